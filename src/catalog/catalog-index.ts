@@ -1,0 +1,66 @@
+import { modelKeys, lookupKey } from '../models/canonical.js';
+import { convert, type FxTable } from '../pricing/currency.js';
+import type { Provider } from '../providers/types.js';
+import type { Candidate } from './candidate.js';
+
+/** Every candidate, indexed by provider and by any id its model is known by. Built once. */
+export interface CatalogIndex {
+  readonly providers: ReadonlyMap<string, Provider>;
+  readonly all: readonly Candidate[];
+  /** Candidates of one provider, by any id of the model. */
+  byProvider(providerId: string, model: string): Candidate | undefined;
+  /** Candidates serving a model, by canonical or native id. */
+  byModel(model: string): readonly Candidate[];
+}
+
+export function buildCatalogIndex(providers: readonly Provider[], currency: string, fx: FxTable): CatalogIndex {
+  const providerMap = new Map<string, Provider>();
+  const all: Candidate[] = [];
+  const models = new Map<string, Candidate[]>();
+  const perProvider = new Map<string, Candidate>();
+
+  for (const provider of providers) {
+    providerMap.set(provider.id, provider);
+    for (const offer of provider.models) {
+      const price = offer.price && {
+        input: convert(offer.price.input, offer.price.currency, currency, fx),
+        output: convert(offer.price.output, offer.price.currency, currency, fx),
+      };
+      const candidate: Candidate = {
+        key: `${provider.id}/${offer.id}`,
+        provider,
+        offer,
+        model: offer.id,
+        native: offer.native ?? offer.id,
+        capabilities: new Set(offer.capabilities ?? ['chat']),
+        price,
+      };
+      all.push(candidate);
+      const keys = new Set([...modelKeys(offer.id), ...(offer.native ? modelKeys(offer.native) : [])]);
+      for (const key of keys) {
+        const list = models.get(key);
+        if (list === undefined) models.set(key, [candidate]);
+        else if (!list.includes(candidate)) list.push(candidate);
+        const providerKey = `${provider.id}\u0000${key}`;
+        if (!perProvider.has(providerKey)) perProvider.set(providerKey, candidate);
+      }
+    }
+  }
+
+  // Any id of a model reaches every offer of it: `openai/gpt-oss-120b` (one provider's native
+  // id) must also find the providers that list it as `gpt-oss-120b`.
+  for (const [key, list] of models) {
+    const canonical = new Set(list.map((candidate) => lookupKey(candidate.model)));
+    const expanded = new Set(list);
+    for (const id of canonical) for (const candidate of models.get(id) ?? []) expanded.add(candidate);
+    if (expanded.size !== list.length) models.set(key, [...expanded]);
+  }
+
+  return {
+    providers: providerMap,
+    all,
+    byProvider: (providerId, model) =>
+      perProvider.get(`${providerId}\u0000${model}`) ?? perProvider.get(`${providerId}\u0000${lookupKey(model)}`),
+    byModel: (model) => models.get(model) ?? models.get(lookupKey(model)) ?? [],
+  };
+}

@@ -1,0 +1,19 @@
+import type { z } from 'zod';
+import { InvalidRequestError } from '../errors.js';
+
+/** `['messages', 0, 'role']` → `messages[0].role`, the way OpenAI names a request field. */
+export function paramPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
+  return out;
+}
+
+/** Parses a request body; a failure is a 400 naming the field, with the ZodError as its cause. */
+export function validateRequest<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const param = paramPath(issue.path);
+  const where = param === '' ? 'request body' : param;
+  throw new InvalidRequestError(`Invalid ${where}: ${issue.message}`, param || null, result.error);
+}

@@ -1,0 +1,21 @@
+/**
+ * A jurisdiction policy: which provider deployments may see a request. Every field narrows;
+ * an absent field allows anything. Facts a policy asks about but a provider does not declare
+ * make the provider ineligible (fail closed).
+ */
+export interface JurisdictionPolicy {
+  /** Shown in `route.policy`, `explain()` and audit records; usable in model strings. */
+  name: string;
+  /** Countries where inference may run. `'EU'` and `'EEA'` expand to their member states. */
+  hosting?: string[] | 'EU' | 'EEA';
+  /** Countries the operator and every parent in its chain must be in. */
+  operator?: string[] | 'EU' | 'EEA';
+  /** Whether a US entity anywhere in the operator chain is acceptable. @default true */
+  allowUsControl?: boolean;
+  /** Whether declared US sub-processors are acceptable. @default true */
+  allowUsSubprocessors?: boolean;
+  /** Provider ids to allow exclusively, or to deny. */
+  providers?: { allow?: string[]; deny?: string[] };
+  /** Require a zero-retention commitment. @default false */
+  zeroRetention?: boolean;
+}

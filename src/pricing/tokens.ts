@@ -1,0 +1,48 @@
+import type { ChatMessage } from '../wire/chat-request.js';
+
+/*
+ * Token estimates for cost ranking before a call, and for usage when an upstream reports none.
+ * Roughly four characters a token for Latin-script text, as the common BPE tokenizers average;
+ * estimates are always marked as such where they reach the caller.
+ */
+
+/** Per-message framing tokens (role markers and separators) in chat formats. */
+const messageOverhead = 4;
+
+export function estimateTextTokens(text: string): number {
+  return text.length === 0 ? 0 : Math.ceil(text.length / 4);
+}
+
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  let text = '';
+  for (const part of content) {
+    if (part && typeof part === 'object') {
+      const value = part as { text?: unknown; refusal?: unknown; type?: unknown };
+      if (typeof value.text === 'string') text += value.text;
+      else if (typeof value.refusal === 'string') text += value.refusal;
+    }
+  }
+  return text;
+}
+
+/** Image parts cost a flat amount: the low-detail tile price most vision models charge. */
+const imageTokens = 85;
+
+export function estimatePromptTokens(messages: readonly ChatMessage[], tools?: readonly unknown[]): number {
+  let tokens = 3;
+  for (const message of messages) {
+    tokens += messageOverhead + estimateTextTokens(contentText(message.content));
+    if (Array.isArray(message.content)) {
+      for (const part of message.content) if (part.type === 'image_url') tokens += imageTokens;
+    }
+    if (message.role === 'assistant' && message.tool_calls) {
+      for (const call of message.tool_calls) {
+        tokens += estimateTextTokens(call.function.name) + estimateTextTokens(call.function.arguments);
+      }
+    }
+  }
+  if (tools && tools.length > 0) tokens += estimateTextTokens(JSON.stringify(tools));
+  return tokens;
+}

@@ -1,0 +1,331 @@
+import { z } from 'zod';
+import { InvalidRequestError, RouterError } from '../errors.js';
+import { parseJsonEventStream } from '../streaming/parse-sse.js';
+import type { ChatRequest } from '../wire/chat-request.js';
+import type { UpstreamChatCompletion, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
+import type { EmbeddingsRequest, UpstreamEmbeddingsResponse } from '../wire/embeddings.js';
+import type {
+  CallOptions,
+  ChatResult,
+  ChatStreamResult,
+  EmbedResult,
+  JurisdictionFacts,
+  ModelOffer,
+  Provider,
+} from './types.js';
+import {
+  errorFromBodyFailure,
+  errorFromFetchFailure,
+  errorFromResponse,
+  errorFromStreamEvent,
+  isErrorEvent,
+  requestIdOf,
+} from './upstream-error.js';
+
+/** What `openaiCompatible()` takes: one deployment of an OpenAI-compatible API. */
+export interface OpenAICompatibleOptions {
+  /**
+   * Stable kebab-case id, unique within a router. It appears in model strings
+   * (`mistral-ai/mistral-large-latest`), in `route.attempts`, in audit records and in every
+   * error this provider raises.
+   * @example 'mistral-ai'
+   */
+  id: string;
+  /**
+   * The API root that `/chat/completions` and `/embeddings` hang off. A trailing slash is
+   * ignored.
+   * @example 'https://api.mistral.ai/v1'
+   * @example 'http://127.0.0.1:8000/v1' // a local vLLM
+   */
+  baseURL: string;
+  /**
+   * Sent as `Authorization: Bearer <apiKey>`. Omit it for endpoints without authentication.
+   * A wrong key surfaces as a non-retryable `upstream_error` naming this provider.
+   * @default undefined (no Authorization header)
+   * @example process.env.MISTRAL_API_KEY
+   */
+  apiKey?: string | undefined;
+  /**
+   * Who operates the deployment and where inference runs. Without it the provider is eligible
+   * only under policies that ask nothing of it.
+   * @default undefined (unknown)
+   * @example { operator: { name: 'Mistral AI SAS', country: 'FR' }, hosting: ['FR', 'SE'] }
+   */
+  jurisdiction?: JurisdictionFacts | undefined;
+  /**
+   * The models this deployment serves, with prices. `native` is the id sent upstream when it
+   * differs from the canonical `id`.
+   * @example [{ id: 'mistral-large-latest', price: { input: 2, output: 6, currency: 'EUR' }, capabilities: ['chat', 'tools'] }]
+   */
+  models: ModelOffer[];
+  /**
+   * Extra headers on every upstream request, e.g. an organisation id or an API-gateway key.
+   * They override the defaults (including `Authorization`); per-call headers override them.
+   * Names are case-insensitive.
+   * @default {}
+   * @example { 'OpenAI-Organization': 'org-123' }
+   */
+  headers?: Record<string, string> | undefined;
+  /**
+   * The fetch to call instead of the global one: a proxy agent, logging, a test double.
+   * @default globalThis.fetch, read at each call (so msw and fetch wrappers installed after
+   * construction are used)
+   */
+  fetch?: typeof globalThis.fetch | undefined;
+}
+
+const kebabCase = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code in capitals, e.g. FR');
+const entity = z.looseObject({ name: z.string().min(1, 'must not be empty'), country: countryCode });
+
+const jurisdictionSchema = z.looseObject({
+  operator: z.looseObject({
+    name: z.string().min(1, 'must not be empty'),
+    country: countryCode,
+    parents: z.array(entity).optional(),
+  }),
+  hosting: z.array(countryCode),
+  subprocessors: z.array(entity).optional(),
+  zeroRetention: z.boolean().optional(),
+  verifiedAt: z.string().optional(),
+  source: z.string().optional(),
+});
+
+const modelOfferSchema = z.looseObject({
+  id: z.string().min(1, 'must not be empty'),
+  native: z.string().min(1, 'must not be empty').optional(),
+  price: z
+    .looseObject({
+      input: z.number().nonnegative('must be a price per 1M tokens, 0 or more'),
+      output: z.number().nonnegative('must be a price per 1M tokens, 0 or more'),
+      currency: z.enum(['EUR', 'USD'], 'must be EUR or USD'),
+    })
+    .optional(),
+  context: z.number().int().positive('must be a positive number of tokens').optional(),
+  capabilities: z.array(z.enum(['chat', 'tools', 'vision', 'json', 'embeddings', 'completions'])).optional(),
+  quality: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),
+  priceAsOf: z.string().optional(),
+});
+
+const optionsSchema = z.object({
+  id: z.string().regex(kebabCase, 'must be kebab-case, e.g. mistral-ai'),
+  baseURL: z.string().refine(isHttpURL, 'must be a URL (http or https), e.g. https://api.mistral.ai/v1'),
+  apiKey: z.string().min(1, 'must not be empty (omit it for endpoints without authentication)').optional(),
+  jurisdiction: jurisdictionSchema.optional(),
+  models: z.array(modelOfferSchema).superRefine((models, context) => {
+    const seen = new Map<string, number>();
+    models.forEach((model, index) => {
+      const first = seen.get(model.id);
+      if (first === undefined) seen.set(model.id, index);
+      else context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicates models[${first}].id` });
+    });
+  }),
+  headers: z.record(z.string(), z.string()).optional(),
+  fetch: z.custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function').optional(),
+});
+
+/** Zod's type errors in the words of an options check: `is required`, `must be a string`. */
+function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== 'invalid_type') return undefined;
+  if (issue.input === undefined) return 'is required';
+  const expected = String(issue.expected);
+  return `must be ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`;
+}
+
+function isHttpURL(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A provider for any OpenAI-compatible API (`POST /chat/completions`, `POST /embeddings`):
+ * Mistral, Scaleway, OVHcloud, IONOS, STACKIT, vLLM, Ollama, OpenAI itself. The presets build on
+ * it.
+ *
+ * The request goes upstream as given, minus sovroute's `route` and `simulate` extensions; fields
+ * this library does not know pass through. Streams always ask for usage
+ * (`stream_options.include_usage`), so cost accounting works.
+ *
+ * @throws {InvalidRequestError} when an option is invalid, naming it:
+ *   `openaiCompatible: baseURL must be a URL (http or https), e.g. https://api.mistral.ai/v1`
+ * @example
+ * const scaleway = openaiCompatible({
+ *   id: 'scaleway',
+ *   baseURL: 'https://api.scaleway.ai/v1',
+ *   apiKey: process.env.SCW_SECRET_KEY,
+ *   jurisdiction: { operator: { name: 'Scaleway SAS', country: 'FR' }, hosting: ['FR'] },
+ *   models: [{ id: 'llama-3.3-70b-instruct', price: { input: 0.9, output: 0.9, currency: 'EUR' } }],
+ * });
+ */
+export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
+  const parsed = optionsSchema.safeParse(options, { error: describeIssue });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined ? 'options' : formatPath(issue.path) || 'options';
+    throw new InvalidRequestError(`openaiCompatible: ${where} ${issue?.message ?? 'are invalid'}`, null, parsed.error);
+  }
+
+  const id = options.id;
+  const root = options.baseURL.replace(/\/+$/, '');
+  const chatURL = `${root}/chat/completions`;
+  const embeddingsURL = `${root}/embeddings`;
+  const customFetch = options.fetch;
+
+  // Header names lowercased once, so a user's `Authorization` replaces ours instead of joining it.
+  const baseHeaders: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.apiKey !== undefined) baseHeaders.authorization = `Bearer ${options.apiKey}`;
+  for (const [name, value] of Object.entries(options.headers ?? {})) baseHeaders[name.toLowerCase()] = value;
+  const jsonHeaders = { accept: 'application/json', ...baseHeaders };
+  const streamHeaders = { accept: 'text/event-stream', ...baseHeaders };
+
+  async function post(url: string, body: unknown, headers: Record<string, string>, call: CallOptions): Promise<Response> {
+    const signal = call.signal;
+    let response: Response;
+    try {
+      response = await (customFetch ?? globalThis.fetch)(url, {
+        method: 'POST',
+        headers: call.headers === undefined ? headers : withCallHeaders(headers, call.headers),
+        body: JSON.stringify(body),
+        signal: signal ?? null,
+      });
+    } catch (error) {
+      throw errorFromFetchFailure(id, error, signal);
+    }
+    if (!response.ok) {
+      const error = await errorFromResponse(id, response);
+      // The body read may have been cut short by the caller's abort: report the abort.
+      throw signal?.aborted ? errorFromFetchFailure(id, undefined, signal) : error;
+    }
+    return response;
+  }
+
+  async function readJSON(response: Response, signal: AbortSignal | undefined): Promise<unknown> {
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw errorFromBodyFailure(id, error, signal, requestIdOf(response.headers));
+    }
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw malformedJSON(response, error);
+    }
+  }
+
+  function malformedJSON(response: Response, cause?: unknown): RouterError {
+    return new RouterError(`${id} returned malformed JSON (HTTP ${response.status}, ${response.headers.get('content-type') ?? 'no content-type'})`, {
+      code: 'upstream_error',
+      providerId: id,
+      isRetryable: true,
+      requestID: requestIdOf(response.headers),
+      cause,
+    });
+  }
+
+  return {
+    specificationVersion: 'v1',
+    id,
+    jurisdiction: parsed.data.jurisdiction as JurisdictionFacts | undefined,
+    models: Object.freeze(parsed.data.models as ModelOffer[]),
+
+    async doChat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
+      const { route: _route, simulate: _simulate, ...body } = request;
+      if (body.stream === true) {
+        // A non-streaming call must get JSON back; stream_options without stream is a 400 upstream.
+        delete body.stream;
+        delete body.stream_options;
+      }
+      const response = await post(chatURL, body, jsonHeaders, call);
+      const completion = await readJSON(response, call.signal);
+      if (isErrorEvent(completion, undefined)) throw errorFromStreamEvent(id, completion, requestIdOf(response.headers));
+      if (!hasArray(completion, 'choices')) throw malformedJSON(response);
+      return { completion: completion as UpstreamChatCompletion, requestId: requestIdOf(response.headers) };
+    },
+
+    async doChatStream(request: ChatRequest, call: CallOptions): Promise<ChatStreamResult> {
+      const { route: _route, simulate: _simulate, ...body } = request;
+      body.stream = true;
+      body.stream_options = { ...body.stream_options, include_usage: true };
+      const response = await post(chatURL, body, streamHeaders, call);
+      const requestId = requestIdOf(response.headers);
+
+      // Some servers ignore `stream` or report an error with a 200 JSON body.
+      if (response.body === null || response.headers.get('content-type')?.includes('application/json') === true) {
+        const value = response.body === null ? undefined : await readJSON(response, call.signal);
+        if (isErrorEvent(value, undefined)) throw errorFromStreamEvent(id, value, requestId);
+        throw new RouterError(`${id} answered a streaming request without an event stream`, {
+          code: 'upstream_error',
+          providerId: id,
+          requestID: requestId,
+        });
+      }
+
+      let finished = false;
+      const chunks = parseJsonEventStream<UpstreamChatCompletionChunk>(response.body, {
+        providerId: id,
+        signal: call.signal,
+        requestId,
+        isComplete: () => finished,
+        parse: (data) => {
+          if (typeof data !== 'object' || data === null) throw malformedChunk(requestId);
+          const chunk = data as { choices?: unknown };
+          if (chunk.choices === undefined || chunk.choices === null) chunk.choices = [];
+          else if (!Array.isArray(chunk.choices)) throw malformedChunk(requestId);
+          else if (!finished) {
+            for (const choice of chunk.choices as { finish_reason?: unknown }[]) {
+              if (typeof choice?.finish_reason === 'string') finished = true;
+            }
+          }
+          return data as UpstreamChatCompletionChunk;
+        },
+      });
+      return { chunks, requestId };
+    },
+
+    async doEmbed(request: EmbeddingsRequest, call: CallOptions): Promise<EmbedResult> {
+      const { route: _route, simulate: _simulate, ...body } = request as EmbeddingsRequest & {
+        route?: unknown;
+        simulate?: unknown;
+      };
+      const response = await post(embeddingsURL, body, jsonHeaders, call);
+      const value = await readJSON(response, call.signal);
+      if (isErrorEvent(value, undefined)) throw errorFromStreamEvent(id, value, requestIdOf(response.headers));
+      if (!hasArray(value, 'data')) throw malformedJSON(response);
+      return { response: value as UpstreamEmbeddingsResponse, requestId: requestIdOf(response.headers) };
+    },
+  };
+
+  function malformedChunk(requestId: string | undefined): RouterError {
+    return new RouterError(`malformed SSE event from ${id}: not a chat.completion.chunk object`, {
+      code: 'upstream_error',
+      providerId: id,
+      isRetryable: true,
+      requestID: requestId,
+    });
+  }
+}
+
+function withCallHeaders(base: Record<string, string>, extra: Record<string, string>): Record<string, string> {
+  const merged = { ...base };
+  for (const [name, value] of Object.entries(extra)) merged[name.toLowerCase()] = value;
+  return merged;
+}
+
+function hasArray(value: unknown, key: string): boolean {
+  return typeof value === 'object' && value !== null && Array.isArray((value as Record<string, unknown>)[key]);
+}
+
+/** `models[0].price.input` from zod's `['models', 0, 'price', 'input']`. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let result = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') result += `[${segment}]`;
+    else result += result === '' ? String(segment) : `.${String(segment)}`;
+  }
+  return result;
+}

@@ -1,0 +1,77 @@
+import { AbortedError, RouterError } from '../../errors.js';
+import type { SimulateOptions } from '../../wire/chat-request.js';
+
+/*
+ * The `simulate` request extension: injected faults and latency, so an app can exercise its
+ * error paths with a `test-` key. Every fault is retryable, as its real counterpart is, which
+ * lets `simulate.times` exercise the router's retries and fallbacks.
+ */
+
+export type Fault = NonNullable<SimulateOptions['fault']>;
+
+/** The fault to inject on this attempt: `simulate.times` limits it to the first attempts. */
+export function activeFault(simulate: SimulateOptions, attempt: number): Fault | undefined {
+  return attempt < (simulate.times ?? Infinity) ? simulate.fault : undefined;
+}
+
+/**
+ * The error a real upstream failing this way would produce before answering. A `stream_cut`
+ * raised here is a server error: a completion without a stream has nothing to cut.
+ */
+export function faultError(fault: Fault, simulate: SimulateOptions): RouterError {
+  const origin = `(simulated with simulate.fault "${fault}")`;
+  switch (fault) {
+    case 'rate_limit': {
+      const seconds = String(simulate.retry_after_s ?? 1);
+      return new RouterError(`Rate limit reached; retry after ${seconds} s ${origin}.`, {
+        code: 'rate_limited',
+        status: 429,
+        isRetryable: true,
+        headers: { 'retry-after': seconds },
+        type: 'rate_limit_error',
+      });
+    }
+    case 'server_error':
+    case 'stream_cut':
+      return new RouterError(`The upstream failed with an internal error ${origin}.`, {
+        code: 'upstream_error',
+        status: 500,
+        isRetryable: true,
+      });
+    case 'timeout':
+      return new RouterError(`The upstream did not answer in time ${origin}.`, {
+        code: 'timeout',
+        status: 504,
+        isRetryable: true,
+      });
+  }
+}
+
+/** The error a stream cut by `stream_cut` throws after `delivered` chunks. */
+export function streamCutError(delivered: number): RouterError {
+  return new RouterError(
+    `The upstream stream was cut after ${delivered} chunks (simulated with simulate.fault "stream_cut").`,
+    { code: 'upstream_error', status: 502, isRetryable: true },
+  );
+}
+
+/** Throws if `signal` has aborted, with the signal's reason as the cause. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortedError('The request was aborted.', signal.reason);
+}
+
+/** Waits `milliseconds`, rejecting as soon as `signal` aborts. */
+export function wait(milliseconds: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    throwIfAborted(signal);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new AbortedError('The request was aborted.', signal?.reason));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, milliseconds);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,33 @@
+import { InvalidRequestError } from '../../errors.js';
+import type { ChatRequest, ChatTool } from '../../wire/chat-request.js';
+import type { Random } from './seeded-random.js';
+
+/*
+ * Whether the pseudo-LLM answers with a tool call, and with which tool. Under `auto` it calls a
+ * tool only right after a user message, so an agent loop that feeds tool results back ends with
+ * a text answer instead of calling tools forever.
+ */
+
+export type FunctionTool = Extract<ChatTool, { type: 'function' }>;
+
+/**
+ * The function tool to call, or `undefined` for a text answer. Custom tools are never called.
+ * Throws when `tool_choice` names a function that `tools` does not declare, as OpenAI does.
+ */
+export function chooseTool(request: ChatRequest, prompt: string, random: Random): FunctionTool | undefined {
+  const tools = (request.tools ?? []).filter((tool): tool is FunctionTool => tool.type === 'function');
+  const choice = request.tool_choice;
+  if (typeof choice === 'object' && choice.type === 'function') {
+    const named = tools.find((tool) => tool.function.name === choice.function.name);
+    if (named) return named;
+    throw new InvalidRequestError(
+      `tool_choice names the function "${choice.function.name}", which is not among the request's tools.`,
+      'tool_choice',
+    );
+  }
+  if (tools.length === 0 || choice === 'none') return undefined;
+  if (choice !== 'required' && request.messages.at(-1)?.role !== 'user') return undefined;
+  // Names are [A-Za-z0-9_-] only (validated), so they are safe inside a pattern.
+  const mentioned = tools.find((tool) => new RegExp(`(?<![\\w-])${tool.function.name}(?![\\w-])`).test(prompt));
+  return mentioned ?? random.pick(tools);
+}

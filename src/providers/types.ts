@@ -1,0 +1,113 @@
+import type { ChatRequest } from '../wire/chat-request.js';
+import type { TokenUsage, UpstreamChatCompletion, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
+import type { EmbeddingsRequest, UpstreamEmbeddingsResponse } from '../wire/embeddings.js';
+
+/**
+ * The provider adapter contract, version 1. A provider is one *deployment*: one endpoint with
+ * one set of jurisdiction facts. The same company's EU endpoint and global endpoint are two
+ * providers. Adapters are read-only after construction; the router builds its indexes from
+ * `id`, `jurisdiction` and `models` once, at `createRouter`.
+ *
+ * The `do*` methods are called by the router only: it has already checked the policy, picked
+ * the deployment and rewritten `model` to the provider's native id.
+ */
+export interface Provider {
+  /** Contract version; bumped on breaking changes. */
+  readonly specificationVersion: 'v1';
+  /**
+   * Stable kebab-case id, unique within a router, used in model strings (`{id}/{model}`), in
+   * `route.attempts` and in audit records. Must not collide with a jurisdiction or strategy name.
+   */
+  readonly id: string;
+  /**
+   * Facts about who operates the deployment and where inference runs. `undefined` means
+   * unknown: such a provider is eligible only under policies that ask nothing of it.
+   */
+  readonly jurisdiction: JurisdictionFacts | undefined;
+  /** The models this deployment serves, with prices. */
+  readonly models: readonly ModelOffer[];
+  /** One non-streaming chat completion. Rejects with a `RouterError` on any failure. */
+  doChat(request: ChatRequest, options: CallOptions): Promise<ChatResult>;
+  /**
+   * A streaming chat completion. Resolves once the upstream has accepted the request (HTTP
+   * headers received); rejects with a `RouterError` if it did not. The returned stream yields
+   * chunks as they arrive and throws a `RouterError` if the upstream fails mid-stream.
+   */
+  doChatStream(request: ChatRequest, options: CallOptions): Promise<ChatStreamResult>;
+  /** Embeddings, when the deployment serves any embedding model. */
+  doEmbed?(request: EmbeddingsRequest, options: CallOptions): Promise<EmbedResult>;
+}
+
+/** Per-call options the router passes to an adapter. */
+export interface CallOptions {
+  /** Aborts the upstream call: caller abort, deadline or a dropped stream. */
+  signal?: AbortSignal | undefined;
+  /** Extra request headers for the upstream. */
+  headers?: Record<string, string> | undefined;
+}
+
+export interface ChatResult {
+  /** The upstream's answer in OpenAI shape. `usage` may be missing. */
+  completion: UpstreamChatCompletion;
+  /** The upstream's request id (`x-request-id`), when it sent one. */
+  requestId?: string | undefined;
+}
+
+export interface ChatStreamResult {
+  /** Chunks in arrival order. Breaking out of iteration closes the upstream connection. */
+  chunks: AsyncIterable<UpstreamChatCompletionChunk>;
+  requestId?: string | undefined;
+}
+
+export interface EmbedResult {
+  response: UpstreamEmbeddingsResponse;
+  requestId?: string | undefined;
+}
+
+/**
+ * Who operates a deployment and where it runs inference. Facts, not labels: the policy derives
+ * eligibility (US control, EU hosting…) from them.
+ */
+export interface JurisdictionFacts {
+  operator: {
+    /** The legal entity that operates the endpoint, e.g. `Mistral AI SAS`. */
+    name: string;
+    /** ISO 3166-1 alpha-2 country of the operator, e.g. `FR`. */
+    country: string;
+    /** The operator's parent chain, nearest first. Any US entity here means US control. */
+    parents?: { name: string; country: string }[];
+  };
+  /** ISO alpha-2 countries where inference runs, e.g. `['FR', 'DE']`. Empty means unknown. */
+  hosting: string[];
+  /** Infrastructure or other sub-processors that may touch request data. */
+  subprocessors?: { name: string; country: string }[];
+  /** The provider contractually retains no prompts or completions. Absent means unknown. */
+  zeroRetention?: boolean;
+  /** When these facts were last checked, ISO date. */
+  verifiedAt?: string;
+  /** Where the facts come from (a URL). */
+  source?: string;
+}
+
+/** A capability a request may need from a model. */
+export type Capability = 'chat' | 'tools' | 'vision' | 'json' | 'embeddings' | 'completions';
+
+/** One model as one deployment serves it. */
+export interface ModelOffer {
+  /** Canonical id, the same across providers, e.g. `llama-3.3-70b-instruct`. */
+  id: string;
+  /** The provider's own id when it differs, e.g. `meta-llama/Llama-3.3-70B-Instruct`. */
+  native?: string;
+  /** Price per 1M tokens. */
+  price?: { input: number; output: number; currency: 'EUR' | 'USD' };
+  /** Context window in tokens. */
+  context?: number;
+  /** What the model can do. @default ['chat'] */
+  capabilities?: Capability[];
+  /** 0..1, used by the `quality` and `balanced` strategies. */
+  quality?: number;
+  /** ISO date the price was read. */
+  priceAsOf?: string;
+}
+
+export type { TokenUsage };

@@ -1,0 +1,286 @@
+import { AbortedError, RouterError } from '../errors.js';
+import type { RouterErrorCode } from '../errors.js';
+
+/*
+ * Upstream failures → RouterError. Every message names the provider and, for HTTP failures, the
+ * upstream status. Building an error never throws: a body that cannot be read or parsed only
+ * makes the message vaguer.
+ *
+ * `isRetryable` means "this provider may answer if asked again"; a non-retryable upstream_error
+ * (401, 404…) is still the provider's fault, not the caller's, so a router may fall back to
+ * another candidate. Only `invalid_request` blames the request itself.
+ */
+
+/** What an upstream error body says, whatever its shape. */
+export interface UpstreamErrorDetails {
+  message: string;
+  type: string | undefined;
+  code: string | undefined;
+  param: string | undefined;
+  /** An HTTP status carried inside the body (some stream error events have one). */
+  status: number | undefined;
+}
+
+interface Classification {
+  code: RouterErrorCode;
+  status: number;
+  isRetryable: boolean;
+}
+
+/** Longest upstream text quoted in a message: enough to read, short enough for a log line. */
+const maxQuoted = 500;
+
+/** Maps an upstream HTTP status to the router's code, status and retryability. */
+export function classifyStatus(status: number): Classification {
+  if (status === 400 || status === 422) return { code: 'invalid_request', status, isRetryable: false };
+  if (status === 408) return { code: 'timeout', status: 504, isRetryable: true };
+  if (status === 409) return { code: 'upstream_error', status: 502, isRetryable: true };
+  if (status === 429) return { code: 'rate_limited', status: 429, isRetryable: true };
+  if (status >= 500) return { code: 'upstream_error', status: 502, isRetryable: true };
+  // 401/403 (our credentials), 404 (model unknown upstream), other 4xx: asking again won't help.
+  return { code: 'upstream_error', status: 502, isRetryable: false };
+}
+
+/** The upstream's request id: OpenAI-style `x-request-id`, or Anthropic's `request-id`. */
+export function requestIdOf(headers: Headers): string | undefined {
+  return headers.get('x-request-id') ?? headers.get('request-id') ?? undefined;
+}
+
+/**
+ * The RouterError for a non-OK upstream response. Reads the body (OpenAI envelope, Anthropic
+ * envelope, `{message}`, `{detail}` or plain text). Never rejects.
+ */
+export async function errorFromResponse(providerId: string, response: Response): Promise<RouterError> {
+  let text = '';
+  try {
+    text = await response.text();
+  } catch {
+    // An unreadable body only costs us the upstream's message.
+  }
+  return errorFromStatus(providerId, response.status, text, response.headers);
+}
+
+/** The RouterError for an upstream HTTP status and its raw body text. Never throws. */
+export function errorFromStatus(providerId: string, status: number, bodyText: string, headers?: Headers): RouterError {
+  try {
+    const details = describeBody(bodyText);
+    const classification = classifyStatus(status);
+    const quoted = quote(details);
+    const message =
+      status === 401 || status === 403
+        ? `${providerId} rejected the request with ${status}: ${quoted} (check the apiKey configured for provider ${providerId})`
+        : `${providerId} returned ${status}: ${quoted}`;
+    return new RouterError(message, {
+      ...classification,
+      // Keep the upstream's word on what was wrong with the request; elsewhere the type follows our status.
+      type: classification.code === 'invalid_request' ? details.type : undefined,
+      param: classification.code === 'invalid_request' ? details.param : undefined,
+      providerId,
+      headers: headers === undefined ? undefined : retryHeaders(headers),
+      requestID: headers === undefined ? undefined : requestIdOf(headers),
+    });
+  } catch (error) {
+    return fallbackError(providerId, `${providerId} returned ${status}`, error);
+  }
+}
+
+/**
+ * The RouterError for an error event inside a stream that started with 200, e.g.
+ * `data: {"error":{"message":"Overloaded","type":"overloaded_error"}}`. Status 502 and
+ * retryable for server and overload types, unless the event carries its own HTTP status.
+ */
+export function errorFromStreamEvent(providerId: string, data: unknown, requestId?: string): RouterError {
+  try {
+    const details = describeValue(data);
+    const classification =
+      details.status !== undefined && details.status >= 400
+        ? classifyStatus(details.status)
+        : { code: 'upstream_error' as const, status: 502, isRetryable: isTransient(details) };
+    return new RouterError(`${providerId} sent an error mid-stream: ${quote(details)}`, {
+      ...classification,
+      type: details.type,
+      param: details.param,
+      providerId,
+      requestID: requestId,
+    });
+  } catch (error) {
+    return fallbackError(providerId, `${providerId} sent an error mid-stream`, error);
+  }
+}
+
+/**
+ * The RouterError for a `fetch` that rejected. The caller's abort wins over everything: the
+ * signal's reason when it is a RouterError (the router aborts with its timeout error), otherwise
+ * an `AbortedError`. Anything else is a connection failure, worth retrying.
+ */
+export function errorFromFetchFailure(providerId: string, error: unknown, signal?: AbortSignal): RouterError {
+  if (signal?.aborted) return abortError(providerId, signal);
+  if (RouterError.isInstance(error)) return error;
+  if (isNamed(error, 'TimeoutError')) {
+    return new RouterError(`the request to ${providerId} timed out (${describeCause(error)})`, {
+      code: 'timeout',
+      providerId,
+      isRetryable: true,
+      cause: error,
+    });
+  }
+  return new RouterError(`could not connect to ${providerId} (${describeCause(error)})`, {
+    code: 'upstream_error',
+    providerId,
+    isRetryable: true,
+    cause: error,
+  });
+}
+
+/** The RouterError for a response body that failed while being read (connection reset…). */
+export function errorFromBodyFailure(
+  providerId: string,
+  error: unknown,
+  signal?: AbortSignal,
+  requestId?: string,
+): RouterError {
+  if (signal?.aborted) return abortError(providerId, signal);
+  if (RouterError.isInstance(error)) return error;
+  return new RouterError(`the connection to ${providerId} failed while reading the response (${describeCause(error)})`, {
+    code: 'upstream_error',
+    providerId,
+    isRetryable: true,
+    requestID: requestId,
+    cause: error,
+  });
+}
+
+/** The error for an aborted signal: its reason when that is a RouterError, else an `AbortedError`. */
+export function abortError(providerId: string, signal: AbortSignal): RouterError {
+  const reason: unknown = signal.reason;
+  if (RouterError.isInstance(reason)) return reason;
+  return new AbortedError(`The request to ${providerId} was aborted by the caller.`, reason);
+}
+
+/** Whether a parsed SSE event is an error report rather than a chunk. */
+export function isErrorEvent(data: unknown, eventName: string | undefined): boolean {
+  if (eventName === 'error') return true;
+  if (typeof data !== 'object' || data === null) return false;
+  const error = (data as { error?: unknown }).error;
+  return (typeof error === 'object' && error !== null) || typeof error === 'string';
+}
+
+/** Reads an error body: JSON in any of the common envelopes, or text. */
+export function describeBody(text: string): UpstreamErrorDetails {
+  const trimmed = text.trim();
+  if (trimmed === '') return details('(no body)');
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try {
+      return describeValue(JSON.parse(trimmed));
+    } catch {
+      // Not JSON after all: quote it as text.
+    }
+  }
+  return details(clip(trimmed.replace(/\s+/g, ' ')));
+}
+
+/** Reads a parsed error value: `{error:{…}}`, `{type:'error',error:{…}}`, `{error:'…'}`, `{message}`, `{detail}`. */
+export function describeValue(value: unknown): UpstreamErrorDetails {
+  if (typeof value === 'string') return details(clip(value));
+  if (typeof value !== 'object' || value === null) return details(clip(String(value)));
+  const body = value as Record<string, unknown>;
+  const error = body.error;
+  if (typeof error === 'string') return { ...details(clip(error)), type: text(body.type), status: statusOf(body) };
+  const source = typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : body;
+  const message = text(source.message) ?? detailText(source.detail) ?? text(body.message) ?? safeStringify(value);
+  return {
+    message: clip(message),
+    type: text(source.type),
+    code: text(source.code) ?? (typeof source.code === 'number' ? String(source.code) : undefined),
+    param: text(source.param),
+    status: statusOf(source) ?? statusOf(body),
+  };
+}
+
+function details(message: string): UpstreamErrorDetails {
+  return { message, type: undefined, code: undefined, param: undefined, status: undefined };
+}
+
+function quote(details: UpstreamErrorDetails): string {
+  const label = details.code ?? details.type;
+  return label === undefined || details.message.includes(label) ? details.message : `${details.message} (${label})`;
+}
+
+/** Server, overload and rate-limit reports are transient; a report with no type at all is presumed so. */
+function isTransient(details: UpstreamErrorDetails): boolean {
+  if (details.type === undefined && details.code === undefined) return true;
+  return /server|overload|internal|unavailable|api_error|timeout|capacity|rate_limit/i.test(
+    `${details.type ?? ''} ${details.code ?? ''}`,
+  );
+}
+
+function statusOf(source: Record<string, unknown>): number | undefined {
+  for (const candidate of [source.status, source.status_code, source.code]) {
+    if (typeof candidate === 'number' && Number.isInteger(candidate) && candidate >= 100 && candidate <= 599) {
+      return candidate;
+    }
+  }
+  return undefined;
+}
+
+function detailText(detail: unknown): string | undefined {
+  if (typeof detail === 'string') return detail;
+  if (Array.isArray(detail)) {
+    // FastAPI validation errors: [{loc, msg, type}, …]
+    const messages = detail
+      .map((entry) => (typeof entry === 'object' && entry !== null ? text((entry as { msg?: unknown }).msg) : undefined))
+      .filter((entry): entry is string => entry !== undefined);
+    if (messages.length > 0) return messages.join('; ');
+  }
+  return undefined;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function clip(value: string): string {
+  return value.length > maxQuoted ? `${value.slice(0, maxQuoted)}…` : value;
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+const passedOnHeaders = ['retry-after', 'retry-after-ms'] as const;
+
+/** The headers a caller or the router's backoff needs: `retry-after` and `retry-after-ms`. */
+function retryHeaders(headers: Headers): Record<string, string> | undefined {
+  let kept: Record<string, string> | undefined;
+  for (const name of passedOnHeaders) {
+    const value = headers.get(name);
+    if (value !== null) (kept ??= {})[name] = value;
+  }
+  return kept;
+}
+
+function isNamed(error: unknown, name: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;
+}
+
+/** `fetch failed: connect ECONNREFUSED 127.0.0.1:1`: undici hides the useful part in `cause`. */
+function describeCause(error: unknown): string {
+  try {
+    if (!(error instanceof Error)) return String(error);
+    const cause = error.cause;
+    if (cause instanceof Error && cause.message !== '' && !error.message.includes(cause.message)) {
+      return `${error.message}: ${cause.message}`;
+    }
+    return error.message || error.name;
+  } catch {
+    return 'unknown error';
+  }
+}
+
+function fallbackError(providerId: string, message: string, cause: unknown): RouterError {
+  return new RouterError(message, { code: 'upstream_error', providerId, isRetryable: true, cause });
+}

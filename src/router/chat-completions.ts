@@ -1,0 +1,177 @@
+import type { Candidate } from '../catalog/candidate.js';
+import { InvalidRequestError, RouterError } from '../errors.js';
+import { validateRequest } from '../internal/validate.js';
+import { parseModel } from '../models/parse-model.js';
+import { priceUsage } from '../pricing/cost.js';
+import { estimatePromptTokens } from '../pricing/tokens.js';
+import { pseudoChat, pseudoChatStream } from '../providers/pseudo/pseudo-llm.js';
+import type { Capability } from '../providers/types.js';
+import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
+import { chatRequestSchema, type ChatCompletionCreateParams, type ChatRequest } from '../wire/chat-request.js';
+import type { ChatCompletion, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
+import { execute } from './execute.js';
+import { assertRoutable, planRoute, type Plan, type RequestNeeds } from './plan.js';
+import { asRouterError, RequestRecord } from './request-record.js';
+import type { Caller, RouterContext } from './router-context.js';
+import { relayStream } from './stream-relay.js';
+
+/** Per-call options of the in-process API. */
+export interface RequestOptions {
+  /** Aborts the call, and the upstream request with it. */
+  signal?: AbortSignal | undefined;
+  /** The key for this call instead of the router's `apiKey` (scoped keys, test keys). */
+  apiKey?: string | undefined;
+}
+
+/** Completion tokens assumed for cost ranking when the request sets no maximum. */
+const expectedCompletionTokens = 256;
+
+export function chatNeeds(request: ChatRequest): RequestNeeds {
+  const capabilities: Capability[] = ['chat'];
+  if (request.tools && request.tools.length > 0) capabilities.push('tools');
+  if (request.messages.some((message) => Array.isArray(message.content) && message.content.some((part) => part.type === 'image_url'))) {
+    capabilities.push('vision');
+  }
+  if (request.response_format && request.response_format.type !== 'text') capabilities.push('json');
+  const promptTokens = estimatePromptTokens(request.messages, request.tools);
+  const maxOutput = request.max_completion_tokens ?? request.max_tokens ?? undefined;
+  const choices = request.n ?? 1;
+  return {
+    capabilities,
+    promptTokens,
+    completionTokens: Math.min(maxOutput ?? expectedCompletionTokens, 4 * expectedCompletionTokens) * choices,
+    contextTokens: promptTokens + (maxOutput ?? 0),
+  };
+}
+
+/** Validates, identifies the caller and plans; shared by `create` and `explain`. */
+export function prepareChat(
+  context: RouterContext,
+  params: ChatCompletionCreateParams,
+  apiKey: string | undefined,
+  record?: RequestRecord,
+): { request: ChatRequest; caller: Caller; plan: Plan; needs: RequestNeeds } {
+  const caller = context.caller(apiKey);
+  record?.identify(caller.keyId, caller.simulated);
+  const request = validateRequest(chatRequestSchema, params);
+  if (request.simulate && !caller.simulated) {
+    throw new InvalidRequestError('simulate is honoured only with a test- API key; remove it for real calls', 'simulate');
+  }
+  const spec = parseModel(request.model, context.vocabulary);
+  const needs = chatNeeds(request);
+  const plan = planRoute(context, caller, request.model, spec, needs, request.route);
+  record?.planned(plan);
+  return { request, caller, plan, needs };
+}
+
+/** The request as an upstream (or the pseudo-LLM) sees it: its own model id. Extensions are stripped by adapters. */
+function forCandidate(request: ChatRequest, candidate: Candidate): ChatRequest {
+  return { ...request, model: candidate.native };
+}
+
+export async function createChatCompletion(
+  context: RouterContext,
+  params: ChatCompletionCreateParams,
+  options: RequestOptions = {},
+): Promise<ChatCompletion | ChatCompletionStream> {
+  const stream = params?.stream === true;
+  const record = new RequestRecord(context, 'chat.completions', stream, requestedModel(params));
+  try {
+    const { request, caller, plan, needs } = prepareChat(context, params, options.apiKey, record);
+    assertRoutable(plan);
+    if (stream) return await startStream(context, request, caller, plan, needs, record, options.signal);
+
+    const execution = await execute(
+      context,
+      plan.ranked,
+      (candidate, signal, attempt) =>
+        caller.simulated
+          ? pseudoChat(forCandidate(request, candidate), { model: candidate.native, attempt, signal }).then((completion) => ({ completion }))
+          : candidate.provider.doChat(forCandidate(request, candidate), { signal }),
+      record.attempts,
+      options.signal,
+    );
+    execution.release();
+    const { completion } = execution.value;
+    const usage = priceUsage(
+      completion.usage,
+      execution.candidate,
+      { promptTokens: needs.promptTokens, completionTokens: estimateCompletion(completion.choices) },
+      context.currency,
+    );
+    record.succeed(execution.candidate, usage);
+    return {
+      ...completion,
+      usage,
+      provider: execution.candidate.provider.id,
+      route: record.route(execution.candidate),
+    };
+  } catch (error) {
+    throw record.fail(asRouterError(error));
+  }
+}
+
+async function startStream(
+  context: RouterContext,
+  request: ChatRequest,
+  caller: Caller,
+  plan: Plan,
+  needs: RequestNeeds,
+  record: RequestRecord,
+  callerSignal: AbortSignal | undefined,
+): Promise<ChatCompletionStream> {
+  // The stream's controller aborts the upstream, like the caller's own signal.
+  const controller = new AbortController();
+  const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
+  const execution = await execute(
+    context,
+    plan.ranked,
+    async (candidate, attemptSignal, attempt) => {
+      const { chunks } = caller.simulated
+        ? { chunks: await pseudoChatStream(forCandidate(request, candidate), { model: candidate.native, attempt, signal: attemptSignal }) }
+        : await candidate.provider.doChatStream(forCandidate(request, candidate), { signal: attemptSignal });
+      // Fallback stays possible until the first chunk: take it inside the attempt.
+      const iterator = chunks[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      if (first.done) {
+        throw new RouterError(`provider ${candidate.provider.id} ended the stream before its first chunk`, {
+          code: 'upstream_error',
+          providerId: candidate.provider.id,
+          isRetryable: true,
+        });
+      }
+      return { iterator, first: first.value };
+    },
+    record.attempts,
+    signal,
+  );
+  execution.clearTimer();
+  const relay = relayStream({
+    context,
+    record,
+    execution,
+    first: execution.value.first,
+    rest: execution.value.iterator,
+    includeUsage: request.stream_options?.include_usage === true,
+    promptTokens: needs.promptTokens,
+  });
+  return new ChatCompletionStream(relay, controller, record.id);
+}
+
+/** The model string as sent, for the record, even when the body is invalid. */
+export function requestedModel(params: unknown): string | null {
+  const model = (params as { model?: unknown } | null)?.model;
+  return typeof model === 'string' ? model : null;
+}
+
+/** Completion tokens from the answer's text, for upstreams that report no usage. */
+function estimateCompletion(choices: ChatCompletion['choices']): number {
+  let characters = 0;
+  for (const choice of choices) {
+    characters += typeof choice.message.content === 'string' ? choice.message.content.length : 0;
+    for (const call of choice.message.tool_calls ?? []) characters += call.function.name.length + call.function.arguments.length;
+  }
+  return Math.ceil(characters / 4);
+}
+
+export type { UpstreamChatCompletionChunk };

@@ -1,0 +1,67 @@
+import type { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
+import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
+import type { ChatCompletion } from '../wire/chat-response.js';
+import type { EmbeddingCreateParams, EmbeddingsResponse } from '../wire/embeddings.js';
+import { createChatCompletion, type RequestOptions } from './chat-completions.js';
+import { createEmbeddings } from './embeddings.js';
+import { explainChat, type Explanation } from './explain.js';
+import { createFetchHandler, type FetchFunction } from './fetch-handler.js';
+import { listModels, modelListPromise, type ModelListPromise } from './models-list.js';
+import { resolveRouterOptions, type RouterOptions } from './options.js';
+import { createRouterContext } from './router-context.js';
+
+/** Chat completion parameters, streaming or not. */
+export type ChatCompletionCreateParamsStreaming = ChatCompletionCreateParams & { stream: true };
+export type ChatCompletionCreateParamsNonStreaming = ChatCompletionCreateParams & { stream?: false | null };
+
+export interface ChatCompletions {
+  /**
+   * Creates a chat completion, routed under the policy. With `stream: true` it resolves, once
+   * the first chunk is in, to a stream whose last chunk carries usage with cost, `provider`
+   * and `route`. Rejects with a `RouterError`.
+   */
+  create(params: ChatCompletionCreateParamsNonStreaming, options?: RequestOptions): Promise<ChatCompletion>;
+  create(params: ChatCompletionCreateParamsStreaming, options?: RequestOptions): Promise<ChatCompletionStream>;
+  create(params: ChatCompletionCreateParams, options?: RequestOptions): Promise<ChatCompletion | ChatCompletionStream>;
+}
+
+/** An OpenAI-shaped client that routes every call in-process. */
+export interface Router {
+  readonly chat: { readonly completions: ChatCompletions };
+  readonly embeddings: { create(params: EmbeddingCreateParams, options?: RequestOptions): Promise<EmbeddingsResponse> };
+  /** The models reachable under the policy; await it for the list or `for await` over it. */
+  readonly models: { list(options?: Pick<RequestOptions, 'apiKey'>): ModelListPromise };
+  /** The routing decision for a chat request: every candidate with its reasons, the ranking and the choice. Calls nobody. */
+  explain(params: ChatCompletionCreateParams, options?: Pick<RequestOptions, 'apiKey'>): Explanation;
+  /** A fetch serving the OpenAI REST surface, for `new OpenAI({ fetch: router.fetch })`. */
+  readonly fetch: FetchFunction;
+  /** Waits until every audit record written so far is stored. */
+  flush(): Promise<void>;
+  /** Flushes and closes the audit sinks. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a router. Options are validated once, here; a bad option throws a `RouterError` with
+ * code `invalid_request` naming it.
+ *
+ * @example
+ * const router = createRouter({ providers: [mistralEU({ apiKey })], policy: 'eu-sovereign' });
+ * const res = await router.chat.completions.create({ model: 'eu-sovereign/cheapest', messages });
+ */
+export function createRouter(options: RouterOptions): Router {
+  const context = createRouterContext(resolveRouterOptions(options));
+  const completions = {
+    create: (params: ChatCompletionCreateParams, requestOptions?: RequestOptions) =>
+      createChatCompletion(context, params, requestOptions),
+  } as ChatCompletions;
+  return {
+    chat: { completions },
+    embeddings: { create: (params, requestOptions) => createEmbeddings(context, params, requestOptions) },
+    models: { list: (listOptions) => modelListPromise(() => listModels(context, listOptions?.apiKey)) },
+    explain: (params, explainOptions) => explainChat(context, params, explainOptions?.apiKey),
+    fetch: createFetchHandler(context),
+    flush: () => context.audit.flush(),
+    close: () => context.audit.close(),
+  };
+}

@@ -1,0 +1,66 @@
+import { RouterError } from '../errors.js';
+import { validateRequest } from '../internal/validate.js';
+import { parseModel } from '../models/parse-model.js';
+import { priceUsage } from '../pricing/cost.js';
+import { estimateTextTokens } from '../pricing/tokens.js';
+import { pseudoEmbed } from '../providers/pseudo/pseudo-llm.js';
+import { embeddingsRequestSchema, type EmbeddingCreateParams, type EmbeddingsRequest, type EmbeddingsResponse } from '../wire/embeddings.js';
+import { requestedModel, type RequestOptions } from './chat-completions.js';
+import { execute } from './execute.js';
+import { assertRoutable, planRoute, type RequestNeeds } from './plan.js';
+import { asRouterError, RequestRecord } from './request-record.js';
+import type { RouterContext } from './router-context.js';
+
+function inputTokens(input: EmbeddingsRequest['input']): number {
+  if (typeof input === 'string') return estimateTextTokens(input);
+  let tokens = 0;
+  for (const item of input) tokens += typeof item === 'string' ? estimateTextTokens(item) : Array.isArray(item) ? item.length : 1;
+  return tokens;
+}
+
+/** `POST /v1/embeddings`, routed under the same policy as chat. */
+export async function createEmbeddings(
+  context: RouterContext,
+  params: EmbeddingCreateParams,
+  options: RequestOptions = {},
+): Promise<EmbeddingsResponse> {
+  const record = new RequestRecord(context, 'embeddings', false, requestedModel(params));
+  try {
+    const caller = context.caller(options.apiKey);
+    record.identify(caller.keyId, caller.simulated);
+    const request = validateRequest(embeddingsRequestSchema, params);
+    const promptTokens = inputTokens(request.input);
+    const needs: RequestNeeds = { capabilities: ['embeddings'], promptTokens, completionTokens: 0, contextTokens: 0 };
+    const plan = planRoute(context, caller, request.model, parseModel(request.model, context.vocabulary), needs, undefined);
+    record.planned(plan);
+    assertRoutable(plan);
+    const execution = await execute(
+      context,
+      plan.ranked,
+      async (candidate, signal, attempt) => {
+        const body = { ...request, model: candidate.native };
+        if (caller.simulated) return { response: await pseudoEmbed(body, { model: candidate.native, attempt, signal }) };
+        if (!candidate.provider.doEmbed) {
+          throw new RouterError(`provider ${candidate.provider.id} lists an embedding model but implements no doEmbed`, {
+            code: 'upstream_error',
+            providerId: candidate.provider.id,
+          });
+        }
+        return candidate.provider.doEmbed(body, { signal });
+      },
+      record.attempts,
+      options.signal,
+    );
+    execution.release();
+    const { response } = execution.value;
+    const reported = response.usage
+      ? { prompt_tokens: response.usage.prompt_tokens, completion_tokens: 0, total_tokens: response.usage.total_tokens }
+      : undefined;
+    const usage = priceUsage(reported, execution.candidate, { promptTokens, completionTokens: 0 }, context.currency);
+    record.succeed(execution.candidate, usage);
+    const { completion_tokens: _none, ...embeddingUsage } = usage;
+    return { ...response, usage: embeddingUsage, provider: execution.candidate.provider.id, route: record.route(execution.candidate) };
+  } catch (error) {
+    throw record.fail(asRouterError(error));
+  }
+}

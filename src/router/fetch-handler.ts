@@ -1,0 +1,128 @@
+import { InvalidRequestError, RouterError } from '../errors.js';
+import { encodeSse } from '../streaming/encode-sse.js';
+import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
+import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
+import type { EmbeddingCreateParams } from '../wire/embeddings.js';
+import { createChatCompletion } from './chat-completions.js';
+import { createEmbeddings } from './embeddings.js';
+import { listModels } from './models-list.js';
+import type { RouterContext } from './router-context.js';
+
+/** A `fetch`-compatible function: what `new OpenAI({ fetch })` and other clients accept. */
+export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+const jsonHeaders = { 'content-type': 'application/json' };
+
+function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...jsonHeaders, ...headers } });
+}
+
+/**
+ * Errors as real HTTP statuses with the OpenAI envelope. The router has already retried and
+ * fallen back, so `x-should-retry: false` tells the SDK not to run the whole routing again.
+ */
+function errorResponse(error: unknown): Response {
+  const routerError = RouterError.isInstance(error)
+    ? error
+    : new RouterError(`internal error: ${error instanceof Error ? error.message : String(error)}`, { code: 'upstream_error', status: 500, cause: error });
+  const headers: Record<string, string> = { 'x-should-retry': 'false' };
+  const retryAfter = routerError.headers['retry-after'];
+  if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
+  if (routerError.route?.audit_id) headers['x-request-id'] = routerError.route.audit_id;
+  return json(routerError.toJSON(), routerError.status, headers);
+}
+
+interface IncomingCall {
+  method: string;
+  path: string;
+  apiKey: string | undefined;
+  signal: AbortSignal | undefined;
+  body(): Promise<unknown>;
+}
+
+function bearer(authorization: string | null): string | undefined {
+  if (!authorization) return undefined;
+  const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+  return match ? match[1] : undefined;
+}
+
+/** Reads the call straight from `init` when the SDK passes a URL string (the common case), else via `Request`. */
+function incoming(input: string | URL | Request, init: RequestInit | undefined): IncomingCall {
+  if (typeof input === 'string' && init !== undefined && (init.body === undefined || typeof init.body === 'string')) {
+    const headers = new Headers(init.headers);
+    const text = init.body;
+    return {
+      method: (init.method ?? 'GET').toUpperCase(),
+      path: new URL(input).pathname,
+      apiKey: bearer(headers.get('authorization')),
+      signal: init.signal ?? undefined,
+      body: async () => parseJson(text ?? ''),
+    };
+  }
+  const request = input instanceof Request && init === undefined ? input : new Request(input, init);
+  return {
+    method: request.method,
+    path: new URL(request.url).pathname,
+    apiKey: bearer(request.headers.get('authorization')),
+    signal: request.signal,
+    body: async () => parseJson(await request.text()),
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidRequestError('The request body is not valid JSON.', null, error);
+  }
+}
+
+/**
+ * Serves the OpenAI REST surface in-process: `POST /v1/chat/completions` (JSON and SSE),
+ * `POST /v1/embeddings`, `GET /v1/models` and `GET /v1/models/{id}`. Only the path's suffix is
+ * matched, so any base URL works. The bearer token is the caller's key.
+ */
+export function createFetchHandler(context: RouterContext): FetchFunction {
+  return async (input, init) => {
+    try {
+      const call = incoming(input, init);
+      const path = call.path.replace(/\/+$/, '');
+      if (path.endsWith('/chat/completions')) {
+        if (call.method !== 'POST') return methodNotAllowed(call.method, path);
+        const result = await createChatCompletion(context, (await call.body()) as ChatCompletionCreateParams, call);
+        if (result instanceof ChatCompletionStream) {
+          return new Response(encodeSse(result), {
+            status: 200,
+            headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': result.requestId },
+          });
+        }
+        return json(result, 200, { 'x-request-id': result.route.audit_id ?? '' });
+      }
+      if (path.endsWith('/embeddings')) {
+        if (call.method !== 'POST') return methodNotAllowed(call.method, path);
+        const result = await createEmbeddings(context, (await call.body()) as EmbeddingCreateParams, call);
+        return json(result, 200, { 'x-request-id': result.route.audit_id ?? '' });
+      }
+      const models = /\/models(?:\/(.+))?$/.exec(path);
+      if (models) {
+        if (call.method !== 'GET') return methodNotAllowed(call.method, path);
+        const list = listModels(context, call.apiKey);
+        if (models[1] === undefined) return json(list, 200);
+        const id = decodeURIComponent(models[1]);
+        const entry = list.data.find((model) => model.id === id || model.canonical === id);
+        if (entry) return json(entry, 200);
+        return json(
+          { error: { message: `The model \`${id}\` does not exist or is not reachable under this router's policy.`, type: 'invalid_request_error', code: 'model_not_found', param: 'model' } },
+          404,
+        );
+      }
+      return json({ error: { message: `Unknown path ${call.path}.`, type: 'invalid_request_error', code: 'not_found', param: null } }, 404);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+function methodNotAllowed(method: string, path: string): Response {
+  return json({ error: { message: `${method} is not allowed on ${path}.`, type: 'invalid_request_error', code: 'method_not_allowed', param: null } }, 405);
+}

@@ -1,0 +1,51 @@
+import { usController } from '../policy/evaluate.js';
+import type { ModelEntry, ModelList } from '../wire/models.js';
+import type { RouterContext } from './router-context.js';
+
+/**
+ * The models reachable under the router's policy (and the caller's key policy): one entry per
+ * deployment, named by its tier-1 model string, with its jurisdiction summary.
+ */
+export function listModels(context: RouterContext, apiKey: string | undefined): ModelList {
+  const caller = context.caller(apiKey);
+  const policies = caller.policy ? [context.policy, caller.policy] : [context.policy];
+  const data: ModelEntry[] = [];
+  for (const candidate of context.index.all) {
+    const providerId = candidate.provider.id;
+    if (policies.some((policy) => context.reasonsFor(policy, providerId).length > 0)) continue;
+    const facts = candidate.provider.jurisdiction;
+    const entry: ModelEntry = {
+      id: candidate.key,
+      object: 'model',
+      created: facts?.verifiedAt ? Math.floor(Date.parse(facts.verifiedAt) / 1000) || 0 : 0,
+      owned_by: providerId,
+      provider: providerId,
+      canonical: candidate.model,
+      jurisdiction: {
+        operator: facts?.operator.name ?? 'unknown',
+        operator_country: facts?.operator.country ?? 'unknown',
+        hosting: facts?.hosting ?? [],
+        us_controlled: facts ? usController(facts) !== undefined : null,
+      },
+      capabilities: [...candidate.capabilities],
+    };
+    if (candidate.price) entry.price = { ...candidate.price, currency: context.currency };
+    if (candidate.offer.context !== undefined) entry.context = candidate.offer.context;
+    data.push(entry);
+  }
+  return { object: 'list', data };
+}
+
+/** A model list that can be awaited (the list) or iterated with `for await` (its entries), as in the OpenAI SDK. */
+export interface ModelListPromise extends PromiseLike<ModelList>, AsyncIterable<ModelEntry> {}
+
+export function modelListPromise(load: () => ModelList): ModelListPromise {
+  let promise: Promise<ModelList> | undefined;
+  const get = () => (promise ??= Promise.resolve().then(load));
+  return {
+    then: (onFulfilled, onRejected) => get().then(onFulfilled, onRejected),
+    async *[Symbol.asyncIterator]() {
+      yield* (await get()).data;
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import type { AuditSink } from '../audit/types.js';
+import { InvalidRequestError } from '../errors.js';
+import type { PresetPolicyName } from '../policy/presets.js';
+import type { JurisdictionPolicy } from '../policy/types.js';
+import type { FxTable } from '../pricing/currency.js';
+import type { Provider } from '../providers/types.js';
+import type { Strategy, StrategyFunction } from '../strategies/types.js';
+
+/** What a scoped API key may do. */
+export interface KeyOptions {
+  /** The key's own policy; it narrows the router's, never widens it. */
+  policy?: PresetPolicyName | JurisdictionPolicy;
+  /** Shown in audit records instead of a hash of the key. */
+  label?: string;
+}
+
+/** Retries of one candidate before falling back to the next. */
+export interface RetryOptions {
+  /** Retries per candidate after its first attempt. @default 2 */
+  retries?: number;
+  /** First backoff delay; doubles each retry, with jitter. @unit milliseconds @default 250 */
+  minTimeoutMs?: number;
+  /** Longest backoff delay. @unit milliseconds @default 4000 */
+  maxTimeoutMs?: number;
+  /**
+   * The longest `Retry-After` the router waits for; a longer one falls back to the next
+   * candidate at once instead of waiting. @unit milliseconds @default 10000
+   */
+  maxRetryAfterMs?: number;
+}
+
+export interface RouterOptions {
+  /** The provider deployments this router may use. Ids must be unique. */
+  providers: Provider[];
+  /**
+   * The jurisdiction policy every request is held to. A request, its model string or its key
+   * can only narrow it.
+   * @default 'global'
+   */
+  policy?: PresetPolicyName | JurisdictionPolicy;
+  /** How candidates are ranked when the request does not say. @default 'balanced' */
+  strategy?: 'cheapest' | 'fastest' | 'balanced' | 'quality' | Strategy | StrategyFunction;
+  /** The key used by in-process calls. A `test-` key answers every call with the pseudo-LLM. */
+  apiKey?: string;
+  /**
+   * Scoped keys. When set, only these keys (and `apiKey`) are accepted, through `router.fetch`
+   * and per call; any other key is refused with 401 `invalid_api_key`.
+   * @example { 'sk-team-a': { policy: 'eu-sovereign', label: 'team-a' } }
+   */
+  keys?: Record<string, KeyOptions>;
+  /** Where audit records go. @default [] (no audit) */
+  audit?: AuditSink[];
+  retry?: RetryOptions;
+  /**
+   * Per-attempt timeout: connecting plus the whole answer, or the first chunk of a stream.
+   * @unit milliseconds @default 60000
+   */
+  timeoutMs?: number;
+  /** The currency costs are reported in. @default 'EUR' */
+  currency?: string;
+  /** Exchange rates, value of one unit in a common unit. @default defaultFx */
+  fx?: FxTable;
+}
+
+const policySchema = z.union([
+  z.enum(['eu-sovereign', 'eu-hosted', 'global']),
+  z.strictObject({
+    name: z.string().min(1),
+    hosting: z.union([z.array(z.string().length(2)), z.enum(['EU', 'EEA'])]).optional(),
+    operator: z.union([z.array(z.string().length(2)), z.enum(['EU', 'EEA'])]).optional(),
+    allowUsControl: z.boolean().optional(),
+    allowUsSubprocessors: z.boolean().optional(),
+    providers: z.strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() }).optional(),
+    zeroRetention: z.boolean().optional(),
+  }),
+]);
+
+const providerSchema = z.custom<Provider>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Provider).id === 'string' &&
+    Array.isArray((value as Provider).models) &&
+    typeof (value as Provider).doChat === 'function',
+  'must be a provider created by openaiCompatible(), a preset such as mistral(), or an object implementing the Provider contract',
+);
+
+const routerOptionsSchema = z.strictObject({
+  providers: z.array(providerSchema),
+  policy: policySchema.optional(),
+  strategy: z
+    .union([z.string(), z.function(), z.looseObject({ name: z.string(), rank: z.function() })])
+    .optional(),
+  apiKey: z.string().min(1).optional(),
+  keys: z.record(z.string().min(1), z.strictObject({ policy: policySchema.optional(), label: z.string().optional() })).optional(),
+  audit: z.array(z.looseObject({ write: z.function() })).optional(),
+  retry: z
+    .strictObject({
+      retries: z.number().int().min(0).max(10).optional(),
+      minTimeoutMs: z.number().min(0).optional(),
+      maxTimeoutMs: z.number().min(0).optional(),
+      maxRetryAfterMs: z.number().min(0).optional(),
+    })
+    .optional(),
+  timeoutMs: z.number().positive().optional(),
+  currency: z.string().length(3).optional(),
+  fx: z.record(z.string().length(3), z.number().positive()).optional(),
+});
+
+/** Options after validation and defaults. */
+export interface ResolvedRouterOptions {
+  providers: Provider[];
+  policy: PresetPolicyName | JurisdictionPolicy;
+  strategy: string | Strategy | StrategyFunction;
+  apiKey: string | undefined;
+  keys: Record<string, KeyOptions> | undefined;
+  audit: AuditSink[];
+  retry: Required<RetryOptions>;
+  timeoutMs: number;
+  currency: string;
+  fx: FxTable | undefined;
+}
+
+/** Validates `createRouter` options once; a bad option is an `invalid_request` naming its path. */
+export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOptions {
+  const parsed = routerOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
+    const name = `options${path}`;
+    throw new InvalidRequestError(`createRouter: ${name} ${issue.message}`, name.slice('options.'.length) || null, parsed.error);
+  }
+  return {
+    providers: options.providers,
+    policy: options.policy ?? 'global',
+    strategy: options.strategy ?? 'balanced',
+    apiKey: options.apiKey,
+    keys: options.keys,
+    audit: options.audit ?? [],
+    retry: {
+      retries: options.retry?.retries ?? 2,
+      minTimeoutMs: options.retry?.minTimeoutMs ?? 250,
+      maxTimeoutMs: options.retry?.maxTimeoutMs ?? 4000,
+      maxRetryAfterMs: options.retry?.maxRetryAfterMs ?? 10_000,
+    },
+    timeoutMs: options.timeoutMs ?? 60_000,
+    currency: (options.currency ?? 'EUR').toUpperCase(),
+    fx: options.fx,
+  };
+}

@@ -1,0 +1,219 @@
+import type { Candidate } from '../catalog/candidate.js';
+import {
+  InvalidRequestError,
+  ModelNotFoundError,
+  NoEligibleProviderError,
+  PolicyViolationError,
+  describeExclusions,
+  type Exclusion,
+} from '../errors.js';
+import type { RouteSpec } from '../models/parse-model.js';
+import { effectivePolicyName, type CompiledPolicy } from '../policy/evaluate.js';
+import { roundMoney } from '../pricing/currency.js';
+import type { Capability } from '../providers/types.js';
+import type { Ranked, RankingInput, Strategy } from '../strategies/types.js';
+import { strategyAliases } from '../strategies/registry.js';
+import type { RouteOptions } from '../wire/chat-request.js';
+import type { Caller, RouterContext } from './router-context.js';
+
+/** Time to first token assumed for a deployment not measured yet. @unit milliseconds */
+export const latencyPriorMs = 800;
+
+/** What the request needs from a deployment, derived from its body. */
+export interface RequestNeeds {
+  capabilities: readonly Capability[];
+  promptTokens: number;
+  /** Expected completion tokens, for the cost estimate. */
+  completionTokens: number;
+  /** Tokens the context window must hold: prompt plus the requested maximum output. */
+  contextTokens: number;
+}
+
+/** One candidate as `explain()` shows it (DESIGN §8). */
+export interface ExplainCandidate {
+  provider: string;
+  model: string;
+  eligible: boolean;
+  reasons: string[];
+  est_cost?: number;
+  est_latency_ms?: number;
+  score?: number;
+}
+
+export interface Plan {
+  requested: string;
+  tier: string;
+  policy: string;
+  objective: string;
+  candidates: ExplainCandidate[];
+  /** Eligible candidates, best first: the order execution walks. */
+  ranked: Ranked[];
+  /** Candidates excluded only by the jurisdiction policy. */
+  policyExcluded: number;
+}
+
+export function selectPolicies(context: RouterContext, caller: Caller, spec: RouteSpec): CompiledPolicy[] {
+  const policies = [context.policy];
+  if (caller.policy) policies.push(caller.policy);
+  if ('jurisdiction' in spec) policies.push(context.jurisdictions.get(spec.jurisdiction)!);
+  return policies;
+}
+
+function selectStrategy(context: RouterContext, spec: RouteSpec, route: RouteOptions | undefined): Strategy {
+  const name = 'strategy' in spec ? spec.strategy : route?.objective;
+  if (name === undefined) return context.defaultStrategy;
+  const strategy = context.strategies.get(strategyAliases[name] ?? name);
+  if (strategy === undefined) {
+    throw new InvalidRequestError(
+      `route.objective "${name}" is not a strategy; use one of ${[...context.strategies.keys()].join(', ')}`,
+      'route.objective',
+    );
+  }
+  return strategy;
+}
+
+function pool(context: RouterContext, spec: RouteSpec, needs: RequestNeeds): readonly Candidate[] {
+  if (spec.tier === '1') {
+    const candidate = context.index.byProvider(spec.provider, spec.model);
+    if (candidate === undefined) {
+      const served = context.index.all.filter((entry) => entry.provider.id === spec.provider).map((entry) => entry.model);
+      throw new ModelNotFoundError(
+        `provider ${spec.provider} does not serve model "${spec.model}"; it serves ${served.join(', ') || 'no models'} ` +
+          `(add the model to the provider's models to use it)`,
+      );
+    }
+    return [candidate];
+  }
+  if (spec.tier === '3' || spec.tier === 'auto') {
+    const primary = needs.capabilities[0]!;
+    return context.index.all.filter((candidate) => candidate.capabilities.has(primary));
+  }
+  const candidates = context.index.byModel(spec.model);
+  if (candidates.length === 0) {
+    throw new ModelNotFoundError(`no configured provider serves model "${spec.model}"`);
+  }
+  return candidates;
+}
+
+const capabilityWords: Readonly<Record<Capability, string>> = {
+  chat: 'chat',
+  tools: 'tool calling',
+  vision: 'image input',
+  json: 'JSON output',
+  embeddings: 'embeddings',
+  completions: 'legacy completions',
+};
+
+function fitReasons(candidate: Candidate, needs: RequestNeeds, route: RouteOptions | undefined): string[] {
+  const reasons: string[] = [];
+  for (const capability of needs.capabilities) {
+    if (!candidate.capabilities.has(capability)) reasons.push(`model does not support ${capabilityWords[capability]}`);
+  }
+  const window = candidate.offer.context;
+  if (window !== undefined && needs.contextTokens > window) {
+    reasons.push(`request needs ~${needs.contextTokens} tokens of context; the model's window is ${window}`);
+  }
+  const id = candidate.provider.id;
+  if (route?.only && !route.only.includes(id) && !route.only.includes(candidate.key)) reasons.push('not listed in route.only');
+  if (route?.ignore && (route.ignore.includes(id) || route.ignore.includes(candidate.key))) reasons.push('listed in route.ignore');
+  return reasons;
+}
+
+/** Builds the routing decision for one request. Pure: calls no provider. */
+export function planRoute(
+  context: RouterContext,
+  caller: Caller,
+  requested: string,
+  spec: RouteSpec,
+  needs: RequestNeeds,
+  route: RouteOptions | undefined,
+): Plan {
+  const policies = selectPolicies(context, caller, spec);
+  const strategy = selectStrategy(context, spec, route);
+  const candidates: ExplainCandidate[] = [];
+  const inputs: RankingInput[] = [];
+  const explained = new Map<Candidate, ExplainCandidate>();
+  let policyExcluded = 0;
+
+  for (const candidate of pool(context, spec, needs)) {
+    const policyReasons = policies.flatMap((policy) => context.reasonsFor(policy, candidate.provider.id));
+    const reasons = [...new Set(policyReasons)];
+    const fit = fitReasons(candidate, needs, route);
+    const estCost = candidate.price && estimateCost(candidate.price, needs);
+    if (route?.max_cost !== undefined) {
+      if (estCost === undefined) fit.push('price unknown; route.max_cost needs a price to compare');
+      else if (estCost > route.max_cost) fit.push(`estimated cost ${estCost.toPrecision(3)} ${context.currency} exceeds route.max_cost ${route.max_cost}`);
+    }
+    const latency = context.health.latency(candidate.key);
+    if (route?.max_latency_ms !== undefined && latency && latency.p90 > route.max_latency_ms) {
+      fit.push(`observed p90 time to first token ${Math.round(latency.p90)} ms exceeds route.max_latency_ms ${route.max_latency_ms}`);
+    }
+    if (reasons.length > 0 && fit.length === 0) policyExcluded += 1;
+    reasons.push(...fit);
+    const entry: ExplainCandidate = { provider: candidate.provider.id, model: candidate.model, eligible: reasons.length === 0, reasons };
+    candidates.push(entry);
+    explained.set(candidate, entry);
+    if (entry.eligible) {
+      inputs.push({
+        candidate,
+        estCost,
+        estLatencyMs: latency?.p50 ?? latencyPriorMs,
+        latencyMeasured: latency !== undefined,
+        quality: candidate.offer.quality,
+      });
+    }
+  }
+
+  let ranked = inputs.length === 0 ? [] : strategy.rank(inputs, needs);
+  if (route?.order) ranked = applyOrder(ranked, route.order);
+  if (route?.allow_fallbacks === false) ranked = ranked.slice(0, 1);
+  for (const entry of ranked) {
+    const shown = explained.get(entry.candidate)!;
+    if (entry.estCost !== undefined) shown.est_cost = entry.estCost;
+    shown.est_latency_ms = Math.round(entry.estLatencyMs);
+    shown.score = Math.round(entry.score * 1e4) / 1e4;
+    if (entry.note) shown.reasons.push(entry.note);
+  }
+
+  return {
+    requested,
+    tier: spec.tier,
+    policy: effectivePolicyName(policies),
+    objective: strategy.name,
+    candidates,
+    ranked,
+    policyExcluded,
+  };
+}
+
+function estimateCost(price: { input: number; output: number }, needs: RequestNeeds): number {
+  return roundMoney((needs.promptTokens * price.input + needs.completionTokens * price.output) / 1_000_000);
+}
+
+/** `route.order`: the named providers first, in that order; the rest keep the strategy's order. */
+function applyOrder(ranked: Ranked[], order: readonly string[]): Ranked[] {
+  const position = (entry: Ranked) => {
+    const index = order.findIndex((name) => name === entry.candidate.provider.id || name === entry.candidate.key);
+    return index === -1 ? order.length : index;
+  };
+  return ranked
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => position(a.entry) - position(b.entry) || a.index - b.index)
+    .map(({ entry }) => entry);
+}
+
+/** Throws the routing error a plan with no eligible candidate stands for. */
+export function assertRoutable(plan: Plan): void {
+  if (plan.ranked.length > 0) return;
+  const excluded: Exclusion[] = plan.candidates.map(({ provider, model, reasons }) => ({ provider, model, reasons }));
+  if (plan.tier === '1' && plan.policyExcluded === plan.candidates.length) {
+    throw new PolicyViolationError(
+      `policy ${plan.policy} excludes ${excluded[0]!.provider}: ${excluded[0]!.reasons.join('; ')}. Nothing was sent.`,
+      excluded,
+    );
+  }
+  throw new NoEligibleProviderError(
+    `no provider is eligible for "${plan.requested}" under policy ${plan.policy}; nothing was sent. Excluded:\n${describeExclusions(excluded)}`,
+    excluded,
+  );
+}

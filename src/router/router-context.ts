@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import { createAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
+import { buildCatalogIndex, type CatalogIndex } from '../catalog/catalog-index.js';
+import { InvalidApiKeyError, InvalidRequestError } from '../errors.js';
+import { createHealthTracker, type HealthTracker } from '../health/health-tracker.js';
+import type { ModelVocabulary } from '../models/parse-model.js';
+import { compilePolicy, type CompiledPolicy } from '../policy/evaluate.js';
+import { isPresetPolicyName, presetPolicies } from '../policy/presets.js';
+import type { JurisdictionPolicy } from '../policy/types.js';
+import { defaultFx, type FxTable } from '../pricing/currency.js';
+import { builtInStrategies, strategyAliases, toStrategy } from '../strategies/registry.js';
+import type { Strategy } from '../strategies/types.js';
+import type { KeyOptions, ResolvedRouterOptions } from './options.js';
+
+/** Who is calling: decided once per request from its API key. */
+export interface Caller {
+  /** A `test-` key: answered by the pseudo-LLM, never the network. */
+  simulated: boolean;
+  /** The key's label or a hash prefix; never the key. */
+  keyId: string | null;
+  /** The key's own policy, when scoped. */
+  policy: CompiledPolicy | undefined;
+}
+
+/** Everything the router derives once, at `createRouter`, so requests only look things up. */
+export interface RouterContext {
+  readonly options: ResolvedRouterOptions;
+  readonly index: CatalogIndex;
+  readonly vocabulary: ModelVocabulary;
+  readonly policy: CompiledPolicy;
+  /** Policies a model string may name, by name. */
+  readonly jurisdictions: ReadonlyMap<string, CompiledPolicy>;
+  readonly strategies: ReadonlyMap<string, Strategy>;
+  readonly defaultStrategy: Strategy;
+  readonly health: HealthTracker;
+  readonly audit: AuditTrail;
+  readonly currency: string;
+  readonly fx: FxTable;
+  /** Policy reasons per provider, computed once per policy. */
+  reasonsFor(policy: CompiledPolicy, providerId: string): readonly string[];
+  /** Resolves the caller from an API key; throws `invalid_api_key` for unknown keys when `keys` is set. */
+  caller(apiKey: string | undefined): Caller;
+}
+
+function toPolicy(value: ResolvedRouterOptions['policy']): JurisdictionPolicy {
+  return typeof value === 'string' ? presetPolicies[value] : value;
+}
+
+export function createRouterContext(options: ResolvedRouterOptions): RouterContext {
+  const fx = { ...defaultFx, ...options.fx };
+  const index = buildCatalogIndex(options.providers, options.currency, fx);
+  const policy = compilePolicy(toPolicy(options.policy));
+
+  const jurisdictions = new Map<string, CompiledPolicy>();
+  for (const preset of Object.values(presetPolicies)) jurisdictions.set(preset.name, compilePolicy(preset));
+  jurisdictions.set(policy.name, policy);
+  const keyCallers = new Map<string, Caller>();
+  for (const [key, keyOptions] of Object.entries(options.keys ?? {})) {
+    const keyPolicy = keyOptions.policy === undefined ? undefined : compilePolicy(toPolicy(keyOptions.policy));
+    if (keyPolicy && !isPresetPolicyName(keyPolicy.name)) jurisdictions.set(keyPolicy.name, keyPolicy);
+    keyCallers.set(key, { simulated: key.startsWith('test-'), keyId: keyLabel(key, keyOptions), policy: keyPolicy });
+  }
+
+  const strategies = new Map<string, Strategy>(Object.entries(builtInStrategies));
+  const configured = typeof options.strategy === 'string' ? undefined : toStrategy(options.strategy);
+  if (configured) strategies.set(configured.name, configured);
+  const defaultName = typeof options.strategy === 'string' ? options.strategy : configured!.name;
+  const defaultStrategy = strategies.get(strategyAliases[defaultName] ?? defaultName);
+  if (defaultStrategy === undefined) {
+    throw new InvalidRequestError(
+      `createRouter: options.strategy "${defaultName}" is unknown; use one of ${[...strategies.keys()].join(', ')} or a function`,
+      'strategy',
+    );
+  }
+
+  assertNoCollisions(options, jurisdictions, strategies);
+
+  const vocabulary: ModelVocabulary = {
+    hasProvider: (id) => index.providers.has(id),
+    providerServes: (providerId, model) => index.byProvider(providerId, model) !== undefined,
+    isKnownModel: (model) => index.byModel(model).length > 0,
+    hasJurisdiction: (name) => jurisdictions.has(name),
+    strategy: (name) => {
+      const resolved = strategyAliases[name] ?? name;
+      return strategies.has(resolved) ? resolved : undefined;
+    },
+    describe: () => ({
+      providers: [...index.providers.keys()],
+      jurisdictions: [...jurisdictions.keys()],
+      strategies: [...strategies.keys()],
+    }),
+  };
+
+  const reasonCache = new WeakMap<CompiledPolicy, Map<string, readonly string[]>>();
+  const hashedCallers = new Map<string, Caller>();
+  const routerKey = options.apiKey;
+
+  return {
+    options,
+    index,
+    vocabulary,
+    policy,
+    jurisdictions,
+    strategies,
+    defaultStrategy,
+    health: createHealthTracker(),
+    audit: createAuditTrail(options.audit),
+    currency: options.currency,
+    fx,
+    reasonsFor(compiled, providerId) {
+      let byProvider = reasonCache.get(compiled);
+      if (byProvider === undefined) reasonCache.set(compiled, (byProvider = new Map()));
+      let reasons = byProvider.get(providerId);
+      if (reasons === undefined) {
+        reasons = compiled.check(providerId, index.providers.get(providerId)?.jurisdiction);
+        byProvider.set(providerId, reasons);
+      }
+      return reasons;
+    },
+    caller(apiKey) {
+      const key = apiKey ?? routerKey;
+      if (key === undefined || key === '') {
+        if (options.keys) throw new InvalidApiKeyError('An API key is required: this router accepts only its configured keys.');
+        return { simulated: false, keyId: null, policy: undefined };
+      }
+      const scoped = keyCallers.get(key);
+      if (scoped) return scoped;
+      if (options.keys && key !== routerKey) throw new InvalidApiKeyError();
+      let caller = hashedCallers.get(key);
+      if (caller === undefined) {
+        caller = { simulated: key.startsWith('test-'), keyId: keyLabel(key, {}), policy: undefined };
+        // Unscoped keys are hashed once; the cache is bounded so arbitrary keys cannot grow it.
+        if (hashedCallers.size < 1024) hashedCallers.set(key, caller);
+      }
+      return caller;
+    },
+  };
+}
+
+function keyLabel(key: string, keyOptions: KeyOptions): string {
+  return keyOptions.label ?? `key_${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+}
+
+/** Provider ids must never be mistaken for a jurisdiction, a strategy or `auto`. */
+function assertNoCollisions(
+  options: ResolvedRouterOptions,
+  jurisdictions: ReadonlyMap<string, CompiledPolicy>,
+  strategies: ReadonlyMap<string, Strategy>,
+) {
+  const seen = new Set<string>();
+  for (const provider of options.providers) {
+    const id = provider.id;
+    const clash =
+      seen.has(id) ? 'another provider' :
+      jurisdictions.has(id) ? 'a jurisdiction' :
+      strategies.has(id) || Object.hasOwn(strategyAliases, id) ? 'a strategy' :
+      id === 'auto' || id.startsWith('auto:') ? 'the auto model class' :
+      [...jurisdictions.keys()].some((name) => [...strategies.keys()].some((strategy) => id === `${name}-${strategy}`))
+        ? 'a {jurisdiction}-{strategy} name'
+        : undefined;
+    if (clash) {
+      throw new InvalidRequestError(
+        `createRouter: provider id "${id}" collides with ${clash}; give the provider another id`,
+        'providers',
+      );
+    }
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) {
+      throw new InvalidRequestError(`createRouter: provider id "${id}" must be kebab-case (a-z, 0-9, -)`, 'providers');
+    }
+    seen.add(id);
+  }
+}

@@ -1,0 +1,19 @@
+import type { Ranked, Strategy } from './types.js';
+
+/** Value assumed for an offer that declares no quality: the middle of the scale, noted. */
+export const unknownQuality = 0.5;
+
+/** Highest declared quality first; ties go to the cheaper candidate. */
+export const quality: Strategy = {
+  name: 'quality',
+  rank(inputs) {
+    const ranked: Ranked[] = inputs.map((input) => ({
+      ...input,
+      score: input.quality ?? unknownQuality,
+      ...(input.quality === undefined ? { note: `quality not declared; assumed ${unknownQuality}` } : {}),
+    }));
+    return ranked.sort(
+      (a, b) => b.score - a.score || (a.estCost ?? Number.POSITIVE_INFINITY) - (b.estCost ?? Number.POSITIVE_INFINITY),
+    );
+  },
+};

@@ -1,0 +1,204 @@
+import { describe, expect, test } from 'vitest';
+import { RouterError } from '../errors.js';
+import { controlledBody, sseBody, sseEvents } from '../../test/helpers/msw.js';
+import { parseJsonEventStream } from './parse-sse.js';
+import type { JsonEventStreamOptions } from './parse-sse.js';
+
+const options: JsonEventStreamOptions<unknown> = { providerId: 'acme' };
+
+async function collect(body: ReadableStream<Uint8Array>, extra: Partial<JsonEventStreamOptions<unknown>> = {}) {
+  const values: unknown[] = [];
+  for await (const value of parseJsonEventStream(body, { ...options, ...extra })) values.push(value);
+  return values;
+}
+
+/** Iterates until the stream throws; returns what was yielded first and the error. */
+async function collectUntilError(body: ReadableStream<Uint8Array>, extra: Partial<JsonEventStreamOptions<unknown>> = {}) {
+  const values: unknown[] = [];
+  try {
+    for await (const value of parseJsonEventStream(body, { ...options, ...extra })) values.push(value);
+  } catch (error) {
+    return { values, error: error as RouterError };
+  }
+  throw new Error(`expected the stream to throw, got ${JSON.stringify(values)}`);
+}
+
+describe('parseJsonEventStream', () => {
+  test('yields each event as soon as it arrives, before the body ends', async () => {
+    const source = controlledBody();
+    const iterator = parseJsonEventStream(source.body, options);
+    source.push(sseEvents({ n: 1 }));
+    expect(await iterator.next()).toEqual({ done: false, value: { n: 1 } });
+    source.push(sseEvents({ n: 2 }));
+    expect(await iterator.next()).toEqual({ done: false, value: { n: 2 } });
+    source.push(sseEvents('[DONE]'));
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+
+  test('reassembles events split anywhere, with LF, CRLF or CR line endings, comments and multi-line data', async () => {
+    const values = await collect(
+      sseBody([
+        ': keepalive\n\nda',
+        'ta: {"n":',
+        '1}\n',
+        '\ndata: {"n":2}\r\n\r\n',
+        ': ping\r\rdata: {"n":3}\r\r',
+        'data: {"n":\ndata: 4}\n\n',
+        'event: ping\n\n', // an event without data is not a message
+        'data:\n\n', // empty data is skipped, not a SyntaxError
+        'retry: 1000\nfoo: bar\n\n', // unknown fields are ignored
+        'data: [DONE]\n\n',
+      ]),
+    );
+    expect(values).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }]);
+  });
+
+  test('decodes a UTF-8 character split across two network chunks', async () => {
+    const bytes = new TextEncoder().encode('data: {"text":"café 🚀"}\n\ndata: [DONE]\n\n');
+    const cut = bytes.indexOf(0xf0) + 2; // in the middle of the rocket's four bytes
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes.slice(0, cut));
+        controller.enqueue(bytes.slice(cut));
+        controller.close();
+      },
+    });
+    expect(await collect(body)).toEqual([{ text: 'café 🚀' }]);
+  });
+
+  test('stops at [DONE] and cancels the rest of the body', async () => {
+    const source = controlledBody();
+    source.push(sseEvents({ n: 1 }, '[DONE]'));
+    source.push('data: not json, never read\n\n');
+    expect(await collect(source.body)).toEqual([{ n: 1 }]);
+    expect(source.cancelled).toBe(true);
+  });
+
+  test('delivers a last event that lacks its trailing blank line', async () => {
+    expect(await collect(sseBody(['data: {"n":1}\n\ndata: {"n":2}\n\ndata: [DONE]\n']))).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(await collect(sseBody(['data: {"n":1}\n\ndata: [DONE]']))).toEqual([{ n: 1 }]);
+    expect(await collect(sseBody(['data: {"n":1}']), { isComplete: () => true })).toEqual([{ n: 1 }]);
+  });
+
+  test('an error event throws the upstream error after the earlier events were yielded', async () => {
+    const { values, error } = await collectUntilError(
+      sseBody([sseEvents({ n: 1 }, { error: { message: 'The server had an error', type: 'server_error', code: null } })]),
+      { requestId: 'req_1' },
+    );
+    expect(values).toEqual([{ n: 1 }]);
+    expect(RouterError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({
+      code: 'upstream_error',
+      status: 502,
+      type: 'server_error',
+      providerId: 'acme',
+      isRetryable: true,
+      requestID: 'req_1',
+    });
+    expect(error.message).toBe('acme sent an error mid-stream: The server had an error (server_error)');
+  });
+
+  test('an Anthropic-style `event: error` overload is retryable and keeps its type', async () => {
+    const { error } = await collectUntilError(
+      sseBody(['event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n']),
+    );
+    expect(error).toMatchObject({ code: 'upstream_error', status: 502, type: 'overloaded_error', isRetryable: true });
+    expect(error.message).toContain('Overloaded');
+  });
+
+  test('`event: error` without an `error` key is still an error, and a request error is not retryable', async () => {
+    const { error } = await collectUntilError(
+      sseBody(['event: error\ndata: {"message":"context too long","type":"invalid_request_error"}\n\n']),
+    );
+    expect(error).toMatchObject({ code: 'upstream_error', type: 'invalid_request_error', isRetryable: false });
+    expect(error.message).toContain('context too long');
+  });
+
+  test('an error event that carries an HTTP status is classified by it', async () => {
+    const { error } = await collectUntilError(sseBody([sseEvents({ error: { message: 'slow down', status: 429 } })]));
+    expect(error).toMatchObject({ code: 'rate_limited', status: 429, isRetryable: true });
+  });
+
+  test('malformed JSON fails the stream without quoting the data', async () => {
+    const { values, error } = await collectUntilError(sseBody([sseEvents({ n: 1 }), 'data: {"secret completion text\n\n']));
+    expect(values).toEqual([{ n: 1 }]);
+    expect(error).toMatchObject({ code: 'upstream_error', status: 502, isRetryable: true, providerId: 'acme' });
+    expect(error.message).toContain('malformed SSE event from acme');
+    expect(error.message).not.toContain('secret');
+    expect(error.cause).toBeInstanceOf(SyntaxError);
+  });
+
+  test('a body that ends without [DONE] is an error, never a quiet end', async () => {
+    const { values, error } = await collectUntilError(sseBody([sseEvents({ n: 1 })]));
+    expect(values).toEqual([{ n: 1 }]);
+    expect(error).toMatchObject({ code: 'upstream_error', isRetryable: true, providerId: 'acme' });
+    expect(error.message).toContain('ended before completion');
+  });
+
+  test('a body cut in the middle of an event is reported as ended before completion', async () => {
+    const { error } = await collectUntilError(sseBody([sseEvents({ n: 1 }), 'data: {"n":']));
+    expect(error.message).toContain('ended before completion');
+  });
+
+  test('a body that ends without [DONE] is accepted when isComplete() says so', async () => {
+    expect(await collect(sseBody([sseEvents({ n: 1 })]), { isComplete: () => true })).toEqual([{ n: 1 }]);
+  });
+
+  test('parse() types each event, and an error it throws fails the stream', async () => {
+    const parse = (data: unknown) => {
+      if (typeof data !== 'object' || data === null) throw new RouterError('not an object', { code: 'upstream_error' });
+      return { ...data, checked: true };
+    };
+    expect(await collect(sseBody([sseEvents({ n: 1 }, '[DONE]')]), { parse })).toEqual([{ n: 1, checked: true }]);
+    const { error } = await collectUntilError(sseBody([sseEvents(42, '[DONE]')]), { parse });
+    expect(error.message).toBe('not an object');
+  });
+
+  test('a connection that breaks mid-body becomes a retryable upstream_error', async () => {
+    const source = controlledBody();
+    source.push(sseEvents({ n: 1 }));
+    const iterator = parseJsonEventStream(source.body, options);
+    expect((await iterator.next()).value).toEqual({ n: 1 });
+    source.error(new TypeError('terminated'));
+    const error = (await iterator.next().catch((caught: unknown) => caught)) as RouterError;
+    expect(error).toMatchObject({ code: 'upstream_error', isRetryable: true, providerId: 'acme' });
+    expect(error.message).toContain('terminated');
+  });
+
+  test('aborting the signal during a pending read throws aborted and cancels the body', async () => {
+    const source = controlledBody();
+    source.push(sseEvents({ n: 1 }));
+    const controller = new AbortController();
+    const iterator = parseJsonEventStream(source.body, { ...options, signal: controller.signal });
+    await iterator.next();
+    const pending = iterator.next();
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'aborted', isRetryable: false });
+    expect(source.cancelled).toBe(true);
+  });
+
+  test('an abort whose reason is a RouterError rethrows that reason', async () => {
+    const source = controlledBody();
+    const controller = new AbortController();
+    const deadline = new RouterError('deadline of 100 ms exceeded', { code: 'timeout', isRetryable: true });
+    const pending = parseJsonEventStream(source.body, { ...options, signal: controller.signal }).next();
+    controller.abort(deadline);
+    await expect(pending).rejects.toBe(deadline);
+  });
+
+  test('breaking out of the loop cancels the body', async () => {
+    const source = controlledBody();
+    source.push(sseEvents({ n: 1 }, { n: 2 }));
+    for await (const value of parseJsonEventStream(source.body, options)) {
+      expect(value).toEqual({ n: 1 });
+      break;
+    }
+    expect(source.cancelled).toBe(true);
+  });
+
+  test('an event larger than maxEventSize fails the stream instead of buffering without bound', async () => {
+    const { error } = await collectUntilError(sseBody([`data: "${'x'.repeat(200)}`]), { maxEventSize: 100 });
+    expect(error).toMatchObject({ code: 'upstream_error', providerId: 'acme' });
+    expect(error.message).toContain('larger than 100');
+  });
+});

@@ -1,0 +1,137 @@
+import type { Attempt } from '../errors.js';
+
+/*
+ * OpenAI response shapes (`chat.completion`, `chat.completion.chunk`) and sovroute's additions:
+ * `provider`, `route` and the cost fields of `usage`. Wire names keep OpenAI's snake_case.
+ */
+
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export interface ChatCompletionMessage {
+  role: 'assistant';
+  content: string | null;
+  refusal: string | null;
+  tool_calls?: ToolCall[];
+  [extra: string]: unknown;
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
+
+export interface ChatCompletionChoice {
+  index: number;
+  message: ChatCompletionMessage;
+  finish_reason: FinishReason;
+  logprobs: unknown;
+}
+
+/** Token counts as an upstream reports them. */
+export interface TokenUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number; [extra: string]: unknown };
+  completion_tokens_details?: { reasoning_tokens?: number; [extra: string]: unknown };
+}
+
+/** Token counts plus what the call cost, in the router's currency. */
+export interface Usage extends TokenUsage {
+  /** What this call cost, in `currency`. 0 when the deployment is free; see `route.cost_note` when no price is known. */
+  cost: number;
+  currency: string;
+  /** Present when the upstream reported no usage and the tokens were estimated. */
+  estimated?: true;
+}
+
+/** How the router reached this answer. */
+export interface Route {
+  /** The `model` string as the caller sent it. */
+  requested: string;
+  /** Which form of model string it was: `1`, `2`, `2+`, `3`, `auto` or `pinned`. */
+  tier: string;
+  /** The effective jurisdiction policy (router ∩ key ∩ model string). */
+  policy: string;
+  /** The strategy that ranked the candidates. */
+  objective: string;
+  fallback_used: boolean;
+  /** With a `test-` key: the deployment a real key would have used. */
+  simulated_for?: { provider: string; model: string };
+  attempts: Attempt[];
+  /** The audit record id of this request. */
+  audit_id?: string;
+  /** Estimated cost before the call, in the router's currency. */
+  estimated_cost?: number;
+  /** Router time spent outside the upstream call. @unit milliseconds */
+  overhead_ms?: number;
+  [extra: string]: unknown;
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: ChatCompletionChoice[];
+  usage: Usage;
+  system_fingerprint?: string | null;
+  /** The provider id that answered. */
+  provider: string;
+  route: Route;
+  [extra: string]: unknown;
+}
+
+export interface ChunkToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function?: { name?: string; arguments?: string };
+}
+
+export interface ChatCompletionChunkChoice {
+  index: number;
+  delta: {
+    role?: 'assistant';
+    content?: string | null;
+    refusal?: string | null;
+    tool_calls?: ChunkToolCallDelta[];
+    [extra: string]: unknown;
+  };
+  finish_reason: FinishReason | null;
+  logprobs?: unknown;
+}
+
+/** A stream chunk as an upstream sends it. */
+export interface UpstreamChatCompletionChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  choices: ChatCompletionChunkChoice[];
+  usage?: TokenUsage | null;
+  system_fingerprint?: string | null;
+  [extra: string]: unknown;
+}
+
+/** A stream chunk as the caller receives it. */
+export interface ChatCompletionChunk extends UpstreamChatCompletionChunk {
+  /** `null` on content chunks when usage was requested; the final chunk carries the totals with cost. */
+  usage?: Usage | TokenUsage | null;
+  /** On the final chunk only. */
+  provider?: string;
+  /** On the final chunk only. */
+  route?: Route;
+}
+
+/** What an upstream returns before the router adds `provider`, `route` and cost. */
+export interface UpstreamChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: ChatCompletionChoice[];
+  usage?: TokenUsage | null;
+  [extra: string]: unknown;
+}

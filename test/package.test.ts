@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+let consumer: string;
+
+beforeAll(() => {
+  // Build when dist is missing or older than the sources, so this tests the code as it is.
+  const built = join(root, 'dist', 'index.js');
+  if (!existsSync(built) || statSync(built).mtimeMs < newestSource(join(root, 'src'))) {
+    execFileSync('npx', ['tsup'], { cwd: root, stdio: 'pipe' });
+  }
+  // A consumer project that has the package installed under its name.
+  consumer = mkdtempSync(join(tmpdir(), 'sovroute-consumer-'));
+  mkdirSync(join(consumer, 'node_modules'));
+  symlinkSync(root, join(consumer, 'node_modules', 'sovroute'), 'dir');
+}, 120_000);
+
+afterAll(() => rmSync(consumer, { recursive: true, force: true }));
+
+const program = (load: string) => `
+${load}
+const router = sovroute.createRouter({
+  apiKey: 'test-package',
+  providers: [sovroute.openaiCompatible({ id: 'local', baseURL: 'http://127.0.0.1:9/v1', models: [{ id: 'm' }] })],
+});
+router.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'ping' }] }).then((response) => {
+  console.log(JSON.stringify({ provider: response.provider, hasText: response.choices[0].message.content.length > 0,
+    error: typeof sovroute.RouterError, serve: typeof node.serve }));
+});`;
+
+function run(args: string[]): unknown {
+  return JSON.parse(execFileSync(process.execPath, args, { cwd: consumer, encoding: 'utf8' }));
+}
+
+describe('the built package', () => {
+  const expected = { provider: 'local', hasText: true, error: 'function', serve: 'function' };
+
+  it('loads with require (CommonJS)', () => {
+    expect(run(['-e', program("const sovroute = require('sovroute'); const node = require('sovroute/node');")])).toEqual(expected);
+  });
+
+  it('loads with import (ESM)', () => {
+    expect(
+      run(['--input-type=module', '-e', program("import * as sovroute from 'sovroute'; import * as node from 'sovroute/node';")]),
+    ).toEqual(expected);
+  });
+
+  it('ships type declarations for both formats and both entry points', () => {
+    for (const file of ['index.d.ts', 'index.d.cts', 'node/index.d.ts', 'node/index.d.cts']) {
+      expect(existsSync(join(root, 'dist', file)), file).toBe(true);
+    }
+  });
+
+  it('runs the sovroute bin', () => {
+    const output = execFileSync(process.execPath, [join(root, 'dist', 'node', 'cli.js'), '--help'], { encoding: 'utf8' });
+    expect(output).toMatch(/^sovroute/);
+  });
+});

@@ -1,0 +1,152 @@
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { createRouter, openaiCompatible, RouterError, type ChatCompletionChunk } from '../src/index.js';
+import { mockServer, sseBody, sseEvents } from './helpers/msw.js';
+
+const upstream = mockServer();
+const url = 'https://api.priced.test/v1/chat/completions';
+
+function pricedRouter() {
+  const provider = openaiCompatible({
+    id: 'priced',
+    baseURL: 'https://api.priced.test/v1',
+    apiKey: 'sk-upstream',
+    jurisdiction: { operator: { name: 'Priced SAS', country: 'FR' }, hosting: ['FR'] },
+    models: [{ id: 'model-a', native: 'vendor/model-a', price: { input: 2.0, output: 6.0, currency: 'EUR' } }],
+  });
+  // No retries: these tests look at one attempt's outcome.
+  return createRouter({ providers: [provider], policy: 'eu-sovereign', retry: { retries: 0 } });
+}
+
+const completion = (usage?: object) => ({
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  created: 1700000000,
+  model: 'vendor/model-a',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Bonjour.', refusal: null }, finish_reason: 'stop', logprobs: null }],
+  ...(usage ? { usage } : {}),
+});
+
+const chunk = (delta: object, finish: string | null = null) => ({
+  id: 'chatcmpl-2',
+  object: 'chat.completion.chunk',
+  created: 1700000000,
+  model: 'vendor/model-a',
+  choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+});
+
+const messages = [{ role: 'user' as const, content: 'Say hello in French.' }];
+
+describe('routing to an openaiCompatible upstream', () => {
+  it('costs 1,000 prompt + 500 completion tokens at 2.00/6.00 EUR per 1M as 0.005 EUR', async () => {
+    upstream.use(http.post(url, () => HttpResponse.json(completion({ prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 }))));
+    const response = await pricedRouter().chat.completions.create({ model: 'priced/model-a', messages });
+    expect(response.usage).toEqual({ prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, cost: 0.005, currency: 'EUR' });
+    expect(response.choices[0]!.message.content).toBe('Bonjour.');
+    expect(response.provider).toBe('priced');
+    // The upstream got its own model id and our key, and none of our extensions.
+    const sent = (await upstream.requests[0]!.json()) as Record<string, unknown>;
+    expect(sent.model).toBe('vendor/model-a');
+    expect(upstream.requests[0]!.headers.get('authorization')).toBe('Bearer sk-upstream');
+  });
+
+  it('estimates usage, marked as such, when the upstream reports none', async () => {
+    upstream.use(http.post(url, () => HttpResponse.json(completion())));
+    const response = await pricedRouter().chat.completions.create({ model: 'model-a', messages });
+    expect(response.usage.estimated).toBe(true);
+    expect(response.usage.prompt_tokens).toBeGreaterThan(0);
+    expect(response.usage.completion_tokens).toBe(2); // "Bonjour." is 8 characters
+    expect(response.usage.cost).toBeGreaterThan(0);
+  });
+
+  it('passes SSE chunks through as they come and ends with usage and cost', async () => {
+    upstream.use(
+      http.post(url, async ({ request }) => {
+        const body = (await request.json()) as { stream_options?: { include_usage?: boolean } };
+        expect(body.stream_options?.include_usage).toBe(true); // always asked of the upstream
+        return new HttpResponse(
+          sseBody([
+            sseEvents(chunk({ role: 'assistant', content: '' }), chunk({ content: 'Bon' }), chunk({ content: 'jour.' }), chunk({}, 'stop')),
+            sseEvents({ ...chunk({}), choices: [], usage: { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 } }, '[DONE]'),
+          ]),
+          { headers: { 'content-type': 'text/event-stream' } },
+        );
+      }),
+    );
+    const stream = await pricedRouter().chat.completions.create({ model: 'priced/model-a', messages, stream: true, stream_options: { include_usage: true } });
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const received of stream) chunks.push(received);
+    expect(chunks.map((received) => received.choices[0]?.delta.content ?? '').join('')).toBe('Bonjour.');
+    expect(chunks.filter((received) => received.choices[0]?.finish_reason === 'stop')).toHaveLength(1);
+    // With include_usage the content chunks carry usage: null, as OpenAI sends them.
+    expect(chunks.slice(0, -1).every((received) => received.usage === null)).toBe(true);
+    const last = chunks.at(-1)!;
+    expect(last.choices).toEqual([]);
+    expect(last.usage).toEqual({ prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, cost: 0.005, currency: 'EUR' });
+    expect(last.provider).toBe('priced');
+  });
+
+  it('estimates a stream’s usage when the upstream sends none', async () => {
+    upstream.use(
+      http.post(url, () =>
+        new HttpResponse(sseBody([sseEvents(chunk({ role: 'assistant', content: 'Bonjour.' }), chunk({}, 'stop'), '[DONE]')]), {
+          headers: { 'content-type': 'text/event-stream' },
+        }),
+      ),
+    );
+    const stream = await pricedRouter().chat.completions.create({ model: 'priced/model-a', messages, stream: true });
+    let last: ChatCompletionChunk | undefined;
+    for await (const received of stream) last = received;
+    expect(last!.usage).toMatchObject({ completion_tokens: 2, estimated: true, currency: 'EUR' });
+  });
+
+  it('turns an upstream 500 into a RouterError with status and code', async () => {
+    upstream.use(http.post(url, () => HttpResponse.json({ error: { message: 'boom', type: 'server_error' } }, { status: 500 })));
+    const error = await pricedRouter()
+      .chat.completions.create({ model: 'priced/model-a', messages })
+      .catch((caught: unknown) => caught);
+    expect(RouterError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'all_providers_failed', status: 502 });
+    const attempts = (error as RouterError).route!.attempts;
+    expect(attempts).toEqual([expect.objectContaining({ provider: 'priced', outcome: 'error', code: 'upstream_error', status: 502 })]);
+    expect(attempts[0]!.message).toMatch(/500/);
+  });
+
+  it('raises a mid-stream error event to the caller after the chunks before it', async () => {
+    upstream.use(
+      http.post(url, () =>
+        new HttpResponse(
+          sseBody([sseEvents(chunk({ role: 'assistant', content: '' }), chunk({ content: 'Bon' }), { error: { message: 'Overloaded', type: 'overloaded_error' } })]),
+          { headers: { 'content-type': 'text/event-stream' } },
+        ),
+      ),
+    );
+    const stream = await pricedRouter().chat.completions.create({ model: 'priced/model-a', messages, stream: true });
+    const received: string[] = [];
+    const error = await (async () => {
+      for await (const item of stream) received.push(item.choices[0]?.delta.content ?? '');
+    })().catch((caught: unknown) => caught);
+    expect(received).toEqual(['', 'Bon']);
+    expect(RouterError.isInstance(error)).toBe(true);
+    expect((error as RouterError).message).toMatch(/Overloaded/);
+    expect((error as RouterError).providerId).toBe('priced');
+    expect((error as RouterError).route!.attempts.at(-1)).toMatchObject({ outcome: 'error', message: expect.stringMatching(/after 2 chunk/) });
+  });
+
+  it('returns an upstream 400 at once, as the caller’s error, without fallback', async () => {
+    upstream.use(
+      http.post(url, () => HttpResponse.json({ error: { message: 'bad tool schema', type: 'invalid_request_error', param: 'tools' } }, { status: 400 })),
+    );
+    const error = await createRouter({
+      providers: [
+        openaiCompatible({ id: 'priced', baseURL: 'https://api.priced.test/v1', models: [{ id: 'model-a' }] }),
+        openaiCompatible({ id: 'other', baseURL: 'https://api.other.test/v1', models: [{ id: 'model-a' }] }),
+      ],
+      strategy: 'quality',
+    })
+      .chat.completions.create({ model: 'model-a', messages })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: 400, code: 'invalid_request', param: 'tools' });
+    expect(upstream.requests).toHaveLength(1);
+  });
+});

@@ -1,0 +1,17 @@
+import { defineConfig, type Options } from 'tsup';
+
+const shared: Options = {
+  entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
+  target: 'node20',
+  sourcemap: true,
+  splitting: false,
+};
+
+// One entry per public subpath, in both formats; the CLI is its own entry so it can carry a shebang.
+export default defineConfig([
+  { ...shared, format: ['esm'], dts: true },
+  // p-retry (and its one dependency) ship as ESM only; the CommonJS build carries its own copy
+  // so `require('sovroute')` works on every Node 20, with or without require(esm).
+  { ...shared, format: ['cjs'], dts: true, noExternal: ['p-retry', 'is-network-error'] },
+  { entry: { 'node/cli': 'src/node/cli.ts' }, format: ['esm'], target: 'node20', banner: { js: '#!/usr/bin/env node' }, sourcemap: true },
+]);

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Tests never reach the network; a stray OPENAI_* variable must not redirect an SDK client.
+    env: { OPENAI_BASE_URL: '', OPENAI_API_KEY: '' },
+    testTimeout: 20_000,
+  },
+});
