@@ -1,4 +1,5 @@
 import { usController } from '../policy/evaluate.js';
+import { strictestTier } from '../policy/tier.js';
 import type { ModelEntry, ModelList } from '../wire/models.js';
 import type { RouterContext } from './router-context.js';
 
@@ -26,6 +27,7 @@ export function listModels(context: RouterContext, apiKey: string | undefined): 
         operator_country: facts?.operator.country ?? 'unknown',
         hosting: facts?.hosting ?? [],
         us_controlled: facts ? usController(facts) !== undefined : null,
+        tier: strictestTier(providerId, facts),
       },
       capabilities: [...candidate.capabilities],
     };
