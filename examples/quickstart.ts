@@ -2,32 +2,16 @@
  * sovroute quickstart: routes under an EU-sovereign policy with a `test-` key, so every call is
  * answered by the built-in pseudo-LLM: no network, no secrets. Run with `npm run demo`.
  */
-import { createRouter, memoryAudit, openaiCompatible, RouterError } from '../src/index.js';
+import { createRouter, groq, memoryAudit, ovhcloud, RouterError, scaleway } from '../src/index.js';
 
 const audit = memoryAudit();
 
 const router = createRouter({
-  providers: [
-    // Three deployments of one open-weight model, operated and hosted in different places.
-    openaiCompatible({
-      id: 'scaleway-fr',
-      baseURL: 'https://api.scaleway.ai/v1',
-      jurisdiction: { operator: { name: 'Scaleway SAS', country: 'FR', parents: [{ name: 'Iliad SA', country: 'FR' }] }, hosting: ['FR'] },
-      models: [{ id: 'llama-3.3-70b-instruct', price: { input: 0.9, output: 0.9, currency: 'EUR' }, capabilities: ['chat', 'tools', 'json'] }],
-    }),
-    openaiCompatible({
-      id: 'ovhcloud-fr',
-      baseURL: 'https://oai.endpoints.kepler.ai.cloud.ovh.net/v1',
-      jurisdiction: { operator: { name: 'OVH SAS', country: 'FR' }, hosting: ['FR'] },
-      models: [{ id: 'llama-3.3-70b-instruct', native: 'Meta-Llama-3_3-70B-Instruct', price: { input: 0.67, output: 0.67, currency: 'EUR' } }],
-    }),
-    openaiCompatible({
-      id: 'us-cloud',
-      baseURL: 'https://api.us-cloud.example/v1',
-      jurisdiction: { operator: { name: 'US Cloud Inc', country: 'US' }, hosting: ['US'] },
-      models: [{ id: 'llama-3.3-70b-instruct', native: 'meta-llama/Llama-3.3-70B-Instruct', price: { input: 0.6, output: 0.6, currency: 'USD' } }],
-    }),
-  ],
+  // Three built-in presets serving one open-weight model, operated and hosted in different places:
+  // Scaleway (Paris) and OVHcloud (Gravelines) are French; Groq is a US operator. Each preset
+  // carries its jurisdiction facts, models and dated prices; API keys are read from each
+  // provider's environment variable only when a real call is made, so none is needed here.
+  providers: [scaleway(), ovhcloud(), groq()],
   policy: 'eu-sovereign',
   strategy: 'cheapest',
   apiKey: 'test-quickstart', // a test- key: the pseudo-LLM answers, the routing decision is real
@@ -59,7 +43,7 @@ for await (const chunk of stream) {
 
 console.log('3. A request the policy refuses (tier 1, US-operated):\n');
 try {
-  await router.chat.completions.create({ model: 'us-cloud/llama-3.3-70b-instruct', messages });
+  await router.chat.completions.create({ model: 'groq/llama-3.3-70b-instruct', messages });
 } catch (error) {
   if (!RouterError.isInstance(error)) throw error;
   console.log(`   ${error.status} ${error.code}: ${error.message}\n`);

@@ -21,11 +21,34 @@ export type {
   CallOptions,
   ChatResult,
   ChatStreamResult,
+  CompleteResult,
   EmbedResult,
   JurisdictionFacts,
   ModelOffer,
   Capability,
 } from './providers/types.js';
+
+// Built-in catalogue: one preset per provider deployment, with facts, models and dated prices
+export { mistral } from './catalog/presets/mistral.js';
+export { mistralEU } from './catalog/presets/mistral-eu.js';
+export { scaleway } from './catalog/presets/scaleway.js';
+export { ovhcloud } from './catalog/presets/ovhcloud.js';
+export { ionos } from './catalog/presets/ionos.js';
+export { stackit } from './catalog/presets/stackit.js';
+export { berget } from './catalog/presets/berget.js';
+export { regolo } from './catalog/presets/regolo.js';
+export { openai } from './catalog/presets/openai.js';
+export { azureOpenAI } from './catalog/presets/azure-openai.js';
+export { groq } from './catalog/presets/groq.js';
+export { together } from './catalog/presets/together.js';
+export { deepinfra } from './catalog/presets/deepinfra.js';
+export { fireworks } from './catalog/presets/fireworks.js';
+export { cerebras } from './catalog/presets/cerebras.js';
+export { nebius } from './catalog/presets/nebius.js';
+export { defaultCatalog } from './catalog/default-catalog.js';
+export type { PresetOptions, PriceOverride } from './catalog/presets/preset.js';
+export type { AzureOpenAIOptions } from './catalog/presets/azure-openai.js';
+export type { DefaultCatalogOptions } from './catalog/default-catalog.js';
 
 // Jurisdiction
 export { presetPolicies } from './policy/presets.js';
@@ -76,4 +99,5 @@ export type {
   FinishReason,
 } from './wire/chat-response.js';
 export type { EmbeddingCreateParams, EmbeddingsResponse, Embedding } from './wire/embeddings.js';
+export type { CompletionCreateParams, Completion, CompletionChoice } from './wire/completions.js';
 export type { ModelEntry, ModelList } from './wire/models.js';

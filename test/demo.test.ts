@@ -10,8 +10,8 @@ describe('npm run demo', () => {
       cwd: root,
       encoding: 'utf8',
     });
-    expect(output).toMatch(/✓ ovhcloud-fr\/llama-3.3-70b-instruct/);
-    expect(output).toMatch(/✗ us-cloud\/llama-3.3-70b-instruct\n\s+inference hosted in US/);
+    expect(output).toMatch(/✓ ovhcloud\/llama-3.3-70b-instruct/);
+    expect(output).toMatch(/✗ groq\/llama-3.3-70b-instruct\n\s+inference hosted in US/);
     expect(output).toMatch(/Pseudo-LLM reply to/);
     expect(output).toMatch(/cost \d+(\.\d+)? EUR/);
     expect(output).toMatch(/403 policy_violation/);

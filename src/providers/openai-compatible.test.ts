@@ -472,6 +472,63 @@ describe('openaiCompatible', () => {
     });
   });
 
+  describe('doComplete', () => {
+    test('posts a legacy completion to /completions, without sovroute extensions or stream, and returns it', async () => {
+      const textCompletion = {
+        id: 'cmpl-1',
+        object: 'text_completion',
+        created: 1_700_000_000,
+        model: 'meta-llama/Llama-3.3-70B-Instruct',
+        choices: [{ text: ' world', index: 0, logprobs: null, finish_reason: 'length' }],
+        usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+      };
+      mock.use(http.post(`${baseURL}/completions`, () => HttpResponse.json(textCompletion, { headers: { 'x-request-id': 'req_c' } })));
+      const result = await provider().doComplete?.(
+        { model: 'meta-llama/Llama-3.3-70B-Instruct', prompt: 'Hello', max_tokens: 2, stream: false, route: { objective: 'cheapest' } },
+        {},
+      );
+      expect(result).toEqual({ completion: textCompletion, requestId: 'req_c' });
+      expect(mock.requests[0]?.url).toBe(`${baseURL}/completions`);
+      expect(await mock.requests[0]?.json()).toEqual({ model: 'meta-llama/Llama-3.3-70B-Instruct', prompt: 'Hello', max_tokens: 2 });
+    });
+
+    test('an upstream error is raised with the provider named', async () => {
+      mock.use(http.post(`${baseURL}/completions`, () => HttpResponse.json({ error: { message: 'no such model' } }, { status: 404 })));
+      const error = await rejection(provider().doComplete!({ model: 'x', prompt: 'Hello' }, {}));
+      expect(error).toMatchObject({ providerId: 'acme', isRetryable: false });
+      expect(error.message).toContain('no such model');
+    });
+  });
+
+  describe('apiKey', () => {
+    test('a function is read on every call, so a rotated key is used at once', async () => {
+      mock.use(http.post(`${baseURL}/chat/completions`, () => HttpResponse.json(completion)));
+      let current = 'sk-first';
+      const acme = provider({ apiKey: () => current });
+      await acme.doChat(request, {});
+      current = 'sk-second';
+      await acme.doChat(request, {});
+      expect(mock.requests.map((sent) => sent.headers.get('authorization'))).toEqual(['Bearer sk-first', 'Bearer sk-second']);
+    });
+
+    test('a function that throws fails the call with its error, before anything is sent', async () => {
+      const missing = new RouterError('acme: no API key', { code: 'upstream_error', status: 500, providerId: 'acme' });
+      const error = await rejection(provider({ apiKey: () => { throw missing; } }).doChat(request, {}));
+      expect(error).toBe(missing);
+      expect(mock.requests).toHaveLength(0);
+    });
+
+    test('apiKeyHeader sends the raw key in another header, as Azure expects', async () => {
+      mock.use(http.post(`${baseURL}/chat/completions`, () => HttpResponse.json(completion)));
+      await provider({ apiKeyHeader: 'api-key' }).doChat(request, {});
+      await provider({ apiKeyHeader: 'api-key', apiKey: () => 'sk-later' }).doChat(request, {});
+      expect(mock.requests.map((sent) => [sent.headers.get('api-key'), sent.headers.has('authorization')])).toEqual([
+        ['sk-acme', false],
+        ['sk-later', false],
+      ]);
+    });
+  });
+
   describe('fetch', () => {
     test('uses the fetch given in options instead of the global one', async () => {
       const custom = vi.fn<typeof fetch>(async () => Response.json(completion));

@@ -3,11 +3,13 @@ import { InvalidRequestError, RouterError } from '../errors.js';
 import { parseJsonEventStream } from '../streaming/parse-sse.js';
 import type { ChatRequest } from '../wire/chat-request.js';
 import type { UpstreamChatCompletion, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
+import type { CompletionRequest, UpstreamCompletion } from '../wire/completions.js';
 import type { EmbeddingsRequest, UpstreamEmbeddingsResponse } from '../wire/embeddings.js';
 import type {
   CallOptions,
   ChatResult,
   ChatStreamResult,
+  CompleteResult,
   EmbedResult,
   JurisdictionFacts,
   ModelOffer,
@@ -39,12 +41,22 @@ export interface OpenAICompatibleOptions {
    */
   baseURL: string;
   /**
-   * Sent as `Authorization: Bearer <apiKey>`. Omit it for endpoints without authentication.
-   * A wrong key surfaces as a non-retryable `upstream_error` naming this provider.
+   * Sent as `Authorization: Bearer <apiKey>` (or in `apiKeyHeader`). Omit it for endpoints
+   * without authentication. A function is called on every request, so a rotated key or one
+   * read from the environment is always current; returning undefined sends no key, throwing
+   * fails the call with that error. A wrong key surfaces as a non-retryable `upstream_error`
+   * naming this provider.
    * @default undefined (no Authorization header)
    * @example process.env.MISTRAL_API_KEY
+   * @example () => process.env.MISTRAL_API_KEY
    */
-  apiKey?: string | undefined;
+  apiKey?: string | (() => string | undefined) | undefined;
+  /**
+   * The header the key goes in. `authorization` sends `Bearer <apiKey>`; any other name sends
+   * the raw key, as Azure OpenAI's `api-key` expects.
+   * @default 'authorization'
+   */
+  apiKeyHeader?: string | undefined;
   /**
    * Who operates the deployment and where inference runs. Without it the provider is eligible
    * only under policies that ask nothing of it.
@@ -110,7 +122,13 @@ const modelOfferSchema = z.looseObject({
 const optionsSchema = z.object({
   id: z.string().regex(kebabCase, 'must be kebab-case, e.g. mistral-ai'),
   baseURL: z.string().refine(isHttpURL, 'must be a URL (http or https), e.g. https://api.mistral.ai/v1'),
-  apiKey: z.string().min(1, 'must not be empty (omit it for endpoints without authentication)').optional(),
+  apiKey: z
+    .union([
+      z.string().min(1, 'must not be empty (omit it for endpoints without authentication)'),
+      z.custom<() => string | undefined>((value) => typeof value === 'function', 'must be a string or a function'),
+    ])
+    .optional(),
+  apiKeyHeader: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name, e.g. api-key').optional(),
   jurisdiction: jurisdictionSchema.optional(),
   models: z.array(modelOfferSchema).superRefine((models, context) => {
     const seen = new Map<string, number>();
@@ -142,7 +160,8 @@ function isHttpURL(value: string): boolean {
 }
 
 /**
- * A provider for any OpenAI-compatible API (`POST /chat/completions`, `POST /embeddings`):
+ * A provider for any OpenAI-compatible API (`POST /chat/completions`, `POST /embeddings`,
+ * `POST /completions`):
  * Mistral, Scaleway, OVHcloud, IONOS, STACKIT, vLLM, Ollama, OpenAI itself. The presets build on
  * it.
  *
@@ -172,23 +191,40 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
   const id = options.id;
   const root = options.baseURL.replace(/\/+$/, '');
   const chatURL = `${root}/chat/completions`;
+  const completionsURL = `${root}/completions`;
   const embeddingsURL = `${root}/embeddings`;
   const customFetch = options.fetch;
+  const keyHeader = (options.apiKeyHeader ?? 'authorization').toLowerCase();
+  const keyValue = (key: string) => (keyHeader === 'authorization' ? `Bearer ${key}` : key);
+  const keySource = typeof options.apiKey === 'function' ? options.apiKey : undefined;
 
   // Header names lowercased once, so a user's `Authorization` replaces ours instead of joining it.
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json' };
-  if (options.apiKey !== undefined) baseHeaders.authorization = `Bearer ${options.apiKey}`;
-  for (const [name, value] of Object.entries(options.headers ?? {})) baseHeaders[name.toLowerCase()] = value;
+  if (typeof options.apiKey === 'string') baseHeaders[keyHeader] = keyValue(options.apiKey);
+  const userHeaders = Object.entries(options.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value] as const);
+  for (const [name, value] of userHeaders) baseHeaders[name] = value;
   const jsonHeaders = { accept: 'application/json', ...baseHeaders };
   const streamHeaders = { accept: 'text/event-stream', ...baseHeaders };
 
+  /** The headers of one call: the key read now when it comes from a function, then the caller's. */
+  function callHeaders(headers: Record<string, string>, call: CallOptions): Record<string, string> {
+    let merged = headers;
+    if (keySource !== undefined) {
+      const key = keySource();
+      // A user header of the same name still wins, as it does over a string key.
+      if (key !== undefined && !userHeaders.some(([name]) => name === keyHeader)) merged = { ...merged, [keyHeader]: keyValue(key) };
+    }
+    return call.headers === undefined ? merged : withCallHeaders(merged, call.headers);
+  }
+
   async function post(url: string, body: unknown, headers: Record<string, string>, call: CallOptions): Promise<Response> {
     const signal = call.signal;
+    const sent = callHeaders(headers, call);
     let response: Response;
     try {
       response = await (customFetch ?? globalThis.fetch)(url, {
         method: 'POST',
-        headers: call.headers === undefined ? headers : withCallHeaders(headers, call.headers),
+        headers: sent,
         body: JSON.stringify(body),
         signal: signal ?? null,
       });
@@ -285,6 +321,15 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
         },
       });
       return { chunks, requestId };
+    },
+
+    async doComplete(request: CompletionRequest, call: CallOptions): Promise<CompleteResult> {
+      const { route: _route, simulate: _simulate, stream: _stream, ...body } = request;
+      const response = await post(completionsURL, body, jsonHeaders, call);
+      const completion = await readJSON(response, call.signal);
+      if (isErrorEvent(completion, undefined)) throw errorFromStreamEvent(id, completion, requestIdOf(response.headers));
+      if (!hasArray(completion, 'choices')) throw malformedJSON(response);
+      return { completion: completion as UpstreamCompletion, requestId: requestIdOf(response.headers) };
     },
 
     async doEmbed(request: EmbeddingsRequest, call: CallOptions): Promise<EmbedResult> {

@@ -1,5 +1,6 @@
 import type { ChatRequest } from '../wire/chat-request.js';
 import type { TokenUsage, UpstreamChatCompletion, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
+import type { CompletionRequest, UpstreamCompletion } from '../wire/completions.js';
 import type { EmbeddingsRequest, UpstreamEmbeddingsResponse } from '../wire/embeddings.js';
 
 /**
@@ -36,6 +37,11 @@ export interface Provider {
   doChatStream(request: ChatRequest, options: CallOptions): Promise<ChatStreamResult>;
   /** Embeddings, when the deployment serves any embedding model. */
   doEmbed?(request: EmbeddingsRequest, options: CallOptions): Promise<EmbedResult>;
+  /**
+   * A legacy text completion (`POST /completions`), when the deployment serves a model with the
+   * `completions` capability. Non-streaming.
+   */
+  doComplete?(request: CompletionRequest, options: CallOptions): Promise<CompleteResult>;
 }
 
 /** Per-call options the router passes to an adapter. */
@@ -56,6 +62,12 @@ export interface ChatResult {
 export interface ChatStreamResult {
   /** Chunks in arrival order. Breaking out of iteration closes the upstream connection. */
   chunks: AsyncIterable<UpstreamChatCompletionChunk>;
+  requestId?: string | undefined;
+}
+
+export interface CompleteResult {
+  /** The upstream's `text_completion`. `usage` may be missing. */
+  completion: UpstreamCompletion;
   requestId?: string | undefined;
 }
 

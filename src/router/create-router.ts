@@ -1,8 +1,10 @@
 import type { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
 import type { ChatCompletion } from '../wire/chat-response.js';
+import type { Completion, CompletionCreateParams } from '../wire/completions.js';
 import type { EmbeddingCreateParams, EmbeddingsResponse } from '../wire/embeddings.js';
 import { createChatCompletion, type RequestOptions } from './chat-completions.js';
+import { createCompletion } from './completions.js';
 import { createEmbeddings } from './embeddings.js';
 import { explainChat, type Explanation } from './explain.js';
 import { createFetchHandler, type FetchFunction } from './fetch-handler.js';
@@ -28,6 +30,11 @@ export interface ChatCompletions {
 /** An OpenAI-shaped client that routes every call in-process. */
 export interface Router {
   readonly chat: { readonly completions: ChatCompletions };
+  /**
+   * Legacy text completions (`prompt` in, `text` out), routed under the same policy to models
+   * with the `completions` capability. Non-streaming.
+   */
+  readonly completions: { create(params: CompletionCreateParams, options?: RequestOptions): Promise<Completion> };
   readonly embeddings: { create(params: EmbeddingCreateParams, options?: RequestOptions): Promise<EmbeddingsResponse> };
   /** The models reachable under the policy; await it for the list or `for await` over it. */
   readonly models: { list(options?: Pick<RequestOptions, 'apiKey'>): ModelListPromise };
@@ -57,6 +64,7 @@ export function createRouter(options: RouterOptions): Router {
   } as ChatCompletions;
   return {
     chat: { completions },
+    completions: { create: (params, requestOptions) => createCompletion(context, params, requestOptions) },
     embeddings: { create: (params, requestOptions) => createEmbeddings(context, params, requestOptions) },
     models: { list: (listOptions) => modelListPromise(() => listModels(context, listOptions?.apiKey)) },
     explain: (params, explainOptions) => explainChat(context, params, explainOptions?.apiKey),

@@ -2,8 +2,10 @@ import { InvalidRequestError, RouterError } from '../errors.js';
 import { encodeSse } from '../streaming/encode-sse.js';
 import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
+import type { CompletionCreateParams } from '../wire/completions.js';
 import type { EmbeddingCreateParams } from '../wire/embeddings.js';
 import { createChatCompletion } from './chat-completions.js';
+import { createCompletion } from './completions.js';
 import { createEmbeddings } from './embeddings.js';
 import { listModels } from './models-list.js';
 import type { RouterContext } from './router-context.js';
@@ -79,8 +81,9 @@ function parseJson(text: string): unknown {
 
 /**
  * Serves the OpenAI REST surface in-process: `POST /v1/chat/completions` (JSON and SSE),
- * `POST /v1/embeddings`, `GET /v1/models` and `GET /v1/models/{id}`. Only the path's suffix is
- * matched, so any base URL works. The bearer token is the caller's key.
+ * `POST /v1/completions` (JSON), `POST /v1/embeddings`, `GET /v1/models` and
+ * `GET /v1/models/{id}`. Only the path's suffix is matched, so any base URL works. The bearer
+ * token is the caller's key.
  */
 export function createFetchHandler(context: RouterContext): FetchFunction {
   return async (input, init) => {
@@ -96,6 +99,12 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
             headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': result.requestId },
           });
         }
+        return json(result, 200, { 'x-request-id': result.route.audit_id ?? '' });
+      }
+      // After /chat/completions, which ends the same way.
+      if (path.endsWith('/completions')) {
+        if (call.method !== 'POST') return methodNotAllowed(call.method, path);
+        const result = await createCompletion(context, (await call.body()) as CompletionCreateParams, call);
         return json(result, 200, { 'x-request-id': result.route.audit_id ?? '' });
       }
       if (path.endsWith('/embeddings')) {

@@ -1,4 +1,5 @@
 import { usController } from '../policy/evaluate.js';
+import { strictestTier } from '../policy/tier.js';
 import type { ModelEntry, ModelList } from '../wire/models.js';
 import type { RouterContext } from './router-context.js';
 
@@ -10,10 +11,14 @@ export function listModels(context: RouterContext, apiKey: string | undefined): 
   const caller = context.caller(apiKey);
   const policies = caller.policy ? [context.policy, caller.policy] : [context.policy];
   const data: ModelEntry[] = [];
+  // One tier per provider, not per model.
+  const tiers = new Map<string, ModelEntry['jurisdiction']['tier']>();
   for (const candidate of context.index.all) {
     const providerId = candidate.provider.id;
     if (policies.some((policy) => context.reasonsFor(policy, providerId).length > 0)) continue;
     const facts = candidate.provider.jurisdiction;
+    let tier = tiers.get(providerId);
+    if (tier === undefined) tiers.set(providerId, (tier = strictestTier(providerId, facts)));
     const entry: ModelEntry = {
       id: candidate.key,
       object: 'model',
@@ -26,6 +31,7 @@ export function listModels(context: RouterContext, apiKey: string | undefined): 
         operator_country: facts?.operator.country ?? 'unknown',
         hosting: facts?.hosting ?? [],
         us_controlled: facts ? usController(facts) !== undefined : null,
+        tier,
       },
       capabilities: [...candidate.capabilities],
     };

@@ -10,7 +10,14 @@ export interface ModelEntry {
   /** The canonical model id, comparable across providers. */
   canonical: string;
   /** A short summary of the deployment's jurisdiction facts. */
-  jurisdiction: { operator: string; operator_country: string; hosting: string[]; us_controlled: boolean | null };
+  jurisdiction: {
+    operator: string;
+    operator_country: string;
+    hosting: string[];
+    us_controlled: boolean | null;
+    /** The strictest built-in policy the deployment satisfies. */
+    tier: 'eu-sovereign' | 'eu-hosted' | 'global';
+  };
   price?: { input: number; output: number; currency: string };
   context?: number;
   capabilities?: string[];

@@ -70,3 +70,4 @@ export async function pseudoChatStream(
 }
 
 export { pseudoEmbed } from './pseudo-embed.js';
+export { pseudoComplete } from './pseudo-complete.js';

@@ -5,13 +5,16 @@ import type { ChatRequest } from '../../wire/chat-request.js';
  * applies them while generating: whichever the generation reaches first ends it.
  */
 
+/** The request fields that limit generation; chat and legacy completion requests both have them. */
+export type GenerationLimits = Partial<Pick<ChatRequest, 'stop' | 'max_tokens' | 'max_completion_tokens'>>;
+
 export interface LimitedPieces {
   pieces: string[];
   finishReason: 'stop' | 'length';
 }
 
 /** The token limit: the smaller of `max_tokens` and `max_completion_tokens`. */
-function tokenLimit(request: ChatRequest): number {
+function tokenLimit(request: GenerationLimits): number {
   return Math.min(request.max_tokens ?? Infinity, request.max_completion_tokens ?? Infinity);
 }
 
@@ -32,7 +35,7 @@ function firstStop(text: string, stop: ChatRequest['stop']): { start: number; en
  * first. A stop sequence counts only once fully generated within the limit; the piece it
  * starts in is kept in part, and counts as a token.
  */
-export function limitPieces(pieces: string[], request: ChatRequest): LimitedPieces {
+export function limitPieces(pieces: string[], request: GenerationLimits): LimitedPieces {
   const limited = pieces.slice(0, tokenLimit(request));
   const stop = firstStop(pieces.join(''), request.stop);
   if (stop !== undefined && stop.end <= limited.join('').length) {

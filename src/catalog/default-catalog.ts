@@ -1,0 +1,67 @@
+import type { Provider } from '../providers/types.js';
+import { azureOpenAI, type AzureOpenAIOptions } from './presets/azure-openai.js';
+import { berget } from './presets/berget.js';
+import { cerebras } from './presets/cerebras.js';
+import { deepinfra } from './presets/deepinfra.js';
+import { fireworks } from './presets/fireworks.js';
+import { groq } from './presets/groq.js';
+import { ionos } from './presets/ionos.js';
+import { mistral } from './presets/mistral.js';
+import { mistralEU } from './presets/mistral-eu.js';
+import { nebius } from './presets/nebius.js';
+import { openai } from './presets/openai.js';
+import { ovhcloud } from './presets/ovhcloud.js';
+import type { PresetOptions } from './presets/preset.js';
+import { regolo } from './presets/regolo.js';
+import { scaleway } from './presets/scaleway.js';
+import { stackit } from './presets/stackit.js';
+import { together } from './presets/together.js';
+
+const presets = {
+  mistral,
+  mistralEU,
+  scaleway,
+  ovhcloud,
+  ionos,
+  stackit,
+  berget,
+  regolo,
+  openai,
+  azureOpenAI,
+  groq,
+  together,
+  deepinfra,
+  fireworks,
+  cerebras,
+  nebius,
+} as const;
+
+/** Options for {@link defaultCatalog}: shared ones, and each preset's own by factory name. */
+export type DefaultCatalogOptions = {
+  /** A fetch every preset uses (a proxy agent, a test double), unless its own options set one. */
+  fetch?: typeof globalThis.fetch | undefined;
+  /** Factory names to leave out, e.g. `['mistral']`. */
+  exclude?: (keyof typeof presets)[] | undefined;
+  azureOpenAI?: AzureOpenAIOptions | undefined;
+} & { [Name in Exclude<keyof typeof presets, 'azureOpenAI'>]?: PresetOptions | undefined };
+
+/**
+ * Every built-in preset, each with its jurisdiction facts, models and dated prices: the whole
+ * catalogue for `createRouter({ providers: defaultCatalog() })`, `explain()` or tests with a
+ * `test-` key. API keys are read from each provider's environment variable at call time; a
+ * provider without one fails its calls, and routing falls back to the next eligible one.
+ *
+ * @example
+ * const router = createRouter({ providers: defaultCatalog({ exclude: ['mistral'] }), policy: 'eu-sovereign' });
+ */
+export function defaultCatalog(options: DefaultCatalogOptions = {}): Provider[] {
+  const excluded = new Set(options.exclude ?? []);
+  const providers: Provider[] = [];
+  for (const [name, factory] of Object.entries(presets) as [keyof typeof presets, (options?: AzureOpenAIOptions) => Provider][]) {
+    if (excluded.has(name)) continue;
+    const own = options[name];
+    const shared = options.fetch === undefined ? {} : { fetch: options.fetch };
+    providers.push(factory({ ...shared, ...own }));
+  }
+  return providers;
+}

@@ -1,0 +1,135 @@
+import { InvalidRequestError, RouterError } from '../../errors.js';
+import { openaiCompatible } from '../../providers/openai-compatible.js';
+import type { JurisdictionFacts, ModelOffer, Provider } from '../../providers/types.js';
+import { modelTraits } from './model-traits.js';
+
+/** A price that replaces a built-in one: per 1M tokens, with the date you read it. */
+export interface PriceOverride {
+  input: number;
+  output: number;
+  currency: 'EUR' | 'USD';
+  /** ISO date the price was read; shown as the offer's `priceAsOf`. */
+  asOf?: string;
+}
+
+/** What every built-in preset (`mistral()`, `scaleway()`, `openai()`, …) accepts. */
+export interface PresetOptions {
+  /**
+   * The provider's API key.
+   * @default the provider's environment variable (e.g. `MISTRAL_API_KEY`), read at each call; a
+   * call without either fails with an error naming the variable, and routing falls back.
+   */
+  apiKey?: string | undefined;
+  /**
+   * Another endpoint for the same deployment (a project-scoped URL, a proxy). The jurisdiction
+   * facts stay those of the preset: override them too if the endpoint runs elsewhere.
+   */
+  baseURL?: string | undefined;
+  /** Another provider id, e.g. to configure the same preset twice. @default the preset's id */
+  id?: string | undefined;
+  /** The fetch to call instead of the global one. @default globalThis.fetch, read at each call */
+  fetch?: typeof globalThis.fetch | undefined;
+  /** Extra headers on every upstream request. */
+  headers?: Record<string, string> | undefined;
+  /**
+   * Models to add, or to change: an entry whose `id` is a built-in canonical id replaces the
+   * fields it gives (e.g. `{ id: 'gpt-oss-120b', context: 65536 }`); any other is added.
+   */
+  models?: ModelOffer[] | undefined;
+  /**
+   * Your prices (a negotiated rate, a newer list), by canonical or native model id.
+   * @example { 'gpt-oss-120b': { input: 0.1, output: 0.5, currency: 'EUR', asOf: '2026-12-01' } }
+   */
+  prices?: Record<string, PriceOverride> | undefined;
+  /** Facts that replace the built-in ones, field by field (e.g. `hosting` under a new contract). */
+  jurisdiction?: Partial<JurisdictionFacts> | undefined;
+}
+
+/** The data of one built-in preset. */
+export interface PresetDefinition {
+  /** The factory's name, for error messages, e.g. `mistralEU`. */
+  factory: string;
+  id: string;
+  baseURL: string;
+  /** The environment variable the key is read from when `apiKey` is not given. */
+  envVar: string;
+  apiKeyHeader?: string;
+  jurisdiction: JurisdictionFacts;
+  /** The endpoint also serves legacy `POST /completions` for its chat models. */
+  completions?: boolean;
+  models: readonly ModelOffer[];
+}
+
+export const eur = (input: number, output: number) => ({ input, output, currency: 'EUR' as const });
+export const usd = (input: number, output: number) => ({ input, output, currency: 'USD' as const });
+
+/** Fills capabilities and quality from the shared traits when an offer does not set them. */
+function withTraits(offer: ModelOffer, completions: boolean): ModelOffer {
+  const traits = modelTraits[offer.id];
+  const result: ModelOffer = { ...offer };
+  if (result.capabilities === undefined && traits) result.capabilities = [...traits.capabilities];
+  if (result.quality === undefined && traits?.quality !== undefined) result.quality = traits.quality;
+  if (completions && result.capabilities?.includes('chat') && !result.capabilities.includes('completions')) {
+    result.capabilities = [...result.capabilities, 'completions'];
+  }
+  return result;
+}
+
+function readEnv(name: string): string | undefined {
+  const value = typeof process === 'undefined' ? undefined : process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** A fetch that fails every call with a configuration error, without touching the network. */
+export function unconfiguredFetch(error: () => RouterError): typeof globalThis.fetch {
+  return () => Promise.reject(error());
+}
+
+/** A configuration error raised at call time: not retryable, so routing falls back at once. */
+export function configurationError(providerId: string, message: string): RouterError {
+  return new RouterError(`${providerId}: ${message}`, { code: 'upstream_error', status: 500, providerId });
+}
+
+/** Builds a preset's provider from its data and the user's options. */
+export function buildPreset(definition: PresetDefinition, options: PresetOptions = {}): Provider {
+  const id = options.id ?? definition.id;
+  const completions = definition.completions === true;
+  const models = new Map(definition.models.map((offer) => [offer.id, withTraits(offer, completions)]));
+  for (const offer of options.models ?? []) {
+    const existing = models.get(offer.id);
+    models.set(offer.id, existing ? { ...existing, ...offer } : withTraits(offer, completions));
+  }
+  for (const [name, price] of Object.entries(options.prices ?? {})) {
+    const offer = models.get(name) ?? [...models.values()].find((candidate) => candidate.native === name);
+    if (offer === undefined) {
+      throw new InvalidRequestError(
+        `${definition.factory}: prices["${name}"] names no model of ${id}; it serves ${[...models.keys()].join(', ')} (add new models with models)`,
+        'prices',
+      );
+    }
+    const { asOf, ...value } = price;
+    const updated: ModelOffer = { ...offer, price: value };
+    if (asOf === undefined) delete updated.priceAsOf;
+    else updated.priceAsOf = asOf;
+    models.set(offer.id, updated);
+  }
+
+  const apiKey =
+    options.apiKey ??
+    (() => {
+      const key = readEnv(definition.envVar);
+      if (key === undefined) throw configurationError(id, `no API key; pass apiKey to ${definition.factory}() or set ${definition.envVar}`);
+      return key;
+    });
+
+  return openaiCompatible({
+    id,
+    baseURL: options.baseURL ?? definition.baseURL,
+    apiKey,
+    apiKeyHeader: definition.apiKeyHeader,
+    jurisdiction: { ...definition.jurisdiction, ...options.jurisdiction },
+    models: [...models.values()],
+    headers: options.headers,
+    fetch: options.fetch,
+  });
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { defaultFx } from '../../pricing/currency.js';
+import { strictestTier } from '../../policy/tier.js';
+import type { Provider } from '../../providers/types.js';
+import { buildCatalogIndex } from '../catalog-index.js';
+import { defaultCatalog } from '../default-catalog.js';
+import { modelTraits } from './model-traits.js';
+
+/* The contract every built-in preset meets, run against the whole catalogue. */
+
+const catalog = defaultCatalog();
+const isoDate = /^\d{4}(-\d{2}-\d{2})?$/;
+const country = /^[A-Z]{2}$/;
+
+/** Provider id → the strictest built-in policy it satisfies. The README's table says the same. */
+const expectedTiers = {
+  'mistral-ai': 'global',
+  'mistral-eu': 'eu-sovereign',
+  scaleway: 'eu-sovereign',
+  ovhcloud: 'eu-sovereign',
+  ionos: 'eu-sovereign',
+  stackit: 'eu-sovereign',
+  berget: 'eu-sovereign',
+  regolo: 'eu-sovereign',
+  openai: 'global',
+  'azure-openai': 'eu-hosted',
+  groq: 'global',
+  together: 'global',
+  deepinfra: 'global',
+  fireworks: 'global',
+  cerebras: 'global',
+  nebius: 'global',
+};
+
+describe.each(catalog.map((provider) => [provider.id, provider] as const))('preset %s', (_id, provider: Provider) => {
+  it('declares its operator, hosting countries, when the facts were verified and where from', () => {
+    const facts = provider.jurisdiction!;
+    expect(facts.operator.name.length).toBeGreaterThan(0);
+    for (const entity of [facts.operator, ...(facts.operator.parents ?? []), ...(facts.subprocessors ?? [])]) {
+      expect(entity.country).toMatch(country);
+    }
+    for (const hosting of facts.hosting) expect(hosting).toMatch(country);
+    expect(facts.verifiedAt).toMatch(isoDate);
+    expect(facts.source).toMatch(/^https:\/\//);
+  });
+
+  it('prices every model with a currency and a date, and describes what it can do', () => {
+    expect(provider.models.length).toBeGreaterThan(0);
+    for (const offer of provider.models) {
+      expect(offer.price, offer.id).toMatchObject({ input: expect.any(Number), output: expect.any(Number) });
+      expect(['EUR', 'USD']).toContain(offer.price!.currency);
+      expect(offer.priceAsOf, offer.id).toMatch(isoDate);
+      expect(offer.capabilities, offer.id).toEqual(expect.arrayContaining([expect.stringMatching(/^(chat|embeddings)$/)]));
+      expect(modelTraits[offer.id], `${offer.id} has shared traits`).toBeDefined();
+      if (offer.capabilities!.includes('chat')) expect(offer.quality).toBeGreaterThan(0);
+    }
+  });
+
+  it(`satisfies ${expectedTiers[provider.id as keyof typeof expectedTiers]} and nothing stricter`, () => {
+    expect(strictestTier(provider.id, provider.jurisdiction)).toBe(expectedTiers[provider.id as keyof typeof expectedTiers]);
+  });
+});
+
+describe('the catalogue', () => {
+  it('has one preset per provider, with stable kebab-case ids', () => {
+    expect(catalog.map((provider) => provider.id).sort()).toEqual(Object.keys(expectedTiers).sort());
+  });
+
+  it('names each model by one canonical id: no id of one model finds another model', () => {
+    const index = buildCatalogIndex(catalog, 'EUR', defaultFx);
+    for (const candidate of index.all) {
+      for (const id of [candidate.model, candidate.native]) {
+        const models = new Set(index.byModel(id).map((found) => found.model));
+        expect([...models], `${candidate.key} as ${id}`).toEqual([candidate.model]);
+      }
+    }
+  });
+
+  it.each([
+    ['llama-3.3-70b-instruct', ['berget', 'deepinfra', 'groq', 'ionos', 'nebius', 'ovhcloud', 'regolo', 'scaleway', 'stackit', 'together']],
+    ['gpt-oss-120b', ['azure-openai', 'berget', 'cerebras', 'deepinfra', 'fireworks', 'groq', 'ionos', 'nebius', 'ovhcloud', 'regolo', 'scaleway', 'stackit', 'together']],
+  ])('lets every provider serving %s compete, whichever id names it', (canonical, providers) => {
+    const index = buildCatalogIndex(catalog, 'EUR', defaultFx);
+    const natives = index.all.filter((candidate) => candidate.model === canonical).map((candidate) => candidate.native);
+    expect(natives.length).toBe(providers.length);
+    for (const id of [canonical, ...natives]) {
+      expect(index.byModel(id).map((candidate) => candidate.provider.id).sort(), id).toEqual(providers);
+    }
+  });
+});

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import type { JurisdictionFacts } from '../providers/types.js';
+import { euCountries, eeaCountries } from './countries.js';
+import { checkAll, compilePolicy, effectivePolicyName, usController } from './evaluate.js';
+import { presetPolicies } from './presets.js';
+
+const sovereign = compilePolicy(presetPolicies['eu-sovereign']);
+const hosted = compilePolicy(presetPolicies['eu-hosted']);
+const global = compilePolicy(presetPolicies.global);
+
+const euOperator: JurisdictionFacts = {
+  operator: { name: 'OVH SAS', country: 'FR', parents: [{ name: 'OVH Groupe SA', country: 'FR' }] },
+  hosting: ['FR'],
+};
+const usParentInEu: JurisdictionFacts = {
+  operator: { name: 'Microsoft Ireland Operations Ltd', country: 'IE', parents: [{ name: 'Microsoft Corporation', country: 'US' }] },
+  hosting: ['SE', 'FR'],
+};
+const usOperator: JurisdictionFacts = { operator: { name: 'OpenAI OpCo, LLC', country: 'US' }, hosting: ['US'] };
+
+describe('country sets', () => {
+  it('are data: 27 EU member states, and the EEA adds Iceland, Liechtenstein and Norway but not Switzerland', () => {
+    expect(euCountries.size).toBe(27);
+    expect([...eeaCountries].filter((country) => !euCountries.has(country)).sort()).toEqual(['IS', 'LI', 'NO']);
+    expect(eeaCountries.has('CH')).toBe(false);
+    expect(eeaCountries.has('GB')).toBe(false);
+  });
+});
+
+describe('US control', () => {
+  it('is derived from the operator and its whole parent chain', () => {
+    expect(usController(usOperator)).toEqual({ name: 'OpenAI OpCo, LLC', country: 'US', role: 'operator' });
+    expect(usController(usParentInEu)).toMatchObject({ name: 'Microsoft Corporation', role: 'parent' });
+    const grandparent: JurisdictionFacts = {
+      operator: { name: 'Example EU GmbH', country: 'DE', parents: [{ name: 'Example Holding BV', country: 'NL' }, { name: 'Example Inc', country: 'US' }] },
+      hosting: ['DE'],
+    };
+    expect(usController(grandparent)?.name).toBe('Example Inc');
+  });
+
+  it('is absent for an EU operator with an EU parent, even one that owns a US subsidiary elsewhere', () => {
+    // OVH Groupe owns OVHcloud US: a subsidiary is not in the operator's chain.
+    expect(usController(euOperator)).toBeUndefined();
+    expect(sovereign.check('ovhcloud', euOperator)).toEqual([]);
+  });
+});
+
+describe('the presets', () => {
+  it('eu-sovereign excludes a US parent of an EU subsidiary, saying why', () => {
+    expect(sovereign.check('azure-openai', usParentInEu)).toEqual([
+      'parent Microsoft Corporation is in US; policy eu-sovereign allows operators in EEA',
+      'operator Microsoft Ireland Operations Ltd is US-controlled through its parent Microsoft Corporation',
+    ]);
+  });
+
+  it('eu-hosted admits a US operator hosting in the EU, and excludes US hosting', () => {
+    expect(hosted.check('azure-openai', usParentInEu)).toEqual([]);
+    expect(hosted.check('openai', usOperator)).toEqual(['inference hosted in US; policy eu-hosted allows EEA']);
+  });
+
+  it('eu-sovereign names a US operator as US-controlled and its hosting outside the EEA', () => {
+    const reasons = sovereign.check('openai', usOperator);
+    expect(reasons).toContain('operator OpenAI OpCo, LLC is US-controlled');
+    expect(reasons).toContain('inference hosted in US; policy eu-sovereign allows EEA');
+  });
+
+  it('lists only the hosting countries outside the policy', () => {
+    const mixed: JurisdictionFacts = { operator: { name: 'Nebius B.V.', country: 'NL' }, hosting: ['FI', 'FR', 'GB', 'US'] };
+    expect(hosted.check('nebius', mixed)).toEqual(['inference hosted in GB, US; policy eu-hosted allows EEA']);
+  });
+
+  it('global admits anything, even unknown facts', () => {
+    expect(global.check('anything', undefined)).toEqual([]);
+    expect(global.check('openai', usOperator)).toEqual([]);
+  });
+});
+
+describe('unknown facts fail closed', () => {
+  it('missing facts exclude under any policy that asks about them, and the reason says they are unknown', () => {
+    expect(sovereign.check('mystery', undefined)).toEqual(['jurisdiction facts of mystery are unknown; policy eu-sovereign requires them']);
+    expect(hosted.check('mystery', undefined)).toHaveLength(1);
+  });
+
+  it('empty hosting is unknown hosting', () => {
+    const unpinned: JurisdictionFacts = { operator: { name: 'Mistral AI SAS', country: 'FR' }, hosting: [] };
+    expect(sovereign.check('mistral-ai', unpinned)).toEqual(['inference hosting countries are unknown; policy eu-sovereign allows EEA']);
+  });
+
+  it('undeclared sub-processors and retention exclude under policies that ask about them', () => {
+    const policy = compilePolicy({ name: 'strict', allowUsSubprocessors: false, zeroRetention: true });
+    expect(policy.check('berget', { operator: { name: 'Berget AI AB', country: 'SE' }, hosting: ['SE'] })).toEqual([
+      'sub-processors of berget are unknown; policy strict excludes US sub-processors',
+      'zero retention of berget is unknown; policy strict requires it',
+    ]);
+    expect(
+      policy.check('regolo', { operator: { name: 'Seeweb S.r.l.', country: 'IT' }, hosting: ['IT'], subprocessors: [], zeroRetention: true }),
+    ).toEqual([]);
+    expect(policy.check('keeps-logs', { ...euOperator, subprocessors: [], zeroRetention: false })).toEqual([
+      'keeps-logs retains request data; policy strict requires zero retention',
+    ]);
+  });
+});
+
+describe('custom policies', () => {
+  it('combine hosting, operator countries, US control, sub-processors and provider lists', () => {
+    const policy = compilePolicy({
+      name: 'fr-de',
+      hosting: ['FR', 'DE'],
+      operator: 'EU',
+      allowUsControl: false,
+      allowUsSubprocessors: false,
+      providers: { deny: ['ovhcloud'] },
+    });
+    const subprocessed = { ...euOperator, subprocessors: [{ name: 'CoreWeave, Inc.', country: 'US' }] };
+    expect(policy.check('ovhcloud', { ...euOperator, subprocessors: [] })).toEqual(['provider ovhcloud is in the deny list of policy fr-de']);
+    expect(policy.check('scaleway', { ...euOperator, subprocessors: [] })).toEqual([]);
+    expect(policy.check('mistral-eu', subprocessed)).toEqual(['sub-processor CoreWeave, Inc. is in US; policy fr-de excludes US sub-processors']);
+    expect(policy.check('berget', { operator: { name: 'Berget AI AB', country: 'SE' }, hosting: ['SE'], subprocessors: [] })).toEqual([
+      'inference hosted in SE; policy fr-de allows FR, DE',
+    ]);
+    expect(policy.check('norway', { operator: { name: 'Nordic AS', country: 'NO' }, hosting: ['DE'], subprocessors: [] })).toEqual([
+      'operator Nordic AS is in NO; policy fr-de allows operators in EU',
+    ]);
+  });
+
+  it('an allow list admits only the providers it names', () => {
+    const policy = compilePolicy({ name: 'pinned', providers: { allow: ['scaleway'] } });
+    expect(policy.check('scaleway', undefined)).toEqual([]);
+    expect(policy.check('ovhcloud', euOperator)).toEqual(['provider ovhcloud is not in the allow list of policy pinned']);
+  });
+
+  it('several policies apply together, and the effective name lists the narrowing ones', () => {
+    expect(checkAll([global, hosted], 'openai', usOperator)).toEqual(['inference hosted in US; policy eu-hosted allows EEA']);
+    expect(checkAll([hosted, sovereign], 'azure-openai', usParentInEu)).toHaveLength(2);
+    expect(effectivePolicyName([sovereign, global])).toBe('eu-sovereign');
+    expect(effectivePolicyName([global, global])).toBe('global');
+    expect(effectivePolicyName([hosted, sovereign])).toBe('eu-hosted + eu-sovereign');
+  });
+});

@@ -1,0 +1,89 @@
+import { InvalidRequestError, RouterError } from '../errors.js';
+import { validateRequest } from '../internal/validate.js';
+import { parseModel } from '../models/parse-model.js';
+import { priceUsage } from '../pricing/cost.js';
+import { estimateTextTokens } from '../pricing/tokens.js';
+import { pseudoComplete } from '../providers/pseudo/pseudo-llm.js';
+import {
+  completionRequestSchema,
+  defaultCompletionMaxTokens,
+  type Completion,
+  type CompletionCreateParams,
+  type CompletionRequest,
+} from '../wire/completions.js';
+import { requestedModel, type RequestOptions } from './chat-completions.js';
+import { execute } from './execute.js';
+import { assertRoutable, planRoute, type RequestNeeds } from './plan.js';
+import { asRouterError, RequestRecord } from './request-record.js';
+import type { RouterContext } from './router-context.js';
+
+function promptTokens(prompt: CompletionRequest['prompt']): number {
+  if (typeof prompt === 'string') return estimateTextTokens(prompt);
+  let tokens = 0;
+  for (const item of prompt) tokens += typeof item === 'string' ? estimateTextTokens(item) : Array.isArray(item) ? item.length : 1;
+  return tokens;
+}
+
+function completionNeeds(request: CompletionRequest): RequestNeeds {
+  const prompt = promptTokens(request.prompt);
+  const maxTokens = request.max_tokens ?? defaultCompletionMaxTokens;
+  const prompts = typeof request.prompt === 'string' || request.prompt.every((item) => typeof item === 'number') ? 1 : request.prompt.length;
+  return {
+    capabilities: ['completions'],
+    promptTokens: prompt,
+    completionTokens: maxTokens * (request.n ?? 1) * prompts,
+    contextTokens: prompt + maxTokens,
+  };
+}
+
+/**
+ * `POST /v1/completions` (legacy text completions), routed under the same policy as chat, to
+ * deployments whose model has the `completions` capability. Non-streaming only.
+ */
+export async function createCompletion(
+  context: RouterContext,
+  params: CompletionCreateParams,
+  options: RequestOptions = {},
+): Promise<Completion> {
+  const record = new RequestRecord(context, 'completions', false, requestedModel(params));
+  try {
+    const caller = context.caller(options.apiKey);
+    record.identify(caller.keyId, caller.simulated);
+    const request = validateRequest(completionRequestSchema, params);
+    if (request.stream === true) {
+      throw new InvalidRequestError('stream is not supported for legacy completions; use chat.completions with stream: true', 'stream');
+    }
+    if (request.simulate && !caller.simulated) {
+      throw new InvalidRequestError('simulate is honoured only with a test- API key; remove it for real calls', 'simulate');
+    }
+    const needs = completionNeeds(request);
+    const plan = planRoute(context, caller, request.model, parseModel(request.model, context.vocabulary), needs, request.route);
+    record.planned(plan);
+    assertRoutable(plan);
+    const execution = await execute(
+      context,
+      plan.ranked,
+      async (candidate, signal, attempt) => {
+        const body = { ...request, model: candidate.native };
+        if (caller.simulated) return { completion: await pseudoComplete(body, { model: candidate.native, attempt, signal }) };
+        if (!candidate.provider.doComplete) {
+          throw new RouterError(`provider ${candidate.provider.id} lists a completions model but implements no doComplete`, {
+            code: 'upstream_error',
+            providerId: candidate.provider.id,
+          });
+        }
+        return candidate.provider.doComplete(body, { signal });
+      },
+      record.attempts,
+      options.signal,
+    );
+    execution.release();
+    const { completion } = execution.value;
+    const written = completion.choices.reduce((sum, choice) => sum + estimateTextTokens(choice.text), 0);
+    const usage = priceUsage(completion.usage, execution.candidate, { promptTokens: needs.promptTokens, completionTokens: written }, context.currency);
+    record.succeed(execution.candidate, usage);
+    return { ...completion, usage, provider: execution.candidate.provider.id, route: record.route(execution.candidate) };
+  } catch (error) {
+    throw record.fail(asRouterError(error));
+  }
+}

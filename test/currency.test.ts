@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { createRouter, openaiCompatible, type FxTable } from '../src/index.js';
+import { anyUpstream } from './helpers/catalog.js';
+import { mockServer } from './helpers/msw.js';
+
+/* Prices in EUR and USD compare through the router's fx table and are reported in its currency. */
+
+const upstream = mockServer();
+const messages = [{ role: 'user' as const, content: 'Hello' }];
+const facts = { operator: { name: 'Example SAS', country: 'FR' }, hosting: ['FR'] };
+
+function router(currency: string, fx: FxTable) {
+  return createRouter({
+    providers: [
+      openaiCompatible({
+        id: 'usd-cloud',
+        baseURL: 'https://usd-cloud.test/v1',
+        jurisdiction: facts,
+        models: [{ id: 'llama-3.3-70b-instruct', price: { input: 1, output: 1, currency: 'USD' } }],
+      }),
+      openaiCompatible({
+        id: 'eur-cloud',
+        baseURL: 'https://eur-cloud.test/v1',
+        jurisdiction: facts,
+        models: [{ id: 'llama-3.3-70b-instruct', price: { input: 0.6, output: 0.6, currency: 'EUR' } }],
+      }),
+    ],
+    strategy: 'cheapest',
+    currency,
+    fx,
+  });
+}
+
+describe('fx', () => {
+  it('ranks a USD and a EUR price by their value under the configured rates', () => {
+    // 1 EUR = 2 USD: the USD deployment costs 0.5 EUR per 1M tokens, less than 0.6 EUR.
+    expect(router('EUR', { USD: 1, EUR: 2 }).explain({ model: 'llama-3.3-70b-instruct', messages }).chosen?.provider).toBe('usd-cloud');
+    // 1 EUR = 1.5 USD: the USD deployment costs 0.667 EUR, more than 0.6 EUR.
+    expect(router('EUR', { USD: 1, EUR: 1.5 }).explain({ model: 'llama-3.3-70b-instruct', messages }).chosen?.provider).toBe('eur-cloud');
+  });
+
+  it('reports estimates, costs and listed prices in the router’s currency', async () => {
+    upstream.use(...anyUpstream); // usage: 12 prompt + 4 completion tokens
+    const inEuro = router('EUR', { USD: 1, EUR: 2 });
+    const response = await inEuro.chat.completions.create({ model: 'llama-3.3-70b-instruct', messages });
+    expect(response.provider).toBe('usd-cloud');
+    expect(response.usage).toMatchObject({ total_tokens: 16, currency: 'EUR' });
+    expect(response.usage.cost).toBeCloseTo((16 * 0.5) / 1e6, 15);
+    const listed = await inEuro.models.list();
+    expect(listed.data.find((model) => model.provider === 'usd-cloud')?.price).toEqual({ input: 0.5, output: 0.5, currency: 'EUR' });
+
+    const inDollars = router('USD', { USD: 1, EUR: 2 });
+    const decision = inDollars.explain({ model: 'llama-3.3-70b-instruct', messages });
+    const eurCandidate = decision.candidates.find((candidate) => candidate.provider === 'eur-cloud')!;
+    const usdCandidate = decision.candidates.find((candidate) => candidate.provider === 'usd-cloud')!;
+    expect(eurCandidate.est_cost! / usdCandidate.est_cost!).toBeCloseTo(1.2, 10);
+    const priced = await inDollars.chat.completions.create({ model: 'eur-cloud/llama-3.3-70b-instruct', messages });
+    expect(priced.usage).toMatchObject({ currency: 'USD' });
+    expect(priced.usage.cost).toBeCloseTo((16 * 1.2) / 1e6, 15);
+  });
+
+  it('refuses, at createRouter, a currency the fx table cannot convert a price into', () => {
+    expect(() => router('SEK', { USD: 1, EUR: 1.16 })).toThrow("no exchange rate between USD and SEK; add both to the router's fx option");
+    expect(router('SEK', { USD: 1, EUR: 1.16, SEK: 0.1 }).explain({ model: 'llama-3.3-70b-instruct', messages }).chosen?.provider).toBe('eur-cloud');
+  });
+});

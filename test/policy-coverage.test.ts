@@ -1,0 +1,139 @@
+import OpenAI from 'openai';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { azureOpenAI, createRouter, defaultCatalog, RouterError } from '../src/index.js';
+import { anyUpstream, stubPresetKeys } from './helpers/catalog.js';
+import { mockServer } from './helpers/msw.js';
+
+/* Embeddings, legacy completions and the model listing obey the same policy as chat. */
+
+const upstream = mockServer();
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+function router(policy: 'eu-sovereign' | 'eu-hosted' | 'global', apiKey?: string) {
+  return createRouter({
+    providers: defaultCatalog({ azureOpenAI: { resource: 'contoso-eu' } }),
+    policy,
+    strategy: 'cheapest',
+    retry: { retries: 0 },
+    ...(apiKey ? { apiKey } : {}),
+  });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<RouterError> {
+  const caught = await promise.then(() => undefined, (error: unknown) => error);
+  if (!RouterError.isInstance(caught)) throw new Error(`expected a RouterError, got ${String(caught)}`);
+  return caught;
+}
+
+const hosts = () => upstream.requests.map((sent) => new URL(sent.url).host);
+
+describe('embeddings', () => {
+  it('go only to deployments the policy admits, even when a cheaper one is excluded', async () => {
+    stubPresetKeys();
+    upstream.use(...anyUpstream);
+    // Nebius is ten times cheaper for qwen3-embedding-8b, but its serverless hosting is not EU-only.
+    const response = await router('eu-sovereign').embeddings.create({ model: 'qwen3-embedding-8b', input: 'contract clause' });
+    expect(['scaleway', 'regolo']).toContain(response.provider);
+    expect(hosts()).toEqual([response.provider === 'scaleway' ? 'api.scaleway.ai' : 'api.regolo.ai']);
+    const global = await router('global').embeddings.create({ model: 'qwen3-embedding-8b', input: 'contract clause' });
+    expect(global.provider).toBe('nebius');
+  });
+
+  it('refuse a tier-1 request for an excluded provider, and a model only excluded providers serve', async () => {
+    const refused = await rejection(router('eu-sovereign').embeddings.create({ model: 'nebius/qwen3-embedding-8b', input: 'x' }));
+    expect(refused).toMatchObject({ code: 'policy_violation', status: 403 });
+    const none = await rejection(router('eu-sovereign').embeddings.create({ model: 'text-embedding-3-small', input: 'x' }));
+    expect(none.code).toBe('no_eligible_provider');
+    expect(none.message).toContain('azure-openai/text-embedding-3-small: parent Microsoft Corporation is in US');
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('reach Azure’s EU data zone under eu-hosted, and never OpenAI’s global API', async () => {
+    stubPresetKeys();
+    upstream.use(...anyUpstream);
+    const response = await router('eu-hosted').embeddings.create({ model: 'text-embedding-3-small', input: 'x' });
+    expect(response.provider).toBe('azure-openai');
+    expect(hosts()).toEqual(['contoso-eu.openai.azure.com']);
+  });
+});
+
+describe('legacy completions', () => {
+  it('go only to admitted deployments that serve completions', async () => {
+    stubPresetKeys();
+    upstream.use(...anyUpstream);
+    // DeepInfra, Together and Fireworks serve gpt-oss-120b completions for less; only STACKIT is EU-sovereign.
+    const response = await router('eu-sovereign').completions.create({ model: 'gpt-oss-120b', prompt: 'The data controller is' });
+    expect(response).toMatchObject({ object: 'text_completion', provider: 'stackit', route: { policy: 'eu-sovereign' } });
+    expect(response.usage).toMatchObject({ total_tokens: 16, currency: 'EUR' });
+    expect(hosts()).toEqual(['api.openai-compat.model-serving.eu01.onstackit.cloud']);
+    const global = await router('global').completions.create({ model: 'gpt-oss-120b', prompt: 'The data controller is' });
+    expect(global.provider).toBe('deepinfra');
+  });
+
+  it('are refused for excluded providers and explain models that serve no completions', async () => {
+    const refused = await rejection(router('eu-sovereign').completions.create({ model: 'together/gpt-oss-120b', prompt: 'x' }));
+    expect(refused).toMatchObject({ code: 'policy_violation', status: 403 });
+    const unsupported = await rejection(router('global').completions.create({ model: 'mistral-small-4', prompt: 'x' }));
+    expect(unsupported.code).toBe('no_eligible_provider');
+    expect(unsupported.message).toContain('mistral-eu/mistral-small-4: model does not support legacy completions');
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('work through router.fetch with the SDK, and with a test key without network', async () => {
+    const simulated = router('eu-sovereign', 'test-completions');
+    const client = new OpenAI({ apiKey: 'test-completions', baseURL: 'http://sovroute.local/v1', fetch: simulated.fetch, maxRetries: 0 });
+    const completion = await client.completions.create({ model: 'eu-sovereign/llama-3.3-70b-instruct', prompt: 'Dear customer,', max_tokens: 12 });
+    expect(completion.choices[0]?.finish_reason).toBe('length');
+    expect(completion.choices[0]?.text.length).toBeGreaterThan(0);
+    expect((completion as unknown as { route: { simulated_for: unknown } }).route.simulated_for).toEqual({ provider: 'stackit', model: 'llama-3.3-70b-instruct' });
+    const refused = await client.completions.create({ model: 'deepinfra/gpt-oss-120b', prompt: 'x' }).catch((caught: unknown) => caught);
+    expect(refused).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(upstream.requests).toHaveLength(0);
+  });
+});
+
+describe('models.list()', () => {
+  it('shows only what the policy can reach, each with its provider’s jurisdiction summary', async () => {
+    const sovereign = (await router('eu-sovereign').models.list()).data;
+    const providers = new Set(sovereign.map((model) => model.provider));
+    expect([...providers].sort()).toEqual(['berget', 'ionos', 'mistral-eu', 'ovhcloud', 'regolo', 'scaleway', 'stackit']);
+    expect(sovereign.every((model) => model.jurisdiction.tier === 'eu-sovereign' && model.jurisdiction.us_controlled === false)).toBe(true);
+    expect(sovereign.find((model) => model.id === 'ovhcloud/llama-3.3-70b-instruct')).toMatchObject({
+      canonical: 'llama-3.3-70b-instruct',
+      jurisdiction: { operator: 'OVH SAS', operator_country: 'FR', hosting: ['FR'], us_controlled: false, tier: 'eu-sovereign' },
+      price: { input: 0.67, output: 0.67, currency: 'EUR' },
+      context: 131_072,
+    });
+
+    const hosted = (await router('eu-hosted').models.list()).data;
+    expect(hosted.find((model) => model.id === 'azure-openai/gpt-4o-mini')?.jurisdiction).toMatchObject({
+      operator: 'Microsoft Ireland Operations Ltd',
+      us_controlled: true,
+      tier: 'eu-hosted',
+    });
+    expect(hosted.some((model) => model.provider === 'openai' || model.provider === 'groq')).toBe(false);
+
+    const everything = (await router('global').models.list()).data;
+    expect(everything.find((model) => model.id === 'openai/gpt-4o')?.jurisdiction).toMatchObject({ tier: 'global', hosting: ['US'] });
+  });
+});
+
+describe('an Azure preset without a resource', () => {
+  it('fails its calls without network, and routing falls back to the next eligible deployment', async () => {
+    stubPresetKeys();
+    upstream.use(...anyUpstream);
+    const routed = createRouter({
+      providers: [azureOpenAI({ prices: { 'gpt-oss-120b': { input: 0, output: 0, currency: 'USD' } } }), ...defaultCatalog({ exclude: ['azureOpenAI'] })],
+      policy: 'eu-hosted',
+      strategy: 'cheapest',
+      retry: { retries: 0 },
+    });
+    const response = await routed.chat.completions.create({ model: 'gpt-oss-120b', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(response.route.attempts[0]).toMatchObject({ provider: 'azure-openai', outcome: 'error' });
+    expect(response.provider).toBe('ovhcloud');
+    expect(hosts()).toEqual(['oai.endpoints.kepler.ai.cloud.ovh.net']);
+  });
+});

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { defaultCatalog, RouterError, type Provider } from '../src/index.js';
+import { strictestTier } from '../src/policy/tier.js';
+import { presetKeyVariables } from './helpers/catalog.js';
+
+/* The README's table of built-in providers says what the catalogue does. */
+
+const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+const section = readme.slice(readme.indexOf('### Built-in providers'), readme.indexOf('### Your own provider'));
+const rows = section
+  .split('\n')
+  .filter((line) => line.startsWith('| `'))
+  .map((line) => line.split('|').map((cell) => cell.trim().replaceAll('`', '')))
+  .map(([, factory, id, operator, hosting, tier, key]) => ({ factory, id, operator, hosting, tier, key }));
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+async function missingKeyMessage(provider: Provider): Promise<string> {
+  const model = provider.models.find((offer) => offer.capabilities?.includes('chat'))!;
+  const error = await provider.doChat({ model: model.native ?? model.id, messages: [{ role: 'user', content: 'x' }] }, {}).catch((caught: unknown) => caught);
+  return RouterError.isInstance(error) ? error.message : String(error);
+}
+
+describe('README: built-in providers', () => {
+  it('lists every preset once, with the tier it satisfies', () => {
+    const catalog = defaultCatalog();
+    expect(rows.map((row) => row.id).sort()).toEqual(catalog.map((provider) => provider.id).sort());
+    for (const provider of catalog) {
+      const row = rows.find((entry) => entry.id === provider.id)!;
+      expect(row.tier, provider.id).toBe(strictestTier(provider.id, provider.jurisdiction));
+      expect(row.operator?.startsWith(`${provider.jurisdiction!.operator.name} (${provider.jurisdiction!.operator.country})`), provider.id).toBe(true);
+    }
+  });
+
+  it('names each preset’s factory and the environment variable it reads its key from', async () => {
+    for (const name of presetKeyVariables) vi.stubEnv(name, '');
+    const catalog = defaultCatalog({ azureOpenAI: { resource: 'readme' } });
+    for (const provider of catalog) {
+      const row = rows.find((entry) => entry.id === provider.id)!;
+      const message = await missingKeyMessage(provider);
+      expect(message, provider.id).toContain(`pass apiKey to ${row.factory} or set ${row.key}`);
+    }
+  });
+});
