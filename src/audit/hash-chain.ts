@@ -7,3 +7,14 @@ export function hashRecord(record: Omit<AuditRecord, 'hash'> & { hash?: string }
   const { hash: _ignored, ...content } = record;
   return createHash('sha256').update(canonicalJson(content)).digest('hex');
 }
+
+/**
+ * The hex SHA-256 of a value's canonical JSON (keys sorted, `undefined` dropped): what an audit
+ * record holds for a message or an answer with `audit.content: 'hash'`. Compute it for a known
+ * message to find the records that carried it.
+ *
+ * @example contentHash({ role: 'user', content: 'Hello!' })
+ */
+export function contentHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
