@@ -63,14 +63,14 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
     if (scheduled !== undefined) clearImmediate(scheduled);
     scheduled = undefined;
     if (!resumed) return;
-    const records = pending;
-    pending = [];
-    for (const unchained of records) {
+    const chained = pending.map((unchained) => {
       const record = { ...unchained, prev } as AuditRecord;
       record.hash = hashRecord(record);
       prev = record.hash;
-      for (const queue of queues) queue.push(record);
-    }
+      return record;
+    });
+    pending = [];
+    for (const queue of queues) queue.push(chained);
   }
 
   async function drain(): Promise<void> {

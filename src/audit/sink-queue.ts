@@ -33,18 +33,23 @@ export class SinkQueue {
     return this.#items.length - this.#head;
   }
 
-  push(record: AuditRecord): void {
-    if (this.#closed) return this.report(new AuditError(`the router is closed; record ${record.id} was not given to audit sink ${this.label}`, 'closed'), record);
-    if (this.size >= this.#options.queueLimit) {
-      return this.report(
-        new AuditError(
-          `audit sink ${this.label} has ${this.size} records waiting (audit.queueLimit); record ${record.id} is not queued for it, so its log will miss it`,
-          'queue_full',
-        ),
-        record,
-      );
+  /** Queues records in chain order; all of them can go out in the next batch. */
+  push(records: readonly AuditRecord[]): void {
+    for (const record of records) {
+      if (this.#closed) {
+        this.report(new AuditError(`the router is closed; record ${record.id} was not given to audit sink ${this.label}`, 'closed'), record);
+      } else if (this.size >= this.#options.queueLimit) {
+        this.report(
+          new AuditError(
+            `audit sink ${this.label} has ${this.size} records waiting (audit.queueLimit); record ${record.id} is not queued for it, so its log will miss it`,
+            'queue_full',
+          ),
+          record,
+        );
+      } else {
+        this.#items.push(record);
+      }
     }
-    this.#items.push(record);
     void this.#pump();
   }
 
