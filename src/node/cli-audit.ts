@@ -29,7 +29,7 @@ async function verify(args: string[], out: Writable): Promise<number> {
   const expected = values['expect-last-hash'];
   const result = await verifyAuditFile(file, expected === undefined ? {} : { expectedLastHash: expected });
   if (result.ok) {
-    out.write(`ok: ${result.count} records${result.lastHash ? `, last hash ${result.lastHash}` : ''}\n`);
+    out.write(`ok: ${result.count} record${result.count === 1 ? '' : 's'}${result.lastHash ? `, last hash ${result.lastHash}` : ''}\n`);
     return 0;
   }
   out.write(`broken at record ${result.index}: ${result.reason}\n`);

@@ -59,9 +59,11 @@ export interface RouterOptions {
    */
   audit?: AuditSink[] | AuditOptions;
   /**
-   * A stream the caller stops reading (without `break`, `return()` or an abort) is closed after
-   * this long without a read, or sooner if it is garbage collected: its upstream is released and
-   * its audit record written as `aborted`. A later read throws `aborted`. 0 turns the timer off.
+   * A stream the caller stops reading (without `break`, `return()` or an abort) is closed once
+   * it has gone this long without a read (checked every period, so within twice this), or as
+   * soon as it is garbage collected: its upstream is released and its audit record written as
+   * `aborted`. A later read throws `aborted`. Time spent waiting on the upstream never counts.
+   * 0 turns the timer off (garbage collection still applies).
    * @unit milliseconds @default 300000
    */
   streamIdleTimeoutMs?: number;
