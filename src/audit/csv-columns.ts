@@ -28,7 +28,7 @@ export const auditCsvColumns: readonly AuditCsvColumn[] = [
   column('policy', 'the effective jurisdiction policy', (record) => record.policy),
   column('policy_hash', "SHA-256 of the effective policies' content", (record) => record.policy_hash),
   column('objective', 'the strategy that ranked the candidates', (record) => record.objective),
-  column('provider', 'the provider that answered (or last failed)', (record) => record.provider),
+  column('provider', 'the provider that answered (for a stream cut part-way, the one that was streaming)', (record) => record.provider),
   column('model', 'the canonical model id used', (record) => record.model),
   column('simulated', 'true when a test- key had the pseudo-LLM answer', (record) => record.simulated),
   column('stream', 'true for a streamed request', (record) => record.stream),
@@ -40,7 +40,7 @@ export const auditCsvColumns: readonly AuditCsvColumn[] = [
   column('cost', 'cost of the tokens used', (record) => record.cost),
   column('currency', 'currency of both costs', (record) => record.currency),
   column('attempts', 'number of upstream attempts', (record) => record.attempts?.length),
-  column('attempt_path', 'each attempt as provider/model:outcome, separated by " > "', (record) =>
+  column('attempt_path', 'each attempt as provider/model:outcome and HTTP status, separated by " > "', (record) =>
     record.attempts?.map((attempt) => `${attempt.provider}/${attempt.model}:${attempt.outcome}${attempt.status ? ` ${attempt.status}` : ''}`).join(' > '),
   ),
   column('fallback_used', 'true when another candidate than the first one tried was used', (record) => record.fallback_used),
