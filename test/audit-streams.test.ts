@@ -88,3 +88,15 @@ describe('a stream the caller stops reading', () => {
     expect(audit.records.map((record) => record.outcome)).toEqual(['success']);
   });
 });
+
+describe('a stream closed before its first read', () => {
+  it('leaves one aborted record and releases the upstream', async () => {
+    const { routed, audit } = router(0);
+    const stream = await routed.chat.completions.create({ model: 'auto', messages, stream: true });
+    await stream[Symbol.asyncIterator]().return?.(undefined);
+    expect(stream.controller.signal.aborted).toBe(true);
+    await routed.flush();
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]).toMatchObject({ id: stream.requestId, outcome: 'aborted', error_message: expect.stringMatching(/closed the stream after 0 chunk/) });
+  });
+});

@@ -153,8 +153,22 @@ class RelayState {
 export function relayStream(input: RelayInput): AsyncGenerator<ChatCompletionChunk> {
   const state = new RelayState(input);
   const generator = relay(state);
-  dropped.register(generator, state, state);
-  return generator;
+  // What the caller holds. A generator closed before its first read never runs its body (nor
+  // its finally), so closing is watched here too; and dropping this object is what counts.
+  const stream: AsyncGenerator<ChatCompletionChunk> = {
+    next: (...args) => generator.next(...args),
+    async return(value) {
+      const result = await generator.return(value);
+      await state.abandon(`The caller closed the stream after ${state.delivered} chunk(s).`);
+      return result;
+    },
+    throw: (error) => generator.throw(error),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+  dropped.register(stream, state, state);
+  return stream;
 }
 
 async function* relay(state: RelayState): AsyncGenerator<ChatCompletionChunk> {
