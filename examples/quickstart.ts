@@ -2,7 +2,7 @@
  * sovroute quickstart: routes under an EU-sovereign policy with a `test-` key, so every call is
  * answered by the built-in pseudo-LLM: no network, no secrets. Run with `npm run demo`.
  */
-import { createRouter, memoryAudit, openaiCompatible, RouterError, verifyAudit } from '../src/index.js';
+import { createRouter, memoryAudit, openaiCompatible, RouterError } from '../src/index.js';
 
 const audit = memoryAudit();
 
@@ -70,5 +70,3 @@ console.log('4. The audit trail:\n');
 for (const record of audit.records) {
   console.log(`   ${record.ts}  ${record.outcome.padEnd(7)} ${String(record.requested_model).padEnd(32)} → ${record.provider ?? '-'}  cost ${record.cost ?? 0} ${record.currency}  hash ${record.hash.slice(0, 12)}…`);
 }
-const chain = verifyAudit(audit.records);
-console.log(`\n   hash chain: ${chain.ok ? `intact (${audit.records.length} records)` : `broken at record ${chain.index}: ${chain.reason}`}`);
