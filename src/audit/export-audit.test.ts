@@ -58,6 +58,12 @@ describe('exportAudit', () => {
     expect(exportAudit(records, { format: 'csv', outcome: 'aborted' })).toMatch(/^id,ts,key_id,.*,hash,prev\r\n$/);
   });
 
+  it('starts a CSV with a byte order mark only when asked (for Excel)', () => {
+    expect(exportAudit(records, { format: 'csv', bom: true }).startsWith('\uFEFFid,ts,')).toBe(true);
+    expect(exportAudit(records, { format: 'csv' }).startsWith('id,ts,')).toBe(true);
+    expect(exportAudit(records, { format: 'jsonl', bom: true }).startsWith('{')).toBe(true);
+  });
+
   it('refuses a bad date, outcome or format, naming it', () => {
     expect(() => exportAudit(records, { format: 'csv', from: 'last tuesday' })).toThrow(/from "last tuesday" is not a date/);
     expect(() => exportAudit(records, { format: 'csv', outcome: 'lost' as never })).toThrow(/outcome "lost" is not one of/);

@@ -19,6 +19,12 @@ export interface AuditFilter {
 export interface AuditExportOptions extends AuditFilter {
   /** `csv`: one row per record, the columns of `auditCsvColumns`. `jsonl`: the records as stored. */
   format: 'csv' | 'jsonl';
+  /**
+   * Start a CSV with a UTF-8 byte order mark, which Excel needs to read non-ASCII text right
+   * (other spreadsheets and RFC 4180 parsers do not).
+   * @default false
+   */
+  bom?: boolean | undefined;
 }
 
 function instant(value: string | Date | undefined, name: string): number | undefined {
@@ -55,8 +61,9 @@ export function auditFilter(filter: AuditFilter): (record: AuditRecord) => boole
 }
 
 /** The header (CSV) or nothing (JSONL) that starts an export. */
-export function exportHeader(format: AuditExportOptions['format']): string {
-  return format === 'csv' ? csvHeader() : '';
+export function exportHeader(options: Pick<AuditExportOptions, 'format' | 'bom'>): string {
+  if (options.format !== 'csv') return '';
+  return `${options.bom ? '\uFEFF' : ''}${csvHeader()}`;
 }
 
 /** One record in the export format, line ending included. */
@@ -76,7 +83,7 @@ export function exportAudit(records: Iterable<AuditRecord>, options: AuditExport
     throw new InvalidRequestError(`audit export: format "${String(options.format)}" is not csv or jsonl`, 'format');
   }
   const keep = auditFilter(options);
-  let out = exportHeader(options.format);
+  let out = exportHeader(options);
   for (const record of records) if (keep(record)) out += exportLine(record, options.format);
   return out;
 }

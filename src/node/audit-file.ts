@@ -80,7 +80,7 @@ export async function exportAuditFile(
   write: (text: string) => void | Promise<void>,
 ): Promise<number> {
   const keep = auditFilter(options);
-  let buffer = exportHeader(options.format);
+  let buffer = exportHeader(options);
   let count = 0;
   for await (const entry of auditFileLines(path)) {
     if ('problem' in entry) throw new InvalidRequestError(`${path}: ${entry.problem}; run sovroute audit verify to see where the log is broken`, 'path');

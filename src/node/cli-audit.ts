@@ -8,9 +8,9 @@ import { exportAuditFile, verifyAuditFile } from './audit-file.js';
 export const auditUsage = `  sovroute audit verify <file> [--expect-last-hash <hash>]
       check the hash chain of a JSONL audit log; exit 0 when intact, 1 at the first broken link
   sovroute audit export <file> --format csv|jsonl [--from <ISO>] [--to <ISO>]
-                        [--outcome <outcome>[,...]] [--provider <id>[,...]] [--out <path>]
+                        [--outcome <outcome>[,...]] [--provider <id>[,...]] [--out <path>] [--bom]
       export the log (or the records matching the filters; --from inclusive, --to exclusive)
-      to stdout or --out
+      to stdout or --out; --bom starts a CSV with the byte order mark Excel needs for UTF-8
 `;
 
 /** Thrown for a command line that cannot run: exit code 2 with the usage. */
@@ -47,6 +47,7 @@ async function exportCommand(args: string[], out: Writable): Promise<number> {
       outcome: { type: 'string' },
       provider: { type: 'string' },
       out: { type: 'string' },
+      bom: { type: 'boolean' },
     },
   });
   const [file] = positionals;
@@ -59,7 +60,14 @@ async function exportCommand(args: string[], out: Writable): Promise<number> {
   };
   await exportAuditFile(
     file,
-    { format, from: values.from, to: values.to, outcome: list(values.outcome) as AuditOutcome[] | undefined, provider: list(values.provider) },
+    {
+      format,
+      from: values.from,
+      to: values.to,
+      outcome: list(values.outcome) as AuditOutcome[] | undefined,
+      provider: list(values.provider),
+      bom: values.bom,
+    },
     write,
   );
   if (target !== out) {

@@ -33,4 +33,10 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
+// A reader that stops early (`| head`) closes the pipe: that is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 process.exitCode = await main(process.argv.slice(2));
