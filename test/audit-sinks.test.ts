@@ -141,6 +141,43 @@ describe('audit sinks', () => {
     expect(reported.find((entry) => entry.error.reason === 'queue_full')!.error.message).toMatch(/has 2 records waiting \(audit.queueLimit\)/);
   });
 
+  it('holds records until a sink tells where its log ends, within the queue limit', async () => {
+    const reported: Reported[] = [];
+    const stored: AuditRecord[] = [];
+    let answer: (hash: string | null) => void = () => undefined;
+    const resuming: AuditSink = { write: (record) => void stored.push(record), lastHash: () => new Promise((resolve) => (answer = resolve)) };
+    const routed = router({ sinks: [resuming], queueLimit: 2, onError: (error, record) => reported.push({ error, record, sink: null }), drainTimeoutMs: 20 });
+    const ids: string[] = [];
+    for (let seed = 0; seed < 3; seed++) ids.push((await routed.chat.completions.create({ model: 'auto', messages, seed })).route.audit_id!);
+    await expect(routed.flush()).rejects.toThrow(/2 waiting for a sink to tell where its log ends/);
+    expect(reported.map((entry) => [entry.error.reason, entry.record!.id])).toEqual([['queue_full', ids[2]]]);
+    answer('a'.repeat(64));
+    await routed.flush();
+    expect(stored.map((record) => record.id)).toEqual(ids.slice(0, 2));
+    expect(stored[0]!.prev).toBe('a'.repeat(64));
+  });
+
+  it('reports a sink that cannot tell where its log ends, or ends elsewhere than the chain continues', async () => {
+    const reported: Reported[] = [];
+    const onError = (error: AuditError, record: AuditRecord | null, sink: AuditSink | null) => reported.push({ error, record, sink });
+    const ahead = memoryAudit();
+    const behind: AuditSink = { name: 'behind', write: () => undefined, lastHash: async () => 'b'.repeat(64) };
+    const broken: AuditSink = { name: 'broken', write: () => undefined, lastHash: async () => Promise.reject(new Error('EACCES: permission denied')) };
+    const seeded = router([ahead]);
+    await seeded.chat.completions.create({ model: 'auto', messages });
+    await seeded.close();
+    const routed = router({ sinks: [ahead, behind, broken], onError });
+    await routed.chat.completions.create({ model: 'auto', messages });
+    await routed.flush();
+    expect(ahead.records[1]!.prev).toBe(ahead.records[0]!.hash);
+    expect(reported.map((entry) => [entry.error.reason, entry.sink])).toEqual([
+      ['resume_failed', broken],
+      ['resume_failed', behind],
+    ]);
+    expect(reported[0]!.error.message).toMatch(/audit sink broken could not tell where its log ends, so its log may show a break here: EACCES/);
+    expect(reported[1]!.error.message).toMatch(/audit sink behind ends at hash b{64} but the chain continues from [0-9a-f]{64}/);
+  });
+
   it('gives every sink every record, and close() drains and closes them all', async () => {
     const first = memoryAudit();
     const second = memoryAudit();

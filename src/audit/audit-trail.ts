@@ -38,7 +38,7 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
           .then(() => queue.sink.lastHash?.() ?? null)
           .catch((error: unknown) => {
             const message = error instanceof Error ? error.message : String(error);
-            queue.report(new AuditError(`audit sink ${queue.label} could not tell where its log ends, so the chain restarts: ${message}`, 'resume_failed', error), null);
+            queue.report(new AuditError(`audit sink ${queue.label} could not tell where its log ends, so its log may show a break here: ${message}`, 'resume_failed', error), null);
             return null;
           }),
       ),
@@ -136,7 +136,9 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
       if (!resumed && pending.length >= options.queueLimit) {
         const queue = queues.find((candidate) => candidate.sink.lastHash)!;
         const unsent = { ...unchained, prev: null, hash: '' } as AuditRecord;
-        queue.report(new AuditError(`${pending.length} records wait for audit sink ${queue.label} to tell where its log ends (audit.queueLimit); record ${unchained.id} is dropped`, 'queue_full'), unsent);
+        const error = new AuditError(`${pending.length} records wait for audit sink ${queue.label} to tell where its log ends (audit.queueLimit); record ${unchained.id} is dropped`, 'queue_full');
+        // Reported on the next turn: onError never runs on the response path.
+        setImmediate(() => queue.report(error, unsent));
         return;
       }
       pending.push(unchained);
