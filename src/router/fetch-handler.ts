@@ -91,7 +91,7 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
       const path = call.path.replace(/\/+$/, '');
       if (path.endsWith('/chat/completions')) {
         if (call.method !== 'POST') return methodNotAllowed(call.method, path);
-        const body = await call.body().catch((error: unknown) => Promise.reject(rejectUnread(context, 'chat.completions', call.apiKey, error)));
+        const body = await readBody(context, call, 'chat.completions');
         const result = await createChatCompletion(context, body as ChatCompletionCreateParams, call);
         if (result instanceof ChatCompletionStream) {
           return new Response(encodeSse(result), {
@@ -103,7 +103,7 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
       }
       if (path.endsWith('/embeddings')) {
         if (call.method !== 'POST') return methodNotAllowed(call.method, path);
-        const body = await call.body().catch((error: unknown) => Promise.reject(rejectUnread(context, 'embeddings', call.apiKey, error)));
+        const body = await readBody(context, call, 'embeddings');
         const result = await createEmbeddings(context, body as EmbeddingCreateParams, call);
         return json(result, 200, { 'x-request-id': result.route.audit_id ?? '' });
       }
@@ -125,6 +125,15 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
       return errorResponse(error);
     }
   };
+}
+
+/** The request body; one that is not JSON still leaves its audit record. */
+async function readBody(context: RouterContext, call: IncomingCall, endpoint: 'chat.completions' | 'embeddings'): Promise<unknown> {
+  try {
+    return await call.body();
+  } catch (error) {
+    throw rejectUnread(context, endpoint, call.apiKey, error);
+  }
 }
 
 function methodNotAllowed(method: string, path: string): Response {
