@@ -18,7 +18,8 @@ export type RouterErrorCode =
   | 'all_providers_failed'
   | 'upstream_error'
   | 'timeout'
-  | 'aborted';
+  | 'aborted'
+  | 'audit_failed';
 
 /** The OpenAI error envelope, as written on the wire. */
 export interface ErrorEnvelope {
@@ -57,6 +58,7 @@ const defaultType: Record<RouterErrorCode, string> = {
   upstream_error: 'server_error',
   timeout: 'timeout_error',
   aborted: 'aborted_error',
+  audit_failed: 'server_error',
 };
 
 const defaultStatus: Record<RouterErrorCode, number> = {
@@ -71,6 +73,7 @@ const defaultStatus: Record<RouterErrorCode, number> = {
   timeout: 504,
   // 499 is the conventional "client closed request"; an aborted call never reaches a client.
   aborted: 499,
+  audit_failed: 500,
 };
 
 export interface RouterErrorOptions {
@@ -108,6 +111,8 @@ export class RouterError extends Error {
   readonly requestID: string | undefined;
   /** How the router got here, when routing had started: policy, candidates tried, attempts. */
   route: Route | undefined;
+  /** The id of the audit record of the request this error ended (also sent as `x-request-id`). */
+  auditId: string | undefined;
 
   constructor(message: string, options: RouterErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -120,6 +125,7 @@ export class RouterError extends Error {
     this.headers = options.headers ?? {};
     this.requestID = options.requestID;
     this.route = undefined;
+    this.auditId = undefined;
   }
 
   static isInstance(value: unknown): value is RouterError {

@@ -67,8 +67,30 @@ export type { FxTable } from './pricing/currency.js';
 // Audit
 export { memoryAudit } from './audit/memory-audit.js';
 export { callbackAudit } from './audit/callback-audit.js';
+export { verifyAudit, createAuditVerifier } from './audit/verify-audit.js';
+export { exportAudit, auditFilter } from './audit/export-audit.js';
+export { auditCsvColumns } from './audit/csv-columns.js';
+export { contentHash } from './audit/hash-chain.js';
+export { policyHash } from './audit/policy-hash.js';
+export { AuditError } from './audit/audit-error.js';
 export type { MemoryAudit, MemoryAuditOptions } from './audit/memory-audit.js';
-export type { AuditRecord, AuditSink, AuditOutcome, AuditCandidate } from './audit/types.js';
+export type { AuditVerification, AuditVerifier, VerifyAuditOptions } from './audit/verify-audit.js';
+export type { AuditExportOptions, AuditFilter } from './audit/export-audit.js';
+export type { AuditCsvColumn } from './audit/csv-columns.js';
+export type { AuditFailure } from './audit/audit-error.js';
+export type {
+  AuditRecord,
+  AuditRecordBody,
+  AuditSink,
+  AuditOutcome,
+  AuditCandidate,
+  AuditContent,
+  AuditContentMode,
+  AuditCompletion,
+  AuditOptions,
+  ResolvedAuditOptions,
+  AuditErrorHandler,
+} from './audit/types.js';
 
 // Streaming
 export { ChatCompletionStream } from './streaming/chat-completion-stream.js';

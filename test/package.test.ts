@@ -65,6 +65,26 @@ describe('the built package', () => {
     }
   });
 
+  it('runs the sovroute bin on an audit log the built package wrote', () => {
+    const log = join(consumer, 'audit.jsonl');
+    const write = `
+import { createRouter, openaiCompatible } from 'sovroute';
+import { jsonlAudit } from 'sovroute/node';
+const router = createRouter({
+  apiKey: 'test-package',
+  providers: [openaiCompatible({ id: 'local', baseURL: 'http://127.0.0.1:9/v1', models: [{ id: 'm' }] })],
+  audit: [jsonlAudit(${JSON.stringify(log)})],
+});
+await router.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'ping' }] });
+await router.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'ping' }] }).catch(() => {});
+await router.close();`;
+    execFileSync(process.execPath, ['--input-type=module', '-e', write], { cwd: consumer });
+    const cli = join(root, 'dist', 'node', 'cli.js');
+    expect(execFileSync(process.execPath, [cli, 'audit', 'verify', log], { encoding: 'utf8' })).toMatch(/^ok: 2 records, last hash [0-9a-f]{64}\n$/);
+    const csv = execFileSync(process.execPath, [cli, 'audit', 'export', log, '--format', 'csv'], { encoding: 'utf8' });
+    expect(csv.split('\r\n').filter(Boolean).map((line) => line.split(',')[4])).toEqual(['outcome', 'success', 'invalid']);
+  });
+
   it('runs the sovroute bin', () => {
     const output = execFileSync(process.execPath, [join(root, 'dist', 'node', 'cli.js'), '--help'], { encoding: 'utf8' });
     expect(output).toMatch(/^sovroute/);

@@ -2,8 +2,22 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 import type { AuditRecord } from './types.js';
 
-/** SHA-256 over the canonical JSON of the record without its own `hash` (its `prev` included). */
+/**
+ * SHA-256 (hex) over the canonical JSON of the record without its own `hash` (its `prev`
+ * included). The canonical form is RFC 8785 (JCS) for JSON data, so any JCS library can check it.
+ */
 export function hashRecord(record: Omit<AuditRecord, 'hash'> & { hash?: string }): string {
   const { hash: _ignored, ...content } = record;
   return createHash('sha256').update(canonicalJson(content)).digest('hex');
+}
+
+/**
+ * The hex SHA-256 of a value's canonical JSON (keys sorted, `undefined` dropped): what an audit
+ * record holds for a message or an answer with `audit.content: 'hash'`. Compute it for a known
+ * message to find the records that carried it.
+ *
+ * @example contentHash({ role: 'user', content: 'Hello!' })
+ */
+export function contentHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }

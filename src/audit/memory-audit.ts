@@ -11,20 +11,37 @@ export interface MemoryAudit extends AuditSink {
   clear(): void;
 }
 
-/** An in-memory ring of audit records, for tests, dashboards and short-lived processes. */
+/**
+ * An in-memory ring of audit records, for tests, dashboards and short-lived processes. A router
+ * given a ring that already holds records continues their chain.
+ */
 export function memoryAudit(options: MemoryAuditOptions = {}): MemoryAudit {
   const limit = options.limit ?? 10_000;
-  let records: AuditRecord[] = [];
+  let ring: AuditRecord[] = [];
+  // Index of the oldest record once the ring is full; writes overwrite it, O(1).
+  let start = 0;
+  let ordered: AuditRecord[] | undefined;
   return {
+    name: 'memory',
     get records() {
-      return records;
+      ordered ??= start === 0 ? ring : [...ring.slice(start), ...ring.slice(0, start)];
+      return ordered;
     },
     write(record) {
-      records.push(record);
-      if (records.length > limit) records = records.slice(records.length - limit);
+      ordered = undefined;
+      if (ring.length < limit) ring.push(record);
+      else {
+        ring[start] = record;
+        start = (start + 1) % limit;
+      }
+    },
+    async lastHash() {
+      return ring.length === 0 ? null : ring[(start + ring.length - 1) % ring.length]!.hash;
     },
     clear() {
-      records = [];
+      ring = [];
+      start = 0;
+      ordered = undefined;
     },
   };
 }

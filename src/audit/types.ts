@@ -1,4 +1,5 @@
 import type { Attempt } from '../errors.js';
+import type { AuditError } from './audit-error.js';
 
 /** How a request ended. */
 export type AuditOutcome = 'success' | 'error' | 'denied' | 'invalid' | 'aborted';
@@ -12,11 +13,29 @@ export interface AuditCandidate {
 }
 
 /**
- * One audit record: everything about how one request was routed and how it ended. It never
- * holds the API key, and holds prompt or completion text only when configured to.
+ * What an audit record keeps of the text of a request: nothing (`'none'`, the default), the
+ * SHA-256 of each message and of each answer (`'hash'`), or the text itself (`'full'`).
  */
-export interface AuditRecord {
-  /** Also returned to the caller as `route.audit_id`. */
+export type AuditContentMode = 'none' | 'hash' | 'full';
+
+/** One answer (one choice) as the caller received it; a stream's deltas joined. */
+export interface AuditCompletion {
+  content: string | null;
+  tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
+}
+
+/**
+ * The request's text, present only when `audit.content` is `'hash'` or `'full'`. With `'hash'`
+ * each entry is the hex SHA-256 of the item's canonical JSON, the value `contentHash(item)`
+ * returns for it, so a known message can be matched without the log holding its text.
+ */
+export type AuditContent =
+  | { mode: 'hash'; prompt: string[]; completion: string[] | null }
+  | { mode: 'full'; prompt: unknown[]; completion: AuditCompletion[] | null };
+
+/** An audit record's fields before it is chained (`prev`, `hash`). */
+export interface AuditRecordBody {
+  /** Also returned to the caller: `route.audit_id`, `stream.requestId`, `error.auditId`, `x-request-id`. */
   id: string;
   /** ISO timestamp of when the request arrived. */
   ts: string;
@@ -24,7 +43,10 @@ export interface AuditRecord {
   key_id: string | null;
   requested_model: string | null;
   tier: string | null;
+  /** The effective policy's name (router ∩ key ∩ model string). */
   policy: string | null;
+  /** SHA-256 of the effective policies' content (see `policyHash`): a changed policy shows. */
+  policy_hash: string | null;
   objective: string | null;
   outcome: AuditOutcome;
   /** The error code when the outcome is not `success`. */
@@ -36,25 +58,112 @@ export interface AuditRecord {
   simulated: boolean;
   candidates: AuditCandidate[];
   attempts: Attempt[];
+  /** Whether a candidate other than the first one tried served (or last failed) the request. */
+  fallback_used: boolean;
+  /** Tokens as reported, or estimated (marked) — for a cut or aborted stream, from what reached the caller. */
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; estimated?: true } | null;
+  /** Cost expected before the call, from prices and token estimates. */
   estimated_cost: number | null;
+  /** Cost of the tokens in `usage`. */
   cost: number | null;
   currency: string;
   stream: boolean;
   endpoint: 'chat.completions' | 'embeddings' | 'completions';
+  /** From the request's arrival to its end (a stream's end). @unit milliseconds */
   duration_ms: number;
   /** Time spent in the router itself, outside upstream calls. @unit milliseconds */
   overhead_ms: number;
+  content?: AuditContent;
+}
+
+/**
+ * One audit record: everything about how one request was routed and how it ended. It never
+ * holds the API key, and holds prompt or completion text only when configured to.
+ */
+export interface AuditRecord extends AuditRecordBody {
+  /** The hash of the record before this one in the chain; null for the first. */
   prev: string | null;
+  /** SHA-256 of this record's canonical JSON without `hash` (so including `prev`). */
   hash: string;
   [extra: string]: unknown;
 }
 
-/** Where audit records go. `write` may be async; the router never waits for it on the response path. */
+/**
+ * Where audit records go. The router never waits for a sink on the response path: records are
+ * queued per sink, delivered in chain order, and retried when a write throws or rejects.
+ */
 export interface AuditSink {
+  /** Shown in error reports, e.g. `jsonl:/var/log/audit.jsonl`. */
+  readonly name?: string;
+  /** Stores one record. May be async; a throw or a rejection is retried. */
   write(record: AuditRecord): void | Promise<void>;
-  /** Waits until everything written so far is stored. */
+  /**
+   * Stores several records at once, in order (used instead of `write` when present). After a
+   * failure the same records are offered again, so a sink that may have stored some of them
+   * must skip those (their `hash` identifies them).
+   */
+  writeBatch?(records: readonly AuditRecord[]): void | Promise<void>;
+  /**
+   * The hash of the last record this sink already holds, e.g. from an earlier process. The
+   * router continues its chain from it, so one log verifies as one chain across restarts.
+   */
+  lastHash?(): Promise<string | null>;
+  /** Waits until everything written so far is stored (and durable, as the sink defines it). */
   flush?(): Promise<void>;
   /** Flushes and releases resources. */
   close?(): Promise<void>;
+}
+
+/**
+ * Called when a record could not be stored yet: a write failed (it will be retried), a sink's
+ * queue is full (the record is not queued for that sink), the router was closed with records
+ * still queued, or a sink could not report its last hash. `record` is null for the last case.
+ */
+export type AuditErrorHandler = (error: AuditError, record: AuditRecord | null, sink: AuditSink | null) => void;
+
+/** The audit configuration: `RouterOptions.audit` also accepts just the sinks. */
+export interface AuditOptions {
+  /** Where records go; several sinks each get every record. */
+  sinks: AuditSink[];
+  /**
+   * What is kept of the request's text: `'none'`, `'hash'` (SHA-256 of each message and each
+   * answer) or `'full'` (the messages and answers themselves).
+   * @default 'none'
+   */
+  content?: AuditContentMode;
+  /**
+   * Told about every record not stored yet, with the sink. Never called on the response path.
+   * @default writes the error's message to `console.error`
+   */
+  onError?: AuditErrorHandler;
+  /**
+   * Records waiting per sink. A record arriving at a full queue is not queued for that sink;
+   * it is handed to `onError` (reason `queue_full`) instead, and that sink's log shows a gap
+   * that `verifyAudit` reports.
+   * @default 10000
+   */
+  queueLimit?: number;
+  /** Backoff between retries of a failed write: doubles from `minDelayMs` up to `maxDelayMs`. */
+  retry?: {
+    /** @unit milliseconds @default 100 */
+    minDelayMs?: number;
+    /** @unit milliseconds @default 30000 */
+    maxDelayMs?: number;
+  };
+  /**
+   * The longest `router.flush()` and `router.close()` wait for queued records and retries.
+   * `flush()` then rejects (the records stay queued); `close()` hands what is left to `onError`.
+   * @unit milliseconds @default 10000
+   */
+  drainTimeoutMs?: number;
+}
+
+/** Audit options after validation and defaults. */
+export interface ResolvedAuditOptions {
+  sinks: AuditSink[];
+  content: AuditContentMode;
+  onError: AuditErrorHandler;
+  queueLimit: number;
+  retry: { minDelayMs: number; maxDelayMs: number };
+  drainTimeoutMs: number;
 }

@@ -1,3 +1,9 @@
 // Node-only parts of sovroute.
 export { serve } from './serve.js';
 export type { ServeOptions } from './serve.js';
+
+// Audit files
+export { jsonlAudit } from './jsonl-audit.js';
+export { readAuditFile, verifyAuditFile, exportAuditFile } from './audit-file.js';
+export type { JsonlAudit, JsonlAuditOptions } from './jsonl-audit.js';
+export type { AuditFileVerification } from './audit-file.js';

@@ -1,3 +1,4 @@
+import { completionOf } from '../audit/audit-content.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { InvalidRequestError, RouterError } from '../errors.js';
 import { validateRequest } from '../internal/validate.js';
@@ -11,7 +12,7 @@ import { chatRequestSchema, type ChatCompletionCreateParams, type ChatRequest } 
 import type { ChatCompletion, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
 import { execute } from './execute.js';
 import { assertRoutable, planRoute, type Plan, type RequestNeeds } from './plan.js';
-import { asRouterError, RequestRecord } from './request-record.js';
+import { asRouterError, identifyCaller, RequestRecord } from './request-record.js';
 import type { Caller, RouterContext } from './router-context.js';
 import { relayStream } from './stream-relay.js';
 
@@ -51,9 +52,9 @@ export function prepareChat(
   apiKey: string | undefined,
   record?: RequestRecord,
 ): { request: ChatRequest; caller: Caller; plan: Plan; needs: RequestNeeds } {
-  const caller = context.caller(apiKey);
-  record?.identify(caller.keyId, caller.simulated);
+  const caller = identifyCaller(context, apiKey, record);
   const request = validateRequest(chatRequestSchema, params);
+  record?.captured(request.messages);
   if (request.simulate && !caller.simulated) {
     throw new InvalidRequestError('simulate is honoured only with a test- API key; remove it for real calls', 'simulate');
   }
@@ -99,7 +100,7 @@ export async function createChatCompletion(
       { promptTokens: needs.promptTokens, completionTokens: estimateCompletion(completion.choices) },
       context.currency,
     );
-    record.succeed(execution.candidate, usage);
+    record.succeed(execution.candidate, usage, () => completionOf(completion.choices));
     return {
       ...completion,
       usage,
@@ -154,6 +155,7 @@ async function startStream(
     rest: execution.value.iterator,
     includeUsage: request.stream_options?.include_usage === true,
     promptTokens: needs.promptTokens,
+    controller,
   });
   return new ChatCompletionStream(relay, controller, record.id);
 }

@@ -42,9 +42,16 @@ export interface Router {
   explain(params: ChatCompletionCreateParams, options?: Pick<RequestOptions, 'apiKey'>): Explanation;
   /** A fetch serving the OpenAI REST surface, for `new OpenAI({ fetch: router.fetch })`. */
   readonly fetch: FetchFunction;
-  /** Waits until every audit record written so far is stored. */
+  /**
+   * Waits until every audit record of the requests ended so far is stored by every sink,
+   * retrying failed writes at once. Rejects with an `AuditError` after `audit.drainTimeoutMs`;
+   * the records stay queued.
+   */
   flush(): Promise<void>;
-  /** Flushes and closes the audit sinks. */
+  /**
+   * Flushes (within `audit.drainTimeoutMs`), then closes the audit sinks. Records still not
+   * stored go to `audit.onError`, and the returned promise rejects with what went wrong.
+   */
   close(): Promise<void>;
 }
 

@@ -8,7 +8,7 @@ import { embeddingsRequestSchema, type EmbeddingCreateParams, type EmbeddingsReq
 import { requestedModel, type RequestOptions } from './chat-completions.js';
 import { execute } from './execute.js';
 import { assertRoutable, planRoute, type RequestNeeds } from './plan.js';
-import { asRouterError, RequestRecord } from './request-record.js';
+import { asRouterError, identifyCaller, RequestRecord } from './request-record.js';
 import type { RouterContext } from './router-context.js';
 
 function inputTokens(input: EmbeddingsRequest['input']): number {
@@ -26,9 +26,9 @@ export async function createEmbeddings(
 ): Promise<EmbeddingsResponse> {
   const record = new RequestRecord(context, 'embeddings', false, requestedModel(params));
   try {
-    const caller = context.caller(options.apiKey);
-    record.identify(caller.keyId, caller.simulated);
+    const caller = identifyCaller(context, options.apiKey, record);
     const request = validateRequest(embeddingsRequestSchema, params);
+    record.captured(typeof request.input === 'string' ? [request.input] : request.input);
     const promptTokens = inputTokens(request.input);
     const needs: RequestNeeds = { capabilities: ['embeddings'], promptTokens, completionTokens: 0, contextTokens: 0 };
     const plan = planRoute(context, caller, request.model, parseModel(request.model, context.vocabulary), needs, undefined);

@@ -8,6 +8,7 @@ import { createChatCompletion } from './chat-completions.js';
 import { createCompletion } from './completions.js';
 import { createEmbeddings } from './embeddings.js';
 import { listModels } from './models-list.js';
+import { rejectUnread } from './request-record.js';
 import type { RouterContext } from './router-context.js';
 
 /** A `fetch`-compatible function: what `new OpenAI({ fetch })` and other clients accept. */
@@ -30,7 +31,8 @@ function errorResponse(error: unknown): Response {
   const headers: Record<string, string> = { 'x-should-retry': 'false' };
   const retryAfter = routerError.headers['retry-after'];
   if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
-  if (routerError.route?.audit_id) headers['x-request-id'] = routerError.route.audit_id;
+  const auditId = routerError.route?.audit_id ?? routerError.auditId;
+  if (auditId) headers['x-request-id'] = auditId;
   return json(routerError.toJSON(), routerError.status, headers);
 }
 
@@ -92,7 +94,8 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
       const path = call.path.replace(/\/+$/, '');
       if (path.endsWith('/chat/completions')) {
         if (call.method !== 'POST') return methodNotAllowed(call.method, path);
-        const result = await createChatCompletion(context, (await call.body()) as ChatCompletionCreateParams, call);
+        const body = await readBody(context, call, 'chat.completions');
+        const result = await createChatCompletion(context, body as ChatCompletionCreateParams, call);
         if (result instanceof ChatCompletionStream) {
           return new Response(encodeSse(result), {
             status: 200,
@@ -109,7 +112,8 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
       }
       if (path.endsWith('/embeddings')) {
         if (call.method !== 'POST') return methodNotAllowed(call.method, path);
-        const result = await createEmbeddings(context, (await call.body()) as EmbeddingCreateParams, call);
+        const body = await readBody(context, call, 'embeddings');
+        const result = await createEmbeddings(context, body as EmbeddingCreateParams, call);
         return json(result, 200, { 'x-request-id': result.route.audit_id ?? '' });
       }
       const models = /\/models(?:\/(.+))?$/.exec(path);
@@ -130,6 +134,15 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
       return errorResponse(error);
     }
   };
+}
+
+/** The request body; one that is not JSON still leaves its audit record. */
+async function readBody(context: RouterContext, call: IncomingCall, endpoint: 'chat.completions' | 'embeddings'): Promise<unknown> {
+  try {
+    return await call.body();
+  } catch (error) {
+    throw rejectUnread(context, endpoint, call.apiKey, error);
+  }
 }
 
 function methodNotAllowed(method: string, path: string): Response {

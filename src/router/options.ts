@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { AuditSink } from '../audit/types.js';
+import { logAuditError } from '../audit/audit-error.js';
+import type { AuditOptions, AuditSink, ResolvedAuditOptions } from '../audit/types.js';
 import { InvalidRequestError } from '../errors.js';
 import type { PresetPolicyName } from '../policy/presets.js';
 import type { JurisdictionPolicy } from '../policy/types.js';
@@ -49,8 +50,23 @@ export interface RouterOptions {
    * @example { 'sk-team-a': { policy: 'eu-sovereign', label: 'team-a' } }
    */
   keys?: Record<string, KeyOptions>;
-  /** Where audit records go. @default [] (no audit) */
-  audit?: AuditSink[];
+  /**
+   * Where audit records go, one per request: the sinks, or the sinks with options (what is kept
+   * of the text, error reporting, queue and retry bounds).
+   * @default [] (no audit)
+   * @example [jsonlAudit('audit.jsonl')]
+   * @example { sinks: [jsonlAudit('audit.jsonl')], content: 'hash', onError: (error) => log.warn(error) }
+   */
+  audit?: AuditSink[] | AuditOptions;
+  /**
+   * A stream the caller stops reading (without `break`, `return()` or an abort) is closed once
+   * it has gone this long without a read (checked every period, so within twice this), or as
+   * soon as it is garbage collected: its upstream is released and its audit record written as
+   * `aborted`. A later read throws `aborted`. Time spent waiting on the upstream never counts.
+   * 0 turns the timer off (garbage collection still applies).
+   * @unit milliseconds @default 300000
+   */
+  streamIdleTimeoutMs?: number;
   retry?: RetryOptions;
   /**
    * Per-attempt timeout: connecting plus the whole answer, or the first chunk of a stream.
@@ -86,6 +102,11 @@ const providerSchema = z.custom<Provider>(
   'must be a provider created by openaiCompatible(), a preset such as mistral(), or an object implementing the Provider contract',
 );
 
+const sinkSchema = z.custom<AuditSink>(
+  (value) => typeof value === 'object' && value !== null && typeof (value as AuditSink).write === 'function',
+  'must be an audit sink such as memoryAudit(), callbackAudit(fn) or jsonlAudit(path), or an object with write(record)',
+);
+
 const routerOptionsSchema = z.strictObject({
   providers: z.array(providerSchema),
   policy: policySchema.optional(),
@@ -94,7 +115,20 @@ const routerOptionsSchema = z.strictObject({
     .optional(),
   apiKey: z.string().min(1).optional(),
   keys: z.record(z.string().min(1), z.strictObject({ policy: policySchema.optional(), label: z.string().optional() })).optional(),
-  audit: z.array(z.looseObject({ write: z.function() })).optional(),
+  audit: z
+    .union([
+      z.array(sinkSchema),
+      z.strictObject({
+        sinks: z.array(sinkSchema),
+        content: z.enum(['none', 'hash', 'full']).optional(),
+        onError: z.function().optional(),
+        queueLimit: z.number().int().positive().optional(),
+        retry: z.strictObject({ minDelayMs: z.number().min(0).optional(), maxDelayMs: z.number().min(0).optional() }).optional(),
+        drainTimeoutMs: z.number().positive().optional(),
+      }),
+    ])
+    .optional(),
+  streamIdleTimeoutMs: z.number().min(0).optional(),
   retry: z
     .strictObject({
       retries: z.number().int().min(0).max(10).optional(),
@@ -115,7 +149,8 @@ export interface ResolvedRouterOptions {
   strategy: string | Strategy | StrategyFunction;
   apiKey: string | undefined;
   keys: Record<string, KeyOptions> | undefined;
-  audit: AuditSink[];
+  audit: ResolvedAuditOptions;
+  streamIdleTimeoutMs: number;
   retry: Required<RetryOptions>;
   timeoutMs: number;
   currency: string;
@@ -137,7 +172,8 @@ export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOpti
     strategy: options.strategy ?? 'balanced',
     apiKey: options.apiKey,
     keys: options.keys,
-    audit: options.audit ?? [],
+    audit: resolveAuditOptions(options.audit),
+    streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? 300_000,
     retry: {
       retries: options.retry?.retries ?? 2,
       minTimeoutMs: options.retry?.minTimeoutMs ?? 250,
@@ -147,5 +183,17 @@ export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOpti
     timeoutMs: options.timeoutMs ?? 60_000,
     currency: (options.currency ?? 'EUR').toUpperCase(),
     fx: options.fx,
+  };
+}
+
+function resolveAuditOptions(audit: RouterOptions['audit']): ResolvedAuditOptions {
+  const options: AuditOptions = Array.isArray(audit) ? { sinks: audit } : (audit ?? { sinks: [] });
+  return {
+    sinks: options.sinks,
+    content: options.content ?? 'none',
+    onError: options.onError ?? logAuditError,
+    queueLimit: options.queueLimit ?? 10_000,
+    retry: { minDelayMs: options.retry?.minDelayMs ?? 100, maxDelayMs: options.retry?.maxDelayMs ?? 30_000 },
+    drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
   };
 }

@@ -44,6 +44,8 @@ export interface Plan {
   requested: string;
   tier: string;
   policy: string;
+  /** The policies that applied (router, key, model string), for the audit record's policy hash. */
+  policies: readonly CompiledPolicy[];
   objective: string;
   candidates: ExplainCandidate[];
   /** Eligible candidates, best first: the order execution walks. */
@@ -179,6 +181,7 @@ export function planRoute(
     requested,
     tier: spec.tier,
     policy: effectivePolicyName(policies),
+    policies,
     objective: strategy.name,
     candidates,
     ranked,

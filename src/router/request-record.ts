@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditCandidate, AuditOutcome, AuditRecord } from '../audit/types.js';
+import { auditContent } from '../audit/audit-content.js';
+import type { AuditCandidate, AuditCompletion, AuditOutcome, AuditRecordBody } from '../audit/types.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { RouterError, type Attempt, type RouterErrorCode } from '../errors.js';
 import type { Route, Usage } from '../wire/chat-response.js';
 import type { Plan } from './plan.js';
-import type { RouterContext } from './router-context.js';
+import { hashedKeyId, type Caller, type RouterContext } from './router-context.js';
 
 const outcomeByCode: Partial<Record<RouterErrorCode, AuditOutcome>> = {
   invalid_request: 'invalid',
@@ -14,6 +15,12 @@ const outcomeByCode: Partial<Record<RouterErrorCode, AuditOutcome>> = {
   no_eligible_provider: 'denied',
   aborted: 'aborted',
 };
+
+/** Whether a candidate other than the first one tried was used. */
+function usedFallback(attempts: readonly Attempt[]): boolean {
+  const first = attempts[0];
+  return first !== undefined && attempts.some((attempt) => attempt.provider !== first.provider || attempt.model !== first.model);
+}
 
 /**
  * What is known about one request as it goes: fills `route` for the caller and becomes exactly
@@ -27,11 +34,12 @@ export class RequestRecord {
   private keyId: string | null = null;
   private simulated = false;
   private plan: Plan | undefined;
+  private prompt: readonly unknown[] | undefined;
   private finished = false;
 
   constructor(
     private readonly context: RouterContext,
-    readonly endpoint: AuditRecord['endpoint'],
+    readonly endpoint: AuditRecordBody['endpoint'],
     readonly stream: boolean,
     private readonly requested: string | null,
   ) {}
@@ -45,16 +53,25 @@ export class RequestRecord {
     this.plan = plan;
   }
 
+  /** The request's messages (or embedding inputs), kept only when `audit.content` asks for them. */
+  captured(prompt: readonly unknown[]): void {
+    if (this.context.audit.content !== 'none') this.prompt = prompt;
+  }
+
+  /** Whether the record is written: later outcomes are ignored. */
+  get done(): boolean {
+    return this.finished;
+  }
+
   /** The `route` object for the caller, as of now. */
   route(chosen: Candidate | undefined): Route {
     const plan = this.plan!;
-    const first = this.attempts[0];
     const route: Route = {
       requested: plan.requested,
       tier: plan.tier,
       policy: plan.policy,
       objective: plan.objective,
-      fallback_used: first !== undefined && this.attempts.some((attempt) => attempt.provider !== first.provider || attempt.model !== first.model),
+      fallback_used: usedFallback(this.attempts),
       attempts: this.attempts,
       audit_id: this.id,
       overhead_ms: this.overheadMs(),
@@ -71,32 +88,46 @@ export class RequestRecord {
     return Math.max(0, Math.round((performance.now() - this.started - upstream) * 1000) / 1000);
   }
 
-  succeed(chosen: Candidate, usage: Usage): void {
-    this.finish('success', chosen, usage, undefined);
+  succeed(chosen: Candidate, usage: Usage, completion?: () => AuditCompletion[]): void {
+    this.finish('success', chosen, usage, undefined, completion);
   }
 
-  /** Ends the record with an error; returns the error with the route attached when there is one. */
-  fail(error: RouterError, chosen?: Candidate): RouterError {
-    this.finish(outcomeByCode[error.code] ?? 'error', chosen, undefined, error);
+  /**
+   * Ends the record with an error; returns the error with the record id (and the route, when
+   * routing had started) attached. A stream cut or aborted part-way passes the usage it had.
+   */
+  fail(error: RouterError, chosen?: Candidate, usage?: Usage, completion?: () => AuditCompletion[]): RouterError {
+    this.finish(outcomeByCode[error.code] ?? 'error', chosen, usage, error, completion);
+    error.auditId ??= this.id;
     if (this.plan && error.route === undefined) error.route = this.route(chosen);
     return error;
   }
 
-  private finish(outcome: AuditOutcome, chosen: Candidate | undefined, usage: Usage | undefined, error: RouterError | undefined) {
+  private finish(
+    outcome: AuditOutcome,
+    chosen: Candidate | undefined,
+    usage: Usage | undefined,
+    error: RouterError | undefined,
+    completion: (() => AuditCompletion[]) | undefined,
+  ) {
     if (this.finished) return;
     this.finished = true;
-    if (!this.context.audit.enabled) return;
+    const audit = this.context.audit;
+    if (!audit.enabled) return;
     const plan = this.plan;
+    // Copies: attempts and candidates live on in the caller's route and must not change the record.
     const candidates: AuditCandidate[] =
-      plan?.candidates.map(({ provider, model, eligible, reasons }) => ({ provider, model, eligible, reasons })) ?? [];
+      plan?.candidates.map(({ provider, model, eligible, reasons }) => ({ provider, model, eligible, reasons: [...reasons] })) ?? [];
     const estimated = chosen && plan?.ranked.find((entry) => entry.candidate === chosen)?.estCost;
-    this.context.audit.append({
+    const content = audit.content === 'none' ? undefined : auditContent(audit.content, this.prompt, completion?.());
+    audit.append({
       id: this.id,
       ts: this.ts,
       key_id: this.keyId,
       requested_model: this.requested,
       tier: plan?.tier ?? null,
       policy: plan?.policy ?? null,
+      policy_hash: plan ? this.context.policyHash(plan.policies) : null,
       objective: plan?.objective ?? null,
       outcome,
       ...(error ? { error_code: error.code, error_message: error.message } : {}),
@@ -104,7 +135,8 @@ export class RequestRecord {
       model: chosen?.model ?? null,
       simulated: this.simulated,
       candidates,
-      attempts: this.attempts,
+      attempts: this.attempts.map((attempt) => ({ ...attempt })),
+      fallback_used: usedFallback(this.attempts),
       usage: usage
         ? {
             prompt_tokens: usage.prompt_tokens,
@@ -120,8 +152,40 @@ export class RequestRecord {
       endpoint: this.endpoint,
       duration_ms: Math.round((performance.now() - this.started) * 1000) / 1000,
       overhead_ms: this.overheadMs(),
+      ...(content ? { content } : {}),
     });
   }
+}
+
+/**
+ * Resolves the caller from the key and notes it on the record; a refused key is noted by its
+ * hash prefix, so the record of a refused request still says which key was tried.
+ */
+export function identifyCaller(context: RouterContext, apiKey: string | undefined, record: RequestRecord | undefined): Caller {
+  try {
+    const caller = context.caller(apiKey);
+    record?.identify(caller.keyId, caller.simulated);
+    return caller;
+  } catch (error) {
+    record?.identify(apiKey ? hashedKeyId(apiKey) : null, false);
+    throw error;
+  }
+}
+
+/** The one record of a request refused before its body could be read (e.g. not JSON). */
+export function rejectUnread(
+  context: RouterContext,
+  endpoint: AuditRecordBody['endpoint'],
+  apiKey: string | undefined,
+  error: unknown,
+): RouterError {
+  const record = new RequestRecord(context, endpoint, false, null);
+  try {
+    identifyCaller(context, apiKey, record);
+  } catch {
+    // The body error is the one reported; the record still names the key that was tried.
+  }
+  return record.fail(asRouterError(error));
 }
 
 /** Any thrown value as a RouterError, so every failure is recorded and serialisable. */

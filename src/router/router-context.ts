@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
+import { createPolicyHasher } from '../audit/policy-hash.js';
 import { buildCatalogIndex, type CatalogIndex } from '../catalog/catalog-index.js';
 import { InvalidApiKeyError, InvalidRequestError } from '../errors.js';
 import { createHealthTracker, type HealthTracker } from '../health/health-tracker.js';
@@ -10,7 +11,7 @@ import type { JurisdictionPolicy } from '../policy/types.js';
 import { defaultFx, type FxTable } from '../pricing/currency.js';
 import { builtInStrategies, strategyAliases, toStrategy } from '../strategies/registry.js';
 import type { Strategy } from '../strategies/types.js';
-import type { KeyOptions, ResolvedRouterOptions } from './options.js';
+import type { ResolvedRouterOptions } from './options.js';
 
 /** Who is calling: decided once per request from its API key. */
 export interface Caller {
@@ -36,6 +37,8 @@ export interface RouterContext {
   readonly audit: AuditTrail;
   readonly currency: string;
   readonly fx: FxTable;
+  /** The `policy_hash` of a combination of policies, computed once per combination. */
+  policyHash(policies: readonly CompiledPolicy[]): string;
   /** Policy reasons per provider, computed once per policy. */
   reasonsFor(policy: CompiledPolicy, providerId: string): readonly string[];
   /** Resolves the caller from an API key; throws `invalid_api_key` for unknown keys when `keys` is set. */
@@ -58,7 +61,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
   for (const [key, keyOptions] of Object.entries(options.keys ?? {})) {
     const keyPolicy = keyOptions.policy === undefined ? undefined : compilePolicy(toPolicy(keyOptions.policy));
     if (keyPolicy && !isPresetPolicyName(keyPolicy.name)) jurisdictions.set(keyPolicy.name, keyPolicy);
-    keyCallers.set(key, { simulated: key.startsWith('test-'), keyId: keyLabel(key, keyOptions), policy: keyPolicy });
+    keyCallers.set(key, { simulated: key.startsWith('test-'), keyId: keyOptions.label ?? hashedKeyId(key), policy: keyPolicy });
   }
 
   const strategies = new Map<string, Strategy>(Object.entries(builtInStrategies));
@@ -107,6 +110,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     audit: createAuditTrail(options.audit),
     currency: options.currency,
     fx,
+    policyHash: createPolicyHasher(),
     reasonsFor(compiled, providerId) {
       let byProvider = reasonCache.get(compiled);
       if (byProvider === undefined) reasonCache.set(compiled, (byProvider = new Map()));
@@ -128,7 +132,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
       if (options.keys && key !== routerKey) throw new InvalidApiKeyError();
       let caller = hashedCallers.get(key);
       if (caller === undefined) {
-        caller = { simulated: key.startsWith('test-'), keyId: keyLabel(key, {}), policy: undefined };
+        caller = { simulated: key.startsWith('test-'), keyId: hashedKeyId(key), policy: undefined };
         // Unscoped keys are hashed once; the cache is bounded so arbitrary keys cannot grow it.
         if (hashedCallers.size < 1024) hashedCallers.set(key, caller);
       }
@@ -137,8 +141,9 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
   };
 }
 
-function keyLabel(key: string, keyOptions: KeyOptions): string {
-  return keyOptions.label ?? `key_${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+/** A key's audit id when it has no label: a prefix of its SHA-256, never the key. */
+export function hashedKeyId(key: string): string {
+  return `key_${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 }
 
 /** Provider ids must never be mistaken for a jurisdiction, a strategy or `auto`. */

@@ -1,6 +1,7 @@
-import { AbortedError } from '../errors.js';
+import { StreamedCompletion } from '../audit/audit-content.js';
+import { AbortedError, type RouterError } from '../errors.js';
 import { priceUsage } from '../pricing/cost.js';
-import type { ChatCompletionChunk, TokenUsage, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
+import type { ChatCompletionChunk, TokenUsage, Usage, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
 import type { Execution } from './execute.js';
 import { asRouterError, type RequestRecord } from './request-record.js';
 import type { RouterContext } from './router-context.js';
@@ -14,69 +15,199 @@ export interface RelayInput {
   /** The caller asked for `stream_options.include_usage`: content chunks carry `usage: null`. */
   includeUsage: boolean;
   promptTokens: number;
+  /** The stream's controller: aborting it closes the upstream. */
+  controller: AbortController;
+}
+
+/**
+ * A stream whose generator is garbage collected before it ended was dropped by the caller: no
+ * `break`, no `return()`, no abort. Its record is written then, and its upstream released.
+ */
+const dropped = new FinalizationRegistry<RelayState>((state) => {
+  state.abandon(`The caller dropped the stream after ${state.delivered} chunk(s) without reading it to the end or closing it.`);
+});
+
+/**
+ * What a relay knows about its stream, kept apart from the generator (which it must never
+ * reference) so that the stream can be finished without the generator: on abort, when the
+ * caller stops reading for `streamIdleTimeoutMs`, or when the caller drops it.
+ */
+class RelayState {
+  delivered = 0;
+  characters = 0;
+  usage: TokenUsage | undefined;
+  /** The caller read a chunk since the idle timer last looked. */
+  pulled = false;
+  /** The relay is waiting on the upstream, not on the caller: it is not idle then. */
+  busy = false;
+  /** Set when the stream ended between two reads (abort, idle, drop): the next read throws it. */
+  ended: RouterError | undefined;
+  readonly capture: StreamedCompletion | undefined;
+  readonly #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #onAbort = () => this.#aborted();
+
+  constructor(readonly input: RelayInput) {
+    this.capture = input.context.audit.content === 'none' ? undefined : new StreamedCompletion();
+    input.execution.signal.addEventListener('abort', this.#onAbort, { once: true });
+    const idleMs = input.context.options.streamIdleTimeoutMs;
+    if (idleMs > 0) {
+      this.#timer = setTimeout(() => this.#checkIdle(idleMs), idleMs);
+      this.#timer.unref?.();
+    }
+  }
+
+  /** Called each time the caller asks for a chunk. */
+  resume(): void {
+    this.pulled = true;
+    if (this.ended) throw this.ended;
+  }
+
+  count(chunk: UpstreamChatCompletionChunk): void {
+    for (const choice of chunk.choices) {
+      const delta = choice.delta;
+      if (typeof delta.content === 'string') this.characters += delta.content.length;
+      if (delta.tool_calls) for (const call of delta.tool_calls) this.characters += call.function?.arguments?.length ?? 0;
+    }
+    this.capture?.add(chunk);
+    this.delivered += 1;
+  }
+
+  /** Usage with cost: the upstream's, or estimated from what reached the caller. */
+  priced(reported: TokenUsage | undefined): Usage {
+    const { execution, promptTokens, context } = this.input;
+    return priceUsage(reported, execution.candidate, { promptTokens, completionTokens: Math.ceil(this.characters / 4) }, context.currency);
+  }
+
+  succeed(): Usage {
+    const usage = this.priced(this.usage);
+    this.#stop();
+    this.input.record.succeed(this.input.execution.candidate, usage, this.#completion());
+    return usage;
+  }
+
+  /** The stream failed mid-way (upstream cut, abort): record it with the usage it had. */
+  fail(thrown: unknown): RouterError {
+    const { record, execution } = this.input;
+    const error = this.ended ?? asRouterError(execution.signal.aborted ? execution.signal.reason : thrown);
+    if (!record.done) {
+      const attempt = record.attempts.at(-1);
+      if (attempt) {
+        attempt.outcome = 'error';
+        attempt.code = error.code;
+        attempt.status = error.status;
+        attempt.message = `${error.message} (after ${this.delivered} chunk(s) reached the caller)`;
+      }
+    }
+    this.#stop();
+    return record.fail(error, execution.candidate, this.priced(undefined), this.#completion());
+  }
+
+  /** The caller left (break, idle, dropped): record it, then close the upstream. */
+  abandon(message: string): Promise<unknown> {
+    const { record, execution, controller, rest } = this.input;
+    if (record.done) return Promise.resolve();
+    this.ended = new AbortedError(message);
+    this.#stop();
+    record.fail(this.ended, execution.candidate, this.priced(undefined), this.#completion());
+    controller.abort(this.ended);
+    execution.release();
+    return Promise.resolve()
+      .then(() => rest.return?.())
+      .catch(() => undefined);
+  }
+
+  #aborted(): void {
+    if (this.input.record.done) return;
+    this.ended = this.fail(undefined);
+  }
+
+  #checkIdle(idleMs: number): void {
+    if (this.input.record.done) return;
+    if (this.busy || this.pulled) {
+      this.pulled = false;
+      this.#timer?.refresh();
+      return;
+    }
+    void this.abandon(`The caller did not read the stream for ${idleMs} ms (streamIdleTimeoutMs) after ${this.delivered} chunk(s).`);
+  }
+
+  #completion() {
+    const capture = this.capture;
+    return capture && (() => capture.result());
+  }
+
+  #stop(): void {
+    clearTimeout(this.#timer);
+    this.input.execution.signal.removeEventListener('abort', this.#onAbort);
+    dropped.unregister(this);
+  }
 }
 
 /**
  * Passes a committed stream's chunks to the caller as they arrive, holds back the upstream's
  * usage-only chunk, and ends with one chunk carrying usage with cost, `provider` and `route`.
- * A failure after the first chunk ends the stream with that error (never a quiet end) and is
- * recorded on the attempt; a caller that stops reading closes the upstream.
+ * A failure after the first chunk ends the stream with that error (never a quiet end). Every
+ * way a stream ends writes its one audit record: the end, an upstream cut, an abort, the
+ * caller leaving the loop, not reading for `streamIdleTimeoutMs`, or dropping the stream.
  */
-export async function* relayStream(input: RelayInput): AsyncGenerator<ChatCompletionChunk> {
-  const { context, record, execution, rest, includeUsage } = input;
+export function relayStream(input: RelayInput): AsyncGenerator<ChatCompletionChunk> {
+  const state = new RelayState(input);
+  const generator = relay(state);
+  // What the caller holds. A generator closed before its first read never runs its body (nor
+  // its finally), so closing is watched here too; and dropping this object is what counts.
+  const stream: AsyncGenerator<ChatCompletionChunk> = {
+    next: (...args) => generator.next(...args),
+    async return(value) {
+      const result = await generator.return(value);
+      await state.abandon(`The caller closed the stream after ${state.delivered} chunk(s).`);
+      return result;
+    },
+    throw: (error) => generator.throw(error),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+  dropped.register(stream, state, state);
+  return stream;
+}
+
+async function* relay(state: RelayState): AsyncGenerator<ChatCompletionChunk> {
+  const { record, execution, rest, includeUsage } = state.input;
   const candidate = execution.candidate;
-  const template = input.first;
-  let usage: TokenUsage | undefined;
-  let characters = 0;
-  let delivered = 0;
-  let ended = false;
+  const template = state.input.first;
   try {
-    for (let chunk: UpstreamChatCompletionChunk | undefined = input.first; chunk !== undefined; ) {
-      if (chunk.usage) usage = chunk.usage;
+    for (let chunk: UpstreamChatCompletionChunk | undefined = template; chunk !== undefined; ) {
+      state.resume();
+      if (chunk.usage) state.usage = chunk.usage;
       if (chunk.choices.length > 0) {
-        for (const choice of chunk.choices) {
-          const delta = choice.delta;
-          if (typeof delta.content === 'string') characters += delta.content.length;
-          if (delta.tool_calls) for (const call of delta.tool_calls) characters += call.function?.arguments?.length ?? 0;
-        }
+        state.count(chunk);
         if (includeUsage) chunk.usage = null;
         else delete chunk.usage;
-        delivered += 1;
         yield chunk as ChatCompletionChunk;
+        state.resume();
       }
+      state.busy = true;
       const next: IteratorResult<UpstreamChatCompletionChunk> = await rest.next();
+      state.busy = false;
       chunk = next.done ? undefined : next.value;
     }
-    const priced = priceUsage(usage, candidate, { promptTokens: input.promptTokens, completionTokens: Math.ceil(characters / 4) }, context.currency);
-    ended = true;
-    record.succeed(candidate, priced);
+    const usage = state.succeed();
     yield {
       id: template.id,
       object: 'chat.completion.chunk',
       created: template.created,
       model: template.model,
       choices: [],
-      usage: priced,
+      usage,
       provider: candidate.provider.id,
       route: record.route(candidate),
     };
   } catch (thrown) {
-    ended = true;
-    const error = asRouterError(execution.signal.aborted ? execution.signal.reason : thrown);
-    const attempt = record.attempts.at(-1);
-    if (attempt) {
-      attempt.outcome = 'error';
-      attempt.code = error.code;
-      attempt.status = error.status;
-      attempt.message = `${error.message} (after ${delivered} chunk(s) reached the caller)`;
-    }
-    throw record.fail(error, candidate);
+    throw state.fail(thrown);
   } finally {
+    state.busy = false;
+    // The caller left the loop early: record why the answer is short and close the upstream.
+    if (!record.done) await state.abandon(`The caller stopped reading the stream after ${state.delivered} chunk(s).`);
     execution.release();
-    if (!ended) {
-      // The caller left the loop early: close the upstream and record why the answer is short.
-      record.fail(new AbortedError(`The caller stopped reading the stream after ${delivered} chunk(s).`), candidate);
-      await rest.return?.();
-    }
   }
 }

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { csvField } from './csv-columns.js';
+import { exportAudit } from './export-audit.js';
+import type { AuditRecord } from './types.js';
+
+const record = (overrides: Partial<AuditRecord>): AuditRecord =>
+  ({
+    id: 'req_1',
+    ts: '2025-03-01T10:00:00.000Z',
+    key_id: 'team-a',
+    outcome: 'success',
+    provider: 'eu-cloud',
+    candidates: [],
+    attempts: [],
+    usage: null,
+    cost: null,
+    prev: null,
+    hash: 'h1',
+    ...overrides,
+  }) as AuditRecord;
+
+describe('csvField', () => {
+  it('quotes commas, quotes and line breaks, doubling quotes', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField('cr\r\nlf')).toBe('"cr\r\nlf"');
+    expect(csvField(null)).toBe('');
+    expect(csvField(undefined)).toBe('');
+    expect(csvField(0.00012)).toBe('0.00012');
+    expect(csvField(false)).toBe('false');
+  });
+
+  it('neutralises text a spreadsheet would run as a formula', () => {
+    for (const text of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx']) expect(csvField(text).replace(/^"/, '')).toMatch(/^'/);
+    expect(csvField('=HYPERLINK("x"),y')).toBe('"\'=HYPERLINK(""x""),y"');
+    expect(csvField('a=1')).toBe('a=1');
+  });
+});
+
+describe('exportAudit', () => {
+  const records = [
+    record({ id: 'req_1', ts: '2025-01-31T23:59:59.999Z', outcome: 'success', provider: 'eu-cloud' }),
+    record({ id: 'req_2', ts: '2025-02-01T00:00:00.000Z', outcome: 'denied', provider: null }),
+    record({ id: 'req_3', ts: '2025-02-15T12:00:00.000Z', outcome: 'error', provider: 'us-ai' }),
+  ];
+  const ids = (jsonl: string) => jsonl.trim().split('\n').filter(Boolean).map((line) => (JSON.parse(line) as AuditRecord).id);
+
+  it('filters from (inclusive) to (exclusive), by outcome and by provider', () => {
+    expect(ids(exportAudit(records, { format: 'jsonl', to: '2025-02-01' }))).toEqual(['req_1']);
+    expect(ids(exportAudit(records, { format: 'jsonl', from: new Date('2025-02-01T00:00:00Z') }))).toEqual(['req_2', 'req_3']);
+    expect(ids(exportAudit(records, { format: 'jsonl', outcome: ['denied', 'error'] }))).toEqual(['req_2', 'req_3']);
+    expect(ids(exportAudit(records, { format: 'jsonl', provider: 'us-ai' }))).toEqual(['req_3']);
+  });
+
+  it('writes a CSV header even when nothing matches', () => {
+    expect(exportAudit(records, { format: 'csv', outcome: 'aborted' })).toMatch(/^id,ts,key_id,.*,hash,prev\r\n$/);
+  });
+
+  it('starts a CSV with a byte order mark only when asked (for Excel)', () => {
+    expect(exportAudit(records, { format: 'csv', bom: true }).startsWith('\uFEFFid,ts,')).toBe(true);
+    expect(exportAudit(records, { format: 'csv' }).startsWith('id,ts,')).toBe(true);
+    expect(exportAudit(records, { format: 'jsonl', bom: true }).startsWith('{')).toBe(true);
+  });
+
+  it('refuses a bad date, outcome or format, naming it', () => {
+    expect(() => exportAudit(records, { format: 'csv', from: 'last tuesday' })).toThrow(/from "last tuesday" is not a date/);
+    expect(() => exportAudit(records, { format: 'csv', outcome: 'lost' as never })).toThrow(/outcome "lost" is not one of/);
+    expect(() => exportAudit(records, { format: 'xml' as never })).toThrow(/format "xml" is not csv or jsonl/);
+  });
+});

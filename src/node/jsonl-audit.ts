@@ -1,0 +1,182 @@
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { AuditRecord, AuditSink } from '../audit/types.js';
+import { readTail } from './file-tail.js';
+
+export interface JsonlAuditOptions {
+  /**
+   * When appended records are forced to disk with fsync:
+   * - `'always'`: after every append, before the write counts as done. Nothing acknowledged is
+   *   lost, even on power loss. Records arriving during an fsync are appended together next
+   *   (group commit), so the cost is one fsync per batch, not per record.
+   * - `'batch'`: at most `fsyncIntervalMs` after an append, and on `flush()` / `close()`. A
+   *   process crash loses nothing; a power loss at most the last interval.
+   * - `'never'`: left to the operating system. A process crash loses nothing; a power loss
+   *   may lose what the OS had not written yet. `flush()` waits only for the appends.
+   * @default 'batch'
+   */
+  fsync?: 'never' | 'batch' | 'always';
+  /** With `fsync: 'batch'`, the longest an appended record waits for its fsync. @unit milliseconds @default 1000 */
+  fsyncIntervalMs?: number;
+}
+
+export interface JsonlAudit extends AuditSink {
+  readonly path: string;
+}
+
+function recordHash(line: string | null): string | undefined {
+  if (line === null || line.trim() === '') return undefined;
+  try {
+    const value = JSON.parse(line) as { hash?: unknown };
+    return typeof value?.hash === 'string' ? value.hash : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An append-only JSONL audit log: one record per line, in chain order, written one batch per
+ * append. A router given an existing log continues its chain from the log's last record (read
+ * from the end of the file, however large), so the file verifies as one chain across restarts.
+ * One router (one process) writes a given file at a time.
+ *
+ * A process that died mid-append can leave an unterminated last line: the next append starts
+ * on a new line, and `sovroute audit verify` reports the torn line.
+ *
+ * @example createRouter({ providers, audit: [jsonlAudit('/var/log/sovroute/audit.jsonl', { fsync: 'always' })] })
+ */
+export function jsonlAudit(path: string, options: JsonlAuditOptions = {}): JsonlAudit {
+  const policy = options.fsync ?? 'batch';
+  const intervalMs = options.fsyncIntervalMs ?? 1000;
+  let handle: FileHandle | undefined;
+  let opening: Promise<FileHandle> | undefined;
+  let lastAppended: string | null = null;
+  let tailProblem: string | undefined;
+  let needsNewline = false;
+  // Read the end of the file before the next append: at open, and after a failed append.
+  let resync = true;
+  let dirty = false;
+  let syncTimer: ReturnType<typeof setTimeout> | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  let closed = false;
+
+  function ensureOpen(): Promise<FileHandle> {
+    if (handle) return Promise.resolve(handle);
+    opening ??= (async () => {
+      const directory = dirname(path);
+      await mkdir(directory, { recursive: true });
+      const opened = await open(path, 'a+');
+      if ((await opened.stat()).size === 0 && policy !== 'never') await syncDirectory(directory);
+      handle = opened;
+      return opened;
+    })().finally(() => {
+      opening = undefined;
+    });
+    return opening;
+  }
+
+  async function syncTail(file: FileHandle): Promise<void> {
+    const tail = await readTail(file);
+    needsNewline = tail.partial !== '';
+    // An unterminated last line that is a whole record was written; only its newline is missing.
+    const hash = recordHash(tail.partial) ?? recordHash(tail.lastLine);
+    lastAppended = hash ?? null;
+    tailProblem =
+      hash === undefined && tail.lastLine !== null
+        ? `the last line of ${path} is not an audit record, so the chain restarts; verify the file and repair or move it`
+        : undefined;
+    resync = false;
+  }
+
+  async function append(records: readonly AuditRecord[]): Promise<void> {
+    if (closed) throw new Error(`jsonlAudit(${path}) is closed`);
+    const file = await ensureOpen();
+    if (resync) await syncTail(file);
+    // A batch offered again after a failure may be partly in the file already: skip that part.
+    const stored = lastAppended === null ? -1 : records.findIndex((record) => record.hash === lastAppended);
+    let text = needsNewline ? '\n' : '';
+    for (let index = stored + 1; index < records.length; index++) text += `${JSON.stringify(records[index])}\n`;
+    if (stored + 1 < records.length) {
+      try {
+        await file.appendFile(text, 'utf8');
+      } catch (error) {
+        resync = true;
+        throw error;
+      }
+      needsNewline = false;
+      lastAppended = records.at(-1)!.hash;
+      dirty = true;
+    }
+    if (policy === 'always') await syncNow();
+    else if (policy === 'batch' && dirty && syncTimer === undefined) {
+      syncTimer = setTimeout(() => {
+        syncTimer = undefined;
+        // A failure here leaves the data dirty: the next flush() syncs again and reports it.
+        void serial(syncNow).catch(() => undefined);
+      }, intervalMs);
+      syncTimer.unref?.();
+    }
+  }
+
+  async function syncNow(): Promise<void> {
+    if (!dirty || !handle) return;
+    dirty = false;
+    try {
+      await handle.sync();
+    } catch (error) {
+      dirty = true;
+      throw error;
+    }
+  }
+
+  /** Runs `task` after everything before it: appends and syncs never interleave. */
+  function serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = queue.then(task, task);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async function flush(): Promise<void> {
+    clearTimeout(syncTimer);
+    syncTimer = undefined;
+    await serial(async () => {
+      if (policy !== 'never') await syncNow();
+    });
+  }
+
+  return {
+    name: `jsonl:${path}`,
+    path,
+    write: (record) => serial(() => append([record])),
+    writeBatch: (records) => serial(() => append(records)),
+    lastHash: () =>
+      serial(async () => {
+        const file = await ensureOpen();
+        await syncTail(file);
+        if (tailProblem) throw new Error(tailProblem);
+        return lastAppended;
+      }),
+    flush,
+    async close() {
+      if (closed) return;
+      await flush();
+      closed = true;
+      await handle?.close();
+      handle = undefined;
+    },
+  };
+}
+
+/** A new file's directory entry must be durable too, or a power loss can lose the whole file. */
+async function syncDirectory(directory: string): Promise<void> {
+  try {
+    const handle = await open(directory, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Not every platform can open or sync a directory (Windows); the file itself is still synced.
+  }
+}

@@ -1,0 +1,119 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditCsvColumns, createRouter, exportAudit, type AuditRecord } from '../src/index.js';
+import { jsonlAudit, readAuditFile } from '../src/node/index.js';
+import { mockServer } from './helpers/msw.js';
+import { testProviders } from './helpers/providers.js';
+import { parseCsv } from './helpers/rfc4180.js';
+
+mockServer();
+const root = join(import.meta.dirname, '..');
+const directory = mkdtempSync(join(tmpdir(), 'sovroute-cli-'));
+const log = join(directory, 'audit.jsonl');
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+/** The CLI as a user runs it, from source. */
+function sovroute(...args: string[]) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', ...args], { cwd: root, encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+// A model string an attacker controls: commas, quotes, a line break and a formula.
+const hostileModel = '=HYPERLINK("http://evil.example","click"), "quoted"\nsecond line';
+let records: AuditRecord[];
+
+beforeAll(async () => {
+  const router = createRouter({ providers: testProviders(), policy: 'eu-hosted', apiKey: 'test-cli', audit: [jsonlAudit(log)] });
+  const messages = [{ role: 'user' as const, content: 'Hello' }];
+  await router.chat.completions.create({ model: 'auto', messages });
+  await router.chat.completions.create({ model: 'us-ai/gpt-4o', messages }).catch(() => undefined);
+  await router.chat.completions.create({ model: hostileModel, messages }).catch(() => undefined);
+  await router.chat.completions.create({ model: 'llama-3.3-70b-instruct', messages, simulate: { fault: 'server_error' }, route: { allow_fallbacks: true } }).catch(() => undefined);
+  await router.chat.completions.create({ model: 'eu-hosted/cheapest', messages });
+  await router.close();
+  records = await readAuditFile(log);
+}, 60_000);
+
+describe('sovroute audit verify', () => {
+  it('exits 0 and counts the records of an intact log', () => {
+    const run = sovroute('audit', 'verify', log);
+    expect(run).toMatchObject({ status: 0, stdout: `ok: 5 records, last hash ${records.at(-1)!.hash}\n` });
+    expect(sovroute('audit', 'verify', log, '--expect-last-hash', records.at(-1)!.hash).status).toBe(0);
+  });
+
+  it('exits 1 naming the record and the reason when a field was edited', () => {
+    const lines = readFileSync(log, 'utf8').split('\n');
+    const tampered = join(directory, 'tampered.jsonl');
+    writeFileSync(tampered, [lines[0], lines[1]!.replace('"outcome":"denied"', '"outcome":"success"'), ...lines.slice(2)].join('\n'));
+    const run = sovroute('audit', 'verify', tampered);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^broken at record 1: record 1 \(req_\w+\) was edited: its content does not match its hash \(line 2\)\n$/);
+  });
+
+  it('exits 1 when records were cut off the end of the log', () => {
+    const cut = join(directory, 'cut.jsonl');
+    writeFileSync(cut, readFileSync(log, 'utf8').split('\n').slice(0, 3).join('\n'));
+    const run = sovroute('audit', 'verify', cut, '--expect-last-hash', records.at(-1)!.hash);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^broken at record 3: .*removed from the end/);
+  });
+
+  it('exits 2 with the usage for a missing file or a bad command line', () => {
+    expect(sovroute('audit', 'verify', join(directory, 'missing.jsonl'))).toMatchObject({ status: 2, stderr: expect.stringMatching(/ENOENT/) });
+    expect(sovroute('audit', 'verify')).toMatchObject({ status: 2, stderr: expect.stringMatching(/audit verify takes one file\n\n.*\n\nUsage:/) });
+    expect(sovroute('audit', 'export', log, '--format', 'xlsx')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--format csv or --format jsonl/) });
+    expect(sovroute('audit', 'export', log, '--format', 'csv', '--outcome', 'maybe')).toMatchObject({ status: 2, stderr: expect.stringMatching(/outcome "maybe" is not one of/) });
+  });
+});
+
+describe('sovroute audit export', () => {
+  it('--format csv writes a header row and one row per record that a strict RFC 4180 parser reads back', () => {
+    const out = join(directory, 'audit.csv');
+    expect(sovroute('audit', 'export', log, '--format', 'csv', '--out', out).status).toBe(0);
+    const rows = parseCsv(readFileSync(out, 'utf8'));
+    expect(rows[0]).toEqual(auditCsvColumns.map((column) => column.name));
+    expect(rows).toHaveLength(1 + records.length);
+    const cell = (row: string[], name: string) => row[auditCsvColumns.findIndex((column) => column.name === name)];
+    rows.slice(1).forEach((row, index) => {
+      const record = records[index]!;
+      expect(cell(row, 'id')).toBe(record.id);
+      expect(cell(row, 'outcome')).toBe(record.outcome);
+      expect(cell(row, 'hash')).toBe(record.hash);
+      expect(cell(row, 'prev')).toBe(record.prev ?? '');
+      expect(cell(row, 'attempts')).toBe(String(record.attempts.length));
+      expect(cell(row, 'cost')).toBe(record.cost === null ? '' : String(record.cost));
+    });
+    // The hostile model string survives whole, commas, quotes and line break included, and cannot run as a formula.
+    const hostile = rows.find((row) => cell(row, 'outcome') === 'invalid')!;
+    expect(cell(hostile, 'requested_model')).toBe(`'${hostileModel}`);
+    // A multi-line error message stays one field.
+    const failed = rows.find((row) => cell(row, 'outcome') === 'error')!;
+    expect(cell(failed, 'error_message')).toContain('\n');
+    expect(cell(failed, 'fallback_used')).toBe('true');
+  });
+
+  it('prints to stdout, and filters by outcome, provider and time', () => {
+    const all = sovroute('audit', 'export', log, '--format', 'csv');
+    expect(all.stdout).toBe(exportAudit(records, { format: 'csv' }));
+    const denied = parseCsv(sovroute('audit', 'export', log, '--format', 'csv', '--outcome', 'denied,invalid').stdout);
+    expect(denied.slice(1).map((row) => row[4])).toEqual(['denied', 'invalid']);
+    const byProvider = sovroute('audit', 'export', log, '--format', 'jsonl', '--provider', 'hyperscaler-eu').stdout;
+    expect(byProvider.trim().split('\n').map((line) => (JSON.parse(line) as AuditRecord).id)).toEqual(
+      records.filter((record) => record.provider === 'hyperscaler-eu').map((record) => record.id),
+    );
+    const later = sovroute('audit', 'export', log, '--format', 'jsonl', '--from', '2999-01-01T00:00:00Z').stdout;
+    expect(later).toBe('');
+    const until = sovroute('audit', 'export', log, '--format', 'jsonl', '--to', records[2]!.ts).stdout;
+    const before = records.filter((record) => record.ts < records[2]!.ts);
+    expect(until).toBe(before.map((record) => `${JSON.stringify(record)}\n`).join(''));
+  });
+
+  it('--format jsonl writes the records as stored', () => {
+    const out = join(directory, 'copy.jsonl');
+    expect(sovroute('audit', 'export', log, '--format', 'jsonl', '--out', out).status).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(log, 'utf8'));
+  });
+});

@@ -1,0 +1,177 @@
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { createRouter, verifyAudit, type AuditRecord, type AuditSink } from '../src/index.js';
+import { jsonlAudit, readAuditFile, verifyAuditFile, type JsonlAuditOptions } from '../src/node/index.js';
+import { mockServer } from './helpers/msw.js';
+import { testProviders } from './helpers/providers.js';
+
+mockServer();
+const directory = mkdtempSync(join(tmpdir(), 'sovroute-jsonl-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+afterEach(() => vi.restoreAllMocks());
+
+const messages = [{ role: 'user' as const, content: 'Draft the quarterly summary.' }];
+let files = 0;
+const newFile = () => join(directory, `nested-${++files}`, 'audit.jsonl');
+
+function router(sink: AuditSink) {
+  return createRouter({ providers: testProviders(), policy: 'eu-hosted', apiKey: 'test-jsonl', audit: [sink] });
+}
+
+async function requests(routed: ReturnType<typeof router>, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let seed = 0; seed < count; seed++) {
+    const model = seed % 3 === 2 ? 'us-ai/gpt-4o' : 'auto';
+    ids.push(await routed.chat.completions.create({ model, messages, seed }).then((response) => response.route.audit_id!, (error: { auditId: string }) => error.auditId));
+  }
+  return ids;
+}
+
+const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean);
+
+describe('jsonlAudit', () => {
+  it('one router then a second on the same file make one chain that verifies', async () => {
+    const path = newFile();
+    const first = router(jsonlAudit(path));
+    const before = await requests(first, 3);
+    await first.close();
+    const second = router(jsonlAudit(path));
+    const after = await requests(second, 4);
+    await second.close();
+
+    const records = await readAuditFile(path);
+    expect(records.map((record) => record.id)).toEqual([...before, ...after]);
+    expect(records[3]!.prev).toBe(records[2]!.hash);
+    expect(verifyAudit(records, { expectedLastHash: records.at(-1)!.hash })).toEqual({ ok: true });
+    expect(await verifyAuditFile(path)).toEqual({ ok: true, count: 7, lastHash: records.at(-1)!.hash });
+  });
+
+  it('writes one JSON object per line, appended, never rewriting what is there', async () => {
+    const path = newFile();
+    const routed = router(jsonlAudit(path));
+    await requests(routed, 2);
+    await routed.flush();
+    const written = readFileSync(path, 'utf8');
+    await requests(routed, 1);
+    await routed.close();
+    const now = readFileSync(path, 'utf8');
+    expect(now.startsWith(written)).toBe(true);
+    expect(lines(path).map((line) => (JSON.parse(line) as AuditRecord).outcome)).toEqual(['success', 'success', 'success']);
+  });
+
+  it('continues from the last record of a large log, reading only its end', async () => {
+    const path = newFile();
+    const seed = router(jsonlAudit(path));
+    await requests(seed, 1);
+    await seed.close();
+    const last = readFileSync(path, 'utf8');
+    // 3 GiB of hole, then the record: reading the whole file would fail (over 2 GiB).
+    truncateSync(path, 0);
+    truncateSync(path, 3 * 1024 ** 3);
+    appendFileSync(path, `\n${last}`);
+
+    const routed = router(jsonlAudit(path));
+    await requests(routed, 1);
+    await routed.close();
+    const handle = await open(path, 'r');
+    const tail = Buffer.alloc(last.length * 3);
+    const { size } = await handle.stat();
+    await handle.read(tail, 0, tail.length, size - tail.length);
+    await handle.close();
+    const [previous, next] = tail.toString('utf8').split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as AuditRecord);
+    expect(next!.prev).toBe(previous!.hash);
+  });
+
+  it('starts on a new line after a torn last line, continues from the last whole record, and verify reports the tear', async () => {
+    const path = newFile();
+    const first = router(jsonlAudit(path));
+    await requests(first, 2);
+    await first.close();
+    const whole = lines(path).map((line) => JSON.parse(line) as AuditRecord);
+    appendFileSync(path, '{"id":"req_torn","ts":"2025-');
+
+    const second = router(jsonlAudit(path));
+    await requests(second, 1);
+    await second.close();
+    const after = readFileSync(path, 'utf8').split('\n');
+    expect(after[2]).toBe('{"id":"req_torn","ts":"2025-');
+    expect((JSON.parse(after[3]!) as AuditRecord).prev).toBe(whole[1]!.hash);
+    expect(await verifyAuditFile(path)).toMatchObject({ ok: false, index: 2, reason: expect.stringMatching(/line 3 is not JSON/) });
+    await expect(readAuditFile(path)).rejects.toThrow(/line 3 is not JSON/);
+  });
+
+  it('a record missing only its final newline still counts as the last record', async () => {
+    const path = newFile();
+    const first = router(jsonlAudit(path));
+    await requests(first, 2);
+    await first.close();
+    writeFileSync(path, readFileSync(path, 'utf8').trimEnd());
+    const second = router(jsonlAudit(path));
+    await requests(second, 1);
+    await second.close();
+    expect(await verifyAuditFile(path)).toMatchObject({ ok: true, count: 3 });
+  });
+
+  it('retries a failed append without writing any record twice', async () => {
+    const path = newFile();
+    const sink = jsonlAudit(path);
+    const reported: string[] = [];
+    const routed = createRouter({
+      providers: testProviders(),
+      apiKey: 'test-jsonl',
+      audit: { sinks: [sink], onError: (error) => reported.push(error.reason), retry: { minDelayMs: 1, maxDelayMs: 1 } },
+    });
+    await requests(routed, 1);
+    await routed.flush();
+    // The next append fails part-way, as a full disk makes it: half of it reaches the file.
+    const handle = await open(path, 'r');
+    const prototype = Object.getPrototypeOf(handle) as { appendFile(data: string): Promise<void> };
+    await handle.close();
+    const real = prototype.appendFile;
+    let failures = 0;
+    vi.spyOn(prototype, 'appendFile').mockImplementation(async function (this: unknown, data: string) {
+      if (failures++ > 0) return real.call(this, data);
+      appendFileSync(path, data.slice(0, Math.floor(data.length * 0.6)));
+      throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    });
+    // Three requests ending together: one batch, of which the first record reaches the file whole.
+    const ids = await Promise.all([0, 1, 2].map((seed) => routed.chat.completions.create({ model: 'auto', messages, seed }).then((response) => response.route.audit_id!)));
+    await routed.close();
+
+    expect(reported).toContain('write_failed');
+    expect(failures).toBe(2);
+    const stored = readFileSync(path, 'utf8').split('\n').filter((line) => line.startsWith('{') && line.endsWith('}'));
+    const storedIds = stored.map((line) => (JSON.parse(line) as AuditRecord).id);
+    for (const id of ids) expect(storedIds.filter((entry) => entry === id)).toHaveLength(1);
+  });
+
+  it.each<[NonNullable<JsonlAuditOptions['fsync']>, (syncs: number, appends: number) => void]>([
+    ['always', (syncs, appends) => expect(syncs).toBeGreaterThanOrEqual(appends)],
+    ['batch', (syncs) => expect(syncs).toBeGreaterThanOrEqual(1)],
+    ['never', (syncs) => expect(syncs).toBe(0)],
+  ])('fsync %s: syncs as documented, and flush() leaves the log complete', async (fsync, expectSyncs) => {
+    const path = newFile();
+    const probe = await open(join(directory, 'probe'), 'w');
+    const prototype = Object.getPrototypeOf(probe) as { sync(): Promise<void>; appendFile(data: string): Promise<void> };
+    await probe.close();
+    const syncs = vi.spyOn(prototype, 'sync');
+    const appends = vi.spyOn(prototype, 'appendFile');
+    const routed = router(jsonlAudit(path, { fsync, fsyncIntervalMs: 60_000 }));
+    await requests(routed, 3);
+    await routed.flush();
+    expectSyncs(syncs.mock.calls.length, appends.mock.calls.length);
+    expect(lines(path)).toHaveLength(3);
+    await routed.close();
+  });
+
+  it('creates missing directories', async () => {
+    const path = join(directory, 'a', 'b', 'c', 'audit.jsonl');
+    const routed = router(jsonlAudit(path));
+    await requests(routed, 1);
+    await routed.close();
+    expect(existsSync(path)).toBe(true);
+  });
+});

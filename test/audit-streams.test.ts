@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createRouter, memoryAudit, RouterError, type AuditRecord } from '../src/index.js';
+import { mockServer } from './helpers/msw.js';
+import { testProviders } from './helpers/providers.js';
+
+mockServer();
+const root = join(import.meta.dirname, '..');
+const messages = [{ role: 'user' as const, content: 'Write a long story.' }];
+afterEach(() => vi.useRealTimers());
+
+function router(streamIdleTimeoutMs: number) {
+  const audit = memoryAudit();
+  const routed = createRouter({ providers: testProviders(), policy: 'eu-hosted', apiKey: 'test-streams', streamIdleTimeoutMs, audit: [audit] });
+  return { routed, audit };
+}
+
+describe('a stream the caller drops', () => {
+  // Garbage collection is forced in a child process (node --expose-gc), so the test is deterministic.
+  it.each(['api', 'fetch'])('through %s: its record is written once the stream is garbage collected', (via) => {
+    const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', './test/helpers/no-network.mjs', 'test/fixtures/drop-stream.ts', via], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    const { id, records } = JSON.parse(output) as { id: string; records: AuditRecord[] };
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      id,
+      outcome: 'aborted',
+      stream: true,
+      error_message: expect.stringMatching(/dropped the stream after \d chunk\(s\)/),
+      usage: { estimated: true },
+    });
+    expect(records[0]!.usage!.completion_tokens).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe('a stream the caller stops reading', () => {
+  it('is closed after streamIdleTimeoutMs without a read; a later read throws aborted', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { routed, audit } = router(1_000);
+    const stream = await routed.chat.completions.create({ model: 'auto', messages, stream: true });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    await vi.advanceTimersByTimeAsync(999);
+    await iterator.next(); // a read within the window keeps it open
+    // Closed once a whole window passed without a read: between 1x and 2x the timeout after it.
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(stream.controller.signal.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(stream.controller.signal.aborted).toBe(true);
+    const error = await iterator.next().catch((caught: unknown) => caught);
+    expect(RouterError.isInstance(error) && error.code).toBe('aborted');
+    vi.useRealTimers();
+    await routed.flush();
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]).toMatchObject({ outcome: 'aborted', error_message: expect.stringMatching(/did not read the stream for 1000 ms \(streamIdleTimeoutMs\) after 2 chunk/) });
+  });
+
+  it('is not closed while the router waits on a slow upstream', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { routed, audit } = router(1_000);
+    const stream = await routed.chat.completions.create({ model: 'auto', messages, stream: true, simulate: { chunk_delay_ms: 5_000 } });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    const second = iterator.next();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect((await second).done).toBe(false);
+    vi.useRealTimers();
+    await routed.flush();
+    expect(audit.records).toHaveLength(0);
+    await iterator.return?.();
+  });
+
+  it('stays open however long it waits when the timer is off (0)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { routed, audit } = router(0);
+    const stream = await routed.chat.completions.create({ model: 'auto', messages, stream: true });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    await vi.advanceTimersByTimeAsync(24 * 3_600_000);
+    vi.useRealTimers();
+    let rest = 0;
+    while (!(await iterator.next()).done) rest += 1;
+    expect(rest).toBeGreaterThan(1);
+    await routed.flush();
+    expect(audit.records.map((record) => record.outcome)).toEqual(['success']);
+  });
+});
+
+describe('a stream closed before its first read', () => {
+  it('leaves one aborted record and releases the upstream', async () => {
+    const { routed, audit } = router(0);
+    const stream = await routed.chat.completions.create({ model: 'auto', messages, stream: true });
+    await stream[Symbol.asyncIterator]().return?.(undefined);
+    expect(stream.controller.signal.aborted).toBe(true);
+    await routed.flush();
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]).toMatchObject({ id: stream.requestId, outcome: 'aborted', error_message: expect.stringMatching(/closed the stream after 0 chunk/) });
+  });
+});
