@@ -39,6 +39,9 @@ export interface AuditRecord {
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; estimated?: true } | null;
   estimated_cost: number | null;
   cost: number | null;
+  /** Present when the actual cost went over the request's `route.max_cost`. */
+  max_cost?: number;
+  max_cost_exceeded?: true;
   currency: string;
   stream: boolean;
   endpoint: 'chat.completions' | 'embeddings' | 'completions';

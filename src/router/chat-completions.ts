@@ -9,7 +9,7 @@ import type { Capability } from '../providers/types.js';
 import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import { chatRequestSchema, type ChatCompletionCreateParams, type ChatRequest } from '../wire/chat-request.js';
 import type { ChatCompletion, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
-import { execute } from './execute.js';
+import { execute, type ExecuteOptions } from './execute.js';
 import { assertRoutable, planRoute, type Plan, type RequestNeeds } from './plan.js';
 import { asRouterError, RequestRecord } from './request-record.js';
 import type { Caller, RouterContext } from './router-context.js';
@@ -88,8 +88,7 @@ export async function createChatCompletion(
         caller.simulated
           ? pseudoChat(forCandidate(request, candidate), { model: candidate.native, attempt, signal }).then((completion) => ({ completion }))
           : candidate.provider.doChat(forCandidate(request, candidate), { signal }),
-      record.attempts,
-      options.signal,
+      executeOptions(plan, caller, record, options.signal),
     );
     execution.release();
     const { completion } = execution.value;
@@ -142,10 +141,10 @@ async function startStream(
       }
       return { iterator, first: first.value };
     },
-    record.attempts,
-    signal,
+    executeOptions(plan, caller, record, signal),
   );
-  execution.clearTimer();
+  execution.commit();
+  record.committed();
   const relay = relayStream({
     context,
     record,
@@ -156,6 +155,18 @@ async function startStream(
     promptTokens: needs.promptTokens,
   });
   return new ChatCompletionStream(relay, controller, record.id);
+}
+
+/** How a planned request executes: its per-attempt timeout, the caller's signal, whether health is tracked. */
+export function executeOptions(plan: Plan, caller: Caller, record: RequestRecord, signal: AbortSignal | undefined): ExecuteOptions {
+  return {
+    record,
+    signal,
+    attemptTimeoutMs: plan.attemptTimeoutMs,
+    trackHealth: !caller.simulated,
+    requested: plan.requested,
+    policy: plan.policy,
+  };
 }
 
 /** The model string as sent, for the record, even when the body is invalid. */

@@ -1,25 +1,58 @@
 import pRetry from 'p-retry';
 import type { Candidate } from '../catalog/candidate.js';
-import { AbortedError, AllProvidersFailedError, RouterError, type Attempt } from '../errors.js';
+import { AbortedError, AllProvidersFailedError, RouterError, type Attempt, type Exclusion } from '../errors.js';
 import { sleep } from '../internal/sleep.js';
 import type { Ranked } from '../strategies/types.js';
+import { circuitsOpen } from './plan.js';
 import { backoffMs, retryAfterMs } from './retry-delay.js';
 import type { RouterContext } from './router-context.js';
 
 /** One try: call the candidate with this signal. `attempt` counts tries across the whole request. */
 export type AttemptRun<T> = (candidate: Candidate, signal: AbortSignal, attempt: number) => Promise<T>;
 
+export interface ExecuteOptions {
+  /** Where attempts go; `waitedMs` adds up backoff waits, which are neither upstream time nor overhead. */
+  record: { attempts: Attempt[]; waitedMs: number };
+  /** The caller's signal: aborts the attempt in flight, a backoff wait, and every later attempt. */
+  signal: AbortSignal | undefined;
+  /** This request's per-attempt timeout (`route.max_latency_ms`) instead of `timeoutMs`. @unit milliseconds */
+  attemptTimeoutMs?: number | undefined;
+  /** Whether outcomes feed the health statistics: not for test keys, whose faults are simulated. */
+  trackHealth: boolean;
+  /** For the error when every candidate's circuit opened before its turn. */
+  requested: string;
+  policy: string;
+}
+
 export interface Execution<T> {
   value: T;
   candidate: Candidate;
   /** The attempt's signal, still live: a stream keeps using it to abort its upstream. */
   signal: AbortSignal;
-  /** Stops the per-attempt timer, once a stream's first chunk is in. */
-  clearTimer(): void;
+  /** A stream's first chunk is in: the per-attempt timeout stops, the call's deadline keeps running. */
+  commit(): void;
   /** Stops the timer and unlinks the caller's signal, once the call is over. */
   release(): void;
+  /** Reports a failure after the commit (a stream cut mid-way) to the deployment's health. */
+  failedLate(error: RouterError): void;
   /** Time from the successful attempt's start to its result. @unit milliseconds */
   latencyMs: number;
+}
+
+/** Raised inside an attempt whose candidate's circuit opened before its turn: skip it, call nothing. */
+class CircuitSkip extends Error {}
+
+/** Errors raised because the call's deadline passed: they end the whole walk and blame no deployment. */
+const deadlineErrors = new WeakSet<RouterError>();
+
+function deadlineError(deadlineMs: number, candidate: Candidate | undefined): RouterError {
+  const during = candidate ? ` during an attempt on ${candidate.provider.id}/${candidate.model}` : '';
+  const error = new RouterError(`the call's deadline of ${deadlineMs} ms (deadlineMs) passed${during}`, {
+    code: 'timeout',
+    providerId: candidate?.provider.id,
+  });
+  deadlineErrors.add(error);
+  return error;
 }
 
 /** Failures that say the request itself is wrong: no other candidate would do better. */
@@ -37,50 +70,70 @@ function toRouterError(error: unknown, candidate: Candidate): RouterError {
 }
 
 /**
- * Walks the ranking: each candidate gets its attempt plus retries of retryable failures (with
- * backoff, or the upstream's `Retry-After` up to a cap), then the next candidate is tried. Only
- * ranked, eligible candidates are ever called. Request errors and caller aborts end it at once.
+ * Walks the ranking once: each candidate gets its own attempt plus its own retries of retryable
+ * failures (backoff with jitter, or the upstream's `Retry-After` up to a cap), then the next
+ * candidate is tried; a candidate is never revisited, so a fallback cannot restart an earlier
+ * candidate's budget. Only ranked, eligible candidates whose circuit admits them are called.
+ * Request errors (400/422) and the caller's abort end it at once; `deadlineMs` bounds it all.
  */
 export async function execute<T>(
   context: RouterContext,
   ranked: readonly Ranked[],
   run: AttemptRun<T>,
-  attempts: Attempt[],
-  callerSignal: AbortSignal | undefined,
+  options: ExecuteOptions,
 ): Promise<Execution<T>> {
-  const { retry, timeoutMs } = context.options;
+  const { retry, timeoutMs, deadlineMs } = context.options;
+  const { signal: callerSignal, trackHealth, record } = options;
+  const attempts = record.attempts;
+  const attemptLimitMs = options.attemptTimeoutMs ?? timeoutMs;
+  const deadlineAt = performance.now() + deadlineMs;
+  const health = context.health;
+  const skipped: Exclusion[] = [];
+  let deadlinePassed = false;
   let count = 0;
   let lastError: RouterError | undefined;
 
   for (const { candidate } of ranked) {
+    if (deadlinePassed) break;
     const once = async (): Promise<Execution<T>> => {
       if (callerSignal?.aborted) throw new AbortedError(undefined, callerSignal.reason);
+      const remaining = deadlineAt - performance.now();
+      if (remaining <= 0) {
+        deadlinePassed = true;
+        throw deadlineError(deadlineMs, undefined);
+      }
+      const limit = Math.min(attemptLimitMs, remaining);
+      // The breaker is asked right before each call: another request may have opened it since planning.
+      if (trackHealth && !health.admit(candidate.key, limit)) throw new CircuitSkip();
       const controller = new AbortController();
       const onCallerAbort = () => controller.abort(new AbortedError(undefined, callerSignal!.reason));
       callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-      const timer = setTimeout(() => {
-        controller.abort(
-          new RouterError(`provider ${candidate.provider.id} did not answer within ${timeoutMs} ms`, {
-            code: 'timeout',
-            providerId: candidate.provider.id,
-            isRetryable: true,
-          }),
-        );
-      }, timeoutMs);
+      const byDeadline = limit < attemptLimitMs;
+      let timer = setTimeout(() => {
+        if (byDeadline) deadlinePassed = true;
+        controller.abort(byDeadline ? deadlineError(deadlineMs, candidate) : attemptTimeout(candidate, attemptLimitMs, options.attemptTimeoutMs !== undefined));
+      }, limit);
       const started = performance.now();
       try {
         const value = await run(candidate, controller.signal, count++);
         const latencyMs = performance.now() - started;
         attempts.push({ provider: candidate.provider.id, model: candidate.model, outcome: 'ok', latency_ms: round(latencyMs) });
-        context.health.recordLatency(candidate.key, latencyMs);
+        if (trackHealth) health.succeeded(candidate.key, latencyMs);
+        const release = () => {
+          clearTimeout(timer);
+          callerSignal?.removeEventListener('abort', onCallerAbort);
+        };
         return {
           value,
           candidate,
           signal: controller.signal,
-          clearTimer: () => clearTimeout(timer),
-          release: () => {
+          commit() {
             clearTimeout(timer);
-            callerSignal?.removeEventListener('abort', onCallerAbort);
+            timer = setTimeout(() => controller.abort(deadlineError(deadlineMs, candidate)), Math.max(0, deadlineAt - performance.now()));
+          },
+          release,
+          failedLate: (error) => {
+            if (trackHealth) report(candidate, error);
           },
           latencyMs,
         };
@@ -100,6 +153,7 @@ export async function execute<T>(
           message: error.message,
           latency_ms: round(performance.now() - started),
         });
+        if (trackHealth) report(candidate, error);
         throw error;
       }
     };
@@ -107,24 +161,34 @@ export async function execute<T>(
     try {
       return await pRetry(once, {
         retries: retry.retries,
-        minTimeout: 0, // the delay is ours, in onFailedAttempt: backoff or the upstream's Retry-After
+        minTimeout: 0, // the delay is ours, in shouldRetry: backoff or the upstream's Retry-After
         ...(callerSignal ? { signal: callerSignal } : {}),
-        shouldRetry: ({ error }) => willRetry(error as RouterError),
-        onFailedAttempt: async ({ error, retriesLeft, retriesConsumed }) => {
-          if (retriesLeft === 0 || !willRetry(error as RouterError)) return;
+        shouldRetry: async ({ error, retriesConsumed }) => {
+          if (deadlinePassed || !willRetry(error as RouterError)) return false;
           const wait = retryAfterMs(error as RouterError) ?? backoffMs(retry, retriesConsumed + 1);
+          // No time left to wait and try again: fall back to the next candidate now.
+          if (performance.now() + wait >= deadlineAt) return false;
           await sleep(wait, callerSignal);
+          record.waitedMs += wait;
+          return true;
         },
       });
     } catch (thrown) {
       if (callerSignal?.aborted) throw RouterError.isInstance(thrown) && thrown.code === 'aborted' ? thrown : new AbortedError(undefined, thrown);
+      if (thrown instanceof CircuitSkip) {
+        skipped.push({ provider: candidate.provider.id, model: candidate.model, reasons: ['circuit opened before its turn'] });
+        continue;
+      }
       const error = toRouterError(thrown, candidate);
       if (isRequestError(error)) throw error;
       lastError = error;
     }
   }
 
-  throw exhausted(attempts, lastError);
+  if (attempts.length === 0 && skipped.length > 0 && !deadlinePassed) {
+    throw circuitsOpen({ requested: options.requested, policy: options.policy, earliestRetryAt: undefined }, skipped);
+  }
+  throw exhausted(attempts, lastError, skipped, deadlinePassed ? deadlineMs : undefined);
 
   function willRetry(error: RouterError): boolean {
     if (!RouterError.isInstance(error) || !error.isRetryable) return false;
@@ -132,6 +196,20 @@ export async function execute<T>(
     const asked = retryAfterMs(error);
     return asked === undefined || asked <= retry.maxRetryAfterMs;
   }
+
+  /** Feeds one failed attempt to the breaker: request errors prove the deployment answers; aborts and deadlines say nothing. */
+  function report(candidate: Candidate, error: RouterError): void {
+    if (error.code === 'invalid_request') health.succeeded(candidate.key);
+    else if (error.code === 'aborted' || deadlineErrors.has(error)) health.released(candidate.key);
+    else health.failed(candidate.key, error);
+  }
+}
+
+function attemptTimeout(candidate: Candidate, limitMs: number, fromRoute: boolean): RouterError {
+  return new RouterError(
+    `provider ${candidate.provider.id} did not answer within ${limitMs} ms (${fromRoute ? 'route.max_latency_ms' : 'timeoutMs'})`,
+    { code: 'timeout', providerId: candidate.provider.id, isRetryable: true },
+  );
 }
 
 function round(ms: number): number {
@@ -139,8 +217,22 @@ function round(ms: number): number {
 }
 
 /** The error when every candidate failed: rate limits and timeouts keep their own code. */
-function exhausted(attempts: Attempt[], lastError: RouterError | undefined): AllProvidersFailedError {
-  const summary = attempts.map((attempt) => `${attempt.provider}/${attempt.model}: ${attempt.message ?? attempt.code}`).join('\n');
+function exhausted(
+  attempts: Attempt[],
+  lastError: RouterError | undefined,
+  skipped: readonly Exclusion[],
+  deadlineMs: number | undefined,
+): AllProvidersFailedError {
+  const lines = attempts.map((attempt) => `${attempt.provider}/${attempt.model}: ${attempt.message ?? attempt.code}`);
+  for (const entry of skipped) lines.push(`${entry.provider}/${entry.model}: not called, ${entry.reasons.join('; ')}`);
+  const summary = lines.join('\n');
+  if (deadlineMs !== undefined) {
+    return new AllProvidersFailedError(
+      `the call's deadline of ${deadlineMs} ms (deadlineMs) passed after ${attempts.length} attempt(s):\n${summary}`,
+      attempts,
+      { code: 'timeout', cause: lastError },
+    );
+  }
   const message =
     attempts.length > 0 ? `all ${attempts.length} attempt(s) failed:\n${summary}` : `no attempt could be made: ${lastError?.message ?? 'unknown error'}`;
   const codes = new Set(attempts.map((attempt) => attempt.code));

@@ -14,6 +14,7 @@ import type { Capability } from '../providers/types.js';
 import type { Ranked, RankingInput, Strategy } from '../strategies/types.js';
 import { strategyAliases } from '../strategies/registry.js';
 import type { RouteOptions } from '../wire/chat-request.js';
+import { describeCircuit } from '../health/circuit-breaker.js';
 import type { Caller, RouterContext } from './router-context.js';
 
 /** Time to first token assumed for a deployment not measured yet. @unit milliseconds */
@@ -50,6 +51,14 @@ export interface Plan {
   ranked: Ranked[];
   /** Candidates excluded only by the jurisdiction policy. */
   policyExcluded: number;
+  /** Candidates excluded only by an open circuit. */
+  circuitExcluded: number;
+  /** The earliest time an open circuit lets a trial through. @unit epoch milliseconds */
+  earliestRetryAt: number | undefined;
+  /** `route.max_cost`, checked again on the actual usage. */
+  maxCost: number | undefined;
+  /** `route.max_latency_ms`: this request's per-attempt timeout, instead of `timeoutMs`. @unit milliseconds */
+  attemptTimeoutMs: number | undefined;
 }
 
 export function selectPolicies(context: RouterContext, caller: Caller, spec: RouteSpec): CompiledPolicy[] {
@@ -134,6 +143,9 @@ export function planRoute(
   const inputs: RankingInput[] = [];
   const explained = new Map<Candidate, ExplainCandidate>();
   let policyExcluded = 0;
+  let circuitExcluded = 0;
+  let earliestRetryAt: number | undefined;
+  const now = Date.now();
 
   for (const candidate of pool(context, spec, needs)) {
     const policyReasons = policies.flatMap((policy) => context.reasonsFor(policy, candidate.provider.id));
@@ -149,6 +161,13 @@ export function planRoute(
       fit.push(`observed p90 time to first token ${Math.round(latency.p90)} ms exceeds route.max_latency_ms ${route.max_latency_ms}`);
     }
     if (reasons.length > 0 && fit.length === 0) policyExcluded += 1;
+    const circuit = context.health.circuit(candidate.key, now);
+    const circuitReason = describeCircuit(circuit, now);
+    if (circuitReason !== undefined) {
+      if (reasons.length === 0 && fit.length === 0) circuitExcluded += 1;
+      if (circuit.state === 'open' && (earliestRetryAt === undefined || circuit.retryAt < earliestRetryAt)) earliestRetryAt = circuit.retryAt;
+      fit.push(circuitReason);
+    }
     reasons.push(...fit);
     const entry: ExplainCandidate = { provider: candidate.provider.id, model: candidate.model, eligible: reasons.length === 0, reasons };
     candidates.push(entry);
@@ -159,19 +178,21 @@ export function planRoute(
         estCost,
         estLatencyMs: latency?.p50 ?? latencyPriorMs,
         latencyMeasured: latency !== undefined,
+        latencyP90Ms: latency?.p90,
         quality: candidate.offer.quality,
       });
+      if (circuit.state === 'half-open') entry.reasons.push('circuit half-open: this request is its trial');
     }
   }
 
-  let ranked = inputs.length === 0 ? [] : strategy.rank(inputs, needs);
+  let ranked = inputs.length === 0 ? [] : ownRanking(inputs, strategy.rank(inputs, needs));
   if (route?.order) ranked = applyOrder(ranked, route.order);
   if (route?.allow_fallbacks === false) ranked = ranked.slice(0, 1);
   for (const entry of ranked) {
     const shown = explained.get(entry.candidate)!;
     if (entry.estCost !== undefined) shown.est_cost = entry.estCost;
     shown.est_latency_ms = Math.round(entry.estLatencyMs);
-    shown.score = Math.round(entry.score * 1e4) / 1e4;
+    shown.score = Math.round(clampScore(entry.score) * 1e4) / 1e4;
     if (entry.note) shown.reasons.push(entry.note);
   }
 
@@ -183,7 +204,29 @@ export function planRoute(
     candidates,
     ranked,
     policyExcluded,
+    circuitExcluded,
+    earliestRetryAt,
+    maxCost: route?.max_cost,
+    attemptTimeoutMs: route?.max_latency_ms,
   };
+}
+
+/**
+ * Holds a strategy (a user function, above all) to its contract: only the eligible inputs it
+ * was given, each once. Anything else is dropped, so no ranking can make the router call an
+ * ineligible deployment.
+ */
+function ownRanking(inputs: readonly RankingInput[], ranked: readonly Ranked[]): Ranked[] {
+  const allowed = new Set(inputs.map((input) => input.candidate));
+  const kept: Ranked[] = [];
+  for (const entry of ranked) {
+    if (allowed.delete(entry.candidate)) kept.push(entry);
+  }
+  return kept;
+}
+
+function clampScore(score: number): number {
+  return Number.isFinite(score) ? Math.min(1, Math.max(0, score)) : 0;
 }
 
 function estimateCost(price: { input: number; output: number }, needs: RequestNeeds): number {
@@ -212,8 +255,25 @@ export function assertRoutable(plan: Plan): void {
       excluded,
     );
   }
+  if (plan.circuitExcluded > 0) throw circuitsOpen(plan, excluded);
   throw new NoEligibleProviderError(
     `no provider is eligible for "${plan.requested}" under policy ${plan.policy}; nothing was sent. Excluded:\n${describeExclusions(excluded)}`,
     excluded,
+  );
+}
+
+/**
+ * Every candidate the policy and the request allow has an open circuit: a 503 with Retry-After,
+ * never a call to a deployment the policy excludes and never a bypass of the breaker.
+ */
+export function circuitsOpen(plan: Pick<Plan, 'requested' | 'policy' | 'earliestRetryAt'>, excluded: Exclusion[]): NoEligibleProviderError {
+  const retryAt = plan.earliestRetryAt;
+  const seconds = retryAt === undefined ? undefined : Math.max(1, Math.ceil((retryAt - Date.now()) / 1000));
+  const when = retryAt === undefined ? 'once a trial request in flight succeeds' : `after ${new Date(retryAt).toISOString()} (in ${seconds} s)`;
+  return new NoEligibleProviderError(
+    `every deployment eligible for "${plan.requested}" under policy ${plan.policy} has an open circuit after repeated failures; ` +
+      `nothing was sent. Try again ${when}, or widen the request (route.only / route.ignore / model). Excluded:\n${describeExclusions(excluded)}`,
+    excluded,
+    { status: 503, isRetryable: true, ...(seconds === undefined ? {} : { headers: { 'retry-after': String(seconds) } }) },
   );
 }

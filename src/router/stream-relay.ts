@@ -63,6 +63,7 @@ export async function* relayStream(input: RelayInput): AsyncGenerator<ChatComple
   } catch (thrown) {
     ended = true;
     const error = asRouterError(execution.signal.aborted ? execution.signal.reason : thrown);
+    execution.failedLate(error);
     const attempt = record.attempts.at(-1);
     if (attempt) {
       attempt.outcome = 'error';
