@@ -41,6 +41,7 @@ export function chatNeeds(request: ChatRequest): RequestNeeds {
     promptTokens,
     completionTokens: Math.min(maxOutput ?? expectedCompletionTokens, 4 * expectedCompletionTokens) * choices,
     contextTokens: promptTokens + (maxOutput ?? 0),
+    stream: request.stream === true,
   };
 }
 

@@ -2,6 +2,7 @@ import pRetry from 'p-retry';
 import type { Candidate } from '../catalog/candidate.js';
 import { AbortedError, AllProvidersFailedError, RouterError, type Attempt, type Exclusion } from '../errors.js';
 import { sleep } from '../internal/sleep.js';
+import { describeCircuit } from '../health/circuit-breaker.js';
 import type { Ranked } from '../strategies/types.js';
 import { circuitsOpen } from './plan.js';
 import { backoffMs, retryAfterMs } from './retry-delay.js';
@@ -89,6 +90,7 @@ export async function execute<T>(
   const deadlineAt = performance.now() + deadlineMs;
   const health = context.health;
   const skipped: Exclusion[] = [];
+  let earliestRetryAt: number | undefined;
   let deadlinePassed = false;
   let count = 0;
   let lastError: RouterError | undefined;
@@ -176,7 +178,11 @@ export async function execute<T>(
     } catch (thrown) {
       if (callerSignal?.aborted) throw RouterError.isInstance(thrown) && thrown.code === 'aborted' ? thrown : new AbortedError(undefined, thrown);
       if (thrown instanceof CircuitSkip) {
-        skipped.push({ provider: candidate.provider.id, model: candidate.model, reasons: ['circuit opened before its turn'] });
+        const now = Date.now();
+        const circuit = health.circuit(candidate.key, now);
+        if (circuit.state === 'open' && (earliestRetryAt === undefined || circuit.retryAt < earliestRetryAt)) earliestRetryAt = circuit.retryAt;
+        const reason = describeCircuit(circuit, now) ?? 'circuit open';
+        skipped.push({ provider: candidate.provider.id, model: candidate.model, reasons: [`${reason} (opened before its turn)`] });
         continue;
       }
       const error = toRouterError(thrown, candidate);
@@ -186,7 +192,7 @@ export async function execute<T>(
   }
 
   if (attempts.length === 0 && skipped.length > 0 && !deadlinePassed) {
-    throw circuitsOpen({ requested: options.requested, policy: options.policy, earliestRetryAt: undefined }, skipped);
+    throw circuitsOpen({ requested: options.requested, policy: options.policy, earliestRetryAt }, skipped);
   }
   throw exhausted(attempts, lastError, skipped, deadlinePassed ? deadlineMs : undefined);
 

@@ -28,6 +28,8 @@ export interface RequestNeeds {
   completionTokens: number;
   /** Tokens the context window must hold: prompt plus the requested maximum output. */
   contextTokens: number;
+  /** A `stream: true` request: deployments that cannot stream the model are left out. */
+  stream?: boolean;
 }
 
 /** One candidate as `explain()` shows it (DESIGN §8). */
@@ -118,6 +120,7 @@ function fitReasons(candidate: Candidate, needs: RequestNeeds, route: RouteOptio
   for (const capability of needs.capabilities) {
     if (!candidate.capabilities.has(capability)) reasons.push(`model does not support ${capabilityWords[capability]}`);
   }
+  if (needs.stream && candidate.offer.streaming === false) reasons.push('model does not support streaming here');
   const window = candidate.offer.context;
   if (window !== undefined && needs.contextTokens > window) {
     reasons.push(`request needs ~${needs.contextTokens} tokens of context; the model's window is ${window}`);
