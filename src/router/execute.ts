@@ -161,19 +161,18 @@ export async function execute<T>(
     };
 
     try {
+      // The first attempt runs on its own: p-retry costs ~15 µs per call even when it succeeds
+      // (measured on Node 20), which is most of the routing budget. Its retries run in p-retry.
+      try {
+        return await once();
+      } catch (error) {
+        if (retry.retries === 0 || !(await shouldRetry(error, 0))) throw error;
+      }
       return await pRetry(once, {
-        retries: retry.retries,
+        retries: retry.retries - 1,
         minTimeout: 0, // the delay is ours, in shouldRetry: backoff or the upstream's Retry-After
         ...(callerSignal ? { signal: callerSignal } : {}),
-        shouldRetry: async ({ error, retriesConsumed }) => {
-          if (deadlinePassed || !willRetry(error as RouterError)) return false;
-          const wait = retryAfterMs(error as RouterError) ?? backoffMs(retry, retriesConsumed + 1);
-          // No time left to wait and try again: fall back to the next candidate now.
-          if (performance.now() + wait >= deadlineAt) return false;
-          await sleep(wait, callerSignal);
-          record.waitedMs += wait;
-          return true;
-        },
+        shouldRetry: ({ error, retriesConsumed }) => shouldRetry(error, retriesConsumed + 1),
       });
     } catch (thrown) {
       if (callerSignal?.aborted) throw RouterError.isInstance(thrown) && thrown.code === 'aborted' ? thrown : new AbortedError(undefined, thrown);
@@ -195,6 +194,17 @@ export async function execute<T>(
     throw circuitsOpen({ requested: options.requested, policy: options.policy, earliestRetryAt }, skipped);
   }
   throw exhausted(attempts, lastError, skipped, deadlinePassed ? deadlineMs : undefined);
+
+  /** Whether to try the same candidate again; if so, waits first (backoff or Retry-After). */
+  async function shouldRetry(error: unknown, retriesConsumed: number): Promise<boolean> {
+    if (deadlinePassed || !willRetry(error as RouterError)) return false;
+    const wait = retryAfterMs(error as RouterError) ?? backoffMs(retry, retriesConsumed + 1);
+    // No time left to wait and try again: fall back to the next candidate now.
+    if (performance.now() + wait >= deadlineAt) return false;
+    await sleep(wait, callerSignal);
+    record.waitedMs += wait;
+    return true;
+  }
 
   function willRetry(error: RouterError): boolean {
     if (!RouterError.isInstance(error) || !error.isRetryable) return false;

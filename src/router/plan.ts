@@ -115,8 +115,8 @@ const capabilityWords: Readonly<Record<Capability, string>> = {
   completions: 'legacy completions',
 };
 
-function fitReasons(candidate: Candidate, needs: RequestNeeds, route: RouteOptions | undefined): string[] {
-  const reasons: string[] = [];
+/** Adds why `candidate` cannot serve this request, if it cannot. */
+function addFitReasons(reasons: string[], candidate: Candidate, needs: RequestNeeds, route: RouteOptions | undefined): void {
   for (const capability of needs.capabilities) {
     if (!candidate.capabilities.has(capability)) reasons.push(`model does not support ${capabilityWords[capability]}`);
   }
@@ -125,10 +125,18 @@ function fitReasons(candidate: Candidate, needs: RequestNeeds, route: RouteOptio
   if (window !== undefined && needs.contextTokens > window) {
     reasons.push(`request needs ~${needs.contextTokens} tokens of context; the model's window is ${window}`);
   }
+  if (route === undefined) return;
   const id = candidate.provider.id;
-  if (route?.only && !route.only.includes(id) && !route.only.includes(candidate.key)) reasons.push('not listed in route.only');
-  if (route?.ignore && (route.ignore.includes(id) || route.ignore.includes(candidate.key))) reasons.push('listed in route.ignore');
-  return reasons;
+  if (route.only && !route.only.includes(id) && !route.only.includes(candidate.key)) reasons.push('not listed in route.only');
+  if (route.ignore && (route.ignore.includes(id) || route.ignore.includes(candidate.key))) reasons.push('listed in route.ignore');
+}
+
+/** The policy reasons against a provider under every policy that applies, each once. */
+function policyReasons(context: RouterContext, policies: readonly CompiledPolicy[], providerId: string): string[] {
+  if (policies.length === 1) return context.reasonsFor(policies[0]!, providerId).slice();
+  const reasons = new Set<string>();
+  for (const policy of policies) for (const reason of context.reasonsFor(policy, providerId)) reasons.add(reason);
+  return [...reasons];
 }
 
 /** Builds the routing decision for one request. Pure: calls no provider. */
@@ -151,31 +159,32 @@ export function planRoute(
   const now = Date.now();
 
   for (const candidate of pool(context, spec, needs)) {
-    const policyReasons = policies.flatMap((policy) => context.reasonsFor(policy, candidate.provider.id));
-    const reasons = [...new Set(policyReasons)];
-    const fit = fitReasons(candidate, needs, route);
+    const reasons = policyReasons(context, policies, candidate.provider.id);
+    const policyCount = reasons.length;
+    addFitReasons(reasons, candidate, needs, route);
     const estCost = candidate.price && estimateCost(candidate.price, needs);
-    if (route?.max_cost !== undefined) {
-      if (estCost === undefined) fit.push('price unknown; route.max_cost needs a price to compare');
-      else if (estCost > route.max_cost) fit.push(`estimated cost ${estCost.toPrecision(3)} ${context.currency} exceeds route.max_cost ${route.max_cost}`);
-    }
     const latency = context.health.latency(candidate.key);
-    if (route?.max_latency_ms !== undefined && latency && latency.p90 > route.max_latency_ms) {
-      fit.push(`observed p90 time to first token ${Math.round(latency.p90)} ms exceeds route.max_latency_ms ${route.max_latency_ms}`);
+    if (route !== undefined) {
+      if (route.max_cost !== undefined) {
+        if (estCost === undefined) reasons.push('price unknown; route.max_cost needs a price to compare');
+        else if (estCost > route.max_cost) reasons.push(`estimated cost ${estCost.toPrecision(3)} ${context.currency} exceeds route.max_cost ${route.max_cost}`);
+      }
+      if (route.max_latency_ms !== undefined && latency && latency.p90 > route.max_latency_ms) {
+        reasons.push(`observed p90 time to first token ${Math.round(latency.p90)} ms exceeds route.max_latency_ms ${route.max_latency_ms}`);
+      }
     }
-    if (reasons.length > 0 && fit.length === 0) policyExcluded += 1;
+    if (policyCount > 0 && reasons.length === policyCount) policyExcluded += 1;
     const circuit = context.health.circuit(candidate.key, now);
     const circuitReason = describeCircuit(circuit, now);
     if (circuitReason !== undefined) {
-      if (reasons.length === 0 && fit.length === 0) circuitExcluded += 1;
+      if (reasons.length === 0) circuitExcluded += 1;
       if (circuit.state === 'open' && (earliestRetryAt === undefined || circuit.retryAt < earliestRetryAt)) earliestRetryAt = circuit.retryAt;
-      fit.push(circuitReason);
+      reasons.push(circuitReason);
     }
-    reasons.push(...fit);
     const entry: ExplainCandidate = { provider: candidate.provider.id, model: candidate.model, eligible: reasons.length === 0, reasons };
     candidates.push(entry);
-    explained.set(candidate, entry);
     if (entry.eligible) {
+      explained.set(candidate, entry);
       inputs.push({
         candidate,
         estCost,
@@ -184,7 +193,7 @@ export function planRoute(
         latencyP90Ms: latency?.p90,
         quality: candidate.offer.quality,
       });
-      if (circuit.state === 'half-open') entry.reasons.push('circuit half-open: this request is its trial');
+      if (circuit.state === 'half-open') reasons.push('circuit half-open: this request is its trial');
     }
   }
 
@@ -202,7 +211,7 @@ export function planRoute(
   return {
     requested,
     tier: spec.tier,
-    policy: effectivePolicyName(policies),
+    policy: policies.length === 1 ? policies[0]!.name : effectivePolicyName(policies),
     objective: strategy.name,
     candidates,
     ranked,
@@ -220,6 +229,8 @@ export function planRoute(
  * ineligible deployment.
  */
 function ownRanking(inputs: readonly RankingInput[], ranked: readonly Ranked[]): Ranked[] {
+  // The common case, checked without allocating: one input, ranked once.
+  if (inputs.length === 1 && ranked.length === 1 && ranked[0]!.candidate === inputs[0]!.candidate) return ranked as Ranked[];
   const allowed = new Set(inputs.map((input) => input.candidate));
   const kept: Ranked[] = [];
   for (const entry of ranked) {

@@ -21,7 +21,8 @@ const outcomeByCode: Partial<Record<RouterErrorCode, AuditOutcome>> = {
  */
 export class RequestRecord {
   readonly id = `req_${randomUUID().replaceAll('-', '')}`;
-  readonly ts = new Date().toISOString();
+  /** When the request arrived; formatted only if an audit record is written. @unit epoch milliseconds */
+  private readonly arrivedAt = Date.now();
   readonly attempts: Attempt[] = [];
   /** Backoff waits between attempts: neither upstream time nor router overhead. @unit milliseconds */
   waitedMs = 0;
@@ -117,7 +118,7 @@ export class RequestRecord {
     const estimated = chosen && plan?.ranked.find((entry) => entry.candidate === chosen)?.estCost;
     this.context.audit.append({
       id: this.id,
-      ts: this.ts,
+      ts: new Date(this.arrivedAt).toISOString(),
       key_id: this.keyId,
       requested_model: this.requested,
       tier: plan?.tier ?? null,

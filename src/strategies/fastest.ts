@@ -1,4 +1,5 @@
-import type { RankingInput, Ranked, Strategy } from './types.js';
+import { toRanked } from './ranked.js';
+import type { RankingInput, Strategy } from './types.js';
 
 /**
  * Lowest time to first token first, by the measured p50 per provider+model (a bounded window of
@@ -20,14 +21,12 @@ export const fastest: Strategy = {
     const lowest = Math.min(...inputs.map(key));
     const ranked = inputs.map((input) => {
       const expected = key(input);
-      const entry: Ranked = { ...input, score: expected <= 0 ? 1 : lowest / expected };
-      if (!input.latencyMeasured) {
-        entry.note =
-          bestMeasured === Number.POSITIVE_INFINITY
-            ? 'latency not measured yet; ranked on its prior'
-            : `latency not measured yet; explored ahead of the fastest measured (${Math.round(bestMeasured)} ms) to measure it`;
-      }
-      return entry;
+      const note = input.latencyMeasured
+        ? undefined
+        : bestMeasured === Number.POSITIVE_INFINITY
+          ? 'latency not measured yet; ranked on its prior'
+          : `latency not measured yet; explored ahead of the fastest measured (${Math.round(bestMeasured)} ms) to measure it`;
+      return toRanked(input, expected <= 0 ? 1 : lowest / expected, note);
     });
     return ranked.sort(
       (a, b) =>
