@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createRouter, RouterError } from '../src/index.js';
+import { createRouter, memoryHealthStore, RouterError } from '../src/index.js';
 import { deployment, messages } from './helpers/fault-deployments.js';
 import { fault, useFaultServer } from './helpers/fault-server.js';
 
@@ -53,7 +53,7 @@ describe('the circuit breaker', () => {
 
     vi.setSystemTime(new Date('2026-03-01T12:00:30Z'));
     flaky.otherwise(fault.ok());
-    expect(explainFlaky(router)).toMatchObject({ eligible: true, reasons: ['circuit half-open: this request is its trial'] });
+    expect(explainFlaky(router)).toMatchObject({ eligible: true, reasons: ['circuit half-open: the next attempt on it is the trial'] });
     expect((await call(router)).provider).toBe('flaky');
     expect(router.health().find((entry) => entry.provider === 'flaky')).toMatchObject({ circuit: 'closed', consecutiveFailures: 0 });
     expect(explainFlaky(router)).toMatchObject({ eligible: true, reasons: [] });
@@ -118,6 +118,21 @@ describe('the circuit breaker', () => {
     expect((error as RouterError).message).toMatch(/every deployment eligible for "model-a" under policy eu-sovereign has an open circuit/);
     expect((error as RouterError).message).toMatch(/first\/model-a: circuit open after 2 consecutive failures/);
     expect([first.requests.length, second.requests.length, abroad.requests.length]).toEqual([2, 2, 0]);
+  });
+
+  it('refuses invalid health and deadline options at createRouter, naming them', () => {
+    const attempt = (options: object) => {
+      try {
+        createRouter({ providers: [], ...options });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    expect(attempt({ health: { failureThreshold: 0 } })).toMatchObject({ code: 'invalid_request', param: 'health.failureThreshold' });
+    expect(attempt({ health: { store: {} } })).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/HealthStore/) });
+    expect(attempt({ deadlineMs: -1 })).toMatchObject({ code: 'invalid_request', param: 'deadlineMs' });
+    expect(attempt({ health: { cooldownMs: 1000, store: memoryHealthStore() }, deadlineMs: 5000 })).toBeUndefined();
   });
 
   it('is not fed by test-key calls, whose faults are simulated', async () => {

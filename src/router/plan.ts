@@ -193,7 +193,7 @@ export function planRoute(
         latencyP90Ms: latency?.p90,
         quality: candidate.offer.quality,
       });
-      if (circuit.state === 'half-open') reasons.push('circuit half-open: this request is its trial');
+      if (circuit.state === 'half-open') reasons.push('circuit half-open: the next attempt on it is the trial');
     }
   }
 
