@@ -1,11 +1,11 @@
 import pRetry from 'p-retry';
 import type { Candidate } from '../catalog/candidate.js';
-import { AbortedError, AllProvidersFailedError, RouterError, type Attempt, type Exclusion } from '../errors.js';
+import { AbortedError, RouterError, type Attempt, type Exclusion } from '../errors.js';
 import { sleep } from '../internal/sleep.js';
 import { describeCircuit } from '../health/circuit-breaker.js';
 import type { Ranked } from '../strategies/types.js';
-import { circuitsOpen } from './plan.js';
 import { backoffMs, retryAfterMs } from './retry-delay.js';
+import { attemptTimeout, circuitsOpen, deadlineError, exhausted, isDeadlineError } from './routing-errors.js';
 import type { RouterContext } from './router-context.js';
 
 /** One try: call the candidate with this signal. `attempt` counts tries across the whole request. */
@@ -42,19 +42,6 @@ export interface Execution<T> {
 
 /** Raised inside an attempt whose candidate's circuit opened before its turn: skip it, call nothing. */
 class CircuitSkip extends Error {}
-
-/** Errors raised because the call's deadline passed: they end the whole walk and blame no deployment. */
-const deadlineErrors = new WeakSet<RouterError>();
-
-function deadlineError(deadlineMs: number, candidate: Candidate | undefined): RouterError {
-  const during = candidate ? ` during an attempt on ${candidate.provider.id}/${candidate.model}` : '';
-  const error = new RouterError(`the call's deadline of ${deadlineMs} ms (deadlineMs) passed${during}`, {
-    code: 'timeout',
-    providerId: candidate?.provider.id,
-  });
-  deadlineErrors.add(error);
-  return error;
-}
 
 /** Failures that say the request itself is wrong: no other candidate would do better. */
 function isRequestError(error: RouterError): boolean {
@@ -216,45 +203,11 @@ export async function execute<T>(
   /** Feeds one failed attempt to the breaker: request errors prove the deployment answers; aborts and deadlines say nothing. */
   function report(candidate: Candidate, error: RouterError): void {
     if (error.code === 'invalid_request') health.succeeded(candidate.key);
-    else if (error.code === 'aborted' || deadlineErrors.has(error)) health.released(candidate.key);
+    else if (error.code === 'aborted' || isDeadlineError(error)) health.released(candidate.key);
     else health.failed(candidate.key, error);
   }
 }
 
-function attemptTimeout(candidate: Candidate, limitMs: number, fromRoute: boolean): RouterError {
-  return new RouterError(
-    `provider ${candidate.provider.id} did not answer within ${limitMs} ms (${fromRoute ? 'route.max_latency_ms' : 'timeoutMs'})`,
-    { code: 'timeout', providerId: candidate.provider.id, isRetryable: true },
-  );
-}
-
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
-}
-
-/** The error when every candidate failed: rate limits and timeouts keep their own code. */
-function exhausted(
-  attempts: Attempt[],
-  lastError: RouterError | undefined,
-  skipped: readonly Exclusion[],
-  deadlineMs: number | undefined,
-): AllProvidersFailedError {
-  const lines = attempts.map((attempt) => `${attempt.provider}/${attempt.model}: ${attempt.message ?? attempt.code}`);
-  for (const entry of skipped) lines.push(`${entry.provider}/${entry.model}: not called, ${entry.reasons.join('; ')}`);
-  const summary = lines.join('\n');
-  if (deadlineMs !== undefined) {
-    return new AllProvidersFailedError(
-      `the call's deadline of ${deadlineMs} ms (deadlineMs) passed after ${attempts.length} attempt(s):\n${summary}`,
-      attempts,
-      { code: 'timeout', cause: lastError },
-    );
-  }
-  const message =
-    attempts.length > 0 ? `all ${attempts.length} attempt(s) failed:\n${summary}` : `no attempt could be made: ${lastError?.message ?? 'unknown error'}`;
-  const codes = new Set(attempts.map((attempt) => attempt.code));
-  if (codes.size === 1 && codes.has('rate_limited')) {
-    return new AllProvidersFailedError(message, attempts, { code: 'rate_limited', headers: lastError?.headers, cause: lastError });
-  }
-  if (codes.size === 1 && codes.has('timeout')) return new AllProvidersFailedError(message, attempts, { code: 'timeout', cause: lastError });
-  return new AllProvidersFailedError(message, attempts, { cause: lastError });
 }

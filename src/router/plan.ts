@@ -14,6 +14,7 @@ import type { Capability } from '../providers/types.js';
 import type { Ranked, RankingInput, Strategy } from '../strategies/types.js';
 import { strategyAliases } from '../strategies/registry.js';
 import type { RouteOptions } from '../wire/chat-request.js';
+import { circuitsOpen } from './routing-errors.js';
 import { describeCircuit } from '../health/circuit-breaker.js';
 import type { Caller, RouterContext } from './router-context.js';
 
@@ -273,21 +274,5 @@ export function assertRoutable(plan: Plan): void {
   throw new NoEligibleProviderError(
     `no provider is eligible for "${plan.requested}" under policy ${plan.policy}; nothing was sent. Excluded:\n${describeExclusions(excluded)}`,
     excluded,
-  );
-}
-
-/**
- * Every candidate the policy and the request allow has an open circuit: a 503 with Retry-After,
- * never a call to a deployment the policy excludes and never a bypass of the breaker.
- */
-export function circuitsOpen(plan: Pick<Plan, 'requested' | 'policy' | 'earliestRetryAt'>, excluded: Exclusion[]): NoEligibleProviderError {
-  const retryAt = plan.earliestRetryAt;
-  const seconds = retryAt === undefined ? undefined : Math.max(1, Math.ceil((retryAt - Date.now()) / 1000));
-  const when = retryAt === undefined ? 'once a trial request in flight succeeds' : `after ${new Date(retryAt).toISOString()} (in ${seconds} s)`;
-  return new NoEligibleProviderError(
-    `every deployment eligible for "${plan.requested}" under policy ${plan.policy} has an open circuit after repeated failures; ` +
-      `nothing was sent. Try again ${when}, or widen the request (route.only / route.ignore / model). Excluded:\n${describeExclusions(excluded)}`,
-    excluded,
-    { status: 503, isRetryable: true, ...(seconds === undefined ? {} : { headers: { 'retry-after': String(seconds) } }) },
   );
 }
