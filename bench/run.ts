@@ -6,8 +6,8 @@ import { build } from 'tsup';
 
 /*
  * `npm run bench`: the routed call against what it replaces, on one loopback upstream running in
- * a child process (bench/upstream.ts). Contenders run interleaved in the same loop, in rotating
- * order, so machine noise hits them alike:
+ * a child process (bench/upstream.ts). Contenders run interleaved in the same loop, in a
+ * fresh seeded order each round, so machine noise and warm caches favour none of them:
  *
  *   (a) bare fetch + res.json()            (a') the same again: the A/A noise control
  *   (a+) bare fetch with a per-call AbortController and timer: the floor of any call that can
@@ -105,12 +105,23 @@ const streamed: Contender[] = [
   ],
 ];
 
-/** Runs every contender `iterations` times, interleaved in rotating order; returns each one's samples in µs. */
+/** A seeded shuffle, so that no contender always runs right after another (a warm-cache bias). */
+let seed = 42;
+function shuffled(count: number): number[] {
+  const order = Array.from({ length: count }, (_, index) => index);
+  for (let index = count - 1; index > 0; index--) {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    const other = seed % (index + 1);
+    [order[index], order[other]] = [order[other]!, order[index]!];
+  }
+  return order;
+}
+
+/** Runs every contender `iterations` times, interleaved in a fresh order each time; returns each one's samples in µs. */
 async function measure(contenders: Contender[], iterations: number, warmup: number, deadline: number): Promise<number[][]> {
   const samples = contenders.map((): number[] => []);
   for (let iteration = 0; iteration < warmup + iterations && performance.now() < deadline; iteration++) {
-    for (let offset = 0; offset < contenders.length; offset++) {
-      const index = (iteration + offset) % contenders.length;
+    for (const index of shuffled(contenders.length)) {
       const started = performance.now();
       await contenders[index]![1]();
       if (iteration >= warmup) samples[index]!.push((performance.now() - started) * 1000);
