@@ -2,7 +2,7 @@
  * sovroute quickstart: routes under an EU-sovereign policy with a `test-` key, so every call is
  * answered by the built-in pseudo-LLM: no network, no secrets. Run with `npm run demo`.
  */
-import { createRouter, groq, memoryAudit, ovhcloud, RouterError, scaleway } from '../src/index.js';
+import { createRouter, groq, memoryAudit, ovhcloud, RouterError, scaleway, verifyAudit } from '../src/index.js';
 
 const audit = memoryAudit();
 
@@ -54,3 +54,5 @@ console.log('4. The audit trail:\n');
 for (const record of audit.records) {
   console.log(`   ${record.ts}  ${record.outcome.padEnd(7)} ${String(record.requested_model).padEnd(32)} → ${record.provider ?? '-'}  cost ${record.cost ?? 0} ${record.currency}  hash ${record.hash.slice(0, 12)}…`);
 }
+const verdict = verifyAudit(audit.records);
+console.log(`\n   chain of ${audit.records.length} records: ${verdict.ok ? 'verified' : `broken at ${verdict.index}: ${verdict.reason}`}`);

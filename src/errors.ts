@@ -172,12 +172,13 @@ export class PolicyViolationError extends RouterError {
   }
 }
 
-/** No candidate survived the policy, capability and health filters. Nothing was sent. */
+/** No candidate survived the policy, capability and health (circuit) filters. Nothing was sent. */
 export class NoEligibleProviderError extends RouterError {
   override name = 'NoEligibleProviderError';
   readonly excluded: Exclusion[];
-  constructor(message: string, excluded: Exclusion[]) {
-    super(message, { code: 'no_eligible_provider', param: 'model' });
+  /** `options` carries a 503 with `retry-after` when only open circuits stand in the way. */
+  constructor(message: string, excluded: Exclusion[], options: Pick<RouterErrorOptions, 'status' | 'headers' | 'isRetryable'> = {}) {
+    super(message, { ...options, code: 'no_eligible_provider', param: 'model' });
     this.excluded = excluded;
   }
 }

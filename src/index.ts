@@ -6,7 +6,7 @@ export type {
   ChatCompletionCreateParamsStreaming,
   ChatCompletionCreateParamsNonStreaming,
 } from './router/create-router.js';
-export type { RouterOptions, ResolvedRouterOptions, KeyOptions, RetryOptions } from './router/options.js';
+export type { RouterOptions, ResolvedRouterOptions, KeyOptions, RetryOptions, HealthOptions } from './router/options.js';
 export type { RequestOptions } from './router/chat-completions.js';
 export type { Explanation } from './router/explain.js';
 export type { ExplainCandidate } from './router/plan.js';
@@ -59,6 +59,11 @@ export type { JurisdictionPolicy } from './policy/types.js';
 export { builtInStrategies } from './strategies/registry.js';
 export { balancedWeights } from './strategies/balanced.js';
 export type { Strategy, StrategyFunction, StrategyContext, RankingInput, Ranked } from './strategies/types.js';
+
+// Health
+export { memoryHealthStore } from './health/health-store.js';
+export type { HealthStore, HealthRecord } from './health/health-store.js';
+export type { DeploymentHealth } from './health/health-tracker.js';
 
 // Pricing
 export { defaultFx } from './pricing/currency.js';

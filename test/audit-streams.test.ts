@@ -12,7 +12,8 @@ afterEach(() => vi.useRealTimers());
 
 function router(streamIdleTimeoutMs: number) {
   const audit = memoryAudit();
-  const routed = createRouter({ providers: testProviders(), policy: 'eu-hosted', apiKey: 'test-streams', streamIdleTimeoutMs, audit: [audit] });
+  // A deadline beyond the longest wait below, so only the idle timer can end an unread stream.
+  const routed = createRouter({ providers: testProviders(), policy: 'eu-hosted', apiKey: 'test-streams', streamIdleTimeoutMs, deadlineMs: 48 * 3_600_000, audit: [audit] });
   return { routed, audit };
 }
 

@@ -16,6 +16,7 @@ describe('npm run demo', () => {
     expect(output).toMatch(/cost \d+(\.\d+)? EUR/);
     expect(output).toMatch(/403 policy_violation/);
     expect(output).toMatch(/success .*hash [0-9a-f]{12}/);
+    expect(output).toMatch(/chain of 2 records: verified/);
   }, 60_000);
 
   it('really blocks the network in that run', () => {

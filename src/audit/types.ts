@@ -66,6 +66,9 @@ export interface AuditRecordBody {
   estimated_cost: number | null;
   /** Cost of the tokens in `usage`. */
   cost: number | null;
+  /** Present when the actual cost went over the request's `route.max_cost`. */
+  max_cost?: number;
+  max_cost_exceeded?: true;
   currency: string;
   stream: boolean;
   endpoint: 'chat.completions' | 'embeddings' | 'completions';

@@ -1,6 +1,19 @@
+import {
+  admit,
+  recordFailure,
+  recordSuccess,
+  releaseTrial,
+  viewCircuit,
+  type CircuitOptions,
+  type CircuitView,
+} from './circuit-breaker.js';
+import { emptyHealthRecord, memoryHealthStore, type HealthRecord, type HealthStore } from './health-store.js';
+
 /**
- * Live latency statistics per provider+model: a bounded window of recent time-to-first-token
- * samples, from which the `fastest` strategy and `max_latency_ms` read p50 and p90.
+ * Live statistics per provider+model: time to first token (p50/p90 over a bounded window of
+ * recent samples), recent outcomes, and a circuit breaker. The `fastest` strategy and
+ * `route.max_latency_ms` read the latency; planning reads the circuit; execution reports each
+ * attempt's outcome.
  */
 export interface LatencyStats {
   /** @unit milliseconds */
@@ -10,39 +23,140 @@ export interface LatencyStats {
   samples: number;
 }
 
-export interface HealthTracker {
-  /** Records one successful call's time to first token (the whole call when not streamed). */
-  recordLatency(key: string, ttftMs: number): void;
-  latency(key: string): LatencyStats | undefined;
+/** A failure as the health statistics keep it. */
+export interface HealthFailure {
+  code: string;
+  status?: number | undefined;
+  message: string;
 }
 
-/** Samples kept per provider+model; old ones fall out so a recovered deployment is seen. */
-export const latencyWindow = 50;
+/** One deployment's health, as `router.health()` shows it. */
+export interface DeploymentHealth {
+  provider: string;
+  model: string;
+  circuit: 'closed' | 'open' | 'half-open';
+  consecutiveFailures: number;
+  timesOpened: number;
+  /** When an open circuit lets a trial through (ISO time); null when closed. */
+  retryAt: string | null;
+  /** Measured time to first token; null until measured. @unit milliseconds */
+  ttftP50Ms: number | null;
+  ttftP90Ms: number | null;
+  samples: number;
+  successes: number;
+  failures: number;
+  /** Failures among the recent outcomes (the last {@link outcomeWindow}), 0..1. */
+  errorRate: number;
+  lastError: HealthRecord['lastError'];
+}
 
-export function createHealthTracker(window = latencyWindow): HealthTracker {
-  const samples = new Map<string, { values: number[]; next: number; stats: LatencyStats | undefined }>();
+export interface HealthTracker {
+  latency(key: string): LatencyStats | undefined;
+  circuit(key: string, now: number): CircuitView;
+  /** Before an attempt: whether the circuit lets it through. In half-open, the first caller becomes the trial. */
+  admit(key: string, leaseMs: number): boolean;
+  /** The deployment answered: closes its circuit. `ttftMs` is recorded when given. */
+  succeeded(key: string, ttftMs?: number): void;
+  /** The deployment failed: counts towards opening its circuit. */
+  failed(key: string, failure: HealthFailure): void;
+  /** An admitted attempt ended with no verdict on the deployment (the caller aborted). */
+  released(key: string): void;
+  snapshot(): DeploymentHealth[];
+}
+
+/** Latency samples kept per provider+model; old ones fall out so a recovered deployment is seen. */
+export const latencyWindow = 50;
+/** Outcomes kept per provider+model for the error rate. */
+export const outcomeWindow = 50;
+
+export interface HealthTrackerOptions extends CircuitOptions {
+  store?: HealthStore | undefined;
+}
+
+export function createHealthTracker(options: HealthTrackerOptions): HealthTracker {
+  const store = options.store ?? memoryHealthStore();
+
 
   return {
-    recordLatency(key, ttftMs) {
-      let entry = samples.get(key);
-      if (entry === undefined) {
-        entry = { values: [], next: 0, stats: undefined };
-        samples.set(key, entry);
-      }
-      if (entry.values.length < window) entry.values.push(ttftMs);
-      else entry.values[entry.next] = ttftMs;
-      entry.next = (entry.next + 1) % window;
-      entry.stats = undefined; // recomputed lazily on the next read
-    },
     latency(key) {
-      const entry = samples.get(key);
-      if (entry === undefined) return undefined;
-      if (entry.stats === undefined) {
-        const sorted = [...entry.values].sort((a, b) => a - b);
-        const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-        entry.stats = { p50: at(0.5), p90: at(0.9), samples: sorted.length };
+      const record = store.get(key);
+      if (record === undefined || record.ttftP50 === null) return undefined;
+      return { p50: record.ttftP50, p90: record.ttftP90 ?? record.ttftP50, samples: record.ttft.length };
+    },
+    circuit: (key, now) => viewCircuit(store.get(key), now),
+    admit(key, leaseMs) {
+      const record = store.get(key);
+      if (record === undefined || record.circuit === 'closed') return true;
+      const admitted = admit(record, Date.now(), leaseMs);
+      if (admitted) store.set(key, record);
+      return admitted;
+    },
+    succeeded(key, ttftMs) {
+      const record = store.get(key) ?? emptyHealthRecord();
+      if (ttftMs !== undefined) addSample(record, ttftMs);
+      pushBounded(record.outcomes, 0, outcomeWindow);
+      record.successes += 1;
+      if (record.consecutiveFailures > 0 || record.circuit !== 'closed') recordSuccess(record);
+      store.set(key, record);
+    },
+    failed(key, failure) {
+      const record = store.get(key) ?? emptyHealthRecord();
+      const now = Date.now();
+      pushBounded(record.outcomes, 1, outcomeWindow);
+      record.failures += 1;
+      record.lastError = { code: failure.code, ...(failure.status ? { status: failure.status } : {}), message: failure.message, at: now };
+      recordFailure(record, now, options);
+      store.set(key, record);
+    },
+    released(key) {
+      const record = store.get(key);
+      if (record === undefined || record.trialUntil === null) return;
+      releaseTrial(record);
+      store.set(key, record);
+    },
+    snapshot() {
+      const now = Date.now();
+      const entries: DeploymentHealth[] = [];
+      for (const key of store.keys()) {
+        const record = store.get(key);
+        if (record === undefined) continue;
+        const view = viewCircuit(record, now);
+        const slash = key.indexOf('/');
+        entries.push({
+          provider: key.slice(0, slash),
+          model: key.slice(slash + 1),
+          circuit: view.state,
+          consecutiveFailures: record.consecutiveFailures,
+          timesOpened: record.timesOpened,
+          retryAt: record.circuit === 'open' && record.retryAt !== null ? new Date(record.retryAt).toISOString() : null,
+          ttftP50Ms: record.ttftP50,
+          ttftP90Ms: record.ttftP90,
+          samples: record.ttft.length,
+          successes: record.successes,
+          failures: record.failures,
+          errorRate: record.outcomes.length === 0 ? 0 : record.outcomes.reduce((sum, value) => sum + value, 0) / record.outcomes.length,
+          lastError: record.lastError,
+        });
       }
-      return entry.stats;
+      return entries;
     },
   };
+}
+
+function pushBounded(values: number[], value: number, limit: number): void {
+  values.push(value);
+  if (values.length > limit) values.splice(0, values.length - limit);
+}
+
+/** Reused for sorting: a typed array sorts numerically without a comparator, ~4× faster. */
+const scratch = new Float64Array(latencyWindow);
+
+/** Adds a sample and recomputes p50/p90 (nearest rank) once, so routing reads are O(1). */
+function addSample(record: HealthRecord, ttftMs: number): void {
+  pushBounded(record.ttft, ttftMs, latencyWindow);
+  const count = record.ttft.length;
+  scratch.set(record.ttft);
+  const sorted = scratch.subarray(0, count).sort();
+  record.ttftP50 = sorted[Math.max(0, Math.ceil(0.5 * count) - 1)]!;
+  record.ttftP90 = sorted[Math.max(0, Math.ceil(0.9 * count) - 1)]!;
 }

@@ -116,6 +116,7 @@ const modelOfferSchema = z.looseObject({
   context: z.number().int().positive('must be a positive number of tokens').optional(),
   capabilities: z.array(z.enum(['chat', 'tools', 'vision', 'json', 'embeddings', 'completions'])).optional(),
   quality: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),
+  streaming: z.boolean().optional(),
   priceAsOf: z.string().optional(),
 });
 

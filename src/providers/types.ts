@@ -118,6 +118,8 @@ export interface ModelOffer {
   capabilities?: Capability[];
   /** 0..1, used by the `quality` and `balanced` strategies. */
   quality?: number;
+  /** `false` when this deployment cannot stream the model: it is left out of `stream: true` requests. @default true */
+  streaming?: boolean;
   /** ISO date the price was read. */
   priceAsOf?: string;
 }

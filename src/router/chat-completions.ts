@@ -10,7 +10,7 @@ import type { Capability } from '../providers/types.js';
 import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import { chatRequestSchema, type ChatCompletionCreateParams, type ChatRequest } from '../wire/chat-request.js';
 import type { ChatCompletion, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
-import { execute } from './execute.js';
+import { execute, type ExecuteOptions } from './execute.js';
 import { assertRoutable, planRoute, type Plan, type RequestNeeds } from './plan.js';
 import { asRouterError, identifyCaller, RequestRecord } from './request-record.js';
 import type { Caller, RouterContext } from './router-context.js';
@@ -42,6 +42,7 @@ export function chatNeeds(request: ChatRequest): RequestNeeds {
     promptTokens,
     completionTokens: Math.min(maxOutput ?? expectedCompletionTokens, 4 * expectedCompletionTokens) * choices,
     contextTokens: promptTokens + (maxOutput ?? 0),
+    stream: request.stream === true,
   };
 }
 
@@ -89,8 +90,7 @@ export async function createChatCompletion(
         caller.simulated
           ? pseudoChat(forCandidate(request, candidate), { model: candidate.native, attempt, signal }).then((completion) => ({ completion }))
           : candidate.provider.doChat(forCandidate(request, candidate), { signal }),
-      record.attempts,
-      options.signal,
+      executeOptions(plan, caller, record, options.signal),
     );
     execution.release();
     const { completion } = execution.value;
@@ -101,12 +101,9 @@ export async function createChatCompletion(
       context.currency,
     );
     record.succeed(execution.candidate, usage, () => completionOf(completion.choices));
-    return {
-      ...completion,
-      usage,
-      provider: execution.candidate.provider.id,
-      route: record.route(execution.candidate),
-    };
+    // The upstream's completion was parsed for this call alone: completed in place rather than
+    // copied (a spread plus new keys costs ~3 µs on Node 20).
+    return Object.assign(completion, { usage, provider: execution.candidate.provider.id, route: record.route(execution.candidate) }) as ChatCompletion;
   } catch (error) {
     throw record.fail(asRouterError(error));
   }
@@ -143,10 +140,10 @@ async function startStream(
       }
       return { iterator, first: first.value };
     },
-    record.attempts,
-    signal,
+    executeOptions(plan, caller, record, signal),
   );
-  execution.clearTimer();
+  execution.commit();
+  record.committed();
   const relay = relayStream({
     context,
     record,
@@ -158,6 +155,18 @@ async function startStream(
     controller,
   });
   return new ChatCompletionStream(relay, controller, record.id);
+}
+
+/** How a planned request executes: its per-attempt timeout, the caller's signal, whether health is tracked. */
+export function executeOptions(plan: Plan, caller: Caller, record: RequestRecord, signal: AbortSignal | undefined): ExecuteOptions {
+  return {
+    record,
+    signal,
+    attemptTimeoutMs: plan.attemptTimeoutMs,
+    trackHealth: !caller.simulated,
+    requested: plan.requested,
+    policy: plan.policy,
+  };
 }
 
 /** The model string as sent, for the record, even when the body is invalid. */

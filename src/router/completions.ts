@@ -11,10 +11,10 @@ import {
   type CompletionCreateParams,
   type CompletionRequest,
 } from '../wire/completions.js';
-import { requestedModel, type RequestOptions } from './chat-completions.js';
+import { executeOptions, requestedModel, type RequestOptions } from './chat-completions.js';
 import { execute } from './execute.js';
 import { assertRoutable, planRoute, type RequestNeeds } from './plan.js';
-import { asRouterError, RequestRecord } from './request-record.js';
+import { asRouterError, identifyCaller, RequestRecord } from './request-record.js';
 import type { RouterContext } from './router-context.js';
 
 function promptTokens(prompt: CompletionRequest['prompt']): number {
@@ -47,9 +47,9 @@ export async function createCompletion(
 ): Promise<Completion> {
   const record = new RequestRecord(context, 'completions', false, requestedModel(params));
   try {
-    const caller = context.caller(options.apiKey);
-    record.identify(caller.keyId, caller.simulated);
+    const caller = identifyCaller(context, options.apiKey, record);
     const request = validateRequest(completionRequestSchema, params);
+    record.captured(typeof request.prompt === 'string' ? [request.prompt] : request.prompt);
     if (request.stream === true) {
       throw new InvalidRequestError('stream is not supported for legacy completions; use chat.completions with stream: true', 'stream');
     }
@@ -74,14 +74,15 @@ export async function createCompletion(
         }
         return candidate.provider.doComplete(body, { signal });
       },
-      record.attempts,
-      options.signal,
+      executeOptions(plan, caller, record, options.signal),
     );
     execution.release();
     const { completion } = execution.value;
     const written = completion.choices.reduce((sum, choice) => sum + estimateTextTokens(choice.text), 0);
     const usage = priceUsage(completion.usage, execution.candidate, { promptTokens: needs.promptTokens, completionTokens: written }, context.currency);
-    record.succeed(execution.candidate, usage);
+    record.succeed(execution.candidate, usage, () =>
+      [...completion.choices].sort((a, b) => a.index - b.index).map((choice) => ({ content: choice.text })),
+    );
     return { ...completion, usage, provider: execution.candidate.provider.id, route: record.route(execution.candidate) };
   } catch (error) {
     throw record.fail(asRouterError(error));

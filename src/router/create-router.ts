@@ -1,3 +1,4 @@
+import type { DeploymentHealth } from '../health/health-tracker.js';
 import type { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
 import type { ChatCompletion } from '../wire/chat-response.js';
@@ -40,6 +41,11 @@ export interface Router {
   readonly models: { list(options?: Pick<RequestOptions, 'apiKey'>): ModelListPromise };
   /** The routing decision for a chat request: every candidate with its reasons, the ranking and the choice. Calls nobody. */
   explain(params: ChatCompletionCreateParams, options?: Pick<RequestOptions, 'apiKey'>): Explanation;
+  /**
+   * Live health per provider+model that has been called: circuit state, measured time to first
+   * token, error rate, last error. Deployments never called are not listed.
+   */
+  health(): DeploymentHealth[];
   /** A fetch serving the OpenAI REST surface, for `new OpenAI({ fetch: router.fetch })`. */
   readonly fetch: FetchFunction;
   /**
@@ -75,6 +81,7 @@ export function createRouter(options: RouterOptions): Router {
     embeddings: { create: (params, requestOptions) => createEmbeddings(context, params, requestOptions) },
     models: { list: (listOptions) => modelListPromise(() => listModels(context, listOptions?.apiKey)) },
     explain: (params, explainOptions) => explainChat(context, params, explainOptions?.apiKey),
+    health: () => context.health.snapshot(),
     fetch: createFetchHandler(context),
     flush: () => context.audit.flush(),
     close: () => context.audit.close(),

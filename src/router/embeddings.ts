@@ -5,7 +5,7 @@ import { priceUsage } from '../pricing/cost.js';
 import { estimateTextTokens } from '../pricing/tokens.js';
 import { pseudoEmbed } from '../providers/pseudo/pseudo-llm.js';
 import { embeddingsRequestSchema, type EmbeddingCreateParams, type EmbeddingsRequest, type EmbeddingsResponse } from '../wire/embeddings.js';
-import { requestedModel, type RequestOptions } from './chat-completions.js';
+import { executeOptions, requestedModel, type RequestOptions } from './chat-completions.js';
 import { execute } from './execute.js';
 import { assertRoutable, planRoute, type RequestNeeds } from './plan.js';
 import { asRouterError, identifyCaller, RequestRecord } from './request-record.js';
@@ -48,8 +48,7 @@ export async function createEmbeddings(
         }
         return candidate.provider.doEmbed(body, { signal });
       },
-      record.attempts,
-      options.signal,
+      executeOptions(plan, caller, record, options.signal),
     );
     execution.release();
     const { response } = execution.value;

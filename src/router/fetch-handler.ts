@@ -107,7 +107,7 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
       // After /chat/completions, which ends the same way.
       if (path.endsWith('/completions')) {
         if (call.method !== 'POST') return methodNotAllowed(call.method, path);
-        const result = await createCompletion(context, (await call.body()) as CompletionCreateParams, call);
+        const result = await createCompletion(context, (await readBody(context, call, 'completions')) as CompletionCreateParams, call);
         return json(result, 200, { 'x-request-id': result.route.audit_id ?? '' });
       }
       if (path.endsWith('/embeddings')) {
@@ -137,7 +137,7 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
 }
 
 /** The request body; one that is not JSON still leaves its audit record. */
-async function readBody(context: RouterContext, call: IncomingCall, endpoint: 'chat.completions' | 'embeddings'): Promise<unknown> {
+async function readBody(context: RouterContext, call: IncomingCall, endpoint: 'chat.completions' | 'completions' | 'embeddings'): Promise<unknown> {
   try {
     return await call.body();
   } catch (error) {

@@ -4,6 +4,7 @@ import type { AuditOptions, AuditSink, ResolvedAuditOptions } from '../audit/typ
 import { InvalidRequestError } from '../errors.js';
 import type { PresetPolicyName } from '../policy/presets.js';
 import type { JurisdictionPolicy } from '../policy/types.js';
+import type { HealthStore } from '../health/health-store.js';
 import type { FxTable } from '../pricing/currency.js';
 import type { Provider } from '../providers/types.js';
 import type { Strategy, StrategyFunction } from '../strategies/types.js';
@@ -29,6 +30,24 @@ export interface RetryOptions {
    * candidate at once instead of waiting. @unit milliseconds @default 10000
    */
   maxRetryAfterMs?: number;
+}
+
+/**
+ * Health tracking and the circuit breaker, per provider+model. A failure is any failed attempt
+ * except a request error (400/422, which says nothing about the deployment) and a caller's
+ * abort: 5xx, 429, timeouts, connection errors, malformed answers, a stream cut mid-way.
+ */
+export interface HealthOptions {
+  /** Consecutive failures of one provider+model that open its circuit. @default 5 */
+  failureThreshold?: number;
+  /**
+   * How long an open circuit keeps its deployment out of routing. After it, one trial request
+   * goes through: success closes the circuit, failure opens it for another cooldown.
+   * @unit milliseconds @default 30000
+   */
+  cooldownMs?: number;
+  /** Where latency, outcomes and circuits are kept. @default memoryHealthStore() (this process) */
+  store?: HealthStore;
 }
 
 export interface RouterOptions {
@@ -69,10 +88,22 @@ export interface RouterOptions {
   streamIdleTimeoutMs?: number;
   retry?: RetryOptions;
   /**
-   * Per-attempt timeout: connecting plus the whole answer, or the first chunk of a stream.
+   * Per-attempt timeout: connecting plus the whole answer, or the first chunk of a stream. A
+   * request's `route.max_latency_ms` replaces it for that request. A timed-out attempt is
+   * retried or falls back like a 5xx.
    * @unit milliseconds @default 60000
    */
   timeoutMs?: number;
+  /**
+   * Deadline of the whole call: every attempt, backoff wait and fallback, and a stream until its
+   * last chunk. When it passes, the call ends with `timeout` (504) listing its attempts; a
+   * stream already under way ends with that error. The default matches the OpenAI SDK's own
+   * timeout; lower it for interactive paths, raise it for very long streamed generations.
+   * @unit milliseconds @default 600000
+   */
+  deadlineMs?: number;
+  /** Circuit breaker and health statistics. */
+  health?: HealthOptions;
   /** The currency costs are reported in. @default 'EUR' */
   currency?: string;
   /** Exchange rates, value of one unit in a common unit. @default defaultFx */
@@ -138,6 +169,22 @@ const routerOptionsSchema = z.strictObject({
     })
     .optional(),
   timeoutMs: z.number().positive().optional(),
+  deadlineMs: z.number().positive().optional(),
+  health: z
+    .strictObject({
+      failureThreshold: z.number().int().min(1).optional(),
+      cooldownMs: z.number().min(0).optional(),
+      store: z
+        .custom<HealthStore>(
+          (value) =>
+            typeof value === 'object' &&
+            value !== null &&
+            ['get', 'set', 'keys'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
+          'must be a HealthStore: an object with get, set and keys (e.g. memoryHealthStore())',
+        )
+        .optional(),
+    })
+    .optional(),
   currency: z.string().length(3).optional(),
   fx: z.record(z.string().length(3), z.number().positive()).optional(),
 });
@@ -153,6 +200,8 @@ export interface ResolvedRouterOptions {
   streamIdleTimeoutMs: number;
   retry: Required<RetryOptions>;
   timeoutMs: number;
+  deadlineMs: number;
+  health: Required<Omit<HealthOptions, 'store'>> & { store: HealthStore | undefined };
   currency: string;
   fx: FxTable | undefined;
 }
@@ -181,6 +230,12 @@ export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOpti
       maxRetryAfterMs: options.retry?.maxRetryAfterMs ?? 10_000,
     },
     timeoutMs: options.timeoutMs ?? 60_000,
+    deadlineMs: options.deadlineMs ?? 600_000,
+    health: {
+      failureThreshold: options.health?.failureThreshold ?? 5,
+      cooldownMs: options.health?.cooldownMs ?? 30_000,
+      store: options.health?.store,
+    },
     currency: (options.currency ?? 'EUR').toUpperCase(),
     fx: options.fx,
   };

@@ -14,6 +14,8 @@ import type { Capability } from '../providers/types.js';
 import type { Ranked, RankingInput, Strategy } from '../strategies/types.js';
 import { strategyAliases } from '../strategies/registry.js';
 import type { RouteOptions } from '../wire/chat-request.js';
+import { circuitsOpen } from './routing-errors.js';
+import { describeCircuit } from '../health/circuit-breaker.js';
 import type { Caller, RouterContext } from './router-context.js';
 
 /** Time to first token assumed for a deployment not measured yet. @unit milliseconds */
@@ -27,6 +29,8 @@ export interface RequestNeeds {
   completionTokens: number;
   /** Tokens the context window must hold: prompt plus the requested maximum output. */
   contextTokens: number;
+  /** A `stream: true` request: deployments that cannot stream the model are left out. */
+  stream?: boolean;
 }
 
 /** One candidate as `explain()` shows it (DESIGN §8). */
@@ -52,6 +56,14 @@ export interface Plan {
   ranked: Ranked[];
   /** Candidates excluded only by the jurisdiction policy. */
   policyExcluded: number;
+  /** Candidates excluded only by an open circuit. */
+  circuitExcluded: number;
+  /** The earliest time an open circuit lets a trial through. @unit epoch milliseconds */
+  earliestRetryAt: number | undefined;
+  /** `route.max_cost`, checked again on the actual usage. */
+  maxCost: number | undefined;
+  /** `route.max_latency_ms`: this request's per-attempt timeout, instead of `timeoutMs`. @unit milliseconds */
+  attemptTimeoutMs: number | undefined;
 }
 
 export function selectPolicies(context: RouterContext, caller: Caller, spec: RouteSpec): CompiledPolicy[] {
@@ -106,19 +118,28 @@ const capabilityWords: Readonly<Record<Capability, string>> = {
   completions: 'legacy completions',
 };
 
-function fitReasons(candidate: Candidate, needs: RequestNeeds, route: RouteOptions | undefined): string[] {
-  const reasons: string[] = [];
+/** Adds why `candidate` cannot serve this request, if it cannot. */
+function addFitReasons(reasons: string[], candidate: Candidate, needs: RequestNeeds, route: RouteOptions | undefined): void {
   for (const capability of needs.capabilities) {
     if (!candidate.capabilities.has(capability)) reasons.push(`model does not support ${capabilityWords[capability]}`);
   }
+  if (needs.stream && candidate.offer.streaming === false) reasons.push('model does not support streaming here');
   const window = candidate.offer.context;
   if (window !== undefined && needs.contextTokens > window) {
     reasons.push(`request needs ~${needs.contextTokens} tokens of context; the model's window is ${window}`);
   }
+  if (route === undefined) return;
   const id = candidate.provider.id;
-  if (route?.only && !route.only.includes(id) && !route.only.includes(candidate.key)) reasons.push('not listed in route.only');
-  if (route?.ignore && (route.ignore.includes(id) || route.ignore.includes(candidate.key))) reasons.push('listed in route.ignore');
-  return reasons;
+  if (route.only && !route.only.includes(id) && !route.only.includes(candidate.key)) reasons.push('not listed in route.only');
+  if (route.ignore && (route.ignore.includes(id) || route.ignore.includes(candidate.key))) reasons.push('listed in route.ignore');
+}
+
+/** The policy reasons against a provider under every policy that applies, each once. */
+function policyReasons(context: RouterContext, policies: readonly CompiledPolicy[], providerId: string): string[] {
+  if (policies.length === 1) return context.reasonsFor(policies[0]!, providerId).slice();
+  const reasons = new Set<string>();
+  for (const policy of policies) for (const reason of context.reasonsFor(policy, providerId)) reasons.add(reason);
+  return [...reasons];
 }
 
 /** Builds the routing decision for one request. Pure: calls no provider. */
@@ -136,57 +157,94 @@ export function planRoute(
   const inputs: RankingInput[] = [];
   const explained = new Map<Candidate, ExplainCandidate>();
   let policyExcluded = 0;
+  let circuitExcluded = 0;
+  let earliestRetryAt: number | undefined;
+  const now = Date.now();
 
   for (const candidate of pool(context, spec, needs)) {
-    const policyReasons = policies.flatMap((policy) => context.reasonsFor(policy, candidate.provider.id));
-    const reasons = [...new Set(policyReasons)];
-    const fit = fitReasons(candidate, needs, route);
+    const reasons = policyReasons(context, policies, candidate.provider.id);
+    const policyCount = reasons.length;
+    addFitReasons(reasons, candidate, needs, route);
     const estCost = candidate.price && estimateCost(candidate.price, needs);
-    if (route?.max_cost !== undefined) {
-      if (estCost === undefined) fit.push('price unknown; route.max_cost needs a price to compare');
-      else if (estCost > route.max_cost) fit.push(`estimated cost ${estCost.toPrecision(3)} ${context.currency} exceeds route.max_cost ${route.max_cost}`);
-    }
     const latency = context.health.latency(candidate.key);
-    if (route?.max_latency_ms !== undefined && latency && latency.p90 > route.max_latency_ms) {
-      fit.push(`observed p90 time to first token ${Math.round(latency.p90)} ms exceeds route.max_latency_ms ${route.max_latency_ms}`);
+    if (route !== undefined) {
+      if (route.max_cost !== undefined) {
+        if (estCost === undefined) reasons.push('price unknown; route.max_cost needs a price to compare');
+        else if (estCost > route.max_cost) reasons.push(`estimated cost ${estCost.toPrecision(3)} ${context.currency} exceeds route.max_cost ${route.max_cost}`);
+      }
+      if (route.max_latency_ms !== undefined && latency && latency.p90 > route.max_latency_ms) {
+        reasons.push(`observed p90 time to first token ${Math.round(latency.p90)} ms exceeds route.max_latency_ms ${route.max_latency_ms}`);
+      }
     }
-    if (reasons.length > 0 && fit.length === 0) policyExcluded += 1;
-    reasons.push(...fit);
+    if (policyCount > 0 && reasons.length === policyCount) policyExcluded += 1;
+    const circuit = context.health.circuit(candidate.key, now);
+    const circuitReason = describeCircuit(circuit, now);
+    if (circuitReason !== undefined) {
+      if (reasons.length === 0) circuitExcluded += 1;
+      if (circuit.state === 'open' && (earliestRetryAt === undefined || circuit.retryAt < earliestRetryAt)) earliestRetryAt = circuit.retryAt;
+      reasons.push(circuitReason);
+    }
     const entry: ExplainCandidate = { provider: candidate.provider.id, model: candidate.model, eligible: reasons.length === 0, reasons };
     candidates.push(entry);
-    explained.set(candidate, entry);
     if (entry.eligible) {
+      explained.set(candidate, entry);
       inputs.push({
         candidate,
         estCost,
         estLatencyMs: latency?.p50 ?? latencyPriorMs,
         latencyMeasured: latency !== undefined,
+        latencyP90Ms: latency?.p90,
         quality: candidate.offer.quality,
       });
+      if (circuit.state === 'half-open') reasons.push('circuit half-open: the next attempt on it is the trial');
     }
   }
 
-  let ranked = inputs.length === 0 ? [] : strategy.rank(inputs, needs);
+  let ranked = inputs.length === 0 ? [] : ownRanking(inputs, strategy.rank(inputs, needs));
   if (route?.order) ranked = applyOrder(ranked, route.order);
   if (route?.allow_fallbacks === false) ranked = ranked.slice(0, 1);
   for (const entry of ranked) {
     const shown = explained.get(entry.candidate)!;
     if (entry.estCost !== undefined) shown.est_cost = entry.estCost;
     shown.est_latency_ms = Math.round(entry.estLatencyMs);
-    shown.score = Math.round(entry.score * 1e4) / 1e4;
+    shown.score = Math.round(clampScore(entry.score) * 1e4) / 1e4;
     if (entry.note) shown.reasons.push(entry.note);
   }
 
   return {
     requested,
     tier: spec.tier,
-    policy: effectivePolicyName(policies),
+    policy: policies.length === 1 ? policies[0]!.name : effectivePolicyName(policies),
     policies,
     objective: strategy.name,
     candidates,
     ranked,
     policyExcluded,
+    circuitExcluded,
+    earliestRetryAt,
+    maxCost: route?.max_cost,
+    attemptTimeoutMs: route?.max_latency_ms,
   };
+}
+
+/**
+ * Holds a strategy (a user function, above all) to its contract: only the eligible inputs it
+ * was given, each once. Anything else is dropped, so no ranking can make the router call an
+ * ineligible deployment.
+ */
+function ownRanking(inputs: readonly RankingInput[], ranked: readonly Ranked[]): Ranked[] {
+  // The common case, checked without allocating: one input, ranked once.
+  if (inputs.length === 1 && ranked.length === 1 && ranked[0]!.candidate === inputs[0]!.candidate) return ranked as Ranked[];
+  const allowed = new Set(inputs.map((input) => input.candidate));
+  const kept: Ranked[] = [];
+  for (const entry of ranked) {
+    if (allowed.delete(entry.candidate)) kept.push(entry);
+  }
+  return kept;
+}
+
+function clampScore(score: number): number {
+  return Number.isFinite(score) ? Math.min(1, Math.max(0, score)) : 0;
 }
 
 function estimateCost(price: { input: number; output: number }, needs: RequestNeeds): number {
@@ -215,6 +273,7 @@ export function assertRoutable(plan: Plan): void {
       excluded,
     );
   }
+  if (plan.circuitExcluded > 0) throw circuitsOpen(plan, excluded);
   throw new NoEligibleProviderError(
     `no provider is eligible for "${plan.requested}" under policy ${plan.policy}; nothing was sent. Excluded:\n${describeExclusions(excluded)}`,
     excluded,

@@ -28,9 +28,15 @@ function usedFallback(attempts: readonly Attempt[]): boolean {
  */
 export class RequestRecord {
   readonly id = `req_${randomUUID().replaceAll('-', '')}`;
-  readonly ts = new Date().toISOString();
+  /** When the request arrived; formatted only if an audit record is written. @unit epoch milliseconds */
+  private readonly arrivedAt = Date.now();
   readonly attempts: Attempt[] = [];
+  /** Backoff waits between attempts: neither upstream time nor router overhead. @unit milliseconds */
+  waitedMs = 0;
   private readonly started = performance.now();
+  /** When a stream was handed to the caller: its overhead is counted up to here. */
+  private committedAt: number | undefined;
+  private cost: number | undefined;
   private keyId: string | null = null;
   private simulated = false;
   private plan: Plan | undefined;
@@ -78,17 +84,37 @@ export class RequestRecord {
     };
     const estimated = chosen && plan.ranked.find((entry) => entry.candidate === chosen)?.estCost;
     if (estimated !== undefined) route.estimated_cost = estimated;
+    if (this.maxCostExceeded()) {
+      route.max_cost = plan.maxCost!;
+      route.max_cost_exceeded = true;
+    }
     if (this.simulated && chosen) route.simulated_for = { provider: chosen.provider.id, model: chosen.model };
     return route;
   }
 
-  /** Router time outside upstream calls. */
+  /**
+   * Router time outside upstream calls and backoff waits; for a stream, up to the moment it
+   * was handed over (after that the time is the stream's and the caller's).
+   */
   private overheadMs(): number {
     const upstream = this.attempts.reduce((sum, attempt) => sum + attempt.latency_ms, 0);
-    return Math.max(0, Math.round((performance.now() - this.started - upstream) * 1000) / 1000);
+    const end = this.committedAt ?? performance.now();
+    return Math.max(0, Math.round((end - this.started - upstream - this.waitedMs) * 1000) / 1000);
+  }
+
+  /** A stream's first chunk is in and goes to the caller. */
+  committed(): void {
+    this.committedAt = performance.now();
+  }
+
+  /** The actual cost went over `route.max_cost`: reported, not refused (the call is paid for). */
+  private maxCostExceeded(): boolean {
+    const limit = this.plan?.maxCost;
+    return limit !== undefined && this.cost !== undefined && this.cost > limit;
   }
 
   succeed(chosen: Candidate, usage: Usage, completion?: () => AuditCompletion[]): void {
+    this.cost = usage.cost;
     this.finish('success', chosen, usage, undefined, completion);
   }
 
@@ -122,7 +148,7 @@ export class RequestRecord {
     const content = audit.content === 'none' ? undefined : auditContent(audit.content, this.prompt, completion?.());
     audit.append({
       id: this.id,
-      ts: this.ts,
+      ts: new Date(this.arrivedAt).toISOString(),
       key_id: this.keyId,
       requested_model: this.requested,
       tier: plan?.tier ?? null,
@@ -147,6 +173,7 @@ export class RequestRecord {
         : null,
       estimated_cost: estimated ?? null,
       cost: usage?.cost ?? null,
+      ...(this.maxCostExceeded() ? { max_cost: plan!.maxCost!, max_cost_exceeded: true } : {}),
       currency: this.context.currency,
       stream: this.stream,
       endpoint: this.endpoint,

@@ -106,7 +106,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     jurisdictions,
     strategies,
     defaultStrategy,
-    health: createHealthTracker(),
+    health: createHealthTracker(options.health),
     audit: createAuditTrail(options.audit),
     currency: options.currency,
     fx,

@@ -90,6 +90,8 @@ class RelayState {
     const { record, execution } = this.input;
     const error = this.ended ?? asRouterError(execution.signal.aborted ? execution.signal.reason : thrown);
     if (!record.done) {
+      // A failure after the first chunk still counts against the deployment's health.
+      execution.failedLate(error);
       const attempt = record.attempts.at(-1);
       if (attempt) {
         attempt.outcome = 'error';

@@ -1,4 +1,5 @@
 import { unknownQuality } from './quality.js';
+import { toRanked } from './ranked.js';
 import type { Ranked, Strategy } from './types.js';
 
 /**
@@ -11,9 +12,12 @@ export const balancedWeights = { cost: 0.4, latency: 0.3, quality: 0.3 } as cons
 export const balanced: Strategy = {
   name: 'balanced',
   rank(inputs) {
-    const costs = inputs.flatMap((input) => (input.estCost === undefined ? [] : [input.estCost]));
-    const lowestCost = Math.min(...costs);
-    const lowestLatency = Math.min(...inputs.map((input) => input.estLatencyMs));
+    let lowestCost = Number.POSITIVE_INFINITY;
+    let lowestLatency = Number.POSITIVE_INFINITY;
+    for (const input of inputs) {
+      if (input.estCost !== undefined && input.estCost < lowestCost) lowestCost = input.estCost;
+      if (input.estLatencyMs < lowestLatency) lowestLatency = input.estLatencyMs;
+    }
     const ranked: Ranked[] = inputs.map((input) => {
       const cost = input.estCost === undefined ? 0 : input.estCost === 0 ? 1 : lowestCost / input.estCost;
       const latency = input.estLatencyMs <= 0 ? 1 : lowestLatency / input.estLatencyMs;
@@ -21,7 +25,7 @@ export const balanced: Strategy = {
         balancedWeights.cost * cost +
         balancedWeights.latency * latency +
         balancedWeights.quality * (input.quality ?? unknownQuality);
-      return { ...input, score, ...(input.estCost === undefined ? { note: 'price unknown; cost counted as worst' } : {}) };
+      return toRanked(input, score, input.estCost === undefined ? 'price unknown; cost counted as worst' : undefined);
     });
     return ranked.sort((a, b) => b.score - a.score);
   },

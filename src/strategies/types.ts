@@ -9,6 +9,8 @@ export interface RankingInput {
   readonly estLatencyMs: number;
   /** Whether `estLatencyMs` is measured rather than a prior. */
   readonly latencyMeasured: boolean;
+  /** Measured p90 time to first token; undefined until measured. @unit milliseconds */
+  readonly latencyP90Ms: number | undefined;
   /** 0..1 when the offer declares it. */
   readonly quality: number | undefined;
 }

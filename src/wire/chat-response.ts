@@ -66,6 +66,10 @@ export interface Route {
   estimated_cost?: number;
   /** Router time spent outside the upstream call. @unit milliseconds */
   overhead_ms?: number;
+  /** `route.max_cost` as requested, present when the actual cost went over it. */
+  max_cost?: number;
+  /** The actual cost (`usage.cost`) exceeded `route.max_cost`: reported, the answer is still returned. */
+  max_cost_exceeded?: true;
   [extra: string]: unknown;
 }
 

@@ -1,0 +1,90 @@
+import type { HealthRecord } from './health-store.js';
+
+/*
+ * The circuit breaker of one deployment, as pure transitions over its health record:
+ *
+ *   closed ──(failureThreshold consecutive failures)──▶ open
+ *   open ──(cooldownMs passed)──▶ half-open: the next request is admitted as the one trial
+ *   half-open ──(trial succeeds)──▶ closed      half-open ──(trial fails)──▶ open again
+ *
+ * Half-open is not stored: it is an open circuit whose `retryAt` has passed, so no timer runs.
+ */
+
+export interface CircuitOptions {
+  failureThreshold: number;
+  /** @unit milliseconds */
+  cooldownMs: number;
+}
+
+/** The circuit of one deployment, as of one moment. */
+export type CircuitView =
+  | { state: 'closed' }
+  | { state: 'open'; consecutiveFailures: number; retryAt: number; lastError: HealthRecord['lastError'] }
+  | { state: 'half-open'; consecutiveFailures: number; trialInFlight: boolean; trialUntil: number | null };
+
+const closed: CircuitView = { state: 'closed' };
+
+export function viewCircuit(record: HealthRecord | undefined, now: number): CircuitView {
+  if (record === undefined || record.circuit === 'closed') return closed;
+  const retryAt = record.retryAt ?? 0;
+  if (now < retryAt) {
+    return { state: 'open', consecutiveFailures: record.consecutiveFailures, retryAt, lastError: record.lastError };
+  }
+  const trialInFlight = record.trialUntil !== null && now < record.trialUntil;
+  return { state: 'half-open', consecutiveFailures: record.consecutiveFailures, trialInFlight, trialUntil: trialInFlight ? record.trialUntil : null };
+}
+
+/**
+ * Whether an attempt may go to this deployment now. In half-open the first caller takes the
+ * trial slot (a lease of `leaseMs`, so a trial that never reports back cannot block it forever).
+ */
+export function admit(record: HealthRecord, now: number, leaseMs: number): boolean {
+  const view = viewCircuit(record, now);
+  if (view.state === 'closed') return true;
+  if (view.state === 'open' || view.trialInFlight) return false;
+  record.trialUntil = now + leaseMs;
+  return true;
+}
+
+export function recordSuccess(record: HealthRecord): void {
+  record.consecutiveFailures = 0;
+  record.circuit = 'closed';
+  record.openedAt = null;
+  record.retryAt = null;
+  record.trialUntil = null;
+}
+
+/** Counts a failure; returns true when it opened (or re-opened) the circuit. */
+export function recordFailure(record: HealthRecord, now: number, options: CircuitOptions): boolean {
+  record.consecutiveFailures += 1;
+  const view = viewCircuit(record, now);
+  // A failure of a request that started before the circuit opened does not extend the cooldown.
+  if (view.state === 'open') return false;
+  if (view.state === 'closed' && record.consecutiveFailures < options.failureThreshold) return false;
+  record.circuit = 'open';
+  record.openedAt = now;
+  record.retryAt = now + options.cooldownMs;
+  record.trialUntil = null;
+  record.timesOpened += 1;
+  return true;
+}
+
+/** An admitted attempt ended with no verdict on the deployment (the caller aborted): free the trial slot. */
+export function releaseTrial(record: HealthRecord): void {
+  record.trialUntil = null;
+}
+
+/** Why an open circuit keeps a candidate out, in words for `explain()` and errors; undefined when it does not. */
+export function describeCircuit(view: CircuitView, now: number): string | undefined {
+  if (view.state === 'open') {
+    const last = view.lastError ? ` (last: ${view.lastError.code}${view.lastError.status ? ` ${view.lastError.status}` : ''})` : '';
+    return (
+      `circuit open after ${view.consecutiveFailures} consecutive failures${last}; ` +
+      `retry after ${new Date(view.retryAt).toISOString()}, in ${Math.ceil((view.retryAt - now) / 1000)} s`
+    );
+  }
+  if (view.state === 'half-open' && view.trialInFlight) {
+    return `circuit half-open: a trial request is in flight; others wait for its outcome (at the latest until ${new Date(view.trialUntil!).toISOString()})`;
+  }
+  return undefined;
+}

@@ -1,0 +1,79 @@
+/**
+ * What the router knows about one deployment (provider + model): recent time-to-first-token
+ * samples, recent outcomes and its circuit. Plain JSON on purpose, so a shared store can
+ * serialise it as is. Times are epoch milliseconds, meaningful across processes.
+ */
+export interface HealthRecord {
+  /** Recent time-to-first-token samples, oldest first (the whole call when not streamed). @unit milliseconds */
+  ttft: number[];
+  /** p50 of `ttft`, kept with it so that routing reads cost nothing; null before the first sample. @unit milliseconds */
+  ttftP50: number | null;
+  /** p90 of `ttft`. @unit milliseconds */
+  ttftP90: number | null;
+  /** Recent outcomes, oldest first: 0 a success, 1 a failure. */
+  outcomes: number[];
+  /** Successes and failures since the record was created. */
+  successes: number;
+  failures: number;
+  /** Failures since the last success; reaching the threshold opens the circuit. */
+  consecutiveFailures: number;
+  /** `open` turns half-open by itself once `retryAt` has passed. */
+  circuit: 'closed' | 'open';
+  /** When the circuit last opened. @unit epoch milliseconds */
+  openedAt: number | null;
+  /** When an open circuit lets one trial request through. @unit epoch milliseconds */
+  retryAt: number | null;
+  /** While a half-open trial is in flight: when its lease runs out, letting another trial go. @unit epoch milliseconds */
+  trialUntil: number | null;
+  /** How often the circuit has opened. */
+  timesOpened: number;
+  /** The most recent failure. */
+  lastError: { code: string; status?: number; message: string; at: number } | null;
+}
+
+/**
+ * Where health records live, keyed by `provider/model`. The router reads a record, changes it
+ * and hands it back with `set`, so a store only has to keep JSON values.
+ *
+ * The interface is synchronous because routing reads it on every request. A store backed by
+ * a shared server (Redis…) keeps a local copy that `get` reads and `set` updates, writes
+ * through in the background and refreshes the copy when other processes write; the router
+ * never waits on the network to route.
+ */
+export interface HealthStore {
+  /** The record of one deployment, or undefined when nothing is known of it yet. */
+  get(key: string): HealthRecord | undefined;
+  /** Stores a record (possibly the same object `get` returned, changed). */
+  set(key: string, record: HealthRecord): void;
+  /** Every key with a record, for `router.health()`. */
+  keys(): Iterable<string>;
+}
+
+/** Keeps health records in this process only: the default. */
+export function memoryHealthStore(): HealthStore {
+  const records = new Map<string, HealthRecord>();
+  return {
+    get: (key) => records.get(key),
+    set: (key, record) => void records.set(key, record),
+    keys: () => records.keys(),
+  };
+}
+
+/** A record for a deployment nothing is known of yet. */
+export function emptyHealthRecord(): HealthRecord {
+  return {
+    ttft: [],
+    ttftP50: null,
+    ttftP90: null,
+    outcomes: [],
+    successes: 0,
+    failures: 0,
+    consecutiveFailures: 0,
+    circuit: 'closed',
+    openedAt: null,
+    retryAt: null,
+    trialUntil: null,
+    timesOpened: 0,
+    lastError: null,
+  };
+}

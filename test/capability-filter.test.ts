@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { createRouter, openaiCompatible, RouterError, type ChatCompletionCreateParams } from '../src/index.js';
+import { mockServer } from './helpers/msw.js';
+import { euFacts } from './helpers/providers.js';
+
+/* Capability and route filtering before ranking, each exclusion with its reason. Nothing here reaches an upstream. */
+
+const upstream = mockServer(); // any request would fail the test
+
+const router = createRouter({
+  providers: [
+    openaiCompatible({
+      id: 'basic',
+      baseURL: 'https://basic.test/v1',
+      jurisdiction: euFacts,
+      models: [{ id: 'model-a', price: { input: 0.1, output: 0.3, currency: 'EUR' }, context: 1000, capabilities: ['chat'], streaming: false }],
+    }),
+    openaiCompatible({
+      id: 'full',
+      baseURL: 'https://full.test/v1',
+      jurisdiction: euFacts,
+      models: [{ id: 'model-a', price: { input: 0.2, output: 0.6, currency: 'EUR' }, context: 128_000, capabilities: ['chat', 'tools', 'vision', 'json'] }],
+    }),
+  ],
+  strategy: 'cheapest',
+});
+
+const messages = [{ role: 'user' as const, content: 'Hello' }];
+const reasonsOf = (params: Omit<ChatCompletionCreateParams, 'model' | 'messages'> & { messages?: ChatCompletionCreateParams['messages'] }) => {
+  const explanation = router.explain({ model: 'model-a', messages, ...params });
+  return { chosen: explanation.chosen?.provider, basic: explanation.candidates.find((candidate) => candidate.provider === 'basic')!.reasons };
+};
+
+describe('capability filtering', () => {
+  it.each<[string, Parameters<typeof reasonsOf>[0], string]>([
+    ['tools', { tools: [{ type: 'function', function: { name: 'lookup' } }] }, 'model does not support tool calling'],
+    ['images', { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] }] }, 'model does not support image input'],
+    ['a JSON schema', { response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' } } } }, 'model does not support JSON output'],
+    ['a context window too small', { max_tokens: 2000 }, "the model's window is 1000"],
+    ['streaming', { stream: true }, 'model does not support streaming here'],
+  ])('leaves out a deployment that cannot serve %s, with the reason', (_name, params, reason) => {
+    const { chosen, basic } = reasonsOf(params);
+    expect(chosen).toBe('full');
+    expect(basic.join('; ')).toContain(reason);
+  });
+
+  it('routes to the cheaper deployment when it fits', () => {
+    expect(reasonsOf({})).toEqual({ chosen: 'basic', basic: [] });
+  });
+
+  it('leaves chat-only models out of embeddings, naming why, and calls nobody', async () => {
+    const error = await router.embeddings.create({ model: 'model-a', input: 'hello' }).catch((caught: unknown) => caught);
+    expect(RouterError.isInstance(error) && error.code).toBe('no_eligible_provider');
+    expect((error as RouterError).message).toMatch(/basic\/model-a: model does not support embeddings/);
+    expect(upstream.requests).toHaveLength(0);
+  });
+});
+
+describe('the route extension', () => {
+  it('narrows with only and ignore, re-ranks with order, and filters on the estimated cost', () => {
+    expect(reasonsOf({ route: { only: ['full'] } })).toEqual({ chosen: 'full', basic: ['not listed in route.only'] });
+    expect(reasonsOf({ route: { ignore: ['basic'] } })).toEqual({ chosen: 'full', basic: ['listed in route.ignore'] });
+    expect(reasonsOf({ route: { order: ['full', 'basic'] } }).chosen).toBe('full');
+    const costly = reasonsOf({ max_tokens: 900, route: { max_cost: 0.0001 } });
+    expect(costly.chosen).toBe(undefined);
+    expect(costly.basic[0]).toMatch(/^estimated cost .* EUR exceeds route.max_cost 0.0001$/);
+  });
+
+  it('refuses an unknown route key with a 400 instead of ignoring it', async () => {
+    const error = await router.chat.completions
+      .create({ model: 'model-a', messages, route: { max_latency: 100 } } as unknown as ChatCompletionCreateParams)
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'invalid_request', status: 400 });
+    expect((error as RouterError).message).toMatch(/route/);
+    expect(upstream.requests).toHaveLength(0);
+  });
+});

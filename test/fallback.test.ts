@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { createRouter, RouterError, type RankingInput } from '../src/index.js';
+import { deployment, messages, quickRetry } from './helpers/fault-deployments.js';
+import { fault, useFaultServer, type Fault } from './helpers/fault-server.js';
+
+/* Retries and fallback against real upstreams on 127.0.0.1 that fail on cue. */
+
+const faults = useFaultServer();
+
+async function rejection(promise: Promise<unknown>): Promise<RouterError> {
+  const caught = await promise.then(() => undefined, (error: unknown) => error);
+  if (!RouterError.isInstance(caught)) throw new Error(`expected a RouterError, got ${String(caught)}`);
+  return caught;
+}
+
+const tried = (attempts: { provider: string; outcome: string }[]) => attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}`);
+
+describe('fallback down the ranking', () => {
+  it('cheapest picks the 0.10 deployment, and after two 503s falls back to the 0.30 one', async () => {
+    const budget = faults.upstream('budget').script(fault.status(503), fault.status(503));
+    const premium = faults.upstream('premium');
+    const router = createRouter({ providers: [deployment(premium, { price: 0.3 }), deployment(budget, { price: 0.1 })], strategy: 'cheapest', retry: quickRetry });
+
+    expect(router.explain({ model: 'model-a', messages }).chosen).toEqual({ provider: 'budget', model: 'model-a' });
+    const response = await router.chat.completions.create({ model: 'model-a', messages });
+
+    expect(response.provider).toBe('premium');
+    expect(response.choices[0]!.message.content).toBe('Hello from premium.');
+    expect(response.route.fallback_used).toBe(true);
+    expect(response.route.objective).toBe('cheapest');
+    expect(tried(response.route.attempts)).toEqual(['budget:error', 'budget:error', 'premium:ok']);
+    expect(response.route.attempts[0]).toMatchObject({ model: 'model-a', code: 'upstream_error', message: expect.stringMatching(/returned 503/) });
+    expect(response.route.attempts.every((attempt) => typeof attempt.latency_ms === 'number')).toBe(true);
+    expect([budget.requests.length, premium.requests.length]).toEqual([2, 1]);
+  });
+
+  it.each<[string, Fault, string]>([
+    ['a 500', fault.status(500), 'returned 500'],
+    ['a 502', fault.status(502), 'returned 502'],
+    ['a connection reset', fault.reset(), 'could not connect'],
+    ['malformed JSON', fault.malformedJson(), 'malformed JSON'],
+  ])('falls back after %s, naming it in the attempt', async (_name, failure, message) => {
+    const broken = faults.upstream('broken').script(failure);
+    const spare = faults.upstream('spare');
+    const router = createRouter({ providers: [deployment(broken, { price: 0.1 }), deployment(spare, { price: 0.2 })], strategy: 'cheapest', retry: { retries: 0 } });
+    const response = await router.chat.completions.create({ model: 'model-a', messages });
+    expect(response.provider).toBe('spare');
+    expect(response.route.attempts[0]).toMatchObject({ provider: 'broken', outcome: 'error', code: 'upstream_error', message: expect.stringContaining(message) });
+  });
+
+  it('gives each candidate its own retry budget, once: a fallback never restarts an earlier one', async () => {
+    const first = faults.upstream('first').otherwise(fault.status(500));
+    const second = faults.upstream('second').otherwise(fault.status(502));
+    const third = faults.upstream('third');
+    // A careless user strategy that lists every candidate twice.
+    const twice = (inputs: readonly RankingInput[]) => [...inputs, ...inputs].map((input) => ({ ...input, score: 1 }));
+    const router = createRouter({
+      providers: [deployment(first), deployment(second), deployment(third)],
+      strategy: twice,
+      retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 2 },
+    });
+    const response = await router.chat.completions.create({ model: 'model-a', messages });
+    expect(tried(response.route.attempts)).toEqual(['first:error', 'first:error', 'first:error', 'second:error', 'second:error', 'second:error', 'third:ok']);
+    expect([first.requests.length, second.requests.length, third.requests.length]).toEqual([3, 3, 1]);
+  });
+
+  it('with every eligible deployment failing: all_providers_failed with every attempt, and no ineligible one contacted', async () => {
+    const eu1 = faults.upstream('eu-one').otherwise(fault.status(503));
+    const eu2 = faults.upstream('eu-two').otherwise(fault.reset());
+    const usOperated = faults.upstream('us-operated'); // would answer, but the policy excludes it
+    const noTools = faults.upstream('no-tools'); // would answer, but cannot call tools
+    const router = createRouter({
+      providers: [deployment(eu1, { price: 0.1 }), deployment(eu2, { price: 0.2 }), deployment(usOperated, { price: 0.01, us: true }), deployment(noTools, { price: 0.01, offer: { capabilities: ['chat'] } })],
+      policy: 'eu-sovereign',
+      strategy: 'cheapest',
+      retry: quickRetry,
+    });
+    const tools = [{ type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object' } } }];
+
+    const error = await rejection(router.chat.completions.create({ model: 'model-a', messages, tools }));
+
+    expect(error.code).toBe('all_providers_failed');
+    expect(error.status).toBe(502);
+    expect(tried(error.route!.attempts)).toEqual(['eu-one:error', 'eu-one:error', 'eu-two:error', 'eu-two:error']);
+    expect(error.message).toMatch(/eu-one\/model-a: .*503/);
+    expect(error.message).toMatch(/eu-two\/model-a: .*(connect|connection)/);
+    expect(usOperated.requests).toHaveLength(0);
+    expect(noTools.requests).toHaveLength(0);
+  });
+
+  it('returns a 422 at once: no retry, no fallback', async () => {
+    const picky = faults.upstream('picky').script(fault.status(422, 'messages[0].content is too long'));
+    const other = faults.upstream('other');
+    const router = createRouter({ providers: [deployment(picky, { price: 0.1 }), deployment(other, { price: 0.2 })], strategy: 'cheapest', retry: quickRetry });
+    const error = await rejection(router.chat.completions.create({ model: 'model-a', messages }));
+    expect(error).toMatchObject({ code: 'invalid_request', status: 422 });
+    expect(error.message).toMatch(/too long/);
+    expect([picky.requests.length, other.requests.length]).toEqual([1, 0]);
+  });
+
+  it('with route.allow_fallbacks false, retries the first choice but never calls another', async () => {
+    const only = faults.upstream('only').otherwise(fault.status(503));
+    const spare = faults.upstream('spare');
+    const router = createRouter({ providers: [deployment(only, { price: 0.1 }), deployment(spare, { price: 0.2 })], strategy: 'cheapest', retry: quickRetry });
+    const error = await rejection(router.chat.completions.create({ model: 'model-a', messages, route: { allow_fallbacks: false } }));
+    expect(tried(error.route!.attempts)).toEqual(['only:error', 'only:error']);
+    expect(spare.requests).toHaveLength(0);
+  });
+});
+
+describe('the deadline of the whole call', () => {
+  it('ends a call whose attempts outlast deadlineMs with timeout and its attempts, without trying further', async () => {
+    const stuck = faults.upstream('stuck').otherwise(fault.hang());
+    const next = faults.upstream('next');
+    const router = createRouter({ providers: [deployment(stuck, { price: 0.1 }), deployment(next, { price: 0.2 })], strategy: 'cheapest', deadlineMs: 1000 });
+    const error = await rejection(router.chat.completions.create({ model: 'model-a', messages }));
+    expect(error).toMatchObject({ code: 'timeout', status: 504 });
+    expect(error.message).toMatch(/deadline of 1000 ms \(deadlineMs\) passed/);
+    expect(tried(error.route!.attempts)).toEqual(['stuck:error']);
+    expect(next.requests).toHaveLength(0);
+    // The hanging upstream's connection was closed, not left open.
+    expect(await stuck.requests[0]!.closed).toBe('client');
+  });
+
+  it('uses route.max_latency_ms as the per-attempt deadline, then falls back', async () => {
+    const slow = faults.upstream('slow').otherwise(fault.hang());
+    const quick = faults.upstream('quick');
+    const router = createRouter({ providers: [deployment(slow, { price: 0.1 }), deployment(quick, { price: 0.2 })], strategy: 'cheapest', retry: { retries: 0 } });
+    const response = await router.chat.completions.create({ model: 'model-a', messages, route: { max_latency_ms: 500 } });
+    expect(response.provider).toBe('quick');
+    expect(response.route.attempts[0]).toMatchObject({ provider: 'slow', outcome: 'error', code: 'timeout', message: expect.stringMatching(/within 500 ms \(route\.max_latency_ms\)/) });
+  });
+});
+
+describe('cost reporting', () => {
+  it('reports an actual cost above route.max_cost without refusing the paid-for answer', async () => {
+    // The estimate (a short prompt, max_tokens 10) is far below the limit; the upstream reports 100k prompt tokens.
+    const verbose = faults.upstream('verbose').script(fault.ok({ usage: { prompt_tokens: 100_000, completion_tokens: 10, total_tokens: 100_010 } }));
+    const router = createRouter({ providers: [deployment(verbose, { price: 1 })] });
+    const response = await router.chat.completions.create({ model: 'model-a', messages, max_tokens: 10, route: { max_cost: 0.001 } });
+    expect(response.route.estimated_cost).toBeLessThan(0.001);
+    expect(response.usage.cost).toBeCloseTo(0.10003, 10);
+    expect(response.route).toMatchObject({ max_cost: 0.001, max_cost_exceeded: true });
+    expect(response.choices[0]!.message.content).toBe('Hello from verbose.');
+  });
+
+  it('says nothing of max_cost when the actual cost stays within it', async () => {
+    const router = createRouter({ providers: [deployment(faults.upstream('thrifty'), { price: 1 })] });
+    const response = await router.chat.completions.create({ model: 'model-a', messages, max_tokens: 10, route: { max_cost: 0.001 } });
+    expect(response.usage.cost).toBeLessThan(0.001);
+    expect(response.route.max_cost_exceeded).toBeUndefined();
+  });
+
+  it('explain() shows the ranking with est_cost, est_latency_ms and score, and the exclusions with reasons', () => {
+    const router = createRouter({
+      providers: [deployment(faults.upstream('mid'), { price: 0.2 }), deployment(faults.upstream('low'), { price: 0.1 }), deployment(faults.upstream('unpriced')), deployment(faults.upstream('abroad'), { price: 0.01, us: true })],
+      policy: 'eu-sovereign',
+      strategy: 'cheapest',
+    });
+    const explanation = router.explain({ model: 'model-a', messages, max_tokens: 100 });
+    expect(explanation.objective).toBe('cheapest');
+    expect(explanation.chosen).toEqual({ provider: 'low', model: 'model-a' });
+    expect(explanation.candidates.map((candidate) => candidate.provider)).toEqual(['low', 'mid', 'unpriced', 'abroad']);
+    const [low, mid, unpriced, abroad] = explanation.candidates;
+    // est_cost = prompt tokens × input price + 100 completion tokens × output price, per 1M tokens.
+    expect(low).toMatchObject({ eligible: true, score: 1, est_latency_ms: 800 });
+    expect(mid!.est_cost).toBeCloseTo(2 * low!.est_cost!, 12);
+    expect(mid!.score).toBe(0.5);
+    expect(unpriced).toMatchObject({ eligible: true, score: 0, reasons: ['price unknown; ranked last by cheapest'] });
+    expect(unpriced!.est_cost).toBeUndefined();
+    expect(abroad).toMatchObject({ eligible: false });
+    expect(abroad!.reasons.join(' ')).toMatch(/US/);
+    expect(abroad!.score).toBeUndefined();
+  });
+});

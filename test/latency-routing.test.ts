@@ -1,0 +1,74 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createRouter } from '../src/index.js';
+import { deployment, messages } from './helpers/fault-deployments.js';
+import { useFaultServer, type FaultUpstream } from './helpers/fault-server.js';
+
+/*
+ * Routing on measured time to first token. The clock the router measures with is faked and
+ * moved forward by each upstream's simulated TTFT as its request arrives, so measurements are
+ * exact and the test does not depend on how busy the machine is.
+ */
+
+const faults = useFaultServer();
+
+beforeEach(() => void vi.useFakeTimers({ toFake: ['performance'] }));
+afterEach(() => void vi.useRealTimers());
+
+/** Every request to `upstream` takes `ms` on the router's clock before it is answered. */
+const takes = (upstream: FaultUpstream, ms: number) => upstream.onRequest(() => vi.advanceTimersByTime(ms));
+
+function twoDeployments() {
+  // `slow` is cheaper, so with nothing measured the tie on the latency prior goes to it.
+  const slow = takes(faults.upstream('slow'), 400);
+  const quick = takes(faults.upstream('quick'), 40);
+  const router = createRouter({ providers: [deployment(slow, { price: 0.1 }), deployment(quick, { price: 0.2 })], strategy: 'fastest' });
+  return { slow, quick, router };
+}
+
+const ask = (router: ReturnType<typeof createRouter>, extra: object = {}) =>
+  router.chat.completions.create({ model: 'model-a', messages, ...extra }).then((response) => response.provider);
+
+describe('the fastest strategy', () => {
+  it('moves to the deployment whose measured time to first token is lower after a few calls', async () => {
+    const { slow, quick, router } = twoDeployments();
+    expect(await ask(router)).toBe('slow'); // nothing measured: the prior ties, the cheaper goes first
+    expect(await ask(router)).toBe('quick'); // quick is not measured yet: explored ahead of slow
+    expect([await ask(router), await ask(router), await ask(router)]).toEqual(['quick', 'quick', 'quick']);
+    expect([slow.requests.length, quick.requests.length]).toEqual([1, 4]);
+
+    const explanation = router.explain({ model: 'model-a', messages });
+    expect(explanation.candidates.map(({ provider, est_latency_ms, score }) => ({ provider, est_latency_ms, score }))).toEqual([
+      { provider: 'quick', est_latency_ms: 40, score: 1 },
+      { provider: 'slow', est_latency_ms: 400, score: 0.1 },
+    ]);
+    expect(router.health().map(({ provider, ttftP50Ms, ttftP90Ms }) => ({ provider, ttftP50Ms, ttftP90Ms }))).toEqual([
+      { provider: 'slow', ttftP50Ms: 400, ttftP90Ms: 400 },
+      { provider: 'quick', ttftP50Ms: 40, ttftP90Ms: 40 },
+    ]);
+  });
+
+  it('measures a stream’s time to its first chunk', async () => {
+    const { router } = twoDeployments();
+    const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true });
+    for await (const _chunk of stream);
+    expect(router.health()).toEqual([expect.objectContaining({ provider: 'slow', ttftP50Ms: 400, samples: 1 })]);
+  });
+});
+
+describe('route.max_latency_ms', () => {
+  it('excludes a deployment whose observed p90 is above it, with the reason, and never calls it', async () => {
+    const { slow, quick, router } = twoDeployments();
+    await ask(router);
+    await ask(router);
+    const request = { model: 'model-a', messages, route: { objective: 'cheapest', max_latency_ms: 200 } };
+
+    const explanation = router.explain(request);
+    expect(explanation.chosen).toEqual({ provider: 'quick', model: 'model-a' });
+    expect(explanation.candidates.find((candidate) => candidate.provider === 'slow')).toMatchObject({
+      eligible: false,
+      reasons: ['observed p90 time to first token 400 ms exceeds route.max_latency_ms 200'],
+    });
+    expect(await ask(router, { route: request.route })).toBe('quick');
+    expect([slow.requests.length, quick.requests.length]).toEqual([1, 2]);
+  });
+});

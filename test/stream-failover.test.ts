@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { createRouter, RouterError, type ChatCompletionChunk } from '../src/index.js';
+import { deployment, messages } from './helpers/fault-deployments.js';
+import { fault, useFaultServer, type Fault } from './helpers/fault-server.js';
+
+/* Streams fail over until their first chunk reaches the caller, and fail loudly after it. */
+
+const faults = useFaultServer();
+
+function pair(first: Fault, options: { deadlineMs?: number } = {}) {
+  const primary = faults.upstream('primary').script(first);
+  const secondary = faults.upstream('secondary');
+  const router = createRouter({
+    providers: [deployment(primary, { price: 0.1 }), deployment(secondary, { price: 0.2 })],
+    strategy: 'cheapest',
+    retry: { retries: 0 },
+    ...options,
+  });
+  return { primary, secondary, router };
+}
+
+/** Reads a stream to its end or its error. */
+async function drain(stream: AsyncIterable<ChatCompletionChunk>, onChunk?: (count: number) => void) {
+  const chunks: ChatCompletionChunk[] = [];
+  try {
+    for await (const chunk of stream) {
+      chunks.push(chunk);
+      onChunk?.(chunks.length);
+    }
+    return { chunks, error: undefined };
+  } catch (error) {
+    if (!RouterError.isInstance(error)) throw error;
+    return { chunks, error };
+  }
+}
+
+const text = (chunks: ChatCompletionChunk[]) => chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('');
+
+describe('a stream that fails before its first chunk', () => {
+  it.each<[string, Fault]>([
+    ['a 503', fault.status(503)],
+    ['a connection reset', fault.reset()],
+    ['a connection cut after the headers', fault.cut(0)],
+    ['a malformed first SSE event', fault.malformedSse(0)],
+    ['malformed JSON instead of a stream', fault.malformedJson()],
+  ])('fails over transparently after %s', async (_name, first) => {
+    const { primary, secondary, router } = pair(first);
+    const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true });
+    const { chunks, error } = await drain(stream);
+    expect(error).toBeUndefined();
+    expect(text(chunks)).toBe('secondary-0 secondary-1 secondary-2 ');
+    const last = chunks.at(-1)!;
+    expect(last.provider).toBe('secondary');
+    expect(last.route!.fallback_used).toBe(true);
+    expect(last.route!.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}`)).toEqual(['primary:error', 'secondary:ok']);
+    expect([primary.requests.length, secondary.requests.length]).toEqual([1, 1]);
+  });
+
+  it('fails over when the first chunk does not come within the per-attempt timeout', async () => {
+    const { secondary, router } = pair(fault.hang(0));
+    const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true, route: { max_latency_ms: 500 } });
+    const { chunks } = await drain(stream);
+    expect(chunks.at(-1)!.route!.attempts[0]).toMatchObject({ provider: 'primary', code: 'timeout' });
+    expect(secondary.requests).toHaveLength(1);
+  });
+});
+
+describe('a stream that fails after its first chunk', () => {
+  it('delivers the three chunks, then raises the error; the route and attempts say so, and nothing falls back', async () => {
+    const { primary, secondary, router } = pair(fault.cut(3));
+    const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true });
+    const { chunks, error } = await drain(stream);
+    expect(chunks).toHaveLength(3);
+    expect(text(chunks)).toBe('primary-0 primary-1 ');
+    expect(error).toMatchObject({ code: 'upstream_error', providerId: 'primary' });
+    expect(error!.route!.attempts).toEqual([
+      expect.objectContaining({ provider: 'primary', outcome: 'error', code: 'upstream_error', message: expect.stringMatching(/after 3 chunk\(s\) reached the caller/) }),
+    ]);
+    expect(error!.route!.fallback_used).toBe(false);
+    expect([primary.requests.length, secondary.requests.length]).toEqual([1, 0]);
+    // The failure counts against the deployment's health.
+    expect(router.health().find((entry) => entry.provider === 'primary')).toMatchObject({ failures: 1, consecutiveFailures: 1 });
+  });
+
+  it('raises a malformed SSE event after the chunks before it', async () => {
+    const { router } = pair(fault.malformedSse(3));
+    const { chunks, error } = await drain(await router.chat.completions.create({ model: 'model-a', messages, stream: true }));
+    expect(chunks).toHaveLength(3);
+    expect(error!.message).toMatch(/malformed SSE event from primary/);
+  });
+
+  it('ends a stalled stream at the call’s deadline with a timeout, and closes the upstream', async () => {
+    const { primary, router } = pair(fault.hang(2), { deadlineMs: 1000 });
+    const { chunks, error } = await drain(await router.chat.completions.create({ model: 'model-a', messages, stream: true }));
+    expect(chunks).toHaveLength(2);
+    expect(error).toMatchObject({ code: 'timeout', message: expect.stringMatching(/deadline of 1000 ms \(deadlineMs\)/) });
+    expect(await primary.requests[0]!.closed).toBe('client');
+  });
+});
+
+describe('aborting a stream', () => {
+  it('closes the upstream connection when the caller’s signal aborts mid-stream', async () => {
+    const { primary, router } = pair(fault.hang(2));
+    const controller = new AbortController();
+    const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true }, { signal: controller.signal });
+    const { chunks, error } = await drain(stream, (count) => count === 2 && controller.abort());
+    expect(chunks).toHaveLength(2);
+    expect(error?.code).toBe('aborted');
+    expect(await primary.requests[0]!.closed).toBe('client');
+    expect(primary.requests[0]!.clientClosedAt).toBeDefined();
+    // An abort says nothing about the deployment.
+    expect(router.health().find((entry) => entry.provider === 'primary')).toMatchObject({ failures: 0 });
+  });
+
+  it('closes the upstream connection when the caller stops reading', async () => {
+    const { primary, router } = pair(fault.drip(5, 50));
+    const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true });
+    for await (const chunk of stream) if (chunk.choices[0]?.delta.content) break;
+    expect(await primary.requests[0]!.closed).toBe('client');
+  });
+});
