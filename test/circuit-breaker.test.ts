@@ -34,7 +34,7 @@ async function call(router: ReturnType<typeof createRouter>) {
 
 describe('the circuit breaker', () => {
   it('opens after repeated failures, skips the deployment with the reason in explain(), and tries it again after the cooldown', async () => {
-    const { flaky, steady, router } = flakyAndSteady();
+    const { flaky, router } = flakyAndSteady();
     for (let count = 0; count < 3; count++) expect((await call(router)).provider).toBe('steady');
     expect(flaky.requests).toHaveLength(3);
 

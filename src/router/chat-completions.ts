@@ -1,6 +1,6 @@
 import { completionOf } from '../audit/audit-content.js';
 import type { Candidate } from '../catalog/candidate.js';
-import { InvalidRequestError, RouterError } from '../errors.js';
+import { RouterError } from '../errors.js';
 import { validateRequest } from '../internal/validate.js';
 import { parseModel } from '../models/parse-model.js';
 import { priceUsage } from '../pricing/cost.js';
@@ -11,6 +11,7 @@ import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import { chatRequestSchema, type ChatCompletionCreateParams, type ChatRequest } from '../wire/chat-request.js';
 import type { ChatCompletion, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
 import { execute, type ExecuteOptions } from './execute.js';
+import { assertSimulateAllowed } from './execute-one-shot.js';
 import { assertRoutable, planRoute, type Plan, type RequestNeeds } from './plan.js';
 import { asRouterError, identifyCaller, RequestRecord } from './request-record.js';
 import type { Caller, RouterContext } from './router-context.js';
@@ -56,9 +57,7 @@ export function prepareChat(
   const caller = identifyCaller(context, apiKey, record);
   const request = validateRequest(chatRequestSchema, params);
   record?.captured(request.messages);
-  if (request.simulate && !caller.simulated) {
-    throw new InvalidRequestError('simulate is honoured only with a test- API key; remove it for real calls', 'simulate');
-  }
+  assertSimulateAllowed(request, caller);
   const spec = parseModel(request.model, context.vocabulary);
   const needs = chatNeeds(request);
   const plan = planRoute(context, caller, request.model, spec, needs, request.route);

@@ -1,4 +1,4 @@
-import { InvalidRequestError, RouterError } from '../errors.js';
+import { InvalidRequestError } from '../errors.js';
 import { validateRequest } from '../internal/validate.js';
 import { parseModel } from '../models/parse-model.js';
 import { priceUsage } from '../pricing/cost.js';
@@ -11,8 +11,8 @@ import {
   type CompletionCreateParams,
   type CompletionRequest,
 } from '../wire/completions.js';
-import { executeOptions, requestedModel, type RequestOptions } from './chat-completions.js';
-import { execute } from './execute.js';
+import { requestedModel, type RequestOptions } from './chat-completions.js';
+import { assertSimulateAllowed, executeOneShot } from './execute-one-shot.js';
 import { assertRoutable, planRoute, type RequestNeeds } from './plan.js';
 import { asRouterError, identifyCaller, RequestRecord } from './request-record.js';
 import type { RouterContext } from './router-context.js';
@@ -53,30 +53,16 @@ export async function createCompletion(
     if (request.stream === true) {
       throw new InvalidRequestError('stream is not supported for legacy completions; use chat.completions with stream: true', 'stream');
     }
-    if (request.simulate && !caller.simulated) {
-      throw new InvalidRequestError('simulate is honoured only with a test- API key; remove it for real calls', 'simulate');
-    }
+    assertSimulateAllowed(request, caller);
     const needs = completionNeeds(request);
     const plan = planRoute(context, caller, request.model, parseModel(request.model, context.vocabulary), needs, request.route);
     record.planned(plan);
     assertRoutable(plan);
-    const execution = await execute(
-      context,
-      plan.ranked,
-      async (candidate, signal, attempt) => {
-        const body = { ...request, model: candidate.native };
-        if (caller.simulated) return { completion: await pseudoComplete(body, { model: candidate.native, attempt, signal }) };
-        if (!candidate.provider.doComplete) {
-          throw new RouterError(`provider ${candidate.provider.id} lists a completions model but implements no doComplete`, {
-            code: 'upstream_error',
-            providerId: candidate.provider.id,
-          });
-        }
-        return candidate.provider.doComplete(body, { signal });
-      },
-      executeOptions(plan, caller, record, options.signal),
-    );
-    execution.release();
+    const execution = await executeOneShot(context, plan, caller, record, request, options.signal, {
+      method: 'doComplete',
+      pseudo: async (body, pseudoOptions) => ({ completion: await pseudoComplete(body, pseudoOptions) }),
+      real: (provider, body, call) => provider.doComplete?.(body, call),
+    });
     const { completion } = execution.value;
     const written = completion.choices.reduce((sum, choice) => sum + estimateTextTokens(choice.text), 0);
     const usage = priceUsage(completion.usage, execution.candidate, { promptTokens: needs.promptTokens, completionTokens: written }, context.currency);

@@ -1,12 +1,11 @@
-import { RouterError } from '../errors.js';
 import { validateRequest } from '../internal/validate.js';
 import { parseModel } from '../models/parse-model.js';
 import { priceUsage } from '../pricing/cost.js';
 import { estimateTextTokens } from '../pricing/tokens.js';
 import { pseudoEmbed } from '../providers/pseudo/pseudo-llm.js';
 import { embeddingsRequestSchema, type EmbeddingCreateParams, type EmbeddingsRequest, type EmbeddingsResponse } from '../wire/embeddings.js';
-import { executeOptions, requestedModel, type RequestOptions } from './chat-completions.js';
-import { execute } from './execute.js';
+import { requestedModel, type RequestOptions } from './chat-completions.js';
+import { executeOneShot } from './execute-one-shot.js';
 import { assertRoutable, planRoute, type RequestNeeds } from './plan.js';
 import { asRouterError, identifyCaller, RequestRecord } from './request-record.js';
 import type { RouterContext } from './router-context.js';
@@ -34,23 +33,11 @@ export async function createEmbeddings(
     const plan = planRoute(context, caller, request.model, parseModel(request.model, context.vocabulary), needs, undefined);
     record.planned(plan);
     assertRoutable(plan);
-    const execution = await execute(
-      context,
-      plan.ranked,
-      async (candidate, signal, attempt) => {
-        const body = { ...request, model: candidate.native };
-        if (caller.simulated) return { response: await pseudoEmbed(body, { model: candidate.native, attempt, signal }) };
-        if (!candidate.provider.doEmbed) {
-          throw new RouterError(`provider ${candidate.provider.id} lists an embedding model but implements no doEmbed`, {
-            code: 'upstream_error',
-            providerId: candidate.provider.id,
-          });
-        }
-        return candidate.provider.doEmbed(body, { signal });
-      },
-      executeOptions(plan, caller, record, options.signal),
-    );
-    execution.release();
+    const execution = await executeOneShot(context, plan, caller, record, request, options.signal, {
+      method: 'doEmbed',
+      pseudo: async (body, pseudoOptions) => ({ response: await pseudoEmbed(body, pseudoOptions) }),
+      real: (provider, body, call) => provider.doEmbed?.(body, call),
+    });
     const { response } = execution.value;
     const reported = response.usage
       ? { prompt_tokens: response.usage.prompt_tokens, completion_tokens: 0, total_tokens: response.usage.total_tokens }
