@@ -122,6 +122,17 @@ describe('the deadline of the whole call', () => {
     expect(await stuck.requests[0]!.closed).toBe('client');
   });
 
+  it('times out a hung attempt after timeoutMs, closes its connection and falls back', async () => {
+    // No caller signal and a limit of a second or more: the attempt runs on a shared timeout signal.
+    const hung = faults.upstream('hung').otherwise(fault.hang());
+    const spare = faults.upstream('spare');
+    const router = createRouter({ providers: [deployment(hung, { price: 0.1 }), deployment(spare, { price: 0.2 })], strategy: 'cheapest', retry: { retries: 0 }, timeoutMs: 1000 });
+    const response = await router.chat.completions.create({ model: 'model-a', messages });
+    expect(response.provider).toBe('spare');
+    expect(response.route.attempts[0]).toMatchObject({ provider: 'hung', outcome: 'error', code: 'timeout', message: expect.stringMatching(/within 1000 ms/) });
+    expect(await hung.requests[0]!.closed).toBe('client');
+  });
+
   it('uses route.max_latency_ms as the per-attempt deadline, then falls back', async () => {
     const slow = faults.upstream('slow').otherwise(fault.hang());
     const quick = faults.upstream('quick');

@@ -94,17 +94,21 @@ export async function execute<T>(
       const limit = Math.min(attemptLimitMs, remaining);
       // The breaker is asked right before each call: another request may have opened it since planning.
       if (trackHealth && !health.admit(candidate.key, limit)) throw new CircuitSkip();
-      const controller = new AbortController();
-      const onCallerAbort = () => controller.abort(new AbortedError(undefined, callerSignal!.reason));
-      callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
       const byDeadline = limit < attemptLimitMs;
-      let timer = setTimeout(() => {
+      const timeoutError = () => {
         if (byDeadline) deadlinePassed = true;
-        controller.abort(byDeadline ? deadlineError(deadlineMs, candidate) : attemptTimeout(candidate, attemptLimitMs, options.attemptTimeoutMs !== undefined));
-      }, limit);
+        return byDeadline ? deadlineError(deadlineMs, candidate) : attemptTimeout(candidate, attemptLimitMs, options.attemptTimeoutMs !== undefined);
+      };
+      // A call with no caller signal and a long limit shares a bucketed timeout signal. Streams
+      // always come with a signal (their controller's), so they always get their own.
+      const controller = callerSignal !== undefined || limit < context.timeouts.minimumMs ? new AbortController() : undefined;
+      const signal = controller?.signal ?? context.timeouts.signal(limit);
+      const onCallerAbort = () => controller!.abort(new AbortedError(undefined, callerSignal!.reason));
+      callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+      let timer = controller && setTimeout(() => controller.abort(timeoutError()), limit);
       const started = performance.now();
       try {
-        const value = await run(candidate, controller.signal, count++);
+        const value = await run(candidate, signal, count++);
         const latencyMs = performance.now() - started;
         attempts.push({ provider: candidate.provider.id, model: candidate.model, outcome: 'ok', latency_ms: round(latencyMs) });
         if (trackHealth) health.succeeded(candidate.key, latencyMs);
@@ -115,8 +119,9 @@ export async function execute<T>(
         return {
           value,
           candidate,
-          signal: controller.signal,
+          signal,
           commit() {
+            if (controller === undefined) return; // only streams commit, and they own their controller
             clearTimeout(timer);
             timer = setTimeout(() => controller.abort(deadlineError(deadlineMs, candidate)), Math.max(0, deadlineAt - performance.now()));
           },
@@ -130,9 +135,10 @@ export async function execute<T>(
         clearTimeout(timer);
         callerSignal?.removeEventListener('abort', onCallerAbort);
         // An abort surfaces as whatever the adapter threw; the signal's reason says why.
-        const error = toRouterError(controller.signal.aborted ? controller.signal.reason : thrown, candidate);
+        const reason = signal.aborted ? (controller ? signal.reason : timeoutError()) : thrown;
+        const error = toRouterError(reason, candidate);
         // Release whatever the failed attempt still holds open (a half-read body, a socket).
-        controller.abort(error);
+        controller?.abort(error);
         attempts.push({
           provider: candidate.provider.id,
           model: candidate.model,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createTimeoutBuckets, type TimeoutBuckets } from '../internal/timeout-buckets.js';
 import { createAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
 import { createPolicyHasher } from '../audit/policy-hash.js';
 import { buildCatalogIndex, type CatalogIndex } from '../catalog/catalog-index.js';
@@ -34,6 +35,8 @@ export interface RouterContext {
   readonly strategies: ReadonlyMap<string, Strategy>;
   readonly defaultStrategy: Strategy;
   readonly health: HealthTracker;
+  /** Shared timeout signals for attempts that need no signal of their own. */
+  readonly timeouts: TimeoutBuckets;
   readonly audit: AuditTrail;
   readonly currency: string;
   readonly fx: FxTable;
@@ -107,6 +110,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     strategies,
     defaultStrategy,
     health: createHealthTracker(options.health),
+    timeouts: createTimeoutBuckets(),
     audit: createAuditTrail(options.audit),
     currency: options.currency,
     fx,
