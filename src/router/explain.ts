@@ -17,16 +17,13 @@ export interface Explanation {
 
 export function explainChat(context: RouterContext, params: ChatCompletionCreateParams, apiKey: string | undefined): Explanation {
   const { plan } = prepareChat(context, params, apiKey);
-  const rank = new Map(plan.ranked.map((entry, index) => [`${entry.candidate.provider.id}/${entry.candidate.model}`, index]));
-  const position = (candidate: ExplainCandidate) => rank.get(`${candidate.provider}/${candidate.model}`) ?? Number.POSITIVE_INFINITY;
-  const candidates = [...plan.candidates].sort((a, b) => position(a) - position(b));
   const first = plan.ranked[0];
   return {
     requested: plan.requested,
     tier: plan.tier,
     policy: plan.policy,
     objective: plan.objective,
-    candidates,
+    candidates: plan.candidates, // already in rank order, eligible first
     chosen: first ? { provider: first.candidate.provider.id, model: first.candidate.model } : null,
   };
 }

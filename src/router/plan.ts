@@ -51,6 +51,7 @@ export interface Plan {
   /** The policies that applied (router, key, model string), for the audit record's policy hash. */
   policies: readonly CompiledPolicy[];
   objective: string;
+  /** Every candidate considered: the ranked ones first, in the order a call tries them. */
   candidates: ExplainCandidate[];
   /** Eligible candidates, best first: the order execution walks. */
   ranked: Ranked[];
@@ -203,13 +204,19 @@ export function planRoute(
   let ranked = inputs.length === 0 ? [] : ownRanking(inputs, strategy.rank(inputs, needs));
   if (route?.order) ranked = applyOrder(ranked, route.order);
   if (route?.allow_fallbacks === false) ranked = ranked.slice(0, 1);
+  // Candidates in the order a call walks them, then everything else in catalogue order.
+  const ordered: ExplainCandidate[] = [];
+  const shownFirst = new Set<ExplainCandidate>();
   for (const entry of ranked) {
     const shown = explained.get(entry.candidate)!;
     if (entry.estCost !== undefined) shown.est_cost = entry.estCost;
     shown.est_latency_ms = Math.round(entry.estLatencyMs);
     shown.score = Math.round(clampScore(entry.score) * 1e4) / 1e4;
     if (entry.note) shown.reasons.push(entry.note);
+    ordered.push(shown);
+    shownFirst.add(shown);
   }
+  for (const candidate of candidates) if (!shownFirst.has(candidate)) ordered.push(candidate);
 
   return {
     requested,
@@ -217,7 +224,7 @@ export function planRoute(
     policy: policies.length === 1 ? policies[0]!.name : effectivePolicyName(policies),
     policies,
     objective: strategy.name,
-    candidates,
+    candidates: ordered,
     ranked,
     policyExcluded,
     circuitExcluded,
