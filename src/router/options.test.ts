@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { RouterError } from '../errors.js';
+import { openaiCompatible } from '../providers/openai-compatible.js';
+import { createRouter } from './create-router.js';
+import type { RouterOptions } from './options.js';
+
+const provider = openaiCompatible({ id: 'p', baseURL: 'http://127.0.0.1:9/v1', models: [{ id: 'm' }] });
+
+function failure(options: unknown): RouterError {
+  try {
+    createRouter(options as RouterOptions);
+  } catch (error) {
+    if (RouterError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('createRouter accepted invalid options');
+}
+
+describe('createRouter options', () => {
+  it.each([
+    [{ providers: [provider], policy: 'eu-sovereing' }, 'policy', /options\.policy/],
+    [{ providers: [provider], policy: { name: 'x', hosting: ['FRA'] } }, 'policy.hosting[0]', /options\.policy\.hosting\[0\]/],
+    [{ providers: [provider], retry: { retries: -1 } }, 'retry.retries', /options\.retry\.retries/],
+    [{ providers: [provider], timeoutMs: 0 }, 'timeoutMs', /options\.timeoutMs/],
+    [{ providers: [provider], currency: 'euro' }, 'currency', /options\.currency/],
+    [{ providers: [{ id: 'x' }] }, 'providers[0]', /options\.providers\[0\] must be a provider created by openaiCompatible\(\)/],
+    [{ providers: [provider], tiemoutMs: 5 }, null, /tiemoutMs/],
+  ])('refuses %j with invalid_request naming the option', (options, param, message) => {
+    const error = failure(options);
+    expect(error.code).toBe('invalid_request');
+    expect(error.status).toBe(400);
+    expect(error.param).toBe(param);
+    expect(error.message).toMatch(message);
+    // The ZodError is only ever the cause, never the public error.
+    expect(error.name).not.toBe('ZodError');
+  });
+
+  it('refuses an unknown default strategy by name, listing the known ones', () => {
+    expect(failure({ providers: [provider], strategy: 'cheapset' }).message).toMatch(/"cheapset" is unknown; use one of cheapest, fastest, balanced, quality/);
+  });
+});
