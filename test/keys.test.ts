@@ -46,6 +46,24 @@ describe('keys', () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
+  it('refuses a request with no key through router.fetch, even when the router has its own apiKey', async () => {
+    const router = createRouter({
+      providers: testProviders(),
+      apiKey: 'sk-router-internal',
+      keys: { 'sk-team-a': { policy: 'eu-sovereign', label: 'team-a' } },
+    });
+    const anonymous = { method: 'POST', headers: { 'content-type': 'application/json' } };
+    const chat = await router.fetch('http://sovroute.local/v1/chat/completions', {
+      ...anonymous,
+      body: JSON.stringify({ model: 'us-ai/gpt-4o', messages }),
+    });
+    expect(chat.status).toBe(401);
+    expect(((await chat.json()) as { error: { code: string } }).error.code).toBe('invalid_api_key');
+    const models = await router.fetch('http://sovroute.local/v1/models', { method: 'GET' });
+    expect(models.status).toBe(401);
+    expect(upstream.requests).toHaveLength(0);
+  });
+
   it('refuses an unknown key in-process too', async () => {
     const { router } = setup();
     const error = await router.chat.completions.create({ model: 'llama-3.3-70b-instruct', messages }, { apiKey: 'sk-stranger' }).catch((caught: unknown) => caught);

@@ -39,15 +39,19 @@ function errorResponse(error: unknown): Response {
 interface IncomingCall {
   method: string;
   path: string;
-  apiKey: string | undefined;
+  apiKey: string;
   signal: AbortSignal | undefined;
   body(): Promise<unknown>;
 }
 
-function bearer(authorization: string | null): string | undefined {
-  if (!authorization) return undefined;
-  const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
-  return match ? match[1] : undefined;
+/**
+ * The caller's key from `Authorization: Bearer …`. A request without one presents the empty key,
+ * never the router's own `apiKey`: over HTTP an anonymous caller must not borrow it (with
+ * `keys` configured it is refused with 401).
+ */
+function bearer(authorization: string | null): string {
+  const match = authorization ? /^Bearer\s+(.+)$/i.exec(authorization.trim()) : null;
+  return match?.[1] ?? '';
 }
 
 /** Reads the call straight from `init` when the SDK passes a URL string (the common case), else via `Request`. */
