@@ -39,3 +39,20 @@ describe('createRouter options', () => {
     expect(failure({ providers: [provider], strategy: 'cheapset' }).message).toMatch(/"cheapset" is unknown; use one of cheapest, fastest, balanced, quality/);
   });
 });
+
+describe('policy names', () => {
+  it('refuses a custom policy that takes a preset name', () => {
+    const error = failure({ providers: [provider], policy: { name: 'eu-sovereign', hosting: 'EEA' } });
+    expect(error.code).toBe('invalid_request');
+    expect(error.message).toMatch(/custom policy named "eu-sovereign", which is a built-in preset; pass 'eu-sovereign' itself/);
+    expect(failure({ providers: [provider], keys: { 'sk-a': { policy: { name: 'global', hosting: ['FR'] } } } }).param).toBe('keys.<key>.policy');
+  });
+
+  it('refuses two different policies under one name, and accepts the same one twice', () => {
+    const team = { name: 'team-eu', hosting: ['FR', 'DE'] };
+    expect(failure({ providers: [provider], policy: team, keys: { 'sk-a': { policy: { ...team, hosting: ['FR'] } } } }).message).toMatch(
+      /"team-eu", which another policy already uses/,
+    );
+    expect(() => createRouter({ providers: [provider], policy: team, keys: { 'sk-a': { policy: { ...team } } } })).not.toThrow();
+  });
+});

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../audit/canonical-json.js';
 import { createTimeoutBuckets, type TimeoutBuckets } from '../internal/timeout-buckets.js';
 import { createAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
 import { createPolicyHasher } from '../audit/policy-hash.js';
@@ -8,7 +9,6 @@ import { createHealthTracker, type HealthTracker } from '../health/health-tracke
 import type { ModelVocabulary } from '../models/parse-model.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/evaluate.js';
 import { isPresetPolicyName, presetPolicies } from '../policy/presets.js';
-import type { JurisdictionPolicy } from '../policy/types.js';
 import { defaultFx, type FxTable } from '../pricing/currency.js';
 import { builtInStrategies, strategyAliases, toStrategy } from '../strategies/registry.js';
 import type { Strategy } from '../strategies/types.js';
@@ -48,22 +48,33 @@ export interface RouterContext {
   caller(apiKey: string | undefined): Caller;
 }
 
-function toPolicy(value: ResolvedRouterOptions['policy']): JurisdictionPolicy {
-  return typeof value === 'string' ? presetPolicies[value] : value;
-}
-
 export function createRouterContext(options: ResolvedRouterOptions): RouterContext {
   const fx = { ...defaultFx, ...options.fx };
   const index = buildCatalogIndex(options.providers, options.currency, fx);
-  const policy = compilePolicy(toPolicy(options.policy));
-
   const jurisdictions = new Map<string, CompiledPolicy>();
   for (const preset of Object.values(presetPolicies)) jurisdictions.set(preset.name, compilePolicy(preset));
-  jurisdictions.set(policy.name, policy);
+  /**
+   * A policy's name is what model strings, routes and audit records show, so one name means
+   * one policy: a custom policy may not take a preset's name, nor two policies share one.
+   */
+  const register = (value: ResolvedRouterOptions['policy'], where: string): CompiledPolicy => {
+    if (typeof value === 'string') return jurisdictions.get(value)!;
+    const existing = jurisdictions.get(value.name);
+    if (isPresetPolicyName(value.name) || (existing && canonicalJson(existing.policy) !== canonicalJson(value))) {
+      throw new InvalidRequestError(
+        `createRouter: ${where} is a custom policy named "${value.name}", which ${isPresetPolicyName(value.name) ? 'is a built-in preset' : 'another policy already uses'}; ` +
+          `${isPresetPolicyName(value.name) ? `pass '${value.name}' itself or ` : ''}give the custom policy a name of its own`,
+        where,
+      );
+    }
+    const compiled = existing ?? compilePolicy(value);
+    jurisdictions.set(value.name, compiled);
+    return compiled;
+  };
+  const policy = register(options.policy, 'policy');
   const keyCallers = new Map<string, Caller>();
   for (const [key, keyOptions] of Object.entries(options.keys ?? {})) {
-    const keyPolicy = keyOptions.policy === undefined ? undefined : compilePolicy(toPolicy(keyOptions.policy));
-    if (keyPolicy && !isPresetPolicyName(keyPolicy.name)) jurisdictions.set(keyPolicy.name, keyPolicy);
+    const keyPolicy = keyOptions.policy === undefined ? undefined : register(keyOptions.policy, 'keys.<key>.policy');
     keyCallers.set(key, { simulated: key.startsWith('test-'), keyId: keyOptions.label ?? hashedKeyId(key), policy: keyPolicy });
   }
 
