@@ -5,7 +5,7 @@ import { estimateTextTokens } from '../pricing/tokens.js';
 import { pseudoEmbed } from '../providers/pseudo/pseudo-llm.js';
 import { embeddingsRequestSchema, type EmbeddingCreateParams, type EmbeddingsRequest, type EmbeddingsResponse } from '../wire/embeddings.js';
 import { requestedModel, type RequestOptions } from './chat-completions.js';
-import { executeOneShot } from './execute-one-shot.js';
+import { assertSimulateAllowed, executeOneShot } from './execute-one-shot.js';
 import { assertRoutable, planRoute, type RequestNeeds } from './plan.js';
 import { asRouterError, identifyCaller, RequestRecord } from './request-record.js';
 import type { RouterContext } from './router-context.js';
@@ -27,10 +27,11 @@ export async function createEmbeddings(
   try {
     const caller = identifyCaller(context, options.apiKey, record);
     const request = validateRequest(embeddingsRequestSchema, params);
+    assertSimulateAllowed(request, caller);
     record.captured(typeof request.input === 'string' ? [request.input] : request.input);
     const promptTokens = inputTokens(request.input);
     const needs: RequestNeeds = { capabilities: ['embeddings'], promptTokens, completionTokens: 0, contextTokens: 0 };
-    const plan = planRoute(context, caller, request.model, parseModel(request.model, context.vocabulary), needs, undefined);
+    const plan = planRoute(context, caller, request.model, parseModel(request.model, context.vocabulary), needs, request.route);
     record.planned(plan);
     assertRoutable(plan);
     const execution = await executeOneShot(context, plan, caller, record, request, options.signal, {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { routeOptionsSchema, simulateSchema } from './chat-request.js';
 import type { Route, Usage } from './chat-response.js';
 
 /** The OpenAI `POST /v1/embeddings` request. */
@@ -13,6 +14,8 @@ export const embeddingsRequestSchema = z.looseObject({
   encoding_format: z.enum(['float', 'base64']).optional(),
   dimensions: z.number().int().min(1).max(65536).optional(),
   user: z.string().optional(),
+  route: routeOptionsSchema.optional(),
+  simulate: simulateSchema.optional(),
 });
 
 export type EmbeddingCreateParams = z.input<typeof embeddingsRequestSchema>;

@@ -75,3 +75,15 @@ export function wait(milliseconds: number, signal: AbortSignal | undefined): Pro
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** Before a one-shot answer (embeddings, legacy completions): the simulated latency, then the fault. */
+export async function acceptOneShot(
+  simulate: SimulateOptions | undefined,
+  options: { attempt: number; signal?: AbortSignal | undefined },
+): Promise<void> {
+  throwIfAborted(options.signal);
+  if (simulate === undefined) return;
+  if (simulate.latency_ms) await wait(simulate.latency_ms, options.signal);
+  const fault = activeFault(simulate, options.attempt);
+  if (fault !== undefined) throw faultError(fault, simulate);
+}

@@ -1,6 +1,6 @@
 import { estimateTextTokens } from '../../pricing/tokens.js';
 import { defaultCompletionMaxTokens, type CompletionChoice, type CompletionRequest, type UpstreamCompletion } from '../../wire/completions.js';
-import { activeFault, faultError, throwIfAborted, wait } from './faults.js';
+import { acceptOneShot } from './faults.js';
 import type { PseudoCallOptions } from './pseudo-llm.js';
 import { canonicalJson, hashText, seededRandom } from './seeded-random.js';
 import { limitPieces } from './stop-and-length.js';
@@ -25,11 +25,7 @@ function prompts(prompt: CompletionRequest['prompt']): { text: string; tokens: n
 
 /** A deterministic `text_completion` for `request`. Rejects with the `RouterError` of a simulated fault. */
 export async function pseudoComplete(request: CompletionRequest, options: PseudoCallOptions): Promise<UpstreamCompletion> {
-  throwIfAborted(options.signal);
-  const { simulate } = request;
-  if (simulate?.latency_ms) await wait(simulate.latency_ms, options.signal);
-  const fault = simulate && activeFault(simulate, options.attempt);
-  if (simulate && fault) throw faultError(fault, simulate);
+  await acceptOneShot(request.simulate, options);
 
   const limits = { stop: request.stop, max_tokens: request.max_tokens ?? defaultCompletionMaxTokens };
   const perPrompt = request.n ?? 1;

@@ -1,6 +1,6 @@
 import { estimateTextTokens } from '../../pricing/tokens.js';
 import type { EmbeddingsRequest, UpstreamEmbeddingsResponse } from '../../wire/embeddings.js';
-import { throwIfAborted } from './faults.js';
+import { acceptOneShot } from './faults.js';
 import type { PseudoCallOptions } from './pseudo-llm.js';
 import { hashText, seededRandom } from './seeded-random.js';
 
@@ -45,7 +45,7 @@ export async function pseudoEmbed(
   request: EmbeddingsRequest,
   options: PseudoCallOptions,
 ): Promise<UpstreamEmbeddingsResponse> {
-  throwIfAborted(options.signal);
+  await acceptOneShot(request.simulate, options);
   const dimensions = request.dimensions ?? defaultDimensions;
   const inputs = inputTexts(request.input);
   const data = inputs.map(({ text }, index) => {
