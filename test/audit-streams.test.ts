@@ -101,3 +101,15 @@ describe('a stream closed before its first read', () => {
     expect(audit.records[0]).toMatchObject({ id: stream.requestId, outcome: 'aborted', error_message: expect.stringMatching(/closed the stream after 0 chunk/) });
   });
 });
+
+describe('a stream aborted and never read again', () => {
+  it('leaves one aborted record and nothing that keeps the process alive', () => {
+    // A timer left running would hold the child for the 10-minute deadline; execFileSync's timeout fails the test first.
+    const output = execFileSync(process.execPath, ['--import', 'tsx', '--import', './test/helpers/no-network.mjs', 'test/fixtures/abort-stream.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(JSON.parse(output)).toEqual(['aborted']);
+  }, 30_000);
+});

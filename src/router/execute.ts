@@ -124,6 +124,8 @@ export async function execute<T>(
             if (controller === undefined) return; // only streams commit, and they own their controller
             clearTimeout(timer);
             timer = setTimeout(() => controller.abort(deadlineError(deadlineMs, candidate)), Math.max(0, deadlineAt - performance.now()));
+            // A stream's open connection keeps the process alive; its deadline alone must not.
+            timer.unref?.();
           },
           release,
           failedLate: (error) => {

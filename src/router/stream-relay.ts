@@ -101,6 +101,8 @@ class RelayState {
       }
     }
     this.#stop();
+    // Nobody may read again (an abort ends it): the attempt's timers and listeners go now.
+    execution.release();
     return record.fail(error, execution.candidate, this.priced(undefined), this.#completion());
   }
 
