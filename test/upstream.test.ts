@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { createRouter, openaiCompatible, RouterError, type ChatCompletionChunk } from '../src/index.js';
+import { createRouter, memoryAudit, openaiCompatible, RouterError, type ChatCompletionChunk } from '../src/index.js';
 import { mockServer, sseBody, sseEvents } from './helpers/msw.js';
 
 const upstream = mockServer();
@@ -48,6 +48,19 @@ describe('routing to an openaiCompatible upstream', () => {
     const sent = (await upstream.requests[0]!.json()) as Record<string, unknown>;
     expect(sent.model).toBe('vendor/model-a');
     expect(upstream.requests[0]!.headers.get('authorization')).toBe('Bearer sk-upstream');
+  });
+
+  it('marks the cost of an unpriced deployment as unknown, never a silent zero, and audits it as null', async () => {
+    upstream.use(http.post('https://api.unpriced.test/v1/chat/completions', () => HttpResponse.json(completion({ prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 }))));
+    const audit = memoryAudit();
+    const router = createRouter({
+      providers: [openaiCompatible({ id: 'unpriced', baseURL: 'https://api.unpriced.test/v1', models: [{ id: 'model-b' }] })],
+      audit: [audit],
+    });
+    const response = await router.chat.completions.create({ model: 'model-b', messages });
+    expect(response.usage).toMatchObject({ cost: 0, price_unknown: true });
+    await router.flush();
+    expect(audit.records[0]!.cost).toBeNull();
   });
 
   it('estimates usage, marked as such, when the upstream reports none', async () => {

@@ -5,7 +5,8 @@ import { roundMoney } from './currency.js';
 /**
  * The caller-facing usage of one call: the upstream's token counts (or estimates, marked
  * `estimated: true`, when it reported none) and what they cost at the candidate's price, in
- * the router's currency. An unpriced deployment costs 0 and its route says the price is unknown.
+ * the router's currency. A deployment with no known price reports `cost: 0` marked
+ * `price_unknown: true` (never a silent zero), and its audit record holds `cost: null`.
  */
 export function priceUsage(
   reported: TokenUsage | null | undefined,
@@ -17,6 +18,9 @@ export function priceUsage(
   const completion = reported ? reported.completion_tokens : estimate.completionTokens;
   const cost = candidate.price ? roundMoney((prompt * candidate.price.input + completion * candidate.price.output) / 1_000_000) : 0;
   // Copied with Object.assign, not a spread: adding keys after a spread is V8's slow path (~3 µs).
-  if (reported) return Object.assign({}, reported, { cost, currency });
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, cost, currency, estimated: true };
+  const usage: Usage = reported
+    ? Object.assign({}, reported, { cost, currency })
+    : { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, cost, currency, estimated: true };
+  if (!candidate.price) usage.price_unknown = true;
+  return usage;
 }

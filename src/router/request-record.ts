@@ -172,7 +172,7 @@ export class RequestRecord {
           }
         : null,
       estimated_cost: estimated ?? null,
-      cost: usage?.cost ?? null,
+      cost: usage && !usage.price_unknown ? usage.cost : null,
       ...(this.maxCostExceeded() ? { max_cost: plan!.maxCost!, max_cost_exceeded: true } : {}),
       currency: this.context.currency,
       stream: this.stream,

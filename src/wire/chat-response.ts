@@ -39,11 +39,13 @@ export interface TokenUsage {
 
 /** Token counts plus what the call cost, in the router's currency. */
 export interface Usage extends TokenUsage {
-  /** What this call cost, in `currency`. 0 when the deployment is free; see `route.cost_note` when no price is known. */
+  /** What this call cost, in `currency`; 0 for a free deployment, and 0 with `price_unknown` when no price is known. */
   cost: number;
   currency: string;
   /** Present when the upstream reported no usage and the tokens were estimated. */
   estimated?: true;
+  /** Present when the deployment has no known price: `cost` is then 0 but not known to be free. */
+  price_unknown?: true;
 }
 
 /** How the router reached this answer. */
