@@ -25,8 +25,13 @@ function twoDeployments() {
   return { slow, quick, router };
 }
 
-const ask = (router: ReturnType<typeof createRouter>, extra: object = {}) =>
-  router.chat.completions.create({ model: 'model-a', messages, ...extra }).then((response) => response.provider);
+/** One streamed call, read to its end: the provider that answered. */
+async function ask(router: ReturnType<typeof createRouter>, extra: object = {}): Promise<string | undefined> {
+  const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true, ...extra });
+  let provider: string | undefined;
+  for await (const chunk of stream) provider = chunk.provider ?? provider;
+  return provider;
+}
 
 describe('the fastest strategy', () => {
   it('moves to the deployment whose measured time to first token is lower after a few calls', async () => {
@@ -36,7 +41,7 @@ describe('the fastest strategy', () => {
     expect([await ask(router), await ask(router), await ask(router)]).toEqual(['quick', 'quick', 'quick']);
     expect([slow.requests.length, quick.requests.length]).toEqual([1, 4]);
 
-    const explanation = router.explain({ model: 'model-a', messages });
+    const explanation = router.explain({ model: 'model-a', messages, stream: true });
     expect(explanation.candidates.map(({ provider, est_latency_ms, score }) => ({ provider, est_latency_ms, score }))).toEqual([
       { provider: 'quick', est_latency_ms: 40, score: 1 },
       { provider: 'slow', est_latency_ms: 400, score: 0.1 },
@@ -60,7 +65,7 @@ describe('route.max_latency_ms', () => {
     const { slow, quick, router } = twoDeployments();
     await ask(router);
     await ask(router);
-    const request = { model: 'model-a', messages, route: { objective: 'cheapest', max_latency_ms: 200 } };
+    const request = { model: 'model-a', messages, stream: true, route: { objective: 'cheapest', max_latency_ms: 200 } };
 
     const explanation = router.explain(request);
     expect(explanation.chosen).toEqual({ provider: 'quick', model: 'model-a' });
@@ -70,5 +75,19 @@ describe('route.max_latency_ms', () => {
     });
     expect(await ask(router, { route: request.route })).toBe('quick');
     expect([slow.requests.length, quick.requests.length]).toEqual([1, 2]);
+  });
+});
+
+describe('latency kinds', () => {
+  it('compares streams on time to first chunk and other calls on the whole answer, never mixed', async () => {
+    const { router } = twoDeployments();
+    await ask(router); // one streamed call to slow: a first-chunk sample only
+    const [slow] = router.health();
+    expect(slow).toMatchObject({ provider: 'slow', ttftP50Ms: 400, samples: 1, answerP50Ms: null, answerSamples: 0 });
+    // A non-streamed request has nothing of its own kind measured yet: no latency filter applies.
+    const whole = router.explain({ model: 'model-a', messages, route: { max_latency_ms: 200 } });
+    expect(whole.candidates.find((candidate) => candidate.provider === 'slow')).toMatchObject({ eligible: true });
+    const streamed = router.explain({ model: 'model-a', messages, stream: true, route: { max_latency_ms: 200 } });
+    expect(streamed.candidates.find((candidate) => candidate.provider === 'slow')).toMatchObject({ eligible: false });
   });
 });

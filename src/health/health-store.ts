@@ -4,12 +4,16 @@
  * serialise it as is. Times are epoch milliseconds, meaningful across processes.
  */
 export interface HealthRecord {
-  /** Recent time-to-first-token samples, oldest first (the whole call when not streamed). @unit milliseconds */
+  /** Recent time-to-first-chunk samples of streamed calls, oldest first. @unit milliseconds */
   ttft: number[];
   /** p50 of `ttft`, kept with it so that routing reads cost nothing; null before the first sample. @unit milliseconds */
   ttftP50: number | null;
   /** p90 of `ttft`. @unit milliseconds */
   ttftP90: number | null;
+  /** Recent whole-answer times of non-streamed calls, oldest first. @unit milliseconds */
+  answer: number[];
+  answerP50: number | null;
+  answerP90: number | null;
   /** Recent outcomes, oldest first: 0 a success, 1 a failure. */
   outcomes: number[];
   /** Successes and failures since the record was created. */
@@ -65,6 +69,9 @@ export function emptyHealthRecord(): HealthRecord {
     ttft: [],
     ttftP50: null,
     ttftP90: null,
+    answer: [],
+    answerP50: null,
+    answerP90: null,
     outcomes: [],
     successes: 0,
     failures: 0,

@@ -15,6 +15,12 @@ import { emptyHealthRecord, memoryHealthStore, type HealthRecord, type HealthSto
  * `route.max_latency_ms` read the latency; planning reads the circuit; execution reports each
  * attempt's outcome.
  */
+/**
+ * Which latency a sample measures: the first chunk of a stream, or a whole non-streamed answer.
+ * They are kept apart: a request is compared with deployments' latency of its own kind.
+ */
+export type LatencyKind = 'ttft' | 'answer';
+
 export interface LatencyStats {
   /** @unit milliseconds */
   p50: number;
@@ -39,10 +45,15 @@ export interface DeploymentHealth {
   timesOpened: number;
   /** When an open circuit lets a trial through (ISO time); null when closed. */
   retryAt: string | null;
-  /** Measured time to first token; null until measured. @unit milliseconds */
+  /** Measured time to the first chunk of streams; null until measured. @unit milliseconds */
   ttftP50Ms: number | null;
   ttftP90Ms: number | null;
+  /** Streamed samples behind `ttftP50Ms`. */
   samples: number;
+  /** Measured time to a whole non-streamed answer; null until measured. @unit milliseconds */
+  answerP50Ms: number | null;
+  answerP90Ms: number | null;
+  answerSamples: number;
   successes: number;
   failures: number;
   /** Failures among the recent outcomes (the last {@link outcomeWindow}), 0..1. */
@@ -51,12 +62,12 @@ export interface DeploymentHealth {
 }
 
 export interface HealthTracker {
-  latency(key: string): LatencyStats | undefined;
+  latency(key: string, kind?: LatencyKind): LatencyStats | undefined;
   circuit(key: string, now: number): CircuitView;
   /** Before an attempt: whether the circuit lets it through. In half-open, the first caller becomes the trial. */
   admit(key: string, leaseMs: number): boolean;
-  /** The deployment answered: closes its circuit. `ttftMs` is recorded when given. */
-  succeeded(key: string, ttftMs?: number): void;
+  /** The deployment answered: closes its circuit. `latencyMs` is recorded, as `kind`, when given. */
+  succeeded(key: string, latencyMs?: number, kind?: LatencyKind): void;
   /** The deployment failed: counts towards opening its circuit. */
   failed(key: string, failure: HealthFailure): void;
   /** An admitted attempt ended with no verdict on the deployment (the caller aborted). */
@@ -78,10 +89,13 @@ export function createHealthTracker(options: HealthTrackerOptions): HealthTracke
 
 
   return {
-    latency(key) {
+    latency(key, kind = 'ttft') {
       const record = store.get(key);
-      if (record === undefined || record.ttftP50 === null) return undefined;
-      return { p50: record.ttftP50, p90: record.ttftP90 ?? record.ttftP50, samples: record.ttft.length };
+      if (record === undefined) return undefined;
+      const p50 = kind === 'ttft' ? record.ttftP50 : record.answerP50;
+      const p90 = kind === 'ttft' ? record.ttftP90 : record.answerP90;
+      if (p50 === null) return undefined;
+      return { p50, p90: p90 ?? p50, samples: record[kind].length };
     },
     circuit: (key, now) => viewCircuit(store.get(key), now),
     admit(key, leaseMs) {
@@ -91,9 +105,9 @@ export function createHealthTracker(options: HealthTrackerOptions): HealthTracke
       if (admitted) store.set(key, record);
       return admitted;
     },
-    succeeded(key, ttftMs) {
+    succeeded(key, latencyMs, kind = 'ttft') {
       const record = store.get(key) ?? emptyHealthRecord();
-      if (ttftMs !== undefined) addSample(record, ttftMs);
+      if (latencyMs !== undefined) addSample(record, kind, latencyMs);
       pushBounded(record.outcomes, 0, outcomeWindow);
       record.successes += 1;
       if (record.consecutiveFailures > 0 || record.circuit !== 'closed') recordSuccess(record);
@@ -132,6 +146,9 @@ export function createHealthTracker(options: HealthTrackerOptions): HealthTracke
           ttftP50Ms: record.ttftP50,
           ttftP90Ms: record.ttftP90,
           samples: record.ttft.length,
+          answerP50Ms: record.answerP50,
+          answerP90Ms: record.answerP90,
+          answerSamples: record.answer.length,
           successes: record.successes,
           failures: record.failures,
           errorRate: record.outcomes.length === 0 ? 0 : record.outcomes.reduce((sum, value) => sum + value, 0) / record.outcomes.length,
@@ -152,11 +169,19 @@ function pushBounded(values: number[], value: number, limit: number): void {
 const scratch = new Float64Array(latencyWindow);
 
 /** Adds a sample and recomputes p50/p90 (nearest rank) once, so routing reads are O(1). */
-function addSample(record: HealthRecord, ttftMs: number): void {
-  pushBounded(record.ttft, ttftMs, latencyWindow);
-  const count = record.ttft.length;
-  scratch.set(record.ttft);
+function addSample(record: HealthRecord, kind: LatencyKind, latencyMs: number): void {
+  const samples = record[kind];
+  pushBounded(samples, latencyMs, latencyWindow);
+  const count = samples.length;
+  scratch.set(samples);
   const sorted = scratch.subarray(0, count).sort();
-  record.ttftP50 = sorted[Math.max(0, Math.ceil(0.5 * count) - 1)]!;
-  record.ttftP90 = sorted[Math.max(0, Math.ceil(0.9 * count) - 1)]!;
+  const p50 = sorted[Math.max(0, Math.ceil(0.5 * count) - 1)]!;
+  const p90 = sorted[Math.max(0, Math.ceil(0.9 * count) - 1)]!;
+  if (kind === 'ttft') {
+    record.ttftP50 = p50;
+    record.ttftP90 = p90;
+  } else {
+    record.answerP50 = p50;
+    record.answerP90 = p90;
+  }
 }

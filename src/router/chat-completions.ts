@@ -139,7 +139,7 @@ async function startStream(
       }
       return { iterator, first: first.value };
     },
-    executeOptions(plan, caller, record, signal),
+    executeOptions(plan, caller, record, signal, true),
   );
   execution.commit();
   record.committed();
@@ -157,8 +157,9 @@ async function startStream(
 }
 
 /** How a planned request executes: its per-attempt timeout, the caller's signal, whether health is tracked. */
-export function executeOptions(plan: Plan, caller: Caller, record: RequestRecord, signal: AbortSignal | undefined): ExecuteOptions {
+export function executeOptions(plan: Plan, caller: Caller, record: RequestRecord, signal: AbortSignal | undefined, stream = false): ExecuteOptions {
   return {
+    latencyKind: stream ? 'ttft' : 'answer',
     record,
     signal,
     attemptTimeoutMs: plan.attemptTimeoutMs,

@@ -1,4 +1,5 @@
 import pRetry from 'p-retry';
+import type { LatencyKind } from '../health/health-tracker.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { AbortedError, RouterError, type Attempt, type Exclusion } from '../errors.js';
 import { sleep } from '../internal/sleep.js';
@@ -18,6 +19,8 @@ export interface ExecuteOptions {
   signal: AbortSignal | undefined;
   /** This request's per-attempt timeout (`route.max_latency_ms`) instead of `timeoutMs`. @unit milliseconds */
   attemptTimeoutMs?: number | undefined;
+  /** What a successful attempt's latency measures: a stream's first chunk, or a whole answer. */
+  latencyKind: LatencyKind;
   /** Whether outcomes feed the health statistics: not for test keys, whose faults are simulated. */
   trackHealth: boolean;
   /** For the error when every candidate's circuit opened before its turn. */
@@ -111,7 +114,7 @@ export async function execute<T>(
         const value = await run(candidate, signal, count++);
         const latencyMs = performance.now() - started;
         attempts.push({ provider: candidate.provider.id, model: candidate.model, outcome: 'ok', latency_ms: round(latencyMs) });
-        if (trackHealth) health.succeeded(candidate.key, latencyMs);
+        if (trackHealth) health.succeeded(candidate.key, latencyMs, options.latencyKind);
         const release = () => {
           clearTimeout(timer);
           callerSignal?.removeEventListener('abort', onCallerAbort);

@@ -161,20 +161,23 @@ export function planRoute(
   let circuitExcluded = 0;
   let earliestRetryAt: number | undefined;
   const now = Date.now();
+  // A stream is compared on time to its first chunk, any other call on time to its whole answer.
+  const latencyKind = needs.stream ? 'ttft' : 'answer';
+  const latencyWords = needs.stream ? 'time to first token' : 'answer time';
 
   for (const candidate of pool(context, spec, needs)) {
     const reasons = policyReasons(context, policies, candidate.provider.id);
     const policyCount = reasons.length;
     addFitReasons(reasons, candidate, needs, route);
     const estCost = candidate.price && estimateCost(candidate.price, needs);
-    const latency = context.health.latency(candidate.key);
+    const latency = context.health.latency(candidate.key, latencyKind);
     if (route !== undefined) {
       if (route.max_cost !== undefined) {
         if (estCost === undefined) reasons.push('price unknown; route.max_cost needs a price to compare');
         else if (estCost > route.max_cost) reasons.push(`estimated cost ${estCost.toPrecision(3)} ${context.currency} exceeds route.max_cost ${route.max_cost}`);
       }
       if (route.max_latency_ms !== undefined && latency && latency.p90 > route.max_latency_ms) {
-        reasons.push(`observed p90 time to first token ${Math.round(latency.p90)} ms exceeds route.max_latency_ms ${route.max_latency_ms}`);
+        reasons.push(`observed p90 ${latencyWords} ${Math.round(latency.p90)} ms exceeds route.max_latency_ms ${route.max_latency_ms}`);
       }
     }
     if (policyCount > 0 && reasons.length === policyCount) policyExcluded += 1;
