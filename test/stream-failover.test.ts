@@ -43,6 +43,7 @@ describe('a stream that fails before its first chunk', () => {
     ['a connection cut after the headers', fault.cut(0)],
     ['a malformed first SSE event', fault.malformedSse(0)],
     ['malformed JSON instead of a stream', fault.malformedJson()],
+    ['a connection reset after a prompt-filter chunk with no choices', fault.promptFilter(fault.cut(1))],
   ])('fails over transparently after %s', async (_name, first) => {
     const { primary, secondary, router } = pair(first);
     const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true });
@@ -62,6 +63,18 @@ describe('a stream that fails before its first chunk', () => {
     const { chunks } = await drain(stream);
     expect(chunks.at(-1)!.route!.attempts[0]).toMatchObject({ provider: 'primary', code: 'timeout' });
     expect(secondary.requests).toHaveLength(1);
+  });
+});
+
+describe('a stream that opens with a prompt-filter chunk with no choices (Azure OpenAI)', () => {
+  it('ends with a usage chunk whose id, model and created are those of the content chunks', async () => {
+    const { router } = pair(fault.promptFilter(fault.ok()));
+    const { chunks, error } = await drain(await router.chat.completions.create({ model: 'model-a', messages, stream: true }));
+    expect(error).toBeUndefined();
+    expect(text(chunks)).toBe('primary-0 primary-1 primary-2 ');
+    const last = chunks.at(-1)!;
+    expect(last.usage).toMatchObject({ prompt_tokens: 20, completion_tokens: 10 });
+    expect(chunks.map((chunk) => [chunk.id, chunk.model, chunk.created])).toEqual(chunks.map(() => ['chatcmpl-primary', 'model-a', 1_700_000_000]));
   });
 });
 

@@ -113,6 +113,22 @@ describe('routing to an openaiCompatible upstream', () => {
     expect(last!.usage).toMatchObject({ completion_tokens: 2, estimated: true, currency: 'EUR' });
   });
 
+  it('keeps the usage of a no-choices chunk that comes before the first content chunk', async () => {
+    const usage = { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 };
+    upstream.use(
+      http.post(url, () =>
+        new HttpResponse(sseBody([sseEvents({ ...chunk({}), choices: [], usage }, chunk({ role: 'assistant', content: 'Bonjour.' }), chunk({}, 'stop'), '[DONE]')]), {
+          headers: { 'content-type': 'text/event-stream' },
+        }),
+      ),
+    );
+    const stream = await pricedRouter().chat.completions.create({ model: 'priced/model-a', messages, stream: true });
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const received of stream) chunks.push(received);
+    expect(chunks.map((received) => received.choices[0]?.delta.content ?? '')).toEqual(['Bonjour.', '', '']);
+    expect(chunks.at(-1)!.usage).toEqual({ ...usage, cost: 0.005, currency: 'EUR' });
+  });
+
   it('turns an upstream 500 into a RouterError with status and code', async () => {
     upstream.use(http.post(url, () => HttpResponse.json({ error: { message: 'boom', type: 'server_error' } }, { status: 500 })));
     const error = await pricedRouter()

@@ -56,6 +56,10 @@ function chunk(delta: Record<string, unknown>, finish: string | null = null): Up
   };
 }
 const usageChunk = { ...chunk({}), choices: [], usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 } };
+/** A chunk of choice `index`, for requests with `n > 1`. */
+function choiceChunk(index: number, delta: Record<string, unknown>, finish: string | null = null): UpstreamChatCompletionChunk {
+  return { ...chunk(delta, finish), choices: [{ index, delta, finish_reason: finish as null }] };
+}
 
 const sseHeaders = { 'content-type': 'text/event-stream', 'x-request-id': 'req_stream' };
 
@@ -401,6 +405,21 @@ describe('openaiCompatible', () => {
       streamReply(sseBody([sseEvents(chunk({ content: 'Hi' }), chunk({}, 'stop'), usageChunk)]));
       const received: UpstreamChatCompletionChunk[] = [];
       for await (const value of (await provider().doChatStream(request, {})).chunks) received.push(value);
+      expect(received.at(-1)).toEqual(usageChunk);
+    });
+
+    test('with n > 1, a stream that ends without [DONE] while one choice is unfinished throws', async () => {
+      streamReply(sseBody([sseEvents(choiceChunk(0, { content: 'Hello' }), choiceChunk(1, { content: 'Bon' }), choiceChunk(0, {}, 'stop'), choiceChunk(1, { content: 'jour, ' }))]));
+      const { received, error } = await drainUntilError((await provider().doChatStream({ ...request, n: 2 }, {})).chunks);
+      expect(received).toHaveLength(4);
+      expect(error).toMatchObject({ code: 'upstream_error', isRetryable: true, providerId: 'acme' });
+      expect(error.message).toContain('ended before completion');
+    });
+
+    test('with n > 1, a stream that ends without [DONE] after every choice finished is complete', async () => {
+      streamReply(sseBody([sseEvents(choiceChunk(0, { content: 'Hi' }), choiceChunk(1, { content: 'Yo' }), choiceChunk(0, {}, 'stop'), choiceChunk(1, {}, 'length'), usageChunk)]));
+      const received: UpstreamChatCompletionChunk[] = [];
+      for await (const value of (await provider().doChatStream({ ...request, n: 2 }, {})).chunks) received.push(value);
       expect(received.at(-1)).toEqual(usageChunk);
     });
 

@@ -302,20 +302,27 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
         });
       }
 
-      let finished = false;
+      // With `n > 1` each choice finishes on its own: a body that ends without [DONE] is complete
+      // only once every choice index that appeared has sent its finish_reason.
+      const finished = new Set<unknown>();
+      const unfinished = new Set<unknown>();
       const chunks = parseJsonEventStream<UpstreamChatCompletionChunk>(response.body, {
         providerId: id,
         signal: call.signal,
         requestId,
-        isComplete: () => finished,
+        isComplete: () => finished.size > 0 && unfinished.size === 0,
         parse: (data) => {
           if (typeof data !== 'object' || data === null) throw malformedChunk(requestId);
           const chunk = data as { choices?: unknown };
           if (chunk.choices === undefined || chunk.choices === null) chunk.choices = [];
           else if (!Array.isArray(chunk.choices)) throw malformedChunk(requestId);
-          else if (!finished) {
-            for (const choice of chunk.choices as { finish_reason?: unknown }[]) {
-              if (typeof choice?.finish_reason === 'string') finished = true;
+          else {
+            for (const choice of chunk.choices as { index?: unknown; finish_reason?: unknown }[]) {
+              const index = choice?.index ?? 0;
+              if (typeof choice?.finish_reason === 'string') {
+                finished.add(index);
+                unfinished.delete(index);
+              } else if (!finished.has(index)) unfinished.add(index);
             }
           }
           return data as UpstreamChatCompletionChunk;

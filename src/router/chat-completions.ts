@@ -9,7 +9,7 @@ import { pseudoChat, pseudoChatStream } from '../providers/pseudo/pseudo-llm.js'
 import type { Capability } from '../providers/types.js';
 import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import { chatRequestSchema, type ChatCompletionCreateParams, type ChatRequest } from '../wire/chat-request.js';
-import type { ChatCompletion, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
+import type { ChatCompletion, TokenUsage, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
 import { execute, type ExecuteOptions } from './execute.js';
 import { assertSimulateAllowed } from './execute-one-shot.js';
 import { assertRoutable, planRoute, type Plan, type RequestNeeds } from './plan.js';
@@ -127,17 +127,23 @@ async function startStream(
       const { chunks } = caller.simulated
         ? { chunks: await pseudoChatStream(forCandidate(request, candidate), { model: candidate.native, attempt, signal: attemptSignal }) }
         : await candidate.provider.doChatStream(forCandidate(request, candidate), { signal: attemptSignal });
-      // Fallback stays possible until the first chunk: take it inside the attempt.
+      // Fallback stays possible until a chunk reaches the caller: read up to the first chunk with
+      // choices inside the attempt. Chunks without choices before it (Azure's prompt-filter
+      // results) reach no one, but their usage, if any, is kept.
       const iterator = chunks[Symbol.asyncIterator]();
-      const first = await iterator.next();
-      if (first.done) {
-        throw new RouterError(`provider ${candidate.provider.id} ended the stream before its first chunk`, {
-          code: 'upstream_error',
-          providerId: candidate.provider.id,
-          isRetryable: true,
-        });
+      let usage: TokenUsage | undefined;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) {
+          throw new RouterError(`provider ${candidate.provider.id} ended the stream before its first chunk with choices`, {
+            code: 'upstream_error',
+            providerId: candidate.provider.id,
+            isRetryable: true,
+          });
+        }
+        if (next.value.choices.length > 0) return { iterator, first: next.value, usage };
+        if (next.value.usage) usage = next.value.usage;
       }
-      return { iterator, first: first.value };
     },
     executeOptions(plan, caller, record, signal, true),
   );
@@ -148,6 +154,7 @@ async function startStream(
     record,
     execution,
     first: execution.value.first,
+    usage: execution.value.usage,
     rest: execution.value.iterator,
     includeUsage: request.stream_options?.include_usage === true,
     promptTokens: needs.promptTokens,

@@ -10,7 +10,10 @@ export interface RelayInput {
   context: RouterContext;
   record: RequestRecord;
   execution: Execution<unknown>;
+  /** The first chunk with choices: its id, model and created are the final usage chunk's too. */
   first: UpstreamChatCompletionChunk;
+  /** Usage reported on the chunks without choices that came before `first`. */
+  usage: TokenUsage | undefined;
   rest: AsyncIterator<UpstreamChatCompletionChunk>;
   /** The caller asked for `stream_options.include_usage`: content chunks carry `usage: null`. */
   includeUsage: boolean;
@@ -48,6 +51,7 @@ class RelayState {
 
   constructor(readonly input: RelayInput) {
     this.capture = input.context.audit.content === 'none' ? undefined : new StreamedCompletion();
+    this.usage = input.usage;
     input.execution.signal.addEventListener('abort', this.#onAbort, { once: true });
     const idleMs = input.context.options.streamIdleTimeoutMs;
     if (idleMs > 0) {

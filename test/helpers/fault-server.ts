@@ -17,7 +17,12 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 const realSetTimeout = globalThis.setTimeout;
 const realClearTimeout = globalThis.clearTimeout;
 
-export type Fault =
+export type Fault = FaultKind & {
+  /** Streams open with Azure OpenAI's `prompt_filter_results` chunk: `choices: []`, empty id and model, `created: 0`. */
+  promptFilter?: boolean;
+};
+
+type FaultKind =
   | { kind: 'ok'; ttftMs?: number; chunks?: number; usage?: Usage | null }
   | { kind: 'status'; status: number; retryAfter?: string; retryAfterMs?: string; message?: string }
   | { kind: 'hang'; afterChunks?: number }
@@ -53,6 +58,8 @@ export const fault = {
   cut: (afterChunks: number): Fault => ({ kind: 'cut', afterChunks }),
   /** A stream sending one chunk every `intervalMs`. */
   drip: (intervalMs: number, chunks = 4): Fault => ({ kind: 'drip', intervalMs, chunks }),
+  /** `stream`, opened with Azure's prompt-filter chunk, which counts as one of its chunks (`cut(1)` cuts right after it). */
+  promptFilter: (stream: Fault): Fault => ({ ...stream, promptFilter: true }),
 };
 
 export interface RecordedRequest {
@@ -221,6 +228,7 @@ class UpstreamState implements FaultUpstream {
     };
     const stream = body.stream === true;
     const chunks = streamChunks(this.name, body.model ?? 'model', current.kind === 'ok' || current.kind === 'drip' ? current.chunks : undefined, current.kind === 'ok' ? current.usage : undefined);
+    if (current.promptFilter === true) chunks.unshift(promptFilterEvent);
     const startStream = () => response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const send = (count: number) => {
       for (const chunk of chunks.slice(0, count)) response.write(chunk);
@@ -298,6 +306,16 @@ function completion(name: string, model: string, usage: Usage | null | undefined
     ...(usage === null ? {} : { usage: usage ?? defaultUsage }),
   };
 }
+
+/** What Azure OpenAI sends before the first choice: the results of its prompt filter. */
+const promptFilterEvent = `data: ${JSON.stringify({
+  choices: [],
+  created: 0,
+  id: '',
+  model: '',
+  object: '',
+  prompt_filter_results: [{ prompt_index: 0, content_filter_results: { hate: { filtered: false, severity: 'safe' } } }],
+})}\n\n`;
 
 /** SSE events: a role chunk, `contentChunks` content chunks, a finish chunk, a usage chunk, `[DONE]`. */
 function streamChunks(name: string, model: string, contentChunks = 3, usage: Usage | null | undefined = undefined): string[] {
