@@ -178,5 +178,11 @@ describe('the policy is never crossed', () => {
     expect(admits(specifiedPresets['eu-hosted'], 'p-gamma', { ...us, hosting: [] })).toBe(false);
     expect(admits({ name: 'x', allowUsSubprocessors: false }, 'p-gamma', { ...us, hosting: ['DE'] })).toBe(false);
     expect(admits({ name: 'x', providers: { deny: ['p-gamma'] } }, 'p-gamma', undefined)).toBe(false);
+    const independent: JurisdictionFacts = { operator: { name: 'Alpha SAS', country: 'FR', parents: [] }, hosting: ['FR'] };
+    const unknownParents: JurisdictionFacts = { operator: { name: 'Alpha SAS', country: 'FR' }, hosting: ['FR'] };
+    expect(admits(specifiedPresets['eu-sovereign'], 'p-alpha', independent)).toBe(true);
+    expect(admits(specifiedPresets['eu-sovereign'], 'p-alpha', unknownParents)).toBe(false);
+    expect(admits({ name: 'x', allowUsControl: false }, 'p-alpha', unknownParents)).toBe(false);
+    expect(admits(specifiedPresets['eu-hosted'], 'p-alpha', unknownParents)).toBe(true);
   });
 });

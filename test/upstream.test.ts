@@ -11,7 +11,7 @@ function pricedRouter() {
     id: 'priced',
     baseURL: 'https://api.priced.test/v1',
     apiKey: 'sk-upstream',
-    jurisdiction: { operator: { name: 'Priced SAS', country: 'FR' }, hosting: ['FR'] },
+    jurisdiction: { operator: { name: 'Priced SAS', country: 'FR', parents: [] }, hosting: ['FR'] },
     models: [{ id: 'model-a', native: 'vendor/model-a', price: { input: 2.0, output: 6.0, currency: 'EUR' } }],
   });
   // No retries: these tests look at one attempt's outcome.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JurisdictionFacts } from '../providers/types.js';
 import { euCountries, eeaCountries } from './countries.js';
-import { checkAll, compilePolicy, effectivePolicyName, usController } from './evaluate.js';
+import { checkAll, compilePolicy, effectivePolicyName, usControlled, usController } from './evaluate.js';
 import { presetPolicies } from './presets.js';
 
 const sovereign = compilePolicy(presetPolicies['eu-sovereign']);
@@ -82,7 +82,7 @@ describe('unknown facts fail closed', () => {
   });
 
   it('empty hosting is unknown hosting', () => {
-    const unpinned: JurisdictionFacts = { operator: { name: 'Mistral AI SAS', country: 'FR' }, hosting: [] };
+    const unpinned: JurisdictionFacts = { operator: { name: 'Mistral AI SAS', country: 'FR', parents: [] }, hosting: [] };
     expect(sovereign.check('mistral-ai', unpinned)).toEqual(['inference hosting countries are unknown; policy eu-sovereign allows EEA']);
   });
 
@@ -101,6 +101,65 @@ describe('unknown facts fail closed', () => {
   });
 });
 
+describe('an unknown parent chain fails closed', () => {
+  const subsidiary: JurisdictionFacts = { operator: { name: 'Subsidiary SAS', country: 'FR' }, hosting: ['FR'] };
+
+  it('excludes under eu-sovereign when parents are not declared, and says the chain is unknown', () => {
+    expect(sovereign.check('fr-sub', subsidiary)).toEqual(['parent companies of operator Subsidiary SAS are unknown; policy eu-sovereign requires them']);
+  });
+
+  it('excludes under a policy asking only about operator countries, or only about US control', () => {
+    const operatorOnly = compilePolicy({ name: 'eu-operators', operator: 'EU' });
+    const noUsControl = compilePolicy({ name: 'no-us', allowUsControl: false });
+    expect(operatorOnly.check('fr-sub', subsidiary)).toEqual(['parent companies of operator Subsidiary SAS are unknown; policy eu-operators requires them']);
+    expect(noUsControl.check('fr-sub', subsidiary)).toEqual(['parent companies of operator Subsidiary SAS are unknown; policy no-us requires them']);
+  });
+
+  it('admits an independent company: parents: [] means no parents', () => {
+    expect(sovereign.check('fr-sub', { ...subsidiary, operator: { ...subsidiary.operator, parents: [] } })).toEqual([]);
+  });
+
+  it('leaves US control unknown in listings (null), unless a declared entity is in the US', () => {
+    expect(usControlled(subsidiary)).toBeNull();
+    expect(usControlled({ ...subsidiary, operator: { ...subsidiary.operator, parents: [] } })).toBe(false);
+    expect(usControlled(usOperator)).toBe(true);
+    expect(usControlled(usParentInEu)).toBe(true);
+  });
+
+  it('does not matter to a policy that asks only where inference runs', () => {
+    expect(hosted.check('fr-sub', subsidiary)).toEqual([]);
+  });
+
+  it('still names a US operator as US-controlled, whatever its parents', () => {
+    expect(sovereign.check('openai', usOperator)).toContain('operator OpenAI OpCo, LLC is US-controlled');
+  });
+});
+
+describe('countries that are not ISO 3166-1 alpha-2 codes', () => {
+  const noUsControl = compilePolicy({ name: 'eu-hosted-no-us', hosting: 'EEA', allowUsControl: false });
+
+  it('never satisfy a policy asking about US control: USA is not read as "not US"', () => {
+    const facts: JurisdictionFacts = { operator: { name: 'Big Cloud Inc', country: 'USA', parents: [] }, hosting: ['DE'] };
+    expect(noUsControl.check('my-adapter', facts)).toEqual([
+      "operator Big Cloud Inc has country USA, not an ISO 3166-1 alpha-2 code; policy eu-hosted-no-us requires one",
+    ]);
+  });
+
+  it('exclude instead of throwing when a country is missing, for operators, parents, sub-processors and hosting', () => {
+    const missing = { operator: { name: 'Big Cloud Inc', parents: [{ name: 'Holding' }] }, hosting: ['DE', undefined] } as unknown as JurisdictionFacts;
+    expect(sovereign.check('my-adapter', missing)).toEqual([
+      'inference hosted in undefined; policy eu-sovereign allows EEA',
+      'operator Big Cloud Inc has country undefined, not an ISO 3166-1 alpha-2 code; policy eu-sovereign requires one',
+      'parent Holding has country undefined, not an ISO 3166-1 alpha-2 code; policy eu-sovereign requires one',
+    ]);
+    const strict = compilePolicy({ name: 'strict', allowUsSubprocessors: false });
+    const subprocessed = { ...euOperator, subprocessors: [{ name: 'Some Host', country: 'USA' }] };
+    expect(strict.check('ovhcloud', subprocessed)).toEqual([
+      'sub-processor Some Host has country USA, not an ISO 3166-1 alpha-2 code; policy strict requires one',
+    ]);
+  });
+});
+
 describe('custom policies', () => {
   it('combine hosting, operator countries, US control, sub-processors and provider lists', () => {
     const policy = compilePolicy({
@@ -115,10 +174,10 @@ describe('custom policies', () => {
     expect(policy.check('ovhcloud', { ...euOperator, subprocessors: [] })).toEqual(['provider ovhcloud is in the deny list of policy fr-de']);
     expect(policy.check('scaleway', { ...euOperator, subprocessors: [] })).toEqual([]);
     expect(policy.check('mistral-eu', subprocessed)).toEqual(['sub-processor CoreWeave, Inc. is in US; policy fr-de excludes US sub-processors']);
-    expect(policy.check('berget', { operator: { name: 'Berget AI AB', country: 'SE' }, hosting: ['SE'], subprocessors: [] })).toEqual([
+    expect(policy.check('berget', { operator: { name: 'Berget AI AB', country: 'SE', parents: [] }, hosting: ['SE'], subprocessors: [] })).toEqual([
       'inference hosted in SE; policy fr-de allows FR, DE',
     ]);
-    expect(policy.check('norway', { operator: { name: 'Nordic AS', country: 'NO' }, hosting: ['DE'], subprocessors: [] })).toEqual([
+    expect(policy.check('norway', { operator: { name: 'Nordic AS', country: 'NO', parents: [] }, hosting: ['DE'], subprocessors: [] })).toEqual([
       'operator Nordic AS is in NO; policy fr-de allows operators in EU',
     ]);
   });

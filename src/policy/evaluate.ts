@@ -13,15 +13,53 @@ export interface CompiledPolicy {
   check(providerId: string, facts: JurisdictionFacts | undefined): string[];
 }
 
-function operatorChain(facts: JurisdictionFacts): { name: string; country: string; role: string }[] {
-  const chain = [{ ...facts.operator, role: 'operator' }];
-  for (const parent of facts.operator.parents ?? []) chain.push({ ...parent, role: 'parent' });
+interface ChainEntity {
+  name: string;
+  country: string;
+  /** The country as an ISO alpha-2 code, upper case; undefined when it is not one. */
+  code: string | undefined;
+  role: 'operator' | 'parent';
+}
+
+const alpha2 = /^[A-Z]{2}$/;
+
+/**
+ * A declared country as an upper-case ISO 3166-1 alpha-2 code, or undefined when it is not one.
+ * Facts are validated at createRouter, but a code like `USA` must never be read as "not US".
+ */
+function isoCode(country: unknown): string | undefined {
+  if (typeof country !== 'string') return undefined;
+  const upper = country.toUpperCase();
+  return alpha2.test(upper) ? upper : undefined;
+}
+
+/** The operator, then its declared parents, nearest first; absent parents add nothing here. */
+function operatorChain(facts: JurisdictionFacts): ChainEntity[] {
+  const entity = (value: { name: string; country: string }, role: ChainEntity['role']): ChainEntity => ({
+    name: value.name,
+    country: value.country,
+    code: isoCode(value.country),
+    role,
+  });
+  const chain = [entity(facts.operator, 'operator')];
+  for (const parent of facts.operator.parents ?? []) chain.push(entity(parent, 'parent'));
   return chain;
 }
 
 /** The first US entity in the operator chain, or undefined when there is none. */
-export function usController(facts: JurisdictionFacts): { name: string; role: string } | undefined {
-  return operatorChain(facts).find((entity) => entity.country.toUpperCase() === 'US');
+export function usController(facts: JurisdictionFacts): { name: string; country: string; role: string } | undefined {
+  const found = operatorChain(facts).find((entity) => entity.code === 'US');
+  return found === undefined ? undefined : { name: found.name, country: found.country, role: found.role };
+}
+
+/**
+ * Whether a US entity controls the operator: null when that is not known, because the parent
+ * chain is not declared or a country in it is not an ISO code.
+ */
+export function usControlled(facts: JurisdictionFacts): boolean | null {
+  if (usController(facts) !== undefined) return true;
+  const unknown = facts.operator.parents === undefined || operatorChain(facts).some((entity) => entity.code === undefined);
+  return unknown ? null : false;
 }
 
 export function compilePolicy(policy: JurisdictionPolicy): CompiledPolicy {
@@ -35,6 +73,7 @@ export function compilePolicy(policy: JurisdictionPolicy): CompiledPolicy {
     policy.allowUsControl === false ||
     policy.allowUsSubprocessors === false ||
     policy.zeroRetention === true;
+  const asksChain = operator !== undefined || policy.allowUsControl === false;
   const label = `policy ${policy.name}`;
 
   function check(providerId: string, facts: JurisdictionFacts | undefined): string[] {
@@ -49,19 +88,21 @@ export function compilePolicy(policy: JurisdictionPolicy): CompiledPolicy {
     if (hosting !== undefined && policy.hosting !== undefined) {
       const allowed = describeCountries(policy.hosting);
       if (facts.hosting.length === 0) reasons.push(`inference hosting countries are unknown; ${label} allows ${allowed}`);
-      const outside = facts.hosting.filter((country) => !hosting.has(country.toUpperCase()));
-      if (outside.length > 0) reasons.push(`inference hosted in ${outside.join(', ')}; ${label} allows ${allowed}`);
+      const outside = facts.hosting.filter((country) => !hosting.has(isoCode(country) ?? ''));
+      if (outside.length > 0) reasons.push(`inference hosted in ${outside.map(String).join(', ')}; ${label} allows ${allowed}`);
     }
-    if (operator !== undefined && policy.operator !== undefined) {
-      const allowed = describeCountries(policy.operator);
-      for (const entity of operatorChain(facts)) {
-        if (!operator.has(entity.country.toUpperCase())) {
-          reasons.push(`${entity.role} ${entity.name} is in ${entity.country}; ${label} allows operators in ${allowed}`);
+    if (asksChain) {
+      const chain = operatorChain(facts);
+      for (const entity of chain) {
+        if (entity.code === undefined) {
+          reasons.push(`${entity.role} ${entity.name} has country ${String(entity.country)}, not an ISO 3166-1 alpha-2 code; ${label} requires one`);
+        } else if (operator !== undefined && policy.operator !== undefined && !operator.has(entity.code)) {
+          reasons.push(`${entity.role} ${entity.name} is in ${entity.country}; ${label} allows operators in ${describeCountries(policy.operator)}`);
         }
       }
-    }
-    if (policy.allowUsControl === false) {
-      const controller = usController(facts);
+      // Absent parents are unknown, not "none": an independent operator declares `parents: []`.
+      if (facts.operator.parents === undefined) reasons.push(`parent companies of operator ${facts.operator.name} are unknown; ${label} requires them`);
+      const controller = policy.allowUsControl === false ? chain.find((entity) => entity.code === 'US') : undefined;
       if (controller !== undefined) {
         reasons.push(
           controller.role === 'operator'
@@ -74,7 +115,9 @@ export function compilePolicy(policy: JurisdictionPolicy): CompiledPolicy {
       if (facts.subprocessors === undefined) reasons.push(`sub-processors of ${providerId} are unknown; ${label} excludes US sub-processors`);
       else {
         for (const sub of facts.subprocessors) {
-          if (sub.country.toUpperCase() === 'US') reasons.push(`sub-processor ${sub.name} is in US; ${label} excludes US sub-processors`);
+          const code = isoCode(sub.country);
+          if (code === undefined) reasons.push(`sub-processor ${sub.name} has country ${String(sub.country)}, not an ISO 3166-1 alpha-2 code; ${label} requires one`);
+          else if (code === 'US') reasons.push(`sub-processor ${sub.name} is in US; ${label} excludes US sub-processors`);
         }
       }
     }

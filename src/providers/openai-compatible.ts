@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidRequestError, RouterError } from '../errors.js';
+import { jurisdictionSchema } from '../policy/facts-schema.js';
 import { parseJsonEventStream } from '../streaming/parse-sse.js';
 import type { ChatRequest } from '../wire/chat-request.js';
 import type { UpstreamChatCompletion, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
@@ -87,21 +88,6 @@ export interface OpenAICompatibleOptions {
 }
 
 const kebabCase = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code in capitals, e.g. FR');
-const entity = z.looseObject({ name: z.string().min(1, 'must not be empty'), country: countryCode });
-
-const jurisdictionSchema = z.looseObject({
-  operator: z.looseObject({
-    name: z.string().min(1, 'must not be empty'),
-    country: countryCode,
-    parents: z.array(entity).optional(),
-  }),
-  hosting: z.array(countryCode),
-  subprocessors: z.array(entity).optional(),
-  zeroRetention: z.boolean().optional(),
-  verifiedAt: z.string().optional(),
-  source: z.string().optional(),
-});
 
 const modelOfferSchema = z.looseObject({
   id: z.string().min(1, 'must not be empty'),

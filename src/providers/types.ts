@@ -86,7 +86,11 @@ export interface JurisdictionFacts {
     name: string;
     /** ISO 3166-1 alpha-2 country of the operator, e.g. `FR`. */
     country: string;
-    /** The operator's parent chain, nearest first. Any US entity here means US control. */
+    /**
+     * The operator's parent chain, nearest first. Any US entity here means US control. `[]`: the
+     * operator has no parent company. Absent: the chain is unknown, so policies on operator
+     * countries or US control exclude the deployment.
+     */
     parents?: { name: string; country: string }[];
   };
   /** ISO alpha-2 countries where inference runs, e.g. `['FR', 'DE']`. Empty means unknown. */

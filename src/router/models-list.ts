@@ -1,4 +1,4 @@
-import { usController } from '../policy/evaluate.js';
+import { usControlled } from '../policy/evaluate.js';
 import { strictestTier } from '../policy/tier.js';
 import type { ModelEntry, ModelList } from '../wire/models.js';
 import type { RouterContext } from './router-context.js';
@@ -30,7 +30,7 @@ export function listModels(context: RouterContext, apiKey: string | undefined): 
         operator: facts?.operator.name ?? 'unknown',
         operator_country: facts?.operator.country ?? 'unknown',
         hosting: facts?.hosting ?? [],
-        us_controlled: facts ? usController(facts) !== undefined : null,
+        us_controlled: facts ? usControlled(facts) : null,
         tier,
       },
       capabilities: [...candidate.capabilities],

@@ -35,6 +35,42 @@ describe('createRouter options', () => {
     expect(error.name).not.toBe('ZodError');
   });
 
+  describe('jurisdiction facts of providers not built by openaiCompatible()', () => {
+    const completion = { id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }] };
+    const custom = (jurisdiction: unknown) => ({
+      specificationVersion: 'v1',
+      id: 'my-adapter',
+      jurisdiction,
+      models: [{ id: 'm' }],
+      doChat: async () => ({ completion }),
+      doChatStream: async () => {
+        throw new Error('not streamed in this test');
+      },
+    });
+    const policy = { name: 'eu-hosted-no-us', hosting: 'EEA', allowUsControl: false };
+
+    it.each([
+      [{ operator: { name: 'Big Cloud Inc', country: 'USA' }, hosting: ['DE'] }, 'providers[1].jurisdiction.operator.country', /must be an ISO 3166-1 alpha-2 country code in capitals, e\.g\. FR/],
+      [{ operator: { name: 'Big Cloud Inc' }, hosting: ['DE'] }, 'providers[1].jurisdiction.operator.country', /must be an ISO 3166-1 alpha-2 country code/],
+      [{ operator: { name: 'Big Cloud Inc', country: 'IE', parents: [{ name: 'Big Cloud', country: 'us' }] }, hosting: ['DE'] }, 'providers[1].jurisdiction.operator.parents[0].country', /must be an ISO/],
+      [{ operator: { name: 'Big Cloud Inc', country: 'IE' }, hosting: ['Germany'] }, 'providers[1].jurisdiction.hosting[0]', /must be an ISO/],
+      [{ operator: { name: 'Big Cloud Inc', country: 'IE' } }, 'providers[1].jurisdiction.hosting', /options\.providers\[1\]\.jurisdiction\.hosting/],
+    ])('refuses facts %j at createRouter, naming the fact', (jurisdiction, param, message) => {
+      const error = failure({ providers: [provider, custom(jurisdiction)], policy });
+      expect(error.code).toBe('invalid_request');
+      expect(error.param).toBe(param);
+      expect(error.message).toMatch(`createRouter: options.${param} `);
+      expect(error.message).toMatch(message);
+    });
+
+    it('accepts valid facts and no facts, and routes by them', () => {
+      const router = createRouter({ providers: [custom({ operator: { name: 'Big Cloud Inc', country: 'US', parents: [] }, hosting: ['DE'] }) as never], policy: policy as never });
+      const explained = router.explain({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
+      expect(explained.candidates.map((candidate) => candidate.reasons)).toEqual([['operator Big Cloud Inc is US-controlled']]);
+      expect(() => createRouter({ providers: [custom(undefined) as never] })).not.toThrow();
+    });
+  });
+
   it('refuses an unknown default strategy by name, listing the known ones', () => {
     expect(failure({ providers: [provider], strategy: 'cheapset' }).message).toMatch(/"cheapset" is unknown; use one of cheapest, fastest, balanced, quality/);
   });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { logAuditError } from '../audit/audit-error.js';
 import type { AuditOptions, AuditSink, ResolvedAuditOptions } from '../audit/types.js';
 import { InvalidRequestError } from '../errors.js';
+import { jurisdictionSchema } from '../policy/facts-schema.js';
 import type { PresetPolicyName } from '../policy/presets.js';
 import type { JurisdictionPolicy } from '../policy/types.js';
 import type { HealthStore } from '../health/health-store.js';
@@ -131,7 +132,12 @@ const providerSchema = z.custom<Provider>(
     Array.isArray((value as Provider).models) &&
     typeof (value as Provider).doChat === 'function',
   'must be a provider created by openaiCompatible(), a preset such as mistral(), or an object implementing the Provider contract',
-);
+).superRefine((provider, context) => {
+  // Policies read these facts unchecked: a custom adapter's are held to openaiCompatible()'s rules.
+  if (typeof provider !== 'object' || provider === null) return;
+  const facts = jurisdictionSchema.optional().safeParse(provider.jurisdiction);
+  for (const issue of facts.error?.issues ?? []) context.addIssue({ code: 'custom', message: issue.message, path: ['jurisdiction', ...issue.path] });
+});
 
 const sinkSchema = z.custom<AuditSink>(
   (value) => typeof value === 'object' && value !== null && typeof (value as AuditSink).write === 'function',

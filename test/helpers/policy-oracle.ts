@@ -31,6 +31,10 @@ export function admits(policy: JurisdictionPolicy, providerId: string, facts: Ju
     policy.zeroRetention === true;
   if (!asksFacts) return true;
   if (facts === undefined) return false;
+  // DESIGN §3: unknown facts never pass a policy that asks about them. Undeclared parents are an
+  // unknown chain (an independent operator declares `parents: []`), so operator-country and
+  // US-control policies refuse them.
+  if ((policy.operator !== undefined || policy.allowUsControl === false) && facts.operator.parents === undefined) return false;
   const chain = [facts.operator, ...(facts.operator.parents ?? [])];
   if (policy.hosting !== undefined) {
     const allowed = countries(policy.hosting);

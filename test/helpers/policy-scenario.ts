@@ -34,6 +34,7 @@ const facts: fc.Arbitrary<JurisdictionFacts | undefined> = fc.option(
     .record({
       name: fc.constantFrom('Operator SAS', 'Operator Inc', 'Operator AB'),
       country,
+      // Undeclared parents are an unknown chain, which operator and US-control policies refuse.
       parents: fc.option(fc.array(entity, { maxLength: 2 }), { nil: undefined }),
       // Empty hosting means unknown: sometimes, not as often as fast-check's bias to small arrays would make it.
       hosting: fc.oneof({ weight: 4, arbitrary: fc.uniqueArray(country, { minLength: 1, maxLength: 3 }) }, { weight: 1, arbitrary: fc.constant<string[]>([]) }),

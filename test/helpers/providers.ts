@@ -2,12 +2,12 @@ import { openaiCompatible, type JurisdictionFacts, type ModelOffer } from '../..
 
 /* A small fixed catalogue for tests: one EU-sovereign, one EU-hosted US operator, one global. */
 
-export const euFacts: JurisdictionFacts = { operator: { name: 'Example Cloud SAS', country: 'FR' }, hosting: ['FR'] };
+export const euFacts: JurisdictionFacts = { operator: { name: 'Example Cloud SAS', country: 'FR', parents: [] }, hosting: ['FR'] };
 export const usInEuFacts: JurisdictionFacts = {
   operator: { name: 'Example Hyperscaler EU BV', country: 'NL', parents: [{ name: 'Example Hyperscaler Inc', country: 'US' }] },
   hosting: ['NL', 'DE'],
 };
-export const usFacts: JurisdictionFacts = { operator: { name: 'Example AI Inc', country: 'US' }, hosting: ['US'] };
+export const usFacts: JurisdictionFacts = { operator: { name: 'Example AI Inc', country: 'US', parents: [] }, hosting: ['US'] };
 
 const llama = (price: number, extra: Partial<ModelOffer> = {}): ModelOffer => ({
   id: 'llama-3.3-70b-instruct',

@@ -2,7 +2,7 @@ import type { JurisdictionFacts, Provider } from '../../providers/types.js';
 import { buildPreset, eur, type PresetOptions } from './preset.js';
 
 const facts: JurisdictionFacts = {
-  operator: { name: 'Berget AI AB', country: 'SE' },
+  operator: { name: 'Berget AI AB', country: 'SE', parents: [] },
   hosting: ['SE'],
   // Sub-processors not reviewed: left unknown, so policies that ask about them exclude Berget.
   verifiedAt: '2026-11-22',

@@ -2,7 +2,7 @@ import type { JurisdictionFacts, Provider } from '../../providers/types.js';
 import { buildPreset, usd, type PresetOptions } from './preset.js';
 
 const facts: JurisdictionFacts = {
-  operator: { name: 'Cerebras Systems Inc.', country: 'US' },
+  operator: { name: 'Cerebras Systems Inc.', country: 'US', parents: [] },
   hosting: ['US'], // US-only inference today; EU capacity announced for the end of 2026
   verifiedAt: '2026-11-22',
   source: 'https://inference-docs.cerebras.ai/models/overview',

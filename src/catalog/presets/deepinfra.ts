@@ -2,7 +2,7 @@ import type { JurisdictionFacts, Provider } from '../../providers/types.js';
 import { buildPreset, usd, type PresetOptions } from './preset.js';
 
 const facts: JurisdictionFacts = {
-  operator: { name: 'Deep Infra, Inc.', country: 'US' },
+  operator: { name: 'Deep Infra, Inc.', country: 'US', parents: [] },
   hosting: ['US', 'CA'], // eight US data centres and Toronto; no EU region
   verifiedAt: '2026-11-22',
   source: 'https://deepinfra.com/pricing',

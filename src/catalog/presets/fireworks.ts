@@ -2,7 +2,7 @@ import type { JurisdictionFacts, Provider } from '../../providers/types.js';
 import { buildPreset, usd, type PresetOptions } from './preset.js';
 
 const facts: JurisdictionFacts = {
-  operator: { name: 'Fireworks AI, Inc.', country: 'US' },
+  operator: { name: 'Fireworks AI, Inc.', country: 'US', parents: [] },
   // Serverless data residency is "none" (default) or US; EU sites serve dedicated deployments only.
   hosting: ['US'],
   verifiedAt: '2026-11-22',

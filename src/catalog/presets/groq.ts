@@ -2,7 +2,7 @@ import type { JurisdictionFacts, Provider } from '../../providers/types.js';
 import { buildPreset, usd, type PresetOptions } from './preset.js';
 
 const facts: JurisdictionFacts = {
-  operator: { name: 'Groq, Inc.', country: 'US' },
+  operator: { name: 'Groq, Inc.', country: 'US', parents: [] },
   // Groq runs data centres in the US, Canada, Finland, the UK and Saudi Arabia and does not let
   // callers choose: any of them may serve a request.
   hosting: ['US', 'CA', 'FI', 'GB', 'SA'],

@@ -3,7 +3,7 @@ import { mistralSubprocessors } from './mistral.js';
 import { buildPreset, usd, type PresetOptions } from './preset.js';
 
 const facts: JurisdictionFacts = {
-  operator: { name: 'Mistral AI SAS', country: 'FR' },
+  operator: { name: 'Mistral AI SAS', country: 'FR', parents: [] },
   // Mistral documents an "EU/EFTA" region group without naming countries; France and Sweden
   // are the reported sites. Override `hosting` (or set it to []) if your contract says otherwise.
   hosting: ['FR', 'SE'],

@@ -13,7 +13,7 @@ export const mistralSubprocessors = [
 ];
 
 const facts: JurisdictionFacts = {
-  operator: { name: 'Mistral AI SAS', country: 'FR' },
+  operator: { name: 'Mistral AI SAS', country: 'FR', parents: [] },
   // The global endpoint does not pin where inference runs ("If you don't specify a region, the
   // API uses the global Mistral endpoint"): unknown, so EU policies exclude it. Use mistralEU().
   hosting: [],

@@ -36,6 +36,8 @@ describe.each(catalog.map((provider) => [provider.id, provider] as const))('pres
   it('declares its operator, hosting countries, when the facts were verified and where from', () => {
     const facts = provider.jurisdiction!;
     expect(facts.operator.name.length).toBeGreaterThan(0);
+    // A missing chain is unknown and fails eu-sovereign; an independent operator declares [].
+    expect(facts.operator.parents).toBeInstanceOf(Array);
     for (const entity of [facts.operator, ...(facts.operator.parents ?? []), ...(facts.subprocessors ?? [])]) {
       expect(entity.country).toMatch(country);
     }

@@ -2,7 +2,7 @@ import type { JurisdictionFacts, Provider } from '../../providers/types.js';
 import { buildPreset, usd, type PresetOptions } from './preset.js';
 
 const facts: JurisdictionFacts = {
-  operator: { name: 'Together Computer, Inc.', country: 'US' },
+  operator: { name: 'Together Computer, Inc.', country: 'US', parents: [] },
   // Serverless traffic is served from US, Canadian and EU data centres (Sweden among them) and
   // cannot be pinned; EU residency exists only for dedicated endpoints.
   hosting: ['US', 'CA', 'SE'],
