@@ -62,7 +62,7 @@ export interface OpenAICompatibleOptions {
    * Who operates the deployment and where inference runs. Without it the provider is eligible
    * only under policies that ask nothing of it.
    * @default undefined (unknown)
-   * @example { operator: { name: 'Mistral AI SAS', country: 'FR' }, hosting: ['FR', 'SE'] }
+   * @example { operator: { name: 'Mistral AI SAS', country: 'FR', parents: [] }, hosting: ['FR', 'SE'] }
    */
   jurisdiction?: JurisdictionFacts | undefined;
   /**
@@ -163,7 +163,7 @@ function isHttpURL(value: string): boolean {
  *   id: 'scaleway',
  *   baseURL: 'https://api.scaleway.ai/v1',
  *   apiKey: process.env.SCW_SECRET_KEY,
- *   jurisdiction: { operator: { name: 'Scaleway SAS', country: 'FR' }, hosting: ['FR'] },
+ *   jurisdiction: { operator: { name: 'Scaleway SAS', country: 'FR', parents: [{ name: 'Iliad SA', country: 'FR' }] }, hosting: ['FR'] },
  *   models: [{ id: 'llama-3.3-70b-instruct', price: { input: 0.9, output: 0.9, currency: 'EUR' } }],
  * });
  */
