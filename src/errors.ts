@@ -38,6 +38,10 @@ export interface Attempt {
   provider: string;
   model: string;
   outcome: 'ok' | 'error';
+  /**
+   * The upstream's own HTTP status when it answered with one (503, 429…); otherwise the router's
+   * status for the failure (504 for a timeout, 502 for a reset connection). Absent on success.
+   */
   status?: number;
   code?: string;
   /** What went wrong, in words; absent on success. */
@@ -86,6 +90,8 @@ export interface RouterErrorOptions {
   param?: string | null | undefined;
   /** The provider whose answer caused this error, if any. */
   providerId?: string | undefined;
+  /** The HTTP status the provider answered with, when this error comes from one (a 503 maps to our 502). */
+  upstreamStatus?: number | undefined;
   /** Whether trying again (same or next candidate) may succeed. */
   isRetryable?: boolean | undefined;
   /** Response headers worth passing on (e.g. `retry-after`). */
@@ -106,6 +112,8 @@ export class RouterError extends Error {
   readonly type: string;
   readonly param: string | null;
   readonly providerId: string | undefined;
+  /** The HTTP status the provider answered with, when this error comes from one; `status` is ours. */
+  readonly upstreamStatus: number | undefined;
   readonly isRetryable: boolean;
   readonly headers: Record<string, string>;
   readonly requestID: string | undefined;
@@ -121,6 +129,7 @@ export class RouterError extends Error {
     this.type = options.type ?? defaultType[options.code];
     this.param = options.param ?? null;
     this.providerId = options.providerId;
+    this.upstreamStatus = options.upstreamStatus;
     this.isRetryable = options.isRetryable ?? false;
     this.headers = options.headers ?? {};
     this.requestID = options.requestID;

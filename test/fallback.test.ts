@@ -29,7 +29,9 @@ describe('fallback down the ranking', () => {
     expect(response.route.fallback_used).toBe(true);
     expect(response.route.objective).toBe('cheapest');
     expect(tried(response.route.attempts)).toEqual(['budget:error', 'budget:error', 'premium:ok']);
-    expect(response.route.attempts[0]).toMatchObject({ model: 'model-a', code: 'upstream_error', message: expect.stringMatching(/returned 503/) });
+    // The attempt keeps the upstream's own status; the router's error for it would be a 502.
+    expect(response.route.attempts[0]).toMatchObject({ model: 'model-a', status: 503, code: 'upstream_error', message: expect.stringMatching(/returned 503/) });
+    expect(response.route.attempts[2]).not.toHaveProperty('status');
     expect(response.route.attempts.every((attempt) => typeof attempt.latency_ms === 'number')).toBe(true);
     expect([budget.requests.length, premium.requests.length]).toEqual([2, 1]);
   });
@@ -46,6 +48,9 @@ describe('fallback down the ranking', () => {
     const response = await router.chat.completions.create({ model: 'model-a', messages });
     expect(response.provider).toBe('spare');
     expect(response.route.attempts[0]).toMatchObject({ provider: 'broken', outcome: 'error', code: 'upstream_error', message: expect.stringContaining(message) });
+    // An upstream that answered keeps its status; one that never answered gets the router's 502.
+    const answered = /returned (\d+)/.exec(message);
+    expect(response.route.attempts[0]!.status).toBe(answered ? Number(answered[1]) : 502);
   });
 
   it('gives each candidate its own retry budget, once: a fallback never restarts an earlier one', async () => {

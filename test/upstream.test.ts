@@ -137,7 +137,8 @@ describe('routing to an openaiCompatible upstream', () => {
     expect(RouterError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: 'all_providers_failed', status: 502 });
     const attempts = (error as RouterError).route!.attempts;
-    expect(attempts).toEqual([expect.objectContaining({ provider: 'priced', outcome: 'error', code: 'upstream_error', status: 502 })]);
+    // The attempt keeps the upstream's own 500; the error the caller gets is the router's 502.
+    expect(attempts).toEqual([expect.objectContaining({ provider: 'priced', outcome: 'error', code: 'upstream_error', status: 500 })]);
     expect(attempts[0]!.message).toMatch(/500/);
   });
 

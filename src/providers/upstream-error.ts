@@ -76,6 +76,7 @@ export function errorFromStatus(providerId: string, status: number, bodyText: st
       type: classification.code === 'invalid_request' ? details.type : undefined,
       param: classification.code === 'invalid_request' ? details.param : undefined,
       providerId,
+      upstreamStatus: status,
       headers: headers === undefined ? undefined : retryHeaders(headers),
       requestID: headers === undefined ? undefined : requestIdOf(headers),
     });
@@ -101,6 +102,7 @@ export function errorFromStreamEvent(providerId: string, data: unknown, requestI
       type: details.type,
       param: details.param,
       providerId,
+      upstreamStatus: details.status,
       requestID: requestId,
     });
   } catch (error) {

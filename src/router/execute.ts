@@ -148,7 +148,7 @@ export async function execute<T>(
           provider: candidate.provider.id,
           model: candidate.model,
           outcome: 'error',
-          status: error.status,
+          status: error.upstreamStatus ?? error.status,
           code: error.code,
           message: error.message,
           latency_ms: round(performance.now() - started),

@@ -26,6 +26,7 @@ export function faultError(fault: Fault, simulate: SimulateOptions): RouterError
       return new RouterError(`Rate limit reached; retry after ${seconds} s ${origin}.`, {
         code: 'rate_limited',
         status: 429,
+        upstreamStatus: 429,
         isRetryable: true,
         headers: { 'retry-after': seconds },
         type: 'rate_limit_error',
@@ -33,9 +34,11 @@ export function faultError(fault: Fault, simulate: SimulateOptions): RouterError
     }
     case 'server_error':
     case 'stream_cut':
+      // As a real upstream's 500 maps: our status 502, the upstream's 500 kept alongside.
       return new RouterError(`The upstream failed with an internal error ${origin}.`, {
         code: 'upstream_error',
-        status: 500,
+        status: 502,
+        upstreamStatus: 500,
         isRetryable: true,
       });
     case 'timeout':

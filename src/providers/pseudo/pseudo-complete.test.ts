@@ -45,7 +45,7 @@ describe('pseudoComplete', () => {
 
   it('injects a simulated fault on the first attempts only', async () => {
     const failed = await complete({ simulate: { fault: 'server_error', times: 1 } }).catch((error: unknown) => error);
-    expect(RouterError.isInstance(failed) && failed.status).toBe(500);
+    expect(RouterError.isInstance(failed) && failed.upstreamStatus).toBe(500);
     await expect(complete({ simulate: { fault: 'server_error', times: 1 } }, 1)).resolves.toMatchObject({ object: 'text_completion' });
   });
 });

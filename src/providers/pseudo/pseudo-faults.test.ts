@@ -31,11 +31,11 @@ afterEach(() => {
 
 describe('simulated faults', () => {
   const expected = {
-    rate_limit: { code: 'rate_limited', status: 429, type: 'rate_limit_error', isRetryable: true, headers: { 'retry-after': '1' } },
-    server_error: { code: 'upstream_error', status: 500, isRetryable: true },
+    rate_limit: { code: 'rate_limited', status: 429, upstreamStatus: 429, type: 'rate_limit_error', isRetryable: true, headers: { 'retry-after': '1' } },
+    server_error: { code: 'upstream_error', status: 502, upstreamStatus: 500, isRetryable: true },
     timeout: { code: 'timeout', status: 504, isRetryable: true },
     // Without a stream to cut, a cut is a server error.
-    stream_cut: { code: 'upstream_error', status: 500, isRetryable: true },
+    stream_cut: { code: 'upstream_error', status: 502, upstreamStatus: 500, isRetryable: true },
   } as const;
 
   for (const [fault, fields] of Object.entries(expected)) {
