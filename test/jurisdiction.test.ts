@@ -64,8 +64,16 @@ describe('eu-sovereign/gpt-oss-120b with the default catalogue', () => {
     expect(candidates.get('nebius')?.reasons).toEqual(['inference hosted in GB, US; policy eu-sovereign allows EEA']);
   });
 
-  it('does not list OpenAI, which does not serve gpt-oss-120b on its API', () => {
-    expect(candidates.has('openai')).toBe(false);
+  it('shows OpenAI excluded too: it does not serve gpt-oss-120b on its API, and the policy would refuse it anyway', () => {
+    expect(candidates.get('openai')).toEqual({
+      provider: 'openai',
+      model: 'gpt-oss-120b',
+      eligible: false,
+      reasons: expect.arrayContaining(['openai does not serve gpt-oss-120b', 'operator OpenAI OpCo, LLC is US-controlled']),
+    });
+    // Listed after every provider that serves the model, and never chosen.
+    const servers = decision.candidates.filter((candidate) => !candidate.reasons.some((reason) => reason.includes('does not serve')));
+    expect(decision.candidates.slice(0, servers.length)).toEqual(servers);
   });
 });
 
@@ -74,6 +82,10 @@ describe('under eu-hosted', () => {
     const gptOss = byProvider(router('eu-hosted').explain({ model: 'gpt-oss-120b', messages }).candidates);
     expect(gptOss.get('azure-openai')).toMatchObject({ eligible: true });
     expect(gptOss.get('groq')?.eligible).toBe(false);
+    expect(gptOss.get('openai')).toMatchObject({
+      eligible: false,
+      reasons: ['openai does not serve gpt-oss-120b', 'inference hosted in US; policy eu-hosted allows EEA'],
+    });
 
     const gpt4oMini = byProvider(router('eu-hosted').explain({ model: 'gpt-4o-mini', messages }).candidates);
     expect(gpt4oMini.get('azure-openai')).toMatchObject({ eligible: true });

@@ -2,7 +2,7 @@ import { completionOf } from '../audit/audit-content.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { RouterError } from '../errors.js';
 import { validateRequest } from '../internal/validate.js';
-import { parseModel } from '../models/parse-model.js';
+import { parseModel, type RouteSpec } from '../models/parse-model.js';
 import { priceUsage } from '../pricing/cost.js';
 import { estimatePromptTokens } from '../pricing/tokens.js';
 import { pseudoChat, pseudoChatStream } from '../providers/pseudo/pseudo-llm.js';
@@ -53,7 +53,7 @@ export function prepareChat(
   params: ChatCompletionCreateParams,
   apiKey: string | undefined,
   record?: RequestRecord,
-): { request: ChatRequest; caller: Caller; plan: Plan; needs: RequestNeeds } {
+): { request: ChatRequest; caller: Caller; spec: RouteSpec; plan: Plan; needs: RequestNeeds } {
   const caller = identifyCaller(context, apiKey, record);
   const request = validateRequest(chatRequestSchema, params);
   record?.captured(request.messages);
@@ -62,7 +62,7 @@ export function prepareChat(
   const needs = chatNeeds(request);
   const plan = planRoute(context, caller, request.model, spec, needs, request.route);
   record?.planned(plan);
-  return { request, caller, plan, needs };
+  return { request, caller, spec, plan, needs };
 }
 
 /** The request as an upstream (or the pseudo-LLM) sees it: its own model id. Extensions are stripped by adapters. */

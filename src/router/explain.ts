@@ -1,6 +1,6 @@
 import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
 import { prepareChat } from './chat-completions.js';
-import type { ExplainCandidate } from './plan.js';
+import { policyReasons, type ExplainCandidate, type Plan } from './plan.js';
 import type { RouterContext } from './router-context.js';
 
 /** The routing decision for a request, made without calling anyone (DESIGN §8). */
@@ -9,21 +9,44 @@ export interface Explanation {
   tier: string;
   policy: string;
   objective: string;
-  /** Every candidate considered, eligible or not, with the reasons; eligible ones in rank order first. */
+  /**
+   * Every candidate considered, eligible or not, with the reasons; eligible ones in rank order
+   * first. For a request naming a model, every other configured provider follows, excluded with
+   * "does not serve …" and what the policy would say of it, so no provider is silently missing.
+   */
   candidates: ExplainCandidate[];
   /** The candidate a call would try first, or null when none is eligible. */
   chosen: { provider: string; model: string } | null;
 }
 
 export function explainChat(context: RouterContext, params: ChatCompletionCreateParams, apiKey: string | undefined): Explanation {
-  const { plan } = prepareChat(context, params, apiKey);
+  const { spec, plan } = prepareChat(context, params, apiKey);
   const first = plan.ranked[0];
   return {
     requested: plan.requested,
     tier: plan.tier,
     policy: plan.policy,
     objective: plan.objective,
-    candidates: plan.candidates, // already in rank order, eligible first
+    // Already in rank order, eligible first.
+    candidates: spec.tier === 'pinned' || spec.tier === '2' || spec.tier === '2+' ? [...plan.candidates, ...notServing(context, plan, spec.model)] : plan.candidates,
     chosen: first ? { provider: first.candidate.provider.id, model: first.candidate.model } : null,
   };
+}
+
+/**
+ * The configured providers that have no deployment of the requested model. Only explain() lists
+ * them (a call never considers them, and audit records keep the candidates a call weighed): a
+ * user asking "why not OpenAI?" gets the answer instead of an absence.
+ */
+function notServing(context: RouterContext, plan: Plan, requested: string): ExplainCandidate[] {
+  const model = plan.candidates[0]?.model ?? requested;
+  const serving = new Set(plan.candidates.map((candidate) => candidate.provider));
+  const entries: ExplainCandidate[] = [];
+  for (const candidate of context.index.all) {
+    const provider = candidate.provider.id;
+    if (serving.has(provider)) continue;
+    serving.add(provider);
+    entries.push({ provider, model, eligible: false, reasons: [`${provider} does not serve ${model}`, ...policyReasons(context, plan.policies, provider)] });
+  }
+  return entries;
 }

@@ -136,7 +136,7 @@ function addFitReasons(reasons: string[], candidate: Candidate, needs: RequestNe
 }
 
 /** The policy reasons against a provider under every policy that applies, each once. */
-function policyReasons(context: RouterContext, policies: readonly CompiledPolicy[], providerId: string): string[] {
+export function policyReasons(context: RouterContext, policies: readonly CompiledPolicy[], providerId: string): string[] {
   if (policies.length === 1) return context.reasonsFor(policies[0]!, providerId).slice();
   const reasons = new Set<string>();
   for (const policy of policies) for (const reason of context.reasonsFor(policy, providerId)) reasons.add(reason);
