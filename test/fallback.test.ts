@@ -146,6 +146,21 @@ describe('the deadline of the whole call', () => {
     expect(response.provider).toBe('quick');
     expect(response.route.attempts[0]).toMatchObject({ provider: 'slow', outcome: 'error', code: 'timeout', message: expect.stringMatching(/within 500 ms \(route\.max_latency_ms\)/) });
   });
+
+  it('does not let one request’s tight route.max_latency_ms open the circuit for everyone, nor retry the slow deployment', async () => {
+    const slow = faults.upstream('slow').otherwise(fault.ok({ ttftMs: 300 }));
+    const router = createRouter({ providers: [deployment(slow)], retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 2 }, health: { failureThreshold: 2 } });
+    for (let call = 0; call < 3; call++) {
+      const error = await rejection(router.chat.completions.create({ model: 'model-a', messages, route: { max_latency_ms: 50 } }));
+      expect(error.code).toBe('timeout');
+      expect(error.route!.attempts).toHaveLength(1); // too slow for this caller: asking it again would be too
+    }
+    expect(router.health().filter((entry) => entry.failures > 0 || entry.circuit !== 'closed')).toEqual([]);
+    expect(router.explain({ model: 'model-a', messages }).candidates[0]).toMatchObject({ provider: 'slow', eligible: true });
+    // A caller without the tight limit is still served by it.
+    const response = await router.chat.completions.create({ model: 'model-a', messages });
+    expect(response.provider).toBe('slow');
+  });
 });
 
 describe('cost reporting', () => {

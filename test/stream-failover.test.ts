@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRouter, RouterError, type ChatCompletionChunk } from '../src/index.js';
+import { createRouter, memoryAudit, RouterError, type ChatCompletionChunk } from '../src/index.js';
 import { deployment, messages } from './helpers/fault-deployments.js';
 import { fault, useFaultServer, type Fault } from './helpers/fault-server.js';
 
@@ -130,5 +130,27 @@ describe('aborting a stream', () => {
     const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true });
     for await (const chunk of stream) if (chunk.choices[0]?.delta.content) break;
     expect(await primary.requests[0]!.closed).toBe('client');
+  });
+
+  // A ReadableStream pulls ahead, so a read is already waiting on the silent upstream when the
+  // caller cancels: the cancel must not wait for the upstream (nor the call's deadline).
+  it.each(['toReadableStream()', 'router.fetch'])('cancelling %s while the upstream is silent closes it at once, with one aborted record', async (via) => {
+    const primary = faults.upstream('primary').script(fault.hang(2));
+    const audit = memoryAudit();
+    const router = createRouter({ providers: [deployment(primary)], retry: { retries: 0 }, audit: [audit] });
+    const body =
+      via === 'router.fetch'
+        ? (await router.fetch('http://sovroute.local/v1/chat/completions', { method: 'POST', body: JSON.stringify({ model: 'model-a', messages, stream: true }) })).body!
+        : (await router.chat.completions.create({ model: 'model-a', messages, stream: true })).toReadableStream();
+    const reader = body.getReader();
+    // Both chunks the upstream sends; the stream then waits on it for a third.
+    for (let read = 0; read < 2; read++) expect((await reader.read()).done).toBe(false);
+    // Give the stream a moment to pull ahead: its read is then waiting on the silent upstream.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await reader.cancel();
+    expect(await primary.requests[0]!.closed).toBe('client');
+    await router.flush();
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]).toMatchObject({ outcome: 'aborted', error_message: expect.stringMatching(/caller closed the stream after 2 chunk/) });
   });
 });

@@ -6,7 +6,7 @@ import { sleep } from '../internal/sleep.js';
 import { describeCircuit } from '../health/circuit-breaker.js';
 import type { Ranked } from '../strategies/types.js';
 import { backoffMs, retryAfterMs } from './retry-delay.js';
-import { attemptTimeout, circuitsOpen, deadlineError, exhausted, isDeadlineError } from './routing-errors.js';
+import { attemptTimeout, circuitsOpen, deadlineError, exhausted, isDeadlineError, isRequestLimitTimeout } from './routing-errors.js';
 import type { RouterContext } from './router-context.js';
 
 /** One try: call the candidate with this signal. `attempt` counts tries across the whole request. */
@@ -100,7 +100,8 @@ export async function execute<T>(
       const byDeadline = limit < attemptLimitMs;
       const timeoutError = () => {
         if (byDeadline) deadlinePassed = true;
-        return byDeadline ? deadlineError(deadlineMs, candidate) : attemptTimeout(candidate, attemptLimitMs, options.attemptTimeoutMs !== undefined);
+        const fromRoute = options.attemptTimeoutMs !== undefined;
+        return byDeadline ? deadlineError(deadlineMs, candidate) : attemptTimeout(candidate, attemptLimitMs, fromRoute, fromRoute && attemptLimitMs < timeoutMs);
       };
       // A call with no caller signal and a long limit shares a bucketed timeout signal. Streams
       // always come with a signal (their controller's), so they always get their own.
@@ -206,15 +207,21 @@ export async function execute<T>(
 
   function willRetry(error: RouterError): boolean {
     if (!RouterError.isInstance(error) || !error.isRetryable) return false;
+    // Too slow for this request's route.max_latency_ms: the same deployment would be again.
+    if (isRequestLimitTimeout(error)) return false;
     // An upstream asking for a longer wait than we accept: fall back to the next candidate now.
     const asked = retryAfterMs(error);
     return asked === undefined || asked <= retry.maxRetryAfterMs;
   }
 
-  /** Feeds one failed attempt to the breaker: request errors prove the deployment answers; aborts and deadlines say nothing. */
+  /**
+   * Feeds one failed attempt to the breaker: request errors prove the deployment answers; aborts,
+   * deadlines and a request's own tighter latency limit say nothing about its health (one
+   * impatient caller must not open the circuit for everyone).
+   */
   function report(candidate: Candidate, error: RouterError): void {
     if (error.code === 'invalid_request') health.succeeded(candidate.key);
-    else if (error.code === 'aborted' || isDeadlineError(error)) health.released(candidate.key);
+    else if (error.code === 'aborted' || isDeadlineError(error) || isRequestLimitTimeout(error)) health.released(candidate.key);
     else health.failed(candidate.key, error);
   }
 }

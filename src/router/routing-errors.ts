@@ -27,12 +27,26 @@ export function isDeadlineError(error: RouterError): boolean {
   return deadlineErrors.has(error);
 }
 
-/** A per-attempt timeout: `timeoutMs`, or the request's `route.max_latency_ms`. Retryable. */
-export function attemptTimeout(candidate: Candidate, limitMs: number, fromRoute: boolean): RouterError {
-  return new RouterError(
+/** Timeouts set by the request's own `route.max_latency_ms`, tighter than the router's `timeoutMs`. */
+const requestLimitErrors = new WeakSet<RouterError>();
+
+/**
+ * A per-attempt timeout: `timeoutMs`, or the request's `route.max_latency_ms`. Retryable. With
+ * `tighterThanRouter`, the limit is the request's own and below the router's: missing it says
+ * the deployment is too slow for this caller, not that it is unhealthy.
+ */
+export function attemptTimeout(candidate: Candidate, limitMs: number, fromRoute: boolean, tighterThanRouter = false): RouterError {
+  const error = new RouterError(
     `provider ${candidate.provider.id} did not answer within ${limitMs} ms (${fromRoute ? 'route.max_latency_ms' : 'timeoutMs'})`,
     { code: 'timeout', providerId: candidate.provider.id, isRetryable: true },
   );
+  if (tighterThanRouter) requestLimitErrors.add(error);
+  return error;
+}
+
+/** Whether `error` is a timeout under the request's own, tighter `route.max_latency_ms`. */
+export function isRequestLimitTimeout(error: RouterError): boolean {
+  return requestLimitErrors.has(error);
 }
 
 /** The error when every candidate failed: rate limits and timeouts keep their own code. */

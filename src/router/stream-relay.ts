@@ -166,8 +166,12 @@ export function relayStream(input: RelayInput): AsyncGenerator<ChatCompletionChu
   const stream: AsyncGenerator<ChatCompletionChunk> = {
     next: (...args) => generator.next(...args),
     async return(value) {
-      const result = await generator.return(value);
-      await state.abandon(`The caller closed the stream after ${state.delivered} chunk(s).`);
+      const message = `The caller closed the stream after ${state.delivered} chunk(s).`;
+      // A read may be waiting on a silent upstream (a ReadableStream pulls ahead of its reader),
+      // and the generator's return() would queue behind it: abandon first, which aborts that read.
+      const abandoned = state.busy ? state.abandon(message) : undefined;
+      const result = await generator.return(value).catch(() => ({ done: true as const, value }));
+      await (abandoned ?? state.abandon(message));
       return result;
     },
     throw: (error) => generator.throw(error),
