@@ -50,7 +50,7 @@ describe.each(catalog.map((provider) => [provider.id, provider] as const))('pres
     expect(provider.models.length).toBeGreaterThan(0);
     for (const offer of provider.models) {
       expect(offer.price, offer.id).toMatchObject({ input: expect.any(Number), output: expect.any(Number) });
-      expect(['EUR', 'USD']).toContain(offer.price!.currency);
+      expect(['EUR', 'USD', 'CHF']).toContain(offer.price!.currency);
       expect(offer.priceAsOf, offer.id).toMatch(isoDate);
       expect(offer.capabilities, offer.id).toEqual(expect.arrayContaining([expect.stringMatching(/^(chat|embeddings)$/)]));
       expect(modelTraits[offer.id], `${offer.id} has shared traits`).toBeDefined();
