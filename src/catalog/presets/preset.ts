@@ -76,7 +76,8 @@ function withTraits(offer: ModelOffer, completions: boolean): ModelOffer {
   return result;
 }
 
-function readEnv(name: string): string | undefined {
+/** An environment variable, read now; undefined when unset or empty. */
+export function readEnv(name: string): string | undefined {
   const value = typeof process === 'undefined' ? undefined : process.env[name];
   return value === undefined || value === '' ? undefined : value;
 }
