@@ -37,6 +37,10 @@ export { ionos } from './catalog/presets/ionos.js';
 export { stackit } from './catalog/presets/stackit.js';
 export { berget } from './catalog/presets/berget.js';
 export { regolo } from './catalog/presets/regolo.js';
+export { tSystems } from './catalog/presets/t-systems.js';
+export { evroc } from './catalog/presets/evroc.js';
+export { cloudferro } from './catalog/presets/cloudferro.js';
+export { infomaniak } from './catalog/presets/infomaniak.js';
 export { openai } from './catalog/presets/openai.js';
 export { azureOpenAI } from './catalog/presets/azure-openai.js';
 export { groq } from './catalog/presets/groq.js';
@@ -48,6 +52,7 @@ export { nebius } from './catalog/presets/nebius.js';
 export { defaultCatalog } from './catalog/default-catalog.js';
 export type { PresetOptions, PriceOverride } from './catalog/presets/preset.js';
 export type { AzureOpenAIOptions } from './catalog/presets/azure-openai.js';
+export type { InfomaniakOptions } from './catalog/presets/infomaniak.js';
 export type { DefaultCatalogOptions } from './catalog/default-catalog.js';
 
 // Jurisdiction

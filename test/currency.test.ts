@@ -3,7 +3,7 @@ import { createRouter, openaiCompatible, type FxTable } from '../src/index.js';
 import { anyUpstream } from './helpers/catalog.js';
 import { mockServer } from './helpers/msw.js';
 
-/* Prices in EUR and USD compare through the router's fx table and are reported in its currency. */
+/* Prices in EUR, USD and CHF compare through the router's fx table and are reported in its currency. */
 
 const upstream = mockServer();
 const messages = [{ role: 'user' as const, content: 'Hello' }];
@@ -62,5 +62,31 @@ describe('fx', () => {
   it('refuses, at createRouter, a currency the fx table cannot convert a price into', () => {
     expect(() => router('SEK', { USD: 1, EUR: 1.16 })).toThrow("no exchange rate between USD and SEK; add both to the router's fx option");
     expect(router('SEK', { USD: 1, EUR: 1.16, SEK: 0.1 }).explain({ model: 'llama-3.3-70b-instruct', messages }).chosen?.provider).toBe('eur-cloud');
+  });
+
+  it('compares a Swiss franc price through the fx table too, and costs its calls in the router’s currency', async () => {
+    upstream.use(...anyUpstream); // usage: 12 prompt + 4 completion tokens
+    const chfCloud = openaiCompatible({
+      id: 'chf-cloud',
+      baseURL: 'https://chf-cloud.test/v1',
+      jurisdiction: facts,
+      models: [{ id: 'llama-3.3-70b-instruct', price: { input: 0.5, output: 0.5, currency: 'CHF' } }],
+    });
+    const eurCloud = openaiCompatible({
+      id: 'eur-cloud',
+      baseURL: 'https://eur-cloud.test/v1',
+      jurisdiction: facts,
+      models: [{ id: 'llama-3.3-70b-instruct', price: { input: 0.6, output: 0.6, currency: 'EUR' } }],
+    });
+    const routed = (fx: FxTable) => createRouter({ providers: [chfCloud, eurCloud], strategy: 'cheapest', currency: 'EUR', fx });
+    // 1 CHF = 1.1 EUR: 0.5 CHF is 0.55 EUR per 1M tokens, less than 0.6 EUR; at 1.3 EUR it is 0.65, more.
+    const cheaper = routed({ USD: 1, EUR: 1, CHF: 1.1 });
+    expect(routed({ USD: 1, EUR: 1, CHF: 1.3 }).explain({ model: 'llama-3.3-70b-instruct', messages }).chosen?.provider).toBe('eur-cloud');
+    const response = await cheaper.chat.completions.create({ model: 'llama-3.3-70b-instruct', messages });
+    expect(response.provider).toBe('chf-cloud');
+    expect(response.usage).toMatchObject({ currency: 'EUR' });
+    expect(response.usage.cost).toBeCloseTo((16 * 0.55) / 1e6, 15);
+    // A table without CHF falls back to the built-in rate (1 CHF = 1.24 USD): 0.62 EUR here, more than 0.6.
+    expect(routed({ USD: 1, EUR: 1 }).explain({ model: 'llama-3.3-70b-instruct', messages }).chosen?.provider).toBe('eur-cloud');
   });
 });

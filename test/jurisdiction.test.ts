@@ -15,6 +15,8 @@ const sovereignHosts = new Set([
   'api.openai-compat.model-serving.eu01.onstackit.cloud',
   'api.berget.ai',
   'api.regolo.ai',
+  'llm-server.llmhub.t-systems.net',
+  'models.think.evroc.com',
 ]);
 
 afterEach(() => {
@@ -39,9 +41,23 @@ describe('eu-sovereign/gpt-oss-120b with the default catalogue', () => {
 
   it('considers only EU-operated, EU-hosted deployments eligible, and chooses one of them', () => {
     const eligible = decision.candidates.filter((candidate) => candidate.eligible).map((candidate) => candidate.provider);
-    expect(eligible.sort()).toEqual(['berget', 'ionos', 'ovhcloud', 'regolo', 'scaleway', 'stackit']);
+    expect(eligible.sort()).toEqual(['berget', 'evroc', 'ionos', 'ovhcloud', 'regolo', 'scaleway', 'stackit', 't-systems']);
     expect(eligible).toContain(decision.chosen?.provider);
     expect(decision.policy).toBe('eu-sovereign');
+  });
+
+  it('shows CloudFerro excluded because nobody has declared who owns it, not because of where it runs', () => {
+    expect(candidates.get('cloudferro-sherlock')).toMatchObject({
+      eligible: false,
+      reasons: ['parent companies of operator CloudFerro S.A. are unknown; policy eu-sovereign requires them'],
+    });
+  });
+
+  it('shows Infomaniak excluded for running in Switzerland, outside the EU/EEA (it does not serve the model either)', () => {
+    expect(candidates.get('infomaniak')).toMatchObject({
+      eligible: false,
+      reasons: expect.arrayContaining(['infomaniak does not serve gpt-oss-120b', 'inference hosted in CH; policy eu-sovereign allows EEA']),
+    });
   });
 
   it('shows Azure OpenAI, Groq and Together (and every other non-sovereign server of the model) excluded, with reasons', () => {
@@ -81,6 +97,8 @@ describe('under eu-hosted', () => {
   it('makes Azure OpenAI (EU data zone) eligible, and not OpenAI (global)', () => {
     const gptOss = byProvider(router('eu-hosted').explain({ model: 'gpt-oss-120b', messages }).candidates);
     expect(gptOss.get('azure-openai')).toMatchObject({ eligible: true });
+    // Hosting in Poland is all eu-hosted asks: CloudFerro's unknown owners do not matter here.
+    expect(gptOss.get('cloudferro-sherlock')).toMatchObject({ eligible: true, reasons: [] });
     expect(gptOss.get('groq')?.eligible).toBe(false);
     expect(gptOss.get('openai')).toMatchObject({
       eligible: false,
@@ -138,7 +156,7 @@ describe('a jurisdiction in the model string only narrows', () => {
     const decision = router('global').explain({ model: 'eu-sovereign/llama-3.3-70b-instruct', messages });
     expect(decision.policy).toBe('eu-sovereign');
     const eligible = decision.candidates.filter((candidate) => candidate.eligible).map((candidate) => candidate.provider);
-    expect(eligible.sort()).toEqual(['berget', 'ionos', 'ovhcloud', 'regolo', 'scaleway', 'stackit']);
+    expect(eligible.sort()).toEqual(['berget', 'evroc', 'ionos', 'ovhcloud', 'regolo', 'scaleway', 'stackit']);
   });
 });
 

@@ -36,8 +36,9 @@ describe('embeddings', () => {
     upstream.use(...anyUpstream);
     // Nebius is ten times cheaper for qwen3-embedding-8b, but its serverless hosting is not EU-only.
     const response = await router('eu-sovereign').embeddings.create({ model: 'qwen3-embedding-8b', input: 'contract clause' });
-    expect(['scaleway', 'regolo']).toContain(response.provider);
-    expect(hosts()).toEqual([response.provider === 'scaleway' ? 'api.scaleway.ai' : 'api.regolo.ai']);
+    const sovereignHosts = { scaleway: 'api.scaleway.ai', regolo: 'api.regolo.ai', evroc: 'models.think.evroc.com' };
+    expect(Object.keys(sovereignHosts)).toContain(response.provider);
+    expect(hosts()).toEqual([sovereignHosts[response.provider as keyof typeof sovereignHosts]]);
     const global = await router('global').embeddings.create({ model: 'qwen3-embedding-8b', input: 'contract clause' });
     expect(global.provider).toBe('nebius');
   });
@@ -64,11 +65,15 @@ describe('legacy completions', () => {
   it('go only to admitted deployments that serve completions', async () => {
     stubPresetKeys();
     upstream.use(...anyUpstream);
-    // DeepInfra, Together and Fireworks serve gpt-oss-120b completions for less; only STACKIT is EU-sovereign.
+    // DeepInfra, Together and Fireworks serve gpt-oss-120b completions for less; only T-Systems and
+    // STACKIT are EU-sovereign, and T-Systems' input price is the lower.
     const response = await router('eu-sovereign').completions.create({ model: 'gpt-oss-120b', prompt: 'The data controller is' });
-    expect(response).toMatchObject({ object: 'text_completion', provider: 'stackit', route: { policy: 'eu-sovereign' } });
+    expect(response).toMatchObject({ object: 'text_completion', provider: 't-systems', route: { policy: 'eu-sovereign' } });
+    expect(response.route.attempts).toHaveLength(1);
     expect(response.usage).toMatchObject({ total_tokens: 16, currency: 'EUR' });
-    expect(hosts()).toEqual(['api.openai-compat.model-serving.eu01.onstackit.cloud']);
+    expect(hosts()).toEqual(['llm-server.llmhub.t-systems.net']);
+    const stackitOnly = await router('eu-sovereign').completions.create({ model: 'gpt-oss-120b', prompt: 'x', route: { ignore: ['t-systems'] } });
+    expect(stackitOnly.provider).toBe('stackit');
     const global = await router('global').completions.create({ model: 'gpt-oss-120b', prompt: 'The data controller is' });
     expect(global.provider).toBe('deepinfra');
   });
@@ -99,7 +104,7 @@ describe('models.list()', () => {
   it('shows only what the policy can reach, each with its provider’s jurisdiction summary', async () => {
     const sovereign = (await router('eu-sovereign').models.list()).data;
     const providers = new Set(sovereign.map((model) => model.provider));
-    expect([...providers].sort()).toEqual(['berget', 'ionos', 'mistral-eu', 'ovhcloud', 'regolo', 'scaleway', 'stackit']);
+    expect([...providers].sort()).toEqual(['berget', 'evroc', 'ionos', 'mistral-eu', 'ovhcloud', 'regolo', 'scaleway', 'stackit', 't-systems']);
     expect(sovereign.every((model) => model.jurisdiction.tier === 'eu-sovereign' && model.jurisdiction.us_controlled === false)).toBe(true);
     expect(sovereign.find((model) => model.id === 'ovhcloud/llama-3.3-70b-instruct')).toMatchObject({
       canonical: 'llama-3.3-70b-instruct',

@@ -2,9 +2,12 @@ import type { Provider } from '../providers/types.js';
 import { azureOpenAI, type AzureOpenAIOptions } from './presets/azure-openai.js';
 import { berget } from './presets/berget.js';
 import { cerebras } from './presets/cerebras.js';
+import { cloudferro } from './presets/cloudferro.js';
 import { deepinfra } from './presets/deepinfra.js';
+import { evroc } from './presets/evroc.js';
 import { fireworks } from './presets/fireworks.js';
 import { groq } from './presets/groq.js';
+import { infomaniak, type InfomaniakOptions } from './presets/infomaniak.js';
 import { ionos } from './presets/ionos.js';
 import { mistral } from './presets/mistral.js';
 import { mistralEU } from './presets/mistral-eu.js';
@@ -15,6 +18,7 @@ import type { PresetOptions } from './presets/preset.js';
 import { regolo } from './presets/regolo.js';
 import { scaleway } from './presets/scaleway.js';
 import { stackit } from './presets/stackit.js';
+import { tSystems } from './presets/t-systems.js';
 import { together } from './presets/together.js';
 
 const presets = {
@@ -26,6 +30,10 @@ const presets = {
   stackit,
   berget,
   regolo,
+  tSystems,
+  evroc,
+  cloudferro,
+  infomaniak,
   openai,
   azureOpenAI,
   groq,
@@ -43,7 +51,8 @@ export type DefaultCatalogOptions = {
   /** Factory names to leave out, e.g. `['mistral']`. */
   exclude?: (keyof typeof presets)[] | undefined;
   azureOpenAI?: AzureOpenAIOptions | undefined;
-} & { [Name in Exclude<keyof typeof presets, 'azureOpenAI'>]?: PresetOptions | undefined };
+  infomaniak?: InfomaniakOptions | undefined;
+} & { [Name in Exclude<keyof typeof presets, 'azureOpenAI' | 'infomaniak'>]?: PresetOptions | undefined };
 
 /**
  * Every built-in preset, each with its jurisdiction facts, models and dated prices: the whole

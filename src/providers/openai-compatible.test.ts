@@ -111,7 +111,7 @@ describe('openaiCompatible', () => {
       [{ id: 'Acme AI' }, 'openaiCompatible: id must be kebab-case'],
       [{ apiKey: '' }, 'openaiCompatible: apiKey must not be empty'],
       [{ models: undefined }, 'openaiCompatible: models is required'],
-      [{ models: [{ id: 'm', price: { input: 1, output: 1, currency: 'GBP' } }] }, 'openaiCompatible: models[0].price.currency must be EUR or USD'],
+      [{ models: [{ id: 'm', price: { input: 1, output: 1, currency: 'GBP' } }] }, 'openaiCompatible: models[0].price.currency must be EUR, USD or CHF'],
       [{ models: [{ id: 'm' }, { id: 'm' }] }, 'openaiCompatible: models[1].id duplicates models[0].id'],
       [{ jurisdiction: { operator: { name: 'Acme', country: 'fr' }, hosting: [] } }, 'openaiCompatible: jurisdiction.operator.country must be an ISO'],
       [{ headers: { 'x-team': 42 } }, 'openaiCompatible: headers.x-team must be a string'],

@@ -96,7 +96,7 @@ const modelOfferSchema = z.looseObject({
     .looseObject({
       input: z.number().nonnegative('must be a price per 1M tokens, 0 or more'),
       output: z.number().nonnegative('must be a price per 1M tokens, 0 or more'),
-      currency: z.enum(['EUR', 'USD'], 'must be EUR or USD'),
+      currency: z.enum(['EUR', 'USD', 'CHF'], 'must be EUR, USD or CHF'),
     })
     .optional(),
   context: z.number().int().positive('must be a positive number of tokens').optional(),

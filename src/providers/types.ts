@@ -114,8 +114,8 @@ export interface ModelOffer {
   id: string;
   /** The provider's own id when it differs, e.g. `meta-llama/Llama-3.3-70B-Instruct`. */
   native?: string;
-  /** Price per 1M tokens. */
-  price?: { input: number; output: number; currency: 'EUR' | 'USD' };
+  /** Price per 1M tokens, in the vendor's billing currency (converted through the router's `fx`). */
+  price?: { input: number; output: number; currency: 'EUR' | 'USD' | 'CHF' };
   /** Context window in tokens. */
   context?: number;
   /** What the model can do. @default ['chat'] */

@@ -13,6 +13,10 @@ export const presetKeyVariables = [
   'STACKIT_MODEL_SERVING_AUTH_TOKEN',
   'BERGET_API_KEY',
   'REGOLO_API_KEY',
+  'T_SYSTEMS_LLM_API_KEY',
+  'EVROC_API_KEY',
+  'CLOUDFERRO_SHERLOCK_API_KEY',
+  'INFOMANIAK_API_TOKEN',
   'OPENAI_API_KEY',
   'AZURE_OPENAI_API_KEY',
   'GROQ_API_KEY',
@@ -23,9 +27,10 @@ export const presetKeyVariables = [
   'NEBIUS_API_KEY',
 ];
 
-/** Gives every preset a key for this test (undo with `vi.unstubAllEnvs()`). */
+/** Gives every preset a key (and Infomaniak its product id) for this test (undo with `vi.unstubAllEnvs()`). */
 export function stubPresetKeys(): void {
   for (const name of presetKeyVariables) vi.stubEnv(name, `sk-${name.toLowerCase()}`);
+  vi.stubEnv('INFOMANIAK_PRODUCT_ID', '105123');
 }
 
 const usage = { prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 };

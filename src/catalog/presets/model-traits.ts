@@ -104,4 +104,6 @@ export const modelTraits: Readonly<Record<string, ModelTraits>> = {
   'gemma-4-26b-a4b': traits(multimodal, fair),
   'gemma-3-27b': traits(['chat', 'json', 'vision'], small),
   'nemotron-3-super-120b': traits(text, good),
+  // Polish-language models
+  'bielik-11b-v3': traits(['chat'], small),
 };

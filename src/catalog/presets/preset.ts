@@ -7,7 +7,7 @@ import { modelTraits } from './model-traits.js';
 export interface PriceOverride {
   input: number;
   output: number;
-  currency: 'EUR' | 'USD';
+  currency: 'EUR' | 'USD' | 'CHF';
   /** ISO date the price was read; shown as the offer's `priceAsOf`. */
   asOf?: string;
 }
@@ -62,6 +62,7 @@ export interface PresetDefinition {
 
 export const eur = (input: number, output: number) => ({ input, output, currency: 'EUR' as const });
 export const usd = (input: number, output: number) => ({ input, output, currency: 'USD' as const });
+export const chf = (input: number, output: number) => ({ input, output, currency: 'CHF' as const });
 
 /** Fills capabilities and quality from the shared traits when an offer does not set them. */
 function withTraits(offer: ModelOffer, completions: boolean): ModelOffer {
@@ -75,7 +76,8 @@ function withTraits(offer: ModelOffer, completions: boolean): ModelOffer {
   return result;
 }
 
-function readEnv(name: string): string | undefined {
+/** An environment variable, read now; undefined when unset or empty. */
+export function readEnv(name: string): string | undefined {
   const value = typeof process === 'undefined' ? undefined : process.env[name];
   return value === undefined || value === '' ? undefined : value;
 }
