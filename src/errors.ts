@@ -185,10 +185,21 @@ export class PolicyViolationError extends RouterError {
 export class NoEligibleProviderError extends RouterError {
   override name = 'NoEligibleProviderError';
   readonly excluded: Exclusion[];
+  /**
+   * Whether the jurisdiction policy excluded every candidate (a denial). False when the request
+   * did not fit (capabilities, context, `route` filters) or open circuits stood in the way.
+   */
+  readonly deniedByPolicy: boolean;
   /** `options` carries a 503 with `retry-after` when only open circuits stand in the way. */
-  constructor(message: string, excluded: Exclusion[], options: Pick<RouterErrorOptions, 'status' | 'headers' | 'isRetryable'> = {}) {
-    super(message, { ...options, code: 'no_eligible_provider', param: 'model' });
+  constructor(
+    message: string,
+    excluded: Exclusion[],
+    options: Pick<RouterErrorOptions, 'status' | 'headers' | 'isRetryable'> & { deniedByPolicy?: boolean } = {},
+  ) {
+    const { deniedByPolicy = false, ...rest } = options;
+    super(message, { ...rest, code: 'no_eligible_provider', param: 'model' });
     this.excluded = excluded;
+    this.deniedByPolicy = deniedByPolicy;
   }
 }
 

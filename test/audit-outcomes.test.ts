@@ -165,6 +165,19 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'no provider the policy admits',
+    outcome: 'denied',
+    run: (transport, router) => transport.call(router, { model: 'gpt-4o', messages }),
+    check: (record) => expect(record.error_code).toBe('no_eligible_provider'),
+  },
+  {
+    // Not a denial: the policy admits deployments of the model, the request's own filter left none.
+    name: 'no admitted provider fits the request',
+    outcome: 'invalid',
+    run: (transport, router) => transport.call(router, { model: 'llama-3.3-70b-instruct', messages, route: { only: ['no-such-provider'] } }),
+    check: (record) => expect(record.error_code).toBe('no_eligible_provider'),
+  },
+  {
     name: 'invalid request',
     outcome: 'invalid',
     run: (transport, router) => transport.call(router, { model: 'auto', messages, temperature: 7 }),

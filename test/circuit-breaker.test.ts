@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createRouter, memoryHealthStore, RouterError } from '../src/index.js';
+import { createRouter, memoryAudit, memoryHealthStore, RouterError } from '../src/index.js';
 import { deployment, messages } from './helpers/fault-deployments.js';
 import { fault, useFaultServer } from './helpers/fault-server.js';
 
@@ -41,7 +41,7 @@ describe('the circuit breaker', () => {
     const excluded = explainFlaky(router);
     expect(excluded.eligible).toBe(false);
     expect(excluded.reasons).toEqual([
-      'circuit open after 3 consecutive failures (last: upstream_error 502); retry after 2026-03-01T12:00:30.000Z, in 30 s',
+      'circuit open after 3 consecutive failures (last: upstream_error 503); retry after 2026-03-01T12:00:30.000Z, in 30 s',
     ]);
     expect(router.explain({ model: 'model-a', messages }).chosen).toEqual({ provider: 'steady', model: 'model-a' });
     expect(router.health().find((entry) => entry.provider === 'flaky')).toMatchObject({ circuit: 'open', timesOpened: 1, retryAt: '2026-03-01T12:00:30.000Z' });
@@ -103,11 +103,13 @@ describe('the circuit breaker', () => {
     const first = faults.upstream('first').otherwise(fault.status(500));
     const second = faults.upstream('second').otherwise(fault.reset());
     const abroad = faults.upstream('abroad'); // healthy, but the policy excludes it
+    const audit = memoryAudit();
     const router = createRouter({
       providers: [deployment(first), deployment(second), deployment(abroad, { us: true })],
       policy: 'eu-sovereign',
       retry: { retries: 0 },
       health: { failureThreshold: 2, cooldownMs: 30_000 },
+      audit: [audit],
     });
     for (let count = 0; count < 2; count++) await call(router).catch(() => undefined);
     expect([first.requests.length, second.requests.length]).toEqual([2, 2]);
@@ -118,6 +120,9 @@ describe('the circuit breaker', () => {
     expect((error as RouterError).message).toMatch(/every deployment eligible for "model-a" under policy eu-sovereign has an open circuit/);
     expect((error as RouterError).message).toMatch(/first\/model-a: circuit open after 2 consecutive failures/);
     expect([first.requests.length, second.requests.length, abroad.requests.length]).toEqual([2, 2, 0]);
+    // An outage, not a jurisdiction denial, in the compliance log.
+    await router.flush();
+    expect(audit.records.at(-1)).toMatchObject({ outcome: 'error', error_code: 'no_eligible_provider' });
   });
 
   it('refuses invalid health and deadline options at createRouter, naming them', () => {

@@ -135,6 +135,15 @@ describe('requests the policy refuses', () => {
     expect(error.message).toContain('operator OpenAI OpCo, LLC is US-controlled');
     expect(upstream.requests).toHaveLength(0);
   });
+
+  it.each([
+    ['a prompt beyond its context window', { max_tokens: 10_000_000 }],
+    ['route.ignore naming it too', { route: { ignore: ['openai'] } }],
+  ])('is still a 403 policy_violation when %s also rules it out', async (_case, extra) => {
+    const error = await rejection(router('eu-sovereign').chat.completions.create({ model: 'openai/gpt-4o', messages, ...extra }));
+    expect(error).toMatchObject({ code: 'policy_violation', status: 403 });
+    expect(error.message).toContain('operator OpenAI OpCo, LLC is US-controlled');
+  });
 });
 
 describe('a jurisdiction in the model string only narrows', () => {

@@ -222,7 +222,7 @@ export async function execute<T>(
   function report(candidate: Candidate, error: RouterError): void {
     if (error.code === 'invalid_request') health.succeeded(candidate.key);
     else if (error.code === 'aborted' || isDeadlineError(error) || isRequestLimitTimeout(error)) health.released(candidate.key);
-    else health.failed(candidate.key, error);
+    else health.failed(candidate.key, { code: error.code, status: error.upstreamStatus ?? error.status, message: error.message });
   }
 }
 

@@ -91,4 +91,22 @@ describe('policy names', () => {
     );
     expect(() => createRouter({ providers: [provider], policy: team, keys: { 'sk-a': { policy: { ...team } } } })).not.toThrow();
   });
+
+  // A name read as something else in model strings would change what a model string means:
+  // `eu-sovereign-cheapest/…` must keep narrowing to eu-sovereign.
+  it.each([
+    ['eu-sovereign-cheapest', /would be read as a \{jurisdiction\}-\{strategy\} name/],
+    ['eu-hosted-fast', /would be read as a \{jurisdiction\}-\{strategy\} name/],
+    ['cheapest', /would be read as a strategy/],
+    ['auto', /would be read as the auto model class/],
+    ['team/eu', /contains the model-string separator/],
+  ])('refuses a custom policy named %s', (name, message) => {
+    expect(failure({ providers: [provider], keys: { 'sk-a': { policy: { name, hosting: ['FR'] } } } }).message).toMatch(message);
+    expect(failure({ providers: [provider], policy: { name, hosting: ['FR'] } }).message).toMatch(message);
+  });
+
+  it('refuses a custom policy named after another custom policy plus a strategy', () => {
+    const error = failure({ providers: [provider], policy: { name: 'team', hosting: ['FR'] }, keys: { 'sk-a': { policy: { name: 'team-cheap', hosting: ['FR'] } } } });
+    expect(error.message).toMatch(/"team-cheap" would be read as a \{jurisdiction\}-\{strategy\} name/);
+  });
 });

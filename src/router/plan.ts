@@ -180,7 +180,8 @@ export function planRoute(
         reasons.push(`observed p90 ${latencyWords} ${Math.round(latency.p90)} ms exceeds route.max_latency_ms ${route.max_latency_ms}`);
       }
     }
-    if (policyCount > 0 && reasons.length === policyCount) policyExcluded += 1;
+    // Excluded by the policy whatever else is wrong with it: a tier-1 request for it is a violation.
+    if (policyCount > 0) policyExcluded += 1;
     const circuit = context.health.circuit(candidate.key, now);
     const circuitReason = describeCircuit(circuit, now);
     if (circuitReason !== undefined) {
@@ -287,5 +288,6 @@ export function assertRoutable(plan: Plan): void {
   throw new NoEligibleProviderError(
     `no provider is eligible for "${plan.requested}" under policy ${plan.policy}; nothing was sent. Excluded:\n${describeExclusions(excluded)}`,
     excluded,
+    { deniedByPolicy: plan.policyExcluded === plan.candidates.length },
   );
 }

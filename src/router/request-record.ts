@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { auditContent } from '../audit/audit-content.js';
 import type { AuditCandidate, AuditCompletion, AuditOutcome, AuditRecordBody } from '../audit/types.js';
 import type { Candidate } from '../catalog/candidate.js';
-import { RouterError, type Attempt, type RouterErrorCode } from '../errors.js';
+import { NoEligibleProviderError, RouterError, type Attempt, type RouterErrorCode } from '../errors.js';
 import type { Route, Usage } from '../wire/chat-response.js';
 import type { Plan } from './plan.js';
 import { hashedKeyId, type Caller, type RouterContext } from './router-context.js';
@@ -12,9 +12,17 @@ const outcomeByCode: Partial<Record<RouterErrorCode, AuditOutcome>> = {
   model_not_found: 'invalid',
   invalid_api_key: 'denied',
   policy_violation: 'denied',
-  no_eligible_provider: 'denied',
   aborted: 'aborted',
 };
+
+/**
+ * `denied` is the policy's (or the key check's) word only: no eligible provider because of open
+ * circuits is an outage (`error`), and because the request did not fit, an `invalid` request.
+ */
+function outcomeOf(error: RouterError): AuditOutcome {
+  if (error instanceof NoEligibleProviderError) return error.deniedByPolicy ? 'denied' : error.status === 503 ? 'error' : 'invalid';
+  return outcomeByCode[error.code] ?? 'error';
+}
 
 /** Whether a candidate other than the first one tried was used. */
 function usedFallback(attempts: readonly Attempt[]): boolean {
@@ -123,7 +131,7 @@ export class RequestRecord {
    * routing had started) attached. A stream cut or aborted part-way passes the usage it had.
    */
   fail(error: RouterError, chosen?: Candidate, usage?: Usage, completion?: () => AuditCompletion[]): RouterError {
-    this.finish(outcomeByCode[error.code] ?? 'error', chosen, usage, error, completion);
+    this.finish(outcomeOf(error), chosen, usage, error, completion);
     error.auditId ??= this.id;
     if (this.plan && error.route === undefined) error.route = this.route(chosen);
     return error;

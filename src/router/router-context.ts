@@ -162,22 +162,41 @@ export function hashedKeyId(key: string): string {
 }
 
 /** Provider ids must never be mistaken for a jurisdiction, a strategy or `auto`. */
+/**
+ * What a name would be read as in a model string other than itself: a strategy, `auto`, or a
+ * `{jurisdiction}-{strategy}` pair (which narrows to that jurisdiction; a name shaped like one
+ * would silently drop the narrowing).
+ */
+function readAsOther(name: string, jurisdictions: ReadonlyMap<string, CompiledPolicy>, strategies: ReadonlyMap<string, Strategy>): string | undefined {
+  const isStrategy = (value: string) => strategies.has(value) || Object.hasOwn(strategyAliases, value);
+  if (isStrategy(name)) return 'a strategy';
+  if (name === 'auto' || name.startsWith('auto:')) return 'the auto model class';
+  for (let dash = name.lastIndexOf('-'); dash > 0; dash = name.lastIndexOf('-', dash - 1)) {
+    const jurisdiction = name.slice(0, dash);
+    if (jurisdiction !== name && jurisdictions.has(jurisdiction) && isStrategy(name.slice(dash + 1))) return 'a {jurisdiction}-{strategy} name';
+  }
+  return undefined;
+}
+
 function assertNoCollisions(
   options: ResolvedRouterOptions,
   jurisdictions: ReadonlyMap<string, CompiledPolicy>,
   strategies: ReadonlyMap<string, Strategy>,
 ) {
+  for (const name of jurisdictions.keys()) {
+    if (isPresetPolicyName(name)) continue;
+    const clash = name.includes('/') ? 'the model-string separator "/"' : readAsOther(name, jurisdictions, strategies);
+    if (clash) {
+      throw new InvalidRequestError(
+        `createRouter: custom policy name "${name}" ${name.includes('/') ? 'contains' : 'would be read as'} ${clash} in model strings; give the policy another name`,
+        'policy',
+      );
+    }
+  }
   const seen = new Set<string>();
   for (const provider of options.providers) {
     const id = provider.id;
-    const clash =
-      seen.has(id) ? 'another provider' :
-      jurisdictions.has(id) ? 'a jurisdiction' :
-      strategies.has(id) || Object.hasOwn(strategyAliases, id) ? 'a strategy' :
-      id === 'auto' || id.startsWith('auto:') ? 'the auto model class' :
-      [...jurisdictions.keys()].some((name) => [...strategies.keys()].some((strategy) => id === `${name}-${strategy}`))
-        ? 'a {jurisdiction}-{strategy} name'
-        : undefined;
+    const clash = seen.has(id) ? 'another provider' : jurisdictions.has(id) ? 'a jurisdiction' : readAsOther(id, jurisdictions, strategies);
     if (clash) {
       throw new InvalidRequestError(
         `createRouter: provider id "${id}" collides with ${clash}; give the provider another id`,
