@@ -72,6 +72,18 @@ describe('routing to an openaiCompatible upstream', () => {
     expect(response.usage.cost).toBeGreaterThan(0);
   });
 
+  it('completes partial usage from what the upstream did report, marked estimated, never NaN', async () => {
+    upstream.use(http.post(url, () => HttpResponse.json(completion({ prompt_tokens: 1000, total_tokens: 1500 } as never))));
+    const response = await pricedRouter().chat.completions.create({ model: 'model-a', messages });
+    expect(response.usage).toEqual({ prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, cost: 0.005, currency: 'EUR', estimated: true });
+
+    upstream.use(http.post(url, () => HttpResponse.json(completion({ completion_tokens: 500 } as never))));
+    const estimated = await pricedRouter().chat.completions.create({ model: 'model-a', messages });
+    expect(estimated.usage).toMatchObject({ completion_tokens: 500, estimated: true });
+    expect(estimated.usage.prompt_tokens).toBeGreaterThan(0);
+    expect(Number.isFinite(estimated.usage.cost)).toBe(true);
+  });
+
   it('passes SSE chunks through as they come and ends with usage and cost', async () => {
     upstream.use(
       http.post(url, async ({ request }) => {

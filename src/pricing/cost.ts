@@ -14,13 +14,38 @@ export function priceUsage(
   estimate: { promptTokens: number; completionTokens: number },
   currency: string,
 ): Usage {
-  const prompt = reported ? reported.prompt_tokens : estimate.promptTokens;
-  const completion = reported ? reported.completion_tokens : estimate.completionTokens;
+  const complete = reported && isCount(reported.prompt_tokens) && isCount(reported.completion_tokens);
+  const counts = complete ? undefined : fillCounts(reported, estimate);
+  const prompt = counts ? counts.prompt_tokens : reported!.prompt_tokens;
+  const completion = counts ? counts.completion_tokens : reported!.completion_tokens;
   const cost = candidate.price ? roundMoney((prompt * candidate.price.input + completion * candidate.price.output) / 1_000_000) : 0;
   // Copied with Object.assign, not a spread: adding keys after a spread is V8's slow path (~3 µs).
-  const usage: Usage = reported
-    ? Object.assign({}, reported, { cost, currency })
-    : { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, cost, currency, estimated: true };
+  const usage: Usage = counts
+    ? Object.assign({}, reported, counts, { cost, currency, estimated: true as const })
+    : Object.assign({}, reported, { cost, currency });
   if (!candidate.price) usage.price_unknown = true;
   return usage;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+/**
+ * Token counts when the upstream reported none or only some (e.g. `prompt_tokens` and
+ * `total_tokens`): what it did report is kept, a missing count is derived from the total when
+ * it can be, and estimated otherwise. The result is marked `estimated`.
+ */
+function fillCounts(
+  reported: TokenUsage | null | undefined,
+  estimate: { promptTokens: number; completionTokens: number },
+): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+  const total = isCount(reported?.total_tokens) ? reported.total_tokens : undefined;
+  let prompt = isCount(reported?.prompt_tokens) ? reported.prompt_tokens : undefined;
+  let completion = isCount(reported?.completion_tokens) ? reported.completion_tokens : undefined;
+  if (total !== undefined && prompt !== undefined && completion === undefined) completion = Math.max(0, total - prompt);
+  if (total !== undefined && completion !== undefined && prompt === undefined) prompt = Math.max(0, total - completion);
+  prompt ??= estimate.promptTokens;
+  completion ??= estimate.completionTokens;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }

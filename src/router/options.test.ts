@@ -25,6 +25,15 @@ describe('createRouter options', () => {
     [{ providers: [provider], currency: 'euro' }, 'currency', /options\.currency/],
     [{ providers: [{ id: 'x' }] }, 'providers[0]', /options\.providers\[0\] must be a provider created by openaiCompatible\(\)/],
     [{ providers: [provider], tiemoutMs: 5 }, null, /tiemoutMs/],
+    // A union says more than "Invalid input": what the value's own kind needed.
+    [{ providers: [provider], policy: 'eu_sovereign' }, 'policy', /must be a preset \('eu-sovereign', 'eu-hosted', 'global'\) or a custom policy object/],
+    [{ providers: [provider], policy: { name: 'x', hosting: 'eea' } }, 'policy.hosting', /must be 'EU', 'EEA' or a list of ISO country codes/],
+    [{ providers: [provider], policy: { hosting: ['FR'] } }, 'policy.name', /a custom policy needs a name/],
+    // Lower-case codes would be silently ignored by the exchange-rate lookup.
+    [{ providers: [provider], fx: { usd: 1, eur: 1.1 } }, 'fx.usd', /upper-case ISO 4217 currency code/],
+    // Node fires a timer of 2^31 ms or more at once.
+    [{ providers: [provider], deadlineMs: 2 ** 31 }, 'deadlineMs', /at most 2147483647 ms/],
+    [{ providers: [provider], streamIdleTimeoutMs: Number.MAX_SAFE_INTEGER }, 'streamIdleTimeoutMs', /at most 2147483647 ms/],
   ])('refuses %j with invalid_request naming the option', (options, param, message) => {
     const error = failure(options);
     expect(error.code).toBe('invalid_request');
@@ -69,6 +78,12 @@ describe('createRouter options', () => {
       expect(explained.candidates.map((candidate) => candidate.reasons)).toEqual([['operator Big Cloud Inc is US-controlled']]);
       expect(() => createRouter({ providers: [custom(undefined) as never] })).not.toThrow();
     });
+  });
+
+  it('never shows an API key in the error for a bad key option', () => {
+    const error = failure({ providers: [provider], keys: { 'sk-live-secret-123': { policy: 'sovereign' } } });
+    expect(error.param).toBe('keys.<key>.policy');
+    expect(`${error.message} ${String(error.cause)}`).not.toContain('sk-live-secret-123');
   });
 
   it('refuses an unknown default strategy by name, listing the known ones', () => {

@@ -111,12 +111,20 @@ export interface RouterOptions {
   fx?: FxTable;
 }
 
+/** Node's timers hold at most 2^31 - 1 ms; a longer one fires at once (with a warning). */
+const maxTimerMs = 2_147_483_647;
+const currencyCode = /^[A-Z]{3}$/;
+const currencyMessage = 'must be an upper-case ISO 4217 currency code such as EUR or USD';
+const milliseconds = () => z.number().min(0).max(maxTimerMs, `must be at most ${maxTimerMs} ms (about 24.8 days), the longest timer Node can set`);
+
 const policySchema = z.union([
-  z.enum(['eu-sovereign', 'eu-hosted', 'global']),
+  z.enum(['eu-sovereign', 'eu-hosted', 'global'], {
+    error: "must be a preset ('eu-sovereign', 'eu-hosted', 'global') or a custom policy object with a name",
+  }),
   z.strictObject({
-    name: z.string().min(1),
-    hosting: z.union([z.array(z.string().length(2)), z.enum(['EU', 'EEA'])]).optional(),
-    operator: z.union([z.array(z.string().length(2)), z.enum(['EU', 'EEA'])]).optional(),
+    name: z.string({ error: 'must be a string: a custom policy needs a name (shown in model strings, routes and audit records)' }).min(1),
+    hosting: z.union([z.array(z.string().length(2)), z.enum(['EU', 'EEA'], { error: "must be 'EU', 'EEA' or a list of ISO country codes such as ['FR', 'DE']" })]).optional(),
+    operator: z.union([z.array(z.string().length(2)), z.enum(['EU', 'EEA'], { error: "must be 'EU', 'EEA' or a list of ISO country codes such as ['FR', 'DE']" })]).optional(),
     allowUsControl: z.boolean().optional(),
     allowUsSubprocessors: z.boolean().optional(),
     providers: z.strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() }).optional(),
@@ -160,26 +168,26 @@ const routerOptionsSchema = z.strictObject({
         content: z.enum(['none', 'hash', 'full']).optional(),
         onError: z.function().optional(),
         queueLimit: z.number().int().positive().optional(),
-        retry: z.strictObject({ minDelayMs: z.number().min(0).optional(), maxDelayMs: z.number().min(0).optional() }).optional(),
-        drainTimeoutMs: z.number().positive().optional(),
+        retry: z.strictObject({ minDelayMs: milliseconds().optional(), maxDelayMs: milliseconds().optional() }).optional(),
+        drainTimeoutMs: milliseconds().positive().optional(),
       }),
     ])
     .optional(),
-  streamIdleTimeoutMs: z.number().min(0).optional(),
+  streamIdleTimeoutMs: milliseconds().optional(),
   retry: z
     .strictObject({
       retries: z.number().int().min(0).max(10).optional(),
-      minTimeoutMs: z.number().min(0).optional(),
-      maxTimeoutMs: z.number().min(0).optional(),
-      maxRetryAfterMs: z.number().min(0).optional(),
+      minTimeoutMs: milliseconds().optional(),
+      maxTimeoutMs: milliseconds().optional(),
+      maxRetryAfterMs: milliseconds().optional(),
     })
     .optional(),
-  timeoutMs: z.number().positive().optional(),
-  deadlineMs: z.number().positive().optional(),
+  timeoutMs: milliseconds().positive().optional(),
+  deadlineMs: milliseconds().positive().optional(),
   health: z
     .strictObject({
       failureThreshold: z.number().int().min(1).optional(),
-      cooldownMs: z.number().min(0).optional(),
+      cooldownMs: milliseconds().optional(),
       store: z
         .custom<HealthStore>(
           (value) =>
@@ -191,8 +199,8 @@ const routerOptionsSchema = z.strictObject({
         .optional(),
     })
     .optional(),
-  currency: z.string().length(3).optional(),
-  fx: z.record(z.string().length(3), z.number().positive()).optional(),
+  currency: z.string().regex(currencyCode, currencyMessage).optional(),
+  fx: z.record(z.string().regex(currencyCode, currencyMessage), z.number().positive()).optional(),
 });
 
 /** Options after validation and defaults. */
@@ -212,14 +220,35 @@ export interface ResolvedRouterOptions {
   fx: FxTable | undefined;
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * The issue to report. For a union (a policy is a preset name or an object), zod says only
+ * "Invalid input": report instead what the branch of the value's own type says.
+ */
+function specificIssue(issue: Issue): Issue {
+  // A record key that fails: its own message, at the key's path.
+  if (issue.code === 'invalid_key' && issue.issues[0]) return { ...issue.issues[0], path: issue.path } as Issue;
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  // The branch that got furthest into the value: a deeper path, else not a mismatch of type.
+  const rank = (issues: readonly Issue[]) => (issues[0] ? issues[0].path.length * 2 + (issues[0].code === 'invalid_type' ? 0 : 1) : -1);
+  const branch = issue.errors.reduce((best, issues) => (rank(issues) > rank(best) ? issues : best));
+  if (branch[0] === undefined) return issue;
+  const inner = specificIssue(branch[0]);
+  return { ...inner, path: [...issue.path, ...inner.path] };
+}
+
 /** Validates `createRouter` options once; a bad option is an `invalid_request` naming its path. */
 export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOptions {
   const parsed = routerOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
-    const name = `options${path}`;
-    throw new InvalidRequestError(`createRouter: ${name} ${issue.message}`, name.slice('options.'.length) || null, parsed.error);
+    const issue = specificIssue(parsed.error.issues[0]!);
+    // An API key is a secret: the path names the place, never the key.
+    const path = issue.path.map((part, index) =>
+      typeof part === 'number' ? `[${part}]` : index === 1 && issue.path[0] === 'keys' ? '.<key>' : `.${String(part)}`,
+    );
+    const name = `options${path.join('')}`;
+    throw new InvalidRequestError(`createRouter: ${name} ${issue.message}`, name.slice('options.'.length) || null);
   }
   return {
     providers: options.providers,
