@@ -39,6 +39,7 @@ export { berget } from './catalog/presets/berget.js';
 export { regolo } from './catalog/presets/regolo.js';
 export { openai } from './catalog/presets/openai.js';
 export { azureOpenAI } from './catalog/presets/azure-openai.js';
+export { anthropic } from './catalog/presets/anthropic.js';
 export { groq } from './catalog/presets/groq.js';
 export { together } from './catalog/presets/together.js';
 export { deepinfra } from './catalog/presets/deepinfra.js';
@@ -48,6 +49,7 @@ export { nebius } from './catalog/presets/nebius.js';
 export { defaultCatalog } from './catalog/default-catalog.js';
 export type { PresetOptions, PriceOverride } from './catalog/presets/preset.js';
 export type { AzureOpenAIOptions } from './catalog/presets/azure-openai.js';
+export type { AnthropicOptions } from './catalog/presets/anthropic.js';
 export type { DefaultCatalogOptions } from './catalog/default-catalog.js';
 
 // Jurisdiction

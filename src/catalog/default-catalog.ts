@@ -1,4 +1,5 @@
 import type { Provider } from '../providers/types.js';
+import { anthropic, type AnthropicOptions } from './presets/anthropic.js';
 import { azureOpenAI, type AzureOpenAIOptions } from './presets/azure-openai.js';
 import { berget } from './presets/berget.js';
 import { cerebras } from './presets/cerebras.js';
@@ -28,6 +29,7 @@ const presets = {
   regolo,
   openai,
   azureOpenAI,
+  anthropic,
   groq,
   together,
   deepinfra,
@@ -43,7 +45,8 @@ export type DefaultCatalogOptions = {
   /** Factory names to leave out, e.g. `['mistral']`. */
   exclude?: (keyof typeof presets)[] | undefined;
   azureOpenAI?: AzureOpenAIOptions | undefined;
-} & { [Name in Exclude<keyof typeof presets, 'azureOpenAI'>]?: PresetOptions | undefined };
+  anthropic?: AnthropicOptions | undefined;
+} & { [Name in Exclude<keyof typeof presets, 'azureOpenAI' | 'anthropic'>]?: PresetOptions | undefined };
 
 /**
  * Every built-in preset, each with its jurisdiction facts, models and dated prices: the whole
@@ -57,7 +60,7 @@ export type DefaultCatalogOptions = {
 export function defaultCatalog(options: DefaultCatalogOptions = {}): Provider[] {
   const excluded = new Set(options.exclude ?? []);
   const providers: Provider[] = [];
-  for (const [name, factory] of Object.entries(presets) as [keyof typeof presets, (options?: AzureOpenAIOptions) => Provider][]) {
+  for (const [name, factory] of Object.entries(presets) as [keyof typeof presets, (options?: AzureOpenAIOptions & AnthropicOptions) => Provider][]) {
     if (excluded.has(name)) continue;
     const own = options[name];
     const shared = options.fetch === undefined ? {} : { fetch: options.fetch };

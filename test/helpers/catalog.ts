@@ -14,6 +14,7 @@ export const presetKeyVariables = [
   'BERGET_API_KEY',
   'REGOLO_API_KEY',
   'OPENAI_API_KEY',
+  'ANTHROPIC_API_KEY',
   'AZURE_OPENAI_API_KEY',
   'GROQ_API_KEY',
   'TOGETHER_API_KEY',

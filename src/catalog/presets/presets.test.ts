@@ -23,6 +23,7 @@ const expectedTiers = {
   berget: 'eu-sovereign',
   regolo: 'eu-sovereign',
   openai: 'global',
+  anthropic: 'global',
   'azure-openai': 'eu-hosted',
   groq: 'global',
   together: 'global',
