@@ -121,6 +121,25 @@ describe('anthropic() over HTTP', () => {
     expect(() => anthropic({ baseURL: 'api.anthropic.com' })).toThrow(/^anthropic: baseURL must be a URL/);
   });
 
+  it('carries dated Claude prices and Anthropic facts, both overridable like every preset', () => {
+    const preset = anthropic();
+    expect(preset.jurisdiction).toMatchObject({ operator: { name: 'Anthropic PBC', country: 'US', parents: [] }, hosting: ['US'], verifiedAt: '2026-11-22' });
+    expect(preset.models.find((offer) => offer.id === 'claude-haiku-4-5')).toMatchObject({
+      price: { input: 1, output: 5, currency: 'USD' },
+      priceAsOf: '2026-08-21',
+      context: 200_000,
+      capabilities: ['chat', 'tools', 'json', 'vision'],
+    });
+    const negotiated = anthropic({
+      prices: { 'claude-haiku-4-5': { input: 0.8, output: 4, currency: 'USD', asOf: '2026-12-01' } },
+      models: [{ id: 'claude-custom', price: { input: 1, output: 1, currency: 'USD' } }],
+      jurisdiction: { zeroRetention: true },
+    });
+    expect(negotiated.models.find((offer) => offer.id === 'claude-haiku-4-5')).toMatchObject({ price: { input: 0.8, output: 4 }, priceAsOf: '2026-12-01' });
+    expect(negotiated.models.map((offer) => offer.id)).toContain('claude-custom');
+    expect(negotiated.jurisdiction).toMatchObject({ zeroRetention: true, hosting: ['US'] });
+  });
+
   it('refuses a request it cannot honour before sending anything', async () => {
     const error = await rejection(anthropic({ apiKey: 'k' }).doChat({ ...request, n: 3 }, {}));
     expect(error).toMatchObject({ code: 'invalid_request', param: 'n', status: 400 });
