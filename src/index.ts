@@ -43,6 +43,7 @@ export { cloudferro } from './catalog/presets/cloudferro.js';
 export { infomaniak } from './catalog/presets/infomaniak.js';
 export { openai } from './catalog/presets/openai.js';
 export { azureOpenAI } from './catalog/presets/azure-openai.js';
+export { anthropic } from './catalog/presets/anthropic.js';
 export { groq } from './catalog/presets/groq.js';
 export { together } from './catalog/presets/together.js';
 export { deepinfra } from './catalog/presets/deepinfra.js';
@@ -53,6 +54,7 @@ export { defaultCatalog } from './catalog/default-catalog.js';
 export type { PresetOptions, PriceOverride } from './catalog/presets/preset.js';
 export type { AzureOpenAIOptions } from './catalog/presets/azure-openai.js';
 export type { InfomaniakOptions } from './catalog/presets/infomaniak.js';
+export type { AnthropicOptions } from './catalog/presets/anthropic.js';
 export type { DefaultCatalogOptions } from './catalog/default-catalog.js';
 
 // Jurisdiction

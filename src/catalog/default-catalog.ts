@@ -1,4 +1,5 @@
 import type { Provider } from '../providers/types.js';
+import { anthropic, type AnthropicOptions } from './presets/anthropic.js';
 import { azureOpenAI, type AzureOpenAIOptions } from './presets/azure-openai.js';
 import { berget } from './presets/berget.js';
 import { cerebras } from './presets/cerebras.js';
@@ -36,6 +37,7 @@ const presets = {
   infomaniak,
   openai,
   azureOpenAI,
+  anthropic,
   groq,
   together,
   deepinfra,
@@ -52,7 +54,8 @@ export type DefaultCatalogOptions = {
   exclude?: (keyof typeof presets)[] | undefined;
   azureOpenAI?: AzureOpenAIOptions | undefined;
   infomaniak?: InfomaniakOptions | undefined;
-} & { [Name in Exclude<keyof typeof presets, 'azureOpenAI' | 'infomaniak'>]?: PresetOptions | undefined };
+  anthropic?: AnthropicOptions | undefined;
+} & { [Name in Exclude<keyof typeof presets, 'azureOpenAI' | 'infomaniak' | 'anthropic'>]?: PresetOptions | undefined };
 
 /**
  * Every built-in preset, each with its jurisdiction facts, models and dated prices: the whole
@@ -66,7 +69,7 @@ export type DefaultCatalogOptions = {
 export function defaultCatalog(options: DefaultCatalogOptions = {}): Provider[] {
   const excluded = new Set(options.exclude ?? []);
   const providers: Provider[] = [];
-  for (const [name, factory] of Object.entries(presets) as [keyof typeof presets, (options?: AzureOpenAIOptions) => Provider][]) {
+  for (const [name, factory] of Object.entries(presets) as [keyof typeof presets, (options?: AzureOpenAIOptions & AnthropicOptions) => Provider][]) {
     if (excluded.has(name)) continue;
     const own = options[name];
     const shared = options.fetch === undefined ? {} : { fetch: options.fetch };

@@ -89,7 +89,8 @@ export interface OpenAICompatibleOptions {
 
 const kebabCase = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-const modelOfferSchema = z.looseObject({
+/** Zod schema of one `ModelOffer`, shared with the other built-in adapters. */
+export const modelOfferSchema = z.looseObject({
   id: z.string().min(1, 'must not be empty'),
   native: z.string().min(1, 'must not be empty').optional(),
   price: z

@@ -48,6 +48,14 @@ export const modelTraits: Readonly<Record<string, ModelTraits>> = {
   'gpt-4o-mini': traits(multimodal, fair),
   'text-embedding-3-small': traits(embeddings),
   'text-embedding-3-large': traits(embeddings),
+  // Anthropic Claude (JSON answers through a forced tool, see providers/anthropic/json-mode.ts)
+  'claude-opus-5-5': traits(multimodal, frontier),
+  'claude-opus-5': traits(multimodal, frontier),
+  'claude-fable-5': traits(multimodal, frontier),
+  'claude-sonnet-5': traits(multimodal, frontier),
+  'claude-opus-4-8': traits(multimodal, frontier),
+  'claude-sonnet-4-6': traits(multimodal, strong),
+  'claude-haiku-4-5': traits(multimodal, good),
   // Open-weight OpenAI
   'gpt-oss-120b': traits(text, good),
   'gpt-oss-20b': traits(text, fair),

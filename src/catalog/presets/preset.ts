@@ -92,8 +92,20 @@ export function configurationError(providerId: string, message: string): RouterE
   return new RouterError(`${providerId}: ${message}`, { code: 'upstream_error', status: 500, providerId });
 }
 
-/** Builds a preset's provider from its data and the user's options. */
-export function buildPreset(definition: PresetDefinition, options: PresetOptions = {}): Provider {
+/** A preset's settings after the user's options: what its adapter is built from. */
+export interface ResolvedPreset {
+  id: string;
+  baseURL: string;
+  /** The user's key, or a function reading the environment variable at each call. */
+  apiKey: string | (() => string);
+  jurisdiction: JurisdictionFacts;
+  models: ModelOffer[];
+  headers: Record<string, string> | undefined;
+  fetch: typeof globalThis.fetch | undefined;
+}
+
+/** Applies the user's options to a preset's data: id, endpoint, key, facts, models and prices. */
+export function resolvePreset(definition: PresetDefinition, options: PresetOptions = {}): ResolvedPreset {
   const id = options.id ?? definition.id;
   const completions = definition.completions === true;
   const models = new Map(definition.models.map((offer) => [offer.id, withTraits(offer, completions)]));
@@ -124,14 +136,18 @@ export function buildPreset(definition: PresetDefinition, options: PresetOptions
       return key;
     });
 
-  return openaiCompatible({
+  return {
     id,
     baseURL: options.baseURL ?? definition.baseURL,
     apiKey,
-    apiKeyHeader: definition.apiKeyHeader,
     jurisdiction: { ...definition.jurisdiction, ...options.jurisdiction },
     models: [...models.values()],
     headers: options.headers,
     fetch: options.fetch,
-  });
+  };
+}
+
+/** Builds a preset's provider from its data and the user's options. */
+export function buildPreset(definition: PresetDefinition, options: PresetOptions = {}): Provider {
+  return openaiCompatible({ ...resolvePreset(definition, options), apiKeyHeader: definition.apiKeyHeader });
 }

@@ -31,6 +31,7 @@ const expectedTiers = {
   // Hosted in Switzerland, outside the EU/EEA.
   infomaniak: 'global',
   openai: 'global',
+  anthropic: 'global',
   'azure-openai': 'eu-hosted',
   groq: 'global',
   together: 'global',

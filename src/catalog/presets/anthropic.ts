@@ -1,0 +1,67 @@
+import { anthropicMessagesProvider } from '../../providers/anthropic/messages-provider.js';
+import type { JurisdictionFacts, ModelOffer, Provider } from '../../providers/types.js';
+import { resolvePreset, usd, type PresetOptions } from './preset.js';
+
+const facts: JurisdictionFacts = {
+  operator: { name: 'Anthropic PBC', country: 'US', parents: [] },
+  // The first-party API runs inference globally or, on request, in the US only; it offers no EU
+  // inference region. Claude in the EU goes through a cloud's EU region instead.
+  hosting: ['US'],
+  verifiedAt: '2026-11-22',
+  source: 'https://platform.claude.com/docs/en/manage-claude/data-residency',
+};
+
+// Standard list prices (https://platform.claude.com/docs/en/about-claude/pricing); cache reads
+// and writes are priced as input here.
+const models: readonly ModelOffer[] = [
+  // Claude Opus 5.5: price from a secondary source (a release note), effective 2026-09-22.
+  { id: 'claude-opus-5-5', price: usd(4, 20), context: 1_000_000, priceAsOf: '2026-09-22' },
+  { id: 'claude-opus-5', price: usd(5, 25), context: 1_000_000, priceAsOf: '2026-08-21' },
+  { id: 'claude-fable-5', price: usd(10, 50), context: 1_000_000, priceAsOf: '2026-08-21' },
+  { id: 'claude-sonnet-5', price: usd(3, 15), context: 1_000_000, priceAsOf: '2026-09-01' },
+  { id: 'claude-opus-4-8', price: usd(5, 25), context: 1_000_000, priceAsOf: '2026-08-21' },
+  { id: 'claude-sonnet-4-6', price: usd(3, 15), context: 1_000_000, priceAsOf: '2026-08-21' },
+  { id: 'claude-haiku-4-5', price: usd(1, 5), context: 200_000, priceAsOf: '2026-08-21' },
+];
+
+/** What `anthropic()` takes: the options of every preset, and Anthropic's required `max_tokens`. */
+export interface AnthropicOptions extends PresetOptions {
+  /**
+   * API root; `/v1/messages` is appended (a root ending in `/v1` works too).
+   * @default 'https://api.anthropic.com'
+   */
+  baseURL?: string | undefined;
+  /**
+   * `max_tokens` for requests that set neither `max_completion_tokens` nor `max_tokens`: the
+   * Messages API requires one, OpenAI's does not. A reply that reaches it ends with
+   * `finish_reason: 'length'`; set the request's own limit for longer replies.
+   * @default 4096
+   * @unit tokens
+   */
+  defaultMaxTokens?: number | undefined;
+}
+
+/**
+ * Anthropic's Messages API, id `anthropic`: a US operator, inference in the US. Eligible under
+ * `global` only. Key: `ANTHROPIC_API_KEY`, sent as `x-api-key` with `anthropic-version:
+ * 2023-06-01`. USD prices.
+ *
+ * OpenAI-shaped chat requests are translated (messages, system and developer prompts, images
+ * and PDFs, tools and tool calls, tool_choice, parallel_tool_calls, stop, temperature 0–1,
+ * response_format JSON through a forced tool) and answers come back as OpenAI completions and
+ * chunks with usage. Parameters Anthropic cannot honour (`n` > 1, `logprobs`, `logit_bias`,
+ * audio, `temperature` > 1, `reasoning_effort`…) fail with `invalid_request` naming the field.
+ * Chat only: no embeddings, no legacy completions.
+ *
+ * @example
+ * const router = createRouter({ providers: [anthropic(), mistral()], policy: 'global' });
+ * await router.chat.completions.create({ model: 'anthropic/claude-sonnet-5', messages });
+ */
+export function anthropic(options: AnthropicOptions = {}): Provider {
+  const { defaultMaxTokens, ...preset } = options;
+  const resolved = resolvePreset(
+    { factory: 'anthropic', id: 'anthropic', baseURL: 'https://api.anthropic.com', envVar: 'ANTHROPIC_API_KEY', jurisdiction: facts, models },
+    preset,
+  );
+  return anthropicMessagesProvider({ ...resolved, defaultMaxTokens: defaultMaxTokens ?? 4096 });
+}

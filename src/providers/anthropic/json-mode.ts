@@ -1,0 +1,40 @@
+import type { ChatRequest } from '../../wire/chat-request.js';
+import { unsupported } from './unsupported.js';
+import type { AnthropicTool } from './wire.js';
+
+/*
+ * `response_format` JSON through a tool (openai-contract.md §4.1, route B): the Messages API of
+ * every Claude model can be made to call a tool whose input schema is the wanted JSON schema.
+ * The answer's tool call is then unwrapped into `message.content` (the JSON text) with
+ * finish_reason `stop`, in non-streamed and streamed answers alike, so the caller sees what
+ * OpenAI's JSON mode returns.
+ */
+
+/** The tool's name: visible to the model, so it says what it is for. */
+export const jsonToolName = 'json_response';
+
+const anyObject = { type: 'object', additionalProperties: true, properties: {} };
+
+/** The JSON tool for a request's `response_format`, or undefined when it asks for text. */
+export function jsonModeTool(
+  providerId: string,
+  format: ChatRequest['response_format'],
+  tools: readonly AnthropicTool[],
+): AnthropicTool | undefined {
+  if (format === undefined || format.type === 'text') return undefined;
+  if (tools.some((tool) => tool.name === jsonToolName)) {
+    throw unsupported(providerId, 'response_format', `JSON answers use a tool named ${jsonToolName}, and the request declares a tool of that name; rename it`);
+  }
+  if (format.type === 'json_object') {
+    return { name: jsonToolName, description: 'Respond with a JSON object.', input_schema: anyObject };
+  }
+  const { schema, description } = format.json_schema as { schema?: Record<string, unknown>; description?: string };
+  if (schema !== undefined && schema.type !== 'object') {
+    throw unsupported(providerId, 'response_format.json_schema.schema', 'the Messages API can return a JSON object only; wrap the value in an object schema');
+  }
+  return {
+    name: jsonToolName,
+    description: description ?? 'Respond with a JSON object that matches the schema.',
+    input_schema: schema ?? anyObject,
+  };
+}

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { InvalidRequestError, RouterError } from '../../errors.js';
+import { jurisdictionSchema } from '../../policy/facts-schema.js';
+import { parseJsonEventStream } from '../../streaming/parse-sse.js';
+import type { ChatRequest } from '../../wire/chat-request.js';
+import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
+import { modelOfferSchema } from '../openai-compatible.js';
+import type { CallOptions, ChatResult, ChatStreamResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
+import { errorFromBodyFailure, errorFromFetchFailure, errorFromStreamEvent, isErrorEvent, requestIdOf } from '../upstream-error.js';
+import { errorFromMessagesResponse } from './http-error.js';
+import { translateRequest } from './translate-request.js';
+import { translateResponse } from './translate-response.js';
+import { StreamTranslator } from './translate-stream.js';
+import type { AnthropicResponse, AnthropicStreamEvent } from './wire.js';
+
+/** A resolved Anthropic deployment: what `anthropic()` builds from its options and defaults. */
+export interface AnthropicMessagesSettings {
+  id: string;
+  /** The API root; `/v1/messages` is appended (a root that already ends in `/v1` works too). */
+  baseURL: string;
+  /** Sent as `x-api-key`. A function is called on every request; it may throw a configuration error. */
+  apiKey: string | (() => string | undefined);
+  jurisdiction: JurisdictionFacts | undefined;
+  models: ModelOffer[];
+  /** Extra headers, overriding the defaults (e.g. another `anthropic-version`, an `anthropic-beta`). */
+  headers?: Record<string, string> | undefined;
+  fetch?: typeof globalThis.fetch | undefined;
+  /** `max_tokens` for requests that set neither `max_completion_tokens` nor `max_tokens`. */
+  defaultMaxTokens: number;
+}
+
+const settingsSchema = z.looseObject({
+  id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case, e.g. anthropic'),
+  baseURL: z.url({ protocol: /^https?$/, error: 'must be a URL (http or https), e.g. https://api.anthropic.com' }),
+  jurisdiction: jurisdictionSchema.optional(),
+  models: z.array(modelOfferSchema),
+  defaultMaxTokens: z.number().int('must be a whole number of tokens').positive('must be a positive number of tokens'),
+});
+
+/** Unix seconds: Anthropic sends no `created`. */
+const now = (): number => Math.floor(Date.now() / 1000);
+
+/**
+ * A provider for Anthropic's Messages API: OpenAI-shaped chat requests in, OpenAI-shaped
+ * completions and chunks out (see translate-*.ts). Chat only: Anthropic serves no embeddings and
+ * no legacy completions, so the router never sends those here.
+ */
+export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): Provider {
+  const parsed = settingsSchema.safeParse(settings);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidRequestError(`anthropic: ${issue?.path.join('.') || 'options'} ${issue?.message ?? 'are invalid'}`, null, parsed.error);
+  }
+  const { id, defaultMaxTokens } = settings;
+  const url = `${settings.baseURL.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1/messages`;
+  const customFetch = settings.fetch;
+  const keySource = typeof settings.apiKey === 'function' ? settings.apiKey : undefined;
+
+  // Names lowercased once, so a user's `X-Api-Key` replaces ours instead of joining it.
+  const baseHeaders: Record<string, string> = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' };
+  if (typeof settings.apiKey === 'string') baseHeaders['x-api-key'] = settings.apiKey;
+  const userHeaders = Object.entries(settings.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value] as const);
+  for (const [name, value] of userHeaders) baseHeaders[name] = value;
+  const userSetsKey = userHeaders.some(([name]) => name === 'x-api-key');
+  const jsonHeaders = { accept: 'application/json', ...baseHeaders };
+  const streamHeaders = { accept: 'text/event-stream', ...baseHeaders };
+
+  async function post(body: unknown, headers: Record<string, string>, call: CallOptions): Promise<Response> {
+    let sent = headers;
+    const key = keySource === undefined || userSetsKey ? undefined : keySource();
+    if (key !== undefined) sent = { ...sent, 'x-api-key': key };
+    if (call.headers !== undefined) {
+      sent = { ...sent };
+      for (const [name, value] of Object.entries(call.headers)) sent[name.toLowerCase()] = value;
+    }
+    let response: Response;
+    try {
+      response = await (customFetch ?? globalThis.fetch)(url, { method: 'POST', headers: sent, body: JSON.stringify(body), signal: call.signal ?? null });
+    } catch (error) {
+      throw errorFromFetchFailure(id, error, call.signal);
+    }
+    if (!response.ok) {
+      const error = await errorFromMessagesResponse(id, response);
+      // The body read may have been cut short by the caller's abort: report the abort.
+      throw call.signal?.aborted ? errorFromFetchFailure(id, undefined, call.signal) : error;
+    }
+    return response;
+  }
+
+  async function readJSON(response: Response, signal: AbortSignal | undefined): Promise<unknown> {
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw errorFromBodyFailure(id, error, signal, requestIdOf(response.headers));
+    }
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw malformed(response, 'malformed JSON', error);
+    }
+  }
+
+  function malformed(response: Response, what: string, cause?: unknown): RouterError {
+    const type = response.headers.get('content-type') ?? 'no content-type';
+    return new RouterError(`${id} returned ${what} (HTTP ${response.status}, ${type})`, {
+      code: 'upstream_error',
+      providerId: id,
+      isRetryable: true,
+      requestID: requestIdOf(response.headers),
+      cause,
+    });
+  }
+
+  return {
+    specificationVersion: 'v1',
+    id,
+    jurisdiction: parsed.data.jurisdiction as JurisdictionFacts | undefined,
+    models: Object.freeze(parsed.data.models as ModelOffer[]),
+
+    async doChat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
+      const { body, jsonTool } = translateRequest(id, request, defaultMaxTokens);
+      const response = await post(body, jsonHeaders, call);
+      const requestId = requestIdOf(response.headers);
+      const message = await readJSON(response, call.signal);
+      if (isErrorEvent(message, undefined)) throw errorFromStreamEvent(id, message, requestId);
+      const shaped = message as AnthropicResponse | null;
+      if (shaped?.type !== 'message' || !Array.isArray(shaped.content)) throw malformed(response, 'a body that is not a message');
+      return { completion: translateResponse(shaped, jsonTool, now()), requestId };
+    },
+
+    async doChatStream(request: ChatRequest, call: CallOptions): Promise<ChatStreamResult> {
+      const { body, jsonTool } = translateRequest(id, request, defaultMaxTokens);
+      body.stream = true;
+      const response = await post(body, streamHeaders, call);
+      const requestId = requestIdOf(response.headers);
+      if (response.body === null || response.headers.get('content-type')?.includes('application/json') === true) {
+        const value = response.body === null ? undefined : await readJSON(response, call.signal);
+        if (isErrorEvent(value, undefined)) throw errorFromStreamEvent(id, value, requestId);
+        throw new RouterError(`${id} answered a streaming request without an event stream`, { code: 'upstream_error', providerId: id, requestID: requestId });
+      }
+      const translator = new StreamTranslator(jsonTool, now());
+      const events = parseJsonEventStream<AnthropicStreamEvent>(response.body, {
+        providerId: id,
+        signal: call.signal,
+        requestId,
+        // Anthropic ends with `message_stop`, not `[DONE]`: a body that closes before it was cut.
+        isComplete: () => translator.done,
+        parse: (data) => {
+          if (typeof data !== 'object' || data === null) throw malformed(response, 'an SSE event that is not an object');
+          return data as AnthropicStreamEvent;
+        },
+      });
+      return { chunks: translate(events, translator), requestId };
+    },
+  };
+}
+
+async function* translate(events: AsyncGenerator<AnthropicStreamEvent>, translator: StreamTranslator): AsyncGenerator<UpstreamChatCompletionChunk> {
+  for await (const event of events) {
+    for (const chunk of translator.push(event)) yield chunk;
+    // Nothing follows message_stop: leaving closes the body rather than waiting for its end.
+    if (translator.done) return;
+  }
+}

@@ -1,0 +1,154 @@
+import type { ChatMessage } from '../../wire/chat-request.js';
+import { unsupported } from './unsupported.js';
+import type { AnthropicMessage, AnthropicRequestBlock, AnthropicSource, AnthropicTextBlock } from './wire.js';
+
+/*
+ * OpenAI messages → Anthropic `system` + `messages`:
+ * - `system` and `developer` messages are hoisted, in order, into `system` (Anthropic has no
+ *   system role inside the conversation);
+ * - runs of user-side messages (`user`, `tool`) become one `user` turn with its `tool_result`
+ *   blocks first, and runs of `assistant` messages one `assistant` turn with text before
+ *   `tool_use`, as the API requires;
+ * - empty text is left out (the API rejects empty text blocks), and a trailing assistant message
+ *   (a prefill) loses its trailing whitespace, which the API also rejects.
+ */
+
+export interface TranslatedMessages {
+  system: AnthropicTextBlock[];
+  messages: AnthropicMessage[];
+  /** Names of the tools the history calls: the API wants a definition for each. */
+  calledTools: Set<string>;
+}
+
+type Part = { type: string; [key: string]: unknown };
+
+export function translateMessages(providerId: string, input: readonly ChatMessage[]): TranslatedMessages {
+  const system: AnthropicTextBlock[] = [];
+  const messages: AnthropicMessage[] = [];
+  const calledTools = new Set<string>();
+
+  const turn = (role: 'user' | 'assistant'): AnthropicRequestBlock[] => {
+    const last = messages.at(-1);
+    if (last?.role === role) return last.content;
+    const created: AnthropicMessage = { role, content: [] };
+    messages.push(created);
+    return created.content;
+  };
+
+  input.forEach((message, index) => {
+    const where = `messages[${index}]`;
+    switch (message.role) {
+      case 'system':
+      case 'developer':
+        system.push(...textBlocks(message.content));
+        break;
+      case 'user': {
+        const blocks = turn('user');
+        if (typeof message.content === 'string') blocks.push(...textBlocks(message.content));
+        else message.content.forEach((part, partIndex) => blocks.push(...userPart(providerId, part as Part, `${where}.content[${partIndex}]`)));
+        break;
+      }
+      case 'tool': {
+        const content = typeof message.content === 'string' ? message.content : textBlocks(message.content);
+        turn('user').push({ type: 'tool_result', tool_use_id: message.tool_call_id, content });
+        break;
+      }
+      case 'assistant': {
+        const blocks = turn('assistant');
+        const content = message.content;
+        if (typeof content === 'string') blocks.push(...textBlocks(content));
+        else if (Array.isArray(content)) {
+          // A refusal is what the model said: it stays in the conversation as text.
+          for (const part of content) blocks.push(...textBlocks(part.type === 'text' ? part.text : (part as { refusal: string }).refusal));
+        }
+        message.tool_calls?.forEach((call, callIndex) => {
+          calledTools.add(call.function.name);
+          const input = parseArguments(providerId, call.function.arguments, `${where}.tool_calls[${callIndex}].function.arguments`);
+          blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input });
+        });
+        break;
+      }
+      case 'function':
+        throw unsupported(providerId, `${where}.role`, 'legacy function messages have no tool_call_id to answer; send a tool message with tool_call_id');
+    }
+  });
+
+  for (const message of messages) {
+    // tool_result first in a user turn; text before tool_use in an assistant turn.
+    const late = message.role === 'user' ? (block: AnthropicRequestBlock) => block.type !== 'tool_result' : (block: AnthropicRequestBlock) => block.type === 'tool_use';
+    message.content = [...message.content.filter((block) => !late(block)), ...message.content.filter(late)];
+  }
+  trimPrefill(messages);
+  return { system, messages, calledTools };
+}
+
+function textBlocks(content: string | readonly { text: string }[]): AnthropicTextBlock[] {
+  const texts = typeof content === 'string' ? [content] : content.map((part) => part.text);
+  return texts.filter((text) => text !== '').map((text) => ({ type: 'text', text }));
+}
+
+function userPart(providerId: string, part: Part, where: string): AnthropicRequestBlock[] {
+  switch (part.type) {
+    case 'text':
+      return textBlocks(part.text as string);
+    case 'image_url': {
+      const url = (part.image_url as { url: string }).url;
+      if (/^https?:\/\//i.test(url)) return [{ type: 'image', source: { type: 'url', url } }];
+      const source = dataSource(url);
+      if (source === undefined) throw unsupported(providerId, `${where}.image_url.url`, 'an image must be an http(s) URL or a base64 data URL');
+      if (source.type === 'base64' && source.media_type === 'application/pdf') return [{ type: 'document', source }];
+      if (source.type !== 'base64' || !imageTypes.has(source.media_type)) {
+        throw unsupported(providerId, `${where}.image_url.url`, 'images must be JPEG, PNG, GIF or WebP');
+      }
+      return [{ type: 'image', source }];
+    }
+    case 'file': {
+      const file = part.file as { file_data?: unknown };
+      if (typeof file.file_data !== 'string') throw unsupported(providerId, `${where}.file`, 'uploaded file ids are not readable there; send the file inline as file_data');
+      // OpenAI takes PDFs here: bare base64 is one.
+      const source = dataSource(file.file_data) ?? { type: 'base64', media_type: 'application/pdf', data: file.file_data };
+      return [{ type: 'document', source }];
+    }
+    default:
+      throw unsupported(providerId, `${where}.type`, `the Messages API takes no ${part.type} input; send text, images or PDF files`);
+  }
+}
+
+const imageTypes = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+
+/** `data:<mime>[;…];base64,<data>` → a base64 source; `text/plain` decoded into a text source. */
+function dataSource(url: string): AnthropicSource | undefined {
+  const match = /^data:([^;,]+)[^,]*;base64,/i.exec(url);
+  if (match === null) return undefined;
+  const mediaType = (match[1] as string).toLowerCase();
+  const data = url.slice(match[0].length);
+  if (mediaType === 'text/plain') {
+    const bytes = Uint8Array.from(atob(data), (character) => character.charCodeAt(0));
+    return { type: 'text', media_type: 'text/plain', data: new TextDecoder().decode(bytes) };
+  }
+  return { type: 'base64', media_type: mediaType, data };
+}
+
+function parseArguments(providerId: string, text: string, where: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text === '' ? '{}' : text);
+  } catch (error) {
+    throw unsupported(providerId, where, 'tool call arguments must be a JSON object, as the model produced them', error);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw unsupported(providerId, where, 'tool call arguments must be a JSON object, as the model produced them');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A trailing assistant turn is a prefill: the API rejects one that ends in whitespace. */
+function trimPrefill(messages: AnthropicMessage[]): void {
+  const last = messages.at(-1);
+  if (last?.role !== 'assistant') return;
+  const block = last.content.at(-1);
+  if (block?.type !== 'text') return;
+  block.text = block.text.trimEnd();
+  if (block.text === '') last.content.pop();
+  if (last.content.length === 0) messages.pop();
+}

@@ -1,0 +1,231 @@
+import { describe, expect, it } from 'vitest';
+import { RouterError } from '../../errors.js';
+import { chatRequestSchema, type ChatCompletionCreateParams } from '../../wire/chat-request.js';
+import { translateRequest } from './translate-request.js';
+
+/* OpenAI chat requests → Anthropic Messages requests (openai-contract.md §4.1, §4.2, §5.1). */
+
+const translate = (params: ChatCompletionCreateParams, defaultMaxTokens = 4096) => translateRequest('anthropic', chatRequestSchema.parse(params), defaultMaxTokens);
+
+function refusal(params: ChatCompletionCreateParams): RouterError {
+  try {
+    translate(params);
+  } catch (error) {
+    if (RouterError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected the request to be refused');
+}
+
+const hello = [{ role: 'user' as const, content: 'Hello' }];
+
+describe('translateRequest', () => {
+  it('translates the §5.1 vector: system hoisted, image, tool call, merged tool result, tools, tool_choice, limits', () => {
+    const { body, jsonTool } = translate({
+      model: 'claude-sonnet-4-5',
+      messages: [
+        { role: 'system', content: 'You are terse.' },
+        { role: 'developer', content: [{ type: 'text', text: 'Use metric units.' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Weather in Paris? See map:' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' } },
+          ],
+        },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: '{"temp_c":18}' },
+        { role: 'user', content: 'And tomorrow?' },
+      ],
+      tools: [
+        {
+          type: 'function',
+          function: { name: 'get_weather', description: 'Get weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+        },
+      ],
+      tool_choice: 'required',
+      parallel_tool_calls: false,
+      max_completion_tokens: 512,
+      temperature: 0.3,
+      stop: 'END',
+      user: 'user-42',
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    // `stream` is the adapter's to set (doChatStream); everything else is the vector's.
+    expect({ ...body, stream: true }).toEqual({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 512,
+      system: [
+        { type: 'text', text: 'You are terse.' },
+        { type: 'text', text: 'Use metric units.' },
+      ],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Weather in Paris? See map:' },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
+          ],
+        },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Paris' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'call_1', content: '{"temp_c":18}' },
+            { type: 'text', text: 'And tomorrow?' },
+          ],
+        },
+      ],
+      tools: [
+        { name: 'get_weather', description: 'Get weather', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+      ],
+      tool_choice: { type: 'any', disable_parallel_tool_use: true },
+      temperature: 0.3,
+      stop_sequences: ['END'],
+      metadata: { user_id: 'user-42' },
+      stream: true,
+    });
+    expect(body).not.toHaveProperty('stream');
+    expect(jsonTool).toBeUndefined();
+  });
+
+  it('defaults max_tokens, which Anthropic requires, and prefers max_completion_tokens over max_tokens', () => {
+    expect(translate({ model: 'm', messages: hello }, 1234).body.max_tokens).toBe(1234);
+    expect(translate({ model: 'm', messages: hello, max_tokens: 99 }).body.max_tokens).toBe(99);
+    expect(translate({ model: 'm', messages: hello, max_tokens: 99, max_completion_tokens: 77 }).body.max_tokens).toBe(77);
+  });
+
+  it.each([
+    [{ n: 2 }, 'n', /cannot honour n: the Messages API returns one choice per request/],
+    [{ logprobs: true }, 'logprobs', /no log probabilities/],
+    [{ top_logprobs: 3 }, 'top_logprobs', /no log probabilities/],
+    [{ logit_bias: { '50256': -100 } }, 'logit_bias', /no token biases/],
+    [{ temperature: 1.5 }, 'temperature', /from 0 to 1.*got 1\.5/],
+    [{ stop: ['END', '  '] }, 'stop', /whitespace-only stop sequences/],
+    [{ reasoning_effort: 'high' }, 'reasoning_effort', /extended thinking/],
+    [{ modalities: ['text', 'audio'] }, 'modalities', /text only/],
+  ])('refuses %o with invalid_request naming %s and saying what to do', (extra, param, message) => {
+    const error = refusal({ model: 'm', messages: hello, ...extra } as ChatCompletionCreateParams);
+    expect(error).toMatchObject({ code: 'invalid_request', status: 400, param, providerId: 'anthropic', isRetryable: false });
+    expect(error.message).toMatch(message);
+    expect(error.message).toContain("route: { ignore: ['anthropic'] }");
+  });
+
+  it('accepts what only looks like a refused parameter: n 1, logprobs false, reasoning_effort none', () => {
+    expect(() => translate({ model: 'm', messages: hello, n: 1, logprobs: false, reasoning_effort: 'none' } as ChatCompletionCreateParams)).not.toThrow();
+  });
+
+  it('refuses inputs the Messages API cannot take: audio, uploaded file ids, custom tools, legacy function messages', () => {
+    const audio = refusal({ model: 'm', messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }] });
+    expect(audio.param).toBe('messages[0].content[0].type');
+    const file = refusal({ model: 'm', messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-1' } }] }] });
+    expect(file.param).toBe('messages[0].content[0].file');
+    const custom = refusal({ model: 'm', messages: hello, tools: [{ type: 'custom', custom: { name: 'grep' } }] });
+    expect(custom.param).toBe('tools[0]');
+    const legacy = refusal({ model: 'm', messages: [...hello, { role: 'function', name: 'f', content: '1' }] });
+    expect(legacy.param).toBe('messages[1].role');
+  });
+
+  it('refuses tool-call arguments that are not a JSON object', () => {
+    const error = refusal({
+      model: 'm',
+      messages: [...hello, { role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '[1,2]' } }] }],
+    });
+    expect(error.param).toBe('messages[1].tool_calls[0].function.arguments');
+  });
+
+  it('sends http images by URL, PDFs as documents, and text files as text documents', () => {
+    const pdf = `data:application/pdf;base64,${btoa('%PDF-1.7')}`;
+    const { body } = translate({
+      model: 'm',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image_url', image_url: { url: 'https://example.org/map.png' } },
+            { type: 'file', file: { file_data: pdf, filename: 'a.pdf' } },
+            { type: 'file', file: { file_data: `data:text/plain;base64,${btoa('plain notes')}` } },
+          ],
+        },
+      ],
+    });
+    expect(body.messages[0]!.content).toEqual([
+      { type: 'image', source: { type: 'url', url: 'https://example.org/map.png' } },
+      { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: btoa('%PDF-1.7') } },
+      { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'plain notes' } },
+    ]);
+  });
+
+  it('keeps text before tool_use, drops empty text, and trims a trailing prefill', () => {
+    const { body } = translate({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'Count to three.' },
+        { role: 'assistant', content: '' },
+        { role: 'assistant', content: 'One, two, ' },
+      ],
+    });
+    expect(body.messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Count to three.' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'One, two,' }] },
+    ]);
+  });
+
+  it('gives a history with tool calls but no tools stub definitions, which the model may not call', () => {
+    const { body } = translate({
+      model: 'm',
+      messages: [
+        ...hello,
+        { role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '' } }] },
+        { role: 'tool', tool_call_id: 'c1', content: 'found' },
+        { role: 'user', content: 'Summarise.' },
+      ],
+    });
+    expect(body.tools).toEqual([{ name: 'lookup', input_schema: { type: 'object', properties: {} } }]);
+    expect(body.tool_choice).toEqual({ type: 'none' });
+    expect(body.messages[1]!.content).toEqual([{ type: 'tool_use', id: 'c1', name: 'lookup', input: {} }]);
+  });
+
+  it('maps tool_choice auto, none and a named function, and parallel_tool_calls false onto auto', () => {
+    const tools = [{ type: 'function' as const, function: { name: 'f', parameters: { type: 'object' } } }];
+    expect(translate({ model: 'm', messages: hello, tools, tool_choice: 'auto' }).body.tool_choice).toEqual({ type: 'auto' });
+    expect(translate({ model: 'm', messages: hello, tools, tool_choice: 'none', parallel_tool_calls: false }).body.tool_choice).toEqual({ type: 'none' });
+    expect(translate({ model: 'm', messages: hello, tools, tool_choice: { type: 'function', function: { name: 'f' } } }).body.tool_choice).toEqual({ type: 'tool', name: 'f' });
+    expect(translate({ model: 'm', messages: hello, tools, parallel_tool_calls: false }).body.tool_choice).toEqual({ type: 'auto', disable_parallel_tool_use: true });
+    // A tool without parameters still gets the object schema Anthropic requires.
+    expect(translate({ model: 'm', messages: hello, tools: [{ type: 'function', function: { name: 'g' } }] }).body.tools).toEqual([
+      { name: 'g', input_schema: { type: 'object', properties: {} } },
+    ]);
+  });
+
+  it('asks for JSON through a forced tool whose schema is the response_format schema', () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    const { body, jsonTool } = translate({ model: 'm', messages: hello, response_format: { type: 'json_schema', json_schema: { name: 'place', schema } } });
+    expect(jsonTool).toBe('json_response');
+    expect(body.tools).toEqual([{ name: 'json_response', description: 'Respond with a JSON object that matches the schema.', input_schema: schema }]);
+    expect(body.tool_choice).toEqual({ type: 'tool', name: 'json_response' });
+
+    const withTools = translate({
+      model: 'm',
+      messages: hello,
+      tools: [{ type: 'function', function: { name: 'f' } }],
+      response_format: { type: 'json_object' },
+    }).body;
+    expect(withTools.tools?.map((tool) => tool.name)).toEqual(['f', 'json_response']);
+    expect(withTools.tool_choice).toEqual({ type: 'any' });
+
+    const array = refusal({ model: 'm', messages: hello, response_format: { type: 'json_schema', json_schema: { name: 'list', schema: { type: 'array' } } } });
+    expect(array.param).toBe('response_format.json_schema.schema');
+  });
+
+  it('passes user as metadata.user_id unless it looks like an e-mail address or phone number, and drops OpenAI metadata', () => {
+    expect(translate({ model: 'm', messages: hello, user: 'ana@example.org' }).body.metadata).toBeUndefined();
+    expect(translate({ model: 'm', messages: hello, user: '+33 6 12 34 56 78' }).body.metadata).toBeUndefined();
+    expect(translate({ model: 'm', messages: hello, metadata: { team: 'a' }, seed: 3 }).body).toEqual({
+      model: 'm',
+      max_tokens: 4096,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }],
+    });
+  });
+});

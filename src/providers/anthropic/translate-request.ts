@@ -1,0 +1,115 @@
+import type { ChatRequest } from '../../wire/chat-request.js';
+import { jsonModeTool } from './json-mode.js';
+import { translateMessages } from './translate-messages.js';
+import { unsupported } from './unsupported.js';
+import type { AnthropicRequest, AnthropicTool, AnthropicToolChoice } from './wire.js';
+
+/*
+ * An OpenAI chat request → an Anthropic Messages request (research: openai-contract.md §4.1).
+ *
+ * Translated: messages (see translate-messages.ts), max_completion_tokens / max_tokens,
+ * temperature, top_p, top_k, stop, tools, tool_choice, parallel_tool_calls, response_format
+ * (through a forced JSON tool, see json-mode.ts), user / safety_identifier → metadata.user_id.
+ * Dropped, as hints Anthropic has no equivalent for: seed, frequency_penalty, presence_penalty,
+ * store, service_tier, metadata, prompt_cache_key, verbosity, stream_options, and `strict` on
+ * tools and JSON schemas (Anthropic's strict tool use is not on every model; the schema itself is
+ * still sent).
+ * Refused (invalid_request naming the field): what would change the answer's shape or meaning.
+ */
+
+export interface TranslatedRequest {
+  body: AnthropicRequest;
+  /** The name of the tool that carries a JSON answer, when response_format asked for JSON. */
+  jsonTool: string | undefined;
+}
+
+/** Fields whose value, when set, asks for something the Messages API does not do. */
+const refusedWhen: readonly [string, (value: unknown) => boolean, string][] = [
+  ['n', (value) => typeof value === 'number' && value > 1, 'the Messages API returns one choice per request; send n: 1 (or omit it) and call n times'],
+  ['logprobs', (value) => value === true, 'the Messages API returns no log probabilities; omit logprobs'],
+  ['top_logprobs', (value) => typeof value === 'number' && value > 0, 'the Messages API returns no log probabilities; omit top_logprobs'],
+  ['logit_bias', (value) => typeof value === 'object' && value !== null && Object.keys(value).length > 0, 'the Messages API has no token biases; omit logit_bias'],
+  ['audio', (value) => value !== undefined && value !== null, 'the Messages API produces no audio; omit audio'],
+  ['modalities', (value) => Array.isArray(value) && value.includes('audio'), 'the Messages API produces text only; omit modalities'],
+  ['prediction', (value) => value !== undefined && value !== null, 'the Messages API has no predicted outputs; omit prediction'],
+  ['functions', (value) => value !== undefined && value !== null, 'legacy functions are not translated; send them as tools'],
+  ['function_call', (value) => value !== undefined && value !== null, 'legacy function_call is not translated; send tool_choice'],
+  ['web_search_options', (value) => value !== undefined && value !== null, 'web search is not translated; omit web_search_options'],
+  [
+    'reasoning_effort',
+    (value) => typeof value === 'string' && value !== 'none' && value !== 'minimal',
+    'reasoning_effort is not translated to extended thinking (its thinking blocks would have to be replayed on every later turn); omit it',
+  ],
+];
+
+/** An OpenAI `user` worth passing as Anthropic's opaque user id; not an e-mail or phone number. */
+const personalData = /@|^\+?[\d\s().-]{7,}$/;
+
+export function translateRequest(providerId: string, request: ChatRequest, defaultMaxTokens: number): TranslatedRequest {
+  const fields = request as Record<string, unknown>;
+  for (const [name, isRefused, advice] of refusedWhen) {
+    if (isRefused(fields[name])) throw unsupported(providerId, name, advice);
+  }
+  const { system, messages, calledTools } = translateMessages(providerId, request.messages);
+  const body: AnthropicRequest = {
+    model: request.model,
+    max_tokens: request.max_completion_tokens ?? request.max_tokens ?? defaultMaxTokens,
+    messages,
+  };
+  if (system.length > 0) body.system = system;
+
+  if (request.temperature !== undefined && request.temperature !== null) {
+    if (request.temperature > 1) throw unsupported(providerId, 'temperature', `Anthropic's temperature runs from 0 to 1, not to 2; send at most 1 (got ${request.temperature})`);
+    body.temperature = request.temperature;
+  }
+  if (request.top_p !== undefined && request.top_p !== null) body.top_p = request.top_p;
+  if (typeof fields.top_k === 'number') body.top_k = fields.top_k;
+  if (request.stop !== undefined && request.stop !== null) {
+    const stops = typeof request.stop === 'string' ? [request.stop] : request.stop;
+    if (stops.some((stop) => stop.trim() === '')) throw unsupported(providerId, 'stop', 'Anthropic rejects whitespace-only stop sequences; remove them');
+    if (stops.length > 0) body.stop_sequences = stops;
+  }
+  const userId = typeof fields.safety_identifier === 'string' ? fields.safety_identifier : request.user;
+  if (userId !== undefined && userId !== '' && !personalData.test(userId)) body.metadata = { user_id: userId };
+
+  const tools: AnthropicTool[] = (request.tools ?? []).map((tool, index) => {
+    if (tool.type !== 'function') throw unsupported(providerId, `tools[${index}]`, 'custom tools are not translated; declare a function tool');
+    const definition = tool.function;
+    const translated: AnthropicTool = { name: definition.name, input_schema: definition.parameters ?? { type: 'object', properties: {} } };
+    if (definition.description !== undefined) translated.description = definition.description;
+    return translated;
+  });
+  let choice = translateToolChoice(providerId, request);
+  if (tools.length === 0 && calledTools.size > 0) {
+    // The API rejects a history with tool calls but no tool definitions. Stubs satisfy it, and
+    // tool_choice none keeps the model from calling them, as OpenAI would with no tools.
+    for (const name of calledTools) tools.push({ name, input_schema: { type: 'object', properties: {} } });
+    choice = { type: 'none' };
+  }
+
+  const json = jsonModeTool(providerId, request.response_format, tools);
+  if (json !== undefined) {
+    // Without usable tools of the caller's, the JSON tool is the answer; with them, the model
+    // must call one of the caller's tools or answer through the JSON tool.
+    const callerTools = choice?.type === 'none' ? [] : tools;
+    body.tools = [...callerTools, json];
+    body.tool_choice = callerTools.length === 0 ? { type: 'tool', name: json.name } : choice?.type === 'tool' ? choice : { type: 'any' };
+  } else if (tools.length > 0) {
+    body.tools = tools;
+    if (choice !== undefined) body.tool_choice = choice;
+  }
+  if (request.parallel_tool_calls === false && body.tools !== undefined && body.tool_choice?.type !== 'none') {
+    body.tool_choice = { ...(body.tool_choice ?? { type: 'auto' }), disable_parallel_tool_use: true } as AnthropicToolChoice;
+  }
+  return { body, jsonTool: json?.name };
+}
+
+function translateToolChoice(providerId: string, request: ChatRequest): AnthropicToolChoice | undefined {
+  const choice = request.tool_choice;
+  if (choice === undefined) return undefined;
+  if (choice === 'auto') return { type: 'auto' };
+  if (choice === 'required') return { type: 'any' };
+  if (choice === 'none') return { type: 'none' };
+  if (choice.type === 'function') return { type: 'tool', name: choice.function.name };
+  throw unsupported(providerId, 'tool_choice', `a ${choice.type} tool_choice is not translated; send auto, required, none or a function`);
+}
