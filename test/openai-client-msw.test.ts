@@ -27,6 +27,7 @@ function setup() {
     jurisdiction: euFacts,
     models: [
       { id: 'model-a', price: { input: 2, output: 6, currency: 'EUR' } },
+      { id: 'instruct-a', price: { input: 1, output: 1, currency: 'EUR' }, capabilities: ['completions'] },
       { id: 'embed-a', native: 'vendor/embed-a', price: { input: 0.1, output: 0, currency: 'EUR' }, capabilities: ['embeddings'] },
     ],
   });
@@ -84,6 +85,25 @@ describe('openaiClient with the client’s own configuration', () => {
     expect(response.provider).toBe('gateway');
     const body = (await upstream.requests[0]!.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ model: 'vendor/embed-a', input: 'Bonjour', encoding_format: 'float' });
+  });
+
+  it('sends legacy completions through the client’s completions resource, priced', async () => {
+    upstream.use(
+      http.post(`${baseURL}/completions`, () =>
+        HttpResponse.json({
+          id: 'cmpl-1',
+          object: 'text_completion',
+          created: 1700000000,
+          model: 'instruct-a',
+          choices: [{ index: 0, text: ' de Paris', finish_reason: 'stop', logprobs: null }],
+          usage: { prompt_tokens: 1000, completion_tokens: 1000, total_tokens: 2000 },
+        }),
+      ),
+    );
+    const response = await setup().completions.create({ model: 'instruct-a', prompt: 'La tour Eiffel est' });
+    expect(response.choices[0]!.text).toBe(' de Paris');
+    expect(response.usage).toMatchObject({ cost: 0.002, currency: 'EUR' });
+    expect(await upstream.requests[0]!.json()).toEqual({ model: 'instruct-a', prompt: 'La tour Eiffel est' });
   });
 
   it('raises an error event that arrives mid-stream as an upstream_error naming the provider, after the chunks before it', async () => {

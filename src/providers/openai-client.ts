@@ -93,7 +93,8 @@ export function openaiClient(client: OpenAIClientLike, options: OpenAIClientOpti
   }
 
   function malformed(what: string, requestId: string | undefined): RouterError {
-    return new RouterError(`${id} returned something that is not ${what} (the SDK returns text when the content-type is not JSON)`, {
+    // The SDK hands back the body as text when its content-type is not JSON, and never fails on it.
+    return new RouterError(`${id} returned something that is not ${what} (is the content-type application/json?)`, {
       code: 'upstream_error',
       providerId: id,
       isRetryable: true,
@@ -123,7 +124,9 @@ export function openaiClient(client: OpenAIClientLike, options: OpenAIClientOpti
       body.stream = true;
       body.stream_options = { ...body.stream_options, include_usage: true };
       const { data, requestId } = await send(chat, body, call);
-      if (!isAsyncIterable(data)) throw malformed('a stream of chat.completion.chunk', requestId);
+      if (!isAsyncIterable(data)) {
+        throw new RouterError(`the client of ${id} returned no stream for a stream: true request`, { code: 'upstream_error', providerId: id, requestID: requestId });
+      }
       return { chunks: relaySdkStream(id, data, call.signal, requestId), requestId };
     },
   };
@@ -148,7 +151,7 @@ export function openaiClient(client: OpenAIClientLike, options: OpenAIClientOpti
   return provider;
 }
 
-/** `client.chat.completions`, checked: a missing method is a configuration error, named. */
+/** The resource at `path` (`client.chat.completions`…), checked: a missing `create` is a configuration error, named. */
 function methodOf(client: OpenAIClientLike, path: 'chat.completions' | 'embeddings' | 'completions', why: string): OpenAICreateMethod {
   const resource: unknown =
     typeof client !== 'object' || client === null
