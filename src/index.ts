@@ -16,6 +16,9 @@ export type { ModelListPromise } from './router/models-list.js';
 // Providers
 export { openaiCompatible } from './providers/openai-compatible.js';
 export type { OpenAICompatibleOptions } from './providers/openai-compatible.js';
+export { openaiClient } from './providers/openai-client.js';
+export type { OpenAIClientOptions } from './providers/openai-client.js';
+export type { OpenAIClientLike, OpenAICreateMethod, OpenAIClientRequestOptions } from './providers/openai-client-types.js';
 export type {
   Provider,
   CallOptions,

@@ -87,7 +87,8 @@ export interface OpenAICompatibleOptions {
   fetch?: typeof globalThis.fetch | undefined;
 }
 
-const kebabCase = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** Provider ids: `mistral-ai`, `azure-openai-swe`. */
+export const kebabCase = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** Zod schema of one `ModelOffer`, shared with the other built-in adapters. */
 export const modelOfferSchema = z.looseObject({
@@ -107,6 +108,16 @@ export const modelOfferSchema = z.looseObject({
   priceAsOf: z.string().optional(),
 });
 
+/** A deployment's `models`: each offer checked, no id twice. */
+export const modelOffersSchema = z.array(modelOfferSchema).superRefine((models, context) => {
+  const seen = new Map<string, number>();
+  models.forEach((model, index) => {
+    const first = seen.get(model.id);
+    if (first === undefined) seen.set(model.id, index);
+    else context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicates models[${first}].id` });
+  });
+});
+
 const optionsSchema = z.object({
   id: z.string().regex(kebabCase, 'must be kebab-case, e.g. mistral-ai'),
   baseURL: z.string().refine(isHttpURL, 'must be a URL (http or https), e.g. https://api.mistral.ai/v1'),
@@ -118,20 +129,13 @@ const optionsSchema = z.object({
     .optional(),
   apiKeyHeader: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name, e.g. api-key').optional(),
   jurisdiction: jurisdictionSchema.optional(),
-  models: z.array(modelOfferSchema).superRefine((models, context) => {
-    const seen = new Map<string, number>();
-    models.forEach((model, index) => {
-      const first = seen.get(model.id);
-      if (first === undefined) seen.set(model.id, index);
-      else context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicates models[${first}].id` });
-    });
-  }),
+  models: modelOffersSchema,
   headers: z.record(z.string(), z.string()).optional(),
   fetch: z.custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function').optional(),
 });
 
 /** Zod's type errors in the words of an options check: `is required`, `must be a string`. */
-function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
+export function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.code !== 'invalid_type') return undefined;
   if (issue.input === undefined) return 'is required';
   const expected = String(issue.expected);
@@ -361,7 +365,7 @@ function hasArray(value: unknown, key: string): boolean {
 }
 
 /** `models[0].price.input` from zod's `['models', 0, 'price', 'input']`. */
-function formatPath(path: readonly PropertyKey[]): string {
+export function formatPath(path: readonly PropertyKey[]): string {
   let result = '';
   for (const segment of path) {
     if (typeof segment === 'number') result += `[${segment}]`;
