@@ -76,7 +76,7 @@ describe('the client openaiClient accepts', () => {
 describe('openaiClient options', () => {
   it.each([
     [{ id: 'Not Kebab', models }, 'openaiClient: id must be kebab-case, e.g. azure-openai-swe'],
-    [{ id: 'wrapped', models: [{ id: 'm', price: { input: 1, output: 1, currency: 'GBP' } }] }, 'openaiClient: models[0].price.currency must be EUR or USD'],
+    [{ id: 'wrapped', models: [{ id: 'm', price: { input: 1, output: 1, currency: 'GBP' } }] }, 'openaiClient: models[0].price.currency must be EUR, USD or CHF'],
     [{ id: 'wrapped', models: [{ id: 'm' }, { id: 'm' }] }, 'openaiClient: models[1].id duplicates models[0].id'],
     [
       { id: 'wrapped', models, jurisdiction: { operator: { name: 'Example Inc', country: 'USA', parents: [] }, hosting: ['US'] } },

@@ -54,7 +54,7 @@ const optionsSchema = z.object({
  * SDK's own default (base64) comes back as empty vectors from many servers.
  *
  * @throws {InvalidRequestError} when the client or an option is invalid, naming it:
- *   `openaiClient: models[0].price.currency must be EUR or USD`
+ *   `openaiClient: models[0].price.currency must be EUR, USD or CHF`
  * @example
  * const azure = openaiClient(new AzureOpenAI({ endpoint, apiVersion: '2024-10-21', apiKey }), {
  *   id: 'azure-openai-swe',
