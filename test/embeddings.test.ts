@@ -1,4 +1,5 @@
 import { http, HttpResponse } from 'msw';
+import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { createRouter, openaiCompatible, RouterError } from '../src/index.js';
 import { mockServer } from './helpers/msw.js';
@@ -51,5 +52,25 @@ describe('embeddings with route and simulate', () => {
     const recovered = await retrying.embeddings.create({ model: 'embed-small', input: 'x', simulate: { fault: 'server_error', times: 1 } });
     expect(recovered.route.attempts.map((attempt) => attempt.outcome)).toEqual(['error', 'ok']);
     expect(upstream.requests).toHaveLength(0);
+  });
+});
+
+describe('embedding encodings', () => {
+  // The SDK asks for base64 by default and decodes it; an upstream that answers floats anyway
+  // must not leave it with an empty vector, nor a float caller with a string.
+  it('gives the openai SDK its vectors when the upstream ignores encoding_format and answers floats', async () => {
+    upstream.use(http.post('https://eu-a.test/v1/embeddings', () => HttpResponse.json(vectors)));
+    const router = createRouter({ providers: [deployment('eu-a', 0.01)] });
+    const client = new OpenAI({ apiKey: 'sk-caller', baseURL: 'http://sovroute.local/v1', fetch: router.fetch, maxRetries: 0 });
+    const response = await client.embeddings.create({ model: 'embed-small', input: 'x' });
+    expect(response.data[0]!.embedding.map((value) => Number(value.toFixed(5)))).toEqual([0.6, 0.8]);
+  });
+
+  it('decodes base64 for a caller who asked for floats (or nothing)', async () => {
+    const base64 = { ...vectors, data: [{ object: 'embedding', index: 0, embedding: btoa(String.fromCharCode(...new Uint8Array(new Float32Array([0.5, -0.25]).buffer))) }] };
+    upstream.use(http.post('https://eu-a.test/v1/embeddings', () => HttpResponse.json(base64)));
+    const router = createRouter({ providers: [deployment('eu-a', 0.01)] });
+    const response = await router.embeddings.create({ model: 'embed-small', input: 'x' });
+    expect(response.data[0]!.embedding).toEqual([0.5, -0.25]);
   });
 });

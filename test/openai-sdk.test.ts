@@ -102,6 +102,18 @@ describe('the official openai SDK through router.fetch', () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
+  it('raises the SDK’s own timeout and abort errors, as a real fetch would, each leaving one aborted record', async () => {
+    const { client, router, audit } = setup();
+    const slow = { model: 'auto', messages, simulate: { latency_ms: 5_000 } } as never;
+    await expect(client.chat.completions.create(slow, { timeout: 50 })).rejects.toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
+    const controller = new AbortController();
+    const pending = client.chat.completions.create(slow, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(pending).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
+    await router.flush();
+    expect(audit.records.map((record) => record.outcome)).toEqual(['aborted', 'aborted']);
+  });
+
   it('decodes embeddings, which the SDK requests as base64', async () => {
     const { client } = setup();
     const response = await client.embeddings.create({ model: 'embed-small', input: ['a', 'b'], dimensions: 8 });

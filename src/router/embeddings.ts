@@ -3,6 +3,7 @@ import { parseModel } from '../models/parse-model.js';
 import { priceUsage } from '../pricing/cost.js';
 import { estimateTextTokens } from '../pricing/tokens.js';
 import { pseudoEmbed } from '../providers/pseudo/pseudo-llm.js';
+import { inRequestedEncoding } from '../wire/embedding-encoding.js';
 import { embeddingsRequestSchema, type EmbeddingCreateParams, type EmbeddingsRequest, type EmbeddingsResponse } from '../wire/embeddings.js';
 import { requestedModel, type RequestOptions } from './chat-completions.js';
 import { assertSimulateAllowed, executeOneShot } from './execute-one-shot.js';
@@ -39,7 +40,7 @@ export async function createEmbeddings(
       pseudo: async (body, pseudoOptions) => ({ response: await pseudoEmbed(body, pseudoOptions) }),
       real: (provider, body, call) => provider.doEmbed?.(body, call),
     });
-    const { response } = execution.value;
+    const response = inRequestedEncoding(execution.value.response, request.encoding_format);
     const reported = response.usage
       ? { prompt_tokens: response.usage.prompt_tokens, completion_tokens: 0, total_tokens: response.usage.total_tokens }
       : undefined;

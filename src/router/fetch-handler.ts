@@ -135,6 +135,11 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
       }
       return json({ error: { message: `Unknown path ${call.path}.`, type: 'invalid_request_error', code: 'not_found', param: null } }, 404);
     } catch (error) {
+      // Like any fetch: an aborted call rejects (with the signal's reason), it is not answered.
+      // Clients tell their own timeout and a user's abort apart by this (the openai SDK raises
+      // APIConnectionTimeoutError or APIUserAbortError, and may retry a timeout).
+      const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+      if (signal?.aborted) throw signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
       return errorResponse(error);
     }
   };

@@ -3,6 +3,7 @@ import type { EmbeddingsRequest, UpstreamEmbeddingsResponse } from '../../wire/e
 import { acceptOneShot } from './faults.js';
 import type { PseudoCallOptions } from './pseudo-llm.js';
 import { hashText, seededRandom } from './seeded-random.js';
+import { encodeEmbedding } from '../../wire/embedding-encoding.js';
 
 /*
  * Pseudo embeddings: one unit vector per input, drawn from a PRNG seeded by the input, so equal
@@ -32,14 +33,6 @@ function embed(text: string, dimensions: number): Float32Array {
 }
 
 /** Little-endian float32 bytes in base64, without Node's `Buffer`, so this runs anywhere. */
-function toBase64(vector: Float32Array): string {
-  const view = new DataView(new ArrayBuffer(vector.length * 4));
-  vector.forEach((value, index) => view.setFloat32(index * 4, value, true));
-  let binary = '';
-  for (let index = 0; index < view.byteLength; index++) binary += String.fromCharCode(view.getUint8(index));
-  return btoa(binary);
-}
-
 /** Deterministic embeddings for `request`, of `request.dimensions` (default 1536). */
 export async function pseudoEmbed(
   request: EmbeddingsRequest,
@@ -50,7 +43,7 @@ export async function pseudoEmbed(
   const inputs = inputTexts(request.input);
   const data = inputs.map(({ text }, index) => {
     const vector = embed(text, dimensions);
-    const embedding = request.encoding_format === 'base64' ? toBase64(vector) : Array.from(vector);
+    const embedding = request.encoding_format === 'base64' ? encodeEmbedding(vector) : Array.from(vector);
     return { object: 'embedding' as const, index, embedding };
   });
   const tokens = inputs.reduce((sum, input) => sum + input.tokens, 0);
