@@ -204,3 +204,26 @@ describe('cost reporting', () => {
     expect(abroad!.score).toBeUndefined();
   });
 });
+
+describe('which strategy ranks', () => {
+  const router = () =>
+    createRouter({
+      providers: [deployment(faults.upstream('budget'), { price: 0.1 }), deployment(faults.upstream('premium'), { price: 0.3, offer: { quality: 0.9 } })],
+      strategy: 'cheapest',
+    });
+  const objective = (model: string, route?: object) => router().explain({ model, messages, ...(route ? { route } : {}) }).objective;
+
+  it('plain auto uses the router’s own strategy; auto:quality its own', () => {
+    expect(objective('auto')).toBe('cheapest');
+    expect(objective('auto:quality')).toBe('quality');
+  });
+
+  it('route.objective re-ranks whatever the model string says, and a typo is a 400 whatever the model string', () => {
+    expect(objective('auto', { objective: 'quality' })).toBe('quality');
+    expect(objective('global/cheapest', { objective: 'quality' })).toBe('quality');
+    expect(router().explain({ model: 'auto', messages, route: { objective: 'quality' } }).chosen?.provider).toBe('premium');
+    for (const model of ['auto', 'global/cheapest', 'global-cheapest/model-a', 'model-a']) {
+      expect(() => objective(model, { objective: 'cheep' }), model).toThrow(/route\.objective "cheep" is not a strategy/);
+    }
+  });
+});

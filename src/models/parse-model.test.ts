@@ -45,7 +45,7 @@ const valid: [string, RouteSpec][] = [
   ['global/balanced', { tier: '3', jurisdiction: 'global', strategy: 'balanced' }],
   ['eu-sovereign/quality', { tier: '3', jurisdiction: 'eu-sovereign', strategy: 'quality' }],
   ['eu-sovereign/fast', { tier: '3', jurisdiction: 'eu-sovereign', strategy: 'fastest' }],
-  ['auto', { tier: 'auto', strategy: 'balanced' }],
+  ['auto', { tier: 'auto' }],
   ['auto:cheap', { tier: 'auto', strategy: 'cheapest' }],
   ['auto:fast', { tier: 'auto', strategy: 'fastest' }],
   ['auto:quality', { tier: 'auto', strategy: 'quality' }],

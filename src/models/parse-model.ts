@@ -17,7 +17,8 @@ export type RouteSpec =
   | { tier: '2'; jurisdiction: string; model: string }
   | { tier: '2+'; jurisdiction: string; strategy: string; model: string }
   | { tier: '3'; jurisdiction: string; strategy: string }
-  | { tier: 'auto'; strategy: string }
+  /** `auto` alone carries no strategy: the router's own (`options.strategy`) ranks. */
+  | { tier: 'auto'; strategy?: string }
   | { tier: 'pinned'; model: string };
 
 /** The names a model string may use; all known at `createRouter`. */
@@ -33,8 +34,8 @@ export interface ModelVocabulary {
   describe(): { providers: string[]; jurisdictions: string[]; strategies: string[] };
 }
 
-const autoClasses: Readonly<Record<string, string>> = {
-  auto: 'balanced',
+const autoClasses: Readonly<Record<string, string | undefined>> = {
+  auto: undefined,
   'auto:cheap': 'cheapest',
   'auto:fast': 'fastest',
   'auto:quality': 'quality',
@@ -46,14 +47,14 @@ export function parseModel(model: string, vocabulary: ModelVocabulary): RouteSpe
   if (value !== model) throw new InvalidRequestError(`model "${model}" has leading or trailing whitespace`, 'model');
 
   if (value === 'auto' || value.startsWith('auto:')) {
-    const strategy = autoClasses[value];
-    if (strategy === undefined) {
+    if (!Object.hasOwn(autoClasses, value)) {
       throw new InvalidRequestError(
         `unknown auto class "${value}"; use one of ${Object.keys(autoClasses).join(', ')}`,
         'model',
       );
     }
-    return { tier: 'auto', strategy };
+    const strategy = autoClasses[value];
+    return strategy === undefined ? { tier: 'auto' } : { tier: 'auto', strategy };
   }
 
   const slash = value.indexOf('/');

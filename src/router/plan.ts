@@ -75,7 +75,9 @@ export function selectPolicies(context: RouterContext, caller: Caller, spec: Rou
 }
 
 function selectStrategy(context: RouterContext, spec: RouteSpec, route: RouteOptions | undefined): Strategy {
-  const name = 'strategy' in spec ? spec.strategy : route?.objective;
+  // The request's route.objective re-ranks whatever the model string says (DESIGN §2); a model
+  // string without a strategy (pinned, tier 1 and 2, plain `auto`) leaves it to the router's.
+  const name = route?.objective ?? ('strategy' in spec ? spec.strategy : undefined);
   if (name === undefined) return context.defaultStrategy;
   const strategy = context.strategies.get(strategyAliases[name] ?? name);
   if (strategy === undefined) {
