@@ -1,4 +1,4 @@
-import { modelKeys, lookupKey } from '../models/canonical.js';
+import { bareKey, lookupKey, modelKeys, namespaceOf } from '../models/canonical.js';
 import { convert, type FxTable } from '../pricing/currency.js';
 import type { Provider } from '../providers/types.js';
 import type { Candidate } from './candidate.js';
@@ -18,6 +18,8 @@ export function buildCatalogIndex(providers: readonly Provider[], currency: stri
   const all: Candidate[] = [];
   const models = new Map<string, Candidate[]>();
   const perProvider = new Map<string, Candidate>();
+  /** Namespaces some offer's id uses (`meta-llama`, `openai`): only these may be dropped in a lookup. */
+  const namespaces = new Set<string>();
 
   for (const provider of providers) {
     providerMap.set(provider.id, provider);
@@ -36,6 +38,10 @@ export function buildCatalogIndex(providers: readonly Provider[], currency: stri
         price,
       };
       all.push(candidate);
+      for (const id of [offer.id, offer.native]) {
+        const namespace = id === undefined ? undefined : namespaceOf(id);
+        if (namespace !== undefined) namespaces.add(namespace);
+      }
       const keys = new Set([...modelKeys(offer.id), ...(offer.native ? modelKeys(offer.native) : [])]);
       for (const key of keys) {
         const list = models.get(key);
@@ -56,11 +62,23 @@ export function buildCatalogIndex(providers: readonly Provider[], currency: stri
     if (expanded.size !== list.length) models.set(key, [...expanded]);
   }
 
+  /**
+   * A Hugging Face id (`meta-llama/Llama-3.1-8B-Instruct`) finds a provider that lists the bare
+   * name, but only under a namespace the catalogue knows: `opneai/gpt-4o`, a mistyped provider,
+   * stays unknown rather than quietly becoming a pinned gpt-4o.
+   */
+  const knownNamespace = (model: string) => {
+    const namespace = namespaceOf(model);
+    return namespace !== undefined && namespaces.has(namespace);
+  };
+
   return {
     providers: providerMap,
     all,
     byProvider: (providerId, model) =>
-      perProvider.get(`${providerId}\u0000${model}`) ?? perProvider.get(`${providerId}\u0000${lookupKey(model)}`),
-    byModel: (model) => models.get(model) ?? models.get(lookupKey(model)) ?? [],
+      perProvider.get(`${providerId}\u0000${model}`) ??
+      perProvider.get(`${providerId}\u0000${lookupKey(model)}`) ??
+      (knownNamespace(model) ? perProvider.get(`${providerId}\u0000${bareKey(model)}`) : undefined),
+    byModel: (model) => models.get(model) ?? models.get(lookupKey(model)) ?? (knownNamespace(model) ? models.get(bareKey(model)) : undefined) ?? [],
   };
 }

@@ -17,3 +17,15 @@ export function modelKeys(id: string): string[] {
 export function lookupKey(id: string): string {
   return id.toLowerCase();
 }
+
+/** An id's namespace, lower-cased (`meta-llama` of `meta-llama/Llama-3.1-8B-Instruct`), or undefined. */
+export function namespaceOf(id: string): string | undefined {
+  const slash = id.lastIndexOf('/');
+  return slash === -1 ? undefined : id.slice(0, slash).toLowerCase();
+}
+
+/** An id lower-cased and without its namespace. */
+export function bareKey(id: string): string {
+  const lower = id.toLowerCase();
+  return lower.slice(lower.lastIndexOf('/') + 1);
+}

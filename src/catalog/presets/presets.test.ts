@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultFx } from '../../pricing/currency.js';
 import { strictestTier } from '../../policy/tier.js';
 import type { Provider } from '../../providers/types.js';
+import { createRouter } from '../../router/create-router.js';
 import { buildCatalogIndex } from '../catalog-index.js';
 import { defaultCatalog } from '../default-catalog.js';
 import { modelTraits } from './model-traits.js';
@@ -101,5 +102,14 @@ describe('the catalogue', () => {
     for (const id of [canonical, ...natives]) {
       expect(index.byModel(id).map((candidate) => candidate.provider.id).sort(), id).toEqual(providers);
     }
+  });
+
+  it('finds a Hugging Face id under a namespace the catalogue knows, but never turns a mistyped provider into a pinned model', () => {
+    const index = buildCatalogIndex(catalog, 'EUR', defaultFx);
+    // No preset lists this exact id, but some list the bare name, and meta-llama is a known namespace.
+    expect(index.byModel('meta-llama/Llama-3.1-8B-Instruct').map((candidate) => candidate.model)).toContain('llama-3.1-8b-instruct');
+    expect(index.byModel('opneai/gpt-4o')).toEqual([]);
+    const router = createRouter({ providers: catalog, apiKey: 'test-catalogue' });
+    expect(() => router.explain({ model: 'opneai/gpt-4o', messages: [{ role: 'user', content: 'x' }] })).toThrow(/"opneai" is not a provider/);
   });
 });
