@@ -311,6 +311,16 @@ describe('router.fetch', () => {
     expect(JSON.stringify(audit.records)).not.toContain('Jane Doe');
   });
 
+  it.each(['chat/completions', 'completions', 'embeddings'])('records a wrong method on /v1/%s as invalid (405), even without a key', async (path) => {
+    const { router, audit } = setup();
+    const response = await router.fetch(`http://sovroute.local/v1/${path}`, { method: 'GET' });
+    expect(response.status).toBe(405);
+    expect(await response.json()).toMatchObject({ error: { code: 'invalid_request', message: expect.stringMatching(/GET is not allowed .* use POST/) } });
+    await router.flush();
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]).toMatchObject({ id: response.headers.get('x-request-id'), outcome: 'invalid' });
+  });
+
   it('writes no record for requests that are not routed (model lists, unknown paths)', async () => {
     const { router, audit } = setup();
     await router.fetch('http://sovroute.local/v1/models', { headers: { authorization: `Bearer ${apiKey}` } });

@@ -21,7 +21,8 @@ beforeAll(() => {
   // Build when dist is missing or older than the sources, so this tests the code as it is.
   const built = join(root, 'dist', 'index.js');
   if (!existsSync(built) || statSync(built).mtimeMs < newestSource(join(root, 'src'))) {
-    execFileSync('npx', ['tsup'], { cwd: root, stdio: 'pipe' });
+    // The package's own build, which empties dist first: no stale file is left to be published.
+    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
   }
   // A consumer project that has the package installed under its name.
   consumer = mkdtempSync(join(tmpdir(), 'sovroute-consumer-'));

@@ -97,7 +97,7 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
       const call = incoming(input, init);
       const path = call.path.replace(/\/+$/, '');
       if (path.endsWith('/chat/completions')) {
-        if (call.method !== 'POST') return methodNotAllowed(call.method, path);
+        if (call.method !== 'POST') return methodNotAllowed(context, call, path, 'chat.completions');
         const body = await readBody(context, call, 'chat.completions');
         const result = await createChatCompletion(context, body as ChatCompletionCreateParams, call);
         if (result instanceof ChatCompletionStream) {
@@ -110,19 +110,19 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
       }
       // After /chat/completions, which ends the same way.
       if (path.endsWith('/completions')) {
-        if (call.method !== 'POST') return methodNotAllowed(call.method, path);
+        if (call.method !== 'POST') return methodNotAllowed(context, call, path, 'completions');
         const result = await createCompletion(context, (await readBody(context, call, 'completions')) as CompletionCreateParams, call);
         return json(result, 200, { 'x-request-id': result.route.audit_id ?? '' });
       }
       if (path.endsWith('/embeddings')) {
-        if (call.method !== 'POST') return methodNotAllowed(call.method, path);
+        if (call.method !== 'POST') return methodNotAllowed(context, call, path, 'embeddings');
         const body = await readBody(context, call, 'embeddings');
         const result = await createEmbeddings(context, body as EmbeddingCreateParams, call);
         return json(result, 200, { 'x-request-id': result.route.audit_id ?? '' });
       }
       const models = /\/models(?:\/(.+))?$/.exec(path);
       if (models) {
-        if (call.method !== 'GET') return methodNotAllowed(call.method, path);
+        if (call.method !== 'GET') return methodNotAllowedHere(call.method, path);
         const list = listModels(context, call.apiKey);
         if (models[1] === undefined) return json(list, 200);
         const id = decodeURIComponent(models[1]);
@@ -154,6 +154,12 @@ async function readBody(context: RouterContext, call: IncomingCall, endpoint: 'c
   }
 }
 
-function methodNotAllowed(method: string, path: string): Response {
+function methodNotAllowedHere(method: string, path: string): Response {
   return json({ error: { message: `${method} is not allowed on ${path}.`, type: 'invalid_request_error', code: 'method_not_allowed', param: null } }, 405);
+}
+
+/** A wrong method on a routed endpoint is still a request: it leaves its one (invalid) record. */
+function methodNotAllowed(context: RouterContext, call: IncomingCall, path: string, endpoint: 'chat.completions' | 'completions' | 'embeddings'): Response {
+  const error = new RouterError(`${call.method} is not allowed on ${path}; use POST.`, { code: 'invalid_request', status: 405 });
+  return errorResponse(rejectUnread(context, endpoint, call.apiKey, error));
 }
