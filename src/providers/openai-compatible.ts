@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidRequestError, RouterError } from '../errors.js';
 import { jurisdictionSchema } from '../policy/facts-schema.js';
+import { ChunkCompletion } from '../streaming/chunk-completion.js';
 import { parseJsonEventStream } from '../streaming/parse-sse.js';
 import type { ChatRequest } from '../wire/chat-request.js';
 import type { UpstreamChatCompletion, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
@@ -22,6 +23,7 @@ import {
   errorFromResponse,
   errorFromStreamEvent,
   isErrorEvent,
+  malformedResponse,
   requestIdOf,
 } from './upstream-error.js';
 
@@ -241,19 +243,10 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
     try {
       return JSON.parse(text);
     } catch (error) {
-      throw malformedJSON(response, error);
+      throw malformedResponse(id, response, 'malformed JSON', error);
     }
   }
 
-  function malformedJSON(response: Response, cause?: unknown): RouterError {
-    return new RouterError(`${id} returned malformed JSON (HTTP ${response.status}, ${response.headers.get('content-type') ?? 'no content-type'})`, {
-      code: 'upstream_error',
-      providerId: id,
-      isRetryable: true,
-      requestID: requestIdOf(response.headers),
-      cause,
-    });
-  }
 
   return {
     specificationVersion: 'v1',
@@ -271,7 +264,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       const response = await post(chatURL, body, jsonHeaders, call);
       const completion = await readJSON(response, call.signal);
       if (isErrorEvent(completion, undefined)) throw errorFromStreamEvent(id, completion, requestIdOf(response.headers));
-      if (!hasArray(completion, 'choices')) throw malformedJSON(response);
+      if (!hasArray(completion, 'choices')) throw malformedResponse(id, response, 'malformed JSON');
       return { completion: completion as UpstreamChatCompletion, requestId: requestIdOf(response.headers) };
     },
 
@@ -293,31 +286,13 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
         });
       }
 
-      // With `n > 1` each choice finishes on its own: a body that ends without [DONE] is complete
-      // only once every choice index that appeared has sent its finish_reason.
-      const finished = new Set<unknown>();
-      const unfinished = new Set<unknown>();
+      const completion = new ChunkCompletion(id, requestId);
       const chunks = parseJsonEventStream<UpstreamChatCompletionChunk>(response.body, {
         providerId: id,
         signal: call.signal,
         requestId,
-        isComplete: () => finished.size > 0 && unfinished.size === 0,
-        parse: (data) => {
-          if (typeof data !== 'object' || data === null) throw malformedChunk(requestId);
-          const chunk = data as { choices?: unknown };
-          if (chunk.choices === undefined || chunk.choices === null) chunk.choices = [];
-          else if (!Array.isArray(chunk.choices)) throw malformedChunk(requestId);
-          else {
-            for (const choice of chunk.choices as { index?: unknown; finish_reason?: unknown }[]) {
-              const index = choice?.index ?? 0;
-              if (typeof choice?.finish_reason === 'string') {
-                finished.add(index);
-                unfinished.delete(index);
-              } else if (!finished.has(index)) unfinished.add(index);
-            }
-          }
-          return data as UpstreamChatCompletionChunk;
-        },
+        isComplete: () => completion.complete,
+        parse: (data) => completion.accept(data),
       });
       return { chunks, requestId };
     },
@@ -327,7 +302,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       const response = await post(completionsURL, body, jsonHeaders, call);
       const completion = await readJSON(response, call.signal);
       if (isErrorEvent(completion, undefined)) throw errorFromStreamEvent(id, completion, requestIdOf(response.headers));
-      if (!hasArray(completion, 'choices')) throw malformedJSON(response);
+      if (!hasArray(completion, 'choices')) throw malformedResponse(id, response, 'malformed JSON');
       return { completion: completion as UpstreamCompletion, requestId: requestIdOf(response.headers) };
     },
 
@@ -339,19 +314,11 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       const response = await post(embeddingsURL, body, jsonHeaders, call);
       const value = await readJSON(response, call.signal);
       if (isErrorEvent(value, undefined)) throw errorFromStreamEvent(id, value, requestIdOf(response.headers));
-      if (!hasArray(value, 'data')) throw malformedJSON(response);
+      if (!hasArray(value, 'data')) throw malformedResponse(id, response, 'malformed JSON');
       return { response: value as UpstreamEmbeddingsResponse, requestId: requestIdOf(response.headers) };
     },
   };
 
-  function malformedChunk(requestId: string | undefined): RouterError {
-    return new RouterError(`malformed SSE event from ${id}: not a chat.completion.chunk object`, {
-      code: 'upstream_error',
-      providerId: id,
-      isRetryable: true,
-      requestID: requestId,
-    });
-  }
 }
 
 function withCallHeaders(base: Record<string, string>, extra: Record<string, string>): Record<string, string> {

@@ -286,3 +286,15 @@ function describeCause(error: unknown): string {
 function fallbackError(providerId: string, message: string, cause: unknown): RouterError {
   return new RouterError(message, { code: 'upstream_error', providerId, isRetryable: true, cause });
 }
+
+/** The RouterError for a 2xx answer that is not what the API promises (`what`: e.g. "malformed JSON"). Retryable. */
+export function malformedResponse(providerId: string, response: Response, what: string, cause?: unknown): RouterError {
+  const type = response.headers.get('content-type') ?? 'no content-type';
+  return new RouterError(`${providerId} returned ${what} (HTTP ${response.status}, ${type})`, {
+    code: 'upstream_error',
+    providerId,
+    isRetryable: true,
+    requestID: requestIdOf(response.headers),
+    cause,
+  });
+}

@@ -6,7 +6,7 @@ import type { ChatRequest } from '../../wire/chat-request.js';
 import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
 import { modelOfferSchema } from '../openai-compatible.js';
 import type { CallOptions, ChatResult, ChatStreamResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
-import { errorFromBodyFailure, errorFromFetchFailure, errorFromStreamEvent, isErrorEvent, requestIdOf } from '../upstream-error.js';
+import { errorFromBodyFailure, errorFromFetchFailure, errorFromStreamEvent, isErrorEvent, malformedResponse, requestIdOf } from '../upstream-error.js';
 import { errorFromMessagesResponse } from './http-error.js';
 import { translateRequest } from './translate-request.js';
 import { translateResponse } from './translate-response.js';
@@ -101,16 +101,8 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
     }
   }
 
-  function malformed(response: Response, what: string, cause?: unknown): RouterError {
-    const type = response.headers.get('content-type') ?? 'no content-type';
-    return new RouterError(`${id} returned ${what} (HTTP ${response.status}, ${type})`, {
-      code: 'upstream_error',
-      providerId: id,
-      isRetryable: true,
-      requestID: requestIdOf(response.headers),
-      cause,
-    });
-  }
+  const malformed = (response: Response, what: string, cause?: unknown) => malformedResponse(id, response, what, cause);
+
 
   return {
     specificationVersion: 'v1',
