@@ -126,6 +126,19 @@ describe('chat.completions.create through anthropic()', () => {
     ]);
   });
 
+  it('retries a stream that fails with overloaded_error after message_start but before any output', async () => {
+    let calls = 0;
+    const overloadedStream = [vectorStream[0]!, { type: 'ping' }, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }];
+    upstream.use(http.post(messagesURL, () => stream(++calls === 1 ? overloadedStream : vectorStream)));
+    const response = await router({ retries: 1 }).chat.completions.create({ model: 'claude-sonnet-5', messages, tools, stream: true });
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const chunk of response) chunks.push(chunk);
+    expect(calls).toBe(2);
+    // One role chunk: nothing from the failed attempt reached the caller.
+    expect(chunks.filter((chunk) => chunk.choices[0]?.delta.role === 'assistant')).toHaveLength(1);
+    expect(chunks.at(-1)!.route!.attempts.map((attempt) => attempt.outcome)).toEqual(['error', 'ok']);
+  });
+
   it('falls back to another deployment of the model when Anthropic stays overloaded', async () => {
     upstream.use(
       http.post(messagesURL, overloaded),
@@ -220,12 +233,20 @@ describe('the official openai SDK through router.fetch, Anthropic behind it', ()
 });
 
 describe('anthropic under a jurisdiction policy', () => {
-  const reasons = ['operator Anthropic PBC is US-controlled', 'inference hosted in US; policy eu-sovereign allows EEA'];
+  const reasons = ['operator Anthropic PBC is US-controlled', 'inference hosting countries are unknown; policy eu-sovereign allows EEA'];
 
   it('is excluded under eu-sovereign with the reasons, in explain() of the default catalogue', () => {
     const decision = createRouter({ providers: defaultCatalog(), policy: 'eu-sovereign' }).explain({ model: 'claude-sonnet-5', messages });
     expect(decision.candidates.find((candidate) => candidate.provider === 'anthropic')).toMatchObject({ eligible: false, reasons: expect.arrayContaining(reasons) });
     expect(decision.chosen).toBeNull();
+  });
+
+  it('fails a policy that allows US hosting only: by default Anthropic may serve a request anywhere', () => {
+    const usOnly = createRouter({ providers: [anthropic({ apiKey: 'k' })], policy: { name: 'us-only', hosting: ['US'] } });
+    expect(usOnly.explain({ model: 'claude-sonnet-5', messages }).candidates[0]).toMatchObject({
+      eligible: false,
+      reasons: ['inference hosting countries are unknown; policy us-only allows US'],
+    });
   });
 
   it('is never called under eu-sovereign: anthropic/… fails with policy_violation and the reasons', async () => {

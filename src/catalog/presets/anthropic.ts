@@ -4,9 +4,10 @@ import { resolvePreset, usd, type PresetOptions } from './preset.js';
 
 const facts: JurisdictionFacts = {
   operator: { name: 'Anthropic PBC', country: 'US', parents: [] },
-  // The first-party API runs inference globally or, on request, in the US only; it offers no EU
-  // inference region. Claude in the EU goes through a cloud's EU region instead.
-  hosting: ['US'],
+  // The first-party API runs inference globally by default (US-only on request, with
+  // `inference_geo`, which this adapter does not send); it offers no EU inference region. Where
+  // a request may run is therefore unknown: every policy that asks about hosting refuses it.
+  hosting: [],
   verifiedAt: '2026-11-22',
   source: 'https://platform.claude.com/docs/en/manage-claude/data-residency',
 };

@@ -189,5 +189,7 @@ describe('infomaniak', () => {
     expect(eligible('eu-hosted')).toMatchObject({ eligible: false, reasons: ['inference hosted in CH; policy eu-hosted allows EEA'] });
     const swissToo = { name: 'eea-and-ch', hosting: [...eeaCountries, 'CH'], operator: [...eeaCountries, 'CH'], allowUsControl: false, zeroRetention: true };
     expect(eligible(swissToo)).toMatchObject({ eligible: true, reasons: [] });
+    // No sub-processors were found, which is not knowing there are none: a policy that asks refuses it.
+    expect(eligible({ ...swissToo, name: 'no-us-subprocessors', allowUsSubprocessors: false })).toMatchObject({ eligible: false });
   });
 });

@@ -7,7 +7,9 @@ const facts: JurisdictionFacts = {
   // Switzerland is outside the EU/EEA (it has an EU adequacy decision): the built-in EU policies
   // exclude Infomaniak; a policy whose `hosting` adds 'CH' admits it.
   hosting: ['CH'],
-  subprocessors: [], // none known; processing stays in Infomaniak's Swiss data centres
+  // Sub-processors: the research found none, which is not the same as knowing there are none,
+  // so they stay unknown (policies asking about US sub-processors refuse it until declared).
+  // Processing is stated to stay in Infomaniak's Swiss data centres.
   zeroRetention: true, // Infomaniak states prompts are neither stored nor used for training
   verifiedAt: '2026-11-22',
   source: 'https://www.infomaniak.com/en/support/faq/admin2/ai-tools',

@@ -123,7 +123,7 @@ describe('anthropic() over HTTP', () => {
 
   it('carries dated Claude prices and Anthropic facts, both overridable like every preset', () => {
     const preset = anthropic();
-    expect(preset.jurisdiction).toMatchObject({ operator: { name: 'Anthropic PBC', country: 'US', parents: [] }, hosting: ['US'], verifiedAt: '2026-11-22' });
+    expect(preset.jurisdiction).toMatchObject({ operator: { name: 'Anthropic PBC', country: 'US', parents: [] }, hosting: [], verifiedAt: '2026-11-22' });
     expect(preset.models.find((offer) => offer.id === 'claude-haiku-4-5')).toMatchObject({
       price: { input: 1, output: 5, currency: 'USD' },
       priceAsOf: '2026-08-21',
@@ -137,7 +137,7 @@ describe('anthropic() over HTTP', () => {
     });
     expect(negotiated.models.find((offer) => offer.id === 'claude-haiku-4-5')).toMatchObject({ price: { input: 0.8, output: 4 }, priceAsOf: '2026-12-01' });
     expect(negotiated.models.map((offer) => offer.id)).toContain('claude-custom');
-    expect(negotiated.jurisdiction).toMatchObject({ zeroRetention: true, hosting: ['US'] });
+    expect(negotiated.jurisdiction).toMatchObject({ zeroRetention: true, hosting: [] });
   });
 
   it('refuses a request it cannot honour before sending anything', async () => {

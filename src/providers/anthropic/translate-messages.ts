@@ -78,8 +78,30 @@ export function translateMessages(providerId: string, input: readonly ChatMessag
     const late = message.role === 'user' ? (block: AnthropicRequestBlock) => block.type !== 'tool_result' : (block: AnthropicRequestBlock) => block.type === 'tool_use';
     message.content = [...message.content.filter((block) => !late(block)), ...message.content.filter(late)];
   }
-  trimPrefill(messages);
-  return { system, messages, calledTools };
+  const kept = withoutEmptyTurns(messages);
+  if (kept.length === 0) {
+    throw unsupported(providerId, 'messages', 'the conversation has no user or assistant message with content; the Messages API needs at least one');
+  }
+  trimPrefill(kept);
+  return { system, messages: kept, calledTools };
+}
+
+/**
+ * Turns left with no content (their text was all empty) are dropped, which the API requires;
+ * dropping one can bring two turns of one role together, and those become one.
+ */
+function withoutEmptyTurns(messages: readonly AnthropicMessage[]): AnthropicMessage[] {
+  const kept: AnthropicMessage[] = [];
+  for (const message of messages) {
+    if (message.content.length === 0) continue;
+    const last = kept.at(-1);
+    if (last?.role === message.role) {
+      const late = message.role === 'user' ? (block: AnthropicRequestBlock) => block.type !== 'tool_result' : (block: AnthropicRequestBlock) => block.type === 'tool_use';
+      const blocks = [...last.content, ...message.content];
+      last.content = [...blocks.filter((block) => !late(block)), ...blocks.filter(late)];
+    } else kept.push(message);
+  }
+  return kept;
 }
 
 function textBlocks(content: string | readonly { text: string }[]): AnthropicTextBlock[] {

@@ -172,6 +172,30 @@ describe('translateRequest', () => {
     ]);
   });
 
+  it('drops turns left empty and joins the turns that then meet; refuses a conversation with none left', () => {
+    const { body } = translate({
+      model: 'm',
+      messages: [
+        { role: 'user', content: '' },
+        { role: 'assistant', content: 'x' },
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: '' },
+        { role: 'user', content: 'y' },
+      ],
+    });
+    expect(body.messages).toEqual([
+      { role: 'assistant', content: [{ type: 'text', text: 'x' }] },
+      { role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'text', text: 'y' }] },
+    ]);
+    expect(refusal({ model: 'm', messages: [{ role: 'system', content: 'Be brief.' }] })).toMatchObject({ code: 'invalid_request', param: 'messages' });
+  });
+
+  it('sends temperature and top_p together never (newer models refuse it): temperature wins', () => {
+    expect(translate({ model: 'm', messages: hello, temperature: 0, top_p: 0.9 }).body).toMatchObject({ temperature: 0 });
+    expect(translate({ model: 'm', messages: hello, temperature: 0, top_p: 0.9 }).body).not.toHaveProperty('top_p');
+    expect(translate({ model: 'm', messages: hello, top_p: 0.9 }).body).toMatchObject({ top_p: 0.9 });
+  });
+
   it('gives a history with tool calls but no tools stub definitions, which the model may not call', () => {
     const { body } = translate({
       model: 'm',
@@ -222,6 +246,9 @@ describe('translateRequest', () => {
   it('passes user as metadata.user_id unless it looks like an e-mail address or phone number, and drops OpenAI metadata', () => {
     expect(translate({ model: 'm', messages: hello, user: 'ana@example.org' }).body.metadata).toBeUndefined();
     expect(translate({ model: 'm', messages: hello, user: '+33 6 12 34 56 78' }).body.metadata).toBeUndefined();
+    expect(translate({ model: 'm', messages: hello, user: '06 12 34 56 78' }).body.metadata).toBeUndefined();
+    // A numeric account id is an id, not a phone number.
+    expect(translate({ model: 'm', messages: hello, user: '12345678' }).body.metadata).toEqual({ user_id: '12345678' });
     expect(translate({ model: 'm', messages: hello, metadata: { team: 'a' }, seed: 3 }).body).toEqual({
       model: 'm',
       max_tokens: 4096,

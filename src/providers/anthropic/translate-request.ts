@@ -42,8 +42,11 @@ const refusedWhen: readonly [string, (value: unknown) => boolean, string][] = [
   ],
 ];
 
-/** An OpenAI `user` worth passing as Anthropic's opaque user id; not an e-mail or phone number. */
-const personalData = /@|^\+?[\d\s().-]{7,}$/;
+/**
+ * An OpenAI `user` not to pass as Anthropic's opaque user id: an e-mail address, or a phone
+ * number (a leading `+`, or digits with separators). A plain numeric id is an id.
+ */
+const personalData = /@|^\+[\d\s().-]{7,}$|^(?=.*\d)(?=.*[\s().-])[\d\s().-]{7,}$/;
 
 export function translateRequest(providerId: string, request: ChatRequest, defaultMaxTokens: number): TranslatedRequest {
   const fields = request as Record<string, unknown>;
@@ -62,7 +65,8 @@ export function translateRequest(providerId: string, request: ChatRequest, defau
     if (request.temperature > 1) throw unsupported(providerId, 'temperature', `Anthropic's temperature runs from 0 to 1, not to 2; send at most 1 (got ${request.temperature})`);
     body.temperature = request.temperature;
   }
-  if (request.top_p !== undefined && request.top_p !== null) body.top_p = request.top_p;
+  // Newer Claude models refuse temperature and top_p together: temperature, the common one, wins.
+  if (request.top_p !== undefined && request.top_p !== null && body.temperature === undefined) body.top_p = request.top_p;
   if (typeof fields.top_k === 'number') body.top_k = fields.top_k;
   if (request.stop !== undefined && request.stop !== null) {
     const stops = typeof request.stop === 'string' ? [request.stop] : request.stop;

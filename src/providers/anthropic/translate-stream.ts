@@ -5,7 +5,8 @@ import type { AnthropicStreamEvent, AnthropicUsage } from './wire.js';
 /*
  * Anthropic stream events → OpenAI `chat.completion.chunk`s (openai-contract.md §4.6), one event
  * at a time, O(1) each:
- * - `message_start` (the first; a repeated one is ignored) → `{role:'assistant', content:''}`;
+ * - `message_start` (the first; a repeated one is ignored) → `{role:'assistant', content:''}`,
+ *   emitted with the first output rather than at once, so an error before any output fails over;
  * - text → `content` deltas; each `tool_use` block → tool-call deltas numbered from 0 in order
  *   of appearance (not by Anthropic's block index), the first carrying id, type and name, and
  *   `"{}"` as arguments for a call that streamed none;
@@ -24,6 +25,9 @@ const none: readonly UpstreamChatCompletionChunk[] = Object.freeze([]);
 export class StreamTranslator {
   /** `message_stop` arrived: the answer is complete. */
   done = false;
+  /** `message_start` was seen (a repeated one is ignored). */
+  #opened = false;
+  /** The role chunk was emitted. */
   #started = false;
   #id = 'chatcmpl-';
   #model = '';
@@ -48,12 +52,16 @@ export class StreamTranslator {
   push(event: AnthropicStreamEvent): readonly UpstreamChatCompletionChunk[] {
     switch (event.type) {
       case 'message_start': {
-        if (this.#started) return none;
+        if (this.#opened) return none;
+        this.#opened = true;
         const message = event.message ?? {};
         this.#id = `chatcmpl-${message.id ?? ''}`;
         this.#model = message.model ?? '';
         Object.assign(this.#usage, message.usage);
-        return this.#start();
+        // The role chunk waits for the first output: Anthropic may still send an error (e.g.
+        // overloaded) after message_start, and until a chunk reaches the caller the router can
+        // retry or fall back.
+        return none;
       }
       case 'content_block_start':
         return this.#blockStart(event);
