@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,15 @@ const root = join(import.meta.dirname, '..');
 const directory = mkdtempSync(join(tmpdir(), 'sovroute-cli-'));
 const log = join(directory, 'audit.jsonl');
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+/** The log's lines, without the empty string after the last newline. */
+const logLines = () => readFileSync(log, 'utf8').split('\n').slice(0, -1);
+/** A file of these lines, one per line, as a log is written. */
+function logFile(name: string, lines: string[]): string {
+  const path = join(directory, name);
+  writeFileSync(path, lines.map((line) => `${line}\n`).join(''));
+  return path;
+}
 
 /** The CLI as a user runs it, from source. */
 function sovroute(...args: string[]) {
@@ -59,6 +68,38 @@ describe('sovroute audit verify', () => {
     const run = sovroute('audit', 'verify', cut, '--expect-last-hash', records.at(-1)!.hash);
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^broken at record 3: .*removed from the end/);
+  });
+
+  it('skips a torn line with a warning naming it, and still checks the chain across it and after it', () => {
+    const lines = logLines();
+    // A write of record 3 cut short by a crash, then the next router appended from record 2's hash.
+    const torn = logFile('torn.jsonl', [...lines.slice(0, 3), lines[3]!.slice(0, 80), ...lines.slice(3)]);
+    const run = sovroute('audit', 'verify', torn, '--expect-last-hash', records.at(-1)!.hash);
+    expect(run).toMatchObject({ status: 0, stdout: `ok: 5 records, 1 torn line skipped, last hash ${records.at(-1)!.hash}\n` });
+    expect(run.stderr).toBe(`sovroute: warning: ${torn}: line 4 is torn: it is not JSON, so a write was cut short there (e.g. by a crash); skipped, and the chain checked across it\n`);
+
+    // An edit after the torn line is still found.
+    const edited = logFile('torn-edited.jsonl', [...lines.slice(0, 3), lines[3]!.slice(0, 80), lines[3]!, lines[4]!.replace(/"duration_ms":[\d.]+/, '"duration_ms":1')]);
+    expect(sovroute('audit', 'verify', edited)).toMatchObject({ status: 1, stdout: expect.stringMatching(/^broken at record 4: record 4 \(req_\w+\) was edited.*\(line 6\)\n$/) });
+    // A record lost in the tear (the next one does not link to the last whole record) is a break.
+    const lost = logFile('torn-lost.jsonl', [...lines.slice(0, 3), lines[3]!.slice(0, 80), lines[4]!]);
+    expect(sovroute('audit', 'verify', lost)).toMatchObject({ status: 1, stdout: expect.stringMatching(/^broken at record 3: record 3 does not follow record 2.*\(line 5\)\n$/) });
+  });
+
+  it('exits 1 when records were deleted from the start, unless told the file continues an earlier one', () => {
+    const lines = logLines();
+    const headless = logFile('headless.jsonl', lines.slice(2));
+    const run = sovroute('audit', 'verify', headless);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe(
+      `broken at record 0: record 0 does not start a log: its prev is ${records[1]!.hash}, not null; records were deleted from the start, or this log continues an earlier one (line 1); to verify a file that continues an earlier log, pass --continues <that log's last hash>, or --segment\n`,
+    );
+    const continued = sovroute('audit', 'verify', headless, '--continues', records[1]!.hash);
+    expect(continued).toMatchObject({ status: 0, stdout: `ok: 3 records, starting mid-chain after ${records[1]!.hash}, last hash ${records.at(-1)!.hash}\n` });
+    expect(sovroute('audit', 'verify', headless, '--segment')).toMatchObject({ status: 0, stdout: expect.stringMatching(/^ok: 3 records, starting mid-chain after [0-9a-f]{64}, /) });
+    expect(sovroute('audit', 'verify', headless, '--continues', records[0]!.hash)).toMatchObject({ status: 1, stdout: expect.stringMatching(/expected to continue from/) });
+    expect(sovroute('audit', 'verify', log, '--continues', records[0]!.hash).status).toBe(1);
+    expect(sovroute('audit', 'verify', headless, '--continues', 'abc')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--continues takes the hash \(64 hex digits\)/) });
   });
 
   it('exits 2 with the usage for a missing file or a bad command line', () => {
@@ -109,6 +150,50 @@ describe('sovroute audit export', () => {
     const until = sovroute('audit', 'export', log, '--format', 'jsonl', '--to', records[2]!.ts).stdout;
     const before = records.filter((record) => record.ts < records[2]!.ts);
     expect(until).toBe(before.map((record) => `${JSON.stringify(record)}\n`).join(''));
+  });
+
+  it('skips a torn line with a warning, exporting every record', () => {
+    const lines = logLines();
+    const torn = logFile('torn-export.jsonl', [...lines.slice(0, 3), lines[3]!.slice(0, 80), ...lines.slice(3)]);
+    const run = sovroute('audit', 'export', torn, '--format', 'jsonl');
+    expect(run).toMatchObject({ status: 0, stdout: readFileSync(log, 'utf8') });
+    expect(run.stderr).toBe(`sovroute: warning: ${torn}: line 4 is torn: it is not JSON, so a write was cut short there (e.g. by a crash); skipped\n`);
+  });
+
+  it('refuses to write the export onto its input: the same path, a symbolic link or a hard link', () => {
+    const original = readFileSync(log, 'utf8');
+    const copy = logFile('in-place.jsonl', logLines());
+    const symbolic = join(directory, 'symbolic.jsonl');
+    const hard = join(directory, 'hard.jsonl');
+    symlinkSync(copy, symbolic);
+    linkSync(copy, hard);
+    for (const out of [copy, symbolic, hard]) {
+      const run = sovroute('audit', 'export', copy, '--format', 'jsonl', '--out', out);
+      expect(run).toMatchObject({ status: 2, stderr: `sovroute: refusing to export ${copy} onto itself: --out ${out} is the input file or a link to it; write the export to another file\n` });
+      expect(readFileSync(copy, 'utf8')).toBe(original);
+    }
+    // Standard output appended to the input would read its own output forever.
+    const append = openSync(copy, 'a');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/node/cli.ts', 'audit', 'export', copy, '--format', 'jsonl'], { cwd: root, encoding: 'utf8', stdio: ['ignore', append, 'pipe'] });
+    closeSync(append);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/refusing to export .* onto itself: standard output is the input file/);
+    expect(readFileSync(copy, 'utf8')).toBe(original);
+  });
+
+  it('exits 2 naming the output it cannot write, and leaves --out alone when the command cannot run', () => {
+    const missing = join(directory, 'no-such-directory', 'x.csv');
+    expect(sovroute('audit', 'export', log, '--format', 'csv', '--out', missing)).toMatchObject({
+      status: 2,
+      stderr: `sovroute: cannot write ${missing}: no such file or directory (ENOENT)\n`,
+    });
+    const previous = logFile('previous.csv', ['kept']);
+    expect(sovroute('audit', 'export', log, '--format', 'csv', '--outcome', 'maybe', '--out', previous).status).toBe(2);
+    expect(sovroute('audit', 'export', join(directory, 'missing.jsonl'), '--format', 'csv', '--out', previous)).toMatchObject({
+      status: 2,
+      stderr: `sovroute: cannot read ${join(directory, 'missing.jsonl')}: no such file or directory (ENOENT)\n`,
+    });
+    expect(readFileSync(previous, 'utf8')).toBe('kept\n');
   });
 
   it('--format jsonl writes the records as stored', () => {

@@ -1,10 +1,10 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createRouter, verifyAudit, type AuditRecord, type AuditSink } from '../src/index.js';
-import { jsonlAudit, readAuditFile, verifyAuditFile, type JsonlAuditOptions } from '../src/node/index.js';
+import { exportAuditFile, jsonlAudit, readAuditFile, verifyAuditFile, type JsonlAuditOptions } from '../src/node/index.js';
 import { mockServer } from './helpers/msw.js';
 import { testProviders } from './helpers/providers.js';
 
@@ -46,7 +46,7 @@ describe('jsonlAudit', () => {
     expect(records.map((record) => record.id)).toEqual([...before, ...after]);
     expect(records[3]!.prev).toBe(records[2]!.hash);
     expect(verifyAudit(records, { expectedLastHash: records.at(-1)!.hash })).toEqual({ ok: true });
-    expect(await verifyAuditFile(path)).toEqual({ ok: true, count: 7, lastHash: records.at(-1)!.hash });
+    expect(await verifyAuditFile(path, { expectedFirstPrev: null })).toEqual({ ok: true, count: 7, firstPrev: null, lastHash: records.at(-1)!.hash, torn: [] });
   });
 
   it('writes one JSON object per line, appended, never rewriting what is there', async () => {
@@ -99,8 +99,31 @@ describe('jsonlAudit', () => {
     const after = readFileSync(path, 'utf8').split('\n');
     expect(after[2]).toBe('{"id":"req_torn","ts":"2025-');
     expect((JSON.parse(after[3]!) as AuditRecord).prev).toBe(whole[1]!.hash);
-    expect(await verifyAuditFile(path)).toMatchObject({ ok: false, index: 2, reason: expect.stringMatching(/line 3 is not JSON/) });
-    await expect(readAuditFile(path)).rejects.toThrow(/line 3 is not JSON/);
+    const records = [...whole, JSON.parse(after[3]!) as AuditRecord];
+    // The torn line is reported and skipped; the chain links across it and verifies.
+    expect(await verifyAuditFile(path, { expectedFirstPrev: null, expectedLastHash: records[2]!.hash })).toEqual({
+      ok: true,
+      count: 3,
+      firstPrev: null,
+      lastHash: records[2]!.hash,
+      torn: [3],
+    });
+    let exported = '';
+    expect(await exportAuditFile(path, { format: 'jsonl' }, (text) => void (exported += text))).toEqual({ count: 3, torn: [3] });
+    expect(exported).toBe(records.map((record) => `${JSON.stringify(record)}\n`).join(''));
+    await expect(readAuditFile(path)).rejects.toThrow(/line 3 is torn: it is not JSON, so a write was cut short there/);
+  });
+
+  it('appends on a new line after a torn tail even when no whole record came before it', async () => {
+    const path = newFile();
+    mkdirSync(dirname(path), { recursive: true });
+    appendFileSync(path, '{"id":"req_torn","ts');
+    const routed = router(jsonlAudit(path));
+    await requests(routed, 1);
+    await routed.close();
+    const text = readFileSync(path, 'utf8');
+    expect(text.split('\n')[0]).toBe('{"id":"req_torn","ts');
+    expect(await verifyAuditFile(path, { expectedFirstPrev: null })).toMatchObject({ ok: true, count: 1, torn: [1] });
   });
 
   it('a record missing only its final newline still counts as the last record', async () => {
@@ -165,6 +188,16 @@ describe('jsonlAudit', () => {
     expectSyncs(syncs.mock.calls.length, appends.mock.calls.length);
     expect(lines(path)).toHaveLength(3);
     await routed.close();
+  });
+
+  it('refuses a missing path or an unknown fsync policy when created, naming the option and what it allows', () => {
+    expect(() => jsonlAudit('')).toThrow("jsonlAudit: path must be the path of the log file, e.g. '/var/log/sovroute/audit.jsonl'; got ''");
+    expect(() => jsonlAudit(undefined as never)).toThrow(/jsonlAudit: path must be the path of the log file.*got undefined/);
+    expect(() => jsonlAudit(newFile(), { fsync: 'sometimes' as never })).toThrow(`jsonlAudit: fsync must be 'always', 'batch' or 'never'; got 'sometimes'`);
+    for (const fsyncIntervalMs of [0, -1, Number.NaN, 2 ** 31]) {
+      expect(() => jsonlAudit(newFile(), { fsyncIntervalMs })).toThrow(/jsonlAudit: fsyncIntervalMs must be a number of milliseconds from 1 to 2147483647/);
+    }
+    expect(() => jsonlAudit('')).toThrow(expect.objectContaining({ name: 'InvalidRequestError', code: 'invalid_request', param: 'path' }));
   });
 
   it('creates missing directories', async () => {

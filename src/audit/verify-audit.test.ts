@@ -57,3 +57,41 @@ describe('verifyAudit', () => {
     expect(verifier.reject('line 3 is not JSON')).toEqual({ ok: false, index: 2, reason: 'line 3 is not JSON' });
   });
 });
+
+describe('verifyAudit with expectedFirstPrev', () => {
+  it('null: records deleted from the start of a log are a break at index 0', () => {
+    const records = chain(5);
+    expect(verifyAudit(records, { expectedFirstPrev: null })).toEqual({ ok: true });
+    expect(verifyAudit(records.slice(1))).toEqual({ ok: true });
+    expect(verifyAudit(records.slice(2), { expectedFirstPrev: null })).toMatchObject({
+      ok: false,
+      index: 0,
+      reason: expect.stringMatching(/^record 0 does not start a log: its prev is [0-9a-f]{64}, not null; records were deleted from the start/),
+    });
+  });
+
+  it('a hash: the chain must continue from it', () => {
+    const records = chain(5);
+    expect(verifyAudit(records.slice(2), { expectedFirstPrev: records[1]!.hash })).toEqual({ ok: true });
+    expect(verifyAudit(records.slice(3), { expectedFirstPrev: records[1]!.hash })).toMatchObject({
+      ok: false,
+      index: 0,
+      reason: expect.stringMatching(new RegExp(`expected to continue from ${records[1]!.hash}`)),
+    });
+    expect(verifyAudit(records, { expectedFirstPrev: records[1]!.hash })).toMatchObject({ ok: false, index: 0 });
+  });
+
+  it('tells a swap of the first two records from a deletion', () => {
+    const records = chain(4);
+    [records[0], records[1]] = [records[1]!, records[0]!];
+    expect(verifyAudit(records, { expectedFirstPrev: null })).toEqual({ ok: false, index: 0, reason: 'records 0 and 1 are in the wrong order (swapped)' });
+  });
+
+  it('the verifier reports the prev the chain starts from', () => {
+    const records = chain(3, 'a'.repeat(64));
+    const verifier = createAuditVerifier();
+    expect(verifier.firstPrev).toBeNull();
+    for (const record of records) verifier.add(record);
+    expect(verifier.firstPrev).toBe('a'.repeat(64));
+  });
+});

@@ -10,6 +10,13 @@ export interface VerifyAuditOptions {
    * signed message, another system). Without it, records cut off the end cannot be detected.
    */
   expectedLastHash?: string;
+  /**
+   * The `prev` the first record must have: `null` for a whole log (a log written by
+   * `jsonlAudit` starts with `prev: null`), or the last hash of the log this one continues.
+   * Without it, records deleted from the start cannot be detected. Leave it out for a ring such
+   * as `memoryAudit`, which drops its oldest records by design.
+   */
+  expectedFirstPrev?: string | null;
 }
 
 /** Checks records one at a time, so a log of any size verifies in constant memory. */
@@ -22,6 +29,8 @@ export interface AuditVerifier {
   end(): AuditVerification;
   /** Records added so far. */
   readonly count: number;
+  /** The `prev` of the first record added: null for the start of a chain, or before any record. */
+  readonly firstPrev: string | null;
   /** The hash of the last record added. */
   readonly lastHash: string | null;
 }
@@ -34,6 +43,7 @@ function isChained(value: unknown): value is AuditRecord {
 
 export function createAuditVerifier(options: VerifyAuditOptions = {}): AuditVerifier {
   let count = 0;
+  let firstPrev: string | null = null;
   let lastHash: string | null = null;
   let expectedSeenAt = -1;
   // A record whose prev does not match: judged when the next one shows whether it was a swap.
@@ -41,6 +51,16 @@ export function createAuditVerifier(options: VerifyAuditOptions = {}): AuditVeri
   let failure: AuditVerification | undefined;
 
   function gap(index: number, prev: string | null, before: string | null): AuditVerification {
+    if (index === 0) {
+      return {
+        ok: false,
+        index,
+        reason:
+          before === null
+            ? `record 0 does not start a log: its prev is ${prev ?? 'null'}, not null; records were deleted from the start, or this log continues an earlier one`
+            : `record 0 does not continue the expected chain: its prev is ${prev ?? 'null'} but the chain was expected to continue from ${before}; records were deleted or inserted between the two`,
+      };
+    }
     return {
       ok: false,
       index,
@@ -62,6 +82,9 @@ export function createAuditVerifier(options: VerifyAuditOptions = {}): AuditVeri
     get count() {
       return count;
     },
+    get firstPrev() {
+      return firstPrev;
+    },
     get lastHash() {
       return lastHash;
     },
@@ -76,7 +99,10 @@ export function createAuditVerifier(options: VerifyAuditOptions = {}): AuditVeri
       if (hashRecord(record) !== record.hash) {
         return (failure = { ok: false, index, reason: `record ${index} (${String(record.id)}) was edited: its content does not match its hash` });
       }
-      if (index > 0 && record.prev !== lastHash) suspect = { index, prev: record.prev, before: lastHash };
+      // The first record links to the expected start, when one is given; every other one to its predecessor.
+      const before = index === 0 ? options.expectedFirstPrev : lastHash;
+      if (before !== undefined && record.prev !== before) suspect = { index, prev: record.prev, before };
+      if (index === 0) firstPrev = record.prev;
       count += 1;
       lastHash = record.hash;
       if (options.expectedLastHash !== undefined && record.hash === options.expectedLastHash) expectedSeenAt = index;
@@ -106,8 +132,8 @@ export function createAuditVerifier(options: VerifyAuditOptions = {}): AuditVeri
 /**
  * Checks a hash chain of audit records: each record's hash matches its content, and each
  * record's `prev` is the hash of the record before it. Reports the first broken link: an
- * edited record, a deleted or inserted one, a swapped pair, or (given `expectedLastHash`)
- * records removed from the end.
+ * edited record, a deleted or inserted one, a swapped pair, (given `expectedLastHash`) records
+ * removed from the end, or (given `expectedFirstPrev`) records removed from the start.
  *
  * @example
  * const result = verifyAudit(audit.records, { expectedLastHash });

@@ -5,8 +5,16 @@ import type { AuditRecord } from '../audit/types.js';
 import { createAuditVerifier, type AuditVerification, type VerifyAuditOptions } from '../audit/verify-audit.js';
 import { InvalidRequestError } from '../errors.js';
 
-/** One line of a JSONL audit log: a record, or why the line is not one. Blank lines are skipped. */
-type AuditLine = { line: number; record: AuditRecord } | { line: number; problem: string };
+/**
+ * One line of a JSONL audit log: a record, a torn line (not JSON: what a write cut short by a
+ * crash leaves), or why the line is not a record. Blank lines are skipped.
+ */
+type AuditLine = { line: number; record: AuditRecord } | { line: number; torn: true } | { line: number; problem: string };
+
+/** Why a line that is not JSON is taken for a torn write, for messages. */
+export function tornLine(line: number): string {
+  return `line ${line} is torn: it is not JSON, so a write was cut short there (e.g. by a crash)`;
+}
 
 /** The lines of a JSONL audit log, streamed: a log of any size is read in constant memory. */
 export async function* auditFileLines(path: string): AsyncGenerator<AuditLine> {
@@ -19,7 +27,7 @@ export async function* auditFileLines(path: string): AsyncGenerator<AuditLine> {
     try {
       value = JSON.parse(text);
     } catch {
-      yield { line: number, problem: `line ${number} is not JSON (an interrupted write leaves a torn line)` };
+      yield { line: number, torn: true };
       continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -32,30 +40,54 @@ export async function* auditFileLines(path: string): AsyncGenerator<AuditLine> {
 
 /**
  * Reads a JSONL audit log written by `jsonlAudit()`. Throws `invalid_request` naming the first
- * line that is not a record; `verifyAuditFile` reports such a line as a break instead.
+ * line that is not a record, a torn line included; `verifyAuditFile` and `exportAuditFile` skip
+ * torn lines and report them.
  */
 export async function readAuditFile(path: string): Promise<AuditRecord[]> {
   const records: AuditRecord[] = [];
   for await (const entry of auditFileLines(path)) {
+    if ('torn' in entry) {
+      throw new InvalidRequestError(`${path}: ${tornLine(entry.line)}; verifyAuditFile and exportAuditFile skip torn lines and report them`, 'path');
+    }
     if ('problem' in entry) throw new InvalidRequestError(`${path}: ${entry.problem}`, 'path');
     records.push(entry.record);
   }
   return records;
 }
 
-/** The verification of a log file, with how many records it holds and where its chain ends. */
-export type AuditFileVerification = AuditVerification & { count: number; lastHash: string | null };
+/**
+ * The verification of a log file: how many records it holds, where its chain starts and ends,
+ * and the torn lines it skipped.
+ */
+export type AuditFileVerification = AuditVerification & {
+  count: number;
+  /** The `prev` of the first record: null when the file starts a chain (or holds no record). */
+  firstPrev: string | null;
+  lastHash: string | null;
+  /**
+   * Line numbers (from 1) of torn lines: lines that are not JSON, left by a write cut short (e.g.
+   * by a crash). They are skipped; the chain must still link across them, so a record lost in a
+   * tear or deleted next to one is still a break. Lines after a break are not read.
+   */
+  torn: number[];
+};
 
 /**
- * Verifies the hash chain of a JSONL audit log as `verifyAudit` does, streaming the file.
- * `index` counts records (blank lines aside); the reason names the line.
+ * Verifies the hash chain of a JSONL audit log as `verifyAudit` does, streaming the file. Torn
+ * lines are skipped and listed in `torn`. `index` counts records (blank and torn lines aside); the
+ * reason names the line. Pass `expectedFirstPrev: null` to detect records deleted from the start.
  */
 export async function verifyAuditFile(path: string, options: VerifyAuditOptions = {}): Promise<AuditFileVerification> {
   const verifier = createAuditVerifier(options);
   // Line numbers of the last few records: a break is judged at most one record late.
   const lines = new Map<number, number>();
+  const torn: number[] = [];
   let result: AuditVerification | undefined;
   for await (const entry of auditFileLines(path)) {
+    if ('torn' in entry) {
+      torn.push(entry.line);
+      continue;
+    }
     if ('problem' in entry) {
       result = verifier.reject(entry.problem);
     } else {
@@ -67,22 +99,34 @@ export async function verifyAuditFile(path: string, options: VerifyAuditOptions 
   }
   result ??= verifier.end();
   if (!result.ok && lines.has(result.index)) result = { ...result, reason: `${result.reason} (line ${lines.get(result.index)})` };
-  return { ...result, count: verifier.count, lastHash: verifier.lastHash };
+  return { ...result, count: verifier.count, firstPrev: verifier.firstPrev, lastHash: verifier.lastHash, torn };
+}
+
+/** What `exportAuditFile` exported, and the torn lines it skipped (line numbers, from 1). */
+export interface AuditFileExport {
+  count: number;
+  torn: number[];
 }
 
 /**
  * Exports a JSONL audit log as CSV or JSONL, streaming it: `write` receives the output in
- * pieces (await it to respect backpressure). Returns the number of records exported.
+ * pieces (await it to respect backpressure). Torn lines (not JSON: a write cut short) are skipped
+ * and listed in the result; a line that is JSON but not a record throws `invalid_request`.
  */
 export async function exportAuditFile(
   path: string,
   options: AuditExportOptions,
   write: (text: string) => void | Promise<void>,
-): Promise<number> {
+): Promise<AuditFileExport> {
   const keep = auditFilter(options);
   let buffer = exportHeader(options);
   let count = 0;
+  const torn: number[] = [];
   for await (const entry of auditFileLines(path)) {
+    if ('torn' in entry) {
+      torn.push(entry.line);
+      continue;
+    }
     if ('problem' in entry) throw new InvalidRequestError(`${path}: ${entry.problem}; run sovroute audit verify to see where the log is broken`, 'path');
     if (!keep(entry.record)) continue;
     buffer += exportLine(entry.record, options.format);
@@ -93,5 +137,5 @@ export async function exportAuditFile(
     }
   }
   if (buffer !== '') await write(buffer);
-  return count;
+  return { count, torn };
 }

@@ -1,16 +1,22 @@
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { auditFilter, type AuditExportOptions } from '../audit/export-audit.js';
 import type { AuditOutcome } from '../audit/types.js';
-import { exportAuditFile, verifyAuditFile } from './audit-file.js';
+import type { VerifyAuditOptions } from '../audit/verify-audit.js';
+import { exportAuditFile, tornLine, verifyAuditFile } from './audit-file.js';
+import { checkInput, FileError, fileErrorReason, openOutput } from './cli-output.js';
 
-export const auditUsage = `  sovroute audit verify <file> [--expect-last-hash <hash>]
-      check the hash chain of a JSONL audit log; exit 0 when intact, 1 at the first broken link
+export const auditUsage = `  sovroute audit verify <file> [--expect-last-hash <hash>] [--continues <hash> | --segment]
+      check the hash chain of a JSONL audit log: exit 0 when intact (torn lines, left by a
+      write cut short, are skipped with a warning), 1 at the first broken link. The first
+      record must start a log (prev null); --continues <hash>: it must follow that hash (the
+      last hash of the log this file continues); --segment: it may follow any record
   sovroute audit export <file> --format csv|jsonl [--from <ISO>] [--to <ISO>]
                         [--outcome <outcome>[,...]] [--provider <id>[,...]] [--out <path>] [--bom]
       export the log (or the records matching the filters; --from inclusive, --to exclusive)
-      to stdout or --out; --bom starts a CSV with the byte order mark Excel needs for UTF-8
+      to stdout or --out (never the input itself); torn lines are skipped with a warning;
+      --bom starts a CSV with the byte order mark Excel needs for UTF-8
 `;
 
 /** Thrown for a command line that cannot run: exit code 2 with the usage. */
@@ -18,25 +24,57 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** Where the command writes: results to stdout, warnings to stderr. */
+export interface AuditCommandOutput {
+  stdout: Writable;
+  stderr: Writable;
+}
+
 function list(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean);
 }
 
-async function verify(args: string[], out: Writable): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { 'expect-last-hash': { type: 'string' } } });
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+function warnTorn(file: string, torn: readonly number[], stderr: Writable, action: string): void {
+  for (const line of torn) stderr.write(`sovroute: warning: ${file}: ${tornLine(line)}; ${action}\n`);
+}
+
+async function verify(args: string[], { stdout, stderr }: AuditCommandOutput): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'expect-last-hash': { type: 'string' }, continues: { type: 'string' }, segment: { type: 'boolean' } },
+  });
   const [file] = positionals;
   if (file === undefined || positionals.length > 1) throw new UsageError('audit verify takes one file');
-  const expected = values['expect-last-hash'];
-  const result = await verifyAuditFile(file, expected === undefined ? {} : { expectedLastHash: expected });
+  const { continues, segment } = values;
+  if (continues !== undefined && segment) throw new UsageError('give --continues <hash> or --segment, not both');
+  if (continues !== undefined && !/^[0-9a-f]{64}$/.test(continues)) {
+    throw new UsageError(`--continues takes the hash (64 hex digits) of the last record of the log this file continues; got "${continues}"`);
+  }
+  const options: VerifyAuditOptions = {};
+  if (values['expect-last-hash'] !== undefined) options.expectedLastHash = values['expect-last-hash'];
+  // A file written by jsonlAudit starts with prev null: anything else means its head is missing.
+  if (!segment) options.expectedFirstPrev = continues ?? null;
+  await checkInput(file, undefined);
+  const result = await reading(file, () => verifyAuditFile(file, options));
+  warnTorn(file, result.torn, stderr, 'skipped, and the chain checked across it');
   if (result.ok) {
-    out.write(`ok: ${result.count} record${result.count === 1 ? '' : 's'}${result.lastHash ? `, last hash ${result.lastHash}` : ''}\n`);
+    const parts = [`ok: ${plural(result.count, 'record')}`];
+    if (result.firstPrev !== null) parts.push(`starting mid-chain after ${result.firstPrev}`);
+    if (result.torn.length > 0) parts.push(`${plural(result.torn.length, 'torn line')} skipped`);
+    if (result.lastHash) parts.push(`last hash ${result.lastHash}`);
+    stdout.write(`${parts.join(', ')}\n`);
     return 0;
   }
-  out.write(`broken at record ${result.index}: ${result.reason}\n`);
+  const headless = continues === undefined && !segment && result.index === 0 && result.reason.startsWith('record 0 does not start a log');
+  const hint = headless ? "; to verify a file that continues an earlier log, pass --continues <that log's last hash>, or --segment" : '';
+  stdout.write(`broken at record ${result.index}: ${result.reason}${hint}\n`);
   return 1;
 }
 
-async function exportCommand(args: string[], out: Writable): Promise<number> {
+async function exportCommand(args: string[], { stdout, stderr }: AuditCommandOutput): Promise<number> {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
@@ -54,35 +92,59 @@ async function exportCommand(args: string[], out: Writable): Promise<number> {
   if (file === undefined || positionals.length > 1) throw new UsageError('audit export takes one file');
   const format = values.format;
   if (format !== 'csv' && format !== 'jsonl') throw new UsageError('audit export needs --format csv or --format jsonl');
-  const target = values.out === undefined ? out : createWriteStream(values.out);
-  const write = async (text: string) => {
-    if (!target.write(text)) await once(target, 'drain');
+  const options: AuditExportOptions = {
+    format,
+    from: values.from,
+    to: values.to,
+    outcome: list(values.outcome) as AuditOutcome[] | undefined,
+    provider: list(values.provider),
+    bom: values.bom,
   };
-  await exportAuditFile(
-    file,
-    {
-      format,
-      from: values.from,
-      to: values.to,
-      outcome: list(values.outcome) as AuditOutcome[] | undefined,
-      provider: list(values.provider),
-      bom: values.bom,
-    },
-    write,
-  );
-  if (target !== out) {
-    target.end();
-    await once(target, 'finish');
+  // Everything that can refuse the command does so before the output is opened (and truncated).
+  auditFilter(options);
+  const path = values.out;
+  const fd = (stdout as { fd?: unknown }).fd;
+  await checkInput(file, path !== undefined ? { path } : typeof fd === 'number' ? { fd } : undefined);
+  if (path === undefined) {
+    const result = await reading(file, () => exportAuditFile(file, options, (text) => write(stdout, text)));
+    warnTorn(file, result.torn, stderr, 'skipped');
+    return 0;
   }
+  const output = await openOutput(path);
+  try {
+    const result = await reading(file, () => exportAuditFile(file, options, output.write));
+    warnTorn(file, result.torn, stderr, 'skipped');
+  } catch (error) {
+    await output.close().catch(() => undefined);
+    const message = error instanceof FileError ? error.message : `${error instanceof Error ? error.message : String(error)}`;
+    throw new FileError(`${message}; ${path} is incomplete`, { cause: error });
+  }
+  await output.close();
   return 0;
 }
 
+/** Writes to standard output, waiting when it is full (a closed pipe ends the process quietly, in cli.ts). */
+async function write(stream: Writable, text: string): Promise<void> {
+  if (!stream.write(text)) await once(stream, 'drain');
+}
+
+/** Reads the log with `read`; a file system error says it could not read the log, and why. */
+async function reading<T>(file: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    const syscall = (error as { syscall?: unknown }).syscall;
+    if (typeof syscall === 'string' && syscall !== 'write') throw new FileError(`cannot read ${file}: ${fileErrorReason(error)}`, { cause: error });
+    throw error;
+  }
+}
+
 /** `sovroute audit <verify|export> …`; resolves to the exit code. */
-export async function auditCommand(args: string[], out: Writable): Promise<number> {
+export async function auditCommand(args: string[], output: AuditCommandOutput): Promise<number> {
   const [command, ...rest] = args;
   try {
-    if (command === 'verify') return await verify(rest, out);
-    if (command === 'export') return await exportCommand(rest, out);
+    if (command === 'verify') return await verify(rest, output);
+    if (command === 'export') return await exportCommand(rest, output);
   } catch (error) {
     // parseArgs reports unknown or malformed options with this code.
     if ((error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (error as { code?: unknown }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {

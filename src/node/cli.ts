@@ -20,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    if (command === 'audit') return await auditCommand(rest, process.stdout);
+    if (command === 'audit') return await auditCommand(rest, { stdout: process.stdout, stderr: process.stderr });
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`sovroute: ${error.message}\n\n${usage}`);

@@ -5,5 +5,6 @@ export type { ServeOptions } from './serve.js';
 // Audit files
 export { jsonlAudit } from './jsonl-audit.js';
 export { readAuditFile, verifyAuditFile, exportAuditFile } from './audit-file.js';
-export type { JsonlAudit, JsonlAuditOptions } from './jsonl-audit.js';
-export type { AuditFileVerification } from './audit-file.js';
+export type { JsonlAudit } from './jsonl-audit.js';
+export type { JsonlAuditOptions } from './jsonl-audit-options.js';
+export type { AuditFileExport, AuditFileVerification } from './audit-file.js';

@@ -2,23 +2,7 @@ import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AuditRecord, AuditSink } from '../audit/types.js';
 import { readTail } from './file-tail.js';
-
-export interface JsonlAuditOptions {
-  /**
-   * When appended records are forced to disk with fsync:
-   * - `'always'`: after every append, before the write counts as done. Nothing acknowledged is
-   *   lost, even on power loss. Records arriving during an fsync are appended together next
-   *   (group commit), so the cost is one fsync per batch, not per record.
-   * - `'batch'`: at most `fsyncIntervalMs` after an append, and on `flush()` / `close()`. A
-   *   process crash loses nothing; a power loss at most the last interval.
-   * - `'never'`: left to the operating system. A process crash loses nothing; a power loss
-   *   may lose what the OS had not written yet. `flush()` waits only for the appends.
-   * @default 'batch'
-   */
-  fsync?: 'never' | 'batch' | 'always';
-  /** With `fsync: 'batch'`, the longest an appended record waits for its fsync. @unit milliseconds @default 1000 */
-  fsyncIntervalMs?: number;
-}
+import { resolveJsonlAuditOptions, type JsonlAuditOptions } from './jsonl-audit-options.js';
 
 export interface JsonlAudit extends AuditSink {
   readonly path: string;
@@ -46,8 +30,7 @@ function recordHash(line: string | null): string | undefined {
  * @example createRouter({ providers, audit: [jsonlAudit('/var/log/sovroute/audit.jsonl', { fsync: 'always' })] })
  */
 export function jsonlAudit(path: string, options: JsonlAuditOptions = {}): JsonlAudit {
-  const policy = options.fsync ?? 'batch';
-  const intervalMs = options.fsyncIntervalMs ?? 1000;
+  const { fsync: policy, fsyncIntervalMs: intervalMs } = resolveJsonlAuditOptions(path, options);
   let handle: FileHandle | undefined;
   let opening: Promise<FileHandle> | undefined;
   let lastAppended: string | null = null;
