@@ -1,7 +1,8 @@
 import type { Schema } from './json-schema-sample.js';
 import { unsatisfiableSchema, type SchemaLocation } from './json-schema-error.js';
 import { honouredFormats, sampleFormat } from './json-schema-formats.js';
-import { samplePattern, UnsupportedPatternError } from './pattern-sample.js';
+import { UnsupportedPatternError } from './pattern-parser.js';
+import { samplePattern } from './pattern-sample.js';
 import type { Random } from './seeded-random.js';
 import { randomWords } from './text-generator.js';
 
@@ -38,8 +39,8 @@ export function sampleString(schema: Schema, random: Random, location: SchemaLoc
   for (let attempt = 0; attempt < attempts; attempt++) {
     const value = patternString(pattern, random, extra, location);
     const length = Array.from(value).length;
-    // An unanchored pattern matches inside a longer string: padding reaches minLength.
-    const padding = 'x'.repeat(Math.max(0, minimum - length));
+    // Late on, padding reaches minLength where the pattern lets the match sit in a longer string.
+    const padding = attempt < attempts / 2 ? '' : 'x'.repeat(Math.max(0, minimum - length));
     const match = [value, value + padding, padding + value].find(fits);
     if (match !== undefined) return match;
     extra = length < minimum ? extra * 2 + 1 : length > maximum ? Math.floor(extra / 2) : extra;
