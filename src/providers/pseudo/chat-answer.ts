@@ -44,7 +44,8 @@ function promptText(messages: readonly ChatMessage[]): string {
 function jsonAnswer(request: ChatRequest, prompt: string, random: Random): string {
   const format = request.response_format;
   if (format?.type === 'json_schema' && format.json_schema.schema !== undefined) {
-    return JSON.stringify(sampleJsonSchema(format.json_schema.schema, random));
+    const source = { label: `response_format.json_schema "${format.json_schema.name}"`, param: 'response_format' };
+    return JSON.stringify(sampleJsonSchema(format.json_schema.schema, random, source));
   }
   return JSON.stringify({ answer: generateReply(random, prompt) });
 }
@@ -54,7 +55,8 @@ function answerChoice(request: ChatRequest, key: string, index: number, prompt: 
   const tool = chooseTool(request, prompt, random);
   if (tool) {
     const { name, parameters } = tool.function;
-    const callArguments = parameters && Object.keys(parameters).length > 0 ? JSON.stringify(sampleJsonSchema(parameters, random)) : '{}';
+    const source = { label: `the parameters of tool "${name}"`, param: 'tools' };
+    const callArguments = parameters && Object.keys(parameters).length > 0 ? JSON.stringify(sampleJsonSchema(parameters, random, source)) : '{}';
     const id = `call_${hashText(`${key}:call`, index).toString(36)}`;
     const toolCall: ToolCall = { id, type: 'function', function: { name, arguments: callArguments } };
     return { index, pieces: tokenize(callArguments), toolCall, finishReason: 'tool_calls' };

@@ -1,17 +1,20 @@
-import { InvalidRequestError } from '../../errors.js';
-import { numberOr, sampleNumber, sampleString } from './json-schema-scalars.js';
+import { sampleArray, sampleObject } from './json-schema-collections.js';
+import { childPath, unsatisfiableSchema, type SchemaLocation, type SchemaSource } from './json-schema-error.js';
+import { sampleNumber, sampleString } from './json-schema-scalars.js';
 import type { Random } from './seeded-random.js';
 import { randomWords } from './text-generator.js';
 
 /*
  * A value that validates against a JSON schema, for tool-call arguments and structured
- * outputs. It covers the subset function-calling schemas use (OpenAI strict mode, zod and
- * pydantic output); `pattern`, `multipleOf`, `uniqueItems`, `not` and tuples are not honoured.
+ * outputs. It covers the keywords function-calling schemas use (OpenAI strict mode, zod and
+ * pydantic output; the README lists them); `not`, `if`, tuples, `contains`, `patternProperties`
+ * and `propertyNames` are ignored. Where a keyword it honours cannot be met, it throws a 400.
  */
 
 export type Schema = Record<string, unknown>;
 
-interface Context {
+/** The sampler's state as it descends; `path` points at the schema being sampled. */
+export interface Context extends SchemaLocation {
   root: Schema;
   random: Random;
   depth: number;
@@ -25,9 +28,14 @@ const shallowDepth = 5;
 /** Deeper than this, the schema has no finite instance (e.g. a required self-reference). */
 const maxDepth = 100;
 
-/** Returns a deterministic value valid for `schema`; `random` makes it vary with the seed. */
-export function sampleJsonSchema(schema: unknown, random: Random): unknown {
-  return sample(schema, { root: isSchema(schema) ? schema : {}, random, depth: 0 });
+const anySchema: SchemaSource = { label: 'the JSON schema', param: null };
+
+/**
+ * Returns a deterministic value valid for `schema`; `random` makes it vary with the seed.
+ * Throws an InvalidRequestError (400) naming `source` and the schema path when it cannot.
+ */
+export function sampleJsonSchema(schema: unknown, random: Random, source = anySchema): unknown {
+  return sample(schema, { root: isSchema(schema) ? schema : {}, random, depth: 0, source, path: '#' });
 }
 
 function isSchema(value: unknown): value is Schema {
@@ -51,19 +59,19 @@ function isLeaf(schema: unknown): boolean {
 
 function sample(input: unknown, context: Context): unknown {
   if (!isSchema(input)) return input === false ? null : randomWords(context.random, 2);
-  if (context.depth > maxDepth) {
-    throw new InvalidRequestError('A JSON schema recurses without end: no finite value can satisfy it.');
-  }
+  if (context.depth > maxDepth) throw unsatisfiableSchema(context, 'a finite value', 'the schema recurses without end');
   const deep = context.depth >= shallowDepth;
   const inner = { ...context, depth: context.depth + 1 };
   const { $ref, ...schema } = input;
-  if (typeof $ref === 'string') return sample({ ...resolve($ref, context.root), ...schema }, inner);
+  if (typeof $ref === 'string') return sample({ ...resolve($ref, context.root), ...schema }, { ...inner, path: $ref });
   if (schema.const !== undefined) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return context.random.pick(schema.enum);
   if (schema.default !== undefined) return schema.default;
-  const branches = schema.anyOf ?? schema.oneOf;
+  const keyword = Array.isArray(schema.anyOf) ? 'anyOf' : 'oneOf';
+  const branches = schema[keyword];
   if (Array.isArray(branches) && branches.length > 0) {
-    return sample((deep && branches.find(isLeaf)) || branches[0], inner);
+    const index = Math.max(0, deep ? branches.findIndex(isLeaf) : 0);
+    return sample(branches[index], { ...inner, path: childPath(context.path, keyword, index) });
   }
   const { allOf, ...own } = schema;
   // Merged shallowly: enough for the `allOf: [{ $ref }]` wrapper that pydantic and others emit.
@@ -71,16 +79,14 @@ function sample(input: unknown, context: Context): unknown {
   const type = typeOf(schema, deep);
   switch (type) {
     case 'object':
-      return sampleObject(schema, inner, deep);
-    case 'array': {
-      const count = clamp(deep ? 0 : context.random.int(1, 3), numberOr(schema.minItems, 0), numberOr(schema.maxItems, Infinity));
-      return Array.from({ length: count }, () => sample(schema.items ?? {}, inner));
-    }
+      return sampleObject(schema, inner, deep, sample);
+    case 'array':
+      return sampleArray(schema, inner, deep, sample);
     case 'string':
-      return sampleString(schema, context.random);
+      return sampleString(schema, context.random, context);
     case 'integer':
     case 'number':
-      return sampleNumber(schema, context.random, type === 'integer');
+      return sampleNumber(schema, context.random, type === 'integer', context);
     case 'boolean':
       return context.random.next() < 0.5;
     default:
@@ -88,6 +94,7 @@ function sample(input: unknown, context: Context): unknown {
   }
 }
 
+/** The declared type, else the one the schema's keywords imply (`minimum` → number...). */
 function typeOf(schema: Schema, deep: boolean): string {
   const { type } = schema;
   if (Array.isArray(type)) {
@@ -95,21 +102,9 @@ function typeOf(schema: Schema, deep: boolean): string {
     return String(deep && type.includes('null') ? 'null' : (concrete[0] ?? 'null'));
   }
   if (typeof type === 'string') return type;
-  if (schema.properties !== undefined || schema.required !== undefined) return 'object';
-  return schema.items === undefined ? 'string' : 'array';
-}
-
-function sampleObject(schema: Schema, context: Context, deep: boolean): Record<string, unknown> {
-  const properties = isSchema(schema.properties) ? schema.properties : {};
-  const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
-  const result: Record<string, unknown> = {};
-  for (const [name, property] of Object.entries(properties)) {
-    if (required.has(name) || !deep) result[name] = sample(property, context);
-  }
-  for (const name of required) if (!(name in result)) result[name] = sample(schema.additionalProperties ?? {}, context);
-  return result;
-}
-
-function clamp(value: number, low: number, high: number): number {
-  return Math.min(Math.max(value, low), high);
+  const has = (...keywords: string[]): boolean => keywords.some((keyword) => schema[keyword] !== undefined);
+  if (has('properties', 'required', 'additionalProperties', 'minProperties', 'maxProperties')) return 'object';
+  if (has('items', 'minItems', 'maxItems', 'uniqueItems')) return 'array';
+  if (has('minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf')) return 'number';
+  return 'string';
 }

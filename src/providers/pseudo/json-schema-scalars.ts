@@ -1,57 +1,121 @@
 import type { Schema } from './json-schema-sample.js';
+import { unsatisfiableSchema, type SchemaLocation } from './json-schema-error.js';
+import { honouredFormats, sampleFormat } from './json-schema-formats.js';
+import { UnsupportedPatternError } from './pattern-parser.js';
+import { samplePattern } from './pattern-sample.js';
 import type { Random } from './seeded-random.js';
 import { randomWords } from './text-generator.js';
 
 /* Scalar values for the JSON schema sampler: strings and numbers within the schema's bounds. */
 
-/** A string within `minLength`/`maxLength`, or in `format` (date, date-time, email, uri, uuid). */
-export function sampleString(schema: Schema, random: Random): string {
-  switch (schema.format) {
-    case 'date':
-      return randomDate(random);
-    case 'date-time':
-      return `${randomDate(random)}T${pad(random.int(0, 23))}:${pad(random.int(0, 59))}:${pad(random.int(0, 59))}Z`;
-    case 'email':
-      return `${randomWords(random, 1)}@example.com`;
-    case 'uri':
-      return `https://example.com/${randomWords(random, 1)}`;
-    case 'uuid': {
-      const hex = Array.from({ length: 32 }, () => random.int(0, 15).toString(16)).join('');
-      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20)}`;
-    }
-  }
-  let text = randomWords(random, random.int(1, 3));
+/** Draws per string keyword before giving up: enough for patterns with alternation or `?`. */
+const attempts = 16;
+const subset = 'it writes anchors, literals, escapes (\\d \\w \\s), character classes, groups, alternation and quantifiers';
+
+/**
+ * A string in `format` (see json-schema-formats.ts), matching `pattern`, within
+ * `minLength`/`maxLength` (counted in code points, as JSON schema does). Throws the 400 of
+ * {@link unsatisfiableSchema} when it cannot write one.
+ */
+export function sampleString(schema: Schema, random: Random, location: SchemaLocation): string {
   const minimum = numberOr(schema.minLength, 0);
-  while (text.length < minimum) text += ` ${randomWords(random, 1)}`;
-  return text.slice(0, numberOr(schema.maxLength, Infinity));
+  const maximum = numberOr(schema.maxLength, Infinity);
+  const pattern = typeof schema.pattern === 'string' ? schema.pattern : undefined;
+  const expression = pattern === undefined ? undefined : compile(pattern, location);
+  const fits = (value: string): boolean => {
+    const length = Array.from(value).length;
+    return length >= minimum && length <= maximum && (expression?.test(value) ?? true);
+  };
+  if (honouredFormats.includes(String(schema.format))) {
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const value = sampleFormat(schema.format, random) ?? '';
+      if (fits(value)) return value;
+    }
+    const what = `a "${String(schema.format)}" string`;
+    throw unsatisfiableSchema(location, what, pattern === undefined ? 'minLength/maxLength leave no room for it' : `none it writes matches the pattern "${pattern}"`);
+  }
+  if (pattern === undefined) return words(random, minimum, maximum);
+  let extra = 3;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const value = patternString(pattern, random, extra, location);
+    const length = Array.from(value).length;
+    // Late on, padding reaches minLength where the pattern lets the match sit in a longer string.
+    const padding = attempt < attempts / 2 ? '' : 'x'.repeat(Math.max(0, minimum - length));
+    const match = [value, value + padding, padding + value].find(fits);
+    if (match !== undefined) return match;
+    extra = length < minimum ? extra * 2 + 1 : length > maximum ? Math.floor(extra / 2) : extra;
+  }
+  throw unsatisfiableSchema(location, `a string matching the pattern "${pattern}"`, `no string it wrote matched within minLength/maxLength; ${subset}`);
 }
 
-/** A number or integer within the (exclusive) minimum and maximum; unbounded sides span 100. */
-export function sampleNumber(schema: Schema, random: Random, integer: boolean): number {
-  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum } = schema;
-  let low = Math.max(numberOr(minimum, -Infinity), numberOr(exclusiveMinimum, -Infinity));
-  let high = Math.min(numberOr(maximum, Infinity), numberOr(exclusiveMaximum, Infinity));
-  if (integer) {
-    low = typeof exclusiveMinimum === 'number' && low === exclusiveMinimum ? Math.floor(low) + 1 : Math.ceil(low);
-    high = typeof exclusiveMaximum === 'number' && high === exclusiveMaximum ? Math.ceil(high) - 1 : Math.floor(high);
+function compile(pattern: string, location: SchemaLocation): RegExp {
+  try {
+    return new RegExp(pattern, 'u');
+  } catch (error) {
+    throw unsatisfiableSchema(location, `a string matching the pattern "${pattern}"`, `it is not a valid regular expression with the u flag (${(error as Error).message})`);
   }
-  if (!Number.isFinite(low)) low = Number.isFinite(high) ? high - 100 : 0;
-  if (!Number.isFinite(high)) high = low + 100;
-  if (integer) return random.int(low, high);
-  const value = Math.round((low + random.next() * (high - low)) * 100) / 100;
-  const outside = value < low || value > high || value === exclusiveMinimum || value === exclusiveMaximum;
-  return outside ? (low + high) / 2 : value;
+}
+
+function patternString(pattern: string, random: Random, extra: number, location: SchemaLocation): string {
+  try {
+    return samplePattern(pattern, random, extra);
+  } catch (error) {
+    if (!(error instanceof UnsupportedPatternError)) throw error;
+    throw unsatisfiableSchema(location, `a string matching the pattern "${pattern}"`, `${error.message}; ${subset}`);
+  }
+}
+
+function words(random: Random, minimum: number, maximum: number): string {
+  let text = randomWords(random, random.int(1, 3));
+  while (text.length < minimum) text += ` ${randomWords(random, 1)}`;
+  return text.slice(0, maximum);
+}
+
+/**
+ * A number or integer within the (exclusive) minimum and maximum and a `multipleOf`; unbounded
+ * sides span 100 (or ten multiples). Throws the 400 of {@link unsatisfiableSchema} when the
+ * bounds leave no such number.
+ */
+export function sampleNumber(schema: Schema, random: Random, integer: boolean, location: SchemaLocation): number {
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf } = schema;
+  const low = Math.max(numberOr(minimum, -Infinity), numberOr(exclusiveMinimum, -Infinity));
+  const high = Math.min(numberOr(maximum, Infinity), numberOr(exclusiveMaximum, Infinity));
+  const inside = (value: number): boolean =>
+    value >= low && value <= high && value !== exclusiveMinimum && value !== exclusiveMaximum;
+  const multiple = typeof multipleOf === 'number' && multipleOf > 0 ? multipleOf : undefined;
+  const step = multiple === undefined ? (integer ? 1 : undefined) : integer ? integerMultiple(multiple) : multiple;
+  const span = Math.max(100, (step ?? 0) * 10);
+  const from = Number.isFinite(low) ? low : Number.isFinite(high) ? high - span : 0;
+  const to = Number.isFinite(high) ? high : from + span;
+  if (step === undefined && !integer) {
+    const value = Math.round((from + random.next() * (to - from)) * 100) / 100;
+    if (inside(value)) return value;
+    if (inside((from + to) / 2)) return (from + to) / 2;
+  } else if (step !== undefined) {
+    const first = Math.ceil(from / step);
+    const count = Math.floor(to / step) - first + 1;
+    const start = count > 0 ? random.int(0, count - 1) : 0;
+    // Floating point: some multiples (3 × 0.1) are not exact; the next one usually is.
+    for (let offset = 0; offset < Math.min(count, 50); offset++) {
+      const value = Number(((first + ((start + offset) % count)) * step).toPrecision(15));
+      if (inside(value) && (multiple === undefined || Number.isInteger(value / multiple))) return value;
+    }
+  }
+  const bounds = ['minimum', 'exclusiveMinimum', 'maximum', 'exclusiveMaximum', 'multipleOf'].filter((key) => typeof schema[key] === 'number');
+  const what = integer ? 'an integer' : 'a number';
+  throw unsatisfiableSchema(location, what, `none lies within ${bounds.map((key) => `${key} ${String(schema[key])}`).join(', ')}`);
+}
+
+/** The smallest integer that is a multiple of `step` (5 for 2.5), so integers can honour it. */
+function integerMultiple(step: number): number | undefined {
+  for (let factor = 1; factor <= 1000; factor++) {
+    const candidate = Math.round(step * factor);
+    if (candidate > 0 && Math.abs(step * factor - candidate) < 1e-9) return candidate;
+  }
+  return undefined;
 }
 
 /** `value` when it is a number: schema keywords are untyped. */
 export function numberOr(value: unknown, fallback: number): number {
   return typeof value === 'number' ? value : fallback;
-}
-
-function randomDate(random: Random): string {
-  return `202${random.int(0, 9)}-${pad(random.int(1, 12))}-${pad(random.int(1, 28))}`;
-}
-
-function pad(value: number): string {
-  return String(value).padStart(2, '0');
 }
