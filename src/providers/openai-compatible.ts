@@ -18,7 +18,6 @@ import type {
   Provider,
 } from './types.js';
 import {
-  errorFromBodyFailure,
   errorFromFetchFailure,
   errorFromResponse,
   errorFromStreamEvent,
@@ -26,6 +25,7 @@ import {
   malformedResponse,
   requestIdOf,
 } from './upstream-error.js';
+import { readJsonBody } from './read-json-body.js';
 
 /** What `openaiCompatible()` takes: one deployment of an OpenAI-compatible API. */
 export interface OpenAICompatibleOptions {
@@ -233,19 +233,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
     return response;
   }
 
-  async function readJSON(response: Response, signal: AbortSignal | undefined): Promise<unknown> {
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw errorFromBodyFailure(id, error, signal, requestIdOf(response.headers));
-    }
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      throw malformedResponse(id, response, 'malformed JSON', error);
-    }
-  }
+  const readJSON = (response: Response, signal: AbortSignal | undefined) => readJsonBody(id, response, signal);
 
 
   return {

@@ -6,12 +6,13 @@ import type { ChatRequest } from '../../wire/chat-request.js';
 import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
 import { modelOfferSchema } from '../openai-compatible.js';
 import type { CallOptions, ChatResult, ChatStreamResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
-import { errorFromBodyFailure, errorFromFetchFailure, errorFromStreamEvent, isErrorEvent, malformedResponse, requestIdOf } from '../upstream-error.js';
+import { errorFromFetchFailure, errorFromStreamEvent, isErrorEvent, malformedResponse, requestIdOf } from '../upstream-error.js';
 import { errorFromMessagesResponse } from './http-error.js';
 import { translateRequest } from './translate-request.js';
 import { translateResponse } from './translate-response.js';
 import { StreamTranslator } from './translate-stream.js';
 import type { AnthropicResponse, AnthropicStreamEvent } from './wire.js';
+import { readJsonBody } from '../read-json-body.js';
 
 /** A resolved Anthropic deployment: what `anthropic()` builds from its options and defaults. */
 export interface AnthropicMessagesSettings {
@@ -87,19 +88,7 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
     return response;
   }
 
-  async function readJSON(response: Response, signal: AbortSignal | undefined): Promise<unknown> {
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw errorFromBodyFailure(id, error, signal, requestIdOf(response.headers));
-    }
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      throw malformed(response, 'malformed JSON', error);
-    }
-  }
+  const readJSON = (response: Response, signal: AbortSignal | undefined) => readJsonBody(id, response, signal);
 
   const malformed = (response: Response, what: string, cause?: unknown) => malformedResponse(id, response, what, cause);
 
