@@ -219,7 +219,7 @@ async function* relay(state: RelayState): AsyncGenerator<ChatCompletionChunk> {
   } finally {
     state.busy = false;
     // The caller left the loop early: record why the answer is short and close the upstream.
-    if (!record.done) await state.abandon(`The caller stopped reading the stream after ${state.delivered} chunk(s).`);
+    if (!record.done) await state.abandon(`The caller closed the stream after ${state.delivered} chunk(s).`);
     execution.release();
   }
 }
