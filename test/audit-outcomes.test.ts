@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createRouter, memoryAudit, RouterError, type AuditRecord, type ChatCompletionCreateParamsStreaming, type Router } from '../src/index.js';
+import { createRouter, memoryAudit, openaiCompatible, RouterError, type AuditRecord, type ChatCompletionCreateParamsStreaming, type Router } from '../src/index.js';
 import { mockServer } from './helpers/msw.js';
-import { testProviders } from './helpers/providers.js';
+import { euFacts, testProviders } from './helpers/providers.js';
 
 /*
  * Acceptance: every outcome leaves exactly one audit record, through the in-process API and
@@ -297,6 +297,19 @@ describe.each([inProcess, viaFetch])('through $name', (transport) => {
       expect(stored).not.toContain(secret);
     }
     expect(upstream.requests).toHaveLength(0);
+  });
+});
+
+const chatOnly = openaiCompatible({ id: 'chat-only', baseURL: 'https://chat-only.test/v1', jurisdiction: euFacts, models: [{ id: 'model-a' }] });
+
+describe('a request no configured model can serve', () => {
+  it('is invalid, not a policy denial: there was nothing for the policy to exclude', async () => {
+    const audit = memoryAudit();
+    const router = createRouter({ providers: [chatOnly], apiKey, audit: [audit] });
+    const error = await router.completions.create({ model: 'auto', prompt: 'x' }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'no_eligible_provider', message: expect.stringMatching(/none offers legacy completions/) });
+    await router.flush();
+    expect(audit.records.map((record) => record.outcome)).toEqual(['invalid']);
   });
 });
 

@@ -11,6 +11,8 @@ export interface CatalogIndex {
   byProvider(providerId: string, model: string): Candidate | undefined;
   /** Candidates serving a model, by canonical or native id. */
   byModel(model: string): readonly Candidate[];
+  /** Like byModel, but only by an id some offer is listed under (case aside): no namespace dropped. */
+  byListedModel(model: string): readonly Candidate[];
 }
 
 export function buildCatalogIndex(providers: readonly Provider[], currency: string, fx: FxTable): CatalogIndex {
@@ -79,6 +81,7 @@ export function buildCatalogIndex(providers: readonly Provider[], currency: stri
       perProvider.get(`${providerId}\u0000${model}`) ??
       perProvider.get(`${providerId}\u0000${lookupKey(model)}`) ??
       (knownNamespace(model) ? perProvider.get(`${providerId}\u0000${bareKey(model)}`) : undefined),
+    byListedModel: (model) => models.get(model) ?? models.get(lookupKey(model)) ?? [],
     byModel: (model) => models.get(model) ?? models.get(lookupKey(model)) ?? (knownNamespace(model) ? models.get(bareKey(model)) : undefined) ?? [],
   };
 }

@@ -18,6 +18,7 @@ const vocabulary: ModelVocabulary = {
   hasProvider: (id) => id in served,
   providerServes: (provider, model) => served[provider]?.some((entry) => entry.toLowerCase() === model.toLowerCase()) ?? false,
   isKnownModel: (model) => allModels.has(model.toLowerCase()),
+  isListedModel: (model) => allModels.has(model.toLowerCase()),
   hasJurisdiction: (name) => ['eu-sovereign', 'eu-hosted', 'global', 'team-policy'].includes(name),
   strategy: (name) => strategies[name],
   describe: () => ({ providers: Object.keys(served), jurisdictions: ['eu-sovereign', 'eu-hosted', 'global'], strategies: ['cheapest'] }),

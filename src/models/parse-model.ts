@@ -28,6 +28,8 @@ export interface ModelVocabulary {
   providerServes(providerId: string, model: string): boolean;
   /** Whether any provider serves the model (by canonical or native id). */
   isKnownModel(model: string): boolean;
+  /** Whether some provider lists exactly this id (case aside), not only its bare name. */
+  isListedModel(model: string): boolean;
   hasJurisdiction(name: string): boolean;
   /** Resolves a strategy name or alias (`cheap` → `cheapest`), or undefined. */
   strategy(name: string): string | undefined;
@@ -71,7 +73,9 @@ export function parseModel(model: string, vocabulary: ModelVocabulary): RouteSpe
   if (vocabulary.hasProvider(prefix)) {
     // A namespaced model id such as `openai/gpt-oss-120b` may start with a provider id; when
     // that provider does not serve it but others list the whole string, it is a pinned model.
-    if (!vocabulary.providerServes(prefix, rest) && vocabulary.isKnownModel(value)) return { tier: 'pinned', model: value };
+    // Only a whole id some provider lists: `openai/llama-3.3-70b-instruct` names OpenAI, and must
+    // not become a pinned llama served by someone else because `openai` is also a namespace.
+    if (!vocabulary.providerServes(prefix, rest) && vocabulary.isListedModel(value)) return { tier: 'pinned', model: value };
     return { tier: '1', provider: prefix, model: rest };
   }
 

@@ -155,7 +155,7 @@ async function readBody(context: RouterContext, call: IncomingCall, endpoint: 'c
 }
 
 function methodNotAllowedHere(method: string, path: string): Response {
-  return json({ error: { message: `${method} is not allowed on ${path}.`, type: 'invalid_request_error', code: 'method_not_allowed', param: null } }, 405);
+  return json({ error: { message: `${method} is not allowed on ${path}.`, type: 'invalid_request_error', code: 'invalid_request', param: null } }, 405);
 }
 
 /** A wrong method on a routed endpoint is still a request: it leaves its one (invalid) record. */

@@ -61,6 +61,8 @@ export interface Plan {
   circuitExcluded: number;
   /** The earliest time an open circuit lets a trial through. @unit epoch milliseconds */
   earliestRetryAt: number | undefined;
+  /** What the request is for (chat, embeddings, legacy completions): its first capability. */
+  capability: Capability;
   /** `route.max_cost`, checked again on the actual usage. */
   maxCost: number | undefined;
   /** `route.max_latency_ms`: this request's per-attempt timeout, instead of `timeoutMs`. @unit milliseconds */
@@ -235,6 +237,7 @@ export function planRoute(
     policyExcluded,
     circuitExcluded,
     earliestRetryAt,
+    capability: needs.capabilities[0] ?? 'chat',
     maxCost: route?.max_cost,
     attemptTimeoutMs: route?.max_latency_ms,
   };
@@ -287,6 +290,14 @@ export function assertRoutable(plan: Plan): void {
     );
   }
   if (plan.circuitExcluded > 0) throw circuitsOpen(plan, excluded);
+  if (excluded.length === 0) {
+    // Nothing to exclude: no configured model can do what the request asks (auto and tier 3
+    // draw only on models with the capability). Not the policy's doing.
+    throw new NoEligibleProviderError(
+      `no configured model can serve "${plan.requested}": none offers ${capabilityWords[plan.capability]}; nothing was sent`,
+      excluded,
+    );
+  }
   throw new NoEligibleProviderError(
     `no provider is eligible for "${plan.requested}" under policy ${plan.policy}; nothing was sent. Excluded:\n${describeExclusions(excluded)}`,
     excluded,

@@ -96,6 +96,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     hasProvider: (id) => index.providers.has(id),
     providerServes: (providerId, model) => index.byProvider(providerId, model) !== undefined,
     isKnownModel: (model) => index.byModel(model).length > 0,
+    isListedModel: (model) => index.byListedModel(model).length > 0,
     hasJurisdiction: (name) => jurisdictions.has(name),
     strategy: (name) => {
       const resolved = strategyAliases[name] ?? name;

@@ -111,5 +111,7 @@ describe('the catalogue', () => {
     expect(index.byModel('opneai/gpt-4o')).toEqual([]);
     const router = createRouter({ providers: catalog, apiKey: 'test-catalogue' });
     expect(() => router.explain({ model: 'opneai/gpt-4o', messages: [{ role: 'user', content: 'x' }] })).toThrow(/"opneai" is not a provider/);
+    // A provider that is also a namespace keeps its pin: OpenAI does not serve this llama.
+    expect(() => router.explain({ model: 'openai/llama-3.3-70b-instruct', messages: [{ role: 'user', content: 'x' }] })).toThrow(/provider openai does not serve model "llama-3.3-70b-instruct"/);
   });
 });

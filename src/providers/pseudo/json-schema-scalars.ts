@@ -2,7 +2,7 @@ import type { Schema } from './json-schema-sample.js';
 import { unsatisfiableSchema, type SchemaLocation } from './json-schema-error.js';
 import { honouredFormats, sampleFormat } from './json-schema-formats.js';
 import { UnsupportedPatternError } from './pattern-parser.js';
-import { samplePattern } from './pattern-sample.js';
+import { maxPatternLength, samplePattern } from './pattern-sample.js';
 import type { Random } from './seeded-random.js';
 import { randomWords } from './text-generator.js';
 
@@ -21,6 +21,9 @@ export function sampleString(schema: Schema, random: Random, location: SchemaLoc
   const minimum = numberOr(schema.minLength, 0);
   const maximum = numberOr(schema.maxLength, Infinity);
   const pattern = typeof schema.pattern === 'string' ? schema.pattern : undefined;
+  if (minimum > maxPatternLength) {
+    throw unsatisfiableSchema(location, `a string of at least ${minimum} characters`, `the pseudo-LLM writes at most ${maxPatternLength}`);
+  }
   const expression = pattern === undefined ? undefined : compile(pattern, location);
   const fits = (value: string): boolean => {
     const length = Array.from(value).length;

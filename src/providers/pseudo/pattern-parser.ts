@@ -22,6 +22,9 @@ export interface Term {
 }
 
 /** The pattern uses a feature the generator cannot honour; `message` says which. */
+/** The largest `{n}` minimum the generator writes out. */
+export const maxRepeat = 10_000;
+
 export class UnsupportedPatternError extends Error {
   override name = 'UnsupportedPatternError';
 }
@@ -131,6 +134,8 @@ class PatternParser {
     if (end < 0 || !bounds) throw new UnsupportedPatternError('a "{" is not a quantifier');
     this.position = end + 1;
     const min = Number(bounds[1]);
+    // A bound beyond any string worth writing would only block the process building it.
+    if (min > maxRepeat) throw new UnsupportedPatternError(`a repeat of ${bounds[1]} is more than the ${maxRepeat} it writes`);
     return [min, bounds[2] === undefined ? min : bounds[3] ? Number(bounds[3]) : Infinity];
   }
 

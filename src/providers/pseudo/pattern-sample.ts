@@ -12,25 +12,41 @@ import type { Random } from './seeded-random.js';
 const alphanumeric = Array.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
 const punctuation = Array.from(' -_.,:;!?@#%&*+=/()[]{}<>~^$|\'"`\\');
 
+/** The longest string the generator builds; nested repeats could otherwise grow without bound. */
+export const maxPatternLength = 100_000;
+
 /**
  * A string the pattern `source` should match. Unbounded quantifiers (`*`, `+`, `{n,}`) and wide
  * ones repeat at most `extra` times beyond their minimum, so the caller can ask for longer or
- * shorter strings. Throws UnsupportedPatternError for features outside the subset.
+ * shorter strings. Throws UnsupportedPatternError for features outside the subset, and for a
+ * pattern that needs more than {@link maxPatternLength} characters.
  */
 export function samplePattern(source: string, random: Random, extra = 3): string {
-  return writeAlternation(parsePattern(source), random, extra);
+  return writeAlternation(parsePattern(source), { random, extra, written: 0 });
 }
 
-function writeAlternation(alternation: Alternation, random: Random, extra: number): string {
-  return random.pick(alternation.options).map((term) => writeTerm(term, random, extra)).join('');
+interface Writing {
+  random: Random;
+  extra: number;
+  /** Characters written so far, against {@link maxPatternLength}. */
+  written: number;
 }
 
-function writeTerm({ atom, min, max }: Term, random: Random, extra: number): string {
-  const count = random.int(min, Math.min(max, min + extra));
+function writeAlternation(alternation: Alternation, writing: Writing): string {
+  return writing.random.pick(alternation.options).map((term) => writeTerm(term, writing)).join('');
+}
+
+function writeTerm({ atom, min, max }: Term, writing: Writing): string {
+  const count = writing.random.int(min, Math.min(max, min + writing.extra));
   let text = '';
   for (let index = 0; index < count; index++) {
-    if (atom.kind === 'set') text += writeCharacter(atom, random);
-    else if (atom.kind === 'alternation') text += writeAlternation(atom, random, extra);
+    if (atom.kind === 'set') {
+      text += writeCharacter(atom, writing.random);
+      writing.written += 1;
+    } else if (atom.kind === 'alternation') text += writeAlternation(atom, writing);
+    if (writing.written > maxPatternLength) {
+      throw new UnsupportedPatternError(`it needs a string longer than ${maxPatternLength} characters`);
+    }
   }
   return text;
 }
