@@ -24,6 +24,25 @@ describe('the health tracker', () => {
     expect(health.latency(key)).toEqual({ p50: 5, p90: 5, samples: latencyWindow });
   });
 
+  it('keeps p50 and p90 equal to the nearest-rank percentiles of the last samples, whatever their order', () => {
+    const nearestRank = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil(q * values.length) - 1)];
+    // A store that hands back a copy, as one deserialising from a shared server would.
+    const records = new Map<string, string>();
+    const copying = { get: (k: string) => (records.has(k) ? JSON.parse(records.get(k)!) : undefined), set: (k: string, r: unknown) => void records.set(k, JSON.stringify(r)), keys: () => records.keys() };
+    for (const health of [tracker(), tracker(copying)]) {
+      const seen: number[] = [];
+      let seed = 7;
+      for (let index = 0; index < latencyWindow * 3; index++) {
+        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+        const ms = (seed % 400) + (index % 7 === 0 ? 5 : 0); // repeats and ties included
+        seen.push(ms);
+        health.succeeded(key, ms, 'answer');
+        const window = seen.slice(-latencyWindow);
+        expect(health.latency(key, 'answer')).toEqual({ p50: nearestRank(window, 0.5), p90: nearestRank(window, 0.9), samples: window.length });
+      }
+    }
+  });
+
   it('opens after the threshold of consecutive failures, half-opens after the cooldown and admits one trial', () => {
     const health = tracker();
     health.failed(key, failure);

@@ -165,16 +165,25 @@ function pushBounded(values: number[], value: number, limit: number): void {
   if (values.length > limit) values.splice(0, values.length - limit);
 }
 
-/** Reused for sorting: a typed array sorts numerically without a comparator, ~4× faster. */
-const scratch = new Float64Array(latencyWindow);
+/**
+ * A sorted copy of each samples array, updated in place as samples come and go: a binary-search
+ * insert and remove cost ~0.15 µs where re-sorting the window cost ~1.4 µs per answer (Node 20).
+ * Keyed by the array itself, so a store that hands back a different array (deserialised from a
+ * shared server) simply gets its copy rebuilt.
+ */
+const sortedCopies = new WeakMap<number[], number[]>();
 
 /** Adds a sample and recomputes p50/p90 (nearest rank) once, so routing reads are O(1). */
 function addSample(record: HealthRecord, kind: LatencyKind, latencyMs: number): void {
   const samples = record[kind];
+  let sorted = sortedCopies.get(samples);
+  if (sorted === undefined || sorted.length !== samples.length) sorted = [...samples].sort((a, b) => a - b);
+  const evicted = Math.max(0, samples.length + 1 - latencyWindow);
+  for (let index = 0; index < evicted; index++) sorted.splice(lowerBound(sorted, samples[index]!), 1);
+  sorted.splice(lowerBound(sorted, latencyMs), 0, latencyMs);
   pushBounded(samples, latencyMs, latencyWindow);
-  const count = samples.length;
-  scratch.set(samples);
-  const sorted = scratch.subarray(0, count).sort();
+  sortedCopies.set(samples, sorted);
+  const count = sorted.length;
   const p50 = sorted[Math.max(0, Math.ceil(0.5 * count) - 1)]!;
   const p90 = sorted[Math.max(0, Math.ceil(0.9 * count) - 1)]!;
   if (kind === 'ttft') {
@@ -184,4 +193,16 @@ function addSample(record: HealthRecord, kind: LatencyKind, latencyMs: number): 
     record.answerP50 = p50;
     record.answerP90 = p90;
   }
+}
+
+/** The first index of `sorted` whose value is not below `value`. */
+function lowerBound(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle]! < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

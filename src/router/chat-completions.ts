@@ -9,6 +9,7 @@ import { pseudoChat, pseudoChatStream } from '../providers/pseudo/pseudo-llm.js'
 import type { Capability } from '../providers/types.js';
 import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import { chatRequestSchema, type ChatCompletionCreateParams, type ChatRequest } from '../wire/chat-request.js';
+import { parseSimpleChatRequest } from '../wire/simple-chat-request.js';
 import type { ChatCompletion, TokenUsage, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
 import { execute, type ExecuteOptions } from './execute.js';
 import { assertSimulateAllowed } from './execute-one-shot.js';
@@ -55,7 +56,7 @@ export function prepareChat(
   record?: RequestRecord,
 ): { request: ChatRequest; caller: Caller; spec: RouteSpec; plan: Plan; needs: RequestNeeds } {
   const caller = identifyCaller(context, apiKey, record);
-  const request = validateRequest(chatRequestSchema, params);
+  const request = parseSimpleChatRequest(params) ?? validateRequest(chatRequestSchema, params);
   record?.captured(request.messages);
   assertSimulateAllowed(request, caller);
   const spec = parseModel(request.model, context.vocabulary);
