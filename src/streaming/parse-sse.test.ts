@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { RouterError } from '../errors.js';
 import { controlledBody, sseBody, sseEvents } from '../../test/helpers/msw.js';
 import { parseJsonEventStream } from './parse-sse.js';
@@ -66,12 +66,47 @@ describe('parseJsonEventStream', () => {
     expect(await collect(body)).toEqual([{ text: 'café 🚀' }]);
   });
 
-  test('stops at [DONE] and cancels the rest of the body', async () => {
-    const source = controlledBody();
-    source.push(sseEvents({ n: 1 }, '[DONE]'));
-    source.push('data: not json, never read\n\n');
-    expect(await collect(source.body)).toEqual([{ n: 1 }]);
-    expect(source.cancelled).toBe(true);
+  test('stops at [DONE], then reads the body to its end instead of cancelling it', async () => {
+    // A body that hands out one part per read, so the test sees how far it was read.
+    const parts = [sseEvents({ n: 1 }, '[DONE]'), 'data: not json, never parsed\n\n'];
+    let readToEnd = false;
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          const part = parts.shift();
+          if (part === undefined) {
+            readToEnd = true;
+            controller.close();
+          } else controller.enqueue(new TextEncoder().encode(part));
+        },
+        cancel() {
+          cancelled = true;
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    expect(await collect(body)).toEqual([{ n: 1 }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Read to its end, not cancelled: fetch would turn a cancel into an abort.
+    expect(readToEnd).toBe(true);
+    expect(cancelled).toBe(false);
+  });
+
+  test('cancels a body that goes on after [DONE], after a second', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const source = controlledBody();
+      source.push(sseEvents({ n: 1 }, '[DONE]'));
+      source.push('data: {"n":2}\n\n'); // and never ends
+      expect(await collect(source.body)).toEqual([{ n: 1 }]);
+      await vi.advanceTimersByTimeAsync(999);
+      expect(source.cancelled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(source.cancelled).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   test('delivers a last event that lacks its trailing blank line', async () => {
