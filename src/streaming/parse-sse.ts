@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import type { EventSourceMessage, ParseError } from 'eventsource-parser';
+import type { EventSourceMessage, EventSourceParser, ParseError } from 'eventsource-parser';
 import { RouterError } from '../errors.js';
 import { abortError, errorFromBodyFailure, errorFromStreamEvent, isErrorEvent } from '../providers/upstream-error.js';
 
@@ -59,68 +59,161 @@ const defaultMaxEventSize = 16 * 1024 * 1024;
  * Error messages never quote event data: it may hold completion text, and errors reach logs
  * and audit records. The `SyntaxError` is kept as `cause`.
  */
-export async function* parseJsonEventStream<T = unknown>(
-  body: ReadableStream<Uint8Array>,
-  options: JsonEventStreamOptions<T>,
-): AsyncGenerator<T, void, undefined> {
-  const { providerId, signal, requestId } = options;
-  const parse = options.parse;
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  const pending: EventSourceMessage[] = [];
-  let overflow: ParseError | undefined;
-  const parser = createParser({
-    onEvent: (event) => void pending.push(event),
-    onError: (error) => {
-      // Unknown fields and bad `retry` values are noise; only a runaway event is fatal.
-      if (error.type === 'max-buffer-size-exceeded') overflow = error;
-    },
-    maxBufferSize: options.maxEventSize ?? defaultMaxEventSize,
-  });
+export function parseJsonEventStream<T = unknown>(body: ReadableStream<Uint8Array>, options: JsonEventStreamOptions<T>): JsonEventStream<T> {
+  return new JsonEventStream(body, options);
+}
 
-  // fetch errors the body on abort by itself, but custom fetches and mocks may not: cancel it
-  // here so a pending read settles at once.
-  const onAbort = (): void => void reader.cancel(signal?.reason).catch(ignore);
-  signal?.addEventListener('abort', onAbort, { once: true });
+const finished: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-  let open = true;
-  let sawDone = false;
-  try {
-    while (!sawDone) {
-      if (signal?.aborted) throw abortError(providerId, signal);
-      let result: Awaited<ReturnType<typeof reader.read>>;
+/**
+ * The iterator behind {@link parseJsonEventStream}. Each network read is parsed whole and its
+ * events queued; `next()` answers from the queue with an already-settled promise. An async
+ * generator here cost ~1 µs more per chunk (each `yield` awaits, and resumes the generator),
+ * a third of what relaying a chunk costs (Node 20, bench/run.ts).
+ */
+export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined> {
+  readonly #options: JsonEventStreamOptions<T>;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #decoder = new TextDecoder();
+  readonly #parser: EventSourceParser;
+  /** Events the parser produced from the last read, not yet turned into values. */
+  readonly #events: EventSourceMessage[] = [];
+  /** Values ready for the caller, from `#head` on. */
+  #values: T[] = [];
+  #head = 0;
+  /** What the caller gets once the values before it are out: the stream's error. */
+  #failed = false;
+  #failure: unknown;
+  #overflow: ParseError | undefined;
+  /** The body's reads ended: the decoder is flushed and nothing more comes. */
+  #ended = false;
+  #sawDone = false;
+  /** The reader is ours to release: false once the body ended or failed. */
+  #open = true;
+  /** Closed: by the end, an error, return() or throw(); every later next() is done. */
+  #closed = false;
+  /** The read in progress, which any other next() waits for. */
+  #pending: Promise<IteratorResult<T, undefined>> | undefined;
+  readonly #onAbort = (): void => void this.#reader.cancel(this.#options.signal?.reason).catch(ignore);
+
+  constructor(body: ReadableStream<Uint8Array>, options: JsonEventStreamOptions<T>) {
+    this.#options = options;
+    this.#reader = body.getReader();
+    this.#parser = createParser({
+      onEvent: (event) => void this.#events.push(event),
+      onError: (error) => {
+        // Unknown fields and bad `retry` values are noise; only a runaway event is fatal.
+        if (error.type === 'max-buffer-size-exceeded') this.#overflow = error;
+      },
+      maxBufferSize: options.maxEventSize ?? defaultMaxEventSize,
+    });
+    // fetch errors the body on abort by itself, but custom fetches and mocks may not: cancel it
+    // here so a pending read settles at once.
+    options.signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    if (this.#pending !== undefined) return this.#pending.then(() => this.next());
+    try {
+      const ready = this.#take();
+      if (ready !== undefined) return Promise.resolve(ready);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const pending = this.#read().finally(() => {
+      this.#pending = undefined;
+    });
+    this.#pending = pending;
+    return pending;
+  }
+
+  /** Leaving early: cancels the body, which closes the upstream connection. */
+  return(): Promise<IteratorResult<T, undefined>> {
+    this.#close();
+    return Promise.resolve(finished);
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<T, undefined>> {
+    this.#close();
+    return Promise.reject(error);
+  }
+
+  /** The next result that needs no read, or undefined when one is needed. Throws the stream's error. */
+  #take(): IteratorResult<T, undefined> | undefined {
+    if (this.#closed) return finished;
+    const { signal, providerId } = this.#options;
+    if (signal?.aborted) this.#fail(abortError(providerId, signal));
+    if (this.#head < this.#values.length) {
+      const value = this.#values[this.#head]!;
+      this.#values[this.#head++] = undefined as T; // released as it goes
+      return { done: false, value };
+    }
+    if (this.#failed) this.#fail(this.#failure);
+    if (this.#sawDone) {
+      this.#close();
+      return finished;
+    }
+    if (this.#ended) {
+      if (this.#options.isComplete?.() === true) {
+        this.#close();
+        return finished;
+      }
+      this.#fail(truncated(providerId, this.#options.requestId));
+    }
+    return undefined;
+  }
+
+  async #read(): Promise<IteratorResult<T, undefined>> {
+    const { signal, providerId, requestId } = this.#options;
+    for (;;) {
+      let result: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
       try {
-        result = await reader.read();
+        result = await this.#reader.read();
       } catch (error) {
-        open = false;
-        throw errorFromBodyFailure(providerId, error, signal, requestId);
+        this.#open = false;
+        this.#fail(errorFromBodyFailure(providerId, error, signal, requestId));
       }
-      if (signal?.aborted) throw abortError(providerId, signal);
-
-      const ended = result.done;
-      if (ended) {
-        open = false;
+      if (this.#closed) return finished; // return() while the read was waiting
+      if (result.done) {
+        this.#open = false;
+        this.#ended = true;
         // Flush the decoder, then terminate a last event that lacks its blank line.
-        parser.feed(`${decoder.decode()}\n\n`);
+        this.#parser.feed(`${this.#decoder.decode()}\n\n`);
       } else {
-        parser.feed(decoder.decode(result.value, { stream: true }));
+        this.#parser.feed(this.#decoder.decode(result.value, { stream: true }));
       }
-      if (overflow !== undefined) {
-        throw new RouterError(`${providerId} sent an SSE event larger than ${options.maxEventSize ?? defaultMaxEventSize} characters`, {
+      this.#collect();
+      const ready = this.#take();
+      if (ready !== undefined) return ready;
+    }
+  }
+
+  /** Turns the parsed events into values, up to `[DONE]` or the first failure, which waits its turn. */
+  #collect(): void {
+    const { providerId, requestId, parse } = this.#options;
+    if (this.#head === this.#values.length) {
+      this.#values = [];
+      this.#head = 0;
+    }
+    const events = this.#events;
+    try {
+      if (this.#overflow !== undefined) {
+        throw new RouterError(`${providerId} sent an SSE event larger than ${this.#options.maxEventSize ?? defaultMaxEventSize} characters`, {
           code: 'upstream_error',
           providerId,
           isRetryable: true,
           requestID: requestId,
-          cause: overflow,
+          cause: this.#overflow,
         });
       }
-
-      // `pending` is drained by index, then cleared, so a throw mid-batch cannot replay events.
-      for (let index = 0; index < pending.length; index++) {
-        const event = pending[index] as EventSourceMessage;
+      for (const event of events) {
         const data = event.data;
         if (data === '[DONE]') {
-          sawDone = true;
+          this.#sawDone = true;
           break;
         }
         if (data.trim() === '') continue;
@@ -128,32 +221,45 @@ export async function* parseJsonEventStream<T = unknown>(
         try {
           value = JSON.parse(data);
         } catch (error) {
-          pending.length = 0;
-          throw ended
+          throw this.#ended
             ? truncated(providerId, requestId, error)
-            : new RouterError(
-                `malformed SSE event from ${providerId}: its data is not valid JSON (${data.length} characters)`,
-                { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId, cause: error },
-              );
+            : new RouterError(`malformed SSE event from ${providerId}: its data is not valid JSON (${data.length} characters)`, {
+                code: 'upstream_error',
+                providerId,
+                isRetryable: true,
+                requestID: requestId,
+                cause: error,
+              });
         }
-        if (isErrorEvent(value, event.event)) {
-          pending.length = 0;
-          throw errorFromStreamEvent(providerId, value, requestId);
-        }
-        yield parse === undefined ? (value as T) : parse(value);
+        if (isErrorEvent(value, event.event)) throw errorFromStreamEvent(providerId, value, requestId);
+        this.#values.push(parse === undefined ? (value as T) : parse(value));
       }
-      pending.length = 0;
-
-      if (ended && !sawDone) {
-        if (options.isComplete?.() === true) return;
-        throw truncated(providerId, requestId);
-      }
+    } catch (error) {
+      // `parse` may throw what it likes: the caller gets it as thrown.
+      this.#failed = true;
+      this.#failure = error;
+    } finally {
+      events.length = 0;
     }
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    // Left early, failed or aborted: cancelling the body closes the upstream connection.
-    if (open && !sawDone) void reader.cancel().catch(ignore);
-    else if (open) void finishBody(reader);
+  }
+
+  /** Ends the stream with `error`, after releasing the body. */
+  #fail(error: unknown): never {
+    this.#close();
+    throw error;
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#values = [];
+    this.#head = 0;
+    this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    if (!this.#open) return;
+    // After [DONE] only the body's end is left; otherwise (left early, failed, aborted)
+    // cancelling the body closes the upstream connection.
+    if (this.#sawDone && !this.#failed) void finishBody(this.#reader);
+    else void this.#reader.cancel().catch(ignore);
   }
 }
 
