@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRouter, RouterError, type RankingInput } from '../src/index.js';
+import { createRouter, memoryAudit, RouterError, type RankingInput } from '../src/index.js';
 import { deployment, messages, quickRetry } from './helpers/fault-deployments.js';
 import { fault, useFaultServer, type Fault } from './helpers/fault-server.js';
 
@@ -74,11 +74,13 @@ describe('fallback down the ranking', () => {
     const eu2 = faults.upstream('eu-two').otherwise(fault.reset());
     const usOperated = faults.upstream('us-operated'); // would answer, but the policy excludes it
     const noTools = faults.upstream('no-tools'); // would answer, but cannot call tools
+    const audit = memoryAudit();
     const router = createRouter({
       providers: [deployment(eu1, { price: 0.1 }), deployment(eu2, { price: 0.2 }), deployment(usOperated, { price: 0.01, us: true }), deployment(noTools, { price: 0.01, offer: { capabilities: ['chat'] } })],
       policy: 'eu-sovereign',
       strategy: 'cheapest',
       retry: quickRetry,
+      audit: [audit],
     });
     const tools = [{ type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object' } } }];
 
@@ -91,6 +93,15 @@ describe('fallback down the ranking', () => {
     expect(error.message).toMatch(/eu-two\/model-a: .*(connect|connection)/);
     expect(usOperated.requests).toHaveLength(0);
     expect(noTools.requests).toHaveLength(0);
+
+    // One audit record, an error, with every attempt and every excluded candidate's reasons.
+    await router.flush();
+    expect(audit.records).toHaveLength(1);
+    const [record] = audit.records;
+    expect(record).toMatchObject({ id: error.route!.audit_id, outcome: 'error', error_code: 'all_providers_failed', provider: null, usage: null, cost: null });
+    expect(tried(record!.attempts)).toEqual(['eu-one:error', 'eu-one:error', 'eu-two:error', 'eu-two:error']);
+    expect(record!.candidates.find((candidate) => candidate.provider === 'us-operated')).toMatchObject({ eligible: false, reasons: expect.arrayContaining([expect.stringMatching(/US-controlled/)]) });
+    expect(record!.candidates.find((candidate) => candidate.provider === 'no-tools')).toMatchObject({ eligible: false, reasons: expect.arrayContaining([expect.stringMatching(/tool calling/)]) });
   });
 
   it('returns a 422 at once: no retry, no fallback', async () => {
@@ -136,6 +147,19 @@ describe('the deadline of the whole call', () => {
     expect(response.provider).toBe('spare');
     expect(response.route.attempts[0]).toMatchObject({ provider: 'hung', outcome: 'error', code: 'timeout', message: expect.stringMatching(/within 1000 ms/) });
     expect(await hung.requests[0]!.closed).toBe('client');
+  });
+
+  it('retries a timed-out attempt on the same deployment before falling back', async () => {
+    const flaky = faults.upstream('flaky').script(fault.hang());
+    const spare = faults.upstream('spare');
+    const router = createRouter({ providers: [deployment(flaky, { price: 0.1 }), deployment(spare, { price: 0.2 })], strategy: 'cheapest', retry: quickRetry, timeoutMs: 1000 });
+    const response = await router.chat.completions.create({ model: 'model-a', messages });
+    expect(response.provider).toBe('flaky');
+    expect(response.route.fallback_used).toBe(false);
+    expect(tried(response.route.attempts)).toEqual(['flaky:error', 'flaky:ok']);
+    expect(response.route.attempts[0]).toMatchObject({ code: 'timeout', message: expect.stringMatching(/within 1000 ms/) });
+    expect(await flaky.requests[0]!.closed).toBe('client');
+    expect(spare.requests).toHaveLength(0);
   });
 
   it('uses route.max_latency_ms as the per-attempt deadline, then falls back', async () => {

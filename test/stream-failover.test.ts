@@ -10,13 +10,15 @@ const faults = useFaultServer();
 function pair(first: Fault, options: { deadlineMs?: number } = {}) {
   const primary = faults.upstream('primary').script(first);
   const secondary = faults.upstream('secondary');
+  const audit = memoryAudit();
   const router = createRouter({
     providers: [deployment(primary, { price: 0.1 }), deployment(secondary, { price: 0.2 })],
     strategy: 'cheapest',
     retry: { retries: 0 },
+    audit: [audit],
     ...options,
   });
-  return { primary, secondary, router };
+  return { primary, secondary, router, audit };
 }
 
 /** Reads a stream to its end or its error. */
@@ -80,7 +82,7 @@ describe('a stream that opens with a prompt-filter chunk with no choices (Azure 
 
 describe('a stream that fails after its first chunk', () => {
   it('delivers the three chunks, then raises the error; the route and attempts say so, and nothing falls back', async () => {
-    const { primary, secondary, router } = pair(fault.cut(3));
+    const { primary, secondary, router, audit } = pair(fault.cut(3));
     const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true });
     const { chunks, error } = await drain(stream);
     expect(chunks).toHaveLength(3);
@@ -93,6 +95,14 @@ describe('a stream that fails after its first chunk', () => {
     expect([primary.requests.length, secondary.requests.length]).toEqual([1, 0]);
     // The failure counts against the deployment's health.
     expect(router.health().find((entry) => entry.provider === 'primary')).toMatchObject({ failures: 1, consecutiveFailures: 1 });
+    // One audit record, an error, with the usage of what reached the caller (estimated: the upstream reported none).
+    await router.flush();
+    expect(audit.records).toHaveLength(1);
+    const [record] = audit.records;
+    expect(record).toMatchObject({ outcome: 'error', error_code: 'upstream_error', provider: 'primary', stream: true, usage: { estimated: true } });
+    expect(record!.usage!.completion_tokens).toBeGreaterThan(0);
+    expect(record!.cost).toBeGreaterThan(0);
+    expect(record!.attempts).toEqual(error!.route!.attempts);
   });
 
   it('raises a malformed SSE event after the chunks before it', async () => {

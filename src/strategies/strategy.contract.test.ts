@@ -50,6 +50,15 @@ describe.each(strategies)('the %s strategy', (_name, strategy) => {
     );
   });
 
+  it('lists the best first: scores never rise along the ranking, which execution walks in order', () => {
+    fc.assert(
+      fc.property(inputsArbitrary, (inputs) => {
+        const scores = strategy.rank(inputs, strategyContext).map((entry) => entry.score);
+        for (let index = 1; index < scores.length; index++) expect(scores[index]!).toBeLessThanOrEqual(scores[index - 1]!);
+      }),
+    );
+  });
+
   it('scores every candidate between 0 and 1', () => {
     fc.assert(
       fc.property(inputsArbitrary, (inputs) => {
