@@ -15,6 +15,30 @@ const country = /^[A-Z]{2}$/;
 /** Presets whose operator's parent chain is not known, so eu-sovereign refuses them. */
 const unknownChains = new Set(['cloudferro-sherlock']);
 
+/**
+ * Offers whose context window the provider does not publish (research/providers.json records
+ * none): the capability filter cannot exclude a request as too long for them, and they are not
+ * given a guessed number, since the same model's window differs between providers. Any other
+ * offer must declare its window.
+ */
+const unpublishedWindows = new Set([
+  'mistral-ai/glm-5.3',
+  'mistral-eu/glm-5.3',
+  'scaleway/qwen3.8-27b',
+  'ovhcloud/qwen3.8-27b',
+  'berget/glm-5.3-flash',
+  'berget/kimi-k3',
+  'regolo/glm-5.2',
+  't-systems/gpt-oss-120b',
+  't-systems/glm-5.2',
+  't-systems/glm-5.3-flash',
+  't-systems/qwen3.8-27b',
+  'infomaniak/qwen3.5-397b-a17b',
+  'infomaniak/gemma-4-31b',
+  'together/kimi-k3',
+  'nebius/kimi-k3',
+]);
+
 /** Provider id → the strictest built-in policy it satisfies. The README's table says the same. */
 const expectedTiers = {
   'mistral-ai': 'global',
@@ -66,6 +90,14 @@ describe.each(catalog.map((provider) => [provider.id, provider] as const))('pres
       expect(offer.capabilities, offer.id).toEqual(expect.arrayContaining([expect.stringMatching(/^(chat|embeddings)$/)]));
       expect(modelTraits[offer.id], `${offer.id} has shared traits`).toBeDefined();
       if (offer.capabilities!.includes('chat')) expect(offer.quality).toBeGreaterThan(0);
+    }
+  });
+
+  it('declares the context window of every model whose provider publishes one', () => {
+    for (const offer of provider.models) {
+      const key = `${provider.id}/${offer.id}`;
+      if (unpublishedWindows.has(key)) expect(offer.context, `${key} is listed as unpublished`).toBeUndefined();
+      else expect(offer.context, `${key} needs its context window`).toBeGreaterThan(0);
     }
   });
 
