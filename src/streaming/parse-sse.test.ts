@@ -93,6 +93,24 @@ describe('parseJsonEventStream', () => {
     expect(cancelled).toBe(false);
   });
 
+  test('a read asked for while another waits gets the next event, or done once the first read failed', async () => {
+    const source = controlledBody();
+    const iterator = parseJsonEventStream(source.body, options);
+    const first = iterator.next();
+    const second = iterator.next();
+    source.push(sseEvents({ n: 1 }, { n: 2 }));
+    expect(await first).toEqual({ done: false, value: { n: 1 } });
+    expect(await second).toEqual({ done: false, value: { n: 2 } });
+
+    const failing = controlledBody();
+    const broken = parseJsonEventStream(failing.body, options);
+    const one = broken.next();
+    const two = broken.next();
+    failing.push('data: {not json\n\n');
+    await expect(one).rejects.toMatchObject({ code: 'upstream_error' });
+    expect(await two).toEqual({ done: true, value: undefined });
+  });
+
   test('cancels a body that goes on after [DONE], after a second', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout'] });
     try {

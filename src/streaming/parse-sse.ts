@@ -117,7 +117,8 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined> {
   }
 
   next(): Promise<IteratorResult<T, undefined>> {
-    if (this.#pending !== undefined) return this.#pending.then(() => this.next());
+    // A read is in progress: wait for it, whatever its outcome, as a generator queues its callers.
+    if (this.#pending !== undefined) return this.#pending.then(() => this.next(), () => this.next());
     try {
       const ready = this.#take();
       if (ready !== undefined) return Promise.resolve(ready);
