@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { defaultCatalog, RouterError, type Provider } from '../src/index.js';
+import { createRouter, defaultCatalog, memoryAudit, RouterError, verifyAudit, type AuditRecord, type Provider } from '../src/index.js';
 import { strictestTier } from '../src/policy/tier.js';
 import { presetKeyVariables } from './helpers/catalog.js';
 
@@ -44,5 +44,29 @@ describe('README: built-in providers', () => {
       const message = await missingKeyMessage(provider);
       expect(message, provider.id).toContain(`pass apiKey to ${row.factory} or set ${row.key}`);
     }
+  });
+});
+
+describe('README: the sample audit record', () => {
+  const start = readme.indexOf('A record, as written');
+  const block = readme.slice(readme.indexOf('```json\n', start) + '```json\n'.length, readme.indexOf('\n```', readme.indexOf('```json\n', start) + 1));
+  const sample = JSON.parse(block) as AuditRecord;
+
+  it('is a real record: its hash verifies', () => {
+    expect(verifyAudit([sample])).toMatchObject({ ok: true });
+    expect(verifyAudit([{ ...sample, cost: 0 }])).toMatchObject({ ok: false });
+  });
+
+  it('has the fields a record written today has', async () => {
+    const audit = memoryAudit();
+    const router = createRouter({ providers: defaultCatalog(), policy: 'eu-sovereign', audit: { sinks: [audit], content: 'hash' } });
+    await router.chat.completions.create(
+      { model: 'eu-sovereign/llama-3.3-70b-instruct', messages: [{ role: 'user', content: 'Hello' }], route: { objective: 'cheapest' }, simulate: { fault: 'server_error', times: 1 } },
+      { apiKey: 'test-readme' },
+    );
+    await router.flush();
+    const [record] = audit.records;
+    expect(Object.keys(sample).sort()).toEqual(Object.keys(record!).sort());
+    expect(Object.keys(sample.candidates[0]!).sort()).toEqual(Object.keys(record!.candidates[0]!).sort());
   });
 });
