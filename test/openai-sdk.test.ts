@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
+import { Stream } from 'openai/streaming';
 import { describe, expect, it } from 'vitest';
-import { createRouter, memoryAudit } from '../src/index.js';
+import { createRouter, memoryAudit, RouterError } from '../src/index.js';
 import { mockServer } from './helpers/msw.js';
 import { testProviders } from './helpers/providers.js';
 
@@ -142,11 +143,54 @@ describe('in-process API and router.fetch agree', () => {
   });
 
   it('rejects in-process with the same RouterError the SDK sees', async () => {
+    const { router, client } = setup();
+    for (const bad of [
+      { model: 'auto', messages: [] },
+      { model: 'auto', messages, temperature: 7 },
+      { model: 'unknown-provider/some-model', messages },
+    ]) {
+      const inProcess = (await router.chat.completions.create(bad as never).catch((caught: unknown) => caught)) as RouterError;
+      const viaSdk = (await client.chat.completions.create(bad as never).catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+      expect(RouterError.isInstance(inProcess)).toBe(true);
+      expect(viaSdk).toBeInstanceOf(OpenAI.APIError);
+      expect({ status: inProcess.status, code: inProcess.code, param: inProcess.param, message: inProcess.message }).toEqual({
+        status: viaSdk.status,
+        code: viaSdk.code,
+        param: viaSdk.param,
+        message: (viaSdk.error as { message: string }).message,
+      });
+    }
+  });
+
+  it('lists the same models both ways, awaited or iterated', async () => {
+    const { router, client } = setup();
+    const inProcess = (await router.models.list()).data.map((model) => model.id);
+    const iterated: string[] = [];
+    for await (const model of router.models.list()) iterated.push(model.id);
+    const viaSdk = (await client.models.list()).data.map((model) => model.id);
+    expect(inProcess.length).toBeGreaterThan(0);
+    expect(iterated).toEqual(inProcess);
+    expect(viaSdk).toEqual(inProcess);
+  });
+
+  it('turns a stream into newline-delimited JSON that the SDK reads back as the same stream', async () => {
     const { router } = setup();
-    await expect(router.chat.completions.create({ model: 'auto', messages: [] })).rejects.toMatchObject({
-      status: 400,
-      code: 'invalid_request',
-      param: 'messages',
-    });
+    const request = { model: 'eu-hosted/llama-3.3-70b-instruct', messages, seed: 3 };
+    const expected = (await router.chat.completions.create(request)).choices[0]!.message.content;
+
+    const bytes = (await router.chat.completions.create({ ...request, stream: true })).toReadableStream();
+    const body = await new Response(bytes).text();
+    expect(body.endsWith('\n')).toBe(true);
+    const lines = body.slice(0, -1).split('\n');
+    const chunks = lines.map((line) => JSON.parse(line) as { object: string; choices: { delta: { content?: string } }[]; usage?: unknown });
+    expect(chunks.every((chunk) => chunk.object === 'chat.completion.chunk')).toBe(true);
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe(expected);
+    expect(chunks.at(-1)!.usage).toMatchObject({ cost: expect.any(Number) });
+
+    // The SDK's own reader of that format gives the same chunks back.
+    const again = (await router.chat.completions.create({ ...request, stream: true })).toReadableStream();
+    const read = [];
+    for await (const chunk of Stream.fromReadableStream(again, new AbortController())) read.push(chunk);
+    expect((read as typeof chunks).map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe(expected);
   });
 });
