@@ -172,7 +172,9 @@ describe('routing to an openaiCompatible upstream', () => {
     expect(RouterError.isInstance(error)).toBe(true);
     expect((error as RouterError).message).toMatch(/Overloaded/);
     expect((error as RouterError).providerId).toBe('priced');
-    expect((error as RouterError).route!.attempts.at(-1)).toMatchObject({ outcome: 'error', message: expect.stringMatching(/after 2 chunk/) });
+    // An overloaded upstream: a retryable upstream_error, which the caller gets as a 502.
+    expect(error).toMatchObject({ code: 'upstream_error', status: 502, isRetryable: true });
+    expect((error as RouterError).route!.attempts.at(-1)).toMatchObject({ outcome: 'error', code: 'upstream_error', message: expect.stringMatching(/after 2 chunk/) });
   });
 
   it('returns an upstream 400 at once, as the caller’s error, without fallback', async () => {
