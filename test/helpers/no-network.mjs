@@ -8,3 +8,6 @@ globalThis.fetch = (input) => refuse(`fetch ${String(input instanceof Request ? 
 net.Socket.prototype.connect = function connect() {
   refuse('socket connect');
 };
+
+// Lets a test prove which processes ran offline (NODE_OPTIONS reaches every child of `npm run`).
+if (process.env.SOVROUTE_OFFLINE_REPORT) process.stderr.write(`offline: ${process.argv.slice(1).join(' ')}\n`);
