@@ -4,7 +4,9 @@ const shared: Options = {
   entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
   target: 'node20',
   sourcemap: true,
-  splitting: false,
+  // Code both entry points use goes into shared chunks: one RouterError class behind `sovroute`
+  // and `sovroute/node`, so `instanceof` holds across them (test/package.test.ts).
+  splitting: true,
 };
 
 // One entry per public subpath, in both formats; the CLI is its own entry so it can carry a shebang.

@@ -18,9 +18,10 @@ function newestSource(dir: string): number {
 let consumer: string;
 
 beforeAll(() => {
-  // Build when dist is missing or older than the sources, so this tests the code as it is.
+  // Build when dist is missing or older than the sources or the build's configuration, so this tests the code as it is.
   const built = join(root, 'dist', 'index.js');
-  if (!existsSync(built) || statSync(built).mtimeMs < newestSource(join(root, 'src'))) {
+  const inputs = Math.max(newestSource(join(root, 'src')), ...['tsup.config.ts', 'package.json'].map((file) => statSync(join(root, file)).mtimeMs));
+  if (!existsSync(built) || statSync(built).mtimeMs < inputs) {
     // The package's own build, which empties dist first: no stale file is left to be published.
     execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
   }
@@ -40,15 +41,24 @@ const router = sovroute.createRouter({
 });
 router.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'ping' }] }).then((response) => {
   console.log(JSON.stringify({ provider: response.provider, hasText: response.choices[0].message.content.length > 0,
-    error: typeof sovroute.RouterError, serve: typeof node.serve }));
-});`;
+    error: typeof sovroute.RouterError, serve: typeof node.serve, sharedErrors: nodeErrorIsRouterError() }));
+});
+// One RouterError class behind both entry points: an error from sovroute/node is instanceof it.
+function nodeErrorIsRouterError() {
+  try {
+    node.jsonlAudit({ path: '' });
+  } catch (error) {
+    return error instanceof sovroute.RouterError && error.code === 'invalid_request';
+  }
+  return 'no error';
+}`;
 
 function run(args: string[]): unknown {
   return JSON.parse(execFileSync(process.execPath, args, { cwd: consumer, encoding: 'utf8' }));
 }
 
 describe('the built package', () => {
-  const expected = { provider: 'local', hasText: true, error: 'function', serve: 'function' };
+  const expected = { provider: 'local', hasText: true, error: 'function', serve: 'function', sharedErrors: true };
 
   it('loads with require (CommonJS)', () => {
     expect(run(['-e', program("const sovroute = require('sovroute'); const node = require('sovroute/node');")])).toEqual(expected);
