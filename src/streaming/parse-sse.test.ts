@@ -111,6 +111,16 @@ describe('parseJsonEventStream', () => {
     expect(await two).toEqual({ done: true, value: undefined });
   });
 
+  test('return() while a read waits cancels the body, and the waiting read ends quietly', async () => {
+    const source = controlledBody();
+    const iterator = parseJsonEventStream(source.body, options);
+    const waiting = iterator.next();
+    expect(await iterator.return()).toEqual({ done: true, value: undefined });
+    expect(source.cancelled).toBe(true);
+    expect(await waiting).toEqual({ done: true, value: undefined });
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+
   test('cancels a body that goes on after [DONE], after a second', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout'] });
     try {

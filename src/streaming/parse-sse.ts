@@ -176,6 +176,7 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined> {
         result = await this.#reader.read();
       } catch (error) {
         this.#open = false;
+        if (this.#closed) return finished; // return() while the read was waiting: nobody wants the error
         this.#fail(errorFromBodyFailure(providerId, error, signal, requestId));
       }
       if (this.#closed) return finished; // return() while the read was waiting
