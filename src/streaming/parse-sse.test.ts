@@ -137,6 +137,21 @@ describe('parseJsonEventStream', () => {
     }
   });
 
+  test('cancels a body that stays open and silent after [DONE], after a second', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const source = controlledBody();
+      source.push(sseEvents({ n: 1 }, '[DONE]')); // then nothing, and no end
+      expect(await collect(source.body)).toEqual([{ n: 1 }]);
+      await vi.advanceTimersByTimeAsync(999);
+      expect(source.cancelled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(source.cancelled).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   test('delivers a last event that lacks its trailing blank line', async () => {
     expect(await collect(sseBody(['data: {"n":1}\n\ndata: {"n":2}\n\ndata: [DONE]\n']))).toEqual([{ n: 1 }, { n: 2 }]);
     expect(await collect(sseBody(['data: {"n":1}\n\ndata: [DONE]']))).toEqual([{ n: 1 }]);

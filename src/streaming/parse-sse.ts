@@ -275,7 +275,9 @@ const afterDoneLimit = { ms: 1_000, bytes: 64 * 1024 };
  * on past [DONE] is cancelled after {@link afterDoneLimit}.
  */
 async function finishBody(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  // Set before the first read: a body that just stays open after [DONE] is cancelled too.
+  const timer = setTimeout(() => void reader.cancel().catch(ignore), afterDoneLimit.ms);
+  timer.unref?.();
   let bytes = 0;
   try {
     for (;;) {
@@ -283,10 +285,6 @@ async function finishBody(reader: ReadableStreamDefaultReader<Uint8Array>): Prom
       if (result.done) return;
       bytes += result.value.byteLength;
       if (bytes > afterDoneLimit.bytes) return void (await reader.cancel());
-      if (timer === undefined) {
-        timer = setTimeout(() => void reader.cancel().catch(ignore), afterDoneLimit.ms);
-        timer.unref?.();
-      }
     }
   } catch {
     // The body failed after [DONE]: the answer was already complete.
