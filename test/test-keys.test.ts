@@ -118,3 +118,24 @@ describe('a test- key', () => {
     expect(error.code).toBe('aborted');
   });
 });
+
+describe('one caller signal shared by many calls', () => {
+  it('raises no MaxListenersExceededWarning for fifty concurrent calls, and aborts them all', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      const slow = { model: 'llama-3.3-70b-instruct', messages, simulate: { latency_ms: 5_000 } };
+      const calls = Array.from({ length: 50 }, () => router().chat.completions.create(slow, { signal: controller.signal }).catch((error: unknown) => error));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      controller.abort();
+      const outcomes = await Promise.all(calls);
+      expect(outcomes.every((outcome) => RouterError.isInstance(outcome) && outcome.code === 'aborted')).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+});

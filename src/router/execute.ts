@@ -2,6 +2,7 @@ import pRetry from 'p-retry';
 import type { LatencyKind } from '../health/health-tracker.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { AbortedError, RouterError, type Attempt, type Exclusion } from '../errors.js';
+import { onAbort } from '../internal/on-abort.js';
 import { sleep } from '../internal/sleep.js';
 import { describeCircuit } from '../health/circuit-breaker.js';
 import type { Ranked } from '../strategies/types.js';
@@ -107,8 +108,7 @@ export async function execute<T>(
       // always come with a signal (their controller's), so they always get their own.
       const controller = callerSignal !== undefined || limit < context.timeouts.minimumMs ? new AbortController() : undefined;
       const signal = controller?.signal ?? context.timeouts.signal(limit);
-      const onCallerAbort = () => controller!.abort(new AbortedError(undefined, callerSignal!.reason));
-      callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+      const stopWaiting = callerSignal && onAbort(callerSignal, () => controller!.abort(new AbortedError(undefined, callerSignal.reason)));
       let timer = controller && setTimeout(() => controller.abort(timeoutError()), limit);
       const started = performance.now();
       try {
@@ -118,7 +118,7 @@ export async function execute<T>(
         if (trackHealth) health.succeeded(candidate.key, latencyMs, options.latencyKind);
         const release = () => {
           clearTimeout(timer);
-          callerSignal?.removeEventListener('abort', onCallerAbort);
+          stopWaiting?.();
         };
         return {
           value,
@@ -139,7 +139,7 @@ export async function execute<T>(
         };
       } catch (thrown) {
         clearTimeout(timer);
-        callerSignal?.removeEventListener('abort', onCallerAbort);
+        stopWaiting?.();
         // An abort surfaces as whatever the adapter threw; the signal's reason says why.
         const reason = signal.aborted ? (controller ? signal.reason : timeoutError()) : thrown;
         const error = toRouterError(reason, candidate);
