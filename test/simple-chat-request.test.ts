@@ -161,4 +161,34 @@ describe('the common chat request check', () => {
       expect(parseSimpleChatRequest({ ...base, ...extra })).toBeUndefined();
     }
   });
+
+  it('leaves to the schema what a copy would get wrong: holes, class instances, fields that are not own enumerable keys', () => {
+    const base = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
+    // A hole between two strings: `every` would skip it.
+    expect(parseSimpleChatRequest({ ...base, stop: ['a', , 'b'] })).toBeUndefined();
+    class Request {
+      get model() {
+        return 'm';
+      }
+      messages = [{ role: 'user', content: 'hi' }];
+    }
+    expect(parseSimpleChatRequest(new Request())).toBeUndefined();
+    class Message {
+      get role() {
+        return 'user';
+      }
+      get content() {
+        return 'hi';
+      }
+    }
+    expect(parseSimpleChatRequest({ model: 'm', messages: [new Message()] })).toBeUndefined();
+    // Every field of the schema, hidden from a copy, sends the request to the schema.
+    for (const key of Object.keys(chatRequestSchema.shape)) {
+      const body: Record<string, unknown> = { ...base, messages: [{ role: 'user', content: 'hi' }] };
+      const target = key === 'messages' ? (body.messages as object[])[0]! : body;
+      Object.defineProperty(target, key === 'messages' ? 'name' : key, { value: key === 'model' ? 'm' : 'x', enumerable: false });
+      expect(parseSimpleChatRequest(body), key).toBeUndefined();
+    }
+  });
 });
+
