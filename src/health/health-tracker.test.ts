@@ -43,6 +43,18 @@ describe('the health tracker', () => {
     }
   });
 
+  it('recomputes the percentiles when a store changed the samples in place', () => {
+    const store = memoryHealthStore();
+    const health = tracker(store);
+    for (let ms = 1; ms <= latencyWindow; ms++) health.succeeded(key, ms, 'answer');
+    // Another process's samples, written into the same array.
+    const samples = store.get(key)!.answer;
+    for (let index = 0; index < samples.length; index++) samples[index] = 1000 + index;
+    health.succeeded(key, 2000, 'answer');
+    const window = [...samples].sort((a, b) => a - b);
+    expect(health.latency(key, 'answer')).toEqual({ p50: window[Math.ceil(0.5 * window.length) - 1], p90: window[Math.ceil(0.9 * window.length) - 1], samples: latencyWindow });
+  });
+
   it('opens after the threshold of consecutive failures, half-opens after the cooldown and admits one trial', () => {
     const health = tracker();
     health.failed(key, failure);

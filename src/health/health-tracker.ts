@@ -168,21 +168,25 @@ function pushBounded(values: number[], value: number, limit: number): void {
 /**
  * A sorted copy of each samples array, updated in place as samples come and go: a binary-search
  * insert and remove cost ~0.15 µs where re-sorting the window cost ~1.4 µs per answer (Node 20).
- * Keyed by the array itself, so a store that hands back a different array (deserialised from a
- * shared server) simply gets its copy rebuilt.
+ * Kept with the samples it was sorted from, and rebuilt whenever they differ: a store may hand
+ * back a different array (deserialised from a shared server) or change one in place.
  */
-const sortedCopies = new WeakMap<number[], number[]>();
+const sortedCopies = new WeakMap<number[], { samples: number[]; sorted: number[] }>();
 
 /** Adds a sample and recomputes p50/p90 (nearest rank) once, so routing reads are O(1). */
 function addSample(record: HealthRecord, kind: LatencyKind, latencyMs: number): void {
   const samples = record[kind];
-  let sorted = sortedCopies.get(samples);
-  if (sorted === undefined || sorted.length !== samples.length) sorted = [...samples].sort((a, b) => a - b);
+  let cached = sortedCopies.get(samples);
+  if (cached === undefined || !sameValues(cached.samples, samples)) {
+    cached = { samples: [...samples], sorted: [...samples].sort((a, b) => a - b) };
+  }
+  const { sorted } = cached;
   const evicted = Math.max(0, samples.length + 1 - latencyWindow);
   for (let index = 0; index < evicted; index++) sorted.splice(lowerBound(sorted, samples[index]!), 1);
   sorted.splice(lowerBound(sorted, latencyMs), 0, latencyMs);
   pushBounded(samples, latencyMs, latencyWindow);
-  sortedCopies.set(samples, sorted);
+  pushBounded(cached.samples, latencyMs, latencyWindow);
+  sortedCopies.set(samples, cached);
   const count = sorted.length;
   const p50 = sorted[Math.max(0, Math.ceil(0.5 * count) - 1)]!;
   const p90 = sorted[Math.max(0, Math.ceil(0.9 * count) - 1)]!;
@@ -193,6 +197,12 @@ function addSample(record: HealthRecord, kind: LatencyKind, latencyMs: number): 
     record.answerP50 = p50;
     record.answerP90 = p90;
   }
+}
+
+function sameValues(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
+  return true;
 }
 
 /** The first index of `sorted` whose value is not below `value`. */

@@ -159,7 +159,13 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined> {
       return finished;
     }
     if (this.#ended) {
-      if (this.#options.isComplete?.() === true) {
+      let complete: boolean;
+      try {
+        complete = this.#options.isComplete?.() === true;
+      } catch (error) {
+        this.#fail(error);
+      }
+      if (complete) {
         this.#close();
         return finished;
       }
