@@ -9,6 +9,9 @@ import {
   PolicyViolationError,
   RouterError,
 } from './errors.js';
+import { AuditError } from './audit/audit-error.js';
+import * as library from './index.js';
+import { circuitsOpen } from './router/routing-errors.js';
 
 /*
  * Every error serialises to the OpenAI envelope and nothing else: clients written against the
@@ -27,11 +30,12 @@ const table: [string, RouterError, { status: number; type: string; code: string;
   ['NoEligibleProviderError', new NoEligibleProviderError('no provider is eligible', excluded), { status: 404, type: 'invalid_request_error', code: 'no_eligible_provider', param: 'model' }],
   [
     'NoEligibleProviderError (open circuits)',
-    new NoEligibleProviderError('every circuit is open', excluded, { status: 503, headers: { 'retry-after': '30' }, isRetryable: true }),
-    { status: 503, type: 'invalid_request_error', code: 'no_eligible_provider', param: 'model' },
+    circuitsOpen({ requested: 'model-a', policy: 'eu-sovereign', earliestRetryAt: Date.now() + 30_000 }, excluded),
+    { status: 503, type: 'server_error', code: 'no_eligible_provider', param: 'model' },
   ],
   ['AllProvidersFailedError', new AllProvidersFailedError('every eligible provider failed', attempts), { status: 502, type: 'server_error', code: 'all_providers_failed', param: null }],
   ['AbortedError', new AbortedError(undefined, new Error('user')), { status: 499, type: 'aborted_error', code: 'aborted', param: null }],
+  ['AuditError', new AuditError('the audit sink failed', 'write_failed', new Error('disk full')), { status: 500, type: 'server_error', code: 'audit_failed', param: null }],
   ['RouterError (upstream)', new RouterError('eu-cloud returned 503', { code: 'upstream_error', providerId: 'eu-cloud', upstreamStatus: 503, isRetryable: true }), { status: 502, type: 'server_error', code: 'upstream_error', param: null }],
   ['RouterError (rate limited)', new RouterError('slow down', { code: 'rate_limited', headers: { 'retry-after': '1' } }), { status: 429, type: 'rate_limit_error', code: 'rate_limited', param: null }],
   ['RouterError (timeout)', new RouterError('timed out', { code: 'timeout' }), { status: 504, type: 'timeout_error', code: 'timeout', param: null }],
@@ -46,5 +50,15 @@ describe.each(table)('%s', (_name, error, expected) => {
     expect(error.status).toBe(expected.status);
     expect(RouterError.isInstance(error)).toBe(true);
     expect(error).toBeInstanceOf(Error);
+  });
+});
+
+describe('the table above', () => {
+  it('covers every error class the library exports', () => {
+    const exported = Object.entries(library)
+      .filter(([, value]) => typeof value === 'function' && (value === RouterError || value.prototype instanceof RouterError))
+      .map(([name]) => name);
+    const covered = new Set(table.map(([, error]) => error.constructor.name));
+    expect(exported.filter((name) => !covered.has(name))).toEqual([]);
   });
 });

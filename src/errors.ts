@@ -190,11 +190,11 @@ export class NoEligibleProviderError extends RouterError {
    * did not fit (capabilities, context, `route` filters) or open circuits stood in the way.
    */
   readonly deniedByPolicy: boolean;
-  /** `options` carries a 503 with `retry-after` when only open circuits stand in the way. */
+  /** `options` carries a 503 (a `server_error`) with `retry-after` when only open circuits stand in the way. */
   constructor(
     message: string,
     excluded: Exclusion[],
-    options: Pick<RouterErrorOptions, 'status' | 'headers' | 'isRetryable'> & { deniedByPolicy?: boolean } = {},
+    options: Pick<RouterErrorOptions, 'status' | 'type' | 'headers' | 'isRetryable'> & { deniedByPolicy?: boolean } = {},
   ) {
     const { deniedByPolicy = false, ...rest } = options;
     super(message, { ...rest, code: 'no_eligible_provider', param: 'model' });

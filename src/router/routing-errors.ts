@@ -88,6 +88,7 @@ export function circuitsOpen(plan: { requested: string; policy: string; earliest
     `every deployment eligible for "${plan.requested}" under policy ${plan.policy} has an open circuit after repeated failures; ` +
       `nothing was sent. Try again ${when}, or widen the request (route.only / route.ignore / model). Excluded:\n${describeExclusions(excluded)}`,
     excluded,
-    { status: 503, isRetryable: true, ...(seconds === undefined ? {} : { headers: { 'retry-after': String(seconds) } }) },
+    // An outage, not the request's fault: a server_error, as OpenAI types its own 503s.
+    { status: 503, type: 'server_error', isRetryable: true, ...(seconds === undefined ? {} : { headers: { 'retry-after': String(seconds) } }) },
   );
 }
