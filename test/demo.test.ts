@@ -11,7 +11,7 @@ describe('npm run demo', () => {
     const run = spawnSync('npm', ['run', '--silent', 'demo'], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, NODE_OPTIONS: `--import ${pathToFileURL(join(root, 'test/helpers/no-network.mjs')).href}`, SOVROUTE_OFFLINE_REPORT: '1' },
+      env: { ...process.env, npm_config_update_notifier: 'false', NODE_OPTIONS: `--import ${pathToFileURL(join(root, 'test/helpers/no-network.mjs')).href}`, SOVROUTE_OFFLINE_REPORT: '1' },
     });
     expect(run.status, run.stderr).toBe(0);
     // The process that runs the demo itself (tsx's child, argv[1] the script) loaded the block.

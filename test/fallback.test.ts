@@ -114,6 +114,31 @@ describe('fallback down the ranking', () => {
     expect([picky.requests.length, other.requests.length]).toEqual([1, 0]);
   });
 
+  it('falls back when a deployment says the prompt is too long for its context window, never asking it again', async () => {
+    const small = faults.upstream('small').otherwise(fault.status(400, "This model's maximum context length is 8192 tokens. However, you requested 9000 tokens."));
+    const large = faults.upstream('large');
+    const router = createRouter({ providers: [deployment(small, { price: 0.1 }), deployment(large, { price: 0.2 })], strategy: 'cheapest', retry: quickRetry });
+    const response = await router.chat.completions.create({ model: 'model-a', messages });
+    expect(response.provider).toBe('large');
+    expect(response.route.fallback_used).toBe(true);
+    expect(tried(response.route.attempts)).toEqual(['small:error', 'large:ok']);
+    expect(response.route.attempts[0]).toMatchObject({ status: 400, code: 'invalid_request', message: expect.stringMatching(/maximum context length/) });
+    // The deployment answered: its circuit does not count the request's length against it.
+    expect(router.health().find((entry) => entry.provider === 'small')).toMatchObject({ failures: 0, consecutiveFailures: 0 });
+  });
+
+  it('returns the upstream’s 400 when the prompt is too long for every deployment', async () => {
+    const tooLong = (limit: number) => fault.status(400, `prompt is too long: 9000 tokens > ${limit} maximum`);
+    const first = faults.upstream('first').otherwise(tooLong(4096));
+    const second = faults.upstream('second').otherwise(tooLong(8192));
+    const router = createRouter({ providers: [deployment(first, { price: 0.1 }), deployment(second, { price: 0.2 })], strategy: 'cheapest', retry: quickRetry });
+    const error = await rejection(router.chat.completions.create({ model: 'model-a', messages }));
+    expect(error).toMatchObject({ status: 400, code: 'invalid_request', providerId: 'second' });
+    expect(error.message).toMatch(/8192 maximum/);
+    expect(tried(error.route!.attempts)).toEqual(['first:error', 'second:error']);
+    expect([first.requests.length, second.requests.length]).toEqual([1, 1]);
+  });
+
   it('with route.allow_fallbacks false, retries the first choice but never calls another', async () => {
     const only = faults.upstream('only').otherwise(fault.status(503));
     const spare = faults.upstream('spare');

@@ -85,6 +85,19 @@ export function errorFromStatus(providerId: string, status: number, bodyText: st
   }
 }
 
+/** How upstreams word a request too long for the model behind them (OpenAI, vLLM, Anthropic, Mistral…). */
+const tooLong = /context[ _-]?(length|window)|maximum context|prompt is too long|input is too long|too many (input )?tokens/i;
+
+/**
+ * A request error that says more about the deployment than the request: the prompt is too long
+ * for this model's context window. Another deployment (a larger window, or one whose window the
+ * catalogue does not know) may take it, so the router falls back instead of giving up; the same
+ * deployment is never asked again.
+ */
+export function exceedsDeploymentLimit(error: RouterError): boolean {
+  return error.code === 'invalid_request' && error.upstreamStatus !== undefined && tooLong.test(error.message);
+}
+
 /**
  * The RouterError for an error event inside a stream that started with 200, e.g.
  * `data: {"error":{"message":"Overloaded","type":"overloaded_error"}}`. Status 502 and

@@ -7,6 +7,7 @@ import { sleep } from '../internal/sleep.js';
 import { describeCircuit } from '../health/circuit-breaker.js';
 import type { Ranked } from '../strategies/types.js';
 import { backoffMs, retryAfterMs } from './retry-delay.js';
+import { exceedsDeploymentLimit } from '../providers/upstream-error.js';
 import { attemptTimeout, circuitsOpen, deadlineError, exhausted, isDeadlineError, isRequestLimitTimeout } from './routing-errors.js';
 import type { RouterContext } from './router-context.js';
 
@@ -184,7 +185,7 @@ export async function execute<T>(
         continue;
       }
       const error = toRouterError(thrown, candidate);
-      if (isRequestError(error)) throw error;
+      if (isRequestError(error) && !exceedsDeploymentLimit(error)) throw error;
       lastError = error;
     }
   }
@@ -192,6 +193,8 @@ export async function execute<T>(
   if (attempts.length === 0 && skipped.length > 0 && !deadlinePassed) {
     throw circuitsOpen({ requested: options.requested, policy: options.policy, earliestRetryAt }, skipped);
   }
+  // Too long for every deployment tried: the request's own error, as the last upstream put it.
+  if (!deadlinePassed && lastError !== undefined && attempts.length > 0 && attempts.every((attempt) => attempt.code === 'invalid_request')) throw lastError;
   throw exhausted(attempts, lastError, skipped, deadlinePassed ? deadlineMs : undefined);
 
   /** Whether to try the same candidate again; if so, waits first (backoff or Retry-After). */
