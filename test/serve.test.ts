@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRouter } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createRouter, memoryAudit } from '../src/index.js';
 import { serve } from '../src/node/index.js';
 import { testProviders } from './helpers/providers.js';
 
@@ -43,4 +43,46 @@ describe('serve(router)', () => {
     expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
     expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('policy_violation');
   });
+
+  it('refuses a body over maxBodyBytes with 413 and the envelope, before buffering it whole', async () => {
+    const small = await serve(createRouter({ providers: testProviders(), apiKey: 'test-small' }), { port: 0, maxBodyBytes: 1024 });
+    try {
+      const { port } = small.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer test-small' },
+        body: JSON.stringify({ model: 'llama-3.3-70b-instruct', messages: [{ role: 'user', content: 'x'.repeat(4096) }] }),
+      });
+      expect(response.status).toBe(413);
+      expect(await response.json()).toEqual({ error: { message: expect.stringMatching(/larger than 1024 bytes/), type: 'invalid_request_error', code: 'invalid_request', param: null } });
+    } finally {
+      await new Promise<void>((resolve) => small.close(() => resolve()));
+    }
+  });
+
+  it('records a stream the client hangs up on as aborted', async () => {
+    const audit = memoryAudit();
+    const router = createRouter({ providers: testProviders(), apiKey: 'test-hangup', audit: [audit] });
+    const served = await serve(router, { port: 0 });
+    try {
+      const { port } = served.address() as AddressInfo;
+      const controller = new AbortController();
+      const response = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer test-hangup' },
+        body: JSON.stringify({ model: 'llama-3.3-70b-instruct', messages, stream: true, simulate: { chunk_delay_ms: 50 } }),
+        signal: controller.signal,
+      });
+      const reader = response.body!.getReader();
+      await reader.read(); // the first bytes arrived: the stream is under way
+      controller.abort();
+      await vi.waitFor(async () => {
+        await router.flush();
+        expect(audit.records.map((record) => record.outcome)).toEqual(['aborted']);
+      });
+    } finally {
+      await new Promise<void>((resolve) => served.close(() => resolve()));
+    }
+  });
 });
+

@@ -7,7 +7,15 @@ export interface ServeOptions {
   port?: number;
   /** Interface to bind. @default '127.0.0.1' */
   host?: string;
+  /**
+   * Largest request body accepted; a larger one is refused with 413 before it is buffered whole.
+   * @default 16 MiB
+   * @unit bytes
+   */
+  maxBodyBytes?: number;
 }
+
+const defaultMaxBodyBytes = 16 * 1024 * 1024;
 
 /**
  * Serves `router.fetch` over `node:http`, for clients in other languages or processes. Configure
@@ -16,7 +24,7 @@ export interface ServeOptions {
  */
 export function serve(router: Router, options: ServeOptions = {}): Promise<Server> {
   const server = createServer((request, response) => {
-    handle(router, request, response).catch((error: unknown) => {
+    handle(router, request, response, options.maxBodyBytes ?? defaultMaxBodyBytes).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: { message: String(error), type: 'server_error', code: 'upstream_error', param: null } }));
     });
@@ -27,14 +35,25 @@ export function serve(router: Router, options: ServeOptions = {}): Promise<Serve
   });
 }
 
-async function handle(router: Router, request: IncomingMessage, response: ServerResponse) {
+async function handle(router: Router, request: IncomingMessage, response: ServerResponse, maxBodyBytes: number) {
   const controller = new AbortController();
   // The client hanging up aborts the routed call and its upstream.
   response.once('close', () => {
     if (!response.writableFinished) controller.abort();
   });
   const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).byteLength;
+    if (size > maxBodyBytes) {
+      const message = `The request body is larger than ${maxBodyBytes} bytes (serve's maxBodyBytes).`;
+      response.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+      response.end(JSON.stringify({ error: { message, type: 'invalid_request_error', code: 'invalid_request', param: null } }));
+      request.destroy();
+      return;
+    }
+    chunks.push(chunk as Buffer);
+  }
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
     if (typeof value === 'string') headers.set(name, value);
