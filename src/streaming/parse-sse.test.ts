@@ -121,27 +121,15 @@ describe('parseJsonEventStream', () => {
     expect(await iterator.next()).toEqual({ done: true, value: undefined });
   });
 
-  test('cancels a body that goes on after [DONE], after a second', async () => {
+  test.each([
+    ['goes on', ['data: {"n":2}\n\n']],
+    ['stays open and silent', []],
+  ])('cancels a body that %s after [DONE], after a second', async (_name, after) => {
     vi.useFakeTimers({ toFake: ['setTimeout'] });
     try {
       const source = controlledBody();
       source.push(sseEvents({ n: 1 }, '[DONE]'));
-      source.push('data: {"n":2}\n\n'); // and never ends
-      expect(await collect(source.body)).toEqual([{ n: 1 }]);
-      await vi.advanceTimersByTimeAsync(999);
-      expect(source.cancelled).toBe(false);
-      await vi.advanceTimersByTimeAsync(1);
-      expect(source.cancelled).toBe(true);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
-
-  test('cancels a body that stays open and silent after [DONE], after a second', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout'] });
-    try {
-      const source = controlledBody();
-      source.push(sseEvents({ n: 1 }, '[DONE]')); // then nothing, and no end
+      for (const part of after) source.push(part); // and the body never ends
       expect(await collect(source.body)).toEqual([{ n: 1 }]);
       await vi.advanceTimersByTimeAsync(999);
       expect(source.cancelled).toBe(false);
