@@ -13,6 +13,7 @@ import { roundMoney } from '../pricing/currency.js';
 import type { Capability } from '../providers/types.js';
 import type { Ranked, RankingInput, Strategy } from '../strategies/types.js';
 import { strategyAliases } from '../strategies/registry.js';
+import { closestName } from '../models/suggest.js';
 import type { RouteOptions } from '../wire/chat-request.js';
 import { circuitsOpen } from './routing-errors.js';
 import { describeCircuit } from '../health/circuit-breaker.js';
@@ -109,9 +110,24 @@ function pool(context: RouterContext, spec: RouteSpec, needs: RequestNeeds): rea
   }
   const candidates = context.index.byModel(spec.model);
   if (candidates.length === 0) {
-    throw new ModelNotFoundError(`no configured provider serves model "${spec.model}"`);
+    throw new ModelNotFoundError(`no configured provider serves model "${spec.model}"${unknownModelHint(context, spec)}`);
   }
   return candidates;
+}
+
+/** What the caller probably meant by a model nobody serves: a strategy, or a model someone does. */
+function unknownModelHint(context: RouterContext, spec: Extract<RouteSpec, { model: string }>): string {
+  const strategyNames = [...context.strategies.keys(), ...Object.keys(strategyAliases)];
+  if (spec.tier === '2') {
+    const strategy = spec.model === 'auto' ? context.defaultStrategy.name : closestName(spec.model, strategyNames);
+    if (strategy !== undefined) return `; for any model ranked by a strategy, use "${spec.jurisdiction}/${strategy}"`;
+  }
+  const models = new Set<string>();
+  for (const candidate of context.index.all) models.add(candidate.model).add(candidate.native);
+  const model = closestName(spec.model, models);
+  const prefix = spec.tier === '2' ? `${spec.jurisdiction}/` : spec.tier === '2+' ? `${spec.jurisdiction}-${spec.strategy}/` : '';
+  if (model !== undefined) return `; did you mean "${prefix}${model}"?`;
+  return ' (add it to a provider\'s models to use it)';
 }
 
 const capabilityWords: Readonly<Record<Capability, string>> = {
