@@ -1,63 +1,47 @@
 /**
- * Shared abort signals for attempt timeouts. Attempts whose timeout falls in the same bucket
- * share one timer, and share an AbortController a few at a time: on Node 20 creating an
- * AbortController costs ~12 µs (it is made transferable), more than the rest of routing a call.
- * A shared signal fires at its bucket's end, never early and at most one bucket late, and aborts
- * every call that holds it, so it serves only calls that need nothing else from their signal: no
- * caller abort, no stream to cut off later, and a timeout long enough that a bucket's delay does
- * not matter.
- *
- * Why a few at a time and not a whole bucket: Node's fetch (undici) adds an abort listener to
- * the signal of every request and removes it only when the request is garbage-collected, and
- * scans the signal's listeners on every request. One signal serving a whole bucket (hundreds of
- * calls) made each fetch ~30 µs slower; one serving {@link usesPerSignal} costs ~2 µs
- * (measured on Node 20, bench/run.ts).
+ * Timers for attempt timeouts and call deadlines, shared: every callback due in the same bucket
+ * (100 ms) runs from one timer, so a router with thousands of calls in flight keeps a handful of
+ * timers, not one per call. A bucketed callback runs at its bucket's end: never early, at most one
+ * bucket late, which matters only for short limits; those (under `minimumMs`) get a timer of
+ * their own. (Measured on Node 20 against one timer per call: no difference in a call's time.)
  */
 export interface TimeoutBuckets {
-  /** Timeouts shorter than this need their own controller. @unit milliseconds */
+  /** Delays shorter than this get a timer of their own. @unit milliseconds */
   readonly minimumMs: number;
-  /** A signal that aborts no sooner than `delayMs` from now. */
-  signal(delayMs: number): AbortSignal;
-}
-
-/** Calls one shared signal serves before its bucket hands out a fresh one. */
-export const usesPerSignal = 8;
-
-interface Bucket {
-  /** Every controller handed out for this bucket: its one timer aborts them all. */
-  controllers: AbortController[];
-  /** The signal handed out now, and how many calls hold it. */
-  current: AbortSignal;
-  uses: number;
+  /**
+   * Runs `callback` no sooner than `delayMs` from now; returns the function that cancels it.
+   * Bucket timers do not keep the process alive (what they time out does, while it lasts).
+   */
+  schedule(delayMs: number, callback: () => void): () => void;
 }
 
 export function createTimeoutBuckets(granularityMs = 100, minimumMs = 1000): TimeoutBuckets {
-  const buckets = new Map<number, Bucket>();
+  const buckets = new Map<number, Set<() => void>>();
   return {
     minimumMs,
-    signal(delayMs) {
+    schedule(delayMs, callback) {
+      if (delayMs < minimumMs) {
+        const timer = setTimeout(callback, delayMs);
+        return () => clearTimeout(timer);
+      }
       const now = performance.now();
       const due = Math.ceil((now + delayMs) / granularityMs) * granularityMs;
       let bucket = buckets.get(due);
       if (bucket === undefined) {
-        const controller = new AbortController();
-        const created: Bucket = { controllers: [controller], current: controller.signal, uses: 0 };
+        const created = new Set<() => void>();
         bucket = created;
         buckets.set(due, created);
         const timer = setTimeout(() => {
           buckets.delete(due);
-          for (const each of created.controllers) each.abort();
+          for (const each of created) each();
         }, due - now);
-        // The calls in flight keep the process alive; an empty bucket must not.
         timer.unref?.();
-      } else if (bucket.uses >= usesPerSignal) {
-        const controller = new AbortController();
-        bucket.controllers.push(controller);
-        bucket.current = controller.signal;
-        bucket.uses = 0;
       }
-      bucket.uses += 1;
-      return bucket.current;
+      // Each scheduling its own entry: one callback scheduled twice runs twice.
+      const entry = () => callback();
+      bucket.add(entry);
+      const scheduled = bucket;
+      return () => void scheduled.delete(entry);
     },
   };
 }

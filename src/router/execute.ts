@@ -105,12 +105,12 @@ export async function execute<T>(
         const fromRoute = options.attemptTimeoutMs !== undefined;
         return byDeadline ? deadlineError(deadlineMs, candidate) : attemptTimeout(candidate, attemptLimitMs, fromRoute, fromRoute && attemptLimitMs < timeoutMs);
       };
-      // A call with no caller signal and a long limit shares a bucketed timeout signal. Streams
-      // always come with a signal (their controller's), so they always get their own.
-      const controller = callerSignal !== undefined || limit < context.timeouts.minimumMs ? new AbortController() : undefined;
-      const signal = controller?.signal ?? context.timeouts.signal(limit);
-      const stopWaiting = callerSignal && onAbort(callerSignal, () => controller!.abort(new AbortedError(undefined, callerSignal.reason)));
-      let timer = controller && setTimeout(() => controller.abort(timeoutError()), limit);
+      // Each attempt has its own signal: a timeout, the caller's abort or a failure ends it alone,
+      // and aborting it releases what it still holds (a half-read body, a socket).
+      const controller = new AbortController();
+      const signal = controller.signal;
+      const stopWaiting = callerSignal && onAbort(callerSignal, () => controller.abort(new AbortedError(undefined, callerSignal.reason)));
+      let cancelTimeout = context.timeouts.schedule(limit, () => controller.abort(timeoutError()));
       const started = performance.now();
       try {
         const value = await run(candidate, signal, count++);
@@ -118,7 +118,7 @@ export async function execute<T>(
         attempts.push({ provider: candidate.provider.id, model: candidate.model, outcome: 'ok', latency_ms: round(latencyMs) });
         if (trackHealth) health.succeeded(candidate.key, latencyMs, options.latencyKind);
         const release = () => {
-          clearTimeout(timer);
+          cancelTimeout();
           stopWaiting?.();
         };
         return {
@@ -126,11 +126,8 @@ export async function execute<T>(
           candidate,
           signal,
           commit() {
-            if (controller === undefined) return; // only streams commit, and they own their controller
-            clearTimeout(timer);
-            timer = setTimeout(() => controller.abort(deadlineError(deadlineMs, candidate)), Math.max(0, deadlineAt - performance.now()));
-            // A stream's open connection keeps the process alive; its deadline alone must not.
-            timer.unref?.();
+            cancelTimeout();
+            cancelTimeout = context.timeouts.schedule(Math.max(0, deadlineAt - performance.now()), () => controller.abort(deadlineError(deadlineMs, candidate)));
           },
           release,
           failedLate: (error) => {
@@ -139,13 +136,12 @@ export async function execute<T>(
           latencyMs,
         };
       } catch (thrown) {
-        clearTimeout(timer);
+        cancelTimeout();
         stopWaiting?.();
         // An abort surfaces as whatever the adapter threw; the signal's reason says why.
-        const reason = signal.aborted ? (controller ? signal.reason : timeoutError()) : thrown;
-        const error = toRouterError(reason, candidate);
+        const error = toRouterError(signal.aborted ? signal.reason : thrown, candidate);
         // Release whatever the failed attempt still holds open (a half-read body, a socket).
-        controller?.abort(error);
+        controller.abort(error);
         attempts.push({
           provider: candidate.provider.id,
           model: candidate.model,
