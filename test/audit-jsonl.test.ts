@@ -1,9 +1,10 @@
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { createRouter, verifyAudit, type AuditRecord, type AuditSink } from '../src/index.js';
+import { createRouter, verifyAudit, type AuditError, type AuditRecord, type AuditSink } from '../src/index.js';
 import { exportAuditFile, jsonlAudit, readAuditFile, verifyAuditFile, type JsonlAuditOptions } from '../src/node/index.js';
 import { mockServer } from './helpers/msw.js';
 import { testProviders } from './helpers/providers.js';
@@ -208,3 +209,70 @@ describe('jsonlAudit', () => {
     expect(existsSync(path)).toBe(true);
   });
 });
+
+describe('one writer per audit file', () => {
+  const lockedRouter = (path: string, errors: AuditError[]) =>
+    createRouter({
+      providers: testProviders(),
+      policy: 'eu-hosted',
+      apiKey: 'test-jsonl',
+      audit: { sinks: [jsonlAudit(path)], onError: (error) => errors.push(error), retry: { minDelayMs: 1, maxDelayMs: 5 }, drainTimeoutMs: 200 },
+    });
+
+  it('refuses a second sink on a file another one in this process writes, until the first closes', async () => {
+    const path = newFile();
+    const firstErrors: AuditError[] = [];
+    const secondErrors: AuditError[] = [];
+    const first = lockedRouter(path, firstErrors);
+    const second = lockedRouter(path, secondErrors);
+    await requests(first, 2);
+    await first.flush();
+    expect(existsSync(`${path}.lock`)).toBe(true);
+    await requests(second, 1);
+    await expect(second.flush()).rejects.toThrow();
+    expect(secondErrors.at(-1)!.message).toMatch(/another jsonlAudit in this process writes .*close its router first/);
+    expect(lines(path)).toHaveLength(2); // nothing of the second router's got in
+
+    await first.close();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    await second.flush(); // its record goes in once the file is free
+    await second.close();
+    expect(firstErrors).toEqual([]);
+    expect(lines(path)).toHaveLength(3);
+    // It could not learn where the file's chain ended, said so, and the log shows the break there.
+    expect(secondErrors[0]).toMatchObject({ reason: 'resume_failed', message: expect.stringMatching(/may show a break here/) });
+    expect(await verifyAuditFile(path, { expectedFirstPrev: null })).toMatchObject({ ok: false, index: 2 });
+  });
+
+  it('refuses a file that a running process on this host claims, naming it', async () => {
+    const path = newFile();
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(`${path}.lock`, `${hostname()} ${process.ppid}\n`);
+    const errors: AuditError[] = [];
+    const routed = lockedRouter(path, errors);
+    await requests(routed, 1);
+    await expect(routed.flush()).rejects.toThrow();
+    expect(errors.at(-1)!.message).toMatch(new RegExp(`being written by process ${process.ppid} on this host .*give each process its own audit file`));
+    expect(existsSync(path)).toBe(false);
+    await expect(routed.close()).rejects.toThrow(/not stored/);
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(`${hostname()} ${process.ppid}\n`); // not taken
+  });
+
+  it.each([
+    ['a process that is gone', () => `${hostname()} ${spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout}`],
+    // A replaced container: a new hostname on the same volume, its predecessor's lock unverifiable.
+    ['another host', () => `replaced-container-7f3a ${process.ppid}`],
+  ])('takes over a lock left by %s', async (_name, holder) => {
+    const path = newFile();
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(`${path}.lock`, `${holder()}\n`);
+    const errors: AuditError[] = [];
+    const routed = lockedRouter(path, errors);
+    await requests(routed, 1);
+    await routed.close();
+    expect(errors).toEqual([]);
+    expect(lines(path)).toHaveLength(1);
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+});
+

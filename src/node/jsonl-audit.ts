@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { AuditRecord, AuditSink } from '../audit/types.js';
 import { readTail } from './file-tail.js';
 import { resolveJsonlAuditOptions, type JsonlAuditOptions } from './jsonl-audit-options.js';
+import { acquireWriterLock, type WriterLock } from './writer-lock.js';
 
 export interface JsonlAudit extends AuditSink {
   readonly path: string;
@@ -22,7 +23,9 @@ function recordHash(line: string | null): string | undefined {
  * An append-only JSONL audit log: one record per line, in chain order, written one batch per
  * append. A router given an existing log continues its chain from the log's last record (read
  * from the end of the file, however large), so the file verifies as one chain across restarts.
- * One router (one process) writes a given file at a time.
+ * One writer per file: a second sink on a file another open sink (in this process, or a running
+ * process on this host) writes is refused, through `onError`, with what to do instead. The claim
+ * is `<file>.lock`, removed by `close()`; one left by a process that is gone is taken over.
  *
  * A process that died mid-append can leave an unterminated last line: the next append starts
  * on a new line, and `sovroute audit verify` reports the torn line.
@@ -32,6 +35,7 @@ function recordHash(line: string | null): string | undefined {
 export function jsonlAudit(path: string, options: JsonlAuditOptions = {}): JsonlAudit {
   const { fsync: policy, fsyncIntervalMs: intervalMs } = resolveJsonlAuditOptions(path, options);
   let handle: FileHandle | undefined;
+  let lock: WriterLock | undefined;
   let opening: Promise<FileHandle> | undefined;
   let lastAppended: string | null = null;
   let tailProblem: string | undefined;
@@ -48,6 +52,8 @@ export function jsonlAudit(path: string, options: JsonlAuditOptions = {}): Jsonl
     opening ??= (async () => {
       const directory = dirname(path);
       await mkdir(directory, { recursive: true });
+      // One writer per file: a second would fork the chain.
+      lock ??= await acquireWriterLock(path);
       const opened = await open(path, 'a+');
       if ((await opened.stat()).size === 0 && policy !== 'never') await syncDirectory(directory);
       handle = opened;
@@ -146,6 +152,8 @@ export function jsonlAudit(path: string, options: JsonlAuditOptions = {}): Jsonl
       closed = true;
       await handle?.close();
       handle = undefined;
+      await lock?.release();
+      lock = undefined;
     },
   };
 }
