@@ -233,10 +233,10 @@ describe('one writer per audit file', () => {
     expect(secondErrors.at(-1)!.message).toMatch(/another jsonlAudit in this process writes .*close its router first/);
     expect(lines(path)).toHaveLength(2); // nothing of the second router's got in
 
-    await first.close();
-    expect(existsSync(`${path}.lock`)).toBe(false);
+    await first.close(); // frees the file: the second sink, retrying, may claim it at once
     await second.flush(); // its record goes in once the file is free
     await second.close();
+    expect(existsSync(`${path}.lock`)).toBe(false);
     expect(firstErrors).toEqual([]);
     expect(lines(path)).toHaveLength(3);
     // It could not learn where the file's chain ended, said so, and the log shows the break there.
