@@ -55,4 +55,17 @@ describe('timeout buckets', () => {
     expect(unref).toHaveBeenCalledOnce();
     spy.mockRestore();
   });
+
+  it('never rounds the longest delay past what a timer can hold', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const buckets = createTimeoutBuckets(100);
+    vi.advanceTimersByTime(37);
+    const longest = vi.fn();
+    buckets.schedule(2 ** 31 - 1, longest);
+    vi.advanceTimersByTime(1_000);
+    expect(longest).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(2 ** 31 - 1);
+    expect(longest).toHaveBeenCalledOnce();
+  });
 });
+

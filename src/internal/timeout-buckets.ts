@@ -15,12 +15,16 @@ export interface TimeoutBuckets {
   schedule(delayMs: number, callback: () => void): () => void;
 }
 
+/** The longest delay a Node timer holds; a longer one fires after 1 ms. @unit milliseconds */
+const maxTimerMs = 2 ** 31 - 1;
+
 export function createTimeoutBuckets(granularityMs = 100, minimumMs = 1000): TimeoutBuckets {
   const buckets = new Map<number, Set<() => void>>();
   return {
     minimumMs,
     schedule(delayMs, callback) {
-      if (delayMs < minimumMs) {
+      // Rounding up to a bucket must not push a delay past what a Node timer can hold (it would fire at once).
+      if (delayMs < minimumMs || delayMs > maxTimerMs - granularityMs) {
         const timer = setTimeout(callback, delayMs);
         return () => clearTimeout(timer);
       }
