@@ -21,4 +21,20 @@ describe('waiting on a caller’s signal', () => {
     onAbort(AbortSignal.abort(), callback);
     expect(callback).toHaveBeenCalledOnce();
   });
+
+  it('takes its listener off the signal when the last call stops waiting, and puts one back for the next', () => {
+    const controller = new AbortController();
+    const stops = [onAbort(controller.signal, vi.fn()), onAbort(controller.signal, vi.fn())];
+    stops[0]!();
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    stops[1]!();
+    stops[1]!(); // twice is harmless
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    const later = vi.fn();
+    onAbort(controller.signal, later);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort();
+    expect(later).toHaveBeenCalledOnce();
+  });
 });
+

@@ -3,34 +3,44 @@
  *
  * Every call waiting on one signal shares a single listener on it. Callers fan one request's
  * signal out to many concurrent calls; one listener each would make Node print a
- * MaxListenersExceededWarning past ten, for a signal the library does not own.
+ * MaxListenersExceededWarning past ten, for a signal the library does not own. The listener goes
+ * when the last call stops waiting: a signal with an abort listener is kept alive by Node (one
+ * from `AbortSignal.any` for as long as it has one), and so would be everything it references.
  */
 export function onAbort(signal: AbortSignal, callback: () => void): () => void {
   if (signal.aborted) {
     callback();
     return ignore;
   }
-  let callbacks = waiting.get(signal);
-  if (callbacks === undefined) {
-    const created = new Set<() => void>();
-    callbacks = created;
-    waiting.set(signal, created);
-    signal.addEventListener(
-      'abort',
-      () => {
+  let waiters = waiting.get(signal);
+  if (waiters === undefined) {
+    const created: Waiters = {
+      callbacks: new Set(),
+      listener: () => {
         waiting.delete(signal);
-        for (const each of created) each();
+        for (const each of created.callbacks) each();
       },
-      { once: true },
-    );
+    };
+    waiters = created;
+    waiting.set(signal, created);
+    signal.addEventListener('abort', created.listener, { once: true });
   }
   const entry = () => callback();
-  callbacks.add(entry);
-  const registered = callbacks;
-  return () => void registered.delete(entry);
+  const registered = waiters;
+  registered.callbacks.add(entry);
+  return () => {
+    if (!registered.callbacks.delete(entry) || registered.callbacks.size > 0) return;
+    signal.removeEventListener('abort', registered.listener);
+    if (waiting.get(signal) === registered) waiting.delete(signal);
+  };
 }
 
-/** The callbacks waiting on each signal; the signal's one listener calls them. */
-const waiting = new WeakMap<AbortSignal, Set<() => void>>();
+interface Waiters {
+  callbacks: Set<() => void>;
+  listener: () => void;
+}
+
+/** The calls waiting on each signal; the signal's one listener calls them. */
+const waiting = new WeakMap<AbortSignal, Waiters>();
 
 function ignore(): void {}
