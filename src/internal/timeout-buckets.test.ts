@@ -48,11 +48,17 @@ describe('timeout buckets', () => {
     cancel();
   });
 
-  it('does not keep the process alive for a bucket', () => {
-    const unref = vi.fn();
-    const spy = vi.spyOn(globalThis, 'setTimeout').mockReturnValue({ unref } as unknown as ReturnType<typeof setTimeout>);
-    createTimeoutBuckets().schedule(60_000, () => undefined);
-    expect(unref).toHaveBeenCalledOnce();
+  it('keeps the process alive while a bucket has a pending callback, and not once all are cancelled', () => {
+    const timer = { ref: vi.fn(), unref: vi.fn() };
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockReturnValue(timer as unknown as ReturnType<typeof setTimeout>);
+    const buckets = createTimeoutBuckets();
+    const first = buckets.schedule(60_000, () => undefined);
+    const second = buckets.schedule(60_000, () => undefined);
+    expect(timer.ref).toHaveBeenCalledOnce();
+    first();
+    expect(timer.unref).not.toHaveBeenCalled();
+    second();
+    expect(timer.unref).toHaveBeenCalledOnce();
     spy.mockRestore();
   });
 

@@ -10,7 +10,7 @@ export interface TimeoutBuckets {
   readonly minimumMs: number;
   /**
    * Runs `callback` no sooner than `delayMs` from now; returns the function that cancels it.
-   * Bucket timers do not keep the process alive (what they time out does, while it lasts).
+   * A pending callback keeps the process alive, as a timer of its own would; a cancelled one does not.
    */
   schedule(delayMs: number, callback: () => void): () => void;
 }
@@ -19,7 +19,7 @@ export interface TimeoutBuckets {
 const maxTimerMs = 2 ** 31 - 1;
 
 export function createTimeoutBuckets(granularityMs = 100, minimumMs = 1000): TimeoutBuckets {
-  const buckets = new Map<number, Set<() => void>>();
+  const buckets = new Map<number, Bucket>();
   return {
     minimumMs,
     schedule(delayMs, callback) {
@@ -32,20 +32,29 @@ export function createTimeoutBuckets(granularityMs = 100, minimumMs = 1000): Tim
       const due = Math.ceil((now + delayMs) / granularityMs) * granularityMs;
       let bucket = buckets.get(due);
       if (bucket === undefined) {
-        const created = new Set<() => void>();
-        bucket = created;
-        buckets.set(due, created);
+        const callbacks = new Set<() => void>();
         const timer = setTimeout(() => {
           buckets.delete(due);
-          for (const each of created) each();
+          for (const each of callbacks) each();
         }, due - now);
-        timer.unref?.();
+        bucket = { callbacks, timer };
+        buckets.set(due, bucket);
       }
       // Each scheduling its own entry: one callback scheduled twice runs twice.
       const entry = () => callback();
-      bucket.add(entry);
       const scheduled = bucket;
-      return () => void scheduled.delete(entry);
+      scheduled.callbacks.add(entry);
+      // Like a timer of its own, a pending timeout keeps the process alive; a bucket whose every
+      // timeout was cancelled must not (it may be a minute from firing).
+      if (scheduled.callbacks.size === 1) scheduled.timer.ref?.();
+      return () => {
+        if (scheduled.callbacks.delete(entry) && scheduled.callbacks.size === 0) scheduled.timer.unref?.();
+      };
     },
   };
+}
+
+interface Bucket {
+  callbacks: Set<() => void>;
+  timer: ReturnType<typeof setTimeout>;
 }
