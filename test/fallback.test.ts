@@ -127,6 +127,15 @@ describe('fallback down the ranking', () => {
     expect(router.health().find((entry) => entry.provider === 'small')).toMatchObject({ failures: 0, consecutiveFailures: 0 });
   });
 
+  it('does not fall back on a 422 that merely quotes context-window words back', async () => {
+    const picky = faults.upstream('picky').otherwise(fault.status(422, 'messages[0].content "explain the context window" is not allowed'));
+    const other = faults.upstream('other');
+    const router = createRouter({ providers: [deployment(picky, { price: 0.1 }), deployment(other, { price: 0.2 })], strategy: 'cheapest', retry: quickRetry });
+    const error = await rejection(router.chat.completions.create({ model: 'model-a', messages }));
+    expect(error).toMatchObject({ status: 422, code: 'invalid_request' });
+    expect(other.requests).toHaveLength(0);
+  });
+
   it('returns the upstream’s 400 when the prompt is too long for every deployment', async () => {
     const tooLong = (limit: number) => fault.status(400, `prompt is too long: 9000 tokens > ${limit} maximum`);
     const first = faults.upstream('first').otherwise(tooLong(4096));

@@ -20,6 +20,7 @@ describe('a model nobody serves', () => {
   it.each([
     ['eu-sovereign/cheapestt', /for any model ranked by a strategy, use "eu-sovereign\/cheapest"$/],
     ['eu-sovereign/auto', /for any model ranked by a strategy, use "eu-sovereign\/balanced"$/],
+    ['eu-sovereign/Auto', /for any model ranked by a strategy, use "eu-sovereign\/balanced"$/],
     ['llama-3.3-70b-instruc', /did you mean "llama-3\.3-70b-instruct"\?$/],
     ['eu-hosted/gpt-oss-120', /did you mean "eu-hosted\/gpt-oss-120b"\?$/],
     ['eu-hosted-cheapest/gpt-oss-120', /did you mean "eu-hosted-cheapest\/gpt-oss-120b"\?$/],

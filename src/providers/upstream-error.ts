@@ -95,7 +95,8 @@ const tooLong = /context[ _-]?(length|window)|maximum context|prompt is too long
  * deployment is never asked again.
  */
 export function exceedsDeploymentLimit(error: RouterError): boolean {
-  return error.code === 'invalid_request' && error.upstreamStatus !== undefined && tooLong.test(error.message);
+  // 400 and 413 only: a 422 is about the request's content, which an upstream may quote back.
+  return error.code === 'invalid_request' && (error.upstreamStatus === 400 || error.upstreamStatus === 413) && tooLong.test(error.message);
 }
 
 /**

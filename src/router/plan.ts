@@ -119,7 +119,7 @@ function pool(context: RouterContext, spec: RouteSpec, needs: RequestNeeds): rea
 function unknownModelHint(context: RouterContext, spec: Extract<RouteSpec, { model: string }>): string {
   const strategyNames = [...context.strategies.keys(), ...Object.keys(strategyAliases)];
   if (spec.tier === '2') {
-    const strategy = spec.model === 'auto' ? context.defaultStrategy.name : closestName(spec.model, strategyNames);
+    const strategy = spec.model.toLowerCase() === 'auto' ? context.defaultStrategy.name : closestName(spec.model, strategyNames);
     if (strategy !== undefined) return `; for any model ranked by a strategy, use "${spec.jurisdiction}/${strategy}"`;
   }
   const models = new Set<string>();
