@@ -1,8 +1,9 @@
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createRouter, verifyAudit, type AuditError, type AuditRecord, type AuditSink } from '../src/index.js';
 import { exportAuditFile, jsonlAudit, readAuditFile, verifyAuditFile, type JsonlAuditOptions } from '../src/node/index.js';
@@ -274,5 +275,51 @@ describe('one writer per audit file', () => {
     expect(lines(path)).toHaveLength(1);
     expect(existsSync(`${path}.lock`)).toBe(false);
   });
+
+  it('refuses a lock of this very process held by another copy of the library or thread, and takes over one from an earlier process with the same pid', async () => {
+    const started = Math.round(Date.now() / 1000 - process.uptime());
+    const path = newFile();
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(`${path}.lock`, `${hostname()} ${process.pid} ${started}\n`);
+    const errors: AuditError[] = [];
+    const refused = lockedRouter(path, errors);
+    await requests(refused, 1);
+    await expect(refused.flush()).rejects.toThrow();
+    expect(errors.at(-1)!.message).toMatch(/another thread or copy of sovroute in this process/);
+    await expect(refused.close()).rejects.toThrow(/not stored/);
+
+    // A container restarted as pid 1 again: same pid, a later start.
+    writeFileSync(`${path}.lock`, `${hostname()} ${process.pid} ${started - 3600}\n`);
+    const restarted: AuditError[] = [];
+    const routed = lockedRouter(path, restarted);
+    await requests(routed, 1);
+    await routed.close();
+    expect(restarted).toEqual([]);
+    expect(lines(path)).toHaveLength(1);
+  });
+
+  it('lets exactly one of several processes take over a stale lock at once', async () => {
+    const lockModule = pathToFileURL(join(import.meta.dirname, '../src/node/writer-lock.ts')).href;
+    const script = `const { acquireWriterLock } = await import(${JSON.stringify(lockModule)});
+      const outcome = await acquireWriterLock(process.argv[1]).then(() => 'claimed', () => 'refused');
+      process.stdout.write(outcome);
+      await new Promise((resolve) => setTimeout(resolve, 400));`;
+    for (let round = 0; round < 3; round++) {
+      const path = newFile();
+      mkdirSync(dirname(path), { recursive: true });
+      const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+      writeFileSync(`${path}.lock`, `${hostname()} ${gone}\n`);
+      const writers = Array.from({ length: 4 }, () =>
+        new Promise<string>((resolve) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+          let out = '';
+          child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+          child.on('close', () => resolve(out));
+        }),
+      );
+      const outcomes = await Promise.all(writers);
+      expect(outcomes.filter((outcome) => outcome === 'claimed'), `round ${round}: ${outcomes.join(', ')}`).toHaveLength(1);
+    }
+  }, 30_000);
 });
 
