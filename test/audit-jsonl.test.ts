@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { spawn, spawnSync } from 'node:child_process';
 import { hostname, tmpdir } from 'node:os';
@@ -276,8 +276,10 @@ describe('one writer per audit file', () => {
     expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
-  it('refuses a lock of this very process held by another copy of the library or thread, and takes over one from an earlier process with the same pid', async () => {
-    const started = Math.round(Date.now() / 1000 - process.uptime());
+  it.runIf(process.platform === 'linux')('refuses a lock of this very process held by another copy of the library or thread, and takes over one from an earlier process with the same pid', async () => {
+    // This process's start, as Linux counts it (clock ticks since boot).
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const started = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
     const path = newFile();
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(`${path}.lock`, `${hostname()} ${process.pid} ${started}\n`);
@@ -289,7 +291,7 @@ describe('one writer per audit file', () => {
     await expect(refused.close()).rejects.toThrow(/not stored/);
 
     // A container restarted as pid 1 again: same pid, a later start.
-    writeFileSync(`${path}.lock`, `${hostname()} ${process.pid} ${started - 3600}\n`);
+    writeFileSync(`${path}.lock`, `${hostname()} ${process.pid} ${Number(started) - 360_000}\n`);
     const restarted: AuditError[] = [];
     const routed = lockedRouter(path, restarted);
     await requests(routed, 1);
@@ -304,11 +306,14 @@ describe('one writer per audit file', () => {
       const outcome = await acquireWriterLock(process.argv[1]).then(() => 'claimed', () => 'refused');
       process.stdout.write(outcome);
       await new Promise((resolve) => setTimeout(resolve, 400));`;
-    for (let round = 0; round < 3; round++) {
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    // A lock naming a process that is gone, and an old empty one (a writer that died creating it).
+    for (const stale of [`${hostname()} ${gone}\n`, '', `${hostname()} ${gone}\n`, '']) {
       const path = newFile();
       mkdirSync(dirname(path), { recursive: true });
-      const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
-      writeFileSync(`${path}.lock`, `${hostname()} ${gone}\n`);
+      writeFileSync(`${path}.lock`, stale);
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      utimesSync(`${path}.lock`, hourAgo, hourAgo);
       const writers = Array.from({ length: 4 }, () =>
         new Promise<string>((resolve) => {
           const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -318,7 +323,9 @@ describe('one writer per audit file', () => {
         }),
       );
       const outcomes = await Promise.all(writers);
-      expect(outcomes.filter((outcome) => outcome === 'claimed'), `round ${round}: ${outcomes.join(', ')}`).toHaveLength(1);
+      expect(outcomes.filter((outcome) => outcome === 'claimed'), `${JSON.stringify(stale)}: ${outcomes.join(', ')}`).toHaveLength(1);
+      // No takeover turn or aside file is left behind.
+      expect(readdirSync(dirname(path)).filter((name) => name.includes('.lock.'))).toEqual([]);
     }
   }, 30_000);
 });

@@ -1,15 +1,19 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 /**
  * The claim of one writer on an audit file: `<file>.lock`, holding the writer's host, pid and
- * process start. Two writers appending to one file would each continue the chain from the same
- * last record and fork it, and the log would no longer verify; the usual way to get there is a
- * cluster of worker processes given one path. The second writer is refused with what to do.
+ * the process's start. Two writers appending to one file would each continue the chain from the
+ * same last record and fork it, and the log would no longer verify; the usual way to get there
+ * is a cluster of worker processes given one path. The second writer is refused with what to do.
  *
- * A lock left by a process that is gone (its pid not running, or running since a later start:
- * the pid was reused) is taken over, one taker at a time. So is one written on another host:
+ * A lock is created whole (written aside, then linked into place), so none is ever seen empty.
+ * One left by a writer that is gone is taken over: its pid no longer runs, or (on Linux, where a
+ * process's start can be read) runs as another process since. So is one written on another host:
  * whether its writer still runs cannot be checked from here, and honouring it would stop a
  * replaced container (a new hostname on the same volume) from writing at all. Two hosts writing
  * one file on a shared volume are not detected. Where the lock cannot be created (a directory the
@@ -21,13 +25,10 @@ export interface WriterLock {
 
 /**
  * Files claimed in this process, by absolute path, shared by every copy of this module loaded in
- * it (the ESM and the CommonJS build). Worker threads have their own, and see each other's
- * claims in the lock file: same pid, same start.
+ * it (the ESM and the CommonJS build). Worker threads have their own, and see each other's claims
+ * in the lock file: same pid, same start.
  */
 const held: Set<string> = ((globalThis as Record<symbol, unknown>)[Symbol.for('sovroute.audit-writers')] ??= new Set<string>()) as Set<string>;
-
-/** This process's start, in seconds since the epoch: with the pid, it names the process. */
-const started = () => Math.round(Date.now() / 1000 - process.uptime());
 
 export async function acquireWriterLock(path: string): Promise<WriterLock> {
   const file = resolve(path);
@@ -37,7 +38,7 @@ export async function acquireWriterLock(path: string): Promise<WriterLock> {
   // Reserved before the first await: two sinks opening at once in this process see each other.
   held.add(file);
   const lockPath = `${file}.lock`;
-  const me = `${hostname()} ${process.pid} ${started()}`;
+  const me = `${hostname()} ${process.pid} ${processStart(process.pid) ?? '-'}`;
   let claimed: boolean;
   try {
     claimed = await claim(lockPath, path, me);
@@ -50,33 +51,21 @@ export async function acquireWriterLock(path: string): Promise<WriterLock> {
     async release() {
       if (released) return;
       released = true;
-      held.delete(file);
       // Only our own claim: one taken over meanwhile belongs to its new writer.
       if (claimed && (await readFile(lockPath, 'utf8').catch(() => '')).trim() === me) await unlink(lockPath).catch(() => undefined);
+      held.delete(file);
     },
   };
 }
 
-/** Creates the lock for `me`, taking over one whose writer is gone. False when it cannot be created at all. */
+/** Creates the lock for `me`, taking over one whose writer is gone. False when none can be created. */
 async function claim(lockPath: string, path: string, me: string): Promise<boolean> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const handle = await open(lockPath, 'wx');
-      try {
-        await handle.writeFile(`${me}\n`, 'utf8');
-      } finally {
-        await handle.close();
-      }
-      return true;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return false;
-      if (code !== 'EEXIST' || attempt > 2) throw error;
-    }
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const created = await createWhole(lockPath, me);
+    if (created !== 'exists') return created === 'created';
+    const before = await stat(lockPath).catch(() => undefined);
+    if (before === undefined) continue; // removed meanwhile: try again
     const holder = (await readFile(lockPath, 'utf8').catch(() => '')).trim();
-    if (holder === '' && (await youngerThan(lockPath, 2_000))) {
-      throw new Error(`${path} is being claimed by another writer right now (${lockPath}); give each process its own audit file`);
-    }
     if (holderRuns(holder)) {
       const pid = holder.split(' ')[1];
       throw new Error(
@@ -84,16 +73,67 @@ async function claim(lockPath: string, path: string, me: string): Promise<boolea
           `give each process its own audit file (e.g. audit-\${process.pid}.jsonl), or remove the lock file if that writer is gone`,
       );
     }
-    await takeOver(lockPath, path, holder);
+    if (!(await takeOver(lockPath, before))) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`could not claim ${path}: its lock (${lockPath}) kept changing; give each process its own audit file`);
+}
+
+/** Writes the lock aside and links it into place: it appears whole, or not at all. */
+async function createWhole(lockPath: string, content: string): Promise<'created' | 'exists' | 'unwritable'> {
+  const aside = `${lockPath}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    await writeFile(aside, `${content}\n`, { flag: 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'unwritable';
+    throw error;
+  }
+  try {
+    await link(aside, lockPath);
+    return 'created';
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
+    throw error;
+  } finally {
+    await unlink(aside).catch(() => undefined);
+  }
+}
+
+/**
+ * Removes the stale lock `judged`, and only it, one taker at a time: the turn to remove it is a
+ * file named after it, created by one taker only; the lock is removed only while it is still that
+ * very file (same inode, same change time), since a lock is replaced only after it was removed.
+ * False when another taker has the turn. A turn left by a taker that died holding it is void
+ * after ten seconds.
+ */
+async function takeOver(lockPath: string, judged: Stats): Promise<boolean> {
+  const turn = `${lockPath}.takeover-${judged.ino}-${Math.trunc(judged.ctimeMs)}`;
+  try {
+    await writeFile(turn, '', { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const info = await stat(turn).catch(() => undefined);
+    if (info !== undefined && Date.now() - info.mtimeMs > 10_000) await unlink(turn).catch(() => undefined);
+    return false;
+  }
+  try {
+    const now = await stat(lockPath).catch(() => undefined);
+    if (now !== undefined && now.ino === judged.ino && now.ctimeMs === judged.ctimeMs) await unlink(lockPath).catch(() => undefined);
+    return true;
+  } finally {
+    await unlink(turn).catch(() => undefined);
   }
 }
 
 /** Whether the writer named in a lock still runs, as far as this host can tell. */
 function holderRuns(holder: string): boolean {
-  const [host, pidText, startText] = holder.split(' ');
+  const [host, pidText, start] = holder.split(' ');
   const pid = Number(pidText);
-  if (host !== hostname() || !Number.isInteger(pid)) return false;
-  if (pid === process.pid) return Math.abs(Number(startText) - started()) <= 2; // this process, or an earlier one with its pid
+  if (host !== hostname() || !Number.isInteger(pid) || pid <= 0) return false;
+  const now = processStart(pid);
+  if (now !== undefined) return start === undefined || start === '-' || start === now; // a later start: the pid was reused
+  if (process.platform === 'linux') return false; // no such process
+  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
     return true;
@@ -104,31 +144,17 @@ function holderRuns(holder: string): boolean {
 }
 
 /**
- * Removes a stale lock, one taker at a time: without the turn, two takers could each remove the
- * lock the other had just created, and both write.
+ * When a process started, in clock ticks since boot, from `/proc/<pid>/stat` (Linux): with the
+ * pid it names one process, whatever the wall clock does. Undefined elsewhere, or when no such
+ * process runs.
  */
-async function takeOver(lockPath: string, path: string, stale: string): Promise<void> {
-  const turn = `${lockPath}.takeover`;
-  let handle;
+function processStart(pid: number): string | undefined {
+  if (process.platform !== 'linux') return undefined;
   try {
-    handle = await open(turn, 'wx');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    // A taker that died holding its turn leaves it behind: an old turn is void.
-    if (await youngerThan(turn, 10_000)) throw new Error(`${path} is being taken over by another writer right now (${lockPath}); give each process its own audit file`);
-    await unlink(turn).catch(() => undefined);
-    return takeOver(lockPath, path, stale);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command name (which may hold spaces), from the 3rd on; the 22nd is the start.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
-  try {
-    // Still the lock we judged stale, not one another taker created meanwhile.
-    if ((await readFile(lockPath, 'utf8').catch(() => '')).trim() === stale) await unlink(lockPath).catch(() => undefined);
-  } finally {
-    await handle.close();
-    await unlink(turn).catch(() => undefined);
-  }
-}
-
-async function youngerThan(file: string, ms: number): Promise<boolean> {
-  const info = await stat(file).catch(() => undefined);
-  return info !== undefined && Date.now() - info.mtimeMs < ms;
 }
