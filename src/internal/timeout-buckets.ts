@@ -1,9 +1,10 @@
 /**
  * Timers for attempt timeouts and call deadlines, shared: every callback due in the same bucket
  * (100 ms) runs from one timer, so a router with thousands of calls in flight keeps a handful of
- * timers, not one per call. A bucketed callback runs at its bucket's end: never early, at most one
- * bucket late, which matters only for short limits; those (under `minimumMs`) get a timer of
- * their own. (Measured on Node 20 against one timer per call: no difference in a call's time.)
+ * timers, not one per call. A bucketed callback runs at its bucket's end: not early (to the
+ * millisecond Node's timers keep), at most one bucket late, which matters only for short limits;
+ * those (under `minimumMs`) get a timer of their own. (Measured on Node 20 against one timer per
+ * call: no difference in a call's time.)
  */
 export interface TimeoutBuckets {
   /** Delays shorter than this get a timer of their own. @unit milliseconds */
