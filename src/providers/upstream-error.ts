@@ -70,7 +70,7 @@ export function errorFromStatus(providerId: string, status: number, bodyText: st
       status === 401 || status === 403
         ? `${providerId} rejected the request with ${status}: ${quoted} (check the apiKey configured for provider ${providerId})`
         : `${providerId} returned ${status}: ${quoted}`;
-    return new RouterError(message, {
+    const error = new RouterError(message, {
       ...classification,
       // Keep the upstream's word on what was wrong with the request; elsewhere the type follows our status.
       type: classification.code === 'invalid_request' ? details.type : undefined,
@@ -80,6 +80,11 @@ export function errorFromStatus(providerId: string, status: number, bodyText: st
       headers: headers === undefined ? undefined : retryHeaders(headers),
       requestID: headers === undefined ? undefined : requestIdOf(headers),
     });
+    // 400 and 413 only: a 422 is about the request's content, which an upstream may quote back.
+    if ((status === 400 || status === 413) && (details.code === 'context_length_exceeded' || tooLong.test(details.message))) {
+      deploymentLimits.add(error);
+    }
+    return error;
   } catch (error) {
     return fallbackError(providerId, `${providerId} returned ${status}`, error);
   }
@@ -88,6 +93,9 @@ export function errorFromStatus(providerId: string, status: number, bodyText: st
 /** How upstreams word a request too long for the model behind them (OpenAI, vLLM, Anthropic, Mistral…). */
 const tooLong = /context[ _-]?(length|window)|maximum context|prompt is too long|input is too long|too many (input )?tokens/i;
 
+/** Errors classified, from the upstream's own message and code, as a deployment's limit. */
+const deploymentLimits = new WeakSet<RouterError>();
+
 /**
  * A request error that says more about the deployment than the request: the prompt is too long
  * for this model's context window. Another deployment (a larger window, or one whose window the
@@ -95,8 +103,7 @@ const tooLong = /context[ _-]?(length|window)|maximum context|prompt is too long
  * deployment is never asked again.
  */
 export function exceedsDeploymentLimit(error: RouterError): boolean {
-  // 400 and 413 only: a 422 is about the request's content, which an upstream may quote back.
-  return error.code === 'invalid_request' && (error.upstreamStatus === 400 || error.upstreamStatus === 413) && tooLong.test(error.message);
+  return deploymentLimits.has(error);
 }
 
 /**

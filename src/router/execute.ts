@@ -48,9 +48,12 @@ export interface Execution<T> {
 /** Raised inside an attempt whose candidate's circuit opened before its turn: skip it, call nothing. */
 class CircuitSkip extends Error {}
 
-/** Failures that say the request itself is wrong: no other candidate would do better. */
+/**
+ * Failures that say the request itself is wrong: no other candidate would do better. A prompt
+ * too long for one deployment's context window is not one: another deployment may take it.
+ */
 function isRequestError(error: RouterError): boolean {
-  return error.code === 'invalid_request' || error.code === 'aborted';
+  return (error.code === 'invalid_request' && !exceedsDeploymentLimit(error)) || error.code === 'aborted';
 }
 
 function toRouterError(error: unknown, candidate: Candidate): RouterError {
@@ -181,7 +184,7 @@ export async function execute<T>(
         continue;
       }
       const error = toRouterError(thrown, candidate);
-      if (isRequestError(error) && !exceedsDeploymentLimit(error)) throw error;
+      if (isRequestError(error)) throw error;
       lastError = error;
     }
   }
@@ -189,8 +192,9 @@ export async function execute<T>(
   if (attempts.length === 0 && skipped.length > 0 && !deadlinePassed) {
     throw circuitsOpen({ requested: options.requested, policy: options.policy, earliestRetryAt }, skipped);
   }
-  // Too long for every deployment tried: the request's own error, as the last upstream put it.
-  if (!deadlinePassed && lastError !== undefined && attempts.length > 0 && attempts.every((attempt) => attempt.code === 'invalid_request')) throw lastError;
+  // Too long for every deployment tried (the only request errors that reach here): the request's
+  // own error, as the last upstream put it.
+  if (!deadlinePassed && lastError !== undefined && exceedsDeploymentLimit(lastError) && attempts.every((attempt) => attempt.code === 'invalid_request')) throw lastError;
   throw exhausted(attempts, lastError, skipped, deadlinePassed ? deadlineMs : undefined);
 
   /** Whether to try the same candidate again; if so, waits first (backoff or Retry-After). */
