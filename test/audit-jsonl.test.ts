@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createRouter, verifyAudit, type AuditError, type AuditRecord, type AuditSink } from '../src/index.js';
 import { exportAuditFile, jsonlAudit, readAuditFile, verifyAuditFile, type JsonlAuditOptions } from '../src/node/index.js';
+import { processStart } from '../src/node/writer-lock.js';
 import { mockServer } from './helpers/msw.js';
 import { testProviders } from './helpers/providers.js';
 
@@ -211,12 +212,6 @@ describe('jsonlAudit', () => {
   });
 });
 
-/** This process's start, as Linux counts it (clock ticks since boot): what the lock records. */
-function linuxStart(): string {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
-}
-
 describe('one writer per audit file', () => {
   const lockedRouter = (path: string, errors: AuditError[]) =>
     createRouter({
@@ -270,7 +265,7 @@ describe('one writer per audit file', () => {
     // A replaced container: a new hostname on the same volume, its predecessor's lock unverifiable.
     ['another host', () => `replaced-container-7f3a ${process.ppid}`],
     // A container restarted as the same pid: same pid, an earlier start.
-    ...(process.platform === 'linux' ? [['an earlier process with this pid', () => `${hostname()} ${process.pid} ${Number(linuxStart()) - 360_000}`] as [string, () => string]] : []),
+    ...(process.platform === 'linux' ? [['an earlier process with this pid', () => `${hostname()} ${process.pid} ${Number(processStart(process.pid)!) - 360_000}`] as [string, () => string]] : []),
   ])('takes over a lock left by %s', async (_name, holder) => {
     const path = newFile();
     mkdirSync(dirname(path), { recursive: true });
@@ -285,7 +280,7 @@ describe('one writer per audit file', () => {
   });
 
   it.runIf(process.platform === 'linux')('refuses a lock of this very process held by another copy of the library or thread', async () => {
-    const started = linuxStart();
+    const started = processStart(process.pid)!;
     const path = newFile();
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(`${path}.lock`, `${hostname()} ${process.pid} ${started}\n`);

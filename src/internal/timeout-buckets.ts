@@ -7,8 +7,6 @@
  * call: no difference in a call's time.)
  */
 export interface TimeoutBuckets {
-  /** Delays shorter than this get a timer of their own. @unit milliseconds */
-  readonly minimumMs: number;
   /**
    * Runs `callback` no sooner than `delayMs` from now; returns the function that cancels it.
    * A pending callback keeps the process alive, as a timer of its own would; a cancelled one does not.
@@ -19,10 +17,10 @@ export interface TimeoutBuckets {
 /** The longest delay a Node timer holds; a longer one fires after 1 ms. @unit milliseconds */
 const maxTimerMs = 2 ** 31 - 1;
 
+/** `minimumMs`: delays shorter than this get a timer of their own. */
 export function createTimeoutBuckets(granularityMs = 100, minimumMs = 1000): TimeoutBuckets {
   const buckets = new Map<number, Bucket>();
   return {
-    minimumMs,
     schedule(delayMs, callback) {
       // Rounding up to a bucket must not push a delay past what a Node timer can hold (it would fire at once).
       if (delayMs < minimumMs || delayMs > maxTimerMs - granularityMs) {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { InvalidRequestError } from '../errors.js';
 import type { Router } from '../router/create-router.js';
 
 export interface ServeOptions {
@@ -46,9 +47,9 @@ async function handle(router: Router, request: IncomingMessage, response: Server
   for await (const chunk of request) {
     size += (chunk as Buffer).byteLength;
     if (size > maxBodyBytes) {
-      const message = `The request body is larger than ${maxBodyBytes} bytes (serve's maxBodyBytes).`;
+      const error = new InvalidRequestError(`The request body is larger than ${maxBodyBytes} bytes (serve's maxBodyBytes).`);
       response.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-      response.end(JSON.stringify({ error: { message, type: 'invalid_request_error', code: 'invalid_request', param: null } }));
+      response.end(JSON.stringify(error));
       request.destroy();
       return;
     }

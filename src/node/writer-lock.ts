@@ -148,7 +148,7 @@ function holderRuns(holder: string): boolean {
  * pid it names one process, whatever the wall clock does. Undefined elsewhere, or when no such
  * process runs.
  */
-function processStart(pid: number): string | undefined {
+export function processStart(pid: number): string | undefined {
   if (process.platform !== 'linux') return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

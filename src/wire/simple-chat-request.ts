@@ -1,4 +1,4 @@
-import type { ChatRequest } from './chat-request.js';
+import { chatRequestSchema, type ChatRequest } from './chat-request.js';
 
 /*
  * The common chat request — text messages and plain sampling parameters — checked by hand
@@ -43,7 +43,7 @@ const fields: Readonly<Record<string, Check>> = {
 
 const fieldNames = Object.keys(fields);
 /** The schema's other fields: a request with any of them, enumerable or not, needs the schema. */
-const schemaOnly = ['tools', 'tool_choice', 'response_format', 'logit_bias', 'metadata', 'route', 'simulate'];
+const schemaOnly = Object.keys(chatRequestSchema.shape).filter((key) => key !== 'model' && key !== 'messages' && !Object.hasOwn(fields, key));
 const roles = new Set(['system', 'developer', 'user', 'assistant']);
 
 /**
