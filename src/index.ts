@@ -6,7 +6,7 @@ export type {
   ChatCompletionCreateParamsStreaming,
   ChatCompletionCreateParamsNonStreaming,
 } from './router/create-router.js';
-export type { RouterOptions, ResolvedRouterOptions, KeyOptions, RetryOptions, HealthOptions } from './router/options.js';
+export type { RouterOptions, ResolvedRouterOptions, KeyOptions, RetryOptions, RequestLimits, SimulationLimits, HealthOptions } from './router/options.js';
 export type { RequestOptions } from './router/chat-completions.js';
 export type { Explanation } from './router/explain.js';
 export type { ExplainCandidate } from './router/plan.js';

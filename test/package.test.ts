@@ -1,30 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
 let consumer: string;
 
+// dist is built (when stale) by test/global-setup.ts before any test file runs.
 beforeAll(() => {
-  // Build when dist is missing or older than the sources or the build's configuration, so this tests the code as it is.
-  const built = join(root, 'dist', 'index.js');
-  const inputs = Math.max(newestSource(join(root, 'src')), ...['tsup.config.ts', 'package.json'].map((file) => statSync(join(root, file)).mtimeMs));
-  if (!existsSync(built) || statSync(built).mtimeMs < inputs) {
-    // The package's own build, which empties dist first: no stale file is left to be published.
-    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
-  }
   // A consumer project that has the package installed under its name.
   consumer = mkdtempSync(join(tmpdir(), 'sovroute-consumer-'));
   mkdirSync(join(consumer, 'node_modules'));

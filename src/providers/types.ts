@@ -27,6 +27,14 @@ export interface Provider {
   readonly jurisdiction: JurisdictionFacts | undefined;
   /** The models this deployment serves, with prices. */
   readonly models: readonly ModelOffer[];
+  /**
+   * Why this deployment cannot be called now because its configuration is incomplete (no API
+   * key, no Azure resource…), as a sentence naming the setting, e.g.
+   * `no API key: set SCW_SECRET_KEY or pass apiKey`; `undefined` when it is ready. Asked at
+   * planning (keys read from the environment are read then), so a missing setting excludes the
+   * deployment with this reason instead of failing as an outage. Test keys still simulate it.
+   */
+  missingConfiguration?(): string | undefined;
   /** One non-streaming chat completion. Rejects with a `RouterError` on any failure. */
   doChat(request: ChatRequest, options: CallOptions): Promise<ChatResult>;
   /**

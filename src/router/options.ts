@@ -51,6 +51,43 @@ export interface HealthOptions {
   store?: HealthStore;
 }
 
+/**
+ * Sizes a simulated (test-key) answer may reach, whatever the request's JSON schema asks for:
+ * a schema demanding `minItems: 1e9` gets the bounded answer, not an exhausted heap.
+ */
+export interface SimulationLimits {
+  /** Most items in a generated array (`minItems` above it is capped). @default 64 */
+  maxArrayItems?: number;
+  /** Longest generated string (`minLength` above it is capped). @unit characters @default 4096 */
+  maxStringLength?: number;
+  /** Most properties in a generated object. @default 64 */
+  maxObjectProperties?: number;
+  /** Largest whole simulated answer (text, tool arguments or JSON). @unit bytes @default 1048576 (1 MiB) */
+  maxAnswerBytes?: number;
+}
+
+/**
+ * Limits on what a caller controls. Each is part of the contract: a request beyond one is
+ * refused with 400 `invalid_request` naming the limit (413 for the body size), before any work
+ * that grows with it, and audited like any other invalid request.
+ */
+export interface RequestLimits {
+  /** Largest request body `router.fetch` reads. @unit bytes @default 16777216 (16 MiB) */
+  maxBodyBytes?: number;
+  /** Deepest JSON nesting in a request (objects and arrays, the body itself is depth 1). @default 64 */
+  maxDepth?: number;
+  /** Most entries in `messages` (chat) or `input` (embeddings, completions prompts). @default 4096 */
+  maxMessages?: number;
+  /** Most entries in `tools`. @default 128 */
+  maxTools?: number;
+  /** Longest `model` string. @unit characters @default 256 */
+  maxModelLength?: number;
+  /** Longest string in a `route` field, and most entries in `route.only`, `ignore` or `order`. @default 256 */
+  maxRouteFieldLength?: number;
+  /** Sizes of what the pseudo-LLM generates for test keys. */
+  simulation?: SimulationLimits;
+}
+
 export interface RouterOptions {
   /** The provider deployments this router may use. Ids must be unique. */
   providers: Provider[];
@@ -105,6 +142,8 @@ export interface RouterOptions {
   deadlineMs?: number;
   /** Circuit breaker and health statistics. */
   health?: HealthOptions;
+  /** Limits on what a caller controls: body size, nesting, list lengths, string lengths, simulated answers. */
+  limits?: RequestLimits;
   /** The currency costs are reported in. @default 'EUR' */
   currency?: string;
   /** Exchange rates, value of one unit in a common unit. @default defaultFx */
@@ -116,6 +155,8 @@ const maxTimerMs = 2_147_483_647;
 const currencyCode = /^[A-Z]{3}$/;
 const currencyMessage = 'must be an upper-case ISO 4217 currency code such as EUR or USD';
 const milliseconds = () => z.number().min(0).max(maxTimerMs, `must be at most ${maxTimerMs} ms (about 24.8 days), the longest timer Node can set`);
+
+const positiveInteger = () => z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 const policySchema = z.union([
   z.enum(['eu-sovereign', 'eu-hosted', 'global'], {
@@ -199,9 +240,40 @@ const routerOptionsSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  limits: z
+    .strictObject({
+      maxBodyBytes: positiveInteger().optional(),
+      maxDepth: positiveInteger().optional(),
+      maxMessages: positiveInteger().optional(),
+      maxTools: positiveInteger().optional(),
+      maxModelLength: positiveInteger().optional(),
+      maxRouteFieldLength: positiveInteger().optional(),
+      simulation: z
+        .strictObject({
+          maxArrayItems: positiveInteger().optional(),
+          maxStringLength: positiveInteger().optional(),
+          maxObjectProperties: positiveInteger().optional(),
+          maxAnswerBytes: positiveInteger().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   currency: z.string().regex(currencyCode, currencyMessage).optional(),
   fx: z.record(z.string().regex(currencyCode, currencyMessage), z.number().positive()).optional(),
 });
+
+export type ResolvedRequestLimits = Required<Omit<RequestLimits, 'simulation'>> & { simulation: Required<SimulationLimits> };
+
+/** The documented defaults of `limits`. */
+export const defaultRequestLimits: ResolvedRequestLimits = {
+  maxBodyBytes: 16 * 1024 * 1024,
+  maxDepth: 64,
+  maxMessages: 4096,
+  maxTools: 128,
+  maxModelLength: 256,
+  maxRouteFieldLength: 256,
+  simulation: { maxArrayItems: 64, maxStringLength: 4096, maxObjectProperties: 64, maxAnswerBytes: 1024 * 1024 },
+};
 
 /** Options after validation and defaults. */
 export interface ResolvedRouterOptions {
@@ -216,6 +288,7 @@ export interface ResolvedRouterOptions {
   timeoutMs: number;
   deadlineMs: number;
   health: Required<Omit<HealthOptions, 'store'>> & { store: HealthStore | undefined };
+  limits: ResolvedRequestLimits;
   currency: string;
   fx: FxTable | undefined;
 }
@@ -270,6 +343,11 @@ export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOpti
       failureThreshold: options.health?.failureThreshold ?? 5,
       cooldownMs: options.health?.cooldownMs ?? 30_000,
       store: options.health?.store,
+    },
+    limits: {
+      ...defaultRequestLimits,
+      ...options.limits,
+      simulation: { ...defaultRequestLimits.simulation, ...options.limits?.simulation },
     },
     currency: (options.currency ?? 'EUR').toUpperCase(),
     fx: options.fx,
