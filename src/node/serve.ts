@@ -102,12 +102,20 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
   }
   const apiKey = bearer(request.headers.authorization);
   let extra: Record<string, string> = {};
-  const refuse = (error: RouterError) => {
+  const refuse = async (error: RouterError) => {
     const answer = edge.internals
       ? edge.internals.refuse({ path, apiKey }, error)
       : new Response(JSON.stringify(error), { status: error.status, headers: { 'content-type': 'application/json', 'x-should-retry': 'false' } });
-    // A body left unread is not drained: the connection closes after the answer.
-    write(response, answer, request.complete ? extra : { ...extra, connection: 'close' }, !request.complete ? request : undefined);
+    const text = await answer.text();
+    const headers = { ...Object.fromEntries(answer.headers), ...extra, 'content-length': String(Buffer.byteLength(text)) };
+    if (request.complete) {
+      response.writeHead(answer.status, headers).end(text);
+      return;
+    }
+    // A body left unread is not drained: the connection closes once the answer is out, so a
+    // client still sending stops.
+    response.once('finish', () => request.destroy());
+    response.writeHead(answer.status, { ...headers, connection: 'close' }).end(text);
   };
 
   const host = request.headers.host;
@@ -172,13 +180,9 @@ function headersOf(request: IncomingMessage): Headers {
   return headers;
 }
 
-/**
- * Writes a fetch `Response` to the socket, streaming its body. With `unread`, the request whose
- * body was not read is destroyed once the answer is out, so a client still sending stops.
- */
-function write(response: ServerResponse, result: Response, extra: Record<string, string> = {}, unread?: IncomingMessage): void {
+/** Writes a fetch `Response` to the socket, streaming its body. */
+function write(response: ServerResponse, result: Response, extra: Record<string, string> = {}): void {
   response.writeHead(result.status, { ...Object.fromEntries(result.headers), ...extra });
-  if (unread) response.once('finish', () => unread.destroy());
   if (result.body === null) {
     response.end();
     return;
