@@ -224,6 +224,29 @@ describe('serve(): bodies and time', () => {
     expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions', error_code: 'invalid_request' }]);
   });
 
+  it('refuses a chunked body (no declared length) once its bytes pass maxBodyBytes, with one audit record', async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router, { maxBodyBytes: 1024 });
+    const answer = await new Promise<Answer>((resolve, reject) => {
+      const outgoing = httpRequest(
+        { host: '127.0.0.1', port, method: 'POST', path: '/v1/chat/completions', headers: { ...json, 'transfer-encoding': 'chunked' }, agent: false },
+        (incoming) => {
+          let text = '';
+          incoming.setEncoding('utf8');
+          incoming.on('data', (chunk: string) => (text += chunk));
+          incoming.on('end', () => resolve({ status: incoming.statusCode!, headers: incoming.headers, text }));
+        },
+      );
+      outgoing.on('error', reject);
+      // Sends 512 bytes at a time and never ends: only a server that stops at the limit answers.
+      const drip = setInterval(() => (outgoing.writable ? outgoing.write(' '.repeat(512)) : clearInterval(drip)), 10);
+      outgoing.on('close', () => clearInterval(drip));
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.text).error.message).toMatch(/larger than 1024 bytes/);
+    expect(await records()).toHaveLength(1);
+  });
+
   it("takes its default body limit from the router's limits.maxBodyBytes", async () => {
     const { router, records } = makeRouter({ maxBodyBytes: 2048 });
     const port = await start(router);
