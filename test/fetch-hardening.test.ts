@@ -141,7 +141,7 @@ describe('router.fetch: malformed requests are the caller’s 4xx, not a 500', (
     const { router } = makeRouter();
     const response = await router.fetch('/v1/models', { headers: { authorization: 'Bearer test-caller' } });
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ object: 'list', data: [{ id: model }] });
+    expect(await response.json()).toMatchObject({ object: 'list', data: [{ id: `eu-cloud/${model}` }] });
   });
 });
 
