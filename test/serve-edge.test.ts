@@ -105,6 +105,19 @@ describe('serve(): who may call', () => {
     }
   });
 
+  it("refuses a rebinding page's form post (text/plain, foreign Host and Origin, no key) before any upstream call", async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router);
+    const formPost = await send(port, {
+      method: 'POST',
+      path: '/v1/chat/completions',
+      headers: { host: `attacker.example:${port}`, origin: `http://attacker.example:${port}`, 'content-type': 'text/plain' },
+      body: chatBody,
+    });
+    expect(formPost.status).toBe(403);
+    expect(await records()).toMatchObject([{ outcome: 'invalid', key_id: null, provider: null, attempts: [] }]);
+  });
+
   it('answers the hosts listed in allowedHosts', async () => {
     const { router } = makeRouter();
     const port = await start(router, { allowedHosts: ['gateway.internal'] });

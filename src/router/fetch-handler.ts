@@ -171,7 +171,7 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
           new RouterError(`The model \`${id}\` does not exist or is not reachable under this router's policy.`, { code: 'model_not_found', param: 'model' }),
         );
       }
-      return json({ error: { message: `Unknown path ${call.path}.`, type: 'invalid_request_error', code: 'not_found', param: null } }, 404, { 'x-should-retry': 'false' });
+      return json({ error: { message: `Unknown path ${call.path.slice(0, 256)}.`, type: 'invalid_request_error', code: 'not_found', param: null } }, 404, { 'x-should-retry': 'false' });
     } catch (error) {
       // Like any fetch: an aborted call rejects (with the signal's reason), it is not answered.
       // Clients tell their own timeout and a user's abort apart by this (the openai SDK raises
