@@ -260,6 +260,32 @@ describe('serve(): bodies and time', () => {
     expect(await records()).toHaveLength(1);
   });
 
+  it('refuses a body declared too large before inviting it with 100 Continue, and invites one that fits', async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router, { maxBodyBytes: 1024 });
+    const ask = (length: number) =>
+      new Promise<{ status: number; invited: boolean }>((resolve, reject) => {
+        let invited = false;
+        const body = JSON.stringify({ model: 'llama-3.3-70b-instruct', messages: [{ role: 'user', content: 'x'.repeat(length) }] });
+        const outgoing = httpRequest(
+          { host: '127.0.0.1', port, method: 'POST', path: '/v1/chat/completions', agent: false, headers: { ...json, expect: '100-continue', 'content-length': Buffer.byteLength(body) } },
+          (incoming) => {
+            incoming.resume();
+            incoming.on('end', () => resolve({ status: incoming.statusCode!, invited }));
+          },
+        );
+        outgoing.on('continue', () => {
+          invited = true;
+          outgoing.end(body);
+        });
+        outgoing.on('error', reject);
+        outgoing.flushHeaders();
+      });
+    expect(await ask(4096)).toEqual({ status: 413, invited: false });
+    expect(await ask(10)).toEqual({ status: 200, invited: true });
+    expect((await records()).map((record) => record.outcome)).toEqual(['invalid', 'success']);
+  });
+
   it("takes its default body limit from the router's limits.maxBodyBytes", async () => {
     const { router, records } = makeRouter({ maxBodyBytes: 2048 });
     const port = await start(router);

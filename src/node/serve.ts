@@ -51,7 +51,7 @@ export async function serve(router: Router, options: ServeOptions = {}): Promise
   });
   server.maxConnections = resolved.maxConnections;
   const edge: Edge = { router, internals, options: resolved, hostAllowed: () => false };
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
     handle(edge, request, response).catch((error: unknown) => {
       // router.fetch rejects only when the client hung up (the router recorded that); anything
       // else is a bug, still answered with an envelope when the response has not started.
@@ -61,7 +61,10 @@ export async function serve(router: Router, options: ServeOptions = {}): Promise
         response.end(JSON.stringify(internal));
       } else response.destroy();
     });
-  });
+  };
+  server.on('request', onRequest);
+  // `Expect: 100-continue` is answered by handle, after the checks: a refused body is never invited.
+  server.on('checkContinue', onRequest);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(resolved.port, resolved.host, () => {
@@ -152,6 +155,7 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
   if (method !== 'GET' && method !== 'HEAD') {
     const limitOption = "serve's maxBodyBytes";
     if (declaredOverLimit(request.headers['content-length'], options.maxBodyBytes)) return refuse(bodyTooLarge(options.maxBodyBytes, limitOption));
+    if (/100-continue/i.test(request.headers.expect ?? '')) response.writeContinue();
     const body = await readRequestBody(request, options.maxBodyBytes, options.requestTimeoutMs);
     if (body.kind === 'gone') return;
     if (body.kind === 'too-large') return refuse(bodyTooLarge(options.maxBodyBytes, limitOption));
