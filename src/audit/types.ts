@@ -71,7 +71,11 @@ export interface AuditRecordBody {
   max_cost_exceeded?: true;
   currency: string;
   stream: boolean;
-  endpoint: 'chat.completions' | 'embeddings' | 'completions';
+  /**
+   * The endpoint the request was for; `other` for a request to none of them (such as
+   * `GET /v1/models`) that `serve()` refused before it reached the router (wrong Host or Origin).
+   */
+  endpoint: 'chat.completions' | 'embeddings' | 'completions' | 'other';
   /** From the request's arrival to its end (a stream's end). @unit milliseconds */
   duration_ms: number;
   /** Time spent in the router itself, outside upstream calls. @unit milliseconds */

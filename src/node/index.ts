@@ -1,6 +1,6 @@
 // Node-only parts of sovroute.
 export { serve } from './serve.js';
-export type { ServeOptions } from './serve.js';
+export type { CorsOptions, ServeOptions } from './serve.js';
 
 // Audit files
 export { jsonlAudit } from './jsonl-audit.js';

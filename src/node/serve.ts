@@ -1,70 +1,192 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { InvalidRequestError } from '../errors.js';
+import { InvalidApiKeyError, InvalidRequestError, RouterError } from '../errors.js';
+import { bodyTooLarge, declaredOverLimit } from '../router/body-limit.js';
 import type { Router } from '../router/create-router.js';
+import { internalsOf, type RouterInternals } from '../router/router-internals.js';
+import { checkOrigin, createHostCheck, isJsonContentType, isLoopbackHost, preflightHeaders } from './edge-checks.js';
+import { readRequestBody } from './read-request-body.js';
+import { resolveServeOptions, type ResolvedServeOptions, type ServeOptions } from './serve-options.js';
 
-export interface ServeOptions {
-  /** Port to listen on; 0 picks a free one. @default 8787 */
-  port?: number;
-  /** Interface to bind. @default '127.0.0.1' */
-  host?: string;
-  /**
-   * Largest request body accepted; a larger one is refused with 413 before it is buffered whole.
-   * @default 16 MiB
-   * @unit bytes
-   */
-  maxBodyBytes?: number;
+export type { CorsOptions, ServeOptions } from './serve-options.js';
+
+interface Edge {
+  router: Router;
+  internals: RouterInternals | undefined;
+  options: ResolvedServeOptions;
+  hostAllowed(host: string | undefined): boolean;
 }
-
-const defaultMaxBodyBytes = 16 * 1024 * 1024;
 
 /**
- * Serves `router.fetch` over `node:http`, for clients in other languages or processes. Configure
- * `keys` on the router before exposing it: without them any bearer token is accepted.
- * Resolves once listening; `server.address()` tells the port.
+ * Serves `router.fetch` over `node:http`, for clients in other languages or processes, with the
+ * defaults of a gateway that holds provider keys: without keys (the router's `keys` or serve's
+ * own) it binds only to loopback (another host is refused unless `allowAnonymous: true`) and
+ * warns once; every request must name this server in `Host` (or `allowedHosts`), come from no
+ * other browser origin (unless `cors` allows it), send JSON on POST, and arrive within
+ * `requestTimeoutMs`. Each refusal is an OpenAI error envelope with one audit record.
+ * `GET /healthz` answers `{ "status": "ok" }` without either. Resolves once listening;
+ * `server.address()` tells the port.
  */
-export function serve(router: Router, options: ServeOptions = {}): Promise<Server> {
-  const server = createServer((request, response) => {
-    handle(router, request, response, options.maxBodyBytes ?? defaultMaxBodyBytes).catch((error: unknown) => {
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ error: { message: String(error), type: 'server_error', code: 'upstream_error', param: null } }));
+export async function serve(router: Router, options: ServeOptions = {}): Promise<Server> {
+  const internals = internalsOf(router);
+  const resolved = resolveServeOptions(options, internals?.maxBodyBytes);
+  const keyed = resolved.keys.size > 0 || internals?.keyed === true;
+  const loopback = isLoopbackHost(resolved.host);
+  if (!keyed && !loopback && !resolved.allowAnonymous) {
+    throw new InvalidRequestError(
+      `serve: refusing to listen on ${resolved.host} without API keys: anyone who reaches it would spend the providers' keys. ` +
+        `Configure keys on the router (createRouter({ keys })) or serve's keys, bind to 127.0.0.1, or pass allowAnonymous: true to serve anonymously anyway.`,
+      'host',
+    );
+  }
+  const timeout = resolved.requestTimeoutMs;
+  const server = createServer({
+    headersTimeout: timeout,
+    // A backstop only: the body's own timer (in handle) answers first with an audited 408.
+    requestTimeout: timeout * 2,
+    // How often Node looks for expired headers; its default (30 s) would stretch a short timeout.
+    connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(timeout / 4))),
+    keepAliveTimeout: resolved.keepAliveTimeoutMs,
+  });
+  server.maxConnections = resolved.maxConnections;
+  const edge: Edge = { router, internals, options: resolved, hostAllowed: () => false };
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
+    handle(edge, request, response).catch((error: unknown) => {
+      // router.fetch rejects only when the client hung up (the router recorded that); anything
+      // else is a bug, still answered with an envelope when the response has not started.
+      if (!response.headersSent && !response.destroyed) {
+        const internal = new RouterError(`internal error: ${error instanceof Error ? error.message : String(error)}`, { code: 'upstream_error', status: 500, cause: error });
+        response.writeHead(500, { 'content-type': 'application/json', 'x-should-retry': 'false' });
+        response.end(JSON.stringify(internal));
+      } else response.destroy();
+    });
+  };
+  server.on('request', onRequest);
+  // `Expect: 100-continue` is answered by handle, after the checks: a refused body is never invited.
+  server.on('checkContinue', onRequest);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(resolved.port, resolved.host, () => {
+      server.off('error', reject);
+      resolve();
     });
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 8787, options.host ?? '127.0.0.1', () => resolve(server));
-  });
+  edge.hostAllowed = createHostCheck(resolved, (server.address() as AddressInfo).port);
+  if (!keyed) {
+    process.emitWarning(
+      loopback
+        ? `sovroute serve(): no API keys are configured, so this server answers only on loopback (${resolved.host}), and any local process or page it lets through spends the providers' keys. Configure keys, or pass allowAnonymous: true to serve other hosts without keys.`
+        : `sovroute serve(): allowAnonymous: true and no API keys: anyone who reaches ${resolved.host} spends the providers' keys.`,
+      { code: 'SOVROUTE_ANONYMOUS_SERVER' },
+    );
+  }
+  return server;
 }
 
-async function handle(router: Router, request: IncomingMessage, response: ServerResponse, maxBodyBytes: number) {
+/** The caller's key from `Authorization: Bearer …`, '' when none (as router.fetch reads it). */
+function bearer(authorization: string | undefined): string {
+  const match = authorization ? /^Bearer\s+(.+)$/i.exec(authorization.trim()) : null;
+  return match?.[1] ?? '';
+}
+
+function refused(message: string, status: number, type = 'invalid_request_error'): RouterError {
+  return new RouterError(message, { code: 'invalid_request', status, type });
+}
+
+async function handle(edge: Edge, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const { options } = edge;
+  const method = request.method ?? 'GET';
+  const target = request.url ?? '/';
+  const path = target.split('?', 1)[0]!;
+  if (method === 'GET' && path === '/healthz') {
+    write(response, new Response('{"status":"ok"}', { status: 200, headers: { 'content-type': 'application/json' } }));
+    return;
+  }
+  const apiKey = bearer(request.headers.authorization);
+  let extra: Record<string, string> = {};
+  const refuse = async (error: RouterError) => {
+    const answer = edge.internals
+      ? edge.internals.refuse({ path, apiKey }, error)
+      : new Response(JSON.stringify(error), { status: error.status, headers: { 'content-type': 'application/json', 'x-should-retry': 'false' } });
+    const text = await answer.text();
+    const headers = { ...Object.fromEntries(answer.headers), ...extra, 'content-length': String(Buffer.byteLength(text)) };
+    if (request.complete) {
+      response.writeHead(answer.status, headers).end(text);
+      return;
+    }
+    // A body left unread is not drained: the connection closes once the answer is out, so a
+    // client still sending stops.
+    response.once('finish', () => request.destroy());
+    response.writeHead(answer.status, { ...headers, connection: 'close' }).end(text);
+  };
+
+  const host = request.headers.host;
+  if (!edge.hostAllowed(host)) {
+    return refuse(
+      refused(`The Host ${JSON.stringify(host ?? '')} is not one this server answers to; list it in serve's allowedHosts.`, 403, 'permission_error'),
+    );
+  }
+  const origin = checkOrigin(options, request.headers.origin, host);
+  if (origin.kind === 'refused') {
+    return refuse(
+      refused(`Requests from the browser origin ${JSON.stringify(origin.origin)} are not allowed; list it in serve's cors.origins.`, 403, 'permission_error'),
+    );
+  }
+  if (origin.kind === 'allowed') extra = origin.headers;
+  if (method === 'OPTIONS') {
+    const headers =
+      origin.kind === 'allowed'
+        ? preflightHeaders(origin.headers, request.headers['access-control-request-headers'])
+        : { allow: 'GET, POST, OPTIONS' };
+    write(response, new Response(null, { status: 204, headers }));
+    return;
+  }
+  if (method === 'POST' && !isJsonContentType(request.headers['content-type'])) {
+    return refuse(
+      refused(`The request body must be JSON, sent with content-type: application/json (got ${JSON.stringify(request.headers['content-type'] ?? 'none')}).`, 415),
+    );
+  }
+  if (options.keys.size > 0 && !options.keys.has(apiKey)) {
+    return refuse(apiKey ? new InvalidApiKeyError() : new InvalidApiKeyError('An API key is required: this server accepts only its configured keys.'));
+  }
+
+  const init: RequestInit = { method, headers: headersOf(request) };
+  if (method !== 'GET' && method !== 'HEAD') {
+    const limitOption = "serve's maxBodyBytes";
+    if (declaredOverLimit(request.headers['content-length'], options.maxBodyBytes)) return refuse(bodyTooLarge(options.maxBodyBytes, limitOption));
+    if (/100-continue/i.test(request.headers.expect ?? '')) response.writeContinue();
+    const body = await readRequestBody(request, options.maxBodyBytes, options.requestTimeoutMs);
+    if (body.kind === 'gone') return;
+    if (body.kind === 'too-large') return refuse(bodyTooLarge(options.maxBodyBytes, limitOption));
+    if (body.kind === 'timeout') {
+      return refuse(refused(`The request body did not arrive within ${options.requestTimeoutMs} ms (serve's requestTimeoutMs).`, 408));
+    }
+    init.body = body.text;
+  }
+
   const controller = new AbortController();
+  init.signal = controller.signal;
   // The client hanging up aborts the routed call and its upstream.
   response.once('close', () => {
     if (!response.writableFinished) controller.abort();
   });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).byteLength;
-    if (size > maxBodyBytes) {
-      const error = new InvalidRequestError(`The request body is larger than ${maxBodyBytes} bytes (serve's maxBodyBytes).`);
-      response.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-      response.end(JSON.stringify(error));
-      request.destroy();
-      return;
-    }
-    chunks.push(chunk as Buffer);
-  }
+  const result = await edge.router.fetch(`http://${host ?? 'localhost'}${target}`, init);
+  write(response, result, extra);
+}
+
+function headersOf(request: IncomingMessage): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
     if (typeof value === 'string') headers.set(name, value);
     else if (Array.isArray(value)) headers.set(name, value.join(', '));
   }
-  const method = request.method ?? 'GET';
-  const init: RequestInit = { method, headers, signal: controller.signal };
-  if (method !== 'GET' && method !== 'HEAD') init.body = Buffer.concat(chunks).toString('utf8');
-  const result = await router.fetch(`http://${request.headers.host ?? 'localhost'}${request.url ?? '/'}`, init);
-  response.writeHead(result.status, Object.fromEntries(result.headers));
+  return headers;
+}
+
+/** Writes a fetch `Response` to the socket, streaming its body. */
+function write(response: ServerResponse, result: Response, extra: Record<string, string> = {}): void {
+  response.writeHead(result.status, { ...Object.fromEntries(result.headers), ...extra });
   if (result.body === null) {
     response.end();
     return;

@@ -12,6 +12,7 @@ import { createFetchHandler, type FetchFunction } from './fetch-handler.js';
 import { listModels, modelListPromise, type ModelListPromise } from './models-list.js';
 import { resolveRouterOptions, type RouterOptions } from './options.js';
 import { createRouterContext } from './router-context.js';
+import { createRouterInternals, routerInternals } from './router-internals.js';
 
 /** Chat completion parameters, streaming or not. */
 export type ChatCompletionCreateParamsStreaming = ChatCompletionCreateParams & { stream: true };
@@ -75,7 +76,7 @@ export function createRouter(options: RouterOptions): Router {
     create: (params: ChatCompletionCreateParams, requestOptions?: RequestOptions) =>
       createChatCompletion(context, params, requestOptions),
   } as ChatCompletions;
-  return {
+  const router: Router = {
     chat: { completions },
     completions: { create: (params, requestOptions) => createCompletion(context, params, requestOptions) },
     embeddings: { create: (params, requestOptions) => createEmbeddings(context, params, requestOptions) },
@@ -86,4 +87,7 @@ export function createRouter(options: RouterOptions): Router {
     flush: () => context.audit.flush(),
     close: () => context.audit.close(),
   };
+  // For serve(): not enumerable and not in the type, so it is no part of the public surface.
+  Object.defineProperty(router, routerInternals, { value: createRouterInternals(context) });
+  return router;
 }

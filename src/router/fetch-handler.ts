@@ -4,43 +4,30 @@ import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
 import type { CompletionCreateParams } from '../wire/completions.js';
 import type { EmbeddingCreateParams } from '../wire/embeddings.js';
+import { bodyTooLarge, declaredOverLimit, readTextWithin, textOverLimit } from './body-limit.js';
 import { createChatCompletion } from './chat-completions.js';
 import { createCompletion } from './completions.js';
 import { createEmbeddings } from './embeddings.js';
+import { errorResponse, json } from './http-response.js';
 import { listModels } from './models-list.js';
 import { rejectUnread } from './request-record.js';
 import type { RouterContext } from './router-context.js';
+import { endpointOf, trimSlashes } from './router-internals.js';
 
 /** A `fetch`-compatible function: what `new OpenAI({ fetch })` and other clients accept. */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-const jsonHeaders = { 'content-type': 'application/json' };
+type RoutedEndpoint = 'chat.completions' | 'completions' | 'embeddings';
 
-function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...jsonHeaders, ...headers } });
-}
-
-/**
- * Errors as real HTTP statuses with the OpenAI envelope. The router has already retried and
- * fallen back, so `x-should-retry: false` tells the SDK not to run the whole routing again.
- */
-function errorResponse(error: unknown): Response {
-  const routerError = RouterError.isInstance(error)
-    ? error
-    : new RouterError(`internal error: ${error instanceof Error ? error.message : String(error)}`, { code: 'upstream_error', status: 500, cause: error });
-  const headers: Record<string, string> = { 'x-should-retry': 'false' };
-  const retryAfter = routerError.headers['retry-after'];
-  if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
-  const auditId = routerError.route?.audit_id ?? routerError.auditId;
-  if (auditId) headers['x-request-id'] = auditId;
-  return json(routerError.toJSON(), routerError.status, headers);
-}
+const bodyLimitOption = 'limits.maxBodyBytes';
 
 interface IncomingCall {
   method: string;
   path: string;
   apiKey: string;
   signal: AbortSignal | undefined;
+  /** Why the call cannot be served as sent (a header or method fetch itself refuses), if so. */
+  malformed: RouterError | undefined;
   body(): Promise<unknown>;
 }
 
@@ -54,27 +41,75 @@ function bearer(authorization: string | null): string {
   return match?.[1] ?? '';
 }
 
-/** Reads the call straight from `init` when the SDK passes a URL string (the common case), else via `Request`. */
-function incoming(input: string | URL | Request, init: RequestInit | undefined): IncomingCall {
-  if (typeof input === 'string' && init !== undefined && (init.body === undefined || typeof init.body === 'string')) {
-    const headers = new Headers(init.headers);
-    const text = init.body;
-    return {
-      method: (init.method ?? 'GET').toUpperCase(),
-      path: new URL(input).pathname,
-      apiKey: bearer(headers.get('authorization')),
-      signal: init.signal ?? undefined,
-      body: async () => parseJson(text ?? ''),
-    };
+/** Any URL the caller may pass, relative ones included; `undefined` for one that is not a URL at all. */
+function pathOf(input: string | URL | Request): string | undefined {
+  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  try {
+    return new URL(href, 'http://localhost').pathname;
+  } catch {
+    return undefined;
   }
-  const request = input instanceof Request && init === undefined ? input : new Request(input, init);
+}
+
+function malformedCall(path: string, error: unknown): IncomingCall {
+  const reason = error instanceof Error ? error.message : String(error);
   return {
-    method: request.method,
-    path: new URL(request.url).pathname,
-    apiKey: bearer(request.headers.get('authorization')),
-    signal: request.signal,
-    body: async () => parseJson(await request.text()),
+    method: 'GET',
+    path,
+    apiKey: '',
+    signal: undefined,
+    malformed: new InvalidRequestError(`The request is malformed: ${reason}`, null, error),
+    body: async () => undefined,
   };
+}
+
+/**
+ * Reads the call straight from `init` when the SDK passes a URL string and a string body (the
+ * common case), else through `Request`, whose body is read chunk by chunk up to the limit.
+ * Whatever fetch itself would refuse (a header with a line break, a GET with a body) becomes a
+ * 400, never an exception.
+ */
+function incoming(input: string | URL | Request, init: RequestInit | undefined, maxBodyBytes: number): IncomingCall {
+  const path = pathOf(input);
+  if (path === undefined) return malformedCall('', new TypeError('the URL cannot be parsed'));
+  try {
+    if (typeof input === 'string' && init !== undefined && (init.body === undefined || init.body === null || typeof init.body === 'string')) {
+      const headers = new Headers(init.headers);
+      const text = init.body ?? '';
+      return {
+        method: typeof init.method === 'string' ? init.method.toUpperCase() : 'GET',
+        path,
+        apiKey: bearer(headers.get('authorization')),
+        signal: init.signal ?? undefined,
+        malformed: undefined,
+        body: async () => {
+          if (textOverLimit(text, maxBodyBytes)) throw bodyTooLarge(maxBodyBytes, bodyLimitOption);
+          return parseJson(text);
+        },
+      };
+    }
+    const streamed = init?.body instanceof ReadableStream;
+    const request =
+      input instanceof Request && init === undefined
+        ? input
+        : new Request(input instanceof URL || input instanceof Request ? input : new URL(input, 'http://localhost'), streamed ? ({ ...init, duplex: 'half' } as RequestInit) : init);
+    return {
+      method: request.method,
+      path,
+      apiKey: bearer(request.headers.get('authorization')),
+      signal: request.signal,
+      malformed: undefined,
+      body: async () => {
+        if (declaredOverLimit(request.headers.get('content-length'), maxBodyBytes)) {
+          request.body?.cancel().catch(() => {});
+          throw bodyTooLarge(maxBodyBytes, bodyLimitOption);
+        }
+        return parseJson(await readTextWithin(request.body, maxBodyBytes, bodyLimitOption));
+      },
+    };
+  } catch (error) {
+    return malformedCall(path, error);
+  }
 }
 
 function parseJson(text: string): unknown {
@@ -89,16 +124,21 @@ function parseJson(text: string): unknown {
  * Serves the OpenAI REST surface in-process: `POST /v1/chat/completions` (JSON and SSE),
  * `POST /v1/completions` (JSON), `POST /v1/embeddings`, `GET /v1/models` and
  * `GET /v1/models/{id}`. Only the path's suffix is matched, so any base URL works. The bearer
- * token is the caller's key.
+ * token is the caller's key. A body over `limits.maxBodyBytes` is refused with 413.
  */
 export function createFetchHandler(context: RouterContext): FetchFunction {
+  const maxBodyBytes = context.options.limits.maxBodyBytes;
   return async (input, init) => {
     try {
-      const call = incoming(input, init);
-      const path = call.path.replace(/\/+$/, '');
-      if (path.endsWith('/chat/completions')) {
-        if (call.method !== 'POST') return methodNotAllowed(context, call, path, 'chat.completions');
-        const body = await readBody(context, call, 'chat.completions');
+      const call = incoming(input, init, maxBodyBytes);
+      const path = trimSlashes(call.path);
+      const endpoint = endpointOf(path);
+      if (call.malformed) {
+        return errorResponse(endpoint === 'other' ? call.malformed : rejectUnread(context, endpoint, call.apiKey, call.malformed));
+      }
+      if (endpoint === 'chat.completions') {
+        if (call.method !== 'POST') return methodNotAllowed(context, call, path, endpoint);
+        const body = await readBody(context, call, endpoint);
         const result = await createChatCompletion(context, body as ChatCompletionCreateParams, call);
         if (result instanceof ChatCompletionStream) {
           return new Response(encodeSse(result), {
@@ -108,32 +148,30 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
         }
         return json(result, 200, { 'x-request-id': result.route.audit_id ?? '' });
       }
-      // After /chat/completions, which ends the same way.
-      if (path.endsWith('/completions')) {
-        if (call.method !== 'POST') return methodNotAllowed(context, call, path, 'completions');
-        const result = await createCompletion(context, (await readBody(context, call, 'completions')) as CompletionCreateParams, call);
+      if (endpoint === 'completions') {
+        if (call.method !== 'POST') return methodNotAllowed(context, call, path, endpoint);
+        const result = await createCompletion(context, (await readBody(context, call, endpoint)) as CompletionCreateParams, call);
         return json(result, 200, { 'x-request-id': result.route.audit_id ?? '' });
       }
-      if (path.endsWith('/embeddings')) {
-        if (call.method !== 'POST') return methodNotAllowed(context, call, path, 'embeddings');
-        const body = await readBody(context, call, 'embeddings');
+      if (endpoint === 'embeddings') {
+        if (call.method !== 'POST') return methodNotAllowed(context, call, path, endpoint);
+        const body = await readBody(context, call, endpoint);
         const result = await createEmbeddings(context, body as EmbeddingCreateParams, call);
         return json(result, 200, { 'x-request-id': result.route.audit_id ?? '' });
       }
       const models = /\/models(?:\/(.+))?$/.exec(path);
       if (models) {
-        if (call.method !== 'GET') return methodNotAllowedHere(call.method, path);
+        if (call.method !== 'GET') return errorResponse(new RouterError(`${call.method} is not allowed on ${path}; use GET.`, { code: 'invalid_request', status: 405 }));
         const list = listModels(context, call.apiKey);
         if (models[1] === undefined) return json(list, 200);
-        const id = decodeURIComponent(models[1]);
+        const id = decodeModelId(models[1]);
         const entry = list.data.find((model) => model.id === id || model.canonical === id);
         if (entry) return json(entry, 200);
-        return json(
-          { error: { message: `The model \`${id}\` does not exist or is not reachable under this router's policy.`, type: 'invalid_request_error', code: 'model_not_found', param: 'model' } },
-          404,
+        return errorResponse(
+          new RouterError(`The model \`${id}\` does not exist or is not reachable under this router's policy.`, { code: 'model_not_found', param: 'model' }),
         );
       }
-      return json({ error: { message: `Unknown path ${call.path}.`, type: 'invalid_request_error', code: 'not_found', param: null } }, 404);
+      return json({ error: { message: `Unknown path ${call.path.slice(0, 256)}.`, type: 'invalid_request_error', code: 'not_found', param: null } }, 404, { 'x-should-retry': 'false' });
     } catch (error) {
       // Like any fetch: an aborted call rejects (with the signal's reason), it is not answered.
       // Clients tell their own timeout and a user's abort apart by this (the openai SDK raises
@@ -145,8 +183,17 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
   };
 }
 
-/** The request body; one that is not JSON still leaves its audit record. */
-async function readBody(context: RouterContext, call: IncomingCall, endpoint: 'chat.completions' | 'completions' | 'embeddings'): Promise<unknown> {
+/** The model id in `/models/{id}`; a broken percent-encoding is the caller's 400, not our 500. */
+function decodeModelId(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch (error) {
+    throw new InvalidRequestError(`The model id in the path is not valid percent-encoding: ${encoded.slice(0, 256)}`, 'model', error);
+  }
+}
+
+/** The request body; one that is not JSON or is too large still leaves its audit record. */
+async function readBody(context: RouterContext, call: IncomingCall, endpoint: RoutedEndpoint): Promise<unknown> {
   try {
     return await call.body();
   } catch (error) {
@@ -154,12 +201,8 @@ async function readBody(context: RouterContext, call: IncomingCall, endpoint: 'c
   }
 }
 
-function methodNotAllowedHere(method: string, path: string): Response {
-  return json({ error: { message: `${method} is not allowed on ${path}.`, type: 'invalid_request_error', code: 'invalid_request', param: null } }, 405);
-}
-
 /** A wrong method on a routed endpoint is still a request: it leaves its one (invalid) record. */
-function methodNotAllowed(context: RouterContext, call: IncomingCall, path: string, endpoint: 'chat.completions' | 'completions' | 'embeddings'): Response {
+function methodNotAllowed(context: RouterContext, call: IncomingCall, path: string, endpoint: RoutedEndpoint): Response {
   const error = new RouterError(`${call.method} is not allowed on ${path}; use POST.`, { code: 'invalid_request', status: 405 });
   return errorResponse(rejectUnread(context, endpoint, call.apiKey, error));
 }

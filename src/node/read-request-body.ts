@@ -1,0 +1,39 @@
+import type { IncomingMessage } from 'node:http';
+
+export type BodyResult =
+  | { kind: 'body'; text: string }
+  /** Over the limit: reading stopped there. */
+  | { kind: 'too-large' }
+  /** Not all in within the time: reading stopped. */
+  | { kind: 'timeout' }
+  /** The client went away before the body was in. */
+  | { kind: 'gone' };
+
+/**
+ * Reads a request body chunk by chunk, holding at most `limit` bytes, within `timeoutMs` (which
+ * a client trickling bytes cannot stretch). It never throws: each way it can end is a result.
+ */
+export function readRequestBody(request: IncomingMessage, limit: number, timeoutMs: number): Promise<BodyResult> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (result: BodyResult) => {
+      clearTimeout(timer);
+      request.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onClose);
+      if (result.kind !== 'body') request.pause();
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) finish({ kind: 'too-large' });
+      else chunks.push(chunk);
+    };
+    const onEnd = () => finish({ kind: 'body', text: Buffer.concat(chunks).toString('utf8') });
+    const onGone = () => finish({ kind: 'gone' });
+    const onClose = () => {
+      if (!request.complete) finish({ kind: 'gone' });
+    };
+    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+    request.on('data', onData).on('end', onEnd).on('error', onGone).on('close', onClose);
+  });
+}

@@ -1,0 +1,23 @@
+import { asRouterError } from './request-record.js';
+
+const jsonHeaders = { 'content-type': 'application/json' };
+
+export function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...jsonHeaders, ...headers } });
+}
+
+/**
+ * An error as a real HTTP status with the OpenAI envelope. Every error answer carries
+ * `x-should-retry: false`: the router has already retried and fallen back, and the openai SDK
+ * obeys this header, so it does not run the whole routing again (and multiply the upstream
+ * attempts). Clients that ignore the header are told in the README how to turn their retries off.
+ */
+export function errorResponse(error: unknown): Response {
+  const routerError = asRouterError(error);
+  const headers: Record<string, string> = { 'x-should-retry': 'false' };
+  const retryAfter = routerError.headers['retry-after'];
+  if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
+  const auditId = routerError.route?.audit_id ?? routerError.auditId;
+  if (auditId) headers['x-request-id'] = auditId;
+  return json(routerError.toJSON(), routerError.status, headers);
+}

@@ -1,0 +1,59 @@
+import type { AuditRecordBody } from '../audit/types.js';
+import type { RouterError } from '../errors.js';
+import { errorResponse } from './http-response.js';
+import { rejectUnread } from './request-record.js';
+import type { RouterContext } from './router-context.js';
+
+/**
+ * How `serve()` reaches into the router it serves, without a public API: a `Symbol.for` key
+ * (so an ESM and a CommonJS copy of the package still find each other) on a non-enumerable
+ * property. Not part of the contract; users never see it in types or in `Object.keys(router)`.
+ */
+export const routerInternals = Symbol.for('sovroute.router.internals');
+
+/** A request refused before it reached an endpoint: what its audit record can say of it. */
+export interface RefusedRequest {
+  /** The URL path, which tells the endpoint the request was meant for. */
+  path: string;
+  /** The bearer token presented, '' when none. */
+  apiKey: string;
+}
+
+export interface RouterInternals {
+  /** `limits.maxBodyBytes` as resolved. @unit bytes */
+  readonly maxBodyBytes: number;
+  /** Whether the router accepts only its configured `keys`. */
+  readonly keyed: boolean;
+  /** Writes the one audit record of a refused request and answers with its error envelope. */
+  refuse(request: RefusedRequest, error: RouterError): Response;
+}
+
+/** The endpoint a path is meant for: the routed ones by name, anything else `other`. */
+export function endpointOf(path: string): AuditRecordBody['endpoint'] {
+  const trimmed = trimSlashes(path);
+  if (trimmed.endsWith('/chat/completions')) return 'chat.completions';
+  if (trimmed.endsWith('/completions')) return 'completions';
+  if (trimmed.endsWith('/embeddings')) return 'embeddings';
+  return 'other';
+}
+
+/** Drops trailing slashes; a loop, since `/\/+$/` is quadratic on a long run of slashes. */
+export function trimSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 47) end -= 1;
+  return end === path.length ? path : path.slice(0, end);
+}
+
+export function createRouterInternals(context: RouterContext): RouterInternals {
+  return {
+    maxBodyBytes: context.options.limits.maxBodyBytes,
+    keyed: context.options.keys !== undefined,
+    refuse: (request, error) => errorResponse(rejectUnread(context, endpointOf(request.path), request.apiKey, error)),
+  };
+}
+
+/** The internals of a router made by this package (any copy of it); undefined for anything else. */
+export function internalsOf(router: object): RouterInternals | undefined {
+  const internals = (router as { [routerInternals]?: RouterInternals })[routerInternals];
+  return typeof internals?.refuse === 'function' ? internals : undefined;
+}

@@ -1,0 +1,173 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadBuilt } from './helpers/built-package.js';
+import { euFacts } from './helpers/providers.js';
+
+/*
+ * router.fetch as other clients reach it, through the built package: a body over
+ * limits.maxBodyBytes is refused without being read whole, a malformed path or header is the
+ * caller's 4xx (never a 500), and a routed failure is not retried again by the openai SDK.
+ */
+
+let built: Awaited<ReturnType<typeof loadBuilt>>;
+let upstream: Server;
+let upstreamHits = 0;
+let upstreamURL = '';
+
+beforeAll(async () => {
+  built = await loadBuilt();
+  // A provider that always fails: every hit is one upstream attempt someone pays for.
+  upstream = createServer((request, response) => {
+    upstreamHits += 1;
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { message: 'upstream is down', type: 'server_error', code: null, param: null } }));
+    });
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  upstreamURL = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
+});
+
+afterAll(() => new Promise<void>((resolve) => upstream.close(() => resolve())));
+
+const model = 'llama-3.3-70b-instruct';
+
+function makeRouter(extra: Record<string, unknown> = {}) {
+  const audit = built.memoryAudit();
+  const router = built.createRouter({
+    providers: [
+      built.openaiCompatible({
+        id: 'eu-cloud',
+        baseURL: upstreamURL,
+        apiKey: 'sk-provider',
+        jurisdiction: euFacts,
+        models: [{ id: model, price: { input: 0.3, output: 0.9, currency: 'EUR' }, capabilities: ['chat'] }],
+      }),
+    ],
+    audit: [audit],
+    ...extra,
+  });
+  const records = async () => {
+    await router.flush();
+    return audit.records;
+  };
+  return { router, records };
+}
+
+const post = (body: NonNullable<RequestInit['body']>, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', authorization: 'Bearer test-caller', ...headers },
+  body,
+});
+
+describe('router.fetch: request body size', () => {
+  it('refuses a body over limits.maxBodyBytes with 413 naming the limit and the option, and one audit record', async () => {
+    const { router, records } = makeRouter({ limits: { maxBodyBytes: 1024 } });
+    const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'é'.repeat(600) }] }); // 1,200+ bytes, under 1,024 characters
+    const response = await router.fetch('http://router.local/v1/chat/completions', post(body));
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      error: { message: expect.stringMatching(/larger than 1024 bytes.*limits\.maxBodyBytes/), type: 'invalid_request_error', code: 'invalid_request', param: null },
+    });
+    expect(response.headers.get('x-request-id')).toMatch(/^req_/);
+    expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions', error_code: 'invalid_request' }]);
+
+    const fits = await router.fetch('http://router.local/v1/chat/completions', post(JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] })));
+    expect(fits.status).toBe(200);
+  });
+
+  it('reads a streamed body chunk by chunk and stops reading it past the limit', async () => {
+    const { router, records } = makeRouter({ limits: { maxBodyBytes: 64 * 1024 } });
+    // A body that never ends: buffering it whole would never finish.
+    let pulled = 0;
+    let cancelled = false;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 1;
+        controller.enqueue(new Uint8Array(4096).fill(32));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const response = await router.fetch(new Request('http://router.local/v1/chat/completions', { ...post(endless), duplex: 'half' } as RequestInit));
+    expect(response.status).toBe(413);
+    expect(cancelled).toBe(true);
+    expect(pulled * 4096).toBeLessThan(2 * 64 * 1024);
+    expect(await records()).toHaveLength(1);
+  });
+
+  it('refuses a declared content-length over the limit without reading the body', async () => {
+    const { router, records } = makeRouter({ limits: { maxBodyBytes: 1024 } });
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 1;
+        controller.enqueue(new Uint8Array(16));
+      },
+    });
+    const request = new Request('http://router.local/v1/embeddings', { ...post(body, { 'content-length': '1000000' }), duplex: 'half' } as RequestInit);
+    const response = await router.fetch(request);
+    expect(response.status).toBe(413);
+    expect(pulled).toBeLessThanOrEqual(1); // the stream's own first pull, never a read
+    expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'embeddings' }]);
+  });
+});
+
+describe('router.fetch: malformed requests are the caller’s 4xx, not a 500', () => {
+  it('answers a model id with broken percent-encoding with 400', async () => {
+    const { router } = makeRouter();
+    const response = await router.fetch('http://router.local/v1/models/%E0%A4%A', { headers: { authorization: 'Bearer test-caller' } });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'invalid_request', param: 'model', message: expect.stringMatching(/percent-encoding/) } });
+  });
+
+  it.each([
+    ['a header value with a line break', 'http://router.local/v1/chat/completions', post('{}', { 'x-note': 'a\r\nb' })],
+    ['a GET with a body', 'http://router.local/v1/chat/completions', { method: 'GET', body: new Uint8Array([123, 125]) }],
+    ['an unknown method token', 'http://router.local/v1/chat/completions', { method: 'NOT A METHOD', body: new Uint8Array([123, 125]) }],
+  ] as [string, string, RequestInit][])('answers %s with 400 and one audit record', async (_name, url, init) => {
+    const { router, records } = makeRouter();
+    const response = await router.fetch(url, init);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'invalid_request', message: expect.stringMatching(/^The request is malformed/) } });
+    expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions' }]);
+  });
+
+  it('serves a relative URL like an absolute one', async () => {
+    const { router } = makeRouter();
+    const response = await router.fetch('/v1/models', { headers: { authorization: 'Bearer test-caller' } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ object: 'list', data: [{ id: `eu-cloud/${model}` }] });
+  });
+});
+
+describe('router.fetch: clients do not retry a routed failure', () => {
+  it('the openai SDK (maxRetries 2, its default) adds no attempt to those the router made', async () => {
+    const { router } = makeRouter({ retry: { retries: 1, minTimeoutMs: 0, maxTimeoutMs: 0 }, health: { failureThreshold: 1000 } });
+    const client = new OpenAI({ apiKey: 'sk-caller', baseURL: 'http://router.local/v1', fetch: router.fetch, maxRetries: 2 });
+    upstreamHits = 0;
+    const error = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+    expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('all_providers_failed');
+    expect(upstreamHits).toBe(2); // the router's first attempt and its one retry
+
+    // The same answer without the header: the SDK runs the whole routing twice more (6 hits).
+    // This is what the header prevents, and what clients that ignore it must be told to turn off.
+    const withoutHeader: typeof router.fetch = async (input, init) => {
+      const response = await router.fetch(input, init);
+      const headers = new Headers(response.headers);
+      headers.delete('x-should-retry');
+      headers.set('retry-after-ms', '1');
+      return new Response(response.body, { status: response.status, headers });
+    };
+    const retrying = new OpenAI({ apiKey: 'sk-caller', baseURL: 'http://router.local/v1', fetch: withoutHeader, maxRetries: 2 });
+    upstreamHits = 0;
+    await retrying.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] }).catch(() => {});
+    expect(upstreamHits).toBe(6);
+  });
+});

@@ -1,0 +1,360 @@
+import { request as httpRequest, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadBuilt, loadBuiltNode } from './helpers/built-package.js';
+import { euFacts } from './helpers/providers.js';
+
+/*
+ * serve() as a gateway holding provider keys, through the built package: what it refuses at the
+ * edge (a foreign Host or Origin, a form post, a body too large or too slow), that each refusal
+ * is an OpenAI envelope with exactly one audit record, and where it agrees to start.
+ */
+
+let built: Awaited<ReturnType<typeof loadBuilt>>;
+let serve: Awaited<ReturnType<typeof loadBuiltNode>>['serve'];
+const servers: Server[] = [];
+
+beforeAll(async () => {
+  built = await loadBuilt();
+  serve = (await loadBuiltNode()).serve;
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await Promise.all(servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+});
+
+const chatBody = JSON.stringify({ model: 'llama-3.3-70b-instruct', messages: [{ role: 'user', content: 'Name one EU country.' }] });
+
+/** A router whose only provider is never reached: every answer here comes from the edge or a test key. */
+function makeRouter(options: { keys?: Record<string, { label?: string }>; maxBodyBytes?: number } = {}) {
+  const audit = built.memoryAudit();
+  const router = built.createRouter({
+    providers: [
+      built.openaiCompatible({
+        id: 'eu-cloud',
+        baseURL: 'http://127.0.0.1:9/v1',
+        apiKey: 'sk-provider',
+        jurisdiction: euFacts,
+        models: [{ id: 'llama-3.3-70b-instruct', price: { input: 0.3, output: 0.9, currency: 'EUR' }, capabilities: ['chat'] }],
+      }),
+    ],
+    audit: [audit],
+    ...(options.keys ? { keys: options.keys } : {}),
+    ...(options.maxBodyBytes ? { limits: { maxBodyBytes: options.maxBodyBytes } } : {}),
+  });
+  /** The records of every request so far, once the sinks have them. */
+  const records = async () => {
+    await router.flush();
+    return audit.records;
+  };
+  return { router, records };
+}
+
+async function start(router: Parameters<typeof serve>[0], options: Parameters<typeof serve>[1] = {}) {
+  vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+  const server = await serve(router, { port: 0, ...options });
+  servers.push(server);
+  return (server.address() as AddressInfo).port;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+/** One request over a fresh connection, with whatever Host and headers the test sets. */
+function send(port: number, options: { method?: string; path?: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path ?? '/v1/models', headers: options.headers ?? {}, agent: false },
+      (incoming) => {
+        let text = '';
+        incoming.setEncoding('utf8');
+        incoming.on('data', (chunk: string) => (text += chunk));
+        incoming.on('end', () => resolve({ status: incoming.statusCode!, headers: incoming.headers, text }));
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(options.body);
+  });
+}
+
+const json = { 'content-type': 'application/json', authorization: 'Bearer test-caller' };
+
+describe('serve(): who may call', () => {
+  it('refuses a request addressed to a foreign Host (DNS rebinding) with 403 and one audit record', async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router);
+
+    const rebound = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: { ...json, host: `attacker.example:${port}` }, body: chatBody });
+    expect(rebound.status).toBe(403);
+    expect(JSON.parse(rebound.text)).toEqual({
+      error: { message: expect.stringMatching(/Host "attacker\.example:\d+".*allowedHosts/), type: 'permission_error', code: 'invalid_request', param: null },
+    });
+    expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions', error_code: 'invalid_request', provider: null }]);
+
+    const listing = await send(port, { headers: { host: 'attacker.example' } });
+    expect(listing.status).toBe(403);
+    expect((await records()).map((record) => record.endpoint)).toEqual(['chat.completions', 'other']);
+
+    // The loopback names on the bound port are this server.
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) {
+      expect((await send(port, { headers: { host, authorization: 'Bearer test-caller' } })).status, host).toBe(200);
+    }
+  });
+
+  it("refuses a rebinding page's form post (text/plain, foreign Host and Origin, no key) before any upstream call", async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router);
+    const formPost = await send(port, {
+      method: 'POST',
+      path: '/v1/chat/completions',
+      headers: { host: `attacker.example:${port}`, origin: `http://attacker.example:${port}`, 'content-type': 'text/plain' },
+      body: chatBody,
+    });
+    expect(formPost.status).toBe(403);
+    expect(await records()).toMatchObject([{ outcome: 'invalid', key_id: null, provider: null, attempts: [] }]);
+  });
+
+  it('answers the hosts listed in allowedHosts', async () => {
+    const { router } = makeRouter();
+    const port = await start(router, { allowedHosts: ['gateway.internal'] });
+    expect((await send(port, { headers: { host: 'gateway.internal' } })).status).toBe(200);
+    expect((await send(port, { headers: { host: 'other.internal' } })).status).toBe(403);
+  });
+
+  it('refuses a request from another browser origin with 403 and one audit record, and serves its own origin', async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router);
+
+    const crossSite = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: { ...json, origin: 'https://attacker.example' }, body: chatBody });
+    expect(crossSite.status).toBe(403);
+    expect(JSON.parse(crossSite.text).error.message).toMatch(/origin "https:\/\/attacker\.example".*cors\.origins/);
+    expect(crossSite.headers['access-control-allow-origin']).toBeUndefined();
+    expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions' }]);
+
+    const sameOrigin = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: { ...json, origin: `http://127.0.0.1:${port}` }, body: chatBody });
+    expect(sameOrigin.status).toBe(200);
+    expect(await records()).toHaveLength(2);
+  });
+
+  it('refuses a form post (text/plain, the one a page sends without asking) with 415 and one audit record', async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router);
+    const form = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: { 'content-type': 'text/plain', authorization: 'Bearer test-caller' }, body: chatBody });
+    expect(form.status).toBe(415);
+    expect(JSON.parse(form.text)).toEqual({
+      error: { message: expect.stringMatching(/content-type: application\/json \(got "text\/plain"\)/), type: 'invalid_request_error', code: 'invalid_request', param: null },
+    });
+    expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions', key_id: expect.stringMatching(/^key_/) }]);
+  });
+
+  it("with its own keys, refuses any other bearer token with 401 before the router's work, audited", async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router, { keys: ['test-gateway'] });
+    const stranger = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: { ...json, authorization: 'Bearer test-stranger' }, body: chatBody });
+    expect(stranger.status).toBe(401);
+    expect(JSON.parse(stranger.text).error.code).toBe('invalid_api_key');
+    const member = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: { ...json, authorization: 'Bearer test-gateway' }, body: chatBody });
+    expect(member.status).toBe(200);
+    expect((await records()).map((record) => record.outcome)).toEqual(['denied', 'success']);
+  });
+});
+
+describe('serve(): where it starts', () => {
+  it('without keys, refuses to start on a non-loopback host unless allowAnonymous is given, and then warns', async () => {
+    const { router } = makeRouter();
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    await expect(serve(router, { port: 0, host: '0.0.0.0' })).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringMatching(/refusing to listen on 0\.0\.0\.0 without API keys.*allowAnonymous: true/),
+    });
+    expect(warn).not.toHaveBeenCalled();
+
+    const open = await serve(router, { port: 0, host: '0.0.0.0', allowAnonymous: true });
+    servers.push(open);
+    expect(open.listening).toBe(true);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/allowAnonymous: true and no API keys: anyone who reaches 0\.0\.0\.0/);
+  });
+
+  it('without keys on loopback, starts and says once that allowAnonymous would open it', async () => {
+    const { router } = makeRouter();
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    servers.push(await serve(router, { port: 0 }));
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/answers only on loopback.*allowAnonymous: true/);
+  });
+
+  it('with keys on the router, starts on any host without a warning', async () => {
+    const { router } = makeRouter({ keys: { 'test-team': { label: 'team' } } });
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    servers.push(await serve(router, { port: 0, host: '0.0.0.0' }));
+    expect(warn).not.toHaveBeenCalled();
+  });
+});
+
+describe('serve(): CORS', () => {
+  it('answers a preflight from an allowed origin with the Access-Control headers, and refuses another with 403', async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router, { cors: { origins: ['https://app.example'] } });
+    const preflight = { 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' };
+
+    const allowed = await send(port, { method: 'OPTIONS', path: '/v1/chat/completions', headers: { ...preflight, origin: 'https://app.example' } });
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers).toMatchObject({
+      'access-control-allow-origin': 'https://app.example',
+      'access-control-allow-methods': expect.stringContaining('POST'),
+      'access-control-allow-headers': 'authorization, content-type',
+    });
+
+    const other = await send(port, { method: 'OPTIONS', path: '/v1/chat/completions', headers: { ...preflight, origin: 'https://attacker.example' } });
+    expect(other.status).toBe(403);
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    expect(JSON.parse(other.text).error.type).toBe('permission_error');
+
+    // The real request from the allowed origin gets the header its page needs to read the answer.
+    const call = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: { ...json, origin: 'https://app.example' }, body: chatBody });
+    expect(call.status).toBe(200);
+    expect(call.headers['access-control-allow-origin']).toBe('https://app.example');
+    expect((await records()).map((record) => record.outcome)).toEqual(['invalid', 'success']);
+  });
+});
+
+describe('serve(): bodies and time', () => {
+  it('refuses a body over maxBodyBytes with 413, naming the limit, and one audit record', async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router, { maxBodyBytes: 1024 });
+    const big = JSON.stringify({ model: 'llama-3.3-70b-instruct', messages: [{ role: 'user', content: 'x'.repeat(4096) }] });
+    const answer = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: json, body: big });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.text)).toEqual({
+      error: { message: expect.stringMatching(/larger than 1024 bytes.*serve's maxBodyBytes/), type: 'invalid_request_error', code: 'invalid_request', param: null },
+    });
+    expect(answer.headers['x-should-retry']).toBe('false');
+    expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions', error_code: 'invalid_request' }]);
+  });
+
+  it('refuses a chunked body (no declared length) once its bytes pass maxBodyBytes, with one audit record', async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router, { maxBodyBytes: 1024 });
+    const answer = await new Promise<Answer>((resolve, reject) => {
+      const outgoing = httpRequest(
+        { host: '127.0.0.1', port, method: 'POST', path: '/v1/chat/completions', headers: { ...json, 'transfer-encoding': 'chunked' }, agent: false },
+        (incoming) => {
+          let text = '';
+          incoming.setEncoding('utf8');
+          incoming.on('data', (chunk: string) => (text += chunk));
+          incoming.on('end', () => resolve({ status: incoming.statusCode!, headers: incoming.headers, text }));
+        },
+      );
+      outgoing.on('error', reject);
+      // Sends 512 bytes at a time and never ends: only a server that stops at the limit answers.
+      const drip = setInterval(() => (outgoing.writable ? outgoing.write(' '.repeat(512)) : clearInterval(drip)), 10);
+      outgoing.on('close', () => clearInterval(drip));
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.text).error.message).toMatch(/larger than 1024 bytes/);
+    expect(await records()).toHaveLength(1);
+  });
+
+  it('refuses a body declared too large before inviting it with 100 Continue, and invites one that fits', async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router, { maxBodyBytes: 1024 });
+    const ask = (length: number) =>
+      new Promise<{ status: number; invited: boolean }>((resolve, reject) => {
+        let invited = false;
+        const body = JSON.stringify({ model: 'llama-3.3-70b-instruct', messages: [{ role: 'user', content: 'x'.repeat(length) }] });
+        const outgoing = httpRequest(
+          { host: '127.0.0.1', port, method: 'POST', path: '/v1/chat/completions', agent: false, headers: { ...json, expect: '100-continue', 'content-length': Buffer.byteLength(body) } },
+          (incoming) => {
+            incoming.resume();
+            incoming.on('end', () => resolve({ status: incoming.statusCode!, invited }));
+          },
+        );
+        outgoing.on('continue', () => {
+          invited = true;
+          outgoing.end(body);
+        });
+        outgoing.on('error', reject);
+        outgoing.flushHeaders();
+      });
+    expect(await ask(4096)).toEqual({ status: 413, invited: false });
+    expect(await ask(10)).toEqual({ status: 200, invited: true });
+    expect((await records()).map((record) => record.outcome)).toEqual(['invalid', 'success']);
+  });
+
+  it("takes its default body limit from the router's limits.maxBodyBytes", async () => {
+    const { router, records } = makeRouter({ maxBodyBytes: 2048 });
+    const port = await start(router);
+    const big = JSON.stringify({ model: 'llama-3.3-70b-instruct', messages: [{ role: 'user', content: 'x'.repeat(4096) }] });
+    const answer = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: json, body: big });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.text).error.message).toMatch(/larger than 2048 bytes/);
+    expect(await records()).toHaveLength(1);
+  });
+
+  /** Opens a raw connection, writes `head`, then one more byte every 20 ms until the server closes it. */
+  function trickle(port: number, head: string, drip: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let received = '';
+      let timer: NodeJS.Timeout | undefined;
+      socket.setEncoding('utf8');
+      socket.on('connect', () => {
+        socket.write(head);
+        timer = setInterval(() => {
+          if (socket.writable) socket.write(drip);
+        }, 20);
+      });
+      socket.on('data', (chunk: string) => (received += chunk));
+      socket.on('error', () => {}); // a reset after the answer is the server cutting us off
+      socket.on('close', () => {
+        clearInterval(timer);
+        resolve(received);
+      });
+      setTimeout(() => reject(new Error(`the server kept the trickling connection open; received ${JSON.stringify(received)}`)), 10_000).unref();
+    });
+  }
+
+  it('cuts a client trickling its headers after requestTimeoutMs with a 408', async () => {
+    const { router } = makeRouter();
+    const port = await start(router, { requestTimeoutMs: 200 });
+    const received = await trickle(port, `GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`, 'x');
+    expect(received).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it('cuts a client trickling its body after requestTimeoutMs with a 408 envelope and one audit record', async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router, { requestTimeoutMs: 200 });
+    const head =
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\n` +
+      `authorization: Bearer test-caller\r\ncontent-length: 100000\r\n\r\n{`;
+    const received = await trickle(port, head, ' ');
+    expect(received).toMatch(/^HTTP\/1\.1 408/);
+    const envelope = JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4)) as { error: { message: string; code: string } };
+    expect(envelope.error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/within 200 ms \(serve's requestTimeoutMs\)/) });
+    expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions' }]);
+  });
+});
+
+describe('serve(): paths', () => {
+  it('answers GET /healthz with 200 and no audit record, whatever the Host', async () => {
+    const { router, records } = makeRouter({ keys: { 'test-team': {} } });
+    const port = await start(router);
+    const health = await send(port, { path: '/healthz', headers: { host: 'pod-10-0-0-7.internal' } });
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.text)).toEqual({ status: 'ok' });
+    expect(await records()).toEqual([]);
+  });
+
+  it('answers a malformed percent-encoding in a model id with a 400 envelope, not a 500', async () => {
+    const { router } = makeRouter();
+    const port = await start(router);
+    const answer = await send(port, { path: '/v1/models/%E0%A4%A', headers: { authorization: 'Bearer test-caller' } });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.text).error).toMatchObject({ code: 'invalid_request', param: 'model', message: expect.stringMatching(/percent-encoding/) });
+  });
+});
