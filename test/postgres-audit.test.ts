@@ -204,6 +204,8 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
 
     const result = await verifyPostgresAudit({ connectionString: databaseUrl, table });
     expect(result.ok, JSON.stringify(result)).toBe(true);
+    const { stdout } = await promisify(execFile)(process.execPath, [builtCli, 'audit', 'verify', '--postgres', databaseUrl, '--table', table]);
+    expect(stdout).toMatch(new RegExp(`^ok: ${result.count} records in ${table}, head seq ${result.count}, hash [0-9a-f]{64}\n$`));
     const { rows } = await admin.query<{ id: string }>(`SELECT id FROM "${schema}".fleet`);
     const stored = new Set(rows.map((row) => row.id));
     expect(stored.size).toBe(result.count);
