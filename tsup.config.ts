@@ -1,7 +1,7 @@
 import { defineConfig, type Options } from 'tsup';
 
 const shared: Options = {
-  entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
+  entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts', 'postgres/index': 'src/postgres/index.ts' },
   target: 'node20',
   sourcemap: true,
   // Code both entry points use goes into shared chunks: one RouterError class behind `sovroute`
@@ -14,6 +14,7 @@ export default defineConfig([
   { ...shared, format: ['esm'], dts: true },
   // p-retry (and its one dependency) ship as ESM only; the CommonJS build carries its own copy
   // so `require('sovroute')` works on every Node 20, with or without require(esm).
-  { ...shared, format: ['cjs'], dts: true, noExternal: ['p-retry', 'is-network-error'] },
+  // import.meta does not exist in CommonJS; code that reads it falls back to __filename there.
+  { ...shared, format: ['cjs'], dts: true, noExternal: ['p-retry', 'is-network-error'], define: { 'import.meta.url': 'undefined' } },
   { entry: { 'node/cli': 'src/node/cli.ts' }, format: ['esm'], target: 'node20', banner: { js: '#!/usr/bin/env node' }, sourcemap: true },
 ]);

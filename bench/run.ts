@@ -58,6 +58,21 @@ const router = createRouter({
 });
 const overheads: number[] = [];
 
+// The same router with OpenTelemetry on, as production would run it: the SDK's batch span
+// processor (with an exporter that drops spans) and a meter provider.
+const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+const { MeterProvider } = await import('@opentelemetry/sdk-metrics');
+const droppingExporter = { export: (_spans: unknown, done: (result: { code: number }) => void) => done({ code: 0 }), shutdown: async () => undefined };
+const traced = createRouter({
+  providers: [
+    openaiCompatible({ id: 'bench', baseURL, apiKey: 'sk-bench', models: [{ id: 'bench-model', price: { input: 0.1, output: 0.3, currency: 'EUR' } }] }),
+  ],
+  telemetry: {
+    tracer: new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(droppingExporter)] }).getTracer('bench'),
+    meter: new MeterProvider().getMeter('bench'),
+  },
+});
+
 type Contender = [name: string, run: () => Promise<unknown>];
 
 const plain: Contender[] = [
@@ -81,6 +96,7 @@ const plain: Contender[] = [
       overheads.push(response.route.overhead_ms ?? Number.NaN);
     },
   ],
+  ['(c+) sovroute, telemetry', () => traced.chat.completions.create(body)],
 ];
 
 const streamed: Contender[] = [
@@ -148,7 +164,7 @@ plain.forEach(([name], index) => console.log(`  ${name.padEnd(24)} ${us(median(p
 console.log(`\nstreaming (${streamSamples[0]!.length} interleaved streams each), median per stream:`);
 streamed.forEach(([name], index) => console.log(`  ${name.padEnd(24)} ${us(median(streamSamples[index]!))}`));
 
-const [fetchA, fetchB, fetchSignal, sdkCalls, routed] = plainSamples as [number[], number[], number[], number[], number[]];
+const [fetchA, fetchB, fetchSignal, sdkCalls, routed, routedTraced] = plainSamples as [number[], number[], number[], number[], number[], number[]];
 const [sdkStreams, routedStreams] = streamSamples as [number[], number[]];
 console.log('\nagainst DESIGN §9:');
 console.log(`  A/A control, fetch − fetch (paired median)   ${us(pairedMedian(fetchB, fetchA))}   (noise floor; should be within ±5 µs)`);
@@ -156,6 +172,7 @@ console.log(`  router − fetch (paired median)               ${us(pairedMedian(
 console.log(`    of which a per-call signal + timer on fetch  ${us(pairedMedian(fetchSignal, fetchA))}   (the floor of any call that can time out)`);
 console.log(`  router / SDK                                  ${(median(routed) / median(sdkCalls)).toFixed(2).padStart(9)} ×    target ≤ 0.70`);
 console.log(`  router stream / SDK stream                    ${(median(routedStreams) / median(sdkStreams)).toFixed(2).padStart(9)} ×    target ≤ 0.50`);
+console.log(`  telemetry on − off (paired median)           ${us(pairedMedian(routedTraced, routed))}   (spans + metrics per call, batch span processor)`);
 console.log(`  router's self-reported overhead (route.overhead_ms), median ${us(median(overheads) * 1000)}`);
 console.log(`\n(stream rows include reading every chunk; (f) is the raw byte floor)`);
 console.log(`\ndone in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -75,6 +75,11 @@ export { memoryHealthStore } from './health/health-store.js';
 export type { HealthStore, HealthRecord } from './health/health-store.js';
 export type { DeploymentHealth } from './health/health-tracker.js';
 
+// Observability
+export type { Logger } from './logging/logger.js';
+export type { TelemetryOptions } from './telemetry/telemetry-options.js';
+export type { TracerLike, MeterLike, SpanLike } from './telemetry/otel-api.js';
+
 // Pricing
 export { defaultFx } from './pricing/currency.js';
 export type { FxTable } from './pricing/currency.js';

@@ -19,7 +19,7 @@ export class AuditError extends RouterError {
   }
 }
 
-/** The default `onError`: audit failures must never pass silently. */
-export function logAuditError(error: AuditError): void {
-  console.error(`sovroute: ${error.message}`);
+/** The default `onError`: audit failures must never pass silently; they go to the router's logger. */
+export function logAuditError(error: AuditError, logger: { error(message: string): void } = { error: (message) => console.error(`sovroute: ${message}`) }): void {
+  logger.error(error.message);
 }

@@ -15,6 +15,8 @@ export interface AuditTrail {
   readonly enabled: boolean;
   readonly content: AuditContentMode;
   append(record: UnchainedRecord): void;
+  /** Records not stored yet: waiting to be chained, plus the longest sink queue. */
+  depth(): number;
   /** Waits until every record appended so far is stored by every sink, or rejects after `drainTimeoutMs`. */
   flush(): Promise<void>;
   /** Flushes, then closes the sinks; records still not stored go to `onError`. */
@@ -145,6 +147,7 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
       // Hashing waits for the next turn of the event loop: the caller gets its response first.
       if (scheduled === undefined && resumed) scheduled = setImmediate(chain);
     },
+    depth: () => pending.length + queues.reduce((longest, queue) => Math.max(longest, queue.size), 0),
     flush,
     close: () => (closing ??= close()),
   };

@@ -140,7 +140,7 @@ export interface AuditOptions {
   content?: AuditContentMode;
   /**
    * Told about every record not stored yet, with the sink. Never called on the response path.
-   * @default writes the error's message to `console.error`
+   * @default writes the error's message to the router's `logger` (stderr without one)
    */
   onError?: AuditErrorHandler;
   /**

@@ -5,18 +5,24 @@ import { auditFilter, type AuditExportOptions } from '../audit/export-audit.js';
 import type { AuditOutcome } from '../audit/types.js';
 import type { VerifyAuditOptions } from '../audit/verify-audit.js';
 import { exportAuditFile, tornLine, verifyAuditFile } from './audit-file.js';
+import { exportPostgres, migratePostgres, verifyPostgres } from './cli-audit-postgres.js';
 import { checkInput, FileError, fileErrorReason, openOutput } from './cli-output.js';
 
-export const auditUsage = `  sovroute audit verify <file> [--expect-last-hash <hash>] [--continues <hash> | --segment]
+export const auditUsage = `  sovroute audit verify <file> | --postgres <url> [--table <name>] [--expect-last-hash <hash>] [--continues <hash> | --segment]
       check the hash chain of a JSONL audit log: exit 0 when intact (torn lines, left by a
       write cut short, are skipped with a warning), 1 at the first broken link. The first
       record must start a log (prev null); --continues <hash>: it must follow that hash (the
       last hash of the log this file continues); --segment: it may follow any record
-  sovroute audit export <file> --format csv|jsonl [--from <ISO>] [--to <ISO>]
+      --postgres: the chain postgresAudit keeps in that database (table sovroute_audit unless
+      --table); prints the head row (seq, hash) to compare with a copy kept elsewhere
+  sovroute audit export <file> | --postgres <url> [--table <name>] --format csv|jsonl [--from <ISO>] [--to <ISO>]
                         [--outcome <outcome>[,...]] [--provider <id>[,...]] [--out <path>] [--bom]
       export the log (or the records matching the filters; --from inclusive, --to exclusive)
       to stdout or --out (never the input itself); torn lines are skipped with a warning;
       --bom starts a CSV with the byte order mark Excel needs for UTF-8
+  sovroute audit migrate --postgres <url> [--table <name>]
+      create the table, head, append function and append-only triggers postgresAudit uses
+      (for a migration role, when the writer role may only append)
 `;
 
 /** Thrown for a command line that cannot run: exit code 2 with the usage. */
@@ -44,9 +50,23 @@ async function verify(args: string[], { stdout, stderr }: AuditCommandOutput): P
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
-    options: { 'expect-last-hash': { type: 'string' }, continues: { type: 'string' }, segment: { type: 'boolean' } },
+    options: {
+      'expect-last-hash': { type: 'string' },
+      continues: { type: 'string' },
+      segment: { type: 'boolean' },
+      postgres: { type: 'string' },
+      table: { type: 'string' },
+    },
   });
   const [file] = positionals;
+  if (values.postgres !== undefined) {
+    if (positionals.length > 0) throw new UsageError('audit verify takes one file or --postgres <url>, not both');
+    if (values.continues !== undefined || values.segment) throw new UsageError('--continues and --segment are for files; a PostgreSQL chain starts at seq 1');
+    const options: VerifyAuditOptions = {};
+    if (values['expect-last-hash'] !== undefined) options.expectedLastHash = values['expect-last-hash'];
+    return verifyPostgres(values.postgres, values.table, options, stdout);
+  }
+  if (values.table !== undefined) throw new UsageError('--table goes with --postgres');
   if (file === undefined || positionals.length > 1) throw new UsageError('audit verify takes one file');
   const { continues, segment } = values;
   if (continues !== undefined && segment) throw new UsageError('give --continues <hash> or --segment, not both');
@@ -86,10 +106,15 @@ async function exportCommand(args: string[], { stdout, stderr }: AuditCommandOut
       provider: { type: 'string' },
       out: { type: 'string' },
       bom: { type: 'boolean' },
+      postgres: { type: 'string' },
+      table: { type: 'string' },
     },
   });
   const [file] = positionals;
-  if (file === undefined || positionals.length > 1) throw new UsageError('audit export takes one file');
+  if (values.postgres !== undefined ? positionals.length > 0 : file === undefined || positionals.length > 1) {
+    throw new UsageError('audit export takes one file or --postgres <url>');
+  }
+  if (values.table !== undefined && values.postgres === undefined) throw new UsageError('--table goes with --postgres');
   const format = values.format;
   if (format !== 'csv' && format !== 'jsonl') throw new UsageError('audit export needs --format csv or --format jsonl');
   const options: AuditExportOptions = {
@@ -103,6 +128,23 @@ async function exportCommand(args: string[], { stdout, stderr }: AuditCommandOut
   // Everything that can refuse the command does so before the output is opened (and truncated).
   auditFilter(options);
   const path = values.out;
+  if (values.postgres !== undefined) {
+    const database = values.postgres;
+    if (path === undefined) {
+      await exportPostgres(database, values.table, options, (text) => write(stdout, text));
+      return 0;
+    }
+    const output = await openOutput(path);
+    try {
+      await exportPostgres(database, values.table, options, output.write);
+    } catch (error) {
+      await output.close().catch(() => undefined);
+      throw new FileError(`${error instanceof Error ? error.message : String(error)}; ${path} is incomplete`, { cause: error });
+    }
+    await output.close();
+    return 0;
+  }
+  if (file === undefined) throw new UsageError('audit export takes one file');
   const fd = (stdout as { fd?: unknown }).fd;
   await checkInput(file, path !== undefined ? { path } : typeof fd === 'number' ? { fd } : undefined);
   if (path === undefined) {
@@ -121,6 +163,12 @@ async function exportCommand(args: string[], { stdout, stderr }: AuditCommandOut
   }
   await output.close();
   return 0;
+}
+
+async function migrateCommand(args: string[], { stdout }: AuditCommandOutput): Promise<number> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { postgres: { type: 'string' }, table: { type: 'string' } } });
+  if (values.postgres === undefined || positionals.length > 0) throw new UsageError('audit migrate takes --postgres <url> [--table <name>]');
+  return migratePostgres(values.postgres, values.table, stdout);
 }
 
 /** Writes to standard output, waiting when it is full (a closed pipe ends the process quietly, in cli.ts). */
@@ -145,6 +193,7 @@ export async function auditCommand(args: string[], output: AuditCommandOutput): 
   try {
     if (command === 'verify') return await verify(rest, output);
     if (command === 'export') return await exportCommand(rest, output);
+    if (command === 'migrate') return await migrateCommand(rest, output);
   } catch (error) {
     // parseArgs reports unknown or malformed options with this code.
     if ((error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (error as { code?: unknown }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
@@ -152,5 +201,5 @@ export async function auditCommand(args: string[], output: AuditCommandOutput): 
     }
     throw error;
   }
-  throw new UsageError(command === undefined ? 'audit needs a command: verify or export' : `unknown audit command "${command}"`);
+  throw new UsageError(command === undefined ? 'audit needs a command: verify, export or migrate' : `unknown audit command "${command}"`);
 }

@@ -241,6 +241,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
     id,
     jurisdiction: parsed.data.jurisdiction as JurisdictionFacts | undefined,
     models: Object.freeze(parsed.data.models as ModelOffer[]),
+    baseURL: root,
 
     async doChat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
       const { route: _route, simulate: _simulate, ...body } = request;

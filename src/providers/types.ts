@@ -28,6 +28,11 @@ export interface Provider {
   /** The models this deployment serves, with prices. */
   readonly models: readonly ModelOffer[];
   /**
+   * Where requests go, when the deployment has one address (for telemetry's `server.address`).
+   * Never holds credentials.
+   */
+  readonly baseURL?: string | undefined;
+  /**
    * Why this deployment cannot be called now because its configuration is incomplete (no API
    * key, no Azure resource…), as a sentence naming the setting, e.g.
    * `no API key: set SCW_SECRET_KEY or pass apiKey`; `undefined` when it is ready. Asked at

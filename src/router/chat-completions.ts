@@ -58,6 +58,7 @@ export function prepareChat(
   const caller = identifyCaller(context, apiKey, record);
   const request = parseSimpleChatRequest(params) ?? validateRequest(chatRequestSchema, params);
   record?.captured(request.messages);
+  record?.validated(request);
   assertSimulateAllowed(request, caller);
   const spec = parseModel(request.model, context.vocabulary);
   const needs = chatNeeds(request);
@@ -86,10 +87,10 @@ export async function createChatCompletion(
     const execution = await execute(
       context,
       plan.ranked,
-      (candidate, signal, attempt) =>
+      (candidate, signal, attempt, headers) =>
         caller.simulated
           ? pseudoChat(forCandidate(request, candidate), { model: candidate.native, attempt, signal }).then((completion) => ({ completion }))
-          : candidate.provider.doChat(forCandidate(request, candidate), { signal }),
+          : candidate.provider.doChat(forCandidate(request, candidate), { signal, headers }),
       executeOptions(plan, caller, record, options.signal),
     );
     execution.release();
@@ -100,7 +101,11 @@ export async function createChatCompletion(
       { promptTokens: needs.promptTokens, completionTokens: estimateCompletion(completion.choices) },
       context.currency,
     );
-    record.succeed(execution.candidate, usage, () => completionOf(completion.choices));
+    record.succeed(execution.candidate, usage, () => completionOf(completion.choices), {
+      id: completion.id,
+      model: completion.model,
+      finishReasons: completion.choices.map((choice) => choice.finish_reason ?? 'unknown'),
+    });
     // The upstream's completion was parsed for this call alone: completed in place rather than
     // copied (a spread plus new keys costs ~3 µs on Node 20).
     return Object.assign(completion, { usage, provider: execution.candidate.provider.id, route: record.route(execution.candidate) }) as ChatCompletion;
@@ -124,10 +129,10 @@ async function startStream(
   const execution = await execute(
     context,
     plan.ranked,
-    async (candidate, attemptSignal, attempt) => {
+    async (candidate, attemptSignal, attempt, headers) => {
       const { chunks } = caller.simulated
         ? { chunks: await pseudoChatStream(forCandidate(request, candidate), { model: candidate.native, attempt, signal: attemptSignal }) }
-        : await candidate.provider.doChatStream(forCandidate(request, candidate), { signal: attemptSignal });
+        : await candidate.provider.doChatStream(forCandidate(request, candidate), { signal: attemptSignal, headers });
       // Fallback stays possible until a chunk reaches the caller: read up to the first chunk with
       // choices inside the attempt. Chunks without choices before it (Azure's prompt-filter
       // results) reach no one, but their usage, if any, is kept.

@@ -32,10 +32,10 @@ export async function executeOneShot<Body extends { model: string }, T>(
   const execution = await execute(
     context,
     plan.ranked,
-    (candidate, attemptSignal, attempt) => {
+    (candidate, attemptSignal, attempt, headers) => {
       const body = { ...request, model: candidate.native };
       if (caller.simulated) return endpoint.pseudo(body, { model: candidate.native, attempt, signal: attemptSignal });
-      const pending = endpoint.real(candidate.provider, body, { signal: attemptSignal });
+      const pending = endpoint.real(candidate.provider, body, { signal: attemptSignal, headers });
       if (pending === undefined) {
         throw new RouterError(`provider ${candidate.provider.id} lists model ${candidate.model} but implements no ${endpoint.method}`, {
           code: 'upstream_error',

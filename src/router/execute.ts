@@ -10,13 +10,14 @@ import { backoffMs, retryAfterMs } from './retry-delay.js';
 import { exceedsDeploymentLimit } from '../providers/upstream-error.js';
 import { attemptTimeout, circuitsOpen, deadlineError, exhausted, isDeadlineError, isRequestLimitTimeout } from './routing-errors.js';
 import type { RouterContext } from './router-context.js';
+import type { RequestObservation } from './request-observer.js';
 
 /** One try: call the candidate with this signal. `attempt` counts tries across the whole request. */
-export type AttemptRun<T> = (candidate: Candidate, signal: AbortSignal, attempt: number) => Promise<T>;
+export type AttemptRun<T> = (candidate: Candidate, signal: AbortSignal, attempt: number, headers: Record<string, string> | undefined) => Promise<T>;
 
 export interface ExecuteOptions {
   /** Where attempts go; `waitedMs` adds up backoff waits, which are neither upstream time nor overhead. */
-  record: { attempts: Attempt[]; waitedMs: number };
+  record: { attempts: Attempt[]; waitedMs: number; readonly observation?: RequestObservation | undefined };
   /** The caller's signal: aborts the attempt in flight, a backoff wait, and every later attempt. */
   signal: AbortSignal | undefined;
   /** This request's per-attempt timeout (`route.max_latency_ms`) instead of `timeoutMs`. @unit milliseconds */
@@ -89,9 +90,11 @@ export async function execute<T>(
   let deadlinePassed = false;
   let count = 0;
   let lastError: RouterError | undefined;
+  let current: Candidate | undefined;
 
   for (const { candidate } of ranked) {
     if (deadlinePassed) break;
+    current = candidate;
     const once = async (): Promise<Execution<T>> => {
       if (callerSignal?.aborted) throw new AbortedError(undefined, callerSignal.reason);
       const remaining = deadlineAt - performance.now();
@@ -114,11 +117,14 @@ export async function execute<T>(
       const signal = controller.signal;
       const stopWaiting = callerSignal && onAbort(callerSignal, () => controller.abort(new AbortedError(undefined, callerSignal.reason)));
       let cancelTimeout = context.timeouts.schedule(limit, () => controller.abort(timeoutError()));
+      const observed = record.observation?.attempt(candidate, count, !trackHealth);
       const started = performance.now();
       try {
-        const value = await run(candidate, signal, count++);
+        const value = await run(candidate, signal, count++, observed?.headers);
         const latencyMs = performance.now() - started;
-        attempts.push({ provider: candidate.provider.id, model: candidate.model, outcome: 'ok', latency_ms: round(latencyMs) });
+        const succeeded: Attempt = { provider: candidate.provider.id, model: candidate.model, outcome: 'ok', latency_ms: round(latencyMs) };
+        attempts.push(succeeded);
+        observed?.succeeded(succeeded);
         if (trackHealth) health.succeeded(candidate.key, latencyMs, options.latencyKind);
         const release = () => {
           cancelTimeout();
@@ -145,7 +151,7 @@ export async function execute<T>(
         const error = toRouterError(signal.aborted ? signal.reason : thrown, candidate);
         // Release whatever the failed attempt still holds open (a half-read body, a socket).
         controller.abort(error);
-        attempts.push({
+        const failed: Attempt = {
           provider: candidate.provider.id,
           model: candidate.model,
           outcome: 'error',
@@ -153,7 +159,9 @@ export async function execute<T>(
           code: error.code,
           message: error.message,
           latency_ms: round(performance.now() - started),
-        });
+        };
+        attempts.push(failed);
+        observed?.failed(failed, error);
         if (trackHealth) report(candidate, error);
         throw error;
       }
@@ -203,6 +211,7 @@ export async function execute<T>(
     const wait = retryAfterMs(error as RouterError) ?? backoffMs(retry, retriesConsumed + 1);
     // No time left to wait and try again: fall back to the next candidate now.
     if (performance.now() + wait >= deadlineAt) return false;
+    if (current) record.observation?.retry(current, error as RouterError, wait);
     await sleep(wait, callerSignal);
     record.waitedMs += wait;
     return true;

@@ -9,6 +9,8 @@ import type { HealthStore } from '../health/health-store.js';
 import type { FxTable } from '../pricing/currency.js';
 import type { Provider } from '../providers/types.js';
 import type { Strategy, StrategyFunction } from '../strategies/types.js';
+import { resolveLogger, type Logger, type ResolvedLogger } from '../logging/logger.js';
+import { resolveTelemetryOptions, type ResolvedTelemetryOptions, type TelemetryOptions } from '../telemetry/telemetry-options.js';
 
 /** What a scoped API key may do. */
 export interface KeyOptions {
@@ -144,6 +146,18 @@ export interface RouterOptions {
   health?: HealthOptions;
   /** Limits on what a caller controls: body size, nesting, list lengths, string lengths, simulated answers. */
   limits?: RequestLimits;
+  /**
+   * OpenTelemetry traces and metrics (GenAI semantic conventions): `true` uses the global
+   * tracer and meter providers, or pass your own. Needs `@opentelemetry/api`, loaded only when on.
+   * @default false
+   */
+  telemetry?: boolean | TelemetryOptions;
+  /**
+   * Where the router reports sink failures, warnings and (at debug level) each routing decision:
+   * `console`, pino, winston, or any object with `debug`, `info`, `warn`, `error`.
+   * @default errors and warnings to stderr; decisions only with `DEBUG=sovroute*`
+   */
+  logger?: Logger;
   /** The currency costs are reported in. @default 'EUR' */
   currency?: string;
   /** Exchange rates, value of one unit in a common unit. @default defaultFx */
@@ -258,6 +272,23 @@ const routerOptionsSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  telemetry: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        tracer: z.custom<NonNullable<TelemetryOptions['tracer']>>((value) => typeof (value as { startSpan?: unknown })?.startSpan === 'function', 'must be an OpenTelemetry Tracer (an object with startSpan)').optional(),
+        meter: z.custom<NonNullable<TelemetryOptions['meter']>>((value) => typeof (value as { createHistogram?: unknown })?.createHistogram === 'function', 'must be an OpenTelemetry Meter (an object with createHistogram)').optional(),
+        content: z.enum(['none', 'hash', 'full']).optional(),
+        propagate: z.boolean().optional(),
+      }),
+    ])
+    .optional(),
+  logger: z
+    .custom<Logger>(
+      (value) => typeof value === 'object' && value !== null && ['debug', 'info', 'warn', 'error'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
+      'must be a logger: an object with debug, info, warn and error methods (console, pino, winston…)',
+    )
+    .optional(),
   currency: z.string().regex(currencyCode, currencyMessage).optional(),
   fx: z.record(z.string().regex(currencyCode, currencyMessage), z.number().positive()).optional(),
 });
@@ -289,6 +320,8 @@ export interface ResolvedRouterOptions {
   deadlineMs: number;
   health: Required<Omit<HealthOptions, 'store'>> & { store: HealthStore | undefined };
   limits: ResolvedRequestLimits;
+  telemetry: ResolvedTelemetryOptions | undefined;
+  logger: ResolvedLogger;
   currency: string;
   fx: FxTable | undefined;
 }
@@ -323,13 +356,14 @@ export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOpti
     const name = `options${path.join('')}`;
     throw new InvalidRequestError(`createRouter: ${name} ${issue.message}`, name.slice('options.'.length) || null);
   }
+  const logger = resolveLogger(options.logger);
   return {
     providers: options.providers,
     policy: options.policy ?? 'global',
     strategy: options.strategy ?? 'balanced',
     apiKey: options.apiKey,
     keys: options.keys,
-    audit: resolveAuditOptions(options.audit),
+    audit: resolveAuditOptions(options.audit, logger.logger),
     streamIdleTimeoutMs: options.streamIdleTimeoutMs ?? 300_000,
     retry: {
       retries: options.retry?.retries ?? 2,
@@ -349,17 +383,19 @@ export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOpti
       ...options.limits,
       simulation: { ...defaultRequestLimits.simulation, ...options.limits?.simulation },
     },
+    telemetry: resolveTelemetryOptions(options.telemetry),
+    logger,
     currency: (options.currency ?? 'EUR').toUpperCase(),
     fx: options.fx,
   };
 }
 
-function resolveAuditOptions(audit: RouterOptions['audit']): ResolvedAuditOptions {
+function resolveAuditOptions(audit: RouterOptions['audit'], logger: Logger): ResolvedAuditOptions {
   const options: AuditOptions = Array.isArray(audit) ? { sinks: audit } : (audit ?? { sinks: [] });
   return {
     sinks: options.sinks,
     content: options.content ?? 'none',
-    onError: options.onError ?? logAuditError,
+    onError: options.onError ?? ((error) => logAuditError(error, logger)),
     queueLimit: options.queueLimit ?? 10_000,
     retry: { minDelayMs: options.retry?.minDelayMs ?? 100, maxDelayMs: options.retry?.maxDelayMs ?? 30_000 },
     drainTimeoutMs: options.drainTimeoutMs ?? 10_000,

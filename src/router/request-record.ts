@@ -6,6 +6,7 @@ import { NoEligibleProviderError, RouterError, type Attempt, type RouterErrorCod
 import type { Route, Usage } from '../wire/chat-response.js';
 import type { Plan } from './plan.js';
 import { hashedKeyId, type Caller, type RouterContext } from './router-context.js';
+import type { RequestObservation, RequestParameters, ResponseDetails } from './request-observer.js';
 
 const outcomeByCode: Partial<Record<RouterErrorCode, AuditOutcome>> = {
   invalid_request: 'invalid',
@@ -50,13 +51,17 @@ export class RequestRecord {
   private plan: Plan | undefined;
   private prompt: readonly unknown[] | undefined;
   private finished = false;
+  /** What listeners (telemetry, the decision log) follow of this request. */
+  readonly observation: RequestObservation | undefined;
 
   constructor(
     private readonly context: RouterContext,
     readonly endpoint: AuditRecordBody['endpoint'],
     readonly stream: boolean,
     private readonly requested: string | null,
-  ) {}
+  ) {
+    this.observation = context.observer?.request({ id: this.id, endpoint, stream, requested });
+  }
 
   identify(keyId: string | null, simulated: boolean): void {
     this.keyId = keyId;
@@ -67,9 +72,14 @@ export class RequestRecord {
     this.plan = plan;
   }
 
-  /** The request's messages (or embedding inputs), kept only when `audit.content` asks for them. */
+  /** The request's messages (or embedding inputs), kept only when `audit.content` or an observer asks for them. */
   captured(prompt: readonly unknown[]): void {
-    if (this.context.audit.content !== 'none') this.prompt = prompt;
+    if (this.context.audit.content !== 'none' || this.context.observer?.wantsContent) this.prompt = prompt;
+  }
+
+  /** The body is valid: its generation parameters, for listeners. */
+  validated(parameters: RequestParameters): void {
+    this.observation?.validated(parameters);
   }
 
   /** Whether the record is written: later outcomes are ignored. */
@@ -113,6 +123,7 @@ export class RequestRecord {
   /** A stream's first chunk is in and goes to the caller. */
   committed(): void {
     this.committedAt = performance.now();
+    this.observation?.firstChunk();
   }
 
   /** The actual cost went over `route.max_cost`: reported, not refused (the call is paid for). */
@@ -121,9 +132,9 @@ export class RequestRecord {
     return limit !== undefined && this.cost !== undefined && this.cost > limit;
   }
 
-  succeed(chosen: Candidate, usage: Usage, completion?: () => AuditCompletion[]): void {
+  succeed(chosen: Candidate, usage: Usage, completion?: () => AuditCompletion[], response?: ResponseDetails): void {
     this.cost = usage.cost;
-    this.finish('success', chosen, usage, undefined, completion);
+    this.finish('success', chosen, usage, undefined, completion, response);
   }
 
   /**
@@ -143,18 +154,21 @@ export class RequestRecord {
     usage: Usage | undefined,
     error: RouterError | undefined,
     completion: (() => AuditCompletion[]) | undefined,
+    response?: ResponseDetails,
   ) {
     if (this.finished) return;
     this.finished = true;
     const audit = this.context.audit;
-    if (!audit.enabled) return;
+    const observation = this.observation;
+    if (!audit.enabled && observation === undefined) return;
     const plan = this.plan;
     // Copies: attempts and candidates live on in the caller's route and must not change the record.
     const candidates: AuditCandidate[] =
       plan?.candidates.map(({ provider, model, eligible, reasons }) => ({ provider, model, eligible, reasons: [...reasons] })) ?? [];
     const estimated = chosen && plan?.ranked.find((entry) => entry.candidate === chosen)?.estCost;
-    const content = audit.content === 'none' ? undefined : auditContent(audit.content, this.prompt, completion?.());
-    audit.append({
+    const answers = completion?.();
+    const content = audit.content === 'none' ? undefined : auditContent(audit.content, this.prompt, answers);
+    const body: AuditRecordBody = {
       id: this.id,
       ts: new Date(this.arrivedAt).toISOString(),
       key_id: this.keyId,
@@ -188,7 +202,15 @@ export class RequestRecord {
       duration_ms: Math.round((performance.now() - this.started) * 1000) / 1000,
       overhead_ms: this.overheadMs(),
       ...(content ? { content } : {}),
-    });
+    };
+    if (audit.enabled) audit.append(body);
+    if (observation) {
+      try {
+        observation.end({ record: body, error, chosen, response, prompt: this.prompt, completion: answers, policyExcluded: plan?.policyExcluded });
+      } catch {
+        // A listener never changes how a request ends.
+      }
+    }
   }
 }
 

@@ -13,6 +13,12 @@ import { defaultFx, type FxTable } from '../pricing/currency.js';
 import { builtInStrategies, strategyAliases, toStrategy } from '../strategies/registry.js';
 import type { Strategy } from '../strategies/types.js';
 import type { ResolvedRouterOptions } from './options.js';
+import { decisionLog } from '../logging/decision-log.js';
+import type { Logger } from '../logging/logger.js';
+import { loadOtelApi, loadOtelApiSync, type OtelApi } from '../telemetry/otel-api.js';
+import { otelObserver } from '../telemetry/otel-observer.js';
+import { combineObservers, type RequestObserver } from './request-observer.js';
+import { libraryVersion } from '../version.js';
 
 /** Who is calling: decided once per request from its API key. */
 export interface Caller {
@@ -46,6 +52,9 @@ export interface RouterContext {
   reasonsFor(policy: CompiledPolicy, providerId: string): readonly string[];
   /** Resolves the caller from an API key; throws `invalid_api_key` for unknown keys when `keys` is set. */
   caller(apiKey: string | undefined): Caller;
+  /** Who listens to requests (telemetry, the decision log); undefined when nobody does. */
+  readonly observer: RequestObserver | undefined;
+  readonly logger: Logger;
 }
 
 export function createRouterContext(options: ResolvedRouterOptions): RouterContext {
@@ -109,6 +118,24 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     }),
   };
 
+  const health = createHealthTracker(options.health);
+  const audit = createAuditTrail(options.audit);
+  const observers: RequestObserver[] = [];
+  if (options.logger.debug) observers.push(decisionLog(options.logger.logger));
+  let observer = combineObservers(observers);
+  const telemetry = options.telemetry;
+  if (telemetry) {
+    const sources = { health: () => health.snapshot(), auditQueueDepth: () => audit.depth() };
+    const start = (api: OtelApi) => {
+      observers.push(otelObserver(api, telemetry, sources, libraryVersion));
+      observer = combineObservers(observers);
+    };
+    const api = loadOtelApiSync();
+    if (api) start(api);
+    // Where the API cannot be loaded synchronously (not Node), requests are traced once it has loaded.
+    else loadOtelApi().then(start, (error: unknown) => options.logger.logger.error(error instanceof Error ? error.message : String(error)));
+  }
+
   const reasonCache = new WeakMap<CompiledPolicy, Map<string, readonly string[]>>();
   const hashedCallers = new Map<string, Caller>();
   const routerKey = options.apiKey;
@@ -121,9 +148,13 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     jurisdictions,
     strategies,
     defaultStrategy,
-    health: createHealthTracker(options.health),
+    health,
     timeouts: createTimeoutBuckets(),
-    audit: createAuditTrail(options.audit),
+    audit,
+    get observer() {
+      return observer;
+    },
+    logger: options.logger.logger,
     currency: options.currency,
     fx,
     policyHash: createPolicyHasher(),

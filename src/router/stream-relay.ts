@@ -85,7 +85,8 @@ class RelayState {
   succeed(): Usage {
     const usage = this.priced(this.usage);
     this.#stop();
-    this.input.record.succeed(this.input.execution.candidate, usage, this.#completion());
+    const { first } = this.input;
+    this.input.record.succeed(this.input.execution.candidate, usage, this.#completion(), { id: first.id, model: first.model });
     return usage;
   }
 

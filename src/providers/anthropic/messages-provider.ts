@@ -98,6 +98,7 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
     id,
     jurisdiction: parsed.data.jurisdiction as JurisdictionFacts | undefined,
     models: Object.freeze(parsed.data.models as ModelOffer[]),
+    baseURL: settings.baseURL,
 
     async doChat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
       const { body, jsonTool } = translateRequest(id, request, defaultMaxTokens);

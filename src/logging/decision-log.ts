@@ -1,0 +1,47 @@
+import type { AuditRecordBody } from '../audit/types.js';
+import type { RequestObserver } from '../router/request-observer.js';
+import type { Logger } from './logger.js';
+
+/**
+ * Logs each request's routing decision as one readable block at debug level: what was asked,
+ * every candidate with its reasons (eligible first), every attempt, and how it ended. Keys appear
+ * only as their audit id; no text of the request or answer.
+ */
+export function decisionLog(logger: Logger): RequestObserver {
+  return {
+    wantsContent: false,
+    request: () => ({
+      validated: () => undefined,
+      attempt: () => ({ headers: undefined, failed: () => undefined, succeeded: () => undefined }),
+      retry: () => undefined,
+      firstChunk: () => undefined,
+      end: ({ record }) => logger.debug(formatDecision(record)),
+    }),
+  };
+}
+
+type DecisionRecord = AuditRecordBody;
+
+export function formatDecision(record: DecisionRecord): string {
+  const served = record.provider ? ` via ${record.provider}/${record.model}` : '';
+  const cost = record.cost === null ? '' : `, ${record.cost} ${record.currency}`;
+  const lines = [
+    `sovroute ${record.id} ${record.endpoint}${record.stream ? ' (stream)' : ''} ${record.requested_model ?? '(no model)'} → ${record.outcome}${served} (${record.duration_ms} ms${cost})`,
+    `  key ${record.key_id ?? 'none'} · tier ${record.tier ?? '-'} · policy ${record.policy ?? '-'} · objective ${record.objective ?? '-'}${record.simulated ? ' · simulated (test key)' : ''}`,
+  ];
+  if (record.error_code) lines.push(`  error ${record.error_code}: ${record.error_message ?? ''}`);
+  if (record.candidates.length > 0) {
+    const eligible = record.candidates.filter((candidate) => candidate.eligible);
+    lines.push(`  candidates: ${eligible.length} eligible of ${record.candidates.length}`);
+    for (const candidate of [...eligible, ...record.candidates.filter((entry) => !entry.eligible)]) {
+      const reasons = candidate.reasons.length > 0 ? `  ${candidate.reasons.join('; ')}` : '';
+      lines.push(`    ${candidate.eligible ? '✓' : '✗'} ${candidate.provider}/${candidate.model}${reasons}`);
+    }
+  }
+  record.attempts.forEach((attempt, index) => {
+    const status = attempt.status === undefined ? '' : ` ${attempt.status}`;
+    const code = attempt.code ? ` ${attempt.code}` : '';
+    lines.push(`  attempt ${index + 1}: ${attempt.provider}/${attempt.model} ${attempt.outcome}${status}${code} in ${attempt.latency_ms} ms`);
+  });
+  return lines.join('\n');
+}

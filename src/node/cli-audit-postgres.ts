@@ -1,0 +1,45 @@
+import type { Writable } from 'node:stream';
+import type { AuditExportOptions } from '../audit/export-audit.js';
+import type { VerifyAuditOptions } from '../audit/verify-audit.js';
+
+/*
+ * `sovroute audit … --postgres <url>`: the same commands on a chain kept by postgresAudit.
+ * The PostgreSQL room (and with it the pg package) is loaded only when --postgres is given.
+ */
+
+const loadPostgres = () => import('../postgres/index.js');
+
+/** Never print a password from the connection string. */
+export function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the database';
+  }
+}
+
+export async function verifyPostgres(url: string, table: string | undefined, options: VerifyAuditOptions, stdout: Writable): Promise<number> {
+  const { verifyPostgresAudit } = await loadPostgres();
+  const result = await verifyPostgresAudit({ connectionString: url, ...(table ? { table } : {}) }, options);
+  const head = `head seq ${result.head.seq}, hash ${result.head.hash ?? 'none'}`;
+  if (result.ok) {
+    stdout.write(`ok: ${result.count} record${result.count === 1 ? '' : 's'} in ${table ?? 'sovroute_audit'}, ${head}\n`);
+    return 0;
+  }
+  stdout.write(`broken at seq ${result.seq ?? result.index + 1} (record ${result.index}): ${result.reason} (${head})\n`);
+  return 1;
+}
+
+export async function exportPostgres(url: string, table: string | undefined, options: AuditExportOptions, write: (text: string) => Promise<void>): Promise<void> {
+  const { exportPostgresAudit } = await loadPostgres();
+  await exportPostgresAudit({ connectionString: url, ...(table ? { table } : {}) }, options, write);
+}
+
+export async function migratePostgres(url: string, table: string | undefined, stdout: Writable): Promise<number> {
+  const { migratePostgresAudit } = await loadPostgres();
+  await migratePostgresAudit({ connectionString: url, ...(table ? { table } : {}) });
+  stdout.write(`ok: ${table ?? 'sovroute_audit'} is ready in ${safeUrl(url)}\n`);
+  return 0;
+}

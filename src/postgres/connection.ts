@@ -1,0 +1,78 @@
+import { InvalidRequestError } from '../errors.js';
+
+/** What the audit sink needs of a node-postgres `Pool` (or anything shaped like one). */
+export interface PostgresPool {
+  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  connect(): Promise<PostgresClient>;
+  end?(): Promise<void>;
+}
+
+export interface PostgresClient {
+  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  release(error?: Error | boolean): void;
+}
+
+/** How to reach the database: a connection string (a pool is created and owned), or your own pool. */
+export interface PostgresConnectionOptions {
+  /** e.g. `postgres://audit_writer@db.internal:5432/app`. The password, if any, never appears in errors. */
+  connectionString?: string;
+  /** An existing `pg.Pool`; the sink uses it and never ends it. */
+  pool?: PostgresPool;
+  /**
+   * Longest a statement may run (an append waiting for the chain's lock included) before it
+   * fails and is retried. Applies to pools created from `connectionString`.
+   * @unit milliseconds @default 10000
+   */
+  statementTimeoutMs?: number;
+}
+
+export interface OpenedPool {
+  pool: PostgresPool;
+  /** Ends the pool when this module created it. */
+  close(): Promise<void>;
+}
+
+/**
+ * The pool for `options`. `pg` is loaded only here, when a connection string is given: an app
+ * passing its own pool, or not using this entry point, never loads it.
+ */
+export async function openPool(options: PostgresConnectionOptions, where: string): Promise<OpenedPool> {
+  if (options.pool) return { pool: options.pool, close: async () => undefined };
+  if (!options.connectionString) throw new InvalidRequestError(`${where}: pass connectionString or pool`, 'connectionString');
+  let Pool: typeof import('pg').Pool;
+  try {
+    const loaded = await import('pg');
+    // pg is CommonJS: its exports arrive as the default export under ESM.
+    Pool = (loaded.default as { Pool?: typeof import('pg').Pool } | undefined)?.Pool ?? loaded.Pool;
+  } catch (error) {
+    throw new InvalidRequestError(`${where} needs the "pg" package: npm install pg`, null, error);
+  }
+  const timeout = options.statementTimeoutMs ?? 10_000;
+  const pool = new Pool({
+    connectionString: options.connectionString,
+    // One writer per chain is serialised by the database anyway; two connections cover a read beside it.
+    max: 2,
+    connectionTimeoutMillis: 5_000,
+    statement_timeout: timeout,
+    // A crashed client must not hold the chain's lock.
+    idle_in_transaction_session_timeout: timeout,
+    allowExitOnIdle: true,
+  });
+  // An idle client's error is emitted on the pool; unheard, it would crash the process.
+  pool.on('error', () => undefined);
+  return { pool: pool as unknown as PostgresPool, close: () => pool.end() };
+}
+
+/** A database error's message without anything from the connection string. */
+export function describeDatabaseError(error: unknown, connectionString: string | undefined): string {
+  let message = error instanceof Error ? error.message : String(error);
+  if (connectionString) {
+    try {
+      const url = new URL(connectionString);
+      if (url.password) message = message.replaceAll(decodeURIComponent(url.password), '[redacted]').replaceAll(url.password, '[redacted]');
+    } catch {
+      // Not a URL (a key=value string): nothing of it is quoted by pg's errors.
+    }
+  }
+  return message;
+}

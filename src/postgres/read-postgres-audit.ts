@@ -1,0 +1,134 @@
+import { auditFilter, exportHeader, exportLine, type AuditExportOptions } from '../audit/export-audit.js';
+import type { AuditRecord } from '../audit/types.js';
+import { createAuditVerifier, type AuditVerification, type VerifyAuditOptions } from '../audit/verify-audit.js';
+import { openPool, type PostgresConnectionOptions } from './connection.js';
+import { tableNames } from './table-names.js';
+
+export interface PostgresAuditSource extends PostgresConnectionOptions {
+  /** @default 'sovroute_audit' */
+  table?: string;
+  /** Rows read per query. @default 1000 */
+  batchSize?: number;
+}
+
+/** One stored record with its place in the chain. */
+export interface StoredAuditRecord {
+  seq: number;
+  record: AuditRecord;
+}
+
+/**
+ * Reads the chain in `seq` order, a page at a time (keyset pagination: each page is its own
+ * short statement), so a chain of any size is read in constant memory without holding a
+ * transaction open.
+ */
+export async function* readPostgresAudit(source: PostgresAuditSource): AsyncGenerator<StoredAuditRecord> {
+  const names = tableNames(source.table ?? 'sovroute_audit');
+  const { pool, close } = await openPool(source, 'readPostgresAudit');
+  const batchSize = source.batchSize ?? 1000;
+  try {
+    let after = 0;
+    for (;;) {
+      const { rows } = await pool.query(`SELECT seq, hash, record FROM ${names.log} WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, batchSize]);
+      for (const row of rows) {
+        const seq = Number(row.seq);
+        // The stored text is the record's canonical JSON without its hash: parsed back and given
+        // its hash, it is the record exactly as hashed.
+        yield { seq, record: { ...(JSON.parse(row.record as string) as Omit<AuditRecord, 'hash'>), hash: row.hash as string } as AuditRecord };
+        after = seq;
+      }
+      if (rows.length < batchSize) return;
+    }
+  } finally {
+    await close();
+  }
+}
+
+export type PostgresAuditVerification = AuditVerification & {
+  /** Records read. */
+  count: number;
+  /** Where the head row says the chain ends: compare it with a copy kept outside the database. */
+  head: { seq: number; hash: string | null };
+  /** The `seq` of the first broken record, when the chain is broken. */
+  seq?: number;
+};
+
+/**
+ * Verifies the chain in the table, streaming it: each record's hash matches its content, each
+ * links to the one before, `seq` has no gap, and the head row agrees with the last record (a
+ * removed tail shows). The first record must start the chain (`prev` null) unless
+ * `expectedFirstPrev` says otherwise.
+ */
+export async function verifyPostgresAudit(source: PostgresAuditSource, options: VerifyAuditOptions = {}): Promise<PostgresAuditVerification> {
+  const names = tableNames(source.table ?? 'sovroute_audit');
+  const verifier = createAuditVerifier({ expectedFirstPrev: null, ...options });
+  const opened = await openPool(source, 'verifyPostgresAudit');
+  let head: { seq: number; hash: string | null };
+  try {
+    const { rows } = await opened.pool.query(`SELECT seq, hash FROM ${names.head} WHERE one`);
+    head = { seq: Number(rows[0]?.seq ?? 0), hash: (rows[0]?.hash as string | null | undefined) ?? null };
+  } finally {
+    await opened.close();
+  }
+  let expectedSeq = 1;
+  let lastSeq = 0;
+  for await (const { seq, record } of readPostgresAudit({ ...source, table: names.label })) {
+    if (seq !== expectedSeq) {
+      const result = verifier.reject(`rows ${expectedSeq}${seq - 1 > expectedSeq ? `–${seq - 1}` : ''} are missing: seq jumps from ${expectedSeq - 1} to ${seq}`);
+      return { ...result, count: verifier.count, head, seq: expectedSeq };
+    }
+    const result = verifier.add(record);
+    if (result && !result.ok) return { ...result, count: verifier.count, head, seq: 1 + result.index };
+    expectedSeq = seq + 1;
+    lastSeq = seq;
+  }
+  const end = verifier.end();
+  if (!end.ok) return { ...end, count: verifier.count, head, seq: 1 + end.index };
+  if (head.seq !== lastSeq || head.hash !== verifier.lastHash) {
+    return {
+      ok: false,
+      index: verifier.count,
+      reason: `the head row says the chain ends at seq ${head.seq} (${head.hash ?? 'no hash'}) but the last record is seq ${lastSeq} (${verifier.lastHash ?? 'none'}): records were removed from the end, or the head was edited`,
+      count: verifier.count,
+      head,
+      seq: lastSeq + 1,
+    };
+  }
+  return { ok: true, count: verifier.count, head };
+}
+
+/** What `exportPostgresAudit` wrote. */
+export interface PostgresAuditExport {
+  /** Records read from the table. */
+  read: number;
+  /** Records that matched the filters and were written. */
+  exported: number;
+}
+
+/**
+ * Exports the chain (or the records matching the filters) as CSV or JSONL through `write`,
+ * streaming: a page is written before the next is read. A filtered export is a selection:
+ * verify the whole chain, then export.
+ */
+export async function exportPostgresAudit(
+  source: PostgresAuditSource,
+  options: AuditExportOptions,
+  write: (text: string) => void | Promise<void>,
+): Promise<PostgresAuditExport> {
+  const keep = auditFilter(options);
+  let read = 0;
+  let exported = 0;
+  let buffer = exportHeader(options);
+  for await (const { record } of readPostgresAudit(source)) {
+    read++;
+    if (!keep(record)) continue;
+    exported++;
+    buffer += exportLine(record, options.format);
+    if (buffer.length >= 64 * 1024) {
+      await write(buffer);
+      buffer = '';
+    }
+  }
+  if (buffer) await write(buffer);
+  return { read, exported };
+}

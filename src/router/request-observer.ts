@@ -1,0 +1,104 @@
+import type { AuditCompletion, AuditRecordBody } from '../audit/types.js';
+import type { Candidate } from '../catalog/candidate.js';
+import type { Attempt, RouterError } from '../errors.js';
+
+/*
+ * The request path tells what happened to whoever listens: telemetry, the debug log. A new
+ * observer is a new file implementing this contract, never a branch across the path. Observers
+ * are called synchronously and must not throw (a throw is caught and ignored).
+ */
+
+/** What is known of a request when it arrives. */
+export interface RequestStart {
+  id: string;
+  endpoint: AuditRecordBody['endpoint'];
+  stream: boolean;
+  requested: string | null;
+}
+
+/** The request's generation parameters, once it is valid. */
+export interface RequestParameters {
+  max_tokens?: number | null | undefined;
+  max_completion_tokens?: number | null | undefined;
+  temperature?: number | null | undefined;
+  top_p?: number | null | undefined;
+  n?: number | null | undefined;
+  seed?: number | null | undefined;
+}
+
+/** What the answer said about itself, for the successful attempt. */
+export interface ResponseDetails {
+  id?: string | undefined;
+  model?: string | undefined;
+  finishReasons?: string[] | undefined;
+}
+
+/** How the request ended: the same facts as its audit record (built once for both). */
+export interface RequestEnd {
+  record: AuditRecordBody;
+  error: RouterError | undefined;
+  chosen: Candidate | undefined;
+  response: ResponseDetails | undefined;
+  /** The request's messages (or inputs), when an observer asked for content. */
+  prompt: readonly unknown[] | undefined;
+  completion: AuditCompletion[] | undefined;
+  /** Candidates the jurisdiction policy alone excluded. */
+  policyExcluded: number | undefined;
+}
+
+export interface RequestObserver {
+  /** Whether observations need the request's text (`captured` prompts and completions). */
+  readonly wantsContent: boolean;
+  /** A request arrived; returns what follows it, or undefined to ignore it. */
+  request(start: RequestStart): RequestObservation | undefined;
+}
+
+export interface RequestObservation {
+  /** The body is valid: its generation parameters. */
+  validated(parameters: RequestParameters): void;
+  /** An attempt is about to call `candidate` (the pseudo-LLM when `simulated`). */
+  attempt(candidate: Candidate, index: number, simulated: boolean): AttemptObservation;
+  /** The same candidate is tried again after `waitMs`. */
+  retry(candidate: Candidate, error: RouterError, waitMs: number): void;
+  /** A stream's first chunk is in and goes to the caller. */
+  firstChunk(): void;
+  /** The request ended, whichever way. Called once. */
+  end(end: RequestEnd): void;
+}
+
+export interface AttemptObservation {
+  /** Headers to add to the upstream request (trace context), if any. */
+  readonly headers: Record<string, string> | undefined;
+  /** The attempt failed. */
+  failed(attempt: Attempt, error: RouterError): void;
+  /** The attempt answered; it lasts until the request ends (a stream's last chunk). */
+  succeeded(attempt: Attempt): void;
+}
+
+/** Several observers as one. */
+export function combineObservers(observers: readonly RequestObserver[]): RequestObserver | undefined {
+  if (observers.length === 0) return undefined;
+  if (observers.length === 1) return observers[0];
+  return {
+    wantsContent: observers.some((observer) => observer.wantsContent),
+    request(start) {
+      const observations = observers.map((observer) => observer.request(start)).filter((observation) => observation !== undefined);
+      if (observations.length === 0) return undefined;
+      return {
+        validated: (parameters) => observations.forEach((observation) => observation.validated(parameters)),
+        attempt(candidate, index, simulated) {
+          const attempts = observations.map((observation) => observation.attempt(candidate, index, simulated));
+          const headers = attempts.reduce<Record<string, string> | undefined>((all, attempt) => (attempt.headers ? { ...all, ...attempt.headers } : all), undefined);
+          return {
+            headers,
+            failed: (attempt, error) => attempts.forEach((observed) => observed.failed(attempt, error)),
+            succeeded: (attempt) => attempts.forEach((observed) => observed.succeeded(attempt)),
+          };
+        },
+        retry: (candidate, error, waitMs) => observations.forEach((observation) => observation.retry(candidate, error, waitMs)),
+        firstChunk: () => observations.forEach((observation) => observation.firstChunk()),
+        end: (end) => observations.forEach((observation) => observation.end(end)),
+      };
+    },
+  };
+}

@@ -1,0 +1,220 @@
+import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRouter, memoryAudit, openaiCompatible, verifyAudit, type AuditRecord } from '../src/index.js';
+import { exportPostgresAudit, postgresAudit, readPostgresAudit, verifyPostgresAudit } from '../src/postgres/index.js';
+import { builtCli } from './helpers/built-package.js';
+import { databaseUrl, postgresSkip, uniqueName } from './helpers/services.js';
+
+/* postgresAudit against the real PostgreSQL: one chain for a fleet, append-only, verifiable. */
+
+const skip = await postgresSkip();
+const schema = uniqueName('sovroute_audit_test');
+const dist = join(import.meta.dirname, '..', 'dist');
+let admin: pg.Pool;
+
+beforeAll(async () => {
+  if (skip) return;
+  admin = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  await admin.query(`CREATE SCHEMA "${schema}"`);
+});
+
+afterAll(async () => {
+  if (skip) return;
+  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await admin.end();
+});
+
+const provider = openaiCompatible({
+  id: 'eu-local',
+  baseURL: 'http://127.0.0.1:9/v1',
+  jurisdiction: { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] },
+  models: [{ id: 'm', price: { input: 1, output: 2, currency: 'EUR' } }],
+});
+
+const ask = (model: string) => ({ model, messages: [{ role: 'user' as const, content: 'hello' }] });
+
+async function runRequests(table: string, count: number, extraSinks: ReturnType<typeof memoryAudit>[] = []) {
+  const sink = postgresAudit({ connectionString: databaseUrl, table });
+  const router = createRouter({ apiKey: 'test-pg', providers: [provider], audit: [sink, ...extraSinks] });
+  for (let index = 0; index < count; index++) {
+    await router.chat.completions.create(ask(index % 3 === 2 ? 'nope' : 'm')).catch(() => undefined);
+  }
+  await router.close();
+  await sink.close();
+}
+
+describe.skipIf(skip !== undefined)('postgresAudit', () => {
+  it('stores every record in one chain that verifies, and exports what verifyAudit accepts', async () => {
+    const table = `${schema}.basic`;
+    const local = memoryAudit();
+    await runRequests(table, 30, [local]);
+    const result = await verifyPostgresAudit({ connectionString: databaseUrl, table });
+    expect(result).toMatchObject({ ok: true, count: 30, head: { seq: 30 } });
+
+    // The same records as the process's own log, re-chained by the database.
+    const stored: AuditRecord[] = [];
+    for await (const { record } of readPostgresAudit({ connectionString: databaseUrl, table, batchSize: 7 })) stored.push(record);
+    expect(stored.map((record) => record.id)).toEqual(local.records.map((record) => record.id));
+    expect(stored.map((record) => record.outcome)).toEqual(local.records.map((record) => record.outcome));
+    expect(stored[0]!.prev).toBeNull();
+    expect(result.head.hash).toBe(stored.at(-1)!.hash);
+
+    let jsonl = '';
+    const exported = await exportPostgresAudit({ connectionString: databaseUrl, table }, { format: 'jsonl' }, (text) => {
+      jsonl += text;
+    });
+    expect(exported).toEqual({ read: 30, exported: 30 });
+    const lines = jsonl.trim().split('\n').map((line) => JSON.parse(line) as AuditRecord);
+    expect(verifyAudit(lines, { expectedFirstPrev: null, expectedLastHash: result.head.hash! })).toEqual({ ok: true });
+  });
+
+  it('continues the chain across routers and restarts', async () => {
+    const table = `${schema}.restarts`;
+    await runRequests(table, 5);
+    await runRequests(table, 5);
+    expect(await verifyPostgresAudit({ connectionString: databaseUrl, table })).toMatchObject({ ok: true, count: 10 });
+  });
+
+  it('stores a batch retried after a lost commit only once', async () => {
+    const table = `${schema}.retried`;
+    const local = memoryAudit();
+    const router = createRouter({ apiKey: 'test-pg', providers: [provider], audit: [local] });
+    for (let index = 0; index < 4; index++) await router.chat.completions.create(ask('m'));
+    await router.close();
+    const sink = postgresAudit({ connectionString: databaseUrl, table });
+    await sink.writeBatch!(local.records.slice(0, 3));
+    await sink.writeBatch!(local.records.slice(0, 4));
+    expect(await sink.head()).toMatchObject({ seq: 4 });
+    await sink.close();
+    expect(await verifyPostgresAudit({ connectionString: databaseUrl, table })).toMatchObject({ ok: true, count: 4 });
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE, even with session_replication_role = replica', async () => {
+    const table = `${schema}.guarded`;
+    await runRequests(table, 3);
+    const client = await admin.connect();
+    try {
+      for (const statement of [
+        `UPDATE "${schema}".guarded SET record = record WHERE seq = 1`,
+        `DELETE FROM "${schema}".guarded WHERE seq = 3`,
+        `TRUNCATE "${schema}".guarded`,
+      ]) {
+        await expect(client.query(statement)).rejects.toThrow(/append-only/);
+        await client.query('SET session_replication_role = replica');
+        await expect(client.query(statement)).rejects.toThrow(/append-only/);
+        await client.query('SET session_replication_role = DEFAULT');
+      }
+    } finally {
+      client.release();
+    }
+    expect(await verifyPostgresAudit({ connectionString: databaseUrl, table })).toMatchObject({ ok: true, count: 3 });
+  });
+
+  it('appends as a writer role holding only the documented grants, and that role cannot change a row', async () => {
+    const table = `${schema}.granted`;
+    const role = uniqueName('sovroute_writer');
+    await runRequests(table, 1);
+    await admin.query(`CREATE ROLE "${role}" LOGIN`);
+    try {
+      for (const grant of [
+        `GRANT USAGE ON SCHEMA "${schema}" TO "${role}"`,
+        `GRANT SELECT, INSERT ON "${schema}".granted TO "${role}"`,
+        `GRANT SELECT, UPDATE ON "${schema}".granted_head TO "${role}"`,
+        `GRANT EXECUTE ON FUNCTION "${schema}".granted_append(text[], timestamptz[], text[], text[]) TO "${role}"`,
+      ]) {
+        await admin.query(grant);
+      }
+      const writerUrl = new URL(databaseUrl);
+      writerUrl.username = role;
+      writerUrl.password = '';
+      const sink = postgresAudit({ connectionString: writerUrl.toString(), table, migrate: false });
+      const router = createRouter({ apiKey: 'test-pg', providers: [provider], audit: { sinks: [sink], onError: (error) => void console.error(error.message) } });
+      await router.chat.completions.create(ask('m'));
+      await router.close();
+      await sink.close();
+      expect(await verifyPostgresAudit({ connectionString: databaseUrl, table })).toMatchObject({ ok: true, count: 2 });
+      const writer = new pg.Client({ connectionString: writerUrl.toString() });
+      await writer.connect();
+      await expect(writer.query(`UPDATE "${schema}".granted SET record = record`)).rejects.toThrow(/permission denied|append-only/);
+      await writer.end();
+    } finally {
+      await admin.query(`DROP OWNED BY "${role}"`);
+      await admin.query(`DROP ROLE "${role}"`);
+    }
+  });
+
+  it('reports the row a superuser edited behind the triggers, and a removed tail', async () => {
+    const table = `${schema}.tampered`;
+    await runRequests(table, 8);
+    const bypass = async (statement: string) => {
+      await admin.query(`ALTER TABLE "${schema}".tampered DISABLE TRIGGER ALL`);
+      await admin.query(statement);
+      await admin.query(`ALTER TABLE "${schema}".tampered ENABLE ALWAYS TRIGGER sovroute_append_only`);
+    };
+    await bypass(`UPDATE "${schema}".tampered SET record = replace(record, '"outcome":"success"', '"outcome":"denied"') WHERE seq = 4`);
+    const edited = await verifyPostgresAudit({ connectionString: databaseUrl, table });
+    expect(edited).toMatchObject({ ok: false, seq: 4, index: 3 });
+    expect(edited.ok === false && edited.reason).toMatch(/edited/);
+
+    const cli = await promisify(execFile)(process.execPath, [builtCli, 'audit', 'verify', '--postgres', databaseUrl, '--table', table]).catch(
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect((cli as { code?: number }).code).toBe(1);
+    expect(cli.stdout).toMatch(/broken at seq 4/);
+
+    const tail = `${schema}.tail`;
+    await runRequests(tail, 5);
+    await admin.query(`ALTER TABLE "${schema}".tail DISABLE TRIGGER ALL`);
+    await admin.query(`DELETE FROM "${schema}".tail WHERE seq = 5`);
+    const cut = await verifyPostgresAudit({ connectionString: databaseUrl, table: tail });
+    expect(cut).toMatchObject({ ok: false, seq: 5 });
+    expect(cut.ok === false && cut.reason).toMatch(/removed from the end/);
+  });
+
+  it('keeps one chain for four processes writing at once, one of them killed with SIGKILL and restarted', async () => {
+    const table = `${schema}.fleet`;
+    const acked = new Set<string>();
+    const start = (worker: number, count: number, killAfter?: number) =>
+      new Promise<'done' | 'killed'>((resolve, reject) => {
+        const child: ChildProcess = fork(join(import.meta.dirname, 'fixtures', 'postgres-audit-worker.mjs'), [dist, databaseUrl, table, String(count), String(worker)], {
+          stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        });
+        let stderr = '';
+        child.stderr!.on('data', (part: Buffer) => (stderr += part.toString()));
+        let batches = 0;
+        child.on('message', (message: { acked?: (string | undefined)[]; done?: true }) => {
+          if (message.acked) {
+            for (const id of message.acked) if (id) acked.add(id);
+            batches++;
+            if (killAfter !== undefined && batches === killAfter) child.kill('SIGKILL');
+          }
+        });
+        child.on('exit', (code, signal) => {
+          if (signal === 'SIGKILL') resolve('killed');
+          else if (code === 0) resolve('done');
+          else reject(new Error(`worker ${worker} exited with ${code}: ${stderr}`));
+        });
+      });
+    const outcomes = await Promise.all([start(0, 1000, 12), start(1, 1000), start(2, 1000), start(3, 1000)]);
+    expect(outcomes).toEqual(['killed', 'done', 'done', 'done']);
+    expect(await start(0, 1000)).toBe('done');
+
+    const result = await verifyPostgresAudit({ connectionString: databaseUrl, table });
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+    const { stdout } = await promisify(execFile)(process.execPath, [builtCli, 'audit', 'verify', '--postgres', databaseUrl, '--table', table]);
+    expect(stdout).toMatch(new RegExp(`^ok: ${result.count} records in ${table}, head seq ${result.count}, hash [0-9a-f]{64}\n$`));
+    const { rows } = await admin.query<{ id: string }>(`SELECT id FROM "${schema}".fleet`);
+    const stored = new Set(rows.map((row) => row.id));
+    expect(stored.size).toBe(result.count);
+    expect([...acked].filter((id) => !stored.has(id))).toEqual([]);
+    // Four full runs (3 + the restart) and the killed run's acknowledged part, at least.
+    expect(result.count).toBeGreaterThanOrEqual(4000 + 12 * 25);
+    const outcomesStored = await admin.query<{ outcome: string; count: string }>(
+      `SELECT record::jsonb->>'outcome' AS outcome, count(*) FROM "${schema}".fleet GROUP BY 1 ORDER BY 1`,
+    );
+    expect(outcomesStored.rows.map((row) => row.outcome)).toEqual(['denied', 'error', 'invalid', 'success']);
+  }, 180_000);
+});

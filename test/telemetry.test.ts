@@ -1,0 +1,270 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createRouter, openaiCompatible, type ChatCompletion, type Router, type RouterError } from '../src/index.js';
+import { libraryVersion } from '../src/version.js';
+
+/* OpenTelemetry spans and metrics of routed calls, read back from in-memory exporters. */
+
+const received: { path: string; headers: IncomingHttpHeaders }[] = [];
+const server = createServer((request, response) => {
+  let body = '';
+  request.on('data', (part: Buffer) => (body += part.toString()));
+  request.on('end', () => {
+    received.push({ path: request.url ?? '', headers: request.headers });
+    if (request.url?.startsWith('/fail/')) {
+      response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"boom"}}');
+      return;
+    }
+    const parsed = JSON.parse(body) as { model: string; stream?: boolean };
+    if (parsed.stream) {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const chunk = (delta: object, finish: string | null = null) =>
+        `data: ${JSON.stringify({ id: 'chatcmpl-s', object: 'chat.completion.chunk', created: 1, model: parsed.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+      response.write(chunk({ role: 'assistant', content: 'Hel' }));
+      response.write(chunk({ content: 'lo' }, 'stop'));
+      response.write(`data: ${JSON.stringify({ id: 'chatcmpl-s', object: 'chat.completion.chunk', created: 1, model: parsed.model, choices: [], usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 } })}\n\n`);
+      response.end('data: [DONE]\n\n');
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        id: 'chatcmpl-1',
+        object: 'chat.completion',
+        created: 1,
+        model: `${parsed.model}-2026`,
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Hello.' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
+      }),
+    );
+  });
+});
+let origin = '';
+
+const spans = new InMemorySpanExporter();
+const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }).getTracer('test');
+const metrics = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+const reader = new PeriodicExportingMetricReader({ exporter: metrics, exportIntervalMillis: 3_600_000 });
+const meter = new MeterProvider({ readers: [reader] }).getMeter('test');
+
+const eu = { operator: { name: 'EU SAS', country: 'FR', parents: [] }, hosting: ['FR'] };
+const us = { operator: { name: 'US Inc', country: 'US', parents: [] }, hosting: ['US'] };
+
+function deployment(id: string, path: string, jurisdiction = eu, price = 1) {
+  return openaiCompatible({
+    id,
+    baseURL: `${origin}/${path}/v1`,
+    apiKey: 'sk-upstream',
+    jurisdiction,
+    models: [{ id: 'm', price: { input: price, output: price * 2, currency: 'EUR' } }],
+  });
+}
+
+let router: Router;
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  router = createRouter({
+    // Cheapest first: the failing EU deployment, then the working one; the US one only under global.
+    providers: [deployment('eu-failing', 'fail', eu, 1), deployment('eu-working', 'ok', eu, 2), deployment('us-only', 'ok', us, 0.5)],
+    policy: 'eu-hosted',
+    strategy: 'cheapest',
+    retry: { retries: 0 },
+    telemetry: { tracer, meter },
+  });
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+beforeEach(() => {
+  spans.reset();
+  received.length = 0;
+});
+
+const ask = { messages: [{ role: 'user' as const, content: 'hello' }], max_tokens: 50, temperature: 0.2 };
+const requestSpans = () => spans.getFinishedSpans().filter((span) => span.attributes['sovroute.audit_id'] !== undefined);
+const attemptSpans = () => spans.getFinishedSpans().filter((span) => span.attributes['sovroute.attempt'] !== undefined);
+
+describe('telemetry: spans', () => {
+  it('a successful call: one request span with the GenAI attributes and one attempt span under it', async () => {
+    const response = await router.chat.completions.create({ ...ask, model: 'eu-working/m' });
+    const [request] = requestSpans();
+    const attempts = attemptSpans();
+    expect(requestSpans()).toHaveLength(1);
+    expect(attempts).toHaveLength(1);
+    expect(request!.name).toBe('chat eu-working/m');
+    expect(request!.kind).toBe(2); // CLIENT
+    expect(request!.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'eu-working',
+      'gen_ai.request.model': 'eu-working/m',
+      'gen_ai.response.model': 'm-2026',
+      'gen_ai.response.id': 'chatcmpl-1',
+      'gen_ai.response.finish_reasons': ['stop'],
+      'gen_ai.request.max_tokens': 50,
+      'gen_ai.request.temperature': 0.2,
+      'gen_ai.usage.input_tokens': 12,
+      'gen_ai.usage.output_tokens': 3,
+      'server.address': '127.0.0.1',
+      'sovroute.policy': 'eu-hosted',
+      'sovroute.tier': response.route.tier,
+      'sovroute.objective': response.route.objective,
+      'sovroute.provider': 'eu-working',
+      'sovroute.fallback_used': false,
+      'sovroute.cost': response.usage.cost,
+      'sovroute.currency': 'EUR',
+      'sovroute.audit_id': response.route.audit_id,
+      'sovroute.simulated': false,
+    });
+    expect(request!.status.code).toBe(0);
+    expect(attempts[0]!.name).toBe('chat m');
+    expect(attempts[0]!.kind).toBe(2);
+    expect(attempts[0]!.parentSpanContext?.spanId).toBe(request!.spanContext().spanId);
+    expect(attempts[0]!.attributes).toMatchObject({ 'gen_ai.provider.name': 'eu-working', 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': 12 });
+  });
+
+  it('a call that fell back: two attempt spans, the first with its error status', async () => {
+    const response = await router.chat.completions.create({ ...ask, model: 'eu-hosted/m' });
+    expect(response.route.fallback_used).toBe(true);
+    const attempts = attemptSpans().sort((a, b) => Number(a.attributes['sovroute.attempt']) - Number(b.attributes['sovroute.attempt']));
+    expect(attempts.map((span) => span.attributes['sovroute.provider'])).toEqual(['eu-failing', 'eu-working']);
+    expect(attempts[0]!.status.code).toBe(2); // ERROR
+    expect(attempts[0]!.attributes['error.type']).toBe('upstream_error');
+    expect(attempts[0]!.attributes['sovroute.upstream_status']).toBe(500);
+    expect(attempts[1]!.status.code).toBe(0);
+    expect(requestSpans()[0]!.attributes['sovroute.fallback_used']).toBe(true);
+  });
+
+  it('a denied call: a request span with error.type policy_violation and no attempt span', async () => {
+    const error = (await router.chat.completions.create({ ...ask, model: 'us-only/m' }).catch((caught: unknown) => caught)) as RouterError;
+    expect(error.code).toBe('policy_violation');
+    expect(attemptSpans()).toHaveLength(0);
+    const [request] = requestSpans();
+    expect(request!.attributes['error.type']).toBe('policy_violation');
+    expect(request!.attributes['sovroute.outcome']).toBe('denied');
+    expect(request!.status.code).toBe(2);
+    expect(received).toHaveLength(0);
+  });
+
+  it('a stream: its spans end when the stream ends, with its usage and cost', async () => {
+    const stream = await router.chat.completions.create({ ...ask, model: 'eu-working/m', stream: true, stream_options: { include_usage: true } });
+    expect(requestSpans()).toHaveLength(0);
+    let cost: number | undefined;
+    for await (const chunk of stream) if (chunk.usage && 'cost' in chunk.usage) cost = chunk.usage.cost;
+    const [request] = requestSpans();
+    expect(request!.attributes).toMatchObject({ 'gen_ai.request.stream': true, 'gen_ai.usage.input_tokens': 9, 'gen_ai.usage.output_tokens': 2, 'sovroute.cost': cost });
+    expect(request!.events.map((event) => event.name)).toContain('sovroute.first_chunk');
+    expect(attemptSpans()).toHaveLength(1);
+  });
+
+  it('propagates the attempt span as traceparent upstream', async () => {
+    await router.chat.completions.create({ ...ask, model: 'eu-working/m' });
+    const [attempt] = attemptSpans();
+    const { traceId, spanId } = attempt!.spanContext();
+    expect(received[0]!.headers.traceparent).toBe(`00-${traceId}-${spanId}-01`);
+  });
+
+  it('sends no trace context with propagate: false, and never a key in a span', async () => {
+    const quiet = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter, propagate: false } });
+    await quiet.chat.completions.create({ ...ask, model: 'm' });
+    expect(received[0]!.headers.traceparent).toBeUndefined();
+    expect(JSON.stringify(spans.getFinishedSpans().map((span) => span.attributes))).not.toContain('sk-upstream');
+  });
+});
+
+function histogram(name: string): DataPoint<Histogram>[] {
+  const found = metrics
+    .getMetrics()
+    .at(-1)!
+    .scopeMetrics.flatMap((scope) => scope.metrics)
+    .find((metric) => metric.descriptor.name === name);
+  return (found?.dataPoints ?? []) as DataPoint<Histogram>[];
+}
+
+function counterSum(name: string): number {
+  const found = metrics
+    .getMetrics()
+    .at(-1)!
+    .scopeMetrics.flatMap((scope) => scope.metrics)
+    .find((metric) => metric.descriptor.name === name);
+  return ((found?.dataPoints ?? []) as DataPoint<number>[]).reduce((sum, point) => sum + point.value, 0);
+}
+
+describe('telemetry: metrics', () => {
+  it('token usage, duration, cost and fallback counts match what 100 mixed calls reported', async () => {
+    const ownReader = new PeriodicExportingMetricReader({ exporter: metrics, exportIntervalMillis: 3_600_000 });
+    const counted = new MeterProvider({ readers: [ownReader] }).getMeter('counted');
+    const measured = createRouter({
+      providers: [deployment('eu-failing', 'fail', eu, 1), deployment('eu-working', 'ok', eu, 2), deployment('us-only', 'ok', us, 0.5)],
+      policy: 'eu-hosted',
+      strategy: 'cheapest',
+      retry: { retries: 0 },
+      health: { failureThreshold: 1_000 },
+      telemetry: { tracer, meter: counted },
+    });
+    const models = ['eu-working/m', 'eu-hosted/m', 'us-only/m', 'eu-working/m'];
+    let input = 0;
+    let output = 0;
+    let cost = 0;
+    let fallbacksSeen = 0;
+    let attempts = 0;
+    let denied = 0;
+    for (let index = 0; index < 100; index++) {
+      const model = models[index % models.length]!;
+      const result = await measured.chat.completions.create({ ...ask, model }).catch((error: RouterError) => error);
+      if ('choices' in result) {
+        const response = result as ChatCompletion;
+        input += response.usage.prompt_tokens;
+        output += response.usage.completion_tokens;
+        cost += response.usage.cost;
+        attempts += response.route.attempts.length;
+        if (response.route.fallback_used) fallbacksSeen++;
+      } else {
+        denied += result.code === 'policy_violation' ? 1 : 0;
+      }
+    }
+    await ownReader.forceFlush();
+    const tokenPoints = histogram('gen_ai.client.token.usage');
+    const tokenSum = (type: string) => tokenPoints.filter((point) => point.attributes['gen_ai.token.type'] === type).reduce((sum, point) => sum + point.value.sum!, 0);
+    expect(tokenSum('input')).toBe(input);
+    expect(tokenSum('output')).toBe(output);
+    expect(histogram('gen_ai.client.operation.duration').reduce((sum, point) => sum + point.value.count, 0)).toBe(attempts);
+    expect(counterSum('sovroute.cost')).toBeCloseTo(cost, 10);
+    expect(counterSum('sovroute.fallbacks')).toBe(fallbacksSeen);
+    expect(counterSum('sovroute.denials')).toBe(denied);
+    expect(fallbacksSeen).toBe(25);
+    expect(denied).toBe(25);
+    expect(histogram('gen_ai.client.operation.duration')[0]!.value.buckets.boundaries[0]).toBe(0.01);
+    await ownReader.shutdown();
+  });
+});
+
+describe('telemetry: loading', () => {
+  const root = join(import.meta.dirname, '..');
+  const probe = (telemetry: string) => `
+import { createRequire } from 'node:module';
+const { createRouter, openaiCompatible } = await import(${JSON.stringify(join(root, 'dist', 'index.js'))});
+const router = createRouter({ apiKey: 'test-x', providers: [openaiCompatible({ id: 'p', baseURL: 'http://127.0.0.1:9/v1', models: [{ id: 'm' }] })], telemetry: ${telemetry} });
+await router.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
+console.log(Object.keys(createRequire(import.meta.url).cache).some((path) => path.includes('@opentelemetry')));`;
+
+  it('does not load @opentelemetry/api when telemetry is off, and loads it when on', () => {
+    const run = (telemetry: string) => execFileSync(process.execPath, ['--input-type=module', '-e', probe(telemetry)], { cwd: root, encoding: 'utf8' }).trim();
+    expect(run('false')).toBe('false');
+    expect(run('true')).toBe('true');
+  });
+
+  it('names the library version the package declares', () => {
+    expect(libraryVersion).toBe((JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version);
+  });
+});
+
