@@ -163,7 +163,8 @@ export const chatRequestSchema = z.looseObject({
   simulate: simulateSchema.optional(),
 });
 
-export type ChatCompletionCreateParams = z.input<typeof chatRequestSchema>;
+/** What `create` takes, typed to accept the openai SDK's values; the schema above decides at run time. */
+export type { ChatCompletionCreateParams } from './chat-params.js';
 /** A validated chat request. */
 export type ChatRequest = z.output<typeof chatRequestSchema>;
 export type ChatMessage = z.output<typeof message>;
