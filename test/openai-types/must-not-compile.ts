@@ -7,6 +7,7 @@ import { router } from './router.js';
  */
 
 const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Hello' }];
+declare const flag: boolean;
 
 export async function mistakes(): Promise<void> {
   const response = await router.chat.completions.create({ model: 'm', messages });
@@ -19,6 +20,9 @@ export async function mistakes(): Promise<void> {
 
   // @ts-expect-error stream: true answers a stream, not a ChatCompletion
   const notStreamed: OpenAI.ChatCompletion = await router.chat.completions.create({ model: 'm', messages, stream: true });
+
+  // @ts-expect-error a `stream: boolean` may answer a stream
+  const maybeStreamed: OpenAI.ChatCompletion = await router.chat.completions.create({ model: 'm', messages, stream: flag });
 
   const stream = await router.chat.completions.create({ model: 'm', messages, stream: true });
   for await (const chunk of stream) {
@@ -58,5 +62,5 @@ export async function mistakes(): Promise<void> {
   const sdkModel: OpenAI.Model = 42;
 
   void [sdkCompletion, sdkChunk, sdkMessage, sdkEmbeddings, sdkText, sdkModel];
-  void [notANumber, notAChunk, costText, notStreamed, notFloats, notText];
+  void [notANumber, notAChunk, costText, notStreamed, maybeStreamed, notFloats, notText];
 }

@@ -7,6 +7,7 @@ export async function responses(): Promise<void> {
   const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Hello' }];
 
   const completion: OpenAI.ChatCompletion = await router.chat.completions.create({ model: 'm', messages });
+  const notStreamed: OpenAI.ChatCompletion = await router.chat.completions.create({ model: 'm', messages, stream: false });
   const response = await router.chat.completions.create({ model: 'm', messages, logprobs: true });
   const cost: number = response.usage.cost;
   const currency: string = response.usage.currency;
@@ -41,5 +42,5 @@ export async function responses(): Promise<void> {
     void sdkModel;
   }
 
-  void [completion, cost, currency, provider, fallbackUsed, usage, logprobs, sdkEmbeddings, vector, explicitFloats, packed, embeddingCost, text, models];
+  void [completion, notStreamed, cost, currency, provider, fallbackUsed, usage, logprobs, sdkEmbeddings, vector, explicitFloats, packed, embeddingCost, text, models];
 }
