@@ -1,4 +1,5 @@
 import { defineConfig, type Options } from 'tsup';
+import { emitDeclarations } from './scripts/emit-declarations.js';
 
 const shared: Options = {
   entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts', 'postgres/index': 'src/postgres/index.ts' },
@@ -10,11 +11,14 @@ const shared: Options = {
 };
 
 // One entry per public subpath, in both formats; the CLI is its own entry so it can carry a shebang.
+// Type declarations come from tsc, module by module, not from tsup's bundler: bundled, the types
+// both entries share land in a hashed chunk under one-letter names, which users' compiler errors
+// then print (scripts/emit-declarations.ts).
 export default defineConfig([
-  { ...shared, format: ['esm'], dts: true },
+  { ...shared, format: ['esm'], onSuccess: async () => emitDeclarations(import.meta.dirname) },
   // p-retry (and its one dependency) ship as ESM only; the CommonJS build carries its own copy
   // so `require('sovroute')` works on every Node 20, with or without require(esm).
   // import.meta does not exist in CommonJS; code that reads it falls back to __filename there.
-  { ...shared, format: ['cjs'], dts: true, noExternal: ['p-retry', 'is-network-error'], define: { 'import.meta.url': 'undefined' } },
+  { ...shared, format: ['cjs'], noExternal: ['p-retry', 'is-network-error'], define: { 'import.meta.url': 'undefined' } },
   { entry: { 'node/cli': 'src/node/cli.ts' }, format: ['esm'], target: 'node20', banner: { js: '#!/usr/bin/env node' }, sourcemap: true },
 ]);

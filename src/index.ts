@@ -1,11 +1,6 @@
 // Router
 export { createRouter } from './router/create-router.js';
-export type {
-  Router,
-  ChatCompletions,
-  ChatCompletionCreateParamsStreaming,
-  ChatCompletionCreateParamsNonStreaming,
-} from './router/create-router.js';
+export type { Router, ChatCompletions, Embeddings } from './router/create-router.js';
 export type { RouterOptions, ResolvedRouterOptions, KeyOptions, RetryOptions, RequestLimits, SimulationLimits, HealthOptions } from './router/options.js';
 export type { RequestOptions } from './router/chat-completions.js';
 export type { Explanation } from './router/explain.js';
@@ -129,17 +124,58 @@ export {
 export type { RouterErrorCode, RouterErrorOptions, ErrorEnvelope, Exclusion, Attempt } from './errors.js';
 
 // Wire shapes
-export type { ChatCompletionCreateParams, ChatRequest, ChatMessage, RouteOptions, SimulateOptions } from './wire/chat-request.js';
+export type { ChatRequest, ChatMessage, RouteOptions, SimulateOptions } from './wire/chat-request.js';
+export type {
+  ChatCompletionCreateParams,
+  ChatCompletionCreateParamsBase,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+  ChatCompletionTool,
+  ChatCompletionFunctionTool,
+  ChatCompletionCustomTool,
+  ChatCompletionToolChoiceOption,
+  ChatCompletionResponseFormat,
+  JsonSchemaObject,
+} from './wire/chat-params.js';
+export type {
+  ChatCompletionMessageParam,
+  ChatCompletionSystemMessageParam,
+  ChatCompletionDeveloperMessageParam,
+  ChatCompletionUserMessageParam,
+  ChatCompletionAssistantMessageParam,
+  ChatCompletionToolMessageParam,
+  ChatCompletionFunctionMessageParam,
+  ChatCompletionContentPart,
+  ChatCompletionContentPartText,
+  ChatCompletionContentPartImage,
+  ChatCompletionContentPartInputAudio,
+  ChatCompletionContentPartFile,
+  ChatCompletionContentPartRefusal,
+  ChatCompletionMessageFunctionToolCall,
+  ChatCompletionMessageCustomToolCall,
+  PromptCacheBreakpoint,
+} from './wire/chat-message-params.js';
 export type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionMessage,
+  ChatCompletionChoice,
+  ChoiceLogprobs,
+  TokenLogprob,
+  UrlCitation,
   ToolCall,
   Usage,
   TokenUsage,
   Route,
   FinishReason,
 } from './wire/chat-response.js';
-export type { EmbeddingCreateParams, EmbeddingsResponse, Embedding } from './wire/embeddings.js';
-export type { CompletionCreateParams, Completion, CompletionChoice } from './wire/completions.js';
+export type {
+  EmbeddingCreateParams,
+  EmbeddingCreateParamsFloat,
+  EmbeddingCreateParamsBase64,
+  EmbeddingsResponse,
+  EmbeddingsUsage,
+  Embedding,
+} from './wire/embeddings.js';
+export type { CompletionCreateParams, Completion, CompletionChoice, CompletionLogprobs } from './wire/completions.js';
 export type { ModelEntry, ModelList } from './wire/models.js';

@@ -20,7 +20,11 @@ function newestSource(dir: string): number {
  */
 export default function buildIfStale(): void {
   const built = join(root, 'dist', 'index.js');
-  const inputs = Math.max(newestSource(join(root, 'src')), ...['tsup.config.ts', 'package.json'].map((file) => statSync(join(root, file)).mtimeMs));
+  const inputs = Math.max(
+    newestSource(join(root, 'src')),
+    newestSource(join(root, 'scripts')),
+    ...['tsup.config.ts', 'tsconfig.build.json', 'package.json'].map((file) => statSync(join(root, file)).mtimeMs),
+  );
   if (!existsSync(built) || statSync(built).mtimeMs < inputs) {
     // The package's own build, which empties dist first: no stale file is left to be published.
     execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });

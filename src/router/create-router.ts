@@ -1,9 +1,18 @@
 import type { DeploymentHealth } from '../health/health-tracker.js';
 import type { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
-import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
+import type {
+  ChatCompletionCreateParamsBase,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+} from '../wire/chat-params.js';
 import type { ChatCompletion } from '../wire/chat-response.js';
 import type { Completion, CompletionCreateParams } from '../wire/completions.js';
-import type { EmbeddingCreateParams, EmbeddingsResponse } from '../wire/embeddings.js';
+import type {
+  EmbeddingCreateParams,
+  EmbeddingCreateParamsBase64,
+  EmbeddingCreateParamsFloat,
+  EmbeddingsResponse,
+} from '../wire/embeddings.js';
 import { createChatCompletion, type RequestOptions } from './chat-completions.js';
 import { createCompletion } from './completions.js';
 import { createEmbeddings } from './embeddings.js';
@@ -14,19 +23,27 @@ import { resolveRouterOptions, type RouterOptions } from './options.js';
 import { createRouterContext } from './router-context.js';
 import { createRouterInternals, routerInternals } from './router-internals.js';
 
-/** Chat completion parameters, streaming or not. */
-export type ChatCompletionCreateParamsStreaming = ChatCompletionCreateParams & { stream: true };
-export type ChatCompletionCreateParamsNonStreaming = ChatCompletionCreateParams & { stream?: false | null };
-
 export interface ChatCompletions {
   /**
    * Creates a chat completion, routed under the policy. With `stream: true` it resolves, once
    * the first chunk is in, to a stream whose last chunk carries usage with cost, `provider`
-   * and `route`. Rejects with a `RouterError`.
+   * and `route`. Rejects with a `RouterError`. Takes the openai SDK's request values as they
+   * are, and answers values its types accept.
    */
   create(params: ChatCompletionCreateParamsNonStreaming, options?: RequestOptions): Promise<ChatCompletion>;
   create(params: ChatCompletionCreateParamsStreaming, options?: RequestOptions): Promise<ChatCompletionStream>;
-  create(params: ChatCompletionCreateParams, options?: RequestOptions): Promise<ChatCompletion | ChatCompletionStream>;
+  create(params: ChatCompletionCreateParamsBase, options?: RequestOptions): Promise<ChatCompletion | ChatCompletionStream>;
+}
+
+export interface Embeddings {
+  /**
+   * Creates embeddings, routed under the policy to deployments with the `embeddings`
+   * capability. Vectors are `number[]`, or base64 strings with `encoding_format: 'base64'`,
+   * whatever the upstream sent. Rejects with a `RouterError`.
+   */
+  create(params: EmbeddingCreateParamsFloat, options?: RequestOptions): Promise<EmbeddingsResponse<number[]>>;
+  create(params: EmbeddingCreateParamsBase64, options?: RequestOptions): Promise<EmbeddingsResponse<string>>;
+  create(params: EmbeddingCreateParams, options?: RequestOptions): Promise<EmbeddingsResponse>;
 }
 
 /** An OpenAI-shaped client that routes every call in-process. */
@@ -37,11 +54,11 @@ export interface Router {
    * with the `completions` capability. Non-streaming.
    */
   readonly completions: { create(params: CompletionCreateParams, options?: RequestOptions): Promise<Completion> };
-  readonly embeddings: { create(params: EmbeddingCreateParams, options?: RequestOptions): Promise<EmbeddingsResponse> };
+  readonly embeddings: Embeddings;
   /** The models reachable under the policy; await it for the list or `for await` over it. */
   readonly models: { list(options?: Pick<RequestOptions, 'apiKey'>): ModelListPromise };
   /** The routing decision for a chat request: every candidate with its reasons, the ranking and the choice. Calls nobody. */
-  explain(params: ChatCompletionCreateParams, options?: Pick<RequestOptions, 'apiKey'>): Explanation;
+  explain(params: ChatCompletionCreateParamsBase, options?: Pick<RequestOptions, 'apiKey'>): Explanation;
   /**
    * Live health per provider+model that has been called: circuit state, measured time to first
    * token, error rate, last error. Deployments never called are not listed.
@@ -73,13 +90,16 @@ export interface Router {
 export function createRouter(options: RouterOptions): Router {
   const context = createRouterContext(resolveRouterOptions(options));
   const completions = {
-    create: (params: ChatCompletionCreateParams, requestOptions?: RequestOptions) =>
+    create: (params: ChatCompletionCreateParamsBase, requestOptions?: RequestOptions) =>
       createChatCompletion(context, params, requestOptions),
   } as ChatCompletions;
+  const embeddings = {
+    create: (params: EmbeddingCreateParams, requestOptions?: RequestOptions) => createEmbeddings(context, params, requestOptions),
+  } as Embeddings;
   const router: Router = {
     chat: { completions },
     completions: { create: (params, requestOptions) => createCompletion(context, params, requestOptions) },
-    embeddings: { create: (params, requestOptions) => createEmbeddings(context, params, requestOptions) },
+    embeddings,
     models: { list: (listOptions) => modelListPromise(() => listModels(context, listOptions?.apiKey)) },
     explain: (params, explainOptions) => explainChat(context, params, explainOptions?.apiKey),
     health: () => context.health.snapshot(),

@@ -9,7 +9,7 @@ import { z } from 'zod';
 const textPart = z.looseObject({ type: z.literal('text'), text: z.string() });
 const imagePart = z.looseObject({
   type: z.literal('image_url'),
-  image_url: z.looseObject({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }),
+  image_url: z.looseObject({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high', 'original']).optional() }),
 });
 const audioPart = z.looseObject({
   type: z.literal('input_audio'),
@@ -163,7 +163,8 @@ export const chatRequestSchema = z.looseObject({
   simulate: simulateSchema.optional(),
 });
 
-export type ChatCompletionCreateParams = z.input<typeof chatRequestSchema>;
+/** What `create` takes, typed to accept the openai SDK's values; the schema above decides at run time. */
+export type { ChatCompletionCreateParams } from './chat-params.js';
 /** A validated chat request. */
 export type ChatRequest = z.output<typeof chatRequestSchema>;
 export type ChatMessage = z.output<typeof message>;

@@ -11,21 +11,54 @@ export interface ToolCall {
   function: { name: string; arguments: string };
 }
 
+/** A URL the answer cites (search-enabled models). */
+export interface UrlCitation {
+  type: 'url_citation';
+  url_citation: { url: string; title: string; start_index: number; end_index: number };
+}
+
+/**
+ * The answer's message. It can go back into the conversation as is: it is a
+ * `ChatCompletionMessageParam`, of sovroute's and of the openai SDK's.
+ */
 export interface ChatCompletionMessage {
   role: 'assistant';
   content: string | null;
   refusal: string | null;
+  /**
+   * The calls the model asks for, typed as function calls as every openai SDK major types them.
+   * With OpenAI's `custom` tools a call may instead have `type: 'custom'` and `custom`: check `type`.
+   */
   tool_calls?: ToolCall[];
+  annotations?: UrlCitation[];
+  /** @deprecated the legacy single function call, from upstreams that still send it. */
+  function_call?: { name: string; arguments: string } | null;
+  /** Fields an upstream adds (e.g. `reasoning_content`) pass through. */
   [extra: string]: unknown;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
 
+/** The log probability of one token, and of the likeliest alternatives when `top_logprobs` was asked. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  /** The token's UTF-8 bytes; null when it has no byte form. */
+  bytes: number[] | null;
+  top_logprobs: Array<{ token: string; logprob: number; bytes: number[] | null }>;
+}
+
+/** Per-token log probabilities of a choice, present when the request set `logprobs: true`. */
+export interface ChoiceLogprobs {
+  content: TokenLogprob[] | null;
+  refusal: TokenLogprob[] | null;
+}
+
 export interface ChatCompletionChoice {
   index: number;
   message: ChatCompletionMessage;
   finish_reason: FinishReason;
-  logprobs: unknown;
+  logprobs: ChoiceLogprobs | null;
 }
 
 /** Token counts as an upstream reports them. */
@@ -82,7 +115,8 @@ export interface ChatCompletion {
   model: string;
   choices: ChatCompletionChoice[];
   usage: Usage;
-  system_fingerprint?: string | null;
+  /** As the openai SDK types it; some upstreams send null. */
+  system_fingerprint?: string;
   /** The provider id that answered. */
   provider: string;
   route: Route;
@@ -106,7 +140,7 @@ export interface ChatCompletionChunkChoice {
     [extra: string]: unknown;
   };
   finish_reason: FinishReason | null;
-  logprobs?: unknown;
+  logprobs?: ChoiceLogprobs | null;
 }
 
 /** A stream chunk as an upstream sends it. */
@@ -121,10 +155,15 @@ export interface UpstreamChatCompletionChunk {
   [extra: string]: unknown;
 }
 
-/** A stream chunk as the caller receives it. */
+/**
+ * A stream chunk as the caller receives it. The last chunk has no choices: it carries `usage`
+ * with cost, `provider` and `route`, whether or not `stream_options.include_usage` was set.
+ */
 export interface ChatCompletionChunk extends UpstreamChatCompletionChunk {
-  /** `null` on content chunks when usage was requested; the final chunk carries the totals with cost. */
-  usage?: Usage | TokenUsage | null;
+  /** Absent on content chunks, or `null` with `stream_options.include_usage`; on the last chunk, the totals with cost. */
+  usage?: Usage | null;
+  /** As the openai SDK types it; some upstreams send null. */
+  system_fingerprint?: string;
   /** On the final chunk only. */
   provider?: string;
   /** On the final chunk only. */

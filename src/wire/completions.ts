@@ -37,17 +37,26 @@ export const completionRequestSchema = z.looseObject({
   simulate: simulateSchema.optional(),
 });
 
-export type CompletionCreateParams = z.input<typeof completionRequestSchema>;
+/** What `create` takes, typed to accept the openai SDK's values; the schema above decides at run time. */
+export type { CompletionCreateParams } from './completion-params.js';
 /** A validated legacy completion request. */
 export type CompletionRequest = z.output<typeof completionRequestSchema>;
 
 /** The token limit of a legacy completion when the request sets none, as OpenAI documents it. */
 export const defaultCompletionMaxTokens = 16;
 
+/** Log probabilities of a legacy completion's tokens, present when the request set `logprobs`. */
+export interface CompletionLogprobs {
+  tokens?: string[];
+  token_logprobs?: number[];
+  top_logprobs?: Array<Record<string, number>>;
+  text_offset?: number[];
+}
+
 export interface CompletionChoice {
   text: string;
   index: number;
-  logprobs: unknown;
+  logprobs: CompletionLogprobs | null;
   finish_reason: Extract<FinishReason, 'stop' | 'length' | 'content_filter'>;
 }
 
@@ -59,7 +68,8 @@ export interface UpstreamCompletion {
   model: string;
   choices: CompletionChoice[];
   usage?: TokenUsage | null;
-  system_fingerprint?: string | null;
+  /** As the openai SDK types it; some upstreams send null. */
+  system_fingerprint?: string;
   [extra: string]: unknown;
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { routeOptionsSchema, simulateSchema } from './chat-request.js';
-import type { Route, Usage } from './chat-response.js';
+import type { Route } from './chat-response.js';
 
 /** The OpenAI `POST /v1/embeddings` request. */
 export const embeddingsRequestSchema = z.looseObject({
@@ -18,14 +18,28 @@ export const embeddingsRequestSchema = z.looseObject({
   simulate: simulateSchema.optional(),
 });
 
-export type EmbeddingCreateParams = z.input<typeof embeddingsRequestSchema>;
+/** What `create` takes, typed to accept the openai SDK's values; the schema above decides at run time. */
+export type { EmbeddingCreateParams, EmbeddingCreateParamsBase64, EmbeddingCreateParamsFloat } from './embedding-params.js';
 export type EmbeddingsRequest = z.output<typeof embeddingsRequestSchema>;
 
-export interface Embedding {
+/** One vector: `number[]`, or a base64 `string` of its little-endian float32 bytes when `encoding_format` is `base64`. */
+export interface Embedding<Vector extends number[] | string = number[] | string> {
   object: 'embedding';
   index: number;
-  /** Float32 values, or their little-endian bytes in base64 when `encoding_format` is `base64`. */
-  embedding: number[] | string;
+  embedding: Vector;
+}
+
+/** Tokens read and what they cost, in the router's currency. */
+export interface EmbeddingsUsage {
+  prompt_tokens: number;
+  total_tokens: number;
+  /** What this call cost, in `currency`. */
+  cost: number;
+  currency: string;
+  /** Present when the upstream reported no usage and the tokens were estimated. */
+  estimated?: true;
+  /** Present when the deployment has no known price: `cost` is then 0 but not known to be free. */
+  price_unknown?: true;
 }
 
 export interface UpstreamEmbeddingsResponse {
@@ -35,11 +49,15 @@ export interface UpstreamEmbeddingsResponse {
   usage?: { prompt_tokens: number; total_tokens: number } | null;
 }
 
-export interface EmbeddingsResponse {
+/**
+ * The vectors, typed by the request's `encoding_format`: `EmbeddingsResponse<number[]>` (floats,
+ * the default) or `EmbeddingsResponse<string>` (base64).
+ */
+export interface EmbeddingsResponse<Vector extends number[] | string = number[] | string> {
   object: 'list';
   model: string;
-  data: Embedding[];
-  usage: Omit<Usage, 'completion_tokens'> & { completion_tokens?: number };
+  data: Embedding<Vector>[];
+  usage: EmbeddingsUsage;
   provider: string;
   route: Route;
 }
