@@ -95,7 +95,9 @@ export async function createChatCompletion(
       plan.ranked,
       (candidate, signal, attempt) =>
         caller.simulated
-          ? pseudoChat(forCandidate(request, candidate), { model: candidate.native, attempt, signal }).then((completion) => ({ completion }))
+          ? pseudoChat(forCandidate(request, candidate), { model: candidate.native, attempt, signal, limits: context.options.limits.simulation }).then(
+              (completion) => ({ completion }),
+            )
           : candidate.provider.doChat(forCandidate(request, candidate), { signal }),
       executeOptions(plan, caller, record, options.signal),
     );
@@ -133,7 +135,12 @@ async function startStream(
     plan.ranked,
     async (candidate, attemptSignal, attempt) => {
       const { chunks } = caller.simulated
-        ? { chunks: await pseudoChatStream(forCandidate(request, candidate), { model: candidate.native, attempt, signal: attemptSignal }) }
+        ? { chunks: await pseudoChatStream(forCandidate(request, candidate), {
+            model: candidate.native,
+            attempt,
+            signal: attemptSignal,
+            limits: context.options.limits.simulation,
+          }) }
         : await candidate.provider.doChatStream(forCandidate(request, candidate), { signal: attemptSignal });
       // Fallback stays possible until a chunk reaches the caller: read up to the first chunk with
       // choices inside the attempt. Chunks without choices before it (Azure's prompt-filter
