@@ -49,10 +49,16 @@ function frame(value: object, key: string | number | undefined): Frame {
   return { value, keys: Array.isArray(value) ? undefined : Object.keys(value), next: 0, key };
 }
 
-/** `['messages', 0, 'junk', 0, 0, …]` → `messages[0].junk[0]`: where the too-deep part starts. */
+/**
+ * `['messages', 0, 'junk', 0, 0, …]` → `messages[0].junk`: the field holding the too-deep part,
+ * read from the first few segments up to the last named one.
+ */
 function tooDeep(path: ReadonlyArray<string | number>, limit: number): InvalidRequestError {
+  const head = path.slice(0, paramSegments);
+  let named = head.length;
+  while (named > 0 && typeof head[named - 1] === 'number') named--;
   let param = '';
-  for (const part of path.slice(0, paramSegments)) param += typeof part === 'number' ? `[${part}]` : param === '' ? part : `.${part}`;
+  for (const part of head.slice(0, named)) param += typeof part === 'number' ? `[${part}]` : param === '' ? part : `.${part}`;
   if (param.length > paramLength) param = `${param.slice(0, paramLength)}…`;
   return new InvalidRequestError(
     `the request nests objects and arrays more than ${limit} levels deep${param === '' ? '' : ` (at ${param})`}; the limit is ${limit} (limits.maxDepth)`,
