@@ -57,7 +57,11 @@ export function sampleString(schema: Schema, random: Random, location: SchemaLoc
     if (attempt === attempts / 2) [extra, low, high] = [3, 0, Infinity];
     const value = patternString(compiled.tree, random, extra, limit, greedy, location, pattern);
     const length = value === undefined ? Infinity : Array.from(value).length;
-    tooLong ||= value === undefined;
+    if (value === undefined) {
+      // Even the fewest repeats the pattern allows may be too long: then no draw can fit.
+      tooLong = true;
+      if (extra === 0) break;
+    }
     // The caller's expression runs only on strings written from it, within the length limit.
     if (value !== undefined && length <= maximum && compiled.expression.test(value)) {
       if (length >= minimum) return value;

@@ -13,7 +13,7 @@ const alphanumeric = Array.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU
 const punctuation = Array.from(' -_.,:;!?@#%&*+=/()[]{}<>~^$|\'"`\\');
 
 /** Loop steps allowed per character of the limit: repeats of groups that write nothing still cost steps. */
-const stepsPerCharacter = 16;
+const stepsPerCharacter = 4;
 
 /**
  * A string the parsed pattern `tree` should match. Unbounded quantifiers (`*`, `+`, `{n,}`) and
