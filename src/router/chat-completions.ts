@@ -87,6 +87,7 @@ export async function createChatCompletion(
   const record = new RequestRecord(context, 'chat.completions', stream, requestedModel(params, context.options.limits.maxModelLength));
   try {
     const { request, caller, plan, needs } = prepareChat(context, params, options.apiKey, record);
+    const { simulation } = context.options.limits;
     assertRoutable(plan);
     if (stream) return await startStream(context, request, caller, plan, needs, record, options.signal);
 
@@ -95,9 +96,7 @@ export async function createChatCompletion(
       plan.ranked,
       (candidate, signal, attempt) =>
         caller.simulated
-          ? pseudoChat(forCandidate(request, candidate), { model: candidate.native, attempt, signal, limits: context.options.limits.simulation }).then(
-              (completion) => ({ completion }),
-            )
+          ? pseudoChat(forCandidate(request, candidate), { model: candidate.native, attempt, signal, limits: simulation }).then((completion) => ({ completion }))
           : candidate.provider.doChat(forCandidate(request, candidate), { signal }),
       executeOptions(plan, caller, record, options.signal),
     );
@@ -129,18 +128,14 @@ async function startStream(
 ): Promise<ChatCompletionStream> {
   // The stream's controller aborts the upstream, like the caller's own signal.
   const controller = new AbortController();
+  const { simulation } = context.options.limits;
   const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
   const execution = await execute(
     context,
     plan.ranked,
     async (candidate, attemptSignal, attempt) => {
       const { chunks } = caller.simulated
-        ? { chunks: await pseudoChatStream(forCandidate(request, candidate), {
-            model: candidate.native,
-            attempt,
-            signal: attemptSignal,
-            limits: context.options.limits.simulation,
-          }) }
+        ? { chunks: await pseudoChatStream(forCandidate(request, candidate), { model: candidate.native, attempt, signal: attemptSignal, limits: simulation }) }
         : await candidate.provider.doChatStream(forCandidate(request, candidate), { signal: attemptSignal });
       // Fallback stays possible until a chunk reaches the caller: read up to the first chunk with
       // choices inside the attempt. Chunks without choices before it (Azure's prompt-filter
