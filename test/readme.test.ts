@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRouter, defaultCatalog, memoryAudit, RouterError, verifyAudit, type AuditRecord, type Provider } from '../src/index.js';
 import { strictestTier } from '../src/policy/tier.js';
+import { defaultRequestLimits } from '../src/router/options.js';
 import { presetKeyVariables } from './helpers/catalog.js';
 
 /* The README's table of built-in providers says what the catalogue does. */
@@ -68,5 +69,19 @@ describe('README: the sample audit record', () => {
     const [record] = audit.records;
     expect(Object.keys(sample).sort()).toEqual(Object.keys(record!).sort());
     expect(Object.keys(sample.candidates[0]!).sort()).toEqual(Object.keys(record!.candidates[0]!).sort());
+  });
+});
+
+describe('README: the limits table', () => {
+  const table = readme.slice(readme.indexOf('## Limits'), readme.indexOf('## API'));
+  const rows = [...table.matchAll(/^\| [^|]+ \| ([^|]+) \| `limits\.([\w.]+)` \|$/gm)].map((match) => [match[2]!, match[1]!.trim()] as const);
+  const mebibytes = (text: string) => (/^(\d+) MiB$/.exec(text) ? Number(/^(\d+)/.exec(text)![1]) * 1024 * 1024 : Number(text));
+
+  it('lists every limit with its default', () => {
+    const defaults: Record<string, number> = {};
+    const { simulation, ...top } = defaultRequestLimits;
+    for (const [name, value] of Object.entries(top)) defaults[name] = value;
+    for (const [name, value] of Object.entries(simulation)) defaults[`simulation.${name}`] = value;
+    expect(Object.fromEntries(rows.map(([name, text]) => [name, mebibytes(text)]))).toEqual(defaults);
   });
 });

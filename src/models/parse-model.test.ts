@@ -118,3 +118,46 @@ describe('provider ids that collide with model-string names', () => {
     );
   });
 });
+
+describe('parseModel on long strings', () => {
+  /** The vocabulary above, adding up the characters of every name it is asked to look up. */
+  function countingVocabulary(): { vocabulary: ModelVocabulary; characters: () => number } {
+    let characters = 0;
+    const counted = <A extends unknown[], R>(method: (...args: A) => R) => (...args: A): R => {
+      for (const argument of args) if (typeof argument === 'string') characters += argument.length;
+      return method(...args);
+    };
+    return {
+      vocabulary: {
+        hasProvider: counted(vocabulary.hasProvider),
+        providerServes: counted(vocabulary.providerServes),
+        isKnownModel: counted(vocabulary.isKnownModel),
+        isListedModel: counted(vocabulary.isListedModel),
+        hasJurisdiction: counted(vocabulary.hasJurisdiction),
+        strategy: counted(vocabulary.strategy),
+        describe: vocabulary.describe,
+      },
+      characters: () => characters,
+    };
+  }
+
+  // Each lookup hashes its name: what it is handed is what parsing costs. Trying every dash of a
+  // prefix made of dashes handed over the rest of the string each time, its length squared.
+  it.each([
+    ['dashes before a slash', (length: number) => `${'-'.repeat(length)}/x`],
+    ['a jurisdiction then dashes', (length: number) => `eu-hosted-${'-'.repeat(length)}/x`],
+    ['word-dash pairs', (length: number) => `${'a-'.repeat(length / 2)}/x`],
+  ])('looks up names of linear total length for %s (100,000 and 200,000 characters)', (_name, model) => {
+    for (const length of [100_000, 200_000]) {
+      const { vocabulary: counting, characters } = countingVocabulary();
+      expect(() => parseModel(model(length), counting)).toThrow(RouterError);
+      expect(characters()).toBeLessThan(4 * length + 1000);
+    }
+  });
+
+  it('still splits {jurisdiction}-{strategy} on the longest jurisdiction that fits', () => {
+    const withPrefix: ModelVocabulary = { ...vocabulary, describe: () => ({ ...vocabulary.describe(), jurisdictions: ['eu', 'eu-hosted'] }), hasJurisdiction: (name) => ['eu', 'eu-hosted'].includes(name) };
+    expect(parseModel('eu-hosted-cheap/gpt-4o', withPrefix)).toEqual({ tier: '2+', jurisdiction: 'eu-hosted', strategy: 'cheapest', model: 'gpt-4o' });
+    expect(parseModel('eu-fast/gpt-4o', withPrefix)).toEqual({ tier: '2+', jurisdiction: 'eu', strategy: 'fastest', model: 'gpt-4o' });
+  });
+});

@@ -106,15 +106,22 @@ export function parseModel(model: string, vocabulary: ModelVocabulary): RouteSpe
   );
 }
 
-/** `eu-hosted-cheapest` → `{ jurisdiction: 'eu-hosted', strategy: 'cheapest' }`, trying every `-`. */
+/**
+ * `eu-hosted-cheapest` → `{ jurisdiction: 'eu-hosted', strategy: 'cheapest' }`. Tries each known
+ * jurisdiction as the part before a `-` (the longest that fits wins), rather than every `-` of
+ * the prefix: looking up each cut of a prefix made of dashes would cost its length squared.
+ */
 function splitJurisdictionStrategy(
   prefix: string,
   vocabulary: ModelVocabulary,
 ): { jurisdiction: string; strategy: string } | undefined {
-  for (let dash = prefix.lastIndexOf('-'); dash > 0; dash = prefix.lastIndexOf('-', dash - 1)) {
-    const jurisdiction = prefix.slice(0, dash);
-    const strategy = vocabulary.strategy(prefix.slice(dash + 1));
-    if (strategy !== undefined && vocabulary.hasJurisdiction(jurisdiction)) return { jurisdiction, strategy };
+  let found: { jurisdiction: string; strategy: string } | undefined;
+  for (const jurisdiction of vocabulary.describe().jurisdictions) {
+    if (found !== undefined && jurisdiction.length <= found.jurisdiction.length) continue;
+    if (jurisdiction.length === 0 || prefix.length <= jurisdiction.length + 1) continue;
+    if (prefix[jurisdiction.length] !== '-' || !prefix.startsWith(jurisdiction)) continue;
+    const strategy = vocabulary.strategy(prefix.slice(jurisdiction.length + 1));
+    if (strategy !== undefined) found = { jurisdiction, strategy };
   }
-  return undefined;
+  return found;
 }

@@ -1,13 +1,20 @@
+/** The longest name a hint is looked for. @unit characters */
+const maxHintedLength = 256;
+
 /**
  * The known name closest to a misspelt one, for "did you mean" hints in errors: within a few
  * edits (more for longer names), case aside. Undefined when nothing is that close.
  */
 export function closestName(name: string, known: Iterable<string>): string | undefined {
+  // No hint for a name this long: nothing configured is within a few edits of it, and the
+  // distance costs the product of both lengths.
+  if (name.length > maxHintedLength) return undefined;
   const wanted = name.toLowerCase();
   const limit = wanted.length <= 4 ? 1 : wanted.length <= 12 ? 2 : 3;
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of known) {
+    if (candidate.length > maxHintedLength) continue;
     const distance = editDistance(wanted, candidate.toLowerCase(), bestDistance);
     if (distance < bestDistance) {
       best = candidate;

@@ -9,7 +9,9 @@ import { pseudoChat, pseudoChatStream } from '../providers/pseudo/pseudo-llm.js'
 import type { Capability } from '../providers/types.js';
 import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import { chatRequestSchema, type ChatCompletionCreateParams, type ChatRequest } from '../wire/chat-request.js';
-import { parseSimpleChatRequest } from '../wire/simple-chat-request.js';
+import { assertNestingDepth } from '../wire/nesting-depth.js';
+import { assertRequestLimits } from '../wire/request-limits.js';
+import { parseSimpleChatRequest, simpleRequestDepth } from '../wire/simple-chat-request.js';
 import type { ChatCompletion, TokenUsage, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
 import { execute, type ExecuteOptions } from './execute.js';
 import { assertSimulateAllowed } from './execute-one-shot.js';
@@ -56,7 +58,12 @@ export function prepareChat(
   record?: RequestRecord,
 ): { request: ChatRequest; caller: Caller; spec: RouteSpec; plan: Plan; needs: RequestNeeds } {
   const caller = identifyCaller(context, apiKey, record);
-  const request = parseSimpleChatRequest(params) ?? validateRequest(chatRequestSchema, params);
+  const { limits } = context.options;
+  assertRequestLimits(params, limits, 'messages');
+  const simple = parseSimpleChatRequest(params);
+  // A request the fast path accepted is flat: it needs no walk unless the limit is lower still.
+  if (simple === undefined || limits.maxDepth < simpleRequestDepth) assertNestingDepth(params, limits.maxDepth);
+  const request = simple ?? validateRequest(chatRequestSchema, params);
   record?.captured(request.messages);
   record?.validated(request);
   assertSimulateAllowed(request, caller);
@@ -78,9 +85,10 @@ export async function createChatCompletion(
   options: RequestOptions = {},
 ): Promise<ChatCompletion | ChatCompletionStream> {
   const stream = params?.stream === true;
-  const record = new RequestRecord(context, 'chat.completions', stream, requestedModel(params));
+  const record = new RequestRecord(context, 'chat.completions', stream, requestedModel(params, context.options.limits.maxModelLength));
   try {
     const { request, caller, plan, needs } = prepareChat(context, params, options.apiKey, record);
+    const { simulation } = context.options.limits;
     assertRoutable(plan);
     if (stream) return await startStream(context, request, caller, plan, needs, record, options.signal);
 
@@ -89,7 +97,7 @@ export async function createChatCompletion(
       plan.ranked,
       (candidate, signal, attempt, headers) =>
         caller.simulated
-          ? pseudoChat(forCandidate(request, candidate), { model: candidate.native, attempt, signal }).then((completion) => ({ completion }))
+          ? pseudoChat(forCandidate(request, candidate), { model: candidate.native, attempt, signal, limits: simulation }).then((completion) => ({ completion }))
           : candidate.provider.doChat(forCandidate(request, candidate), { signal, headers }),
       executeOptions(plan, caller, record, options.signal),
     );
@@ -125,13 +133,14 @@ async function startStream(
 ): Promise<ChatCompletionStream> {
   // The stream's controller aborts the upstream, like the caller's own signal.
   const controller = new AbortController();
+  const { simulation } = context.options.limits;
   const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
   const execution = await execute(
     context,
     plan.ranked,
     async (candidate, attemptSignal, attempt, headers) => {
       const { chunks } = caller.simulated
-        ? { chunks: await pseudoChatStream(forCandidate(request, candidate), { model: candidate.native, attempt, signal: attemptSignal }) }
+        ? { chunks: await pseudoChatStream(forCandidate(request, candidate), { model: candidate.native, attempt, signal: attemptSignal, limits: simulation }) }
         : await candidate.provider.doChatStream(forCandidate(request, candidate), { signal: attemptSignal, headers });
       // Fallback stays possible until a chunk reaches the caller: read up to the first chunk with
       // choices inside the attempt. Chunks without choices before it (Azure's prompt-filter
@@ -182,10 +191,14 @@ export function executeOptions(plan: Plan, caller: Caller, record: RequestRecord
   };
 }
 
-/** The model string as sent, for the record, even when the body is invalid. */
-export function requestedModel(params: unknown): string | null {
+/**
+ * The model string as sent, for the record, even when the body is invalid; one longer than
+ * `maxLength` (refused) is cut there, so a refused request cannot grow every audit record.
+ */
+export function requestedModel(params: unknown, maxLength: number): string | null {
   const model = (params as { model?: unknown } | null)?.model;
-  return typeof model === 'string' ? model : null;
+  if (typeof model !== 'string') return null;
+  return model.length > maxLength ? `${model.slice(0, maxLength)}…` : model;
 }
 
 /** Completion tokens from the answer's text, for upstreams that report no usage. */

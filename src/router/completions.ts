@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../errors.js';
 import { validateRequest } from '../internal/validate.js';
+import { assertRequestBody } from '../wire/request-limits.js';
 import { parseModel } from '../models/parse-model.js';
 import { priceUsage } from '../pricing/cost.js';
 import { estimateTextTokens } from '../pricing/tokens.js';
@@ -45,9 +46,10 @@ export async function createCompletion(
   params: CompletionCreateParams,
   options: RequestOptions = {},
 ): Promise<Completion> {
-  const record = new RequestRecord(context, 'completions', false, requestedModel(params));
+  const record = new RequestRecord(context, 'completions', false, requestedModel(params, context.options.limits.maxModelLength));
   try {
     const caller = identifyCaller(context, options.apiKey, record);
+    assertRequestBody(params, context.options.limits, 'prompt');
     const request = validateRequest(completionRequestSchema, params);
     record.captured(typeof request.prompt === 'string' ? [request.prompt] : request.prompt);
     if (request.stream === true) {

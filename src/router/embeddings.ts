@@ -1,4 +1,5 @@
 import { validateRequest } from '../internal/validate.js';
+import { assertRequestBody } from '../wire/request-limits.js';
 import { parseModel } from '../models/parse-model.js';
 import { priceUsage } from '../pricing/cost.js';
 import { estimateTextTokens } from '../pricing/tokens.js';
@@ -24,9 +25,10 @@ export async function createEmbeddings(
   params: EmbeddingCreateParams,
   options: RequestOptions = {},
 ): Promise<EmbeddingsResponse> {
-  const record = new RequestRecord(context, 'embeddings', false, requestedModel(params));
+  const record = new RequestRecord(context, 'embeddings', false, requestedModel(params, context.options.limits.maxModelLength));
   try {
     const caller = identifyCaller(context, options.apiKey, record);
+    assertRequestBody(params, context.options.limits, 'input');
     const request = validateRequest(embeddingsRequestSchema, params);
     assertSimulateAllowed(request, caller);
     record.captured(typeof request.input === 'string' ? [request.input] : request.input);

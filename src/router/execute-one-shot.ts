@@ -34,7 +34,7 @@ export async function executeOneShot<Body extends { model: string }, T>(
     plan.ranked,
     (candidate, attemptSignal, attempt, headers) => {
       const body = { ...request, model: candidate.native };
-      if (caller.simulated) return endpoint.pseudo(body, { model: candidate.native, attempt, signal: attemptSignal });
+      if (caller.simulated) return endpoint.pseudo(body, { model: candidate.native, attempt, signal: attemptSignal, limits: context.options.limits.simulation });
       const pending = endpoint.real(candidate.provider, body, { signal: attemptSignal, headers });
       if (pending === undefined) {
         throw new RouterError(`provider ${candidate.provider.id} lists model ${candidate.model} but implements no ${endpoint.method}`, {

@@ -55,16 +55,24 @@ export interface HealthOptions {
 
 /**
  * Sizes a simulated (test-key) answer may reach, whatever the request's JSON schema asks for:
- * a schema demanding `minItems: 1e9` gets the bounded answer, not an exhausted heap.
+ * a schema demanding `minItems: 1e9` is refused with a 400 naming the option, not answered by
+ * exhausting the heap.
  */
 export interface SimulationLimits {
-  /** Most items in a generated array (`minItems` above it is capped). @default 64 */
+  /** Most items in a generated array; a schema whose `minItems` is above it is refused (400). @default 64 */
   maxArrayItems?: number;
-  /** Longest generated string (`minLength` above it is capped). @unit characters @default 4096 */
+  /**
+   * Longest generated string; a `minLength` above it, or a `pattern` needing a longer string, is
+   * refused (400). @unit characters @default 4096
+   */
   maxStringLength?: number;
-  /** Most properties in a generated object. @default 64 */
+  /** Most properties in a generated object; a `minProperties` or `required` above it is refused (400). @default 64 */
   maxObjectProperties?: number;
-  /** Largest whole simulated answer (text, tool arguments or JSON). @unit bytes @default 1048576 (1 MiB) */
+  /**
+   * Largest whole simulated answer, every choice of `n` together (JSON, tool arguments, text;
+   * embeddings count inputs × dimensions × 4). Counted as it is written: a request asking for
+   * more is refused (400) as soon as it passes. @unit bytes @default 1048576 (1 MiB)
+   */
   maxAnswerBytes?: number;
 }
 
@@ -76,9 +84,15 @@ export interface SimulationLimits {
 export interface RequestLimits {
   /** Largest request body `router.fetch` reads. @unit bytes @default 16777216 (16 MiB) */
   maxBodyBytes?: number;
-  /** Deepest JSON nesting in a request (objects and arrays, the body itself is depth 1). @default 64 */
+  /**
+   * Deepest nesting of objects and arrays anywhere in a request, unknown fields included (the
+   * body itself is depth 1). @default 64
+   */
   maxDepth?: number;
-  /** Most entries in `messages` (chat) or `input` (embeddings, completions prompts). @default 4096 */
+  /**
+   * Most entries in `messages` (chat), `input` (embeddings) or `prompt` (legacy completions); one
+   * tokenised input (an array of numbers) is one entry. @default 4096
+   */
   maxMessages?: number;
   /** Most entries in `tools`. @default 128 */
   maxTools?: number;

@@ -15,6 +15,12 @@ import { chatRequestSchema, type ChatRequest } from './chat-request.js';
 
 type Check = (value: unknown) => boolean;
 
+/**
+ * The deepest nesting a request accepted here can have: the body, `messages`, a message (or the
+ * body, `stop` / `stream_options`). Its fields are otherwise scalars, so it needs no depth walk.
+ */
+export const simpleRequestDepth = 3;
+
 const finiteIn = (min: number, max: number): Check => (value) => typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
 const integerIn = (min: number, max: number): Check => (value) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max;
 const nullable = (check: Check): Check => (value) => value === null || check(value);

@@ -3,6 +3,8 @@ import type { ChatMessage, ChatRequest } from '../../wire/chat-request.js';
 import type { FinishReason, TokenUsage, ToolCall } from '../../wire/chat-response.js';
 import { sampleJsonSchema } from './json-schema-sample.js';
 import { canonicalJson, hashText, seededRandom, type Random } from './seeded-random.js';
+import { quoted } from './json-schema-error.js';
+import { SimulationBudget, type ResolvedSimulationLimits } from './simulation-budget.js';
 import { limitPieces } from './stop-and-length.js';
 import { generateReply, tokenize } from './text-generator.js';
 import { chooseTool } from './tool-choice.js';
@@ -41,22 +43,24 @@ function promptText(messages: readonly ChatMessage[]): string {
 }
 
 /** A JSON answer: a sample of the requested schema, or an object holding the prose reply. */
-function jsonAnswer(request: ChatRequest, prompt: string, random: Random): string {
+function jsonAnswer(request: ChatRequest, prompt: string, random: Random, budget: SimulationBudget): string {
   const format = request.response_format;
   if (format?.type === 'json_schema' && format.json_schema.schema !== undefined) {
-    const source = { label: `response_format.json_schema "${format.json_schema.name}"`, param: 'response_format' };
-    return JSON.stringify(sampleJsonSchema(format.json_schema.schema, random, source));
+    const source = { label: `response_format.json_schema ${quoted(format.json_schema.name)}`, param: 'response_format' };
+    return JSON.stringify(sampleJsonSchema(format.json_schema.schema, random, source, budget));
   }
-  return JSON.stringify({ answer: generateReply(random, prompt) });
+  const answer = JSON.stringify({ answer: generateReply(random, prompt) });
+  budget.spend(answer.length, 'the JSON answer', 'response_format');
+  return answer;
 }
 
-function answerChoice(request: ChatRequest, key: string, index: number, prompt: string): AnswerChoice {
+function answerChoice(request: ChatRequest, key: string, index: number, prompt: string, budget: SimulationBudget): AnswerChoice {
   const random = seededRandom(hashText(key, index));
   const tool = chooseTool(request, prompt, random);
   if (tool) {
     const { name, parameters } = tool.function;
     const source = { label: `the parameters of tool "${name}"`, param: 'tools' };
-    const callArguments = parameters && Object.keys(parameters).length > 0 ? JSON.stringify(sampleJsonSchema(parameters, random, source)) : '{}';
+    const callArguments = parameters && Object.keys(parameters).length > 0 ? JSON.stringify(sampleJsonSchema(parameters, random, source, budget)) : '{}';
     const id = `call_${hashText(`${key}:call`, index).toString(36)}`;
     const toolCall: ToolCall = { id, type: 'function', function: { name, arguments: callArguments } };
     return { index, pieces: tokenize(callArguments), toolCall, finishReason: 'tool_calls' };
@@ -64,17 +68,23 @@ function answerChoice(request: ChatRequest, key: string, index: number, prompt: 
   const format = request.response_format?.type;
   if (format === 'json_object' || format === 'json_schema') {
     // Never cut by `stop` or the token limit: an app testing structured output needs parseable JSON.
-    return { index, pieces: tokenize(jsonAnswer(request, prompt, random)), toolCall: undefined, finishReason: 'stop' };
+    return { index, pieces: tokenize(jsonAnswer(request, prompt, random, budget)), toolCall: undefined, finishReason: 'stop' };
   }
-  return { index, toolCall: undefined, ...limitPieces(tokenize(generateReply(random, prompt)), request) };
+  const reply = generateReply(random, prompt);
+  budget.spend(reply.length, 'a text reply', 'n');
+  return { index, toolCall: undefined, ...limitPieces(tokenize(reply), request) };
 }
 
-/** Computes the deterministic answer to `request`. */
-export function answerChat(request: ChatRequest): Answer {
+/**
+ * Computes the deterministic answer to `request`, all its choices within `limits`
+ * (`limits.simulation` of the router; the defaults when omitted).
+ */
+export function answerChat(request: ChatRequest, limits?: ResolvedSimulationLimits): Answer {
   const { model, messages, tools, response_format, seed } = request;
   const key = canonicalJson({ model, messages, tools, response_format, seed });
   const prompt = promptText(messages);
-  const choices = Array.from({ length: request.n ?? 1 }, (_, index) => answerChoice(request, key, index, prompt));
+  const budget = new SimulationBudget(limits);
+  const choices = Array.from({ length: request.n ?? 1 }, (_, index) => answerChoice(request, key, index, prompt, budget));
   const prompt_tokens = estimatePromptTokens(messages, tools);
   const completion_tokens = choices.reduce((sum, choice) => sum + choice.pieces.length, 0);
   return {

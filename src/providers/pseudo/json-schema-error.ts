@@ -38,3 +38,20 @@ export function unsatisfiableSchema(location: SchemaLocation, what: string, why?
     location.source.param,
   );
 }
+
+/**
+ * The 400 for a schema asking for more than `limits.simulation` lets the pseudo-LLM write:
+ * `what` at that place would need more than `limit` (the option `limits.simulation.{option}`).
+ */
+export function beyondSimulationLimit(location: SchemaLocation, what: string, option: string, limit: number): InvalidRequestError {
+  return new InvalidRequestError(
+    `The pseudo-LLM (test- keys) cannot produce ${what} at ${location.path} of ${location.source.label}: ` +
+      `the limit is ${limit} (limits.simulation.${option}). Ask for less in the schema, or raise that option.`,
+    location.source.param,
+  );
+}
+
+/** A caller's string quoted in a message, cut short: the message stays small whatever it quotes. */
+export function quoted(text: string, length = 100): string {
+  return `"${text.length > length ? `${text.slice(0, length)}…` : text}"`;
+}

@@ -2,6 +2,7 @@ import { sampleArray, sampleObject } from './json-schema-collections.js';
 import { childPath, unsatisfiableSchema, type SchemaLocation, type SchemaSource } from './json-schema-error.js';
 import { sampleNumber, sampleString } from './json-schema-scalars.js';
 import type { Random } from './seeded-random.js';
+import { SimulationBudget } from './simulation-budget.js';
 import { randomWords } from './text-generator.js';
 
 /*
@@ -18,6 +19,8 @@ export interface Context extends SchemaLocation {
   root: Schema;
   random: Random;
   depth: number;
+  /** What the answer may still write; shared by every value of it. */
+  budget: SimulationBudget;
 }
 
 /**
@@ -32,10 +35,11 @@ const anySchema: SchemaSource = { label: 'the JSON schema', param: null };
 
 /**
  * Returns a deterministic value valid for `schema`; `random` makes it vary with the seed.
- * Throws an InvalidRequestError (400) naming `source` and the schema path when it cannot.
+ * Throws an InvalidRequestError (400) naming `source` and the schema path when it cannot, or
+ * when the value would pass one of `budget`'s limits.
  */
-export function sampleJsonSchema(schema: unknown, random: Random, source = anySchema): unknown {
-  return sample(schema, { root: isSchema(schema) ? schema : {}, random, depth: 0, source, path: '#' });
+export function sampleJsonSchema(schema: unknown, random: Random, source = anySchema, budget = new SimulationBudget()): unknown {
+  return sample(schema, { root: isSchema(schema) ? schema : {}, random, depth: 0, source, path: '#', budget });
 }
 
 function isSchema(value: unknown): value is Schema {
@@ -58,15 +62,22 @@ function isLeaf(schema: unknown): boolean {
 }
 
 function sample(input: unknown, context: Context): unknown {
+  const value = sampleValue(input, context);
+  // Containers are counted by sampleObject and sampleArray as they fill, strings here.
+  if (typeof value !== 'object' || value === null) context.budget.spendValue(value, context.path, context.source.param);
+  return value;
+}
+
+function sampleValue(input: unknown, context: Context): unknown {
   if (!isSchema(input)) return input === false ? null : randomWords(context.random, 2);
   if (context.depth > maxDepth) throw unsatisfiableSchema(context, 'a finite value', 'the schema recurses without end');
   const deep = context.depth >= shallowDepth;
   const inner = { ...context, depth: context.depth + 1 };
   const { $ref, ...schema } = input;
   if (typeof $ref === 'string') return sample({ ...resolve($ref, context.root), ...schema }, { ...inner, path: $ref });
-  if (schema.const !== undefined) return schema.const;
-  if (Array.isArray(schema.enum) && schema.enum.length > 0) return context.random.pick(schema.enum);
-  if (schema.default !== undefined) return schema.default;
+  if (schema.const !== undefined) return copied(schema.const, context);
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) return copied(context.random.pick(schema.enum), context);
+  if (schema.default !== undefined) return copied(schema.default, context);
   const keyword = Array.isArray(schema.anyOf) ? 'anyOf' : 'oneOf';
   const branches = schema[keyword];
   if (Array.isArray(branches) && branches.length > 0) {
@@ -83,7 +94,7 @@ function sample(input: unknown, context: Context): unknown {
     case 'array':
       return sampleArray(schema, inner, deep, sample);
     case 'string':
-      return sampleString(schema, context.random, context);
+      return sampleString(schema, context.random, context, context.budget);
     case 'integer':
     case 'number':
       return sampleNumber(schema, context.random, type === 'integer', context);
@@ -92,6 +103,12 @@ function sample(input: unknown, context: Context): unknown {
     default:
       return null;
   }
+}
+
+/** A value taken from the schema itself: a container is counted whole here, a scalar by sample(). */
+function copied(value: unknown, context: Context): unknown {
+  if (typeof value === 'object' && value !== null) context.budget.spendValue(value, context.path, context.source.param);
+  return value;
 }
 
 /** The declared type, else the one the schema's keywords imply (`minimum` → number...). */

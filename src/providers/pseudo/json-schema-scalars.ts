@@ -1,9 +1,10 @@
 import type { Schema } from './json-schema-sample.js';
-import { unsatisfiableSchema, type SchemaLocation } from './json-schema-error.js';
+import { beyondSimulationLimit, quoted, unsatisfiableSchema, type SchemaLocation } from './json-schema-error.js';
 import { honouredFormats, sampleFormat } from './json-schema-formats.js';
-import { UnsupportedPatternError } from './pattern-parser.js';
-import { maxPatternLength, samplePattern } from './pattern-sample.js';
+import { parsePattern, PatternTooLongError, UnsupportedPatternError, type Alternation } from './pattern-parser.js';
+import { samplePattern } from './pattern-sample.js';
 import type { Random } from './seeded-random.js';
+import type { SimulationBudget } from './simulation-budget.js';
 import { randomWords } from './text-generator.js';
 
 /* Scalar values for the JSON schema sampler: strings and numbers within the schema's bounds. */
@@ -12,59 +13,123 @@ import { randomWords } from './text-generator.js';
 const attempts = 16;
 const subset = 'it writes anchors, literals, escapes (\\d \\w \\s), character classes, groups, alternation and quantifiers';
 
+/** A pattern read once per answer: its tree, its RegExp, and whether it is anchored at either end. */
+interface CompiledPattern {
+  tree: Alternation;
+  expression: RegExp;
+  anchored: { start: boolean; end: boolean };
+}
+
 /**
  * A string in `format` (see json-schema-formats.ts), matching `pattern`, within
- * `minLength`/`maxLength` (counted in code points, as JSON schema does). Throws the 400 of
- * {@link unsatisfiableSchema} when it cannot write one.
+ * `minLength`/`maxLength` (counted in code points, as JSON schema does) and
+ * `limits.simulation.maxStringLength` (a `minLength`, or a pattern needing a string, beyond it is
+ * refused). Throws the 400 of {@link unsatisfiableSchema} when it cannot write one.
  */
-export function sampleString(schema: Schema, random: Random, location: SchemaLocation): string {
+export function sampleString(schema: Schema, random: Random, location: SchemaLocation, budget: SimulationBudget): string {
+  const limit = budget.limits.maxStringLength;
   const minimum = numberOr(schema.minLength, 0);
-  const maximum = numberOr(schema.maxLength, Infinity);
+  const maximum = Math.min(numberOr(schema.maxLength, Infinity), limit);
   const pattern = typeof schema.pattern === 'string' ? schema.pattern : undefined;
-  if (minimum > maxPatternLength) {
-    throw unsatisfiableSchema(location, `a string of at least ${minimum} characters`, `the pseudo-LLM writes at most ${maxPatternLength}`);
-  }
-  const expression = pattern === undefined ? undefined : compile(pattern, location);
-  const fits = (value: string): boolean => {
+  if (minimum > limit) throw beyondSimulationLimit(location, `a string of at least ${minimum} characters`, 'maxStringLength', limit);
+  const compiled = pattern === undefined ? undefined : budget.remember(`pattern:${pattern}`, () => compile(pattern, location, limit));
+  const lengthFits = (value: string): boolean => {
     const length = Array.from(value).length;
-    return length >= minimum && length <= maximum && (expression?.test(value) ?? true);
+    return length >= minimum && length <= maximum;
   };
   if (honouredFormats.includes(String(schema.format))) {
     for (let attempt = 0; attempt < attempts; attempt++) {
       const value = sampleFormat(schema.format, random) ?? '';
-      if (fits(value)) return value;
+      if (lengthFits(value) && (compiled?.expression.test(value) ?? true)) return value;
     }
     const what = `a "${String(schema.format)}" string`;
-    throw unsatisfiableSchema(location, what, pattern === undefined ? 'minLength/maxLength leave no room for it' : `none it writes matches the pattern "${pattern}"`);
+    throw unsatisfiableSchema(location, what, pattern === undefined ? 'minLength/maxLength leave no room for it' : `none it writes matches the pattern ${quoted(pattern)}`);
   }
-  if (pattern === undefined) return words(random, minimum, maximum);
+  if (pattern === undefined || compiled === undefined) return words(random, minimum, maximum);
+  // The first half draws freely; the second repeats greedily and halves the interval of
+  // `extra` that can still give a length within minLength/maxLength.
   let extra = 3;
+  let low = 0;
+  let high = Infinity;
+  let tooLong = false;
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const value = patternString(pattern, random, extra, location);
-    const length = Array.from(value).length;
-    // Late on, padding reaches minLength where the pattern lets the match sit in a longer string.
-    const padding = attempt < attempts / 2 ? '' : 'x'.repeat(Math.max(0, minimum - length));
-    const match = [value, value + padding, padding + value].find(fits);
-    if (match !== undefined) return match;
-    extra = length < minimum ? extra * 2 + 1 : length > maximum ? Math.floor(extra / 2) : extra;
+    const greedy = attempt >= attempts / 2;
+    if (attempt === attempts / 2) [extra, low, high] = [3, 0, Infinity];
+    const value = patternString(compiled.tree, random, extra, limit, greedy, location, pattern);
+    const length = value === undefined ? Infinity : Array.from(value).length;
+    if (value === undefined) {
+      // Even the fewest repeats the pattern allows may be too long: then no draw can fit.
+      tooLong = true;
+      if (extra === 0) break;
+    }
+    // The caller's expression runs only on strings written from it, within the length limit.
+    if (value !== undefined && length <= maximum && compiled.expression.test(value)) {
+      if (length >= minimum) return value;
+      // Padding reaches minLength where the pattern lets the match sit in a longer string:
+      // without `$` it may be followed by anything, without `^` preceded by anything.
+      const padding = 'x'.repeat(minimum - length);
+      if (!compiled.anchored.end && lengthFits(value + padding)) return value + padding;
+      if (!compiled.anchored.start && lengthFits(padding + value)) return padding + value;
+    }
+    if (greedy && length < minimum) low = Math.max(low, extra);
+    else if (greedy && length > maximum) high = Math.min(high, extra);
+    if (greedy) extra = high === Infinity ? Math.min(extra * 2 + 1, limit) : Math.floor((low + high) / 2);
+    else extra = length < minimum ? Math.min(extra * 2 + 1, limit) : length > maximum ? Math.floor(extra / 2) : extra;
   }
-  throw unsatisfiableSchema(location, `a string matching the pattern "${pattern}"`, `no string it wrote matched within minLength/maxLength; ${subset}`);
+  if (tooLong) throw beyondSimulationLimit(location, `a string matching the pattern ${quoted(pattern)}`, 'maxStringLength', limit);
+  throw unsatisfiableSchema(location, `a string matching the pattern ${quoted(pattern)}`, `no string it wrote matched within minLength/maxLength; ${subset}`);
 }
 
-function compile(pattern: string, location: SchemaLocation): RegExp {
+function compile(pattern: string, location: SchemaLocation, limit: number): CompiledPattern {
+  let expression: RegExp;
   try {
-    return new RegExp(pattern, 'u');
+    expression = new RegExp(pattern, 'u');
   } catch (error) {
-    throw unsatisfiableSchema(location, `a string matching the pattern "${pattern}"`, `it is not a valid regular expression with the u flag (${(error as Error).message})`);
+    throw unsatisfiableSchema(location, `a string matching the pattern ${quoted(pattern)}`, `it is not a valid regular expression with the u flag (${(error as Error).message})`);
   }
-}
-
-function patternString(pattern: string, random: Random, extra: number, location: SchemaLocation): string {
   try {
-    return samplePattern(pattern, random, extra);
+    const tree = parsePattern(pattern, limit);
+    return { tree, expression, anchored: anchors(tree) };
   } catch (error) {
+    if (error instanceof PatternTooLongError) {
+      throw beyondSimulationLimit(location, `a string matching the pattern ${quoted(pattern)} (${error.message})`, 'maxStringLength', limit);
+    }
     if (!(error instanceof UnsupportedPatternError)) throw error;
-    throw unsatisfiableSchema(location, `a string matching the pattern "${pattern}"`, `${error.message}; ${subset}`);
+    throw unsatisfiableSchema(location, `a string matching the pattern ${quoted(pattern)}`, `${error.message}; ${subset}`);
+  }
+}
+
+/** Whether `^` or `$` appears anywhere in the tree, iteratively (groups may nest deeply). */
+function anchors(tree: Alternation): { start: boolean; end: boolean } {
+  const found = { start: false, end: false };
+  const pending: Alternation[] = [tree];
+  for (let alternation = pending.pop(); alternation !== undefined; alternation = pending.pop()) {
+    for (const option of alternation.options) {
+      for (const { atom } of option) {
+        if (atom.kind === 'anchor') found[atom.at] = true;
+        else if (atom.kind === 'alternation') pending.push(atom);
+      }
+    }
+  }
+  return found;
+}
+
+/** A string written from the pattern, or undefined when it came out longer than `limit`. */
+function patternString(
+  tree: Alternation,
+  random: Random,
+  extra: number,
+  limit: number,
+  greedy: boolean,
+  location: SchemaLocation,
+  pattern: string,
+): string | undefined {
+  try {
+    return samplePattern(tree, random, extra, limit, greedy);
+  } catch (error) {
+    if (error instanceof PatternTooLongError) return undefined;
+    if (!(error instanceof UnsupportedPatternError)) throw error;
+    throw unsatisfiableSchema(location, `a string matching the pattern ${quoted(pattern)}`, `${error.message}; ${subset}`);
   }
 }
 

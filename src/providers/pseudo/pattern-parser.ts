@@ -14,7 +14,12 @@ export interface Alternation {
   kind: 'alternation';
   options: Term[][];
 }
-export type Atom = CharacterSet | Alternation | { kind: 'anchor' };
+/** `^` (start) or `$` (end): writes nothing, but says where a match may sit. */
+export interface Anchor {
+  kind: 'anchor';
+  at: 'start' | 'end';
+}
+export type Atom = CharacterSet | Alternation | Anchor;
 export interface Term {
   atom: Atom;
   min: number;
@@ -22,11 +27,13 @@ export interface Term {
 }
 
 /** The pattern uses a feature the generator cannot honour; `message` says which. */
-/** The largest `{n}` minimum the generator writes out. */
-export const maxRepeat = 10_000;
-
 export class UnsupportedPatternError extends Error {
   override name = 'UnsupportedPatternError';
+}
+
+/** The pattern needs a longer string (or more steps to write one) than the generator's limit. */
+export class PatternTooLongError extends UnsupportedPatternError {
+  override name = 'PatternTooLongError';
 }
 
 export const code = (character: string): number => character.codePointAt(0) ?? 0;
@@ -48,18 +55,28 @@ const escapeNames: Record<string, string> = {
 };
 const controlEscapes: Record<string, string> = { t: '\t', n: '\n', r: '\r', f: '\f', v: '\v', '0': '\0' };
 
-/** Parses `source` (a pattern valid with the `u` flag) into its alternation tree. */
-export function parsePattern(source: string): Alternation {
-  const parser = new PatternParser(Array.from(source));
+/**
+ * Parses `source` (a pattern valid with the `u` flag) into its alternation tree, in one pass.
+ * A `{n}` minimum above `maxRepeat` throws PatternTooLongError before anything is written.
+ */
+export function parsePattern(source: string, maxRepeat: number): Alternation {
+  const parser = new PatternParser(Array.from(source), maxRepeat);
   const root = parser.alternation();
   if (!parser.done()) throw new UnsupportedPatternError(`unexpected "${parser.peek() ?? ''}"`);
   return root;
 }
 
+/** Deepest nesting of groups the parser follows; it recurses once per group. */
+const maxGroupDepth = 64;
+
 /** A recursive-descent parser over code points (patterns are compiled with the `u` flag). */
 class PatternParser {
   private position = 0;
-  constructor(private readonly characters: string[]) {}
+  private depth = 0;
+  constructor(
+    private readonly characters: string[],
+    private readonly maxRepeat: number,
+  ) {}
 
   done(): boolean {
     return this.position >= this.characters.length;
@@ -91,7 +108,7 @@ class PatternParser {
 
   private atom(): Atom {
     const character = this.next();
-    if (character === '^' || character === '$') return { kind: 'anchor' };
+    if (character === '^' || character === '$') return { kind: 'anchor', at: character === '^' ? 'start' : 'end' };
     if (character === '.') return { kind: 'set', ranges: [[10, 10], [13, 13], [0x2028, 0x2029]], negated: true };
     if (character === '[') return this.characterClass();
     if (character === '(') return this.group();
@@ -110,7 +127,9 @@ class PatternParser {
         throw new UnsupportedPatternError(`a ${kind} "(?${marker.startsWith('<') ? marker : marker[0]}…)" is not supported`);
       } else throw new UnsupportedPatternError(`the group "(?${marker[0] ?? ''}" is not supported`);
     }
+    if (++this.depth > maxGroupDepth) throw new UnsupportedPatternError(`groups nested more than ${maxGroupDepth} deep are not supported`);
     const inner = this.alternation();
+    this.depth--;
     if (this.next() !== ')') throw new UnsupportedPatternError('a group is not closed');
     return inner;
   }
@@ -135,7 +154,8 @@ class PatternParser {
     this.position = end + 1;
     const min = Number(bounds[1]);
     // A bound beyond any string worth writing would only block the process building it.
-    if (min > maxRepeat) throw new UnsupportedPatternError(`a repeat of ${bounds[1]} is more than the ${maxRepeat} it writes`);
+    const written = bounds[1] ?? '';
+    if (min > this.maxRepeat) throw new PatternTooLongError(`a repeat of ${written.length > 20 ? `${written.slice(0, 20)}…` : written}`);
     return [min, bounds[2] === undefined ? min : bounds[3] ? Number(bounds[3]) : Infinity];
   }
 

@@ -1,4 +1,4 @@
-import { code, parsePattern, UnsupportedPatternError, type Alternation, type CharacterSet, type Term } from './pattern-parser.js';
+import { code, PatternTooLongError, UnsupportedPatternError, type Alternation, type CharacterSet, type Term } from './pattern-parser.js';
 import type { Random } from './seeded-random.js';
 
 /*
@@ -12,24 +12,31 @@ import type { Random } from './seeded-random.js';
 const alphanumeric = Array.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
 const punctuation = Array.from(' -_.,:;!?@#%&*+=/()[]{}<>~^$|\'"`\\');
 
-/** The longest string the generator builds; nested repeats could otherwise grow without bound. */
-export const maxPatternLength = 100_000;
+/** Loop steps allowed per character of the limit: repeats of groups that write nothing still cost steps. */
+const stepsPerCharacter = 4;
 
 /**
- * A string the pattern `source` should match. Unbounded quantifiers (`*`, `+`, `{n,}`) and wide
- * ones repeat at most `extra` times beyond their minimum, so the caller can ask for longer or
- * shorter strings. Throws UnsupportedPatternError for features outside the subset, and for a
- * pattern that needs more than {@link maxPatternLength} characters.
+ * A string the parsed pattern `tree` should match. Unbounded quantifiers (`*`, `+`, `{n,}`) and
+ * wide ones repeat at most `extra` times beyond their minimum, so the caller can ask for longer
+ * or shorter strings. Throws PatternTooLongError when it would write more than `maxLength`
+ * characters (or take more than `stepsPerCharacter` times as many steps), so the work is
+ * bounded by the limit whatever the pattern's repeats multiply to. `greedy` repeats each
+ * quantifier exactly `extra` times beyond its minimum, for a caller searching for a length.
  */
-export function samplePattern(source: string, random: Random, extra = 3): string {
-  return writeAlternation(parsePattern(source), { random, extra, written: 0 });
+export function samplePattern(tree: Alternation, random: Random, extra: number, maxLength: number, greedy = false): string {
+  return writeAlternation(tree, { random, extra, written: 0, steps: 0, maxLength, greedy });
 }
 
 interface Writing {
   random: Random;
   extra: number;
-  /** Characters written so far, against {@link maxPatternLength}. */
+  /** Characters written so far, against `maxLength`. */
   written: number;
+  /** Repeats taken so far, against `maxLength * stepsPerCharacter`. */
+  steps: number;
+  maxLength: number;
+  /** Repeat exactly `extra` times beyond each minimum (within the maximum), so length follows `extra`. */
+  greedy: boolean;
 }
 
 function writeAlternation(alternation: Alternation, writing: Writing): string {
@@ -37,16 +44,16 @@ function writeAlternation(alternation: Alternation, writing: Writing): string {
 }
 
 function writeTerm({ atom, min, max }: Term, writing: Writing): string {
-  const count = writing.random.int(min, Math.min(max, min + writing.extra));
+  const most = Math.min(max, min + writing.extra);
+  const count = writing.greedy ? most : writing.random.int(min, most);
   let text = '';
   for (let index = 0; index < count; index++) {
+    if (++writing.steps > writing.maxLength * stepsPerCharacter) throw new PatternTooLongError('its repeats');
     if (atom.kind === 'set') {
       text += writeCharacter(atom, writing.random);
       writing.written += 1;
     } else if (atom.kind === 'alternation') text += writeAlternation(atom, writing);
-    if (writing.written > maxPatternLength) {
-      throw new UnsupportedPatternError(`it needs a string longer than ${maxPatternLength} characters`);
-    }
+    if (writing.written > writing.maxLength) throw new PatternTooLongError('the string it needs');
   }
   return text;
 }

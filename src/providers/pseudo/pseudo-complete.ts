@@ -3,6 +3,7 @@ import { defaultCompletionMaxTokens, type CompletionChoice, type CompletionReque
 import { acceptOneShot } from './faults.js';
 import type { PseudoCallOptions } from './pseudo-llm.js';
 import { canonicalJson, hashText, seededRandom } from './seeded-random.js';
+import { SimulationBudget } from './simulation-budget.js';
 import { limitPieces } from './stop-and-length.js';
 import { generateReply, tokenize } from './text-generator.js';
 
@@ -30,6 +31,8 @@ export async function pseudoComplete(request: CompletionRequest, options: Pseudo
   const limits = { stop: request.stop, max_tokens: request.max_tokens ?? defaultCompletionMaxTokens };
   const perPrompt = request.n ?? 1;
   const inputs = prompts(request.prompt);
+  // Prompts times n choices, each perhaps echoing its prompt: held to maxAnswerBytes as written.
+  const budget = new SimulationBudget(options.limits);
   const choices: CompletionChoice[] = [];
   let completionTokens = 0;
   inputs.forEach((input, promptIndex) => {
@@ -40,6 +43,7 @@ export async function pseudoComplete(request: CompletionRequest, options: Pseudo
       const { pieces, finishReason } = limitPieces(tokenize(` ${generateReply(random, input.text)}`), limits);
       completionTokens += pieces.length;
       const text = pieces.join('');
+      budget.spend(text.length + (request.echo === true ? input.text.length : 0), `choice ${promptIndex * perPrompt + choice}`, 'n');
       choices.push({
         text: request.echo === true ? input.text + text : text,
         index: promptIndex * perPrompt + choice,

@@ -4,6 +4,8 @@ import { acceptOneShot } from './faults.js';
 import type { PseudoCallOptions } from './pseudo-llm.js';
 import { hashText, seededRandom } from './seeded-random.js';
 import { encodeEmbedding } from '../../wire/embedding-encoding.js';
+import { InvalidRequestError } from '../../errors.js';
+import { defaultRequestLimits } from '../../router/options.js';
 
 /*
  * Pseudo embeddings: one unit vector per input, drawn from a PRNG seeded by the input, so equal
@@ -32,14 +34,29 @@ function embed(text: string, dimensions: number): Float32Array {
   return Float32Array.from(values, (value) => value / norm);
 }
 
-/** Little-endian float32 bytes in base64, without Node's `Buffer`, so this runs anywhere. */
-/** Deterministic embeddings for `request`, of `request.dimensions` (default 1536). */
+/** Bytes per value an embeddings answer counts against `maxAnswerBytes`: float32, as base64 carries them. */
+const bytesPerValue = 4;
+
+/**
+ * Deterministic embeddings for `request`, of `request.dimensions` (default 1536). Inputs times
+ * dimensions times 4 bytes must fit `limits.simulation.maxAnswerBytes` (a 400 otherwise, before
+ * any vector is drawn): 170 inputs of 1536 dimensions with the default of 1 MiB.
+ */
 export async function pseudoEmbed(
   request: EmbeddingsRequest,
   options: PseudoCallOptions,
 ): Promise<UpstreamEmbeddingsResponse> {
   await acceptOneShot(request.simulate, options);
   const dimensions = request.dimensions ?? defaultDimensions;
+  const count = typeof request.input === 'string' || typeof request.input[0] === 'number' ? 1 : request.input.length;
+  const limit = (options.limits ?? defaultRequestLimits.simulation).maxAnswerBytes;
+  if (count * dimensions * bytesPerValue > limit) {
+    throw new InvalidRequestError(
+      `The pseudo-LLM (test- keys) would answer ${count} embeddings of ${dimensions} dimensions, ${count * dimensions * bytesPerValue} bytes ` +
+        `as float32; the limit is ${limit} (limits.simulation.maxAnswerBytes). Embed fewer inputs or dimensions, or raise that option.`,
+      request.dimensions === undefined ? 'input' : 'dimensions',
+    );
+  }
   const inputs = inputTexts(request.input);
   const data = inputs.map(({ text }, index) => {
     const vector = embed(text, dimensions);

@@ -3,6 +3,7 @@ import type { UpstreamChatCompletion, UpstreamChatCompletionChunk } from '../../
 import { answerChat } from './chat-answer.js';
 import { answerChunks, streamChunks } from './chat-stream.js';
 import { activeFault, faultError, throwIfAborted, wait, type Fault } from './faults.js';
+import type { ResolvedSimulationLimits } from './simulation-budget.js';
 
 /*
  * The pseudo-LLM: what answers every call made with a `test-` key. It never touches the
@@ -15,6 +16,8 @@ export interface PseudoCallOptions {
   /** 0-based index of this attempt within the whole routed request (used by `simulate.times`). */
   attempt: number;
   signal?: AbortSignal | undefined;
+  /** The sizes it may generate: the router's `limits.simulation`. @default the documented defaults */
+  limits?: ResolvedSimulationLimits | undefined;
 }
 
 /**
@@ -34,7 +37,7 @@ async function accept(request: ChatRequest, options: PseudoCallOptions, stream: 
 /** A deterministic chat completion for `request`. Rejects with the `RouterError` of a simulated fault. */
 export async function pseudoChat(request: ChatRequest, options: PseudoCallOptions): Promise<UpstreamChatCompletion> {
   await accept(request, options, false);
-  const answer = answerChat(request);
+  const answer = answerChat(request, options.limits);
   return {
     id: answer.id,
     object: 'chat.completion',
@@ -61,7 +64,7 @@ export async function pseudoChatStream(
   options: PseudoCallOptions,
 ): Promise<AsyncIterable<UpstreamChatCompletionChunk>> {
   const fault = await accept(request, options, true);
-  const chunks = answerChunks(answerChat(request), options.model);
+  const chunks = answerChunks(answerChat(request, options.limits), options.model);
   return streamChunks(chunks, {
     signal: options.signal,
     chunkDelay: request.simulate?.chunk_delay_ms,

@@ -46,11 +46,31 @@ function sentence(random: Random): string {
 }
 
 /**
+ * The first `quoteLength + 1` characters of `prompt` with runs of whitespace as one space and
+ * none at either end: read from the start only, however long the prompt.
+ */
+function quoteStart(prompt: string): string[] {
+  const characters: string[] = [];
+  let space = false;
+  for (const character of prompt) {
+    if (/\s/.test(character)) {
+      space = characters.length > 0;
+      continue;
+    }
+    if (space) characters.push(' ');
+    space = false;
+    characters.push(character);
+    if (characters.length > quoteLength) break;
+  }
+  return characters;
+}
+
+/**
  * A reply of roughly 40 to 80 tokens that quotes the start of `prompt`, so a reader can see
  * which request it answers.
  */
 export function generateReply(random: Random, prompt: string): string {
-  const characters = Array.from(prompt.replace(/\s+/g, ' ').trim());
+  const characters = quoteStart(prompt);
   const quote = characters.length > quoteLength ? `${characters.slice(0, quoteLength).join('')}…` : characters.join('');
   const target = random.int(40, 80);
   let text = `Pseudo-LLM reply to "${quote}":`;

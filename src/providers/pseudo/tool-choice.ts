@@ -27,7 +27,15 @@ export function chooseTool(request: ChatRequest, prompt: string, random: Random)
   }
   if (tools.length === 0 || choice === 'none') return undefined;
   if (choice !== 'required' && request.messages.at(-1)?.role !== 'user') return undefined;
-  // Names are [A-Za-z0-9_-] only (validated), so they are safe inside a pattern.
-  const mentioned = tools.find((tool) => new RegExp(`(?<![\\w-])${tool.function.name}(?![\\w-])`).test(prompt));
+  const words = promptWords(prompt);
+  const mentioned = tools.find((tool) => words.has(tool.function.name));
   return mentioned ?? random.pick(tools);
+}
+
+/**
+ * The prompt's runs of name characters (`[A-Za-z0-9_-]`, all a tool name may hold): a tool is
+ * mentioned when its name is one of them. One pass over the prompt, whatever the number of tools.
+ */
+function promptWords(prompt: string): Set<string> {
+  return new Set(prompt.split(/[^A-Za-z0-9_-]+/));
 }
