@@ -209,6 +209,8 @@ const routerOptionsSchema = z.strictObject({
         content: z.enum(['none', 'hash', 'full']).optional(),
         onError: z.function().optional(),
         queueLimit: z.number().int().positive().optional(),
+        onFull: z.enum(['wait', 'drop']).optional(),
+        maxWaitMs: milliseconds().optional(),
         retry: z.strictObject({ minDelayMs: milliseconds().optional(), maxDelayMs: milliseconds().optional() }).optional(),
         drainTimeoutMs: milliseconds().positive().optional(),
       }),
@@ -361,6 +363,8 @@ function resolveAuditOptions(audit: RouterOptions['audit']): ResolvedAuditOption
     content: options.content ?? 'none',
     onError: options.onError ?? logAuditError,
     queueLimit: options.queueLimit ?? 10_000,
+    onFull: options.onFull ?? 'wait',
+    maxWaitMs: options.maxWaitMs ?? 30_000,
     retry: { minDelayMs: options.retry?.minDelayMs ?? 100, maxDelayMs: options.retry?.maxDelayMs ?? 30_000 },
     drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
   };

@@ -50,6 +50,8 @@ export class RequestRecord {
   private plan: Plan | undefined;
   private prompt: readonly unknown[] | undefined;
   private finished = false;
+  /** Set when the audit queue was full (`audit.onFull: 'wait'`): resolves once the record is in. */
+  private queued: Promise<void> | undefined;
 
   constructor(
     private readonly context: RouterContext,
@@ -70,6 +72,14 @@ export class RequestRecord {
   /** The request's messages (or embedding inputs), kept only when `audit.content` asks for them. */
   captured(prompt: readonly unknown[]): void {
     if (this.context.audit.content !== 'none') this.prompt = prompt;
+  }
+
+  /**
+   * `value`, once the audit trail has taken this request's record: at once, unless the audit
+   * queue is full (`audit.onFull: 'wait'`), when the request completes only after its record is in.
+   */
+  onceQueued<T>(value: T): T | Promise<T> {
+    return this.queued ? this.queued.then(() => value) : value;
   }
 
   /** Whether the record is written: later outcomes are ignored. */
@@ -154,7 +164,7 @@ export class RequestRecord {
       plan?.candidates.map(({ provider, model, eligible, reasons }) => ({ provider, model, eligible, reasons: [...reasons] })) ?? [];
     const estimated = chosen && plan?.ranked.find((entry) => entry.candidate === chosen)?.estCost;
     const content = audit.content === 'none' ? undefined : auditContent(audit.content, this.prompt, completion?.());
-    audit.append({
+    this.queued = audit.append({
       id: this.id,
       ts: new Date(this.arrivedAt).toISOString(),
       key_id: this.keyId,
