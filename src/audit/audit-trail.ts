@@ -118,7 +118,7 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
   function drop(record: UnchainedRecord): void {
     const queue = fullest()!;
     const message = resumed
-      ? `audit sink ${queue.label} has ${queue.size} records waiting (audit.queueLimit); record ${record.id} is dropped (audit.onFull 'drop') and a gap record takes its place in the log`
+      ? `audit sink ${queue.label} has ${backlog()} records waiting (audit.queueLimit); record ${record.id} is dropped (audit.onFull 'drop') and a gap record takes its place in the log`
       : `${pending.length} records wait for audit sink ${queue.label} to tell where its log ends (audit.queueLimit); record ${record.id} is dropped (audit.onFull 'drop') and a gap record takes its place in the log`;
     dropped.push({ record, error: new AuditError(message, 'queue_full'), queue });
     if (gap !== undefined && gap.open && pending.at(-1) === gap) gap.add(record);
