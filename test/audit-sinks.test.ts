@@ -232,5 +232,7 @@ describe('audit sinks', () => {
     expect(() => router({ sinks: [{} as AuditSink] })).toThrow(/options\.audit/);
     expect(() => router({ sinks: [], content: 'everything' as never })).toThrow(/options\.audit/);
     expect(() => router({ sinks: [], queueLimit: 0 })).toThrow(/options\.audit/);
+    expect(() => router({ sinks: [], onFull: 'block' as never })).toThrow(/options\.audit/);
+    expect(() => router({ sinks: [], maxWaitMs: -1 })).toThrow(/options\.audit/);
   });
 });
