@@ -111,8 +111,9 @@ export interface AuditRecord extends AuditRecordBody {
 }
 
 /**
- * Where audit records go. The router never waits for a sink on the response path: records are
- * queued per sink, delivered in chain order, and retried when a write throws or rejects.
+ * Where audit records go. Records are queued per sink, delivered in chain order, and retried
+ * when a write throws or rejects. A request waits for a sink only when the queue is full
+ * (`audit.queueLimit`, with `audit.onFull: 'wait'`), and then at most `audit.maxWaitMs`.
  */
 export interface AuditSink {
   /** Shown in error reports, e.g. `jsonl:/var/log/audit.jsonl`. */
