@@ -98,6 +98,7 @@ export type {
   AuditRecordBody,
   AuditSink,
   AuditOutcome,
+  AuditDropped,
   AuditCandidate,
   AuditContent,
   AuditContentMode,

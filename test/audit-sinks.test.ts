@@ -128,33 +128,45 @@ describe('audit sinks', () => {
     expect(stored).toHaveLength(1);
   });
 
-  it('reports records that do not fit a full queue, and those still queued at close', async () => {
+  it("with onFull 'drop', reports records that do not fit a full queue, and those still queued at close", async () => {
     const reported: Reported[] = [];
     const hanging: AuditSink = { write: () => new Promise(() => undefined) };
-    const routed = router({ sinks: [hanging], queueLimit: 2, onError: (error, record) => reported.push({ error, record, sink: null }), drainTimeoutMs: 20 });
+    const routed = router({ sinks: [hanging], queueLimit: 2, onFull: 'drop', onError: (error, record) => reported.push({ error, record, sink: null }), drainTimeoutMs: 20 });
     const ids: string[] = [];
     for (let seed = 0; seed < 5; seed++) ids.push((await routed.chat.completions.create({ model: 'auto', messages, seed })).route.audit_id!);
     await expect(routed.close()).rejects.toThrow(/not stored/);
-    const byReason = (reason: string) => reported.filter((entry) => entry.error.reason === reason).map((entry) => entry.record!.id);
-    expect(byReason('queue_full')).toEqual(ids.slice(2));
-    expect(byReason('not_stored')).toEqual(ids.slice(0, 2));
+    const byReason = (reason: string) => reported.filter((entry) => entry.error.reason === reason).map((entry) => entry.record!);
+    expect(byReason('queue_full').map((record) => record.id)).toEqual(ids.slice(2));
+    // Still queued at close: the two records, then the gap record(s) standing for the three dropped.
+    const unstored = byReason('not_stored');
+    expect(unstored.slice(0, 2).map((record) => record.id)).toEqual(ids.slice(0, 2));
+    const gaps = unstored.slice(2);
+    expect(gaps.every((record) => record.outcome === 'dropped')).toBe(true);
+    expect(gaps.flatMap((record) => record.dropped!.ids)).toEqual(ids.slice(2));
     expect(reported.find((entry) => entry.error.reason === 'queue_full')!.error.message).toMatch(/has 2 records waiting \(audit.queueLimit\)/);
   });
 
-  it('holds records until a sink tells where its log ends, within the queue limit', async () => {
+  it('holds requests back until a sink tells where its log ends, within the queue limit', async () => {
     const reported: Reported[] = [];
     const stored: AuditRecord[] = [];
     let answer: (hash: string | null) => void = () => undefined;
     const resuming: AuditSink = { write: (record) => void stored.push(record), lastHash: () => new Promise((resolve) => (answer = resolve)) };
     const routed = router({ sinks: [resuming], queueLimit: 2, onError: (error, record) => reported.push({ error, record, sink: null }), drainTimeoutMs: 20 });
-    const ids: string[] = [];
-    for (let seed = 0; seed < 3; seed++) ids.push((await routed.chat.completions.create({ model: 'auto', messages, seed })).route.audit_id!);
-    await expect(routed.flush()).rejects.toThrow(/2 waiting for a sink to tell where its log ends/);
-    expect(reported.map((entry) => [entry.error.reason, entry.record!.id])).toEqual([['queue_full', ids[2]]]);
+    const calls = [0, 1, 2].map((seed) => routed.chat.completions.create({ model: 'auto', messages, seed }));
+    let thirdAnswered = false;
+    void calls[2]!.then(() => (thirdAnswered = true));
+    const ids = [(await calls[0]!).route.audit_id!, (await calls[1]!).route.audit_id!];
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    // Two records wait to be chained: the third request's answer waits for room.
+    expect(thirdAnswered).toBe(false);
+    await expect(routed.flush()).rejects.toThrow(/2 waiting for a sink to tell where its log ends; 1 more held back by a full queue/);
     answer('a'.repeat(64));
+    ids.push((await calls[2]!).route.audit_id!);
     await routed.flush();
-    expect(stored.map((record) => record.id)).toEqual(ids.slice(0, 2));
+    expect(stored.map((record) => record.id)).toEqual(ids);
     expect(stored[0]!.prev).toBe('a'.repeat(64));
+    expect(verifyAudit(stored, { expectedFirstPrev: 'a'.repeat(64) })).toEqual({ ok: true });
+    expect(reported).toEqual([]);
   });
 
   it('reports a sink that cannot tell where its log ends, or ends elsewhere than the chain continues', async () => {
@@ -220,5 +232,7 @@ describe('audit sinks', () => {
     expect(() => router({ sinks: [{} as AuditSink] })).toThrow(/options\.audit/);
     expect(() => router({ sinks: [], content: 'everything' as never })).toThrow(/options\.audit/);
     expect(() => router({ sinks: [], queueLimit: 0 })).toThrow(/options\.audit/);
+    expect(() => router({ sinks: [], onFull: 'block' as never })).toThrow(/options\.audit/);
+    expect(() => router({ sinks: [], maxWaitMs: -1 })).toThrow(/options\.audit/);
   });
 });

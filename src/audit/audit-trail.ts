@@ -1,4 +1,6 @@
+import { AuditBackpressure } from './audit-backpressure.js';
 import { AuditError } from './audit-error.js';
+import { AuditGap } from './audit-gap.js';
 import { hashRecord } from './hash-chain.js';
 import { SinkQueue } from './sink-queue.js';
 import type { AuditContentMode, AuditRecord, AuditRecordBody, ResolvedAuditOptions } from './types.js';
@@ -7,15 +9,21 @@ import type { AuditContentMode, AuditRecord, AuditRecordBody, ResolvedAuditOptio
 export type UnchainedRecord = AuditRecordBody;
 
 /**
- * Chains records in the order requests complete and hands them to every sink, all off the
- * response path: `append` only queues, hashing runs on the next turn of the event loop, and a
- * slow or failing sink never delays or fails a response.
+ * Chains records in the order requests complete and hands them to every sink, off the response
+ * path: `append` only queues, hashing runs on the next turn of the event loop, and a slow or
+ * failing sink never fails a response. At most `queueLimit` records wait to be stored; what
+ * happens to one more is `onFull`'s choice: its request waits for room (`'wait'`), or it is
+ * dropped and a gap record takes its place in the chain (`'drop'`).
  */
 export interface AuditTrail {
   readonly enabled: boolean;
   readonly content: AuditContentMode;
-  append(record: UnchainedRecord): void;
-  /** Records not stored yet: waiting to be chained, plus the longest sink queue. */
+  /**
+   * Takes a finished request's record. Returns undefined when it is queued at once, or a promise
+   * that resolves once it is (`onFull: 'wait'` and the queue is full): the request completes then.
+   */
+  append(record: UnchainedRecord): Promise<void> | undefined;
+  /** Records not stored yet: waiting for room, waiting to be chained, and the longest sink queue. */
   depth(): number;
   /** Waits until every record appended so far is stored by every sink, or rejects after `drainTimeoutMs`. */
   flush(): Promise<void>;
@@ -24,9 +32,15 @@ export interface AuditTrail {
 }
 
 export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
-  const queues = options.sinks.map((sink, index) => new SinkQueue(sink, sink.name ?? `#${index}`, options));
+  const queues = options.sinks.map((sink, index) => new SinkQueue(sink, sink.name ?? `#${index}`, options, admit));
   let prev: string | null = null;
-  let pending: UnchainedRecord[] = [];
+  // Records let in, not yet chained; a gap stands for records dropped at its place.
+  let pending: (UnchainedRecord | AuditGap)[] = [];
+  // The gap still open for more drops: the last entry of `pending`, until it is chained.
+  let gap: AuditGap | undefined;
+  // Dropped records, reported to onError on the next turn (never on the response path).
+  let dropped: { record: UnchainedRecord; error: AuditError; queue: SinkQueue }[] = [];
+  const waiting = new AuditBackpressure(options.maxWaitMs, overdue);
   let scheduled: ReturnType<typeof setImmediate> | undefined;
   let closing: Promise<void> | undefined;
   // Sinks that hold an earlier log say where it ends; until they have, records wait unchained.
@@ -61,12 +75,67 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
     chain();
   }
 
+  /** The fullest sink queue: the one that decides whether there is room. */
+  function fullest(): SinkQueue | undefined {
+    let most: SinkQueue | undefined;
+    for (const queue of queues) if (most === undefined || queue.size > most.size) most = queue;
+    return most;
+  }
+
+  /** Records waiting to be stored: unchained, or not yet written by the slowest sink. */
+  function backlog(): number {
+    return pending.length + (fullest()?.size ?? 0);
+  }
+
+  function schedule(): void {
+    // Hashing waits for the next turn of the event loop: the caller gets its response first.
+    if (scheduled === undefined && resumed) scheduled = setImmediate(chain);
+  }
+
+  /** Room appeared (a sink stored records): lets waiting requests' records in, oldest first. */
+  function admit(): void {
+    if (waiting.size === 0) return;
+    const room = options.queueLimit - backlog();
+    if (room <= 0) return;
+    waiting.release(room, (record) => pending.push(record));
+    schedule();
+  }
+
+  /** Requests that waited `maxWaitMs`: their records go in beyond the limit, and that is said once. */
+  function overdue(records: UnchainedRecord[]): void {
+    pending.push(...records);
+    schedule();
+    const queue = fullest()!;
+    const last = queue.lastError instanceof Error ? `; its last error: ${queue.lastError.message}` : '';
+    queue.report(
+      new AuditError(
+        `${records.length} request(s) waited ${options.maxWaitMs} ms (audit.maxWaitMs) for room among the ${options.queueLimit} records waiting for audit sink ${queue.label} (audit.queueLimit); their records are queued beyond the limit, in memory, until the sink catches up${last}`,
+        'queue_full',
+        queue.lastError,
+      ),
+      null,
+    );
+  }
+
+  function drop(record: UnchainedRecord): void {
+    const queue = fullest()!;
+    const message = resumed
+      ? `audit sink ${queue.label} has ${backlog()} records waiting (audit.queueLimit); record ${record.id} is dropped (audit.onFull 'drop') and a gap record takes its place in the log`
+      : `${pending.length} records wait for audit sink ${queue.label} to tell where its log ends (audit.queueLimit); record ${record.id} is dropped (audit.onFull 'drop') and a gap record takes its place in the log`;
+    dropped.push({ record, error: new AuditError(message, 'queue_full'), queue });
+    if (gap !== undefined && gap.open && pending.at(-1) === gap) gap.add(record);
+    else pending.push((gap = new AuditGap(record, options.queueLimit)));
+    if (scheduled === undefined) scheduled = setImmediate(chain);
+  }
+
   function chain(): void {
     if (scheduled !== undefined) clearImmediate(scheduled);
     scheduled = undefined;
+    for (const { record, error, queue } of dropped.splice(0)) queue.report(error, { ...record, prev: null, hash: '' } as AuditRecord);
     if (!resumed) return;
-    const chained = pending.map((unchained) => {
-      const record = { ...unchained, prev } as AuditRecord;
+    gap = undefined;
+    const chained = pending.map((entry) => {
+      const record = { ...(entry instanceof AuditGap ? entry.record() : entry), prev } as AuditRecord;
       record.hash = hashRecord(record);
       prev = record.hash;
       return record;
@@ -75,10 +144,15 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
     for (const queue of queues) queue.push(chained);
   }
 
-  async function drain(): Promise<void> {
+  async function drain(over: () => boolean): Promise<void> {
     await resuming;
-    chain();
-    await Promise.all(queues.map((queue) => queue.drained()));
+    // Records let in while waiting for the queues are chained and waited for in turn, until
+    // none is left or the flush gave up (under steady load that can be never).
+    do {
+      chain();
+      await Promise.all(queues.map((queue) => queue.drained()));
+      admit();
+    } while ((pending.length > 0 || waiting.size > 0) && !over());
     await Promise.all(
       queues.map(async (queue) => {
         try {
@@ -93,23 +167,28 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
 
   function flush(): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let over = false;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(notStoredError()), options.drainTimeoutMs);
     });
-    return Promise.race([drain(), deadline]).finally(() => clearTimeout(timer));
+    return Promise.race([drain(() => over), deadline]).finally(() => {
+      over = true;
+      clearTimeout(timer);
+    });
   }
 
   function notStoredError(): AuditError {
-    const waiting = queues.filter((queue) => queue.size > 0);
-    const details = waiting.map((queue) => {
+    const stuck = queues.filter((queue) => queue.size > 0);
+    const details = stuck.map((queue) => {
       const last = queue.lastError instanceof Error ? queue.lastError.message : queue.lastError === undefined ? 'still writing' : String(queue.lastError);
       return `sink ${queue.label}: ${queue.size} waiting (${last})`;
     });
     if (!resumed) details.push(`${pending.length} waiting for a sink to tell where its log ends`);
+    if (waiting.size > 0) details.push(`${waiting.size} more held back by a full queue (audit.queueLimit)`);
     return new AuditError(
       `audit records not stored after ${options.drainTimeoutMs} ms (audit.drainTimeoutMs): ${details.join('; ') || 'a sink is still flushing'}`,
       'not_stored',
-      waiting[0]?.lastError,
+      stuck[0]?.lastError,
     );
   }
 
@@ -120,9 +199,12 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
     } catch (error) {
       failure = error;
     }
-    for (const record of pending.splice(0)) {
-      const unsent = { ...record, prev: null, hash: '' } as AuditRecord;
-      queues[0]?.report(new AuditError(`the router closed before record ${record.id} could be chained`, 'not_stored'), unsent);
+    // No request may wait on a closed trail: what is held back goes where the rest goes.
+    waiting.release(waiting.size, (record) => pending.push(record));
+    chain();
+    for (const entry of pending.splice(0)) {
+      const unsent = { ...(entry instanceof AuditGap ? entry.record() : entry), prev: null, hash: '' } as AuditRecord;
+      queues[0]?.report(new AuditError(`the router closed before record ${unsent.id} could be chained`, 'not_stored'), unsent);
     }
     for (const queue of queues) queue.abandon();
     const closed = await Promise.allSettled(queues.map((queue) => queue.sink.close?.()));
@@ -135,19 +217,19 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
     enabled: queues.length > 0,
     content: options.content,
     append(unchained) {
-      if (!resumed && pending.length >= options.queueLimit) {
-        const queue = queues.find((candidate) => candidate.sink.lastHash)!;
-        const unsent = { ...unchained, prev: null, hash: '' } as AuditRecord;
-        const error = new AuditError(`${pending.length} records wait for audit sink ${queue.label} to tell where its log ends (audit.queueLimit); record ${unchained.id} is dropped`, 'queue_full');
-        // Reported on the next turn: onError never runs on the response path.
-        setImmediate(() => queue.report(error, unsent));
-        return;
+      // Behind others already waiting, a record waits too: records keep their order.
+      if (waiting.size === 0 && backlog() < options.queueLimit) {
+        pending.push(unchained);
+        schedule();
+        return undefined;
       }
-      pending.push(unchained);
-      // Hashing waits for the next turn of the event loop: the caller gets its response first.
-      if (scheduled === undefined && resumed) scheduled = setImmediate(chain);
+      if (options.onFull === 'drop') {
+        drop(unchained);
+        return undefined;
+      }
+      return waiting.wait(unchained);
     },
-    depth: () => pending.length + queues.reduce((longest, queue) => Math.max(longest, queue.size), 0),
+    depth: () => waiting.size + backlog(),
     flush,
     close: () => (closing ??= close()),
   };

@@ -2,7 +2,7 @@ import { InvalidRequestError } from '../errors.js';
 import { csvHeader, csvLine } from './csv-columns.js';
 import type { AuditOutcome, AuditRecord } from './types.js';
 
-const outcomes: readonly AuditOutcome[] = ['success', 'error', 'denied', 'invalid', 'aborted'];
+const outcomes: readonly AuditOutcome[] = ['success', 'error', 'denied', 'invalid', 'aborted', 'dropped'];
 
 /** Which records to export. Every field narrows; absent fields keep everything. */
 export interface AuditFilter {

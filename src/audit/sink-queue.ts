@@ -13,6 +13,7 @@ export class SinkQueue {
   readonly sink: AuditSink;
   readonly label: string;
   readonly #options: ResolvedAuditOptions;
+  readonly #progress: () => void;
   #items: AuditRecord[] = [];
   #head = 0;
   #running = false;
@@ -23,33 +24,31 @@ export class SinkQueue {
   /** The last write error, for `flush()` to explain what it waited for. */
   lastError: unknown;
 
-  constructor(sink: AuditSink, label: string, options: ResolvedAuditOptions) {
+  /** `progress` is called each time stored records leave the queue, making room. */
+  constructor(sink: AuditSink, label: string, options: ResolvedAuditOptions, progress: () => void) {
     this.sink = sink;
     this.label = label;
     this.#options = options;
+    this.#progress = progress;
   }
 
   get size(): number {
     return this.#items.length - this.#head;
   }
 
-  /** Queues records in chain order; all of them can go out in the next batch. */
+  /**
+   * Queues records in chain order; all of them can go out in the next batch. The trail keeps
+   * the queue within `audit.queueLimit` (it holds back or drops what does not fit), so here
+   * only a closed router refuses a record.
+   */
   push(records: readonly AuditRecord[]): void {
-    for (const record of records) {
-      if (this.#closed) {
+    if (this.#closed) {
+      for (const record of records) {
         this.report(new AuditError(`the router is closed; record ${record.id} was not given to audit sink ${this.label}`, 'closed'), record);
-      } else if (this.size >= this.#options.queueLimit) {
-        this.report(
-          new AuditError(
-            `audit sink ${this.label} has ${this.size} records waiting (audit.queueLimit); record ${record.id} is not queued for it, so its log will miss it`,
-            'queue_full',
-          ),
-          record,
-        );
-      } else {
-        this.#items.push(record);
       }
+      return;
     }
+    for (const record of records) this.#items.push(record);
     void this.#pump();
   }
 
@@ -99,6 +98,7 @@ export class SinkQueue {
           this.#advance(batch.length);
           this.#failures = 0;
           this.lastError = undefined;
+          this.#progress();
         } catch (error) {
           if (this.#closed) return;
           this.#failures += 1;

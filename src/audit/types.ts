@@ -1,8 +1,25 @@
 import type { Attempt } from '../errors.js';
 import type { AuditError } from './audit-error.js';
 
-/** How a request ended. */
-export type AuditOutcome = 'success' | 'error' | 'denied' | 'invalid' | 'aborted';
+/**
+ * How a request ended. `'dropped'` is not a request: it is a gap record, standing where records
+ * were dropped because the audit queue was full (`audit.onFull: 'drop'`); see `AuditDropped`.
+ */
+export type AuditOutcome = 'success' | 'error' | 'denied' | 'invalid' | 'aborted' | 'dropped';
+
+/**
+ * What a gap record (outcome `'dropped'`) says about the records missing at its place in the
+ * chain. The gap record is chained like any other, so the log still verifies, and a reviewer
+ * sees where records are missing, how many, and which request ids they belonged to.
+ */
+export interface AuditDropped {
+  /** How many records were dropped here. */
+  count: number;
+  /** Their ids, as their callers received them (`route.audit_id`, `x-request-id`). */
+  ids: string[];
+  /** Why: the audit queue held `audit.queueLimit` records and `audit.onFull` is `'drop'`. */
+  reason: 'queue_full';
+}
 
 /** One candidate as the router judged it for this request. */
 export interface AuditCandidate {
@@ -81,6 +98,8 @@ export interface AuditRecordBody {
   /** Time spent in the router itself, outside upstream calls. @unit milliseconds */
   overhead_ms: number;
   content?: AuditContent;
+  /** Only on a gap record (outcome `'dropped'`): the records missing here. */
+  dropped?: AuditDropped;
 }
 
 /**
@@ -96,8 +115,9 @@ export interface AuditRecord extends AuditRecordBody {
 }
 
 /**
- * Where audit records go. The router never waits for a sink on the response path: records are
- * queued per sink, delivered in chain order, and retried when a write throws or rejects.
+ * Where audit records go. Records are queued per sink, delivered in chain order, and retried
+ * when a write throws or rejects. A request waits for a sink only when the queue is full
+ * (`audit.queueLimit`, with `audit.onFull: 'wait'`), and then at most `audit.maxWaitMs`.
  */
 export interface AuditSink {
   /** Shown in error reports, e.g. `jsonl:/var/log/audit.jsonl`. */
@@ -122,9 +142,11 @@ export interface AuditSink {
 }
 
 /**
- * Called when a record could not be stored yet: a write failed (it will be retried), a sink's
- * queue is full (the record is not queued for that sink), the router was closed with records
- * still queued, or a sink could not report its last hash. `record` is null for the last case.
+ * Called when a record could not be stored yet: a write failed (it will be retried), the queue
+ * was full (with `onFull: 'drop'` the record is dropped and given here; with `'wait'`, requests
+ * waited `maxWaitMs` and their records are queued beyond the limit, reported once per batch with
+ * `record` null), the router was closed with records still queued, or a sink could not report
+ * its last hash (`record` null).
  */
 export type AuditErrorHandler = (error: AuditError, record: AuditRecord | null, sink: AuditSink | null) => void;
 
@@ -144,12 +166,29 @@ export interface AuditOptions {
    */
   onError?: AuditErrorHandler;
   /**
-   * Records waiting per sink. A record arriving at a full queue is not queued for that sink;
-   * it is handed to `onError` (reason `queue_full`) instead, and that sink's log shows a gap
-   * that `verifyAudit` reports.
+   * Records waiting to be stored: not yet hashed, or not yet written by the slowest sink. What
+   * happens to a request whose record finds the queue full is `onFull`'s choice.
    * @default 10000
    */
   queueLimit?: number;
+  /**
+   * When a finished request's record finds `queueLimit` records waiting:
+   * - `'wait'`: nothing is lost. The request waits for room before it completes: `create()`
+   *   resolves (or rejects), and a stream delivers its last chunk, only once its record is
+   *   queued. A request waits at most `maxWaitMs`; then its record is queued beyond the limit
+   *   (in memory, reported once to `onError`), so a sink that keeps failing slows requests
+   *   down but never hangs them.
+   * - `'drop'`: availability first. The record is dropped and handed to `onError` (reason
+   *   `queue_full`); a gap record (outcome `'dropped'`) takes its place in the chain, naming
+   *   the dropped ids, so the log says where and how many records are missing and still verifies.
+   * @default 'wait'
+   */
+  onFull?: 'wait' | 'drop';
+  /**
+   * With `onFull: 'wait'`, the longest a request waits for room in a full queue.
+   * @unit milliseconds @default 30000
+   */
+  maxWaitMs?: number;
   /** Backoff between retries of a failed write: doubles from `minDelayMs` up to `maxDelayMs`. */
   retry?: {
     /** @unit milliseconds @default 100 */
@@ -171,6 +210,8 @@ export interface ResolvedAuditOptions {
   content: AuditContentMode;
   onError: AuditErrorHandler;
   queueLimit: number;
+  onFull: 'wait' | 'drop';
+  maxWaitMs: number;
   retry: { minDelayMs: number; maxDelayMs: number };
   drainTimeoutMs: number;
 }

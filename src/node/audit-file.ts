@@ -70,11 +70,20 @@ export type AuditFileVerification = AuditVerification & {
    * tear or deleted next to one is still a break. Lines after a break are not read.
    */
   torn: number[];
+  /**
+   * Present only when the log holds gap records (outcome `'dropped'`, written with
+   * `audit.onFull: 'drop'`): each one's line and how many records it says were dropped there.
+   * They are part of the chain, which verifies across them: the log declares what it misses.
+   */
+  gaps?: { line: number; count: number }[];
 };
 
 /**
  * Verifies the hash chain of a JSONL audit log as `verifyAudit` does, streaming the file. Torn
- * lines are skipped and listed in `torn`. `index` counts records (blank and torn lines aside); the
+ * lines (not JSON: a write cut short) are skipped and listed in `torn`, wherever they are: the
+ * record after them must chain from the last whole record before them, as a writer that resumed
+ * past them writes it, so a record lost in a tear is still a break. Gap records are listed in
+ * `gaps`. `index` counts records (blank and torn lines aside); the
  * reason names the line. Pass `expectedFirstPrev: null` to detect records deleted from the start.
  */
 export async function verifyAuditFile(path: string, options: VerifyAuditOptions = {}): Promise<AuditFileVerification> {
@@ -82,6 +91,7 @@ export async function verifyAuditFile(path: string, options: VerifyAuditOptions 
   // Line numbers of the last few records: a break is judged at most one record late.
   const lines = new Map<number, number>();
   const torn: number[] = [];
+  const gaps: { line: number; count: number }[] = [];
   let result: AuditVerification | undefined;
   for await (const entry of auditFileLines(path)) {
     if ('torn' in entry) {
@@ -94,12 +104,14 @@ export async function verifyAuditFile(path: string, options: VerifyAuditOptions 
       lines.set(verifier.count, entry.line);
       lines.delete(verifier.count - 3);
       result = verifier.add(entry.record);
+      const count = entry.record.outcome === 'dropped' ? entry.record.dropped?.count : undefined;
+      if (!result && typeof count === 'number') gaps.push({ line: entry.line, count });
     }
     if (result) break;
   }
   result ??= verifier.end();
   if (!result.ok && lines.has(result.index)) result = { ...result, reason: `${result.reason} (line ${lines.get(result.index)})` };
-  return { ...result, count: verifier.count, firstPrev: verifier.firstPrev, lastHash: verifier.lastHash, torn };
+  return { ...result, count: verifier.count, firstPrev: verifier.firstPrev, lastHash: verifier.lastHash, torn, ...(gaps.length > 0 ? { gaps } : {}) };
 }
 
 /** What `exportAuditFile` exported, and the torn lines it skipped (line numbers, from 1). */

@@ -10,7 +10,8 @@ import { checkInput, FileError, fileErrorReason, openOutput } from './cli-output
 
 export const auditUsage = `  sovroute audit verify <file> | --postgres <url> [--table <name>] [--expect-last-hash <hash>] [--continues <hash> | --segment]
       check the hash chain of a JSONL audit log: exit 0 when intact (torn lines, left by a
-      write cut short, are skipped with a warning), 1 at the first broken link. The first
+      write cut short, are skipped with a warning naming each; gap records, declaring records
+      dropped with audit.onFull 'drop', are warned about), 1 at the first broken link. The first
       record must start a log (prev null); --continues <hash>: it must follow that hash (the
       last hash of the log this file continues); --segment: it may follow any record
       --postgres: the chain postgresAudit keeps in that database (table sovroute_audit unless
@@ -80,10 +81,17 @@ async function verify(args: string[], { stdout, stderr }: AuditCommandOutput): P
   await checkInput(file, undefined);
   const result = await reading(file, () => verifyAuditFile(file, options));
   warnTorn(file, result.torn, stderr, 'skipped, and the chain checked across it');
+  for (const gap of result.gaps ?? []) {
+    stderr.write(`sovroute: warning: ${file}: line ${gap.line} is a gap record: ${plural(gap.count, 'record')} dropped there because the audit queue was full (audit.onFull 'drop')\n`);
+  }
   if (result.ok) {
     const parts = [`ok: ${plural(result.count, 'record')}`];
     if (result.firstPrev !== null) parts.push(`starting mid-chain after ${result.firstPrev}`);
     if (result.torn.length > 0) parts.push(`${plural(result.torn.length, 'torn line')} skipped`);
+    if (result.gaps) {
+      const dropped = result.gaps.reduce((sum, gap) => sum + gap.count, 0);
+      parts.push(`${plural(dropped, 'record')} dropped by the writer, declared by ${plural(result.gaps.length, 'gap record')}`);
+    }
     if (result.lastHash) parts.push(`last hash ${result.lastHash}`);
     stdout.write(`${parts.join(', ')}\n`);
     return 0;

@@ -9,14 +9,9 @@ export interface JsonlAudit extends AuditSink {
   readonly path: string;
 }
 
-function recordHash(line: string | null): string | undefined {
-  if (line === null || line.trim() === '') return undefined;
-  try {
-    const value = JSON.parse(line) as { hash?: unknown };
-    return typeof value?.hash === 'string' ? value.hash : undefined;
-  } catch {
-    return undefined;
-  }
+function recordHash(value: unknown): string | undefined {
+  const hash = (value as { hash?: unknown } | null | undefined)?.hash;
+  return typeof hash === 'string' ? hash : undefined;
 }
 
 /**
@@ -27,8 +22,10 @@ function recordHash(line: string | null): string | undefined {
  * process on this host) writes is refused, through `onError`, with what to do instead. The claim
  * is `<file>.lock`, removed by `close()`; one left by a process that is gone is taken over.
  *
- * A process that died mid-append can leave an unterminated last line: the next append starts
- * on a new line, and `sovroute audit verify` reports the torn line.
+ * A process that died mid-append can leave an unterminated last line (a torn line), and a
+ * writer killed in its turn inside its first append one more: the next append starts on a new
+ * line, the chain continues from the last whole record however many torn lines follow it, and
+ * `sovroute audit verify` reports each torn line.
  *
  * @example createRouter({ providers, audit: [jsonlAudit('/var/log/sovroute/audit.jsonl', { fsync: 'always' })] })
  */
@@ -65,14 +62,16 @@ export function jsonlAudit(path: string, options: JsonlAuditOptions = {}): Jsonl
   }
 
   async function syncTail(file: FileHandle): Promise<void> {
+    // Torn lines (not JSON: appends cut short, by a kill or a crash, maybe several in a row) are
+    // passed over; the chain continues from the last whole record. An unterminated last line
+    // that is a whole record was written; only its newline is missing.
     const tail = await readTail(file);
-    needsNewline = tail.partial !== '';
-    // An unterminated last line that is a whole record was written; only its newline is missing.
-    const hash = recordHash(tail.partial) ?? recordHash(tail.lastLine);
+    needsNewline = tail.unterminated;
+    const hash = recordHash(tail.last);
     lastAppended = hash ?? null;
     tailProblem =
-      hash === undefined && tail.lastLine !== null
-        ? `the last line of ${path} is not an audit record, so the chain restarts; verify the file and repair or move it`
+      hash === undefined && tail.last !== undefined
+        ? `the last line of ${path} that is JSON is not an audit record, so the chain restarts; verify the file and repair or move it`
         : undefined;
     resync = false;
   }

@@ -116,9 +116,9 @@ export async function createChatCompletion(
     });
     // The upstream's completion was parsed for this call alone: completed in place rather than
     // copied (a spread plus new keys costs ~3 µs on Node 20).
-    return Object.assign(completion, { usage, provider: execution.candidate.provider.id, route: record.route(execution.candidate) }) as ChatCompletion;
+    return record.onceQueued(Object.assign(completion, { usage, provider: execution.candidate.provider.id, route: record.route(execution.candidate) }) as ChatCompletion);
   } catch (error) {
-    throw record.fail(asRouterError(error));
+    throw await record.onceQueued(record.fail(asRouterError(error)));
   }
 }
 

@@ -71,8 +71,8 @@ export async function createCompletion(
     record.succeed(execution.candidate, usage, () =>
       [...completion.choices].sort((a, b) => a.index - b.index).map((choice) => ({ content: choice.text })),
     );
-    return { ...completion, usage, provider: execution.candidate.provider.id, route: record.route(execution.candidate) };
+    return record.onceQueued({ ...completion, usage, provider: execution.candidate.provider.id, route: record.route(execution.candidate) });
   } catch (error) {
-    throw record.fail(asRouterError(error));
+    throw await record.onceQueued(record.fail(asRouterError(error)));
   }
 }

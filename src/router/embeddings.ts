@@ -49,8 +49,8 @@ export async function createEmbeddings(
     const usage = priceUsage(reported, execution.candidate, { promptTokens, completionTokens: 0 }, context.currency);
     record.succeed(execution.candidate, usage);
     const { completion_tokens: _none, ...embeddingUsage } = usage;
-    return { ...response, usage: embeddingUsage, provider: execution.candidate.provider.id, route: record.route(execution.candidate) };
+    return record.onceQueued({ ...response, usage: embeddingUsage, provider: execution.candidate.provider.id, route: record.route(execution.candidate) });
   } catch (error) {
-    throw record.fail(asRouterError(error));
+    throw await record.onceQueued(record.fail(asRouterError(error)));
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { logAuditError } from '../audit/audit-error.js';
+import { logAuditErrors } from '../audit/audit-error.js';
 import type { AuditOptions, AuditSink, ResolvedAuditOptions } from '../audit/types.js';
 import { InvalidRequestError } from '../errors.js';
 import { jurisdictionSchema } from '../policy/facts-schema.js';
@@ -237,6 +237,8 @@ const routerOptionsSchema = z.strictObject({
         content: z.enum(['none', 'hash', 'full']).optional(),
         onError: z.function().optional(),
         queueLimit: z.number().int().positive().optional(),
+        onFull: z.enum(['wait', 'drop']).optional(),
+        maxWaitMs: milliseconds().optional(),
         retry: z.strictObject({ minDelayMs: milliseconds().optional(), maxDelayMs: milliseconds().optional() }).optional(),
         drainTimeoutMs: milliseconds().positive().optional(),
       }),
@@ -409,8 +411,10 @@ function resolveAuditOptions(audit: RouterOptions['audit'], logger: Logger): Res
   return {
     sinks: options.sinks,
     content: options.content ?? 'none',
-    onError: options.onError ?? ((error) => logAuditError(error, logger)),
+    onError: options.onError ?? logAuditErrors(logger),
     queueLimit: options.queueLimit ?? 10_000,
+    onFull: options.onFull ?? 'wait',
+    maxWaitMs: options.maxWaitMs ?? 30_000,
     retry: { minDelayMs: options.retry?.minDelayMs ?? 100, maxDelayMs: options.retry?.maxDelayMs ?? 30_000 },
     drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
   };

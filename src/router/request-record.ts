@@ -53,6 +53,8 @@ export class RequestRecord {
   private finished = false;
   /** What listeners (telemetry, the decision log) follow of this request. */
   readonly observation: RequestObservation | undefined;
+  /** Set when the audit queue was full (`audit.onFull: 'wait'`): resolves once the record is in. */
+  private queued: Promise<void> | undefined;
 
   constructor(
     private readonly context: RouterContext,
@@ -80,6 +82,14 @@ export class RequestRecord {
   /** The body is valid: its generation parameters, for listeners. */
   validated(parameters: RequestParameters): void {
     this.observation?.validated(parameters);
+  }
+
+  /**
+   * `value`, once the audit trail has taken this request's record: at once, unless the audit
+   * queue is full (`audit.onFull: 'wait'`), when the request completes only after its record is in.
+   */
+  onceQueued<T>(value: T): T | Promise<T> {
+    return this.queued ? this.queued.then(() => value) : value;
   }
 
   /** Whether the record is written: later outcomes are ignored. */
@@ -203,7 +213,7 @@ export class RequestRecord {
       overhead_ms: this.overheadMs(),
       ...(content ? { content } : {}),
     };
-    if (audit.enabled) audit.append(body);
+    if (audit.enabled) this.queued = audit.append(body);
     if (observation) {
       try {
         observation.end({ record: body, error, chosen, response, prompt: this.prompt, completion: answers, policyExcluded: plan?.policyExcluded });

@@ -205,7 +205,7 @@ async function* relay(state: RelayState): AsyncGenerator<ChatCompletionChunk> {
       chunk = next.done ? undefined : next.value;
     }
     const usage = state.succeed();
-    yield {
+    const final: ChatCompletionChunk = {
       id: template.id,
       object: 'chat.completion.chunk',
       created: template.created,
@@ -215,8 +215,10 @@ async function* relay(state: RelayState): AsyncGenerator<ChatCompletionChunk> {
       provider: candidate.provider.id,
       route: record.route(candidate),
     };
+    // With a full audit queue (onFull 'wait'), the stream ends only once its record is in.
+    yield await record.onceQueued(final);
   } catch (thrown) {
-    throw state.fail(thrown);
+    throw await record.onceQueued(state.fail(thrown));
   } finally {
     state.busy = false;
     // The caller left the loop early: record why the answer is short and close the upstream.
