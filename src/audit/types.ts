@@ -71,7 +71,7 @@ export interface AuditRecordBody {
   max_cost_exceeded?: true;
   currency: string;
   stream: boolean;
-  endpoint: 'chat.completions' | 'embeddings' | 'completions';
+  endpoint: 'chat.completions' | 'embeddings' | 'completions' | 'responses';
   /** From the request's arrival to its end (a stream's end). @unit milliseconds */
   duration_ms: number;
   /** Time spent in the router itself, outside upstream calls. @unit milliseconds */

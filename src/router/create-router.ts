@@ -4,6 +4,10 @@ import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
 import type { ChatCompletion } from '../wire/chat-response.js';
 import type { Completion, CompletionCreateParams } from '../wire/completions.js';
 import type { EmbeddingCreateParams, EmbeddingsResponse } from '../wire/embeddings.js';
+import { createResponse } from '../responses/create-response.js';
+import { resolveResponseStore } from '../responses/options.js';
+import type { ResponseStream } from '../responses/response-stream.js';
+import type { ResponseCreateParams, ResponseObject } from '../responses/wire.js';
 import { createChatCompletion, type RequestOptions } from './chat-completions.js';
 import { createCompletion } from './completions.js';
 import { createEmbeddings } from './embeddings.js';
@@ -28,6 +32,18 @@ export interface ChatCompletions {
   create(params: ChatCompletionCreateParams, options?: RequestOptions): Promise<ChatCompletion | ChatCompletionStream>;
 }
 
+export interface Responses {
+  /**
+   * Creates a response (the OpenAI Responses API), routed, priced and audited like a chat
+   * completion. With `stream: true` it resolves, once the first chunk is in, to a stream of
+   * typed events ending with `response.completed` (usage with cost, `provider`, `route`).
+   * Rejects with a `RouterError`.
+   */
+  create(params: ResponseCreateParams & { stream?: false | null }, options?: RequestOptions): Promise<ResponseObject>;
+  create(params: ResponseCreateParams & { stream: true }, options?: RequestOptions): Promise<ResponseStream>;
+  create(params: ResponseCreateParams, options?: RequestOptions): Promise<ResponseObject | ResponseStream>;
+}
+
 /** An OpenAI-shaped client that routes every call in-process. */
 export interface Router {
   readonly chat: { readonly completions: ChatCompletions };
@@ -37,6 +53,8 @@ export interface Router {
    */
   readonly completions: { create(params: CompletionCreateParams, options?: RequestOptions): Promise<Completion> };
   readonly embeddings: { create(params: EmbeddingCreateParams, options?: RequestOptions): Promise<EmbeddingsResponse> };
+  /** The Responses API, translated to chat for every provider; see docs/responses.md. */
+  readonly responses: Responses;
   /** The models reachable under the policy; await it for the list or `for await` over it. */
   readonly models: { list(options?: Pick<RequestOptions, 'apiKey'>): ModelListPromise };
   /** The routing decision for a chat request: every candidate with its reasons, the ranking and the choice. Calls nobody. */
@@ -71,6 +89,7 @@ export interface Router {
  */
 export function createRouter(options: RouterOptions): Router {
   const context = createRouterContext(resolveRouterOptions(options));
+  const responseStore = resolveResponseStore(options.responses);
   const completions = {
     create: (params: ChatCompletionCreateParams, requestOptions?: RequestOptions) =>
       createChatCompletion(context, params, requestOptions),
@@ -79,10 +98,13 @@ export function createRouter(options: RouterOptions): Router {
     chat: { completions },
     completions: { create: (params, requestOptions) => createCompletion(context, params, requestOptions) },
     embeddings: { create: (params, requestOptions) => createEmbeddings(context, params, requestOptions) },
+    responses: {
+      create: (params: ResponseCreateParams, requestOptions?: RequestOptions) => createResponse(context, responseStore, params, requestOptions),
+    } as Responses,
     models: { list: (listOptions) => modelListPromise(() => listModels(context, listOptions?.apiKey)) },
     explain: (params, explainOptions) => explainChat(context, params, explainOptions?.apiKey),
     health: () => context.health.snapshot(),
-    fetch: createFetchHandler(context),
+    fetch: createFetchHandler(context, responseStore),
     flush: () => context.audit.flush(),
     close: () => context.audit.close(),
   };

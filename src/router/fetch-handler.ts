@@ -1,4 +1,9 @@
+import type { AuditRecordBody } from '../audit/types.js';
 import { InvalidRequestError, RouterError } from '../errors.js';
+import { createResponse } from '../responses/create-response.js';
+import type { ResponseStore } from '../responses/response-store.js';
+import { ResponseStream } from '../responses/response-stream.js';
+import type { ResponseCreateParams } from '../responses/wire.js';
 import { encodeSse } from '../streaming/encode-sse.js';
 import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
@@ -87,11 +92,11 @@ function parseJson(text: string): unknown {
 
 /**
  * Serves the OpenAI REST surface in-process: `POST /v1/chat/completions` (JSON and SSE),
- * `POST /v1/completions` (JSON), `POST /v1/embeddings`, `GET /v1/models` and
+ * `POST /v1/completions` (JSON), `POST /v1/responses` (JSON and SSE), `POST /v1/embeddings`, `GET /v1/models` and
  * `GET /v1/models/{id}`. Only the path's suffix is matched, so any base URL works. The bearer
  * token is the caller's key.
  */
-export function createFetchHandler(context: RouterContext): FetchFunction {
+export function createFetchHandler(context: RouterContext, responseStore?: ResponseStore): FetchFunction {
   return async (input, init) => {
     try {
       const call = incoming(input, init);
@@ -113,6 +118,17 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
         if (call.method !== 'POST') return methodNotAllowed(context, call, path, 'completions');
         const result = await createCompletion(context, (await readBody(context, call, 'completions')) as CompletionCreateParams, call);
         return json(result, 200, { 'x-request-id': result.route.audit_id ?? '' });
+      }
+      if (path.endsWith('/responses')) {
+        if (call.method !== 'POST') return methodNotAllowed(context, call, path, 'responses');
+        const result = await createResponse(context, responseStore, (await readBody(context, call, 'responses')) as ResponseCreateParams, call);
+        if (result instanceof ResponseStream) {
+          return new Response(result.toSSEStream(), {
+            status: 200,
+            headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': result.requestId },
+          });
+        }
+        return json(result, 200, { 'x-request-id': result.route?.audit_id ?? '' });
       }
       if (path.endsWith('/embeddings')) {
         if (call.method !== 'POST') return methodNotAllowed(context, call, path, 'embeddings');
@@ -146,7 +162,7 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
 }
 
 /** The request body; one that is not JSON still leaves its audit record. */
-async function readBody(context: RouterContext, call: IncomingCall, endpoint: 'chat.completions' | 'completions' | 'embeddings'): Promise<unknown> {
+async function readBody(context: RouterContext, call: IncomingCall, endpoint: AuditRecordBody['endpoint']): Promise<unknown> {
   try {
     return await call.body();
   } catch (error) {
@@ -159,7 +175,7 @@ function methodNotAllowedHere(method: string, path: string): Response {
 }
 
 /** A wrong method on a routed endpoint is still a request: it leaves its one (invalid) record. */
-function methodNotAllowed(context: RouterContext, call: IncomingCall, path: string, endpoint: 'chat.completions' | 'completions' | 'embeddings'): Response {
+function methodNotAllowed(context: RouterContext, call: IncomingCall, path: string, endpoint: AuditRecordBody['endpoint']): Response {
   const error = new RouterError(`${call.method} is not allowed on ${path}; use POST.`, { code: 'invalid_request', status: 405 });
   return errorResponse(rejectUnread(context, endpoint, call.apiKey, error));
 }

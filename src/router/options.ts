@@ -8,6 +8,7 @@ import type { JurisdictionPolicy } from '../policy/types.js';
 import type { HealthStore } from '../health/health-store.js';
 import type { FxTable } from '../pricing/currency.js';
 import type { Provider } from '../providers/types.js';
+import { responsesOptionsSchema, type ResponsesOptions } from '../responses/options.js';
 import type { Strategy, StrategyFunction } from '../strategies/types.js';
 
 /** What a scoped API key may do. */
@@ -144,6 +145,11 @@ export interface RouterOptions {
   health?: HealthOptions;
   /** Limits on what a caller controls: body size, nesting, list lengths, string lengths, simulated answers. */
   limits?: RequestLimits;
+  /**
+   * How `router.responses` keeps responses (for `previous_response_id` and `item_reference`):
+   * in memory by default, bounded by count, bytes and age.
+   */
+  responses?: ResponsesOptions;
   /** The currency costs are reported in. @default 'EUR' */
   currency?: string;
   /** Exchange rates, value of one unit in a common unit. @default defaultFx */
@@ -258,6 +264,7 @@ const routerOptionsSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  responses: responsesOptionsSchema.optional(),
   currency: z.string().regex(currencyCode, currencyMessage).optional(),
   fx: z.record(z.string().regex(currencyCode, currencyMessage), z.number().positive()).optional(),
 });
