@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { createRouter, memoryAudit, openaiCompatible, type ResponseObject } from '../src/index.js';
+import { createRouter, memoryAudit, openaiCompatible, type ResponseObject, type ResponseStore, type StoredResponse } from '../src/index.js';
 import { mockServer, sseBody, sseEvents } from './helpers/msw.js';
 import { testProviders } from './helpers/providers.js';
 
@@ -233,6 +233,47 @@ describe('responses.create through router.fetch (openai SDK, test key)', () => {
     const types: string[] = [];
     for await (const event of stream) types.push(event.type);
     expect(types.at(-1)).toBe('response.completed');
+  });
+});
+
+describe('responses options and stream control', () => {
+  it('keeps responses in a ResponseStore given as responses.store, async methods included', async () => {
+    const saved = new Map<string, StoredResponse>();
+    const store: ResponseStore = {
+      get: async (id) => saved.get(id),
+      getItem: async () => undefined,
+      set: async (response) => void saved.set(response.id, response),
+    };
+    const router = createRouter({ providers: testProviders(), apiKey: 'test-demo', responses: { store } });
+    const stream = await router.responses.create({ model: 'llama-3.3-70b-instruct', input: 'Hi', stream: true });
+    for await (const _event of stream);
+    expect([...saved.keys()]).toEqual([stream.responseId]);
+    expect(saved.get(stream.responseId)!.input).toEqual([{ type: 'message', role: 'user', content: 'Hi' }]);
+    expect(saved.get(stream.responseId)!.output[0]).toMatchObject({ type: 'message', role: 'assistant', status: 'completed' });
+    const next = await router.responses.create({ model: 'llama-3.3-70b-instruct', input: 'More.', previous_response_id: stream.responseId });
+    expect(saved.get(next.id)!.input.map((item) => item.role)).toEqual(['user', 'assistant', 'user']);
+  });
+
+  it('refuses a responses option that is not one', () => {
+    expect(() => createRouter({ providers: testProviders(), responses: { store: 'redis' as never } })).toThrow(/options\.responses\.store/);
+    expect(() => createRouter({ providers: testProviders(), responses: { ttl: 5 } as never })).toThrow(/options\.responses/);
+  });
+
+  it('ends an aborted stream with the abort, recorded as aborted', async () => {
+    const { router, audit } = setup();
+    const stream = await router.responses.create({ model: 'eu-sovereign/cheapest', input: 'Hi', stream: true, simulate: { chunk_delay_ms: 5 } });
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const event of stream) {
+          seen.push(event.type);
+          if (event.type === 'response.output_text.delta') stream.controller.abort();
+        }
+      })(),
+    ).rejects.toMatchObject({ code: 'aborted' });
+    expect(seen).not.toContain('response.completed');
+    await router.flush();
+    expect(audit.records.map((record) => [record.endpoint, record.outcome])).toEqual([['responses', 'aborted']]);
   });
 });
 

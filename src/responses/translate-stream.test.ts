@@ -149,3 +149,11 @@ describe('translating a chat stream to Responses events', () => {
     expect(events.at(-1)).toMatchObject({ type: 'response.completed', response: { status: 'completed', output_text: 'Hi' } });
   });
 });
+
+describe('a stream the caller aborts', () => {
+  it('ends the read with the abort rather than with error events', async () => {
+    const { AbortedError } = await import('../errors.js');
+    const read = run([chunk({ content: 'x' })], new AbortedError('The caller aborted the request.'));
+    await expect(read).rejects.toMatchObject({ code: 'aborted' });
+  });
+});

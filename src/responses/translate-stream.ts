@@ -157,8 +157,9 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
     done = true;
     yield event(status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response });
   } catch (thrown) {
-    if (done) throw thrown;
     const error = RouterError.isInstance(thrown) ? thrown : new RouterError(`internal error: ${String(thrown)}`, { code: 'upstream_error', status: 500, cause: thrown });
+    // The caller's own abort ends its read with the abort, as a chat stream does; nobody waits for events.
+    if (done || error.code === 'aborted') throw error;
     const code = streamErrorCode(error);
     yield event('error', { code, message: error.message, param: null, error: { type: code, code, message: error.message, param: null } });
     const failed = Object.assign(responseShell(request, id, request.model, createdAt), {
