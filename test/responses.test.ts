@@ -207,6 +207,15 @@ describe('responses.create through router.fetch (openai SDK, test key)', () => {
     expect(seen).not.toContain('response.completed');
   });
 
+  it('reports a max_output_tokens cut-off as incomplete, streamed and not', async () => {
+    const { client } = setup();
+    const cut = await client.responses.create({ model: 'eu-sovereign/cheapest', input: 'Tell me a long story.', max_output_tokens: 5 });
+    expect(cut).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
+    expect(cut.usage!.output_tokens).toBe(5);
+    const streamed = await client.responses.stream({ model: 'eu-sovereign/cheapest', input: 'Tell me a long story.', max_output_tokens: 5 }).finalResponse();
+    expect(streamed).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output_text: cut.output_text });
+  });
+
   it('leaves exactly one audit record per request, endpoint responses', async () => {
     const { client, router, audit } = setup();
     await client.responses.create({ model: 'eu-sovereign/cheapest', input: 'Hi' });
