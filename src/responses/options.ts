@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { memoryResponseStore, type MemoryResponseStoreOptions, type ResponseStore } from './response-store.js';
+import type { MemoryResponseStoreOptions, ResponseStore } from './response-store.js';
 
 /**
  * How `router.responses` keeps responses for `previous_response_id` and `item_reference`. The
@@ -33,15 +33,3 @@ export const responsesOptionsSchema = z.strictObject({
   maxBytes: positiveInteger().optional(),
   ttlMs: positiveInteger().optional(),
 });
-
-/** The store `router.responses` uses, or `undefined` when it keeps none. */
-export function resolveResponseStore(options: ResponsesOptions | undefined): ResponseStore | undefined {
-  if (options?.store === false) return undefined;
-  if (options?.store) return options.store;
-  const { maxEntries, maxBytes, ttlMs } = options ?? {};
-  return memoryResponseStore({
-    ...(maxEntries !== undefined ? { maxEntries } : {}),
-    ...(maxBytes !== undefined ? { maxBytes } : {}),
-    ...(ttlMs !== undefined ? { ttlMs } : {}),
-  });
-}

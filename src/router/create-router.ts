@@ -4,8 +4,7 @@ import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
 import type { ChatCompletion } from '../wire/chat-response.js';
 import type { Completion, CompletionCreateParams } from '../wire/completions.js';
 import type { EmbeddingCreateParams, EmbeddingsResponse } from '../wire/embeddings.js';
-import { createResponse } from '../responses/create-response.js';
-import { resolveResponseStore } from '../responses/options.js';
+import { lazyResponses } from '../responses/lazy-responses.js';
 import type { ResponseStream } from '../responses/response-stream.js';
 import type { ResponseCreateParams, ResponseObject } from '../responses/wire.js';
 import { createChatCompletion, type RequestOptions } from './chat-completions.js';
@@ -89,7 +88,7 @@ export interface Router {
  */
 export function createRouter(options: RouterOptions): Router {
   const context = createRouterContext(resolveRouterOptions(options));
-  const responseStore = resolveResponseStore(options.responses);
+  const responses = lazyResponses(context, options.responses);
   const completions = {
     create: (params: ChatCompletionCreateParams, requestOptions?: RequestOptions) =>
       createChatCompletion(context, params, requestOptions),
@@ -99,12 +98,12 @@ export function createRouter(options: RouterOptions): Router {
     completions: { create: (params, requestOptions) => createCompletion(context, params, requestOptions) },
     embeddings: { create: (params, requestOptions) => createEmbeddings(context, params, requestOptions) },
     responses: {
-      create: (params: ResponseCreateParams, requestOptions?: RequestOptions) => createResponse(context, responseStore, params, requestOptions),
+      create: async (params: ResponseCreateParams, requestOptions?: RequestOptions) => (await responses()).create(params, requestOptions),
     } as Responses,
     models: { list: (listOptions) => modelListPromise(() => listModels(context, listOptions?.apiKey)) },
     explain: (params, explainOptions) => explainChat(context, params, explainOptions?.apiKey),
     health: () => context.health.snapshot(),
-    fetch: createFetchHandler(context, responseStore),
+    fetch: createFetchHandler(context, responses),
     flush: () => context.audit.flush(),
     close: () => context.audit.close(),
   };

@@ -1,8 +1,6 @@
 import type { AuditRecordBody } from '../audit/types.js';
 import { InvalidRequestError, RouterError } from '../errors.js';
-import { createResponse } from '../responses/create-response.js';
-import type { ResponseStore } from '../responses/response-store.js';
-import { ResponseStream } from '../responses/response-stream.js';
+import type { LoadResponses } from '../responses/lazy-responses.js';
 import type { ResponseCreateParams } from '../responses/wire.js';
 import { encodeSse } from '../streaming/encode-sse.js';
 import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
@@ -96,7 +94,7 @@ function parseJson(text: string): unknown {
  * `GET /v1/models/{id}`. Only the path's suffix is matched, so any base URL works. The bearer
  * token is the caller's key.
  */
-export function createFetchHandler(context: RouterContext, responseStore?: ResponseStore): FetchFunction {
+export function createFetchHandler(context: RouterContext, responses?: LoadResponses): FetchFunction {
   return async (input, init) => {
     try {
       const call = incoming(input, init);
@@ -119,10 +117,12 @@ export function createFetchHandler(context: RouterContext, responseStore?: Respo
         const result = await createCompletion(context, (await readBody(context, call, 'completions')) as CompletionCreateParams, call);
         return json(result, 200, { 'x-request-id': result.route.audit_id ?? '' });
       }
-      if (path.endsWith('/responses')) {
+      if (path.endsWith('/responses') && responses) {
         if (call.method !== 'POST') return methodNotAllowed(context, call, path, 'responses');
-        const result = await createResponse(context, responseStore, (await readBody(context, call, 'responses')) as ResponseCreateParams, call);
-        if (result instanceof ResponseStream) {
+        const body = await readBody(context, call, 'responses');
+        const endpoint = await responses();
+        const result = await endpoint.create(body as ResponseCreateParams, call);
+        if (endpoint.isStream(result)) {
           return new Response(result.toSSEStream(), {
             status: 200,
             headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': result.requestId },
