@@ -233,6 +233,20 @@ describe('responses.create through router.fetch (openai SDK, test key)', () => {
     expect(audit.records[1]!.cost).toBeGreaterThan(0);
   });
 
+  it('answers a wrong method or a body that is not JSON with an error and one responses record', async () => {
+    const { router, audit } = setup();
+    const get = await router.fetch('http://sovroute.local/v1/responses', { method: 'GET', headers: { authorization: 'Bearer test-demo' } });
+    expect(get.status).toBe(405);
+    const garbled = await router.fetch('http://sovroute.local/v1/responses', { method: 'POST', headers: { authorization: 'Bearer test-demo' }, body: '{not json' });
+    expect(garbled.status).toBe(400);
+    expect(((await garbled.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
+    await router.flush();
+    expect(audit.records.map((record) => [record.endpoint, record.outcome])).toEqual([
+      ['responses', 'invalid'],
+      ['responses', 'invalid'],
+    ]);
+  });
+
   it('is served in-process too: router.responses.create with the same shapes', async () => {
     const { router } = setup();
     const response = await router.responses.create({ model: 'eu-sovereign/cheapest', input: 'Hi', metadata: { team: 'a' } });

@@ -195,3 +195,17 @@ describe('translating a Responses request to chat', () => {
     expect(error.param).toBe(param);
   });
 });
+
+describe('validating a Responses request', () => {
+  it('refuses metadata beyond 16 pairs or with over-long values, naming it', () => {
+    const many = Object.fromEntries(Array.from({ length: 17 }, (_, index) => [`k${index}`, 'v']));
+    expect(() => validateRequest(responseRequestSchema, { model: 'm', input: 'Hi', metadata: many })).toThrow(expect.objectContaining({ param: 'metadata' }));
+    expect(() => validateRequest(responseRequestSchema, { model: 'm', input: 'Hi', metadata: { k: 'v'.repeat(513) } })).toThrow(
+      expect.objectContaining({ param: 'metadata.k' }),
+    );
+  });
+
+  it('requires a model', () => {
+    expect(() => validateRequest(responseRequestSchema, { input: 'Hi' })).toThrow(expect.objectContaining({ param: 'model', status: 400 }));
+  });
+});
