@@ -1,9 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAI as createOpenAIV2 } from '@ai-sdk/openai-v2';
 import { AIMessageChunk } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
 import { generateObject, generateText, stepCountIs, streamText, tool } from 'ai';
+import * as aiV5 from 'ai-v5';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -13,7 +15,8 @@ import { testProviders } from './helpers/providers.js';
 
 /*
  * Real Responses clients against the router with a test key, in-process (router.fetch) and over
- * a socket (serve() on 127.0.0.1): the openai SDK, the Vercel AI SDK's default OpenAI model, and
+ * a socket (serve() on 127.0.0.1): the openai SDK, the Vercel AI SDK's default OpenAI model (AI SDK 6
+ * with @ai-sdk/openai 3, and AI SDK 5 with @ai-sdk/openai 2, whose tool loop sends item_reference), and
  * LangChain's ChatOpenAI with useResponsesApi. Test keys answer with the pseudo-LLM: nothing
  * leaves the process.
  */
@@ -123,6 +126,30 @@ describe.each(transports)('clients through $name', (transport) => {
     await router.flush();
     const prompt = (audit.records.at(-1)!.content as { prompt: unknown[] }).prompt;
     expect(prompt[1]).toEqual({ role: 'assistant', content: first.text });
+  });
+
+  it('AI SDK 5 (@ai-sdk/openai 2): the default tool loop, whose later steps send item_reference', async () => {
+    const executed: string[] = [];
+    const tools = {
+      get_weather: aiV5.tool({ description: 'Current weather for a city', inputSchema: weatherSchema, execute: async ({ city }) => (executed.push(city), { city, temp_c: 18 }) }),
+    };
+    const model = createOpenAIV2({ apiKey: 'test-clients', baseURL: transport.baseURL(), fetch: transport.fetch() })('gpt-4o');
+    const result = await aiV5.generateText({ model, prompt: 'What is the weather in Paris?', tools, stopWhen: aiV5.stepCountIs(3) });
+    expect(result.steps.map((step) => step.finishReason)).toEqual(['tool-calls', 'stop']);
+    expect(result.text).toMatch(/^Pseudo-LLM reply to "What is the weather in Paris\?"/);
+    const input = sent.at(-1)!.input as { type?: string; id?: string }[];
+    expect(input[1]).toEqual({ type: 'item_reference', id: expect.stringMatching(/^fc_/) });
+    await router.flush();
+    // The router put the stored call back in front of its result.
+    const prompt = (audit.records.at(-1)!.content as { prompt: { role: string; tool_calls?: { function: { name: string } }[] }[] }).prompt;
+    expect(prompt.map((message) => message.role)).toEqual(['user', 'assistant', 'tool']);
+    expect(prompt[1]!.tool_calls![0]!.function.name).toBe('get_weather');
+
+    const streamed = aiV5.streamText({ model, prompt: 'What is the weather in Paris?', tools, stopWhen: aiV5.stepCountIs(3) });
+    for await (const _part of streamed.fullStream);
+    expect((await streamed.steps).map((step) => step.finishReason)).toEqual(['tool-calls', 'stop']);
+    expect((sent.at(-1)!.input as { type?: string }[])[1]!.type).toBe('item_reference');
+    expect(executed).toHaveLength(2);
   });
 
   it('AI SDK: generateObject with a JSON schema', async () => {
