@@ -1,4 +1,6 @@
 import { http, HttpResponse } from 'msw';
+import { createOpenAI } from '@ai-sdk/openai';
+import { generateText, streamText } from 'ai';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { createRouter, memoryAudit, openaiCompatible, type ResponseObject, type ResponseStore, type StoredResponse } from '../src/index.js';
@@ -399,5 +401,62 @@ describe('responses to a real openaiCompatible upstream', () => {
     expect(deltas).toEqual(['{"city":', '"Paris"}']);
     expect(final.output[0]).toMatchObject({ type: 'function_call', call_id: 'call_up', name: 'get_weather', arguments: '{"city":"Paris"}', status: 'completed' });
     expect(final.usage).toMatchObject({ input_tokens: 52, output_tokens: 15, total_tokens: 67 });
+  });
+
+  it('streams a provider’s reasoning_content as a reasoning item the stream helper keeps', async () => {
+    const chunk = (delta: object, finish: string | null = null) => ({
+      id: 'chatcmpl-3',
+      object: 'chat.completion.chunk',
+      created: 1700000000,
+      model: 'vendor/model-a',
+      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+    });
+    upstream.use(
+      http.post(url, () =>
+        new HttpResponse(
+          sseBody([sseEvents(chunk({ role: 'assistant', reasoning_content: 'France… ' }), chunk({ reasoning_content: 'Paris.' }), chunk({ content: 'Paris.' }), chunk({}, 'stop'), '[DONE]')]),
+          { headers: { 'content-type': 'text/event-stream' } },
+        ),
+      ),
+    );
+    const final = await chatOnlyRouter().responses.stream({ model: 'chat-only/model-a', input: 'Capital of France?' }).finalResponse();
+    expect(final.output.map((item) => item.type)).toEqual(['reasoning', 'message']);
+    expect(final.output[0]).toMatchObject({ type: 'reasoning', summary: [{ type: 'summary_text', text: 'France… Paris.' }] });
+    expect(final.output_text).toBe('Paris.');
+    // The upstream never reported usage: the router's estimate, marked, still carries a cost.
+    expect(final.usage).toMatchObject({ estimated: true, currency: 'EUR' });
+  });
+
+  it('gives the AI SDK the reasoning and the answer, streamed and not', async () => {
+    const reply = {
+      id: 'chatcmpl-4',
+      object: 'chat.completion',
+      created: 1700000000,
+      model: 'vendor/model-a',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Paris.', reasoning_content: 'France… Paris.' }, finish_reason: 'stop', logprobs: null }],
+      usage: { prompt_tokens: 10, completion_tokens: 6, total_tokens: 16 },
+    };
+    const chunk = (delta: object, finish: string | null = null) => ({ ...reply, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }], usage: undefined });
+    upstream.use(
+      http.post(url, async ({ request: sent }) =>
+        ((await sent.json()) as { stream?: boolean }).stream
+          ? new HttpResponse(sseBody([sseEvents(chunk({ reasoning_content: 'France… Paris.' }), chunk({ content: 'Paris.' }), chunk({}, 'stop'), '[DONE]')]), {
+              headers: { 'content-type': 'text/event-stream' },
+            })
+          : HttpResponse.json(reply),
+      ),
+    );
+    const router = createRouter({
+      providers: [openaiCompatible({ id: 'chat-only', baseURL: 'https://api.chat-only.test/v1', models: [{ id: 'model-a', native: 'vendor/model-a' }] })],
+      retry: { retries: 0 },
+    });
+    const model = createOpenAI({ apiKey: 'sk-anything', baseURL: 'http://sovroute.local/v1', fetch: router.fetch as typeof fetch })('chat-only/model-a');
+    const generated = await generateText({ model, prompt: 'Capital of France?' });
+    expect(generated.reasoningText).toBe('France… Paris.');
+    expect(generated.text).toBe('Paris.');
+    const streamed = streamText({ model, prompt: 'Capital of France?' });
+    for await (const _part of streamed.fullStream);
+    expect(await streamed.reasoningText).toBe('France… Paris.');
+    expect(await streamed.text).toBe('Paris.');
   });
 });

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Usage } from '../wire/chat-response.js';
 import type { OutputItem, ResponseObject, ResponseRequest, ResponseUsage } from './wire.js';
 
-/** A fresh id with OpenAI's prefix (`resp`, `msg`, `fc`, `call`): unique, opaque, unguessable. */
-export function newId(prefix: 'resp' | 'msg' | 'fc' | 'call'): string {
+/** A fresh id with OpenAI's prefix (`resp`, `msg`, `fc`, `call`, `rs`): unique, opaque, unguessable. */
+export function newId(prefix: 'resp' | 'msg' | 'fc' | 'call' | 'rs'): string {
   return `${prefix}_${randomBytes(24).toString('hex')}`;
 }
 
@@ -77,4 +77,13 @@ export function finishStatus(finishReason: string | null | undefined): Pick<Resp
   if (finishReason === 'length') return { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } };
   if (finishReason === 'content_filter') return { status: 'incomplete', incomplete_details: { reason: 'content_filter' } };
   return { status: 'completed', incomplete_details: null };
+}
+
+/**
+ * The reasoning text a Chat Completions provider sent alongside the answer, under the names
+ * DeepSeek, vLLM and others use (`reasoning_content`, `reasoning`), or `undefined`.
+ */
+export function reasoningText(fields: Record<string, unknown> | undefined): string | undefined {
+  const text = fields?.reasoning_content ?? fields?.reasoning;
+  return typeof text === 'string' && text !== '' ? text : undefined;
 }

@@ -74,7 +74,7 @@ describe('translating a chat completion to a response', () => {
   it('marks a length or content-filter stop as incomplete with its reason', () => {
     const cut = toResponse(request, 'resp_1', 7, completion({ content: 'Once upon' }, 'length'));
     expect(cut).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
-    expect(cut.output[0]!.status).toBe('incomplete');
+    expect(cut.output[0]).toMatchObject({ status: 'incomplete' });
     expect(toResponse(request, 'resp_1', 7, completion({ content: '' }, 'content_filter'))).toMatchObject({ incomplete_details: { reason: 'content_filter' } });
   });
 
@@ -82,5 +82,12 @@ describe('translating a chat completion to a response', () => {
     const response = toResponse(request, 'resp_1', 7, completion({ content: null, refusal: 'I cannot help with that.' }, 'stop'));
     expect(response.output[0]).toMatchObject({ type: 'message', content: [{ type: 'refusal', refusal: 'I cannot help with that.' }] });
     expect(response.output_text).toBe('');
+  });
+
+  it('puts a provider’s reasoning text first, as a reasoning item with one summary', () => {
+    const response = toResponse(request, 'resp_1', 7, completion({ content: 'Paris.', reasoning_content: 'The capital of France is Paris.' }, 'stop'));
+    expect(response.output.map((item) => item.type)).toEqual(['reasoning', 'message']);
+    expect(response.output[0]).toEqual({ type: 'reasoning', id: expect.stringMatching(/^rs_/), summary: [{ type: 'summary_text', text: 'The capital of France is Paris.' }] });
+    expect(response.output_text).toBe('Paris.');
   });
 });

@@ -1,9 +1,10 @@
 import type { ChatCompletion } from '../wire/chat-response.js';
-import { finishStatus, newId, outputText, responseShell, responseUsage } from './response-shell.js';
+import { finishStatus, newId, outputText, reasoningText, responseShell, responseUsage } from './response-shell.js';
 import type { OutputItem, ResponseObject, ResponseRequest } from './wire.js';
 
 /**
- * A routed chat completion → the response: its first choice's text as one `message` item, then
+ * A routed chat completion → the response: the provider's reasoning text, if any, as a
+ * `reasoning` item with one summary, then its first choice's text as one `message` item, then
  * one `function_call` item per tool call (the provider's call id kept as `call_id`, a minted one
  * when it sent none), the finish reason as status, and usage with cost, `provider` and `route`.
  */
@@ -14,6 +15,8 @@ export function toResponse(request: ResponseRequest, id: string, createdAt: numb
   const itemStatus = status === 'incomplete' ? 'incomplete' : 'completed';
   const message = choice?.message;
   const output: OutputItem[] = [];
+  const reasoning = reasoningText(message);
+  if (reasoning !== undefined) output.push({ type: 'reasoning', id: newId('rs'), summary: [{ type: 'summary_text', text: reasoning }] });
   const calls = message?.tool_calls ?? [];
   const text = typeof message?.content === 'string' ? message.content : '';
   const refusal = typeof message?.refusal === 'string' && message.refusal !== '' ? message.refusal : undefined;

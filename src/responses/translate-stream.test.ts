@@ -119,7 +119,7 @@ describe('translating a chat stream to Responses events', () => {
     const last = events.at(-1)!;
     expect(last.type).toBe('response.incomplete');
     expect(last.response).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } });
-    expect((last.response as ResponseObject).output[0]!.status).toBe('incomplete');
+    expect((last.response as ResponseObject).output[0]).toMatchObject({ status: 'incomplete' });
     expect(stored).toHaveLength(1);
   });
 
@@ -155,5 +155,35 @@ describe('a stream the caller aborts', () => {
     const { AbortedError } = await import('../errors.js');
     const read = run([chunk({ content: 'x' })], new AbortedError('The caller aborted the request.'));
     await expect(read).rejects.toMatchObject({ code: 'aborted' });
+  });
+});
+
+describe('a provider’s reasoning text in the stream', () => {
+  it('becomes a reasoning item with summary events, before the message', async () => {
+    const { events } = await run([chunk({ reasoning_content: 'Think' }), chunk({ reasoning_content: 'ing.' }), chunk({ content: 'Answer.' }), chunk({}, 'stop'), final]);
+    expect(events.map((event) => `${event.type}@${String(event.output_index ?? '')}`)).toEqual([
+      'response.created@',
+      'response.in_progress@',
+      'response.output_item.added@0',
+      'response.reasoning_summary_part.added@0',
+      'response.reasoning_summary_text.delta@0',
+      'response.reasoning_summary_text.delta@0',
+      'response.reasoning_summary_text.done@0',
+      'response.reasoning_summary_part.done@0',
+      'response.output_item.done@0',
+      'response.output_item.added@1',
+      'response.content_part.added@1',
+      'response.output_text.delta@1',
+      'response.output_text.done@1',
+      'response.content_part.done@1',
+      'response.output_item.done@1',
+      'response.completed@',
+    ]);
+    const reasoning = events[2]!.item as { id: string };
+    expect(reasoning.id).toMatch(/^rs_/);
+    expect(events[6]).toMatchObject({ item_id: reasoning.id, summary_index: 0, text: 'Thinking.' });
+    const completed = events.at(-1)!.response as ResponseObject;
+    expect(completed.output[0]).toEqual({ type: 'reasoning', id: reasoning.id, summary: [{ type: 'summary_text', text: 'Thinking.' }] });
+    expect(completed.output_text).toBe('Answer.');
   });
 });

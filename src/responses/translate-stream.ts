@@ -1,7 +1,7 @@
 import { RouterError } from '../errors.js';
 import type { ChatCompletionChunk, Route, Usage } from '../wire/chat-response.js';
-import { finishStatus, newId, outputText, responseShell, responseUsage } from './response-shell.js';
-import type { FunctionCallItem, OutputItem, OutputMessage, ResponseObject, ResponseRequest, ResponseStreamEvent } from './wire.js';
+import { finishStatus, newId, outputText, reasoningText, responseShell, responseUsage } from './response-shell.js';
+import type { FunctionCallItem, OutputItem, OutputMessage, ReasoningItem, ResponseObject, ResponseRequest, ResponseStreamEvent } from './wire.js';
 
 /*
  * Chat Completions stream chunks → the Responses event sequence: `response.created`,
@@ -17,6 +17,12 @@ interface OpenMessage {
   item: OutputMessage;
   outputIndex: number;
   kind: 'output_text' | 'refusal';
+  text: string;
+}
+
+interface OpenReasoning {
+  item: ReasoningItem;
+  outputIndex: number;
   text: string;
 }
 
@@ -46,6 +52,7 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
   const event = (type: string, fields: Record<string, unknown>): ResponseStreamEvent => ({ type, sequence_number: sequence++, ...fields });
   const output: OutputItem[] = [];
   let message: OpenMessage | undefined;
+  let reasoning: OpenReasoning | undefined;
   const calls = new Map<number, OpenCall>();
   let finishReason: string | null = null;
   let usage: Usage | undefined;
@@ -53,6 +60,30 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
   let route: Route | undefined;
   let done = false;
   let response: ResponseObject | undefined;
+
+  // A provider's reasoning text (`reasoning_content`) is a reasoning item with one summary part.
+  function* reason(delta: string): Generator<ResponseStreamEvent> {
+    if (!reasoning) {
+      const item: ReasoningItem = { type: 'reasoning', id: newId('rs'), summary: [] };
+      reasoning = { item, outputIndex: output.length, text: '' };
+      output.push(item);
+      yield event('response.output_item.added', { output_index: reasoning.outputIndex, item: { ...item, summary: [] } });
+      yield event('response.reasoning_summary_part.added', { item_id: item.id, output_index: reasoning.outputIndex, summary_index: 0, part: { type: 'summary_text', text: '' } });
+    }
+    reasoning.text += delta;
+    yield event('response.reasoning_summary_text.delta', { item_id: reasoning.item.id, output_index: reasoning.outputIndex, summary_index: 0, delta });
+  }
+
+  function* closeReasoning(): Generator<ResponseStreamEvent> {
+    if (!reasoning) return;
+    const { item, outputIndex, text } = reasoning;
+    reasoning = undefined;
+    const where = { item_id: item.id, output_index: outputIndex, summary_index: 0 };
+    yield event('response.reasoning_summary_text.done', { ...where, text });
+    yield event('response.reasoning_summary_part.done', { ...where, part: { type: 'summary_text', text } });
+    item.summary = [{ type: 'summary_text', text }];
+    yield event('response.output_item.done', { output_index: outputIndex, item });
+  }
 
   function* closeMessage(status: OutputMessage['status']): Generator<ResponseStreamEvent> {
     if (!message) return;
@@ -80,6 +111,7 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
   }
 
   function* text(kind: OpenMessage['kind'], delta: string): Generator<ResponseStreamEvent> {
+    yield* closeReasoning();
     if (message && message.kind !== kind) yield* closeMessage('completed');
     if (!message) {
       yield* closeCalls('completed');
@@ -99,6 +131,7 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
     let call = calls.get(delta.index);
     // An index reused with a new id is a new call (some providers number calls per chunk).
     if (!call || (delta.id && delta.id !== call.item.call_id && call.item.arguments !== '')) {
+      yield* closeReasoning();
       yield* closeMessage('completed');
       const callIds = new Set([...calls.values()].map((entry) => entry.item.call_id));
       const callId = delta.id && !callIds.has(delta.id) ? delta.id : newId('call');
@@ -133,6 +166,8 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
       const choice = chunk.choices.find((entry) => entry.index === 0);
       if (!choice) continue;
       const delta = choice.delta;
+      const thought = reasoningText(delta);
+      if (thought !== undefined) yield* reason(thought);
       if (typeof delta.content === 'string' && delta.content !== '') yield* text('output_text', delta.content);
       if (typeof delta.refusal === 'string' && delta.refusal !== '') yield* text('refusal', delta.refusal);
       for (const call of delta.tool_calls ?? []) yield* toolCall(call);
@@ -141,7 +176,8 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
     const { status, incomplete_details } = finishStatus(finishReason);
     const itemStatus = status === 'incomplete' ? 'incomplete' : 'completed';
     // An answer with neither text nor calls is still one (empty) message, as in the JSON form.
-    if (output.length === 0) yield* text('output_text', '');
+    if (!output.some((item) => item.type !== 'reasoning')) yield* text('output_text', '');
+    yield* closeReasoning();
     yield* closeMessage(itemStatus);
     yield* closeCalls(itemStatus);
     response = Object.assign(responseShell(request, id, model, createdAt), {

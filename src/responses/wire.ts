@@ -83,7 +83,14 @@ export interface FunctionCallItem {
   arguments: string;
 }
 
-export type OutputItem = OutputMessage | FunctionCallItem;
+/** The model's reasoning, as providers that expose it send it (`reasoning_content`), as a summary. */
+export interface ReasoningItem {
+  type: 'reasoning';
+  id: string;
+  summary: { type: 'summary_text'; text: string }[];
+}
+
+export type OutputItem = ReasoningItem | OutputMessage | FunctionCallItem;
 export type ItemStatus = 'in_progress' | 'completed' | 'incomplete';
 
 /** Token counts in the Responses shape, plus what the call cost. */
