@@ -8,6 +8,24 @@ export type { ExplainCandidate } from './router/plan.js';
 export type { FetchFunction } from './router/fetch-handler.js';
 export type { ModelListPromise } from './router/models-list.js';
 
+// Responses API
+export type { Responses } from './router/create-router.js';
+export type { ResponsesOptions } from './responses/options.js';
+export { memoryResponseStore } from './responses/response-store.js';
+export type { ResponseStore, StoredResponse, MemoryResponseStoreOptions } from './responses/response-store.js';
+export { ResponseStream } from './responses/response-stream.js';
+export type {
+  ResponseCreateParams,
+  ResponseObject,
+  ResponseItem,
+  ResponseUsage,
+  ResponseStreamEvent,
+  OutputItem,
+  OutputMessage,
+  OutputText,
+  FunctionCallItem,
+} from './responses/wire.js';
+
 // Providers
 export { openaiCompatible } from './providers/openai-compatible.js';
 export type { OpenAICompatibleOptions } from './providers/openai-compatible.js';

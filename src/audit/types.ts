@@ -92,7 +92,7 @@ export interface AuditRecordBody {
    * The endpoint the request was for; `other` for a request to none of them (such as
    * `GET /v1/models`) that `serve()` refused before it reached the router (wrong Host or Origin).
    */
-  endpoint: 'chat.completions' | 'embeddings' | 'completions' | 'other';
+  endpoint: 'chat.completions' | 'embeddings' | 'completions' | 'responses' | 'other';
   /** From the request's arrival to its end (a stream's end). @unit milliseconds */
   duration_ms: number;
   /** Time spent in the router itself, outside upstream calls. @unit milliseconds */

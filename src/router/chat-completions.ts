@@ -84,8 +84,22 @@ export async function createChatCompletion(
   params: ChatCompletionCreateParams,
   options: RequestOptions = {},
 ): Promise<ChatCompletion | ChatCompletionStream> {
+  const record = new RequestRecord(context, 'chat.completions', params?.stream === true, requestedModel(params, context.options.limits.maxModelLength));
+  return runChatCompletion(context, record, params, options);
+}
+
+/**
+ * Routes and runs a chat request under a record the caller made: the shared path of
+ * `chat.completions` and of the endpoints translated to chat (`responses`), which keep their
+ * own endpoint in the audit record.
+ */
+export async function runChatCompletion(
+  context: RouterContext,
+  record: RequestRecord,
+  params: ChatCompletionCreateParams,
+  options: RequestOptions = {},
+): Promise<ChatCompletion | ChatCompletionStream> {
   const stream = params?.stream === true;
-  const record = new RequestRecord(context, 'chat.completions', stream, requestedModel(params, context.options.limits.maxModelLength));
   try {
     const { request, caller, plan, needs } = prepareChat(context, params, options.apiKey, record);
     const { simulation } = context.options.limits;

@@ -13,6 +13,9 @@ import type {
   EmbeddingCreateParamsFloat,
   EmbeddingsResponse,
 } from '../wire/embeddings.js';
+import { lazyResponses } from '../responses/lazy-responses.js';
+import type { ResponseStream } from '../responses/response-stream.js';
+import type { ResponseCreateParams, ResponseObject } from '../responses/wire.js';
 import { createChatCompletion, type RequestOptions } from './chat-completions.js';
 import { createCompletion } from './completions.js';
 import { createEmbeddings } from './embeddings.js';
@@ -46,6 +49,18 @@ export interface Embeddings {
   create(params: EmbeddingCreateParams, options?: RequestOptions): Promise<EmbeddingsResponse>;
 }
 
+export interface Responses {
+  /**
+   * Creates a response (the OpenAI Responses API), routed, priced and audited like a chat
+   * completion. With `stream: true` it resolves, once the first chunk is in, to a stream of
+   * typed events ending with `response.completed` (usage with cost, `provider`, `route`).
+   * Rejects with a `RouterError`.
+   */
+  create(params: ResponseCreateParams & { stream?: false | null }, options?: RequestOptions): Promise<ResponseObject>;
+  create(params: ResponseCreateParams & { stream: true }, options?: RequestOptions): Promise<ResponseStream>;
+  create(params: ResponseCreateParams, options?: RequestOptions): Promise<ResponseObject | ResponseStream>;
+}
+
 /** An OpenAI-shaped client that routes every call in-process. */
 export interface Router {
   readonly chat: { readonly completions: ChatCompletions };
@@ -55,6 +70,8 @@ export interface Router {
    */
   readonly completions: { create(params: CompletionCreateParams, options?: RequestOptions): Promise<Completion> };
   readonly embeddings: Embeddings;
+  /** The Responses API, translated to chat for every provider; see docs/responses.md. */
+  readonly responses: Responses;
   /** The models reachable under the policy; await it for the list or `for await` over it. */
   readonly models: { list(options?: Pick<RequestOptions, 'apiKey'>): ModelListPromise };
   /** The routing decision for a chat request: every candidate with its reasons, the ranking and the choice. Calls nobody. */
@@ -89,6 +106,7 @@ export interface Router {
  */
 export function createRouter(options: RouterOptions): Router {
   const context = createRouterContext(resolveRouterOptions(options));
+  const responses = lazyResponses(context, options.responses);
   const completions = {
     create: (params: ChatCompletionCreateParamsBase, requestOptions?: RequestOptions) =>
       createChatCompletion(context, params, requestOptions),
@@ -100,10 +118,13 @@ export function createRouter(options: RouterOptions): Router {
     chat: { completions },
     completions: { create: (params, requestOptions) => createCompletion(context, params, requestOptions) },
     embeddings,
+    responses: {
+      create: async (params: ResponseCreateParams, requestOptions?: RequestOptions) => (await responses()).create(params, requestOptions),
+    } as Responses,
     models: { list: (listOptions) => modelListPromise(() => listModels(context, listOptions?.apiKey)) },
     explain: (params, explainOptions) => explainChat(context, params, explainOptions?.apiKey),
     health: () => context.health.snapshot(),
-    fetch: createFetchHandler(context),
+    fetch: createFetchHandler(context, responses),
     flush: () => context.audit.flush(),
     close: () => context.audit.close(),
   };

@@ -1,4 +1,6 @@
 import { InvalidRequestError, RouterError } from '../errors.js';
+import type { LoadResponses } from '../responses/lazy-responses.js';
+import type { ResponseCreateParams } from '../responses/wire.js';
 import { encodeSse } from '../streaming/encode-sse.js';
 import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
@@ -17,7 +19,7 @@ import { endpointOf, trimSlashes } from './router-internals.js';
 /** A `fetch`-compatible function: what `new OpenAI({ fetch })` and other clients accept. */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-type RoutedEndpoint = 'chat.completions' | 'completions' | 'embeddings';
+type RoutedEndpoint = 'chat.completions' | 'completions' | 'embeddings' | 'responses';
 
 const bodyLimitOption = 'limits.maxBodyBytes';
 
@@ -122,11 +124,11 @@ function parseJson(text: string): unknown {
 
 /**
  * Serves the OpenAI REST surface in-process: `POST /v1/chat/completions` (JSON and SSE),
- * `POST /v1/completions` (JSON), `POST /v1/embeddings`, `GET /v1/models` and
+ * `POST /v1/completions` (JSON), `POST /v1/responses` (JSON and SSE), `POST /v1/embeddings`, `GET /v1/models` and
  * `GET /v1/models/{id}`. Only the path's suffix is matched, so any base URL works. The bearer
  * token is the caller's key. A body over `limits.maxBodyBytes` is refused with 413.
  */
-export function createFetchHandler(context: RouterContext): FetchFunction {
+export function createFetchHandler(context: RouterContext, responses?: LoadResponses): FetchFunction {
   const maxBodyBytes = context.options.limits.maxBodyBytes;
   return async (input, init) => {
     try {
@@ -152,6 +154,19 @@ export function createFetchHandler(context: RouterContext): FetchFunction {
         if (call.method !== 'POST') return methodNotAllowed(context, call, path, endpoint);
         const result = await createCompletion(context, (await readBody(context, call, endpoint)) as CompletionCreateParams, call);
         return json(result, 200, { 'x-request-id': result.route.audit_id ?? '' });
+      }
+      if (endpoint === 'responses' && responses) {
+        if (call.method !== 'POST') return methodNotAllowed(context, call, path, endpoint);
+        const body = await readBody(context, call, endpoint);
+        const served = await responses();
+        const result = await served.create(body as ResponseCreateParams, call);
+        if (served.isStream(result)) {
+          return new Response(result.toSSEStream(), {
+            status: 200,
+            headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': result.requestId },
+          });
+        }
+        return json(result, 200, { 'x-request-id': result.route?.audit_id ?? '' });
       }
       if (endpoint === 'embeddings') {
         if (call.method !== 'POST') return methodNotAllowed(context, call, path, endpoint);

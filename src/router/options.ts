@@ -8,6 +8,7 @@ import type { JurisdictionPolicy } from '../policy/types.js';
 import type { HealthStore } from '../health/health-store.js';
 import type { FxTable } from '../pricing/currency.js';
 import type { Provider } from '../providers/types.js';
+import { responsesOptionsSchema, type ResponsesOptions } from '../responses/options.js';
 import type { Strategy, StrategyFunction } from '../strategies/types.js';
 import { resolveLogger, type Logger, type ResolvedLogger } from '../logging/logger.js';
 import { resolveTelemetryOptions, type ResolvedTelemetryOptions, type TelemetryOptions } from '../telemetry/telemetry-options.js';
@@ -172,6 +173,11 @@ export interface RouterOptions {
    * @default errors and warnings to stderr; decisions only with `DEBUG=sovroute*`
    */
   logger?: Logger;
+  /**
+   * How `router.responses` keeps responses (for `previous_response_id` and `item_reference`):
+   * in memory by default, bounded by count, bytes and age.
+   */
+  responses?: ResponsesOptions;
   /** The currency costs are reported in. @default 'EUR' */
   currency?: string;
   /** Exchange rates, value of one unit in a common unit. @default defaultFx */
@@ -305,6 +311,7 @@ const routerOptionsSchema = z.strictObject({
       'must be a logger: an object with debug, info, warn and error methods (console, pino, winston…)',
     )
     .optional(),
+  responses: responsesOptionsSchema.optional(),
   currency: z.string().regex(currencyCode, currencyMessage).optional(),
   fx: z.record(z.string().regex(currencyCode, currencyMessage), z.number().positive()).optional(),
 });

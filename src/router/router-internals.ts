@@ -34,6 +34,7 @@ export function endpointOf(path: string): AuditRecordBody['endpoint'] {
   if (trimmed.endsWith('/chat/completions')) return 'chat.completions';
   if (trimmed.endsWith('/completions')) return 'completions';
   if (trimmed.endsWith('/embeddings')) return 'embeddings';
+  if (trimmed.endsWith('/responses')) return 'responses';
   return 'other';
 }
 

@@ -1,0 +1,55 @@
+import { validateRequest } from '../internal/validate.js';
+import { requestedModel, runChatCompletion, type RequestOptions } from '../router/chat-completions.js';
+import { asRouterError, identifyCaller, RequestRecord } from '../router/request-record.js';
+import type { RouterContext } from '../router/router-context.js';
+import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
+import type { ChatCompletion } from '../wire/chat-response.js';
+import { resolveInput } from './resolve-input.js';
+import { newId } from './response-shell.js';
+import type { ResponseStore } from './response-store.js';
+import { ResponseStream } from './response-stream.js';
+import { toChatRequest } from './translate-request.js';
+import { toResponse } from './translate-response.js';
+import { translateStream } from './translate-stream.js';
+import { responseRequestSchema, type ResponseCreateParams, type ResponseItem, type ResponseObject, type ResponseRequest } from './wire.js';
+
+/**
+ * `POST /v1/responses`: the request is translated to a chat request and takes the chat path
+ * (policy, routing, fallback, pricing, test keys) under a record whose endpoint is `responses`;
+ * the answer is translated back. Unless the request sets `store: false`, its items (the whole
+ * conversation and the output) are kept so later requests can continue it.
+ */
+export async function createResponse(
+  context: RouterContext,
+  store: ResponseStore | undefined,
+  params: ResponseCreateParams,
+  options: RequestOptions = {},
+): Promise<ResponseObject | ResponseStream> {
+  const stream = params?.stream === true;
+  const record = new RequestRecord(context, 'responses', stream, requestedModel(params, context.options.limits.maxModelLength));
+  try {
+    const caller = identifyCaller(context, options.apiKey, record);
+    const request = validateRequest(responseRequestSchema, params);
+    const { history, input } = await resolveInput(request, store, caller.keyId);
+    const chat = toChatRequest(request, history, input);
+    const id = newId('resp');
+    const createdAt = Math.floor(Date.now() / 1000);
+    const keep = store && request.store !== false ? store : undefined;
+    const conversation = [...history, ...input];
+    const save = async (response: ResponseObject) => {
+      if (keep) await keep.set({ id, owner: caller.keyId, input: conversation, output: response.output as unknown as ResponseItem[], createdAt: Date.now() });
+    };
+    const result = await runChatCompletion(context, record, chat, options);
+    if (result instanceof ChatCompletionStream) {
+      const events = translateStream(result[Symbol.asyncIterator](), { request, id, createdAt, onEnd: save });
+      return new ResponseStream(events, result.controller, result.requestId, id);
+    }
+    const response = toResponse(request, id, createdAt, result as ChatCompletion);
+    await save(response);
+    return response;
+  } catch (error) {
+    throw record.fail(asRouterError(error));
+  }
+}
+
+export type { ResponseRequest };

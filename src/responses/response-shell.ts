@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import type { Usage } from '../wire/chat-response.js';
+import type { OutputItem, ResponseObject, ResponseRequest, ResponseUsage } from './wire.js';
+
+/** A fresh id with OpenAI's prefix (`resp`, `msg`, `fc`, `call`, `rs`): unique, opaque, unguessable. */
+export function newId(prefix: 'resp' | 'msg' | 'fc' | 'call' | 'rs'): string {
+  return `${prefix}_${randomBytes(24).toString('hex')}`;
+}
+
+/**
+ * A response as it starts: the request's settings echoed with OpenAI's defaults filled in (what
+ * clients copy into their metadata), no output and no usage yet.
+ */
+export function responseShell(request: ResponseRequest, id: string, model: string, createdAt: number): ResponseObject {
+  const format = request.text?.format ?? { type: 'text' };
+  return {
+    id,
+    object: 'response',
+    created_at: createdAt,
+    status: 'in_progress',
+    background: false,
+    error: null,
+    incomplete_details: null,
+    instructions: request.instructions ?? null,
+    max_output_tokens: request.max_output_tokens ?? null,
+    max_tool_calls: null,
+    model,
+    output: [],
+    output_text: '',
+    parallel_tool_calls: request.parallel_tool_calls ?? true,
+    previous_response_id: request.previous_response_id ?? null,
+    prompt_cache_key: request.prompt_cache_key ?? null,
+    reasoning: { effort: request.reasoning?.effort ?? null, summary: null },
+    safety_identifier: request.safety_identifier ?? null,
+    service_tier: 'default',
+    store: request.store !== false,
+    temperature: request.temperature ?? 1,
+    text: { format, ...(request.text?.verbosity ? { verbosity: request.text.verbosity } : {}) },
+    tool_choice: request.tool_choice ?? 'auto',
+    tools: request.tools ?? [],
+    top_logprobs: 0,
+    top_p: request.top_p ?? 1,
+    truncation: 'disabled',
+    usage: null,
+    user: request.user ?? null,
+    metadata: request.metadata ?? {},
+  };
+}
+
+/** Chat usage with cost → the Responses usage shape, cost kept. */
+export function responseUsage(usage: Usage): ResponseUsage {
+  return {
+    input_tokens: usage.prompt_tokens,
+    input_tokens_details: { cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? 0 },
+    output_tokens: usage.completion_tokens,
+    output_tokens_details: { reasoning_tokens: usage.completion_tokens_details?.reasoning_tokens ?? 0 },
+    total_tokens: usage.total_tokens || usage.prompt_tokens + usage.completion_tokens,
+    cost: usage.cost,
+    currency: usage.currency,
+    ...(usage.estimated ? { estimated: true as const } : {}),
+    ...(usage.price_unknown ? { price_unknown: true as const } : {}),
+  };
+}
+
+/** The text of every `output_text` part of every message, in order (refusals left out). */
+export function outputText(output: readonly OutputItem[]): string {
+  let text = '';
+  for (const item of output) {
+    if (item.type !== 'message') continue;
+    for (const part of item.content) if (part.type === 'output_text') text += part.text;
+  }
+  return text;
+}
+
+/** Chat `finish_reason` → the response's status and why it is incomplete. */
+export function finishStatus(finishReason: string | null | undefined): Pick<ResponseObject, 'status' | 'incomplete_details'> {
+  if (finishReason === 'length') return { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } };
+  if (finishReason === 'content_filter') return { status: 'incomplete', incomplete_details: { reason: 'content_filter' } };
+  return { status: 'completed', incomplete_details: null };
+}
+
+/**
+ * The reasoning text a Chat Completions provider sent alongside the answer, under the names
+ * DeepSeek, vLLM and others use (`reasoning_content`, `reasoning`), or `undefined`.
+ */
+export function reasoningText(fields: Record<string, unknown> | undefined): string | undefined {
+  const text = fields?.reasoning_content ?? fields?.reasoning;
+  return typeof text === 'string' && text !== '' ? text : undefined;
+}

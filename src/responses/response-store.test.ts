@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { memoryResponseStore, type StoredResponse } from './response-store.js';
+
+/* The built-in memory store: bounded by count, bytes and age. */
+
+function stored(id: string, text = 'x', owner: string | null = 'k'): StoredResponse {
+  return {
+    id,
+    owner,
+    input: [{ type: 'message', role: 'user', content: text }],
+    output: [{ type: 'message', id: `msg_${id}`, role: 'assistant', content: [{ type: 'output_text', text }] }],
+    createdAt: Date.now(),
+  };
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe('memoryResponseStore', () => {
+  it('finds a response by id and its items by their own ids', async () => {
+    const store = memoryResponseStore();
+    await store.set(stored('resp_1', 'hello'));
+    expect((await store.get('resp_1'))?.output[0]?.id).toBe('msg_resp_1');
+    expect(await store.getItem('msg_resp_1')).toEqual({ item: stored('resp_1', 'hello').output[0], owner: 'k' });
+    expect(await store.get('resp_2')).toBeUndefined();
+    expect(await store.getItem('msg_unknown')).toBeUndefined();
+  });
+
+  it('evicts the oldest response beyond maxEntries, with its items', async () => {
+    const store = memoryResponseStore({ maxEntries: 2 });
+    for (const id of ['resp_1', 'resp_2', 'resp_3']) await store.set(stored(id));
+    expect(await store.get('resp_1')).toBeUndefined();
+    expect(await store.getItem('msg_resp_1')).toBeUndefined();
+    expect(await store.get('resp_2')).toBeDefined();
+    expect(await store.get('resp_3')).toBeDefined();
+  });
+
+  it('keeps an item reachable while a newer response still holds it', async () => {
+    const store = memoryResponseStore({ maxEntries: 1 });
+    const first = stored('resp_1');
+    await store.set(first);
+    // The next turn carries the first turn's items as its history.
+    await store.set({ ...stored('resp_2'), input: [...first.input, ...first.output] });
+    expect(await store.get('resp_1')).toBeUndefined();
+    expect((await store.getItem('msg_resp_1'))?.item).toEqual(first.output[0]);
+  });
+
+  it('evicts the oldest responses beyond maxBytes and refuses one larger than the whole budget', async () => {
+    const size = Buffer.byteLength(JSON.stringify(stored('resp_1', 'a'.repeat(1000))));
+    const store = memoryResponseStore({ maxBytes: size * 2 + 10 });
+    for (const id of ['resp_1', 'resp_2', 'resp_3']) await store.set(stored(id, 'a'.repeat(1000)));
+    expect(await store.get('resp_1')).toBeUndefined();
+    expect(await store.get('resp_3')).toBeDefined();
+    await store.set(stored('resp_big', 'b'.repeat(size * 3)));
+    expect(await store.get('resp_big')).toBeUndefined();
+    expect(await store.get('resp_3')).toBeDefined();
+  });
+
+  it('forgets a response after ttlMs', async () => {
+    vi.useFakeTimers();
+    const store = memoryResponseStore({ ttlMs: 1000 });
+    await store.set(stored('resp_1'));
+    vi.advanceTimersByTime(999);
+    expect(await store.get('resp_1')).toBeDefined();
+    vi.advanceTimersByTime(1);
+    expect(await store.get('resp_1')).toBeUndefined();
+    expect(await store.getItem('msg_resp_1')).toBeUndefined();
+  });
+});

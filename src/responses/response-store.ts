@@ -1,0 +1,105 @@
+import type { ResponseItem } from './wire.js';
+
+/**
+ * What the router keeps of one response, so that `previous_response_id` and `item_reference`
+ * work: the whole conversation up to it (`input`: earlier items and this request's input) and
+ * what it answered (`output`).
+ */
+export interface StoredResponse {
+  /** The `resp_…` id returned to the caller. */
+  id: string;
+  /** The key id of the caller who created it: another key cannot read it. */
+  owner: string | null;
+  input: ResponseItem[];
+  output: ResponseItem[];
+  /** @unit epoch milliseconds */
+  createdAt: number;
+}
+
+/**
+ * Where responses are kept. Methods may be synchronous or return promises, so a shared store
+ * (Redis, a database) can implement the same contract; an item is found by its own id
+ * (`msg_…`, `fc_…`) in whichever stored response holds it.
+ */
+export interface ResponseStore {
+  /** The stored response, or `undefined` when it is unknown or expired. */
+  get(id: string): StoredResponse | undefined | Promise<StoredResponse | undefined>;
+  /** The item with this id and the owner of the response that holds it, or `undefined`. */
+  getItem(id: string): { item: ResponseItem; owner: string | null } | undefined | Promise<{ item: ResponseItem; owner: string | null } | undefined>;
+  /** Keeps a response (and indexes its items by id). */
+  set(response: StoredResponse): void | Promise<void>;
+}
+
+/** Bounds of the built-in memory store. */
+export interface MemoryResponseStoreOptions {
+  /** Responses kept at most; the oldest go first. @default 1000 */
+  maxEntries?: number;
+  /** Total size of the kept responses (their JSON) at most; the oldest go first. @unit bytes @default 33554432 (32 MiB) */
+  maxBytes?: number;
+  /** How long a response stays available after it was created. @unit milliseconds @default 3600000 (1 hour) */
+  ttlMs?: number;
+}
+
+interface Entry {
+  response: StoredResponse;
+  bytes: number;
+  expiresAt: number;
+}
+
+/**
+ * A response store in this process's memory, bounded by count, bytes and age. Responses are
+ * evicted oldest first; a response larger than `maxBytes` on its own is not kept.
+ */
+export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): ResponseStore {
+  const maxEntries = options.maxEntries ?? 1000;
+  const maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
+  const ttlMs = options.ttlMs ?? 3_600_000;
+  // Map order is insertion order: the first entry is always the oldest.
+  const entries = new Map<string, Entry>();
+  // item id → the id of the newest response holding it (a later turn repeats earlier items).
+  const items = new Map<string, string>();
+  let bytes = 0;
+
+  function evict(id: string): void {
+    const entry = entries.get(id);
+    if (!entry) return;
+    entries.delete(id);
+    bytes -= entry.bytes;
+    for (const item of [...entry.response.input, ...entry.response.output]) {
+      if (typeof item.id === 'string' && items.get(item.id) === id) items.delete(item.id);
+    }
+  }
+
+  function live(id: string): Entry | undefined {
+    const entry = entries.get(id);
+    if (entry && entry.expiresAt <= Date.now()) {
+      evict(id);
+      return undefined;
+    }
+    return entry;
+  }
+
+  return {
+    get: (id) => live(id)?.response,
+    getItem(id) {
+      const holder = items.get(id);
+      const entry = holder === undefined ? undefined : live(holder);
+      if (!entry) return undefined;
+      const item = entry.response.output.find((candidate) => candidate.id === id) ?? entry.response.input.find((candidate) => candidate.id === id);
+      return item && { item, owner: entry.response.owner };
+    },
+    set(response) {
+      const size = Buffer.byteLength(JSON.stringify(response));
+      if (size > maxBytes) return;
+      evict(response.id);
+      const now = Date.now();
+      for (const [id, entry] of entries) {
+        if (entry.expiresAt > now && entries.size < maxEntries && bytes + size <= maxBytes) break;
+        evict(id);
+      }
+      entries.set(response.id, { response, bytes: size, expiresAt: now + ttlMs });
+      bytes += size;
+      for (const item of [...response.input, ...response.output]) if (typeof item.id === 'string') items.set(item.id, response.id);
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { RequestOptions } from '../router/chat-completions.js';
+import type { RouterContext } from '../router/router-context.js';
+import { createResponse } from './create-response.js';
+import type { ResponsesOptions } from './options.js';
+import { memoryResponseStore, type ResponseStore } from './response-store.js';
+import { ResponseStream } from './response-stream.js';
+import type { ResponseCreateParams, ResponseObject } from './wire.js';
+
+/** One router's Responses endpoint: its store and its `create`. */
+export interface ResponsesEndpoint {
+  create(params: ResponseCreateParams, options?: RequestOptions): Promise<ResponseObject | ResponseStream>;
+  isStream(value: unknown): value is ResponseStream;
+}
+
+/** The store `router.responses` uses, or `undefined` when it keeps none. */
+function responseStore(options: ResponsesOptions | undefined): ResponseStore | undefined {
+  if (options?.store === false) return undefined;
+  if (options?.store) return options.store;
+  const { maxEntries, maxBytes, ttlMs } = options ?? {};
+  return memoryResponseStore({
+    ...(maxEntries !== undefined ? { maxEntries } : {}),
+    ...(maxBytes !== undefined ? { maxBytes } : {}),
+    ...(ttlMs !== undefined ? { ttlMs } : {}),
+  });
+}
+
+export function responsesEndpoint(context: RouterContext, options: ResponsesOptions | undefined): ResponsesEndpoint {
+  const store = responseStore(options);
+  return {
+    create: (params, requestOptions) => createResponse(context, store, params, requestOptions),
+    isStream: (value): value is ResponseStream => value instanceof ResponseStream,
+  };
+}
