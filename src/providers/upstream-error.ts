@@ -381,7 +381,8 @@ export function wasNotSent(error: RouterError): boolean {
  */
 export function requestPreparationError(providerId: string, error: unknown, what = 'prepare'): RouterError {
   if (RouterError.isInstance(error)) return raisedBeforeSending(error);
-  const reason = isNamed(error, 'RangeError') ? 'it is nested too deeply' : describeCause(error);
+  // The first line only: V8 draws a cycle's path over several.
+  const reason = isNamed(error, 'RangeError') ? 'it is nested too deeply' : describeCause(error).split('\n', 1)[0];
   return raisedBeforeSending(new InvalidRequestError(`the request could not be ${what === 'prepare' ? 'prepared' : what} for ${providerId}: ${reason}`, null, error));
 }
 
