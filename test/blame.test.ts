@@ -146,3 +146,32 @@ describe('a request that cannot be prepared is the request’s fault', () => {
     expect(audit.records.every((record) => record.attempts.length <= 1)).toBe(true);
   });
 });
+
+describe('when every deployment fails', () => {
+  it('all_providers_failed says so in one paragraph, with every attempt in a structured field', async () => {
+    const busy = await localUpstream((_body, response) => sendJson(response, 503, { error: { message: 'Service overloaded', type: 'server_error' } }));
+    const cut = await localUpstream((_body, response) => response.destroy());
+    const router = createRouter({
+      providers: [deployment('busy', busy, { price: 0.1 }), deployment('cut', cut, { price: 0.2 })],
+      strategy: 'cheapest',
+      retry: { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 2 },
+    });
+    const error = await router.chat.completions.create({ model: 'model-a', messages }).catch((caught: unknown) => caught);
+    expect(RouterError.isInstance(error)).toBe(true);
+    const failed = error as InstanceType<typeof RouterError> & { attempts: { provider: string }[] };
+    expect(failed.code).toBe('all_providers_failed');
+    expect(failed.message).not.toContain('\n');
+    expect(failed.message).toMatch(/^All 2 eligible deployments failed for model-a: busy\/model-a: returned 503 \(2 tries\), cut\/model-a: .*\(2 tries\)\. The last error: .*See route\.attempts\.$/);
+    expect(failed.attempts.map((attempt) => attempt.provider)).toEqual(['busy', 'busy', 'cut', 'cut']);
+    expect(failed.route?.attempts).toHaveLength(4);
+
+    const wire = await router.fetch(
+      new Request('http://sovroute.local/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'model-a', messages }) }),
+    );
+    expect(wire.status).toBe(502);
+    const body = (await wire.json()) as { error: Record<string, unknown>; attempts: { provider: string; status?: number }[] };
+    expect(Object.keys(body.error)).toEqual(['message', 'type', 'code', 'param']);
+    expect(body.attempts.map((attempt) => attempt.provider)).toEqual(['busy', 'busy', 'cut', 'cut']);
+    expect(body.attempts[0]).toMatchObject({ status: 503, code: 'upstream_error' });
+  });
+});
