@@ -192,8 +192,6 @@ export function planRoute(
   let policyExcluded = 0;
   let circuitExcluded = 0;
   let configurationExcluded = 0;
-  // Asked once per deployment per plan (a deployment offers many models); not for test keys, which simulate it.
-  let missing: Map<Provider, string | undefined> | undefined;
   let earliestRetryAt: number | undefined;
   const now = Date.now();
   // A stream is compared on time to its first chunk, any other call on time to its whole answer.
@@ -217,10 +215,9 @@ export function planRoute(
     }
     // Excluded by the policy whatever else is wrong with it: a tier-1 request for it is a violation.
     if (policyCount > 0) policyExcluded += 1;
+    // Not for test keys, which simulate the deployment without any configuration.
     if (!caller.simulated && candidate.provider.missingConfiguration !== undefined) {
-      missing ??= new Map();
-      let reason = missing.get(candidate.provider);
-      if (!missing.has(candidate.provider)) missing.set(candidate.provider, (reason = missingConfiguration(candidate.provider)));
+      const reason = missingConfiguration(candidate.provider);
       if (reason !== undefined) {
         if (reasons.length === 0) configurationExcluded += 1;
         reasons.push(`${notConfiguredPrefix}${reason}`);

@@ -123,6 +123,9 @@ export function withConfigurationCheck(provider: Provider, check: ConfigurationC
   return { ...provider, missingConfiguration: check };
 }
 
+/** How long a key found in the environment is trusted by `missingConfiguration()`. @unit milliseconds */
+const envKeyTrustMs = 1000;
+
 /** A preset's settings after the user's options: what its adapter is built from. */
 export interface ResolvedPreset {
   id: string;
@@ -172,10 +175,18 @@ export function resolvePreset(definition: PresetDefinition, options: PresetOptio
 
   const keyHeader = (definition.apiKeyHeader ?? 'authorization').toLowerCase();
   const keyInHeaders = Object.keys(options.headers ?? {}).some((name) => name.toLowerCase() === keyHeader);
-  const missingConfiguration: ConfigurationCheck = () =>
-    options.apiKey !== undefined || keyInHeaders || readEnv(definition.envVar) !== undefined
-      ? undefined
-      : `no API key: set ${definition.envVar} or pass apiKey to ${definition.factory}()`;
+  // Planning asks on every request, and reading process.env costs ~1 µs: a key found is trusted
+  // for a second (were it removed since, the call fails as a configuration error, sending
+  // nothing); a missing key is looked for again each time, so setting it takes effect at once.
+  let foundUntil = 0;
+  const missingConfiguration: ConfigurationCheck = () => {
+    if (options.apiKey !== undefined || keyInHeaders) return undefined;
+    const now = performance.now();
+    if (now < foundUntil) return undefined;
+    if (readEnv(definition.envVar) === undefined) return `no API key: set ${definition.envVar} or pass apiKey to ${definition.factory}()`;
+    foundUntil = now + envKeyTrustMs;
+    return undefined;
+  };
 
   return {
     id,
