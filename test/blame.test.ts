@@ -10,7 +10,7 @@ import { answerWell, chunk, localUpstream, sendEvents, sendJson, useLocalUpstrea
 
 useLocalUpstreams();
 
-const { createRouter, memoryAudit, openaiCompatible, RouterError } = await loadBuilt();
+const { createRouter, memoryAudit, openaiClient, openaiCompatible, RouterError } = await loadBuilt();
 
 const messages = [{ role: 'user' as const, content: 'Say hello.' }];
 
@@ -173,5 +173,49 @@ describe('when every deployment fails', () => {
     expect(Object.keys(body.error)).toEqual(['message', 'type', 'code', 'param']);
     expect(body.attempts.map((attempt) => attempt.provider)).toEqual(['busy', 'busy', 'cut', 'cut']);
     expect(body.attempts[0]).toMatchObject({ status: 503, code: 'upstream_error' });
+  });
+});
+
+describe('openaiClient()', () => {
+  /** A client shaped like the openai SDK's: it serialises the body when the call runs, as the SDK does. */
+  function fakeClient(answer: (body: object) => unknown) {
+    let calls = 0;
+    const create = (body: object) =>
+      Promise.resolve().then(() => {
+        calls += 1;
+        JSON.stringify(body);
+        return answer(body);
+      });
+    return { client: { apiKey: 'sk-client-key-1234567890abcd', chat: { completions: { create } } }, calls: () => calls };
+  }
+
+  it('a body the SDK cannot serialise is a 400 that leaves health alone', async () => {
+    const { client } = fakeClient((body) => ({ id: 'x', object: 'chat.completion', created: 1, model: (body as { model: string }).model, choices: [] }));
+    const router = createRouter({ providers: [openaiClient(client, { id: 'sdk', models: [{ id: 'model-a' }] })], retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 2 } });
+    const error = await router.chat.completions.create({ model: 'model-a', messages, seed_hint: 10n } as never).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'invalid_request', status: 400, message: expect.stringMatching(/could not be serialised as JSON for sdk/) });
+    expect(router.health().filter((entry) => entry.lastError !== undefined)).toEqual([]);
+  });
+
+  it('"choices":[null] from the client is an upstream error, and its apiKey is redacted from a 401 it reports', async () => {
+    const { client, calls } = fakeClient(() => ({ id: 'x', object: 'chat.completion', created: 1, model: 'model-a', choices: [null] }));
+    const router = createRouter({ providers: [openaiClient(client, { id: 'sdk', models: [{ id: 'model-a' }] })], retry: { retries: 0 } });
+    const error = await router.chat.completions.create({ model: 'model-a', messages }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'all_providers_failed' });
+    expect((error as { attempts: { code?: string }[] }).attempts).toMatchObject([{ code: 'upstream_error' }]);
+    expect(calls()).toBe(1);
+
+    class AuthenticationError extends Error {
+      status = 401;
+      error = { message: `Incorrect API key provided: ${client.apiKey}`, type: 'invalid_request_error' };
+    }
+    const rejecting = { apiKey: client.apiKey, chat: { completions: { create: () => Promise.reject(new AuthenticationError('401 Incorrect API key')) } } };
+    const audit = memoryAudit();
+    const second = createRouter({ providers: [openaiClient(rejecting, { id: 'sdk', models: [{ id: 'model-a' }] })], audit: [audit], retry: { retries: 0 } });
+    const rejected = await second.chat.completions.create({ model: 'model-a', messages }).catch((caught: unknown) => caught);
+    await second.flush();
+    const said = [(rejected as Error).message, JSON.stringify(rejected), JSON.stringify(audit.records), JSON.stringify(second.health())].join('\n');
+    expect(said).not.toContain(client.apiKey);
+    expect((rejected as Error).message).toContain('Incorrect API key provided: [redacted]');
   });
 });

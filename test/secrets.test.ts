@@ -141,3 +141,19 @@ describe('a baseURL carrying credentials', () => {
     expect(`${error.message} ${JSON.stringify(error)} ${String((error.cause as Error | undefined)?.message)}`).not.toContain('secret');
   });
 });
+
+describe('anthropic()', () => {
+  it('redacts its key from an error the Messages API echoes', async () => {
+    const anthropicKey = 'sk-ant-api03-Zx81kQ2mP0wLs9Tn4Hd7';
+    const upstream = await localUpstream((_body, response) =>
+      sendJson(response, 401, { type: 'error', error: { type: 'authentication_error', message: `invalid x-api-key: ${anthropicKey}` } }),
+    );
+    const audit = memoryAudit();
+    const router = createRouter({ providers: [anthropic({ apiKey: anthropicKey, baseURL: upstream.baseURL.replace(/\/v1$/, '') })], policy: 'global', audit: [audit], retry: { retries: 0 } });
+    const error = await router.chat.completions.create({ model: 'anthropic/claude-haiku-4-5', messages }).catch((caught: unknown) => caught);
+    expect(upstream.hits).toBe(1);
+    const said = await everythingSaid(router, audit, error);
+    expect(said).not.toContain(anthropicKey);
+    expect((error as Error).message).toContain('invalid x-api-key: [redacted]');
+  });
+});
