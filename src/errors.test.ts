@@ -45,7 +45,9 @@ describe.each(table)('%s', (_name, error, expected) => {
   it('serialises to exactly the OpenAI envelope, with its own status, type, code and param', () => {
     error.route = { requested: 'model-a', tier: 'pinned', policy: 'eu-sovereign', objective: 'balanced', fallback_used: false, attempts, audit_id: 'req_1' };
     const body = JSON.parse(JSON.stringify(error)) as unknown;
-    expect(body).toEqual({ error: { message: error.message, type: expected.type, code: expected.code, param: expected.param } });
+    // AllProvidersFailedError carries its attempts next to the envelope, which stays four fields.
+    const extra = error instanceof AllProvidersFailedError ? { attempts: error.attempts } : {};
+    expect(body).toEqual({ error: { message: error.message, type: expected.type, code: expected.code, param: expected.param }, ...extra });
     expect(Object.keys((body as { error: object }).error)).toEqual(['message', 'type', 'code', 'param']);
     expect(error.status).toBe(expected.status);
     expect(RouterError.isInstance(error)).toBe(true);

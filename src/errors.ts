@@ -211,6 +211,11 @@ export class AllProvidersFailedError extends RouterError {
     super(message, { ...options, code: options.code ?? 'all_providers_failed' });
     this.attempts = attempts;
   }
+
+  /** The OpenAI envelope, its four fields untouched, with every attempt next to it. */
+  override toJSON(): ErrorEnvelope & { attempts: Attempt[] } {
+    return { ...super.toJSON(), attempts: this.attempts };
+  }
 }
 
 /** The caller's signal aborted the call. */

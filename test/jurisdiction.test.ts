@@ -23,8 +23,13 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
+/**
+ * The default catalogue, configured: every preset has its key and Azure its resource, so only
+ * the policy decides (an unconfigured deployment is left out before the policy could admit it).
+ */
 function router(policy: 'eu-sovereign' | 'eu-hosted' | 'global', apiKey?: string) {
-  return createRouter({ providers: defaultCatalog(), policy, ...(apiKey ? { apiKey } : {}), retry: { retries: 0 } });
+  stubPresetKeys();
+  return createRouter({ providers: defaultCatalog({ azureOpenAI: { resource: 'contoso-eu' } }), policy, ...(apiKey ? { apiKey } : {}), retry: { retries: 0 } });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<RouterError> {

@@ -127,7 +127,7 @@ describe('models.list()', () => {
 });
 
 describe('an Azure preset without a resource', () => {
-  it('fails its calls without network, and routing falls back to the next eligible deployment', async () => {
+  it('is left out of routing with the missing resource as its reason, and the next eligible deployment answers', async () => {
     stubPresetKeys();
     upstream.use(...anyUpstream);
     const routed = createRouter({
@@ -136,8 +136,13 @@ describe('an Azure preset without a resource', () => {
       strategy: 'cheapest',
       retry: { retries: 0 },
     });
-    const response = await routed.chat.completions.create({ model: 'gpt-oss-120b', messages: [{ role: 'user', content: 'Hi' }] });
-    expect(response.route.attempts[0]).toMatchObject({ provider: 'azure-openai', outcome: 'error' });
+    const request = { model: 'gpt-oss-120b', messages: [{ role: 'user' as const, content: 'Hi' }] };
+    expect(routed.explain(request).candidates.find((candidate) => candidate.provider === 'azure-openai')).toMatchObject({
+      eligible: false,
+      reasons: ['not configured: no Azure resource: pass resource (or baseURL) to azureOpenAI()'],
+    });
+    const response = await routed.chat.completions.create(request);
+    expect(response.route.attempts.map((attempt) => attempt.provider)).toEqual(['ovhcloud']);
     expect(response.provider).toBe('ovhcloud');
     expect(hosts()).toEqual(['oai.endpoints.kepler.ai.cloud.ovh.net']);
   });

@@ -6,6 +6,7 @@ import {
   errorFromStatus,
   errorFromStreamEvent,
 } from './upstream-error.js';
+import { redactCredentialShapes, type Redactor } from './redact.js';
 
 /*
  * The openai SDK's errors → RouterError, exactly as openaiCompatible maps the HTTP failures
@@ -46,17 +47,18 @@ export function errorFromSdkFailure(
   signal: AbortSignal | undefined,
   stage: SdkFailureStage,
   requestId?: string,
+  redact: Redactor = redactCredentialShapes,
 ): RouterError {
   // The caller's abort (or the router's deadline) wins over whatever the SDK made of it.
   if (signal?.aborted) return abortError(providerId, signal);
   if (RouterError.isInstance(error)) return error;
-  if (typeof error !== 'object' || error === null) return errorFromBodyFailure(providerId, error, signal, requestId);
+  if (typeof error !== 'object' || error === null) return errorFromBodyFailure(providerId, error, signal, requestId, redact);
   const shape = error as SdkErrorShape;
   const names = classNames(error);
 
   if (typeof shape.status === 'number') {
     const headers = toHeaders(shape.headers);
-    return errorFromStatus(providerId, shape.status, bodyText(shape), headers);
+    return errorFromStatus(providerId, shape.status, bodyText(shape), headers, redact);
   }
   if (names.has('APIUserAbortError')) {
     return new AbortedError(`The request to ${providerId} was aborted before it completed.`, error);
@@ -67,9 +69,9 @@ export function errorFromSdkFailure(
       { code: 'timeout', providerId, isRetryable: true, cause: error },
     );
   }
-  if (names.has('APIConnectionError')) return errorFromFetchFailure(providerId, shape.cause ?? error, signal);
+  if (names.has('APIConnectionError')) return errorFromFetchFailure(providerId, shape.cause ?? error, signal, redact);
   if (names.has('APIError') || shape.error !== undefined) {
-    return errorFromStreamEvent(providerId, { error: shape.error ?? shape.message }, requestIdOf(shape) ?? requestId);
+    return errorFromStreamEvent(providerId, { error: shape.error ?? shape.message }, requestIdOf(shape) ?? requestId, redact);
   }
   if (names.has('SyntaxError')) {
     const message =
@@ -78,7 +80,7 @@ export function errorFromSdkFailure(
         : `${providerId} returned malformed JSON`;
     return new RouterError(message, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId, cause: error });
   }
-  return errorFromBodyFailure(providerId, error, signal, requestId);
+  return errorFromBodyFailure(providerId, error, signal, requestId, redact);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { UpstreamChatCompletionChunk } from '../wire/chat-response.js';
 import { errorFromSdkFailure } from './openai-client-errors.js';
 import type { SdkStream } from './openai-client-types.js';
 import { abortError } from './upstream-error.js';
+import type { Redactor } from './redact.js';
 
 /**
  * The chunks of an SDK `Stream`, checked as openaiCompatible checks its own SSE, with every
@@ -16,6 +17,7 @@ export async function* relaySdkStream(
   stream: SdkStream,
   signal: AbortSignal | undefined,
   requestId: string | undefined,
+  redact?: Redactor,
 ): AsyncGenerator<UpstreamChatCompletionChunk, void, undefined> {
   const completion = new ChunkCompletion(providerId, requestId);
   let completed = false;
@@ -30,7 +32,7 @@ export async function* relaySdkStream(
     }
     completed = true;
   } catch (error) {
-    throw errorFromSdkFailure(providerId, error, signal, 'stream', requestId);
+    throw errorFromSdkFailure(providerId, error, signal, 'stream', requestId, redact);
   } finally {
     if (!completed) stream.controller?.abort();
   }

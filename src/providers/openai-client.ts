@@ -9,6 +9,9 @@ import { errorFromSdkFailure } from './openai-client-errors.js';
 import { relaySdkStream } from './openai-client-stream.js';
 import type { OpenAIClientLike, OpenAIClientRequestOptions, OpenAICreateMethod, SdkStream, WithResponse } from './openai-client-types.js';
 import { describeIssue, formatPath, kebabCase, modelOffersSchema } from './openai-compatible.js';
+import { isChatCompletion, isEmbeddingsList, isTextCompletion } from './answer-shape.js';
+import { createRedactor } from './redact.js';
+import { requestPreparationError } from './upstream-error.js';
 import type { CallOptions, Capability, JurisdictionFacts, ModelOffer, Provider } from './types.js';
 
 /** What `openaiClient()` takes besides the client: the deployment's id, facts and models. */
@@ -74,6 +77,11 @@ export function openaiClient(client: OpenAIClientLike, options: OpenAIClientOpti
   const chat = methodOf(client, 'chat.completions', 'pass an openai SDK client, e.g. new OpenAI({ apiKey })');
   const embeddings = serves(models, 'embeddings') ? methodOf(client, 'embeddings', 'a model offers embeddings') : undefined;
   const completions = serves(models, 'completions') ? methodOf(client, 'completions', 'a model offers completions') : undefined;
+  // The client's key, read at each failure (it may be rotated), as the upstream may quote it back.
+  const redact = createRedactor(() => {
+    const key: unknown = (client as { apiKey?: unknown }).apiKey;
+    return typeof key === 'string' ? [key] : [];
+  });
 
   async function send(method: OpenAICreateMethod, body: object, call: CallOptions): Promise<{ data: unknown; requestId: string | undefined }> {
     const requestOptions: OpenAIClientRequestOptions = { maxRetries: 0 };
@@ -88,13 +96,22 @@ export function openaiClient(client: OpenAIClientLike, options: OpenAIClientOpti
       const data = await pending;
       return { data, requestId: requestIdOf(data) };
     } catch (error) {
-      throw errorFromSdkFailure(id, error, call.signal, 'request');
+      // The SDK serialises the body itself and reports a body it cannot serialise like a broken
+      // connection: asked only on failure, whether the request was sendable at all.
+      if (!call.signal?.aborted && typeof (error as { status?: unknown } | null)?.status !== 'number') {
+        try {
+          JSON.stringify(body);
+        } catch (serialisation) {
+          throw requestPreparationError(id, serialisation, 'serialised as JSON');
+        }
+      }
+      throw errorFromSdkFailure(id, error, call.signal, 'request', undefined, redact);
     }
   }
 
   function malformed(what: string, requestId: string | undefined): RouterError {
     // The SDK hands back the body as text when its content-type is not JSON, and never fails on it.
-    return new RouterError(`${id} returned something that is not ${what} (is the content-type application/json?)`, {
+    return new RouterError(`${id} returned something that is not ${what} (a body that is not JSON, or choices that are not objects)`, {
       code: 'upstream_error',
       providerId: id,
       isRetryable: true,
@@ -115,7 +132,7 @@ export function openaiClient(client: OpenAIClientLike, options: OpenAIClientOpti
         delete body.stream_options;
       }
       const { data, requestId } = await send(chat, body, call);
-      if (!hasArray(data, 'choices')) throw malformed('a chat.completion', requestId);
+      if (!isChatCompletion(data)) throw malformed('a chat.completion', requestId);
       return { completion: data as UpstreamChatCompletion, requestId };
     },
 
@@ -127,7 +144,7 @@ export function openaiClient(client: OpenAIClientLike, options: OpenAIClientOpti
       if (!isAsyncIterable(data)) {
         throw new RouterError(`the client of ${id} returned no stream for a stream: true request`, { code: 'upstream_error', providerId: id, requestID: requestId });
       }
-      return { chunks: relaySdkStream(id, data, call.signal, requestId), requestId };
+      return { chunks: relaySdkStream(id, data, call.signal, requestId, redact), requestId };
     },
   };
 
@@ -136,7 +153,7 @@ export function openaiClient(client: OpenAIClientLike, options: OpenAIClientOpti
       const { route: _route, simulate: _simulate, ...body } = request as EmbeddingsRequest & { route?: unknown; simulate?: unknown };
       body.encoding_format ??= 'float';
       const { data, requestId } = await send(embeddings, body, call);
-      if (!hasArray(data, 'data')) throw malformed('an embeddings list', requestId);
+      if (!isEmbeddingsList(data)) throw malformed('an embeddings list', requestId);
       return { response: data as UpstreamEmbeddingsResponse, requestId };
     };
   }
@@ -144,7 +161,7 @@ export function openaiClient(client: OpenAIClientLike, options: OpenAIClientOpti
     provider.doComplete = async (request: CompletionRequest, call) => {
       const { route: _route, simulate: _simulate, stream: _stream, ...body } = request;
       const { data, requestId } = await send(completions, body, call);
-      if (!hasArray(data, 'choices')) throw malformed('a text_completion', requestId);
+      if (!isTextCompletion(data)) throw malformed('a text_completion', requestId);
       return { completion: data as UpstreamCompletion, requestId };
     };
   }
@@ -167,10 +184,6 @@ function methodOf(client: OpenAIClientLike, path: 'chat.completions' | 'embeddin
 
 function serves(models: readonly ModelOffer[], capability: Capability): boolean {
   return models.some((model) => (model.capabilities ?? ['chat']).includes(capability));
-}
-
-function hasArray(value: unknown, key: string): boolean {
-  return typeof value === 'object' && value !== null && Array.isArray((value as Record<string, unknown>)[key]);
 }
 
 function isAsyncIterable(value: unknown): value is SdkStream {

@@ -23,9 +23,13 @@ import {
   errorFromStreamEvent,
   isErrorEvent,
   malformedResponse,
+  raisedBeforeSending,
   requestIdOf,
+  serializeRequest,
 } from './upstream-error.js';
-import { readJsonBody } from './read-json-body.js';
+import { defaultMaxResponseBytes, readJsonBody } from './read-json-body.js';
+import { isChatCompletion, isEmbeddingsList, isTextCompletion } from './answer-shape.js';
+import { createRedactor, credentialsInURL, headerSecrets } from './redact.js';
 
 /** What `openaiCompatible()` takes: one deployment of an OpenAI-compatible API. */
 export interface OpenAICompatibleOptions {
@@ -38,7 +42,8 @@ export interface OpenAICompatibleOptions {
   id: string;
   /**
    * The API root that `/chat/completions` and `/embeddings` hang off. A trailing slash is
-   * ignored.
+   * ignored. It must not carry credentials (`https://user:secret@host/v1` is refused): pass them
+   * as `apiKey` or in `headers`, which are kept out of every error message.
    * @example 'https://api.mistral.ai/v1'
    * @example 'http://127.0.0.1:8000/v1' // a local vLLM
    */
@@ -48,7 +53,8 @@ export interface OpenAICompatibleOptions {
    * without authentication. A function is called on every request, so a rotated key or one
    * read from the environment is always current; returning undefined sends no key, throwing
    * fails the call with that error. A wrong key surfaces as a non-retryable `upstream_error`
-   * naming this provider.
+   * naming this provider. The key is redacted (`[redacted]`) from everything the upstream says
+   * back: error messages, `route.attempts`, audit records and `router.health()` never quote it.
    * @default undefined (no Authorization header)
    * @example process.env.MISTRAL_API_KEY
    * @example () => process.env.MISTRAL_API_KEY
@@ -60,6 +66,23 @@ export interface OpenAICompatibleOptions {
    * @default 'authorization'
    */
   apiKeyHeader?: string | undefined;
+  /**
+   * The endpoint cannot be called without a key. When no key resolves (no `apiKey`, or its
+   * function returns undefined, and no credential header in `headers`), the deployment reports
+   * it through `missingConfiguration()`: routing leaves it out with that reason, shown by
+   * `explain()`, instead of calling it and failing. Off by default, because many endpoints
+   * (a local vLLM, Ollama) need no key.
+   * @default false
+   */
+  requireApiKey?: boolean | undefined;
+  /**
+   * Largest non-streamed answer read from the upstream. A longer body is abandoned as it arrives
+   * (never buffered whole) and the attempt fails as an upstream error, which retries and falls
+   * back. Streams are bounded per event instead.
+   * @default 67108864 (64 MiB)
+   * @unit bytes
+   */
+  maxResponseBytes?: number | undefined;
   /**
    * Who operates the deployment and where inference runs. Without it the provider is eligible
    * only under policies that ask nothing of it.
@@ -122,7 +145,14 @@ export const modelOffersSchema = z.array(modelOfferSchema).superRefine((models, 
 
 const optionsSchema = z.object({
   id: z.string().regex(kebabCase, 'must be kebab-case, e.g. mistral-ai'),
-  baseURL: z.string().refine(isHttpURL, 'must be a URL (http or https), e.g. https://api.mistral.ai/v1'),
+  baseURL: z
+    .string()
+    .refine(isHttpURL, 'must be a URL (http or https), e.g. https://api.mistral.ai/v1')
+    .superRefine((value, context) => {
+      const problem = credentialsInURL(value);
+      // The value itself is never kept in the issue: it holds the credential.
+      if (problem !== undefined) context.addIssue({ code: 'custom', message: problem, input: undefined });
+    }),
   apiKey: z
     .union([
       z.string().min(1, 'must not be empty (omit it for endpoints without authentication)'),
@@ -130,6 +160,8 @@ const optionsSchema = z.object({
     ])
     .optional(),
   apiKeyHeader: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name, e.g. api-key').optional(),
+  requireApiKey: z.boolean().optional(),
+  maxResponseBytes: z.number().int('must be a whole number of bytes').positive('must be a positive number of bytes').optional(),
   jurisdiction: jurisdictionSchema.optional(),
   models: modelOffersSchema,
   headers: z.record(z.string(), z.string()).optional(),
@@ -179,10 +211,12 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue === undefined ? 'options' : formatPath(issue.path) || 'options';
+    // The ZodError is kept as cause: its issues carry paths and messages, never the input (a key, a URL's credential).
     throw new InvalidRequestError(`openaiCompatible: ${where} ${issue?.message ?? 'are invalid'}`, null, parsed.error);
   }
 
   const id = options.id;
+  const maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes;
   const root = options.baseURL.replace(/\/+$/, '');
   const chatURL = `${root}/chat/completions`;
   const completionsURL = `${root}/completions`;
@@ -199,41 +233,67 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
   for (const [name, value] of userHeaders) baseHeaders[name] = value;
   const jsonHeaders = { accept: 'application/json', ...baseHeaders };
   const streamHeaders = { accept: 'text/event-stream', ...baseHeaders };
+  const userSetsKey = userHeaders.some(([name]) => name === keyHeader);
+
+  /** The key a call would send now, read from its function; undefined when none (or it throws). */
+  const currentKey = (): string | undefined => {
+    if (typeof options.apiKey === 'string') return options.apiKey;
+    try {
+      return keySource?.() || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  // Every secret this deployment sends, as the upstream may quote it back.
+  const configuredSecrets = [...(typeof options.apiKey === 'string' ? [options.apiKey] : []), ...headerSecrets(options.headers)];
+  const redact = createRedactor(() => (keySource === undefined ? configuredSecrets : [...configuredSecrets, currentKey()]));
 
   /** The headers of one call: the key read now when it comes from a function, then the caller's. */
   function callHeaders(headers: Record<string, string>, call: CallOptions): Record<string, string> {
     let merged = headers;
-    if (keySource !== undefined) {
-      const key = keySource();
-      // A user header of the same name still wins, as it does over a string key.
-      if (key !== undefined && !userHeaders.some(([name]) => name === keyHeader)) merged = { ...merged, [keyHeader]: keyValue(key) };
+    // A user header of the same name still wins, as it does over a string key.
+    if (keySource !== undefined && !userSetsKey) {
+      let key: string | undefined;
+      try {
+        key = keySource();
+      } catch (error) {
+        // Nothing was sent: a configuration problem, not the deployment's health.
+        throw raisedBeforeSending(
+          RouterError.isInstance(error)
+            ? error
+            : new RouterError(`${id}: apiKey() threw; nothing was sent`, { code: 'upstream_error', status: 500, providerId: id }),
+        );
+      }
+      if (key !== undefined) merged = { ...merged, [keyHeader]: keyValue(key) };
     }
     return call.headers === undefined ? merged : withCallHeaders(merged, call.headers);
   }
 
   async function post(url: string, body: unknown, headers: Record<string, string>, call: CallOptions): Promise<Response> {
     const signal = call.signal;
+    // Prepared before anything is sent: a failure here is the request's (or the configuration's), never the upstream's.
+    const text = serializeRequest(id, body);
     const sent = callHeaders(headers, call);
     let response: Response;
     try {
       response = await (customFetch ?? globalThis.fetch)(url, {
         method: 'POST',
         headers: sent,
-        body: JSON.stringify(body),
+        body: text,
         signal: signal ?? null,
       });
     } catch (error) {
-      throw errorFromFetchFailure(id, error, signal);
+      throw errorFromFetchFailure(id, error, signal, redact);
     }
     if (!response.ok) {
-      const error = await errorFromResponse(id, response);
+      const error = await errorFromResponse(id, response, redact);
       // The body read may have been cut short by the caller's abort: report the abort.
       throw signal?.aborted ? errorFromFetchFailure(id, undefined, signal) : error;
     }
     return response;
   }
 
-  const readJSON = (response: Response, signal: AbortSignal | undefined) => readJsonBody(id, response, signal);
+  const readJSON = (response: Response, signal: AbortSignal | undefined) => readJsonBody(id, response, signal, maxResponseBytes, redact);
 
 
   return {
@@ -242,6 +302,11 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
     jurisdiction: parsed.data.jurisdiction as JurisdictionFacts | undefined,
     models: Object.freeze(parsed.data.models as ModelOffer[]),
     baseURL: root,
+
+    missingConfiguration() {
+      if (options.requireApiKey !== true || userSetsKey || currentKey() !== undefined) return undefined;
+      return `no API key: pass apiKey to openaiCompatible() (or set the ${keyHeader} header)`;
+    },
 
     async doChat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
       const { route: _route, simulate: _simulate, ...body } = request;
@@ -252,8 +317,8 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       }
       const response = await post(chatURL, body, jsonHeaders, call);
       const completion = await readJSON(response, call.signal);
-      if (isErrorEvent(completion, undefined)) throw errorFromStreamEvent(id, completion, requestIdOf(response.headers));
-      if (!hasArray(completion, 'choices')) throw malformedResponse(id, response, 'malformed JSON');
+      if (isErrorEvent(completion, undefined)) throw errorFromStreamEvent(id, completion, requestIdOf(response.headers), redact);
+      if (!isChatCompletion(completion)) throw malformedResponse(id, response, 'malformed JSON (not a chat.completion: choices must be objects with a message)');
       return { completion: completion as UpstreamChatCompletion, requestId: requestIdOf(response.headers) };
     },
 
@@ -267,7 +332,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       // Some servers ignore `stream` or report an error with a 200 JSON body.
       if (response.body === null || response.headers.get('content-type')?.includes('application/json') === true) {
         const value = response.body === null ? undefined : await readJSON(response, call.signal);
-        if (isErrorEvent(value, undefined)) throw errorFromStreamEvent(id, value, requestId);
+        if (isErrorEvent(value, undefined)) throw errorFromStreamEvent(id, value, requestId, redact);
         throw new RouterError(`${id} answered a streaming request without an event stream`, {
           code: 'upstream_error',
           providerId: id,
@@ -280,6 +345,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
         providerId: id,
         signal: call.signal,
         requestId,
+        redact,
         isComplete: () => completion.complete,
         parse: (data) => completion.accept(data),
       });
@@ -290,8 +356,8 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       const { route: _route, simulate: _simulate, stream: _stream, ...body } = request;
       const response = await post(completionsURL, body, jsonHeaders, call);
       const completion = await readJSON(response, call.signal);
-      if (isErrorEvent(completion, undefined)) throw errorFromStreamEvent(id, completion, requestIdOf(response.headers));
-      if (!hasArray(completion, 'choices')) throw malformedResponse(id, response, 'malformed JSON');
+      if (isErrorEvent(completion, undefined)) throw errorFromStreamEvent(id, completion, requestIdOf(response.headers), redact);
+      if (!isTextCompletion(completion)) throw malformedResponse(id, response, 'malformed JSON (not a text_completion: choices must be objects)');
       return { completion: completion as UpstreamCompletion, requestId: requestIdOf(response.headers) };
     },
 
@@ -302,8 +368,8 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       };
       const response = await post(embeddingsURL, body, jsonHeaders, call);
       const value = await readJSON(response, call.signal);
-      if (isErrorEvent(value, undefined)) throw errorFromStreamEvent(id, value, requestIdOf(response.headers));
-      if (!hasArray(value, 'data')) throw malformedResponse(id, response, 'malformed JSON');
+      if (isErrorEvent(value, undefined)) throw errorFromStreamEvent(id, value, requestIdOf(response.headers), redact);
+      if (!isEmbeddingsList(value)) throw malformedResponse(id, response, 'malformed JSON (not an embeddings list: data must be objects)');
       return { response: value as UpstreamEmbeddingsResponse, requestId: requestIdOf(response.headers) };
     },
   };
@@ -314,10 +380,6 @@ function withCallHeaders(base: Record<string, string>, extra: Record<string, str
   const merged = { ...base };
   for (const [name, value] of Object.entries(extra)) merged[name.toLowerCase()] = value;
   return merged;
-}
-
-function hasArray(value: unknown, key: string): boolean {
-  return typeof value === 'object' && value !== null && Array.isArray((value as Record<string, unknown>)[key]);
 }
 
 /** `models[0].price.input` from zod's `['models', 0, 'price', 'input']`. */

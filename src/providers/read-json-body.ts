@@ -1,18 +1,43 @@
+import { RouterError } from '../errors.js';
 import { errorFromBodyFailure, malformedResponse, requestIdOf } from './upstream-error.js';
+import { redactCredentialShapes, type Redactor } from './redact.js';
+import { readBodyText, type BodyText } from './read-body-text.js';
 
 /**
- * A 2xx answer's body as JSON. A body that fails while being read (a reset, the caller's abort)
- * and one that is not JSON both become `RouterError`s naming the provider; both are retryable.
+ * Largest non-streamed answer an adapter reads, unless configured otherwise (`maxResponseBytes`).
+ * A chat completion is rarely above a few MiB; a body past this is abandoned, not buffered.
+ * @unit bytes
  */
-export async function readJsonBody(providerId: string, response: Response, signal: AbortSignal | undefined): Promise<unknown> {
-  let text: string;
+export const defaultMaxResponseBytes = 64 * 1024 * 1024;
+
+/**
+ * A 2xx answer's body as JSON. A body that fails while being read (a reset, the caller's abort),
+ * one larger than `maxBytes`, and one that is not JSON all become retryable `RouterError`s naming
+ * the provider: the upstream's fault, so the router retries or falls back.
+ */
+export async function readJsonBody(
+  providerId: string,
+  response: Response,
+  signal: AbortSignal | undefined,
+  maxBytes: number = defaultMaxResponseBytes,
+  redact: Redactor = redactCredentialShapes,
+): Promise<unknown> {
+  let read: BodyText;
   try {
-    text = await response.text();
+    read = await readBodyText(response, maxBytes);
   } catch (error) {
-    throw errorFromBodyFailure(providerId, error, signal, requestIdOf(response.headers));
+    throw errorFromBodyFailure(providerId, error, signal, requestIdOf(response.headers), redact);
+  }
+  if (read.truncated) {
+    throw new RouterError(`${providerId} returned an answer larger than ${maxBytes} bytes (maxResponseBytes); it was abandoned`, {
+      code: 'upstream_error',
+      providerId,
+      isRetryable: true,
+      requestID: requestIdOf(response.headers),
+    });
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(read.text);
   } catch (error) {
     throw malformedResponse(providerId, response, 'malformed JSON', error);
   }

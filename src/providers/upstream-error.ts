@@ -1,5 +1,7 @@
-import { AbortedError, RouterError } from '../errors.js';
+import { AbortedError, InvalidRequestError, RouterError } from '../errors.js';
 import type { RouterErrorCode } from '../errors.js';
+import { readBodyText } from './read-body-text.js';
+import { redactCredentialShapes, type Redactor } from './redact.js';
 
 /*
  * Upstream failures → RouterError. Every message names the provider and, for HTTP failures, the
@@ -9,7 +11,14 @@ import type { RouterErrorCode } from '../errors.js';
  * `isRetryable` means "this provider may answer if asked again"; a non-retryable upstream_error
  * (401, 404…) is still the provider's fault, not the caller's, so a router may fall back to
  * another candidate. Only `invalid_request` blames the request itself.
+ *
+ * Every text read from an upstream (a body, an error event, a connection failure's words) goes
+ * through the adapter's `redact` before it is quoted: an upstream may echo the key it was sent.
+ * Without one, only credential-shaped tokens (`Bearer …`, `sk-…`) are redacted.
  */
+
+/** Longest error body read from an upstream: enough for any error message, bounded against a flood. @unit bytes */
+const maxErrorBodyBytes = 64 * 1024;
 
 /** What an upstream error body says, whatever its shape. */
 export interface UpstreamErrorDetails {
@@ -50,20 +59,32 @@ export function requestIdOf(headers: Headers): string | undefined {
  * The RouterError for a non-OK upstream response. Reads the body (OpenAI envelope, Anthropic
  * envelope, `{message}`, `{detail}` or plain text). Never rejects.
  */
-export async function errorFromResponse(providerId: string, response: Response): Promise<RouterError> {
-  let text = '';
+export async function errorFromResponse(providerId: string, response: Response, redact: Redactor = redactCredentialShapes): Promise<RouterError> {
+  return errorFromStatus(providerId, response.status, await readErrorBody(response), response.headers, redact);
+}
+
+/** An error response's body as text, its first 64 KiB at most (the rest is abandoned). Never rejects. */
+export async function readErrorBody(response: Response): Promise<string> {
   try {
-    text = await response.text();
+    return (await readBodyText(response, maxErrorBodyBytes)).text;
   } catch {
     // An unreadable body only costs us the upstream's message.
+    return '';
   }
-  return errorFromStatus(providerId, response.status, text, response.headers);
 }
 
 /** The RouterError for an upstream HTTP status and its raw body text. Never throws. */
-export function errorFromStatus(providerId: string, status: number, bodyText: string, headers?: Headers): RouterError {
+export function errorFromStatus(
+  providerId: string,
+  status: number,
+  bodyText: string,
+  headers?: Headers,
+  redact: Redactor = redactCredentialShapes,
+): RouterError {
   try {
-    const details = describeBody(bodyText);
+    // Redacted before parsing (a key the clip would cut in two is still whole) and after (a key
+    // the body escaped as JSON is whole once parsed).
+    const details = redactDetails(describeBody(redact(bodyText)), redact);
     const classification = classifyStatus(status);
     const quoted = quote(details);
     const message =
@@ -111,9 +132,14 @@ export function exceedsDeploymentLimit(error: RouterError): boolean {
  * `data: {"error":{"message":"Overloaded","type":"overloaded_error"}}`. Status 502 and
  * retryable for server and overload types, unless the event carries its own HTTP status.
  */
-export function errorFromStreamEvent(providerId: string, data: unknown, requestId?: string): RouterError {
+export function errorFromStreamEvent(
+  providerId: string,
+  data: unknown,
+  requestId?: string,
+  redact: Redactor = redactCredentialShapes,
+): RouterError {
   try {
-    const details = describeValue(data);
+    const details = redactDetails(describeValue(data), redact);
     const classification =
       details.status !== undefined && details.status >= 400
         ? classifyStatus(details.status)
@@ -136,18 +162,25 @@ export function errorFromStreamEvent(providerId: string, data: unknown, requestI
  * signal's reason when it is a RouterError (the router aborts with its timeout error), otherwise
  * an `AbortedError`. Anything else is a connection failure, worth retrying.
  */
-export function errorFromFetchFailure(providerId: string, error: unknown, signal?: AbortSignal): RouterError {
+export function errorFromFetchFailure(
+  providerId: string,
+  error: unknown,
+  signal?: AbortSignal,
+  redact: Redactor = redactCredentialShapes,
+): RouterError {
   if (signal?.aborted) return abortError(providerId, signal);
   if (RouterError.isInstance(error)) return error;
+  // The failure's own words may quote what was sent (undici quotes an invalid header's value).
+  const cause = redact(describeCause(error));
   if (isNamed(error, 'TimeoutError')) {
-    return new RouterError(`the request to ${providerId} timed out (${describeCause(error)})`, {
+    return new RouterError(`the request to ${providerId} timed out (${cause})`, {
       code: 'timeout',
       providerId,
       isRetryable: true,
       cause: error,
     });
   }
-  return new RouterError(`could not connect to ${providerId} (${describeCause(error)})`, {
+  return new RouterError(`could not connect to ${providerId} (${cause})`, {
     code: 'upstream_error',
     providerId,
     isRetryable: true,
@@ -161,10 +194,11 @@ export function errorFromBodyFailure(
   error: unknown,
   signal?: AbortSignal,
   requestId?: string,
+  redact: Redactor = redactCredentialShapes,
 ): RouterError {
   if (signal?.aborted) return abortError(providerId, signal);
   if (RouterError.isInstance(error)) return error;
-  return new RouterError(`the connection to ${providerId} failed while reading the response (${describeCause(error)})`, {
+  return new RouterError(`the connection to ${providerId} failed while reading the response (${redact(describeCause(error))})`, {
     code: 'upstream_error',
     providerId,
     isRetryable: true,
@@ -218,6 +252,11 @@ export function describeValue(value: unknown): UpstreamErrorDetails {
     param: text(source.param),
     status: statusOf(source) ?? statusOf(body),
   };
+}
+
+function redactDetails(details: UpstreamErrorDetails, redact: Redactor): UpstreamErrorDetails {
+  const optional = (value: string | undefined) => (value === undefined ? undefined : redact(value));
+  return { ...details, message: redact(details.message), type: optional(details.type), code: optional(details.code), param: optional(details.param) };
 }
 
 function details(message: string): UpstreamErrorDetails {
@@ -318,4 +357,40 @@ export function malformedResponse(providerId: string, response: Response, what: 
     requestID: requestIdOf(response.headers),
     cause,
   });
+}
+
+/** Errors raised before anything reached the upstream: they say nothing of a deployment's health. */
+const unsent = new WeakSet<RouterError>();
+
+/** Marks `error` as raised before the request left: the router does not count it against the deployment. */
+export function raisedBeforeSending<T extends RouterError>(error: T): T {
+  unsent.add(error);
+  return error;
+}
+
+/** Whether `error` was raised before the request reached the upstream (see {@link raisedBeforeSending}). */
+export function wasNotSent(error: RouterError): boolean {
+  return unsent.has(error);
+}
+
+/**
+ * The error for a request an adapter could not prepare: a body `JSON.stringify` refuses (a cycle,
+ * a BigInt, nesting too deep), a translation that threw. The request's fault, not the
+ * deployment's: `invalid_request` (400), not retried, no fallback, no effect on health. A
+ * RouterError the preparation raised itself (an unsupported parameter) is kept as it is.
+ */
+export function requestPreparationError(providerId: string, error: unknown, what = 'prepare'): RouterError {
+  if (RouterError.isInstance(error)) return raisedBeforeSending(error);
+  // The first line only: V8 draws a cycle's path over several.
+  const reason = isNamed(error, 'RangeError') ? 'it is nested too deeply' : describeCause(error).split('\n', 1)[0];
+  return raisedBeforeSending(new InvalidRequestError(`the request could not be ${what === 'prepare' ? 'prepared' : what} for ${providerId}: ${reason}`, null, error));
+}
+
+/** The request body as JSON text; a body that cannot be serialised is the request's fault. */
+export function serializeRequest(providerId: string, body: unknown): string {
+  try {
+    return JSON.stringify(body);
+  } catch (error) {
+    throw requestPreparationError(providerId, error, 'serialised as JSON');
+  }
 }

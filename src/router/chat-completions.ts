@@ -1,6 +1,6 @@
 import { completionOf } from '../audit/audit-content.js';
 import type { Candidate } from '../catalog/candidate.js';
-import { RouterError } from '../errors.js';
+import { InvalidRequestError, RouterError } from '../errors.js';
 import { validateRequest } from '../internal/validate.js';
 import { parseModel, type RouteSpec } from '../models/parse-model.js';
 import { priceUsage } from '../pricing/cost.js';
@@ -50,6 +50,19 @@ export function chatNeeds(request: ChatRequest): RequestNeeds {
   };
 }
 
+/**
+ * What the request needs. Estimating its size serialises parts of it (tool schemas): a part that
+ * cannot be serialised (a cycle, a BigInt passed in-process) is the request's fault, not ours.
+ */
+function requestNeeds(request: ChatRequest): RequestNeeds {
+  try {
+    return chatNeeds(request);
+  } catch (error) {
+    if (RouterError.isInstance(error)) throw error;
+    throw new InvalidRequestError(`the request cannot be read: ${error instanceof Error ? error.message.split('\n', 1)[0] : String(error)}`, null, error);
+  }
+}
+
 /** Validates, identifies the caller and plans; shared by `create` and `explain`. */
 export function prepareChat(
   context: RouterContext,
@@ -68,7 +81,7 @@ export function prepareChat(
   record?.validated(request);
   assertSimulateAllowed(request, caller);
   const spec = parseModel(request.model, context.vocabulary);
-  const needs = chatNeeds(request);
+  const needs = requestNeeds(request);
   const plan = planRoute(context, caller, request.model, spec, needs, request.route);
   record?.planned(plan);
   return { request, caller, spec, plan, needs };

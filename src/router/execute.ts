@@ -7,7 +7,7 @@ import { sleep } from '../internal/sleep.js';
 import { describeCircuit } from '../health/circuit-breaker.js';
 import type { Ranked } from '../strategies/types.js';
 import { backoffMs, retryAfterMs } from './retry-delay.js';
-import { exceedsDeploymentLimit } from '../providers/upstream-error.js';
+import { exceedsDeploymentLimit, wasNotSent } from '../providers/upstream-error.js';
 import { attemptTimeout, circuitsOpen, deadlineError, exhausted, isDeadlineError, isRequestLimitTimeout } from './routing-errors.js';
 import type { RouterContext } from './router-context.js';
 import type { RequestObservation } from './request-observer.js';
@@ -203,7 +203,7 @@ export async function execute<T>(
   // Too long for every deployment tried (the only request errors that reach here): the request's
   // own error, as the last upstream put it.
   if (!deadlinePassed && lastError !== undefined && exceedsDeploymentLimit(lastError) && attempts.every((attempt) => attempt.code === 'invalid_request')) throw lastError;
-  throw exhausted(attempts, lastError, skipped, deadlinePassed ? deadlineMs : undefined);
+  throw exhausted(attempts, lastError, skipped, deadlinePassed ? deadlineMs : undefined, options.requested);
 
   /** Whether to try the same candidate again; if so, waits first (backoff or Retry-After). */
   async function shouldRetry(error: unknown, retriesConsumed: number): Promise<boolean> {
@@ -228,11 +228,13 @@ export async function execute<T>(
 
   /**
    * Feeds one failed attempt to the breaker: request errors prove the deployment answers; aborts,
-   * deadlines and a request's own tighter latency limit say nothing about its health (one
-   * impatient caller must not open the circuit for everyone).
+   * deadlines, a request's own tighter latency limit, and anything raised before the request was
+   * sent (a body that cannot be serialised, a key that cannot be read) say nothing about its
+   * health (one impatient or hostile caller must not open the circuit for everyone).
    */
   function report(candidate: Candidate, error: RouterError): void {
-    if (error.code === 'invalid_request') health.succeeded(candidate.key);
+    if (wasNotSent(error)) health.released(candidate.key);
+    else if (error.code === 'invalid_request') health.succeeded(candidate.key);
     else if (error.code === 'aborted' || isDeadlineError(error) || isRequestLimitTimeout(error)) health.released(candidate.key);
     else health.failed(candidate.key, { code: error.code, status: error.upstreamStatus ?? error.status, message: error.message });
   }

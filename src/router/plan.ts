@@ -10,12 +10,12 @@ import {
 import type { RouteSpec } from '../models/parse-model.js';
 import { effectivePolicyName, type CompiledPolicy } from '../policy/evaluate.js';
 import { roundMoney } from '../pricing/currency.js';
-import type { Capability } from '../providers/types.js';
+import type { Capability, Provider } from '../providers/types.js';
 import type { Ranked, RankingInput, Strategy } from '../strategies/types.js';
 import { strategyAliases } from '../strategies/registry.js';
 import { closestName } from '../models/suggest.js';
 import type { RouteOptions } from '../wire/chat-request.js';
-import { circuitsOpen } from './routing-errors.js';
+import { circuitsOpen, notConfigured, notConfiguredPrefix } from './routing-errors.js';
 import { describeCircuit } from '../health/circuit-breaker.js';
 import type { Caller, RouterContext } from './router-context.js';
 
@@ -60,6 +60,8 @@ export interface Plan {
   policyExcluded: number;
   /** Candidates excluded only by an open circuit. */
   circuitExcluded: number;
+  /** Candidates excluded only because their deployment's configuration is incomplete (no key…). */
+  configurationExcluded: number;
   /** The earliest time an open circuit lets a trial through. @unit epoch milliseconds */
   earliestRetryAt: number | undefined;
   /** What the request is for (chat, embeddings, legacy completions): its first capability. */
@@ -163,6 +165,16 @@ export function policyReasons(context: RouterContext, policies: readonly Compile
   return [...reasons];
 }
 
+/** What a deployment's configuration lacks, asked safely: a check that throws says so. */
+function missingConfiguration(provider: Provider): string | undefined {
+  try {
+    const reason = provider.missingConfiguration?.();
+    return typeof reason === 'string' && reason !== '' ? reason : undefined;
+  } catch (error) {
+    return `its missingConfiguration() threw (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
 /** Builds the routing decision for one request. Pure: calls no provider. */
 export function planRoute(
   context: RouterContext,
@@ -179,6 +191,7 @@ export function planRoute(
   const explained = new Map<Candidate, ExplainCandidate>();
   let policyExcluded = 0;
   let circuitExcluded = 0;
+  let configurationExcluded = 0;
   let earliestRetryAt: number | undefined;
   const now = Date.now();
   // A stream is compared on time to its first chunk, any other call on time to its whole answer.
@@ -202,6 +215,14 @@ export function planRoute(
     }
     // Excluded by the policy whatever else is wrong with it: a tier-1 request for it is a violation.
     if (policyCount > 0) policyExcluded += 1;
+    // Not for test keys, which simulate the deployment without any configuration.
+    if (!caller.simulated && candidate.provider.missingConfiguration !== undefined) {
+      const reason = missingConfiguration(candidate.provider);
+      if (reason !== undefined) {
+        if (reasons.length === 0) configurationExcluded += 1;
+        reasons.push(`${notConfiguredPrefix}${reason}`);
+      }
+    }
     const circuit = context.health.circuit(candidate.key, now);
     const circuitReason = describeCircuit(circuit, now);
     if (circuitReason !== undefined) {
@@ -252,6 +273,7 @@ export function planRoute(
     ranked,
     policyExcluded,
     circuitExcluded,
+    configurationExcluded,
     earliestRetryAt,
     capability: needs.capabilities[0] ?? 'chat',
     maxCost: route?.max_cost,
@@ -306,6 +328,7 @@ export function assertRoutable(plan: Plan): void {
     );
   }
   if (plan.circuitExcluded > 0) throw circuitsOpen(plan, excluded);
+  if (plan.configurationExcluded > 0) throw notConfigured(plan, excluded);
   if (excluded.length === 0) {
     // Nothing to exclude: no configured model can do what the request asks (auto and tier 3
     // draw only on models with the capability). Not the policy's doing.

@@ -49,31 +49,93 @@ export function isRequestLimitTimeout(error: RouterError): boolean {
   return requestLimitErrors.has(error);
 }
 
-/** The error when every candidate failed: rate limits and timeouts keep their own code. */
+/** Deployments named one by one in an exhausted call's message; the rest are counted. */
+const namedDeployments = 5;
+
+/** Longest part of the last error quoted in an exhausted call's message. */
+const quotedLastError = 300;
+
+/**
+ * The error when every candidate failed: rate limits and timeouts keep their own code. The
+ * message is one paragraph (which deployments failed, how, how often, and the last error);
+ * every attempt is in `attempts`, and in `route.attempts`.
+ */
 export function exhausted(
   attempts: Attempt[],
   lastError: RouterError | undefined,
   skipped: readonly Exclusion[],
   deadlineMs: number | undefined,
+  requested?: string,
 ): AllProvidersFailedError {
-  const lines = attempts.map((attempt) => `${attempt.provider}/${attempt.model}: ${attempt.message ?? attempt.code}`);
-  for (const entry of skipped) lines.push(`${entry.provider}/${entry.model}: not called, ${entry.reasons.join('; ')}`);
-  const summary = lines.join('\n');
+  const summary = summarise(attempts, skipped);
+  const last = lastError === undefined ? '' : ` The last error: ${clip(lastError.message)}.`;
+  const target = requested === undefined ? '' : ` for ${requested}`;
   if (deadlineMs !== undefined) {
     return new AllProvidersFailedError(
-      `the call's deadline of ${deadlineMs} ms (deadlineMs) passed after ${attempts.length} attempt(s):\n${summary}`,
+      `The call's deadline of ${deadlineMs} ms (deadlineMs) passed after ${count(attempts.length, 'attempt')}${target}${summary === '' ? '' : `: ${summary}`}.${last} See route.attempts.`,
       attempts,
       { code: 'timeout', cause: lastError },
     );
   }
+  const deployments = new Set(attempts.map((attempt) => `${attempt.provider}/${attempt.model}`)).size;
   const message =
-    attempts.length > 0 ? `all ${attempts.length} attempt(s) failed:\n${summary}` : `no attempt could be made: ${lastError?.message ?? 'unknown error'}`;
+    attempts.length > 0
+      ? `${deployments === 1 ? 'The only eligible deployment' : `All ${deployments} eligible deployments`} failed${target}: ${summary}.${last} See route.attempts.`
+      : `No attempt could be made${target}: ${lastError?.message ?? 'unknown error'}`;
   const codes = new Set(attempts.map((attempt) => attempt.code));
   if (codes.size === 1 && codes.has('rate_limited')) {
     return new AllProvidersFailedError(message, attempts, { code: 'rate_limited', headers: lastError?.headers, cause: lastError });
   }
   if (codes.size === 1 && codes.has('timeout')) return new AllProvidersFailedError(message, attempts, { code: 'timeout', cause: lastError });
   return new AllProvidersFailedError(message, attempts, { cause: lastError });
+}
+
+/** `mistral-ai/mistral-large: returned 503 (3 tries), scaleway/llama: timed out; not called: …`. */
+function summarise(attempts: readonly Attempt[], skipped: readonly Exclusion[]): string {
+  const byDeployment = new Map<string, Attempt[]>();
+  for (const attempt of attempts) {
+    const key = `${attempt.provider}/${attempt.model}`;
+    const list = byDeployment.get(key);
+    if (list === undefined) byDeployment.set(key, [attempt]);
+    else list.push(attempt);
+  }
+  const parts: string[] = [];
+  for (const [key, tries] of byDeployment) {
+    const last = tries.at(-1)!;
+    parts.push(`${key}: ${describeFailure(last)}${tries.length > 1 ? ` (${tries.length} tries)` : ''}`);
+  }
+  let text = listed(parts);
+  if (skipped.length > 0) {
+    const names = skipped.map((entry) => `${entry.provider}/${entry.model}`);
+    text += `${text === '' ? '' : '; '}not called (circuit opened before its turn): ${listed(names)}`;
+  }
+  return text;
+}
+
+/** An attempt's failure in a few words: `returned 503`, `timed out`, `could not connect to eu-two`. */
+function describeFailure(attempt: Attempt): string {
+  if (attempt.code === 'timeout') return 'timed out';
+  if (attempt.code === 'rate_limited') return `was rate-limited${attempt.status === undefined ? '' : ` (${attempt.status})`}`;
+  // The message's first clause, without the provider's name: what it did, not what it said.
+  const message = attempt.message ?? '';
+  const clause = message.split(/: | \(/, 1)[0]!.trim();
+  const own = clause.startsWith(`${attempt.provider} `) ? clause.slice(attempt.provider.length + 1) : clause;
+  if (own !== '' && own.length <= 80) return own;
+  return attempt.status === undefined ? `failed (${attempt.code ?? 'error'})` : `failed with ${attempt.status}`;
+}
+
+function listed(parts: readonly string[]): string {
+  if (parts.length <= namedDeployments) return parts.join(', ');
+  return `${parts.slice(0, namedDeployments).join(', ')} and ${parts.length - namedDeployments} more`;
+}
+
+function count(value: number, noun: string): string {
+  return `${value} ${noun}${value === 1 ? '' : 's'}`;
+}
+
+function clip(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
+  return line.length > quotedLastError ? `${line.slice(0, quotedLastError)}…` : line;
 }
 
 /**
@@ -92,3 +154,31 @@ export function circuitsOpen(plan: { requested: string; policy: string; earliest
     { status: 503, type: 'server_error', isRetryable: true, ...(seconds === undefined ? {} : { headers: { 'retry-after': String(seconds) } }) },
   );
 }
+
+/**
+ * Every candidate the policy and the request allow lacks configuration (no API key, no Azure
+ * resource…): a 503 `no_eligible_provider` naming what to set, with nothing sent. The request is
+ * fine and no upstream is down: the server is not configured to serve it, which a retry does not
+ * change (`isRetryable: false`, no `retry-after`). Open circuits among them take precedence
+ * (see `circuitsOpen`): those do lift with time.
+ */
+export function notConfigured(plan: { requested: string; policy: string }, excluded: Exclusion[]): NoEligibleProviderError {
+  const settings: string[] = [];
+  const seen = new Set<string>();
+  for (const entry of excluded) {
+    if (seen.has(entry.provider)) continue;
+    const reason = entry.reasons.find((text) => text.startsWith(notConfiguredPrefix));
+    if (reason === undefined) continue;
+    seen.add(entry.provider);
+    settings.push(`${entry.provider} (${reason.slice(notConfiguredPrefix.length)})`);
+  }
+  return new NoEligibleProviderError(
+    `no deployment eligible for "${plan.requested}" under policy ${plan.policy} is configured: ${settings.join('; ')}. ` +
+      'Nothing was sent. Configure one (a test- API key simulates them without any), or see explain() for every candidate.',
+    excluded,
+    { status: 503, type: 'server_error', isRetryable: false },
+  );
+}
+
+/** How a plan words a candidate left out for missing configuration. */
+export const notConfiguredPrefix = 'not configured: ';

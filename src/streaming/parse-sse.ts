@@ -2,6 +2,7 @@ import { createParser } from 'eventsource-parser';
 import type { EventSourceMessage, EventSourceParser, ParseError } from 'eventsource-parser';
 import { RouterError } from '../errors.js';
 import { abortError, errorFromBodyFailure, errorFromStreamEvent, isErrorEvent } from '../providers/upstream-error.js';
+import type { Redactor } from '../providers/redact.js';
 
 /*
  * Server-sent events carrying JSON (OpenAI-style streams) → typed values, one per event, as they
@@ -19,6 +20,12 @@ export interface JsonEventStreamOptions<T> {
   signal?: AbortSignal | undefined;
   /** The upstream request id, attached to the errors this stream throws. */
   requestId?: string | undefined;
+  /**
+   * Removes the provider's secrets from what an error event or a failed read says, before it
+   * becomes an error.
+   * @default redacts only credential-shaped tokens (`Bearer …`, `sk-…`)
+   */
+  redact?: Redactor | undefined;
   /**
    * Checks and types one parsed event before it is yielded. Throw a `RouterError` to fail the
    * stream. Runs once per event, so keep it O(1).
@@ -175,7 +182,7 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined> {
   }
 
   async #read(): Promise<IteratorResult<T, undefined>> {
-    const { signal, providerId, requestId } = this.#options;
+    const { signal, providerId, requestId, redact } = this.#options;
     for (;;) {
       let result: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
       try {
@@ -183,7 +190,7 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined> {
       } catch (error) {
         this.#open = false;
         if (this.#closed) return finished; // return() while the read was waiting: nobody wants the error
-        this.#fail(errorFromBodyFailure(providerId, error, signal, requestId));
+        this.#fail(errorFromBodyFailure(providerId, error, signal, requestId, redact));
       }
       if (this.#closed) return finished; // return() while the read was waiting
       if (result.done) {
@@ -202,7 +209,7 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined> {
 
   /** Turns the parsed events into values, up to `[DONE]` or the first failure, which waits its turn. */
   #collect(): void {
-    const { providerId, requestId, parse } = this.#options;
+    const { providerId, requestId, parse, redact } = this.#options;
     if (this.#head === this.#values.length) {
       this.#values = [];
       this.#head = 0;
@@ -239,7 +246,7 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined> {
                 cause: error,
               });
         }
-        if (isErrorEvent(value, event.event)) throw errorFromStreamEvent(providerId, value, requestId);
+        if (isErrorEvent(value, event.event)) throw errorFromStreamEvent(providerId, value, requestId, redact);
         this.#values.push(parse === undefined ? (value as T) : parse(value));
       }
     } catch (error) {

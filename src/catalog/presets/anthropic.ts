@@ -1,6 +1,6 @@
 import { anthropicMessagesProvider } from '../../providers/anthropic/messages-provider.js';
 import type { JurisdictionFacts, ModelOffer, Provider } from '../../providers/types.js';
-import { resolvePreset, usd, type PresetOptions } from './preset.js';
+import { resolvePreset, usd, withConfigurationCheck, type PresetOptions } from './preset.js';
 
 const facts: JurisdictionFacts = {
   operator: { name: 'Anthropic PBC', country: 'US', parents: [] },
@@ -60,9 +60,9 @@ export interface AnthropicOptions extends PresetOptions {
  */
 export function anthropic(options: AnthropicOptions = {}): Provider {
   const { defaultMaxTokens, ...preset } = options;
-  const resolved = resolvePreset(
-    { factory: 'anthropic', id: 'anthropic', baseURL: 'https://api.anthropic.com', envVar: 'ANTHROPIC_API_KEY', jurisdiction: facts, models },
+  const { missingConfiguration, ...resolved } = resolvePreset(
+    { factory: 'anthropic', id: 'anthropic', baseURL: 'https://api.anthropic.com', envVar: 'ANTHROPIC_API_KEY', apiKeyHeader: 'x-api-key', jurisdiction: facts, models },
     preset,
   );
-  return anthropicMessagesProvider({ ...resolved, defaultMaxTokens: defaultMaxTokens ?? 4096 });
+  return withConfigurationCheck(anthropicMessagesProvider({ ...resolved, defaultMaxTokens: defaultMaxTokens ?? 4096 }), missingConfiguration);
 }

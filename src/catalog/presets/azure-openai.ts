@@ -36,8 +36,8 @@ const models: readonly ModelOffer[] = [
 export interface AzureOpenAIOptions extends PresetOptions {
   /**
    * Your Azure OpenAI resource name: requests go to `https://{resource}.openai.azure.com/openai/v1`.
-   * Without it (and without `baseURL`) the preset still takes part in routing decisions
-   * (`explain()`, test keys), and a real call fails with an error asking for it.
+   * Without it (and without `baseURL`) the preset still shows in routing decisions: `explain()`
+   * lists it excluded for the missing resource, test keys simulate it, and real calls leave it out.
    * @example 'contoso-eu'
    */
   resource?: string | undefined;
@@ -76,9 +76,8 @@ export function azureOpenAI(options: AzureOpenAIOptions = {}): Provider {
     preset.models = preset.models?.map((offer) => (deployments[offer.id] === undefined ? offer : { ...offer, native: deployments[offer.id]! }));
   }
   const configured = resource !== undefined || preset.baseURL !== undefined;
-  if (!configured) {
-    preset.fetch = unconfiguredFetch(() => configurationError(id, 'no Azure resource; pass resource (or baseURL) to azureOpenAI()'));
-  }
+  const missingResource = 'no Azure resource: pass resource (or baseURL) to azureOpenAI()';
+  if (!configured) preset.fetch = unconfiguredFetch(() => configurationError(id, 'no Azure resource; pass resource (or baseURL) to azureOpenAI()'));
   return buildPreset(
     {
       factory: 'azureOpenAI',
@@ -90,5 +89,6 @@ export function azureOpenAI(options: AzureOpenAIOptions = {}): Provider {
       models: offered,
     },
     preset,
+    () => (configured ? undefined : missingResource),
   );
 }

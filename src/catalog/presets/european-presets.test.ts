@@ -183,7 +183,8 @@ describe('infomaniak', () => {
   });
 
   it('is refused by the EU policies for its Swiss hosting, and admitted by one that adds Switzerland', () => {
-    const provider = infomaniak();
+    // Configured: an unconfigured deployment is excluded for that before any policy could admit it.
+    const provider = infomaniak({ apiKey: 'ik-key', productId: '1' });
     const eligible = (policy: NonNullable<RouterOptions['policy']>) =>
       createRouter({ providers: [provider], policy }).explain({ model: 'kimi-k2.6', messages }).candidates[0];
     expect(eligible('eu-hosted')).toMatchObject({ eligible: false, reasons: ['inference hosted in CH; policy eu-hosted allows EEA'] });

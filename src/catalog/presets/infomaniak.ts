@@ -17,12 +17,14 @@ const facts: JurisdictionFacts = {
 
 const productVariable = 'INFOMANIAK_PRODUCT_ID';
 const placeholder = '{product_id}';
+const missingProduct = `no product id: set ${productVariable} or pass productId to infomaniak()`;
 
 export interface InfomaniakOptions extends PresetOptions {
   /**
    * Your AI Tools product id: requests go to `https://api.infomaniak.com/2/ai/{productId}/openai/v1`.
-   * Without it (and without `baseURL` or the variable) the preset still takes part in routing
-   * decisions, and a real call fails with an error asking for it.
+   * Without it (and without `baseURL` or the variable) the preset still shows in routing
+   * decisions: `explain()` lists it excluded for the missing product id, test keys simulate it,
+   * and real calls leave it out.
    * @default the `INFOMANIAK_PRODUCT_ID` environment variable, read at each call
    * @example '105123'
    */
@@ -85,5 +87,7 @@ export function infomaniak(options: InfomaniakOptions = {}): Provider {
       ],
     },
     preset,
+    // The variable is read at each call, so it is read at each planning too.
+    () => (productId !== undefined || (preset.baseURL !== undefined && !preset.baseURL.includes(placeholder)) || readEnv(productVariable) !== undefined ? undefined : missingProduct),
   );
 }

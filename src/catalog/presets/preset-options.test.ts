@@ -39,20 +39,24 @@ describe('preset API keys', () => {
     expect(mock.requests[0]?.headers.get('authorization')).toBe('Bearer scw-from-env');
   });
 
-  it('without a key, fails the call naming the variable, and the router falls back to the next provider', async () => {
+  it('without a key, fails a direct call naming the variable, and the router leaves it out for the next provider', async () => {
     mock.use(http.post('https://oai.endpoints.kepler.ai.cloud.ovh.net/v1/chat/completions', () => HttpResponse.json(completion)));
     vi.stubEnv('SCW_SECRET_KEY', '');
     const error = await rejection(scaleway().doChat(request, {}));
     expect(error.message).toBe('scaleway: no API key; pass apiKey to scaleway() or set SCW_SECRET_KEY');
 
-    // Scaleway ranks first (a negotiated price) but has no key: OVHcloud answers.
+    // Scaleway ranks first (a negotiated price) but has no key: planning leaves it out, saying
+    // why, and OVHcloud answers without a failed attempt on Scaleway first.
     const router = createRouter({
       providers: [scaleway({ prices: { 'gpt-oss-120b': { input: 0.01, output: 0.01, currency: 'EUR' } } }), ovhcloud({ apiKey: 'ovh-key' })],
       strategy: 'cheapest',
     });
+    expect(router.explain(request).candidates.find((candidate) => candidate.provider === 'scaleway')?.reasons).toEqual([
+      'not configured: no API key: set SCW_SECRET_KEY or pass apiKey to scaleway()',
+    ]);
     const response = await router.chat.completions.create(request);
     expect(response.provider).toBe('ovhcloud');
-    expect(response.route.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}`)).toEqual(['scaleway:error', 'ovhcloud:ok']);
+    expect(response.route.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}`)).toEqual(['ovhcloud:ok']);
     expect(mock.requests.map((sent) => new URL(sent.url).host)).toEqual(['oai.endpoints.kepler.ai.cloud.ovh.net']);
   });
 });

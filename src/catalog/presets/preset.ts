@@ -1,5 +1,6 @@
 import { InvalidRequestError, RouterError } from '../../errors.js';
 import { openaiCompatible } from '../../providers/openai-compatible.js';
+import { raisedBeforeSending } from '../../providers/upstream-error.js';
 import type { JurisdictionFacts, ModelOffer, Provider } from '../../providers/types.js';
 import { modelTraits } from './model-traits.js';
 
@@ -16,13 +17,16 @@ export interface PriceOverride {
 export interface PresetOptions {
   /**
    * The provider's API key.
-   * @default the provider's environment variable (e.g. `MISTRAL_API_KEY`), read at each call; a
-   * call without either fails with an error naming the variable, and routing falls back.
+   * @default the provider's environment variable (e.g. `MISTRAL_API_KEY`), read at each call.
+   * Without either (nor the key's header in `headers`), the deployment reports it through
+   * `missingConfiguration()`: routing leaves it out with a reason naming the variable (shown by
+   * `explain()`, in errors and audit records) instead of calling it; test keys still simulate it.
    */
   apiKey?: string | undefined;
   /**
    * Another endpoint for the same deployment (a project-scoped URL, a proxy). The jurisdiction
-   * facts stay those of the preset: override them too if the endpoint runs elsewhere.
+   * facts stay those of the preset: override them too if the endpoint runs elsewhere. It must not
+   * carry credentials (`user:secret@`): pass them as `apiKey` or in `headers`.
    */
   baseURL?: string | undefined;
   /** Another provider id, e.g. to configure the same preset twice. @default the preset's id */
@@ -43,6 +47,13 @@ export interface PresetOptions {
   prices?: Record<string, PriceOverride> | undefined;
   /** Facts that replace the built-in ones, field by field (e.g. `hosting` under a new contract). */
   jurisdiction?: Partial<JurisdictionFacts> | undefined;
+  /**
+   * Largest non-streamed answer read from the upstream; a longer one is abandoned as it arrives
+   * and the attempt fails as an upstream error (retried, then the router falls back).
+   * @default 67108864 (64 MiB)
+   * @unit bytes
+   */
+  maxResponseBytes?: number | undefined;
 }
 
 /** The data of one built-in preset. */
@@ -87,10 +98,33 @@ export function unconfiguredFetch(error: () => RouterError): typeof globalThis.f
   return () => Promise.reject(error());
 }
 
-/** A configuration error raised at call time: not retryable, so routing falls back at once. */
+/**
+ * A configuration error raised at call time (a setting that planning saw but that is gone now):
+ * not retryable, so routing falls back at once; nothing was sent, so the deployment's health is
+ * untouched.
+ */
 export function configurationError(providerId: string, message: string): RouterError {
-  return new RouterError(`${providerId}: ${message}`, { code: 'upstream_error', status: 500, providerId });
+  return raisedBeforeSending(new RouterError(`${providerId}: ${message}`, { code: 'upstream_error', status: 500, providerId }));
 }
+
+/** What a deployment lacks, in words; `undefined` when it is ready. */
+export type ConfigurationCheck = () => string | undefined;
+
+/** Every check that fails, joined: `no API key: set … ; no Azure resource: …`. */
+export function combineChecks(...checks: ConfigurationCheck[]): ConfigurationCheck {
+  return () => {
+    const missing = checks.map((check) => check()).filter((reason): reason is string => reason !== undefined);
+    return missing.length === 0 ? undefined : missing.join('; ');
+  };
+}
+
+/** The provider with its own `missingConfiguration()`. */
+export function withConfigurationCheck(provider: Provider, check: ConfigurationCheck): Provider {
+  return { ...provider, missingConfiguration: check };
+}
+
+/** How long a key found in the environment is trusted by `missingConfiguration()`. @unit milliseconds */
+const envKeyTrustMs = 1000;
 
 /** A preset's settings after the user's options: what its adapter is built from. */
 export interface ResolvedPreset {
@@ -102,6 +136,9 @@ export interface ResolvedPreset {
   models: ModelOffer[];
   headers: Record<string, string> | undefined;
   fetch: typeof globalThis.fetch | undefined;
+  maxResponseBytes: number | undefined;
+  /** Whether a key is configured (given, in the environment now, or in `headers`), in words. */
+  missingConfiguration: ConfigurationCheck;
 }
 
 /** Applies the user's options to a preset's data: id, endpoint, key, facts, models and prices. */
@@ -136,6 +173,21 @@ export function resolvePreset(definition: PresetDefinition, options: PresetOptio
       return key;
     });
 
+  const keyHeader = (definition.apiKeyHeader ?? 'authorization').toLowerCase();
+  const keyInHeaders = Object.keys(options.headers ?? {}).some((name) => name.toLowerCase() === keyHeader);
+  // Planning asks on every request, and reading process.env costs ~1 µs: a key found is trusted
+  // for a second (were it removed since, the call fails as a configuration error, sending
+  // nothing); a missing key is looked for again each time, so setting it takes effect at once.
+  let foundUntil = 0;
+  const missingConfiguration: ConfigurationCheck = () => {
+    if (options.apiKey !== undefined || keyInHeaders) return undefined;
+    const now = performance.now();
+    if (now < foundUntil) return undefined;
+    if (readEnv(definition.envVar) === undefined) return `no API key: set ${definition.envVar} or pass apiKey to ${definition.factory}()`;
+    foundUntil = now + envKeyTrustMs;
+    return undefined;
+  };
+
   return {
     id,
     baseURL: options.baseURL ?? definition.baseURL,
@@ -144,10 +196,26 @@ export function resolvePreset(definition: PresetDefinition, options: PresetOptio
     models: [...models.values()],
     headers: options.headers,
     fetch: options.fetch,
+    maxResponseBytes: options.maxResponseBytes,
+    missingConfiguration,
   };
 }
 
-/** Builds a preset's provider from its data and the user's options. */
-export function buildPreset(definition: PresetDefinition, options: PresetOptions = {}): Provider {
-  return openaiCompatible({ ...resolvePreset(definition, options), apiKeyHeader: definition.apiKeyHeader });
+/**
+ * Builds a preset's provider from its data and the user's options. `also` checks settings besides
+ * the key (an Azure resource, a product id).
+ */
+export function buildPreset(definition: PresetDefinition, options: PresetOptions = {}, also?: ConfigurationCheck): Provider {
+  const { missingConfiguration, ...resolved } = resolvePreset(definition, options);
+  let provider: Provider;
+  try {
+    provider = openaiCompatible({ ...resolved, apiKeyHeader: definition.apiKeyHeader });
+  } catch (error) {
+    // openaiCompatible's words, under the preset's name: `scaleway: baseURL must not contain credentials…`.
+    if (RouterError.isInstance(error) && error.message.startsWith('openaiCompatible: ')) {
+      throw new InvalidRequestError(`${definition.factory}: ${error.message.slice('openaiCompatible: '.length)}`, error.param);
+    }
+    throw error;
+  }
+  return withConfigurationCheck(provider, also === undefined ? missingConfiguration : combineChecks(also, missingConfiguration));
 }

@@ -1,5 +1,6 @@
 import { RouterError } from '../../errors.js';
-import { errorFromStatus } from '../upstream-error.js';
+import type { Redactor } from '../redact.js';
+import { errorFromStatus, readErrorBody } from '../upstream-error.js';
 
 /**
  * The RouterError for a non-OK Messages API response. The shared mapping reads Anthropic's
@@ -9,14 +10,9 @@ import { errorFromStatus } from '../upstream-error.js';
  * limit (`error.details.error_code: enforced_spend_limit_reached`) will not lift by retrying.
  * Never rejects.
  */
-export async function errorFromMessagesResponse(providerId: string, response: Response): Promise<RouterError> {
-  let text = '';
-  try {
-    text = await response.text();
-  } catch {
-    // An unreadable body only costs us Anthropic's message.
-  }
-  const error = errorFromStatus(providerId, response.status, text, response.headers);
+export async function errorFromMessagesResponse(providerId: string, response: Response, redact?: Redactor): Promise<RouterError> {
+  const text = await readErrorBody(response);
+  const error = errorFromStatus(providerId, response.status, text, response.headers, redact);
   if (response.status !== 429 || !text.includes('enforced_spend_limit_reached')) return error;
   return new RouterError(`${error.message} (the organisation's spend limit is reached: raise it in the Anthropic console)`, {
     code: error.code,

@@ -6,13 +6,23 @@ import type { ChatRequest } from '../../wire/chat-request.js';
 import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
 import { modelOfferSchema } from '../openai-compatible.js';
 import type { CallOptions, ChatResult, ChatStreamResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
-import { errorFromFetchFailure, errorFromStreamEvent, isErrorEvent, malformedResponse, requestIdOf } from '../upstream-error.js';
+import {
+  errorFromFetchFailure,
+  errorFromStreamEvent,
+  isErrorEvent,
+  malformedResponse,
+  raisedBeforeSending,
+  requestIdOf,
+  requestPreparationError,
+  serializeRequest,
+} from '../upstream-error.js';
+import { createRedactor, credentialsInURL, headerSecrets } from '../redact.js';
 import { errorFromMessagesResponse } from './http-error.js';
 import { translateRequest } from './translate-request.js';
 import { translateResponse } from './translate-response.js';
 import { StreamTranslator } from './translate-stream.js';
 import type { AnthropicResponse, AnthropicStreamEvent } from './wire.js';
-import { readJsonBody } from '../read-json-body.js';
+import { defaultMaxResponseBytes, readJsonBody } from '../read-json-body.js';
 
 /** A resolved Anthropic deployment: what `anthropic()` builds from its options and defaults. */
 export interface AnthropicMessagesSettings {
@@ -28,14 +38,20 @@ export interface AnthropicMessagesSettings {
   fetch?: typeof globalThis.fetch | undefined;
   /** `max_tokens` for requests that set neither `max_completion_tokens` nor `max_tokens`. */
   defaultMaxTokens: number;
+  /** Largest non-streamed answer read. @default 67108864 (64 MiB) @unit bytes */
+  maxResponseBytes?: number | undefined;
 }
 
 const settingsSchema = z.looseObject({
   id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case, e.g. anthropic'),
-  baseURL: z.url({ protocol: /^https?$/, error: 'must be a URL (http or https), e.g. https://api.anthropic.com' }),
+  baseURL: z.url({ protocol: /^https?$/, error: 'must be a URL (http or https), e.g. https://api.anthropic.com' }).superRefine((value, context) => {
+    const problem = credentialsInURL(value);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem, input: undefined });
+  }),
   jurisdiction: jurisdictionSchema.optional(),
   models: z.array(modelOfferSchema),
   defaultMaxTokens: z.number().int('must be a whole number of tokens').positive('must be a positive number of tokens'),
+  maxResponseBytes: z.number().int('must be a whole number of bytes').positive('must be a positive number of bytes').optional(),
 });
 
 /** Unix seconds: Anthropic sends no `created`. */
@@ -50,6 +66,7 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
   const parsed = settingsSchema.safeParse(settings);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    // The ZodError is kept as cause: its issues carry paths and messages, never the input (a key, a URL's credential).
     throw new InvalidRequestError(`anthropic: ${issue?.path.join('.') || 'options'} ${issue?.message ?? 'are invalid'}`, null, parsed.error);
   }
   const { id, defaultMaxTokens } = settings;
@@ -65,10 +82,39 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
   const userSetsKey = userHeaders.some(([name]) => name === 'x-api-key');
   const jsonHeaders = { accept: 'application/json', ...baseHeaders };
   const streamHeaders = { accept: 'text/event-stream', ...baseHeaders };
+  const maxResponseBytes = settings.maxResponseBytes ?? defaultMaxResponseBytes;
+  const configuredSecrets = [...(typeof settings.apiKey === 'string' ? [settings.apiKey] : []), ...headerSecrets(settings.headers)];
+  const currentKey = (): string | undefined => {
+    try {
+      return keySource?.() || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  // Every secret this deployment sends, as the upstream may quote it back.
+  const redact = createRedactor(() => (keySource === undefined ? configuredSecrets : [...configuredSecrets, currentKey()]));
+
+  /** The request in Anthropic's shape; a request that cannot be translated is the request's fault. */
+  function prepare(request: ChatRequest): ReturnType<typeof translateRequest> {
+    try {
+      return translateRequest(id, request, defaultMaxTokens);
+    } catch (error) {
+      throw requestPreparationError(id, error, 'translated');
+    }
+  }
 
   async function post(body: unknown, headers: Record<string, string>, call: CallOptions): Promise<Response> {
+    const text = serializeRequest(id, body);
     let sent = headers;
-    const key = keySource === undefined || userSetsKey ? undefined : keySource();
+    let key: string | undefined;
+    try {
+      key = keySource === undefined || userSetsKey ? undefined : keySource();
+    } catch (error) {
+      // Nothing was sent: a configuration problem, not the deployment's health.
+      throw raisedBeforeSending(
+        RouterError.isInstance(error) ? error : new RouterError(`${id}: apiKey() threw; nothing was sent`, { code: 'upstream_error', status: 500, providerId: id }),
+      );
+    }
     if (key !== undefined) sent = { ...sent, 'x-api-key': key };
     if (call.headers !== undefined) {
       sent = { ...sent };
@@ -76,19 +122,19 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
     }
     let response: Response;
     try {
-      response = await (customFetch ?? globalThis.fetch)(url, { method: 'POST', headers: sent, body: JSON.stringify(body), signal: call.signal ?? null });
+      response = await (customFetch ?? globalThis.fetch)(url, { method: 'POST', headers: sent, body: text, signal: call.signal ?? null });
     } catch (error) {
-      throw errorFromFetchFailure(id, error, call.signal);
+      throw errorFromFetchFailure(id, error, call.signal, redact);
     }
     if (!response.ok) {
-      const error = await errorFromMessagesResponse(id, response);
+      const error = await errorFromMessagesResponse(id, response, redact);
       // The body read may have been cut short by the caller's abort: report the abort.
       throw call.signal?.aborted ? errorFromFetchFailure(id, undefined, call.signal) : error;
     }
     return response;
   }
 
-  const readJSON = (response: Response, signal: AbortSignal | undefined) => readJsonBody(id, response, signal);
+  const readJSON = (response: Response, signal: AbortSignal | undefined) => readJsonBody(id, response, signal, maxResponseBytes, redact);
 
   const malformed = (response: Response, what: string, cause?: unknown) => malformedResponse(id, response, what, cause);
 
@@ -100,25 +146,30 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
     models: Object.freeze(parsed.data.models as ModelOffer[]),
     baseURL: settings.baseURL,
 
+    missingConfiguration() {
+      if (userSetsKey || typeof settings.apiKey === 'string' || currentKey() !== undefined) return undefined;
+      return 'no API key: pass apiKey to anthropic()';
+    },
+
     async doChat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
-      const { body, jsonTool } = translateRequest(id, request, defaultMaxTokens);
+      const { body, jsonTool } = prepare(request);
       const response = await post(body, jsonHeaders, call);
       const requestId = requestIdOf(response.headers);
       const message = await readJSON(response, call.signal);
-      if (isErrorEvent(message, undefined)) throw errorFromStreamEvent(id, message, requestId);
+      if (isErrorEvent(message, undefined)) throw errorFromStreamEvent(id, message, requestId, redact);
       const shaped = message as AnthropicResponse | null;
       if (shaped?.type !== 'message' || !Array.isArray(shaped.content)) throw malformed(response, 'a body that is not a message');
       return { completion: translateResponse(shaped, jsonTool, now()), requestId };
     },
 
     async doChatStream(request: ChatRequest, call: CallOptions): Promise<ChatStreamResult> {
-      const { body, jsonTool } = translateRequest(id, request, defaultMaxTokens);
+      const { body, jsonTool } = prepare(request);
       body.stream = true;
       const response = await post(body, streamHeaders, call);
       const requestId = requestIdOf(response.headers);
       if (response.body === null || response.headers.get('content-type')?.includes('application/json') === true) {
         const value = response.body === null ? undefined : await readJSON(response, call.signal);
-        if (isErrorEvent(value, undefined)) throw errorFromStreamEvent(id, value, requestId);
+        if (isErrorEvent(value, undefined)) throw errorFromStreamEvent(id, value, requestId, redact);
         throw new RouterError(`${id} answered a streaming request without an event stream`, { code: 'upstream_error', providerId: id, requestID: requestId });
       }
       const translator = new StreamTranslator(jsonTool, now());
@@ -126,6 +177,7 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
         providerId: id,
         signal: call.signal,
         requestId,
+        redact,
         // Anthropic ends with `message_stop`, not `[DONE]`: a body that closes before it was cut.
         isComplete: () => translator.done,
         parse: (data) => {

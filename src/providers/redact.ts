@@ -1,0 +1,83 @@
+/*
+ * Secrets out of upstream text. An upstream may quote back the credentials it was sent (`Invalid
+ * credentials: Bearer sk-…` in a 401, an HTML 403 page, an error event mid-stream, a proxy's
+ * diagnostics), and what an upstream says reaches error messages, `route.attempts`, audit records,
+ * logs and `router.health()`. Every text read from an upstream goes through a `Redactor` before
+ * it becomes part of an error, so the key never leaves the adapter that holds it.
+ */
+
+/** Replaces every secret a provider knows of in a text read from its upstream. */
+export type Redactor = (text: string) => string;
+
+/** What a secret is replaced with. */
+export const redactedMark = '[redacted]';
+
+/**
+ * Credentials whose shape gives them away even when the adapter does not know them (a key a user
+ * header or a custom fetch added): a bearer token, and OpenAI-style `sk-…` keys (OpenAI,
+ * Anthropic's `sk-ant-…`, DeepSeek…). Long enough that ordinary words are not taken for keys.
+ */
+const credentialShapes = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}|\bsk-[A-Za-z0-9_-]{12,}/g;
+
+/** Secrets shorter than this are not looked for: replacing "abc" everywhere would garble the text. */
+const shortestSecret = 6;
+
+/**
+ * A redactor for the secrets `secrets()` lists, read each time it runs (a key read from the
+ * environment at call time is current), plus anything shaped like a credential. Never throws: a
+ * `secrets` that throws leaves the shape-based redaction.
+ */
+export function createRedactor(secrets: () => Iterable<string | undefined>): Redactor {
+  return (text) => {
+    let result = text;
+    try {
+      for (const secret of secrets()) {
+        if (secret === undefined || secret.length < shortestSecret) continue;
+        if (result.includes(secret)) result = result.split(secret).join(redactedMark);
+        // An upstream that quotes its request as JSON escapes `/` and `"` in the key.
+        const escaped = JSON.stringify(secret).slice(1, -1).replaceAll('/', '\\/');
+        if (escaped !== secret && result.includes(escaped)) result = result.split(escaped).join(redactedMark);
+      }
+    } catch {
+      // The shapes below still apply.
+    }
+    return redactCredentialShapes(result);
+  };
+}
+
+/** Only the credential shapes: for text from an upstream whose secrets the adapter cannot see. */
+export function redactCredentialShapes(text: string): string {
+  return text.replace(credentialShapes, (match, scheme: string | undefined) => (scheme === undefined ? redactedMark : `${scheme} ${redactedMark}`));
+}
+
+/** The secrets in a set of request headers: the values of the headers that carry credentials. */
+export function headerSecrets(headers: Record<string, string> | undefined): string[] {
+  const secrets: string[] = [];
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!credentialHeader.test(name)) continue;
+    secrets.push(value);
+    // `Bearer <key>`: the key alone is what an upstream most often quotes.
+    const space = value.indexOf(' ');
+    if (space > 0) secrets.push(value.slice(space + 1).trim());
+  }
+  return secrets;
+}
+
+/** Header names that carry credentials: `authorization`, `api-key`, `x-api-key`, `x-goog-api-key`, `*-token`, `*-secret`… */
+const credentialHeader = /authorization|api[-_]?key|token|secret|cookie|password|credential/i;
+
+/**
+ * Refuses a URL that carries credentials (`https://user:secret@host/v1`): they would be sent on
+ * every request and quoted by every error about the endpoint. Returns the problem in words, never
+ * quoting the credential, or `undefined` for a URL without userinfo.
+ */
+export function credentialsInURL(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (url.username === '' && url.password === '') return undefined;
+  return `must not contain credentials (user:password@): pass the key as apiKey, or in headers, instead (the URL was ${url.protocol}//${url.host}${url.pathname})`;
+}
