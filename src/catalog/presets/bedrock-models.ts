@@ -68,11 +68,11 @@ function profileModels(geography: 'eu' | 'us'): ModelOffer[] {
 const inRegion: Readonly<Record<string, readonly ModelOffer[]>> = {
   'eu-central-1': [
     { id: 'gpt-oss-120b', native: 'openai.gpt-oss-120b-1:0', price: usd(0.2, 0.79), context: 128_000, priceAsOf: '2026-10-01' },
-    { id: 'titan-embed-text-v2', native: 'amazon.titan-embed-text-v2:0', price: usd(0.02, 0), context: 8_192, priceAsOf: '2026-05' },
+    { id: 'titan-embed-text-v2', native: 'amazon.titan-embed-text-v2:0', price: usd(0.02, 0), context: 8_192, priceAsOf: '2026' },
   ],
   'eu-west-1': [
     { id: 'gpt-oss-120b', native: 'openai.gpt-oss-120b-1:0', price: usd(0.18, 0.7), context: 128_000, priceAsOf: '2026-10-01' },
-    { id: 'titan-embed-text-v2', native: 'amazon.titan-embed-text-v2:0', price: usd(0.02, 0), context: 8_192, priceAsOf: '2026-05' },
+    { id: 'titan-embed-text-v2', native: 'amazon.titan-embed-text-v2:0', price: usd(0.02, 0), context: 8_192, priceAsOf: '2026' },
   ],
   'eu-north-1': [{ id: 'gpt-oss-120b', native: 'openai.gpt-oss-120b-1:0', price: usd(0.15, 0.6), context: 128_000, priceAsOf: '2026-10-01' }],
   'eu-west-3': [{ id: 'mistral-7b-instruct', native: 'mistral.mistral-7b-instruct-v0:2', price: usd(0.2, 0.26), context: 32_000, priceAsOf: '2026' }],
