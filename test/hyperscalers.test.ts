@@ -143,6 +143,47 @@ describe('a streamed Bedrock Converse answer', () => {
   });
 });
 
+describe('Bedrock Converse and InvokeModel', () => {
+  it('answers a non-streamed request, and embeds through Titan one text per call', async () => {
+    upstream.use(
+      http.post(`${frankfurt}/model/eu.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse`, () =>
+        HttpResponse.json(
+          { output: { message: { role: 'assistant', content: [{ text: 'Sunny, 21 °C.' }] } }, stopReason: 'end_turn', usage: { inputTokens: 12, outputTokens: 6, totalTokens: 18 }, metrics: { latencyMs: 300 } },
+          { headers: { 'x-amzn-requestid': 'req-converse' } },
+        ),
+      ),
+      http.post(`${frankfurt}/model/amazon.titan-embed-text-v2%3A0/invoke`, async ({ request }) => {
+        const { inputText } = (await request.json()) as { inputText: string };
+        return HttpResponse.json({ embedding: [inputText.length, 0.5], inputTextTokenCount: 3 });
+      }),
+    );
+    const router = createRouter({ providers: [bedrock({ region: 'eu-central-1', credentials })], currency: 'USD', retry: { retries: 0 } });
+    const completion = await router.chat.completions.create({ model: 'claude-haiku-4-5', messages });
+    expect(completion.choices[0]).toMatchObject({ finish_reason: 'stop', message: { content: 'Sunny, 21 °C.' } });
+    expect(completion.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 6 });
+    const embedded = await router.embeddings.create({ model: 'titan-embed-text-v2', input: ['one', 'three'] });
+    expect(embedded.data.map((item) => item.embedding)).toEqual([[3, 0.5], [5, 0.5]]);
+    expect(embedded.usage).toMatchObject({ prompt_tokens: 6 });
+  });
+
+  it('never quotes the secret key or session token an upstream echoes back', async () => {
+    upstream.use(
+      http.post(`${frankfurt}/model/eu.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse`, () =>
+        HttpResponse.json(
+          { message: `The security token included in the request is invalid: ${credentials.sessionToken} (${credentials.secretAccessKey})` },
+          { status: 403, headers: { 'x-amzn-errortype': 'UnrecognizedClientException:http://internal.amazon.com/coral/com.amazon.coral.service/' } },
+        ),
+      ),
+    );
+    const router = createRouter({ providers: [bedrock({ region: 'eu-central-1', credentials })], retry: { retries: 0 } });
+    const error = await router.chat.completions.create({ model: 'claude-haiku-4-5', messages }).then(() => new Error('resolved'), (caught: unknown) => caught as Error);
+    const seen = `${error.message} ${JSON.stringify(error)}`;
+    expect(seen).toContain('UnrecognizedClientException');
+    expect(seen).not.toContain(credentials.sessionToken);
+    expect(seen).not.toContain(credentials.secretAccessKey);
+  });
+});
+
 describe('Vertex AI access tokens', () => {
   const base = 'https://europe-west4-aiplatform.googleapis.com/v1/projects/acme-eu-prod/locations/europe-west4';
   const completion = (text: string) => ({
