@@ -1,4 +1,5 @@
 import type { JurisdictionFacts, ModelOffer, Provider } from '../../providers/types.js';
+import { withGeminiToolCalls } from '../../providers/vertex/gemini-tool-calls.js';
 import { buildPreset, readEnv, usd, type PresetOptions } from './preset.js';
 
 const facts: JurisdictionFacts = {
@@ -29,13 +30,14 @@ const models: readonly ModelOffer[] = [
 /**
  * Google's Gemini API (AI Studio) through its OpenAI-compatible endpoint, id `gemini`: Google LLC
  * (US), no region pinning, so eligible under `global` only. Chat and embeddings. Key:
- * `GEMINI_API_KEY`, sent as a bearer token. USD prices.
+ * `GEMINI_API_KEY`, sent as a bearer token. USD prices. Tool calls are numbered and finish
+ * with `tool_calls` as OpenAI's do (Gemini's layer omits both).
  *
  * @example
  * const router = createRouter({ providers: [gemini()], policy: 'global' });
  */
 export function gemini(options: PresetOptions = {}): Provider {
-  const provider = buildPreset(
+  const provider = withGeminiToolCalls(buildPreset(
     {
       factory: 'gemini',
       id: 'gemini',
@@ -45,7 +47,7 @@ export function gemini(options: PresetOptions = {}): Provider {
       models: [...models],
     },
     options,
-  );
+  ));
   if (provider.missingConfiguration !== undefined) return provider;
   return {
     ...provider,

@@ -1,4 +1,4 @@
-import { RouterError } from '../../errors.js';
+import { InvalidRequestError, RouterError } from '../../errors.js';
 import { jurisdictionSchema } from '../../policy/facts-schema.js';
 import type { ChatRequest } from '../../wire/chat-request.js';
 import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
@@ -43,15 +43,28 @@ const now = (): number => Math.floor(Date.now() / 1000);
  * attempt, or carry a Bedrock API key as a bearer token.
  */
 export function bedrockConverseProvider(settings: BedrockConverseSettings): Provider {
-  const facts = jurisdictionSchema.optional().parse(settings.jurisdiction) as JurisdictionFacts | undefined;
-  const models = modelOffersSchema.parse(settings.models) as ModelOffer[];
+  const parsedFacts = jurisdictionSchema.optional().safeParse(settings.jurisdiction);
+  const parsedModels = modelOffersSchema.safeParse(settings.models);
+  for (const [name, parsed] of [['jurisdiction', parsedFacts], ['models', parsedModels]] as const) {
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new InvalidRequestError(`bedrock: ${[name, ...(issue?.path ?? [])].join('.')} ${issue?.message ?? 'is invalid'}`, name, parsed.error);
+    }
+  }
+  const facts = parsedFacts.data as JurisdictionFacts | undefined;
+  const models = parsedModels.data as ModelOffer[];
   const { id, region } = settings;
   const root = settings.baseURL.replace(/\/+$/, '');
   const userHeaders: Record<string, string> = {};
   for (const [name, value] of Object.entries(settings.headers ?? {})) userHeaders[name.toLowerCase()] = value;
   const apiKey = (): string | undefined => (typeof settings.apiKey === 'function' ? settings.apiKey() : settings.apiKey);
-  /** Secrets of the last signed call, scrubbed from any error text. */
-  let held: (string | undefined)[] = [];
+  /** Secrets this deployment has signed or authorised with, scrubbed from any error text. */
+  const held = new Set<string>();
+  const hold = (...secrets: (string | undefined)[]) => {
+    // Credentials rotate: keep the recent ones only.
+    if (held.size > 16) held.clear();
+    for (const secret of secrets) if (secret !== undefined && secret !== '') held.add(secret);
+  };
 
   async function post(path: string, body: unknown, accept: string, call: CallOptions): Promise<Response> {
     const url = new URL(`${root}${path}`);
@@ -59,11 +72,11 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
     let headers: Record<string, string> = { 'content-type': 'application/json', accept, ...userHeaders };
     const bearer = settings.credentials === undefined ? apiKey() : undefined;
     if (bearer !== undefined) {
-      held = [bearer];
+      hold(bearer);
       headers.authorization = `Bearer ${bearer}`;
     } else {
       const credentials: AwsCredentials = await resolveCredentials(id, settings.credentials);
-      held = [credentials.secretAccessKey, credentials.sessionToken];
+      hold(credentials.secretAccessKey, credentials.sessionToken);
       // Only host, date and token are signed: a proxy or fetch wrapper may still change the rest.
       const signed = await signRequest({ method: 'POST', url, headers: {}, body: payload, credentials, region, service: 'bedrock' });
       const { host: _host, ...sent } = signed.headers;
@@ -84,7 +97,7 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
         // An unreadable body only costs us Bedrock's message.
       }
       if (call.signal?.aborted) throw errorFromFetchFailure(id, undefined, call.signal);
-      throw errorFromBedrock(id, response.status, redactText(text, held), response.headers);
+      throw errorFromBedrock(id, response.status, redactText(text, [...held]), response.headers);
     }
     return response;
   }
@@ -93,7 +106,7 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
   const requestIdOf = (response: Response) => response.headers.get('x-amzn-requestid') ?? undefined;
   const scrub = <T>(promise: Promise<T>): Promise<T> =>
     promise.catch((error: unknown) => {
-      throw RouterError.isInstance(error) ? redactError(error, held) : error;
+      throw RouterError.isInstance(error) ? redactError(error, [...held]) : error;
     });
 
   return {

@@ -5,6 +5,7 @@ import { openaiCompatible } from '../openai-compatible.js';
 import type { CallOptions, ChatResult, ChatStreamResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
 import { AccessTokens, tokenFetch, type AccessTokenSource } from './access-token.js';
 import { claudeOnVertexFetch } from './claude-fetch.js';
+import { withGeminiToolCalls } from './gemini-tool-calls.js';
 
 /** A resolved Vertex AI deployment: what `vertex()` builds from its options and defaults. */
 export interface VertexSettings {
@@ -42,14 +43,14 @@ export function vertexProvider(settings: VertexSettings): Provider {
   const otherModels = settings.models.filter((offer) => !isClaude(offer.native ?? offer.id));
   const publisherRoot = `${locationRoot}/publishers/anthropic`;
 
-  const openai = openaiCompatible({
+  const openai = withGeminiToolCalls(openaiCompatible({
     id,
     baseURL: `${locationRoot}/endpoints/openapi`,
     jurisdiction: settings.jurisdiction,
     models: otherModels,
     headers: settings.headers,
     fetch: authorized,
-  });
+  }));
   const claude = anthropicMessagesProvider({
     id,
     baseURL: publisherRoot,
