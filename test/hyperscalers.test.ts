@@ -271,6 +271,34 @@ describe('Vertex AI access tokens', () => {
   });
 });
 
+describe('the Gemini API and Vertex locations', () => {
+  it('embeds through the Gemini API with its key', async () => {
+    upstream.use(
+      http.post('https://generativelanguage.googleapis.com/v1beta/openai/embeddings', () =>
+        HttpResponse.json({ object: 'list', model: 'gemini-embedding-001', data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }], usage: { prompt_tokens: 2, total_tokens: 2 } }),
+      ),
+    );
+    const router = createRouter({ providers: [gemini({ apiKey: 'gemini-test-key' })], policy: 'global', retry: { retries: 0 } });
+    const response = await router.embeddings.create({ model: 'gemini-embedding-001', input: 'Hallo' });
+    expect(response.data[0]?.embedding).toEqual([0.1, 0.2]);
+    expect(upstream.requests[0]?.headers.get('authorization')).toBe('Bearer gemini-test-key');
+  });
+
+  it('sends the eu multi-region to its jurisdictional host, and admits global only under global', async () => {
+    upstream.use(
+      http.post('https://aiplatform.eu.rep.googleapis.com/v1/projects/acme-eu-prod/locations/eu/endpoints/openapi/chat/completions', () =>
+        HttpResponse.json({ id: 'c', object: 'chat.completion', created: 1, model: 'google/gemini-2.5-flash', choices: [{ index: 0, message: { role: 'assistant', content: 'Ja.' }, finish_reason: 'stop' }] }),
+      ),
+    );
+    const providers = [vertex({ project: 'acme-eu-prod', location: 'eu', accessToken: 'ya29.eu' }), vertex({ project: 'acme-eu-prod', location: 'global', accessToken: 'ya29.global' })];
+    const router = createRouter({ providers, policy: 'eu-hosted', retry: { retries: 0 } });
+    const response = await router.chat.completions.create({ model: 'gemini-2.5-flash', messages });
+    expect(response.provider).toBe('vertex-eu');
+    const candidates = byProvider(router.explain({ model: 'gemini-2.5-flash', messages }).candidates);
+    expect(candidates.get('vertex-global')?.eligible).toBe(false);
+  });
+});
+
 describe('a test- key', () => {
   it('simulates each hyperscaler deployment without credentials', async () => {
     const router = createRouter({
