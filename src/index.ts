@@ -66,11 +66,19 @@ export { deepinfra } from './catalog/presets/deepinfra.js';
 export { fireworks } from './catalog/presets/fireworks.js';
 export { cerebras } from './catalog/presets/cerebras.js';
 export { nebius } from './catalog/presets/nebius.js';
+export { bedrock } from './catalog/presets/bedrock.js';
+export { vertex } from './catalog/presets/vertex.js';
+export { gemini } from './catalog/presets/gemini.js';
 export { defaultCatalog } from './catalog/default-catalog.js';
 export type { PresetOptions, PriceOverride } from './catalog/presets/preset.js';
 export type { AzureOpenAIOptions } from './catalog/presets/azure-openai.js';
 export type { InfomaniakOptions } from './catalog/presets/infomaniak.js';
 export type { AnthropicOptions } from './catalog/presets/anthropic.js';
+export type { BedrockOptions } from './catalog/presets/bedrock.js';
+export type { AwsCredentialSource } from './providers/bedrock/credentials.js';
+export type { AwsCredentials } from './providers/bedrock/sign.js';
+export type { VertexOptions } from './catalog/presets/vertex.js';
+export type { AccessTokenSource, AccessTokenResult } from './providers/vertex/access-token.js';
 export type { DefaultCatalogOptions } from './catalog/default-catalog.js';
 
 // Jurisdiction

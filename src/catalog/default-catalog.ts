@@ -1,12 +1,14 @@
 import type { Provider } from '../providers/types.js';
 import { anthropic, type AnthropicOptions } from './presets/anthropic.js';
 import { azureOpenAI, type AzureOpenAIOptions } from './presets/azure-openai.js';
+import { bedrock, type BedrockOptions } from './presets/bedrock.js';
 import { berget } from './presets/berget.js';
 import { cerebras } from './presets/cerebras.js';
 import { cloudferro } from './presets/cloudferro.js';
 import { deepinfra } from './presets/deepinfra.js';
 import { evroc } from './presets/evroc.js';
 import { fireworks } from './presets/fireworks.js';
+import { gemini } from './presets/gemini.js';
 import { groq } from './presets/groq.js';
 import { infomaniak, type InfomaniakOptions } from './presets/infomaniak.js';
 import { ionos } from './presets/ionos.js';
@@ -21,6 +23,7 @@ import { scaleway } from './presets/scaleway.js';
 import { stackit } from './presets/stackit.js';
 import { tSystems } from './presets/t-systems.js';
 import { together } from './presets/together.js';
+import { vertex, type VertexOptions } from './presets/vertex.js';
 
 const presets = {
   mistral,
@@ -44,6 +47,10 @@ const presets = {
   fireworks,
   cerebras,
   nebius,
+  // The hyperscalers: Bedrock in Frankfurt and Vertex on the EU multi-region by default.
+  bedrock: (options: Partial<BedrockOptions> = {}) => bedrock({ region: 'eu-central-1', ...options }),
+  vertex: (options: Partial<VertexOptions> = {}) => vertex({ location: 'eu', ...options }),
+  gemini,
 } as const;
 
 /** Options for {@link defaultCatalog}: shared ones, and each preset's own by factory name. */
@@ -55,7 +62,11 @@ export type DefaultCatalogOptions = {
   azureOpenAI?: AzureOpenAIOptions | undefined;
   infomaniak?: InfomaniakOptions | undefined;
   anthropic?: AnthropicOptions | undefined;
-} & { [Name in Exclude<keyof typeof presets, 'azureOpenAI' | 'infomaniak' | 'anthropic'>]?: PresetOptions | undefined };
+  /** Bedrock's options; `region` defaults to `eu-central-1`. */
+  bedrock?: Partial<BedrockOptions> | undefined;
+  /** Vertex AI's options; `location` defaults to `eu` and `project` to GOOGLE_CLOUD_PROJECT. */
+  vertex?: Partial<VertexOptions> | undefined;
+} & { [Name in Exclude<keyof typeof presets, 'azureOpenAI' | 'infomaniak' | 'anthropic' | 'bedrock' | 'vertex'>]?: PresetOptions | undefined };
 
 /**
  * Every built-in preset, each with its jurisdiction facts, models and dated prices: the whole

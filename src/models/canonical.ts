@@ -10,6 +10,7 @@ export function modelKeys(id: string): string[] {
   const keys = [id, lower];
   const slash = lower.lastIndexOf('/');
   if (slash !== -1) keys.push(lower.slice(slash + 1));
+  keys.push(canonicalModelId(lower));
   return [...new Set(keys)];
 }
 
@@ -28,4 +29,19 @@ export function namespaceOf(id: string): string | undefined {
 export function bareKey(id: string): string {
   const lower = id.toLowerCase();
   return lower.slice(lower.lastIndexOf('/') + 1);
+}
+
+/**
+ * The canonical id of a model known by a cloud vendor's id, so that the same model competes
+ * across the vendor's own API and the clouds that resell it: Bedrock's
+ * `eu.anthropic.claude-sonnet-4-5-20250929-v1:0` and `anthropic.claude-sonnet-4-6`, Vertex's
+ * `claude-sonnet-4@20250514` and Anthropic's dated `claude-sonnet-4-5-20250929` are
+ * `claude-sonnet-4-5`, `claude-sonnet-4-6` and `claude-sonnet-4`. Any other id is returned as given.
+ */
+export function canonicalModelId(id: string): string {
+  const lower = id.toLowerCase();
+  const bedrock = /^(?:(?:eu|us|us-gov|apac|au|ca|jp|global)\.)?anthropic\.(claude-[a-z0-9-]+?)(?:-\d{8})?(?:-v\d+)?(?::\d+)?$/.exec(lower);
+  if (bedrock !== null) return bedrock[1]!;
+  const dated = /^(claude-[a-z0-9-]+?)(?:@|-)\d{8}$/.exec(lower);
+  return dated === null ? id : dated[1]!;
 }

@@ -26,6 +26,7 @@ export const presetKeyVariables = [
   'FIREWORKS_API_KEY',
   'CEREBRAS_API_KEY',
   'NEBIUS_API_KEY',
+  'GEMINI_API_KEY',
 ];
 
 /** Gives every preset a key (and Infomaniak its product id) for this test (undo with `vi.unstubAllEnvs()`). */

@@ -56,6 +56,23 @@ export const modelTraits: Readonly<Record<string, ModelTraits>> = {
   'claude-opus-4-8': traits(multimodal, frontier),
   'claude-sonnet-4-6': traits(multimodal, strong),
   'claude-haiku-4-5': traits(multimodal, good),
+  'claude-sonnet-4-5': traits(multimodal, strong),
+  'claude-sonnet-4': traits(multimodal, strong),
+  // Google Gemini (Gemini API, Vertex AI)
+  'gemini-3.7-flash': traits(multimodal, strong),
+  'gemini-3.5-flash': traits(multimodal, strong),
+  'gemini-3.5-flash-lite': traits(multimodal, good),
+  'gemini-3.1-pro-preview': traits(multimodal, frontier),
+  'gemini-2.5-pro': traits(multimodal, strong),
+  'gemini-2.5-flash': traits(multimodal, good),
+  'gemini-2.5-flash-lite': traits(multimodal, fair),
+  'gemini-embedding-001': traits(embeddings),
+  // Amazon (Bedrock)
+  'nova-2-lite': traits(multimodal, good),
+  'nova-pro': traits(multimodal, good),
+  'nova-lite': traits(multimodal, fair),
+  'nova-micro': traits(text, small),
+  'titan-embed-text-v2': traits(embeddings),
   // Open-weight OpenAI
   'gpt-oss-120b': traits(text, good),
   'gpt-oss-20b': traits(text, fair),

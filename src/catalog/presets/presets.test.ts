@@ -64,6 +64,10 @@ const expectedTiers = {
   fireworks: 'global',
   cerebras: 'global',
   nebius: 'global',
+  // The hyperscalers: EU-hosted under US parents, and the Gemini API with no region.
+  'bedrock-eu-central-1': 'eu-hosted',
+  'vertex-eu': 'eu-hosted',
+  gemini: 'global',
 };
 
 describe.each(catalog.map((provider) => [provider.id, provider] as const))('preset %s', (_id, provider: Provider) => {
@@ -125,7 +129,7 @@ describe('the catalogue', () => {
     ['llama-3.3-70b-instruct', ['berget', 'cloudferro-sherlock', 'deepinfra', 'evroc', 'groq', 'ionos', 'nebius', 'ovhcloud', 'regolo', 'scaleway', 'stackit', 'together']],
     [
       'gpt-oss-120b',
-      ['azure-openai', 'berget', 'cerebras', 'cloudferro-sherlock', 'deepinfra', 'evroc', 'fireworks', 'groq', 'ionos', 'nebius', 'ovhcloud', 'regolo', 'scaleway', 'stackit', 't-systems', 'together'],
+      ['azure-openai', 'bedrock-eu-central-1', 'berget', 'cerebras', 'cloudferro-sherlock', 'deepinfra', 'evroc', 'fireworks', 'groq', 'ionos', 'nebius', 'ovhcloud', 'regolo', 'scaleway', 'stackit', 't-systems', 'together'],
     ],
   ])('lets every provider serving %s compete, whichever id names it', (canonical, providers) => {
     const index = buildCatalogIndex(catalog, 'EUR', defaultFx);

@@ -1,0 +1,202 @@
+import { InvalidRequestError, RouterError } from '../../errors.js';
+import { jurisdictionSchema } from '../../policy/facts-schema.js';
+import type { ChatRequest } from '../../wire/chat-request.js';
+import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
+import type { EmbeddingsRequest } from '../../wire/embeddings.js';
+import { redactError, redactText } from '../held-secrets.js';
+import { modelOffersSchema } from '../openai-compatible.js';
+import { readJsonBody } from '../read-json-body.js';
+import type { CallOptions, ChatResult, ChatStreamResult, EmbedResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
+import { errorFromFetchFailure, malformedResponse } from '../upstream-error.js';
+import { mayHaveCredentials, missingCredentials, resolveCredentials, type AwsCredentialSource } from './credentials.js';
+import { readEventStream } from './event-stream.js';
+import { errorFromBedrock, errorFromStreamException } from './http-error.js';
+import { signRequest, type AwsCredentials } from './sign.js';
+import { embeddingBodies, embeddingFamily, embeddingsResponse, embeddingTexts, readEmbeddings, type InvokedEmbeddings } from './translate-embeddings.js';
+import { translateRequest } from './translate-request.js';
+import { translateResponse } from './translate-response.js';
+import { ConverseStreamTranslator } from './translate-stream.js';
+import type { ConverseResponse, ConverseStreamEvent } from './wire.js';
+
+/** A resolved Bedrock deployment: what `bedrock()` builds from its options and defaults. */
+export interface BedrockConverseSettings {
+  id: string;
+  /** The AWS region requests are sent to and signed for, e.g. `eu-central-1`. */
+  region: string;
+  /** The runtime endpoint's root; `/model/{id}/converse` is appended. */
+  baseURL: string;
+  /** Signing credentials; see credentials.ts for the fallbacks. */
+  credentials?: AwsCredentialSource | undefined;
+  /** A Bedrock API key, sent as a bearer token instead of signing; a function is read at each call. */
+  apiKey?: string | (() => string | undefined) | undefined;
+  jurisdiction: JurisdictionFacts | undefined;
+  models: ModelOffer[];
+  headers?: Record<string, string> | undefined;
+  fetch?: typeof globalThis.fetch | undefined;
+}
+
+const now = (): number => Math.floor(Date.now() / 1000);
+
+/**
+ * A provider for Bedrock Runtime's Converse and ConverseStream APIs (chat), and InvokeModel for
+ * Titan and Cohere embeddings. Requests are signed with SigV4 (signing name `bedrock`) at each
+ * attempt, or carry a Bedrock API key as a bearer token.
+ */
+export function bedrockConverseProvider(settings: BedrockConverseSettings): Provider {
+  const parsedFacts = jurisdictionSchema.optional().safeParse(settings.jurisdiction);
+  const parsedModels = modelOffersSchema.safeParse(settings.models);
+  for (const [name, parsed] of [['jurisdiction', parsedFacts], ['models', parsedModels]] as const) {
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new InvalidRequestError(`bedrock: ${[name, ...(issue?.path ?? [])].join('.')} ${issue?.message ?? 'is invalid'}`, name, parsed.error);
+    }
+  }
+  const facts = parsedFacts.data as JurisdictionFacts | undefined;
+  const models = parsedModels.data as ModelOffer[];
+  const { id, region } = settings;
+  const root = settings.baseURL.replace(/\/+$/, '');
+  const userHeaders: Record<string, string> = {};
+  for (const [name, value] of Object.entries(settings.headers ?? {})) userHeaders[name.toLowerCase()] = value;
+  const apiKey = (): string | undefined => (typeof settings.apiKey === 'function' ? settings.apiKey() : settings.apiKey);
+  /** Secrets this deployment has signed or authorised with, scrubbed from any error text. */
+  const held = new Set<string>();
+  const hold = (...secrets: (string | undefined)[]) => {
+    // Credentials rotate: keep the recent ones only.
+    if (held.size > 16) held.clear();
+    for (const secret of secrets) if (secret !== undefined && secret !== '') held.add(secret);
+  };
+
+  async function post(path: string, body: unknown, accept: string, call: CallOptions): Promise<Response> {
+    const url = new URL(`${root}${path}`);
+    const payload = JSON.stringify(body);
+    let headers: Record<string, string> = { 'content-type': 'application/json', accept, ...userHeaders };
+    const bearer = settings.credentials === undefined ? apiKey() : undefined;
+    if (bearer !== undefined) {
+      hold(bearer);
+      headers.authorization = `Bearer ${bearer}`;
+    } else {
+      const credentials: AwsCredentials = await resolveCredentials(id, settings.credentials);
+      hold(credentials.secretAccessKey, credentials.sessionToken);
+      // Only host, date and token are signed: a proxy or fetch wrapper may still change the rest.
+      const signed = await signRequest({ method: 'POST', url, headers: {}, body: payload, credentials, region, service: 'bedrock' });
+      const { host: _host, ...sent } = signed.headers;
+      headers = { ...headers, ...sent };
+    }
+    for (const [name, value] of Object.entries(call.headers ?? {})) headers[name.toLowerCase()] = value;
+    let response: Response;
+    try {
+      response = await (settings.fetch ?? globalThis.fetch)(url, { method: 'POST', headers, body: payload, signal: call.signal ?? null });
+    } catch (error) {
+      throw errorFromFetchFailure(id, error, call.signal);
+    }
+    if (!response.ok) {
+      let text = '';
+      try {
+        text = await response.text();
+      } catch {
+        // An unreadable body only costs us Bedrock's message.
+      }
+      if (call.signal?.aborted) throw errorFromFetchFailure(id, undefined, call.signal);
+      throw errorFromBedrock(id, response.status, redactText(text, [...held]), response.headers);
+    }
+    return response;
+  }
+
+  const modelPath = (model: string, operation: string) => `/model/${encodeURIComponent(model)}/${operation}`;
+  const requestIdOf = (response: Response) => response.headers.get('x-amzn-requestid') ?? undefined;
+  const scrub = <T>(promise: Promise<T>): Promise<T> =>
+    promise.catch((error: unknown) => {
+      throw RouterError.isInstance(error) ? redactError(error, [...held]) : error;
+    });
+
+  return {
+    specificationVersion: 'v1',
+    id,
+    jurisdiction: facts,
+    models: Object.freeze(models),
+
+    missingConfiguration(): string | undefined {
+      if (settings.apiKey !== undefined && apiKey() !== undefined) return undefined;
+      return mayHaveCredentials(settings.credentials) ? undefined : missingCredentials;
+    },
+
+    doChat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
+      return scrub(
+        (async () => {
+          const { body, jsonTool } = translateRequest(id, request);
+          const response = await post(modelPath(request.model, 'converse'), body, 'application/json', call);
+          const requestId = requestIdOf(response);
+          const value = (await readJsonBody(id, response, call.signal)) as ConverseResponse | null;
+          if (typeof value !== 'object' || value === null || !Array.isArray(value.output?.message?.content)) throw malformedResponse(id, response, 'a body that is not a Converse answer');
+          return { completion: translateResponse(value, jsonTool, request.model, requestId ?? '', now()), requestId };
+        })(),
+      );
+    },
+
+    doChatStream(request: ChatRequest, call: CallOptions): Promise<ChatStreamResult> {
+      return scrub(
+        (async () => {
+          const { body, jsonTool } = translateRequest(id, request);
+          const response = await post(modelPath(request.model, 'converse-stream'), body, 'application/vnd.amazon.eventstream', call);
+          const requestId = requestIdOf(response);
+          if (response.body === null || !(response.headers.get('content-type') ?? '').includes('eventstream')) {
+            throw malformedResponse(id, response, 'a streaming answer that is not an event stream');
+          }
+          const translator = new ConverseStreamTranslator(jsonTool, requestId ?? '', request.model, now());
+          return { chunks: translateFrames(id, response.body, translator, call.signal, requestId), requestId };
+        })(),
+      );
+    },
+
+    doEmbed(request: EmbeddingsRequest, call: CallOptions): Promise<EmbedResult> {
+      return scrub(
+        (async () => {
+          const family = embeddingFamily(request.model);
+          if (family === undefined) throw new RouterError(`${id}: ${request.model} is not a Titan or Cohere embedding model`, { code: 'upstream_error', providerId: id });
+          const bodies = embeddingBodies(family, embeddingTexts(id, request), request);
+          const parts: InvokedEmbeddings[] = [];
+          let requestId: string | undefined;
+          for (const body of bodies) {
+            const response = await post(modelPath(request.model, 'invoke'), body, 'application/json', call);
+            requestId ??= requestIdOf(response);
+            const part = readEmbeddings(family, await readJsonBody(id, response, call.signal), response.headers.get('x-amzn-bedrock-input-token-count'));
+            if (part === undefined) throw malformedResponse(id, response, 'a body that is not an embedding');
+            parts.push(part);
+          }
+          return { response: embeddingsResponse(request.model, parts), requestId };
+        })(),
+      );
+    },
+  };
+}
+
+async function* translateFrames(
+  providerId: string,
+  body: ReadableStream<Uint8Array>,
+  translator: ConverseStreamTranslator,
+  signal: AbortSignal | undefined,
+  requestId: string | undefined,
+): AsyncGenerator<UpstreamChatCompletionChunk> {
+  const decoder = new TextDecoder();
+  for await (const message of readEventStream(body, { providerId, signal, requestId })) {
+    const kind = message.headers[':message-type'];
+    if (kind === 'exception') throw errorFromStreamException(providerId, message.headers[':exception-type'] ?? 'unknownException', decoder.decode(message.payload), requestId);
+    if (kind === 'error') {
+      const code = message.headers[':error-code'] ?? 'UnknownError';
+      throw new RouterError(`${providerId} sent an error mid-stream: ${code}: ${message.headers[':error-message'] ?? ''}`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId });
+    }
+    if (kind !== 'event') continue;
+    let event: ConverseStreamEvent;
+    try {
+      event = JSON.parse(decoder.decode(message.payload)) as ConverseStreamEvent;
+    } catch (error) {
+      throw new RouterError(`${providerId} sent an event that is not JSON`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId, cause: error });
+    }
+    for (const chunk of translator.push(message.headers[':event-type'] ?? '', event)) yield chunk;
+    // Nothing follows the usage: leaving closes the body rather than waiting for its end.
+    if (translator.done) return;
+  }
+  const last = translator.finish();
+  if (last.length === 0) throw new RouterError(`${providerId}: the stream ended before the answer was complete`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId });
+  yield* last;
+}

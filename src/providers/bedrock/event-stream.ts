@@ -1,0 +1,199 @@
+import { RouterError } from '../../errors.js';
+import { errorFromBodyFailure } from '../upstream-error.js';
+import { crc32 } from './crc32.js';
+
+/*
+ * The `application/vnd.amazon.eventstream` binary framing of Bedrock's ConverseStream, decoded
+ * as bytes arrive. Each frame (all integers big-endian):
+ *
+ *   uint32 total length · uint32 headers length · uint32 prelude CRC (of the first 8 bytes)
+ *   headers · payload · uint32 message CRC (of everything before it)
+ *
+ * A header is `uint8 name length · name · uint8 type · value`. Frames are not aligned with
+ * network chunks: bytes are buffered until a whole frame is present, and a chunk may hold several.
+ * Any broken CRC, impossible length or truncated frame fails the stream: a corrupted frame cannot
+ * be told from a corrupted answer.
+ */
+
+/** One decoded frame: its string-valued headers (others are read and skipped) and raw payload. */
+export interface EventStreamMessage {
+  headers: Record<string, string>;
+  payload: Uint8Array;
+}
+
+/** Larger frames are treated as corruption, as AWS's own decoder does. @unit bytes */
+const maxFrame = 16 * 1024 * 1024;
+const preludeLength = 12;
+const minFrame = 16;
+
+const decoder = new TextDecoder();
+
+/** Raised for bytes that are not a valid frame; the stream reader turns it into an upstream error. */
+export class EventStreamCorruption extends Error {
+  override readonly name = 'EventStreamCorruption';
+}
+
+/** Splits a byte stream into frames, checking both CRCs of each. Push chunks, collect messages. */
+export class EventStreamDecoder {
+  #buffer = new Uint8Array(0);
+  #start = 0;
+  #end = 0;
+
+  /** The complete frames the new bytes finish, in order. Throws `EventStreamCorruption`. */
+  push(chunk: Uint8Array): EventStreamMessage[] {
+    this.#append(chunk);
+    const messages: EventStreamMessage[] = [];
+    for (;;) {
+      const available = this.#end - this.#start;
+      if (available < preludeLength) break;
+      const view = new DataView(this.#buffer.buffer, this.#buffer.byteOffset + this.#start, available);
+      const total = view.getUint32(0);
+      const headersLength = view.getUint32(4);
+      if (crc32(this.#buffer, this.#start, this.#start + 8) !== view.getUint32(8)) throw new EventStreamCorruption('an event-stream frame failed its prelude CRC');
+      if (total < minFrame || total > maxFrame || headersLength > total - minFrame) {
+        throw new EventStreamCorruption(`an event-stream frame declares impossible lengths (total ${total}, headers ${headersLength})`);
+      }
+      if (available < total) break;
+      const frameEnd = this.#start + total;
+      if (crc32(this.#buffer, this.#start, frameEnd - 4) !== view.getUint32(total - 4)) throw new EventStreamCorruption('an event-stream frame failed its message CRC');
+      const headersStart = this.#start + preludeLength;
+      const payloadStart = headersStart + headersLength;
+      messages.push({
+        headers: readHeaders(this.#buffer.subarray(headersStart, payloadStart)),
+        // Copied: the buffer is reused for later chunks.
+        payload: this.#buffer.slice(payloadStart, frameEnd - 4),
+      });
+      this.#start = frameEnd;
+    }
+    return messages;
+  }
+
+  /** Throws when the stream ended inside a frame. */
+  end(): void {
+    if (this.#end > this.#start) throw new EventStreamCorruption(`the event stream ended inside a frame (${this.#end - this.#start} bytes left over)`);
+  }
+
+  #append(chunk: Uint8Array): void {
+    if (this.#start === this.#end) this.#start = this.#end = 0;
+    if (this.#end + chunk.length > this.#buffer.length) {
+      const kept = this.#end - this.#start;
+      if (kept + chunk.length <= this.#buffer.length) {
+        this.#buffer.copyWithin(0, this.#start, this.#end);
+      } else {
+        // Doubling keeps a frame split over many chunks at O(n) copies in total.
+        const grown = new Uint8Array(Math.max(kept + chunk.length, this.#buffer.length * 2, 1024));
+        grown.set(this.#buffer.subarray(this.#start, this.#end));
+        this.#buffer = grown;
+      }
+      this.#start = 0;
+      this.#end = kept;
+    }
+    this.#buffer.set(chunk, this.#end);
+    this.#end += chunk.length;
+  }
+}
+
+function readHeaders(bytes: Uint8Array): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  let offset = 0;
+  const need = (count: number) => {
+    if (offset + count > bytes.length) throw new EventStreamCorruption('an event-stream header runs past its block');
+  };
+  while (offset < bytes.length) {
+    need(1);
+    const nameLength = view.getUint8(offset++);
+    need(nameLength + 1);
+    const name = decoder.decode(bytes.subarray(offset, offset + nameLength));
+    offset += nameLength;
+    const type = view.getUint8(offset++);
+    switch (type) {
+      case 0:
+      case 1:
+        break;
+      case 2:
+        offset += 1;
+        break;
+      case 3:
+        offset += 2;
+        break;
+      case 4:
+        offset += 4;
+        break;
+      case 5:
+      case 8:
+        offset += 8;
+        break;
+      case 9:
+        offset += 16;
+        break;
+      case 6:
+      case 7: {
+        need(2);
+        const length = view.getUint16(offset);
+        offset += 2;
+        need(length);
+        if (type === 7) headers[name] = decoder.decode(bytes.subarray(offset, offset + length));
+        offset += length;
+        break;
+      }
+      default:
+        throw new EventStreamCorruption(`an event-stream header has unknown type ${type}`);
+    }
+    need(0);
+  }
+  return headers;
+}
+
+export interface ReadEventStreamOptions {
+  providerId: string;
+  signal?: AbortSignal | undefined;
+  requestId?: string | undefined;
+}
+
+/**
+ * A response body as event-stream frames, as they complete. A corrupted or truncated frame, or a
+ * connection that fails mid-body, throws a retryable `upstream_error`; the caller's abort throws
+ * its reason. Leaving the iteration early cancels the body.
+ */
+export async function* readEventStream(body: ReadableStream<Uint8Array>, options: ReadEventStreamOptions): AsyncGenerator<EventStreamMessage> {
+  const { providerId, signal, requestId } = options;
+  const reader = body.getReader();
+  const frames = new EventStreamDecoder();
+  let finished = false;
+  const corrupted = (error: EventStreamCorruption) =>
+    new RouterError(`${providerId} sent a broken event stream: ${error.message}`, {
+      code: 'upstream_error',
+      providerId,
+      isRetryable: true,
+      requestID: requestId,
+      cause: error,
+    });
+  try {
+    for (;;) {
+      let read: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        read = await reader.read();
+      } catch (error) {
+        finished = true;
+        throw errorFromBodyFailure(providerId, error, signal, requestId);
+      }
+      if (signal?.aborted) throw errorFromBodyFailure(providerId, undefined, signal, requestId);
+      let messages: EventStreamMessage[];
+      try {
+        if (read.done) {
+          finished = true;
+          frames.end();
+          return;
+        }
+        messages = frames.push(read.value);
+      } catch (error) {
+        throw error instanceof EventStreamCorruption ? corrupted(error) : error;
+      }
+      for (const message of messages) yield message;
+    }
+  } finally {
+    // Not awaited: some bodies (mocks, proxies) settle a cancel only when their source does.
+    if (!finished) void reader.cancel().catch(() => undefined);
+  }
+}

@@ -1,0 +1,72 @@
+import type { EmbeddingsRequest, UpstreamEmbeddingsResponse } from '../../wire/embeddings.js';
+import { unsupported } from '../anthropic/unsupported.js';
+
+/*
+ * OpenAI embeddings ↔ Bedrock InvokeModel bodies for the two embedding families Bedrock serves:
+ * - Amazon Titan Text Embeddings (`amazon.titan-embed-text-v2:0`): one text per call,
+ *   `{inputText, dimensions?}` → `{embedding, inputTextTokenCount}`; several inputs are several calls;
+ * - Cohere Embed (`cohere.embed-*`): up to 96 texts per call, `{texts, input_type}` →
+ *   `{embeddings}`; token counts come in the `x-amzn-bedrock-input-token-count` header.
+ * Token-id inputs and base64 output are refused: neither model family takes or returns them.
+ */
+
+export type EmbeddingFamily = 'titan' | 'cohere';
+
+export function embeddingFamily(modelId: string): EmbeddingFamily | undefined {
+  const bare = modelId.replace(/^(eu|us|apac|global)\./, '');
+  if (bare.startsWith('amazon.titan-embed')) return 'titan';
+  if (bare.startsWith('cohere.embed')) return 'cohere';
+  return undefined;
+}
+
+/** The texts of a request; throws invalid_request for token ids and base64 output. */
+export function embeddingTexts(providerId: string, request: EmbeddingsRequest): string[] {
+  if (request.encoding_format === 'base64') throw unsupported(providerId, 'encoding_format', 'Bedrock returns float embeddings; omit encoding_format or send float');
+  const input = request.input;
+  if (typeof input === 'string') return [input];
+  if (input.every((item): item is string => typeof item === 'string')) return input;
+  throw unsupported(providerId, 'input', 'Bedrock embeds text, not token ids; send strings');
+}
+
+/** The InvokeModel bodies for a request: one per text for Titan, batches of 96 for Cohere. */
+export function embeddingBodies(family: EmbeddingFamily, texts: readonly string[], request: EmbeddingsRequest): unknown[] {
+  if (family === 'titan') return texts.map((text) => (request.dimensions === undefined ? { inputText: text } : { inputText: text, dimensions: request.dimensions }));
+  const bodies: unknown[] = [];
+  for (let start = 0; start < texts.length; start += 96) bodies.push({ texts: texts.slice(start, start + 96), input_type: 'search_document', truncate: 'END' });
+  return bodies;
+}
+
+/** One InvokeModel answer: its vectors, in input order, and the input tokens when reported. */
+export interface InvokedEmbeddings {
+  vectors: number[][];
+  tokens: number | undefined;
+}
+
+/** Reads one InvokeModel answer; undefined when it is not one of the known shapes. */
+export function readEmbeddings(family: EmbeddingFamily, body: unknown, tokenHeader: string | null): InvokedEmbeddings | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const headerTokens = tokenHeader === null ? undefined : Number(tokenHeader);
+  if (family === 'titan') {
+    const { embedding, inputTextTokenCount } = body as { embedding?: unknown; inputTextTokenCount?: unknown };
+    if (!Array.isArray(embedding)) return undefined;
+    return { vectors: [embedding as number[]], tokens: typeof inputTextTokenCount === 'number' ? inputTextTokenCount : headerTokens };
+  }
+  const { embeddings } = body as { embeddings?: unknown };
+  // Cohere answers `{embeddings: [[…]]}`, or `{embeddings: {float: [[…]]}}` when types were asked for.
+  const vectors = Array.isArray(embeddings) ? embeddings : (embeddings as { float?: unknown } | undefined)?.float;
+  if (!Array.isArray(vectors)) return undefined;
+  return { vectors: vectors as number[][], tokens: Number.isFinite(headerTokens) ? headerTokens : undefined };
+}
+
+/** The OpenAI list for all answers, in order. */
+export function embeddingsResponse(model: string, parts: readonly InvokedEmbeddings[]): UpstreamEmbeddingsResponse {
+  const vectors = parts.flatMap((part) => part.vectors);
+  const known = parts.every((part) => part.tokens !== undefined);
+  const tokens = parts.reduce((sum, part) => sum + (part.tokens ?? 0), 0);
+  return {
+    object: 'list',
+    model,
+    data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
+    usage: known ? { prompt_tokens: tokens, total_tokens: tokens } : null,
+  };
+}

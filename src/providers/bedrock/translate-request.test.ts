@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatRequest } from '../../wire/chat-request.js';
+import { translateRequest } from './translate-request.js';
+
+const weather = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather by city', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
+const request = (fields: Partial<ChatRequest>): ChatRequest => ({ model: 'eu.anthropic.claude-sonnet-4-6', messages: [{ role: 'user', content: 'Hi' }], ...fields }) as ChatRequest;
+
+describe('translateRequest (OpenAI → Converse)', () => {
+  it('hoists system prompts and keeps multi-part text and base64 images', () => {
+    const { body } = translateRequest('bedrock-test', request({
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] },
+      ],
+    }));
+    expect(body.system).toEqual([{ text: 'Be brief.' }]);
+    expect(body.messages).toEqual([{ role: 'user', content: [{ text: 'What is this?' }, { image: { format: 'png', source: { bytes: 'iVBORw0KGgo=' } } }] }]);
+  });
+
+  it('refuses an image URL, which Converse cannot fetch', () => {
+    expect(() => translateRequest('bedrock-test', request({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] }))).toThrow(/data: URL/);
+  });
+
+  it('maps sampling and limits onto inferenceConfig, and sends no maxTokens unless asked', () => {
+    expect(translateRequest('bedrock-test', request({})).body.inferenceConfig).toBeUndefined();
+    const { body } = translateRequest('bedrock-test', request({ max_completion_tokens: 300, temperature: 0.2, stop: 'END' }));
+    expect(body.inferenceConfig).toEqual({ maxTokens: 300, temperature: 0.2, stopSequences: ['END'] });
+  });
+
+  it('translates tools, tool calls and tool results, and tool_choice', () => {
+    const { body } = translateRequest('bedrock-test', request({
+      tools: [weather],
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      messages: [
+        { role: 'user', content: 'Weather in Berlin?' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'tooluse_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Berlin"}' } }] },
+        { role: 'tool', tool_call_id: 'tooluse_1', content: '12 °C' },
+      ],
+    }));
+    expect(body.toolConfig).toEqual({
+      tools: [{ toolSpec: { name: 'get_weather', description: 'Weather by city', inputSchema: { json: weather.function.parameters } } }],
+      toolChoice: { tool: { name: 'get_weather' } },
+    });
+    expect(body.messages.slice(1)).toEqual([
+      { role: 'assistant', content: [{ toolUse: { toolUseId: 'tooluse_1', name: 'get_weather', input: { city: 'Berlin' } } }] },
+      { role: 'user', content: [{ toolResult: { toolUseId: 'tooluse_1', content: [{ text: '12 °C' }] } }] },
+    ]);
+    expect(translateRequest('bedrock-test', request({ tools: [weather], tool_choice: 'required' })).body.toolConfig?.toolChoice).toEqual({ any: {} });
+  });
+
+  it("replays tool history as text for tool_choice none, which Converse lacks", () => {
+    const { body } = translateRequest('bedrock-test', request({
+      tools: [weather],
+      tool_choice: 'none',
+      messages: [
+        { role: 'user', content: 'Weather?' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 't1', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 't1', content: 'sunny' },
+      ],
+    }));
+    expect(body.toolConfig).toBeUndefined();
+    expect(JSON.stringify(body.messages)).not.toContain('toolUse');
+    expect(body.messages[2]).toEqual({ role: 'user', content: [{ text: '[tool result: sunny]' }] });
+  });
+
+  it('asks for JSON through a forced tool', () => {
+    const { body, jsonTool } = translateRequest('bedrock-test', request({ response_format: { type: 'json_object' } }));
+    expect(jsonTool).toBe('json_response');
+    expect(body.toolConfig?.toolChoice).toEqual({ tool: { name: 'json_response' } });
+  });
+
+  it('refuses what would change the answer, naming the field', () => {
+    expect(() => translateRequest('bedrock-test', request({ n: 2 }))).toThrow(/bedrock-test cannot honour n/);
+    expect(() => translateRequest('bedrock-test', request({ temperature: 1.5 }))).toThrow(/temperature/);
+  });
+});

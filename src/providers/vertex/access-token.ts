@@ -1,0 +1,153 @@
+import { RouterError } from '../../errors.js';
+
+/*
+ * Google OAuth2 access tokens for Vertex AI, cached for their lifetime. A token is fetched once
+ * and reused until shortly before it expires (five minutes, or a fifth of its life when that is
+ * shorter); concurrent requests share one refresh. A token the API refused (401) is dropped and
+ * the next request fetches another.
+ *
+ * Sources: the caller's `accessToken` (a fixed string, or a function returning a string or
+ * `{ token, expiresAt }`), else application default credentials through `google-auth-library`,
+ * an optional peer dependency imported at the first call.
+ */
+
+/** What a token function may return: a token, or a token with its expiry. */
+export type AccessTokenResult = string | { token: string; expiresAt: Date | number };
+
+/** What `vertex({ accessToken })` accepts. */
+export type AccessTokenSource = string | (() => Promise<AccessTokenResult> | AccessTokenResult);
+
+/** Lifetime assumed for a token returned without an expiry: Google's access tokens live an hour. @unit milliseconds */
+const assumedLifetime = 55 * 60 * 1000;
+/** How early a token is replaced before it expires. @unit milliseconds */
+const refreshMargin = 5 * 60 * 1000;
+
+const scope = 'https://www.googleapis.com/auth/cloud-platform';
+const authLibrary = 'google-auth-library';
+
+interface CachedToken {
+  token: string;
+  /** When to fetch the next one, in epoch milliseconds. */
+  refreshAt: number;
+}
+
+/** The minimal surface of google-auth-library this uses. */
+interface GoogleAuthLike {
+  getClient(): Promise<{ getAccessToken(): Promise<{ token?: string | null }>; credentials?: { expiry_date?: number | null } }>;
+}
+
+/** A token cache over one source. `now` is injectable for tests. */
+export class AccessTokens {
+  #cached: CachedToken | undefined;
+  #pending: Promise<string> | undefined;
+  #auth: GoogleAuthLike | undefined;
+  readonly #providerId: string;
+  readonly #source: AccessTokenSource | undefined;
+  readonly #now: () => number;
+
+  constructor(providerId: string, source: AccessTokenSource | undefined, now: () => number = Date.now) {
+    this.#providerId = providerId;
+    this.#source = source;
+    this.#now = now;
+  }
+
+  /** The tokens this cache holds now, to scrub from error text. */
+  get held(): string[] {
+    return this.#cached === undefined ? [] : [this.#cached.token];
+  }
+
+  /** A valid token: the cached one, or a fresh one (one refresh shared by concurrent callers). */
+  async get(): Promise<string> {
+    if (typeof this.#source === 'string') return this.#source;
+    const cached = this.#cached;
+    if (cached !== undefined && this.#now() < cached.refreshAt) return cached.token;
+    this.#pending ??= this.#refresh().finally(() => {
+      this.#pending = undefined;
+    });
+    return this.#pending;
+  }
+
+  /** Drops `token` after the API refused it, so the next `get()` fetches another. */
+  invalidate(token: string): void {
+    if (this.#cached?.token === token) this.#cached = undefined;
+  }
+
+  /** Whether a refused token can be replaced by asking again (not for a fixed string). */
+  get refreshable(): boolean {
+    return typeof this.#source !== 'string';
+  }
+
+  async #refresh(): Promise<string> {
+    const fetched = typeof this.#source === 'function' ? await this.#fromFunction(this.#source) : await this.#fromApplicationDefault();
+    const now = this.#now();
+    const expiresAt = fetched.expiresAt ?? now + assumedLifetime;
+    const lifetime = expiresAt - now;
+    this.#cached = { token: fetched.token, refreshAt: expiresAt - Math.min(refreshMargin, lifetime / 5) };
+    return fetched.token;
+  }
+
+  async #fromFunction(source: () => Promise<AccessTokenResult> | AccessTokenResult): Promise<{ token: string; expiresAt?: number }> {
+    let result: AccessTokenResult;
+    try {
+      result = await source();
+    } catch (error) {
+      // Its message may quote credentials: only the error's class is reported.
+      throw this.#error(`the accessToken function failed (${error instanceof Error ? error.name : typeof error})`);
+    }
+    if (typeof result === 'string' && result !== '') return { token: result };
+    if (typeof result === 'object' && result !== null && typeof result.token === 'string' && result.token !== '') {
+      const expiresAt = result.expiresAt instanceof Date ? result.expiresAt.getTime() : result.expiresAt;
+      if (typeof expiresAt === 'number' && Number.isFinite(expiresAt)) return { token: result.token, expiresAt };
+      return { token: result.token };
+    }
+    throw this.#error('the accessToken function must return a token string or { token, expiresAt }');
+  }
+
+  async #fromApplicationDefault(): Promise<{ token: string; expiresAt?: number }> {
+    if (this.#auth === undefined) {
+      let library: { GoogleAuth: new (options: { scopes: string[] }) => GoogleAuthLike };
+      try {
+        // A variable specifier: bundlers leave the optional peer alone, and apps that pass
+        // accessToken never load it.
+        library = (await import(/* @vite-ignore */ authLibrary)) as typeof library;
+      } catch {
+        throw this.#error(`no access token: pass accessToken to vertex(), or install ${authLibrary} (npm install ${authLibrary}) to use application default credentials`);
+      }
+      this.#auth = new library.GoogleAuth({ scopes: [scope] });
+    }
+    try {
+      const client = await this.#auth.getClient();
+      const { token } = await client.getAccessToken();
+      if (typeof token !== 'string' || token === '') throw new Error('empty token');
+      const expiry = client.credentials?.expiry_date;
+      return typeof expiry === 'number' ? { token, expiresAt: expiry } : { token };
+    } catch (error) {
+      throw this.#error(`application default credentials gave no access token (${error instanceof Error ? error.message : String(error)}); set GOOGLE_APPLICATION_CREDENTIALS or pass accessToken`);
+    }
+  }
+
+  #error(message: string): RouterError {
+    return new RouterError(`${this.#providerId}: ${message}`, { code: 'upstream_error', status: 500, providerId: this.#providerId });
+  }
+}
+
+/**
+ * A fetch that sends `Authorization: Bearer <token>` from the cache and, when the API answers
+ * 401, drops the token and sends the request once more with a fresh one.
+ */
+export function tokenFetch(tokens: AccessTokens, inner: () => typeof globalThis.fetch): typeof globalThis.fetch {
+  return async (input, init) => {
+    const send = async (token: string) => {
+      const headers = new Headers(init?.headers);
+      headers.set('authorization', `Bearer ${token}`);
+      return inner()(input, { ...init, headers });
+    };
+    const token = await tokens.get();
+    const response = await send(token);
+    if (response.status !== 401 || !tokens.refreshable) return response;
+    tokens.invalidate(token);
+    // The refused answer's body is not needed: release the connection.
+    void response.body?.cancel().catch(() => undefined);
+    return send(await tokens.get());
+  };
+}

@@ -1,0 +1,79 @@
+import { RouterError } from '../../errors.js';
+import { anthropicMessagesProvider } from '../anthropic/messages-provider.js';
+import { redactError } from '../held-secrets.js';
+import { openaiCompatible } from '../openai-compatible.js';
+import type { CallOptions, ChatResult, ChatStreamResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
+import { AccessTokens, tokenFetch, type AccessTokenSource } from './access-token.js';
+import { claudeOnVertexFetch } from './claude-fetch.js';
+import { withGeminiToolCalls } from './gemini-tool-calls.js';
+
+/** A resolved Vertex AI deployment: what `vertex()` builds from its options and defaults. */
+export interface VertexSettings {
+  id: string;
+  /** `https://{host}/v1/projects/{project}/locations/{location}`: both APIs hang off it. */
+  locationRoot: string;
+  accessToken?: AccessTokenSource | undefined;
+  jurisdiction: JurisdictionFacts;
+  models: ModelOffer[];
+  headers?: Record<string, string> | undefined;
+  fetch?: typeof globalThis.fetch | undefined;
+  /** `max_tokens` for Claude requests that set none (the Messages API requires one). */
+  defaultMaxTokens: number;
+  /** Set when the deployment cannot be called (no project): every call fails with this error, without fetching a token. */
+  unavailable?: (() => RouterError) | undefined;
+  /** Why the deployment cannot be called, when its configuration is incomplete. */
+  missingConfiguration?: (() => string | undefined) | undefined;
+}
+
+/** Claude models go to Anthropic's publisher endpoint; everything else to the OpenAI-compatible one. */
+export const isClaude = (native: string): boolean => /^(anthropic\/)?claude-/.test(native);
+
+/**
+ * Vertex AI in one location: Gemini (and other Model Garden models) through Vertex's
+ * OpenAI-compatible `endpoints/openapi/chat/completions`, Claude through `rawPredict` /
+ * `streamRawPredict` with the Anthropic translation. One token cache serves both.
+ */
+export function vertexProvider(settings: VertexSettings): Provider {
+  const { id, locationRoot } = settings;
+  const tokens = new AccessTokens(id, settings.accessToken);
+  const unavailable = settings.unavailable;
+  const authorized: typeof globalThis.fetch =
+    unavailable === undefined ? tokenFetch(tokens, () => settings.fetch ?? globalThis.fetch) : () => Promise.reject(unavailable());
+  const claudeModels = settings.models.filter((offer) => isClaude(offer.native ?? offer.id));
+  const otherModels = settings.models.filter((offer) => !isClaude(offer.native ?? offer.id));
+  const publisherRoot = `${locationRoot}/publishers/anthropic`;
+
+  const openai = withGeminiToolCalls(openaiCompatible({
+    id,
+    baseURL: `${locationRoot}/endpoints/openapi`,
+    jurisdiction: settings.jurisdiction,
+    models: otherModels,
+    headers: settings.headers,
+    fetch: authorized,
+  }));
+  const claude = anthropicMessagesProvider({
+    id,
+    baseURL: publisherRoot,
+    apiKey: () => undefined,
+    jurisdiction: settings.jurisdiction,
+    models: claudeModels,
+    headers: settings.headers,
+    fetch: claudeOnVertexFetch(publisherRoot, authorized),
+    defaultMaxTokens: settings.defaultMaxTokens,
+  });
+  const route = (model: string) => (isClaude(model) ? claude : openai);
+  const scrub = <T>(promise: Promise<T>): Promise<T> =>
+    promise.catch((error: unknown) => {
+      throw RouterError.isInstance(error) ? redactError(error, tokens.held) : error;
+    });
+
+  return {
+    specificationVersion: 'v1',
+    id,
+    jurisdiction: settings.jurisdiction,
+    models: Object.freeze([...settings.models]),
+    missingConfiguration: () => settings.missingConfiguration?.(),
+    doChat: (request, call: CallOptions): Promise<ChatResult> => scrub(route(request.model).doChat(request, call)),
+    doChatStream: (request, call: CallOptions): Promise<ChatStreamResult> => scrub(route(request.model).doChatStream(request, call)),
+  };
+}

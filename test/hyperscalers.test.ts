@@ -1,0 +1,331 @@
+import { http, HttpResponse } from 'msw';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { anthropic, bedrock, createRouter, gemini, vertex, type ChatCompletionChunk, type ExplainCandidate } from '../src/index.js';
+import { concat, toolCallStream } from './helpers/event-stream-frames.js';
+import { mockServer, sseBody } from './helpers/msw.js';
+
+/* The hyperscaler deployments end to end: jurisdiction, Bedrock streams, Vertex tokens, test keys. */
+
+const upstream = mockServer();
+const messages = [{ role: 'user' as const, content: 'What is the weather in Berlin?' }];
+const tools = [
+  { type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
+];
+const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'FQoGZXIvYXdzEXAMPLESESSIONTOKEN' };
+
+beforeEach(() => {
+  // No ambient credentials: each test says what it configures.
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_BEARER_TOKEN_BEDROCK', 'GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CLOUD_PROJECT', 'GEMINI_API_KEY']) {
+    vi.stubEnv(name, '');
+  }
+  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/aws-credentials');
+  vi.stubEnv('CLOUDSDK_CONFIG', '/nonexistent/gcloud');
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+const byProvider = (candidates: ExplainCandidate[]) => new Map(candidates.map((candidate) => [candidate.provider, candidate]));
+
+describe('a pinned Claude model across Anthropic, Bedrock and Vertex', () => {
+  const providers = () => [
+    anthropic({ apiKey: 'sk-ant-test' }),
+    bedrock({ region: 'eu-central-1', credentials }),
+    bedrock({ region: 'us-east-1', credentials }),
+    vertex({ project: 'acme-eu-prod', location: 'europe-west4', accessToken: 'ya29.test-token' }),
+  ];
+
+  it('eu-hosted admits exactly the EU deployments, and says why the others are out', () => {
+    const decision = createRouter({ providers: providers(), policy: 'eu-hosted' }).explain({ model: 'claude-sonnet-4-6', messages });
+    const candidates = byProvider(decision.candidates);
+    const eligible = decision.candidates.filter((candidate) => candidate.eligible).map((candidate) => candidate.provider);
+    expect(eligible.sort()).toEqual(['bedrock-eu-central-1', 'vertex-europe-west4']);
+    expect(candidates.get('bedrock-eu-central-1')).toMatchObject({ model: 'claude-sonnet-4-6' });
+    expect(candidates.get('bedrock-us-east-1')?.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/hosted in US/)]));
+    // Anthropic's first-party API pins no region: hosting unknown.
+    expect(candidates.get('anthropic')?.reasons.join(' ')).toMatch(/hosting|hosted/);
+  });
+
+  it('eu-sovereign admits none of them, naming the US parents', () => {
+    const decision = createRouter({ providers: providers(), policy: 'eu-sovereign' }).explain({ model: 'claude-sonnet-4-6', messages });
+    const candidates = byProvider(decision.candidates);
+    expect(decision.candidates.filter((candidate) => candidate.eligible)).toEqual([]);
+    expect(decision.chosen).toBeNull();
+    for (const provider of ['bedrock-eu-central-1', 'bedrock-us-east-1']) {
+      expect(candidates.get(provider)?.reasons).toContain('operator Amazon Web Services EMEA SARL is US-controlled through its parent Amazon.com, Inc.');
+    }
+    expect(candidates.get('vertex-europe-west4')?.reasons).toContain('operator Google Cloud EMEA Limited is US-controlled through its parent Google LLC');
+    expect(candidates.get('anthropic')?.reasons.join(' ')).toMatch(/Anthropic PBC is US-controlled/);
+  });
+});
+
+/** A response body that delivers `bytes` in pieces of `size`, so frames straddle chunks. */
+function eventStream(bytes: Uint8Array, size = 37): HttpResponse<ReadableStream> {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let offset = 0; offset < bytes.length; offset += size) controller.enqueue(bytes.slice(offset, offset + size));
+      controller.close();
+    },
+  });
+  return new HttpResponse(body, { headers: { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'req-bedrock-1' } });
+}
+
+const frankfurt = 'https://bedrock-runtime.eu-central-1.amazonaws.com';
+const streamPath = '/model/eu.anthropic.claude-sonnet-4-6/converse-stream';
+
+describe('a streamed Bedrock Converse answer', () => {
+  it('reaches the caller as OpenAI chunks with tool-call deltas, usage and cost', async () => {
+    upstream.use(http.post(`${frankfurt}${streamPath}`, () => eventStream(concat(toolCallStream()))));
+    const router = createRouter({ providers: [bedrock({ region: 'eu-central-1', credentials })], currency: 'USD', retry: { retries: 0 } });
+    const response = await router.chat.completions.create({ model: 'claude-sonnet-4-6', messages, tools, stream: true, max_tokens: 500 });
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const chunk of response) chunks.push(chunk);
+
+    const deltas = chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.delta));
+    expect(deltas[0]).toEqual({ role: 'assistant', content: '' });
+    expect(deltas.map((delta) => delta.content ?? '').join('')).toBe('Let me check.');
+    const calls = deltas.flatMap((delta) => delta.tool_calls ?? []);
+    expect(calls[0]).toEqual({ index: 0, id: 'tooluse_abc123', type: 'function', function: { name: 'get_weather', arguments: '' } });
+    expect(calls.every((call) => call.index === 0)).toBe(true);
+    expect(calls.map((call) => call.function?.arguments ?? '').join('')).toBe('{"city":"Berlin"}');
+    expect(chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter((reason) => reason !== null)).toEqual(['tool_calls']);
+
+    const last = chunks.at(-1)!;
+    expect(last.choices).toEqual([]);
+    // Bedrock's inputTokens leave out the 100 cached tokens; OpenAI's prompt_tokens count them.
+    expect(last.usage).toMatchObject({ prompt_tokens: 1100, completion_tokens: 200, total_tokens: 1300, prompt_tokens_details: { cached_tokens: 100 }, currency: 'USD' });
+    // 1100 × 3.30 + 200 × 16.50 per million tokens (the eu. profile's list price).
+    expect((last.usage as { cost: number }).cost).toBeCloseTo(0.00693, 10);
+    expect(last.provider).toBe('bedrock-eu-central-1');
+
+    const sent = upstream.requests[0]!;
+    expect(sent.headers.get('authorization')).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-central-1\/bedrock\/aws4_request, SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=[0-9a-f]{64}$/);
+    expect(sent.headers.get('x-amz-security-token')).toBe(credentials.sessionToken);
+    const body = (await sent.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      messages: [{ role: 'user', content: [{ text: 'What is the weather in Berlin?' }] }],
+      inferenceConfig: { maxTokens: 500 },
+      toolConfig: { tools: [{ toolSpec: { name: 'get_weather', inputSchema: { json: tools[0]!.function.parameters } } }] },
+    });
+  });
+
+  it('fails over to a second deployment when a frame fails its CRC before the first chunk', async () => {
+    const broken = concat(toolCallStream());
+    // Flip one payload byte of the first frame: its message CRC no longer matches.
+    broken[40] = broken[40]! ^ 0x20;
+    const ireland = 'https://bedrock-runtime.eu-west-1.amazonaws.com';
+    upstream.use(
+      http.post(`${frankfurt}${streamPath}`, () => eventStream(broken)),
+      http.post(`${ireland}${streamPath}`, () => eventStream(concat(toolCallStream()))),
+    );
+    const router = createRouter({
+      providers: [bedrock({ region: 'eu-central-1', credentials }), bedrock({ region: 'eu-west-1', credentials })],
+      policy: 'eu-hosted',
+      retry: { retries: 0 },
+    });
+    const response = await router.chat.completions.create({
+      model: 'claude-sonnet-4-6',
+      messages,
+      tools,
+      stream: true,
+      route: { order: ['bedrock-eu-central-1', 'bedrock-eu-west-1'] },
+    });
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const chunk of response) chunks.push(chunk);
+    expect(chunks.filter((chunk) => chunk.choices[0]?.delta.role === 'assistant')).toHaveLength(1);
+    const last = chunks.at(-1)!;
+    expect(last.provider).toBe('bedrock-eu-west-1');
+    expect(last.route?.attempts).toMatchObject([
+      { provider: 'bedrock-eu-central-1', outcome: 'error', code: 'upstream_error', message: expect.stringMatching(/CRC/) },
+      { provider: 'bedrock-eu-west-1', outcome: 'ok' },
+    ]);
+    expect(upstream.requests.map((request) => new URL(request.url).host)).toEqual(['bedrock-runtime.eu-central-1.amazonaws.com', 'bedrock-runtime.eu-west-1.amazonaws.com']);
+  });
+});
+
+describe('Bedrock Converse and InvokeModel', () => {
+  it('answers a non-streamed request, and embeds through Titan one text per call', async () => {
+    upstream.use(
+      http.post(`${frankfurt}/model/eu.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse`, () =>
+        HttpResponse.json(
+          { output: { message: { role: 'assistant', content: [{ text: 'Sunny, 21 °C.' }] } }, stopReason: 'end_turn', usage: { inputTokens: 12, outputTokens: 6, totalTokens: 18 }, metrics: { latencyMs: 300 } },
+          { headers: { 'x-amzn-requestid': 'req-converse' } },
+        ),
+      ),
+      http.post(`${frankfurt}/model/amazon.titan-embed-text-v2%3A0/invoke`, async ({ request }) => {
+        const { inputText } = (await request.json()) as { inputText: string };
+        return HttpResponse.json({ embedding: [inputText.length, 0.5], inputTextTokenCount: 3 });
+      }),
+    );
+    const router = createRouter({ providers: [bedrock({ region: 'eu-central-1', credentials })], currency: 'USD', retry: { retries: 0 } });
+    const completion = await router.chat.completions.create({ model: 'claude-haiku-4-5', messages });
+    expect(completion.choices[0]).toMatchObject({ finish_reason: 'stop', message: { content: 'Sunny, 21 °C.' } });
+    expect(completion.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 6 });
+    const embedded = await router.embeddings.create({ model: 'titan-embed-text-v2', input: ['one', 'three'] });
+    expect(embedded.data.map((item) => item.embedding)).toEqual([[3, 0.5], [5, 0.5]]);
+    expect(embedded.usage).toMatchObject({ prompt_tokens: 6 });
+  });
+
+  it('never quotes the secret key or session token an upstream echoes back', async () => {
+    upstream.use(
+      http.post(`${frankfurt}/model/eu.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse`, () =>
+        HttpResponse.json(
+          { message: `The security token included in the request is invalid: ${credentials.sessionToken} (${credentials.secretAccessKey})` },
+          { status: 403, headers: { 'x-amzn-errortype': 'UnrecognizedClientException:http://internal.amazon.com/coral/com.amazon.coral.service/' } },
+        ),
+      ),
+    );
+    const router = createRouter({ providers: [bedrock({ region: 'eu-central-1', credentials })], retry: { retries: 0 } });
+    const error = await router.chat.completions.create({ model: 'claude-haiku-4-5', messages }).then(() => new Error('resolved'), (caught: unknown) => caught as Error);
+    const seen = `${error.message} ${JSON.stringify(error)}`;
+    expect(seen).toContain('UnrecognizedClientException');
+    expect(seen).not.toContain(credentials.sessionToken);
+    expect(seen).not.toContain(credentials.secretAccessKey);
+  });
+});
+
+describe('Vertex AI access tokens', () => {
+  const base = 'https://europe-west4-aiplatform.googleapis.com/v1/projects/acme-eu-prod/locations/europe-west4';
+  const completion = (text: string) => ({
+    id: 'chatcmpl-vertex',
+    object: 'chat.completion',
+    created: 1,
+    model: 'google/gemini-2.5-flash',
+    choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },
+  });
+
+  it('asks the token supplier once per token lifetime, not per request', async () => {
+    const supplier = vi.fn(async () => ({ token: 'ya29.first', expiresAt: Date.now() + 3600_000 }));
+    upstream.use(http.post(`${base}/endpoints/openapi/chat/completions`, () => HttpResponse.json(completion('Hallo.'))));
+    const router = createRouter({ providers: [vertex({ project: 'acme-eu-prod', location: 'europe-west4', accessToken: supplier })], retry: { retries: 0 } });
+    for (let call = 0; call < 3; call++) await router.chat.completions.create({ model: 'gemini-2.5-flash', messages });
+    expect(supplier).toHaveBeenCalledTimes(1);
+    expect(upstream.requests.map((request) => request.headers.get('authorization'))).toEqual(['Bearer ya29.first', 'Bearer ya29.first', 'Bearer ya29.first']);
+    expect(((await upstream.requests[0]!.json()) as { model: string }).model).toBe('google/gemini-2.5-flash');
+  });
+
+  it('refreshes an expired token and retries the request once', async () => {
+    const tokens = ['ya29.expired', 'ya29.fresh'];
+    const supplier = vi.fn(async () => tokens.shift()!);
+    upstream.use(
+      http.post(`${base}/endpoints/openapi/chat/completions`, ({ request }) =>
+        request.headers.get('authorization') === 'Bearer ya29.fresh'
+          ? HttpResponse.json(completion('Guten Tag.'))
+          : HttpResponse.json({ error: { code: 401, message: 'Request had invalid authentication credentials: ya29.expired', status: 'UNAUTHENTICATED' } }, { status: 401 }),
+      ),
+    );
+    const router = createRouter({ providers: [vertex({ project: 'acme-eu-prod', location: 'europe-west4', accessToken: supplier })], retry: { retries: 0 } });
+    const response = await router.chat.completions.create({ model: 'gemini-2.5-flash', messages });
+    expect(response.choices[0]?.message.content).toBe('Guten Tag.');
+    expect(supplier).toHaveBeenCalledTimes(2);
+    expect(upstream.requests.map((request) => request.headers.get('authorization'))).toEqual(['Bearer ya29.expired', 'Bearer ya29.fresh']);
+    // One attempt as far as routing is concerned: the retry is the token's, not the router's.
+    expect(response.route.attempts).toHaveLength(1);
+  });
+
+  it('does not retry a second 401, and never quotes the token in the error', async () => {
+    const supplier = vi.fn(async () => 'ya29.always-refused-token');
+    upstream.use(
+      http.post(`${base}/endpoints/openapi/chat/completions`, () =>
+        HttpResponse.json({ error: { code: 401, message: 'token ya29.always-refused-token is not valid', status: 'UNAUTHENTICATED' } }, { status: 401 }),
+      ),
+    );
+    const router = createRouter({ providers: [vertex({ project: 'acme-eu-prod', location: 'europe-west4', accessToken: supplier })], retry: { retries: 0 } });
+    const error = await router.chat.completions.create({ model: 'gemini-2.5-flash', messages }).catch((caught: unknown) => caught as Error);
+    expect(upstream.requests).toHaveLength(2);
+    expect(JSON.stringify(error)).not.toContain('ya29.always-refused-token');
+    expect((error as Error).message).not.toContain('ya29.always-refused-token');
+    expect((error as Error).message).toContain('[redacted]');
+  });
+
+  it('sends Claude to rawPredict with the Messages body, version in the body and model in the URL', async () => {
+    upstream.use(
+      http.post(`${base}/publishers/anthropic/models/claude-sonnet-4-6:streamRawPredict`, () =>
+        new HttpResponse(
+          sseBody([
+            [
+              { type: 'message_start', message: { id: 'msg_vrtx', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content: [], usage: { input_tokens: 12, output_tokens: 1 } } },
+              { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Sonnig.' } },
+              { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 3 } },
+              { type: 'message_stop' },
+            ]
+              .map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)
+              .join(''),
+          ]),
+          { headers: { 'content-type': 'text/event-stream' } },
+        ),
+      ),
+    );
+    const router = createRouter({ providers: [vertex({ project: 'acme-eu-prod', location: 'europe-west4', accessToken: 'ya29.static' })], retry: { retries: 0 } });
+    const response = await router.chat.completions.create({ model: 'claude-sonnet-4-6', messages, stream: true });
+    let text = '';
+    for await (const chunk of response) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('Sonnig.');
+    const sent = upstream.requests[0]!;
+    expect(sent.headers.get('authorization')).toBe('Bearer ya29.static');
+    expect(sent.headers.get('x-api-key')).toBeNull();
+    const body = (await sent.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ anthropic_version: 'vertex-2023-10-16', stream: true, max_tokens: 4096 });
+    expect(body).not.toHaveProperty('model');
+  });
+});
+
+describe('the Gemini API and Vertex locations', () => {
+  it('embeds through the Gemini API with its key', async () => {
+    upstream.use(
+      http.post('https://generativelanguage.googleapis.com/v1beta/openai/embeddings', () =>
+        HttpResponse.json({ object: 'list', model: 'gemini-embedding-001', data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }], usage: { prompt_tokens: 2, total_tokens: 2 } }),
+      ),
+    );
+    const router = createRouter({ providers: [gemini({ apiKey: 'gemini-test-key' })], policy: 'global', retry: { retries: 0 } });
+    const response = await router.embeddings.create({ model: 'gemini-embedding-001', input: 'Hallo' });
+    expect(response.data[0]?.embedding).toEqual([0.1, 0.2]);
+    expect(upstream.requests[0]?.headers.get('authorization')).toBe('Bearer gemini-test-key');
+  });
+
+  it('sends the eu multi-region to its jurisdictional host, and admits global only under global', async () => {
+    upstream.use(
+      http.post('https://aiplatform.eu.rep.googleapis.com/v1/projects/acme-eu-prod/locations/eu/endpoints/openapi/chat/completions', () =>
+        HttpResponse.json({ id: 'c', object: 'chat.completion', created: 1, model: 'google/gemini-2.5-flash', choices: [{ index: 0, message: { role: 'assistant', content: 'Ja.' }, finish_reason: 'stop' }] }),
+      ),
+    );
+    const providers = [vertex({ project: 'acme-eu-prod', location: 'eu', accessToken: 'ya29.eu' }), vertex({ project: 'acme-eu-prod', location: 'global', accessToken: 'ya29.global' })];
+    const router = createRouter({ providers, policy: 'eu-hosted', retry: { retries: 0 } });
+    const response = await router.chat.completions.create({ model: 'gemini-2.5-flash', messages });
+    expect(response.provider).toBe('vertex-eu');
+    const candidates = byProvider(router.explain({ model: 'gemini-2.5-flash', messages }).candidates);
+    expect(candidates.get('vertex-global')?.eligible).toBe(false);
+  });
+});
+
+describe('a test- key', () => {
+  it('simulates each hyperscaler deployment without credentials', async () => {
+    const router = createRouter({
+      providers: [bedrock({ region: 'eu-central-1' }), vertex({ project: 'acme-eu-prod', location: 'eu' }), gemini()],
+      apiKey: 'test-suite',
+      policy: 'global',
+    });
+    const cases: [string, string, string][] = [
+      ['bedrock-eu-central-1/claude-sonnet-4-6', 'bedrock-eu-central-1', 'claude-sonnet-4-6'],
+      ['vertex-eu/gemini-2.5-flash', 'vertex-eu', 'gemini-2.5-flash'],
+      ['vertex-eu/claude-opus-4-8', 'vertex-eu', 'claude-opus-4-8'],
+      ['gemini/gemini-2.5-pro', 'gemini', 'gemini-2.5-pro'],
+    ];
+    for (const [model, provider, canonical] of cases) {
+      const response = await router.chat.completions.create({ model, messages });
+      expect(response.route.simulated_for, model).toEqual({ provider, model: canonical });
+    }
+    const embedded = await router.embeddings.create({ model: 'bedrock-eu-central-1/titan-embed-text-v2', input: 'Hallo' });
+    expect(embedded.data).toHaveLength(1);
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('reports what each deployment is missing without credentials', () => {
+    expect(bedrock({ region: 'eu-central-1' }).missingConfiguration?.()).toBe('no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or pass credentials');
+    expect(bedrock({ region: 'eu-central-1', credentials }).missingConfiguration?.()).toBeUndefined();
+    expect(vertex({ location: 'eu' }).missingConfiguration?.()).toMatch(/no Google Cloud project/);
+    expect(vertex({ project: 'acme-eu-prod', location: 'eu' }).missingConfiguration?.()).toMatch(/no Google credentials/);
+    expect(gemini().missingConfiguration?.()).toMatch(/GEMINI_API_KEY/);
+  });
+});
