@@ -22,7 +22,7 @@ export interface CompletionEstimateOptions {
   halfLifeSamples?: number;
   /**
    * How many answers' worth the prior (the request's `max_tokens`, or 256 when unset) counts
-   * for, so a few answers do not swing the estimate. @default 3
+   * for, so one answer does not swing the estimate. @default 1
    */
   priorWeight?: number;
 }
@@ -32,7 +32,7 @@ export type ResolvedCompletionEstimateOptions = Required<CompletionEstimateOptio
 export const defaultCompletionEstimateOptions: ResolvedCompletionEstimateOptions = {
   halfLifeMs: 3_600_000,
   halfLifeSamples: 50,
-  priorWeight: 3,
+  priorWeight: 1,
 };
 
 function decay(state: CompletionEstimate, now: number, options: ResolvedCompletionEstimateOptions): number {

@@ -11,9 +11,12 @@
  *   on the first slow answer.
  * - Runs: `resetRun` consecutive samples beyond `resetSigma` σ on the same side restart the
  *   sums from them. Good news is held until its run completes (one lucky answer does not win
- *   traffic back; three do); bad news counts at once.
- * - Ageing: the weight of the sums fades with idle time, so an estimate nobody refreshed
- *   drifts toward the pool's prior and its uncertainty widens: it becomes worth re-trying.
+ *   traffic back; two do); bad news counts at once.
+ * - Memory of better days: when a deployment turns slow, the level it had before is kept
+ *   (`before`, `changedAt`), so exploration can watch for its recovery: slow-downs usually end.
+ * - Ageing: the weight of the sums fades with idle time, so the uncertainty of an estimate
+ *   nobody refreshed widens (its centre stays: a slow deployment does not look fast for being
+ *   idle) and its optimistic bound falls until exploration re-tries it.
  */
 
 /** What one deployment's latency of one kind looks like, as stored. Times are epoch milliseconds. */
@@ -34,6 +37,10 @@ export interface LatencyEstimate {
   runSide: -1 | 0 | 1;
   /** Samples ever taken. */
   count: number;
+  /** Mean ln(ms) before the deployment last turned slow; null once it recovered (or never slowed). */
+  before: number | null;
+  /** When it last turned slow or recovered. @unit epoch milliseconds */
+  changedAt: number | null;
 }
 
 /** How latency estimates decay and react. Set with `health.latency` in the router options. */
@@ -46,12 +53,10 @@ export interface LatencyEstimateOptions {
   peakFactor?: number;
   /** Time after which a peak counts half. @unit milliseconds @default 10000 */
   peakHalfLifeMs?: number;
-  /** Consecutive far-off samples on one side that restart the estimate from them. @default 3 */
+  /** Consecutive far-off samples on one side that restart the estimate from them. @default 2 */
   resetRun?: number;
   /** How far off (in σ of log-latency) a sample must be to start or extend a run. @default 2.5 */
   resetSigma?: number;
-  /** Weight of the pool's prior once an estimate has fully aged. @default 1 */
-  priorWeight?: number;
   /** σ of log-latency assumed until samples show their own. @default 0.5 */
   priorSpread?: number;
 }
@@ -63,9 +68,8 @@ export const defaultLatencyEstimateOptions: ResolvedLatencyEstimateOptions = {
   halfLifeSamples: 20,
   peakFactor: 2,
   peakHalfLifeMs: 10_000,
-  resetRun: 3,
+  resetRun: 2,
   resetSigma: 2.5,
-  priorWeight: 1,
   priorSpread: 0.5,
 };
 
@@ -91,9 +95,20 @@ export interface LatencyReading {
   staleMs: number | undefined;
   /** Whether any sample was ever taken. */
   measured: boolean;
+  /** The p50 and p90 it had before it last turned slow, while that is remembered. @unit milliseconds */
+  beforeP50: number | undefined;
+  beforeP90: number | undefined;
+  /** Since it last turned slow or recovered. @unit milliseconds */
+  changedMs: number | undefined;
+  /**
+   * Its last answer was far faster than the estimate, held until one more confirms a recovery:
+   * that answer as a p50, and the p90 it implies. @unit milliseconds
+   */
+  heldP50: number | undefined;
+  heldP90: number | undefined;
 }
 
-/** What an estimate shrinks toward as it ages: typically the other candidates' centre. */
+/** What an unmeasured deployment is assumed to take: typically the measured candidates' typical median. */
 export interface LatencyPrior {
   /** @unit milliseconds */
   p50: number;
@@ -135,32 +150,42 @@ export function readLatency(
       pessimisticP90: Math.exp(priorMean + optimism * uncertainty + z90 * spread),
       staleMs: undefined,
       measured: false,
+      beforeP50: undefined,
+      beforeP90: undefined,
+      changedMs: undefined,
+      heldP50: undefined,
+      heldP90: undefined,
     };
   }
   const idle = Math.max(0, now - state.at);
-  const decay = decayFactor(idle, options.halfLifeMs);
-  const weight = state.weight * decay;
+  const weight = state.weight * decayFactor(idle, options.halfLifeMs);
   const { mean, variance } = centre(state);
-  // The prior weighs in as the samples age: a fresh estimate is its samples, an old one the pool's.
-  const priorWeight = options.priorWeight * (1 - decay);
-  const shrunk = (weight * mean + priorWeight * priorMean) / (weight + priorWeight);
   // One sample says nothing of spread: the prior's counts for one sample's worth.
-  const spread = Math.max(minimumSpread, Math.sqrt((weight * variance + options.priorSpread ** 2) / (weight + 1)));
-  const uncertainty = Math.min(2 * spread, spread / Math.sqrt(weight + 0.25));
+  const spread = Math.max(minimumSpread, Math.sqrt((state.weight * variance + options.priorSpread ** 2) / (state.weight + 1)));
+  // Grows by √2 per idle half-life, up to twice the spread (that of an unmeasured deployment):
+  // an estimate nobody refreshed becomes worth re-trying, yet a far slower one stays behind.
+  const uncertainty = Math.min(2 * spread, spread / Math.sqrt(weight + 0.01));
   const peak = state.peak === null ? 0 : state.peak * decayFactor(now - (state.peakAt ?? now), options.peakHalfLifeMs);
-  let optimisticMean = shrunk - optimism * uncertainty;
-  // Good news awaiting confirmation: the deployment may be as fast as that news.
-  if (state.runSide === -1 && state.run.length > 0) optimisticMean = Math.min(optimisticMean, Math.min(...state.run));
+  const optimisticMean = mean - optimism * uncertainty;
+  const optimisticFloor = peak;
+  // Good news awaiting confirmation: the deployment may be as fast as that news, its old peak notwithstanding.
+  const confirming = state.runSide === -1 && state.run.length > 0;
+  const held = confirming ? Math.min(...state.run) : undefined;
   return {
-    p50: Math.max(Math.exp(shrunk), peak),
-    p90: Math.max(Math.exp(shrunk + z90 * spread), peak),
+    p50: Math.max(Math.exp(mean), peak),
+    p90: Math.max(Math.exp(mean + z90 * spread), peak),
     samples: weight,
     uncertainty,
-    optimisticP50: Math.max(Math.exp(optimisticMean), peak),
-    optimisticP90: Math.max(Math.exp(optimisticMean + z90 * spread), peak),
-    pessimisticP90: Math.max(Math.exp(shrunk + optimism * uncertainty + z90 * spread), peak),
+    optimisticP50: Math.max(Math.exp(optimisticMean), optimisticFloor),
+    optimisticP90: Math.max(Math.exp(optimisticMean + z90 * spread), optimisticFloor),
+    pessimisticP90: Math.max(Math.exp(mean + optimism * uncertainty + z90 * spread), peak),
     staleMs: idle,
     measured: true,
+    beforeP50: state.before == null ? undefined : Math.exp(state.before),
+    beforeP90: state.before == null ? undefined : Math.exp(state.before + z90 * spread),
+    changedMs: state.changedAt == null ? undefined : Math.max(0, now - state.changedAt),
+    heldP50: held === undefined ? undefined : Math.exp(held),
+    heldP90: held === undefined ? undefined : Math.exp(held + z90 * spread),
   };
 }
 
@@ -176,7 +201,7 @@ function fold(state: LatencyEstimate, logLatency: number, now: number, options: 
 /** A new estimate from one sample. */
 export function newLatencyEstimate(latencyMs: number, now: number): LatencyEstimate {
   const y = Math.log(Math.max(latencyMs, 0.01));
-  return { at: now, weight: 1, sum: y, squares: y * y, peak: null, peakAt: null, run: [], runSide: 0, count: 1 };
+  return { at: now, weight: 1, sum: y, squares: y * y, peak: null, peakAt: null, run: [], runSide: 0, count: 1, before: null, changedAt: null };
 }
 
 /** Adds a sample (changing `state`, which is returned; a new estimate when `state` is undefined). */
@@ -205,6 +230,10 @@ export function addLatencySample(
   if (side === 1 && latencyMs > options.peakFactor * Math.exp(mean + z90 * spread)) {
     state.peak = latencyMs;
     state.peakAt = now;
+    if (state.before == null) {
+      state.before = mean;
+      state.changedAt = now;
+    }
   }
   if (side !== -1) fold(state, y, now, options);
   if (state.run.length >= options.resetRun) {
@@ -215,7 +244,13 @@ export function addLatencySample(
     state.at = now;
     state.run = [];
     state.runSide = 0;
-    if (side === -1) state.peak = state.peakAt = null;
+    if (side === -1) {
+      state.peak = state.peakAt = null;
+      state.before = null;
+    } else {
+      state.before ??= mean;
+    }
+    state.changedAt = now;
   }
   return state;
 }
@@ -242,5 +277,7 @@ export function mergeLatencyEstimates(a: LatencyEstimate, b: LatencyEstimate, op
     run: [...later.run],
     runSide: later.runSide,
     count: a.count + b.count,
+    before: later.before,
+    changedAt: later.changedAt,
   };
 }

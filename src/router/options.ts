@@ -261,7 +261,6 @@ const routerOptionsSchema = z.strictObject({
           peakHalfLifeMs: milliseconds().positive().optional(),
           resetRun: z.number().int().min(1).optional(),
           resetSigma: z.number().positive().optional(),
-          priorWeight: z.number().min(0).optional(),
           priorSpread: z.number().positive().optional(),
         })
         .optional(),
@@ -289,6 +288,7 @@ const routerOptionsSchema = z.strictObject({
       burst: z.number().min(1).max(100).optional(),
       maxStalenessMs: milliseconds().optional(),
       optimism: z.number().min(0).max(10).optional(),
+      recoveryWatchMs: milliseconds().optional(),
     })
     .optional(),
   limits: z

@@ -25,27 +25,38 @@ export interface ExplorationOptions {
   share?: number;
   /** Explorations that may follow each other when the budget has saved up. @default 3 */
   burst?: number;
-  /** An estimate older than this is re-measured even if it looks worse. @unit milliseconds @default 60000 */
+  /** An estimate older than this is re-measured even if it looks worse. @unit milliseconds @default 300000 */
   maxStalenessMs?: number;
   /** How many standard errors the optimistic bound lies below the estimate. @default 1.5 */
   optimism?: number;
+  /**
+   * How long a deployment that turned slow is watched for its recovery: while it would rank
+   * first at its former speed, it is the first to be re-measured. @unit milliseconds @default 1800000
+   */
+  recoveryWatchMs?: number;
 }
 
 export type ResolvedExplorationOptions = Required<ExplorationOptions>;
 
-export const defaultExplorationOptions: ResolvedExplorationOptions = { share: 0.05, burst: 3, maxStalenessMs: 60_000, optimism: 1.5 };
+export const defaultExplorationOptions: ResolvedExplorationOptions = { share: 0.05, burst: 3, maxStalenessMs: 300_000, optimism: 1.5, recoveryWatchMs: 1_800_000 };
 
 /** Why a candidate would be explored. */
 export interface ExplorationChoice {
   candidate: Candidate;
-  /** The candidate has never been measured: it may borrow from the budget. */
+  /**
+   * The candidate has never been measured, or its last answer was much faster than its
+   * estimate and needs confirming: it may borrow from the budget.
+   */
   unmeasured: boolean;
   reason: string;
 }
 
 /**
  * The candidate exploration would send this request to, or undefined when none is worth it.
- * `readings` holds each ranked candidate's latency reading.
+ * `readings` holds each ranked candidate's latency reading. In order of precedence: a recovery
+ * to confirm, a candidate never measured, one that turned slow and would rank first at its
+ * former speed (watched for `recoveryWatchMs`), one that would rank first at its optimistic
+ * bound, one not measured for `maxStalenessMs`; within each, the best optimistic p90.
  */
 export function chooseExploration(
   strategy: Strategy,
@@ -56,41 +67,62 @@ export function chooseExploration(
 ): ExplorationChoice | undefined {
   if (ranked.length < 2) return undefined;
   const greedy = ranked[0]!.candidate;
-  let best: { choice: ExplorationChoice; rank: number } | undefined;
+  const greedyMeasured = readings.get(greedy)?.measured === true;
+  let best: { choice: ExplorationChoice; precedence: number; bound: number } | undefined;
   for (let index = 1; index < ranked.length; index++) {
     const entry = ranked[index]!;
     const reading = readings.get(entry.candidate);
     if (reading === undefined) continue;
-    let choice: ExplorationChoice | undefined;
-    let rank: number;
-    if (!reading.measured) {
-      // Measuring one unmeasured candidate instead of another teaches nothing more.
-      if (!readings.get(greedy)?.measured) continue;
-      choice = { candidate: entry.candidate, unmeasured: true, reason: 'latency never measured' };
-      rank = -1;
-    } else {
-      rank = reading.optimisticP90;
-      if (reading.staleMs !== undefined && reading.staleMs > options.maxStalenessMs) {
-        choice = { candidate: entry.candidate, unmeasured: false, reason: `latency last measured ${Math.round(reading.staleMs / 1000)} s ago` };
-      } else if (winsOptimistically(strategy, ranked, entry, reading, context)) {
-        choice = {
-          candidate: entry.candidate,
-          unmeasured: false,
-          reason: `plausibly faster: optimistic p90 ${Math.round(reading.optimisticP90)} ms (estimate ${Math.round(reading.p90)} ms, ${reading.samples.toFixed(1)} effective samples)`,
-        };
-      }
+    const found = classify(strategy, ranked, entry, reading, context, options, greedyMeasured);
+    if (found === undefined) continue;
+    const bound = reading.optimisticP90;
+    if (best === undefined || found.precedence < best.precedence || (found.precedence === best.precedence && bound < best.bound)) {
+      best = { choice: { candidate: entry.candidate, unmeasured: found.onCredit, reason: found.reason }, precedence: found.precedence, bound };
     }
-    if (choice !== undefined && choice.candidate !== greedy && (best === undefined || rank < best.rank)) best = { choice, rank };
   }
   return best?.choice;
 }
 
-/** Whether `entry` would rank first if its latency were its optimistic bound. */
-function winsOptimistically(strategy: Strategy, ranked: readonly Ranked[], entry: Ranked, reading: LatencyReading, context: StrategyContext): boolean {
-  const inputs: RankingInput[] = ranked.map((other) =>
-    other === entry
-      ? { ...other, estLatencyMs: reading.optimisticP50, latencyP90Ms: reading.optimisticP90 }
-      : other,
-  );
+function classify(
+  strategy: Strategy,
+  ranked: readonly Ranked[],
+  entry: Ranked,
+  reading: LatencyReading,
+  context: StrategyContext,
+  options: ResolvedExplorationOptions,
+  greedyMeasured: boolean,
+): { precedence: number; reason: string; onCredit: boolean } | undefined {
+  const ms = (value: number) => `${Math.round(value)} ms`;
+  if (reading.heldP50 !== undefined && winsAt(strategy, ranked, entry, reading.heldP50, reading.heldP90!, context)) {
+    return { precedence: 0, onCredit: true, reason: `confirming a recovery: its last answer (${ms(reading.heldP50)}) was far faster than its estimate` };
+  }
+  if (!reading.measured) {
+    // Measuring one unmeasured candidate instead of another teaches nothing more.
+    return greedyMeasured ? { precedence: 1, onCredit: true, reason: 'latency never measured' } : undefined;
+  }
+  if (
+    reading.beforeP90 !== undefined &&
+    reading.changedMs !== undefined &&
+    reading.changedMs < options.recoveryWatchMs &&
+    winsAt(strategy, ranked, entry, reading.beforeP50!, reading.beforeP90, context)
+  ) {
+    return { precedence: 2, onCredit: false, reason: `watching for recovery: it turned slow ${Math.round(reading.changedMs / 1000)} s ago, and at its former p90 (${ms(reading.beforeP90)}) it would rank first` };
+  }
+  if (winsAt(strategy, ranked, entry, reading.optimisticP50, reading.optimisticP90, context)) {
+    return {
+      precedence: 3,
+      onCredit: false,
+      reason: `plausibly better: optimistic p90 ${ms(reading.optimisticP90)} (estimate ${ms(reading.p90)}, ${reading.samples.toFixed(1)} effective samples)`,
+    };
+  }
+  if (reading.staleMs !== undefined && reading.staleMs > options.maxStalenessMs) {
+    return { precedence: 4, onCredit: false, reason: `stale: latency last measured ${Math.round(reading.staleMs / 1000)} s ago` };
+  }
+  return undefined;
+}
+
+/** Whether `entry` would rank first if its latency were `p50` / `p90`. */
+function winsAt(strategy: Strategy, ranked: readonly Ranked[], entry: Ranked, p50: number, p90: number, context: StrategyContext): boolean {
+  const inputs: RankingInput[] = ranked.map((other) => (other === entry ? { ...other, estLatencyMs: p50, latencyP90Ms: p90 } : other));
   return strategy.rank(inputs, context)[0]?.candidate === entry.candidate;
 }
