@@ -41,6 +41,8 @@ interface Served {
   ok: boolean;
   cost: number;
   ttftMs: number | undefined;
+  /** What the caller saw: wall time to the first chunk. @unit milliseconds */
+  observedMs: number | undefined;
 }
 
 async function runOnce(market: Market, objective: Objective): Promise<Served[]> {
@@ -61,7 +63,7 @@ async function runOnce(market: Market, objective: Objective): Promise<Served[]> 
     timeoutMs: 1_000,
     health: {
       cooldownMs: 5_000 * timeScale,
-      maxCooldownMs: 120_000 * timeScale,
+      maxCooldownMs: 60_000 * timeScale,
       cooldownDecayMs: 30_000 * timeScale,
       latency: { halfLifeMs: 30_000 * timeScale, peakHalfLifeMs: 10_000 * timeScale },
     },
@@ -81,6 +83,8 @@ async function runOnce(market: Market, objective: Objective): Promise<Served[]> 
     let explored = false;
     let cost = 0;
     let ok = false;
+    let observedMs: number | undefined;
+    const sent = performance.now();
     try {
       const stream = await router.chat.completions.create({
         model: 'model-a',
@@ -89,6 +93,7 @@ async function runOnce(market: Market, objective: Objective): Promise<Served[]> 
         max_tokens: maxTokens,
       });
       for await (const chunk of stream) {
+        observedMs ??= performance.now() - sent;
         if (chunk.route) {
           explored = chunk.route.explored === true;
           cost = (chunk.usage as { cost?: number } | undefined)?.cost ?? 0;
@@ -103,7 +108,7 @@ async function runOnce(market: Market, objective: Objective): Promise<Served[]> 
     const attempts = servers.log.slice(logStart).filter((entry) => entry.request === request);
     const ttftMs = ok ? attempts.reduce((sum, attempt) => sum + attempt.delayMs, 0) : undefined;
     const first = attempts[0]?.deployment;
-    served.push({ request, provider: first, explored, ok, cost, ttftMs });
+    served.push({ request, provider: first, explored, ok, cost, ttftMs, observedMs });
   }
   const leaked = servers.log.filter((entry) => market.deployments.find((spec) => spec.name === entry.deployment)!.kind !== 'eu').length;
   (served as Served[] & { leaked?: number }).leaked = leaked;
@@ -129,7 +134,8 @@ interface Row {
   success: number;
   exploration: number;
   violations: number;
-  /** Balanced only: against the balanced oracle. */
+  /** Median and p90 of (wall time to first chunk − simulated time): what the machine added. @unit milliseconds */
+  noise: [number, number];
 }
 
 function measure(market: Market, objective: Objective, served: Served[] & { leaked?: number }): Row {
@@ -179,6 +185,7 @@ function measure(market: Market, objective: Objective, served: Served[] & { leak
     success: ok.length / served.length,
     exploration: served.filter((entry) => entry.explored).length / served.length,
     violations: served.leaked ?? 0,
+    noise: [0.5, 0.9].map((q) => quantile(ok.map((entry) => entry.observedMs! - entry.ttftMs!), q)) as [number, number],
   };
 }
 
@@ -195,11 +202,11 @@ for (const [marketIndex, market] of markets.entries()) {
   );
 }
 
-const header = ['seed', 'strategy', 'cost/oracle', 'p50/oracle', 'p90/oracle', 'p90/oracle after drifts', 'leave (req)', 'return (req)', 'outage return', 'success', 'explored', 'violations'];
+const header = ['seed', 'strategy', 'cost/oracle', 'p50/oracle', 'p90/oracle', 'p90/oracle after drifts', 'leave (req)', 'return (req)', 'outage return', 'success', 'explored', 'violations', 'machine noise p50/p90 ms'];
 console.log(`\n${header.join(' | ')}`);
 for (const row of rows) {
   console.log(
-    [row.seed, row.objective, fixed(row.cost, 3), fixed(row.p50), fixed(row.p90), row.p90AfterDrift.map((value) => fixed(value)).join(' / '), fixed(row.leave, 0), fixed(row.back, 0), fixed(row.outageBack, 0), `${(row.success * 100).toFixed(2)} %`, `${(row.exploration * 100).toFixed(2)} %`, row.violations].join(' | '),
+    [row.seed, row.objective, fixed(row.cost, 3), fixed(row.p50), fixed(row.p90), row.p90AfterDrift.map((value) => fixed(value)).join(' / '), fixed(row.leave, 0), fixed(row.back, 0), fixed(row.outageBack, 0), `${(row.success * 100).toFixed(2)} %`, `${(row.exploration * 100).toFixed(2)} %`, row.violations, row.noise.map((value) => value.toFixed(0)).join(' / ')].join(' | '),
   );
 }
 

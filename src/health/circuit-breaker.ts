@@ -9,7 +9,7 @@ import type { HealthRecord } from './health-store.js';
  *
  * Half-open is not stored: it is an open circuit whose `retryAt` has passed, so no timer runs.
  *
- * The cooldown follows the evidence: `cooldownMs` × 2^(level − 1), up to `maxCooldownMs`. Each
+ * The cooldown follows the evidence: `cooldownMs` × growth^(level − 1), up to `maxCooldownMs`. Each
  * opening raises the level by one; each `cooldownDecayMs` of closed, healthy operation lowers it
  * by one. A deployment that failed once is re-admitted after the short base cooldown; one that
  * keeps failing its trials is left alone longer and longer.
@@ -23,11 +23,13 @@ export interface CircuitOptions {
   maxCooldownMs: number;
   /** Closed operation that forgives one level of cooldown. @unit milliseconds */
   cooldownDecayMs: number;
+  /** Factor by which each further opening lengthens the cooldown. */
+  cooldownGrowth: number;
 }
 
 /** The cooldown of the opening that raises the circuit to `level` (1 for the first). @unit milliseconds */
 export function cooldownFor(level: number, options: CircuitOptions): number {
-  return Math.min(options.maxCooldownMs, options.cooldownMs * 2 ** Math.max(0, level - 1));
+  return Math.min(options.maxCooldownMs, options.cooldownMs * options.cooldownGrowth ** Math.max(0, level - 1));
 }
 
 /** The cooldown level left at `now`, after forgiveness for closed operation since `closedAt`. */

@@ -12,7 +12,7 @@ describe('the health tracker', () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  const tracker = (store = memoryHealthStore()) => createHealthTracker({ failureThreshold: 3, cooldownMs: 30_000, maxCooldownMs: 120_000, cooldownDecayMs: 60_000, store });
+  const tracker = (store = memoryHealthStore()) => createHealthTracker({ failureThreshold: 3, cooldownMs: 30_000, maxCooldownMs: 120_000, cooldownDecayMs: 60_000, cooldownGrowth: 2, store });
 
   it('estimates latency from recent samples and follows a deployment that recovered', () => {
     const health = tracker();

@@ -46,15 +46,17 @@ export interface HealthOptions {
   failureThreshold?: number;
   /**
    * How long an open circuit first keeps its deployment out of routing. After it, one trial
-   * request goes through: success closes the circuit, failure opens it again for twice as long
-   * (up to `maxCooldownMs`). Each `cooldownDecayMs` of healthy operation halves the next one
-   * again, down to this.
+   * request goes through: success closes the circuit, failure opens it again for
+   * `cooldownGrowth` times as long (up to `maxCooldownMs`). Each `cooldownDecayMs` of healthy
+   * operation takes one step back, down to this.
    * @unit milliseconds @default 5000
    */
   cooldownMs?: number;
-  /** The longest cooldown, however often the deployment failed. @unit milliseconds @default 120000 */
+  /** The longest cooldown, however often the deployment failed. @unit milliseconds @default 60000 */
   maxCooldownMs?: number;
-  /** Closed, healthy operation that halves the next cooldown. @unit milliseconds @default 30000 */
+  /** Factor by which each further opening lengthens the cooldown. @default 1.5 */
+  cooldownGrowth?: number;
+  /** Closed, healthy operation that takes the next cooldown one step shorter. @unit milliseconds @default 30000 */
   cooldownDecayMs?: number;
   /**
    * How latency estimates follow change: half-lives in time and in samples, the peak rule,
@@ -253,6 +255,7 @@ const routerOptionsSchema = z.strictObject({
       cooldownMs: milliseconds().optional(),
       maxCooldownMs: milliseconds().optional(),
       cooldownDecayMs: milliseconds().optional(),
+      cooldownGrowth: z.number().min(1).max(10).optional(),
       latency: z
         .strictObject({
           halfLifeMs: milliseconds().positive().optional(),
@@ -398,7 +401,8 @@ export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOpti
     health: {
       failureThreshold: options.health?.failureThreshold ?? 5,
       cooldownMs: options.health?.cooldownMs ?? 5_000,
-      maxCooldownMs: Math.max(options.health?.maxCooldownMs ?? 120_000, options.health?.cooldownMs ?? 0),
+      maxCooldownMs: Math.max(options.health?.maxCooldownMs ?? 60_000, options.health?.cooldownMs ?? 0),
+      cooldownGrowth: options.health?.cooldownGrowth ?? 1.5,
       cooldownDecayMs: options.health?.cooldownDecayMs ?? 30_000,
       store: options.health?.store,
       latency: options.health?.latency,
