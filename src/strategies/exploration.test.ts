@@ -53,6 +53,24 @@ describe('choosing what to explore', () => {
     expect(choice.reason).toMatch(/^stale: latency last measured 400 s ago/);
   });
 
+  it('watches a deployment that turned slow: while it would rank first at its former speed, it is re-measured first', () => {
+    let slowed;
+    for (const ms of Array<number>(20).fill(40)) slowed = addLatencySample(slowed, ms, now - 10_000, options);
+    for (const ms of [400, 410]) slowed = addLatencySample(slowed, ms, now - 5_000, options); // 10× slower, twice: it changed
+    const { ranking, readings } = ranked([
+      ['steady', reading(Array<number>(20).fill(60))],
+      ['slowed', readLatency(slowed, now, options, { p50: 100 })],
+      ['stale', reading(Array<number>(20).fill(300), 400_000)],
+    ]);
+    expect(order(ranking)[0]).toBe('steady');
+    const choice = chooseExploration(fastest, ranking, readings, strategyContext, defaultExplorationOptions)!;
+    expect(choice.candidate.provider.id).toBe('slowed');
+    expect(choice.reason).toMatch(/^watching for recovery: it turned slow 5 s ago/);
+    // Past the watch, it waits its turn like any other.
+    const later = chooseExploration(fastest, ranking, readings, strategyContext, { ...defaultExplorationOptions, recoveryWatchMs: 1_000 })!;
+    expect(later.candidate.provider.id).not.toBe('slowed');
+  });
+
   it('measures a never-measured candidate first, on credit', () => {
     const { ranking, readings } = ranked([
       ['known', reading(Array<number>(20).fill(50))],

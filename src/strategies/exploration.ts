@@ -56,7 +56,8 @@ export interface ExplorationChoice {
  * `readings` holds each ranked candidate's latency reading. In order of precedence: a recovery
  * to confirm, a candidate never measured, one that turned slow and would rank first at its
  * former speed (watched for `recoveryWatchMs`), one that would rank first at its optimistic
- * bound, one not measured for `maxStalenessMs`; within each, the best optimistic p90.
+ * bound, one not measured for `maxStalenessMs`; within each, the best optimistic p90 (for a
+ * recovery watch, the best former p90).
  */
 export function chooseExploration(
   strategy: Strategy,
@@ -75,7 +76,8 @@ export function chooseExploration(
     if (reading === undefined) continue;
     const found = classify(strategy, ranked, entry, reading, context, options, greedyMeasured);
     if (found === undefined) continue;
-    const bound = reading.optimisticP90;
+    // Among deployments watched for recovery, the one that was fastest before it slowed down.
+    const bound = found.precedence === 2 ? reading.beforeP90! : reading.optimisticP90;
     if (best === undefined || found.precedence < best.precedence || (found.precedence === best.precedence && bound < best.bound)) {
       best = { choice: { candidate: entry.candidate, unmeasured: found.onCredit, reason: found.reason }, precedence: found.precedence, bound };
     }
