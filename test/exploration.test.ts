@@ -116,6 +116,15 @@ describe('exploration', () => {
       { us: false, noTools: false, ignored: false, open: false, latency: null },
     ];
     const { router, calls, audit } = market(flags, 'fastest');
+    const explained = router.explain({ model: 'model-a', messages });
+    expect(explained.chosen).toEqual({ provider: 'deployment-0', model: 'model-a' });
+    expect(explained.exploration).toEqual({ provider: 'deployment-1', model: 'model-a', reason: 'latency never measured', now: true });
+    const [measured, unmeasured] = explained.candidates;
+    expect(measured).toMatchObject({ provider: 'deployment-0', est_latency_ms: 50, latency_samples: expect.any(Number) });
+    expect(measured!.explore).toBeUndefined();
+    expect(unmeasured).toMatchObject({ provider: 'deployment-1', explore: true, latency_samples: 0 });
+    expect(unmeasured!.latency_uncertainty!).toBeGreaterThan(measured!.latency_uncertainty!);
+    expect(unmeasured!.latency_range_ms![0]).toBeLessThan(unmeasured!.latency_range_ms![1]);
     const first = await router.chat.completions.create({ model: 'model-a', messages });
     expect(first.route.explored).toBe(true); // the never-measured deployment, measured on credit
     expect(first.provider).toBe('deployment-1');
