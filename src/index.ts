@@ -94,6 +94,9 @@ export type { Strategy, StrategyFunction, StrategyContext, RankingInput, Ranked 
 // Health
 export { memoryHealthStore } from './health/health-store.js';
 export type { HealthStore, HealthRecord } from './health/health-store.js';
+export type { LatencyEstimate, LatencyEstimateOptions } from './health/latency-estimate.js';
+export type { CompletionEstimate, CompletionEstimateOptions } from './health/completion-estimate.js';
+export type { ExplorationOptions } from './strategies/exploration.js';
 export type { DeploymentHealth } from './health/health-tracker.js';
 
 // Observability

@@ -59,13 +59,14 @@ describe('the circuit breaker', () => {
     expect(explainFlaky(router)).toMatchObject({ eligible: true, reasons: [] });
   });
 
-  it('re-opens for another cooldown when the trial fails', async () => {
+  it('re-opens for a longer cooldown when the trial fails', async () => {
     const { flaky, router } = flakyAndSteady();
     for (let count = 0; count < 3; count++) await call(router);
     vi.setSystemTime(new Date('2026-03-01T12:00:31Z'));
     expect((await call(router)).route.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}`)).toEqual(['flaky:error', 'steady:ok']);
     expect(flaky.requests).toHaveLength(4);
-    expect(explainFlaky(router).reasons[0]).toMatch(/^circuit open after 4 consecutive failures .* retry after 2026-03-01T12:01:01.000Z/);
+    // A fixed cooldown kept re-trying a deployment that kept failing; it now grows 1.5× (30 s, then 45 s).
+    expect(explainFlaky(router).reasons[0]).toMatch(/^circuit open after 4 consecutive failures .* retry after 2026-03-01T12:01:16.000Z/);
     await call(router);
     expect(flaky.requests).toHaveLength(4);
     expect(router.health().find((entry) => entry.provider === 'flaky')).toMatchObject({ circuit: 'open', timesOpened: 2 });

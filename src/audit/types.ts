@@ -77,6 +77,8 @@ export interface AuditRecordBody {
   attempts: Attempt[];
   /** Whether a candidate other than the first one tried served (or last failed) the request. */
   fallback_used: boolean;
+  /** Present when the first candidate was chosen to measure it (exploration), not as the best estimate. */
+  explored?: true;
   /** Tokens as reported, or estimated (marked) — for a cut or aborted stream, from what reached the caller. */
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; estimated?: true } | null;
   /** Cost expected before the call, from prices and token estimates. */

@@ -4,16 +4,39 @@ import type { HealthRecord } from './health-store.js';
  * The circuit breaker of one deployment, as pure transitions over its health record:
  *
  *   closed ──(failureThreshold consecutive failures)──▶ open
- *   open ──(cooldownMs passed)──▶ half-open: the next request is admitted as the one trial
+ *   open ──(cooldown passed)──▶ half-open: the next request is admitted as the one trial
  *   half-open ──(trial succeeds)──▶ closed      half-open ──(trial fails)──▶ open again
  *
  * Half-open is not stored: it is an open circuit whose `retryAt` has passed, so no timer runs.
+ *
+ * The cooldown follows the evidence: `cooldownMs` × growth^(level − 1), up to `maxCooldownMs`. Each
+ * opening raises the level by one; each `cooldownDecayMs` of closed, healthy operation lowers it
+ * by one. A deployment that failed once is re-admitted after the short base cooldown; one that
+ * keeps failing its trials is left alone longer and longer.
  */
 
 export interface CircuitOptions {
   failureThreshold: number;
-  /** @unit milliseconds */
+  /** The first cooldown. @unit milliseconds */
   cooldownMs: number;
+  /** The longest cooldown. @unit milliseconds */
+  maxCooldownMs: number;
+  /** Closed operation that forgives one level of cooldown. @unit milliseconds */
+  cooldownDecayMs: number;
+  /** Factor by which each further opening lengthens the cooldown. */
+  cooldownGrowth: number;
+}
+
+/** The cooldown of the opening that raises the circuit to `level` (1 for the first). @unit milliseconds */
+export function cooldownFor(level: number, options: CircuitOptions): number {
+  return Math.min(options.maxCooldownMs, options.cooldownMs * options.cooldownGrowth ** Math.max(0, level - 1));
+}
+
+/** The cooldown level left at `now`, after forgiveness for closed operation since `closedAt`. */
+function levelAt(record: HealthRecord, now: number, options: CircuitOptions): number {
+  const level = record.cooldownLevel ?? 0;
+  if (record.circuit !== 'closed' || record.closedAt == null || options.cooldownDecayMs <= 0) return level;
+  return Math.max(0, level - Math.floor((now - record.closedAt) / options.cooldownDecayMs));
 }
 
 /** The circuit of one deployment, as of one moment. */
@@ -46,7 +69,8 @@ export function admit(record: HealthRecord, now: number, leaseMs: number): boole
   return true;
 }
 
-export function recordSuccess(record: HealthRecord): void {
+export function recordSuccess(record: HealthRecord, now: number): void {
+  if (record.circuit !== 'closed') record.closedAt = now;
   record.consecutiveFailures = 0;
   record.circuit = 'closed';
   record.openedAt = null;
@@ -61,9 +85,12 @@ export function recordFailure(record: HealthRecord, now: number, options: Circui
   // A failure of a request that started before the circuit opened does not extend the cooldown.
   if (view.state === 'open') return false;
   if (view.state === 'closed' && record.consecutiveFailures < options.failureThreshold) return false;
+  const level = (view.state === 'closed' ? levelAt(record, now, options) : (record.cooldownLevel ?? 0)) + 1;
+  record.cooldownLevel = level;
+  record.closedAt = null;
   record.circuit = 'open';
   record.openedAt = now;
-  record.retryAt = now + options.cooldownMs;
+  record.retryAt = now + cooldownFor(level, options);
   record.trialUntil = null;
   record.timesOpened += 1;
   return true;

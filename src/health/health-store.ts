@@ -1,19 +1,19 @@
+import type { CompletionEstimate } from './completion-estimate.js';
+import type { LatencyEstimate } from './latency-estimate.js';
+
 /**
- * What the router knows about one deployment (provider + model): recent time-to-first-token
- * samples, recent outcomes and its circuit. Plain JSON on purpose, so a shared store can
+ * What the router knows about one deployment (provider + model): latency estimates, answer
+ * lengths, recent outcomes and its circuit. Plain JSON on purpose, so a shared store can
  * serialise it as is. Times are epoch milliseconds, meaningful across processes.
  */
 export interface HealthRecord {
-  /** Recent time-to-first-chunk samples of streamed calls, oldest first. @unit milliseconds */
-  ttft: number[];
-  /** p50 of `ttft`, kept with it so that routing reads cost nothing; null before the first sample. @unit milliseconds */
-  ttftP50: number | null;
-  /** p90 of `ttft`. @unit milliseconds */
-  ttftP90: number | null;
-  /** Recent whole-answer times of non-streamed calls, oldest first. @unit milliseconds */
-  answer: number[];
-  answerP50: number | null;
-  answerP90: number | null;
+  /**
+   * Latency estimates that follow change (decayed sums of log-latency, see `LatencyEstimate`):
+   * time to the first chunk of streamed calls, and time to the whole answer of other calls.
+   */
+  latency: { ttft: LatencyEstimate | null; answer: LatencyEstimate | null };
+  /** Completion tokens per choice of recent answers, for expected cost; null before the first. */
+  completion: CompletionEstimate | null;
   /** Recent outcomes, oldest first: 0 a success, 1 a failure. */
   outcomes: number[];
   /** Successes and failures since the record was created. */
@@ -31,6 +31,10 @@ export interface HealthRecord {
   trialUntil: number | null;
   /** How often the circuit has opened. */
   timesOpened: number;
+  /** Cooldown level: the next opening's cooldown is the base × 2^level. Lowered by healthy time. */
+  cooldownLevel: number;
+  /** When an open circuit last closed, for lowering `cooldownLevel`. @unit epoch milliseconds */
+  closedAt: number | null;
   /** The most recent failure. */
   lastError: { code: string; status?: number; message: string; at: number } | null;
 }
@@ -66,12 +70,8 @@ export function memoryHealthStore(): HealthStore {
 /** A record for a deployment nothing is known of yet. */
 export function emptyHealthRecord(): HealthRecord {
   return {
-    ttft: [],
-    ttftP50: null,
-    ttftP90: null,
-    answer: [],
-    answerP50: null,
-    answerP90: null,
+    latency: { ttft: null, answer: null },
+    completion: null,
     outcomes: [],
     successes: 0,
     failures: 0,
@@ -81,6 +81,8 @@ export function emptyHealthRecord(): HealthRecord {
     retryAt: null,
     trialUntil: null,
     timesOpened: 0,
+    cooldownLevel: 0,
+    closedAt: null,
     lastError: null,
   };
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryHealthStore } from './health-store.js';
-import { createHealthTracker, latencyWindow } from './health-tracker.js';
+import { createHealthTracker } from './health-tracker.js';
 
 const key = 'eu-cloud/model-a';
 const failure = { code: 'upstream_error', status: 502, message: 'eu-cloud returned 503' };
@@ -12,47 +12,27 @@ describe('the health tracker', () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  const tracker = (store = memoryHealthStore()) => createHealthTracker({ failureThreshold: 3, cooldownMs: 30_000, store });
+  const tracker = (store = memoryHealthStore()) => createHealthTracker({ failureThreshold: 3, cooldownMs: 30_000, maxCooldownMs: 120_000, cooldownDecayMs: 60_000, cooldownGrowth: 2, store });
 
-  it('reports p50 and p90 time to first token over a bounded window of recent samples', () => {
+  it('estimates latency from recent samples and follows a deployment that recovered', () => {
     const health = tracker();
-    expect(health.latency(key)).toBeUndefined();
-    for (let ms = 1; ms <= 10; ms++) health.succeeded(key, ms * 10);
-    expect(health.latency(key)).toEqual({ p50: 50, p90: 90, samples: 10 });
-    // A recovered deployment is seen once the old samples fall out of the window.
-    for (let index = 0; index < latencyWindow; index++) health.succeeded(key, 5);
-    expect(health.latency(key)).toEqual({ p50: 5, p90: 5, samples: latencyWindow });
+    const read = () => health.latency(key, 'ttft', Date.now(), { p50: 800 });
+    expect(read()).toMatchObject({ measured: false, p50: 800, samples: 0 });
+    for (let count = 0; count < 10; count++) health.succeeded(key, 100);
+    expect(read().p50).toBeCloseTo(100, 6);
+    // Three answers far faster in a row: the deployment changed, the estimate starts over from them.
+    for (let count = 0; count < 3; count++) health.succeeded(key, 10);
+    expect(read().p50).toBeCloseTo(10, 6);
   });
 
-  it('keeps p50 and p90 equal to the nearest-rank percentiles of the last samples, whatever their order', () => {
-    const nearestRank = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil(q * values.length) - 1)];
-    // A store that hands back a copy, as one deserialising from a shared server would.
-    const records = new Map<string, string>();
-    const copying = { get: (k: string) => (records.has(k) ? JSON.parse(records.get(k)!) : undefined), set: (k: string, r: unknown) => void records.set(k, JSON.stringify(r)), keys: () => records.keys() };
-    for (const health of [tracker(), tracker(copying)]) {
-      const seen: number[] = [];
-      let seed = 7;
-      for (let index = 0; index < latencyWindow * 3; index++) {
-        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-        const ms = (seed % 400) + (index % 7 === 0 ? 5 : 0); // repeats and ties included
-        seen.push(ms);
-        health.succeeded(key, ms, 'answer');
-        const window = seen.slice(-latencyWindow);
-        expect(health.latency(key, 'answer')).toEqual({ p50: nearestRank(window, 0.5), p90: nearestRank(window, 0.9), samples: window.length });
-      }
-    }
-  });
-
-  it('recomputes the percentiles when a store changed the samples in place', () => {
-    const store = memoryHealthStore();
-    const health = tracker(store);
-    for (let ms = 1; ms <= latencyWindow; ms++) health.succeeded(key, ms, 'answer');
-    // Another process's samples, written into the same array.
-    const samples = store.get(key)!.answer;
-    for (let index = 0; index < samples.length; index++) samples[index] = 1000 + index;
-    health.succeeded(key, 2000, 'answer');
-    const window = [...samples].sort((a, b) => a - b);
-    expect(health.latency(key, 'answer')).toEqual({ p50: window[Math.ceil(0.5 * window.length) - 1], p90: window[Math.ceil(0.9 * window.length) - 1], samples: latencyWindow });
+  it('counts a timeout, and a failure slower than the p90, as latency; a fast failure not', () => {
+    const health = tracker();
+    for (let count = 0; count < 5; count++) health.succeeded(key, 100, 'answer');
+    const read = () => health.latency(key, 'answer', Date.now(), { p50: 100 }).p50;
+    health.failed(key, { ...failure, latencyMs: 5, kind: 'answer' });
+    expect(read()).toBeCloseTo(100, 6);
+    health.failed(key, { code: 'timeout', message: 'no answer within 2000 ms', latencyMs: 2_000, kind: 'answer', timedOut: true });
+    expect(read()).toBeGreaterThanOrEqual(2_000); // far above the p90: the peak rule takes it at once
   });
 
   it('opens after the threshold of consecutive failures, half-opens after the cooldown and admits one trial', () => {
@@ -73,16 +53,38 @@ describe('the health tracker', () => {
     expect(health.admit(key, 5_000)).toBe(true);
   });
 
-  it('re-opens for another cooldown when the trial fails', () => {
+  it('re-opens for twice the cooldown when the trial fails, up to the longest', () => {
     const health = tracker();
     for (let count = 0; count < 3; count++) health.failed(key, failure);
     vi.setSystemTime(new Date('2026-03-01T12:00:31Z'));
     expect(health.admit(key, 5_000)).toBe(true);
     health.failed(key, failure);
-    expect(health.circuit(key, Date.now())).toMatchObject({ state: 'open', retryAt: Date.parse('2026-03-01T12:01:01Z') });
+    expect(health.circuit(key, Date.now())).toMatchObject({ state: 'open', retryAt: Date.parse('2026-03-01T12:01:31Z') });
     expect(health.snapshot()).toEqual([
-      expect.objectContaining({ provider: 'eu-cloud', model: 'model-a', circuit: 'open', timesOpened: 2, failures: 4, errorRate: 1, retryAt: '2026-03-01T12:01:01.000Z' }),
+      expect.objectContaining({ provider: 'eu-cloud', model: 'model-a', circuit: 'open', timesOpened: 2, failures: 4, errorRate: 1, retryAt: '2026-03-01T12:01:31.000Z' }),
     ]);
+    const cooldowns: number[] = [];
+    for (let count = 0; count < 3; count++) {
+      vi.setSystemTime(health.circuit(key, Date.now()).state === 'open' ? (health.circuit(key, Date.now()) as { retryAt: number }).retryAt : Date.now());
+      health.admit(key, 5_000);
+      health.failed(key, failure);
+      cooldowns.push((health.circuit(key, Date.now()) as { retryAt: number }).retryAt - Date.now());
+    }
+    expect(cooldowns).toEqual([120_000, 120_000, 120_000]); // 30 s × 2³ = 240 s, held at 120 s
+  });
+
+  it('shortens the cooldown again after healthy operation: one level per cooldownDecayMs closed', () => {
+    const health = tracker();
+    for (let round = 0; round < 2; round++) {
+      for (let count = 0; count < 3; count++) health.failed(key, failure);
+      vi.setSystemTime((health.circuit(key, Date.now()) as { retryAt: number }).retryAt);
+      health.admit(key, 5_000);
+      health.succeeded(key, 10); // the trial succeeds: closed, level 1 then 2
+    }
+    // Closed and healthy for one decay period: the next opening is one level lower (level 2, 60 s), not 120 s.
+    vi.setSystemTime(Date.now() + 60_000);
+    for (let count = 0; count < 3; count++) health.failed(key, failure);
+    expect((health.circuit(key, Date.now()) as { retryAt: number }).retryAt - Date.now()).toBe(60_000);
   });
 
   it('frees the trial slot when the trial ends with no verdict, and after its lease otherwise', () => {
@@ -103,8 +105,10 @@ describe('the health tracker', () => {
     health.failed(key, failure);
     const record = store.get(key)!;
     expect(JSON.parse(JSON.stringify(record))).toEqual(record);
-    expect(record).toMatchObject({ ttft: [42], successes: 1, failures: 1, consecutiveFailures: 1, circuit: 'closed' });
+    expect(record).toMatchObject({ latency: { ttft: { count: 1 }, answer: null }, successes: 1, failures: 1, consecutiveFailures: 1, circuit: 'closed' });
     // A second tracker over the same store sees the same state: what a shared store relies on.
-    expect(tracker(store).latency(key)).toEqual({ p50: 42, p90: 42, samples: 1 });
+    const now = Date.now();
+    expect(tracker(store).latency(key, 'ttft', now, { p50: 800 })).toEqual(health.latency(key, 'ttft', now, { p50: 800 }));
+    expect(tracker(store).latency(key, 'ttft', now, { p50: 800 }).p50).toBeCloseTo(42, 6);
   });
 });

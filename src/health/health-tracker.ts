@@ -7,13 +7,30 @@ import {
   type CircuitOptions,
   type CircuitView,
 } from './circuit-breaker.js';
+import {
+  addCompletionSample,
+  defaultCompletionEstimateOptions,
+  type CompletionEstimate,
+  type CompletionEstimateOptions,
+  type ResolvedCompletionEstimateOptions,
+} from './completion-estimate.js';
 import { emptyHealthRecord, memoryHealthStore, type HealthRecord, type HealthStore } from './health-store.js';
+import {
+  addLatencySample,
+  defaultLatencyEstimateOptions,
+  readLatency,
+  type LatencyEstimate,
+  type LatencyEstimateOptions,
+  type LatencyPrior,
+  type LatencyReading,
+  type ResolvedLatencyEstimateOptions,
+} from './latency-estimate.js';
 
 /**
- * Live statistics per provider+model: time to first token (p50/p90 over a bounded window of
- * recent samples), recent outcomes, and a circuit breaker. The `fastest` strategy and
- * `route.max_latency_ms` read the latency; planning reads the circuit; execution reports each
- * attempt's outcome.
+ * Live statistics per provider+model: latency estimates that follow change (time- and
+ * sample-decayed, see latency-estimate.ts), answer lengths, recent outcomes and a circuit
+ * breaker. Strategies and `route.max_latency_ms` read the latency; planning reads the circuit
+ * and the answer lengths; execution reports each attempt's outcome.
  */
 /**
  * Which latency a sample measures: the first chunk of a stream, or a whole non-streamed answer.
@@ -21,19 +38,17 @@ import { emptyHealthRecord, memoryHealthStore, type HealthRecord, type HealthSto
  */
 export type LatencyKind = 'ttft' | 'answer';
 
-export interface LatencyStats {
-  /** @unit milliseconds */
-  p50: number;
-  /** @unit milliseconds */
-  p90: number;
-  samples: number;
-}
-
 /** A failure as the health statistics keep it. */
 export interface HealthFailure {
   code: string;
   status?: number | undefined;
   message: string;
+  /** How long the attempt took before it failed: a slow failure is a latency sample too. @unit milliseconds */
+  latencyMs?: number | undefined;
+  /** Which latency the attempt was measuring. */
+  kind?: LatencyKind | undefined;
+  /** It timed out: the deployment is at least as slow as the time it was given. */
+  timedOut?: boolean | undefined;
 }
 
 /** One deployment's health, as `router.health()` shows it. */
@@ -45,15 +60,17 @@ export interface DeploymentHealth {
   timesOpened: number;
   /** When an open circuit lets a trial through (ISO time); null when closed. */
   retryAt: string | null;
-  /** Measured time to the first chunk of streams; null until measured. @unit milliseconds */
+  /** Estimated time to the first chunk of streams, as of now; null until measured. @unit milliseconds */
   ttftP50Ms: number | null;
   ttftP90Ms: number | null;
-  /** Streamed samples behind `ttftP50Ms`. */
+  /** Streamed samples taken (all time; recent ones count more in the estimate). */
   samples: number;
-  /** Measured time to a whole non-streamed answer; null until measured. @unit milliseconds */
+  /** Estimated time to a whole non-streamed answer; null until measured. @unit milliseconds */
   answerP50Ms: number | null;
   answerP90Ms: number | null;
   answerSamples: number;
+  /** Mean completion tokens per choice of recent answers (decayed); null before the first. */
+  completionTokens: number | null;
   successes: number;
   failures: number;
   /** Failures among the recent outcomes (the last {@link outcomeWindow}), 0..1. */
@@ -62,41 +79,61 @@ export interface DeploymentHealth {
 }
 
 export interface HealthTracker {
-  latency(key: string, kind?: LatencyKind): LatencyStats | undefined;
+  /** How latencies are estimated. */
+  readonly latencyOptions: ResolvedLatencyEstimateOptions;
+  readonly completionOptions: ResolvedCompletionEstimateOptions;
+  /** The latency estimate of `kind`, read at `now` and shrunk toward `prior` as it ages. */
+  latency(key: string, kind: LatencyKind, now: number, prior: LatencyPrior, optimism?: number): LatencyReading;
+  /** The raw latency estimate of `kind` (for pooling); undefined until measured. */
+  latencyEstimate(key: string, kind: LatencyKind): LatencyEstimate | undefined;
+  /** Completion tokens per choice learned from the deployment's answers; undefined before the first. */
+  completion(key: string): CompletionEstimate | undefined;
   circuit(key: string, now: number): CircuitView;
   /** Before an attempt: whether the circuit lets it through. In half-open, the first caller becomes the trial. */
   admit(key: string, leaseMs: number): boolean;
   /** The deployment answered: closes its circuit. `latencyMs` is recorded, as `kind`, when given. */
   succeeded(key: string, latencyMs?: number, kind?: LatencyKind): void;
-  /** The deployment failed: counts towards opening its circuit. */
+  /** The deployment failed: counts towards opening its circuit; a slow failure is a latency sample. */
   failed(key: string, failure: HealthFailure): void;
-  /** An admitted attempt ended with no verdict on the deployment (the caller aborted). */
-  released(key: string): void;
+  /**
+   * An admitted attempt ended with no verdict on the deployment (the caller aborted, or the
+   * request's own tighter time limit passed). A time limit that passed is still evidence that
+   * the deployment takes at least that long: pass it as `lowerBoundMs`.
+   */
+  released(key: string, lowerBound?: { latencyMs: number; kind: LatencyKind }): void;
+  /** One answer's completion tokens per choice, for expected cost. */
+  completed(key: string, tokensPerChoice: number): void;
   snapshot(): DeploymentHealth[];
 }
 
-/** Latency samples kept per provider+model; old ones fall out so a recovered deployment is seen. */
-export const latencyWindow = 50;
 /** Outcomes kept per provider+model for the error rate. */
 export const outcomeWindow = 50;
 
 export interface HealthTrackerOptions extends CircuitOptions {
   store?: HealthStore | undefined;
+  latency?: LatencyEstimateOptions | undefined;
+  completion?: CompletionEstimateOptions | undefined;
 }
 
 export function createHealthTracker(options: HealthTrackerOptions): HealthTracker {
   const store = options.store ?? memoryHealthStore();
-
+  const latencyOptions: ResolvedLatencyEstimateOptions = { ...defaultLatencyEstimateOptions, ...options.latency };
+  const completionOptions: ResolvedCompletionEstimateOptions = { ...defaultCompletionEstimateOptions, ...options.completion };
+  const estimateOf = (record: HealthRecord | undefined, kind: LatencyKind) => record?.latency?.[kind] ?? undefined;
+  const addSample = (record: HealthRecord, kind: LatencyKind, latencyMs: number, now: number) => {
+    record.latency ??= { ttft: null, answer: null };
+    record.latency[kind] = addLatencySample(record.latency[kind] ?? undefined, latencyMs, now, latencyOptions);
+  };
+  /** The estimate's own reading (no pool to shrink toward): what a record says by itself. */
+  const ownReading = (estimate: LatencyEstimate | undefined, now: number) =>
+    estimate === undefined ? undefined : readLatency(estimate, now, latencyOptions, { p50: Math.exp(estimate.sum / estimate.weight) });
 
   return {
-    latency(key, kind = 'ttft') {
-      const record = store.get(key);
-      if (record === undefined) return undefined;
-      const p50 = kind === 'ttft' ? record.ttftP50 : record.answerP50;
-      const p90 = kind === 'ttft' ? record.ttftP90 : record.answerP90;
-      if (p50 === null) return undefined;
-      return { p50, p90: p90 ?? p50, samples: record[kind].length };
-    },
+    latencyOptions,
+    completionOptions,
+    latency: (key, kind, now, prior, optimism) => readLatency(estimateOf(store.get(key), kind), now, latencyOptions, prior, optimism),
+    latencyEstimate: (key, kind) => estimateOf(store.get(key), kind),
+    completion: (key) => store.get(key)?.completion ?? undefined,
     circuit: (key, now) => viewCircuit(store.get(key), now),
     admit(key, leaseMs) {
       const record = store.get(key);
@@ -107,10 +144,11 @@ export function createHealthTracker(options: HealthTrackerOptions): HealthTracke
     },
     succeeded(key, latencyMs, kind = 'ttft') {
       const record = store.get(key) ?? emptyHealthRecord();
-      if (latencyMs !== undefined) addSample(record, kind, latencyMs);
+      const now = Date.now();
+      if (latencyMs !== undefined) addSample(record, kind, latencyMs, now);
       pushBounded(record.outcomes, 0, outcomeWindow);
       record.successes += 1;
-      if (record.consecutiveFailures > 0 || record.circuit !== 'closed') recordSuccess(record);
+      if (record.consecutiveFailures > 0 || record.circuit !== 'closed') recordSuccess(record, now);
       store.set(key, record);
     },
     failed(key, failure) {
@@ -119,13 +157,37 @@ export function createHealthTracker(options: HealthTrackerOptions): HealthTracke
       pushBounded(record.outcomes, 1, outcomeWindow);
       record.failures += 1;
       record.lastError = { code: failure.code, ...(failure.status ? { status: failure.status } : {}), message: failure.message, at: now };
+      if (failure.latencyMs !== undefined && failure.kind !== undefined) {
+        // A timeout is at least as slow as its limit; any other failure slower than the p90 is
+        // slow evidence too. A fast failure (a quick 503) says nothing of latency.
+        const reading = ownReading(estimateOf(record, failure.kind), now);
+        if (failure.timedOut || (reading !== undefined && failure.latencyMs > reading.p90)) addSample(record, failure.kind, failure.latencyMs, now);
+      }
       recordFailure(record, now, options);
       store.set(key, record);
     },
-    released(key) {
+    released(key, lowerBound) {
       const record = store.get(key);
-      if (record === undefined || record.trialUntil === null) return;
-      releaseTrial(record);
+      if (record === undefined) return;
+      let changed = false;
+      if (lowerBound !== undefined) {
+        const now = Date.now();
+        const reading = ownReading(estimateOf(record, lowerBound.kind), now);
+        // Only news when the bound is above what the estimate already expects.
+        if (reading !== undefined && lowerBound.latencyMs > reading.p50) {
+          addSample(record, lowerBound.kind, lowerBound.latencyMs, now);
+          changed = true;
+        }
+      }
+      if (record.trialUntil !== null) {
+        releaseTrial(record);
+        changed = true;
+      }
+      if (changed) store.set(key, record);
+    },
+    completed(key, tokensPerChoice) {
+      const record = store.get(key) ?? emptyHealthRecord();
+      record.completion = addCompletionSample(record.completion ?? undefined, tokensPerChoice, Date.now(), completionOptions);
       store.set(key, record);
     },
     snapshot() {
@@ -136,6 +198,11 @@ export function createHealthTracker(options: HealthTrackerOptions): HealthTracke
         if (record === undefined) continue;
         const view = viewCircuit(record, now);
         const slash = key.indexOf('/');
+        const ttft = estimateOf(record, 'ttft');
+        const answer = estimateOf(record, 'answer');
+        const ttftReading = ownReading(ttft, now);
+        const answerReading = ownReading(answer, now);
+        const completion = record.completion ?? undefined;
         entries.push({
           provider: key.slice(0, slash),
           model: key.slice(slash + 1),
@@ -143,12 +210,13 @@ export function createHealthTracker(options: HealthTrackerOptions): HealthTracke
           consecutiveFailures: record.consecutiveFailures,
           timesOpened: record.timesOpened,
           retryAt: record.circuit === 'open' && record.retryAt !== null ? new Date(record.retryAt).toISOString() : null,
-          ttftP50Ms: record.ttftP50,
-          ttftP90Ms: record.ttftP90,
-          samples: record.ttft.length,
-          answerP50Ms: record.answerP50,
-          answerP90Ms: record.answerP90,
-          answerSamples: record.answer.length,
+          ttftP50Ms: ttftReading ? roundMs(ttftReading.p50) : null,
+          ttftP90Ms: ttftReading ? roundMs(ttftReading.p90) : null,
+          samples: ttft?.count ?? 0,
+          answerP50Ms: answerReading ? roundMs(answerReading.p50) : null,
+          answerP90Ms: answerReading ? roundMs(answerReading.p90) : null,
+          answerSamples: answer?.count ?? 0,
+          completionTokens: completion ? Math.round(completion.sum / completion.weight) : null,
           successes: record.successes,
           failures: record.failures,
           errorRate: record.outcomes.length === 0 ? 0 : record.outcomes.reduce((sum, value) => sum + value, 0) / record.outcomes.length,
@@ -160,59 +228,11 @@ export function createHealthTracker(options: HealthTrackerOptions): HealthTracke
   };
 }
 
+function roundMs(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
 function pushBounded(values: number[], value: number, limit: number): void {
   values.push(value);
   if (values.length > limit) values.splice(0, values.length - limit);
-}
-
-/**
- * A sorted copy of each samples array, updated in place as samples come and go: a binary-search
- * insert and remove cost ~0.15 µs where re-sorting the window cost ~1.4 µs per answer (Node 20).
- * Kept with the samples it was sorted from, and rebuilt whenever they differ: a store may hand
- * back a different array (deserialised from a shared server) or change one in place.
- */
-const sortedCopies = new WeakMap<number[], { samples: number[]; sorted: number[] }>();
-
-/** Adds a sample and recomputes p50/p90 (nearest rank) once, so routing reads are O(1). */
-function addSample(record: HealthRecord, kind: LatencyKind, latencyMs: number): void {
-  const samples = record[kind];
-  let cached = sortedCopies.get(samples);
-  if (cached === undefined || !sameValues(cached.samples, samples)) {
-    cached = { samples: [...samples], sorted: [...samples].sort((a, b) => a - b) };
-  }
-  const { sorted } = cached;
-  const evicted = Math.max(0, samples.length + 1 - latencyWindow);
-  for (let index = 0; index < evicted; index++) sorted.splice(lowerBound(sorted, samples[index]!), 1);
-  sorted.splice(lowerBound(sorted, latencyMs), 0, latencyMs);
-  pushBounded(samples, latencyMs, latencyWindow);
-  pushBounded(cached.samples, latencyMs, latencyWindow);
-  sortedCopies.set(samples, cached);
-  const count = sorted.length;
-  const p50 = sorted[Math.max(0, Math.ceil(0.5 * count) - 1)]!;
-  const p90 = sorted[Math.max(0, Math.ceil(0.9 * count) - 1)]!;
-  if (kind === 'ttft') {
-    record.ttftP50 = p50;
-    record.ttftP90 = p90;
-  } else {
-    record.answerP50 = p50;
-    record.answerP90 = p90;
-  }
-}
-
-function sameValues(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
-  return true;
-}
-
-/** The first index of `sorted` whose value is not below `value`. */
-function lowerBound(sorted: readonly number[], value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (sorted[middle]! < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }

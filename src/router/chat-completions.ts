@@ -28,7 +28,7 @@ export interface RequestOptions {
   apiKey?: string | undefined;
 }
 
-/** Completion tokens assumed for cost ranking when the request sets no maximum. */
+/** Completion tokens assumed for cost ranking when the request sets no maximum, before any answer is seen. */
 const expectedCompletionTokens = 256;
 
 export function chatNeeds(request: ChatRequest): RequestNeeds {
@@ -41,12 +41,15 @@ export function chatNeeds(request: ChatRequest): RequestNeeds {
   const promptTokens = estimatePromptTokens(request.messages, request.tools);
   const maxOutput = request.max_completion_tokens ?? request.max_tokens ?? undefined;
   const choices = request.n ?? 1;
+  const priorTokens = Math.min(maxOutput ?? expectedCompletionTokens, 4 * expectedCompletionTokens);
   return {
     capabilities,
     promptTokens,
-    completionTokens: Math.min(maxOutput ?? expectedCompletionTokens, 4 * expectedCompletionTokens) * choices,
+    completionTokens: priorTokens * choices,
     contextTokens: promptTokens + (maxOutput ?? 0),
     stream: request.stream === true,
+    // Answers are learned from: the prior above only until the deployments have answered.
+    completion: { cap: maxOutput, choices, priorTokens },
   };
 }
 
@@ -82,7 +85,7 @@ export function prepareChat(
   assertSimulateAllowed(request, caller);
   const spec = parseModel(request.model, context.vocabulary);
   const needs = requestNeeds(request);
-  const plan = planRoute(context, caller, request.model, spec, needs, request.route);
+  const plan = planRoute(context, caller, request.model, spec, needs, request.route, record ? 'call' : 'explain');
   record?.planned(plan);
   return { request, caller, spec, plan, needs };
 }

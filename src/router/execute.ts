@@ -151,6 +151,7 @@ export async function execute<T>(
         const error = toRouterError(signal.aborted ? signal.reason : thrown, candidate);
         // Release whatever the failed attempt still holds open (a half-read body, a socket).
         controller.abort(error);
+        const elapsedMs = performance.now() - started;
         const failed: Attempt = {
           provider: candidate.provider.id,
           model: candidate.model,
@@ -158,11 +159,11 @@ export async function execute<T>(
           status: error.upstreamStatus ?? error.status,
           code: error.code,
           message: error.message,
-          latency_ms: round(performance.now() - started),
+          latency_ms: round(elapsedMs),
         };
         attempts.push(failed);
         observed?.failed(failed, error);
-        if (trackHealth) report(candidate, error);
+        if (trackHealth) report(candidate, error, elapsedMs);
         throw error;
       }
     };
@@ -232,11 +233,18 @@ export async function execute<T>(
    * sent (a body that cannot be serialised, a key that cannot be read) say nothing about its
    * health (one impatient or hostile caller must not open the circuit for everyone).
    */
-  function report(candidate: Candidate, error: RouterError): void {
+  function report(candidate: Candidate, error: RouterError, elapsedMs?: number): void {
+    const kind = options.latencyKind;
     if (wasNotSent(error)) health.released(candidate.key);
     else if (error.code === 'invalid_request') health.succeeded(candidate.key);
-    else if (error.code === 'aborted' || isDeadlineError(error) || isRequestLimitTimeout(error)) health.released(candidate.key);
-    else health.failed(candidate.key, { code: error.code, status: error.upstreamStatus ?? error.status, message: error.message });
+    else if (error.code === 'aborted' || isDeadlineError(error)) health.released(candidate.key);
+    // Not a failure, but the deployment took at least this long: a lower bound for its latency.
+    else if (isRequestLimitTimeout(error)) health.released(candidate.key, elapsedMs === undefined ? undefined : { latencyMs: elapsedMs, kind });
+    else {
+      // A slow failure (a timeout above all) is latency evidence too; after the commit there is none.
+      const latency = elapsedMs === undefined ? {} : { latencyMs: elapsedMs, kind, timedOut: error.code === 'timeout' };
+      health.failed(candidate.key, { code: error.code, status: error.upstreamStatus ?? error.status, message: error.message, ...latency });
+    }
   }
 }
 

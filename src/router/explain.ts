@@ -17,6 +17,12 @@ export interface Explanation {
   candidates: ExplainCandidate[];
   /** The candidate a call would try first, or null when none is eligible. */
   chosen: { provider: string; model: string } | null;
+  /**
+   * The candidate exploration would measure, why, and whether the exploration budget would let
+   * a call do so now (`now`); null when no candidate is worth measuring or the strategy does
+   * not rank on latency. `chosen` stays the best estimate.
+   */
+  exploration: { provider: string; model: string; reason: string; now: boolean } | null;
 }
 
 export function explainChat(context: RouterContext, params: ChatCompletionCreateParams, apiKey: string | undefined): Explanation {
@@ -30,6 +36,14 @@ export function explainChat(context: RouterContext, params: ChatCompletionCreate
     // Already in rank order, eligible first.
     candidates: spec.tier === 'pinned' || spec.tier === '2' || spec.tier === '2+' ? [...plan.candidates, ...notServing(context, plan, spec.model)] : plan.candidates,
     chosen: first ? { provider: first.candidate.provider.id, model: first.candidate.model } : null,
+    exploration: plan.exploration
+      ? {
+          provider: plan.exploration.candidate.provider.id,
+          model: plan.exploration.candidate.model,
+          reason: plan.exploration.reason,
+          now: context.exploration.available(plan.exploration.unmeasured),
+        }
+      : null,
   };
 }
 

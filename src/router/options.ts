@@ -5,7 +5,10 @@ import { InvalidRequestError } from '../errors.js';
 import { jurisdictionSchema } from '../policy/facts-schema.js';
 import type { PresetPolicyName } from '../policy/presets.js';
 import type { JurisdictionPolicy } from '../policy/types.js';
+import type { CompletionEstimateOptions } from '../health/completion-estimate.js';
 import type { HealthStore } from '../health/health-store.js';
+import type { LatencyEstimateOptions } from '../health/latency-estimate.js';
+import { defaultExplorationOptions, type ExplorationOptions, type ResolvedExplorationOptions } from '../strategies/exploration.js';
 import type { FxTable } from '../pricing/currency.js';
 import type { Provider } from '../providers/types.js';
 import { responsesOptionsSchema, type ResponsesOptions } from '../responses/options.js';
@@ -45,11 +48,26 @@ export interface HealthOptions {
   /** Consecutive failures of one provider+model that open its circuit. @default 5 */
   failureThreshold?: number;
   /**
-   * How long an open circuit keeps its deployment out of routing. After it, one trial request
-   * goes through: success closes the circuit, failure opens it for another cooldown.
-   * @unit milliseconds @default 30000
+   * How long an open circuit first keeps its deployment out of routing. After it, one trial
+   * request goes through: success closes the circuit, failure opens it again for
+   * `cooldownGrowth` times as long (up to `maxCooldownMs`). Each `cooldownDecayMs` of healthy
+   * operation takes one step back, down to this.
+   * @unit milliseconds @default 5000
    */
   cooldownMs?: number;
+  /** The longest cooldown, however often the deployment failed. @unit milliseconds @default 60000 */
+  maxCooldownMs?: number;
+  /** Factor by which each further opening lengthens the cooldown. @default 1.5 */
+  cooldownGrowth?: number;
+  /** Closed, healthy operation that takes the next cooldown one step shorter. @unit milliseconds @default 30000 */
+  cooldownDecayMs?: number;
+  /**
+   * How latency estimates follow change: half-lives in time and in samples, the peak rule,
+   * how an aged estimate shrinks toward the other candidates'. See `docs/routing.md`.
+   */
+  latency?: LatencyEstimateOptions;
+  /** How expected completion lengths (for expected cost) are learned from answers. */
+  completion?: CompletionEstimateOptions;
   /** Where latency, outcomes and circuits are kept. @default memoryHealthStore() (this process) */
   store?: HealthStore;
 }
@@ -159,6 +177,12 @@ export interface RouterOptions {
   deadlineMs?: number;
   /** Circuit breaker and health statistics. */
   health?: HealthOptions;
+  /**
+   * Exploration by strategies that rank on latency (`fastest`, `balanced`): a bounded share of
+   * requests re-measures eligible candidates whose estimate is uncertain or stale. Never a
+   * candidate the policy, capabilities, `route` or an open circuit excludes; off for test keys.
+   */
+  exploration?: ExplorationOptions;
   /** Limits on what a caller controls: body size, nesting, list lengths, string lengths, simulated answers. */
   limits?: RequestLimits;
   /**
@@ -265,6 +289,27 @@ const routerOptionsSchema = z.strictObject({
     .strictObject({
       failureThreshold: z.number().int().min(1).optional(),
       cooldownMs: milliseconds().optional(),
+      maxCooldownMs: milliseconds().optional(),
+      cooldownDecayMs: milliseconds().optional(),
+      cooldownGrowth: z.number().min(1).max(10).optional(),
+      latency: z
+        .strictObject({
+          halfLifeMs: milliseconds().positive().optional(),
+          halfLifeSamples: z.number().positive().optional(),
+          peakFactor: z.number().min(1).optional(),
+          peakHalfLifeMs: milliseconds().positive().optional(),
+          resetRun: z.number().int().min(1).optional(),
+          resetSigma: z.number().positive().optional(),
+          priorSpread: z.number().positive().optional(),
+        })
+        .optional(),
+      completion: z
+        .strictObject({
+          halfLifeMs: milliseconds().positive().optional(),
+          halfLifeSamples: z.number().positive().optional(),
+          priorWeight: z.number().positive().optional(),
+        })
+        .optional(),
       store: z
         .custom<HealthStore>(
           (value) =>
@@ -274,6 +319,15 @@ const routerOptionsSchema = z.strictObject({
           'must be a HealthStore: an object with get, set and keys (e.g. memoryHealthStore())',
         )
         .optional(),
+    })
+    .optional(),
+  exploration: z
+    .strictObject({
+      share: z.number().min(0).max(0.5).optional(),
+      burst: z.number().min(1).max(100).optional(),
+      maxStalenessMs: milliseconds().optional(),
+      optimism: z.number().min(0).max(10).optional(),
+      recoveryWatchMs: milliseconds().optional(),
     })
     .optional(),
   limits: z
@@ -341,7 +395,12 @@ export interface ResolvedRouterOptions {
   retry: Required<RetryOptions>;
   timeoutMs: number;
   deadlineMs: number;
-  health: Required<Omit<HealthOptions, 'store'>> & { store: HealthStore | undefined };
+  health: Required<Omit<HealthOptions, 'store' | 'latency' | 'completion'>> & {
+    store: HealthStore | undefined;
+    latency: LatencyEstimateOptions | undefined;
+    completion: CompletionEstimateOptions | undefined;
+  };
+  exploration: ResolvedExplorationOptions;
   limits: ResolvedRequestLimits;
   telemetry: ResolvedTelemetryOptions | undefined;
   logger: ResolvedLogger;
@@ -398,9 +457,15 @@ export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOpti
     deadlineMs: options.deadlineMs ?? 600_000,
     health: {
       failureThreshold: options.health?.failureThreshold ?? 5,
-      cooldownMs: options.health?.cooldownMs ?? 30_000,
+      cooldownMs: options.health?.cooldownMs ?? 5_000,
+      maxCooldownMs: Math.max(options.health?.maxCooldownMs ?? 60_000, options.health?.cooldownMs ?? 0),
+      cooldownGrowth: options.health?.cooldownGrowth ?? 1.5,
+      cooldownDecayMs: options.health?.cooldownDecayMs ?? 30_000,
       store: options.health?.store,
+      latency: options.health?.latency,
+      completion: options.health?.completion,
     },
+    exploration: { ...defaultExplorationOptions, ...options.exploration },
     limits: {
       ...defaultRequestLimits,
       ...options.limits,

@@ -17,9 +17,16 @@ import { closestName } from '../models/suggest.js';
 import type { RouteOptions } from '../wire/chat-request.js';
 import { circuitsOpen, notConfigured, notConfiguredPrefix } from './routing-errors.js';
 import { describeCircuit } from '../health/circuit-breaker.js';
+import { poolCompletionEstimates, readCompletion, type CompletionEstimate, type CompletionReading } from '../health/completion-estimate.js';
+import type { LatencyReading } from '../health/latency-estimate.js';
+import { chooseExploration } from '../strategies/exploration.js';
 import type { Caller, RouterContext } from './router-context.js';
 
-/** Time to first token assumed for a deployment not measured yet. @unit milliseconds */
+/**
+ * Median latency assumed for a deployment when no candidate of the request has been measured;
+ * once some are, an unmeasured one is assumed as fast as their typical (geometric mean) median.
+ * @unit milliseconds
+ */
 export const latencyPriorMs = 800;
 
 /** What the request needs from a deployment, derived from its body. */
@@ -32,6 +39,12 @@ export interface RequestNeeds {
   contextTokens: number;
   /** A `stream: true` request: deployments that cannot stream the model are left out. */
   stream?: boolean;
+  /**
+   * For requests whose answer length varies (chat): the cost estimate uses the completion
+   * tokens learned from each deployment's answers instead of `completionTokens`, which is
+   * then only the prior. `cap` is the request's `max_tokens`; `choices` its `n`.
+   */
+  completion?: { cap: number | undefined; choices: number; priorTokens: number };
 }
 
 /** One candidate as `explain()` shows it (DESIGN §8). */
@@ -41,7 +54,20 @@ export interface ExplainCandidate {
   eligible: boolean;
   reasons: string[];
   est_cost?: number;
+  /** Estimated median latency (time to first token for a stream, whole answer otherwise). @unit milliseconds */
   est_latency_ms?: number;
+  /** Estimated p90 latency. @unit milliseconds */
+  est_latency_p90_ms?: number;
+  /** How unsure the estimate is: the standard error of its log-median (0 = certain; it grows while unmeasured). */
+  latency_uncertainty?: number;
+  /** The optimistic and pessimistic p90 around the estimate. @unit milliseconds */
+  latency_range_ms?: [number, number];
+  /** Effective samples behind the estimate after ageing (0 = never measured). */
+  latency_samples?: number;
+  /** Time since the last latency sample; absent when never measured. @unit milliseconds */
+  latency_stale_ms?: number;
+  /** This candidate is the one exploration would measure (see `Explanation.exploration`). */
+  explore?: true;
   score?: number;
 }
 
@@ -70,6 +96,10 @@ export interface Plan {
   maxCost: number | undefined;
   /** `route.max_latency_ms`: this request's per-attempt timeout, instead of `timeoutMs`. @unit milliseconds */
   attemptTimeoutMs: number | undefined;
+  /** Exploration: the candidate to measure and why; `taken` when this request goes to it first. */
+  exploration: { candidate: Candidate; reason: string; taken: boolean; unmeasured: boolean } | undefined;
+  /** For learning answer lengths: the request's number of choices, when its length varies. */
+  completionChoices: number | undefined;
 }
 
 export function selectPolicies(context: RouterContext, caller: Caller, spec: RouteSpec): CompiledPolicy[] {
@@ -183,6 +213,7 @@ export function planRoute(
   spec: RouteSpec,
   needs: RequestNeeds,
   route: RouteOptions | undefined,
+  mode: 'call' | 'explain' = 'call',
 ): Plan {
   const policies = selectPolicies(context, caller, spec);
   const strategy = selectStrategy(context, spec, route);
@@ -198,19 +229,29 @@ export function planRoute(
   const latencyKind = needs.stream ? 'ttft' : 'answer';
   const latencyWords = needs.stream ? 'time to first token' : 'answer time';
 
-  for (const candidate of pool(context, spec, needs)) {
+  const health = context.health;
+  const candidatePool = pool(context, spec, needs);
+  const prior = { p50: poolLatencyPrior(context, candidatePool, latencyKind) };
+  const optimism = context.options.exploration.optimism;
+  const completions = needs.completion && completionReader(context, candidatePool, needs.completion, now);
+  const readings = new Map<Candidate, LatencyReading>();
+
+  for (const candidate of candidatePool) {
     const reasons = policyReasons(context, policies, candidate.provider.id);
     const policyCount = reasons.length;
     addFitReasons(reasons, candidate, needs, route);
-    const estCost = candidate.price && estimateCost(candidate.price, needs);
-    const latency = context.health.latency(candidate.key, latencyKind);
+    const completion = completions?.(candidate);
+    const estCost = candidate.price && estimateCost(candidate.price, needs, completion?.expected);
+    const latency = health.latency(candidate.key, latencyKind, now, prior, optimism);
     if (route !== undefined) {
       if (route.max_cost !== undefined) {
-        if (estCost === undefined) reasons.push('price unknown; route.max_cost needs a price to compare');
-        else if (estCost > route.max_cost) reasons.push(`estimated cost ${estCost.toPrecision(3)} ${context.currency} exceeds route.max_cost ${route.max_cost}`);
+        // The pessimistic length (≈ p90 of recent answers, never above max_tokens): a limit is a promise.
+        const boundCost = candidate.price && estimateCost(candidate.price, needs, completion?.pessimistic);
+        if (boundCost === undefined) reasons.push('price unknown; route.max_cost needs a price to compare');
+        else if (boundCost > route.max_cost) reasons.push(`estimated cost ${boundCost.toPrecision(3)} ${context.currency} exceeds route.max_cost ${route.max_cost}`);
       }
-      if (route.max_latency_ms !== undefined && latency && latency.p90 > route.max_latency_ms) {
-        reasons.push(`observed p90 ${latencyWords} ${Math.round(latency.p90)} ms exceeds route.max_latency_ms ${route.max_latency_ms}`);
+      if (route.max_latency_ms !== undefined && latency.measured && latency.p90 > route.max_latency_ms) {
+        reasons.push(`estimated p90 ${latencyWords} ${Math.round(latency.p90)} ms exceeds route.max_latency_ms ${route.max_latency_ms}`);
       }
     }
     // Excluded by the policy whatever else is wrong with it: a tier-1 request for it is a violation.
@@ -234,12 +275,13 @@ export function planRoute(
     candidates.push(entry);
     if (entry.eligible) {
       explained.set(candidate, entry);
+      readings.set(candidate, latency);
       inputs.push({
         candidate,
         estCost,
-        estLatencyMs: latency?.p50 ?? latencyPriorMs,
-        latencyMeasured: latency !== undefined,
-        latencyP90Ms: latency?.p90,
+        estLatencyMs: latency.p50,
+        latencyMeasured: latency.measured,
+        latencyP90Ms: latency.p90,
         quality: candidate.offer.quality,
       });
       if (circuit.state === 'half-open') reasons.push('circuit half-open: the next attempt on it is the trial');
@@ -248,6 +290,23 @@ export function planRoute(
 
   let ranked = inputs.length === 0 ? [] : ownRanking(inputs, strategy.rank(inputs, needs));
   if (route?.order) ranked = applyOrder(ranked, route.order);
+  // Exploration: only among the ranked (eligible) candidates, only where fallbacks remain and
+  // the caller set no order of their own, never for test keys (whose calls teach nothing).
+  let exploration: Plan['exploration'];
+  if (strategy.usesLatency && !caller.simulated && context.options.exploration.share > 0 && !route?.order && route?.allow_fallbacks !== false) {
+    const budget = context.exploration;
+    if (mode === 'call') budget.earn();
+    const choice = chooseExploration(strategy, ranked, readings, needs, context.options.exploration);
+    if (choice !== undefined) {
+      const taken = mode === 'call' && budget.available(choice.unmeasured);
+      if (taken) {
+        budget.spend();
+        const index = ranked.findIndex((entry) => entry.candidate === choice.candidate);
+        ranked = [ranked[index]!, ...ranked.slice(0, index), ...ranked.slice(index + 1)];
+      }
+      exploration = { candidate: choice.candidate, reason: choice.reason, taken, unmeasured: choice.unmeasured };
+    }
+  }
   if (route?.allow_fallbacks === false) ranked = ranked.slice(0, 1);
   // Candidates in the order a call walks them, then everything else in catalogue order.
   const ordered: ExplainCandidate[] = [];
@@ -256,6 +315,15 @@ export function planRoute(
     const shown = explained.get(entry.candidate)!;
     if (entry.estCost !== undefined) shown.est_cost = entry.estCost;
     shown.est_latency_ms = Math.round(entry.estLatencyMs);
+    const reading = readings.get(entry.candidate);
+    if (reading !== undefined) {
+      shown.est_latency_p90_ms = Math.round(reading.p90);
+      shown.latency_uncertainty = Math.round(reading.uncertainty * 1000) / 1000;
+      shown.latency_range_ms = [Math.round(reading.optimisticP90), Math.round(reading.pessimisticP90)];
+      shown.latency_samples = Math.round(reading.samples * 10) / 10;
+      if (reading.staleMs !== undefined) shown.latency_stale_ms = Math.round(reading.staleMs);
+    }
+    if (exploration?.candidate === entry.candidate) shown.explore = true;
     shown.score = Math.round(clampScore(entry.score) * 1e4) / 1e4;
     if (entry.note) shown.reasons.push(entry.note);
     ordered.push(shown);
@@ -278,6 +346,42 @@ export function planRoute(
     capability: needs.capabilities[0] ?? 'chat',
     maxCost: route?.max_cost,
     attemptTimeoutMs: route?.max_latency_ms,
+    exploration,
+    completionChoices: needs.completion?.choices,
+  };
+}
+
+/**
+ * What an unmeasured (or long unmeasured) deployment is assumed to take: the typical median of
+ * the measured deployments in the request's pool, so a newcomer is neither favoured nor buried.
+ */
+function poolLatencyPrior(context: RouterContext, candidates: readonly Candidate[], kind: 'ttft' | 'answer'): number {
+  let total = 0;
+  let count = 0;
+  for (const candidate of candidates) {
+    const estimate = context.health.latencyEstimate(candidate.key, kind);
+    if (estimate === undefined || estimate.weight <= 0) continue;
+    total += estimate.sum / estimate.weight;
+    count += 1;
+  }
+  return count === 0 ? latencyPriorMs : Math.exp(total / count);
+}
+
+/** Reads each candidate's expected completion tokens, pooled per model across the request's candidates. */
+function completionReader(
+  context: RouterContext,
+  candidates: readonly Candidate[],
+  completion: NonNullable<RequestNeeds['completion']>,
+  now: number,
+): (candidate: Candidate) => CompletionReading {
+  const health = context.health;
+  const pools = new Map<string, CompletionEstimate | undefined>();
+  return (candidate) => {
+    if (!pools.has(candidate.model)) {
+      const same = candidates.filter((other) => other.model === candidate.model).map((other) => health.completion(other.key));
+      pools.set(candidate.model, poolCompletionEstimates(same, now, health.completionOptions));
+    }
+    return readCompletion(health.completion(candidate.key), pools.get(candidate.model), completion.priorTokens, completion.cap, now, health.completionOptions);
   };
 }
 
@@ -301,8 +405,10 @@ function clampScore(score: number): number {
   return Number.isFinite(score) ? Math.min(1, Math.max(0, score)) : 0;
 }
 
-function estimateCost(price: { input: number; output: number }, needs: RequestNeeds): number {
-  return roundMoney((needs.promptTokens * price.input + needs.completionTokens * price.output) / 1_000_000);
+/** Cost of the request: `perChoice` learned completion tokens per choice, or the needs' prior. */
+function estimateCost(price: { input: number; output: number }, needs: RequestNeeds, perChoice: number | undefined): number {
+  const completionTokens = perChoice === undefined ? needs.completionTokens : perChoice * (needs.completion?.choices ?? 1);
+  return roundMoney((needs.promptTokens * price.input + completionTokens * price.output) / 1_000_000);
 }
 
 /** `route.order`: the named providers first, in that order; the rest keep the strategy's order. */

@@ -117,6 +117,7 @@ export class RequestRecord {
       route.max_cost_exceeded = true;
     }
     if (this.simulated && chosen) route.simulated_for = { provider: chosen.provider.id, model: chosen.model };
+    if (plan.exploration?.taken) route.explored = true;
     return route;
   }
 
@@ -144,6 +145,9 @@ export class RequestRecord {
 
   succeed(chosen: Candidate, usage: Usage, completion?: () => AuditCompletion[], response?: ResponseDetails): void {
     this.cost = usage.cost;
+    // Answer lengths teach the cost estimate; estimated usage and simulated answers do not.
+    const choices = this.plan?.completionChoices;
+    if (choices !== undefined && !this.simulated && !usage.estimated) this.context.health.completed(chosen.key, usage.completion_tokens / choices);
     this.finish('success', chosen, usage, undefined, completion, response);
   }
 
@@ -195,6 +199,7 @@ export class RequestRecord {
       candidates,
       attempts: this.attempts.map((attempt) => ({ ...attempt })),
       fallback_used: usedFallback(this.attempts),
+      ...(plan?.exploration?.taken ? { explored: true as const } : {}),
       usage: usage
         ? {
             prompt_tokens: usage.prompt_tokens,

@@ -6,6 +6,7 @@ import { createPolicyHasher } from '../audit/policy-hash.js';
 import { buildCatalogIndex, type CatalogIndex } from '../catalog/catalog-index.js';
 import { InvalidApiKeyError, InvalidRequestError } from '../errors.js';
 import { createHealthTracker, type HealthTracker } from '../health/health-tracker.js';
+import { createExplorationBudget, type ExplorationBudget } from './exploration-budget.js';
 import type { ModelVocabulary } from '../models/parse-model.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/evaluate.js';
 import { isPresetPolicyName, presetPolicies } from '../policy/presets.js';
@@ -41,6 +42,8 @@ export interface RouterContext {
   readonly strategies: ReadonlyMap<string, Strategy>;
   readonly defaultStrategy: Strategy;
   readonly health: HealthTracker;
+  /** This router's exploration budget (a share of the requests of latency-ranked strategies). */
+  readonly exploration: ExplorationBudget;
   /** Shared timeout signals for attempts that need no signal of their own. */
   readonly timeouts: TimeoutBuckets;
   readonly audit: AuditTrail;
@@ -149,6 +152,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     strategies,
     defaultStrategy,
     health,
+    exploration: createExplorationBudget(options.exploration),
     timeouts: createTimeoutBuckets(),
     audit,
     get observer() {

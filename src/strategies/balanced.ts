@@ -8,9 +8,14 @@ import type { Ranked, Strategy } from './types.js';
  */
 export const balancedWeights = { cost: 0.4, latency: 0.3, quality: 0.3 } as const;
 
-/** A weighted mix of cost, time to first token and declared quality. */
+/**
+ * A weighted mix of cost, median latency and declared quality. Latency comes from the same
+ * decayed estimates as `fastest` (an unmeasured candidate stands on the measured ones' typical
+ * median, not a fixed guess), and it declares `usesLatency`, so planning keeps exploring.
+ */
 export const balanced: Strategy = {
   name: 'balanced',
+  usesLatency: true,
   rank(inputs) {
     let lowestCost = Number.POSITIVE_INFINITY;
     let lowestLatency = Number.POSITIVE_INFINITY;

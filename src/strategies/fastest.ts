@@ -1,38 +1,33 @@
 import { toRanked } from './ranked.js';
 import type { RankingInput, Strategy } from './types.js';
 
+/** The latency `fastest` ranks on: the estimated p90, or the median when no p90 is known. */
+const rankLatency = (input: RankingInput) => input.latencyP90Ms ?? input.estLatencyMs;
+
 /**
- * Lowest time to first token first, by the measured p50 per provider+model (a bounded window of
- * recent calls; p90 breaks ties).
+ * Lowest latency first: the estimated p90 time to first token for a stream (to the whole answer
+ * otherwise), from estimates that follow change (time- and sample-decayed, a slow answer counts
+ * at once); the median breaks ties, then the price.
  *
- * Exploration rule: a candidate not measured yet ranks as if it were as fast as the fastest
- * measured one, ahead of it, so each new deployment is tried once and measured, and from then
- * on competes on its own numbers. With nothing measured, every candidate stands on the prior
- * and ties go to the cheaper one. No randomness: the same inputs always rank the same way. A
- * deployment that fails instead of answering stays unmeasured, and its circuit breaker bounds
- * how often it is explored.
+ * A candidate not measured yet stands on a prior: the typical median of the measured candidates,
+ * with a wide spread, so it neither jumps the queue nor is buried. Measuring it is exploration's
+ * job (planning sends a bounded share of requests to uncertain or stale candidates, since this
+ * strategy declares `usesLatency`). No randomness: the same inputs always rank the same way.
  */
 export const fastest: Strategy = {
   name: 'fastest',
+  usesLatency: true,
   rank(inputs) {
-    let bestMeasured = Number.POSITIVE_INFINITY;
-    for (const input of inputs) if (input.latencyMeasured && input.estLatencyMs < bestMeasured) bestMeasured = input.estLatencyMs;
-    const key = (input: RankingInput) => (input.latencyMeasured ? input.estLatencyMs : Math.min(input.estLatencyMs, bestMeasured));
-    const lowest = Math.min(...inputs.map(key));
+    const lowest = Math.min(...inputs.map(rankLatency));
     const ranked = inputs.map((input) => {
-      const expected = key(input);
-      const note = input.latencyMeasured
-        ? undefined
-        : bestMeasured === Number.POSITIVE_INFINITY
-          ? 'latency not measured yet; ranked on its prior'
-          : `latency not measured yet; explored ahead of the fastest measured (${Math.round(bestMeasured)} ms) to measure it`;
-      return toRanked(input, expected <= 0 ? 1 : lowest / expected, note);
+      const expected = rankLatency(input);
+      return toRanked(input, expected <= 0 ? 1 : lowest / expected, input.latencyMeasured ? undefined : 'latency not measured yet; ranked on the prior');
     });
     return ranked.sort(
       (a, b) =>
-        key(a) - key(b) ||
-        Number(a.latencyMeasured) - Number(b.latencyMeasured) ||
-        (a.latencyP90Ms ?? a.estLatencyMs) - (b.latencyP90Ms ?? b.estLatencyMs) ||
+        rankLatency(a) - rankLatency(b) ||
+        a.estLatencyMs - b.estLatencyMs ||
+        Number(b.latencyMeasured) - Number(a.latencyMeasured) ||
         (a.estCost ?? Number.POSITIVE_INFINITY) - (b.estCost ?? Number.POSITIVE_INFINITY),
     );
   },

@@ -25,29 +25,35 @@ describe('cheapest', () => {
 });
 
 describe('fastest', () => {
-  it('ranks measured deployments by their p50 time to first token', () => {
+  it('ranks measured deployments by their estimated p90 latency', () => {
     const ranked = fastest.rank(rankingInputs({ provider: 'slow', p50: 400 }, { provider: 'quick', p50: 40 }), strategyContext);
     expect(order(ranked)).toEqual(['quick', 'slow']);
     expect(ranked.map((entry) => entry.score)).toEqual([1, 0.1]);
   });
 
-  it('breaks a p50 tie with the p90: the steadier deployment first', () => {
+  it('puts the steadier deployment first when medians are equal: the p90 decides', () => {
     const ranked = fastest.rank(rankingInputs({ provider: 'spiky', p50: 50, p90: 900 }, { provider: 'steady', p50: 50, p90: 60 }), strategyContext);
     expect(order(ranked)).toEqual(['steady', 'spiky']);
   });
 
-  it('explores an unmeasured deployment ahead of the fastest measured one, once its prior would keep it last', () => {
+  it('ranks a faster median first when the p90s tie', () => {
+    const ranked = fastest.rank(rankingInputs({ provider: 'later', p50: 80, p90: 100 }, { provider: 'sooner', p50: 40, p90: 100 }), strategyContext);
+    expect(order(ranked)).toEqual(['sooner', 'later']);
+  });
+
+  it('ranks an unmeasured deployment on its prior, not ahead of measured ones: measuring it is exploration’s job', () => {
     const ranked = fastest.rank(rankingInputs({ provider: 'measured', p50: 120 }, { provider: 'new' }), strategyContext);
-    expect(testPriorMs).toBeGreaterThan(120); // on its prior alone it would never be tried
-    expect(order(ranked)).toEqual(['new', 'measured']);
-    expect(ranked[0]!.note).toMatch(/not measured yet; explored ahead of the fastest measured \(120 ms\)/);
-    expect(ranked[0]!.estLatencyMs).toBe(testPriorMs); // explain() still shows the prior, not a made-up number
+    expect(testPriorMs).toBeGreaterThan(120);
+    expect(order(ranked)).toEqual(['measured', 'new']);
+    expect(ranked[1]!.note).toBe('latency not measured yet; ranked on the prior');
+    expect(ranked[1]!.estLatencyMs).toBe(testPriorMs);
+    expect(fastest.usesLatency).toBe(true);
   });
 
   it('with nothing measured, ranks on the prior and gives ties to the cheaper deployment', () => {
     const ranked = fastest.rank(rankingInputs({ provider: 'dear', cost: 0.3 }, { provider: 'cheap', cost: 0.1 }), strategyContext);
     expect(order(ranked)).toEqual(['cheap', 'dear']);
-    expect(ranked[0]!.note).toBe('latency not measured yet; ranked on its prior');
+    expect(ranked[0]!.note).toBe('latency not measured yet; ranked on the prior');
   });
 });
 

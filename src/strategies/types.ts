@@ -5,11 +5,15 @@ export interface RankingInput {
   readonly candidate: Candidate;
   /** Expected cost of this request in the router's currency; undefined when unpriced. */
   readonly estCost: number | undefined;
-  /** Expected time to first token: the measured p50, or a prior. @unit milliseconds */
+  /**
+   * Expected median latency (time to first token for a stream, to the whole answer otherwise):
+   * the decayed estimate, or a prior (the typical median of the measured candidates).
+   * @unit milliseconds
+   */
   readonly estLatencyMs: number;
   /** Whether `estLatencyMs` is measured rather than a prior. */
   readonly latencyMeasured: boolean;
-  /** Measured p90 time to first token; undefined until measured. @unit milliseconds */
+  /** Expected p90 latency, estimated like `estLatencyMs`; undefined only when unknown. @unit milliseconds */
   readonly latencyP90Ms: number | undefined;
   /** 0..1 when the offer declares it. */
   readonly quality: number | undefined;
@@ -32,6 +36,11 @@ export interface StrategyContext {
  */
 export interface Strategy {
   readonly name: string;
+  /**
+   * The ranking depends on measured latency: planning then keeps a small share of requests
+   * measuring other eligible candidates (router option `exploration`). @default false
+   */
+  readonly usesLatency?: boolean;
   rank(inputs: readonly RankingInput[], context: StrategyContext): Ranked[];
 }
 

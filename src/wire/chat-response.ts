@@ -101,6 +101,11 @@ export interface Route {
   estimated_cost?: number;
   /** Router time spent outside the upstream call. @unit milliseconds */
   overhead_ms?: number;
+  /**
+   * Present when the request was an exploration: its first candidate was chosen to measure it
+   * (its latency estimate was uncertain or stale), not as the best estimate.
+   */
+  explored?: true;
   /** `route.max_cost` as requested, present when the actual cost went over it. */
   max_cost?: number;
   /** The actual cost (`usage.cost`) exceeded `route.max_cost`: reported, the answer is still returned. */

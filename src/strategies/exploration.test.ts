@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { createExplorationBudget, explorationCredit } from '../router/exploration-budget.js';
+import { defaultLatencyEstimateOptions, readLatency, addLatencySample, type LatencyReading } from '../health/latency-estimate.js';
+import type { Candidate } from '../catalog/candidate.js';
+import { order, rankingInput, strategyContext } from '../../test/helpers/ranking-inputs.js';
+import { chooseExploration, defaultExplorationOptions } from './exploration.js';
+import { fastest } from './fastest.js';
+
+const options = defaultLatencyEstimateOptions;
+const now = 10_000_000;
+
+/** A reading of `samples` taken `ageMs` ago. */
+function reading(samples: number[], ageMs = 0): LatencyReading {
+  let state;
+  for (const ms of samples) state = addLatencySample(state, ms, now - ageMs, options);
+  return readLatency(state, now, options, { p50: 100 });
+}
+
+function ranked(entries: [string, LatencyReading][]) {
+  const inputs = entries.map(([provider, value]) => ({ ...rankingInput({ provider, p50: value.measured ? value.p50 : undefined }), latencyP90Ms: value.p90, estLatencyMs: value.p50 }));
+  const readings = new Map<Candidate, LatencyReading>(inputs.map((input, index) => [input.candidate, entries[index]![1]]));
+  return { ranking: fastest.rank(inputs, strategyContext), readings };
+}
+
+describe('choosing what to explore', () => {
+  it('picks a candidate that would rank first at its optimistic bound, never the best estimate itself', () => {
+    const { ranking, readings } = ranked([
+      ['known', reading(Array<number>(20).fill(50))],
+      ['unsure', reading([60], 60_000)], // one old sample: plausibly faster than 50
+      ['slow', reading(Array<number>(20).fill(400))],
+    ]);
+    expect(order(ranking)[0]).toBe('known');
+    const choice = chooseExploration(fastest, ranking, readings, strategyContext, defaultExplorationOptions)!;
+    expect(choice.candidate.provider.id).toBe('unsure');
+    expect(choice.reason).toMatch(/^plausibly better: optimistic p90/);
+  });
+
+  it('explores nothing when every estimate is fresh and the best is clearly best', () => {
+    const { ranking, readings } = ranked([
+      ['known', reading(Array<number>(20).fill(50))],
+      ['slow', reading(Array<number>(20).fill(400))],
+    ]);
+    expect(chooseExploration(fastest, ranking, readings, strategyContext, defaultExplorationOptions)).toBeUndefined();
+  });
+
+  it('re-measures a slow deployment once its estimate is older than maxStalenessMs', () => {
+    const { ranking, readings } = ranked([
+      ['known', reading(Array<number>(20).fill(50))],
+      ['slow', reading(Array<number>(20).fill(400), 400_000)],
+    ]);
+    const choice = chooseExploration(fastest, ranking, readings, strategyContext, defaultExplorationOptions)!;
+    expect(choice.candidate.provider.id).toBe('slow');
+    expect(choice.reason).toMatch(/^stale: latency last measured 400 s ago/);
+  });
+
+  it('watches a deployment that turned slow: while it would rank first at its former speed, it is re-measured first', () => {
+    let slowed;
+    for (const ms of Array<number>(20).fill(40)) slowed = addLatencySample(slowed, ms, now - 10_000, options);
+    for (const ms of [400, 410]) slowed = addLatencySample(slowed, ms, now - 5_000, options); // 10× slower, twice: it changed
+    const { ranking, readings } = ranked([
+      ['steady', reading(Array<number>(20).fill(60))],
+      ['slowed', readLatency(slowed, now, options, { p50: 100 })],
+      ['stale', reading(Array<number>(20).fill(300), 400_000)],
+    ]);
+    expect(order(ranking)[0]).toBe('steady');
+    const choice = chooseExploration(fastest, ranking, readings, strategyContext, defaultExplorationOptions)!;
+    expect(choice.candidate.provider.id).toBe('slowed');
+    expect(choice.reason).toMatch(/^watching for recovery: it turned slow 5 s ago/);
+    // Past the watch, it waits its turn like any other.
+    const later = chooseExploration(fastest, ranking, readings, strategyContext, { ...defaultExplorationOptions, recoveryWatchMs: 1_000 })!;
+    expect(later.candidate.provider.id).not.toBe('slowed');
+  });
+
+  it('measures a never-measured candidate first, on credit', () => {
+    const { ranking, readings } = ranked([
+      ['known', reading(Array<number>(20).fill(50))],
+      ['new', readLatency(undefined, now, options, { p50: 50 })],
+    ]);
+    expect(chooseExploration(fastest, ranking, readings, strategyContext, defaultExplorationOptions)).toMatchObject({ unmeasured: true, reason: 'latency never measured' });
+  });
+});
+
+describe('the exploration budget', () => {
+  it('allows at most share × requests explorations over any run of requests', () => {
+    for (const share of [0.01, 0.05, 0.1]) {
+      const budget = createExplorationBudget({ ...defaultExplorationOptions, share });
+      let explored = 0;
+      for (let request = 1; request <= 2_000; request++) {
+        budget.earn();
+        if (budget.available(false)) {
+          budget.spend();
+          explored += 1;
+        }
+        expect(explored).toBeLessThanOrEqual(Math.floor(share * request + 1e-9));
+      }
+      expect(explored).toBe(Math.floor(share * 2_000 + 1e-9));
+    }
+  });
+
+  it('lends to never-measured candidates up to its credit, then repays before exploring again', () => {
+    const budget = createExplorationBudget(defaultExplorationOptions);
+    let lent = 0;
+    while (budget.available(true)) {
+      budget.spend();
+      lent += 1;
+    }
+    expect(lent).toBe(explorationCredit);
+    let waited = 0;
+    while (!budget.available(false)) {
+      budget.earn();
+      waited += 1;
+    }
+    expect(waited).toBe(Math.ceil((explorationCredit + 1) / defaultExplorationOptions.share - 1e-9));
+  });
+
+  it('never explores at share 0, not even on credit', () => {
+    const budget = createExplorationBudget({ ...defaultExplorationOptions, share: 0 });
+    for (let request = 0; request < 1_000; request++) {
+      budget.earn();
+      expect(budget.available(false)).toBe(false);
+      expect(budget.available(true)).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,130 @@
+import type { Candidate } from '../catalog/candidate.js';
+import type { LatencyReading } from '../health/latency-estimate.js';
+import type { Ranked, RankingInput, Strategy, StrategyContext } from './types.js';
+
+/*
+ * Exploration: a small, bounded share of requests goes to an eligible candidate whose latency
+ * estimate is uncertain or stale, so estimates keep following the deployments (a deployment
+ * that recovered is found again; one nobody measured is measured). Only for strategies that
+ * rank on latency. It never widens the candidate set: it only chooses which eligible,
+ * already-ranked candidate goes first.
+ *
+ * Which candidate: the one that would rank first if its latency were as good as it plausibly is
+ * (its optimistic bound, an upper-confidence rule), or whose estimate is older than
+ * `maxStalenessMs`; never-measured candidates first, then the best optimistic bound. Deterministic:
+ * the same estimates give the same choice.
+ */
+
+/** Exploration of candidates whose latency is uncertain or stale. Set with `exploration` in the router options. */
+export interface ExplorationOptions {
+  /**
+   * Largest share of requests (of strategies that rank on latency) sent to a candidate other
+   * than the best estimate, to measure it. 0 turns exploration off.
+   * @default 0.05
+   */
+  share?: number;
+  /** Explorations that may follow each other when the budget has saved up. @default 3 */
+  burst?: number;
+  /** An estimate older than this is re-measured even if it looks worse. @unit milliseconds @default 300000 */
+  maxStalenessMs?: number;
+  /** How many standard errors the optimistic bound lies below the estimate. @default 1.5 */
+  optimism?: number;
+  /**
+   * How long a deployment that turned slow is watched for its recovery: while it would rank
+   * first at its former speed, it is the first to be re-measured. @unit milliseconds @default 1800000
+   */
+  recoveryWatchMs?: number;
+}
+
+export type ResolvedExplorationOptions = Required<ExplorationOptions>;
+
+export const defaultExplorationOptions: ResolvedExplorationOptions = { share: 0.05, burst: 3, maxStalenessMs: 300_000, optimism: 1.5, recoveryWatchMs: 1_800_000 };
+
+/** Why a candidate would be explored. */
+export interface ExplorationChoice {
+  candidate: Candidate;
+  /**
+   * The candidate has never been measured, or its last answer was much faster than its
+   * estimate and needs confirming: it may borrow from the budget.
+   */
+  unmeasured: boolean;
+  reason: string;
+}
+
+/**
+ * The candidate exploration would send this request to, or undefined when none is worth it.
+ * `readings` holds each ranked candidate's latency reading. In order of precedence: a recovery
+ * to confirm, a candidate never measured, one that turned slow and would rank first at its
+ * former speed (watched for `recoveryWatchMs`), one that would rank first at its optimistic
+ * bound, one not measured for `maxStalenessMs`; within each, the best optimistic p90 (for a
+ * recovery watch, the best former p90).
+ */
+export function chooseExploration(
+  strategy: Strategy,
+  ranked: readonly Ranked[],
+  readings: ReadonlyMap<Candidate, LatencyReading>,
+  context: StrategyContext,
+  options: ResolvedExplorationOptions,
+): ExplorationChoice | undefined {
+  if (ranked.length < 2) return undefined;
+  const greedy = ranked[0]!.candidate;
+  const greedyMeasured = readings.get(greedy)?.measured === true;
+  let best: { choice: ExplorationChoice; precedence: number; bound: number } | undefined;
+  for (let index = 1; index < ranked.length; index++) {
+    const entry = ranked[index]!;
+    const reading = readings.get(entry.candidate);
+    if (reading === undefined) continue;
+    const found = classify(strategy, ranked, entry, reading, context, options, greedyMeasured);
+    if (found === undefined) continue;
+    // Among deployments watched for recovery, the one that was fastest before it slowed down.
+    const bound = found.precedence === 2 ? reading.beforeP90! : reading.optimisticP90;
+    if (best === undefined || found.precedence < best.precedence || (found.precedence === best.precedence && bound < best.bound)) {
+      best = { choice: { candidate: entry.candidate, unmeasured: found.onCredit, reason: found.reason }, precedence: found.precedence, bound };
+    }
+  }
+  return best?.choice;
+}
+
+function classify(
+  strategy: Strategy,
+  ranked: readonly Ranked[],
+  entry: Ranked,
+  reading: LatencyReading,
+  context: StrategyContext,
+  options: ResolvedExplorationOptions,
+  greedyMeasured: boolean,
+): { precedence: number; reason: string; onCredit: boolean } | undefined {
+  const ms = (value: number) => `${Math.round(value)} ms`;
+  if (reading.heldP50 !== undefined && winsAt(strategy, ranked, entry, reading.heldP50, reading.heldP90!, context)) {
+    return { precedence: 0, onCredit: true, reason: `confirming a recovery: its last answer (${ms(reading.heldP50)}) was far faster than its estimate` };
+  }
+  if (!reading.measured) {
+    // Measuring one unmeasured candidate instead of another teaches nothing more.
+    return greedyMeasured ? { precedence: 1, onCredit: true, reason: 'latency never measured' } : undefined;
+  }
+  if (
+    reading.beforeP90 !== undefined &&
+    reading.changedMs !== undefined &&
+    reading.changedMs < options.recoveryWatchMs &&
+    winsAt(strategy, ranked, entry, reading.beforeP50!, reading.beforeP90, context)
+  ) {
+    return { precedence: 2, onCredit: false, reason: `watching for recovery: it turned slow ${Math.round(reading.changedMs / 1000)} s ago, and at its former p90 (${ms(reading.beforeP90)}) it would rank first` };
+  }
+  if (winsAt(strategy, ranked, entry, reading.optimisticP50, reading.optimisticP90, context)) {
+    return {
+      precedence: 3,
+      onCredit: false,
+      reason: `plausibly better: optimistic p90 ${ms(reading.optimisticP90)} (estimate ${ms(reading.p90)}, ${reading.samples.toFixed(1)} effective samples)`,
+    };
+  }
+  if (reading.staleMs !== undefined && reading.staleMs > options.maxStalenessMs) {
+    return { precedence: 4, onCredit: false, reason: `stale: latency last measured ${Math.round(reading.staleMs / 1000)} s ago` };
+  }
+  return undefined;
+}
+
+/** Whether `entry` would rank first if its latency were `p50` / `p90`. */
+function winsAt(strategy: Strategy, ranked: readonly Ranked[], entry: Ranked, p50: number, p90: number, context: StrategyContext): boolean {
+  const inputs: RankingInput[] = ranked.map((other) => (other === entry ? { ...other, estLatencyMs: p50, latencyP90Ms: p90 } : other));
+  return strategy.rank(inputs, context)[0]?.candidate === entry.candidate;
+}
