@@ -295,10 +295,17 @@ describe('one writer per audit file', () => {
 
   it('lets exactly one of several processes take over a stale lock at once', async () => {
     const lockModule = pathToFileURL(join(import.meta.dirname, '../src/node/writer-lock.ts')).href;
+    // Each writer loads the lock code, says it is ready, and tries the lock only when told to, so
+    // all of them try at once however slowly each one started; it holds what it got until its
+    // standard input ends, so a late writer cannot rightly take over from one that already exited.
     const script = `const { acquireWriterLock } = await import(${JSON.stringify(lockModule)});
+      const { createInterface } = await import('node:readline');
+      const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+      process.stdout.write('ready\\n');
+      await lines.next();
       const outcome = await acquireWriterLock(process.argv[1]).then(() => 'claimed', () => 'refused');
-      process.stdout.write(outcome);
-      await new Promise((resolve) => setTimeout(resolve, 400));`;
+      process.stdout.write(outcome + '\\n');
+      await lines.next();`;
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
     // A lock naming a process that is gone, and an old empty one (a writer that died creating it).
     for (const stale of [`${hostname()} ${gone}\n`, '', `${hostname()} ${gone}\n`, '']) {
@@ -307,19 +314,32 @@ describe('one writer per audit file', () => {
       writeFileSync(`${path}.lock`, stale);
       const hourAgo = new Date(Date.now() - 3_600_000);
       utimesSync(`${path}.lock`, hourAgo, hourAgo);
-      const writers = Array.from({ length: 4 }, () =>
-        new Promise<string>((resolve) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path], { stdio: ['ignore', 'pipe', 'inherit'] });
-          let out = '';
-          child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-          child.on('close', () => resolve(out));
-        }),
-      );
-      const outcomes = await Promise.all(writers);
+      const writers = Array.from({ length: 4 }, () => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path], { stdio: ['pipe', 'pipe', 'inherit'] });
+        let out = '';
+        const said = (word: RegExp) =>
+          new Promise<string>((resolve) => {
+            const check = () => {
+              const match = word.exec(out);
+              if (match) resolve(match[0]);
+            };
+            child.stdout.on('data', (chunk: Buffer) => {
+              out += chunk.toString();
+              check();
+            });
+            check();
+          });
+        return { child, ready: said(/ready/), outcome: said(/claimed|refused/), closed: new Promise((resolve) => child.on('close', resolve)) };
+      });
+      await Promise.all(writers.map((writer) => writer.ready));
+      for (const writer of writers) writer.child.stdin.write('go\n');
+      const outcomes = await Promise.all(writers.map((writer) => writer.outcome));
+      for (const writer of writers) writer.child.stdin.end('done\n');
+      await Promise.all(writers.map((writer) => writer.closed));
       expect(outcomes.filter((outcome) => outcome === 'claimed'), `${JSON.stringify(stale)}: ${outcomes.join(', ')}`).toHaveLength(1);
       // No takeover turn or aside file is left behind.
       expect(readdirSync(dirname(path)).filter((name) => name.includes('.lock.'))).toEqual([]);
     }
-  }, 30_000);
+  }, 60_000);
 });
 
