@@ -87,3 +87,29 @@ export function exportAudit(records: Iterable<AuditRecord>, options: AuditExport
   for (const record of records) if (keep(record)) out += exportLine(record, options.format);
   return out;
 }
+
+/**
+ * Streams an export: the records that pass the filters, in the export format, handed to `write`
+ * in pieces of about 64 KiB (awaited, so a slow output holds the reading back). Resolves to how
+ * many records were exported.
+ */
+export async function exportRecords(
+  records: AsyncIterable<AuditRecord>,
+  options: AuditExportOptions,
+  write: (text: string) => void | Promise<void>,
+): Promise<number> {
+  const keep = auditFilter(options);
+  let buffer = exportHeader(options);
+  let count = 0;
+  for await (const record of records) {
+    if (!keep(record)) continue;
+    buffer += exportLine(record, options.format);
+    count += 1;
+    if (buffer.length >= 64 * 1024) {
+      await write(buffer);
+      buffer = '';
+    }
+  }
+  if (buffer !== '') await write(buffer);
+  return count;
+}

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { exportHeader, exportLine, auditFilter, type AuditExportOptions } from '../audit/export-audit.js';
+import { exportRecords, type AuditExportOptions } from '../audit/export-audit.js';
 import type { AuditRecord } from '../audit/types.js';
 import { createAuditVerifier, type AuditVerification, type VerifyAuditOptions } from '../audit/verify-audit.js';
 import { InvalidRequestError } from '../errors.js';
@@ -130,24 +130,14 @@ export async function exportAuditFile(
   options: AuditExportOptions,
   write: (text: string) => void | Promise<void>,
 ): Promise<AuditFileExport> {
-  const keep = auditFilter(options);
-  let buffer = exportHeader(options);
-  let count = 0;
   const torn: number[] = [];
-  for await (const entry of auditFileLines(path)) {
-    if ('torn' in entry) {
-      torn.push(entry.line);
-      continue;
-    }
-    if ('problem' in entry) throw new InvalidRequestError(`${path}: ${entry.problem}; run sovroute audit verify to see where the log is broken`, 'path');
-    if (!keep(entry.record)) continue;
-    buffer += exportLine(entry.record, options.format);
-    count += 1;
-    if (buffer.length >= 64 * 1024) {
-      await write(buffer);
-      buffer = '';
+  async function* records(): AsyncGenerator<AuditRecord> {
+    for await (const entry of auditFileLines(path)) {
+      if ('torn' in entry) torn.push(entry.line);
+      else if ('problem' in entry) throw new InvalidRequestError(`${path}: ${entry.problem}; run sovroute audit verify to see where the log is broken`, 'path');
+      else yield entry.record;
     }
   }
-  if (buffer !== '') await write(buffer);
+  const count = await exportRecords(records(), options, write);
   return { count, torn };
 }

@@ -1,4 +1,4 @@
-import { auditFilter, exportHeader, exportLine, type AuditExportOptions } from '../audit/export-audit.js';
+import { exportRecords, type AuditExportOptions } from '../audit/export-audit.js';
 import type { AuditRecord } from '../audit/types.js';
 import { createAuditVerifier, type AuditVerification, type VerifyAuditOptions } from '../audit/verify-audit.js';
 import { openPool, type PostgresConnectionOptions } from './connection.js';
@@ -115,20 +115,13 @@ export async function exportPostgresAudit(
   options: AuditExportOptions,
   write: (text: string) => void | Promise<void>,
 ): Promise<PostgresAuditExport> {
-  const keep = auditFilter(options);
   let read = 0;
-  let exported = 0;
-  let buffer = exportHeader(options);
-  for await (const { record } of readPostgresAudit(source)) {
-    read++;
-    if (!keep(record)) continue;
-    exported++;
-    buffer += exportLine(record, options.format);
-    if (buffer.length >= 64 * 1024) {
-      await write(buffer);
-      buffer = '';
+  async function* records(): AsyncGenerator<AuditRecord> {
+    for await (const { record } of readPostgresAudit(source)) {
+      read++;
+      yield record;
     }
   }
-  if (buffer) await write(buffer);
+  const exported = await exportRecords(records(), options, write);
   return { read, exported };
 }
