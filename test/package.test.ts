@@ -55,10 +55,22 @@ describe('the built package', () => {
     ).toEqual(expected);
   });
 
-  it('ships type declarations for both formats and both entry points', () => {
-    for (const file of ['index.d.ts', 'index.d.cts', 'node/index.d.ts', 'node/index.d.cts']) {
-      expect(existsSync(join(root, 'dist', file)), file).toBe(true);
+  it('ships type declarations for both formats and every entry point', () => {
+    for (const entry of ['index', 'node/index', 'postgres/index']) {
+      for (const extension of ['.d.ts', '.d.cts']) expect(existsSync(join(root, 'dist', `${entry}${extension}`)), `${entry}${extension}`).toBe(true);
     }
+  });
+
+  it('loads sovroute/postgres both ways without loading pg until a connection is asked for', () => {
+    const probe = (load: string) => `${load}
+      console.log(JSON.stringify({ sink: typeof postgres.postgresAudit, verify: typeof postgres.verifyPostgresAudit,
+        pgLoaded: Object.keys(require.cache).some((path) => /[\\/]pg[\\/]/.test(path)) }));`;
+    const expected = { sink: 'function', verify: 'function', pgLoaded: false };
+    expect(run(['-e', probe("const postgres = require('sovroute/postgres');")])).toEqual(expected);
+    const esm = `import * as postgres from 'sovroute/postgres'; import { createRequire } from 'node:module';
+      const loaded = Object.keys(createRequire(import.meta.url).cache).some((path) => /[\\/]pg[\\/]/.test(path));
+      console.log(JSON.stringify({ sink: typeof postgres.postgresAudit, verify: typeof postgres.verifyPostgresAudit, pgLoaded: loaded }));`;
+    expect(run(['--input-type=module', '-e', esm])).toEqual(expected);
   });
 
   it('runs the sovroute bin on an audit log the built package wrote', () => {
