@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * The published types against the `openai` SDK's, majors 4 to 7 (devDependencies `openai-v4` …
  * `openai-v7`). For each major, a user's project: `node_modules/sovroute` links to this package
  * (its built dist), `node_modules/openai` to that major, and the fixtures of test/openai-types
- * plus the README's examples that use the SDK are compiled by tsc under `strict`,
+ * plus the examples of the README and docs/ that use the SDK are compiled by tsc under `strict`,
  * `exactOptionalPropertyTypes` and `noUncheckedIndexedAccess`. Half the projects are ES
  * modules (dist/*.d.ts) and half CommonJS (dist/*.d.cts). One tsc per major, all at once.
  */
@@ -24,9 +24,10 @@ const projects = [
   { major: 7, type: 'commonjs' },
 ] as const;
 
-/** The README's TypeScript examples that use the SDK: each compiled against every major. */
-const readmeBlocks = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/^```ts\n([\s\S]*?)^```$/gm)]
-  .map((match) => match[1]!)
+/** The TypeScript examples of the README and docs/ that use the SDK: each compiled against every major. */
+const documents = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).sort().map((name) => join('docs', name))];
+const readmeBlocks = documents
+  .flatMap((document) => [...readFileSync(join(root, document), 'utf8').matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1]!))
   .filter((block) => /from 'openai'/.test(block));
 
 /**
@@ -37,7 +38,7 @@ function readmeBlocksFor(major: number): string[] {
   return major === 4 ? readmeBlocks.filter((block) => !block.includes('fetch: router.fetch')) : readmeBlocks;
 }
 
-/** What the README's prose leaves to the reader. */
+/** What the prose of the README and docs/ leaves to the reader. */
 const readmeGlobals = `declare const router: import('sovroute').Router;\n`;
 
 interface Diagnostic {
@@ -136,8 +137,8 @@ describe.each(projects)('the published types with openai $major ($type)', ({ maj
     expect(errorsIn(major, 'must-not-compile.ts')).toEqual([]);
   });
 
-  it("compiles the README's examples that use the SDK", () => {
-    expect(readmeBlocksFor(major).length).toBeGreaterThanOrEqual(1);
+  it("compiles the README's and docs' examples that use the SDK", () => {
+    expect(readmeBlocksFor(major).length).toBeGreaterThanOrEqual(major === 4 ? 2 : 4);
     const readme = results.get(major)!.filter((diagnostic) => diagnostic.file.startsWith('readme-'));
     expect(readme).toEqual([]);
   });

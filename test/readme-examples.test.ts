@@ -1,19 +1,26 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 /*
- * Every TypeScript example in the README compiles against the library as it is: a renamed
- * option, a changed signature or a misspelt preset breaks this test before it misleads a user.
+ * Every TypeScript example in the README and in docs/ compiles against the library as it is: a
+ * renamed option, a changed signature or a misspelt preset breaks this test before it misleads a
+ * user.
  * Each block is its own module, type-checked with a user's usual strict settings; names the
  * prose leaves to the reader (`router`, `messages`, `providers`…) are declared once, globally,
  * and a block that defines one itself shadows it.
  */
 
 const root = join(import.meta.dirname, '..');
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1]!);
+const documents = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`)];
+/** Each block with a file name saying where it comes from: `README-3.ts`, `docs-providers-2.ts`. */
+const blocks = documents.flatMap((document) =>
+  [...readFileSync(join(root, document), 'utf8').matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match, index) => ({
+    name: `${document.replace(/\.md$/, '').replace('/', '-')}-${index + 1}`,
+    code: match[1]!,
+  })),
+);
 
 /** A block that is an object's properties rather than statements: checked as the type it documents. */
 const fragments: Record<string, (block: string) => string> = {
@@ -31,11 +38,15 @@ declare const messages: import('sovroute').ChatCompletionCreateParams['messages'
 declare const expectedLastHash: string;
 declare const ship: (record: import('sovroute').AuditRecord) => void;
 declare const onError: (failure: import('sovroute').AuditFailure) => void;
+declare const tracer: NonNullable<import('sovroute').TelemetryOptions['tracer']>;
+declare const meter: NonNullable<import('sovroute').TelemetryOptions['meter']>;
+declare const pino: () => import('sovroute').Logger;
 `;
 
-describe('README examples', () => {
-  it('has TypeScript examples to check', () => {
-    expect(blocks.length).toBeGreaterThanOrEqual(10);
+describe('README and docs examples', () => {
+  it('has TypeScript examples to check, in the README and in docs/', () => {
+    expect(blocks.filter((block) => block.name.startsWith('README-')).length).toBeGreaterThanOrEqual(5);
+    expect(blocks.length).toBeGreaterThanOrEqual(20);
   });
 
   it('all compile against the library', () => {
@@ -43,10 +54,10 @@ describe('README examples', () => {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'globals.d.ts'), globals);
-    const files = blocks.map((block, index) => {
-      const fragment = Object.entries(fragments).find(([start]) => block.startsWith(start));
-      const file = join(dir, `block-${index + 1}.ts`);
-      writeFileSync(file, `${fragment ? fragment[1](block) : block}\nexport {};\n`);
+    const files = blocks.map(({ name, code }) => {
+      const fragment = Object.entries(fragments).find(([start]) => code.startsWith(start));
+      const file = join(dir, `${name}.ts`);
+      writeFileSync(file, `${fragment ? fragment[1](code) : code}\nexport {};\n`);
       return file;
     });
     const program = ts.createProgram([join(dir, 'globals.d.ts'), ...files], {
@@ -59,13 +70,13 @@ describe('README examples', () => {
       types: ['node'],
       skipLibCheck: true,
       baseUrl: root,
-      paths: { sovroute: ['src/index.ts'], 'sovroute/node': ['src/node/index.ts'] },
+      paths: { sovroute: ['src/index.ts'], 'sovroute/node': ['src/node/index.ts'], 'sovroute/postgres': ['src/postgres/index.ts'] },
     });
     const problems = ts
       .getPreEmitDiagnostics(program)
       .filter((diagnostic) => diagnostic.file === undefined || files.includes(diagnostic.file.fileName) || diagnostic.file.fileName.endsWith('globals.d.ts'))
       .map((diagnostic) => {
-        const where = diagnostic.file ? `${diagnostic.file.fileName.split('/').pop()}:${diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0).line + 1}` : 'README';
+        const where = diagnostic.file ? `${diagnostic.file.fileName.split('/').pop()}:${diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0).line + 1}` : 'examples';
         return `${where} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`;
       });
     expect(problems).toEqual([]);

@@ -1,16 +1,25 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createRouter, defaultCatalog, memoryAudit, RouterError, verifyAudit, type AuditRecord, type Provider } from '../src/index.js';
+import { auditCsvColumns, createRouter, defaultCatalog, memoryAudit, RouterError, verifyAudit, type AuditRecord, type Provider } from '../src/index.js';
 import { strictestTier } from '../src/policy/tier.js';
 import { defaultRequestLimits } from '../src/router/options.js';
 import { presetKeyVariables } from './helpers/catalog.js';
 
-/* The README's table of built-in providers says what the catalogue does. */
+/* What the README and the pages of docs/ state as facts is what the code does. */
 
-const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
-const section = readme.slice(readme.indexOf('### Built-in providers'), readme.indexOf('### Your own provider'));
-const rows = section
+const root = join(import.meta.dirname, '..');
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+/** The text from the heading `start` to the heading `end`; a missing heading fails the test, never an empty section. */
+function section(text: string, start: string, end: string): string {
+  const from = text.indexOf(`\n${start}\n`);
+  const to = text.indexOf(`\n${end}\n`, from + 1);
+  if (from === -1 || to === -1) throw new Error(`no section from "${start}" to "${end}"`);
+  return text.slice(from, to);
+}
+
+const rows = section(read('docs/providers.md'), '## Built-in providers', '## Your own provider')
   .split('\n')
   .filter((line) => line.startsWith('| `'))
   .map((line) => line.split('|').map((cell) => cell.trim().replaceAll('`', '')))
@@ -26,7 +35,7 @@ async function missingKeyMessage(provider: Provider): Promise<string> {
   return RouterError.isInstance(error) ? error.message : String(error);
 }
 
-describe('README: built-in providers', () => {
+describe('docs/providers.md: built-in providers', () => {
   it('lists every preset once, with the tier it satisfies', () => {
     const catalog = defaultCatalog();
     expect(rows.map((row) => row.id).sort()).toEqual(catalog.map((provider) => provider.id).sort());
@@ -52,9 +61,24 @@ describe('README: built-in providers', () => {
   });
 });
 
-describe('README: the sample audit record', () => {
-  const start = readme.indexOf('A record, as written');
-  const block = readme.slice(readme.indexOf('```json\n', start) + '```json\n'.length, readme.indexOf('\n```', readme.indexOf('```json\n', start) + 1));
+describe('README: the providers it names', () => {
+  const providers = section(read('README.md'), '## Providers', '## What every response carries');
+  const tiers = { 'EU-sovereign': 'eu-sovereign', 'EU-hosted': 'eu-hosted', Global: 'global' } as const;
+
+  it('lists every built-in preset under the tier docs/providers.md gives it, and says how many there are', () => {
+    expect(providers).toContain(`returns the ${defaultCatalog().length} built-in presets`);
+    for (const [label, tier] of Object.entries(tiers)) {
+      const list = new RegExp(`${label}: ([^.]+)\\.`).exec(providers)?.[1] ?? '';
+      const named = [...list.matchAll(/`(\w+)\(\)`/g)].map((match) => `${match[1]}()`);
+      expect(named.sort(), label).toEqual(rows.filter((row) => row.tier === tier).map((row) => row.factory!).sort());
+    }
+  });
+});
+
+describe('docs/audit.md: the sample audit record', () => {
+  const audit = read('docs/audit.md');
+  const start = audit.indexOf('A record, as written');
+  const block = audit.slice(audit.indexOf('```json\n', start) + '```json\n'.length, audit.indexOf('\n```', audit.indexOf('```json\n', start) + 1));
   const sample = JSON.parse(block) as AuditRecord;
 
   it('is a real record: its hash verifies', () => {
@@ -76,9 +100,13 @@ describe('README: the sample audit record', () => {
   });
 });
 
-describe('README: the limits table', () => {
-  const table = readme.slice(readme.indexOf('## Limits'), readme.indexOf('## API'));
-  const rows = [...table.matchAll(/^\| [^|]+ \| ([^|]+) \| `limits\.([\w.]+)` \|$/gm)].map((match) => [match[2]!, match[1]!.trim()] as const);
+describe('docs/limits.md: the limits tables', () => {
+  const limits = read('docs/limits.md');
+  const tableRows = (text: string, prefix: string) => [...text.matchAll(/^\| `(\w+)` \| ([^|]+) \|/gm)].map((match) => [`${prefix}${match[1]!}`, match[2]!.trim()] as const);
+  const rows = [
+    ...tableRows(section(limits, '## The request limits', '## The pseudo-LLM (`limits.simulation`)'), ''),
+    ...tableRows(limits.slice(limits.indexOf('\n## The pseudo-LLM (`limits.simulation`)\n')), 'simulation.'),
+  ];
   const mebibytes = (text: string) => (/^(\d+) MiB$/.exec(text) ? Number(/^(\d+)/.exec(text)![1]) * 1024 * 1024 : Number(text));
 
   it('lists every limit with its default', () => {
@@ -87,5 +115,34 @@ describe('README: the limits table', () => {
     for (const [name, value] of Object.entries(top)) defaults[name] = value;
     for (const [name, value] of Object.entries(simulation)) defaults[`simulation.${name}`] = value;
     expect(Object.fromEntries(rows.map(([name, text]) => [name, mebibytes(text)]))).toEqual(defaults);
+  });
+});
+
+describe('docs/audit.md: the CSV columns', () => {
+  it('lists every column of the export once, in order, with what the code says it holds', () => {
+    const table = section(read('docs/audit.md'), '## Export', '## Sinks');
+    const rows = [...table.matchAll(/^\| `(\w+)` \| (.+) \|$/gm)].map((match) => ({ name: match[1]!, description: match[2]! }));
+    expect(rows).toEqual(auditCsvColumns.map(({ name, description }) => ({ name, description })));
+  });
+});
+
+describe('README and docs/: links', () => {
+  const documents = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+
+  it('every relative link points at a file that exists', () => {
+    const broken: string[] = [];
+    for (const document of documents) {
+      for (const [, target] of read(document).matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue;
+        if (!existsSync(join(root, document, '..', target!))) broken.push(`${document} → ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('the README links every page of docs/', () => {
+    const readme = read('README.md');
+    const unlinked = documents.filter((document) => document.startsWith('docs/') && !readme.includes(`](${document}`));
+    expect(unlinked).toEqual([]);
   });
 });
