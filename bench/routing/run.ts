@@ -23,7 +23,7 @@ const argument = (name: string) => {
   const index = process.argv.indexOf(`--${name}`);
   return index === -1 ? undefined : process.argv[index + 1];
 };
-/** The seed the README names first, then two others. */
+/** The seed docs/performance.md names first, then two others. */
 const seeds = (argument('seeds') ?? '1,2,3').split(',').map(Number);
 const requests = Number(argument('requests') ?? 400);
 const timeScale = 1 / 10;

@@ -10,7 +10,7 @@ export function json(body: unknown, status: number, headers: Record<string, stri
  * An error as a real HTTP status with the OpenAI envelope. Every error answer carries
  * `x-should-retry: false`: the router has already retried and fallen back, and the openai SDK
  * obeys this header, so it does not run the whole routing again (and multiply the upstream
- * attempts). Clients that ignore the header are told in the README how to turn their retries off.
+ * attempts). Clients that ignore the header are told in docs/serve.md how to turn their retries off.
  */
 export function errorResponse(error: unknown): Response {
   const routerError = asRouterError(error);

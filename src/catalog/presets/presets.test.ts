@@ -39,7 +39,7 @@ const unpublishedWindows = new Set([
   'nebius/kimi-k3',
 ]);
 
-/** Provider id → the strictest built-in policy it satisfies. The README's table says the same. */
+/** Provider id → the strictest built-in policy it satisfies. The table in docs/providers.md says the same. */
 const expectedTiers = {
   'mistral-ai': 'global',
   'mistral-eu': 'eu-sovereign',

@@ -9,7 +9,7 @@ import { honouredFormats } from './json-schema-formats.js';
 import { pseudoChat } from './pseudo-llm.js';
 
 /*
- * Every keyword the README says the pseudo-LLM honours, alone and combined, checked by ajv on
+ * Every keyword docs/test-keys.md says the pseudo-LLM honours, alone and combined, checked by ajv on
  * what a caller receives: `response_format` json_schema content and tool-call arguments.
  */
 

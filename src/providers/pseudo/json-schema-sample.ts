@@ -8,7 +8,7 @@ import { randomWords } from './text-generator.js';
 /*
  * A value that validates against a JSON schema, for tool-call arguments and structured
  * outputs. It covers the keywords function-calling schemas use (OpenAI strict mode, zod and
- * pydantic output; the README lists them); `not`, `if`, tuples, `contains`, `patternProperties`
+ * pydantic output; docs/test-keys.md lists them); `not`, `if`, tuples, `contains`, `patternProperties`
  * and `propertyNames` are ignored. Where a keyword it honours cannot be met, it throws a 400.
  */
 
