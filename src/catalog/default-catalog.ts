@@ -22,7 +22,11 @@ import { stackit } from './presets/stackit.js';
 import { tSystems } from './presets/t-systems.js';
 import { together } from './presets/together.js';
 
-const presets = {
+/**
+ * Every built-in preset by factory name: `defaultCatalog()` and configuration files look presets
+ * up here, so a preset added to this table is available to both.
+ */
+export const catalogPresets = {
   mistral,
   mistralEU,
   scaleway,
@@ -45,6 +49,8 @@ const presets = {
   cerebras,
   nebius,
 } as const;
+
+const presets = catalogPresets;
 
 /** Options for {@link defaultCatalog}: shared ones, and each preset's own by factory name. */
 export type DefaultCatalogOptions = {
