@@ -1,3 +1,4 @@
+import type { JurisdictionPolicy } from '../../policy/types.js';
 import type { RouterOptions } from '../../router/options.js';
 import type { ServeOptions } from '../serve-options.js';
 import { buildRouterOptions } from './build-router-options.js';
@@ -19,6 +20,8 @@ export interface GatewayConfig {
   keyLabels: string[];
   /** The router policy's name. */
   policy: string;
+  /** The custom policies the file declares, by name. */
+  policies: Record<string, JurisdictionPolicy>;
 }
 
 /**
@@ -45,5 +48,6 @@ export async function loadGatewayConfig(path: string, environment: NodeJS.Proces
     shutdownTimeoutMs,
     keyLabels: (config.keys ?? []).map((key) => key.label ?? '(unlabelled)'),
     policy: config.policy ?? 'global',
+    policies: Object.fromEntries(Object.entries(config.policies ?? {}).map(([name, policy]) => [name, { name, ...policy } as JurisdictionPolicy])),
   };
 }

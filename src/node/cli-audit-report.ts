@@ -1,0 +1,1 @@
+export const reportUsage = 'x'; export async function auditReportCommand(): Promise<number> { return 0; }
