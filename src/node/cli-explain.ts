@@ -1,3 +1,4 @@
+import { RouterError } from '../errors.js';
 import type { Explanation } from '../router/explain.js';
 import { createRouter } from '../router/create-router.js';
 import type { RouterOptions } from '../router/options.js';
@@ -49,7 +50,16 @@ export async function explainCommand(args: string[], io: CommandIo): Promise<num
   const config = await loadGatewayConfig(values.config, io.env);
   const target = explainTarget(config.router, values.key, explainUsage);
   const router = createRouter(target.options);
-  const explanation = router.explain({ model: values.model, messages: [{ role: 'user', content: '' }] }, target.apiKey === undefined ? {} : { apiKey: target.apiKey });
+  let explanation: Explanation;
+  try {
+    explanation = router.explain({ model: values.model, messages: [{ role: 'user', content: '' }] }, target.apiKey === undefined ? {} : { apiKey: target.apiKey });
+  } catch (error) {
+    // A model no provider serves: the answer to "where would this go" is nowhere.
+    if (!RouterError.isInstance(error)) throw error;
+    if (values.json) io.stdout.write(`${JSON.stringify(error, null, 2)}\n`);
+    io.stderr.write(`sovroute: ${error.message}\n`);
+    return 1;
+  }
   io.stdout.write(values.json ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation, colours(io.stdout, io.env)));
   return explanation.chosen ? 0 : 1;
 }
