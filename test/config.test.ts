@@ -71,15 +71,18 @@ describe('configuration files', () => {
     const yamlPath = file('same.yaml', `providers:\n  - preset: scaleway\n  - { preset: mistralEU, apiKey: k }\npolicy: strict-fr\npolicies:\n  strict-fr: { hosting: [FR], operator: [FR] }\nkeys:\n  - { key: test-fr, label: fr-team }\n`);
     const jsonPath = file('same.json', JSON.stringify(content));
     const mjsPath = file('same.mjs', `export default ${JSON.stringify(content)};\n`);
+    // A .ts file loads through tsx (a dev dependency here, as in a TypeScript project).
+    const tsPath = file('same.ts', `const config: { policy: string } & Record<string, unknown> = ${JSON.stringify(content)};\nexport default config;\n`);
     const request = { model: 'mistral-small-3.2-24b', messages: [{ role: 'user' as const, content: 'hi' }] };
     const explanations = [];
-    for (const path of [yamlPath, jsonPath, mjsPath]) {
+    for (const path of [yamlPath, jsonPath, mjsPath, tsPath]) {
       const router = createRouter(await loadConfig(path));
       explanations.push(router.explain(request, { apiKey: 'test-fr' }));
     }
     expect(explanations[0]!.policy).toBe('strict-fr');
     expect(explanations[1]).toEqual(explanations[0]);
     expect(explanations[2]).toEqual(explanations[0]);
+    expect(explanations[3]).toEqual(explanations[0]);
   });
 
   it('the example configuration loads, with its keys labelled and its serve settings apart', async () => {

@@ -83,15 +83,22 @@ async function importConfig(file: string, extension: string): Promise<ConfigSour
       // TypeScript needs a loader; tsx's is used when the project has it, and nothing is bundled for it.
       let tsx: { tsImport(specifier: string, parent: string): Promise<unknown> };
       try {
-        tsx = (await import('tsx/esm/api' as string)) as typeof tsx;
+        // A variable specifier: the bundler must leave tsx to the user's project, never bundle it.
+        const loader: string = 'tsx/esm/api';
+        tsx = (await import(loader)) as typeof tsx;
       } catch (error) {
         throw new ConfigError(file, 'a .ts configuration needs tsx (npm install --save-dev tsx); or write sovroute.config.mjs or .yaml instead', { cause: error });
       }
-      module = (await tsx.tsImport(url, import.meta.url)) as { default?: unknown };
+      module = (await tsx.tsImport(url, url)) as { default?: unknown };
     } else module = (await import(url)) as { default?: unknown };
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(file, `cannot load the configuration: ${(error as Error).message}`, { cause: error });
+  }
+  // A .ts file outside an ESM package is compiled to CommonJS: its default export sits one level down.
+  const value = module.default as { default?: unknown } | undefined;
+  if (value !== null && typeof value === 'object' && 'default' in value && Object.keys(value).every((key) => key === 'default' || key === '__esModule')) {
+    module = { default: value.default };
   }
   if (module.default === undefined) throw new ConfigError(file, 'the module has no default export: end it with `export default { providers: [...] }`');
   return { file, data: module.default, lineOf: noLines };

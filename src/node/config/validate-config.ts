@@ -73,7 +73,11 @@ function describeIssue(source: ConfigSource, data: unknown, issue: Issue): Confi
     );
   }
   if (issue.code === 'invalid_type' && valueAt(data, path) === undefined) {
-    return new ConfigError(source.file, `${String(path.at(-1))} is required (${issue.message})`, { line: source.lineOf(path.slice(0, -1)), path: formatPath(path) });
+    const parent = path.slice(0, -1);
+    return new ConfigError(source.file, `${String(path.at(-1))} is required (${issue.message.replace('Invalid input: expected', 'expected').replace(/, received undefined$/, '')})`, {
+      line: source.lineOf(parent),
+      path: parent.length > 0 ? formatPath(parent) : undefined,
+    });
   }
   return new ConfigError(source.file, `${issue.message}; got ${JSON.stringify(valueAt(data, path))}`, { line: source.lineOf(path), path: formatPath(path) });
 }
