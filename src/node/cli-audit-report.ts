@@ -6,7 +6,7 @@ import type { JurisdictionFacts } from '../providers/types.js';
 import { auditFileLines } from './audit-file.js';
 import { loadGatewayConfig } from './config/load-config.js';
 import { checkInput, FileError, fileErrorReason } from './cli-output.js';
-import { parseCommand, progress, UsageError, type CommandIo } from './cli-usage.js';
+import { parseCommand, UsageError, withProgress, type CommandIo } from './cli-usage.js';
 import { createReportBuilder } from './report/report-data.js';
 import { renderReport } from './report/report-html.js';
 
@@ -59,19 +59,15 @@ export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'st
   }
 
   const builder = createReportBuilder(facts, keep);
-  const shown = progress(io.stderr, `sovroute: reading ${file}`);
   try {
-    for await (const line of auditFileLines(file)) {
+    for await (const line of withProgress(auditFileLines(file), io.stderr, `sovroute: reading ${file}`)) {
       if ('record' in line) builder.add(line.record);
       else if ('torn' in line) builder.torn();
       else builder.reject(line.problem);
-      shown.update(builder.count());
     }
   } catch (error) {
-    shown.done();
     throw new FileError(`cannot read ${file}: ${fileErrorReason(error)}`, { cause: error });
   }
-  shown.done();
   const data = builder.finish();
   const filters = Object.entries({ from: values.from, to: values.to, outcome: values.outcome, provider: values.provider })
     .filter(([, value]) => value !== undefined)

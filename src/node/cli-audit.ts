@@ -3,11 +3,11 @@ import type { Writable } from 'node:stream';
 import { auditFilter, type AuditExportOptions } from '../audit/export-audit.js';
 import type { AuditOutcome } from '../audit/types.js';
 import type { VerifyAuditOptions } from '../audit/verify-audit.js';
-import { exportAuditFile, tornLine, verifyAuditFile } from './audit-file.js';
+import { auditFileLines, exportAuditLines, tornLine, verifyAuditLines } from './audit-file.js';
 import { exportPostgres, migratePostgres, verifyPostgres } from './cli-audit-postgres.js';
 import { checkInput, FileError, fileErrorReason, openOutput } from './cli-output.js';
 import { auditReportCommand, reportUsage } from './cli-audit-report.js';
-import { parseCommand, UsageError, wantsHelp } from './cli-usage.js';
+import { parseCommand, UsageError, wantsHelp, withProgress } from './cli-usage.js';
 
 export { UsageError } from './cli-usage.js';
 
@@ -114,7 +114,7 @@ async function verify(args: string[], { stdout, stderr }: AuditCommandOutput): P
   // A file written by jsonlAudit starts with prev null: anything else means its head is missing.
   if (!segment) options.expectedFirstPrev = continues ?? null;
   await checkInput(file, undefined);
-  const result = await reading(file, () => verifyAuditFile(file, options));
+  const result = await reading(file, () => verifyAuditLines(withProgress(auditFileLines(file), stderr, `sovroute: verifying ${file}`), options));
   warnTorn(file, result.torn, stderr, 'skipped, and the chain checked across it');
   if (result.ok) {
     const parts = [`ok: ${plural(result.count, 'record')}`];
@@ -186,14 +186,14 @@ async function exportCommand(args: string[], { stdout, stderr }: AuditCommandOut
   const fd = (stdout as { fd?: unknown }).fd;
   await checkInput(file, path !== undefined ? { path } : typeof fd === 'number' ? { fd } : undefined);
   if (path === undefined) {
-    const result = await reading(file, () => exportAuditFile(file, options, (text) => write(stdout, text)));
+    const result = await reading(file, () => exportAuditLines(file, withProgress(auditFileLines(file), stderr, `sovroute: exporting ${file}`), options, (text) => write(stdout, text)));
     warnTorn(file, result.torn, stderr, 'skipped');
     return 0;
   }
   const output = await openOutput(path);
   let count = 0;
   try {
-    const result = await reading(file, () => exportAuditFile(file, options, output.write));
+    const result = await reading(file, () => exportAuditLines(file, withProgress(auditFileLines(file), stderr, `sovroute: exporting ${file}`), options, output.write));
     warnTorn(file, result.torn, stderr, 'skipped');
     count = result.count;
   } catch (error) {

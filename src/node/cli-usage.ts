@@ -48,19 +48,34 @@ export function colours(stream: Writable, env: NodeJS.ProcessEnv) {
  */
 export function progress(stderr: Writable, label: string) {
   const tty = (stderr as { isTTY?: boolean }).isTTY === true;
-  let last = 0;
+  // Only runs that last: nothing for the first second, then at most four updates a second.
+  let last = Date.now() + 750;
   let shown = false;
   return {
     update(count: number) {
-      if (!tty) return;
+      if (!tty || (count & 1023) !== 0) return;
       const now = Date.now();
       if (now - last < 250) return;
       last = now;
       shown = true;
-      stderr.write(`\r${label}: ${count.toLocaleString('en')} records`);
+      stderr.write(`\r${label}: ${count.toLocaleString('en')} lines`);
     },
     done() {
       if (shown) stderr.write('\r\u001b[2K');
     },
   };
+}
+
+/** The lines of a log, passed through, with a progress line on a terminal for long runs. */
+export async function* withProgress<T>(lines: AsyncIterable<T>, stderr: Writable, label: string): AsyncGenerator<T> {
+  const shown = progress(stderr, label);
+  let count = 0;
+  try {
+    for await (const line of lines) {
+      shown.update(++count);
+      yield line;
+    }
+  } finally {
+    shown.done();
+  }
 }
