@@ -3,7 +3,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { createRouter, openaiCompatible } from '../src/index.js';
+import { postgresAudit } from '../src/postgres/index.js';
 import { builtCli } from './helpers/built-package.js';
+import { databaseUrl, postgresSkip, uniqueName } from './helpers/services.js';
 import { writeSyntheticLog, type SyntheticTotals } from './helpers/synthetic-audit-log.js';
 
 const root = join(import.meta.dirname, '..');
@@ -112,5 +116,39 @@ describe('sovroute audit report', () => {
     const brokenRun = spawnSync(process.execPath, [builtCli, 'audit', 'report', broken, '--html', out], { encoding: 'utf8' });
     expect(brokenRun.status).toBe(1);
     expect(readFileSync(out, 'utf8')).toContain('id="chain-status" data-ok="false">Chain broken at record 5');
+  });
+});
+
+const postgres = await postgresSkip();
+
+describe('sovroute audit report --postgres', () => {
+  it.skipIf(postgres !== undefined)('reports on the chain postgresAudit keeps, verified whole', async () => {
+    const schema = uniqueName('sovroute_report_test');
+    const admin = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+    await admin.query(`CREATE SCHEMA "${schema}"`);
+    try {
+      const table = `${schema}.audit`;
+      const sink = postgresAudit({ connectionString: databaseUrl, table });
+      const provider = openaiCompatible({
+        id: 'eu-local',
+        baseURL: 'http://127.0.0.1:9/v1',
+        jurisdiction: { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] },
+        models: [{ id: 'm', price: { input: 1, output: 2, currency: 'EUR' } }],
+      });
+      const router = createRouter({ apiKey: 'test-pg', providers: [provider], audit: [sink] });
+      for (let index = 0; index < 6; index++) await router.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
+      await router.close();
+      await sink.close();
+      const out = join(directory, 'postgres.html');
+      const run = spawnSync(process.execPath, [builtCli, 'audit', 'report', '--postgres', databaseUrl, '--table', table, '--html', out], { encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toContain('(6 of 6 records; chain intact)');
+      const text = readFileSync(out, 'utf8');
+      expect(text).toContain('data-outcome="success">6<');
+      expect(text).toContain('<tr data-label="eu-local"><td>eu-local</td><td class="n">6</td>');
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.end();
+    }
   });
 });

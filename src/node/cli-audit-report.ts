@@ -5,12 +5,13 @@ import { defaultCatalog } from '../catalog/default-catalog.js';
 import type { JurisdictionFacts } from '../providers/types.js';
 import { auditFileLines } from './audit-file.js';
 import { loadGatewayConfig } from './config/load-config.js';
+import { safeUrl } from './cli-audit-postgres.js';
 import { checkInput, FileError, fileErrorReason } from './cli-output.js';
 import { parseCommand, UsageError, withProgress, type CommandIo } from './cli-usage.js';
 import { createReportBuilder } from './report/report-data.js';
 import { renderReport } from './report/report-html.js';
 
-export const reportUsage = `Usage: sovroute audit report <file> --html <out.html> [--from <ISO>] [--to <ISO>] [--outcome <o>[,...]] [--provider <id>[,...]] [--config <file>]
+export const reportUsage = `Usage: sovroute audit report <file> | --postgres <url> [--table <name>] --html <out.html> [--from <ISO>] [--to <ISO>] [--outcome <o>[,...]] [--provider <id>[,...]] [--config <file>]
 
   Writes one self-contained HTML file (no script, nothing fetched, printable on A4) for the
   people around an app: requests by outcome over time, spend by provider, model and key,
@@ -25,6 +26,8 @@ Options:
   --to <ISO>                 records before this instant
   --outcome <outcome>[,...]  success, error, denied, invalid, aborted
   --provider <id>[,...]      records served (or last failed) by these providers
+  --postgres <url>           report on the chain postgresAudit keeps in that database
+  --table <name>             with --postgres (default sovroute_audit)
   --config <file>            a configuration whose providers' facts place custom deployments
                              (built-in presets are known without it)
   -h, --help                 print this help
@@ -37,6 +40,8 @@ const options = {
   outcome: { type: 'string' },
   provider: { type: 'string' },
   config: { type: 'string' },
+  postgres: { type: 'string' },
+  table: { type: 'string' },
 } as const;
 
 const list = (value: string | undefined) => (value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean));
@@ -45,11 +50,15 @@ const list = (value: string | undefined) => (value === undefined ? undefined : v
 export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'stdout' | 'stderr'> & { env?: NodeJS.ProcessEnv }): Promise<number> {
   const { positionals, values } = parseCommand(args, options, reportUsage, true);
   const [file] = positionals;
-  if (file === undefined || positionals.length > 1) throw new UsageError('audit report takes one JSONL audit log', reportUsage);
+  const database = values.postgres;
+  if (database !== undefined ? positionals.length > 0 : file === undefined || positionals.length > 1) {
+    throw new UsageError('audit report takes one JSONL audit log or --postgres <url>', reportUsage);
+  }
+  if (values.table !== undefined && database === undefined) throw new UsageError('--table goes with --postgres', reportUsage);
   if (values.html === undefined) throw new UsageError('audit report needs --html <out.html>', reportUsage);
   const filter: AuditFilter = { from: values.from, to: values.to, outcome: list(values.outcome) as AuditOutcome[] | undefined, provider: list(values.provider) };
   const keep = auditFilter(filter);
-  await checkInput(file, { path: values.html });
+  if (file !== undefined) await checkInput(file, { path: values.html });
 
   const facts = new Map<string, JurisdictionFacts | undefined>();
   for (const provider of defaultCatalog()) facts.set(provider.id, provider.jurisdiction);
@@ -59,20 +68,32 @@ export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'st
   }
 
   const builder = createReportBuilder(facts, keep);
-  try {
-    for await (const line of withProgress(auditFileLines(file), io.stderr, `sovroute: reading ${file}`)) {
-      if ('record' in line) builder.add(line.record);
-      else if ('torn' in line) builder.torn();
-      else builder.reject(line.problem);
+  let source: string;
+  if (database !== undefined) {
+    // The PostgreSQL room (and pg) loads only for --postgres.
+    const { readPostgresAudit } = await import('../postgres/index.js');
+    const table = values.table ?? 'sovroute_audit';
+    source = `${table} in ${safeUrl(database)}`;
+    for await (const stored of withProgress(readPostgresAudit({ connectionString: database, table }), io.stderr, `sovroute: reading ${table}`)) {
+      builder.add(stored.record);
     }
-  } catch (error) {
-    throw new FileError(`cannot read ${file}: ${fileErrorReason(error)}`, { cause: error });
+  } else {
+    source = file!;
+    try {
+      for await (const line of withProgress(auditFileLines(source), io.stderr, `sovroute: reading ${source}`)) {
+        if ('record' in line) builder.add(line.record);
+        else if ('torn' in line) builder.torn();
+        else builder.reject(line.problem);
+      }
+    } catch (error) {
+      throw new FileError(`cannot read ${source}: ${fileErrorReason(error)}`, { cause: error });
+    }
   }
   const data = builder.finish();
   const filters = Object.entries({ from: values.from, to: values.to, outcome: values.outcome, provider: values.provider })
     .filter(([, value]) => value !== undefined)
     .map(([name, value]) => `${name} ${value}`);
-  const html = renderReport(data, { source: file, filters, generatedAt: new Date().toISOString() });
+  const html = renderReport(data, { source, filters, generatedAt: new Date().toISOString() });
   try {
     await writeFile(values.html, html);
   } catch (error) {

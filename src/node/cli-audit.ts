@@ -59,7 +59,7 @@ export const auditUsage = `Usage: sovroute audit <command> [options]
 Commands:
   verify <file> | --postgres <url>    check the hash chain (exit 1 at a broken link)
   export <file> | --postgres <url>    export as CSV or JSONL, with filters
-  report <file> --html <out.html>     a self-contained HTML report for people
+  report <file> | --postgres <url>    a self-contained HTML report for people (--html <out.html>)
   migrate --postgres <url>            prepare the PostgreSQL table for postgresAudit
 
 Run sovroute audit <command> --help for its options.
