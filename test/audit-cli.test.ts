@@ -104,7 +104,7 @@ describe('sovroute audit verify', () => {
 
   it('exits 2 with the usage for a missing file or a bad command line', () => {
     expect(sovroute('audit', 'verify', join(directory, 'missing.jsonl'))).toMatchObject({ status: 2, stderr: expect.stringMatching(/ENOENT/) });
-    expect(sovroute('audit', 'verify')).toMatchObject({ status: 2, stderr: expect.stringMatching(/audit verify takes one file\n\n.*\n\nUsage:/) });
+    expect(sovroute('audit', 'verify')).toMatchObject({ status: 2, stderr: expect.stringMatching(/audit verify takes one file\n\nUsage: sovroute audit verify /) });
     expect(sovroute('audit', 'export', log, '--format', 'xlsx')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--format csv or --format jsonl/) });
     expect(sovroute('audit', 'export', log, '--format', 'csv', '--outcome', 'maybe')).toMatchObject({ status: 2, stderr: expect.stringMatching(/outcome "maybe" is not one of/) });
   });

@@ -25,7 +25,11 @@ import { tSystems } from './presets/t-systems.js';
 import { together } from './presets/together.js';
 import { vertex, type VertexOptions } from './presets/vertex.js';
 
-const presets = {
+/**
+ * Every built-in preset by factory name: `defaultCatalog()` and configuration files look presets
+ * up here, so a preset added to this table is available to both.
+ */
+export const catalogPresets = {
   mistral,
   mistralEU,
   scaleway,
@@ -52,6 +56,8 @@ const presets = {
   vertex: (options: Partial<VertexOptions> = {}) => vertex({ location: 'eu', ...options }),
   gemini,
 } as const;
+
+const presets = catalogPresets;
 
 /** Options for {@link defaultCatalog}: shared ones, and each preset's own by factory name. */
 export type DefaultCatalogOptions = {

@@ -9,7 +9,7 @@ import { InvalidRequestError } from '../errors.js';
  * One line of a JSONL audit log: a record, a torn line (not JSON: what a write cut short by a
  * crash leaves), or why the line is not a record. Blank lines are skipped.
  */
-type AuditLine = { line: number; record: AuditRecord } | { line: number; torn: true } | { line: number; problem: string };
+export type AuditLine = { line: number; record: AuditRecord } | { line: number; torn: true } | { line: number; problem: string };
 
 /** Why a line that is not JSON is taken for a torn write, for messages. */
 export function tornLine(line: number): string {
@@ -87,13 +87,18 @@ export type AuditFileVerification = AuditVerification & {
  * reason names the line. Pass `expectedFirstPrev: null` to detect records deleted from the start.
  */
 export async function verifyAuditFile(path: string, options: VerifyAuditOptions = {}): Promise<AuditFileVerification> {
+  return verifyAuditLines(auditFileLines(path), options);
+}
+
+/** verifyAuditFile over lines already being read (the CLI counts them for its progress line). */
+export async function verifyAuditLines(entries: AsyncIterable<AuditLine>, options: VerifyAuditOptions = {}): Promise<AuditFileVerification> {
   const verifier = createAuditVerifier(options);
   // Line numbers of the last few records: a break is judged at most one record late.
   const lines = new Map<number, number>();
   const torn: number[] = [];
   const gaps: { line: number; count: number }[] = [];
   let result: AuditVerification | undefined;
-  for await (const entry of auditFileLines(path)) {
+  for await (const entry of entries) {
     if ('torn' in entry) {
       torn.push(entry.line);
       continue;
@@ -130,9 +135,19 @@ export async function exportAuditFile(
   options: AuditExportOptions,
   write: (text: string) => void | Promise<void>,
 ): Promise<AuditFileExport> {
+  return exportAuditLines(path, auditFileLines(path), options, write);
+}
+
+/** exportAuditFile over lines already being read (the CLI counts them for its progress line). */
+export async function exportAuditLines(
+  path: string,
+  entries: AsyncIterable<AuditLine>,
+  options: AuditExportOptions,
+  write: (text: string) => void | Promise<void>,
+): Promise<AuditFileExport> {
   const torn: number[] = [];
   async function* records(): AsyncGenerator<AuditRecord> {
-    for await (const entry of auditFileLines(path)) {
+    for await (const entry of entries) {
       if ('torn' in entry) torn.push(entry.line);
       else if ('problem' in entry) throw new InvalidRequestError(`${path}: ${entry.problem}; run sovroute audit verify to see where the log is broken`, 'path');
       else yield entry.record;

@@ -1,35 +1,70 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { auditFilter, type AuditExportOptions } from '../audit/export-audit.js';
 import type { AuditOutcome } from '../audit/types.js';
 import type { VerifyAuditOptions } from '../audit/verify-audit.js';
-import { exportAuditFile, tornLine, verifyAuditFile } from './audit-file.js';
+import { auditFileLines, exportAuditLines, tornLine, verifyAuditLines } from './audit-file.js';
 import { exportPostgres, migratePostgres, verifyPostgres } from './cli-audit-postgres.js';
 import { checkInput, FileError, fileErrorReason, openOutput } from './cli-output.js';
+import { auditReportCommand, reportUsage } from './cli-audit-report.js';
+import { parseCommand, UsageError, wantsHelp, withProgress } from './cli-usage.js';
 
-export const auditUsage = `  sovroute audit verify <file> | --postgres <url> [--table <name>] [--expect-last-hash <hash>] [--continues <hash> | --segment]
-      check the hash chain of a JSONL audit log: exit 0 when intact (torn lines, left by a
-      write cut short, are skipped with a warning naming each; gap records, declaring records
-      dropped with audit.onFull 'drop', are warned about), 1 at the first broken link. The first
-      record must start a log (prev null); --continues <hash>: it must follow that hash (the
-      last hash of the log this file continues); --segment: it may follow any record
-      --postgres: the chain postgresAudit keeps in that database (table sovroute_audit unless
-      --table); prints the head row (seq, hash) to compare with a copy kept elsewhere
-  sovroute audit export <file> | --postgres <url> [--table <name>] --format csv|jsonl [--from <ISO>] [--to <ISO>]
-                        [--outcome <outcome>[,...]] [--provider <id>[,...]] [--out <path>] [--bom]
-      export the log (or the records matching the filters; --from inclusive, --to exclusive)
-      to stdout or --out (never the input itself); torn lines are skipped with a warning;
-      --bom starts a CSV with the byte order mark Excel needs for UTF-8
-  sovroute audit migrate --postgres <url> [--table <name>]
-      create the table, head, append function and append-only triggers postgresAudit uses
-      (for a migration role, when the writer role may only append)
+export { UsageError } from './cli-usage.js';
+
+export const verifyUsage = `Usage: sovroute audit verify <file> | --postgres <url> [--table <name>] [--expect-last-hash <hash>] [--continues <hash> | --segment]
+
+  Checks the hash chain of a JSONL audit log: exit 0 when intact (torn lines, left by a write
+  cut short, are skipped with a warning naming each; gap records, declaring records dropped
+  with audit.onFull 'drop', are warned about), 1 at the first broken link.
+
+Options:
+  --expect-last-hash <hash>  the last record must have this hash (one kept elsewhere)
+  --continues <hash>         the first record must follow this hash (the last of the log this file continues)
+  --segment                  the first record may follow any record
+  --postgres <url>           the chain postgresAudit keeps in that database; prints its head (seq, hash)
+  --table <name>             with --postgres (default sovroute_audit)
+  -h, --help                 print this help
 `;
 
-/** Thrown for a command line that cannot run: exit code 2 with the usage. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export const exportUsage = `Usage: sovroute audit export <file> | --postgres <url> --format csv|jsonl [filters] [--out <path>] [--bom]
+
+  Exports the log, or the records matching the filters, to stdout or --out (never the input
+  itself). Torn lines are skipped with a warning.
+
+Options:
+  --format csv|jsonl         output format (required)
+  --from <ISO>               records at or after this instant
+  --to <ISO>                 records before this instant
+  --outcome <outcome>[,...]  success, error, denied, invalid, aborted
+  --provider <id>[,...]      records served (or last failed) by these providers
+  --out <path>               write to this file (a line on stderr says what was written)
+  --bom                      start a CSV with the byte order mark Excel needs for UTF-8
+  --postgres <url>           read the chain postgresAudit keeps in that database
+  --table <name>             with --postgres (default sovroute_audit)
+  -h, --help                 print this help
+`;
+
+export const migrateUsage = `Usage: sovroute audit migrate --postgres <url> [--table <name>]
+
+  Creates the table, head, append function and append-only triggers postgresAudit uses (for a
+  migration role, when the writer role may only append).
+
+Options:
+  --postgres <url>   the database (required)
+  --table <name>     default sovroute_audit
+  -h, --help         print this help
+`;
+
+export const auditUsage = `Usage: sovroute audit <command> [options]
+
+Commands:
+  verify <file> | --postgres <url>    check the hash chain (exit 1 at a broken link)
+  export <file> | --postgres <url>    export as CSV or JSONL, with filters
+  report <file> | --postgres <url>    a self-contained HTML report for people (--html <out.html>)
+  migrate --postgres <url>            prepare the PostgreSQL table for postgresAudit
+
+Run sovroute audit <command> --help for its options.
+`;
 
 /** Where the command writes: results to stdout, warnings to stderr. */
 export interface AuditCommandOutput {
@@ -48,38 +83,39 @@ function warnTorn(file: string, torn: readonly number[], stderr: Writable, actio
 }
 
 async function verify(args: string[], { stdout, stderr }: AuditCommandOutput): Promise<number> {
-  const { positionals, values } = parseArgs({
+  const { positionals, values } = parseCommand(
     args,
-    allowPositionals: true,
-    options: {
+    {
       'expect-last-hash': { type: 'string' },
       continues: { type: 'string' },
       segment: { type: 'boolean' },
       postgres: { type: 'string' },
       table: { type: 'string' },
     },
-  });
+    verifyUsage,
+    true,
+  );
   const [file] = positionals;
   if (values.postgres !== undefined) {
-    if (positionals.length > 0) throw new UsageError('audit verify takes one file or --postgres <url>, not both');
-    if (values.continues !== undefined || values.segment) throw new UsageError('--continues and --segment are for files; a PostgreSQL chain starts at seq 1');
+    if (positionals.length > 0) throw new UsageError('audit verify takes one file or --postgres <url>, not both', verifyUsage);
+    if (values.continues !== undefined || values.segment) throw new UsageError('--continues and --segment are for files; a PostgreSQL chain starts at seq 1', verifyUsage);
     const options: VerifyAuditOptions = {};
     if (values['expect-last-hash'] !== undefined) options.expectedLastHash = values['expect-last-hash'];
     return verifyPostgres(values.postgres, values.table, options, stdout);
   }
-  if (values.table !== undefined) throw new UsageError('--table goes with --postgres');
-  if (file === undefined || positionals.length > 1) throw new UsageError('audit verify takes one file');
+  if (values.table !== undefined) throw new UsageError('--table goes with --postgres', verifyUsage);
+  if (file === undefined || positionals.length > 1) throw new UsageError('audit verify takes one file', verifyUsage);
   const { continues, segment } = values;
-  if (continues !== undefined && segment) throw new UsageError('give --continues <hash> or --segment, not both');
+  if (continues !== undefined && segment) throw new UsageError('give --continues <hash> or --segment, not both', verifyUsage);
   if (continues !== undefined && !/^[0-9a-f]{64}$/.test(continues)) {
-    throw new UsageError(`--continues takes the hash (64 hex digits) of the last record of the log this file continues; got "${continues}"`);
+    throw new UsageError(`--continues takes the hash (64 hex digits) of the last record of the log this file continues; got "${continues}"`, verifyUsage);
   }
   const options: VerifyAuditOptions = {};
   if (values['expect-last-hash'] !== undefined) options.expectedLastHash = values['expect-last-hash'];
   // A file written by jsonlAudit starts with prev null: anything else means its head is missing.
   if (!segment) options.expectedFirstPrev = continues ?? null;
   await checkInput(file, undefined);
-  const result = await reading(file, () => verifyAuditFile(file, options));
+  const result = await reading(file, () => verifyAuditLines(withProgress(auditFileLines(file), stderr, `sovroute: verifying ${file}`), options));
   warnTorn(file, result.torn, stderr, 'skipped, and the chain checked across it');
   for (const gap of result.gaps ?? []) {
     stderr.write(`sovroute: warning: ${file}: line ${gap.line} is a gap record: ${plural(gap.count, 'record')} dropped there because the audit queue was full (audit.onFull 'drop')\n`);
@@ -103,10 +139,9 @@ async function verify(args: string[], { stdout, stderr }: AuditCommandOutput): P
 }
 
 async function exportCommand(args: string[], { stdout, stderr }: AuditCommandOutput): Promise<number> {
-  const { positionals, values } = parseArgs({
+  const { positionals, values } = parseCommand(
     args,
-    allowPositionals: true,
-    options: {
+    {
       format: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
@@ -117,14 +152,16 @@ async function exportCommand(args: string[], { stdout, stderr }: AuditCommandOut
       postgres: { type: 'string' },
       table: { type: 'string' },
     },
-  });
+    exportUsage,
+    true,
+  );
   const [file] = positionals;
   if (values.postgres !== undefined ? positionals.length > 0 : file === undefined || positionals.length > 1) {
-    throw new UsageError('audit export takes one file or --postgres <url>');
+    throw new UsageError('audit export takes one file or --postgres <url>', exportUsage);
   }
-  if (values.table !== undefined && values.postgres === undefined) throw new UsageError('--table goes with --postgres');
+  if (values.table !== undefined && values.postgres === undefined) throw new UsageError('--table goes with --postgres', exportUsage);
   const format = values.format;
-  if (format !== 'csv' && format !== 'jsonl') throw new UsageError('audit export needs --format csv or --format jsonl');
+  if (format !== 'csv' && format !== 'jsonl') throw new UsageError('audit export needs --format csv or --format jsonl', exportUsage);
   const options: AuditExportOptions = {
     format,
     from: values.from,
@@ -150,32 +187,36 @@ async function exportCommand(args: string[], { stdout, stderr }: AuditCommandOut
       throw new FileError(`${error instanceof Error ? error.message : String(error)}; ${path} is incomplete`, { cause: error });
     }
     await output.close();
+    stderr.write(`sovroute: wrote ${path}\n`);
     return 0;
   }
-  if (file === undefined) throw new UsageError('audit export takes one file');
+  if (file === undefined) throw new UsageError('audit export takes one file', exportUsage);
   const fd = (stdout as { fd?: unknown }).fd;
   await checkInput(file, path !== undefined ? { path } : typeof fd === 'number' ? { fd } : undefined);
   if (path === undefined) {
-    const result = await reading(file, () => exportAuditFile(file, options, (text) => write(stdout, text)));
+    const result = await reading(file, () => exportAuditLines(file, withProgress(auditFileLines(file), stderr, `sovroute: exporting ${file}`), options, (text) => write(stdout, text)));
     warnTorn(file, result.torn, stderr, 'skipped');
     return 0;
   }
   const output = await openOutput(path);
+  let count = 0;
   try {
-    const result = await reading(file, () => exportAuditFile(file, options, output.write));
+    const result = await reading(file, () => exportAuditLines(file, withProgress(auditFileLines(file), stderr, `sovroute: exporting ${file}`), options, output.write));
     warnTorn(file, result.torn, stderr, 'skipped');
+    count = result.count;
   } catch (error) {
     await output.close().catch(() => undefined);
     const message = error instanceof FileError ? error.message : `${error instanceof Error ? error.message : String(error)}`;
     throw new FileError(`${message}; ${path} is incomplete`, { cause: error });
   }
   await output.close();
+  stderr.write(`sovroute: wrote ${plural(count, 'record')} to ${path}\n`);
   return 0;
 }
 
 async function migrateCommand(args: string[], { stdout }: AuditCommandOutput): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { postgres: { type: 'string' }, table: { type: 'string' } } });
-  if (values.postgres === undefined || positionals.length > 0) throw new UsageError('audit migrate takes --postgres <url> [--table <name>]');
+  const { positionals, values } = parseCommand(args, { postgres: { type: 'string' }, table: { type: 'string' } }, migrateUsage, true);
+  if (values.postgres === undefined || positionals.length > 0) throw new UsageError('audit migrate takes --postgres <url> [--table <name>]', migrateUsage);
   return migratePostgres(values.postgres, values.table, stdout);
 }
 
@@ -195,19 +236,26 @@ async function reading<T>(file: string, read: () => Promise<T>): Promise<T> {
   }
 }
 
-/** `sovroute audit <verify|export> …`; resolves to the exit code. */
+const subcommands: Record<string, { usage: string; run: (args: string[], output: AuditCommandOutput) => Promise<number> }> = {
+  verify: { usage: verifyUsage, run: verify },
+  export: { usage: exportUsage, run: exportCommand },
+  report: { usage: reportUsage, run: auditReportCommand },
+  migrate: { usage: migrateUsage, run: migrateCommand },
+};
+
+/** `sovroute audit <verify|export|report|migrate> …`; resolves to the exit code. */
 export async function auditCommand(args: string[], output: AuditCommandOutput): Promise<number> {
   const [command, ...rest] = args;
-  try {
-    if (command === 'verify') return await verify(rest, output);
-    if (command === 'export') return await exportCommand(rest, output);
-    if (command === 'migrate') return await migrateCommand(rest, output);
-  } catch (error) {
-    // parseArgs reports unknown or malformed options with this code.
-    if ((error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (error as { code?: unknown }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-      throw new UsageError((error as Error).message);
-    }
-    throw error;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    if (command === undefined) throw new UsageError('audit needs a command: verify, export, report or migrate', auditUsage);
+    output.stdout.write(auditUsage);
+    return 0;
   }
-  throw new UsageError(command === undefined ? 'audit needs a command: verify, export or migrate' : `unknown audit command "${command}"`);
+  const subcommand = subcommands[command];
+  if (subcommand === undefined) throw new UsageError(`unknown audit command "${command}"`, auditUsage);
+  if (wantsHelp(rest)) {
+    output.stdout.write(subcommand.usage);
+    return 0;
+  }
+  return subcommand.run(rest, output);
 }

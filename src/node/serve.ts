@@ -16,6 +16,8 @@ interface Edge {
   internals: RouterInternals | undefined;
   options: ResolvedServeOptions;
   hostAllowed(host: string | undefined): boolean;
+  /** Listening, and the audit sinks have told where their logs end (a chain continues from there). */
+  ready(): boolean;
 }
 
 /**
@@ -25,7 +27,8 @@ interface Edge {
  * warns once; every request must name this server in `Host` (or `allowedHosts`), come from no
  * other browser origin (unless `cors` allows it), send JSON on POST, and arrive within
  * `requestTimeoutMs`. Each refusal is an OpenAI error envelope with one audit record.
- * `GET /healthz` answers `{ "status": "ok" }` without either. Resolves once listening;
+ * `GET /healthz` answers `{ "status": "ok" }` without either; `GET /readyz` answers 200 once
+ * listening with the audit sinks resumed, and 503 from `server.close()` on. Resolves once listening;
  * `server.address()` tells the port.
  */
 export async function serve(router: Router, options: ServeOptions = {}): Promise<Server> {
@@ -50,7 +53,8 @@ export async function serve(router: Router, options: ServeOptions = {}): Promise
     keepAliveTimeout: resolved.keepAliveTimeoutMs,
   });
   server.maxConnections = resolved.maxConnections;
-  const edge: Edge = { router, internals, options: resolved, hostAllowed: () => false };
+  let resumed = false;
+  const edge: Edge = { router, internals, options: resolved, hostAllowed: () => false, ready: () => resumed && server.listening };
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
     handle(edge, request, response).catch((error: unknown) => {
       // router.fetch rejects only when the client hung up (the router recorded that); anything
@@ -73,6 +77,11 @@ export async function serve(router: Router, options: ServeOptions = {}): Promise
     });
   });
   edge.hostAllowed = createHostCheck(resolved, (server.address() as AddressInfo).port);
+  // A flush waits for the sinks to report their last hash; whatever it settles to, they have answered.
+  const settle = () => {
+    resumed = true;
+  };
+  router.flush().then(settle, settle);
   if (!keyed) {
     process.emitWarning(
       loopback
@@ -101,6 +110,11 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
   const path = target.split('?', 1)[0]!;
   if (method === 'GET' && path === '/healthz') {
     write(response, new Response('{"status":"ok"}', { status: 200, headers: { 'content-type': 'application/json' } }));
+    return;
+  }
+  if (method === 'GET' && path === '/readyz') {
+    const ready = edge.ready();
+    write(response, new Response(JSON.stringify({ status: ready ? 'ready' : 'unavailable' }), { status: ready ? 200 : 503, headers: { 'content-type': 'application/json' } }));
     return;
   }
   const apiKey = bearer(request.headers.authorization);

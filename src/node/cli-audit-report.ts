@@ -1,0 +1,105 @@
+import { writeFile } from 'node:fs/promises';
+import { auditFilter, type AuditFilter } from '../audit/export-audit.js';
+import type { AuditOutcome } from '../audit/types.js';
+import { defaultCatalog } from '../catalog/default-catalog.js';
+import type { JurisdictionFacts } from '../providers/types.js';
+import { auditFileLines } from './audit-file.js';
+import { loadGatewayConfig } from './config/load-config.js';
+import { safeUrl } from './cli-audit-postgres.js';
+import { checkInput, FileError, fileErrorReason } from './cli-output.js';
+import { parseCommand, UsageError, withProgress, type CommandIo } from './cli-usage.js';
+import { createReportBuilder } from './report/report-data.js';
+import { renderReport } from './report/report-html.js';
+
+export const reportUsage = `Usage: sovroute audit report <file> | --postgres <url> [--table <name>] --html <out.html> [--from <ISO>] [--to <ISO>] [--outcome <o>[,...]] [--provider <id>[,...]] [--config <file>]
+
+  Writes one self-contained HTML file (no script, nothing fetched, printable on A4) for the
+  people around an app: requests by outcome over time, spend by provider, model and key,
+  traffic per jurisdiction tier and hosting country, every denial with its reason, fallbacks,
+  the policies in force and when they changed, and the hash chain's verification with its first
+  and last hash. The log is streamed: its size does not matter. Exit 1 when the chain is broken
+  (the report is still written, and says so).
+
+Options:
+  --html <out.html>          where to write the report (required)
+  --from <ISO>               records at or after this instant
+  --to <ISO>                 records before this instant
+  --outcome <outcome>[,...]  success, error, denied, invalid, aborted
+  --provider <id>[,...]      records served (or last failed) by these providers
+  --postgres <url>           report on the chain postgresAudit keeps in that database
+  --table <name>             with --postgres (default sovroute_audit)
+  --config <file>            a configuration whose providers' facts place custom deployments
+                             (built-in presets are known without it)
+  -h, --help                 print this help
+`;
+
+const options = {
+  html: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  outcome: { type: 'string' },
+  provider: { type: 'string' },
+  config: { type: 'string' },
+  postgres: { type: 'string' },
+  table: { type: 'string' },
+} as const;
+
+const list = (value: string | undefined) => (value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean));
+
+/** `sovroute audit report`; resolves to the exit code. */
+export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'stdout' | 'stderr'> & { env?: NodeJS.ProcessEnv }): Promise<number> {
+  const { positionals, values } = parseCommand(args, options, reportUsage, true);
+  const [file] = positionals;
+  const database = values.postgres;
+  if (database !== undefined ? positionals.length > 0 : file === undefined || positionals.length > 1) {
+    throw new UsageError('audit report takes one JSONL audit log or --postgres <url>', reportUsage);
+  }
+  if (values.table !== undefined && database === undefined) throw new UsageError('--table goes with --postgres', reportUsage);
+  if (values.html === undefined) throw new UsageError('audit report needs --html <out.html>', reportUsage);
+  const filter: AuditFilter = { from: values.from, to: values.to, outcome: list(values.outcome) as AuditOutcome[] | undefined, provider: list(values.provider) };
+  const keep = auditFilter(filter);
+  if (file !== undefined) await checkInput(file, { path: values.html });
+
+  const facts = new Map<string, JurisdictionFacts | undefined>();
+  for (const provider of defaultCatalog()) facts.set(provider.id, provider.jurisdiction);
+  if (values.config !== undefined) {
+    const config = await loadGatewayConfig(values.config, io.env ?? process.env);
+    for (const provider of config.router.providers) facts.set(provider.id, provider.jurisdiction);
+  }
+
+  const builder = createReportBuilder(facts, keep);
+  let source: string;
+  if (database !== undefined) {
+    // The PostgreSQL room (and pg) loads only for --postgres.
+    const { readPostgresAudit } = await import('../postgres/index.js');
+    const table = values.table ?? 'sovroute_audit';
+    source = `${table} in ${safeUrl(database)}`;
+    for await (const stored of withProgress(readPostgresAudit({ connectionString: database, table }), io.stderr, `sovroute: reading ${table}`)) {
+      builder.add(stored.record);
+    }
+  } else {
+    source = file!;
+    try {
+      for await (const line of withProgress(auditFileLines(source), io.stderr, `sovroute: reading ${source}`)) {
+        if ('record' in line) builder.add(line.record);
+        else if ('torn' in line) builder.torn();
+        else builder.reject(line.problem);
+      }
+    } catch (error) {
+      throw new FileError(`cannot read ${source}: ${fileErrorReason(error)}`, { cause: error });
+    }
+  }
+  const data = builder.finish();
+  const filters = Object.entries({ from: values.from, to: values.to, outcome: values.outcome, provider: values.provider })
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `${name} ${value}`);
+  const html = renderReport(data, { source, filters, generatedAt: new Date().toISOString() });
+  try {
+    await writeFile(values.html, html);
+  } catch (error) {
+    throw new FileError(`cannot write ${values.html}: ${fileErrorReason(error)}`, { cause: error });
+  }
+  const verdict = data.verification.ok ? 'chain intact' : `chain broken at record ${data.verification.index}`;
+  io.stderr.write(`sovroute: wrote ${values.html} (${data.kept.toLocaleString('en')} of ${data.total.toLocaleString('en')} records; ${verdict})\n`);
+  return data.verification.ok ? 0 : 1;
+}

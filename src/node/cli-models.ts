@@ -1,0 +1,60 @@
+import { presetPolicies } from '../policy/presets.js';
+import { createRouter } from '../router/create-router.js';
+import type { ModelEntry } from '../wire/models.js';
+import { loadGatewayConfig } from './config/load-config.js';
+import { table } from './cli-table.js';
+import { parseCommand, UsageError, type CommandIo } from './cli-usage.js';
+
+export const modelsUsage = `Usage: sovroute models --config <file> [--policy <policy>] [--json]
+
+  The models reachable under the router's policy (or --policy), each with the provider serving
+  it, its jurisdiction tier, hosting countries, price and context: what GET /v1/models lists.
+
+Options:
+  --config <file>     sovroute.config.yaml, .json, .mjs or .ts (required)
+  --policy <policy>   eu-sovereign, eu-hosted, global, or a policy the file declares
+  --json              print the list as JSON
+  -h, --help          print this help
+`;
+
+const options = {
+  config: { type: 'string' },
+  policy: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** `sovroute models`; resolves to the exit code. */
+export async function modelsCommand(args: string[], io: CommandIo): Promise<number> {
+  const { values } = parseCommand(args, options, modelsUsage);
+  if (values.config === undefined) throw new UsageError('models needs --config <file>', modelsUsage);
+  const config = await loadGatewayConfig(values.config, io.env);
+  const { keys: _keys, ...routerOptions } = config.router;
+  if (values.policy !== undefined) {
+    const name = values.policy;
+    if (name in presetPolicies) routerOptions.policy = name as keyof typeof presetPolicies;
+    else if (config.policies[name]) routerOptions.policy = config.policies[name];
+    else throw new UsageError(`unknown policy "${name}": use ${[...Object.keys(presetPolicies), ...Object.keys(config.policies)].join(', ')}`, modelsUsage);
+  }
+  const list = await createRouter(routerOptions).models.list();
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify(list.data, null, 2)}\n`);
+    return 0;
+  }
+  io.stdout.write(formatModels(list.data, values.policy ?? config.policy));
+  return 0;
+}
+
+export function formatModels(entries: readonly ModelEntry[], policy: string): string {
+  const sorted = [...entries].sort((a, b) => a.canonical.localeCompare(b.canonical) || a.provider.localeCompare(b.provider));
+  const rows = sorted.map((entry) => [
+    entry.canonical,
+    entry.provider,
+    entry.jurisdiction.tier,
+    entry.jurisdiction.hosting.join(',') || 'unknown',
+    entry.price ? `${entry.price.input}/${entry.price.output} ${entry.price.currency}` : '',
+    entry.context === undefined ? '' : String(entry.context),
+    (entry.capabilities ?? []).join(','),
+  ]);
+  const count = `${sorted.length} deployment${sorted.length === 1 ? '' : 's'} reachable under ${policy}\n\n`;
+  return count + table(['model', 'provider', 'tier', 'hosting', 'price /1M in/out', 'context', 'capabilities'], rows);
+}

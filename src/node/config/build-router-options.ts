@@ -1,0 +1,69 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { AuditOptions, AuditSink } from '../../audit/types.js';
+import type { PostgresAuditOptions } from '../../postgres/postgres-audit.js';
+import type { JsonlAuditOptions } from '../jsonl-audit-options.js';
+import { catalogPresets } from '../../catalog/default-catalog.js';
+import { presetPolicies, type PresetPolicyName } from '../../policy/presets.js';
+import type { JurisdictionPolicy } from '../../policy/types.js';
+import { openaiCompatible } from '../../providers/openai-compatible.js';
+import type { Provider } from '../../providers/types.js';
+import type { KeyOptions, RouterOptions } from '../../router/options.js';
+import { jsonlAudit } from '../jsonl-audit.js';
+import { ConfigError } from './config-error.js';
+import type { SovrouteConfig } from './config-schema.js';
+import type { ConfigSource } from './read-config-file.js';
+
+type PolicyOption = PresetPolicyName | JurisdictionPolicy;
+
+/** Turns a validated configuration into the options `createRouter` takes. */
+export async function buildRouterOptions(source: ConfigSource, config: SovrouteConfig): Promise<RouterOptions> {
+  const policyNamed = (name: string): PolicyOption => {
+    if (name in presetPolicies) return name as PresetPolicyName;
+    return { name, ...config.policies![name] } as JurisdictionPolicy;
+  };
+  const options: RouterOptions = { providers: config.providers.map((entry, index) => buildProvider(source, entry, index)) };
+  if (config.policy !== undefined) options.policy = policyNamed(config.policy);
+  if (config.strategy !== undefined) options.strategy = config.strategy;
+  if (config.keys !== undefined) {
+    const keys: Record<string, KeyOptions> = {};
+    for (const [index, entry] of config.keys.entries()) {
+      if (entry.key in keys) throw new ConfigError(source.file, 'the same key is listed twice; give each caller its own key', { line: source.lineOf(['keys', index]), path: `keys[${index}].key` });
+      const key: KeyOptions = {};
+      if (entry.label !== undefined) key.label = entry.label;
+      if (entry.policy !== undefined) key.policy = policyNamed(entry.policy);
+      keys[entry.key] = key;
+    }
+    options.keys = keys;
+  }
+  if (config.audit !== undefined) {
+    const { sinks, ...rest } = config.audit;
+    options.audit = { ...rest, sinks: await Promise.all(sinks.map((sink) => buildSink(source, sink))) } as AuditOptions;
+  }
+  for (const name of ['health', 'retry', 'limits', 'timeoutMs', 'deadlineMs', 'streamIdleTimeoutMs', 'currency'] as const) {
+    if (config[name] !== undefined) (options as unknown as Record<string, unknown>)[name] = config[name];
+  }
+  return options;
+}
+
+function buildProvider(source: ConfigSource, entry: SovrouteConfig['providers'][number], index: number): Provider {
+  try {
+    if ('openaiCompatible' in entry) return openaiCompatible(entry.openaiCompatible as Parameters<typeof openaiCompatible>[0]);
+    const { preset, ...options } = entry;
+    const factory = catalogPresets[preset as keyof typeof catalogPresets] as (options: object) => Provider;
+    return factory(options);
+  } catch (error) {
+    throw new ConfigError(source.file, (error as Error).message, { line: source.lineOf(['providers', index]), path: `providers[${index}]`, cause: error });
+  }
+}
+
+async function buildSink(source: ConfigSource, sink: NonNullable<SovrouteConfig['audit']>['sinks'][number]): Promise<AuditSink> {
+  if ('jsonl' in sink) {
+    const { jsonl, ...options } = sink;
+    // Relative to the configuration file, so the same file works from any directory.
+    return jsonlAudit(isAbsolute(jsonl) ? jsonl : resolve(dirname(source.file), jsonl), options as JsonlAuditOptions);
+  }
+  const { postgres, ...options } = sink;
+  // The PostgreSQL room (and pg) loads only for a configuration that uses it.
+  const { postgresAudit } = await import('../../postgres/index.js');
+  return postgresAudit({ connectionString: postgres, ...options } as PostgresAuditOptions);
+}

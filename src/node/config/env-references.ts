@@ -1,0 +1,37 @@
+import { ConfigError } from './config-error.js';
+import type { ConfigPath, ConfigSource } from './read-config-file.js';
+
+const reference = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** Where a path reads as `providers[0].apiKey`. */
+export function formatPath(path: ConfigPath): string {
+  let text = '';
+  for (const segment of path) text += typeof segment === 'number' ? `[${segment}]` : `${text ? '.' : ''}${String(segment)}`;
+  return text;
+}
+
+/**
+ * Replaces `${NAME}` (and `${NAME:-default}`) in every string with the environment variable, so
+ * secrets stay out of the file. An unset variable without a default fails, naming it.
+ */
+export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessEnv): unknown {
+  const visit = (value: unknown, path: PropertyKey[]): unknown => {
+    if (typeof value === 'string') {
+      return value.replace(reference, (_, name: string, fallback: string | undefined) => {
+        const found = environment[name];
+        if (found !== undefined && found !== '') return found;
+        if (fallback !== undefined) return fallback;
+        throw new ConfigError(source.file, `\${${name}} is not set: export ${name}=… before starting, or give a default as \${${name}:-value}`, {
+          line: source.lineOf(path),
+          path: formatPath(path),
+        });
+      });
+    }
+    if (Array.isArray(value)) return value.map((item, index) => visit(item, [...path, index]));
+    if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, visit(item, [...path, key])]));
+    }
+    return value;
+  };
+  return visit(source.data, []);
+}

@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { ConfigError } from './config-error.js';
+
+export type ConfigPath = readonly PropertyKey[];
+
+/** A configuration file's data, and where each setting sits in it (YAML and JSON only). */
+export interface ConfigSource {
+  file: string;
+  data: unknown;
+  /** The 1-based line of the value at `path` (or of `key` in the mapping at `path`). */
+  lineOf(path: ConfigPath, key?: string): number | undefined;
+}
+
+const noLines = () => undefined;
+
+/** Reads `sovroute.config.{json,yaml,yml,mjs,js,ts}`; the format is the extension's. */
+export async function readConfigFile(file: string): Promise<ConfigSource> {
+  const extension = extname(file).toLowerCase();
+  if (extension === '.mjs' || extension === '.js' || extension === '.ts' || extension === '.mts') return importConfig(file, extension);
+  if (extension !== '.json' && extension !== '.yaml' && extension !== '.yml') {
+    throw new ConfigError(file, `unknown configuration format "${extension || 'none'}": name the file sovroute.config.yaml, .json, .mjs or .ts`);
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, `cannot read the configuration: ${(error as Error).message}`, { cause: error });
+  }
+  const lineCounter = new LineCounter();
+  // JSON is YAML 1.2: one parser gives positions for both, and JSON keeps its own strictness.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (extension === '.json') {
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      const offset = /position (\d+)/.exec((error as Error).message)?.[1];
+      // Node 20 does not always tell the position; the YAML parser's first error usually does.
+      const position = offset === undefined ? document.errors[0]?.pos[0] : Number(offset);
+      const line = position === undefined ? undefined : lineCounter.linePos(position).line;
+      throw new ConfigError(file, `not valid JSON: ${(error as Error).message.split('\n')[0]}`, { line, cause: error });
+    }
+  }
+  const problem = document.errors[0];
+  if (problem) {
+    throw new ConfigError(file, `not valid YAML: ${problem.message.split('\n')[0]}`, { line: lineCounter.linePos(problem.pos[0]).line, cause: problem });
+  }
+  return {
+    file,
+    data: document.toJS(),
+    lineOf: (path, key) => {
+      const offset = offsetOf(document, path, key);
+      return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+    },
+  };
+}
+
+function offsetOf(document: Document, path: ConfigPath, key: string | undefined): number | undefined {
+  // The deepest node of the path that exists: a missing setting points at its parent.
+  let node: unknown = document.contents;
+  let offset = (node as { range?: [number] } | null)?.range?.[0];
+  for (const segment of [...path, ...(key === undefined ? [] : [key])]) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => (item.key as { value?: unknown } | null)?.value === segment);
+      if (!pair) break;
+      offset = (pair.key as { range?: [number] }).range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment];
+      offset = (node as { range?: [number] } | undefined)?.range?.[0] ?? offset;
+    } else break;
+  }
+  return offset;
+}
+
+async function importConfig(file: string, extension: string): Promise<ConfigSource> {
+  const url = pathToFileURL(resolve(file)).href;
+  let module: { default?: unknown };
+  try {
+    if (extension === '.ts' || extension === '.mts') {
+      // TypeScript needs a loader; tsx's is used when the project has it, and nothing is bundled for it.
+      let tsx: { tsImport(specifier: string, parent: string): Promise<unknown> };
+      try {
+        // A variable specifier: the bundler must leave tsx to the user's project, never bundle it.
+        const loader: string = 'tsx/esm/api';
+        tsx = (await import(loader)) as typeof tsx;
+      } catch (error) {
+        throw new ConfigError(file, 'a .ts configuration needs tsx (npm install --save-dev tsx); or write sovroute.config.mjs or .yaml instead', { cause: error });
+      }
+      module = (await tsx.tsImport(url, url)) as { default?: unknown };
+    } else module = (await import(url)) as { default?: unknown };
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(file, `cannot load the configuration: ${(error as Error).message}`, { cause: error });
+  }
+  // A .ts file outside an ESM package is compiled to CommonJS: its default export sits one level down.
+  const value = module.default as { default?: unknown } | undefined;
+  if (value !== null && typeof value === 'object' && 'default' in value && Object.keys(value).every((key) => key === 'default' || key === '__esModule')) {
+    module = { default: value.default };
+  }
+  if (module.default === undefined) throw new ConfigError(file, 'the module has no default export: end it with `export default { providers: [...] }`');
+  return { file, data: module.default, lineOf: noLines };
+}

@@ -1,0 +1,119 @@
+import type { z } from 'zod';
+import { presetPolicies } from '../../policy/presets.js';
+import { closest, ConfigError } from './config-error.js';
+import { configSchema, type SovrouteConfig } from './config-schema.js';
+import { formatPath } from './env-references.js';
+import type { ConfigPath, ConfigSource } from './read-config-file.js';
+
+type Issue = z.core.$ZodIssue;
+
+/** Validates the data of a configuration file; the first problem becomes a ConfigError naming its line and fix. */
+export function validateConfig(source: ConfigSource, data: unknown): SovrouteConfig {
+  const parsed = configSchema.safeParse(data);
+  if (!parsed.success) throw describeIssue(source, data, pickIssue(parsed.error.issues[0]!, data));
+  const config = parsed.data;
+  const policies = Object.keys(config.policies ?? {});
+  const known = [...Object.keys(presetPolicies), ...policies];
+  const checkPolicy = (name: string | undefined, path: ConfigPath) => {
+    if (name === undefined || known.includes(name)) return;
+    const suggestion = closest(name, known);
+    throw new ConfigError(source.file, `unknown policy ${name}: ${suggestion ? `did you mean ${suggestion}? ` : ''}use ${known.join(', ')}, or declare it under policies`, {
+      line: source.lineOf(path),
+      path: formatPath(path),
+    });
+  };
+  checkPolicy(config.policy, ['policy']);
+  config.keys?.forEach((key, index) => checkPolicy(key.policy, ['keys', index, 'policy']));
+  for (const name of policies) {
+    if (name in presetPolicies) {
+      throw new ConfigError(source.file, `policy ${name} is a built-in name; give the custom policy another name`, { line: source.lineOf(['policies'], name), path: `policies.${name}` });
+    }
+  }
+  return config;
+}
+
+/** A union's issue, replaced by the issues of the branch the entry meant (the one that got further). */
+function pickIssue(issue: Issue, data: unknown): Issue {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  const input = valueAt(data, issue.path);
+  const keys = typeof input === 'object' && input !== null ? Object.keys(input) : [];
+  // The branch whose distinguishing key the entry has: `preset`, `openaiCompatible`, `jsonl`, `postgres`.
+  const ranked = issue.errors
+    .map((branch) => ({ branch, missing: branch.filter((inner) => inner.code === 'invalid_type' && inner.path.length === 1 && !keys.includes(String(inner.path[0]))).length }))
+    .sort((a, b) => a.missing - b.missing || a.branch.length - b.branch.length);
+  const first = ranked[0]?.branch[0];
+  if (first === undefined || ranked[0]!.missing > 0) return issue;
+  return pickIssue({ ...first, path: [...issue.path, ...first.path] } as Issue, data);
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const segment of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[segment];
+  return value;
+}
+
+function describeIssue(source: ConfigSource, data: unknown, issue: Issue): ConfigError {
+  const path = issue.path as PropertyKey[];
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    const allowed = allowedKeys(path, data);
+    const suggestion = closest(key, allowed);
+    const fix = suggestion ? `did you mean ${suggestion}?` : `remove it${allowed.length > 0 ? `; the keys here are ${allowed.join(', ')}` : ''}`;
+    return new ConfigError(source.file, `unknown key ${key}: ${fix}`, { line: source.lineOf(path, key), path: path.length > 0 ? formatPath(path) : undefined });
+  }
+  if (issue.code === 'invalid_value' && issue.values.every((value) => typeof value === 'string')) {
+    const given = valueAt(data, path);
+    const values = issue.values as string[];
+    const suggestion = typeof given === 'string' ? closest(given, values) : undefined;
+    const what = path.at(-1) === 'preset' ? 'preset' : String(path.at(-1) ?? 'value');
+    return new ConfigError(
+      source.file,
+      `unknown ${what} ${JSON.stringify(given)}: ${suggestion ? `did you mean ${suggestion}? ` : ''}use one of ${values.join(', ')}`,
+      { line: source.lineOf(path), path: formatPath(path) },
+    );
+  }
+  if (issue.code === 'invalid_type' && valueAt(data, path) === undefined) {
+    const parent = path.slice(0, -1);
+    return new ConfigError(source.file, `${String(path.at(-1))} is required (${issue.message.replace('Invalid input: expected', 'expected').replace(/, received undefined$/, '')})`, {
+      line: source.lineOf(parent),
+      path: parent.length > 0 ? formatPath(parent) : undefined,
+    });
+  }
+  return new ConfigError(source.file, `${issue.message}; got ${JSON.stringify(valueAt(data, path))}`, { line: source.lineOf(path), path: formatPath(path) });
+}
+
+/** The keys the schema allows at `path`, for suggestions. */
+function allowedKeys(path: readonly PropertyKey[], data: unknown): string[] {
+  let schema: unknown = configSchema;
+  let value = data;
+  for (const segment of path) {
+    schema = childSchema(schema, segment, value);
+    value = (value as Record<PropertyKey, unknown> | undefined)?.[segment];
+  }
+  const shape = objectShape(schema, value);
+  return shape ? Object.keys(shape) : [];
+}
+
+function unwrap(schema: unknown): unknown {
+  let current = schema as { def?: { type?: string; innerType?: unknown } } | undefined;
+  while (current?.def && (current.def.type === 'optional' || current.def.type === 'default' || current.def.type === 'nullable')) current = current.def.innerType as typeof current;
+  return current;
+}
+
+function objectShape(schema: unknown, value: unknown): Record<string, unknown> | undefined {
+  const inner = unwrap(schema) as { def?: { type?: string; shape?: Record<string, unknown>; options?: unknown[] } } | undefined;
+  if (inner?.def?.type === 'object') return inner.def.shape;
+  if (inner?.def?.type === 'union') {
+    const keys = typeof value === 'object' && value !== null ? Object.keys(value) : [];
+    const shapes = (inner.def.options ?? []).map((option) => objectShape(option, value)).filter((shape) => shape !== undefined);
+    return shapes.find((shape) => keys.some((key) => key in shape)) ?? shapes[0];
+  }
+  return undefined;
+}
+
+function childSchema(schema: unknown, segment: PropertyKey, value: unknown): unknown {
+  const inner = unwrap(schema) as { def?: { type?: string; element?: unknown; valueType?: unknown } } | undefined;
+  if (inner?.def?.type === 'array') return inner.def.element;
+  if (inner?.def?.type === 'record') return inner.def.valueType;
+  return objectShape(inner, value)?.[String(segment)];
+}

@@ -1,0 +1,150 @@
+import type { AuditRecord, AuditOutcome } from '../../audit/types.js';
+import { createAuditVerifier, type AuditVerification } from '../../audit/verify-audit.js';
+import type { JurisdictionFacts } from '../../providers/types.js';
+import { euCountries } from '../../policy/countries.js';
+import { strictestTier } from '../../policy/tier.js';
+
+/** What a report knows of each provider: where it hosts and its tier, from the catalogue or a configuration. */
+export type ProviderFacts = ReadonlyMap<string, JurisdictionFacts | undefined>;
+
+/** Counts and sums, per label. */
+export type Tally = Map<string, { count: number; cost: number }>;
+
+export interface ReportData {
+  /** Records read (all of them, whatever the filters). */
+  total: number;
+  /** Records the filters kept, which the tables and charts count. */
+  kept: number;
+  from: string | null;
+  to: string | null;
+  currency: string | null;
+  /** Per hour (`YYYY-MM-DDTHH`), the count of each outcome. */
+  timeline: Map<string, Record<AuditOutcome, number>>;
+  outcomes: Record<AuditOutcome, number>;
+  spend: { provider: Tally; model: Tally; key: Tally; total: number };
+  tiers: Tally;
+  countries: Tally;
+  denials: { ts: string; id: string; key: string; model: string; reason: string }[];
+  /** Denials beyond the listed ones (the list is bounded so memory stays constant). */
+  denialsNotListed: number;
+  /** `first tried → served` with how often. */
+  fallbacks: Map<string, number>;
+  policies: Map<string, { name: string; first: string; last: string; count: number }>;
+  /** Records where the policy hash differed from the previous record's with the same key. */
+  policyChanges: { ts: string; key: string; from: string; to: string }[];
+  verification: AuditVerification & { firstHash: string | null; lastHash: string | null; torn: number };
+}
+
+export const outcomeNames: readonly AuditOutcome[] = ['success', 'error', 'denied', 'invalid', 'aborted', 'dropped'];
+const zeroOutcomes = (): Record<AuditOutcome, number> => ({ success: 0, error: 0, denied: 0, invalid: 0, aborted: 0, dropped: 0 });
+const maxDenialsListed = 10_000;
+const maxPolicyChangesListed = 1_000;
+
+function add(tally: Tally, label: string, cost: number): void {
+  const entry = tally.get(label);
+  if (entry) {
+    entry.count += 1;
+    entry.cost += cost;
+  } else tally.set(label, { count: 1, cost });
+}
+
+/** Where a provider hosts, as one label: a country, "EU (any member state)", a list, or unknown. */
+export function hostingLabel(facts: JurisdictionFacts | undefined): string {
+  const hosting = facts?.hosting ?? [];
+  if (hosting.length === 0) return 'unknown';
+  if (hosting.length === euCountries.size && hosting.every((country) => euCountries.has(country))) return 'EU (any member state)';
+  return [...hosting].sort().join(', ');
+}
+
+/** Folds records, one at a time, into a report; memory does not grow with the log's length. */
+export function createReportBuilder(facts: ProviderFacts, keep: (record: AuditRecord) => boolean) {
+  const verifier = createAuditVerifier({ expectedFirstPrev: null });
+  let failure: AuditVerification | undefined;
+  let firstHash: string | null = null;
+  let torn = 0;
+  const lastPolicyByKey = new Map<string, string>();
+  const data: ReportData = {
+    total: 0,
+    kept: 0,
+    from: null,
+    to: null,
+    currency: null,
+    timeline: new Map(),
+    outcomes: zeroOutcomes(),
+    spend: { provider: new Map(), model: new Map(), key: new Map(), total: 0 },
+    tiers: new Map(),
+    countries: new Map(),
+    denials: [],
+    denialsNotListed: 0,
+    fallbacks: new Map(),
+    policies: new Map(),
+    policyChanges: [],
+    verification: { ok: true, count: 0, firstHash: null, lastHash: null, torn: 0 } as ReportData['verification'],
+  };
+
+  return {
+    /** Records added so far. */
+    count: () => data.total,
+    torn() {
+      torn += 1;
+    },
+    reject(reason: string) {
+      failure ??= verifier.reject(reason);
+    },
+    add(record: AuditRecord) {
+      data.total += 1;
+      firstHash ??= typeof record.hash === 'string' ? record.hash : null;
+      failure ??= verifier.add(record);
+      if (!keep(record)) return;
+      data.kept += 1;
+      if (data.from === null || record.ts < data.from) data.from = record.ts;
+      if (data.to === null || record.ts > data.to) data.to = record.ts;
+      data.currency ??= record.currency;
+      const hour = record.ts.slice(0, 13);
+      let bucket = data.timeline.get(hour);
+      if (!bucket) data.timeline.set(hour, (bucket = zeroOutcomes()));
+      // A gap record (audit.onFull 'drop') stands for the requests whose records were dropped there.
+      const requests = record.outcome === 'dropped' ? (record.dropped?.count ?? 1) : 1;
+      bucket[record.outcome] += requests;
+      data.outcomes[record.outcome] += requests;
+      const key = record.key_id ?? '(no key)';
+      const cost = record.cost ?? 0;
+      if (record.provider !== null && record.outcome === 'success') {
+        add(data.spend.provider, record.provider, cost);
+        add(data.spend.model, record.model ?? record.requested_model ?? 'unknown', cost);
+        add(data.spend.key, key, cost);
+        data.spend.total += cost;
+        const providerFacts = facts.get(record.provider);
+        add(data.tiers, facts.has(record.provider) ? strictestTier(record.provider, providerFacts) : 'unknown provider', cost);
+        add(data.countries, facts.has(record.provider) ? hostingLabel(providerFacts) : 'unknown', cost);
+      }
+      if (record.outcome === 'denied') {
+        if (data.denials.length < maxDenialsListed) {
+          data.denials.push({ ts: record.ts, id: record.id, key, model: record.requested_model ?? '', reason: record.error_message ?? record.error_code ?? 'denied' });
+        } else data.denialsNotListed += 1;
+      }
+      if (record.fallback_used) {
+        const first = record.attempts[0]?.provider ?? '?';
+        const route = `${first} → ${record.provider ?? `none (${record.outcome})`}`;
+        data.fallbacks.set(route, (data.fallbacks.get(route) ?? 0) + 1);
+      }
+      if (record.policy_hash !== null) {
+        const policy = data.policies.get(record.policy_hash);
+        if (policy) {
+          policy.last = record.ts;
+          policy.count += 1;
+        } else data.policies.set(record.policy_hash, { name: record.policy ?? '', first: record.ts, last: record.ts, count: 1 });
+        const before = lastPolicyByKey.get(key);
+        if (before !== undefined && before !== record.policy_hash && data.policyChanges.length < maxPolicyChangesListed) {
+          data.policyChanges.push({ ts: record.ts, key, from: before, to: record.policy_hash });
+        }
+        lastPolicyByKey.set(key, record.policy_hash);
+      }
+    },
+    finish(): ReportData {
+      const result = failure ?? verifier.end();
+      data.verification = { ...result, firstHash, lastHash: verifier.lastHash, torn };
+      return data;
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import { escapeHtml, horizontalBars, stackedColumns } from './svg-charts.js';
+import { outcomeNames, type ReportData, type Tally } from './report-data.js';
+
+/** What the report says about itself: the log, the filters, when it was made. */
+export interface ReportContext {
+  source: string;
+  filters: string[];
+  generatedAt: string;
+}
+
+const number = (value: number) => value.toLocaleString('en');
+const money = (value: number, currency: string | null) => `${value.toFixed(value !== 0 && Math.abs(value) < 0.01 ? 6 : 2)} ${currency ?? ''}`.trim();
+const percent = (part: number, whole: number) => (whole === 0 ? '0%' : `${((part / whole) * 100).toFixed(1)}%`);
+
+const styles = `
+  @page { size: A4; margin: 14mm; }
+  body { font: 13px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1a202c; margin: 24px auto; max-width: 980px; }
+  h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #cbd5e0; padding-bottom: 4px; }
+  h3 { font-size: 14px; margin: 16px 0 6px; }
+  table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; } th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid #e2e8f0; vertical-align: top; }
+  td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; } code { font-size: 11px; word-break: break-all; }
+  .chart text { font-size: 11px; fill: #2d3748; } .legend .key { margin-right: 12px; } .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
+  .ok { color: #2f855a; font-weight: 600; } .broken { color: #c53030; font-weight: 600; } .meta { color: #4a5568; } .empty { color: #718096; }
+  section { break-inside: avoid-page; } section.page { break-before: page; }
+  @media print { body { margin: 0; max-width: none; } a { color: inherit; text-decoration: none; } }
+`;
+
+function tallyTable(id: string, title: string, tally: Tally, currency: string | null, kept: number): string {
+  const rows = [...tally.entries()].sort((a, b) => b[1].cost - a[1].cost || b[1].count - a[1].count);
+  const body = rows
+    .map(([label, entry]) => `<tr data-label="${escapeHtml(label)}"><td>${escapeHtml(label)}</td><td class="n">${number(entry.count)}</td><td class="n">${percent(entry.count, kept)}</td><td class="n" data-cost="${entry.cost}">${money(entry.cost, currency)}</td></tr>`)
+    .join('');
+  return `<table id="${id}"><thead><tr><th>${escapeHtml(title)}</th><th class="n">requests</th><th class="n">share</th><th class="n">spend</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
+function timeline(data: ReportData): string {
+  let buckets = [...data.timeline.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([label, values]) => ({ label: `${label.replace('T', ' ')}h`, values: values as Record<string, number> }));
+  // More than four days of hours: one column per day.
+  if (buckets.length > 96) {
+    const days = new Map<string, Record<string, number>>();
+    for (const bucket of buckets) {
+      const day = bucket.label.slice(0, 10);
+      const values = days.get(day) ?? {};
+      for (const [name, value] of Object.entries(bucket.values)) values[name] = (values[name] ?? 0) + value;
+      days.set(day, values);
+    }
+    buckets = [...days.entries()].map(([label, values]) => ({ label, values }));
+  }
+  return stackedColumns('timeline', buckets, outcomeNames);
+}
+
+/** The report as one HTML document: inline styles and SVG, no script, nothing fetched. */
+export function renderReport(data: ReportData, context: ReportContext): string {
+  const { verification: chain } = data;
+  const currency = data.currency;
+  const served = data.spend.provider;
+  const servedCount = [...served.values()].reduce((sum, entry) => sum + entry.count, 0);
+  const spendBars = (id: string, tally: Tally) =>
+    horizontalBars(
+      id,
+      [...tally.entries()].sort((a, b) => b[1].cost - a[1].cost).slice(0, 15).map(([label, entry]) => ({ label, value: entry.cost, text: money(entry.cost, currency) })),
+    );
+  const shareBars = (id: string, tally: Tally, colour: string) =>
+    horizontalBars(
+      id,
+      [...tally.entries()].sort((a, b) => b[1].count - a[1].count).map(([label, entry]) => ({ label, value: entry.count, text: `${percent(entry.count, servedCount)} (${number(entry.count)})` })),
+      colour,
+    );
+  const chainText = chain.ok
+    ? `<p class="ok" id="chain-status" data-ok="true">Chain intact: ${number(data.total)} records verified.</p>`
+    : `<p class="broken" id="chain-status" data-ok="false">Chain broken at record ${chain.index}: ${escapeHtml(chain.reason)}</p>`;
+  const outcomeRows = outcomeNames
+    .map((name) => `<tr><td>${name}</td><td class="n" data-outcome="${name}">${number(data.outcomes[name])}</td><td class="n">${percent(data.outcomes[name], data.kept)}</td></tr>`)
+    .join('');
+  const denialRows = data.denials
+    .map((denial) => `<tr><td>${escapeHtml(denial.ts)}</td><td>${escapeHtml(denial.key)}</td><td>${escapeHtml(denial.model)}</td><td>${escapeHtml(denial.reason)}</td><td><code>${escapeHtml(denial.id)}</code></td></tr>`)
+    .join('');
+  const fallbackRows = [...data.fallbacks.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([route, count]) => `<tr><td>${escapeHtml(route)}</td><td class="n">${number(count)}</td></tr>`)
+    .join('');
+  const policyRows = [...data.policies.entries()]
+    .sort((a, b) => a[1].first.localeCompare(b[1].first))
+    .map(([hash, policy]) => `<tr><td>${escapeHtml(policy.name)}</td><td><code>${escapeHtml(hash)}</code></td><td>${escapeHtml(policy.first)}</td><td>${escapeHtml(policy.last)}</td><td class="n">${number(policy.count)}</td></tr>`)
+    .join('');
+  const changeRows = data.policyChanges
+    .map((change) => `<tr><td>${escapeHtml(change.ts)}</td><td>${escapeHtml(change.key)}</td><td><code>${escapeHtml(change.from.slice(0, 16))}…</code></td><td><code>${escapeHtml(change.to.slice(0, 16))}…</code></td></tr>`)
+    .join('');
+
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>sovroute audit report</title><style>${styles}</style></head>
+<body>
+<header><h1>sovroute audit report</h1>
+<p class="meta">Log <code>${escapeHtml(context.source)}</code> · ${data.from ? `${escapeHtml(data.from)} to ${escapeHtml(data.to ?? '')}` : 'no records'} · generated ${escapeHtml(context.generatedAt)}</p>
+<p class="meta">Records: <b id="total-records" data-value="${data.total}">${number(data.total)}</b> in the log, <b id="kept-records" data-value="${data.kept}">${number(data.kept)}</b> in this report${context.filters.length > 0 ? ` (filters: ${escapeHtml(context.filters.join(', '))})` : ''}. Spend <b id="total-spend" data-value="${data.spend.total}">${money(data.spend.total, currency)}</b>.</p>
+</header>
+
+<section id="chain"><h2>Hash chain</h2>${chainText}
+<table><tr><th>first hash</th><td><code id="first-hash">${escapeHtml(chain.firstHash ?? 'none')}</code></td></tr>
+<tr><th>last hash</th><td><code id="last-hash">${escapeHtml(chain.lastHash ?? 'none')}</code></td></tr>
+<tr><th>torn lines skipped</th><td>${chain.torn}</td></tr></table>
+<p class="meta">The chain covers the whole log, whatever the filters. Keep the last hash somewhere the log's writer cannot edit and check it with <code>sovroute audit verify --expect-last-hash</code>.</p></section>
+
+<section id="outcomes-section"><h2>Requests by outcome</h2>${timeline(data)}
+<table id="outcomes"><thead><tr><th>outcome</th><th class="n">requests</th><th class="n">share</th></tr></thead><tbody>${outcomeRows}</tbody></table></section>
+
+<section id="spend" class="page"><h2>Spend</h2><p class="meta">Successful requests, at the cost recorded for each.</p>
+<h3>By provider</h3>${spendBars('spend-provider-chart', data.spend.provider)}${tallyTable('spend-provider', 'provider', data.spend.provider, currency, servedCount)}
+<h3>By model</h3>${spendBars('spend-model-chart', data.spend.model)}${tallyTable('spend-model', 'model', data.spend.model, currency, servedCount)}
+<h3>By key</h3>${spendBars('spend-key-chart', data.spend.key)}${tallyTable('spend-key', 'key label', data.spend.key, currency, servedCount)}</section>
+
+<section id="jurisdiction" class="page"><h2>Where traffic went</h2><p class="meta">Share of successful requests by the strictest built-in policy the serving deployment satisfies, and by where it hosts inference.</p>
+<h3>By jurisdiction tier</h3>${shareBars('tier-chart', data.tiers, '#2c7a7b')}${tallyTable('tiers', 'tier', data.tiers, currency, servedCount)}
+<h3>By hosting country</h3>${shareBars('country-chart', data.countries, '#4c51bf')}${tallyTable('countries', 'hosting', data.countries, currency, servedCount)}</section>
+
+<section id="denials-section" class="page"><h2>Denials</h2><p class="meta">Requests the policy refused, each with its reason.</p>
+${data.denials.length === 0 ? '<p class="empty">No denials.</p>' : `<table id="denials"><thead><tr><th>time</th><th>key</th><th>model</th><th>reason</th><th>audit id</th></tr></thead><tbody>${denialRows}</tbody></table>`}
+${data.denialsNotListed > 0 ? `<p class="meta">${number(data.denialsNotListed)} more denials are not listed; export them with <code>sovroute audit export --outcome denied</code>.</p>` : ''}</section>
+
+<section id="fallbacks-section"><h2>Fallbacks</h2><p class="meta">Requests served (or last failed) by a candidate other than the first tried.</p>
+${fallbackRows === '' ? '<p class="empty">No fallbacks.</p>' : `<table id="fallbacks"><thead><tr><th>first tried → where it went</th><th class="n">requests</th></tr></thead><tbody>${fallbackRows}</tbody></table>`}</section>
+
+<section id="policies-section"><h2>Policies in force</h2>
+<table id="policies"><thead><tr><th>policy</th><th>hash</th><th>first seen</th><th>last seen</th><th class="n">requests</th></tr></thead><tbody>${policyRows}</tbody></table>
+${changeRows === '' ? '<p class="meta">No key saw its policy change.</p>' : `<h3>Changes</h3><table id="policy-changes"><thead><tr><th>time</th><th>key</th><th>from</th><th>to</th></tr></thead><tbody>${changeRows}</tbody></table>`}</section>
+</body></html>
+`;
+}

@@ -1,0 +1,110 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parse } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRouter } from '../src/index.js';
+import { configJsonSchemaText } from '../src/node/config/config-json-schema.js';
+import { ConfigError, loadConfig, loadGatewayConfig } from '../src/node/index.js';
+
+const root = join(import.meta.dirname, '..');
+const directory = mkdtempSync(join(tmpdir(), 'sovroute-config-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(directory, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function failure(path: string, environment: NodeJS.ProcessEnv = {}): Promise<ConfigError> {
+  const error = await loadConfig(path, environment).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return error as ConfigError;
+}
+
+describe('configuration files', () => {
+  it('a typo names the file, its line and the key it meant', async () => {
+    const path = file('typo.yaml', 'providers:\n  - preset: scaleway\npolcy: eu-sovereign\n');
+    expect((await failure(path)).message).toBe(`${path}:3: unknown key polcy: did you mean policy?`);
+  });
+
+  it('an unknown preset names its line and the closest preset', async () => {
+    const path = file('preset.yaml', 'providers:\n  - preset: scaleway\n  - preset: mistralEu\n');
+    const error = await failure(path);
+    expect(error.message).toMatch(new RegExp(`^${path}:3: providers\\[1\\]\\.preset: unknown preset "mistralEu": did you mean mistralEU\\? use one of mistral, mistralEU, `));
+  });
+
+  it('a bad country code names its line and the form it must take', async () => {
+    const path = file('country.yaml', 'providers: [{ preset: scaleway }]\npolicy: acme\npolicies:\n  acme:\n    hosting: [FR, DEU]\n');
+    expect((await failure(path)).message).toBe(`${path}:5: policies.acme.hosting[1]: must be an ISO 3166-1 alpha-2 country code in upper case, such as 'FR' or 'DE'; got "DEU"`);
+  });
+
+  it('a missing ${ENV} reference names the variable, its line and how to set it', async () => {
+    const path = file('env.yaml', 'providers:\n  - preset: scaleway\n    apiKey: ${SCALEWAY_KEY_FOR_TEST}\n');
+    expect((await failure(path)).message).toBe(
+      `${path}:3: providers[0].apiKey: \${SCALEWAY_KEY_FOR_TEST} is not set: export SCALEWAY_KEY_FOR_TEST=… before starting, or give a default as \${SCALEWAY_KEY_FOR_TEST:-value}`,
+    );
+    // Set, it is used, and never needed inline.
+    const options = await loadConfig(path, { SCALEWAY_KEY_FOR_TEST: 'secret' });
+    expect(options.providers.map((provider) => provider.id)).toEqual(['scaleway']);
+  });
+
+  it('JSON errors carry lines too, and a policy name is checked against the declared ones', async () => {
+    const path = file('keys.json', '{\n  "providers": [{ "preset": "scaleway" }],\n  "keys": [\n    { "key": "test-a", "policy": "eu-sovreign" }\n  ]\n}\n');
+    expect((await failure(path)).message).toMatch(new RegExp(`^${path}:4: keys\\[0\\]\\.policy: unknown policy eu-sovreign: did you mean eu-sovereign\\?`));
+    const broken = file('broken.json', '{\n  "providers": [,]\n}\n');
+    expect((await failure(broken)).message).toMatch(new RegExp(`^${broken}:2: not valid JSON`));
+  });
+
+  it('YAML, JSON and .mjs files with the same content give the same router', async () => {
+    const content = {
+      providers: [{ preset: 'scaleway' }, { preset: 'mistralEU', apiKey: 'k' }],
+      policy: 'strict-fr',
+      policies: { 'strict-fr': { hosting: ['FR'], operator: ['FR'] } },
+      keys: [{ key: 'test-fr', label: 'fr-team' }],
+    };
+    const yamlPath = file('same.yaml', `providers:\n  - preset: scaleway\n  - { preset: mistralEU, apiKey: k }\npolicy: strict-fr\npolicies:\n  strict-fr: { hosting: [FR], operator: [FR] }\nkeys:\n  - { key: test-fr, label: fr-team }\n`);
+    const jsonPath = file('same.json', JSON.stringify(content));
+    const mjsPath = file('same.mjs', `export default ${JSON.stringify(content)};\n`);
+    // A .ts file loads through tsx (a dev dependency here, as in a TypeScript project).
+    const tsPath = file('same.ts', `const config: { policy: string } & Record<string, unknown> = ${JSON.stringify(content)};\nexport default config;\n`);
+    const request = { model: 'mistral-small-3.2-24b', messages: [{ role: 'user' as const, content: 'hi' }] };
+    const explanations = [];
+    for (const path of [yamlPath, jsonPath, mjsPath, tsPath]) {
+      const router = createRouter(await loadConfig(path));
+      explanations.push(router.explain(request, { apiKey: 'test-fr' }));
+    }
+    expect(explanations[0]!.policy).toBe('strict-fr');
+    expect(explanations[1]).toEqual(explanations[0]);
+    expect(explanations[2]).toEqual(explanations[0]);
+    expect(explanations[3]).toEqual(explanations[0]);
+  });
+
+  it('the example configuration loads, with its keys labelled and its serve settings apart', async () => {
+    const config = await loadGatewayConfig(join(root, 'examples', 'sovroute.config.yaml'), {});
+    expect(config.router.providers.map((provider) => provider.id)).toEqual(['mistral-eu', 'scaleway', 'ovhcloud', 'on-prem']);
+    expect(config.keyLabels).toEqual(['local-test', 'team-a']);
+    expect(config.serve).toMatchObject({ port: 8787, host: '127.0.0.1' });
+    expect(Object.keys(config.router.keys ?? {})).toEqual(['test-local', 'test-team-a']);
+  });
+});
+
+describe('the shipped JSON Schema', () => {
+  const shipped = readFileSync(join(root, 'schema', 'sovroute.config.schema.json'), 'utf8');
+
+  it('is generated from the zod schema (run `npm run schema` after changing it)', () => {
+    expect(shipped).toBe(configJsonSchemaText());
+  });
+
+  it('accepts the example configuration and rejects a typo', () => {
+    const validate = new Ajv2020({ strict: false }).compile(JSON.parse(shipped));
+    const example = parse(readFileSync(join(root, 'examples', 'sovroute.config.yaml'), 'utf8'));
+    expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...example, polcy: 'global' })).toBe(false);
+  });
+});
