@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { builtCli, loadBuilt, loadBuiltNode } from './helpers/built-package.js';
 
 const root = join(import.meta.dirname, '..');
@@ -10,9 +10,19 @@ const example = join(root, 'examples', 'sovroute.config.yaml');
 const directory = mkdtempSync(join(tmpdir(), 'sovroute-cli-commands-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
+/**
+ * The example's presets read their keys from the environment; set, they are configured (and
+ * eligible to real keys), for the CLI and for the router it is compared with alike.
+ */
+const presetKeys = { MISTRAL_API_KEY: 'sk-cli-test-mistral', SCW_SECRET_KEY: 'sk-cli-test-scaleway', OVHCLOUD_API_KEY: 'sk-cli-test-ovhcloud' };
+beforeAll(() => {
+  for (const [name, value] of Object.entries(presetKeys)) vi.stubEnv(name, value);
+});
+afterAll(() => vi.unstubAllEnvs());
+
 /** The built CLI as a user runs it, without colour. */
 function sovroute(...args: string[]) {
-  const run = spawnSync(process.execPath, [builtCli, ...args], { cwd: directory, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const run = spawnSync(process.execPath, [builtCli, ...args], { cwd: directory, encoding: 'utf8', env: { ...process.env, ...presetKeys, NO_COLOR: '1' } });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -72,6 +82,15 @@ describe('CLI manners', () => {
 });
 
 describe('sovroute explain', () => {
+  it('shows a preset whose key is not set as excluded, with the setting to give', () => {
+    const run = spawnSync(process.execPath, [builtCli, 'explain', '--config', example, '--model', 'mistral-small-3.2-24b'], {
+      cwd: directory,
+      encoding: 'utf8',
+      env: { ...process.env, MISTRAL_API_KEY: '', SCW_SECRET_KEY: '', OVHCLOUD_API_KEY: '', NO_COLOR: '1' },
+    });
+    expect(run.stdout).toMatch(/no API key: set MISTRAL_API_KEY/);
+  });
+
   it('--json prints what router.explain() returns for the same configuration and request, with and without a key', async () => {
     const { createRouter } = await loadBuilt();
     const { loadConfig } = await loadBuiltNode();
