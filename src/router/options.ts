@@ -178,6 +178,12 @@ export interface RouterOptions {
   /** Circuit breaker and health statistics. */
   health?: HealthOptions;
   /**
+   * The state the router keeps between requests (circuits, latency, outcomes): in this process
+   * by default, or shared by a fleet of instances, e.g. `redisStore()` from `sovroute/redis`.
+   * Same as `health.store`, which it replaces. @default memoryHealthStore() (this process)
+   */
+  store?: HealthStore;
+  /**
    * Exploration by strategies that rank on latency (`fastest`, `balanced`): a bounded share of
    * requests re-measures eligible candidates whose estimate is uncertain or stale. Never a
    * candidate the policy, capabilities, `route` or an open circuit excludes; off for test keys.
@@ -251,6 +257,16 @@ const sinkSchema = z.custom<AuditSink>(
   'must be an audit sink such as memoryAudit(), callbackAudit(fn) or jsonlAudit(path), or an object with write(record)',
 );
 
+const healthStoreSchema = z
+  .custom<HealthStore>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      ['get', 'set', 'keys'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
+    'must be a HealthStore: an object with get, set and keys (e.g. memoryHealthStore())',
+  )
+  .optional();
+
 const routerOptionsSchema = z.strictObject({
   providers: z.array(providerSchema),
   policy: policySchema.optional(),
@@ -285,6 +301,7 @@ const routerOptionsSchema = z.strictObject({
     .optional(),
   timeoutMs: milliseconds().positive().optional(),
   deadlineMs: milliseconds().positive().optional(),
+  store: healthStoreSchema,
   health: z
     .strictObject({
       failureThreshold: z.number().int().min(1).optional(),
@@ -310,15 +327,7 @@ const routerOptionsSchema = z.strictObject({
           priorWeight: z.number().positive().optional(),
         })
         .optional(),
-      store: z
-        .custom<HealthStore>(
-          (value) =>
-            typeof value === 'object' &&
-            value !== null &&
-            ['get', 'set', 'keys'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
-          'must be a HealthStore: an object with get, set and keys (e.g. memoryHealthStore())',
-        )
-        .optional(),
+      store: healthStoreSchema,
     })
     .optional(),
   exploration: z
@@ -461,7 +470,7 @@ export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOpti
       maxCooldownMs: Math.max(options.health?.maxCooldownMs ?? 60_000, options.health?.cooldownMs ?? 0),
       cooldownGrowth: options.health?.cooldownGrowth ?? 1.5,
       cooldownDecayMs: options.health?.cooldownDecayMs ?? 30_000,
-      store: options.health?.store,
+      store: options.store ?? options.health?.store,
       latency: options.health?.latency,
       completion: options.health?.completion,
     },

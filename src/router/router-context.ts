@@ -5,6 +5,7 @@ import { createAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
 import { createPolicyHasher } from '../audit/policy-hash.js';
 import { buildCatalogIndex, type CatalogIndex } from '../catalog/catalog-index.js';
 import { InvalidApiKeyError, InvalidRequestError } from '../errors.js';
+import { isSharedHealthStore } from '../health/health-store.js';
 import { createHealthTracker, type HealthTracker } from '../health/health-tracker.js';
 import { createExplorationBudget, type ExplorationBudget } from './exploration-budget.js';
 import type { ModelVocabulary } from '../models/parse-model.js';
@@ -122,6 +123,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
   };
 
   const health = createHealthTracker(options.health);
+  if (options.health.store && isSharedHealthStore(options.health.store)) options.health.store.attach({ logger: options.logger.logger });
   const audit = createAuditTrail(options.audit);
   const observers: RequestObserver[] = [];
   if (options.logger.debug) observers.push(decisionLog(options.logger.logger));
