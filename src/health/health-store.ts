@@ -59,6 +59,13 @@ export interface HealthStore {
   set(key: string, record: HealthRecord): void;
   /** Every key with a record, for `router.health()`. */
   keys(): Iterable<string>;
+  /** Where key budgets are counted, when the store keeps them (a shared store does); else in this process. */
+  budgets?: import('../budgets/budget-ledger.js').BudgetLedger;
+  /**
+   * What a request of a key with a budget does when the store cannot be reached: refused with
+   * 503 `store_unavailable` ('deny'), or sent without counting ('allow'). @default 'deny'
+   */
+  onUnavailable?: 'deny' | 'allow';
 }
 
 /**

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { emptyHealthRecord, type HealthRecord, type SharedHealthStore } from '../health/health-store.js';
 import { defaultLatencyEstimateOptions, mergeLatencyEstimates, type LatencyEstimate } from '../health/latency-estimate.js';
 import type { Logger } from '../logging/logger.js';
+import { redisBudgetLedger } from './redis-budgets.js';
 import { connectRedis, type RedisConnection } from './redis-connection.js';
 
 /*
@@ -34,6 +35,12 @@ export interface RedisStoreOptions {
   ttlMs?: number;
   /** Names this instance in `router.health()` (`changedBy`). @default `<hostname>:<pid>:<random>` */
   instanceId?: string;
+  /**
+   * What a request of a key with a budget does when Redis does not answer within
+   * `commandTimeoutMs`: refused with 503 `store_unavailable` ('deny'), or sent without being
+   * counted ('allow'). @default 'deny'
+   */
+  onUnavailable?: 'deny' | 'allow';
 }
 
 /** A health store shared through Redis; pass it as `createRouter({ store })`. */
@@ -257,8 +264,24 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     return view;
   };
 
+  /** Budget commands must reach Redis: a failure is thrown to the budget guard, which applies `onUnavailable`. */
+  const sendOrThrow = async <T>(args: string[]): Promise<T> => {
+    await started;
+    if (connection === undefined) throw new Error(`Redis at ${new URL(url).host} is not connected`);
+    try {
+      const reply = await connection.send<T>(args);
+      answered();
+      return reply;
+    } catch (error) {
+      failed(error);
+      throw error;
+    }
+  };
+
   return {
     instanceId,
+    budgets: redisBudgetLedger(sendOrThrow, base),
+    onUnavailable: options.onUnavailable ?? 'deny',
     get: (key) => own.get(key),
     set(key, record) {
       own.set(key, record);

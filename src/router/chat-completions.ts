@@ -1,3 +1,4 @@
+import { reserveBudget } from '../budgets/budget-guard.js';
 import { completionOf } from '../audit/audit-content.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { InvalidRequestError, RouterError } from '../errors.js';
@@ -120,6 +121,11 @@ export async function runChatCompletion(
     const { request, caller, plan, needs } = prepareChat(context, params, options.apiKey, record);
     const { simulation } = context.options.limits;
     assertRoutable(plan);
+    if (caller.budget !== undefined && caller.keyId !== null && !caller.simulated) {
+      // A fallback may be dearer than the first choice: the reservation covers the dearest.
+      const estimate = plan.ranked.reduce((most, candidate) => Math.max(most, candidate.estCost ?? 0), 0);
+      record.settleBudget = await reserveBudget(context.budgets, caller.keyId, caller.budget, record.id, estimate);
+    }
     if (stream) return await startStream(context, request, caller, plan, needs, record, options.signal);
 
     const execution = await execute(

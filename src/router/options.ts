@@ -7,6 +7,7 @@ import type { PresetPolicyName } from '../policy/presets.js';
 import type { JurisdictionPolicy } from '../policy/types.js';
 import type { CompletionEstimateOptions } from '../health/completion-estimate.js';
 import type { HealthStore } from '../health/health-store.js';
+import type { KeyBudget } from '../budgets/budget-guard.js';
 import type { LatencyEstimateOptions } from '../health/latency-estimate.js';
 import { defaultExplorationOptions, type ExplorationOptions, type ResolvedExplorationOptions } from '../strategies/exploration.js';
 import type { FxTable } from '../pricing/currency.js';
@@ -22,6 +23,12 @@ export interface KeyOptions {
   policy?: PresetPolicyName | JurisdictionPolicy;
   /** Shown in audit records instead of a hash of the key. */
   label?: string;
+  /**
+   * Most the key may spend per period, in the router's currency. Each request reserves its
+   * estimated cost before it is sent and settles to its actual cost; one that does not fit is
+   * refused with 429 `budget_exceeded`. Shared by a fleet when the `store` is shared.
+   */
+  budget?: KeyBudget;
 }
 
 /** Retries of one candidate before falling back to the next. */
@@ -274,7 +281,11 @@ const routerOptionsSchema = z.strictObject({
     .union([z.string(), z.function(), z.looseObject({ name: z.string(), rank: z.function() })])
     .optional(),
   apiKey: z.string().min(1).optional(),
-  keys: z.record(z.string().min(1), z.strictObject({ policy: policySchema.optional(), label: z.string().optional() })).optional(),
+  keys: z.record(z.string().min(1), z.strictObject({
+        policy: policySchema.optional(),
+        label: z.string().optional(),
+        budget: z.strictObject({ limit: z.number().nonnegative(), period: z.enum(['day', 'week', 'month', 'total']) }).optional(),
+      }),).optional(),
   audit: z
     .union([
       z.array(sinkSchema),

@@ -6,6 +6,8 @@ import { createPolicyHasher } from '../audit/policy-hash.js';
 import { buildCatalogIndex, type CatalogIndex } from '../catalog/catalog-index.js';
 import { InvalidApiKeyError, InvalidRequestError } from '../errors.js';
 import { isSharedHealthStore } from '../health/health-store.js';
+import type { BudgetGuardOptions, KeyBudget } from '../budgets/budget-guard.js';
+import { memoryBudgetLedger } from '../budgets/budget-ledger.js';
 import { createHealthTracker, type HealthTracker } from '../health/health-tracker.js';
 import { createExplorationBudget, type ExplorationBudget } from './exploration-budget.js';
 import type { ModelVocabulary } from '../models/parse-model.js';
@@ -30,6 +32,8 @@ export interface Caller {
   keyId: string | null;
   /** The key's own policy, when scoped. */
   policy: CompiledPolicy | undefined;
+  /** The key's budget, when it has one. */
+  budget?: KeyBudget | undefined;
 }
 
 /** Everything the router derives once, at `createRouter`, so requests only look things up. */
@@ -43,6 +47,8 @@ export interface RouterContext {
   readonly strategies: ReadonlyMap<string, Strategy>;
   readonly defaultStrategy: Strategy;
   readonly health: HealthTracker;
+  /** Where key budgets are counted. */
+  readonly budgets: BudgetGuardOptions;
   /** This router's exploration budget (a share of the requests of latency-ranked strategies). */
   readonly exploration: ExplorationBudget;
   /** Shared timeout signals for attempts that need no signal of their own. */
@@ -56,6 +62,8 @@ export interface RouterContext {
   reasonsFor(policy: CompiledPolicy, providerId: string): readonly string[];
   /** Resolves the caller from an API key; throws `invalid_api_key` for unknown keys when `keys` is set. */
   caller(apiKey: string | undefined): Caller;
+  /** A configured key by its label, audit id or the key itself. */
+  configuredKey(name: string): Caller | undefined;
   /** Who listens to requests (telemetry, the decision log); undefined when nobody does. */
   readonly observer: RequestObserver | undefined;
   readonly logger: Logger;
@@ -88,7 +96,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
   const keyCallers = new Map<string, Caller>();
   for (const [key, keyOptions] of Object.entries(options.keys ?? {})) {
     const keyPolicy = keyOptions.policy === undefined ? undefined : register(keyOptions.policy, 'keys.<key>.policy');
-    keyCallers.set(key, { simulated: key.startsWith('test-'), keyId: keyOptions.label ?? hashedKeyId(key), policy: keyPolicy });
+    keyCallers.set(key, { simulated: key.startsWith('test-'), keyId: keyOptions.label ?? hashedKeyId(key), policy: keyPolicy, budget: keyOptions.budget });
   }
 
   const strategies = new Map<string, Strategy>(Object.entries(builtInStrategies));
@@ -154,6 +162,14 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     strategies,
     defaultStrategy,
     health,
+    budgets: {
+      ledger: options.health.store?.budgets ?? memoryBudgetLedger(),
+      onUnavailable: options.health.store?.onUnavailable ?? 'deny',
+      currency: options.currency,
+      // A reservation outlives any request the router lets run.
+      holdMs: options.deadlineMs + 60_000,
+      logger: options.logger.logger,
+    },
     exploration: createExplorationBudget(options.exploration),
     timeouts: createTimeoutBuckets(),
     audit,
@@ -173,6 +189,9 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
         byProvider.set(providerId, reasons);
       }
       return reasons;
+    },
+    configuredKey(name) {
+      return keyCallers.get(name) ?? [...keyCallers.values()].find((caller) => caller.keyId === name);
     },
     caller(apiKey) {
       const key = apiKey ?? routerKey;
