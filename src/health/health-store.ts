@@ -61,6 +61,8 @@ export interface HealthStore {
   keys(): Iterable<string>;
   /** Where key budgets are counted, when the store keeps them (a shared store does); else in this process. */
   budgets?: import('../budgets/budget-ledger.js').BudgetLedger;
+  /** Where key rate limits are counted, when the store keeps them; else in this process. */
+  rateLimits?: import('../budgets/rate-limiter.js').RateLimiter;
   /**
    * What a request of a key with a budget does when the store cannot be reached: refused with
    * 503 `store_unavailable` ('deny'), or sent without counting ('allow'). @default 'deny'

@@ -3,6 +3,7 @@ import { emptyHealthRecord, type HealthRecord, type SharedHealthStore } from '..
 import { defaultLatencyEstimateOptions, mergeLatencyEstimates, type LatencyEstimate } from '../health/latency-estimate.js';
 import type { Logger } from '../logging/logger.js';
 import { redisBudgetLedger } from './redis-budgets.js';
+import { redisRateLimiter } from './redis-rate-limiter.js';
 import { connectRedis, type RedisConnection } from './redis-connection.js';
 
 /*
@@ -281,6 +282,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   return {
     instanceId,
     budgets: redisBudgetLedger(sendOrThrow, base),
+    rateLimits: redisRateLimiter(sendOrThrow, base),
     onUnavailable: options.onUnavailable ?? 'deny',
     get: (key) => own.get(key),
     set(key, record) {

@@ -1,4 +1,5 @@
 import { reserveBudget } from '../budgets/budget-guard.js';
+import { takeRate } from '../budgets/rate-guard.js';
 import { completionOf } from '../audit/audit-content.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { InvalidRequestError, RouterError } from '../errors.js';
@@ -121,6 +122,7 @@ export async function runChatCompletion(
     const { request, caller, plan, needs } = prepareChat(context, params, options.apiKey, record);
     const { simulation } = context.options.limits;
     assertRoutable(plan);
+    if (caller.rates !== undefined && caller.keyId !== null) await takeRate(context, caller.keyId, caller.rates, needs.promptTokens + needs.completionTokens);
     if (caller.budget !== undefined && caller.keyId !== null && !caller.simulated) {
       // A fallback may be dearer than the first choice: the reservation covers the dearest.
       const estimate = plan.ranked.reduce((most, candidate) => Math.max(most, candidate.estCost ?? 0), 0);

@@ -29,6 +29,10 @@ export interface KeyOptions {
    * refused with 429 `budget_exceeded`. Shared by a fleet when the `store` is shared.
    */
   budget?: KeyBudget;
+  /** Requests per minute the key may make; beyond it, 429 `rate_limited` with `Retry-After`. Shared by a fleet when the `store` is shared. */
+  rpm?: number;
+  /** Tokens per minute (prompt plus expected completion, estimated before the call); beyond it, 429 `rate_limited`. */
+  tpm?: number;
 }
 
 /** Retries of one candidate before falling back to the next. */
@@ -285,6 +289,8 @@ const routerOptionsSchema = z.strictObject({
         policy: policySchema.optional(),
         label: z.string().optional(),
         budget: z.strictObject({ limit: z.number().nonnegative(), period: z.enum(['day', 'week', 'month', 'total']) }).optional(),
+        rpm: z.number().positive().optional(),
+        tpm: z.number().positive().optional(),
       }),).optional(),
   audit: z
     .union([

@@ -8,6 +8,7 @@ import { InvalidApiKeyError, InvalidRequestError } from '../errors.js';
 import { isSharedHealthStore } from '../health/health-store.js';
 import type { BudgetGuardOptions, KeyBudget } from '../budgets/budget-guard.js';
 import { memoryBudgetLedger } from '../budgets/budget-ledger.js';
+import { memoryRateLimiter, type KeyRateLimits, type RateLimiter } from '../budgets/rate-limiter.js';
 import { createHealthTracker, type HealthTracker } from '../health/health-tracker.js';
 import { createExplorationBudget, type ExplorationBudget } from './exploration-budget.js';
 import type { ModelVocabulary } from '../models/parse-model.js';
@@ -34,6 +35,8 @@ export interface Caller {
   policy: CompiledPolicy | undefined;
   /** The key's budget, when it has one. */
   budget?: KeyBudget | undefined;
+  /** The key's rate limits, when it has any. */
+  rates?: KeyRateLimits | undefined;
 }
 
 /** Everything the router derives once, at `createRouter`, so requests only look things up. */
@@ -49,6 +52,8 @@ export interface RouterContext {
   readonly health: HealthTracker;
   /** Where key budgets are counted. */
   readonly budgets: BudgetGuardOptions;
+  /** Where key rate limits are counted. */
+  readonly rateLimiter: RateLimiter;
   /** This router's exploration budget (a share of the requests of latency-ranked strategies). */
   readonly exploration: ExplorationBudget;
   /** Shared timeout signals for attempts that need no signal of their own. */
@@ -96,7 +101,10 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
   const keyCallers = new Map<string, Caller>();
   for (const [key, keyOptions] of Object.entries(options.keys ?? {})) {
     const keyPolicy = keyOptions.policy === undefined ? undefined : register(keyOptions.policy, 'keys.<key>.policy');
-    keyCallers.set(key, { simulated: key.startsWith('test-'), keyId: keyOptions.label ?? hashedKeyId(key), policy: keyPolicy, budget: keyOptions.budget });
+    keyCallers.set(key, { simulated: key.startsWith('test-'), keyId: keyOptions.label ?? hashedKeyId(key), policy: keyPolicy,
+      budget: keyOptions.budget,
+      rates: keyOptions.rpm !== undefined || keyOptions.tpm !== undefined ? { rpm: keyOptions.rpm, tpm: keyOptions.tpm } : undefined,
+    });
   }
 
   const strategies = new Map<string, Strategy>(Object.entries(builtInStrategies));
@@ -170,6 +178,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
       holdMs: options.deadlineMs + 60_000,
       logger: options.logger.logger,
     },
+    rateLimiter: options.health.store?.rateLimits ?? memoryRateLimiter(),
     exploration: createExplorationBudget(options.exploration),
     timeouts: createTimeoutBuckets(),
     audit,
