@@ -62,6 +62,30 @@ describe('a key budget in this process', () => {
   });
 });
 
+describe('a key budget and a stream', () => {
+  it('settles a streamed answer to what it cost once it ends, releasing the reservation', async () => {
+    const chunk = (delta: object, extra: object = {}) =>
+      `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: null }], ...extra })}\n\n`;
+    const upstream = await localUpstream((_body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(chunk({ role: 'assistant', content: 'h' }));
+      response.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } })}\n\n`);
+      response.end('data: [DONE]\n\n');
+    });
+    const router = createRouter({
+      currency: 'EUR',
+      policy: 'global',
+      keys: { 'sk-a': { label: 'team-a', budget: { limit: 1, period: 'day' } } },
+      providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+    });
+    const stream = await router.chat.completions.create({ ...request, max_tokens: 50, stream: true }, { apiKey: 'sk-a' });
+    // While the stream is open, its estimate (50 tokens at most: 0.05 EUR) is held.
+    expect((await router.usage('team-a')).reserved).toBeGreaterThan(0.001);
+    for await (const _chunk of stream);
+    expect(await router.usage('team-a')).toMatchObject({ spent: 0.001, reserved: 0, remaining: 0.999 });
+  });
+});
+
 describe.skipIf(skip)('a key budget shared by a fleet through Redis', () => {
   it('lets 4 processes × 50 concurrent calls spend at most the budget, and refuses every other call with 429 and an audit record', async () => {
     const upstream = await answer();
