@@ -226,6 +226,7 @@ export function executeOptions(plan: Plan, caller: Caller, record: RequestRecord
     trackHealth: !caller.simulated,
     requested: plan.requested,
     policy: plan.policy,
+    tokens: plan.tokens,
   };
 }
 

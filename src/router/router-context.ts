@@ -8,6 +8,7 @@ import { InvalidApiKeyError, InvalidRequestError } from '../errors.js';
 import { isSharedHealthStore } from '../health/health-store.js';
 import type { BudgetGuardOptions, KeyBudget } from '../budgets/budget-guard.js';
 import { memoryBudgetLedger } from '../budgets/budget-ledger.js';
+import { createDeploymentLimiter, type DeploymentLimiter } from '../budgets/deployment-limits.js';
 import { memoryRateLimiter, type KeyRateLimits, type RateLimiter } from '../budgets/rate-limiter.js';
 import { createHealthTracker, type HealthTracker } from '../health/health-tracker.js';
 import { createExplorationBudget, type ExplorationBudget } from './exploration-budget.js';
@@ -54,6 +55,8 @@ export interface RouterContext {
   readonly budgets: BudgetGuardOptions;
   /** Where key rate limits are counted. */
   readonly rateLimiter: RateLimiter;
+  /** Counts calls and tokens per deployment with `limits`. */
+  readonly deploymentLimiter: DeploymentLimiter;
   /** This router's exploration budget (a share of the requests of latency-ranked strategies). */
   readonly exploration: ExplorationBudget;
   /** Shared timeout signals for attempts that need no signal of their own. */
@@ -179,6 +182,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
       logger: options.logger.logger,
     },
     rateLimiter: options.health.store?.rateLimits ?? memoryRateLimiter(),
+    deploymentLimiter: createDeploymentLimiter(),
     exploration: createExplorationBudget(options.exploration),
     timeouts: createTimeoutBuckets(),
     audit,

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { createRouter, openaiCompatible } from '../src/index.js';
+import { localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
+
+/* A deployment's own rate limit: routing ranks it out at its limit and sends the excess on. */
+
+useLocalUpstreams();
+
+const answer = () =>
+  localUpstream((_body, response) =>
+    response.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        id: 'c',
+        object: 'chat.completion',
+        created: 1,
+        model: 'm',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+      }),
+    ),
+  );
+
+const request = { model: 'm', max_tokens: 1, messages: [{ role: 'user' as const, content: 'hi' }] };
+const jurisdiction = { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] };
+const us = { operator: { name: 'Local Inc', country: 'US', parents: [] }, hosting: ['US'] };
+
+describe('a deployment with limits', () => {
+  it('is ranked out at its rpm with the reason in explain(), and the excess goes to the next eligible deployment only', async () => {
+    const [limited, spare, excluded] = await Promise.all([answer(), answer(), answer()]);
+    const provider = (id: string, baseURL: string, price: number, facts = jurisdiction, limits?: { rpm: number }) =>
+      openaiCompatible({ id, baseURL, apiKey: 'k', jurisdiction: facts, models: [{ id: 'm', price: { input: price, output: price, currency: 'EUR' } }], ...(limits ? { limits } : {}) });
+    const router = createRouter({
+      policy: 'eu-sovereign',
+      strategy: 'cheapest',
+      exploration: { share: 0 },
+      providers: [
+        provider('limited', limited.baseURL, 1, jurisdiction, { rpm: 3 }),
+        // Cheaper still, but the policy excludes it: the excess must never go there.
+        provider('outside', excluded.baseURL, 0.5, us),
+        provider('spare', spare.baseURL, 2),
+      ],
+    });
+    const answered: string[] = [];
+    for (let index = 0; index < 6; index++) answered.push((await router.chat.completions.create(request)).provider);
+    expect(answered).toEqual(['limited', 'limited', 'limited', 'spare', 'spare', 'spare']);
+    expect([limited.hits, spare.hits, excluded.hits]).toEqual([3, 3, 0]);
+    const candidate = router.explain(request).candidates.find((entry) => entry.provider === 'limited');
+    expect(candidate?.eligible).toBe(false);
+    expect(candidate?.reasons.join(' ')).toMatch(/^at its rate limit: 3 rpm; free again in \d+ s/);
+  });
+});
