@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createRouter, openaiCompatible } from '../src/index.js';
+import { createClient } from '@redis/client';
+import { redisStore } from '../src/redis/index.js';
 import { localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
+import { redisSkip, redisUrl, uniqueName } from './helpers/services.js';
 
 /* A deployment's own rate limit: routing ranks it out at its limit and sends the excess on. */
 
@@ -47,5 +50,42 @@ describe('a deployment with limits', () => {
     const candidate = router.explain(request).candidates.find((entry) => entry.provider === 'limited');
     expect(candidate?.eligible).toBe(false);
     expect(candidate?.reasons.join(' ')).toMatch(/^at its rate limit: 3 rpm; free again in \d+ s/);
+  });
+});
+
+describe.skipIf(await redisSkip())('a deployment limit shared through Redis', () => {
+  it('counts the attempts of every instance: once the fleet reached rpm, another instance ranks the deployment out', async () => {
+    const [limited, spare] = await Promise.all([answer(), answer()]);
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const stores = [redisStore({ url: redisUrl, prefix }), redisStore({ url: redisUrl, prefix })];
+    try {
+      await Promise.all(stores.map((store) => store.ready()));
+      const [first, second] = stores.map((store) =>
+        createRouter({
+          policy: 'eu-sovereign',
+          strategy: 'cheapest',
+          exploration: { share: 0 },
+          store,
+          providers: [
+            openaiCompatible({ id: 'limited', baseURL: limited.baseURL, apiKey: 'k', jurisdiction, limits: { rpm: 3 }, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] }),
+            openaiCompatible({ id: 'spare', baseURL: spare.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 2, output: 2, currency: 'EUR' } }] }),
+          ],
+        }),
+      );
+      for (let index = 0; index < 3; index++) expect((await first!.chat.completions.create(request)).provider).toBe('limited');
+      // The second instance has sent nothing itself; it learns the fleet's count with its first attempt's charge.
+      expect((await second!.chat.completions.create(request)).provider).toBe('limited');
+      const eligible = async () => second!.explain(request).candidates.find((entry) => entry.provider === 'limited')?.eligible;
+      for (let wait = 0; wait < 50 && (await eligible()); wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await eligible()).toBe(false);
+      expect((await second!.chat.completions.create(request)).provider).toBe('spare');
+      expect(limited.hits).toBe(4);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      const client = createClient({ url: redisUrl });
+      await client.connect();
+      for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) if (keys.length > 0) await client.unlink(keys);
+      await client.close();
+    }
   });
 });

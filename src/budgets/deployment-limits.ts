@@ -11,7 +11,8 @@ export interface DeploymentLimits {
 /*
  * Keeps count of what each deployment with `limits` was sent (GCRA, as for keys) so routing can
  * rank out one at its limit without waiting on anything: planning asks `reason`, each attempt
- * calls `take`. The count is this process's.
+ * calls `take`. With a shared store each attempt is also counted for the fleet, in the
+ * background, and the local count catches up with the fleet's when the store answers.
  */
 export interface DeploymentLimiter {
   /** Why the deployment cannot take this request now, for `explain()`; undefined when it can. */
@@ -20,7 +21,10 @@ export interface DeploymentLimiter {
   take(providerId: string, limits: DeploymentLimits, tokens: number, now: number): void;
 }
 
-export function createDeploymentLimiter(): DeploymentLimiter {
+/** Counts charged for the whole fleet (a shared store); answers how far ahead of now the fleet's count is. @unit milliseconds */
+export type ChargeDeployment = (providerId: string, name: 'rpm' | 'tpm', limit: number, cost: number) => Promise<number | undefined>;
+
+export function createDeploymentLimiter(charge?: ChargeDeployment): DeploymentLimiter {
   const arrivals = new Map<string, number>();
   const check = (providerId: string, limits: DeploymentLimits, tokens: number, now: number) => {
     const steps: Array<{ name: 'rpm' | 'tpm'; key: string; next: number; retryAfterMs: number; limit: number }> = [];
@@ -42,7 +46,13 @@ export function createDeploymentLimiter(): DeploymentLimiter {
     },
     take(providerId, limits, tokens, now) {
       // An attempt already admitted is counted even past the limit, so the count stays true.
-      for (const step of check(providerId, limits, tokens, now)) arrivals.set(step.key, Math.min(step.next, now + 2 * ratePeriodMs));
+      for (const step of check(providerId, limits, tokens, now)) {
+        arrivals.set(step.key, Math.min(step.next, now + 2 * ratePeriodMs));
+        // The fleet's count includes this attempt: take whichever is further ahead.
+        void charge?.(providerId, step.name, step.limit, step.name === 'rpm' ? 1 : tokens).then((ahead) => {
+          if (ahead !== undefined) arrivals.set(step.key, Math.max(arrivals.get(step.key) ?? 0, Date.now() + ahead));
+        });
+      }
     },
   };
 }

@@ -61,6 +61,12 @@ export interface HealthStore {
   keys(): Iterable<string>;
   /** Where key budgets are counted, when the store keeps them (a shared store does); else in this process. */
   budgets?: import('../budgets/budget-ledger.js').BudgetLedger;
+  /**
+   * Counts `cost` against a deployment's limit for the fleet; resolves to how far ahead of now
+   * the fleet's theoretical arrival time is (undefined when the store does not answer). Called in
+   * the background: routing reads the local count it updates.
+   */
+  chargeDeployment?(providerId: string, name: 'rpm' | 'tpm', limit: number, cost: number): Promise<number | undefined>;
   /** Where key rate limits are counted, when the store keeps them; else in this process. */
   rateLimits?: import('../budgets/rate-limiter.js').RateLimiter;
   /**
