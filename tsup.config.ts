@@ -2,7 +2,7 @@ import { defineConfig, type Options } from 'tsup';
 import { emitDeclarations } from './scripts/emit-declarations.js';
 
 const shared: Options = {
-  entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts', 'postgres/index': 'src/postgres/index.ts' },
+  entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts', 'postgres/index': 'src/postgres/index.ts', 'redis/index': 'src/redis/index.ts' },
   target: 'node20',
   sourcemap: true,
   // Code both entry points use goes into shared chunks: one RouterError class behind `sovroute`

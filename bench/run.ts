@@ -23,8 +23,9 @@ import { build } from 'tsup';
  */
 
 const outDir = fileURLToPath(new URL('../node_modules/.cache/sovroute-bench', import.meta.url));
-await build({ entry: { index: 'src/index.ts' }, format: ['esm'], target: 'node20', outDir, dts: false, sourcemap: false, splitting: false, silent: true, config: false });
+await build({ entry: { index: 'src/index.ts', 'redis/index': 'src/redis/index.ts' }, format: ['esm'], target: 'node20', outDir, dts: false, sourcemap: false, splitting: false, silent: true, config: false });
 const { createRouter, openaiCompatible } = (await import(`${outDir}/index.js`)) as typeof import('../src/index.js');
+const { redisStore } = (await import(`${outDir}/redis/index.js`)) as typeof import('../src/redis/index.js');
 
 const chunks = Number(process.env.BENCH_CHUNKS ?? 100);
 const calls = Number(process.env.BENCH_CALLS ?? 3000);
@@ -73,6 +74,18 @@ const traced = createRouter({
   },
 });
 
+// The same router with its state in Redis (REDIS_URL, default 127.0.0.1:6379), and with a key
+// whose budget is reserved and settled there: the one call that waits on a Redis round trip.
+const benchProvider = () =>
+  openaiCompatible({ id: 'bench', baseURL, apiKey: 'sk-bench', models: [{ id: 'bench-model', price: { input: 0.1, output: 0.3, currency: 'EUR' } }] });
+const store = redisStore({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: `sovroute-bench-${process.pid}:` });
+const shared = createRouter({
+  providers: [benchProvider()],
+  store,
+  keys: { 'sk-plain': { label: 'plain' }, 'sk-budget': { label: 'budget', budget: { limit: 1e9, period: 'total' } } },
+});
+await store.ready();
+
 type Contender = [name: string, run: () => Promise<unknown>];
 
 const plain: Contender[] = [
@@ -97,6 +110,8 @@ const plain: Contender[] = [
     },
   ],
   ['(c+) sovroute, telemetry', () => traced.chat.completions.create(body)],
+  ['(cr) sovroute, Redis store', () => shared.chat.completions.create(body, { apiKey: 'sk-plain' })],
+  ['(cb) Redis store + budget', () => shared.chat.completions.create(body, { apiKey: 'sk-budget' })],
 ];
 
 const streamed: Contender[] = [
@@ -157,6 +172,7 @@ const started = performance.now();
 const plainSamples = await measure(plain, calls, 300, started + budgetMs * 0.6);
 const streamSamples = await measure(streamed, streams, 40, started + budgetMs);
 upstream.kill();
+await store.close();
 
 console.log(`node ${process.version}, loopback upstream in a child process, ${chunks}-chunk streams`);
 console.log(`\nnon-streaming (${plainSamples[0]!.length} interleaved calls each), median per call:`);
@@ -173,6 +189,8 @@ console.log(`    of which a per-call signal + timer on fetch  ${us(pairedMedian(
 console.log(`  router / SDK                                  ${(median(routed) / median(sdkCalls)).toFixed(2).padStart(9)} ×    target ≤ 0.70`);
 console.log(`  router stream / SDK stream                    ${(median(routedStreams) / median(sdkStreams)).toFixed(2).padStart(9)} ×    target ≤ 0.50`);
 console.log(`  telemetry on − off (paired median)           ${us(pairedMedian(routedTraced, routed))}   (spans + metrics per call, batch span processor)`);
+console.log(`  Redis store − memory store (paired median)   ${us(pairedMedian(plainSamples[6]!, routed))}   (no budget or limit: no Redis round trip on the call)`);
+console.log(`  Redis budget − Redis store (paired median)   ${us(pairedMedian(plainSamples[7]!, plainSamples[6]!))}   (one reservation script before the call)`);
 console.log(`  router's self-reported overhead (route.overhead_ms), median ${us(median(overheads) * 1000)}`);
 console.log(`\n(stream rows include reading every chunk; (f) is the raw byte floor)`);
 console.log(`\ndone in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   AbortedError,
   AllProvidersFailedError,
+  BudgetExceededError,
   InvalidApiKeyError,
   InvalidRequestError,
   ModelNotFoundError,
   NoEligibleProviderError,
   PolicyViolationError,
   RouterError,
+  StoreUnavailableError,
 } from './errors.js';
 import { AuditError } from './audit/audit-error.js';
 import * as library from './index.js';
@@ -38,6 +40,8 @@ const table: [string, RouterError, { status: number; type: string; code: string;
   ['AuditError', new AuditError('the audit sink failed', 'write_failed', new Error('disk full')), { status: 500, type: 'server_error', code: 'audit_failed', param: null }],
   ['RouterError (upstream)', new RouterError('eu-cloud returned 503', { code: 'upstream_error', providerId: 'eu-cloud', upstreamStatus: 503, isRetryable: true }), { status: 502, type: 'server_error', code: 'upstream_error', param: null }],
   ['RouterError (rate limited)', new RouterError('slow down', { code: 'rate_limited', headers: { 'retry-after': '1' } }), { status: 429, type: 'rate_limit_error', code: 'rate_limited', param: null }],
+  ['BudgetExceededError', new BudgetExceededError('key "a" has 0 EUR left'), { status: 429, type: 'insufficient_quota', code: 'budget_exceeded', param: null }],
+  ['StoreUnavailableError', new StoreUnavailableError('the store does not answer'), { status: 503, type: 'server_error', code: 'store_unavailable', param: null }],
   ['RouterError (timeout)', new RouterError('timed out', { code: 'timeout' }), { status: 504, type: 'timeout_error', code: 'timeout', param: null }],
 ];
 

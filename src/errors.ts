@@ -15,6 +15,8 @@ export type RouterErrorCode =
   | 'no_eligible_provider'
   | 'model_not_found'
   | 'rate_limited'
+  | 'budget_exceeded'
+  | 'store_unavailable'
   | 'all_providers_failed'
   | 'upstream_error'
   | 'timeout'
@@ -58,6 +60,8 @@ const defaultType: Record<RouterErrorCode, string> = {
   no_eligible_provider: 'invalid_request_error',
   model_not_found: 'invalid_request_error',
   rate_limited: 'rate_limit_error',
+  budget_exceeded: 'insufficient_quota',
+  store_unavailable: 'server_error',
   all_providers_failed: 'server_error',
   upstream_error: 'server_error',
   timeout: 'timeout_error',
@@ -72,6 +76,8 @@ const defaultStatus: Record<RouterErrorCode, number> = {
   no_eligible_provider: 404,
   model_not_found: 404,
   rate_limited: 429,
+  budget_exceeded: 429,
+  store_unavailable: 503,
   all_providers_failed: 502,
   upstream_error: 502,
   timeout: 504,
@@ -144,6 +150,25 @@ export class RouterError extends Error {
   /** The OpenAI error envelope for this error. */
   toJSON(): ErrorEnvelope {
     return { error: { message: this.message, type: this.type, code: this.code, param: this.param } };
+  }
+}
+
+/**
+ * The key's budget for the period cannot cover the request's estimated cost. Nothing was sent;
+ * retrying before the period resets will not help (`x-should-retry: false`).
+ */
+export class BudgetExceededError extends RouterError {
+  override name = 'BudgetExceededError';
+  constructor(message: string) {
+    super(message, { code: 'budget_exceeded', headers: { 'x-should-retry': 'false' } });
+  }
+}
+
+/** The shared store that keeps budgets does not answer, and the store is set to refuse then (`onUnavailable: 'deny'`). */
+export class StoreUnavailableError extends RouterError {
+  override name = 'StoreUnavailableError';
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: 'store_unavailable', isRetryable: true, cause });
   }
 }
 

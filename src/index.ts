@@ -151,6 +151,9 @@ export {
   AllProvidersFailedError,
   AbortedError,
 } from './errors.js';
+export { BudgetExceededError, StoreUnavailableError } from './errors.js';
+export type { KeyBudget, KeyUsage } from './budgets/budget-guard.js';
+export type { BudgetPeriod } from './budgets/budget-period.js';
 export type { RouterErrorCode, RouterErrorOptions, ErrorEnvelope, Exclusion, Attempt } from './errors.js';
 
 // Wire shapes

@@ -37,6 +37,10 @@ export interface HealthRecord {
   closedAt: number | null;
   /** The most recent failure. */
   lastError: { code: string; status?: number; message: string; at: number } | null;
+  /** Which router instance last changed the circuit, in a shared store. */
+  changedBy?: string | undefined;
+  /** When it did. @unit epoch milliseconds */
+  changedAt?: number | undefined;
 }
 
 /**
@@ -55,6 +59,42 @@ export interface HealthStore {
   set(key: string, record: HealthRecord): void;
   /** Every key with a record, for `router.health()`. */
   keys(): Iterable<string>;
+  /** Where key budgets are counted, when the store keeps them (a shared store does); else in this process. */
+  budgets?: import('../budgets/budget-ledger.js').BudgetLedger;
+  /**
+   * Counts `cost` against a deployment's limit for the fleet; resolves to how far ahead of now
+   * the fleet's theoretical arrival time is (undefined when the store does not answer). Called in
+   * the background: routing reads the local count it updates.
+   */
+  chargeDeployment?(providerId: string, name: 'rpm' | 'tpm', limit: number, cost: number): Promise<number | undefined>;
+  /** Where key rate limits are counted, when the store keeps them; else in this process. */
+  rateLimits?: import('../budgets/rate-limiter.js').RateLimiter;
+  /**
+   * What a request of a key with a budget does when the store cannot be reached: refused with
+   * 503 `store_unavailable` ('deny'), or sent without counting ('allow'). @default 'deny'
+   */
+  onUnavailable?: 'deny' | 'allow';
+}
+
+/**
+ * A store shared by several router instances. `get`/`set` hold this instance's own record
+ * (with the fleet's circuit applied to it); `view` merges every instance's statistics for
+ * reading; `claimTrial` decides which one instance sends a half-open trial.
+ */
+export interface SharedHealthStore extends HealthStore {
+  /** The fleet's record of one deployment: every instance's latency and outcomes merged. */
+  view(key: string): HealthRecord | undefined;
+  /**
+   * Whether this instance may send the half-open trial now. False while another instance holds
+   * the trial (or while this one is still asking for it). Never waits on the network.
+   */
+  claimTrial(key: string, leaseMs: number): boolean;
+  /** Called by the router with its logger, for the store's own messages. */
+  attach(context: { logger: import('../logging/logger.js').Logger }): void;
+}
+
+export function isSharedHealthStore(store: HealthStore): store is SharedHealthStore {
+  return typeof (store as Partial<SharedHealthStore>).view === 'function' && typeof (store as Partial<SharedHealthStore>).claimTrial === 'function';
 }
 
 /** Keeps health records in this process only: the default. */

@@ -14,7 +14,7 @@ import {
   type CompletionEstimateOptions,
   type ResolvedCompletionEstimateOptions,
 } from './completion-estimate.js';
-import { emptyHealthRecord, memoryHealthStore, type HealthRecord, type HealthStore } from './health-store.js';
+import { emptyHealthRecord, isSharedHealthStore, memoryHealthStore, type HealthRecord, type HealthStore } from './health-store.js';
 import {
   addLatencySample,
   defaultLatencyEstimateOptions,
@@ -76,6 +76,9 @@ export interface DeploymentHealth {
   /** Failures among the recent outcomes (the last {@link outcomeWindow}), 0..1. */
   errorRate: number;
   lastError: HealthRecord['lastError'];
+  /** In a shared store: which router instance last changed the circuit, and when (ISO time). */
+  changedBy?: string;
+  changedAt?: string;
 }
 
 export interface HealthTracker {
@@ -117,6 +120,9 @@ export interface HealthTrackerOptions extends CircuitOptions {
 
 export function createHealthTracker(options: HealthTrackerOptions): HealthTracker {
   const store = options.store ?? memoryHealthStore();
+  const shared = isSharedHealthStore(store) ? store : undefined;
+  /** What routing reads: the fleet's merged statistics in a shared store, else the record itself. */
+  const read = (key: string) => (shared ? shared.view(key) : store.get(key));
   const latencyOptions: ResolvedLatencyEstimateOptions = { ...defaultLatencyEstimateOptions, ...options.latency };
   const completionOptions: ResolvedCompletionEstimateOptions = { ...defaultCompletionEstimateOptions, ...options.completion };
   const estimateOf = (record: HealthRecord | undefined, kind: LatencyKind) => record?.latency?.[kind] ?? undefined;
@@ -131,14 +137,18 @@ export function createHealthTracker(options: HealthTrackerOptions): HealthTracke
   return {
     latencyOptions,
     completionOptions,
-    latency: (key, kind, now, prior, optimism) => readLatency(estimateOf(store.get(key), kind), now, latencyOptions, prior, optimism),
-    latencyEstimate: (key, kind) => estimateOf(store.get(key), kind),
-    completion: (key) => store.get(key)?.completion ?? undefined,
+    latency: (key, kind, now, prior, optimism) => readLatency(estimateOf(read(key), kind), now, latencyOptions, prior, optimism),
+    latencyEstimate: (key, kind) => estimateOf(read(key), kind),
+    completion: (key) => read(key)?.completion ?? undefined,
     circuit: (key, now) => viewCircuit(store.get(key), now),
     admit(key, leaseMs) {
       const record = store.get(key);
       if (record === undefined || record.circuit === 'closed') return true;
-      const admitted = admit(record, Date.now(), leaseMs);
+      const now = Date.now();
+      const view = viewCircuit(record, now);
+      // In a shared store one instance of the fleet sends the trial: the one holding its lease.
+      if (shared && view.state === 'half-open' && !view.trialInFlight && !shared.claimTrial(key, leaseMs)) return false;
+      const admitted = admit(record, now, leaseMs);
       if (admitted) store.set(key, record);
       return admitted;
     },
@@ -194,7 +204,7 @@ export function createHealthTracker(options: HealthTrackerOptions): HealthTracke
       const now = Date.now();
       const entries: DeploymentHealth[] = [];
       for (const key of store.keys()) {
-        const record = store.get(key);
+        const record = read(key);
         if (record === undefined) continue;
         const view = viewCircuit(record, now);
         const slash = key.indexOf('/');
@@ -221,6 +231,7 @@ export function createHealthTracker(options: HealthTrackerOptions): HealthTracke
           failures: record.failures,
           errorRate: record.outcomes.length === 0 ? 0 : record.outcomes.reduce((sum, value) => sum + value, 0) / record.outcomes.length,
           lastError: record.lastError,
+          ...(record.changedBy !== undefined ? { changedBy: record.changedBy, changedAt: new Date(record.changedAt ?? 0).toISOString() } : {}),
         });
       }
       return entries;

@@ -1,3 +1,4 @@
+import type { DeploymentLimits } from '../budgets/deployment-limits.js';
 import { z } from 'zod';
 import { InvalidRequestError, RouterError } from '../errors.js';
 import { jurisdictionSchema } from '../policy/facts-schema.js';
@@ -33,6 +34,12 @@ import { createRedactor, credentialsInURL, headerSecrets } from './redact.js';
 
 /** What `openaiCompatible()` takes: one deployment of an OpenAI-compatible API. */
 export interface OpenAICompatibleOptions {
+  /**
+   * The deployment's own rate limits (your quota with the vendor). Routing keeps count and,
+   * once the deployment is at a limit, ranks it out (the reason is in `explain()`) and sends the
+   * excess to the next eligible deployment.
+   */
+  limits?: DeploymentLimits | undefined;
   /**
    * Stable kebab-case id, unique within a router. It appears in model strings
    * (`mistral-ai/mistral-large-latest`), in `route.attempts`, in audit records and in every
@@ -162,6 +169,7 @@ const optionsSchema = z.object({
   apiKeyHeader: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name, e.g. api-key').optional(),
   requireApiKey: z.boolean().optional(),
   maxResponseBytes: z.number().int('must be a whole number of bytes').positive('must be a positive number of bytes').optional(),
+  limits: z.strictObject({ rpm: z.number().positive().optional(), tpm: z.number().positive().optional() }).optional(),
   jurisdiction: jurisdictionSchema.optional(),
   models: modelOffersSchema,
   headers: z.record(z.string(), z.string()).optional(),
@@ -302,6 +310,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
     jurisdiction: parsed.data.jurisdiction as JurisdictionFacts | undefined,
     models: Object.freeze(parsed.data.models as ModelOffer[]),
     baseURL: root,
+    limits: parsed.data.limits,
 
     missingConfiguration() {
       if (options.requireApiKey !== true || userSetsKey || currentKey() !== undefined) return undefined;

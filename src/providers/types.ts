@@ -32,6 +32,8 @@ export interface Provider {
    * Never holds credentials.
    */
   readonly baseURL?: string | undefined;
+  /** The deployment's rate limits, which routing respects. */
+  readonly limits?: import('../budgets/deployment-limits.js').DeploymentLimits | undefined;
   /**
    * Why this deployment cannot be called now because its configuration is incomplete (no API
    * key, no Azure resource…), as a sentence naming the setting, e.g.

@@ -1,3 +1,5 @@
+import { InvalidRequestError } from '../errors.js';
+import { readUsage, type KeyUsage } from '../budgets/budget-guard.js';
 import type { DeploymentHealth } from '../health/health-tracker.js';
 import type { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import type {
@@ -81,6 +83,11 @@ export interface Router {
    * token, error rate, last error. Deployments never called are not listed.
    */
   health(): DeploymentHealth[];
+  /**
+   * What a key with a budget has spent, holds in flight and has left in the current period,
+   * by its label (or the key itself). Reads the shared store when there is one.
+   */
+  usage(keyIdOrLabel: string): Promise<KeyUsage>;
   /** A fetch serving the OpenAI REST surface, for `new OpenAI({ fetch: router.fetch })`. */
   readonly fetch: FetchFunction;
   /**
@@ -124,6 +131,13 @@ export function createRouter(options: RouterOptions): Router {
     models: { list: (listOptions) => modelListPromise(() => listModels(context, listOptions?.apiKey)) },
     explain: (params, explainOptions) => explainChat(context, params, explainOptions?.apiKey),
     health: () => context.health.snapshot(),
+    async usage(keyIdOrLabel) {
+      const caller = context.configuredKey(keyIdOrLabel);
+      if (caller?.budget === undefined || caller.keyId === null) {
+        throw new InvalidRequestError(`router.usage: no key "${keyIdOrLabel}" with a budget is configured (keys.<key>.budget)`, 'keyIdOrLabel');
+      }
+      return readUsage(context.budgets, caller.keyId, caller.budget);
+    },
     fetch: createFetchHandler(context, responses),
     flush: () => context.audit.flush(),
     close: () => context.audit.close(),

@@ -29,6 +29,8 @@ export interface ExecuteOptions {
   /** For the error when every candidate's circuit opened before its turn. */
   requested: string;
   policy: string;
+  /** The request's estimated tokens, counted against deployments' `tpm`. */
+  tokens?: number | undefined;
 }
 
 export interface Execution<T> {
@@ -105,6 +107,7 @@ export async function execute<T>(
       const limit = Math.min(attemptLimitMs, remaining);
       // The breaker is asked right before each call: another request may have opened it since planning.
       if (trackHealth && !health.admit(candidate.key, limit)) throw new CircuitSkip();
+      if (trackHealth && candidate.provider.limits !== undefined) context.deploymentLimiter.take(candidate.provider.id, candidate.provider.limits, options.tokens ?? 0, Date.now());
       const byDeadline = limit < attemptLimitMs;
       const timeoutError = () => {
         if (byDeadline) deadlinePassed = true;

@@ -7,6 +7,7 @@ import type { PresetPolicyName } from '../policy/presets.js';
 import type { JurisdictionPolicy } from '../policy/types.js';
 import type { CompletionEstimateOptions } from '../health/completion-estimate.js';
 import type { HealthStore } from '../health/health-store.js';
+import type { KeyBudget } from '../budgets/budget-guard.js';
 import type { LatencyEstimateOptions } from '../health/latency-estimate.js';
 import { defaultExplorationOptions, type ExplorationOptions, type ResolvedExplorationOptions } from '../strategies/exploration.js';
 import type { FxTable } from '../pricing/currency.js';
@@ -22,6 +23,16 @@ export interface KeyOptions {
   policy?: PresetPolicyName | JurisdictionPolicy;
   /** Shown in audit records instead of a hash of the key. */
   label?: string;
+  /**
+   * Most the key may spend per period, in the router's currency. Each request reserves its
+   * estimated cost before it is sent and settles to its actual cost; one that does not fit is
+   * refused with 429 `budget_exceeded`. Shared by a fleet when the `store` is shared.
+   */
+  budget?: KeyBudget;
+  /** Requests per minute the key may make; beyond it, 429 `rate_limited` with `Retry-After`. Shared by a fleet when the `store` is shared. */
+  rpm?: number;
+  /** Tokens per minute (prompt plus expected completion, estimated before the call); beyond it, 429 `rate_limited`. */
+  tpm?: number;
 }
 
 /** Retries of one candidate before falling back to the next. */
@@ -178,6 +189,12 @@ export interface RouterOptions {
   /** Circuit breaker and health statistics. */
   health?: HealthOptions;
   /**
+   * The state the router keeps between requests (circuits, latency, outcomes): in this process
+   * by default, or shared by a fleet of instances, e.g. `redisStore()` from `sovroute/redis`.
+   * Same as `health.store`, which it replaces. @default memoryHealthStore() (this process)
+   */
+  store?: HealthStore;
+  /**
    * Exploration by strategies that rank on latency (`fastest`, `balanced`): a bounded share of
    * requests re-measures eligible candidates whose estimate is uncertain or stale. Never a
    * candidate the policy, capabilities, `route` or an open circuit excludes; off for test keys.
@@ -251,6 +268,16 @@ const sinkSchema = z.custom<AuditSink>(
   'must be an audit sink such as memoryAudit(), callbackAudit(fn) or jsonlAudit(path), or an object with write(record)',
 );
 
+const healthStoreSchema = z
+  .custom<HealthStore>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      ['get', 'set', 'keys'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
+    'must be a HealthStore: an object with get, set and keys (e.g. memoryHealthStore())',
+  )
+  .optional();
+
 const routerOptionsSchema = z.strictObject({
   providers: z.array(providerSchema),
   policy: policySchema.optional(),
@@ -258,7 +285,13 @@ const routerOptionsSchema = z.strictObject({
     .union([z.string(), z.function(), z.looseObject({ name: z.string(), rank: z.function() })])
     .optional(),
   apiKey: z.string().min(1).optional(),
-  keys: z.record(z.string().min(1), z.strictObject({ policy: policySchema.optional(), label: z.string().optional() })).optional(),
+  keys: z.record(z.string().min(1), z.strictObject({
+        policy: policySchema.optional(),
+        label: z.string().optional(),
+        budget: z.strictObject({ limit: z.number().nonnegative(), period: z.enum(['day', 'week', 'month', 'total']) }).optional(),
+        rpm: z.number().positive().optional(),
+        tpm: z.number().positive().optional(),
+      }),).optional(),
   audit: z
     .union([
       z.array(sinkSchema),
@@ -285,6 +318,7 @@ const routerOptionsSchema = z.strictObject({
     .optional(),
   timeoutMs: milliseconds().positive().optional(),
   deadlineMs: milliseconds().positive().optional(),
+  store: healthStoreSchema,
   health: z
     .strictObject({
       failureThreshold: z.number().int().min(1).optional(),
@@ -310,15 +344,7 @@ const routerOptionsSchema = z.strictObject({
           priorWeight: z.number().positive().optional(),
         })
         .optional(),
-      store: z
-        .custom<HealthStore>(
-          (value) =>
-            typeof value === 'object' &&
-            value !== null &&
-            ['get', 'set', 'keys'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
-          'must be a HealthStore: an object with get, set and keys (e.g. memoryHealthStore())',
-        )
-        .optional(),
+      store: healthStoreSchema,
     })
     .optional(),
   exploration: z
@@ -461,7 +487,7 @@ export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOpti
       maxCooldownMs: Math.max(options.health?.maxCooldownMs ?? 60_000, options.health?.cooldownMs ?? 0),
       cooldownGrowth: options.health?.cooldownGrowth ?? 1.5,
       cooldownDecayMs: options.health?.cooldownDecayMs ?? 30_000,
-      store: options.health?.store,
+      store: options.store ?? options.health?.store,
       latency: options.health?.latency,
       completion: options.health?.completion,
     },

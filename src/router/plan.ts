@@ -94,6 +94,8 @@ export interface Plan {
   capability: Capability;
   /** `route.max_cost`, checked again on the actual usage. */
   maxCost: number | undefined;
+  /** The request's estimated tokens (prompt plus expected completion), counted against deployments' `tpm`. */
+  tokens: number;
   /** `route.max_latency_ms`: this request's per-attempt timeout, instead of `timeoutMs`. @unit milliseconds */
   attemptTimeoutMs: number | undefined;
   /** Exploration: the candidate to measure and why; `taken` when this request goes to it first. */
@@ -264,6 +266,11 @@ export function planRoute(
         reasons.push(`${notConfiguredPrefix}${reason}`);
       }
     }
+    const limits = candidate.provider.limits;
+    if (limits !== undefined) {
+      const atLimit = context.deploymentLimiter.reason(candidate.provider.id, limits, needs.promptTokens + needs.completionTokens, now);
+      if (atLimit !== undefined) reasons.push(atLimit);
+    }
     const circuit = context.health.circuit(candidate.key, now);
     const circuitReason = describeCircuit(circuit, now);
     if (circuitReason !== undefined) {
@@ -345,6 +352,7 @@ export function planRoute(
     earliestRetryAt,
     capability: needs.capabilities[0] ?? 'chat',
     maxCost: route?.max_cost,
+    tokens: needs.promptTokens + needs.completionTokens,
     attemptTimeoutMs: route?.max_latency_ms,
     exploration,
     completionChoices: needs.completion?.choices,

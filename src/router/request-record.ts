@@ -51,6 +51,8 @@ export class RequestRecord {
   private plan: Plan | undefined;
   private prompt: readonly unknown[] | undefined;
   private finished = false;
+  /** Settles the key's budget reservation with the request's actual cost, when it has one. */
+  settleBudget: ((actual: number) => void) | undefined;
   /** What listeners (telemetry, the decision log) follow of this request. */
   readonly observation: RequestObservation | undefined;
   /** Set when the audit queue was full (`audit.onFull: 'wait'`): resolves once the record is in. */
@@ -172,6 +174,8 @@ export class RequestRecord {
   ) {
     if (this.finished) return;
     this.finished = true;
+    // What was delivered is what is spent: a stream cut part-way passes the usage it had.
+    this.settleBudget?.(usage && !usage.price_unknown ? usage.cost : 0);
     const audit = this.context.audit;
     const observation = this.observation;
     if (!audit.enabled && observation === undefined) return;

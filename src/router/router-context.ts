@@ -5,6 +5,11 @@ import { createAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
 import { createPolicyHasher } from '../audit/policy-hash.js';
 import { buildCatalogIndex, type CatalogIndex } from '../catalog/catalog-index.js';
 import { InvalidApiKeyError, InvalidRequestError } from '../errors.js';
+import { isSharedHealthStore } from '../health/health-store.js';
+import type { BudgetGuardOptions, KeyBudget } from '../budgets/budget-guard.js';
+import { memoryBudgetLedger } from '../budgets/budget-ledger.js';
+import { createDeploymentLimiter, type DeploymentLimiter } from '../budgets/deployment-limits.js';
+import { memoryRateLimiter, type KeyRateLimits, type RateLimiter } from '../budgets/rate-limiter.js';
 import { createHealthTracker, type HealthTracker } from '../health/health-tracker.js';
 import { createExplorationBudget, type ExplorationBudget } from './exploration-budget.js';
 import type { ModelVocabulary } from '../models/parse-model.js';
@@ -29,6 +34,10 @@ export interface Caller {
   keyId: string | null;
   /** The key's own policy, when scoped. */
   policy: CompiledPolicy | undefined;
+  /** The key's budget, when it has one. */
+  budget?: KeyBudget | undefined;
+  /** The key's rate limits, when it has any. */
+  rates?: KeyRateLimits | undefined;
 }
 
 /** Everything the router derives once, at `createRouter`, so requests only look things up. */
@@ -42,6 +51,12 @@ export interface RouterContext {
   readonly strategies: ReadonlyMap<string, Strategy>;
   readonly defaultStrategy: Strategy;
   readonly health: HealthTracker;
+  /** Where key budgets are counted. */
+  readonly budgets: BudgetGuardOptions;
+  /** Where key rate limits are counted. */
+  readonly rateLimiter: RateLimiter;
+  /** Counts calls and tokens per deployment with `limits`. */
+  readonly deploymentLimiter: DeploymentLimiter;
   /** This router's exploration budget (a share of the requests of latency-ranked strategies). */
   readonly exploration: ExplorationBudget;
   /** Shared timeout signals for attempts that need no signal of their own. */
@@ -55,6 +70,8 @@ export interface RouterContext {
   reasonsFor(policy: CompiledPolicy, providerId: string): readonly string[];
   /** Resolves the caller from an API key; throws `invalid_api_key` for unknown keys when `keys` is set. */
   caller(apiKey: string | undefined): Caller;
+  /** A configured key by its label, audit id or the key itself. */
+  configuredKey(name: string): Caller | undefined;
   /** Who listens to requests (telemetry, the decision log); undefined when nobody does. */
   readonly observer: RequestObserver | undefined;
   readonly logger: Logger;
@@ -87,7 +104,10 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
   const keyCallers = new Map<string, Caller>();
   for (const [key, keyOptions] of Object.entries(options.keys ?? {})) {
     const keyPolicy = keyOptions.policy === undefined ? undefined : register(keyOptions.policy, 'keys.<key>.policy');
-    keyCallers.set(key, { simulated: key.startsWith('test-'), keyId: keyOptions.label ?? hashedKeyId(key), policy: keyPolicy });
+    keyCallers.set(key, { simulated: key.startsWith('test-'), keyId: keyOptions.label ?? hashedKeyId(key), policy: keyPolicy,
+      budget: keyOptions.budget,
+      rates: keyOptions.rpm !== undefined || keyOptions.tpm !== undefined ? { rpm: keyOptions.rpm, tpm: keyOptions.tpm } : undefined,
+    });
   }
 
   const strategies = new Map<string, Strategy>(Object.entries(builtInStrategies));
@@ -122,6 +142,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
   };
 
   const health = createHealthTracker(options.health);
+  if (options.health.store && isSharedHealthStore(options.health.store)) options.health.store.attach({ logger: options.logger.logger });
   const audit = createAuditTrail(options.audit);
   const observers: RequestObserver[] = [];
   if (options.logger.debug) observers.push(decisionLog(options.logger.logger));
@@ -152,6 +173,16 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     strategies,
     defaultStrategy,
     health,
+    budgets: {
+      ledger: options.health.store?.budgets ?? memoryBudgetLedger(),
+      onUnavailable: options.health.store?.onUnavailable ?? 'deny',
+      currency: options.currency,
+      // A reservation outlives any request the router lets run.
+      holdMs: options.deadlineMs + 60_000,
+      logger: options.logger.logger,
+    },
+    rateLimiter: options.health.store?.rateLimits ?? memoryRateLimiter(),
+    deploymentLimiter: createDeploymentLimiter(options.health.store?.chargeDeployment?.bind(options.health.store)),
     exploration: createExplorationBudget(options.exploration),
     timeouts: createTimeoutBuckets(),
     audit,
@@ -171,6 +202,9 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
         byProvider.set(providerId, reasons);
       }
       return reasons;
+    },
+    configuredKey(name) {
+      return keyCallers.get(name) ?? [...keyCallers.values()].find((caller) => caller.keyId === name);
     },
     caller(apiKey) {
       const key = apiKey ?? routerKey;

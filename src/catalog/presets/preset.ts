@@ -15,6 +15,8 @@ export interface PriceOverride {
 
 /** What every built-in preset (`mistral()`, `scaleway()`, `openai()`, …) accepts. */
 export interface PresetOptions {
+  /** The deployment's rate limits (your quota with the vendor), which routing respects. */
+  limits?: import('../../budgets/deployment-limits.js').DeploymentLimits;
   /**
    * The provider's API key.
    * @default the provider's environment variable (e.g. `MISTRAL_API_KEY`), read at each call.
@@ -134,6 +136,7 @@ export interface ResolvedPreset {
   apiKey: string | (() => string);
   jurisdiction: JurisdictionFacts;
   models: ModelOffer[];
+  limits?: import('../../budgets/deployment-limits.js').DeploymentLimits | undefined;
   headers: Record<string, string> | undefined;
   fetch: typeof globalThis.fetch | undefined;
   maxResponseBytes: number | undefined;
@@ -197,6 +200,7 @@ export function resolvePreset(definition: PresetDefinition, options: PresetOptio
     headers: options.headers,
     fetch: options.fetch,
     maxResponseBytes: options.maxResponseBytes,
+    limits: options.limits,
     missingConfiguration,
   };
 }

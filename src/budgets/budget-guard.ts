@@ -1,0 +1,94 @@
+import { BudgetExceededError, StoreUnavailableError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+import type { BudgetLedger } from './budget-ledger.js';
+import { fromMicro, periodAt, toMicro, type BudgetPeriod } from './budget-period.js';
+
+/** A key's spending cap, in the router's currency. */
+export interface KeyBudget {
+  /** Most the key may spend per period. @unit the router's currency */
+  limit: number;
+  /** When the budget starts again (UTC calendar); `total` never. */
+  period: BudgetPeriod;
+}
+
+/** What `router.usage()` reports. Amounts in `currency`. */
+export interface KeyUsage {
+  spent: number;
+  /** Held by requests in flight: their estimated cost until they settle. */
+  reserved: number;
+  remaining: number;
+  currency: string;
+  period: BudgetPeriod;
+  /** When the period ends (ISO time); null for `total`. */
+  resetsAt: string | null;
+}
+
+export interface BudgetGuardOptions {
+  ledger: BudgetLedger;
+  /** What a request does when the ledger cannot be reached. */
+  onUnavailable: 'deny' | 'allow';
+  currency: string;
+  /** Longer than any request may take: a reservation never settled (its process died) is released after it. @unit milliseconds */
+  holdMs: number;
+  logger: Logger;
+}
+
+const format = (amount: number, currency: string) => `${amount.toFixed(6).replace(/0+$/, '').replace(/\.$/, '')} ${currency}`;
+
+/**
+ * Before a request: reserves its estimated cost, or refuses it. Resolves to the settle function
+ * the request calls with its actual cost when it ends (undefined when the ledger was away and
+ * the request was let through).
+ */
+export async function reserveBudget(
+  options: BudgetGuardOptions,
+  keyId: string,
+  budget: KeyBudget,
+  id: string,
+  estimate: number,
+): Promise<((actual: number) => void) | undefined> {
+  const reservedAt = Date.now();
+  const estimateMicro = Math.max(1, toMicro(estimate));
+  let result: Awaited<ReturnType<BudgetLedger['reserve']>>;
+  try {
+    result = await options.ledger.reserve({ keyId, period: budget.period, id, estimate: estimateMicro, limit: toMicro(budget.limit), holdMs: options.holdMs });
+  } catch (error) {
+    if (options.onUnavailable === 'allow') return undefined;
+    throw new StoreUnavailableError(
+      `the budget of key "${keyId}" cannot be checked: its store does not answer (${error instanceof Error ? error.message : String(error)}); the request was not sent`,
+      error,
+    );
+  }
+  if (!result.granted) {
+    const remaining = Math.max(0, fromMicro(toMicro(budget.limit) - result.spent - result.reserved));
+    const { resetsAt } = periodAt(budget.period, reservedAt);
+    throw new BudgetExceededError(
+      `key "${keyId}" has ${format(remaining, options.currency)} left of its ${budget.period === 'total' ? 'total' : budget.period + 'ly'} budget of ${format(budget.limit, options.currency)}` +
+        ` (${format(fromMicro(result.reserved), options.currency)} of it held by requests in flight); this request is estimated at ${format(estimate, options.currency)}` +
+        (resetsAt === null ? '; the budget does not reset' : `; it resets at ${new Date(resetsAt).toISOString()}`),
+    );
+  }
+  let settled = false;
+  return (actual) => {
+    if (settled) return;
+    settled = true;
+    options.ledger.settle(keyId, budget.period, id, toMicro(actual), reservedAt).catch((error: unknown) => {
+      options.logger.warn(`sovroute budgets: settling request ${id} of key "${keyId}" failed; its reservation is released after ${options.holdMs} ms: ${String(error)}`);
+    });
+  };
+}
+
+export async function readUsage(options: BudgetGuardOptions, keyId: string, budget: KeyBudget): Promise<KeyUsage> {
+  const state = await options.ledger.usage(keyId, budget.period);
+  const { resetsAt } = periodAt(budget.period, Date.now());
+  const spent = fromMicro(state.spent);
+  const reserved = fromMicro(state.reserved);
+  return {
+    spent,
+    reserved,
+    remaining: Math.max(0, fromMicro(toMicro(budget.limit) - state.spent - state.reserved)),
+    currency: options.currency,
+    period: budget.period,
+    resetsAt: resetsAt === null ? null : new Date(resetsAt).toISOString(),
+  };
+}

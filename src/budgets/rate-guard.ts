@@ -1,0 +1,24 @@
+import { RouterError } from '../errors.js';
+import type { RouterContext } from '../router/router-context.js';
+import type { KeyRateLimits } from './rate-limiter.js';
+
+/**
+ * Before a request of a key with `rpm`/`tpm`: counts it, or refuses it with 429 `rate_limited`
+ * and `Retry-After`. When the shared store does not answer, the request goes through (rate
+ * limits fail open; the outage is logged by the store).
+ */
+export async function takeRate(context: RouterContext, keyId: string, limits: KeyRateLimits, tokens: number): Promise<void> {
+  let decision;
+  try {
+    decision = await context.rateLimiter.take(keyId, limits, tokens);
+  } catch {
+    return;
+  }
+  if (decision.allowed) return;
+  const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+  const limit = decision.limit === 'rpm' ? `${limits.rpm} requests per minute` : `${limits.tpm} tokens per minute`;
+  throw new RouterError(`key "${keyId}" is at its rate limit of ${limit}; retry after ${seconds} s`, {
+    code: 'rate_limited',
+    headers: { 'retry-after': String(seconds), 'retry-after-ms': String(Math.ceil(decision.retryAfterMs)) },
+  });
+}

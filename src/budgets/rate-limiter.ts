@@ -1,0 +1,52 @@
+/*
+ * Requests and tokens per minute of a key, as GCRA (the generic cell rate algorithm): one
+ * number per limit, the theoretical arrival time (TAT). Each request moves it forward by
+ * cost × 60 s / limit; a request that would move it more than a minute past now is refused,
+ * and the excess is how long to wait. A full minute's worth may come at once, after which the
+ * rate is the limit. Both limits are checked before either is charged: a request refused for
+ * its tokens does not use up a request.
+ */
+
+export interface KeyRateLimits {
+  /** Requests per minute. */
+  rpm?: number | undefined;
+  /** Tokens per minute: prompt plus expected completion, as estimated before the call. */
+  tpm?: number | undefined;
+}
+
+export type RateDecision = { allowed: true } | { allowed: false; limit: 'rpm' | 'tpm'; retryAfterMs: number };
+
+export interface RateLimiter {
+  take(keyId: string, limits: KeyRateLimits, tokens: number): Promise<RateDecision>;
+}
+
+export const ratePeriodMs = 60_000;
+
+/** The arithmetic shared by the memory limiter and the Redis script (which mirrors it in Lua). */
+export function gcraStep(tat: number, now: number, limit: number, cost: number): { next: number; retryAfterMs: number } {
+  const next = Math.max(tat, now) + (cost * ratePeriodMs) / limit;
+  return { next, retryAfterMs: Math.max(0, next - now - ratePeriodMs) };
+}
+
+/** The default limiter: this process only. */
+export function memoryRateLimiter(): RateLimiter {
+  const arrivals = new Map<string, number>();
+  return {
+    async take(keyId, limits, tokens) {
+      const now = Date.now();
+      const steps: Array<[string, number]> = [];
+      for (const [name, limit, cost] of [
+        ['rpm', limits.rpm, 1],
+        ['tpm', limits.tpm, tokens],
+      ] as const) {
+        if (limit === undefined) continue;
+        const key = `${keyId}\u0000${name}`;
+        const { next, retryAfterMs } = gcraStep(arrivals.get(key) ?? now, now, limit, cost);
+        if (retryAfterMs > 0) return { allowed: false, limit: name, retryAfterMs };
+        steps.push([key, next]);
+      }
+      for (const [key, next] of steps) arrivals.set(key, next);
+      return { allowed: true };
+    },
+  };
+}

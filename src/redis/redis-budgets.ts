@@ -1,0 +1,69 @@
+import type { BudgetLedger } from '../budgets/budget-ledger.js';
+import { periodAt } from '../budgets/budget-period.js';
+
+/*
+ * Budgets counted in Redis, atomically for the fleet. Per key and period: a hash with `spent`
+ * and `reserved` (integer micro-units), a hash of reservations (request id → amount) and a
+ * sorted set of when each reservation lapses, so a reservation whose instance died is released
+ * by the next reserve. Times are Redis's own clock (TIME), the same for every instance.
+ */
+
+const reserveScript = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)) do
+  local amount = tonumber(redis.call('HGET', KEYS[2], id) or '0')
+  redis.call('HINCRBY', KEYS[1], 'reserved', -amount)
+  redis.call('HDEL', KEYS[2], id)
+  redis.call('ZREM', KEYS[3], id)
+end
+local spent = tonumber(redis.call('HGET', KEYS[1], 'spent') or '0')
+local reserved = tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0')
+local estimate = tonumber(ARGV[1])
+if spent + reserved + estimate > tonumber(ARGV[2]) then return {0, spent, reserved} end
+redis.call('HINCRBY', KEYS[1], 'reserved', estimate)
+redis.call('HSET', KEYS[2], ARGV[3], estimate)
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[3])
+if tonumber(ARGV[5]) > 0 then
+  for i = 1, 3 do redis.call('PEXPIREAT', KEYS[i], ARGV[5]) end
+end
+return {1, spent, reserved + estimate}
+`;
+
+const settleScript = `
+local amount = redis.call('HGET', KEYS[2], ARGV[1])
+if amount then
+  redis.call('HINCRBY', KEYS[1], 'reserved', -tonumber(amount))
+  redis.call('HDEL', KEYS[2], ARGV[1])
+  redis.call('ZREM', KEYS[3], ARGV[1])
+end
+redis.call('HINCRBY', KEYS[1], 'spent', ARGV[2])
+return 1
+`;
+
+/** How long a period's counts are kept after it ends, for `router.usage()` and audits. @unit milliseconds */
+const graceMs = 7 * 86_400_000;
+
+export function redisBudgetLedger(send: <T>(args: string[]) => Promise<T>, base: string): BudgetLedger {
+  const keysOf = (keyId: string, start: number) => {
+    const name = `${base}bud:${keyId}:${start}`;
+    return [name, `${name}:amt`, `${name}:exp`];
+  };
+  return {
+    async reserve(request) {
+      const { start, resetsAt } = periodAt(request.period, Date.now());
+      const reply = await send<number[]>([
+        'EVAL', reserveScript, '3', ...keysOf(request.keyId, start),
+        String(request.estimate), String(request.limit), request.id, String(request.holdMs), String(resetsAt === null ? 0 : resetsAt + graceMs),
+      ]);
+      return { granted: Number(reply[0]) === 1, spent: Number(reply[1]), reserved: Number(reply[2]) };
+    },
+    async settle(keyId, period, id, actual, now = Date.now()) {
+      await send(['EVAL', settleScript, '3', ...keysOf(keyId, periodAt(period, now).start), id, String(actual)]);
+    },
+    async usage(keyId, period) {
+      const [spent, reserved] = await send<Array<string | null>>(['HMGET', keysOf(keyId, periodAt(period, Date.now()).start)[0]!, 'spent', 'reserved']);
+      return { spent: Number(spent ?? 0), reserved: Number(reserved ?? 0) };
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/*
+ * The Redis client behind `redisStore`: node-redis v6 (`@redis/client`), loaded only when a store
+ * is created, so apps without Redis never install or load it.
+ *
+ * Both maintained Node clients wait forever on a hung server by default, and node-redis queues
+ * commands while disconnected. The store needs the opposite: every command settles within
+ * `commandTimeoutMs` (also after it was sent), and a command issued while disconnected fails at
+ * once, so the store falls back to its local view instead of piling up work.
+ */
+
+/** The few commands the store sends; any client that can send a raw command fits. */
+export interface RedisConnection {
+  send<T = unknown>(args: string[]): Promise<T>;
+  /** Calls `listener` with each message published on `channel`, on a connection of its own. */
+  subscribe(channel: string, listener: (message: string) => void): Promise<void>;
+  /** Called on each connection error and each (re)connection. */
+  onState(listener: (state: { up: true } | { up: false; error: Error }) => void): void;
+  close(): Promise<void>;
+}
+
+export interface RedisConnectionOptions {
+  url: string;
+  commandTimeoutMs: number;
+}
+
+type RedisModule = typeof import('@redis/client');
+
+export async function connectRedis(options: RedisConnectionOptions): Promise<RedisConnection> {
+  let loaded: RedisModule;
+  try {
+    loaded = await import('@redis/client');
+  } catch (error) {
+    throw new Error(`sovroute/redis needs the @redis/client package (npm install @redis/client): ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const listeners: Array<Parameters<RedisConnection['onState']>[0]> = [];
+  const emit = (state: { up: true } | { up: false; error: Error }) => listeners.forEach((listener) => listener(state));
+  const make = () => {
+    const client = loaded.createClient({
+      url: options.url,
+      disableOfflineQueue: true,
+      maintNotifications: 'disabled',
+      commandOptions: { timeout: options.commandTimeoutMs, rejectInFlight: true },
+      socket: {
+        connectTimeout: Math.max(options.commandTimeoutMs, 1_000),
+        // Exponential up to 2 s: a Redis that comes back is found again within seconds.
+        reconnectStrategy: (retries: number) => Math.min(2_000, 50 * 2 ** retries),
+      },
+    });
+    // Without a listener an error event would crash the process.
+    client.on('error', (error: Error) => emit({ up: false, error }));
+    return client;
+  };
+  const client = make();
+  const subscriber = make();
+  client.on('ready', () => emit({ up: true }));
+  // The first connection may fail; the client keeps retrying in the background.
+  const connecting = Promise.allSettled([client.connect(), subscriber.connect()]);
+  await within(connecting, options.commandTimeoutMs * 5, 'connecting').catch(() => undefined);
+  return {
+    send: (args) => within(client.sendCommand(args) as Promise<never>, options.commandTimeoutMs, args[0]!),
+    subscribe: (channel, listener) =>
+      within(
+        subscriber.subscribe(channel, (message: string) => listener(message)),
+        options.commandTimeoutMs,
+        'SUBSCRIBE',
+      ),
+    onState: (listener) => void listeners.push(listener),
+    // A polite close waits for replies a hung server never sends: after the timeout, drop the sockets.
+    close: async () => {
+      const closing = Promise.allSettled([client.close(), subscriber.close()]);
+      await within(closing, options.commandTimeoutMs, 'close').catch(() => {
+        client.destroy();
+        subscriber.destroy();
+      });
+    },
+  };
+}
+
+/** Settles with `promise`, or rejects once `ms` have passed. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

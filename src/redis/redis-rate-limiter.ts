@@ -1,0 +1,40 @@
+import type { RateLimiter } from '../budgets/rate-limiter.js';
+
+/*
+ * Key rate limits counted in Redis for the fleet: GCRA as in rate-limiter.ts, in one script
+ * over both limits (checked, then charged), on Redis's clock. Each TAT lives at most a minute
+ * past its value.
+ */
+
+const script = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local period = 60000
+local nexts = {}
+for i = 1, 2 do
+  local limit = tonumber(ARGV[i * 2 - 1])
+  if limit > 0 then
+    local tat = tonumber(redis.call('GET', KEYS[i]) or now)
+    if tat < now then tat = now end
+    local next = tat + tonumber(ARGV[i * 2]) * period / limit
+    if next - now > period then return {i, math.ceil(next - now - period)} end
+    nexts[i] = next
+  end
+end
+for i, next in pairs(nexts) do redis.call('SET', KEYS[i], tostring(next), 'PX', math.ceil(next - now) + 1000) end
+return {0, 0}
+`;
+
+export function redisRateLimiter(send: <T>(args: string[]) => Promise<T>, base: string): RateLimiter {
+  return {
+    async take(keyId, limits, tokens) {
+      const reply = await send<number[]>([
+        'EVAL', script, '2', `${base}rl:${keyId}:rpm`, `${base}rl:${keyId}:tpm`,
+        String(limits.rpm ?? 0), '1', String(limits.tpm ?? 0), String(tokens),
+      ]);
+      const which = Number(reply[0]);
+      if (which === 0) return { allowed: true };
+      return { allowed: false, limit: which === 1 ? 'rpm' : 'tpm', retryAfterMs: Number(reply[1]) };
+    },
+  };
+}

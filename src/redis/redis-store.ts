@@ -1,0 +1,367 @@
+import { hostname } from 'node:os';
+import { emptyHealthRecord, type HealthRecord, type SharedHealthStore } from '../health/health-store.js';
+import { defaultLatencyEstimateOptions, mergeLatencyEstimates, type LatencyEstimate } from '../health/latency-estimate.js';
+import type { Logger } from '../logging/logger.js';
+import { redisBudgetLedger } from './redis-budgets.js';
+import { redisRateLimiter } from './redis-rate-limiter.js';
+import { connectRedis, type RedisConnection } from './redis-connection.js';
+
+/*
+ * Health shared by a fleet through Redis. Routing reads a local view and never waits on Redis:
+ *
+ * - Circuits are shared: a transition (open, re-open, close) made by any instance is written to
+ *   `<prefix>{sr}:cb:<deployment>` and published on `<prefix>{sr}:events`; others apply it as the
+ *   message arrives, or at the next refresh if it was lost. Last change wins.
+ * - The half-open trial is a lease, `SET <prefix>{sr}:trial:<deployment> <instance> NX PX`: only
+ *   the instance holding it sends the trial; the others keep the deployment out meanwhile.
+ * - Latency, answer lengths and outcomes are each instance's own, written write-behind to the
+ *   hash `<prefix>{sr}:stats:<deployment>` (one field per instance) and merged on reading
+ *   (`mergeLatencyEstimates`), so a new instance starts from the fleet's statistics.
+ *
+ * When Redis fails, the store keeps serving its local view, logs once, and catches up when
+ * Redis answers again. Every command settles within `commandTimeoutMs`.
+ */
+
+/** Options of {@link redisStore}. */
+export interface RedisStoreOptions {
+  /** Where Redis is. @default 'redis://127.0.0.1:6379' */
+  url?: string;
+  /** Prepended to every key and channel; instances sharing state share a prefix. @default 'sovroute:' */
+  prefix?: string;
+  /** How often the local view is refreshed from Redis and this instance's statistics written: the bound on the lag when a published change is lost. @unit milliseconds @default 1000 */
+  refreshMs?: number;
+  /** The longest any Redis command may take before it counts as failed. @unit milliseconds @default 500 */
+  commandTimeoutMs?: number;
+  /** How long shared state lives after its last write, so an abandoned prefix cleans itself up. @unit milliseconds @default 86400000 (1 day) */
+  ttlMs?: number;
+  /** Names this instance in `router.health()` (`changedBy`). @default `<hostname>:<pid>:<random>` */
+  instanceId?: string;
+  /**
+   * What a request of a key with a budget does when Redis does not answer within
+   * `commandTimeoutMs`: refused with 503 `store_unavailable` ('deny'), or sent without being
+   * counted ('allow'). @default 'deny'
+   */
+  onUnavailable?: 'deny' | 'allow';
+}
+
+/** A health store shared through Redis; pass it as `createRouter({ store })`. */
+export interface RedisStore extends SharedHealthStore {
+  readonly instanceId: string;
+  /** Resolves once the first load from Redis is done (or failed: then the local view is used). Await it before serving to start from the fleet's statistics. */
+  ready(): Promise<void>;
+  /** Writes what is pending and disconnects. */
+  close(): Promise<void>;
+}
+
+interface SharedCircuit {
+  circuit: HealthRecord['circuit'];
+  openedAt: number | null;
+  retryAt: number | null;
+  timesOpened: number;
+  cooldownLevel: number;
+  closedAt: number | null;
+  lastError: HealthRecord['lastError'];
+  changedBy: string;
+  changedAt: number;
+}
+
+/** What each instance contributes to a deployment's statistics. */
+type Stats = Pick<HealthRecord, 'latency' | 'completion' | 'outcomes' | 'successes' | 'failures'>;
+
+/** GCRA charge for a deployment's limit, never refused (the attempt is already sent): returns the TAT's lead over now, in ms. */
+const chargeScript = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local next = math.min(tat + tonumber(ARGV[2]) * 60000 / tonumber(ARGV[1]), now + 120000)
+redis.call('SET', KEYS[1], tostring(next), 'PX', math.ceil(next - now) + 1000)
+return math.ceil(next - now)
+`;
+
+const releaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+function circuitOf(record: HealthRecord, changedBy: string, changedAt: number): SharedCircuit {
+  const { circuit, openedAt, retryAt, timesOpened, cooldownLevel, closedAt, lastError } = record;
+  return { circuit, openedAt, retryAt, timesOpened, cooldownLevel, closedAt, lastError, changedBy, changedAt };
+}
+
+const signature = (record: HealthRecord) => `${record.circuit}|${record.openedAt}|${record.retryAt}|${record.timesOpened}`;
+
+export function redisStore(options: RedisStoreOptions = {}): RedisStore {
+  const url = options.url ?? 'redis://127.0.0.1:6379';
+  const base = `${options.prefix ?? 'sovroute:'}{sr}:`;
+  const refreshMs = options.refreshMs ?? 1_000;
+  const commandTimeoutMs = options.commandTimeoutMs ?? 500;
+  const ttlMs = options.ttlMs ?? 86_400_000;
+  const instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  const channel = `${base}events`;
+  const deploymentsKey = `${base}deployments`;
+
+  const own = new Map<string, HealthRecord>();
+  const signatures = new Map<string, string>();
+  const shared = new Map<string, SharedCircuit>();
+  const others = new Map<string, Map<string, Stats>>();
+  const views = new Map<string, HealthRecord>();
+  const dirty = new Set<string>();
+  const trials = new Map<string, { retryAt: number | null; until: number; used: boolean }>();
+  const claiming = new Set<string>();
+  /** After losing a trial race: when to try again. @unit epoch milliseconds */
+  const lostUntil = new Map<string, number>();
+  let logger: Logger | undefined;
+  let down: string | undefined;
+  let pendingLog: string | undefined;
+  let connection: RedisConnection | undefined;
+  let closed = false;
+
+  const log = (level: 'warn' | 'info', message: string) => {
+    if (logger) logger[level](message);
+    else pendingLog = message;
+  };
+  const failed = (error: unknown) => {
+    if (down !== undefined) return;
+    down = error instanceof Error ? error.message : String(error);
+    log('warn', `sovroute redis store: Redis at ${new URL(url).host} does not answer (${down}); routing on this process's own view until it does`);
+  };
+  const answered = () => {
+    if (down === undefined) return;
+    down = undefined;
+    log('info', `sovroute redis store: Redis at ${new URL(url).host} answers again; sharing health with the fleet`);
+    // Circuits this instance changed while Redis was away are written again.
+    for (const key of own.keys()) dirty.add(key);
+  };
+  const send = async <T>(args: string[]): Promise<T | undefined> => {
+    if (connection === undefined) return undefined;
+    try {
+      const reply = await connection.send<T>(args);
+      answered();
+      return reply;
+    } catch (error) {
+      failed(error);
+      return undefined;
+    }
+  };
+
+  /** Applies a circuit change from another instance to the local record, if it is newer. */
+  const applyShared = (key: string, circuit: SharedCircuit) => {
+    const current = shared.get(key);
+    if (current !== undefined && current.changedAt >= circuit.changedAt) return;
+    shared.set(key, circuit);
+    views.delete(key);
+    const record = own.get(key) ?? emptyHealthRecord();
+    const wasOpen = record.circuit === 'open';
+    Object.assign(record, {
+      circuit: circuit.circuit,
+      openedAt: circuit.openedAt,
+      retryAt: circuit.retryAt,
+      timesOpened: circuit.timesOpened,
+      cooldownLevel: circuit.cooldownLevel,
+      closedAt: circuit.closedAt,
+      lastError: circuit.lastError ?? record.lastError,
+      changedBy: circuit.changedBy,
+      changedAt: circuit.changedAt,
+    });
+    // Another instance closed it: failures counted here before belong to the old episode.
+    if (circuit.circuit === 'closed' && wasOpen) record.consecutiveFailures = 0;
+    if (circuit.circuit === 'open') record.trialUntil = null;
+    own.set(key, record);
+    signatures.set(key, signature(record));
+  };
+
+  const writeCircuit = (key: string, circuit: SharedCircuit) => {
+    const message = JSON.stringify({ key, circuit });
+    void send(['SET', `${base}cb:${key}`, JSON.stringify(circuit), 'PX', String(ttlMs)]);
+    void send(['SADD', deploymentsKey, key]);
+    void send(['PUBLISH', channel, message]);
+  };
+
+  /** One lease per half-open episode (named by its `retryAt`): a lease left from an earlier episode never blocks a later one. */
+  const leaseKey = (key: string, retryAt: number | null) => `${base}trial:${key}:${retryAt ?? 0}`;
+  const releaseTrialLease = (key: string) => {
+    const trial = trials.get(key);
+    if (trial === undefined) return;
+    trials.delete(key);
+    void send(['EVAL', releaseScript, '1', leaseKey(key, trial.retryAt), instanceId]);
+  };
+
+  const flush = async () => {
+    const keys = [...dirty];
+    dirty.clear();
+    await Promise.all(
+      keys.map(async (key) => {
+        const record = own.get(key);
+        if (record === undefined) return;
+        const { latency, completion, outcomes, successes, failures } = record;
+        const stats: Stats = { latency, completion, outcomes, successes, failures };
+        const statsKey = `${base}stats:${key}`;
+        await Promise.all([
+          send(['HSET', statsKey, instanceId, JSON.stringify(stats)]),
+          send(['PEXPIRE', statsKey, String(ttlMs)]),
+          send(['SADD', deploymentsKey, key]),
+          send(['PEXPIRE', deploymentsKey, String(ttlMs)]),
+        ]);
+        const circuit = shared.get(key);
+        if (circuit?.changedBy === instanceId) await send(['SET', `${base}cb:${key}`, JSON.stringify(circuit), 'PX', String(ttlMs)]);
+      }),
+    );
+  };
+
+  const refresh = async () => {
+    const keys = await send<string[]>(['SMEMBERS', deploymentsKey]);
+    if (keys === undefined) return;
+    await Promise.all(
+      keys.map(async (key) => {
+        const [circuitText, stats] = await Promise.all([
+          send<string | null>(['GET', `${base}cb:${key}`]),
+          send<Record<string, string> | string[]>(['HGETALL', `${base}stats:${key}`]),
+        ]);
+        if (circuitText) applyShared(key, JSON.parse(circuitText) as SharedCircuit);
+        if (stats === undefined) return;
+        const fields = Array.isArray(stats) ? Object.fromEntries(pairs(stats)) : stats;
+        const contributions = new Map<string, Stats>();
+        for (const [instance, text] of Object.entries(fields)) if (instance !== instanceId) contributions.set(instance, JSON.parse(text) as Stats);
+        others.set(key, contributions);
+        views.delete(key);
+      }),
+    );
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    if (closed) return;
+    await flush();
+    await refresh();
+  };
+  const started = (async () => {
+    try {
+      connection = await connectRedis({ url, commandTimeoutMs });
+    } catch (error) {
+      failed(error);
+      return;
+    }
+    connection.onState((state) => (state.up ? answered() : failed(state.error)));
+    await connection
+      .subscribe(channel, (message) => {
+        const { key, circuit } = JSON.parse(message) as { key: string; circuit: SharedCircuit };
+        if (circuit.changedBy !== instanceId) applyShared(key, circuit);
+      })
+      .catch(failed);
+    await refresh();
+    timer = setInterval(() => void tick(), refreshMs);
+    timer.unref();
+  })();
+
+  const viewOf = (key: string): HealthRecord | undefined => {
+    const record = own.get(key);
+    const contributions = others.get(key);
+    if (contributions === undefined || contributions.size === 0) return record;
+    const cached = views.get(key);
+    if (cached !== undefined) return cached;
+    const view: HealthRecord = { ...(record ?? emptyHealthRecord()), latency: { ...(record?.latency ?? { ttft: null, answer: null }) } };
+    const options = defaultLatencyEstimateOptions;
+    const merge = (a: LatencyEstimate | null | undefined, b: LatencyEstimate | null | undefined) => (a && b ? mergeLatencyEstimates(a, b, options) : (a ?? b ?? null));
+    for (const stats of contributions.values()) {
+      view.latency.ttft = merge(view.latency.ttft, stats.latency?.ttft);
+      view.latency.answer = merge(view.latency.answer, stats.latency?.answer);
+      if (stats.completion) {
+        view.completion = view.completion
+          ? { ...view.completion, weight: view.completion.weight + stats.completion.weight, sum: view.completion.sum + stats.completion.sum }
+          : stats.completion;
+      }
+      view.outcomes = [...view.outcomes, ...(stats.outcomes ?? [])].slice(-50);
+      view.successes += stats.successes ?? 0;
+      view.failures += stats.failures ?? 0;
+    }
+    views.set(key, view);
+    return view;
+  };
+
+  /** Budget commands must reach Redis: a failure is thrown to the budget guard, which applies `onUnavailable`. */
+  const sendOrThrow = async <T>(args: string[]): Promise<T> => {
+    await started;
+    if (connection === undefined) throw new Error(`Redis at ${new URL(url).host} is not connected`);
+    try {
+      const reply = await connection.send<T>(args);
+      answered();
+      return reply;
+    } catch (error) {
+      failed(error);
+      throw error;
+    }
+  };
+
+  return {
+    instanceId,
+    budgets: redisBudgetLedger(sendOrThrow, base),
+    rateLimits: redisRateLimiter(sendOrThrow, base),
+    async chargeDeployment(providerId, name, limit, cost) {
+      const reply = await send<number>(['EVAL', chargeScript, '1', `${base}rl:deployment:${providerId}:${name}`, String(limit), String(cost)]);
+      return reply === undefined ? undefined : Number(reply);
+    },
+    onUnavailable: options.onUnavailable ?? 'deny',
+    get: (key) => own.get(key),
+    set(key, record) {
+      own.set(key, record);
+      views.delete(key);
+      dirty.add(key);
+      const now = Date.now();
+      const next = signature(record);
+      if (signatures.get(key) !== next) {
+        signatures.set(key, next);
+        record.changedBy = instanceId;
+        record.changedAt = now;
+        const circuit = circuitOf(record, instanceId, now);
+        shared.set(key, circuit);
+        writeCircuit(key, circuit);
+        // The circuit moved on (closed, or opened again): the trial, if this instance held it, is over.
+        releaseTrialLease(key);
+      } else if (record.trialUntil === null && trials.get(key)?.used) {
+        // The trial ended with no verdict: let another go.
+        releaseTrialLease(key);
+      }
+    },
+    keys: () => new Set([...own.keys(), ...shared.keys(), ...others.keys()]),
+    view: viewOf,
+    claimTrial(key, leaseMs) {
+      const record = own.get(key);
+      const trial = trials.get(key);
+      const now = Date.now();
+      const retryAt = record?.retryAt ?? null;
+      if (trial !== undefined && trial.retryAt !== retryAt) releaseTrialLease(key);
+      else if (trial !== undefined && !trial.used && trial.until > now) {
+        trial.used = true;
+        return true;
+      }
+      if (connection === undefined || down !== undefined) return true; // Redis away: this process decides alone.
+      if (claiming.has(key) || (trials.get(key)?.until ?? 0) > now || (lostUntil.get(key) ?? 0) > now) return false;
+      claiming.add(key);
+      void send<string | null>(['SET', leaseKey(key, retryAt), instanceId, 'NX', 'PX', String(leaseMs)]).then((reply) => {
+        claiming.delete(key);
+        if (reply === 'OK') trials.set(key, { retryAt, until: Date.now() + leaseMs, used: false });
+        // Another instance holds it: ask again only after a refresh, not on every request.
+        else lostUntil.set(key, Date.now() + refreshMs);
+      });
+      return false;
+    },
+    attach(context) {
+      logger = context.logger;
+      if (pendingLog !== undefined) logger.warn(pendingLog);
+      pendingLog = undefined;
+    },
+    ready: () => started,
+    async close() {
+      await started;
+      closed = true;
+      if (timer) clearInterval(timer);
+      for (const key of [...trials.keys()]) releaseTrialLease(key);
+      await flush();
+      await connection?.close();
+    },
+  };
+}
+
+function pairs(values: string[]): Array<[string, string]> {
+  const result: Array<[string, string]> = [];
+  for (let index = 0; index + 1 < values.length; index += 2) result.push([values[index]!, values[index + 1]!]);
+  return result;
+}

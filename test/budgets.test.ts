@@ -1,0 +1,134 @@
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import { createClient } from '@redis/client';
+import { describe, expect, it } from 'vitest';
+import { callbackAudit, createRouter, openaiCompatible, RouterError, type AuditRecord } from '../src/index.js';
+import { redisStore } from '../src/redis/index.js';
+import { localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
+import { redisSkip, redisUrl, uniqueName } from './helpers/services.js';
+
+/*
+ * Key budgets: the estimated cost is reserved before a call and settled to the actual cost
+ * after it; a call that does not fit is refused with 429 budget_exceeded and nothing is sent.
+ * Prices make every call cost 0.001 EUR (one completion token at 1000 EUR per million).
+ */
+
+useLocalUpstreams();
+const skip = await redisSkip();
+
+const answer = () =>
+  localUpstream((_body, response) =>
+    response.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        id: 'c',
+        object: 'chat.completion',
+        created: 1,
+        model: 'm',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+      }),
+    ),
+  );
+
+const request = { model: 'm', max_tokens: 1, messages: [{ role: 'user' as const, content: 'hi' }] };
+const jurisdiction = { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] };
+
+describe('a key budget in this process', () => {
+  it('refuses the call that would pass the budget with 429 budget_exceeded, sends nothing, audits it, and reports usage', async () => {
+    const upstream = await answer();
+    const audited: AuditRecord[] = [];
+    const router = createRouter({
+      currency: 'EUR',
+      policy: 'global',
+      keys: { 'sk-a': { label: 'team-a', budget: { limit: 0.003, period: 'month' } } },
+      providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+      audit: [callbackAudit((record) => void audited.push(record))],
+    });
+    for (let index = 0; index < 3; index++) await router.chat.completions.create(request, { apiKey: 'sk-a' });
+    const refused = await router.chat.completions.create(request, { apiKey: 'sk-a' }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(RouterError.isInstance(refused)).toBe(true);
+    const error = refused as RouterError;
+    expect([error.status, error.code, error.type, error.headers['x-should-retry']]).toEqual([429, 'budget_exceeded', 'insufficient_quota', 'false']);
+    expect(error.message).toMatch(/has 0 EUR left of its monthly budget of 0\.003 EUR.*resets at \d{4}-\d\d-01T00:00:00\.000Z/);
+    expect(upstream.hits).toBe(3);
+    await router.flush();
+    expect(audited.map((record) => record.error_code ?? record.outcome)).toEqual(['success', 'success', 'success', 'budget_exceeded']);
+    const usage = await router.usage('team-a');
+    expect(usage).toMatchObject({ spent: 0.003, reserved: 0, remaining: 0, currency: 'EUR', period: 'month' });
+    expect(usage.resetsAt).toMatch(/-01T00:00:00\.000Z$/);
+  });
+});
+
+describe('a key budget and a stream', () => {
+  it('settles a streamed answer to what it cost once it ends, releasing the reservation', async () => {
+    const chunk = (delta: object, extra: object = {}) =>
+      `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: null }], ...extra })}\n\n`;
+    const upstream = await localUpstream((_body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(chunk({ role: 'assistant', content: 'h' }));
+      response.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } })}\n\n`);
+      response.end('data: [DONE]\n\n');
+    });
+    const router = createRouter({
+      currency: 'EUR',
+      policy: 'global',
+      keys: { 'sk-a': { label: 'team-a', budget: { limit: 1, period: 'day' } } },
+      providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+    });
+    const stream = await router.chat.completions.create({ ...request, max_tokens: 50, stream: true }, { apiKey: 'sk-a' });
+    // While the stream is open, its estimate (50 tokens at most: 0.05 EUR) is held.
+    expect((await router.usage('team-a')).reserved).toBeGreaterThan(0.001);
+    for await (const _chunk of stream);
+    expect(await router.usage('team-a')).toMatchObject({ spent: 0.001, reserved: 0, remaining: 0.999 });
+  });
+});
+
+describe.skipIf(skip)('a key budget shared by a fleet through Redis', () => {
+  it('lets 4 processes × 50 concurrent calls spend at most the budget, and refuses every other call with 429 and an audit record', async () => {
+    const upstream = await answer();
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const dist = join(import.meta.dirname, '..', 'dist');
+    const worker = join(import.meta.dirname, 'fixtures', 'redis-budget-worker.mjs');
+    try {
+      const reports = await Promise.all(
+        [0, 1, 2, 3].map(
+          () =>
+            new Promise<{ outcomes: Array<Record<string, unknown>>; audited: Array<Record<string, unknown>> }>((resolve, reject) => {
+              const child = fork(worker, [dist, redisUrl, prefix, upstream.baseURL, '50'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+              child.once('message', resolve as never);
+              child.once('exit', (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));
+            }),
+        ),
+      );
+      const outcomes = reports.flatMap((report) => report.outcomes);
+      const audited = reports.flatMap((report) => report.audited);
+      const ok = outcomes.filter((outcome) => outcome.ok);
+      const refused = outcomes.filter((outcome) => !outcome.ok);
+      expect(outcomes).toHaveLength(200);
+      // Estimate and actual cost are equal here, so the bound is exact: 10 calls of 0.001 EUR.
+      expect(ok).toHaveLength(10);
+      expect(upstream.hits).toBe(10);
+      expect(refused.every((outcome) => outcome.status === 429 && outcome.code === 'budget_exceeded' && outcome.retry === 'false')).toBe(true);
+      expect(audited.filter((record) => record.code === 'budget_exceeded')).toHaveLength(190);
+
+      const store = redisStore({ url: redisUrl, prefix });
+      const router = createRouter({
+        currency: 'EUR',
+        store,
+        keys: { 'sk-a': { label: 'team-a', budget: { limit: 0.01, period: 'day' } } },
+        providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+      });
+      await store.ready();
+      expect(await router.usage('team-a')).toMatchObject({ spent: 0.01, reserved: 0, remaining: 0 });
+      await store.close();
+    } finally {
+      const client = createClient({ url: redisUrl });
+      await client.connect();
+      for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) if (keys.length > 0) await client.unlink(keys);
+      await client.close();
+    }
+  }, 120_000);
+});

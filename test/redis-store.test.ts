@@ -1,0 +1,209 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createClient } from '@redis/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisSkip, redisUrl, uniqueName } from './helpers/services.js';
+
+/*
+ * Health shared by a fleet through Redis: four router processes on the built package, one Redis,
+ * two local upstreams. `cheap` is preferred (strategy cheapest) while its circuit lets it.
+ */
+
+const skip = await redisSkip();
+const dist = join(import.meta.dirname, '..', 'dist');
+const workerPath = join(import.meta.dirname, 'fixtures', 'redis-fleet-worker.mjs');
+
+interface Upstream {
+  url: string;
+  /** Arrival times of requests. @unit epoch milliseconds */
+  arrivals: number[];
+  /** How the upstream answers now. */
+  mode: 'ok' | 'fail' | 'slow';
+  server: Server;
+}
+
+async function upstream(): Promise<Upstream> {
+  const state = { arrivals: [] as number[], mode: 'ok' as Upstream['mode'] };
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      state.arrivals.push(Date.now());
+      if (state.mode === 'fail') {
+        response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'down', type: 'server_error' } }));
+        return;
+      }
+      const answer = () =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            id: 'c',
+            object: 'chat.completion',
+            created: 1,
+            model: 'm',
+            choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+            usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+          }),
+        );
+      if (state.mode === 'slow') setTimeout(answer, 400);
+      else answer();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const result = Object.assign(state, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, server });
+  return result as Upstream;
+}
+
+interface Worker {
+  process: ChildProcess;
+  call(message: object): Promise<Record<string, unknown>>;
+}
+
+let nextId = 0;
+async function startWorker(prefix: string, cheap: Upstream, dear: Upstream, name: string): Promise<Worker> {
+  const child = fork(workerPath, [dist, redisUrl, prefix, cheap.url, dear.url, name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pending = new Map<number, (value: Record<string, unknown>) => void>();
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`worker ${name} exited with ${code}`)));
+    child.on('message', (message: Record<string, unknown>) => {
+      if (message.ready) resolve();
+      else pending.get(message.id as number)?.(message);
+    });
+  });
+  return {
+    process: child,
+    call: (message) =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        pending.set(id, resolve);
+        child.send({ ...message, id });
+      }),
+  };
+}
+
+async function cleanUp(prefix: string) {
+  const client = createClient({ url: redisUrl });
+  await client.connect();
+  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) if (keys.length > 0) await client.unlink(keys);
+  await client.close();
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.skipIf(skip)('a fleet sharing health through Redis', () => {
+  const prefix = `${uniqueName('sovroute_test')}:`;
+  let cheap: Upstream;
+  let dear: Upstream;
+  let workers: Worker[] = [];
+
+  beforeAll(async () => {
+    cheap = await upstream();
+    dear = await upstream();
+    workers = await Promise.all([0, 1, 2, 3].map((index) => startWorker(prefix, cheap, dear, String(index))));
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.call({ close: true })));
+    cheap?.server.close();
+    dear?.server.close();
+    await cleanUp(prefix);
+  }, 30_000);
+
+  /** Each worker sends requests one after another for `ms`; resolves to the providers that answered. */
+  async function traffic(ms: number): Promise<string[]> {
+    const end = Date.now() + ms;
+    const answered: string[] = [];
+    await Promise.all(
+      workers.map(async (worker) => {
+        while (Date.now() < end) {
+          const reply = await worker.call({ model: 'm' });
+          answered.push(String(reply.provider ?? reply.error));
+          await sleep(20);
+        }
+      }),
+    );
+    return answered;
+  }
+
+  it('opens a failing deployment for every instance, lets one trial per cooldown through the whole fleet, and closes it for all on recovery', async () => {
+    expect(new Set(await traffic(300))).toEqual(new Set(['low']));
+
+    cheap.mode = 'fail';
+    const failedFrom = Date.now();
+    const answered = await traffic(3_500);
+    // Every request was answered (by the other deployment once the first failures were seen).
+    expect(answered.every((provider) => provider === 'low' || provider === 'high')).toBe(true);
+    expect(answered.filter((provider) => provider === 'high').length).toBeGreaterThan(20);
+    const hits = cheap.arrivals.filter((at) => at >= failedFrom);
+    // Within the lag (one refresh, 200 ms; pub/sub is faster) each worker may fail once itself;
+    // after it, one trial per cooldown (1 s) across the fleet, not one per worker.
+    const lagEnd = hits[0]! + 700;
+    const afterLag = hits.filter((at) => at >= lagEnd);
+    expect(hits.filter((at) => at < lagEnd).length).toBeLessThanOrEqual(4 + 4);
+    expect(afterLag.length).toBeLessThanOrEqual(Math.ceil((Date.now() - lagEnd) / 1000) + 1);
+    for (const worker of workers) {
+      const health = (await worker.call({ health: true })).health as Array<Record<string, unknown>>;
+      const entry = health.find((item) => item.provider === 'low');
+      expect(entry?.circuit === 'open' || entry?.circuit === 'half-open').toBe(true);
+      expect(String(entry?.changedBy)).toMatch(/^worker-\d$/);
+    }
+
+    // State lives in Redis: an instance started now sees the open circuit at once.
+    const late = await startWorker(prefix, cheap, dear, '9');
+    const lateHealth = (await late.call({ health: true })).health as Array<Record<string, unknown>>;
+    expect(['open', 'half-open']).toContain(lateHealth.find((item) => item.provider === 'low')?.circuit);
+    await late.call({ close: true });
+
+    // Recovery: the trial takes 400 ms; no other instance may send a request meanwhile.
+    cheap.mode = 'slow';
+    const recoveredFrom = Date.now();
+    await traffic(2_500);
+    const recoveryHits = cheap.arrivals.filter((at) => at >= recoveredFrom);
+    expect(recoveryHits.length).toBeGreaterThan(1);
+    const trial = recoveryHits[0]!;
+    expect(recoveryHits.filter((at) => at < trial + 400).length).toBe(1);
+    cheap.mode = 'ok';
+    expect(new Set(await traffic(300))).toEqual(new Set(['low']));
+    for (const worker of workers) {
+      const health = (await worker.call({ health: true })).health as Array<Record<string, unknown>>;
+      expect(health.find((item) => item.provider === 'low')?.circuit).toBe('closed');
+    }
+  }, 60_000);
+});
+
+describe.skipIf(skip)('a process joining a warm fleet', () => {
+  const prefix = `${uniqueName('sovroute_test')}:`;
+  const emptyPrefix = `${uniqueName('sovroute_test')}:`;
+
+  afterAll(async () => {
+    await cleanUp(prefix);
+    await cleanUp(emptyPrefix);
+  });
+
+  it('routes auto:fast by the latency the fleet measured, on its first request', async () => {
+    const slow = await upstream();
+    const quick = await upstream();
+    slow.mode = 'slow';
+    try {
+      // `low` (the slow one) is cheaper: with nothing measured, it wins the tie on the prior.
+      const fleet = await Promise.all(['0', '1'].map((name) => startWorker(prefix, slow, quick, name)));
+      for (const worker of fleet) {
+        for (const only of ['low', 'high', 'low', 'high']) expect((await worker.call({ model: 'm', route: { only: [only] } })).provider).toBe(only);
+      }
+      await Promise.all(fleet.map((worker) => worker.call({ close: true })));
+
+      const newcomer = await startWorker(prefix, slow, quick, '2');
+      expect((await newcomer.call({ model: 'auto:fast' })).provider).toBe('high');
+      await newcomer.call({ close: true });
+
+      // The same first request with no fleet behind it goes to the cheaper deployment.
+      const loner = await startWorker(emptyPrefix, slow, quick, '3');
+      expect((await loner.call({ model: 'auto:fast' })).provider).toBe('low');
+      await loner.call({ close: true });
+    } finally {
+      slow.server.close();
+      quick.server.close();
+    }
+  }, 60_000);
+});
