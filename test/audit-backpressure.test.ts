@@ -111,11 +111,15 @@ describe('audit backpressure', () => {
     const ids = (await Promise.all([0, 1, 2, 3, 4].map((seed) => routed.chat.completions.create({ model: 'auto', messages, seed })))).map(
       (response) => response.route.audit_id!,
     );
-    // Three requests waited their maxWaitMs, then completed with their records queued beyond the limit, said once.
+    // Three requests waited their maxWaitMs, then completed with their records queued beyond the
+    // limit, said once per batch of them (one batch, unless a busy machine spreads their waits).
     const overflow = errors.filter((entry) => entry.error.reason === 'queue_full');
-    expect(overflow).toHaveLength(1);
-    expect(overflow[0]!.record).toBeNull();
-    expect(overflow[0]!.error.message).toMatch(/^3 request\(s\) waited 50 ms \(audit.maxWaitMs\) .* queued beyond the limit.*log volume unavailable/);
+    expect(overflow.length).toBeGreaterThanOrEqual(1);
+    for (const entry of overflow) {
+      expect(entry.record).toBeNull();
+      expect(entry.error.message).toMatch(/^\d+ request\(s\) waited 50 ms \(audit.maxWaitMs\) .* queued beyond the limit.*log volume unavailable/);
+    }
+    expect(overflow.reduce((sum, entry) => sum + Number(/^(\d+) request/.exec(entry.error.message)![1]), 0)).toBe(3);
     failing = false;
     await routed.close();
     expect(stored.map((record) => record.id)).toEqual(ids);
