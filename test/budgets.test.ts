@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { callbackAudit, createRouter, openaiCompatible, RouterError, type AuditRecord } from '../src/index.js';
 import { redisStore } from '../src/redis/index.js';
 import { localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
+import { euJurisdiction, oneTokenRequest, oneTokenUpstream } from './helpers/priced-upstream.js';
 import { redisSkip, redisUrl, uniqueName } from './helpers/services.js';
 
 /*
@@ -16,22 +17,9 @@ import { redisSkip, redisUrl, uniqueName } from './helpers/services.js';
 useLocalUpstreams();
 const skip = await redisSkip();
 
-const answer = () =>
-  localUpstream((_body, response) =>
-    response.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({
-        id: 'c',
-        object: 'chat.completion',
-        created: 1,
-        model: 'm',
-        choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
-      }),
-    ),
-  );
-
-const request = { model: 'm', max_tokens: 1, messages: [{ role: 'user' as const, content: 'hi' }] };
-const jurisdiction = { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] };
+const answer = oneTokenUpstream;
+const request = oneTokenRequest;
+const jurisdiction = euJurisdiction;
 
 describe('a key budget in this process', () => {
   it('refuses the call that would pass the budget with 429 budget_exceeded, sends nothing, audits it, and reports usage', async () => {

@@ -2,29 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { createRouter, openaiCompatible } from '../src/index.js';
 import { createClient } from '@redis/client';
 import { redisStore } from '../src/redis/index.js';
-import { localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
+import { useLocalUpstreams } from './helpers/local-upstream.js';
+import { euJurisdiction, oneTokenRequest, oneTokenUpstream } from './helpers/priced-upstream.js';
 import { redisSkip, redisUrl, uniqueName } from './helpers/services.js';
 
 /* A deployment's own rate limit: routing ranks it out at its limit and sends the excess on. */
 
 useLocalUpstreams();
 
-const answer = () =>
-  localUpstream((_body, response) =>
-    response.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({
-        id: 'c',
-        object: 'chat.completion',
-        created: 1,
-        model: 'm',
-        choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
-      }),
-    ),
-  );
-
-const request = { model: 'm', max_tokens: 1, messages: [{ role: 'user' as const, content: 'hi' }] };
-const jurisdiction = { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] };
+const answer = oneTokenUpstream;
+const request = oneTokenRequest;
+const jurisdiction = euJurisdiction;
 const us = { operator: { name: 'Local Inc', country: 'US', parents: [] }, hosting: ['US'] };
 
 describe('a deployment with limits', () => {
