@@ -16,7 +16,7 @@ const country = /^[A-Z]{2}$/;
 const unknownChains = new Set(['cloudferro-sherlock']);
 
 /**
- * Offers whose context window the provider does not publish (research/providers.json records
+ * Offers whose context window the provider does not publish (its model pages give
  * none): the capability filter cannot exclude a request as too long for them, and they are not
  * given a guessed number, since the same model's window differs between providers. Any other
  * offer must declare its window.
