@@ -278,6 +278,32 @@ const healthStoreSchema = z
   )
   .optional();
 
+/** `retry`, shared with the configuration file's schema. */
+export const retryOptionsSchema = z.strictObject({
+  retries: z.number().int().min(0).max(10).optional(),
+  minTimeoutMs: milliseconds().optional(),
+  maxTimeoutMs: milliseconds().optional(),
+  maxRetryAfterMs: milliseconds().optional(),
+});
+
+/** `limits`, shared with the configuration file's schema. */
+export const requestLimitsSchema = z.strictObject({
+  maxBodyBytes: positiveInteger().optional(),
+  maxDepth: positiveInteger().optional(),
+  maxMessages: positiveInteger().optional(),
+  maxTools: positiveInteger().optional(),
+  maxModelLength: positiveInteger().optional(),
+  maxRouteFieldLength: positiveInteger().optional(),
+  simulation: z
+    .strictObject({
+      maxArrayItems: positiveInteger().optional(),
+      maxStringLength: positiveInteger().optional(),
+      maxObjectProperties: positiveInteger().optional(),
+      maxAnswerBytes: positiveInteger().optional(),
+    })
+    .optional(),
+});
+
 const routerOptionsSchema = z.strictObject({
   providers: z.array(providerSchema),
   policy: policySchema.optional(),
@@ -308,14 +334,7 @@ const routerOptionsSchema = z.strictObject({
     ])
     .optional(),
   streamIdleTimeoutMs: milliseconds().optional(),
-  retry: z
-    .strictObject({
-      retries: z.number().int().min(0).max(10).optional(),
-      minTimeoutMs: milliseconds().optional(),
-      maxTimeoutMs: milliseconds().optional(),
-      maxRetryAfterMs: milliseconds().optional(),
-    })
-    .optional(),
+  retry: retryOptionsSchema.optional(),
   timeoutMs: milliseconds().positive().optional(),
   deadlineMs: milliseconds().positive().optional(),
   store: healthStoreSchema,
@@ -356,24 +375,7 @@ const routerOptionsSchema = z.strictObject({
       recoveryWatchMs: milliseconds().optional(),
     })
     .optional(),
-  limits: z
-    .strictObject({
-      maxBodyBytes: positiveInteger().optional(),
-      maxDepth: positiveInteger().optional(),
-      maxMessages: positiveInteger().optional(),
-      maxTools: positiveInteger().optional(),
-      maxModelLength: positiveInteger().optional(),
-      maxRouteFieldLength: positiveInteger().optional(),
-      simulation: z
-        .strictObject({
-          maxArrayItems: positiveInteger().optional(),
-          maxStringLength: positiveInteger().optional(),
-          maxObjectProperties: positiveInteger().optional(),
-          maxAnswerBytes: positiveInteger().optional(),
-        })
-        .optional(),
-    })
-    .optional(),
+  limits: requestLimitsSchema.optional(),
   telemetry: z
     .union([
       z.boolean(),

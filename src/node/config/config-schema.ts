@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { catalogPresets } from '../../catalog/default-catalog.js';
+import { requestLimitsSchema, retryOptionsSchema } from '../../router/options.js';
 
 /*
  * The shape of sovroute.config.{json,yaml,mjs,ts}: data only (no functions), so the same schema
@@ -147,24 +148,9 @@ export const configSchema = z
       })
       .optional(),
     health: z.strictObject({ failureThreshold: positiveInteger().optional(), cooldownMs: milliseconds().optional() }).optional(),
-    retry: z
-      .strictObject({
-        retries: z.number().int().min(0).max(10).optional(),
-        minTimeoutMs: milliseconds().optional(),
-        maxTimeoutMs: milliseconds().optional(),
-        maxRetryAfterMs: milliseconds().optional(),
-      })
-      .optional(),
-    limits: z
-      .strictObject({
-        maxBodyBytes: positiveInteger().optional(),
-        maxDepth: positiveInteger().optional(),
-        maxMessages: positiveInteger().optional(),
-        maxTools: positiveInteger().optional(),
-        maxModelLength: positiveInteger().optional(),
-        maxRouteFieldLength: positiveInteger().optional(),
-      })
-      .optional(),
+    // The router's own schemas: the file accepts exactly what createRouter does.
+    retry: retryOptionsSchema.optional(),
+    limits: requestLimitsSchema.optional(),
     timeoutMs: positiveInteger().optional(),
     deadlineMs: positiveInteger().optional(),
     streamIdleTimeoutMs: milliseconds().optional(),
