@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUuidHex } from '../internal/random-id.js';
 import type { AuditRecordBody } from './types.js';
 
 /** Ids one gap record names at most; further drops open the next gap record. */
@@ -34,7 +34,7 @@ export class AuditGap {
     const count = this.#ids.length;
     const first = this.#first;
     return {
-      id: `gap_${randomUUID().replaceAll('-', '')}`,
+      id: `gap_${randomUuidHex()}`,
       // When the first dropped request arrived.
       ts: first.ts,
       key_id: null,

@@ -1,3 +1,4 @@
+import { cancelTurn, scheduleTurn, type TurnHandle } from '../internal/next-turn.js';
 import { AuditBackpressure } from './audit-backpressure.js';
 import { AuditError } from './audit-error.js';
 import { AuditGap } from './audit-gap.js';
@@ -41,7 +42,7 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
   // Dropped records, reported to onError on the next turn (never on the response path).
   let dropped: { record: UnchainedRecord; error: AuditError; queue: SinkQueue }[] = [];
   const waiting = new AuditBackpressure(options.maxWaitMs, overdue);
-  let scheduled: ReturnType<typeof setImmediate> | undefined;
+  let scheduled: TurnHandle | undefined;
   let closing: Promise<void> | undefined;
   // Sinks that hold an earlier log say where it ends; until they have, records wait unchained.
   let resumed = !queues.some((queue) => queue.sink.lastHash);
@@ -89,7 +90,7 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
 
   function schedule(): void {
     // Hashing waits for the next turn of the event loop: the caller gets its response first.
-    if (scheduled === undefined && resumed) scheduled = setImmediate(chain);
+    if (scheduled === undefined && resumed) scheduled = scheduleTurn(chain);
   }
 
   /** Room appeared (a sink stored records): lets waiting requests' records in, oldest first. */
@@ -125,11 +126,11 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
     dropped.push({ record, error: new AuditError(message, 'queue_full'), queue });
     if (gap !== undefined && gap.open && pending.at(-1) === gap) gap.add(record);
     else pending.push((gap = new AuditGap(record, options.queueLimit)));
-    if (scheduled === undefined) scheduled = setImmediate(chain);
+    if (scheduled === undefined) scheduled = scheduleTurn(chain);
   }
 
   function chain(): void {
-    if (scheduled !== undefined) clearImmediate(scheduled);
+    if (scheduled !== undefined) cancelTurn(scheduled);
     scheduled = undefined;
     for (const { record, error, queue } of dropped.splice(0)) queue.report(error, { ...record, prev: null, hash: '' } as AuditRecord);
     if (!resumed) return;

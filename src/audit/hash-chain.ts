@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../internal/sha256.js';
 import { canonicalJson } from './canonical-json.js';
 import type { AuditRecord } from './types.js';
 
@@ -8,7 +8,7 @@ import type { AuditRecord } from './types.js';
  */
 export function hashRecord(record: Omit<AuditRecord, 'hash'> & { hash?: string }): string {
   const { hash: _ignored, ...content } = record;
-  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+  return sha256Hex(canonicalJson(content));
 }
 
 /**
@@ -19,5 +19,5 @@ export function hashRecord(record: Omit<AuditRecord, 'hash'> & { hash?: string }
  * @example contentHash({ role: 'user', content: 'Hello!' })
  */
 export function contentHash(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return sha256Hex(canonicalJson(value));
 }

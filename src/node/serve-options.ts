@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../errors.js';
 
 /** Which browser origins may call the server (cross-origin requests and their preflight). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * The shape of a deployment's jurisdiction facts, checked once where a provider enters the

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError, RouterError } from '../errors.js';
 import { jurisdictionSchema } from '../policy/facts-schema.js';
 import type { ChatRequest } from '../wire/chat-request.js';

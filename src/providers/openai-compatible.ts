@@ -1,5 +1,5 @@
 import type { DeploymentLimits } from '../budgets/deployment-limits.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError, RouterError } from '../errors.js';
 import { jurisdictionSchema } from '../policy/facts-schema.js';
 import { ChunkCompletion } from '../streaming/chunk-completion.js';

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../internal/random-id.js';
 import type { Usage } from '../wire/chat-response.js';
 import type { OutputItem, ResponseObject, ResponseRequest, ResponseUsage } from './wire.js';
 
 /** A fresh id with OpenAI's prefix (`resp`, `msg`, `fc`, `call`, `rs`): unique, opaque, unguessable. */
 export function newId(prefix: 'resp' | 'msg' | 'fc' | 'call' | 'rs'): string {
-  return `${prefix}_${randomBytes(24).toString('hex')}`;
+  return `${prefix}_${randomHex(24)}`;
 }
 
 /**

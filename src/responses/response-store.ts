@@ -1,3 +1,4 @@
+import { utf8ByteLength } from '../internal/utf8-length.js';
 import type { ResponseItem } from './wire.js';
 
 /**
@@ -89,7 +90,7 @@ export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): R
       return item && { item, owner: entry.response.owner };
     },
     set(response) {
-      const size = Buffer.byteLength(JSON.stringify(response));
+      const size = utf8ByteLength(JSON.stringify(response));
       if (size > maxBytes) return;
       evict(response.id);
       const now = Date.now();

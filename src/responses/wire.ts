@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Route } from '../wire/chat-response.js';
 import { routeOptionsSchema, simulateSchema } from '../wire/chat-request.js';
 

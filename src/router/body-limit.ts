@@ -1,4 +1,5 @@
 import { RouterError } from '../errors.js';
+import { utf8ByteLength } from '../internal/utf8-length.js';
 
 /** The 413 for a body over a limit; `option` names the setting that raises it. */
 export function bodyTooLarge(limit: number, option: string): RouterError {
@@ -13,7 +14,7 @@ export function textOverLimit(text: string, limit: number): boolean {
   // A UTF-16 code unit is 1 to 3 UTF-8 bytes: most bodies are decided by their length alone.
   if (text.length > limit) return true;
   if (text.length * 3 <= limit) return false;
-  return Buffer.byteLength(text, 'utf8') > limit;
+  return utf8ByteLength(text) > limit;
 }
 
 /**

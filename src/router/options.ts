@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { logAuditErrors } from '../audit/audit-error.js';
 import type { AuditOptions, AuditSink, ResolvedAuditOptions } from '../audit/types.js';
 import { InvalidRequestError } from '../errors.js';

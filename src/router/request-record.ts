@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUuidHex } from '../internal/random-id.js';
 import { auditContent } from '../audit/audit-content.js';
 import type { AuditCandidate, AuditCompletion, AuditOutcome, AuditRecordBody } from '../audit/types.js';
 import type { Candidate } from '../catalog/candidate.js';
@@ -36,7 +36,7 @@ function usedFallback(attempts: readonly Attempt[]): boolean {
  * one audit record when the request ends, whichever way it ends.
  */
 export class RequestRecord {
-  readonly id = `req_${randomUUID().replaceAll('-', '')}`;
+  readonly id = `req_${randomUuidHex()}`;
   /** When the request arrived; formatted only if an audit record is written. @unit epoch milliseconds */
   private readonly arrivedAt = Date.now();
   readonly attempts: Attempt[] = [];

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../internal/sha256.js';
 import { canonicalJson } from '../audit/canonical-json.js';
 import { createTimeoutBuckets, type TimeoutBuckets } from '../internal/timeout-buckets.js';
 import { createAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
@@ -228,7 +228,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
 
 /** A key's audit id when it has no label: a prefix of its SHA-256, never the key. */
 export function hashedKeyId(key: string): string {
-  return `key_${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+  return `key_${sha256Hex(key).slice(0, 12)}`;
 }
 
 /** Provider ids must never be mistaken for a jurisdiction, a strategy or `auto`. */

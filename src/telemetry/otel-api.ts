@@ -1,3 +1,5 @@
+import { nodeBuiltin } from '../internal/node-builtin.js';
+
 /*
  * The few shapes of `@opentelemetry/api` the router uses, declared here so that the package's
  * types never import it: an app that does not use telemetry needs neither the package nor its
@@ -59,9 +61,9 @@ export const spanStatusError = 2;
  * Only called when telemetry is on.
  */
 export function loadOtelApiSync(): OtelApi | undefined {
-  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process?.getBuiltinModule;
-  if (typeof getBuiltin !== 'function') return undefined;
-  const { createRequire } = getBuiltin('node:module') as { createRequire(from: string): (id: string) => unknown };
+  const module = nodeBuiltin<{ createRequire(from: string): (id: string) => unknown }>('node:module');
+  if (module === undefined) return undefined;
+  const { createRequire } = module;
   // The CommonJS build has __filename; the ESM build has import.meta.url.
   const from = typeof __filename === 'string' ? __filename : import.meta.url;
   try {

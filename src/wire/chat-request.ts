@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * The OpenAI `POST /v1/chat/completions` request, validated at the boundary. Objects are loose:

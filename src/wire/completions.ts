@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FinishReason, Route, TokenUsage, Usage } from './chat-response.js';
 import { routeOptionsSchema, simulateSchema } from './chat-request.js';
 

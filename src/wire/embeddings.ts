@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { routeOptionsSchema, simulateSchema } from './chat-request.js';
 import type { Route } from './chat-response.js';
 

@@ -5,6 +5,7 @@ import type { AccessTokenSource } from '../../providers/vertex/access-token.js';
 import { vertexProvider } from '../../providers/vertex/vertex-provider.js';
 import type { JurisdictionFacts, ModelOffer, Provider } from '../../providers/types.js';
 import { configurationError, readEnv, resolvePreset, usd, type PresetOptions } from './preset.js';
+import { nodeBuiltin } from '../../internal/node-builtin.js';
 
 /** What `vertex()` takes. */
 export interface VertexOptions extends Omit<PresetOptions, 'apiKey'> {
@@ -132,10 +133,9 @@ const missingProject = 'no Google Cloud project: set GOOGLE_CLOUD_PROJECT or pas
 function mayHaveApplicationDefaultCredentials(): boolean {
   if (readEnv('GOOGLE_APPLICATION_CREDENTIALS') !== undefined || readEnv('K_SERVICE') !== undefined || readEnv('GCE_METADATA_HOST') !== undefined) return true;
   try {
-    const load = (process as { getBuiltinModule?: (name: string) => unknown }).getBuiltinModule;
-    if (typeof load !== 'function') return false;
-    const fs = load('node:fs') as typeof import('node:fs');
-    const os = load('node:os') as typeof import('node:os');
+    const fs = nodeBuiltin<typeof import('node:fs')>('node:fs');
+    const os = nodeBuiltin<typeof import('node:os')>('node:os');
+    if (fs === undefined || os === undefined) return false;
     const configDirectory = readEnv('CLOUDSDK_CONFIG') ?? `${os.homedir()}/.config/gcloud`;
     return fs.existsSync(`${configDirectory}/application_default_credentials.json`);
   } catch {

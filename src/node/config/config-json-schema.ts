@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { configSchema } from './config-schema.js';
 
 /** The JSON Schema of configuration files, as shipped in `schema/sovroute.config.schema.json`. */

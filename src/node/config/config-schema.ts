@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { catalogPresets } from '../../catalog/default-catalog.js';
 import { requestLimitsSchema, retryOptionsSchema } from '../../router/options.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError, RouterError } from '../../errors.js';
 import { jurisdictionSchema } from '../../policy/facts-schema.js';
 import { parseJsonEventStream } from '../../streaming/parse-sse.js';

@@ -1,4 +1,5 @@
 import { RouterError } from '../../errors.js';
+import { nodeBuiltin } from '../../internal/node-builtin.js';
 import type { AwsCredentials } from './sign.js';
 
 /*
@@ -29,13 +30,13 @@ export function credentialsFromEnvironment(): AwsCredentials | undefined {
   return sessionToken === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken };
 }
 
-/** The shared credentials file's path, or undefined outside Node. */
-async function credentialsFilePath(): Promise<string | undefined> {
+/** The shared credentials file's path, or undefined outside Node (and before Node 20.16). */
+function credentialsFilePath(): string | undefined {
   const explicit = env('AWS_SHARED_CREDENTIALS_FILE');
   if (explicit !== undefined) return explicit;
-  if (typeof process === 'undefined' || process.versions?.node === undefined) return undefined;
-  const [{ homedir }, { join }] = await Promise.all([import('node:os'), import('node:path')]);
-  return join(homedir(), '.aws', 'credentials');
+  const os = nodeBuiltin<typeof import('node:os')>('node:os');
+  const path = nodeBuiltin<typeof import('node:path')>('node:path');
+  return os === undefined || path === undefined ? undefined : path.join(os.homedir(), '.aws', 'credentials');
 }
 
 /** Parses an INI credentials file: the profile's static keys, or undefined. */
@@ -63,12 +64,12 @@ export function parseCredentialsFile(text: string, profile: string): AwsCredenti
 }
 
 async function credentialsFromFile(): Promise<AwsCredentials | undefined> {
-  const path = await credentialsFilePath();
-  if (path === undefined) return undefined;
+  const path = credentialsFilePath();
+  const fs = nodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
+  if (path === undefined || fs === undefined) return undefined;
   let text: string;
   try {
-    const { readFile } = await import('node:fs/promises');
-    text = await readFile(path, 'utf8');
+    text = await fs.readFile(path, 'utf8');
   } catch {
     return undefined;
   }
@@ -86,11 +87,9 @@ export function mayHaveCredentials(source: AwsCredentialSource | undefined): boo
  */
 function credentialsFileExists(): boolean {
   try {
-    const load = (process as { getBuiltinModule?: (name: string) => unknown }).getBuiltinModule;
-    if (typeof load !== 'function') return false;
-    const fs = load('node:fs') as typeof import('node:fs');
-    const os = load('node:os') as typeof import('node:os');
-    return fs.existsSync(env('AWS_SHARED_CREDENTIALS_FILE') ?? `${os.homedir()}/.aws/credentials`);
+    const path = credentialsFilePath();
+    const fs = nodeBuiltin<typeof import('node:fs')>('node:fs');
+    return path !== undefined && fs !== undefined && fs.existsSync(path);
   } catch {
     return false;
   }
