@@ -4,7 +4,8 @@ import { emitDeclarations } from './scripts/emit-declarations.js';
 const shared: Options = {
   entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts', 'postgres/index': 'src/postgres/index.ts', 'redis/index': 'src/redis/index.ts' },
   target: 'node20',
-  sourcemap: true,
+  // No source maps: the package ships no sources for them to point at, and they would more
+  // than double the tarball (test/package.test.ts checks what `npm pack` ships).
   // Code both entry points use goes into shared chunks: one RouterError class behind `sovroute`
   // and `sovroute/node`, so `instanceof` holds across them (test/package.test.ts).
   splitting: true,
@@ -20,5 +21,5 @@ export default defineConfig([
   // so `require('sovroute')` works on every Node 20, with or without require(esm).
   // import.meta does not exist in CommonJS; code that reads it falls back to __filename there.
   { ...shared, format: ['cjs'], noExternal: ['p-retry', 'is-network-error'], define: { 'import.meta.url': 'undefined' } },
-  { entry: { 'node/cli': 'src/node/cli.ts' }, format: ['esm'], target: 'node20', banner: { js: '#!/usr/bin/env node' }, sourcemap: true },
+  { entry: { 'node/cli': 'src/node/cli.ts' }, format: ['esm'], target: 'node20', banner: { js: '#!/usr/bin/env node' } },
 ]);

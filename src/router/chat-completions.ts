@@ -7,7 +7,7 @@ import { validateRequest } from '../internal/validate.js';
 import { parseModel, type RouteSpec } from '../models/parse-model.js';
 import { priceUsage } from '../pricing/cost.js';
 import { estimatePromptTokens } from '../pricing/tokens.js';
-import { pseudoChat, pseudoChatStream } from '../providers/pseudo/pseudo-llm.js';
+import { pseudoChat, pseudoChatStream } from '../providers/pseudo/lazy-pseudo-llm.js';
 import type { Capability } from '../providers/types.js';
 import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import { chatRequestSchema, type ChatCompletionCreateParams, type ChatRequest } from '../wire/chat-request.js';

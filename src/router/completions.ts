@@ -4,7 +4,7 @@ import { assertRequestBody } from '../wire/request-limits.js';
 import { parseModel } from '../models/parse-model.js';
 import { priceUsage } from '../pricing/cost.js';
 import { estimateTextTokens } from '../pricing/tokens.js';
-import { pseudoComplete } from '../providers/pseudo/pseudo-llm.js';
+import { pseudoComplete } from '../providers/pseudo/lazy-pseudo-llm.js';
 import {
   completionRequestSchema,
   defaultCompletionMaxTokens,

@@ -3,7 +3,7 @@ import { assertRequestBody } from '../wire/request-limits.js';
 import { parseModel } from '../models/parse-model.js';
 import { priceUsage } from '../pricing/cost.js';
 import { estimateTextTokens } from '../pricing/tokens.js';
-import { pseudoEmbed } from '../providers/pseudo/pseudo-llm.js';
+import { pseudoEmbed } from '../providers/pseudo/lazy-pseudo-llm.js';
 import { inRequestedEncoding } from '../wire/embedding-encoding.js';
 import { embeddingsRequestSchema, type EmbeddingCreateParams, type EmbeddingsRequest, type EmbeddingsResponse } from '../wire/embeddings.js';
 import { requestedModel, type RequestOptions } from './chat-completions.js';
