@@ -93,6 +93,14 @@ await router.close();`;
     expect(csv.split('\r\n').filter(Boolean).map((line) => line.split(',')[4])).toEqual(['outcome', 'success', 'invalid']);
   });
 
+  it('packs what users run and no source maps', () => {
+    const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' })) as [{ files: { path: string }[] }];
+    const files = pack.files.map((file) => file.path);
+    expect(files).toContain('dist/index.js');
+    expect(files).toContain('dist/node/cli.js');
+    expect(files.filter((path) => path.endsWith('.map'))).toEqual([]);
+  });
+
   it('runs the sovroute bin', () => {
     const output = execFileSync(process.execPath, [join(root, 'dist', 'node', 'cli.js'), '--help'], { encoding: 'utf8' });
     expect(output).toMatch(/^sovroute/);

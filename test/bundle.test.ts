@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { createContext, runInContext } from 'node:vm';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { bundleBytes } from '../bench/bundle-size.js';
+import { canonicalJson } from '../src/audit/canonical-json.js';
+import type { AuditRecord } from '../src/index.js';
+import { loadBuilt } from './helpers/built-package.js';
+
+/*
+ * The core entry as an edge app ships it: the built `sovroute` (dist/index.js) bundled by esbuild
+ * for `platform: 'neutral'` — no Node built-ins to resolve — and run where there is no Node at
+ * all: a fresh V8 context holding only the Web globals an edge runtime offers (no `process`,
+ * `Buffer`, `setImmediate` or `require`).
+ */
+
+const dist = join(import.meta.dirname, '..', 'dist');
+
+/**
+ * The start-up bundle's budget in min+gz bytes (bench/bundle-size.ts measures the same way). The
+ * design's target is 40 KB and is not met yet (docs/performance.md, "Bundle size"); this budget
+ * holds what was reached so that growth is a decision, not an accident.
+ */
+const startupBudget = 80 * 1024;
+
+const builtIns = /\b(?:require\s*\(|import\s*\(?)\s*["'](?:node:[\w/]+|fs|fs\/promises|crypto|os|path|http|https|net|tls|module|events|stream|zlib|url|util|buffer|child_process|worker_threads|async_hooks)["']/;
+
+/** The whole core entry as one script that sets `globalThis.sovroute`. */
+async function neutralScript(): Promise<string> {
+  const result = await build({
+    entryPoints: [join(dist, 'index.js')],
+    bundle: true,
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    format: 'iife',
+    globalName: 'sovroute',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  expect(result.errors).toEqual([]);
+  // Nothing left for a runtime to resolve: every import was bundled.
+  for (const output of Object.values(result.metafile.outputs)) expect(output.imports).toEqual([]);
+  return result.outputFiles[0]!.text;
+}
+
+/** A context with the globals every edge runtime has, and nothing of Node's. */
+function edgeContext(): object {
+  const web = {
+    fetch, Request, Response, Headers, FormData, Blob, URL, URLSearchParams, AbortController, AbortSignal, Event, EventTarget,
+    DOMException, TextEncoder, TextDecoder, TextEncoderStream, TextDecoderStream, ReadableStream, WritableStream, TransformStream,
+    crypto, setTimeout, clearTimeout, setInterval, clearInterval, queueMicrotask, structuredClone, atob, btoa, performance,
+    console,
+  };
+  const context = createContext({ ...web });
+  runInContext('globalThis.self = globalThis;', context);
+  return context;
+}
+
+describe('the core entry on an edge runtime', async () => {
+  const script = await neutralScript();
+
+  it('bundles for platform neutral with no Node built-in imported or required', () => {
+    expect(script).not.toMatch(builtIns);
+  });
+
+  it('routes a test-key call, audits it and chains the same SHA-256 hashes as node:crypto, with no Node globals', async () => {
+    const context = edgeContext();
+    expect(runInContext('[typeof process, typeof Buffer, typeof setImmediate, typeof require]', context)).toEqual(['undefined', 'undefined', 'undefined', 'undefined']);
+    runInContext(script, context);
+    const run = runInContext(
+      `(async () => {
+        const { createRouter, openaiCompatible, memoryAudit, contentHash } = sovroute;
+        const audit = memoryAudit();
+        const router = createRouter({
+          apiKey: 'test-edge',
+          audit: [audit],
+          providers: [openaiCompatible({ id: 'local', baseURL: 'https://llm.invalid/v1', models: [{ id: 'm', price: { input: 1, output: 2, currency: 'EUR' } }] })],
+        });
+        const answer = await router.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Grüße aus der Edge 🌍' }] });
+        let refused;
+        try {
+          await router.chat.completions.create({ model: 'm', messages: [] });
+        } catch (error) {
+          refused = { status: error.status, message: error.message };
+        }
+        await router.flush();
+        return JSON.stringify({ provider: answer.provider, text: answer.choices[0].message.content, cost: answer.usage.cost,
+          refused, records: audit.records, contentHash: contentHash({ role: 'user', content: 'Grüße 🌍' }) });
+      })()`,
+      context,
+    ) as Promise<string>;
+    const outcome = JSON.parse(await run) as { provider: string; text: string; cost: number; refused: { status: number; message: string };
+      records: AuditRecord[]; contentHash: string };
+
+    expect(outcome.provider).toBe('local');
+    expect(outcome.text.length).toBeGreaterThan(0);
+    expect(outcome.cost).toBeGreaterThan(0);
+    expect(outcome.refused.status).toBe(400);
+    expect(outcome.records.map((record) => record.outcome)).toEqual(['success', 'invalid']);
+    // Hashed without node:crypto, checked with it: the same chain.
+    for (const record of outcome.records) {
+      const { hash, ...content } = record;
+      expect(hash).toBe(createHash('sha256').update(canonicalJson(content)).digest('hex'));
+    }
+    const { verifyAudit, contentHash } = await loadBuilt();
+    expect(verifyAudit(outcome.records)).toEqual({ ok: true });
+    expect(outcome.contentHash).toBe(contentHash({ role: 'user', content: 'Grüße 🌍' }));
+  });
+
+  it(`keeps createRouter + openaiCompatible within ${startupBudget / 1024} KB min+gz at start-up`, async () => {
+    const bundle = await bundleBytes(`import { createRouter, openaiCompatible } from './index.js';\nexport const app = [createRouter, openaiCompatible];\n`, dist);
+    expect(bundle.gzip).toBeLessThanOrEqual(startupBudget);
+    // What the package loads on first use only stays out of the start-up files.
+    const startup = [...bundle.inputs.keys()].join('\n');
+    expect(startup).not.toMatch(/responses-endpoint|pseudo-llm/);
+  });
+});
