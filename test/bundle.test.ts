@@ -22,7 +22,7 @@ const dist = join(import.meta.dirname, '..', 'dist');
  * design's target is 40 KB and is not met yet (docs/performance.md, "Bundle size"); this budget
  * holds what was reached so that growth is a decision, not an accident.
  */
-const startupBudget = 80 * 1024;
+const startupBudget = 84 * 1024;
 
 const builtIns = /\b(?:require\s*\(|import\s*\(?)\s*["'](?:node:[\w/]+|fs|fs\/promises|crypto|os|path|http|https|net|tls|module|events|stream|zlib|url|util|buffer|child_process|worker_threads|async_hooks)["']/;
 
