@@ -79,3 +79,17 @@ export function formatRow(row: BenchRow): string {
   if (row.target) line += `   target ${row.target}: ${row.pass ? 'PASS' : 'FAIL'}`;
   return line;
 }
+
+/** What `npm run bench --json` writes: the rows, and where and when they were measured. */
+export interface BenchResults {
+  /** ISO 8601, when the run ended. */
+  date: string;
+  node: string;
+  machine: { cpu: string; cores: number; platform: string; loadAtStart: number };
+  /** The sizes the run used (calls, streams, callers, windows, requests held). */
+  settings: Record<string, unknown>;
+  seconds: number;
+  rows: BenchRow[];
+  /** Targets whose benchmark file is missing, with the reason. */
+  notMeasured: string[];
+}

@@ -8,7 +8,7 @@ import OpenAI from 'openai';
 import { request as undiciRequest } from 'undici';
 import { body, envNumber, headers, json, median, price, shuffled, startUpstream, streamBody } from './fixtures.js';
 import { optionalRows } from './optional-rows.js';
-import { compared, comparedAtLeast, formatRow, type BenchRow } from './rows.js';
+import { compared, comparedAtLeast, formatRow, type BenchResults, type BenchRow } from './rows.js';
 import { buildSovroute, loadSovroute } from './sovroute-build.js';
 import { measureThroughput, type LoadContender } from './throughput.js';
 
@@ -179,7 +179,7 @@ const latency = 'latency';
 print(`non-streaming, one call at a time (${plainSamples[0]!.length} interleaved calls each), median µs per call:`, [
   compared(latency, 'non-stream call, sovroute', 'µs', plainMedian('sovroute'), { label: 'SDK', value: plainMedian('openai SDK') }, 0.6),
   compared(latency, 'non-stream call, sovroute', 'µs', plainMedian('sovroute'), { label: 'fetch', value: plainMedian('fetch + json') }, 1.0),
-  compared(latency, 'non-stream call, sovroute', 'µs', plainMedian('sovroute'), plainNamed('undici.request + json')),
+  compared(latency, 'non-stream call, sovroute', 'µs', plainMedian('sovroute'), { label: 'undici', value: plainMedian('undici.request + json') }),
   compared(latency, 'non-stream call, openai SDK', 'µs', plainMedian('openai SDK'), { label: 'fetch', value: plainMedian('fetch + json') }),
   compared(latency, 'non-stream call, undici.request', 'µs', plainMedian('undici.request + json'), { label: 'fetch', value: plainMedian('fetch + json') }),
   compared(latency, 'A/A control: fetch again', 'µs', plainMedian('fetch + json (A/A)'), { label: 'fetch', value: plainMedian('fetch + json') }),
@@ -289,7 +289,7 @@ for (const line of notMeasured) console.log(`  ----  ${line}`);
 const seconds = (performance.now() - started) / 1000;
 console.log(`\ndone in ${seconds.toFixed(1)} s`);
 if (jsonPath) {
-  const results = {
+  const results: BenchResults = {
     date: new Date().toISOString(),
     node: process.version,
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: process.platform, loadAtStart: startLoad },
