@@ -4,7 +4,6 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
-import { request as undiciRequest } from 'undici';
 import { body, envNumber, headers, json, median, price, shuffled, startUpstream, streamBody } from './fixtures.js';
 import { optionalRows } from './optional-rows.js';
 import { compared, comparedAtLeast, formatRow, type BenchResults, type BenchRow } from './rows.js';
@@ -47,6 +46,18 @@ await buildSovroute();
 const { core, redis, node } = await loadSovroute();
 const { baseURL, child: upstream } = await startUpstream();
 const url = `${baseURL}/chat/completions`;
+
+// Node's fetch installs its own dispatcher on first use; loading the undici package before that
+// would install undici's as Node's global one, and fetch (with the SDK and sovroute on it) would
+// no longer be measured as Node ships it. So: one fetch first, and undici.request on its own Agent.
+await (await fetch(url, { method: 'POST', headers, body: json })).json();
+const undici = await import('undici');
+const undiciAgent = new undici.Agent();
+if ((globalThis as Record<symbol, unknown>)[Symbol.for('undici.globalDispatcher.1')] instanceof undici.Agent) {
+  throw new Error("bench: Node's fetch runs on the undici package's dispatcher, not its own");
+}
+const undiciRequest = (target: string, options: { method: 'POST'; headers: Record<string, string>; body: string }) =>
+  undici.request(target, { ...options, dispatcher: undiciAgent });
 
 const provider = () => core.openaiCompatible({ id: 'bench', baseURL, apiKey: 'sk-bench', models: [{ id: 'bench-model', price }] });
 const sdk = new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0 });
@@ -260,6 +271,7 @@ for (const concurrency of concurrencies) {
 }
 
 upstream.kill();
+await undiciAgent.close();
 await audited.close();
 await store.close();
 rmSync(auditDirectory, { recursive: true, force: true });
