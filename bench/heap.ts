@@ -21,6 +21,9 @@ if (!gc) throw new Error('bench/heap.ts needs --expose-gc');
 const inFlight = envNumber('BENCH_INFLIGHT', 1000);
 const rounds = envNumber('BENCH_HEAP_ROUNDS', 2);
 
+// Node's fetch installs its own dispatcher on its first call: make that call before anything
+// else loads that could install another (bench/run.ts says more).
+await fetch('http://127.0.0.1:1/').catch(() => undefined);
 const { core } = await loadSovroute();
 const { baseURL, child: upstream } = await startUpstream('hold');
 const ask = (message: 'count' | 'release') =>
