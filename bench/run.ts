@@ -1,62 +1,68 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
-import { build } from 'tsup';
+import { body, envNumber, headers, json, median, price, shuffled, startUpstream, streamBody } from './fixtures.js';
+import { optionalRows } from './optional-rows.js';
+import { compared, comparedAtLeast, formatRow, type BenchResults, type BenchRow } from './rows.js';
+import { buildSovroute, loadSovroute } from './sovroute-build.js';
+import { measureThroughput, type LoadContender } from './throughput.js';
 
 /*
  * `npm run bench`: the routed call against what it replaces, on one loopback upstream running in
- * a child process (bench/upstream.ts). Contenders run interleaved in the same loop, in a
- * fresh seeded order each round, so machine noise and warm caches favour none of them:
+ * a child process (bench/upstream.ts), every line a ratio against a baseline measured in the same
+ * run. What each part measures, how, and against what: docs/performance.md.
  *
- *   (a) bare fetch + res.json()            (a') the same again: the A/A noise control
- *   (a+) bare fetch with a per-call AbortController and timer: the floor of any call that can
- *        time out on Node's fetch
- *   (b) the openai SDK v6 calling the upstream directly
- *   (c) sovroute router.chat.completions.create via openaiCompatible
- *   streams of N chunks: (d) SDK for-await, (e) sovroute for-await, (f) bare fetch draining bytes
+ *   1. latency: one call at a time, contenders interleaved in a fresh seeded order each round
+ *      (bare fetch, twice as an A/A noise control, with a per-call signal and timer, undici.request,
+ *      the openai SDK v6, sovroute plain, with telemetry, with a JSONL audit file, with a Redis
+ *      store, with a Redis budget); streams of 100 and 500 chunks (SDK, sovroute, fetch and
+ *      undici draining bytes).
+ *   2. throughput: 64 and 256 concurrent callers, req/s, p99 and client CPU per call.
+ *   3. memory: heap per in-flight request and per open stream (bench/heap.ts, its own process).
+ *   4. bench/scale.ts `runScaleBench()` and bench/bundle-size.ts `measureBundle()`, when present.
+ *   5. acceptance: every row with a target, PASS or FAIL.
  *
- * DESIGN §9 targets: (c) ≤ 0.7 × (b), (c) − (a) ≤ ~25 µs, (e) ≤ 0.5 × (d). Bounded: about 30 s.
- *
- * sovroute is measured as it ships: src/ is bundled first like the package build (tsx's own
- * transform keeps function names, which costs a defineProperty per closure and skews results).
+ * Scale it down with BENCH_QUICK=1 (about a fifth of everything) or the variables below;
+ * `--json[=path]` or BENCH_JSON=path writes every row as JSON (bench/readme-table.ts renders it).
  */
 
-const outDir = fileURLToPath(new URL('../node_modules/.cache/sovroute-bench', import.meta.url));
-await build({ entry: { index: 'src/index.ts', 'redis/index': 'src/redis/index.ts' }, format: ['esm'], target: 'node20', outDir, dts: false, sourcemap: false, splitting: false, silent: true, config: false });
-const { createRouter, openaiCompatible } = (await import(`${outDir}/index.js`)) as typeof import('../src/index.js');
-const { redisStore } = (await import(`${outDir}/redis/index.js`)) as typeof import('../src/redis/index.js');
+const quick = process.env.BENCH_QUICK === '1';
+const scale = quick ? 0.2 : 1;
+const calls = envNumber('BENCH_CALLS', 3000 * scale);
+const streams = envNumber('BENCH_STREAMS', 400 * scale);
+const chunkCounts = (process.env.BENCH_CHUNKS ?? '100,500').split(',').map(Number).filter((count) => count >= 2);
+const concurrencies = (process.env.BENCH_CONCURRENCY ?? '64,256').split(',').map(Number).filter((count) => count >= 1);
+const windowMs = envNumber('BENCH_THROUGHPUT_MS', 1000 * scale);
+const throughputRounds = envNumber('BENCH_THROUGHPUT_ROUNDS', quick ? 1 : 3);
+const jsonArgument = process.argv.find((argument) => argument === '--json' || argument.startsWith('--json='));
+const jsonPath = jsonArgument ? jsonArgument.slice('--json='.length) || 'bench-results.json' : process.env.BENCH_JSON;
 
-const chunks = Number(process.env.BENCH_CHUNKS ?? 100);
-const calls = Number(process.env.BENCH_CALLS ?? 3000);
-const streams = Number(process.env.BENCH_STREAMS ?? 400);
-const budgetMs = 50_000;
+const started = performance.now();
+const startLoad = loadavg()[0]!;
+await buildSovroute();
+const { baseURL, child: upstream } = await startUpstream();
+const url = `${baseURL}/chat/completions`;
 
-const upstream = spawn(process.execPath, ['--import', 'tsx', new URL('./upstream.ts', import.meta.url).pathname, String(chunks)], {
-  stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-});
-const [firstLine] = (await once(upstream.stdout!, 'data')) as [Buffer];
-const baseURL = `http://127.0.0.1:${firstLine.toString().trim()}/v1`;
+// Node's fetch installs its own dispatcher on first use; loading the undici package before that
+// would install undici's as Node's global one, and fetch (with the SDK on it) would no longer be
+// measured as Node ships it. So: one fetch before anything else loads, and undici.request on an
+// Agent of its own.
+await (await fetch(url, { method: 'POST', headers, body: json })).json();
+const { core, redis, node } = await loadSovroute();
+const undici = await import('undici');
+const undiciAgent = new undici.Agent();
+if ((globalThis as Record<symbol, unknown>)[Symbol.for('undici.globalDispatcher.1')] instanceof undici.Agent) {
+  console.log("note: Node's fetch runs on the undici package's dispatcher here, not its own");
+}
+const undiciRequest = (target: string, options: { method: 'POST'; headers: Record<string, string>; body: string }) =>
+  undici.request(target, { ...options, dispatcher: undiciAgent });
 
-const body = {
-  model: 'bench-model',
-  messages: [
-    { role: 'system' as const, content: 'You are a careful assistant for a data-protection team.' },
-    { role: 'user' as const, content: 'Summarise the data-processing agreement in one sentence.' },
-    { role: 'assistant' as const, content: 'It covers customer data processed in the EU.' },
-    { role: 'user' as const, content: 'And its duration?' },
-  ],
-};
-const json = JSON.stringify(body);
-const streamJson = JSON.stringify({ ...body, stream: true });
-const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-bench' };
-
+const provider = () => core.openaiCompatible({ id: 'bench', baseURL, apiKey: 'sk-bench', models: [{ id: 'bench-model', price }] });
 const sdk = new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0 });
-const router = createRouter({
-  providers: [
-    openaiCompatible({ id: 'bench', baseURL, apiKey: 'sk-bench', models: [{ id: 'bench-model', price: { input: 0.1, output: 0.3, currency: 'EUR' } }] }),
-  ],
-});
+const router = core.createRouter({ providers: [provider()] });
 const overheads: number[] = [];
 
 // The same router with OpenTelemetry on, as production would run it: the SDK's batch span
@@ -64,23 +70,24 @@ const overheads: number[] = [];
 const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
 const { MeterProvider } = await import('@opentelemetry/sdk-metrics');
 const droppingExporter = { export: (_spans: unknown, done: (result: { code: number }) => void) => done({ code: 0 }), shutdown: async () => undefined };
-const traced = createRouter({
-  providers: [
-    openaiCompatible({ id: 'bench', baseURL, apiKey: 'sk-bench', models: [{ id: 'bench-model', price: { input: 0.1, output: 0.3, currency: 'EUR' } }] }),
-  ],
+const traced = core.createRouter({
+  providers: [provider()],
   telemetry: {
     tracer: new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(droppingExporter)] }).getTracer('bench'),
     meter: new MeterProvider().getMeter('bench'),
   },
 });
 
+// The same router writing its tamper-evident audit trail to a JSONL file (deferred hashing and
+// appends: they cost CPU and throughput rather than the call's latency).
+const auditDirectory = mkdtempSync(join(tmpdir(), 'sovroute-bench-'));
+const audited = core.createRouter({ providers: [provider()], audit: [node.jsonlAudit(join(auditDirectory, 'audit.jsonl'))] });
+
 // The same router with its state in Redis (REDIS_URL, default 127.0.0.1:6379), and with a key
 // whose budget is reserved and settled there: the one call that waits on a Redis round trip.
-const benchProvider = () =>
-  openaiCompatible({ id: 'bench', baseURL, apiKey: 'sk-bench', models: [{ id: 'bench-model', price: { input: 0.1, output: 0.3, currency: 'EUR' } }] });
-const store = redisStore({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: `sovroute-bench-${process.pid}:` });
-const shared = createRouter({
-  providers: [benchProvider()],
+const store = redis.redisStore({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: `sovroute-bench-${process.pid}:` });
+const shared = core.createRouter({
+  providers: [provider()],
   store,
   keys: { 'sk-plain': { label: 'plain' }, 'sk-budget': { label: 'budget', budget: { limit: 1e9, period: 'total' } } },
 });
@@ -88,109 +95,239 @@ await store.ready();
 
 type Contender = [name: string, run: () => Promise<unknown>];
 
+const callFetch = async () => (await fetch(url, { method: 'POST', headers, body: json })).json();
+const callUndici = async () => (await undiciRequest(url, { method: 'POST', headers, body: json })).body.json();
 const plain: Contender[] = [
-  ['(a) fetch + json', async () => (await fetch(`${baseURL}/chat/completions`, { method: 'POST', headers, body: json })).json()],
-  ["(a') fetch + json", async () => (await fetch(`${baseURL}/chat/completions`, { method: 'POST', headers, body: json })).json()],
+  ['fetch + json', callFetch],
+  ["fetch + json (A/A)", callFetch],
   [
-    '(a+) fetch + signal/timer',
+    'fetch + signal/timer',
     async () => {
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), 60_000);
-      const response = await fetch(`${baseURL}/chat/completions`, { method: 'POST', headers, body: json, signal: controller.signal });
+      const response = await fetch(url, { method: 'POST', headers, body: json, signal: controller.signal });
       await response.json();
       clearTimeout(timer);
     },
   ],
-  ['(b) openai SDK', () => sdk.chat.completions.create(body)],
+  ['undici.request + json', callUndici],
+  ['openai SDK', () => sdk.chat.completions.create(body)],
   [
-    '(c) sovroute',
+    'sovroute',
     async () => {
       const response = await router.chat.completions.create(body);
       overheads.push(response.route.overhead_ms ?? Number.NaN);
     },
   ],
-  ['(c+) sovroute, telemetry', () => traced.chat.completions.create(body)],
-  ['(cr) sovroute, Redis store', () => shared.chat.completions.create(body, { apiKey: 'sk-plain' })],
-  ['(cb) Redis store + budget', () => shared.chat.completions.create(body, { apiKey: 'sk-budget' })],
+  ['sovroute, telemetry', () => traced.chat.completions.create(body)],
+  ['sovroute, JSONL audit', () => audited.chat.completions.create(body)],
+  ['sovroute, Redis store', () => shared.chat.completions.create(body, { apiKey: 'sk-plain' })],
+  ['sovroute, Redis budget', () => shared.chat.completions.create(body, { apiKey: 'sk-budget' })],
 ];
 
-const streamed: Contender[] = [
-  [
-    '(d) SDK stream',
-    async () => {
-      for await (const _chunk of await sdk.chat.completions.create({ ...body, stream: true }));
-    },
-  ],
-  [
-    '(e) sovroute stream',
-    async () => {
-      for await (const _chunk of await router.chat.completions.create({ ...body, stream: true }));
-    },
-  ],
-  [
-    '(f) fetch stream bytes',
-    async () => {
-      const reader = (await fetch(`${baseURL}/chat/completions`, { method: 'POST', headers, body: streamJson })).body!.getReader();
-      while (!(await reader.read()).done);
-    },
-  ],
-];
+const streamed = (chunks: number): Contender[] => {
+  const params = streamBody(chunks);
+  const bytes = JSON.stringify(params);
+  return [
+    [
+      'openai SDK',
+      async () => {
+        for await (const _chunk of await sdk.chat.completions.create(params));
+      },
+    ],
+    [
+      'sovroute',
+      async () => {
+        for await (const _chunk of await router.chat.completions.create(params));
+      },
+    ],
+    [
+      'fetch, bytes',
+      async () => {
+        const reader = (await fetch(url, { method: 'POST', headers, body: bytes })).body!.getReader();
+        while (!(await reader.read()).done);
+      },
+    ],
+    [
+      'undici.request, bytes',
+      async () => {
+        for await (const _bytes of (await undiciRequest(url, { method: 'POST', headers, body: bytes })).body);
+      },
+    ],
+  ];
+};
 
-/** A seeded shuffle, so that no contender always runs right after another (a warm-cache bias). */
-let seed = 42;
-function shuffled(count: number): number[] {
-  const order = Array.from({ length: count }, (_, index) => index);
-  for (let index = count - 1; index > 0; index--) {
-    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-    const other = seed % (index + 1);
-    [order[index], order[other]] = [order[other]!, order[index]!];
-  }
-  return order;
-}
-
-/** Runs every contender `iterations` times, interleaved in a fresh order each time; returns each one's samples in µs. */
-async function measure(contenders: Contender[], iterations: number, warmup: number, deadline: number): Promise<number[][]> {
+/**
+ * Runs every contender `iterations` times, interleaved in a fresh order each time, until
+ * `budgetMs` has passed; returns each one's samples in µs. The first `warmup` rounds, or the
+ * first fifth of the budget if that comes sooner, are not counted.
+ */
+async function measure(contenders: Contender[], iterations: number, warmup: number, budgetMs: number): Promise<number[][]> {
   const samples = contenders.map((): number[] => []);
-  for (let iteration = 0; iteration < warmup + iterations && performance.now() < deadline; iteration++) {
+  const begun = performance.now();
+  const deadline = begun + budgetMs;
+  let warming = true;
+  for (let iteration = 0, counted = 0; counted < iterations && performance.now() < deadline; iteration++) {
+    if (warming && (iteration >= warmup || performance.now() > begun + budgetMs / 5)) warming = false;
     for (const index of shuffled(contenders.length)) {
-      const started = performance.now();
+      const callStarted = performance.now();
       await contenders[index]![1]();
-      if (iteration >= warmup) samples[index]!.push((performance.now() - started) * 1000);
+      if (!warming) samples[index]!.push((performance.now() - callStarted) * 1000);
     }
+    if (!warming) counted++;
   }
   return samples;
 }
 
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 const pairedMedian = (a: readonly number[], b: readonly number[]) => median(a.slice(0, b.length).map((value, index) => value - b[index]!));
 const us = (value: number) => `${value.toFixed(1).padStart(9)} µs`;
+const rows: BenchRow[] = [];
+const notMeasured: string[] = [];
+const print = (title: string, section: BenchRow[]) => {
+  console.log(`\n${title}`);
+  for (const row of section) console.log(formatRow(row));
+  rows.push(...section);
+};
 
-const started = performance.now();
-const plainSamples = await measure(plain, calls, 300, started + budgetMs * 0.6);
-const streamSamples = await measure(streamed, streams, 40, started + budgetMs);
+console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown cpu'}, load ${startLoad.toFixed(1)}; loopback upstream in a child process`);
+
+// 1. Latency, one call at a time.
+const plainSamples = await measure(plain, calls, Math.min(300, calls / 10), 30_000 * scale);
+const plainMedian = (name: string) => median(plainSamples[plain.findIndex(([contender]) => contender === name)]!);
+const plainNamed = (name: string) => ({ label: name, value: plainMedian(name) });
+const latency = 'latency';
+print(`non-streaming, one call at a time (${plainSamples[0]!.length} interleaved calls each), median µs per call:`, [
+  compared(latency, 'non-stream call, sovroute', 'µs', plainMedian('sovroute'), { label: 'SDK', value: plainMedian('openai SDK') }, 0.6),
+  compared(latency, 'non-stream call, sovroute', 'µs', plainMedian('sovroute'), { label: 'fetch', value: plainMedian('fetch + json') }, 1.0),
+  compared(latency, 'non-stream call, sovroute', 'µs', plainMedian('sovroute'), { label: 'undici', value: plainMedian('undici.request + json') }),
+  compared(latency, 'non-stream call, openai SDK', 'µs', plainMedian('openai SDK'), { label: 'fetch', value: plainMedian('fetch + json') }),
+  compared(latency, 'non-stream call, undici.request', 'µs', plainMedian('undici.request + json'), { label: 'fetch', value: plainMedian('fetch + json') }),
+  compared(latency, 'A/A control: fetch again', 'µs', plainMedian('fetch + json (A/A)'), { label: 'fetch', value: plainMedian('fetch + json') }),
+  compared(latency, 'fetch + per-call signal and timer', 'µs', plainMedian('fetch + signal/timer'), { label: 'fetch', value: plainMedian('fetch + json') }),
+  compared(latency, 'sovroute with telemetry', 'µs', plainMedian('sovroute, telemetry'), plainNamed('sovroute')),
+  compared(latency, 'sovroute with a JSONL audit file', 'µs', plainMedian('sovroute, JSONL audit'), plainNamed('sovroute')),
+  compared(latency, 'sovroute with a Redis store', 'µs', plainMedian('sovroute, Redis store'), plainNamed('sovroute')),
+  compared(latency, 'sovroute with a Redis budget', 'µs', plainMedian('sovroute, Redis budget'), plainNamed('sovroute, Redis store')),
+  compared(latency, "router's own overhead (route.overhead_ms)", 'µs', median(overheads) * 1000, plainNamed('sovroute')),
+]);
+const samplesOf = (name: string) => plainSamples[plain.findIndex(([contender]) => contender === name)]!;
+console.log('  paired medians (the difference call by call, in the same round):');
+console.log(`    fetch (A/A) − fetch              ${us(pairedMedian(samplesOf('fetch + json (A/A)'), samplesOf('fetch + json')))}   (noise floor; should be within ±5 µs)`);
+console.log(`    sovroute − fetch                 ${us(pairedMedian(samplesOf('sovroute'), samplesOf('fetch + json')))}`);
+console.log(`    fetch signal/timer − fetch       ${us(pairedMedian(samplesOf('fetch + signal/timer'), samplesOf('fetch + json')))}   (the floor of any call that can time out on fetch)`);
+console.log(`    telemetry on − off               ${us(pairedMedian(samplesOf('sovroute, telemetry'), samplesOf('sovroute')))}   (spans + metrics, batch span processor)`);
+console.log(`    JSONL audit − none               ${us(pairedMedian(samplesOf('sovroute, JSONL audit'), samplesOf('sovroute')))}   (hashing and appends are deferred: see CPU per call)`);
+console.log(`    Redis store − memory store       ${us(pairedMedian(samplesOf('sovroute, Redis store'), samplesOf('sovroute')))}   (no budget or limit: no Redis round trip on the call)`);
+console.log(`    Redis budget − Redis store       ${us(pairedMedian(samplesOf('sovroute, Redis budget'), samplesOf('sovroute, Redis store')))}   (one reservation script before the call)`);
+
+for (const chunks of chunkCounts) {
+  const contenders = streamed(chunks);
+  const count = Math.max(10, Math.round(chunks <= 100 ? streams : (streams * 100) / chunks));
+  const samples = await measure(contenders, count, Math.min(40, count / 10), 15_000 * scale);
+  const of = (name: string) => median(samples[contenders.findIndex(([contender]) => contender === name)]!);
+  const label = `${chunks}-chunk stream`;
+  print(`${chunks}-chunk streams, one at a time (${samples[0]!.length} interleaved streams each), median µs per stream, every chunk read:`, [
+    compared('streams', `${label}, sovroute`, 'µs', of('sovroute'), { label: 'SDK', value: of('openai SDK') }, chunks === 100 ? 0.5 : undefined),
+    compared('streams', `${label}, sovroute`, 'µs', of('sovroute'), { label: 'fetch bytes', value: of('fetch, bytes') }),
+    compared('streams', `${label}, sovroute`, 'µs', of('sovroute'), { label: 'undici bytes', value: of('undici.request, bytes') }),
+    compared('streams', `${label}, openai SDK`, 'µs', of('openai SDK'), { label: 'fetch bytes', value: of('fetch, bytes') }),
+  ]);
+}
+
+// 2. Throughput under concurrent callers.
+const load: LoadContender[] = [
+  { name: 'fetch', call: callFetch },
+  { name: 'undici', call: callUndici },
+  { name: 'SDK', call: () => sdk.chat.completions.create(body) },
+  { name: 'sovroute', call: () => router.chat.completions.create(body) },
+  { name: 'sovroute+audit', call: () => audited.chat.completions.create(body), settle: () => audited.flush() },
+];
+for (const concurrency of concurrencies) {
+  const results = await measureThroughput(load, concurrency, windowMs, throughputRounds);
+  const of = (name: string) => results.find((result) => result.name === name)!;
+  const section = 'throughput';
+  const label = `${concurrency} callers`;
+  const target = concurrency === 256;
+  const rps = (name: string) => ({ label: name, value: of(name).requestsPerSecond });
+  const p99 = (name: string) => ({ label: name, value: of(name).p99Ms });
+  const cpu = (name: string) => ({ label: name, value: of(name).cpuMicrosPerCall });
+  const failures = results.filter((result) => result.failed > 0);
+  print(`throughput, ${concurrency} concurrent callers (${throughputRounds} interleaved ${windowMs} ms windows each; client-process CPU, deferred work included):`, [
+    target ? comparedAtLeast(section, `${label}, sovroute`, 'req/s', of('sovroute').requestsPerSecond, rps('SDK'), 1.5) : compared(section, `${label}, sovroute`, 'req/s', of('sovroute').requestsPerSecond, rps('SDK')),
+    target ? comparedAtLeast(section, `${label}, sovroute`, 'req/s', of('sovroute').requestsPerSecond, rps('fetch'), 1.0) : compared(section, `${label}, sovroute`, 'req/s', of('sovroute').requestsPerSecond, rps('fetch')),
+    compared(section, `${label}, sovroute`, 'req/s', of('sovroute').requestsPerSecond, rps('undici')),
+    compared(section, `${label}, sovroute + JSONL audit`, 'req/s', of('sovroute+audit').requestsPerSecond, rps('sovroute')),
+    compared(section, `${label}, SDK`, 'req/s', of('SDK').requestsPerSecond, rps('fetch')),
+    compared(section, `${label}, undici`, 'req/s', of('undici').requestsPerSecond, rps('fetch')),
+    compared(section, `${label}, p99, sovroute`, 'ms', of('sovroute').p99Ms, p99('SDK')),
+    compared(section, `${label}, p99, sovroute`, 'ms', of('sovroute').p99Ms, p99('fetch')),
+    compared(section, `${label}, p99, sovroute + JSONL audit`, 'ms', of('sovroute+audit').p99Ms, p99('sovroute')),
+    compared(section, `${label}, CPU per call, sovroute`, 'µs CPU', of('sovroute').cpuMicrosPerCall, cpu('SDK')),
+    compared(section, `${label}, CPU per call, sovroute`, 'µs CPU', of('sovroute').cpuMicrosPerCall, cpu('fetch')),
+    compared(section, `${label}, CPU per call, sovroute + JSONL audit`, 'µs CPU', of('sovroute+audit').cpuMicrosPerCall, cpu('sovroute')),
+    compared(section, `${label}, CPU per call, SDK`, 'µs CPU', of('SDK').cpuMicrosPerCall, cpu('fetch')),
+    compared(section, `${label}, CPU per call, undici`, 'µs CPU', of('undici').cpuMicrosPerCall, cpu('fetch')),
+  ]);
+  for (const result of failures) console.log(`  ${result.name}: ${result.failed} calls failed (of ${result.completed + result.failed})`);
+}
+
 upstream.kill();
+await undiciAgent.close();
+await audited.close();
 await store.close();
+rmSync(auditDirectory, { recursive: true, force: true });
 
-console.log(`node ${process.version}, loopback upstream in a child process, ${chunks}-chunk streams`);
-console.log(`\nnon-streaming (${plainSamples[0]!.length} interleaved calls each), median per call:`);
-plain.forEach(([name], index) => console.log(`  ${name.padEnd(24)} ${us(median(plainSamples[index]!))}`));
-console.log(`\nstreaming (${streamSamples[0]!.length} interleaved streams each), median per stream:`);
-streamed.forEach(([name], index) => console.log(`  ${name.padEnd(24)} ${us(median(streamSamples[index]!))}`));
+// 3. Memory, in a process of its own with --expose-gc.
+const heap = fork(fileURLToPath(new URL('./heap.ts', import.meta.url)), [], {
+  execArgv: ['--expose-gc', '--import', 'tsx'],
+  env: { ...process.env, BENCH_INFLIGHT: String(envNumber('BENCH_INFLIGHT', 1000 * scale)), BENCH_HEAP_ROUNDS: String(envNumber('BENCH_HEAP_ROUNDS', quick ? 1 : 2)) },
+});
+const heapResult = await new Promise<{ rows: BenchRow[]; inFlight: number; rounds: number } | undefined>((resolve) => {
+  heap.once('message', resolve);
+  heap.once('exit', () => resolve(undefined));
+});
+if (heapResult) print(`memory (${heapResult.inFlight} held at once, median of ${heapResult.rounds} interleaved rounds, forced gc), heapUsed growth per request:`, heapResult.rows);
+else {
+  console.log('\nmemory: not measured: bench/heap.ts ended without rows (its error is above)');
+  notMeasured.push('heap per in-flight request ≤ 1.2× fetch (not measured: bench/heap.ts failed)');
+}
 
-const [fetchA, fetchB, fetchSignal, sdkCalls, routed, routedTraced] = plainSamples as [number[], number[], number[], number[], number[], number[]];
-const [sdkStreams, routedStreams] = streamSamples as [number[], number[]];
-console.log('\nagainst DESIGN §9:');
-console.log(`  A/A control, fetch − fetch (paired median)   ${us(pairedMedian(fetchB, fetchA))}   (noise floor; should be within ±5 µs)`);
-console.log(`  router − fetch (paired median)               ${us(pairedMedian(routed, fetchA))}   target ≤ ~25 µs`);
-console.log(`    of which a per-call signal + timer on fetch  ${us(pairedMedian(fetchSignal, fetchA))}   (the floor of any call that can time out)`);
-console.log(`  router / SDK                                  ${(median(routed) / median(sdkCalls)).toFixed(2).padStart(9)} ×    target ≤ 0.70`);
-console.log(`  router stream / SDK stream                    ${(median(routedStreams) / median(sdkStreams)).toFixed(2).padStart(9)} ×    target ≤ 0.50`);
-console.log(`  telemetry on − off (paired median)           ${us(pairedMedian(routedTraced, routed))}   (spans + metrics per call, batch span processor)`);
-console.log(`  Redis store − memory store (paired median)   ${us(pairedMedian(plainSamples[6]!, routed))}   (no budget or limit: no Redis round trip on the call)`);
-console.log(`  Redis budget − Redis store (paired median)   ${us(pairedMedian(plainSamples[7]!, plainSamples[6]!))}   (one reservation script before the call)`);
-console.log(`  router's self-reported overhead (route.overhead_ms), median ${us(median(overheads) * 1000)}`);
-console.log(`\n(stream rows include reading every chunk; (f) is the raw byte floor)`);
-console.log(`\ndone in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+// 4. Planning at scale and bundle size, from their own files when present.
+const optional: Array<[file: string, exportName: string, title: string, targets: string[]]> = [
+  ['scale.ts', 'runScaleBench', 'planning at scale and audited call CPU', ['50×300 plan ≤ 1 ms', 'audited call ≤ 2 ms CPU', 'growth at most linear']],
+  ['bundle-size.ts', 'measureBundle', 'bundle size and import time', ['createRouter + openaiCompatible ≤ 40 KB min+gz']],
+];
+for (const [file, exportName, title, targets] of optional) {
+  const result = await optionalRows(fileURLToPath(new URL(`./${file}`, import.meta.url)), exportName);
+  if ('rows' in result) print(`${title} (bench/${file}):`, result.rows);
+  else {
+    console.log(`\n${title}: not measured: ${result.missing}`);
+    for (const target of targets) notMeasured.push(`${target} (not measured: ${result.missing})`);
+  }
+}
+
+// 5. Acceptance.
+if (!chunkCounts.includes(100)) notMeasured.unshift('100-chunk stream ≤ 0.5× SDK (not measured: BENCH_CHUNKS leaves out 100)');
+if (!concurrencies.includes(256)) notMeasured.unshift('256 callers ≥ 1.5× SDK and ≥ 1.0× fetch (not measured: BENCH_CONCURRENCY leaves out 256)');
+console.log('\nacceptance (performance targets, ratios in this run):');
+for (const row of rows.filter((candidate) => candidate.pass !== undefined)) {
+  const measured = row.ratio !== undefined ? `${row.ratio.toFixed(2)}×` : `${row.value.toFixed(2)} ${row.unit}`;
+  console.log(`  ${row.pass ? 'PASS' : 'FAIL'}  ${`${row.label} ${row.target ?? ''}`.padEnd(60)} ${measured}`);
+}
+for (const line of notMeasured) console.log(`  ----  ${line}`);
+
+const seconds = (performance.now() - started) / 1000;
+console.log(`\ndone in ${seconds.toFixed(1)} s`);
+if (jsonPath) {
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    node: process.version,
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: process.platform, loadAtStart: startLoad },
+    settings: { calls, streams, chunkCounts, concurrencies, windowMs, throughputRounds, inFlight: heapResult?.inFlight, heapRounds: heapResult?.rounds },
+    seconds,
+    rows,
+    notMeasured,
+  };
+  writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`rows written to ${jsonPath}`);
+}
