@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
+import { compared, type BenchRow } from './rows.js';
 
 /*
  * What an app pays to ship and load sovroute, measured on the built package (dist/, `npm run
@@ -136,6 +137,22 @@ export async function measureBundle(options: { dist?: string; spawns?: number } 
     bareNodeMs: bareNodeMs!,
     spawns,
   };
+}
+
+/**
+ * The bundle measurement as `npm run bench` rows (bench/rows.ts): the start-up bundle against the
+ * openai SDK's, checked against the 40 KB target, and import time against a bare Node start.
+ * Needs a build (`npm run build`); bench/run.ts builds first.
+ */
+export async function bundleRows(): Promise<BenchRow[]> {
+  const measured = await measureBundle({ spawns: 7 });
+  const kb = (bytes: number) => Math.round(bytes / 102.4) / 10;
+  const sdk = { label: 'openai SDK', value: kb(measured.openaiSdkGzipBytes) };
+  return [
+    { ...compared('bundle', 'createRouter + openaiCompatible, start-up bundle', 'KB min+gz', kb(measured.routerGzipBytes), sdk), target: '≤ 40 KB min+gz', pass: measured.routerGzipBytes <= 40 * 1024 },
+    { label: 'loaded on first use only', value: kb(measured.lazyGzipBytes), unit: 'KB min+gz', section: 'bundle' },
+    compared('bundle', "import 'sovroute'", 'ms', Math.round(measured.importMs), { label: "node -e ''", value: Math.round(measured.bareNodeMs) }),
+  ];
 }
 
 /** Bytes of the start-up bundle by source folder (`src/router`, `zod/v4/core`, …), built from src/. */

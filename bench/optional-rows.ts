@@ -18,7 +18,12 @@ export async function optionalRows(file: string, exportName: string): Promise<Op
   const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   const run = module[exportName];
   if (typeof run !== 'function') return { missing: `${name} does not export ${exportName}()` };
-  const rows: unknown = await run();
+  let rows: unknown;
+  try {
+    rows = await run();
+  } catch (error) {
+    return { missing: `${name} ${exportName}() failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
   if (!isBenchRows(rows)) return { missing: `${name} ${exportName}() did not return rows ({ label, value, unit, … }[])` };
   return { rows: rows.map((row) => ({ ...row, section: row.section ?? name })) };
 }
