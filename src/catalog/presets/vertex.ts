@@ -7,7 +7,7 @@ import type { JurisdictionFacts, ModelOffer, Provider } from '../../providers/ty
 import { configurationError, readEnv, resolvePreset, usd, type PresetOptions } from './preset.js';
 
 /** What `vertex()` takes. */
-export interface VertexOptions extends Omit<PresetOptions, 'apiKey'> {
+export interface VertexOptions extends Omit<PresetOptions, 'apiKey' | 'transport'> {
   /**
    * Your Google Cloud project id. Without it the deployment still takes part in routing
    * decisions (`explain()`, test keys) and reports what is missing.
