@@ -304,6 +304,26 @@ describe('the native transport steps aside', () => {
     }
   });
 
+  test("for a dispatcher installed with undici's setGlobalDispatcher (a proxy, a mock)", async () => {
+    const server = await upstream((response) => json(response, 200, completion));
+    const provider = openaiCompatible({ id: 'acme', baseURL: server.baseURL, transport: 'native', models: [{ id: 'small' }] });
+    await fetch(`${server.baseURL}/models`).then((response) => response.text()); // Node's fetch installs its default Agent
+    const key = Symbol.for('undici.globalDispatcher.1');
+    const globals = globalThis as unknown as Record<symbol, object>;
+    const original = globals[key]!;
+    // A working dispatcher of another class, as a ProxyAgent would be.
+    const ProxyAgent = class ProxyAgent extends (original.constructor as new () => object) {};
+    globals[key] = new ProxyAgent();
+    try {
+      await provider.doChat(request, {});
+    } finally {
+      globals[key] = original;
+    }
+    await provider.doChat(request, {});
+    // The first request received is the plain fetch above; then the call under the proxy, then one without it.
+    expect(server.received.slice(1).map((received) => received.headers['sec-fetch-mode'])).toEqual(['cors', undefined]);
+  });
+
   test('for a fetch given as an option, whatever transport says', async () => {
     const server = await upstream((response) => json(response, 200, completion));
     const calls: string[] = [];

@@ -58,7 +58,25 @@ const nodesOwnFetch: typeof globalThis.fetch | undefined = (() => {
   }
 })();
 
-/** Whether `globalThis.fetch` is, right now, Node's own: nobody has put a wrapper or a mock in its place. */
-export function globalFetchIsNodes(): boolean {
-  return nodesOwnFetch !== undefined && globalThis.fetch === nodesOwnFetch;
+/**
+ * Where Node's fetch (and the undici package) keep the dispatcher every fetch goes through. An
+ * application that installs its own with undici's `setGlobalDispatcher` (a `ProxyAgent`, an
+ * `EnvHttpProxyAgent`, a `MockAgent` in tests) expects every request to go through it.
+ */
+const globalDispatcher = Symbol.for('undici.globalDispatcher.1');
+/** The last global dispatcher seen to be a plain undici `Agent` (Node's default). */
+let plainDispatcher: unknown;
+
+/**
+ * Whether a request may bypass fetch without anyone noticing: `globalThis.fetch` is, right now,
+ * Node's own (nobody put a wrapper or a mock in its place), and its global dispatcher is none, or
+ * a plain `Agent`, not a proxy or a mock an application installed.
+ */
+export function fetchIsNodesOwn(): boolean {
+  if (nodesOwnFetch === undefined || globalThis.fetch !== nodesOwnFetch) return false;
+  const dispatcher = (globalThis as Record<symbol, unknown>)[globalDispatcher];
+  if (dispatcher === undefined || dispatcher === plainDispatcher) return true;
+  if ((dispatcher as { constructor?: { name?: unknown } } | null)?.constructor?.name !== 'Agent') return false;
+  plainDispatcher = dispatcher;
+  return true;
 }

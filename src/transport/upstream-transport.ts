@@ -1,5 +1,5 @@
 import { fetchPost } from './fetch-transport.js';
-import { globalFetchIsNodes, nodeModules } from './node-builtins.js';
+import { fetchIsNodesOwn, nodeModules } from './node-builtins.js';
 import { nativePost } from './node-transport.js';
 import type { TransportName, UpstreamRequest, UpstreamResponse } from './types.js';
 
@@ -24,13 +24,14 @@ export function setDefaultTransport(name: TransportName): void {
  * - a `fetch` of its own (the adapter's option) is always called: it is the caller's choice;
  * - otherwise the native transport, unless `transport: 'fetch'` was asked for, node:http cannot be
  *   loaded here (an edge runtime, Node before 20.16), or `globalThis.fetch` is no longer Node's own
- *   (msw, a fetch wrapper, instrumentation installed in its place): those must see the request;
+ *   (msw, a fetch wrapper, instrumentation installed in its place, or a proxy or mock dispatcher
+ *   installed with undici's `setGlobalDispatcher`): those must see the request;
  * - otherwise the global fetch, read at the call.
  */
 export function createUpstreamTransport(preference: TransportName | undefined, fetch: typeof globalThis.fetch | undefined): UpstreamTransport {
   if (fetch !== undefined) return (request) => fetchPost(fetch, request);
   return (request) => {
-    if ((preference ?? defaultTransport) === 'native' && globalFetchIsNodes()) {
+    if ((preference ?? defaultTransport) === 'native' && fetchIsNodesOwn()) {
       const modules = nodeModules();
       if (modules !== null) return nativePost(modules, request);
     }
