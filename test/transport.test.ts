@@ -153,6 +153,22 @@ describe.each(['native', 'fetch'] as const)('transport: %s', (transport) => {
     expect(JSON.parse(server.received[0]!.body)).toMatchObject({ stream: true, stream_options: { include_usage: true } });
   });
 
+  test('a stream answered without one (a 204, or JSON) says so', async () => {
+    const server = await upstream((response, hit) => {
+      if (hit === 1) {
+        response.writeHead(204);
+        response.end();
+      } else json(response, 200, { error: { message: 'model is loading', type: 'server_error' } });
+    });
+    const provider = acme(server.baseURL);
+    const empty = await rejection(provider.doChatStream(request, {}));
+    expect(empty).toMatchObject({ code: 'upstream_error', providerId: 'acme' });
+    expect(empty.message).toBe('acme answered a streaming request without an event stream');
+    const reported = await rejection(provider.doChatStream(request, {}));
+    expect(reported).toMatchObject({ code: 'upstream_error', isRetryable: true, requestID: 'req-42' });
+    expect(reported.message).toBe('acme sent an error mid-stream: model is loading (server_error)');
+  });
+
   test('a 503 is a retryable upstream_error quoting the upstream, without the key it echoed', async () => {
     const server = await upstream((response) => json(response, 503, { error: { message: 'overloaded, key sk-transport-secret-1234', type: 'server_error' } }));
     const error = await rejection(acme(server.baseURL).doChat(request, {}));

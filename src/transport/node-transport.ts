@@ -107,6 +107,8 @@ export function nativePost(modules: NodeModules, request: UpstreamRequest): Prom
   });
 }
 
+const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
+
 /** A node:http response as an {@link UpstreamResponse}: headers read in place, the body pulled as it arrives. */
 class NodeResponse implements UpstreamResponse {
   readonly status: number;
@@ -126,7 +128,8 @@ class NodeResponse implements UpstreamResponse {
   }
 
   reader() {
-    return this.#body;
+    // As fetch has it: these statuses have no body (`Response.body` is null).
+    return nullBodyStatuses.has(this.status) ? null : this.#body;
   }
 }
 
