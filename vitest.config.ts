@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 20_000,
     // Builds dist once when stale, for the tests that use the package as users get it.
     globalSetup: ['test/global-setup.ts'],
+    // SOVROUTE_TEST_TRANSPORT=fetch runs every test with fetch as the adapters' default transport.
+    setupFiles: ['test/setup-transport.ts'],
   },
 });

@@ -4,6 +4,8 @@ import { InvalidRequestError, RouterError } from '../errors.js';
 import { jurisdictionSchema } from '../policy/facts-schema.js';
 import { ChunkCompletion } from '../streaming/chunk-completion.js';
 import { parseJsonEventStream } from '../streaming/parse-sse.js';
+import { createUpstreamTransport } from '../transport/upstream-transport.js';
+import type { TransportName, UpstreamResponse } from '../transport/types.js';
 import type { ChatRequest } from '../wire/chat-request.js';
 import type { UpstreamChatCompletion, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
 import type { CompletionRequest, UpstreamCompletion } from '../wire/completions.js';
@@ -112,11 +114,26 @@ export interface OpenAICompatibleOptions {
    */
   headers?: Record<string, string> | undefined;
   /**
-   * The fetch to call instead of the global one: a proxy agent, logging, a test double.
+   * The fetch to call instead of the global one: a proxy agent, logging, a test double. Given,
+   * it is always used, whatever `transport` says.
    * @default globalThis.fetch, read at each call (so msw and fetch wrappers installed after
    * construction are used)
    */
   fetch?: typeof globalThis.fetch | undefined;
+  /**
+   * How requests reach the upstream when no `fetch` is given:
+   *
+   * - `'native'`: through node:http/node:https with a keep-alive connection pool per origin,
+   *   which costs less per call than fetch (see docs/performance.md). Used only while
+   *   `globalThis.fetch` is Node's own: once msw, a fetch wrapper or instrumentation replaces it,
+   *   calls go through that fetch instead. Where node:http cannot be loaded (edge runtimes, Node
+   *   before 20.16), calls go through fetch.
+   * - `'fetch'`: always through `globalThis.fetch`, read at each call.
+   *
+   * Errors, retries, limits and aborts behave the same on both.
+   * @default 'native'
+   */
+  transport?: TransportName | undefined;
 }
 
 /** Provider ids: `mistral-ai`, `azure-openai-swe`. */
@@ -174,6 +191,7 @@ const optionsSchema = z.object({
   models: modelOffersSchema,
   headers: z.record(z.string(), z.string()).optional(),
   fetch: z.custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function').optional(),
+  transport: z.enum(['fetch', 'native'], "must be 'fetch' or 'native'").optional(),
 });
 
 /** Zod's type errors in the words of an options check: `is required`, `must be a string`. */
@@ -229,7 +247,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
   const chatURL = `${root}/chat/completions`;
   const completionsURL = `${root}/completions`;
   const embeddingsURL = `${root}/embeddings`;
-  const customFetch = options.fetch;
+  const send = createUpstreamTransport(options.transport, options.fetch);
   const keyHeader = (options.apiKeyHeader ?? 'authorization').toLowerCase();
   const keyValue = (key: string) => (keyHeader === 'authorization' ? `Bearer ${key}` : key);
   const keySource = typeof options.apiKey === 'function' ? options.apiKey : undefined;
@@ -277,19 +295,14 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
     return call.headers === undefined ? merged : withCallHeaders(merged, call.headers);
   }
 
-  async function post(url: string, body: unknown, headers: Record<string, string>, call: CallOptions): Promise<Response> {
+  async function post(url: string, body: unknown, headers: Record<string, string>, call: CallOptions): Promise<UpstreamResponse> {
     const signal = call.signal;
     // Prepared before anything is sent: a failure here is the request's (or the configuration's), never the upstream's.
     const text = serializeRequest(id, body);
     const sent = callHeaders(headers, call);
-    let response: Response;
+    let response: UpstreamResponse;
     try {
-      response = await (customFetch ?? globalThis.fetch)(url, {
-        method: 'POST',
-        headers: sent,
-        body: text,
-        signal: signal ?? null,
-      });
+      response = await send({ url, headers: sent, body: text, signal });
     } catch (error) {
       throw errorFromFetchFailure(id, error, signal, redact);
     }
@@ -301,7 +314,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
     return response;
   }
 
-  const readJSON = (response: Response, signal: AbortSignal | undefined) => readJsonBody(id, response, signal, maxResponseBytes, redact);
+  const readJSON = (response: UpstreamResponse, signal: AbortSignal | undefined) => readJsonBody(id, response, signal, maxResponseBytes, redact);
 
 
   return {
@@ -339,8 +352,10 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       const requestId = requestIdOf(response.headers);
 
       // Some servers ignore `stream` or report an error with a 200 JSON body.
-      if (response.body === null || response.headers.get('content-type')?.includes('application/json') === true) {
-        const value = response.body === null ? undefined : await readJSON(response, call.signal);
+      const json = response.headers.get('content-type')?.includes('application/json') === true;
+      const events = json ? null : response.reader();
+      if (events === null) {
+        const value = json ? await readJSON(response, call.signal) : undefined;
         if (isErrorEvent(value, undefined)) throw errorFromStreamEvent(id, value, requestId, redact);
         throw new RouterError(`${id} answered a streaming request without an event stream`, {
           code: 'upstream_error',
@@ -350,7 +365,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       }
 
       const completion = new ChunkCompletion(id, requestId);
-      const chunks = parseJsonEventStream<UpstreamChatCompletionChunk>(response.body, {
+      const chunks = parseJsonEventStream<UpstreamChatCompletionChunk>(events, {
         providerId: id,
         signal: call.signal,
         requestId,

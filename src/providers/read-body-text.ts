@@ -1,3 +1,5 @@
+import type { UpstreamResponse } from '../transport/types.js';
+
 /** A body read as text, up to a size. */
 export interface BodyText {
   text: string;
@@ -35,3 +37,12 @@ export async function readBodyText(response: Response, maxBytes: number): Promis
   }
 }
 
+
+/** {@link readBodyText} for a fetch `Response` or a transport's {@link UpstreamResponse}. */
+export function readResponseText(response: Response | UpstreamResponse, maxBytes: number): Promise<BodyText> {
+  return isUpstreamResponse(response) ? response.text(maxBytes) : readBodyText(response, maxBytes);
+}
+
+function isUpstreamResponse(response: Response | UpstreamResponse): response is UpstreamResponse {
+  return typeof (response as UpstreamResponse).reader === 'function';
+}

@@ -1,7 +1,8 @@
 import { RouterError } from '../errors.js';
 import { errorFromBodyFailure, malformedResponse, requestIdOf } from './upstream-error.js';
 import { redactCredentialShapes, type Redactor } from './redact.js';
-import { readBodyText, type BodyText } from './read-body-text.js';
+import type { UpstreamResponse } from '../transport/types.js';
+import { readResponseText, type BodyText } from './read-body-text.js';
 
 /**
  * Largest non-streamed answer an adapter reads, unless configured otherwise (`maxResponseBytes`).
@@ -17,14 +18,14 @@ export const defaultMaxResponseBytes = 64 * 1024 * 1024;
  */
 export async function readJsonBody(
   providerId: string,
-  response: Response,
+  response: Response | UpstreamResponse,
   signal: AbortSignal | undefined,
   maxBytes: number = defaultMaxResponseBytes,
   redact: Redactor = redactCredentialShapes,
 ): Promise<unknown> {
   let read: BodyText;
   try {
-    read = await readBodyText(response, maxBytes);
+    read = await readResponseText(response, maxBytes);
   } catch (error) {
     throw errorFromBodyFailure(providerId, error, signal, requestIdOf(response.headers), redact);
   }

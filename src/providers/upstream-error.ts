@@ -1,6 +1,7 @@
 import { AbortedError, InvalidRequestError, RouterError } from '../errors.js';
 import type { RouterErrorCode } from '../errors.js';
-import { readBodyText } from './read-body-text.js';
+import type { HeaderLookup, UpstreamResponse } from '../transport/types.js';
+import { readResponseText } from './read-body-text.js';
 import { redactCredentialShapes, type Redactor } from './redact.js';
 
 /*
@@ -51,7 +52,7 @@ export function classifyStatus(status: number): Classification {
 }
 
 /** The upstream's request id: OpenAI-style `x-request-id`, or Anthropic's `request-id`. */
-export function requestIdOf(headers: Headers): string | undefined {
+export function requestIdOf(headers: HeaderLookup): string | undefined {
   return headers.get('x-request-id') ?? headers.get('request-id') ?? undefined;
 }
 
@@ -59,14 +60,14 @@ export function requestIdOf(headers: Headers): string | undefined {
  * The RouterError for a non-OK upstream response. Reads the body (OpenAI envelope, Anthropic
  * envelope, `{message}`, `{detail}` or plain text). Never rejects.
  */
-export async function errorFromResponse(providerId: string, response: Response, redact: Redactor = redactCredentialShapes): Promise<RouterError> {
+export async function errorFromResponse(providerId: string, response: Response | UpstreamResponse, redact: Redactor = redactCredentialShapes): Promise<RouterError> {
   return errorFromStatus(providerId, response.status, await readErrorBody(response), response.headers, redact);
 }
 
 /** An error response's body as text, its first 64 KiB at most (the rest is abandoned). Never rejects. */
-export async function readErrorBody(response: Response): Promise<string> {
+export async function readErrorBody(response: Response | UpstreamResponse): Promise<string> {
   try {
-    return (await readBodyText(response, maxErrorBodyBytes)).text;
+    return (await readResponseText(response, maxErrorBodyBytes)).text;
   } catch {
     // An unreadable body only costs us the upstream's message.
     return '';
@@ -78,7 +79,7 @@ export function errorFromStatus(
   providerId: string,
   status: number,
   bodyText: string,
-  headers?: Headers,
+  headers?: HeaderLookup,
   redact: Redactor = redactCredentialShapes,
 ): RouterError {
   try {
@@ -316,7 +317,7 @@ function safeStringify(value: unknown): string {
 const passedOnHeaders = ['retry-after', 'retry-after-ms'] as const;
 
 /** The headers a caller or the router's backoff needs: `retry-after` and `retry-after-ms`. */
-function retryHeaders(headers: Headers): Record<string, string> | undefined {
+function retryHeaders(headers: HeaderLookup): Record<string, string> | undefined {
   let kept: Record<string, string> | undefined;
   for (const name of passedOnHeaders) {
     const value = headers.get(name);
@@ -348,7 +349,7 @@ function fallbackError(providerId: string, message: string, cause: unknown): Rou
 }
 
 /** The RouterError for a 2xx answer that is not what the API promises (`what`: e.g. "malformed JSON"). Retryable. */
-export function malformedResponse(providerId: string, response: Response, what: string, cause?: unknown): RouterError {
+export function malformedResponse(providerId: string, response: { status: number; headers: HeaderLookup }, what: string, cause?: unknown): RouterError {
   const type = response.headers.get('content-type') ?? 'no content-type';
   return new RouterError(`${providerId} returned ${what} (HTTP ${response.status}, ${type})`, {
     code: 'upstream_error',

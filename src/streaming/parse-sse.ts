@@ -3,6 +3,7 @@ import type { EventSourceMessage, EventSourceParser, ParseError } from 'eventsou
 import { RouterError } from '../errors.js';
 import { abortError, errorFromBodyFailure, errorFromStreamEvent, isErrorEvent } from '../providers/upstream-error.js';
 import type { Redactor } from '../providers/redact.js';
+import type { ByteReader, ByteReadResult } from '../transport/types.js';
 
 /*
  * Server-sent events carrying JSON (OpenAI-style streams) → typed values, one per event, as they
@@ -67,7 +68,7 @@ const defaultMaxEventSize = 16 * 1024 * 1024;
  * Error messages never quote event data: it may hold completion text, and errors reach logs
  * and audit records. The `SyntaxError` is kept as `cause`.
  */
-export function parseJsonEventStream<T = unknown>(body: ReadableStream<Uint8Array>, options: JsonEventStreamOptions<T>): JsonEventStream<T> {
+export function parseJsonEventStream<T = unknown>(body: ReadableStream<Uint8Array> | ByteReader, options: JsonEventStreamOptions<T>): JsonEventStream<T> {
   return new JsonEventStream(body, options);
 }
 
@@ -80,7 +81,7 @@ const finished: IteratorReturnResult<undefined> = Object.freeze({ done: true, va
  */
 export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined> {
   readonly #options: JsonEventStreamOptions<T>;
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #reader: ByteReader;
   readonly #decoder = new TextDecoder();
   readonly #parser: EventSourceParser;
   /** Events the parser produced from the last read, not yet turned into values. */
@@ -103,9 +104,9 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined> {
   #pending: Promise<IteratorResult<T, undefined>> | undefined;
   readonly #onAbort = (): void => void this.#reader.cancel(this.#options.signal?.reason).catch(ignore);
 
-  constructor(body: ReadableStream<Uint8Array>, options: JsonEventStreamOptions<T>) {
+  constructor(body: ReadableStream<Uint8Array> | ByteReader, options: JsonEventStreamOptions<T>) {
     this.#options = options;
-    this.#reader = body.getReader();
+    this.#reader = 'getReader' in body ? body.getReader() : body;
     this.#parser = createParser({
       onEvent: (event) => void this.#events.push(event),
       onError: (error) => {
@@ -184,7 +185,7 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined> {
   async #read(): Promise<IteratorResult<T, undefined>> {
     const { signal, providerId, requestId, redact } = this.#options;
     for (;;) {
-      let result: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
+      let result: ByteReadResult;
       try {
         result = await this.#reader.read();
       } catch (error) {
@@ -287,7 +288,7 @@ const afterDoneLimit = { ms: 1_000, bytes: 64 * 1024 };
  * stream (Node 20), and a body read to its end leaves the connection reusable. A body that goes
  * on past [DONE] is cancelled after {@link afterDoneLimit}.
  */
-async function finishBody(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+async function finishBody(reader: ByteReader): Promise<void> {
   // Set before the first read: a body that just stays open after [DONE] is cancelled too.
   const timer = setTimeout(() => void reader.cancel().catch(ignore), afterDoneLimit.ms);
   timer.unref?.();

@@ -25,8 +25,8 @@ const models: readonly ModelOffer[] = [
   { id: 'claude-haiku-4-5', price: usd(1, 5), context: 200_000, priceAsOf: '2026-08-21' },
 ];
 
-/** What `anthropic()` takes: the options of every preset, and Anthropic's required `max_tokens`. */
-export interface AnthropicOptions extends PresetOptions {
+/** What `anthropic()` takes: the options of every preset (but `transport`: it calls fetch), and Anthropic's required `max_tokens`. */
+export interface AnthropicOptions extends Omit<PresetOptions, 'transport'> {
   /**
    * API root; `/v1/messages` is appended (a root ending in `/v1` works too).
    * @default 'https://api.anthropic.com'
@@ -60,7 +60,7 @@ export interface AnthropicOptions extends PresetOptions {
  */
 export function anthropic(options: AnthropicOptions = {}): Provider {
   const { defaultMaxTokens, ...preset } = options;
-  const { missingConfiguration, ...resolved } = resolvePreset(
+  const { missingConfiguration, transport: _transport, ...resolved } = resolvePreset(
     { factory: 'anthropic', id: 'anthropic', baseURL: 'https://api.anthropic.com', envVar: 'ANTHROPIC_API_KEY', apiKeyHeader: 'x-api-key', jurisdiction: facts, models },
     preset,
   );

@@ -7,7 +7,7 @@ import { bedrockModels, hostingOf } from './bedrock-models.js';
 import { readEnv, resolvePreset, type PresetOptions } from './preset.js';
 
 /** What `bedrock()` takes. */
-export interface BedrockOptions extends Omit<PresetOptions, 'apiKey'> {
+export interface BedrockOptions extends Omit<PresetOptions, 'apiKey' | 'transport'> {
   /**
    * The AWS region requests go to and are signed for. It decides the built-in models (`eu.`
    * profiles from European regions, `us.` from US ones, in-region open-weight models) and so the

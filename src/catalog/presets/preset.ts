@@ -35,6 +35,13 @@ export interface PresetOptions {
   id?: string | undefined;
   /** The fetch to call instead of the global one. @default globalThis.fetch, read at each call */
   fetch?: typeof globalThis.fetch | undefined;
+  /**
+   * How requests reach the upstream when no `fetch` is given: `'native'` (node:http with
+   * keep-alive, while `globalThis.fetch` is Node's own) or `'fetch'`. As `openaiCompatible()`'s
+   * `transport`, which the OpenAI-compatible presets pass it to.
+   * @default 'native'
+   */
+  transport?: 'fetch' | 'native' | undefined;
   /** Extra headers on every upstream request. */
   headers?: Record<string, string> | undefined;
   /**
@@ -139,6 +146,7 @@ export interface ResolvedPreset {
   limits?: import('../../budgets/deployment-limits.js').DeploymentLimits | undefined;
   headers: Record<string, string> | undefined;
   fetch: typeof globalThis.fetch | undefined;
+  transport: 'fetch' | 'native' | undefined;
   maxResponseBytes: number | undefined;
   /** Whether a key is configured (given, in the environment now, or in `headers`), in words. */
   missingConfiguration: ConfigurationCheck;
@@ -199,6 +207,7 @@ export function resolvePreset(definition: PresetDefinition, options: PresetOptio
     models: [...models.values()],
     headers: options.headers,
     fetch: options.fetch,
+    transport: options.transport,
     maxResponseBytes: options.maxResponseBytes,
     limits: options.limits,
     missingConfiguration,

@@ -8,7 +8,7 @@ import { configurationError, readEnv, resolvePreset, usd, type PresetOptions } f
 import { nodeBuiltin } from '../../internal/node-builtin.js';
 
 /** What `vertex()` takes. */
-export interface VertexOptions extends Omit<PresetOptions, 'apiKey'> {
+export interface VertexOptions extends Omit<PresetOptions, 'apiKey' | 'transport'> {
   /**
    * Your Google Cloud project id. Without it the deployment still takes part in routing
    * decisions (`explain()`, test keys) and reports what is missing.
