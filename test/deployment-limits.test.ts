@@ -42,7 +42,7 @@ describe('a deployment with limits', () => {
 });
 
 describe.skipIf(await redisSkip())('a deployment limit shared through Redis', () => {
-  it('counts the attempts of every instance: once the fleet reached rpm, another instance ranks the deployment out', async () => {
+  it('counts the attempts of every instance exactly: once the fleet reached rpm, the attempt of another instance is refused and goes on', async () => {
     const [limited, spare] = await Promise.all([answer(), answer()]);
     const prefix = `${uniqueName('sovroute_test')}:`;
     const stores = [redisStore({ url: redisUrl, prefix }), redisStore({ url: redisUrl, prefix })];
@@ -61,13 +61,18 @@ describe.skipIf(await redisSkip())('a deployment limit shared through Redis', ()
         }),
       );
       for (let index = 0; index < 3; index++) expect((await first!.chat.completions.create(request)).provider).toBe('limited');
-      // The second instance has sent nothing itself; it learns the fleet's count with its first attempt's charge.
-      expect((await second!.chat.completions.create(request)).provider).toBe('limited');
-      const eligible = async () => second!.explain(request).candidates.find((entry) => entry.provider === 'limited')?.eligible;
-      for (let wait = 0; wait < 50 && (await eligible()); wait++) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(await eligible()).toBe(false);
+      // The second instance has sent nothing itself, so it ranks the deployment first; its
+      // reservation in Redis is refused and the request goes on to the next eligible deployment.
+      expect(second!.explain(request).candidates.find((entry) => entry.provider === 'limited')?.eligible).toBe(true);
+      const moved = await second!.chat.completions.create(request);
+      expect(moved.provider).toBe('spare');
+      expect(moved.route.attempts.map((attempt) => attempt.provider)).toEqual(['spare']);
+      // The refusal taught its local view: the deployment is ranked out, with the fleet's reason.
+      const candidate = second!.explain(request).candidates.find((entry) => entry.provider === 'limited');
+      expect(candidate?.eligible).toBe(false);
+      expect(candidate?.reasons.join(' ')).toMatch(/^at its rate limit: 3 rpm; free again in (59|60) s/);
       expect((await second!.chat.completions.create(request)).provider).toBe('spare');
-      expect(limited.hits).toBe(4);
+      expect(limited.hits).toBe(3);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
       const client = createClient({ url: redisUrl });
