@@ -29,9 +29,11 @@ export type DeploymentReservation =
       /** Per limit, how long before another attempt of the same cost fits: 0 when one fits now. @unit milliseconds */
       fullForMs: { rpm: number; tpm: number };
     }
-  | { granted: false; limit: 'rpm' | 'tpm'; retryAfterMs: number };
+  | { granted: false; limit: 'rpm' | 'tpm'; retryAfterMs: number }
+  /** The store is connected but did not answer in time: the reservation may or may not have been made. */
+  | { granted: 'unknown' };
 
-/** Reserves one attempt in the fleet's count (a shared store); undefined when the store does not answer. */
+/** Reserves one attempt in the fleet's count (a shared store); undefined when the store is not connected. */
 export type ReserveDeployment = (providerId: string, limits: DeploymentLimits, tokens: number, windowMs: number) => Promise<DeploymentReservation | undefined>;
 
 export interface DeploymentLimiter {
@@ -149,11 +151,13 @@ export function createDeploymentLimiter(reserveShared?: ReserveDeployment, windo
       return reserveShared(providerId, limits, tokens, windowMs).then((answer) => {
         const at = Date.now();
         if (answer === undefined) {
-          // The store does not answer: this process counts alone.
+          // The store is not connected: this process counts alone.
           const alone = check(providerId, limits, tokens, at);
           if (alone === undefined) record(providerId, limits, tokens, at);
           return alone;
         }
+        // Sending could pass the fleet's limit: this attempt goes to the next candidate instead.
+        if (answer.granted === 'unknown') return { reason: 'at its rate limit: no slot reserved, the shared store did not answer in time', retryAfterMs: 1_000 };
         if (!answer.granted) {
           fullUntil.set(`${providerId}\u0000${answer.limit}`, at + answer.retryAfterMs);
           const step = limitsOf(limits, tokens).find((entry) => entry.name === answer.limit)!;

@@ -53,15 +53,24 @@ end
 return {0, full[1], full[2]}
 `;
 
+/**
+ * @param send resolves to undefined when Redis is not connected; throws when a command on a live
+ * connection got no answer in time (it may have run).
+ */
 export function redisDeploymentLimits(send: <T>(args: string[]) => Promise<T | undefined>, base: string, instanceId: string): ReserveDeployment {
   let sequence = 0;
   return async (providerId, limits, tokens, windowMs) => {
     const name = `${base}dl:${providerId}`;
     const cost = Math.max(0, Math.ceil(tokens));
-    const reply = await send<number[]>([
-      'EVAL', script, '4', `${name}:rpm`, `${name}:rpm:sum`, `${name}:tpm`, `${name}:tpm:sum`,
-      String(limits.rpm ?? 0), '1', String(limits.tpm ?? 0), String(cost), String(windowMs), `${instanceId}:${sequence++}`,
-    ]);
+    let reply: number[] | undefined;
+    try {
+      reply = await send<number[]>([
+        'EVAL', script, '4', `${name}:rpm`, `${name}:rpm:sum`, `${name}:tpm`, `${name}:tpm:sum`,
+        String(limits.rpm ?? 0), '1', String(limits.tpm ?? 0), String(cost), String(windowMs), `${instanceId}:${sequence++}`,
+      ]);
+    } catch {
+      return { granted: 'unknown' };
+    }
     if (reply === undefined) return undefined;
     const which = Number(reply[0]);
     if (which === 0) return { granted: true, fullForMs: { rpm: Number(reply[1]), tpm: Number(reply[2]) } };

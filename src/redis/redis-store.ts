@@ -280,11 +280,25 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     }
   };
 
+  /** Deployment reservations: undefined while disconnected (the instance counts alone), thrown when a live connection did not answer in time. */
+  const sendUnlessDisconnected = async <T>(args: string[]): Promise<T | undefined> => {
+    if (connection === undefined || !connection.isReady()) return undefined;
+    try {
+      const reply = await connection.send<T>(args);
+      answered();
+      return reply;
+    } catch (error) {
+      failed(error);
+      if (!connection.isReady()) return undefined;
+      throw error;
+    }
+  };
+
   return {
     instanceId,
     budgets: redisBudgetLedger(sendOrThrow, base),
     rateLimits: redisRateLimiter(sendOrThrow, base),
-    reserveDeployment: redisDeploymentLimits(send, base, instanceId),
+    reserveDeployment: redisDeploymentLimits(sendUnlessDisconnected, base, instanceId),
     onUnavailable: options.onUnavailable ?? 'deny',
     get: (key) => own.get(key),
     set(key, record) {
