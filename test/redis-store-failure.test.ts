@@ -204,6 +204,24 @@ describe.skipIf(!hasRedisServer)('a Redis that dies mid-run and comes back', () 
       expect(a!.health().find((entry) => entry.provider === 'flaky')?.changedBy).toBe('b');
       expect((await a!.chat.completions.create(request, free)).provider).toBe('steady');
       expect(flaky.hits).toBe(4 + 40 + 5 + 1 + 1);
+
+      // Redis hangs (stopped, its socket open): a budget waits the command timeout, no longer.
+      server.kill('SIGSTOP');
+      try {
+        const started = performance.now();
+        const refused = await a!.chat.completions.create(request, { apiKey: 'sk-a' }).then(
+          () => undefined,
+          (error: unknown) => error as RouterError,
+        );
+        const waitedMs = performance.now() - started;
+        expect(refused?.code).toBe('store_unavailable');
+        expect(waitedMs).toBeGreaterThanOrEqual(commandTimeoutMs - 5);
+        expect(waitedMs).toBeLessThan(commandTimeoutMs + 1_000);
+        expect((await b!.chat.completions.create(request, { apiKey: 'sk-a' })).provider).toBe('steady');
+        expect((await a!.chat.completions.create(request, free)).provider).toBe('steady');
+      } finally {
+        server.kill('SIGCONT');
+      }
       expect(unhandled).toEqual([]);
     } finally {
       process.off('unhandledRejection', onUnhandled);
