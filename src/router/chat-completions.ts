@@ -121,7 +121,8 @@ export async function runChatCompletion(
     const { request, caller, plan, needs } = prepareChat(context, params, options.apiKey, record);
     const { simulation } = context.options.limits;
     assertRoutable(plan);
-    record.settle = await admitKey(context, caller, record.id, plan, needs.promptTokens + needs.completionTokens);
+    // Only a key with limits waits on anything: routing stays synchronous up to the first attempt otherwise.
+    if (caller.rates !== undefined || caller.budget !== undefined) record.settle = await admitKey(context, caller, record.id, plan, needs.promptTokens + needs.completionTokens);
     if (stream) return await startStream(context, request, caller, plan, needs, record, options.signal);
 
     const execution = await execute(
