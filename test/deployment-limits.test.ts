@@ -139,6 +139,36 @@ describe.skipIf(await redisSkip())('a deployment limit shared through Redis', ()
   });
 });
 
+describe.skipIf(await redisSkip())('every candidate at its limit when its turn comes', () => {
+  it('fails with 503 no_eligible_provider and Retry-After, nothing sent', async () => {
+    const limited = await answer();
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const stores = [redisStore({ url: redisUrl, prefix }), redisStore({ url: redisUrl, prefix })];
+    try {
+      await Promise.all(stores.map((store) => store.ready()));
+      const [first, second] = stores.map((store) =>
+        createRouter({
+          policy: 'eu-sovereign',
+          store,
+          providers: [openaiCompatible({ id: 'limited', baseURL: limited.baseURL, apiKey: 'k', jurisdiction, limits: { rpm: 1 }, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
+        }),
+      );
+      expect((await first!.chat.completions.create(request)).provider).toBe('limited');
+      const error = await second!.chat.completions.create(request).then(
+        () => undefined,
+        (caught: unknown) => caught as { status: number; code: string; headers: Record<string, string>; message: string },
+      );
+      expect([error?.status, error?.code]).toEqual([503, 'no_eligible_provider']);
+      expect(Number(error?.headers['retry-after'])).toBeGreaterThanOrEqual(59);
+      expect(error?.message).toContain('at its rate limit: 1 rpm');
+      expect(limited.hits).toBe(1);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      await cleanUp(prefix);
+    }
+  });
+});
+
 describe('a deployment limit counted over a sliding window', () => {
   it('in one process, never admits more than the limit in any window, and admits the limit again once the window has moved on', async () => {
     // A window of 400 ms rather than a minute: the same algorithm, seen over several windows, on
