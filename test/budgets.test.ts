@@ -120,3 +120,80 @@ describe.skipIf(skip)('a key budget shared by a fleet through Redis', () => {
     }
   }, 120_000);
 });
+
+describe('budgets and key rate limits on every endpoint', () => {
+  /** An upstream answering embeddings, legacy completions and chat: each call uses 1 prompt and 1 completion token (none for embeddings). */
+  async function allEndpoints() {
+    return localUpstream((body, response) => {
+      const usage = { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 };
+      const answer =
+        'input' in body
+          ? { object: 'list', model: 'm', data: [{ object: 'embedding', index: 0, embedding: [0.6, 0.8] }], usage: { prompt_tokens: 1, total_tokens: 1 } }
+          : 'prompt' in body
+            ? { id: 'c', object: 'text_completion', created: 1, model: 'm', choices: [{ index: 0, text: 'hi', finish_reason: 'stop', logprobs: null }], usage }
+            : { id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage };
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+    });
+  }
+  const routerFor = (baseURL: string, key: object) =>
+    createRouter({
+      currency: 'EUR',
+      policy: 'global',
+      keys: { 'sk-a': { label: 'team-a', ...key } },
+      providers: [
+        openaiCompatible({
+          id: 'local',
+          baseURL,
+          apiKey: 'k',
+          jurisdiction,
+          // 1000 EUR per million tokens in and out: an embedding of 'x' costs 0.001 EUR.
+          models: [{ id: 'm', price: { input: 1000, output: 1000, currency: 'EUR' }, capabilities: ['chat', 'embeddings', 'completions'] }],
+        }),
+      ],
+    });
+  const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as RouterError);
+
+  it('reserves and settles the budget of embeddings, and refuses the one that does not fit with 429 budget_exceeded, unsent', async () => {
+    const upstream = await allEndpoints();
+    const router = routerFor(upstream.baseURL, { budget: { limit: 0.003, period: 'day' } });
+    for (let index = 0; index < 3; index++) expect((await router.embeddings.create({ model: 'm', input: 'x' }, { apiKey: 'sk-a' })).usage.prompt_tokens).toBe(1);
+    const refused = await failure(router.embeddings.create({ model: 'm', input: 'x' }, { apiKey: 'sk-a' }));
+    expect([refused?.status, refused?.code]).toEqual([429, 'budget_exceeded']);
+    expect(upstream.hits).toBe(3);
+    expect(await router.usage('team-a')).toMatchObject({ spent: 0.003, reserved: 0, remaining: 0 });
+  });
+
+  it('counts embeddings, legacy completions and Responses against the key rpm with chat', async () => {
+    const upstream = await allEndpoints();
+    const router = routerFor(upstream.baseURL, { rpm: 3 });
+    await router.embeddings.create({ model: 'm', input: 'x' }, { apiKey: 'sk-a' });
+    await router.completions.create({ model: 'm', prompt: 'x', max_tokens: 1 }, { apiKey: 'sk-a' });
+    await router.responses.create({ model: 'm', input: 'x', max_output_tokens: 16 }, { apiKey: 'sk-a' });
+    for (const call of [
+      () => router.embeddings.create({ model: 'm', input: 'x' }, { apiKey: 'sk-a' }),
+      () => router.completions.create({ model: 'm', prompt: 'x', max_tokens: 1 }, { apiKey: 'sk-a' }),
+      () => router.responses.create({ model: 'm', input: 'x', max_output_tokens: 16 }, { apiKey: 'sk-a' }),
+      () => router.chat.completions.create(request, { apiKey: 'sk-a' }),
+    ]) {
+      const refused = await failure(call());
+      expect([refused?.status, refused?.code]).toEqual([429, 'rate_limited']);
+      expect(Number(refused?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    }
+    expect(upstream.hits).toBe(3);
+  });
+
+  it('reserves and settles the budget of legacy completions and of the Responses API', async () => {
+    const upstream = await allEndpoints();
+    // Each call costs 0.002 EUR (1 token in, 1 out at 1000 EUR per million).
+    const router = routerFor(upstream.baseURL, { budget: { limit: 1, period: 'day' } });
+    await router.completions.create({ model: 'm', prompt: 'x', max_tokens: 1 }, { apiKey: 'sk-a' });
+    await router.responses.create({ model: 'm', input: 'x', max_output_tokens: 16 }, { apiKey: 'sk-a' });
+    expect(await router.usage('team-a')).toMatchObject({ spent: 0.004, reserved: 0 });
+    // A budget smaller than either estimate: both are refused before anything is sent.
+    const poor = routerFor(upstream.baseURL, { budget: { limit: 0.001, period: 'day' } });
+    const refusedCompletion = await failure(poor.completions.create({ model: 'm', prompt: 'x', max_tokens: 1 }, { apiKey: 'sk-a' }));
+    const refusedResponse = await failure(poor.responses.create({ model: 'm', input: 'x', max_output_tokens: 16 }, { apiKey: 'sk-a' }));
+    expect([refusedCompletion?.code, refusedResponse?.code]).toEqual(['budget_exceeded', 'budget_exceeded']);
+    expect(upstream.hits).toBe(2);
+  });
+});

@@ -1,8 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import type { ServerResponse } from 'node:http';
+import { describe, expect, it, vi } from 'vitest';
 import { createRouter, openaiCompatible } from '../src/index.js';
 import { createClient } from '@redis/client';
+import { createDeploymentLimiter, type DeploymentLimiter } from '../src/budgets/deployment-limits.js';
 import { redisStore } from '../src/redis/index.js';
-import { useLocalUpstreams } from './helpers/local-upstream.js';
+import { localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
 import { euJurisdiction, oneTokenRequest, oneTokenUpstream } from './helpers/priced-upstream.js';
 import { redisSkip, redisUrl, uniqueName } from './helpers/services.js';
 
@@ -14,6 +18,61 @@ const answer = oneTokenUpstream;
 const request = oneTokenRequest;
 const jurisdiction = euJurisdiction;
 const us = { operator: { name: 'Local Inc', country: 'US', parents: [] }, hosting: ['US'] };
+
+async function cleanUp(prefix: string) {
+  const client = createClient({ url: redisUrl });
+  await client.connect();
+  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) if (keys.length > 0) await client.unlink(keys);
+  await client.close();
+}
+
+/** The most timestamps that fall in any window `[t, t + windowMs)`. */
+function busiestWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let first = 0, last = 0; first < sorted.length; first++) {
+    while (last < sorted.length && sorted[last]! < sorted[first]! + windowMs) last++;
+    most = Math.max(most, last - first);
+  }
+  return most;
+}
+
+/** An upstream answering like `oneTokenUpstream` that keeps when each request arrived. @unit epoch milliseconds */
+async function timedUpstream() {
+  const arrivals: number[] = [];
+  const upstream = await localUpstream((_body, response: ServerResponse) => {
+    arrivals.push(Date.now());
+    response.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        id: 'c', object: 'chat.completion', created: 1, model: 'm',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+      }),
+    );
+  });
+  return Object.assign(upstream, { arrivals });
+}
+
+/**
+ * Instances hammering one limit for `ms` from `loops` concurrent loops each; resolves to when
+ * each reservation was granted. @unit epoch milliseconds
+ */
+async function hammer(limiters: DeploymentLimiter[], limits: { rpm?: number; tpm?: number }, tokens: number, ms: number, loops: number) {
+  const granted: number[] = [];
+  const end = Date.now() + ms;
+  await Promise.all(
+    limiters.flatMap((limiter) =>
+      Array.from({ length: loops }, async () => {
+        while (Date.now() < end) {
+          const refused = await limiter.reserve('limited', limits, tokens);
+          if (refused === undefined) granted.push(Date.now());
+          else await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      }),
+    ),
+  );
+  return granted;
+}
 
 describe('a deployment with limits', () => {
   it('is ranked out at its rpm with the reason in explain(), and the excess goes to the next eligible deployment only', async () => {
@@ -42,7 +101,7 @@ describe('a deployment with limits', () => {
 });
 
 describe.skipIf(await redisSkip())('a deployment limit shared through Redis', () => {
-  it('counts the attempts of every instance: once the fleet reached rpm, another instance ranks the deployment out', async () => {
+  it('counts the attempts of every instance exactly: once the fleet reached rpm, the attempt of another instance is refused and goes on', async () => {
     const [limited, spare] = await Promise.all([answer(), answer()]);
     const prefix = `${uniqueName('sovroute_test')}:`;
     const stores = [redisStore({ url: redisUrl, prefix }), redisStore({ url: redisUrl, prefix })];
@@ -61,19 +120,142 @@ describe.skipIf(await redisSkip())('a deployment limit shared through Redis', ()
         }),
       );
       for (let index = 0; index < 3; index++) expect((await first!.chat.completions.create(request)).provider).toBe('limited');
-      // The second instance has sent nothing itself; it learns the fleet's count with its first attempt's charge.
-      expect((await second!.chat.completions.create(request)).provider).toBe('limited');
-      const eligible = async () => second!.explain(request).candidates.find((entry) => entry.provider === 'limited')?.eligible;
-      for (let wait = 0; wait < 50 && (await eligible()); wait++) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(await eligible()).toBe(false);
+      // The second instance has sent nothing itself, so it ranks the deployment first; its
+      // reservation in Redis is refused and the request goes on to the next eligible deployment.
+      expect(second!.explain(request).candidates.find((entry) => entry.provider === 'limited')?.eligible).toBe(true);
+      const moved = await second!.chat.completions.create(request);
+      expect(moved.provider).toBe('spare');
+      expect(moved.route.attempts.map((attempt) => attempt.provider)).toEqual(['spare']);
+      // The refusal taught its local view: the deployment is ranked out, with the fleet's reason.
+      const candidate = second!.explain(request).candidates.find((entry) => entry.provider === 'limited');
+      expect(candidate?.eligible).toBe(false);
+      expect(candidate?.reasons.join(' ')).toMatch(/^at its rate limit: 3 rpm; free again in (59|60) s/);
       expect((await second!.chat.completions.create(request)).provider).toBe('spare');
-      expect(limited.hits).toBe(4);
+      expect(limited.hits).toBe(3);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
-      const client = createClient({ url: redisUrl });
-      await client.connect();
-      for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) if (keys.length > 0) await client.unlink(keys);
-      await client.close();
+      await cleanUp(prefix);
     }
   });
+});
+
+describe.skipIf(await redisSkip())('every candidate at its limit when its turn comes', () => {
+  it('fails with 503 no_eligible_provider and Retry-After, nothing sent', async () => {
+    const limited = await answer();
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const stores = [redisStore({ url: redisUrl, prefix }), redisStore({ url: redisUrl, prefix })];
+    try {
+      await Promise.all(stores.map((store) => store.ready()));
+      const [first, second] = stores.map((store) =>
+        createRouter({
+          policy: 'eu-sovereign',
+          store,
+          providers: [openaiCompatible({ id: 'limited', baseURL: limited.baseURL, apiKey: 'k', jurisdiction, limits: { rpm: 1 }, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
+        }),
+      );
+      expect((await first!.chat.completions.create(request)).provider).toBe('limited');
+      const error = await second!.chat.completions.create(request).then(
+        () => undefined,
+        (caught: unknown) => caught as { status: number; code: string; headers: Record<string, string>; message: string },
+      );
+      expect([error?.status, error?.code]).toEqual([503, 'no_eligible_provider']);
+      expect(Number(error?.headers['retry-after'])).toBeGreaterThanOrEqual(59);
+      expect(error?.message).toContain('at its rate limit: 1 rpm');
+      expect(limited.hits).toBe(1);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      await cleanUp(prefix);
+    }
+  });
+});
+
+describe('a deployment limit counted over a sliding window', () => {
+  it('in one process, never admits more than the limit in any window, and admits the limit again once the window has moved on', async () => {
+    // A window of 400 ms rather than a minute: the same algorithm, seen over several windows, on
+    // a clock the test moves (three attempts every 7 ms for 1.5 s), so the times are exact.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const limiter = createDeploymentLimiter(undefined, 400);
+      const start = Date.now();
+      const granted: number[] = [];
+      for (let at = start; at < start + 1_500; at += 7) {
+        vi.setSystemTime(at);
+        for (let attempt = 0; attempt < 3; attempt++) if (limiter.reserve('limited', { rpm: 5 }, 1) === undefined) granted.push(at);
+      }
+      // (GCRA with a burst of a whole window would let ~10 through a window straddling a burst.)
+      expect(busiestWindow(granted, 400)).toBe(5);
+      // Slots free up as the window moves on: 5 per 400 ms, nearly 4 windows' worth.
+      expect(granted.length).toBeGreaterThanOrEqual(15);
+      expect(granted.length).toBeLessThanOrEqual(20);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('refuses a request whose tokens alone pass tpm, and counts tokens per window', async () => {
+    const limiter = createDeploymentLimiter(undefined, 60_000);
+    expect(limiter.reserve('limited', { tpm: 100 }, 60)).toBeUndefined();
+    expect((limiter.reserve('limited', { tpm: 100 }, 60) as { reason: string }).reason).toMatch(/^at its rate limit: 100 tpm; free again in (59|60) s$/);
+    expect(limiter.reserve('limited', { tpm: 100 }, 40)).toBeUndefined();
+    expect((limiter.reserve('other', { tpm: 100 }, 101) as { reason: string }).reason).toBe("at its rate limit: 100 tpm, less than this request's ~101 tokens");
+  });
+});
+
+describe.skipIf(await redisSkip())('a deployment limit counted in Redis over a sliding window', () => {
+  it('lets four instances together admit at most the limit in any window', async () => {
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const stores = [0, 1, 2, 3].map(() => redisStore({ url: redisUrl, prefix }));
+    try {
+      await Promise.all(stores.map((store) => store.ready()));
+      const limiters = stores.map((store) => createDeploymentLimiter(store.reserveDeployment, 400));
+      const granted = await hammer(limiters, { rpm: 5 }, 1, 1_500, 2);
+      // Granted times are read here after Redis answered, a few ms after Redis decided: a window
+      // shorter by that margin holds at most the limit (a whole window would, on Redis's clock).
+      expect(busiestWindow(granted, 400 - 60)).toBeLessThanOrEqual(5);
+      expect(granted.length).toBeGreaterThan(5);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      await cleanUp(prefix);
+    }
+  });
+});
+
+describe.skipIf(await redisSkip())('a deployment limit under a fleet of four processes', () => {
+  it('sends at most rpm 60 to the limited deployment in any 60 s window, the rest to the next eligible deployment, none to the excluded one', async () => {
+    const [limited, outside, spare] = await Promise.all([timedUpstream(), timedUpstream(), timedUpstream()]);
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const dist = join(import.meta.dirname, '..', 'dist');
+    const worker = join(import.meta.dirname, 'fixtures', 'redis-limits-worker.mjs');
+    try {
+      const children = [0, 1, 2, 3].map((index) =>
+        fork(worker, [dist, redisUrl, prefix, limited.baseURL, outside.baseURL, spare.baseURL, '40', '4', String(index)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+      );
+      const reports = children.map(
+        (child) =>
+          new Promise<{ answered: string[] }>((resolve, reject) => {
+            child.on('message', (message: { ready?: true; answered?: string[] }) => message.answered && resolve(message as { answered: string[] }));
+            child.once('exit', (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));
+          }),
+      );
+      await Promise.all(children.map((child) => new Promise((resolve) => child.once('message', resolve))));
+      const started = Date.now();
+      for (const child of children) child.send({ go: true });
+      const answered = (await Promise.all(reports)).flatMap((report) => report.answered);
+      const tookMs = Date.now() - started;
+      expect(answered).toHaveLength(160);
+      // 160 requests in well under a minute: the limited deployment gets its 60 (fewer only when
+      // Redis was too slow to answer a reservation: that attempt goes on rather than risk a 61st),
+      // every other request goes to the next eligible deployment, never to the excluded one.
+      expect(tookMs).toBeLessThan(60_000);
+      const toLimited = answered.filter((provider) => provider === 'limited').length;
+      expect(toLimited).toBeLessThanOrEqual(60);
+      expect(toLimited).toBeGreaterThanOrEqual(40);
+      expect(answered.filter((provider) => provider === 'spare')).toHaveLength(160 - toLimited);
+      expect([limited.hits, spare.hits, outside.hits]).toEqual([toLimited, 160 - toLimited, 0]);
+      // What the limited upstream received, in every sliding window of 60 s.
+      expect(busiestWindow(limited.arrivals, 60_000)).toBeLessThanOrEqual(60);
+    } finally {
+      await cleanUp(prefix);
+    }
+  }, 120_000);
 });

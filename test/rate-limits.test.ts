@@ -2,7 +2,7 @@ import { createClient } from '@redis/client';
 import { describe, expect, it } from 'vitest';
 import { callbackAudit, createRouter, openaiCompatible, RouterError, type AuditRecord } from '../src/index.js';
 import { redisStore } from '../src/redis/index.js';
-import { useLocalUpstreams, type LocalUpstream } from './helpers/local-upstream.js';
+import { localUpstream, useLocalUpstreams, type LocalUpstream } from './helpers/local-upstream.js';
 import { euJurisdiction, oneTokenRequest, oneTokenUpstream } from './helpers/priced-upstream.js';
 import { redisSkip, redisUrl, uniqueName } from './helpers/services.js';
 
@@ -15,10 +15,10 @@ const answer = oneTokenUpstream;
 const request = oneTokenRequest;
 const jurisdiction = euJurisdiction;
 
-function routerFor(upstream: LocalUpstream, extra: object = {}, audited: AuditRecord[] = []) {
+function routerFor(upstream: LocalUpstream, extra: object = {}, audited: AuditRecord[] = [], limits: object = { rpm: 4 }) {
   return createRouter({
     policy: 'global',
-    keys: { 'sk-a': { label: 'team-a', rpm: 4 } },
+    keys: { 'sk-a': { label: 'team-a', ...limits } },
     providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
     audit: [callbackAudit((record) => void audited.push(record))],
     ...extra,
@@ -46,6 +46,67 @@ describe('a key rate limit in this process', () => {
     expect(upstream.hits).toBe(4);
     await router.flush();
     expect(audited.at(-1)?.error_code).toBe('rate_limited');
+  });
+});
+
+/**
+ * tpm 500; each request is estimated at 200 completion tokens plus its prompt, and the upstream
+ * reports 4 tokens used. Uncorrected, the third request would be refused (3 × ~201 > 500); with
+ * each charge corrected to its 4 tokens, ten pass. Then a request estimated at ~500 tokens does
+ * not fit beside the 40 used: 429 with a short Retry-After.
+ */
+async function tpmScenario(routers: Array<ReturnType<typeof routerFor>>, upstream: LocalUpstream, audited: AuditRecord[]) {
+  const estimated = (maxTokens: number) => ({ ...request, max_tokens: maxTokens });
+  for (let index = 0; index < 10; index++) {
+    expect(await outcome(routers[index % routers.length]!.chat.completions.create(estimated(200), { apiKey: 'sk-a' }))).toBe('ok');
+  }
+  expect(upstream.hits).toBe(10);
+  const refused = (await outcome(routers.at(-1)!.chat.completions.create(estimated(499), { apiKey: 'sk-a' }))) as RouterError;
+  expect([refused.status, refused.code]).toEqual([429, 'rate_limited']);
+  expect(refused.message).toContain('500 tokens per minute');
+  expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(6);
+  expect(Number(refused.headers['retry-after-ms'])).toBeGreaterThan(0);
+  expect(upstream.hits).toBe(10);
+  for (const router of routers) await router.flush();
+  expect(audited.at(-1)?.error_code).toBe('rate_limited');
+}
+
+describe('a key tpm limit in this process', () => {
+  it('charges the estimate before the call and corrects it to the tokens used after; refuses what does not fit with 429 and Retry-After', async () => {
+    const upstream = await answer();
+    const audited: AuditRecord[] = [];
+    await tpmScenario([routerFor(upstream, {}, audited, { tpm: 500 })], upstream, audited);
+  });
+
+  it('gives back the estimate of a request that failed', async () => {
+    const failing = await localUpstream((_body, response) => response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'bad', type: 'invalid_request_error' } })));
+    const router = routerFor(failing, {}, [], { tpm: 500 });
+    // Each is estimated at ~201 tokens; none uses any. Uncorrected, the third would be refused.
+    for (let index = 0; index < 5; index++) {
+      const error = (await outcome(router.chat.completions.create({ ...request, max_tokens: 200 }, { apiKey: 'sk-a' }))) as RouterError;
+      expect(error.code).toBe('invalid_request');
+    }
+    expect(failing.hits).toBe(5);
+  });
+});
+
+describe.skipIf(skip)('a key tpm limit shared through Redis', () => {
+  it('corrects each charge to the tokens used, for every instance: two routers alternate within one tpm', async () => {
+    const upstream = await answer();
+    const audited: AuditRecord[] = [];
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const stores = [redisStore({ url: redisUrl, prefix }), redisStore({ url: redisUrl, prefix })];
+    try {
+      await Promise.all(stores.map((store) => store.ready()));
+      await tpmScenario(stores.map((store) => routerFor(upstream, { store }, audited, { tpm: 500 })), upstream, audited);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      const client = createClient({ url: redisUrl });
+      await client.connect();
+      for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) if (keys.length > 0) await client.unlink(keys);
+      await client.close();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
-import { createServer, type Socket } from 'node:net';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { connect, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createRouter, openaiCompatible, type Logger } from '../src/index.js';
+import { createRouter, openaiCompatible, RouterError, type Logger } from '../src/index.js';
 import { redisStore } from '../src/redis/index.js';
 import { localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
 
@@ -73,3 +74,178 @@ describe('redisStore without Redis', () => {
     }
   }, 20_000);
 });
+
+/** A free TCP port on 127.0.0.1 (free when asked; the test binds it right after). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A redis-server of the test's own, so the test may kill it and start it again on the same port. */
+async function ownRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  for (let tries = 0; tries < 100; tries++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (up) return child;
+    await sleep(50);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`redis-server did not start on port ${port}`);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+if (!hasRedisServer) {
+  if (process.env.CI === 'true') throw new Error('no redis-server binary on the PATH: CI requires it');
+  console.warn('skipped: no redis-server binary to start and kill (install Redis)');
+}
+
+describe.skipIf(!hasRedisServer)('a Redis that dies mid-run and comes back', () => {
+  it('keeps routing on the local view, refuses budgets (deny) or lets them through (allow) within the command timeout, logs once, then reconnects and shares circuits again', async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    let server = await ownRedis(port);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const commandTimeoutMs = 200;
+    const free = { apiKey: 'sk-free' };
+    const refreshMs = 100;
+    const stores = [
+      redisStore({ url, prefix: 'fail:', refreshMs, commandTimeoutMs, instanceId: 'a' }),
+      redisStore({ url, prefix: 'fail:', refreshMs, commandTimeoutMs, instanceId: 'b', onUnavailable: 'allow' }),
+    ];
+    try {
+      const ok = () =>
+        localUpstreamAnswering((response) =>
+          response.writeHead(200, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              id: 'c', object: 'chat.completion', created: 1, model: 'm',
+              choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+              usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+            }),
+          ),
+        );
+      const [flaky, steady] = await Promise.all([ok(), ok()]);
+      const jurisdiction = { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] };
+      const logs = stores.map(() => ({ warnings: [] as string[], infos: [] as string[] }));
+      const [a, b] = stores.map((store, index) =>
+        createRouter({
+          policy: 'global',
+          strategy: 'cheapest',
+          exploration: { share: 0 },
+          store,
+          logger: { debug: () => undefined, info: (message) => void logs[index]!.infos.push(message), warn: (message) => void logs[index]!.warnings.push(message), error: () => undefined },
+          // sk-a has a budget, counted in Redis; sk-free has none.
+          keys: { 'sk-a': { label: 'team-a', budget: { limit: 100, period: 'day' } }, 'sk-free': { label: 'free' } },
+          retry: { retries: 0 },
+          health: { failureThreshold: 1, cooldownMs: 60_000 },
+          providers: [
+            openaiCompatible({ id: 'flaky', baseURL: flaky.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] }),
+            openaiCompatible({ id: 'steady', baseURL: steady.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 2, output: 2, currency: 'EUR' } }] }),
+          ],
+        }),
+      );
+      await Promise.all(stores.map((store) => store.ready()));
+      for (const router of [a!, b!]) {
+        expect((await router.chat.completions.create(request, free)).provider).toBe('flaky');
+        expect((await router.chat.completions.create(request, { apiKey: 'sk-a' })).provider).toBe('flaky');
+      }
+
+      // Redis dies mid-run.
+      server.kill('SIGKILL');
+      await new Promise((resolve) => server.once('exit', resolve));
+      const durations: number[] = [];
+      const timed = async <T>(call: () => Promise<T>) => {
+        const started = performance.now();
+        try {
+          return await call();
+        } finally {
+          durations.push(performance.now() - started);
+        }
+      };
+      for (let index = 0; index < 20; index++) {
+        for (const router of [a!, b!]) expect((await timed(() => router.chat.completions.create(request, free))).provider).toBe('flaky');
+      }
+      // Budgets cannot be checked: 'deny' refuses with 503 store_unavailable, 'allow' sends uncounted.
+      for (let index = 0; index < 5; index++) {
+        const refused = await timed(() => a!.chat.completions.create(request, { apiKey: 'sk-a' })).then(
+          () => undefined,
+          (error: unknown) => error as RouterError,
+        );
+        expect([refused?.status, refused?.code, refused?.type]).toEqual([503, 'store_unavailable', 'server_error']);
+        expect((await timed(() => b!.chat.completions.create(request, { apiKey: 'sk-a' }))).provider).toBe('flaky');
+      }
+      // Nothing waits on the dead Redis longer than the command timeout (a closed socket fails at once).
+      expect(Math.max(...durations)).toBeLessThan(commandTimeoutMs + 1_000);
+      for (const log of logs) expect(log.warnings.filter((message) => message.includes('does not answer'))).toHaveLength(1);
+      // The local views still learn: the outage did not stop health.
+      expect(a!.health().find((entry) => entry.provider === 'flaky')?.successes).toBeGreaterThanOrEqual(22);
+
+      // Redis comes back on the same port (empty: it kept nothing).
+      server = await ownRedis(port);
+      for (let waited = 0; waited < 100 && logs.some((log) => !log.infos.some((message) => message.includes('answers again'))); waited++) await sleep(100);
+      for (const log of logs) expect(log.infos.filter((message) => message.includes('answers again'))).toHaveLength(1);
+      expect((await a!.chat.completions.create(request, { apiKey: 'sk-a' })).provider).toBe('flaky');
+
+      // The fleet converges again: a circuit b opens is seen by a within the lag.
+      flaky.fail = true;
+      expect((await b!.chat.completions.create(request, free)).provider).toBe('steady');
+      const openedAt = performance.now();
+      const circuitOfA = () => a!.health().find((entry) => entry.provider === 'flaky')?.circuit;
+      while (circuitOfA() !== 'open' && performance.now() - openedAt < 5_000) await sleep(10);
+      const lagMs = performance.now() - openedAt;
+      expect(circuitOfA()).toBe('open');
+      // Published at once; at most one refresh if the message was lost (plus slack for a loaded machine).
+      expect(lagMs).toBeLessThan(refreshMs + 1_000);
+      expect(a!.health().find((entry) => entry.provider === 'flaky')?.changedBy).toBe('b');
+      expect((await a!.chat.completions.create(request, free)).provider).toBe('steady');
+      expect(flaky.hits).toBe(4 + 40 + 5 + 1 + 1);
+
+      // Redis hangs (stopped, its socket open): a budget waits the command timeout, no longer.
+      server.kill('SIGSTOP');
+      try {
+        const started = performance.now();
+        const refused = await a!.chat.completions.create(request, { apiKey: 'sk-a' }).then(
+          () => undefined,
+          (error: unknown) => error as RouterError,
+        );
+        const waitedMs = performance.now() - started;
+        expect(refused?.code).toBe('store_unavailable');
+        expect(waitedMs).toBeGreaterThanOrEqual(commandTimeoutMs - 5);
+        expect(waitedMs).toBeLessThan(commandTimeoutMs + 1_000);
+        expect((await b!.chat.completions.create(request, { apiKey: 'sk-a' })).provider).toBe('steady');
+        expect((await a!.chat.completions.create(request, free)).provider).toBe('steady');
+      } finally {
+        server.kill('SIGCONT');
+      }
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await Promise.all(stores.map((store) => store.close()));
+      server.kill('SIGKILL');
+    }
+  }, 60_000);
+});
+
+/** A local upstream that answers with `answer`, or with a 500 once `fail` is set. */
+async function localUpstreamAnswering(answer: (response: import('node:http').ServerResponse) => void) {
+  const upstream = await localUpstream((_body, response) => {
+    if (handle.fail) response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'down', type: 'server_error' } }));
+    else answer(response);
+  });
+  const handle = {
+    fail: false,
+    baseURL: upstream.baseURL,
+    get hits() {
+      return upstream.hits;
+    },
+  };
+  return handle;
+}

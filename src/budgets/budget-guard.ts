@@ -33,6 +33,8 @@ export interface BudgetGuardOptions {
   logger: Logger;
 }
 
+const periodWords: Record<BudgetPeriod, string> = { day: 'daily', week: 'weekly', month: 'monthly', total: 'total' };
+
 const format = (amount: number, currency: string) => `${amount.toFixed(6).replace(/0+$/, '').replace(/\.$/, '')} ${currency}`;
 
 /**
@@ -63,7 +65,7 @@ export async function reserveBudget(
     const remaining = Math.max(0, fromMicro(toMicro(budget.limit) - result.spent - result.reserved));
     const { resetsAt } = periodAt(budget.period, reservedAt);
     throw new BudgetExceededError(
-      `key "${keyId}" has ${format(remaining, options.currency)} left of its ${budget.period === 'total' ? 'total' : budget.period + 'ly'} budget of ${format(budget.limit, options.currency)}` +
+      `key "${keyId}" has ${format(remaining, options.currency)} left of its ${periodWords[budget.period]} budget of ${format(budget.limit, options.currency)}` +
         ` (${format(fromMicro(result.reserved), options.currency)} of it held by requests in flight); this request is estimated at ${format(estimate, options.currency)}` +
         (resetsAt === null ? '; the budget does not reset' : `; it resets at ${new Date(resetsAt).toISOString()}`),
     );

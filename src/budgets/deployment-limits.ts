@@ -1,4 +1,5 @@
-import { gcraStep, ratePeriodMs } from './rate-limiter.js';
+import { describeExclusions, NoEligibleProviderError, type Exclusion } from '../errors.js';
+import { ratePeriodMs } from './rate-limiter.js';
 
 /** A deployment's rate limits: your quota with its vendor. */
 export interface DeploymentLimits {
@@ -9,50 +10,178 @@ export interface DeploymentLimits {
 }
 
 /*
- * Keeps count of what each deployment with `limits` was sent (GCRA, as for keys) so routing can
- * rank out one at its limit without waiting on anything: planning asks `reason`, each attempt
- * calls `take`. With a shared store each attempt is also counted for the fleet, in the
- * background, and the local count catches up with the fleet's when the store answers.
+ * A deployment's limits are exact: at most `rpm` attempts (and `tpm` estimated tokens) in any
+ * sliding window of a minute. Each attempt reserves its slot right before it is sent; a refused
+ * reservation sends the request on to the next candidate. The count is a sliding log (when
+ * each attempt was sent, and its cost), not GCRA: GCRA's burst of a full minute would let up to
+ * twice the limit through in a window that straddles the burst.
+ *
+ * Planning ranks on a local view and never waits: this process's own log, plus, with a shared
+ * store, how long the fleet said the deployment is full (learnt from each reservation's answer).
+ * With a shared store each reservation is one atomic script in Redis for the whole fleet; when
+ * Redis does not answer, the process counts alone.
  */
+
+/** The answer of the fleet's count to one reservation. */
+export type DeploymentReservation =
+  | {
+      granted: true;
+      /** Per limit, how long before another attempt of the same cost fits: 0 when one fits now. @unit milliseconds */
+      fullForMs: { rpm: number; tpm: number };
+    }
+  | { granted: false; limit: 'rpm' | 'tpm'; retryAfterMs: number }
+  /** The store is connected but did not answer in time: the reservation may or may not have been made. */
+  | { granted: 'unknown' };
+
+/** Reserves one attempt in the fleet's count (a shared store); undefined when the store is not connected. */
+export type ReserveDeployment = (providerId: string, limits: DeploymentLimits, tokens: number, windowMs: number) => Promise<DeploymentReservation | undefined>;
+
 export interface DeploymentLimiter {
-  /** Why the deployment cannot take this request now, for `explain()`; undefined when it can. */
+  /** Why the deployment cannot take this request now, for `explain()`; undefined when it can. Reads the local view only. */
   reason(providerId: string, limits: DeploymentLimits, tokens: number, now: number): string | undefined;
-  /** Counts one attempt. */
-  take(providerId: string, limits: DeploymentLimits, tokens: number, now: number): void;
+  /**
+   * Reserves a slot for one attempt about to be sent: undefined when granted, else why not (the
+   * reason `explain()` would give). Synchronous without a shared store; with one, a promise
+   * that settles within the store's command timeout.
+   */
+  reserve(providerId: string, limits: DeploymentLimits, tokens: number): DeploymentRefusal | undefined | Promise<DeploymentRefusal | undefined>;
 }
 
-/** Counts charged for the whole fleet (a shared store); answers how far ahead of now the fleet's count is. @unit milliseconds */
-export type ChargeDeployment = (providerId: string, name: 'rpm' | 'tpm', limit: number, cost: number) => Promise<number | undefined>;
+/** Why an attempt got no slot, and when one frees up. */
+export interface DeploymentRefusal {
+  reason: string;
+  /** @unit milliseconds */
+  retryAfterMs: number;
+}
 
-export function createDeploymentLimiter(charge?: ChargeDeployment): DeploymentLimiter {
-  const arrivals = new Map<string, number>();
-  const check = (providerId: string, limits: DeploymentLimits, tokens: number, now: number) => {
-    const steps: Array<{ name: 'rpm' | 'tpm'; key: string; next: number; retryAfterMs: number; limit: number }> = [];
-    for (const [name, limit, cost] of [
-      ['rpm', limits.rpm, 1],
-      ['tpm', limits.tpm, tokens],
-    ] as const) {
-      if (limit === undefined) continue;
-      const key = `${providerId}\u0000${name}`;
-      steps.push({ name, key, limit, ...gcraStep(arrivals.get(key) ?? now, now, limit, cost) });
+/** One limit's sliding log: when each admitted attempt was sent and what it cost, oldest first. */
+interface WindowLog {
+  at: number[];
+  cost: number[];
+  head: number;
+  sum: number;
+}
+
+/** How long before `cost` more fits under `limit`: the oldest entries leave the window first. @unit milliseconds */
+function waitFor(log: WindowLog, cost: number, limit: number, now: number, windowMs: number): number {
+  if (cost > limit) return windowMs;
+  let excess = log.sum + cost - limit;
+  if (excess <= 0) return 0;
+  for (let index = log.head; index < log.at.length; index++) {
+    excess -= log.cost[index]!;
+    if (excess <= 0) return Math.max(1, log.at[index]! + windowMs - now);
+  }
+  return windowMs;
+}
+
+function prune(log: WindowLog, now: number, windowMs: number): void {
+  while (log.head < log.at.length && log.at[log.head]! <= now - windowMs) {
+    log.sum -= log.cost[log.head]!;
+    log.head += 1;
+  }
+  // Compact now and then so the arrays stay as long as the window's entries.
+  if (log.head > 64 && log.head * 2 > log.at.length) {
+    log.at = log.at.slice(log.head);
+    log.cost = log.cost.slice(log.head);
+    log.head = 0;
+  }
+}
+
+const refusal = (name: 'rpm' | 'tpm', limit: number, cost: number, waitMs: number): DeploymentRefusal => ({ reason: describe(name, limit, cost, waitMs), retryAfterMs: waitMs });
+const describe = (name: 'rpm' | 'tpm', limit: number, cost: number, waitMs: number) =>
+  name === 'tpm' && cost > limit
+    ? `at its rate limit: ${limit} tpm, less than this request's ~${cost} tokens`
+    : `at its rate limit: ${limit} ${name}; free again in ${Math.max(1, Math.ceil(waitMs / 1000))} s`;
+
+/**
+ * @param reserveShared the fleet's count, when the store is shared.
+ * @param windowMs the sliding window; a minute, shorter only in tests of the algorithm.
+ */
+export function createDeploymentLimiter(reserveShared?: ReserveDeployment, windowMs = ratePeriodMs): DeploymentLimiter {
+  const logs = new Map<string, WindowLog>();
+  /** Until when the fleet's count said the deployment is full. @unit epoch milliseconds */
+  const fullUntil = new Map<string, number>();
+
+  const logOf = (key: string) => {
+    let log = logs.get(key);
+    if (log === undefined) {
+      log = { at: [], cost: [], head: 0, sum: 0 };
+      logs.set(key, log);
     }
+    return log;
+  };
+  const limitsOf = (limits: DeploymentLimits, tokens: number) => {
+    const steps: Array<{ name: 'rpm' | 'tpm'; limit: number; cost: number }> = [];
+    if (limits.rpm !== undefined) steps.push({ name: 'rpm', limit: limits.rpm, cost: 1 });
+    if (limits.tpm !== undefined) steps.push({ name: 'tpm', limit: limits.tpm, cost: Math.max(0, Math.ceil(tokens)) });
     return steps;
   };
+  /** The local view: this process's own log, then what the fleet last said. */
+  const check = (providerId: string, limits: DeploymentLimits, tokens: number, now: number) => {
+    for (const step of limitsOf(limits, tokens)) {
+      const key = `${providerId}\u0000${step.name}`;
+      const log = logOf(key);
+      prune(log, now, windowMs);
+      const waitMs = waitFor(log, step.cost, step.limit, now, windowMs);
+      if (waitMs > 0) return refusal(step.name, step.limit, step.cost, waitMs);
+      const until = fullUntil.get(key);
+      if (until !== undefined && until > now) return refusal(step.name, step.limit, step.cost, until - now);
+    }
+    return undefined;
+  };
+  const record = (providerId: string, limits: DeploymentLimits, tokens: number, now: number) => {
+    for (const step of limitsOf(limits, tokens)) {
+      const log = logOf(`${providerId}\u0000${step.name}`);
+      log.at.push(now);
+      log.cost.push(step.cost);
+      log.sum += step.cost;
+    }
+  };
+
   return {
-    reason(providerId, limits, tokens, now) {
-      const over = check(providerId, limits, tokens, now).find((step) => step.retryAfterMs > 0);
-      if (over === undefined) return undefined;
-      return `at its rate limit: ${over.limit} ${over.name}; free again in ${Math.ceil(over.retryAfterMs / 1000)} s`;
-    },
-    take(providerId, limits, tokens, now) {
-      // An attempt already admitted is counted even past the limit, so the count stays true.
-      for (const step of check(providerId, limits, tokens, now)) {
-        arrivals.set(step.key, Math.min(step.next, now + 2 * ratePeriodMs));
-        // The fleet's count includes this attempt: take whichever is further ahead.
-        void charge?.(providerId, step.name, step.limit, step.name === 'rpm' ? 1 : tokens).then((ahead) => {
-          if (ahead !== undefined) arrivals.set(step.key, Math.max(arrivals.get(step.key) ?? 0, Date.now() + ahead));
-        });
+    reason: (providerId, limits, tokens, now) => check(providerId, limits, tokens, now)?.reason,
+    reserve(providerId, limits, tokens) {
+      const now = Date.now();
+      const local = check(providerId, limits, tokens, now);
+      // This process's own attempts are part of the fleet's: full here is full for the fleet.
+      if (local !== undefined || reserveShared === undefined) {
+        if (local === undefined) record(providerId, limits, tokens, now);
+        return local;
       }
+      return reserveShared(providerId, limits, tokens, windowMs).then((answer) => {
+        const at = Date.now();
+        if (answer === undefined) {
+          // The store is not connected: this process counts alone.
+          const alone = check(providerId, limits, tokens, at);
+          if (alone === undefined) record(providerId, limits, tokens, at);
+          return alone;
+        }
+        // Sending could pass the fleet's limit: this attempt goes to the next candidate instead.
+        if (answer.granted === 'unknown') return { reason: 'at its rate limit: no slot reserved, the shared store did not answer in time', retryAfterMs: 1_000 };
+        if (!answer.granted) {
+          fullUntil.set(`${providerId}\u0000${answer.limit}`, at + answer.retryAfterMs);
+          const step = limitsOf(limits, tokens).find((entry) => entry.name === answer.limit)!;
+          return refusal(answer.limit, step.limit, step.cost, answer.retryAfterMs);
+        }
+        record(providerId, limits, tokens, at);
+        for (const step of limitsOf(limits, tokens)) {
+          if (answer.fullForMs[step.name] > 0) fullUntil.set(`${providerId}\u0000${step.name}`, at + answer.fullForMs[step.name]);
+        }
+        return undefined;
+      });
     },
   };
+}
+
+/**
+ * Every candidate left was at its limits when its turn came (the fleet filled them since
+ * planning): a 503 with `retry-after`, nothing sent, as when only open circuits are left.
+ */
+export function deploymentsAtLimits(requested: string, policy: string, excluded: Exclusion[], retryAfterMs: number): NoEligibleProviderError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new NoEligibleProviderError(
+    `every deployment eligible for "${requested}" under policy ${policy} is at its rate limit (limits); nothing was sent. Try again in ${seconds} s. Excluded:\n${describeExclusions(excluded)}`,
+    excluded,
+    { status: 503, type: 'server_error', isRetryable: true, headers: { 'retry-after': String(seconds) } },
+  );
 }

@@ -5,16 +5,25 @@ import type { KeyRateLimits } from './rate-limiter.js';
 /**
  * Before a request of a key with `rpm`/`tpm`: counts it, or refuses it with 429 `rate_limited`
  * and `Retry-After`. When the shared store does not answer, the request goes through (rate
- * limits fail open; the outage is logged by the store).
+ * limits fail open; the outage is logged by the store). Resolves, for a key with `tpm`, to the
+ * function that corrects the charge to the tokens the request really used.
  */
-export async function takeRate(context: RouterContext, keyId: string, limits: KeyRateLimits, tokens: number): Promise<void> {
+export async function takeRate(context: RouterContext, keyId: string, limits: KeyRateLimits, tokens: number): Promise<((actual: number) => void) | undefined> {
   let decision;
   try {
     decision = await context.rateLimiter.take(keyId, limits, tokens);
   } catch {
-    return;
+    return undefined;
   }
-  if (decision.allowed) return;
+  if (decision.allowed) {
+    const tpm = limits.tpm;
+    if (tpm === undefined) return undefined;
+    return (actual) => {
+      if (actual === tokens) return;
+      // Best effort: a correction Redis misses leaves the estimate counted, as before it.
+      context.rateLimiter.settle(keyId, tpm, actual - tokens).catch(() => undefined);
+    };
+  }
   const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
   const limit = decision.limit === 'rpm' ? `${limits.rpm} requests per minute` : `${limits.tpm} tokens per minute`;
   throw new RouterError(`key "${keyId}" is at its rate limit of ${limit}; retry after ${seconds} s`, {

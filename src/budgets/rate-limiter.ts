@@ -10,7 +10,7 @@
 export interface KeyRateLimits {
   /** Requests per minute. */
   rpm?: number | undefined;
-  /** Tokens per minute: prompt plus expected completion, as estimated before the call. */
+  /** Tokens per minute: prompt plus expected completion, estimated before the call and corrected to the real usage after it. */
   tpm?: number | undefined;
 }
 
@@ -18,9 +18,19 @@ export type RateDecision = { allowed: true } | { allowed: false; limit: 'rpm' | 
 
 export interface RateLimiter {
   take(keyId: string, limits: KeyRateLimits, tokens: number): Promise<RateDecision>;
+  /**
+   * Corrects a key's tokens per minute once a request's real usage is known: `delta` (actual
+   * minus the estimate taken) moves its TAT forward, or back for a request that used less.
+   */
+  settle(keyId: string, tpm: number, delta: number): Promise<void>;
 }
 
 export const ratePeriodMs = 60_000;
+
+/** The TAT after correcting a charge by `delta`: a refund never takes it below now (a minute's worth is the most a key may hold). */
+export function gcraCorrect(tat: number, now: number, limit: number, delta: number): number {
+  return Math.max(now, Math.max(tat, now) + (delta * ratePeriodMs) / limit);
+}
 
 /** The arithmetic shared by the memory limiter and the Redis script (which mirrors it in Lua). */
 export function gcraStep(tat: number, now: number, limit: number, cost: number): { next: number; retryAfterMs: number } {
@@ -47,6 +57,11 @@ export function memoryRateLimiter(): RateLimiter {
       }
       for (const [key, next] of steps) arrivals.set(key, next);
       return { allowed: true };
+    },
+    async settle(keyId, tpm, delta) {
+      const key = `${keyId}\u0000tpm`;
+      const now = Date.now();
+      arrivals.set(key, gcraCorrect(arrivals.get(key) ?? now, now, tpm, delta));
     },
   };
 }

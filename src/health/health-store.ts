@@ -62,11 +62,11 @@ export interface HealthStore {
   /** Where key budgets are counted, when the store keeps them (a shared store does); else in this process. */
   budgets?: import('../budgets/budget-ledger.js').BudgetLedger;
   /**
-   * Counts `cost` against a deployment's limit for the fleet; resolves to how far ahead of now
-   * the fleet's theoretical arrival time is (undefined when the store does not answer). Called in
-   * the background: routing reads the local count it updates.
+   * Reserves one attempt against a deployment's limits for the whole fleet, atomically (see
+   * `ReserveDeployment`); resolves to undefined when the store does not answer. Called right
+   * before an attempt to a deployment with `limits` is sent; ranking reads a local view.
    */
-  chargeDeployment?(providerId: string, name: 'rpm' | 'tpm', limit: number, cost: number): Promise<number | undefined>;
+  reserveDeployment?: import('../budgets/deployment-limits.js').ReserveDeployment;
   /** Where key rate limits are counted, when the store keeps them; else in this process. */
   rateLimits?: import('../budgets/rate-limiter.js').RateLimiter;
   /**

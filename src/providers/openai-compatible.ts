@@ -37,9 +37,10 @@ import { createRedactor, credentialsInURL, headerSecrets } from './redact.js';
 /** What `openaiCompatible()` takes: one deployment of an OpenAI-compatible API. */
 export interface OpenAICompatibleOptions {
   /**
-   * The deployment's own rate limits (your quota with the vendor). Routing keeps count and,
-   * once the deployment is at a limit, ranks it out (the reason is in `explain()`) and sends the
-   * excess to the next eligible deployment.
+   * The deployment's own rate limits (your quota with the vendor): at most `rpm` attempts (and
+   * `tpm` estimated tokens) in any sliding minute, across the fleet with a shared store. Each
+   * attempt reserves its slot; at a limit the deployment is ranked out (the reason is in
+   * `explain()`) and the excess goes to the next eligible deployment. See docs/fleet.md.
    */
   limits?: DeploymentLimits | undefined;
   /**

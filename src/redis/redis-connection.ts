@@ -13,6 +13,8 @@ export interface RedisConnection {
   send<T = unknown>(args: string[]): Promise<T>;
   /** Calls `listener` with each message published on `channel`, on a connection of its own. */
   subscribe(channel: string, listener: (message: string) => void): Promise<void>;
+  /** Whether the command connection is up now: a failed command on an up connection timed out (and may have run). */
+  isReady(): boolean;
   /** Called on each connection error and each (re)connection. */
   onState(listener: (state: { up: true } | { up: false; error: Error }) => void): void;
   close(): Promise<void>;
@@ -64,6 +66,7 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
         options.commandTimeoutMs,
         'SUBSCRIBE',
       ),
+    isReady: () => client.isReady,
     onState: (listener) => void listeners.push(listener),
     // A polite close waits for replies a hung server never sends: after the timeout, drop the sockets.
     close: async () => {

@@ -3,7 +3,7 @@ import type { RateLimiter } from '../budgets/rate-limiter.js';
 /*
  * Key rate limits counted in Redis for the fleet: GCRA as in rate-limiter.ts, in one script
  * over both limits (checked, then charged), on Redis's clock. Each TAT lives at most a minute
- * past its value.
+ * past its value. The tpm charge, an estimate, is corrected to the real usage when the request ends.
  */
 
 const script = `
@@ -25,6 +25,17 @@ for i, next in pairs(nexts) do redis.call('SET', KEYS[i], tostring(next), 'PX', 
 return {0, 0}
 `;
 
+/** Corrects the tpm TAT by ARGV[1] tokens (negative: a refund), never below now, as `gcraCorrect`. */
+const settleScript = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local next = tat + tonumber(ARGV[1]) * 60000 / tonumber(ARGV[2])
+if next > now then redis.call('SET', KEYS[1], tostring(next), 'PX', math.ceil(next - now) + 1000) else redis.call('DEL', KEYS[1]) end
+return 1
+`;
+
 export function redisRateLimiter(send: <T>(args: string[]) => Promise<T>, base: string): RateLimiter {
   return {
     async take(keyId, limits, tokens) {
@@ -35,6 +46,9 @@ export function redisRateLimiter(send: <T>(args: string[]) => Promise<T>, base: 
       const which = Number(reply[0]);
       if (which === 0) return { allowed: true };
       return { allowed: false, limit: which === 1 ? 'rpm' : 'tpm', retryAfterMs: Number(reply[1]) };
+    },
+    async settle(keyId, tpm, delta) {
+      await send(['EVAL', settleScript, '1', `${base}rl:${keyId}:tpm`, String(delta), String(tpm)]);
     },
   };
 }

@@ -3,6 +3,7 @@ import { emptyHealthRecord, type HealthRecord, type SharedHealthStore } from '..
 import { defaultLatencyEstimateOptions, mergeLatencyEstimates, type LatencyEstimate } from '../health/latency-estimate.js';
 import type { Logger } from '../logging/logger.js';
 import { redisBudgetLedger } from './redis-budgets.js';
+import { redisDeploymentLimits } from './redis-deployment-limits.js';
 import { redisRateLimiter } from './redis-rate-limiter.js';
 import { connectRedis, type RedisConnection } from './redis-connection.js';
 
@@ -67,17 +68,6 @@ interface SharedCircuit {
 
 /** What each instance contributes to a deployment's statistics. */
 type Stats = Pick<HealthRecord, 'latency' | 'completion' | 'outcomes' | 'successes' | 'failures'>;
-
-/** GCRA charge for a deployment's limit, never refused (the attempt is already sent): returns the TAT's lead over now, in ms. */
-const chargeScript = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local next = math.min(tat + tonumber(ARGV[2]) * 60000 / tonumber(ARGV[1]), now + 120000)
-redis.call('SET', KEYS[1], tostring(next), 'PX', math.ceil(next - now) + 1000)
-return math.ceil(next - now)
-`;
 
 const releaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
@@ -290,14 +280,25 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     }
   };
 
+  /** Deployment reservations: undefined while disconnected (the instance counts alone), thrown when a live connection did not answer in time. */
+  const sendUnlessDisconnected = async <T>(args: string[]): Promise<T | undefined> => {
+    if (connection === undefined || !connection.isReady()) return undefined;
+    try {
+      const reply = await connection.send<T>(args);
+      answered();
+      return reply;
+    } catch (error) {
+      failed(error);
+      if (!connection.isReady()) return undefined;
+      throw error;
+    }
+  };
+
   return {
     instanceId,
     budgets: redisBudgetLedger(sendOrThrow, base),
     rateLimits: redisRateLimiter(sendOrThrow, base),
-    async chargeDeployment(providerId, name, limit, cost) {
-      const reply = await send<number>(['EVAL', chargeScript, '1', `${base}rl:deployment:${providerId}:${name}`, String(limit), String(cost)]);
-      return reply === undefined ? undefined : Number(reply);
-    },
+    reserveDeployment: redisDeploymentLimits(sendUnlessDisconnected, base, instanceId),
     onUnavailable: options.onUnavailable ?? 'deny',
     get: (key) => own.get(key),
     set(key, record) {

@@ -1,5 +1,4 @@
-import { reserveBudget } from '../budgets/budget-guard.js';
-import { takeRate } from '../budgets/rate-guard.js';
+import { admitKey } from '../budgets/key-admission.js';
 import { completionOf } from '../audit/audit-content.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { InvalidRequestError, RouterError } from '../errors.js';
@@ -122,12 +121,8 @@ export async function runChatCompletion(
     const { request, caller, plan, needs } = prepareChat(context, params, options.apiKey, record);
     const { simulation } = context.options.limits;
     assertRoutable(plan);
-    if (caller.rates !== undefined && caller.keyId !== null) await takeRate(context, caller.keyId, caller.rates, needs.promptTokens + needs.completionTokens);
-    if (caller.budget !== undefined && caller.keyId !== null && !caller.simulated) {
-      // A fallback may be dearer than the first choice: the reservation covers the dearest.
-      const estimate = plan.ranked.reduce((most, candidate) => Math.max(most, candidate.estCost ?? 0), 0);
-      record.settleBudget = await reserveBudget(context.budgets, caller.keyId, caller.budget, record.id, estimate);
-    }
+    // Only a key with limits waits on anything: routing stays synchronous up to the first attempt otherwise.
+    if (caller.rates !== undefined || caller.budget !== undefined) record.settle = await admitKey(context, caller, record.id, plan, needs.promptTokens + needs.completionTokens);
     if (stream) return await startStream(context, request, caller, plan, needs, record, options.signal);
 
     const execution = await execute(

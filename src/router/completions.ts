@@ -1,3 +1,4 @@
+import { admitKey } from '../budgets/key-admission.js';
 import { InvalidRequestError } from '../errors.js';
 import { validateRequest } from '../internal/validate.js';
 import { assertRequestBody } from '../wire/request-limits.js';
@@ -60,6 +61,8 @@ export async function createCompletion(
     const plan = planRoute(context, caller, request.model, parseModel(request.model, context.vocabulary), needs, request.route);
     record.planned(plan);
     assertRoutable(plan);
+    // Only a key with limits waits on anything: routing stays synchronous up to the first attempt otherwise.
+    if (caller.rates !== undefined || caller.budget !== undefined) record.settle = await admitKey(context, caller, record.id, plan, needs.promptTokens + needs.completionTokens);
     const execution = await executeOneShot(context, plan, caller, record, request, options.signal, {
       method: 'doComplete',
       pseudo: async (body, pseudoOptions) => ({ completion: await pseudoComplete(body, pseudoOptions) }),

@@ -1,3 +1,4 @@
+import { admitKey } from '../budgets/key-admission.js';
 import { validateRequest } from '../internal/validate.js';
 import { assertRequestBody } from '../wire/request-limits.js';
 import { parseModel } from '../models/parse-model.js';
@@ -37,6 +38,8 @@ export async function createEmbeddings(
     const plan = planRoute(context, caller, request.model, parseModel(request.model, context.vocabulary), needs, request.route);
     record.planned(plan);
     assertRoutable(plan);
+    // Only a key with limits waits on anything: routing stays synchronous up to the first attempt otherwise.
+    if (caller.rates !== undefined || caller.budget !== undefined) record.settle = await admitKey(context, caller, record.id, plan, promptTokens);
     const execution = await executeOneShot(context, plan, caller, record, request, options.signal, {
       method: 'doEmbed',
       pseudo: async (body, pseudoOptions) => ({ response: await pseudoEmbed(body, pseudoOptions) }),

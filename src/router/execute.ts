@@ -5,6 +5,7 @@ import { AbortedError, RouterError, type Attempt, type Exclusion } from '../erro
 import { onAbort } from '../internal/on-abort.js';
 import { sleep } from '../internal/sleep.js';
 import { describeCircuit } from '../health/circuit-breaker.js';
+import { deploymentsAtLimits } from '../budgets/deployment-limits.js';
 import type { Ranked } from '../strategies/types.js';
 import { backoffMs, retryAfterMs } from './retry-delay.js';
 import { exceedsDeploymentLimit, wasNotSent } from '../providers/upstream-error.js';
@@ -51,6 +52,16 @@ export interface Execution<T> {
 /** Raised inside an attempt whose candidate's circuit opened before its turn: skip it, call nothing. */
 class CircuitSkip extends Error {}
 
+/** Raised inside an attempt whose candidate has no slot left under its `limits`: skip it, call nothing. */
+class LimitSkip extends Error {
+  constructor(
+    reason: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(reason);
+  }
+}
+
 /**
  * Failures that say the request itself is wrong: no other candidate would do better. A prompt
  * too long for one deployment's context window is not one: another deployment may take it.
@@ -91,6 +102,8 @@ export async function execute<T>(
   let earliestRetryAt: number | undefined;
   let deadlinePassed = false;
   let count = 0;
+  let limitSkips = 0;
+  let soonestFreeMs = Infinity;
   let lastError: RouterError | undefined;
   let current: Candidate | undefined;
 
@@ -107,7 +120,15 @@ export async function execute<T>(
       const limit = Math.min(attemptLimitMs, remaining);
       // The breaker is asked right before each call: another request may have opened it since planning.
       if (trackHealth && !health.admit(candidate.key, limit)) throw new CircuitSkip();
-      if (trackHealth && candidate.provider.limits !== undefined) context.deploymentLimiter.take(candidate.provider.id, candidate.provider.limits, options.tokens ?? 0, Date.now());
+      // A deployment with `limits` takes the attempt only with a slot reserved (for the fleet, with a shared store).
+      if (trackHealth && candidate.provider.limits !== undefined) {
+        const pending = context.deploymentLimiter.reserve(candidate.provider.id, candidate.provider.limits, options.tokens ?? 0);
+        const refused = pending instanceof Promise ? await pending : pending;
+        if (refused !== undefined) {
+          health.released(candidate.key);
+          throw new LimitSkip(refused.reason, refused.retryAfterMs);
+        }
+      }
       const byDeadline = limit < attemptLimitMs;
       const timeoutError = () => {
         if (byDeadline) deadlinePassed = true;
@@ -195,6 +216,12 @@ export async function execute<T>(
         skipped.push({ provider: candidate.provider.id, model: candidate.model, reasons: [`${reason} (opened before its turn)`] });
         continue;
       }
+      if (thrown instanceof LimitSkip) {
+        skipped.push({ provider: candidate.provider.id, model: candidate.model, reasons: [`${thrown.message} (reached before its turn)`] });
+        limitSkips += 1;
+        soonestFreeMs = Math.min(soonestFreeMs, thrown.retryAfterMs);
+        continue;
+      }
       const error = toRouterError(thrown, candidate);
       if (isRequestError(error)) throw error;
       lastError = error;
@@ -202,6 +229,7 @@ export async function execute<T>(
   }
 
   if (attempts.length === 0 && skipped.length > 0 && !deadlinePassed) {
+    if (limitSkips === skipped.length) throw deploymentsAtLimits(options.requested, options.policy, skipped, soonestFreeMs);
     throw circuitsOpen({ requested: options.requested, policy: options.policy, earliestRetryAt }, skipped);
   }
   // Too long for every deployment tried (the only request errors that reach here): the request's

@@ -1,6 +1,7 @@
 import { randomUuidHex } from '../internal/random-id.js';
 import { auditContent } from '../audit/audit-content.js';
 import type { AuditCandidate, AuditCompletion, AuditOutcome, AuditRecordBody } from '../audit/types.js';
+import type { KeySettlement } from '../budgets/key-admission.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { NoEligibleProviderError, RouterError, type Attempt, type RouterErrorCode } from '../errors.js';
 import type { Route, Usage } from '../wire/chat-response.js';
@@ -51,8 +52,8 @@ export class RequestRecord {
   private plan: Plan | undefined;
   private prompt: readonly unknown[] | undefined;
   private finished = false;
-  /** Settles the key's budget reservation with the request's actual cost, when it has one. */
-  settleBudget: ((actual: number) => void) | undefined;
+  /** Settles what the request holds against its key (budget reservation, tpm charge) with what it actually used. */
+  settle: KeySettlement | undefined;
   /** What listeners (telemetry, the decision log) follow of this request. */
   readonly observation: RequestObservation | undefined;
   /** Set when the audit queue was full (`audit.onFull: 'wait'`): resolves once the record is in. */
@@ -174,8 +175,7 @@ export class RequestRecord {
   ) {
     if (this.finished) return;
     this.finished = true;
-    // What was delivered is what is spent: a stream cut part-way passes the usage it had.
-    this.settleBudget?.(usage && !usage.price_unknown ? usage.cost : 0);
+    this.settle?.(usage);
     const audit = this.context.audit;
     const observation = this.observation;
     if (!audit.enabled && observation === undefined) return;

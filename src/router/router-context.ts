@@ -182,7 +182,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
       logger: options.logger.logger,
     },
     rateLimiter: options.health.store?.rateLimits ?? memoryRateLimiter(),
-    deploymentLimiter: createDeploymentLimiter(options.health.store?.chargeDeployment?.bind(options.health.store)),
+    deploymentLimiter: createDeploymentLimiter(options.health.store?.reserveDeployment),
     exploration: createExplorationBudget(options.exploration),
     timeouts: createTimeoutBuckets(),
     audit,

@@ -106,8 +106,9 @@ function summarise(attempts: readonly Attempt[], skipped: readonly Exclusion[]):
   }
   let text = listed(parts);
   if (skipped.length > 0) {
-    const names = skipped.map((entry) => `${entry.provider}/${entry.model}`);
-    text += `${text === '' ? '' : '; '}not called (circuit opened before its turn): ${listed(names)}`;
+    // Each says why: a circuit that opened, or a deployment limit reached, before its turn.
+    const names = skipped.map((entry) => `${entry.provider}/${entry.model} (${entry.reasons[0] ?? 'skipped'})`);
+    text += `${text === '' ? '' : '; '}not called: ${listed(names)}`;
   }
   return text;
 }
