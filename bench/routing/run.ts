@@ -16,7 +16,9 @@ import { oracleOutcome, type Objective } from './oracle.js';
  * are the defaults unchanged. Time to first token is the simulation's (the drawn delay of each
  * attempt, failures included), so loopback and timer jitter do not blur the ratios.
  *
- * Usage: npm run bench:routing [-- --seeds 1,2,3 --requests 600]
+ * Usage: npm run bench:routing [-- --seeds 1,2,3 --requests 600 --objectives fastest --verbose --trace fastest]
+ * (`--verbose`: runs of router/oracle choices; `--trace <objective>`: each request with the
+ * router's estimates before it and why it explored.)
  */
 
 const argument = (name: string) => {
@@ -28,7 +30,7 @@ const seeds = (argument('seeds') ?? '1,2,3').split(',').map(Number);
 const requests = Number(argument('requests') ?? 400);
 const timeScale = 1 / 10;
 const share = 0.05;
-const objectives: Objective[] = ['cheapest', 'fastest', 'balanced'];
+const objectives = (argument('objectives') ?? 'cheapest,fastest,balanced').split(',') as Objective[];
 
 const eu: JurisdictionFacts = { operator: { name: 'Example Cloud SAS', country: 'FR', parents: [] }, hosting: ['FR'] };
 const us: JurisdictionFacts = { operator: { name: 'Example AI Inc', country: 'US', parents: [] }, hosting: ['US'] };
@@ -78,6 +80,8 @@ async function runOnce(market: Market, objective: Objective): Promise<Served[]> 
       const shown = router.explain({ model: 'model-a', messages: [{ role: 'user', content: prompt }], stream: true, max_tokens: maxTokens });
       console.log(`#${request} ${objective}`, JSON.stringify(shown.exploration), '\n' + shown.candidates.filter((entry) => entry.eligible).map((entry) => `  ${entry.provider} p50 ${entry.est_latency_ms} p90 ${entry.est_latency_p90_ms} range ${entry.latency_range_ms?.join('–')} se ${entry.latency_uncertainty} w ${entry.latency_samples} stale ${entry.latency_stale_ms} cost ${entry.est_cost} score ${entry.score}`).join('\n'));
     }
+    // --trace <objective>: what the router believed before each request (estimates, exploration), printed with the outcome.
+    const traced = argument('trace') === objective ? router.explain({ model: 'model-a', messages: [{ role: 'user', content: prompt }], stream: true, max_tokens: maxTokens }) : undefined;
     const logStart = servers.log.length;
     let provider: string | undefined;
     let explored = false;
@@ -109,6 +113,13 @@ async function runOnce(market: Market, objective: Objective): Promise<Served[]> 
     const ttftMs = ok ? attempts.reduce((sum, attempt) => sum + attempt.delayMs, 0) : undefined;
     const first = attempts[0]?.deployment;
     served.push({ request, provider: first, explored, ok, cost, ttftMs, observedMs });
+    if (traced !== undefined) {
+      const oracle = oracleOutcome(market, objective, request);
+      const estimates = traced.candidates.filter((entry) => entry.eligible).map((entry) => `${entry.provider} ${entry.est_latency_p90_ms}${entry.explore ? '?' : ''}`).join(', ');
+      console.log(
+        `s${market.seed} #${request} ${first}${explored ? '*' : ''} ${ttftMs?.toFixed(0)} ms (observed ${observedMs?.toFixed(0)}) | oracle ${oracle.spec.name} ${oracle.ttftMs.toFixed(0)} ms | ${explored ? `${traced.exploration?.reason} | ` : ''}${estimates}`,
+      );
+    }
   }
   const leaked = servers.log.filter((entry) => market.deployments.find((spec) => spec.name === entry.deployment)!.kind !== 'eu').length;
   (served as Served[] & { leaked?: number }).leaked = leaked;

@@ -14,6 +14,11 @@
  *   traffic back; two do); bad news counts at once.
  * - Memory of better days: when a deployment turns slow, the level it had before is kept
  *   (`before`, `changedAt`), so exploration can watch for its recovery: slow-downs usually end.
+ *   Only a level that rested on `formerLevelWeight` samples is remembered (one lucky answer is
+ *   no former speed to wait for). An answer back near that level counts as far faster news even
+ *   when the slow estimate is too wide to call it far off: held, and once a second confirms it
+ *   the estimate restarts from them and the former level is forgotten (the slow answers were a
+ *   blip, or the deployment recovered).
  * - Ageing: the weight of the sums fades with idle time, so the uncertainty of an estimate
  *   nobody refreshed widens (its centre stays: a slow deployment does not look fast for being
  *   idle) and its optimistic bound falls until exploration re-tries it.
@@ -116,6 +121,9 @@ export interface LatencyPrior {
 
 const minimumSpread = 0.05;
 
+/** Effective samples an estimate needs before a slow-down from it is remembered as a former speed. */
+export const formerLevelWeight = 3;
+
 function decayFactor(elapsedMs: number, halfLifeMs: number): number {
   return elapsedMs <= 0 ? 1 : Math.pow(2, -elapsedMs / halfLifeMs);
 }
@@ -216,7 +224,10 @@ export function addLatencySample(
   const { mean, variance } = centre(state);
   const spread = Math.max(0.1, Math.sqrt((state.weight * variance + options.priorSpread ** 2) / (state.weight + 1)));
   state.count += 1;
-  const side = y < mean - options.resetSigma * spread ? -1 : y > mean + options.resetSigma * spread ? 1 : 0;
+  // Back near its former level (a watched deployment) is good news even when the slow estimate
+  // is too wide to call the answer far off: held like any far faster answer until one more confirms it.
+  const backNearFormer = state.before != null && y < mean && y < state.before + options.resetSigma * spread;
+  const side = y < mean - options.resetSigma * spread || backNearFormer ? -1 : y > mean + options.resetSigma * spread ? 1 : 0;
   if (side === 0 || side !== state.runSide) {
     // A run broken by an ordinary sample (or one from the other side): held good news counts after all.
     if (state.runSide === -1) for (const held of state.run) fold(state, held, now, options);
@@ -227,10 +238,11 @@ export function addLatencySample(
     state.run.push(y);
     state.runSide = side;
   }
+  const known = state.weight >= formerLevelWeight;
   if (side === 1 && latencyMs > options.peakFactor * Math.exp(mean + z90 * spread)) {
     state.peak = latencyMs;
     state.peakAt = now;
-    if (state.before == null) {
+    if (state.before == null && known) {
       state.before = mean;
       state.changedAt = now;
     }
@@ -247,7 +259,7 @@ export function addLatencySample(
     if (side === -1) {
       state.peak = state.peakAt = null;
       state.before = null;
-    } else {
+    } else if (known) {
       state.before ??= mean;
     }
     state.changedAt = now;
