@@ -107,6 +107,18 @@ describe('the latency estimate', () => {
     expect(reading.changedMs).toBe(100);
   });
 
+  it('judges the second of a run of slow answers against the estimate from before the run', () => {
+    // The first answer (5×) counts at once, but must not widen the spread the second (2.5×) is judged by.
+    const estimate = fed(around(80, 40));
+    addLatencySample(estimate, 400, start + 1_000, options);
+    addLatencySample(estimate, 200, start + 1_100, options);
+    const reading = readLatency(estimate, start + 1_100, options, prior);
+    expect(estimate.weight).toBe(2);
+    expect(reading.p50).toBeGreaterThan(200);
+    expect(reading.beforeP50).toBeGreaterThan(70);
+    expect(reading.beforeP50).toBeLessThan(90);
+  });
+
   it('takes no single answer for a former speed to watch for', () => {
     const estimate = fed([50]);
     addLatencySample(estimate, 250, start + 100, options);

@@ -128,7 +128,7 @@ function decayFactor(elapsedMs: number, halfLifeMs: number): number {
   return elapsedMs <= 0 ? 1 : Math.pow(2, -elapsedMs / halfLifeMs);
 }
 
-function centre(state: LatencyEstimate): { mean: number; variance: number } {
+function centre(state: Pick<LatencyEstimate, 'weight' | 'sum' | 'squares'>): { mean: number; variance: number } {
   const mean = state.sum / state.weight;
   return { mean, variance: Math.max(0, state.squares / state.weight - mean * mean) };
 }
@@ -206,6 +206,21 @@ function fold(state: LatencyEstimate, logLatency: number, now: number, options: 
   state.at = Math.max(state.at, now);
 }
 
+/**
+ * The sums without the current run of slow answers (each folded in with a weight of about one;
+ * exactly one for the latest), or the sums themselves when there is no such run.
+ */
+function beforeRun(state: LatencyEstimate): Pick<LatencyEstimate, 'weight' | 'sum' | 'squares'> {
+  if (state.runSide !== 1 || state.run.length === 0 || state.weight - state.run.length < 1) return state;
+  let sum = state.sum;
+  let squares = state.squares;
+  for (const value of state.run) {
+    sum -= value;
+    squares -= value * value;
+  }
+  return { weight: state.weight - state.run.length, sum, squares };
+}
+
 /** A new estimate from one sample. */
 export function newLatencyEstimate(latencyMs: number, now: number): LatencyEstimate {
   const y = Math.log(Math.max(latencyMs, 0.01));
@@ -221,8 +236,12 @@ export function addLatencySample(
 ): LatencyEstimate {
   if (state === undefined || state.weight <= 0) return newLatencyEstimate(latencyMs, now);
   const y = Math.log(Math.max(latencyMs, 0.01));
-  const { mean, variance } = centre(state);
-  const spread = Math.max(0.1, Math.sqrt((state.weight * variance + options.priorSpread ** 2) / (state.weight + 1)));
+  // Judged against the estimate as it was before a run of slow answers began: those answers are
+  // in the sums already (bad news counts at once), and would otherwise widen the very spread
+  // the next slow answer is measured against, so the run would never complete.
+  const base = beforeRun(state);
+  const { mean, variance } = centre(base);
+  const spread = Math.max(0.1, Math.sqrt((base.weight * variance + options.priorSpread ** 2) / (base.weight + 1)));
   state.count += 1;
   // Back near its former level (a watched deployment) is good news even when the slow estimate
   // is too wide to call the answer far off: held like any far faster answer until one more confirms it.
