@@ -176,12 +176,14 @@ function measure(market: Market, objective: Objective, served: Served[] & { leak
   });
   // The 5× drift: greedy (not explored) requests sent to it while slow; requests until it is used again once recovered.
   const drift = market.drifts[0]!;
-  const usedBefore = served.some((entry) => entry.request < drift.from && entry.request >= drift.from - 50 && entry.provider === drift.deployment);
+  // "Used" means chosen on its merits (not explored) in the 50 requests before: a deployment the
+  // strategy only ever measured has no traffic to leave or return to.
+  const usedBefore = served.some((entry) => entry.request < drift.from && entry.request >= drift.from - 50 && !entry.explored && entry.provider === drift.deployment);
   const greedyTo = (name: string, from: number, to: number) => served.filter((entry) => entry.request >= from && entry.request < to && !entry.explored && entry.provider === name);
   const leave = usedBefore ? greedyTo(drift.deployment, drift.from, drift.to ?? market.requests).length : undefined;
   const backAt = usedBefore && drift.to !== undefined ? greedyTo(drift.deployment, drift.to, market.requests)[0]?.request : undefined;
   const outage = market.outage;
-  const usedBeforeOutage = served.some((entry) => entry.request < outage.from && entry.request >= outage.from - 50 && entry.provider === outage.deployment);
+  const usedBeforeOutage = served.some((entry) => entry.request < outage.from && entry.request >= outage.from - 50 && !entry.explored && entry.provider === outage.deployment);
   const outageBackAt = usedBeforeOutage ? greedyTo(outage.deployment, outage.to, market.requests)[0]?.request : undefined;
   return {
     seed: market.seed,
