@@ -117,7 +117,7 @@ async function runOnce(market: Market, objective: Objective): Promise<Served[]> 
       const oracle = oracleOutcome(market, objective, request);
       const estimates = traced.candidates.filter((entry) => entry.eligible).map((entry) => `${entry.provider} ${entry.est_latency_p90_ms}${entry.explore ? '?' : ''}`).join(', ');
       console.log(
-        `s${market.seed} #${request} ${first}${explored ? '*' : ''} ${ttftMs?.toFixed(0)} ms (observed ${observedMs?.toFixed(0)}) | oracle ${oracle.spec.name} ${oracle.ttftMs.toFixed(0)} ms | ${explored ? `${traced.exploration?.reason} | ` : ''}${estimates}`,
+        `s${market.seed} #${request} ${first}${explored ? '*' : ''} ${ttftMs?.toFixed(0)} ms (observed ${observedMs?.toFixed(0)}) | oracle ${oracle.spec.name} ${oracle.ttftMs.toFixed(0)} ms | ${traced.exploration ? `${explored ? 'explored' : traced.exploration.now ? 'may explore' : 'no budget'}: ${traced.exploration.reason} | ` : ''}${estimates}`,
       );
     }
   }

@@ -107,6 +107,23 @@ describe('choosing what to explore', () => {
     expect(later.candidate.provider.id).not.toBe('slowed');
   });
 
+  it('confirms a recovery on credit when an answer comes back near the former speed, even if that answer alone would not rank first', () => {
+    let slowed;
+    for (const ms of Array<number>(20).fill(40)) slowed = addLatencySample(slowed, ms, now - 10_000, options);
+    for (const ms of [400, 410]) slowed = addLatencySample(slowed, ms, now - 5_000, options);
+    slowed = addLatencySample(slowed, 50, now - 1_000, options); // back near 40: held until confirmed
+    const watched = readLatency(slowed, now, options, { p50: 100 });
+    expect(watched.heldP50).toBeCloseTo(50, 6);
+    expect(watched.heldP90!).toBeGreaterThan(60); // at the held answer's own p90 it would not beat 'steady'
+    const { ranking, readings } = ranked([
+      ['steady', reading(Array<number>(20).fill(60))],
+      ['slowed', watched],
+    ]);
+    const choice = chooseExploration(fastest, ranking, readings, strategyContext, defaultExplorationOptions)!;
+    expect(choice).toMatchObject({ candidate: ranking[1]!.candidate, unmeasured: true });
+    expect(choice.reason).toMatch(/^confirming a recovery/);
+  });
+
   it('measures a never-measured candidate first, on credit', () => {
     const { ranking, readings } = ranked([
       ['known', reading(Array<number>(20).fill(50))],

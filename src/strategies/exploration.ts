@@ -101,7 +101,10 @@ function classify(
   greedyMeasured: boolean,
 ): { precedence: number; reason: string; onCredit: boolean } | undefined {
   const ms = (value: number) => `${Math.round(value)} ms`;
-  if (reading.heldP50 !== undefined && winsAt(strategy, ranked, entry, reading.heldP50, reading.heldP90!, context)) {
+  // A held answer confirms a recovery worth having when, at its speed or at the former speed it is
+  // back near, the candidate would rank first (a slow estimate's wide spread can hide the former).
+  const formerWins = (): boolean => reading.beforeP90 !== undefined && winsAt(strategy, ranked, entry, reading.beforeP50!, reading.beforeP90, context);
+  if (reading.heldP50 !== undefined && (winsAt(strategy, ranked, entry, reading.heldP50, reading.heldP90!, context) || formerWins())) {
     return { precedence: 0, onCredit: true, reason: `confirming a recovery: its last answer (${ms(reading.heldP50)}) was far faster than its estimate` };
   }
   if (!reading.measured) {
