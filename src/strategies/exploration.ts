@@ -63,7 +63,9 @@ export interface ExplorationChoice {
  * to confirm, a candidate never measured, one that turned slow and would rank first at its
  * former speed (watched for `recoveryWatchMs`), one that would rank first at its optimistic
  * bound, one not measured for `maxStalenessMs`; within each, the best optimistic p90 (for a
- * recovery watch, the best former p90).
+ * recovery watch, the best former p90). Every class asks that the candidate could rank first
+ * (at its held answer or former speed, at the prior's or its own optimistic bound, at the
+ * widest bound when stale): one that could not is never explored.
  */
 export function chooseExploration(
   strategy: Strategy,
