@@ -72,6 +72,36 @@ describe('the circuit breaker', () => {
     expect(router.health().find((entry) => entry.provider === 'flaky')).toMatchObject({ circuit: 'open', timesOpened: 2 });
   });
 
+  it('re-opens for the same cooldown when the trial fails fast, and for a longer one when it times out', async () => {
+    const flaky = faults.upstream('flaky').otherwise(fault.ok({ ttftMs: 60 }));
+    const steady = faults.upstream('steady');
+    const router = createRouter({
+      providers: [deployment(flaky, { price: 0.1 }), deployment(steady, { price: 0.2 })],
+      strategy: 'cheapest',
+      retry: { retries: 0 },
+      timeoutMs: 300,
+      health: { failureThreshold: 3, cooldownMs: 30_000 },
+    });
+    // It answered in about 60 ms: that is how long it usually takes.
+    for (let count = 0; count < 3; count++) expect((await call(router)).provider).toBe('flaky');
+    flaky.otherwise(fault.status(503));
+    for (let count = 0; count < 3; count++) expect((await call(router)).provider).toBe('steady');
+    expect(explainFlaky(router).reasons[0]).toMatch(/retry after 2026-03-01T12:00:30.000Z/);
+
+    // An outage: the trial's 503 comes back at once, far faster than an answer. It cost its caller
+    // nothing (the call fell back at once), so the circuit re-opens for the same 30 s, not 45 s.
+    vi.setSystemTime(new Date('2026-03-01T12:00:31Z'));
+    expect((await call(router)).route.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}`)).toEqual(['flaky:error', 'steady:ok']);
+    expect(explainFlaky(router).reasons[0]).toMatch(/^circuit open after 4 consecutive failures .* retry after 2026-03-01T12:01:01.000Z/);
+
+    // A trial that hangs until the timeout cost its caller the whole wait: the cooldown grows (45 s).
+    flaky.otherwise(fault.hang());
+    vi.setSystemTime(new Date('2026-03-01T12:01:02Z'));
+    expect((await call(router)).route.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}`)).toEqual(['flaky:error', 'steady:ok']);
+    expect(explainFlaky(router).reasons[0]).toMatch(/^circuit open after 5 consecutive failures .* retry after 2026-03-01T12:01:47.000Z/);
+    expect(router.health().find((entry) => entry.provider === 'flaky')).toMatchObject({ circuit: 'open', timesOpened: 3 });
+  });
+
   it('is asked before every attempt: a retry does not go to a deployment whose circuit has just opened', async () => {
     const flaky = faults.upstream('flaky').otherwise(fault.status(503));
     const steady = faults.upstream('steady');

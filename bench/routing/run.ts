@@ -16,7 +16,9 @@ import { oracleOutcome, type Objective } from './oracle.js';
  * are the defaults unchanged. Time to first token is the simulation's (the drawn delay of each
  * attempt, failures included), so loopback and timer jitter do not blur the ratios.
  *
- * Usage: npm run bench:routing [-- --seeds 1,2,3 --requests 600]
+ * Usage: npm run bench:routing [-- --seeds 1,2,3 --requests 600 --objectives fastest --verbose --trace fastest]
+ * (`--verbose`: runs of router/oracle choices; `--trace <objective>`: each request with the
+ * router's estimates before it and why it explored.)
  */
 
 const argument = (name: string) => {
@@ -28,7 +30,7 @@ const seeds = (argument('seeds') ?? '1,2,3').split(',').map(Number);
 const requests = Number(argument('requests') ?? 400);
 const timeScale = 1 / 10;
 const share = 0.05;
-const objectives: Objective[] = ['cheapest', 'fastest', 'balanced'];
+const objectives = (argument('objectives') ?? 'cheapest,fastest,balanced').split(',') as Objective[];
 
 const eu: JurisdictionFacts = { operator: { name: 'Example Cloud SAS', country: 'FR', parents: [] }, hosting: ['FR'] };
 const us: JurisdictionFacts = { operator: { name: 'Example AI Inc', country: 'US', parents: [] }, hosting: ['US'] };
@@ -78,6 +80,8 @@ async function runOnce(market: Market, objective: Objective): Promise<Served[]> 
       const shown = router.explain({ model: 'model-a', messages: [{ role: 'user', content: prompt }], stream: true, max_tokens: maxTokens });
       console.log(`#${request} ${objective}`, JSON.stringify(shown.exploration), '\n' + shown.candidates.filter((entry) => entry.eligible).map((entry) => `  ${entry.provider} p50 ${entry.est_latency_ms} p90 ${entry.est_latency_p90_ms} range ${entry.latency_range_ms?.join('–')} se ${entry.latency_uncertainty} w ${entry.latency_samples} stale ${entry.latency_stale_ms} cost ${entry.est_cost} score ${entry.score}`).join('\n'));
     }
+    // --trace <objective>: what the router believed before each request (estimates, exploration), printed with the outcome.
+    const traced = argument('trace') === objective ? router.explain({ model: 'model-a', messages: [{ role: 'user', content: prompt }], stream: true, max_tokens: maxTokens }) : undefined;
     const logStart = servers.log.length;
     let provider: string | undefined;
     let explored = false;
@@ -109,6 +113,13 @@ async function runOnce(market: Market, objective: Objective): Promise<Served[]> 
     const ttftMs = ok ? attempts.reduce((sum, attempt) => sum + attempt.delayMs, 0) : undefined;
     const first = attempts[0]?.deployment;
     served.push({ request, provider: first, explored, ok, cost, ttftMs, observedMs });
+    if (traced !== undefined) {
+      const oracle = oracleOutcome(market, objective, request);
+      const estimates = traced.candidates.filter((entry) => entry.eligible).map((entry) => `${entry.provider} ${entry.est_latency_p90_ms}${entry.explore ? '?' : ''}`).join(', ');
+      console.log(
+        `s${market.seed} #${request} ${first}${explored ? '*' : ''} ${ttftMs?.toFixed(0)} ms (observed ${observedMs?.toFixed(0)}) | oracle ${oracle.spec.name} ${oracle.ttftMs.toFixed(0)} ms | ${traced.exploration ? `${explored ? 'explored' : traced.exploration.now ? 'may explore' : 'no budget'}: ${traced.exploration.reason} | ` : ''}${estimates}`,
+      );
+    }
   }
   const leaked = servers.log.filter((entry) => market.deployments.find((spec) => spec.name === entry.deployment)!.kind !== 'eu').length;
   (served as Served[] & { leaked?: number }).leaked = leaked;
@@ -165,12 +176,14 @@ function measure(market: Market, objective: Objective, served: Served[] & { leak
   });
   // The 5× drift: greedy (not explored) requests sent to it while slow; requests until it is used again once recovered.
   const drift = market.drifts[0]!;
-  const usedBefore = served.some((entry) => entry.request < drift.from && entry.request >= drift.from - 50 && entry.provider === drift.deployment);
+  // "Used" means chosen on its merits (not explored) in the 50 requests before: a deployment the
+  // strategy only ever measured has no traffic to leave or return to.
+  const usedBefore = served.some((entry) => entry.request < drift.from && entry.request >= drift.from - 50 && !entry.explored && entry.provider === drift.deployment);
   const greedyTo = (name: string, from: number, to: number) => served.filter((entry) => entry.request >= from && entry.request < to && !entry.explored && entry.provider === name);
   const leave = usedBefore ? greedyTo(drift.deployment, drift.from, drift.to ?? market.requests).length : undefined;
   const backAt = usedBefore && drift.to !== undefined ? greedyTo(drift.deployment, drift.to, market.requests)[0]?.request : undefined;
   const outage = market.outage;
-  const usedBeforeOutage = served.some((entry) => entry.request < outage.from && entry.request >= outage.from - 50 && entry.provider === outage.deployment);
+  const usedBeforeOutage = served.some((entry) => entry.request < outage.from && entry.request >= outage.from - 50 && !entry.explored && entry.provider === outage.deployment);
   const outageBackAt = usedBeforeOutage ? greedyTo(outage.deployment, outage.to, market.requests)[0]?.request : undefined;
   return {
     seed: market.seed,

@@ -12,7 +12,10 @@ import type { HealthRecord } from './health-store.js';
  * The cooldown follows the evidence: `cooldownMs` × growth^(level − 1), up to `maxCooldownMs`. Each
  * opening raises the level by one; each `cooldownDecayMs` of closed, healthy operation lowers it
  * by one. A deployment that failed once is re-admitted after the short base cooldown; one that
- * keeps failing its trials is left alone longer and longer.
+ * keeps failing its trials slowly is left alone longer and longer. A trial that fails fast (a
+ * quick 503, faster than the deployment usually answers) re-opens at the same level: it cost its
+ * caller almost nothing (the call falls back at once), so re-trying at the base rate is cheap,
+ * and it finds the end of an outage within one base cooldown instead of one long, grown one.
  */
 
 export interface CircuitOptions {
@@ -78,14 +81,19 @@ export function recordSuccess(record: HealthRecord, now: number): void {
   record.trialUntil = null;
 }
 
-/** Counts a failure; returns true when it opened (or re-opened) the circuit. */
-export function recordFailure(record: HealthRecord, now: number, options: CircuitOptions): boolean {
+/**
+ * Counts a failure; returns true when it opened (or re-opened) the circuit. `fast`: the attempt
+ * failed faster than the deployment usually answers, so a failed trial does not lengthen the
+ * cooldown.
+ */
+export function recordFailure(record: HealthRecord, now: number, options: CircuitOptions, fast = false): boolean {
   record.consecutiveFailures += 1;
   const view = viewCircuit(record, now);
   // A failure of a request that started before the circuit opened does not extend the cooldown.
   if (view.state === 'open') return false;
   if (view.state === 'closed' && record.consecutiveFailures < options.failureThreshold) return false;
-  const level = (view.state === 'closed' ? levelAt(record, now, options) : (record.cooldownLevel ?? 0)) + 1;
+  const level =
+    view.state === 'closed' ? levelAt(record, now, options) + 1 : Math.max(1, (record.cooldownLevel ?? 0) + (fast ? 0 : 1));
   record.cooldownLevel = level;
   record.closedAt = null;
   record.circuit = 'open';

@@ -167,13 +167,16 @@ export function createHealthTracker(options: HealthTrackerOptions): HealthTracke
       pushBounded(record.outcomes, 1, outcomeWindow);
       record.failures += 1;
       record.lastError = { code: failure.code, ...(failure.status ? { status: failure.status } : {}), message: failure.message, at: now };
+      let fast = false;
       if (failure.latencyMs !== undefined && failure.kind !== undefined) {
         // A timeout is at least as slow as its limit; any other failure slower than the p90 is
         // slow evidence too. A fast failure (a quick 503) says nothing of latency.
         const reading = ownReading(estimateOf(record, failure.kind), now);
         if (failure.timedOut || (reading !== undefined && failure.latencyMs > reading.p90)) addSample(record, failure.kind, failure.latencyMs, now);
+        // Faster than it usually answers: a failed trial like this cost its caller little, so it does not lengthen the cooldown.
+        fast = !failure.timedOut && reading !== undefined && failure.latencyMs < reading.p50;
       }
-      recordFailure(record, now, options);
+      recordFailure(record, now, options, fast);
       store.set(key, record);
     },
     released(key, lowerBound) {

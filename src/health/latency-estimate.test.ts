@@ -107,6 +107,46 @@ describe('the latency estimate', () => {
     expect(reading.changedMs).toBe(100);
   });
 
+  it('judges the second of a run of slow answers against the estimate from before the run', () => {
+    // The first answer (5×) counts at once, but must not widen the spread the second (2.5×) is judged by.
+    const estimate = fed(around(80, 40));
+    addLatencySample(estimate, 400, start + 1_000, options);
+    addLatencySample(estimate, 200, start + 1_100, options);
+    const reading = readLatency(estimate, start + 1_100, options, prior);
+    expect(estimate.weight).toBe(2);
+    expect(reading.p50).toBeGreaterThan(200);
+    expect(reading.beforeP50).toBeGreaterThan(70);
+    expect(reading.beforeP50).toBeLessThan(90);
+  });
+
+  it('takes no single answer for a former speed to watch for', () => {
+    const estimate = fed([50]);
+    addLatencySample(estimate, 250, start + 100, options);
+    addLatencySample(estimate, 260, start + 200, options);
+    const reading = readLatency(estimate, start + 300, options, prior);
+    expect(reading.p50).toBeGreaterThan(240);
+    expect(reading.beforeP50).toBeUndefined();
+  });
+
+  it('holds an answer back near its former level as good news, and forgets that level once a second confirms it', () => {
+    const estimate = fed(around(50, 20));
+    // Slow for a while: re-measured now and then, its estimate is slow and wide.
+    for (const [index, ms] of [250, 260, 180, 300, 240].entries()) addLatencySample(estimate, ms, start + 100 + index * 100, options);
+    const slow = readLatency(estimate, start + 700, options, prior);
+    expect(slow.beforeP50).toBeGreaterThan(40);
+    // 75 ms is not far off for that wide estimate, yet it is back near 50: held, not folded in.
+    addLatencySample(estimate, 75, start + 800, options);
+    const held = readLatency(estimate, start + 800, options, prior);
+    expect(held.heldP50).toBeCloseTo(75, 6);
+    expect(held.p50).toBeGreaterThan(200);
+    expect(held.beforeP50).toBeDefined();
+    addLatencySample(estimate, 60, start + 900, options);
+    const back = readLatency(estimate, start + 900, options, prior);
+    expect(back.p50).toBeLessThan(75);
+    expect(back.heldP50).toBeUndefined();
+    expect(back.beforeP50).toBeUndefined();
+  });
+
   it('stands on the prior, with the widest uncertainty, before any sample', () => {
     const reading = readLatency(undefined, start, options, prior);
     expect(reading).toMatchObject({ measured: false, p50: 800, samples: 0, staleMs: undefined });

@@ -14,6 +14,11 @@
  *   traffic back; two do); bad news counts at once.
  * - Memory of better days: when a deployment turns slow, the level it had before is kept
  *   (`before`, `changedAt`), so exploration can watch for its recovery: slow-downs usually end.
+ *   Only a level that rested on `formerLevelWeight` samples is remembered (one lucky answer is
+ *   no former speed to wait for). An answer back near that level counts as far faster news even
+ *   when the slow estimate is too wide to call it far off: held, and once a second confirms it
+ *   the estimate restarts from them and the former level is forgotten (the slow answers were a
+ *   blip, or the deployment recovered).
  * - Ageing: the weight of the sums fades with idle time, so the uncertainty of an estimate
  *   nobody refreshed widens (its centre stays: a slow deployment does not look fast for being
  *   idle) and its optimistic bound falls until exploration re-tries it.
@@ -116,11 +121,14 @@ export interface LatencyPrior {
 
 const minimumSpread = 0.05;
 
+/** Effective samples an estimate needs before a slow-down from it is remembered as a former speed. */
+export const formerLevelWeight = 3;
+
 function decayFactor(elapsedMs: number, halfLifeMs: number): number {
   return elapsedMs <= 0 ? 1 : Math.pow(2, -elapsedMs / halfLifeMs);
 }
 
-function centre(state: LatencyEstimate): { mean: number; variance: number } {
+function centre(state: Pick<LatencyEstimate, 'weight' | 'sum' | 'squares'>): { mean: number; variance: number } {
   const mean = state.sum / state.weight;
   return { mean, variance: Math.max(0, state.squares / state.weight - mean * mean) };
 }
@@ -198,6 +206,21 @@ function fold(state: LatencyEstimate, logLatency: number, now: number, options: 
   state.at = Math.max(state.at, now);
 }
 
+/**
+ * The sums without the current run of slow answers (each folded in with a weight of about one;
+ * exactly one for the latest), or the sums themselves when there is no such run.
+ */
+function beforeRun(state: LatencyEstimate): Pick<LatencyEstimate, 'weight' | 'sum' | 'squares'> {
+  if (state.runSide !== 1 || state.run.length === 0 || state.weight - state.run.length < 1) return state;
+  let sum = state.sum;
+  let squares = state.squares;
+  for (const value of state.run) {
+    sum -= value;
+    squares -= value * value;
+  }
+  return { weight: state.weight - state.run.length, sum, squares };
+}
+
 /** A new estimate from one sample. */
 export function newLatencyEstimate(latencyMs: number, now: number): LatencyEstimate {
   const y = Math.log(Math.max(latencyMs, 0.01));
@@ -213,10 +236,17 @@ export function addLatencySample(
 ): LatencyEstimate {
   if (state === undefined || state.weight <= 0) return newLatencyEstimate(latencyMs, now);
   const y = Math.log(Math.max(latencyMs, 0.01));
-  const { mean, variance } = centre(state);
-  const spread = Math.max(0.1, Math.sqrt((state.weight * variance + options.priorSpread ** 2) / (state.weight + 1)));
+  // Judged against the estimate as it was before a run of slow answers began: those answers are
+  // in the sums already (bad news counts at once), and would otherwise widen the very spread
+  // the next slow answer is measured against, so the run would never complete.
+  const base = beforeRun(state);
+  const { mean, variance } = centre(base);
+  const spread = Math.max(0.1, Math.sqrt((base.weight * variance + options.priorSpread ** 2) / (base.weight + 1)));
   state.count += 1;
-  const side = y < mean - options.resetSigma * spread ? -1 : y > mean + options.resetSigma * spread ? 1 : 0;
+  // Back near its former level (a watched deployment) is good news even when the slow estimate
+  // is too wide to call the answer far off: held like any far faster answer until one more confirms it.
+  const backNearFormer = state.before != null && y < mean && y < state.before + options.resetSigma * spread;
+  const side = y < mean - options.resetSigma * spread || backNearFormer ? -1 : y > mean + options.resetSigma * spread ? 1 : 0;
   if (side === 0 || side !== state.runSide) {
     // A run broken by an ordinary sample (or one from the other side): held good news counts after all.
     if (state.runSide === -1) for (const held of state.run) fold(state, held, now, options);
@@ -227,10 +257,11 @@ export function addLatencySample(
     state.run.push(y);
     state.runSide = side;
   }
+  const known = state.weight >= formerLevelWeight;
   if (side === 1 && latencyMs > options.peakFactor * Math.exp(mean + z90 * spread)) {
     state.peak = latencyMs;
     state.peakAt = now;
-    if (state.before == null) {
+    if (state.before == null && known) {
       state.before = mean;
       state.changedAt = now;
     }
@@ -247,7 +278,7 @@ export function addLatencySample(
     if (side === -1) {
       state.peak = state.peakAt = null;
       state.before = null;
-    } else {
+    } else if (known) {
       state.before ??= mean;
     }
     state.changedAt = now;

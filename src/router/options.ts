@@ -61,7 +61,8 @@ export interface HealthOptions {
   /**
    * How long an open circuit first keeps its deployment out of routing. After it, one trial
    * request goes through: success closes the circuit, failure opens it again for
-   * `cooldownGrowth` times as long (up to `maxCooldownMs`). Each `cooldownDecayMs` of healthy
+   * `cooldownGrowth` times as long (up to `maxCooldownMs`), or as long when the trial failed
+   * faster than the deployment usually answers (a quick 503). Each `cooldownDecayMs` of healthy
    * operation takes one step back, down to this.
    * @unit milliseconds @default 5000
    */

@@ -4,6 +4,7 @@ import { defaultLatencyEstimateOptions, readLatency, addLatencySample, type Late
 import type { Candidate } from '../catalog/candidate.js';
 import { order, rankingInput, strategyContext } from '../../test/helpers/ranking-inputs.js';
 import { chooseExploration, defaultExplorationOptions } from './exploration.js';
+import { balanced } from './balanced.js';
 import { fastest } from './fastest.js';
 
 const options = defaultLatencyEstimateOptions;
@@ -43,14 +44,49 @@ describe('choosing what to explore', () => {
     expect(chooseExploration(fastest, ranking, readings, strategyContext, defaultExplorationOptions)).toBeUndefined();
   });
 
-  it('re-measures a slow deployment once its estimate is older than maxStalenessMs', () => {
+  it('re-measures an estimate older than maxStalenessMs when, as unsure as a new one, it would rank first', () => {
+    // With an hour's half-life, 400 s of idleness hardly widens it: only staleness makes it worth a look.
+    const slowAgeing = { ...options, halfLifeMs: 3_600_000 };
+    let state;
+    for (let index = 0; index < 20; index++) state = addLatencySample(state, index % 2 === 0 ? 45 : 75, now - 400_000, slowAgeing);
     const { ranking, readings } = ranked([
       ['known', reading(Array<number>(20).fill(50))],
-      ['slow', reading(Array<number>(20).fill(400), 400_000)],
+      ['stale', readLatency(state, now, slowAgeing, { p50: 100 })],
     ]);
+    expect(readings.get(ranking[1]!.candidate)!.optimisticP90).toBeGreaterThan(50);
     const choice = chooseExploration(fastest, ranking, readings, strategyContext, defaultExplorationOptions)!;
-    expect(choice.candidate.provider.id).toBe('slow');
-    expect(choice.reason).toMatch(/^stale: latency last measured 400 s ago/);
+    expect(choice.candidate.provider.id).toBe('stale');
+    expect(choice.reason).toMatch(/^stale: latency last measured 400 s ago, and at its widest optimistic p90 \(\d+ ms\) it would rank first/);
+  });
+
+  it('never re-measures a deployment that could not rank first even at its widest bound, however stale', () => {
+    // Eight times slower than the best, with a tight spread: measuring it again cannot change the ranking.
+    const { ranking, readings } = ranked([
+      ['known', reading(Array<number>(20).fill(50))],
+      ['slow', reading(Array<number>(20).fill(400), 4_000_000)],
+    ]);
+    expect(readings.get(ranking[1]!.candidate)!.staleMs).toBe(4_000_000);
+    expect(chooseExploration(fastest, ranking, readings, strategyContext, defaultExplorationOptions)).toBeUndefined();
+  });
+
+  it('under balanced, never explores a dearer candidate whose cost it could not make up for even at its optimistic latency', () => {
+    // 'dear' costs ten times as much: even infinitely fast, 0.4 × 0.1 + 0.3 < 0.4 + 0.3 × (its latency share).
+    const known = { ...rankingInput({ provider: 'cheap', cost: 1, p50: 100, p90: 130 }) };
+    const dear = { ...rankingInput({ provider: 'dear', cost: 10 }), estLatencyMs: 100, latencyP90Ms: 160 };
+    const inputs = [known, dear];
+    const unmeasured = readLatency(undefined, now, options, { p50: 100 });
+    const readings = new Map<Candidate, LatencyReading>([
+      [known.candidate, reading(Array<number>(20).fill(100))],
+      [dear.candidate, unmeasured],
+    ]);
+    const ranking = balanced.rank(inputs, strategyContext);
+    expect(order(ranking)).toEqual(['cheap', 'dear']);
+    expect(chooseExploration(balanced, ranking, readings, strategyContext, defaultExplorationOptions)).toBeUndefined();
+    // A candidate as cheap is worth measuring.
+    const peer = { ...rankingInput({ provider: 'peer', cost: 1 }), estLatencyMs: 100, latencyP90Ms: 160 };
+    const withPeer = balanced.rank([known, peer], strategyContext);
+    readings.set(peer.candidate, unmeasured);
+    expect(chooseExploration(balanced, withPeer, readings, strategyContext, defaultExplorationOptions)).toMatchObject({ candidate: peer.candidate, unmeasured: true });
   });
 
   it('watches a deployment that turned slow: while it would rank first at its former speed, it is re-measured first', () => {
@@ -60,7 +96,7 @@ describe('choosing what to explore', () => {
     const { ranking, readings } = ranked([
       ['steady', reading(Array<number>(20).fill(60))],
       ['slowed', readLatency(slowed, now, options, { p50: 100 })],
-      ['stale', reading(Array<number>(20).fill(300), 400_000)],
+      ['stale', reading([35, 65], 400_000)],
     ]);
     expect(order(ranking)[0]).toBe('steady');
     const choice = chooseExploration(fastest, ranking, readings, strategyContext, defaultExplorationOptions)!;
@@ -69,6 +105,23 @@ describe('choosing what to explore', () => {
     // Past the watch, it waits its turn like any other.
     const later = chooseExploration(fastest, ranking, readings, strategyContext, { ...defaultExplorationOptions, recoveryWatchMs: 1_000 })!;
     expect(later.candidate.provider.id).not.toBe('slowed');
+  });
+
+  it('confirms a recovery on credit when an answer comes back near the former speed, even if that answer alone would not rank first', () => {
+    let slowed;
+    for (const ms of Array<number>(20).fill(40)) slowed = addLatencySample(slowed, ms, now - 10_000, options);
+    for (const ms of [400, 410]) slowed = addLatencySample(slowed, ms, now - 5_000, options);
+    slowed = addLatencySample(slowed, 50, now - 1_000, options); // back near 40: held until confirmed
+    const watched = readLatency(slowed, now, options, { p50: 100 });
+    expect(watched.heldP50).toBeCloseTo(50, 6);
+    expect(watched.heldP90!).toBeGreaterThan(60); // at the held answer's own p90 it would not beat 'steady'
+    const { ranking, readings } = ranked([
+      ['steady', reading(Array<number>(20).fill(60))],
+      ['slowed', watched],
+    ]);
+    const choice = chooseExploration(fastest, ranking, readings, strategyContext, defaultExplorationOptions)!;
+    expect(choice).toMatchObject({ candidate: ranking[1]!.candidate, unmeasured: true });
+    expect(choice.reason).toMatch(/^confirming a recovery/);
   });
 
   it('measures a never-measured candidate first, on credit', () => {

@@ -1,5 +1,5 @@
 import type { Candidate } from '../catalog/candidate.js';
-import type { LatencyReading } from '../health/latency-estimate.js';
+import { z90, type LatencyReading } from '../health/latency-estimate.js';
 import type { Ranked, RankingInput, Strategy, StrategyContext } from './types.js';
 
 /*
@@ -9,10 +9,13 @@ import type { Ranked, RankingInput, Strategy, StrategyContext } from './types.js
  * rank on latency. It never widens the candidate set: it only chooses which eligible,
  * already-ranked candidate goes first.
  *
- * Which candidate: the one that would rank first if its latency were as good as it plausibly is
- * (its optimistic bound, an upper-confidence rule), or whose estimate is older than
- * `maxStalenessMs`; never-measured candidates first, then the best optimistic bound. Deterministic:
- * the same estimates give the same choice.
+ * Which candidate: one that would rank first if its latency were as good as it plausibly is (its
+ * optimistic bound, an upper-confidence rule); never-measured candidates first, then the best
+ * optimistic bound. A candidate that could not rank first even then is never explored, however
+ * old or uncertain its estimate: measuring it cannot change a ranking, and under a strategy that
+ * also weighs cost (`balanced`) each such exploration pays a dearer deployment for nothing. An
+ * estimate older than `maxStalenessMs` is given the widest bound (that of a deployment never
+ * measured) before that question is asked. Deterministic: the same estimates give the same choice.
  */
 
 /** Exploration of candidates whose latency is uncertain or stale. Set with `exploration` in the router options. */
@@ -25,7 +28,10 @@ export interface ExplorationOptions {
   share?: number;
   /** Explorations that may follow each other when the budget has saved up. @default 3 */
   burst?: number;
-  /** An estimate older than this is re-measured even if it looks worse. @unit milliseconds @default 300000 */
+  /**
+   * An estimate older than this is as uncertain as one never measured: it is re-measured if it
+   * would rank first at that widest optimistic bound. @unit milliseconds @default 300000
+   */
   maxStalenessMs?: number;
   /** How many standard errors the optimistic bound lies below the estimate. @default 1.5 */
   optimism?: number;
@@ -57,7 +63,9 @@ export interface ExplorationChoice {
  * to confirm, a candidate never measured, one that turned slow and would rank first at its
  * former speed (watched for `recoveryWatchMs`), one that would rank first at its optimistic
  * bound, one not measured for `maxStalenessMs`; within each, the best optimistic p90 (for a
- * recovery watch, the best former p90).
+ * recovery watch, the best former p90). Every class asks that the candidate could rank first
+ * (at its held answer or former speed, at the prior's or its own optimistic bound, at the
+ * widest bound when stale): one that could not is never explored.
  */
 export function chooseExploration(
   strategy: Strategy,
@@ -95,12 +103,18 @@ function classify(
   greedyMeasured: boolean,
 ): { precedence: number; reason: string; onCredit: boolean } | undefined {
   const ms = (value: number) => `${Math.round(value)} ms`;
-  if (reading.heldP50 !== undefined && winsAt(strategy, ranked, entry, reading.heldP50, reading.heldP90!, context)) {
+  // A held answer confirms a recovery worth having when, at its speed or at the former speed it is
+  // back near, the candidate would rank first (a slow estimate's wide spread can hide the former).
+  const formerWins = (): boolean => reading.beforeP90 !== undefined && winsAt(strategy, ranked, entry, reading.beforeP50!, reading.beforeP90, context);
+  if (reading.heldP50 !== undefined && (winsAt(strategy, ranked, entry, reading.heldP50, reading.heldP90!, context) || formerWins())) {
     return { precedence: 0, onCredit: true, reason: `confirming a recovery: its last answer (${ms(reading.heldP50)}) was far faster than its estimate` };
   }
   if (!reading.measured) {
-    // Measuring one unmeasured candidate instead of another teaches nothing more.
-    return greedyMeasured ? { precedence: 1, onCredit: true, reason: 'latency never measured' } : undefined;
+    // Measuring one unmeasured candidate instead of another teaches nothing more; nor does
+    // measuring one that would not rank first even at the prior's optimistic bound.
+    return greedyMeasured && winsAt(strategy, ranked, entry, reading.optimisticP50, reading.optimisticP90, context)
+      ? { precedence: 1, onCredit: true, reason: 'latency never measured' }
+      : undefined;
   }
   if (
     reading.beforeP90 !== undefined &&
@@ -118,9 +132,22 @@ function classify(
     };
   }
   if (reading.staleMs !== undefined && reading.staleMs > options.maxStalenessMs) {
-    return { precedence: 4, onCredit: false, reason: `stale: latency last measured ${Math.round(reading.staleMs / 1000)} s ago` };
+    const widest = widestBound(reading, options.optimism);
+    if (winsAt(strategy, ranked, entry, widest.p50, widest.p90, context)) {
+      return { precedence: 4, onCredit: false, reason: `stale: latency last measured ${Math.round(reading.staleMs / 1000)} s ago, and at its widest optimistic p90 (${ms(widest.p90)}) it would rank first` };
+    }
   }
   return undefined;
+}
+
+/**
+ * The optimistic bound of an estimate as unsure as one never measured: its log-median less
+ * `optimism` × twice its spread (the spread read back from its p50 and p90).
+ */
+function widestBound(reading: LatencyReading, optimism: number): { p50: number; p90: number } {
+  const spread = Math.max(0, Math.log(reading.p90 / reading.p50) / z90);
+  const p50 = reading.p50 * Math.exp(-optimism * 2 * spread);
+  return { p50, p90: p50 * Math.exp(z90 * spread) };
 }
 
 /** Whether `entry` would rank first if its latency were `p50` / `p90`. */
