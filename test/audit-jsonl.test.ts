@@ -36,6 +36,24 @@ async function requests(routed: ReturnType<typeof router>, count: number): Promi
 const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean);
 
 describe('jsonlAudit', () => {
+  it('appends the records of requests that end together with one write, and they verify', async () => {
+    const path = newFile();
+    const sink = jsonlAudit(path, { fsync: 'never' });
+    const writeBatch = sink.writeBatch!.bind(sink);
+    const batches: number[] = [];
+    sink.writeBatch = (records) => {
+      batches.push(records.length);
+      return writeBatch(records);
+    };
+    const routed = router(sink);
+    // Ten concurrent requests, answered by the pseudo-LLM in the same turn of the event loop.
+    await Promise.all(Array.from({ length: 10 }, (_, seed) => routed.chat.completions.create({ model: 'auto', messages, seed })));
+    await routed.close();
+    expect(batches).toEqual([10]);
+    expect(lines(path)).toHaveLength(10);
+    expect(await verifyAuditFile(path)).toMatchObject({ ok: true });
+  });
+
   it('one router then a second on the same file make one chain that verifies', async () => {
     const path = newFile();
     const first = router(jsonlAudit(path));

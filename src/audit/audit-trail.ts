@@ -136,7 +136,10 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
     if (!resumed) return;
     gap = undefined;
     const chained = pending.map((entry) => {
-      const record = { ...(entry instanceof AuditGap ? entry.record() : entry), prev } as AuditRecord;
+      // A request's record body is the trail's from `append` on: it is completed in place, not
+      // copied (its keys end `prev`, `hash`, as a copy's would).
+      const record = (entry instanceof AuditGap ? entry.record() : entry) as AuditRecord;
+      record.prev = prev;
       record.hash = hashRecord(record);
       prev = record.hash;
       return record;

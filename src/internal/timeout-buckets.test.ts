@@ -73,5 +73,39 @@ describe('timeout buckets', () => {
     vi.advanceTimersByTime(2 ** 31 - 1);
     expect(longest).toHaveBeenCalledOnce();
   });
-});
 
+  it('shares one signal among holders due in one bucket, aborted at the bucket end, never early', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const buckets = createTimeoutBuckets(100);
+    vi.advanceTimersByTime(37);
+    const first = buckets.sharedSignal(2_000)!;
+    const second = buckets.sharedSignal(2_000)!;
+    const later = buckets.sharedSignal(2_500)!;
+    expect(second.signal).toBe(first.signal);
+    expect(later.signal).not.toBe(first.signal);
+    expect(vi.getTimerCount()).toBe(2);
+    vi.advanceTimersByTime(1_999);
+    expect(first.signal.aborted).toBe(false);
+    vi.advanceTimersByTime(100);
+    expect(first.signal.aborted).toBe(true);
+    expect(later.signal.aborted).toBe(false);
+    // The next holder of that time gets a fresh signal, not the aborted one.
+    expect(buckets.sharedSignal(2_000)!.signal.aborted).toBe(false);
+    expect(buckets.sharedSignal(999)).toBeUndefined();
+  });
+
+  it('keeps the process alive while a shared signal is held, and not once every holder released it', () => {
+    const timer = { ref: vi.fn(), unref: vi.fn() };
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockReturnValue(timer as unknown as ReturnType<typeof setTimeout>);
+    const buckets = createTimeoutBuckets();
+    const first = buckets.sharedSignal(60_000)!;
+    const cancel = buckets.schedule(60_000, () => undefined);
+    expect(timer.ref).toHaveBeenCalledOnce();
+    first.release();
+    first.release();
+    expect(timer.unref).not.toHaveBeenCalled();
+    cancel();
+    expect(timer.unref).toHaveBeenCalledOnce();
+    spy.mockRestore();
+  });
+});

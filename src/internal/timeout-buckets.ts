@@ -12,6 +12,20 @@ export interface TimeoutBuckets {
    * A pending callback keeps the process alive, as a timer of its own would; a cancelled one does not.
    */
   schedule(delayMs: number, callback: () => void): () => void;
+  /**
+   * A signal that aborts no sooner than `delayMs` from now, shared by every holder due in the
+   * same bucket: one `AbortController` per bucket instead of one per call. The holder calls
+   * `release()` once it no longer needs the signal (a released bucket no longer keeps the process
+   * alive). Undefined for delays that get a timer of their own. The abort reason is the bucket's,
+   * not the holder's: a holder that sees the signal aborted knows its own time is up.
+   */
+  sharedSignal(delayMs: number): SharedTimeoutSignal | undefined;
+}
+
+/** A bucket's shared timeout signal, held by one caller. */
+export interface SharedTimeoutSignal {
+  readonly signal: AbortSignal;
+  release(): void;
 }
 
 /** The longest delay a Node timer holds; a longer one fires after 1 ms. @unit milliseconds */
@@ -20,40 +34,82 @@ const maxTimerMs = 2 ** 31 - 1;
 /** `minimumMs`: delays shorter than this get a timer of their own. */
 export function createTimeoutBuckets(granularityMs = 100, minimumMs = 1000): TimeoutBuckets {
   const buckets = new Map<number, Bucket>();
+  // Rounding up to a bucket must not push a delay past what a Node timer can hold (it would fire at once).
+  const bucketed = (delayMs: number) => delayMs >= minimumMs && delayMs <= maxTimerMs - granularityMs;
+
+  function bucketFor(delayMs: number): Bucket {
+    const now = performance.now();
+    const due = Math.ceil((now + delayMs) / granularityMs) * granularityMs;
+    let bucket = buckets.get(due);
+    if (bucket === undefined) {
+      const created: Bucket = {
+        callbacks: new Set(),
+        holders: 0,
+        controller: undefined,
+        timer: setTimeout(() => {
+          buckets.delete(due);
+          created.controller?.abort(new Error('timeout bucket elapsed'));
+          for (const each of created.callbacks) each();
+        }, due - now),
+      };
+      buckets.set(due, (bucket = created));
+    }
+    return bucket;
+  }
+
+  // Like a timer of its own, a pending timeout keeps the process alive; a bucket whose every
+  // timeout was cancelled must not (it may be a minute from firing).
+  const held = (bucket: Bucket) => bucket.callbacks.size + bucket.holders;
+
   return {
     schedule(delayMs, callback) {
-      // Rounding up to a bucket must not push a delay past what a Node timer can hold (it would fire at once).
-      if (delayMs < minimumMs || delayMs > maxTimerMs - granularityMs) {
+      if (!bucketed(delayMs)) {
         const timer = setTimeout(callback, delayMs);
         return () => clearTimeout(timer);
       }
-      const now = performance.now();
-      const due = Math.ceil((now + delayMs) / granularityMs) * granularityMs;
-      let bucket = buckets.get(due);
-      if (bucket === undefined) {
-        const callbacks = new Set<() => void>();
-        const timer = setTimeout(() => {
-          buckets.delete(due);
-          for (const each of callbacks) each();
-        }, due - now);
-        bucket = { callbacks, timer };
-        buckets.set(due, bucket);
-      }
+      const scheduled = bucketFor(delayMs);
       // Each scheduling its own entry: one callback scheduled twice runs twice.
       const entry = () => callback();
-      const scheduled = bucket;
       scheduled.callbacks.add(entry);
-      // Like a timer of its own, a pending timeout keeps the process alive; a bucket whose every
-      // timeout was cancelled must not (it may be a minute from firing).
-      if (scheduled.callbacks.size === 1) scheduled.timer.ref?.();
+      if (held(scheduled) === 1) scheduled.timer.ref?.();
       return () => {
-        if (scheduled.callbacks.delete(entry) && scheduled.callbacks.size === 0) scheduled.timer.unref?.();
+        if (scheduled.callbacks.delete(entry) && held(scheduled) === 0) scheduled.timer.unref?.();
       };
+    },
+    sharedSignal(delayMs) {
+      if (!bucketed(delayMs)) return undefined;
+      const bucket = bucketFor(delayMs);
+      bucket.controller ??= new AbortController();
+      bucket.holders += 1;
+      if (held(bucket) === 1) bucket.timer.ref?.();
+      return new BucketHold(bucket, bucket.controller.signal);
     },
   };
 }
 
 interface Bucket {
   callbacks: Set<() => void>;
+  /** Holders of the shared signal that have not released it. */
+  holders: number;
+  controller: AbortController | undefined;
   timer: ReturnType<typeof setTimeout>;
+}
+
+/** One holder's claim on a bucket's signal: a class, so holding one allocates no closure. */
+class BucketHold implements SharedTimeoutSignal {
+  #bucket: Bucket | undefined;
+  constructor(
+    bucket: Bucket,
+    readonly signal: AbortSignal,
+  ) {
+    this.#bucket = bucket;
+  }
+
+  release(): void {
+    const bucket = this.#bucket;
+    if (bucket === undefined) return;
+    this.#bucket = undefined;
+    bucket.holders -= 1;
+    if (bucket.callbacks.size + bucket.holders === 0) bucket.timer.unref?.();
+  }
 }

@@ -91,9 +91,14 @@ export function prepareChat(
   return { request, caller, spec, plan, needs };
 }
 
-/** The request as an upstream (or the pseudo-LLM) sees it: its own model id. Extensions are stripped by adapters. */
+/**
+ * The request as an upstream (or the pseudo-LLM) sees it: its own model id. Extensions are
+ * stripped by adapters. The request is already the router's own copy of the caller's body (the
+ * validators build it) and adapters do not change it: when the model id is the same, it is
+ * passed as it is rather than copied again.
+ */
 function forCandidate(request: ChatRequest, candidate: Candidate): ChatRequest {
-  return { ...request, model: candidate.native };
+  return request.model === candidate.native ? request : { ...request, model: candidate.native };
 }
 
 export async function createChatCompletion(

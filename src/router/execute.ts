@@ -135,12 +135,17 @@ export async function execute<T>(
         const fromRoute = options.attemptTimeoutMs !== undefined;
         return byDeadline ? deadlineError(deadlineMs, candidate) : attemptTimeout(candidate, attemptLimitMs, fromRoute, fromRoute && attemptLimitMs < timeoutMs);
       };
-      // Each attempt has its own signal: a timeout, the caller's abort or a failure ends it alone,
-      // and aborting it releases what it still holds (a half-read body, a socket).
-      const controller = new AbortController();
-      const signal = controller.signal;
-      const stopWaiting = callerSignal && onAbort(callerSignal, () => controller.abort(new AbortedError(undefined, callerSignal.reason)));
-      let cancelTimeout = context.timeouts.schedule(limit, () => controller.abort(timeoutError()));
+      // A non-streaming attempt without a caller signal needs a signal only for its timeout: it
+      // shares its timeout bucket's (one AbortController per bucket, not per call; Node 20's cost
+      // ~1 µs and an EventTarget each). Otherwise each attempt has its own signal: a timeout, the
+      // caller's abort or a failure ends it alone, and aborting it releases what it still holds
+      // (a half-read body, a socket; a non-streaming adapter has read or cancelled its body by the
+      // time it settles).
+      const shared = callerSignal === undefined && options.latencyKind === 'answer' ? context.timeouts.sharedSignal(limit) : undefined;
+      const controller = shared ? undefined : new AbortController();
+      const signal = shared ? shared.signal : controller!.signal;
+      const stopWaiting = callerSignal && onAbort(callerSignal, () => controller!.abort(new AbortedError(undefined, callerSignal.reason)));
+      let cancelTimeout = shared ? () => shared.release() : context.timeouts.schedule(limit, () => controller!.abort(timeoutError()));
       const observed = record.observation?.attempt(candidate, count, !trackHealth);
       const started = performance.now();
       try {
@@ -160,7 +165,8 @@ export async function execute<T>(
           signal,
           commit() {
             cancelTimeout();
-            cancelTimeout = context.timeouts.schedule(Math.max(0, deadlineAt - performance.now()), () => controller.abort(deadlineError(deadlineMs, candidate)));
+            // Only streams commit, and a stream's attempt has a controller of its own.
+            if (controller) cancelTimeout = context.timeouts.schedule(Math.max(0, deadlineAt - performance.now()), () => controller.abort(deadlineError(deadlineMs, candidate)));
           },
           release,
           failedLate: (error) => {
@@ -171,10 +177,11 @@ export async function execute<T>(
       } catch (thrown) {
         cancelTimeout();
         stopWaiting?.();
-        // An abort surfaces as whatever the adapter threw; the signal's reason says why.
-        const error = toRouterError(signal.aborted ? signal.reason : thrown, candidate);
+        // An abort surfaces as whatever the adapter threw; the signal's reason says why (a shared
+        // signal's reason is its bucket's: aborted, it means this attempt's time is up).
+        const error = shared?.signal.aborted ? timeoutError() : toRouterError(signal.aborted ? signal.reason : thrown, candidate);
         // Release whatever the failed attempt still holds open (a half-read body, a socket).
-        controller.abort(error);
+        controller?.abort(error);
         const elapsedMs = performance.now() - started;
         const failed: Attempt = {
           provider: candidate.provider.id,

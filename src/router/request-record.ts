@@ -1,5 +1,5 @@
-import { randomUuidHex } from '../internal/random-id.js';
 import { auditContent } from '../audit/audit-content.js';
+import { nextRequestId } from '../internal/ids.js';
 import type { AuditCandidate, AuditCompletion, AuditOutcome, AuditRecordBody } from '../audit/types.js';
 import type { KeySettlement } from '../budgets/key-admission.js';
 import type { Candidate } from '../catalog/candidate.js';
@@ -37,7 +37,7 @@ function usedFallback(attempts: readonly Attempt[]): boolean {
  * one audit record when the request ends, whichever way it ends.
  */
 export class RequestRecord {
-  readonly id = `req_${randomUuidHex()}`;
+  readonly id = nextRequestId();
   /** When the request arrived; formatted only if an audit record is written. @unit epoch milliseconds */
   private readonly arrivedAt = Date.now();
   readonly attempts: Attempt[] = [];

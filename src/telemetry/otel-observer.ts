@@ -51,15 +51,31 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
     result.observe(sources.auditQueueDepth());
   });
 
+  // Attribute sets that depend only on the deployment (and the operation) are built once, on its
+  // first call, not per call: the candidate objects live as long as the router's catalog.
+  const deployments = new WeakMap<Candidate, Map<string, DeploymentAttributes>>();
+  function deploymentAttributes(candidate: Candidate, operation: string): DeploymentAttributes {
+    let byOperation = deployments.get(candidate);
+    if (byOperation === undefined) deployments.set(candidate, (byOperation = new Map()));
+    let entry = byOperation.get(operation);
+    if (entry === undefined) byOperation.set(operation, (entry = describeDeployment(candidate, operation)));
+    return entry;
+  }
+
   return {
     wantsContent: options.content !== 'none',
     request(start) {
-      return guarded(() => observeRequest(start));
+      try {
+        return observeRequest(start);
+      } catch {
+        return undefined;
+      }
     },
   };
 
   function observeRequest(start: RequestStart): RequestObservation {
     const operation = operationName(start.endpoint);
+    const active = api.context.active();
     const span = tracer.startSpan(
       `${operation} ${start.requested ?? 'unknown'}`,
       {
@@ -71,131 +87,147 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
           'sovroute.audit_id': start.id,
         },
       },
-      api.context.active(),
+      active,
     );
-    const parent = api.trace.setSpan(api.context.active(), span);
-    let served: { span: SpanLike; started: number; attributes: Attributes; candidate: Candidate } | undefined;
+    // A span that is not recording (sampled out, or a no-op tracer) is given no attributes or
+    // events: building them would be work for nothing. Metrics are recorded either way.
+    const recording = span.isRecording();
+    const parent = api.trace.setSpan(active, span);
+    let served: { span: SpanLike; started: number; deployment: DeploymentAttributes } | undefined;
     let firstChunkAt: number | undefined;
 
     return {
       validated(parameters) {
-        guard(() =>
+        if (!recording) return;
+        try {
           span.setAttributes({
             'gen_ai.request.max_tokens': parameters.max_completion_tokens ?? parameters.max_tokens ?? undefined,
             'gen_ai.request.temperature': parameters.temperature ?? undefined,
             'gen_ai.request.top_p': parameters.top_p ?? undefined,
             'gen_ai.request.choice.count': parameters.n !== undefined && parameters.n !== null && parameters.n !== 1 ? parameters.n : undefined,
             'gen_ai.request.seed': parameters.seed ?? undefined,
-          }),
-        );
+          });
+        } catch {
+          // Telemetry never breaks a request.
+        }
       },
       attempt(candidate, index, simulated): AttemptObservation {
         const started = performance.now();
-        const attributes: Attributes = {
-          'gen_ai.operation.name': operation,
-          'gen_ai.provider.name': providerName(candidate.provider.id),
-          'gen_ai.request.model': candidate.native,
-          ...serverAttributes(candidate),
-        };
-        const attemptSpan = guarded(() =>
-          tracer.startSpan(
-            `${operation} ${candidate.native}`,
-            {
-              kind: spanKindClient,
-              attributes: {
-                ...attributes,
-                'gen_ai.system': providerName(candidate.provider.id),
-                'sovroute.provider': candidate.provider.id,
-                'sovroute.model': candidate.model,
-                'sovroute.attempt': index,
-                'sovroute.simulated': simulated,
-              },
-            },
-            parent,
-          ),
-        );
+        let deployment: DeploymentAttributes | undefined;
+        let attemptSpan: SpanLike | undefined;
+        try {
+          deployment = deploymentAttributes(candidate, operation);
+          attemptSpan = tracer.startSpan(deployment.spanName, { kind: spanKindClient, attributes: deployment.attemptStart(index, simulated) }, parent);
+        } catch {
+          // No span for this attempt; the request goes on.
+        }
         return {
           headers: options.propagate && !simulated && attemptSpan ? traceHeaders(attemptSpan) : undefined,
           failed(attempt, error) {
-            guard(() => {
-              attemptSpan?.setAttributes({ 'error.type': error.code, 'sovroute.upstream_status': attempt.status });
-              attemptSpan?.setStatus({ code: spanStatusError, message: error.message });
+            try {
+              if (attemptSpan?.isRecording()) {
+                attemptSpan.setAttributes({ 'error.type': error.code, 'sovroute.upstream_status': attempt.status });
+                attemptSpan.setStatus({ code: spanStatusError, message: error.message });
+              }
               attemptSpan?.end();
-              duration.record((performance.now() - started) / 1000, { ...attributes, 'error.type': error.code });
-            });
+              if (deployment) duration.record((performance.now() - started) / 1000, deployment.failed(error.code));
+            } catch {
+              // Telemetry never breaks a request.
+            }
           },
           succeeded() {
-            if (attemptSpan) served = { span: attemptSpan, started, attributes, candidate };
+            if (attemptSpan && deployment) served = { span: attemptSpan, started, deployment };
           },
         };
       },
       retry(candidate, error, waitMs) {
-        guard(() =>
+        if (!recording) return;
+        try {
           span.addEvent('sovroute.retry', {
             'sovroute.provider': candidate.provider.id,
             'gen_ai.request.model': candidate.native,
             'error.type': error.code,
             'sovroute.wait_ms': waitMs,
-          }),
-        );
+          });
+        } catch {
+          // Telemetry never breaks a request.
+        }
       },
       firstChunk() {
         firstChunkAt = performance.now();
-        guard(() => span.addEvent('sovroute.first_chunk'));
+        if (!recording) return;
+        try {
+          span.addEvent('sovroute.first_chunk');
+        } catch {
+          // Telemetry never breaks a request.
+        }
       },
       end(end) {
-        guard(() => finish(end));
+        try {
+          finish(end);
+        } catch {
+          // Telemetry never breaks a request.
+        }
       },
     };
 
     function finish({ record, error, chosen, response, prompt, completion, policyExcluded }: RequestEnd): void {
       const usage = record.usage;
-      const usageAttributes: Attributes = usage ? { 'gen_ai.usage.input_tokens': usage.prompt_tokens, 'gen_ai.usage.output_tokens': usage.completion_tokens } : {};
-      const responseAttributes: Attributes = {
-        'gen_ai.response.id': response?.id,
-        'gen_ai.response.model': response?.model ?? chosen?.native,
-        'gen_ai.response.finish_reasons': response?.finishReasons,
-      };
+      const responseModel = response?.model ?? chosen?.native;
       if (served) {
-        const { span: attemptSpan, started, attributes } = served;
+        const { span: attemptSpan, started, deployment } = served;
         const ended = performance.now();
-        attemptSpan.setAttributes({ ...responseAttributes, ...usageAttributes, 'sovroute.usage.estimated': usage?.estimated ? true : undefined });
-        if (error) {
-          attemptSpan.setAttributes({ 'error.type': error.code });
-          attemptSpan.setStatus({ code: spanStatusError, message: error.message });
+        if (attemptSpan.isRecording()) {
+          attemptSpan.setAttributes({
+            'gen_ai.response.id': response?.id,
+            'gen_ai.response.model': responseModel,
+            'gen_ai.response.finish_reasons': response?.finishReasons,
+            'gen_ai.usage.input_tokens': usage?.prompt_tokens,
+            'gen_ai.usage.output_tokens': usage?.completion_tokens,
+            'sovroute.usage.estimated': usage?.estimated ? true : undefined,
+          });
+          if (error) {
+            attemptSpan.setAttributes({ 'error.type': error.code });
+            attemptSpan.setStatus({ code: spanStatusError, message: error.message });
+          }
         }
         attemptSpan.end();
-        const metricAttributes = { ...attributes, 'gen_ai.response.model': responseAttributes['gen_ai.response.model'] };
-        duration.record((ended - started) / 1000, error ? { ...metricAttributes, 'error.type': error.code } : metricAttributes);
-        if (firstChunkAt !== undefined) firstChunk.record((firstChunkAt - started) / 1000, metricAttributes);
+        const metric = deployment.answered(responseModel);
+        duration.record((ended - started) / 1000, error ? { ...metric.attributes, 'error.type': error.code } : metric.attributes);
+        if (firstChunkAt !== undefined) firstChunk.record((firstChunkAt - started) / 1000, metric.attributes);
         // Estimated counts are not the upstream's: the conventions ask not to report them as usage.
         if (usage && !usage.estimated) {
-          tokens.record(usage.prompt_tokens, { ...metricAttributes, 'gen_ai.token.type': 'input' });
-          tokens.record(usage.completion_tokens, { ...metricAttributes, 'gen_ai.token.type': 'output' });
+          tokens.record(usage.prompt_tokens, metric.input);
+          tokens.record(usage.completion_tokens, metric.output);
         }
       }
-      span.setAttributes({
-        ...(chosen ? { 'gen_ai.provider.name': providerName(chosen.provider.id), 'gen_ai.system': providerName(chosen.provider.id), ...serverAttributes(chosen) } : {}),
-        ...responseAttributes,
-        ...usageAttributes,
-        'sovroute.outcome': record.outcome,
-        'sovroute.policy': record.policy ?? undefined,
-        'sovroute.tier': record.tier ?? undefined,
-        'sovroute.objective': record.objective ?? undefined,
-        'sovroute.provider': record.provider ?? undefined,
-        'sovroute.model': record.model ?? undefined,
-        'sovroute.fallback_used': record.fallback_used,
-        'sovroute.attempts': record.attempts.length,
-        'sovroute.cost': record.cost ?? undefined,
-        'sovroute.currency': record.cost === null ? undefined : record.currency,
-        'sovroute.simulated': record.simulated,
-        'sovroute.candidates.excluded_by_policy': policyExcluded,
-        'sovroute.overhead_ms': record.overhead_ms,
-        ...contentAttributes(prompt, completion),
-      });
-      if (error) {
-        span.setAttributes({ 'error.type': error.code });
-        span.setStatus({ code: spanStatusError, message: error.message });
+      if (recording) {
+        const deployment = chosen ? deploymentAttributes(chosen, operation) : undefined;
+        span.setAttributes({
+          ...(deployment ? deployment.chosen : {}),
+          'gen_ai.response.id': response?.id,
+          'gen_ai.response.model': responseModel,
+          'gen_ai.response.finish_reasons': response?.finishReasons,
+          ...(usage ? { 'gen_ai.usage.input_tokens': usage.prompt_tokens, 'gen_ai.usage.output_tokens': usage.completion_tokens } : {}),
+          'sovroute.outcome': record.outcome,
+          'sovroute.policy': record.policy ?? undefined,
+          'sovroute.tier': record.tier ?? undefined,
+          'sovroute.objective': record.objective ?? undefined,
+          'sovroute.provider': record.provider ?? undefined,
+          'sovroute.model': record.model ?? undefined,
+          'sovroute.fallback_used': record.fallback_used,
+          'sovroute.attempts': record.attempts.length,
+          'sovroute.cost': record.cost ?? undefined,
+          'sovroute.currency': record.cost === null ? undefined : record.currency,
+          'sovroute.simulated': record.simulated,
+          'sovroute.candidates.excluded_by_policy': policyExcluded,
+          'sovroute.overhead_ms': record.overhead_ms,
+          ...contentAttributes(prompt, completion),
+        });
+        if (error) {
+          span.setAttributes({ 'error.type': error.code });
+          span.setStatus({ code: spanStatusError, message: error.message });
+        }
       }
       span.end();
       if (record.cost !== null && record.provider) {
@@ -218,6 +250,79 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
     }
     return {};
   }
+}
+
+/** One deployment's attribute sets for one operation, built on its first call and reused. */
+interface DeploymentAttributes {
+  /** `{operation} {native model}`: the name of its attempt spans. */
+  spanName: string;
+  /** The attributes an attempt span starts with. */
+  attemptStart(index: number, simulated: boolean): Attributes;
+  /** The duration metric's attributes for a failed attempt. */
+  failed(code: string): Attributes;
+  /** The metric attributes of a served attempt, by the model the answer named. */
+  answered(responseModel: string | undefined): ServedMetricAttributes;
+  /** What the request span says about the deployment that served it. */
+  chosen: Attributes;
+}
+
+interface ServedMetricAttributes {
+  attributes: Attributes;
+  input: Attributes;
+  output: Attributes;
+}
+
+/** Response models remembered per deployment: an upstream naming a new model each time cannot grow the cache past this. */
+const maxResponseModels = 16;
+
+function describeDeployment(candidate: Candidate, operation: string): DeploymentAttributes {
+  const provider = providerName(candidate.provider.id);
+  const server = serverAttributes(candidate);
+  const metric: Attributes = Object.freeze({
+    'gen_ai.operation.name': operation,
+    'gen_ai.provider.name': provider,
+    'gen_ai.request.model': candidate.native,
+    ...server,
+  });
+  const attemptStart = (index: number, simulated: boolean): Attributes => ({
+    ...metric,
+    'gen_ai.system': provider,
+    'sovroute.provider': candidate.provider.id,
+    'sovroute.model': candidate.model,
+    'sovroute.attempt': index,
+    'sovroute.simulated': simulated,
+  });
+  // The common start (a first attempt, a real key) is shared; spans copy what they are given.
+  const firstAttempt = Object.freeze(attemptStart(0, false));
+  const failures = new Map<string, Attributes>();
+  const served = new Map<string | undefined, ServedMetricAttributes>();
+  return {
+    spanName: `${operation} ${candidate.native}`,
+    attemptStart: (index, simulated) => (index === 0 && !simulated ? firstAttempt : attemptStart(index, simulated)),
+    failed(code) {
+      let attributes = failures.get(code);
+      if (attributes === undefined) {
+        attributes = Object.freeze({ ...metric, 'error.type': code });
+        // Error codes are the router's own, a handful.
+        failures.set(code, attributes);
+      }
+      return attributes;
+    },
+    answered(responseModel) {
+      let entry = served.get(responseModel);
+      if (entry === undefined) {
+        const attributes = Object.freeze({ ...metric, 'gen_ai.response.model': responseModel });
+        entry = {
+          attributes,
+          input: Object.freeze({ ...attributes, 'gen_ai.token.type': 'input' }),
+          output: Object.freeze({ ...attributes, 'gen_ai.token.type': 'output' }),
+        };
+        if (served.size < maxResponseModels) served.set(responseModel, entry);
+      }
+      return entry;
+    },
+    chosen: Object.freeze({ 'gen_ai.provider.name': provider, 'gen_ai.system': provider, ...server }),
+  };
 }
 
 /** `server.address` and `server.port` of a deployment that says where it sends requests. */
@@ -244,20 +349,4 @@ function traceHeaders(span: SpanLike): Record<string, string> | undefined {
 
 function cut(text: string): string {
   return text.length <= maxContentAttribute ? text : `${text.slice(0, maxContentAttribute)}…`;
-}
-
-function guard(run: () => void): void {
-  try {
-    run();
-  } catch {
-    // Telemetry never breaks a request.
-  }
-}
-
-function guarded<T>(run: () => T): T | undefined {
-  try {
-    return run();
-  } catch {
-    return undefined;
-  }
 }
