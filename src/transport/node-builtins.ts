@@ -1,6 +1,7 @@
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
 import type * as Zlib from 'node:zlib';
+import { nodeBuiltin } from '../internal/node-builtin.js';
 
 /*
  * Node's built-ins, loaded at run time and only when the native transport is first used: the core
@@ -24,16 +25,10 @@ let loaded: NodeModules | null | undefined;
  */
 export function nodeModules(): NodeModules | null {
   if (loaded !== undefined) return loaded;
-  try {
-    const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-    if (typeof getBuiltinModule !== 'function') return (loaded = null);
-    const http = getBuiltinModule('node:http') as typeof Http | undefined;
-    const https = getBuiltinModule('node:https') as typeof Https | undefined;
-    const zlib = getBuiltinModule('node:zlib') as typeof Zlib | undefined;
-    loaded = http?.request !== undefined && https?.request !== undefined && zlib !== undefined ? { http, https, zlib } : null;
-  } catch {
-    loaded = null;
-  }
+  const http = nodeBuiltin<typeof Http>('node:http');
+  const https = nodeBuiltin<typeof Https>('node:https');
+  const zlib = nodeBuiltin<typeof Zlib>('node:zlib');
+  loaded = http?.request !== undefined && https?.request !== undefined && zlib !== undefined ? { http, https, zlib } : null;
   return loaded;
 }
 
