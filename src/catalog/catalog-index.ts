@@ -47,8 +47,10 @@ export function buildCatalogIndex(providers: readonly Provider[], currency: stri
       const keys = new Set([...modelKeys(offer.id), ...(offer.native ? modelKeys(offer.native) : [])]);
       for (const key of keys) {
         const list = models.get(key);
+        // `keys` is a set, so the candidate is new to this key's list: no search (which made
+        // building the index quadratic in the providers serving a model).
         if (list === undefined) models.set(key, [candidate]);
-        else if (!list.includes(candidate)) list.push(candidate);
+        else list.push(candidate);
         const providerKey = `${provider.id}\u0000${key}`;
         if (!perProvider.has(providerKey)) perProvider.set(providerKey, candidate);
       }

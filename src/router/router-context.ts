@@ -5,7 +5,8 @@ import { createAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
 import { createPolicyHasher } from '../audit/policy-hash.js';
 import { buildCatalogIndex, type CatalogIndex } from '../catalog/catalog-index.js';
 import { InvalidApiKeyError, InvalidRequestError } from '../errors.js';
-import { isSharedHealthStore } from '../health/health-store.js';
+import { isSharedHealthStore, type SharedHealthStore } from '../health/health-store.js';
+import { versionedHealth } from './health-version.js';
 import type { BudgetGuardOptions, KeyBudget } from '../budgets/budget-guard.js';
 import { memoryBudgetLedger } from '../budgets/budget-ledger.js';
 import { createDeploymentLimiter, type DeploymentLimiter } from '../budgets/deployment-limits.js';
@@ -51,6 +52,8 @@ export interface RouterContext {
   readonly strategies: ReadonlyMap<string, Strategy>;
   readonly defaultStrategy: Strategy;
   readonly health: HealthTracker;
+  /** Counts what `health` learned in this process; undefined with a shared store (see health-version.ts). */
+  healthVersion(): number | undefined;
   /** Where key budgets are counted. */
   readonly budgets: BudgetGuardOptions;
   /** Where key rate limits are counted. */
@@ -141,8 +144,9 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     }),
   };
 
-  const health = createHealthTracker(options.health);
-  if (options.health.store && isSharedHealthStore(options.health.store)) options.health.store.attach({ logger: options.logger.logger });
+  const shared = options.health.store !== undefined && isSharedHealthStore(options.health.store);
+  const { health, version: healthVersion } = versionedHealth(createHealthTracker(options.health), shared);
+  if (shared) (options.health.store as SharedHealthStore).attach({ logger: options.logger.logger });
   const audit = createAuditTrail(options.audit);
   const observers: RequestObserver[] = [];
   if (options.logger.debug) observers.push(decisionLog(options.logger.logger));
@@ -173,6 +177,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     strategies,
     defaultStrategy,
     health,
+    healthVersion,
     budgets: {
       ledger: options.health.store?.budgets ?? memoryBudgetLedger(),
       onUnavailable: options.health.store?.onUnavailable ?? 'deny',
