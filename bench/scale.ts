@@ -76,6 +76,11 @@ function catalogue(bench: Bench, providerCount: number, modelCount: number) {
   return providers;
 }
 
+/** A full collection when the bench runs with --expose-gc (as `npm run bench:scale` does). */
+function collect(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -109,6 +114,8 @@ export async function runScaleBench(options: { bench?: Bench; budgetMs?: number;
       createTimes.push(performance.now() - started);
     }
 
+    // Each phase starts on a collected heap: the routers built above hold large catalogues.
+    collect();
     const plan = bench.benchPlanner({ providers });
     const planTimes: number[] = [];
     let eligible = 0;
@@ -118,6 +125,7 @@ export async function runScaleBench(options: { bench?: Bench; budgetMs?: number;
       planTimes.push(performance.now() - t);
     }
 
+    collect();
     const router = bench.createRouter({ providers });
     const explainTimes: number[] = [];
     let candidates = 0;
@@ -127,6 +135,7 @@ export async function runScaleBench(options: { bench?: Bench; budgetMs?: number;
       explainTimes.push(performance.now() - t);
     }
 
+    collect();
     const sink = bench.memoryAudit({ limit: 200 });
     const audited = bench.createRouter({ providers, audit: [sink] });
     for (let i = 0; i < 5; i++) await audited.chat.completions.create(body, { apiKey: 'test-bench' });

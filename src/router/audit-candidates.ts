@@ -21,8 +21,11 @@ export function auditCandidates(plan: Plan | undefined, mode: AuditCandidatesMod
     return { candidates: candidates.filter((candidate) => candidate.eligible), excluded: summariseExclusions(candidates.filter((candidate) => !candidate.eligible)) };
   }
   const candidates: AuditCandidate[] = [];
+  const ranked = plan.ranked;
   const shown = new Set<Candidate>();
-  for (const entry of plan.ranked) {
+  // By index: iterating the ranking would rank the candidates the call never walked to.
+  for (let index = 0; index < ranked.length; index++) {
+    const entry = ranked[index]!;
     const reasons = judged.reasons.get(entry.candidate);
     const all = reasons === undefined ? (entry.note ? [entry.note] : []) : entry.note ? [...reasons, entry.note] : [...reasons];
     candidates.push({ provider: entry.candidate.provider.id, model: entry.candidate.model, eligible: true, reasons: all });
@@ -30,10 +33,27 @@ export function auditCandidates(plan: Plan | undefined, mode: AuditCandidatesMod
   }
   for (const candidate of judged.eligible) {
     if (shown.has(candidate)) continue;
-    candidates.push({ provider: candidate.provider.id, model: candidate.model, eligible: true, reasons: [...(judged.reasons.get(candidate) ?? [])] });
+    const reasons = judged.reasons.get(candidate);
+    candidates.push(reasons === undefined ? plainEligible(candidate) : { provider: candidate.provider.id, model: candidate.model, eligible: true, reasons: [...reasons] });
   }
   const excluded = judged.excluded.map(({ candidate, reasons }) => ({ provider: candidate.provider.id, model: candidate.model, reasons }));
   return { candidates, excluded: mergeExclusions(fixedExclusions(judged.admission), summariseExclusions(excluded)) };
+}
+
+const plain = new WeakMap<Candidate, AuditCandidate>();
+
+/**
+ * An eligible candidate with nothing to say, as records keep it: one frozen entry per
+ * candidate, shared by every record (a record is never changed once written), so a large
+ * eligible set costs no allocation per request.
+ */
+function plainEligible(candidate: Candidate): AuditCandidate {
+  let entry = plain.get(candidate);
+  if (entry === undefined) {
+    entry = Object.freeze({ provider: candidate.provider.id, model: candidate.model, eligible: true, reasons: Object.freeze([]) as unknown as string[] });
+    plain.set(candidate, entry);
+  }
+  return entry;
 }
 
 const fixed = new WeakMap<Admission, readonly AuditExclusion[]>();

@@ -1,4 +1,9 @@
+import { cheapest } from '../strategies/cheapest.js';
+import { quality } from '../strategies/quality.js';
 import type { Ranked, RankingInput, Strategy, StrategyContext } from '../strategies/types.js';
+
+/** Built-in strategies, whose `select` returns only inputs it was given: not checked per request. */
+const trusted: ReadonlySet<Strategy> = new Set([cheapest, quality]);
 
 /**
  * Holds a strategy (a user function, above all) to its contract: only the eligible inputs it
@@ -24,7 +29,9 @@ export function ownRanking(inputs: readonly RankingInput[], ranked: readonly Ran
  */
 export function rankFirst(strategy: Strategy, inputs: readonly RankingInput[], context: StrategyContext, k: number): Ranked[] {
   if (strategy.select === undefined || inputs.length <= k) return ownRanking(inputs, strategy.rank(inputs, context));
-  const ranked = ownRanking(inputs, strategy.select(inputs, context, k));
+  const selected = strategy.select(inputs, context, k);
+  // Checking a user's selection costs a set of every input; the built-ins' is theirs by construction.
+  const ranked = trusted.has(strategy) ? selected : ownRanking(inputs, selected);
   let complete = false;
   const completeRanking = () => {
     if (complete) return;
