@@ -4,10 +4,11 @@ import type { HealthTracker } from '../health/health-tracker.js';
  * A health tracker that counts what it learns: every latency sample, answer length or outcome
  * bumps `version()`. Planning caches what it derives from many deployments' estimates at once
  * (the pool's latency prior, which models have learned answer lengths) under that version, so
- * a cached value is used only while nothing it depends on changed. With a shared store other
- * processes change estimates unseen, so `version()` is undefined and nothing is cached.
+ * a cached value is used only while nothing it depends on changed. With a store passed in
+ * (`health.store`: a shared one, where other processes change estimates unseen, or one the
+ * application writes), `version()` is undefined and nothing is cached.
  */
-export function versionedHealth(tracker: HealthTracker, shared: boolean): { health: HealthTracker; version: () => number | undefined } {
+export function versionedHealth(tracker: HealthTracker, external: boolean): { health: HealthTracker; version: () => number | undefined } {
   let version = 0;
   // Every reading passes through; only what changes estimates is counted.
   const health: HealthTracker = {
@@ -30,5 +31,5 @@ export function versionedHealth(tracker: HealthTracker, shared: boolean): { heal
     },
     snapshot: tracker.snapshot,
   };
-  return { health, version: shared ? () => undefined : () => version };
+  return { health, version: external ? () => undefined : () => version };
 }

@@ -7,7 +7,8 @@ import type { RouterContext } from './router-context.js';
  * What planning reads of a whole pool's health at once: the pool's latency prior and the
  * learned answer lengths of each model. Reading them means asking every deployment of the
  * pool, so they are kept per pool and recomputed only when the health tracker learned
- * something (`context.healthVersion()`); with a shared store, every request reads them afresh.
+ * something (`context.healthVersion()`); with a store passed in (`health.store`), every request
+ * reads them afresh.
  */
 
 /**

@@ -5,7 +5,7 @@ import { createAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
 import { createPolicyHasher } from '../audit/policy-hash.js';
 import { buildCatalogIndex, type CatalogIndex } from '../catalog/catalog-index.js';
 import { InvalidApiKeyError, InvalidRequestError } from '../errors.js';
-import { isSharedHealthStore, type SharedHealthStore } from '../health/health-store.js';
+import { isSharedHealthStore } from '../health/health-store.js';
 import { versionedHealth } from './health-version.js';
 import type { BudgetGuardOptions, KeyBudget } from '../budgets/budget-guard.js';
 import { memoryBudgetLedger } from '../budgets/budget-ledger.js';
@@ -52,7 +52,7 @@ export interface RouterContext {
   readonly strategies: ReadonlyMap<string, Strategy>;
   readonly defaultStrategy: Strategy;
   readonly health: HealthTracker;
-  /** Counts what `health` learned in this process; undefined with a shared store (see health-version.ts). */
+  /** Counts what `health` learned; undefined with a store passed in (see health-version.ts). */
   healthVersion(): number | undefined;
   /** Where key budgets are counted. */
   readonly budgets: BudgetGuardOptions;
@@ -144,9 +144,10 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     }),
   };
 
-  const shared = options.health.store !== undefined && isSharedHealthStore(options.health.store);
-  const { health, version: healthVersion } = versionedHealth(createHealthTracker(options.health), shared);
-  if (shared) (options.health.store as SharedHealthStore).attach({ logger: options.logger.logger });
+  // Only the tracker's own store is changed by nothing but the tracker: a store passed in may be
+  // written by others (other processes, the application), so what planning derives from it is not kept.
+  const { health, version: healthVersion } = versionedHealth(createHealthTracker(options.health), options.health.store !== undefined);
+  if (options.health.store && isSharedHealthStore(options.health.store)) options.health.store.attach({ logger: options.logger.logger });
   const audit = createAuditTrail(options.audit);
   const observers: RequestObserver[] = [];
   if (options.logger.debug) observers.push(decisionLog(options.logger.logger));
