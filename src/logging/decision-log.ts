@@ -41,7 +41,7 @@ export function formatDecision(record: DecisionRecord): string {
     }
     for (const group of record.excluded ?? []) {
       const more = group.count > group.examples.length ? ` and ${group.count - group.examples.length} more` : '';
-      lines.push(`    ✗ ${group.count} × ${group.examples.join(', ')}${more}  ${group.reason}`);
+      lines.push(`    ✗ ${group.examples.join(', ')}${more}  ${group.reason}`);
     }
   }
   record.attempts.forEach((attempt, index) => {
