@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { auditContent } from '../audit/audit-content.js';
-import type { AuditCompletion, AuditOutcome, AuditRecordBody } from '../audit/types.js';
+import type { AuditCandidate, AuditCompletion, AuditOutcome, AuditRecordBody } from '../audit/types.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { NoEligibleProviderError, RouterError, type Attempt, type RouterErrorCode } from '../errors.js';
 import type { Route, Usage } from '../wire/chat-response.js';
@@ -182,7 +182,9 @@ export class RequestRecord {
     if (!audit.enabled && observation === undefined) return;
     const plan = this.plan;
     // Copies: attempts and candidates live on in the caller's route and must not change the record.
-    const { candidates, excluded } = auditCandidates(plan, this.context.options.audit.candidates);
+    const audited = auditCandidates(plan, this.context.options.audit.candidates);
+    const candidates: AuditCandidate[] = audited.candidates;
+    const excluded = audited.excluded;
     const estimated = chosen && plan?.ranked.find((entry) => entry.candidate === chosen)?.estCost;
     const answers = completion?.();
     const content = audit.content === 'none' ? undefined : auditContent(audit.content, this.prompt, answers);
