@@ -114,6 +114,7 @@ export { callbackAudit } from './audit/callback-audit.js';
 export { verifyAudit, createAuditVerifier } from './audit/verify-audit.js';
 export { exportAudit, auditFilter } from './audit/export-audit.js';
 export { auditCsvColumns } from './audit/csv-columns.js';
+export { summariseExclusions, auditExclusionExamples } from './audit/exclusion-summary.js';
 export { contentHash } from './audit/hash-chain.js';
 export { policyHash } from './audit/policy-hash.js';
 export { AuditError } from './audit/audit-error.js';
@@ -131,6 +132,8 @@ export type {
   AuditCandidate,
   AuditContent,
   AuditContentMode,
+  AuditCandidatesMode,
+  AuditExclusion,
   AuditCompletion,
   AuditOptions,
   ResolvedAuditOptions,

@@ -168,7 +168,9 @@ const cases: Case[] = [
     run: (transport, router) => transport.call(router, { model: 'us-ai/gpt-4o', messages }),
     check(record) {
       expect(record.error_code).toBe('policy_violation');
-      expect(record.candidates).toEqual([expect.objectContaining({ provider: 'us-ai', eligible: false })]);
+      // Nothing eligible; the excluded deployment is counted under the policy's reasons.
+      expect(record.candidates).toEqual([]);
+      expect(record.excluded).toEqual([{ reason: expect.stringMatching(/policy/), count: 1, examples: ['us-ai/gpt-4o'] }]);
       expect(record.attempts).toEqual([]);
     },
   },

@@ -94,14 +94,15 @@ describe('fallback down the ranking', () => {
     expect(usOperated.requests).toHaveLength(0);
     expect(noTools.requests).toHaveLength(0);
 
-    // One audit record, an error, with every attempt and every excluded candidate's reasons.
+    // One audit record, an error, with every attempt and the excluded candidates counted by their reasons.
     await router.flush();
     expect(audit.records).toHaveLength(1);
     const [record] = audit.records;
     expect(record).toMatchObject({ id: error.route!.audit_id, outcome: 'error', error_code: 'all_providers_failed', provider: null, usage: null, cost: null });
     expect(tried(record!.attempts)).toEqual(['eu-one:error', 'eu-one:error', 'eu-two:error', 'eu-two:error']);
-    expect(record!.candidates.find((candidate) => candidate.provider === 'us-operated')).toMatchObject({ eligible: false, reasons: expect.arrayContaining([expect.stringMatching(/US-controlled/)]) });
-    expect(record!.candidates.find((candidate) => candidate.provider === 'no-tools')).toMatchObject({ eligible: false, reasons: expect.arrayContaining([expect.stringMatching(/tool calling/)]) });
+    expect(record!.candidates.map((candidate) => `${candidate.provider}:${candidate.eligible}`)).toEqual(['eu-one:true', 'eu-two:true']);
+    expect(record!.excluded!.find((group) => group.examples.includes('us-operated/model-a'))).toMatchObject({ count: 1, reason: expect.stringMatching(/US-controlled/) });
+    expect(record!.excluded!.find((group) => group.examples.includes('no-tools/model-a'))).toMatchObject({ count: 1, reason: expect.stringMatching(/tool calling/) });
   });
 
   it('returns a 422 at once: no retry, no fallback', async () => {

@@ -1,3 +1,4 @@
+import { countCandidates } from './exclusion-summary.js';
 import type { AuditRecord } from './types.js';
 
 type Cell = string | number | boolean | null | undefined;
@@ -44,8 +45,8 @@ export const auditCsvColumns: readonly AuditCsvColumn[] = [
     record.attempts?.map((attempt) => `${attempt.provider}/${attempt.model}:${attempt.outcome}${attempt.status ? ` ${attempt.status}` : ''}`).join(' > '),
   ),
   column('fallback_used', 'true when another candidate than the first one tried was used', (record) => record.fallback_used),
-  column('candidates', 'number of candidates considered', (record) => record.candidates?.length),
-  column('excluded', 'number of candidates excluded (by policy or fit)', (record) => record.candidates?.filter((candidate) => !candidate.eligible).length),
+  column('candidates', 'number of candidates considered (listed, plus those counted in excluded)', (record) => (record.candidates === undefined ? undefined : countCandidates(record).considered)),
+  column('excluded', 'number of candidates excluded (by policy, fit, configuration, limits or circuit)', (record) => (record.candidates === undefined ? undefined : countCandidates(record).excluded)),
   column('duration_ms', 'from arrival to end (a stream: its end), milliseconds', (record) => record.duration_ms),
   column('overhead_ms', 'time spent in the router outside upstream calls, milliseconds', (record) => record.overhead_ms),
   column('hash', "the record's hash in the chain", (record) => record.hash),

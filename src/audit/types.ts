@@ -29,6 +29,22 @@ export interface AuditCandidate {
   reasons: string[];
 }
 
+/** What an audit record keeps of the candidates: see `AuditOptions.candidates`. */
+export type AuditCandidatesMode = 'summary' | 'all';
+
+/**
+ * Candidates a request excluded for the same reasons, counted: what a record keeps of the
+ * excluded candidates with `audit.candidates: 'summary'` (the default).
+ */
+export interface AuditExclusion {
+  /** The reasons, joined by `; ` in the order `explain()` lists them. */
+  reason: string;
+  /** How many candidates had exactly these reasons. */
+  count: number;
+  /** The first few of them (at most `auditExclusionExamples`), as `provider/model`. */
+  examples: string[];
+}
+
 /**
  * What an audit record keeps of the text of a request: nothing (`'none'`, the default), the
  * SHA-256 of each message and of each answer (`'hash'`), or the text itself (`'full'`).
@@ -73,7 +89,17 @@ export interface AuditRecordBody {
   model: string | null;
   /** With a `test-` key: the answer came from the pseudo-LLM. */
   simulated: boolean;
+  /**
+   * The candidates weighed: with `audit.candidates: 'all'` (and in records written before the
+   * summary existed) every one, eligible or not; by default the eligible ones only, the ranked
+   * ones first in the order a call walks them, and the excluded ones summarised in `excluded`.
+   */
   candidates: AuditCandidate[];
+  /**
+   * The excluded candidates, counted by their reasons (`audit.candidates: 'summary'`, the
+   * default); absent when `candidates` lists every candidate, and when routing never started.
+   */
+  excluded?: AuditExclusion[];
   attempts: Attempt[];
   /** Whether a candidate other than the first one tried served (or last failed) the request. */
   fallback_used: boolean;
@@ -163,6 +189,15 @@ export interface AuditOptions {
    */
   content?: AuditContentMode;
   /**
+   * What a record keeps of the candidates a request weighed. `'summary'`: every eligible
+   * candidate, and the excluded ones counted by their reasons (`excluded`: reasons, count and a
+   * few examples), so a record stays small however large the catalogue. `'all'`: every
+   * candidate with its reasons, as `explain()` lists them (the request then judges every
+   * candidate, which costs time on large catalogues).
+   * @default 'summary'
+   */
+  candidates?: AuditCandidatesMode;
+  /**
    * Told about every record not stored yet, with the sink. Never called on the response path.
    * @default writes the error's message to the router's `logger` (stderr without one)
    */
@@ -210,6 +245,7 @@ export interface AuditOptions {
 export interface ResolvedAuditOptions {
   sinks: AuditSink[];
   content: AuditContentMode;
+  candidates: AuditCandidatesMode;
   onError: AuditErrorHandler;
   queueLimit: number;
   onFull: 'wait' | 'drop';

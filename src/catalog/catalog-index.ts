@@ -1,6 +1,6 @@
 import { bareKey, lookupKey, modelKeys, namespaceOf } from '../models/canonical.js';
 import { convert, type FxTable } from '../pricing/currency.js';
-import type { Provider } from '../providers/types.js';
+import type { Capability, Provider } from '../providers/types.js';
 import type { Candidate } from './candidate.js';
 
 /** Every candidate, indexed by provider and by any id its model is known by. Built once. */
@@ -20,6 +20,15 @@ export function buildCatalogIndex(providers: readonly Provider[], currency: stri
   const all: Candidate[] = [];
   const models = new Map<string, Candidate[]>();
   const perProvider = new Map<string, Candidate>();
+  // Offers mostly declare the same few capability lists: one read-only set per list.
+  const capabilitySets = new Map<string, ReadonlySet<Capability>>();
+  const capabilitySet = (capabilities: readonly Capability[] | undefined) => {
+    const list = capabilities ?? ['chat'];
+    const key = list.join(',');
+    let set = capabilitySets.get(key);
+    if (set === undefined) capabilitySets.set(key, (set = new Set(list)));
+    return set;
+  };
   /** Namespaces some offer's id uses (`meta-llama`, `openai`): only these may be dropped in a lookup. */
   const namespaces = new Set<string>();
 
@@ -36,7 +45,7 @@ export function buildCatalogIndex(providers: readonly Provider[], currency: stri
         offer,
         model: offer.id,
         native: offer.native ?? offer.id,
-        capabilities: new Set(offer.capabilities ?? ['chat']),
+        capabilities: capabilitySet(offer.capabilities),
         price,
       };
       all.push(candidate);
@@ -47,8 +56,10 @@ export function buildCatalogIndex(providers: readonly Provider[], currency: stri
       const keys = new Set([...modelKeys(offer.id), ...(offer.native ? modelKeys(offer.native) : [])]);
       for (const key of keys) {
         const list = models.get(key);
+        // `keys` is a set, so the candidate is new to this key's list: no search (which made
+        // building the index quadratic in the providers serving a model).
         if (list === undefined) models.set(key, [candidate]);
-        else if (!list.includes(candidate)) list.push(candidate);
+        else list.push(candidate);
         const providerKey = `${provider.id}\u0000${key}`;
         if (!perProvider.has(providerKey)) perProvider.set(providerKey, candidate);
       }

@@ -1,3 +1,4 @@
+import { countCandidates } from '../audit/exclusion-summary.js';
 import type { AuditRecordBody } from '../audit/types.js';
 import type { RequestObserver } from '../router/request-observer.js';
 import type { Logger } from './logger.js';
@@ -30,12 +31,17 @@ export function formatDecision(record: DecisionRecord): string {
     `  key ${record.key_id ?? 'none'} · tier ${record.tier ?? '-'} · policy ${record.policy ?? '-'} · objective ${record.objective ?? '-'}${record.simulated ? ' · simulated (test key)' : ''}`,
   ];
   if (record.error_code) lines.push(`  error ${record.error_code}: ${record.error_message ?? ''}`);
-  if (record.candidates.length > 0) {
+  const { considered } = countCandidates(record);
+  if (considered > 0) {
     const eligible = record.candidates.filter((candidate) => candidate.eligible);
-    lines.push(`  candidates: ${eligible.length} eligible of ${record.candidates.length}`);
+    lines.push(`  candidates: ${eligible.length} eligible of ${considered}`);
     for (const candidate of [...eligible, ...record.candidates.filter((entry) => !entry.eligible)]) {
       const reasons = candidate.reasons.length > 0 ? `  ${candidate.reasons.join('; ')}` : '';
       lines.push(`    ${candidate.eligible ? '✓' : '✗'} ${candidate.provider}/${candidate.model}${reasons}`);
+    }
+    for (const group of record.excluded ?? []) {
+      const more = group.count > group.examples.length ? ` and ${group.count - group.examples.length} more` : '';
+      lines.push(`    ✗ ${group.examples.join(', ')}${more}  ${group.reason}`);
     }
   }
   record.attempts.forEach((attempt, index) => {

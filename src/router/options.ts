@@ -325,6 +325,7 @@ const routerOptionsSchema = z.strictObject({
       z.strictObject({
         sinks: z.array(sinkSchema),
         content: z.enum(['none', 'hash', 'full']).optional(),
+        candidates: z.enum(['summary', 'all']).optional(),
         onError: z.function().optional(),
         queueLimit: z.number().int().positive().optional(),
         onFull: z.enum(['wait', 'drop']).optional(),
@@ -512,6 +513,7 @@ function resolveAuditOptions(audit: RouterOptions['audit'], logger: Logger): Res
   return {
     sinks: options.sinks,
     content: options.content ?? 'none',
+    candidates: options.candidates ?? 'summary',
     onError: options.onError ?? logAuditErrors(logger),
     queueLimit: options.queueLimit ?? 10_000,
     onFull: options.onFull ?? 'wait',

@@ -20,14 +20,12 @@ import { describeCircuit } from '../health/circuit-breaker.js';
 import { poolCompletionEstimates, readCompletion, type CompletionEstimate, type CompletionReading } from '../health/completion-estimate.js';
 import type { LatencyReading } from '../health/latency-estimate.js';
 import { chooseExploration } from '../strategies/exploration.js';
+import { admissionFor, capabilityWord, policyReasonsOf, stablePool, type Admission } from './admission.js';
+import { modelCompletions, poolLatencyPrior } from './pool-estimates.js';
+import { ownRanking, rankFirst } from './ranking.js';
 import type { Caller, RouterContext } from './router-context.js';
 
-/**
- * Median latency assumed for a deployment when no candidate of the request has been measured;
- * once some are, an unmeasured one is assumed as fast as their typical (geometric mean) median.
- * @unit milliseconds
- */
-export const latencyPriorMs = 800;
+export { latencyPriorMs } from './pool-estimates.js';
 
 /** What the request needs from a deployment, derived from its body. */
 export interface RequestNeeds {
@@ -71,6 +69,18 @@ export interface ExplainCandidate {
   score?: number;
 }
 
+/** What a call judged, for its audit record: see `auditCandidates`. */
+export interface JudgedCandidates {
+  /** The pool's fixed judgement: the candidates excluded by policy, capabilities or streaming. */
+  readonly admission: Admission;
+  /** The eligible candidates, in catalogue order. */
+  readonly eligible: Candidate[];
+  /** Reasons noted on eligible candidates (a half-open circuit), by candidate; absent when none. */
+  readonly reasons: Map<Candidate, string[]>;
+  /** Admitted candidates this request excluded (fit, route filters, configuration, limits, circuits), with every reason. */
+  readonly excluded: { candidate: Candidate; reasons: string[] }[];
+}
+
 export interface Plan {
   requested: string;
   tier: string;
@@ -80,7 +90,15 @@ export interface Plan {
   objective: string;
   /** Every candidate considered: the ranked ones first, in the order a call tries them. */
   candidates: ExplainCandidate[];
-  /** Eligible candidates, best first: the order execution walks. */
+  /**
+   * A call's judgement, when it did not judge every candidate (`candidates` is then built on
+   * first read): what its audit record keeps. Undefined when `candidates` is complete.
+   */
+  judged: JudgedCandidates | undefined;
+  /**
+   * Eligible candidates, best first: the order execution walks. A call whose strategy can
+   * select holds the first `eagerRankCount` here; walking past them ranks the rest.
+   */
   ranked: Ranked[];
   /** Candidates excluded only by the jurisdiction policy. */
   policyExcluded: number;
@@ -136,11 +154,11 @@ function pool(context: RouterContext, spec: RouteSpec, needs: RequestNeeds): rea
           `(add the model to the provider's models to use it)`,
       );
     }
-    return [candidate];
+    return stablePool(context, candidate, () => [candidate]);
   }
   if (spec.tier === '3' || spec.tier === 'auto') {
     const primary = needs.capabilities[0]!;
-    return context.index.all.filter((candidate) => candidate.capabilities.has(primary));
+    return stablePool(context, primary, () => context.index.all.filter((candidate) => candidate.capabilities.has(primary)));
   }
   const candidates = context.index.byModel(spec.model);
   if (candidates.length === 0) {
@@ -164,21 +182,8 @@ function unknownModelHint(context: RouterContext, spec: Extract<RouteSpec, { mod
   return ' (add it to a provider\'s models to use it)';
 }
 
-const capabilityWords: Readonly<Record<Capability, string>> = {
-  chat: 'chat',
-  tools: 'tool calling',
-  vision: 'image input',
-  json: 'JSON output',
-  embeddings: 'embeddings',
-  completions: 'legacy completions',
-};
-
-/** Adds why `candidate` cannot serve this request, if it cannot. */
-function addFitReasons(reasons: string[], candidate: Candidate, needs: RequestNeeds, route: RouteOptions | undefined): void {
-  for (const capability of needs.capabilities) {
-    if (!candidate.capabilities.has(capability)) reasons.push(`model does not support ${capabilityWords[capability]}`);
-  }
-  if (needs.stream && candidate.offer.streaming === false) reasons.push('model does not support streaming here');
+/** Adds why `candidate` cannot serve this request now, beyond the fixed reasons of its admission. */
+function addRequestFitReasons(reasons: string[], candidate: Candidate, needs: RequestNeeds, route: RouteOptions | undefined): void {
   const window = candidate.offer.context;
   if (window !== undefined && needs.contextTokens > window) {
     reasons.push(`request needs ~${needs.contextTokens} tokens of context; the model's window is ${window}`);
@@ -191,10 +196,7 @@ function addFitReasons(reasons: string[], candidate: Candidate, needs: RequestNe
 
 /** The policy reasons against a provider under every policy that applies, each once. */
 export function policyReasons(context: RouterContext, policies: readonly CompiledPolicy[], providerId: string): string[] {
-  if (policies.length === 1) return context.reasonsFor(policies[0]!, providerId).slice();
-  const reasons = new Set<string>();
-  for (const policy of policies) for (const reason of context.reasonsFor(policy, providerId)) reasons.add(reason);
-  return [...reasons];
+  return policyReasonsOf(context, policies, providerId).slice();
 }
 
 /** What a deployment's configuration lacks, asked safely: a check that throws says so. */
@@ -207,7 +209,22 @@ function missingConfiguration(provider: Provider): string | undefined {
   }
 }
 
-/** Builds the routing decision for one request. Pure: calls no provider. */
+/**
+ * Candidates a call ranks up front when its strategy can select the first few (`select`): a
+ * call walks its ranking until one answers, and rarely gets past a few. If it does, the rest is
+ * ranked then (see `rankFirst`).
+ */
+export const eagerRankCount = 8;
+
+/**
+ * Builds the routing decision for one request. Pure: calls no provider.
+ *
+ * A call judges only the candidates its admission lets through (policy and capabilities are
+ * decided once per pool, see admission.ts) and, when the strategy can, ranks only the first
+ * few. `explain()` (mode `'explain'`) and audit records that keep every candidate
+ * (`audit.candidates: 'all'`) judge and rank every candidate, as `plan.candidates` shows them;
+ * a call's `plan.candidates` is built the same way on first read (an error listing exclusions).
+ */
 export function planRoute(
   context: RouterContext,
   caller: Caller,
@@ -219,10 +236,10 @@ export function planRoute(
 ): Plan {
   const policies = selectPolicies(context, caller, spec);
   const strategy = selectStrategy(context, spec, route);
+  const full = mode === 'explain' || (context.audit.enabled && context.options.audit.candidates === 'all');
   const candidates: ExplainCandidate[] = [];
   const inputs: RankingInput[] = [];
   const explained = new Map<Candidate, ExplainCandidate>();
-  let policyExcluded = 0;
   let circuitExcluded = 0;
   let configurationExcluded = 0;
   let earliestRetryAt: number | undefined;
@@ -233,18 +250,38 @@ export function planRoute(
 
   const health = context.health;
   const candidatePool = pool(context, spec, needs);
+  const admission = admissionFor(context, candidatePool, policies, needs.capabilities, needs.stream === true);
   const prior = { p50: poolLatencyPrior(context, candidatePool, latencyKind) };
   const optimism = context.options.exploration.optimism;
-  const completions = needs.completion && completionReader(context, candidatePool, needs.completion, now);
+  const completions = needs.completion && completionReader(context, candidatePool, admission.byModel, needs.completion, now);
+  // Exploration and explain() read every eligible candidate's latency; a call ranked on cost alone does not.
+  const keepReadings = full || strategy.usesLatency === true;
   const readings = new Map<Candidate, LatencyReading>();
+  // The reading of a never-measured deployment depends on the prior only: read once, shared.
+  let unmeasured: LatencyReading | undefined;
+  // Candidates come grouped by provider: its configuration and limits are asked once per request.
+  let configuredProvider: Provider | undefined;
+  let configurationReason: string | undefined;
+  let limitedProvider: Provider | undefined;
+  let limitReason: string | undefined;
+  const tokens = needs.promptTokens + needs.completionTokens;
+  const judged: JudgedCandidates = { admission, eligible: [], reasons: new Map(), excluded: [] };
+  const scratch: string[] = [];
 
-  for (const candidate of candidatePool) {
-    const reasons = policyReasons(context, policies, candidate.provider.id);
-    const policyCount = reasons.length;
-    addFitReasons(reasons, candidate, needs, route);
+  for (const entry of full ? admission.entries : admission.admitted) {
+    const candidate = entry.candidate;
+    const admitted = entry.reasons.length === 0;
+    // An admitted candidate usually stays eligible with no reason: its reasons start in a
+    // scratch list, copied only when something is said of it.
+    scratch.length = 0;
+    let reasons = admitted ? scratch : entry.reasons.slice();
+    addRequestFitReasons(reasons, candidate, needs, route);
     const completion = completions?.(candidate);
     const estCost = candidate.price && estimateCost(candidate.price, needs, completion?.expected);
-    const latency = health.latency(candidate.key, latencyKind, now, prior, optimism);
+    const estimate = health.latencyEstimate(candidate.key, latencyKind);
+    let latency: LatencyReading;
+    if (estimate === undefined || estimate.weight <= 0) latency = unmeasured ??= health.latency(candidate.key, latencyKind, now, prior, optimism);
+    else latency = health.latency(candidate.key, latencyKind, now, prior, optimism);
     if (route !== undefined) {
       if (route.max_cost !== undefined) {
         // The pessimistic length (≈ p90 of recent answers, never above max_tokens): a limit is a promise.
@@ -256,33 +293,44 @@ export function planRoute(
         reasons.push(`estimated p90 ${latencyWords} ${Math.round(latency.p90)} ms exceeds route.max_latency_ms ${route.max_latency_ms}`);
       }
     }
-    // Excluded by the policy whatever else is wrong with it: a tier-1 request for it is a violation.
-    if (policyCount > 0) policyExcluded += 1;
+    const provider = candidate.provider;
     // Not for test keys, which simulate the deployment without any configuration.
-    if (!caller.simulated && candidate.provider.missingConfiguration !== undefined) {
-      const reason = missingConfiguration(candidate.provider);
-      if (reason !== undefined) {
+    if (!caller.simulated && provider.missingConfiguration !== undefined) {
+      if (provider !== configuredProvider) {
+        configuredProvider = provider;
+        configurationReason = missingConfiguration(provider);
+      }
+      if (configurationReason !== undefined) {
         if (reasons.length === 0) configurationExcluded += 1;
-        reasons.push(`${notConfiguredPrefix}${reason}`);
+        reasons.push(`${notConfiguredPrefix}${configurationReason}`);
       }
     }
-    const limits = candidate.provider.limits;
+    const limits = provider.limits;
     if (limits !== undefined) {
-      const atLimit = context.deploymentLimiter.reason(candidate.provider.id, limits, needs.promptTokens + needs.completionTokens, now);
-      if (atLimit !== undefined) reasons.push(atLimit);
+      if (provider !== limitedProvider) {
+        limitedProvider = provider;
+        limitReason = context.deploymentLimiter.reason(provider.id, limits, tokens, now);
+      }
+      if (limitReason !== undefined) reasons.push(limitReason);
     }
     const circuit = context.health.circuit(candidate.key, now);
     const circuitReason = describeCircuit(circuit, now);
     if (circuitReason !== undefined) {
       if (reasons.length === 0) circuitExcluded += 1;
-      if (circuit.state === 'open' && (earliestRetryAt === undefined || circuit.retryAt < earliestRetryAt)) earliestRetryAt = circuit.retryAt;
+      // Only a candidate the policy and its capabilities admit says when routing may work again.
+      if (admitted && circuit.state === 'open' && (earliestRetryAt === undefined || circuit.retryAt < earliestRetryAt)) earliestRetryAt = circuit.retryAt;
       reasons.push(circuitReason);
     }
-    const entry: ExplainCandidate = { provider: candidate.provider.id, model: candidate.model, eligible: reasons.length === 0, reasons };
-    candidates.push(entry);
-    if (entry.eligible) {
-      explained.set(candidate, entry);
-      readings.set(candidate, latency);
+    const eligible = reasons.length === 0;
+    if (reasons === scratch && (full || !eligible || circuit.state === 'half-open')) reasons = scratch.slice();
+    if (full) {
+      const shown: ExplainCandidate = { provider: provider.id, model: candidate.model, eligible, reasons };
+      candidates.push(shown);
+      if (eligible) explained.set(candidate, shown);
+    } else if (eligible) judged.eligible.push(candidate);
+    else judged.excluded.push({ candidate, reasons });
+    if (eligible) {
+      if (keepReadings) readings.set(candidate, latency);
       inputs.push({
         candidate,
         estCost,
@@ -291,11 +339,17 @@ export function planRoute(
         latencyP90Ms: latency.p90,
         quality: candidate.offer.quality,
       });
-      if (circuit.state === 'half-open') reasons.push('circuit half-open: the next attempt on it is the trial');
+      if (circuit.state === 'half-open') {
+        reasons.push('circuit half-open: the next attempt on it is the trial');
+        if (!full) judged.reasons.set(candidate, reasons);
+      }
     }
   }
 
-  let ranked = inputs.length === 0 ? [] : ownRanking(inputs, strategy.rank(inputs, needs));
+  // Only the first few, when the whole ranking is not wanted: not for explain(), not for an
+  // order the caller sets, not for exploration (which weighs every eligible candidate).
+  const selectFirst = !full && strategy.select !== undefined && !strategy.usesLatency && !route?.order;
+  let ranked = inputs.length === 0 ? [] : selectFirst ? rankFirst(strategy, inputs, needs, eagerRankCount) : ownRanking(inputs, strategy.rank(inputs, needs));
   if (route?.order) ranked = applyOrder(ranked, route.order);
   // Exploration: only among the ranked (eligible) candidates, only where fallbacks remain and
   // the caller set no order of their own, never for test keys (whose calls teach nothing).
@@ -315,6 +369,38 @@ export function planRoute(
     }
   }
   if (route?.allow_fallbacks === false) ranked = ranked.slice(0, 1);
+
+  const plan: Plan = {
+    requested,
+    tier: spec.tier,
+    policy: policies.length === 1 ? policies[0]!.name : effectivePolicyName(policies),
+    policies,
+    objective: strategy.name,
+    candidates,
+    judged: full ? undefined : judged,
+    ranked,
+    policyExcluded: admission.policyExcluded,
+    circuitExcluded,
+    configurationExcluded,
+    earliestRetryAt,
+    capability: needs.capabilities[0] ?? 'chat',
+    maxCost: route?.max_cost,
+    tokens,
+    attemptTimeoutMs: route?.max_latency_ms,
+    exploration,
+    completionChoices: needs.completion?.choices,
+  };
+  if (!full) {
+    // A call's own list would miss what it never judged: built in full on first read (by an
+    // error naming every exclusion), as explain() would show it.
+    let every: ExplainCandidate[] | undefined;
+    Object.defineProperty(plan, 'candidates', {
+      get: () => (every ??= planRoute(context, caller, requested, spec, needs, route, 'explain').candidates),
+      enumerable: true,
+    });
+    return plan;
+  }
+
   // Candidates in the order a call walks them, then everything else in catalogue order.
   const ordered: ExplainCandidate[] = [];
   const shownFirst = new Set<ExplainCandidate>();
@@ -337,76 +423,35 @@ export function planRoute(
     shownFirst.add(shown);
   }
   for (const candidate of candidates) if (!shownFirst.has(candidate)) ordered.push(candidate);
-
-  return {
-    requested,
-    tier: spec.tier,
-    policy: policies.length === 1 ? policies[0]!.name : effectivePolicyName(policies),
-    policies,
-    objective: strategy.name,
-    candidates: ordered,
-    ranked,
-    policyExcluded,
-    circuitExcluded,
-    configurationExcluded,
-    earliestRetryAt,
-    capability: needs.capabilities[0] ?? 'chat',
-    maxCost: route?.max_cost,
-    tokens: needs.promptTokens + needs.completionTokens,
-    attemptTimeoutMs: route?.max_latency_ms,
-    exploration,
-    completionChoices: needs.completion?.choices,
-  };
+  plan.candidates = ordered;
+  return plan;
 }
 
 /**
- * What an unmeasured (or long unmeasured) deployment is assumed to take: the typical median of
- * the measured deployments in the request's pool, so a newcomer is neither favoured nor buried.
+ * Reads each candidate's expected completion tokens, pooled per model across the request's
+ * candidates (`byModel`: the pool's candidates of each model). A candidate with no answers of
+ * its own, of a model none has answered, reads the prior: computed once.
  */
-function poolLatencyPrior(context: RouterContext, candidates: readonly Candidate[], kind: 'ttft' | 'answer'): number {
-  let total = 0;
-  let count = 0;
-  for (const candidate of candidates) {
-    const estimate = context.health.latencyEstimate(candidate.key, kind);
-    if (estimate === undefined || estimate.weight <= 0) continue;
-    total += estimate.sum / estimate.weight;
-    count += 1;
-  }
-  return count === 0 ? latencyPriorMs : Math.exp(total / count);
-}
-
-/** Reads each candidate's expected completion tokens, pooled per model across the request's candidates. */
 function completionReader(
   context: RouterContext,
-  candidates: readonly Candidate[],
+  pool: readonly Candidate[],
+  byModel: ReadonlyMap<string, readonly Candidate[]>,
   completion: NonNullable<RequestNeeds['completion']>,
   now: number,
 ): (candidate: Candidate) => CompletionReading {
   const health = context.health;
   const pools = new Map<string, CompletionEstimate | undefined>();
+  let prior: CompletionReading | undefined;
   return (candidate) => {
-    if (!pools.has(candidate.model)) {
-      const same = candidates.filter((other) => other.model === candidate.model).map((other) => health.completion(other.key));
-      pools.set(candidate.model, poolCompletionEstimates(same, now, health.completionOptions));
+    let pooled = pools.get(candidate.model);
+    if (pooled === undefined && !pools.has(candidate.model)) {
+      pooled = poolCompletionEstimates(modelCompletions(context, pool, byModel, candidate.model), now, health.completionOptions);
+      pools.set(candidate.model, pooled);
     }
-    return readCompletion(health.completion(candidate.key), pools.get(candidate.model), completion.priorTokens, completion.cap, now, health.completionOptions);
+    const own = health.completion(candidate.key);
+    if (own === undefined && pooled === undefined) return (prior ??= readCompletion(undefined, undefined, completion.priorTokens, completion.cap, now, health.completionOptions));
+    return readCompletion(own, pooled, completion.priorTokens, completion.cap, now, health.completionOptions);
   };
-}
-
-/**
- * Holds a strategy (a user function, above all) to its contract: only the eligible inputs it
- * was given, each once. Anything else is dropped, so no ranking can make the router call an
- * ineligible deployment.
- */
-function ownRanking(inputs: readonly RankingInput[], ranked: readonly Ranked[]): Ranked[] {
-  // The common case, checked without allocating: one input, ranked once.
-  if (inputs.length === 1 && ranked.length === 1 && ranked[0]!.candidate === inputs[0]!.candidate) return ranked as Ranked[];
-  const allowed = new Set(inputs.map((input) => input.candidate));
-  const kept: Ranked[] = [];
-  for (const entry of ranked) {
-    if (allowed.delete(entry.candidate)) kept.push(entry);
-  }
-  return kept;
 }
 
 function clampScore(score: number): number {
@@ -447,7 +492,7 @@ export function assertRoutable(plan: Plan): void {
     // Nothing to exclude: no configured model can do what the request asks (auto and tier 3
     // draw only on models with the capability). Not the policy's doing.
     throw new NoEligibleProviderError(
-      `no configured model can serve "${plan.requested}": none offers ${capabilityWords[plan.capability]}; nothing was sent`,
+      `no configured model can serve "${plan.requested}": none offers ${capabilityWord(plan.capability)}; nothing was sent`,
       excluded,
     );
   }

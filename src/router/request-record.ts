@@ -5,6 +5,7 @@ import type { KeySettlement } from '../budgets/key-admission.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { NoEligibleProviderError, RouterError, type Attempt, type RouterErrorCode } from '../errors.js';
 import type { Route, Usage } from '../wire/chat-response.js';
+import { auditCandidates } from './audit-candidates.js';
 import type { Plan } from './plan.js';
 import { hashedKeyId, type Caller, type RouterContext } from './router-context.js';
 import type { RequestObservation, RequestParameters, ResponseDetails } from './request-observer.js';
@@ -181,8 +182,9 @@ export class RequestRecord {
     if (!audit.enabled && observation === undefined) return;
     const plan = this.plan;
     // Copies: attempts and candidates live on in the caller's route and must not change the record.
-    const candidates: AuditCandidate[] =
-      plan?.candidates.map(({ provider, model, eligible, reasons }) => ({ provider, model, eligible, reasons: [...reasons] })) ?? [];
+    const audited = auditCandidates(plan, this.context.options.audit.candidates);
+    const candidates: AuditCandidate[] = audited.candidates;
+    const excluded = audited.excluded;
     const estimated = chosen && plan?.ranked.find((entry) => entry.candidate === chosen)?.estCost;
     const answers = completion?.();
     const content = audit.content === 'none' ? undefined : auditContent(audit.content, this.prompt, answers);
@@ -201,6 +203,7 @@ export class RequestRecord {
       model: chosen?.model ?? null,
       simulated: this.simulated,
       candidates,
+      ...(excluded ? { excluded } : {}),
       attempts: this.attempts.map((attempt) => ({ ...attempt })),
       fallback_used: usedFallback(this.attempts),
       ...(plan?.exploration?.taken ? { explored: true as const } : {}),

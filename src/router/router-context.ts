@@ -6,6 +6,7 @@ import { createPolicyHasher } from '../audit/policy-hash.js';
 import { buildCatalogIndex, type CatalogIndex } from '../catalog/catalog-index.js';
 import { InvalidApiKeyError, InvalidRequestError } from '../errors.js';
 import { isSharedHealthStore } from '../health/health-store.js';
+import { versionedHealth } from './health-version.js';
 import type { BudgetGuardOptions, KeyBudget } from '../budgets/budget-guard.js';
 import { memoryBudgetLedger } from '../budgets/budget-ledger.js';
 import { createDeploymentLimiter, type DeploymentLimiter } from '../budgets/deployment-limits.js';
@@ -51,6 +52,8 @@ export interface RouterContext {
   readonly strategies: ReadonlyMap<string, Strategy>;
   readonly defaultStrategy: Strategy;
   readonly health: HealthTracker;
+  /** Counts what `health` learned; undefined with a store passed in (see health-version.ts). */
+  healthVersion(): number | undefined;
   /** Where key budgets are counted. */
   readonly budgets: BudgetGuardOptions;
   /** Where key rate limits are counted. */
@@ -141,7 +144,9 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     }),
   };
 
-  const health = createHealthTracker(options.health);
+  // Only the tracker's own store is changed by nothing but the tracker: a store passed in may be
+  // written by others (other processes, the application), so what planning derives from it is not kept.
+  const { health, version: healthVersion } = versionedHealth(createHealthTracker(options.health), options.health.store !== undefined);
   if (options.health.store && isSharedHealthStore(options.health.store)) options.health.store.attach({ logger: options.logger.logger });
   const audit = createAuditTrail(options.audit);
   const observers: RequestObserver[] = [];
@@ -173,6 +178,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     strategies,
     defaultStrategy,
     health,
+    healthVersion,
     budgets: {
       ledger: options.health.store?.budgets ?? memoryBudgetLedger(),
       onUnavailable: options.health.store?.onUnavailable ?? 'deny',

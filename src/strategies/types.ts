@@ -42,6 +42,12 @@ export interface Strategy {
    */
   readonly usesLatency?: boolean;
   rank(inputs: readonly RankingInput[], context: StrategyContext): Ranked[];
+  /**
+   * The first `k` entries of `rank(inputs, context)`, exactly (same order, scores and notes),
+   * without ranking the rest. Optional: planning uses it, when present, for a call that needs
+   * only the first few candidates of a large catalogue, and falls back to `rank` otherwise.
+   */
+  select?(inputs: readonly RankingInput[], context: StrategyContext, k: number): Ranked[];
 }
 
 /** A user-supplied ranking function; its `name` becomes the objective when it has one. */

@@ -143,6 +143,7 @@ export const configSchema = z
       .strictObject({
         sinks: z.array(sink),
         content: z.enum(['none', 'hash', 'full']).optional(),
+        candidates: z.enum(['summary', 'all']).optional(),
         queueLimit: positiveInteger().optional(),
         drainTimeoutMs: positiveInteger().optional(),
       })

@@ -1,0 +1,73 @@
+import { mergeExclusions, summariseExclusions } from '../audit/exclusion-summary.js';
+import type { AuditCandidate, AuditCandidatesMode, AuditExclusion } from '../audit/types.js';
+import type { Candidate } from '../catalog/candidate.js';
+import type { Admission } from './admission.js';
+import type { Plan } from './plan.js';
+
+/*
+ * What an audit record keeps of the candidates a request weighed. Every eligible candidate is
+ * kept, the ranked ones first in the order the call walks them; the excluded ones are counted
+ * by their reasons, so a record's size follows the eligible candidates, not the catalogue. With
+ * `audit.candidates: 'all'` every candidate is kept with its reasons, as explain() shows them.
+ */
+
+/** The candidates part of a record: copies, since the plan's lists live on in the caller's route. */
+export function auditCandidates(plan: Plan | undefined, mode: AuditCandidatesMode): { candidates: AuditCandidate[]; excluded?: AuditExclusion[] } {
+  if (plan === undefined) return { candidates: [] };
+  const judged = plan.judged;
+  if (mode === 'all' || judged === undefined) {
+    const candidates = plan.candidates.map(({ provider, model, eligible, reasons }) => ({ provider, model, eligible, reasons: [...reasons] }));
+    if (mode === 'all') return { candidates };
+    return { candidates: candidates.filter((candidate) => candidate.eligible), excluded: summariseExclusions(candidates.filter((candidate) => !candidate.eligible)) };
+  }
+  const candidates: AuditCandidate[] = [];
+  const ranked = plan.ranked;
+  const shown = new Set<Candidate>();
+  // By index: iterating the ranking would rank the candidates the call never walked to.
+  for (let index = 0; index < ranked.length; index++) {
+    const entry = ranked[index]!;
+    const reasons = judged.reasons.get(entry.candidate);
+    const all = reasons === undefined ? (entry.note ? [entry.note] : []) : entry.note ? [...reasons, entry.note] : [...reasons];
+    candidates.push({ provider: entry.candidate.provider.id, model: entry.candidate.model, eligible: true, reasons: all });
+    shown.add(entry.candidate);
+  }
+  for (const candidate of judged.eligible) {
+    if (shown.has(candidate)) continue;
+    const reasons = judged.reasons.get(candidate);
+    candidates.push(reasons === undefined ? plainEligible(candidate) : { provider: candidate.provider.id, model: candidate.model, eligible: true, reasons: [...reasons] });
+  }
+  const excluded = judged.excluded.map(({ candidate, reasons }) => ({ provider: candidate.provider.id, model: candidate.model, reasons }));
+  return { candidates, excluded: mergeExclusions(fixedExclusions(judged.admission), summariseExclusions(excluded)) };
+}
+
+const plain = new WeakMap<Candidate, AuditCandidate>();
+
+/**
+ * An eligible candidate with nothing to say, as records keep it: one frozen entry per
+ * candidate, shared by every record (a record is never changed once written), so a large
+ * eligible set costs no allocation per request.
+ */
+function plainEligible(candidate: Candidate): AuditCandidate {
+  let entry = plain.get(candidate);
+  if (entry === undefined) {
+    entry = Object.freeze({ provider: candidate.provider.id, model: candidate.model, eligible: true, reasons: Object.freeze([]) as unknown as string[] });
+    plain.set(candidate, entry);
+  }
+  return entry;
+}
+
+const fixed = new WeakMap<Admission, readonly AuditExclusion[]>();
+
+/** The summary of what an admission excludes for good: computed once per admission. */
+function fixedExclusions(admission: Admission): readonly AuditExclusion[] {
+  let summary = fixed.get(admission);
+  if (summary === undefined) {
+    const excluded = [];
+    for (const entry of admission.entries) {
+      if (entry.reasons.length > 0) excluded.push({ provider: entry.candidate.provider.id, model: entry.candidate.model, reasons: entry.reasons });
+    }
+    summary = summariseExclusions(excluded);
+    fixed.set(admission, summary);
+  }
+  return summary;
+}

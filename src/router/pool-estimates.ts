@@ -1,0 +1,83 @@
+import type { Candidate } from '../catalog/candidate.js';
+import type { CompletionEstimate } from '../health/completion-estimate.js';
+import type { LatencyKind } from '../health/health-tracker.js';
+import type { RouterContext } from './router-context.js';
+
+/*
+ * What planning reads of a whole pool's health at once: the pool's latency prior and the
+ * learned answer lengths of each model. Reading them means asking every deployment of the
+ * pool, so they are kept per pool and recomputed only when the health tracker learned
+ * something (`context.healthVersion()`); with a store passed in (`health.store`), every request
+ * reads them afresh.
+ */
+
+/**
+ * Median latency assumed for a deployment when no candidate of the request has been measured;
+ * once some are, an unmeasured one is assumed as fast as their typical (geometric mean) median.
+ * @unit milliseconds
+ */
+export const latencyPriorMs = 800;
+
+interface PoolEstimates {
+  version: number;
+  prior: Partial<Record<LatencyKind, number>>;
+  /** The answer-length estimates of each model some deployment of the pool has learned; other models have none. */
+  completions?: Map<string, (CompletionEstimate | undefined)[]>;
+}
+
+const cache = new WeakMap<RouterContext, WeakMap<readonly Candidate[], PoolEstimates>>();
+
+function estimatesOf(context: RouterContext, pool: readonly Candidate[]): PoolEstimates | undefined {
+  const version = context.healthVersion();
+  if (version === undefined) return undefined;
+  let byPool = cache.get(context);
+  if (byPool === undefined) cache.set(context, (byPool = new WeakMap()));
+  let estimates = byPool.get(pool);
+  if (estimates === undefined || estimates.version !== version) byPool.set(pool, (estimates = { version, prior: {} }));
+  return estimates;
+}
+
+/**
+ * What an unmeasured (or long unmeasured) deployment is assumed to take: the typical median of
+ * the measured deployments in the request's pool, so a newcomer is neither favoured nor buried.
+ */
+export function poolLatencyPrior(context: RouterContext, pool: readonly Candidate[], kind: LatencyKind): number {
+  const estimates = estimatesOf(context, pool);
+  const cached = estimates?.prior[kind];
+  if (cached !== undefined) return cached;
+  let total = 0;
+  let count = 0;
+  for (const candidate of pool) {
+    const estimate = context.health.latencyEstimate(candidate.key, kind);
+    if (estimate === undefined || estimate.weight <= 0) continue;
+    total += estimate.sum / estimate.weight;
+    count += 1;
+  }
+  const prior = count === 0 ? latencyPriorMs : Math.exp(total / count);
+  if (estimates) estimates.prior[kind] = prior;
+  return prior;
+}
+
+/**
+ * The answer-length estimates of the deployments of `model` in the pool (`byModel`), for
+ * pooling; an empty list when none has learned any.
+ */
+export function modelCompletions(
+  context: RouterContext,
+  pool: readonly Candidate[],
+  byModel: ReadonlyMap<string, readonly Candidate[]>,
+  model: string,
+): readonly (CompletionEstimate | undefined)[] {
+  const read = (candidates: readonly Candidate[]) => candidates.map((candidate) => context.health.completion(candidate.key));
+  const estimates = estimatesOf(context, pool);
+  if (estimates === undefined) return read(byModel.get(model) ?? []);
+  if (estimates.completions === undefined) {
+    // One pass over the pool finds every model with something learned; the rest have nothing.
+    estimates.completions = new Map();
+    for (const [name, candidates] of byModel) {
+      const states = read(candidates);
+      if (states.some((state) => state !== undefined)) estimates.completions.set(name, states);
+    }
+  }
+  return estimates.completions.get(model) ?? [];
+}
