@@ -1,7 +1,7 @@
 /*
  * The one shape every benchmark reports in, so that `npm run bench` can print, check and save
  * rows from any part of it (bench/run.ts, bench/throughput.ts, bench/heap.ts, and, when they
- * exist, bench/scale.ts `runScaleBench()` and bench/bundle-size.ts `bundleRows()`), and
+ * exist, bench/scale.ts `scaleBenchRows()` and bench/bundle-size.ts `bundleRows()`), and
  * bench/readme-table.ts can render them as the table in docs/performance.md.
  */
 

@@ -22,7 +22,7 @@ import { measureThroughput, type LoadContender } from './throughput.js';
  *      undici draining bytes).
  *   2. throughput: 64 and 256 concurrent callers, req/s, p99 and client CPU per call.
  *   3. memory: heap per in-flight request and per open stream (bench/heap.ts, its own process).
- *   4. bench/scale.ts `runScaleBench()` and bench/bundle-size.ts `bundleRows()`, when present.
+ *   4. bench/scale.ts `scaleBenchRows()` and bench/bundle-size.ts `bundleRows()`, when present.
  *   5. acceptance: every row with a target, PASS or FAIL.
  *
  * Scale it down with BENCH_QUICK=1 (about a fifth of everything) or the variables below;
@@ -294,7 +294,7 @@ else {
 
 // 4. Planning at scale and bundle size, from their own files when present.
 const optional: Array<[file: string, exportName: string, title: string, targets: string[]]> = [
-  ['scale.ts', 'runScaleBench', 'planning at scale and audited call CPU', ['50×300 plan ≤ 1 ms', 'audited call ≤ 2 ms CPU', 'growth at most linear']],
+  ['scale.ts', 'scaleBenchRows', 'planning at scale and audited call CPU', ['50×300 plan ≤ 1 ms', 'audited call ≤ 2 ms CPU', 'growth at most linear']],
   ['bundle-size.ts', 'bundleRows', 'bundle size and import time', ['createRouter + openaiCompatible ≤ 40 KB min+gz']],
 ];
 for (const [file, exportName, title, targets] of optional) {

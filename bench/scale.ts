@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { BenchRow } from './rows.js';
 
 /*
  * `npm run bench:scale`: how routing decisions scale with the catalogue. Synthetic catalogues of
@@ -193,6 +194,47 @@ export async function runScaleBench(options: { bench?: Bench; budgetMs?: number;
     );
   }
   return rows;
+}
+
+/**
+ * The scale measurements as `npm run bench` rows (bench/rows.ts), checked against the targets:
+ * `eu-sovereign/cheapest` over 50×300 plans in ≤ 1 ms, an audited call there costs ≤ 2 ms CPU,
+ * and planning grows at most linearly from 10×30 to 200×300 (time per candidate no higher).
+ */
+export async function scaleBenchRows(): Promise<BenchRow[]> {
+  const rows = await runScaleBench({ budgetMs: 1000 });
+  const size = (row: ScaleRow) => `${row.providers}×${row.models}`;
+  const out: BenchRow[] = [];
+  for (const row of rows) {
+    const label = `${size(row)} (${row.candidates} candidates, ${row.eligible} eligible)`;
+    const target = row.providers === 50 && row.models === 300;
+    out.push({ section: 'scale', label: `plan, ${label}`, value: row.planMs, unit: 'ms', ...(target ? { target: '≤ 1 ms', pass: row.planMs <= 1 } : {}) });
+    out.push({
+      section: 'scale',
+      label: `audited call CPU, ${label}`,
+      value: row.auditedCpuMs,
+      unit: 'ms CPU',
+      baseline: { label: 'the same call without audit', value: row.callCpuMs },
+      ratio: row.auditedCpuMs / row.callCpuMs,
+      ...(target ? { target: '≤ 2 ms CPU', pass: row.auditedCpuMs <= 2 } : {}),
+    });
+    out.push({ section: 'scale', label: `createRouter, ${label}`, value: row.createMs, unit: 'ms' });
+  }
+  const first = rows[0]!;
+  const last = rows.at(-1)!;
+  const growth = last.planMs / first.planMs;
+  const candidates = last.candidates / first.candidates;
+  out.push({
+    section: 'scale',
+    label: `plan growth ${size(first)} → ${size(last)}`,
+    value: growth,
+    unit: '×',
+    baseline: { label: 'candidates', value: candidates },
+    ratio: growth / candidates,
+    target: 'at most linear',
+    pass: growth <= candidates,
+  });
+  return out;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
