@@ -94,6 +94,23 @@ describe('timeout buckets', () => {
     expect(buckets.sharedSignal(999)).toBeUndefined();
   });
 
+  it('lets every attempt in a bucket listen to the shared signal without a MaxListenersExceededWarning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const buckets = createTimeoutBuckets();
+      const holds = Array.from({ length: 50 }, () => buckets.sharedSignal(60_000)!);
+      for (const hold of holds) hold.signal.addEventListener('abort', () => undefined);
+      expect(new Set(holds.map((hold) => hold.signal)).size).toBeLessThanOrEqual(2);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+      for (const hold of holds) hold.release();
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('keeps the process alive while a shared signal is held, and not once every holder released it', () => {
     const timer = { ref: vi.fn(), unref: vi.fn() };
     const spy = vi.spyOn(globalThis, 'setTimeout').mockReturnValue(timer as unknown as ReturnType<typeof setTimeout>);

@@ -1,3 +1,5 @@
+import { nodeBuiltin } from './node-builtin.js';
+
 /**
  * Timers for attempt timeouts and call deadlines, shared: every callback due in the same bucket
  * (100 ms) runs from one timer, so a router with thousands of calls in flight keeps a handful of
@@ -79,12 +81,25 @@ export function createTimeoutBuckets(granularityMs = 100, minimumMs = 1000): Tim
     sharedSignal(delayMs) {
       if (!bucketed(delayMs)) return undefined;
       const bucket = bucketFor(delayMs);
-      bucket.controller ??= new AbortController();
+      bucket.controller ??= sharedController();
       bucket.holders += 1;
       if (held(bucket) === 1) bucket.timer.ref?.();
       return new BucketHold(bucket, bucket.controller.signal);
     },
   };
+}
+
+/**
+ * A bucket's controller: every attempt due in the bucket listens to its signal (fetch and the
+ * native transport each add an abort listener), so it may have many more than Node's default of
+ * ten listeners per EventTarget, which would print a MaxListenersExceededWarning. Each listener
+ * belongs to one attempt and is removed when it ends, so the count is bounded by the calls in
+ * flight, not a leak.
+ */
+function sharedController(): AbortController {
+  const controller = new AbortController();
+  nodeBuiltin<typeof import('node:events')>('node:events')?.setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 interface Bucket {
