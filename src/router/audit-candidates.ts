@@ -24,6 +24,8 @@ export function auditCandidates(plan: Plan | undefined, mode: AuditCandidatesMod
     return { candidates: candidates.filter((candidate) => candidate.eligible), excluded: summariseExclusions(candidates.filter((candidate) => !candidate.eligible)) };
   }
   const candidates: AuditCandidate[] = [];
+  // Whether every entry is a shared frozen one, so the list can be shared too.
+  let shareable = true;
   const ranked = plan.ranked;
   const shown = new Set<Candidate>();
   // By index: iterating the ranking would rank the candidates the call never walked to.
@@ -32,6 +34,7 @@ export function auditCandidates(plan: Plan | undefined, mode: AuditCandidatesMod
     const reasons = judged.reasons.get(entry.candidate);
     if (reasons === undefined && !entry.note) candidates.push(plainEligible(entry.candidate));
     else {
+      shareable = false;
       const all = reasons === undefined ? [entry.note!] : entry.note ? [...reasons, entry.note] : [...reasons];
       candidates.push({ provider: entry.candidate.provider.id, model: entry.candidate.model, eligible: true, reasons: all });
     }
@@ -40,22 +43,25 @@ export function auditCandidates(plan: Plan | undefined, mode: AuditCandidatesMod
   for (const candidate of judged.eligible) {
     if (shown.has(candidate)) continue;
     const reasons = judged.reasons.get(candidate);
-    candidates.push(reasons === undefined ? plainEligible(candidate) : { provider: candidate.provider.id, model: candidate.model, eligible: true, reasons: [...reasons] });
+    if (reasons === undefined) candidates.push(plainEligible(candidate));
+    else {
+      shareable = false;
+      candidates.push({ provider: candidate.provider.id, model: candidate.model, eligible: true, reasons: [...reasons] });
+    }
   }
   const excluded = judged.excluded.map(({ candidate, reasons }) => ({ provider: candidate.provider.id, model: candidate.model, reasons }));
-  return { candidates: reuseList(judged.admission, candidates), excluded: mergeExclusions(fixedExclusions(judged.admission), summariseExclusions(excluded)) };
+  return { candidates: shareable ? reuseList(judged.admission, candidates) : candidates, excluded: mergeExclusions(fixedExclusions(judged.admission), summariseExclusions(excluded)) };
 }
 
 const lastList = new WeakMap<Admission, readonly AuditCandidate[]>();
 
 /**
- * The previous record's list from the same admission when this one holds the same entries
- * (the usual case: prices, circuits and limits rarely change between calls), else this one.
- * A list of shared frozen entries is frozen and kept, so its canonical text is written once
- * for all the records that hold it (src/audit/canonical-record.ts).
+ * The previous record's list from the same admission when this one holds the same shared
+ * frozen entries (the usual case: prices, circuits and limits rarely change between calls),
+ * else this one, frozen and kept: so its canonical text is written once for all the records
+ * that hold it (src/audit/canonical-record.ts).
  */
 function reuseList(admission: Admission, candidates: AuditCandidate[]): AuditCandidate[] {
-  for (const entry of candidates) if (!Object.isFrozen(entry)) return candidates;
   const last = lastList.get(admission);
   if (last !== undefined && last.length === candidates.length) {
     let same = true;
