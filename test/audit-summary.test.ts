@@ -72,6 +72,26 @@ describe('audit records of the candidates', () => {
     expect(record.excluded!.find((group) => /tool calling/.test(group.reason))).toMatchObject({ count: 2, examples: ['eu-plain/model-a', 'eu-plain/model-b'] });
   });
 
+  it('share one frozen candidate list between records of unchanged calls, each record still whole and verifiable', async () => {
+    const audit = memoryAudit();
+    const router = createRouter({ providers: providers(), audit: [audit] });
+    const eligible = router
+      .explain(request, { apiKey: 'test-audit' })
+      .candidates.filter((candidate) => candidate.eligible)
+      .map(({ provider, model, reasons }) => ({ provider, model, eligible: true, reasons }));
+    for (let index = 0; index < 3; index++) await router.chat.completions.create(request, { apiKey: 'test-audit' });
+    await router.flush();
+    const [first, second, third] = audit.records;
+    expect(second!.candidates).toBe(first!.candidates);
+    expect(third!.candidates).toBe(first!.candidates);
+    // Shared, so nobody can change one record's list through another's.
+    expect(Object.isFrozen(first!.candidates)).toBe(true);
+    expect(() => (first!.candidates as unknown[]).push({})).toThrow(TypeError);
+    for (const record of audit.records) expect(record.candidates).toEqual(eligible);
+    // Records parsed back (as a log stores them) verify: the hashes cover the same bytes.
+    expect(verifyAudit(audit.records.map((record) => JSON.parse(JSON.stringify(record)) as AuditRecord))).toEqual({ ok: true });
+  });
+
   it("with audit.candidates: 'all', keep every candidate with its reasons, as explain() lists them", async () => {
     const { record, explanation } = await recordOf('all');
     expect(record.candidates).toEqual(explanation.candidates.map(({ provider, model, eligible, reasons }) => ({ provider, model, eligible, reasons })));

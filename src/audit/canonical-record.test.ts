@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical-json.js';
-import { canonicalRecordJson } from './canonical-record.js';
+import { canonicalRecordJson, canonicalRecordParts } from './canonical-record.js';
 import { hashRecord } from './hash-chain.js';
+import { pureSha256Hex, sha256Hex } from '../internal/sha256.js';
 
 /** The generic path: what every record's hash covered before the fixed-field writer existed. */
 function generic(record: Record<string, unknown>): string {
@@ -44,6 +45,7 @@ const record = fc.record(
     model: nullable(text),
     simulated: fc.boolean(),
     candidates: fc.array(candidate, { maxLength: 4 }),
+    excluded: fc.array(fc.record({ reason: text, count: fc.nat(), examples: fc.array(text, { maxLength: 3 }) }), { maxLength: 3 }),
     attempts: fc.array(attempt, { maxLength: 4 }),
     fallback_used: fc.boolean(),
     explored: fc.constant(true as const),
@@ -66,9 +68,9 @@ const record = fc.record(
 );
 
 /** A field no record of this version has, at the top or inside a candidate, attempt or usage. */
-const withExtra = fc.tuple(record, fc.constantFrom('top', 'attempt', 'candidate', 'usage'), fc.string(), anything).map(([value, where, key, extra]) => {
-  const copy = structuredClone(value) as Record<string, unknown> & { attempts: object[]; candidates: object[]; usage: object | null };
-  const target = where === 'top' ? copy : where === 'usage' ? copy.usage : (where === 'attempt' ? copy.attempts : copy.candidates)[0];
+const withExtra = fc.tuple(record, fc.constantFrom('top', 'attempt', 'candidate', 'usage', 'exclusion'), fc.string(), anything).map(([value, where, key, extra]) => {
+  const copy = structuredClone(value) as Record<string, unknown> & { attempts: object[]; candidates: object[]; excluded?: object[]; usage: object | null };
+  const target = where === 'top' ? copy : where === 'usage' ? copy.usage : (where === 'attempt' ? copy.attempts : where === 'exclusion' ? (copy.excluded ?? []) : copy.candidates)[0];
   if (target) Object.defineProperty(target, key, { value: extra, enumerable: true, writable: true, configurable: true });
   return copy;
 });
@@ -117,5 +119,37 @@ describe('canonicalRecordJson', () => {
     expect(canonicalRecordJson(known)).toBe(generic(known));
     // SHA-256 of its canonical JSON, as computed by the generic canonicaliser.
     expect(hashRecord(known)).toBe('c03bc42eadbb4183200f86102bb818513eb12f99c4ebf1269d1bdc8b7f74f3c1');
+  });
+
+  it('writes shared frozen candidate entries and lists from their cached text, the same as fresh copies, and hashes the same', () => {
+    // Entries and lists as the router shares them (frozen, in many records), mixed with fresh
+    // ones; long enough lists that the text is cut into several parts.
+    const entry = candidate.map((value) => Object.freeze({ ...value, reasons: Object.freeze([...value.reasons]) as unknown as string[] }));
+    const shared = fc.array(entry, { minLength: 1, maxLength: 40 });
+    const scenario = fc.tuple(record, shared, fc.integer({ min: 1, max: 600 }), fc.array(candidate, { maxLength: 3 }), fc.boolean());
+    fc.assert(fc.property(scenario, ([value, entries, repeat, fresh, freezeList]) => {
+        const list = Array.from({ length: repeat }, (_, index) => entries[index % entries.length]!);
+        const candidates = freezeList ? Object.freeze(list) : [...list, ...fresh];
+        // Twice each: the first write fills the caches, the second reads them.
+        for (const holder of [{ ...value, candidates }, { ...value, id: `${String(value.id)}-2`, candidates }, { ...value, candidates }]) {
+          const copy = structuredClone(holder);
+          const parts = canonicalRecordParts(holder);
+          expect(parts.join('')).toBe(generic(copy));
+          expect(canonicalRecordJson(holder)).toBe(generic(copy));
+          expect(hashRecord(holder)).toBe(sha256Hex(generic(copy)));
+          expect(hashRecord(holder)).toBe(pureSha256Hex(generic(copy)));
+        }
+      }), { numRuns: 150 });
+  });
+
+  it('cuts a large record into parts small enough to stay out of the large-object heap, never inside a value', () => {
+    const entries = Array.from({ length: 2100 }, (_, index) => Object.freeze({ provider: `provider-${index % 50}`, model: `model-${index}`, eligible: true, reasons: Object.freeze([]) as unknown as string[] }));
+    const value = { id: 'req_1', ts: '2026-01-02T03:04:05.678Z', outcome: 'success', candidates: Object.freeze(entries), attempts: [], prev: null };
+    const parts = canonicalRecordParts(value);
+    expect(parts.length).toBeGreaterThan(4);
+    for (const part of parts) expect(part.length).toBeLessThan(64 * 1024);
+    // Every cut falls between two candidates' texts, or around the list's brackets.
+    for (const part of parts.slice(1, -1)) expect(part).toMatch(/^(,|\{|\[)/);
+    expect(parts.join('')).toBe(generic(structuredClone(value)));
   });
 });

@@ -1,6 +1,6 @@
-import { sha256Hex } from '../internal/sha256.js';
+import { sha256Hex, sha256HexOfParts } from '../internal/sha256.js';
 import { canonicalJson } from './canonical-json.js';
-import { canonicalRecordJson } from './canonical-record.js';
+import { canonicalRecordParts } from './canonical-record.js';
 import type { AuditRecord } from './types.js';
 
 /**
@@ -8,7 +8,7 @@ import type { AuditRecord } from './types.js';
  * included). The canonical form is RFC 8785 (JCS) for JSON data, so any JCS library can check it.
  */
 export function hashRecord(record: Omit<AuditRecord, 'hash'> & { hash?: string }): string {
-  return sha256Hex(canonicalRecordJson(record));
+  return sha256HexOfParts(canonicalRecordParts(record));
 }
 
 /**

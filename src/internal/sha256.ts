@@ -69,8 +69,27 @@ export function nativeSha256Hex(): ((text: string) => string) | undefined {
   return (text) => crypto.createHash('sha256').update(text).digest('hex');
 }
 
+/** Node's native SHA-256 over several strings in turn (as if joined); undefined elsewhere. */
+export function nativeSha256HexOfParts(): ((parts: readonly string[]) => string) | undefined {
+  const crypto = nodeBuiltin<NodeCrypto>('node:crypto');
+  if (crypto === undefined || typeof crypto.createHash !== 'function') return undefined;
+  return (parts) => {
+    const hash = crypto.createHash('sha256');
+    for (const part of parts) hash.update(part);
+    return hash.digest('hex');
+  };
+}
+
 /**
  * The hex SHA-256 of a string's UTF-8 bytes: Node's native hash where present (chosen once,
  * at load), the pure implementation elsewhere.
  */
 export const sha256Hex: (text: string) => string = /* @__PURE__ */ nativeSha256Hex() ?? pureSha256Hex;
+
+/**
+ * The hex SHA-256 of strings' UTF-8 bytes taken one after the other: the digest of their
+ * concatenation, without building it (a large text stays in parts; see
+ * src/audit/canonical-record.ts). Parts must not split a surrogate pair.
+ */
+export const sha256HexOfParts: (parts: readonly string[]) => string =
+  /* @__PURE__ */ nativeSha256HexOfParts() ?? ((parts) => pureSha256Hex(parts.length === 1 ? parts[0]! : parts.join('')));

@@ -273,7 +273,8 @@ export function planRoute(
     const admitted = entry.reasons.length === 0;
     // An admitted candidate usually stays eligible with no reason: its reasons start in a
     // scratch list, copied only when something is said of it.
-    scratch.length = 0;
+    // Only when something was said: setting an array's length is a runtime call, even to its own.
+    if (scratch.length !== 0) scratch.length = 0;
     let reasons = admitted ? scratch : entry.reasons.slice();
     addRequestFitReasons(reasons, candidate, needs, route);
     const completion = completions?.(candidate);
