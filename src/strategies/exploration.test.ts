@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createExplorationBudget, explorationCredit } from '../router/exploration-budget.js';
+import { createExplorationBudget, creditRepayment, explorationCredit } from '../router/exploration-budget.js';
 import { defaultLatencyEstimateOptions, readLatency, addLatencySample, type LatencyReading } from '../health/latency-estimate.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { order, rankingInput, strategyContext } from '../../test/helpers/ranking-inputs.js';
@@ -150,7 +150,7 @@ describe('the exploration budget', () => {
     }
   });
 
-  it('lends to never-measured candidates up to its credit, then repays before exploring again', () => {
+  it('lends to never-measured candidates up to its credit, and explores again within 2 / share requests while repaying', () => {
     const budget = createExplorationBudget(defaultExplorationOptions);
     let lent = 0;
     while (budget.available(true)) {
@@ -158,12 +158,35 @@ describe('the exploration budget', () => {
       lent += 1;
     }
     expect(lent).toBe(explorationCredit);
+    expect(budget.balance).toBeCloseTo(-explorationCredit);
     let waited = 0;
     while (!budget.available(false)) {
       budget.earn();
       waited += 1;
     }
-    expect(waited).toBe(Math.ceil((explorationCredit + 1) / defaultExplorationOptions.share - 1e-9));
+    // Half of each request's share repays the credit, half is saved for ordinary exploration.
+    expect(waited).toBe(Math.ceil(1 / (defaultExplorationOptions.share * (1 - creditRepayment)) - 1e-9));
+    expect(budget.balance).toBeLessThan(-explorationCredit / 2);
+  });
+
+  it('explores at most share × requests + the credit over any run, and the whole share once repaid', () => {
+    const share = defaultExplorationOptions.share;
+    const budget = createExplorationBudget(defaultExplorationOptions);
+    let explored = 0;
+    for (let lent = 0; lent < 8; lent++) {
+      budget.spend();
+      explored += 1;
+    }
+    for (let request = 1; request <= 2_000; request++) {
+      budget.earn();
+      if (budget.available(false)) {
+        budget.spend();
+        explored += 1;
+      }
+      expect(explored).toBeLessThanOrEqual(Math.floor(share * request + 8 + 1e-9));
+    }
+    // The credit was repaid, and the share earned since is explored in full.
+    expect(explored).toBe(Math.floor(share * 2_000 + 1e-9));
   });
 
   it('never explores at share 0, not even on credit', () => {
