@@ -107,6 +107,26 @@ describe('choosing what to explore', () => {
     expect(later.candidate.provider.id).not.toBe('slowed');
   });
 
+  it('re-measures a watched deployment less often the longer it has been slow (back-off in log-time)', () => {
+    const watchedAfter = (slowForMs: number, lastSampleAgoMs: number) => {
+      let slowed;
+      for (const ms of Array<number>(20).fill(40)) slowed = addLatencySample(slowed, ms, now - slowForMs - 10_000, options);
+      for (const ms of [400, 410]) slowed = addLatencySample(slowed, ms, now - slowForMs, options);
+      for (let at = now - slowForMs + 1_000; at <= now - lastSampleAgoMs; at += 1_000) slowed = addLatencySample(slowed, 405, at, options);
+      const { ranking, readings } = ranked([
+        ['steady', reading(Array<number>(20).fill(60))],
+        ['slowed', readLatency(slowed, now, options, { p50: 100 })],
+      ]);
+      return chooseExploration(fastest, ranking, readings, strategyContext, defaultExplorationOptions)?.reason ?? 'nothing';
+    };
+    // Slow for 20 s, last measured 5 s ago: due again.
+    expect(watchedAfter(20_000, 5_000)).toMatch(/^watching for recovery/);
+    // Slow for 20 min, last measured 60 s ago: not yet (its re-measurements are 2.5 min apart by now) …
+    expect(watchedAfter(1_200_000, 60_000)).not.toMatch(/^watching for recovery/);
+    // … and due once idle for an eighth of the time it has been slow.
+    expect(watchedAfter(1_200_000, 160_000)).toMatch(/^watching for recovery/);
+  });
+
   it('confirms a recovery on credit when an answer comes back near the former speed, even if that answer alone would not rank first', () => {
     let slowed;
     for (const ms of Array<number>(20).fill(40)) slowed = addLatencySample(slowed, ms, now - 10_000, options);
@@ -150,7 +170,7 @@ describe('the exploration budget', () => {
     }
   });
 
-  it('lends to never-measured candidates up to its credit, and explores again within 2 / share requests while repaying', () => {
+  it('lends to never-measured candidates up to its credit, and explores again within 4 / share requests while repaying', () => {
     const budget = createExplorationBudget(defaultExplorationOptions);
     let lent = 0;
     while (budget.available(true)) {
@@ -164,7 +184,7 @@ describe('the exploration budget', () => {
       budget.earn();
       waited += 1;
     }
-    // Half of each request's share repays the credit, half is saved for ordinary exploration.
+    // Three quarters of each request's share repay the credit, the rest is saved for ordinary exploration.
     expect(waited).toBe(Math.ceil(1 / (defaultExplorationOptions.share * (1 - creditRepayment)) - 1e-9));
     expect(budget.balance).toBeLessThan(-explorationCredit / 2);
   });
