@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createExplorationBudget, explorationCredit } from '../router/exploration-budget.js';
+import { createExplorationBudget, creditRepayment, explorationCredit } from '../router/exploration-budget.js';
 import { defaultLatencyEstimateOptions, readLatency, addLatencySample, type LatencyReading } from '../health/latency-estimate.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { order, rankingInput, strategyContext } from '../../test/helpers/ranking-inputs.js';
@@ -107,6 +107,26 @@ describe('choosing what to explore', () => {
     expect(later.candidate.provider.id).not.toBe('slowed');
   });
 
+  it('re-measures a watched deployment less often the longer it has been slow (back-off in log-time)', () => {
+    const watchedAfter = (slowForMs: number, lastSampleAgoMs: number) => {
+      let slowed;
+      for (const ms of Array<number>(20).fill(40)) slowed = addLatencySample(slowed, ms, now - slowForMs - 10_000, options);
+      for (const ms of [400, 410]) slowed = addLatencySample(slowed, ms, now - slowForMs, options);
+      for (let at = now - slowForMs + 1_000; at <= now - lastSampleAgoMs; at += 1_000) slowed = addLatencySample(slowed, 405, at, options);
+      const { ranking, readings } = ranked([
+        ['steady', reading(Array<number>(20).fill(60))],
+        ['slowed', readLatency(slowed, now, options, { p50: 100 })],
+      ]);
+      return chooseExploration(fastest, ranking, readings, strategyContext, defaultExplorationOptions)?.reason ?? 'nothing';
+    };
+    // Slow for 20 s, last measured 5 s ago: due again.
+    expect(watchedAfter(20_000, 5_000)).toMatch(/^watching for recovery/);
+    // Slow for 20 min, last measured 60 s ago: not yet (its re-measurements are 2.5 min apart by now) …
+    expect(watchedAfter(1_200_000, 60_000)).not.toMatch(/^watching for recovery/);
+    // … and due once idle for an eighth of the time it has been slow.
+    expect(watchedAfter(1_200_000, 160_000)).toMatch(/^watching for recovery/);
+  });
+
   it('confirms a recovery on credit when an answer comes back near the former speed, even if that answer alone would not rank first', () => {
     let slowed;
     for (const ms of Array<number>(20).fill(40)) slowed = addLatencySample(slowed, ms, now - 10_000, options);
@@ -150,7 +170,7 @@ describe('the exploration budget', () => {
     }
   });
 
-  it('lends to never-measured candidates up to its credit, then repays before exploring again', () => {
+  it('lends to never-measured candidates up to its credit, and explores again within 4 / share requests while repaying', () => {
     const budget = createExplorationBudget(defaultExplorationOptions);
     let lent = 0;
     while (budget.available(true)) {
@@ -158,12 +178,35 @@ describe('the exploration budget', () => {
       lent += 1;
     }
     expect(lent).toBe(explorationCredit);
+    expect(budget.balance).toBeCloseTo(-explorationCredit);
     let waited = 0;
     while (!budget.available(false)) {
       budget.earn();
       waited += 1;
     }
-    expect(waited).toBe(Math.ceil((explorationCredit + 1) / defaultExplorationOptions.share - 1e-9));
+    // Three quarters of each request's share repay the credit, the rest is saved for ordinary exploration.
+    expect(waited).toBe(Math.ceil(1 / (defaultExplorationOptions.share * (1 - creditRepayment)) - 1e-9));
+    expect(budget.balance).toBeLessThan(-explorationCredit / 2);
+  });
+
+  it('explores at most share × requests + the credit over any run, and the whole share once repaid', () => {
+    const share = defaultExplorationOptions.share;
+    const budget = createExplorationBudget(defaultExplorationOptions);
+    let explored = 0;
+    for (let lent = 0; lent < 8; lent++) {
+      budget.spend();
+      explored += 1;
+    }
+    for (let request = 1; request <= 2_000; request++) {
+      budget.earn();
+      if (budget.available(false)) {
+        budget.spend();
+        explored += 1;
+      }
+      expect(explored).toBeLessThanOrEqual(Math.floor(share * request + 8 + 1e-9));
+    }
+    // The credit was repaid, and the share earned since is explored in full.
+    expect(explored).toBe(Math.floor(share * 2_000 + 1e-9));
   });
 
   it('never explores at share 0, not even on credit', () => {

@@ -46,6 +46,12 @@ export type ResolvedExplorationOptions = Required<ExplorationOptions>;
 
 export const defaultExplorationOptions: ResolvedExplorationOptions = { share: 0.05, burst: 3, maxStalenessMs: 300_000, optimism: 1.5, recoveryWatchMs: 1_800_000 };
 
+/**
+ * A watched deployment is re-measured once its last sample is older than this part of the time
+ * since it turned slow: the gaps between re-measurements grow geometrically (by 1 / (1 − this)).
+ */
+export const recoveryWatchBackoff = 1 / 8;
+
 /** Why a candidate would be explored. */
 export interface ExplorationChoice {
   candidate: Candidate;
@@ -120,6 +126,9 @@ function classify(
     reading.beforeP90 !== undefined &&
     reading.changedMs !== undefined &&
     reading.changedMs < options.recoveryWatchMs &&
+    // Back-off in log-time: re-measured once idle for a fixed part of how long it has been slow,
+    // so a deployment slow for an hour is not re-measured as often as one slow for a minute.
+    (reading.staleMs ?? 0) >= reading.changedMs * recoveryWatchBackoff &&
     winsAt(strategy, ranked, entry, reading.beforeP50!, reading.beforeP90, context)
   ) {
     return { precedence: 2, onCredit: false, reason: `watching for recovery: it turned slow ${Math.round(reading.changedMs / 1000)} s ago, and at its former p90 (${ms(reading.beforeP90)}) it would rank first` };
