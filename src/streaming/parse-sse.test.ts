@@ -66,8 +66,11 @@ describe('parseJsonEventStream', () => {
     expect(await collect(body)).toEqual([{ text: 'café 🚀' }]);
   });
 
-  test('decodes Buffer reads as the native transport hands them: split characters, a leading byte-order mark dropped, a later one kept', async () => {
-    const bytes = Buffer.from('\ufeffdata: {"text":"café"}\n\ndata: {"text":"🚀 \ufeffx"}\n\ndata: [DONE]\n\n');
+  test.each([
+    ['Buffer reads (the native transport)', (text: string): Uint8Array => Buffer.from(text)],
+    ['Uint8Array reads (fetch)', (text: string): Uint8Array => new TextEncoder().encode(text)],
+  ])('decodes %s: split characters, a leading byte-order mark dropped, a later one kept', async (_name, encode) => {
+    const bytes = encode('\ufeffdata: {"text":"café"}\n\ndata: {"text":"🚀 \ufeffx"}\n\ndata: [DONE]\n\n');
     const rocket = bytes.indexOf(0xf0);
     const laterMark = bytes.lastIndexOf(0xef);
     // Cut inside the rocket, right before the later mark (a read starting with it), and after it.
@@ -81,13 +84,13 @@ describe('parseJsonEventStream', () => {
     expect(await collect(body)).toEqual([{ text: 'café' }, { text: '🚀 \ufeffx' }]);
     const whole = new ReadableStream<Uint8Array>({
       start(controller) {
-        controller.enqueue(Buffer.from('\ufeffdata: {"n":1}\n\ndata: [DONE]\n\n'));
+        controller.enqueue(encode('\ufeffdata: {"n":1}\n\ndata: [DONE]\n\n'));
         controller.close();
       },
     });
     expect(await collect(whole)).toEqual([{ n: 1 }]);
     // A mark that starts the first read needing the streaming decoder is the body's text, not its start.
-    const marked = Buffer.from('data: {"text":"a\ufeff🚀"}\n\ndata: [DONE]\n\n');
+    const marked = encode('data: {"text":"a\ufeff🚀"}\n\ndata: [DONE]\n\n');
     const mark = marked.indexOf(0xef);
     const late = new ReadableStream<Uint8Array>({
       start(controller) {
