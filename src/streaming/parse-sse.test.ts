@@ -66,6 +66,43 @@ describe('parseJsonEventStream', () => {
     expect(await collect(body)).toEqual([{ text: 'café 🚀' }]);
   });
 
+  test.each([
+    ['Buffer reads (the native transport)', (text: string): Uint8Array => Buffer.from(text)],
+    ['Uint8Array reads (fetch)', (text: string): Uint8Array => new TextEncoder().encode(text)],
+  ])('decodes %s: split characters, a leading byte-order mark dropped, a later one kept', async (_name, encode) => {
+    const bytes = encode('\ufeffdata: {"text":"café"}\n\ndata: {"text":"🚀 \ufeffx"}\n\ndata: [DONE]\n\n');
+    const rocket = bytes.indexOf(0xf0);
+    const laterMark = bytes.lastIndexOf(0xef);
+    // Cut inside the rocket, right before the later mark (a read starting with it), and after it.
+    const cuts = [0, 10, rocket + 2, laterMark, laterMark + 3, bytes.length];
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let index = 1; index < cuts.length; index++) controller.enqueue(bytes.subarray(cuts[index - 1], cuts[index]));
+        controller.close();
+      },
+    });
+    expect(await collect(body)).toEqual([{ text: 'café' }, { text: '🚀 \ufeffx' }]);
+    const whole = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encode('\ufeffdata: {"n":1}\n\ndata: [DONE]\n\n'));
+        controller.close();
+      },
+    });
+    expect(await collect(whole)).toEqual([{ n: 1 }]);
+    // A mark that starts the first read needing the streaming decoder is the body's text, not its start.
+    const marked = encode('data: {"text":"a\ufeff🚀"}\n\ndata: [DONE]\n\n');
+    const mark = marked.indexOf(0xef);
+    const late = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(marked.subarray(0, mark));
+        controller.enqueue(marked.subarray(mark, mark + 5));
+        controller.enqueue(marked.subarray(mark + 5));
+        controller.close();
+      },
+    });
+    expect(await collect(late)).toEqual([{ text: 'a\ufeff🚀' }]);
+  });
+
   test('stops at [DONE], then reads the body to its end instead of cancelling it', async () => {
     // A body that hands out one part per read, so the test sees how far it was read.
     const parts = [sseEvents({ n: 1 }, '[DONE]'), 'data: not json, never parsed\n\n'];
