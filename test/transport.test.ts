@@ -1,11 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createRouter, openaiCompatible, RouterError, type OpenAICompatibleOptions } from '../src/index.js';
 import type { ChatRequest } from '../src/wire/chat-request.js';
+import { closeServer, listenOnLoopback } from './helpers/local-upstream.js';
 
 /*
  * The two transports of openaiCompatible against real node:http servers on 127.0.0.1: every
@@ -46,15 +47,8 @@ async function upstream(answer: Answer): Promise<Upstream> {
     });
   });
   server.on('connection', (socket: Socket) => sockets.add(socket));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  servers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
+  const port = await listenOnLoopback(server);
+  servers.push(() => closeServer(server));
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     received,

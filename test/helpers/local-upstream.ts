@@ -1,4 +1,4 @@
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
 
@@ -26,6 +26,20 @@ export function useLocalUpstreams(): void {
   });
 }
 
+/** Starts `server` on a free port of 127.0.0.1 and returns the port. */
+export async function listenOnLoopback(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** Closes `server` with every connection it still holds, keep-alive ones included. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
+
 export async function localUpstream(answer: Answer): Promise<LocalUpstream> {
   const bodies: Record<string, unknown>[] = [];
   const server = createServer((request, response) => {
@@ -37,15 +51,8 @@ export async function localUpstream(answer: Answer): Promise<LocalUpstream> {
       answer(body, response, bodies.length);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  open.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
+  const port = await listenOnLoopback(server);
+  open.push(() => closeServer(server));
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     bodies,
