@@ -120,17 +120,20 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     // Circuits this instance changed while Redis was away are written again.
     for (const key of own.keys()) dirty.add(key);
   };
-  const send = async <T>(args: string[]): Promise<T | undefined> => {
-    if (connection === undefined) return undefined;
+  /** Sends one command on a connection and records whether Redis answered (logged on a change). */
+  const exchange = async <T>(live: RedisConnection, args: string[]): Promise<T> => {
     try {
-      const reply = await connection.send<T>(args);
+      const reply = await live.send<T>(args);
       answered();
       return reply;
     } catch (error) {
       failed(error);
-      return undefined;
+      throw error;
     }
   };
+  /** Health commands: undefined when Redis does not answer; routing goes on with the local view. */
+  const send = async <T>(args: string[]): Promise<T | undefined> =>
+    connection === undefined ? undefined : exchange<T>(connection, args).catch(() => undefined);
 
   /** Applies a circuit change from another instance to the local record, if it is newer. */
   const applyShared = (key: string, circuit: SharedCircuit) => {
@@ -270,26 +273,17 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   const sendOrThrow = async <T>(args: string[]): Promise<T> => {
     await started;
     if (connection === undefined) throw new Error(`Redis at ${new URL(url).host} is not connected`);
-    try {
-      const reply = await connection.send<T>(args);
-      answered();
-      return reply;
-    } catch (error) {
-      failed(error);
-      throw error;
-    }
+    return exchange<T>(connection, args);
   };
 
   /** Deployment reservations: undefined while disconnected (the instance counts alone), thrown when a live connection did not answer in time. */
   const sendUnlessDisconnected = async <T>(args: string[]): Promise<T | undefined> => {
-    if (connection === undefined || !connection.isReady()) return undefined;
+    const live = connection;
+    if (live === undefined || !live.isReady()) return undefined;
     try {
-      const reply = await connection.send<T>(args);
-      answered();
-      return reply;
+      return await exchange<T>(live, args);
     } catch (error) {
-      failed(error);
-      if (!connection.isReady()) return undefined;
+      if (!live.isReady()) return undefined;
       throw error;
     }
   };
