@@ -60,6 +60,26 @@ describe('the fastest strategy', () => {
     for (const entry of health) expect(entry.ttftP90Ms!).toBeGreaterThan(entry.ttftP50Ms!);
   });
 
+  it('judges a deployment measured once with the spread its measured peers show, not the wide prior', async () => {
+    // `steady` answers in 60 or 90 ms in turn (σ of log-latency ≈ 0.2); `newcomer` once in 65 ms.
+    let turn = 0;
+    const steady = faults.upstream('steady').onRequest(() => vi.advanceTimersByTime(turn++ % 2 === 0 ? 60 : 90));
+    const newcomer = takes(faults.upstream('newcomer'), 65);
+    const router = createRouter({ providers: [deployment(steady, { price: 0.1 }), deployment(newcomer, { price: 0.2 })], strategy: 'fastest', exploration: { share: 0 } });
+    for (let index = 0; index < 10; index++) expect(await ask(router, { route: { only: ['steady'] } })).toBe('steady');
+    expect(await ask(router, { route: { only: ['newcomer'] } })).toBe('newcomer');
+
+    // With the configured prior spread (0.5) the one answer's p90 would be 65 × e^(1.28 × 0.35) ≈ 102 ms,
+    // worse than steady's ≈ 95 ms; with steady's spread it is ≈ 78 ms: a better deployment is not
+    // kept waiting for a second sample only because it has one.
+    const [first, second] = router.explain({ model: 'model-a', messages, stream: true }).candidates;
+    expect(first!.provider).toBe('newcomer');
+    expect(first!.est_latency_p90_ms!).toBeLessThan(85);
+    expect(second!.provider).toBe('steady');
+    expect(second!.est_latency_p90_ms!).toBeGreaterThan(90);
+    expect(await ask(router)).toBe('newcomer');
+  });
+
   it('measures a stream’s time to its first chunk', async () => {
     const { router } = twoDeployments();
     const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true });

@@ -69,7 +69,7 @@ async function runOnce(market: Market, objective: Objective): Promise<Served[]> 
       cooldownDecayMs: 30_000 * timeScale,
       latency: { halfLifeMs: 30_000 * timeScale, peakHalfLifeMs: 10_000 * timeScale },
     },
-    exploration: { share, maxStalenessMs: 300_000 * timeScale, recoveryWatchMs: 1_800_000 * timeScale },
+    exploration: { share, maxStalenessMs: 300_000 * timeScale, recoveryWatchMs: 1_800_000 * timeScale, recoveryWatchDelayMs: 30_000 * timeScale },
   });
   // Warm connections first, as a long-running router has them: a first connection's setup is not the deployment's latency.
   await Promise.all(market.deployments.map((spec) => fetch(`${servers.baseURL(spec.name)}/models`).then((response) => response.arrayBuffer())));

@@ -62,7 +62,11 @@ export interface LatencyEstimateOptions {
   resetRun?: number;
   /** How far off (in σ of log-latency) a sample must be to start or extend a run. @default 2.5 */
   resetSigma?: number;
-  /** σ of log-latency assumed until samples show their own. @default 0.5 */
+  /**
+   * σ of log-latency assumed until samples show their own, while no deployment of the request's
+   * pool has been measured three times; then their typical σ is assumed instead (within ¼ to 2 ×
+   * this). @default 0.5
+   */
   priorSpread?: number;
 }
 
@@ -117,6 +121,11 @@ export interface LatencyReading {
 export interface LatencyPrior {
   /** @unit milliseconds */
   p50: number;
+  /**
+   * σ of log-latency assumed for an estimate until its own samples show one: typically the
+   * measured candidates' typical spread. `priorSpread` of the options when absent.
+   */
+  spread?: number;
 }
 
 const minimumSpread = 0.05;
@@ -145,8 +154,9 @@ export function readLatency(
   optimism = 1.5,
 ): LatencyReading {
   const priorMean = Math.log(Math.max(prior.p50, 0.01));
+  const priorSpread = prior.spread ?? options.priorSpread;
   if (state === undefined || state.weight <= 0) {
-    const spread = options.priorSpread;
+    const spread = priorSpread;
     const uncertainty = 2 * spread;
     return {
       p50: Math.max(prior.p50, 0.01),
@@ -169,7 +179,7 @@ export function readLatency(
   const weight = state.weight * decayFactor(idle, options.halfLifeMs);
   const { mean, variance } = centre(state);
   // One sample says nothing of spread: the prior's counts for one sample's worth.
-  const spread = Math.max(minimumSpread, Math.sqrt((state.weight * variance + options.priorSpread ** 2) / (state.weight + 1)));
+  const spread = Math.max(minimumSpread, Math.sqrt((state.weight * variance + priorSpread ** 2) / (state.weight + 1)));
   // Grows by √2 per idle half-life, up to twice the spread (that of an unmeasured deployment):
   // an estimate nobody refreshed becomes worth re-trying, yet a far slower one stays behind.
   const uncertainty = Math.min(2 * spread, spread / Math.sqrt(weight + 0.01));

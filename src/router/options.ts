@@ -375,6 +375,7 @@ const routerOptionsSchema = z.strictObject({
       maxStalenessMs: milliseconds().optional(),
       optimism: z.number().min(0).max(10).optional(),
       recoveryWatchMs: milliseconds().optional(),
+      recoveryWatchDelayMs: milliseconds().optional(),
     })
     .optional(),
   limits: requestLimitsSchema.optional(),

@@ -251,7 +251,7 @@ export function planRoute(
   const health = context.health;
   const candidatePool = pool(context, spec, needs);
   const admission = admissionFor(context, candidatePool, policies, needs.capabilities, needs.stream === true);
-  const prior = { p50: poolLatencyPrior(context, candidatePool, latencyKind) };
+  const prior = poolLatencyPrior(context, candidatePool, latencyKind);
   const optimism = context.options.exploration.optimism;
   const completions = needs.completion && completionReader(context, candidatePool, admission.byModel, needs.completion, now);
   // Exploration and explain() read every eligible candidate's latency; a call ranked on cost alone does not.

@@ -1,6 +1,7 @@
 import type { Candidate } from '../catalog/candidate.js';
 import type { CompletionEstimate } from '../health/completion-estimate.js';
 import type { LatencyKind } from '../health/health-tracker.js';
+import type { LatencyPrior } from '../health/latency-estimate.js';
 import type { RouterContext } from './router-context.js';
 
 /*
@@ -20,7 +21,7 @@ export const latencyPriorMs = 800;
 
 interface PoolEstimates {
   version: number;
-  prior: Partial<Record<LatencyKind, number>>;
+  prior: Partial<Record<LatencyKind, LatencyPrior>>;
   /** The answer-length estimates of each model some deployment of the pool has learned; other models have none. */
   completions?: Map<string, (CompletionEstimate | undefined)[]>;
 }
@@ -37,23 +38,43 @@ function estimatesOf(context: RouterContext, pool: readonly Candidate[]): PoolEs
   return estimates;
 }
 
+/** Samples a deployment needs before its spread counts towards the pool's typical spread. */
+const spreadSamples = 3;
+
 /**
  * What an unmeasured (or long unmeasured) deployment is assumed to take: the typical median of
- * the measured deployments in the request's pool, so a newcomer is neither favoured nor buried.
+ * the measured deployments in the request's pool, so a newcomer is neither favoured nor buried;
+ * and the spread an estimate of few samples is assumed to have: the typical spread (root mean
+ * square of σ of log-latency) of the deployments measured at least {@link spreadSamples} times.
+ * Without it, a deployment re-measured once would carry the configured `priorSpread` (wide,
+ * to be safe with no evidence at all) in its p90 and lose to a well-measured incumbent that is
+ * slower in truth.
  */
-export function poolLatencyPrior(context: RouterContext, pool: readonly Candidate[], kind: LatencyKind): number {
+export function poolLatencyPrior(context: RouterContext, pool: readonly Candidate[], kind: LatencyKind): LatencyPrior {
   const estimates = estimatesOf(context, pool);
   const cached = estimates?.prior[kind];
   if (cached !== undefined) return cached;
   let total = 0;
   let count = 0;
+  let variances = 0;
+  let spreadCount = 0;
   for (const candidate of pool) {
     const estimate = context.health.latencyEstimate(candidate.key, kind);
     if (estimate === undefined || estimate.weight <= 0) continue;
-    total += estimate.sum / estimate.weight;
+    const mean = estimate.sum / estimate.weight;
+    total += mean;
     count += 1;
+    if (estimate.count >= spreadSamples) {
+      variances += Math.max(0, estimate.squares / estimate.weight - mean * mean);
+      spreadCount += 1;
+    }
   }
-  const prior = count === 0 ? latencyPriorMs : Math.exp(total / count);
+  const prior: LatencyPrior = { p50: count === 0 ? latencyPriorMs : Math.exp(total / count) };
+  if (spreadCount > 0) {
+    const configured = context.health.latencyOptions.priorSpread;
+    // Bounded: a pool of near-constant deployments must not make a newcomer's first sample look certain.
+    prior.spread = Math.min(2 * configured, Math.max(configured / 4, Math.sqrt(variances / spreadCount)));
+  }
   if (estimates) estimates.prior[kind] = prior;
   return prior;
 }

@@ -90,21 +90,29 @@ describe('choosing what to explore', () => {
   });
 
   it('watches a deployment that turned slow: while it would rank first at its former speed, it is re-measured first', () => {
-    let slowed;
-    for (const ms of Array<number>(20).fill(40)) slowed = addLatencySample(slowed, ms, now - 10_000, options);
-    for (const ms of [400, 410]) slowed = addLatencySample(slowed, ms, now - 5_000, options); // 10× slower, twice: it changed
-    const { ranking, readings } = ranked([
-      ['steady', reading(Array<number>(20).fill(60))],
-      ['slowed', readLatency(slowed, now, options, { p50: 100 })],
-      ['stale', reading([35, 65], 400_000)],
-    ]);
+    const slowedAgo = (ms: number) => {
+      let slowed;
+      for (const sample of Array<number>(20).fill(40)) slowed = addLatencySample(slowed, sample, now - ms - 10_000, options);
+      for (const sample of [400, 410]) slowed = addLatencySample(slowed, sample, now - ms, options); // 10× slower, twice: it changed
+      return ranked([
+        ['steady', reading(Array<number>(20).fill(60))],
+        ['slowed', readLatency(slowed, now, options, { p50: 100 })],
+        ['stale', reading([35, 65], 400_000)],
+      ]);
+    };
+    const { ranking, readings } = slowedAgo(40_000);
     expect(order(ranking)[0]).toBe('steady');
     const choice = chooseExploration(fastest, ranking, readings, strategyContext, defaultExplorationOptions)!;
     expect(choice.candidate.provider.id).toBe('slowed');
-    expect(choice.reason).toMatch(/^watching for recovery: it turned slow 5 s ago/);
+    expect(choice.reason).toMatch(/^watching for recovery: it turned slow 40 s ago/);
     // Past the watch, it waits its turn like any other.
     const later = chooseExploration(fastest, ranking, readings, strategyContext, { ...defaultExplorationOptions, recoveryWatchMs: 1_000 })!;
     expect(later.candidate.provider.id).not.toBe('slowed');
+    // Right after the slow-down (before recoveryWatchDelayMs) the budget goes to finding where traffic should go instead.
+    const fresh = slowedAgo(5_000);
+    const early = chooseExploration(fastest, fresh.ranking, fresh.readings, strategyContext, defaultExplorationOptions)!;
+    expect(early.candidate.provider.id).toBe('stale');
+    expect(chooseExploration(fastest, fresh.ranking, fresh.readings, strategyContext, { ...defaultExplorationOptions, recoveryWatchDelayMs: 0 })!.candidate.provider.id).toBe('slowed');
   });
 
   it('re-measures a watched deployment less often the longer it has been slow (back-off in log-time)', () => {
@@ -119,8 +127,8 @@ describe('choosing what to explore', () => {
       ]);
       return chooseExploration(fastest, ranking, readings, strategyContext, defaultExplorationOptions)?.reason ?? 'nothing';
     };
-    // Slow for 20 s, last measured 5 s ago: due again.
-    expect(watchedAfter(20_000, 5_000)).toMatch(/^watching for recovery/);
+    // Slow for 60 s, last measured 10 s ago: due again.
+    expect(watchedAfter(60_000, 10_000)).toMatch(/^watching for recovery/);
     // Slow for 20 min, last measured 60 s ago: not yet (its re-measurements are 2.5 min apart by now) …
     expect(watchedAfter(1_200_000, 60_000)).not.toMatch(/^watching for recovery/);
     // … and due once idle for an eighth of the time it has been slow.

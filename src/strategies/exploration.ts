@@ -40,11 +40,17 @@ export interface ExplorationOptions {
    * first at its former speed, it is the first to be re-measured. @unit milliseconds @default 1800000
    */
   recoveryWatchMs?: number;
+  /**
+   * How long a deployment must have been slow before it is first re-measured for recovery: a
+   * re-measure costs a slow answer, and right after a slow-down the budget is better spent
+   * finding where traffic should go instead. @unit milliseconds @default 30000
+   */
+  recoveryWatchDelayMs?: number;
 }
 
 export type ResolvedExplorationOptions = Required<ExplorationOptions>;
 
-export const defaultExplorationOptions: ResolvedExplorationOptions = { share: 0.05, burst: 3, maxStalenessMs: 300_000, optimism: 1.5, recoveryWatchMs: 1_800_000 };
+export const defaultExplorationOptions: ResolvedExplorationOptions = { share: 0.05, burst: 3, maxStalenessMs: 300_000, optimism: 1.5, recoveryWatchMs: 1_800_000, recoveryWatchDelayMs: 30_000 };
 
 /**
  * A watched deployment is re-measured once its last sample is older than this part of the time
@@ -126,6 +132,7 @@ function classify(
     reading.beforeP90 !== undefined &&
     reading.changedMs !== undefined &&
     reading.changedMs < options.recoveryWatchMs &&
+    reading.changedMs >= options.recoveryWatchDelayMs &&
     // Back-off in log-time: re-measured once idle for a fixed part of how long it has been slow,
     // so a deployment slow for an hour is not re-measured as often as one slow for a minute.
     (reading.staleMs ?? 0) >= reading.changedMs * recoveryWatchBackoff &&
