@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadBuilt } from './helpers/built-package.js';
 import { chunk, localUpstream, sendEvents, sendJson, useLocalUpstreams, type Answer } from './helpers/local-upstream.js';
@@ -24,6 +25,8 @@ async function everythingSaid(router: ReturnType<typeof createRouter>, audit: Re
   await router.flush();
   return [
     routerError.message,
+    // What `console.error(error)` prints: the stack and the whole `cause` chain.
+    inspect(routerError, { depth: 10 }),
     JSON.stringify(routerError),
     JSON.stringify(routerError.route ?? null),
     JSON.stringify((routerError as { attempts?: unknown }).attempts ?? null),
@@ -104,6 +107,28 @@ describe('a configured key never leaves in what the upstream says', () => {
     expect(said).not.toContain(configuredKey);
     expect((error as Error).message).toContain('quota exceeded for Bearer [redacted]');
     expect(JSON.stringify(audit.records)).toContain('[redacted]');
+  });
+
+  it('a connection failure whose cause quotes the key (an invalid header value), down the whole cause chain', async () => {
+    const failingFetch = async () => {
+      throw new TypeError('fetch failed', { cause: new TypeError(`Invalid header value: "Bearer ${configuredKey}"`, { cause: new Error(`header ${configuredKey}`) }) });
+    };
+    const audit = memoryAudit();
+    const router = createRouter({
+      providers: [openaiCompatible({ id: 'echo', baseURL: 'http://127.0.0.1:9/v1', apiKey: configuredKey, fetch: failingFetch, models: [{ id: 'model-a' }] })],
+      audit: [audit],
+      retry: { retries: 0 },
+    });
+    const error = await router.chat.completions.create({ model: 'model-a', messages }).catch((caught: unknown) => caught);
+    const said = await everythingSaid(router, audit, error);
+    expect(said).not.toContain(configuredKey);
+    // The failure is kept in the cause chain for debugging, its words redacted.
+    const chain: Error[] = [];
+    for (let cause = (error as Error).cause; cause instanceof Error; cause = cause.cause) chain.push(cause);
+    const fetchFailure = chain.find((cause) => cause.message === 'fetch failed')!;
+    expect(fetchFailure).toBeInstanceOf(TypeError);
+    expect(fetchFailure.cause).toBeInstanceOf(TypeError);
+    expect((fetchFailure.cause as Error).message).toBe('Invalid header value: "Bearer [redacted]"');
   });
 
   it('a preset key read from the environment at call time', async () => {

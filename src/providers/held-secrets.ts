@@ -1,4 +1,5 @@
 import { RouterError } from '../errors.js';
+import { redactCause, redactCredentialShapes } from './redact.js';
 
 /*
  * Credentials an adapter holds (an AWS secret key and session token, a Google access token)
@@ -19,13 +20,16 @@ export function redactText(text: string, secrets: readonly (string | undefined)[
 }
 
 /**
- * The error itself when its message holds none of the secrets; otherwise a copy with them
- * scrubbed and without its cause (which may quote them too). Never throws.
+ * The error itself when neither its message nor its causes hold any of the secrets; otherwise a
+ * copy with them scrubbed, its causes too (they may quote them: `console.error` prints them all).
+ * Never throws.
  */
 export function redactError(error: RouterError, secrets: readonly (string | undefined)[]): RouterError {
   try {
-    const message = redactText(error.message, secrets);
-    if (message === error.message) return error;
+    const redactSecrets = (text: string) => redactText(text, secrets);
+    const message = redactSecrets(error.message);
+    const quotedInCause = causeQuotes(error.cause, redactSecrets, 0);
+    if (message === error.message && !quotedInCause) return error;
     return new RouterError(message, {
       code: error.code,
       status: error.status,
@@ -36,8 +40,22 @@ export function redactError(error: RouterError, secrets: readonly (string | unde
       isRetryable: error.isRetryable,
       headers: error.headers,
       requestID: error.requestID,
+      cause: !quotedInCause
+        ? error.cause
+        : RouterError.isInstance(error.cause)
+          ? redactError(error.cause, secrets)
+          : redactCause(error.cause, (text) => redactCredentialShapes(redactSecrets(text))),
     });
   } catch {
     return new RouterError('an upstream error could not be reported without the credentials it quoted', { code: 'upstream_error', providerId: error.providerId });
   }
+}
+
+/** Whether a secret occurs in the message or stack of `cause` or of its own causes. */
+function causeQuotes(cause: unknown, redactSecrets: (text: string) => string, depth: number): boolean {
+  if (depth > 4 || cause === undefined || cause === null) return false;
+  if (typeof cause === 'string') return redactSecrets(cause) !== cause;
+  if (!(cause instanceof Error)) return false;
+  const stack = cause.stack ?? '';
+  return redactSecrets(cause.message) !== cause.message || redactSecrets(stack) !== stack || causeQuotes(cause.cause, redactSecrets, depth + 1);
 }

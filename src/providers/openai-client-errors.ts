@@ -6,7 +6,7 @@ import {
   errorFromStatus,
   errorFromStreamEvent,
 } from './upstream-error.js';
-import { redactCredentialShapes, type Redactor } from './redact.js';
+import { redactCause, redactCredentialShapes, type Redactor } from './redact.js';
 
 /*
  * The openai SDK's errors → RouterError, exactly as openaiCompatible maps the HTTP failures
@@ -66,7 +66,7 @@ export function errorFromSdkFailure(
   if (names.has('APIConnectionTimeoutError')) {
     return new RouterError(
       `the request to ${providerId} timed out (the openai client's own timeout; raise its \`timeout\` option, or leave deadlines to the router's timeoutMs)`,
-      { code: 'timeout', providerId, isRetryable: true, cause: error },
+      { code: 'timeout', providerId, isRetryable: true, cause: redactCause(error, redact) },
     );
   }
   if (names.has('APIConnectionError')) return errorFromFetchFailure(providerId, shape.cause ?? error, signal, redact);
@@ -78,7 +78,7 @@ export function errorFromSdkFailure(
       stage === 'stream'
         ? `malformed SSE event from ${providerId}: its data is not valid JSON`
         : `${providerId} returned malformed JSON`;
-    return new RouterError(message, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId, cause: error });
+    return new RouterError(message, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId, cause: redactCause(error, redact) });
   }
   return errorFromBodyFailure(providerId, error, signal, requestId, redact);
 }

@@ -40,6 +40,6 @@ export async function readJsonBody(
   try {
     return JSON.parse(read.text);
   } catch (error) {
-    throw malformedResponse(providerId, response, 'malformed JSON', error);
+    throw malformedResponse(providerId, response, 'malformed JSON', error, redact);
   }
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor, credentialsInURL, headerSecrets, redactCredentialShapes } from './redact.js';
+import { inspect } from 'node:util';
+import { RouterError } from '../errors.js';
+import { redactError } from './held-secrets.js';
+import { createRedactor, credentialsInURL, headerSecrets, redactCause, redactCredentialShapes } from './redact.js';
 
 describe('createRedactor', () => {
   it('replaces each known secret, however often it appears, and its JSON-escaped form', () => {
@@ -48,5 +51,45 @@ describe('credentialsInURL', () => {
     expect(problem).toMatch(/must not contain credentials.*apiKey/);
     expect(problem).not.toMatch(/hunter2/);
     expect(credentialsInURL('https://api.example.test/v1')).toBeUndefined();
+  });
+});
+
+describe('redactCause', () => {
+  const key = 'k3y-0f-the-adapter-1234';
+  const redact = createRedactor(() => [key]);
+
+  it('copies an error chain with every message and stack redacted, keeping built-in classes and socket codes', () => {
+    const socket = Object.assign(new Error(`reset while sending ${key}`), { code: 'ECONNRESET', errno: -104, syscall: 'read', secret: key });
+    const copy = redactCause(new TypeError(`fetch failed for ${key}`, { cause: socket }), redact) as TypeError & { cause: Error & { code: string; errno: number; syscall: string } };
+    expect(copy).toBeInstanceOf(TypeError);
+    expect(copy.message).toBe('fetch failed for [redacted]');
+    expect(copy.cause.message).toBe('reset while sending [redacted]');
+    expect(copy.cause).toMatchObject({ code: 'ECONNRESET', errno: -104, syscall: 'read' });
+    expect(inspect(copy, { depth: 10 })).not.toContain(key);
+  });
+
+  it('ends a cyclic chain, drops causes that are not errors, and keeps a RouterError as it is', () => {
+    const cyclic = new Error(`one ${key}`);
+    (cyclic as { cause?: unknown }).cause = cyclic;
+    expect(inspect(redactCause(cyclic, redact), { depth: 20 })).not.toContain(key);
+    expect(redactCause({ token: key }, redact)).toBeUndefined();
+    expect(redactCause(`text with ${key}`, redact)).toBe('text with [redacted]');
+    const routerError = new RouterError('already redacted', { code: 'upstream_error' });
+    expect(redactCause(routerError, redact)).toBe(routerError);
+  });
+});
+
+describe('redactError (secrets an adapter holds)', () => {
+  const token = 'ya29.a0-google-access-token';
+
+  it('scrubs a held secret quoted only in the cause, and keeps an error whose chain is clean as it is', () => {
+    const quoted = new RouterError('vertex returned 401', { code: 'upstream_error', cause: new SyntaxError(`Unexpected token in "${token}"`) });
+    const scrubbed = redactError(quoted, [token]);
+    expect(scrubbed).not.toBe(quoted);
+    expect(scrubbed.message).toBe('vertex returned 401');
+    expect(scrubbed.cause).toBeInstanceOf(SyntaxError);
+    expect(inspect(scrubbed, { depth: 10 })).not.toContain(token);
+    const clean = new RouterError('vertex returned 503', { code: 'upstream_error', cause: new Error('socket hang up') });
+    expect(redactError(clean, [token])).toBe(clean);
   });
 });

@@ -1,3 +1,5 @@
+import { RouterError } from '../errors.js';
+
 /*
  * Secrets out of upstream text. An upstream may quote back the credentials it was sent (`Invalid
  * credentials: Bearer sk-…` in a 401, an HTML 403 page, an error event mid-stream, a proxy's
@@ -80,4 +82,39 @@ export function credentialsInURL(value: string): string | undefined {
   }
   if (url.username === '' && url.password === '') return undefined;
   return `must not contain credentials (user:password@): pass the key as apiKey, or in headers, instead (the URL was ${url.protocol}//${url.host}${url.pathname})`;
+}
+
+/** Deepest `cause` chain kept: causes rarely go further, and a cycle must end. */
+const causeDepth = 4;
+
+/** Error classes a redacted copy keeps. */
+const builtInErrors = [Error, TypeError, SyntaxError, RangeError, ReferenceError] as const;
+
+/**
+ * A copy of `error` fit to keep as the `cause` of a RouterError. An upstream failure's words may
+ * quote what was sent (undici quotes an invalid header's value, `JSON.parse` the text it choked
+ * on), and `console.error(error)` prints the whole cause chain: name, message and stack are
+ * redacted, down the chain; `code`, `errno` and `syscall` are kept (ECONNRESET is what a reader
+ * looks for). A RouterError is kept as it is: its words went through a redactor when it was made.
+ * A cause that is neither an Error nor a string is dropped. Never throws.
+ */
+export function redactCause(error: unknown, redact: Redactor = redactCredentialShapes, depth = 0): unknown {
+  try {
+    if (error === undefined || RouterError.isInstance(error)) return error;
+    if (typeof error === 'string') return redact(error);
+    if (!(error instanceof Error)) return undefined;
+    const cause = depth < causeDepth ? redactCause(error.cause, redact, depth + 1) : undefined;
+    // A built-in class is kept (a reader may test `instanceof SyntaxError`); any other becomes an Error of its name.
+    const Class = builtInErrors.find((candidate) => error.constructor === candidate) ?? Error;
+    const copy = new Class(redact(error.message), cause === undefined ? undefined : { cause });
+    copy.name = error.name;
+    if (error.stack !== undefined) copy.stack = redact(error.stack);
+    for (const key of ['code', 'errno', 'syscall'] as const) {
+      const value: unknown = (error as unknown as Record<string, unknown>)[key];
+      if (typeof value === 'string' || typeof value === 'number') (copy as unknown as Record<string, unknown>)[key] = value;
+    }
+    return copy;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,7 +2,7 @@ import { AbortedError, InvalidRequestError, RouterError } from '../errors.js';
 import type { RouterErrorCode } from '../errors.js';
 import type { HeaderLookup, UpstreamResponse } from '../transport/types.js';
 import { readResponseText } from './read-body-text.js';
-import { redactCredentialShapes, type Redactor } from './redact.js';
+import { redactCause, redactCredentialShapes, type Redactor } from './redact.js';
 
 /*
  * Upstream failures → RouterError. Every message names the provider and, for HTTP failures, the
@@ -108,7 +108,7 @@ export function errorFromStatus(
     }
     return error;
   } catch (error) {
-    return fallbackError(providerId, `${providerId} returned ${status}`, error);
+    return fallbackError(providerId, `${providerId} returned ${status}`, redactCause(error, redact));
   }
 }
 
@@ -154,7 +154,7 @@ export function errorFromStreamEvent(
       requestID: requestId,
     });
   } catch (error) {
-    return fallbackError(providerId, `${providerId} sent an error mid-stream`, error);
+    return fallbackError(providerId, `${providerId} sent an error mid-stream`, redactCause(error, redact));
   }
 }
 
@@ -178,14 +178,14 @@ export function errorFromFetchFailure(
       code: 'timeout',
       providerId,
       isRetryable: true,
-      cause: error,
+      cause: redactCause(error, redact),
     });
   }
   return new RouterError(`could not connect to ${providerId} (${cause})`, {
     code: 'upstream_error',
     providerId,
     isRetryable: true,
-    cause: error,
+    cause: redactCause(error, redact),
   });
 }
 
@@ -204,7 +204,7 @@ export function errorFromBodyFailure(
     providerId,
     isRetryable: true,
     requestID: requestId,
-    cause: error,
+    cause: redactCause(error, redact),
   });
 }
 
@@ -349,14 +349,21 @@ function fallbackError(providerId: string, message: string, cause: unknown): Rou
 }
 
 /** The RouterError for a 2xx answer that is not what the API promises (`what`: e.g. "malformed JSON"). Retryable. */
-export function malformedResponse(providerId: string, response: { status: number; headers: HeaderLookup }, what: string, cause?: unknown): RouterError {
+export function malformedResponse(
+  providerId: string,
+  response: { status: number; headers: HeaderLookup },
+  what: string,
+  cause?: unknown,
+  redact: Redactor = redactCredentialShapes,
+): RouterError {
   const type = response.headers.get('content-type') ?? 'no content-type';
   return new RouterError(`${providerId} returned ${what} (HTTP ${response.status}, ${type})`, {
     code: 'upstream_error',
     providerId,
     isRetryable: true,
     requestID: requestIdOf(response.headers),
-    cause,
+    // `JSON.parse` quotes the text it choked on.
+    cause: redactCause(cause, redact),
   });
 }
 

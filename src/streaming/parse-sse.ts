@@ -2,7 +2,7 @@ import { createParser } from 'eventsource-parser';
 import type { EventSourceMessage, EventSourceParser, ParseError } from 'eventsource-parser';
 import { RouterError } from '../errors.js';
 import { abortError, errorFromBodyFailure, errorFromStreamEvent, isErrorEvent } from '../providers/upstream-error.js';
-import type { Redactor } from '../providers/redact.js';
+import { redactCause, type Redactor } from '../providers/redact.js';
 import type { ByteReader, ByteReadResult } from '../transport/types.js';
 
 /*
@@ -264,14 +264,16 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined> {
         try {
           value = JSON.parse(data);
         } catch (error) {
+          // `JSON.parse` quotes the text it choked on: the cause is redacted like the upstream's words.
+          const cause = redactCause(error, redact);
           throw this.#ended
-            ? truncated(providerId, requestId, error)
+            ? truncated(providerId, requestId, cause)
             : new RouterError(`malformed SSE event from ${providerId}: its data is not valid JSON (${data.length} characters)`, {
                 code: 'upstream_error',
                 providerId,
                 isRetryable: true,
                 requestID: requestId,
-                cause: error,
+                cause,
               });
         }
         if (isErrorEvent(value, event.event)) throw errorFromStreamEvent(providerId, value, requestId, redact);

@@ -4,6 +4,7 @@ import type { ChatRequest } from '../../wire/chat-request.js';
 import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
 import type { EmbeddingsRequest } from '../../wire/embeddings.js';
 import { redactError, redactText } from '../held-secrets.js';
+import { redactCause } from '../redact.js';
 import { modelOffersSchema } from '../openai-compatible.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbedResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
@@ -190,7 +191,7 @@ async function* translateFrames(
     try {
       event = JSON.parse(decoder.decode(message.payload)) as ConverseStreamEvent;
     } catch (error) {
-      throw new RouterError(`${providerId} sent an event that is not JSON`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId, cause: error });
+      throw new RouterError(`${providerId} sent an event that is not JSON`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId, cause: redactCause(error) });
     }
     for (const chunk of translator.push(message.headers[':event-type'] ?? '', event)) yield chunk;
     // Nothing follows the usage: leaving closes the body rather than waiting for its end.

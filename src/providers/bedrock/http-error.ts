@@ -1,5 +1,6 @@
 import { RouterError } from '../../errors.js';
 import { classifyStatus, describeBody, errorFromStatus } from '../upstream-error.js';
+import { redactCause } from '../redact.js';
 
 /*
  * Bedrock's errors → RouterError. The error's name comes in the `x-amzn-errortype` header (or
@@ -84,7 +85,7 @@ export function errorFromBedrock(providerId: string, status: number, bodyText: s
       requestID,
     });
   } catch (error) {
-    return new RouterError(`${providerId} returned ${status}`, { code: 'upstream_error', providerId, isRetryable: status >= 500 || status === 429, cause: error });
+    return new RouterError(`${providerId} returned ${status}`, { code: 'upstream_error', providerId, isRetryable: status >= 500 || status === 429, cause: redactCause(error) });
   }
 }
 
