@@ -37,8 +37,11 @@ export type DeploymentReservation =
 export type ReserveDeployment = (providerId: string, limits: DeploymentLimits, tokens: number, windowMs: number) => Promise<DeploymentReservation | undefined>;
 
 export interface DeploymentLimiter {
-  /** Why the deployment cannot take this request now, for `explain()`; undefined when it can. Reads the local view only. */
-  reason(providerId: string, limits: DeploymentLimits, tokens: number, now: number): string | undefined;
+  /**
+   * Why the deployment cannot take this request now (for planning and `explain()`) and when it
+   * can; undefined when it can now. Reads the local view only.
+   */
+  check(providerId: string, limits: DeploymentLimits, tokens: number, now: number): DeploymentRefusal | undefined;
   /**
    * Reserves a slot for one attempt about to be sent: undefined when granted, else why not (the
    * reason `explain()` would give). Synchronous without a shared store; with one, a promise
@@ -139,7 +142,7 @@ export function createDeploymentLimiter(reserveShared?: ReserveDeployment, windo
   };
 
   return {
-    reason: (providerId, limits, tokens, now) => check(providerId, limits, tokens, now)?.reason,
+    check,
     reserve(providerId, limits, tokens) {
       const now = Date.now();
       const local = check(providerId, limits, tokens, now);

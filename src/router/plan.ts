@@ -16,6 +16,7 @@ import { strategyAliases } from '../strategies/registry.js';
 import { closestName } from '../models/suggest.js';
 import type { RouteOptions } from '../wire/chat-request.js';
 import { circuitsOpen, notConfigured, notConfiguredPrefix } from './routing-errors.js';
+import { deploymentsAtLimits, type DeploymentRefusal } from '../budgets/deployment-limits.js';
 import { describeCircuit } from '../health/circuit-breaker.js';
 import { poolCompletionEstimates, readCompletion, type CompletionEstimate, type CompletionReading } from '../health/completion-estimate.js';
 import type { LatencyReading } from '../health/latency-estimate.js';
@@ -104,6 +105,10 @@ export interface Plan {
   policyExcluded: number;
   /** Candidates excluded only by an open circuit. */
   circuitExcluded: number;
+  /** Candidates excluded only because their deployment is at its `limits` (the local view). */
+  limitExcluded: number;
+  /** How soon the first of those deployments has room again. @unit milliseconds */
+  limitRetryAfterMs: number | undefined;
   /** Candidates excluded only because their deployment's configuration is incomplete (no key…). */
   configurationExcluded: number;
   /** The earliest time an open circuit lets a trial through. @unit epoch milliseconds */
@@ -263,7 +268,9 @@ export function planRoute(
   let configuredProvider: Provider | undefined;
   let configurationReason: string | undefined;
   let limitedProvider: Provider | undefined;
-  let limitReason: string | undefined;
+  let limitRefusal: DeploymentRefusal | undefined;
+  let limitExcluded = 0;
+  let limitRetryAfterMs: number | undefined;
   const tokens = needs.promptTokens + needs.completionTokens;
   const judged: JudgedCandidates = { admission, eligible: [], reasons: new Map(), excluded: [] };
   const scratch: string[] = [];
@@ -310,9 +317,16 @@ export function planRoute(
     if (limits !== undefined) {
       if (provider !== limitedProvider) {
         limitedProvider = provider;
-        limitReason = context.deploymentLimiter.reason(provider.id, limits, tokens, now);
+        limitRefusal = context.deploymentLimiter.check(provider.id, limits, tokens, now);
       }
-      if (limitReason !== undefined) reasons.push(limitReason);
+      if (limitRefusal !== undefined) {
+        // Full for now, not ineligible: says when routing may work again, as an open circuit does.
+        if (reasons.length === 0) {
+          limitExcluded += 1;
+          if (limitRetryAfterMs === undefined || limitRefusal.retryAfterMs < limitRetryAfterMs) limitRetryAfterMs = limitRefusal.retryAfterMs;
+        }
+        reasons.push(limitRefusal.reason);
+      }
     }
     const circuit = context.health.circuit(candidate.key, now);
     const circuitReason = describeCircuit(circuit, now);
@@ -382,6 +396,8 @@ export function planRoute(
     ranked,
     policyExcluded: admission.policyExcluded,
     circuitExcluded,
+    limitExcluded,
+    limitRetryAfterMs,
     configurationExcluded,
     earliestRetryAt,
     capability: needs.capabilities[0] ?? 'chat',
@@ -488,6 +504,7 @@ export function assertRoutable(plan: Plan): void {
     );
   }
   if (plan.circuitExcluded > 0) throw circuitsOpen(plan, excluded);
+  if (plan.limitExcluded > 0) throw deploymentsAtLimits(plan.requested, plan.policy, excluded, plan.limitRetryAfterMs ?? 1_000);
   if (plan.configurationExcluded > 0) throw notConfigured(plan, excluded);
   if (excluded.length === 0) {
     // Nothing to exclude: no configured model can do what the request asks (auto and tier 3
