@@ -22,6 +22,40 @@ const request = oneTokenRequest;
 const jurisdiction = euJurisdiction;
 
 describe('a key budget in this process', () => {
+  it('never falls back past the candidates it reserved for to one that would cost more than the reservation', async () => {
+    // Nine cheap deployments that fail, then a dear one that would answer: the reservation covers
+    // the dearest of the eight ranked up front (1 token at max_tokens 1, at 107 EUR per million),
+    // so the ninth (108) and the dear one (50,000) are skipped with the reason: nothing can be
+    // spent beyond what was reserved.
+    const failing = await localUpstream((_body, response) => void response.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"message":"busy"}}'));
+    const dear = await answer();
+    const cheap = Array.from({ length: 9 }, (_, index) =>
+      openaiCompatible({ id: `cheap-${index}`, baseURL: failing.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 100 + index, currency: 'EUR' } }] }),
+    );
+    const router = createRouter({
+      currency: 'EUR',
+      policy: 'global',
+      strategy: 'cheapest',
+      retry: { retries: 0 },
+      keys: { 'sk-a': { label: 'team-a', budget: { limit: 1, period: 'day' } } },
+      providers: [...cheap, openaiCompatible({ id: 'dear', baseURL: dear.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 50_000, currency: 'EUR' } }] })],
+    });
+    const error = await router.chat.completions.create(request, { apiKey: 'sk-a' }).then(
+      () => undefined,
+      (caught: unknown) => caught as InstanceType<typeof RouterError>,
+    );
+    expect(error?.code).toBe('all_providers_failed');
+    expect(error?.message).toMatch(/not called: .*dear\/m \(estimated cost 0\.0500 is more than the key's budget reserved for this request \(0\.000107\)\)/);
+    expect(dear.hits).toBe(0);
+    expect(failing.hits).toBe(8);
+    expect(error?.message).toMatch(/cheap-8\/m \(estimated cost 0\.000108 is more than/);
+    expect(await router.usage('team-a')).toMatchObject({ spent: 0, reserved: 0 });
+
+    // Without a budget, the same walk reaches the dear deployment.
+    const unbudgeted = createRouter({ currency: 'EUR', policy: 'global', strategy: 'cheapest', retry: { retries: 0 }, providers: [...cheap, openaiCompatible({ id: 'dear', baseURL: dear.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 50_000, currency: 'EUR' } }] })] });
+    expect((await unbudgeted.chat.completions.create(request)).provider).toBe('dear');
+  });
+
   it('refuses the call that would pass the budget with 429 budget_exceeded, sends nothing, audits it, and reports usage', async () => {
     const upstream = await answer();
     const audited: AuditRecord[] = [];

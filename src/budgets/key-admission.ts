@@ -1,4 +1,6 @@
-import type { Plan } from '../router/plan.js';
+import type { Plan, RequestNeeds } from '../router/plan.js';
+import { roundMoney } from '../pricing/currency.js';
+import type { Ranked } from '../strategies/types.js';
 import type { Caller, RouterContext } from '../router/router-context.js';
 import type { Usage } from '../wire/chat-response.js';
 import { reserveBudget } from './budget-guard.js';
@@ -12,6 +14,24 @@ import { takeRate } from './rate-guard.js';
 export type KeySettlement = (usage: Usage | undefined) => void;
 
 /**
+ * What a key's budget reserved for one request, and what each candidate would cost against it.
+ * The reservation covers the dearest of the candidates ranked up front; a fallback past them
+ * that would cost more is skipped (with the reason), so a request never spends more than it
+ * reserved when the reservation is an upper bound (the request sets `max_tokens`).
+ */
+export interface BudgetCeiling {
+  amount: number;
+  cost(entry: Ranked): number;
+}
+
+/** Where admission leaves what the request holds: its settlement and its budget ceiling. */
+export interface AdmittedRequest {
+  readonly id: string;
+  settle: KeySettlement | undefined;
+  budgetCeiling: BudgetCeiling | undefined;
+}
+
+/**
  * Before any routed call of a key (chat, Responses, embeddings, legacy completions): its rate
  * limits, then its budget, both before anything is sent. Throws 429 `rate_limited`, 429
  * `budget_exceeded` or 503 `store_unavailable`; resolves to the settlement, or undefined when
@@ -19,14 +39,24 @@ export type KeySettlement = (usage: Usage | undefined) => void;
  *
  * @param tokens the request's estimated tokens (prompt plus expected completion), for `tpm`.
  */
-export async function admitKey(context: RouterContext, caller: Caller, id: string, plan: Plan, tokens: number): Promise<KeySettlement | undefined> {
+export async function admitKey(context: RouterContext, caller: Caller, record: AdmittedRequest, plan: Plan, tokens: number, needs?: RequestNeeds): Promise<void> {
+  record.settle = await admit(context, caller, record, plan, tokens, needs);
+}
+
+async function admit(context: RouterContext, caller: Caller, record: AdmittedRequest, plan: Plan, tokens: number, needs: RequestNeeds | undefined): Promise<KeySettlement | undefined> {
   const keyId = caller.keyId;
+  const id = record.id;
   if (keyId === null) return undefined;
   const settleRate = caller.rates === undefined ? undefined : await takeRate(context, keyId, caller.rates, tokens);
   let settleBudget: ((actual: number) => void) | undefined;
   if (caller.budget !== undefined && !caller.simulated) {
-    // A fallback may be dearer than the first choice: the reservation covers the dearest.
-    const estimate = plan.ranked.reduce((most, candidate) => Math.max(most, candidate.estCost ?? 0), 0);
+    // A fallback may be dearer than the first choice: the reservation covers the dearest ranked
+    // up front, at max_tokens when the request sets it (then it is an upper bound).
+    const cost = (entry: Ranked) => reservedCost(entry, needs);
+    let estimate = 0;
+    // Only the candidates ranked up front (a walk past them ranks the rest): indexes, not the iterator.
+    for (let index = 0; index < plan.ranked.length; index++) estimate = Math.max(estimate, cost(plan.ranked[index]!));
+    record.budgetCeiling = { amount: estimate, cost };
     try {
       settleBudget = await reserveBudget(context.budgets, keyId, caller.budget, id, estimate);
     } catch (error) {
@@ -41,4 +71,15 @@ export async function admitKey(context: RouterContext, caller: Caller, id: strin
     settleBudget?.(usage && !usage.price_unknown ? usage.cost : 0);
     settleRate?.(usage ? usage.total_tokens || usage.prompt_tokens + usage.completion_tokens : 0);
   };
+}
+
+/**
+ * What a candidate may cost the key: with `max_tokens` set, the prompt and every allowed token
+ * of every choice at its prices; otherwise its estimate (the expected answer length).
+ */
+function reservedCost(entry: Ranked, needs: RequestNeeds | undefined): number {
+  const cap = needs?.completion?.cap;
+  const price = entry.candidate.price;
+  if (needs === undefined || cap === undefined || price === undefined) return entry.estCost ?? 0;
+  return roundMoney((needs.promptTokens * price.input + cap * needs.completion!.choices * price.output) / 1_000_000);
 }

@@ -127,7 +127,7 @@ export async function runChatCompletion(
     const { simulation } = context.options.limits;
     assertRoutable(plan);
     // Only a key with limits waits on anything: routing stays synchronous up to the first attempt otherwise.
-    if (caller.rates !== undefined || caller.budget !== undefined) record.settle = await admitKey(context, caller, record.id, plan, needs.promptTokens + needs.completionTokens);
+    if (caller.rates !== undefined || caller.budget !== undefined) await admitKey(context, caller, record, plan, needs.promptTokens + needs.completionTokens, needs);
     if (stream) return await startStream(context, request, caller, plan, needs, record, options.signal);
 
     const execution = await execute(

@@ -62,7 +62,7 @@ export async function createCompletion(
     record.planned(plan);
     assertRoutable(plan);
     // Only a key with limits waits on anything: routing stays synchronous up to the first attempt otherwise.
-    if (caller.rates !== undefined || caller.budget !== undefined) record.settle = await admitKey(context, caller, record.id, plan, needs.promptTokens + needs.completionTokens);
+    if (caller.rates !== undefined || caller.budget !== undefined) await admitKey(context, caller, record, plan, needs.promptTokens + needs.completionTokens, needs);
     const execution = await executeOneShot(context, plan, caller, record, request, options.signal, {
       method: 'doComplete',
       pseudo: async (body, pseudoOptions) => ({ completion: await pseudoComplete(body, pseudoOptions) }),

@@ -39,7 +39,7 @@ export async function createEmbeddings(
     record.planned(plan);
     assertRoutable(plan);
     // Only a key with limits waits on anything: routing stays synchronous up to the first attempt otherwise.
-    if (caller.rates !== undefined || caller.budget !== undefined) record.settle = await admitKey(context, caller, record.id, plan, promptTokens);
+    if (caller.rates !== undefined || caller.budget !== undefined) await admitKey(context, caller, record, plan, promptTokens);
     const execution = await executeOneShot(context, plan, caller, record, request, options.signal, {
       method: 'doEmbed',
       pseudo: async (body, pseudoOptions) => ({ response: await pseudoEmbed(body, pseudoOptions) }),

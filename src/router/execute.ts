@@ -6,6 +6,7 @@ import { onAbort } from '../internal/on-abort.js';
 import { sleep } from '../internal/sleep.js';
 import { describeCircuit } from '../health/circuit-breaker.js';
 import { deploymentsAtLimits } from '../budgets/deployment-limits.js';
+import type { BudgetCeiling } from '../budgets/key-admission.js';
 import type { Ranked } from '../strategies/types.js';
 import { backoffMs, retryAfterMs } from './retry-delay.js';
 import { exceedsDeploymentLimit, wasNotSent } from '../providers/upstream-error.js';
@@ -18,7 +19,7 @@ export type AttemptRun<T> = (candidate: Candidate, signal: AbortSignal, attempt:
 
 export interface ExecuteOptions {
   /** Where attempts go; `waitedMs` adds up backoff waits, which are neither upstream time nor overhead. */
-  record: { attempts: Attempt[]; waitedMs: number; readonly observation?: RequestObservation | undefined };
+  record: { attempts: Attempt[]; waitedMs: number; readonly observation?: RequestObservation | undefined; readonly budgetCeiling?: BudgetCeiling | undefined };
   /** The caller's signal: aborts the attempt in flight, a backoff wait, and every later attempt. */
   signal: AbortSignal | undefined;
   /** This request's per-attempt timeout (`route.max_latency_ms`) instead of `timeoutMs`. @unit milliseconds */
@@ -107,8 +108,15 @@ export async function execute<T>(
   let lastError: RouterError | undefined;
   let current: Candidate | undefined;
 
-  for (const { candidate } of ranked) {
+  const ceiling = record.budgetCeiling;
+  for (const entry of ranked) {
     if (deadlinePassed) break;
+    const candidate = entry.candidate;
+    if (ceiling !== undefined && ceiling.cost(entry) > ceiling.amount) {
+      // Only past the candidates ranked up front: the reservation covers those.
+      skipped.push({ provider: candidate.provider.id, model: candidate.model, reasons: [`estimated cost ${ceiling.cost(entry).toPrecision(3)} is more than the key's budget reserved for this request (${ceiling.amount.toPrecision(3)})`] });
+      continue;
+    }
     current = candidate;
     const once = async (): Promise<Execution<T>> => {
       if (callerSignal?.aborted) throw new AbortedError(undefined, callerSignal.reason);

@@ -1,7 +1,7 @@
 import { auditContent } from '../audit/audit-content.js';
 import { nextRequestId } from '../internal/ids.js';
 import type { AuditCandidate, AuditCompletion, AuditOutcome, AuditRecordBody } from '../audit/types.js';
-import type { KeySettlement } from '../budgets/key-admission.js';
+import type { BudgetCeiling, KeySettlement } from '../budgets/key-admission.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { NoEligibleProviderError, RouterError, type Attempt, type RouterErrorCode } from '../errors.js';
 import type { Route, Usage } from '../wire/chat-response.js';
@@ -55,6 +55,8 @@ export class RequestRecord {
   private finished = false;
   /** Settles what the request holds against its key (budget reservation, tpm charge) with what it actually used. */
   settle: KeySettlement | undefined;
+  /** What the key's budget reserved for this request: execution skips a fallback that would cost more. */
+  budgetCeiling: BudgetCeiling | undefined;
   /** What listeners (telemetry, the decision log) follow of this request. */
   readonly observation: RequestObservation | undefined;
   /** Set when the audit queue was full (`audit.onFull: 'wait'`): resolves once the record is in. */
