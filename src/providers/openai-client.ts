@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InvalidRequestError, RouterError } from '../errors.js';
 import { jurisdictionSchema } from '../policy/facts-schema.js';
 import type { ChatRequest } from '../wire/chat-request.js';
@@ -40,8 +40,8 @@ export interface OpenAIClientOptions {
 }
 
 const optionsSchema = z.object({
-  id: z.string().regex(kebabCase, 'must be kebab-case, e.g. azure-openai-swe'),
-  jurisdiction: jurisdictionSchema.optional(),
+  id: z.string().check(z.regex(kebabCase, 'must be kebab-case, e.g. azure-openai-swe')),
+  jurisdiction: z.optional(jurisdictionSchema),
   models: modelOffersSchema,
 });
 
