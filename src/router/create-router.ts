@@ -19,10 +19,9 @@ import { lazyResponses } from '../responses/lazy-responses.js';
 import type { ResponseStream } from '../responses/response-stream.js';
 import type { ResponseCreateParams, ResponseObject } from '../responses/wire.js';
 import { createChatCompletion, type RequestOptions } from './chat-completions.js';
-import { createCompletion } from './completions.js';
-import { createEmbeddings } from './embeddings.js';
 import { explainChat, type Explanation } from './explain.js';
-import { createFetchHandler, type FetchFunction } from './fetch-handler.js';
+import type { FetchFunction } from './fetch-handler.js';
+import { createCompletion, createEmbeddings, lazyFetchHandler } from './lazy-endpoints.js';
 import { listModels, modelListPromise, type ModelListPromise } from './models-list.js';
 import { resolveRouterOptions, type RouterOptions } from './options.js';
 import { createRouterContext } from './router-context.js';
@@ -138,7 +137,7 @@ export function createRouter(options: RouterOptions): Router {
       }
       return readUsage(context.budgets, caller.keyId, caller.budget);
     },
-    fetch: createFetchHandler(context, responses),
+    fetch: lazyFetchHandler(context, responses),
     flush: () => context.audit.flush(),
     close: () => context.audit.close(),
   };
