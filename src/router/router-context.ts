@@ -23,7 +23,6 @@ import type { ResolvedRouterOptions } from './options.js';
 import { decisionLog } from '../logging/decision-log.js';
 import type { Logger } from '../logging/logger.js';
 import { loadOtelApi, loadOtelApiSync, type OtelApi } from '../telemetry/otel-api.js';
-import { otelObserver } from '../telemetry/otel-observer.js';
 import { combineObservers, type RequestObserver } from './request-observer.js';
 import { libraryVersion } from '../version.js';
 
@@ -77,6 +76,11 @@ export interface RouterContext {
   configuredKey(name: string): Caller | undefined;
   /** Who listens to requests (telemetry, the decision log); undefined when nobody does. */
   readonly observer: RequestObserver | undefined;
+  /**
+   * Settles once the telemetry observer is in place; undefined when nothing is loading. Each
+   * endpoint awaits it before opening its record, so the first requests are traced too.
+   */
+  readonly observerReady: Promise<void> | undefined;
   readonly logger: Logger;
 }
 
@@ -152,17 +156,25 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
   const observers: RequestObserver[] = [];
   if (options.logger.debug) observers.push(decisionLog(options.logger.logger));
   let observer = combineObservers(observers);
+  let observerReady: Promise<void> | undefined;
   const telemetry = options.telemetry;
   if (telemetry) {
     const sources = { health: () => health.snapshot(), auditQueueDepth: () => audit.depth() };
-    const start = (api: OtelApi) => {
-      observers.push(otelObserver(api, telemetry, sources, libraryVersion));
-      observer = combineObservers(observers);
-    };
-    const api = loadOtelApiSync();
-    if (api) start(api);
-    // Where the API cannot be loaded synchronously (not Node), requests are traced once it has loaded.
-    else loadOtelApi().then(start, (error: unknown) => options.logger.logger.error(error instanceof Error ? error.message : String(error)));
+    // The API loads synchronously where Node can, so a missing package fails createRouter there.
+    // The observer's code is a chunk of its own (an app without telemetry neither loads nor
+    // bundles it), loaded now and awaited by the requests that arrive before it is in place.
+    const api: OtelApi | Promise<OtelApi> = loadOtelApiSync() ?? loadOtelApi();
+    observerReady = Promise.all([api, import('../telemetry/otel-observer.js')])
+      .then(
+        ([loaded, module]) => {
+          observers.push(module.otelObserver(loaded, telemetry, sources, libraryVersion));
+          observer = combineObservers(observers);
+        },
+        (error: unknown) => options.logger.logger.error(error instanceof Error ? error.message : String(error)),
+      )
+      .finally(() => {
+        observerReady = undefined;
+      });
   }
 
   const reasonCache = new WeakMap<CompiledPolicy, Map<string, readonly string[]>>();
@@ -194,6 +206,9 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     audit,
     get observer() {
       return observer;
+    },
+    get observerReady() {
+      return observerReady;
     },
     logger: options.logger.logger,
     currency: options.currency,
