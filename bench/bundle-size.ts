@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
@@ -58,6 +58,8 @@ export interface BundleBytes {
 export async function bundleBytes(source: string, resolveDir: string): Promise<BundleBytes> {
   const result = await build({
     stdin: { contents: source, resolveDir, loader: 'ts', sourcefile: 'app.ts' },
+    // Paths in the metafile are relative to the checkout, whatever the working directory.
+    absWorkingDir: root,
     bundle: true,
     minify: true,
     format: 'esm',
@@ -73,7 +75,8 @@ export async function bundleBytes(source: string, resolveDir: string): Promise<B
   const contents = new Map(result.outputFiles.map((file) => [file.path, file.contents]));
   const outputs = result.metafile.outputs;
   const absolute = (path: string) => join(root, path);
-  const entry = Object.keys(outputs).find((path) => outputs[path]!.entryPoint !== undefined)!;
+  // The app's own file: chunks the package loads on first use are entry points of their own.
+  const entry = Object.keys(outputs).find((path) => outputs[path]!.entryPoint !== undefined && resolve(root, outputs[path]!.entryPoint!) === join(resolveDir, 'app.ts'))!;
   const startup = new Set<string>();
   const pending = [entry];
   while (pending.length > 0) {
