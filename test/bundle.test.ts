@@ -115,7 +115,7 @@ describe('the core entry on an edge runtime', async () => {
     expect(bundle.gzip).toBeLessThanOrEqual(startupBudget);
     // What the package loads on first use only stays out of the start-up files.
     const startup = [...bundle.inputs.keys()].join('\n');
-    expect(startup).not.toMatch(/responses-endpoint|pseudo-llm|fetch-handler/);
+    expect(startup).not.toMatch(/responses-endpoint|pseudo-llm|fetch-handler|otel-observer|audit-trail/);
     // Legacy completions and embeddings: chunks named after their files (chat-completions is not one).
     expect(startup).not.toMatch(/(^|\/)(completions|embeddings)-/m);
   });

@@ -1,7 +1,8 @@
 import { sha256Hex } from '../internal/sha256.js';
 import { canonicalJson } from '../audit/canonical-json.js';
 import { createTimeoutBuckets, type TimeoutBuckets } from '../internal/timeout-buckets.js';
-import { createAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import { lazyAuditTrail } from '../audit/lazy-audit-trail.js';
 import { createPolicyHasher } from '../audit/policy-hash.js';
 import { buildCatalogIndex, type CatalogIndex } from '../catalog/catalog-index.js';
 import { InvalidApiKeyError, InvalidRequestError } from '../errors.js';
@@ -152,7 +153,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
   // written by others (other processes, the application), so what planning derives from it is not kept.
   const { health, version: healthVersion } = versionedHealth(createHealthTracker(options.health), options.health.store !== undefined);
   if (options.health.store && isSharedHealthStore(options.health.store)) options.health.store.attach({ logger: options.logger.logger });
-  const audit = createAuditTrail(options.audit);
+  const audit = lazyAuditTrail(options.audit);
   const observers: RequestObserver[] = [];
   if (options.logger.debug) observers.push(decisionLog(options.logger.logger));
   let observer = combineObservers(observers);
