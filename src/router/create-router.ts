@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../errors.js';
-import { readUsage, type KeyUsage } from '../budgets/budget-guard.js';
+import type { KeyUsage } from '../budgets/budget-guard.js';
 import type { DeploymentHealth } from '../health/health-tracker.js';
 import type { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import type {
@@ -135,6 +135,7 @@ export function createRouter(options: RouterOptions): Router {
       if (caller?.budget === undefined || caller.keyId === null) {
         throw new InvalidRequestError(`router.usage: no key "${keyIdOrLabel}" with a budget is configured (keys.<key>.budget)`, 'keyIdOrLabel');
       }
+      const { readUsage } = await import('../budgets/budget-guard.js');
       return readUsage(context.budgets, caller.keyId, caller.budget);
     },
     fetch: lazyFetchHandler(context, responses),

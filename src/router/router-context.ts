@@ -9,9 +9,9 @@ import { InvalidApiKeyError, InvalidRequestError } from '../errors.js';
 import { isSharedHealthStore } from '../health/health-store.js';
 import { versionedHealth } from './health-version.js';
 import type { BudgetGuardOptions, KeyBudget } from '../budgets/budget-guard.js';
-import { memoryBudgetLedger } from '../budgets/budget-ledger.js';
+import { lazyMemoryLedger, lazyMemoryRateLimiter } from '../budgets/lazy-memory-state.js';
 import { createDeploymentLimiter, type DeploymentLimiter } from '../budgets/deployment-limits.js';
-import { memoryRateLimiter, type KeyRateLimits, type RateLimiter } from '../budgets/rate-limiter.js';
+import type { KeyRateLimits, RateLimiter } from '../budgets/rate-limiter.js';
 import { createHealthTracker, type HealthTracker } from '../health/health-tracker.js';
 import { createExplorationBudget, type ExplorationBudget } from './exploration-budget.js';
 import type { ModelVocabulary } from '../models/parse-model.js';
@@ -193,14 +193,14 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     health,
     healthVersion,
     budgets: {
-      ledger: options.health.store?.budgets ?? memoryBudgetLedger(),
+      ledger: options.health.store?.budgets ?? lazyMemoryLedger(),
       onUnavailable: options.health.store?.onUnavailable ?? 'deny',
       currency: options.currency,
       // A reservation outlives any request the router lets run.
       holdMs: options.deadlineMs + 60_000,
       logger: options.logger.logger,
     },
-    rateLimiter: options.health.store?.rateLimits ?? memoryRateLimiter(),
+    rateLimiter: options.health.store?.rateLimits ?? lazyMemoryRateLimiter(),
     deploymentLimiter: createDeploymentLimiter(options.health.store?.reserveDeployment),
     exploration: createExplorationBudget(options.exploration),
     timeouts: createTimeoutBuckets(),
