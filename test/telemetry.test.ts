@@ -146,6 +146,17 @@ describe('telemetry: spans', () => {
     expect(audited.size).toBe(2);
   });
 
+  it('a meter that throws while the instruments are made: reported to the logger, and calls are answered untraced', async () => {
+    const errors: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (message: string) => errors.push(message) };
+    const broken = { ...meter, createCounter: () => { throw new Error('meter exploded'); }, createHistogram: meter.createHistogram.bind(meter), createObservableGauge: meter.createObservableGauge.bind(meter) };
+    const fresh = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter: broken as never }, logger });
+    const answer = await fresh.chat.completions.create({ ...ask, model: 'eu-working/m' });
+    expect(answer.choices[0]!.message.content).toBe('Hello.');
+    expect(errors).toEqual(['meter exploded']);
+    expect(requestSpans()).toHaveLength(0);
+  });
+
   it('a call that fell back: two attempt spans, the first with its error status', async () => {
     const response = await router.chat.completions.create({ ...ask, model: 'eu-hosted/m' });
     expect(response.route.fallback_used).toBe(true);

@@ -404,7 +404,17 @@ const routerOptionsSchema = z.strictObject({
       z.boolean(),
       z.strictObject({
         tracer: z.optional(z.custom<NonNullable<TelemetryOptions['tracer']>>((value) => typeof (value as { startSpan?: unknown })?.startSpan === 'function', 'must be an OpenTelemetry Tracer (an object with startSpan)')),
-        meter: z.optional(z.custom<NonNullable<TelemetryOptions['meter']>>((value) => typeof (value as { createHistogram?: unknown })?.createHistogram === 'function', 'must be an OpenTelemetry Meter (an object with createHistogram)')),
+        // Every instrument is made when the observer loads, after createRouter has returned: a
+        // meter without one is refused here, not there.
+        meter: z.optional(
+          z.custom<NonNullable<TelemetryOptions['meter']>>(
+            (value: unknown) =>
+              typeof value === 'object' &&
+              value !== null &&
+              ['createHistogram', 'createCounter', 'createObservableGauge'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
+            'must be an OpenTelemetry Meter (an object with createHistogram, createCounter and createObservableGauge)',
+          ),
+        ),
         content: contentSchema(),
         propagate: z.optional(z.boolean()),
       }),

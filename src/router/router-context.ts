@@ -166,13 +166,13 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     // bundles it), loaded now and awaited by the requests that arrive before it is in place.
     const api: OtelApi | Promise<OtelApi> = loadOtelApiSync() ?? loadOtelApi();
     observerReady = Promise.all([api, import('../telemetry/otel-observer.js')])
-      .then(
-        ([loaded, module]) => {
-          observers.push(module.otelObserver(loaded, telemetry, sources, libraryVersion));
-          observer = combineObservers(observers);
-        },
-        (error: unknown) => options.logger.logger.error(error instanceof Error ? error.message : String(error)),
-      )
+      .then(([loaded, module]) => {
+        observers.push(module.otelObserver(loaded, telemetry, sources, libraryVersion));
+        observer = combineObservers(observers);
+      })
+      // A missing API, or a tracer or meter that throws while the instruments are made: reported,
+      // and requests go untraced rather than fail.
+      .catch((error: unknown) => options.logger.logger.error(error instanceof Error ? error.message : String(error)))
       .finally(() => {
         observerReady = undefined;
       });
