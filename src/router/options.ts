@@ -322,10 +322,22 @@ export const requestLimitsSchema = z.strictObject({
 
 const contentSchema = () => z.optional(z.enum(['none', 'hash', 'full']));
 
+/**
+ * A function, refused with the issue `z.function()` raises (`expected function`, ending the
+ * parse of that value as a type mismatch does, so a union reports every branch), without
+ * bundling zod's function schema, which also implements and wraps functions.
+ */
+const functionSchema = () =>
+  z.unknown().check(
+    z.superRefine((value, context) => {
+      if (typeof value !== 'function') context.addIssue({ code: 'invalid_type', expected: 'function', input: value, continue: false });
+    }),
+  );
+
 const routerOptionsSchema = z.strictObject({
   providers: z.array(providerSchema),
   policy: z.optional(policySchema),
-  strategy: z.optional(z.union([z.string(), z.function(), z.looseObject({ name: z.string(), rank: z.function() })])),
+  strategy: z.optional(z.union([z.string(), functionSchema(), z.looseObject({ name: z.string(), rank: functionSchema() })])),
   apiKey: z.optional(z.string().check(z.minLength(1))),
   keys: z.optional(
     z.record(
@@ -346,7 +358,7 @@ const routerOptionsSchema = z.strictObject({
         sinks: z.array(sinkSchema),
         content: contentSchema(),
         candidates: z.optional(z.enum(['summary', 'all'])),
-        onError: z.optional(z.function()),
+        onError: z.optional(functionSchema()),
         queueLimit: z.optional(z.number().check(z.int(), z.positive())),
         onFull: z.optional(z.enum(['wait', 'drop'])),
         maxWaitMs: optionalMilliseconds(),
