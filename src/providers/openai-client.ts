@@ -8,7 +8,8 @@ import type { EmbeddingsRequest, UpstreamEmbeddingsResponse } from '../wire/embe
 import { errorFromSdkFailure } from './openai-client-errors.js';
 import { relaySdkStream } from './openai-client-stream.js';
 import type { OpenAIClientLike, OpenAIClientRequestOptions, OpenAICreateMethod, SdkStream, WithResponse } from './openai-client-types.js';
-import { describeIssue, formatPath, kebabCase, modelOffersSchema } from './openai-compatible.js';
+import { paramPath } from '../internal/validate.js';
+import { describeIssue, kebabCase, modelOffersSchema } from './openai-compatible.js';
 import { isChatCompletion, isEmbeddingsList, isTextCompletion } from './answer-shape.js';
 import { createRedactor } from './redact.js';
 import { requestPreparationError } from './upstream-error.js';
@@ -69,7 +70,7 @@ export function openaiClient(client: OpenAIClientLike, options: OpenAIClientOpti
   const parsed = optionsSchema.safeParse(options, { error: describeIssue });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue === undefined ? 'options' : formatPath(issue.path) || 'options';
+    const where = issue === undefined ? 'options' : paramPath(issue.path) || 'options';
     throw new InvalidRequestError(`openaiClient: ${where} ${issue?.message ?? 'are invalid'}`, null, parsed.error);
   }
   const id = options.id;

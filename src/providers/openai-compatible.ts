@@ -1,6 +1,7 @@
 import type { DeploymentLimits } from '../budgets/deployment-limits.js';
 import * as z from 'zod/mini';
 import { englishMessages } from '../internal/english-messages.js';
+import { paramPath } from '../internal/validate.js';
 import { InvalidRequestError, RouterError } from '../errors.js';
 import { jurisdictionSchema } from '../policy/facts-schema.js';
 import { ChunkCompletion } from '../streaming/chunk-completion.js';
@@ -243,7 +244,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
   const parsed = optionsSchema.safeParse(options, { error: describeIssue });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue === undefined ? 'options' : formatPath(issue.path) || 'options';
+    const where = issue === undefined ? 'options' : paramPath(issue.path) || 'options';
     // The ZodError is kept as cause: its issues carry paths and messages, never the input (a key, a URL's credential).
     throw new InvalidRequestError(`openaiCompatible: ${where} ${issue?.message ?? 'are invalid'}`, null, parsed.error);
   }
@@ -411,14 +412,4 @@ function withCallHeaders(base: Record<string, string>, extra: Record<string, str
   const merged = { ...base };
   for (const [name, value] of Object.entries(extra)) merged[name.toLowerCase()] = value;
   return merged;
-}
-
-/** `models[0].price.input` from zod's `['models', 0, 'price', 'input']`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let result = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') result += `[${segment}]`;
-    else result += result === '' ? String(segment) : `.${String(segment)}`;
-  }
-  return result;
 }
