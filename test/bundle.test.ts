@@ -115,7 +115,7 @@ describe('the core entry on an edge runtime', async () => {
     expect(bundle.gzip).toBeLessThanOrEqual(startupBudget);
     // What the package loads on first use only stays out of the start-up files.
     const startup = [...bundle.inputs.keys()].join('\n');
-    expect(startup).not.toMatch(/responses-endpoint|pseudo-llm|fetch-handler|otel-observer|audit-trail/);
+    expect(startup).not.toMatch(/responses-endpoint|pseudo-llm|fetch-handler|otel-observer|decision-log|audit-trail|budget-guard|budget-ledger|rate-guard/);
     // Legacy completions and embeddings: chunks named after their files (chat-completions is not one).
     expect(startup).not.toMatch(/(^|\/)(completions|embeddings)-/m);
   });

@@ -21,7 +21,6 @@ import { defaultFx, type FxTable } from '../pricing/currency.js';
 import { builtInStrategies, strategyAliases, toStrategy } from '../strategies/registry.js';
 import type { Strategy } from '../strategies/types.js';
 import type { ResolvedRouterOptions } from './options.js';
-import { decisionLog } from '../logging/decision-log.js';
 import type { Logger } from '../logging/logger.js';
 import { loadOtelApi, loadOtelApiSync, type OtelApi } from '../telemetry/otel-api.js';
 import { combineObservers, type RequestObserver } from './request-observer.js';
@@ -154,29 +153,43 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
   const { health, version: healthVersion } = versionedHealth(createHealthTracker(options.health), options.health.store !== undefined);
   if (options.health.store && isSharedHealthStore(options.health.store)) options.health.store.attach({ logger: options.logger.logger });
   const audit = lazyAuditTrail(options.audit);
-  const observers: RequestObserver[] = [];
-  if (options.logger.debug) observers.push(decisionLog(options.logger.logger));
-  let observer = combineObservers(observers);
-  let observerReady: Promise<void> | undefined;
+  // Who listens to requests: the decision log (DEBUG=sovroute*) and telemetry, each a chunk of
+  // its own that a router without it neither loads nor bundles. They load now; requests that
+  // arrive before they are in place wait for them (observerReady), so the first ones are seen too.
+  const report = (error: unknown) => options.logger.logger.error(error instanceof Error ? error.message : String(error));
+  const listeners: Promise<RequestObserver | undefined>[] = [];
+  if (options.logger.debug) {
+    const logger = options.logger.logger;
+    listeners.push(import('../logging/decision-log.js').then((module) => module.decisionLog(logger)));
+  }
   const telemetry = options.telemetry;
   if (telemetry) {
     const sources = { health: () => health.snapshot(), auditQueueDepth: () => audit.depth() };
     // The API loads synchronously where Node can, so a missing package fails createRouter there.
-    // The observer's code is a chunk of its own (an app without telemetry neither loads nor
-    // bundles it), loaded now and awaited by the requests that arrive before it is in place.
     const api: OtelApi | Promise<OtelApi> = loadOtelApiSync() ?? loadOtelApi();
-    observerReady = Promise.all([api, import('../telemetry/otel-observer.js')])
-      .then(([loaded, module]) => {
-        observers.push(module.otelObserver(loaded, telemetry, sources, libraryVersion));
-        observer = combineObservers(observers);
-      })
-      // A missing API, or a tracer or meter that throws while the instruments are made: reported,
-      // and requests go untraced rather than fail.
-      .catch((error: unknown) => options.logger.logger.error(error instanceof Error ? error.message : String(error)))
-      .finally(() => {
-        observerReady = undefined;
-      });
+    listeners.push(
+      Promise.all([api, import('../telemetry/otel-observer.js')])
+        .then(([loaded, module]) => module.otelObserver(loaded, telemetry, sources, libraryVersion))
+        // A missing API, or a tracer or meter that throws while the instruments are made:
+        // reported, and requests go untraced rather than fail.
+        .catch((error: unknown) => {
+          report(error);
+          return undefined;
+        }),
+    );
   }
+  let observer: RequestObserver | undefined;
+  let observerReady: Promise<void> | undefined =
+    listeners.length === 0
+      ? undefined
+      : Promise.all(listeners)
+          .then((loaded) => {
+            observer = combineObservers(loaded.filter((listener) => listener !== undefined));
+          })
+          .catch(report)
+          .finally(() => {
+            observerReady = undefined;
+          });
 
   const reasonCache = new WeakMap<CompiledPolicy, Map<string, readonly string[]>>();
   const hashedCallers = new Map<string, Caller>();
