@@ -29,6 +29,20 @@ async function concurrentRequests() {
 
 const copy = (records: readonly AuditRecord[]): AuditRecord[] => structuredClone([...records]);
 
+describe('the first records of a new router', () => {
+  it('are chained in the order their requests ended, before and after the trail is in place', async () => {
+    const audit = memoryAudit();
+    const router = createRouter({ providers: testProviders(), policy: 'eu-hosted', apiKey: 'test-chain', audit: [audit] });
+    // Refused by the policy in the turn they are made, in this order: the router's first records.
+    const refused = Array.from({ length: 5 }, () => router.chat.completions.create({ model: 'us-ai/gpt-4o', messages }).catch((error: unknown) => error as RouterError));
+    const answered = await router.chat.completions.create({ model: 'auto', messages });
+    const ids = (await Promise.all(refused)).map((error) => error.auditId);
+    await router.flush();
+    expect(audit.records.map((record) => record.id)).toEqual([...ids, answered.route.audit_id]);
+    expect(verifyAudit(audit.records)).toEqual({ ok: true });
+  });
+});
+
 describe('the hash chain under concurrency', async () => {
   const { records, completed } = await concurrentRequests();
 

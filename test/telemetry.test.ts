@@ -132,6 +132,31 @@ describe('telemetry: spans', () => {
     expect(attempts[0]!.attributes).toMatchObject({ 'gen_ai.provider.name': 'eu-working', 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': 12 });
   });
 
+  it('traces the first requests of a new router, made in the turn that created it', async () => {
+    const fresh = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter } });
+    const calls = [
+      fresh.chat.completions.create({ ...ask, model: 'eu-working/m' }),
+      // Refused before its body is read: its record opens at once.
+      fresh.fetch('http://router.test/v1/chat/completions', { method: 'POST', headers: { authorization: 'Bearer sk-any' }, body: '{not json' }),
+    ] as const;
+    const [answer, refusal] = await Promise.all(calls);
+    expect(refusal.status).toBe(400);
+    const audited = new Map(requestSpans().map((span) => [span.attributes['sovroute.audit_id'], span]));
+    expect(audited.get(answer.route.audit_id)?.attributes['sovroute.outcome']).toBe('success');
+    expect(audited.size).toBe(2);
+  });
+
+  it('a meter that throws while the instruments are made: reported to the logger, and calls are answered untraced', async () => {
+    const errors: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (message: string) => errors.push(message) };
+    const broken = { ...meter, createCounter: () => { throw new Error('meter exploded'); }, createHistogram: meter.createHistogram.bind(meter), createObservableGauge: meter.createObservableGauge.bind(meter) };
+    const fresh = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter: broken as never }, logger });
+    const answer = await fresh.chat.completions.create({ ...ask, model: 'eu-working/m' });
+    expect(answer.choices[0]!.message.content).toBe('Hello.');
+    expect(errors).toEqual(['meter exploded']);
+    expect(requestSpans()).toHaveLength(0);
+  });
+
   it('a call that fell back: two attempt spans, the first with its error status', async () => {
     const response = await router.chat.completions.create({ ...ask, model: 'eu-hosted/m' });
     expect(response.route.fallback_used).toBe(true);

@@ -1,5 +1,6 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { InvalidRequestError } from '../errors.js';
+import { englishMessages } from './english-messages.js';
 
 /** `['messages', 0, 'role']` → `messages[0].role`, the way OpenAI names a request field. */
 export function paramPath(path: readonly PropertyKey[]): string {
@@ -9,8 +10,8 @@ export function paramPath(path: readonly PropertyKey[]): string {
 }
 
 /** Parses a request body; a failure is a 400 naming the field, with the ZodError as its cause. */
-export function validateRequest<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
-  const result = schema.safeParse(body);
+export function validateRequest<T extends z.ZodMiniType>(schema: T, body: unknown): z.output<T> {
+  const result = schema.safeParse(body, { error: englishMessages });
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const param = paramPath(issue.path);

@@ -121,7 +121,7 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
   let extra: Record<string, string> = {};
   const refuse = async (error: RouterError) => {
     const answer = edge.internals
-      ? edge.internals.refuse({ path, apiKey }, error)
+      ? await edge.internals.refuse({ path, apiKey }, error)
       : new Response(JSON.stringify(error), { status: error.status, headers: { 'content-type': 'application/json', 'x-should-retry': 'false' } });
     const text = await answer.text();
     const headers = { ...Object.fromEntries(answer.headers), ...extra, 'content-length': String(Buffer.byteLength(text)) };

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InvalidRequestError, RouterError } from '../errors.js';
 import { jurisdictionSchema } from '../policy/facts-schema.js';
 import type { ChatRequest } from '../wire/chat-request.js';
@@ -8,7 +8,8 @@ import type { EmbeddingsRequest, UpstreamEmbeddingsResponse } from '../wire/embe
 import { errorFromSdkFailure } from './openai-client-errors.js';
 import { relaySdkStream } from './openai-client-stream.js';
 import type { OpenAIClientLike, OpenAIClientRequestOptions, OpenAICreateMethod, SdkStream, WithResponse } from './openai-client-types.js';
-import { describeIssue, formatPath, kebabCase, modelOffersSchema } from './openai-compatible.js';
+import { paramPath } from '../internal/validate.js';
+import { describeIssue, kebabCase, modelOffersSchema } from './openai-compatible.js';
 import { isChatCompletion, isEmbeddingsList, isTextCompletion } from './answer-shape.js';
 import { createRedactor } from './redact.js';
 import { requestPreparationError } from './upstream-error.js';
@@ -40,8 +41,8 @@ export interface OpenAIClientOptions {
 }
 
 const optionsSchema = z.object({
-  id: z.string().regex(kebabCase, 'must be kebab-case, e.g. azure-openai-swe'),
-  jurisdiction: jurisdictionSchema.optional(),
+  id: z.string().check(z.regex(kebabCase, 'must be kebab-case, e.g. azure-openai-swe')),
+  jurisdiction: z.optional(jurisdictionSchema),
   models: modelOffersSchema,
 });
 
@@ -69,7 +70,7 @@ export function openaiClient(client: OpenAIClientLike, options: OpenAIClientOpti
   const parsed = optionsSchema.safeParse(options, { error: describeIssue });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue === undefined ? 'options' : formatPath(issue.path) || 'options';
+    const where = issue === undefined ? 'options' : paramPath(issue.path) || 'options';
     throw new InvalidRequestError(`openaiClient: ${where} ${issue?.message ?? 'are invalid'}`, null, parsed.error);
   }
   const id = options.id;

@@ -1,5 +1,7 @@
 import type { DeploymentLimits } from '../budgets/deployment-limits.js';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { englishMessages } from '../internal/english-messages.js';
+import { paramPath } from '../internal/validate.js';
 import { InvalidRequestError, RouterError } from '../errors.js';
 import { jurisdictionSchema } from '../policy/facts-schema.js';
 import { ChunkCompletion } from '../streaming/chunk-completion.js';
@@ -142,62 +144,67 @@ export const kebabCase = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** Zod schema of one `ModelOffer`, shared with the other built-in adapters. */
 export const modelOfferSchema = z.looseObject({
-  id: z.string().min(1, 'must not be empty'),
-  native: z.string().min(1, 'must not be empty').optional(),
-  price: z
-    .looseObject({
-      input: z.number().nonnegative('must be a price per 1M tokens, 0 or more'),
-      output: z.number().nonnegative('must be a price per 1M tokens, 0 or more'),
+  id: z.string().check(z.minLength(1, 'must not be empty')),
+  native: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
+  price: z.optional(
+    z.looseObject({
+      input: z.number().check(z.nonnegative('must be a price per 1M tokens, 0 or more')),
+      output: z.number().check(z.nonnegative('must be a price per 1M tokens, 0 or more')),
       currency: z.enum(['EUR', 'USD', 'CHF'], 'must be EUR, USD or CHF'),
-    })
-    .optional(),
-  context: z.number().int().positive('must be a positive number of tokens').optional(),
-  capabilities: z.array(z.enum(['chat', 'tools', 'vision', 'json', 'embeddings', 'completions'])).optional(),
-  quality: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),
-  streaming: z.boolean().optional(),
-  priceAsOf: z.string().optional(),
+    }),
+  ),
+  context: z.optional(z.number().check(z.int(), z.positive('must be a positive number of tokens'))),
+  capabilities: z.optional(z.array(z.enum(['chat', 'tools', 'vision', 'json', 'embeddings', 'completions']))),
+  quality: z.optional(z.number().check(z.minimum(0, 'must be between 0 and 1'), z.maximum(1, 'must be between 0 and 1'))),
+  streaming: z.optional(z.boolean()),
+  priceAsOf: z.optional(z.string()),
 });
 
 /** A deployment's `models`: each offer checked, no id twice. */
-export const modelOffersSchema = z.array(modelOfferSchema).superRefine((models, context) => {
-  const seen = new Map<string, number>();
-  models.forEach((model, index) => {
-    const first = seen.get(model.id);
-    if (first === undefined) seen.set(model.id, index);
-    else context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicates models[${first}].id` });
-  });
-});
+export const modelOffersSchema = z.array(modelOfferSchema).check(
+  z.superRefine((models, context) => {
+    const seen = new Map<string, number>();
+    models.forEach((model, index) => {
+      const first = seen.get(model.id);
+      if (first === undefined) seen.set(model.id, index);
+      else context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicates models[${first}].id` });
+    });
+  }),
+);
 
 const optionsSchema = z.object({
-  id: z.string().regex(kebabCase, 'must be kebab-case, e.g. mistral-ai'),
-  baseURL: z
-    .string()
-    .refine(isHttpURL, 'must be a URL (http or https), e.g. https://api.mistral.ai/v1')
-    .superRefine((value, context) => {
+  id: z.string().check(z.regex(kebabCase, 'must be kebab-case, e.g. mistral-ai')),
+  baseURL: z.string().check(
+    z.refine(isHttpURL, 'must be a URL (http or https), e.g. https://api.mistral.ai/v1'),
+    z.superRefine((value, context) => {
       const problem = credentialsInURL(value);
       // The value itself is never kept in the issue: it holds the credential.
       if (problem !== undefined) context.addIssue({ code: 'custom', message: problem, input: undefined });
     }),
-  apiKey: z
-    .union([
-      z.string().min(1, 'must not be empty (omit it for endpoints without authentication)'),
+  ),
+  apiKey: z.optional(
+    z.union([
+      z.string().check(z.minLength(1, 'must not be empty (omit it for endpoints without authentication)')),
       z.custom<() => string | undefined>((value) => typeof value === 'function', 'must be a string or a function'),
-    ])
-    .optional(),
-  apiKeyHeader: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name, e.g. api-key').optional(),
-  requireApiKey: z.boolean().optional(),
-  maxResponseBytes: z.number().int('must be a whole number of bytes').positive('must be a positive number of bytes').optional(),
-  limits: z.strictObject({ rpm: z.number().positive().optional(), tpm: z.number().positive().optional() }).optional(),
-  jurisdiction: jurisdictionSchema.optional(),
+    ]),
+  ),
+  apiKeyHeader: z.optional(z.string().check(z.regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name, e.g. api-key'))),
+  requireApiKey: z.optional(z.boolean()),
+  maxResponseBytes: z.optional(z.number().check(z.int('must be a whole number of bytes'), z.positive('must be a positive number of bytes'))),
+  limits: z.optional(z.strictObject({ rpm: z.optional(z.number().check(z.positive())), tpm: z.optional(z.number().check(z.positive())) })),
+  jurisdiction: z.optional(jurisdictionSchema),
   models: modelOffersSchema,
-  headers: z.record(z.string(), z.string()).optional(),
-  fetch: z.custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function').optional(),
-  transport: z.enum(['fetch', 'native'], "must be 'fetch' or 'native'").optional(),
+  headers: z.optional(z.record(z.string(), z.string())),
+  fetch: z.optional(z.custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function')),
+  transport: z.optional(z.enum(['fetch', 'native'], "must be 'fetch' or 'native'")),
 });
 
-/** Zod's type errors in the words of an options check: `is required`, `must be a string`. */
+/**
+ * Zod's type errors in the words of an options check (`is required`, `must be a string`), and
+ * its English messages for the rest.
+ */
 export function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
-  if (issue.code !== 'invalid_type') return undefined;
+  if (issue.code !== 'invalid_type') return englishMessages(issue) as string | undefined;
   if (issue.input === undefined) return 'is required';
   const expected = String(issue.expected);
   return `must be ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`;
@@ -237,7 +244,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
   const parsed = optionsSchema.safeParse(options, { error: describeIssue });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue === undefined ? 'options' : formatPath(issue.path) || 'options';
+    const where = issue === undefined ? 'options' : paramPath(issue.path) || 'options';
     // The ZodError is kept as cause: its issues carry paths and messages, never the input (a key, a URL's credential).
     throw new InvalidRequestError(`openaiCompatible: ${where} ${issue?.message ?? 'are invalid'}`, null, parsed.error);
   }
@@ -405,14 +412,4 @@ function withCallHeaders(base: Record<string, string>, extra: Record<string, str
   const merged = { ...base };
   for (const [name, value] of Object.entries(extra)) merged[name.toLowerCase()] = value;
   return merged;
-}
-
-/** `models[0].price.input` from zod's `['models', 0, 'price', 'input']`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let result = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') result += `[${segment}]`;
-    else result += result === '' ? String(segment) : `.${String(segment)}`;
-  }
-  return result;
 }

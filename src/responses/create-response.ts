@@ -26,6 +26,7 @@ export async function createResponse(
   options: RequestOptions = {},
 ): Promise<ResponseObject | ResponseStream> {
   const stream = params?.stream === true;
+  if (context.observerReady) await context.observerReady;
   const record = new RequestRecord(context, 'responses', stream, requestedModel(params, context.options.limits.maxModelLength));
   try {
     const caller = identifyCaller(context, options.apiKey, record);

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { MemoryResponseStoreOptions, ResponseStore } from './response-store.js';
 
 /**
@@ -16,20 +16,20 @@ export interface ResponsesOptions extends MemoryResponseStoreOptions {
   store?: ResponseStore | false;
 }
 
-const positiveInteger = () => z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const optionalPositiveInteger = () => z.optional(z.number().check(z.int(), z.positive(), z.maximum(Number.MAX_SAFE_INTEGER)));
 
 export const responsesOptionsSchema = z.strictObject({
-  store: z
-    .union([
+  store: z.optional(
+    z.union([
       z.literal(false),
       z.custom<ResponseStore>(
-        (value) =>
+        (value: unknown) =>
           typeof value === 'object' && value !== null && ['get', 'getItem', 'set'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
         'must be false or a ResponseStore: an object with get, getItem and set (e.g. memoryResponseStore())',
       ),
-    ])
-    .optional(),
-  maxEntries: positiveInteger().optional(),
-  maxBytes: positiveInteger().optional(),
-  ttlMs: positiveInteger().optional(),
+    ]),
+  ),
+  maxEntries: optionalPositiveInteger(),
+  maxBytes: optionalPositiveInteger(),
+  ttlMs: optionalPositiveInteger(),
 });

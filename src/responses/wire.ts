@@ -1,6 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Route } from '../wire/chat-response.js';
-import { routeOptionsSchema, simulateSchema } from '../wire/chat-request.js';
+import { nullishInteger, nullishNumber, routeOptionsSchema, simulateSchema } from '../wire/chat-request.js';
 
 /*
  * The OpenAI `POST /v1/responses` request and the shapes the router answers with. The request
@@ -8,48 +8,47 @@ import { routeOptionsSchema, simulateSchema } from '../wire/chat-request.js';
  * translation, which names the field it cannot honour); wire names keep OpenAI's snake_case.
  */
 
-const looseItem = z.looseObject({ type: z.string().nullable().optional() });
+const looseItem = z.looseObject({ type: z.nullish(z.string()) });
 
 const metadata = z
-  .record(z.string().max(64, 'keys must be at most 64 characters'), z.string().max(512, 'values must be at most 512 characters'))
-  .refine((value) => Object.keys(value).length <= 16, 'must hold at most 16 pairs');
+  .record(z.string().check(z.maxLength(64, 'keys must be at most 64 characters')), z.string().check(z.maxLength(512, 'values must be at most 512 characters')))
+  .check(z.refine((value) => Object.keys(value).length <= 16, 'must hold at most 16 pairs'));
 
 export const responseRequestSchema = z.looseObject({
-  model: z.string().min(1, 'model is required'),
-  input: z.union([z.string(), z.array(looseItem)]).optional(),
-  instructions: z.string().nullable().optional(),
-  tools: z.array(z.looseObject({ type: z.string() })).optional(),
-  tool_choice: z.union([z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.string() })]).nullable().optional(),
-  parallel_tool_calls: z.boolean().nullable().optional(),
-  max_tool_calls: z.number().int().positive().nullable().optional(),
-  text: z
-    .looseObject({
-      format: z.looseObject({ type: z.string() }).nullable().optional(),
-      verbosity: z.enum(['low', 'medium', 'high']).nullable().optional(),
-    })
-    .nullable()
-    .optional(),
-  max_output_tokens: z.number().int().min(1).nullable().optional(),
-  temperature: z.number().min(0).max(2).nullable().optional(),
-  top_p: z.number().min(0).max(1).nullable().optional(),
-  top_logprobs: z.number().int().min(0).max(20).nullable().optional(),
-  reasoning: z.looseObject({ effort: z.string().nullable().optional(), summary: z.string().nullable().optional() }).nullable().optional(),
-  previous_response_id: z.string().min(1).nullable().optional(),
-  conversation: z.unknown().optional(),
-  store: z.boolean().nullable().optional(),
-  background: z.boolean().nullable().optional(),
-  metadata: metadata.nullable().optional(),
-  user: z.string().optional(),
-  safety_identifier: z.string().nullable().optional(),
-  prompt_cache_key: z.string().nullable().optional(),
-  truncation: z.enum(['auto', 'disabled']).nullable().optional(),
-  include: z.array(z.string()).nullable().optional(),
-  stream: z.boolean().nullable().optional(),
-  stream_options: z.looseObject({}).nullable().optional(),
-  service_tier: z.string().nullable().optional(),
-  prompt: z.unknown().optional(),
-  route: routeOptionsSchema.optional(),
-  simulate: simulateSchema.optional(),
+  model: z.string().check(z.minLength(1, 'model is required')),
+  input: z.optional(z.union([z.string(), z.array(looseItem)])),
+  instructions: z.nullish(z.string()),
+  tools: z.optional(z.array(z.looseObject({ type: z.string() }))),
+  tool_choice: z.nullish(z.union([z.enum(['none', 'auto', 'required']), z.looseObject({ type: z.string() })])),
+  parallel_tool_calls: z.nullish(z.boolean()),
+  max_tool_calls: z.nullish(z.number().check(z.int(), z.positive())),
+  text: z.nullish(
+    z.looseObject({
+      format: z.nullish(z.looseObject({ type: z.string() })),
+      verbosity: z.nullish(z.enum(['low', 'medium', 'high'])),
+    }),
+  ),
+  max_output_tokens: nullishInteger(1),
+  temperature: nullishNumber(0, 2),
+  top_p: nullishNumber(0, 1),
+  top_logprobs: nullishInteger(0, 20),
+  reasoning: z.nullish(z.looseObject({ effort: z.nullish(z.string()), summary: z.nullish(z.string()) })),
+  previous_response_id: z.nullish(z.string().check(z.minLength(1))),
+  conversation: z.optional(z.unknown()),
+  store: z.nullish(z.boolean()),
+  background: z.nullish(z.boolean()),
+  metadata: z.nullish(metadata),
+  user: z.optional(z.string()),
+  safety_identifier: z.nullish(z.string()),
+  prompt_cache_key: z.nullish(z.string()),
+  truncation: z.nullish(z.enum(['auto', 'disabled'])),
+  include: z.nullish(z.array(z.string())),
+  stream: z.nullish(z.boolean()),
+  stream_options: z.nullish(z.looseObject({})),
+  service_tier: z.nullish(z.string()),
+  prompt: z.optional(z.unknown()),
+  route: z.optional(routeOptionsSchema),
+  simulate: z.optional(simulateSchema),
 });
 
 export type ResponseCreateParams = z.input<typeof responseRequestSchema>;

@@ -106,6 +106,7 @@ export async function createChatCompletion(
   params: ChatCompletionCreateParams,
   options: RequestOptions = {},
 ): Promise<ChatCompletion | ChatCompletionStream> {
+  if (context.observerReady) await context.observerReady;
   const record = new RequestRecord(context, 'chat.completions', params?.stream === true, requestedModel(params, context.options.limits.maxModelLength));
   return runChatCompletion(context, record, params, options);
 }

@@ -47,6 +47,7 @@ export async function createCompletion(
   params: CompletionCreateParams,
   options: RequestOptions = {},
 ): Promise<Completion> {
+  if (context.observerReady) await context.observerReady;
   const record = new RequestRecord(context, 'completions', false, requestedModel(params, context.options.limits.maxModelLength));
   try {
     const caller = identifyCaller(context, options.apiKey, record);

@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../errors.js';
-import { readUsage, type KeyUsage } from '../budgets/budget-guard.js';
+import type { KeyUsage } from '../budgets/budget-guard.js';
 import type { DeploymentHealth } from '../health/health-tracker.js';
 import type { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import type {
@@ -19,10 +19,9 @@ import { lazyResponses } from '../responses/lazy-responses.js';
 import type { ResponseStream } from '../responses/response-stream.js';
 import type { ResponseCreateParams, ResponseObject } from '../responses/wire.js';
 import { createChatCompletion, type RequestOptions } from './chat-completions.js';
-import { createCompletion } from './completions.js';
-import { createEmbeddings } from './embeddings.js';
 import { explainChat, type Explanation } from './explain.js';
-import { createFetchHandler, type FetchFunction } from './fetch-handler.js';
+import type { FetchFunction } from './fetch-handler.js';
+import { createCompletion, createEmbeddings, lazyFetchHandler } from './lazy-endpoints.js';
 import { listModels, modelListPromise, type ModelListPromise } from './models-list.js';
 import { resolveRouterOptions, type RouterOptions } from './options.js';
 import { createRouterContext } from './router-context.js';
@@ -136,9 +135,10 @@ export function createRouter(options: RouterOptions): Router {
       if (caller?.budget === undefined || caller.keyId === null) {
         throw new InvalidRequestError(`router.usage: no key "${keyIdOrLabel}" with a budget is configured (keys.<key>.budget)`, 'keyIdOrLabel');
       }
+      const { readUsage } = await import('../budgets/budget-guard.js');
       return readUsage(context.budgets, caller.keyId, caller.budget);
     },
-    fetch: createFetchHandler(context, responses),
+    fetch: lazyFetchHandler(context, responses),
     flush: () => context.audit.flush(),
     close: () => context.audit.close(),
   };

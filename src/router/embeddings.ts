@@ -26,6 +26,7 @@ export async function createEmbeddings(
   params: EmbeddingCreateParams,
   options: RequestOptions = {},
 ): Promise<EmbeddingsResponse> {
+  if (context.observerReady) await context.observerReady;
   const record = new RequestRecord(context, 'embeddings', false, requestedModel(params, context.options.limits.maxModelLength));
   try {
     const caller = identifyCaller(context, options.apiKey, record);

@@ -131,6 +131,8 @@ function parseJson(text: string): unknown {
 export function createFetchHandler(context: RouterContext, responses?: LoadResponses): FetchFunction {
   const maxBodyBytes = context.options.limits.maxBodyBytes;
   return async (input, init) => {
+    // Refusals below open their record at once: telemetry must be in place first.
+    if (context.observerReady) await context.observerReady;
     try {
       const call = incoming(input, init, maxBodyBytes);
       const path = trimSlashes(call.path);

@@ -34,6 +34,8 @@ describe('createRouter options', () => {
     // Node fires a timer of 2^31 ms or more at once.
     [{ providers: [provider], deadlineMs: 2 ** 31 }, 'deadlineMs', /at most 2147483647 ms/],
     [{ providers: [provider], streamIdleTimeoutMs: Number.MAX_SAFE_INTEGER }, 'streamIdleTimeoutMs', /at most 2147483647 ms/],
+    // Its instruments are made after createRouter returns: a meter that cannot make them is refused now.
+    [{ providers: [provider], telemetry: { meter: { createHistogram: () => ({}) } } }, 'telemetry.meter', /must be an OpenTelemetry Meter \(an object with createHistogram, createCounter and createObservableGauge\)/],
   ])('refuses %j with invalid_request naming the option', (options, param, message) => {
     const error = failure(options);
     expect(error.code).toBe('invalid_request');

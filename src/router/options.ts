@@ -1,7 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { logAuditErrors } from '../audit/audit-error.js';
 import type { AuditOptions, AuditSink, ResolvedAuditOptions } from '../audit/types.js';
 import { InvalidRequestError } from '../errors.js';
+import { englishMessages } from '../internal/english-messages.js';
 import { jurisdictionSchema } from '../policy/facts-schema.js';
 import type { PresetPolicyName } from '../policy/presets.js';
 import type { JurisdictionPolicy } from '../policy/types.js';
@@ -230,175 +231,216 @@ export interface RouterOptions {
 const maxTimerMs = 2_147_483_647;
 const currencyCode = /^[A-Z]{3}$/;
 const currencyMessage = 'must be an upper-case ISO 4217 currency code such as EUR or USD';
-const milliseconds = () => z.number().min(0).max(maxTimerMs, `must be at most ${maxTimerMs} ms (about 24.8 days), the longest timer Node can set`);
+const atMostTimer = () => z.maximum(maxTimerMs, `must be at most ${maxTimerMs} ms (about 24.8 days), the longest timer Node can set`);
+const milliseconds = () => z.number().check(z.minimum(0), atMostTimer());
+/** Milliseconds above zero: a timeout or deadline. */
+const positiveMilliseconds = () => z.number().check(z.minimum(0), atMostTimer(), z.positive());
+const optionalMilliseconds = () => z.optional(milliseconds());
+const optionalPositiveMilliseconds = () => z.optional(positiveMilliseconds());
 
-const positiveInteger = () => z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const positiveInteger = () => z.number().check(z.int(), z.positive(), z.maximum(Number.MAX_SAFE_INTEGER));
+const optionalPositiveInteger = () => z.optional(positiveInteger());
+const optionalPositive = () => z.optional(z.number().check(z.positive()));
+
+const countriesMessage = "must be 'EU', 'EEA' or a list of ISO country codes such as ['FR', 'DE']";
+const countries = () => z.optional(z.union([z.array(z.string().check(z.length(2))), z.enum(['EU', 'EEA'], { error: countriesMessage })]));
 
 const policySchema = z.union([
   z.enum(['eu-sovereign', 'eu-hosted', 'global'], {
     error: "must be a preset ('eu-sovereign', 'eu-hosted', 'global') or a custom policy object with a name",
   }),
   z.strictObject({
-    name: z.string({ error: 'must be a string: a custom policy needs a name (shown in model strings, routes and audit records)' }).min(1),
-    hosting: z.union([z.array(z.string().length(2)), z.enum(['EU', 'EEA'], { error: "must be 'EU', 'EEA' or a list of ISO country codes such as ['FR', 'DE']" })]).optional(),
-    operator: z.union([z.array(z.string().length(2)), z.enum(['EU', 'EEA'], { error: "must be 'EU', 'EEA' or a list of ISO country codes such as ['FR', 'DE']" })]).optional(),
-    allowUsControl: z.boolean().optional(),
-    allowUsSubprocessors: z.boolean().optional(),
-    providers: z.strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() }).optional(),
-    zeroRetention: z.boolean().optional(),
+    name: z.string({ error: 'must be a string: a custom policy needs a name (shown in model strings, routes and audit records)' }).check(z.minLength(1)),
+    hosting: countries(),
+    operator: countries(),
+    allowUsControl: z.optional(z.boolean()),
+    allowUsSubprocessors: z.optional(z.boolean()),
+    providers: z.optional(z.strictObject({ allow: z.optional(z.array(z.string())), deny: z.optional(z.array(z.string())) })),
+    zeroRetention: z.optional(z.boolean()),
   }),
 ]);
 
-const providerSchema = z.custom<Provider>(
-  (value) =>
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Provider).id === 'string' &&
-    Array.isArray((value as Provider).models) &&
-    typeof (value as Provider).doChat === 'function',
-  'must be a provider created by openaiCompatible(), a preset such as mistral(), or an object implementing the Provider contract',
-).superRefine((provider, context) => {
-  // Policies read these facts unchecked: a custom adapter's are held to openaiCompatible()'s rules.
-  if (typeof provider !== 'object' || provider === null) return;
-  const facts = jurisdictionSchema.optional().safeParse(provider.jurisdiction);
-  for (const issue of facts.error?.issues ?? []) context.addIssue({ code: 'custom', message: issue.message, path: ['jurisdiction', ...issue.path] });
-});
+const providerSchema = z
+  .custom<Provider>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as Provider).id === 'string' &&
+      Array.isArray((value as Provider).models) &&
+      typeof (value as Provider).doChat === 'function',
+    'must be a provider created by openaiCompatible(), a preset such as mistral(), or an object implementing the Provider contract',
+  )
+  .check(
+    z.superRefine((provider, context) => {
+      // Policies read these facts unchecked: a custom adapter's are held to openaiCompatible()'s rules.
+      if (typeof provider !== 'object' || provider === null) return;
+      const facts = z.optional(jurisdictionSchema).safeParse(provider.jurisdiction, { error: englishMessages });
+      for (const issue of facts.error?.issues ?? []) context.addIssue({ code: 'custom', message: issue.message, path: ['jurisdiction', ...issue.path] });
+    }),
+  );
 
 const sinkSchema = z.custom<AuditSink>(
   (value) => typeof value === 'object' && value !== null && typeof (value as AuditSink).write === 'function',
   'must be an audit sink such as memoryAudit(), callbackAudit(fn) or jsonlAudit(path), or an object with write(record)',
 );
 
-const healthStoreSchema = z
-  .custom<HealthStore>(
-    (value) =>
+const healthStoreSchema = z.optional(
+  z.custom<HealthStore>(
+    (value: unknown) =>
       typeof value === 'object' &&
       value !== null &&
       ['get', 'set', 'keys'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
     'must be a HealthStore: an object with get, set and keys (e.g. memoryHealthStore())',
-  )
-  .optional();
+  ),
+);
 
 /** `retry`, shared with the configuration file's schema. */
 export const retryOptionsSchema = z.strictObject({
-  retries: z.number().int().min(0).max(10).optional(),
-  minTimeoutMs: milliseconds().optional(),
-  maxTimeoutMs: milliseconds().optional(),
-  maxRetryAfterMs: milliseconds().optional(),
+  retries: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(10))),
+  minTimeoutMs: optionalMilliseconds(),
+  maxTimeoutMs: optionalMilliseconds(),
+  maxRetryAfterMs: optionalMilliseconds(),
 });
 
 /** `limits`, shared with the configuration file's schema. */
 export const requestLimitsSchema = z.strictObject({
-  maxBodyBytes: positiveInteger().optional(),
-  maxDepth: positiveInteger().optional(),
-  maxMessages: positiveInteger().optional(),
-  maxTools: positiveInteger().optional(),
-  maxModelLength: positiveInteger().optional(),
-  maxRouteFieldLength: positiveInteger().optional(),
-  simulation: z
-    .strictObject({
-      maxArrayItems: positiveInteger().optional(),
-      maxStringLength: positiveInteger().optional(),
-      maxObjectProperties: positiveInteger().optional(),
-      maxAnswerBytes: positiveInteger().optional(),
-    })
-    .optional(),
+  maxBodyBytes: optionalPositiveInteger(),
+  maxDepth: optionalPositiveInteger(),
+  maxMessages: optionalPositiveInteger(),
+  maxTools: optionalPositiveInteger(),
+  maxModelLength: optionalPositiveInteger(),
+  maxRouteFieldLength: optionalPositiveInteger(),
+  simulation: z.optional(
+    z.strictObject({
+      maxArrayItems: optionalPositiveInteger(),
+      maxStringLength: optionalPositiveInteger(),
+      maxObjectProperties: optionalPositiveInteger(),
+      maxAnswerBytes: optionalPositiveInteger(),
+    }),
+  ),
 });
+
+const contentSchema = () => z.optional(z.enum(['none', 'hash', 'full']));
+
+/**
+ * A function, refused with the issue `z.function()` raises (`expected function`, ending the
+ * parse of that value as a type mismatch does, so a union reports every branch), without
+ * bundling zod's function schema, which also implements and wraps functions.
+ */
+const functionSchema = () =>
+  z.unknown().check(
+    z.superRefine((value, context) => {
+      if (typeof value !== 'function') context.addIssue({ code: 'invalid_type', expected: 'function', input: value, continue: false });
+    }),
+  );
 
 const routerOptionsSchema = z.strictObject({
   providers: z.array(providerSchema),
-  policy: policySchema.optional(),
-  strategy: z
-    .union([z.string(), z.function(), z.looseObject({ name: z.string(), rank: z.function() })])
-    .optional(),
-  apiKey: z.string().min(1).optional(),
-  keys: z.record(z.string().min(1), z.strictObject({
-        policy: policySchema.optional(),
-        label: z.string().optional(),
-        budget: z.strictObject({ limit: z.number().nonnegative(), period: z.enum(['day', 'week', 'month', 'total']) }).optional(),
-        rpm: z.number().positive().optional(),
-        tpm: z.number().positive().optional(),
-      }),).optional(),
-  audit: z
-    .union([
+  policy: z.optional(policySchema),
+  strategy: z.optional(z.union([z.string(), functionSchema(), z.looseObject({ name: z.string(), rank: functionSchema() })])),
+  apiKey: z.optional(z.string().check(z.minLength(1))),
+  keys: z.optional(
+    z.record(
+      z.string().check(z.minLength(1)),
+      z.strictObject({
+        policy: z.optional(policySchema),
+        label: z.optional(z.string()),
+        budget: z.optional(z.strictObject({ limit: z.number().check(z.nonnegative()), period: z.enum(['day', 'week', 'month', 'total']) })),
+        rpm: optionalPositive(),
+        tpm: optionalPositive(),
+      }),
+    ),
+  ),
+  audit: z.optional(
+    z.union([
       z.array(sinkSchema),
       z.strictObject({
         sinks: z.array(sinkSchema),
-        content: z.enum(['none', 'hash', 'full']).optional(),
-        candidates: z.enum(['summary', 'all']).optional(),
-        onError: z.function().optional(),
-        queueLimit: z.number().int().positive().optional(),
-        onFull: z.enum(['wait', 'drop']).optional(),
-        maxWaitMs: milliseconds().optional(),
-        retry: z.strictObject({ minDelayMs: milliseconds().optional(), maxDelayMs: milliseconds().optional() }).optional(),
-        drainTimeoutMs: milliseconds().positive().optional(),
+        content: contentSchema(),
+        candidates: z.optional(z.enum(['summary', 'all'])),
+        onError: z.optional(functionSchema()),
+        queueLimit: z.optional(z.number().check(z.int(), z.positive())),
+        onFull: z.optional(z.enum(['wait', 'drop'])),
+        maxWaitMs: optionalMilliseconds(),
+        retry: z.optional(z.strictObject({ minDelayMs: optionalMilliseconds(), maxDelayMs: optionalMilliseconds() })),
+        drainTimeoutMs: optionalPositiveMilliseconds(),
       }),
-    ])
-    .optional(),
-  streamIdleTimeoutMs: milliseconds().optional(),
-  retry: retryOptionsSchema.optional(),
-  timeoutMs: milliseconds().positive().optional(),
-  deadlineMs: milliseconds().positive().optional(),
+    ]),
+  ),
+  streamIdleTimeoutMs: optionalMilliseconds(),
+  retry: z.optional(retryOptionsSchema),
+  timeoutMs: optionalPositiveMilliseconds(),
+  deadlineMs: optionalPositiveMilliseconds(),
   store: healthStoreSchema,
-  health: z
-    .strictObject({
-      failureThreshold: z.number().int().min(1).optional(),
-      cooldownMs: milliseconds().optional(),
-      maxCooldownMs: milliseconds().optional(),
-      cooldownDecayMs: milliseconds().optional(),
-      cooldownGrowth: z.number().min(1).max(10).optional(),
-      latency: z
-        .strictObject({
-          halfLifeMs: milliseconds().positive().optional(),
-          halfLifeSamples: z.number().positive().optional(),
-          peakFactor: z.number().min(1).optional(),
-          peakHalfLifeMs: milliseconds().positive().optional(),
-          resetRun: z.number().int().min(1).optional(),
-          resetSigma: z.number().positive().optional(),
-          priorSpread: z.number().positive().optional(),
-        })
-        .optional(),
-      completion: z
-        .strictObject({
-          halfLifeMs: milliseconds().positive().optional(),
-          halfLifeSamples: z.number().positive().optional(),
-          priorWeight: z.number().positive().optional(),
-        })
-        .optional(),
+  health: z.optional(
+    z.strictObject({
+      failureThreshold: z.optional(z.number().check(z.int(), z.minimum(1))),
+      cooldownMs: optionalMilliseconds(),
+      maxCooldownMs: optionalMilliseconds(),
+      cooldownDecayMs: optionalMilliseconds(),
+      cooldownGrowth: z.optional(z.number().check(z.minimum(1), z.maximum(10))),
+      latency: z.optional(
+        z.strictObject({
+          halfLifeMs: optionalPositiveMilliseconds(),
+          halfLifeSamples: optionalPositive(),
+          peakFactor: z.optional(z.number().check(z.minimum(1))),
+          peakHalfLifeMs: optionalPositiveMilliseconds(),
+          resetRun: z.optional(z.number().check(z.int(), z.minimum(1))),
+          resetSigma: optionalPositive(),
+          priorSpread: optionalPositive(),
+        }),
+      ),
+      completion: z.optional(
+        z.strictObject({
+          halfLifeMs: optionalPositiveMilliseconds(),
+          halfLifeSamples: optionalPositive(),
+          priorWeight: optionalPositive(),
+        }),
+      ),
       store: healthStoreSchema,
-    })
-    .optional(),
-  exploration: z
-    .strictObject({
-      share: z.number().min(0).max(0.5).optional(),
-      burst: z.number().min(1).max(100).optional(),
-      maxStalenessMs: milliseconds().optional(),
-      optimism: z.number().min(0).max(10).optional(),
-      recoveryWatchMs: milliseconds().optional(),
-      recoveryWatchDelayMs: milliseconds().optional(),
-    })
-    .optional(),
-  limits: requestLimitsSchema.optional(),
-  telemetry: z
-    .union([
+    }),
+  ),
+  exploration: z.optional(
+    z.strictObject({
+      share: z.optional(z.number().check(z.minimum(0), z.maximum(0.5))),
+      burst: z.optional(z.number().check(z.minimum(1), z.maximum(100))),
+      maxStalenessMs: optionalMilliseconds(),
+      optimism: z.optional(z.number().check(z.minimum(0), z.maximum(10))),
+      recoveryWatchMs: optionalMilliseconds(),
+      recoveryWatchDelayMs: optionalMilliseconds(),
+    }),
+  ),
+  limits: z.optional(requestLimitsSchema),
+  telemetry: z.optional(
+    z.union([
       z.boolean(),
       z.strictObject({
-        tracer: z.custom<NonNullable<TelemetryOptions['tracer']>>((value) => typeof (value as { startSpan?: unknown })?.startSpan === 'function', 'must be an OpenTelemetry Tracer (an object with startSpan)').optional(),
-        meter: z.custom<NonNullable<TelemetryOptions['meter']>>((value) => typeof (value as { createHistogram?: unknown })?.createHistogram === 'function', 'must be an OpenTelemetry Meter (an object with createHistogram)').optional(),
-        content: z.enum(['none', 'hash', 'full']).optional(),
-        propagate: z.boolean().optional(),
+        tracer: z.optional(z.custom<NonNullable<TelemetryOptions['tracer']>>((value) => typeof (value as { startSpan?: unknown })?.startSpan === 'function', 'must be an OpenTelemetry Tracer (an object with startSpan)')),
+        // Every instrument is made when the observer loads, after createRouter has returned: a
+        // meter without one is refused here, not there.
+        meter: z.optional(
+          z.custom<NonNullable<TelemetryOptions['meter']>>(
+            (value: unknown) =>
+              typeof value === 'object' &&
+              value !== null &&
+              ['createHistogram', 'createCounter', 'createObservableGauge'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
+            'must be an OpenTelemetry Meter (an object with createHistogram, createCounter and createObservableGauge)',
+          ),
+        ),
+        content: contentSchema(),
+        propagate: z.optional(z.boolean()),
       }),
-    ])
-    .optional(),
-  logger: z
-    .custom<Logger>(
-      (value) => typeof value === 'object' && value !== null && ['debug', 'info', 'warn', 'error'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
+    ]),
+  ),
+  logger: z.optional(
+    z.custom<Logger>(
+      (value: unknown) => typeof value === 'object' && value !== null && ['debug', 'info', 'warn', 'error'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
       'must be a logger: an object with debug, info, warn and error methods (console, pino, winston…)',
-    )
-    .optional(),
-  responses: responsesOptionsSchema.optional(),
-  currency: z.string().regex(currencyCode, currencyMessage).optional(),
-  fx: z.record(z.string().regex(currencyCode, currencyMessage), z.number().positive()).optional(),
+    ),
+  ),
+  responses: z.optional(responsesOptionsSchema),
+  currency: z.optional(z.string().check(z.regex(currencyCode, currencyMessage))),
+  fx: z.optional(z.record(z.string().check(z.regex(currencyCode, currencyMessage)), z.number().check(z.positive()))),
 });
 
 export type ResolvedRequestLimits = Required<Omit<RequestLimits, 'simulation'>> & { simulation: Required<SimulationLimits> };
@@ -459,7 +501,7 @@ function specificIssue(issue: Issue): Issue {
 
 /** Validates `createRouter` options once; a bad option is an `invalid_request` naming its path. */
 export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOptions {
-  const parsed = routerOptionsSchema.safeParse(options);
+  const parsed = routerOptionsSchema.safeParse(options, { error: englishMessages });
   if (!parsed.success) {
     const issue = specificIssue(parsed.error.issues[0]!);
     // An API key is a secret: the path names the place, never the key.

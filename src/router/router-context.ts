@@ -1,16 +1,17 @@
 import { sha256Hex } from '../internal/sha256.js';
 import { canonicalJson } from '../audit/canonical-json.js';
 import { createTimeoutBuckets, type TimeoutBuckets } from '../internal/timeout-buckets.js';
-import { createAuditTrail, type AuditTrail } from '../audit/audit-trail.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import { lazyAuditTrail } from '../audit/lazy-audit-trail.js';
 import { createPolicyHasher } from '../audit/policy-hash.js';
 import { buildCatalogIndex, type CatalogIndex } from '../catalog/catalog-index.js';
 import { InvalidApiKeyError, InvalidRequestError } from '../errors.js';
 import { isSharedHealthStore } from '../health/health-store.js';
 import { versionedHealth } from './health-version.js';
 import type { BudgetGuardOptions, KeyBudget } from '../budgets/budget-guard.js';
-import { memoryBudgetLedger } from '../budgets/budget-ledger.js';
+import { lazyMemoryLedger, lazyMemoryRateLimiter } from '../budgets/lazy-memory-state.js';
 import { createDeploymentLimiter, type DeploymentLimiter } from '../budgets/deployment-limits.js';
-import { memoryRateLimiter, type KeyRateLimits, type RateLimiter } from '../budgets/rate-limiter.js';
+import type { KeyRateLimits, RateLimiter } from '../budgets/rate-limiter.js';
 import { createHealthTracker, type HealthTracker } from '../health/health-tracker.js';
 import { createExplorationBudget, type ExplorationBudget } from './exploration-budget.js';
 import type { ModelVocabulary } from '../models/parse-model.js';
@@ -20,10 +21,8 @@ import { defaultFx, type FxTable } from '../pricing/currency.js';
 import { builtInStrategies, strategyAliases, toStrategy } from '../strategies/registry.js';
 import type { Strategy } from '../strategies/types.js';
 import type { ResolvedRouterOptions } from './options.js';
-import { decisionLog } from '../logging/decision-log.js';
 import type { Logger } from '../logging/logger.js';
 import { loadOtelApi, loadOtelApiSync, type OtelApi } from '../telemetry/otel-api.js';
-import { otelObserver } from '../telemetry/otel-observer.js';
 import { combineObservers, type RequestObserver } from './request-observer.js';
 import { libraryVersion } from '../version.js';
 
@@ -77,6 +76,11 @@ export interface RouterContext {
   configuredKey(name: string): Caller | undefined;
   /** Who listens to requests (telemetry, the decision log); undefined when nobody does. */
   readonly observer: RequestObserver | undefined;
+  /**
+   * Settles once the telemetry observer is in place; undefined when nothing is loading. Each
+   * endpoint awaits it before opening its record, so the first requests are traced too.
+   */
+  readonly observerReady: Promise<void> | undefined;
   readonly logger: Logger;
 }
 
@@ -148,22 +152,44 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
   // written by others (other processes, the application), so what planning derives from it is not kept.
   const { health, version: healthVersion } = versionedHealth(createHealthTracker(options.health), options.health.store !== undefined);
   if (options.health.store && isSharedHealthStore(options.health.store)) options.health.store.attach({ logger: options.logger.logger });
-  const audit = createAuditTrail(options.audit);
-  const observers: RequestObserver[] = [];
-  if (options.logger.debug) observers.push(decisionLog(options.logger.logger));
-  let observer = combineObservers(observers);
+  const audit = lazyAuditTrail(options.audit);
+  // Who listens to requests: the decision log (DEBUG=sovroute*) and telemetry, each a chunk of
+  // its own that a router without it neither loads nor bundles. They load now; requests that
+  // arrive before they are in place wait for them (observerReady), so the first ones are seen too.
+  const report = (error: unknown) => options.logger.logger.error(error instanceof Error ? error.message : String(error));
+  const listeners: Promise<RequestObserver | undefined>[] = [];
+  if (options.logger.debug) {
+    const logger = options.logger.logger;
+    listeners.push(import('../logging/decision-log.js').then((module) => module.decisionLog(logger)));
+  }
   const telemetry = options.telemetry;
   if (telemetry) {
     const sources = { health: () => health.snapshot(), auditQueueDepth: () => audit.depth() };
-    const start = (api: OtelApi) => {
-      observers.push(otelObserver(api, telemetry, sources, libraryVersion));
-      observer = combineObservers(observers);
-    };
-    const api = loadOtelApiSync();
-    if (api) start(api);
-    // Where the API cannot be loaded synchronously (not Node), requests are traced once it has loaded.
-    else loadOtelApi().then(start, (error: unknown) => options.logger.logger.error(error instanceof Error ? error.message : String(error)));
+    // The API loads synchronously where Node can, so a missing package fails createRouter there.
+    const api: OtelApi | Promise<OtelApi> = loadOtelApiSync() ?? loadOtelApi();
+    listeners.push(
+      Promise.all([api, import('../telemetry/otel-observer.js')])
+        .then(([loaded, module]) => module.otelObserver(loaded, telemetry, sources, libraryVersion))
+        // A missing API, or a tracer or meter that throws while the instruments are made:
+        // reported, and requests go untraced rather than fail.
+        .catch((error: unknown) => {
+          report(error);
+          return undefined;
+        }),
+    );
   }
+  let observer: RequestObserver | undefined;
+  let observerReady: Promise<void> | undefined =
+    listeners.length === 0
+      ? undefined
+      : Promise.all(listeners)
+          .then((loaded) => {
+            observer = combineObservers(loaded.filter((listener) => listener !== undefined));
+          })
+          .catch(report)
+          .finally(() => {
+            observerReady = undefined;
+          });
 
   const reasonCache = new WeakMap<CompiledPolicy, Map<string, readonly string[]>>();
   const hashedCallers = new Map<string, Caller>();
@@ -180,20 +206,23 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     health,
     healthVersion,
     budgets: {
-      ledger: options.health.store?.budgets ?? memoryBudgetLedger(),
+      ledger: options.health.store?.budgets ?? lazyMemoryLedger(),
       onUnavailable: options.health.store?.onUnavailable ?? 'deny',
       currency: options.currency,
       // A reservation outlives any request the router lets run.
       holdMs: options.deadlineMs + 60_000,
       logger: options.logger.logger,
     },
-    rateLimiter: options.health.store?.rateLimits ?? memoryRateLimiter(),
+    rateLimiter: options.health.store?.rateLimits ?? lazyMemoryRateLimiter(),
     deploymentLimiter: createDeploymentLimiter(options.health.store?.reserveDeployment),
     exploration: createExplorationBudget(options.exploration),
     timeouts: createTimeoutBuckets(),
     audit,
     get observer() {
       return observer;
+    },
+    get observerReady() {
+      return observerReady;
     },
     logger: options.logger.logger,
     currency: options.currency,

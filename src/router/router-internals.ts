@@ -25,7 +25,7 @@ export interface RouterInternals {
   /** Whether the router accepts only its configured `keys`. */
   readonly keyed: boolean;
   /** Writes the one audit record of a refused request and answers with its error envelope. */
-  refuse(request: RefusedRequest, error: RouterError): Response;
+  refuse(request: RefusedRequest, error: RouterError): Response | Promise<Response>;
 }
 
 /** The endpoint a path is meant for: the routed ones by name, anything else `other`. */
@@ -49,7 +49,10 @@ export function createRouterInternals(context: RouterContext): RouterInternals {
   return {
     maxBodyBytes: context.options.limits.maxBodyBytes,
     keyed: context.options.keys !== undefined,
-    refuse: (request, error) => errorResponse(rejectUnread(context, endpointOf(request.path), request.apiKey, error)),
+    refuse: async (request, error) => {
+      if (context.observerReady) await context.observerReady;
+      return errorResponse(rejectUnread(context, endpointOf(request.path), request.apiKey, error));
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /*
  * The OpenAI `POST /v1/chat/completions` request, validated at the boundary. Objects are loose:
@@ -9,7 +9,7 @@ import * as z from 'zod';
 const textPart = z.looseObject({ type: z.literal('text'), text: z.string() });
 const imagePart = z.looseObject({
   type: z.literal('image_url'),
-  image_url: z.looseObject({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high', 'original']).optional() }),
+  image_url: z.looseObject({ url: z.string().check(z.minLength(1)), detail: z.optional(z.enum(['auto', 'low', 'high', 'original'])) }),
 });
 const audioPart = z.looseObject({
   type: z.literal('input_audio'),
@@ -29,24 +29,24 @@ const toolCall = z.looseObject({
 const systemMessage = z.looseObject({
   role: z.literal('system'),
   content: z.union([z.string(), z.array(textPart)]),
-  name: z.string().optional(),
+  name: z.optional(z.string()),
 });
 const developerMessage = z.looseObject({
   role: z.literal('developer'),
   content: z.union([z.string(), z.array(textPart)]),
-  name: z.string().optional(),
+  name: z.optional(z.string()),
 });
 const userMessage = z.looseObject({
   role: z.literal('user'),
   content: z.union([z.string(), z.array(userContentPart)]),
-  name: z.string().optional(),
+  name: z.optional(z.string()),
 });
 const assistantMessage = z.looseObject({
   role: z.literal('assistant'),
-  content: z.union([z.string(), z.array(z.union([textPart, refusalPart])), z.null()]).optional(),
-  tool_calls: z.array(toolCall).optional(),
-  refusal: z.string().nullable().optional(),
-  name: z.string().optional(),
+  content: z.optional(z.union([z.string(), z.array(z.union([textPart, refusalPart])), z.null()])),
+  tool_calls: z.optional(z.array(toolCall)),
+  refusal: z.nullish(z.string()),
+  name: z.optional(z.string()),
 });
 const toolMessage = z.looseObject({
   role: z.literal('tool'),
@@ -55,7 +55,7 @@ const toolMessage = z.looseObject({
 });
 const functionMessage = z.looseObject({
   role: z.literal('function'),
-  content: z.string().nullable(),
+  content: z.nullable(z.string()),
   name: z.string(),
 });
 
@@ -71,15 +71,15 @@ const message = z.discriminatedUnion('role', [
 const functionTool = z.looseObject({
   type: z.literal('function'),
   function: z.looseObject({
-    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 characters of a-z, A-Z, 0-9, _ or -'),
-    description: z.string().optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
-    strict: z.boolean().nullable().optional(),
+    name: z.string().check(z.regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 characters of a-z, A-Z, 0-9, _ or -')),
+    description: z.optional(z.string()),
+    parameters: z.optional(z.record(z.string(), z.unknown())),
+    strict: z.nullish(z.boolean()),
   }),
 });
 const customTool = z.looseObject({
   type: z.literal('custom'),
-  custom: z.looseObject({ name: z.string(), description: z.string().optional() }),
+  custom: z.looseObject({ name: z.string(), description: z.optional(z.string()) }),
 });
 
 const toolChoice = z.union([
@@ -96,25 +96,34 @@ const responseFormat = z.discriminatedUnion('type', [
     type: z.literal('json_schema'),
     json_schema: z.looseObject({
       name: z.string(),
-      description: z.string().optional(),
-      schema: z.record(z.string(), z.unknown()).optional(),
-      strict: z.boolean().nullable().optional(),
+      description: z.optional(z.string()),
+      schema: z.optional(z.record(z.string(), z.unknown())),
+      strict: z.nullish(z.boolean()),
     }),
   }),
 ]);
+
+/** A number of at least `min` (and at most `max`), null or absent: OpenAI's sampling parameters. */
+export const nullishNumber = (min: number, max?: number) =>
+  z.nullish(max === undefined ? z.number().check(z.minimum(min)) : z.number().check(z.minimum(min), z.maximum(max)));
+/** The same, a whole number. */
+export const nullishInteger = (min?: number, max?: number) => {
+  const checks = [z.int(), ...(min === undefined ? [] : [z.minimum(min)]), ...(max === undefined ? [] : [z.maximum(max)])];
+  return z.nullish(z.number().check(...checks));
+};
 
 /**
  * The `route` extension: per-request routing hints. Strict on purpose: a misspelt key is a
  * 400, never a silently ignored constraint.
  */
 export const routeOptionsSchema = z.strictObject({
-  objective: z.string().optional(),
-  max_latency_ms: z.number().positive().optional(),
-  max_cost: z.number().nonnegative().optional(),
-  only: z.array(z.string()).optional(),
-  ignore: z.array(z.string()).optional(),
-  order: z.array(z.string()).optional(),
-  allow_fallbacks: z.boolean().optional(),
+  objective: z.optional(z.string()),
+  max_latency_ms: z.optional(z.number().check(z.positive())),
+  max_cost: z.optional(z.number().check(z.nonnegative())),
+  only: z.optional(z.array(z.string())),
+  ignore: z.optional(z.array(z.string())),
+  order: z.optional(z.array(z.string())),
+  allow_fallbacks: z.optional(z.boolean()),
 });
 
 /**
@@ -123,44 +132,47 @@ export const routeOptionsSchema = z.strictObject({
  */
 export const simulateSchema = z.strictObject({
   /** The fault to inject. */
-  fault: z.enum(['rate_limit', 'server_error', 'timeout', 'stream_cut']).optional(),
+  fault: z.optional(z.enum(['rate_limit', 'server_error', 'timeout', 'stream_cut'])),
   /** Inject the fault on the first N attempts only; later attempts succeed. @default every attempt */
-  times: z.number().int().positive().optional(),
+  times: z.optional(z.number().check(z.int(), z.positive())),
   /** `Retry-After` seconds sent with `rate_limit`. @default 1 */
-  retry_after_s: z.number().nonnegative().optional(),
+  retry_after_s: z.optional(z.number().check(z.nonnegative())),
   /** For `stream_cut`: how many chunks reach the caller before the cut. @default 2 */
-  cut_after_chunks: z.number().int().nonnegative().optional(),
+  cut_after_chunks: z.optional(z.number().check(z.int(), z.nonnegative())),
   /** Delay before the answer (and between stream chunks, see `chunk_delay_ms`). @unit milliseconds */
-  latency_ms: z.number().nonnegative().optional(),
+  latency_ms: z.optional(z.number().check(z.nonnegative())),
   /** Delay between stream chunks. @unit milliseconds */
-  chunk_delay_ms: z.number().nonnegative().optional(),
+  chunk_delay_ms: z.optional(z.number().check(z.nonnegative())),
 });
 
+/** `stop`: one sequence or up to 4. */
+export const stopSchema = () => z.nullish(z.union([z.string(), z.array(z.string()).check(z.maxLength(4))]));
+
 export const chatRequestSchema = z.looseObject({
-  model: z.string().min(1, 'model is required'),
-  messages: z.array(message).min(1, 'messages must contain at least one message'),
-  temperature: z.number().min(0).max(2).nullable().optional(),
-  top_p: z.number().min(0).max(1).nullable().optional(),
-  n: z.number().int().min(1).max(128).nullable().optional(),
-  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
-  max_tokens: z.number().int().min(1).nullable().optional(),
-  max_completion_tokens: z.number().int().min(1).nullable().optional(),
-  seed: z.number().int().nullable().optional(),
-  frequency_penalty: z.number().min(-2).max(2).nullable().optional(),
-  presence_penalty: z.number().min(-2).max(2).nullable().optional(),
-  logit_bias: z.record(z.string(), z.number()).nullable().optional(),
-  logprobs: z.boolean().nullable().optional(),
-  top_logprobs: z.number().int().min(0).max(20).nullable().optional(),
-  stream: z.boolean().nullable().optional(),
-  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
-  tools: z.array(z.union([functionTool, customTool])).optional(),
-  tool_choice: toolChoice.optional(),
-  parallel_tool_calls: z.boolean().optional(),
-  response_format: responseFormat.optional(),
-  user: z.string().optional(),
-  metadata: z.record(z.string().max(64), z.string().max(512)).nullable().optional(),
-  route: routeOptionsSchema.optional(),
-  simulate: simulateSchema.optional(),
+  model: z.string().check(z.minLength(1, 'model is required')),
+  messages: z.array(message).check(z.minLength(1, 'messages must contain at least one message')),
+  temperature: nullishNumber(0, 2),
+  top_p: nullishNumber(0, 1),
+  n: nullishInteger(1, 128),
+  stop: stopSchema(),
+  max_tokens: nullishInteger(1),
+  max_completion_tokens: nullishInteger(1),
+  seed: nullishInteger(),
+  frequency_penalty: nullishNumber(-2, 2),
+  presence_penalty: nullishNumber(-2, 2),
+  logit_bias: z.nullish(z.record(z.string(), z.number())),
+  logprobs: z.nullish(z.boolean()),
+  top_logprobs: nullishInteger(0, 20),
+  stream: z.nullish(z.boolean()),
+  stream_options: z.nullish(z.looseObject({ include_usage: z.optional(z.boolean()) })),
+  tools: z.optional(z.array(z.union([functionTool, customTool]))),
+  tool_choice: z.optional(toolChoice),
+  parallel_tool_calls: z.optional(z.boolean()),
+  response_format: z.optional(responseFormat),
+  user: z.optional(z.string()),
+  metadata: z.nullish(z.record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(512)))),
+  route: z.optional(routeOptionsSchema),
+  simulate: z.optional(simulateSchema),
 });
 
 /** What `create` takes, typed to accept the openai SDK's values; the schema above decides at run time. */

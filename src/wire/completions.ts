@@ -1,40 +1,40 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { FinishReason, Route, TokenUsage, Usage } from './chat-response.js';
-import { routeOptionsSchema, simulateSchema } from './chat-request.js';
+import { nullishInteger, nullishNumber, routeOptionsSchema, simulateSchema, stopSchema } from './chat-request.js';
 
 /*
  * The legacy OpenAI `POST /v1/completions` request and response: a raw prompt in, text out.
  * Loose objects, as for chat: parameters this schema does not know pass through upstream.
  */
 
-const tokenArray = z.array(z.number().int());
+const tokenArray = z.array(z.number().check(z.int()));
 
 export const completionRequestSchema = z.looseObject({
-  model: z.string().min(1, 'model is required'),
+  model: z.string().check(z.minLength(1, 'model is required')),
   prompt: z.union([
     z.string(),
-    z.array(z.string()).min(1, 'prompt must not be empty'),
-    tokenArray.min(1, 'prompt must not be empty'),
-    z.array(tokenArray).min(1, 'prompt must not be empty'),
+    z.array(z.string()).check(z.minLength(1, 'prompt must not be empty')),
+    tokenArray.check(z.minLength(1, 'prompt must not be empty')),
+    z.array(tokenArray).check(z.minLength(1, 'prompt must not be empty')),
   ]),
-  suffix: z.string().nullable().optional(),
+  suffix: z.nullish(z.string()),
   /** OpenAI's legacy default is 16. */
-  max_tokens: z.number().int().min(0).nullable().optional(),
-  temperature: z.number().min(0).max(2).nullable().optional(),
-  top_p: z.number().min(0).max(1).nullable().optional(),
-  n: z.number().int().min(1).max(128).nullable().optional(),
-  best_of: z.number().int().min(1).nullable().optional(),
-  echo: z.boolean().nullable().optional(),
-  logprobs: z.number().int().min(0).max(5).nullable().optional(),
-  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
-  seed: z.number().int().nullable().optional(),
-  frequency_penalty: z.number().min(-2).max(2).nullable().optional(),
-  presence_penalty: z.number().min(-2).max(2).nullable().optional(),
-  logit_bias: z.record(z.string(), z.number()).nullable().optional(),
-  user: z.string().optional(),
-  stream: z.boolean().nullable().optional(),
-  route: routeOptionsSchema.optional(),
-  simulate: simulateSchema.optional(),
+  max_tokens: nullishInteger(0),
+  temperature: nullishNumber(0, 2),
+  top_p: nullishNumber(0, 1),
+  n: nullishInteger(1, 128),
+  best_of: nullishInteger(1),
+  echo: z.nullish(z.boolean()),
+  logprobs: nullishInteger(0, 5),
+  stop: stopSchema(),
+  seed: nullishInteger(),
+  frequency_penalty: nullishNumber(-2, 2),
+  presence_penalty: nullishNumber(-2, 2),
+  logit_bias: z.nullish(z.record(z.string(), z.number())),
+  user: z.optional(z.string()),
+  stream: z.nullish(z.boolean()),
+  route: z.optional(routeOptionsSchema),
+  simulate: z.optional(simulateSchema),
 });
 
 /** What `create` takes, typed to accept the openai SDK's values; the schema above decides at run time. */

@@ -1,21 +1,21 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { routeOptionsSchema, simulateSchema } from './chat-request.js';
 import type { Route } from './chat-response.js';
 
 /** The OpenAI `POST /v1/embeddings` request. */
 export const embeddingsRequestSchema = z.looseObject({
-  model: z.string().min(1, 'model is required'),
+  model: z.string().check(z.minLength(1, 'model is required')),
   input: z.union([
     z.string(),
-    z.array(z.string()).min(1, 'input must not be empty').max(2048),
-    z.array(z.number().int()).min(1, 'input must not be empty'),
-    z.array(z.array(z.number().int())).min(1, 'input must not be empty'),
+    z.array(z.string()).check(z.minLength(1, 'input must not be empty'), z.maxLength(2048)),
+    z.array(z.number().check(z.int())).check(z.minLength(1, 'input must not be empty')),
+    z.array(z.array(z.number().check(z.int()))).check(z.minLength(1, 'input must not be empty')),
   ]),
-  encoding_format: z.enum(['float', 'base64']).optional(),
-  dimensions: z.number().int().min(1).max(65536).optional(),
-  user: z.string().optional(),
-  route: routeOptionsSchema.optional(),
-  simulate: simulateSchema.optional(),
+  encoding_format: z.optional(z.enum(['float', 'base64'])),
+  dimensions: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(65536))),
+  user: z.optional(z.string()),
+  route: z.optional(routeOptionsSchema),
+  simulate: z.optional(simulateSchema),
 });
 
 /** What `create` takes, typed to accept the openai SDK's values; the schema above decides at run time. */

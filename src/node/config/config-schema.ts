@@ -150,8 +150,8 @@ export const configSchema = z
       .optional(),
     health: z.strictObject({ failureThreshold: positiveInteger().optional(), cooldownMs: milliseconds().optional() }).optional(),
     // The router's own schemas: the file accepts exactly what createRouter does.
-    retry: retryOptionsSchema.optional(),
-    limits: requestLimitsSchema.optional(),
+    retry: z.optional(retryOptionsSchema),
+    limits: z.optional(requestLimitsSchema),
     timeoutMs: positiveInteger().optional(),
     deadlineMs: positiveInteger().optional(),
     streamIdleTimeoutMs: milliseconds().optional(),

@@ -1,5 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InvalidRequestError, RouterError } from '../../errors.js';
+import { englishMessages } from '../../internal/english-messages.js';
 import { jurisdictionSchema } from '../../policy/facts-schema.js';
 import { parseJsonEventStream } from '../../streaming/parse-sse.js';
 import type { ChatRequest } from '../../wire/chat-request.js';
@@ -43,15 +44,17 @@ export interface AnthropicMessagesSettings {
 }
 
 const settingsSchema = z.looseObject({
-  id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case, e.g. anthropic'),
-  baseURL: z.url({ protocol: /^https?$/, error: 'must be a URL (http or https), e.g. https://api.anthropic.com' }).superRefine((value, context) => {
-    const problem = credentialsInURL(value);
-    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem, input: undefined });
-  }),
-  jurisdiction: jurisdictionSchema.optional(),
+  id: z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case, e.g. anthropic')),
+  baseURL: z.url({ protocol: /^https?$/, error: 'must be a URL (http or https), e.g. https://api.anthropic.com' }).check(
+    z.superRefine((value, context) => {
+      const problem = credentialsInURL(value);
+      if (problem !== undefined) context.addIssue({ code: 'custom', message: problem, input: undefined });
+    }),
+  ),
+  jurisdiction: z.optional(jurisdictionSchema),
   models: z.array(modelOfferSchema),
-  defaultMaxTokens: z.number().int('must be a whole number of tokens').positive('must be a positive number of tokens'),
-  maxResponseBytes: z.number().int('must be a whole number of bytes').positive('must be a positive number of bytes').optional(),
+  defaultMaxTokens: z.number().check(z.int('must be a whole number of tokens'), z.positive('must be a positive number of tokens')),
+  maxResponseBytes: z.optional(z.number().check(z.int('must be a whole number of bytes'), z.positive('must be a positive number of bytes'))),
 });
 
 /** Unix seconds: Anthropic sends no `created`. */
@@ -63,7 +66,7 @@ const now = (): number => Math.floor(Date.now() / 1000);
  * no legacy completions, so the router never sends those here.
  */
 export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): Provider {
-  const parsed = settingsSchema.safeParse(settings);
+  const parsed = settingsSchema.safeParse(settings, { error: englishMessages });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     // The ZodError is kept as cause: its issues carry paths and messages, never the input (a key, a URL's credential).

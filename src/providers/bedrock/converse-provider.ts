@@ -1,4 +1,6 @@
+import * as z from 'zod/mini';
 import { InvalidRequestError, RouterError } from '../../errors.js';
+import { englishMessages } from '../../internal/english-messages.js';
 import { jurisdictionSchema } from '../../policy/facts-schema.js';
 import type { ChatRequest } from '../../wire/chat-request.js';
 import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
@@ -44,8 +46,8 @@ const now = (): number => Math.floor(Date.now() / 1000);
  * attempt, or carry a Bedrock API key as a bearer token.
  */
 export function bedrockConverseProvider(settings: BedrockConverseSettings): Provider {
-  const parsedFacts = jurisdictionSchema.optional().safeParse(settings.jurisdiction);
-  const parsedModels = modelOffersSchema.safeParse(settings.models);
+  const parsedFacts = z.optional(jurisdictionSchema).safeParse(settings.jurisdiction, { error: englishMessages });
+  const parsedModels = modelOffersSchema.safeParse(settings.models, { error: englishMessages });
   for (const [name, parsed] of [['jurisdiction', parsedFacts], ['models', parsedModels]] as const) {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
