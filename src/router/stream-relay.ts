@@ -162,19 +162,37 @@ class RelayState {
  */
 export function relayStream(input: RelayInput): AsyncGenerator<ChatCompletionChunk> {
   const state = new RelayState(input);
-  const relay = new Relay(state);
-  // What the caller holds, apart from the relay that a pending read keeps alive: dropping this
-  // object is what counts as dropping the stream.
-  const stream: AsyncGenerator<ChatCompletionChunk> = {
-    next: () => relay.next(),
-    return: (value) => relay.return(value),
-    throw: (error) => relay.throw(error),
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  const stream = new RelayHandle(new Relay(state));
   dropped.register(stream, state, state);
   return stream;
+}
+
+/**
+ * What the caller holds, apart from the relay that a pending read keeps alive: dropping this
+ * object is what counts as dropping the stream.
+ */
+class RelayHandle implements AsyncGenerator<ChatCompletionChunk> {
+  readonly #relay: Relay;
+
+  constructor(relay: Relay) {
+    this.#relay = relay;
+  }
+
+  next(): Promise<ChunkResult> {
+    return this.#relay.next();
+  }
+
+  return(value?: unknown): Promise<ChunkResult> {
+    return this.#relay.return(value);
+  }
+
+  throw(error?: unknown): Promise<ChunkResult> {
+    return this.#relay.throw(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 type ChunkResult = IteratorResult<ChatCompletionChunk>;
