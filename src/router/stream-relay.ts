@@ -306,7 +306,8 @@ class Relay {
     if (chunk.choices.length === 0) return false;
     state.count(chunk);
     if (state.input.includeUsage) chunk.usage = null;
-    else delete chunk.usage;
+    // `delete` is a runtime call even for a field that is not there: asked only when it is.
+    else if ('usage' in chunk) delete chunk.usage;
     return true;
   }
 
