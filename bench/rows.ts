@@ -80,6 +80,17 @@ export function formatRow(row: BenchRow): string {
   return line;
 }
 
+/**
+ * A row with a target as an acceptance line: PASS or FAIL, then what the target is about. A
+ * target stated in the row's own unit (`≤ 2 ms CPU`, `≤ 40 KB min+gz`) is about the value; any
+ * other (`≤ 0.5× SDK`, `at most linear`) about the ratio to the baseline.
+ */
+export function formatAcceptance(row: BenchRow): string {
+  const aboutValue = row.ratio === undefined || (row.target?.endsWith(` ${row.unit}`) ?? false);
+  const measured = aboutValue ? `${formatValue(row.value)} ${row.unit}` : `${row.ratio!.toFixed(2)}×`;
+  return `  ${row.pass ? 'PASS' : 'FAIL'}  ${`${row.label} ${row.target ?? ''}`.padEnd(60)} ${measured}`;
+}
+
 /** What `npm run bench --json` writes: the rows, and where and when they were measured. */
 export interface BenchResults {
   /** ISO 8601, when the run ended. */

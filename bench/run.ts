@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { body, envNumber, headers, json, median, price, shuffled, startUpstream, streamBody } from './fixtures.js';
 import { optionalRows } from './optional-rows.js';
-import { compared, comparedAtLeast, formatRow, type BenchResults, type BenchRow } from './rows.js';
+import { compared, comparedAtLeast, formatAcceptance, formatRow, type BenchResults, type BenchRow } from './rows.js';
 import { buildSovroute, loadSovroute } from './sovroute-build.js';
 import { measureThroughput, type LoadContender } from './throughput.js';
 
@@ -310,10 +310,7 @@ for (const [file, exportName, title, targets] of optional) {
 if (!chunkCounts.includes(100)) notMeasured.unshift('100-chunk stream ≤ 0.5× SDK (not measured: BENCH_CHUNKS leaves out 100)');
 if (!concurrencies.includes(256)) notMeasured.unshift('256 callers ≥ 1.5× SDK and ≥ 1.0× fetch (not measured: BENCH_CONCURRENCY leaves out 256)');
 console.log('\nacceptance (performance targets, ratios in this run):');
-for (const row of rows.filter((candidate) => candidate.pass !== undefined)) {
-  const measured = row.ratio !== undefined ? `${row.ratio.toFixed(2)}×` : `${row.value.toFixed(2)} ${row.unit}`;
-  console.log(`  ${row.pass ? 'PASS' : 'FAIL'}  ${`${row.label} ${row.target ?? ''}`.padEnd(60)} ${measured}`);
-}
+for (const row of rows.filter((candidate) => candidate.pass !== undefined)) console.log(formatAcceptance(row));
 for (const line of notMeasured) console.log(`  ----  ${line}`);
 
 const seconds = (performance.now() - started) / 1000;

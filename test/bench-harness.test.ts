@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { optionalRows } from '../bench/optional-rows.js';
-import { compared, comparedAtLeast, type BenchResults } from '../bench/rows.js';
+import { compared, comparedAtLeast, formatAcceptance, type BenchResults } from '../bench/rows.js';
 import { renderTable } from '../bench/table.js';
 
 /* `npm run bench` is measured, never asserted: these check the harness, not the numbers. */
@@ -31,6 +31,16 @@ describe('bench harness', () => {
     expect(comparedAtLeast('throughput', 'rps', 'req/s', 900, { label: 'SDK', value: 600 }, 1.5)).toMatchObject({ target: '≥ 1.5× SDK', pass: true });
     expect(comparedAtLeast('throughput', 'rps', 'req/s', 800, { label: 'SDK', value: 600 }, 1.5).pass).toBe(false);
     expect(compared('memory', 'heap', 'KB', 20, { label: 'fetch', value: 16 })).not.toHaveProperty('pass');
+  });
+
+  it('prints in each acceptance line the value its target is about: the measure for a target in its unit, else the ratio', () => {
+    const audited = { label: 'audited call CPU', value: 1.14, unit: 'ms CPU', baseline: { label: 'without audit', value: 0.95 }, ratio: 1.2, target: '≤ 2 ms CPU', pass: true };
+    expect(formatAcceptance(audited)).toMatch(/^ {2}PASS {2}audited call CPU ≤ 2 ms CPU +1\.14 ms CPU$/);
+    const stream = compared('streams', '100-chunk stream, sovroute', 'µs', 480, { label: 'SDK', value: 900 }, 0.5);
+    expect(formatAcceptance(stream)).toMatch(/^ {2}FAIL {2}100-chunk stream, sovroute ≤ 0\.5× SDK +0\.53×$/);
+    const growth = { label: 'plan growth', value: 73, unit: '×', baseline: { label: 'candidates', value: 200 }, ratio: 0.37, target: 'at most linear', pass: true };
+    expect(formatAcceptance(growth)).toMatch(/ 0\.37×$/);
+    expect(formatAcceptance({ label: 'plan', value: 0.19, unit: 'ms', target: '≤ 1 ms', pass: true })).toMatch(/ 0\.19 ms$/);
   });
 
   it('reads rows from a benchmark file when it exists, and says why not otherwise', async () => {

@@ -135,6 +135,28 @@ describe('aborting a stream', () => {
     expect(router.health().find((entry) => entry.provider === 'primary')).toMatchObject({ failures: 0 });
   });
 
+  it('stream.controller.abort() while a read waits on a silent upstream ends that read with an abort and closes the upstream', async () => {
+    const primary = faults.upstream('primary').script(fault.hang(2));
+    const audit = memoryAudit();
+    const router = createRouter({ providers: [deployment(primary)], retry: { retries: 0 }, audit: [audit] });
+    const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true });
+    const iterator = stream[Symbol.asyncIterator]();
+    for (let read = 0; read < 2; read++) expect((await iterator.next()).done).toBe(false);
+    const waiting = iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    stream.controller.abort();
+    await expect(waiting).rejects.toMatchObject({ code: 'aborted' });
+    expect(stream.controller.signal.aborted).toBe(true);
+    expect(await primary.requests[0]!.closed).toBe('client');
+    // Aborting again, or reading on, changes nothing: the one record says aborted.
+    stream.controller.abort();
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    await router.flush();
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]).toMatchObject({ outcome: 'aborted' });
+    expect(router.health().find((entry) => entry.provider === 'primary')).toMatchObject({ failures: 0 });
+  });
+
   it('closes the upstream connection when the caller stops reading', async () => {
     const { primary, router } = pair(fault.drip(5, 50));
     const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true });

@@ -111,6 +111,25 @@ describe('routing to an openaiCompatible upstream', () => {
     expect(last.provider).toBe('priced');
   });
 
+  it('drops the usage: null that an upstream sends on content chunks when the caller did not ask for usage', async () => {
+    upstream.use(
+      http.post(url, () =>
+        new HttpResponse(
+          sseBody([
+            sseEvents(...[chunk({ role: 'assistant', content: '' }), chunk({ content: 'Salut.' }), chunk({}, 'stop')].map((each) => ({ ...each, usage: null }))),
+            sseEvents({ ...chunk({}), choices: [], usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 } }, '[DONE]'),
+          ]),
+          { headers: { 'content-type': 'text/event-stream' } },
+        ),
+      ),
+    );
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const received of await pricedRouter().chat.completions.create({ model: 'priced/model-a', messages, stream: true })) chunks.push(received);
+    expect(chunks).toHaveLength(4);
+    expect(chunks.slice(0, -1).every((received) => !('usage' in received))).toBe(true);
+    expect(chunks.at(-1)!.usage).toMatchObject({ prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 });
+  });
+
   it('estimates a stream’s usage when the upstream sends none', async () => {
     upstream.use(
       http.post(url, () =>

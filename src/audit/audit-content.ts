@@ -49,11 +49,14 @@ export class StreamedCompletion {
       let entry = this.#choices.get(index);
       if (entry === undefined) this.#choices.set(index, (entry = { content: null }));
       if (typeof delta.content === 'string') entry.content = (entry.content ?? '') + delta.content;
-      for (const call of delta.tool_calls ?? []) {
-        entry.tool_calls ??= [];
-        let target = entry.tool_calls[call.index];
+      // Most deltas carry no tool calls: no empty list is made for them, chunk after chunk.
+      const calls = delta.tool_calls;
+      if (!calls || calls.length === 0) continue;
+      const targets = (entry.tool_calls ??= []);
+      for (const call of calls) {
+        let target = targets[call.index];
         if (target === undefined) {
-          target = entry.tool_calls[call.index] = { id: call.id ?? '', type: 'function', function: { name: '', arguments: '' } };
+          target = targets[call.index] = { id: call.id ?? '', type: 'function', function: { name: '', arguments: '' } };
         }
         if (call.id) target.id = call.id;
         if (call.function?.name) target.function.name += call.function.name;

@@ -19,6 +19,7 @@ import { assertSimulateAllowed } from './execute-one-shot.js';
 import { assertRoutable, planRoute, type Plan, type RequestNeeds } from './plan.js';
 import { asRouterError, identifyCaller, RequestRecord } from './request-record.js';
 import type { Caller, RouterContext } from './router-context.js';
+import { StreamController } from './stream-controller.js';
 import { relayStream } from './stream-relay.js';
 
 /** Per-call options of the in-process API. */
@@ -170,10 +171,10 @@ async function startStream(
   record: RequestRecord,
   callerSignal: AbortSignal | undefined,
 ): Promise<ChatCompletionStream> {
-  // The stream's controller aborts the upstream, like the caller's own signal.
-  const controller = new AbortController();
+  // The stream's controller aborts the upstream, like the caller's own signal. The caller gets it
+  // with the stream, after the commit: until then only the caller's signal can abort the attempts.
+  const controller = new StreamController();
   const { simulation } = context.options.limits;
-  const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
   const execution = await execute(
     context,
     plan.ranked,
@@ -199,10 +200,11 @@ async function startStream(
         if (next.value.usage) usage = next.value.usage;
       }
     },
-    executeOptions(plan, caller, record, signal, true),
+    executeOptions(plan, caller, record, callerSignal, true),
   );
   execution.commit();
   record.committed();
+  controller.whenAborted((reason) => execution.abort(reason));
   const relay = relayStream({
     context,
     record,

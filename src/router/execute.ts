@@ -44,6 +44,11 @@ export interface Execution<T> {
   commit(): void;
   /** Stops the timer and unlinks the caller's signal, once the call is over. */
   release(): void;
+  /**
+   * Aborts the attempt, as the caller's signal would (the reason as the `AbortedError`'s cause),
+   * until `release()`: how a stream's own controller closes its upstream.
+   */
+  abort(reason: unknown): void;
   /** Reports a failure after the commit (a stream cut mid-way) to the deployment's health. */
   failedLate(error: RouterError): void;
   /** Time from the successful attempt's start to its result. @unit milliseconds */
@@ -163,7 +168,9 @@ export async function execute<T>(
         attempts.push(succeeded);
         observed?.succeeded(succeeded);
         if (trackHealth) health.succeeded(candidate.key, latencyMs, options.latencyKind);
+        let released = false;
         const release = () => {
+          released = true;
           cancelTimeout();
           stopWaiting?.();
         };
@@ -177,6 +184,9 @@ export async function execute<T>(
             if (controller) cancelTimeout = context.timeouts.schedule(Math.max(0, deadlineAt - performance.now()), () => controller.abort(deadlineError(deadlineMs, candidate)));
           },
           release,
+          abort: (reason) => {
+            if (!released) controller?.abort(new AbortedError(undefined, reason));
+          },
           failedLate: (error) => {
             if (trackHealth) report(candidate, error);
           },

@@ -1,6 +1,7 @@
 import { StreamedCompletion } from '../audit/audit-content.js';
 import { AbortedError, type RouterError } from '../errors.js';
 import { priceUsage } from '../pricing/cost.js';
+import { isBufferedIterator, type BufferedAsyncIterator } from '../streaming/buffered-iterator.js';
 import type { ChatCompletionChunk, TokenUsage, Usage, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
 import type { Execution } from './execute.js';
 import { asRouterError, type RequestRecord } from './request-record.js';
@@ -161,68 +162,189 @@ class RelayState {
  */
 export function relayStream(input: RelayInput): AsyncGenerator<ChatCompletionChunk> {
   const state = new RelayState(input);
-  const generator = relay(state);
-  // What the caller holds. A generator closed before its first read never runs its body (nor
-  // its finally), so closing is watched here too; and dropping this object is what counts.
-  const stream: AsyncGenerator<ChatCompletionChunk> = {
-    next: (...args) => generator.next(...args),
-    async return(value) {
-      const message = `The caller closed the stream after ${state.delivered} chunk(s).`;
-      // A read may be waiting on a silent upstream (a ReadableStream pulls ahead of its reader),
-      // and the generator's return() would queue behind it: abandon first, which aborts that read.
-      const abandoned = state.busy ? state.abandon(message) : undefined;
-      const result = await generator.return(value).catch(() => ({ done: true as const, value }));
-      await (abandoned ?? state.abandon(message));
-      return result;
-    },
-    throw: (error) => generator.throw(error),
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  const stream = new RelayHandle(new Relay(state));
   dropped.register(stream, state, state);
   return stream;
 }
 
-async function* relay(state: RelayState): AsyncGenerator<ChatCompletionChunk> {
-  const { record, execution, rest, includeUsage } = state.input;
-  const candidate = execution.candidate;
-  const template = state.input.first;
-  try {
-    for (let chunk: UpstreamChatCompletionChunk | undefined = template; chunk !== undefined; ) {
-      state.resume();
-      if (chunk.usage) state.usage = chunk.usage;
-      if (chunk.choices.length > 0) {
-        state.count(chunk);
-        if (includeUsage) chunk.usage = null;
-        else delete chunk.usage;
-        yield chunk as ChatCompletionChunk;
-        state.resume();
-      }
-      state.busy = true;
-      const next: IteratorResult<UpstreamChatCompletionChunk> = await rest.next();
-      state.busy = false;
-      chunk = next.done ? undefined : next.value;
+/**
+ * What the caller holds, apart from the relay that a pending read keeps alive: dropping this
+ * object is what counts as dropping the stream.
+ */
+class RelayHandle implements AsyncGenerator<ChatCompletionChunk> {
+  readonly #relay: Relay;
+
+  constructor(relay: Relay) {
+    this.#relay = relay;
+  }
+
+  next(): Promise<ChunkResult> {
+    return this.#relay.next();
+  }
+
+  return(value?: unknown): Promise<ChunkResult> {
+    return this.#relay.return(value);
+  }
+
+  throw(error?: unknown): Promise<ChunkResult> {
+    return this.#relay.throw(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+type ChunkResult = IteratorResult<ChatCompletionChunk>;
+
+const ended: ChunkResult = Object.freeze({ done: true, value: undefined });
+
+/**
+ * The relay as one iterator rather than an async generator: a chunk the upstream's parser
+ * already holds (`nextBuffered`) goes to the caller in the same turn, as one settled promise,
+ * where a generator spends an await on the upstream's settled promise and another on its own
+ * `yield` for every chunk. It waits only when the upstream must be read, and a `next()` called
+ * meanwhile waits its turn, as a generator queues its callers.
+ */
+class Relay {
+  readonly #state: RelayState;
+  readonly #buffered: BufferedAsyncIterator<UpstreamChatCompletionChunk> | undefined;
+  /** The first chunk, read while the attempt could still fall back: the caller's first. */
+  #first: UpstreamChatCompletionChunk | undefined;
+  /** A `next()` waiting on the upstream or the audit queue. */
+  #pending: Promise<ChunkResult> | undefined;
+  /** Ended: the final chunk went out, or the stream failed or was closed. */
+  #closed = false;
+
+  constructor(state: RelayState) {
+    this.#state = state;
+    this.#first = state.input.first;
+    const { rest } = state.input;
+    this.#buffered = isBufferedIterator(rest) ? rest : undefined;
+  }
+
+  next(): Promise<ChunkResult> {
+    if (this.#pending !== undefined) return this.#pending.then(() => this.next(), () => this.next());
+    if (this.#closed) return Promise.resolve(ended);
+    let result: ChunkResult | Promise<ChunkResult>;
+    try {
+      this.#state.resume();
+      const first = this.#first;
+      this.#first = undefined;
+      result = this.#step(first);
+    } catch (thrown) {
+      return this.#fail(thrown);
     }
+    if (!(result instanceof Promise)) return Promise.resolve(result);
+    const pending = result.then(
+      (value) => {
+        this.#pending = undefined;
+        return value;
+      },
+      (thrown: unknown) => {
+        this.#pending = undefined;
+        return this.#fail(thrown);
+      },
+    );
+    this.#pending = pending;
+    return pending;
+  }
+
+  async return(value?: unknown): Promise<ChunkResult> {
+    const state = this.#state;
+    const message = `The caller closed the stream after ${state.delivered} chunk(s).`;
+    // A read may be waiting on a silent upstream (a ReadableStream pulls ahead of its reader):
+    // abandon first, which aborts that read, rather than wait for it.
+    const abandoned = state.busy ? state.abandon(message) : undefined;
+    if (this.#pending !== undefined) await this.#pending.catch(() => undefined);
+    this.#close();
+    await (abandoned ?? state.abandon(message));
+    return { done: true, value };
+  }
+
+  throw(error?: unknown): Promise<ChunkResult> {
+    if (this.#pending !== undefined) return this.#pending.then(() => this.throw(error), () => this.throw(error));
+    return this.#closed ? Promise.reject(error) : this.#fail(error);
+  }
+
+  /**
+   * From `chunk` (or the upstream's next, when none) to the next chunk for the caller, in this
+   * turn while the upstream's chunks are buffered; a promise once it must be read.
+   */
+  #step(chunk: UpstreamChatCompletionChunk | undefined): ChunkResult | Promise<ChunkResult> {
+    const buffered = this.#buffered;
+    for (;;) {
+      if (chunk === undefined) {
+        const ready = buffered?.nextBuffered();
+        if (ready === undefined) return this.#read();
+        if (ready.done) return this.#finish();
+        chunk = ready.value;
+      }
+      if (this.#deliverable(chunk)) return { done: false, value: chunk as ChatCompletionChunk };
+      chunk = undefined;
+    }
+  }
+
+  async #read(): Promise<ChunkResult> {
+    const state = this.#state;
+    state.busy = true;
+    let next: IteratorResult<UpstreamChatCompletionChunk>;
+    try {
+      next = await state.input.rest.next();
+    } finally {
+      state.busy = false;
+    }
+    // The stream may have ended while the read waited (an abort).
+    state.resume();
+    return next.done ? this.#finish() : this.#step(next.value);
+  }
+
+  /** Takes one upstream chunk in: its usage kept; true when the caller gets it (it has choices). */
+  #deliverable(chunk: UpstreamChatCompletionChunk): boolean {
+    const state = this.#state;
+    if (chunk.usage) state.usage = chunk.usage;
+    if (chunk.choices.length === 0) return false;
+    state.count(chunk);
+    if (state.input.includeUsage) chunk.usage = null;
+    // `delete` is a runtime call even for a field that is not there: asked only when it is.
+    else if ('usage' in chunk) delete chunk.usage;
+    return true;
+  }
+
+  /** The upstream ended: the record succeeds and the caller gets the usage chunk, last. */
+  #finish(): ChunkResult | Promise<ChunkResult> {
+    const state = this.#state;
+    const { record, execution, first } = state.input;
+    this.#closed = true;
     const usage = state.succeed();
+    execution.release();
+    const candidate = execution.candidate;
     const final: ChatCompletionChunk = {
-      id: template.id,
+      id: first.id,
       object: 'chat.completion.chunk',
-      created: template.created,
-      model: template.model,
+      created: first.created,
+      model: first.model,
       choices: [],
       usage,
       provider: candidate.provider.id,
       route: record.route(candidate),
     };
     // With a full audit queue (onFull 'wait'), the stream ends only once its record is in.
-    yield await record.onceQueued(final);
-  } catch (thrown) {
-    throw await record.onceQueued(state.fail(thrown));
-  } finally {
-    state.busy = false;
-    // The caller left the loop early: record why the answer is short and close the upstream.
-    if (!record.done) await state.abandon(`The caller closed the stream after ${state.delivered} chunk(s).`);
-    execution.release();
+    const queued = record.onceQueued(final);
+    return queued instanceof Promise ? queued.then((value) => ({ done: false, value })) : { done: false, value: queued };
+  }
+
+  /** The stream failed (the upstream, an abort, the caller's throw()): recorded, then thrown. */
+  #fail(thrown: unknown): Promise<never> {
+    this.#close();
+    const { record } = this.#state.input;
+    const error = this.#state.fail(thrown);
+    return Promise.resolve(record.onceQueued(error)).then((queued) => Promise.reject(queued));
+  }
+
+  #close(): void {
+    this.#closed = true;
+    this.#first = undefined;
+    this.#state.busy = false;
   }
 }

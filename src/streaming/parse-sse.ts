@@ -4,6 +4,7 @@ import { RouterError } from '../errors.js';
 import { abortError, errorFromBodyFailure, errorFromStreamEvent, isErrorEvent } from '../providers/upstream-error.js';
 import { redactCause, type Redactor } from '../providers/redact.js';
 import type { ByteReader, ByteReadResult } from '../transport/types.js';
+import type { BufferedAsyncIterator } from './buffered-iterator.js';
 
 /*
  * Server-sent events carrying JSON (OpenAI-style streams) → typed values, one per event, as they
@@ -79,7 +80,7 @@ const finished: IteratorReturnResult<undefined> = Object.freeze({ done: true, va
  * events queued; `next()` answers from the queue with an already-settled promise, without the
  * extra awaits an async generator spends on every `yield`.
  */
-export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined> {
+export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined>, BufferedAsyncIterator<T> {
   readonly #options: JsonEventStreamOptions<T>;
   readonly #reader: ByteReader;
   readonly #decoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -142,6 +143,10 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined> {
     });
     this.#pending = pending;
     return pending;
+  }
+
+  nextBuffered(): IteratorResult<T, undefined> | undefined {
+    return this.#pending === undefined ? this.#take() : undefined;
   }
 
   /** Leaving early: cancels the body, which closes the upstream connection. */
