@@ -211,8 +211,11 @@ class Relay {
   readonly #buffered: BufferedAsyncIterator<UpstreamChatCompletionChunk> | undefined;
   /** The first chunk, read while the attempt could still fall back: the caller's first. */
   #first: UpstreamChatCompletionChunk | undefined;
-  /** A `next()` waiting on the upstream or the audit queue. */
-  #pending: Promise<ChunkResult> | undefined;
+  /**
+   * The last call still to settle while a `next()` waits on the upstream or the audit queue:
+   * calls made meanwhile chain on it, so each is served in the order it was made.
+   */
+  #tail: Promise<ChunkResult> | undefined;
   /** Ended: the final chunk went out, or the stream failed or was closed. */
   #closed = false;
 
@@ -224,7 +227,21 @@ class Relay {
   }
 
   next(): Promise<ChunkResult> {
-    if (this.#pending !== undefined) return this.#pending.then(() => this.next(), () => this.next());
+    return this.#tail === undefined ? this.#nextNow() : this.#after(() => this.#nextNow());
+  }
+
+  /** Runs `call` once every call made before it settled. */
+  #after(call: () => Promise<ChunkResult>): Promise<ChunkResult> {
+    const queued = this.#tail!.then(call, call);
+    this.#tail = queued;
+    const settled = () => {
+      if (this.#tail === queued) this.#tail = undefined;
+    };
+    queued.then(settled, settled);
+    return queued;
+  }
+
+  #nextNow(): Promise<ChunkResult> {
     if (this.#closed) return Promise.resolve(ended);
     let result: ChunkResult | Promise<ChunkResult>;
     try {
@@ -236,17 +253,15 @@ class Relay {
       return this.#fail(thrown);
     }
     if (!(result instanceof Promise)) return Promise.resolve(result);
-    const pending = result.then(
-      (value) => {
-        this.#pending = undefined;
-        return value;
-      },
-      (thrown: unknown) => {
-        this.#pending = undefined;
-        return this.#fail(thrown);
-      },
-    );
-    this.#pending = pending;
+    const pending = result.then(undefined, (thrown: unknown) => this.#fail(thrown));
+    // A call that waited its turn is the tail already; a first one becomes it until it settles.
+    if (this.#tail === undefined) {
+      this.#tail = pending;
+      const settled = () => {
+        if (this.#tail === pending) this.#tail = undefined;
+      };
+      pending.then(settled, settled);
+    }
     return pending;
   }
 
@@ -256,15 +271,27 @@ class Relay {
     // A read may be waiting on a silent upstream (a ReadableStream pulls ahead of its reader):
     // abandon first, which aborts that read, rather than wait for it.
     const abandoned = state.busy ? state.abandon(message) : undefined;
-    if (this.#pending !== undefined) await this.#pending.catch(() => undefined);
+    if (this.#tail !== undefined) await this.#tail.catch(() => undefined);
     this.#close();
     await (abandoned ?? state.abandon(message));
     return { done: true, value };
   }
 
-  throw(error?: unknown): Promise<ChunkResult> {
-    if (this.#pending !== undefined) return this.#pending.then(() => this.throw(error), () => this.throw(error));
-    return this.#closed ? Promise.reject(error) : this.#fail(error);
+  /**
+   * The caller ends the stream with its own error (a generator's `throw()`): as `return()` —
+   * recorded as the caller leaving, the upstream closed — then the error is handed back, as a
+   * generator that does not catch it would. The deployment did nothing wrong: its health is not
+   * told.
+   */
+  async throw(error?: unknown): Promise<ChunkResult> {
+    const state = this.#state;
+    const reason = error instanceof Error && error.message !== '' ? `: ${error.message}` : '';
+    const message = `The caller ended the stream with an error after ${state.delivered} chunk(s)${reason}.`;
+    const abandoned = state.busy ? state.abandon(message) : undefined;
+    if (this.#tail !== undefined) await this.#tail.catch(() => undefined);
+    this.#close();
+    await (abandoned ?? state.abandon(message));
+    throw error;
   }
 
   /**
@@ -334,7 +361,7 @@ class Relay {
     return queued instanceof Promise ? queued.then((value) => ({ done: false, value })) : { done: false, value: queued };
   }
 
-  /** The stream failed (the upstream, an abort, the caller's throw()): recorded, then thrown. */
+  /** The stream failed (the upstream, an abort): recorded, then thrown. */
   #fail(thrown: unknown): Promise<never> {
     this.#close();
     const { record } = this.#state.input;

@@ -1,0 +1,100 @@
+import { createServer, type ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { createRouter, memoryAudit, openaiCompatible } from '../src/index.js';
+import { closeServer, listenOnLoopback } from './helpers/local-upstream.js';
+
+/*
+ * A routed stream as an async iterator, used the ways `for await` does not: calls to `next()`
+ * made while one waits, and `throw()`. It must behave as an async generator would.
+ */
+
+const jurisdiction = { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] };
+const messages = [{ role: 'user' as const, content: 'hi' }];
+
+/** An upstream that sends two chunks at once, then one every `everyMs` until the client leaves. */
+async function drippingUpstream(everyMs: number) {
+  const closedAt: number[] = [];
+  const server = createServer((request, response: ServerResponse) => {
+    request.resume().on('end', () => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      let index = 0;
+      const chunk = () =>
+        `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: `x${index++}` }, finish_reason: null }] })}\n\n`;
+      response.write(chunk() + chunk());
+      const timer = setInterval(() => response.write(chunk()), everyMs);
+      response.on('close', () => {
+        clearInterval(timer);
+        closedAt.push(Date.now());
+      });
+    });
+  });
+  const port = await listenOnLoopback(server);
+  return { baseURL: `http://127.0.0.1:${port}/v1`, closedAt, close: () => closeServer(server) };
+}
+
+function routerFor(baseURL: string) {
+  const audit = memoryAudit();
+  const router = createRouter({
+    policy: 'eu-hosted',
+    audit: [audit],
+    providers: [openaiCompatible({ id: 'local', baseURL, apiKey: 'sk-local', jurisdiction, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
+  });
+  return { router, audit };
+}
+
+const contentOf = (result: IteratorResult<{ choices: { delta: { content?: string | null } }[] }>) => result.value?.choices[0]?.delta.content;
+
+describe('a routed stream as an iterator', () => {
+  it('serves next() calls in the order they were made, even one made when an earlier one settles', async () => {
+    const upstream = await drippingUpstream(20);
+    try {
+      const { router } = routerFor(upstream.baseURL);
+      const stream = await router.chat.completions.create({ model: 'auto', messages, stream: true });
+      const iterator = stream[Symbol.asyncIterator]();
+      expect(contentOf(await iterator.next())).toBe('x0');
+      expect(contentOf(await iterator.next())).toBe('x1');
+      const served: [string, string | null | undefined][] = [];
+      let c: Promise<unknown> | undefined;
+      // a waits on the upstream; b is called meanwhile; c is called the moment a settles.
+      const a = iterator.next().then((result) => {
+        served.push(['a', contentOf(result)]);
+        c = iterator.next().then((later) => served.push(['c', contentOf(later)]));
+      });
+      const b = iterator.next().then((result) => served.push(['b', contentOf(result)]));
+      await a;
+      await b;
+      await c;
+      expect(served).toEqual([
+        ['a', 'x2'],
+        ['b', 'x3'],
+        ['c', 'x4'],
+      ]);
+      await iterator.return!();
+    } finally {
+      await upstream.close();
+    }
+  });
+
+  it("throw() ends the stream as the caller leaving: the upstream is closed, the record says so, the deployment's health is untouched", async () => {
+    const upstream = await drippingUpstream(100);
+    try {
+      const { router, audit } = routerFor(upstream.baseURL);
+      const stream = await router.chat.completions.create({ model: 'auto', messages, stream: true });
+      const iterator = stream[Symbol.asyncIterator]();
+      await iterator.next();
+      const mine = new Error('caller gave up');
+      await expect(iterator.throw!(mine)).rejects.toBe(mine);
+      expect(await iterator.next()).toEqual({ done: true, value: undefined });
+      // The upstream's connection is closed at once, not when it finishes on its own.
+      for (let waited = 0; upstream.closedAt.length === 0 && waited < 2_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(upstream.closedAt).toHaveLength(1);
+      await router.flush();
+      expect(audit.records.map(({ outcome, error_message }) => [outcome, error_message])).toEqual([
+        ['aborted', 'The caller ended the stream with an error after 1 chunk(s): caller gave up.'],
+      ]);
+      expect(router.health()).toEqual([expect.objectContaining({ provider: 'local', failures: 0, circuit: 'closed' })]);
+    } finally {
+      await upstream.close();
+    }
+  });
+});
