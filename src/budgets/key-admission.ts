@@ -3,12 +3,11 @@ import { roundMoney } from '../pricing/currency.js';
 import type { Ranked } from '../strategies/types.js';
 import type { Caller, RouterContext } from '../router/router-context.js';
 import type { Usage } from '../wire/chat-response.js';
-import type * as BudgetGuard from './budget-guard.js';
-import type * as RateGuard from './rate-guard.js';
+import { loadOnce } from '../internal/load-once.js';
 
 // Loaded on the first call of a key with rate limits or a budget: most routers have neither.
-let rateGuard: Promise<typeof RateGuard> | undefined;
-let budgetGuard: Promise<typeof BudgetGuard> | undefined;
+const rateGuard = loadOnce(() => import('./rate-guard.js'));
+const budgetGuard = loadOnce(() => import('./budget-guard.js'));
 
 /**
  * What a request holds against its key until it ends: called once with the usage it had (none
@@ -51,7 +50,7 @@ async function admit(context: RouterContext, caller: Caller, record: AdmittedReq
   const keyId = caller.keyId;
   const id = record.id;
   if (keyId === null) return undefined;
-  const settleRate = caller.rates === undefined ? undefined : await (await (rateGuard ??= import('./rate-guard.js'))).takeRate(context, keyId, caller.rates, tokens);
+  const settleRate = caller.rates === undefined ? undefined : await (await rateGuard()).takeRate(context, keyId, caller.rates, tokens);
   let settleBudget: ((actual: number) => void) | undefined;
   if (caller.budget !== undefined && !caller.simulated) {
     // A fallback may be dearer than the first choice: the reservation covers the dearest ranked
@@ -62,7 +61,7 @@ async function admit(context: RouterContext, caller: Caller, record: AdmittedReq
     for (let index = 0; index < plan.ranked.length; index++) estimate = Math.max(estimate, cost(plan.ranked[index]!));
     record.budgetCeiling = { amount: estimate, cost };
     try {
-      const { reserveBudget } = await (budgetGuard ??= import('./budget-guard.js'));
+      const { reserveBudget } = await budgetGuard();
       settleBudget = await reserveBudget(context.budgets, keyId, caller.budget, id, estimate);
     } catch (error) {
       // Refused: the request is not sent, so its tokens were not used.

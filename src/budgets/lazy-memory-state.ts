@@ -1,5 +1,6 @@
 import type { BudgetLedger } from './budget-ledger.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { loadOnce } from '../internal/load-once.js';
 
 /*
  * The in-memory budget ledger and rate limiter, loaded on the first call of a key with a budget
@@ -9,8 +10,7 @@ import type { RateLimiter } from './rate-limiter.js';
  */
 
 export function lazyMemoryLedger(): BudgetLedger {
-  let ledger: Promise<BudgetLedger> | undefined;
-  const load = () => (ledger ??= import('./budget-ledger.js').then((module) => module.memoryBudgetLedger()));
+  const load = loadOnce(() => import('./budget-ledger.js').then((module) => module.memoryBudgetLedger()));
   return {
     reserve: async (request) => (await load()).reserve(request),
     settle: async (keyId, period, id, actual, now) => (await load()).settle(keyId, period, id, actual, now),
@@ -19,8 +19,7 @@ export function lazyMemoryLedger(): BudgetLedger {
 }
 
 export function lazyMemoryRateLimiter(): RateLimiter {
-  let limiter: Promise<RateLimiter> | undefined;
-  const load = () => (limiter ??= import('./rate-limiter.js').then((module) => module.memoryRateLimiter()));
+  const load = loadOnce(() => import('./rate-limiter.js').then((module) => module.memoryRateLimiter()));
   return {
     take: async (keyId, limits, tokens) => (await load()).take(keyId, limits, tokens),
     settle: async (keyId, tpm, delta) => (await load()).settle(keyId, tpm, delta),

@@ -1,3 +1,4 @@
+import { loadOnce } from '../internal/load-once.js';
 import type { RouterContext } from '../router/router-context.js';
 import type { ResponsesOptions } from './options.js';
 import type { ResponsesEndpoint } from './responses-endpoint.js';
@@ -11,6 +12,5 @@ export type LoadResponses = () => Promise<ResponsesEndpoint>;
  * chunk of the package), which keeps the core within its size budget.
  */
 export function lazyResponses(context: RouterContext, options: ResponsesOptions | undefined): LoadResponses {
-  let endpoint: Promise<ResponsesEndpoint> | undefined;
-  return () => (endpoint ??= import('./responses-endpoint.js').then((module) => module.responsesEndpoint(context, options)));
+  return loadOnce(() => import('./responses-endpoint.js').then((module) => module.responsesEndpoint(context, options)));
 }

@@ -2,6 +2,7 @@ import type { LoadResponses } from '../responses/lazy-responses.js';
 import type * as Completions from './completions.js';
 import type * as Embeddings from './embeddings.js';
 import type { FetchFunction } from './fetch-handler.js';
+import { loadOnce } from '../internal/load-once.js';
 import type { RouterContext } from './router-context.js';
 
 /*
@@ -12,20 +13,17 @@ import type { RouterContext } from './router-context.js';
  * first changes nothing a caller sees.
  */
 
-let completions: Promise<typeof Completions> | undefined;
-let embeddings: Promise<typeof Embeddings> | undefined;
+const completions = loadOnce(() => import('./completions.js'));
+const embeddings = loadOnce(() => import('./embeddings.js'));
 
 export const createCompletion: typeof Completions.createCompletion = async (context, params, options) =>
-  (await (completions ??= import('./completions.js'))).createCompletion(context, params, options);
+  (await completions()).createCompletion(context, params, options);
 
 export const createEmbeddings: typeof Embeddings.createEmbeddings = async (context, params, options) =>
-  (await (embeddings ??= import('./embeddings.js'))).createEmbeddings(context, params, options);
+  (await embeddings()).createEmbeddings(context, params, options);
 
 /** `router.fetch`: the handler is built on the first request. */
 export function lazyFetchHandler(context: RouterContext, responses: LoadResponses): FetchFunction {
-  let handler: Promise<FetchFunction> | undefined;
-  return async (input, init) => {
-    handler ??= import('./fetch-handler.js').then((module) => module.createFetchHandler(context, responses));
-    return (await handler)(input, init);
-  };
+  const handler = loadOnce(() => import('./fetch-handler.js').then((module) => module.createFetchHandler(context, responses)));
+  return async (input, init) => (await handler())(input, init);
 }

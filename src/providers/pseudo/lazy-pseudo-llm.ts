@@ -1,3 +1,4 @@
+import { loadOnce } from '../../internal/load-once.js';
 import type * as PseudoLlm from './pseudo-llm.js';
 
 /*
@@ -6,8 +7,7 @@ import type * as PseudoLlm from './pseudo-llm.js';
  * which keeps the core's start-up bundle small (docs/performance.md, "Bundle size").
  */
 
-let loading: Promise<typeof PseudoLlm> | undefined;
-const load = () => (loading ??= import('./pseudo-llm.js'));
+const load = loadOnce(() => import('./pseudo-llm.js'));
 
 export type { PseudoCallOptions } from './pseudo-llm.js';
 

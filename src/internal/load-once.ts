@@ -1,0 +1,15 @@
+/*
+ * Code loaded on first use (docs/architecture.md, "The core entry runs anywhere"): one import shared
+ * by every caller. An import that failed (a chunk a deployment left out, a file system hiccup) is
+ * not kept: the next call tries again, so one failure does not fail every later call.
+ */
+
+/** `load`, called once and shared while it succeeds; called again after it failed. */
+export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
+}
