@@ -109,6 +109,7 @@ export async function execute<T>(
   let deadlinePassed = false;
   let count = 0;
   let limitSkips = 0;
+  let circuitSkips = 0;
   let soonestFreeMs = Infinity;
   let lastError: RouterError | undefined;
   let current: Candidate | undefined;
@@ -239,6 +240,7 @@ export async function execute<T>(
         if (circuit.state === 'open' && (earliestRetryAt === undefined || circuit.retryAt < earliestRetryAt)) earliestRetryAt = circuit.retryAt;
         const reason = describeCircuit(circuit, now) ?? 'circuit open';
         skipped.push({ provider: candidate.provider.id, model: candidate.model, reasons: [`${reason} (opened before its turn)`] });
+        circuitSkips += 1;
         continue;
       }
       if (thrown instanceof LimitSkip) {
@@ -254,7 +256,8 @@ export async function execute<T>(
   }
 
   if (attempts.length === 0 && skipped.length > 0 && !deadlinePassed) {
-    if (limitSkips === skipped.length) throw deploymentsAtLimits(options.requested, options.policy, skipped, soonestFreeMs);
+    // Skips for the budget's ceiling only follow candidates skipped for one of these reasons.
+    if (circuitSkips === 0 && limitSkips > 0) throw deploymentsAtLimits(options.requested, options.policy, skipped, soonestFreeMs);
     throw circuitsOpen({ requested: options.requested, policy: options.policy, earliestRetryAt }, skipped);
   }
   // Too long for every deployment tried (the only request errors that reach here): the request's
