@@ -160,7 +160,16 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
   const listeners: Promise<RequestObserver | undefined>[] = [];
   if (options.logger.debug) {
     const logger = options.logger.logger;
-    listeners.push(import('../logging/decision-log.js').then((module) => module.decisionLog(logger)));
+    listeners.push(
+      import('../logging/decision-log.js').then(
+        (module) => module.decisionLog(logger),
+        // Reported; telemetry still loads, and requests go unlogged rather than fail.
+        (error: unknown) => {
+          report(error);
+          return undefined;
+        },
+      ),
+    );
   }
   const telemetry = options.telemetry;
   if (telemetry) {
