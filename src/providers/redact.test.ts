@@ -68,6 +68,18 @@ describe('redactCause', () => {
     expect(inspect(copy, { depth: 10 })).not.toContain(key);
   });
 
+  it("keeps an AggregateError's errors, redacted, and where the connection went", () => {
+    const refused = (address: string) => Object.assign(new Error(`connect ECONNREFUSED ${address}:443 with ${key}`), { code: 'ECONNREFUSED', address, port: 443 });
+    const copy = redactCause(new AggregateError([refused('10.0.0.7'), refused('10.0.0.8')], `all attempts failed (${key})`), redact) as AggregateError;
+    expect(copy).toBeInstanceOf(AggregateError);
+    expect(copy.message).toBe('all attempts failed ([redacted])');
+    expect(copy.errors.map((error: Error & { address: string; port: number; code: string }) => [error.message, error.code, error.address, error.port])).toEqual([
+      ['connect ECONNREFUSED 10.0.0.7:443 with [redacted]', 'ECONNREFUSED', '10.0.0.7', 443],
+      ['connect ECONNREFUSED 10.0.0.8:443 with [redacted]', 'ECONNREFUSED', '10.0.0.8', 443],
+    ]);
+    expect(inspect(copy, { depth: 10 })).not.toContain(key);
+  });
+
   it('ends a cyclic chain, drops causes that are not errors, and keeps a RouterError as it is', () => {
     const cyclic = new Error(`one ${key}`);
     (cyclic as { cause?: unknown }).cause = cyclic;

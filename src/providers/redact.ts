@@ -94,8 +94,10 @@ const builtInErrors = [Error, TypeError, SyntaxError, RangeError, ReferenceError
  * A copy of `error` fit to keep as the `cause` of a RouterError. An upstream failure's words may
  * quote what was sent (undici quotes an invalid header's value, `JSON.parse` the text it choked
  * on), and `console.error(error)` prints the whole cause chain: name, message and stack are
- * redacted, down the chain; `code`, `errno` and `syscall` are kept (ECONNRESET is what a reader
- * looks for). A RouterError is kept as it is: its words went through a redactor when it was made.
+ * redacted, down the chain; `code`, `errno`, `syscall`, `address` and `port` are kept
+ * (ECONNRESET to 10.0.0.7:443 is what a reader looks for), and an `AggregateError`'s errors (undici
+ * tries each address of a host) are redacted the same way. A RouterError is kept as it is: its
+ * words went through a redactor when it was made.
  * A cause that is neither an Error nor a string is dropped. Never throws.
  */
 export function redactCause(error: unknown, redact: Redactor = redactCredentialShapes, depth = 0): unknown {
@@ -105,11 +107,18 @@ export function redactCause(error: unknown, redact: Redactor = redactCredentialS
     if (!(error instanceof Error)) return undefined;
     const cause = depth < causeDepth ? redactCause(error.cause, redact, depth + 1) : undefined;
     // A built-in class is kept (a reader may test `instanceof SyntaxError`); any other becomes an Error of its name.
-    const Class = builtInErrors.find((candidate) => error.constructor === candidate) ?? Error;
-    const copy = new Class(redact(error.message), cause === undefined ? undefined : { cause });
+    const options = cause === undefined ? undefined : { cause };
+    const copy =
+      error instanceof AggregateError
+        ? new AggregateError(
+            Array.isArray(error.errors) && depth < causeDepth ? error.errors.map((inner: unknown) => redactCause(inner, redact, depth + 1)) : [],
+            redact(error.message),
+            options,
+          )
+        : new (builtInErrors.find((candidate) => error.constructor === candidate) ?? Error)(redact(error.message), options);
     copy.name = error.name;
     if (error.stack !== undefined) copy.stack = redact(error.stack);
-    for (const key of ['code', 'errno', 'syscall'] as const) {
+    for (const key of ['code', 'errno', 'syscall', 'address', 'port'] as const) {
       const value: unknown = (error as unknown as Record<string, unknown>)[key];
       if (typeof value === 'string' || typeof value === 'number') (copy as unknown as Record<string, unknown>)[key] = value;
     }
