@@ -1,5 +1,6 @@
 import { RouterError } from '../errors.js';
 import { redactCause, redactCredentialShapes } from './redact.js';
+import { raisedBeforeSending, wasNotSent } from './upstream-error.js';
 
 /*
  * Credentials an adapter holds (an AWS secret key and session token, a Google access token)
@@ -30,7 +31,7 @@ export function redactError(error: RouterError, secrets: readonly (string | unde
     const message = redactSecrets(error.message);
     const quotedInCause = causeQuotes(error.cause, redactSecrets, 0);
     if (message === error.message && !quotedInCause) return error;
-    return new RouterError(message, {
+    const copy = new RouterError(message, {
       code: error.code,
       status: error.status,
       type: error.type,
@@ -46,6 +47,8 @@ export function redactError(error: RouterError, secrets: readonly (string | unde
           ? redactError(error.cause, secrets)
           : redactCause(error.cause, (text) => redactCredentialShapes(redactSecrets(text))),
     });
+    // Raised before anything was sent: the copy says so too, so the deployment's health is not told.
+    return wasNotSent(error) ? raisedBeforeSending(copy) : copy;
   } catch {
     return new RouterError('an upstream error could not be reported without the credentials it quoted', { code: 'upstream_error', providerId: error.providerId });
   }

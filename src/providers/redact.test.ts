@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
 import { RouterError } from '../errors.js';
 import { redactError } from './held-secrets.js';
+import { raisedBeforeSending, wasNotSent } from './upstream-error.js';
 import { createRedactor, credentialsInURL, headerSecrets, redactCause, redactCredentialShapes } from './redact.js';
 
 describe('createRedactor', () => {
@@ -103,5 +104,12 @@ describe('redactError (secrets an adapter holds)', () => {
     expect(inspect(scrubbed, { depth: 10 })).not.toContain(token);
     const clean = new RouterError('vertex returned 503', { code: 'upstream_error', cause: new Error('socket hang up') });
     expect(redactError(clean, [token])).toBe(clean);
+  });
+
+  it('keeps the mark of an error raised before anything was sent', () => {
+    const unsent = raisedBeforeSending(new RouterError(`could not refresh the access token ${token}`, { code: 'upstream_error' }));
+    const scrubbed = redactError(unsent, [token]);
+    expect(scrubbed.message).toBe('could not refresh the access token [redacted]');
+    expect(wasNotSent(scrubbed)).toBe(true);
   });
 });
