@@ -253,15 +253,19 @@ class Relay {
       return this.#fail(thrown);
     }
     if (!(result instanceof Promise)) return Promise.resolve(result);
-    const pending = result.then(undefined, (thrown: unknown) => this.#fail(thrown));
-    // A call that waited its turn is the tail already; a first one becomes it until it settles.
-    if (this.#tail === undefined) {
-      this.#tail = pending;
-      const settled = () => {
+    // A call that waited its turn is the tail already; a first one becomes it until it settles
+    // (cleared in its own handlers: before any continuation of the caller's runs).
+    const pending: Promise<ChunkResult> = result.then(
+      (value) => {
         if (this.#tail === pending) this.#tail = undefined;
-      };
-      pending.then(settled, settled);
-    }
+        return value;
+      },
+      (thrown: unknown) => {
+        if (this.#tail === pending) this.#tail = undefined;
+        return this.#fail(thrown);
+      },
+    );
+    this.#tail ??= pending;
     return pending;
   }
 
