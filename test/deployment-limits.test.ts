@@ -98,6 +98,23 @@ describe('a deployment with limits', () => {
     expect(candidate?.eligible).toBe(false);
     expect(candidate?.reasons.join(' ')).toMatch(/^at its rate limit: 3 rpm; free again in \d+ s/);
   });
+
+  it('fails with 503 no_eligible_provider and Retry-After, nothing sent, when planning already sees every candidate at its limits', async () => {
+    const limited = await answer();
+    const router = createRouter({
+      policy: 'eu-sovereign',
+      providers: [openaiCompatible({ id: 'limited', baseURL: limited.baseURL, apiKey: 'k', jurisdiction, limits: { rpm: 1 }, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
+    });
+    expect((await router.chat.completions.create(request)).provider).toBe('limited');
+    const error = await router.chat.completions.create(request).then(
+      () => undefined,
+      (caught: unknown) => caught as { status: number; code: string; type: string; headers: Record<string, string>; message: string },
+    );
+    expect([error?.status, error?.code, error?.type]).toEqual([503, 'no_eligible_provider', 'server_error']);
+    expect(Number(error?.headers['retry-after'])).toBeGreaterThanOrEqual(59);
+    expect(error?.message).toContain('at its rate limit: 1 rpm');
+    expect(limited.hits).toBe(1);
+  });
 });
 
 describe.skipIf(await redisSkip())('a deployment limit shared through Redis', () => {
@@ -140,23 +157,6 @@ describe.skipIf(await redisSkip())('a deployment limit shared through Redis', ()
 });
 
 describe.skipIf(await redisSkip())('every candidate at its limit when its turn comes', () => {
-  it('in one process, fails with the same 503 and Retry-After when planning already sees every candidate at its limits', async () => {
-    const limited = await answer();
-    const router = createRouter({
-      policy: 'eu-sovereign',
-      providers: [openaiCompatible({ id: 'limited', baseURL: limited.baseURL, apiKey: 'k', jurisdiction, limits: { rpm: 1 }, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
-    });
-    expect((await router.chat.completions.create(request)).provider).toBe('limited');
-    const error = await router.chat.completions.create(request).then(
-      () => undefined,
-      (caught: unknown) => caught as { status: number; code: string; type: string; headers: Record<string, string>; message: string },
-    );
-    expect([error?.status, error?.code, error?.type]).toEqual([503, 'no_eligible_provider', 'server_error']);
-    expect(Number(error?.headers['retry-after'])).toBeGreaterThanOrEqual(59);
-    expect(error?.message).toContain('at its rate limit: 1 rpm');
-    expect(limited.hits).toBe(1);
-  });
-
   it('fails with 503 no_eligible_provider and Retry-After, nothing sent', async () => {
     const limited = await answer();
     const prefix = `${uniqueName('sovroute_test')}:`;
