@@ -1,5 +1,4 @@
-import type { Plan, RequestNeeds } from '../router/plan.js';
-import { roundMoney } from '../pricing/currency.js';
+import { estimateCost, type Plan, type RequestNeeds } from '../router/plan.js';
 import type { Ranked } from '../strategies/types.js';
 import type { Caller, RouterContext } from '../router/router-context.js';
 import type { Usage } from '../wire/chat-response.js';
@@ -85,5 +84,5 @@ function reservedCost(entry: Ranked, needs: RequestNeeds | undefined): number {
   const cap = needs?.completion?.cap;
   const price = entry.candidate.price;
   if (needs === undefined || cap === undefined || price === undefined) return entry.estCost ?? 0;
-  return roundMoney((needs.promptTokens * price.input + cap * needs.completion!.choices * price.output) / 1_000_000);
+  return estimateCost(price, needs, cap);
 }

@@ -118,9 +118,10 @@ export async function execute<T>(
   for (const entry of ranked) {
     if (deadlinePassed) break;
     const candidate = entry.candidate;
-    if (ceiling !== undefined && ceiling.cost(entry) > ceiling.amount) {
-      // Only past the candidates ranked up front: the reservation covers those.
-      skipped.push({ provider: candidate.provider.id, model: candidate.model, reasons: [`estimated cost ${ceiling.cost(entry).toPrecision(3)} is more than the key's budget reserved for this request (${ceiling.amount.toPrecision(3)})`] });
+    // Only past the candidates ranked up front can a cost pass the reservation, which covers those.
+    const cost = ceiling?.cost(entry);
+    if (cost !== undefined && cost > ceiling!.amount) {
+      skipped.push({ provider: candidate.provider.id, model: candidate.model, reasons: [`estimated cost ${cost.toPrecision(3)} is more than the key's budget reserved for this request (${ceiling!.amount.toPrecision(3)})`] });
       continue;
     }
     current = candidate;

@@ -475,8 +475,8 @@ function clampScore(score: number): number {
   return Number.isFinite(score) ? Math.min(1, Math.max(0, score)) : 0;
 }
 
-/** Cost of the request: `perChoice` learned completion tokens per choice, or the needs' prior. */
-function estimateCost(price: { input: number; output: number }, needs: RequestNeeds, perChoice: number | undefined): number {
+/** Cost of the request: `perChoice` completion tokens per choice (learned, or a cap), or the needs' prior. */
+export function estimateCost(price: { input: number; output: number }, needs: RequestNeeds, perChoice: number | undefined): number {
   const completionTokens = perChoice === undefined ? needs.completionTokens : perChoice * (needs.completion?.choices ?? 1);
   return roundMoney((needs.promptTokens * price.input + completionTokens * price.output) / 1_000_000);
 }
