@@ -1,7 +1,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { createRouter, memoryAudit, openaiCompatible } from '../src/index.js';
-import { closeServer, listenOnLoopback } from './helpers/local-upstream.js';
+import { chunk, closeServer, listenOnLoopback } from './helpers/local-upstream.js';
 
 /*
  * A routed stream as an async iterator, used the ways `for await` does not: calls to `next()`
@@ -18,10 +18,9 @@ async function drippingUpstream(everyMs: number) {
     request.resume().on('end', () => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       let index = 0;
-      const chunk = () =>
-        `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: `x${index++}` }, finish_reason: null }] })}\n\n`;
-      response.write(chunk() + chunk());
-      const timer = setInterval(() => response.write(chunk()), everyMs);
+      const next = () => `data: ${JSON.stringify(chunk('m', { content: `x${index++}` }, null))}\n\n`;
+      response.write(next() + next());
+      const timer = setInterval(() => response.write(next()), everyMs);
       response.on('close', () => {
         clearInterval(timer);
         closedAt.push(Date.now());

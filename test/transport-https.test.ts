@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chunk, completion, sendEvents, sendJson } from './helpers/local-upstream.js';
 
 /*
  * The native transport over HTTPS, as every hosted provider is reached: a TLS upstream on
@@ -40,25 +41,8 @@ beforeAll(async () => {
     request.on('end', () => {
       requests.push({ path: request.url ?? '', authorization: request.headers.authorization });
       const parsed = JSON.parse(body) as { model: string; stream?: boolean };
-      if (parsed.stream) {
-        response.writeHead(200, { 'content-type': 'text/event-stream' });
-        for (const content of ['Bon', 'jour']) {
-          response.write(`data: ${JSON.stringify({ id: 's', object: 'chat.completion.chunk', created: 1, model: parsed.model, choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`);
-        }
-        response.write(`data: ${JSON.stringify({ id: 's', object: 'chat.completion.chunk', created: 1, model: parsed.model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
-        response.end('data: [DONE]\n\n');
-        return;
-      }
-      response.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          id: 'c',
-          object: 'chat.completion',
-          created: 1,
-          model: parsed.model,
-          choices: [{ index: 0, message: { role: 'assistant', content: 'Bonjour' }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
-        }),
-      );
+      if (parsed.stream) sendEvents(response, [chunk(parsed.model, { content: 'Bon' }, null), chunk(parsed.model, { content: 'jour' }, null), chunk(parsed.model, {}, 'stop')]);
+      else sendJson(response, 200, completion(parsed.model, 'Bonjour'));
     });
   });
   server.on('secureConnection', () => (connections += 1));
