@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -63,17 +63,29 @@ async function claim(lockPath: string, path: string, me: string): Promise<boolea
   for (let attempt = 0; attempt < 50; attempt++) {
     const created = await createWhole(lockPath, me);
     if (created !== 'exists') return created === 'created';
-    const before = await stat(lockPath).catch(() => undefined);
-    if (before === undefined) continue; // removed meanwhile: try again
-    const holder = (await readFile(lockPath, 'utf8').catch(() => '')).trim();
-    if (holderRuns(holder)) {
-      const pid = holder.split(' ')[1];
-      throw new Error(
-        `${path} is being written by ${pid === String(process.pid) ? 'another thread or copy of sovroute in this process' : `process ${pid} on this host`} (${lockPath}); ` +
-          `give each process its own audit file (e.g. audit-\${process.pid}.jsonl), or remove the lock file if that writer is gone`,
-      );
+    // The lock is judged through one open descriptor: its identity and its holder are of the same
+    // file, and while the descriptor is open the file's inode cannot be freed, so no lock created
+    // meanwhile can carry its number (ext4 hands a freed inode number straight to the next file,
+    // and change times are only as fine as the kernel's clock tick, so a number and a time read
+    // after the file was gone could otherwise match its successor's).
+    const judged = await open(lockPath, 'r').catch(() => undefined);
+    if (judged === undefined) continue; // removed meanwhile: try again
+    let took: boolean;
+    try {
+      const identity = await judged.stat();
+      const holder = (await judged.readFile('utf8')).trim();
+      if (holderRuns(holder)) {
+        const pid = holder.split(' ')[1];
+        throw new Error(
+          `${path} is being written by ${pid === String(process.pid) ? 'another thread or copy of sovroute in this process' : `process ${pid} on this host`} (${lockPath}); ` +
+            `give each process its own audit file (e.g. audit-\${process.pid}.jsonl), or remove the lock file if that writer is gone`,
+        );
+      }
+      took = await takeOver(lockPath, identity);
+    } finally {
+      await judged.close().catch(() => undefined);
     }
-    if (!(await takeOver(lockPath, before))) await new Promise((resolve) => setTimeout(resolve, 10));
+    if (!took) await new Promise((resolve) => setTimeout(resolve, 10));
   }
   throw new Error(`could not claim ${path}: its lock (${lockPath}) kept changing; give each process its own audit file`);
 }
@@ -103,6 +115,7 @@ async function createWhole(lockPath: string, content: string): Promise<'created'
  * Removes the stale lock `judged`, and only it, one taker at a time: the turn to remove it is a
  * file named after it, created by one taker only; the lock is removed only while it is still that
  * very file (same inode, same change time), since a lock is replaced only after it was removed.
+ * The caller holds the judged file open, so its inode number is not reused while this runs.
  * False when another taker has the turn. A turn left by a taker that died holding it is void
  * after ten seconds.
  */
