@@ -197,3 +197,36 @@ describe('limits.maxModelLength', () => {
     expect(busy).toBeLessThan(50);
   });
 });
+
+describe('limits on the Responses API', () => {
+  it('apply to the request as received: a deep field the translation would drop is still refused, naming it', async () => {
+    const upstream = faults.upstream('responses-deep');
+    const audit = memoryAudit();
+    const router = createRouter({ providers: deployments(upstream), apiKey: 'sk-caller', audit: [audit] });
+    const error = await rejection(router.responses.create({ model: 'model-a', input: 'hi', junk: nested(depth) } as never));
+    expect(error).toMatchObject({ status: 400, code: 'invalid_request', param: 'junk', message: expect.stringContaining('(limits.maxDepth)') });
+    const response = await post(router, 'responses', { model: 'model-a', input: [{ role: 'user', content: 'hi', junk: marker }] });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'invalid_request', message: expect.stringContaining('(limits.maxDepth)') } });
+    await router.flush();
+    expect(audit.records.map((record) => record.error_code)).toEqual(['invalid_request', 'invalid_request']);
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('count input items as input, and a continued conversation as previous_response_id', async () => {
+    const router = createRouter({ providers: deployments(faults.upstream('responses-lists')), apiKey: 'test-limits', limits: { maxMessages: 3 } });
+    const items = (count: number) => Array.from({ length: count }, () => ({ role: 'user' as const, content: 'hi' }));
+    await expect(router.responses.create({ model: 'model-a', input: items(4) })).rejects.toMatchObject({
+      status: 400,
+      param: 'input',
+      message: 'input has 4 entries; the limit is 3 (limits.maxMessages)',
+    });
+    const first = await router.responses.create({ model: 'model-a', input: items(2) });
+    // Two earlier items, the answer and two more: five messages.
+    await expect(router.responses.create({ model: 'model-a', input: items(2), previous_response_id: (first as { id: string }).id })).rejects.toMatchObject({
+      status: 400,
+      param: 'previous_response_id',
+      message: 'the input makes 5 messages with the conversation it continues; the limit is 3 (limits.maxMessages)',
+    });
+  });
+});

@@ -1,9 +1,11 @@
+import { InvalidRequestError } from '../errors.js';
 import { validateRequest } from '../internal/validate.js';
 import { requestedModel, runChatCompletion, type RequestOptions } from '../router/chat-completions.js';
 import { asRouterError, identifyCaller, RequestRecord } from '../router/request-record.js';
 import type { RouterContext } from '../router/router-context.js';
 import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import type { ChatCompletion } from '../wire/chat-response.js';
+import { assertRequestBody } from '../wire/request-limits.js';
 import { resolveInput } from './resolve-input.js';
 import { newId } from './response-shell.js';
 import type { ResponseStore } from './response-store.js';
@@ -30,9 +32,21 @@ export async function createResponse(
   const record = new RequestRecord(context, 'responses', stream, requestedModel(params, context.options.limits.maxModelLength));
   try {
     const caller = identifyCaller(context, options.apiKey, record);
+    const limits = context.options.limits;
+    // The sizes the caller controls, on the request as received: before the schema walks it.
+    assertRequestBody(params, limits, 'input');
     const request = validateRequest(responseRequestSchema, params);
     const { history, input } = await resolveInput(request, store, caller.keyId);
     const chat = toChatRequest(request, history, input);
+    // A continued conversation grows with every response: counted here, and named by what the
+    // caller sent (the chat path would name `messages`, a field this request does not have).
+    if (chat.messages.length > limits.maxMessages) {
+      const continued = history.length > 0;
+      throw new InvalidRequestError(
+        `the input makes ${chat.messages.length} messages${continued ? ' with the conversation it continues' : ''}; the limit is ${limits.maxMessages} (limits.maxMessages)`,
+        continued ? 'previous_response_id' : 'input',
+      );
+    }
     const id = newId('resp');
     const createdAt = Math.floor(Date.now() / 1000);
     const keep = store && request.store !== false ? store : undefined;
