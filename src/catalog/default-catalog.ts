@@ -78,7 +78,8 @@ export type DefaultCatalogOptions = {
  * Every built-in preset, each with its jurisdiction facts, models and dated prices: the whole
  * catalogue for `createRouter({ providers: defaultCatalog() })`, `explain()` or tests with a
  * `test-` key. API keys are read from each provider's environment variable at call time; a
- * provider without one fails its calls, and routing falls back to the next eligible one.
+ * provider without one is left out when a call is planned (`explain()` says `not configured`),
+ * and a call that only unconfigured providers could serve is a 503 naming the missing variable.
  *
  * @example
  * const router = createRouter({ providers: defaultCatalog({ exclude: ['mistral'] }), policy: 'eu-sovereign' });

@@ -8,8 +8,8 @@ import { serve } from './serve.js';
 
 export const serveUsage = `Usage: sovroute serve --config <file> [--port <n>] [--host <address>]
 
-  Runs the gateway: the OpenAI REST surface (/v1/chat/completions, /v1/embeddings,
-  /v1/completions, /v1/models) over the router the configuration file describes.
+  Runs the gateway: the OpenAI REST surface (/v1/chat/completions, /v1/responses,
+  /v1/embeddings, /v1/completions, /v1/models) over the router the configuration file describes.
 
 Options:
   --config <file>    sovroute.config.yaml, .json, .mjs or .ts (required)
