@@ -54,11 +54,13 @@ export function redactError(error: RouterError, secrets: readonly (string | unde
   }
 }
 
-/** Whether a secret occurs in the message or stack of `cause` or of its own causes. */
+/** Whether a secret occurs in the message or stack of `cause`, of its own causes, or of an `AggregateError`'s errors. */
 function causeQuotes(cause: unknown, redactSecrets: (text: string) => string, depth: number): boolean {
   if (depth > 4 || cause === undefined || cause === null) return false;
   if (typeof cause === 'string') return redactSecrets(cause) !== cause;
   if (!(cause instanceof Error)) return false;
   const stack = cause.stack ?? '';
-  return redactSecrets(cause.message) !== cause.message || redactSecrets(stack) !== stack || causeQuotes(cause.cause, redactSecrets, depth + 1);
+  if (redactSecrets(cause.message) !== cause.message || redactSecrets(stack) !== stack) return true;
+  if (cause instanceof AggregateError && Array.isArray(cause.errors) && cause.errors.some((inner: unknown) => causeQuotes(inner, redactSecrets, depth + 1))) return true;
+  return causeQuotes(cause.cause, redactSecrets, depth + 1);
 }

@@ -106,6 +106,15 @@ describe('redactError (secrets an adapter holds)', () => {
     expect(redactError(clean, [token])).toBe(clean);
   });
 
+  it("scrubs a held secret quoted by one of an AggregateError's errors (each address a connection tried)", () => {
+    const attempts = new AggregateError([new Error('connect ECONNREFUSED 10.0.0.7:443'), new TypeError(`invalid header value "${token}"`)], 'fetch failed');
+    const failed = new RouterError('could not connect to vertex (fetch failed)', { code: 'upstream_error', cause: redactCause(attempts) });
+    const scrubbed = redactError(failed, [token]);
+    expect(scrubbed.cause).toBeInstanceOf(AggregateError);
+    expect((scrubbed.cause as AggregateError).errors).toHaveLength(2);
+    expect(inspect(scrubbed, { depth: 10 })).not.toContain(token);
+  });
+
   it('keeps the mark of an error raised before anything was sent', () => {
     const unsent = raisedBeforeSending(new RouterError(`could not refresh the access token ${token}`, { code: 'upstream_error' }));
     const scrubbed = redactError(unsent, [token]);
