@@ -115,6 +115,21 @@ describe('a deployment with limits', () => {
     expect(error?.message).toContain('at its rate limit: 1 rpm');
     expect(limited.hits).toBe(1);
   });
+  it('refuses a request larger than every deployment\'s tpm as not servable, not as a 503 to retry: waiting never makes it fit', async () => {
+    const limited = await answer();
+    const router = createRouter({
+      policy: 'eu-sovereign',
+      providers: [openaiCompatible({ id: 'limited', baseURL: limited.baseURL, apiKey: 'k', jurisdiction, limits: { tpm: 10 }, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
+    });
+    const error = await router.chat.completions.create({ ...request, max_tokens: 500 }).then(
+      () => undefined,
+      (caught: unknown) => caught as { status: number; code: string; isRetryable: boolean; headers: Record<string, string>; message: string },
+    );
+    expect(error?.code).toBe('no_eligible_provider');
+    expect(error?.message).toMatch(/at its rate limit: 10 tpm, less than this request's ~\d+ tokens/);
+    expect([error?.status, error?.isRetryable, error?.headers['retry-after']]).toEqual([404, false, undefined]);
+    expect(limited.hits).toBe(0);
+  });
 });
 
 describe.skipIf(await redisSkip())('a deployment limit shared through Redis', () => {

@@ -55,6 +55,8 @@ export interface DeploymentRefusal {
   reason: string;
   /** @unit milliseconds */
   retryAfterMs: number;
+  /** The request alone is over the limit (more tokens than `tpm`): no wait makes it fit. */
+  never?: true;
 }
 
 /** One limit's sliding log: when each admitted attempt was sent and what it cost, oldest first. */
@@ -90,7 +92,8 @@ function prune(log: WindowLog, now: number, windowMs: number): void {
   }
 }
 
-const refusal = (name: 'rpm' | 'tpm', limit: number, cost: number, waitMs: number): DeploymentRefusal => ({ reason: describe(name, limit, cost, waitMs), retryAfterMs: waitMs });
+const refusal = (name: 'rpm' | 'tpm', limit: number, cost: number, waitMs: number): DeploymentRefusal =>
+  cost > limit ? { reason: describe(name, limit, cost, waitMs), retryAfterMs: waitMs, never: true } : { reason: describe(name, limit, cost, waitMs), retryAfterMs: waitMs };
 const describe = (name: 'rpm' | 'tpm', limit: number, cost: number, waitMs: number) =>
   name === 'tpm' && cost > limit
     ? `at its rate limit: ${limit} tpm, less than this request's ~${cost} tokens`

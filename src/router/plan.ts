@@ -321,7 +321,8 @@ export function planRoute(
       }
       if (limitRefusal !== undefined) {
         // Full for now, not ineligible: says when routing may work again, as an open circuit does.
-        if (reasons.length === 0) {
+        // A request over the limit on its own never fits: that is not a wait.
+        if (reasons.length === 0 && limitRefusal.never === undefined) {
           limitExcluded += 1;
           if (limitRetryAfterMs === undefined || limitRefusal.retryAfterMs < limitRetryAfterMs) limitRetryAfterMs = limitRefusal.retryAfterMs;
         }
