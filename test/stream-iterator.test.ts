@@ -31,6 +31,25 @@ async function drippingUpstream(everyMs: number) {
   return { baseURL: `http://127.0.0.1:${port}/v1`, closedAt, close: () => closeServer(server) };
 }
 
+/** An upstream that sends two chunks at once, then one more on `send()`, then nothing until the client leaves. */
+async function heldUpstream() {
+  let send: () => void = () => undefined;
+  let closed: () => void = () => undefined;
+  const whenClosed = new Promise<void>((resolve) => (closed = resolve));
+  const server = createServer((request, response: ServerResponse) => {
+    request.resume().on('end', () => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      let index = 0;
+      const next = () => `data: ${JSON.stringify(chunk('m', { content: `x${index++}` }, null))}\n\n`;
+      response.write(next() + next());
+      send = () => void response.write(next());
+      response.on('close', closed);
+    });
+  });
+  const port = await listenOnLoopback(server);
+  return { baseURL: `http://127.0.0.1:${port}/v1`, send: () => send(), whenClosed, close: () => closeServer(server) };
+}
+
 function routerFor(baseURL: string) {
   const audit = memoryAudit();
   const router = createRouter({
@@ -73,6 +92,36 @@ describe('a routed stream as an iterator', () => {
       await upstream.close();
     }
   });
+
+  for (const how of ['return', 'throw'] as const) {
+    it(`${how}() called as a read settles, with another read queued behind it, closes at once rather than wait on the silent upstream`, async () => {
+      const upstream = await heldUpstream();
+      try {
+        const { router, audit } = routerFor(upstream.baseURL);
+        const stream = await router.chat.completions.create({ model: 'auto', messages, stream: true });
+        const iterator = stream[Symbol.asyncIterator]();
+        await iterator.next();
+        await iterator.next();
+        let closing: Promise<unknown> | undefined;
+        // a waits on the upstream; b is queued behind it; the caller leaves the moment a settles.
+        const a = iterator.next().then((result) => {
+          closing = how === 'return' ? iterator.return!() : iterator.throw!(new Error('done here')).catch(() => undefined);
+          return contentOf(result);
+        });
+        const b = iterator.next().then(contentOf, (error: { code?: string }) => error.code);
+        upstream.send();
+        expect(await a).toBe('x2');
+        // The upstream sends nothing more: leaving must not wait for it.
+        await closing;
+        await upstream.whenClosed;
+        expect(await b).toBe('aborted');
+        await router.flush();
+        expect(audit.records.map(({ outcome }) => outcome)).toEqual(['aborted']);
+      } finally {
+        await upstream.close();
+      }
+    });
+  }
 
   it("throw() ends the stream as the caller leaving: the upstream is closed, the record says so, the deployment's health is untouched", async () => {
     const upstream = await drippingUpstream(100);

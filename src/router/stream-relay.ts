@@ -272,9 +272,10 @@ class Relay {
   async return(value?: unknown): Promise<ChunkResult> {
     const state = this.#state;
     const message = `The caller closed the stream after ${state.delivered} chunk(s).`;
-    // A read may be waiting on a silent upstream (a ReadableStream pulls ahead of its reader):
-    // abandon first, which aborts that read, rather than wait for it.
-    const abandoned = state.busy ? state.abandon(message) : undefined;
+    // A read may be waiting on a silent upstream (a ReadableStream pulls ahead of its reader), or
+    // be queued to start one once an earlier call settles: abandon first, which aborts that read
+    // or fails the queued one at its start, rather than wait for it.
+    const abandoned = this.#waiting() ? state.abandon(message) : undefined;
     if (this.#tail !== undefined) await this.#tail.catch(() => undefined);
     this.#close();
     await (abandoned ?? state.abandon(message));
@@ -291,11 +292,16 @@ class Relay {
     const state = this.#state;
     const reason = error instanceof Error && error.message !== '' ? `: ${error.message}` : '';
     const message = `The caller ended the stream with an error after ${state.delivered} chunk(s)${reason}.`;
-    const abandoned = state.busy ? state.abandon(message) : undefined;
+    const abandoned = this.#waiting() ? state.abandon(message) : undefined;
     if (this.#tail !== undefined) await this.#tail.catch(() => undefined);
     this.#close();
     await (abandoned ?? state.abandon(message));
     throw error;
+  }
+
+  /** A call is reading the upstream, or waits its turn to (and may then read). */
+  #waiting(): boolean {
+    return this.#state.busy || this.#tail !== undefined;
   }
 
   /**
