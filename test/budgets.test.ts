@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { createClient } from '@redis/client';
 import { describe, expect, it } from 'vitest';
-import { callbackAudit, createRouter, openaiCompatible, RouterError, type AuditRecord } from '../src/index.js';
+import { callbackAudit, createRouter, memoryHealthStore, openaiCompatible, RouterError, type AuditRecord } from '../src/index.js';
 import { redisStore } from '../src/redis/index.js';
 import { localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
 import { euJurisdiction, oneTokenRequest, oneTokenUpstream } from './helpers/priced-upstream.js';
@@ -54,6 +54,28 @@ describe('a key budget in this process', () => {
     // Without a budget, the same walk reaches the dear deployment.
     const unbudgeted = createRouter({ currency: 'EUR', policy: 'global', strategy: 'cheapest', retry: { retries: 0 }, providers: [...cheap, openaiCompatible({ id: 'dear', baseURL: dear.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 50_000, currency: 'EUR' } }] })] });
     expect((await unbudgeted.chat.completions.create(request)).provider).toBe('dear');
+  });
+
+  it("skips no fallback for its cost when nothing was reserved: a ledger that does not answer, with onUnavailable 'allow'", async () => {
+    // As above, but the ledger is away and the store lets requests through uncounted: there is no
+    // reservation for a fallback to pass, so the walk reaches the dear deployment, as without a budget.
+    const failing = await localUpstream((_body, response) => void response.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"message":"busy"}}'));
+    const dear = await answer();
+    const cheap = Array.from({ length: 9 }, (_, index) =>
+      openaiCompatible({ id: `cheap-${index}`, baseURL: failing.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 100 + index, currency: 'EUR' } }] }),
+    );
+    const away = () => Promise.reject(new Error('the ledger does not answer'));
+    const router = createRouter({
+      currency: 'EUR',
+      policy: 'global',
+      strategy: 'cheapest',
+      retry: { retries: 0 },
+      store: Object.assign(memoryHealthStore(), { budgets: { reserve: away, settle: away, usage: away }, onUnavailable: 'allow' as const }),
+      keys: { 'sk-a': { label: 'team-a', budget: { limit: 1, period: 'day' } } },
+      providers: [...cheap, openaiCompatible({ id: 'dear', baseURL: dear.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 50_000, currency: 'EUR' } }] })],
+    });
+    expect((await router.chat.completions.create(request, { apiKey: 'sk-a' })).provider).toBe('dear');
+    expect(failing.hits).toBe(9);
   });
 
   it('refuses the call that would pass the budget with 429 budget_exceeded, sends nothing, audits it, and reports usage', async () => {

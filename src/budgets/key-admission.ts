@@ -58,7 +58,6 @@ async function admit(context: RouterContext, caller: Caller, record: AdmittedReq
     let estimate = 0;
     // Only the candidates ranked up front (a walk past them ranks the rest): indexes, not the iterator.
     for (let index = 0; index < plan.ranked.length; index++) estimate = Math.max(estimate, cost(plan.ranked[index]!));
-    record.budgetCeiling = { amount: estimate, cost };
     try {
       const { reserveBudget } = await budgetGuard();
       settleBudget = await reserveBudget(context.budgets, keyId, caller.budget, id, estimate);
@@ -67,6 +66,8 @@ async function admit(context: RouterContext, caller: Caller, record: AdmittedReq
       settleRate?.(0);
       throw error;
     }
+    // Only a reservation bounds the walk: a ledger away under `onUnavailable: 'allow'` reserved nothing.
+    if (settleBudget !== undefined) record.budgetCeiling = { amount: estimate, cost };
   }
   if (settleRate === undefined && settleBudget === undefined) return undefined;
   return (usage) => {
