@@ -6,7 +6,7 @@ import type { ChatRequest } from '../../wire/chat-request.js';
 import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
 import type { EmbeddingsRequest } from '../../wire/embeddings.js';
 import { redactError, redactText } from '../held-secrets.js';
-import { redactCause } from '../redact.js';
+import { credentialsInURL, redactCause } from '../redact.js';
 import { modelOffersSchema } from '../openai-compatible.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbedResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
@@ -54,6 +54,9 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
       throw new InvalidRequestError(`bedrock: ${[name, ...(issue?.path ?? [])].join('.')} ${issue?.message ?? 'is invalid'}`, name, parsed.error);
     }
   }
+  // Userinfo in the URL would be quoted by every error about the endpoint (fetch refuses such a URL in words that include it).
+  const inURL = credentialsInURL(settings.baseURL);
+  if (inURL !== undefined) throw new InvalidRequestError(`bedrock: baseURL ${inURL}`, 'baseURL');
   const facts = parsedFacts.data as JurisdictionFacts | undefined;
   const models = parsedModels.data as ModelOffer[];
   const { id, region } = settings;
