@@ -171,6 +171,30 @@ describe.skipIf(await redisSkip())('a deployment limit shared through Redis', ()
   });
 });
 
+describe.skipIf(await redisSkip())('a tpm limit shared through Redis', () => {
+  it('still takes a smaller request that fits after a larger one filled most of the window', async () => {
+    const limited = await answer();
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const store = redisStore({ url: redisUrl, prefix });
+    try {
+      await store.ready();
+      const router = createRouter({
+        policy: 'eu-sovereign',
+        store,
+        providers: [openaiCompatible({ id: 'limited', baseURL: limited.baseURL, apiKey: 'k', jurisdiction, limits: { tpm: 1000 }, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
+      });
+      // ~600 tokens, then ~10: together well within 1000 tpm, though a second ~600 would not fit.
+      expect((await router.chat.completions.create({ ...request, max_tokens: 600 })).provider).toBe('limited');
+      expect(router.explain(request).candidates.find((entry) => entry.provider === 'limited')?.eligible).toBe(true);
+      expect((await router.chat.completions.create(request)).provider).toBe('limited');
+      expect(limited.hits).toBe(2);
+    } finally {
+      await store.close();
+      await cleanUp(prefix);
+    }
+  });
+});
+
 describe.skipIf(await redisSkip())('every candidate at its limit when its turn comes', () => {
   it('fails with 503 no_eligible_provider and Retry-After, nothing sent', async () => {
     const limited = await answer();

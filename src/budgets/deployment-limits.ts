@@ -105,8 +105,12 @@ const describe = (name: 'rpm' | 'tpm', limit: number, cost: number, waitMs: numb
  */
 export function createDeploymentLimiter(reserveShared?: ReserveDeployment, windowMs = ratePeriodMs): DeploymentLimiter {
   const logs = new Map<string, WindowLog>();
-  /** Until when the fleet's count said the deployment is full. @unit epoch milliseconds */
-  const fullUntil = new Map<string, number>();
+  /**
+   * Until when the fleet's count said the deployment is full for an attempt of `cost` (of that
+   * limit), so for any attempt of at least that cost; a smaller one may still fit (tpm), and the
+   * fleet's count decides it when it is sent. `until` @unit epoch milliseconds
+   */
+  const fullUntil = new Map<string, { until: number; cost: number }>();
 
   const logOf = (key: string) => {
     let log = logs.get(key);
@@ -130,8 +134,8 @@ export function createDeploymentLimiter(reserveShared?: ReserveDeployment, windo
       prune(log, now, windowMs);
       const waitMs = waitFor(log, step.cost, step.limit, now, windowMs);
       if (waitMs > 0) return refusal(step.name, step.limit, step.cost, waitMs);
-      const until = fullUntil.get(key);
-      if (until !== undefined && until > now) return refusal(step.name, step.limit, step.cost, until - now);
+      const full = fullUntil.get(key);
+      if (full !== undefined && full.until > now && step.cost >= full.cost) return refusal(step.name, step.limit, step.cost, full.until - now);
     }
     return undefined;
   };
@@ -165,13 +169,13 @@ export function createDeploymentLimiter(reserveShared?: ReserveDeployment, windo
         // Sending could pass the fleet's limit: this attempt goes to the next candidate instead.
         if (answer.granted === 'unknown') return { reason: 'at its rate limit: no slot reserved, the shared store did not answer in time', retryAfterMs: 1_000 };
         if (!answer.granted) {
-          fullUntil.set(`${providerId}\u0000${answer.limit}`, at + answer.retryAfterMs);
           const step = limitsOf(limits, tokens).find((entry) => entry.name === answer.limit)!;
+          fullUntil.set(`${providerId}\u0000${answer.limit}`, { until: at + answer.retryAfterMs, cost: step.cost });
           return refusal(answer.limit, step.limit, step.cost, answer.retryAfterMs);
         }
         record(providerId, limits, tokens, at);
         for (const step of limitsOf(limits, tokens)) {
-          if (answer.fullForMs[step.name] > 0) fullUntil.set(`${providerId}\u0000${step.name}`, at + answer.fullForMs[step.name]);
+          if (answer.fullForMs[step.name] > 0) fullUntil.set(`${providerId}\u0000${step.name}`, { until: at + answer.fullForMs[step.name], cost: step.cost });
         }
         return undefined;
       });
