@@ -231,12 +231,14 @@ describe('jsonlAudit', () => {
 });
 
 describe('one writer per audit file', () => {
-  const lockedRouter = (path: string, errors: AuditError[]) =>
+  // A short drain only where the record can never be stored (the close then waits that long); a
+  // record that is stored ends the wait at once, so a loaded machine gets all the time it needs.
+  const lockedRouter = (path: string, errors: AuditError[], drainTimeoutMs = 10_000) =>
     createRouter({
       providers: testProviders(),
       policy: 'eu-hosted',
       apiKey: 'test-jsonl',
-      audit: { sinks: [jsonlAudit(path)], onError: (error) => errors.push(error), retry: { minDelayMs: 1, maxDelayMs: 5 }, drainTimeoutMs: 200 },
+      audit: { sinks: [jsonlAudit(path)], onError: (error) => errors.push(error), retry: { minDelayMs: 1, maxDelayMs: 5 }, drainTimeoutMs },
     });
 
   it('refuses a second sink on a file another one in this process writes, until the first closes', async () => {
@@ -244,7 +246,8 @@ describe('one writer per audit file', () => {
     const firstErrors: AuditError[] = [];
     const secondErrors: AuditError[] = [];
     const first = lockedRouter(path, firstErrors);
-    const second = lockedRouter(path, secondErrors);
+    // Its first flush waits out the drain before it rejects; its last needs time to store on a loaded machine.
+    const second = lockedRouter(path, secondErrors, 1_000);
     await requests(first, 2);
     await first.flush();
     expect(existsSync(`${path}.lock`)).toBe(true);
@@ -269,7 +272,7 @@ describe('one writer per audit file', () => {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(`${path}.lock`, `${hostname()} ${process.ppid}\n`);
     const errors: AuditError[] = [];
-    const routed = lockedRouter(path, errors);
+    const routed = lockedRouter(path, errors, 200);
     await requests(routed, 1);
     await expect(routed.flush()).rejects.toThrow();
     expect(errors.at(-1)!.message).toMatch(new RegExp(`being written by process ${process.ppid} on this host .*give each process its own audit file`));
@@ -303,7 +306,7 @@ describe('one writer per audit file', () => {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(`${path}.lock`, `${hostname()} ${process.pid} ${started}\n`);
     const errors: AuditError[] = [];
-    const refused = lockedRouter(path, errors);
+    const refused = lockedRouter(path, errors, 200);
     await requests(refused, 1);
     await expect(refused.flush()).rejects.toThrow();
     expect(errors.at(-1)!.message).toMatch(/another thread or copy of sovroute in this process/);
