@@ -328,4 +328,17 @@ describe('a test- key', () => {
     expect(vertex({ project: 'acme-eu-prod', location: 'eu' }).missingConfiguration?.()).toMatch(/no Google credentials/);
     expect(gemini().missingConfiguration?.()).toMatch(/GEMINI_API_KEY/);
   });
+
+  it('says so where the shared credentials file cannot be read (Node before 20.16, outside Node)', () => {
+    const runtime = process as { getBuiltinModule?: unknown };
+    const original = runtime.getBuiltinModule;
+    runtime.getBuiltinModule = undefined;
+    try {
+      expect(bedrock({ region: 'eu-central-1' }).missingConfiguration?.()).toBe(
+        'no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or pass credentials (the shared credentials file of AWS_PROFILE is read on Node 20.16 and later only)',
+      );
+    } finally {
+      runtime.getBuiltinModule = original;
+    }
+  });
 });

@@ -123,7 +123,7 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
 
     missingConfiguration(): string | undefined {
       if (settings.apiKey !== undefined && apiKey() !== undefined) return undefined;
-      return mayHaveCredentials(settings.credentials) ? undefined : missingCredentials;
+      return mayHaveCredentials(settings.credentials) ? undefined : missingCredentials();
     },
 
     doChat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {

@@ -95,8 +95,15 @@ function credentialsFileExists(): boolean {
   }
 }
 
-/** The sentence `missingConfiguration()` answers with when no source has credentials. */
-export const missingCredentials = 'no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or pass credentials';
+/**
+ * The sentence `missingConfiguration()` answers with when no source has credentials. Where the
+ * shared credentials file cannot be read (Node before 20.16, an edge runtime), it says so: there
+ * `AWS_PROFILE` cannot help.
+ */
+export function missingCredentials(): string {
+  const sentence = 'no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or pass credentials';
+  return nodeBuiltin('node:fs') === undefined ? `${sentence} (the shared credentials file of AWS_PROFILE is read on Node 20.16 and later only)` : sentence;
+}
 
 /** The credentials to sign one call with. Throws a configuration error (not retryable) naming what to set. */
 export async function resolveCredentials(providerId: string, source: AwsCredentialSource | undefined): Promise<AwsCredentials> {
@@ -114,6 +121,6 @@ export async function resolveCredentials(providerId: string, source: AwsCredenti
     return credentials;
   }
   const found = credentialsFromEnvironment() ?? (await credentialsFromFile());
-  if (found === undefined) throw new RouterError(`${providerId}: ${missingCredentials}`, { code: 'upstream_error', status: 500, providerId });
+  if (found === undefined) throw new RouterError(`${providerId}: ${missingCredentials()}`, { code: 'upstream_error', status: 500, providerId });
   return found;
 }
