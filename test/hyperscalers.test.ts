@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { anthropic, bedrock, createRouter, gemini, vertex, type ChatCompletionChunk, type ExplainCandidate } from '../src/index.js';
-import { concat, toolCallStream } from './helpers/event-stream-frames.js';
+import { anthropic, bedrock, createRouter, gemini, memoryAudit, vertex, type ChatCompletionChunk, type ExplainCandidate } from '../src/index.js';
+import { concat, eventFrame, exceptionFrame, toolCallStream } from './helpers/event-stream-frames.js';
 import { mockServer, sseBody } from './helpers/msw.js';
 
 /* The hyperscaler deployments end to end: jurisdiction, Bedrock streams, Vertex tokens, test keys. */
@@ -179,6 +179,31 @@ describe('Bedrock Converse and InvokeModel', () => {
     const error = await router.chat.completions.create({ model: 'claude-haiku-4-5', messages }).then(() => new Error('resolved'), (caught: unknown) => caught as Error);
     const seen = `${error.message} ${JSON.stringify(error)}`;
     expect(seen).toContain('UnrecognizedClientException');
+    expect(seen).not.toContain(credentials.sessionToken);
+    expect(seen).not.toContain(credentials.secretAccessKey);
+  });
+
+  it('never quotes them from an exception frame in the middle of a stream either', async () => {
+    upstream.use(
+      http.post(`${frankfurt}/model/eu.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse-stream`, () =>
+        eventStream(
+          concat([
+            eventFrame('messageStart', { role: 'assistant' }),
+            eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Sunny' } }),
+            exceptionFrame('modelStreamErrorException', `stream broken for token ${credentials.sessionToken} and key ${credentials.secretAccessKey}`),
+          ]),
+        ),
+      ),
+    );
+    const audit = memoryAudit();
+    const router = createRouter({ providers: [bedrock({ region: 'eu-central-1', credentials })], retry: { retries: 0 }, audit: [audit] });
+    const stream = await router.chat.completions.create({ model: 'claude-haiku-4-5', messages, stream: true });
+    const error = await (async () => {
+      for await (const _chunk of stream);
+    })().then(() => new Error('the stream ended without its error'), (caught: unknown) => caught as Error);
+    await router.flush();
+    const seen = `${error.message} ${JSON.stringify(error)} ${String((error.cause as Error | undefined)?.message)} ${JSON.stringify(audit.records)}`;
+    expect(seen).toContain('ModelStreamErrorException');
     expect(seen).not.toContain(credentials.sessionToken);
     expect(seen).not.toContain(credentials.secretAccessKey);
   });

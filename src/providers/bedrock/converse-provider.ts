@@ -114,6 +114,14 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
     promise.catch((error: unknown) => {
       throw RouterError.isInstance(error) ? redactError(error, [...held]) : error;
     });
+  /** A stream's chunks, with a failure mid-way (an exception frame may quote what was sent) scrubbed the same way. */
+  async function* scrubbedChunks<T>(chunks: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
+    try {
+      yield* chunks;
+    } catch (error) {
+      throw RouterError.isInstance(error) ? redactError(error, [...held]) : error;
+    }
+  }
 
   return {
     specificationVersion: 'v1',
@@ -149,7 +157,7 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
             throw malformedResponse(id, response, 'a streaming answer that is not an event stream');
           }
           const translator = new ConverseStreamTranslator(jsonTool, requestId ?? '', request.model, now());
-          return { chunks: translateFrames(id, response.body, translator, call.signal, requestId), requestId };
+          return { chunks: scrubbedChunks(translateFrames(id, response.body, translator, call.signal, requestId)), requestId };
         })(),
       );
     },
