@@ -22,7 +22,7 @@ import { poolCompletionEstimates, readCompletion, type CompletionEstimate, type 
 import type { LatencyReading } from '../health/latency-estimate.js';
 import { chooseExploration } from '../strategies/exploration.js';
 import { admissionFor, capabilityWord, policyReasonsOf, stablePool, type Admission } from './admission.js';
-import { modelCompletions, poolLatencyPrior } from './pool-estimates.js';
+import { learnedCompletions, modelCompletions, poolLatencyPrior } from './pool-estimates.js';
 import { ownRanking, rankFirst } from './ranking.js';
 import type { Caller, RouterContext } from './router-context.js';
 
@@ -458,16 +458,21 @@ function completionReader(
   now: number,
 ): (candidate: Candidate) => CompletionReading {
   const health = context.health;
+  // Models none of the pool's deployments has answered for (with a large catalogue, nearly all):
+  // each of their candidates reads the prior, without a lookup of its own or of its model's pool.
+  const learned = learnedCompletions(context, pool, byModel);
   const pools = new Map<string, CompletionEstimate | undefined>();
   let prior: CompletionReading | undefined;
+  const priorReading = () => (prior ??= readCompletion(undefined, undefined, completion.priorTokens, completion.cap, now, health.completionOptions));
   return (candidate) => {
+    if (learned !== undefined && !learned.has(candidate.model)) return priorReading();
     let pooled = pools.get(candidate.model);
     if (pooled === undefined && !pools.has(candidate.model)) {
       pooled = poolCompletionEstimates(modelCompletions(context, pool, byModel, candidate.model), now, health.completionOptions);
       pools.set(candidate.model, pooled);
     }
     const own = health.completion(candidate.key);
-    if (own === undefined && pooled === undefined) return (prior ??= readCompletion(undefined, undefined, completion.priorTokens, completion.cap, now, health.completionOptions));
+    if (own === undefined && pooled === undefined) return priorReading();
     return readCompletion(own, pooled, completion.priorTokens, completion.cap, now, health.completionOptions);
   };
 }

@@ -89,16 +89,34 @@ export function modelCompletions(
   byModel: ReadonlyMap<string, readonly Candidate[]>,
   model: string,
 ): readonly (CompletionEstimate | undefined)[] {
-  const read = (candidates: readonly Candidate[]) => candidates.map((candidate) => context.health.completion(candidate.key));
+  const learned = learnedCompletions(context, pool, byModel);
+  if (learned === undefined) return readCompletions(context, byModel.get(model) ?? []);
+  return learned.get(model) ?? [];
+}
+
+/**
+ * The answer-length estimates of every model of the pool some deployment has learned, by model;
+ * a model absent from it has none, not even its deployments' own. Undefined where that cannot
+ * be kept between requests (a `health.store`): ask each model then.
+ */
+export function learnedCompletions(
+  context: RouterContext,
+  pool: readonly Candidate[],
+  byModel: ReadonlyMap<string, readonly Candidate[]>,
+): ReadonlyMap<string, readonly (CompletionEstimate | undefined)[]> | undefined {
   const estimates = estimatesOf(context, pool);
-  if (estimates === undefined) return read(byModel.get(model) ?? []);
+  if (estimates === undefined) return undefined;
   if (estimates.completions === undefined) {
     // One pass over the pool finds every model with something learned; the rest have nothing.
     estimates.completions = new Map();
     for (const [name, candidates] of byModel) {
-      const states = read(candidates);
+      const states = readCompletions(context, candidates);
       if (states.some((state) => state !== undefined)) estimates.completions.set(name, states);
     }
   }
-  return estimates.completions.get(model) ?? [];
+  return estimates.completions;
+}
+
+function readCompletions(context: RouterContext, candidates: readonly Candidate[]): (CompletionEstimate | undefined)[] {
+  return candidates.map((candidate) => context.health.completion(candidate.key));
 }
