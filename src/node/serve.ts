@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { InvalidApiKeyError, InvalidRequestError, RouterError } from '../errors.js';
 import { bodyTooLarge, declaredOverLimit } from '../router/body-limit.js';
 import type { Router } from '../router/create-router.js';
@@ -206,6 +206,7 @@ function write(response: ServerResponse, result: Response, extra: Record<string,
     return;
   }
   const body = Readable.fromWeb(result.body as import('node:stream/web').ReadableStream<Uint8Array>);
-  response.once('close', () => body.destroy());
-  body.pipe(response);
+  // A body that fails mid-way (a Responses stream the router ended) cuts the connection, so the
+  // client sees a broken answer, never a quiet end; the client hanging up cancels the body.
+  pipeline(body, response, () => {});
 }
