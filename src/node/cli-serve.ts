@@ -4,7 +4,7 @@ import { strictestTier } from '../policy/tier.js';
 import { createRouter } from '../router/create-router.js';
 import { loadGatewayConfig, type GatewayConfig } from './config/load-config.js';
 import { parseCommand, UsageError, type CommandIo } from './cli-usage.js';
-import { serve } from './serve.js';
+import { requestsHandled, serve } from './serve.js';
 
 export const serveUsage = `Usage: sovroute serve --config <file> [--port <n>] [--host <address>]
 
@@ -66,7 +66,7 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
   return finished ? 0 : 1;
 }
 
-/** Stops accepting, waits for open requests (idle keep-alive connections are closed), then cuts what remains. */
+/** Stops accepting, waits for open requests (idle keep-alive connections are closed), then cuts what remains and waits for it to end. */
 async function stop(server: Server, timeoutMs: number): Promise<boolean> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   // A connection becomes idle when its last response ends: close it then, not after keepAliveTimeout.
@@ -83,6 +83,8 @@ async function stop(server: Server, timeoutMs: number): Promise<boolean> {
     server.closeAllConnections();
     await closed;
   }
+  // The requests cut (or hung up on) end in the router after their connection: their records come then.
+  await requestsHandled(server);
   return finished;
 }
 

@@ -55,8 +55,10 @@ export async function serve(router: Router, options: ServeOptions = {}): Promise
   server.maxConnections = resolved.maxConnections;
   let resumed = false;
   const edge: Edge = { router, internals, options: resolved, hostAllowed: () => false, ready: () => resumed && server.listening };
+  const pending = new Set<Promise<void>>();
+  handling.set(server, pending);
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
-    handle(edge, request, response).catch((error: unknown) => {
+    const handled = handle(edge, request, response).catch((error: unknown) => {
       // router.fetch rejects only when the client hung up (the router recorded that); anything
       // else is a bug, still answered with an envelope when the response has not started.
       if (!response.headersSent && !response.destroyed) {
@@ -65,6 +67,8 @@ export async function serve(router: Router, options: ServeOptions = {}): Promise
         response.end(JSON.stringify(internal));
       } else response.destroy();
     });
+    pending.add(handled);
+    void handled.then(() => pending.delete(handled));
   };
   server.on('request', onRequest);
   // `Expect: 100-continue` is answered by handle, after the checks: a refused body is never invited.
@@ -91,6 +95,19 @@ export async function serve(router: Router, options: ServeOptions = {}): Promise
     );
   }
   return server;
+}
+
+/** The requests each server is still handling. */
+const handling = new WeakMap<Server, Set<Promise<void>>>();
+
+/**
+ * Resolves once every request `server` has taken is handled: a call cut by its client or by
+ * `closeAllConnections()` has then ended in the router, its audit record handed to the trail,
+ * so a `router.close()` after it loses none.
+ */
+export async function requestsHandled(server: Server): Promise<void> {
+  const pending = handling.get(server);
+  while (pending !== undefined && pending.size > 0) await Promise.all(pending);
 }
 
 /** The caller's key from `Authorization: Bearer …`, '' when none (as router.fetch reads it). */

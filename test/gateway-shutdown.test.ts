@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { builtCli, loadBuiltNode } from './helpers/built-package.js';
+import { localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
+
+/* `sovroute serve` cut at its shutdown deadline: what the audit log keeps of the requests it cut. */
+
+useLocalUpstreams();
+const directory = mkdtempSync(join(tmpdir(), 'sovroute-shutdown-'));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(directory, { recursive: true, force: true });
+});
+
+const model = 'llama-3.3-70b-instruct';
+const messages = [{ role: 'user', content: 'Take your time.' }];
+
+async function startGateway(config: string) {
+  const child = spawn(process.execPath, [builtCli, 'serve', '--config', config, '--port', '0'], {
+    cwd: directory,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.setEncoding('utf8');
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (text: string) => {
+      stderr += text;
+      const match = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  return { child, url, exited, stderr: () => stderr };
+}
+
+describe('sovroute serve: requests cut at serve.shutdownTimeoutMs', () => {
+  it('leaves one audit record for each request it cut, and exits 1', async () => {
+    // An upstream that never answers: the calls to it are in flight until the gateway cuts them.
+    const upstream = await localUpstream(() => {});
+    const audit = join(directory, 'audit.jsonl');
+    const config = join(directory, 'gateway.yaml');
+    writeFileSync(
+      config,
+      [
+        'providers:',
+        '  - openaiCompatible:',
+        '      id: on-prem',
+        `      baseURL: ${upstream.baseURL}`,
+        '      apiKey: sk-provider',
+        '      jurisdiction: { operator: { name: Example GmbH, country: DE, parents: [] }, hosting: [DE] }',
+        `      models: [{ id: ${model}, price: { input: 0, output: 0, currency: EUR } }]`,
+        'keys:',
+        '  - { key: sk-team, label: team }',
+        'audit:',
+        `  sinks: [{ jsonl: ${audit} }]`,
+        'serve:',
+        '  shutdownTimeoutMs: 200',
+        '',
+      ].join('\n'),
+    );
+    const gateway = await startGateway(config);
+    const calls = Array.from({ length: 4 }, () =>
+      fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-team' },
+        body: JSON.stringify({ model, messages }),
+      }).then(
+        (response) => response.status,
+        () => 'cut',
+      ),
+    );
+    await vi.waitFor(() => expect(upstream.hits).toBe(4), { timeout: 10_000 });
+
+    gateway.child.kill('SIGTERM');
+    const [code] = await gateway.exited;
+    expect(code).toBe(1);
+    expect(gateway.stderr()).toContain('were cut');
+    expect(await Promise.all(calls)).toEqual(['cut', 'cut', 'cut', 'cut']);
+
+    const { readAuditFile, verifyAuditFile } = await loadBuiltNode();
+    expect(await verifyAuditFile(audit)).toMatchObject({ ok: true, count: 4 });
+    const records = await readAuditFile(audit);
+    expect(records.map((record) => record.outcome)).toEqual(['aborted', 'aborted', 'aborted', 'aborted']);
+  });
+});
