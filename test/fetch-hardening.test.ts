@@ -137,6 +137,34 @@ describe('router.fetch: malformed requests are the caller’s 4xx, not a 500', (
     expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions' }]);
   });
 
+  it("names a header it refuses without quoting its value (the caller's key), in the answer and the audit record", async () => {
+    const { router, records } = makeRouter();
+    const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] });
+    for (const headers of [{ authorization: 'Bearer sk-caller-secret\u0000' }, [['authorization', 'Bearer sk-caller-secret\u0394']]] as NonNullable<RequestInit['headers']>[]) {
+      const response = await router.fetch('http://router.local/v1/chat/completions', { method: 'POST', headers, body });
+      expect(response.status).toBe(400);
+      const text = await response.text();
+      expect(text).toMatch(/malformed: the header \\"authorization\\"/);
+      expect(text).not.toContain('sk-caller-secret');
+    }
+    const stored = await records();
+    expect(stored).toMatchObject([{ outcome: 'invalid' }, { outcome: 'invalid' }]);
+    expect(JSON.stringify(stored)).not.toContain('sk-caller-secret');
+  });
+
+  it('serves a URL that carries a user name and password, and quotes them nowhere', async () => {
+    const { router, records } = makeRouter();
+    const url = new URL('http://user:url-password@router.local/v1/chat/completions');
+    const body = new TextEncoder().encode(JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }));
+    const response = await router.fetch(url, post(body));
+    const text = await response.text();
+    expect(response.status).toBe(200);
+    expect(text).not.toContain('url-password');
+    const stored = await records();
+    expect(stored).toMatchObject([{ outcome: 'success', endpoint: 'chat.completions' }]);
+    expect(JSON.stringify(stored)).not.toContain('url-password');
+  });
+
   it('serves a relative URL like an absolute one', async () => {
     const { router } = makeRouter();
     const response = await router.fetch('/v1/models', { headers: { authorization: 'Bearer test-caller' } });

@@ -53,8 +53,36 @@ function pathOf(input: string | URL | Request): string | undefined {
   }
 }
 
-function malformedCall(path: string, error: unknown): IncomingCall {
-  const reason = error instanceof Error ? error.message : String(error);
+/**
+ * Why fetch refused the call, in words that never quote a header's value: fetch's own message
+ * does, and the value may be the caller's key (which would then reach the answer and the audit
+ * record). The header is named instead.
+ */
+function malformedReason(error: unknown, headers: RequestInit['headers']): string {
+  if (headers !== undefined && !(headers instanceof Headers)) {
+    const entries: unknown[] = Array.isArray(headers) ? headers : Object.entries(headers);
+    for (const entry of entries) {
+      try {
+        new Headers([entry as [string, string]]);
+      } catch {
+        const name = Array.isArray(entry) && typeof entry[0] === 'string' ? entry[0].slice(0, 64) : '';
+        return `the header ${JSON.stringify(name)} has a name or value that fetch refuses (a line break, a NUL, a character beyond Latin-1)`;
+      }
+    }
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The URL without the user name and password it may carry: a request needs its path, never those. */
+function withoutCredentials(input: string | URL): URL {
+  const url = new URL(input, 'http://localhost');
+  url.username = '';
+  url.password = '';
+  return url;
+}
+
+function malformedCall(path: string, error: unknown, headers?: RequestInit['headers']): IncomingCall {
+  const reason = malformedReason(error, headers);
   return {
     method: 'GET',
     path,
@@ -94,7 +122,7 @@ function incoming(input: string | URL | Request, init: RequestInit | undefined, 
     const request =
       input instanceof Request && init === undefined
         ? input
-        : new Request(input instanceof URL || input instanceof Request ? input : new URL(input, 'http://localhost'), streamed ? ({ ...init, duplex: 'half' } as RequestInit) : init);
+        : new Request(input instanceof Request ? input : withoutCredentials(input), streamed ? ({ ...init, duplex: 'half' } as RequestInit) : init);
     return {
       method: request.method,
       path,
@@ -110,7 +138,7 @@ function incoming(input: string | URL | Request, init: RequestInit | undefined, 
       },
     };
   } catch (error) {
-    return malformedCall(path, error);
+    return malformedCall(path, error, init?.headers);
   }
 }
 
