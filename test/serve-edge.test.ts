@@ -161,6 +161,42 @@ describe('serve(): who may call', () => {
     expect(member.status).toBe(200);
     expect((await records()).map((record) => record.outcome)).toEqual(['denied', 'success']);
   });
+
+  it("with keys on the router, refuses any other bearer token with 401 before inviting or reading its body, audited", async () => {
+    const { router, records } = makeRouter({ keys: { 'test-team': { label: 'team' } } });
+    const port = await start(router);
+    // A client that asks before sending a large body: a stranger is not invited to send it.
+    const ask = (key: string) =>
+      new Promise<{ status: number; invited: boolean }>((resolve, reject) => {
+        let invited = false;
+        const outgoing = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/v1/chat/completions',
+            agent: false,
+            headers: { ...json, authorization: `Bearer ${key}`, expect: '100-continue', 'content-length': Buffer.byteLength(chatBody) },
+          },
+          (incoming) => {
+            incoming.resume();
+            incoming.on('end', () => resolve({ status: incoming.statusCode!, invited }));
+          },
+        );
+        outgoing.on('continue', () => {
+          invited = true;
+          outgoing.end(chatBody);
+        });
+        outgoing.on('error', reject);
+        outgoing.flushHeaders();
+      });
+    expect(await ask('test-stranger')).toEqual({ status: 401, invited: false });
+    expect(await ask('test-team')).toEqual({ status: 200, invited: true });
+    expect(await records()).toMatchObject([
+      { outcome: 'denied', endpoint: 'chat.completions', error_code: 'invalid_api_key', key_id: expect.stringMatching(/^key_/) },
+      { outcome: 'success', key_id: 'team' },
+    ]);
+  });
 });
 
 describe('serve(): where it starts', () => {

@@ -181,6 +181,9 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
   if (options.keys.size > 0 && !options.keys.has(apiKey)) {
     return refuse(apiKey ? new InvalidApiKeyError() : new InvalidApiKeyError('An API key is required: this server accepts only its configured keys.'));
   }
+  // The router's own keys too: a stranger is never invited to send a body, nor has it buffered.
+  const keyRefusal = edge.internals?.refusesKey?.(apiKey);
+  if (keyRefusal) return refuse(keyRefusal);
 
   const init: RequestInit = { method, headers: headersOf(request) };
   if (method !== 'GET' && method !== 'HEAD') {

@@ -1,5 +1,5 @@
 import type { AuditRecordBody } from '../audit/types.js';
-import type { RouterError } from '../errors.js';
+import { RouterError } from '../errors.js';
 import { errorResponse } from './http-response.js';
 import { rejectUnread } from './request-record.js';
 import type { RouterContext } from './router-context.js';
@@ -26,6 +26,8 @@ export interface RouterInternals {
   readonly keyed: boolean;
   /** Writes the one audit record of a refused request and answers with its error envelope. */
   refuse(request: RefusedRequest, error: RouterError): Response | Promise<Response>;
+  /** Why the router's `keys` refuse this bearer token (401), so a server refuses it before reading a body; undefined when it may call. */
+  refusesKey?(apiKey: string): RouterError | undefined;
 }
 
 /** The endpoint a path is meant for: the routed ones by name, anything else `other`. */
@@ -52,6 +54,15 @@ export function createRouterInternals(context: RouterContext): RouterInternals {
     refuse: async (request, error) => {
       if (context.observerReady) await context.observerReady;
       return errorResponse(rejectUnread(context, endpointOf(request.path), request.apiKey, error));
+    },
+    refusesKey: (apiKey) => {
+      if (context.options.keys === undefined) return undefined;
+      try {
+        context.caller(apiKey);
+        return undefined;
+      } catch (error) {
+        return RouterError.isInstance(error) ? error : undefined;
+      }
     },
   };
 }
