@@ -393,4 +393,16 @@ describe('serve(): paths', () => {
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.text).error).toMatchObject({ code: 'invalid_request', param: 'model', message: expect.stringMatching(/percent-encoding/) });
   });
+
+  it('serves a request target in absolute form (as a client sends it through a proxy) like its path', async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router);
+    const headers = { ...json, host: `127.0.0.1:${port}` };
+    const answer = await send(port, { method: 'POST', path: `http://127.0.0.1:${port}/v1/chat/completions`, headers, body: chatBody });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toMatchObject({ object: 'chat.completion' });
+    const health = await send(port, { path: `http://127.0.0.1:${port}/healthz` });
+    expect(health.status).toBe(200);
+    expect(await records()).toMatchObject([{ outcome: 'success', endpoint: 'chat.completions' }]);
+  });
 });

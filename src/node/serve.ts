@@ -123,7 +123,7 @@ function refused(message: string, status: number, type = 'invalid_request_error'
 async function handle(edge: Edge, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const { options } = edge;
   const method = request.method ?? 'GET';
-  const target = request.url ?? '/';
+  const target = originForm(request.url ?? '/');
   const path = target.split('?', 1)[0]!;
   if (method === 'GET' && path === '/healthz') {
     write(response, new Response('{"status":"ok"}', { status: 200, headers: { 'content-type': 'application/json' } }));
@@ -207,6 +207,21 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
   });
   const result = await edge.router.fetch(`http://${host ?? 'localhost'}${target}`, init);
   write(response, result, extra);
+}
+
+/**
+ * The path and query of a request target. A client talking through a proxy sends the absolute
+ * form (`http://host/v1/models`), which HTTP/1.1 servers must accept; `Host` still decides who
+ * it is addressed to.
+ */
+function originForm(target: string): string {
+  if (target.startsWith('/')) return target;
+  try {
+    const url = new URL(target);
+    return `${url.pathname}${url.search}`;
+  } catch {
+    return target;
+  }
 }
 
 function headersOf(request: IncomingMessage): Headers {
