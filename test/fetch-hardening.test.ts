@@ -115,6 +115,26 @@ describe('router.fetch: request body size', () => {
     expect(pulled).toBeLessThanOrEqual(1); // the stream's own first pull, never a read
     expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'embeddings' }]);
   });
+
+  it('stops reading a body that stalls when the caller aborts: the call rejects with the abort, with one aborted record', async () => {
+    const { router, records } = makeRouter();
+    const controller = new AbortController();
+    let cancelled = false;
+    const stalled = new ReadableStream<Uint8Array>({
+      start(stream) {
+        stream.enqueue(new TextEncoder().encode('{"model":'));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const request = new Request('http://router.local/v1/chat/completions', { ...post(stalled), duplex: 'half', signal: controller.signal } as RequestInit);
+    const call = router.fetch(request);
+    controller.abort(new Error('the client went away'));
+    await expect(call).rejects.toThrow('the client went away');
+    expect(cancelled).toBe(true);
+    expect(await records()).toMatchObject([{ outcome: 'aborted', endpoint: 'chat.completions', error_code: 'aborted' }]);
+  });
 });
 
 describe('router.fetch: malformed requests are the caller’s 4xx, not a 500', () => {

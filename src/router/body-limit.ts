@@ -1,4 +1,4 @@
-import { RouterError } from '../errors.js';
+import { AbortedError, RouterError } from '../errors.js';
 import { utf8ByteLength } from '../internal/utf8-length.js';
 
 /** The 413 for a body over a limit; `option` names the setting that raises it. */
@@ -20,22 +20,31 @@ export function textOverLimit(text: string, limit: number): boolean {
 /**
  * Reads a body chunk by chunk, decoding as it goes; past `limit` bytes it cancels the stream
  * (the sender stops being read) and throws the 413, so no more than the limit is ever held.
+ * The caller's `signal` aborting cancels the read too: a body that stalls cannot hold the call.
  */
-export async function readTextWithin(body: ReadableStream<Uint8Array> | null, limit: number, option: string): Promise<string> {
+export async function readTextWithin(body: ReadableStream<Uint8Array> | null, limit: number, option: string, signal?: AbortSignal): Promise<string> {
   if (body === null) return '';
   const reader = body.getReader();
+  const onAbort = () => void reader.cancel(signal?.reason).catch(() => {});
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   const decoder = new TextDecoder();
   const parts: string[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      reader.cancel().catch(() => {});
-      throw bodyTooLarge(limit, option);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (signal?.aborted) throw new AbortedError('The request was aborted while its body was being read.', signal.reason);
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        reader.cancel().catch(() => {});
+        throw bodyTooLarge(limit, option);
+      }
+      parts.push(decoder.decode(value, { stream: true }));
     }
-    parts.push(decoder.decode(value, { stream: true }));
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
   parts.push(decoder.decode());
   return parts.join('');

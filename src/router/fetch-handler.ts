@@ -134,7 +134,7 @@ function incoming(input: string | URL | Request, init: RequestInit | undefined, 
           request.body?.cancel().catch(() => {});
           throw bodyTooLarge(maxBodyBytes, bodyLimitOption);
         }
-        return parseJson(await readTextWithin(request.body, maxBodyBytes, bodyLimitOption));
+        return parseJson(await readTextWithin(request.body, maxBodyBytes, bodyLimitOption, request.signal));
       },
     };
   } catch (error) {
