@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { builtCli, loadBuiltNode } from './helpers/built-package.js';
-import { localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
+import { chunk, localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
 
 /* `sovroute serve` cut at its shutdown deadline: what the audit log keeps of the requests it cut. */
 
@@ -43,8 +43,12 @@ async function startGateway(config: string) {
 
 describe('sovroute serve: requests cut at serve.shutdownTimeoutMs', () => {
   it('leaves one audit record for each request it cut, and exits 1', async () => {
-    // An upstream that never answers: the calls to it are in flight until the gateway cuts them.
-    const upstream = await localUpstream(() => {});
+    // An upstream that never ends an answer: a stream gets its first chunk, a completion nothing.
+    const upstream = await localUpstream((body, response) => {
+      if (body.stream !== true) return;
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(`data: ${JSON.stringify(chunk(model, { role: 'assistant', content: 'Let me' }, null))}\n\n`);
+    });
     const audit = join(directory, 'audit.jsonl');
     const config = join(directory, 'gateway.yaml');
     writeFileSync(
@@ -67,13 +71,13 @@ describe('sovroute serve: requests cut at serve.shutdownTimeoutMs', () => {
       ].join('\n'),
     );
     const gateway = await startGateway(config);
-    const calls = Array.from({ length: 4 }, () =>
+    const calls = [false, false, true, true].map((stream) =>
       fetch(`${gateway.url}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: 'Bearer sk-team' },
-        body: JSON.stringify({ model, messages }),
+        body: JSON.stringify({ model, messages, stream }),
       }).then(
-        (response) => response.status,
+        (response) => response.text().then(() => 'ended', () => 'cut'),
         () => 'cut',
       ),
     );
