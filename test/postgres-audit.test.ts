@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter, memoryAudit, openaiCompatible, verifyAudit, type AuditRecord } from '../src/index.js';
-import { exportPostgresAudit, postgresAudit, readPostgresAudit, verifyPostgresAudit } from '../src/postgres/index.js';
+import { exportPostgresAudit, postgresAudit, readPostgresAudit, verifyPostgresAudit, type PostgresPool } from '../src/postgres/index.js';
 import { builtCli } from './helpers/built-package.js';
 import { databaseUrl, postgresSkip, uniqueName } from './helpers/services.js';
 
@@ -90,6 +90,38 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
     expect(await sink.head()).toMatchObject({ seq: 4 });
     await sink.close();
     expect(await verifyPostgresAudit({ connectionString: databaseUrl, table })).toMatchObject({ ok: true, count: 4 });
+  });
+
+  it('verifies the chain as of its head while another instance appends to it, and still reports a head moved back', async () => {
+    const table = `${schema}.live`;
+    const local = memoryAudit();
+    const router = createRouter({ apiKey: 'test-pg', providers: [provider], audit: [local] });
+    for (let index = 0; index < 5; index++) await router.chat.completions.create(ask('m'));
+    await router.close();
+    const writer = postgresAudit({ connectionString: databaseUrl, table });
+    await writer.writeBatch!(local.records.slice(0, 3));
+    // Another instance commits a batch right after the verification has read the head.
+    let appended = false;
+    const pool: PostgresPool = {
+      async query(text, values) {
+        const result = await admin.query(text, values);
+        if (!appended && text.includes('_head')) {
+          appended = true;
+          await writer.writeBatch!(local.records.slice(3));
+        }
+        return result;
+      },
+      connect: () => admin.connect(),
+    };
+    expect(await verifyPostgresAudit({ pool, table })).toMatchObject({ ok: true, count: 3, head: { seq: 3 } });
+    expect(await verifyPostgresAudit({ connectionString: databaseUrl, table })).toMatchObject({ ok: true, count: 5, head: { seq: 5 } });
+    await writer.close();
+
+    const { rows } = await admin.query<{ hash: string }>(`SELECT hash FROM "${schema}".live WHERE seq = 4`);
+    await admin.query(`UPDATE "${schema}".live_head SET seq = 4, hash = $1`, [rows[0]!.hash]);
+    const moved = await verifyPostgresAudit({ connectionString: databaseUrl, table });
+    expect(moved).toMatchObject({ ok: false, seq: 5 });
+    expect(moved.ok === false && moved.reason).toMatch(/head was edited/);
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE, even with session_replication_role = replica', async () => {

@@ -22,14 +22,20 @@ export interface StoredAuditRecord {
  * short statement), so a chain of any size is read in constant memory without holding a
  * transaction open.
  */
-export async function* readPostgresAudit(source: PostgresAuditSource): AsyncGenerator<StoredAuditRecord> {
+export function readPostgresAudit(source: PostgresAuditSource): AsyncGenerator<StoredAuditRecord> {
+  return readChain(source, null);
+}
+
+/** The chain in `seq` order, up to `lastSeq` when given. */
+async function* readChain(source: PostgresAuditSource, lastSeq: number | null): AsyncGenerator<StoredAuditRecord> {
   const names = tableNames(source.table ?? 'sovroute_audit');
   const { pool, close } = await openPool(source, 'readPostgresAudit');
   const batchSize = source.batchSize ?? 1000;
+  const bound = lastSeq === null ? '' : ` AND seq <= ${Math.floor(lastSeq)}`;
   try {
     let after = 0;
     for (;;) {
-      const { rows } = await pool.query(`SELECT seq, hash, record FROM ${names.log} WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, batchSize]);
+      const { rows } = await pool.query(`SELECT seq, hash, record FROM ${names.log} WHERE seq > $1${bound} ORDER BY seq LIMIT $2`, [after, batchSize]);
       for (const row of rows) {
         const seq = Number(row.seq);
         // The stored text is the record's canonical JSON without its hash: parsed back and given
@@ -64,15 +70,31 @@ export async function verifyPostgresAudit(source: PostgresAuditSource, options: 
   const verifier = createAuditVerifier({ expectedFirstPrev: null, ...options });
   const opened = await openPool(source, 'verifyPostgresAudit');
   let head: { seq: number; hash: string | null };
+  let beyondHead: number | null;
   try {
-    const { rows } = await opened.pool.query(`SELECT seq, hash FROM ${names.head} WHERE one`);
+    // The head and the last row, in one snapshot: an append moves both in one commit, so a row
+    // past the head there means the head was moved back.
+    const { rows } = await opened.pool.query(`SELECT h.seq, h.hash, (SELECT max(l.seq) FROM ${names.log} l) AS last FROM ${names.head} h WHERE h.one`);
     head = { seq: Number(rows[0]?.seq ?? 0), hash: (rows[0]?.hash as string | null | undefined) ?? null };
+    const last = rows[0]?.last;
+    beyondHead = last === null || last === undefined || Number(last) <= head.seq ? null : Number(last);
   } finally {
     await opened.close();
   }
+  if (beyondHead !== null) {
+    return {
+      ok: false,
+      index: head.seq,
+      reason: `the head row says the chain ends at seq ${head.seq} (${head.hash ?? 'no hash'}) but the table holds records up to seq ${beyondHead}: the head was edited`,
+      count: 0,
+      head,
+      seq: head.seq + 1,
+    };
+  }
   let expectedSeq = 1;
   let lastSeq = 0;
-  for await (const { seq, record } of readPostgresAudit({ ...source, table: names.label })) {
+  // Up to the head read above: what other instances append meanwhile is checked by the next verification.
+  for await (const { seq, record } of readChain({ ...source, table: names.label }, head.seq)) {
     if (seq !== expectedSeq) {
       const result = verifier.reject(`rows ${expectedSeq}${seq - 1 > expectedSeq ? `–${seq - 1}` : ''} are missing: seq jumps from ${expectedSeq - 1} to ${seq}`);
       return { ...result, count: verifier.count, head, seq: expectedSeq };
