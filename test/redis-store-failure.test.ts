@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createRouter, openaiCompatible, RouterError, type Logger } from '../src/index.js';
 import { redisStore } from '../src/redis/index.js';
 import { localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
+import { euJurisdiction, oneTokenRequest, oneTokenUpstream } from './helpers/priced-upstream.js';
 
 useLocalUpstreams();
 
@@ -232,6 +233,45 @@ describe.skipIf(!hasRedisServer)('a Redis that dies mid-run and comes back', () 
       server.kill('SIGKILL');
     }
   }, 60_000);
+});
+
+describe.skipIf(!hasRedisServer)('a budget reservation Redis makes after its command timed out', () => {
+  it('is given back, so the key is not held at its limit by a request that was refused', async () => {
+    const port = await freePort();
+    const server = await ownRedis(port);
+    const store = redisStore({ url: `redis://127.0.0.1:${port}`, prefix: 'late:', commandTimeoutMs: 200 });
+    try {
+      const upstream = await oneTokenUpstream();
+      // Each call reserves 0.001 EUR (one token at most): the budget holds one call, not two.
+      const router = createRouter({
+        currency: 'EUR',
+        policy: 'global',
+        store,
+        keys: { 'sk-a': { label: 'team-a', budget: { limit: 0.0015, period: 'day' } } },
+        providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction: euJurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+      });
+      await store.ready();
+      server.kill('SIGSTOP');
+      let refused: RouterError | undefined;
+      try {
+        refused = await router.chat.completions.create(oneTokenRequest, { apiKey: 'sk-a' }).then(
+          () => undefined,
+          (error: unknown) => error as RouterError,
+        );
+      } finally {
+        // Redis runs the reservation it was sent, after the router stopped waiting for it.
+        server.kill('SIGCONT');
+      }
+      expect(refused?.code).toBe('store_unavailable');
+      expect(upstream.hits).toBe(0);
+      expect(await router.usage('team-a')).toMatchObject({ spent: 0, reserved: 0 });
+      expect((await router.chat.completions.create(oneTokenRequest, { apiKey: 'sk-a' })).provider).toBe('local');
+      expect(await router.usage('team-a')).toMatchObject({ spent: 0.001, reserved: 0 });
+    } finally {
+      await store.close();
+      server.kill('SIGKILL');
+    }
+  });
 });
 
 /** A local upstream that answers with `answer`, or with a 500 once `fail` is set. */

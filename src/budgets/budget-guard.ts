@@ -55,6 +55,9 @@ export async function reserveBudget(
   try {
     result = await options.ledger.reserve({ keyId, period: budget.period, id, estimate: estimateMicro, limit: toMicro(budget.limit), holdMs: options.holdMs });
   } catch (error) {
+    // A reservation that timed out may still be made when the store catches up: give it back,
+    // or it would hold the budget until it lapses (`holdMs`) for a request it does not count.
+    options.ledger.settle(keyId, budget.period, id, 0, reservedAt).catch(() => undefined);
     if (options.onUnavailable === 'allow') return undefined;
     throw new StoreUnavailableError(
       `the budget of key "${keyId}" cannot be checked: its store does not answer (${error instanceof Error ? error.message : String(error)}); the request was not sent`,

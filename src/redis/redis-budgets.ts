@@ -37,7 +37,8 @@ if amount then
   redis.call('HDEL', KEYS[2], ARGV[1])
   redis.call('ZREM', KEYS[3], ARGV[1])
 end
-redis.call('HINCRBY', KEYS[1], 'spent', ARGV[2])
+-- Nothing spent (a failure, or a reservation given back): nothing to count, no key to create.
+if tonumber(ARGV[2]) ~= 0 then redis.call('HINCRBY', KEYS[1], 'spent', ARGV[2]) end
 return 1
 `;
 
