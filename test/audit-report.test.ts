@@ -140,12 +140,20 @@ describe('sovroute audit report --postgres', () => {
       await router.close();
       await sink.close();
       const out = join(directory, 'postgres.html');
-      const run = spawnSync(process.execPath, [builtCli, 'audit', 'report', '--postgres', databaseUrl, '--table', table, '--html', out], { encoding: 'utf8' });
+      // The password given as a parameter, as pg takes it: it must not reach the report.
+      const url = new URL(databaseUrl);
+      const password = decodeURIComponent(url.password) || 'report-secret';
+      url.password = '';
+      url.searchParams.set('password', password);
+      const run = spawnSync(process.execPath, [builtCli, 'audit', 'report', '--postgres', url.toString(), '--table', table, '--html', out], { encoding: 'utf8' });
       expect(run.status, run.stderr).toBe(0);
       expect(run.stderr).toContain('(6 of 6 records; chain intact)');
       const text = readFileSync(out, 'utf8');
       expect(text).toContain('data-outcome="success">6<');
       expect(text).toContain('<tr data-label="eu-local"><td>eu-local</td><td class="n">6</td>');
+      expect(text).toContain(`${table} in postgres://`);
+      expect(text).not.toContain(password);
+      expect(run.stdout + run.stderr).not.toContain(password);
     } finally {
       await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await admin.end();
