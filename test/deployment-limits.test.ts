@@ -276,6 +276,29 @@ describe.skipIf(await redisSkip())('a deployment limit counted in Redis over a s
   });
 });
 
+describe.skipIf(await redisSkip())('a deployment limit counted in Redis by instances named alike', () => {
+  it('counts every attempt once, so an instance restarted under the same instanceId leaves no phantom attempt behind', async () => {
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const windowMs = 500;
+    const granted = async (store: ReturnType<typeof redisStore>) => (await store.reserveDeployment!('limited', { rpm: 3 }, 1, windowMs))?.granted;
+    const before = redisStore({ url: redisUrl, prefix, instanceId: 'api-0' });
+    const after = redisStore({ url: redisUrl, prefix, instanceId: 'api-0' });
+    try {
+      await Promise.all([before.ready(), after.ready()]);
+      expect([await granted(before), await granted(before)]).toEqual([true, true]);
+      await before.close();
+      // The same instance, restarted within the window.
+      expect([await granted(after), await granted(after)]).toEqual([true, false]);
+      await new Promise((resolve) => setTimeout(resolve, windowMs + 100));
+      // The window has moved on: the whole limit is free again.
+      expect([await granted(after), await granted(after), await granted(after), await granted(after)]).toEqual([true, true, true, false]);
+    } finally {
+      await after.close();
+      await cleanUp(prefix);
+    }
+  });
+});
+
 describe.skipIf(await redisSkip())('a deployment limit under a fleet of four processes', () => {
   it('sends at most rpm 60 to the limited deployment in any 60 s window, the rest to the next eligible deployment, none to the excluded one', async () => {
     const [limited, outside, spare] = await Promise.all([timedUpstream(), timedUpstream(), timedUpstream()]);

@@ -58,6 +58,10 @@ return {0, full[1], full[2]}
  * connection got no answer in time (it may have run).
  */
 export function redisDeploymentLimits(send: <T>(args: string[]) => Promise<T | undefined>, base: string, instanceId: string): ReserveDeployment {
+  // Members must be unique in the fleet's log, also between instances given the same
+  // `instanceId` (or one restarted under it): a member added twice is counted in the sum twice
+  // but leaves the window once, and the phantom cost would hold the limit from then on.
+  const member = `${instanceId}:${Math.random().toString(36).slice(2, 10)}`;
   let sequence = 0;
   return async (providerId, limits, tokens, windowMs) => {
     const name = `${base}dl:${providerId}`;
@@ -66,7 +70,7 @@ export function redisDeploymentLimits(send: <T>(args: string[]) => Promise<T | u
     try {
       reply = await send<number[]>([
         'EVAL', script, '4', `${name}:rpm`, `${name}:rpm:sum`, `${name}:tpm`, `${name}:tpm:sum`,
-        String(limits.rpm ?? 0), '1', String(limits.tpm ?? 0), String(cost), String(windowMs), `${instanceId}:${sequence++}`,
+        String(limits.rpm ?? 0), '1', String(limits.tpm ?? 0), String(cost), String(windowMs), `${member}:${sequence++}`,
       ]);
     } catch {
       return { granted: 'unknown' };
