@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRouter, openaiCompatible } from '../src/index.js';
+import { redisStore } from '../src/redis/index.js';
 import { redisSkip, redisUrl, uniqueName } from './helpers/services.js';
 
 /*
@@ -206,4 +208,48 @@ describe.skipIf(skip)('a process joining a warm fleet', () => {
       quick.server.close();
     }
   }, 60_000);
+});
+
+describe.skipIf(skip)('the statistics of an instance that is gone', () => {
+  it('leave the fleet\'s view ttlMs after its last write, while the other instances go on writing theirs', async () => {
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const ok = await upstream();
+    const ttlMs = 500;
+    const routerOn = (store: ReturnType<typeof redisStore>) =>
+      createRouter({
+        store,
+        policy: 'global',
+        providers: [
+          openaiCompatible({ id: 'local', baseURL: ok.url, apiKey: 'k', jurisdiction: { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] }, models: [{ id: 'm' }] }),
+        ],
+      });
+    const request = { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }] };
+    const gone = redisStore({ url: redisUrl, prefix, refreshMs: 50, ttlMs, instanceId: 'gone' });
+    let staying: ReturnType<typeof redisStore> | undefined;
+    try {
+      const first = routerOn(gone);
+      for (let index = 0; index < 3; index++) await first.chat.completions.create(request);
+      await gone.close();
+      staying = redisStore({ url: redisUrl, prefix, refreshMs: 50, ttlMs, instanceId: 'staying' });
+      const second = routerOn(staying);
+      await staying.ready();
+      await second.chat.completions.create(request);
+      let sent = 1;
+      const successes = () => second.health().find((entry) => entry.provider === 'local')?.successes;
+      expect(successes()).toBe(3 + sent);
+      // The staying instance keeps writing (and so keeps the hash alive) past the gone one's ttlMs.
+      const until = Date.now() + ttlMs * 3;
+      while (Date.now() < until) {
+        await second.chat.completions.create(request);
+        sent++;
+        await sleep(50);
+      }
+      await sleep(200);
+      expect(successes()).toBe(sent);
+    } finally {
+      await staying?.close();
+      ok.server.close();
+      await cleanUp(prefix);
+    }
+  });
 });

@@ -69,6 +69,9 @@ interface SharedCircuit {
 /** What each instance contributes to a deployment's statistics. */
 type Stats = Pick<HealthRecord, 'latency' | 'completion' | 'outcomes' | 'successes' | 'failures'>;
 
+/** An instance's statistics as written, with when. `writtenAt` @unit epoch milliseconds */
+type WrittenStats = Stats & { writtenAt?: number };
+
 const releaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
 function circuitOf(record: HealthRecord, changedBy: string, changedAt: number): SharedCircuit {
@@ -185,7 +188,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
         const record = own.get(key);
         if (record === undefined) return;
         const { latency, completion, outcomes, successes, failures } = record;
-        const stats: Stats = { latency, completion, outcomes, successes, failures };
+        const stats: WrittenStats = { latency, completion, outcomes, successes, failures, writtenAt: Date.now() };
         const statsKey = `${base}stats:${key}`;
         await Promise.all([
           send(['HSET', statsKey, instanceId, JSON.stringify(stats)]),
@@ -212,7 +215,18 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
         if (stats === undefined) return;
         const fields = Array.isArray(stats) ? Object.fromEntries(pairs(stats)) : stats;
         const contributions = new Map<string, Stats>();
-        for (const [instance, text] of Object.entries(fields)) if (instance !== instanceId) contributions.set(instance, JSON.parse(text) as Stats);
+        const now = Date.now();
+        for (const [instance, text] of Object.entries(fields)) {
+          if (instance === instanceId) continue;
+          const written = JSON.parse(text) as WrittenStats;
+          // The hash lives on while any instance writes to it: an instance gone for longer than
+          // ttlMs (each restart is a new one) is dropped, not merged into the fleet's view forever.
+          if (written.writtenAt !== undefined && now - written.writtenAt > ttlMs) {
+            void send(['HDEL', `${base}stats:${key}`, instance]);
+            continue;
+          }
+          contributions.set(instance, written);
+        }
         others.set(key, contributions);
         views.delete(key);
       }),
