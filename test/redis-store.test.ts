@@ -253,3 +253,39 @@ describe.skipIf(skip)('the statistics of an instance that is gone', () => {
     }
   });
 });
+
+describe.skipIf(skip)('a shared value this instance cannot read', () => {
+  it('is skipped by the background refresh, which goes on reading the rest, instead of ending the process', async () => {
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const base = `${prefix}{sr}:`;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const client = createClient({ url: redisUrl });
+    await client.connect();
+    const store = redisStore({ url: redisUrl, prefix, refreshMs: 50 });
+    try {
+      await store.ready();
+      // Written by hand (or by another version): not JSON, or not an object.
+      await client.sAdd(`${base}deployments`, ['bad/m', 'good/m']);
+      await client.set(`${base}cb:bad/m`, 'not json');
+      await client.hSet(`${base}stats:bad/m`, { other: 'null' });
+      await client.publish(`${base}events`, 'not json');
+      // Beside them, a circuit another instance opened.
+      const retryAt = Date.now() + 60_000;
+      const circuit = { circuit: 'open', openedAt: Date.now(), retryAt, timesOpened: 1, cooldownLevel: 0, closedAt: null, lastError: null, changedBy: 'other', changedAt: Date.now() };
+      await client.set(`${base}cb:good/m`, JSON.stringify(circuit));
+      const until = Date.now() + 5_000;
+      while (store.get('good/m')?.circuit !== 'open' && Date.now() < until) await sleep(20);
+      await sleep(200);
+      expect(store.get('good/m')?.circuit).toBe('open');
+      expect(store.view('bad/m')).toBeUndefined();
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await store.close();
+      await client.close();
+      await cleanUp(prefix);
+    }
+  });
+});

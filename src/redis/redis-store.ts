@@ -211,14 +211,16 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
           send<string | null>(['GET', `${base}cb:${key}`]),
           send<Record<string, string> | string[]>(['HGETALL', `${base}stats:${key}`]),
         ]);
-        if (circuitText) applyShared(key, JSON.parse(circuitText) as SharedCircuit);
+        const circuit = circuitText ? readJson<SharedCircuit>(circuitText) : undefined;
+        if (circuit !== undefined) applyShared(key, circuit);
         if (stats === undefined) return;
         const fields = Array.isArray(stats) ? Object.fromEntries(pairs(stats)) : stats;
         const contributions = new Map<string, Stats>();
         const now = Date.now();
         for (const [instance, text] of Object.entries(fields)) {
           if (instance === instanceId) continue;
-          const written = JSON.parse(text) as WrittenStats;
+          const written = readJson<WrittenStats>(text);
+          if (written === undefined) continue;
           // The hash lives on while any instance writes to it: an instance gone for longer than
           // ttlMs (each restart is a new one) is dropped, not merged into the fleet's view forever.
           if (written.writtenAt !== undefined && now - written.writtenAt > ttlMs) {
@@ -249,8 +251,8 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     connection.onState((state) => (state.up ? answered() : failed(state.error)));
     await connection
       .subscribe(channel, (message) => {
-        const { key, circuit } = JSON.parse(message) as { key: string; circuit: SharedCircuit };
-        if (circuit.changedBy !== instanceId) applyShared(key, circuit);
+        const change = readJson<{ key: string; circuit: SharedCircuit }>(message);
+        if (change !== undefined && typeof change.circuit === 'object' && change.circuit !== null && change.circuit.changedBy !== instanceId) applyShared(change.key, change.circuit);
       })
       .catch(failed);
     await refresh();
@@ -367,6 +369,20 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
       await connection?.close();
     },
   };
+}
+
+/**
+ * A value another instance wrote, or undefined for one this instance cannot read (written by
+ * hand, or by another version): skipped, never thrown from the background refresh, where it
+ * would end the process.
+ */
+function readJson<T extends object>(text: string): T | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as T) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function pairs(values: string[]): Array<[string, string]> {
