@@ -52,8 +52,8 @@ describe('a key rate limit in this process', () => {
 /**
  * tpm 500; each request is estimated at 200 completion tokens plus its prompt, and the upstream
  * reports 4 tokens used. Uncorrected, the third request would be refused (3 × ~201 > 500); with
- * each charge corrected to its 4 tokens, ten pass. Then a request estimated at ~500 tokens does
- * not fit beside the 40 used: 429 with a short Retry-After.
+ * each charge corrected to its 4 tokens, ten pass. Then a request estimated at ~490 tokens (it
+ * would fit an idle key) does not fit beside the 40 used: 429 with a short Retry-After.
  */
 async function tpmScenario(routers: Array<ReturnType<typeof routerFor>>, upstream: LocalUpstream, audited: AuditRecord[]) {
   const estimated = (maxTokens: number) => ({ ...request, max_tokens: maxTokens });
@@ -61,7 +61,7 @@ async function tpmScenario(routers: Array<ReturnType<typeof routerFor>>, upstrea
     expect(await outcome(routers[index % routers.length]!.chat.completions.create(estimated(200), { apiKey: 'sk-a' }))).toBe('ok');
   }
   expect(upstream.hits).toBe(10);
-  const refused = (await outcome(routers.at(-1)!.chat.completions.create(estimated(499), { apiKey: 'sk-a' }))) as RouterError;
+  const refused = (await outcome(routers.at(-1)!.chat.completions.create(estimated(480), { apiKey: 'sk-a' }))) as RouterError;
   expect([refused.status, refused.code]).toEqual([429, 'rate_limited']);
   expect(refused.message).toContain('500 tokens per minute');
   expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
@@ -77,6 +77,18 @@ describe('a key tpm limit in this process', () => {
     const upstream = await answer();
     const audited: AuditRecord[] = [];
     await tpmScenario([routerFor(upstream, {}, audited, { tpm: 500 })], upstream, audited);
+  });
+
+  it('refuses a request estimated at more tokens than tpm as one that waiting never lets through: no Retry-After, x-should-retry false', async () => {
+    const upstream = await answer();
+    const router = routerFor(upstream, {}, [], { tpm: 100 });
+    // The key has used nothing: a full minute's worth (100 tokens) is free, and this request alone needs ~501.
+    const refused = (await outcome(router.chat.completions.create({ ...request, max_tokens: 500 }, { apiKey: 'sk-a' }))) as RouterError;
+    expect([refused.status, refused.code, refused.headers['retry-after'], refused.headers['x-should-retry']]).toEqual([429, 'rate_limited', undefined, 'false']);
+    expect(refused.message).toMatch(/more than the 100 tokens per minute of key "team-a"/);
+    expect(upstream.hits).toBe(0);
+    // A request that fits goes through: the refused one charged nothing.
+    expect(await outcome(router.chat.completions.create({ ...request, max_tokens: 50 }, { apiKey: 'sk-a' }))).toBe('ok');
   });
 
   it('gives back the estimate of a request that failed', async () => {

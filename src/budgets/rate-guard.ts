@@ -24,6 +24,13 @@ export async function takeRate(context: RouterContext, keyId: string, limits: Ke
       context.rateLimiter.settle(keyId, tpm, actual - tokens).catch(() => undefined);
     };
   }
+  if (decision.limit === 'tpm' && limits.tpm !== undefined && tokens > limits.tpm) {
+    // Alone more than a minute's worth: no wait makes it fit, so no Retry-After that a client would follow forever.
+    throw new RouterError(
+      `this request's ~${Math.ceil(tokens)} estimated tokens (prompt plus max_tokens or the expected answer) are more than the ${limits.tpm} tokens per minute of key "${keyId}": it cannot be sent under this limit; lower max_tokens or the prompt`,
+      { code: 'rate_limited', headers: { 'x-should-retry': 'false' } },
+    );
+  }
   const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
   const limit = decision.limit === 'rpm' ? `${limits.rpm} requests per minute` : `${limits.tpm} tokens per minute`;
   throw new RouterError(`key "${keyId}" is at its rate limit of ${limit}; retry after ${seconds} s`, {
