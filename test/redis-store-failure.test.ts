@@ -60,6 +60,31 @@ describe('redisStore without Redis', () => {
     await store.close();
   });
 
+  it('refuses a budget once the command timeout has passed, while the first connection is still being tried', async () => {
+    const store = redisStore({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 100 });
+    const upstream = await oneTokenUpstream();
+    const router = createRouter({
+      currency: 'EUR',
+      policy: 'global',
+      store,
+      logger: capturingLogger().logger,
+      keys: { 'sk-a': { label: 'team-a', budget: { limit: 1, period: 'day' } } },
+      providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction: euJurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+    });
+    const settled: string[] = [];
+    // Starting up tries the connection for five command timeouts; a budget waits one.
+    await Promise.all([
+      store.ready().then(() => void settled.push('store ready')),
+      router.chat.completions.create(oneTokenRequest, { apiKey: 'sk-a' }).then(
+        () => void settled.push('sent'),
+        (error: RouterError) => void settled.push(error.code),
+      ),
+    ]);
+    expect(settled).toEqual(['store_unavailable', 'store ready']);
+    expect(upstream.hits).toBe(0);
+    await store.close();
+  });
+
   it('gives up on a hung Redis after the command timeout instead of waiting forever', async () => {
     const hung = await hungServer();
     try {

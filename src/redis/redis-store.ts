@@ -5,7 +5,7 @@ import type { Logger } from '../logging/logger.js';
 import { redisBudgetLedger } from './redis-budgets.js';
 import { redisDeploymentLimits } from './redis-deployment-limits.js';
 import { redisRateLimiter } from './redis-rate-limiter.js';
-import { connectRedis, type RedisConnection } from './redis-connection.js';
+import { connectRedis, within, type RedisConnection } from './redis-connection.js';
 
 /*
  * Health shared by a fleet through Redis. Routing reads a local view and never waits on Redis:
@@ -287,7 +287,8 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
 
   /** Budget commands must reach Redis: a failure is thrown to the budget guard, which applies `onUnavailable`. */
   const sendOrThrow = async <T>(args: string[]): Promise<T> => {
-    await started;
+    // The first connection is waited for no longer than a command may take (starting up may take five times that).
+    if (connection === undefined) await within(started, commandTimeoutMs, 'connecting').catch(() => undefined);
     if (connection === undefined) throw new Error(`Redis at ${new URL(url).host} is not connected`);
     return exchange<T>(connection, args);
   };
