@@ -124,6 +124,15 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
     expect(moved.ok === false && moved.reason).toMatch(/head was edited/);
   });
 
+  it('continues the chain of a table restored without its head, instead of failing every append on seq 1', async () => {
+    const table = `${schema}.restored`;
+    await runRequests(table, 3);
+    // As after restoring only the records' table (pg_dump -t) into a new database.
+    await admin.query(`DROP TABLE "${schema}".restored_head`);
+    await runRequests(table, 2);
+    expect(await verifyPostgresAudit({ connectionString: databaseUrl, table })).toMatchObject({ ok: true, count: 5, head: { seq: 5 } });
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE, even with session_replication_role = replica', async () => {
     const table = `${schema}.guarded`;
     await runRequests(table, 3);

@@ -24,7 +24,10 @@ export function schemaStatements(names: TableNames): string[] {
       seq bigint NOT NULL,
       hash text
     )`,
-    `INSERT INTO ${head} (one, seq, hash) VALUES (true, 0, NULL) ON CONFLICT (one) DO NOTHING`,
+    // Where the stored chain ends: 0 for a new table, its last record for one restored without its head.
+    `INSERT INTO ${head} (one, seq, hash)
+      SELECT true, coalesce(max(l.seq), 0), (SELECT last.hash FROM ${log} last ORDER BY last.seq DESC LIMIT 1) FROM ${log} l
+      ON CONFLICT (one) DO NOTHING`,
     `CREATE OR REPLACE FUNCTION ${append}(ids text[], stamps timestamptz[], befores text[], afters text[])
       RETURNS TABLE (stored integer, last_seq bigint, last_hash text)
       LANGUAGE plpgsql AS $fn$
