@@ -289,3 +289,43 @@ describe.skipIf(skip)('a shared value this instance cannot read', () => {
     }
   });
 });
+
+describe.skipIf(skip)('answer lengths measured by several instances', () => {
+  it('merge with their spread, so route.max_cost bounds the fleet\'s pessimistic length as it bounds one process\'s', async () => {
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const base = `${prefix}{sr}:`;
+    const ok = await upstream();
+    const client = createClient({ url: redisUrl });
+    await client.connect();
+    // Two instances each measured answers of 10 and 190 tokens: mean 100, spread 90, p90 ≈ 215.
+    const now = Date.now();
+    const measured = JSON.stringify({ latency: { ttft: null, answer: null }, completion: { at: now, weight: 2, sum: 200, squares: 10 * 10 + 190 * 190 }, outcomes: [0, 0], successes: 2, failures: 0, writtenAt: now });
+    await client.sAdd(`${base}deployments`, 'local/m');
+    await client.hSet(`${base}stats:local/m`, { a: measured, b: measured });
+    const store = redisStore({ url: redisUrl, prefix });
+    try {
+      await store.ready();
+      const router = createRouter({
+        store,
+        policy: 'global',
+        currency: 'EUR',
+        providers: [
+          openaiCompatible({ id: 'local', baseURL: ok.url, apiKey: 'k', jurisdiction: { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] }, models: [{ id: 'm', price: { input: 0, output: 1_000_000, currency: 'EUR' } }] }),
+        ],
+      });
+      // One EUR per answer token: an answer at the p90 costs about 215 EUR, more than max_cost.
+      const refused = await router.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }], route: { max_cost: 150 } } as never).then(
+        () => undefined,
+        (error: { code: string; message: string }) => error,
+      );
+      expect(refused?.code).toBe('no_eligible_provider');
+      expect(refused?.message).toMatch(/exceeds route\.max_cost 150/);
+      expect(ok.arrivals).toHaveLength(0);
+    } finally {
+      await store.close();
+      await client.close();
+      ok.server.close();
+      await cleanUp(prefix);
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { emptyHealthRecord, type HealthRecord, type SharedHealthStore } from '../health/health-store.js';
+import { defaultCompletionEstimateOptions, poolCompletionEstimates } from '../health/completion-estimate.js';
 import { defaultLatencyEstimateOptions, mergeLatencyEstimates, type LatencyEstimate } from '../health/latency-estimate.js';
 import type { Logger } from '../logging/logger.js';
 import { redisBudgetLedger } from './redis-budgets.js';
@@ -272,15 +273,12 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     for (const stats of contributions.values()) {
       view.latency.ttft = merge(view.latency.ttft, stats.latency?.ttft);
       view.latency.answer = merge(view.latency.answer, stats.latency?.answer);
-      if (stats.completion) {
-        view.completion = view.completion
-          ? { ...view.completion, weight: view.completion.weight + stats.completion.weight, sum: view.completion.sum + stats.completion.sum }
-          : stats.completion;
-      }
       view.outcomes = [...view.outcomes, ...(stats.outcomes ?? [])].slice(-50);
       view.successes += stats.successes ?? 0;
       view.failures += stats.failures ?? 0;
     }
+    // Answer lengths pooled whole (spread included, each decayed to now), as the router pools a model's deployments.
+    view.completion = poolCompletionEstimates([record?.completion ?? undefined, ...[...contributions.values()].map((stats) => stats.completion ?? undefined)], Date.now(), defaultCompletionEstimateOptions) ?? null;
     views.set(key, view);
     return view;
   };
