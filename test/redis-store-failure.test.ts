@@ -46,6 +46,17 @@ async function routerWith(store: ReturnType<typeof redisStore>, logger: Logger) 
 }
 
 describe('redisStore without Redis', () => {
+  it('refuses a url that is not a URL when the store is created, without quoting the password it holds', () => {
+    let thrown: unknown;
+    try {
+      redisStore({ url: 'redis//app:s3cret@127.0.0.1:6379' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(RouterError.isInstance(thrown) && [thrown.code, thrown.param]).toEqual(['invalid_request', 'url']);
+    expect(String((thrown as Error).message)).not.toContain('s3cret');
+  });
+
   it('routes on the local view when Redis refuses connections, and logs it once', async () => {
     const store = redisStore({ url: 'redis://127.0.0.1:1', refreshMs: 50, commandTimeoutMs: 100 });
     const { logger, warnings } = capturingLogger();

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { emptyHealthRecord, type HealthRecord, type SharedHealthStore } from '../health/health-store.js';
 import { defaultCompletionEstimateOptions, poolCompletionEstimates } from '../health/completion-estimate.js';
 import { defaultLatencyEstimateOptions, mergeLatencyEstimates, type LatencyEstimate } from '../health/latency-estimate.js';
+import { InvalidRequestError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { redisBudgetLedger } from './redis-budgets.js';
 import { redisDeploymentLimits } from './redis-deployment-limits.js';
@@ -84,6 +85,13 @@ const signature = (record: HealthRecord) => `${record.circuit}|${record.openedAt
 
 export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   const url = options.url ?? 'redis://127.0.0.1:6379';
+  // Checked here, where a mistake is thrown to the caller; the URL itself, which may hold a password, is never quoted.
+  let host: string;
+  try {
+    host = new URL(url).host;
+  } catch {
+    throw new InvalidRequestError('redisStore: url is not a valid URL (redis://[[user]:password@]host[:port][/db], or rediss:// for TLS)', 'url');
+  }
   const base = `${options.prefix ?? 'sovroute:'}{sr}:`;
   const refreshMs = options.refreshMs ?? 1_000;
   const commandTimeoutMs = options.commandTimeoutMs ?? 500;
@@ -115,12 +123,12 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   const failed = (error: unknown) => {
     if (down !== undefined) return;
     down = error instanceof Error ? error.message : String(error);
-    log('warn', `sovroute redis store: Redis at ${new URL(url).host} does not answer (${down}); routing on this process's own view until it does`);
+    log('warn', `sovroute redis store: Redis at ${host} does not answer (${down}); routing on this process's own view until it does`);
   };
   const answered = () => {
     if (down === undefined) return;
     down = undefined;
-    log('info', `sovroute redis store: Redis at ${new URL(url).host} answers again; sharing health with the fleet`);
+    log('info', `sovroute redis store: Redis at ${host} answers again; sharing health with the fleet`);
     // Circuits this instance changed while Redis was away are written again.
     for (const key of own.keys()) dirty.add(key);
   };
@@ -287,7 +295,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   const sendOrThrow = async <T>(args: string[]): Promise<T> => {
     // The first connection is waited for no longer than a command may take (starting up may take five times that).
     if (connection === undefined) await within(started, commandTimeoutMs, 'connecting').catch(() => undefined);
-    if (connection === undefined) throw new Error(`Redis at ${new URL(url).host} is not connected`);
+    if (connection === undefined) throw new Error(`Redis at ${host} is not connected`);
     return exchange<T>(connection, args);
   };
 
