@@ -329,3 +329,85 @@ describe.skipIf(skip)('answer lengths measured by several instances', () => {
     }
   });
 });
+
+/** A TCP proxy to Redis that can cut its connections and refuse new ones, as a network partition does. */
+async function partitionableProxy() {
+  const { createServer: createTcpServer, connect } = await import('node:net');
+  const target = new URL(redisUrl);
+  const sockets = new Set<import('node:net').Socket>();
+  let cut = false;
+  const server = createTcpServer((socket) => {
+    if (cut) return void socket.destroy();
+    const upstreamSocket = connect({ host: target.hostname, port: Number(target.port) || 6379 });
+    for (const side of [socket, upstreamSocket]) {
+      sockets.add(side);
+      side.on('close', () => sockets.delete(side));
+      side.on('error', () => undefined);
+    }
+    socket.pipe(upstreamSocket).pipe(socket);
+    socket.on('close', () => upstreamSocket.destroy());
+    upstreamSocket.on('close', () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const cutAll = () => {
+    cut = true;
+    for (const socket of sockets) socket.destroy();
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    cut: cutAll,
+    heal() {
+      cut = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        cutAll();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe.skipIf(skip)('an instance that was cut off from Redis', () => {
+  it('does not write a circuit it changed while away over a later change the fleet made meanwhile', async () => {
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const proxy = await partitionableProxy();
+    const away = redisStore({ url: proxy.url, prefix, refreshMs: 50, commandTimeoutMs: 200, instanceId: 'away' });
+    const fleet = redisStore({ url: redisUrl, prefix, refreshMs: 50, instanceId: 'fleet' });
+    const key = 'flaky/m';
+    const opened = (at: number) => ({ ...emptyRecord(), circuit: 'open' as const, openedAt: at, retryAt: at + 600_000, timesOpened: 1 });
+    try {
+      await Promise.all([away.ready(), fleet.ready()]);
+      proxy.cut();
+      // Cut off, this instance opens the circuit; then the fleet, still connected, closes it after a successful trial.
+      const start = Date.now();
+      away.set(key, opened(start));
+      await sleep(20);
+      fleet.set(key, opened(start - 1));
+      await sleep(20);
+      fleet.set(key, { ...opened(start - 1), circuit: 'closed', retryAt: null, closedAt: Date.now() });
+      expect(fleet.get(key)?.circuit).toBe('closed');
+      proxy.heal();
+      // Once back, the instance catches up with the fleet's later change, and the fleet keeps it.
+      const until = Date.now() + 10_000;
+      while (away.get(key)?.circuit !== 'closed' && Date.now() < until) await sleep(20);
+      await sleep(300);
+      expect(away.get(key)?.circuit).toBe('closed');
+      const newcomer = redisStore({ url: redisUrl, prefix, refreshMs: 50, instanceId: 'newcomer' });
+      await newcomer.ready();
+      expect(newcomer.get(key)?.circuit).toBe('closed');
+      await newcomer.close();
+    } finally {
+      await Promise.all([away.close(), fleet.close()]);
+      await proxy.close();
+      await cleanUp(prefix);
+    }
+  }, 30_000);
+});
+
+function emptyRecord() {
+  return {
+    latency: { ttft: null, answer: null }, completion: null, outcomes: [], successes: 0, failures: 0, consecutiveFailures: 0,
+    circuit: 'closed' as 'closed' | 'open', openedAt: null as number | null, retryAt: null as number | null, trialUntil: null, timesOpened: 0, cooldownLevel: 0, closedAt: null as number | null, lastError: null,
+  };
+}

@@ -247,8 +247,10 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   let timer: NodeJS.Timeout | undefined;
   const tick = async () => {
     if (closed) return;
-    await flush();
+    // Read before writing: back after an outage, a circuit this instance changed while away is
+    // written again only if the fleet has not changed it since (last change wins).
     await refresh();
+    await flush();
   };
   const started = (async () => {
     try {
