@@ -96,6 +96,18 @@ describe('redisStore without Redis', () => {
     await store.close();
   });
 
+  it('fails router.usage() with 503 store_unavailable, an OpenAI-shaped error, while Redis does not answer', async () => {
+    const store = redisStore({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 100 });
+    const router = createRouter({ currency: 'EUR', policy: 'global', store, logger: capturingLogger().logger, keys: { 'sk-a': { label: 'team-a', budget: { limit: 1, period: 'day' } } }, providers: [] });
+    await store.ready();
+    const error = await router.usage('team-a').then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(RouterError.isInstance(error) && [error.status, error.code, error.toJSON().error.type]).toEqual([503, 'store_unavailable', 'server_error']);
+    await store.close();
+  });
+
   it('gives up on a hung Redis after the command timeout instead of waiting forever', async () => {
     const hung = await hungServer();
     try {

@@ -84,7 +84,12 @@ export async function reserveBudget(
 }
 
 export async function readUsage(options: BudgetGuardOptions, keyId: string, budget: KeyBudget): Promise<KeyUsage> {
-  const state = await options.ledger.usage(keyId, budget.period);
+  let state: Awaited<ReturnType<BudgetLedger['usage']>>;
+  try {
+    state = await options.ledger.usage(keyId, budget.period);
+  } catch (error) {
+    throw new StoreUnavailableError(`the usage of key "${keyId}" cannot be read: its store does not answer (${error instanceof Error ? error.message : String(error)})`, error);
+  }
   const { resetsAt } = periodAt(budget.period, Date.now());
   const spent = fromMicro(state.spent);
   const reserved = fromMicro(state.reserved);
