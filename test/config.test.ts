@@ -54,6 +54,20 @@ describe('configuration files', () => {
     expect(options.providers.map((provider) => provider.id)).toEqual(['scaleway']);
   });
 
+  it("an invalid URL is quoted without the user name and password it carries, whether written or from \${ENV}", async () => {
+    const path = file(
+      'url.yaml',
+      'providers:\n  - openaiCompatible:\n      id: on-prem\n      baseURL: ${ON_PREM_URL_FOR_TEST}\n      apiKey: none\n' +
+        '      jurisdiction: { operator: { name: Example GmbH, country: DE, parents: [] }, hosting: [DE] }\n' +
+        '      models: [{ id: m, price: { input: 0, output: 0, currency: EUR } }]\n',
+    );
+    const error = await failure(path, { ON_PREM_URL_FOR_TEST: 'https://gateway:s3cr3t pass@llm.internal:8443 /v1' });
+    expect(error.message).toMatch(new RegExp(`^${path}:4: providers\\[0\\]\\.openaiCompatible\\.baseURL: Invalid URL; got "https://`));
+    expect(error.message).toContain('llm.internal:8443 /v1');
+    expect(error.message).not.toContain('s3cr3t');
+    expect(error.message).not.toContain('gateway:');
+  });
+
   it('JSON errors carry lines too, and a policy name is checked against the declared ones', async () => {
     const path = file('keys.json', '{\n  "providers": [{ "preset": "scaleway" }],\n  "keys": [\n    { "key": "test-a", "policy": "eu-sovreign" }\n  ]\n}\n');
     expect((await failure(path)).message).toMatch(new RegExp(`^${path}:4: keys\\[0\\]\\.policy: unknown policy eu-sovreign: did you mean eu-sovereign\\?`));

@@ -79,7 +79,16 @@ function describeIssue(source: ConfigSource, data: unknown, issue: Issue): Confi
       path: parent.length > 0 ? formatPath(parent) : undefined,
     });
   }
-  return new ConfigError(source.file, `${issue.message}; got ${JSON.stringify(valueAt(data, path))}`, { line: source.lineOf(path), path: formatPath(path) });
+  return new ConfigError(source.file, `${issue.message}; got ${quoted(valueAt(data, path))}`, { line: source.lineOf(path), path: formatPath(path) });
+}
+
+/**
+ * A value as an error quotes it, without the user name and password a URL may carry: the value
+ * may come from `${ENV}` (a connection string, an endpoint with its credentials), and the message
+ * goes to a terminal and the logs. Everything from `://` to the last `@` goes, valid URL or not.
+ */
+function quoted(value: unknown): string {
+  return JSON.stringify(typeof value === 'string' ? value.replace(/:\/\/.*@/s, '://') : value) ?? String(value);
 }
 
 /** The keys the schema allows at `path`, for suggestions. */
