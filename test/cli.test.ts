@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -122,6 +122,17 @@ describe('sovroute explain', () => {
 });
 
 describe('sovroute models', () => {
+  it("explain and models leave the configured audit log alone: no file, no writer lock, nothing said of it", () => {
+    const logs = mkdtempSync(join(directory, 'logs-'));
+    const config = join(logs, 'gateway.yaml');
+    writeFileSync(config, `providers:\n  - preset: mistralEU\naudit:\n  sinks:\n    - jsonl: ./audit.jsonl\n`);
+    for (const run of [sovroute('explain', '--config', config, '--model', 'mistral-small-3.2-24b'), sovroute('models', '--config', config)]) {
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+    }
+    expect(readdirSync(logs)).toEqual(['gateway.yaml']);
+  });
+
   it('lists the deployments GET /v1/models lists, narrowed by --policy', async () => {
     const { createRouter } = await loadBuilt();
     const { loadConfig } = await loadBuiltNode();

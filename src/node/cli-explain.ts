@@ -49,7 +49,9 @@ export async function explainCommand(args: string[], io: CommandIo): Promise<num
   if (values.config === undefined || values.model === undefined) throw new UsageError('explain needs --config <file> and --model <model>', explainUsage);
   const config = await loadGatewayConfig(values.config, io.env);
   const target = explainTarget(config.router, values.key, explainUsage);
-  const router = createRouter(target.options);
+  // It routes nothing, so it keeps no audit trail: the gateway's log and its writer lock are not its own.
+  const { audit: _audit, ...unaudited } = target.options;
+  const router = createRouter(unaudited);
   let explanation: Explanation;
   try {
     explanation = router.explain({ model: values.model, messages: [{ role: 'user', content: '' }] }, target.apiKey === undefined ? {} : { apiKey: target.apiKey });

@@ -28,7 +28,8 @@ export async function modelsCommand(args: string[], io: CommandIo): Promise<numb
   const { values } = parseCommand(args, options, modelsUsage);
   if (values.config === undefined) throw new UsageError('models needs --config <file>', modelsUsage);
   const config = await loadGatewayConfig(values.config, io.env);
-  const { keys: _keys, ...routerOptions } = config.router;
+  // It routes nothing, so it keeps no audit trail: the gateway's log and its writer lock are not its own.
+  const { keys: _keys, audit: _audit, ...routerOptions } = config.router;
   if (values.policy !== undefined) {
     const name = values.policy;
     if (name in presetPolicies) routerOptions.policy = name as keyof typeof presetPolicies;
