@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { builtCli, loadBuiltNode } from './helpers/built-package.js';
+import { loadBuiltNode } from './helpers/built-package.js';
+import { startGateway } from './helpers/gateway-process.js';
 import { chunk, localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
 
 /* `sovroute serve` cut at its shutdown deadline: what the audit log keeps of the requests it cut. */
@@ -20,26 +20,6 @@ afterAll(() => {
 const model = 'llama-3.3-70b-instruct';
 const messages = [{ role: 'user', content: 'Take your time.' }];
 
-async function startGateway(config: string) {
-  const child = spawn(process.execPath, [builtCli, 'serve', '--config', config, '--port', '0'], {
-    cwd: directory,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.setEncoding('utf8');
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (text: string) => {
-      stderr += text;
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-  });
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  return { child, url, exited, stderr: () => stderr };
-}
 
 describe('sovroute serve: requests cut at serve.shutdownTimeoutMs', () => {
   it('leaves one audit record for each request it cut, and exits 1', async () => {
@@ -70,7 +50,7 @@ describe('sovroute serve: requests cut at serve.shutdownTimeoutMs', () => {
         '',
       ].join('\n'),
     );
-    const gateway = await startGateway(config);
+    const gateway = await startGateway(config, directory, children);
     const calls = [false, false, true, true].map((stream) =>
       fetch(`${gateway.url}/v1/chat/completions`, {
         method: 'POST',

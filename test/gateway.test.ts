@@ -1,5 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtCli, loadBuiltNode } from './helpers/built-package.js';
+import { startGateway } from './helpers/gateway-process.js';
 
 const root = join(import.meta.dirname, '..');
 const example = join(root, 'examples', 'sovroute.config.yaml');
@@ -20,27 +20,6 @@ afterAll(() => {
 const model = 'mistral-small-3.2-24b';
 const messages = [{ role: 'user' as const, content: 'Say something.' }];
 
-/** `sovroute serve` from the built package, on a free port; resolves with its address from the banner. */
-async function startGateway(config: string, environment: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [builtCli, 'serve', '--config', config, '--port', '0'], {
-    cwd: directory,
-    env: { ...process.env, NO_COLOR: '1', ...environment },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.setEncoding('utf8');
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (text: string) => {
-      stderr += text;
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-  });
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  return { child, url, exited, stderr: () => stderr };
-}
 
 /** A raw HTTP call: curl when the machine has it, node:http otherwise. */
 async function rawPost(url: string, body: object): Promise<{ status: number; text: string }> {
@@ -63,7 +42,7 @@ async function rawPost(url: string, body: object): Promise<{ status: number; tex
 describe('sovroute serve --config examples/sovroute.config.yaml', () => {
   it('serves the OpenAI SDK and raw HTTP with a test key, and a SIGTERM lets a stream finish, flushes the audit log and exits 0', async () => {
     const audit = join(directory, 'audit.jsonl');
-    const gateway = await startGateway(example, { SOVROUTE_AUDIT_FILE: audit });
+    const gateway = await startGateway(example, directory, children, { SOVROUTE_AUDIT_FILE: audit });
     // The banner names the providers with their tier, the policy and the keys' labels, never the keys.
     expect(gateway.stderr()).toMatch(/policy\s+eu-hosted/);
     expect(gateway.stderr()).toMatch(/keys\s+local-test, team-a/);

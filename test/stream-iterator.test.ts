@@ -11,24 +11,32 @@ import { chunk, closeServer, listenOnLoopback } from './helpers/local-upstream.j
 const jurisdiction = { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] };
 const messages = [{ role: 'user' as const, content: 'hi' }];
 
-/** An upstream that sends two chunks at once, then one every `everyMs` until the client leaves. */
-async function drippingUpstream(everyMs: number) {
-  const closedAt: number[] = [];
+/** An upstream that sends two chunks at once, then leaves the response to `then` (with the next chunk's text). */
+async function streamingUpstream(then: (response: ServerResponse, next: () => string) => void) {
   const server = createServer((request, response: ServerResponse) => {
     request.resume().on('end', () => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       let index = 0;
       const next = () => `data: ${JSON.stringify(chunk('m', { content: `x${index++}` }, null))}\n\n`;
       response.write(next() + next());
-      const timer = setInterval(() => response.write(next()), everyMs);
-      response.on('close', () => {
-        clearInterval(timer);
-        closedAt.push(Date.now());
-      });
+      then(response, next);
     });
   });
   const port = await listenOnLoopback(server);
-  return { baseURL: `http://127.0.0.1:${port}/v1`, closedAt, close: () => closeServer(server) };
+  return { baseURL: `http://127.0.0.1:${port}/v1`, close: () => closeServer(server) };
+}
+
+/** An upstream that sends two chunks at once, then one every `everyMs` until the client leaves. */
+async function drippingUpstream(everyMs: number) {
+  const closedAt: number[] = [];
+  const upstream = await streamingUpstream((response, next) => {
+    const timer = setInterval(() => response.write(next()), everyMs);
+    response.on('close', () => {
+      clearInterval(timer);
+      closedAt.push(Date.now());
+    });
+  });
+  return { ...upstream, closedAt };
 }
 
 /** An upstream that sends two chunks at once, then one more on `send()`, then nothing until the client leaves. */
@@ -36,18 +44,11 @@ async function heldUpstream() {
   let send: () => void = () => undefined;
   let closed: () => void = () => undefined;
   const whenClosed = new Promise<void>((resolve) => (closed = resolve));
-  const server = createServer((request, response: ServerResponse) => {
-    request.resume().on('end', () => {
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      let index = 0;
-      const next = () => `data: ${JSON.stringify(chunk('m', { content: `x${index++}` }, null))}\n\n`;
-      response.write(next() + next());
-      send = () => void response.write(next());
-      response.on('close', closed);
-    });
+  const upstream = await streamingUpstream((response, next) => {
+    send = () => void response.write(next());
+    response.on('close', closed);
   });
-  const port = await listenOnLoopback(server);
-  return { baseURL: `http://127.0.0.1:${port}/v1`, send: () => send(), whenClosed, close: () => closeServer(server) };
+  return { ...upstream, send: () => send(), whenClosed };
 }
 
 function routerFor(baseURL: string) {
