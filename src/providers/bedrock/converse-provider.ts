@@ -110,18 +110,11 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
 
   const modelPath = (model: string, operation: string) => `/model/${encodeURIComponent(model)}/${operation}`;
   const requestIdOf = (response: Response) => response.headers.get('x-amzn-requestid') ?? undefined;
+  const scrubError = (error: unknown): unknown => (RouterError.isInstance(error) ? redactError(error, [...held]) : error);
   const scrub = <T>(promise: Promise<T>): Promise<T> =>
     promise.catch((error: unknown) => {
-      throw RouterError.isInstance(error) ? redactError(error, [...held]) : error;
+      throw scrubError(error);
     });
-  /** A stream's chunks, with a failure mid-way (an exception frame may quote what was sent) scrubbed the same way. */
-  async function* scrubbedChunks<T>(chunks: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
-    try {
-      yield* chunks;
-    } catch (error) {
-      throw RouterError.isInstance(error) ? redactError(error, [...held]) : error;
-    }
-  }
 
   return {
     specificationVersion: 'v1',
@@ -157,7 +150,7 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
             throw malformedResponse(id, response, 'a streaming answer that is not an event stream');
           }
           const translator = new ConverseStreamTranslator(jsonTool, requestId ?? '', request.model, now());
-          return { chunks: scrubbedChunks(translateFrames(id, response.body, translator, call.signal, requestId)), requestId };
+          return { chunks: translateFrames(id, response.body, translator, call.signal, requestId, scrubError), requestId };
         })(),
       );
     },
@@ -190,27 +183,33 @@ async function* translateFrames(
   translator: ConverseStreamTranslator,
   signal: AbortSignal | undefined,
   requestId: string | undefined,
+  /** Scrubs what the adapter holds from a failure mid-way (an exception frame may quote what was sent). */
+  scrubError: (error: unknown) => unknown,
 ): AsyncGenerator<UpstreamChatCompletionChunk> {
   const decoder = new TextDecoder();
-  for await (const message of readEventStream(body, { providerId, signal, requestId })) {
-    const kind = message.headers[':message-type'];
-    if (kind === 'exception') throw errorFromStreamException(providerId, message.headers[':exception-type'] ?? 'unknownException', decoder.decode(message.payload), requestId);
-    if (kind === 'error') {
-      const code = message.headers[':error-code'] ?? 'UnknownError';
-      throw new RouterError(`${providerId} sent an error mid-stream: ${code}: ${message.headers[':error-message'] ?? ''}`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId });
+  try {
+    for await (const message of readEventStream(body, { providerId, signal, requestId })) {
+      const kind = message.headers[':message-type'];
+      if (kind === 'exception') throw errorFromStreamException(providerId, message.headers[':exception-type'] ?? 'unknownException', decoder.decode(message.payload), requestId);
+      if (kind === 'error') {
+        const code = message.headers[':error-code'] ?? 'UnknownError';
+        throw new RouterError(`${providerId} sent an error mid-stream: ${code}: ${message.headers[':error-message'] ?? ''}`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId });
+      }
+      if (kind !== 'event') continue;
+      let event: ConverseStreamEvent;
+      try {
+        event = JSON.parse(decoder.decode(message.payload)) as ConverseStreamEvent;
+      } catch (error) {
+        throw new RouterError(`${providerId} sent an event that is not JSON`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId, cause: redactCause(error) });
+      }
+      for (const chunk of translator.push(message.headers[':event-type'] ?? '', event)) yield chunk;
+      // Nothing follows the usage: leaving closes the body rather than waiting for its end.
+      if (translator.done) return;
     }
-    if (kind !== 'event') continue;
-    let event: ConverseStreamEvent;
-    try {
-      event = JSON.parse(decoder.decode(message.payload)) as ConverseStreamEvent;
-    } catch (error) {
-      throw new RouterError(`${providerId} sent an event that is not JSON`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId, cause: redactCause(error) });
-    }
-    for (const chunk of translator.push(message.headers[':event-type'] ?? '', event)) yield chunk;
-    // Nothing follows the usage: leaving closes the body rather than waiting for its end.
-    if (translator.done) return;
+    const last = translator.finish();
+    if (last.length === 0) throw new RouterError(`${providerId}: the stream ended before the answer was complete`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId });
+    yield* last;
+  } catch (error) {
+    throw scrubError(error);
   }
-  const last = translator.finish();
-  if (last.length === 0) throw new RouterError(`${providerId}: the stream ended before the answer was complete`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId });
-  yield* last;
 }
