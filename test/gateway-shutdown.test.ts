@@ -1,21 +1,15 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadBuiltNode } from './helpers/built-package.js';
-import { startGateway } from './helpers/gateway-process.js';
+import { useGateways } from './helpers/gateway-process.js';
 import { chunk, localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
 
 /* `sovroute serve` cut at its shutdown deadline: what the audit log keeps of the requests it cut. */
 
 useLocalUpstreams();
-const directory = mkdtempSync(join(tmpdir(), 'sovroute-shutdown-'));
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  rmSync(directory, { recursive: true, force: true });
-});
+const gateways = useGateways('sovroute-shutdown-');
+const { directory } = gateways;
 
 const model = 'llama-3.3-70b-instruct';
 const messages = [{ role: 'user', content: 'Take your time.' }];
@@ -50,7 +44,7 @@ describe('sovroute serve: requests cut at serve.shutdownTimeoutMs', () => {
         '',
       ].join('\n'),
     );
-    const gateway = await startGateway(config, directory, children);
+    const gateway = await gateways.start(config);
     const calls = [false, false, true, true].map((stream) =>
       fetch(`${gateway.url}/v1/chat/completions`, {
         method: 'POST',

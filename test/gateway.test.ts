@@ -1,21 +1,16 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { builtCli, loadBuiltNode } from './helpers/built-package.js';
-import { startGateway } from './helpers/gateway-process.js';
+import { useGateways } from './helpers/gateway-process.js';
 
 const root = join(import.meta.dirname, '..');
 const example = join(root, 'examples', 'sovroute.config.yaml');
-const directory = mkdtempSync(join(tmpdir(), 'sovroute-gateway-'));
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  rmSync(directory, { recursive: true, force: true });
-});
+const gateways = useGateways('sovroute-gateway-');
+const { directory } = gateways;
 
 const model = 'mistral-small-3.2-24b';
 const messages = [{ role: 'user' as const, content: 'Say something.' }];
@@ -42,7 +37,7 @@ async function rawPost(url: string, body: object): Promise<{ status: number; tex
 describe('sovroute serve --config examples/sovroute.config.yaml', () => {
   it('serves the OpenAI SDK and raw HTTP with a test key, and a SIGTERM lets a stream finish, flushes the audit log and exits 0', async () => {
     const audit = join(directory, 'audit.jsonl');
-    const gateway = await startGateway(example, directory, children, { SOVROUTE_AUDIT_FILE: audit });
+    const gateway = await gateways.start(example, { SOVROUTE_AUDIT_FILE: audit });
     // The banner names the providers with their tier, the policy and the keys' labels, never the keys.
     expect(gateway.stderr()).toMatch(/policy\s+eu-hosted/);
     expect(gateway.stderr()).toMatch(/keys\s+local-test, team-a/);

@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { builtCli } from './built-package.js';
 
 /** A `sovroute serve` child process, its address from the banner, and what it printed to stderr. */
@@ -8,6 +12,20 @@ export interface GatewayProcess {
   url: string;
   exited: Promise<[number | null, NodeJS.Signals | null]>;
   stderr: () => string;
+}
+
+/**
+ * A test file's gateways: a fresh directory to run them in, and `start` for each one; at the
+ * end of the file every gateway still running is killed and the directory removed.
+ */
+export function useGateways(prefix: string): { directory: string; start: (config: string, environment?: Record<string, string>) => Promise<GatewayProcess> } {
+  const directory = mkdtempSync(join(tmpdir(), prefix));
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(directory, { recursive: true, force: true });
+  });
+  return { directory, start: (config, environment = {}) => startGateway(config, directory, children, environment) };
 }
 
 /**
