@@ -78,15 +78,21 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
     expect(await verifyPostgresAudit({ connectionString: databaseUrl, table })).toMatchObject({ ok: true, count: 10 });
   });
 
-  it('stores a batch retried after a lost commit only once', async () => {
-    const table = `${schema}.retried`;
+  /** The records of `count` calls, kept in memory, for a test to write with a sink by hand. */
+  async function recordsOf(count: number) {
     const local = memoryAudit();
     const router = createRouter({ apiKey: 'test-pg', providers: [provider], audit: [local] });
-    for (let index = 0; index < 4; index++) await router.chat.completions.create(ask('m'));
+    for (let index = 0; index < count; index++) await router.chat.completions.create(ask('m'));
     await router.close();
+    return local.records;
+  }
+
+  it('stores a batch retried after a lost commit only once', async () => {
+    const table = `${schema}.retried`;
+    const records = await recordsOf(4);
     const sink = postgresAudit({ connectionString: databaseUrl, table });
-    await sink.writeBatch!(local.records.slice(0, 3));
-    await sink.writeBatch!(local.records.slice(0, 4));
+    await sink.writeBatch!(records.slice(0, 3));
+    await sink.writeBatch!(records.slice(0, 4));
     expect(await sink.head()).toMatchObject({ seq: 4 });
     await sink.close();
     expect(await verifyPostgresAudit({ connectionString: databaseUrl, table })).toMatchObject({ ok: true, count: 4 });
@@ -94,12 +100,9 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
 
   it('verifies the chain as of its head while another instance appends to it, and still reports a head moved back', async () => {
     const table = `${schema}.live`;
-    const local = memoryAudit();
-    const router = createRouter({ apiKey: 'test-pg', providers: [provider], audit: [local] });
-    for (let index = 0; index < 5; index++) await router.chat.completions.create(ask('m'));
-    await router.close();
+    const records = await recordsOf(5);
     const writer = postgresAudit({ connectionString: databaseUrl, table });
-    await writer.writeBatch!(local.records.slice(0, 3));
+    await writer.writeBatch!(records.slice(0, 3));
     // Another instance commits a batch right after the verification has read the head.
     let appended = false;
     const pool: PostgresPool = {
@@ -107,7 +110,7 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
         const result = await admin.query(text, values);
         if (!appended && text.includes('_head')) {
           appended = true;
-          await writer.writeBatch!(local.records.slice(3));
+          await writer.writeBatch!(records.slice(3));
         }
         return result;
       },
