@@ -83,6 +83,29 @@ function send(port: number, options: { method?: string; path?: string; headers?:
 
 const json = { 'content-type': 'application/json', authorization: 'Bearer test-caller' };
 
+/**
+ * A POST that asks before sending its body (`Expect: 100-continue`) and sends it only when
+ * invited: its status, and whether the server invited the body.
+ */
+function sendAfterContinue(port: number, headers: Record<string, string>, body: string): Promise<{ status: number; invited: boolean }> {
+  return new Promise((resolve, reject) => {
+    let invited = false;
+    const outgoing = httpRequest(
+      { host: '127.0.0.1', port, method: 'POST', path: '/v1/chat/completions', agent: false, headers: { ...headers, expect: '100-continue', 'content-length': Buffer.byteLength(body) } },
+      (incoming) => {
+        incoming.resume();
+        incoming.on('end', () => resolve({ status: incoming.statusCode!, invited }));
+      },
+    );
+    outgoing.on('continue', () => {
+      invited = true;
+      outgoing.end(body);
+    });
+    outgoing.on('error', reject);
+    outgoing.flushHeaders();
+  });
+}
+
 describe('serve(): who may call', () => {
   it('refuses a request addressed to a foreign Host (DNS rebinding) with 403 and one audit record', async () => {
     const { router, records } = makeRouter();
@@ -166,30 +189,7 @@ describe('serve(): who may call', () => {
     const { router, records } = makeRouter({ keys: { 'test-team': { label: 'team' } } });
     const port = await start(router);
     // A client that asks before sending a large body: a stranger is not invited to send it.
-    const ask = (key: string) =>
-      new Promise<{ status: number; invited: boolean }>((resolve, reject) => {
-        let invited = false;
-        const outgoing = httpRequest(
-          {
-            host: '127.0.0.1',
-            port,
-            method: 'POST',
-            path: '/v1/chat/completions',
-            agent: false,
-            headers: { ...json, authorization: `Bearer ${key}`, expect: '100-continue', 'content-length': Buffer.byteLength(chatBody) },
-          },
-          (incoming) => {
-            incoming.resume();
-            incoming.on('end', () => resolve({ status: incoming.statusCode!, invited }));
-          },
-        );
-        outgoing.on('continue', () => {
-          invited = true;
-          outgoing.end(chatBody);
-        });
-        outgoing.on('error', reject);
-        outgoing.flushHeaders();
-      });
+    const ask = (key: string) => sendAfterContinue(port, { ...json, authorization: `Bearer ${key}` }, chatBody);
     expect(await ask('test-stranger')).toEqual({ status: 401, invited: false });
     expect(await ask('test-team')).toEqual({ status: 200, invited: true });
     expect(await records()).toMatchObject([
@@ -300,23 +300,7 @@ describe('serve(): bodies and time', () => {
     const { router, records } = makeRouter();
     const port = await start(router, { maxBodyBytes: 1024 });
     const ask = (length: number) =>
-      new Promise<{ status: number; invited: boolean }>((resolve, reject) => {
-        let invited = false;
-        const body = JSON.stringify({ model: 'llama-3.3-70b-instruct', messages: [{ role: 'user', content: 'x'.repeat(length) }] });
-        const outgoing = httpRequest(
-          { host: '127.0.0.1', port, method: 'POST', path: '/v1/chat/completions', agent: false, headers: { ...json, expect: '100-continue', 'content-length': Buffer.byteLength(body) } },
-          (incoming) => {
-            incoming.resume();
-            incoming.on('end', () => resolve({ status: incoming.statusCode!, invited }));
-          },
-        );
-        outgoing.on('continue', () => {
-          invited = true;
-          outgoing.end(body);
-        });
-        outgoing.on('error', reject);
-        outgoing.flushHeaders();
-      });
+      sendAfterContinue(port, json, JSON.stringify({ model: 'llama-3.3-70b-instruct', messages: [{ role: 'user', content: 'x'.repeat(length) }] }));
     expect(await ask(4096)).toEqual({ status: 413, invited: false });
     expect(await ask(10)).toEqual({ status: 200, invited: true });
     expect((await records()).map((record) => record.outcome)).toEqual(['invalid', 'success']);
