@@ -79,7 +79,10 @@ describe('sovroute audit verify', () => {
     expect(run.stderr).toBe(`sovroute: warning: ${torn}: line 4 is torn: it is not JSON, so a write was cut short there (e.g. by a crash); skipped, and the chain checked across it\n`);
 
     // An edit after the torn line is still found.
-    const edited = logFile('torn-edited.jsonl', [...lines.slice(0, 3), lines[3]!.slice(0, 80), lines[3]!, lines[4]!.replace(/"duration_ms":[\d.]+/, '"duration_ms":1')]);
+    // A duration no call here took: a fast call's could have been exactly 1 ms, leaving the line as it was.
+    const editedLine = lines[4]!.replace(/"duration_ms":[\d.]+/, '"duration_ms":86400000');
+    expect(editedLine).not.toBe(lines[4]);
+    const edited = logFile('torn-edited.jsonl', [...lines.slice(0, 3), lines[3]!.slice(0, 80), lines[3]!, editedLine]);
     expect(sovroute('audit', 'verify', edited)).toMatchObject({ status: 1, stdout: expect.stringMatching(/^broken at record 4: record 4 \(req_\w+\) was edited.*\(line 6\)\n$/) });
     // A record lost in the tear (the next one does not link to the last whole record) is a break.
     const lost = logFile('torn-lost.jsonl', [...lines.slice(0, 3), lines[3]!.slice(0, 80), lines[4]!]);
