@@ -58,6 +58,27 @@ describe('bench harness', () => {
     expect(await optionalRows(wrongShape, 'measureBundle')).toMatchObject({ missing: expect.stringContaining('did not return rows') });
   });
 
+  it('runs a benchmark in a process of its own, with gc exposed, when asked', async () => {
+    const own = join(directory, 'own.mjs');
+    writeFileSync(
+      own,
+      "export async function rows() { return [{ label: 'pid', value: process.pid, unit: '' }, { label: 'gc', value: typeof globalThis.gc === 'function' ? 1 : 0, unit: '' }]; }\n" +
+        "export async function fails() { throw new Error('no upstream'); }\n" +
+        'export async function exits() { process.exit(3); }\n',
+    );
+    const result = await optionalRows(own, 'rows', { ownProcess: true });
+    expect(result).toEqual({
+      rows: [
+        { label: 'pid', value: expect.any(Number), unit: '', section: 'bench/own.mjs' },
+        { label: 'gc', value: 1, unit: '', section: 'bench/own.mjs' },
+      ],
+    });
+    expect((result as { rows: { value: number }[] }).rows[0]!.value).not.toBe(process.pid);
+    expect(await optionalRows(own, 'fails', { ownProcess: true })).toEqual({ missing: 'bench/own.mjs fails() failed: no upstream' });
+    expect(await optionalRows(own, 'exits', { ownProcess: true })).toEqual({ missing: 'bench/own.mjs exits() ended its process (exit code 3) without rows' });
+    expect(await optionalRows(own, 'absent', { ownProcess: true })).toEqual({ missing: 'bench/own.mjs does not export absent()' });
+  }, 60_000);
+
   it('renders the targets as a dated markdown table, every row with --all', () => {
     const results: BenchResults = {
       date: '2026-12-05T23:30:00.000Z',
