@@ -92,6 +92,26 @@ describe('audit records of the candidates', () => {
     expect(verifyAudit(audit.records.map((record) => JSON.parse(JSON.stringify(record)) as AuditRecord))).toEqual({ ok: true });
   });
 
+  it('do not share the list when the same eligible candidates were walked in another order', async () => {
+    const audit = memoryAudit();
+    const router = createRouter({ providers: providers(), audit: [audit] });
+    const key = (candidate: { provider: string; model: string }) => `${candidate.provider}/${candidate.model}`;
+    await router.chat.completions.create(request, { apiKey: 'test-audit' });
+    await router.chat.completions.create(request, { apiKey: 'test-audit' });
+    // The same candidates, eu-two's first: the caller's order, not the price.
+    await router.chat.completions.create({ ...request, route: { order: ['eu-two'] } }, { apiKey: 'test-audit' });
+    await router.chat.completions.create(request, { apiKey: 'test-audit' });
+    await router.flush();
+    const [first, second, reordered, again] = audit.records.map((record) => record.candidates.map(key));
+    expect(first![0]).toBe('eu-one/model-a');
+    expect(second).toEqual(first);
+    expect(reordered!.slice(0, 2)).toEqual(['eu-two/model-a', 'eu-two/model-b']);
+    expect([...reordered!].sort()).toEqual([...first!].sort());
+    expect(again).toEqual(first);
+    expect(audit.records[0]!.excluded).toEqual(audit.records[2]!.excluded);
+    expect(verifyAudit(audit.records.map((record) => JSON.parse(JSON.stringify(record)) as AuditRecord))).toEqual({ ok: true });
+  });
+
   it("with audit.candidates: 'all', keep every candidate with its reasons, as explain() lists them", async () => {
     const { record, explanation } = await recordOf('all');
     expect(record.candidates).toEqual(explanation.candidates.map(({ provider, model, eligible, reasons }) => ({ provider, model, eligible, reasons })));

@@ -2,7 +2,8 @@ import { mergeExclusions, summariseExclusions } from '../audit/exclusion-summary
 import type { AuditCandidate, AuditCandidatesMode, AuditExclusion } from '../audit/types.js';
 import type { Candidate } from '../catalog/candidate.js';
 import type { Admission } from './admission.js';
-import type { Plan } from './plan.js';
+import type { Ranked } from '../strategies/types.js';
+import type { JudgedCandidates, Plan } from './plan.js';
 
 /*
  * What an audit record keeps of the candidates a request weighed. Every eligible candidate is
@@ -23,10 +24,18 @@ export function auditCandidates(plan: Plan | undefined, mode: AuditCandidatesMod
     if (mode === 'all') return { candidates };
     return { candidates: candidates.filter((candidate) => candidate.eligible), excluded: summariseExclusions(candidates.filter((candidate) => !candidate.eligible)) };
   }
+  const ranked = plan.ranked;
+  const excluded = judged.excluded.length === 0 ? fixedExclusions(judged.admission) : undefined;
+  // The usual call at scale: nothing said of any eligible candidate, nothing excluded beyond the
+  // admission's fixed reasons, and the same ranking and eligible set as the last record of this
+  // admission. Its list is that record's, found by comparing references, not by building it.
+  if (excluded !== undefined && judged.reasons.size === 0) {
+    const last = lastList.get(judged.admission);
+    if (last !== undefined && sameWalk(last, ranked, judged.eligible)) return { candidates: last.list as AuditCandidate[], excluded: excluded as AuditExclusion[] };
+  }
   const candidates: AuditCandidate[] = [];
   // Whether every entry is a shared frozen one, so the list can be shared too.
   let shareable = true;
-  const ranked = plan.ranked;
   const shown = new Set<Candidate>();
   // By index: iterating the ranking would rank the candidates the call never walked to.
   for (let index = 0; index < ranked.length; index++) {
@@ -49,11 +58,34 @@ export function auditCandidates(plan: Plan | undefined, mode: AuditCandidatesMod
       candidates.push({ provider: candidate.provider.id, model: candidate.model, eligible: true, reasons: [...reasons] });
     }
   }
-  const excluded = judged.excluded.map(({ candidate, reasons }) => ({ provider: candidate.provider.id, model: candidate.model, reasons }));
-  return { candidates: shareable ? reuseList(judged.admission, candidates) : candidates, excluded: mergeExclusions(fixedExclusions(judged.admission), summariseExclusions(excluded)) };
+  const summary =
+    (excluded as AuditExclusion[] | undefined) ??
+    mergeExclusions(
+      fixedExclusions(judged.admission),
+      summariseExclusions(judged.excluded.map(({ candidate, reasons }) => ({ provider: candidate.provider.id, model: candidate.model, reasons }))),
+    );
+  return { candidates: shareable ? reuseList(judged, ranked, candidates) : candidates, excluded: summary };
 }
 
-const lastList = new WeakMap<Admission, readonly AuditCandidate[]>();
+/** The last shared list of an admission, with the ranking and eligible set it was built from. */
+interface LastList {
+  list: readonly AuditCandidate[];
+  ranked: readonly Candidate[];
+  eligible: readonly Candidate[];
+}
+
+const lastList = new WeakMap<Admission, LastList>();
+
+/** Whether a call ranked and judged eligible exactly the candidates the last list was built from. */
+function sameWalk(last: LastList, ranked: readonly Ranked[], eligible: readonly Candidate[]): boolean {
+  if (last.ranked.length !== ranked.length || last.eligible.length !== eligible.length) return false;
+  for (let index = 0; index < ranked.length; index++) {
+    const entry = ranked[index]!;
+    if (entry.note !== undefined || last.ranked[index] !== entry.candidate) return false;
+  }
+  for (let index = 0; index < eligible.length; index++) if (last.eligible[index] !== eligible[index]) return false;
+  return true;
+}
 
 /**
  * The previous record's list from the same admission when this one holds the same shared
@@ -61,16 +93,18 @@ const lastList = new WeakMap<Admission, readonly AuditCandidate[]>();
  * else this one, frozen and kept: so its canonical text is written once for all the records
  * that hold it (src/audit/canonical-record.ts).
  */
-function reuseList(admission: Admission, candidates: AuditCandidate[]): AuditCandidate[] {
-  const last = lastList.get(admission);
-  if (last !== undefined && last.length === candidates.length) {
+function reuseList(judged: JudgedCandidates, ranked: readonly Ranked[], candidates: AuditCandidate[]): AuditCandidate[] {
+  const last = lastList.get(judged.admission);
+  let list: readonly AuditCandidate[] | undefined;
+  if (last !== undefined && last.list.length === candidates.length) {
     let same = true;
-    for (let index = 0; index < candidates.length && same; index++) same = last[index] === candidates[index];
-    if (same) return last as AuditCandidate[];
+    for (let index = 0; index < candidates.length && same; index++) same = last.list[index] === candidates[index];
+    if (same) list = last.list;
   }
-  Object.freeze(candidates);
-  lastList.set(admission, candidates);
-  return candidates;
+  list ??= Object.freeze(candidates);
+  // The call's lists are copied: a ranking a later walk completes grows in place.
+  lastList.set(judged.admission, { list, ranked: ranked.map((entry) => entry.candidate), eligible: judged.eligible.slice() });
+  return list as AuditCandidate[];
 }
 
 const plain = new WeakMap<Candidate, AuditCandidate>();
@@ -100,7 +134,8 @@ function fixedExclusions(admission: Admission): readonly AuditExclusion[] {
     for (const entry of admission.entries) {
       if (entry.reasons.length > 0) excluded.push({ provider: entry.candidate.provider.id, model: entry.candidate.model, reasons: entry.reasons });
     }
-    summary = summariseExclusions(excluded);
+    // Frozen, groups and examples too: records share it, as they share their frozen candidate lists.
+    summary = Object.freeze(summariseExclusions(excluded).map((group) => Object.freeze({ ...group, examples: Object.freeze(group.examples) as string[] })));
     fixed.set(admission, summary);
   }
   return summary;
