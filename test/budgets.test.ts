@@ -104,6 +104,40 @@ describe('a key budget in this process', () => {
     expect(usage).toMatchObject({ spent: 0.003, reserved: 0, remaining: 0, currency: 'EUR', period: 'month' });
     expect(usage.resetsAt).toMatch(/-01T00:00:00\.000Z$/);
   });
+
+  it('never sends a budgeted key to a deployment with no known price, whose cost it could not count', async () => {
+    // The unpriced deployment answers for free as far as the budget can tell: every call would
+    // settle at 0, so a key with a budget of 0.001 EUR could spend without limit there.
+    const unpriced = await answer();
+    const priced = await answer();
+    const router = createRouter({
+      currency: 'EUR',
+      policy: 'global',
+      keys: { 'sk-a': { label: 'team-a', budget: { limit: 0.001, period: 'day' } }, 'sk-b': { label: 'team-b' } },
+      providers: [
+        openaiCompatible({ id: 'unpriced', baseURL: unpriced.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm' }, { id: 'n' }] }),
+        openaiCompatible({ id: 'priced', baseURL: priced.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] }),
+      ],
+    });
+    // Only the unpriced deployment serves n: refused, nothing sent, the reason named.
+    const refused = await router.chat.completions.create({ ...request, model: 'n' }, { apiKey: 'sk-a' }).then(
+      () => undefined,
+      (error: unknown) => error as RouterError,
+    );
+    expect(refused?.code).toBe('no_eligible_provider');
+    expect(refused?.message).toMatch(/unpriced\/n: price unknown; the budget of key "team-a" needs a price to count what it spends/);
+    // m goes to the priced deployment, whose cost the budget counts; the second call does not fit.
+    expect((await router.chat.completions.create(request, { apiKey: 'sk-a' })).provider).toBe('priced');
+    const over = await router.chat.completions.create(request, { apiKey: 'sk-a' }).then(
+      () => undefined,
+      (error: unknown) => error as RouterError,
+    );
+    expect(over?.code).toBe('budget_exceeded');
+    expect([unpriced.hits, priced.hits]).toEqual([0, 1]);
+    expect(await router.usage('team-a')).toMatchObject({ spent: 0.001, reserved: 0 });
+    // A key without a budget still reaches it.
+    expect((await router.chat.completions.create({ ...request, model: 'n' }, { apiKey: 'sk-b' })).provider).toBe('unpriced');
+  });
 });
 
 describe('a key budget and a stream', () => {

@@ -301,6 +301,11 @@ export function planRoute(
         reasons.push(`estimated p90 ${latencyWords} ${Math.round(latency.p90)} ms exceeds route.max_latency_ms ${route.max_latency_ms}`);
       }
     }
+    // A key's budget counts what a call cost: an unpriced deployment's calls would settle at 0
+    // and spend without limit (test keys, whose calls cost nothing, have no budget to keep).
+    if (candidate.price === undefined && caller.budget !== undefined && !caller.simulated) {
+      reasons.push(`price unknown; the budget of key "${caller.keyId}" needs a price to count what it spends`);
+    }
     const provider = candidate.provider;
     // Not for test keys, which simulate the deployment without any configuration.
     if (!caller.simulated && provider.missingConfiguration !== undefined) {
