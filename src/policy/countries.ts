@@ -10,11 +10,22 @@ export const euCountries: ReadonlySet<string> = new Set([
 
 export const eeaCountries: ReadonlySet<string> = new Set([...euCountries, 'IS', 'LI', 'NO']);
 
-/** Expands a policy's country list or region name into a set of country codes. */
+/**
+ * Expands a policy's country list or region name into a set of country codes. `EU` (a code
+ * ISO 3166-1 reserves for the union, and a list's entries pass as two-letter codes) and `EEA`
+ * in a list expand too: `['EU', 'CH']` is the member states and Switzerland, never a country
+ * named EU that no deployment is hosted in.
+ */
 export function countrySet(value: readonly string[] | 'EU' | 'EEA'): ReadonlySet<string> {
   if (value === 'EU') return euCountries;
   if (value === 'EEA') return eeaCountries;
-  return new Set(value.map((country) => country.toUpperCase()));
+  const countries = new Set<string>();
+  for (const country of value) {
+    const code = country.toUpperCase();
+    if (code === 'EU' || code === 'EEA') for (const member of code === 'EU' ? euCountries : eeaCountries) countries.add(member);
+    else countries.add(code);
+  }
+  return countries;
 }
 
 /** A readable name for a country set, used in reasons: `EU`, `EEA` or `FR, DE`. */

@@ -182,6 +182,18 @@ describe('custom policies', () => {
     ]);
   });
 
+  it("reads 'EU' in a country list as its member states, as it reads 'EU' alone: ['EU', 'CH'] admits France and Switzerland", () => {
+    const infomaniak: JurisdictionFacts = { operator: { name: 'Infomaniak Network SA', country: 'CH', parents: [] }, hosting: ['CH'] };
+    const nordic: JurisdictionFacts = { operator: { name: 'Nordic AS', country: 'NO', parents: [] }, hosting: ['NO'] };
+    const hosting = compilePolicy({ name: 'eu-ch', hosting: ['EU', 'CH'] });
+    expect(hosting.check('scaleway', euOperator)).toEqual([]);
+    expect(hosting.check('infomaniak', infomaniak)).toEqual([]);
+    expect(hosting.check('nordic', nordic)).toEqual(['inference hosted in NO; policy eu-ch allows EU, CH']);
+    const operators = compilePolicy({ name: 'eu-no', operator: ['eu', 'NO'] });
+    expect(operators.check('scaleway', euOperator)).toEqual([]);
+    expect(operators.check('nordic', nordic)).toEqual([]);
+    expect(operators.check('infomaniak', infomaniak)).toEqual(['operator Infomaniak Network SA is in CH; policy eu-no allows operators in eu, NO']);
+  });
   it('an allow list admits only the providers it names', () => {
     const policy = compilePolicy({ name: 'pinned', providers: { allow: ['scaleway'] } });
     expect(policy.check('scaleway', undefined)).toEqual([]);
