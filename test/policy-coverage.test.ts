@@ -147,3 +147,31 @@ describe('an Azure preset without a resource', () => {
     expect(hosts()).toEqual(['oai.endpoints.kepler.ai.cloud.ovh.net']);
   });
 });
+
+describe('provider lists in policies', () => {
+  it('refuse at createRouter an entry that is no provider id, which would never match: a deny list that denies nothing', () => {
+    const providers = defaultCatalog();
+    const refusal = (build: () => unknown) => {
+      try {
+        build();
+      } catch (error) {
+        return error as RouterError;
+      }
+      throw new Error('createRouter accepted the policy');
+    };
+    const denied = refusal(() => createRouter({ providers, policy: { name: 'no-openai', providers: { deny: ['OpenAI'] } } }));
+    expect(denied).toMatchObject({ code: 'invalid_request', param: 'policy' });
+    expect(denied.message).toMatch(/policy "no-openai" names "OpenAI" in providers\.deny, which is not a provider id .* use "openai"/);
+    const keyed = refusal(() =>
+      createRouter({ providers, keys: { 'sk-a': { policy: { name: 'team', providers: { allow: ['scaleway', 'Mistral AI'] } } } } }),
+    );
+    expect(keyed).toMatchObject({ code: 'invalid_request', param: 'keys.<key>.policy' });
+    expect(keyed.message).toMatch(/policy "team" names "Mistral AI" in providers\.allow, which is not a provider id/);
+    expect(keyed.message).not.toContain('sk-a');
+    // An id, configured or not, is taken as it is.
+    const router = createRouter({ providers, policy: { name: 'no-openai', providers: { deny: ['openai', 'not-configured'] } } });
+    expect(router.explain({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'x' }] }).candidates[0]?.reasons).toContain(
+      'provider openai is in the deny list of policy no-openai',
+    );
+  });
+});

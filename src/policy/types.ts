@@ -14,7 +14,7 @@ export interface JurisdictionPolicy {
   allowUsControl?: boolean;
   /** Whether declared US sub-processors are acceptable. @default true */
   allowUsSubprocessors?: boolean;
-  /** Provider ids to allow exclusively, or to deny. */
+  /** Provider ids to allow exclusively, or to deny. createRouter refuses an entry that is not a provider id (kebab-case), which would never match. */
   providers?: { allow?: string[]; deny?: string[] };
   /** Require a zero-retention commitment. @default false */
   zeroRetention?: boolean;

@@ -17,6 +17,7 @@ import { createExplorationBudget, type ExplorationBudget } from './exploration-b
 import type { ModelVocabulary } from '../models/parse-model.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/evaluate.js';
 import { isPresetPolicyName, presetPolicies } from '../policy/presets.js';
+import type { JurisdictionPolicy } from '../policy/types.js';
 import { defaultFx, type FxTable } from '../pricing/currency.js';
 import { builtInStrategies, strategyAliases, toStrategy } from '../strategies/registry.js';
 import type { Strategy } from '../strategies/types.js';
@@ -103,6 +104,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
         where,
       );
     }
+    assertProviderIds(value, where);
     const compiled = existing ?? compilePolicy(value);
     jurisdictions.set(value.name, compiled);
     return compiled;
@@ -270,6 +272,27 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
   };
 }
 
+const providerIdPattern = /^[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * A policy's provider lists name provider ids, which are kebab-case: any other entry would never
+ * match, and a deny list holding it would deny nothing. (An id no configured provider has is
+ * taken as it is: a policy may be shared by routers with different providers.)
+ */
+function assertProviderIds(policy: JurisdictionPolicy, where: string): void {
+  for (const list of ['allow', 'deny'] as const) {
+    for (const entry of policy.providers?.[list] ?? []) {
+      if (providerIdPattern.test(entry)) continue;
+      const lower = entry.toLowerCase();
+      throw new InvalidRequestError(
+        `createRouter: policy "${policy.name}" names "${entry}" in providers.${list}, which is not a provider id (kebab-case: a-z, 0-9, -) and would never match one` +
+          (providerIdPattern.test(lower) ? `; use "${lower}"` : ''),
+        where,
+      );
+    }
+  }
+}
+
 /** A key's audit id when it has no label: a prefix of its SHA-256, never the key. */
 export function hashedKeyId(key: string): string {
   return `key_${sha256Hex(key).slice(0, 12)}`;
@@ -317,7 +340,7 @@ function assertNoCollisions(
         'providers',
       );
     }
-    if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) {
+    if (!providerIdPattern.test(id)) {
       throw new InvalidRequestError(`createRouter: provider id "${id}" must be kebab-case (a-z, 0-9, -)`, 'providers');
     }
     seen.add(id);
