@@ -101,3 +101,25 @@ describe('keys', () => {
     expect(upstream.requests).toHaveLength(0);
   });
 });
+
+describe('key labels', () => {
+  it('refuse two keys of different scopes under one label, which would share stored conversations, budgets and rate limits', async () => {
+    // The label is the key's identity beyond the audit record: it owns the key's stored responses
+    // and counts its budget and rates. Under one label, a global key could continue a conversation
+    // an eu-sovereign key kept, and send it where that key's policy never lets it go.
+    const build = (second: object) =>
+      createRouter({ providers: testProviders(), keys: { 'sk-eu': { policy: 'eu-sovereign', label: 'team' }, 'sk-any': { label: 'team', ...second } } });
+    let refused: unknown;
+    try {
+      build({});
+    } catch (error) {
+      refused = error;
+    }
+    expect(RouterError.isInstance(refused) && [refused.code, refused.param]).toEqual(['invalid_request', 'keys']);
+    expect((refused as Error).message).toMatch(/two keys have the label "team" but not the same policy, budget and rate limits/);
+    expect((refused as Error).message).not.toMatch(/sk-eu|sk-any/);
+    // Keys of one scope may share it (a key and the one replacing it).
+    const router = build({ policy: 'eu-sovereign' });
+    expect(router.explain({ model: 'us-ai/gpt-4o', messages }, { apiKey: 'sk-any' }).policy).toBe('eu-sovereign');
+  });
+});

@@ -111,7 +111,25 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
   };
   const policy = register(options.policy, 'policy');
   const keyCallers = new Map<string, Caller>();
+  /**
+   * A label is the key's identity beyond its audit records: it owns the key's stored responses
+   * and counts its budget and rates. Keys may share one only with one scope (a key and the key
+   * replacing it), or a key could continue another's conversation under a wider policy.
+   */
+  const scopes = new Map<string, string>();
   for (const [key, keyOptions] of Object.entries(options.keys ?? {})) {
+    if (keyOptions.label !== undefined) {
+      const scope = canonicalJson({ policy: keyOptions.policy ?? null, budget: keyOptions.budget ?? null, rpm: keyOptions.rpm ?? null, tpm: keyOptions.tpm ?? null });
+      const known = scopes.get(keyOptions.label);
+      if (known !== undefined && known !== scope) {
+        throw new InvalidRequestError(
+          `createRouter: two keys have the label "${keyOptions.label}" but not the same policy, budget and rate limits; ` +
+            'a label owns its keys\' stored responses, budget and rates: give each scope a label of its own',
+          'keys',
+        );
+      }
+      scopes.set(keyOptions.label, scope);
+    }
     const keyPolicy = keyOptions.policy === undefined ? undefined : register(keyOptions.policy, 'keys.<key>.policy');
     keyCallers.set(key, { simulated: key.startsWith('test-'), keyId: keyOptions.label ?? hashedKeyId(key), policy: keyPolicy,
       budget: keyOptions.budget,
