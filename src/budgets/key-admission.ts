@@ -18,8 +18,8 @@ export type KeySettlement = (usage: Usage | undefined) => void;
 /**
  * What a key's budget reserved for one request, and what each candidate would cost against it.
  * The reservation covers the dearest of the candidates ranked up front; a fallback past them
- * that would cost more is skipped (with the reason), so a request never spends more than it
- * reserved when the reservation is an upper bound (the request sets `max_tokens`).
+ * that would cost more is skipped (with the reason), so a request that sets `max_tokens` spends
+ * more than it reserved only by what its prompt's token estimate fell short.
  */
 export interface BudgetCeiling {
   amount: number;
@@ -53,7 +53,7 @@ async function admit(context: RouterContext, caller: Caller, record: AdmittedReq
   let settleBudget: ((actual: number) => void) | undefined;
   if (caller.budget !== undefined && !caller.simulated) {
     // A fallback may be dearer than the first choice: the reservation covers the dearest ranked
-    // up front, at max_tokens when the request sets it (then it is an upper bound).
+    // up front, at max_tokens when the request sets it (then the answer's part is an upper bound).
     const cost = (entry: Ranked) => reservedCost(entry, needs);
     let estimate = 0;
     // Only the candidates ranked up front (a walk past them ranks the rest): indexes, not the iterator.
