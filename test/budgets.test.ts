@@ -138,6 +138,33 @@ describe('a key budget in this process', () => {
     // A key without a budget still reaches it.
     expect((await router.chat.completions.create({ ...request, model: 'n' }, { apiKey: 'sk-b' })).provider).toBe('unpriced');
   });
+  it('reserves what planning estimated, whatever estimate a strategy of the caller returns with its ranking', async () => {
+    // A request without max_tokens is estimated at 256 completion tokens, 0.256 EUR at 1000 EUR
+    // per million: more than the budget. A ranking function that returns its entries without
+    // their estimate (or with a lower one) must not make the reservation smaller.
+    const upstream = await answer();
+    const unbounded = { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }] };
+    const strategies = {
+      bare: (inputs: readonly { candidate: unknown }[]) => inputs.map((input) => ({ candidate: input.candidate, score: 1 })),
+      lowered: (inputs: readonly { candidate: unknown }[]) => inputs.map((input) => ({ ...input, estCost: 0, score: 1 })),
+    };
+    for (const [name, strategy] of Object.entries(strategies)) {
+      const router = createRouter({
+        currency: 'EUR',
+        policy: 'global',
+        strategy: strategy as never,
+        keys: { 'sk-a': { label: 'team-a', budget: { limit: 0.1, period: 'day' } } },
+        providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+      });
+      const refused = await router.chat.completions.create(unbounded, { apiKey: 'sk-a' }).then(
+        () => undefined,
+        (error: unknown) => error as RouterError,
+      );
+      expect([name, refused?.code]).toEqual([name, 'budget_exceeded']);
+      expect(refused?.message).toMatch(/this request is estimated at 0\.25\d* EUR/);
+    }
+    expect(upstream.hits).toBe(0);
+  });
 });
 
 describe('a key budget and a stream', () => {

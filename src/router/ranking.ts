@@ -7,16 +7,22 @@ const trusted: ReadonlySet<Strategy> = new Set([cheapest, quality]);
 
 /**
  * Holds a strategy (a user function, above all) to its contract: only the eligible inputs it
- * was given, each once. Anything else is dropped, so no ranking can make the router call an
- * ineligible deployment.
+ * was given, each once, at the cost planning estimated. Anything else is dropped, so no ranking
+ * can make the router call an ineligible deployment, or reserve less of a key's budget.
  */
 export function ownRanking(inputs: readonly RankingInput[], ranked: readonly Ranked[]): Ranked[] {
-  // The common case, checked without allocating: one input, ranked once.
-  if (inputs.length === 1 && ranked.length === 1 && ranked[0]!.candidate === inputs[0]!.candidate) return ranked as Ranked[];
-  const allowed = new Set(inputs.map((input) => input.candidate));
+  // The common case, checked without allocating: one input, ranked once, with its estimate.
+  if (inputs.length === 1 && ranked.length === 1 && ranked[0]!.candidate === inputs[0]!.candidate && ranked[0]!.estCost === inputs[0]!.estCost) {
+    return ranked as Ranked[];
+  }
+  const allowed = new Map(inputs.map((input) => [input.candidate, input]));
   const kept: Ranked[] = [];
   for (const entry of ranked) {
-    if (allowed.delete(entry.candidate)) kept.push(entry);
+    const input = allowed.get(entry.candidate);
+    if (input === undefined) continue;
+    allowed.delete(entry.candidate);
+    // The cost planning estimated, not one the strategy returned: a key's budget reserves it.
+    kept.push(entry.estCost === input.estCost ? entry : { ...entry, estCost: input.estCost });
   }
   return kept;
 }
