@@ -165,6 +165,22 @@ describe('a key budget in this process', () => {
     }
     expect(upstream.hits).toBe(0);
   });
+  it('refuses router.usage() for a key without a budget, or no key, without repeating a key it was given', async () => {
+    const router = createRouter({
+      policy: 'global',
+      keys: { 'sk-live-secret-a': { label: 'team-a' }, 'sk-live-secret-b': {} },
+      providers: [openaiCompatible({ id: 'local', baseURL: 'http://127.0.0.1:9/v1', apiKey: 'k', jurisdiction, models: [{ id: 'm' }] })],
+    });
+    const refusal = (name: string) => router.usage(name).then(() => undefined, (error: unknown) => error as RouterError);
+    const byKey = await refusal('sk-live-secret-a');
+    expect([byKey?.code, byKey?.param]).toEqual(['invalid_request', 'keyIdOrLabel']);
+    expect(byKey?.message).toBe('router.usage: key "team-a" has no budget (keys.<key>.budget)');
+    expect((await refusal('team-a'))?.message).toBe(byKey?.message);
+    expect((await refusal('sk-live-secret-b'))?.message).toMatch(/^router\.usage: key "key_[0-9a-f]{12}" has no budget/);
+    const unknown = await refusal('sk-live-secret-c');
+    expect(unknown?.message).toBe('router.usage: no configured key has this label, or is this key (keys.<key>.label)');
+    for (const error of [byKey, unknown]) expect(JSON.stringify(error?.toJSON())).not.toContain('secret');
+  });
 });
 
 describe('a key budget and a stream', () => {

@@ -132,8 +132,12 @@ export function createRouter(options: RouterOptions): Router {
     health: () => context.health.snapshot(),
     async usage(keyIdOrLabel) {
       const caller = context.configuredKey(keyIdOrLabel);
-      if (caller?.budget === undefined || caller.keyId === null) {
-        throw new InvalidRequestError(`router.usage: no key "${keyIdOrLabel}" with a budget is configured (keys.<key>.budget)`, 'keyIdOrLabel');
+      // Named by its label or hash, never by what was passed: that may be the key itself.
+      if (caller === undefined || caller.keyId === null) {
+        throw new InvalidRequestError('router.usage: no configured key has this label, or is this key (keys.<key>.label)', 'keyIdOrLabel');
+      }
+      if (caller.budget === undefined) {
+        throw new InvalidRequestError(`router.usage: key "${caller.keyId}" has no budget (keys.<key>.budget)`, 'keyIdOrLabel');
       }
       const { readUsage } = await import('../budgets/budget-guard.js');
       return readUsage(context.budgets, caller.keyId, caller.budget);
