@@ -56,6 +56,28 @@ describe('a key budget in this process', () => {
     expect((await unbudgeted.chat.completions.create(request)).provider).toBe('dear');
   });
 
+  it('reserves for the eight candidates ranked first under every strategy, not for the dearest of all of them', async () => {
+    // balanced (the default) and fastest rank every candidate up front; the reservation still
+    // covers only the first eight, as with cheapest. The dear deployment ranks last (it costs
+    // 500 times more, and nothing has been measured): it must not make a 0.0001 EUR call ask
+    // for 0.05 EUR of a 0.01 EUR budget.
+    const upstream = await answer();
+    const providers = [
+      ...Array.from({ length: 9 }, (_, index) =>
+        openaiCompatible({ id: `cheap-${index}`, baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 100 + index, currency: 'EUR' } }] }),
+      ),
+      openaiCompatible({ id: 'dear', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 50_000, currency: 'EUR' } }] }),
+    ];
+    for (const strategy of ['balanced', 'fastest'] as const) {
+      const router = createRouter({ currency: 'EUR', strategy, providers, keys: { 'sk-a': { label: 'team-a', budget: { limit: 0.01, period: 'day' } } } });
+      const explained = router.explain(request, { apiKey: 'sk-a' });
+      expect(explained.candidates.at(-1)?.provider).toBe('dear');
+      const response = await router.chat.completions.create(request, { apiKey: 'sk-a' });
+      expect([strategy, response.provider]).toEqual([strategy, expect.stringMatching(/^cheap-/)]);
+      expect((await router.usage('team-a')).spent).toBeLessThan(0.001);
+    }
+  });
+
   it("skips no fallback for its cost when nothing was reserved: a ledger that does not answer, with onUnavailable 'allow'", async () => {
     // As above, but the ledger is away and the store lets requests through uncounted: there is no
     // reservation for a fallback to pass, so the walk reaches the dear deployment, as without a budget.

@@ -1,4 +1,4 @@
-import { estimateCost, type Plan, type RequestNeeds } from '../router/plan.js';
+import { eagerRankCount, estimateCost, type Plan, type RequestNeeds } from '../router/plan.js';
 import type { Ranked } from '../strategies/types.js';
 import type { Caller, RouterContext } from '../router/router-context.js';
 import type { Usage } from '../wire/chat-response.js';
@@ -17,7 +17,7 @@ export type KeySettlement = (usage: Usage | undefined) => void;
 
 /**
  * What a key's budget reserved for one request, and what each candidate would cost against it.
- * The reservation covers the dearest of the candidates ranked up front; a fallback past them
+ * The reservation covers the dearest of the first eight candidates; a fallback past them
  * that would cost more is skipped (with the reason), so a request that sets `max_tokens` spends
  * more than it reserved only by what its prompt's token estimate fell short.
  */
@@ -56,8 +56,11 @@ async function admit(context: RouterContext, caller: Caller, record: AdmittedReq
     // up front, at max_tokens when the request sets it (then the answer's part is an upper bound).
     const cost = (entry: Ranked) => reservedCost(entry, needs);
     let estimate = 0;
-    // Only the candidates ranked up front (a walk past them ranks the rest): indexes, not the iterator.
-    for (let index = 0; index < plan.ranked.length; index++) estimate = Math.max(estimate, cost(plan.ranked[index]!));
+    // Only the first candidates, as a strategy that selects ranks them up front (one that ranks
+    // everything, like balanced, would otherwise reserve for the dearest deployment of all):
+    // indexes, not the iterator, which would rank the rest.
+    const upFront = Math.min(plan.ranked.length, eagerRankCount);
+    for (let index = 0; index < upFront; index++) estimate = Math.max(estimate, cost(plan.ranked[index]!));
     try {
       const { reserveBudget } = await budgetGuard();
       settleBudget = await reserveBudget(context.budgets, keyId, caller.budget, id, estimate);
