@@ -50,6 +50,27 @@ describe('a key rate limit in this process', () => {
 });
 
 /**
+ * rpm 2 and a budget of 0.01 EUR: a request estimated at 0.02 EUR (max_tokens 20,000 at 1 EUR
+ * per million) is refused by the budget, unsent; it is given back to rpm as its tokens are to
+ * tpm, so the two requests that fit the budget both fit the minute.
+ */
+async function budgetRefusalScenario(router: ReturnType<typeof routerFor>, upstream: LocalUpstream) {
+  const refused = (await outcome(router.chat.completions.create({ ...request, max_tokens: 20_000 }, { apiKey: 'sk-a' }))) as RouterError;
+  expect(refused.code).toBe('budget_exceeded');
+  for (let index = 0; index < 2; index++) expect(await outcome(router.chat.completions.create(request, { apiKey: 'sk-a' }))).toBe('ok');
+  const third = (await outcome(router.chat.completions.create(request, { apiKey: 'sk-a' }))) as RouterError;
+  expect(third.code).toBe('rate_limited');
+  expect(upstream.hits).toBe(2);
+}
+
+describe('a key rate limit and a budget in this process', () => {
+  it('does not count a request the budget refused against rpm', async () => {
+    const upstream = await answer();
+    await budgetRefusalScenario(routerFor(upstream, {}, [], { rpm: 2, tpm: 100_000, budget: { limit: 0.01, period: 'day' } }), upstream);
+  });
+});
+
+/**
  * tpm 500; each request is estimated at 200 completion tokens plus its prompt, and the upstream
  * reports 4 tokens used. Uncorrected, the third request would be refused (3 × ~201 > 500); with
  * each charge corrected to its 4 tokens, ten pass. Then a request estimated at ~490 tokens (it
@@ -123,6 +144,22 @@ describe.skipIf(skip)('a key tpm limit shared through Redis', () => {
 });
 
 describe.skipIf(skip)('a key rate limit shared through Redis', () => {
+  it('does not count a request the budget refused against rpm', async () => {
+    const upstream = await answer();
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const store = redisStore({ url: redisUrl, prefix });
+    try {
+      await store.ready();
+      await budgetRefusalScenario(routerFor(upstream, { store }, [], { rpm: 2, budget: { limit: 0.01, period: 'day' } }), upstream);
+    } finally {
+      await store.close();
+      const client = createClient({ url: redisUrl });
+      await client.connect();
+      for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) if (keys.length > 0) await client.unlink(keys);
+      await client.close();
+    }
+  });
+
   it('counts the requests of every instance against one rpm', async () => {
     const upstream = await answer();
     const prefix = `${uniqueName('sovroute_test')}:`;

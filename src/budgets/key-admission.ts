@@ -65,8 +65,8 @@ async function admit(context: RouterContext, caller: Caller, record: AdmittedReq
       const { reserveBudget } = await budgetGuard();
       settleBudget = await reserveBudget(context.budgets, keyId, caller.budget, id, estimate);
     } catch (error) {
-      // Refused: the request is not sent, so its tokens were not used.
-      settleRate?.(0);
+      // Refused: the request is not sent, so neither it nor its tokens count against the key's rates.
+      settleRate?.(0, true);
       throw error;
     }
     // Only a reservation bounds the walk: a ledger away under `onUnavailable: 'allow'` reserved nothing.

@@ -23,5 +23,6 @@ export function lazyMemoryRateLimiter(): RateLimiter {
   return {
     take: async (keyId, limits, tokens) => (await load()).take(keyId, limits, tokens),
     settle: async (keyId, tpm, delta) => (await load()).settle(keyId, tpm, delta),
+    refund: async (keyId, rpm) => (await load()).refund!(keyId, rpm),
   };
 }

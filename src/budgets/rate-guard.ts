@@ -5,10 +5,11 @@ import type { KeyRateLimits } from './rate-limiter.js';
 /**
  * Before a request of a key with `rpm`/`tpm`: counts it, or refuses it with 429 `rate_limited`
  * and `Retry-After`. When the shared store does not answer, the request goes through (rate
- * limits fail open; the outage is logged by the store). Resolves, for a key with `tpm`, to the
- * function that corrects the charge to the tokens the request really used.
+ * limits fail open; the outage is logged by the store). Resolves to the function that corrects
+ * the charge when the request ends: to the tokens it really used, and, for a request its
+ * budget refused (`refused`), giving the request back as well.
  */
-export async function takeRate(context: RouterContext, keyId: string, limits: KeyRateLimits, tokens: number): Promise<((actual: number) => void) | undefined> {
+export async function takeRate(context: RouterContext, keyId: string, limits: KeyRateLimits, tokens: number): Promise<((actual: number, refused?: boolean) => void) | undefined> {
   let decision;
   try {
     decision = await context.rateLimiter.take(keyId, limits, tokens);
@@ -16,12 +17,11 @@ export async function takeRate(context: RouterContext, keyId: string, limits: Ke
     return undefined;
   }
   if (decision.allowed) {
-    const tpm = limits.tpm;
-    if (tpm === undefined) return undefined;
-    return (actual) => {
-      if (actual === tokens) return;
-      // Best effort: a correction Redis misses leaves the estimate counted, as before it.
-      context.rateLimiter.settle(keyId, tpm, actual - tokens).catch(() => undefined);
+    const { rpm, tpm } = limits;
+    return (actual, refused = false) => {
+      // Best effort: a correction Redis misses leaves the charge counted, as before it.
+      if (refused && rpm !== undefined) context.rateLimiter.refund?.(keyId, rpm).catch(() => undefined);
+      if (tpm !== undefined && actual !== tokens) context.rateLimiter.settle(keyId, tpm, actual - tokens).catch(() => undefined);
     };
   }
   if (decision.limit === 'tpm' && limits.tpm !== undefined && tokens > limits.tpm) {

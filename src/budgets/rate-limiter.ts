@@ -23,6 +23,11 @@ export interface RateLimiter {
    * minus the estimate taken) moves its TAT forward, or back for a request that used less.
    */
   settle(keyId: string, tpm: number, delta: number): Promise<void>;
+  /**
+   * Gives back a request counted against `rpm` that was never sent (the key's budget refused
+   * it): its TAT moves back by one request. A limiter without it keeps such requests counted.
+   */
+  refund?(keyId: string, rpm: number): Promise<void>;
 }
 
 export const ratePeriodMs = 60_000;
@@ -62,6 +67,11 @@ export function memoryRateLimiter(): RateLimiter {
       const key = `${keyId}\u0000tpm`;
       const now = Date.now();
       arrivals.set(key, gcraCorrect(arrivals.get(key) ?? now, now, tpm, delta));
+    },
+    async refund(keyId, rpm) {
+      const key = `${keyId}\u0000rpm`;
+      const now = Date.now();
+      arrivals.set(key, gcraCorrect(arrivals.get(key) ?? now, now, rpm, -1));
     },
   };
 }

@@ -25,7 +25,7 @@ for i, next in pairs(nexts) do redis.call('SET', KEYS[i], tostring(next), 'PX', 
 return {0, 0}
 `;
 
-/** Corrects the tpm TAT by ARGV[1] tokens (negative: a refund), never below now, as `gcraCorrect`. */
+/** Corrects a TAT by ARGV[1] tokens or requests (negative: a refund), never below now, as `gcraCorrect`. */
 const settleScript = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
@@ -49,6 +49,9 @@ export function redisRateLimiter(send: <T>(args: string[]) => Promise<T>, base: 
     },
     async settle(keyId, tpm, delta) {
       await send(['EVAL', settleScript, '1', `${base}rl:${keyId}:tpm`, String(delta), String(tpm)]);
+    },
+    async refund(keyId, rpm) {
+      await send(['EVAL', settleScript, '1', `${base}rl:${keyId}:rpm`, '-1', String(rpm)]);
     },
   };
 }
