@@ -6,7 +6,7 @@
 export interface JurisdictionPolicy {
   /** Shown in `route.policy`, `explain()` and audit records; usable in model strings. */
   name: string;
-  /** Countries where inference may run. `'EU'` and `'EEA'` expand to their member states, alone or in a list (`['EU', 'CH']`). */
+  /** Countries where inference may run. `'EU'` and `'EEA'` expand to their member states; `'EU'` in a list too (`['EU', 'CH']`). */
   hosting?: string[] | 'EU' | 'EEA';
   /** Countries the operator and every parent in its chain must be in. */
   operator?: string[] | 'EU' | 'EEA';
