@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterEach, describe, expect, test } from 'vitest';
-import { createRouter, openaiCompatible, RouterError, type OpenAICompatibleOptions } from '../src/index.js';
+import { anthropic, bedrock, createRouter, openaiCompatible, RouterError, type OpenAICompatibleOptions } from '../src/index.js';
 import type { ChatRequest } from '../src/wire/chat-request.js';
 import { closeServer, listenOnLoopback } from './helpers/local-upstream.js';
 
@@ -355,5 +355,33 @@ describe('the native transport steps aside', () => {
     expect(() => openaiCompatible({ id: 'acme', baseURL: 'https://api.acme.test/v1', transport: 'curl' as 'fetch', models: [{ id: 'small' }] })).toThrow(
       "openaiCompatible: transport must be 'fetch' or 'native'",
     );
+  });
+});
+
+describe('a redirect from an upstream', () => {
+  // The deployment's facts describe the host it was configured with: a redirect elsewhere (here
+  // to another origin, localhost) would carry the prompt, and a key sent in a header of its own
+  // (`x-api-key`, which fetch keeps across origins), to a host no policy ever judged.
+  const jurisdiction = { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] };
+  const providersAt = (root: string) => [
+    openaiCompatible({ id: 'acme-native', baseURL: `${root}/v1`, apiKey: 'sk-redirect-secret', jurisdiction, transport: 'native', models: [{ id: 'm1' }] }),
+    openaiCompatible({ id: 'acme-fetch', baseURL: `${root}/v1`, apiKey: 'sk-redirect-secret', jurisdiction, transport: 'fetch', models: [{ id: 'm2' }] }),
+    anthropic({ baseURL: root, apiKey: 'sk-redirect-secret', jurisdiction, models: [{ id: 'm3' }] }),
+    bedrock({ region: 'eu-central-1', baseURL: root, apiKey: 'sk-redirect-secret', models: [{ id: 'm4', native: 'eu.anthropic.m4' }] }),
+  ];
+
+  test('is never followed, on any transport or adapter: the attempt fails and goes no further', async () => {
+    const elsewhere = await upstream((response) => json(response, 200, completion));
+    const elsewhereRoot = elsewhere.baseURL.replace('127.0.0.1', 'localhost').replace(/\/v1$/, '');
+    const redirecting = await upstream((response) => {
+      response.writeHead(307, { location: `${elsewhereRoot}/somewhere` }).end();
+    });
+    const router = createRouter({ providers: providersAt(redirecting.baseURL.replace(/\/v1$/, '')), policy: 'eu-hosted', retry: { retries: 0 } });
+    for (const model of ['acme-native/m1', 'acme-fetch/m2', 'anthropic/m3', 'bedrock-eu-central-1/m4']) {
+      const error = await rejection(router.chat.completions.create({ model, max_tokens: 5, messages: [{ role: 'user', content: 'Grüß Gott' }] }));
+      expect([model, error.code, error.route?.attempts[0]?.status]).toEqual([model, 'all_providers_failed', 307]);
+    }
+    expect(redirecting.received).toHaveLength(4);
+    expect(elsewhere.received).toEqual([]);
   });
 });

@@ -11,6 +11,10 @@ export async function fetchPost(fetch: typeof globalThis.fetch, request: Upstrea
     headers: request.headers,
     body: request.body,
     signal: request.signal ?? null,
+    // The deployment is the host its facts describe: a redirect would send the prompt (and any
+    // key header but Authorization) to one no policy judged. Its 3xx fails the attempt, as on
+    // the native transport, which never follows one.
+    redirect: 'manual',
   });
   return fromFetchResponse(response);
 }

@@ -125,7 +125,8 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
     }
     let response: Response;
     try {
-      response = await (customFetch ?? globalThis.fetch)(url, { method: 'POST', headers: sent, body: text, signal: call.signal ?? null });
+      // Never to a host the facts do not describe: a redirect fails the attempt (see fetch-transport.ts).
+      response = await (customFetch ?? globalThis.fetch)(url, { method: 'POST', headers: sent, body: text, signal: call.signal ?? null, redirect: 'manual' });
     } catch (error) {
       throw errorFromFetchFailure(id, error, call.signal, redact);
     }

@@ -91,7 +91,8 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
     for (const [name, value] of Object.entries(call.headers ?? {})) headers[name.toLowerCase()] = value;
     let response: Response;
     try {
-      response = await (settings.fetch ?? globalThis.fetch)(url, { method: 'POST', headers, body: payload, signal: call.signal ?? null });
+      // Never to a host the facts do not describe: a redirect fails the attempt (see fetch-transport.ts).
+      response = await (settings.fetch ?? globalThis.fetch)(url, { method: 'POST', headers, body: payload, signal: call.signal ?? null, redirect: 'manual' });
     } catch (error) {
       throw errorFromFetchFailure(id, error, call.signal);
     }
