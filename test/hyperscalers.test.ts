@@ -2,7 +2,7 @@ import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { anthropic, bedrock, createRouter, gemini, memoryAudit, vertex, type ChatCompletionChunk, type ExplainCandidate } from '../src/index.js';
 import { concat, eventFrame, exceptionFrame, toolCallStream } from './helpers/event-stream-frames.js';
-import { mockServer, sseBody } from './helpers/msw.js';
+import { mockServer, sseBody, sseEvents } from './helpers/msw.js';
 
 /* The hyperscaler deployments end to end: jurisdiction, Bedrock streams, Vertex tokens, test keys. */
 
@@ -262,6 +262,51 @@ describe('Vertex AI access tokens', () => {
     expect(JSON.stringify(error)).not.toContain('ya29.always-refused-token');
     expect((error as Error).message).not.toContain('ya29.always-refused-token');
     expect((error as Error).message).toContain('[redacted]');
+  });
+
+  it('never quotes a fixed accessToken string an upstream echoes back', async () => {
+    const token = 'ya29.fixed-secret-token-value';
+    upstream.use(
+      http.post(`${base}/endpoints/openapi/chat/completions`, () =>
+        HttpResponse.json({ error: { code: 400, message: `the request sent with ${token} is malformed`, status: 'INVALID_ARGUMENT' } }, { status: 400 }),
+      ),
+    );
+    const audit = memoryAudit();
+    const router = createRouter({ providers: [vertex({ project: 'acme-eu-prod', location: 'europe-west4', accessToken: token })], retry: { retries: 0 }, audit: [audit] });
+    const error = await router.chat.completions.create({ model: 'gemini-2.5-flash', messages }).then(() => new Error('resolved'), (caught: unknown) => caught as Error);
+    await router.flush();
+    expect(error.message).toContain('malformed');
+    expect(`${error.message} ${JSON.stringify(error)} ${JSON.stringify(audit.records)}`).not.toContain(token);
+  });
+
+  it('never quotes the token from an error event in the middle of a stream', async () => {
+    const token = 'ya29.streamed-secret-token-value';
+    upstream.use(
+      http.post(`${base}/endpoints/openapi/chat/completions`, () =>
+        new HttpResponse(
+          sseBody([
+            sseEvents(
+              { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'google/gemini-2.5-flash', choices: [{ index: 0, delta: { role: 'assistant', content: 'Sonnig' }, finish_reason: null }] },
+              { error: { code: 500, message: `backend failed for credential ${token}`, status: 'INTERNAL' } },
+            ),
+          ]),
+          { headers: { 'content-type': 'text/event-stream' } },
+        ),
+      ),
+    );
+    const audit = memoryAudit();
+    const router = createRouter({
+      providers: [vertex({ project: 'acme-eu-prod', location: 'europe-west4', accessToken: async () => token })],
+      retry: { retries: 0 },
+      audit: [audit],
+    });
+    const stream = await router.chat.completions.create({ model: 'gemini-2.5-flash', messages, stream: true });
+    const error = await (async () => {
+      for await (const _chunk of stream);
+    })().then(() => new Error('the stream ended without its error'), (caught: unknown) => caught as Error);
+    await router.flush();
+    expect(error.message).toContain('backend failed');
+    expect(`${error.message} ${JSON.stringify(error)} ${JSON.stringify(audit.records)}`).not.toContain(token);
   });
 
   it('sends Claude to rawPredict with the Messages body, version in the body and model in the URL', async () => {

@@ -22,6 +22,9 @@ const assumedLifetime = 55 * 60 * 1000;
 /** How early a token is replaced before it expires. @unit milliseconds */
 const refreshMargin = 5 * 60 * 1000;
 
+/** How many fetched tokens are kept to scrub from error text. */
+const recentTokens = 4;
+
 const scope = 'https://www.googleapis.com/auth/cloud-platform';
 const authLibrary = 'google-auth-library';
 
@@ -39,6 +42,8 @@ interface GoogleAuthLike {
 /** A token cache over one source. `now` is injectable for tests. */
 export class AccessTokens {
   #cached: CachedToken | undefined;
+  /** Tokens fetched lately, the newest last. */
+  readonly #recent = new Set<string>();
   #pending: Promise<string> | undefined;
   #auth: GoogleAuthLike | undefined;
   readonly #providerId: string;
@@ -51,9 +56,12 @@ export class AccessTokens {
     this.#now = now;
   }
 
-  /** The tokens this cache holds now, to scrub from error text. */
+  /**
+   * The tokens to scrub from error text: a fixed one, or the recent ones fetched (a stream
+   * outlives its token's refresh, and an error late in it may quote the token it was sent).
+   */
   get held(): string[] {
-    return this.#cached === undefined ? [] : [this.#cached.token];
+    return typeof this.#source === 'string' ? [this.#source] : [...this.#recent];
   }
 
   /** A valid token: the cached one, or a fresh one (one refresh shared by concurrent callers). */
@@ -83,6 +91,9 @@ export class AccessTokens {
     const expiresAt = fetched.expiresAt ?? now + assumedLifetime;
     const lifetime = expiresAt - now;
     this.#cached = { token: fetched.token, refreshAt: expiresAt - Math.min(refreshMargin, lifetime / 5) };
+    // Tokens rotate: the recent ones are kept, not every one ever fetched.
+    if (this.#recent.size >= recentTokens) this.#recent.delete(this.#recent.values().next().value as string);
+    this.#recent.add(fetched.token);
     return fetched.token;
   }
 

@@ -2,6 +2,7 @@ import { RouterError } from '../../errors.js';
 import { anthropicMessagesProvider } from '../anthropic/messages-provider.js';
 import { redactError } from '../held-secrets.js';
 import { openaiCompatible } from '../openai-compatible.js';
+import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
 import type { CallOptions, ChatResult, ChatStreamResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
 import { AccessTokens, tokenFetch, type AccessTokenSource } from './access-token.js';
 import { claudeOnVertexFetch } from './claude-fetch.js';
@@ -62,9 +63,10 @@ export function vertexProvider(settings: VertexSettings): Provider {
     defaultMaxTokens: settings.defaultMaxTokens,
   });
   const route = (model: string) => (isClaude(model) ? claude : openai);
+  const scrubError = (error: unknown): unknown => (RouterError.isInstance(error) ? redactError(error, tokens.held) : error);
   const scrub = <T>(promise: Promise<T>): Promise<T> =>
     promise.catch((error: unknown) => {
-      throw RouterError.isInstance(error) ? redactError(error, tokens.held) : error;
+      throw scrubError(error);
     });
 
   return {
@@ -74,6 +76,18 @@ export function vertexProvider(settings: VertexSettings): Provider {
     models: Object.freeze([...settings.models]),
     missingConfiguration: () => settings.missingConfiguration?.(),
     doChat: (request, call: CallOptions): Promise<ChatResult> => scrub(route(request.model).doChat(request, call)),
-    doChatStream: (request, call: CallOptions): Promise<ChatStreamResult> => scrub(route(request.model).doChatStream(request, call)),
+    doChatStream: async (request, call: CallOptions): Promise<ChatStreamResult> => {
+      const result = await scrub(route(request.model).doChatStream(request, call));
+      // An error event mid-stream may quote the token too.
+      return { ...result, chunks: scrubbed(result.chunks, scrubError) };
+    },
   };
+}
+
+async function* scrubbed(chunks: AsyncIterable<UpstreamChatCompletionChunk>, scrubError: (error: unknown) => unknown): AsyncGenerator<UpstreamChatCompletionChunk> {
+  try {
+    yield* chunks;
+  } catch (error) {
+    throw scrubError(error);
+  }
 }
