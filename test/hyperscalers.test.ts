@@ -183,6 +183,29 @@ describe('Bedrock Converse and InvokeModel', () => {
     expect(seen).not.toContain(credentials.secretAccessKey);
   });
 
+  it('reads at most 64 KiB of an error body, and abandons the rest', async () => {
+    // A 16 MB error page: read whole, it would be held in memory, and one that never ends forever.
+    let pulled = 0;
+    let cancelled = false;
+    const page = new TextEncoder().encode(`<html>${'Service Unavailable '.repeat(800)}</html>`);
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += page.byteLength;
+        controller.enqueue(page);
+        if (pulled > 16_000_000) controller.close();
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const fetch = async () => new Response(endless, { status: 503, headers: { 'content-type': 'text/html' } });
+    const router = createRouter({ providers: [bedrock({ region: 'eu-central-1', credentials, fetch })], retry: { retries: 0 } });
+    const error = await router.chat.completions.create({ model: 'claude-haiku-4-5', messages }).then(() => new Error('resolved'), (caught: unknown) => caught as Error);
+    expect(error.message).toContain('503');
+    expect(cancelled).toBe(true);
+    expect(pulled).toBeLessThan(1024 * 1024);
+  });
+
   it('never quotes them from an exception frame in the middle of a stream either', async () => {
     upstream.use(
       http.post(`${frankfurt}/model/eu.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse-stream`, () =>

@@ -10,7 +10,7 @@ import { credentialsInURL, redactCause } from '../redact.js';
 import { modelOffersSchema } from '../openai-compatible.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbedResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
-import { errorFromFetchFailure, malformedResponse } from '../upstream-error.js';
+import { errorFromFetchFailure, malformedResponse, readErrorBody } from '../upstream-error.js';
 import { mayHaveCredentials, missingCredentials, resolveCredentials, type AwsCredentialSource } from './credentials.js';
 import { readEventStream } from './event-stream.js';
 import { errorFromBedrock, errorFromStreamException } from './http-error.js';
@@ -97,12 +97,8 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
       throw errorFromFetchFailure(id, error, call.signal);
     }
     if (!response.ok) {
-      let text = '';
-      try {
-        text = await response.text();
-      } catch {
-        // An unreadable body only costs us Bedrock's message.
-      }
+      // Its first 64 KiB: enough for Bedrock's message, bounded against a flood.
+      const text = await readErrorBody(response);
       if (call.signal?.aborted) throw errorFromFetchFailure(id, undefined, call.signal);
       throw errorFromBedrock(id, response.status, redactText(text, [...held]), response.headers);
     }
