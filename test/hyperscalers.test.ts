@@ -206,6 +206,37 @@ describe('Bedrock Converse and InvokeModel', () => {
     expect(pulled).toBeLessThan(1024 * 1024);
   });
 
+  it.each(['aborts', 'leaves the loop'])('releases a stalled stream at once when the caller %s, whatever fetch it was given', async (how) => {
+    // A fetch that does not tie the signal to the body (a mock, some wrappers): the abort alone must end the read.
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(concat([eventFrame('messageStart', { role: 'assistant' }), eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Sunny' } })]));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const fetch = async () => new Response(body, { headers: { 'content-type': 'application/vnd.amazon.eventstream' } });
+    const audit = memoryAudit();
+    const router = createRouter({ providers: [bedrock({ region: 'eu-central-1', credentials, fetch })], retry: { retries: 0 }, audit: [audit] });
+    const stream = await router.chat.completions.create({ model: 'claude-haiku-4-5', messages, stream: true });
+    const iterator = stream[Symbol.asyncIterator]();
+    expect((await iterator.next()).value?.choices[0]?.delta.role).toBe('assistant');
+    expect((await iterator.next()).value?.choices[0]?.delta.content).toBe('Sunny');
+    const waiting = iterator.next();
+    if (how === 'aborts') {
+      stream.controller.abort();
+      await expect(waiting).rejects.toThrow(/aborted/);
+    } else {
+      waiting.catch(() => undefined);
+      await iterator.return?.();
+    }
+    await router.flush();
+    expect(cancelled).toBe(true);
+    expect(audit.records.map((record) => record.outcome)).toEqual(['aborted']);
+  });
+
   it('never quotes them from an exception frame in the middle of a stream either', async () => {
     upstream.use(
       http.post(`${frankfurt}/model/eu.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse-stream`, () =>

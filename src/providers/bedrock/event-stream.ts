@@ -153,14 +153,19 @@ export interface ReadEventStreamOptions {
 
 /**
  * A response body as event-stream frames, as they complete. A corrupted or truncated frame, or a
- * connection that fails mid-body, throws a retryable `upstream_error`; the caller's abort throws
- * its reason. Leaving the iteration early cancels the body.
+ * connection that fails mid-body, throws a retryable `upstream_error`; the caller's abort cancels
+ * the body and throws its reason, also while a read waits. Leaving the iteration early cancels
+ * the body.
  */
 export async function* readEventStream(body: ReadableStream<Uint8Array>, options: ReadEventStreamOptions): AsyncGenerator<EventStreamMessage> {
   const { providerId, signal, requestId } = options;
   const reader = body.getReader();
   const frames = new EventStreamDecoder();
   let finished = false;
+  // fetch errors the body on abort by itself, but custom fetches and mocks may not: cancel it
+  // here so a read waiting on a silent upstream settles at once.
+  const onAbort = () => void reader.cancel(signal?.reason).catch(() => undefined);
+  signal?.addEventListener('abort', onAbort, { once: true });
   const corrupted = (error: EventStreamCorruption) =>
     new RouterError(`${providerId} sent a broken event stream: ${error.message}`, {
       code: 'upstream_error',
@@ -193,6 +198,7 @@ export async function* readEventStream(body: ReadableStream<Uint8Array>, options
       for (const message of messages) yield message;
     }
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     // Not awaited: some bodies (mocks, proxies) settle a cancel only when their source does.
     if (!finished) void reader.cancel().catch(() => undefined);
   }
