@@ -183,6 +183,25 @@ describe('Bedrock Converse and InvokeModel', () => {
     expect(seen).not.toContain(credentials.secretAccessKey);
   });
 
+  it('never quotes a credential header given in headers (a gateway token) that an upstream echoes back', async () => {
+    const gatewayToken = 'gw7Q2mZr9XkP4vLs';
+    upstream.use(
+      http.post(`${frankfurt}/model/eu.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse`, () =>
+        HttpResponse.json({ message: `gateway refused token ${gatewayToken}` }, { status: 400, headers: { 'x-amzn-errortype': 'ValidationException' } }),
+      ),
+    );
+    const audit = memoryAudit();
+    const router = createRouter({
+      providers: [bedrock({ region: 'eu-central-1', credentials, headers: { 'X-Gateway-Token': gatewayToken } })],
+      retry: { retries: 0 },
+      audit: [audit],
+    });
+    const error = await router.chat.completions.create({ model: 'claude-haiku-4-5', messages }).then(() => new Error('resolved'), (caught: unknown) => caught as Error);
+    await router.flush();
+    expect(error.message).toContain('gateway refused token');
+    expect(`${error.message} ${JSON.stringify(error)} ${JSON.stringify(audit.records)}`).not.toContain(gatewayToken);
+  });
+
   it('reads at most 64 KiB of an error body, and abandons the rest', async () => {
     // A 16 MB error page: read whole, it would be held in memory, and one that never ends forever.
     let pulled = 0;

@@ -6,7 +6,7 @@ import type { ChatRequest } from '../../wire/chat-request.js';
 import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
 import type { EmbeddingsRequest } from '../../wire/embeddings.js';
 import { redactError, redactText } from '../held-secrets.js';
-import { credentialsInURL, redactCause } from '../redact.js';
+import { credentialsInURL, headerSecrets, redactCause } from '../redact.js';
 import { modelOffersSchema } from '../openai-compatible.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbedResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
@@ -66,11 +66,14 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
   const apiKey = (): string | undefined => (typeof settings.apiKey === 'function' ? settings.apiKey() : settings.apiKey);
   /** Secrets this deployment has signed or authorised with, scrubbed from any error text. */
   const held = new Set<string>();
+  // Credential headers of the user's (a gateway's token) are sent on every request, and never rotate.
+  const configuredSecrets = headerSecrets(settings.headers);
   const hold = (...secrets: (string | undefined)[]) => {
     // Credentials rotate: keep the recent ones only.
     if (held.size > 16) held.clear();
-    for (const secret of secrets) if (secret !== undefined && secret !== '') held.add(secret);
+    for (const secret of [...configuredSecrets, ...secrets]) if (secret !== undefined && secret !== '') held.add(secret);
   };
+  hold();
 
   async function post(path: string, body: unknown, accept: string, call: CallOptions): Promise<Response> {
     const url = new URL(`${root}${path}`);
