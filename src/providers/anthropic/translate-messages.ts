@@ -142,7 +142,9 @@ const imageTypes = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp'
 function dataSource(url: string): AnthropicSource | undefined {
   const match = /^data:([^;,]+)[^,]*;base64,/i.exec(url);
   if (match === null) return undefined;
-  const mediaType = (match[1] as string).toLowerCase();
+  const named = (match[1] as string).toLowerCase();
+  // `image/jpg` is not a registered type, but a common one that OpenAI takes; the API refuses it.
+  const mediaType = named === 'image/jpg' ? 'image/jpeg' : named;
   const data = url.slice(match[0].length);
   if (mediaType === 'text/plain') {
     const bytes = Uint8Array.from(atob(data), (character) => character.charCodeAt(0));

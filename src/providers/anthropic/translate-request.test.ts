@@ -157,6 +157,11 @@ describe('translateRequest', () => {
     ]);
   });
 
+  it('reads image/jpg, the common misspelling OpenAI accepts, as image/jpeg', () => {
+    const { body } = translate({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/jpg;base64,/9j/4AAQ' } }] }] });
+    expect(body.messages[0]!.content).toEqual([{ type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: '/9j/4AAQ' } }]);
+  });
+
   it('keeps text before tool_use, drops empty text, and trims a trailing prefill', () => {
     const { body } = translate({
       model: 'm',

@@ -17,6 +17,11 @@ describe('translateRequest (OpenAI → Converse)', () => {
     expect(body.messages).toEqual([{ role: 'user', content: [{ text: 'What is this?' }, { image: { format: 'png', source: { bytes: 'iVBORw0KGgo=' } } }] }]);
   });
 
+  it('sends an image/jpg data URL as a jpeg', () => {
+    const { body } = translateRequest('bedrock-test', request({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/jpg;base64,/9j/4AAQ' } }] }] }));
+    expect(body.messages).toEqual([{ role: 'user', content: [{ image: { format: 'jpeg', source: { bytes: '/9j/4AAQ' } } }] }]);
+  });
+
   it('refuses an image URL, which Converse cannot fetch', () => {
     expect(() => translateRequest('bedrock-test', request({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] }))).toThrow(/data: URL/);
   });
