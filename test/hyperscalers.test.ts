@@ -414,6 +414,20 @@ describe('Vertex AI access tokens', () => {
   });
 });
 
+describe('maxResponseBytes', () => {
+  const padding = 'x'.repeat(4000);
+  it.each([
+    ['bedrock', () => bedrock({ region: 'eu-central-1', credentials, maxResponseBytes: 1000 }), 'claude-haiku-4-5', 'https://bedrock-runtime.eu-central-1.amazonaws.com/model/:model/converse'],
+    ['vertex, Gemini', () => vertex({ project: 'acme-eu-prod', location: 'europe-west4', accessToken: 'ya29.static', maxResponseBytes: 1000 }), 'gemini-2.5-flash', 'https://europe-west4-aiplatform.googleapis.com/v1/projects/acme-eu-prod/locations/europe-west4/endpoints/openapi/chat/completions'],
+    ['vertex, Claude', () => vertex({ project: 'acme-eu-prod', location: 'europe-west4', accessToken: 'ya29.static', maxResponseBytes: 1000 }), 'claude-sonnet-4-6', 'https://europe-west4-aiplatform.googleapis.com/v1/projects/acme-eu-prod/locations/europe-west4/publishers/anthropic/models/:model'],
+  ])('%s abandons a non-streamed answer larger than its maxResponseBytes', async (_name, provider, model, url) => {
+    upstream.use(http.post(url, () => HttpResponse.json({ padding })));
+    const router = createRouter({ providers: [provider()], retry: { retries: 0 } });
+    const error = await router.chat.completions.create({ model, messages }).then(() => new Error('resolved'), (caught: unknown) => caught as Error);
+    expect(error.message).toContain('larger than 1000 bytes (maxResponseBytes)');
+  });
+});
+
 describe('the Gemini API and Vertex locations', () => {
   it('embeds through the Gemini API with its key', async () => {
     upstream.use(

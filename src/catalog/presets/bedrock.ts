@@ -114,5 +114,6 @@ export function bedrock(options: BedrockOptions): Provider {
     models: resolved.models,
     headers: resolved.headers,
     fetch: resolved.fetch,
+    maxResponseBytes: resolved.maxResponseBytes,
   });
 }

@@ -183,6 +183,7 @@ export function vertex(options: VertexOptions): Provider {
     models: resolved.models,
     headers: resolved.headers,
     fetch: resolved.fetch,
+    maxResponseBytes: resolved.maxResponseBytes,
     unavailable: project === undefined ? () => configurationError(resolved.id, missingProject) : undefined,
     defaultMaxTokens: defaultMaxTokens ?? 4096,
     missingConfiguration: () => {

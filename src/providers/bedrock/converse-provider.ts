@@ -36,6 +36,8 @@ export interface BedrockConverseSettings {
   models: ModelOffer[];
   headers?: Record<string, string> | undefined;
   fetch?: typeof globalThis.fetch | undefined;
+  /** Largest non-streamed answer read. @default 67108864 (64 MiB) @unit bytes */
+  maxResponseBytes?: number | undefined;
 }
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -133,7 +135,7 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
           const { body, jsonTool } = translateRequest(id, request);
           const response = await post(modelPath(request.model, 'converse'), body, 'application/json', call);
           const requestId = requestIdOf(response);
-          const value = (await readJsonBody(id, response, call.signal)) as ConverseResponse | null;
+          const value = (await readJsonBody(id, response, call.signal, settings.maxResponseBytes)) as ConverseResponse | null;
           if (typeof value !== 'object' || value === null || !Array.isArray(value.output?.message?.content)) throw malformedResponse(id, response, 'a body that is not a Converse answer');
           return { completion: translateResponse(value, jsonTool, request.model, requestId ?? '', now()), requestId };
         })(),
@@ -166,7 +168,7 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
           for (const body of bodies) {
             const response = await post(modelPath(request.model, 'invoke'), body, 'application/json', call);
             requestId ??= requestIdOf(response);
-            const part = readEmbeddings(family, await readJsonBody(id, response, call.signal), response.headers.get('x-amzn-bedrock-input-token-count'));
+            const part = readEmbeddings(family, await readJsonBody(id, response, call.signal, settings.maxResponseBytes), response.headers.get('x-amzn-bedrock-input-token-count'));
             if (part === undefined) throw malformedResponse(id, response, 'a body that is not an embedding');
             parts.push(part);
           }

@@ -18,6 +18,8 @@ export interface VertexSettings {
   models: ModelOffer[];
   headers?: Record<string, string> | undefined;
   fetch?: typeof globalThis.fetch | undefined;
+  /** Largest non-streamed answer read. @default 67108864 (64 MiB) @unit bytes */
+  maxResponseBytes?: number | undefined;
   /** `max_tokens` for Claude requests that set none (the Messages API requires one). */
   defaultMaxTokens: number;
   /** Set when the deployment cannot be called (no project): every call fails with this error, without fetching a token. */
@@ -51,6 +53,7 @@ export function vertexProvider(settings: VertexSettings): Provider {
     models: otherModels,
     headers: settings.headers,
     fetch: authorized,
+    maxResponseBytes: settings.maxResponseBytes,
   }));
   const claude = anthropicMessagesProvider({
     id,
@@ -61,6 +64,7 @@ export function vertexProvider(settings: VertexSettings): Provider {
     headers: settings.headers,
     fetch: claudeOnVertexFetch(publisherRoot, authorized),
     defaultMaxTokens: settings.defaultMaxTokens,
+    maxResponseBytes: settings.maxResponseBytes,
   });
   const route = (model: string) => (isClaude(model) ? claude : openai);
   const scrubError = (error: unknown): unknown => (RouterError.isInstance(error) ? redactError(error, tokens.held) : error);
