@@ -428,6 +428,24 @@ describe('maxResponseBytes', () => {
   });
 });
 
+describe('deployment limits', () => {
+  const message = { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-haiku-4-5', content: [{ type: 'text', text: 'Hallo.' }], stop_reason: 'end_turn', usage: { input_tokens: 5, output_tokens: 2 } };
+  const converse = { output: { message: { role: 'assistant', content: [{ text: 'Hallo.' }] } }, stopReason: 'end_turn', usage: { inputTokens: 5, outputTokens: 2, totalTokens: 7 } };
+  const completion = { id: 'c', object: 'chat.completion', created: 1, model: 'gemini-2.5-flash', choices: [{ index: 0, message: { role: 'assistant', content: 'Hallo.' }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } };
+  it.each([
+    ['anthropic', () => anthropic({ apiKey: 'sk-ant-test', limits: { rpm: 1 } }), 'claude-haiku-4-5', 'https://api.anthropic.com/v1/messages', message],
+    ['bedrock', () => bedrock({ region: 'eu-central-1', credentials, limits: { rpm: 1 } }), 'claude-haiku-4-5', 'https://bedrock-runtime.eu-central-1.amazonaws.com/model/:model/converse', converse],
+    ['vertex', () => vertex({ project: 'acme-eu-prod', location: 'europe-west4', accessToken: 'ya29.static', limits: { rpm: 1 } }), 'gemini-2.5-flash', 'https://europe-west4-aiplatform.googleapis.com/v1/projects/acme-eu-prod/locations/europe-west4/endpoints/openapi/chat/completions', completion],
+  ])('%s() respects the rpm given in limits, as every preset does', async (_name, provider, model, url, body) => {
+    upstream.use(http.post(url, () => HttpResponse.json(body)));
+    const router = createRouter({ providers: [provider()], retry: { retries: 0 } });
+    await router.chat.completions.create({ model, messages });
+    const error = await router.chat.completions.create({ model, messages }).then(() => new Error('resolved'), (caught: unknown) => caught as Error);
+    expect(error.message).toContain('at its rate limit: 1 rpm');
+    expect(upstream.requests).toHaveLength(1);
+  });
+});
+
 describe('the Gemini API and Vertex locations', () => {
   it('embeds through the Gemini API with its key', async () => {
     upstream.use(

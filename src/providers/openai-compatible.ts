@@ -172,6 +172,9 @@ export const modelOffersSchema = z.array(modelOfferSchema).check(
   }),
 );
 
+/** Zod schema of a deployment's `limits`, shared with the other built-in adapters. */
+export const deploymentLimitsSchema = z.optional(z.strictObject({ rpm: z.optional(z.number().check(z.positive())), tpm: z.optional(z.number().check(z.positive())) }));
+
 const optionsSchema = z.object({
   id: z.string().check(z.regex(kebabCase, 'must be kebab-case, e.g. mistral-ai')),
   baseURL: z.string().check(
@@ -191,7 +194,7 @@ const optionsSchema = z.object({
   apiKeyHeader: z.optional(z.string().check(z.regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name, e.g. api-key'))),
   requireApiKey: z.optional(z.boolean()),
   maxResponseBytes: z.optional(z.number().check(z.int('must be a whole number of bytes'), z.positive('must be a positive number of bytes'))),
-  limits: z.optional(z.strictObject({ rpm: z.optional(z.number().check(z.positive())), tpm: z.optional(z.number().check(z.positive())) })),
+  limits: deploymentLimitsSchema,
   jurisdiction: z.optional(jurisdictionSchema),
   models: modelOffersSchema,
   headers: z.optional(z.record(z.string(), z.string())),

@@ -115,5 +115,6 @@ export function bedrock(options: BedrockOptions): Provider {
     headers: resolved.headers,
     fetch: resolved.fetch,
     maxResponseBytes: resolved.maxResponseBytes,
+    limits: resolved.limits,
   });
 }

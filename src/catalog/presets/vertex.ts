@@ -184,6 +184,7 @@ export function vertex(options: VertexOptions): Provider {
     headers: resolved.headers,
     fetch: resolved.fetch,
     maxResponseBytes: resolved.maxResponseBytes,
+    limits: resolved.limits,
     unavailable: project === undefined ? () => configurationError(resolved.id, missingProject) : undefined,
     defaultMaxTokens: defaultMaxTokens ?? 4096,
     missingConfiguration: () => {

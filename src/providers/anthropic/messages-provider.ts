@@ -5,7 +5,8 @@ import { jurisdictionSchema } from '../../policy/facts-schema.js';
 import { parseJsonEventStream } from '../../streaming/parse-sse.js';
 import type { ChatRequest } from '../../wire/chat-request.js';
 import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
-import { modelOfferSchema } from '../openai-compatible.js';
+import { deploymentLimitsSchema, modelOfferSchema } from '../openai-compatible.js';
+import type { DeploymentLimits } from '../../budgets/deployment-limits.js';
 import type { CallOptions, ChatResult, ChatStreamResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
 import {
   errorFromFetchFailure,
@@ -41,6 +42,8 @@ export interface AnthropicMessagesSettings {
   defaultMaxTokens: number;
   /** Largest non-streamed answer read. @default 67108864 (64 MiB) @unit bytes */
   maxResponseBytes?: number | undefined;
+  /** The deployment's rate limits (the quota with the vendor), which routing respects. */
+  limits?: DeploymentLimits | undefined;
 }
 
 const settingsSchema = z.looseObject({
@@ -55,6 +58,7 @@ const settingsSchema = z.looseObject({
   models: z.array(modelOfferSchema),
   defaultMaxTokens: z.number().check(z.int('must be a whole number of tokens'), z.positive('must be a positive number of tokens')),
   maxResponseBytes: z.optional(z.number().check(z.int('must be a whole number of bytes'), z.positive('must be a positive number of bytes'))),
+  limits: deploymentLimitsSchema,
 });
 
 /** Unix seconds: Anthropic sends no `created`. */
@@ -149,6 +153,7 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
     jurisdiction: parsed.data.jurisdiction as JurisdictionFacts | undefined,
     models: Object.freeze(parsed.data.models as ModelOffer[]),
     baseURL: settings.baseURL,
+    limits: parsed.data.limits,
 
     missingConfiguration() {
       if (userSetsKey || typeof settings.apiKey === 'string' || currentKey() !== undefined) return undefined;

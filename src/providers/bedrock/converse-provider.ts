@@ -7,7 +7,8 @@ import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
 import type { EmbeddingsRequest } from '../../wire/embeddings.js';
 import { redactError, redactText } from '../held-secrets.js';
 import { credentialsInURL, headerSecrets, redactCause } from '../redact.js';
-import { modelOffersSchema } from '../openai-compatible.js';
+import { deploymentLimitsSchema, modelOffersSchema } from '../openai-compatible.js';
+import type { DeploymentLimits } from '../../budgets/deployment-limits.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbedResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
 import { errorFromFetchFailure, malformedResponse, readErrorBody } from '../upstream-error.js';
@@ -38,6 +39,8 @@ export interface BedrockConverseSettings {
   fetch?: typeof globalThis.fetch | undefined;
   /** Largest non-streamed answer read. @default 67108864 (64 MiB) @unit bytes */
   maxResponseBytes?: number | undefined;
+  /** The deployment's rate limits (the quota with the vendor), which routing respects. */
+  limits?: DeploymentLimits | undefined;
 }
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -50,7 +53,8 @@ const now = (): number => Math.floor(Date.now() / 1000);
 export function bedrockConverseProvider(settings: BedrockConverseSettings): Provider {
   const parsedFacts = z.optional(jurisdictionSchema).safeParse(settings.jurisdiction, { error: englishMessages });
   const parsedModels = modelOffersSchema.safeParse(settings.models, { error: englishMessages });
-  for (const [name, parsed] of [['jurisdiction', parsedFacts], ['models', parsedModels]] as const) {
+  const parsedLimits = deploymentLimitsSchema.safeParse(settings.limits, { error: englishMessages });
+  for (const [name, parsed] of [['jurisdiction', parsedFacts], ['models', parsedModels], ['limits', parsedLimits]] as const) {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new InvalidRequestError(`bedrock: ${[name, ...(issue?.path ?? [])].join('.')} ${issue?.message ?? 'is invalid'}`, name, parsed.error);
@@ -123,6 +127,7 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
     id,
     jurisdiction: facts,
     models: Object.freeze(models),
+    limits: parsedLimits.data,
 
     missingConfiguration(): string | undefined {
       if (settings.apiKey !== undefined && apiKey() !== undefined) return undefined;

@@ -1,3 +1,4 @@
+import type { DeploymentLimits } from '../../budgets/deployment-limits.js';
 import { RouterError } from '../../errors.js';
 import { anthropicMessagesProvider } from '../anthropic/messages-provider.js';
 import { redactError } from '../held-secrets.js';
@@ -20,6 +21,8 @@ export interface VertexSettings {
   fetch?: typeof globalThis.fetch | undefined;
   /** Largest non-streamed answer read. @default 67108864 (64 MiB) @unit bytes */
   maxResponseBytes?: number | undefined;
+  /** The deployment's rate limits (the quota with the vendor), which routing respects: Gemini and Claude together. */
+  limits?: DeploymentLimits | undefined;
   /** `max_tokens` for Claude requests that set none (the Messages API requires one). */
   defaultMaxTokens: number;
   /** Set when the deployment cannot be called (no project): every call fails with this error, without fetching a token. */
@@ -65,6 +68,8 @@ export function vertexProvider(settings: VertexSettings): Provider {
     fetch: claudeOnVertexFetch(publisherRoot, authorized),
     defaultMaxTokens: settings.defaultMaxTokens,
     maxResponseBytes: settings.maxResponseBytes,
+    // Checked there; the deployment's own limits are this provider's.
+    limits: settings.limits,
   });
   const route = (model: string) => (isClaude(model) ? claude : openai);
   const scrubError = (error: unknown): unknown => (RouterError.isInstance(error) ? redactError(error, tokens.held) : error);
@@ -78,6 +83,7 @@ export function vertexProvider(settings: VertexSettings): Provider {
     id,
     jurisdiction: settings.jurisdiction,
     models: Object.freeze([...settings.models]),
+    limits: claude.limits,
     missingConfiguration: () => settings.missingConfiguration?.(),
     doChat: (request, call: CallOptions): Promise<ChatResult> => scrub(route(request.model).doChat(request, call)),
     doChatStream: async (request, call: CallOptions): Promise<ChatStreamResult> => {
