@@ -226,6 +226,10 @@ describe('translateRequest', () => {
     expect(translate({ model: 'm', messages: hello, tools: [{ type: 'function', function: { name: 'g' } }] }).body.tools).toEqual([
       { name: 'g', input_schema: { type: 'object', properties: {} } },
     ]);
+    // Nor does an empty schema, which OpenAI takes for a function without parameters.
+    expect(translate({ model: 'm', messages: hello, tools: [{ type: 'function', function: { name: 'g', parameters: {} } }] }).body.tools).toEqual([
+      { name: 'g', input_schema: { type: 'object', properties: {} } },
+    ]);
   });
 
   it('asks for JSON through a forced tool whose schema is the response_format schema', () => {

@@ -79,7 +79,10 @@ export function translateRequest(providerId: string, request: ChatRequest, defau
   const tools: AnthropicTool[] = (request.tools ?? []).map((tool, index) => {
     if (tool.type !== 'function') throw unsupported(providerId, `tools[${index}]`, 'custom tools are not translated; declare a function tool');
     const definition = tool.function;
-    const translated: AnthropicTool = { name: definition.name, input_schema: definition.parameters ?? { type: 'object', properties: {} } };
+    // The API requires an object schema; OpenAI takes none, or `{}`, for a function without parameters.
+    const parameters = definition.parameters;
+    const schema = parameters?.type === undefined ? { type: 'object', properties: {}, ...parameters } : parameters;
+    const translated: AnthropicTool = { name: definition.name, input_schema: schema };
     if (definition.description !== undefined) translated.description = definition.description;
     return translated;
   });
