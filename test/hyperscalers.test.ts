@@ -459,6 +459,19 @@ describe('the Gemini API and Vertex locations', () => {
     expect(upstream.requests[0]?.headers.get('authorization')).toBe('Bearer gemini-test-key');
   });
 
+  it("quotes the message of Google's error envelope, which comes wrapped in an array", async () => {
+    const message = 'Invalid JSON payload received. Unknown name "reasoning": Cannot find field.';
+    upstream.use(
+      http.post('https://generativelanguage.googleapis.com/v1beta/openai/chat/completions', () =>
+        HttpResponse.json([{ error: { code: 400, message, status: 'INVALID_ARGUMENT' } }], { status: 400 }),
+      ),
+    );
+    const router = createRouter({ providers: [gemini({ apiKey: 'gemini-test-key' })], policy: 'global', retry: { retries: 0 } });
+    const error = await router.chat.completions.create({ model: 'gemini-2.5-flash', messages }).then(() => new Error('resolved'), (caught: unknown) => caught as Error);
+    expect(error).toMatchObject({ code: 'invalid_request', status: 400 });
+    expect(error.message).toBe(`gemini returned 400: ${message} (400)`);
+  });
+
   it('sends the eu multi-region to its jurisdictional host, and admits global only under global', async () => {
     upstream.use(
       http.post('https://aiplatform.eu.rep.googleapis.com/v1/projects/acme-eu-prod/locations/eu/endpoints/openapi/chat/completions', () =>

@@ -237,9 +237,13 @@ export function describeBody(text: string): UpstreamErrorDetails {
   return details(clip(trimmed.replace(/\s+/g, ' ')));
 }
 
-/** Reads a parsed error value: `{error:{…}}`, `{type:'error',error:{…}}`, `{error:'…'}`, `{message}`, `{detail}`. */
+/**
+ * Reads a parsed error value: `{error:{…}}`, `{type:'error',error:{…}}`, `{error:'…'}`, `{message}`,
+ * `{detail}`, or one of those alone in an array (Google's `[{error:{…}}]`).
+ */
 export function describeValue(value: unknown): UpstreamErrorDetails {
   if (typeof value === 'string') return details(clip(value));
+  if (Array.isArray(value) && value.length === 1 && typeof value[0] === 'object' && value[0] !== null) return describeValue(value[0]);
   if (typeof value !== 'object' || value === null) return details(clip(String(value)));
   const body = value as Record<string, unknown>;
   const error = body.error;
