@@ -131,6 +131,21 @@ describe('a configured key never leaves in what the upstream says', () => {
     expect((fetchFailure.cause as Error).message).toBe('Invalid header value: "Bearer [redacted]"');
   });
 
+  it('a gateway key given in headers under a name ending in -key (Azure API Management\'s Ocp-Apim-Subscription-Key)', async () => {
+    const subscriptionKey = '5c0d6e1f8a2b4c7d9e3f';
+    const upstream = await localUpstream((_body, response) => sendJson(response, 401, { statusCode: 401, message: `Access denied: subscription key ${subscriptionKey} is not active` }));
+    const audit = memoryAudit();
+    const router = createRouter({
+      providers: [openaiCompatible({ id: 'echo', baseURL: upstream.baseURL, headers: { 'Ocp-Apim-Subscription-Key': subscriptionKey }, models: [{ id: 'model-a' }] })],
+      audit: [audit],
+      retry: { retries: 0 },
+    });
+    const error = await router.chat.completions.create({ model: 'model-a', messages }).catch((caught: unknown) => caught);
+    const said = await everythingSaid(router, audit, error);
+    expect(said).not.toContain(subscriptionKey);
+    expect((error as Error).message).toContain('subscription key [redacted] is not active');
+  });
+
   it('a preset key read from the environment at call time', async () => {
     const environmentKey = 'scw-7d2e1f40-aa3b-4c55-9e61-0b8d2c4f7a13';
     vi.stubEnv('SCW_SECRET_KEY', environmentKey);

@@ -65,8 +65,11 @@ export function headerSecrets(headers: Record<string, string> | undefined): stri
   return secrets;
 }
 
-/** Header names that carry credentials: `authorization`, `api-key`, `x-api-key`, `x-goog-api-key`, `*-token`, `*-secret`… */
-const credentialHeader = /authorization|api[-_]?key|token|secret|cookie|password|credential/i;
+/**
+ * Header names that carry credentials: `authorization`, `api-key`, `x-api-key`, `x-goog-api-key`,
+ * any `*-key` (Azure API Management's `ocp-apim-subscription-key`), `*-token`, `*-secret`…
+ */
+const credentialHeader = /authorization|api[-_]?key|[-_]key$|token|secret|cookie|password|credential/i;
 
 /**
  * Refuses a URL that carries credentials (`https://user:secret@host/v1`): they would be sent on
