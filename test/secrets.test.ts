@@ -199,3 +199,24 @@ describe('anthropic()', () => {
     expect((error as Error).message).toContain('invalid x-api-key: [redacted]');
   });
 });
+
+describe('an upstream that redirects', () => {
+  // fetch follows a redirect to another origin with every header but Authorization: an
+  // `x-api-key` or `api-key` would reach a host nobody configured.
+  const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+  it.each([
+    ['anthropic()', (baseURL: string) => anthropic({ apiKey: configuredKey, baseURL }), 'claude-haiku-4-5', '/v1/messages'],
+    ["openaiCompatible({ transport: 'fetch' }) with the key in api-key", (baseURL: string) => openaiCompatible({ id: 'azure-like', baseURL, apiKey: configuredKey, apiKeyHeader: 'api-key', transport: 'fetch', models: [{ id: 'model-a' }] }), 'model-a', '/v1/chat/completions'],
+    ['bedrock()', (baseURL: string) => bedrock({ region: 'eu-central-1', credentials, baseURL, headers: { 'x-gateway-key': configuredKey } }), 'claude-haiku-4-5', '/v1/model/eu.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse'],
+  ])('%s: the redirect is not followed, so no credential reaches the other host', async (_name, provider, model, path) => {
+    const elsewhere = await localUpstream((_body, response) => sendJson(response, 200, {}));
+    const origin = await localUpstream((_body, response) => {
+      response.writeHead(307, { location: `${elsewhere.baseURL.replace(/\/v1$/, '')}${path}` }).end();
+    });
+    const router = createRouter({ providers: [provider(origin.baseURL)], retry: { retries: 0 } });
+    const error = await router.chat.completions.create({ model, messages }).catch((caught: unknown) => caught);
+    expect(origin.hits).toBe(1);
+    expect(elsewhere.hits).toBe(0);
+    expect((error as Error).message).toContain('returned 307');
+  });
+});
