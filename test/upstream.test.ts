@@ -212,4 +212,27 @@ describe('routing to an openaiCompatible upstream', () => {
     expect(error).toMatchObject({ status: 400, code: 'invalid_request', param: 'tools' });
     expect(upstream.requests).toHaveLength(1);
   });
+
+  it('falls back at once from a 429 for an exhausted quota, which retrying does not lift', async () => {
+    upstream.use(
+      http.post(url, () =>
+        HttpResponse.json(
+          { error: { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', code: 'insufficient_quota', param: null } },
+          { status: 429 },
+        ),
+      ),
+      http.post('https://api.other.test/v1/chat/completions', () => HttpResponse.json(completion())),
+    );
+    const response = await createRouter({
+      providers: [
+        openaiCompatible({ id: 'priced', baseURL: 'https://api.priced.test/v1', models: [{ id: 'model-a', quality: 0.9 }] }),
+        openaiCompatible({ id: 'other', baseURL: 'https://api.other.test/v1', models: [{ id: 'model-a', quality: 0.1 }] }),
+      ],
+      strategy: 'quality',
+      retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 2 },
+    }).chat.completions.create({ model: 'model-a', messages });
+    expect(response.provider).toBe('other');
+    expect(upstream.requests.map((request) => new URL(request.url).host)).toEqual(['api.priced.test', 'api.other.test']);
+    expect(response.route.attempts[0]).toMatchObject({ provider: 'priced', code: 'rate_limited', message: expect.stringMatching(/exceeded your current quota/) });
+  });
 });

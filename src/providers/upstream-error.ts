@@ -92,8 +92,11 @@ export function errorFromStatus(
       status === 401 || status === 403
         ? `${providerId} rejected the request with ${status}: ${quoted} (check the apiKey configured for provider ${providerId})`
         : `${providerId} returned ${status}: ${quoted}`;
+    // A 429 for an exhausted quota (OpenAI's `insufficient_quota`) lifts with billing, not with time.
+    const quotaExhausted = status === 429 && (details.code === 'insufficient_quota' || details.type === 'insufficient_quota');
     const error = new RouterError(message, {
       ...classification,
+      isRetryable: classification.isRetryable && !quotaExhausted,
       // Keep the upstream's word on what was wrong with the request; elsewhere the type follows our status.
       type: classification.code === 'invalid_request' ? details.type : undefined,
       param: classification.code === 'invalid_request' ? details.param : undefined,
