@@ -4,7 +4,7 @@ import { generateText, streamText } from 'ai';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { createRouter, memoryAudit, openaiCompatible, type ResponseObject, type ResponseStore, type StoredResponse } from '../src/index.js';
-import { mockServer, sseBody, sseEvents } from './helpers/msw.js';
+import { controlledBody, mockServer, sseBody, sseEvents } from './helpers/msw.js';
 import { testProviders } from './helpers/providers.js';
 
 /* The Responses API through the official openai SDK and router.fetch, with test keys and with a real upstream. */
@@ -425,6 +425,36 @@ describe('responses to a real openaiCompatible upstream', () => {
     expect(final.output_text).toBe('Paris.');
     // The upstream never reported usage: the router's estimate, marked, still carries a cost.
     expect(final.usage).toMatchObject({ estimated: true, currency: 'EUR' });
+  });
+
+  it('closes the upstream and records the caller leaving when the SSE body is cancelled while a read waits on a silent upstream', async () => {
+    const body = controlledBody();
+    upstream.use(http.post(url, () => new HttpResponse(body.body, { headers: { 'content-type': 'text/event-stream' } })));
+    const audit = memoryAudit();
+    const router = createRouter({
+      providers: [openaiCompatible({ id: 'chat-only', baseURL: 'https://api.chat-only.test/v1', models: [{ id: 'model-a', native: 'vendor/model-a' }] })],
+      audit: [audit],
+      retry: { retries: 0 },
+    });
+    body.push(sseEvents({ id: 'chatcmpl-5', object: 'chat.completion.chunk', created: 1700000000, model: 'vendor/model-a', choices: [{ index: 0, delta: { content: 'Par' }, finish_reason: null }] }));
+    const response = await router.fetch('http://sovroute.local/v1/responses', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'chat-only/model-a', input: 'Capital of France?', stream: true }),
+    });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('response.output_text.delta')) text += decoder.decode((await reader.read()).value);
+    // The next read waits on the upstream, which sends nothing more: the client goes away then.
+    const waiting = reader.read();
+    await new Promise((resolve) => setImmediate(resolve));
+    const cancelled = reader.cancel();
+    await router.flush();
+    expect(audit.records.map((record) => [record.endpoint, record.outcome])).toEqual([['responses', 'aborted']]);
+    expect(audit.records[0]!.error_message).toMatch(/closed the stream/);
+    await cancelled;
+    expect(await waiting).toEqual({ done: true, value: undefined });
   });
 
   it('gives the AI SDK the reasoning and the answer, streamed and not', async () => {

@@ -56,8 +56,9 @@ export async function createResponse(
     };
     const result = await runChatCompletion(context, record, chat, options);
     if (result instanceof ChatCompletionStream) {
-      const events = translateStream(result[Symbol.asyncIterator](), { request, id, createdAt, onEnd: save });
-      return new ResponseStream(events, result.controller, result.requestId, id);
+      const chunks = result[Symbol.asyncIterator]();
+      const events = translateStream(chunks, { request, id, createdAt, onEnd: save });
+      return new ResponseStream(events, result.controller, result.requestId, id, chunks);
     }
     const response = toResponse(request, id, createdAt, result as ChatCompletion);
     await save(response);

@@ -15,19 +15,35 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
   /** The response id (`resp_…`), the same in every lifecycle event. */
   readonly responseId: string;
   readonly #source: AsyncGenerator<ResponseStreamEvent>;
+  readonly #upstream: AsyncIterator<unknown> | undefined;
   #consumed = false;
 
-  constructor(source: AsyncGenerator<ResponseStreamEvent>, controller: AbortController, requestId: string, responseId: string) {
+  /** `upstream` is the chat stream the events are translated from: closing this stream closes it at once. */
+  constructor(source: AsyncGenerator<ResponseStreamEvent>, controller: AbortController, requestId: string, responseId: string, upstream?: AsyncIterator<unknown>) {
     this.#source = source;
     this.controller = controller;
     this.requestId = requestId;
     this.responseId = responseId;
+    this.#upstream = upstream;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ResponseStreamEvent> {
     if (this.#consumed) throw new Error('Cannot iterate over a consumed stream: a stream can be read once.');
     this.#consumed = true;
-    return this.#source;
+    const source = this.#source;
+    const upstream = this.#upstream;
+    if (!upstream) return source;
+    // A generator runs `return()` only after a pending `next()` settles, and that one may wait on
+    // a silent upstream (a ReadableStream pulls ahead of its reader): the chat stream is closed
+    // first, which ends that read at once and records the caller leaving.
+    return {
+      next: () => source.next(),
+      async return(value?: unknown) {
+        await upstream.return?.();
+        return source.return(value);
+      },
+      throw: (error?: unknown) => source.throw(error),
+    };
   }
 
   /**
