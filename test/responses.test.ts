@@ -279,6 +279,33 @@ describe('responses options and stream control', () => {
     expect(saved.get(next.id)!.input.map((item) => item.role)).toEqual(['user', 'assistant', 'user']);
   });
 
+  it('answers, streamed and not, when the store fails to keep the response, and tells the logger', async () => {
+    const audit = memoryAudit();
+    const logged: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (message: string) => void logged.push(message) };
+    const store: ResponseStore = {
+      get: () => undefined,
+      getItem: () => undefined,
+      set: async () => {
+        throw new Error('the shared store is down');
+      },
+    };
+    const router = createRouter({ providers: testProviders(), apiKey: 'test-demo', audit: [audit], logger, responses: { store } });
+    const response = await router.responses.create({ model: 'llama-3.3-70b-instruct', input: 'Hi' });
+    expect(response.output_text).toMatch(/^Pseudo-LLM reply to "Hi"/);
+    const stream = await router.responses.create({ model: 'llama-3.3-70b-instruct', input: 'Hi', stream: true });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    expect(types.at(-1)).toBe('response.completed');
+    expect(types).not.toContain('error');
+    expect(logged).toHaveLength(2);
+    expect(logged[0]).toContain(`could not keep response ${response.id}`);
+    expect(logged[1]).toContain(`could not keep response ${stream.responseId}`);
+    expect(logged[1]).toContain('the shared store is down');
+    await router.flush();
+    expect(audit.records.map((record) => record.outcome)).toEqual(['success', 'success']);
+  });
+
   it('refuses a responses option that is not one', () => {
     expect(() => createRouter({ providers: testProviders(), responses: { store: 'redis' as never } })).toThrow(/options\.responses\.store/);
     expect(() => createRouter({ providers: testProviders(), responses: { ttl: 5 } as never })).toThrow(/options\.responses/);

@@ -52,7 +52,16 @@ export async function createResponse(
     const keep = store && request.store !== false ? store : undefined;
     const conversation = [...history, ...input];
     const save = async (response: ResponseObject) => {
-      if (keep) await keep.set({ id, owner: caller.keyId, input: conversation, output: response.output as unknown as ResponseItem[], createdAt: Date.now() });
+      if (!keep) return;
+      try {
+        await keep.set({ id, owner: caller.keyId, input: conversation, output: response.output as unknown as ResponseItem[], createdAt: Date.now() });
+      } catch (error) {
+        // The answer is generated and paid for: a store that fails (a shared one that is down)
+        // loses its continuation, not the answer. Said to the operator, not to the caller.
+        context.logger.error(
+          `responses: the store could not keep response ${id} (audit record ${record.id}), so previous_response_id cannot continue it: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
     };
     const result = await runChatCompletion(context, record, chat, options);
     if (result instanceof ChatCompletionStream) {
