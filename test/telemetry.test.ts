@@ -191,6 +191,21 @@ describe('telemetry: spans', () => {
     expect(attemptSpans()).toHaveLength(1);
   });
 
+  it('content: the answer of a call, streamed or not, is on its request span as hashes or as text (audit content off)', async () => {
+    for (const content of ['hash', 'full'] as const) {
+      const traced = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter, content } });
+      for (const stream of [false, true]) {
+        spans.reset();
+        const answer = await traced.chat.completions.create({ ...ask, model: 'm', stream });
+        if (stream) for await (const _chunk of answer as AsyncIterable<unknown>);
+        const [request] = requestSpans();
+        const output = content === 'hash' ? request!.attributes['sovroute.output.sha256'] : request!.attributes['gen_ai.output.messages'];
+        expect(output, `${content}, stream ${stream}`).toBeDefined();
+        if (content === 'full') expect(output).toContain(stream ? 'Hello' : 'Hello.');
+      }
+    }
+  });
+
   it('propagates the attempt span as traceparent upstream', async () => {
     await router.chat.completions.create({ ...ask, model: 'eu-working/m' });
     const [attempt] = attemptSpans();

@@ -39,7 +39,7 @@ export function completionOf(choices: readonly ChatCompletionChoice[]): AuditCom
 /**
  * Joins a stream's deltas into the same answers {@link completionOf} gives for the same
  * completion unstreamed, so a streamed and an unstreamed answer hash the same. Used only when
- * content is audited: with `'none'` no chunk is looked at.
+ * content is audited or a listener (telemetry) wants it: otherwise no chunk is looked at.
  */
 export class StreamedCompletion {
   readonly #choices = new Map<number, AuditCompletion>();

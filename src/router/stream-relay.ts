@@ -51,7 +51,9 @@ class RelayState {
   readonly #onAbort = () => this.#aborted();
 
   constructor(readonly input: RelayInput) {
-    this.capture = input.context.audit.content === 'none' ? undefined : new StreamedCompletion();
+    // The answer is joined for the audit record's content and for listeners that want it (telemetry's).
+    const { audit, observer } = input.context;
+    this.capture = audit.content === 'none' && !observer?.wantsContent ? undefined : new StreamedCompletion();
     this.usage = input.usage;
     input.execution.signal.addEventListener('abort', this.#onAbort, { once: true });
     const idleMs = input.context.options.streamIdleTimeoutMs;
