@@ -104,6 +104,9 @@ export function itemsToMessages(items: readonly LabelledItem[]): ChatMessagePara
       const name = text(item.name);
       const callId = text(item.call_id);
       if (!name || !callId) throw new InvalidRequestError(`${param}: a function_call needs call_id and name.`, `${param}.${name ? 'call_id' : 'name'}`);
+      if (item.arguments != null && typeof item.arguments !== 'string') {
+        throw new InvalidRequestError(`${param}: a function_call's arguments must be a string (JSON text).`, `${param}.arguments`);
+      }
       const call = { id: callId, type: 'function' as const, function: { name, arguments: text(item.arguments) ?? '{}' } };
       const last = messages.at(-1);
       if (last?.role === 'assistant') {

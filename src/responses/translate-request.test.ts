@@ -189,6 +189,8 @@ describe('translating a Responses request to chat', () => {
     [{ input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] }, 'input[0].content[0].image_url'],
     [{ input: [{ role: 'user', content: [{ type: 'input_file', file_url: 'https://x.test/a.pdf' }] }] }, 'input[0].content[0].file_url'],
     [{ input: [] }, 'input'],
+    [{ tools: [{ type: 'function', parameters: { type: 'object' } }] }, 'tools[0].name'],
+    [{ input: [{ type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }] }, 'input[0].arguments'],
   ] as [Partial<ResponseCreateParams>, string][])('refuses what it cannot honour with a 400 naming %j', (params, param) => {
     const error = refusal(params);
     expect(error.status).toBe(400);

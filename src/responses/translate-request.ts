@@ -51,10 +51,11 @@ function translateTools(request: ResponseRequest): Pick<ChatCompletionCreatePara
     if (tool.type !== 'function') {
       refuse(`tools[${index}].type`, `tools[${index}] is a built-in '${tool.type}' tool, which this router cannot run; only function tools are supported.`);
     }
+    if (typeof tool.name !== 'string' || tool.name === '') refuse(`tools[${index}].name`, `tools[${index}] is a function tool without a name.`);
     const strict = typeof tool.strict === 'boolean' ? { strict: tool.strict } : {};
     const description = typeof tool.description === 'string' ? { description: tool.description } : {};
     const parameters = typeof tool.parameters === 'object' && tool.parameters !== null ? { parameters: tool.parameters as Record<string, unknown> } : {};
-    return { type: 'function' as const, function: { name: String(tool.name), ...description, ...parameters, ...strict } };
+    return { type: 'function' as const, function: { name: tool.name, ...description, ...parameters, ...strict } };
   });
   const choice = request.tool_choice;
   if (typeof choice === 'string') {
