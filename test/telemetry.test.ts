@@ -186,7 +186,14 @@ describe('telemetry: spans', () => {
     let cost: number | undefined;
     for await (const chunk of stream) if (chunk.usage && 'cost' in chunk.usage) cost = chunk.usage.cost;
     const [request] = requestSpans();
-    expect(request!.attributes).toMatchObject({ 'gen_ai.request.stream': true, 'gen_ai.usage.input_tokens': 9, 'gen_ai.usage.output_tokens': 2, 'sovroute.cost': cost });
+    expect(request!.attributes).toMatchObject({
+      'gen_ai.request.stream': true,
+      'gen_ai.response.id': 'chatcmpl-s',
+      'gen_ai.response.finish_reasons': ['stop'],
+      'gen_ai.usage.input_tokens': 9,
+      'gen_ai.usage.output_tokens': 2,
+      'sovroute.cost': cost,
+    });
     expect(request!.events.map((event) => event.name)).toContain('sovroute.first_chunk');
     expect(attemptSpans()).toHaveLength(1);
   });

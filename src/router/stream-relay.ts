@@ -40,6 +40,8 @@ class RelayState {
   delivered = 0;
   characters = 0;
   usage: TokenUsage | undefined;
+  /** Each choice's finish reason, by choice index, once the upstream sent it. */
+  finishReasons: string[] | undefined;
   /** The caller read a chunk since the idle timer last looked. */
   pulled = false;
   /** The relay is waiting on the upstream, not on the caller: it is not idle then. */
@@ -71,6 +73,7 @@ class RelayState {
 
   count(chunk: UpstreamChatCompletionChunk): void {
     for (const choice of chunk.choices) {
+      if (choice.finish_reason) (this.finishReasons ??= [])[choice.index] = choice.finish_reason;
       const delta = choice.delta;
       if (typeof delta.content === 'string') this.characters += delta.content.length;
       if (delta.tool_calls) for (const call of delta.tool_calls) this.characters += call.function?.arguments?.length ?? 0;
@@ -89,7 +92,8 @@ class RelayState {
     const usage = this.priced(this.usage);
     this.#stop();
     const { first } = this.input;
-    this.input.record.succeed(this.input.execution.candidate, usage, this.#completion(), { id: first.id, model: first.model });
+    const finishReasons = this.finishReasons && Array.from(this.finishReasons, (reason) => reason ?? 'unknown');
+    this.input.record.succeed(this.input.execution.candidate, usage, this.#completion(), { id: first.id, model: first.model, finishReasons });
     return usage;
   }
 
