@@ -213,6 +213,30 @@ describe('telemetry: spans', () => {
     }
   });
 
+  it("content 'full': the messages and the answer in the conventions' shape (role and typed parts, the answer's finish reason)", async () => {
+    const seeing = openaiCompatible({ id: 'eu-seeing', baseURL: `${origin}/ok/v1`, jurisdiction: eu, models: [{ id: 'm', capabilities: ['chat', 'tools', 'vision'] }] });
+    const traced = createRouter({ providers: [seeing], telemetry: { tracer, meter, content: 'full' } });
+    await traced.chat.completions.create({
+      model: 'm',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: [{ type: 'text', text: 'Weather?' }, { type: 'image_url', image_url: { url: 'https://example.test/sky.png' } }] },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: 'Sunny' },
+      ],
+    });
+    const [request] = requestSpans();
+    expect(JSON.parse(request!.attributes['gen_ai.input.messages'] as string)).toEqual([
+      { role: 'system', parts: [{ type: 'text', content: 'Be brief.' }] },
+      { role: 'user', parts: [{ type: 'text', content: 'Weather?' }, { type: 'uri', modality: 'image', uri: 'https://example.test/sky.png' }] },
+      { role: 'assistant', parts: [{ type: 'tool_call', id: 'call_1', name: 'weather', arguments: '{"city":"Paris"}' }] },
+      { role: 'tool', parts: [{ type: 'tool_call_response', id: 'call_1', response: 'Sunny' }] },
+    ]);
+    expect(JSON.parse(request!.attributes['gen_ai.output.messages'] as string)).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: 'Hello.' }], finish_reason: 'stop' },
+    ]);
+  });
+
   it('propagates the attempt span as traceparent upstream', async () => {
     await router.chat.completions.create({ ...ask, model: 'eu-working/m' });
     const [attempt] = attemptSpans();

@@ -36,3 +36,59 @@ export const tokenBuckets = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144
 
 /** The longest content attribute (`telemetry.content: 'full'`); longer JSON is cut. @unit characters */
 export const maxContentAttribute = 16 * 1024;
+
+/** A message as `gen_ai.input.messages` / `gen_ai.output.messages` hold it: a role and typed parts. */
+export interface GenAiMessage {
+  role: string;
+  parts: Record<string, unknown>[];
+  name?: string;
+  finish_reason?: string;
+}
+
+type Fields = Record<string, unknown>;
+
+function isFields(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A chat content part as a conventions part: text, an image by URI, else the part as it is (a generic part). */
+function contentPart(part: unknown): Fields {
+  if (typeof part === 'string') return { type: 'text', content: part };
+  if (!isFields(part)) return { type: 'unknown', content: part };
+  if (part.type === 'text' && typeof part.text === 'string') return { type: 'text', content: part.text };
+  if (part.type === 'image_url' && isFields(part.image_url) && typeof part.image_url.url === 'string') return { type: 'uri', modality: 'image', uri: part.image_url.url };
+  return part;
+}
+
+function toolCallParts(calls: unknown): Fields[] {
+  if (!Array.isArray(calls)) return [];
+  return calls.filter(isFields).map((call) => {
+    const fn = isFields(call.function) ? call.function : {};
+    return { type: 'tool_call', id: call.id ?? null, name: fn.name, arguments: fn.arguments };
+  });
+}
+
+/**
+ * The request's messages (or a completions prompt's or embeddings' inputs) in the conventions'
+ * input-messages shape: `{ role, parts: [{ type: 'text', content }, { type: 'tool_call', … }, …] }`.
+ */
+export function inputMessages(prompt: readonly unknown[]): GenAiMessage[] {
+  return prompt.map((message) => {
+    if (!isFields(message) || typeof message.role !== 'string') return { role: 'user', parts: [contentPart(message)] };
+    if (message.role === 'tool') return { role: 'tool', parts: [{ type: 'tool_call_response', id: message.tool_call_id ?? null, response: message.content }] };
+    const content = message.content;
+    const parts = content == null ? [] : Array.isArray(content) ? content.map(contentPart) : [contentPart(content)];
+    const entry: GenAiMessage = { role: message.role, parts: [...parts, ...toolCallParts(message.tool_calls)] };
+    if (typeof message.name === 'string') entry.name = message.name;
+    return entry;
+  });
+}
+
+/** The answers, one per choice, in the conventions' output-messages shape, each with its finish reason. */
+export function outputMessages(completion: readonly unknown[], finishReasons: readonly string[] | undefined): GenAiMessage[] {
+  return completion.map((answer, index) => {
+    const fields = isFields(answer) ? answer : {};
+    const parts = typeof fields.content === 'string' ? [{ type: 'text', content: fields.content }] : [];
+    return { role: 'assistant', parts: [...parts, ...toolCallParts(fields.tool_calls)], finish_reason: finishReasons?.[index] ?? 'unknown' };
+  });
+}

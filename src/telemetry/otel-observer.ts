@@ -2,7 +2,7 @@ import { contentHash } from '../audit/hash-chain.js';
 import type { Candidate } from '../catalog/candidate.js';
 import type { DeploymentHealth } from '../health/health-tracker.js';
 import type { AttemptObservation, RequestEnd, RequestObservation, RequestObserver, RequestStart } from '../router/request-observer.js';
-import { durationBuckets, maxContentAttribute, operationName, providerName, tokenBuckets } from './gen-ai.js';
+import { durationBuckets, inputMessages, maxContentAttribute, operationName, outputMessages, providerName, tokenBuckets } from './gen-ai.js';
 import { spanKindClient, spanStatusError, type Attributes, type OtelApi, type SpanLike } from './otel-api.js';
 import type { ResolvedTelemetryOptions } from './telemetry-options.js';
 
@@ -222,7 +222,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
           'sovroute.simulated': record.simulated,
           'sovroute.candidates.excluded_by_policy': policyExcluded,
           'sovroute.overhead_ms': record.overhead_ms,
-          ...contentAttributes(prompt, completion),
+          ...contentAttributes(prompt, completion, response?.finishReasons),
         });
         if (error) {
           span.setAttributes({ 'error.type': error.code });
@@ -238,7 +238,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
     }
   }
 
-  function contentAttributes(prompt: readonly unknown[] | undefined, completion: unknown[] | undefined): Attributes {
+  function contentAttributes(prompt: readonly unknown[] | undefined, completion: unknown[] | undefined, finishReasons: readonly string[] | undefined): Attributes {
     if (options.content === 'hash') {
       return {
         'sovroute.input.sha256': prompt?.map((item) => contentHash(item)),
@@ -246,7 +246,10 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
       };
     }
     if (options.content === 'full') {
-      return { 'gen_ai.input.messages': prompt && cut(JSON.stringify(prompt)), 'gen_ai.output.messages': completion && cut(JSON.stringify(completion)) };
+      return {
+        'gen_ai.input.messages': prompt && cut(JSON.stringify(inputMessages(prompt))),
+        'gen_ai.output.messages': completion && cut(JSON.stringify(outputMessages(completion, finishReasons))),
+      };
     }
     return {};
   }
