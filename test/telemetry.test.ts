@@ -237,6 +237,28 @@ describe('telemetry: spans', () => {
     ]);
   });
 
+  it("content 'full': a conversation over 16 KiB is cut to JSON that still parses, its newest message kept", async () => {
+    const traced = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter, content: 'full' } });
+    const earlier = Array.from({ length: 400 }, (_, index) => ({ role: index % 2 === 0 ? ('user' as const) : ('assistant' as const), content: `turn ${index} `.repeat(20) }));
+    await traced.chat.completions.create({ model: 'm', messages: [...earlier, { role: 'user', content: `Last question: ${'why '.repeat(10_000)}` }] });
+    const [request] = requestSpans();
+    const text = request!.attributes['gen_ai.input.messages'] as string;
+    expect(text.length).toBeLessThanOrEqual(16 * 1024);
+    const messages = JSON.parse(text) as { role: string; parts: { type: string; content: string }[] }[];
+    const last = messages.at(-1)!;
+    expect(last.role).toBe('user');
+    expect(last.parts[0]!.content).toMatch(/^Last question: why why .*…$/);
+
+    // A short newest message: the oldest are left out, the newest kept whole.
+    spans.reset();
+    await traced.chat.completions.create({ model: 'm', messages: [...earlier, { role: 'user', content: 'Last question?' }] });
+    const kept = JSON.parse(requestSpans()[0]!.attributes['gen_ai.input.messages'] as string) as { parts: { content: string }[] }[];
+    expect(kept.length).toBeGreaterThan(1);
+    expect(kept.length).toBeLessThan(earlier.length);
+    expect(kept.at(-1)!.parts[0]!.content).toBe('Last question?');
+    expect(kept.at(-2)!.parts[0]!.content).toBe(earlier.at(-1)!.content);
+  });
+
   it('propagates the attempt span as traceparent upstream', async () => {
     await router.chat.completions.create({ ...ask, model: 'eu-working/m' });
     const [attempt] = attemptSpans();

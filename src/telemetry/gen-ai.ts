@@ -34,7 +34,7 @@ export const durationBuckets = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 
 /** Bucket advice of `gen_ai.client.token.usage`. */
 export const tokenBuckets = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 
-/** The longest content attribute (`telemetry.content: 'full'`); longer JSON is cut. @unit characters */
+/** The longest content attribute (`telemetry.content: 'full'`); longer JSON is shortened (`messagesJson`). @unit characters */
 export const maxContentAttribute = 16 * 1024;
 
 /** A message as `gen_ai.input.messages` / `gen_ai.output.messages` hold it: a role and typed parts. */
@@ -91,4 +91,46 @@ export function outputMessages(completion: readonly unknown[], finishReasons: re
     const parts = typeof fields.content === 'string' ? [{ type: 'text', content: fields.content }] : [];
     return { role: 'assistant', parts: [...parts, ...toolCallParts(fields.tool_calls)], finish_reason: finishReasons?.[index] ?? 'unknown' };
   });
+}
+
+/** The parts' text fields cut to `limit` characters (a cut one ends in `…`). */
+function capped(messages: readonly GenAiMessage[], limit: number): GenAiMessage[] {
+  return messages.map((message) => ({
+    ...message,
+    parts: message.parts.map((part) => {
+      const copy: Fields = {};
+      for (const [key, value] of Object.entries(part)) copy[key] = typeof value === 'string' && value.length > limit && key !== 'type' ? `${value.slice(0, limit)}…` : value;
+      return copy;
+    }),
+  }));
+}
+
+/**
+ * The messages as JSON of at most `max` characters that still parses: when the whole is longer,
+ * the oldest messages are left out; when the newest alone is longer, its texts are cut (each
+ * ending in `…`) by as little as fits.
+ */
+export function messagesJson(messages: readonly GenAiMessage[], max: number): string {
+  const whole = JSON.stringify(messages);
+  if (whole.length <= max) return whole;
+  // The newest messages that fit whole: `[`, `]` and a comma between two.
+  let start = messages.length;
+  for (let size = 2; start > 0; start--) {
+    size += JSON.stringify(messages[start - 1]).length + (start < messages.length ? 1 : 0);
+    if (size > max) break;
+  }
+  if (start < messages.length) return JSON.stringify(messages.slice(start));
+  const newest = messages.slice(-1);
+  let best = '[]';
+  let low = 0;
+  let high = max;
+  while (low <= high) {
+    const limit = Math.floor((low + high) / 2);
+    const text = JSON.stringify(capped(newest, limit));
+    if (text.length <= max) {
+      best = text;
+      low = limit + 1;
+    } else high = limit - 1;
+  }
+  return best;
 }

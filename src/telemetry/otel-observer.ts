@@ -2,7 +2,7 @@ import { contentHash } from '../audit/hash-chain.js';
 import type { Candidate } from '../catalog/candidate.js';
 import type { DeploymentHealth } from '../health/health-tracker.js';
 import type { AttemptObservation, RequestEnd, RequestObservation, RequestObserver, RequestStart } from '../router/request-observer.js';
-import { durationBuckets, inputMessages, maxContentAttribute, operationName, outputMessages, providerName, tokenBuckets } from './gen-ai.js';
+import { durationBuckets, inputMessages, maxContentAttribute, messagesJson, operationName, outputMessages, providerName, tokenBuckets } from './gen-ai.js';
 import { spanKindClient, spanStatusError, type Attributes, type OtelApi, type SpanLike } from './otel-api.js';
 import type { ResolvedTelemetryOptions } from './telemetry-options.js';
 
@@ -247,8 +247,8 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
     }
     if (options.content === 'full') {
       return {
-        'gen_ai.input.messages': prompt && cut(JSON.stringify(inputMessages(prompt))),
-        'gen_ai.output.messages': completion && cut(JSON.stringify(outputMessages(completion, finishReasons))),
+        'gen_ai.input.messages': prompt && messagesJson(inputMessages(prompt), maxContentAttribute),
+        'gen_ai.output.messages': completion && messagesJson(outputMessages(completion, finishReasons), maxContentAttribute),
       };
     }
     return {};
@@ -348,8 +348,4 @@ function traceHeaders(span: SpanLike): Record<string, string> | undefined {
   const state = traceState?.serialize();
   if (state) headers.tracestate = state;
   return headers;
-}
-
-function cut(text: string): string {
-  return text.length <= maxContentAttribute ? text : `${text.slice(0, maxContentAttribute)}…`;
 }

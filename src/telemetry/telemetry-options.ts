@@ -14,7 +14,8 @@ export interface TelemetryOptions {
   /**
    * What spans keep of the request's text: nothing (`'none'`), the SHA-256 of the messages and of
    * the answers (`'hash'`, the same digests as the audit log's), or the messages and answers as
-   * `gen_ai.input.messages` / `gen_ai.output.messages` JSON, cut at 16 KiB (`'full'`).
+   * `gen_ai.input.messages` / `gen_ai.output.messages` JSON of at most 16 KiB, the oldest
+   * messages left out beyond that (`'full'`).
    * @default 'none'
    */
   content?: 'none' | 'hash' | 'full';
