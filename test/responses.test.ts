@@ -162,6 +162,12 @@ describe('responses.create through router.fetch (openai SDK, test key)', () => {
     });
     const { client: storeless } = setup({ store: false });
     const kept = await storeless.responses.create({ model: 'eu-sovereign/cheapest', input: 'Hi' });
+    // The response says what happened to it: not stored, though the request left store at its default.
+    expect((kept as unknown as ResponseObject).store).toBe(false);
+    const streamed = await storeless.responses.create({ model: 'eu-sovereign/cheapest', input: 'Hi', stream: true });
+    for await (const event of streamed) {
+      if (event.type === 'response.created' || event.type === 'response.completed') expect((event.response as unknown as ResponseObject).store).toBe(false);
+    }
     await expect(storeless.responses.create({ model: 'eu-sovereign/cheapest', previous_response_id: kept.id, input: 'More.' })).rejects.toMatchObject({
       status: 400,
       param: 'previous_response_id',

@@ -50,6 +50,8 @@ export async function createResponse(
     const id = newId('resp');
     const createdAt = Math.floor(Date.now() / 1000);
     const keep = store && request.store !== false ? store : undefined;
+    // The response echoes whether it is kept: not when the router keeps none (responses.store: false).
+    const echoed = keep || request.store === false ? request : { ...request, store: false };
     const conversation = [...history, ...input];
     const save = async (response: ResponseObject) => {
       if (!keep) return;
@@ -66,10 +68,10 @@ export async function createResponse(
     const result = await runChatCompletion(context, record, chat, options);
     if (result instanceof ChatCompletionStream) {
       const chunks = result[Symbol.asyncIterator]();
-      const events = translateStream(chunks, { request, id, createdAt, onEnd: save });
+      const events = translateStream(chunks, { request: echoed, id, createdAt, onEnd: save });
       return new ResponseStream(events, result.controller, result.requestId, id, chunks);
     }
-    const response = toResponse(request, id, createdAt, result as ChatCompletion);
+    const response = toResponse(echoed, id, createdAt, result as ChatCompletion);
     await save(response);
     return response;
   } catch (error) {
