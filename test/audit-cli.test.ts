@@ -53,6 +53,12 @@ describe('sovroute audit verify', () => {
     expect(sovroute('audit', 'verify', log, '--expect-last-hash', records.at(-1)!.hash).status).toBe(0);
   });
 
+  it('refuses an --expect-last-hash that is not a whole hash (exit 2) instead of reporting records removed', () => {
+    // The first 12 digits, as a shortened hash is often quoted: a usage error, not a tampered log.
+    const run = sovroute('audit', 'verify', log, '--expect-last-hash', records.at(-1)!.hash.slice(0, 12));
+    expect(run).toMatchObject({ status: 2, stdout: '', stderr: expect.stringMatching(/--expect-last-hash takes the hash \(64 hex digits\)/) });
+  });
+
   it('exits 1 naming the record and the reason when a field was edited', () => {
     const lines = readFileSync(log, 'utf8').split('\n');
     const tampered = join(directory, 'tampered.jsonl');

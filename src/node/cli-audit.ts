@@ -96,6 +96,11 @@ async function verify(args: string[], { stdout, stderr }: AuditCommandOutput): P
     true,
   );
   const [file] = positionals;
+  // A shortened or mistyped hash would otherwise read as records removed from the end.
+  const expected = values['expect-last-hash'];
+  if (expected !== undefined && !/^[0-9a-f]{64}$/.test(expected)) {
+    throw new UsageError(`--expect-last-hash takes the hash (64 hex digits) the log's last record must have; got "${expected}"`, verifyUsage);
+  }
   if (values.postgres !== undefined) {
     if (positionals.length > 0) throw new UsageError('audit verify takes one file or --postgres <url>, not both', verifyUsage);
     if (values.continues !== undefined || values.segment) throw new UsageError('--continues and --segment are for files; a PostgreSQL chain starts at seq 1', verifyUsage);
