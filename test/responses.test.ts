@@ -3,7 +3,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, streamText } from 'ai';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { createRouter, memoryAudit, openaiCompatible, type ResponseObject, type ResponseStore, type StoredResponse } from '../src/index.js';
+import { createRouter, memoryAudit, openaiCompatible, type ResponseObject, type ResponseStore, type RouterError, type StoredResponse } from '../src/index.js';
 import { controlledBody, mockServer, sseBody, sseEvents } from './helpers/msw.js';
 import { testProviders } from './helpers/providers.js';
 
@@ -183,6 +183,34 @@ describe('responses.create through router.fetch (openai SDK, test key)', () => {
     await expect(b.responses.create({ model: 'llama-3.3-70b-instruct', previous_response_id: first.id, input: 'More.' })).rejects.toMatchObject({
       param: 'previous_response_id',
     });
+  });
+
+  it('names the Responses field, not the chat one it became, when the translated request is refused', async () => {
+    const { router, audit } = setup();
+    const refused = async (params: Record<string, unknown>) => {
+      try {
+        await router.responses.create({ model: 'llama-3.3-70b-instruct', ...params } as never);
+      } catch (error) {
+        return error as RouterError;
+      }
+      throw new Error('expected a 400');
+    };
+    const tool = await refused({ input: 'Hi', tools: [{ ...weather, name: 'get.weather' }] });
+    expect(tool).toMatchObject({ status: 400, param: 'tools[0].name' });
+    expect(tool.message).toMatch(/^Invalid tools\[0\]\.name: /);
+    const image = await refused({
+      instructions: 'Be brief.',
+      input: [
+        { role: 'user', content: 'Hi' },
+        { role: 'user', content: [{ type: 'input_image', image_url: 'https://example.test/a.png', detail: 'ultra' }] },
+      ],
+    });
+    expect(image).toMatchObject({ status: 400, param: 'input[1]' });
+    await router.flush();
+    expect(audit.records.map((record) => [record.outcome, record.error_message])).toEqual([
+      ['invalid', tool.message],
+      ['invalid', image.message],
+    ]);
   });
 
   it('refuses a built-in tool with a 400 naming it, before anything is sent', async () => {

@@ -10,7 +10,7 @@ import { resolveInput } from './resolve-input.js';
 import { newId } from './response-shell.js';
 import type { ResponseStore } from './response-store.js';
 import { ResponseStream } from './response-stream.js';
-import { toChatRequest } from './translate-request.js';
+import { responsesRefusal, toChatRequest } from './translate-request.js';
 import { toResponse } from './translate-response.js';
 import { translateStream } from './translate-stream.js';
 import { responseRequestSchema, type ResponseCreateParams, type ResponseItem, type ResponseObject, type ResponseRequest } from './wire.js';
@@ -37,7 +37,8 @@ export async function createResponse(
     assertRequestBody(params, limits, 'input');
     const request = validateRequest(responseRequestSchema, params);
     const { history, input } = await resolveInput(request, store, caller.keyId);
-    const chat = toChatRequest(request, history, input);
+    const origins: string[] = [];
+    const chat = toChatRequest(request, history, input, origins);
     // A continued conversation grows with every response: counted here, and named by what the
     // caller sent (the chat path would name `messages`, a field this request does not have).
     if (chat.messages.length > limits.maxMessages) {
@@ -65,7 +66,8 @@ export async function createResponse(
         );
       }
     };
-    const result = await runChatCompletion(context, record, chat, options);
+    // The chat path's refusals name chat fields: renamed to what this request sent.
+    const result = await runChatCompletion(context, record, chat, options, (error) => responsesRefusal(error, request, chat, origins));
     if (result instanceof ChatCompletionStream) {
       const chunks = result[Symbol.asyncIterator]();
       const events = translateStream(chunks, { request: echoed, id, createdAt, onEnd: save });

@@ -93,11 +93,15 @@ function toolOutput(output: unknown, param: string): { content: string; images: 
   return { content: texts.join(''), images };
 }
 
-/** The messages for a conversation given as items, in order. */
-export function itemsToMessages(items: readonly LabelledItem[]): ChatMessageParam[] {
+/**
+ * The messages for a conversation given as items, in order. `origins`, when given, receives for
+ * each message the param of the item it began with (what a refusal of that message names).
+ */
+export function itemsToMessages(items: readonly LabelledItem[], origins?: string[]): ChatMessageParam[] {
   const messages: ChatMessageParam[] = [];
   for (const { item, param } of items) {
     const type = item.type ?? 'message';
+    const count = messages.length;
     if (type === 'message') {
       messages.push(messageOf(item, param));
     } else if (type === 'function_call') {
@@ -130,6 +134,7 @@ export function itemsToMessages(items: readonly LabelledItem[]): ChatMessagePara
         `${param}.type`,
       );
     }
+    for (let index = count; index < messages.length; index++) origins?.push(param);
   }
   return messages;
 }

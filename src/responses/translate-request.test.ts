@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RouterError } from '../errors.js';
+import { InvalidRequestError, RouterError } from '../errors.js';
 import { validateRequest } from '../internal/validate.js';
-import { toChatRequest } from './translate-request.js';
+import { responsesRefusal, toChatRequest } from './translate-request.js';
 import { responseRequestSchema, type ResponseCreateParams, type ResponseItem } from './wire.js';
 
 /* Responses request → chat request, field by field (the table in docs/responses.md). */
@@ -209,5 +209,28 @@ describe('validating a Responses request', () => {
 
   it('requires a model', () => {
     expect(() => validateRequest(responseRequestSchema, { input: 'Hi' })).toThrow(expect.objectContaining({ param: 'model', status: 400 }));
+  });
+});
+
+describe('naming a refusal of the translated request as the Responses request does', () => {
+  function renamed(params: Partial<ResponseCreateParams>, history: ResponseItem[], param: string): string | null {
+    const request = validateRequest(responseRequestSchema, { model: 'm', input: 'Hi', ...params });
+    const input = typeof request.input === 'string' ? [{ type: 'message', role: 'user', content: request.input }] : ((request.input ?? []) as ResponseItem[]);
+    const origins: string[] = [];
+    const chat = toChatRequest(request, history, input, origins);
+    return responsesRefusal(new InvalidRequestError(`Invalid ${param}: no`, param), request, chat, origins).param;
+  }
+
+  it('names the item a message came from, the tool by its own index, and the renamed fields', () => {
+    const stored: ResponseItem[] = [{ type: 'message', role: 'user', content: 'Before' }];
+    expect(renamed({ instructions: 'Be brief.' }, stored, 'messages[0].content')).toBe('instructions');
+    expect(renamed({ instructions: 'Be brief.' }, stored, 'messages[1].content')).toBe('previous_response_id');
+    expect(renamed({ instructions: 'Be brief.' }, stored, 'messages[2].content[0]')).toBe('input');
+    const allowed = { tools: [weather, { ...weather, name: 'other' }], tool_choice: { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'function', name: 'other' }] } };
+    expect(renamed(allowed as Partial<ResponseCreateParams>, [], 'tools[0].function.name')).toBe('tools[1].name');
+    expect(renamed({}, [], 'max_tokens')).toBe('max_output_tokens');
+    expect(renamed({}, [], 'reasoning_effort')).toBe('reasoning.effort');
+    expect(renamed({}, [], 'response_format.json_schema.name')).toBe('text.format.name');
+    expect(renamed({}, [], 'seed')).toBe('seed');
   });
 });

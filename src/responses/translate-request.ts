@@ -1,4 +1,4 @@
-import { InvalidRequestError } from '../errors.js';
+import { InvalidRequestError, type RouterError } from '../errors.js';
 import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
 import type { ChatCompletionCreateParamsBase } from '../wire/chat-params.js';
 import { itemsToMessages, type LabelledItem } from './translate-items.js';
@@ -98,15 +98,18 @@ function translateFormat(request: ResponseRequest): Pick<ChatCompletionCreatePar
  * The Chat Completions request for `request`, continuing `history` (the stored items of
  * `previous_response_id`) with `input` (this request's items, references resolved).
  */
-export function toChatRequest(request: ResponseRequest, history: readonly ResponseItem[], input: readonly ResponseItem[]): ChatCompletionCreateParams {
+export function toChatRequest(request: ResponseRequest, history: readonly ResponseItem[], input: readonly ResponseItem[], origins?: string[]): ChatCompletionCreateParams {
   assertSupported(request);
   const items: LabelledItem[] = [
     ...history.map((item) => ({ item, param: 'previous_response_id' })),
     ...input.map((item, index) => ({ item, param: typeof request.input === 'string' ? 'input' : `input[${index}]` })),
   ];
-  const messages = itemsToMessages(items);
+  const messages = itemsToMessages(items, origins);
   // Instructions apply to this request only: they are not part of the stored history.
-  if (request.instructions) messages.unshift({ role: 'system', content: request.instructions });
+  if (request.instructions) {
+    messages.unshift({ role: 'system', content: request.instructions });
+    origins?.unshift('instructions');
+  }
   if (messages.length === 0) refuse('input', 'input is required: a string or at least one item.');
   const chat: ChatCompletionCreateParamsBase = { model: request.model, messages, ...translateTools(request), ...translateFormat(request) };
   if (request.max_output_tokens != null) chat.max_tokens = request.max_output_tokens;
@@ -122,4 +125,39 @@ export function toChatRequest(request: ResponseRequest, history: readonly Respon
     chat.stream_options = { include_usage: true };
   }
   return chat;
+}
+
+/** Chat fields a Responses request names otherwise. */
+const renamed: [RegExp, string][] = [
+  [/^max_tokens$/, 'max_output_tokens'],
+  [/^reasoning_effort$/, 'reasoning.effort'],
+  [/^verbosity$/, 'text.verbosity'],
+  [/^response_format(?:\.json_schema)?/, 'text.format'],
+];
+
+/**
+ * A refusal of the chat request `chat` (translated from `request`, `origins` from
+ * {@link toChatRequest}) as the Responses request names its fields: `messages[i]…` is the item
+ * the message came from (`input[k]`, or `previous_response_id` for the stored conversation),
+ * `tools[i].function.name` is `tools[j].name`, `max_tokens` is `max_output_tokens`, and so on.
+ * Any other error is returned as it is.
+ */
+export function responsesRefusal(error: RouterError, request: ResponseRequest, chat: ChatCompletionCreateParams, origins: readonly string[]): RouterError {
+  const param = error.param;
+  if (!(error instanceof InvalidRequestError) || param === null) return error;
+  let named: string | undefined;
+  const message = /^messages\[(\d+)\]/.exec(param);
+  const tool = /^tools\[(\d+)\]\.function\.?(.*)$/.exec(param);
+  if (message) named = origins[Number(message[1])] ?? 'input';
+  else if (tool) {
+    // allowed_tools may have left tools out: the request's index is found by the tool's name.
+    const sent = chat.tools?.[Number(tool[1])];
+    const name = sent && 'function' in sent ? sent.function.name : undefined;
+    const index = (request.tools ?? []).findIndex((entry) => entry.name === name);
+    named = `tools[${index < 0 ? tool[1] : index}]${tool[2] ? `.${tool[2]}` : ''}`;
+  } else {
+    for (const [pattern, field] of renamed) if (pattern.test(param)) named = param.replace(pattern, field);
+  }
+  if (named === undefined || named === param) return error;
+  return new InvalidRequestError(error.message.replace(param, named), named, error);
 }

@@ -122,6 +122,7 @@ export async function runChatCompletion(
   record: RequestRecord,
   params: ChatCompletionCreateParams,
   options: RequestOptions = {},
+  refusal: (error: RouterError) => RouterError = (error) => error,
 ): Promise<ChatCompletion | ChatCompletionStream> {
   const stream = params?.stream === true;
   try {
@@ -158,7 +159,7 @@ export async function runChatCompletion(
     // copied (a spread plus new keys costs ~3 µs on Node 20).
     return record.onceQueued(Object.assign(completion, { usage, provider: execution.candidate.provider.id, route: record.route(execution.candidate) }) as ChatCompletion);
   } catch (error) {
-    throw await record.onceQueued(record.fail(asRouterError(error)));
+    throw await record.onceQueued(record.fail(refusal(asRouterError(error))));
   }
 }
 
