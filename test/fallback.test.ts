@@ -128,6 +128,18 @@ describe('fallback down the ranking', () => {
     expect(router.health().find((entry) => entry.provider === 'small')).toMatchObject({ failures: 0, consecutiveFailures: 0 });
   });
 
+  it.each([
+    ['Gemini', 'The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).'],
+    ['Bedrock', 'Input is too long for requested model.'],
+    ['Mistral', 'Prompt contains 40000 tokens, too large for model with 32768 maximum context length'],
+  ])('falls back when %s words the prompt as too long for the model', async (_upstream, message) => {
+    const small = faults.upstream('small').otherwise(fault.status(400, message));
+    const large = faults.upstream('large');
+    const router = createRouter({ providers: [deployment(small, { price: 0.1 }), deployment(large, { price: 0.2 })], strategy: 'cheapest', retry: quickRetry });
+    const response = await router.chat.completions.create({ model: 'model-a', messages });
+    expect(tried(response.route.attempts)).toEqual(['small:error', 'large:ok']);
+  });
+
   it('does not fall back on a 422 that merely quotes context-window words back', async () => {
     const picky = faults.upstream('picky').otherwise(fault.status(422, 'messages[0].content "explain the context window" is not allowed'));
     const other = faults.upstream('other');

@@ -115,8 +115,8 @@ export function errorFromStatus(
   }
 }
 
-/** How upstreams word a request too long for the model behind them (OpenAI, vLLM, Anthropic, Mistral…). */
-const tooLong = /context[ _-]?(length|window)|maximum context|prompt is too long|input is too long|too many (input )?tokens/i;
+/** How upstreams word a request too long for the model behind them (OpenAI, vLLM, Anthropic, Mistral, Bedrock, Gemini…). */
+const tooLong = /context[ _-]?(length|window)|maximum context|prompt is too long|input is too long|too many (input )?tokens|exceeds the maximum number of tokens/i;
 
 /** Errors classified, from the upstream's own message and code, as a deployment's limit. */
 const deploymentLimits = new WeakSet<RouterError>();
