@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../errors.js';
 import { validateRequest } from '../internal/validate.js';
+import { redactCredentialShapes } from '../providers/redact.js';
 import { requestedModel, runChatCompletion, type RequestOptions } from '../router/chat-completions.js';
 import { asRouterError, identifyCaller, RequestRecord } from '../router/request-record.js';
 import type { RouterContext } from '../router/router-context.js';
@@ -61,9 +62,9 @@ export async function createResponse(
       } catch (error) {
         // The answer is generated and paid for: a store that fails (a shared one that is down)
         // loses its continuation, not the answer. Said to the operator, not to the caller.
-        context.logger.error(
-          `responses: the store could not keep response ${id} (audit record ${record.id}), so previous_response_id cannot continue it: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        // The store's words without the credentials they may quote (a connection URL's password, a token).
+        const reason = redactCredentialShapes(error instanceof Error ? error.message : String(error)).replace(/:\/\/[^\s/@]*@/g, '://');
+        context.logger.error(`responses: the store could not keep response ${id} (audit record ${record.id}), so previous_response_id cannot continue it: ${reason}`);
       }
     };
     // The chat path's refusals name chat fields: renamed to what this request sent.
