@@ -342,6 +342,27 @@ describe('responses options and stream control', () => {
     expect(audit.records.map((record) => record.outcome)).toEqual(['success', 'success']);
   });
 
+  it('answers 503 store_unavailable, without the store\'s credentials, when the store cannot be read to continue a conversation', async () => {
+    const audit = memoryAudit();
+    const down = async () => {
+      throw new Error('connect ECONNREFUSED redis://app:hunter2@cache.internal:6379');
+    };
+    const store: ResponseStore = { get: down, getItem: down, set: () => undefined };
+    const router = createRouter({ providers: testProviders(), apiKey: 'test-demo', audit: [audit], responses: { store } });
+    const continued = router.responses.create({ model: 'llama-3.3-70b-instruct', input: 'More.', previous_response_id: 'resp_1' });
+    await expect(continued).rejects.toMatchObject({ status: 503, code: 'store_unavailable', param: 'previous_response_id', isRetryable: true });
+    const referenced = router.responses.create({ model: 'llama-3.3-70b-instruct', input: [{ type: 'item_reference', id: 'msg_1' }] });
+    await expect(referenced).rejects.toMatchObject({ status: 503, code: 'store_unavailable', param: 'input[0].id' });
+    await router.flush();
+    expect(audit.records.map((record) => [record.endpoint, record.outcome, record.error_code])).toEqual([
+      ['responses', 'error', 'store_unavailable'],
+      ['responses', 'error', 'store_unavailable'],
+    ]);
+    const said = JSON.stringify([await continued.catch((error: Error) => error.message), audit.records]);
+    expect(said).toContain('ECONNREFUSED');
+    expect(said).not.toContain('hunter2');
+  });
+
   it('refuses a responses option that is not one', () => {
     expect(() => createRouter({ providers: testProviders(), responses: { store: 'redis' as never } })).toThrow(/options\.responses\.store/);
     expect(() => createRouter({ providers: testProviders(), responses: { ttl: 5 } as never })).toThrow(/options\.responses/);

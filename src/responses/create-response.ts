@@ -1,6 +1,5 @@
 import { InvalidRequestError } from '../errors.js';
 import { validateRequest } from '../internal/validate.js';
-import { redactCredentialShapes } from '../providers/redact.js';
 import { requestedModel, runChatCompletion, type RequestOptions } from '../router/chat-completions.js';
 import { asRouterError, identifyCaller, RequestRecord } from '../router/request-record.js';
 import type { RouterContext } from '../router/router-context.js';
@@ -9,7 +8,7 @@ import type { ChatCompletion } from '../wire/chat-response.js';
 import { assertRequestBody } from '../wire/request-limits.js';
 import { resolveInput } from './resolve-input.js';
 import { newId } from './response-shell.js';
-import type { ResponseStore } from './response-store.js';
+import { storeFailure, type ResponseStore } from './response-store.js';
 import { ResponseStream } from './response-stream.js';
 import { responsesRefusal, toChatRequest } from './translate-request.js';
 import { toResponse } from './translate-response.js';
@@ -62,9 +61,7 @@ export async function createResponse(
       } catch (error) {
         // The answer is generated and paid for: a store that fails (a shared one that is down)
         // loses its continuation, not the answer. Said to the operator, not to the caller.
-        // The store's words without the credentials they may quote (a connection URL's password, a token).
-        const reason = redactCredentialShapes(error instanceof Error ? error.message : String(error)).replace(/:\/\/[^\s/@]*@/g, '://');
-        context.logger.error(`responses: the store could not keep response ${id} (audit record ${record.id}), so previous_response_id cannot continue it: ${reason}`);
+        context.logger.error(`responses: the store could not keep response ${id} (audit record ${record.id}), so previous_response_id cannot continue it: ${storeFailure(error)}`);
       }
     };
     // The chat path's refusals name chat fields: renamed to what this request sent.

@@ -1,13 +1,24 @@
-import { InvalidRequestError } from '../errors.js';
-import type { ResponseStore } from './response-store.js';
+import { InvalidRequestError, RouterError } from '../errors.js';
+import { storeFailure, type ResponseStore } from './response-store.js';
 import type { ResponseItem, ResponseRequest } from './wire.js';
+
+/** A store lookup; a store that fails (a shared one that is down) is a 503 naming the field it was for. */
+async function lookUp<T>(lookup: () => T | Promise<T>, param: string): Promise<T> {
+  try {
+    return await lookup();
+  } catch (error) {
+    if (RouterError.isInstance(error)) throw error;
+    // No cause: the store's own error may hold what its message had to leave out (a password).
+    throw new RouterError(`The response store could not be read to resolve ${param}: ${storeFailure(error)}`, { code: 'store_unavailable', param, isRetryable: true });
+  }
+}
 
 /**
  * The conversation a request continues, as items: the stored history of `previous_response_id`
  * (its input and output), then this request's input with every `item_reference` replaced by the
  * stored item. Only an id the store does not hold (or holds for another key) is a 400 naming the
  * field. A reference to an unknown reasoning item (`rs_…`) is dropped: reasoning never reaches a
- * Chat Completions provider anyway.
+ * Chat Completions provider anyway. A store that cannot be read is a 503 `store_unavailable`.
  */
 export async function resolveInput(
   request: ResponseRequest,
@@ -17,7 +28,7 @@ export async function resolveInput(
   const history: ResponseItem[] = [];
   const previousId = request.previous_response_id;
   if (typeof previousId === 'string') {
-    const previous = store ? await store.get(previousId) : undefined;
+    const previous = store ? await lookUp(() => store.get(previousId), 'previous_response_id') : undefined;
     if (!previous || previous.owner !== owner) {
       throw new InvalidRequestError(
         `Previous response with id '${previousId}' not found. Responses are kept only when the request did not set store: false, and only for a limited time.`,
@@ -36,7 +47,7 @@ export async function resolveInput(
     }
     const id = item.id;
     if (typeof id !== 'string') throw new InvalidRequestError(`input[${index}] is an item_reference without an id.`, `input[${index}].id`);
-    const found = store ? await store.getItem(id) : undefined;
+    const found = store ? await lookUp(() => store.getItem(id), `input[${index}].id`) : undefined;
     if (found && found.owner === owner) {
       input.push(found.item);
       continue;

@@ -1,4 +1,5 @@
 import { utf8ByteLength } from '../internal/utf8-length.js';
+import { redactCredentialShapes } from '../providers/redact.js';
 import type { ResponseItem } from './wire.js';
 
 /**
@@ -29,6 +30,14 @@ export interface ResponseStore {
   getItem(id: string): { item: ResponseItem; owner: string | null } | undefined | Promise<{ item: ResponseItem; owner: string | null } | undefined>;
   /** Keeps a response (and indexes its items by id). */
   set(response: StoredResponse): void | Promise<void>;
+}
+
+/**
+ * What a store's failure says, for an error or a log line: its message without the credentials
+ * it may quote (a connection URL's user and password, a bearer token).
+ */
+export function storeFailure(error: unknown): string {
+  return redactCredentialShapes(error instanceof Error ? error.message : String(error)).replace(/:\/\/[^\s/@]*@/g, '://');
 }
 
 /** Bounds of the built-in memory store. */
