@@ -228,6 +228,19 @@ describe('audit sinks', () => {
     expect(verifyAudit(ring.records)).toEqual({ ok: true });
   });
 
+  it('gives records as a snapshot that later writes leave as it was', async () => {
+    const kept = memoryAudit();
+    const routed = router([kept]);
+    await routed.chat.completions.create({ model: 'auto', messages, seed: 1 });
+    await routed.flush();
+    const first = kept.records;
+    await routed.chat.completions.create({ model: 'auto', messages, seed: 2 });
+    await routed.flush();
+    expect(first).toHaveLength(1);
+    expect(kept.records).toHaveLength(2);
+    expect(kept.records[0]).toBe(first[0]);
+  });
+
   it('refuses a malformed audit option, naming it', () => {
     expect(() => router({ sinks: [{} as AuditSink] })).toThrow(/options\.audit/);
     expect(() => router({ sinks: [], content: 'everything' as never })).toThrow(/options\.audit/);

@@ -6,7 +6,7 @@ export interface MemoryAuditOptions {
 }
 
 export interface MemoryAudit extends AuditSink {
-  /** The records kept, oldest first. */
+  /** The records kept, oldest first: a snapshot, which later writes leave as it is. */
   readonly records: readonly AuditRecord[];
   clear(): void;
 }
@@ -24,7 +24,8 @@ export function memoryAudit(options: MemoryAuditOptions = {}): MemoryAudit {
   return {
     name: 'memory',
     get records() {
-      ordered ??= start === 0 ? ring : [...ring.slice(start), ...ring.slice(0, start)];
+      // A copy: the ring itself would go on growing (and wrapping) under the caller's reference.
+      ordered ??= start === 0 ? ring.slice() : [...ring.slice(start), ...ring.slice(0, start)];
       return ordered;
     },
     write(record) {
