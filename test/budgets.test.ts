@@ -160,6 +160,7 @@ describe('a key budget in this process', () => {
     // A key without a budget still reaches it.
     expect((await router.chat.completions.create({ ...request, model: 'n' }, { apiKey: 'sk-b' })).provider).toBe('unpriced');
   });
+
   it('reserves what planning estimated, whatever estimate a strategy of the caller returns with its ranking', async () => {
     // A request without max_tokens is estimated at 256 completion tokens, 0.256 EUR at 1000 EUR
     // per million: more than the budget. A ranking function that returns its entries without
@@ -187,6 +188,7 @@ describe('a key budget in this process', () => {
     }
     expect(upstream.hits).toBe(0);
   });
+
   it('refuses router.usage() for a key without a budget, or no key, without repeating a key it was given', async () => {
     const router = createRouter({
       policy: 'global',

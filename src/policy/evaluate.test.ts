@@ -194,6 +194,7 @@ describe('custom policies', () => {
     expect(operators.check('nordic', nordic)).toEqual([]);
     expect(operators.check('infomaniak', infomaniak)).toEqual(['operator Infomaniak Network SA is in CH; policy eu-no allows operators in eu, NO']);
   });
+
   it('an allow list admits only the providers it names', () => {
     const policy = compilePolicy({ name: 'pinned', providers: { allow: ['scaleway'] } });
     expect(policy.check('scaleway', undefined)).toEqual([]);
