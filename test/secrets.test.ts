@@ -217,6 +217,6 @@ describe('an upstream that redirects', () => {
     const error = await router.chat.completions.create({ model, messages }).catch((caught: unknown) => caught);
     expect(origin.hits).toBe(1);
     expect(elsewhere.hits).toBe(0);
-    expect((error as Error).message).toContain('returned 307');
+    expect((error as Error).message).toContain('answered with a redirect (307), which is never followed');
   });
 });

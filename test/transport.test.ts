@@ -380,6 +380,7 @@ describe('a redirect from an upstream', () => {
     for (const model of ['acme-native/m1', 'acme-fetch/m2', 'anthropic/m3', 'bedrock-eu-central-1/m4']) {
       const error = await rejection(router.chat.completions.create({ model, max_tokens: 5, messages: [{ role: 'user', content: 'Grüß Gott' }] }));
       expect([model, error.code, error.route?.attempts[0]?.status]).toEqual([model, 'all_providers_failed', 307]);
+      expect(error.route?.attempts[0]?.message).toMatch(/answered with a redirect \(307\), which is never followed: .* point its baseURL at the final endpoint/);
     }
     expect(redirecting.received).toHaveLength(4);
     expect(elsewhere.received).toEqual([]);

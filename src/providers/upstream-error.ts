@@ -91,7 +91,10 @@ export function errorFromStatus(
     const message =
       status === 401 || status === 403
         ? `${providerId} rejected the request with ${status}: ${quoted} (check the apiKey configured for provider ${providerId})`
-        : `${providerId} returned ${status}: ${quoted}`;
+        : (status >= 300 && status < 400) || status === 0
+          ? // 0: a browser's fetch hides a redirect it was told not to follow.
+            `${providerId} answered with a redirect (${status}), which is never followed: the deployment is the host its jurisdiction facts describe; point its baseURL at the final endpoint`
+          : `${providerId} returned ${status}: ${quoted}`;
     // A 429 for an exhausted quota (OpenAI's `insufficient_quota`) lifts with billing, not with time.
     const quotaExhausted = status === 429 && (details.code === 'insufficient_quota' || details.type === 'insufficient_quota');
     const error = new RouterError(message, {
