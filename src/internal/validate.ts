@@ -1,13 +1,7 @@
 import type * as z from 'zod/mini';
 import { InvalidRequestError } from '../errors.js';
 import { englishMessages } from './english-messages.js';
-
-/** `['messages', 0, 'role']` → `messages[0].role`, the way OpenAI names a request field. */
-export function paramPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
-  return out;
-}
+import { paramPath } from './param-path.js';
 
 /** Parses a request body; a failure is a 400 naming the field, with the ZodError as its cause. */
 export function validateRequest<T extends z.ZodMiniType>(schema: T, body: unknown): z.output<T> {

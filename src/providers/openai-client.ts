@@ -1,6 +1,6 @@
-import * as z from 'zod/mini';
 import { InvalidRequestError, RouterError } from '../errors.js';
-import { jurisdictionSchema } from '../policy/facts-schema.js';
+import * as s from '../internal/shape/index.js';
+import { jurisdictionShape } from '../policy/facts-shape.js';
 import type { ChatRequest } from '../wire/chat-request.js';
 import type { UpstreamChatCompletion } from '../wire/chat-response.js';
 import type { CompletionRequest, UpstreamCompletion } from '../wire/completions.js';
@@ -8,8 +8,9 @@ import type { EmbeddingsRequest, UpstreamEmbeddingsResponse } from '../wire/embe
 import { errorFromSdkFailure } from './openai-client-errors.js';
 import { relaySdkStream } from './openai-client-stream.js';
 import type { OpenAIClientLike, OpenAIClientRequestOptions, OpenAICreateMethod, SdkStream, WithResponse } from './openai-client-types.js';
-import { paramPath } from '../internal/validate.js';
-import { describeIssue, kebabCase, modelOffersSchema } from './openai-compatible.js';
+import { paramPath } from '../internal/param-path.js';
+import { kebabCase } from './openai-compatible.js';
+import { describeOptionIssue, modelOffersShape } from './model-offer-shape.js';
 import { isChatCompletion, isEmbeddingsList, isTextCompletion } from './answer-shape.js';
 import { createRedactor } from './redact.js';
 import { requestPreparationError } from './upstream-error.js';
@@ -40,10 +41,10 @@ export interface OpenAIClientOptions {
   models: ModelOffer[];
 }
 
-const optionsSchema = z.object({
-  id: z.string().check(z.regex(kebabCase, 'must be kebab-case, e.g. azure-openai-swe')),
-  jurisdiction: z.optional(jurisdictionSchema),
-  models: modelOffersSchema,
+const optionsShape = s.object({
+  id: s.string(s.regex(kebabCase, 'must be kebab-case, e.g. azure-openai-swe')),
+  jurisdiction: s.optional(jurisdictionShape),
+  models: modelOffersShape,
 });
 
 /**
@@ -67,14 +68,14 @@ const optionsSchema = z.object({
  * });
  */
 export function openaiClient(client: OpenAIClientLike, options: OpenAIClientOptions): Provider {
-  const parsed = optionsSchema.safeParse(options, { error: describeIssue });
+  const parsed = s.safeParse<{ jurisdiction?: JurisdictionFacts; models: ModelOffer[] }>(optionsShape, options);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue === undefined ? 'options' : paramPath(issue.path) || 'options';
-    throw new InvalidRequestError(`openaiClient: ${where} ${issue?.message ?? 'are invalid'}`, null, parsed.error);
+    const issue = parsed.issues[0]!;
+    const cause = new s.ShapeError(parsed.issues, describeOptionIssue);
+    throw new InvalidRequestError(`openaiClient: ${paramPath(issue.path) || 'options'} ${s.messageOf(issue, describeOptionIssue)}`, null, cause);
   }
   const id = options.id;
-  const models = parsed.data.models as ModelOffer[];
+  const models = parsed.data.models;
   const chat = methodOf(client, 'chat.completions', 'pass an openai SDK client, e.g. new OpenAI({ apiKey })');
   const embeddings = serves(models, 'embeddings') ? methodOf(client, 'embeddings', 'a model offers embeddings') : undefined;
   const completions = serves(models, 'completions') ? methodOf(client, 'completions', 'a model offers completions') : undefined;
@@ -123,7 +124,7 @@ export function openaiClient(client: OpenAIClientLike, options: OpenAIClientOpti
   const provider: Provider = {
     specificationVersion: 'v1',
     id,
-    jurisdiction: parsed.data.jurisdiction as JurisdictionFacts | undefined,
+    jurisdiction: parsed.data.jurisdiction,
     models: Object.freeze(models),
 
     async doChat(request, call) {

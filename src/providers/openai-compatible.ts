@@ -1,9 +1,10 @@
 import type { DeploymentLimits } from '../budgets/deployment-limits.js';
-import * as z from 'zod/mini';
-import { englishMessages } from '../internal/english-messages.js';
-import { paramPath } from '../internal/validate.js';
+import * as s from '../internal/shape/index.js';
+import { paramPath } from '../internal/param-path.js';
 import { InvalidRequestError, RouterError } from '../errors.js';
-import { jurisdictionSchema } from '../policy/facts-schema.js';
+import { jurisdictionShape } from '../policy/facts-shape.js';
+import { deploymentLimitsShape } from './deployment-limits-shape.js';
+import { describeOptionIssue, modelOffersShape } from './model-offer-shape.js';
 import { ChunkCompletion } from '../streaming/chunk-completion.js';
 import { parseJsonEventStream } from '../streaming/parse-sse.js';
 import { createUpstreamTransport } from '../transport/upstream-transport.js';
@@ -142,76 +143,29 @@ export interface OpenAICompatibleOptions {
 /** Provider ids: `mistral-ai`, `azure-openai-swe`. */
 export const kebabCase = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-/** Zod schema of one `ModelOffer`, shared with the other built-in adapters. */
-export const modelOfferSchema = z.looseObject({
-  id: z.string().check(z.minLength(1, 'must not be empty')),
-  native: z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
-  price: z.optional(
-    z.looseObject({
-      input: z.number().check(z.nonnegative('must be a price per 1M tokens, 0 or more')),
-      output: z.number().check(z.nonnegative('must be a price per 1M tokens, 0 or more')),
-      currency: z.enum(['EUR', 'USD', 'CHF'], 'must be EUR, USD or CHF'),
-    }),
-  ),
-  context: z.optional(z.number().check(z.int(), z.positive('must be a positive number of tokens'))),
-  capabilities: z.optional(z.array(z.enum(['chat', 'tools', 'vision', 'json', 'embeddings', 'completions']))),
-  quality: z.optional(z.number().check(z.minimum(0, 'must be between 0 and 1'), z.maximum(1, 'must be between 0 and 1'))),
-  streaming: z.optional(z.boolean()),
-  priceAsOf: z.optional(z.string()),
-});
-
-/** A deployment's `models`: each offer checked, no id twice. */
-export const modelOffersSchema = z.array(modelOfferSchema).check(
-  z.superRefine((models, context) => {
-    const seen = new Map<string, number>();
-    models.forEach((model, index) => {
-      const first = seen.get(model.id);
-      if (first === undefined) seen.set(model.id, index);
-      else context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicates models[${first}].id` });
-    });
+const optionsShape = s.object({
+  id: s.string(s.regex(kebabCase, 'must be kebab-case, e.g. mistral-ai')),
+  baseURL: s.string(s.refine(isHttpURL, 'must be a URL (http or https), e.g. https://api.mistral.ai/v1'), (value: string, issues: s.Issue[]) => {
+    const problem = credentialsInURL(value);
+    // The value itself is never kept in the issue: it holds the credential.
+    if (problem !== undefined) issues.push({ code: 'custom', message: problem, path: [], continue: true });
   }),
-);
-
-/** Zod schema of a deployment's `limits`, shared with the other built-in adapters. */
-export const deploymentLimitsSchema = z.optional(z.strictObject({ rpm: z.optional(z.number().check(z.positive())), tpm: z.optional(z.number().check(z.positive())) }));
-
-const optionsSchema = z.object({
-  id: z.string().check(z.regex(kebabCase, 'must be kebab-case, e.g. mistral-ai')),
-  baseURL: z.string().check(
-    z.refine(isHttpURL, 'must be a URL (http or https), e.g. https://api.mistral.ai/v1'),
-    z.superRefine((value, context) => {
-      const problem = credentialsInURL(value);
-      // The value itself is never kept in the issue: it holds the credential.
-      if (problem !== undefined) context.addIssue({ code: 'custom', message: problem, input: undefined });
-    }),
-  ),
-  apiKey: z.optional(
-    z.union([
-      z.string().check(z.minLength(1, 'must not be empty (omit it for endpoints without authentication)')),
-      z.custom<() => string | undefined>((value) => typeof value === 'function', 'must be a string or a function'),
+  apiKey: s.optional(
+    s.union([
+      s.string(s.minLength(1, 'must not be empty (omit it for endpoints without authentication)')),
+      s.custom((value) => typeof value === 'function', 'must be a string or a function'),
     ]),
   ),
-  apiKeyHeader: z.optional(z.string().check(z.regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name, e.g. api-key'))),
-  requireApiKey: z.optional(z.boolean()),
-  maxResponseBytes: z.optional(z.number().check(z.int('must be a whole number of bytes'), z.positive('must be a positive number of bytes'))),
-  limits: deploymentLimitsSchema,
-  jurisdiction: z.optional(jurisdictionSchema),
-  models: modelOffersSchema,
-  headers: z.optional(z.record(z.string(), z.string())),
-  fetch: z.optional(z.custom<typeof globalThis.fetch>((value) => typeof value === 'function', 'must be a function')),
-  transport: z.optional(z.enum(['fetch', 'native'], "must be 'fetch' or 'native'")),
+  apiKeyHeader: s.optional(s.string(s.regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name, e.g. api-key'))),
+  requireApiKey: s.optional(s.boolean()),
+  maxResponseBytes: s.optional(s.number(s.int('must be a whole number of bytes'), s.positive('must be a positive number of bytes'))),
+  limits: deploymentLimitsShape,
+  jurisdiction: s.optional(jurisdictionShape),
+  models: modelOffersShape,
+  headers: s.optional(s.record(s.string(), s.string())),
+  fetch: s.optional(s.custom((value) => typeof value === 'function', 'must be a function')),
+  transport: s.optional(s.oneOf(['fetch', 'native'], "must be 'fetch' or 'native'")),
 });
-
-/**
- * Zod's type errors in the words of an options check (`is required`, `must be a string`), and
- * its English messages for the rest.
- */
-export function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
-  if (issue.code !== 'invalid_type') return englishMessages(issue) as string | undefined;
-  if (issue.input === undefined) return 'is required';
-  const expected = String(issue.expected);
-  return `must be ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`;
-}
 
 function isHttpURL(value: string): boolean {
   try {
@@ -244,12 +198,11 @@ function isHttpURL(value: string): boolean {
  * });
  */
 export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
-  const parsed = optionsSchema.safeParse(options, { error: describeIssue });
+  const parsed = s.safeParse<{ jurisdiction?: JurisdictionFacts; models: ModelOffer[]; limits?: DeploymentLimits }>(optionsShape, options);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue === undefined ? 'options' : paramPath(issue.path) || 'options';
-    // The ZodError is kept as cause: its issues carry paths and messages, never the input (a key, a URL's credential).
-    throw new InvalidRequestError(`openaiCompatible: ${where} ${issue?.message ?? 'are invalid'}`, null, parsed.error);
+    const issue = parsed.issues[0]!;
+    // The cause keeps every issue's path and message for debugging, never the input (a key, a URL's credential).
+    throw new InvalidRequestError(`openaiCompatible: ${paramPath(issue.path) || 'options'} ${s.messageOf(issue, describeOptionIssue)}`, null, new s.ShapeError(parsed.issues, describeOptionIssue));
   }
 
   const id = options.id;
@@ -331,8 +284,8 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
   return {
     specificationVersion: 'v1',
     id,
-    jurisdiction: parsed.data.jurisdiction as JurisdictionFacts | undefined,
-    models: Object.freeze(parsed.data.models as ModelOffer[]),
+    jurisdiction: parsed.data.jurisdiction,
+    models: Object.freeze(parsed.data.models),
     baseURL: root,
     limits: parsed.data.limits,
 

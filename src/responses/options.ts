@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import * as s from '../internal/shape/index.js';
 import type { MemoryResponseStoreOptions, ResponseStore } from './response-store.js';
 
 /**
@@ -16,14 +16,14 @@ export interface ResponsesOptions extends MemoryResponseStoreOptions {
   store?: ResponseStore | false;
 }
 
-const optionalPositiveInteger = () => z.optional(z.number().check(z.int(), z.positive(), z.maximum(Number.MAX_SAFE_INTEGER)));
+const optionalPositiveInteger = () => s.optional(s.number(s.int(), s.positive(), s.maximum(Number.MAX_SAFE_INTEGER)));
 
-export const responsesOptionsSchema = z.strictObject({
-  store: z.optional(
-    z.union([
-      z.literal(false),
-      z.custom<ResponseStore>(
-        (value: unknown) =>
+export const responsesOptionsShape = s.strictObject({
+  store: s.optional(
+    s.union([
+      s.literal(false),
+      s.custom(
+        (value) =>
           typeof value === 'object' && value !== null && ['get', 'getItem', 'set'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
         'must be false or a ResponseStore: an object with get, getItem and set (e.g. memoryResponseStore())',
       ),

@@ -2,14 +2,15 @@ import { admitKey } from '../budgets/key-admission.js';
 import { completionOf } from '../audit/audit-content.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { InvalidRequestError, RouterError } from '../errors.js';
-import { validateRequest } from '../internal/validate.js';
+import { validateShape } from '../internal/validate-shape.js';
 import { parseModel, type RouteSpec } from '../models/parse-model.js';
 import { priceUsage } from '../pricing/cost.js';
 import { estimatePromptTokens } from '../pricing/tokens.js';
 import { pseudoChat, pseudoChatStream } from '../providers/pseudo/lazy-pseudo-llm.js';
 import type { Capability } from '../providers/types.js';
 import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
-import { chatRequestSchema, type ChatCompletionCreateParams, type ChatRequest } from '../wire/chat-request.js';
+import type { ChatCompletionCreateParams, ChatRequest } from '../wire/chat-request.js';
+import { chatRequestShape } from '../wire/chat-request-shape.js';
 import { assertNestingDepth } from '../wire/nesting-depth.js';
 import { assertRequestLimits } from '../wire/request-limits.js';
 import { parseSimpleChatRequest, simpleRequestDepth } from '../wire/simple-chat-request.js';
@@ -81,7 +82,7 @@ export function prepareChat(
   const simple = parseSimpleChatRequest(params);
   // A request the fast path accepted is flat: it needs no walk unless the limit is lower still.
   if (simple === undefined || limits.maxDepth < simpleRequestDepth) assertNestingDepth(params, limits.maxDepth);
-  const request = simple ?? validateRequest(chatRequestSchema, params);
+  const request = simple ?? validateShape<ChatRequest>(chatRequestShape, params);
   record?.captured(request.messages);
   record?.validated(request);
   assertSimulateAllowed(request, caller);

@@ -1,9 +1,8 @@
-import * as z from 'zod/mini';
 import { logAuditErrors } from '../audit/audit-error.js';
 import type { AuditOptions, AuditSink, ResolvedAuditOptions } from '../audit/types.js';
 import { InvalidRequestError } from '../errors.js';
-import { englishMessages } from '../internal/english-messages.js';
-import { jurisdictionSchema } from '../policy/facts-schema.js';
+import * as s from '../internal/shape/index.js';
+import { jurisdictionShape } from '../policy/facts-shape.js';
 import type { PresetPolicyName } from '../policy/presets.js';
 import type { JurisdictionPolicy } from '../policy/types.js';
 import type { CompletionEstimateOptions } from '../health/completion-estimate.js';
@@ -13,7 +12,7 @@ import type { LatencyEstimateOptions } from '../health/latency-estimate.js';
 import { defaultExplorationOptions, type ExplorationOptions, type ResolvedExplorationOptions } from '../strategies/exploration.js';
 import type { FxTable } from '../pricing/currency.js';
 import type { Provider } from '../providers/types.js';
-import { responsesOptionsSchema, type ResponsesOptions } from '../responses/options.js';
+import { responsesOptionsShape, type ResponsesOptions } from '../responses/options.js';
 import type { Strategy, StrategyFunction } from '../strategies/types.js';
 import { resolveLogger, type Logger, type ResolvedLogger } from '../logging/logger.js';
 import { resolveTelemetryOptions, type ResolvedTelemetryOptions, type TelemetryOptions } from '../telemetry/telemetry-options.js';
@@ -231,87 +230,83 @@ export interface RouterOptions {
 const maxTimerMs = 2_147_483_647;
 const currencyCode = /^[A-Z]{3}$/;
 const currencyMessage = 'must be an upper-case ISO 4217 currency code such as EUR or USD';
-const atMostTimer = () => z.maximum(maxTimerMs, `must be at most ${maxTimerMs} ms (about 24.8 days), the longest timer Node can set`);
-const milliseconds = () => z.number().check(z.minimum(0), atMostTimer());
+const atMostTimer = () => s.maximum(maxTimerMs, `must be at most ${maxTimerMs} ms (about 24.8 days), the longest timer Node can set`);
+const milliseconds = () => s.number(s.minimum(0), atMostTimer());
 /** Milliseconds above zero: a timeout or deadline. */
-const positiveMilliseconds = () => z.number().check(z.minimum(0), atMostTimer(), z.positive());
-const optionalMilliseconds = () => z.optional(milliseconds());
-const optionalPositiveMilliseconds = () => z.optional(positiveMilliseconds());
+const positiveMilliseconds = () => s.number(s.minimum(0), atMostTimer(), s.positive());
+const optionalMilliseconds = () => s.optional(milliseconds());
+const optionalPositiveMilliseconds = () => s.optional(positiveMilliseconds());
 
-const positiveInteger = () => z.number().check(z.int(), z.positive(), z.maximum(Number.MAX_SAFE_INTEGER));
-const optionalPositiveInteger = () => z.optional(positiveInteger());
-const optionalPositive = () => z.optional(z.number().check(z.positive()));
+const positiveInteger = () => s.number(s.int(), s.positive(), s.maximum(Number.MAX_SAFE_INTEGER));
+const optionalPositiveInteger = () => s.optional(positiveInteger());
+const optionalPositive = () => s.optional(s.number(s.positive()));
 
 const countriesMessage = "must be 'EU', 'EEA' or a list of ISO country codes such as ['FR', 'DE']";
-const countries = () => z.optional(z.union([z.array(z.string().check(z.length(2))), z.enum(['EU', 'EEA'], { error: countriesMessage })]));
+const countries = () => s.optional(s.union([s.array(s.string(s.length(2))), s.oneOf(['EU', 'EEA'], countriesMessage)]));
 
-const policySchema = z.union([
-  z.enum(['eu-sovereign', 'eu-hosted', 'global'], {
-    error: "must be a preset ('eu-sovereign', 'eu-hosted', 'global') or a custom policy object with a name",
-  }),
-  z.strictObject({
-    name: z.string({ error: 'must be a string: a custom policy needs a name (shown in model strings, routes and audit records)' }).check(z.minLength(1)),
+/** An object whose `names` are all functions. */
+const hasMethods = (value: unknown, names: readonly string[]) =>
+  typeof value === 'object' && value !== null && names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
+
+const policyShape = s.union([
+  s.oneOf(['eu-sovereign', 'eu-hosted', 'global'], "must be a preset ('eu-sovereign', 'eu-hosted', 'global') or a custom policy object with a name"),
+  s.strictObject({
+    name: s.stringWithError('must be a string: a custom policy needs a name (shown in model strings, routes and audit records)', s.minLength(1)),
     hosting: countries(),
     operator: countries(),
-    allowUsControl: z.optional(z.boolean()),
-    allowUsSubprocessors: z.optional(z.boolean()),
-    providers: z.optional(z.strictObject({ allow: z.optional(z.array(z.string())), deny: z.optional(z.array(z.string())) })),
-    zeroRetention: z.optional(z.boolean()),
+    allowUsControl: s.optional(s.boolean()),
+    allowUsSubprocessors: s.optional(s.boolean()),
+    providers: s.optional(s.strictObject({ allow: s.optional(s.array(s.string())), deny: s.optional(s.array(s.string())) })),
+    zeroRetention: s.optional(s.boolean()),
   }),
 ]);
 
-const providerSchema = z
-  .custom<Provider>(
-    (value) =>
-      typeof value === 'object' &&
-      value !== null &&
-      typeof (value as Provider).id === 'string' &&
-      Array.isArray((value as Provider).models) &&
-      typeof (value as Provider).doChat === 'function',
-    'must be a provider created by openaiCompatible(), a preset such as mistral(), or an object implementing the Provider contract',
-  )
-  .check(
-    z.superRefine((provider, context) => {
-      // Policies read these facts unchecked: a custom adapter's are held to openaiCompatible()'s rules.
-      if (typeof provider !== 'object' || provider === null) return;
-      const facts = z.optional(jurisdictionSchema).safeParse(provider.jurisdiction, { error: englishMessages });
-      for (const issue of facts.error?.issues ?? []) context.addIssue({ code: 'custom', message: issue.message, path: ['jurisdiction', ...issue.path] });
-    }),
-  );
+const optionalFacts = s.optional(jurisdictionShape);
 
-const sinkSchema = z.custom<AuditSink>(
+const providerShape = s.custom(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Provider).id === 'string' &&
+    Array.isArray((value as Provider).models) &&
+    typeof (value as Provider).doChat === 'function',
+  'must be a provider created by openaiCompatible(), a preset such as mistral(), or an object implementing the Provider contract',
+  (provider: Provider, issues: s.Issue[]) => {
+    // Policies read these facts unchecked: a custom adapter's are held to openaiCompatible()'s rules.
+    if (typeof provider !== 'object' || provider === null) return;
+    for (const issue of optionalFacts.run(provider.jurisdiction).issues) {
+      issues.push({ code: 'custom', message: s.messageOf(issue), path: ['jurisdiction', ...issue.path], continue: true });
+    }
+  },
+);
+
+const sinkShape = s.custom(
   (value) => typeof value === 'object' && value !== null && typeof (value as AuditSink).write === 'function',
   'must be an audit sink such as memoryAudit(), callbackAudit(fn) or jsonlAudit(path), or an object with write(record)',
 );
 
-const healthStoreSchema = z.optional(
-  z.custom<HealthStore>(
-    (value: unknown) =>
-      typeof value === 'object' &&
-      value !== null &&
-      ['get', 'set', 'keys'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
-    'must be a HealthStore: an object with get, set and keys (e.g. memoryHealthStore())',
-  ),
+const healthStoreShape = s.optional(
+  s.custom((value) => hasMethods(value, ['get', 'set', 'keys']), 'must be a HealthStore: an object with get, set and keys (e.g. memoryHealthStore())'),
 );
 
-/** `retry`, shared with the configuration file's schema. */
-export const retryOptionsSchema = z.strictObject({
-  retries: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(10))),
+/** `retry` (the configuration file's schema has the same rules, node/config/router-schemas.ts). */
+const retryOptionsShape = s.strictObject({
+  retries: s.optional(s.number(s.int(), s.minimum(0), s.maximum(10))),
   minTimeoutMs: optionalMilliseconds(),
   maxTimeoutMs: optionalMilliseconds(),
   maxRetryAfterMs: optionalMilliseconds(),
 });
 
-/** `limits`, shared with the configuration file's schema. */
-export const requestLimitsSchema = z.strictObject({
+/** `limits` (the configuration file's schema has the same rules, node/config/router-schemas.ts). */
+const requestLimitsShape = s.strictObject({
   maxBodyBytes: optionalPositiveInteger(),
   maxDepth: optionalPositiveInteger(),
   maxMessages: optionalPositiveInteger(),
   maxTools: optionalPositiveInteger(),
   maxModelLength: optionalPositiveInteger(),
   maxRouteFieldLength: optionalPositiveInteger(),
-  simulation: z.optional(
-    z.strictObject({
+  simulation: s.optional(
+    s.strictObject({
       maxArrayItems: optionalPositiveInteger(),
       maxStringLength: optionalPositiveInteger(),
       maxObjectProperties: optionalPositiveInteger(),
@@ -320,127 +315,118 @@ export const requestLimitsSchema = z.strictObject({
   ),
 });
 
-const contentSchema = () => z.optional(z.enum(['none', 'hash', 'full']));
+const contentShape = () => s.optional(s.oneOf(['none', 'hash', 'full']));
 
-/**
- * A function, refused with the issue `z.function()` raises (`expected function`, ending the
- * parse of that value as a type mismatch does, so a union reports every branch), without
- * bundling zod's function schema, which also implements and wraps functions.
- */
-const functionSchema = () =>
-  z.unknown().check(
-    z.superRefine((value, context) => {
-      if (typeof value !== 'function') context.addIssue({ code: 'invalid_type', expected: 'function', input: value, continue: false });
-    }),
-  );
+/** A function: anything else is `expected function`, ending the value as a type mismatch does, so a union reports every branch. */
+const functionShape = () =>
+  s.unknown((value: unknown, issues: s.Issue[]) => {
+    if (typeof value !== 'function') issues.push({ code: 'invalid_type', expected: 'function', input: value, path: [], continue: false });
+  });
 
-const routerOptionsSchema = z.strictObject({
-  providers: z.array(providerSchema),
-  policy: z.optional(policySchema),
-  strategy: z.optional(z.union([z.string(), functionSchema(), z.looseObject({ name: z.string(), rank: functionSchema() })])),
-  apiKey: z.optional(z.string().check(z.minLength(1))),
-  keys: z.optional(
-    z.record(
-      z.string().check(z.minLength(1)),
-      z.strictObject({
-        policy: z.optional(policySchema),
-        label: z.optional(z.string()),
-        budget: z.optional(z.strictObject({ limit: z.number().check(z.nonnegative()), period: z.enum(['day', 'week', 'month', 'total']) })),
+const routerOptionsShape = s.strictObject({
+  providers: s.array(providerShape),
+  policy: s.optional(policyShape),
+  strategy: s.optional(s.union([s.string(), functionShape(), s.looseObject({ name: s.string(), rank: functionShape() })])),
+  apiKey: s.optional(s.string(s.minLength(1))),
+  keys: s.optional(
+    s.record(
+      s.string(s.minLength(1)),
+      s.strictObject({
+        policy: s.optional(policyShape),
+        label: s.optional(s.string()),
+        budget: s.optional(s.strictObject({ limit: s.number(s.nonnegative()), period: s.oneOf(['day', 'week', 'month', 'total']) })),
         rpm: optionalPositive(),
         tpm: optionalPositive(),
       }),
     ),
   ),
-  audit: z.optional(
-    z.union([
-      z.array(sinkSchema),
-      z.strictObject({
-        sinks: z.array(sinkSchema),
-        content: contentSchema(),
-        candidates: z.optional(z.enum(['summary', 'all'])),
-        onError: z.optional(functionSchema()),
-        queueLimit: z.optional(z.number().check(z.int(), z.positive())),
-        onFull: z.optional(z.enum(['wait', 'drop'])),
+  audit: s.optional(
+    s.union([
+      s.array(sinkShape),
+      s.strictObject({
+        sinks: s.array(sinkShape),
+        content: contentShape(),
+        candidates: s.optional(s.oneOf(['summary', 'all'])),
+        onError: s.optional(functionShape()),
+        queueLimit: s.optional(s.number(s.int(), s.positive())),
+        onFull: s.optional(s.oneOf(['wait', 'drop'])),
         maxWaitMs: optionalMilliseconds(),
-        retry: z.optional(z.strictObject({ minDelayMs: optionalMilliseconds(), maxDelayMs: optionalMilliseconds() })),
+        retry: s.optional(s.strictObject({ minDelayMs: optionalMilliseconds(), maxDelayMs: optionalMilliseconds() })),
         drainTimeoutMs: optionalPositiveMilliseconds(),
       }),
     ]),
   ),
   streamIdleTimeoutMs: optionalMilliseconds(),
-  retry: z.optional(retryOptionsSchema),
+  retry: s.optional(retryOptionsShape),
   timeoutMs: optionalPositiveMilliseconds(),
   deadlineMs: optionalPositiveMilliseconds(),
-  store: healthStoreSchema,
-  health: z.optional(
-    z.strictObject({
-      failureThreshold: z.optional(z.number().check(z.int(), z.minimum(1))),
+  store: healthStoreShape,
+  health: s.optional(
+    s.strictObject({
+      failureThreshold: s.optional(s.number(s.int(), s.minimum(1))),
       cooldownMs: optionalMilliseconds(),
       maxCooldownMs: optionalMilliseconds(),
       cooldownDecayMs: optionalMilliseconds(),
-      cooldownGrowth: z.optional(z.number().check(z.minimum(1), z.maximum(10))),
-      latency: z.optional(
-        z.strictObject({
+      cooldownGrowth: s.optional(s.number(s.minimum(1), s.maximum(10))),
+      latency: s.optional(
+        s.strictObject({
           halfLifeMs: optionalPositiveMilliseconds(),
           halfLifeSamples: optionalPositive(),
-          peakFactor: z.optional(z.number().check(z.minimum(1))),
+          peakFactor: s.optional(s.number(s.minimum(1))),
           peakHalfLifeMs: optionalPositiveMilliseconds(),
-          resetRun: z.optional(z.number().check(z.int(), z.minimum(1))),
+          resetRun: s.optional(s.number(s.int(), s.minimum(1))),
           resetSigma: optionalPositive(),
           priorSpread: optionalPositive(),
         }),
       ),
-      completion: z.optional(
-        z.strictObject({
+      completion: s.optional(
+        s.strictObject({
           halfLifeMs: optionalPositiveMilliseconds(),
           halfLifeSamples: optionalPositive(),
           priorWeight: optionalPositive(),
         }),
       ),
-      store: healthStoreSchema,
+      store: healthStoreShape,
     }),
   ),
-  exploration: z.optional(
-    z.strictObject({
-      share: z.optional(z.number().check(z.minimum(0), z.maximum(0.5))),
-      burst: z.optional(z.number().check(z.minimum(1), z.maximum(100))),
+  exploration: s.optional(
+    s.strictObject({
+      share: s.optional(s.number(s.minimum(0), s.maximum(0.5))),
+      burst: s.optional(s.number(s.minimum(1), s.maximum(100))),
       maxStalenessMs: optionalMilliseconds(),
-      optimism: z.optional(z.number().check(z.minimum(0), z.maximum(10))),
+      optimism: s.optional(s.number(s.minimum(0), s.maximum(10))),
       recoveryWatchMs: optionalMilliseconds(),
       recoveryWatchDelayMs: optionalMilliseconds(),
     }),
   ),
-  limits: z.optional(requestLimitsSchema),
-  telemetry: z.optional(
-    z.union([
-      z.boolean(),
-      z.strictObject({
-        tracer: z.optional(z.custom<NonNullable<TelemetryOptions['tracer']>>((value) => typeof (value as { startSpan?: unknown })?.startSpan === 'function', 'must be an OpenTelemetry Tracer (an object with startSpan)')),
+  limits: s.optional(requestLimitsShape),
+  telemetry: s.optional(
+    s.union([
+      s.boolean(),
+      s.strictObject({
+        tracer: s.optional(s.custom((value) => typeof (value as { startSpan?: unknown })?.startSpan === 'function', 'must be an OpenTelemetry Tracer (an object with startSpan)')),
         // Every instrument is made when the observer loads, after createRouter has returned: a
         // meter without one is refused here, not there.
-        meter: z.optional(
-          z.custom<NonNullable<TelemetryOptions['meter']>>(
-            (value: unknown) =>
-              typeof value === 'object' &&
-              value !== null &&
-              ['createHistogram', 'createCounter', 'createObservableGauge'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
+        meter: s.optional(
+          s.custom(
+            (value) => hasMethods(value, ['createHistogram', 'createCounter', 'createObservableGauge']),
             'must be an OpenTelemetry Meter (an object with createHistogram, createCounter and createObservableGauge)',
           ),
         ),
-        content: contentSchema(),
-        propagate: z.optional(z.boolean()),
+        content: contentShape(),
+        propagate: s.optional(s.boolean()),
       }),
     ]),
   ),
-  logger: z.optional(
-    z.custom<Logger>(
-      (value: unknown) => typeof value === 'object' && value !== null && ['debug', 'info', 'warn', 'error'].every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
+  logger: s.optional(
+    s.custom(
+      (value) => hasMethods(value, ['debug', 'info', 'warn', 'error']),
       'must be a logger: an object with debug, info, warn and error methods (console, pino, winston…)',
     ),
   ),
-  responses: z.optional(responsesOptionsSchema),
-  currency: z.optional(z.string().check(z.regex(currencyCode, currencyMessage))),
-  fx: z.optional(z.record(z.string().check(z.regex(currencyCode, currencyMessage)), z.number().check(z.positive()))),
+  responses: s.optional(responsesOptionsShape),
+  currency: s.optional(s.string(s.regex(currencyCode, currencyMessage))),
+  fx: s.optional(s.record(s.string(s.regex(currencyCode, currencyMessage)), s.number(s.positive()))),
 });
 
 export type ResolvedRequestLimits = Required<Omit<RequestLimits, 'simulation'>> & { simulation: Required<SimulationLimits> };
@@ -481,7 +467,7 @@ export interface ResolvedRouterOptions {
   fx: FxTable | undefined;
 }
 
-type Issue = z.core.$ZodIssue;
+type Issue = s.Issue;
 
 /**
  * The issue to report. For a union (a policy is a preset name or an object), zod says only
@@ -489,8 +475,8 @@ type Issue = z.core.$ZodIssue;
  */
 function specificIssue(issue: Issue): Issue {
   // A record key that fails: its own message, at the key's path.
-  if (issue.code === 'invalid_key' && issue.issues[0]) return { ...issue.issues[0], path: issue.path } as Issue;
-  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  if (issue.code === 'invalid_key' && issue.issues?.[0]) return { ...issue.issues[0], path: issue.path };
+  if (issue.code !== 'invalid_union' || !issue.errors || issue.errors.length === 0) return issue;
   // The branch that got furthest into the value: a deeper path, else not a mismatch of type.
   const rank = (issues: readonly Issue[]) => (issues[0] ? issues[0].path.length * 2 + (issues[0].code === 'invalid_type' ? 0 : 1) : -1);
   const branch = issue.errors.reduce((best, issues) => (rank(issues) > rank(best) ? issues : best));
@@ -501,15 +487,15 @@ function specificIssue(issue: Issue): Issue {
 
 /** Validates `createRouter` options once; a bad option is an `invalid_request` naming its path. */
 export function resolveRouterOptions(options: RouterOptions): ResolvedRouterOptions {
-  const parsed = routerOptionsSchema.safeParse(options, { error: englishMessages });
+  const parsed = s.safeParse(routerOptionsShape, options);
   if (!parsed.success) {
-    const issue = specificIssue(parsed.error.issues[0]!);
+    const issue = specificIssue(parsed.issues[0]!);
     // An API key is a secret: the path names the place, never the key.
     const path = issue.path.map((part, index) =>
       typeof part === 'number' ? `[${part}]` : index === 1 && issue.path[0] === 'keys' ? '.<key>' : `.${String(part)}`,
     );
     const name = `options${path.join('')}`;
-    throw new InvalidRequestError(`createRouter: ${name} ${issue.message}`, name.slice('options.'.length) || null);
+    throw new InvalidRequestError(`createRouter: ${name} ${s.messageOf(issue)}`, name.slice('options.'.length) || null);
   }
   const logger = resolveLogger(options.logger);
   return {

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { catalogPresets } from '../../catalog/default-catalog.js';
-import { requestLimitsSchema, retryOptionsSchema } from '../../router/options.js';
+import { requestLimitsSchema, retryOptionsSchema } from './router-schemas.js';
 
 /*
  * The shape of sovroute.config.{json,yaml,mjs,ts}: data only (no functions), so the same schema

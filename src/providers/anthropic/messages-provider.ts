@@ -1,11 +1,11 @@
-import * as z from 'zod/mini';
 import { InvalidRequestError, RouterError } from '../../errors.js';
-import { englishMessages } from '../../internal/english-messages.js';
-import { jurisdictionSchema } from '../../policy/facts-schema.js';
+import * as s from '../../internal/shape/index.js';
+import { jurisdictionShape } from '../../policy/facts-shape.js';
 import { parseJsonEventStream } from '../../streaming/parse-sse.js';
 import type { ChatRequest } from '../../wire/chat-request.js';
 import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
-import { deploymentLimitsSchema, modelOfferSchema } from '../openai-compatible.js';
+import { deploymentLimitsShape } from '../deployment-limits-shape.js';
+import { modelOfferShape } from '../model-offer-shape.js';
 import type { DeploymentLimits } from '../../budgets/deployment-limits.js';
 import type { CallOptions, ChatResult, ChatStreamResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
 import {
@@ -46,19 +46,33 @@ export interface AnthropicMessagesSettings {
   limits?: DeploymentLimits | undefined;
 }
 
-const settingsSchema = z.looseObject({
-  id: z.string().check(z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case, e.g. anthropic')),
-  baseURL: z.url({ protocol: /^https?$/, error: 'must be a URL (http or https), e.g. https://api.anthropic.com' }).check(
-    z.superRefine((value, context) => {
-      const problem = credentialsInURL(value);
-      if (problem !== undefined) context.addIssue({ code: 'custom', message: problem, input: undefined });
-    }),
-  ),
-  jurisdiction: z.optional(jurisdictionSchema),
-  models: z.array(modelOfferSchema),
-  defaultMaxTokens: z.number().check(z.int('must be a whole number of tokens'), z.positive('must be a positive number of tokens')),
-  maxResponseBytes: z.optional(z.number().check(z.int('must be a whole number of bytes'), z.positive('must be a positive number of bytes'))),
-  limits: deploymentLimitsSchema,
+const urlMessage = 'must be a URL (http or https), e.g. https://api.anthropic.com';
+
+/**
+ * An http(s) URL, as zod's `url({ protocol: /^https?$/ })` judges one: trimmed, starting with
+ * `http://` or `https://` in any case, and parsed by `URL`.
+ */
+function isHttpURL(value: string): boolean {
+  const trimmed = value.trim();
+  if (!/^https?:\/\//i.test(trimmed)) return false;
+  try {
+    return /^https?:$/.test(new URL(trimmed).protocol);
+  } catch {
+    return false;
+  }
+}
+
+const settingsShape = s.looseObject({
+  id: s.string(s.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case, e.g. anthropic')),
+  baseURL: s.stringWithError(urlMessage, s.refine(isHttpURL, urlMessage), (value: string, issues: s.Issue[]) => {
+    const problem = credentialsInURL(value.trim().replace(/[\t\n\r]/g, ''));
+    if (problem !== undefined) issues.push({ code: 'custom', message: problem, path: [], continue: true });
+  }),
+  jurisdiction: s.optional(jurisdictionShape),
+  models: s.array(modelOfferShape),
+  defaultMaxTokens: s.number(s.int('must be a whole number of tokens'), s.positive('must be a positive number of tokens')),
+  maxResponseBytes: s.optional(s.number(s.int('must be a whole number of bytes'), s.positive('must be a positive number of bytes'))),
+  limits: deploymentLimitsShape,
 });
 
 /** Unix seconds: Anthropic sends no `created`. */
@@ -70,11 +84,11 @@ const now = (): number => Math.floor(Date.now() / 1000);
  * no legacy completions, so the router never sends those here.
  */
 export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): Provider {
-  const parsed = settingsSchema.safeParse(settings, { error: englishMessages });
+  const parsed = s.safeParse<{ jurisdiction?: JurisdictionFacts; models: ModelOffer[]; limits?: DeploymentLimits }>(settingsShape, settings);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    // The ZodError is kept as cause: its issues carry paths and messages, never the input (a key, a URL's credential).
-    throw new InvalidRequestError(`anthropic: ${issue?.path.join('.') || 'options'} ${issue?.message ?? 'are invalid'}`, null, parsed.error);
+    const issue = parsed.issues[0]!;
+    // The cause keeps the issues' paths and messages, never the input (a key, a URL's credential).
+    throw new InvalidRequestError(`anthropic: ${issue.path.join('.') || 'options'} ${s.messageOf(issue)}`, null, new s.ShapeError(parsed.issues));
   }
   const { id, defaultMaxTokens } = settings;
   const url = `${settings.baseURL.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1/messages`;
@@ -150,8 +164,8 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
   return {
     specificationVersion: 'v1',
     id,
-    jurisdiction: parsed.data.jurisdiction as JurisdictionFacts | undefined,
-    models: Object.freeze(parsed.data.models as ModelOffer[]),
+    jurisdiction: parsed.data.jurisdiction,
+    models: Object.freeze(parsed.data.models),
     baseURL: settings.baseURL,
     limits: parsed.data.limits,
 

@@ -1,13 +1,13 @@
-import * as z from 'zod/mini';
 import { InvalidRequestError, RouterError } from '../../errors.js';
-import { englishMessages } from '../../internal/english-messages.js';
-import { jurisdictionSchema } from '../../policy/facts-schema.js';
+import * as s from '../../internal/shape/index.js';
+import { jurisdictionShape } from '../../policy/facts-shape.js';
 import type { ChatRequest } from '../../wire/chat-request.js';
 import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
 import type { EmbeddingsRequest } from '../../wire/embeddings.js';
 import { redactError, redactText } from '../held-secrets.js';
 import { credentialsInURL, headerSecrets, redactCause } from '../redact.js';
-import { deploymentLimitsSchema, modelOffersSchema } from '../openai-compatible.js';
+import { deploymentLimitsShape } from '../deployment-limits-shape.js';
+import { modelOffersShape } from '../model-offer-shape.js';
 import type { DeploymentLimits } from '../../budgets/deployment-limits.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbedResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
@@ -45,26 +45,28 @@ export interface BedrockConverseSettings {
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
+const optionalFacts = s.optional(jurisdictionShape);
+
+/** The setting `name` checked against `shape`: its checked copy, or an `invalid_request` naming it. */
+function checked<T>(name: string, shape: s.Shape, value: unknown): T {
+  const parsed = s.safeParse<T>(shape, value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.issues[0]!;
+  throw new InvalidRequestError(`bedrock: ${[name, ...issue.path].join('.')} ${s.messageOf(issue)}`, name, new s.ShapeError(parsed.issues));
+}
+
 /**
  * A provider for Bedrock Runtime's Converse and ConverseStream APIs (chat), and InvokeModel for
  * Titan and Cohere embeddings. Requests are signed with SigV4 (signing name `bedrock`) at each
  * attempt, or carry a Bedrock API key as a bearer token.
  */
 export function bedrockConverseProvider(settings: BedrockConverseSettings): Provider {
-  const parsedFacts = z.optional(jurisdictionSchema).safeParse(settings.jurisdiction, { error: englishMessages });
-  const parsedModels = modelOffersSchema.safeParse(settings.models, { error: englishMessages });
-  const parsedLimits = deploymentLimitsSchema.safeParse(settings.limits, { error: englishMessages });
-  for (const [name, parsed] of [['jurisdiction', parsedFacts], ['models', parsedModels], ['limits', parsedLimits]] as const) {
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new InvalidRequestError(`bedrock: ${[name, ...(issue?.path ?? [])].join('.')} ${issue?.message ?? 'is invalid'}`, name, parsed.error);
-    }
-  }
+  const facts = checked<JurisdictionFacts | undefined>('jurisdiction', optionalFacts, settings.jurisdiction);
+  const models = checked<ModelOffer[]>('models', modelOffersShape, settings.models);
+  const limits = checked<DeploymentLimits | undefined>('limits', deploymentLimitsShape, settings.limits);
   // Userinfo in the URL would be quoted by every error about the endpoint (fetch refuses such a URL in words that include it).
   const inURL = credentialsInURL(settings.baseURL);
   if (inURL !== undefined) throw new InvalidRequestError(`bedrock: baseURL ${inURL}`, 'baseURL');
-  const facts = parsedFacts.data as JurisdictionFacts | undefined;
-  const models = parsedModels.data as ModelOffer[];
   const { id, region } = settings;
   const root = settings.baseURL.replace(/\/+$/, '');
   const userHeaders: Record<string, string> = {};
@@ -127,7 +129,7 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
     id,
     jurisdiction: facts,
     models: Object.freeze(models),
-    limits: parsedLimits.data,
+    limits,
 
     missingConfiguration(): string | undefined {
       if (settings.apiKey !== undefined && apiKey() !== undefined) return undefined;
