@@ -15,7 +15,7 @@ import { compared, type BenchRow } from './rows.js';
  *     what the package loads on first use only (the Responses translation, legacy completions,
  *     embeddings, `router.fetch`, the pseudo-LLM, the OpenTelemetry API) stays in chunks the app
  *     fetches when it needs them; bytes are the gzipped sizes of the
- *     files loaded at start-up. Dependencies (zod, eventsource-parser, p-retry) are included;
+ *     files loaded at start-up. Dependencies (zod, eventsource-parser, p-retry) are bundled too, each where it loads;
  *   - the openai SDK's bundle for `import OpenAI from 'openai'`, the same way, for comparison;
  *   - the time `import 'sovroute'` adds to starting Node: the median of interleaved spawns of
  *     `node -e ''` and a node that imports the built entry.

@@ -1,7 +1,7 @@
-import pRetry from 'p-retry';
 import type { LatencyKind } from '../health/health-tracker.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { AbortedError, RouterError, type Attempt, type Exclusion } from '../errors.js';
+import { loadOnce } from '../internal/load-once.js';
 import { onAbort } from '../internal/on-abort.js';
 import { sleep } from '../internal/sleep.js';
 import { describeCircuit } from '../health/circuit-breaker.js';
@@ -13,6 +13,9 @@ import { exceedsDeploymentLimit, wasNotSent } from '../providers/upstream-error.
 import { attemptTimeout, circuitsOpen, deadlineError, exhausted, isDeadlineError, isRequestLimitTimeout } from './routing-errors.js';
 import type { RouterContext } from './router-context.js';
 import type { RequestObservation } from './request-observer.js';
+
+/** p-retry, which runs the retries (docs/performance.md, "Bundle size"). */
+const pRetry = loadOnce(() => import('p-retry').then((module) => module.default));
 
 /** One try: call the candidate with this signal. `attempt` counts tries across the whole request. */
 export type AttemptRun<T> = (candidate: Candidate, signal: AbortSignal, attempt: number, headers: Record<string, string> | undefined) => Promise<T>;
@@ -227,7 +230,8 @@ export async function execute<T>(
       } catch (error) {
         if (retry.retries === 0 || !(await shouldRetry(error, 0))) throw error;
       }
-      return await pRetry(once, {
+      // Loaded on the first retry, after its wait: an app whose calls are not retried never loads it.
+      return await (await pRetry())(once, {
         retries: retry.retries - 1,
         minTimeout: 0, // the delay is ours, in shouldRetry: backoff or the upstream's Retry-After
         ...(callerSignal ? { signal: callerSignal } : {}),
