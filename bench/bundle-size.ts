@@ -176,7 +176,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const measured = await measureBundle();
   console.log(`createRouter + openaiCompatible, min+gz at start-up  ${kb(measured.routerGzipBytes)} (${kb(measured.routerMinifiedBytes)} minified)   budget ≤ 40 KB`);
-  console.log(`  loaded on first use only (Responses, completions, embeddings, router.fetch, test keys, OpenTelemetry)  ${kb(measured.lazyGzipBytes)}`);
+  console.log(`  loaded on first use only (Responses, completions, embeddings, router.fetch, test keys, OpenTelemetry, retries, streams)  ${kb(measured.lazyGzipBytes)}`);
   console.log(`openai SDK (import OpenAI from 'openai'), min+gz        ${kb(measured.openaiSdkGzipBytes)}`);
   console.log(
     `import 'sovroute': ${measured.importMs.toFixed(1)} ms vs bare node ${measured.bareNodeMs.toFixed(1)} ms ` +

@@ -6,7 +6,7 @@ import { jurisdictionShape } from '../policy/facts-shape.js';
 import { deploymentLimitsShape } from './deployment-limits-shape.js';
 import { describeOptionIssue, modelOffersShape } from './model-offer-shape.js';
 import { ChunkCompletion } from '../streaming/chunk-completion.js';
-import { parseJsonEventStream } from '../streaming/parse-sse.js';
+import { parseJsonEventStream, preloadEventStreamParser } from '../streaming/parse-sse.js';
 import { createUpstreamTransport } from '../transport/upstream-transport.js';
 import type { TransportName, UpstreamResponse } from '../transport/types.js';
 import type { ChatRequest } from '../wire/chat-request.js';
@@ -312,6 +312,8 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       const { route: _route, simulate: _simulate, ...body } = request;
       body.stream = true;
       body.stream_options = { ...body.stream_options, include_usage: true };
+      // The first stream loads the event parser while the upstream answers.
+      preloadEventStreamParser();
       const response = await post(chatURL, body, streamHeaders, call);
       const requestId = requestIdOf(response.headers);
 

@@ -305,3 +305,29 @@ describe('parseJsonEventStream', () => {
     expect(error.message).toContain('larger than 100');
   });
 });
+
+describe('the first stream, while the event parser loads', () => {
+  /** parse-sse.js as a process that has not streamed yet: its parser not loaded. */
+  async function freshModule(): Promise<typeof import('./parse-sse.js')> {
+    vi.resetModules();
+    return import('./parse-sse.js');
+  }
+
+  test('yields every event of a body already complete when it starts', async () => {
+    const { parseJsonEventStream: parse } = await freshModule();
+    const values: unknown[] = [];
+    for await (const value of parse(sseBody([sseEvents({ n: 1 }, { n: 2 }), 'data: [DONE]\n\n']), options)) values.push(value);
+    expect(values).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
+  test('ends at once and cancels the body when left before its first read is parsed', async () => {
+    const { parseJsonEventStream: parse } = await freshModule();
+    const source = controlledBody();
+    const iterator = parse(source.body, options);
+    const first = iterator.next();
+    source.push(sseEvents({ n: 1 }));
+    await expect(iterator.return!()).resolves.toEqual({ done: true, value: undefined });
+    await expect(first).resolves.toEqual({ done: true, value: undefined });
+    expect(source.cancelled).toBe(true);
+  });
+});

@@ -1,6 +1,6 @@
-import { createParser } from 'eventsource-parser';
-import type { EventSourceMessage, EventSourceParser, ParseError } from 'eventsource-parser';
+import type { EventSourceMessage, EventSourceParser, ParseError, ParserConfig } from 'eventsource-parser';
 import { RouterError } from '../errors.js';
+import { loadOnce } from '../internal/load-once.js';
 import { abortError, errorFromBodyFailure, errorFromStreamEvent, isErrorEvent } from '../providers/upstream-error.js';
 import { redactCause, type Redactor } from '../providers/redact.js';
 import type { ByteReader, ByteReadResult } from '../transport/types.js';
@@ -51,6 +51,23 @@ export interface JsonEventStreamOptions<T> {
 
 const defaultMaxEventSize = 16 * 1024 * 1024;
 
+type CreateParser = (config: ParserConfig) => EventSourceParser;
+
+/** eventsource-parser's `createParser`, once loaded. */
+let createParser: CreateParser | undefined;
+
+/**
+ * eventsource-parser, loaded when the first stream starts (docs/performance.md, "Bundle size"):
+ * an app that never streams neither loads nor bundles it at start-up. Later streams find it in
+ * place and wait for nothing.
+ */
+const loadParser = loadOnce(() => import('eventsource-parser').then((module) => (createParser = module.createParser)));
+
+/** Starts loading the parser, so that it is in place when a stream's first bytes arrive. */
+export function preloadEventStreamParser(): void {
+  if (createParser === undefined) loadParser().catch(ignore);
+}
+
 /**
  * Reads a `text/event-stream` body and yields each event's JSON `data`.
  *
@@ -88,7 +105,8 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined>, 
   #whole = true;
   /** No text was decoded yet: a byte-order mark here is the body's, and dropped. */
   #first = true;
-  readonly #parser: EventSourceParser;
+  /** Made on the first read when the parser was still loading at construction. */
+  #parser: EventSourceParser | undefined;
   /** Events the parser produced from the last read, not yet turned into values. */
   readonly #events: EventSourceMessage[] = [];
   /** Values ready for the caller, from `#head` on. */
@@ -112,14 +130,8 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined>, 
   constructor(body: ReadableStream<Uint8Array> | ByteReader, options: JsonEventStreamOptions<T>) {
     this.#options = options;
     this.#reader = 'getReader' in body ? body.getReader() : body;
-    this.#parser = createParser({
-      onEvent: (event) => void this.#events.push(event),
-      onError: (error) => {
-        // Unknown fields and bad `retry` values are noise; only a runaway event is fatal.
-        if (error.type === 'max-buffer-size-exceeded') this.#overflow = error;
-      },
-      maxBufferSize: options.maxEventSize ?? defaultMaxEventSize,
-    });
+    if (createParser !== undefined) this.#parser = this.#newParser(createParser);
+    else preloadEventStreamParser();
     // fetch errors the body on abort by itself, but custom fetches and mocks may not: cancel it
     // here so a pending read settles at once.
     options.signal?.addEventListener('abort', this.#onAbort, { once: true });
@@ -127,6 +139,17 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined>, 
 
   [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  #newParser(create: CreateParser): EventSourceParser {
+    return create({
+      onEvent: (event) => void this.#events.push(event),
+      onError: (error) => {
+        // Unknown fields and bad `retry` values are noise; only a runaway event is fatal.
+        if (error.type === 'max-buffer-size-exceeded') this.#overflow = error;
+      },
+      maxBufferSize: this.#options.maxEventSize ?? defaultMaxEventSize,
+    });
   }
 
   next(): Promise<IteratorResult<T, undefined>> {
@@ -203,13 +226,22 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined>, 
         this.#fail(errorFromBodyFailure(providerId, error, signal, requestId, redact));
       }
       if (this.#closed) return finished; // return() while the read was waiting
+      let parser = this.#parser;
+      if (parser === undefined) {
+        try {
+          parser = this.#parser = this.#newParser(createParser ?? (await loadParser()));
+        } catch (error) {
+          this.#fail(error);
+        }
+        if (this.#closed) return finished; // return() while the parser was loading
+      }
       if (result.done) {
         this.#open = false;
         this.#ended = true;
         // Flush the decoder, then terminate a last event that lacks its blank line.
-        this.#parser.feed(`${this.#text(this.#decoder.decode())}\n\n`);
+        parser.feed(`${this.#text(this.#decoder.decode())}\n\n`);
       } else {
-        this.#parser.feed(this.#decode(result.value));
+        parser.feed(this.#decode(result.value));
       }
       this.#collect();
       const ready = this.#take();
