@@ -89,14 +89,15 @@ function chunk(model: string, delta: object, finish: string | null = null) {
 }
 
 let router: Router;
-let records: AuditRecord[];
+let audit: { readonly records: readonly AuditRecord[] };
+/** The records so far: a snapshot each time it is read. */
+const records = () => audit.records;
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const { createRouter, openaiCompatible, memoryAudit } = await loadBuilt();
-  const audit = memoryAudit({ limit: 100_000 });
-  records = audit.records as AuditRecord[];
+  audit = memoryAudit({ limit: 100_000 });
   const deployment = (id: string) =>
     openaiCompatible({
       id,
@@ -175,8 +176,8 @@ function expectAnswer(status: number, text: string): void {
 /** Exactly one new audit record, and no key in it. */
 async function expectOneRecord(before: number): Promise<void> {
   await router.flush();
-  expect(records.length - before).toBe(1);
-  expect(JSON.stringify(records.at(-1))).not.toContain(secret);
+  expect(records().length - before).toBe(1);
+  expect(JSON.stringify(records().at(-1))).not.toContain(secret);
 }
 
 const message = fc.record({ role: fc.constantFrom('user', 'system', 'assistant'), content: fc.string({ maxLength: 40 }) });
@@ -242,7 +243,7 @@ describe('fuzz: hostile request bodies through router.fetch', () => {
         behaviours = [];
         const body = mutate(request, path, value);
         const failuresBefore = healthFailures();
-        const recordsBefore = records.length;
+        const recordsBefore = records().length;
         const { status, text } = await send(body);
         expect(status === 200 || (status >= 400 && status < 500), `${status} for ${body.slice(0, 200)}: ${text.slice(0, 300)}`).toBe(true);
         expectAnswer(status, text);
@@ -258,7 +259,7 @@ describe('fuzz: hostile request bodies through router.fetch', () => {
   it('refuses bodies that are not JSON objects', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 50 }), fc.json()), async (body) => {
-        const recordsBefore = records.length;
+        const recordsBefore = records().length;
         const { status, text } = await send(body);
         expect(status, text).toBeGreaterThanOrEqual(400);
         expect(status).toBeLessThan(500);
@@ -325,7 +326,7 @@ describe('fuzz: upstream misbehaviour', () => {
     await fc.assert(
       fc.asyncProperty(validRequest, fc.array(upstreamBehaviour, { minLength: 1, maxLength: 4 }), async (request, script) => {
         behaviours = [...script];
-        const recordsBefore = records.length;
+        const recordsBefore = records().length;
         const { status, text } = await send(JSON.stringify(request));
         expectAnswer(status, text);
         expect(text).not.toContain(secret);
