@@ -66,6 +66,24 @@ describe('the route extension', () => {
     expect(costly.basic[0]).toMatch(/^estimated cost .* EUR exceeds route.max_cost 0.0001$/);
   });
 
+  it('refuses a route entry that names a provider or deployment in the wrong case, which would match nothing', async () => {
+    for (const [field, entry, meant] of [
+      ['ignore', 'Basic', 'basic'],
+      ['only', 'FULL', 'full'],
+      ['order', 'full/Model-A', 'full/model-a'],
+    ] as const) {
+      const error = await router.chat.completions
+        .create({ model: 'model-a', messages, route: { [field]: ['full', entry] } }, { apiKey: 'test-route' })
+        .catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'invalid_request', status: 400, param: `route.${field}[1]` });
+      expect((error as RouterError).message).toContain(`did you mean "${meant}"?`);
+      expect(() => router.explain({ model: 'model-a', messages, route: { [field]: [entry] } })).toThrow(`route.${field}[0] "${entry}" names no provider or deployment`);
+    }
+    // A name nothing configured answers to, in any case, is left alone: one list may serve several routers.
+    expect(reasonsOf({ route: { ignore: ['elsewhere', 'basic'] } })).toEqual({ chosen: 'full', basic: ['listed in route.ignore'] });
+    expect(upstream.requests).toHaveLength(0);
+  });
+
   it('refuses an unknown route key with a 400 instead of ignoring it', async () => {
     const error = await router.chat.completions
       .create({ model: 'model-a', messages, route: { max_latency: 100 } } as unknown as ChatCompletionCreateParams)

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditRecord, Router } from '../src/index.js';
+import type { MemoryAudit, Router } from '../src/index.js';
 import { loadBuilt } from './helpers/built-package.js';
 
 /*
@@ -89,7 +89,7 @@ function chunk(model: string, delta: object, finish: string | null = null) {
 }
 
 let router: Router;
-let audit: { readonly records: readonly AuditRecord[] };
+let audit: MemoryAudit;
 /** The records so far: a snapshot each time it is read. */
 const records = () => audit.records;
 

@@ -187,6 +187,36 @@ function unknownModelHint(context: RouterContext, spec: Extract<RouteSpec, { mod
   return ' (add it to a provider\'s models to use it)';
 }
 
+/** The configured provider ids and candidate keys, by their lower case: for `assertRouteNames`. */
+const routeNames = new WeakMap<RouterContext['index'], Map<string, string>>();
+
+/**
+ * Refuses a `route.only` / `ignore` / `order` entry that names a configured provider or
+ * deployment in the wrong case (`'OpenAI'` for `openai`): it would match nothing, and an
+ * `ignore` that ignores nothing fails open. An entry that names nothing configured, in any case,
+ * is left alone (a caller may send one list to routers of different catalogues).
+ */
+function assertRouteNames(context: RouterContext, route: RouteOptions | undefined): void {
+  if (route === undefined || (route.only === undefined && route.ignore === undefined && route.order === undefined)) return;
+  let names = routeNames.get(context.index);
+  if (names === undefined) {
+    names = new Map();
+    for (const candidate of context.index.all) {
+      names.set(candidate.provider.id.toLowerCase(), candidate.provider.id);
+      names.set(candidate.key.toLowerCase(), candidate.key);
+    }
+    routeNames.set(context.index, names);
+  }
+  for (const field of ['only', 'ignore', 'order'] as const) {
+    route[field]?.forEach((entry, index) => {
+      const meant = names.get(entry.toLowerCase());
+      if (meant !== undefined && meant !== entry) {
+        throw new InvalidRequestError(`route.${field}[${index}] "${entry}" names no provider or deployment; did you mean "${meant}"? (ids are matched exactly)`, `route.${field}[${index}]`);
+      }
+    });
+  }
+}
+
 /** Adds why `candidate` cannot serve this request now, beyond the fixed reasons of its admission. */
 function addRequestFitReasons(reasons: string[], candidate: Candidate, needs: RequestNeeds, route: RouteOptions | undefined): void {
   const window = candidate.offer.context;
@@ -241,6 +271,7 @@ export function planRoute(
 ): Plan {
   const policies = selectPolicies(context, caller, spec);
   const strategy = selectStrategy(context, spec, route);
+  assertRouteNames(context, route);
   const full = mode === 'explain' || (context.audit.enabled && context.options.audit.candidates === 'all');
   const candidates: ExplainCandidate[] = [];
   const inputs: RankingInput[] = [];
