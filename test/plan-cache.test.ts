@@ -60,11 +60,14 @@ describe('kept admissions and live health', () => {
     expect((await router.chat.completions.create(request)).provider).toBe('short');
   });
 
-  it('a call walking past the first candidates it ranked goes on in the order explain() shows', async () => {
-    const count = eagerRankCount + 3;
-    const upstreams = Array.from({ length: count }, (_, index) => faults.upstream(`down-${index}`).otherwise(fault.status(503)));
+  it.each([
     // Prices in no particular order, so the walk's order is the ranking's, not the catalogue's.
-    const prices = upstreams.map((_, index) => ((index * 7) % count) + 1);
+    ['distinct prices', eagerRankCount + 3, (index: number, count: number) => ((index * 7) % count) + 1],
+    // Many ties, one of them across the eighth place: ties keep the catalogue's order.
+    ['tied prices', 2 * eagerRankCount + 4, (index: number) => (index % 3) + 1],
+  ])('a call walking past the first candidates it ranked goes on in the order explain() shows (%s)', async (_name, count, price) => {
+    const upstreams = Array.from({ length: count }, (_, index) => faults.upstream(`down-${index}`).otherwise(fault.status(503)));
+    const prices = upstreams.map((_, index) => price(index, count));
     const audit = memoryAudit();
     const router = createRouter({
       providers: upstreams.map((upstream, index) => deployment(upstream, { price: prices[index]! })),

@@ -23,7 +23,7 @@ import type { LatencyReading } from '../health/latency-estimate.js';
 import { chooseExploration } from '../strategies/exploration.js';
 import { admissionFor, capabilityWord, policyReasonsOf, stablePool, type Admission } from './admission.js';
 import { learnedCompletions, modelCompletions, poolLatencyPrior } from './pool-estimates.js';
-import { ownRanking, rankFirst } from './ranking.js';
+import { ownRanking, rankFirst, selectionOrder } from './ranking.js';
 import type { Caller, RouterContext } from './router-context.js';
 
 export { latencyPriorMs } from './pool-estimates.js';
@@ -305,6 +305,15 @@ export function planRoute(
   const tokens = needs.promptTokens + needs.completionTokens;
   const judged: JudgedCandidates = { admission, eligible: [], reasons: new Map(), excluded: [] };
   const scratch: string[] = [];
+  // Only the first few, when the whole ranking is not wanted: not for explain(), not for an
+  // order the caller sets, not for exploration (which weighs every eligible candidate).
+  const selectFirst = !full && strategy.select !== undefined && !strategy.usesLatency && !route?.order;
+  // A built-in strategy's first few are kept while judging: the other candidates' inputs are
+  // built only if a call walks past them (a catalogue's eligible thousands cost no allocation).
+  const order = selectFirst ? selectionOrder.get(strategy) : undefined;
+  const first: RankingInput[] = [];
+  const costs: (number | undefined)[] = [];
+  const latencies: LatencyReading[] = [];
 
   for (const entry of full ? admission.entries : admission.admitted) {
     const candidate = entry.candidate;
@@ -383,14 +392,12 @@ export function planRoute(
     else judged.excluded.push({ candidate, reasons });
     if (eligible) {
       if (keepReadings) readings.set(candidate, latency);
-      inputs.push({
-        candidate,
-        estCost,
-        estLatencyMs: latency.p50,
-        latencyMeasured: latency.measured,
-        latencyP90Ms: latency.p90,
-        quality: candidate.offer.quality,
-      });
+      if (order === undefined) inputs.push(rankingInput(candidate, estCost, latency));
+      else {
+        costs.push(estCost);
+        latencies.push(latency);
+        keepFirst(first, eagerRankCount, order, candidate, estCost, latency);
+      }
       if (circuit.state === 'half-open') {
         reasons.push('circuit half-open: the next attempt on it is the trial');
         if (!full) judged.reasons.set(candidate, reasons);
@@ -398,10 +405,12 @@ export function planRoute(
     }
   }
 
-  // Only the first few, when the whole ranking is not wanted: not for explain(), not for an
-  // order the caller sets, not for exploration (which weighs every eligible candidate).
-  const selectFirst = !full && strategy.select !== undefined && !strategy.usesLatency && !route?.order;
-  let ranked = inputs.length === 0 ? [] : selectFirst ? rankFirst(strategy, inputs, needs, eagerRankCount) : ownRanking(inputs, strategy.rank(inputs, needs));
+  let ranked: Ranked[];
+  if (order !== undefined) {
+    const eligible = judged.eligible;
+    const all = () => eligible.map((candidate, index) => rankingInput(candidate, costs[index], latencies[index]!));
+    ranked = eligible.length === 0 ? [] : rankFirst(strategy, { first, count: eligible.length, all }, needs, eagerRankCount);
+  } else ranked = inputs.length === 0 ? [] : selectFirst ? rankFirst(strategy, inputs, needs, eagerRankCount) : ownRanking(inputs, strategy.rank(inputs, needs));
   if (route?.order) ranked = applyOrder(ranked, route.order);
   // Exploration: only among the ranked (eligible) candidates, only where fallbacks remain and
   // the caller set no order of their own, never for test keys (whose calls teach nothing).
@@ -521,6 +530,56 @@ function clampScore(score: number): number {
 export function estimateCost(price: { input: number; output: number }, needs: RequestNeeds, perChoice: number | undefined): number {
   const completionTokens = perChoice === undefined ? needs.completionTokens : perChoice * (needs.completion?.choices ?? 1);
   return roundMoney((needs.promptTokens * price.input + completionTokens * price.output) / 1_000_000);
+}
+
+function rankingInput(candidate: Candidate, estCost: number | undefined, latency: LatencyReading): RankingInput {
+  return { candidate, estCost, estLatencyMs: latency.p50, latencyMeasured: latency.measured, latencyP90Ms: latency.p90, quality: candidate.offer.quality };
+}
+
+/** Reused to compare a candidate with the k-th kept one before building its input. */
+const probe: { -readonly [K in keyof RankingInput]: RankingInput[K] } = {
+  candidate: undefined as unknown as Candidate,
+  estCost: undefined,
+  estLatencyMs: 0,
+  latencyMeasured: false,
+  latencyP90Ms: 0,
+  quality: undefined,
+};
+
+/**
+ * Keeps in `first` the first `k` candidates seen so far in `order`, as a stable sort would list
+ * them (`topK`, one candidate at a time): one that cannot make them costs one comparison and no
+ * allocation.
+ */
+function keepFirst(
+  first: RankingInput[],
+  k: number,
+  order: (a: RankingInput, b: RankingInput) => number,
+  candidate: Candidate,
+  estCost: number | undefined,
+  latency: LatencyReading,
+): void {
+  if (first.length === k) {
+    probe.candidate = candidate;
+    probe.estCost = estCost;
+    probe.estLatencyMs = latency.p50;
+    probe.latencyMeasured = latency.measured;
+    probe.latencyP90Ms = latency.p90;
+    probe.quality = candidate.offer.quality;
+    const better = order(probe, first[k - 1]!) < 0;
+    probe.candidate = undefined as unknown as Candidate;
+    if (!better) return;
+    first.pop();
+  }
+  const input = rankingInput(candidate, estCost, latency);
+  let low = 0;
+  let high = first.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (order(input, first[middle]!) < 0) high = middle;
+    else low = middle + 1;
+  }
+  first.splice(low, 0, input);
 }
 
 /** `route.order`: the named providers first, in that order; the rest keep the strategy's order. */

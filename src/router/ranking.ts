@@ -1,9 +1,29 @@
-import { cheapest } from '../strategies/cheapest.js';
-import { quality } from '../strategies/quality.js';
+import { byCost, cheapest } from '../strategies/cheapest.js';
+import { byQuality, quality } from '../strategies/quality.js';
 import type { Ranked, RankingInput, Strategy, StrategyContext } from '../strategies/types.js';
 
 /** Built-in strategies, whose `select` returns only inputs it was given: not checked per request. */
 const trusted: ReadonlySet<Strategy> = new Set([cheapest, quality]);
+
+/**
+ * The order in which a built-in strategy's `select` keeps its first `k` (a stable `topK` by
+ * this comparison, scores that depend on nothing outside those `k`): planning can keep the first
+ * `k` itself while it judges, and build the other candidates' inputs only if a call walks past
+ * them (see `PreselectedInputs`).
+ */
+export const selectionOrder: ReadonlyMap<Strategy, (a: RankingInput, b: RankingInput) => number> = new Map([
+  [cheapest, byCost],
+  [quality, byQuality],
+]);
+
+/** The first `k` inputs in a strategy's selection order, and every input on demand. */
+export interface PreselectedInputs {
+  readonly first: readonly RankingInput[];
+  /** How many inputs there are in all. */
+  readonly count: number;
+  /** Every input, in catalogue order; built on the first call. */
+  all(): readonly RankingInput[];
+}
 
 /**
  * Holds a strategy (a user function, above all) to its contract: only the eligible inputs it
@@ -33,17 +53,22 @@ export function ownRanking(inputs: readonly RankingInput[], ranked: readonly Ran
  * every input once with `strategy.rank` and appends the rest to the array, in rank order, so
  * the walk, and lookups made after it, see the whole ranking as `rank` gives it.
  */
-export function rankFirst(strategy: Strategy, inputs: readonly RankingInput[], context: StrategyContext, k: number): Ranked[] {
-  if (strategy.select === undefined || inputs.length <= k) return ownRanking(inputs, strategy.rank(inputs, context));
-  const selected = strategy.select(inputs, context, k);
+export function rankFirst(strategy: Strategy, given: readonly RankingInput[] | PreselectedInputs, context: StrategyContext, k: number): Ranked[] {
+  const preselected = 'first' in given ? given : undefined;
+  const count = preselected?.count ?? (given as readonly RankingInput[]).length;
+  let every: readonly RankingInput[] | undefined = preselected === undefined ? (given as readonly RankingInput[]) : undefined;
+  const inputs = () => (every ??= preselected!.all());
+  if (strategy.select === undefined || count <= k) return ownRanking(inputs(), strategy.rank(inputs(), context));
+  // Preselected: the first k in the strategy's own order, so its selection of them is its selection of all.
+  const selected = strategy.select(preselected?.first ?? inputs(), context, k);
   // Checking a user's selection costs a set of every input; the built-ins' is theirs by construction.
-  const ranked = trusted.has(strategy) ? selected : ownRanking(inputs, selected);
+  const ranked = trusted.has(strategy) ? selected : ownRanking(inputs(), selected);
   let complete = false;
   const completeRanking = () => {
     if (complete) return;
     complete = true;
     const first = new Set(ranked.map((entry) => entry.candidate));
-    for (const entry of ownRanking(inputs, strategy.rank(inputs, context))) if (!first.has(entry.candidate)) ranked.push(entry);
+    for (const entry of ownRanking(inputs(), strategy.rank(inputs(), context))) if (!first.has(entry.candidate)) ranked.push(entry);
   };
   Object.defineProperty(ranked, Symbol.iterator, {
     value: function* walk(): Generator<Ranked> {

@@ -3,7 +3,7 @@ import { topK } from './top-k.js';
 import type { Ranked, RankingInput, Strategy } from './types.js';
 
 /** Lower expected cost first; a price tie goes to the quicker candidate. */
-const byCost = (a: RankingInput, b: RankingInput) =>
+export const byCost = (a: RankingInput, b: RankingInput) =>
   (a.estCost ?? Number.POSITIVE_INFINITY) - (b.estCost ?? Number.POSITIVE_INFINITY) || a.estLatencyMs - b.estLatencyMs;
 
 function lowestCost(inputs: readonly RankingInput[]): number {

@@ -6,7 +6,7 @@ import type { Ranked, RankingInput, Strategy } from './types.js';
 export const unknownQuality = 0.5;
 
 /** Higher declared quality first; a tie goes to the cheaper candidate. */
-const byQuality = (a: RankingInput, b: RankingInput) =>
+export const byQuality = (a: RankingInput, b: RankingInput) =>
   (b.quality ?? unknownQuality) - (a.quality ?? unknownQuality) || (a.estCost ?? Number.POSITIVE_INFINITY) - (b.estCost ?? Number.POSITIVE_INFINITY);
 
 function scored(input: RankingInput): Ranked {
