@@ -246,11 +246,14 @@ describe('one writer per audit file', () => {
     const firstErrors: AuditError[] = [];
     const secondErrors: AuditError[] = [];
     const first = lockedRouter(path, firstErrors);
-    // Its first flush waits out the drain before it rejects; its last needs time to store on a loaded machine.
-    const second = lockedRouter(path, secondErrors, 1_000);
     await requests(first, 2);
     await first.flush();
     expect(existsSync(`${path}.lock`)).toBe(true);
+    // Made once the first holds the file: made together, either sink may claim it first (each
+    // claims it when it starts, to read where the chain ends, and file system calls finish in
+    // any order). Its first flush waits out the drain before it rejects; its last needs time to
+    // store on a loaded machine.
+    const second = lockedRouter(path, secondErrors, 1_000);
     await requests(second, 1);
     await expect(second.flush()).rejects.toThrow();
     expect(secondErrors.at(-1)!.message).toMatch(/another jsonlAudit in this process writes .*close its router first/);
