@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createRouter, memoryAudit, RouterError } from '../src/index.js';
 import { englishMessages } from '../src/internal/english-messages.js';
 import * as s from '../src/internal/shape/index.js';
 import { chatRequestSchema } from '../src/wire/chat-request.js';
 import { chatRequestShape } from '../src/wire/chat-request-shape.js';
+import { testProviders } from './helpers/providers.js';
 
 /*
  * A chat request is checked without zod (chat-request-shape.ts), so that an app's start-up bundle
@@ -163,5 +165,20 @@ describe('the chat request checked without zod', () => {
     // Neither half is vacuous.
     expect(refused).toBeGreaterThan(1000);
     expect(refused).toBeLessThan(5000);
+  });
+});
+
+describe('a chat request with very many mistakes', () => {
+  it('is refused with a 400 naming the first and one audit record, however many issues it has', async () => {
+    const audit = memoryAudit();
+    const router = createRouter({ providers: testProviders(), apiKey: 'test-suite', audit: [audit] });
+    // Far more issues than one call can take as arguments: three per tool call.
+    const params = { model: 'llama-3.3-70b-instruct', messages: [{ role: 'assistant', tool_calls: Array.from({ length: 200_000 }, () => ({})) }] };
+    const caught = await router.chat.completions.create(params as never).then(() => undefined, (error: unknown) => error);
+    expect(RouterError.isInstance(caught)).toBe(true);
+    expect((caught as RouterError).toJSON()).toMatchObject({ error: { code: 'invalid_request', param: 'messages[0].tool_calls[0].id', message: 'Invalid messages[0].tool_calls[0].id: Invalid input: expected string, received undefined' } });
+    expect((caught as RouterError).status).toBe(400);
+    await router.close?.();
+    expect(audit.records).toHaveLength(1);
   });
 });

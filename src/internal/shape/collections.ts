@@ -1,4 +1,4 @@
-import { prefixed } from './issue.js';
+import { addPrefixed } from './issue.js';
 import { shapeOf, type Check, type Shape } from './schema.js';
 
 /**
@@ -27,7 +27,7 @@ export function array(element: Shape, ...checks: Check[]): Shape {
     const output: unknown[] = new Array(input.length);
     for (let index = 0; index < input.length; index++) {
       const result = element.run(input[index]);
-      issues.push(...prefixed(index, result.issues));
+      addPrefixed(issues, index, result.issues);
       output[index] = result.value;
     }
     return output;
@@ -63,7 +63,7 @@ export const record = (key: Shape, value: Shape): Shape =>
         continue;
       }
       const result = value.run(input[name]);
-      issues.push(...prefixed(name, result.issues));
+      addPrefixed(issues, name, result.issues);
       output[name] = result.value;
     }
     return output;

@@ -42,10 +42,15 @@ export function aborted(issues: readonly Issue[], start = 0): boolean {
   return false;
 }
 
-/** `issues`, each moved one level down, under `key`. */
-export function prefixed(key: PropertyKey, issues: Issue[]): Issue[] {
-  for (const issue of issues) issue.path.unshift(key);
-  return issues;
+/**
+ * Adds `more` to `issues`, each moved one level down, under `key`. One by one: a spread of a
+ * value's issues (a list of 200 000 bad items has as many) overflows the call stack.
+ */
+export function addPrefixed(issues: Issue[], key: PropertyKey, more: readonly Issue[]): void {
+  for (const issue of more) {
+    issue.path.unshift(key);
+    issues.push(issue);
+  }
 }
 
 /** zod's name for the type of a value (`number`, `NaN`, `Infinity`, `array`, `null`, a class name). */

@@ -1,4 +1,4 @@
-import { prefixed, type Issue } from './issue.js';
+import { addPrefixed, type Issue } from './issue.js';
 import { shapeOf, type Check, type Shape } from './schema.js';
 
 /*
@@ -28,11 +28,11 @@ function objectOf(shape: Readonly<Record<string, Shape>>, unknownKeys: UnknownKe
       if (field.optional) {
         // An absent optional field is left out, whatever its shape made of undefined.
         if (!present) continue;
-        issues.push(...prefixed(key, result.issues));
+        addPrefixed(issues, key, result.issues);
         output[key] = result.value;
         continue;
       }
-      issues.push(...prefixed(key, result.issues));
+      addPrefixed(issues, key, result.issues);
       if (!present) {
         if (result.issues.length === 0) issues.push({ code: 'invalid_type', expected: 'nonoptional', input: undefined, path: [key] });
         continue;
