@@ -29,12 +29,29 @@ export const int = (message?: string): Check => (value: number, issues: Issue[])
   else if (value < Number.MIN_SAFE_INTEGER) issues.push({ code: 'too_small', origin: 'int', minimum: Number.MIN_SAFE_INTEGER, inclusive: true, input: value, path: [], continue: true, ...worded });
 };
 
-/** A string's length in code points, as zod counts it; an array's in items. */
-function lengthOf(value: string | readonly unknown[]): number {
-  if (typeof value !== 'string') return value.length;
-  let length = 0;
-  for (const _ of value) length++;
-  return length;
+const highSurrogate = /[\uD800-\uDBFF]/;
+
+/** A string's length in code points, as zod counts it (a lone surrogate counts one). */
+function codePoints(value: string): number {
+  let count = value.length;
+  if (!highSurrogate.test(value)) return count;
+  for (let index = 0; index < value.length - 1; index++) {
+    if ((value.charCodeAt(index) & 0xfc00) === 0xd800 && (value.charCodeAt(index + 1) & 0xfc00) === 0xdc00) {
+      count--;
+      index++;
+    }
+  }
+  return count;
+}
+
+/**
+ * A string's length in code points, an array's in items. A code point is one or two UTF-16
+ * units, so outside [`low`, `high`] units the answer is known without counting: as zod, a
+ * megabyte data: URL checked for at least one character is not walked.
+ */
+function lengthOf(value: string | readonly unknown[], low: number, high: number): number {
+  const units = value.length;
+  return typeof value === 'string' && units >= low && units <= high ? codePoints(value) : units;
 }
 
 const origin = (value: unknown) => (Array.isArray(value) ? 'array' : typeof value === 'string' ? 'string' : 'unknown');
@@ -45,19 +62,19 @@ const lengthCheck = (check: (value: string | unknown[], issues: Issue[]) => void
 
 export const minLength = (minimum: number, message?: string): Check =>
   lengthCheck((value, issues) => {
-    if (lengthOf(value) >= minimum) return;
+    if (lengthOf(value, minimum, minimum * 2 - 1) >= minimum) return;
     issues.push({ code: 'too_small', origin: origin(value), minimum, inclusive: true, input: value, path: [], continue: true, ...(message === undefined ? {} : { message }) });
   });
 
 export const maxLength = (maximum: number, message?: string): Check =>
   lengthCheck((value, issues) => {
-    if (lengthOf(value) <= maximum) return;
+    if (lengthOf(value, maximum + 1, maximum * 2) <= maximum) return;
     issues.push({ code: 'too_big', origin: origin(value), maximum, inclusive: true, input: value, path: [], continue: true, ...(message === undefined ? {} : { message }) });
   }, maximum);
 
 export const length = (exact: number): Check =>
   lengthCheck((value, issues) => {
-    const actual = lengthOf(value);
+    const actual = lengthOf(value, exact, exact * 2);
     if (actual === exact) return;
     const bound = actual > exact ? { code: 'too_big' as const, maximum: exact } : { code: 'too_small' as const, minimum: exact };
     issues.push({ ...bound, origin: origin(value), inclusive: true, exact: true, input: value, path: [], continue: true });

@@ -205,3 +205,34 @@ describe('shapes answer as the zod schemas of the same kind', () => {
     if (!issue.success) expect(s.messageOf(issue.issues[0]!, () => 'must be a string')).toBe('must be a string');
   });
 });
+
+describe('a length check of a long string', () => {
+  it('does not walk the string when its UTF-16 length decides, as zod does not (a data: URL image of megabytes)', () => {
+    const url = `data:image/png;base64,${'A'.repeat(4_000_000)}`;
+    let walked = 0;
+    const iterate = String.prototype[Symbol.iterator];
+    const charCodeAt = String.prototype.charCodeAt;
+    const test = RegExp.prototype.test;
+    String.prototype[Symbol.iterator] = function (this: string) {
+      if (String(this) === url) walked++;
+      return iterate.call(this);
+    };
+    String.prototype.charCodeAt = function (this: string, index: number) {
+      if (String(this) === url) walked++;
+      return charCodeAt.call(this, index);
+    };
+    RegExp.prototype.test = function (this: RegExp, value: string) {
+      if (value === url) walked++;
+      return test.call(this, value);
+    };
+    try {
+      const parsed = s.safeParse(s.looseObject({ url: s.string(s.minLength(1)) }), { url });
+      expect(parsed.success).toBe(true);
+    } finally {
+      String.prototype[Symbol.iterator] = iterate;
+      String.prototype.charCodeAt = charCodeAt;
+      RegExp.prototype.test = test;
+    }
+    expect(walked).toBe(0);
+  });
+});
