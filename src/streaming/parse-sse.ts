@@ -1,7 +1,7 @@
 import type { EventSourceMessage, EventSourceParser, ParseError, ParserConfig } from 'eventsource-parser';
 import { RouterError } from '../errors.js';
 import { loadOnce } from '../internal/load-once.js';
-import { abortError, errorFromBodyFailure, errorFromStreamEvent, isErrorEvent } from '../providers/upstream-error.js';
+import { abortError, errorFromBodyFailure, errorFromStreamEvent, isErrorEvent, raisedBeforeSending } from '../providers/upstream-error.js';
 import { redactCause, type Redactor } from '../providers/redact.js';
 import type { ByteReader, ByteReadResult } from '../transport/types.js';
 import type { BufferedAsyncIterator } from './buffered-iterator.js';
@@ -231,7 +231,7 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined>, 
         try {
           parser = this.#parser = this.#newParser(createParser ?? (await loadParser()));
         } catch (error) {
-          this.#fail(error);
+          this.#fail(parserUnavailable(error));
         }
         if (this.#closed) return finished; // return() while the parser was loading
       }
@@ -371,6 +371,16 @@ async function finishBody(reader: ByteReader): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The parser could not be loaded (a chunk a deployment left out, a file system hiccup): the
+ * library's fault, not the upstream's, so no deployment's health pays for it. Not retried on the
+ * same deployment; the next one loads it again.
+ */
+function parserUnavailable(cause: unknown): RouterError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return raisedBeforeSending(new RouterError(`internal error: the SSE parser eventsource-parser could not be loaded: ${reason}`, { code: 'upstream_error', status: 500, cause }));
 }
 
 function truncated(providerId: string, requestId: string | undefined, cause?: unknown): RouterError {
