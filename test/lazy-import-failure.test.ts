@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createRouter, RouterError } from '../src/index.js';
 import { deployment, messages } from './helpers/fault-deployments.js';
-import { useFaultServer } from './helpers/fault-server.js';
+import { fault, useFaultServer } from './helpers/fault-server.js';
 
 /*
  * The SSE parser and p-retry load on first use. When such an import fails (a chunk a deployment
@@ -10,6 +10,9 @@ import { useFaultServer } from './helpers/fault-server.js';
  */
 
 vi.mock('eventsource-parser', () => {
+  throw new Error('chunk missing');
+});
+vi.mock('p-retry', () => {
   throw new Error('chunk missing');
 });
 
@@ -35,5 +38,22 @@ describe('the SSE parser cannot be loaded', () => {
     expect(router.health().filter((deployment) => deployment.circuit !== 'closed' || deployment.failures > 0)).toEqual([]);
     const completion = await router.chat.completions.create({ model: 'model-a', messages });
     expect(completion.provider).toBe('primary');
+  });
+});
+
+describe('p-retry cannot be loaded', () => {
+  it('falls back to the next deployment, and the error names p-retry instead of blaming a deployment', async () => {
+    const primary = faults.upstream('primary').script(fault.status(503));
+    const secondary = faults.upstream('secondary').script(fault.status(503));
+    const router = createRouter({
+      providers: [deployment(primary, { price: 0.1 }), deployment(secondary, { price: 0.2 })],
+      strategy: 'cheapest',
+      retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 2 },
+    });
+    const caught = await router.chat.completions.create({ model: 'model-a', messages }).then(() => undefined, (error: unknown) => error);
+    expect(RouterError.isInstance(caught)).toBe(true);
+    expect((caught as RouterError).message).toContain('p-retry could not be loaded');
+    expect((caught as RouterError).message).not.toContain('provider secondary failed');
+    expect([primary.requests.length, secondary.requests.length]).toEqual([1, 1]);
   });
 });

@@ -79,6 +79,12 @@ function isRequestError(error: RouterError): boolean {
   return (error.code === 'invalid_request' && !exceedsDeploymentLimit(error)) || error.code === 'aborted';
 }
 
+/** p-retry could not be loaded (a chunk a deployment left out): the library's fault, not the candidate's. */
+function retryUnavailable(cause: unknown): RouterError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new RouterError(`internal error: p-retry could not be loaded, so the attempt was not retried: ${reason}`, { code: 'upstream_error', status: 500, cause });
+}
+
 function toRouterError(error: unknown, candidate: Candidate): RouterError {
   if (RouterError.isInstance(error)) return error;
   return new RouterError(`provider ${candidate.provider.id} failed: ${error instanceof Error ? error.message : String(error)}`, {
@@ -231,7 +237,10 @@ export async function execute<T>(
         if (retry.retries === 0 || !(await shouldRetry(error, 0))) throw error;
       }
       // Loaded on the first retry, after its wait: an app whose calls are not retried never loads it.
-      return await (await pRetry())(once, {
+      const retrying = await pRetry().catch((error: unknown) => {
+        throw retryUnavailable(error);
+      });
+      return await retrying(once, {
         retries: retry.retries - 1,
         minTimeout: 0, // the delay is ours, in shouldRetry: backoff or the upstream's Retry-After
         ...(callerSignal ? { signal: callerSignal } : {}),
