@@ -1,3 +1,5 @@
+import { onAbort } from './on-abort.js';
+
 /*
  * Code loaded on first use (docs/architecture.md, "The core entry runs anywhere"): one import shared
  * by every caller. An import that failed (a chunk a deployment left out, a file system hiccup) is
@@ -12,4 +14,13 @@ export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
       loading = undefined;
       throw error;
     }));
+}
+
+/** What `loading` gives, or a rejection with `signal`'s reason when it aborts first: a slow import keeps no abort waiting. */
+export function unlessAborted<T>(loading: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return loading;
+  return new Promise((resolve, reject) => {
+    const stopWaiting = onAbort(signal, () => reject(signal.reason));
+    loading.then(resolve, reject).finally(stopWaiting);
+  });
 }

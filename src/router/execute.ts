@@ -1,7 +1,7 @@
 import type { LatencyKind } from '../health/health-tracker.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { AbortedError, RouterError, type Attempt, type Exclusion } from '../errors.js';
-import { loadOnce } from '../internal/load-once.js';
+import { loadOnce, unlessAborted } from '../internal/load-once.js';
 import { onAbort } from '../internal/on-abort.js';
 import { sleep } from '../internal/sleep.js';
 import { describeCircuit } from '../health/circuit-breaker.js';
@@ -237,8 +237,8 @@ export async function execute<T>(
         if (retry.retries === 0 || !(await shouldRetry(error, 0))) throw error;
       }
       // Loaded on the first retry, after its wait: an app whose calls are not retried never loads it.
-      const retrying = await pRetry().catch((error: unknown) => {
-        throw retryUnavailable(error);
+      const retrying = await unlessAborted(pRetry(), callerSignal).catch((error: unknown) => {
+        throw callerSignal?.aborted ? error : retryUnavailable(error);
       });
       return await retrying(once, {
         retries: retry.retries - 1,

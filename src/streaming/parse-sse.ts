@@ -1,7 +1,6 @@
 import type { EventSourceMessage, EventSourceParser, ParseError, ParserConfig } from 'eventsource-parser';
 import { RouterError } from '../errors.js';
-import { loadOnce } from '../internal/load-once.js';
-import { onAbort } from '../internal/on-abort.js';
+import { loadOnce, unlessAborted } from '../internal/load-once.js';
 import { abortError, errorFromBodyFailure, errorFromStreamEvent, isErrorEvent, raisedBeforeSending } from '../providers/upstream-error.js';
 import { redactCause, type Redactor } from '../providers/redact.js';
 import type { ByteReader, ByteReadResult } from '../transport/types.js';
@@ -63,16 +62,6 @@ let createParser: CreateParser | undefined;
  * place and wait for nothing.
  */
 const loadParser = loadOnce(() => import('eventsource-parser').then((module) => (createParser = module.createParser)));
-
-/** The parser once loaded, or a rejection when `signal` aborts first: a slow import keeps no abort waiting. */
-function parserUnlessAborted(signal: AbortSignal | undefined): Promise<CreateParser> {
-  const loading = loadParser();
-  if (signal === undefined) return loading;
-  return new Promise((resolve, reject) => {
-    const stopWaiting = onAbort(signal, () => reject(signal.reason));
-    loading.then(resolve, reject).finally(stopWaiting);
-  });
-}
 
 /** Starts loading the parser, so that it is in place when a stream's first bytes arrive. */
 export function preloadEventStreamParser(): void {
@@ -240,7 +229,7 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined>, 
       let parser = this.#parser;
       if (parser === undefined) {
         try {
-          parser = this.#parser = this.#newParser(createParser ?? (await parserUnlessAborted(signal)));
+          parser = this.#parser = this.#newParser(createParser ?? (await unlessAborted(loadParser(), signal)));
         } catch (error) {
           this.#fail(signal?.aborted ? abortError(providerId, signal) : parserUnavailable(error));
         }
