@@ -182,3 +182,36 @@ describe('a chat request with very many mistakes', () => {
     expect(audit.records).toHaveLength(1);
   });
 });
+
+describe('a chat request that cannot be read', () => {
+  it('is refused with a 400 and one audit record when a field’s getter or a Proxy trap throws (in-process callers)', async () => {
+    const audit = memoryAudit();
+    const router = createRouter({ providers: testProviders(), apiKey: 'test-suite', audit: [audit] });
+    const unreadable = [
+      {
+        model: 'llama-3.3-70b-instruct',
+        messages: [
+          {
+            role: 'user',
+            get content(): string {
+              throw new TypeError('content is gone');
+            },
+          },
+        ],
+      },
+      {
+        model: 'llama-3.3-70b-instruct',
+        messages: [{ role: 'user', content: 'x' }],
+        metadata: new Proxy({}, { ownKeys: () => { throw new TypeError('no keys'); } }),
+      },
+    ];
+    for (const params of unreadable) {
+      const caught = await router.chat.completions.create(params as never).then(() => undefined, (error: unknown) => error);
+      expect(RouterError.isInstance(caught)).toBe(true);
+      expect((caught as RouterError).toJSON()).toMatchObject({ error: { code: 'invalid_request', message: expect.stringMatching(/^the request cannot be read: (content is gone|no keys)$/) } });
+      expect((caught as RouterError).status).toBe(400);
+    }
+    await router.close?.();
+    expect(audit.records).toHaveLength(2);
+  });
+});

@@ -69,6 +69,23 @@ function requestNeeds(request: ChatRequest): RequestNeeds {
   }
 }
 
+/**
+ * The checked copy of the caller's request. A request that cannot be read (a getter or a Proxy
+ * trap that throws, from an in-process caller) is the request's fault, as in requestNeeds.
+ */
+function checkedRequest(params: ChatCompletionCreateParams, limits: RouterContext['options']['limits']): ChatRequest {
+  try {
+    assertRequestLimits(params, limits, 'messages');
+    const simple = parseSimpleChatRequest(params);
+    // A request the fast path accepted is flat: it needs no walk unless the limit is lower still.
+    if (simple === undefined || limits.maxDepth < simpleRequestDepth) assertNestingDepth(params, limits.maxDepth);
+    return simple ?? validateShape<ChatRequest>(chatRequestShape, params);
+  } catch (error) {
+    if (RouterError.isInstance(error)) throw error;
+    throw new InvalidRequestError(`the request cannot be read: ${error instanceof Error ? error.message.split('\n', 1)[0] : String(error)}`, null, error);
+  }
+}
+
 /** Validates, identifies the caller and plans; shared by `create` and `explain`. */
 export function prepareChat(
   context: RouterContext,
@@ -77,12 +94,7 @@ export function prepareChat(
   record?: RequestRecord,
 ): { request: ChatRequest; caller: Caller; spec: RouteSpec; plan: Plan; needs: RequestNeeds } {
   const caller = identifyCaller(context, apiKey, record);
-  const { limits } = context.options;
-  assertRequestLimits(params, limits, 'messages');
-  const simple = parseSimpleChatRequest(params);
-  // A request the fast path accepted is flat: it needs no walk unless the limit is lower still.
-  if (simple === undefined || limits.maxDepth < simpleRequestDepth) assertNestingDepth(params, limits.maxDepth);
-  const request = simple ?? validateShape<ChatRequest>(chatRequestShape, params);
+  const request = checkedRequest(params, context.options.limits);
   record?.captured(request.messages);
   record?.validated(request);
   assertSimulateAllowed(request, caller);
