@@ -21,6 +21,7 @@ import { describeCircuit } from '../health/circuit-breaker.js';
 import { poolCompletionEstimates, readCompletion, type CompletionEstimate, type CompletionReading } from '../health/completion-estimate.js';
 import type { LatencyReading } from '../health/latency-estimate.js';
 import { chooseExploration } from '../strategies/exploration.js';
+import { insertStable } from '../strategies/top-k.js';
 import { admissionFor, capabilityWord, policyReasonsOf, stablePool, type Admission } from './admission.js';
 import { learnedCompletions, modelCompletions, poolLatencyPrior } from './pool-estimates.js';
 import { ownRanking, rankFirst, selectionOrder } from './ranking.js';
@@ -571,15 +572,7 @@ function keepFirst(
     if (!better) return;
     first.pop();
   }
-  const input = rankingInput(candidate, estCost, latency);
-  let low = 0;
-  let high = first.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (order(input, first[middle]!) < 0) high = middle;
-    else low = middle + 1;
-  }
-  first.splice(low, 0, input);
+  insertStable(first, rankingInput(candidate, estCost, latency), order);
 }
 
 /** `route.order`: the named providers first, in that order; the rest keep the strategy's order. */

@@ -13,15 +13,19 @@ export function topK<T>(items: readonly T[], k: number, compare: (a: T, b: T) =>
       if (!(compare(item, best[k - 1]!) < 0)) continue;
       best.pop();
     }
-    // After every entry it does not beat: equal ones stay ahead, as in a stable sort.
-    let low = 0;
-    let high = best.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (compare(item, best[middle]!) < 0) high = middle;
-      else low = middle + 1;
-    }
-    best.splice(low, 0, item);
+    insertStable(best, item, compare);
   }
   return best;
+}
+
+/** Inserts `item` into `sorted` after every entry it does not beat: equal ones stay ahead, as in a stable sort. */
+export function insertStable<T>(sorted: T[], item: T, compare: (a: T, b: T) => number): void {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compare(item, sorted[middle]!) < 0) high = middle;
+    else low = middle + 1;
+  }
+  sorted.splice(low, 0, item);
 }
