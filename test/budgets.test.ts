@@ -1,11 +1,11 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { createClient } from '@redis/client';
 import { describe, expect, it } from 'vitest';
 import { callbackAudit, createRouter, memoryHealthStore, openaiCompatible, RouterError, type AuditRecord } from '../src/index.js';
 import { redisStore } from '../src/redis/index.js';
 import { localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
 import { euJurisdiction, oneTokenRequest, oneTokenUpstream } from './helpers/priced-upstream.js';
+import { removeRedisKeys } from './helpers/redis-keys.js';
 import { redisSkip, redisUrl, uniqueName } from './helpers/services.js';
 
 /*
@@ -270,10 +270,7 @@ describe.skipIf(skip)('a key budget shared by a fleet through Redis', () => {
       expect(await router.usage('team-a')).toMatchObject({ spent: 0.01, reserved: 0, remaining: 0 });
       await store.close();
     } finally {
-      const client = createClient({ url: redisUrl });
-      await client.connect();
-      for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) if (keys.length > 0) await client.unlink(keys);
-      await client.close();
+      await removeRedisKeys(prefix);
     }
   }, 120_000);
 });

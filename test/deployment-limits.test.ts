@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it, vi } from 'vitest';
 import { createRouter, openaiCompatible } from '../src/index.js';
-import { createClient } from '@redis/client';
 import { createDeploymentLimiter, type DeploymentLimiter } from '../src/budgets/deployment-limits.js';
 import { redisStore } from '../src/redis/index.js';
 import { localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
 import { euJurisdiction, oneTokenRequest, oneTokenUpstream } from './helpers/priced-upstream.js';
+import { removeRedisKeys } from './helpers/redis-keys.js';
 import { redisSkip, redisUrl, uniqueName } from './helpers/services.js';
 
 /* A deployment's own rate limit: routing ranks it out at its limit and sends the excess on. */
@@ -18,13 +18,6 @@ const answer = oneTokenUpstream;
 const request = oneTokenRequest;
 const jurisdiction = euJurisdiction;
 const us = { operator: { name: 'Local Inc', country: 'US', parents: [] }, hosting: ['US'] };
-
-async function cleanUp(prefix: string) {
-  const client = createClient({ url: redisUrl });
-  await client.connect();
-  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) if (keys.length > 0) await client.unlink(keys);
-  await client.close();
-}
 
 /** The most timestamps that fall in any window `[t, t + windowMs)`. */
 function busiestWindow(times: number[], windowMs: number): number {
@@ -166,7 +159,7 @@ describe.skipIf(await redisSkip())('a deployment limit shared through Redis', ()
       expect(limited.hits).toBe(3);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
-      await cleanUp(prefix);
+      await removeRedisKeys(prefix);
     }
   });
 });
@@ -190,7 +183,7 @@ describe.skipIf(await redisSkip())('a tpm limit shared through Redis', () => {
       expect(limited.hits).toBe(2);
     } finally {
       await store.close();
-      await cleanUp(prefix);
+      await removeRedisKeys(prefix);
     }
   });
 });
@@ -220,7 +213,7 @@ describe.skipIf(await redisSkip())('every candidate at its limit when its turn c
       expect(limited.hits).toBe(1);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
-      await cleanUp(prefix);
+      await removeRedisKeys(prefix);
     }
   });
 });
@@ -271,7 +264,7 @@ describe.skipIf(await redisSkip())('a deployment limit counted in Redis over a s
       expect(granted.length).toBeGreaterThan(5);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
-      await cleanUp(prefix);
+      await removeRedisKeys(prefix);
     }
   });
 });
@@ -294,7 +287,7 @@ describe.skipIf(await redisSkip())('a deployment limit counted in Redis by insta
       expect([await granted(after), await granted(after), await granted(after), await granted(after)]).toEqual([true, true, true, false]);
     } finally {
       await after.close();
-      await cleanUp(prefix);
+      await removeRedisKeys(prefix);
     }
   });
 });
@@ -334,7 +327,7 @@ describe.skipIf(await redisSkip())('a deployment limit under a fleet of four pro
       // What the limited upstream received, in every sliding window of 60 s.
       expect(busiestWindow(limited.arrivals, 60_000)).toBeLessThanOrEqual(60);
     } finally {
-      await cleanUp(prefix);
+      await removeRedisKeys(prefix);
     }
   }, 120_000);
 });

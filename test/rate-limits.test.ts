@@ -1,9 +1,9 @@
-import { createClient } from '@redis/client';
 import { describe, expect, it } from 'vitest';
 import { callbackAudit, createRouter, openaiCompatible, RouterError, type AuditRecord } from '../src/index.js';
 import { redisStore } from '../src/redis/index.js';
 import { localUpstream, useLocalUpstreams, type LocalUpstream } from './helpers/local-upstream.js';
 import { euJurisdiction, oneTokenRequest, oneTokenUpstream } from './helpers/priced-upstream.js';
+import { removeRedisKeys } from './helpers/redis-keys.js';
 import { redisSkip, redisUrl, uniqueName } from './helpers/services.js';
 
 /* Key rate limits: a request beyond `rpm` is refused with 429 rate_limited and Retry-After, unsent. */
@@ -135,10 +135,7 @@ describe.skipIf(skip)('a key tpm limit shared through Redis', () => {
       await tpmScenario(stores.map((store) => routerFor(upstream, { store }, audited, { tpm: 500 })), upstream, audited);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
-      const client = createClient({ url: redisUrl });
-      await client.connect();
-      for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) if (keys.length > 0) await client.unlink(keys);
-      await client.close();
+      await removeRedisKeys(prefix);
     }
   });
 });
@@ -153,10 +150,7 @@ describe.skipIf(skip)('a key rate limit shared through Redis', () => {
       await budgetRefusalScenario(routerFor(upstream, { store }, [], { rpm: 2, budget: { limit: 0.01, period: 'day' } }), upstream);
     } finally {
       await store.close();
-      const client = createClient({ url: redisUrl });
-      await client.connect();
-      for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) if (keys.length > 0) await client.unlink(keys);
-      await client.close();
+      await removeRedisKeys(prefix);
     }
   });
 
@@ -173,10 +167,7 @@ describe.skipIf(skip)('a key rate limit shared through Redis', () => {
       expect(upstream.hits).toBe(4);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
-      const client = createClient({ url: redisUrl });
-      await client.connect();
-      for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) if (keys.length > 0) await client.unlink(keys);
-      await client.close();
+      await removeRedisKeys(prefix);
     }
   });
 });

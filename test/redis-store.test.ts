@@ -6,6 +6,7 @@ import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter, openaiCompatible } from '../src/index.js';
 import { redisStore } from '../src/redis/index.js';
+import { removeRedisKeys } from './helpers/redis-keys.js';
 import { redisSkip, redisUrl, uniqueName } from './helpers/services.js';
 
 /*
@@ -84,12 +85,6 @@ async function startWorker(prefix: string, cheap: Upstream, dear: Upstream, name
   };
 }
 
-async function cleanUp(prefix: string) {
-  const client = createClient({ url: redisUrl });
-  await client.connect();
-  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) if (keys.length > 0) await client.unlink(keys);
-  await client.close();
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -109,7 +104,7 @@ describe.skipIf(skip)('a fleet sharing health through Redis', () => {
     await Promise.all(workers.map((worker) => worker.call({ close: true })));
     cheap?.server.close();
     dear?.server.close();
-    await cleanUp(prefix);
+    await removeRedisKeys(prefix);
   }, 30_000);
 
   /** Each worker sends requests one after another for `ms`; resolves to the providers that answered. */
@@ -179,8 +174,8 @@ describe.skipIf(skip)('a process joining a warm fleet', () => {
   const emptyPrefix = `${uniqueName('sovroute_test')}:`;
 
   afterAll(async () => {
-    await cleanUp(prefix);
-    await cleanUp(emptyPrefix);
+    await removeRedisKeys(prefix);
+    await removeRedisKeys(emptyPrefix);
   });
 
   it('routes auto:fast by the latency the fleet measured, on its first request', async () => {
@@ -249,7 +244,7 @@ describe.skipIf(skip)('the statistics of an instance that is gone', () => {
     } finally {
       await staying?.close();
       ok.server.close();
-      await cleanUp(prefix);
+      await removeRedisKeys(prefix);
     }
   });
 });
@@ -285,7 +280,7 @@ describe.skipIf(skip)('a shared value this instance cannot read', () => {
       process.off('unhandledRejection', onUnhandled);
       await store.close();
       await client.close();
-      await cleanUp(prefix);
+      await removeRedisKeys(prefix);
     }
   });
 });
@@ -325,7 +320,7 @@ describe.skipIf(skip)('answer lengths measured by several instances', () => {
       await store.close();
       await client.close();
       ok.server.close();
-      await cleanUp(prefix);
+      await removeRedisKeys(prefix);
     }
   });
 });
@@ -400,7 +395,7 @@ describe.skipIf(skip)('an instance that was cut off from Redis', () => {
     } finally {
       await Promise.all([away.close(), fleet.close()]);
       await proxy.close();
-      await cleanUp(prefix);
+      await removeRedisKeys(prefix);
     }
   }, 30_000);
 });
