@@ -1,3 +1,4 @@
+import { RouterError } from '../errors.js';
 import { onAbort } from './on-abort.js';
 
 /*
@@ -23,4 +24,14 @@ export function unlessAborted<T>(loading: Promise<T>, signal: AbortSignal | unde
     const stopWaiting = onAbort(signal, () => reject(signal.reason));
     loading.then(resolve, reject).finally(stopWaiting);
   });
+}
+
+/**
+ * The error for code that could not be loaded (a chunk a deployment left out, a file system
+ * hiccup): the library's fault, not an upstream's, so it names what was missing and why.
+ * `consequence` says what the call did without it (", so the attempt was not retried").
+ */
+export function notLoaded(what: string, cause: unknown, consequence = ''): RouterError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new RouterError(`internal error: ${what} could not be loaded${consequence}: ${reason}`, { code: 'upstream_error', status: 500, cause });
 }

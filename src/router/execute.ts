@@ -1,7 +1,7 @@
 import type { LatencyKind } from '../health/health-tracker.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { AbortedError, RouterError, type Attempt, type Exclusion } from '../errors.js';
-import { loadOnce, unlessAborted } from '../internal/load-once.js';
+import { loadOnce, notLoaded, unlessAborted } from '../internal/load-once.js';
 import { onAbort } from '../internal/on-abort.js';
 import { sleep } from '../internal/sleep.js';
 import { describeCircuit } from '../health/circuit-breaker.js';
@@ -77,12 +77,6 @@ class LimitSkip extends Error {
  */
 function isRequestError(error: RouterError): boolean {
   return (error.code === 'invalid_request' && !exceedsDeploymentLimit(error)) || error.code === 'aborted';
-}
-
-/** p-retry could not be loaded (a chunk a deployment left out): the library's fault, not the candidate's. */
-function retryUnavailable(cause: unknown): RouterError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new RouterError(`internal error: p-retry could not be loaded, so the attempt was not retried: ${reason}`, { code: 'upstream_error', status: 500, cause });
 }
 
 function toRouterError(error: unknown, candidate: Candidate): RouterError {
@@ -238,7 +232,7 @@ export async function execute<T>(
       }
       // Loaded on the first retry, after its wait: an app whose calls are not retried never loads it.
       const retrying = await unlessAborted(pRetry(), callerSignal).catch((error: unknown) => {
-        throw callerSignal?.aborted ? error : retryUnavailable(error);
+        throw callerSignal?.aborted ? error : notLoaded('p-retry', error, ', so the attempt was not retried');
       });
       return await retrying(once, {
         retries: retry.retries - 1,

@@ -1,6 +1,6 @@
 import type { EventSourceMessage, EventSourceParser, ParseError, ParserConfig } from 'eventsource-parser';
 import { RouterError } from '../errors.js';
-import { loadOnce, unlessAborted } from '../internal/load-once.js';
+import { loadOnce, notLoaded, unlessAborted } from '../internal/load-once.js';
 import { abortError, errorFromBodyFailure, errorFromStreamEvent, isErrorEvent, raisedBeforeSending } from '../providers/upstream-error.js';
 import { redactCause, type Redactor } from '../providers/redact.js';
 import type { ByteReader, ByteReadResult } from '../transport/types.js';
@@ -379,8 +379,7 @@ async function finishBody(reader: ByteReader): Promise<void> {
  * same deployment; the next one loads it again.
  */
 function parserUnavailable(cause: unknown): RouterError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return raisedBeforeSending(new RouterError(`internal error: the SSE parser eventsource-parser could not be loaded: ${reason}`, { code: 'upstream_error', status: 500, cause }));
+  return raisedBeforeSending(notLoaded('the SSE parser eventsource-parser', cause));
 }
 
 function truncated(providerId: string, requestId: string | undefined, cause?: unknown): RouterError {
