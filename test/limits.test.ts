@@ -180,21 +180,15 @@ describe('list and string limits', () => {
 });
 
 describe('limits.maxModelLength', () => {
-  it('refuses a model string of 1,000,000 characters in under 50 ms of event-loop time', async () => {
-    const router = createRouter({ providers: deployments(faults.upstream('long-model')), apiKey: 'sk-caller' });
-    const model = `eu-${'-'.repeat(1_000_000 - 5)}/x`;
-    // Warm the path once so that the measure is of the check, not of loading code.
-    await router.chat.completions.create({ model: 'm'.repeat(300), messages }).catch(() => undefined);
-    const before = performance.eventLoopUtilization();
-    const started = performance.now();
-    const pending = router.chat.completions.create({ model, messages });
-    // The synchronous part of the call: everything up to its first await.
-    const synchronous = performance.now() - started;
-    const error = await rejection(pending);
-    const busy = performance.eventLoopUtilization(before).active;
+  it('refuses a model string of 1,000,000 characters by its length, before anything reads it', async () => {
+    const upstream = faults.upstream('long-model');
+    const router = createRouter({ providers: deployments(upstream), apiKey: 'sk-caller' });
+    // Also an unknown policy prefix and an unknown model: had anything parsed it first, the
+    // error would say so. How fast the refusal is belongs to the benchmarks, not to a test.
+    const model = `zz-${'-'.repeat(1_000_000 - 5)}/x`;
+    const error = await rejection(router.chat.completions.create({ model, messages }));
     expect(error).toMatchObject({ status: 400, param: 'model', message: 'model is 1000000 characters long; the limit is 256 (limits.maxModelLength)' });
-    expect(synchronous).toBeLessThan(50);
-    expect(busy).toBeLessThan(50);
+    expect(upstream.requests).toHaveLength(0);
   });
 });
 
