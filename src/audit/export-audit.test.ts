@@ -64,6 +64,16 @@ describe('exportAudit', () => {
     expect(exportAudit(records, { format: 'jsonl', bom: true }).startsWith('{')).toBe(true);
   });
 
+  it('reads dates as UTC, like the records, whatever the time zone of the machine exporting', () => {
+    // A date alone is midnight UTC; a date-time names its offset. One without (read by
+    // Date.parse in the machine's own zone) or any other wording is refused, not guessed.
+    expect(ids(exportAudit(records, { format: 'jsonl', from: '2025-02-01' }))).toEqual(ids(exportAudit(records, { format: 'jsonl', from: '2025-02-01T00:00:00Z' })));
+    expect(ids(exportAudit(records, { format: 'jsonl', from: '2025-02-01T01:00:00+01:00' }))).toEqual(ids(exportAudit(records, { format: 'jsonl', from: '2025-02-01T00:00:00Z' })));
+    expect(() => exportAudit(records, { format: 'csv', from: '2025-02-01T00:00' })).toThrow(/from "2025-02-01T00:00" has no time zone; add Z \(UTC\) or an offset such as \+01:00/);
+    expect(() => exportAudit(records, { format: 'csv', to: 'February 1, 2025' })).toThrow(/to "February 1, 2025" is not a date/);
+    expect(() => exportAudit(records, { format: 'csv', to: '2025-02-30' })).toThrow(/to "2025-02-30" is not a date/);
+  });
+
   it('refuses a bad date, outcome or format, naming it', () => {
     expect(() => exportAudit(records, { format: 'csv', from: 'last tuesday' })).toThrow(/from "last tuesday" is not a date/);
     expect(() => exportAudit(records, { format: 'csv', outcome: 'lost' as never })).toThrow(/outcome "lost" is not one of/);

@@ -6,7 +6,7 @@ const outcomes: readonly AuditOutcome[] = ['success', 'error', 'denied', 'invali
 
 /** Which records to export. Every field narrows; absent fields keep everything. */
 export interface AuditFilter {
-  /** Records whose `ts` is at or after this instant (ISO 8601 or a Date). */
+  /** Records whose `ts` is at or after this instant: a Date, or ISO 8601 — a date alone (midnight UTC) or a date-time with `Z` or an offset. */
   from?: string | Date | undefined;
   /** Records whose `ts` is before this instant (exclusive: `--to 2025-02-01` keeps all of January). */
   to?: string | Date | undefined;
@@ -27,11 +27,34 @@ export interface AuditExportOptions extends AuditFilter {
   bom?: boolean | undefined;
 }
 
+/**
+ * ISO 8601 as records write it: a date alone (midnight UTC), or a date-time with `Z` or an offset.
+ * `Date.parse` would also take a date-time without a zone (in the exporting machine's zone) and
+ * English wordings: a compliance export that silently moves by the machine's offset is refused.
+ */
+const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
+
 function instant(value: string | Date | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
-  const time = value instanceof Date ? value.getTime() : Date.parse(value);
-  if (Number.isNaN(time)) throw new InvalidRequestError(`audit export: ${name} "${String(value)}" is not a date; use ISO 8601, e.g. 2025-01-31T00:00:00Z`, name);
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new InvalidRequestError(`audit export: ${name} is an invalid Date`, name);
+    return value.getTime();
+  }
+  const dateTime = isoDateTime.exec(value);
+  const time = (isoDate.test(value) || dateTime !== null) && realDay(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(time)) throw new InvalidRequestError(`audit export: ${name} "${String(value)}" is not a date; use ISO 8601, e.g. 2025-01-31 or 2025-01-31T00:00:00Z`, name);
+  if (dateTime !== null && dateTime[3] === undefined) {
+    throw new InvalidRequestError(`audit export: ${name} "${value}" has no time zone; add Z (UTC) or an offset such as +01:00 (records are in UTC)`, name);
+  }
   return time;
+}
+
+/** `Date.parse` rolls 2025-02-30 over to March 2: a day the month does not have is no date. */
+function realDay(value: string): boolean {
+  const [year, month, day] = [Number(value.slice(0, 4)), Number(value.slice(5, 7)), Number(value.slice(8, 10))];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function list<T extends string>(value: T | readonly T[] | undefined): ReadonlySet<T> | undefined {

@@ -22,7 +22,7 @@ export const reportUsage = `Usage: sovroute audit report <file> | --postgres <ur
 
 Options:
   --html <out.html>          where to write the report (required)
-  --from <ISO>               records at or after this instant
+  --from <ISO>               records at or after this instant (a date is midnight UTC; a time needs Z or an offset)
   --to <ISO>                 records before this instant
   --outcome <outcome>[,...]  success, error, denied, invalid, aborted
   --provider <id>[,...]      records served (or last failed) by these providers

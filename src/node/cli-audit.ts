@@ -33,7 +33,7 @@ export const exportUsage = `Usage: sovroute audit export <file> | --postgres <ur
 
 Options:
   --format csv|jsonl         output format (required)
-  --from <ISO>               records at or after this instant
+  --from <ISO>               records at or after this instant (a date is midnight UTC; a time needs Z or an offset)
   --to <ISO>                 records before this instant
   --outcome <outcome>[,...]  success, error, denied, invalid, aborted
   --provider <id>[,...]      records served (or last failed) by these providers
