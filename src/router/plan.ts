@@ -128,6 +128,35 @@ export interface Plan {
   completionChoices: number | undefined;
 }
 
+/**
+ * A call's plan, whose `candidates` (every candidate, judged as explain() judges them) are built
+ * on first read: a call judges only what it needs. The getter is the class's, shared: one
+ * defined on each plan (`Object.defineProperty`) gave every plan a hidden class of its own,
+ * ~1.5 µs a call on Node 20 and slower reads of each of its fields after.
+ */
+class CallPlan {
+  #every: ExplainCandidate[] | undefined;
+  readonly #explain: () => ExplainCandidate[];
+
+  constructor(fields: Plan, explain: () => ExplainCandidate[]) {
+    Object.assign(this, fields);
+    // The copy went through the setter: the fields' own list is the judged part only.
+    this.#every = undefined;
+    this.#explain = explain;
+  }
+
+  get candidates(): ExplainCandidate[] {
+    return (this.#every ??= this.#explain());
+  }
+
+  set candidates(value: ExplainCandidate[]) {
+    this.#every = value;
+  }
+}
+
+// Its fields are a Plan's, copied in by the constructor.
+interface CallPlan extends Omit<Plan, 'candidates'> {}
+
 export function selectPolicies(context: RouterContext, caller: Caller, spec: RouteSpec): CompiledPolicy[] {
   const policies = [context.policy];
   if (caller.policy) policies.push(caller.policy);
@@ -457,12 +486,7 @@ export function planRoute(
   if (!full) {
     // A call's own list would miss what it never judged: built in full on first read (by an
     // error naming every exclusion), as explain() would show it.
-    let every: ExplainCandidate[] | undefined;
-    Object.defineProperty(plan, 'candidates', {
-      get: () => (every ??= planRoute(context, caller, requested, spec, needs, route, 'explain').candidates),
-      enumerable: true,
-    });
-    return plan;
+    return new CallPlan(plan, () => planRoute(context, caller, requested, spec, needs, route, 'explain').candidates);
   }
 
   // Candidates in the order a call walks them, then everything else in catalogue order.
