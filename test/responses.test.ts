@@ -310,7 +310,8 @@ describe('responses options and stream control', () => {
     expect(saved.get(stream.responseId)!.input).toEqual([{ type: 'message', role: 'user', content: 'Hi' }]);
     expect(saved.get(stream.responseId)!.output[0]).toMatchObject({ type: 'message', role: 'assistant', status: 'completed' });
     const next = await router.responses.create({ model: 'llama-3.3-70b-instruct', input: 'More.', previous_response_id: stream.responseId });
-    expect(saved.get(next.id)!.input.map((item) => item.role)).toEqual(['user', 'assistant', 'user']);
+    // The continuation keeps its own turn and a link to the one it continues.
+    expect(saved.get(next.id)).toMatchObject({ previousResponseId: stream.responseId, input: [{ type: 'message', role: 'user', content: 'More.' }] });
   });
 
   it('answers, streamed and not, when the store fails to keep the response, and tells the logger', async () => {

@@ -18,8 +18,8 @@ import { responseRequestSchema, type ResponseCreateParams, type ResponseItem, ty
 /**
  * `POST /v1/responses`: the request is translated to a chat request and takes the chat path
  * (policy, routing, fallback, pricing, test keys) under a record whose endpoint is `responses`;
- * the answer is translated back. Unless the request sets `store: false`, its items (the whole
- * conversation and the output) are kept so later requests can continue it.
+ * the answer is translated back. Unless the request sets `store: false`, its own items (input and
+ * output) are kept with a link to the response it continues, so later requests can continue it.
  */
 export async function createResponse(
   context: RouterContext,
@@ -36,7 +36,7 @@ export async function createResponse(
     // The sizes the caller controls, on the request as received: before the schema walks it.
     assertRequestBody(params, limits, 'input');
     const request = validateRequest(responseRequestSchema, params);
-    const { history, input } = await resolveInput(request, store, caller.keyId);
+    const { history, input } = await resolveInput(request, store, caller.keyId, limits.maxConversationTurns);
     const origins: string[] = [];
     const chat = toChatRequest(request, history, input, origins);
     // A continued conversation grows with every response: counted here, and named by what the
@@ -53,11 +53,19 @@ export async function createResponse(
     const keep = store && request.store !== false ? store : undefined;
     // The response echoes whether it is kept: not when the router keeps none (responses.store: false).
     const echoed = keep || request.store === false ? request : { ...request, store: false };
-    const conversation = [...history, ...input];
+    const previous = request.previous_response_id;
     const save = async (response: ResponseObject) => {
       if (!keep) return;
       try {
-        await keep.set({ id, owner: caller.keyId, input: conversation, output: response.output as unknown as ResponseItem[], createdAt: Date.now() });
+        // The conversation before it stays where it is: this turn links to it rather than repeat it.
+        await keep.set({
+          id,
+          owner: caller.keyId,
+          ...(typeof previous === 'string' ? { previousResponseId: previous } : {}),
+          input,
+          output: response.output as unknown as ResponseItem[],
+          createdAt: Date.now(),
+        });
       } catch (error) {
         // The answer is generated and paid for: a store that fails (a shared one that is down)
         // loses its continuation, not the answer. Said to the operator, not to the caller.

@@ -1,5 +1,5 @@
 import { InvalidRequestError, RouterError } from '../errors.js';
-import { storeFailure, type ResponseStore } from './response-store.js';
+import { storeFailure, type ResponseStore, type StoredResponse } from './response-store.js';
 import type { ResponseItem, ResponseRequest } from './wire.js';
 
 /** A store lookup; a store that fails (a shared one that is down) is a 503 naming the field it was for. */
@@ -14,29 +14,57 @@ async function lookUp<T>(lookup: () => T | Promise<T>, param: string): Promise<T
 }
 
 /**
- * The conversation a request continues, as items: the stored history of `previous_response_id`
- * (its input and output), then this request's input with every `item_reference` replaced by the
- * stored item. Only an id the store does not hold (or holds for another key) is a 400 naming the
- * field. A reference to an unknown reasoning item (`rs_…`) is dropped: reasoning never reaches a
- * Chat Completions provider anyway. A store that cannot be read is a 503 `store_unavailable`.
+ * The items of the conversation response `previousId` ends, oldest first: the input and output of
+ * each stored response, following `previousResponseId` back to the first. Every response on the
+ * way must be `owner`'s. At most `maxTurns` responses are read (`limits.maxConversationTurns`):
+ * each is one store read, and the conversation's length is the caller's to grow.
+ */
+async function storedConversation(store: ResponseStore | undefined, previousId: string, owner: string | null, maxTurns: number): Promise<ResponseItem[]> {
+  const turns: StoredResponse[] = [];
+  for (let id: string | undefined = previousId; id !== undefined; ) {
+    if (turns.length === maxTurns) {
+      throw new InvalidRequestError(
+        `The conversation previous_response_id '${previousId}' continues has more than ${maxTurns} responses; the limit is ${maxTurns} (limits.maxConversationTurns). ` +
+          'Continue it without previous_response_id, sending the turns it still needs as input items, or raise the limit.',
+        'previous_response_id',
+      );
+    }
+    const wanted: string = id;
+    const response = store ? await lookUp(() => store.get(wanted), 'previous_response_id') : undefined;
+    // Another key's response is answered as one not stored: its existence is not the caller's to learn.
+    if (!response || response.owner !== owner) {
+      throw new InvalidRequestError(
+        wanted === previousId
+          ? `Previous response with id '${previousId}' not found. Responses are kept only when the request did not set store: false, and only for a limited time.`
+          : `Response '${wanted}', an earlier turn of the conversation previous_response_id '${previousId}' continues, was not found: it is no longer stored (expired or evicted), so the conversation cannot be rebuilt. ` +
+              'Continue it without previous_response_id, sending the turns it still needs as input items.',
+        'previous_response_id',
+      );
+    }
+    turns.push(response);
+    id = response.previousResponseId;
+  }
+  const items: ResponseItem[] = [];
+  for (let index = turns.length - 1; index >= 0; index -= 1) items.push(...turns[index]!.input, ...turns[index]!.output);
+  return items;
+}
+
+/**
+ * The conversation a request continues, as items: the stored conversation `previous_response_id`
+ * ends (see {@link storedConversation}), then this request's input with every `item_reference`
+ * replaced by the stored item. Only an id the store does not hold (or holds for another key) is a
+ * 400 naming the field. A reference to an unknown reasoning item (`rs_…`) is dropped: reasoning
+ * never reaches a Chat Completions provider anyway. A store that cannot be read is a 503
+ * `store_unavailable`.
  */
 export async function resolveInput(
   request: ResponseRequest,
   store: ResponseStore | undefined,
   owner: string | null,
+  maxTurns: number,
 ): Promise<{ history: ResponseItem[]; input: ResponseItem[] }> {
-  const history: ResponseItem[] = [];
   const previousId = request.previous_response_id;
-  if (typeof previousId === 'string') {
-    const previous = store ? await lookUp(() => store.get(previousId), 'previous_response_id') : undefined;
-    if (!previous || previous.owner !== owner) {
-      throw new InvalidRequestError(
-        `Previous response with id '${previousId}' not found. Responses are kept only when the request did not set store: false, and only for a limited time.`,
-        'previous_response_id',
-      );
-    }
-    history.push(...previous.input, ...previous.output);
-  }
+  const history = typeof previousId === 'string' ? await storedConversation(store, previousId, owner, maxTurns) : [];
   const given: ResponseItem[] =
     typeof request.input === 'string' ? [{ type: 'message', role: 'user', content: request.input }] : ((request.input ?? []) as ResponseItem[]);
   const input: ResponseItem[] = [];

@@ -38,10 +38,35 @@ describe('memoryResponseStore', () => {
     const store = memoryResponseStore({ maxEntries: 1 });
     const first = stored('resp_1');
     await store.set(first);
-    // The next turn carries the first turn's items as its history.
+    // A response stored whole by an earlier version repeats the first turn's items as its history.
     await store.set({ ...stored('resp_2'), input: [...first.input, ...first.output] });
     expect(await store.get('resp_1')).toBeUndefined();
     expect((await store.getItem('msg_resp_1'))?.item).toEqual(first.output[0]);
+  });
+
+  it('evicts the least recently continued conversation first, not the first turns of one in use', async () => {
+    const store = memoryResponseStore({ maxEntries: 3 });
+    await store.set(stored('resp_a1'));
+    await store.set(stored('resp_b1'));
+    await store.set({ ...stored('resp_a2'), previousResponseId: 'resp_a1' });
+    await store.set(stored('resp_c1'));
+    expect(await store.get('resp_b1')).toBeUndefined();
+    expect(await store.get('resp_a1')).toBeDefined();
+    expect(await store.get('resp_a2')).toBeDefined();
+  });
+
+  it('keeps the earlier turns of a conversation for ttlMs after it was last continued', async () => {
+    vi.useFakeTimers();
+    const store = memoryResponseStore({ ttlMs: 1000 });
+    await store.set(stored('resp_1'));
+    vi.advanceTimersByTime(600);
+    await store.set({ ...stored('resp_2'), previousResponseId: 'resp_1' });
+    vi.advanceTimersByTime(600);
+    expect(await store.get('resp_1')).toBeDefined();
+    expect(await store.getItem('msg_resp_1')).toBeDefined();
+    vi.advanceTimersByTime(400);
+    expect(await store.get('resp_1')).toBeUndefined();
+    expect(await store.get('resp_2')).toBeUndefined();
   });
 
   it('evicts the oldest responses beyond maxBytes and refuses one larger than the whole budget', async () => {

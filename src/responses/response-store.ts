@@ -4,14 +4,24 @@ import type { ResponseItem } from './wire.js';
 
 /**
  * What the router keeps of one response, so that `previous_response_id` and `item_reference`
- * work: the whole conversation up to it (`input`: earlier items and this request's input) and
- * what it answered (`output`).
+ * work: its own turn of the conversation (`input`: this request's items, references resolved;
+ * `output`: what it answered) and the response it continued (`previousResponseId`). A
+ * conversation is rebuilt by following `previousResponseId` back to its first response, so each
+ * turn is kept once, however long the conversation grows.
  */
 export interface StoredResponse {
   /** The `resp_…` id returned to the caller. */
   id: string;
   /** The key id of the caller who created it: another key cannot read it. */
   owner: string | null;
+  /**
+   * The response this one continued (its request's `previous_response_id`), whose conversation
+   * comes before `input`; absent for the first response of a conversation. Responses stored
+   * without it by sovroute before it kept conversations as links hold their whole conversation
+   * in `input`: they are read as a conversation's first response.
+   */
+  previousResponseId?: string;
+  /** This response's own input items, `item_reference`s replaced by the items they named. */
   input: ResponseItem[];
   output: ResponseItem[];
   /** @unit epoch milliseconds */
@@ -21,7 +31,10 @@ export interface StoredResponse {
 /**
  * Where responses are kept. Methods may be synchronous or return promises, so a shared store
  * (Redis, a database) can implement the same contract; an item is found by its own id
- * (`msg_…`, `fc_…`) in whichever stored response holds it.
+ * (`msg_…`, `fc_…`) in whichever stored response holds it. A conversation needs every response
+ * of its `previousResponseId` chain: a store that expires or evicts responses should keep each
+ * one at least as long as the responses that continue it (the memory store renews a chain each
+ * time it is continued).
  */
 export interface ResponseStore {
   /** The stored response, or `undefined` when it is unknown or expired. */
@@ -42,11 +55,11 @@ export function storeFailure(error: unknown): string {
 
 /** Bounds of the built-in memory store. */
 export interface MemoryResponseStoreOptions {
-  /** Responses kept at most; the oldest go first. @default 1000 */
+  /** Responses kept at most; the least recently kept or continued go first. @default 1000 */
   maxEntries?: number;
-  /** Total size of the kept responses (their JSON) at most; the oldest go first. @unit bytes @default 33554432 (32 MiB) */
+  /** Total size of the kept responses (their JSON) at most; the least recently kept or continued go first. @unit bytes @default 33554432 (32 MiB) */
   maxBytes?: number;
-  /** How long a response stays available after it was created. @unit milliseconds @default 3600000 (1 hour) */
+  /** How long a response stays available after it was kept or its conversation was last continued. @unit milliseconds @default 3600000 (1 hour) */
   ttlMs?: number;
 }
 
@@ -58,15 +71,18 @@ interface Entry {
 
 /**
  * A response store in this process's memory, bounded by count, bytes and age. Responses are
- * evicted oldest first; a response larger than `maxBytes` on its own is not kept.
+ * evicted least recently continued first; a response larger than `maxBytes` on its own is not
+ * kept. Keeping a response renews the responses it continues (their age and their place in the
+ * eviction order), so a conversation in use keeps all its turns.
  */
 export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): ResponseStore {
   const maxEntries = options.maxEntries ?? 1000;
   const maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
   const ttlMs = options.ttlMs ?? 3_600_000;
-  // Map order is insertion order: the first entry is always the oldest.
+  // Map order is insertion order: the first entry is always the least recently kept or continued.
   const entries = new Map<string, Entry>();
-  // item id → the id of the newest response holding it (a later turn repeats earlier items).
+  // item id → the id of the newest response holding it (one may repeat another's items: an
+  // item_reference resolved into its input, or a conversation stored whole by an earlier version).
   const items = new Map<string, string>();
   let bytes = 0;
 
@@ -89,6 +105,28 @@ export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): R
     return entry;
   }
 
+  /**
+   * Renews response `id` and the responses before it in its conversation (back to the first, or
+   * to one already gone): a fresh expiry and the newest places in the eviction order.
+   */
+  function renewChain(id: string | undefined, now: number): void {
+    const chain: Entry[] = [];
+    const seen = new Set<string>();
+    for (let at = id; at !== undefined && !seen.has(at); ) {
+      seen.add(at);
+      const entry = live(at);
+      if (!entry) break;
+      chain.push(entry);
+      at = entry.response.previousResponseId;
+    }
+    // Re-inserted first response first: the conversation's turns keep their order among themselves.
+    for (const entry of chain.reverse()) {
+      entries.delete(entry.response.id);
+      entry.expiresAt = now + ttlMs;
+      entries.set(entry.response.id, entry);
+    }
+  }
+
   return {
     get: (id) => live(id)?.response,
     getItem(id) {
@@ -103,6 +141,7 @@ export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): R
       if (size > maxBytes) return;
       evict(response.id);
       const now = Date.now();
+      renewChain(response.previousResponseId, now);
       for (const [id, entry] of entries) {
         if (entry.expiresAt > now && entries.size < maxEntries && bytes + size <= maxBytes) break;
         evict(id);

@@ -125,6 +125,12 @@ export interface RequestLimits {
    * tokenised input (an array of numbers) is one entry. @default 4096
    */
   maxMessages?: number;
+  /**
+   * Most stored responses a Responses request may continue through `previous_response_id`: the
+   * conversation is rebuilt by reading each of its responses from the response store, one read
+   * per turn. A longer one is refused (400 naming `previous_response_id`). @default 1000
+   */
+  maxConversationTurns?: number;
   /** Most entries in `tools`. @default 128 */
   maxTools?: number;
   /** Longest `model` string. @unit characters @default 256 */
@@ -302,6 +308,7 @@ const requestLimitsShape = s.strictObject({
   maxBodyBytes: optionalPositiveInteger(),
   maxDepth: optionalPositiveInteger(),
   maxMessages: optionalPositiveInteger(),
+  maxConversationTurns: optionalPositiveInteger(),
   maxTools: optionalPositiveInteger(),
   maxModelLength: optionalPositiveInteger(),
   maxRouteFieldLength: optionalPositiveInteger(),
@@ -436,6 +443,7 @@ export const defaultRequestLimits: ResolvedRequestLimits = {
   maxBodyBytes: 16 * 1024 * 1024,
   maxDepth: 64,
   maxMessages: 4096,
+  maxConversationTurns: 1000,
   maxTools: 128,
   maxModelLength: 256,
   maxRouteFieldLength: 256,

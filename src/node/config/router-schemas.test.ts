@@ -26,6 +26,7 @@ const limits = fc.oneof(
       maxBodyBytes: count,
       maxDepth: count,
       maxMessages: count,
+      maxConversationTurns: count,
       maxTools: count,
       maxModelLength: count,
       maxRouteFieldLength: count,

@@ -25,6 +25,7 @@ export const requestLimitsSchema = z.strictObject({
   maxBodyBytes: optionalPositiveInteger(),
   maxDepth: optionalPositiveInteger(),
   maxMessages: optionalPositiveInteger(),
+  maxConversationTurns: optionalPositiveInteger(),
   maxTools: optionalPositiveInteger(),
   maxModelLength: optionalPositiveInteger(),
   maxRouteFieldLength: optionalPositiveInteger(),
