@@ -243,6 +243,28 @@ describe('responses.create through router.fetch (openai SDK, test key)', () => {
     expect(seen).not.toContain('response.completed');
   });
 
+  it('reports on response.failed the usage and cost the router counted for the audit record', async () => {
+    const { router, audit } = setup();
+    const cut = await router.responses.create({ model: 'eu-sovereign/cheapest', input: 'Hi', stream: true, simulate: { fault: 'stream_cut', cut_after_chunks: 3 } });
+    const events = [];
+    for await (const event of cut) events.push(event);
+    const failed = events.at(-1)!;
+    expect(failed.type).toBe('response.failed');
+    await router.flush();
+    const record = audit.records[0]!;
+    expect(record.outcome).toBe('error');
+    // Tokens were spent before the cut: the failed response says how many, and what they cost.
+    expect(record.usage!.completion_tokens).toBeGreaterThan(0);
+    expect((failed.response as ResponseObject).usage).toMatchObject({
+      input_tokens: record.usage!.prompt_tokens,
+      output_tokens: record.usage!.completion_tokens,
+      total_tokens: record.usage!.total_tokens,
+      cost: record.cost,
+      currency: 'EUR',
+      estimated: true,
+    });
+  });
+
   it('reports a max_output_tokens cut-off as incomplete, streamed and not', async () => {
     const { client } = setup();
     const cut = await client.responses.create({ model: 'eu-sovereign/cheapest', input: 'Tell me a long story.', max_output_tokens: 5 });

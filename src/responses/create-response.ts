@@ -76,7 +76,7 @@ export async function createResponse(
     const result = await runChatCompletion(context, record, chat, options, (error) => responsesRefusal(error, request, chat, origins));
     if (result instanceof ChatCompletionStream) {
       const chunks = result[Symbol.asyncIterator]();
-      const events = translateStream(chunks, { request: echoed, id, createdAt, onEnd: save });
+      const events = translateStream(chunks, { request: echoed, id, createdAt, onEnd: save, counted: () => record.usage });
       return new ResponseStream(events, result.controller, result.requestId, id, chunks);
     }
     const response = toResponse(echoed, id, createdAt, result as ChatCompletion);

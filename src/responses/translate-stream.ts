@@ -38,6 +38,11 @@ export interface StreamTranslation {
   createdAt: number;
   /** Called with the final response before its terminal event is sent (to store it). */
   onEnd(response: ResponseObject): void | Promise<void>;
+  /**
+   * The usage with cost the router counted for this request once it ended (its audit record's):
+   * what a failed response reports, since tokens spent before a failure are paid for too.
+   */
+  counted?(): Usage | undefined;
 }
 
 /** `error.code` strings as OpenAI streams send them. */
@@ -198,11 +203,13 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
     if (done || error.code === 'aborted') throw error;
     const code = streamErrorCode(error);
     yield event('error', { code, message: error.message, param: null, error: { type: code, code, message: error.message, param: null } });
+    const spent = options.counted?.() ?? usage;
     const failed = Object.assign(responseShell(request, id, request.model, createdAt), {
       status: 'failed' as const,
       error: { code, message: error.message },
       output,
       output_text: outputText(output),
+      usage: spent ? responseUsage(spent) : null,
       ...(error.route ? { route: error.route } : {}),
     });
     yield event('response.failed', { response: failed });

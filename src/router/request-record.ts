@@ -48,6 +48,11 @@ export class RequestRecord {
   /** When a stream was handed to the caller: its overhead is counted up to here. */
   private committedAt: number | undefined;
   private cost: number | undefined;
+  /**
+   * The usage with cost the request ended with, as its audit record counts it (a stream cut or
+   * aborted part-way included); undefined until it ended, or when it ended before any call.
+   */
+  usage: Usage | undefined;
   private keyId: string | null = null;
   private simulated = false;
   private plan: Plan | undefined;
@@ -178,6 +183,7 @@ export class RequestRecord {
   ) {
     if (this.finished) return;
     this.finished = true;
+    this.usage = usage;
     this.settle?.(usage);
     const audit = this.context.audit;
     const observation = this.observation;
