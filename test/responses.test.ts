@@ -336,7 +336,7 @@ describe('responses options and stream control', () => {
     expect(saved.get(next.id)).toMatchObject({ previousResponseId: stream.responseId, input: [{ type: 'message', role: 'user', content: 'More.' }] });
   });
 
-  it('answers, streamed and not, when the store fails to keep the response, and tells the logger', async () => {
+  it('answers, streamed and not, when the store fails to keep the response, says store: false, and tells the logger', async () => {
     const audit = memoryAudit();
     const logged: string[] = [];
     const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (message: string) => void logged.push(message) };
@@ -350,10 +350,17 @@ describe('responses options and stream control', () => {
     const router = createRouter({ providers: testProviders(), apiKey: 'test-demo', audit: [audit], logger, responses: { store } });
     const response = await router.responses.create({ model: 'llama-3.3-70b-instruct', input: 'Hi' });
     expect(response.output_text).toMatch(/^Pseudo-LLM reply to "Hi"/);
+    // The caller learns it cannot continue it.
+    expect(response.store).toBe(false);
     const stream = await router.responses.create({ model: 'llama-3.3-70b-instruct', input: 'Hi', stream: true });
     const types: string[] = [];
-    for await (const event of stream) types.push(event.type);
+    let completed: ResponseObject | undefined;
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === 'response.completed') completed = event.response as ResponseObject;
+    }
     expect(types.at(-1)).toBe('response.completed');
+    expect(completed!.store).toBe(false);
     expect(types).not.toContain('error');
     expect(logged).toHaveLength(2);
     expect(logged[0]).toContain(`could not keep response ${response.id}`);

@@ -8,8 +8,9 @@ import type { ChatCompletion } from '../wire/chat-response.js';
 import { assertRequestBody } from '../wire/request-limits.js';
 import { resolveInput } from './resolve-input.js';
 import { newId } from './response-shell.js';
-import { storeFailure, type ResponseStore } from './response-store.js';
+import { storeFailure, type ResponseStore, type StoredResponse } from './response-store.js';
 import { ResponseStream } from './response-stream.js';
+import type { StoreWrites } from './store-writes.js';
 import { responsesRefusal, toChatRequest } from './translate-request.js';
 import { toResponse } from './translate-response.js';
 import { translateStream } from './translate-stream.js';
@@ -24,6 +25,7 @@ import { responseRequestSchema, type ResponseCreateParams, type ResponseItem, ty
 export async function createResponse(
   context: RouterContext,
   store: ResponseStore | undefined,
+  writes: StoreWrites,
   params: ResponseCreateParams,
   options: RequestOptions = {},
 ): Promise<ResponseObject | ResponseStream> {
@@ -54,23 +56,26 @@ export async function createResponse(
     // The response echoes whether it is kept: not when the router keeps none (responses.store: false).
     const echoed = keep || request.store === false ? request : { ...request, store: false };
     const previous = request.previous_response_id;
+    // The answer is generated and paid for: a response that cannot be kept (a shared store that
+    // is down, a router closing) loses its continuation, not the answer. It says so (store: false).
     const save = async (response: ResponseObject) => {
       if (!keep) return;
-      try {
-        // The conversation before it stays where it is: this turn links to it rather than repeat it.
-        await keep.set({
-          id,
-          owner: caller.keyId,
-          ...(typeof previous === 'string' ? { previousResponseId: previous } : {}),
-          input,
-          output: response.output as unknown as ResponseItem[],
-          createdAt: Date.now(),
-        });
-      } catch (error) {
-        // The answer is generated and paid for: a store that fails (a shared one that is down)
-        // loses its continuation, not the answer. Said to the operator, not to the caller.
-        context.logger.error(`responses: the store could not keep response ${id} (audit record ${record.id}), so previous_response_id cannot continue it: ${storeFailure(error)}`);
-      }
+      // The conversation before it stays where it is: this turn links to it rather than repeat it.
+      const stored: StoredResponse = {
+        id,
+        owner: caller.keyId,
+        ...(typeof previous === 'string' ? { previousResponseId: previous } : {}),
+        input,
+        output: response.output as unknown as ResponseItem[],
+        createdAt: Date.now(),
+      };
+      const outcome = await writes.keep(() => keep.set(stored));
+      if (outcome.kind === 'kept') return;
+      response.store = false;
+      const which = `response ${id} (audit record ${record.id})`;
+      if (outcome.kind === 'closed') context.logger.warn(`responses: ${which} completed after router.close() was called, so it was not kept; it says store: false`);
+      else if (outcome.kind === 'abandoned') context.logger.error(`responses: the store did not finish keeping ${which} within audit.drainTimeoutMs of router.close(), so it says store: false`);
+      else context.logger.error(`responses: the store could not keep ${which}, so previous_response_id cannot continue it: ${storeFailure(outcome.error)}`);
     };
     // The chat path's refusals name chat fields: renamed to what this request sent.
     const result = await runChatCompletion(context, record, chat, options, (error) => responsesRefusal(error, request, chat, origins));

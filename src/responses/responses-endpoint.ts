@@ -4,12 +4,20 @@ import { createResponse } from './create-response.js';
 import type { ResponsesOptions } from './options.js';
 import { memoryResponseStore, type ResponseStore } from './response-store.js';
 import { ResponseStream } from './response-stream.js';
+import { StoreWrites } from './store-writes.js';
 import type { ResponseCreateParams, ResponseObject } from './wire.js';
 
 /** One router's Responses endpoint: its store and its `create`. */
 export interface ResponsesEndpoint {
   create(params: ResponseCreateParams, options?: RequestOptions): Promise<ResponseObject | ResponseStream>;
   isStream(value: unknown): value is ResponseStream;
+  /**
+   * For `router.close()`: keeps no more responses (those completing from now on say
+   * `store: false`) and resolves once the store writes in flight ended, or after
+   * `audit.drainTimeoutMs`, when the ones still going are given up (their responses say
+   * `store: false`). Never rejects.
+   */
+  close(): Promise<void>;
 }
 
 /** The store `router.responses` uses, or `undefined` when it keeps none. */
@@ -26,8 +34,10 @@ function responseStore(options: ResponsesOptions | undefined): ResponseStore | u
 
 export function responsesEndpoint(context: RouterContext, options: ResponsesOptions | undefined): ResponsesEndpoint {
   const store = responseStore(options);
+  const writes = new StoreWrites(context.options.audit.drainTimeoutMs);
   return {
-    create: (params, requestOptions) => createResponse(context, store, params, requestOptions),
+    create: (params, requestOptions) => createResponse(context, store, writes, params, requestOptions),
     isStream: (value): value is ResponseStream => value instanceof ResponseStream,
+    close: () => writes.close(),
   };
 }

@@ -36,7 +36,7 @@ export interface StreamTranslation {
   request: ResponseRequest;
   id: string;
   createdAt: number;
-  /** Called with the final response before its terminal event is sent (to store it). */
+  /** Called with the final response before its terminal event is sent (to store it: it may set `store: false`). */
   onEnd(response: ResponseObject): void | Promise<void>;
   /**
    * The usage with cost the router counted for this request once it ended (its audit record's):

@@ -98,6 +98,10 @@ export interface Router {
   /**
    * Flushes (within `audit.drainTimeoutMs`), then closes the audit sinks. Records still not
    * stored go to `audit.onError`, and the returned promise rejects with what went wrong.
+   * `router.responses` keeps no more responses from the moment it is called (a response
+   * completing afterwards says `store: false`); responses being stored when it is called are
+   * stored before it resolves, or, when their store write has not ended within
+   * `audit.drainTimeoutMs`, say `store: false`.
    */
   close(): Promise<void>;
 }
@@ -125,7 +129,7 @@ export function createRouter(options: RouterOptions): Router {
     completions: { create: (params, requestOptions) => createCompletion(context, params, requestOptions) },
     embeddings,
     responses: {
-      create: async (params: ResponseCreateParams, requestOptions?: RequestOptions) => (await responses()).create(params, requestOptions),
+      create: async (params: ResponseCreateParams, requestOptions?: RequestOptions) => (await responses.load()).create(params, requestOptions),
     } as Responses,
     models: { list: (listOptions) => modelListPromise(() => listModels(context, listOptions?.apiKey)) },
     explain: (params, explainOptions) => explainChat(context, params, explainOptions?.apiKey),
@@ -142,9 +146,13 @@ export function createRouter(options: RouterOptions): Router {
       const { readUsage } = await import('../budgets/budget-guard.js');
       return readUsage(context.budgets, caller.keyId, caller.budget);
     },
-    fetch: lazyFetchHandler(context, responses),
+    fetch: lazyFetchHandler(context, responses.load),
     flush: () => context.audit.flush(),
-    close: () => context.audit.close(),
+    async close() {
+      // Side by side: responses being stored are waited for while the audit records drain.
+      const [, audit] = await Promise.allSettled([responses.close(), context.audit.close()]);
+      if (audit.status === 'rejected') throw audit.reason;
+    },
   };
   // For serve(): not enumerable and not in the type, so it is no part of the public surface.
   Object.defineProperty(router, routerInternals, { value: createRouterInternals(context) });
