@@ -50,7 +50,7 @@ function prompt(audit: ReturnType<typeof memoryAudit>, index: number): { role: s
 }
 
 describe('conversations continued with previous_response_id', () => {
-  it('stores each turn once: 30 turns keep 30 inputs and 30 outputs, and the last turn still sends the whole conversation', async () => {
+  it('stores each turn once, with the whole conversation every 16 turns: 30 turns keep 92 items, not 930, and the last still sends all of it', async () => {
     const { saved, store } = recordingStore();
     const { router, audit, a } = setup({ store });
     let previous: string | undefined;
@@ -60,8 +60,11 @@ describe('conversations continued with previous_response_id', () => {
     }
     const kept = [...saved.values()];
     expect(kept).toHaveLength(30);
-    // Linear in the turns: each response holds its own input and output, not the conversation so far.
-    expect(kept.reduce((sum, response) => sum + response.input.length + response.output.length, 0)).toBe(60);
+    // Each response holds its own input and output (2 items), but the 17th, whose history took 16
+    // reads, holds the 32 items before it too: 16 × 2 + 34 + 13 × 2. Whole at every turn: 930.
+    expect(kept.reduce((sum, response) => sum + response.input.length + response.output.length, 0)).toBe(92);
+    expect(kept[16]!.previousResponseId).toBeUndefined();
+    expect(kept[16]!.input).toHaveLength(33);
     expect(saved.get(previous!)!.input).toEqual([{ type: 'message', role: 'user', content: 'Turn 30' }]);
     expect(saved.get(previous!)!.previousResponseId).toBe(kept[28]!.id);
     await router.flush();
@@ -70,15 +73,35 @@ describe('conversations continued with previous_response_id', () => {
     expect(last.filter((message) => message.role === 'user').map((message) => message.content)).toEqual(Array.from({ length: 30 }, (_, index) => `Turn ${index + 1}`));
   });
 
+  it('reads at most 16 stored responses to continue a conversation, and needs none from before its last whole one', async () => {
+    const { saved, store } = recordingStore();
+    let reads = 0;
+    const counting: ResponseStore = { ...store, get: (id) => (reads++, store.get(id)) };
+    const { router, audit, a } = setup({ store: counting });
+    const ids: string[] = [];
+    for (let turn = 1; turn <= 40; turn += 1) {
+      reads = 0;
+      const response = await a.responses.create({ model, input: `Turn ${turn}`, ...(ids.length > 0 ? { previous_response_id: ids.at(-1)! } : {}) });
+      expect(reads).toBeLessThanOrEqual(16);
+      ids.push(response.id);
+    }
+    // Turn 33 was kept whole: the 32 responses before it may be gone.
+    for (const id of ids.slice(0, 32)) saved.delete(id);
+    await a.responses.create({ model, input: 'Turn 41', previous_response_id: ids.at(-1)! });
+    await router.flush();
+    expect(prompt(audit, 40).filter((message) => message.role === 'user')).toHaveLength(41);
+  });
+
   it("does not push other conversations out of the memory store's byte budget by repeating a long one at every turn", async () => {
-    const { a } = setup({ store: memoryResponseStore({ maxBytes: 100_000 }) });
+    const { a } = setup({ store: memoryResponseStore({ maxBytes: 500_000 }) });
     const other = await a.responses.create({ model, input: 'Another conversation' });
     let previous: string | undefined;
     for (let turn = 1; turn <= 60; turn += 1) {
       const response = await a.responses.create({ model, input: `Turn ${turn}`, ...(previous ? { previous_response_id: previous } : {}) });
       previous = response.id;
     }
-    // 61 small responses fit in 100 KB when each is kept once; repeated per turn they would not.
+    // 61 small responses (~1.6 KB each) fit in 500 KB when each is kept once and the conversation
+    // whole every 16 turns (~260 KB); kept whole at every turn (~3 MB) they would not.
     await expect(a.responses.create({ model, previous_response_id: other.id, input: 'And then?' })).resolves.toMatchObject({ status: 'completed' });
     await expect(a.responses.create({ model, previous_response_id: previous!, input: 'And then?' })).resolves.toMatchObject({ status: 'completed' });
   });

@@ -14,12 +14,25 @@ async function lookUp<T>(lookup: () => T | Promise<T>, param: string): Promise<T
 }
 
 /**
- * The items of the conversation response `previousId` ends, oldest first: the input and output of
- * each stored response, following `previousResponseId` back to the first. Every response on the
- * way must be `owner`'s. At most `maxTurns` responses are read (`limits.maxConversationTurns`):
- * each is one store read, and the conversation's length is the caller's to grow.
+ * A response whose history took this many stored responses to rebuild is stored with its whole
+ * conversation instead of a link (a checkpoint), so a conversation is kept whole every 16 turns:
+ * continuing one reads at most 16 responses (one store read each) and needs only those since its
+ * last checkpoint still stored, for about a sixteenth of the storage of keeping every turn whole.
  */
-async function storedConversation(store: ResponseStore | undefined, previousId: string, owner: string | null, maxTurns: number): Promise<ResponseItem[]> {
+export const conversationCheckpointTurns = 16;
+
+/**
+ * The items of the conversation response `previousId` ends, oldest first: the input and output of
+ * each stored response, following `previousResponseId` back to one stored whole (the first, or a
+ * checkpoint). Every response on the way must be `owner`'s. At most `maxTurns` responses are read
+ * (`limits.maxConversationTurns`): each is one store read, and a store's links are not ours to trust.
+ */
+async function storedConversation(
+  store: ResponseStore | undefined,
+  previousId: string,
+  owner: string | null,
+  maxTurns: number,
+): Promise<{ items: ResponseItem[]; links: number }> {
   const turns: StoredResponse[] = [];
   for (let id: string | undefined = previousId; id !== undefined; ) {
     if (turns.length === maxTurns) {
@@ -46,7 +59,7 @@ async function storedConversation(store: ResponseStore | undefined, previousId: 
   }
   const items: ResponseItem[] = [];
   for (let index = turns.length - 1; index >= 0; index -= 1) items.push(...turns[index]!.input, ...turns[index]!.output);
-  return items;
+  return { items, links: turns.length };
 }
 
 /**
@@ -55,16 +68,16 @@ async function storedConversation(store: ResponseStore | undefined, previousId: 
  * replaced by the stored item. Only an id the store does not hold (or holds for another key) is a
  * 400 naming the field. A reference to an unknown reasoning item (`rs_…`) is dropped: reasoning
  * never reaches a Chat Completions provider anyway. A store that cannot be read is a 503
- * `store_unavailable`.
+ * `store_unavailable`. `links`: how many stored responses were read for the history.
  */
 export async function resolveInput(
   request: ResponseRequest,
   store: ResponseStore | undefined,
   owner: string | null,
   maxTurns: number,
-): Promise<{ history: ResponseItem[]; input: ResponseItem[] }> {
+): Promise<{ history: ResponseItem[]; input: ResponseItem[]; links: number }> {
   const previousId = request.previous_response_id;
-  const history = typeof previousId === 'string' ? await storedConversation(store, previousId, owner, maxTurns) : [];
+  const { items: history, links } = typeof previousId === 'string' ? await storedConversation(store, previousId, owner, maxTurns) : { items: [], links: 0 };
   const given: ResponseItem[] =
     typeof request.input === 'string' ? [{ type: 'message', role: 'user', content: request.input }] : ((request.input ?? []) as ResponseItem[]);
   const input: ResponseItem[] = [];
@@ -86,5 +99,5 @@ export async function resolveInput(
       `input[${index}].id`,
     );
   }
-  return { history, input };
+  return { history, input, links };
 }
