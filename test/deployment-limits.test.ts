@@ -2,8 +2,8 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it, vi } from 'vitest';
-import { createRouter, openaiCompatible } from '../src/index.js';
-import { createDeploymentLimiter, type DeploymentLimiter } from '../src/budgets/deployment-limits.js';
+import { createRouter, memoryHealthStore, openaiCompatible, type HealthStore } from '../src/index.js';
+import { createDeploymentLimiter, isSlot, type DeploymentLimiter, type DeploymentRefusal, type DeploymentSlot } from '../src/budgets/deployment-limits.js';
 import { redisStore } from '../src/redis/index.js';
 import { localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
 import { euJurisdiction, oneTokenRequest, oneTokenUpstream } from './helpers/priced-upstream.js';
@@ -57,8 +57,7 @@ async function hammer(limiters: DeploymentLimiter[], limits: { rpm?: number; tpm
     limiters.flatMap((limiter) =>
       Array.from({ length: loops }, async () => {
         while (Date.now() < end) {
-          const refused = await limiter.reserve('limited', limits, tokens);
-          if (refused === undefined) granted.push(Date.now());
+          if (isSlot(await limiter.reserve('limited', limits, tokens))) granted.push(Date.now());
           else await new Promise((resolve) => setTimeout(resolve, 5));
         }
       }),
@@ -122,6 +121,93 @@ describe('a deployment with limits', () => {
     expect(error?.message).toMatch(/at its rate limit: 10 tpm, less than this request's ~\d+ tokens/);
     expect([error?.status, error?.isRetryable, error?.headers['retry-after']]).toEqual([404, false, undefined]);
     expect(limited.hits).toBe(0);
+  });
+});
+
+describe('an attempt that never reached a limited deployment', () => {
+  const limitedRouter = (baseURL: string, extra: { apiKey?: string | (() => string); store?: HealthStore } = {}) =>
+    createRouter({
+      policy: 'eu-sovereign',
+      ...(extra.store ? { store: extra.store } : {}),
+      providers: [openaiCompatible({ id: 'limited', baseURL, apiKey: extra.apiKey ?? 'k', jurisdiction, limits: { rpm: 1 }, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
+    });
+
+  it('gives its slot back when the request could not be serialised, so the next request is sent', async () => {
+    const limited = await answer();
+    const router = limitedRouter(limited.baseURL);
+    await expect(router.chat.completions.create({ ...request, seed_hint: 10n } as never)).rejects.toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/could not be serialised/) });
+    expect((await router.chat.completions.create(request)).provider).toBe('limited');
+    expect(limited.hits).toBe(1);
+  });
+
+  it('gives its slot back when its API key could not be read, so the next request is sent', async () => {
+    const limited = await answer();
+    let calls = 0;
+    const router = limitedRouter(limited.baseURL, {
+      apiKey: () => {
+        calls += 1;
+        if (calls === 1) throw new Error('the vault is sealed');
+        return 'k';
+      },
+    });
+    await expect(router.chat.completions.create(request)).rejects.toMatchObject({ code: 'all_providers_failed' });
+    expect((await router.chat.completions.create(request)).provider).toBe('limited');
+    expect(limited.hits).toBe(1);
+  });
+
+  it('gives its slot back when the caller aborts while the shared store reserves it', async () => {
+    const limited = await answer();
+    const controller = new AbortController();
+    const released: string[] = [];
+    const store: HealthStore = {
+      ...memoryHealthStore(),
+      // The fleet's count grants the slot, but the caller has given up by the time it answers.
+      reserveDeployment: async (providerId) => {
+        controller.abort();
+        return { granted: true, fullForMs: { rpm: 60_000, tpm: 0 }, release: () => released.push(providerId) };
+      },
+    };
+    const router = limitedRouter(limited.baseURL, { store });
+    await expect(router.chat.completions.create(request, { signal: controller.signal })).rejects.toMatchObject({ code: 'aborted' });
+    expect(released).toEqual(['limited']);
+    expect(limited.hits).toBe(0);
+    // The local view forgot both the attempt and the fleet's "full" that counted it.
+    expect(router.explain(request).candidates.find((entry) => entry.provider === 'limited')?.eligible).toBe(true);
+  });
+
+  it('keeps the slot of a request that was sent, even one that failed', async () => {
+    const failing = await localUpstream((_body, response: ServerResponse) => response.writeHead(500).end('{}'));
+    const router = limitedRouter(failing.baseURL);
+    await expect(router.chat.completions.create(request)).rejects.toMatchObject({ code: 'all_providers_failed' });
+    await expect(router.chat.completions.create(request)).rejects.toMatchObject({ code: 'no_eligible_provider', status: 503 });
+    expect(failing.hits).toBe(1);
+  });
+});
+
+describe.skipIf(await redisSkip())('an attempt that never reached a deployment limited through Redis', () => {
+  it('takes its attempt out of the fleet\'s count, so another instance\'s request is sent', async () => {
+    const limited = await answer();
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const stores = [redisStore({ url: redisUrl, prefix }), redisStore({ url: redisUrl, prefix })];
+    try {
+      await Promise.all(stores.map((store) => store.ready()));
+      const [first, second] = stores.map((store) =>
+        createRouter({
+          policy: 'eu-sovereign',
+          store,
+          providers: [openaiCompatible({ id: 'limited', baseURL: limited.baseURL, apiKey: 'k', jurisdiction, limits: { rpm: 1, tpm: 1000 }, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
+        }),
+      );
+      await expect(first!.chat.completions.create({ ...request, seed_hint: 10n } as never)).rejects.toMatchObject({ code: 'invalid_request' });
+      // The release is sent behind the failure: a command on the same connection after it sees it done.
+      await stores[0]!.reserveDeployment!('other', { rpm: 1 }, 1, 60_000);
+      expect((await second!.chat.completions.create(request)).provider).toBe('limited');
+      expect((await first!.chat.completions.create(request).catch((error: { code: string }) => error.code))).toBe('no_eligible_provider');
+      expect(limited.hits).toBe(1);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      await removeRedisKeys(prefix);
+    }
   });
 });
 
@@ -229,7 +315,7 @@ describe('a deployment limit counted over a sliding window', () => {
       const granted: number[] = [];
       for (let at = start; at < start + 1_500; at += 7) {
         vi.setSystemTime(at);
-        for (let attempt = 0; attempt < 3; attempt++) if (limiter.reserve('limited', { rpm: 5 }, 1) === undefined) granted.push(at);
+        for (let attempt = 0; attempt < 3; attempt++) if (isSlot(limiter.reserve('limited', { rpm: 5 }, 1) as DeploymentSlot | DeploymentRefusal)) granted.push(at);
       }
       // (GCRA with a burst of a whole window would let ~10 through a window straddling a burst.)
       expect(busiestWindow(granted, 400)).toBe(5);
@@ -243,9 +329,9 @@ describe('a deployment limit counted over a sliding window', () => {
 
   it('refuses a request whose tokens alone pass tpm, and counts tokens per window', async () => {
     const limiter = createDeploymentLimiter(undefined, 60_000);
-    expect(limiter.reserve('limited', { tpm: 100 }, 60)).toBeUndefined();
+    expect(limiter.reserve('limited', { tpm: 100 }, 60)).toHaveProperty('release');
     expect((limiter.reserve('limited', { tpm: 100 }, 60) as { reason: string }).reason).toMatch(/^at its rate limit: 100 tpm; free again in (59|60) s$/);
-    expect(limiter.reserve('limited', { tpm: 100 }, 40)).toBeUndefined();
+    expect(limiter.reserve('limited', { tpm: 100 }, 40)).toHaveProperty('release');
     expect((limiter.reserve('other', { tpm: 100 }, 101) as { reason: string }).reason).toBe("at its rate limit: 100 tpm, less than this request's ~101 tokens");
   });
 });

@@ -428,6 +428,16 @@ describe('maxResponseBytes', () => {
   });
 });
 
+/** An access token function that fails its first call. */
+function tokenOnce() {
+  let calls = 0;
+  return () => {
+    calls += 1;
+    if (calls === 1) throw new Error('the metadata server is away');
+    return 'ya29.fresh';
+  };
+}
+
 describe('deployment limits', () => {
   const message = { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-haiku-4-5', content: [{ type: 'text', text: 'Hallo.' }], stop_reason: 'end_turn', usage: { input_tokens: 5, output_tokens: 2 } };
   const converse = { output: { message: { role: 'assistant', content: [{ text: 'Hallo.' }] } }, stopReason: 'end_turn', usage: { inputTokens: 5, outputTokens: 2, totalTokens: 7 } };
@@ -442,6 +452,23 @@ describe('deployment limits', () => {
     await router.chat.completions.create({ model, messages });
     const error = await router.chat.completions.create({ model, messages }).then(() => new Error('resolved'), (caught: unknown) => caught as Error);
     expect(error.message).toContain('at its rate limit: 1 rpm');
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it.each([
+    ['bedrock', (credentialsOnce: () => typeof credentials) => bedrock({ region: 'eu-central-1', credentials: credentialsOnce, limits: { rpm: 1 } }), 'claude-haiku-4-5', 'https://bedrock-runtime.eu-central-1.amazonaws.com/model/:model/converse', converse],
+    ['vertex', () => vertex({ project: 'acme-eu-prod', location: 'europe-west4', accessToken: tokenOnce(), limits: { rpm: 1 } }), 'gemini-2.5-flash', 'https://europe-west4-aiplatform.googleapis.com/v1/projects/acme-eu-prod/locations/europe-west4/endpoints/openapi/chat/completions', completion],
+  ])('%s() gives back the slot of an attempt whose credentials could not be had: nothing was sent', async (_name, provider, model, url, body) => {
+    upstream.use(http.post(url, () => HttpResponse.json(body)));
+    let calls = 0;
+    const credentialsOnce = () => {
+      calls += 1;
+      if (calls === 1) throw new Error('the vault is sealed');
+      return credentials;
+    };
+    const router = createRouter({ providers: [provider(credentialsOnce)], retry: { retries: 0 } });
+    await expect(router.chat.completions.create({ model, messages })).rejects.toMatchObject({ code: 'all_providers_failed', message: expect.stringContaining('failed') });
+    await router.chat.completions.create({ model, messages });
     expect(upstream.requests).toHaveLength(1);
   });
 });

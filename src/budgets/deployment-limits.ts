@@ -28,6 +28,12 @@ export type DeploymentReservation =
       granted: true;
       /** Per limit, how long before another attempt of the same cost fits: 0 when one fits now. @unit milliseconds */
       fullForMs: { rpm: number; tpm: number };
+      /**
+       * Takes the attempt out of the fleet's count again, for an attempt that was never sent
+       * (it failed while being prepared, or its caller gave up first). Best effort: a release
+       * the store misses leaves the attempt counted until it leaves the window.
+       */
+      release?: () => void;
     }
   | { granted: false; limit: 'rpm' | 'tpm'; retryAfterMs: number }
   /** The store is connected but did not answer in time: the reservation may or may not have been made. */
@@ -43,12 +49,25 @@ export interface DeploymentLimiter {
    */
   check(providerId: string, limits: DeploymentLimits, tokens: number, now: number): DeploymentRefusal | undefined;
   /**
-   * Reserves a slot for one attempt about to be sent: undefined when granted, else why not (the
+   * Reserves a slot for one attempt about to be sent: the slot when granted, else why not (the
    * reason `explain()` would give). Synchronous without a shared store; with one, a promise
    * that settles within the store's command timeout.
    */
-  reserve(providerId: string, limits: DeploymentLimits, tokens: number): DeploymentRefusal | undefined | Promise<DeploymentRefusal | undefined>;
+  reserve(providerId: string, limits: DeploymentLimits, tokens: number): DeploymentSlot | DeploymentRefusal | Promise<DeploymentSlot | DeploymentRefusal>;
 }
+
+/** A slot reserved for one attempt. */
+export interface DeploymentSlot {
+  /**
+   * Gives the slot back, for an attempt that never reached the upstream: the limits count what
+   * is sent, so a request that failed before it left (or whose caller gave up first) must not
+   * hold a slot for the rest of the window. Only the first call counts.
+   */
+  release(): void;
+}
+
+/** Whether a reservation's answer is a slot (granted) rather than a refusal. */
+export const isSlot = (answer: DeploymentSlot | DeploymentRefusal): answer is DeploymentSlot => 'release' in answer;
 
 /** Why an attempt got no slot, and when one frees up. */
 export interface DeploymentRefusal {
@@ -77,6 +96,17 @@ function waitFor(log: WindowLog, cost: number, limit: number, now: number, windo
     if (excess <= 0) return Math.max(1, log.at[index]! + windowMs - now);
   }
   return windowMs;
+}
+
+/** Takes one attempt sent at `at` out of the log (the latest such: the entries are alike), if it is still in the window. */
+function forget(log: WindowLog, at: number, cost: number): void {
+  for (let index = log.at.length - 1; index >= log.head && log.at[index]! >= at; index--) {
+    if (log.at[index] !== at || log.cost[index] !== cost) continue;
+    log.at.splice(index, 1);
+    log.cost.splice(index, 1);
+    log.sum -= cost;
+    return;
+  }
 }
 
 function prune(log: WindowLog, now: number, windowMs: number): void {
@@ -139,13 +169,26 @@ export function createDeploymentLimiter(reserveShared?: ReserveDeployment, windo
     }
     return undefined;
   };
-  const record = (providerId: string, limits: DeploymentLimits, tokens: number, now: number) => {
-    for (const step of limitsOf(limits, tokens)) {
+  /** Admits an attempt into this process's log: `learnt` are the fleet's answers its grant taught the local view. */
+  const record = (providerId: string, limits: DeploymentLimits, tokens: number, now: number, shared?: () => void, learnt?: Map<string, { until: number; cost: number }>): DeploymentSlot => {
+    const steps = limitsOf(limits, tokens);
+    for (const step of steps) {
       const log = logOf(`${providerId}\u0000${step.name}`);
       log.at.push(now);
       log.cost.push(step.cost);
       log.sum += step.cost;
     }
+    let released = false;
+    return {
+      release() {
+        if (released) return;
+        released = true;
+        for (const step of steps) forget(logOf(`${providerId}\u0000${step.name}`), now, step.cost);
+        // The fleet said "full" counting this attempt: without it, it may not be.
+        for (const [key, full] of learnt ?? []) if (fullUntil.get(key) === full) fullUntil.delete(key);
+        shared?.();
+      },
+    };
   };
 
   return {
@@ -154,17 +197,13 @@ export function createDeploymentLimiter(reserveShared?: ReserveDeployment, windo
       const now = Date.now();
       const local = check(providerId, limits, tokens, now);
       // This process's own attempts are part of the fleet's: full here is full for the fleet.
-      if (local !== undefined || reserveShared === undefined) {
-        if (local === undefined) record(providerId, limits, tokens, now);
-        return local;
-      }
+      if (local !== undefined) return local;
+      if (reserveShared === undefined) return record(providerId, limits, tokens, now);
       return reserveShared(providerId, limits, tokens, windowMs).then((answer) => {
         const at = Date.now();
         if (answer === undefined) {
           // The store is not connected: this process counts alone.
-          const alone = check(providerId, limits, tokens, at);
-          if (alone === undefined) record(providerId, limits, tokens, at);
-          return alone;
+          return check(providerId, limits, tokens, at) ?? record(providerId, limits, tokens, at);
         }
         // Sending could pass the fleet's limit: this attempt goes to the next candidate instead.
         if (answer.granted === 'unknown') return { reason: 'at its rate limit: no slot reserved, the shared store did not answer in time', retryAfterMs: 1_000 };
@@ -173,11 +212,14 @@ export function createDeploymentLimiter(reserveShared?: ReserveDeployment, windo
           fullUntil.set(`${providerId}\u0000${answer.limit}`, { until: at + answer.retryAfterMs, cost: step.cost });
           return refusal(answer.limit, step.limit, step.cost, answer.retryAfterMs);
         }
-        record(providerId, limits, tokens, at);
+        const learnt = new Map<string, { until: number; cost: number }>();
         for (const step of limitsOf(limits, tokens)) {
-          if (answer.fullForMs[step.name] > 0) fullUntil.set(`${providerId}\u0000${step.name}`, { until: at + answer.fullForMs[step.name], cost: step.cost });
+          if (answer.fullForMs[step.name] === 0) continue;
+          const full = { until: at + answer.fullForMs[step.name], cost: step.cost };
+          fullUntil.set(`${providerId}\u0000${step.name}`, full);
+          learnt.set(`${providerId}\u0000${step.name}`, full);
         }
-        return undefined;
+        return record(providerId, limits, tokens, at, answer.release, learnt);
       });
     },
   };

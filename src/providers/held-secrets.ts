@@ -1,6 +1,6 @@
 import { RouterError } from '../errors.js';
 import { redactCause, redactCredentialShapes } from './redact.js';
-import { raisedBeforeSending, wasNotSent } from './upstream-error.js';
+import { withMarksOf } from './upstream-error.js';
 
 /*
  * Credentials an adapter holds (an AWS secret key and session token, a Google access token)
@@ -47,8 +47,8 @@ export function redactError(error: RouterError, secrets: readonly (string | unde
           ? redactError(error.cause, secrets)
           : redactCause(error.cause, (text) => redactCredentialShapes(redactSecrets(text))),
     });
-    // Raised before anything was sent: the copy says so too, so the deployment's health is not told.
-    return wasNotSent(error) ? raisedBeforeSending(copy) : copy;
+    // Raised before anything was sent (or by the library): the copy says so too, so the deployment's health is not told.
+    return withMarksOf(copy, error);
   } catch {
     return new RouterError('an upstream error could not be reported without the credentials it quoted', { code: 'upstream_error', providerId: error.providerId });
   }

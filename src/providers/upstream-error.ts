@@ -391,6 +391,31 @@ export function wasNotSent(error: RouterError): boolean {
   return unsent.has(error);
 }
 
+/** Errors of the library's own making after the request was sent (a module it could not load). */
+const ownFailures = new WeakSet<RouterError>();
+
+/**
+ * Marks `error` as the library's own failure on a request the upstream did receive: like an
+ * unsent one it says nothing of the deployment's health, but the attempt still counts against
+ * the deployment's `limits`, since the upstream counted it.
+ */
+export function raisedByTheLibrary<T extends RouterError>(error: T): T {
+  ownFailures.add(error);
+  return error;
+}
+
+/** Whether `error` tells nothing of the deployment's health: raised before sending, or by the library itself. */
+export function saysNothingOfHealth(error: RouterError): boolean {
+  return unsent.has(error) || ownFailures.has(error);
+}
+
+/** Gives `copy` the marks of `error` (a copy with secrets redacted is the same failure). */
+export function withMarksOf<T extends RouterError>(copy: T, error: RouterError): T {
+  if (unsent.has(error)) unsent.add(copy);
+  if (ownFailures.has(error)) ownFailures.add(copy);
+  return copy;
+}
+
 /**
  * The error for a request an adapter could not prepare: a body `JSON.stringify` refuses (a cycle,
  * a BigInt, nesting too deep), a translation that threw. The request's fault, not the

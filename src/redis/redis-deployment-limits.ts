@@ -54,6 +54,23 @@ return {0, full[1], full[2]}
 `;
 
 /**
+ * Takes one attempt (member ARGV[3]) out of both logs again, for an attempt that was never sent;
+ * its cost leaves the sum only if it was still in the log (a pruned one already left it).
+ */
+const releaseScript = `
+for i = 1, 2 do
+  local log, total = KEYS[i * 2 - 1], KEYS[i * 2]
+  local cost = tonumber(ARGV[i])
+  if redis.call('ZREM', log, tostring(cost) .. ':' .. ARGV[3]) == 1 then
+    local sum = tonumber(redis.call('GET', total) or '0') - cost
+    if sum < 0 then sum = 0 end
+    redis.call('SET', total, tostring(sum), 'PX', ARGV[4])
+  end
+end
+return 1
+`;
+
+/**
  * @param send resolves to undefined when Redis is not connected; throws when a command on a live
  * connection got no answer in time (it may have run).
  */
@@ -65,19 +82,24 @@ export function redisDeploymentLimits(send: <T>(args: string[]) => Promise<T | u
   let sequence = 0;
   return async (providerId, limits, tokens, windowMs) => {
     const name = `${base}dl:${providerId}`;
+    const keys = [`${name}:rpm`, `${name}:rpm:sum`, `${name}:tpm`, `${name}:tpm:sum`];
     const cost = Math.max(0, Math.ceil(tokens));
+    const id = `${member}:${sequence++}`;
+    // A limit that is not set has no log: cost 0 there matches no member.
+    const release = () =>
+      void send(['EVAL', releaseScript, '4', ...keys, limits.rpm === undefined ? '0' : '1', limits.tpm === undefined ? '0' : String(cost), id, String(windowMs + 1000)]).catch(() => undefined);
     let reply: number[] | undefined;
     try {
-      reply = await send<number[]>([
-        'EVAL', script, '4', `${name}:rpm`, `${name}:rpm:sum`, `${name}:tpm`, `${name}:tpm:sum`,
-        String(limits.rpm ?? 0), '1', String(limits.tpm ?? 0), String(cost), String(windowMs), `${member}:${sequence++}`,
-      ]);
+      reply = await send<number[]>(['EVAL', script, '4', ...keys, String(limits.rpm ?? 0), '1', String(limits.tpm ?? 0), String(cost), String(windowMs), id]);
     } catch {
+      // Redis may still make the reservation: the attempt is not sent, so the release follows it
+      // on the same connection and takes it out again.
+      release();
       return { granted: 'unknown' };
     }
     if (reply === undefined) return undefined;
     const which = Number(reply[0]);
-    if (which === 0) return { granted: true, fullForMs: { rpm: Number(reply[1]), tpm: Number(reply[2]) } };
+    if (which === 0) return { granted: true, fullForMs: { rpm: Number(reply[1]), tpm: Number(reply[2]) }, release };
     return { granted: false, limit: which === 1 ? 'rpm' : 'tpm', retryAfterMs: Number(reply[1]) };
   };
 }

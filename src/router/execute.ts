@@ -5,11 +5,11 @@ import { loadOnce, notLoaded, unlessAborted } from '../internal/load-once.js';
 import { onAbort } from '../internal/on-abort.js';
 import { sleep } from '../internal/sleep.js';
 import { describeCircuit } from '../health/circuit-breaker.js';
-import { deploymentsAtLimits } from '../budgets/deployment-limits.js';
+import { deploymentsAtLimits, isSlot, type DeploymentSlot } from '../budgets/deployment-limits.js';
 import type { BudgetCeiling } from '../budgets/key-admission.js';
 import type { Ranked } from '../strategies/types.js';
 import { backoffMs, retryAfterMs } from './retry-delay.js';
-import { exceedsDeploymentLimit, wasNotSent } from '../providers/upstream-error.js';
+import { exceedsDeploymentLimit, saysNothingOfHealth, wasNotSent } from '../providers/upstream-error.js';
 import { attemptTimeout, circuitsOpen, deadlineError, exhausted, isDeadlineError, isRequestLimitTimeout } from './routing-errors.js';
 import type { RouterContext } from './router-context.js';
 import type { RequestObservation } from './request-observer.js';
@@ -139,12 +139,20 @@ export async function execute<T>(
       // The breaker is asked right before each call: another request may have opened it since planning.
       if (trackHealth && !health.admit(candidate.key, limit)) throw new CircuitSkip();
       // A deployment with `limits` takes the attempt only with a slot reserved (for the fleet, with a shared store).
+      let slot: DeploymentSlot | undefined;
       if (trackHealth && candidate.provider.limits !== undefined) {
         const pending = context.deploymentLimiter.reserve(candidate.provider.id, candidate.provider.limits, options.tokens ?? 0);
-        const refused = pending instanceof Promise ? await pending : pending;
-        if (refused !== undefined) {
+        const answer = pending instanceof Promise ? await pending : pending;
+        if (!isSlot(answer)) {
           health.released(candidate.key);
-          throw new LimitSkip(refused.reason, refused.retryAfterMs);
+          throw new LimitSkip(answer.reason, answer.retryAfterMs);
+        }
+        slot = answer;
+        // The caller gave up while the shared store reserved: nothing is sent, the slot goes back.
+        if (callerSignal?.aborted) {
+          slot.release();
+          health.released(candidate.key);
+          throw new AbortedError(undefined, callerSignal.reason);
         }
       }
       const byDeadline = limit < attemptLimitMs;
@@ -218,6 +226,8 @@ export async function execute<T>(
         attempts.push(failed);
         observed?.failed(failed, error);
         if (trackHealth) report(candidate, error, elapsedMs);
+        // The limits count what is sent: an attempt that never left gives its slot back.
+        if (slot !== undefined && wasNotSent(error)) slot.release();
         throw error;
       }
     };
@@ -302,7 +312,7 @@ export async function execute<T>(
    */
   function report(candidate: Candidate, error: RouterError, elapsedMs?: number): void {
     const kind = options.latencyKind;
-    if (wasNotSent(error)) health.released(candidate.key);
+    if (saysNothingOfHealth(error)) health.released(candidate.key);
     else if (error.code === 'invalid_request') health.succeeded(candidate.key);
     else if (error.code === 'aborted' || isDeadlineError(error)) health.released(candidate.key);
     // Not a failure, but the deployment took at least this long: a lower bound for its latency.

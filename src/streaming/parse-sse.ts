@@ -1,7 +1,7 @@
 import type { EventSourceMessage, EventSourceParser, ParseError, ParserConfig } from 'eventsource-parser';
 import { RouterError } from '../errors.js';
 import { loadOnce, notLoaded, unlessAborted } from '../internal/load-once.js';
-import { abortError, errorFromBodyFailure, errorFromStreamEvent, isErrorEvent, raisedBeforeSending } from '../providers/upstream-error.js';
+import { abortError, errorFromBodyFailure, errorFromStreamEvent, isErrorEvent, raisedByTheLibrary } from '../providers/upstream-error.js';
 import { redactCause, type Redactor } from '../providers/redact.js';
 import type { ByteReader, ByteReadResult } from '../transport/types.js';
 import type { BufferedAsyncIterator } from './buffered-iterator.js';
@@ -379,7 +379,8 @@ async function finishBody(reader: ByteReader): Promise<void> {
  * same deployment; the next one loads it again.
  */
 function parserUnavailable(cause: unknown): RouterError {
-  return raisedBeforeSending(notLoaded('the SSE parser eventsource-parser', cause));
+  // The request was sent (its answer is arriving): only the deployment's health is spared.
+  return raisedByTheLibrary(notLoaded('the SSE parser eventsource-parser', cause));
 }
 
 function truncated(providerId: string, requestId: string | undefined, cause?: unknown): RouterError {

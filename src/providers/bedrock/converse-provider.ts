@@ -11,7 +11,7 @@ import { modelOffersShape } from '../model-offer-shape.js';
 import type { DeploymentLimits } from '../../budgets/deployment-limits.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbedResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
-import { errorFromFetchFailure, malformedResponse, readErrorBody } from '../upstream-error.js';
+import { errorFromFetchFailure, malformedResponse, raisedBeforeSending, readErrorBody, requestPreparationError, serializeRequest } from '../upstream-error.js';
 import { mayHaveCredentials, missingCredentials, resolveCredentials, type AwsCredentialSource } from './credentials.js';
 import { readEventStream } from './event-stream.js';
 import { errorFromBedrock, errorFromStreamException } from './http-error.js';
@@ -85,19 +85,29 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
 
   async function post(path: string, body: unknown, accept: string, call: CallOptions): Promise<Response> {
     const url = new URL(`${root}${path}`);
-    const payload = JSON.stringify(body);
+    // Prepared before anything is sent: a failure here is the request's or the configuration's, never the upstream's.
+    const payload = serializeRequest(id, body);
     let headers: Record<string, string> = { 'content-type': 'application/json', accept, ...userHeaders };
-    const bearer = settings.credentials === undefined ? apiKey() : undefined;
-    if (bearer !== undefined) {
-      hold(bearer);
-      headers.authorization = `Bearer ${bearer}`;
-    } else {
-      const credentials: AwsCredentials = await resolveCredentials(id, settings.credentials);
-      hold(credentials.secretAccessKey, credentials.sessionToken);
-      // Only host, date and token are signed: a proxy or fetch wrapper may still change the rest.
-      const signed = await signRequest({ method: 'POST', url, headers: {}, body: payload, credentials, region, service: 'bedrock' });
-      const { host: _host, ...sent } = signed.headers;
-      headers = { ...headers, ...sent };
+    try {
+      const bearer = settings.credentials === undefined ? apiKey() : undefined;
+      if (bearer !== undefined) {
+        hold(bearer);
+        headers.authorization = `Bearer ${bearer}`;
+      } else {
+        const credentials: AwsCredentials = await resolveCredentials(id, settings.credentials);
+        hold(credentials.secretAccessKey, credentials.sessionToken);
+        // Only host, date and token are signed: a proxy or fetch wrapper may still change the rest.
+        const signed = await signRequest({ method: 'POST', url, headers: {}, body: payload, credentials, region, service: 'bedrock' });
+        const { host: _host, ...sent } = signed.headers;
+        headers = { ...headers, ...sent };
+      }
+    } catch (error) {
+      // Its message may quote credentials: only the error's class is reported.
+      throw raisedBeforeSending(
+        RouterError.isInstance(error)
+          ? error
+          : new RouterError(`${id}: the request could not be signed (${error instanceof Error ? error.name : typeof error}); nothing was sent`, { code: 'upstream_error', status: 500, providerId: id }),
+      );
     }
     for (const [name, value] of Object.entries(call.headers ?? {})) headers[name.toLowerCase()] = value;
     let response: Response;
@@ -116,6 +126,14 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
     return response;
   }
 
+  /** The request in Converse's shape; a request that cannot be translated is the request's fault. */
+  const prepare = (request: ChatRequest): ReturnType<typeof translateRequest> => {
+    try {
+      return translateRequest(id, request);
+    } catch (error) {
+      throw requestPreparationError(id, error, 'translated');
+    }
+  };
   const modelPath = (model: string, operation: string) => `/model/${encodeURIComponent(model)}/${operation}`;
   const requestIdOf = (response: Response) => response.headers.get('x-amzn-requestid') ?? undefined;
   const scrubError = (error: unknown): unknown => (RouterError.isInstance(error) ? redactError(error, [...held]) : error);
@@ -139,7 +157,7 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
     doChat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
       return scrub(
         (async () => {
-          const { body, jsonTool } = translateRequest(id, request);
+          const { body, jsonTool } = prepare(request);
           const response = await post(modelPath(request.model, 'converse'), body, 'application/json', call);
           const requestId = requestIdOf(response);
           const value = (await readJsonBody(id, response, call.signal, settings.maxResponseBytes)) as ConverseResponse | null;
@@ -152,7 +170,7 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
     doChatStream(request: ChatRequest, call: CallOptions): Promise<ChatStreamResult> {
       return scrub(
         (async () => {
-          const { body, jsonTool } = translateRequest(id, request);
+          const { body, jsonTool } = prepare(request);
           const response = await post(modelPath(request.model, 'converse-stream'), body, 'application/vnd.amazon.eventstream', call);
           const requestId = requestIdOf(response);
           if (response.body === null || !(response.headers.get('content-type') ?? '').includes('eventstream')) {

@@ -1,4 +1,5 @@
 import { RouterError } from '../../errors.js';
+import { raisedBeforeSending } from '../upstream-error.js';
 
 /*
  * Google OAuth2 access tokens for Vertex AI, cached for their lifetime. A token is fetched once
@@ -153,7 +154,10 @@ export function tokenFetch(tokens: AccessTokens, inner: () => typeof globalThis.
       headers.set('authorization', `Bearer ${token}`);
       return inner()(input, { ...init, headers });
     };
-    const token = await tokens.get();
+    // No token, nothing sent: not the deployment's health, and not a request its limits count.
+    const token = await tokens.get().catch((error: unknown) => {
+      throw RouterError.isInstance(error) ? raisedBeforeSending(error) : error;
+    });
     const response = await send(token);
     if (response.status !== 401 || !tokens.refreshable) return response;
     tokens.invalidate(token);
