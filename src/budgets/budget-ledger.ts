@@ -32,21 +32,49 @@ export interface BudgetLedger {
   usage(keyId: string, period: BudgetPeriod): Promise<LedgerState>;
 }
 
-/** The default ledger: this process only. */
-export function memoryBudgetLedger(): BudgetLedger {
-  const entries = new Map<string, LedgerState & { reservations: Map<string, { amount: number; until: number }> }>();
+/** One key's count in one period, and from when nothing can ask about it any more. */
+interface PeriodEntry extends LedgerState {
+  reservations: Map<string, { amount: number; until: number }>;
+  /**
+   * When the period has ended and every reservation made in it has lapsed: `router.usage()`
+   * reads the current period only, and a settlement comes at most `holdMs` after its
+   * reservation. @unit epoch milliseconds; Infinity for `total`
+   */
+  dropAt: number;
+}
+
+/** The default ledger: this process only. `size`: how many key × period entries it holds. */
+export function memoryBudgetLedger(): BudgetLedger & { readonly size: number } {
+  const entries = new Map<string, PeriodEntry>();
+  /** The earliest `dropAt` of any entry: until then nothing is swept. @unit epoch milliseconds */
+  let nextDrop = Infinity;
+  /** Drops the entries of past periods, so many keys over many periods do not grow the ledger without bound. */
+  const dropPast = (now: number) => {
+    if (now < nextDrop) return;
+    nextDrop = Infinity;
+    for (const [name, found] of entries) {
+      if (found.dropAt <= now) entries.delete(name);
+      else nextDrop = Math.min(nextDrop, found.dropAt);
+    }
+  };
   const entry = (keyId: string, period: BudgetPeriod, now: number) => {
-    const name = `${keyId}\u0000${periodAt(period, now).start}`;
+    const { start, resetsAt } = periodAt(period, now);
+    const name = `${keyId}\u0000${period}\u0000${start}`;
     let found = entries.get(name);
     if (found === undefined) {
-      found = { spent: 0, reserved: 0, reservations: new Map() };
+      found = { spent: 0, reserved: 0, reservations: new Map(), dropAt: resetsAt ?? Infinity };
       entries.set(name, found);
+      nextDrop = Math.min(nextDrop, found.dropAt);
     }
     return found;
   };
   return {
+    get size() {
+      return entries.size;
+    },
     async reserve(request) {
       const now = Date.now();
+      dropPast(now);
       const state = entry(request.keyId, request.period, now);
       for (const [id, reservation] of state.reservations) {
         if (reservation.until > now) continue;
@@ -56,6 +84,8 @@ export function memoryBudgetLedger(): BudgetLedger {
       if (state.spent + state.reserved + request.estimate > request.limit) return { granted: false, spent: state.spent, reserved: state.reserved };
       state.reserved += request.estimate;
       state.reservations.set(request.id, { amount: request.estimate, until: now + request.holdMs });
+      // A reservation made now may be settled until it lapses, after the period's end.
+      state.dropAt = Math.max(state.dropAt, now + request.holdMs);
       return { granted: true, spent: state.spent, reserved: state.reserved };
     },
     async settle(keyId, period, id, actual, now = Date.now()) {
@@ -68,7 +98,9 @@ export function memoryBudgetLedger(): BudgetLedger {
       state.spent += actual;
     },
     async usage(keyId, period) {
-      const { spent, reserved } = entry(keyId, period, Date.now());
+      const now = Date.now();
+      dropPast(now);
+      const { spent, reserved } = entry(keyId, period, now);
       return { spent, reserved };
     },
   };
