@@ -275,6 +275,38 @@ describe.skipIf(skip)('a key budget shared by a fleet through Redis', () => {
   }, 120_000);
 });
 
+describe.skipIf(skip)('a key budget in Redis under two currencies', () => {
+  it('keeps what routers of another currency spent apart: amounts of two currencies never add up in one count', async () => {
+    const upstream = await answer();
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const stores = [redisStore({ url: redisUrl, prefix }), redisStore({ url: redisUrl, prefix })];
+    try {
+      await Promise.all(stores.map((store) => store.ready()));
+      // The same key on two routers of one fleet: one counts in EUR, one in USD.
+      const [euros, dollars] = (['EUR', 'USD'] as const).map((currency, index) =>
+        createRouter({
+          currency,
+          store: stores[index]!,
+          keys: { 'sk-a': { label: 'team-a', budget: { limit: 0.0025, period: 'month' } } },
+          providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency } }] })],
+        }),
+      );
+      await euros!.chat.completions.create(request, { apiKey: 'sk-a' });
+      await euros!.chat.completions.create(request, { apiKey: 'sk-a' });
+      expect(await euros!.usage('team-a')).toMatchObject({ spent: 0.002, currency: 'EUR' });
+      // 0.002 EUR is not 0.002 USD: the dollar count starts from nothing and takes two calls.
+      expect(await dollars!.usage('team-a')).toMatchObject({ spent: 0, reserved: 0, remaining: 0.0025, currency: 'USD' });
+      await dollars!.chat.completions.create(request, { apiKey: 'sk-a' });
+      await dollars!.chat.completions.create(request, { apiKey: 'sk-a' });
+      expect(await dollars!.usage('team-a')).toMatchObject({ spent: 0.002, currency: 'USD' });
+      expect(await euros!.usage('team-a')).toMatchObject({ spent: 0.002, currency: 'EUR' });
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      await removeRedisKeys(prefix);
+    }
+  });
+});
+
 describe('budgets and key rate limits on every endpoint', () => {
   /** An upstream answering embeddings, legacy completions and chat: each call uses 1 prompt and 1 completion token (none for embeddings). */
   async function allEndpoints() {

@@ -1,6 +1,6 @@
 import { BudgetExceededError, StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
-import type { BudgetLedger } from './budget-ledger.js';
+import type { BudgetLedger, LedgerAccount } from './budget-ledger.js';
 import { fromMicro, periodAt, toMicro, type BudgetPeriod } from './budget-period.js';
 
 /** A key's spending cap, in the router's currency. */
@@ -51,13 +51,14 @@ export async function reserveBudget(
 ): Promise<((actual: number) => void) | undefined> {
   const reservedAt = Date.now();
   const estimateMicro = Math.max(1, toMicro(estimate));
+  const account: LedgerAccount = { keyId, period: budget.period, currency: options.currency };
   let result: Awaited<ReturnType<BudgetLedger['reserve']>>;
   try {
-    result = await options.ledger.reserve({ keyId, period: budget.period, id, estimate: estimateMicro, limit: toMicro(budget.limit), holdMs: options.holdMs });
+    result = await options.ledger.reserve({ ...account, id, estimate: estimateMicro, limit: toMicro(budget.limit), holdMs: options.holdMs });
   } catch (error) {
     // A reservation that timed out may still be made when the store catches up: give it back,
     // or it would hold the budget until it lapses (`holdMs`) for a request it does not count.
-    options.ledger.settle(keyId, budget.period, id, 0, reservedAt).catch(() => undefined);
+    options.ledger.settle(account, id, 0, reservedAt).catch(() => undefined);
     if (options.onUnavailable === 'allow') return undefined;
     throw new StoreUnavailableError(
       `the budget of key "${keyId}" cannot be checked: its store does not answer (${error instanceof Error ? error.message : String(error)}); the request was not sent`,
@@ -77,7 +78,7 @@ export async function reserveBudget(
   return (actual) => {
     if (settled) return;
     settled = true;
-    options.ledger.settle(keyId, budget.period, id, toMicro(actual), reservedAt).catch((error: unknown) => {
+    options.ledger.settle(account, id, toMicro(actual), reservedAt).catch((error: unknown) => {
       options.logger.warn(`sovroute budgets: settling request ${id} of key "${keyId}" failed; its reservation is released after ${options.holdMs} ms: ${String(error)}`);
     });
   };
@@ -86,7 +87,7 @@ export async function reserveBudget(
 export async function readUsage(options: BudgetGuardOptions, keyId: string, budget: KeyBudget): Promise<KeyUsage> {
   let state: Awaited<ReturnType<BudgetLedger['usage']>>;
   try {
-    state = await options.ledger.usage(keyId, budget.period);
+    state = await options.ledger.usage({ keyId, period: budget.period, currency: options.currency });
   } catch (error) {
     throw new StoreUnavailableError(`the usage of key "${keyId}" cannot be read: its store does not answer (${error instanceof Error ? error.message : String(error)})`, error);
   }

@@ -13,9 +13,15 @@ export interface LedgerState {
   reserved: number;
 }
 
-export interface ReserveRequest {
+/** Whose count: one key's, per period, in one currency (amounts of two currencies never add up). */
+export interface LedgerAccount {
   keyId: string;
   period: BudgetPeriod;
+  /** The router's currency, which every amount of the account is in (ISO 4217). */
+  currency: string;
+}
+
+export interface ReserveRequest extends LedgerAccount {
   /** The request's id: reserved once, settled once. */
   id: string;
   estimate: number;
@@ -27,9 +33,9 @@ export interface ReserveRequest {
 export interface BudgetLedger {
   /** Reserves `estimate`; `granted` false (nothing reserved) when it would pass `limit`. */
   reserve(request: ReserveRequest): Promise<LedgerState & { granted: boolean }>;
-  /** Replaces the reservation `id` by the actual cost. */
-  settle(keyId: string, period: BudgetPeriod, id: string, actual: number, now?: number): Promise<void>;
-  usage(keyId: string, period: BudgetPeriod): Promise<LedgerState>;
+  /** Replaces the reservation `id` by the actual cost, in the period of `now` (when it was reserved). */
+  settle(account: LedgerAccount, id: string, actual: number, now?: number): Promise<void>;
+  usage(account: LedgerAccount): Promise<LedgerState>;
 }
 
 /** One key's count in one period, and from when nothing can ask about it any more. */
@@ -57,9 +63,9 @@ export function memoryBudgetLedger(): BudgetLedger & { readonly size: number } {
       else nextDrop = Math.min(nextDrop, found.dropAt);
     }
   };
-  const entry = (keyId: string, period: BudgetPeriod, now: number) => {
+  const entry = ({ keyId, period, currency }: LedgerAccount, now: number) => {
     const { start, resetsAt } = periodAt(period, now);
-    const name = `${keyId}\u0000${period}\u0000${start}`;
+    const name = `${keyId}\u0000${currency}\u0000${period}\u0000${start}`;
     let found = entries.get(name);
     if (found === undefined) {
       found = { spent: 0, reserved: 0, reservations: new Map(), dropAt: resetsAt ?? Infinity };
@@ -75,7 +81,7 @@ export function memoryBudgetLedger(): BudgetLedger & { readonly size: number } {
     async reserve(request) {
       const now = Date.now();
       dropPast(now);
-      const state = entry(request.keyId, request.period, now);
+      const state = entry(request, now);
       for (const [id, reservation] of state.reservations) {
         if (reservation.until > now) continue;
         state.reserved -= reservation.amount;
@@ -88,8 +94,8 @@ export function memoryBudgetLedger(): BudgetLedger & { readonly size: number } {
       state.dropAt = Math.max(state.dropAt, now + request.holdMs);
       return { granted: true, spent: state.spent, reserved: state.reserved };
     },
-    async settle(keyId, period, id, actual, now = Date.now()) {
-      const state = entry(keyId, period, now);
+    async settle(account, id, actual, now = Date.now()) {
+      const state = entry(account, now);
       const reservation = state.reservations.get(id);
       if (reservation !== undefined) {
         state.reserved -= reservation.amount;
@@ -97,10 +103,10 @@ export function memoryBudgetLedger(): BudgetLedger & { readonly size: number } {
       }
       state.spent += actual;
     },
-    async usage(keyId, period) {
+    async usage(account) {
       const now = Date.now();
       dropPast(now);
-      const { spent, reserved } = entry(keyId, period, now);
+      const { spent, reserved } = entry(account, now);
       return { spent, reserved };
     },
   };

@@ -13,8 +13,8 @@ export function lazyMemoryLedger(): BudgetLedger {
   const load = loadOnce(() => import('./budget-ledger.js').then((module) => module.memoryBudgetLedger()));
   return {
     reserve: async (request) => (await load()).reserve(request),
-    settle: async (keyId, period, id, actual, now) => (await load()).settle(keyId, period, id, actual, now),
-    usage: async (keyId, period) => (await load()).usage(keyId, period),
+    settle: async (account, id, actual, now) => (await load()).settle(account, id, actual, now),
+    usage: async (account) => (await load()).usage(account),
   };
 }
 

@@ -1,11 +1,14 @@
-import type { BudgetLedger } from '../budgets/budget-ledger.js';
+import type { BudgetLedger, LedgerAccount } from '../budgets/budget-ledger.js';
 import { periodAt } from '../budgets/budget-period.js';
 
 /*
- * Budgets counted in Redis, atomically for the fleet. Per key and period: a hash with `spent`
- * and `reserved` (integer micro-units), a hash of reservations (request id → amount) and a
- * sorted set of when each reservation lapses, so a reservation whose instance died is released
+ * Budgets counted in Redis, atomically for the fleet. Per key, currency and period: a hash with
+ * `spent` and `reserved` (integer micro-units), a hash of reservations (request id → amount) and
+ * a sorted set of when each reservation lapses, so a reservation whose instance died is released
  * by the next reserve. Times are Redis's own clock (TIME), the same for every instance.
+ *
+ * The currency is part of the key: routers of one fleet that count in different currencies (or
+ * one whose `currency` changed) keep separate counts, never adding euros to dollars.
  */
 
 const reserveScript = `
@@ -46,24 +49,25 @@ return 1
 const graceMs = 7 * 86_400_000;
 
 export function redisBudgetLedger(send: <T>(args: string[]) => Promise<T>, base: string): BudgetLedger {
-  const keysOf = (keyId: string, start: number) => {
-    const name = `${base}bud:${keyId}:${start}`;
-    return [name, `${name}:amt`, `${name}:exp`];
+  // The key id last: every field before it is free of ':', so no two accounts share a name.
+  const keysOf = ({ keyId, period, currency }: LedgerAccount, start: number) => {
+    const account = `${currency}:${period}:${start}:${keyId}`;
+    return [`${base}bud:sum:${account}`, `${base}bud:amt:${account}`, `${base}bud:exp:${account}`];
   };
   return {
     async reserve(request) {
       const { start, resetsAt } = periodAt(request.period, Date.now());
       const reply = await send<number[]>([
-        'EVAL', reserveScript, '3', ...keysOf(request.keyId, start),
+        'EVAL', reserveScript, '3', ...keysOf(request, start),
         String(request.estimate), String(request.limit), request.id, String(request.holdMs), String(resetsAt === null ? 0 : resetsAt + graceMs),
       ]);
       return { granted: Number(reply[0]) === 1, spent: Number(reply[1]), reserved: Number(reply[2]) };
     },
-    async settle(keyId, period, id, actual, now = Date.now()) {
-      await send(['EVAL', settleScript, '3', ...keysOf(keyId, periodAt(period, now).start), id, String(actual)]);
+    async settle(account, id, actual, now = Date.now()) {
+      await send(['EVAL', settleScript, '3', ...keysOf(account, periodAt(account.period, now).start), id, String(actual)]);
     },
-    async usage(keyId, period) {
-      const [spent, reserved] = await send<Array<string | null>>(['HMGET', keysOf(keyId, periodAt(period, Date.now()).start)[0]!, 'spent', 'reserved']);
+    async usage(account) {
+      const [spent, reserved] = await send<Array<string | null>>(['HMGET', keysOf(account, periodAt(account.period, Date.now()).start)[0]!, 'spent', 'reserved']);
       return { spent: Number(spent ?? 0), reserved: Number(reserved ?? 0) };
     },
   };
