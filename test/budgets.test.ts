@@ -161,6 +161,25 @@ describe('a key budget in this process', () => {
     expect((await router.chat.completions.create({ ...request, model: 'n' }, { apiKey: 'sk-b' })).provider).toBe('unpriced');
   });
 
+  it('lists to a budgeted key only the deployments it can call: none without a known price', async () => {
+    const router = createRouter({
+      currency: 'EUR',
+      policy: 'global',
+      keys: { 'sk-a': { label: 'team-a', budget: { limit: 1, period: 'day' } }, 'sk-b': { label: 'team-b' }, 'test-a': { label: 'tester', budget: { limit: 1, period: 'day' } } },
+      providers: [
+        openaiCompatible({ id: 'unpriced', baseURL: 'http://127.0.0.1:9/v1', apiKey: 'k', jurisdiction, models: [{ id: 'm' }, { id: 'n' }] }),
+        openaiCompatible({ id: 'priced', baseURL: 'http://127.0.0.1:9/v1', apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] }),
+      ],
+    });
+    const listed = async (apiKey: string) => (await router.models.list({ apiKey })).data.map((model) => model.id).sort();
+    // n has no priced deployment, and a call pinned to unpriced/m would be refused too.
+    expect(await listed('sk-a')).toEqual(['priced/m']);
+    for (const id of await listed('sk-a')) expect(router.explain({ ...request, model: id }, { apiKey: 'sk-a' }).candidates.some((entry) => entry.eligible)).toBe(true);
+    // Without a budget, or with a test key (whose calls cost nothing), every deployment is callable.
+    expect(await listed('sk-b')).toEqual(['priced/m', 'unpriced/m', 'unpriced/n']);
+    expect(await listed('test-a')).toEqual(['priced/m', 'unpriced/m', 'unpriced/n']);
+  });
+
   it('reserves what planning estimated, whatever estimate a strategy of the caller returns with its ranking', async () => {
     // A request without max_tokens is estimated at 256 completion tokens, 0.256 EUR at 1000 EUR
     // per million: more than the budget. A ranking function that returns its entries without
