@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { callbackAudit, createRouter, memoryHealthStore, openaiCompatible, RouterError, type AuditRecord } from '../src/index.js';
 import { redisStore } from '../src/redis/index.js';
 import { localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
@@ -247,6 +247,54 @@ describe('a key budget and a stream', () => {
     expect((await router.usage('team-a')).reserved).toBeGreaterThan(0.001);
     for await (const _chunk of stream);
     expect(await router.usage('team-a')).toMatchObject({ spent: 0.001, reserved: 0, remaining: 0.999 });
+  });
+});
+
+describe('the reserved amount router.usage() reports', () => {
+  it('leaves out a reservation that has lapsed: no request holds it any more', async () => {
+    const upstream = await localUpstream((_body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: 'h' }, finish_reason: null }] })}\n\n`);
+      // The stream stays open: its request never ends on its own.
+    });
+    const router = createRouter({
+      currency: 'EUR',
+      policy: 'global',
+      deadlineMs: 1_000,
+      keys: { 'sk-a': { label: 'team-a', budget: { limit: 1, period: 'total' } } },
+      providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+    });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const stream = await router.chat.completions.create({ ...request, max_tokens: 50, stream: true }, { apiKey: 'sk-a' });
+      expect((await router.usage('team-a')).reserved).toBeGreaterThan(0.001);
+      // Past the hold (the deadline and a minute): the reservation lapsed, whatever became of its request.
+      vi.setSystemTime(Date.now() + 1_000 + 60_000 + 1);
+      expect(await router.usage('team-a')).toMatchObject({ spent: 0, reserved: 0, remaining: 1 });
+      stream.controller.abort();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe.skipIf(skip)('the reserved amount of a budget counted in Redis', () => {
+  it('leaves out a reservation that has lapsed: its instance died before it settled', async () => {
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const store = redisStore({ url: redisUrl, prefix });
+    try {
+      await store.ready();
+      const ledger = store.budgets!;
+      const account = { keyId: 'team-a', period: 'total' as const, currency: 'EUR' };
+      await ledger.reserve({ ...account, id: 'dies', estimate: 500, limit: 1_000, holdMs: 30 });
+      await ledger.reserve({ ...account, id: 'lives', estimate: 200, limit: 1_000, holdMs: 60_000 });
+      expect(await ledger.usage(account)).toEqual({ spent: 0, reserved: 700 });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await ledger.usage(account)).toEqual({ spent: 0, reserved: 200 });
+    } finally {
+      await store.close();
+      await removeRedisKeys(prefix);
+    }
   });
 });
 

@@ -14,7 +14,10 @@ export interface KeyBudget {
 /** What `router.usage()` reports. Amounts in `currency`. */
 export interface KeyUsage {
   spent: number;
-  /** Held by requests in flight: their estimated cost until they settle. */
+  /**
+   * Held by requests in flight: their estimated cost until they settle. A reservation never
+   * settled (its process died, its settlement was lost) is left out once it lapses.
+   */
   reserved: number;
   remaining: number;
   currency: string;

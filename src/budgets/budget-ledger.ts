@@ -49,6 +49,15 @@ interface PeriodEntry extends LedgerState {
   dropAt: number;
 }
 
+/** Releases the reservations held past their time: no request holds them any more (its settlement was lost). */
+function releaseLapsed(state: PeriodEntry, now: number): void {
+  for (const [id, reservation] of state.reservations) {
+    if (reservation.until > now) continue;
+    state.reserved -= reservation.amount;
+    state.reservations.delete(id);
+  }
+}
+
 /** The default ledger: this process only. `size`: how many key × period entries it holds. */
 export function memoryBudgetLedger(): BudgetLedger & { readonly size: number } {
   const entries = new Map<string, PeriodEntry>();
@@ -82,11 +91,7 @@ export function memoryBudgetLedger(): BudgetLedger & { readonly size: number } {
       const now = Date.now();
       dropPast(now);
       const state = entry(request, now);
-      for (const [id, reservation] of state.reservations) {
-        if (reservation.until > now) continue;
-        state.reserved -= reservation.amount;
-        state.reservations.delete(id);
-      }
+      releaseLapsed(state, now);
       if (state.spent + state.reserved + request.estimate > request.limit) return { granted: false, spent: state.spent, reserved: state.reserved };
       state.reserved += request.estimate;
       state.reservations.set(request.id, { amount: request.estimate, until: now + request.holdMs });
@@ -106,8 +111,9 @@ export function memoryBudgetLedger(): BudgetLedger & { readonly size: number } {
     async usage(account) {
       const now = Date.now();
       dropPast(now);
-      const { spent, reserved } = entry(account, now);
-      return { spent, reserved };
+      const state = entry(account, now);
+      releaseLapsed(state, now);
+      return { spent: state.spent, reserved: state.reserved };
     },
   };
 }

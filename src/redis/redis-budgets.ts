@@ -11,7 +11,8 @@ import { periodAt } from '../budgets/budget-period.js';
  * one whose `currency` changed) keep separate counts, never adding euros to dollars.
  */
 
-const reserveScript = `
+/** Releases the reservations that have lapsed (their instance died, or their settlement was lost): no request holds them. */
+const releaseLapsed = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)) do
@@ -20,6 +21,9 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)) do
   redis.call('HDEL', KEYS[2], id)
   redis.call('ZREM', KEYS[3], id)
 end
+`;
+
+const reserveScript = `${releaseLapsed}
 local spent = tonumber(redis.call('HGET', KEYS[1], 'spent') or '0')
 local reserved = tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0')
 local estimate = tonumber(ARGV[1])
@@ -45,6 +49,11 @@ if tonumber(ARGV[2]) ~= 0 then redis.call('HINCRBY', KEYS[1], 'spent', ARGV[2]) 
 return 1
 `;
 
+/** What `router.usage()` reads: spent, and reserved by reservations still held. */
+const usageScript = `${releaseLapsed}
+return {tonumber(redis.call('HGET', KEYS[1], 'spent') or '0'), tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0')}
+`;
+
 /** How long a period's counts are kept after it ends, for `router.usage()` and audits. @unit milliseconds */
 const graceMs = 7 * 86_400_000;
 
@@ -67,7 +76,7 @@ export function redisBudgetLedger(send: <T>(args: string[]) => Promise<T>, base:
       await send(['EVAL', settleScript, '3', ...keysOf(account, periodAt(account.period, now).start), id, String(actual)]);
     },
     async usage(account) {
-      const [spent, reserved] = await send<Array<string | null>>(['HMGET', keysOf(account, periodAt(account.period, Date.now()).start)[0]!, 'spent', 'reserved']);
+      const [spent, reserved] = await send<number[]>(['EVAL', usageScript, '3', ...keysOf(account, periodAt(account.period, Date.now()).start)]);
       return { spent: Number(spent ?? 0), reserved: Number(reserved ?? 0) };
     },
   };
