@@ -6,6 +6,7 @@ import { redisStore } from '../src/redis/index.js';
 import { localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
 import { euJurisdiction, oneTokenRequest, oneTokenUpstream } from './helpers/priced-upstream.js';
 import { removeRedisKeys } from './helpers/redis-keys.js';
+import { createClient } from '@redis/client';
 import { redisSkip, redisUrl, uniqueName } from './helpers/services.js';
 
 /*
@@ -369,6 +370,35 @@ describe.skipIf(skip)('a key budget in Redis under two currencies', () => {
       expect(await euros!.usage('team-a')).toMatchObject({ spent: 0.002, currency: 'EUR' });
     } finally {
       await Promise.all(stores.map((store) => store.close()));
+      await removeRedisKeys(prefix);
+    }
+  });
+});
+
+describe.skipIf(skip)('a key budget in Redis counted by an earlier version', () => {
+  it('carries over what keys without a currency counted: an upgrade does not hand a key its total budget again', async () => {
+    const upstream = await answer();
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const store = redisStore({ url: redisUrl, prefix });
+    const client = createClient({ url: redisUrl });
+    try {
+      await Promise.all([store.ready(), client.connect()]);
+      // What an earlier version kept for team-a's total budget: 0.002 EUR spent, in millionths.
+      await client.hSet(`${prefix}{sr}:bud:team-a:0`, { spent: '2000', reserved: '0' });
+      const router = createRouter({
+        currency: 'EUR',
+        store,
+        keys: { 'sk-a': { label: 'team-a', budget: { limit: 0.0025, period: 'total' } } },
+        providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+      });
+      expect(await router.usage('team-a')).toMatchObject({ spent: 0.002, remaining: 0.0005 });
+      // A call costs 0.001: 0.002 + 0.001 is over 0.0025, so it is refused without reaching the upstream.
+      await expect(router.chat.completions.create(request, { apiKey: 'sk-a' })).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
+      expect(upstream.hits).toBe(0);
+      // Carried once: the count does not grow by the old amount again.
+      expect(await router.usage('team-a')).toMatchObject({ spent: 0.002, reserved: 0 });
+    } finally {
+      await Promise.all([store.close(), client.close()]);
       await removeRedisKeys(prefix);
     }
   });

@@ -23,7 +23,21 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)) do
 end
 `;
 
-const reserveScript = `${releaseLapsed}
+/**
+ * Once per count, before it is first used: what a version that kept no currency in its budget
+ * keys (KEYS[4], `bud:<key>:<period start>`) counted as spent for this key and period is added to
+ * it, so an upgrade does not hand a key its limit again. Carried into each currency's count
+ * (more counted, never less); the old key is left as it is.
+ */
+const carryLegacy = `
+if redis.call('HSETNX', KEYS[1], 'carried', '1') == 1 then
+  local old = redis.call('HGET', KEYS[4], 'spent')
+  if old then redis.call('HINCRBY', KEYS[1], 'spent', old) end
+  if tonumber(ARGV[5]) > 0 then redis.call('PEXPIREAT', KEYS[1], ARGV[5]) end
+end
+`;
+
+const reserveScript = `${releaseLapsed}${carryLegacy}
 local spent = tonumber(redis.call('HGET', KEYS[1], 'spent') or '0')
 local reserved = tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0')
 local estimate = tonumber(ARGV[1])
@@ -49,9 +63,11 @@ if tonumber(ARGV[2]) ~= 0 then redis.call('HINCRBY', KEYS[1], 'spent', ARGV[2]) 
 return 1
 `;
 
-/** What `router.usage()` reads: spent, and reserved by reservations still held. */
+/** What `router.usage()` reads: spent (with an old count not carried over yet), and reserved by reservations still held. */
 const usageScript = `${releaseLapsed}
-return {tonumber(redis.call('HGET', KEYS[1], 'spent') or '0'), tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0')}
+local spent = tonumber(redis.call('HGET', KEYS[1], 'spent') or '0')
+if redis.call('HEXISTS', KEYS[1], 'carried') == 0 then spent = spent + tonumber(redis.call('HGET', KEYS[4], 'spent') or '0') end
+return {spent, tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0')}
 `;
 
 /** How long a period's counts are kept after it ends, for `router.usage()` and audits. @unit milliseconds */
@@ -63,11 +79,13 @@ export function redisBudgetLedger(send: <T>(args: string[]) => Promise<T>, base:
     const account = `${currency}:${period}:${start}:${keyId}`;
     return [`${base}bud:sum:${account}`, `${base}bud:amt:${account}`, `${base}bud:exp:${account}`];
   };
+  // The count of the same key and period kept by versions whose keys had no currency (see carryLegacy).
+  const legacyOf = ({ keyId }: LedgerAccount, start: number) => `${base}bud:${keyId}:${start}`;
   return {
     async reserve(request) {
       const { start, resetsAt } = periodAt(request.period, Date.now());
       const reply = await send<number[]>([
-        'EVAL', reserveScript, '3', ...keysOf(request, start),
+        'EVAL', reserveScript, '4', ...keysOf(request, start), legacyOf(request, start),
         String(request.estimate), String(request.limit), request.id, String(request.holdMs), String(resetsAt === null ? 0 : resetsAt + graceMs),
       ]);
       return { granted: Number(reply[0]) === 1, spent: Number(reply[1]), reserved: Number(reply[2]) };
@@ -76,7 +94,8 @@ export function redisBudgetLedger(send: <T>(args: string[]) => Promise<T>, base:
       await send(['EVAL', settleScript, '3', ...keysOf(account, periodAt(account.period, now).start), id, String(actual)]);
     },
     async usage(account) {
-      const [spent, reserved] = await send<number[]>(['EVAL', usageScript, '3', ...keysOf(account, periodAt(account.period, Date.now()).start)]);
+      const { start } = periodAt(account.period, Date.now());
+      const [spent, reserved] = await send<number[]>(['EVAL', usageScript, '4', ...keysOf(account, start), legacyOf(account, start)]);
       return { spent: Number(spent ?? 0), reserved: Number(reserved ?? 0) };
     },
   };
