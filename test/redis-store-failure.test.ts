@@ -337,3 +337,85 @@ async function localUpstreamAnswering(answer: (response: import('node:http').Ser
   };
   return handle;
 }
+
+/** A TCP relay to Redis that the test can cut (every connection dropped, new ones refused) and restore: a network partition. */
+async function cuttableRelay(redisPort: number) {
+  const sockets = new Set<Socket>();
+  let cut = false;
+  const relay = createServer((client) => {
+    if (cut) return void client.destroy();
+    const upstream = connect({ host: '127.0.0.1', port: redisPort });
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `redis://127.0.0.1:${(relay.address() as { port: number }).port}`,
+    cut: () => {
+      cut = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore: () => void (cut = false),
+    close: () => (sockets.forEach((socket) => socket.destroy()), relay.close()),
+  };
+}
+
+describe.skipIf(!hasRedisServer)('a request that ends while the connection to Redis is down', () => {
+  it('has its cost counted once Redis is reachable again, not dropped with its reservation', async () => {
+    const port = await freePort();
+    const server = await ownRedis(port);
+    const relay = await cuttableRelay(port);
+    const { logger, warnings } = capturingLogger();
+    const store = redisStore({ url: relay.url, prefix: 'partition:', commandTimeoutMs: 200, refreshMs: 100 });
+    try {
+      let answer: () => void = () => undefined;
+      const answered = new Promise<void>((resolve) => (answer = resolve));
+      // One completion token at 1000 EUR per million: each call costs 0.001 EUR.
+      const upstream = await localUpstream((_body, response) => {
+        void answered.then(() =>
+          response.writeHead(200, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              id: 'c', object: 'chat.completion', created: 1, model: 'm',
+              choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+              usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+            }),
+          ),
+        );
+      });
+      const router = createRouter({
+        currency: 'EUR',
+        policy: 'global',
+        store,
+        logger,
+        keys: { 'sk-a': { label: 'team-a', budget: { limit: 1, period: 'day' } } },
+        providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction: euJurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+      });
+      await store.ready();
+      const call = router.chat.completions.create(oneTokenRequest, { apiKey: 'sk-a' });
+      while (upstream.hits === 0) await sleep(10);
+      expect(await router.usage('team-a')).toMatchObject({ spent: 0, reserved: 0.001 });
+      // The network between this instance and Redis fails while the call is in flight.
+      relay.cut();
+      while (!warnings.some((warning) => warning.includes('does not answer'))) await sleep(10);
+      answer();
+      expect((await call).provider).toBe('local');
+      relay.restore();
+      // Once Redis answers again, the call's cost is counted and its reservation gone.
+      let usage: Awaited<ReturnType<typeof router.usage>> | undefined;
+      for (let tries = 0; tries < 100; tries++) {
+        usage = await router.usage('team-a').catch(() => undefined);
+        if (usage?.spent === 0.001) break;
+        await sleep(50);
+      }
+      expect(usage).toMatchObject({ spent: 0.001, reserved: 0 });
+    } finally {
+      await store.close();
+      relay.close();
+      server.kill('SIGKILL');
+    }
+  }, 30_000);
+});

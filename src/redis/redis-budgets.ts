@@ -73,7 +73,12 @@ return {spent, tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0')}
 /** How long a period's counts are kept after it ends, for `router.usage()` and audits. @unit milliseconds */
 const graceMs = 7 * 86_400_000;
 
-export function redisBudgetLedger(send: <T>(args: string[]) => Promise<T>, base: string): BudgetLedger {
+/**
+ * @param send a command that must reach Redis now.
+ * @param sendSettlement a settlement: sent now, or kept and sent once Redis answers again when the
+ * connection is down, so a request ending during an outage still has its cost counted.
+ */
+export function redisBudgetLedger(send: <T>(args: string[]) => Promise<T>, base: string, sendSettlement: (args: string[]) => Promise<void>): BudgetLedger {
   // The key id last: every field before it is free of ':', so no two accounts share a name.
   const keysOf = ({ keyId, period, currency }: LedgerAccount, start: number) => {
     const account = `${currency}:${period}:${start}:${keyId}`;
@@ -91,7 +96,7 @@ export function redisBudgetLedger(send: <T>(args: string[]) => Promise<T>, base:
       return { granted: Number(reply[0]) === 1, spent: Number(reply[1]), reserved: Number(reply[2]) };
     },
     async settle(account, id, actual, now = Date.now()) {
-      await send(['EVAL', settleScript, '3', ...keysOf(account, periodAt(account.period, now).start), id, String(actual)]);
+      await sendSettlement(['EVAL', settleScript, '3', ...keysOf(account, periodAt(account.period, now).start), id, String(actual)]);
     },
     async usage(account) {
       const { start } = periodAt(account.period, Date.now());

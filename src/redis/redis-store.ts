@@ -74,6 +74,9 @@ type Stats = Pick<HealthRecord, 'latency' | 'completion' | 'outcomes' | 'success
 /** An instance's statistics as written, with when. `writtenAt` @unit epoch milliseconds */
 type WrittenStats = Stats & { writtenAt?: number };
 
+/** The most settlements kept while Redis is unreachable; past it a settlement fails (its reservation lapses, its cost is not counted). */
+const maxUnsentSettlements = 10_000;
+
 const releaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
 function circuitOf(record: HealthRecord, changedBy: string, changedAt: number): SharedCircuit {
@@ -247,6 +250,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   let timer: NodeJS.Timeout | undefined;
   const tick = async () => {
     if (closed) return;
+    await sendUnsentSettlements();
     // Read before writing: back after an outage, a circuit this instance changed while away is
     // written again only if the fleet has not changed it since (last change wins).
     await refresh();
@@ -301,6 +305,29 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     return exchange<T>(connection, args);
   };
 
+  /**
+   * Budget settlements that could not be sent (the connection was down), oldest first, sent when
+   * Redis answers again: a request that ended during an outage has its cost counted instead of
+   * dropped with its reservation. Only commands never sent are kept: one sent without an answer
+   * may have run, and sending it again would count the cost twice.
+   */
+  const unsentSettlements: string[][] = [];
+  const sendSettlement = async (args: string[]): Promise<void> => {
+    const live = connection;
+    if (live !== undefined && live.isReady()) {
+      await exchange(live, args);
+      return;
+    }
+    if (unsentSettlements.length >= maxUnsentSettlements) throw new Error(`Redis at ${host} is not connected, and ${maxUnsentSettlements} settlements already wait for it`);
+    unsentSettlements.push(args);
+  };
+  const sendUnsentSettlements = async () => {
+    const live = connection;
+    if (live === undefined || !live.isReady() || unsentSettlements.length === 0) return;
+    const settlements = unsentSettlements.splice(0);
+    await Promise.all(settlements.map((args) => exchange(live, args).catch(() => undefined)));
+  };
+
   /** Deployment reservations: undefined while disconnected (the instance counts alone), thrown when a live connection did not answer in time. */
   const sendUnlessDisconnected = async <T>(args: string[]): Promise<T | undefined> => {
     const live = connection;
@@ -315,7 +342,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
 
   return {
     instanceId,
-    budgets: redisBudgetLedger(sendOrThrow, base),
+    budgets: redisBudgetLedger(sendOrThrow, base, sendSettlement),
     rateLimits: redisRateLimiter(sendOrThrow, base),
     reserveDeployment: redisDeploymentLimits(sendUnlessDisconnected, base, instanceId),
     onUnavailable: options.onUnavailable ?? 'deny',
@@ -374,6 +401,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
       closed = true;
       if (timer) clearInterval(timer);
       for (const key of [...trials.keys()]) releaseTrialLease(key);
+      await sendUnsentSettlements();
       await flush();
       await connection?.close();
     },
