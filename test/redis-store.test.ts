@@ -406,3 +406,23 @@ function emptyRecord() {
     circuit: 'closed' as 'closed' | 'open', openedAt: null as number | null, retryAt: null as number | null, trialUntil: null, timesOpened: 0, cooldownLevel: 0, closedAt: null as number | null, lastError: null,
   };
 }
+
+describe.skipIf(skip)('a Redis that refuses the credentials in the url', () => {
+  it('logs why it refuses them (without the password), not that it does not answer in time', async () => {
+    const url = new URL(redisUrl);
+    url.username = uniqueName('nobody');
+    url.password = 's3cret-pw';
+    const warnings: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: (message: string) => void warnings.push(message), error: () => undefined };
+    const store = redisStore({ url: url.toString(), prefix: `${uniqueName('creds')}:`, commandTimeoutMs: 200 });
+    store.attach({ logger });
+    try {
+      await store.ready();
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/WRONGPASS/);
+      expect(warnings[0]).not.toContain('s3cret-pw');
+    } finally {
+      await store.close();
+    }
+  });
+});

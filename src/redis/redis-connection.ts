@@ -15,7 +15,7 @@ export interface RedisConnection {
   subscribe(channel: string, listener: (message: string) => void): Promise<void>;
   /** Whether the command connection is up now: a failed command on an up connection timed out (and may have run). */
   isReady(): boolean;
-  /** Called on each connection error and each (re)connection. */
+  /** Called on each connection error and each (re)connection, and at once with the latest of them, if any. */
   onState(listener: (state: { up: true } | { up: false; error: Error }) => void): void;
   close(): Promise<void>;
 }
@@ -35,7 +35,11 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
     throw new Error(`sovroute/redis needs the @redis/client package (npm install @redis/client): ${error instanceof Error ? error.message : String(error)}`);
   }
   const listeners: Array<Parameters<RedisConnection['onState']>[0]> = [];
-  const emit = (state: { up: true } | { up: false; error: Error }) => listeners.forEach((listener) => listener(state));
+  let last: { up: true } | { up: false; error: Error } | undefined;
+  const emit = (state: { up: true } | { up: false; error: Error }) => {
+    last = state;
+    listeners.forEach((listener) => listener(state));
+  };
   const make = () => {
     const client = loaded.createClient({
       url: options.url,
@@ -67,7 +71,11 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
         'SUBSCRIBE',
       ),
     isReady: () => client.isReady,
-    onState: (listener) => void listeners.push(listener),
+    onState: (listener) => {
+      listeners.push(listener);
+      // What happened while connecting, before anyone listened (a refused password), is told too.
+      if (last !== undefined) listener(last);
+    },
     // A polite close waits for replies a hung server never sends: after the timeout, drop the sockets.
     close: async () => {
       const closing = Promise.allSettled([client.close(), subscriber.close()]);
