@@ -28,6 +28,13 @@ async function failure(path: string, environment: NodeJS.ProcessEnv = {}): Promi
 }
 
 describe('configuration files', () => {
+  it('a postgres sink with a table name that cannot be used names the file, its line and the setting', async () => {
+    const path = file('table.yaml', 'providers:\n  - preset: scaleway\naudit:\n  sinks:\n    - postgres: postgres://writer:s3cret@db.internal/app\n      table: audit-log\n');
+    const error = await failure(path);
+    expect(error.message).toMatch(new RegExp(`^${path}:5: audit\\.sinks\\[0\\]: postgresAudit: table "audit-log" must be a plain identifier`));
+    expect(error.message).not.toContain('s3cret');
+  });
+
   it('a typo names the file, its line and the key it meant', async () => {
     const path = file('typo.yaml', 'providers:\n  - preset: scaleway\npolcy: eu-sovereign\n');
     expect((await failure(path)).message).toBe(`${path}:3: unknown key polcy: did you mean policy?`);

@@ -37,7 +37,7 @@ export async function buildRouterOptions(source: ConfigSource, config: SovrouteC
   }
   if (config.audit !== undefined) {
     const { sinks, ...rest } = config.audit;
-    options.audit = { ...rest, sinks: await Promise.all(sinks.map((sink) => buildSink(source, sink))) } as AuditOptions;
+    options.audit = { ...rest, sinks: await Promise.all(sinks.map((sink, index) => buildSink(source, sink, index))) } as AuditOptions;
   }
   for (const name of ['health', 'retry', 'limits', 'timeoutMs', 'deadlineMs', 'streamIdleTimeoutMs', 'currency'] as const) {
     if (config[name] !== undefined) (options as unknown as Record<string, unknown>)[name] = config[name];
@@ -56,7 +56,16 @@ function buildProvider(source: ConfigSource, entry: SovrouteConfig['providers'][
   }
 }
 
-async function buildSink(source: ConfigSource, sink: NonNullable<SovrouteConfig['audit']>['sinks'][number]): Promise<AuditSink> {
+async function buildSink(source: ConfigSource, sink: NonNullable<SovrouteConfig['audit']>['sinks'][number], index: number): Promise<AuditSink> {
+  try {
+    return await createSink(source, sink);
+  } catch (error) {
+    // The sink's own check (a table name it cannot use), told like every other mistake in the file.
+    throw new ConfigError(source.file, (error as Error).message, { line: source.lineOf(['audit', 'sinks', index]), path: `audit.sinks[${index}]`, cause: error });
+  }
+}
+
+async function createSink(source: ConfigSource, sink: NonNullable<SovrouteConfig['audit']>['sinks'][number]): Promise<AuditSink> {
   if ('jsonl' in sink) {
     const { jsonl, ...options } = sink;
     // Relative to the configuration file, so the same file works from any directory.
