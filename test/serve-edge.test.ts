@@ -306,6 +306,18 @@ describe('serve(): bodies and time', () => {
     expect((await records()).map((record) => record.outcome)).toEqual(['invalid', 'success']);
   });
 
+  it('refuses an expectation other than 100-continue with a 417 envelope and one audit record', async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router);
+    const answer = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: { ...json, expect: 'pay-first' }, body: chatBody });
+    expect(answer.status).toBe(417);
+    expect(answer.headers['x-should-retry']).toBe('false');
+    expect(JSON.parse(answer.text)).toEqual({
+      error: { message: expect.stringMatching(/Expect: "pay-first".*100-continue/), type: 'invalid_request_error', code: 'invalid_request', param: null },
+    });
+    expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions', error_code: 'invalid_request' }]);
+  });
+
   it("takes its default body limit from the router's limits.maxBodyBytes", async () => {
     const { router, records } = makeRouter({ maxBodyBytes: 2048 });
     const port = await start(router);

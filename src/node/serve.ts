@@ -73,6 +73,8 @@ export async function serve(router: Router, options: ServeOptions = {}): Promise
   server.on('request', onRequest);
   // `Expect: 100-continue` is answered by handle, after the checks: a refused body is never invited.
   server.on('checkContinue', onRequest);
+  // Any other expectation too, refused by handle with an audited envelope rather than Node's bare 417.
+  server.on('checkExpectation', onRequest);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(resolved.port, resolved.host, () => {
@@ -115,6 +117,9 @@ function bearer(authorization: string | undefined): string {
   const match = authorization ? /^Bearer\s+(.+)$/i.exec(authorization.trim()) : null;
   return match?.[1] ?? '';
 }
+
+/** How Node tells `Expect: 100-continue` from other expectations (`checkContinue` vs `checkExpectation`). */
+const continueExpectation = /(?:^|\W)100-continue(?:$|\W)/i;
 
 function refused(message: string, status: number, type = 'invalid_request_error'): RouterError {
   return new RouterError(message, { code: 'invalid_request', status, type });
@@ -173,6 +178,10 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
     write(response, new Response(null, { status: 204, headers }));
     return;
   }
+  const expectation = request.headers.expect;
+  if (expectation !== undefined && !continueExpectation.test(expectation)) {
+    return refuse(refused(`The expectation Expect: ${JSON.stringify(expectation)} cannot be met; the only one this server meets is 100-continue.`, 417));
+  }
   if (method === 'POST' && !isJsonContentType(request.headers['content-type'])) {
     return refuse(
       refused(`The request body must be JSON, sent with content-type: application/json (got ${JSON.stringify(request.headers['content-type'] ?? 'none')}).`, 415),
@@ -189,7 +198,7 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
   if (method !== 'GET' && method !== 'HEAD') {
     const limitOption = "serve's maxBodyBytes";
     if (declaredOverLimit(request.headers['content-length'], options.maxBodyBytes)) return refuse(bodyTooLarge(options.maxBodyBytes, limitOption));
-    if (/100-continue/i.test(request.headers.expect ?? '')) response.writeContinue();
+    if (expectation !== undefined) response.writeContinue();
     const body = await readRequestBody(request, options.maxBodyBytes, options.requestTimeoutMs);
     if (body.kind === 'gone') return;
     if (body.kind === 'too-large') return refuse(bodyTooLarge(options.maxBodyBytes, limitOption));
