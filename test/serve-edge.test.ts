@@ -351,6 +351,28 @@ describe('serve(): bodies and time', () => {
     });
   }
 
+  it('answers headers too large, and a request it cannot parse, with an OpenAI envelope rather than a bare status line', async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router);
+    const oversized = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: { ...json, 'x-padding': 'a'.repeat(20_000) }, body: chatBody });
+    expect(oversized.status).toBe(431);
+    expect(oversized.headers['x-should-retry']).toBe('false');
+    expect(JSON.parse(oversized.text)).toEqual({
+      error: { message: expect.stringMatching(/headers are larger than/), type: 'invalid_request_error', code: 'invalid_request', param: null },
+    });
+    const garbled = await new Promise<string>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      let received = '';
+      socket.on('data', (data: Buffer) => (received += data.toString('utf8')));
+      socket.on('close', () => resolve(received));
+      socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\n{}`);
+    });
+    expect(garbled).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(garbled.slice(garbled.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { type: 'invalid_request_error', code: 'invalid_request' } });
+    // Headers that never completed are no request: nothing to record.
+    expect(await records()).toEqual([]);
+  });
+
   it('cuts a client trickling its headers after requestTimeoutMs with a 408', async () => {
     const { router } = makeRouter();
     const port = await start(router, { requestTimeoutMs: 200 });

@@ -5,6 +5,7 @@ import { InvalidApiKeyError, InvalidRequestError, RouterError } from '../errors.
 import { bodyTooLarge, declaredOverLimit } from '../router/body-limit.js';
 import type { Router } from '../router/create-router.js';
 import { internalsOf, type RouterInternals } from '../router/router-internals.js';
+import { answerClientError } from './client-error.js';
 import { checkOrigin, createHostCheck, isJsonContentType, isLoopbackHost, preflightHeaders } from './edge-checks.js';
 import { readRequestBody } from './read-request-body.js';
 import { resolveServeOptions, type ResolvedServeOptions, type ServeOptions } from './serve-options.js';
@@ -75,6 +76,7 @@ export async function serve(router: Router, options: ServeOptions = {}): Promise
   server.on('checkContinue', onRequest);
   // Any other expectation too, refused by handle with an audited envelope rather than Node's bare 417.
   server.on('checkExpectation', onRequest);
+  server.on('clientError', (error: Error, socket) => answerClientError(error, socket, timeout));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(resolved.port, resolved.host, () => {
