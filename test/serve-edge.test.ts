@@ -148,6 +148,14 @@ describe('serve(): who may call', () => {
     expect((await send(port, { headers: { host: 'other.internal' } })).status).toBe(403);
   });
 
+  it("with allowedHosts '*', serves and records a call whose Host is not a valid URL host like any other", async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router, { allowedHosts: '*' });
+    const answer = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: { ...json, host: 'gateway internal' }, body: chatBody });
+    expect(answer.status).toBe(200);
+    expect(await records()).toMatchObject([{ outcome: 'success', endpoint: 'chat.completions' }]);
+  });
+
   it('refuses a request from another browser origin with 403 and one audit record, and serves its own origin', async () => {
     const { router, records } = makeRouter();
     const port = await start(router);

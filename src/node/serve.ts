@@ -216,7 +216,9 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
   response.once('close', () => {
     if (!response.writableFinished) controller.abort();
   });
-  const result = await edge.router.fetch(`http://${host ?? 'localhost'}${target}`, init);
+  // The router reads only the path: the Host, already checked above, could make the URL
+  // unparseable (allowedHosts '*' lets any through) and the call go unrecorded.
+  const result = await edge.router.fetch(`http://localhost${target}`, init);
   write(response, result, extra);
 }
 
