@@ -87,6 +87,31 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
     return local.records;
   }
 
+  it('appends a batch of large records in statements of bounded size, so a burst of them cannot make one statement too large to build or send on every retry', async () => {
+    const table = `${schema}.large`;
+    // Three records of 8 MiB each (content: 'full' with long prompts): one statement would carry 24 MiB.
+    const records = (await recordsOf(3)).map((record) => ({ ...record, note: 'x'.repeat(8 * 1024 * 1024) }) as AuditRecord);
+    const real = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    let largest = 0;
+    const pool: PostgresPool = {
+      query: (text, values) => {
+        const size = (values ?? []).flat().reduce<number>((total, value) => total + (typeof value === 'string' ? value.length : 0), 0);
+        largest = Math.max(largest, size);
+        return real.query(text, values);
+      },
+      connect: () => real.connect(),
+    };
+    const sink = postgresAudit({ pool, table });
+    try {
+      await sink.writeBatch!(records);
+      expect(largest).toBeLessThanOrEqual(16 * 1024 * 1024 + 64 * 1024);
+      expect(await verifyPostgresAudit({ connectionString: databaseUrl, table })).toMatchObject({ ok: true, count: 3 });
+    } finally {
+      await sink.close();
+      await real.end();
+    }
+  });
+
   it('stores a batch retried after a lost commit only once', async () => {
     const table = `${schema}.retried`;
     const records = await recordsOf(4);

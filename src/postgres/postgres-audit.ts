@@ -5,6 +5,16 @@ import { describeDatabaseError, openPool, type OpenedPool, type PostgresConnecti
 import { migrate } from './migrate.js';
 import { tableNames } from './table-names.js';
 
+/**
+ * The most record text one append statement carries (a record larger than this goes alone). A
+ * batch of large records (full content, long prompts) in one statement could pass what Node can
+ * build as one string or PostgreSQL accepts as one message, and would then fail on every retry.
+ * @unit UTF-16 code units
+ */
+const maxStatementChars = 16 * 1024 * 1024;
+
+const emptyChunk = () => ({ ids: [] as string[], stamps: [] as string[], befores: [] as string[], afters: [] as string[], size: 0 });
+
 export interface PostgresAuditOptions extends PostgresConnectionOptions {
   /**
    * The table holding the chain, optionally schema-qualified. Its head (`<table>_head`), append
@@ -68,18 +78,25 @@ export function postgresAudit(options: PostgresAuditOptions): PostgresAudit {
   async function append(records: readonly AuditRecord[]): Promise<void> {
     try {
       const { pool } = await connect();
-      const ids: string[] = [];
-      const stamps: string[] = [];
-      const befores: string[] = [];
-      const afters: string[] = [];
+      let chunk = emptyChunk();
+      const send = async () => {
+        if (chunk.ids.length === 0) return;
+        const { ids, stamps, befores, afters } = chunk;
+        chunk = emptyChunk();
+        await pool.query(`SELECT * FROM ${names.append}($1::text[], $2::timestamptz[], $3::text[], $4::text[])`, [ids, stamps, befores, afters]);
+      };
       for (const record of records) {
         const text = chainText(record);
-        ids.push(record.id);
-        stamps.push(record.ts);
-        befores.push(text.before);
-        afters.push(text.after);
+        const size = text.before.length + text.after.length;
+        // Appended in order, a chunk per statement: a retry after a later chunk failed skips the stored ones by id.
+        if (chunk.size + size > maxStatementChars) await send();
+        chunk.ids.push(record.id);
+        chunk.stamps.push(record.ts);
+        chunk.befores.push(text.before);
+        chunk.afters.push(text.after);
+        chunk.size += size;
       }
-      await pool.query(`SELECT * FROM ${names.append}($1::text[], $2::timestamptz[], $3::text[], $4::text[])`, [ids, stamps, befores, afters]);
+      await send();
     } catch (error) {
       throw new AuditError(
         `postgresAudit: could not append ${records.length} record(s) to ${names.label}: ${describeDatabaseError(error, options.connectionString)}`,
