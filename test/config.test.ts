@@ -28,6 +28,17 @@ async function failure(path: string, environment: NodeJS.ProcessEnv = {}): Promi
 }
 
 describe('configuration files', () => {
+  it('a secret of the wrong type (a number, a header given as a list) is named by its type, never quoted', async () => {
+    const numeric = await failure(file('numeric-key.yaml', 'providers:\n  - preset: scaleway\n    apiKey: 48213395712039485\n'));
+    expect(numeric.message).toMatch(/:3: providers\[0\]\.apiKey: .*expected string.*; got a number$/);
+    expect(numeric.message).not.toContain('4821339571');
+    const header = await failure(file('header-list.yaml', 'providers:\n  - preset: scaleway\n    headers:\n      Authorization: ["Bearer sk-live-abc"]\n'));
+    expect(header.message).toMatch(/:4: providers\[0\]\.headers\.Authorization: .*; got a list$/);
+    expect(header.message).not.toContain('sk-live-abc');
+    const key = await failure(file('key-number.yaml', 'providers:\n  - preset: scaleway\nkeys:\n  - key: 99887766554433\n'));
+    expect(key.message).not.toContain('998877665544');
+  });
+
   it('a postgres sink with a table name that cannot be used names the file, its line and the setting', async () => {
     const path = file('table.yaml', 'providers:\n  - preset: scaleway\naudit:\n  sinks:\n    - postgres: postgres://writer:s3cret@db.internal/app\n      table: audit-log\n');
     const error = await failure(path);

@@ -79,7 +79,19 @@ function describeIssue(source: ConfigSource, data: unknown, issue: Issue): Confi
       path: parent.length > 0 ? formatPath(parent) : undefined,
     });
   }
-  return new ConfigError(source.file, `${issue.message}; got ${quoted(valueAt(data, path))}`, { line: source.lineOf(path), path: formatPath(path) });
+  const given = valueAt(data, path);
+  return new ConfigError(source.file, `${issue.message}; got ${holdsSecret(path) ? typeOf(given) : quoted(given)}`, { line: source.lineOf(path), path: formatPath(path) });
+}
+
+/** Settings whose value is a secret however it is written (a key typed as a number, a header as a list). */
+function holdsSecret(path: readonly PropertyKey[]): boolean {
+  return path.some((segment) => segment === 'apiKey' || segment === 'headers' || segment === 'postgres') || (path[0] === 'keys' && path[2] === 'key');
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
 }
 
 /**
