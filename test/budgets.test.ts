@@ -404,6 +404,51 @@ describe.skipIf(skip)('a key budget in Redis counted by an earlier version', () 
   });
 });
 
+describe.skipIf(skip)('a key budget in a Redis that restarted empty during a call', () => {
+  it("counts the call's cost in a period count that still expires, not in one kept forever", async () => {
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const upstream = await localUpstream((_body, response) => {
+      void released.then(() =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            id: 'c', object: 'chat.completion', created: 1, model: 'm',
+            choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+            usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+          }),
+        ),
+      );
+    });
+    const store = redisStore({ url: redisUrl, prefix });
+    const client = createClient({ url: redisUrl });
+    await client.connect();
+    try {
+      const router = createRouter({
+        currency: 'EUR',
+        store,
+        keys: { 'sk-a': { label: 'team-a', budget: { limit: 1, period: 'day' } } },
+        providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+      });
+      await store.ready();
+      const call = router.chat.completions.create(request, { apiKey: 'sk-a' });
+      while (upstream.hits === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      // Redis loses everything it held (a restart without persistence) while the call is in flight.
+      await removeRedisKeys(prefix);
+      release();
+      await call;
+      expect(await router.usage('team-a')).toMatchObject({ spent: 0.001, reserved: 0 });
+      const counts = await client.keys(`${prefix}*bud:sum:*`);
+      expect(counts).toHaveLength(1);
+      expect(await client.pTTL(counts[0]!)).toBeGreaterThan(0);
+    } finally {
+      await store.close();
+      await removeRedisKeys(prefix);
+      await client.close();
+    }
+  });
+});
+
 describe('budgets and key rate limits on every endpoint', () => {
   /** An upstream answering embeddings, legacy completions and chat: each call uses 1 prompt and 1 completion token (none for embeddings). */
   async function allEndpoints() {

@@ -59,7 +59,11 @@ if amount then
   redis.call('ZREM', KEYS[3], ARGV[1])
 end
 -- Nothing spent (a failure, or a reservation given back): nothing to count, no key to create.
-if tonumber(ARGV[2]) ~= 0 then redis.call('HINCRBY', KEYS[1], 'spent', ARGV[2]) end
+if tonumber(ARGV[2]) ~= 0 then
+  redis.call('HINCRBY', KEYS[1], 'spent', ARGV[2])
+  -- The count may be new (Redis lost it, or it lapsed): it expires like one made by a reservation.
+  if tonumber(ARGV[3]) > 0 then redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end
+end
 return 1
 `;
 
@@ -73,11 +77,15 @@ return {spent, tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0')}
 /** How long a period's counts are kept after it ends, for `router.usage()` and audits. @unit milliseconds */
 const graceMs = 7 * 86_400_000;
 
+/** When a period's counts expire: `graceMs` after it ends; 0 (never) for `total`. @unit epoch milliseconds */
+const expiresAt = (resetsAt: number | null) => (resetsAt === null ? 0 : resetsAt + graceMs);
+
 /**
  * @param send a command that must reach Redis now.
  * @param sendSettlement a settlement: sent now, or kept and sent once Redis answers again when the
  * connection is down, so a request ending during an outage still has its cost counted.
  */
+
 export function redisBudgetLedger(send: <T>(args: string[]) => Promise<T>, base: string, sendSettlement: (args: string[]) => Promise<void>): BudgetLedger {
   // The key id last: every field before it is free of ':', so no two accounts share a name.
   const keysOf = ({ keyId, period, currency }: LedgerAccount, start: number) => {
@@ -91,12 +99,13 @@ export function redisBudgetLedger(send: <T>(args: string[]) => Promise<T>, base:
       const { start, resetsAt } = periodAt(request.period, Date.now());
       const reply = await send<number[]>([
         'EVAL', reserveScript, '4', ...keysOf(request, start), legacyOf(request, start),
-        String(request.estimate), String(request.limit), request.id, String(request.holdMs), String(resetsAt === null ? 0 : resetsAt + graceMs),
+        String(request.estimate), String(request.limit), request.id, String(request.holdMs), String(expiresAt(resetsAt)),
       ]);
       return { granted: Number(reply[0]) === 1, spent: Number(reply[1]), reserved: Number(reply[2]) };
     },
     async settle(account, id, actual, now = Date.now()) {
-      await sendSettlement(['EVAL', settleScript, '3', ...keysOf(account, periodAt(account.period, now).start), id, String(actual)]);
+      const { start, resetsAt } = periodAt(account.period, now);
+      await sendSettlement(['EVAL', settleScript, '3', ...keysOf(account, start), id, String(actual), String(expiresAt(resetsAt))]);
     },
     async usage(account) {
       const { start } = periodAt(account.period, Date.now());
