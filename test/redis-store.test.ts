@@ -426,3 +426,33 @@ describe.skipIf(skip)('a Redis that refuses the credentials in the url', () => {
     }
   });
 });
+
+describe.skipIf(skip)('instances given the same instanceId (hostname under host networking)', () => {
+  it("still share their statistics and hear each other's circuit changes", async () => {
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const first = redisStore({ url: redisUrl, prefix, refreshMs: 50, instanceId: 'gateway-host' });
+    const second = redisStore({ url: redisUrl, prefix, refreshMs: 60_000, instanceId: 'gateway-host' });
+    const key = 'shared/m';
+    try {
+      await Promise.all([first.ready(), second.ready()]);
+      // The second instance measured five successes; the first has measured nothing.
+      second.set(key, { ...emptyRecord(), successes: 5 });
+      await second.close();
+      const until = Date.now() + 5_000;
+      while ((first.view(key)?.successes ?? 0) < 5 && Date.now() < until) await sleep(20);
+      expect(first.view(key)?.successes).toBe(5);
+
+      // A circuit the first opens reaches a third instance by its published message (its own refresh is a minute away).
+      const third = redisStore({ url: redisUrl, prefix, refreshMs: 60_000, instanceId: 'gateway-host' });
+      await third.ready();
+      const at = Date.now();
+      first.set(key, { ...emptyRecord(), circuit: 'open', openedAt: at, retryAt: at + 600_000, timesOpened: 1 });
+      while (third.get(key)?.circuit !== 'open' && Date.now() < until + 5_000) await sleep(20);
+      expect(third.get(key)?.circuit).toBe('open');
+      await third.close();
+    } finally {
+      await first.close();
+      await removeRedisKeys(prefix);
+    }
+  }, 30_000);
+});

@@ -37,7 +37,7 @@ export interface RedisStoreOptions {
   commandTimeoutMs?: number;
   /** How long shared state lives after its last write, so an abandoned prefix cleans itself up. @unit milliseconds @default 86400000 (1 day) */
   ttlMs?: number;
-  /** Names this instance in `router.health()` (`changedBy`). @default `<hostname>:<pid>:<random>` */
+  /** Names this instance in `router.health()` (`changedBy`); instances may share a name (each still counts as its own). @default `<hostname>:<pid>:<random>` */
   instanceId?: string;
   /**
    * What a request of a key with a budget does when Redis does not answer within
@@ -100,6 +100,9 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   const commandTimeoutMs = options.commandTimeoutMs ?? 500;
   const ttlMs = options.ttlMs ?? 86_400_000;
   const instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  // This instance among any given the same instanceId (a hostname shared under host networking):
+  // its statistics field and its messages are told apart by this, never by the name alone.
+  const self = `${instanceId}#${Math.random().toString(36).slice(2, 10)}`;
   const channel = `${base}events`;
   const deploymentsKey = `${base}deployments`;
 
@@ -177,7 +180,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   };
 
   const writeCircuit = (key: string, circuit: SharedCircuit) => {
-    const message = JSON.stringify({ key, circuit });
+    const message = JSON.stringify({ key, circuit, from: self });
     void send(['SET', `${base}cb:${key}`, JSON.stringify(circuit), 'PX', String(ttlMs)]);
     void send(['SADD', deploymentsKey, key]);
     void send(['PUBLISH', channel, message]);
@@ -203,7 +206,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
         const stats: WrittenStats = { latency, completion, outcomes, successes, failures, writtenAt: Date.now() };
         const statsKey = `${base}stats:${key}`;
         await Promise.all([
-          send(['HSET', statsKey, instanceId, JSON.stringify(stats)]),
+          send(['HSET', statsKey, self, JSON.stringify(stats)]),
           send(['PEXPIRE', statsKey, String(ttlMs)]),
           send(['SADD', deploymentsKey, key]),
           send(['PEXPIRE', deploymentsKey, String(ttlMs)]),
@@ -230,7 +233,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
         const contributions = new Map<string, Stats>();
         const now = Date.now();
         for (const [instance, text] of Object.entries(fields)) {
-          if (instance === instanceId) continue;
+          if (instance === self) continue;
           const written = readJson<WrittenStats>(text);
           if (written === undefined) continue;
           // The hash lives on while any instance writes to it: an instance gone for longer than
@@ -266,8 +269,11 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     connection.onState((state) => (state.up ? answered() : failed(state.error)));
     await connection
       .subscribe(channel, (message) => {
-        const change = readJson<{ key: string; circuit: SharedCircuit }>(message);
-        if (change !== undefined && typeof change.circuit === 'object' && change.circuit !== null && change.circuit.changedBy !== instanceId) applyShared(change.key, change.circuit);
+        const change = readJson<{ key: string; circuit: SharedCircuit; from?: string }>(message);
+        if (change === undefined || typeof change.circuit !== 'object' || change.circuit === null) return;
+        // A message without `from` comes from an earlier version, which told itself apart by name.
+        const own = change.from === undefined ? change.circuit.changedBy === instanceId : change.from === self;
+        if (!own) applyShared(change.key, change.circuit);
       })
       .catch(failed);
     await refresh();
