@@ -7,8 +7,9 @@ import { RouterError } from '../errors.js';
  * an SDK shows why. There was no request: nothing is recorded. The connection is closed.
  */
 export function answerClientError(error: Error & { code?: string }, socket: Duplex, requestTimeoutMs: number): void {
-  // Only before anything was written: a response already begun cannot be replaced.
-  if (socket.writable && (socket as Duplex & { bytesWritten?: number }).bytesWritten === 0) {
+  // As Node decides: only when no response on this connection has begun (one cannot be replaced).
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (socket.writable && (!inFlight || !inFlight.headersSent)) {
     const [status, reason, message] = describe(error.code, requestTimeoutMs);
     const body = JSON.stringify(new RouterError(message, { code: 'invalid_request', status }));
     const head = `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json\r\nx-should-retry: false\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`;
