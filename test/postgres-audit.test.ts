@@ -215,6 +215,23 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
     }
   });
 
+  it('reports a row edited into text that is not JSON as a broken link at its seq, instead of failing the verification', async () => {
+    const table = `${schema}.garbled`;
+    await runRequests(table, 5);
+    await admin.query(`ALTER TABLE "${schema}".garbled DISABLE TRIGGER ALL`);
+    await admin.query(`UPDATE "${schema}".garbled SET record = left(record, 20) WHERE seq = 3`);
+    await admin.query(`ALTER TABLE "${schema}".garbled ENABLE ALWAYS TRIGGER sovroute_append_only`);
+    const garbled = await verifyPostgresAudit({ connectionString: databaseUrl, table });
+    expect(garbled).toMatchObject({ ok: false, seq: 3 });
+    expect(garbled.ok === false && garbled.reason).toMatch(/not a JSON record/);
+
+    const cli = await promisify(execFile)(process.execPath, [builtCli, 'audit', 'verify', '--postgres', databaseUrl, '--table', table]).catch(
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect((cli as { code?: number }).code).toBe(1);
+    expect(cli.stdout).toMatch(/broken at seq 3/);
+  });
+
   it('reports the row a superuser edited behind the triggers, and a removed tail', async () => {
     const table = `${schema}.tampered`;
     await runRequests(table, 8);

@@ -22,12 +22,18 @@ export interface StoredAuditRecord {
  * short statement), so a chain of any size is read in constant memory without holding a
  * transaction open.
  */
-export function readPostgresAudit(source: PostgresAuditSource): AsyncGenerator<StoredAuditRecord> {
-  return readChain(source, null);
+export async function* readPostgresAudit(source: PostgresAuditSource): AsyncGenerator<StoredAuditRecord> {
+  for await (const row of readChain(source, null)) {
+    if (row.record === undefined) throw new Error(`readPostgresAudit: the row at seq ${row.seq} ${row.problem}`);
+    yield row as StoredAuditRecord;
+  }
 }
 
+/** A row of the chain: its record, or why the stored text is not one (a row edited behind the triggers). */
+type StoredRow = { seq: number; record: AuditRecord; problem?: undefined } | { seq: number; record: undefined; problem: string };
+
 /** The chain in `seq` order, up to `lastSeq` when given. */
-async function* readChain(source: PostgresAuditSource, lastSeq: number | null): AsyncGenerator<StoredAuditRecord> {
+async function* readChain(source: PostgresAuditSource, lastSeq: number | null): AsyncGenerator<StoredRow> {
   const names = tableNames(source.table ?? 'sovroute_audit');
   const { pool, close } = await openPool(source, 'readPostgresAudit');
   const batchSize = source.batchSize ?? 1000;
@@ -40,7 +46,14 @@ async function* readChain(source: PostgresAuditSource, lastSeq: number | null): 
         const seq = Number(row.seq);
         // The stored text is the record's canonical JSON without its hash: parsed back and given
         // its hash, it is the record exactly as hashed.
-        yield { seq, record: { ...(JSON.parse(row.record as string) as Omit<AuditRecord, 'hash'>), hash: row.hash as string } as AuditRecord };
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(row.record as string);
+        } catch {
+          parsed = undefined;
+        }
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) yield { seq, record: undefined, problem: 'holds text that is not a JSON record: it was edited' };
+        else yield { seq, record: { ...(parsed as Omit<AuditRecord, 'hash'>), hash: row.hash as string } as AuditRecord };
         after = seq;
       }
       if (rows.length < batchSize) return;
@@ -94,11 +107,12 @@ export async function verifyPostgresAudit(source: PostgresAuditSource, options: 
   let expectedSeq = 1;
   let lastSeq = 0;
   // Up to the head read above: what other instances append meanwhile is checked by the next verification.
-  for await (const { seq, record } of readChain({ ...source, table: names.label }, head.seq)) {
+  for await (const { seq, record, problem } of readChain({ ...source, table: names.label }, head.seq)) {
     if (seq !== expectedSeq) {
       const result = verifier.reject(`rows ${expectedSeq}${seq - 1 > expectedSeq ? `–${seq - 1}` : ''} are missing: seq jumps from ${expectedSeq - 1} to ${seq}`);
       return { ...result, count: verifier.count, head, seq: expectedSeq };
     }
+    if (record === undefined) return { ...verifier.reject(`the row at seq ${seq} ${problem}`), count: verifier.count, head, seq };
     const result = verifier.add(record);
     if (result && !result.ok) return { ...result, count: verifier.count, head, seq: 1 + result.index };
     expectedSeq = seq + 1;
