@@ -72,6 +72,27 @@ describe('configuration files', () => {
     expect(options.providers.map((provider) => provider.id)).toEqual(['scaleway']);
   });
 
+  it('reads a number or true/false from the environment where one ${ENV} reference is the whole value', async () => {
+    const path = file(
+      'env-typed.yaml',
+      'providers:\n  - preset: scaleway\n    apiKey: ${KEY_FOR_TEST}\ntimeoutMs: ${TIMEOUT_FOR_TEST:-45000}\n' +
+        `audit:\n  sinks:\n    - jsonl: ${join(directory, 'typed.jsonl')}\n      fsyncIntervalMs: \${FSYNC_MS_FOR_TEST}\n` +
+        'serve:\n  port: ${PORT_FOR_TEST}\n  allowAnonymous: ${ANONYMOUS_FOR_TEST}\n',
+    );
+    const config = await loadGatewayConfig(path, { PORT_FOR_TEST: '8080', KEY_FOR_TEST: '12345', FSYNC_MS_FOR_TEST: '250', ANONYMOUS_FOR_TEST: 'true' });
+    expect(config.serve).toMatchObject({ port: 8080, allowAnonymous: true });
+    expect(config.router.timeoutMs).toBe(45_000);
+    // Where the file wants text it keeps the text, digits or not: a key is never turned into a number.
+    expect(config.router.providers).toHaveLength(1);
+    // Text that is no number is still refused, naming the setting and what it wants.
+    const wrong = await loadGatewayConfig(path, { PORT_FOR_TEST: 'eighty', KEY_FOR_TEST: 'k', FSYNC_MS_FOR_TEST: '250', ANONYMOUS_FOR_TEST: 'true' }).catch((error: unknown) => error);
+    expect(wrong).toBeInstanceOf(ConfigError);
+    expect((wrong as ConfigError).message).toMatch(/:10: serve\.port: .*expected number/);
+    // Only a reference alone: text around it stays text, as the file wrote it.
+    const mixed = file('env-mixed.yaml', 'providers:\n  - preset: scaleway\n    apiKey: k\nserve:\n  port: 80${PORT_FOR_TEST}\n');
+    await expect(loadGatewayConfig(mixed, { PORT_FOR_TEST: '80' })).rejects.toBeInstanceOf(ConfigError);
+  });
+
   it("an invalid URL is quoted without the user name and password it carries, whether written or from \${ENV}", async () => {
     const path = file(
       'url.yaml',

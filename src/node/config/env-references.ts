@@ -10,13 +10,28 @@ export function formatPath(path: ConfigPath): string {
   return text;
 }
 
+/** A string that is one reference and nothing else: `${PORT}`, `${PORT:-8787}`. */
+const wholeReference = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
+
+/** The file's data with the environment substituted, and where a value was one reference alone. */
+export interface SubstitutedConfig {
+  data: unknown;
+  /**
+   * The paths (as `formatPath` writes them) of values that were a reference alone: where the
+   * file wants a number or true/false, such a value is read as one (`port: ${PORT}`).
+   */
+  wholeReferences: ReadonlySet<string>;
+}
+
 /**
  * Replaces `${NAME}` (and `${NAME:-default}`) in every string with the environment variable, so
  * secrets stay out of the file. An unset variable without a default fails, naming it.
  */
-export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessEnv): unknown {
+export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessEnv): SubstitutedConfig {
+  const wholeReferences = new Set<string>();
   const visit = (value: unknown, path: PropertyKey[]): unknown => {
     if (typeof value === 'string') {
+      if (wholeReference.test(value)) wholeReferences.add(formatPath(path));
       return value.replace(reference, (_, name: string, fallback: string | undefined) => {
         const found = environment[name];
         if (found !== undefined && found !== '') return found;
@@ -33,5 +48,5 @@ export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessE
     }
     return value;
   };
-  return visit(source.data, []);
+  return { data: visit(source.data, []), wholeReferences };
 }

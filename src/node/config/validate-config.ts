@@ -7,9 +7,14 @@ import type { ConfigPath, ConfigSource } from './read-config-file.js';
 
 type Issue = z.core.$ZodIssue;
 
-/** Validates the data of a configuration file; the first problem becomes a ConfigError naming its line and fix. */
-export function validateConfig(source: ConfigSource, data: unknown): SovrouteConfig {
-  const parsed = configSchema.safeParse(data);
+/**
+ * Validates the data of a configuration file; the first problem becomes a ConfigError naming its
+ * line and fix. A value that was one `${ENV}` reference alone (`wholeReferences`) where a number or
+ * true/false is wanted is read as one, since the environment holds only text.
+ */
+export function validateConfig(source: ConfigSource, data: unknown, wholeReferences: ReadonlySet<string> = new Set()): SovrouteConfig {
+  let parsed = configSchema.safeParse(data);
+  while (!parsed.success && readTyped(data, parsed.error.issues, wholeReferences)) parsed = configSchema.safeParse(data);
   if (!parsed.success) throw describeIssue(source, data, pickIssue(parsed.error.issues[0]!, data));
   const config = parsed.data;
   const policies = Object.keys(config.policies ?? {});
@@ -30,6 +35,33 @@ export function validateConfig(source: ConfigSource, data: unknown): SovrouteCon
     }
   }
   return config;
+}
+
+/**
+ * Turns each value that came from one reference alone, where an issue says a number or a boolean
+ * was expected, into that type, in place; false when there was none to turn (the issues stand).
+ * Text that is not a number (or not `true`/`false`) is left as it is, for the issue to name.
+ */
+function readTyped(data: unknown, issues: readonly Issue[], wholeReferences: ReadonlySet<string>): boolean {
+  let changed = false;
+  for (const issue of issues) {
+    // A provider entry is a union of forms: what each form expected, at its paths inside the entry.
+    if (issue.code === 'invalid_union') {
+      for (const branch of issue.errors) {
+        if (readTyped(data, branch.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }) as Issue), wholeReferences)) changed = true;
+      }
+      continue;
+    }
+    if (issue.code !== 'invalid_type' || (issue.expected !== 'number' && issue.expected !== 'boolean')) continue;
+    const path = issue.path as PropertyKey[];
+    const text = valueAt(data, path);
+    if (typeof text !== 'string' || path.length === 0 || !wholeReferences.has(formatPath(path))) continue;
+    const typed = issue.expected === 'number' ? (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : undefined) : text === 'true' ? true : text === 'false' ? false : undefined;
+    if (typed === undefined) continue;
+    (valueAt(data, path.slice(0, -1)) as Record<PropertyKey, unknown>)[path.at(-1)!] = typed;
+    changed = true;
+  }
+  return changed;
 }
 
 /** A union's issue, replaced by the issues of the branch the entry meant (the one that got further). */
