@@ -305,10 +305,13 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
 
   /** Budget commands must reach Redis: a failure is thrown to the budget guard, which applies `onUnavailable`. */
   const sendOrThrow = async <T>(args: string[]): Promise<T> => {
-    // The first connection is waited for no longer than a command may take (starting up may take five times that).
-    if (connection === undefined) await within(started, commandTimeoutMs, 'connecting').catch(() => undefined);
+    if (connection !== undefined) return exchange<T>(connection, args);
+    // Starting up (which may take five times a command's time): waiting for the first connection
+    // and the command together take no longer than one command may, as budgets promise.
+    const deadline = performance.now() + commandTimeoutMs;
+    await within(started, commandTimeoutMs, 'connecting').catch(() => undefined);
     if (connection === undefined) throw new Error(`Redis at ${host} is not connected`);
-    return exchange<T>(connection, args);
+    return within(exchange<T>(connection, args), Math.max(0, deadline - performance.now()), args[0]!);
   };
 
   /**
