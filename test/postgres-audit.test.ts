@@ -1,4 +1,6 @@
 import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -230,6 +232,15 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
     );
     expect((cli as { code?: number }).code).toBe(1);
     expect(cli.stdout).toMatch(/broken at seq 3/);
+
+    // The report is written all the same, saying where the chain breaks, and exits 1 as verify does.
+    const html = join(mkdtempSync(join(tmpdir(), 'sovroute-report-')), 'report.html');
+    const report = await promisify(execFile)(process.execPath, [builtCli, 'audit', 'report', '--postgres', databaseUrl, '--table', table, '--html', html]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect((report as { code?: number }).code).toBe(1);
+    expect(report.stderr).toMatch(/wrote .*report\.html \(4 of 4 records; chain broken at record/);
+    expect(readFileSync(html, 'utf8')).toContain('seq 3');
   });
 
   it('reports the row a superuser edited behind the triggers, and a removed tail', async () => {

@@ -71,11 +71,13 @@ export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'st
   let source: string;
   if (database !== undefined) {
     // The PostgreSQL room (and pg) loads only for --postgres.
-    const { readPostgresAudit } = await import('../postgres/index.js');
+    const { readPostgresAuditRows } = await import('../postgres/index.js');
     const table = values.table ?? 'sovroute_audit';
     source = `${table} in ${safeUrl(database)}`;
-    for await (const stored of withProgress(readPostgresAudit({ connectionString: database, table }), io.stderr, `sovroute: reading ${table}`)) {
-      builder.add(stored.record);
+    for await (const row of withProgress(readPostgresAuditRows({ connectionString: database, table }), io.stderr, `sovroute: reading ${table}`)) {
+      // A row edited into text that is no record breaks the chain there: the report says so.
+      if (row.record === undefined) builder.reject(`the row at seq ${row.seq} ${row.problem}`);
+      else builder.add(row.record);
     }
   } else {
     source = file!;

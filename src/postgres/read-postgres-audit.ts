@@ -29,8 +29,17 @@ export async function* readPostgresAudit(source: PostgresAuditSource): AsyncGene
   }
 }
 
+/**
+ * Like {@link readPostgresAudit}, but a row whose stored text is not a record (edited behind the
+ * triggers) comes as `{ seq, problem }` instead of ending the read: for a report that shows the
+ * chain broken there and goes on, as `audit report --postgres` does.
+ */
+export async function* readPostgresAuditRows(source: PostgresAuditSource): AsyncGenerator<StoredRow> {
+  yield* readChain(source, null);
+}
+
 /** A row of the chain: its record, or why the stored text is not one (a row edited behind the triggers). */
-type StoredRow = { seq: number; record: AuditRecord; problem?: undefined } | { seq: number; record: undefined; problem: string };
+export type StoredRow = { seq: number; record: AuditRecord; problem?: undefined } | { seq: number; record: undefined; problem: string };
 
 /** The chain in `seq` order, up to `lastSeq` when given. */
 async function* readChain(source: PostgresAuditSource, lastSeq: number | null): AsyncGenerator<StoredRow> {
