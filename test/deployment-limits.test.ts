@@ -184,20 +184,30 @@ describe('an attempt that never reached a limited deployment', () => {
   });
 });
 
+/** Two instances of one fleet (two Redis stores on one prefix), each routing to one limited deployment. */
+async function twoInstances(baseURL: string, limits: { rpm: number; tpm?: number }) {
+  const prefix = `${uniqueName('sovroute_test')}:`;
+  const stores = [redisStore({ url: redisUrl, prefix }), redisStore({ url: redisUrl, prefix })];
+  await Promise.all(stores.map((store) => store.ready()));
+  const [first, second] = stores.map((store) =>
+    createRouter({
+      policy: 'eu-sovereign',
+      store,
+      providers: [openaiCompatible({ id: 'limited', baseURL, apiKey: 'k', jurisdiction, limits, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
+    }),
+  );
+  const close = async () => {
+    await Promise.all(stores.map((store) => store.close()));
+    await removeRedisKeys(prefix);
+  };
+  return { stores, first: first!, second: second!, close };
+}
+
 describe.skipIf(await redisSkip())('an attempt that never reached a deployment limited through Redis', () => {
   it('takes its attempt out of the fleet\'s count, so another instance\'s request is sent', async () => {
     const limited = await answer();
-    const prefix = `${uniqueName('sovroute_test')}:`;
-    const stores = [redisStore({ url: redisUrl, prefix }), redisStore({ url: redisUrl, prefix })];
+    const { stores, first, second, close } = await twoInstances(limited.baseURL, { rpm: 1, tpm: 1000 });
     try {
-      await Promise.all(stores.map((store) => store.ready()));
-      const [first, second] = stores.map((store) =>
-        createRouter({
-          policy: 'eu-sovereign',
-          store,
-          providers: [openaiCompatible({ id: 'limited', baseURL: limited.baseURL, apiKey: 'k', jurisdiction, limits: { rpm: 1, tpm: 1000 }, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
-        }),
-      );
       await expect(first!.chat.completions.create({ ...request, seed_hint: 10n } as never)).rejects.toMatchObject({ code: 'invalid_request' });
       // The release is sent behind the failure: a command on the same connection after it sees it done.
       await stores[0]!.reserveDeployment!('other', { rpm: 1 }, 1, 60_000);
@@ -205,8 +215,7 @@ describe.skipIf(await redisSkip())('an attempt that never reached a deployment l
       expect((await first!.chat.completions.create(request).catch((error: { code: string }) => error.code))).toBe('no_eligible_provider');
       expect(limited.hits).toBe(1);
     } finally {
-      await Promise.all(stores.map((store) => store.close()));
-      await removeRedisKeys(prefix);
+      await close();
     }
   });
 });
@@ -277,17 +286,8 @@ describe.skipIf(await redisSkip())('a tpm limit shared through Redis', () => {
 describe.skipIf(await redisSkip())('every candidate at its limit when its turn comes', () => {
   it('fails with 503 no_eligible_provider and Retry-After, nothing sent', async () => {
     const limited = await answer();
-    const prefix = `${uniqueName('sovroute_test')}:`;
-    const stores = [redisStore({ url: redisUrl, prefix }), redisStore({ url: redisUrl, prefix })];
+    const { first, second, close } = await twoInstances(limited.baseURL, { rpm: 1 });
     try {
-      await Promise.all(stores.map((store) => store.ready()));
-      const [first, second] = stores.map((store) =>
-        createRouter({
-          policy: 'eu-sovereign',
-          store,
-          providers: [openaiCompatible({ id: 'limited', baseURL: limited.baseURL, apiKey: 'k', jurisdiction, limits: { rpm: 1 }, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
-        }),
-      );
       expect((await first!.chat.completions.create(request)).provider).toBe('limited');
       const error = await second!.chat.completions.create(request).then(
         () => undefined,
@@ -298,8 +298,7 @@ describe.skipIf(await redisSkip())('every candidate at its limit when its turn c
       expect(error?.message).toContain('at its rate limit: 1 rpm');
       expect(limited.hits).toBe(1);
     } finally {
-      await Promise.all(stores.map((store) => store.close()));
-      await removeRedisKeys(prefix);
+      await close();
     }
   });
 });
