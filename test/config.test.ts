@@ -160,4 +160,13 @@ describe('the shipped JSON Schema', () => {
     expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...example, polcy: 'global' })).toBe(false);
   });
+
+  it('accepts one ${ENV} reference alone where a number or true/false goes, as loading does, and nothing else there', () => {
+    const validate = new Ajv2020({ strict: false }).compile(JSON.parse(shipped));
+    const example = parse(readFileSync(join(root, 'examples', 'sovroute.config.yaml'), 'utf8')) as Record<string, unknown>;
+    const serve = (settings: Record<string, unknown>) => ({ ...example, serve: { ...(example.serve as object), ...settings } });
+    expect(validate(serve({ port: '${PORT}', allowAnonymous: '${ANONYMOUS:-false}' })), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate(serve({ port: 'eighty' }))).toBe(false);
+    expect(validate(serve({ port: '80${PORT}' }))).toBe(false);
+  });
 });
