@@ -66,13 +66,36 @@ export async function openPool(options: PostgresConnectionOptions, where: string
 /** A database error's message without anything from the connection string. */
 export function describeDatabaseError(error: unknown, connectionString: string | undefined): string {
   let message = error instanceof Error ? error.message : String(error);
-  if (connectionString) {
+  for (const secret of connectionSecrets(connectionString)) message = message.replaceAll(secret, '[redacted]');
+  return message;
+}
+
+/**
+ * The passwords a connection string carries, as written and decoded: the URL's own, any
+ * `password` parameter (`?password=…`, which pg and libpq also take), or a keyword string's
+ * `password=…`. pg's errors have not been seen to quote them; an error that does says none.
+ */
+function connectionSecrets(connectionString: string | undefined): string[] {
+  if (!connectionString) return [];
+  const found: string[] = [];
+  try {
+    const url = new URL(connectionString);
+    found.push(url.password);
+    for (const [name, value] of url.searchParams) if (/password/i.test(name)) found.push(value);
+  } catch {
+    // A keyword string: host=… password=secret (or password='with spaces').
+    for (const match of connectionString.matchAll(/password\s*=\s*(?:'((?:[^'\\]|\\.)*)'|(\S+))/gi)) found.push(match[1] ?? match[2] ?? '');
+  }
+  const secrets = new Set<string>();
+  for (const secret of found) {
+    if (secret === '') continue;
+    secrets.add(secret);
     try {
-      const url = new URL(connectionString);
-      if (url.password) message = message.replaceAll(decodeURIComponent(url.password), '[redacted]').replaceAll(url.password, '[redacted]');
+      secrets.add(decodeURIComponent(secret));
     } catch {
-      // Not a URL (a key=value string): nothing of it is quoted by pg's errors.
+      // Not percent-encoded as a whole: the text as written is redacted.
     }
   }
-  return message;
+  // Longest first: a password that contains another is redacted whole.
+  return [...secrets].sort((a, b) => b.length - a.length);
 }

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { describeDatabaseError } from './connection.js';
+
+describe('describeDatabaseError', () => {
+  const quoting = (secret: string) => new Error(`connection failed for credential ${secret} (as a driver might quote it)`);
+
+  it('redacts the password of the URL, as written and decoded', () => {
+    expect(describeDatabaseError(quoting('p%40ss'), 'postgres://app:p%40ss@db:5432/audit')).not.toContain('p%40ss');
+    expect(describeDatabaseError(quoting('p@ss'), 'postgres://app:p%40ss@db:5432/audit')).not.toContain('p@ss');
+  });
+
+  it('redacts a password given as a URL parameter, which pg and libpq also take', () => {
+    const message = describeDatabaseError(quoting('s3cr3t-param'), 'postgres://app@db/audit?sslmode=require&password=s3cr3t-param');
+    expect(message).not.toContain('s3cr3t-param');
+    expect(message).toContain('[redacted]');
+  });
+
+  it("redacts a keyword string's password, quoted or not", () => {
+    expect(describeDatabaseError(quoting('plainpw'), 'host=db user=app password=plainpw dbname=audit')).not.toContain('plainpw');
+    expect(describeDatabaseError(quoting('with spaces'), "host=db password='with spaces' dbname=audit")).not.toContain('with spaces');
+  });
+
+  it('leaves a message that quotes no secret as it is', () => {
+    expect(describeDatabaseError(new Error('relation "x" does not exist'), 'postgres://app:pw@db/audit')).toBe('relation "x" does not exist');
+  });
+});
