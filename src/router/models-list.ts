@@ -1,7 +1,7 @@
 import { usControlled } from '../policy/evaluate.js';
 import { strictestTier } from '../policy/tier.js';
 import type { ModelEntry, ModelList } from '../wire/models.js';
-import type { RouterContext } from './router-context.js';
+import { needsPrices, type RouterContext } from './router-context.js';
 
 /**
  * The models reachable under the router's policy (and the caller's key policy): one entry per
@@ -11,14 +11,13 @@ import type { RouterContext } from './router-context.js';
 export function listModels(context: RouterContext, apiKey: string | undefined): ModelList {
   const caller = context.caller(apiKey);
   const policies = caller.policy ? [context.policy, caller.policy] : [context.policy];
-  // As planning judges it: a test key's calls cost nothing and hold it to no budget.
-  const needsPrice = caller.budget !== undefined && !caller.simulated;
+  const pricedOnly = needsPrices(caller);
   const data: ModelEntry[] = [];
   // One tier per provider, not per model.
   const tiers = new Map<string, ModelEntry['jurisdiction']['tier']>();
   for (const candidate of context.index.all) {
     const providerId = candidate.provider.id;
-    if (needsPrice && candidate.price === undefined) continue;
+    if (pricedOnly && candidate.price === undefined) continue;
     if (policies.some((policy) => context.reasonsFor(policy, providerId).length > 0)) continue;
     const facts = candidate.provider.jurisdiction;
     let tier = tiers.get(providerId);

@@ -25,7 +25,7 @@ import { insertStable } from '../strategies/top-k.js';
 import { admissionFor, capabilityWord, policyReasonsOf, stablePool, type Admission } from './admission.js';
 import { learnedCompletions, modelCompletions, poolLatencyPrior } from './pool-estimates.js';
 import { ownRanking, rankFirst, selectionOrder } from './ranking.js';
-import type { Caller, RouterContext } from './router-context.js';
+import { needsPrices, type Caller, type RouterContext } from './router-context.js';
 
 export { latencyPriorMs } from './pool-estimates.js';
 
@@ -333,6 +333,7 @@ export function planRoute(
   let limitExcluded = 0;
   let limitRetryAfterMs: number | undefined;
   const tokens = needs.promptTokens + needs.completionTokens;
+  const pricedOnly = needsPrices(caller);
   const judged: JudgedCandidates = { admission, eligible: [], reasons: new Map(), excluded: [] };
   const scratch: string[] = [];
   // Only the first few, when the whole ranking is not wanted: not for explain(), not for an
@@ -371,9 +372,7 @@ export function planRoute(
         reasons.push(`estimated p90 ${latencyWords} ${Math.round(latency.p90)} ms exceeds route.max_latency_ms ${route.max_latency_ms}`);
       }
     }
-    // A key's budget counts what a call cost: an unpriced deployment's calls would settle at 0
-    // and spend without limit (test keys, whose calls cost nothing, have no budget to keep).
-    if (candidate.price === undefined && caller.budget !== undefined && !caller.simulated) {
+    if (candidate.price === undefined && pricedOnly) {
       reasons.push(`price unknown; the budget of key "${caller.keyId}" needs a price to count what it spends`);
     }
     const provider = candidate.provider;

@@ -41,6 +41,15 @@ export interface Caller {
   rates?: KeyRateLimits | undefined;
 }
 
+/**
+ * Whether the caller may use only deployments with a known price: a key's budget counts what a
+ * call cost, and an unpriced deployment's calls would settle at 0 and spend without limit. Not
+ * for test keys, whose calls cost nothing. Planning and `models.list()` both ask it.
+ */
+export function needsPrices(caller: Caller): boolean {
+  return caller.budget !== undefined && !caller.simulated;
+}
+
 /** Everything the router derives once, at `createRouter`, so requests only look things up. */
 export interface RouterContext {
   readonly options: ResolvedRouterOptions;
