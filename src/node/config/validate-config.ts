@@ -56,12 +56,23 @@ function readTyped(data: unknown, issues: readonly Issue[], wholeReferences: Rea
     const path = issue.path as PropertyKey[];
     const text = valueAt(data, path);
     if (typeof text !== 'string' || path.length === 0 || !wholeReferences.has(formatPath(path))) continue;
-    const typed = issue.expected === 'number' ? (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : undefined) : text === 'true' ? true : text === 'false' ? false : undefined;
+    const typed = issue.expected === 'number' ? numberIn(text) : booleanIn(text);
     if (typed === undefined) continue;
     (valueAt(data, path.slice(0, -1)) as Record<PropertyKey, unknown>)[path.at(-1)!] = typed;
     changed = true;
   }
   return changed;
+}
+
+/** The number `text` writes (`8080`, `0.5`), or undefined for any other text. */
+function numberIn(text: string): number | undefined {
+  const value = Number(text);
+  return text.trim() !== '' && Number.isFinite(value) ? value : undefined;
+}
+
+/** `true` or `false` as written, or undefined for any other text. */
+function booleanIn(text: string): boolean | undefined {
+  return text === 'true' ? true : text === 'false' ? false : undefined;
 }
 
 /** A union's issue, replaced by the issues of the branch the entry meant (the one that got further). */
