@@ -6,7 +6,7 @@ import type { RouterContext } from '../router/router-context.js';
 import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import type { ChatCompletion } from '../wire/chat-response.js';
 import { assertRequestBody } from '../wire/request-limits.js';
-import { conversationCheckpointTurns, resolveInput } from './resolve-input.js';
+import { resolveInput } from './resolve-input.js';
 import { newId } from './response-shell.js';
 import { storeFailure, type ResponseStore, type StoredResponse } from './response-store.js';
 import { ResponseStream } from './response-stream.js';
@@ -38,7 +38,7 @@ export async function createResponse(
     // The sizes the caller controls, on the request as received: before the schema walks it.
     assertRequestBody(params, limits, 'input');
     const request = validateRequest(responseRequestSchema, params);
-    const { history, input, links } = await resolveInput(request, store, caller.keyId, limits.maxConversationTurns);
+    const { history, input, keepWhole } = await resolveInput(request, store, caller.keyId, limits.maxConversationTurns);
     const origins: string[] = [];
     const chat = toChatRequest(request, history, input, origins);
     // A continued conversation grows with every response: counted here, and named by what the
@@ -61,13 +61,12 @@ export async function createResponse(
     const save = async (response: ResponseObject) => {
       if (!keep) return;
       // The conversation before it stays where it is: this turn links to it rather than repeat it,
-      // except every conversationCheckpointTurns turns, when it is kept whole and the links stop.
-      const checkpoint = links >= conversationCheckpointTurns;
+      // except at a checkpoint (resolveInput's keepWhole), when it is kept whole and the links stop.
       const stored: StoredResponse = {
         id,
         owner: caller.keyId,
-        ...(typeof previous === 'string' && !checkpoint ? { previousResponseId: previous } : {}),
-        input: checkpoint ? [...history, ...input] : input,
+        ...(typeof previous === 'string' && !keepWhole ? { previousResponseId: previous } : {}),
+        input: keepWhole ? [...history, ...input] : input,
         output: response.output as unknown as ResponseItem[],
         createdAt: Date.now(),
       };

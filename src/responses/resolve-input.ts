@@ -19,7 +19,7 @@ async function lookUp<T>(lookup: () => T | Promise<T>, param: string): Promise<T
  * continuing one reads at most 16 responses (one store read each) and needs only those since its
  * last checkpoint still stored, for about a sixteenth of the storage of keeping every turn whole.
  */
-export const conversationCheckpointTurns = 16;
+const conversationCheckpointTurns = 16;
 
 /**
  * The items of the conversation response `previousId` ends, oldest first: the input and output of
@@ -68,14 +68,15 @@ async function storedConversation(
  * replaced by the stored item. Only an id the store does not hold (or holds for another key) is a
  * 400 naming the field. A reference to an unknown reasoning item (`rs_…`) is dropped: reasoning
  * never reaches a Chat Completions provider anyway. A store that cannot be read is a 503
- * `store_unavailable`. `links`: how many stored responses were read for the history.
+ * `store_unavailable`. `keepWhole`: the history took `conversationCheckpointTurns` stored responses
+ * to rebuild, so the response to this request is to be kept with it whole (a checkpoint).
  */
 export async function resolveInput(
   request: ResponseRequest,
   store: ResponseStore | undefined,
   owner: string | null,
   maxTurns: number,
-): Promise<{ history: ResponseItem[]; input: ResponseItem[]; links: number }> {
+): Promise<{ history: ResponseItem[]; input: ResponseItem[]; keepWhole: boolean }> {
   const previousId = request.previous_response_id;
   const { items: history, links } = typeof previousId === 'string' ? await storedConversation(store, previousId, owner, maxTurns) : { items: [], links: 0 };
   const given: ResponseItem[] =
@@ -99,5 +100,5 @@ export async function resolveInput(
       `input[${index}].id`,
     );
   }
-  return { history, input, links };
+  return { history, input, keepWhole: links >= conversationCheckpointTurns };
 }
