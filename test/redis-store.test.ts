@@ -63,8 +63,8 @@ interface Worker {
 }
 
 let nextId = 0;
-async function startWorker(prefix: string, cheap: Upstream, dear: Upstream, name: string): Promise<Worker> {
-  const child = fork(workerPath, [dist, redisUrl, prefix, cheap.url, dear.url, name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function startWorker(prefix: string, cheap: Upstream, dear: Upstream, name: string, clockSkewMs = 0): Promise<Worker> {
+  const child = fork(workerPath, [dist, redisUrl, prefix, cheap.url, dear.url, name, String(clockSkewMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<number, (value: Record<string, unknown>) => void>();
   await new Promise<void>((resolve, reject) => {
     child.once('error', reject);
@@ -201,6 +201,51 @@ describe.skipIf(skip)('a process joining a warm fleet', () => {
     } finally {
       slow.server.close();
       quick.server.close();
+    }
+  }, 60_000);
+});
+
+describe.skipIf(skip)('instances whose clocks differ', () => {
+  it("keep a deployment out for the cooldown, not the clocks' difference, and hear a recovery from the machine behind", async () => {
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const cheap = await upstream();
+    const dear = await upstream();
+    // Two minutes ahead: a VM resumed from a snapshot, a host without NTP.
+    const ahead = await startWorker(prefix, cheap, dear, 'ahead', 120_000);
+    const onTime = await startWorker(prefix, cheap, dear, 'on-time');
+    const lowOf = async (worker: Worker) => ((await worker.call({ health: true })).health as Array<Record<string, unknown>>).find((item) => item.provider === 'low');
+    try {
+      cheap.mode = 'fail';
+      // The instance ahead opens `low` (one failure opens it; cooldown 1 s).
+      expect((await ahead.call({ model: 'm' })).provider).toBe('high');
+      const openedAt = Date.now();
+      let seen: Record<string, unknown> | undefined;
+      while (Date.now() - openedAt < 5_000 && (seen = await lowOf(onTime))?.circuit !== 'open') await sleep(50);
+      expect(seen?.circuit).toBe('open');
+      // On this machine's clock the trial is due a cooldown after the opening, not two minutes later.
+      expect(Date.parse(String(seen?.retryAt)) - openedAt).toBeLessThan(5_000);
+
+      cheap.mode = 'ok';
+      await sleep(1_200);
+      const answered: string[] = [];
+      const from = Date.now();
+      while (Date.now() - from < 5_000 && !answered.includes('low')) {
+        answered.push(String((await onTime.call({ model: 'm' })).provider));
+        await sleep(50);
+      }
+      expect(answered).toContain('low');
+      // The machine behind closed it after its trial: the machine ahead, whose opening looks
+      // two minutes later on its own clock, takes the close all the same.
+      let closed: Record<string, unknown> | undefined;
+      const closing = Date.now();
+      while (Date.now() - closing < 5_000 && (closed = await lowOf(ahead))?.circuit !== 'closed') await sleep(50);
+      expect(closed?.circuit).toBe('closed');
+      expect(closed?.changedBy).toBe('worker-on-time');
+    } finally {
+      await Promise.all([ahead, onTime].map((worker) => worker.call({ close: true })));
+      cheap.server.close();
+      dear.server.close();
+      await removeRedisKeys(prefix);
     }
   }, 60_000);
 });

@@ -8,6 +8,7 @@ import { redisBudgetLedger } from './redis-budgets.js';
 import { redisDeploymentLimits } from './redis-deployment-limits.js';
 import { redisRateLimiter } from './redis-rate-limiter.js';
 import { connectRedis, within, type RedisConnection } from './redis-connection.js';
+import { FleetClock } from './fleet-clock.js';
 
 /*
  * Health shared by a fleet through Redis. Routing reads a local view and never waits on Redis:
@@ -20,6 +21,9 @@ import { connectRedis, within, type RedisConnection } from './redis-connection.j
  * - Latency, answer lengths and outcomes are each instance's own, written write-behind to the
  *   hash `<prefix>{sr}:stats:<deployment>` (one field per instance) and merged on reading
  *   (`mergeLatencyEstimates`), so a new instance starts from the fleet's statistics.
+ *
+ * Times in Redis are on Redis's clock (fleet-clock.ts), so machines whose clocks differ still
+ * agree on when a circuit lets a trial through and which change came last.
  *
  * When Redis fails, the store keeps serving its local view, logs once, and catches up when
  * Redis answers again. Every command settles within `commandTimeoutMs`.
@@ -79,9 +83,20 @@ const maxUnsentSettlements = 10_000;
 
 const releaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
-function circuitOf(record: HealthRecord, changedBy: string, changedAt: number): SharedCircuit {
+/** The circuit of a record as the fleet reads it: its times on Redis's clock. */
+function circuitOf(record: HealthRecord, changedBy: string, changedAt: number, clock: FleetClock): SharedCircuit {
   const { circuit, openedAt, retryAt, timesOpened, cooldownLevel, closedAt, lastError } = record;
-  return { circuit, openedAt, retryAt, timesOpened, cooldownLevel, closedAt, lastError, changedBy, changedAt };
+  return {
+    circuit,
+    openedAt: clock.toFleet(openedAt),
+    retryAt: clock.toFleet(retryAt),
+    timesOpened,
+    cooldownLevel,
+    closedAt: clock.toFleet(closedAt),
+    lastError: lastError && { ...lastError, at: clock.toFleet(lastError.at) },
+    changedBy,
+    changedAt: clock.toFleet(changedAt),
+  };
 }
 
 const signature = (record: HealthRecord) => `${record.circuit}|${record.openedAt}|${record.retryAt}|${record.timesOpened}`;
@@ -121,6 +136,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   let pendingLog: string | undefined;
   let connection: RedisConnection | undefined;
   let closed = false;
+  const clock = new FleetClock();
 
   const log = (level: 'warn' | 'info', message: string) => {
     if (logger) logger[level](message);
@@ -153,7 +169,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   const send = async <T>(args: string[]): Promise<T | undefined> =>
     connection === undefined ? undefined : exchange<T>(connection, args).catch(() => undefined);
 
-  /** Applies a circuit change from another instance to the local record, if it is newer. */
+  /** Applies a circuit change from another instance to the local record, if it is newer (both on Redis's clock). */
   const applyShared = (key: string, circuit: SharedCircuit) => {
     const current = shared.get(key);
     if (current !== undefined && current.changedAt >= circuit.changedAt) return;
@@ -163,14 +179,14 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     const wasOpen = record.circuit === 'open';
     Object.assign(record, {
       circuit: circuit.circuit,
-      openedAt: circuit.openedAt,
-      retryAt: circuit.retryAt,
+      openedAt: clock.toLocal(circuit.openedAt),
+      retryAt: clock.toLocal(circuit.retryAt),
       timesOpened: circuit.timesOpened,
       cooldownLevel: circuit.cooldownLevel,
-      closedAt: circuit.closedAt,
-      lastError: circuit.lastError ?? record.lastError,
+      closedAt: clock.toLocal(circuit.closedAt),
+      lastError: circuit.lastError ? { ...circuit.lastError, at: clock.toLocal(circuit.lastError.at) } : record.lastError,
       changedBy: circuit.changedBy,
-      changedAt: circuit.changedAt,
+      changedAt: clock.toLocal(circuit.changedAt),
     });
     // Another instance closed it: failures counted here before belong to the old episode.
     if (circuit.circuit === 'closed' && wasOpen) record.consecutiveFailures = 0;
@@ -203,7 +219,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
         const record = own.get(key);
         if (record === undefined) return;
         const { latency, completion, outcomes, successes, failures } = record;
-        const stats: WrittenStats = { latency, completion, outcomes, successes, failures, writtenAt: Date.now() };
+        const stats: WrittenStats = { ...clock.statistics({ latency, completion, outcomes, successes, failures }, (time) => clock.toFleet(time)), writtenAt: clock.toFleet(Date.now()) };
         const statsKey = `${base}stats:${key}`;
         await Promise.all([
           send(['HSET', statsKey, self, JSON.stringify(stats)]),
@@ -231,7 +247,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
         if (stats === undefined) return;
         const fields = Array.isArray(stats) ? Object.fromEntries(pairs(stats)) : stats;
         const contributions = new Map<string, Stats>();
-        const now = Date.now();
+        const now = clock.toFleet(Date.now());
         for (const [instance, text] of Object.entries(fields)) {
           if (instance === self) continue;
           const written = readJson<WrittenStats>(text);
@@ -242,7 +258,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
             void send(['HDEL', `${base}stats:${key}`, instance]);
             continue;
           }
-          contributions.set(instance, written);
+          contributions.set(instance, clock.statistics(written, (time) => clock.toLocal(time)));
         }
         others.set(key, contributions);
         views.delete(key);
@@ -254,6 +270,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   const tick = async () => {
     if (closed) return;
     await sendUnsentSettlements();
+    await clock.measure(() => send(['TIME']));
     // Read before writing: back after an outage, a circuit this instance changed while away is
     // written again only if the fleet has not changed it since (last change wins).
     await refresh();
@@ -267,6 +284,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
       return;
     }
     connection.onState((state) => (state.up ? answered() : failed(state.error)));
+    await clock.measure(() => send(['TIME']));
     await connection
       .subscribe(channel, (message) => {
         const change = readJson<{ key: string; circuit: SharedCircuit; from?: string }>(message);
@@ -366,7 +384,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
         signatures.set(key, next);
         record.changedBy = instanceId;
         record.changedAt = now;
-        const circuit = circuitOf(record, instanceId, now);
+        const circuit = circuitOf(record, instanceId, now, clock);
         shared.set(key, circuit);
         writeCircuit(key, circuit);
         // The circuit moved on (closed, or opened again): the trial, if this instance held it, is over.
@@ -382,7 +400,8 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
       const record = own.get(key);
       const trial = trials.get(key);
       const now = Date.now();
-      const retryAt = record?.retryAt ?? null;
+      // The episode as the fleet names it: the opening's retryAt on Redis's clock, the same for every instance.
+      const retryAt = shared.get(key)?.retryAt ?? clock.toFleet(record?.retryAt ?? null);
       if (trial !== undefined && trial.retryAt !== retryAt) releaseTrialLease(key);
       else if (trial !== undefined && !trial.used && trial.until > now) {
         trial.used = true;
