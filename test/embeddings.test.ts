@@ -74,3 +74,49 @@ describe('embedding encodings', () => {
     expect(response.data[0]!.embedding).toEqual([0.5, -0.25]);
   });
 });
+
+describe('embeddings an upstream gets wrong', () => {
+  const two = (data: unknown[]) => ({ object: 'list', model: 'embed-small', data, usage: { prompt_tokens: 2, total_tokens: 2 } });
+  const vector = (index: number, embedding: unknown = [0.6, 0.8]) => ({ object: 'embedding', index, embedding });
+
+  it('fall back to the next deployment when one answers fewer vectors than inputs, so data[i] is always the vector of input i', async () => {
+    upstream.use(
+      http.post('https://eu-a.test/v1/embeddings', () => HttpResponse.json(two([vector(0)]))),
+      http.post('https://eu-b.test/v1/embeddings', () => HttpResponse.json(two([vector(0), vector(1)]))),
+    );
+    const router = createRouter({ providers: [deployment('eu-a', 0.01), deployment('eu-b', 0.02)], strategy: 'cheapest', retry: { retries: 0 } });
+    const response = await router.embeddings.create({ model: 'embed-small', input: ['first', 'second'] });
+    expect(response.provider).toBe('eu-b');
+    expect(response.data.map((item) => item.index)).toEqual([0, 1]);
+    expect(response.route.attempts[0]).toMatchObject({ provider: 'eu-a', outcome: 'error', code: 'upstream_error' });
+    expect(response.route.attempts[0]!.message).toMatch(/1 embedding for 2 inputs/);
+  });
+
+  it('are refused when a vector holds something other than numbers, or an index is repeated', async () => {
+    const router = createRouter({ providers: [deployment('eu-a', 0.01)], retry: { retries: 0 } });
+    upstream.use(http.post('https://eu-a.test/v1/embeddings', () => HttpResponse.json(two([vector(0, ['x', null])]))));
+    const words = await rejection(router.embeddings.create({ model: 'embed-small', input: 'one' }));
+    expect(words).toMatchObject({ status: 502, code: 'all_providers_failed' });
+    expect(words.message).toMatch(/eu-a returned an embedding that is not a list of numbers \(data\[0\]\)/);
+    upstream.use(http.post('https://eu-a.test/v1/embeddings', () => HttpResponse.json(two([vector(0), vector(0)]))));
+    const repeated = await rejection(router.embeddings.create({ model: 'embed-small', input: ['one', 'two'] }));
+    expect(repeated.message).toMatch(/eu-a returned two embeddings for input 0/);
+  });
+
+  it('count a tokenised input (an array of numbers) as one input', async () => {
+    upstream.use(http.post('https://eu-a.test/v1/embeddings', () => HttpResponse.json(two([vector(0)]))));
+    const router = createRouter({ providers: [deployment('eu-a', 0.01)], retry: { retries: 0 } });
+    const response = await router.embeddings.create({ model: 'embed-small', input: [101, 202, 303] });
+    expect(response.data).toHaveLength(1);
+  });
+});
+
+describe('an empty embeddings input', () => {
+  it('is refused with a 400 that says the input is empty, and nothing is sent', async () => {
+    const router = createRouter({ providers: [deployment('eu-a', 0.01)] });
+    const error = await rejection(router.embeddings.create({ model: 'embed-small', input: [] }));
+    expect(error).toMatchObject({ status: 400, code: 'invalid_request', param: 'input' });
+    expect(error.message).toMatch(/input must not be empty/);
+    expect(upstream.requests).toHaveLength(0);
+  });
+});

@@ -6,6 +6,7 @@ import { priceUsage } from '../pricing/cost.js';
 import { estimateTextTokens } from '../pricing/tokens.js';
 import { pseudoEmbed } from '../providers/pseudo/lazy-pseudo-llm.js';
 import { inRequestedEncoding } from '../wire/embedding-encoding.js';
+import { assertEmbeddingsAnswer, embeddingInputCount } from '../wire/embeddings-answer.js';
 import { embeddingsRequestSchema, type EmbeddingCreateParams, type EmbeddingsRequest, type EmbeddingsResponse } from '../wire/embeddings.js';
 import { requestedModel, type RequestOptions } from './chat-completions.js';
 import { assertSimulateAllowed, executeOneShot } from './execute-one-shot.js';
@@ -41,10 +42,16 @@ export async function createEmbeddings(
     assertRoutable(plan);
     // Only a key with limits waits on anything: routing stays synchronous up to the first attempt otherwise.
     if (caller.rates !== undefined || caller.budget !== undefined) await admitKey(context, caller, record, plan, promptTokens);
+    const inputs = embeddingInputCount(request.input);
     const execution = await executeOneShot(context, plan, caller, record, request, options.signal, {
       method: 'doEmbed',
       pseudo: async (body, pseudoOptions) => ({ response: await pseudoEmbed(body, pseudoOptions) }),
-      real: (provider, body, call) => provider.doEmbed?.(body, call),
+      // A vector missing, repeated or not made of numbers fails the attempt: the next deployment is tried.
+      real: (provider, body, call) =>
+        provider.doEmbed?.(body, call).then((result) => {
+          assertEmbeddingsAnswer(provider.id, inputs, result.response);
+          return result;
+        }),
     });
     const response = inRequestedEncoding(execution.value.response, request.encoding_format);
     const reported = response.usage

@@ -5,12 +5,14 @@ import type { Route } from './chat-response.js';
 /** The OpenAI `POST /v1/embeddings` request. */
 export const embeddingsRequestSchema = z.looseObject({
   model: z.string().check(z.minLength(1, 'model is required')),
-  input: z.union([
-    z.string(),
-    z.array(z.string()).check(z.minLength(1, 'input must not be empty'), z.maxLength(2048)),
-    z.array(z.number().check(z.int())).check(z.minLength(1, 'input must not be empty')),
-    z.array(z.array(z.number().check(z.int()))).check(z.minLength(1, 'input must not be empty')),
-  ]),
+  // Emptiness and the entry count are checked on the union, not in its branches: an array a
+  // branch refuses fails every branch, and the union then says only "Invalid input".
+  input: z
+    .union([z.string(), z.array(z.string()), z.array(z.number().check(z.int())), z.array(z.array(z.number().check(z.int())))])
+    .check(
+      z.refine((input) => typeof input === 'string' || input.length > 0, 'input must not be empty'),
+      z.refine((input) => typeof input === 'string' || typeof input[0] === 'number' || input.length <= 2048, 'input holds at most 2048 entries'),
+    ),
   encoding_format: z.optional(z.enum(['float', 'base64'])),
   dimensions: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(65536))),
   user: z.optional(z.string()),

@@ -1,0 +1,38 @@
+import { RouterError } from '../errors.js';
+import type { EmbeddingsRequest, UpstreamEmbeddingsResponse } from './embeddings.js';
+
+/*
+ * An embeddings answer is only usable whole: callers read `data[i]` as the vector of input i
+ * (the openai SDK and every vector store do), so an answer with a vector missing, repeated or not
+ * made of numbers would be silently wrong downstream. It is an upstream failure instead, and the
+ * request falls back to the next deployment like after any malformed answer.
+ */
+
+/** How many inputs a request embeds: a string or one tokenised input (an array of numbers) is one. */
+export function embeddingInputCount(input: EmbeddingsRequest['input']): number {
+  if (typeof input === 'string') return 1;
+  return typeof input[0] === 'number' ? 1 : input.length;
+}
+
+/**
+ * Checks that `response` holds exactly one vector per input, each a non-empty list of numbers (or
+ * a base64 string of them), indexed 0 to n − 1 once each. Throws a retryable `upstream_error`
+ * naming the provider and what was wrong.
+ */
+export function assertEmbeddingsAnswer(providerId: string, inputs: number, response: UpstreamEmbeddingsResponse): void {
+  const fail = (what: string) => {
+    throw new RouterError(`${providerId} returned ${what}`, { code: 'upstream_error', providerId, isRetryable: true });
+  };
+  const data = response.data;
+  if (data.length !== inputs) fail(`${data.length} embedding${data.length === 1 ? '' : 's'} for ${inputs} input${inputs === 1 ? '' : 's'}`);
+  const seen = new Set<number>();
+  for (let position = 0; position < data.length; position++) {
+    const { index, embedding } = data[position]!;
+    const at = index ?? position;
+    if (!Number.isInteger(at) || at < 0 || at >= inputs) fail(`an embedding with index ${String(at)} for ${inputs} input${inputs === 1 ? '' : 's'} (data[${position}])`);
+    if (seen.has(at)) fail(`two embeddings for input ${at}`);
+    seen.add(at);
+    const numbers = typeof embedding === 'string' ? embedding.length > 0 : Array.isArray(embedding) && embedding.length > 0 && embedding.every((value) => typeof value === 'number' && Number.isFinite(value));
+    if (!numbers) fail(`an embedding that is not a list of numbers (data[${position}])`);
+  }
+}
