@@ -15,14 +15,33 @@ function everyObject(value: unknown, check: (entry: Record<string, unknown>) => 
   return true;
 }
 
-/** A `chat.completion`: `choices` is an array of objects, each with a `message` object. */
-export function isChatCompletion(value: unknown): boolean {
-  return isObject(value) && everyObject(value.choices, (choice) => isObject(choice.message));
+/** At least one choice, each an object that passes `check`: a caller reads `choices[0]`. */
+function someChoices(value: unknown, check: (choice: Record<string, unknown>) => boolean): boolean {
+  return Array.isArray(value) && value.length > 0 && everyObject(value, check);
 }
 
-/** A `text_completion`: `choices` is an array of objects. */
+/**
+ * A message's content as clients read it: text, null (a tool call, a refusal), or a list of
+ * content parts (some upstreams answer in parts; passed on as they are).
+ */
+function isMessage(message: unknown): boolean {
+  if (!isObject(message)) return false;
+  const { content, tool_calls: calls } = message;
+  if (content !== undefined && content !== null && typeof content !== 'string' && !Array.isArray(content)) return false;
+  return calls === undefined || calls === null || everyObject(calls, (call) => isObject(call.function));
+}
+
+/**
+ * A `chat.completion`: at least one choice, each with a `message` object whose content is text,
+ * null or parts, and whose `tool_calls`, if any, are objects with a `function`.
+ */
+export function isChatCompletion(value: unknown): boolean {
+  return isObject(value) && someChoices(value.choices, (choice) => isMessage(choice.message));
+}
+
+/** A `text_completion`: at least one choice, each an object with its `text`. */
 export function isTextCompletion(value: unknown): boolean {
-  return isObject(value) && everyObject(value.choices);
+  return isObject(value) && someChoices(value.choices, (choice) => typeof choice.text === 'string');
 }
 
 /** An embeddings list: `data` is an array of objects. */

@@ -189,6 +189,11 @@ describe('openaiCompatible', () => {
     test.each([
       ['a non-JSON body', () => new HttpResponse('<html>oops</html>', { headers: { 'content-type': 'text/html' } })],
       ['JSON without choices', () => HttpResponse.json({ id: 'x', object: 'chat.completion' })],
+      // A caller reads choices[0].message: an empty list is no answer.
+      ['an empty list of choices', () => HttpResponse.json({ ...completion, choices: [] })],
+      ['a message whose content is a number', () => HttpResponse.json({ ...completion, choices: [{ index: 0, message: { role: 'assistant', content: 5 }, finish_reason: 'stop' }] })],
+      ['tool_calls that is not a list of calls', () => HttpResponse.json({ ...completion, choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: 'x' }, finish_reason: 'tool_calls' }] })],
+      ['a tool call without its function', () => HttpResponse.json({ ...completion, choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function' }] }, finish_reason: 'tool_calls' }] })],
     ])('%s from a 200 is a retryable upstream_error saying the JSON is malformed', async (_name, reply) => {
       mock.use(http.post(`${baseURL}/chat/completions`, reply));
       const error = await rejection(provider().doChat(request, {}));
@@ -509,6 +514,17 @@ describe('openaiCompatible', () => {
       expect(result).toEqual({ completion: textCompletion, requestId: 'req_c' });
       expect(mock.requests[0]?.url).toBe(`${baseURL}/completions`);
       expect(await mock.requests[0]?.json()).toEqual({ model: 'meta-llama/Llama-3.3-70B-Instruct', prompt: 'Hello', max_tokens: 2 });
+    });
+
+    test.each([
+      ['an empty list of choices', []],
+      ['a choice whose text is null', [{ index: 0, text: null, finish_reason: 'stop' }]],
+      ['a choice whose text is a number', [{ index: 0, text: 5, finish_reason: 'stop' }]],
+    ])('%s from a 200 is a retryable upstream_error saying the JSON is malformed', async (_name, choices) => {
+      mock.use(http.post(`${baseURL}/completions`, () => HttpResponse.json({ id: 'c', object: 'text_completion', created: 1, model: 'x', choices })));
+      const error = await rejection(provider().doComplete!({ model: 'x', prompt: 'Hello' }, {}));
+      expect(error).toMatchObject({ code: 'upstream_error', status: 502, isRetryable: true, providerId: 'acme' });
+      expect(error.message).toContain('acme returned malformed JSON');
     });
 
     test('an upstream error is raised with the provider named', async () => {

@@ -304,7 +304,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       const response = await post(chatURL, body, jsonHeaders, call);
       const completion = await readJSON(response, call.signal);
       if (isErrorEvent(completion, undefined)) throw errorFromStreamEvent(id, completion, requestIdOf(response.headers), redact);
-      if (!isChatCompletion(completion)) throw malformedResponse(id, response, 'malformed JSON (not a chat.completion: choices must be objects with a message)');
+      if (!isChatCompletion(completion)) throw malformedResponse(id, response, 'malformed JSON (not a chat.completion: choices must be one or more objects, each with a message)');
       return { completion: completion as UpstreamChatCompletion, requestId: requestIdOf(response.headers) };
     },
 
@@ -347,7 +347,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       const response = await post(completionsURL, body, jsonHeaders, call);
       const completion = await readJSON(response, call.signal);
       if (isErrorEvent(completion, undefined)) throw errorFromStreamEvent(id, completion, requestIdOf(response.headers), redact);
-      if (!isTextCompletion(completion)) throw malformedResponse(id, response, 'malformed JSON (not a text_completion: choices must be objects)');
+      if (!isTextCompletion(completion)) throw malformedResponse(id, response, 'malformed JSON (not a text_completion: choices must be one or more objects, each with its text)');
       return { completion: completion as UpstreamCompletion, requestId: requestIdOf(response.headers) };
     },
 
