@@ -57,6 +57,15 @@ describe('configuration files', () => {
     expect(error.message).toMatch(new RegExp(`^${path}:3: providers\\[1\\]\\.preset: unknown preset "mistralEu": did you mean mistralEU\\? use one of mistral, mistralEU, `));
   });
 
+  it('a provider with neither preset nor openaiCompatible says a provider needs one of them, not "unknown preset undefined"', async () => {
+    const path = file('no-preset.yaml', 'providers:\n  - preset: scaleway\n  - type: openai-compatible\n    baseURL: http://127.0.0.1:9/v1\n');
+    const error = await failure(path);
+    expect(error.message).toMatch(
+      new RegExp(`^${path}:3: providers\\[1\\]: a provider is "preset: <name>" \\(one of mistral, mistralEU, .*\\) or "openaiCompatible: \\{ id, baseURL, models, … \\}"; this one has neither \\(its keys: type, baseURL\\)`),
+    );
+    expect(error.message).not.toContain('undefined');
+  });
+
   it('a bad country code names its line and the form it must take', async () => {
     const path = file('country.yaml', 'providers: [{ preset: scaleway }]\npolicy: acme\npolicies:\n  acme:\n    hosting: [FR, DEU]\n');
     expect((await failure(path)).message).toBe(`${path}:5: policies.acme.hosting[1]: must be an ISO 3166-1 alpha-2 country code in upper case, such as 'FR' or 'DE'; got "DEU"`);

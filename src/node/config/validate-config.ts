@@ -104,6 +104,18 @@ function describeIssue(source: ConfigSource, data: unknown, issue: Issue): Confi
     const fix = suggestion ? `did you mean ${suggestion}?` : `remove it${allowed.length > 0 ? `; the keys here are ${allowed.join(', ')}` : ''}`;
     return new ConfigError(source.file, `unknown key ${key}: ${fix}`, { line: source.lineOf(path, key), path: path.length > 0 ? formatPath(path) : undefined });
   }
+  if (issue.code === 'invalid_value' && path.at(-1) === 'preset' && valueAt(data, path) === undefined) {
+    // An entry with neither distinguishing key: the union reports the preset branch's missing
+    // preset, which would read "unknown preset undefined".
+    const entry = path.slice(0, -1);
+    const held = valueAt(data, entry);
+    const keys = typeof held === 'object' && held !== null ? Object.keys(held) : [];
+    return new ConfigError(
+      source.file,
+      `a provider is "preset: <name>" (one of ${(issue.values as string[]).join(', ')}) or "openaiCompatible: { id, baseURL, models, … }"; this one has neither${keys.length > 0 ? ` (its keys: ${keys.join(', ')})` : ''}`,
+      { line: source.lineOf(entry), path: formatPath(entry) },
+    );
+  }
   if (issue.code === 'invalid_value' && issue.values.every((value) => typeof value === 'string')) {
     const given = valueAt(data, path);
     const values = issue.values as string[];
