@@ -60,6 +60,10 @@ describe('a malformed answer from the upstream falls back like a 5xx', () => {
     ['a chunk that is not an object', (_body, response) => sendEvents(response, ['42'])],
     ['a chunk with "choices":[null]', (body, response) => sendEvents(response, [{ ...chunk(String(body.model), {}, null), choices: [null] }])],
     ['a chunk whose choices is not an array', (body, response) => sendEvents(response, [{ ...chunk(String(body.model), {}, null), choices: 'none' }])],
+    // What the openai SDK's stream helpers (finalChatCompletion, runTools) would choke on.
+    ['a delta whose content is a number', (body, response) => sendEvents(response, [chunk(String(body.model), { role: 'assistant', content: 5 }, null)])],
+    ['a delta whose tool_calls is not a list', (body, response) => sendEvents(response, [chunk(String(body.model), { role: 'assistant', tool_calls: 'x' }, null)])],
+    ['a tool call delta whose arguments are not text', (body, response) => sendEvents(response, [chunk(String(body.model), { tool_calls: [{ index: 0, id: 'c', type: 'function', function: { name: 'f', arguments: 5 } }] }, null)])],
   ])('streamed, before the first chunk: %s', async (_name, broken) => {
     const { router, first, second } = await pair(broken);
     const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true });

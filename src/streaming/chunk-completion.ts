@@ -35,6 +35,10 @@ export class ChunkCompletion {
         if (typeof choice !== 'object' || choice === null || Array.isArray(choice)) throw this.#malformed('a choice that is not an object');
         if (choice.delta === undefined || choice.delta === null) choice.delta = {};
         else if (typeof choice.delta !== 'object') throw this.#malformed('a choice whose delta is not an object');
+        else {
+          const problem = deltaProblem(choice.delta as Record<string, unknown>);
+          if (problem !== undefined) throw this.#malformed(problem);
+        }
         const index = choice.index ?? 0;
         if (typeof choice.finish_reason === 'string') {
           this.#finished.add(index);
@@ -53,4 +57,28 @@ export class ChunkCompletion {
       requestID: this.requestId,
     });
   }
+}
+
+const textOrAbsent = (value: unknown) => value === undefined || value === null || typeof value === 'string';
+
+/**
+ * What is wrong with a delta a client could not read, or undefined: content that is neither text,
+ * null nor a list of parts, or tool calls that are not a list of objects whose `function` (when
+ * present) has text `name` and `arguments` (the openai SDK's stream helpers concatenate them).
+ * Parts of a call may come in any delta, so none is required.
+ */
+function deltaProblem(delta: Record<string, unknown>): string | undefined {
+  const { content, tool_calls: calls } = delta;
+  if (!textOrAbsent(content) && !Array.isArray(content)) return 'a delta whose content is not text';
+  if (calls === undefined || calls === null) return undefined;
+  if (!Array.isArray(calls)) return 'a delta whose tool_calls is not a list';
+  for (const call of calls as unknown[]) {
+    if (typeof call !== 'object' || call === null) return 'a tool call delta that is not an object';
+    const fn = (call as { function?: unknown }).function;
+    if (fn === undefined || fn === null) continue;
+    if (typeof fn !== 'object' || !textOrAbsent((fn as { name?: unknown }).name) || !textOrAbsent((fn as { arguments?: unknown }).arguments)) {
+      return "a tool call delta whose function's name or arguments are not text";
+    }
+  }
+  return undefined;
 }
