@@ -330,6 +330,8 @@ describe('router.fetch', () => {
     const { router, audit } = setup();
     const response = await router.fetch(`http://sovroute.local/v1/${path}`, { method: 'GET' });
     expect(response.status).toBe(405);
+    // RFC 9110: a 405 names the methods the resource allows.
+    expect(response.headers.get('allow')).toBe('POST');
     expect(await response.json()).toMatchObject({ error: { code: 'invalid_request', message: expect.stringMatching(/GET is not allowed .* use POST/) } });
     await router.flush();
     expect(audit.records).toHaveLength(1);
@@ -340,6 +342,9 @@ describe('router.fetch', () => {
     const { router, audit } = setup();
     await router.fetch('http://sovroute.local/v1/models', { headers: { authorization: `Bearer ${apiKey}` } });
     await router.fetch('http://sovroute.local/v1/nowhere', { headers: { authorization: `Bearer ${apiKey}` } });
+    const posted = await router.fetch('http://sovroute.local/v1/models', { method: 'POST', headers: { authorization: `Bearer ${apiKey}` }, body: '{}' });
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get('allow')).toBe('GET');
     await router.flush();
     expect(audit.records).toHaveLength(0);
   });

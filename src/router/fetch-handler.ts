@@ -206,7 +206,7 @@ export function createFetchHandler(context: RouterContext, responses?: LoadRespo
       }
       const models = /\/models(?:\/(.+))?$/.exec(path);
       if (models) {
-        if (call.method !== 'GET') return errorResponse(new RouterError(`${call.method} is not allowed on ${path}; use GET.`, { code: 'invalid_request', status: 405 }));
+        if (call.method !== 'GET') return errorResponse(new RouterError(`${call.method} is not allowed on ${path}; use GET.`, { code: 'invalid_request', status: 405, headers: { allow: 'GET' } }));
         const list = listModels(context, call.apiKey);
         if (models[1] === undefined) return json(list, 200);
         const id = decodeModelId(models[1]);
@@ -248,6 +248,6 @@ async function readBody(context: RouterContext, call: IncomingCall, endpoint: Ro
 
 /** A wrong method on a routed endpoint is still a request: it leaves its one (invalid) record. */
 function methodNotAllowed(context: RouterContext, call: IncomingCall, path: string, endpoint: RoutedEndpoint): Response {
-  const error = new RouterError(`${call.method} is not allowed on ${path}; use POST.`, { code: 'invalid_request', status: 405 });
+  const error = new RouterError(`${call.method} is not allowed on ${path}; use POST.`, { code: 'invalid_request', status: 405, headers: { allow: 'POST' } });
   return errorResponse(rejectUnread(context, endpoint, call.apiKey, error));
 }

@@ -17,6 +17,9 @@ export function errorResponse(error: unknown): Response {
   const headers: Record<string, string> = { 'x-should-retry': 'false' };
   const retryAfter = routerError.headers['retry-after'];
   if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
+  // A 405 names the methods the path takes (RFC 9110).
+  const allow = routerError.headers.allow;
+  if (allow !== undefined) headers.allow = allow;
   const auditId = routerError.route?.audit_id ?? routerError.auditId;
   if (auditId) headers['x-request-id'] = auditId;
   return json(routerError.toJSON(), routerError.status, headers);
