@@ -4,8 +4,9 @@ import { mockServer } from './helpers/msw.js';
 import { testProviders } from './helpers/providers.js';
 
 /*
- * router.close() and the response store: a response completing while the router closes is
- * either stored before close() resolves, or says it was not (`store: false`).
+ * router.close() and the response store: a response under way when the router closes is
+ * stored before close() resolves, or says it was not (`store: false`) when its write outlasts
+ * audit.drainTimeoutMs; one asked for after close() is refused.
  */
 
 // No request may leave the process: the test key answers with the pseudo-LLM.
@@ -58,19 +59,19 @@ describe('router.close() with responses being stored', () => {
     expect(saved.has(answered.id)).toBe(true);
   });
 
-  it('tells the caller a response completing after close() was called is not stored, streamed and not', async () => {
+  it('lets a streamed response under way complete, saying truly whether it was stored, and refuses one asked for after', async () => {
     const { saved, store } = gatedStore(async () => undefined);
-    const { router, warnings } = setup(store);
+    const { router } = setup(store);
     const stream = await router.responses.create({ model, input: 'Hi', stream: true });
     const closing = router.close();
     let completed: ResponseObject | undefined;
     for await (const event of stream) if (event.type === 'response.completed') completed = event.response as ResponseObject;
-    const after = await router.responses.create({ model, input: 'Hi' });
+    // Asked for once close() was called: neither answered nor recorded.
+    const after = await router.responses.create({ model, input: 'Hi' }).catch((error: unknown) => error);
     await closing;
-    expect(completed!.store).toBe(false);
-    expect(after.store).toBe(false);
-    expect(saved.size).toBe(0);
-    expect(warnings.join('\n')).toContain(`response ${after.id}`);
+    // Its record is in; whether its response was stored, it says truly.
+    expect(completed!.store).toBe(saved.has(completed!.id));
+    expect(after).toMatchObject({ status: 503, code: 'audit_failed', message: expect.stringMatching(/router is closed/) });
   });
 
   it('resolves after audit.drainTimeoutMs when a store write never ends, and that response says it is not stored', async () => {

@@ -6,8 +6,8 @@ import { RouterError } from '../errors.js';
  * marking its place; with `'wait'` requests waited `maxWaitMs` and their records are queued
  * beyond the limit), `not_stored`
  * (`flush()` or `close()` gave up waiting), `resume_failed` (a sink could not tell where its
- * log ends, or its log ends elsewhere than the chain continues), `closed` (the router was
- * closed before the request ended).
+ * log ends, or its log ends elsewhere than the chain continues), `closed` (the request was
+ * still open when `router.close()` stopped waiting for it, after `drainTimeoutMs`).
  */
 export type AuditFailure = 'write_failed' | 'queue_full' | 'not_stored' | 'resume_failed' | 'closed';
 

@@ -236,6 +236,7 @@ export interface AuditOptions {
   /**
    * The longest `router.flush()` and `router.close()` wait for queued records and retries.
    * `flush()` then rejects (the records stay queued); `close()` hands what is left to `onError`.
+   * `close()` first waits as long, at most, for the requests under way to end.
    * @unit milliseconds @default 10000
    */
   drainTimeoutMs?: number;

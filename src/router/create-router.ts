@@ -96,8 +96,11 @@ export interface Router {
    */
   flush(): Promise<void>;
   /**
-   * Flushes (within `audit.drainTimeoutMs`), then closes the audit sinks. Records still not
-   * stored go to `audit.onError`, and the returned promise rejects with what went wrong.
+   * Refuses new requests (rejected with 503 `audit_failed`: the trail could not record them)
+   * and waits for the requests under way to end, each with its record, for at most
+   * `audit.drainTimeoutMs`; then flushes (within `audit.drainTimeoutMs`) and closes the audit
+   * sinks. Records still not stored go to `audit.onError`, and the returned promise rejects with
+   * what went wrong.
    * `router.responses` keeps no more responses from the moment it is called (a response
    * completing afterwards says `store: false`); responses being stored when it is called are
    * stored before it resolves, or, when their store write has not ended within
@@ -149,6 +152,8 @@ export function createRouter(options: RouterOptions): Router {
     fetch: lazyFetchHandler(context, responses.load),
     flush: () => context.audit.flush(),
     async close() {
+      // Requests already under way end first, each with its record; new ones are refused from now.
+      await context.requests.close(context.options.audit.drainTimeoutMs);
       // Side by side: responses being stored are waited for while the audit records drain.
       const [, audit] = await Promise.allSettled([responses.close(), context.audit.close()]);
       if (audit.status === 'rejected') throw audit.reason;

@@ -73,6 +73,8 @@ export class RequestRecord {
     readonly stream: boolean,
     private readonly requested: string | null,
   ) {
+    // Refused once the router is closing: its trail could no longer record this request.
+    context.requests.started();
     this.observation = context.observer?.request({ id: this.id, endpoint, stream, requested });
   }
 
@@ -183,6 +185,8 @@ export class RequestRecord {
   ) {
     if (this.finished) return;
     this.finished = true;
+    // The record is appended below, in this same turn: close() resumes only after it is queued.
+    this.context.requests.ended();
     this.usage = usage;
     this.settle?.(usage);
     const audit = this.context.audit;
@@ -266,7 +270,13 @@ export function rejectUnread(
   apiKey: string | undefined,
   error: unknown,
 ): RouterError {
-  const record = new RequestRecord(context, endpoint, false, null);
+  let record: RequestRecord;
+  try {
+    record = new RequestRecord(context, endpoint, false, null);
+  } catch (closed) {
+    // The router is closed: nothing can be recorded, and that is the error to report.
+    return asRouterError(closed);
+  }
   try {
     identifyCaller(context, apiKey, record);
   } catch {

@@ -26,6 +26,7 @@ import type { Logger } from '../logging/logger.js';
 import { loadOtelApi, loadOtelApiSync, type OtelApi } from '../telemetry/otel-api.js';
 import { combineObservers, type RequestObserver } from './request-observer.js';
 import { libraryVersion } from '../version.js';
+import { InFlightRequests } from './in-flight.js';
 
 /** Who is calling: decided once per request from its API key. */
 export interface Caller {
@@ -73,6 +74,8 @@ export interface RouterContext {
   readonly exploration: ExplorationBudget;
   /** Shared timeout signals for attempts that need no signal of their own. */
   readonly timeouts: TimeoutBuckets;
+  /** The requests open now, which `router.close()` lets end before closing the audit trail. */
+  readonly requests: InFlightRequests;
   readonly audit: AuditTrail;
   readonly currency: string;
   readonly fx: FxTable;
@@ -255,6 +258,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     deploymentLimiter: createDeploymentLimiter(options.health.store?.reserveDeployment),
     exploration: createExplorationBudget(options.exploration),
     timeouts: createTimeoutBuckets(),
+    requests: new InFlightRequests(),
     audit,
     get observer() {
       return observer;
