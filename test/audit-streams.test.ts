@@ -19,7 +19,8 @@ function router(streamIdleTimeoutMs: number) {
 
 describe('a stream the caller drops', () => {
   // Garbage collection is forced in a child process (node --expose-gc), so the test is deterministic.
-  it.each(['api', 'fetch'])('through %s: its record is written once the stream is garbage collected', (via) => {
+  // fetch-signal: router.fetch with a signal that outlives the stream, as one shared by many calls.
+  it.each(['api', 'fetch', 'fetch-signal'])('through %s: its record is written once the stream is garbage collected', (via) => {
     const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', './test/helpers/no-network.mjs', 'test/fixtures/drop-stream.ts', via], {
       cwd: root,
       encoding: 'utf8',

@@ -115,6 +115,27 @@ describe('the official openai SDK through router.fetch', () => {
     expect(audit.records.map((record) => record.outcome)).toEqual(['aborted', 'aborted']);
   });
 
+  // Over a real connection an abort errors the body with an AbortError, which the SDK takes as
+  // the caller's wish: the loop ends without an error. The upstream here waits a minute between
+  // chunks, so the abort always finds the stream under way.
+  it.each(['chat.completions', 'responses'])('ends a %s stream quietly when the caller aborts it mid-way with stream.controller.abort(), with one aborted record', async (endpoint) => {
+    const { client, router, audit } = setup();
+    const simulate = { chunk_delay_ms: 60_000 };
+    const stream = (
+      endpoint === 'responses'
+        ? await client.responses.create({ model: 'llama-3.3-70b-instruct', input: 'Summarise the GDPR.', stream: true, simulate } as never)
+        : await client.chat.completions.create({ model: 'llama-3.3-70b-instruct', messages, stream: true, simulate } as never)
+    ) as unknown as Stream<unknown>;
+    let events = 0;
+    for await (const _event of stream) {
+      events += 1;
+      stream.controller.abort();
+    }
+    expect(events).toBe(1);
+    await router.flush();
+    expect(audit.records.map((record) => [record.endpoint, record.outcome])).toEqual([[endpoint, 'aborted']]);
+  });
+
   it('decodes embeddings, which the SDK requests as base64', async () => {
     const { client } = setup();
     const response = await client.embeddings.create({ model: 'embed-small', input: ['a', 'b'], dimensions: 8 });

@@ -51,20 +51,37 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
    * `[DONE]` (a Responses stream ends with its terminal event).
    */
   toSSEStream(): ReadableStream<Uint8Array> {
-    const iterator = this[Symbol.asyncIterator]();
-    return new ReadableStream({
-      async pull(controller) {
-        try {
-          const result = await iterator.next();
-          if (result.done) controller.close();
-          else controller.enqueue(encoder.encode(`event: ${result.value.type}\ndata: ${JSON.stringify(result.value)}\n\n`));
-        } catch (error) {
-          controller.error(error);
-        }
-      },
-      async cancel() {
-        await iterator.return?.();
-      },
-    });
+    return sseBytes(this);
   }
+}
+
+/**
+ * `stream.toSSEStream()`, with `started` called as the bytes start and what it returns called once
+ * they end: how `POST /v1/responses` over `router.fetch` ends them when its request's signal
+ * aborts (responses-endpoint.ts), as a fetch body's end.
+ */
+export function sseBytes(stream: ResponseStream, started?: (controller: ReadableStreamDefaultController<Uint8Array>) => () => void): ReadableStream<Uint8Array> {
+  const iterator = stream[Symbol.asyncIterator]();
+  let ended: (() => void) | undefined;
+  return new ReadableStream({
+    start(controller) {
+      ended = started?.(controller);
+    },
+    async pull(controller) {
+      try {
+        const result = await iterator.next();
+        if (!result.done) return controller.enqueue(encoder.encode(`event: ${result.value.type}\ndata: ${JSON.stringify(result.value)}\n\n`));
+        ended?.();
+        controller.close();
+      } catch (error) {
+        ended?.();
+        // A body `started` errored already keeps that reason: erroring it again does nothing.
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      ended?.();
+      await iterator.return?.();
+    },
+  });
 }

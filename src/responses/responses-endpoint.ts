@@ -3,7 +3,8 @@ import type { RouterContext } from '../router/router-context.js';
 import { createResponse } from './create-response.js';
 import type { ResponsesOptions } from './options.js';
 import { memoryResponseStore, type ResponseStore } from './response-store.js';
-import { ResponseStream } from './response-stream.js';
+import { errorOnAbort } from '../streaming/error-on-abort.js';
+import { ResponseStream, sseBytes } from './response-stream.js';
 import { StoreWrites } from './store-writes.js';
 import type { ResponseCreateParams, ResponseObject } from './wire.js';
 
@@ -11,6 +12,12 @@ import type { ResponseCreateParams, ResponseObject } from './wire.js';
 export interface ResponsesEndpoint {
   create(params: ResponseCreateParams, options?: RequestOptions): Promise<ResponseObject | ResponseStream>;
   isStream(value: unknown): value is ResponseStream;
+  /**
+   * The stream's bytes for `router.fetch`: those of `toSSEStream()`, errored with the signal's
+   * reason when the request's `signal` aborts, as a fetch body is, so a client sees the abort it
+   * caused (the openai SDK ends its loop quietly) rather than an exception of ours.
+   */
+  sse(stream: ResponseStream, signal: AbortSignal | undefined): ReadableStream<Uint8Array>;
   /**
    * For `router.close()`: keeps no more responses (those completing from now on say
    * `store: false`) and resolves once the store writes in flight ended, or after
@@ -38,6 +45,7 @@ export function responsesEndpoint(context: RouterContext, options: ResponsesOpti
   return {
     create: (params, requestOptions) => createResponse(context, store, writes, params, requestOptions),
     isStream: (value): value is ResponseStream => value instanceof ResponseStream,
+    sse: (stream, signal) => sseBytes(stream, (controller) => errorOnAbort(controller, signal)),
     close: () => writes.close(),
   };
 }

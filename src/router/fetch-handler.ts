@@ -173,7 +173,7 @@ export function createFetchHandler(context: RouterContext, responses?: LoadRespo
         const body = await readBody(context, call, endpoint);
         const result = await createChatCompletion(context, body as ChatCompletionCreateParams, call);
         if (result instanceof ChatCompletionStream) {
-          return new Response(encodeSse(result), {
+          return new Response(encodeSse(result, call.signal), {
             status: 200,
             headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': result.requestId },
           });
@@ -191,7 +191,7 @@ export function createFetchHandler(context: RouterContext, responses?: LoadRespo
         const served = await responses();
         const result = await served.create(body as ResponseCreateParams, call);
         if (served.isStream(result)) {
-          return new Response(result.toSSEStream(), {
+          return new Response(served.sse(result, call.signal), {
             status: 200,
             headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': result.requestId },
           });
