@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createRouter, memoryAudit, RouterError, type ChatCompletionChunk } from '../src/index.js';
+import { createRouter, memoryAudit, openaiCompatible, RouterError, type ChatCompletionChunk } from '../src/index.js';
 import { deployment, messages } from './helpers/fault-deployments.js';
 import { fault, useFaultServer, type Fault } from './helpers/fault-server.js';
+import { chunk, localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
+import { euFacts } from './helpers/providers.js';
 
 /* Streams fail over until their first chunk reaches the caller, and fail loudly after it. */
 
 const faults = useFaultServer();
+useLocalUpstreams();
 
 function pair(first: Fault, options: { deadlineMs?: number } = {}) {
   const primary = faults.upstream('primary').script(first);
@@ -118,6 +121,48 @@ describe('a stream that fails after its first chunk', () => {
     expect(chunks).toHaveLength(2);
     expect(error).toMatchObject({ code: 'timeout', message: expect.stringMatching(/deadline of 1000 ms \(deadlineMs\)/) });
     expect(await primary.requests[0]!.closed).toBe('client');
+  });
+});
+
+describe('a stream that ends early after the upstream reported its usage', () => {
+  // Some upstreams (Mistral, vLLM) put the usage on the chunk with the finish reason. Whatever
+  // ends the stream after it, the record counts what the upstream reported, not an estimate.
+  it.each(['the caller breaks', 'the caller aborts', 'the upstream sends an error'])('%s: the record has the reported usage and its cost', async (how) => {
+    const upstream = await localUpstream((body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(`data: ${JSON.stringify(chunk('model-a', { role: 'assistant', content: 'All done.' }, null))}\n\n`);
+      const usage = { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 };
+      response.write(`data: ${JSON.stringify({ ...chunk('model-a', {}, 'stop'), usage })}\n\n`);
+      // No [DONE]: the connection stays open, or fails.
+      if (how === 'the upstream sends an error') response.end(`data: ${JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } })}\n\n`);
+    });
+    const audit = memoryAudit();
+    const provider = openaiCompatible({
+      id: 'reporting',
+      baseURL: upstream.baseURL,
+      apiKey: 'sk-reporting',
+      jurisdiction: euFacts,
+      models: [{ id: 'model-a', price: { input: 1, output: 2, currency: 'EUR' }, capabilities: ['chat'] }],
+    });
+    const router = createRouter({ providers: [provider], retry: { retries: 0 }, audit: [audit] });
+    const controller = new AbortController();
+    const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true }, { signal: controller.signal });
+    let error: RouterError | undefined;
+    try {
+      for await (const received of stream) {
+        if (!received.choices[0]?.finish_reason) continue;
+        if (how === 'the caller breaks') break;
+        if (how === 'the caller aborts') controller.abort();
+      }
+    } catch (caught) {
+      if (!RouterError.isInstance(caught)) throw caught;
+      error = caught;
+    }
+    expect(error?.code).toBe(how === 'the upstream sends an error' ? 'upstream_error' : how === 'the caller aborts' ? 'aborted' : undefined);
+    await router.flush();
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]!.usage).toEqual({ prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 });
+    expect(audit.records[0]!.cost).toBeCloseTo((1000 * 1 + 500 * 2) / 1e6, 12);
   });
 });
 

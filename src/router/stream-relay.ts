@@ -97,7 +97,10 @@ class RelayState {
     return usage;
   }
 
-  /** The stream failed mid-way (upstream cut, abort): record it with the usage it had. */
+  /**
+   * The stream failed mid-way (upstream cut, abort): record it with the usage it had, the
+   * upstream's when it already reported it (on the finish chunk, as some do), else estimated.
+   */
   fail(thrown: unknown): RouterError {
     const { record, execution } = this.input;
     const error = this.ended ?? asRouterError(execution.signal.aborted ? execution.signal.reason : thrown);
@@ -115,7 +118,7 @@ class RelayState {
     this.#stop();
     // Nobody may read again (an abort ends it): the attempt's timers and listeners go now.
     execution.release();
-    return record.fail(error, execution.candidate, this.priced(undefined), this.#completion());
+    return record.fail(error, execution.candidate, this.priced(this.usage), this.#completion());
   }
 
   /** The caller left (break, idle, dropped): record it, then close the upstream. */
@@ -124,7 +127,7 @@ class RelayState {
     if (record.done) return Promise.resolve();
     this.ended = new AbortedError(message);
     this.#stop();
-    record.fail(this.ended, execution.candidate, this.priced(undefined), this.#completion());
+    record.fail(this.ended, execution.candidate, this.priced(this.usage), this.#completion());
     controller.abort(this.ended);
     execution.release();
     return Promise.resolve()

@@ -31,7 +31,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
   });
   const tokens = meter.createHistogram('gen_ai.client.token.usage', {
     unit: '{token}',
-    description: 'Tokens used by successful calls, as the upstream reported them',
+    description: 'Tokens used by calls, as the upstream reported them (a stream that ended early after its usage included)',
     advice: { explicitBucketBoundaries: tokenBuckets },
   });
   const firstChunk = meter.createHistogram('gen_ai.client.operation.time_to_first_chunk', {
