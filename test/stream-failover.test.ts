@@ -166,6 +166,45 @@ describe('a stream that ends early after the upstream reported its usage', () =>
   });
 });
 
+describe('a caller that leaves once the answer is complete', () => {
+  // A common loop stops at the finish reason. When the rest of the stream (the usage chunk and
+  // [DONE]) is already in, the caller got the whole answer: through router.fetch, whose body reads
+  // ahead, this was always a success; in-process it is too.
+  it('break after the finish chunk, with the usage and [DONE] already in: a success with the upstream usage', async () => {
+    const usage = { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 };
+    const events = [
+      chunk('model-a', { role: 'assistant', content: 'All done.' }, null),
+      chunk('model-a', {}, 'stop'),
+      { ...chunk('model-a', {}, null), choices: [], usage },
+    ];
+    // One write: the whole stream arrives in one read.
+    const upstream = await localUpstream((body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(`${events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join('')}data: [DONE]\n\n`);
+    });
+    const audit = memoryAudit();
+    const provider = openaiCompatible({
+      id: 'complete',
+      baseURL: upstream.baseURL,
+      apiKey: 'sk-complete',
+      jurisdiction: euFacts,
+      models: [{ id: 'model-a', price: { input: 1, output: 2, currency: 'EUR' }, capabilities: ['chat'] }],
+    });
+    const router = createRouter({ providers: [provider], retry: { retries: 0 }, audit: [audit] });
+    const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true });
+    let content = '';
+    for await (const received of stream) {
+      content += received.choices[0]?.delta.content ?? '';
+      if (received.choices[0]?.finish_reason) break;
+    }
+    expect(content).toBe('All done.');
+    await router.flush();
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]).toMatchObject({ outcome: 'success', usage });
+    expect(audit.records[0]!.cost).toBeCloseTo((1000 * 1 + 500 * 2) / 1e6, 12);
+  });
+});
+
 describe('aborting a stream', () => {
   it('closes the upstream connection when the caller’s signal aborts mid-stream', async () => {
     const { primary, router } = pair(fault.hang(2));

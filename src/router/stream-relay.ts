@@ -280,6 +280,15 @@ class Relay {
 
   async return(value?: unknown): Promise<ChunkResult> {
     const state = this.#state;
+    // Left with nothing of the answer unread (a loop that stops at the finish reason), the rest of
+    // the stream already in: the stream ended well, the caller only skips its usage chunk.
+    if (!this.#closed && !this.#waiting() && !state.input.record.done && this.#restIsIn()) {
+      this.#close();
+      state.succeed();
+      state.input.execution.release();
+      await state.input.record.onceQueued(undefined);
+      return { done: true, value };
+    }
     const message = `The caller closed the stream after ${state.delivered} chunk(s).`;
     // A read may be waiting on a silent upstream (a ReadableStream pulls ahead of its reader), or
     // be queued to start one once an earlier call settles: abandon first, which aborts that read
@@ -306,6 +315,27 @@ class Relay {
     this.#close();
     await (abandoned ?? state.abandon(message));
     throw error;
+  }
+
+  /**
+   * Whether what is left of the upstream's stream is already in and holds no chunk for the caller:
+   * only chunks without choices, then the end. Takes in the usage it finds on the way.
+   */
+  #restIsIn(): boolean {
+    const buffered = this.#buffered;
+    if (buffered === undefined || this.#first !== undefined) return false;
+    try {
+      for (;;) {
+        const ready = buffered.nextBuffered();
+        if (ready === undefined) return false;
+        if (ready.done) return true;
+        if (ready.value.usage) this.#state.usage = ready.value.usage;
+        if (ready.value.choices.length > 0) return false;
+      }
+    } catch {
+      // The stream failed after the answer: recorded as the caller leaving, as before the failure.
+      return false;
+    }
   }
 
   /** A call is reading the upstream, or waits its turn to (and may then read). */
