@@ -144,6 +144,33 @@ describe('routing to an openaiCompatible upstream', () => {
     expect(last!.usage).toMatchObject({ completion_tokens: 2, estimated: true, currency: 'EUR' });
   });
 
+  // DeepSeek, vLLM and others stream the model's reasoning as `reasoning_content` (or `reasoning`):
+  // tokens generated and paid for, which reach the caller like the answer.
+  it.each(['reasoning_content', 'reasoning'])('counts %s in the estimate when the upstream reports no usage, streamed or not', async (field) => {
+    const thought = 'Let me think about how to greet someone in French. '.repeat(40); // 2,040 characters
+    upstream.use(
+      http.post(url, async ({ request }) => {
+        const body = (await request.json()) as { stream?: boolean };
+        if (!body.stream) {
+          const answer = completion();
+          answer.choices[0]!.message = { ...answer.choices[0]!.message, [field]: thought } as typeof answer.choices[0]['message'];
+          return HttpResponse.json(answer);
+        }
+        return new HttpResponse(
+          sseBody([sseEvents(chunk({ role: 'assistant', [field]: thought.slice(0, 1000) }), chunk({ [field]: thought.slice(1000) }), chunk({ content: 'Bonjour.' }), chunk({}, 'stop'), '[DONE]')]),
+          { headers: { 'content-type': 'text/event-stream' } },
+        );
+      }),
+    );
+    const router = pricedRouter();
+    const answered = await router.chat.completions.create({ model: 'priced/model-a', messages });
+    let last: ChatCompletionChunk | undefined;
+    for await (const received of await router.chat.completions.create({ model: 'priced/model-a', messages, stream: true })) last = received;
+    // (2,040 + 8) / 4
+    expect(answered.usage).toMatchObject({ completion_tokens: 512, estimated: true });
+    expect(last!.usage).toMatchObject({ completion_tokens: 512, estimated: true });
+  });
+
   it('keeps the usage of a no-choices chunk that comes before the first content chunk', async () => {
     const usage = { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 };
     upstream.use(

@@ -13,6 +13,16 @@ export function estimateTextTokens(text: string): number {
   return text.length === 0 ? 0 : Math.ceil(text.length / 4);
 }
 
+/**
+ * Characters of the reasoning an upstream sends beside the answer (`reasoning_content` from
+ * DeepSeek and vLLM, `reasoning` from others), in a message or a chunk's delta: tokens generated
+ * and paid for like the answer's, so an estimate of the completion counts them.
+ */
+export function reasoningLength(fields: Record<string, unknown>): number {
+  const text = fields.reasoning_content ?? fields.reasoning;
+  return typeof text === 'string' ? text.length : 0;
+}
+
 function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';

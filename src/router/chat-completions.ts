@@ -5,7 +5,7 @@ import { InvalidRequestError, RouterError } from '../errors.js';
 import { validateShape } from '../internal/validate-shape.js';
 import { parseModel, type RouteSpec } from '../models/parse-model.js';
 import { priceUsage } from '../pricing/cost.js';
-import { estimatePromptTokens } from '../pricing/tokens.js';
+import { estimatePromptTokens, reasoningLength } from '../pricing/tokens.js';
 import { pseudoChat, pseudoChatStream } from '../providers/pseudo/lazy-pseudo-llm.js';
 import type { Capability } from '../providers/types.js';
 import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
@@ -257,11 +257,12 @@ export function requestedModel(params: unknown, maxLength: number): string | nul
   return model.length > maxLength ? `${model.slice(0, maxLength)}…` : model;
 }
 
-/** Completion tokens from the answer's text, for upstreams that report no usage. */
+/** Completion tokens from the answer's text and reasoning, for upstreams that report no usage. */
 function estimateCompletion(choices: ChatCompletion['choices']): number {
   let characters = 0;
   for (const choice of choices) {
     characters += typeof choice.message.content === 'string' ? choice.message.content.length : 0;
+    characters += reasoningLength(choice.message);
     for (const call of choice.message.tool_calls ?? []) characters += call.function.name.length + call.function.arguments.length;
   }
   return Math.ceil(characters / 4);

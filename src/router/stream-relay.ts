@@ -1,6 +1,7 @@
 import { StreamedCompletion } from '../audit/audit-content.js';
 import { AbortedError, type RouterError } from '../errors.js';
 import { priceUsage } from '../pricing/cost.js';
+import { reasoningLength } from '../pricing/tokens.js';
 import { isBufferedIterator, type BufferedAsyncIterator } from '../streaming/buffered-iterator.js';
 import type { ChatCompletionChunk, TokenUsage, Usage, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
 import type { Execution } from './execute.js';
@@ -76,6 +77,7 @@ class RelayState {
       if (choice.finish_reason) (this.finishReasons ??= [])[choice.index] = choice.finish_reason;
       const delta = choice.delta;
       if (typeof delta.content === 'string') this.characters += delta.content.length;
+      this.characters += reasoningLength(delta);
       if (delta.tool_calls) for (const call of delta.tool_calls) this.characters += call.function?.arguments?.length ?? 0;
     }
     this.capture?.add(chunk);
