@@ -55,6 +55,8 @@ function routerFor(baseURL: string) {
   const audit = memoryAudit();
   const router = createRouter({
     policy: 'eu-hosted',
+    // Well within the test's time: a leave that waited on the silent upstream would end with it.
+    deadlineMs: 5_000,
     audit: [audit],
     providers: [openaiCompatible({ id: 'local', baseURL, apiKey: 'sk-local', jurisdiction, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
   });
@@ -142,6 +144,42 @@ describe('a routed stream as an iterator', () => {
         ['aborted', 'The caller ended the stream with an error after 1 chunk(s): caller gave up.'],
       ]);
       expect(router.health()).toEqual([expect.objectContaining({ provider: 'local', failures: 0, circuit: 'closed' })]);
+    } finally {
+      await upstream.close();
+    }
+  });
+});
+
+describe('a routed Responses stream as an iterator', () => {
+  /** Reads the events of the two chunks the held upstream sent at once: a next read would wait on it. */
+  async function readSent(iterator: AsyncIterator<{ type: string; delta?: string }>) {
+    for (;;) {
+      const { value } = await iterator.next();
+      if (value?.type === 'response.output_text.delta' && value.delta === 'x1') return;
+    }
+  }
+
+  it('return() made as a read starts completes nothing: the read ends aborted and no cut-short answer is kept', async () => {
+    const upstream = await heldUpstream();
+    try {
+      const { router, audit } = routerFor(upstream.baseURL);
+      const stream = await router.responses.create({ model: 'm', input: 'hi', stream: true });
+      const iterator = stream[Symbol.asyncIterator]();
+      await readSent(iterator);
+      // Called together: the read has not reached the chat stream yet when the caller leaves.
+      const waiting = iterator.next().then(
+        (result) => result.value?.type,
+        (error: { code?: string }) => error.code,
+      );
+      await iterator.return!();
+      expect(await waiting).toBe('aborted');
+      await upstream.whenClosed;
+      await router.flush();
+      expect(audit.records.map(({ outcome, error_message }) => [outcome, error_message])).toEqual([['aborted', 'The caller closed the stream after 2 chunk(s).']]);
+      await expect(router.responses.create({ model: 'm', input: 'and then?', previous_response_id: stream.responseId })).rejects.toMatchObject({
+        param: 'previous_response_id',
+        message: expect.stringMatching(/not found/),
+      });
     } finally {
       await upstream.close();
     }

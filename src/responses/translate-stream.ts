@@ -1,4 +1,4 @@
-import { RouterError } from '../errors.js';
+import { AbortedError, RouterError } from '../errors.js';
 import type { ChatCompletionChunk, Route, Usage } from '../wire/chat-response.js';
 import { finishStatus, newId, outputText, reasoningText, responseShell, responseUsage } from './response-shell.js';
 import type { FunctionCallItem, OutputItem, OutputMessage, ReasoningItem, ResponseObject, ResponseRequest, ResponseStreamEvent } from './wire.js';
@@ -178,6 +178,9 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
       for (const call of delta.tool_calls ?? []) yield* toolCall(call);
       if (choice.finish_reason) finishReason = choice.finish_reason;
     }
+    // A chat stream that ends well ends with its usage chunk (the one with `provider`); one that
+    // ends without it was closed by the caller (return() or throw() while this read was starting).
+    if (provider === undefined) throw new AbortedError('The caller closed the stream before it completed.');
     const { status, incomplete_details } = finishStatus(finishReason);
     const itemStatus = status === 'incomplete' ? 'incomplete' : 'completed';
     // An answer with neither text nor calls is still one (empty) message, as in the JSON form.
