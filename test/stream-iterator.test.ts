@@ -184,4 +184,34 @@ describe('a routed Responses stream as an iterator', () => {
       await upstream.close();
     }
   });
+
+  it('throw() made as a read starts closes the silent upstream at once, hands the error back and completes nothing; the record says the caller ended it', async () => {
+    const upstream = await heldUpstream();
+    try {
+      const { router, audit } = routerFor(upstream.baseURL);
+      const stream = await router.responses.create({ model: 'm', input: 'hi', stream: true });
+      const iterator = stream[Symbol.asyncIterator]();
+      await readSent(iterator);
+      // Called together: the read has not reached the chat stream yet when the caller throws.
+      const waiting = iterator.next().then(
+        (result) => result.value?.type,
+        (error: { code?: string }) => error.code,
+      );
+      const mine = new Error('caller gave up');
+      await expect(iterator.throw!(mine)).rejects.toBe(mine);
+      await upstream.whenClosed;
+      expect(await waiting).toBe('aborted');
+      await router.flush();
+      expect(audit.records.map(({ outcome, error_message }) => [outcome, error_message])).toEqual([
+        ['aborted', 'The caller ended the stream with an error after 2 chunk(s): caller gave up.'],
+      ]);
+      // Nothing was completed: no cut-short answer is kept to be continued.
+      await expect(router.responses.create({ model: 'm', input: 'and then?', previous_response_id: stream.responseId })).rejects.toMatchObject({
+        param: 'previous_response_id',
+        message: expect.stringMatching(/not found/),
+      });
+    } finally {
+      await upstream.close();
+    }
+  });
 });

@@ -33,16 +33,22 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
     const source = this.#source;
     const upstream = this.#upstream;
     if (!upstream) return source;
-    // A generator runs `return()` only after a pending `next()` settles, and that one may wait on
-    // a silent upstream (a ReadableStream pulls ahead of its reader): the chat stream is closed
-    // first, which ends that read at once and records the caller leaving.
+    // A generator runs `return()` and `throw()` only after a pending `next()` settles, and that one
+    // may wait on a silent upstream (a ReadableStream pulls ahead of its reader): the chat stream
+    // is closed first, which ends that read at once and records the caller leaving (with its error).
     return {
       next: () => source.next(),
       async return(value?: unknown) {
         await upstream.return?.();
         return source.return(value);
       },
-      throw: (error?: unknown) => source.throw(error),
+      // The caller's error ends the stream as it would a generator that does not catch it: it is
+      // not the upstream's failure, so no `error` event is made of it, and it is handed back.
+      async throw(error?: unknown): Promise<IteratorResult<ResponseStreamEvent>> {
+        await upstream.throw?.(error).catch(() => undefined);
+        await source.return(undefined);
+        throw error;
+      },
     };
   }
 
