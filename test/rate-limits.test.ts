@@ -47,6 +47,20 @@ describe('a key rate limit in this process', () => {
     await router.flush();
     expect(audited.at(-1)?.error_code).toBe('rate_limited');
   });
+
+  it('over HTTP (router.fetch), the 429 carries Retry-After and retry-after-ms, as the error in-process does', async () => {
+    const upstream = await answer();
+    const router = routerFor(upstream, {}, [], { rpm: 1 });
+    const call = () =>
+      router.fetch('http://router.local/v1/chat/completions', { method: 'POST', headers: { authorization: 'Bearer sk-a' }, body: JSON.stringify(request) });
+    expect((await call()).status).toBe(200);
+    const refused = await call();
+    expect(refused.status).toBe(429);
+    // One a minute: the next one is due a minute after the first.
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(59);
+    expect(Number(refused.headers.get('retry-after-ms'))).toBeGreaterThan(58_000);
+    expect(Number(refused.headers.get('retry-after-ms'))).toBeLessThanOrEqual(60_000);
+  });
 });
 
 /**

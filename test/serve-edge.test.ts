@@ -263,6 +263,8 @@ describe('serve(): CORS', () => {
     const call = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: { ...json, origin: 'https://app.example' }, body: chatBody });
     expect(call.status).toBe(200);
     expect(call.headers['access-control-allow-origin']).toBe('https://app.example');
+    // And may read the answer's request id, and the waits an error asks for.
+    expect(String(call.headers['access-control-expose-headers']).split(/,\s*/)).toEqual(expect.arrayContaining(['x-request-id', 'retry-after', 'retry-after-ms', 'x-should-retry']));
     expect((await records()).map((record) => record.outcome)).toEqual(['invalid', 'success']);
   });
 });

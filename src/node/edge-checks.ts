@@ -64,7 +64,7 @@ export function checkOrigin(options: ResolvedServeOptions, origin: string | unde
       kind: 'allowed',
       headers: {
         'access-control-allow-origin': origin,
-        'access-control-expose-headers': 'x-request-id, retry-after, x-should-retry',
+        'access-control-expose-headers': 'x-request-id, retry-after, retry-after-ms, x-should-retry',
         vary: 'origin',
       },
     };

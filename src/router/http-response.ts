@@ -6,6 +6,9 @@ export function json(body: unknown, status: number, headers: Record<string, stri
   return new Response(JSON.stringify(body), { status, headers: { ...jsonHeaders, ...headers } });
 }
 
+/** The waits an error asks for, passed on as the error carries them (`retry-after-ms` is OpenAI's and Azure's, in ms). */
+const waitHeaders = ['retry-after', 'retry-after-ms'] as const;
+
 /**
  * An error as a real HTTP status with the OpenAI envelope. Every error answer carries
  * `x-should-retry: false`: the router has already retried and fallen back, and the openai SDK
@@ -15,8 +18,10 @@ export function json(body: unknown, status: number, headers: Record<string, stri
 export function errorResponse(error: unknown): Response {
   const routerError = asRouterError(error);
   const headers: Record<string, string> = { 'x-should-retry': 'false' };
-  const retryAfter = routerError.headers['retry-after'];
-  if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
+  for (const name of waitHeaders) {
+    const value = routerError.headers[name];
+    if (value !== undefined) headers[name] = value;
+  }
   // A 405 names the methods the path takes (RFC 9110).
   const allow = routerError.headers.allow;
   if (allow !== undefined) headers.allow = allow;
