@@ -164,6 +164,39 @@ describe('a stream that ends early after the upstream reported its usage', () =>
     expect(audit.records[0]!.usage).toEqual({ prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 });
     expect(audit.records[0]!.cost).toBeCloseTo((1000 * 1 + 500 * 2) / 1e6, 12);
   });
+
+  // The upstream generated (and bills) the whole answer: its usage is already in, after the
+  // chunks the caller did not read.
+  it('the caller breaks mid-answer with the rest of the stream already in: aborted, with the usage the upstream reported', async () => {
+    const usage = { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 };
+    const events = [
+      chunk('model-a', { role: 'assistant', content: 'One. ' }, null),
+      chunk('model-a', { content: 'Two. ' }, null),
+      chunk('model-a', { content: 'Three.' }, null),
+      chunk('model-a', {}, 'stop'),
+      { ...chunk('model-a', {}, null), choices: [], usage },
+    ];
+    // One write: the whole stream arrives in one read.
+    const upstream = await localUpstream((body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(`${events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join('')}data: [DONE]\n\n`);
+    });
+    const audit = memoryAudit();
+    const provider = openaiCompatible({
+      id: 'reporting',
+      baseURL: upstream.baseURL,
+      apiKey: 'sk-reporting',
+      jurisdiction: euFacts,
+      models: [{ id: 'model-a', price: { input: 1, output: 2, currency: 'EUR' }, capabilities: ['chat'] }],
+    });
+    const router = createRouter({ providers: [provider], retry: { retries: 0 }, audit: [audit] });
+    const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true });
+    for await (const received of stream) if (received.choices[0]?.delta.content === 'One. ') break;
+    await router.flush();
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]).toMatchObject({ outcome: 'aborted', usage });
+    expect(audit.records[0]!.cost).toBeCloseTo((1000 * 1 + 500 * 2) / 1e6, 12);
+  });
 });
 
 describe('a caller that leaves once the answer is complete', () => {

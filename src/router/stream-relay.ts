@@ -129,12 +129,29 @@ class RelayState {
     if (record.done) return Promise.resolve();
     this.ended = new AbortedError(message);
     this.#stop();
+    this.#takeUnreadUsage();
     record.fail(this.ended, execution.candidate, this.priced(this.usage), this.#completion());
     controller.abort(this.ended);
     execution.release();
     return Promise.resolve()
       .then(() => rest.return?.())
       .catch(() => undefined);
+  }
+
+  /**
+   * Takes in the usage on chunks the upstream already sent that nobody will read now: an upstream
+   * that generated more than the caller read bills for all of it, and may have said how much.
+   */
+  #takeUnreadUsage(): void {
+    const rest = this.input.rest;
+    if (!isBufferedIterator(rest)) return;
+    try {
+      for (let ready = rest.nextBuffered(); ready !== undefined && !ready.done; ready = rest.nextBuffered()) {
+        if (ready.value.usage) this.usage = ready.value.usage;
+      }
+    } catch {
+      // The stream failed after them: the usage seen up to there stands.
+    }
   }
 
   #aborted(): void {
