@@ -109,6 +109,32 @@ describe('a streamed Bedrock Converse answer', () => {
     });
   });
 
+  it('estimates the usage of a stream that ends without its metadata event, rather than reporting zero tokens and no cost', async () => {
+    const answer = 'Sunny and mild in Berlin today, with a light breeze from the west.';
+    upstream.use(
+      http.post(`${frankfurt}${streamPath}`, () =>
+        eventStream(
+          concat([
+            eventFrame('messageStart', { role: 'assistant' }),
+            eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: answer } }),
+            eventFrame('contentBlockStop', { contentBlockIndex: 0 }),
+            eventFrame('messageStop', { stopReason: 'end_turn' }),
+          ]),
+        ),
+      ),
+    );
+    const router = createRouter({ providers: [bedrock({ region: 'eu-central-1', credentials })], currency: 'USD', retry: { retries: 0 } });
+    const response = await router.chat.completions.create({ model: 'claude-sonnet-4-6', messages, stream: true });
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const chunk of response) chunks.push(chunk);
+    expect(chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.delta.content ?? '')).join('')).toBe(answer);
+    const usage = chunks.at(-1)!.usage as { prompt_tokens: number; completion_tokens: number; cost: number; estimated?: true };
+    expect(usage.estimated).toBe(true);
+    expect(usage.prompt_tokens).toBeGreaterThan(0);
+    expect(usage.completion_tokens).toBeGreaterThan(0);
+    expect(usage.cost).toBeGreaterThan(0);
+  });
+
   it('fails over to a second deployment when a frame fails its CRC before the first chunk', async () => {
     const broken = concat(toolCallStream());
     // Flip one payload byte of the first frame: its message CRC no longer matches.

@@ -26,9 +26,12 @@ export function finishReason(stopReason: string | null | undefined): FinishReaso
 
 /**
  * Anthropic usage → OpenAI usage. Anthropic's `input_tokens` leaves out cache reads and writes;
- * OpenAI's `prompt_tokens` includes cached tokens, so all three are added up.
+ * OpenAI's `prompt_tokens` includes cached tokens, so all three are added up. Undefined when
+ * neither input nor output tokens were reported: zero counts would price the call at nothing,
+ * where without usage the router estimates it.
  */
-export function translateUsage(usage: AnthropicUsage): TokenUsage {
+export function translateUsage(usage: AnthropicUsage): TokenUsage | undefined {
+  if (typeof usage.input_tokens !== 'number' && typeof usage.output_tokens !== 'number') return undefined;
   const cacheRead = usage.cache_read_input_tokens ?? 0;
   const cacheWrite = usage.cache_creation_input_tokens ?? 0;
   const promptTokens = (usage.input_tokens ?? 0) + cacheRead + cacheWrite;
@@ -78,6 +81,7 @@ export function translateResponse(message: AnthropicResponse, jsonTool: string |
       },
     ],
   };
-  if (message.usage !== undefined) completion.usage = translateUsage(message.usage);
+  const usage = message.usage === undefined ? undefined : translateUsage(message.usage);
+  if (usage !== undefined) completion.usage = usage;
   return completion;
 }

@@ -12,7 +12,7 @@ import type { AnthropicStreamEvent, AnthropicUsage } from './wire.js';
  *   `"{}"` as arguments for a call that streamed none;
  * - the JSON-mode tool's input streams as `content`, and the answer finishes with `stop`;
  * - `message_stop` → exactly one chunk with `finish_reason`, then one `choices: []` chunk with
- *   the usage (cumulative: `message_delta` counts replace `message_start`'s);
+ *   the usage (cumulative: `message_delta` counts replace `message_start`'s), when any was reported;
  * - `ping`, thinking and signature deltas, and unknown events produce nothing.
  * `error` events never get here: the SSE reader raises them as a RouterError.
  */
@@ -86,7 +86,10 @@ export class StreamTranslator {
         // The JSON tool's call is the answer itself, not a call for the caller to run.
         const finish = this.#sawJson && this.#toolCount === 0 && mapped === 'tool_calls' ? 'stop' : mapped;
         const opening = this.#started ? [] : this.#start();
-        return [...opening, this.#chunk({}, finish), { ...this.#chunk({}, null), choices: [], usage: translateUsage(this.#usage) }];
+        const usage = translateUsage(this.#usage);
+        const finished = [...opening, this.#chunk({}, finish)];
+        // No usage reported: no usage chunk, so the router estimates it instead of pricing zero tokens.
+        return usage === undefined ? finished : [...finished, { ...this.#chunk({}, null), choices: [], usage }];
       }
       default:
         return none;

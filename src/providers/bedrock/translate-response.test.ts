@@ -69,6 +69,9 @@ describe('ConverseStreamTranslator', () => {
     translator.push('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Hi' } });
     expect(translator.finish()).toEqual([]);
     translator.push('messageStop', { stopReason: 'end_turn' });
-    expect(translator.finish().map((chunk) => chunk.choices[0]?.finish_reason ?? null)).toEqual(['stop', null]);
+    // No usage was reported: no usage chunk (the router estimates it), rather than zero tokens.
+    const last = translator.finish();
+    expect(last.map((chunk) => chunk.choices[0]?.finish_reason ?? null)).toEqual(['stop']);
+    expect(last.some((chunk) => chunk.usage !== undefined)).toBe(false);
   });
 });

@@ -18,7 +18,8 @@ export function messagesStopReason(stopReason: string | undefined): string | und
 
 /** Converse usage in the Messages API's words: `inputTokens` excludes cache reads and writes there too. */
 export function messagesUsage(usage: ConverseUsage): AnthropicUsage {
-  const result: AnthropicUsage = { input_tokens: usage.inputTokens ?? 0, output_tokens: usage.outputTokens ?? 0 };
+  // A count left out stays out: the translation then reports no usage rather than zero tokens.
+  const result: AnthropicUsage = { input_tokens: usage.inputTokens ?? null, output_tokens: usage.outputTokens ?? null };
   if (typeof usage.cacheReadInputTokens === 'number' || typeof usage.cacheWriteInputTokens === 'number') {
     result.cache_read_input_tokens = usage.cacheReadInputTokens ?? 0;
     result.cache_creation_input_tokens = usage.cacheWriteInputTokens ?? 0;
