@@ -13,6 +13,15 @@ import type { AnthropicMessage, AnthropicRequestBlock, AnthropicSource, Anthropi
  *   (a prefill) loses its trailing whitespace, which the API also rejects.
  */
 
+export interface MessageOptions {
+  /**
+   * The upstream's name when it takes images as bytes only (Bedrock, Claude on Vertex AI): an
+   * http(s) image URL is then refused here, where the caller's message and part are known, instead
+   * of by the upstream. Undefined: URLs are sent as URL sources.
+   */
+  imageURLsRefusedBy?: string | undefined;
+}
+
 export interface TranslatedMessages {
   system: AnthropicTextBlock[];
   messages: AnthropicMessage[];
@@ -22,7 +31,7 @@ export interface TranslatedMessages {
 
 type Part = { type: string; [key: string]: unknown };
 
-export function translateMessages(providerId: string, input: readonly ChatMessage[]): TranslatedMessages {
+export function translateMessages(providerId: string, input: readonly ChatMessage[], options: MessageOptions = {}): TranslatedMessages {
   const system: AnthropicTextBlock[] = [];
   const messages: AnthropicMessage[] = [];
   const calledTools = new Set<string>();
@@ -45,7 +54,7 @@ export function translateMessages(providerId: string, input: readonly ChatMessag
       case 'user': {
         const blocks = turn('user');
         if (typeof message.content === 'string') blocks.push(...textBlocks(message.content));
-        else message.content.forEach((part, partIndex) => blocks.push(...userPart(providerId, part as Part, `${where}.content[${partIndex}]`)));
+        else message.content.forEach((part, partIndex) => blocks.push(...userPart(providerId, part as Part, `${where}.content[${partIndex}]`, options)));
         break;
       }
       case 'tool': {
@@ -109,13 +118,17 @@ function textBlocks(content: string | readonly { text: string }[]): AnthropicTex
   return texts.filter((text) => text !== '').map((text) => ({ type: 'text', text }));
 }
 
-function userPart(providerId: string, part: Part, where: string): AnthropicRequestBlock[] {
+function userPart(providerId: string, part: Part, where: string, options: MessageOptions): AnthropicRequestBlock[] {
   switch (part.type) {
     case 'text':
       return textBlocks(part.text as string);
     case 'image_url': {
       const url = (part.image_url as { url: string }).url;
-      if (/^https?:\/\//i.test(url)) return [{ type: 'image', source: { type: 'url', url } }];
+      if (/^https?:\/\//i.test(url)) {
+        const refusedBy = options.imageURLsRefusedBy;
+        if (refusedBy !== undefined) throw unsupported(providerId, `${where}.image_url.url`, `${refusedBy} takes images as bytes, not URLs; send the image as a base64 data: URL`);
+        return [{ type: 'image', source: { type: 'url', url } }];
+      }
       const source = dataSource(url);
       if (source === undefined) throw unsupported(providerId, `${where}.image_url.url`, 'an image must be an http(s) URL or a base64 data URL');
       if (source.type === 'base64' && source.media_type === 'application/pdf') return [{ type: 'document', source }];

@@ -1,6 +1,6 @@
 import type { ChatRequest } from '../../wire/chat-request.js';
 import { jsonModeTool } from './json-mode.js';
-import { translateMessages } from './translate-messages.js';
+import { translateMessages, type MessageOptions } from './translate-messages.js';
 import { unsupported } from './unsupported.js';
 import type { AnthropicRequest, AnthropicTool, AnthropicToolChoice } from './wire.js';
 
@@ -48,12 +48,12 @@ const refusedWhen: readonly [string, (value: unknown) => boolean, string][] = [
  */
 const personalData = /@|^\+[\d\s().-]{7,}$|^(?=.*\d)(?=.*[\s().-])[\d\s().-]{7,}$/;
 
-export function translateRequest(providerId: string, request: ChatRequest, defaultMaxTokens: number): TranslatedRequest {
+export function translateRequest(providerId: string, request: ChatRequest, defaultMaxTokens: number, options: MessageOptions = {}): TranslatedRequest {
   const fields = request as Record<string, unknown>;
   for (const [name, isRefused, advice] of refusedWhen) {
     if (isRefused(fields[name])) throw unsupported(providerId, name, advice);
   }
-  const { system, messages, calledTools } = translateMessages(providerId, request.messages);
+  const { system, messages, calledTools } = translateMessages(providerId, request.messages, options);
   const body: AnthropicRequest = {
     model: request.model,
     max_tokens: request.max_completion_tokens ?? request.max_tokens ?? defaultMaxTokens,

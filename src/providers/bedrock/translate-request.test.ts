@@ -26,6 +26,20 @@ describe('translateRequest (OpenAI → Converse)', () => {
     expect(() => translateRequest('bedrock-test', request({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] }))).toThrow(/data: URL/);
   });
 
+  it("names the image URL's place in the caller's messages, not in the translated conversation", () => {
+    const translating = () =>
+      translateRequest('bedrock-test', request({
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Hello' },
+          { role: 'assistant', content: 'Hi.' },
+          { role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] },
+        ],
+      }));
+    expect(translating).toThrow(expect.objectContaining({ code: 'invalid_request', param: 'messages[3].content[1].image_url.url' }));
+    expect(translating).toThrow(/cannot honour messages\[3\]\.content\[1\]\.image_url\.url: .*data: URL/);
+  });
+
   it('maps sampling and limits onto inferenceConfig, and sends no maxTokens unless asked', () => {
     expect(translateRequest('bedrock-test', request({})).body.inferenceConfig).toBeUndefined();
     const { body } = translateRequest('bedrock-test', request({ max_completion_tokens: 300, temperature: 0.2, stop: 'END' }));

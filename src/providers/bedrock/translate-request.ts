@@ -29,7 +29,7 @@ export interface TranslatedConverseRequest {
 const unsetMaxTokens = -1;
 
 export function translateRequest(providerId: string, request: ChatRequest): TranslatedConverseRequest {
-  const { body: messages, jsonTool } = translateToMessages(providerId, request, unsetMaxTokens);
+  const { body: messages, jsonTool } = translateToMessages(providerId, request, unsetMaxTokens, { imageURLsRefusedBy: 'Bedrock' });
   const forbidTools = messages.tool_choice?.type === 'none';
   const body: ConverseRequest = { messages: messages.messages.map((message, index) => convertMessage(providerId, message, index, forbidTools)) };
   if (messages.system !== undefined) body.system = messages.system.map((block) => ({ text: block.text }));
@@ -79,6 +79,7 @@ function convertBlock(providerId: string, block: AnthropicRequestBlock, where: s
     case 'text':
       return { text: block.text };
     case 'image': {
+      // URL sources were refused with the caller's message index by the Messages translation.
       if (block.source.type !== 'base64') throw unsupported(providerId, where, 'Bedrock takes images as bytes, not URLs; send the image as a base64 data: URL');
       return { image: { format: imageFormats[block.source.media_type] ?? 'png', source: { bytes: block.source.data } } };
     }
