@@ -438,6 +438,19 @@ describe('Vertex AI access tokens', () => {
     expect(body).toMatchObject({ anthropic_version: 'vertex-2023-10-16', stream: true, max_tokens: 4096 });
     expect(body).not.toHaveProperty('model');
   });
+
+  it('refuses an image URL for Claude, which Vertex AI does not fetch, naming the part and sending nothing', async () => {
+    const router = createRouter({ providers: [vertex({ project: 'acme-eu-prod', location: 'europe-west4', accessToken: 'ya29.static' })], retry: { retries: 0 } });
+    const error = await router.chat.completions
+      .create({
+        model: 'claude-sonnet-4-6',
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }],
+      })
+      .then(() => undefined, (caught: unknown) => caught as { status: number; code: string; param: string; message: string });
+    expect(error).toMatchObject({ status: 400, code: 'invalid_request', param: 'messages[0].content[1].image_url.url' });
+    expect(error?.message).toMatch(/base64 data: URL/);
+    expect(upstream.requests).toHaveLength(0);
+  });
 });
 
 describe('maxResponseBytes', () => {

@@ -44,6 +44,12 @@ export interface AnthropicMessagesSettings {
   maxResponseBytes?: number | undefined;
   /** The deployment's rate limits (the quota with the vendor), which routing respects. */
   limits?: DeploymentLimits | undefined;
+  /**
+   * The upstream's name when it takes images as bytes only (Claude on Vertex AI): http(s) image
+   * URLs are then refused with `invalid_request` naming the part, before anything is sent.
+   * @default undefined (URLs are sent as URL sources, which Anthropic's API fetches)
+   */
+  imageURLsRefusedBy?: string | undefined;
 }
 
 const urlMessage = 'must be a URL (http or https), e.g. https://api.anthropic.com';
@@ -118,7 +124,7 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
   /** The request in Anthropic's shape; a request that cannot be translated is the request's fault. */
   function prepare(request: ChatRequest): ReturnType<typeof translateRequest> {
     try {
-      return translateRequest(id, request, defaultMaxTokens);
+      return translateRequest(id, request, defaultMaxTokens, { imageURLsRefusedBy: settings.imageURLsRefusedBy });
     } catch (error) {
       throw requestPreparationError(id, error, 'translated');
     }

@@ -70,6 +70,8 @@ export function vertexProvider(settings: VertexSettings): Provider {
     maxResponseBytes: settings.maxResponseBytes,
     // Checked there; the deployment's own limits are this provider's.
     limits: settings.limits,
+    // rawPredict refuses URL sources ("URL sources are not supported").
+    imageURLsRefusedBy: 'Claude on Vertex AI',
   });
   const route = (model: string) => (isClaude(model) ? claude : openai);
   const scrubError = (error: unknown): unknown => (RouterError.isInstance(error) ? redactError(error, tokens.held) : error);
