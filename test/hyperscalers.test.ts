@@ -538,6 +538,33 @@ describe('the Gemini API and Vertex locations', () => {
     expect(error.message).toBe(`gemini returned 400: ${message} (400)`);
   });
 
+  it("counts a thinking model's thought tokens, which Gemini's layer leaves out of completion_tokens, as completion tokens and prices them", async () => {
+    // Gemini's OpenAI layer reports the answer's tokens as completion_tokens; the thought tokens show only in total_tokens.
+    const usage = { prompt_tokens: 9, completion_tokens: 3, total_tokens: 105 };
+    const text = { id: 'c', object: 'chat.completion', created: 1, model: 'gemini-2.5-flash', choices: [{ index: 0, message: { role: 'assistant', content: '1, 2' }, finish_reason: 'stop' }], usage };
+    const chunk = (delta: object, finish: string | null) => ({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gemini-2.5-flash', choices: [{ index: 0, delta, finish_reason: finish }], usage });
+    upstream.use(
+      http.post('https://generativelanguage.googleapis.com/v1beta/openai/chat/completions', async ({ request }) =>
+        ((await request.json()) as { stream?: boolean }).stream === true
+          ? new HttpResponse(sseBody([sseEvents(chunk({ role: 'assistant', content: '1, 2' }, null), chunk({}, 'stop'), '[DONE]')]), { headers: { 'content-type': 'text/event-stream' } })
+          : HttpResponse.json(text),
+      ),
+    );
+    const router = createRouter({ providers: [gemini({ apiKey: 'gemini-test-key' })], policy: 'global', currency: 'USD', retry: { retries: 0 } });
+    const expected = { prompt_tokens: 9, completion_tokens: 96, total_tokens: 105, completion_tokens_details: { reasoning_tokens: 93 } };
+    // 9 × 0.30 + 96 × 2.50 per million tokens.
+    const cost = (9 * 0.3 + 96 * 2.5) / 1_000_000;
+
+    const completion = await router.chat.completions.create({ model: 'gemini-2.5-flash', messages });
+    expect(completion.usage).toMatchObject(expected);
+    expect((completion.usage as { cost: number }).cost).toBeCloseTo(cost, 12);
+
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const item of await router.chat.completions.create({ model: 'gemini-2.5-flash', messages, stream: true })) chunks.push(item);
+    expect(chunks.at(-1)!.usage).toMatchObject(expected);
+    expect((chunks.at(-1)!.usage as { cost: number }).cost).toBeCloseTo(cost, 12);
+  });
+
   it('sends the eu multi-region to its jurisdictional host, and admits global only under global', async () => {
     upstream.use(
       http.post('https://aiplatform.eu.rep.googleapis.com/v1/projects/acme-eu-prod/locations/eu/endpoints/openapi/chat/completions', () =>

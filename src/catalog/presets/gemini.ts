@@ -31,7 +31,8 @@ const models: readonly ModelOffer[] = [
  * Google's Gemini API (AI Studio) through its OpenAI-compatible endpoint, id `gemini`: Google LLC
  * (US), no region pinning, so eligible under `global` only. Chat and embeddings. Key:
  * `GEMINI_API_KEY`, sent as a bearer token. USD prices. Tool calls are numbered and finish
- * with `tool_calls` as OpenAI's do (Gemini's layer omits both).
+ * with `tool_calls` as OpenAI's do (Gemini's layer omits both), and thought tokens count in
+ * `completion_tokens` as OpenAI's reasoning tokens do.
  *
  * @example
  * const router = createRouter({ providers: [gemini()], policy: 'global' });

@@ -1,5 +1,6 @@
 import type { ChunkToolCallDelta, UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
 import type { ChatResult, ChatStreamResult, Provider } from '../types.js';
+import { countThoughtTokens } from './gemini-usage.js';
 
 /*
  * Gemini's OpenAI-compatible layer (Gemini API and Vertex) differs from OpenAI's in two ways a
@@ -7,7 +8,8 @@ import type { ChatResult, ChatStreamResult, Provider } from '../types.js';
  * key on it merge parallel calls into one), and an answer that calls tools finishes with `stop`
  * where OpenAI says `tool_calls`. This wrapper numbers calls in order of appearance (a delta with
  * an `id` starts a call, one without continues the last) and reports `tool_calls` when any call
- * was made. Other chunks pass through untouched.
+ * was made. Its usage also leaves thought tokens out of `completion_tokens`; they are counted
+ * back in (gemini-usage.ts). Other chunks pass through untouched.
  */
 
 export function withGeminiToolCalls(provider: Provider): Provider {
@@ -15,6 +17,7 @@ export function withGeminiToolCalls(provider: Provider): Provider {
     ...provider,
     async doChat(request, call): Promise<ChatResult> {
       const result = await provider.doChat(request, call);
+      countThoughtTokens(result.completion.usage);
       for (const choice of result.completion.choices ?? []) {
         if (choice.finish_reason === 'stop' && (choice.message?.tool_calls?.length ?? 0) > 0) choice.finish_reason = 'tool_calls';
       }
@@ -31,6 +34,7 @@ async function* numbered(chunks: AsyncIterable<UpstreamChatCompletionChunk>): As
   /** Per choice: how many calls started, and whether any did. */
   const started = new Map<number, number>();
   for await (const chunk of chunks) {
+    countThoughtTokens(chunk.usage);
     for (const choice of chunk.choices ?? []) {
       const calls = choice.delta?.tool_calls;
       if (calls !== undefined && calls !== null) {
