@@ -40,6 +40,21 @@ describe('translateRequest (OpenAI → Converse)', () => {
     expect(translating).toThrow(/cannot honour messages\[3\]\.content\[1\]\.image_url\.url: .*data: URL/);
   });
 
+  it('gives every PDF of the conversation its own name, as Converse refuses duplicate document names', () => {
+    const pdf = (data: string) => ({ type: 'file' as const, file: { file_data: `data:application/pdf;base64,${data}` } });
+    const { body } = translateRequest('bedrock-test', request({
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'Summarise these.' }, pdf('JVBERi0xLjQ='), pdf('JVBERi0xLjU=')] },
+        { role: 'assistant', content: 'Both are invoices.' },
+        { role: 'user', content: [{ type: 'text', text: 'And this one?' }, pdf('JVBERi0xLjY=')] },
+      ],
+    }));
+    const names = body.messages.flatMap((message) => message.content.flatMap((block) => ('document' in block ? [block.document.name] : [])));
+    expect(names).toHaveLength(3);
+    expect(new Set(names).size).toBe(3);
+    for (const name of names) expect(name).toMatch(/^[A-Za-z0-9\-()[\] ]{1,200}$/);
+  });
+
   it('maps sampling and limits onto inferenceConfig, and sends no maxTokens unless asked', () => {
     expect(translateRequest('bedrock-test', request({})).body.inferenceConfig).toBeUndefined();
     const { body } = translateRequest('bedrock-test', request({ max_completion_tokens: 300, temperature: 0.2, stop: 'END' }));

@@ -10,7 +10,8 @@ import type { ConverseContentBlock, ConverseMessage, ConverseRequest, ConverseTo
  * first in the next user turn, no blank text, JSON output through a forced tool, the fields
  * refused because they would change the answer) are applied by the Anthropic translation; this
  * file maps its result onto Converse's shapes:
- * - text, base64 images (png, jpeg, gif, webp) and PDFs; image URLs are refused (Converse takes
+ * - text, base64 images (png, jpeg, gif, webp) and PDFs, named document-1, document-2, … in
+ *   order (Converse refuses two documents of one name); image URLs are refused (Converse takes
  *   bytes only: send a data: URL);
  * - tools → `toolConfig.tools[].toolSpec`; tool_choice auto / required / a function →
  *   `{auto}` / `{any}` / `{tool}`; `none`, which Converse lacks, sends no tools and replays
@@ -31,7 +32,12 @@ const unsetMaxTokens = -1;
 export function translateRequest(providerId: string, request: ChatRequest): TranslatedConverseRequest {
   const { body: messages, jsonTool } = translateToMessages(providerId, request, unsetMaxTokens, { imageURLsRefusedBy: 'Bedrock' });
   const forbidTools = messages.tool_choice?.type === 'none';
-  const body: ConverseRequest = { messages: messages.messages.map((message, index) => convertMessage(providerId, message, index, forbidTools)) };
+  // Converse refuses two documents of one name anywhere in the conversation: they are numbered.
+  let documents = 0;
+  const nextDocumentName = () => `document-${++documents}`;
+  const body: ConverseRequest = {
+    messages: messages.messages.map((message, index) => convertMessage(providerId, message, index, forbidTools, nextDocumentName)),
+  };
   if (messages.system !== undefined) body.system = messages.system.map((block) => ({ text: block.text }));
 
   const inference: NonNullable<ConverseRequest['inferenceConfig']> = {};
@@ -67,14 +73,20 @@ function convertChoice(choice: AnthropicRequest['tool_choice']): ConverseToolCho
   }
 }
 
-function convertMessage(providerId: string, message: AnthropicRequest['messages'][number], index: number, flattenTools: boolean): ConverseMessage {
-  const content = message.content.map((block, blockIndex) => convertBlock(providerId, block, `messages[${index}].content[${blockIndex}]`, flattenTools));
+function convertMessage(
+  providerId: string,
+  message: AnthropicRequest['messages'][number],
+  index: number,
+  flattenTools: boolean,
+  nextDocumentName: () => string,
+): ConverseMessage {
+  const content = message.content.map((block, blockIndex) => convertBlock(providerId, block, `messages[${index}].content[${blockIndex}]`, flattenTools, nextDocumentName));
   return { role: message.role, content };
 }
 
 const imageFormats: Record<string, 'png' | 'jpeg' | 'gif' | 'webp'> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/gif': 'gif', 'image/webp': 'webp' };
 
-function convertBlock(providerId: string, block: AnthropicRequestBlock, where: string, flattenTools: boolean): ConverseContentBlock {
+function convertBlock(providerId: string, block: AnthropicRequestBlock, where: string, flattenTools: boolean, nextDocumentName: () => string): ConverseContentBlock {
   switch (block.type) {
     case 'text':
       return { text: block.text };
@@ -86,7 +98,7 @@ function convertBlock(providerId: string, block: AnthropicRequestBlock, where: s
     case 'document': {
       if (block.source.type === 'text') return { text: block.source.data };
       if (block.source.type !== 'base64') throw unsupported(providerId, where, 'Bedrock takes documents as bytes, not URLs; send the PDF inline as file_data');
-      return { document: { format: 'pdf', name: 'document', source: { bytes: block.source.data } } };
+      return { document: { format: 'pdf', name: nextDocumentName(), source: { bytes: block.source.data } } };
     }
     case 'tool_use':
       if (flattenTools) return { text: `[called tool ${block.name} with ${JSON.stringify(block.input)}]` };
