@@ -327,7 +327,7 @@ function safeStringify(value: unknown): string {
 const passedOnHeaders = ['retry-after', 'retry-after-ms'] as const;
 
 /** The headers a caller or the router's backoff needs: `retry-after` and `retry-after-ms`. */
-function retryHeaders(headers: HeaderLookup): Record<string, string> | undefined {
+export function retryHeaders(headers: HeaderLookup): Record<string, string> | undefined {
   let kept: Record<string, string> | undefined;
   for (const name of passedOnHeaders) {
     const value = headers.get(name);

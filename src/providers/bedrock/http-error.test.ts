@@ -24,6 +24,13 @@ describe('Bedrock errors', () => {
     expect(error.message).toContain(name);
   });
 
+  it('passes on Retry-After with a named exception, as for any other upstream', () => {
+    const throttled = new Headers({ 'x-amzn-errortype': 'ThrottlingException', 'retry-after': '7' });
+    expect(errorFromBedrock('bedrock-test', 429, '{"message":"Too many requests"}', throttled).headers).toEqual({ 'retry-after': '7' });
+    const unavailable = new Headers({ 'x-amzn-errortype': 'ServiceUnavailableException', 'retry-after': '30' });
+    expect(errorFromBedrock('bedrock-test', 503, '{"message":"try later"}', unavailable).headers).toEqual({ 'retry-after': '30' });
+  });
+
   it('blames the request for a ValidationException', () => {
     const error = errorFromBedrock('bedrock-test', 400, '{"message":"messages.0.content is empty"}', headers('ValidationException'));
     expect(error).toMatchObject({ code: 'invalid_request', isRetryable: false });

@@ -1,5 +1,5 @@
 import { RouterError } from '../../errors.js';
-import { classifyStatus, describeBody, errorFromStatus } from '../upstream-error.js';
+import { classifyStatus, describeBody, errorFromStatus, retryHeaders } from '../upstream-error.js';
 import { redactCause } from '../redact.js';
 
 /*
@@ -82,6 +82,8 @@ export function errorFromBedrock(providerId: string, status: number, bodyText: s
       providerId,
       upstreamStatus: status,
       isRetryable: rule.isRetryable,
+      // The router's backoff and the caller's client read the upstream's Retry-After.
+      headers: retryHeaders(headers),
       requestID,
     });
   } catch (error) {
