@@ -363,6 +363,24 @@ describe('Vertex AI access tokens', () => {
     expect((error as Error).message).toContain('[redacted]');
   });
 
+  it.each([
+    ['gemini-2.5-flash', `${base}/endpoints/openapi/chat/completions`],
+    ['claude-sonnet-4-6', `${base}/publishers/anthropic/models/claude-sonnet-4-6:rawPredict`],
+  ])('says what to check on Google Cloud when %s is refused with 403, not an apiKey vertex() does not take', async (model, url) => {
+    upstream.use(
+      http.post(url, () =>
+        HttpResponse.json({ error: { code: 403, message: "Permission 'aiplatform.endpoints.predict' denied on resource", status: 'PERMISSION_DENIED' } }, { status: 403 }),
+      ),
+    );
+    const router = createRouter({ providers: [vertex({ project: 'acme-eu-prod', location: 'europe-west4', accessToken: 'ya29.static' })], retry: { retries: 0 } });
+    const error = await router.chat.completions.create({ model, messages }).then(() => undefined, (caught: unknown) => caught as { route: { attempts: { message: string; code: string }[] } });
+    const attempt = error!.route.attempts[0]!;
+    expect(attempt.code).toBe('upstream_error');
+    expect(attempt.message).toContain("Permission 'aiplatform.endpoints.predict' denied on resource");
+    expect(attempt.message).not.toContain('apiKey');
+    expect(attempt.message).toMatch(/access token.*Vertex AI User.*acme-eu-prod/);
+  });
+
   it('never quotes a fixed accessToken string an upstream echoes back', async () => {
     const token = 'ya29.fixed-secret-token-value';
     upstream.use(

@@ -74,13 +74,18 @@ export async function readErrorBody(response: Response | UpstreamResponse): Prom
   }
 }
 
-/** The RouterError for an upstream HTTP status and its raw body text. Never throws. */
+/**
+ * The RouterError for an upstream HTTP status and its raw body text. Never throws.
+ * @param credentialAdvice what to check when the upstream refuses the credentials (401, 403).
+ * @default credentialAdvice `check the apiKey configured for provider {providerId}`
+ */
 export function errorFromStatus(
   providerId: string,
   status: number,
   bodyText: string,
   headers?: HeaderLookup,
   redact: Redactor = redactCredentialShapes,
+  credentialAdvice = `check the apiKey configured for provider ${providerId}`,
 ): RouterError {
   try {
     // Redacted before parsing (a key the clip would cut in two is still whole) and after (a key
@@ -90,7 +95,7 @@ export function errorFromStatus(
     const quoted = quote(details);
     const message =
       status === 401 || status === 403
-        ? `${providerId} rejected the request with ${status}: ${quoted} (check the apiKey configured for provider ${providerId})`
+        ? `${providerId} rejected the request with ${status}: ${quoted} (${credentialAdvice})`
         : (status >= 300 && status < 400) || status === 0
           ? // 0: a browser's fetch hides a redirect it was told not to follow.
             `${providerId} answered with a redirect (${status}), which is never followed: the deployment is the host its jurisdiction facts describe; point its baseURL at the final endpoint`

@@ -175,9 +175,12 @@ export function vertex(options: VertexOptions): Provider {
     { ...preset, models: preset.models?.map(canonicalOffer) },
   );
   const root = resolved.baseURL.replace(/\/+$/, '');
+  // Without a project the deployment is unavailable: no call is made with the placeholder.
+  const calledProject = project ?? 'project-not-set';
   return vertexProvider({
     id: resolved.id,
-    locationRoot: `${root}/v1/projects/${project ?? 'project-not-set'}/locations/${location}`,
+    project: calledProject,
+    locationRoot: `${root}/v1/projects/${calledProject}/locations/${location}`,
     accessToken,
     jurisdiction: resolved.jurisdiction,
     models: resolved.models,

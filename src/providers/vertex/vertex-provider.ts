@@ -5,6 +5,7 @@ import { redactError } from '../held-secrets.js';
 import { openaiCompatible } from '../openai-compatible.js';
 import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
 import type { CallOptions, ChatResult, ChatStreamResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
+import { withAccessAdvice } from './access-advice.js';
 import { AccessTokens, tokenFetch, type AccessTokenSource } from './access-token.js';
 import { claudeOnVertexFetch } from './claude-fetch.js';
 import { withGeminiToolCalls } from './gemini-tool-calls.js';
@@ -12,6 +13,8 @@ import { withGeminiToolCalls } from './gemini-tool-calls.js';
 /** A resolved Vertex AI deployment: what `vertex()` builds from its options and defaults. */
 export interface VertexSettings {
   id: string;
+  /** The Google Cloud project, named in the advice of a 403. */
+  project: string;
   /** `https://{host}/v1/projects/{project}/locations/{location}`: both APIs hang off it. */
   locationRoot: string;
   accessToken?: AccessTokenSource | undefined;
@@ -44,7 +47,9 @@ export function vertexProvider(settings: VertexSettings): Provider {
   const tokens = new AccessTokens(id, settings.accessToken);
   const unavailable = settings.unavailable;
   const authorized: typeof globalThis.fetch =
-    unavailable === undefined ? tokenFetch(tokens, () => settings.fetch ?? globalThis.fetch) : () => Promise.reject(unavailable());
+    unavailable === undefined
+      ? withAccessAdvice(id, settings.project, tokenFetch(tokens, () => settings.fetch ?? globalThis.fetch))
+      : () => Promise.reject(unavailable());
   const claudeModels = settings.models.filter((offer) => isClaude(offer.native ?? offer.id));
   const otherModels = settings.models.filter((offer) => !isClaude(offer.native ?? offer.id));
   const publisherRoot = `${locationRoot}/publishers/anthropic`;
