@@ -216,6 +216,23 @@ describe('translateRequest', () => {
     expect(body.messages[1]!.content).toEqual([{ type: 'tool_use', id: 'c1', name: 'lookup', input: {} }]);
   });
 
+  it('refuses a tool_choice that asks for a tool call the request declares no tool for, rather than answering in text', () => {
+    const tools = [{ type: 'function' as const, function: { name: 'f', parameters: { type: 'object' } } }];
+    for (const params of [
+      { model: 'm', messages: hello, tool_choice: 'required' as const },
+      { model: 'm', messages: hello, tool_choice: { type: 'function' as const, function: { name: 'f' } } },
+      { model: 'm', messages: hello, tools, tool_choice: { type: 'function' as const, function: { name: 'g' } } },
+      { model: 'm', messages: hello, tool_choice: 'required' as const, response_format: { type: 'json_object' as const } },
+    ]) {
+      const error = refusal(params);
+      expect(error).toMatchObject({ code: 'invalid_request', param: 'tool_choice', status: 400 });
+      expect(error.message).toMatch(/declare/);
+    }
+    // auto and none ask for nothing: without tools they are simply no tool calls.
+    expect(translate({ model: 'm', messages: hello, tool_choice: 'auto' }).body.tools).toBeUndefined();
+    expect(translate({ model: 'm', messages: hello, tool_choice: 'none' }).body.tools).toBeUndefined();
+  });
+
   it('maps tool_choice auto, none and a named function, and parallel_tool_calls false onto auto', () => {
     const tools = [{ type: 'function' as const, function: { name: 'f', parameters: { type: 'object' } } }];
     expect(translate({ model: 'm', messages: hello, tools, tool_choice: 'auto' }).body.tool_choice).toEqual({ type: 'auto' });

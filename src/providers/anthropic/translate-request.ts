@@ -1,3 +1,4 @@
+import { RouterError } from '../../errors.js';
 import type { ChatRequest } from '../../wire/chat-request.js';
 import { jsonModeTool } from './json-mode.js';
 import { translateMessages, type MessageOptions } from './translate-messages.js';
@@ -115,8 +116,21 @@ function translateToolChoice(providerId: string, request: ChatRequest): Anthropi
   const choice = request.tool_choice;
   if (choice === undefined) return undefined;
   if (choice === 'auto') return { type: 'auto' };
-  if (choice === 'required') return { type: 'any' };
   if (choice === 'none') return { type: 'none' };
-  if (choice.type === 'function') return { type: 'tool', name: choice.function.name };
+  // Asked for a call the request gives no tool for, the model would answer in text: OpenAI refuses it.
+  const declared = new Set((request.tools ?? []).flatMap((tool) => (tool.type === 'function' ? [tool.function.name] : [])));
+  if (choice === 'required') {
+    if (declared.size === 0) throw undeclaredTool(providerId, "tool_choice 'required' asks for a tool call, and the request declares no tools");
+    return { type: 'any' };
+  }
+  if (choice.type === 'function') {
+    const name = choice.function.name;
+    if (!declared.has(name)) throw undeclaredTool(providerId, `tool_choice names the function ${JSON.stringify(name)}, which tools does not declare`);
+    return { type: 'tool', name };
+  }
   throw unsupported(providerId, 'tool_choice', `a ${choice.type} tool_choice is not translated; send auto, required, none or a function`);
+}
+
+function undeclaredTool(providerId: string, problem: string): RouterError {
+  return new RouterError(`${problem}: declare the tool in tools, or omit tool_choice`, { code: 'invalid_request', param: 'tool_choice', providerId });
 }
