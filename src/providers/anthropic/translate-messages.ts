@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../../wire/chat-request.js';
+import { toolCallId } from './tool-call-id.js';
 import { unsupported } from './unsupported.js';
 import type { AnthropicMessage, AnthropicRequestBlock, AnthropicSource, AnthropicTextBlock } from './wire.js';
 
@@ -10,7 +11,8 @@ import type { AnthropicMessage, AnthropicRequestBlock, AnthropicSource, Anthropi
  *   blocks first, and runs of `assistant` messages one `assistant` turn with text before
  *   `tool_use`, as the API requires;
  * - empty text is left out (the API rejects empty text blocks), and a trailing assistant message
- *   (a prefill) loses its trailing whitespace, which the API also rejects.
+ *   (a prefill) loses its trailing whitespace, which the API also rejects;
+ * - tool-call ids another provider minted are rewritten into ids the API accepts (tool-call-id.ts).
  */
 
 export interface MessageOptions {
@@ -59,7 +61,7 @@ export function translateMessages(providerId: string, input: readonly ChatMessag
       }
       case 'tool': {
         const content = typeof message.content === 'string' ? message.content : textBlocks(message.content);
-        turn('user').push({ type: 'tool_result', tool_use_id: message.tool_call_id, content });
+        turn('user').push({ type: 'tool_result', tool_use_id: toolCallId(message.tool_call_id), content });
         break;
       }
       case 'assistant': {
@@ -73,7 +75,7 @@ export function translateMessages(providerId: string, input: readonly ChatMessag
         message.tool_calls?.forEach((call, callIndex) => {
           calledTools.add(call.function.name);
           const input = parseArguments(providerId, call.function.arguments, `${where}.tool_calls[${callIndex}].function.arguments`);
-          blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input });
+          blocks.push({ type: 'tool_use', id: toolCallId(call.id), name: call.function.name, input });
         });
         break;
       }

@@ -201,6 +201,39 @@ describe('translateRequest', () => {
     expect(translate({ model: 'm', messages: hello, top_p: 0.9 }).body).toMatchObject({ top_p: 0.9 });
   });
 
+  it('rewrites tool-call ids another provider minted (functions.lookup:0) into ids the Messages API accepts, keeping each call paired with its result', () => {
+    const { body } = translate({
+      model: 'm',
+      messages: [
+        ...hello,
+        {
+          role: 'assistant',
+          tool_calls: [
+            { id: 'functions.lookup:0', type: 'function', function: { name: 'lookup', arguments: '{}' } },
+            { id: 'functions.lookup:1', type: 'function', function: { name: 'lookup', arguments: '{}' } },
+            { id: 'functions_lookup_0', type: 'function', function: { name: 'lookup', arguments: '{}' } },
+            { id: 'call_ok-1', type: 'function', function: { name: 'lookup', arguments: '{}' } },
+            { id: `call_${'x'.repeat(80)}`, type: 'function', function: { name: 'lookup', arguments: '{}' } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'functions.lookup:0', content: 'a' },
+        { role: 'tool', tool_call_id: 'functions.lookup:1', content: 'b' },
+        { role: 'tool', tool_call_id: 'functions_lookup_0', content: 'c' },
+        { role: 'tool', tool_call_id: 'call_ok-1', content: 'd' },
+        { role: 'tool', tool_call_id: `call_${'x'.repeat(80)}`, content: 'e' },
+      ],
+      tools: [{ type: 'function', function: { name: 'lookup' } }],
+    });
+    const uses = body.messages[1]!.content.map((block) => (block.type === 'tool_use' ? block.id : ''));
+    const results = body.messages[2]!.content.map((block) => (block.type === 'tool_result' ? block.tool_use_id : ''));
+    expect(results).toEqual(uses);
+    // Ids that already fit are kept; every id fits Anthropic's and Bedrock's pattern and length, and stays distinct.
+    expect(uses[3]).toBe('call_ok-1');
+    expect(uses[2]).toBe('functions_lookup_0');
+    for (const id of uses) expect(id).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+    expect(new Set(uses).size).toBe(5);
+  });
+
   it('gives a history with tool calls but no tools stub definitions, which the model may not call', () => {
     const { body } = translate({
       model: 'm',
