@@ -20,6 +20,8 @@ export function jsonModeTool(
   providerId: string,
   format: ChatRequest['response_format'],
   tools: readonly AnthropicTool[],
+  /** The API named in a refusal. */
+  api = 'the Messages API',
 ): AnthropicTool | undefined {
   if (format === undefined || format.type === 'text') return undefined;
   if (tools.some((tool) => tool.name === jsonToolName)) {
@@ -30,7 +32,7 @@ export function jsonModeTool(
   }
   const { schema, description } = format.json_schema as { schema?: Record<string, unknown>; description?: string };
   if (schema !== undefined && schema.type !== 'object') {
-    throw unsupported(providerId, 'response_format.json_schema.schema', 'the Messages API can return a JSON object only; wrap the value in an object schema');
+    throw unsupported(providerId, 'response_format.json_schema.schema', `${api} can return a JSON object only; wrap the value in an object schema`);
   }
   return {
     name: jsonToolName,

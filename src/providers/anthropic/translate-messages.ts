@@ -17,6 +17,12 @@ import type { AnthropicMessage, AnthropicRequestBlock, AnthropicSource, Anthropi
 
 export interface MessageOptions {
   /**
+   * The API named in refusals: Bedrock's Converse shares this translation, and its callers
+   * should read of Converse, not of Anthropic's Messages API.
+   * @default 'the Messages API'
+   */
+  api?: string | undefined;
+  /**
    * The upstream's name when it takes images as bytes only (Bedrock, Claude on Vertex AI): an
    * http(s) image URL is then refused here, where the caller's message and part are known, instead
    * of by the upstream. Undefined: URLs are sent as URL sources.
@@ -91,7 +97,7 @@ export function translateMessages(providerId: string, input: readonly ChatMessag
   }
   const kept = withoutEmptyTurns(messages);
   if (kept.length === 0) {
-    throw unsupported(providerId, 'messages', 'the conversation has no user or assistant message with content; the Messages API needs at least one');
+    throw unsupported(providerId, 'messages', `the conversation has no user or assistant message with content; ${apiName(options)} needs at least one`);
   }
   trimPrefill(kept);
   return { system, messages: kept, calledTools };
@@ -113,6 +119,11 @@ function withoutEmptyTurns(messages: readonly AnthropicMessage[]): AnthropicMess
     } else kept.push(message);
   }
   return kept;
+}
+
+/** The API refusals name. */
+export function apiName(options: MessageOptions): string {
+  return options.api ?? 'the Messages API';
 }
 
 function textBlocks(content: string | readonly { text: string }[]): AnthropicTextBlock[] {
@@ -147,7 +158,7 @@ function userPart(providerId: string, part: Part, where: string, options: Messag
       return [{ type: 'document', source }];
     }
     default:
-      throw unsupported(providerId, `${where}.type`, `the Messages API takes no ${part.type} input; send text, images or PDF files`);
+      throw unsupported(providerId, `${where}.type`, `${apiName(options)} takes no ${part.type} input; send text, images or PDF files`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { RouterError } from '../../errors.js';
 import type { ChatRequest } from '../../wire/chat-request.js';
 import { jsonModeTool } from './json-mode.js';
-import { translateMessages, type MessageOptions } from './translate-messages.js';
+import { apiName, translateMessages, type MessageOptions } from './translate-messages.js';
 import { unsupported } from './unsupported.js';
 import type { AnthropicRequest, AnthropicTool, AnthropicToolChoice } from './wire.js';
 
@@ -24,22 +24,22 @@ export interface TranslatedRequest {
   jsonTool: string | undefined;
 }
 
-/** Fields whose value, when set, asks for something the Messages API does not do. */
-const refusedWhen: readonly [string, (value: unknown) => boolean, string][] = [
-  ['n', (value) => typeof value === 'number' && value > 1, 'the Messages API returns one choice per request; send n: 1 (or omit it) and call n times'],
-  ['logprobs', (value) => value === true, 'the Messages API returns no log probabilities; omit logprobs'],
-  ['top_logprobs', (value) => typeof value === 'number' && value > 0, 'the Messages API returns no log probabilities; omit top_logprobs'],
-  ['logit_bias', (value) => typeof value === 'object' && value !== null && Object.keys(value).length > 0, 'the Messages API has no token biases; omit logit_bias'],
-  ['audio', (value) => value !== undefined && value !== null, 'the Messages API produces no audio; omit audio'],
-  ['modalities', (value) => Array.isArray(value) && value.includes('audio'), 'the Messages API produces text only; omit modalities'],
-  ['prediction', (value) => value !== undefined && value !== null, 'the Messages API has no predicted outputs; omit prediction'],
-  ['functions', (value) => value !== undefined && value !== null, 'legacy functions are not translated; send them as tools'],
-  ['function_call', (value) => value !== undefined && value !== null, 'legacy function_call is not translated; send tool_choice'],
-  ['web_search_options', (value) => value !== undefined && value !== null, 'web search is not translated; omit web_search_options'],
+/** Fields whose value, when set, asks for something the Messages API (and Converse) does not do; `api` names the upstream API. */
+const refusedWhen: readonly [string, (value: unknown) => boolean, (api: string) => string][] = [
+  ['n', (value) => typeof value === 'number' && value > 1, (api) => `${api} returns one choice per request; send n: 1 (or omit it) and call n times`],
+  ['logprobs', (value) => value === true, (api) => `${api} returns no log probabilities; omit logprobs`],
+  ['top_logprobs', (value) => typeof value === 'number' && value > 0, (api) => `${api} returns no log probabilities; omit top_logprobs`],
+  ['logit_bias', (value) => typeof value === 'object' && value !== null && Object.keys(value).length > 0, (api) => `${api} has no token biases; omit logit_bias`],
+  ['audio', (value) => value !== undefined && value !== null, (api) => `${api} produces no audio; omit audio`],
+  ['modalities', (value) => Array.isArray(value) && value.includes('audio'), (api) => `${api} produces text only; omit modalities`],
+  ['prediction', (value) => value !== undefined && value !== null, (api) => `${api} has no predicted outputs; omit prediction`],
+  ['functions', (value) => value !== undefined && value !== null, () => 'legacy functions are not translated; send them as tools'],
+  ['function_call', (value) => value !== undefined && value !== null, () => 'legacy function_call is not translated; send tool_choice'],
+  ['web_search_options', (value) => value !== undefined && value !== null, () => 'web search is not translated; omit web_search_options'],
   [
     'reasoning_effort',
     (value) => typeof value === 'string' && value !== 'none' && value !== 'minimal',
-    'reasoning_effort is not translated to extended thinking (its thinking blocks would have to be replayed on every later turn); omit it',
+    () => 'reasoning_effort is not translated to extended thinking (its thinking blocks would have to be replayed on every later turn); omit it',
   ],
 ];
 
@@ -51,8 +51,9 @@ const personalData = /@|^\+[\d\s().-]{7,}$|^(?=.*\d)(?=.*[\s().-])[\d\s().-]{7,}
 
 export function translateRequest(providerId: string, request: ChatRequest, defaultMaxTokens: number, options: MessageOptions = {}): TranslatedRequest {
   const fields = request as Record<string, unknown>;
+  const api = apiName(options);
   for (const [name, isRefused, advice] of refusedWhen) {
-    if (isRefused(fields[name])) throw unsupported(providerId, name, advice);
+    if (isRefused(fields[name])) throw unsupported(providerId, name, advice(api));
   }
   const { system, messages, calledTools } = translateMessages(providerId, request.messages, options);
   const body: AnthropicRequest = {
@@ -63,7 +64,7 @@ export function translateRequest(providerId: string, request: ChatRequest, defau
   if (system.length > 0) body.system = system;
 
   if (request.temperature !== undefined && request.temperature !== null) {
-    if (request.temperature > 1) throw unsupported(providerId, 'temperature', `Anthropic's temperature runs from 0 to 1, not to 2; send at most 1 (got ${request.temperature})`);
+    if (request.temperature > 1) throw unsupported(providerId, 'temperature', `${api} takes a temperature from 0 to 1, not to 2; send at most 1 (got ${request.temperature})`);
     body.temperature = request.temperature;
   }
   // Newer Claude models refuse temperature and top_p together: temperature, the common one, wins.
@@ -71,7 +72,7 @@ export function translateRequest(providerId: string, request: ChatRequest, defau
   if (typeof fields.top_k === 'number') body.top_k = fields.top_k;
   if (request.stop !== undefined && request.stop !== null) {
     const stops = typeof request.stop === 'string' ? [request.stop] : request.stop;
-    if (stops.some((stop) => stop.trim() === '')) throw unsupported(providerId, 'stop', 'Anthropic rejects whitespace-only stop sequences; remove them');
+    if (stops.some((stop) => stop.trim() === '')) throw unsupported(providerId, 'stop', `${api} rejects whitespace-only stop sequences; remove them`);
     if (stops.length > 0) body.stop_sequences = stops;
   }
   const userId = typeof fields.safety_identifier === 'string' ? fields.safety_identifier : request.user;
@@ -95,7 +96,7 @@ export function translateRequest(providerId: string, request: ChatRequest, defau
     choice = { type: 'none' };
   }
 
-  const json = jsonModeTool(providerId, request.response_format, tools);
+  const json = jsonModeTool(providerId, request.response_format, tools, api);
   if (json !== undefined) {
     // Without usable tools of the caller's, the JSON tool is the answer; with them, the model
     // must call one of the caller's tools or answer through the JSON tool.

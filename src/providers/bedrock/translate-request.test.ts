@@ -107,4 +107,26 @@ describe('translateRequest (OpenAI → Converse)', () => {
     expect(() => translateRequest('bedrock-test', request({ n: 2 }))).toThrow(/bedrock-test cannot honour n/);
     expect(() => translateRequest('bedrock-test', request({ temperature: 1.5 }))).toThrow(/temperature/);
   });
+
+  it("words its refusals in Bedrock's terms, not those of Anthropic's Messages API, whatever the model", () => {
+    const refusals = [
+      request({ model: 'amazon.nova-pro-v1:0', n: 2 }),
+      request({ model: 'amazon.nova-pro-v1:0', logprobs: true }),
+      request({ model: 'openai.gpt-oss-120b-1:0', temperature: 1.5 }),
+      request({ model: 'amazon.nova-pro-v1:0', stop: [' '] }),
+      request({ model: 'amazon.nova-pro-v1:0', response_format: { type: 'json_schema', json_schema: { name: 'list', schema: { type: 'array' } } } }),
+      request({ model: 'amazon.nova-pro-v1:0', messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }] } as never),
+      request({ model: 'amazon.nova-pro-v1:0', messages: [{ role: 'system', content: 'Only a system prompt.' }] }),
+    ];
+    for (const refused of refusals) {
+      let message = '';
+      try {
+        translateRequest('bedrock-test', refused);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^bedrock-test cannot honour .*Converse/);
+      expect(message).not.toMatch(/Messages API|Anthropic/);
+    }
+  });
 });

@@ -30,7 +30,7 @@ export interface TranslatedConverseRequest {
 const unsetMaxTokens = -1;
 
 export function translateRequest(providerId: string, request: ChatRequest): TranslatedConverseRequest {
-  const { body: messages, jsonTool } = translateToMessages(providerId, request, unsetMaxTokens, { imageURLsRefusedBy: 'Bedrock' });
+  const { body: messages, jsonTool } = translateToMessages(providerId, request, unsetMaxTokens, { imageURLsRefusedBy: 'Bedrock', api: 'Converse' });
   const forbidTools = messages.tool_choice?.type === 'none';
   // Converse refuses two documents of one name anywhere in the conversation: they are numbered.
   let documents = 0;
