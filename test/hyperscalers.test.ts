@@ -192,6 +192,14 @@ describe('Bedrock Converse and InvokeModel', () => {
     expect(embedded.usage).toMatchObject({ prompt_tokens: 6 });
   });
 
+  it('embeds through Titan for a caller that asks for base64 vectors, as the openai SDK does by default', async () => {
+    upstream.use(http.post(`${frankfurt}/model/amazon.titan-embed-text-v2%3A0/invoke`, () => HttpResponse.json({ embedding: [0.5, -0.25], inputTextTokenCount: 2 })));
+    const router = createRouter({ providers: [bedrock({ region: 'eu-central-1', credentials })], retry: { retries: 0 } });
+    const embedded = await router.embeddings.create({ model: 'titan-embed-text-v2', input: 'hello', encoding_format: 'base64' });
+    expect(embedded.data[0]!.embedding).toBe(btoa(String.fromCharCode(...new Uint8Array(new Float32Array([0.5, -0.25]).buffer))));
+    expect(upstream.requests).toHaveLength(1);
+  });
+
   it('never quotes the secret key or session token an upstream echoes back', async () => {
     upstream.use(
       http.post(`${frankfurt}/model/eu.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse`, () =>

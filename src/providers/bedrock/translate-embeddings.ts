@@ -7,7 +7,9 @@ import { unsupported } from '../anthropic/unsupported.js';
  *   `{inputText, dimensions?}` → `{embedding, inputTextTokenCount}`; several inputs are several calls;
  * - Cohere Embed (`cohere.embed-*`): up to 96 texts per call, `{texts, input_type}` →
  *   `{embeddings}`; token counts come in the `x-amzn-bedrock-input-token-count` header.
- * Token-id inputs and base64 output are refused: neither model family takes or returns them.
+ * Token-id inputs are refused: neither model family takes them. Vectors come back as floats
+ * whatever `encoding_format` asks; the router encodes them as base64 for a caller who wants that
+ * (the openai SDK's default).
  */
 
 export type EmbeddingFamily = 'titan' | 'cohere';
@@ -19,9 +21,8 @@ export function embeddingFamily(modelId: string): EmbeddingFamily | undefined {
   return undefined;
 }
 
-/** The texts of a request; throws invalid_request for token ids and base64 output. */
+/** The texts of a request; throws invalid_request for token ids. */
 export function embeddingTexts(providerId: string, request: EmbeddingsRequest): string[] {
-  if (request.encoding_format === 'base64') throw unsupported(providerId, 'encoding_format', 'Bedrock returns float embeddings; omit encoding_format or send float');
   const input = request.input;
   if (typeof input === 'string') return [input];
   if (input.every((item): item is string => typeof item === 'string')) return input;
