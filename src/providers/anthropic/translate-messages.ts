@@ -10,8 +10,9 @@ import type { AnthropicMessage, AnthropicRequestBlock, AnthropicSource, Anthropi
  * - runs of user-side messages (`user`, `tool`) become one `user` turn with its `tool_result`
  *   blocks first, and runs of `assistant` messages one `assistant` turn with text before
  *   `tool_use`, as the API requires;
- * - empty text is left out (the API rejects empty text blocks), and a trailing assistant message
- *   (a prefill) loses its trailing whitespace, which the API also rejects;
+ * - empty and whitespace-only text is left out (the API rejects such text blocks), and a
+ *   trailing assistant message (a prefill) loses its trailing whitespace, which the API also
+ *   rejects;
  * - tool-call ids another provider minted are rewritten into ids the API accepts (tool-call-id.ts).
  */
 
@@ -128,7 +129,8 @@ export function apiName(options: MessageOptions): string {
 
 function textBlocks(content: string | readonly { text: string }[]): AnthropicTextBlock[] {
   const texts = typeof content === 'string' ? [content] : content.map((part) => part.text);
-  return texts.filter((text) => text !== '').map((text) => ({ type: 'text', text }));
+  // Whitespace-only text is refused like empty text ("text content blocks must contain non-whitespace text").
+  return texts.filter((text) => text.trim() !== '').map((text) => ({ type: 'text', text }));
 }
 
 function userPart(providerId: string, part: Part, where: string, options: MessageOptions): AnthropicRequestBlock[] {

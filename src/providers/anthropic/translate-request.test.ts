@@ -195,6 +195,27 @@ describe('translateRequest', () => {
     expect(refusal({ model: 'm', messages: [{ role: 'system', content: 'Be brief.' }] })).toMatchObject({ code: 'invalid_request', param: 'messages' });
   });
 
+  it('leaves out whitespace-only text, which the Messages API and Converse refuse, as they do empty text', () => {
+    const { body } = translate({
+      model: 'm',
+      messages: [
+        { role: 'system', content: '\n' },
+        { role: 'user', content: [{ type: 'text', text: 'Weather?' }, { type: 'text', text: ' ' }] },
+        // Models often put a line break before their tool calls; the next turn replays it.
+        { role: 'assistant', content: '\n\n', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'c1', content: 'sunny' },
+        { role: 'user', content: '  \n' },
+        { role: 'assistant', content: [{ type: 'text', text: 'It is sunny.' }, { type: 'text', text: '\t' }] },
+        { role: 'user', content: 'Thanks' },
+      ],
+      tools: [{ type: 'function', function: { name: 'lookup' } }],
+    });
+    expect(body.system).toBeUndefined();
+    const texts = body.messages.flatMap((message) => message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])));
+    expect(texts).toEqual(['Weather?', 'It is sunny.', 'Thanks']);
+    expect(body.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user']);
+  });
+
   it('sends temperature and top_p together never (newer models refuse it): temperature wins', () => {
     expect(translate({ model: 'm', messages: hello, temperature: 0, top_p: 0.9 }).body).toMatchObject({ temperature: 0 });
     expect(translate({ model: 'm', messages: hello, temperature: 0, top_p: 0.9 }).body).not.toHaveProperty('top_p');
