@@ -55,6 +55,20 @@ describe('translateRequest (OpenAI → Converse)', () => {
     for (const name of names) expect(name).toMatch(/^[A-Za-z0-9\-()[\] ]{1,200}$/);
   });
 
+  it('gives a message that carries only a PDF the text block Converse requires next to a document', () => {
+    const { body } = translateRequest('bedrock-test', request({
+      messages: [
+        { role: 'system', content: 'Summarise what the user sends.' },
+        { role: 'user', content: [{ type: 'file', file: { file_data: 'data:application/pdf;base64,JVBERi0xLjQ=' } }] },
+      ],
+    }));
+    const content = body.messages[0]!.content;
+    expect(content.some((block) => 'document' in block)).toBe(true);
+    const texts = content.flatMap((block) => ('text' in block ? [block.text] : []));
+    expect(texts).toHaveLength(1);
+    expect(texts[0]!.trim()).not.toBe('');
+  });
+
   it('maps sampling and limits onto inferenceConfig, and sends no maxTokens unless asked', () => {
     expect(translateRequest('bedrock-test', request({})).body.inferenceConfig).toBeUndefined();
     const { body } = translateRequest('bedrock-test', request({ max_completion_tokens: 300, temperature: 0.2, stop: 'END' }));

@@ -11,8 +11,9 @@ import type { ConverseContentBlock, ConverseMessage, ConverseRequest, ConverseTo
  * refused because they would change the answer) are applied by the Anthropic translation; this
  * file maps its result onto Converse's shapes:
  * - text, base64 images (png, jpeg, gif, webp) and PDFs, named document-1, document-2, … in
- *   order (Converse refuses two documents of one name); image URLs are refused (Converse takes
- *   bytes only: send a data: URL);
+ *   order (Converse refuses two documents of one name), with their names as text in a message of
+ *   files alone (Converse wants a text block beside a document); image URLs are refused
+ *   (Converse takes bytes only: send a data: URL);
  * - tools → `toolConfig.tools[].toolSpec`; tool_choice auto / required / a function →
  *   `{auto}` / `{any}` / `{tool}`; `none`, which Converse lacks, sends no tools and replays
  *   earlier tool calls and results as text (Converse rejects tool blocks without `toolConfig`);
@@ -81,6 +82,10 @@ function convertMessage(
   nextDocumentName: () => string,
 ): ConverseMessage {
   const content = message.content.map((block, blockIndex) => convertBlock(providerId, block, `messages[${index}].content[${blockIndex}]`, flattenTools, nextDocumentName));
+  // Converse refuses a document without a text block beside it ("A text block must be included
+  // when using documents"); the documents' names are the text a message of files alone gets.
+  const documents = content.flatMap((block) => ('document' in block ? [block.document.name] : []));
+  if (documents.length > 0 && !content.some((block) => 'text' in block)) content.push({ text: documents.join(', ') });
   return { role: message.role, content };
 }
 
