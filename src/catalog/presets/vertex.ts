@@ -23,9 +23,10 @@ export interface VertexOptions extends Omit<PresetOptions, 'apiKey' | 'transport
    */
   location: string;
   /**
-   * An OAuth2 access token, or a function returning one (or `{ token, expiresAt }`). The
-   * function is called once per token lifetime, not per request; a token the API refuses with
-   * 401 is replaced and the request sent once more.
+   * An OAuth2 access token, or a function returning one (or `{ token, expiresAt }`, `expiresAt`
+   * a `Date` or an epoch time in milliseconds or seconds). The function is called once per token
+   * lifetime, not per request; a token the API refuses with 401 is replaced and the request sent
+   * once more.
    * @default application default credentials through `google-auth-library` (an optional peer
    * dependency: `npm install google-auth-library`)
    */

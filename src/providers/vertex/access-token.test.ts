@@ -15,6 +15,19 @@ describe('AccessTokens', () => {
     expect(supplier).toHaveBeenCalledTimes(2);
   });
 
+  it('reads an expiresAt in Unix seconds (OAuth and JWT count in seconds) as the same instant, not as an expired token', async () => {
+    let now = 1_800_000_000_000;
+    let issued = 0;
+    const supplier = vi.fn(async () => ({ token: `token-${++issued}`, expiresAt: Math.floor(now / 1000) + 3600 }));
+    const tokens = new AccessTokens('vertex-test', supplier, () => now);
+    expect(await tokens.get()).toBe('token-1');
+    now += 30 * 60 * 1000;
+    expect(await tokens.get()).toBe('token-1');
+    now += 26 * 60 * 1000;
+    expect(await tokens.get()).toBe('token-2');
+    expect(supplier).toHaveBeenCalledTimes(2);
+  });
+
   it('shares one refresh among concurrent requests', async () => {
     const supplier = vi.fn(async () => 'shared-token');
     const tokens = new AccessTokens('vertex-test', supplier);

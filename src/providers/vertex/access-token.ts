@@ -12,8 +12,15 @@ import { raisedBeforeSending } from '../upstream-error.js';
  * an optional peer dependency imported at the first call.
  */
 
-/** What a token function may return: a token, or a token with its expiry. */
+/**
+ * What a token function may return: a token, or a token with its expiry: a `Date`, or an epoch
+ * time in milliseconds (as `Date.now()` and google-auth-library's `expiry_date` count) or in
+ * seconds (as OAuth's and JWT's `exp` count).
+ */
 export type AccessTokenResult = string | { token: string; expiresAt: Date | number };
+
+/** An expiry below this and already past, read in milliseconds, is in seconds: 1e11 ms is March 1973. */
+const latestSeconds = 1e11;
 
 /** What `vertex({ accessToken })` accepts. */
 export type AccessTokenSource = string | (() => Promise<AccessTokenResult> | AccessTokenResult);
@@ -108,7 +115,9 @@ export class AccessTokens {
     }
     if (typeof result === 'string' && result !== '') return { token: result };
     if (typeof result === 'object' && result !== null && typeof result.token === 'string' && result.token !== '') {
-      const expiresAt = result.expiresAt instanceof Date ? result.expiresAt.getTime() : result.expiresAt;
+      const given = result.expiresAt instanceof Date ? result.expiresAt.getTime() : result.expiresAt;
+      // Seconds read as milliseconds would be an expired token, fetched again on every request.
+      const expiresAt = typeof given === 'number' && given < latestSeconds && given < this.#now() ? given * 1000 : given;
       if (typeof expiresAt === 'number' && Number.isFinite(expiresAt)) return { token: result.token, expiresAt };
       return { token: result.token };
     }
