@@ -69,6 +69,28 @@ describe('translateRequest (OpenAI → Converse)', () => {
     expect(texts[0]!.trim()).not.toBe('');
   });
 
+  it('gives an empty or blank tool result a text that is not blank, as Converse refuses blank text', () => {
+    const { body } = translateRequest('bedrock-test', request({
+      tools: [weather],
+      messages: [
+        { role: 'user', content: 'Weather?' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 't1', type: 'function', function: { name: 'get_weather', arguments: '{}' } },
+            { id: 't2', type: 'function', function: { name: 'get_weather', arguments: '{}' } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 't1', content: '' },
+        { role: 'tool', tool_call_id: 't2', content: ' \n' },
+      ],
+    }));
+    const results = body.messages[2]!.content.flatMap((block) => ('toolResult' in block ? block.toolResult.content.map((part) => part.text) : []));
+    expect(results).toHaveLength(2);
+    for (const text of results) expect(text.trim()).not.toBe('');
+  });
+
   it('maps sampling and limits onto inferenceConfig, and sends no maxTokens unless asked', () => {
     expect(translateRequest('bedrock-test', request({})).body.inferenceConfig).toBeUndefined();
     const { body } = translateRequest('bedrock-test', request({ max_completion_tokens: 300, temperature: 0.2, stop: 'END' }));

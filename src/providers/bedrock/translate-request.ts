@@ -111,8 +111,9 @@ function convertBlock(providerId: string, block: AnthropicRequestBlock, where: s
     case 'tool_result': {
       const text = typeof block.content === 'string' ? block.content : block.content.map((part) => part.text).join('');
       if (flattenTools) return { text: `[tool result: ${text}]` };
-      // Converse rejects a tool result with no content block.
-      return { toolResult: { toolUseId: block.tool_use_id, content: [{ text: text === '' ? ' ' : text }] } };
+      // Converse rejects a tool result with no content block, and blank text ("text content blocks
+      // must contain non-whitespace text"): a tool that printed nothing says so.
+      return { toolResult: { toolUseId: block.tool_use_id, content: [{ text: text.trim() === '' ? '(no output)' : text }] } };
     }
   }
 }
