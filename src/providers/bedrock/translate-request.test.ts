@@ -91,6 +91,22 @@ describe('translateRequest (OpenAI → Converse)', () => {
     for (const text of results) expect(text.trim()).not.toBe('');
   });
 
+  it("starts with a user turn, as Converse requires, when the caller's conversation opens with the assistant's greeting", () => {
+    const { body } = translateRequest('bedrock-test', request({
+      messages: [
+        { role: 'system', content: 'You are a helpful weather bot.' },
+        { role: 'assistant', content: 'Hello! Which city?' },
+        { role: 'user', content: 'Berlin' },
+      ],
+    }));
+    expect(body.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'user']);
+    expect(body.messages[1]).toEqual({ role: 'assistant', content: [{ text: 'Hello! Which city?' }] });
+    expect(body.messages[2]).toEqual({ role: 'user', content: [{ text: 'Berlin' }] });
+    const opening = body.messages[0]!.content;
+    expect(opening).toHaveLength(1);
+    expect('text' in opening[0]! && opening[0].text.trim() !== '').toBe(true);
+  });
+
   it('maps sampling and limits onto inferenceConfig, and sends no maxTokens unless asked', () => {
     expect(translateRequest('bedrock-test', request({})).body.inferenceConfig).toBeUndefined();
     const { body } = translateRequest('bedrock-test', request({ max_completion_tokens: 300, temperature: 0.2, stop: 'END' }));

@@ -17,6 +17,8 @@ import type { ConverseContentBlock, ConverseMessage, ConverseRequest, ConverseTo
  * - tools → `toolConfig.tools[].toolSpec`; tool_choice auto / required / a function →
  *   `{auto}` / `{any}` / `{tool}`; `none`, which Converse lacks, sends no tools and replays
  *   earlier tool calls and results as text (Converse rejects tool blocks without `toolConfig`);
+ * - a conversation that opens with the assistant gets a user turn `(conversation start)` before
+ *   it (Converse requires the user to speak first);
  * - max_tokens, temperature, top_p, stop → `inferenceConfig`; top_k →
  *   `additionalModelRequestFields.top_k` (the name Claude models read).
  */
@@ -26,6 +28,9 @@ export interface TranslatedConverseRequest {
   /** The name of the tool that carries a JSON answer, when response_format asked for JSON. */
   jsonTool: string | undefined;
 }
+
+/** The user turn put before a conversation that opens with the assistant. */
+const conversationStart = '(conversation start)';
 
 /** Only requests that set it send `maxTokens`: Converse defaults to the model's maximum. */
 const unsetMaxTokens = -1;
@@ -40,6 +45,9 @@ export function translateRequest(providerId: string, request: ChatRequest): Tran
     messages: messages.messages.map((message, index) => convertMessage(providerId, message, index, forbidTools, nextDocumentName)),
   };
   if (messages.system !== undefined) body.system = messages.system.map((block) => ({ text: block.text }));
+  // Converse refuses a conversation that opens with the assistant ("A conversation must start with
+  // a user message"), which OpenAI and Anthropic take: a chat that opens with the assistant's greeting.
+  if (body.messages[0]?.role === 'assistant') body.messages.unshift({ role: 'user', content: [{ text: conversationStart }] });
 
   const inference: NonNullable<ConverseRequest['inferenceConfig']> = {};
   if (messages.max_tokens !== unsetMaxTokens) inference.maxTokens = messages.max_tokens;
