@@ -187,7 +187,7 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
         (async () => {
           const family = embeddingFamily(request.model);
           if (family === undefined) throw new RouterError(`${id}: ${request.model} is not a Titan or Cohere embedding model`, { code: 'upstream_error', providerId: id });
-          const bodies = embeddingBodies(family, embeddingTexts(id, request), request);
+          const bodies = embeddingBodies(id, family, embeddingTexts(id, request), request);
           const parts: InvokedEmbeddings[] = [];
           let requestId: string | undefined;
           for (const body of bodies) {

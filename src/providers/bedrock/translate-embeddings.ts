@@ -29,9 +29,14 @@ export function embeddingTexts(providerId: string, request: EmbeddingsRequest): 
   throw unsupported(providerId, 'input', 'Bedrock embeds text, not token ids; send strings');
 }
 
-/** The InvokeModel bodies for a request: one per text for Titan, batches of 96 for Cohere. */
-export function embeddingBodies(family: EmbeddingFamily, texts: readonly string[], request: EmbeddingsRequest): unknown[] {
+/**
+ * The InvokeModel bodies for a request: one per text for Titan, batches of 96 for Cohere. Throws
+ * invalid_request for `dimensions` with Cohere, whose body has no such field: its vectors would
+ * come back at full size, unfit for the index they were asked for.
+ */
+export function embeddingBodies(providerId: string, family: EmbeddingFamily, texts: readonly string[], request: EmbeddingsRequest): unknown[] {
   if (family === 'titan') return texts.map((text) => (request.dimensions === undefined ? { inputText: text } : { inputText: text, dimensions: request.dimensions }));
+  if (request.dimensions !== undefined) throw unsupported(providerId, 'dimensions', 'Cohere Embed on Bedrock returns vectors of its own size; omit dimensions, or use a Titan embedding model');
   const bodies: unknown[] = [];
   for (let start = 0; start < texts.length; start += 96) bodies.push({ texts: texts.slice(start, start + 96), input_type: 'search_document', truncate: 'END' });
   return bodies;
