@@ -249,8 +249,8 @@ export function describeBody(text: string): UpstreamErrorDetails {
 }
 
 /**
- * Reads a parsed error value: `{error:{…}}`, `{type:'error',error:{…}}`, `{error:'…'}`, `{message}`,
- * `{detail}`, or one of those alone in an array (Google's `[{error:{…}}]`).
+ * Reads a parsed error value: `{error:{…}}`, `{type:'error',error:{…}}`, `{error:'…'}`, `{message}`
+ * (or AWS's `{Message}`), `{detail}`, or one of those alone in an array (Google's `[{error:{…}}]`).
  */
 export function describeValue(value: unknown): UpstreamErrorDetails {
   if (typeof value === 'string') return details(clip(value));
@@ -260,7 +260,8 @@ export function describeValue(value: unknown): UpstreamErrorDetails {
   const error = body.error;
   if (typeof error === 'string') return { ...details(clip(error)), type: text(body.type), status: statusOf(body) };
   const source = typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : body;
-  const message = text(source.message) ?? detailText(source.detail) ?? text(body.message) ?? safeStringify(value);
+  // AWS services spell it `Message` at times (`{"Message": "User: … is not authorized"}`).
+  const message = text(source.message) ?? text(source.Message) ?? detailText(source.detail) ?? text(body.message) ?? safeStringify(value);
   return {
     message: clip(message),
     type: text(source.type),

@@ -31,6 +31,14 @@ describe('Bedrock errors', () => {
     expect(errorFromBedrock('bedrock-test', 503, '{"message":"try later"}', unavailable).headers).toEqual({ 'retry-after': '30' });
   });
 
+  it("quotes the message of a body that spells it Message, as some of AWS's services do", () => {
+    const body = '{"Message":"User: arn:aws:iam::123456789012:user/app is not authorized to perform: bedrock:InvokeModel"}';
+    const error = errorFromBedrock('bedrock-test', 403, body, headers('AccessDeniedException'));
+    expect(error.message).toBe(
+      'bedrock-test returned 403 AccessDeniedException: User: arn:aws:iam::123456789012:user/app is not authorized to perform: bedrock:InvokeModel (check the IAM permissions (bedrock:InvokeModel*) and that the model is enabled in this region)',
+    );
+  });
+
   it('blames the request for a ValidationException', () => {
     const error = errorFromBedrock('bedrock-test', 400, '{"message":"messages.0.content is empty"}', headers('ValidationException'));
     expect(error).toMatchObject({ code: 'invalid_request', isRetryable: false });
