@@ -89,4 +89,24 @@ describe('fx', () => {
     // A table without CHF falls back to the built-in rate (1 CHF = 1.24 USD): 0.62 EUR here, more than 0.6.
     expect(routed({ USD: 1, EUR: 1 }).explain({ model: 'llama-3.3-70b-instruct', messages }).chosen?.provider).toBe('eur-cloud');
   });
+
+  it('fills a currency the table leaves out with its built-in rate in the table’s own unit, not in dollars', async () => {
+    upstream.use(...anyUpstream); // usage: 12 prompt + 4 completion tokens
+    const chfCloud = openaiCompatible({
+      id: 'chf-cloud',
+      baseURL: 'https://chf-cloud.test/v1',
+      jurisdiction: facts,
+      models: [{ id: 'llama-3.3-70b-instruct', price: { input: 1, output: 1, currency: 'CHF' } }],
+    });
+    // Rates in euros (1 EUR = 1, 1 USD = 0.86 EUR), CHF left out: the built-in 1 CHF = 1.24 USD is
+    // 1.24 × 0.86 = 1.0664 EUR, not 1.24 EUR (a dollar figure read as euros).
+    const inEuroUnits = createRouter({ providers: [chfCloud], currency: 'EUR', fx: { EUR: 1, USD: 0.86 } });
+    const response = await inEuroUnits.chat.completions.create({ model: 'llama-3.3-70b-instruct', messages });
+    expect(response.usage.cost).toBeCloseTo((16 * 1.24 * 0.86) / 1e6, 15);
+    const listed = await inEuroUnits.models.list();
+    expect(listed.data[0]?.price?.input).toBeCloseTo(1.24 * 0.86, 12);
+    // Without USD, a currency both tables rate sets the unit: 1 EUR = 1 here, the built-in 1.16 USD.
+    const euroOnly = createRouter({ providers: [chfCloud], currency: 'EUR', fx: { EUR: 1 } });
+    expect((await euroOnly.models.list()).data[0]?.price?.input).toBeCloseTo(1.24 / 1.16, 12);
+  });
 });

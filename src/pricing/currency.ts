@@ -7,8 +7,25 @@ import { RouterError } from '../errors.js';
  */
 export type FxTable = Readonly<Record<string, number>>;
 
-/** Late-2026 approximations; configure `fx` for accounting that matters. */
+/** Late-2026 approximations, in dollars; configure `fx` for accounting that matters. */
 export const defaultFx: FxTable = { USD: 1, EUR: 1.16, CHF: 1.24, GBP: 1.33 };
+
+/**
+ * The router's table: the configured rates, and for a currency they leave out, its built-in
+ * rate in their unit. The built-in rates are in dollars; a table in another unit (`{ EUR: 1,
+ * USD: 0.86 }`) would otherwise read a franc's dollar value as euros. The unit is found through
+ * USD when the table rates it, else through another currency both tables rate; a table sharing
+ * none with the built-in one has no unit to translate into and gets no built-in rate.
+ */
+export function withDefaultRates(fx: FxTable | undefined): FxTable {
+  if (fx === undefined) return defaultFx;
+  const anchor = ['USD', ...Object.keys(defaultFx)].find((currency) => Object.hasOwn(fx, currency));
+  if (anchor === undefined) return { ...fx };
+  const scale = fx[anchor]! / defaultFx[anchor]!;
+  const table: Record<string, number> = {};
+  for (const [currency, rate] of Object.entries(defaultFx)) table[currency] = rate * scale;
+  return { ...table, ...fx };
+}
 
 export function convert(amount: number, from: string, to: string, fx: FxTable): number {
   if (from === to) return amount;

@@ -228,7 +228,11 @@ export interface RouterOptions {
   responses?: ResponsesOptions;
   /** The currency costs are reported in. @default 'EUR' */
   currency?: string;
-  /** Exchange rates, value of one unit in a common unit. @default defaultFx */
+  /**
+   * Exchange rates, value of one unit in a common unit of your choice. A currency left out takes
+   * its built-in rate (`defaultFx`, in dollars) converted into that unit.
+   * @default defaultFx
+   */
   fx?: FxTable;
 }
 

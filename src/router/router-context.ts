@@ -18,7 +18,7 @@ import type { ModelVocabulary } from '../models/parse-model.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/evaluate.js';
 import { isPresetPolicyName, presetPolicies } from '../policy/presets.js';
 import type { JurisdictionPolicy } from '../policy/types.js';
-import { defaultFx, type FxTable } from '../pricing/currency.js';
+import { withDefaultRates, type FxTable } from '../pricing/currency.js';
 import { builtInStrategies, strategyAliases, toStrategy } from '../strategies/registry.js';
 import type { Strategy } from '../strategies/types.js';
 import type { ResolvedRouterOptions } from './options.js';
@@ -98,7 +98,7 @@ export interface RouterContext {
 }
 
 export function createRouterContext(options: ResolvedRouterOptions): RouterContext {
-  const fx = { ...defaultFx, ...options.fx };
+  const fx = withDefaultRates(options.fx);
   const index = buildCatalogIndex(options.providers, options.currency, fx);
   const jurisdictions = new Map<string, CompiledPolicy>();
   for (const preset of Object.values(presetPolicies)) jurisdictions.set(preset.name, compilePolicy(preset));
