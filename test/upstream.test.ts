@@ -84,6 +84,22 @@ describe('routing to an openaiCompatible upstream', () => {
     expect(Number.isFinite(estimated.usage.cost)).toBe(true);
   });
 
+  it('adds the total an upstream left out of otherwise complete usage, on the answer and in the audit record', async () => {
+    upstream.use(http.post(url, () => HttpResponse.json(completion({ prompt_tokens: 1000, completion_tokens: 500 }))));
+    const audit = memoryAudit();
+    const provider = openaiCompatible({
+      id: 'priced',
+      baseURL: 'https://api.priced.test/v1',
+      models: [{ id: 'model-a', native: 'vendor/model-a', price: { input: 2.0, output: 6.0, currency: 'EUR' } }],
+    });
+    const router = createRouter({ providers: [provider], audit: [audit] });
+    const response = await router.chat.completions.create({ model: 'model-a', messages });
+    // The counts are the upstream's own: nothing is estimated.
+    expect(response.usage).toEqual({ prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, cost: 0.005, currency: 'EUR' });
+    await router.flush();
+    expect(audit.records[0]!.usage).toEqual({ prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 });
+  });
+
   it('passes SSE chunks through as they come and ends with usage and cost', async () => {
     upstream.use(
       http.post(url, async ({ request }) => {
