@@ -169,6 +169,21 @@ describe('fallback down the ranking', () => {
     expect(tried(error.route!.attempts)).toEqual(['only:error', 'only:error']);
     expect(spare.requests).toHaveLength(0);
   });
+
+  it('with route.allow_fallbacks false, explain() shows the rest of the ranking as not tried, in rank order', () => {
+    const router = createRouter({
+      providers: [deployment(faults.upstream('dear'), { price: 0.3 }), deployment(faults.upstream('low'), { price: 0.1 }), deployment(faults.upstream('mid'), { price: 0.2 })],
+      strategy: 'cheapest',
+    });
+    const explanation = router.explain({ model: 'model-a', messages, route: { allow_fallbacks: false } });
+    expect(explanation.chosen?.provider).toBe('low');
+    expect(explanation.candidates.map((candidate) => [candidate.provider, candidate.reasons])).toEqual([
+      ['low', []],
+      ['mid', ['not tried: route.allow_fallbacks is false, so only the first choice is called']],
+      ['dear', ['not tried: route.allow_fallbacks is false, so only the first choice is called']],
+    ]);
+    expect(explanation.candidates[2]!.est_cost).toBeCloseTo(3 * explanation.candidates[0]!.est_cost!, 12);
+  });
 });
 
 describe('the deadline of the whole call', () => {

@@ -458,6 +458,8 @@ export function planRoute(
       exploration = { candidate: choice.candidate, reason: choice.reason, taken, unmeasured: choice.unmeasured };
     }
   }
+  // explain() still shows the rest of the ranking, each saying it is not tried.
+  const notTried = full && route?.allow_fallbacks === false ? ranked.slice(1) : [];
   if (route?.allow_fallbacks === false) ranked = ranked.slice(0, 1);
 
   const plan: Plan = {
@@ -488,10 +490,12 @@ export function planRoute(
     return new CallPlan(plan, () => planRoute(context, caller, requested, spec, needs, route, 'explain').candidates);
   }
 
-  // Candidates in the order a call walks them, then everything else in catalogue order.
+  // Candidates in the order a call walks them (then those route.allow_fallbacks leaves out, in
+  // rank order), then everything else in catalogue order.
   const ordered: ExplainCandidate[] = [];
   const shownFirst = new Set<ExplainCandidate>();
-  for (const entry of ranked) {
+  for (let index = 0; index < ranked.length + notTried.length; index++) {
+    const entry = index < ranked.length ? ranked[index]! : notTried[index - ranked.length]!;
     const shown = explained.get(entry.candidate)!;
     if (entry.estCost !== undefined) shown.est_cost = entry.estCost;
     shown.est_latency_ms = Math.round(entry.estLatencyMs);
@@ -506,6 +510,7 @@ export function planRoute(
     if (exploration?.candidate === entry.candidate) shown.explore = true;
     shown.score = Math.round(clampScore(entry.score) * 1e4) / 1e4;
     if (entry.note) shown.reasons.push(entry.note);
+    if (index >= ranked.length) shown.reasons.push('not tried: route.allow_fallbacks is false, so only the first choice is called');
     ordered.push(shown);
     shownFirst.add(shown);
   }
@@ -614,6 +619,7 @@ function applyOrder(ranked: Ranked[], order: readonly string[]): Ranked[] {
 export function assertRoutable(plan: Plan): void {
   if (plan.ranked.length > 0) return;
   const excluded: Exclusion[] = plan.candidates.map(({ provider, model, reasons }) => ({ provider, model, reasons }));
+
   if (plan.tier === '1' && plan.policyExcluded === plan.candidates.length) {
     throw new PolicyViolationError(
       `policy ${plan.policy} excludes ${excluded[0]!.provider}: ${excluded[0]!.reasons.join('; ')}. Nothing was sent.`,
