@@ -20,6 +20,7 @@ import { deploymentsAtLimits, type DeploymentRefusal } from '../budgets/deployme
 import { describeCircuit } from '../health/circuit-breaker.js';
 import { poolCompletionEstimates, readCompletion, type CompletionEstimate, type CompletionReading } from '../health/completion-estimate.js';
 import type { LatencyReading } from '../health/latency-estimate.js';
+import { strategyFailed } from '../strategies/checked-strategy.js';
 import { chooseExploration } from '../strategies/exploration.js';
 import { insertStable } from '../strategies/top-k.js';
 import { admissionFor, capabilityWord, policyReasonsOf, stablePool, type Admission } from './admission.js';
@@ -514,6 +515,8 @@ export function planRoute(
     ordered.push(shown);
     shownFirst.add(shown);
   }
+  // Eligible, yet left out of the ranking by the strategy (a user's that drops some): never tried.
+  for (const shown of explained.values()) if (!shownFirst.has(shown)) shown.reasons.push(`not tried: strategy ${strategy.name} did not rank it`);
   for (const candidate of candidates) if (!shownFirst.has(candidate)) ordered.push(candidate);
   plan.candidates = ordered;
   return plan;
@@ -619,7 +622,12 @@ function applyOrder(ranked: Ranked[], order: readonly string[]): Ranked[] {
 export function assertRoutable(plan: Plan): void {
   if (plan.ranked.length > 0) return;
   const excluded: Exclusion[] = plan.candidates.map(({ provider, model, reasons }) => ({ provider, model, reasons }));
-
+  const dropped = plan.candidates.filter((candidate) => candidate.eligible);
+  if (dropped.length > 0) {
+    // Every filter admitted them; the strategy returned none of them.
+    const names = dropped.map((candidate) => `${candidate.provider}/${candidate.model}`).join(', ');
+    throw strategyFailed(plan.objective, `ranked none of the ${dropped.length} deployments eligible for "${plan.requested}" under policy ${plan.policy} (${names})`, excluded);
+  }
   if (plan.tier === '1' && plan.policyExcluded === plan.candidates.length) {
     throw new PolicyViolationError(
       `policy ${plan.policy} excludes ${excluded[0]!.provider}: ${excluded[0]!.reasons.join('; ')}. Nothing was sent.`,

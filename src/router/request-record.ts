@@ -20,10 +20,11 @@ const outcomeByCode: Partial<Record<RouterErrorCode, AuditOutcome>> = {
 
 /**
  * `denied` is the policy's (or the key check's) word only: no eligible provider because of open
- * circuits is an outage (`error`), and because the request did not fit, an `invalid` request.
+ * circuits (or of the server's set-up: configuration, a failing strategy) is an `error`, and
+ * because the request did not fit, an `invalid` request.
  */
 function outcomeOf(error: RouterError): AuditOutcome {
-  if (error instanceof NoEligibleProviderError) return error.deniedByPolicy ? 'denied' : error.status === 503 ? 'error' : 'invalid';
+  if (error instanceof NoEligibleProviderError) return error.deniedByPolicy ? 'denied' : error.status >= 500 ? 'error' : 'invalid';
   return outcomeByCode[error.code] ?? 'error';
 }
 

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { createRouter, memoryAudit, RouterError, type RankingInput, type StrategyFunction } from '../src/index.js';
+import { deployment, messages } from './helpers/fault-deployments.js';
+import { useFaultServer } from './helpers/fault-server.js';
+
+/* A user's strategy that fails: nothing is sent, and the error names the strategy and what to do. */
+
+const faults = useFaultServer();
+
+async function rejection(promise: Promise<unknown>): Promise<RouterError> {
+  const caught = await promise.then(() => undefined, (error: unknown) => error);
+  if (!RouterError.isInstance(caught)) throw new Error(`expected a RouterError, got ${String(caught)}`);
+  return caught;
+}
+
+function routerWith(strategy: StrategyFunction) {
+  const first = faults.upstream('first');
+  const second = faults.upstream('second');
+  const audit = memoryAudit();
+  const router = createRouter({ providers: [deployment(first, { price: 0.1 }), deployment(second, { price: 0.2 })], strategy, audit: [audit] });
+  return { router, audit, upstreams: [first, second] };
+}
+
+describe('a user strategy that fails', () => {
+  it.each([
+    ['throws', function throwing(): never {
+      throw new Error('ranking table missing');
+    }, 'strategy throwing threw: ranking table missing'],
+    ['returns a Promise', (async function later(inputs: readonly RankingInput[]) {
+      return inputs.map((input) => ({ ...input, score: 1 }));
+    }) as unknown as StrategyFunction, 'strategy later returned a Promise'],
+    ['returns no array', (function nothing() {
+      return undefined;
+    }) as unknown as StrategyFunction, 'strategy nothing returned undefined'],
+  ])('%s: a 500 naming the strategy, nothing sent, and explain() says the same', async (_name, strategy, said) => {
+    const { router, audit, upstreams } = routerWith(strategy);
+    const error = await rejection(router.chat.completions.create({ model: 'model-a', messages }));
+    expect(error).toMatchObject({ status: 500, code: 'no_eligible_provider', type: 'server_error' });
+    expect(error.message).toContain(said);
+    expect(error.message).toContain('route.objective');
+    expect(upstreams.every((upstream) => upstream.requests.length === 0)).toBe(true);
+    await router.flush();
+    expect(audit.records[0]).toMatchObject({ outcome: 'error', error_code: 'no_eligible_provider' });
+    expect(() => router.explain({ model: 'model-a', messages })).toThrow(said);
+    // A request can still choose a built-in strategy.
+    expect((await router.chat.completions.create({ model: 'model-a', messages, route: { objective: 'cheapest' } })).provider).toBe('first');
+  });
+
+  it('ranks none of the eligible deployments: the error says the strategy dropped them, not that none was eligible', async () => {
+    const { router, upstreams } = routerWith(function dropsAll() {
+      return [];
+    });
+    const error = await rejection(router.chat.completions.create({ model: 'model-a', messages }));
+    expect(error).toMatchObject({ status: 500, code: 'no_eligible_provider', type: 'server_error' });
+    expect(error.message).toContain('strategy dropsAll ranked none of the 2 deployments eligible for "model-a"');
+    expect(error.message).toContain('first/model-a, second/model-a');
+    expect(upstreams.every((upstream) => upstream.requests.length === 0)).toBe(true);
+    const explained = router.explain({ model: 'model-a', messages });
+    expect(explained.chosen).toBeNull();
+    expect(explained.candidates.map((candidate) => candidate.reasons)).toEqual([
+      ['not tried: strategy dropsAll did not rank it'],
+      ['not tried: strategy dropsAll did not rank it'],
+    ]);
+  });
+});
