@@ -138,7 +138,22 @@ describe('requests the policy refuses', () => {
     expect(error).toMatchObject({ code: 'policy_violation', status: 403, type: 'permission_error' });
     expect(error.message).toContain('policy eu-sovereign excludes openai: ');
     expect(error.message).toContain('operator OpenAI OpCo, LLC is US-controlled');
+    // What to do: no deployment the policy admits serves gpt-4o, so another model.
+    expect(error.message).toContain('Nothing was sent. No deployment it admits serves gpt-4o: choose a model one does (router.models.list() lists what it admits).');
     expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('a pinned provider the policy refuses, for a model admitted deployments serve: the 403 names them and the model string that reaches them', async () => {
+    const error = await rejection(router('eu-sovereign').chat.completions.create({ model: 'groq/llama-3.3-70b-instruct', messages }));
+    expect(error).toMatchObject({ code: 'policy_violation', status: 403 });
+    expect(error.message).toMatch(/Nothing was sent\. It admits .*scaleway.* for llama-3\.3-70b-instruct: request "llama-3\.3-70b-instruct" \(router\.models\.list\(\) lists what it admits\)\.$/);
+    expect(error.message).not.toMatch(/It admits .*groq/);
+  });
+
+  it('a model only refused deployments serve: the 404 says which models the policy does admit', async () => {
+    const error = await rejection(router('eu-sovereign').chat.completions.create({ model: 'gpt-4o', messages }));
+    expect(error).toMatchObject({ code: 'no_eligible_provider', status: 404 });
+    expect(error.message).toContain('nothing was sent. Choose a model the policy admits (router.models.list() lists them).');
   });
 
   it.each([

@@ -141,7 +141,7 @@ export async function runChatCompletion(
   try {
     const { request, caller, plan, needs } = prepareChat(context, params, options.apiKey, record);
     const { simulation } = context.options.limits;
-    assertRoutable(plan);
+    assertRoutable(plan, context);
     // Only a key with limits waits on anything: routing stays synchronous up to the first attempt otherwise.
     if (caller.rates !== undefined || caller.budget !== undefined) await admitKey(context, caller, record, plan, needs.promptTokens + needs.completionTokens, needs);
     if (stream) return await startStream(context, request, caller, plan, needs, record, options.signal);

@@ -61,7 +61,7 @@ export async function createCompletion(
     const needs = completionNeeds(request);
     const plan = planRoute(context, caller, request.model, parseModel(request.model, context.vocabulary), needs, request.route);
     record.planned(plan);
-    assertRoutable(plan);
+    assertRoutable(plan, context);
     // Only a key with limits waits on anything: routing stays synchronous up to the first attempt otherwise.
     if (caller.rates !== undefined || caller.budget !== undefined) await admitKey(context, caller, record, plan, needs.promptTokens + needs.completionTokens, needs);
     const execution = await executeOneShot(context, plan, caller, record, request, options.signal, {

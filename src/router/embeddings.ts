@@ -39,7 +39,7 @@ export async function createEmbeddings(
     const needs: RequestNeeds = { capabilities: ['embeddings'], promptTokens, completionTokens: 0, contextTokens: 0 };
     const plan = planRoute(context, caller, request.model, parseModel(request.model, context.vocabulary), needs, request.route);
     record.planned(plan);
-    assertRoutable(plan);
+    assertRoutable(plan, context);
     // Only a key with limits waits on anything: routing stays synchronous up to the first attempt otherwise.
     if (caller.rates !== undefined || caller.budget !== undefined) await admitKey(context, caller, record, plan, promptTokens);
     const inputs = embeddingInputCount(request.input);

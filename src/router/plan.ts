@@ -619,7 +619,7 @@ function applyOrder(ranked: Ranked[], order: readonly string[]): Ranked[] {
 }
 
 /** Throws the routing error a plan with no eligible candidate stands for. */
-export function assertRoutable(plan: Plan): void {
+export function assertRoutable(plan: Plan, context: RouterContext): void {
   if (plan.ranked.length > 0) return;
   const excluded: Exclusion[] = plan.candidates.map(({ provider, model, reasons }) => ({ provider, model, reasons }));
   const dropped = plan.candidates.filter((candidate) => candidate.eligible);
@@ -629,10 +629,10 @@ export function assertRoutable(plan: Plan): void {
     throw strategyFailed(plan.objective, `ranked none of the ${dropped.length} deployments eligible for "${plan.requested}" under policy ${plan.policy} (${names})`, excluded);
   }
   if (plan.tier === '1' && plan.policyExcluded === plan.candidates.length) {
-    throw new PolicyViolationError(
-      `policy ${plan.policy} excludes ${excluded[0]!.provider}: ${excluded[0]!.reasons.join('; ')}. Nothing was sent.`,
-      excluded,
-    );
+    const { provider, model, reasons } = excluded[0]!;
+    const admitted = admittedProviders(context, plan.policies, model);
+    const next = admitted === '' ? `No deployment it admits serves ${model}: choose a model one does` : `It admits ${admitted} for ${model}: request "${model}"`;
+    throw new PolicyViolationError(`policy ${plan.policy} excludes ${provider}: ${reasons.join('; ')}. Nothing was sent. ${next} (router.models.list() lists what it admits).`, excluded);
   }
   if (plan.circuitExcluded > 0) throw circuitsOpen(plan, excluded);
   if (plan.limitExcluded > 0) throw deploymentsAtLimits(plan.requested, plan.policy, excluded, plan.limitRetryAfterMs ?? 1_000);
@@ -645,9 +645,20 @@ export function assertRoutable(plan: Plan): void {
       excluded,
     );
   }
+  const deniedByPolicy = plan.policyExcluded === plan.candidates.length;
+  const next = deniedByPolicy ? ' Choose a model the policy admits (router.models.list() lists them).' : '';
   throw new NoEligibleProviderError(
-    `no provider is eligible for "${plan.requested}" under policy ${plan.policy}; nothing was sent. Excluded:\n${describeExclusions(excluded)}`,
+    `no provider is eligible for "${plan.requested}" under policy ${plan.policy}; nothing was sent.${next} Excluded:\n${describeExclusions(excluded)}`,
     excluded,
-    { deniedByPolicy: plan.policyExcluded === plan.candidates.length },
+    { deniedByPolicy },
   );
+}
+
+/** The providers of `model` every policy of the request admits, listed: where a refused pin can go instead. */
+function admittedProviders(context: RouterContext, policies: readonly CompiledPolicy[], model: string): string {
+  const providers = new Set<string>();
+  for (const candidate of context.index.byModel(model)) {
+    if (policyReasonsOf(context, policies, candidate.provider.id).length === 0) providers.add(candidate.provider.id);
+  }
+  return [...providers].join(', ');
 }
