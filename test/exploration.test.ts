@@ -110,6 +110,31 @@ describe('exploration', () => {
     expect(explorations).toBeGreaterThan(20);
   });
 
+  it('explain() says whether the next call explores: exploration.now is what that call does, the share it earns included', async () => {
+    let checked = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(flagsArbitrary, { minLength: 2, maxLength: 6 }),
+        fc.constantFrom('fastest' as const, 'balanced' as const),
+        fc.constantFrom(0.05, 0.3, 0.5),
+        async (flags, strategy, share) => {
+          const { router } = market(flags, strategy, share);
+          const request = { model: 'model-a', messages, tools };
+          for (let call = 0; call < 12; call++) {
+            const explained = router.explain(request);
+            const answer = await router.chat.completions.create(request).catch(() => undefined);
+            if (answer === undefined) return;
+            expect(answer.route.explored === true, `call ${call}`).toBe(explained.exploration?.now === true);
+            if (answer.route.explored) expect(answer.provider).toBe(explained.exploration!.provider);
+            checked += 1;
+          }
+        },
+      ),
+      { seed: 20_261_206, numRuns: 80 },
+    );
+    expect(checked).toBeGreaterThan(300);
+  });
+
   it('says so in route.explored and the audit record, and explores nothing at share 0', async () => {
     const flags: DeploymentFlags[] = [
       { us: false, noTools: false, ignored: false, open: false, latency: { samples: [50, 52, 49, 51, 50], ageMs: 0 } },

@@ -41,7 +41,8 @@ export function explainChat(context: RouterContext, params: ChatCompletionCreate
           provider: plan.exploration.candidate.provider.id,
           model: plan.exploration.candidate.model,
           reason: plan.exploration.reason,
-          now: context.exploration.available(plan.exploration.unmeasured),
+          // A call earns its share before it asks the budget: so does the answer for it.
+          now: context.exploration.availableNext(plan.exploration.unmeasured),
         }
       : null,
   };

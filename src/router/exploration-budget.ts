@@ -17,6 +17,11 @@ export interface ExplorationBudget {
   earn(): void;
   /** Whether an exploration may happen now (on credit for a never-measured candidate). */
   available(onCredit: boolean): boolean;
+  /**
+   * Whether the next request that could explore may do so: `available` after it earned its
+   * share, without earning it (what `explain()` says of the call it describes).
+   */
+  availableNext(onCredit: boolean): boolean;
   /** Spends a token (borrowed, for a never-measured candidate, when none is saved). */
   spend(): void;
   /** Tokens now (negative while repaying credit): saved tokens less what is owed. */
@@ -32,20 +37,29 @@ export const creditRepayment = 0.75;
 export function createExplorationBudget(options: ResolvedExplorationOptions): ExplorationBudget {
   let saved = 0;
   let owed = 0;
+  /** The bucket after one more request earned its share. */
+  const afterEarning = () => {
+    let earned = options.share;
+    let stillOwed = owed;
+    if (stillOwed > 0) {
+      const repaid = Math.min(stillOwed, earned * creditRepayment);
+      stillOwed -= repaid;
+      earned -= repaid;
+      if (stillOwed < 1e-9) stillOwed = 0;
+    }
+    return { saved: Math.min(options.burst, saved + earned), owed: stillOwed };
+  };
+  const allows = (bucket: { saved: number; owed: number }, onCredit: boolean) =>
+    options.share > 0 && (bucket.saved >= 1 - 1e-9 || (onCredit && bucket.owed < explorationCredit - 1e-9));
   return {
     earn() {
-      let earned = options.share;
-      if (owed > 0) {
-        const repaid = Math.min(owed, earned * creditRepayment);
-        owed -= repaid;
-        earned -= repaid;
-        if (owed < 1e-9) owed = 0;
-      }
-      saved = Math.min(options.burst, saved + earned);
+      ({ saved, owed } = afterEarning());
     },
     available(onCredit) {
-      if (options.share <= 0) return false;
-      return saved >= 1 - 1e-9 || (onCredit && owed < explorationCredit - 1e-9);
+      return allows({ saved, owed }, onCredit);
+    },
+    availableNext(onCredit) {
+      return allows(afterEarning(), onCredit);
     },
     spend() {
       if (saved >= 1 - 1e-9) saved -= 1;
