@@ -187,6 +187,38 @@ describe('routing to an openaiCompatible upstream', () => {
     expect(last!.usage).toMatchObject({ completion_tokens: 512, estimated: true });
   });
 
+  it('estimates a tool call’s completion tokens alike, streamed or not, when the upstream reports no usage', async () => {
+    const call = { id: 'call_1', type: 'function', function: { name: 'lookup_processing_agreement', arguments: '{"id":7}' } };
+    upstream.use(
+      http.post(url, async ({ request }) => {
+        const body = (await request.json()) as { stream?: boolean };
+        if (body.stream !== true) {
+          const answer = completion();
+          answer.choices[0]!.message = { role: 'assistant', content: null, tool_calls: [call] } as never;
+          answer.choices[0]!.finish_reason = 'tool_calls';
+          return HttpResponse.json(answer);
+        }
+        return new HttpResponse(
+          sseBody([
+            sseEvents(
+              chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, ...call, function: { name: call.function.name, arguments: '' } }] }),
+              chunk({ tool_calls: [{ index: 0, function: { arguments: call.function.arguments } }] }),
+              chunk({}, 'tool_calls'),
+              '[DONE]',
+            ),
+          ]),
+          { headers: { 'content-type': 'text/event-stream' } },
+        );
+      }),
+    );
+    const whole = await pricedRouter().chat.completions.create({ model: 'priced/model-a', messages });
+    let last: ChatCompletionChunk | undefined;
+    for await (const received of await pricedRouter().chat.completions.create({ model: 'priced/model-a', messages, stream: true })) last = received;
+    // The name is part of what the model wrote: (27 + 8 characters) / 4, rounded up.
+    expect(whole.usage).toMatchObject({ completion_tokens: 9, estimated: true });
+    expect(last!.usage).toMatchObject({ completion_tokens: whole.usage.completion_tokens, cost: whole.usage.cost, estimated: true });
+  });
+
   it('keeps the usage of a no-choices chunk that comes before the first content chunk', async () => {
     const usage = { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 };
     upstream.use(

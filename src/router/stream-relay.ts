@@ -78,7 +78,8 @@ class RelayState {
       const delta = choice.delta;
       if (typeof delta.content === 'string') this.characters += delta.content.length;
       this.characters += reasoningLength(delta);
-      if (delta.tool_calls) for (const call of delta.tool_calls) this.characters += call.function?.arguments?.length ?? 0;
+      // As a whole answer is estimated (chat-completions.ts): a tool call's name and its arguments.
+      if (delta.tool_calls) for (const call of delta.tool_calls) this.characters += (call.function?.name?.length ?? 0) + (call.function?.arguments?.length ?? 0);
     }
     this.capture?.add(chunk);
     this.delivered += 1;
