@@ -491,6 +491,22 @@ describe('budgets and key rate limits on every endpoint', () => {
     expect(await router.usage('team-a')).toMatchObject({ spent: 0.003, reserved: 0, remaining: 0 });
   });
 
+  it('counts the spend of calls that each cost less than a millionth of the currency, instead of rounding each to nothing', async () => {
+    const upstream = await allEndpoints();
+    const router = createRouter({
+      currency: 'EUR',
+      policy: 'global',
+      keys: { 'sk-a': { label: 'team-a', budget: { limit: 1, period: 'day' } } },
+      // 0.4 EUR per million tokens: an embedding of 'x' (1 token) costs 0.0000004 EUR.
+      providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0.4, output: 0, currency: 'EUR' }, capabilities: ['embeddings'] }] })],
+    });
+    for (let index = 0; index < 10; index++) expect((await router.embeddings.create({ model: 'm', input: 'x' }, { apiKey: 'sk-a' })).usage.cost).toBe(0.0000004);
+    // Each call is counted up to a whole micro-unit: never less than it cost, at most a micro-unit more.
+    const { spent } = await router.usage('team-a');
+    expect(spent).toBeGreaterThanOrEqual(10 * 0.0000004);
+    expect(spent).toBeLessThanOrEqual(0.00001);
+  });
+
   it('counts embeddings, legacy completions and Responses against the key rpm with chat', async () => {
     const upstream = await allEndpoints();
     const router = routerFor(upstream.baseURL, { rpm: 3 });

@@ -1,7 +1,7 @@
 import { BudgetExceededError, StoreUnavailableError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { BudgetLedger, LedgerAccount } from './budget-ledger.js';
-import { fromMicro, periodAt, toMicro, type BudgetPeriod } from './budget-period.js';
+import { fromMicro, periodAt, spentMicro, toMicro, type BudgetPeriod } from './budget-period.js';
 
 /** A key's spending cap, in the router's currency. */
 export interface KeyBudget {
@@ -81,7 +81,7 @@ export async function reserveBudget(
   return (actual) => {
     if (settled) return;
     settled = true;
-    options.ledger.settle(account, id, toMicro(actual), reservedAt).catch((error: unknown) => {
+    options.ledger.settle(account, id, spentMicro(actual), reservedAt).catch((error: unknown) => {
       options.logger.warn(`sovroute budgets: settling request ${id} of key "${keyId}" failed; its reservation is released after ${options.holdMs} ms: ${String(error)}`);
     });
   };

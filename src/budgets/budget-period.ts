@@ -25,3 +25,10 @@ export function periodAt(period: BudgetPeriod, now: number): { start: number; re
 export const microUnits = 1_000_000;
 export const toMicro = (amount: number) => Math.round(amount * microUnits);
 export const fromMicro = (micro: number) => micro / microUnits;
+/**
+ * What a call spent, in micro-units, rounded up: a call costing less than one (a short
+ * embedding) still counts, where rounding to the nearest counted every such call as free. At most
+ * one micro-unit more per call; a cost's own precision (1e-12 of a unit, `roundMoney`) is the
+ * tolerance, so floating-point noise adds none.
+ */
+export const spentMicro = (amount: number) => Math.max(0, Math.ceil(amount * microUnits - 1e-6));
