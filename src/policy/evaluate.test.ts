@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JurisdictionFacts } from '../providers/types.js';
 import { euCountries, eeaCountries } from './countries.js';
@@ -157,6 +158,38 @@ describe('countries that are not ISO 3166-1 alpha-2 codes', () => {
     expect(strict.check('ovhcloud', subprocessed)).toEqual([
       'sub-processor Some Host has country USA, not an ISO 3166-1 alpha-2 code; policy strict requires one',
     ]);
+  });
+});
+
+describe('codes ISO 3166-1 leaves to users (AA, QM–QZ, XA–XZ, ZZ: "unknown" in many data sets)', () => {
+  const userAssigned = fc.oneof(
+    fc.constantFrom('AA', 'ZZ'),
+    fc.integer({ min: 'M'.charCodeAt(0), max: 'Z'.charCodeAt(0) }).map((code) => `Q${String.fromCharCode(code)}`),
+    // XK stays a country: Kosovo, as the EU and most registries write it.
+    fc.integer({ min: 'A'.charCodeAt(0), max: 'Z'.charCodeAt(0) }).map((code) => `X${String.fromCharCode(code)}`).filter((code) => code !== 'XK'),
+  );
+  const noUsControl = compilePolicy({ name: 'no-us', allowUsControl: false });
+  const noUsSubprocessors = compilePolicy({ name: 'no-us-subs', allowUsSubprocessors: false });
+
+  it('are never read as "not US": an operator, parent or sub-processor in one is excluded by a policy asking about the US', () => {
+    fc.assert(
+      fc.property(userAssigned, fc.constantFrom('operator', 'parent', 'sub-processor'), (code, role) => {
+        const facts: JurisdictionFacts = {
+          operator: { name: 'Cloud', country: role === 'operator' ? code : 'FR', parents: role === 'parent' ? [{ name: 'Holding', country: code }] : [] },
+          hosting: ['FR'],
+          subprocessors: role === 'sub-processor' ? [{ name: 'Host', country: code }] : [],
+        };
+        const policy = role === 'sub-processor' ? noUsSubprocessors : noUsControl;
+        const reasons = policy.check('cloud', facts);
+        expect(reasons).toHaveLength(1);
+        expect(reasons[0]).toContain(`has country ${code}, not an ISO 3166-1 alpha-2 code`);
+        if (role !== 'sub-processor') expect(usControlled(facts)).toBeNull();
+      }),
+    );
+  });
+
+  it('leaves Kosovo (XK) a country', () => {
+    expect(noUsControl.check('cloud', { operator: { name: 'Cloud', country: 'XK', parents: [] }, hosting: ['XK'] })).toEqual([]);
   });
 });
 

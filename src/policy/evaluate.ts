@@ -24,13 +24,21 @@ interface ChainEntity {
 const alpha2 = /^[A-Z]{2}$/;
 
 /**
+ * Codes ISO 3166-1 leaves to users (AA, QM–QZ, XA–XZ, ZZ), which data sets use for "unknown"
+ * or "elsewhere": they name no country, so none of them is "not US". XK stays Kosovo, as the EU
+ * and most registries write it.
+ */
+const userAssigned = /^(AA|Q[M-Z]|X[A-JL-Z]|ZZ)$/;
+
+/**
  * A declared country as an upper-case ISO 3166-1 alpha-2 code, or undefined when it is not one.
- * Facts are validated at createRouter, but a code like `USA` must never be read as "not US".
+ * Facts are validated at createRouter, but a code like `USA`, or `ZZ` for unknown, must never be
+ * read as "not US".
  */
 function isoCode(country: unknown): string | undefined {
   if (typeof country !== 'string') return undefined;
   const upper = country.toUpperCase();
-  return alpha2.test(upper) ? upper : undefined;
+  return alpha2.test(upper) && !userAssigned.test(upper) ? upper : undefined;
 }
 
 /** The operator, then its declared parents, nearest first; absent parents add nothing here. */
