@@ -84,6 +84,26 @@ describe('the route extension', () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
+  it('refuses a route entry that names a deployment by another id of its model (the upstream’s own), which would match nothing', async () => {
+    const llama = { id: 'llama-3.3-70b-instruct', price: { input: 0.1, output: 0.3, currency: 'EUR' as const } };
+    const natives = createRouter({
+      providers: [
+        openaiCompatible({ id: 'hosted', baseURL: 'https://hosted.test/v1', jurisdiction: euFacts, models: [{ ...llama, native: 'meta-llama/Llama-3.3-70B-Instruct' }] }),
+        openaiCompatible({ id: 'other', baseURL: 'https://other.test/v1', jurisdiction: euFacts, models: [{ ...llama, price: { ...llama.price, input: 0.2 } }] }),
+      ],
+      strategy: 'cheapest',
+    });
+    for (const field of ['ignore', 'only', 'order'] as const) {
+      for (const entry of ['hosted/meta-llama/Llama-3.3-70B-Instruct', 'Hosted/Llama-3.3-70B-Instruct']) {
+        const request = { model: 'llama-3.3-70b-instruct', messages, route: { [field]: [entry] } };
+        expect(() => natives.explain(request), `${field} ${entry}`).toThrow(`route.${field}[0] "${entry}" names no provider or deployment; did you mean "hosted/llama-3.3-70b-instruct"?`);
+        const error = await natives.chat.completions.create(request, { apiKey: 'test-route' }).catch((caught: unknown) => caught);
+        expect(error).toMatchObject({ code: 'invalid_request', status: 400, param: `route.${field}[0]` });
+      }
+    }
+    expect(upstream.requests).toHaveLength(0);
+  });
+
   it('refuses an unknown route key with a 400 instead of ignoring it', async () => {
     const error = await router.chat.completions
       .create({ model: 'model-a', messages, route: { max_latency: 100 } } as unknown as ChatCompletionCreateParams)

@@ -240,12 +240,24 @@ function assertRouteNames(context: RouterContext, route: RouteOptions | undefine
   }
   for (const field of ['only', 'ignore', 'order'] as const) {
     route[field]?.forEach((entry, index) => {
-      const meant = names.get(entry.toLowerCase());
+      const meant = names.get(entry.toLowerCase()) ?? deploymentByOtherId(context, names, entry);
       if (meant !== undefined && meant !== entry) {
         throw new InvalidRequestError(`route.${field}[${index}] "${entry}" names no provider or deployment; did you mean "${meant}"? (ids are matched exactly)`, `route.${field}[${index}]`);
       }
     });
   }
+}
+
+/**
+ * The deployment a `{provider}/{model}` entry names by another id of its model (the upstream's own
+ * `meta-llama/Llama-3.3-70B-Instruct` for `llama-3.3-70b-instruct`): matched exactly, it would
+ * match nothing. Undefined when the provider or the model is not configured.
+ */
+function deploymentByOtherId(context: RouterContext, names: ReadonlyMap<string, string>, entry: string): string | undefined {
+  const slash = entry.indexOf('/');
+  if (slash <= 0) return undefined;
+  const provider = names.get(entry.slice(0, slash).toLowerCase());
+  return provider === undefined ? undefined : context.index.byProvider(provider, entry.slice(slash + 1))?.key;
 }
 
 /** Adds why `candidate` cannot serve this request now, beyond the fixed reasons of its admission. */
