@@ -228,6 +228,15 @@ describe('custom policies', () => {
     expect(operators.check('infomaniak', infomaniak)).toEqual(['operator Infomaniak Network SA is in CH; policy eu-no allows operators in eu, NO']);
   });
 
+  it("says of facts declaring 'EU' as a country that the union is no country, rather than 'hosted in EU; allows EU'", () => {
+    const declaredEu: JurisdictionFacts = { operator: { name: 'Union Cloud', country: 'EU', parents: [] }, hosting: ['EU'] };
+    const hosting = compilePolicy({ name: 'eu-ch', hosting: ['EU', 'CH'], operator: 'EU' });
+    expect(hosting.check('union-cloud', declaredEu)).toEqual([
+      'inference hosted in EU, the union, not a country (declare the member states); policy eu-ch allows EU, CH',
+      'operator Union Cloud is in EU, the union, not a country (declare the member states); policy eu-ch allows operators in EU',
+    ]);
+  });
+
   it('an allow list admits only the providers it names', () => {
     const policy = compilePolicy({ name: 'pinned', providers: { allow: ['scaleway'] } });
     expect(policy.check('scaleway', undefined)).toEqual([]);

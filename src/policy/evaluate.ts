@@ -41,6 +41,15 @@ function isoCode(country: unknown): string | undefined {
   return alpha2.test(upper) && !userAssigned.test(upper) ? upper : undefined;
 }
 
+/**
+ * A declared country in a reason. `EU` passes as a two-letter code but names the union, which
+ * no country list holds (a policy's `'EU'` means its member states): said so, or the reason
+ * would read "hosted in EU; … allows EU".
+ */
+function countryWords(country: unknown): string {
+  return isoCode(country) === 'EU' ? `${String(country)}, the union, not a country (declare the member states)` : String(country);
+}
+
 /** The operator, then its declared parents, nearest first; absent parents add nothing here. */
 function operatorChain(facts: JurisdictionFacts): ChainEntity[] {
   const entity = (value: { name: string; country: string }, role: ChainEntity['role']): ChainEntity => ({
@@ -97,7 +106,7 @@ export function compilePolicy(policy: JurisdictionPolicy): CompiledPolicy {
       const allowed = describeCountries(policy.hosting);
       if (facts.hosting.length === 0) reasons.push(`inference hosting countries are unknown; ${label} allows ${allowed}`);
       const outside = facts.hosting.filter((country) => !hosting.has(isoCode(country) ?? ''));
-      if (outside.length > 0) reasons.push(`inference hosted in ${outside.map(String).join(', ')}; ${label} allows ${allowed}`);
+      if (outside.length > 0) reasons.push(`inference hosted in ${outside.map(countryWords).join(', ')}; ${label} allows ${allowed}`);
     }
     if (asksChain) {
       const chain = operatorChain(facts);
@@ -105,7 +114,7 @@ export function compilePolicy(policy: JurisdictionPolicy): CompiledPolicy {
         if (entity.code === undefined) {
           reasons.push(`${entity.role} ${entity.name} has country ${String(entity.country)}, not an ISO 3166-1 alpha-2 code; ${label} requires one`);
         } else if (operator !== undefined && policy.operator !== undefined && !operator.has(entity.code)) {
-          reasons.push(`${entity.role} ${entity.name} is in ${entity.country}; ${label} allows operators in ${describeCountries(policy.operator)}`);
+          reasons.push(`${entity.role} ${entity.name} is in ${countryWords(entity.country)}; ${label} allows operators in ${describeCountries(policy.operator)}`);
         }
       }
       // Absent parents are unknown, not "none": an independent operator declares `parents: []`.
