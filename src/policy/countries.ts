@@ -28,7 +28,8 @@ export function countrySet(value: readonly string[] | 'EU' | 'EEA'): ReadonlySet
   return countries;
 }
 
-/** A readable name for a country set, used in reasons: `EU`, `EEA` or `FR, DE`. */
+/** A readable name for a country set, used in reasons: `EU`, `EEA`, `FR, DE`, or `no country` for an empty list. */
 export function describeCountries(value: readonly string[] | 'EU' | 'EEA'): string {
-  return typeof value === 'string' ? value : value.join(', ');
+  if (typeof value === 'string') return value;
+  return value.length === 0 ? 'no country' : value.join(', ');
 }

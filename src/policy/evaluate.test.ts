@@ -237,6 +237,15 @@ describe('custom policies', () => {
     ]);
   });
 
+  it('says an empty country list allows no country, rather than ending its reason on "allows "', () => {
+    const nowhere = compilePolicy({ name: 'nowhere', hosting: [], operator: [] });
+    expect(nowhere.check('ovhcloud', euOperator)).toEqual([
+      'inference hosted in FR; policy nowhere allows no country',
+      'operator OVH SAS is in FR; policy nowhere allows operators in no country',
+      'parent OVH Groupe SA is in FR; policy nowhere allows operators in no country',
+    ]);
+  });
+
   it('an allow list admits only the providers it names', () => {
     const policy = compilePolicy({ name: 'pinned', providers: { allow: ['scaleway'] } });
     expect(policy.check('scaleway', undefined)).toEqual([]);
