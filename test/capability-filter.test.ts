@@ -66,6 +66,15 @@ describe('the route extension', () => {
     expect(costly.basic[0]).toMatch(/^estimated cost .* EUR exceeds route.max_cost 0.0001$/);
   });
 
+  it('shows an estimate just above route.max_cost with the digits that make it above, not rounded to the limit', () => {
+    const nearly = createRouter({
+      providers: [openaiCompatible({ id: 'nearly', baseURL: 'https://nearly.test/v1', jurisdiction: euFacts, models: [{ id: 'model-a', price: { input: 0, output: 1.0004, currency: 'EUR' } }] })],
+    });
+    // 100 completion tokens at 1.0004 EUR per million: 0.00010004 EUR, above a limit of 0.0001.
+    const [candidate] = nearly.explain({ model: 'model-a', messages, max_tokens: 100, route: { max_cost: 0.0001 } }).candidates;
+    expect(candidate!.reasons).toEqual(['estimated cost 0.00010004 EUR exceeds route.max_cost 0.0001']);
+  });
+
   it('refuses a route entry that names a provider or deployment in the wrong case, which would match nothing', async () => {
     for (const [field, entry, meant] of [
       ['ignore', 'Basic', 'basic'],

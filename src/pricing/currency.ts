@@ -44,3 +44,15 @@ export function convert(amount: number, from: string, to: string, fx: FxTable): 
 export function roundMoney(amount: number): number {
   return Math.round(amount * 1e12) / 1e12;
 }
+
+/**
+ * `amount`, which is above `limit`, with three significant digits, or as many more as it takes to
+ * still read above it: a reason saying `0.000100 exceeds 0.0001` would contradict itself.
+ */
+export function amountAbove(amount: number, limit: number): string {
+  for (let digits = 3; digits < 17; digits++) {
+    const shown = amount.toPrecision(digits);
+    if (Number(shown) > limit) return shown;
+  }
+  return String(amount);
+}

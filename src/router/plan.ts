@@ -9,7 +9,7 @@ import {
 } from '../errors.js';
 import type { RouteSpec } from '../models/parse-model.js';
 import { effectivePolicyName, type CompiledPolicy } from '../policy/evaluate.js';
-import { roundMoney } from '../pricing/currency.js';
+import { amountAbove, roundMoney } from '../pricing/currency.js';
 import type { Capability, Provider } from '../providers/types.js';
 import type { Ranked, RankingInput, Strategy } from '../strategies/types.js';
 import { strategyAliases } from '../strategies/registry.js';
@@ -379,7 +379,7 @@ export function planRoute(
         // The pessimistic length (≈ p90 of recent answers, never above max_tokens): a limit is a promise.
         const boundCost = candidate.price && estimateCost(candidate.price, needs, completion?.pessimistic);
         if (boundCost === undefined) reasons.push('price unknown; route.max_cost needs a price to compare');
-        else if (boundCost > route.max_cost) reasons.push(`estimated cost ${boundCost.toPrecision(3)} ${context.currency} exceeds route.max_cost ${route.max_cost}`);
+        else if (boundCost > route.max_cost) reasons.push(`estimated cost ${amountAbove(boundCost, route.max_cost)} ${context.currency} exceeds route.max_cost ${route.max_cost}`);
       }
       if (route.max_latency_ms !== undefined && latency.measured && latency.p90 > route.max_latency_ms) {
         reasons.push(`estimated p90 ${latencyWords} ${Math.round(latency.p90)} ms exceeds route.max_latency_ms ${route.max_latency_ms}`);
