@@ -25,6 +25,26 @@ function pair(first: Fault, options: { deadlineMs?: number } = {}) {
 }
 
 /** Reads a stream to its end or its error. */
+/**
+ * A router on one deployment (`id`, priced 1 / 2 EUR per 1M tokens) whose upstream sends `events`
+ * and `[DONE]` in one write, so the whole stream arrives in one read; with its audit records.
+ */
+async function oneReadStream(id: string, events: readonly object[]) {
+  const upstream = await localUpstream((_body, response) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    response.end(`${events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join('')}data: [DONE]\n\n`);
+  });
+  const audit = memoryAudit();
+  const provider = openaiCompatible({
+    id,
+    baseURL: upstream.baseURL,
+    apiKey: `sk-${id}`,
+    jurisdiction: euFacts,
+    models: [{ id: 'model-a', price: { input: 1, output: 2, currency: 'EUR' }, capabilities: ['chat'] }],
+  });
+  return { router: createRouter({ providers: [provider], retry: { retries: 0 }, audit: [audit] }), audit };
+}
+
 async function drain(stream: AsyncIterable<ChatCompletionChunk>, onChunk?: (count: number) => void) {
   const chunks: ChatCompletionChunk[] = [];
   try {
@@ -176,20 +196,7 @@ describe('a stream that ends early after the upstream reported its usage', () =>
       chunk('model-a', {}, 'stop'),
       { ...chunk('model-a', {}, null), choices: [], usage },
     ];
-    // One write: the whole stream arrives in one read.
-    const upstream = await localUpstream((body, response) => {
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      response.end(`${events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join('')}data: [DONE]\n\n`);
-    });
-    const audit = memoryAudit();
-    const provider = openaiCompatible({
-      id: 'reporting',
-      baseURL: upstream.baseURL,
-      apiKey: 'sk-reporting',
-      jurisdiction: euFacts,
-      models: [{ id: 'model-a', price: { input: 1, output: 2, currency: 'EUR' }, capabilities: ['chat'] }],
-    });
-    const router = createRouter({ providers: [provider], retry: { retries: 0 }, audit: [audit] });
+    const { router, audit } = await oneReadStream('reporting', events);
     const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true });
     for await (const received of stream) if (received.choices[0]?.delta.content === 'One. ') break;
     await router.flush();
@@ -210,20 +217,7 @@ describe('a caller that leaves once the answer is complete', () => {
       chunk('model-a', {}, 'stop'),
       { ...chunk('model-a', {}, null), choices: [], usage },
     ];
-    // One write: the whole stream arrives in one read.
-    const upstream = await localUpstream((body, response) => {
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      response.end(`${events.map((event) => `data: ${JSON.stringify(event)}\n\n`).join('')}data: [DONE]\n\n`);
-    });
-    const audit = memoryAudit();
-    const provider = openaiCompatible({
-      id: 'complete',
-      baseURL: upstream.baseURL,
-      apiKey: 'sk-complete',
-      jurisdiction: euFacts,
-      models: [{ id: 'model-a', price: { input: 1, output: 2, currency: 'EUR' }, capabilities: ['chat'] }],
-    });
-    const router = createRouter({ providers: [provider], retry: { retries: 0 }, audit: [audit] });
+    const { router, audit } = await oneReadStream('complete', events);
     const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true });
     let content = '';
     for await (const received of stream) {

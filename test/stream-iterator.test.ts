@@ -151,6 +151,21 @@ describe('a routed stream as an iterator', () => {
 });
 
 describe('a routed Responses stream as an iterator', () => {
+  /**
+   * A Responses stream read up to what the held upstream sent, and the next read started (it waits
+   * on the upstream): resolves to that read's event type, or its error's code.
+   */
+  async function readStartingAfterSent(router: ReturnType<typeof routerFor>['router']) {
+    const stream = await router.responses.create({ model: 'm', input: 'hi', stream: true });
+    const iterator = stream[Symbol.asyncIterator]();
+    await readSent(iterator);
+    const waiting = iterator.next().then(
+      (result) => result.value?.type,
+      (error: { code?: string }) => error.code,
+    );
+    return { stream, iterator, waiting };
+  }
+
   /** Reads the events of the two chunks the held upstream sent at once: a next read would wait on it. */
   async function readSent(iterator: AsyncIterator<{ type: string; delta?: string }>) {
     for (;;) {
@@ -163,14 +178,8 @@ describe('a routed Responses stream as an iterator', () => {
     const upstream = await heldUpstream();
     try {
       const { router, audit } = routerFor(upstream.baseURL);
-      const stream = await router.responses.create({ model: 'm', input: 'hi', stream: true });
-      const iterator = stream[Symbol.asyncIterator]();
-      await readSent(iterator);
+      const { stream, iterator, waiting } = await readStartingAfterSent(router);
       // Called together: the read has not reached the chat stream yet when the caller leaves.
-      const waiting = iterator.next().then(
-        (result) => result.value?.type,
-        (error: { code?: string }) => error.code,
-      );
       await iterator.return!();
       expect(await waiting).toBe('aborted');
       await upstream.whenClosed;
@@ -189,14 +198,8 @@ describe('a routed Responses stream as an iterator', () => {
     const upstream = await heldUpstream();
     try {
       const { router, audit } = routerFor(upstream.baseURL);
-      const stream = await router.responses.create({ model: 'm', input: 'hi', stream: true });
-      const iterator = stream[Symbol.asyncIterator]();
-      await readSent(iterator);
+      const { stream, iterator, waiting } = await readStartingAfterSent(router);
       // Called together: the read has not reached the chat stream yet when the caller throws.
-      const waiting = iterator.next().then(
-        (result) => result.value?.type,
-        (error: { code?: string }) => error.code,
-      );
       const mine = new Error('caller gave up');
       await expect(iterator.throw!(mine)).rejects.toBe(mine);
       await upstream.whenClosed;
