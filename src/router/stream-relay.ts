@@ -146,13 +146,7 @@ class RelayState {
   #takeUnreadUsage(): void {
     const rest = this.input.rest;
     if (!isBufferedIterator(rest)) return;
-    try {
-      for (let ready = rest.nextBuffered(); ready !== undefined && !ready.done; ready = rest.nextBuffered()) {
-        if (ready.value.usage) this.usage = ready.value.usage;
-      }
-    } catch {
-      // The stream failed after them: the usage seen up to there stands.
-    }
+    this.usage = readBuffered(rest, false).usage ?? this.usage;
   }
 
   #aborted(): void {
@@ -344,18 +338,9 @@ class Relay {
   #restIsIn(): boolean {
     const buffered = this.#buffered;
     if (buffered === undefined || this.#first !== undefined) return false;
-    try {
-      for (;;) {
-        const ready = buffered.nextBuffered();
-        if (ready === undefined) return false;
-        if (ready.done) return true;
-        if (ready.value.usage) this.#state.usage = ready.value.usage;
-        if (ready.value.choices.length > 0) return false;
-      }
-    } catch {
-      // The stream failed after the answer: recorded as the caller leaving, as before the failure.
-      return false;
-    }
+    const { usage, ended } = readBuffered(buffered, true);
+    this.#state.usage = usage ?? this.#state.usage;
+    return ended;
   }
 
   /** A call is reading the upstream, or waits its turn to (and may then read). */
@@ -442,5 +427,26 @@ class Relay {
     this.#closed = true;
     this.#first = undefined;
     this.#state.busy = false;
+  }
+}
+
+/**
+ * Reads the chunks `rest` already holds, waiting on nothing: the last usage among them, and
+ * whether the stream's end is in. With `untilAnswer` it stops at the first chunk with choices
+ * (then `ended` is false). A failure after them ends the read with what was seen (`ended` false:
+ * the stream did not end well).
+ */
+function readBuffered(rest: BufferedAsyncIterator<UpstreamChatCompletionChunk>, untilAnswer: boolean): { usage: TokenUsage | undefined; ended: boolean } {
+  let usage: TokenUsage | undefined;
+  try {
+    for (;;) {
+      const ready = rest.nextBuffered();
+      if (ready === undefined) return { usage, ended: false };
+      if (ready.done) return { usage, ended: true };
+      if (ready.value.usage) usage = ready.value.usage;
+      if (untilAnswer && ready.value.choices.length > 0) return { usage, ended: false };
+    }
+  } catch {
+    return { usage, ended: false };
   }
 }
