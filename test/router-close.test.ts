@@ -84,3 +84,18 @@ describe('router.close()', () => {
     expect(audit.records).toHaveLength(0);
   });
 });
+
+describe('router.close() called twice', () => {
+  it('resolves both calls once the request under way ends, not after the drain timeout', async () => {
+    const router = createRouter({
+      providers: [openaiCompatible({ id: 'eu', baseURL, apiKey: 'sk-close', jurisdiction, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
+      audit: { sinks: [appSink().sink], drainTimeoutMs: 60_000 },
+    });
+    const seen = hits;
+    const answer = router.chat.completions.create({ model: 'm', messages });
+    while (hits === seen) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Both settle with the request (the upstream answers after 200 ms); the test's own timeout would catch a 60 s wait.
+    await Promise.all([router.close(), router.close()]);
+    expect((await answer).provider).toBe('eu');
+  }, 10_000);
+});

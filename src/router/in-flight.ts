@@ -9,6 +9,7 @@ export class InFlightRequests {
   #count = 0;
   #closed = false;
   #idle: (() => void) | undefined;
+  #drained: Promise<void> | undefined;
 
   /** A request opens its record: refused once the router is closing. */
   started(): void {
@@ -27,25 +28,24 @@ export class InFlightRequests {
     if (this.#count === 0) this.#idle?.();
   }
 
-  /** Requests open now. */
-  get count(): number {
-    return this.#count;
-  }
-
   /**
    * Refuses new requests from now on and resolves once the open ones have ended, or after
    * `timeoutMs` (a stream its caller stopped reading may never end by itself).
    */
   close(timeoutMs: number): Promise<void> {
     this.#closed = true;
-    if (this.#count === 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#idle = done;
-    });
+    // A second close() waits for the same requests as the first.
+    this.#drained ??=
+      this.#count === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const timer = setTimeout(done, timeoutMs);
+            function done() {
+              clearTimeout(timer);
+              resolve();
+            }
+            this.#idle = done;
+          });
+    return this.#drained;
   }
 }
