@@ -146,4 +146,14 @@ describe('sovroute models', () => {
     expect(table.stdout).not.toMatch(/mistral-eu|on-prem/);
     expect(sovroute('models', '--config', example, '--policy', 'nowhere')).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown policy "nowhere"') });
   });
+
+  it('names the providers it leaves out for want of configuration on this machine', () => {
+    const config = join(mkdtempSync(join(directory, 'unkeyed-')), 'gateway.yaml');
+    writeFileSync(config, `providers:\n  - preset: mistralEU\n  - preset: scaleway\n`);
+    const run = spawnSync(process.execPath, [builtCli, 'models', '--config', config], { cwd: directory, encoding: 'utf8', env: { ...process.env, ...presetKeys, SCW_SECRET_KEY: '', NO_COLOR: '1' } });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('mistral');
+    expect(run.stdout).toContain('left out, not configured here:\n  scaleway: no API key: set SCW_SECRET_KEY or pass apiKey to scaleway()');
+    expect(run.stdout.split('left out')[0]).not.toMatch(/scaleway/);
+  });
 });

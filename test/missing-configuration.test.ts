@@ -104,4 +104,24 @@ describe('planning leaves an unconfigured deployment out', () => {
     expect(router.explain({ model: 'eu-sovereign/cheapest', messages }, { apiKey: 'test-key' }).chosen?.provider).toBe('scaleway');
     expect(upstream.hits).toBe(0);
   });
+
+  it('models.list() leaves out what a call cannot reach for want of configuration, and shows it once configured or to a test key', async () => {
+    vi.stubEnv('SCW_SECRET_KEY', '');
+    const router = createRouter({
+      providers: [
+        scaleway({ baseURL: 'http://127.0.0.1:9/v1', prices: { 'gpt-oss-120b': { input: 0.01, output: 0.01, currency: 'EUR' } } }),
+        openaiCompatible({ id: 'local', baseURL: 'http://127.0.0.1:9/v1', models: [{ id: 'gpt-oss-120b', price: { input: 1, output: 1, currency: 'EUR' } }] }),
+      ],
+    });
+    const providers = (list: { data: { provider: string }[] }) => [...new Set(list.data.map((entry) => entry.provider))];
+
+    expect(providers(await router.models.list())).toEqual(['local']);
+    const wire = await router.fetch(new Request('http://sovroute.local/v1/models'));
+    expect(providers((await wire.json()) as { data: { provider: string }[] })).toEqual(['local']);
+    // A test key simulates every deployment, configured or not.
+    expect(providers(await router.models.list({ apiKey: 'test-key' }))).toContain('scaleway');
+
+    vi.stubEnv('SCW_SECRET_KEY', 'scw-from-env');
+    expect(providers(await router.models.list())).toContain('scaleway');
+  });
 });

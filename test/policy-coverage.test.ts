@@ -102,6 +102,8 @@ describe('legacy completions', () => {
 
 describe('models.list()', () => {
   it('shows only what the policy can reach, each with its provider’s jurisdiction summary', async () => {
+    // Configured, as a deployment without its key is not listed (missing-configuration.test.ts).
+    stubPresetKeys();
     const sovereign = (await router('eu-sovereign').models.list()).data;
     const providers = new Set(sovereign.map((model) => model.provider));
     expect([...providers].sort()).toEqual(['berget', 'evroc', 'ionos', 'mistral-eu', 'ovhcloud', 'regolo', 'scaleway', 'stackit', 't-systems']);

@@ -9,6 +9,8 @@ export const modelsUsage = `Usage: sovroute models --config <file> [--policy <po
 
   The models reachable under the router's policy (or --policy), each with the provider serving
   it, its jurisdiction tier, hosting countries, price and context: what GET /v1/models lists.
+  Providers left out because they lack configuration here (an API key not set) are named below
+  the table.
 
 Options:
   --config <file>     sovroute.config.yaml, .json, .mjs or .ts (required)
@@ -42,6 +44,12 @@ export async function modelsCommand(args: string[], io: CommandIo): Promise<numb
     return 0;
   }
   io.stdout.write(formatModels(list.data, values.policy ?? config.policy));
+  const unconfigured = routerOptions.providers.flatMap((provider) => {
+    const missing = provider.missingConfiguration?.();
+    return missing ? [`  ${provider.id}: ${missing}`] : [];
+  });
+  // The list is what this machine's configuration reaches: say what a missing setting hides.
+  if (unconfigured.length > 0) io.stdout.write(`\nleft out, not configured here:\n${unconfigured.join('\n')}\n`);
   return 0;
 }
 

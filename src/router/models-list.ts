@@ -1,12 +1,15 @@
 import { usControlled } from '../policy/evaluate.js';
 import { strictestTier } from '../policy/tier.js';
 import type { ModelEntry, ModelList } from '../wire/models.js';
+import { missingConfiguration } from './plan.js';
 import { needsPrices, type RouterContext } from './router-context.js';
 
 /**
  * The models reachable under the router's policy (and the caller's key policy): one entry per
  * deployment, named by its tier-1 model string, with its jurisdiction summary. A key with a
- * budget is not shown the deployments without a known price: planning refuses them to it.
+ * budget is not shown the deployments without a known price: planning refuses them to it. Nor is
+ * any caller but a test key shown a deployment whose configuration is missing (no API key, …):
+ * planning leaves it out, so every call to it would fail; it is listed once configured.
  */
 export function listModels(context: RouterContext, apiKey: string | undefined): ModelList {
   const caller = context.caller(apiKey);
@@ -15,9 +18,16 @@ export function listModels(context: RouterContext, apiKey: string | undefined): 
   const data: ModelEntry[] = [];
   // One tier per provider, not per model.
   const tiers = new Map<string, ModelEntry['jurisdiction']['tier']>();
+  // Asked once per provider per listing: a preset reads its key from the environment when asked.
+  const unconfigured = new Map<string, boolean>();
   for (const candidate of context.index.all) {
     const providerId = candidate.provider.id;
     if (pricedOnly && candidate.price === undefined) continue;
+    if (!caller.simulated) {
+      let missing = unconfigured.get(providerId);
+      if (missing === undefined) unconfigured.set(providerId, (missing = missingConfiguration(candidate.provider) !== undefined));
+      if (missing) continue;
+    }
     if (policies.some((policy) => context.reasonsFor(policy, providerId).length > 0)) continue;
     const facts = candidate.provider.jurisdiction;
     let tier = tiers.get(providerId);

@@ -278,7 +278,7 @@ export function policyReasons(context: RouterContext, policies: readonly Compile
 }
 
 /** What a deployment's configuration lacks, asked safely: a check that throws says so. */
-function missingConfiguration(provider: Provider): string | undefined {
+export function missingConfiguration(provider: Provider): string | undefined {
   try {
     const reason = provider.missingConfiguration?.();
     return typeof reason === 'string' && reason !== '' ? reason : undefined;
