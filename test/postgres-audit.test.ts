@@ -271,6 +271,20 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
     expect(cut.ok === false && cut.reason).toMatch(/removed from the end/);
   });
 
+  it('writes a report on a chain with a removed tail that says the chain is broken, as verify does', async () => {
+    const table = `${schema}.report_tail`;
+    await runRequests(table, 5);
+    await admin.query(`ALTER TABLE "${schema}".report_tail DISABLE TRIGGER ALL`);
+    await admin.query(`DELETE FROM "${schema}".report_tail WHERE seq >= 4`);
+    const html = join(mkdtempSync(join(tmpdir(), 'sovroute-report-')), 'report.html');
+    const report = await promisify(execFile)(process.execPath, [builtCli, 'audit', 'report', '--postgres', databaseUrl, '--table', table, '--html', html]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect((report as { code?: number }).code).toBe(1);
+    expect(report.stderr).toMatch(/wrote .*report\.html \(3 of 3 records; chain broken at record 3\)/);
+    expect(readFileSync(html, 'utf8')).toMatch(/removed from the end/);
+  });
+
   it('keeps one chain for four processes writing at once, one of them killed with SIGKILL and restarted', async () => {
     const table = `${schema}.fleet`;
     const acked = new Set<string>();

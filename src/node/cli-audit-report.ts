@@ -71,12 +71,13 @@ export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'st
   let source: string;
   if (database !== undefined) {
     // The PostgreSQL room (and pg) loads only for --postgres.
-    const { readPostgresAuditRows } = await import('../postgres/index.js');
+    const { readPostgresAuditChecked } = await import('../postgres/read-postgres-audit.js');
     const table = values.table ?? 'sovroute_audit';
     source = `${table} in ${safeUrl(database)}`;
-    for await (const row of withProgress(readPostgresAuditRows({ connectionString: database, table }), io.stderr, `sovroute: reading ${table}`)) {
-      // A row edited into text that is no record breaks the chain there: the report says so.
-      if (row.record === undefined) builder.reject(`the row at seq ${row.seq} ${row.problem}`);
+    // Up to the head, with the head checked: a removed tail breaks the chain as in `audit verify`.
+    for await (const row of withProgress(readPostgresAuditChecked({ connectionString: database, table }), io.stderr, `sovroute: reading ${table}`)) {
+      // A row edited into text that is no record, a missing seq or a cut tail breaks the chain there: the report says so.
+      if (row.record === undefined) builder.reject(row.broken);
       else builder.add(row.record);
     }
   } else {

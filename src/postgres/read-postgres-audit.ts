@@ -2,7 +2,7 @@ import { exportRecords, type AuditExportOptions } from '../audit/export-audit.js
 import type { AuditRecord } from '../audit/types.js';
 import { createAuditVerifier, type AuditVerification, type VerifyAuditOptions } from '../audit/verify-audit.js';
 import { openPool, type PostgresConnectionOptions } from './connection.js';
-import { tableNames } from './table-names.js';
+import { tableNames, type TableNames } from './table-names.js';
 
 export interface PostgresAuditSource extends PostgresConnectionOptions {
   /** @default 'sovroute_audit' */
@@ -32,7 +32,7 @@ export async function* readPostgresAudit(source: PostgresAuditSource): AsyncGene
 /**
  * Like {@link readPostgresAudit}, but a row whose stored text is not a record (edited behind the
  * triggers) comes as `{ seq, problem }` instead of ending the read: for a report that shows the
- * chain broken there and goes on, as `audit report --postgres` does.
+ * chain broken there and goes on.
  */
 export async function* readPostgresAuditRows(source: PostgresAuditSource): AsyncGenerator<StoredRow> {
   yield* readChain(source, null);
@@ -72,6 +72,57 @@ async function* readChain(source: PostgresAuditSource, lastSeq: number | null): 
   }
 }
 
+type ChainHead = { seq: number; hash: string | null };
+
+/**
+ * The head row and the last stored `seq`, in one snapshot: an append moves both in one commit,
+ * so a row past the head there (`beyondHead`) means the head was moved back.
+ */
+async function readHead(source: PostgresAuditSource, names: TableNames, where: string): Promise<{ head: ChainHead; beyondHead: number | null }> {
+  const opened = await openPool(source, where);
+  try {
+    const { rows } = await opened.pool.query(`SELECT h.seq, h.hash, (SELECT max(l.seq) FROM ${names.log} l) AS last FROM ${names.head} h WHERE h.one`);
+    const head = { seq: Number(rows[0]?.seq ?? 0), hash: (rows[0]?.hash as string | null | undefined) ?? null };
+    const last = rows[0]?.last;
+    return { head, beyondHead: last === null || last === undefined || Number(last) <= head.seq ? null : Number(last) };
+  } finally {
+    await opened.close();
+  }
+}
+
+const headMovedBack = (head: ChainHead, beyondHead: number) =>
+  `the head row says the chain ends at seq ${head.seq} (${head.hash ?? 'no hash'}) but the table holds records up to seq ${beyondHead}: the head was edited`;
+
+const tailRemoved = (head: ChainHead, lastSeq: number, lastHash: string | null) =>
+  `the head row says the chain ends at seq ${head.seq} (${head.hash ?? 'no hash'}) but the last record is seq ${lastSeq} (${lastHash ?? 'none'}): records were removed from the end, or the head was edited`;
+
+/** A row of the chain read up to its head, or what breaks the chain beyond any one row's text. */
+export type CheckedRow = { seq: number; record: AuditRecord; broken?: undefined } | { seq: number; record: undefined; broken: string };
+
+/**
+ * The chain up to the head read first, with what only the table shows: a missing `seq`, and a
+ * head that does not match the last record (a removed tail, or a head moved back), each as a
+ * `broken` row where it is found. For `audit report --postgres`, which reads every record and
+ * must judge the chain as `verifyPostgresAudit` does.
+ */
+export async function* readPostgresAuditChecked(source: PostgresAuditSource): AsyncGenerator<CheckedRow> {
+  const names = tableNames(source.table ?? 'sovroute_audit');
+  const { head, beyondHead } = await readHead(source, names, 'readPostgresAudit');
+  if (beyondHead !== null) yield { seq: head.seq + 1, record: undefined, broken: headMovedBack(head, beyondHead) };
+  let lastSeq = 0;
+  let lastHash: string | null = null;
+  for await (const { seq, record, problem } of readChain({ ...source, table: names.label }, head.seq)) {
+    if (seq !== lastSeq + 1) yield { seq: lastSeq + 1, record: undefined, broken: missingRows(lastSeq, seq) };
+    if (record === undefined) yield { seq, record: undefined, broken: `the row at seq ${seq} ${problem}` };
+    else yield { seq, record };
+    lastSeq = seq;
+    lastHash = record === undefined ? null : record.hash;
+  }
+  if (head.seq !== lastSeq || head.hash !== lastHash) yield { seq: lastSeq + 1, record: undefined, broken: tailRemoved(head, lastSeq, lastHash) };
+}
+
+const missingRows = (lastSeq: number, seq: number) => `rows ${lastSeq + 1}${seq - 1 > lastSeq + 1 ? `–${seq - 1}` : ''} are missing: seq jumps from ${lastSeq} to ${seq}`;
+
 export type PostgresAuditVerification = AuditVerification & {
   /** Records read. */
   count: number;
@@ -90,35 +141,14 @@ export type PostgresAuditVerification = AuditVerification & {
 export async function verifyPostgresAudit(source: PostgresAuditSource, options: VerifyAuditOptions = {}): Promise<PostgresAuditVerification> {
   const names = tableNames(source.table ?? 'sovroute_audit');
   const verifier = createAuditVerifier({ expectedFirstPrev: null, ...options });
-  const opened = await openPool(source, 'verifyPostgresAudit');
-  let head: { seq: number; hash: string | null };
-  let beyondHead: number | null;
-  try {
-    // The head and the last row, in one snapshot: an append moves both in one commit, so a row
-    // past the head there means the head was moved back.
-    const { rows } = await opened.pool.query(`SELECT h.seq, h.hash, (SELECT max(l.seq) FROM ${names.log} l) AS last FROM ${names.head} h WHERE h.one`);
-    head = { seq: Number(rows[0]?.seq ?? 0), hash: (rows[0]?.hash as string | null | undefined) ?? null };
-    const last = rows[0]?.last;
-    beyondHead = last === null || last === undefined || Number(last) <= head.seq ? null : Number(last);
-  } finally {
-    await opened.close();
-  }
-  if (beyondHead !== null) {
-    return {
-      ok: false,
-      index: head.seq,
-      reason: `the head row says the chain ends at seq ${head.seq} (${head.hash ?? 'no hash'}) but the table holds records up to seq ${beyondHead}: the head was edited`,
-      count: 0,
-      head,
-      seq: head.seq + 1,
-    };
-  }
+  const { head, beyondHead } = await readHead(source, names, 'verifyPostgresAudit');
+  if (beyondHead !== null) return { ok: false, index: head.seq, reason: headMovedBack(head, beyondHead), count: 0, head, seq: head.seq + 1 };
   let expectedSeq = 1;
   let lastSeq = 0;
   // Up to the head read above: what other instances append meanwhile is checked by the next verification.
   for await (const { seq, record, problem } of readChain({ ...source, table: names.label }, head.seq)) {
     if (seq !== expectedSeq) {
-      const result = verifier.reject(`rows ${expectedSeq}${seq - 1 > expectedSeq ? `–${seq - 1}` : ''} are missing: seq jumps from ${expectedSeq - 1} to ${seq}`);
+      const result = verifier.reject(missingRows(expectedSeq - 1, seq));
       return { ...result, count: verifier.count, head, seq: expectedSeq };
     }
     if (record === undefined) return { ...verifier.reject(`the row at seq ${seq} ${problem}`), count: verifier.count, head, seq };
@@ -133,7 +163,7 @@ export async function verifyPostgresAudit(source: PostgresAuditSource, options: 
     return {
       ok: false,
       index: verifier.count,
-      reason: `the head row says the chain ends at seq ${head.seq} (${head.hash ?? 'no hash'}) but the last record is seq ${lastSeq} (${verifier.lastHash ?? 'none'}): records were removed from the end, or the head was edited`,
+      reason: tailRemoved(head, lastSeq, verifier.lastHash),
       count: verifier.count,
       head,
       seq: lastSeq + 1,
