@@ -1,3 +1,4 @@
+import { InvalidRequestError } from '../errors.js';
 import { exportRecords, type AuditExportOptions } from '../audit/export-audit.js';
 import type { AuditRecord } from '../audit/types.js';
 import { createAuditVerifier, type AuditVerification, type VerifyAuditOptions } from '../audit/verify-audit.js';
@@ -44,8 +45,12 @@ export type StoredRow = { seq: number; record: AuditRecord; problem?: undefined 
 /** The chain in `seq` order, up to `lastSeq` when given. */
 async function* readChain(source: PostgresAuditSource, lastSeq: number | null): AsyncGenerator<StoredRow> {
   const names = tableNames(source.table ?? 'sovroute_audit');
-  const { pool, close } = await openPool(source, 'readPostgresAudit');
   const batchSize = source.batchSize ?? 1000;
+  // A page of 0 rows would read as "not the last page" forever.
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new InvalidRequestError(`readPostgresAudit: batchSize must be a whole number of rows, at least 1; got ${batchSize}`, 'batchSize');
+  }
+  const { pool, close } = await openPool(source, 'readPostgresAudit');
   const bound = lastSeq === null ? '' : ` AND seq <= ${Math.floor(lastSeq)}`;
   try {
     let after = 0;
