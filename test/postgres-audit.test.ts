@@ -1,5 +1,6 @@
 import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -113,6 +114,56 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
       await real.end();
     }
   });
+
+  it('fails an append to a database that stops answering, stores it once it answers again, and lets router.close() finish while it is silent', async () => {
+    const table = `${schema}.silent`;
+    const target = new URL(databaseUrl);
+    // A proxy that can go silent: it keeps every connection open but passes nothing on, as a
+    // database behind a network partition, or paused, does.
+    let silent = false;
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const upstream = connect(Number(target.port) || 5432, target.hostname);
+      for (const socket of [client, upstream]) {
+        sockets.add(socket);
+        socket.on('error', () => undefined);
+        socket.on('close', () => (client.destroy(), upstream.destroy()));
+      }
+      client.on('data', (data: Buffer) => void (silent || upstream.write(data)));
+      upstream.on('data', (data: Buffer) => void (silent || client.write(data)));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const url = new URL(databaseUrl);
+    url.host = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    let failed!: () => void;
+    const firstFailure = new Promise<void>((resolve) => (failed = resolve));
+    const errors: string[] = [];
+    const sink = postgresAudit({ connectionString: url.toString(), table, statementTimeoutMs: 500 });
+    const audit = { sinks: [sink], drainTimeoutMs: 1_000, retry: { minDelayMs: 10, maxDelayMs: 50 }, onError: (error: Error) => (errors.push(error.message), failed()) };
+    try {
+      const router = createRouter({ apiKey: 'test-pg', providers: [provider], audit });
+      await router.chat.completions.create(ask('nope')).catch(() => undefined);
+      await router.flush();
+      silent = true;
+      await router.chat.completions.create(ask('nope')).catch(() => undefined);
+      // The append waiting on the silent database fails, to be retried, instead of waiting forever.
+      await firstFailure;
+      silent = false;
+      await router.flush();
+      expect(await verifyPostgresAudit({ connectionString: databaseUrl, table })).toMatchObject({ ok: true, count: 2 });
+
+      silent = true;
+      await router.chat.completions.create(ask('nope')).catch(() => undefined);
+      // close() gives up on the record it cannot store, says so, and returns.
+      await expect(router.close()).rejects.toThrow(/not stored/);
+      await sink.close();
+      expect(errors.at(-1)).toMatch(/closed before .* stored record/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      proxy.close();
+    }
+    expect(await verifyPostgresAudit({ connectionString: databaseUrl, table })).toMatchObject({ ok: true, count: 2 });
+  }, 60_000);
 
   it('stores a batch retried after a lost commit only once', async () => {
     const table = `${schema}.retried`;

@@ -20,7 +20,8 @@ export interface PostgresConnectionOptions {
   pool?: PostgresPool;
   /**
    * Longest a statement may run (an append waiting for the chain's lock included) before it
-   * fails and is retried. Applies to pools created from `connectionString`.
+   * fails and is retried; a database that stops answering fails it a second later (`0`: no
+   * limit). Applies to pools created from `connectionString`.
    * @unit milliseconds @default 10000
    */
   statementTimeoutMs?: number;
@@ -54,6 +55,10 @@ export async function openPool(options: PostgresConnectionOptions, where: string
     max: 2,
     connectionTimeoutMillis: 5_000,
     statement_timeout: timeout,
+    // The server enforces statement_timeout only while it answers: a database gone silent (a
+    // network partition, a paused host) would hold the append, the audit queue behind it and
+    // close() forever. The client gives up a second after the server would have.
+    ...(timeout > 0 ? { query_timeout: timeout + 1_000 } : {}),
     // A crashed client must not hold the chain's lock.
     idle_in_transaction_session_timeout: timeout,
     allowExitOnIdle: true,
