@@ -336,6 +336,21 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
     expect(readFileSync(html, 'utf8')).toMatch(/removed from the end/);
   });
 
+  it('refuses an empty --table (an unset variable) instead of migrating, verifying or exporting the default table', async () => {
+    // Unqualified names land in this test's schema.
+    const url = new URL(databaseUrl);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    for (const command of [['migrate'], ['verify'], ['export', '--format', 'jsonl']]) {
+      const run = await promisify(execFile)(process.execPath, [builtCli, 'audit', ...command, '--postgres', url.toString(), '--table', '']).catch(
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      expect((run as { code?: number }).code, `${command[0]}: ${run.stdout}`).toBe(2);
+      expect(run.stderr).toMatch(/table "" must be a plain identifier/);
+    }
+    const { rows } = await admin.query(`SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = 'sovroute_audit'`, [schema]);
+    expect(rows).toEqual([]);
+  });
+
   it('keeps one chain for four processes writing at once, one of them killed with SIGKILL and restarted', async () => {
     const table = `${schema}.fleet`;
     const acked = new Set<string>();

@@ -24,7 +24,7 @@ export function safeUrl(url: string): string {
 
 export async function verifyPostgres(url: string, table: string | undefined, options: VerifyAuditOptions, stdout: Writable): Promise<number> {
   const { verifyPostgresAudit } = await loadPostgres();
-  const result = await verifyPostgresAudit({ connectionString: url, ...(table ? { table } : {}) }, options);
+  const result = await verifyPostgresAudit({ connectionString: url, ...(table !== undefined ? { table } : {}) }, options);
   const head = `head seq ${result.head.seq}, hash ${result.head.hash ?? 'none'}`;
   if (result.ok) {
     stdout.write(`ok: ${result.count} record${result.count === 1 ? '' : 's'} in ${table ?? 'sovroute_audit'}, ${head}\n`);
@@ -36,12 +36,12 @@ export async function verifyPostgres(url: string, table: string | undefined, opt
 
 export async function exportPostgres(url: string, table: string | undefined, options: AuditExportOptions, write: (text: string) => Promise<void>): Promise<void> {
   const { exportPostgresAudit } = await loadPostgres();
-  await exportPostgresAudit({ connectionString: url, ...(table ? { table } : {}) }, options, write);
+  await exportPostgresAudit({ connectionString: url, ...(table !== undefined ? { table } : {}) }, options, write);
 }
 
 export async function migratePostgres(url: string, table: string | undefined, stdout: Writable): Promise<number> {
   const { migratePostgresAudit } = await loadPostgres();
-  await migratePostgresAudit({ connectionString: url, ...(table ? { table } : {}) });
+  await migratePostgresAudit({ connectionString: url, ...(table !== undefined ? { table } : {}) });
   stdout.write(`ok: ${table ?? 'sovroute_audit'} is ready in ${safeUrl(url)}\n`);
   return 0;
 }
