@@ -1,5 +1,5 @@
 import { execFile, fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -349,6 +349,30 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
     }
     const { rows } = await admin.query(`SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = 'sovroute_audit'`, [schema]);
     expect(rows).toEqual([]);
+  });
+
+  it('leaves an earlier export at --out as it was when the export cannot read the chain at all', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'sovroute-export-')), 'november.csv');
+    writeFileSync(out, 'the export made last month\n');
+    const unreachable = new URL(databaseUrl);
+    unreachable.host = '127.0.0.1:1';
+    for (const [url, table] of [
+      [databaseUrl, `${schema}.never_created`],
+      [unreachable.toString(), `${schema}.basic`],
+    ] as const) {
+      const run = await promisify(execFile)(process.execPath, [builtCli, 'audit', 'export', '--postgres', url, '--table', table, '--format', 'csv', '--out', out]).catch(
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect((run as { code?: number }).code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/does not exist|ECONNREFUSED/);
+      expect(readFileSync(out, 'utf8')).toBe('the export made last month\n');
+    }
+    // An empty chain still makes its (empty) export.
+    const empty = `${schema}.empty_export`;
+    await promisify(execFile)(process.execPath, [builtCli, 'audit', 'migrate', '--postgres', databaseUrl, '--table', empty]);
+    const jsonl = join(mkdtempSync(join(tmpdir(), 'sovroute-export-')), 'empty.jsonl');
+    await promisify(execFile)(process.execPath, [builtCli, 'audit', 'export', '--postgres', databaseUrl, '--table', empty, '--format', 'jsonl', '--out', jsonl]);
+    expect(readFileSync(jsonl, 'utf8')).toBe('');
   });
 
   it('keeps one chain for four processes writing at once, one of them killed with SIGKILL and restarted', async () => {

@@ -5,7 +5,7 @@ import type { AuditOutcome } from '../audit/types.js';
 import type { VerifyAuditOptions } from '../audit/verify-audit.js';
 import { auditFileLines, exportAuditLines, tornLine, verifyAuditLines } from './audit-file.js';
 import { exportPostgres, migratePostgres, verifyPostgres } from './cli-audit-postgres.js';
-import { checkInput, FileError, fileErrorReason, openOutput } from './cli-output.js';
+import { checkInput, FileError, fileErrorReason, openOutput, type OutputFile } from './cli-output.js';
 import { auditReportCommand, reportUsage } from './cli-audit-report.js';
 import { parseCommand, UsageError, wantsHelp, withProgress } from './cli-usage.js';
 
@@ -184,13 +184,20 @@ async function exportCommand(args: string[], { stdout, stderr }: AuditCommandOut
       await exportPostgres(database, values.table, options, (text) => write(stdout, text));
       return 0;
     }
-    const output = await openOutput(path);
+    // Opened with the first text, which comes after the first page is read: a chain that cannot
+    // be read at all (no such table, no database) leaves what is at the path as it was.
+    let output: OutputFile | undefined;
     try {
-      await exportPostgres(database, values.table, options, output.write);
+      await exportPostgres(database, values.table, options, async (text) => {
+        output ??= await openOutput(path);
+        await output.write(text);
+      });
     } catch (error) {
+      if (output === undefined) throw error;
       await output.close().catch(() => undefined);
       throw new FileError(`${error instanceof Error ? error.message : String(error)}; ${path} is incomplete`, { cause: error });
     }
+    output ??= await openOutput(path);
     await output.close();
     stderr.write(`sovroute: wrote ${path}\n`);
     return 0;
