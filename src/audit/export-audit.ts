@@ -83,6 +83,11 @@ export function auditFilter(filter: AuditFilter): (record: AuditRecord) => boole
   };
 }
 
+/** Anything but csv would otherwise be written as JSONL. */
+function checkFormat(format: unknown): void {
+  if (format !== 'csv' && format !== 'jsonl') throw new InvalidRequestError(`audit export: format "${String(format)}" is not csv or jsonl`, 'format');
+}
+
 /** The header (CSV) or nothing (JSONL) that starts an export. */
 export function exportHeader(options: Pick<AuditExportOptions, 'format' | 'bom'>): string {
   if (options.format !== 'csv') return '';
@@ -102,9 +107,7 @@ export function exportLine(record: AuditRecord, format: AuditExportOptions['form
  * @example exportAudit(audit.records, { format: 'csv', outcome: 'denied', from: '2025-01-01' })
  */
 export function exportAudit(records: Iterable<AuditRecord>, options: AuditExportOptions): string {
-  if (options.format !== 'csv' && options.format !== 'jsonl') {
-    throw new InvalidRequestError(`audit export: format "${String(options.format)}" is not csv or jsonl`, 'format');
-  }
+  checkFormat(options.format);
   const keep = auditFilter(options);
   let out = exportHeader(options);
   for (const record of records) if (keep(record)) out += exportLine(record, options.format);
@@ -121,6 +124,7 @@ export async function exportRecords(
   options: AuditExportOptions,
   write: (text: string) => void | Promise<void>,
 ): Promise<number> {
+  checkFormat(options.format);
   const keep = auditFilter(options);
   let buffer = exportHeader(options);
   let count = 0;

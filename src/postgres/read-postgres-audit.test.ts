@@ -30,3 +30,12 @@ describe('readPostgresAudit batchSize', () => {
     await expect(exportPostgresAudit({ pool, batchSize }, { format: 'jsonl' }, () => undefined)).rejects.toThrow(/batchSize/);
   });
 });
+
+describe('exportPostgresAudit format', () => {
+  it('refuses a format that is not csv or jsonl, as exportAudit does, instead of writing JSONL', async () => {
+    const { pool } = endlessPool();
+    const written: string[] = [];
+    await expect(exportPostgresAudit({ pool }, { format: 'xml' as never }, (text) => void written.push(text))).rejects.toThrow(/format "xml" is not csv or jsonl/);
+    expect(written).toEqual([]);
+  });
+});
