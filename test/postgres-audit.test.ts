@@ -375,6 +375,26 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
     expect(readFileSync(jsonl, 'utf8')).toBe('');
   });
 
+  it('reports a deleted head row as a broken chain, instead of verifying zero records as intact', async () => {
+    const table = `${schema}.headless`;
+    await runRequests(table, 4);
+    await admin.query(`DELETE FROM "${schema}".headless_head`);
+    const result = await verifyPostgresAudit({ connectionString: databaseUrl, table });
+    expect(result).toMatchObject({ ok: false, seq: 1 });
+    expect(result.ok === false && result.reason).toMatch(/head row is missing.*up to seq 4/);
+    const cli = await promisify(execFile)(process.execPath, [builtCli, 'audit', 'verify', '--postgres', databaseUrl, '--table', table]).catch(
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect((cli as { code?: number }).code).toBe(1);
+    expect(cli.stdout).toMatch(/head row is missing/);
+    const html = join(mkdtempSync(join(tmpdir(), 'sovroute-report-')), 'report.html');
+    const report = await promisify(execFile)(process.execPath, [builtCli, 'audit', 'report', '--postgres', databaseUrl, '--table', table, '--html', html]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect((report as { code?: number }).code).toBe(1);
+    expect(report.stderr).toMatch(/chain broken at record 0/);
+  });
+
   it('keeps one chain for four processes writing at once, one of them killed with SIGKILL and restarted', async () => {
     const table = `${schema}.fleet`;
     const acked = new Set<string>();

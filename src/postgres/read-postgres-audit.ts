@@ -81,22 +81,28 @@ type ChainHead = { seq: number; hash: string | null };
 
 /**
  * The head row and the last stored `seq`, in one snapshot: an append moves both in one commit,
- * so a row past the head there (`beyondHead`) means the head was moved back.
+ * so a row past the head there (`beyondHead`) means the head was moved back, or (head `null`)
+ * that its row was deleted, which would otherwise read as an empty chain.
  */
-async function readHead(source: PostgresAuditSource, names: TableNames, where: string): Promise<{ head: ChainHead; beyondHead: number | null }> {
+async function readHead(source: PostgresAuditSource, names: TableNames, where: string): Promise<{ head: ChainHead | null; beyondHead: number | null }> {
   const opened = await openPool(source, where);
   try {
-    const { rows } = await opened.pool.query(`SELECT h.seq, h.hash, (SELECT max(l.seq) FROM ${names.log} l) AS last FROM ${names.head} h WHERE h.one`);
-    const head = { seq: Number(rows[0]?.seq ?? 0), hash: (rows[0]?.hash as string | null | undefined) ?? null };
-    const last = rows[0]?.last;
-    return { head, beyondHead: last === null || last === undefined || Number(last) <= head.seq ? null : Number(last) };
+    const { rows } = await opened.pool.query(
+      `SELECT h.seq, h.hash, (SELECT max(l.seq) FROM ${names.log} l) AS last FROM (SELECT 1) AS one LEFT JOIN ${names.head} h ON h.one`,
+    );
+    const row = rows[0];
+    const head = row === undefined || row.seq === null || row.seq === undefined ? null : { seq: Number(row.seq), hash: (row.hash as string | null | undefined) ?? null };
+    const last = row?.last === null || row?.last === undefined ? 0 : Number(row.last);
+    return { head, beyondHead: last > (head?.seq ?? -1) ? last : null };
   } finally {
     await opened.close();
   }
 }
 
-const headMovedBack = (head: ChainHead, beyondHead: number) =>
-  `the head row says the chain ends at seq ${head.seq} (${head.hash ?? 'no hash'}) but the table holds records up to seq ${beyondHead}: the head was edited`;
+const headMovedBack = (head: ChainHead | null, beyondHead: number) =>
+  head === null
+    ? `the head row is missing, and the table holds ${beyondHead === 0 ? 'no records' : `records up to seq ${beyondHead}`}: the head was deleted, so where the chain ends cannot be checked`
+    : `the head row says the chain ends at seq ${head.seq} (${head.hash ?? 'no hash'}) but the table holds records up to seq ${beyondHead}: the head was edited`;
 
 const tailRemoved = (head: ChainHead, lastSeq: number, lastHash: string | null) =>
   `the head row says the chain ends at seq ${head.seq} (${head.hash ?? 'no hash'}) but the last record is seq ${lastSeq} (${lastHash ?? 'none'}): records were removed from the end, or the head was edited`;
@@ -112,8 +118,9 @@ export type CheckedRow = { seq: number; record: AuditRecord; broken?: undefined 
  */
 export async function* readPostgresAuditChecked(source: PostgresAuditSource): AsyncGenerator<CheckedRow> {
   const names = tableNames(source.table ?? 'sovroute_audit');
-  const { head, beyondHead } = await readHead(source, names, 'readPostgresAudit');
-  if (beyondHead !== null) yield { seq: head.seq + 1, record: undefined, broken: headMovedBack(head, beyondHead) };
+  const { head: read, beyondHead } = await readHead(source, names, 'readPostgresAudit');
+  const head = read ?? { seq: 0, hash: null };
+  if (beyondHead !== null) yield { seq: head.seq + 1, record: undefined, broken: headMovedBack(read, beyondHead) };
   let lastSeq = 0;
   let lastHash: string | null = null;
   for await (const { seq, record, problem } of readChain({ ...source, table: names.label }, head.seq)) {
@@ -146,8 +153,9 @@ export type PostgresAuditVerification = AuditVerification & {
 export async function verifyPostgresAudit(source: PostgresAuditSource, options: VerifyAuditOptions = {}): Promise<PostgresAuditVerification> {
   const names = tableNames(source.table ?? 'sovroute_audit');
   const verifier = createAuditVerifier({ expectedFirstPrev: null, ...options });
-  const { head, beyondHead } = await readHead(source, names, 'verifyPostgresAudit');
-  if (beyondHead !== null) return { ok: false, index: head.seq, reason: headMovedBack(head, beyondHead), count: 0, head, seq: head.seq + 1 };
+  const { head: read, beyondHead } = await readHead(source, names, 'verifyPostgresAudit');
+  const head = read ?? { seq: 0, hash: null };
+  if (beyondHead !== null) return { ok: false, index: head.seq, reason: headMovedBack(read, beyondHead), count: 0, head, seq: head.seq + 1 };
   let expectedSeq = 1;
   let lastSeq = 0;
   // Up to the head read above: what other instances append meanwhile is checked by the next verification.
