@@ -168,6 +168,25 @@ describe.skipIf(skip)('a key rate limit shared through Redis', () => {
     }
   });
 
+  it('lets a burst of exactly rpm requests through at once, and refuses the one after', async () => {
+    const upstream = await answer();
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const store = redisStore({ url: redisUrl, prefix });
+    try {
+      await store.ready();
+      // 9 a minute: nine charges of 6,666.67 ms added up in Redis land a rounding error past the minute.
+      const router = routerFor(upstream, { store }, [], { rpm: 9 });
+      const burst = await Promise.all(Array.from({ length: 9 }, () => outcome(router.chat.completions.create(request, { apiKey: 'sk-a' }))));
+      expect(burst).toEqual(Array(9).fill('ok'));
+      const refused = (await outcome(router.chat.completions.create(request, { apiKey: 'sk-a' }))) as RouterError;
+      expect([refused.status, refused.code]).toEqual([429, 'rate_limited']);
+      expect(upstream.hits).toBe(9);
+    } finally {
+      await store.close();
+      await removeRedisKeys(prefix);
+    }
+  });
+
   it('counts the requests of every instance against one rpm', async () => {
     const upstream = await answer();
     const prefix = `${uniqueName('sovroute_test')}:`;

@@ -37,10 +37,21 @@ export function gcraCorrect(tat: number, now: number, limit: number, delta: numb
   return Math.max(now, Math.max(tat, now) + (delta * ratePeriodMs) / limit);
 }
 
+/**
+ * How far past a minute ahead a TAT may be and still admit. Each charge is added to a TAT in epoch
+ * milliseconds, where a double keeps about a quarter of a microsecond: a burst of exactly the
+ * limit could end a rounding error past the minute and have its last request refused. The clock
+ * counts whole milliseconds, so admitting up to one early changes nothing a caller can see; it
+ * stays under half of one request's (or token's) share, so never lets one more through.
+ * @unit milliseconds
+ */
+export const gcraSlackMs = (limit: number) => Math.min(1, ratePeriodMs / limit / 2);
+
 /** The arithmetic shared by the memory limiter and the Redis script (which mirrors it in Lua). */
 export function gcraStep(tat: number, now: number, limit: number, cost: number): { next: number; retryAfterMs: number } {
   const next = Math.max(tat, now) + (cost * ratePeriodMs) / limit;
-  return { next, retryAfterMs: Math.max(0, next - now - ratePeriodMs) };
+  const excess = next - now - ratePeriodMs;
+  return { next, retryAfterMs: excess > gcraSlackMs(limit) ? excess : 0 };
 }
 
 /** The default limiter: this process only. */
