@@ -124,6 +124,12 @@ describe('a deployment with limits', () => {
   });
 });
 
+describe('deployment limits in the settings', () => {
+  it.each([{ rpm: 0.5 }, { tpm: 0.5 }])('refuses %j at openaiCompatible(): less than one request or token a minute would never send anything', (limits) => {
+    expect(() => openaiCompatible({ id: 'local', baseURL: 'http://127.0.0.1:9/v1', apiKey: 'k', jurisdiction, models: [{ id: 'm' }], limits })).toThrow(/limits\.(rpm|tpm) must be at least 1/);
+  });
+});
+
 describe('an attempt that never reached a limited deployment', () => {
   const limitedRouter = (baseURL: string, extra: { apiKey?: string | (() => string); store?: HealthStore } = {}) =>
     createRouter({

@@ -3,9 +3,9 @@ import { ratePeriodMs } from './rate-limiter.js';
 
 /** A deployment's rate limits: your quota with its vendor. */
 export interface DeploymentLimits {
-  /** Requests per minute. */
+  /** Requests per minute (at least 1). */
   rpm?: number | undefined;
-  /** Tokens per minute (prompt plus expected completion, estimated before each call). */
+  /** Tokens per minute (at least 1; prompt plus expected completion, estimated before each call). */
   tpm?: number | undefined;
 }
 

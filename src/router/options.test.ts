@@ -34,6 +34,9 @@ describe('createRouter options', () => {
     // Node fires a timer of 2^31 ms or more at once.
     [{ providers: [provider], deadlineMs: 2 ** 31 }, 'deadlineMs', /at most 2147483647 ms/],
     [{ providers: [provider], streamIdleTimeoutMs: Number.MAX_SAFE_INTEGER }, 'streamIdleTimeoutMs', /at most 2147483647 ms/],
+    // Less than one request (or token) a minute lets nothing through: the key could never call.
+    [{ providers: [provider], keys: { 'sk-a': { rpm: 0.5 } } }, 'keys.<key>.rpm', /options\.keys\.<key>\.rpm must be at least 1/],
+    [{ providers: [provider], keys: { 'sk-a': { tpm: 0.5 } } }, 'keys.<key>.tpm', /options\.keys\.<key>\.tpm must be at least 1/],
     // Its instruments are made after createRouter returns: a meter that cannot make them is refused now.
     [{ providers: [provider], telemetry: { meter: { createHistogram: () => ({}) } } }, 'telemetry.meter', /must be an OpenTelemetry Meter \(an object with createHistogram, createCounter and createObservableGauge\)/],
   ])('refuses %j with invalid_request naming the option', (options, param, message) => {

@@ -29,9 +29,9 @@ export interface KeyOptions {
    * refused with 429 `budget_exceeded`. Shared by a fleet when the `store` is shared.
    */
   budget?: KeyBudget;
-  /** Requests per minute the key may make; beyond it, 429 `rate_limited` with `Retry-After`. Shared by a fleet when the `store` is shared. */
+  /** Requests per minute the key may make (at least 1); beyond it, 429 `rate_limited` with `Retry-After`. Shared by a fleet when the `store` is shared. */
   rpm?: number;
-  /** Tokens per minute (prompt plus expected completion, estimated before the call); beyond it, 429 `rate_limited`. */
+  /** Tokens per minute (at least 1; prompt plus expected completion, estimated before the call); beyond it, 429 `rate_limited`. */
   tpm?: number;
 }
 
@@ -250,6 +250,8 @@ const optionalPositiveMilliseconds = () => s.optional(positiveMilliseconds());
 const positiveInteger = () => s.number(s.int(), s.positive(), s.maximum(Number.MAX_SAFE_INTEGER));
 const optionalPositiveInteger = () => s.optional(positiveInteger());
 const optionalPositive = () => s.optional(s.number(s.positive()));
+/** A key's `rpm`/`tpm`: a request is one request and at least one token, so less than 1 a minute would refuse every request forever. */
+const optionalRate = () => s.optional(s.number(s.minimum(1, 'must be at least 1: with less than one a minute no request ever fits')));
 
 const countriesMessage = "must be 'EU', 'EEA' or a list of ISO country codes such as ['FR', 'DE']";
 const countries = () => s.optional(s.union([s.array(s.string(s.length(2))), s.oneOf(['EU', 'EEA'], countriesMessage)]));
@@ -346,8 +348,8 @@ const routerOptionsShape = s.strictObject({
         policy: s.optional(policyShape),
         label: s.optional(s.string()),
         budget: s.optional(s.strictObject({ limit: s.number(s.nonnegative()), period: s.oneOf(['day', 'week', 'month', 'total']) })),
-        rpm: optionalPositive(),
-        tpm: optionalPositive(),
+        rpm: optionalRate(),
+        tpm: optionalRate(),
       }),
     ),
   ),
