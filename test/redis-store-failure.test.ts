@@ -419,3 +419,65 @@ describe.skipIf(!hasRedisServer)('a request that ends while the connection to Re
     }
   }, 30_000);
 });
+
+describe.skipIf(!hasRedisServer)('requests refused while the connection to Redis is down', () => {
+  it('leave no settlement waiting for Redis: the cost of a request in flight is still counted after 10,000 of them', async () => {
+    const port = await freePort();
+    const server = await ownRedis(port);
+    const relay = await cuttableRelay(port);
+    const { logger, warnings } = capturingLogger();
+    const store = redisStore({ url: relay.url, prefix: 'refusals:', commandTimeoutMs: 200, refreshMs: 100 });
+    try {
+      let answer: () => void = () => undefined;
+      const answered = new Promise<void>((resolve) => (answer = resolve));
+      // One completion token at 1000 EUR per million: each call costs 0.001 EUR.
+      const upstream = await localUpstream((_body, response) => {
+        void answered.then(() =>
+          response.writeHead(200, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              id: 'c', object: 'chat.completion', created: 1, model: 'm',
+              choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+              usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+            }),
+          ),
+        );
+      });
+      const router = createRouter({
+        currency: 'EUR',
+        policy: 'global',
+        store,
+        logger,
+        keys: { 'sk-a': { label: 'team-a', budget: { limit: 1, period: 'day' } } },
+        providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction: euJurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+      });
+      await store.ready();
+      const call = router.chat.completions.create(oneTokenRequest, { apiKey: 'sk-a' });
+      while (upstream.hits === 0) await sleep(10);
+      relay.cut();
+      while (!warnings.some((warning) => warning.includes('does not answer'))) await sleep(10);
+      // A busy outage: every other request of the key is refused, nothing reserved for it.
+      for (let index = 0; index < 10_000; index++) {
+        const refused = await router.chat.completions.create(oneTokenRequest, { apiKey: 'sk-a' }).then(
+          () => undefined,
+          (error: unknown) => error as RouterError,
+        );
+        expect(refused?.code).toBe('store_unavailable');
+      }
+      answer();
+      expect((await call).provider).toBe('local');
+      relay.restore();
+      let usage: Awaited<ReturnType<typeof router.usage>> | undefined;
+      for (let tries = 0; tries < 100; tries++) {
+        usage = await router.usage('team-a').catch(() => undefined);
+        if (usage?.spent === 0.001) break;
+        await sleep(50);
+      }
+      expect(usage).toMatchObject({ spent: 0.001, reserved: 0 });
+      expect(warnings.filter((warning) => warning.includes('settling'))).toEqual([]);
+    } finally {
+      await store.close();
+      relay.close();
+      server.kill('SIGKILL');
+    }
+  }, 60_000);
+});

@@ -84,9 +84,16 @@ const expiresAt = (resetsAt: number | null) => (resetsAt === null ? 0 : resetsAt
  * @param send a command that must reach Redis now.
  * @param sendSettlement a settlement: sent now, or kept and sent once Redis answers again when the
  * connection is down, so a request ending during an outage still has its cost counted.
+ * @param sendRelease the release of a reservation that got no answer: sent now on a live
+ * connection (behind the reservation, which Redis may still make), else dropped.
  */
 
-export function redisBudgetLedger(send: <T>(args: string[]) => Promise<T>, base: string, sendSettlement: (args: string[]) => Promise<void>): BudgetLedger {
+export function redisBudgetLedger(
+  send: <T>(args: string[]) => Promise<T>,
+  base: string,
+  sendSettlement: (args: string[]) => Promise<void>,
+  sendRelease: (args: string[]) => Promise<void>,
+): BudgetLedger {
   // The key id last: every field before it is free of ':', so no two accounts share a name.
   const keysOf = ({ keyId, period, currency }: LedgerAccount, start: number) => {
     const account = `${currency}:${period}:${start}:${keyId}`;
@@ -94,18 +101,32 @@ export function redisBudgetLedger(send: <T>(args: string[]) => Promise<T>, base:
   };
   // The count of the same key and period kept by versions whose keys had no currency (see carryLegacy).
   const legacyOf = ({ keyId }: LedgerAccount, start: number) => `${base}bud:${keyId}:${start}`;
+  /**
+   * Requests whose reservation got no answer, until the guard gives it back (at once). That release
+   * is not kept for later like a settlement: while the connection is down every request of a
+   * budgeted key is refused so, and their releases of nothing would fill the settlements kept
+   * for Redis's return, pushing out those of requests that did spend.
+   */
+  const unanswered = new Set<string>();
   return {
     async reserve(request) {
       const { start, resetsAt } = periodAt(request.period, Date.now());
-      const reply = await send<number[]>([
-        'EVAL', reserveScript, '4', ...keysOf(request, start), legacyOf(request, start),
-        String(request.estimate), String(request.limit), request.id, String(request.holdMs), String(expiresAt(resetsAt)),
-      ]);
+      let reply: number[];
+      try {
+        reply = await send<number[]>([
+          'EVAL', reserveScript, '4', ...keysOf(request, start), legacyOf(request, start),
+          String(request.estimate), String(request.limit), request.id, String(request.holdMs), String(expiresAt(resetsAt)),
+        ]);
+      } catch (error) {
+        unanswered.add(request.id);
+        throw error;
+      }
       return { granted: Number(reply[0]) === 1, spent: Number(reply[1]), reserved: Number(reply[2]) };
     },
     async settle(account, id, actual, now = Date.now()) {
       const { start, resetsAt } = periodAt(account.period, now);
-      await sendSettlement(['EVAL', settleScript, '3', ...keysOf(account, start), id, String(actual), String(expiresAt(resetsAt))]);
+      const args = ['EVAL', settleScript, '3', ...keysOf(account, start), id, String(actual), String(expiresAt(resetsAt))];
+      await (unanswered.delete(id) && actual === 0 ? sendRelease(args) : sendSettlement(args));
     },
     async usage(account) {
       const { start } = periodAt(account.period, Date.now());

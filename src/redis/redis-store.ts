@@ -355,6 +355,17 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     await Promise.all(settlements.map((args) => exchange(live, args).catch(() => undefined)));
   };
 
+  /**
+   * The release of a budget reservation that got no answer: behind it on the same connection
+   * while that is up (Redis may still make the reservation). While it is down the reservation
+   * failed at once, unsent, or was cut off with its connection: nothing is kept for later, and
+   * such a reservation, if Redis made it, is released when it lapses.
+   */
+  const sendRelease = async (args: string[]): Promise<void> => {
+    const live = connection;
+    if (live !== undefined && live.isReady()) await exchange(live, args);
+  };
+
   /** Deployment reservations: undefined while disconnected (the instance counts alone), thrown when a live connection did not answer in time. */
   const sendUnlessDisconnected = async <T>(args: string[]): Promise<T | undefined> => {
     const live = connection;
@@ -369,7 +380,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
 
   return {
     instanceId,
-    budgets: redisBudgetLedger(sendOrThrow, base, sendSettlement),
+    budgets: redisBudgetLedger(sendOrThrow, base, sendSettlement, sendRelease),
     rateLimits: redisRateLimiter(sendOrThrow, base),
     reserveDeployment: redisDeploymentLimits(sendUnlessDisconnected, base, instanceId),
     onUnavailable: options.onUnavailable ?? 'deny',
