@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { callbackAudit, createRouter, openaiCompatible, RouterError, type AuditRecord } from '../src/index.js';
+import { createClient } from '@redis/client';
 import { redisStore } from '../src/redis/index.js';
+import { redisRateLimiter } from '../src/redis/redis-rate-limiter.js';
 import { localUpstream, useLocalUpstreams, type LocalUpstream } from './helpers/local-upstream.js';
 import { euJurisdiction, oneTokenRequest, oneTokenUpstream } from './helpers/priced-upstream.js';
 import { removeRedisKeys } from './helpers/redis-keys.js';
@@ -169,20 +171,52 @@ describe.skipIf(skip)('a key rate limit shared through Redis', () => {
   });
 
   it('lets a burst of exactly rpm requests through at once, and refuses the one after', async () => {
+    const rpm = 9;
     const upstream = await answer();
     const prefix = `${uniqueName('sovroute_test')}:`;
     const store = redisStore({ url: redisUrl, prefix });
     try {
       await store.ready();
-      // 9 a minute: nine charges of 6,666.67 ms added up in Redis land a rounding error past the minute.
-      const router = routerFor(upstream, { store }, [], { rpm: 9 });
-      const burst = await Promise.all(Array.from({ length: 9 }, () => outcome(router.chat.completions.create(request, { apiKey: 'sk-a' }))));
-      expect(burst).toEqual(Array(9).fill('ok'));
+      // Nine charges of 6,666.67 ms added up in Redis land a rounding error past the minute.
+      const router = routerFor(upstream, { store }, [], { rpm });
+      const burst = await Promise.all(Array.from({ length: rpm }, () => outcome(router.chat.completions.create(request, { apiKey: 'sk-a' }))));
+      expect(burst).toEqual(Array(rpm).fill('ok'));
       const refused = (await outcome(router.chat.completions.create(request, { apiKey: 'sk-a' }))) as RouterError;
       expect([refused.status, refused.code]).toEqual([429, 'rate_limited']);
-      expect(upstream.hits).toBe(9);
+      expect(upstream.hits).toBe(rpm);
     } finally {
       await store.close();
+      await removeRedisKeys(prefix);
+    }
+  });
+
+  it('counts exactly rpm of a burst taken in one go, for rpm that do not divide a minute', async () => {
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const client = createClient({ url: redisUrl });
+    await client.connect();
+    try {
+      // Every take of a burst in one MULTI: Redis runs them back to back, on (almost always) one millisecond of its clock.
+      let queued: Array<{ args: string[]; resolve: (reply: unknown) => void }> = [];
+      const send = <T>(args: string[]) =>
+        new Promise<T>((resolve) => {
+          queued.push({ args, resolve: resolve as (reply: unknown) => void });
+          if (queued.length > 1) return;
+          queueMicrotask(async () => {
+            const batch = queued;
+            queued = [];
+            const multi = client.multi();
+            for (const { args: command } of batch) multi.addCommand(command);
+            const replies = await multi.exec();
+            batch.forEach(({ resolve: done }, index) => done(replies[index]));
+          });
+        });
+      const limiter = redisRateLimiter(send, prefix);
+      for (const rpm of [28, 36, 39, 42, 51, 63]) {
+        const decisions = await Promise.all(Array.from({ length: rpm + 1 }, () => limiter.take(`key-${rpm}`, { rpm }, 1)));
+        expect({ rpm, allowed: decisions.filter((decision) => decision.allowed).length }).toEqual({ rpm, allowed: rpm });
+      }
+    } finally {
+      await client.close();
       await removeRedisKeys(prefix);
     }
   });

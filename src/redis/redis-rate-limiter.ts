@@ -4,6 +4,9 @@ import type { RateLimiter } from '../budgets/rate-limiter.js';
  * Key rate limits counted in Redis for the fleet: GCRA as in rate-limiter.ts, in one script
  * over both limits (checked, then charged), on Redis's clock. Each TAT lives at most a minute
  * past its value. The tpm charge, an estimate, is corrected to the real usage when the request ends.
+ * A TAT is written with all 17 digits of its double: Lua's tostring keeps 14, a tenth of a
+ * millisecond of an epoch time, and the rounding of each charge added up over a burst let
+ * through more, or fewer, than the limit.
  */
 
 const script = `
@@ -22,7 +25,7 @@ for i = 1, 2 do
     nexts[i] = next
   end
 end
-for i, next in pairs(nexts) do redis.call('SET', KEYS[i], tostring(next), 'PX', math.ceil(next - now) + 1000) end
+for i, next in pairs(nexts) do redis.call('SET', KEYS[i], string.format('%.17g', next), 'PX', math.ceil(next - now) + 1000) end
 return {0, 0}
 `;
 
@@ -33,7 +36,7 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 if tat < now then tat = now end
 local next = tat + tonumber(ARGV[1]) * 60000 / tonumber(ARGV[2])
-if next > now then redis.call('SET', KEYS[1], tostring(next), 'PX', math.ceil(next - now) + 1000) else redis.call('DEL', KEYS[1]) end
+if next > now then redis.call('SET', KEYS[1], string.format('%.17g', next), 'PX', math.ceil(next - now) + 1000) else redis.call('DEL', KEYS[1]) end
 return 1
 `;
 
