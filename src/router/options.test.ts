@@ -34,6 +34,8 @@ describe('createRouter options', () => {
     // Node fires a timer of 2^31 ms or more at once.
     [{ providers: [provider], deadlineMs: 2 ** 31 }, 'deadlineMs', /at most 2147483647 ms/],
     [{ providers: [provider], streamIdleTimeoutMs: Number.MAX_SAFE_INTEGER }, 'streamIdleTimeoutMs', /at most 2147483647 ms/],
+    // An empty label would stand in the audit records for the key (and count its budget) as "", naming no one.
+    [{ providers: [provider], keys: { 'sk-a': { label: '' } } }, 'keys.<key>.label', /options\.keys\.<key>\.label/],
     // Less than one request (or token) a minute lets nothing through: the key could never call.
     [{ providers: [provider], keys: { 'sk-a': { rpm: 0.5 } } }, 'keys.<key>.rpm', /options\.keys\.<key>\.rpm must be at least 1/],
     [{ providers: [provider], keys: { 'sk-a': { tpm: 0.5 } } }, 'keys.<key>.tpm', /options\.keys\.<key>\.tpm must be at least 1/],

@@ -21,7 +21,7 @@ import { resolveTelemetryOptions, type ResolvedTelemetryOptions, type TelemetryO
 export interface KeyOptions {
   /** The key's own policy; it narrows the router's, never widens it. */
   policy?: PresetPolicyName | JurisdictionPolicy;
-  /** Shown in audit records instead of a hash of the key. */
+  /** Shown in audit records instead of a hash of the key (not empty); it also names the key in errors and `router.usage()`. */
   label?: string;
   /**
    * Most the key may spend per period, in the router's currency. Each request reserves its
@@ -346,7 +346,7 @@ const routerOptionsShape = s.strictObject({
       s.string(s.minLength(1)),
       s.strictObject({
         policy: s.optional(policyShape),
-        label: s.optional(s.string()),
+        label: s.optional(s.string(s.minLength(1))),
         budget: s.optional(s.strictObject({ limit: s.number(s.nonnegative()), period: s.oneOf(['day', 'week', 'month', 'total']) })),
         rpm: optionalRate(),
         tpm: optionalRate(),
