@@ -289,9 +289,9 @@ describe.skipIf(skip)('the reserved amount of a budget counted in Redis', () => 
       const account = { keyId: 'team-a', period: 'total' as const, currency: 'EUR' };
       await ledger.reserve({ ...account, id: 'dies', estimate: 500, limit: 1_000, holdMs: 30 });
       await ledger.reserve({ ...account, id: 'lives', estimate: 200, limit: 1_000, holdMs: 60_000 });
-      expect(await ledger.usage(account)).toEqual({ spent: 0, reserved: 700 });
+      expect(await ledger.usage(account)).toMatchObject({ spent: 0, reserved: 700 });
       await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(await ledger.usage(account)).toEqual({ spent: 0, reserved: 200 });
+      expect(await ledger.usage(account)).toMatchObject({ spent: 0, reserved: 200 });
     } finally {
       await store.close();
       await removeRedisKeys(prefix);
@@ -445,6 +445,46 @@ describe.skipIf(skip)('a key budget in a Redis that restarted empty during a cal
       await store.close();
       await removeRedisKeys(prefix);
       await client.close();
+    }
+  });
+});
+
+describe.skipIf(skip)('a key budget shared by instances whose clocks differ', () => {
+  it("counts every instance's calls in the fleet's period, on Redis's clock: one whose clock is 40 days behind shares this month's count", async () => {
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const upstream = await answer();
+    const stores: Array<ReturnType<typeof redisStore>> = [];
+    const routerOn = async () => {
+      const store = redisStore({ url: redisUrl, prefix });
+      stores.push(store);
+      const router = createRouter({
+        currency: 'EUR',
+        store,
+        keys: { 'sk-a': { label: 'team-a', budget: { limit: 0.0015, period: 'month' } } },
+        providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+      });
+      await store.ready();
+      return router;
+    };
+    try {
+      const onTime = await routerOn();
+      await onTime.chat.completions.create(request, { apiKey: 'sk-a' });
+      // A machine whose clock is 40 days behind (a VM resumed from an old snapshot), in the same fleet.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() - 40 * 86_400_000);
+      const behind = await routerOn();
+      expect(await behind.usage('team-a')).toMatchObject({ spent: 0.001 });
+      // The month's budget (0.0015 EUR) holds one call: the late machine may not make a second.
+      const refused = await behind.chat.completions.create(request, { apiKey: 'sk-a' }).then(
+        () => undefined,
+        (error: unknown) => error as RouterError,
+      );
+      expect(refused?.code).toBe('budget_exceeded');
+      expect(upstream.hits).toBe(1);
+    } finally {
+      vi.useRealTimers();
+      await Promise.all(stores.map((store) => store.close()));
+      await removeRedisKeys(prefix);
     }
   });
 });

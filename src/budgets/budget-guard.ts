@@ -70,7 +70,7 @@ export async function reserveBudget(
   }
   if (!result.granted) {
     const remaining = Math.max(0, fromMicro(toMicro(budget.limit) - result.spent - result.reserved));
-    const { resetsAt } = periodAt(budget.period, reservedAt);
+    const resetsAt = result.resetsAt !== undefined ? result.resetsAt : periodAt(budget.period, reservedAt).resetsAt;
     throw new BudgetExceededError(
       `key "${keyId}" has ${format(remaining, options.currency)} left of its ${periodWords[budget.period]} budget of ${format(budget.limit, options.currency)}` +
         ` (${format(fromMicro(result.reserved), options.currency)} of it held by requests in flight); this request is estimated at ${format(estimate, options.currency)}` +
@@ -94,7 +94,7 @@ export async function readUsage(options: BudgetGuardOptions, keyId: string, budg
   } catch (error) {
     throw new StoreUnavailableError(`the usage of key "${keyId}" cannot be read: its store does not answer (${error instanceof Error ? error.message : String(error)})`, error);
   }
-  const { resetsAt } = periodAt(budget.period, Date.now());
+  const resetsAt = state.resetsAt !== undefined ? state.resetsAt : periodAt(budget.period, Date.now()).resetsAt;
   const spent = fromMicro(state.spent);
   const reserved = fromMicro(state.reserved);
   return {

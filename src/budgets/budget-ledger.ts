@@ -11,6 +11,11 @@ import { periodAt, type BudgetPeriod } from './budget-period.js';
 export interface LedgerState {
   spent: number;
   reserved: number;
+  /**
+   * When the period counted ends, when the ledger keeps time on a clock of its own (a shared
+   * store: the fleet's); otherwise it is this process's period. @unit epoch milliseconds; null for `total`
+   */
+  resetsAt?: number | null;
 }
 
 /** Whose count: one key's, per period, in one currency (amounts of two currencies never add up). */

@@ -5,7 +5,8 @@ import { periodAt } from '../budgets/budget-period.js';
  * Budgets counted in Redis, atomically for the fleet. Per key, currency and period: a hash with
  * `spent` and `reserved` (integer micro-units), a hash of reservations (request id → amount) and
  * a sorted set of when each reservation lapses, so a reservation whose instance died is released
- * by the next reserve. Times are Redis's own clock (TIME), the same for every instance.
+ * by the next reserve. Times are Redis's own clock (TIME), the same for every instance, and so
+ * are periods: each instance picks the period by its clock's offset from Redis's.
  *
  * The currency is part of the key: routers of one fleet that count in different currencies (or
  * one whose `currency` changed) keep separate counts, never adding euros to dollars.
@@ -86,6 +87,8 @@ const expiresAt = (resetsAt: number | null) => (resetsAt === null ? 0 : resetsAt
  * connection is down, so a request ending during an outage still has its cost counted.
  * @param sendRelease the release of a reservation that got no answer: sent now on a live
  * connection (behind the reservation, which Redis may still make), else dropped.
+ * @param toFleet a time of this process as Redis's clock reads it: periods are the fleet's, so
+ * an instance whose clock is off still counts in the day (week, month) the others count in.
  */
 
 export function redisBudgetLedger(
@@ -93,6 +96,7 @@ export function redisBudgetLedger(
   base: string,
   sendSettlement: (args: string[]) => Promise<void>,
   sendRelease: (args: string[]) => Promise<void>,
+  toFleet: (time: number) => number,
 ): BudgetLedger {
   // The key id last: every field before it is free of ':', so no two accounts share a name.
   const keysOf = ({ keyId, period, currency }: LedgerAccount, start: number) => {
@@ -110,7 +114,7 @@ export function redisBudgetLedger(
   const unanswered = new Set<string>();
   return {
     async reserve(request) {
-      const { start, resetsAt } = periodAt(request.period, Date.now());
+      const { start, resetsAt } = periodAt(request.period, toFleet(Date.now()));
       let reply: number[];
       try {
         reply = await send<number[]>([
@@ -121,17 +125,17 @@ export function redisBudgetLedger(
         unanswered.add(request.id);
         throw error;
       }
-      return { granted: Number(reply[0]) === 1, spent: Number(reply[1]), reserved: Number(reply[2]) };
+      return { granted: Number(reply[0]) === 1, spent: Number(reply[1]), reserved: Number(reply[2]), resetsAt };
     },
     async settle(account, id, actual, now = Date.now()) {
-      const { start, resetsAt } = periodAt(account.period, now);
+      const { start, resetsAt } = periodAt(account.period, toFleet(now));
       const args = ['EVAL', settleScript, '3', ...keysOf(account, start), id, String(actual), String(expiresAt(resetsAt))];
       await (unanswered.delete(id) && actual === 0 ? sendRelease(args) : sendSettlement(args));
     },
     async usage(account) {
-      const { start } = periodAt(account.period, Date.now());
+      const { start, resetsAt } = periodAt(account.period, toFleet(Date.now()));
       const [spent, reserved] = await send<number[]>(['EVAL', usageScript, '4', ...keysOf(account, start), legacyOf(account, start)]);
-      return { spent: Number(spent ?? 0), reserved: Number(reserved ?? 0) };
+      return { spent: Number(spent ?? 0), reserved: Number(reserved ?? 0), resetsAt };
     },
   };
 }

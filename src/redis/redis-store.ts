@@ -380,7 +380,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
 
   return {
     instanceId,
-    budgets: redisBudgetLedger(sendOrThrow, base, sendSettlement, sendRelease),
+    budgets: redisBudgetLedger(sendOrThrow, base, sendSettlement, sendRelease, (time) => clock.toFleet(time)),
     rateLimits: redisRateLimiter(sendOrThrow, base),
     reserveDeployment: redisDeploymentLimits(sendUnlessDisconnected, base, instanceId),
     onUnavailable: options.onUnavailable ?? 'deny',
