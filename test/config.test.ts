@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,6 +38,16 @@ describe('configuration files', () => {
     expect(header.message).not.toContain('sk-live-abc');
     const key = await failure(file('key-number.yaml', 'providers:\n  - preset: scaleway\nkeys:\n  - key: 99887766554433\n'));
     expect(key.message).not.toContain('998877665544');
+  });
+
+  it('a JSON syntax error near a key names its line without quoting the text around it (the key), in the message or its cause', async () => {
+    const path = file('unquoted-key.json', '{\n  "providers": [\n    { "preset": "scaleway",\n      "apiKey": sk-live-abcdef0123456789 }\n  ]\n}\n');
+    const error = await failure(path);
+    expect(error.message).toMatch(new RegExp(`^${path}:4: not valid JSON`));
+    expect(inspect(error, { depth: 10 })).not.toContain('sk-live');
+    const after = await failure(file('after-key.json', '{ "providers": [{ "preset": "scaleway", "apiKey": "sk-live-abcdef0123456789"; }] }\n'));
+    expect(after.message).toMatch(/:1: not valid JSON/);
+    expect(inspect(after, { depth: 10 })).not.toContain('456789');
   });
 
   it('a postgres sink with a table name that cannot be used names the file, its line and the setting', async () => {

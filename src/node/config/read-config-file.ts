@@ -36,11 +36,12 @@ export async function readConfigFile(file: string): Promise<ConfigSource> {
     try {
       JSON.parse(text);
     } catch (error) {
-      const offset = /position (\d+)/.exec((error as Error).message)?.[1];
+      const { reason, offset } = jsonSyntaxError((error as Error).message, text);
       // Node 20 does not always tell the position; the YAML parser's first error usually does.
-      const position = offset === undefined ? document.errors[0]?.pos[0] : Number(offset);
+      const position = offset ?? document.errors[0]?.pos[0];
       const line = position === undefined ? undefined : lineCounter.linePos(position).line;
-      throw new ConfigError(file, `not valid JSON: ${(error as Error).message.split('\n')[0]}`, { line, cause: error });
+      // Not V8's error as the cause: its message quotes the text.
+      throw new ConfigError(file, `not valid JSON: ${reason}`, { line, cause: new SyntaxError(reason) });
     }
   }
   const problem = document.errors[0];
@@ -55,6 +56,30 @@ export async function readConfigFile(file: string): Promise<ConfigSource> {
       return offset === undefined ? undefined : lineCounter.linePos(offset).line;
     },
   };
+}
+
+/** V8's message for a token it did not expect quotes up to 10 characters of the text either side of it. */
+const quotedContext = /^(?:(Unexpected token '.+?'), )?(\.\.\.)?"(.*)"(\.\.\.)? is not valid JSON$/su;
+
+/**
+ * Why JSON.parse refused the file, without the text V8 quotes around the error (the value next
+ * to it may be a key the file holds), and where, when that can be told.
+ */
+function jsonSyntaxError(message: string, text: string): { reason: string; offset: number | undefined } {
+  const quoted = quotedContext.exec(message);
+  if (quoted === null) {
+    const position = /position (\d+)/.exec(message)?.[1];
+    return { reason: message.split('\n')[0]!, offset: position === undefined ? undefined : Number(position) };
+  }
+  const [, token, cutBefore, context = '', cutAfter] = quoted;
+  const reason = token ?? 'Unexpected text';
+  // The context is text.slice(offset - 10, offset + 10), cut at the text's ends.
+  if (cutBefore !== undefined) {
+    const start = text.indexOf(context);
+    return { reason, offset: start === -1 ? undefined : start + 10 };
+  }
+  if (cutAfter !== undefined) return { reason, offset: Math.max(0, context.length - 10) };
+  return { reason, offset: undefined };
 }
 
 function offsetOf(document: Document, path: ConfigPath, key: string | undefined): number | undefined {
