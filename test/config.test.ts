@@ -50,6 +50,18 @@ describe('configuration files', () => {
     expect(inspect(after, { depth: 10 })).not.toContain('456789');
   });
 
+  it('an alias to no anchor (a value starting with *) or aliases that expand without end are a ConfigError with the line, never quoting the value', async () => {
+    const path = file('alias.yaml', 'providers:\n  - preset: scaleway\n    apiKey: *kx81-secret-value\n');
+    const error = await failure(path);
+    expect(error.message).toMatch(new RegExp(`^${path}:3: `));
+    expect(inspect(error, { depth: 10 })).not.toContain('kx81-secret-value');
+    const laughs = file(
+      'laughs.yaml',
+      'providers:\n  - preset: scaleway\na: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n',
+    );
+    expect((await failure(laughs)).message).toMatch(new RegExp(`^${laughs}: .*alias`));
+  });
+
   it('a postgres sink with a table name that cannot be used names the file, its line and the setting', async () => {
     const path = file('table.yaml', 'providers:\n  - preset: scaleway\naudit:\n  sinks:\n    - postgres: postgres://writer:s3cret@db.internal/app\n      table: audit-log\n');
     const error = await failure(path);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { ConfigError } from './config-error.js';
 
 export type ConfigPath = readonly PropertyKey[];
@@ -48,14 +48,39 @@ export async function readConfigFile(file: string): Promise<ConfigSource> {
   if (problem) {
     throw new ConfigError(file, `not valid YAML: ${problem.message.split('\n')[0]}`, { line: lineCounter.linePos(problem.pos[0]).line, cause: problem });
   }
+  let data: unknown;
+  try {
+    data = document.toJS();
+  } catch (error) {
+    throw aliasError(file, document, lineCounter, error);
+  }
   return {
     file,
-    data: document.toJS(),
+    data,
     lineOf: (path, key) => {
       const offset = offsetOf(document, path, key);
       return offset === undefined ? undefined : lineCounter.linePos(offset).line;
     },
   };
+}
+
+/**
+ * Why the document's aliases could not be resolved: one naming no anchor (a value starting with
+ * `*`, which may be a key: never quoted), or too many (YAML's "billion laughs").
+ */
+function aliasError(file: string, document: Document, lineCounter: LineCounter, error: unknown): ConfigError {
+  let line: number | undefined;
+  visit(document, {
+    Alias(_, node) {
+      if (node.resolve(document) !== undefined || node.range === undefined || node.range === null) return undefined;
+      line = lineCounter.linePos(node.range[0]).line;
+      return visit.BREAK;
+    },
+  });
+  if (line !== undefined) {
+    return new ConfigError(file, "not valid YAML: an alias (*name) names no anchor (&name) set before it; quote a value that starts with * ('*…')", { line });
+  }
+  return new ConfigError(file, `not valid YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
 }
 
 /** V8's message for a token it did not expect quotes up to 10 characters of the text either side of it. */
