@@ -50,6 +50,12 @@ describe('configuration files', () => {
     expect(inspect(after, { depth: 10 })).not.toContain('456789');
   });
 
+  it('a YAML tag it does not know (!env NAME) stops the start naming its line and ${NAME}, instead of sending the text NAME as the key', async () => {
+    const path = file('tag.yaml', 'providers:\n  - preset: scaleway\n    apiKey: !env SCW_SECRET_KEY\n');
+    const error = await failure(path, { SCW_SECRET_KEY: 'sk-from-env' });
+    expect(error.message).toMatch(new RegExp(`^${path}:3: .*!env.*\\$\\{NAME\\}`));
+  });
+
   it('an alias to no anchor (a value starting with *) or aliases that expand without end are a ConfigError with the line, never quoting the value', async () => {
     const path = file('alias.yaml', 'providers:\n  - preset: scaleway\n    apiKey: *kx81-secret-value\n');
     const error = await failure(path);

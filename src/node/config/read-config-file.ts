@@ -48,6 +48,13 @@ export async function readConfigFile(file: string): Promise<ConfigSource> {
   if (problem) {
     throw new ConfigError(file, `not valid YAML: ${problem.message.split('\n')[0]}`, { line: lineCounter.linePos(problem.pos[0]).line, cause: problem });
   }
+  const unknownTag = document.warnings.find((warning) => warning.code === 'TAG_RESOLVE_FAILED');
+  if (unknownTag) {
+    // Read as plain text, `apiKey: !env NAME` would send the text NAME as the key.
+    throw new ConfigError(file, `${unknownTag.message.split('\n')[0]}: the configuration knows no YAML tags; write \${NAME} to read the environment variable NAME`, {
+      line: lineCounter.linePos(unknownTag.pos[0]).line,
+    });
+  }
   let data: unknown;
   try {
     data = document.toJS();
