@@ -344,7 +344,7 @@ describe('router.fetch', () => {
     await router.fetch('http://sovroute.local/v1/nowhere', { headers: { authorization: `Bearer ${apiKey}` } });
     const posted = await router.fetch('http://sovroute.local/v1/models', { method: 'POST', headers: { authorization: `Bearer ${apiKey}` }, body: '{}' });
     expect(posted.status).toBe(405);
-    expect(posted.headers.get('allow')).toBe('GET');
+    expect(posted.headers.get('allow')).toBe('GET, HEAD');
     await router.flush();
     expect(audit.records).toHaveLength(0);
   });

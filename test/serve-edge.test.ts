@@ -421,6 +421,19 @@ describe('serve(): paths', () => {
     expect(await records()).toEqual([]);
   });
 
+  it('answers HEAD as GET without a body (RFC 9110): /healthz, /readyz and /v1/models, with no audit record', async () => {
+    const { router, records } = makeRouter({ keys: { 'test-team': {} } });
+    const port = await start(router);
+    const health = await send(port, { method: 'HEAD', path: '/healthz', headers: { host: 'pod-10-0-0-7.internal' } });
+    expect([health.status, health.headers['content-type'], health.text]).toEqual([200, 'application/json', '']);
+    await vi.waitFor(async () => expect((await send(port, { method: 'HEAD', path: '/readyz' })).status).toBe(200));
+    const models = await send(port, { method: 'HEAD', path: '/v1/models', headers: { authorization: 'Bearer test-team' } });
+    expect([models.status, models.headers['content-type'], models.text]).toEqual([200, 'application/json', '']);
+    const deleted = await send(port, { method: 'DELETE', path: '/v1/models', headers: { authorization: 'Bearer test-team' } });
+    expect([deleted.status, deleted.headers.allow]).toEqual([405, 'GET, HEAD']);
+    expect(await records()).toEqual([]);
+  });
+
   it('answers a malformed percent-encoding in a model id with a 400 envelope, not a 500', async () => {
     const { router } = makeRouter();
     const port = await start(router);

@@ -132,11 +132,13 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
   const method = request.method ?? 'GET';
   const target = originForm(request.url ?? '/');
   const path = target.split('?', 1)[0]!;
-  if (method === 'GET' && path === '/healthz') {
+  // HEAD is GET without the body (RFC 9110): a probe that sends it is answered the same.
+  const get = method === 'GET' || method === 'HEAD';
+  if (get && path === '/healthz') {
     write(response, new Response('{"status":"ok"}', { status: 200, headers: { 'content-type': 'application/json' } }));
     return;
   }
-  if (method === 'GET' && path === '/readyz') {
+  if (get && path === '/readyz') {
     const ready = edge.ready();
     write(response, new Response(JSON.stringify({ status: ready ? 'ready' : 'unavailable' }), { status: ready ? 200 : 503, headers: { 'content-type': 'application/json' } }));
     return;

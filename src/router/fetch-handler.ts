@@ -206,12 +206,16 @@ export function createFetchHandler(context: RouterContext, responses?: LoadRespo
       }
       const models = /\/models(?:\/(.+))?$/.exec(path);
       if (models) {
-        if (call.method !== 'GET') return errorResponse(new RouterError(`${call.method} is not allowed on ${path}; use GET.`, { code: 'invalid_request', status: 405, headers: { allow: 'GET' } }));
+        // HEAD is GET without the body (RFC 9110), as every HTTP server must take it.
+        if (call.method !== 'GET' && call.method !== 'HEAD') {
+          return errorResponse(new RouterError(`${call.method} is not allowed on ${path}; use GET.`, { code: 'invalid_request', status: 405, headers: { allow: 'GET, HEAD' } }));
+        }
+        const found = (value: unknown) => (call.method === 'HEAD' ? new Response(null, { status: 200, headers: { 'content-type': 'application/json' } }) : json(value, 200));
         const list = listModels(context, call.apiKey);
-        if (models[1] === undefined) return json(list, 200);
+        if (models[1] === undefined) return found(list);
         const id = decodeModelId(models[1]);
         const entry = list.data.find((model) => model.id === id || model.canonical === id);
-        if (entry) return json(entry, 200);
+        if (entry) return found(entry);
         return errorResponse(
           new RouterError(`The model \`${id}\` does not exist or is not reachable under this router's policy.`, { code: 'model_not_found', param: 'model' }),
         );
