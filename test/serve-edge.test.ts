@@ -1,5 +1,6 @@
 import { request as httpRequest, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadBuilt, loadBuiltNode } from './helpers/built-package.js';
 import { euFacts } from './helpers/providers.js';
@@ -65,7 +66,7 @@ interface Answer {
 }
 
 /** One request over a fresh connection, with whatever Host and headers the test sets. */
-function send(port: number, options: { method?: string; path?: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
+function send(port: number, options: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
       { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path ?? '/v1/models', headers: options.headers ?? {}, agent: false },
@@ -281,6 +282,18 @@ describe('serve(): bodies and time', () => {
     });
     expect(answer.headers['x-should-retry']).toBe('false');
     expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions', error_code: 'invalid_request' }]);
+  });
+
+  it('refuses a compressed body (content-encoding: gzip) with 415 naming the coding, not a 400 saying valid JSON is not JSON', async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router);
+    const answer = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: { ...json, 'content-encoding': 'gzip' }, body: gzipSync(chatBody) });
+    expect(answer.status).toBe(415);
+    expect(answer.headers['accept-encoding']).toBe('identity');
+    expect(JSON.parse(answer.text).error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_request', message: expect.stringMatching(/content-encoding.*gzip/i) });
+    const plain = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: { ...json, 'content-encoding': 'identity' }, body: chatBody });
+    expect(plain.status).toBe(200);
+    expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions' }, { outcome: 'success' }]);
   });
 
   it('refuses a chunked body (no declared length) once its bytes pass maxBodyBytes, with one audit record', async () => {

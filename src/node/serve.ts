@@ -191,6 +191,12 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
       refused(`The request body must be JSON, sent with content-type: application/json (got ${JSON.stringify(request.headers['content-type'] ?? 'none')}).`, 415),
     );
   }
+  // Read as it comes, a compressed body is "not valid JSON"; this server takes none (RFC 9110 §15.5.16).
+  const coding = request.headers['content-encoding']?.trim().toLowerCase();
+  if (method !== 'GET' && method !== 'HEAD' && coding !== undefined && coding !== '' && coding !== 'identity') {
+    extra = { ...extra, 'accept-encoding': 'identity' };
+    return refuse(refused(`The request body is compressed (content-encoding: ${JSON.stringify(coding.slice(0, 64))}); this server takes uncompressed JSON only.`, 415));
+  }
   if (options.keys.size > 0 && !options.keys.has(apiKey)) {
     return refuse(apiKey ? new InvalidApiKeyError() : new InvalidApiKeyError('An API key is required: this server accepts only its configured keys.'));
   }
