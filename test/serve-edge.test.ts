@@ -296,6 +296,15 @@ describe('serve(): bodies and time', () => {
     expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions' }, { outcome: 'success' }]);
   });
 
+  it('reads a JSON body that starts with a UTF-8 byte order mark (a file saved by a Windows editor) as JSON, as router.fetch does for a streamed body', async () => {
+    const { router } = makeRouter();
+    const port = await start(router);
+    const answer = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: json, body: `\uFEFF${chatBody}` });
+    expect(answer.status).toBe(200);
+    const direct = await router.fetch('http://localhost/v1/chat/completions', { method: 'POST', headers: json, body: `\uFEFF${chatBody}` });
+    expect(direct.status).toBe(200);
+  });
+
   it('refuses a chunked body (no declared length) once its bytes pass maxBodyBytes, with one audit record', async () => {
     const { router, records } = makeRouter();
     const port = await start(router, { maxBodyBytes: 1024 });

@@ -144,7 +144,9 @@ function incoming(input: string | URL | Request, init: RequestInit | undefined, 
 
 function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text);
+    // A leading byte order mark is not JSON, but RFC 8259 lets a parser ignore it, as the
+    // streamed body's TextDecoder already does: a string body or serve()'s is read the same.
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     throw new InvalidRequestError('The request body is not valid JSON.', null, error);
   }
