@@ -68,6 +68,16 @@ describe('configuration files', () => {
     expect((await failure(laughs)).message).toMatch(new RegExp(`^${laughs}: .*alias`));
   });
 
+  it('a list written as a mapping, or a key written as a list entry, is named by its type, never quoted with the keys it holds', async () => {
+    const provider = await failure(file('providers-mapping.yaml', 'providers:\n  preset: scaleway\n  apiKey: sk-live-qz81provider\n'));
+    expect(provider.message).toMatch(/:1: providers: .*expected array.*; got a mapping$/);
+    const keys = await failure(file('keys-strings.yaml', 'providers:\n  - preset: scaleway\nkeys:\n  - sk-team-qz81caller\n'));
+    expect(keys.message).toMatch(/:4: keys\[0\]: .*expected object.*; got a string$/);
+    const sinks = await failure(file('sinks-mapping.yaml', 'providers:\n  - preset: scaleway\naudit:\n  sinks:\n    postgres: postgres://writer:qz81password@db.internal/app\n'));
+    expect(sinks.message).toMatch(/audit\.sinks: .*; got a mapping$/);
+    for (const error of [provider, keys, sinks]) expect(inspect(error, { depth: 10 })).not.toContain('qz81');
+  });
+
   it('a postgres sink with a table name that cannot be used names the file, its line and the setting', async () => {
     const path = file('table.yaml', 'providers:\n  - preset: scaleway\naudit:\n  sinks:\n    - postgres: postgres://writer:s3cret@db.internal/app\n      table: audit-log\n');
     const error = await failure(path);

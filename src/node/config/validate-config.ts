@@ -135,12 +135,18 @@ function describeIssue(source: ConfigSource, data: unknown, issue: Issue): Confi
     });
   }
   const given = valueAt(data, path);
-  return new ConfigError(source.file, `${issue.message}; got ${holdsSecret(path) ? typeOf(given) : quoted(given)}`, { line: source.lineOf(path), path: formatPath(path) });
+  // A mapping or a list may hold a key (a provider written without its `-`): named by its type only.
+  const named = holdsSecret(path) || (typeof given === 'object' && given !== null);
+  return new ConfigError(source.file, `${issue.message}; got ${named ? typeOf(given) : quoted(given)}`, { line: source.lineOf(path), path: formatPath(path) });
 }
 
-/** Settings whose value is a secret however it is written (a key typed as a number, a header as a list). */
+/**
+ * Settings whose value is a secret however it is written (a key typed as a number, a header as a
+ * list, a caller's key written as the list entry itself).
+ */
 function holdsSecret(path: readonly PropertyKey[]): boolean {
-  return path.some((segment) => segment === 'apiKey' || segment === 'headers' || segment === 'postgres') || (path[0] === 'keys' && path[2] === 'key');
+  if (path[0] === 'keys' && path[2] !== 'label' && path[2] !== 'policy') return true;
+  return path.some((segment) => segment === 'apiKey' || segment === 'headers' || segment === 'postgres');
 }
 
 function typeOf(value: unknown): string {
