@@ -90,6 +90,16 @@ describe('sovroute serve --config examples/sovroute.config.yaml', () => {
     expect(records.at(-1)).toMatchObject({ stream: true, outcome: 'success', key_id: 'local-test', simulated: true });
   });
 
+  it("--port that is not written in digits (an empty $PORT, 0x50, 1e3) exits 2, instead of listening on a free port or another one", () => {
+    const config = join(directory, 'port.yaml');
+    writeFileSync(config, 'providers:\n  - preset: scaleway\n');
+    for (const port of ['', ' ', '0x50', '1e3']) {
+      const run = spawnSync(process.execPath, [builtCli, 'serve', '--config', config, '--port', port], { encoding: 'utf8', timeout: 10_000 });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/^sovroute: --port takes a port number from 0 to 65535/);
+    }
+  });
+
   it('a configuration that cannot be used stops the start with the file, the line and the fix (exit 2)', () => {
     const config = join(directory, 'typo.yaml');
     writeFileSync(config, 'providers:\n  - preset: scaleway\npolcy: eu-sovereign\n');

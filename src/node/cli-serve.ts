@@ -35,7 +35,8 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
   if (values.config === undefined) throw new UsageError('serve needs --config <file>', serveUsage);
   const config = await loadGatewayConfig(values.config, io.env);
   if (values.port !== undefined) {
-    const port = Number(values.port);
+    // Digits only: Number() reads '' (an unset $PORT) as 0, a free port, and '0x50' as 80.
+    const port = /^\d{1,5}$/.test(values.port) ? Number(values.port) : Number.NaN;
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port takes a port number from 0 to 65535; got "${values.port}"`, serveUsage);
     config.serve.port = port;
   }
