@@ -92,4 +92,15 @@ describe('resolveServeOptions', () => {
     expect(() => resolved({ requestTimeoutMs: -1 })).toThrow(/serve: options\.requestTimeoutMs/);
     expect(() => resolved({ cors: { origins: 'https://app.example' } as never })).toThrow(/serve: options\.cors\.origins/);
   });
+
+  it('refuses at start a cors origin or an allowed host no request can match (a path, a default port, a scheme), instead of a 403 for every call', () => {
+    expect(() => resolved({ cors: { origins: ['https://app.example/'] } })).toThrow(/serve: options\.cors\.origins\.0 .*"https:\/\/app\.example"/);
+    expect(() => resolved({ cors: { origins: ['https://app.example:443'] } })).toThrow(/"https:\/\/app\.example"/);
+    expect(() => resolved({ cors: { origins: ['app.example'] } })).toThrow(/serve: options\.cors\.origins\.0/);
+    expect(() => resolved({ allowedHosts: ['https://llm.internal'] })).toThrow(/serve: options\.allowedHosts\.0 .*llm\.internal/);
+    expect(() => resolved({ allowedHosts: ['llm.internal/v1'] })).toThrow(/serve: options\.allowedHosts\.0/);
+    expect(resolved({ cors: { origins: ['https://App.Example:8443', 'http://localhost:3000'] }, allowedHosts: ['llm.internal', 'llm.internal:8443', '[::1]:8787', '10.0.0.7'] }).cors).toEqual({
+      origins: ['https://app.example:8443', 'http://localhost:3000'],
+    });
+  });
 });

@@ -76,13 +76,47 @@ export interface ResolvedServeOptions {
 const maxTimerMs = 2_147_483_647;
 const milliseconds = () => z.number().int().positive().max(maxTimerMs);
 
+/** An origin as browsers send it in `Origin` (scheme, host, port unless the default), or undefined. */
+function serializedOrigin(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An entry no browser's `Origin` can equal (a trailing slash, a default port) would refuse every call. */
+const corsOrigin = z
+  .string()
+  .min(1)
+  .superRefine((value, context) => {
+    const origin = serializedOrigin(value);
+    if (origin === value.toLowerCase()) return;
+    const form = origin ? `write ${JSON.stringify(origin)}` : `such as "https://app.example" (or origins: '*' for any)`;
+    context.addIssue({ code: 'custom', message: `must be an origin as browsers send it, ${form}; got ${JSON.stringify(value.slice(0, 256))}` });
+  });
+
+/** `host`, `host:port` or `[v6]:port`, as clients send it in `Host`. */
+const hostAndPort = /^(?:\[[0-9a-f:.]+\]|[^\s/:@?#[\]]+)(?::\d{1,5})?$/i;
+
+const allowedHost = z
+  .string()
+  .min(1)
+  .superRefine((value, context) => {
+    if (hostAndPort.test(value)) return;
+    const host = serializedOrigin(value) === undefined ? undefined : new URL(value).host;
+    const form = host ? `write ${JSON.stringify(host)}` : `such as "llm.internal" or "llm.internal:8443" (IPv6 in brackets)`;
+    context.addIssue({ code: 'custom', message: `must be a host as clients send it in Host, ${form}; got ${JSON.stringify(value.slice(0, 256))}` });
+  });
+
 const serveOptionsSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).optional(),
   host: z.string().min(1).optional(),
   keys: z.array(z.string().min(1)).optional(),
   allowAnonymous: z.boolean().optional(),
-  allowedHosts: z.union([z.array(z.string().min(1)), z.literal('*')]).optional(),
-  cors: z.strictObject({ origins: z.union([z.array(z.string().min(1)), z.literal('*')]) }).optional(),
+  allowedHosts: z.union([z.array(allowedHost), z.literal('*')]).optional(),
+  cors: z.strictObject({ origins: z.union([z.array(corsOrigin), z.literal('*')]) }).optional(),
   maxBodyBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   requestTimeoutMs: milliseconds().optional(),
   maxConnections: z.number().int().positive().optional(),
