@@ -78,6 +78,11 @@ describe('configuration files', () => {
     for (const error of [provider, keys, sinks]) expect(inspect(error, { depth: 10 })).not.toContain('qz81');
   });
 
+  it('a JSON file saved with a UTF-8 byte order mark (as Windows editors do) loads like the same YAML file', async () => {
+    const path = file('bom.json', '\uFEFF{ "providers": [{ "preset": "scaleway" }], "policy": "eu-sovereign" }\n');
+    expect(await loadConfig(path, {})).toMatchObject({ policy: 'eu-sovereign' });
+  });
+
   it('a postgres sink with a table name that cannot be used names the file, its line and the setting', async () => {
     const path = file('table.yaml', 'providers:\n  - preset: scaleway\naudit:\n  sinks:\n    - postgres: postgres://writer:s3cret@db.internal/app\n      table: audit-log\n');
     const error = await failure(path);

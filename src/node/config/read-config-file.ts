@@ -29,6 +29,8 @@ export async function readConfigFile(file: string): Promise<ConfigSource> {
   } catch (error) {
     throw new ConfigError(file, `cannot read the configuration: ${(error as Error).message}`, { cause: error });
   }
+  // A byte order mark (Windows editors write one) is no JSON; YAML ignores it, and so does JSON here.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lineCounter = new LineCounter();
   // JSON is YAML 1.2: one parser gives positions for both, and JSON keeps its own strictness.
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
