@@ -139,6 +139,22 @@ describe('translating a chat stream to Responses events', () => {
     expect(stored).toEqual([]);
   });
 
+  it('carries on response.failed the output streamed before the failure, text, reasoning and calls, and the deployment’s model', async () => {
+    const failure = new RouterError('The upstream provider failed.', { code: 'upstream_error', status: 502 });
+    const text = await run([chunk({ reasoning_content: 'Think' }), chunk({ content: 'Hel' }), chunk({ content: 'lo' })], failure);
+    const failed = text.events.at(-1)!.response as ResponseObject;
+    expect(failed.model).toBe((text.events[0]!.response as ResponseObject).model);
+    expect(failed.output_text).toBe('Hello');
+    expect(failed.output).toEqual([
+      { type: 'reasoning', id: expect.stringMatching(/^rs_/), summary: [{ type: 'summary_text', text: 'Think' }] },
+      { type: 'message', id: expect.stringMatching(/^msg_/), status: 'incomplete', role: 'assistant', content: [{ type: 'output_text', text: 'Hello', annotations: [], logprobs: [] }] },
+    ]);
+    const call = await run([chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '{"city":' } }] })], failure);
+    expect((call.events.at(-1)!.response as ResponseObject).output).toEqual([
+      { type: 'function_call', id: expect.stringMatching(/^fc_/), status: 'incomplete', call_id: 'call_a', name: 'get_weather', arguments: '{"city":' },
+    ]);
+  });
+
   it('maps a rate limit mid-stream to rate_limit_exceeded', async () => {
     const { events } = await run([chunk({ content: 'x' })], new RouterError('slow down', { code: 'rate_limited', status: 429 }));
     expect(events.at(-2)).toMatchObject({ type: 'error', code: 'rate_limit_exceeded' });

@@ -65,6 +65,8 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
   let route: Route | undefined;
   let done = false;
   let response: ResponseObject | undefined;
+  // The deployment's model id, once the first chunk names it (the request's model string until then).
+  let model = request.model;
 
   // A provider's reasoning text (`reasoning_content`) is a reasoning item with one summary part.
   function* reason(delta: string): Generator<ResponseStreamEvent> {
@@ -102,6 +104,20 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
     item.content = [part];
     item.status = status;
     yield event('response.output_item.done', { output_index: outputIndex, item });
+  }
+
+  /**
+   * The items still open when the stream failed, as far as they got: what reached the caller
+   * (a message's text, a summary, a call's arguments) is in them, marked `incomplete`.
+   */
+  function cutShort(): void {
+    if (reasoning) reasoning.item.summary = [{ type: 'summary_text', text: reasoning.text }];
+    if (message) {
+      const { item, kind, text } = message;
+      item.content = [kind === 'refusal' ? { type: 'refusal', refusal: text } : { type: 'output_text', text, annotations: [], logprobs: [] }];
+      item.status = 'incomplete';
+    }
+    for (const call of calls.values()) if (call.open) call.item.status = 'incomplete';
   }
 
   function* closeCalls(status: FunctionCallItem['status']): Generator<ResponseStreamEvent> {
@@ -157,7 +173,7 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
 
   try {
     const first = await chunks.next();
-    const model = first.done ? request.model : first.value.model;
+    if (!first.done) model = first.value.model;
     const shell = responseShell(request, id, model, createdAt);
     yield event('response.created', { response: shell });
     yield event('response.in_progress', { response: shell });
@@ -207,7 +223,8 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
     const code = streamErrorCode(error);
     yield event('error', { code, message: error.message, param: null, error: { type: code, code, message: error.message, param: null } });
     const spent = options.counted?.() ?? usage;
-    const failed = Object.assign(responseShell(request, id, request.model, createdAt), {
+    cutShort();
+    const failed = Object.assign(responseShell(request, id, model, createdAt), {
       status: 'failed' as const,
       error: { code, message: error.message },
       output,
