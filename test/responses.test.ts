@@ -604,3 +604,41 @@ describe('responses to a real openaiCompatible upstream', () => {
     expect(await streamed.text).toBe('Paris.');
   });
 });
+
+describe('what a refusal quotes of the request', () => {
+  it('quotes at most 256 characters of an id, a type or a role the caller sent, in the error and the audit record', async () => {
+    const audit = memoryAudit();
+    const router = createRouter({ providers: testProviders(), apiKey: 'test-demo', audit: [audit] });
+    const long = 'x'.repeat(100_000);
+    const weatherTool = { type: 'function', name: 'get_weather', parameters: { type: 'object', properties: {} } };
+    const requests: Record<string, unknown>[] = [
+      { input: 'Hi', previous_response_id: `resp_${long}` },
+      { input: [{ type: 'item_reference', id: `msg_${long}` }] },
+      { input: 'Hi', include: [long] },
+      { input: 'Hi', tools: [{ type: long }] },
+      { input: 'Hi', tools: [weatherTool], tool_choice: { type: long } },
+      { input: 'Hi', text: { format: { type: long } } },
+      { input: [{ type: long }] },
+      { input: [{ type: 'message', role: long, content: 'Hi' }] },
+      { input: [{ type: 'message', role: 'user', content: [{ type: long }] }] },
+      { input: [{ type: 'message', role: 'system', content: [{ type: long }] }] },
+    ];
+    const messages: string[] = [];
+    for (const params of requests) {
+      const refused = await router.responses.create({ model: 'llama-3.3-70b-instruct', ...params } as never).then(
+        () => undefined,
+        (error: RouterError) => error,
+      );
+      expect(refused).toMatchObject({ status: 400 });
+      messages.push(refused!.message);
+    }
+    await router.flush();
+    expect(audit.records).toHaveLength(requests.length);
+    for (const [index, message] of messages.entries()) {
+      expect(message).toMatch(/x{200,256}…/);
+      expect(message).not.toContain('x'.repeat(257));
+      expect(message.length).toBeLessThan(1024);
+      expect(audit.records[index]!.error_message).toBe(message);
+    }
+  });
+});

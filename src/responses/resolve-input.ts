@@ -1,6 +1,7 @@
 import { InvalidRequestError, RouterError } from '../errors.js';
 import { storeFailure, type ResponseStore, type StoredResponse } from './response-store.js';
 import type { ResponseItem, ResponseRequest } from './wire.js';
+import { quote } from './quote.js';
 
 /** A store lookup; a store that fails (a shared one that is down) is a 503 naming the field it was for. */
 async function lookUp<T>(lookup: () => T | Promise<T>, param: string): Promise<T> {
@@ -37,7 +38,7 @@ async function storedConversation(
   for (let id: string | undefined = previousId; id !== undefined; ) {
     if (turns.length === maxTurns) {
       throw new InvalidRequestError(
-        `The conversation previous_response_id '${previousId}' continues has more than ${maxTurns} responses; the limit is ${maxTurns} (limits.maxConversationTurns). ` +
+        `The conversation previous_response_id '${quote(previousId)}' continues has more than ${maxTurns} responses; the limit is ${maxTurns} (limits.maxConversationTurns). ` +
           'Continue it without previous_response_id, sending the turns it still needs as input items, or raise the limit.',
         'previous_response_id',
       );
@@ -48,8 +49,8 @@ async function storedConversation(
     if (!response || response.owner !== owner) {
       throw new InvalidRequestError(
         wanted === previousId
-          ? `Previous response with id '${previousId}' not found. Responses are kept only when the request did not set store: false, and only for a limited time.`
-          : `Response '${wanted}', an earlier turn of the conversation previous_response_id '${previousId}' continues, was not found: it is no longer stored (expired or evicted), so the conversation cannot be rebuilt. ` +
+          ? `Previous response with id '${quote(previousId)}' not found. Responses are kept only when the request did not set store: false, and only for a limited time.`
+          : `Response '${quote(wanted)}', an earlier turn of the conversation previous_response_id '${quote(previousId)}' continues, was not found: it is no longer stored (expired or evicted), so the conversation cannot be rebuilt. ` +
               'Continue it without previous_response_id, sending the turns it still needs as input items.',
         'previous_response_id',
       );
@@ -96,7 +97,7 @@ export async function resolveInput(
     }
     if (id.startsWith('rs_')) continue;
     throw new InvalidRequestError(
-      `Item with id '${id}' not found. Items are kept only when the response that produced them did not set store: false, and only for a limited time.`,
+      `Item with id '${quote(id)}' not found. Items are kept only when the response that produced them did not set store: false, and only for a limited time.`,
       `input[${index}].id`,
     );
   }

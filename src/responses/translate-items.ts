@@ -1,6 +1,7 @@
 import { InvalidRequestError } from '../errors.js';
 import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
 import type { ResponseItem } from './wire.js';
+import { quote } from './quote.js';
 
 /*
  * Responses input items → Chat Completions messages. `function_call` items join the assistant
@@ -45,7 +46,7 @@ function userPart(part: ContentPart, param: string): ContentPart {
       return { type: 'file', file };
     }
     default:
-      throw new InvalidRequestError(`${param}: content part type '${String(part.type)}' is not supported.`, `${param}.type`);
+      throw new InvalidRequestError(`${param}: content part type '${quote(part.type)}' is not supported.`, `${param}.type`);
   }
 }
 
@@ -56,7 +57,7 @@ function joinedText(content: unknown, param: string): string {
     .map((part: ContentPart, index) => {
       if (part.type === 'input_text' || part.type === 'output_text' || part.type === 'text') return text(part.text) ?? '';
       if (part.type === 'refusal') return '';
-      throw new InvalidRequestError(`${param}: a ${String(part.type)} part is not allowed here; only text.`, `${param}.content[${index}].type`);
+      throw new InvalidRequestError(`${param}: a ${quote(part.type)} part is not allowed here; only text.`, `${param}.content[${index}].type`);
     })
     .join('');
 }
@@ -77,7 +78,7 @@ function messageOf(item: ResponseItem, param: string): ChatMessageParam {
       : '';
     return { role: 'assistant', content: joinedText(item.content, param), ...(refusal ? { refusal } : {}) };
   }
-  throw new InvalidRequestError(`${param}: role '${String(role)}' is not one of user, assistant, system, developer.`, `${param}.role`);
+  throw new InvalidRequestError(`${param}: role '${quote(role)}' is not one of user, assistant, system, developer.`, `${param}.role`);
 }
 
 /** The text of a `function_call_output`, and the images it carried (which a `tool` message cannot). */
@@ -130,7 +131,7 @@ export function itemsToMessages(items: readonly LabelledItem[], origins?: string
       continue;
     } else {
       throw new InvalidRequestError(
-        `${param}: items of type '${String(type)}' (built-in tool calls and their results) are not supported by this router; only messages, function_call and function_call_output.`,
+        `${param}: items of type '${quote(type)}' (built-in tool calls and their results) are not supported by this router; only messages, function_call and function_call_output.`,
         `${param}.type`,
       );
     }

@@ -3,6 +3,7 @@ import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
 import type { ChatCompletionCreateParamsBase } from '../wire/chat-params.js';
 import { itemsToMessages, type LabelledItem } from './translate-items.js';
 import type { ResponseItem, ResponseRequest } from './wire.js';
+import { quote } from './quote.js';
 
 /*
  * A Responses request → the Chat Completions request the router routes (docs/responses.md has
@@ -38,7 +39,7 @@ function assertSupported(request: ResponseRequest): void {
   if (request.max_tool_calls != null) refuse('max_tool_calls', 'max_tool_calls is not supported.');
   if (request.top_logprobs != null && request.top_logprobs > 0) refuse('top_logprobs', 'Log probabilities are not supported on /v1/responses.');
   for (const [index, value] of (request.include ?? []).entries()) {
-    if (!includable.has(value)) refuse(`include[${index}]`, `include '${value}' is not supported.`);
+    if (!includable.has(value)) refuse(`include[${index}]`, `include '${quote(value)}' is not supported.`);
   }
   if (request.reasoning?.summary != null) {
     refuse('reasoning.summary', 'reasoning.summary is not supported: reasoning summaries cannot be produced through Chat Completions providers.');
@@ -49,7 +50,7 @@ function translateTools(request: ResponseRequest): Pick<ChatCompletionCreatePara
   const out: Pick<ChatCompletionCreateParams, 'tools' | 'tool_choice'> = {};
   let tools = (request.tools ?? []).map((tool, index) => {
     if (tool.type !== 'function') {
-      refuse(`tools[${index}].type`, `tools[${index}] is a built-in '${tool.type}' tool, which this router cannot run; only function tools are supported.`);
+      refuse(`tools[${index}].type`, `tools[${index}] is a built-in '${quote(tool.type)}' tool, which this router cannot run; only function tools are supported.`);
     }
     if (typeof tool.name !== 'string' || tool.name === '') refuse(`tools[${index}].name`, `tools[${index}] is a function tool without a name.`);
     const strict = typeof tool.strict === 'boolean' ? { strict: tool.strict } : {};
@@ -68,7 +69,7 @@ function translateTools(request: ResponseRequest): Pick<ChatCompletionCreatePara
     tools = tools.filter((tool) => allowed.has(tool.function.name));
     out.tool_choice = choice.mode === 'required' ? 'required' : 'auto';
   } else if (choice) {
-    refuse('tool_choice', `tool_choice of type '${choice.type}' names a built-in tool, which this router cannot run.`);
+    refuse('tool_choice', `tool_choice of type '${quote(choice.type)}' names a built-in tool, which this router cannot run.`);
   }
   if (tools.length > 0) out.tools = tools;
   return out;
@@ -91,7 +92,7 @@ function translateFormat(request: ResponseRequest): Pick<ChatCompletionCreatePar
     };
     return { ...verbosity, response_format: { type: 'json_schema', json_schema: jsonSchema } };
   }
-  refuse('text.format.type', `text.format of type '${format.type}' is not supported; use text, json_object or json_schema.`);
+  refuse('text.format.type', `text.format of type '${quote(format.type)}' is not supported; use text, json_object or json_schema.`);
 }
 
 /**
