@@ -642,3 +642,28 @@ describe('what a refusal quotes of the request', () => {
     }
   });
 });
+
+describe('the memory store’s bounds', () => {
+  it('says store: false, and tells the logger, of a response larger than responses.maxBytes on its own, streamed and not', async () => {
+    const logged: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (message: string) => void logged.push(message) };
+    const router = createRouter({ providers: testProviders(), apiKey: 'test-demo', logger, responses: { maxBytes: 4096 } });
+    const small = await router.responses.create({ model: 'llama-3.3-70b-instruct', input: 'Hi' });
+    expect(small.store).toBe(true);
+    const large = await router.responses.create({ model: 'llama-3.3-70b-instruct', input: 'x'.repeat(10_000) });
+    expect(large.store).toBe(false);
+    const stream = await router.responses.create({ model: 'llama-3.3-70b-instruct', input: 'y'.repeat(10_000), stream: true });
+    let completed: ResponseObject | undefined;
+    for await (const event of stream) if (event.type === 'response.completed') completed = event.response as ResponseObject;
+    expect(completed!.store).toBe(false);
+    expect(logged).toHaveLength(2);
+    expect(logged[0]).toContain(`could not keep response ${large.id}`);
+    expect(logged[0]).toContain('maxBytes');
+    await expect(router.responses.create({ model: 'llama-3.3-70b-instruct', input: 'More.', previous_response_id: large.id })).rejects.toMatchObject({
+      status: 400,
+      param: 'previous_response_id',
+    });
+    // The responses it kept are still there.
+    await expect(router.responses.create({ model: 'llama-3.3-70b-instruct', input: 'More.', previous_response_id: small.id })).resolves.toMatchObject({ store: true });
+  });
+});

@@ -75,7 +75,7 @@ describe('memoryResponseStore', () => {
     for (const id of ['resp_1', 'resp_2', 'resp_3']) await store.set(stored(id, 'a'.repeat(1000)));
     expect(await store.get('resp_1')).toBeUndefined();
     expect(await store.get('resp_3')).toBeDefined();
-    await store.set(stored('resp_big', 'b'.repeat(size * 3)));
+    expect(() => store.set(stored('resp_big', 'b'.repeat(size * 3)))).toThrow(/resp_big takes \d+ bytes, more than the memory store's maxBytes/);
     expect(await store.get('resp_big')).toBeUndefined();
     expect(await store.get('resp_3')).toBeDefined();
   });

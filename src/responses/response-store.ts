@@ -57,7 +57,11 @@ export function storeFailure(error: unknown): string {
 export interface MemoryResponseStoreOptions {
   /** Responses kept at most; the least recently kept or continued go first. @default 1000 */
   maxEntries?: number;
-  /** Total size of the kept responses (their JSON) at most; the least recently kept or continued go first. @unit bytes @default 33554432 (32 MiB) */
+  /**
+   * Total size of the kept responses (their JSON) at most; the least recently kept or continued go
+   * first. A response larger on its own is not kept (it says `store: false`).
+   * @unit bytes @default 33554432 (32 MiB)
+   */
   maxBytes?: number;
   /** How long a response stays available after it was kept or its conversation was last continued. @unit milliseconds @default 3600000 (1 hour) */
   ttlMs?: number;
@@ -71,8 +75,8 @@ interface Entry {
 
 /**
  * A response store in this process's memory, bounded by count, bytes and age. Responses are
- * evicted least recently continued first; a response larger than `maxBytes` on its own is not
- * kept. Keeping a response renews the responses it continues (their age and their place in the
+ * evicted least recently continued first; a response larger than `maxBytes` on its own is
+ * refused (`set` throws: the response says `store: false`). Keeping a response renews the responses it continues (their age and their place in the
  * eviction order), so a conversation in use keeps all its turns.
  */
 export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): ResponseStore {
@@ -138,7 +142,8 @@ export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): R
     },
     set(response) {
       const size = utf8ByteLength(JSON.stringify(response));
-      if (size > maxBytes) return;
+      // Refused, not dropped: the response then says store: false rather than promise a continuation.
+      if (size > maxBytes) throw new Error(`response ${response.id} takes ${size} bytes, more than the memory store's maxBytes (${maxBytes}) on its own; raise responses.maxBytes`);
       evict(response.id);
       const now = Date.now();
       renewChain(response.previousResponseId, now);
