@@ -667,3 +667,28 @@ describe('the memory store’s bounds', () => {
     await expect(router.responses.create({ model: 'llama-3.3-70b-instruct', input: 'More.', previous_response_id: small.id })).resolves.toMatchObject({ store: true });
   });
 });
+
+describe('the memory store’s bounds and a conversation in use', () => {
+  it('says store: false of a response whose conversation would no longer fit, instead of evicting its own earlier turns', async () => {
+    const logged: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (message: string) => void logged.push(message) };
+    const router = createRouter({ providers: testProviders(), apiKey: 'test-demo', logger, responses: { maxEntries: 3 } });
+    const model = 'llama-3.3-70b-instruct';
+    const other = await router.responses.create({ model, input: 'Another conversation.' });
+    let previous: ResponseObject | undefined;
+    for (let turn = 0; turn < 3; turn++) {
+      previous = await router.responses.create({ model, input: `Turn ${turn}.`, ...(previous ? { previous_response_id: previous.id } : {}) });
+      expect(previous.store).toBe(true);
+    }
+    // A fourth turn needs four stored responses: the store keeps three.
+    const fourth = await router.responses.create({ model, input: 'Turn 3.', previous_response_id: previous!.id });
+    expect(fourth.store).toBe(false);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain('maxEntries');
+    // The conversation up to the third turn is whole: it can still be continued from there.
+    await expect(router.responses.create({ model, input: 'Turn 3 again.', previous_response_id: previous!.id, store: false })).resolves.toMatchObject({
+      status: 'completed',
+    });
+    expect(other.store).toBe(true);
+  });
+});

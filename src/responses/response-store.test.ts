@@ -55,6 +55,21 @@ describe('memoryResponseStore', () => {
     expect(await store.get('resp_a2')).toBeDefined();
   });
 
+  it('refuses a response whose conversation cannot fit with it, rather than evict its earlier turns', async () => {
+    const size = Buffer.byteLength(JSON.stringify(stored('resp_a1', 'a'.repeat(1000))));
+    const store = memoryResponseStore({ maxBytes: size * 2 + 500 });
+    await store.set(stored('resp_b1'));
+    await store.set(stored('resp_a1', 'a'.repeat(1000)));
+    await store.set({ ...stored('resp_a2', 'a'.repeat(1000)), previousResponseId: 'resp_a1' });
+    expect(() => store.set({ ...stored('resp_a3', 'a'.repeat(1000)), previousResponseId: 'resp_a2' })).toThrow(/cannot hold together; raise responses\.maxBytes/);
+    expect(await store.get('resp_a1')).toBeDefined();
+    expect(await store.get('resp_a2')).toBeDefined();
+    expect(await store.get('resp_a3')).toBeUndefined();
+    // A response of its own still makes room as before.
+    await store.set(stored('resp_c1', 'a'.repeat(1000)));
+    expect(await store.get('resp_c1')).toBeDefined();
+  });
+
   it('keeps the earlier turns of a conversation for ttlMs after it was last continued', async () => {
     vi.useFakeTimers();
     const store = memoryResponseStore({ ttlMs: 1000 });

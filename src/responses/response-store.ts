@@ -111,9 +111,10 @@ export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): R
 
   /**
    * Renews response `id` and the responses before it in its conversation (back to the first, or
-   * to one already gone): a fresh expiry and the newest places in the eviction order.
+   * to one already gone): a fresh expiry and the newest places in the eviction order. Returns
+   * them (their count and size).
    */
-  function renewChain(id: string | undefined, now: number): void {
+  function renewChain(id: string | undefined, now: number): { count: number; bytes: number } {
     const chain: Entry[] = [];
     const seen = new Set<string>();
     for (let at = id; at !== undefined && !seen.has(at); ) {
@@ -124,11 +125,14 @@ export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): R
       at = entry.response.previousResponseId;
     }
     // Re-inserted first response first: the conversation's turns keep their order among themselves.
+    let chainBytes = 0;
     for (const entry of chain.reverse()) {
       entries.delete(entry.response.id);
       entry.expiresAt = now + ttlMs;
       entries.set(entry.response.id, entry);
+      chainBytes += entry.bytes;
     }
+    return { count: chain.length, bytes: chainBytes };
   }
 
   return {
@@ -146,7 +150,16 @@ export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): R
       if (size > maxBytes) throw new Error(`response ${response.id} takes ${size} bytes, more than the memory store's maxBytes (${maxBytes}) on its own; raise responses.maxBytes`);
       evict(response.id);
       const now = Date.now();
-      renewChain(response.previousResponseId, now);
+      const chain = renewChain(response.previousResponseId, now);
+      // Making room evicts least recently continued first, and the conversation this response
+      // continues was just renewed: it would be evicted only if it cannot fit with it, which
+      // would keep a response that cannot be continued. It is refused instead (store: false).
+      if (chain.count + 1 > maxEntries || chain.bytes + size > maxBytes) {
+        const bound = chain.count + 1 > maxEntries ? `maxEntries (${maxEntries})` : `maxBytes (${maxBytes})`;
+        throw new Error(
+          `response ${response.id} continues a conversation of ${chain.count} stored responses (${chain.bytes + size} bytes with it) that the memory store's ${bound} cannot hold together; raise responses.${bound.split(' ')[0]}`,
+        );
+      }
       for (const [id, entry] of entries) {
         if (entry.expiresAt > now && entries.size < maxEntries && bytes + size <= maxBytes) break;
         evict(id);
