@@ -134,6 +134,9 @@ describe('translating a Responses request to chat', () => {
     });
     expect(allowed.tools!.map((tool) => (tool as { function: { name: string } }).function.name)).toEqual(['other']);
     expect(allowed.tool_choice).toBe('required');
+    // The chat form of an allowed tool, which LangChain sends as it is, names the same tool.
+    const chatForm = translate({ tools: [weather, { ...weather, name: 'other' }], tool_choice: { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'function', function: { name: 'other' } }] } } as Partial<ResponseCreateParams>);
+    expect(chatForm.tools!.map((tool) => (tool as { function: { name: string } }).function.name)).toEqual(['other']);
   });
 
   it('translates text.format to response_format', () => {
@@ -191,6 +194,12 @@ describe('translating a Responses request to chat', () => {
     [{ input: [] }, 'input'],
     [{ tools: [{ type: 'function', parameters: { type: 'object' } }] }, 'tools[0].name'],
     [{ input: [{ type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }] }, 'input[0].arguments'],
+    [{ tools: [weather], tool_choice: { type: 'function' } }, 'tool_choice.name'],
+    [{ tools: [weather], tool_choice: { type: 'function', name: 'get_time' } }, 'tool_choice.name'],
+    [{ tools: [weather], tool_choice: { type: 'allowed_tools', mode: 'sometimes', tools: [{ type: 'function', name: 'get_weather' }] } }, 'tool_choice.mode'],
+    [{ tools: [weather], tool_choice: { type: 'allowed_tools', mode: 'required' } }, 'tool_choice.tools'],
+    [{ tools: [weather], tool_choice: { type: 'allowed_tools', mode: 'required', tools: [{ type: 'function', name: 'get_time' }] } }, 'tool_choice.tools[0].name'],
+    [{ tools: [weather], tool_choice: { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'function', name: 'get_weather' }, { type: 'web_search' }] } }, 'tool_choice.tools[1].type'],
   ] as [Partial<ResponseCreateParams>, string][])('refuses what it cannot honour with a 400 naming %j', (params, param) => {
     const error = refusal(params);
     expect(error.status).toBe(400);

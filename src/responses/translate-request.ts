@@ -59,13 +59,28 @@ function translateTools(request: ResponseRequest): Pick<ChatCompletionCreatePara
     return { type: 'function' as const, function: { name: tool.name, ...description, ...parameters, ...strict } };
   });
   const choice = request.tool_choice;
+  // A choice must name tools the request has: a missing one would be asked for by another name, or dropped.
+  const offered = (name: unknown, param: string, what: string): string => {
+    if (typeof name !== 'string' || name === '') refuse(param, `${what} names no function.`);
+    if (!tools.some((tool) => tool.function.name === name)) refuse(param, `${what} names the function '${quote(name)}', which is not among tools.`);
+    return name;
+  };
   if (typeof choice === 'string') {
     out.tool_choice = choice;
   } else if (choice && choice.type === 'function') {
-    out.tool_choice = { type: 'function', function: { name: String(choice.name) } };
+    out.tool_choice = { type: 'function', function: { name: offered(choice.name, 'tool_choice.name', 'tool_choice') } };
   } else if (choice && choice.type === 'allowed_tools') {
+    if (choice.mode != null && choice.mode !== 'auto' && choice.mode !== 'required') refuse('tool_choice.mode', "tool_choice.mode of allowed_tools must be 'auto' or 'required'.");
+    if (!Array.isArray(choice.tools)) refuse('tool_choice.tools', 'tool_choice of type allowed_tools needs tools: the function tools it allows.');
     // Chat Completions elsewhere than OpenAI has no allowed_tools: offer only the allowed ones.
-    const allowed = new Set(((choice.tools ?? []) as { name?: unknown }[]).map((tool) => tool.name));
+    const allowed = new Set<string>();
+    for (const [index, entry] of (choice.tools as Record<string, unknown>[]).entries()) {
+      const param = `tool_choice.tools[${index}]`;
+      if (entry?.type !== 'function') refuse(`${param}.type`, `${param} is a built-in '${quote(entry?.type)}' tool, which this router cannot run.`);
+      // Its chat form ({ type, function: { name } }), which LangChain sends as it is, names it too.
+      const named = entry.name ?? (entry.function as { name?: unknown } | undefined)?.name;
+      allowed.add(offered(named, `${param}.name`, param));
+    }
     tools = tools.filter((tool) => allowed.has(tool.function.name));
     out.tool_choice = choice.mode === 'required' ? 'required' : 'auto';
   } else if (choice) {
