@@ -692,3 +692,26 @@ describe('the memory store’s bounds and a conversation in use', () => {
     expect(other.store).toBe(true);
   });
 });
+
+describe('what router.fetch serves of /v1/responses', () => {
+  it('answers retrieve, delete, input items and cancel with a 404 saying stored responses are only continued', async () => {
+    const { router, client, audit } = setup();
+    const response = await client.responses.create({ model: 'eu-sovereign/cheapest', input: 'Hi' });
+    const calls = [
+      () => client.responses.retrieve(response.id),
+      () => client.responses.delete(response.id),
+      () => client.responses.inputItems.list(response.id),
+      () => client.responses.cancel(response.id),
+    ];
+    for (const call of calls) {
+      const refused = await call().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(OpenAI.NotFoundError);
+      expect((refused as Error).message).toMatch(/is not served: this router keeps a response only so that it can be continued with previous_response_id/);
+    }
+    await router.flush();
+    expect(audit.records).toHaveLength(1);
+  });
+});

@@ -222,7 +222,11 @@ export function createFetchHandler(context: RouterContext, responses?: LoadRespo
           new RouterError(`The model \`${id}\` does not exist or is not reachable under this router's policy.`, { code: 'model_not_found', param: 'model' }),
         );
       }
-      return json({ error: { message: `Unknown path ${call.path.slice(0, 256)}.`, type: 'invalid_request_error', code: 'not_found', param: null } }, 404, { 'x-should-retry': 'false' });
+      // The openai SDK's responses.retrieve, delete, inputItems.list and cancel: not served, said so.
+      const message = /\/responses\/[^/]+(?:\/input_items|\/cancel)?$/.test(path)
+        ? `${call.method} ${call.path.slice(0, 256)} is not served: this router keeps a response only so that it can be continued with previous_response_id (or its items named by item_reference); it does not return, list, delete or cancel stored responses.`
+        : `Unknown path ${call.path.slice(0, 256)}.`;
+      return json({ error: { message, type: 'invalid_request_error', code: 'not_found', param: null } }, 404, { 'x-should-retry': 'false' });
     } catch (error) {
       // Like any fetch: an aborted call rejects (with the signal's reason), it is not answered.
       // Clients tell their own timeout and a user's abort apart by this (the openai SDK raises
