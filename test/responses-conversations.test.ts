@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRouter, memoryAudit, memoryResponseStore, type ResponseStore, type StoredResponse } from '../src/index.js';
 import { mockServer } from './helpers/msw.js';
 import { testProviders } from './helpers/providers.js';
@@ -170,5 +170,20 @@ describe('conversations continued with previous_response_id', () => {
     const third = a.responses.create({ model, input: 'Turn 3', previous_response_id: second.id });
     await expect(third).rejects.toMatchObject({ status: 400, param: 'previous_response_id' });
     await expect(third).rejects.toThrow(new RegExp(`${first.id}.*no longer stored`));
+  });
+});
+
+describe('a stored conversation continued without storing the continuation', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('stays stored ttlMs after it was last continued, store: false continuations included', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { a } = setup({ store: memoryResponseStore({ ttlMs: 60_000 }) });
+    const prefix = await a.responses.create({ model, input: 'A long shared context.' });
+    for (let minute = 1; minute <= 3; minute += 1) {
+      vi.setSystemTime(Date.now() + 40_000);
+      const answer = await a.responses.create({ model, input: `Question ${minute}`, previous_response_id: prefix.id, store: false });
+      expect(answer.status).toBe('completed');
+    }
   });
 });

@@ -77,7 +77,7 @@ describe('memoryResponseStore', () => {
     vi.advanceTimersByTime(600);
     await store.set({ ...stored('resp_2'), previousResponseId: 'resp_1' });
     vi.advanceTimersByTime(600);
-    expect(await store.get('resp_1')).toBeDefined();
+    // getItem, unlike get, does not renew it.
     expect(await store.getItem('msg_resp_1')).toBeDefined();
     vi.advanceTimersByTime(400);
     expect(await store.get('resp_1')).toBeUndefined();
@@ -95,12 +95,27 @@ describe('memoryResponseStore', () => {
     expect(await store.get('resp_3')).toBeDefined();
   });
 
+  it('renews a response read to continue it, and the order in which responses are evicted', async () => {
+    vi.useFakeTimers();
+    const store = memoryResponseStore({ ttlMs: 1000, maxEntries: 2 });
+    await store.set(stored('resp_1'));
+    await store.set(stored('resp_2'));
+    vi.advanceTimersByTime(600);
+    expect(await store.get('resp_1')).toBeDefined();
+    vi.advanceTimersByTime(600);
+    expect(await store.get('resp_2')).toBeUndefined();
+    expect(await store.get('resp_1')).toBeDefined();
+    await store.set(stored('resp_3'));
+    await store.set(stored('resp_4'));
+    expect(await store.get('resp_1')).toBeUndefined();
+  });
+
   it('forgets a response after ttlMs', async () => {
     vi.useFakeTimers();
     const store = memoryResponseStore({ ttlMs: 1000 });
     await store.set(stored('resp_1'));
     vi.advanceTimersByTime(999);
-    expect(await store.get('resp_1')).toBeDefined();
+    expect(await store.getItem('msg_resp_1')).toBeDefined();
     vi.advanceTimersByTime(1);
     expect(await store.get('resp_1')).toBeUndefined();
     expect(await store.getItem('msg_resp_1')).toBeUndefined();

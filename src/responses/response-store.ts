@@ -75,9 +75,10 @@ interface Entry {
 
 /**
  * A response store in this process's memory, bounded by count, bytes and age. Responses are
- * evicted least recently continued first; a response larger than `maxBytes` on its own is
- * refused (`set` throws: the response says `store: false`). Keeping a response renews the responses it continues (their age and their place in the
- * eviction order), so a conversation in use keeps all its turns.
+ * evicted least recently continued first. Keeping a response, or reading one to continue it,
+ * renews the responses it continues (their age and their place in the eviction order), so a
+ * conversation in use keeps all its turns. A response larger than `maxBytes` on its own, or whose
+ * conversation cannot fit with it, is refused (`set` throws: the response says `store: false`).
  */
 export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): ResponseStore {
   const maxEntries = options.maxEntries ?? 1000;
@@ -127,16 +128,27 @@ export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): R
     // Re-inserted first response first: the conversation's turns keep their order among themselves.
     let chainBytes = 0;
     for (const entry of chain.reverse()) {
-      entries.delete(entry.response.id);
-      entry.expiresAt = now + ttlMs;
-      entries.set(entry.response.id, entry);
+      renew(entry, now);
       chainBytes += entry.bytes;
     }
     return { count: chain.length, bytes: chainBytes };
   }
 
+  /** A fresh expiry and the newest place in the eviction order. */
+  function renew(entry: Entry, now: number): void {
+    entries.delete(entry.response.id);
+    entry.expiresAt = now + ttlMs;
+    entries.set(entry.response.id, entry);
+  }
+
   return {
-    get: (id) => live(id)?.response,
+    // Read to continue its conversation: renewed, so a conversation continued by responses that
+    // are not kept themselves (store: false) stays too.
+    get(id) {
+      const entry = live(id);
+      if (entry) renew(entry, Date.now());
+      return entry?.response;
+    },
     getItem(id) {
       const holder = items.get(id);
       const entry = holder === undefined ? undefined : live(holder);
