@@ -715,3 +715,14 @@ describe('what router.fetch serves of /v1/responses', () => {
     expect(audit.records).toHaveLength(1);
   });
 });
+
+describe('a router that keeps no responses', () => {
+  it('says so when a request continues a response or names an item, rather than blame the request’s store field', async () => {
+    const { client } = setup({ store: false });
+    const kept = await client.responses.create({ model: 'eu-sovereign/cheapest', input: 'Hi' });
+    const continued = client.responses.create({ model: 'eu-sovereign/cheapest', previous_response_id: kept.id, input: 'More.' });
+    await expect(continued).rejects.toMatchObject({ status: 400, param: 'previous_response_id', message: expect.stringMatching(/keeps no responses \(responses: \{ store: false \}\)/) });
+    const referenced = client.responses.create({ model: 'eu-sovereign/cheapest', input: [{ type: 'item_reference', id: 'msg_1' }] });
+    await expect(referenced).rejects.toMatchObject({ status: 400, param: 'input[0].id', message: expect.stringMatching(/keeps no responses/) });
+  });
+});

@@ -14,6 +14,9 @@ async function lookUp<T>(lookup: () => T | Promise<T>, param: string): Promise<T
   }
 }
 
+/** Why nothing is found in a router without a store. */
+const keepsNone = 'this router keeps no responses (responses: { store: false }); send the whole conversation as input items.';
+
 /**
  * A response whose history took this many stored responses to rebuild is stored with its whole
  * conversation instead of a link (a checkpoint), so a conversation is kept whole every 16 turns:
@@ -44,7 +47,8 @@ async function storedConversation(
       );
     }
     const wanted: string = id;
-    const response = store ? await lookUp(() => store.get(wanted), 'previous_response_id') : undefined;
+    if (!store) throw new InvalidRequestError(`Previous response with id '${quote(previousId)}' not found: ${keepsNone}`, 'previous_response_id');
+    const response = await lookUp(() => store.get(wanted), 'previous_response_id');
     // Another key's response is answered as one not stored: its existence is not the caller's to learn.
     if (!response || response.owner !== owner) {
       throw new InvalidRequestError(
@@ -97,7 +101,9 @@ export async function resolveInput(
     }
     if (id.startsWith('rs_')) continue;
     throw new InvalidRequestError(
-      `Item with id '${quote(id)}' not found. Items are kept only when the response that produced them did not set store: false, and only for a limited time.`,
+      store
+        ? `Item with id '${quote(id)}' not found. Items are kept only when the response that produced them did not set store: false, and only for a limited time.`
+        : `Item with id '${quote(id)}' not found: ${keepsNone}`,
       `input[${index}].id`,
     );
   }
