@@ -100,8 +100,18 @@ function toolOutput(output: unknown, param: string): { content: string; images: 
  */
 export function itemsToMessages(items: readonly LabelledItem[], origins?: string[]): ChatMessageParam[] {
   const messages: ChatMessageParam[] = [];
+  // Images from tool outputs wait for the last of a run of tool messages: a user message between
+  // two of them would leave the second answering no call (providers refuse that order).
+  let images: { parts: ContentPart[]; param: string } | undefined;
+  const flushImages = () => {
+    if (!images) return;
+    messages.push({ role: 'user', content: images.parts } as unknown as ChatMessageParam);
+    origins?.push(images.param);
+    images = undefined;
+  };
   for (const { item, param } of items) {
     const type = item.type ?? 'message';
+    if (type !== 'function_call_output' && type !== 'reasoning') flushImages();
     const count = messages.length;
     if (type === 'message') {
       messages.push(messageOf(item, param));
@@ -124,9 +134,9 @@ export function itemsToMessages(items: readonly LabelledItem[], origins?: string
     } else if (type === 'function_call_output') {
       const callId = text(item.call_id);
       if (!callId) throw new InvalidRequestError(`${param}: a function_call_output needs call_id.`, `${param}.call_id`);
-      const { content, images } = toolOutput(item.output, param);
-      messages.push({ role: 'tool', tool_call_id: callId, content });
-      if (images.length > 0) messages.push({ role: 'user', content: images } as unknown as ChatMessageParam);
+      const output = toolOutput(item.output, param);
+      messages.push({ role: 'tool', tool_call_id: callId, content: output.content });
+      if (output.images.length > 0) images = { parts: [...(images?.parts ?? []), ...output.images], param: images?.param ?? param };
     } else if (type === 'reasoning') {
       continue;
     } else {
@@ -137,5 +147,6 @@ export function itemsToMessages(items: readonly LabelledItem[], origins?: string
     }
     for (let index = count; index < messages.length; index++) origins?.push(param);
   }
+  flushImages();
   return messages;
 }

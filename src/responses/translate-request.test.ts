@@ -91,6 +91,32 @@ describe('translating a Responses request to chat', () => {
     ]);
   });
 
+  it('keeps the tool messages of parallel calls together, the images their outputs carried following them', () => {
+    const image = (url: string) => ({ type: 'input_image', image_url: url });
+    const chat = translate({
+      input: [
+        { role: 'user', content: 'Screenshots of both?' },
+        { type: 'function_call', call_id: 'call_1', name: 'shot', arguments: '{}' },
+        { type: 'function_call', call_id: 'call_2', name: 'shot', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'call_1', output: [{ type: 'input_text', text: 'one' }, image('data:image/png;base64,AAAA')] },
+        { type: 'function_call_output', call_id: 'call_2', output: [{ type: 'input_text', text: 'two' }, image('data:image/png;base64,BBBB')] },
+        { role: 'user', content: 'Compare them.' },
+      ] as ResponseCreateParams['input'],
+    });
+    expect(chat.messages.slice(2)).toEqual([
+      { role: 'tool', tool_call_id: 'call_1', content: 'one' },
+      { role: 'tool', tool_call_id: 'call_2', content: 'two' },
+      {
+        role: 'user',
+        content: [
+          { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+          { type: 'image_url', image_url: { url: 'data:image/png;base64,BBBB' } },
+        ],
+      },
+      { role: 'user', content: 'Compare them.' },
+    ]);
+  });
+
   it('puts a function_call after assistant text on that same assistant message', () => {
     const chat = translate({
       input: [
