@@ -60,9 +60,10 @@ function translateTools(request: ResponseRequest): Pick<ChatCompletionCreatePara
   });
   const choice = request.tool_choice;
   // A choice must name tools the request has: a missing one would be asked for by another name, or dropped.
+  const names = new Set(tools.map((tool) => tool.function.name));
   const offered = (name: unknown, param: string, what: string): string => {
     if (typeof name !== 'string' || name === '') refuse(param, `${what} names no function.`);
-    if (!tools.some((tool) => tool.function.name === name)) refuse(param, `${what} names the function '${quote(name)}', which is not among tools.`);
+    if (!names.has(name)) refuse(param, `${what} names the function '${quote(name)}', which is not among tools.`);
     return name;
   };
   if (typeof choice === 'string') {
