@@ -87,3 +87,31 @@ export function reasoningText(fields: Record<string, unknown> | undefined): stri
   const text = fields?.reasoning_content ?? fields?.reasoning;
   return typeof text === 'string' && text !== '' ? text : undefined;
 }
+
+/** A part's text: a string, or the joined `text` of a list of `{ type: 'text', text }` parts. */
+function partText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (!Array.isArray(value)) return '';
+  let text = '';
+  for (const part of value) if (typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string') text += (part as { text: string }).text;
+  return text;
+}
+
+/**
+ * A message's (or a delta's) `content` as its answer text and reasoning text, in order: a string
+ * is all answer; a list of parts, which some upstreams send (Mistral's Magistral: `thinking` parts
+ * with the reasoning, then `text` parts), gives each part to the one it belongs to. Other part
+ * types carry nothing a response can hold.
+ */
+export function contentPieces(content: unknown): { kind: 'text' | 'reasoning'; text: string }[] {
+  if (typeof content === 'string') return content === '' ? [] : [{ kind: 'text', text: content }];
+  if (!Array.isArray(content)) return [];
+  const pieces: { kind: 'text' | 'reasoning'; text: string }[] = [];
+  for (const part of content) {
+    if (typeof part !== 'object' || part === null) continue;
+    const { type, text, thinking } = part as { type?: unknown; text?: unknown; thinking?: unknown };
+    const piece = type === 'text' ? { kind: 'text' as const, text: partText(text) } : type === 'thinking' ? { kind: 'reasoning' as const, text: partText(thinking) } : undefined;
+    if (piece && piece.text !== '') pieces.push(piece);
+  }
+  return pieces;
+}

@@ -22,6 +22,20 @@ function completion(message: object, finish: string): ChatCompletion {
 }
 
 describe('translating a chat completion to a response', () => {
+  it('reads an answer given in content parts (Mistral’s Magistral): text parts as the message, thinking parts as reasoning', () => {
+    const parts = [
+      { type: 'thinking', thinking: [{ type: 'text', text: 'France… ' }, { type: 'text', text: 'Paris.' }] },
+      { type: 'text', text: 'The capital is ' },
+      { type: 'text', text: 'Paris.' },
+    ];
+    const response = toResponse(request, 'resp_1', 7, completion({ content: parts }, 'stop'));
+    expect(response.output_text).toBe('The capital is Paris.');
+    expect(response.output).toEqual([
+      { type: 'reasoning', id: expect.stringMatching(/^rs_/), summary: [{ type: 'summary_text', text: 'France… Paris.' }] },
+      { type: 'message', id: expect.stringMatching(/^msg_/), status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'The capital is Paris.', annotations: [], logprobs: [] }] },
+    ]);
+  });
+
   it('makes text one message item and echoes the request’s settings', () => {
     const response = toResponse(request, 'resp_1', 7, completion({ content: 'Hello.' }, 'stop'));
     expect(response).toMatchObject({

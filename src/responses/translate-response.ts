@@ -1,5 +1,5 @@
 import type { ChatCompletion } from '../wire/chat-response.js';
-import { finishStatus, newId, outputText, reasoningText, responseShell, responseUsage } from './response-shell.js';
+import { contentPieces, finishStatus, newId, outputText, reasoningText, responseShell, responseUsage } from './response-shell.js';
 import type { OutputItem, ResponseObject, ResponseRequest } from './wire.js';
 
 /**
@@ -15,10 +15,11 @@ export function toResponse(request: ResponseRequest, id: string, createdAt: numb
   const itemStatus = status === 'incomplete' ? 'incomplete' : 'completed';
   const message = choice?.message;
   const output: OutputItem[] = [];
-  const reasoning = reasoningText(message);
+  const pieces = contentPieces(message?.content);
+  const text = pieces.filter((piece) => piece.kind === 'text').map((piece) => piece.text).join('');
+  const reasoning = reasoningText(message) ?? (pieces.some((piece) => piece.kind === 'reasoning') ? pieces.filter((piece) => piece.kind === 'reasoning').map((piece) => piece.text).join('') : undefined);
   if (reasoning !== undefined) output.push({ type: 'reasoning', id: newId('rs'), summary: [{ type: 'summary_text', text: reasoning }] });
   const calls = message?.tool_calls ?? [];
-  const text = typeof message?.content === 'string' ? message.content : '';
   const refusal = typeof message?.refusal === 'string' && message.refusal !== '' ? message.refusal : undefined;
   if (text !== '' || refusal !== undefined || calls.length === 0) {
     output.push({

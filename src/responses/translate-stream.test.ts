@@ -175,6 +175,21 @@ describe('a stream the caller aborts', () => {
 });
 
 describe('a provider’s reasoning text in the stream', () => {
+  it('reads deltas given in content parts (Mistral’s Magistral): thinking parts as reasoning, text parts as the message', async () => {
+    const { events } = await run([
+      chunk({ role: 'assistant', content: [{ type: 'thinking', thinking: [{ type: 'text', text: 'Think' }] }] }),
+      chunk({ content: [{ type: 'thinking', thinking: [{ type: 'text', text: 'ing.' }] }] }),
+      chunk({ content: [{ type: 'text', text: 'Ans' }] }),
+      chunk({ content: 'wer.' }),
+      chunk({}, 'stop'),
+      final,
+    ]);
+    const completed = events.at(-1)!.response as ResponseObject;
+    expect(completed.output_text).toBe('Answer.');
+    expect(completed.output[0]).toEqual({ type: 'reasoning', id: expect.stringMatching(/^rs_/), summary: [{ type: 'summary_text', text: 'Thinking.' }] });
+    expect(events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta)).toEqual(['Ans', 'wer.']);
+  });
+
   it('becomes a reasoning item with summary events, before the message', async () => {
     const { events } = await run([chunk({ reasoning_content: 'Think' }), chunk({ reasoning_content: 'ing.' }), chunk({ content: 'Answer.' }), chunk({}, 'stop'), final]);
     expect(events.map((event) => `${event.type}@${String(event.output_index ?? '')}`)).toEqual([

@@ -1,6 +1,6 @@
 import { AbortedError, RouterError } from '../errors.js';
 import type { ChatCompletionChunk, Route, Usage } from '../wire/chat-response.js';
-import { finishStatus, newId, outputText, reasoningText, responseShell, responseUsage } from './response-shell.js';
+import { contentPieces, finishStatus, newId, outputText, reasoningText, responseShell, responseUsage } from './response-shell.js';
 import type { FunctionCallItem, OutputItem, OutputMessage, ReasoningItem, ResponseObject, ResponseRequest, ResponseStreamEvent } from './wire.js';
 
 /*
@@ -189,7 +189,7 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
       const delta = choice.delta;
       const thought = reasoningText(delta);
       if (thought !== undefined) yield* reason(thought);
-      if (typeof delta.content === 'string' && delta.content !== '') yield* text('output_text', delta.content);
+      for (const piece of contentPieces(delta.content)) yield* piece.kind === 'text' ? text('output_text', piece.text) : reason(piece.text);
       if (typeof delta.refusal === 'string' && delta.refusal !== '') yield* text('refusal', delta.refusal);
       for (const call of delta.tool_calls ?? []) yield* toolCall(call);
       if (choice.finish_reason) finishReason = choice.finish_reason;
