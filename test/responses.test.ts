@@ -711,6 +711,10 @@ describe('what router.fetch serves of /v1/responses', () => {
       expect(refused).toBeInstanceOf(OpenAI.NotFoundError);
       expect((refused as Error).message).toMatch(/is not served: this router keeps a response only so that it can be continued with previous_response_id/);
     }
+    // Other paths under /v1/responses (counting input tokens) are simply unknown.
+    const count = await router.fetch('http://sovroute.local/v1/responses/input_tokens', { method: 'POST', body: '{}' });
+    expect(count.status).toBe(404);
+    expect(((await count.json()) as { error: { message: string } }).error.message).toBe('Unknown path /v1/responses/input_tokens.');
     await router.flush();
     expect(audit.records).toHaveLength(1);
   });

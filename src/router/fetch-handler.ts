@@ -223,7 +223,7 @@ export function createFetchHandler(context: RouterContext, responses?: LoadRespo
         );
       }
       // The openai SDK's responses.retrieve, delete, inputItems.list and cancel: not served, said so.
-      const message = /\/responses\/[^/]+(?:\/input_items|\/cancel)?$/.test(path)
+      const message = /\/responses\/resp_[^/]*(?:\/input_items|\/cancel)?$/.test(path)
         ? `${call.method} ${call.path.slice(0, 256)} is not served: this router keeps a response only so that it can be continued with previous_response_id (or its items named by item_reference); it does not return, list, delete or cancel stored responses.`
         : `Unknown path ${call.path.slice(0, 256)}.`;
       return json({ error: { message, type: 'invalid_request_error', code: 'not_found', param: null } }, 404, { 'x-should-retry': 'false' });
