@@ -115,3 +115,12 @@ export function contentPieces(content: unknown): { kind: 'text' | 'reasoning'; t
   }
   return pieces;
 }
+
+/**
+ * A call's arguments as JSON text, as the Responses API gives them: some upstreams send an object
+ * instead, which clients cannot parse and a continued conversation could not send back.
+ */
+export function argumentsText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return value === undefined || value === null ? '' : JSON.stringify(value);
+}

@@ -22,6 +22,14 @@ function completion(message: object, finish: string): ChatCompletion {
 }
 
 describe('translating a chat completion to a response', () => {
+  it('gives a call’s arguments as JSON text when the upstream sent them as an object, so the conversation can be continued', () => {
+    const calls = [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: { city: 'Paris' } } }];
+    const response = toResponse(request, 'resp_1', 7, completion({ tool_calls: calls }, 'tool_calls'));
+    expect(response.output).toEqual([
+      { type: 'function_call', id: expect.stringMatching(/^fc_/), status: 'completed', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+    ]);
+  });
+
   it('reads an answer given in content parts (Mistral’s Magistral): text parts as the message, thinking parts as reasoning', () => {
     const parts = [
       { type: 'thinking', thinking: [{ type: 'text', text: 'France… ' }, { type: 'text', text: 'Paris.' }] },

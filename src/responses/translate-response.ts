@@ -1,5 +1,5 @@
 import type { ChatCompletion } from '../wire/chat-response.js';
-import { contentPieces, finishStatus, newId, outputText, reasoningText, responseShell, responseUsage } from './response-shell.js';
+import { argumentsText, contentPieces, finishStatus, newId, outputText, reasoningText, responseShell, responseUsage } from './response-shell.js';
 import type { OutputItem, ResponseObject, ResponseRequest } from './wire.js';
 
 /**
@@ -34,7 +34,7 @@ export function toResponse(request: ResponseRequest, id: string, createdAt: numb
   for (const call of calls) {
     const callId = call.id && !seen.has(call.id) ? call.id : newId('call');
     seen.add(callId);
-    output.push({ type: 'function_call', id: newId('fc'), status: itemStatus, call_id: callId, name: call.function.name, arguments: call.function.arguments });
+    output.push({ type: 'function_call', id: newId('fc'), status: itemStatus, call_id: callId, name: call.function.name, arguments: argumentsText(call.function.arguments) });
   }
   return Object.assign(response, {
     status,

@@ -155,6 +155,11 @@ describe('translating a chat stream to Responses events', () => {
     ]);
   });
 
+  it('gives a call’s arguments sent as an object as JSON text', async () => {
+    const { events } = await run([chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: { city: 'Paris' } } }] }), chunk({}, 'tool_calls'), final]);
+    expect((events.at(-1)!.response as ResponseObject).output[0]).toMatchObject({ type: 'function_call', arguments: '{"city":"Paris"}' });
+  });
+
   it('maps a rate limit mid-stream to rate_limit_exceeded', async () => {
     const { events } = await run([chunk({ content: 'x' })], new RouterError('slow down', { code: 'rate_limited', status: 429 }));
     expect(events.at(-2)).toMatchObject({ type: 'error', code: 'rate_limit_exceeded' });

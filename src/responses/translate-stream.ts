@@ -1,6 +1,6 @@
 import { AbortedError, RouterError } from '../errors.js';
 import type { ChatCompletionChunk, Route, Usage } from '../wire/chat-response.js';
-import { contentPieces, finishStatus, newId, outputText, reasoningText, responseShell, responseUsage } from './response-shell.js';
+import { argumentsText, contentPieces, finishStatus, newId, outputText, reasoningText, responseShell, responseUsage } from './response-shell.js';
 import type { FunctionCallItem, OutputItem, OutputMessage, ReasoningItem, ResponseObject, ResponseRequest, ResponseStreamEvent } from './wire.js';
 
 /*
@@ -164,7 +164,7 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
     } else if (delta.function?.name && call.item.name === '') {
       call.item.name = delta.function.name;
     }
-    const fragment = delta.function?.arguments;
+    const fragment = argumentsText(delta.function?.arguments);
     if (fragment) {
       call.item.arguments += fragment;
       yield event('response.function_call_arguments.delta', { item_id: call.item.id, output_index: call.outputIndex, delta: fragment });
