@@ -55,7 +55,12 @@ export function storeFailure(error: unknown): string {
 
 /** Bounds of the built-in memory store. */
 export interface MemoryResponseStoreOptions {
-  /** Responses kept at most; the least recently kept or continued go first. @default 1000 */
+  /**
+   * Responses kept at most; the least recently kept or continued go first. A conversation in use
+   * needs up to 16 of them (its turns since it was last kept whole): below that, a response that
+   * cannot fit with its conversation is not kept (it says `store: false`).
+   * @default 1000
+   */
   maxEntries?: number;
   /**
    * Total size of the kept responses (their JSON) at most; the least recently kept or continued go
