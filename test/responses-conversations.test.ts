@@ -187,3 +187,15 @@ describe('a stored conversation continued without storing the continuation', () 
     }
   });
 });
+
+describe('items named by item_reference', () => {
+  it("stay the key's own: another key sending an item with the same id does not take the reference from it", async () => {
+    const { a, b } = setup();
+    const first = await a.responses.create({ model, input: 'Hi' });
+    const itemId = first.output[0]!.id!;
+    // Key b sends an item under that id (a leaked or reused id) and its response is kept.
+    await b.responses.create({ model, input: [{ type: 'message', id: itemId, role: 'assistant', content: 'Not what a said.' }, { role: 'user', content: 'Go on.' }] as never });
+    const continued = await a.responses.create({ model, input: [{ role: 'user', content: 'Hi' }, { type: 'item_reference', id: itemId }, { role: 'user', content: 'More.' }] });
+    expect(continued.status).toBe('completed');
+  });
+});

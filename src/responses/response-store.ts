@@ -183,7 +183,14 @@ export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): R
       }
       entries.set(response.id, { response, bytes: size, expiresAt: now + ttlMs });
       bytes += size;
-      for (const item of [...response.input, ...response.output]) if (typeof item.id === 'string') items.set(item.id, response.id);
+      for (const item of [...response.input, ...response.output]) {
+        if (typeof item.id !== 'string') continue;
+        // An id another key's kept response holds stays theirs: a caller cannot take a reference from it.
+        const holder = items.get(item.id);
+        const held = holder === undefined ? undefined : live(holder);
+        if (held && held.response.owner !== response.owner) continue;
+        items.set(item.id, response.id);
+      }
     },
   };
 }
