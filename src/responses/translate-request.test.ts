@@ -213,6 +213,7 @@ describe('translating a Responses request to chat', () => {
     [{ top_logprobs: 3 }, 'top_logprobs'],
     [{ include: ['message.output_text.logprobs'] }, 'include[0]'],
     [{ reasoning: { effort: 'high', summary: 'auto' } }, 'reasoning.summary'],
+    [{ reasoning: { effort: 'high', generate_summary: 'auto' } }, 'reasoning.generate_summary'],
     [{ text: { format: { type: 'grammar' } } }, 'text.format.type'],
     [{ input: [{ type: 'web_search_call', id: 'ws_1', status: 'completed' }] }, 'input[0].type'],
     [{ input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] }, 'input[0].content[0].image_url'],

@@ -44,6 +44,10 @@ function assertSupported(request: ResponseRequest): void {
   if (request.reasoning?.summary != null) {
     refuse('reasoning.summary', 'reasoning.summary is not supported: reasoning summaries cannot be produced through Chat Completions providers.');
   }
+  // Its deprecated name, which the openai SDK still types.
+  if (request.reasoning?.generate_summary != null) {
+    refuse('reasoning.generate_summary', 'reasoning.generate_summary is not supported: reasoning summaries cannot be produced through Chat Completions providers.');
+  }
 }
 
 function translateTools(request: ResponseRequest): Pick<ChatCompletionCreateParams, 'tools' | 'tool_choice'> {
