@@ -21,7 +21,7 @@ import type { ResponseCreateParams, ResponseObject } from '../responses/wire.js'
 import { createChatCompletion, type RequestOptions } from './chat-completions.js';
 import { explainChat, type Explanation } from './explain.js';
 import type { FetchFunction } from './fetch-handler.js';
-import { createCompletion, createEmbeddings, lazyFetchHandler } from './lazy-endpoints.js';
+import { createCompletion, createEmbeddings, lazyFetchHandler, responsesFor } from './lazy-endpoints.js';
 import { listModels, modelListPromise, type ModelListPromise } from './models-list.js';
 import { resolveRouterOptions, type RouterOptions } from './options.js';
 import { createRouterContext } from './router-context.js';
@@ -132,7 +132,7 @@ export function createRouter(options: RouterOptions): Router {
     completions: { create: (params, requestOptions) => createCompletion(context, params, requestOptions) },
     embeddings,
     responses: {
-      create: async (params: ResponseCreateParams, requestOptions?: RequestOptions) => (await responses.load()).create(params, requestOptions),
+      create: async (params: ResponseCreateParams, requestOptions?: RequestOptions) => (await responsesFor(context, responses.load, requestOptions?.apiKey)).create(params, requestOptions),
     } as Responses,
     models: { list: (listOptions) => modelListPromise(() => listModels(context, listOptions?.apiKey)) },
     explain: (params, explainOptions) => explainChat(context, params, explainOptions?.apiKey),
