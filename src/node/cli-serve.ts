@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { strictestTier } from '../policy/tier.js';
 import { createRouter } from '../router/create-router.js';
 import { loadGatewayConfig, type GatewayConfig } from './config/load-config.js';
+import { isLoopbackHost } from './edge-checks.js';
 import { parseCommand, UsageError, type CommandIo } from './cli-usage.js';
 import { requestsHandled, serve } from './serve.js';
 
@@ -90,15 +91,17 @@ async function stop(server: Server, timeoutMs: number): Promise<boolean> {
 }
 
 /** What a person starting the gateway needs to see: where it listens, and what it routes to, never a key. */
-function banner(config: GatewayConfig, server: Server): string {
+export function banner(config: GatewayConfig, server: Server): string {
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const width = Math.max(...config.router.providers.map((provider) => provider.id.length));
+  // Without keys, serve() starts elsewhere than loopback only with allowAnonymous: say so.
+  const anonymous = isLoopbackHost(address.address) ? 'none (loopback only)' : `none (allowAnonymous: anyone who reaches ${host}:${address.port} can call)`;
   const lines = [
     `sovroute gateway listening on http://${host}:${address.port}`,
     `  config     ${config.file}`,
     `  policy     ${config.policy}`,
-    `  keys       ${config.keyLabels.length > 0 ? config.keyLabels.join(', ') : 'none (loopback only)'}`,
+    `  keys       ${config.keyLabels.length > 0 ? config.keyLabels.join(', ') : anonymous}`,
     '  providers',
     ...config.router.providers.map((provider) => `    ${provider.id.padEnd(width)}  ${strictestTier(provider.id, provider.jurisdiction)}`),
   ];
