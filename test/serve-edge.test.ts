@@ -350,6 +350,16 @@ describe('serve(): bodies and time', () => {
     expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions', error_code: 'invalid_request' }]);
   });
 
+  it("refuses to start with a maxBodyBytes above the router's limits.maxBodyBytes, whose 413 would refuse those bodies after buffering them", async () => {
+    const { router } = makeRouter({ maxBodyBytes: 2048 });
+    vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const error = await serve(router, { port: 0, maxBodyBytes: 4096 }).then(
+      (server) => (servers.push(server), undefined),
+      (caught: unknown) => caught,
+    );
+    expect(error).toMatchObject({ param: 'maxBodyBytes', message: expect.stringMatching(/maxBodyBytes 4096 .*limits\.maxBodyBytes \(2048\)/) });
+  });
+
   it("takes its default body limit from the router's limits.maxBodyBytes", async () => {
     const { router, records } = makeRouter({ maxBodyBytes: 2048 });
     const port = await start(router);

@@ -41,7 +41,8 @@ export interface ServeOptions {
   /** Cross-origin browser access. Without it, a request whose `Origin` is not this server's gets 403. */
   cors?: CorsOptions;
   /**
-   * Largest request body accepted; a larger one is refused with 413 without being buffered.
+   * Largest request body accepted; a larger one is refused with 413 without being buffered. At
+   * most the router's `limits.maxBodyBytes`: a larger value is refused at start.
    * @default the router's `limits.maxBodyBytes` (16 MiB)
    * @unit bytes
    */

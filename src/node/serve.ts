@@ -35,6 +35,12 @@ interface Edge {
 export async function serve(router: Router, options: ServeOptions = {}): Promise<Server> {
   const internals = internalsOf(router);
   const resolved = resolveServeOptions(options, internals?.maxBodyBytes);
+  if (internals !== undefined && resolved.maxBodyBytes > internals.maxBodyBytes) {
+    throw new InvalidRequestError(
+      `serve: maxBodyBytes ${resolved.maxBodyBytes} is above the router's limits.maxBodyBytes (${internals.maxBodyBytes}), which refuses larger bodies with 413 once serve has read them: raise limits.maxBodyBytes, or leave serve's maxBodyBytes out to take the router's.`,
+      'maxBodyBytes',
+    );
+  }
   const keyed = resolved.keys.size > 0 || internals?.keyed === true;
   const loopback = isLoopbackHost(resolved.host);
   if (!keyed && !loopback && !resolved.allowAnonymous) {
