@@ -233,6 +233,20 @@ describe('serve(): where it starts', () => {
     expect(String(warn.mock.calls[0]![0])).toMatch(/answers only on loopback.*allowAnonymous: true/);
   });
 
+  it("without keys, refuses cors origins '*' (any web page could spend the providers' keys through loopback) unless allowAnonymous is given", async () => {
+    const { router } = makeRouter();
+    vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    await expect(serve(router, { port: 0, cors: { origins: '*' } })).rejects.toMatchObject({
+      code: 'invalid_request',
+      param: 'cors',
+      message: expect.stringMatching(/cors origins '\*' without API keys.*any web page.*allowAnonymous: true/),
+    });
+    servers.push(await serve(router, { port: 0, cors: { origins: '*' }, allowAnonymous: true }));
+    servers.push(await serve(router, { port: 0, cors: { origins: ['https://app.example'] } }));
+    const keyed = makeRouter({ keys: { 'test-team': { label: 'team' } } });
+    servers.push(await serve(keyed.router, { port: 0, cors: { origins: '*' } }));
+  });
+
   it('with keys on the router, starts on any host without a warning', async () => {
     const { router } = makeRouter({ keys: { 'test-team': { label: 'team' } } });
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});

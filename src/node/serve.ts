@@ -50,6 +50,14 @@ export async function serve(router: Router, options: ServeOptions = {}): Promise
       'host',
     );
   }
+  // Loopback keeps other machines out, not the pages of this one's browser: '*' would let them all in.
+  if (!keyed && resolved.cors?.origins === '*' && !resolved.allowAnonymous) {
+    throw new InvalidRequestError(
+      `serve: refusing cors origins '*' without API keys: any web page open in a browser on this machine could call the server and spend the providers' keys. ` +
+        `Configure keys, list the origins that may call in cors.origins, or pass allowAnonymous: true to allow any page anyway.`,
+      'cors',
+    );
+  }
   const timeout = resolved.requestTimeoutMs;
   const server = createServer({
     headersTimeout: timeout,
