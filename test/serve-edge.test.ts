@@ -477,6 +477,8 @@ describe('serve(): paths', () => {
     expect([models.status, models.headers['content-type'], models.text]).toEqual([200, 'application/json', '']);
     const deleted = await send(port, { method: 'DELETE', path: '/v1/models', headers: { authorization: 'Bearer test-team' } });
     expect([deleted.status, deleted.headers.allow]).toEqual([405, 'GET, HEAD']);
+    const options = await send(port, { method: 'OPTIONS', path: '/v1/models' });
+    expect([options.status, options.headers.allow]).toEqual([204, 'GET, HEAD, POST, OPTIONS']);
     expect(await records()).toEqual([]);
   });
 

@@ -192,7 +192,7 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
     const headers =
       origin.kind === 'allowed'
         ? preflightHeaders(origin.headers, request.headers['access-control-request-headers'])
-        : { allow: 'GET, POST, OPTIONS' };
+        : { allow: 'GET, HEAD, POST, OPTIONS' };
     write(response, new Response(null, { status: 204, headers }));
     return;
   }
