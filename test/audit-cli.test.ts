@@ -117,6 +117,16 @@ describe('sovroute audit verify', () => {
     expect(sovroute('audit', 'export', log, '--format', 'xlsx')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--format csv or --format jsonl/) });
     expect(sovroute('audit', 'export', log, '--format', 'csv', '--outcome', 'maybe')).toMatchObject({ status: 2, stderr: expect.stringMatching(/outcome "maybe" is not one of/) });
   });
+
+  it('exits 2 with the usage for an empty --postgres (an unset variable), naming the flag', () => {
+    const html = join(directory, 'empty-postgres.html');
+    for (const [command, ...rest] of [['verify'], ['export', '--format', 'csv'], ['migrate'], ['report', '--html', html]] as const) {
+      expect(sovroute('audit', command, ...rest, '--postgres', '')).toMatchObject({
+        status: 2,
+        stderr: expect.stringMatching(new RegExp(`--postgres needs the database's URL[^]*\n\nUsage: sovroute audit ${command} `)),
+      });
+    }
+  });
 });
 
 describe('sovroute audit export', () => {

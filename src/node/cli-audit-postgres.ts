@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { AuditExportOptions } from '../audit/export-audit.js';
 import type { VerifyAuditOptions } from '../audit/verify-audit.js';
+import { UsageError } from './cli-usage.js';
 
 /*
  * `sovroute audit … --postgres <url>`: the same commands on a chain kept by postgresAudit.
@@ -8,6 +9,11 @@ import type { VerifyAuditOptions } from '../audit/verify-audit.js';
  */
 
 const loadPostgres = () => import('../postgres/index.js');
+
+/** `--postgres ""` (an unset variable) is refused as a usage error, not passed on as no database. */
+export function checkDatabaseUrl(url: string | undefined, usage: string): void {
+  if (url !== undefined && url.trim() === '') throw new UsageError("--postgres needs the database's URL, e.g. postgres://auditor@db/app; got an empty value", usage);
+}
 
 /** Never print a password from the connection string. */
 export function safeUrl(url: string): string {

@@ -5,7 +5,7 @@ import { defaultCatalog } from '../catalog/default-catalog.js';
 import type { JurisdictionFacts } from '../providers/types.js';
 import { auditFileLines } from './audit-file.js';
 import { loadGatewayConfig } from './config/load-config.js';
-import { safeUrl } from './cli-audit-postgres.js';
+import { checkDatabaseUrl, safeUrl } from './cli-audit-postgres.js';
 import { checkInput, FileError, fileErrorReason } from './cli-output.js';
 import { parseCommand, UsageError, withProgress, type CommandIo } from './cli-usage.js';
 import { createReportBuilder } from './report/report-data.js';
@@ -51,6 +51,7 @@ export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'st
   const { positionals, values } = parseCommand(args, options, reportUsage, true);
   const [file] = positionals;
   const database = values.postgres;
+  checkDatabaseUrl(database, reportUsage);
   if (database !== undefined ? positionals.length > 0 : file === undefined || positionals.length > 1) {
     throw new UsageError('audit report takes one JSONL audit log or --postgres <url>', reportUsage);
   }

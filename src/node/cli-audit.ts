@@ -4,7 +4,7 @@ import { auditFilter, type AuditExportOptions } from '../audit/export-audit.js';
 import type { AuditOutcome } from '../audit/types.js';
 import type { VerifyAuditOptions } from '../audit/verify-audit.js';
 import { auditFileLines, exportAuditLines, tornLine, verifyAuditLines } from './audit-file.js';
-import { exportPostgres, migratePostgres, verifyPostgres } from './cli-audit-postgres.js';
+import { checkDatabaseUrl, exportPostgres, migratePostgres, verifyPostgres } from './cli-audit-postgres.js';
 import { checkInput, FileError, fileErrorReason, openOutput, type OutputFile } from './cli-output.js';
 import { auditReportCommand, reportUsage } from './cli-audit-report.js';
 import { parseCommand, UsageError, wantsHelp, withProgress } from './cli-usage.js';
@@ -96,6 +96,7 @@ async function verify(args: string[], { stdout, stderr }: AuditCommandOutput): P
     true,
   );
   const [file] = positionals;
+  checkDatabaseUrl(values.postgres, verifyUsage);
   // A shortened or mistyped hash would otherwise read as records removed from the end.
   const expected = values['expect-last-hash'];
   if (expected !== undefined && !/^[0-9a-f]{64}$/.test(expected)) {
@@ -161,6 +162,7 @@ async function exportCommand(args: string[], { stdout, stderr }: AuditCommandOut
     true,
   );
   const [file] = positionals;
+  checkDatabaseUrl(values.postgres, exportUsage);
   if (values.postgres !== undefined ? positionals.length > 0 : file === undefined || positionals.length > 1) {
     throw new UsageError('audit export takes one file or --postgres <url>', exportUsage);
   }
@@ -228,6 +230,7 @@ async function exportCommand(args: string[], { stdout, stderr }: AuditCommandOut
 
 async function migrateCommand(args: string[], { stdout }: AuditCommandOutput): Promise<number> {
   const { positionals, values } = parseCommand(args, { postgres: { type: 'string' }, table: { type: 'string' } }, migrateUsage, true);
+  checkDatabaseUrl(values.postgres, migrateUsage);
   if (values.postgres === undefined || positionals.length > 0) throw new UsageError('audit migrate takes --postgres <url> [--table <name>]', migrateUsage);
   return migratePostgres(values.postgres, values.table, stdout);
 }
