@@ -49,6 +49,44 @@ async function runRequests(table: string, count: number, extraSinks: ReturnType<
   await sink.close();
 }
 
+/**
+ * A TCP proxy to the database that can go silent (every connection kept open, nothing passed on,
+ * as behind a network partition) or drop every connection once a statement containing `cutAt`
+ * is sent (as a restart does).
+ */
+async function databaseProxy() {
+  const target = new URL(databaseUrl);
+  const sockets = new Set<Socket>();
+  const state = { silent: false, cutAt: undefined as string | undefined };
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port) || 5432, target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => (client.destroy(), upstream.destroy()));
+    }
+    client.on('data', (data: Buffer) => {
+      if (state.cutAt !== undefined && data.includes(state.cutAt)) {
+        state.cutAt = undefined;
+        for (const socket of sockets) socket.destroy();
+        return;
+      }
+      if (!state.silent) upstream.write(data);
+    });
+    upstream.on('data', (data: Buffer) => void (state.silent || client.write(data)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(databaseUrl);
+  url.host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return Object.assign(state, {
+    url: url.toString(),
+    close() {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  });
+}
+
 describe.skipIf(skip !== undefined)('postgresAudit', () => {
   it('stores every record in one chain that verifies, and exports what verifyAudit accepts', async () => {
     const table = `${schema}.basic`;
@@ -117,24 +155,8 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
 
   it('fails an append to a database that stops answering, stores it once it answers again, and lets router.close() finish while it is silent', async () => {
     const table = `${schema}.silent`;
-    const target = new URL(databaseUrl);
-    // A proxy that can go silent: it keeps every connection open but passes nothing on, as a
-    // database behind a network partition, or paused, does.
-    let silent = false;
-    const sockets = new Set<Socket>();
-    const proxy = createServer((client) => {
-      const upstream = connect(Number(target.port) || 5432, target.hostname);
-      for (const socket of [client, upstream]) {
-        sockets.add(socket);
-        socket.on('error', () => undefined);
-        socket.on('close', () => (client.destroy(), upstream.destroy()));
-      }
-      client.on('data', (data: Buffer) => void (silent || upstream.write(data)));
-      upstream.on('data', (data: Buffer) => void (silent || client.write(data)));
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const url = new URL(databaseUrl);
-    url.host = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const proxy = await databaseProxy();
+    const url = proxy.url;
     let failed!: () => void;
     const firstFailure = new Promise<void>((resolve) => (failed = resolve));
     const errors: string[] = [];
@@ -144,26 +166,44 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
       const router = createRouter({ apiKey: 'test-pg', providers: [provider], audit });
       await router.chat.completions.create(ask('nope')).catch(() => undefined);
       await router.flush();
-      silent = true;
+      proxy.silent = true;
       await router.chat.completions.create(ask('nope')).catch(() => undefined);
       // The append waiting on the silent database fails, to be retried, instead of waiting forever.
       await firstFailure;
-      silent = false;
+      proxy.silent = false;
       await router.flush();
       expect(await verifyPostgresAudit({ connectionString: databaseUrl, table })).toMatchObject({ ok: true, count: 2 });
 
-      silent = true;
+      proxy.silent = true;
       await router.chat.completions.create(ask('nope')).catch(() => undefined);
       // close() gives up on the record it cannot store, says so, and returns.
       await expect(router.close()).rejects.toThrow(/not stored/);
       await sink.close();
       expect(errors.at(-1)).toMatch(/closed before .* stored record/);
     } finally {
-      for (const socket of sockets) socket.destroy();
       proxy.close();
     }
     expect(await verifyPostgresAudit({ connectionString: databaseUrl, table })).toMatchObject({ ok: true, count: 2 });
   }, 60_000);
+
+  it('survives the database dropping its connection while the sink creates the table (a restart as the router starts), and stores the records on the next attempt', async () => {
+    const table = `${schema}.dropped_migration`;
+    const records = await recordsOf(2);
+    for (const cutAt of ['CREATE TABLE IF NOT EXISTS', 'COMMIT']) {
+      const proxy = await databaseProxy();
+      proxy.cutAt = cutAt;
+      const sink = postgresAudit({ connectionString: proxy.url, table });
+      try {
+        await expect(sink.writeBatch!(records)).rejects.toThrow(/could not append 2 record\(s\)/);
+        await sink.writeBatch!(records);
+        expect(await sink.head()).toMatchObject({ seq: 2 });
+      } finally {
+        await sink.close();
+        proxy.close();
+      }
+    }
+    expect(await verifyPostgresAudit({ connectionString: databaseUrl, table })).toMatchObject({ ok: true, count: 2 });
+  });
 
   it('stores a batch retried after a lost commit only once', async () => {
     const table = `${schema}.retried`;

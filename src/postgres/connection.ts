@@ -10,6 +10,9 @@ export interface PostgresPool {
 export interface PostgresClient {
   query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
   release(error?: Error | boolean): void;
+  /** pg's clients are event emitters: a dropped connection is an `error` event. */
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+  off?(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** How to reach the database: a connection string (a pool is created and owned), or your own pool. */
