@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeDatabaseError } from './connection.js';
+import { InvalidRequestError } from '../errors.js';
+import { describeDatabaseError, openPool } from './connection.js';
 
 describe('describeDatabaseError', () => {
   const quoting = (secret: string) => new Error(`connection failed for credential ${secret} (as a driver might quote it)`);
@@ -22,5 +23,21 @@ describe('describeDatabaseError', () => {
 
   it('leaves a message that quotes no secret as it is', () => {
     expect(describeDatabaseError(new Error('relation "x" does not exist'), 'postgres://app:pw@db/audit')).toBe('relation "x" does not exist');
+  });
+});
+
+describe('openPool', () => {
+  it('refuses a libpq keyword string, which pg would read as a database name on a host called "base", without echoing it', async () => {
+    const opening = openPool({ connectionString: 'host=db.internal user=app password=kw-secret dbname=audit' }, 'postgresAudit');
+    await expect(opening).rejects.toThrow(InvalidRequestError);
+    await expect(opening).rejects.toThrow(/postgresAudit: connectionString must be a URL such as postgres:\/\/user@host:5432\/database/);
+    await expect(opening).rejects.not.toThrow(/kw-secret/);
+  });
+
+  it('takes a URL, and a socket directory as pg does', async () => {
+    for (const connectionString of ['postgres://app:pw@db.internal:5432/audit', 'postgresql://db.internal/audit?sslmode=require', '/var/run/postgresql audit']) {
+      const opened = await openPool({ connectionString }, 'postgresAudit');
+      await opened.close();
+    }
   });
 });

@@ -43,6 +43,11 @@ export interface OpenedPool {
 export async function openPool(options: PostgresConnectionOptions, where: string): Promise<OpenedPool> {
   if (options.pool) return { pool: options.pool, close: async () => undefined };
   if (!options.connectionString) throw new InvalidRequestError(`${where}: pass connectionString or pool`, 'connectionString');
+  // pg reads anything else (a libpq keyword string "host=… password=…") as a path under a host
+  // named "base": every connection would fail with "getaddrinfo ENOTFOUND base". Not echoed: it may hold a password.
+  if (!options.connectionString.startsWith('/') && !URL.canParse(options.connectionString)) {
+    throw new InvalidRequestError(`${where}: connectionString must be a URL such as postgres://user@host:5432/database (or a socket directory)`, 'connectionString');
+  }
   let Pool: typeof import('pg').Pool;
   try {
     const loaded = await import('pg');
