@@ -435,6 +435,18 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
     expect(report.stderr).toMatch(/chain broken at record 0/);
   });
 
+  it('says there is no audit chain under that name, and how to create one, when the table does not exist', async () => {
+    const table = `${schema}.never_made`;
+    const message = new RegExp(`no audit chain "${table}" in this database \\(relation ".*" does not exist\\): check the table name, or create it with sovroute audit migrate`);
+    await expect(verifyPostgresAudit({ connectionString: databaseUrl, table })).rejects.toThrow(message);
+    await expect(exportPostgresAudit({ connectionString: databaseUrl, table }, { format: 'csv' }, () => undefined)).rejects.toThrow(message);
+    const cli = await promisify(execFile)(process.execPath, [builtCli, 'audit', 'verify', '--postgres', databaseUrl, '--table', table]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect((cli as { code?: number }).code).toBe(2);
+    expect(cli.stderr).toMatch(message);
+  });
+
   it('keeps one chain for four processes writing at once, one of them killed with SIGKILL and restarted', async () => {
     const table = `${schema}.fleet`;
     const acked = new Set<string>();

@@ -55,7 +55,9 @@ async function* readChain(source: PostgresAuditSource, lastSeq: number | null): 
   try {
     let after = 0;
     for (;;) {
-      const { rows } = await pool.query(`SELECT seq, hash, record FROM ${names.log} WHERE seq > $1${bound} ORDER BY seq LIMIT $2`, [after, batchSize]);
+      const { rows } = await pool
+        .query(`SELECT seq, hash, record FROM ${names.log} WHERE seq > $1${bound} ORDER BY seq LIMIT $2`, [after, batchSize])
+        .catch((error: unknown) => noChain(error, names, 'readPostgresAudit'));
       for (const row of rows) {
         const seq = Number(row.seq);
         // The stored text is the record's canonical JSON without its hash: parsed back and given
@@ -77,6 +79,15 @@ async function* readChain(source: PostgresAuditSource, lastSeq: number | null): 
   }
 }
 
+/** A missing table (undefined_table) says which chain is missing and how to create one; anything else is rethrown. */
+function noChain(error: unknown, names: TableNames, where: string): never {
+  if ((error as { code?: unknown } | null)?.code !== '42P01') throw error;
+  throw new Error(
+    `${where}: no audit chain "${names.label}" in this database (${(error as Error).message}): check the table name, or create it with sovroute audit migrate (migratePostgresAudit)`,
+    { cause: error },
+  );
+}
+
 type ChainHead = { seq: number; hash: string | null };
 
 /**
@@ -87,9 +98,9 @@ type ChainHead = { seq: number; hash: string | null };
 async function readHead(source: PostgresAuditSource, names: TableNames, where: string): Promise<{ head: ChainHead | null; beyondHead: number | null }> {
   const opened = await openPool(source, where);
   try {
-    const { rows } = await opened.pool.query(
-      `SELECT h.seq, h.hash, (SELECT max(l.seq) FROM ${names.log} l) AS last FROM (SELECT 1) AS one LEFT JOIN ${names.head} h ON h.one`,
-    );
+    const { rows } = await opened.pool
+      .query(`SELECT h.seq, h.hash, (SELECT max(l.seq) FROM ${names.log} l) AS last FROM (SELECT 1) AS one LEFT JOIN ${names.head} h ON h.one`)
+      .catch((error: unknown) => noChain(error, names, where));
     const row = rows[0];
     const head = row === undefined || row.seq === null || row.seq === undefined ? null : { seq: Number(row.seq), hash: (row.hash as string | null | undefined) ?? null };
     const last = row?.last === null || row?.last === undefined ? 0 : Number(row.last);
