@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter, memoryAudit, openaiCompatible, verifyAudit, type AuditRecord } from '../src/index.js';
-import { exportPostgresAudit, postgresAudit, readPostgresAudit, verifyPostgresAudit, type PostgresPool } from '../src/postgres/index.js';
+import { exportPostgresAudit, migratePostgresAudit, postgresAudit, readPostgresAudit, verifyPostgresAudit, type PostgresPool } from '../src/postgres/index.js';
 import { builtCli } from './helpers/built-package.js';
 import { databaseUrl, postgresSkip, uniqueName } from './helpers/services.js';
 
@@ -445,6 +445,19 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
     );
     expect((cli as { code?: number }).code).toBe(2);
     expect(cli.stderr).toMatch(message);
+  });
+
+  it('creates the schema named in table when it is missing, as the documented audit.sovroute_audit needs on a fresh database', async () => {
+    const fresh = `${schema}_fresh`;
+    const table = `${fresh}.sovroute_audit`;
+    try {
+      await runRequests(table, 2);
+      expect(await verifyPostgresAudit({ connectionString: databaseUrl, table })).toMatchObject({ ok: true, count: 2 });
+      // Run again over the existing schema, as every instance's first append does.
+      await migratePostgresAudit({ connectionString: databaseUrl, table });
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS "${fresh}" CASCADE`);
+    }
   });
 
   it('keeps one chain for four processes writing at once, one of them killed with SIGKILL and restarted', async () => {

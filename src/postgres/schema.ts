@@ -9,8 +9,13 @@ import type { TableNames } from './table-names.js';
  * silence them. See docs/postgres-audit.md for the grants a writer role needs.
  */
 export function schemaStatements(names: TableNames): string[] {
-  const { log, head, append, refuse } = names;
+  const { log, head, append, refuse, schema } = names;
   return [
+    // The schema of `schema.table`, when missing. Looked up first: CREATE SCHEMA IF NOT EXISTS
+    // would need CREATE on the database even when the schema exists. (`schema` is a checked identifier.)
+    ...(schema === undefined
+      ? []
+      : [`DO $do$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '${schema}') THEN CREATE SCHEMA "${schema}"; END IF; END $do$`]),
     `CREATE TABLE IF NOT EXISTS ${log} (
       seq bigint PRIMARY KEY,
       id text NOT NULL UNIQUE,

@@ -14,6 +14,8 @@ export interface TableNames {
   readonly refuse: string;
   /** A key for the advisory lock that serialises creating these objects. */
   readonly lockKey: string;
+  /** The schema as given (a checked identifier), when `table` names one. */
+  readonly schema: string | undefined;
 }
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
@@ -39,5 +41,6 @@ export function tableNames(table: string): TableNames {
     append: `${prefix}"${name}_append"`,
     refuse: `${prefix}"${name}_refuse_change"`,
     lockKey: `sovroute-audit:${table}`,
+    schema: parts.length === 2 ? parts[0] : undefined,
   };
 }
