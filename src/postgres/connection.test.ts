@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../errors.js';
 import { describeDatabaseError, openPool } from './connection.js';
+import { postgresAudit } from './postgres-audit.js';
 
 describe('describeDatabaseError', () => {
   const quoting = (secret: string) => new Error(`connection failed for credential ${secret} (as a driver might quote it)`);
@@ -39,5 +40,16 @@ describe('openPool', () => {
       const opened = await openPool({ connectionString }, 'postgresAudit');
       await opened.close();
     }
+  });
+});
+
+describe('postgresAudit options', () => {
+  it.each([Number.NaN, -1, 1.5, Number.POSITIVE_INFINITY])('refuses statementTimeoutMs %s when the sink is created, instead of failing every append', (statementTimeoutMs) => {
+    expect(() => postgresAudit({ connectionString: 'postgres://app@db.internal/audit', statementTimeoutMs })).toThrow(InvalidRequestError);
+    expect(() => postgresAudit({ connectionString: 'postgres://app@db.internal/audit', statementTimeoutMs })).toThrow(/statementTimeoutMs must be a whole number of milliseconds, 0 or more/);
+  });
+
+  it('refuses a connection string that is not a URL when the sink is created', () => {
+    expect(() => postgresAudit({ connectionString: 'host=db password=kw-secret' })).toThrow(/connectionString must be a URL/);
   });
 });

@@ -36,18 +36,27 @@ export interface OpenedPool {
   close(): Promise<void>;
 }
 
+/** Refuses what would otherwise fail every connection later, each time with pg's words. */
+export function checkConnectionOptions(options: PostgresConnectionOptions, where: string): void {
+  const { connectionString, statementTimeoutMs } = options;
+  // pg reads anything else (a libpq keyword string "host=… password=…") as a path under a host
+  // named "base": every connection would fail with "getaddrinfo ENOTFOUND base". Not echoed: it may hold a password.
+  if (options.pool === undefined && connectionString && !connectionString.startsWith('/') && !URL.canParse(connectionString)) {
+    throw new InvalidRequestError(`${where}: connectionString must be a URL such as postgres://user@host:5432/database (or a socket directory)`, 'connectionString');
+  }
+  if (statementTimeoutMs !== undefined && !(Number.isSafeInteger(statementTimeoutMs) && statementTimeoutMs >= 0)) {
+    throw new InvalidRequestError(`${where}: statementTimeoutMs must be a whole number of milliseconds, 0 or more (0: no limit); got ${statementTimeoutMs}`, 'statementTimeoutMs');
+  }
+}
+
 /**
  * The pool for `options`. `pg` is loaded only here, when a connection string is given: an app
  * passing its own pool, or not using this entry point, never loads it.
  */
 export async function openPool(options: PostgresConnectionOptions, where: string): Promise<OpenedPool> {
+  checkConnectionOptions(options, where);
   if (options.pool) return { pool: options.pool, close: async () => undefined };
   if (!options.connectionString) throw new InvalidRequestError(`${where}: pass connectionString or pool`, 'connectionString');
-  // pg reads anything else (a libpq keyword string "host=… password=…") as a path under a host
-  // named "base": every connection would fail with "getaddrinfo ENOTFOUND base". Not echoed: it may hold a password.
-  if (!options.connectionString.startsWith('/') && !URL.canParse(options.connectionString)) {
-    throw new InvalidRequestError(`${where}: connectionString must be a URL such as postgres://user@host:5432/database (or a socket directory)`, 'connectionString');
-  }
   let Pool: typeof import('pg').Pool;
   try {
     const loaded = await import('pg');

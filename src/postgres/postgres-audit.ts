@@ -1,7 +1,7 @@
 import { AuditError } from '../audit/audit-error.js';
 import type { AuditRecord, AuditSink } from '../audit/types.js';
 import { chainText } from './chain-text.js';
-import { describeDatabaseError, openPool, type OpenedPool, type PostgresConnectionOptions } from './connection.js';
+import { checkConnectionOptions, describeDatabaseError, openPool, type OpenedPool, type PostgresConnectionOptions } from './connection.js';
 import { migrate } from './migrate.js';
 import { tableNames } from './table-names.js';
 
@@ -58,6 +58,7 @@ export interface PostgresAudit extends AuditSink {
  */
 export function postgresAudit(options: PostgresAuditOptions): PostgresAudit {
   const names = tableNames(options.table ?? 'sovroute_audit');
+  checkConnectionOptions(options, 'postgresAudit');
   let opened: Promise<OpenedPool> | undefined;
   let ready: Promise<OpenedPool> | undefined;
 
