@@ -460,6 +460,18 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
     }
   });
 
+  it('names the one row or the rows missing from the middle of the chain', async () => {
+    const table = `${schema}.holes`;
+    await runRequests(table, 8);
+    await admin.query(`ALTER TABLE "${schema}".holes DISABLE TRIGGER ALL`);
+    await admin.query(`DELETE FROM "${schema}".holes WHERE seq = 3`);
+    const one = await verifyPostgresAudit({ connectionString: databaseUrl, table });
+    expect(one.ok === false && one.reason).toBe('row 3 is missing: seq jumps from 2 to 4');
+    await admin.query(`DELETE FROM "${schema}".holes WHERE seq IN (4, 5)`);
+    const three = await verifyPostgresAudit({ connectionString: databaseUrl, table });
+    expect(three.ok === false && three.reason).toBe('rows 3–5 are missing: seq jumps from 2 to 6');
+  });
+
   it('keeps one chain for four processes writing at once, one of them killed with SIGKILL and restarted', async () => {
     const table = `${schema}.fleet`;
     const acked = new Set<string>();

@@ -144,7 +144,8 @@ export async function* readPostgresAuditChecked(source: PostgresAuditSource): As
   if (head.seq !== lastSeq || head.hash !== lastHash) yield { seq: lastSeq + 1, record: undefined, broken: tailRemoved(head, lastSeq, lastHash) };
 }
 
-const missingRows = (lastSeq: number, seq: number) => `rows ${lastSeq + 1}${seq - 1 > lastSeq + 1 ? `–${seq - 1}` : ''} are missing: seq jumps from ${lastSeq} to ${seq}`;
+const missingRows = (lastSeq: number, seq: number) =>
+  `${seq - 1 > lastSeq + 1 ? `rows ${lastSeq + 1}–${seq - 1} are` : `row ${lastSeq + 1} is`} missing: seq jumps from ${lastSeq} to ${seq}`;
 
 export type PostgresAuditVerification = AuditVerification & {
   /** Records read. */
