@@ -224,3 +224,25 @@ describe('limits on the Responses API', () => {
     });
   });
 });
+
+describe('metadata: up to 16 pairs, as documented', () => {
+  const pairs = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, index) => [`k${index}`, 'v']));
+
+  it('refuses 17 pairs with a 400 naming metadata, in process and through router.fetch, sent nowhere', async () => {
+    const upstream = faults.upstream('metadata');
+    const router = createRouter({ providers: deployments(upstream), apiKey: 'sk-caller' });
+    const error = await rejection(router.chat.completions.create({ model: 'model-a', messages, metadata: pairs(17) }));
+    expect(error).toMatchObject({ status: 400, code: 'invalid_request', param: 'metadata' });
+    const response = await post(router, 'chat/completions', { model: 'model-a', messages, metadata: pairs(17) });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'invalid_request', param: 'metadata' } });
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('passes 16 pairs', async () => {
+    const upstream = faults.upstream('metadata-16');
+    const router = createRouter({ providers: deployments(upstream), apiKey: 'sk-caller' });
+    const response = await router.chat.completions.create({ model: 'model-a', messages, metadata: pairs(16) });
+    expect(response.provider).toBe('metadata-16');
+  });
+});

@@ -1,4 +1,5 @@
 import * as s from '../internal/shape/index.js';
+import { maxMetadataPairs } from './request-limits.js';
 
 /*
  * The OpenAI `POST /v1/chat/completions` request as the router checks it, without zod: the same
@@ -88,6 +89,10 @@ const nullishNumber = (min: number, max?: number) => s.nullish(max === undefined
 const nullishInteger = (min?: number, max?: number) =>
   s.nullish(s.number(s.int(), ...(min === undefined ? [] : [s.minimum(min)]), ...(max === undefined ? [] : [s.maximum(max)])));
 
+/** `metadata`: up to 16 pairs, as OpenAI takes it. */
+const fitsMetadata = (metadata: Record<string, unknown>) => Object.keys(metadata).length <= maxMetadataPairs;
+const metadataMessage = `metadata holds at most ${maxMetadataPairs} pairs`;
+
 /** The `route` extension. Strict on purpose: a misspelt key is a 400, never a silently ignored constraint. */
 const routeOptions = s.strictObject({
   objective: s.optional(s.string()),
@@ -131,7 +136,7 @@ export const chatRequestShape = s.looseObject({
   parallel_tool_calls: s.optional(s.boolean()),
   response_format: s.optional(responseFormat),
   user: s.optional(s.string()),
-  metadata: s.nullish(s.record(s.string(s.maxLength(64)), s.string(s.maxLength(512)))),
+  metadata: s.nullish(s.record(s.string(s.maxLength(64)), s.string(s.maxLength(512)), s.refine(fitsMetadata, metadataMessage))),
   route: s.optional(routeOptions),
   simulate: s.optional(simulate),
 });

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { maxMetadataPairs } from './request-limits.js';
 
 /*
  * The OpenAI `POST /v1/chat/completions` request, validated at the boundary. Objects are loose:
@@ -170,7 +171,11 @@ export const chatRequestSchema = z.looseObject({
   parallel_tool_calls: z.optional(z.boolean()),
   response_format: z.optional(responseFormat),
   user: z.optional(z.string()),
-  metadata: z.nullish(z.record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(512)))),
+  metadata: z.nullish(
+    z
+      .record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(512)))
+      .check(z.refine((metadata) => Object.keys(metadata).length <= maxMetadataPairs, `metadata holds at most ${maxMetadataPairs} pairs`)),
+  ),
   route: z.optional(routeOptionsSchema),
   simulate: z.optional(simulateSchema),
 });

@@ -8,6 +8,9 @@ import { assertNestingDepth } from './nesting-depth.js';
  * reads a length and moves on: a field of the wrong type is left to the schema, which names it.
  */
 
+/** Most pairs in a chat request's `metadata`, as OpenAI takes it (keys up to 64 characters, values up to 512). */
+export const maxMetadataPairs = 16;
+
 /** Which list of a request holds its inputs: `messages` (chat), `input` (embeddings), `prompt` (completions). */
 export type InputsField = 'messages' | 'input' | 'prompt';
 

@@ -46,9 +46,10 @@ function isPlainObject(value: unknown): value is Record<PropertyKey, unknown> {
 
 /**
  * An object whose own enumerable keys (symbols included) pass `key` and values pass `value`,
- * copied (zod's `record` with a string key): a failing key is `invalid_key` at that key.
+ * copied (zod's `record` with a string key): a failing key is `invalid_key` at that key. The
+ * checks run on the copy once every key and value passed.
  */
-export const record = (key: Shape, value: Shape): Shape =>
+export const record = (key: Shape, value: Shape, ...checks: Check[]): Shape =>
   shapeOf((input, issues) => {
     if (!isPlainObject(input)) {
       issues.push({ code: 'invalid_type', expected: 'record', input, path: [] });
@@ -67,4 +68,4 @@ export const record = (key: Shape, value: Shape): Shape =>
       output[name] = result.value;
     }
     return output;
-  });
+  }, checks);
