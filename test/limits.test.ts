@@ -246,3 +246,25 @@ describe('metadata: up to 16 pairs, as documented', () => {
     expect(response.provider).toBe('metadata-16');
   });
 });
+
+describe("a refusal quotes a caller's strings cut short", () => {
+  const huge = 'q'.repeat(100_000);
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['an unknown route key', { route: { [huge]: 1 } }, 'route'],
+    ['many unknown simulate keys', { simulate: Object.fromEntries(Array.from({ length: 2000 }, (_, index) => [`${index}${'s'.repeat(50)}`, 1])) }, 'simulate'],
+    ['a long metadata key', { metadata: { [huge]: 'v' } }, 'metadata'],
+    ['a tool_choice naming an undeclared function', { tools: [tool({ type: 'object' })], tool_choice: { type: 'function', function: { name: huge } } }, 'tool_choice'],
+  ];
+  for (const [name, overrides, param] of cases) {
+    it(`${name}: a 400 whose message and param stay small`, async () => {
+      const router = createRouter({ providers: deployments(faults.upstream('echo')), apiKey: 'test-echo' });
+      const response = await post(router, 'chat/completions', { model: 'model-a', messages, ...overrides }, 'test-echo');
+      expect(response.status).toBe(400);
+      const { error } = (await response.json()) as { error: { message: string; param: string; code: string } };
+      expect(error.code).toBe('invalid_request');
+      expect(error.param.startsWith(param)).toBe(true);
+      expect(error.param.length).toBeLessThan(400);
+      expect(error.message.length).toBeLessThan(1200);
+    });
+  }
+});

@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '../errors.js';
-import { paramPath } from './param-path.js';
+import { boundedMessage, paramPath } from './param-path.js';
 import * as s from './shape/index.js';
 
 /**
@@ -12,5 +12,5 @@ export function validateShape<T>(shape: s.Shape, body: unknown): T {
   const issue = result.issues[0]!;
   const param = paramPath(issue.path);
   const where = param === '' ? 'request body' : param;
-  throw new InvalidRequestError(`Invalid ${where}: ${s.messageOf(issue)}`, param || null, new s.ShapeError(result.issues));
+  throw new InvalidRequestError(boundedMessage(`Invalid ${where}: ${s.messageOf(issue)}`), param || null, new s.ShapeError(result.issues));
 }

@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../../errors.js';
 import type { ChatRequest, ChatTool } from '../../wire/chat-request.js';
+import { quoted } from './json-schema-error.js';
 import type { Random } from './seeded-random.js';
 
 /*
@@ -21,7 +22,7 @@ export function chooseTool(request: ChatRequest, prompt: string, random: Random)
     const named = tools.find((tool) => tool.function.name === choice.function.name);
     if (named) return named;
     throw new InvalidRequestError(
-      `tool_choice names the function "${choice.function.name}", which is not among the request's tools.`,
+      `tool_choice names the function ${quoted(choice.function.name)}, which is not among the request's tools.`,
       'tool_choice',
     );
   }
