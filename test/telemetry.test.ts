@@ -259,6 +259,25 @@ describe('telemetry: spans', () => {
     expect(kept.at(-2)!.parts[0]!.content).toBe(earlier.at(-1)!.content);
   });
 
+  it("content 'full': a newest message over 16 KiB whose text sits in nested parts (a tool result's text parts) is cut, not dropped", async () => {
+    const traced = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter, content: 'full' } });
+    const call = { id: 'call_1', type: 'function' as const, function: { name: 'lookup', arguments: '{}' } };
+    await traced.chat.completions.create({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'Look it up.' },
+        { role: 'assistant', content: null, tool_calls: [call] },
+        { role: 'tool', tool_call_id: 'call_1', content: [{ type: 'text', text: `Rows: ${'row '.repeat(10_000)}` }] },
+      ],
+    });
+    const text = requestSpans()[0]!.attributes['gen_ai.input.messages'] as string;
+    expect(text.length).toBeLessThanOrEqual(16 * 1024);
+    const messages = JSON.parse(text) as { role: string; parts: { type: string; response: { text: string }[] }[] }[];
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.role).toBe('tool');
+    expect(messages[0]!.parts[0]!.response[0]!.text).toMatch(/^Rows: row row .*…$/);
+  });
+
   it('propagates the attempt span as traceparent upstream', async () => {
     await router.chat.completions.create({ ...ask, model: 'eu-working/m' });
     const [attempt] = attemptSpans();

@@ -93,16 +93,18 @@ export function outputMessages(completion: readonly unknown[], finishReasons: re
   });
 }
 
-/** The parts' text fields cut to `limit` characters (a cut one ends in `…`). */
+/** The parts' strings, at any depth (a tool result's text parts, a generic part's fields), cut to `limit` characters (a cut one ends in `…`); `type` fields are kept. */
 function capped(messages: readonly GenAiMessage[], limit: number): GenAiMessage[] {
-  return messages.map((message) => ({
-    ...message,
-    parts: message.parts.map((part) => {
-      const copy: Fields = {};
-      for (const [key, value] of Object.entries(part)) copy[key] = typeof value === 'string' && value.length > limit && key !== 'type' ? `${value.slice(0, limit)}…` : value;
-      return copy;
-    }),
-  }));
+  return messages.map((message) => ({ ...message, parts: message.parts.map((part) => cutStrings(part, limit) as Fields) }));
+}
+
+function cutStrings(value: unknown, limit: number): unknown {
+  if (typeof value === 'string') return value.length > limit ? `${value.slice(0, limit)}…` : value;
+  if (Array.isArray(value)) return value.map((item) => cutStrings(item, limit));
+  if (!isFields(value)) return value;
+  const copy: Fields = {};
+  for (const [key, field] of Object.entries(value)) copy[key] = key === 'type' && typeof field === 'string' ? field : cutStrings(field, limit);
+  return copy;
 }
 
 /**
