@@ -7,6 +7,7 @@ import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, Periodic
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRouter, openaiCompatible, type ChatCompletion, type Router, type RouterError } from '../src/index.js';
+import { hashedKeyId } from '../src/router/router-context.js';
 import { libraryVersion } from '../src/version.js';
 
 /* OpenTelemetry spans and metrics of routed calls, read back from in-memory exporters. */
@@ -356,6 +357,35 @@ describe('telemetry: metrics', () => {
     expect(fallbacksSeen).toBe(25);
     expect(denied).toBe(25);
     expect(histogram('gen_ai.client.operation.duration')[0]!.value.buckets.boundaries[0]).toBe(0.01);
+    await ownReader.shutdown();
+  });
+});
+
+describe('telemetry: metric attributes stay few', () => {
+  it('sovroute.cost names configured keys and the router key, but callers sending ever new keys (no keys configured) cannot add a series each', async () => {
+    const exported = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const ownReader = new PeriodicExportingMetricReader({ exporter: exported, exportIntervalMillis: 3_600_000 });
+    const counted = new MeterProvider({ readers: [ownReader] }).getMeter('keys');
+    const open = createRouter({ providers: [deployment('eu-working', 'ok', eu, 2)], apiKey: 'sk-router', telemetry: { tracer, meter: counted } });
+    let cost = 0;
+    for (let index = 0; index < 300; index++) {
+      const response = await open.chat.completions.create({ ...ask, model: 'm' }, { apiKey: `sk-caller-${index}` });
+      cost += response.usage.cost;
+    }
+    cost += (await open.chat.completions.create({ ...ask, model: 'm' })).usage.cost;
+    await ownReader.forceFlush();
+    const found = exported
+      .getMetrics()
+      .at(-1)!
+      .scopeMetrics.flatMap((scope) => scope.metrics)
+      .find((metric) => metric.descriptor.name === 'sovroute.cost')!;
+    const points = found.dataPoints as DataPoint<number>[];
+    expect(points.reduce((sum, point) => sum + point.value, 0)).toBeCloseTo(cost, 10);
+    expect(points.length).toBeLessThanOrEqual(102);
+    const ids = new Set(points.map((point) => point.attributes['sovroute.key_id']));
+    // The router's own key keeps its id, even after hundreds of others.
+    expect(ids.has(hashedKeyId('sk-router'))).toBe(true);
+    expect(ids.has('other')).toBe(true);
     await ownReader.shutdown();
   });
 });

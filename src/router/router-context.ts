@@ -205,7 +205,14 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
   }
   const telemetry = options.telemetry;
   if (telemetry) {
-    const sources = { health: () => health.snapshot(), auditQueueDepth: () => audit.depth() };
+    // The ids of the keys the router knows: a cost metric names them, whatever else callers send.
+    const configuredKeyIds = new Set([...keyCallers.values()].map((caller) => caller.keyId));
+    if (options.apiKey !== undefined) configuredKeyIds.add(keyCallers.get(options.apiKey)?.keyId ?? hashedKeyId(options.apiKey));
+    const sources = {
+      health: () => health.snapshot(),
+      auditQueueDepth: () => audit.depth(),
+      configuredKeyId: (keyId: string) => configuredKeyIds.has(keyId),
+    };
     // The API loads synchronously where Node can, so a missing package fails createRouter there.
     const api: OtelApi | Promise<OtelApi> = loadOtelApiSync() ?? loadOtelApi();
     listeners.push(

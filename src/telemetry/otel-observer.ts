@@ -10,7 +10,16 @@ import type { ResolvedTelemetryOptions } from './telemetry-options.js';
 export interface TelemetrySources {
   health(): DeploymentHealth[];
   auditQueueDepth(): number;
+  /** Whether a key id is one the router was configured with (a `keys` entry, or `apiKey`). */
+  configuredKeyId?(keyId: string): boolean;
 }
+
+/**
+ * Key ids of keys the router was not configured with that `sovroute.cost` names, the first
+ * seen; later ones are counted under `other`. Without `keys` any key is accepted, so a caller
+ * sending a new key each time would otherwise add a series each.
+ */
+const maxUnconfiguredKeyIds = 100;
 
 const circuitValue = { closed: 0, 'half-open': 1, open: 2 } as const;
 
@@ -50,6 +59,16 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
   meter.createObservableGauge('sovroute.audit.queue.depth', { description: 'Audit records waiting to be stored, over all sinks' }).addCallback((result) => {
     result.observe(sources.auditQueueDepth());
   });
+
+  const unconfiguredKeyIds = new Set<string>();
+  /** The `sovroute.key_id` of a cost: configured keys by id, up to 100 others by id, then `other`. */
+  function costKeyId(keyId: string | null): string | undefined {
+    if (keyId === null) return undefined;
+    if (sources.configuredKeyId?.(keyId) || unconfiguredKeyIds.has(keyId)) return keyId;
+    if (unconfiguredKeyIds.size >= maxUnconfiguredKeyIds) return 'other';
+    unconfiguredKeyIds.add(keyId);
+    return keyId;
+  }
 
   // Attribute sets that depend only on the deployment (and the operation) are built once, on its
   // first call, not per call: the candidate objects live as long as the router's catalog.
@@ -231,7 +250,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
       }
       span.end();
       if (record.cost !== null && record.provider) {
-        cost.add(record.cost, { 'sovroute.provider': record.provider, 'gen_ai.request.model': record.model ?? undefined, 'sovroute.key_id': record.key_id ?? undefined, 'sovroute.currency': record.currency });
+        cost.add(record.cost, { 'sovroute.provider': record.provider, 'gen_ai.request.model': record.model ?? undefined, 'sovroute.key_id': costKeyId(record.key_id), 'sovroute.currency': record.currency });
       }
       if (record.fallback_used) fallbacks.add(1, { 'sovroute.provider': record.provider ?? undefined, 'sovroute.outcome': record.outcome });
       if (record.outcome === 'denied') denials.add(1, { 'sovroute.policy': record.policy ?? undefined, 'sovroute.reason': record.error_code });
