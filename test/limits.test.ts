@@ -137,6 +137,7 @@ describe('list and string limits', () => {
   const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
     ['messages over limits.maxMessages', { messages: many(4097) }, 'messages', /messages has 4097 entries; the limit is 4096 \(limits\.maxMessages\)/],
     ['tools over limits.maxTools', { tools: Array.from({ length: 129 }, () => tool({ type: 'object' })) }, 'tools', /tools has 129 entries; the limit is 128 \(limits\.maxTools\)/],
+    ['legacy functions over limits.maxTools', { functions: Array.from({ length: 129 }, (_, index) => ({ name: `f${index}`, parameters: { type: 'object' } })) }, 'functions', /functions has 129 entries; the limit is 128 \(limits\.maxTools\)/],
     ['a model over limits.maxModelLength', { model: `m${'x'.repeat(256)}` }, 'model', /model is 257 characters long; the limit is 256 \(limits\.maxModelLength\)/],
     ['a long route.objective', { route: { objective: 'c'.repeat(257) } }, 'route.objective', /route\.objective is 257 characters long; the limit is 256 \(limits\.maxRouteFieldLength\)/],
     ['too many route.only entries', { route: { only: Array.from({ length: 257 }, (_, index) => `p${index}`) } }, 'route.only', /route\.only has 257 entries; the limit is 256 \(limits\.maxRouteFieldLength\)/],

@@ -131,7 +131,7 @@ export interface RequestLimits {
    * per turn. A longer one is refused (400 naming `previous_response_id`). @default 1000
    */
   maxConversationTurns?: number;
-  /** Most entries in `tools`. @default 128 */
+  /** Most entries in `tools` (and in a chat request's legacy `functions`). @default 128 */
   maxTools?: number;
   /** Longest `model` string. @unit characters @default 256 */
   maxModelLength?: number;

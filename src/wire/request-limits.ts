@@ -19,7 +19,8 @@ const routeLists = ['only', 'ignore', 'order'] as const;
 
 /**
  * Throws a 400 `invalid_request` naming the limit and the option that raises it when `body`
- * exceeds one of `limits`: the model string's length, the number of inputs and tools, and the
+ * exceeds one of `limits`: the model string's length, the number of inputs and tools (legacy `functions`
+ * too), and the
  * `route` fields. Nesting depth is {@link assertNestingDepth}, kept apart so that a request the
  * fast path has already proven flat does not pay for a walk.
  */
@@ -36,6 +37,11 @@ export function assertRequestLimits(body: unknown, limits: ResolvedRequestLimits
   }
   if (Array.isArray(tools) && tools.length > limits.maxTools) {
     throw new InvalidRequestError(`tools has ${tools.length} entries; the limit is ${limits.maxTools} (limits.maxTools)`, 'tools');
+  }
+  // The legacy `functions` of a chat request are tools too, forwarded upstream as they are.
+  const { functions } = body as Record<string, unknown>;
+  if (Array.isArray(functions) && functions.length > limits.maxTools) {
+    throw new InvalidRequestError(`functions has ${functions.length} entries; the limit is ${limits.maxTools} (limits.maxTools)`, 'functions');
   }
   if (typeof route === 'object' && route !== null) assertRouteLimits(route as Record<string, unknown>, limits.maxRouteFieldLength);
 }
