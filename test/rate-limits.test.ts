@@ -238,3 +238,16 @@ describe.skipIf(skip)('a key rate limit shared through Redis', () => {
     }
   });
 });
+
+describe('legacy completions: best_of counts toward the estimate', () => {
+  it('a best_of 20 completion of 100 tokens is estimated at 2,000 completion tokens: beyond a tpm of 1,000 it is refused, unsent', async () => {
+    const router = createRouter({
+      policy: 'global',
+      keys: { 'test-a': { label: 'team-a', tpm: 1_000 } },
+      providers: [openaiCompatible({ id: 'local', baseURL: 'http://127.0.0.1:9/v1', apiKey: 'k', jurisdiction, models: [{ id: 'm', capabilities: ['completions'] }] })],
+    });
+    expect(await outcome(router.completions.create({ model: 'm', prompt: 'hi', max_tokens: 100 }, { apiKey: 'test-a' }))).toBe('ok');
+    const refused = (await outcome(router.completions.create({ model: 'm', prompt: 'hi', max_tokens: 100, best_of: 20 }, { apiKey: 'test-a' }))) as RouterError;
+    expect(refused).toMatchObject({ code: 'rate_limited', status: 429 });
+  });
+});

@@ -33,7 +33,8 @@ function completionNeeds(request: CompletionRequest): RequestNeeds {
   return {
     capabilities: ['completions'],
     promptTokens: prompt,
-    completionTokens: maxTokens * (request.n ?? 1) * prompts,
+    // `best_of` completions are generated (and billed) per prompt, `n` of them returned.
+    completionTokens: maxTokens * Math.max(request.n ?? 1, request.best_of ?? 1) * prompts,
     contextTokens: prompt + maxTokens,
   };
 }
