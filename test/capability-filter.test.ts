@@ -34,6 +34,7 @@ const reasonsOf = (params: Omit<ChatCompletionCreateParams, 'model' | 'messages'
 describe('capability filtering', () => {
   it.each<[string, Parameters<typeof reasonsOf>[0], string]>([
     ['tools', { tools: [{ type: 'function', function: { name: 'lookup' } }] }, 'model does not support tool calling'],
+    ['legacy functions', { functions: [{ name: 'lookup', parameters: { type: 'object' } }] }, 'model does not support tool calling'],
     ['images', { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] }] }, 'model does not support image input'],
     ['a JSON schema', { response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' } } } }, 'model does not support JSON output'],
     ['a context window too small', { max_tokens: 2000 }, "the model's window is 1000"],

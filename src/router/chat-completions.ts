@@ -36,12 +36,16 @@ const expectedCompletionTokens = 256;
 
 export function chatNeeds(request: ChatRequest): RequestNeeds {
   const capabilities: Capability[] = ['chat'];
-  if (request.tools && request.tools.length > 0) capabilities.push('tools');
+  // The legacy `functions` (passed through upstream) are tools too: they need tool calling and are read as prompt.
+  const { functions } = request as { functions?: unknown };
+  const legacy = Array.isArray(functions) && functions.length > 0 ? (functions as unknown[]) : undefined;
+  const tools = legacy === undefined ? request.tools : [...(request.tools ?? []), ...legacy];
+  if (tools && tools.length > 0) capabilities.push('tools');
   if (request.messages.some((message) => Array.isArray(message.content) && message.content.some((part) => part.type === 'image_url'))) {
     capabilities.push('vision');
   }
   if (request.response_format && request.response_format.type !== 'text') capabilities.push('json');
-  const promptTokens = estimatePromptTokens(request.messages, request.tools);
+  const promptTokens = estimatePromptTokens(request.messages, tools);
   const maxOutput = request.max_completion_tokens ?? request.max_tokens ?? undefined;
   const choices = request.n ?? 1;
   const priorTokens = Math.min(maxOutput ?? expectedCompletionTokens, 4 * expectedCompletionTokens);
