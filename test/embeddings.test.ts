@@ -103,6 +103,17 @@ describe('embeddings an upstream gets wrong', () => {
     expect(repeated.message).toMatch(/eu-a returned two embeddings for input 0/);
   });
 
+  it('a vector that is not base64 of float32 values falls back to the next deployment, never a 500', async () => {
+    upstream.use(
+      http.post('https://eu-a.test/v1/embeddings', () => HttpResponse.json(two([vector(0, 'not base64!')]))),
+      http.post('https://eu-b.test/v1/embeddings', () => HttpResponse.json(two([vector(0)]))),
+    );
+    const router = createRouter({ providers: [deployment('eu-a', 0.01), deployment('eu-b', 0.02)], strategy: 'cheapest', retry: { retries: 0 } });
+    const response = await router.embeddings.create({ model: 'embed-small', input: 'one' });
+    expect(response.provider).toBe('eu-b');
+    expect(response.route.attempts[0]).toMatchObject({ provider: 'eu-a', outcome: 'error', code: 'upstream_error' });
+  });
+
   it('count a tokenised input (an array of numbers) as one input', async () => {
     upstream.use(http.post('https://eu-a.test/v1/embeddings', () => HttpResponse.json(two([vector(0)]))));
     const router = createRouter({ providers: [deployment('eu-a', 0.01)], retry: { retries: 0 } });

@@ -32,7 +32,14 @@ export function assertEmbeddingsAnswer(providerId: string, inputs: number, respo
     if (!Number.isInteger(at) || at < 0 || at >= inputs) fail(`an embedding with index ${String(at)} for ${inputs} input${inputs === 1 ? '' : 's'} (data[${position}])`);
     if (seen.has(at)) fail(`two embeddings for input ${at}`);
     seen.add(at);
-    const numbers = typeof embedding === 'string' ? embedding.length > 0 : Array.isArray(embedding) && embedding.length > 0 && embedding.every((value) => typeof value === 'number' && Number.isFinite(value));
+    const numbers = typeof embedding === 'string' ? isFloat32Base64(embedding) : Array.isArray(embedding) && embedding.length > 0 && embedding.every((value) => typeof value === 'number' && Number.isFinite(value));
     if (!numbers) fail(`an embedding that is not a list of numbers (data[${position}])`);
   }
+}
+
+/** Base64 of a whole number of float32 values, at least one: what a base64 vector must be to decode. */
+function isFloat32Base64(text: string): boolean {
+  if (text.length === 0 || text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return false;
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return ((text.length / 4) * 3 - padding) % 4 === 0;
 }
