@@ -103,6 +103,14 @@ describe('embeddings an upstream gets wrong', () => {
     expect(repeated.message).toMatch(/eu-a returned two embeddings for input 0/);
   });
 
+  it('answered out of order: data[i] is still the vector of input i', async () => {
+    upstream.use(http.post('https://eu-a.test/v1/embeddings', () => HttpResponse.json(two([vector(1, [0, 1]), vector(0, [1, 0])]))));
+    const router = createRouter({ providers: [deployment('eu-a', 0.01)], retry: { retries: 0 } });
+    const response = await router.embeddings.create({ model: 'embed-small', input: ['first', 'second'] });
+    expect(response.data.map((item) => item.index)).toEqual([0, 1]);
+    expect(response.data.map((item) => item.embedding)).toEqual([[1, 0], [0, 1]]);
+  });
+
   it('a vector that is not base64 of float32 values falls back to the next deployment, never a 500', async () => {
     upstream.use(
       http.post('https://eu-a.test/v1/embeddings', () => HttpResponse.json(two([vector(0, 'not base64!')]))),

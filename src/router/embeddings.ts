@@ -6,7 +6,7 @@ import { priceUsage } from '../pricing/cost.js';
 import { estimateTextTokens } from '../pricing/tokens.js';
 import { pseudoEmbed } from '../providers/pseudo/lazy-pseudo-llm.js';
 import { inRequestedEncoding } from '../wire/embedding-encoding.js';
-import { assertEmbeddingsAnswer, embeddingInputCount } from '../wire/embeddings-answer.js';
+import { assertEmbeddingsAnswer, embeddingInputCount, inInputOrder } from '../wire/embeddings-answer.js';
 import { embeddingsRequestSchema, type EmbeddingCreateParams, type EmbeddingsRequest, type EmbeddingsResponse } from '../wire/embeddings.js';
 import { requestedModel, type RequestOptions } from './chat-completions.js';
 import { assertSimulateAllowed, executeOneShot } from './execute-one-shot.js';
@@ -53,7 +53,7 @@ export async function createEmbeddings(
           return result;
         }),
     });
-    const response = inRequestedEncoding(execution.value.response, request.encoding_format);
+    const response = inRequestedEncoding(inInputOrder(execution.value.response), request.encoding_format);
     const reported = response.usage
       ? { prompt_tokens: response.usage.prompt_tokens, completion_tokens: 0, total_tokens: response.usage.total_tokens }
       : undefined;

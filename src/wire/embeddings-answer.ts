@@ -43,3 +43,12 @@ function isFloat32Base64(text: string): boolean {
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   return ((text.length / 4) * 3 - padding) % 4 === 0;
 }
+
+/** The answer with `data[i]` the vector of input i, whatever order the upstream listed them in (a checked answer holds each index once). */
+export function inInputOrder(response: UpstreamEmbeddingsResponse): UpstreamEmbeddingsResponse {
+  const data = response.data;
+  if (data.every((item, position) => (item.index ?? position) === position)) return response;
+  const ordered = new Array<UpstreamEmbeddingsResponse['data'][number]>(data.length);
+  data.forEach((item, position) => (ordered[item.index ?? position] = { ...item, index: item.index ?? position }));
+  return { ...response, data: ordered };
+}
