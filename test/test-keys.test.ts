@@ -119,6 +119,18 @@ describe('a test- key', () => {
   });
 });
 
+describe('a simulated latency longer than a timer can hold (over 24.8 days)', () => {
+  it('still waits: the call times out under timeoutMs, never answered at once', async () => {
+    const slow = createRouter({ providers: testProviders(), policy: 'eu-sovereign', apiKey: 'test-suite', timeoutMs: 50, retry: { retries: 0 } });
+    // A first call loads the pseudo-LLM; the slow one then starts with nothing left to load.
+    await slow.chat.completions.create({ model: 'eu-cloud/llama-3.3-70b-instruct', messages }).catch(() => undefined);
+    const outcome = await slow.chat.completions
+      .create({ model: 'eu-cloud/llama-3.3-70b-instruct', messages, simulate: { latency_ms: 3_000_000_000 } })
+      .then(() => 'answered', (error: unknown) => (RouterError.isInstance(error) ? error.message : String(error)));
+    expect(outcome).toMatch(/did not answer within 50 ms \(timeoutMs\)/);
+  });
+});
+
 describe('one caller signal shared by many calls', () => {
   it('raises no MaxListenersExceededWarning for fifty concurrent calls, and aborts them all', async () => {
     const warnings: Error[] = [];

@@ -63,18 +63,28 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError('The request was aborted.', signal.reason);
 }
 
-/** Waits `milliseconds`, rejecting as soon as `signal` aborts. */
+/** The longest delay one timer holds; a longer one would fire at once. @unit milliseconds */
+const maxTimer = 2_147_483_647;
+
+/** Waits `milliseconds` (beyond a timer's 24.8 days too), rejecting as soon as `signal` aborts. */
 export function wait(milliseconds: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     throwIfAborted(signal);
+    let timer: ReturnType<typeof setTimeout>;
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(new AbortedError('The request was aborted.', signal?.reason));
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, milliseconds);
+    const deadline = Date.now() + milliseconds;
+    const arm = (left: number): void => {
+      timer = setTimeout(() => {
+        const rest = deadline - Date.now();
+        if (rest > 0 && left > maxTimer) return arm(rest);
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, Math.min(left, maxTimer));
+    };
+    arm(milliseconds);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
