@@ -364,6 +364,46 @@ async function cuttableRelay(redisPort: number) {
   };
 }
 
+/**
+ * A router whose key has a budget in `store`, and an upstream that holds each answer (one
+ * completion token at 1000 EUR per million: 0.001 EUR a call) until `answer()`.
+ */
+async function heldBudgetedCall(store: ReturnType<typeof redisStore>, logger: Logger) {
+  let answer: () => void = () => undefined;
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  const upstream = await localUpstream((_body, response) => {
+    void answered.then(() =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          id: 'c', object: 'chat.completion', created: 1, model: 'm',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+        }),
+      ),
+    );
+  });
+  const router = createRouter({
+    currency: 'EUR',
+    policy: 'global',
+    store,
+    logger,
+    keys: { 'sk-a': { label: 'team-a', budget: { limit: 1, period: 'day' } } },
+    providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction: euJurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+  });
+  return { router, upstream, answer };
+}
+
+/** The key's usage once one call's cost (0.001 EUR) is counted, or the last read after 5 s. */
+async function usageOnceCounted(router: ReturnType<typeof createRouter>) {
+  let usage: Awaited<ReturnType<typeof router.usage>> | undefined;
+  for (let tries = 0; tries < 100; tries++) {
+    usage = await router.usage('team-a').catch(() => undefined);
+    if (usage?.spent === 0.001) break;
+    await sleep(50);
+  }
+  return usage;
+}
+
 describe.skipIf(!hasRedisServer)('a request that ends while the connection to Redis is down', () => {
   it('has its cost counted once Redis is reachable again, not dropped with its reservation', async () => {
     const port = await freePort();
@@ -372,28 +412,7 @@ describe.skipIf(!hasRedisServer)('a request that ends while the connection to Re
     const { logger, warnings } = capturingLogger();
     const store = redisStore({ url: relay.url, prefix: 'partition:', commandTimeoutMs: 200, refreshMs: 100 });
     try {
-      let answer: () => void = () => undefined;
-      const answered = new Promise<void>((resolve) => (answer = resolve));
-      // One completion token at 1000 EUR per million: each call costs 0.001 EUR.
-      const upstream = await localUpstream((_body, response) => {
-        void answered.then(() =>
-          response.writeHead(200, { 'content-type': 'application/json' }).end(
-            JSON.stringify({
-              id: 'c', object: 'chat.completion', created: 1, model: 'm',
-              choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
-              usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
-            }),
-          ),
-        );
-      });
-      const router = createRouter({
-        currency: 'EUR',
-        policy: 'global',
-        store,
-        logger,
-        keys: { 'sk-a': { label: 'team-a', budget: { limit: 1, period: 'day' } } },
-        providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction: euJurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
-      });
+      const { router, upstream, answer } = await heldBudgetedCall(store, logger);
       await store.ready();
       const call = router.chat.completions.create(oneTokenRequest, { apiKey: 'sk-a' });
       while (upstream.hits === 0) await sleep(10);
@@ -405,13 +424,7 @@ describe.skipIf(!hasRedisServer)('a request that ends while the connection to Re
       expect((await call).provider).toBe('local');
       relay.restore();
       // Once Redis answers again, the call's cost is counted and its reservation gone.
-      let usage: Awaited<ReturnType<typeof router.usage>> | undefined;
-      for (let tries = 0; tries < 100; tries++) {
-        usage = await router.usage('team-a').catch(() => undefined);
-        if (usage?.spent === 0.001) break;
-        await sleep(50);
-      }
-      expect(usage).toMatchObject({ spent: 0.001, reserved: 0 });
+      expect(await usageOnceCounted(router)).toMatchObject({ spent: 0.001, reserved: 0 });
     } finally {
       await store.close();
       relay.close();
@@ -428,28 +441,7 @@ describe.skipIf(!hasRedisServer)('requests refused while the connection to Redis
     const { logger, warnings } = capturingLogger();
     const store = redisStore({ url: relay.url, prefix: 'refusals:', commandTimeoutMs: 200, refreshMs: 100 });
     try {
-      let answer: () => void = () => undefined;
-      const answered = new Promise<void>((resolve) => (answer = resolve));
-      // One completion token at 1000 EUR per million: each call costs 0.001 EUR.
-      const upstream = await localUpstream((_body, response) => {
-        void answered.then(() =>
-          response.writeHead(200, { 'content-type': 'application/json' }).end(
-            JSON.stringify({
-              id: 'c', object: 'chat.completion', created: 1, model: 'm',
-              choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
-              usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
-            }),
-          ),
-        );
-      });
-      const router = createRouter({
-        currency: 'EUR',
-        policy: 'global',
-        store,
-        logger,
-        keys: { 'sk-a': { label: 'team-a', budget: { limit: 1, period: 'day' } } },
-        providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction: euJurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
-      });
+      const { router, upstream, answer } = await heldBudgetedCall(store, logger);
       await store.ready();
       const call = router.chat.completions.create(oneTokenRequest, { apiKey: 'sk-a' });
       while (upstream.hits === 0) await sleep(10);
@@ -466,13 +458,7 @@ describe.skipIf(!hasRedisServer)('requests refused while the connection to Redis
       answer();
       expect((await call).provider).toBe('local');
       relay.restore();
-      let usage: Awaited<ReturnType<typeof router.usage>> | undefined;
-      for (let tries = 0; tries < 100; tries++) {
-        usage = await router.usage('team-a').catch(() => undefined);
-        if (usage?.spent === 0.001) break;
-        await sleep(50);
-      }
-      expect(usage).toMatchObject({ spent: 0.001, reserved: 0 });
+      expect(await usageOnceCounted(router)).toMatchObject({ spent: 0.001, reserved: 0 });
       expect(warnings.filter((warning) => warning.includes('settling'))).toEqual([]);
     } finally {
       await store.close();
