@@ -63,4 +63,16 @@ describe('an endpoint whose code cannot be loaded', () => {
     expect(audit.records).toHaveLength(1);
     expect(audit.records[0]).toMatchObject({ endpoint: 'embeddings', outcome: 'error', key_id: 'team' });
   });
+
+  it("router.fetch without Authorization: recorded as no key, never as the router's own apiKey", async () => {
+    const audit = memoryAudit();
+    const router = createRouter({ providers: [deployment(faults.upstream('primary'), { price: 0.1 })], audit: [audit], apiKey: 'sk-own' });
+    const response = await router.fetch(
+      new Request('http://sovroute.local/v1/embeddings', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'model-a', input: 'hello' }) }),
+    );
+    expect(response.status).toBe(500);
+    await router.flush();
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]).toMatchObject({ endpoint: 'embeddings', outcome: 'error', key_id: null });
+  });
 });

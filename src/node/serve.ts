@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { pipeline, Readable } from 'node:stream';
 import { InvalidApiKeyError, InvalidRequestError, RouterError } from '../errors.js';
 import { bodyTooLarge, declaredOverLimit } from '../router/body-limit.js';
+import { bearer } from '../router/bearer.js';
 import type { Router } from '../router/create-router.js';
 import { internalsOf, type RouterInternals } from '../router/router-internals.js';
 import { answerClientError } from './client-error.js';
@@ -128,11 +129,6 @@ export async function requestsHandled(server: Server): Promise<void> {
   while (pending !== undefined && pending.size > 0) await Promise.all(pending);
 }
 
-/** The caller's key from `Authorization: Bearer …`, '' when none (as router.fetch reads it). */
-function bearer(authorization: string | undefined): string {
-  const match = authorization ? /^Bearer\s+(.+)$/i.exec(authorization.trim()) : null;
-  return match?.[1] ?? '';
-}
 
 /** How Node tells `Expect: 100-continue` from other expectations (`checkContinue` vs `checkExpectation`). */
 const continueExpectation = /(?:^|\W)100-continue(?:$|\W)/i;

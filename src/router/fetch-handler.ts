@@ -6,6 +6,7 @@ import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
 import type { CompletionCreateParams } from '../wire/completions.js';
 import type { EmbeddingCreateParams } from '../wire/embeddings.js';
+import { bearer } from './bearer.js';
 import { bodyTooLarge, declaredOverLimit, readTextWithin, textOverLimit } from './body-limit.js';
 import { createChatCompletion } from './chat-completions.js';
 import { createCompletion } from './completions.js';
@@ -31,16 +32,6 @@ interface IncomingCall {
   /** Why the call cannot be served as sent (a header or method fetch itself refuses), if so. */
   malformed: RouterError | undefined;
   body(): Promise<unknown>;
-}
-
-/**
- * The caller's key from `Authorization: Bearer …`. A request without one presents the empty key,
- * never the router's own `apiKey`: over HTTP an anonymous caller must not borrow it (with
- * `keys` configured it is refused with 401).
- */
-function bearer(authorization: string | null): string {
-  const match = authorization ? /^Bearer\s+(.+)$/i.exec(authorization.trim()) : null;
-  return match?.[1] ?? '';
 }
 
 /** Any URL the caller may pass, relative ones included; `undefined` for one that is not a URL at all. */

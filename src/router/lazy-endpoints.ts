@@ -3,6 +3,7 @@ import type { LoadResponses } from '../responses/lazy-responses.js';
 import type { ResponsesEndpoint } from '../responses/responses-endpoint.js';
 import type * as Completions from './completions.js';
 import type * as Embeddings from './embeddings.js';
+import { bearer } from './bearer.js';
 import type { FetchFunction } from './fetch-handler.js';
 import { errorResponse } from './http-response.js';
 import { loadOnce, notLoaded } from '../internal/load-once.js';
@@ -61,8 +62,7 @@ export function lazyFetchHandler(context: RouterContext, responses: LoadResponse
       fetch = await handler();
     } catch (cause) {
       const request = new Request(input, init);
-      const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization')?.trim() ?? '')?.[1];
-      return errorResponse(rejectUnread(context, endpointOf(request.url), bearer, notLoaded('the HTTP handler (router.fetch)', cause)));
+      return errorResponse(rejectUnread(context, endpointOf(request.url), bearer(request.headers.get('authorization')), notLoaded('the HTTP handler (router.fetch)', cause)));
     }
     return fetch(input, init);
   };
