@@ -9,6 +9,7 @@ import { errorResponse } from './http-response.js';
 import { loadOnce, notLoaded } from '../internal/load-once.js';
 import { rejectUnread } from './request-record.js';
 import type { RouterContext } from './router-context.js';
+import { endpointOf } from './router-internals.js';
 
 /*
  * Endpoints an app may never call, loaded on their first call: legacy completions, embeddings,
@@ -43,16 +44,6 @@ export function responsesFor(context: RouterContext, responses: LoadResponses, a
   return endpointCode(responses, context, 'responses', 'the Responses API', apiKey);
 }
 
-/** The endpoint a path names, for the record of a request the HTTP handler could not serve. */
-function endpointOf(url: string): AuditRecordBody['endpoint'] {
-  const path = new URL(url, 'http://sovroute.local').pathname.replace(/\/+$/, '');
-  if (path.endsWith('/chat/completions')) return 'chat.completions';
-  if (path.endsWith('/completions')) return 'completions';
-  if (path.endsWith('/embeddings')) return 'embeddings';
-  if (path.endsWith('/responses')) return 'responses';
-  return 'other';
-}
-
 /** `router.fetch`: the handler is built on the first request. */
 export function lazyFetchHandler(context: RouterContext, responses: LoadResponses): FetchFunction {
   const handler = loadOnce(() => import('./fetch-handler.js').then((module) => module.createFetchHandler(context, responses)));
@@ -62,7 +53,7 @@ export function lazyFetchHandler(context: RouterContext, responses: LoadResponse
       fetch = await handler();
     } catch (cause) {
       const request = new Request(input, init);
-      return errorResponse(rejectUnread(context, endpointOf(request.url), bearer(request.headers.get('authorization')), notLoaded('the HTTP handler (router.fetch)', cause)));
+      return errorResponse(rejectUnread(context, endpointOf(new URL(request.url).pathname), bearer(request.headers.get('authorization')), notLoaded('the HTTP handler (router.fetch)', cause)));
     }
     return fetch(input, init);
   };
