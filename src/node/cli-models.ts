@@ -1,5 +1,6 @@
 import { presetPolicies } from '../policy/presets.js';
 import { createRouter } from '../router/create-router.js';
+import { missingConfiguration } from '../router/plan.js';
 import type { ModelEntry } from '../wire/models.js';
 import { loadGatewayConfig } from './config/load-config.js';
 import { table } from './cli-table.js';
@@ -45,8 +46,8 @@ export async function modelsCommand(args: string[], io: CommandIo): Promise<numb
   }
   io.stdout.write(formatModels(list.data, values.policy ?? config.policy));
   const unconfigured = routerOptions.providers.flatMap((provider) => {
-    const missing = provider.missingConfiguration?.();
-    return missing ? [`  ${provider.id}: ${missing}`] : [];
+    const missing = missingConfiguration(provider);
+    return missing === undefined ? [] : [`  ${provider.id}: ${missing}`];
   });
   // The list is what this machine's configuration reaches: say what a missing setting hides.
   if (unconfigured.length > 0) io.stdout.write(`\nleft out, not configured here:\n${unconfigured.join('\n')}\n`);
