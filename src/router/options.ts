@@ -12,6 +12,7 @@ import type { LatencyEstimateOptions } from '../health/latency-estimate.js';
 import { defaultExplorationOptions, type ExplorationOptions, type ResolvedExplorationOptions } from '../strategies/exploration.js';
 import type { FxTable } from '../pricing/currency.js';
 import type { Provider } from '../providers/types.js';
+import { optionalRate } from '../providers/deployment-limits-shape.js';
 import { responsesOptionsShape, type ResponsesOptions } from '../responses/options.js';
 import type { Strategy, StrategyFunction } from '../strategies/types.js';
 import { resolveLogger, type Logger, type ResolvedLogger } from '../logging/logger.js';
@@ -250,8 +251,6 @@ const optionalPositiveMilliseconds = () => s.optional(positiveMilliseconds());
 const positiveInteger = () => s.number(s.int(), s.positive(), s.maximum(Number.MAX_SAFE_INTEGER));
 const optionalPositiveInteger = () => s.optional(positiveInteger());
 const optionalPositive = () => s.optional(s.number(s.positive()));
-/** A key's `rpm`/`tpm`: a request is one request and at least one token, so less than 1 a minute would refuse every request forever. */
-const optionalRate = () => s.optional(s.number(s.minimum(1, 'must be at least 1: with less than one a minute no request ever fits')));
 
 const countriesMessage = "must be 'EU', 'EEA' or a list of ISO country codes such as ['FR', 'DE']";
 const countries = () => s.optional(s.union([s.array(s.string(s.length(2))), s.oneOf(['EU', 'EEA'], countriesMessage)]));
