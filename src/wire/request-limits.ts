@@ -19,14 +19,13 @@ const routeLists = ['only', 'ignore', 'order'] as const;
 
 /**
  * Throws a 400 `invalid_request` naming the limit and the option that raises it when `body`
- * exceeds one of `limits`: the model string's length, the number of inputs and tools (legacy `functions`
- * too), and the
- * `route` fields. Nesting depth is {@link assertNestingDepth}, kept apart so that a request the
+ * exceeds one of `limits`: the model string's length, the number of inputs and tools (legacy
+ * `functions` too), and the `route` fields. Nesting depth is {@link assertNestingDepth}, kept apart so that a request the
  * fast path has already proven flat does not pay for a walk.
  */
 export function assertRequestLimits(body: unknown, limits: ResolvedRequestLimits, inputs: InputsField): void {
   if (typeof body !== 'object' || body === null) return;
-  const { model, tools, route } = body as Record<string, unknown>;
+  const { model, tools, functions, route } = body as Record<string, unknown>;
   if (typeof model === 'string' && model.length > limits.maxModelLength) {
     throw new InvalidRequestError(`model is ${model.length} characters long; the limit is ${limits.maxModelLength} (limits.maxModelLength)`, 'model');
   }
@@ -35,15 +34,16 @@ export function assertRequestLimits(body: unknown, limits: ResolvedRequestLimits
   if (Array.isArray(list) && list.length > limits.maxMessages && typeof list[0] !== 'number') {
     throw new InvalidRequestError(`${inputs} has ${list.length} entries; the limit is ${limits.maxMessages} (limits.maxMessages)`, inputs);
   }
-  if (Array.isArray(tools) && tools.length > limits.maxTools) {
-    throw new InvalidRequestError(`tools has ${tools.length} entries; the limit is ${limits.maxTools} (limits.maxTools)`, 'tools');
-  }
+  assertToolCount('tools', tools, limits.maxTools);
   // The legacy `functions` of a chat request are tools too, forwarded upstream as they are.
-  const { functions } = body as Record<string, unknown>;
-  if (Array.isArray(functions) && functions.length > limits.maxTools) {
-    throw new InvalidRequestError(`functions has ${functions.length} entries; the limit is ${limits.maxTools} (limits.maxTools)`, 'functions');
-  }
+  assertToolCount('functions', functions, limits.maxTools);
   if (typeof route === 'object' && route !== null) assertRouteLimits(route as Record<string, unknown>, limits.maxRouteFieldLength);
+}
+
+function assertToolCount(field: 'tools' | 'functions', list: unknown, limit: number): void {
+  if (Array.isArray(list) && list.length > limit) {
+    throw new InvalidRequestError(`${field} has ${list.length} entries; the limit is ${limit} (limits.maxTools)`, field);
+  }
 }
 
 function assertRouteLimits(route: Record<string, unknown>, limit: number): void {
