@@ -16,8 +16,12 @@ export function toResponse(request: ResponseRequest, id: string, createdAt: numb
   const message = choice?.message;
   const output: OutputItem[] = [];
   const pieces = contentPieces(message?.content);
-  const text = pieces.filter((piece) => piece.kind === 'text').map((piece) => piece.text).join('');
-  const reasoning = reasoningText(message) ?? (pieces.some((piece) => piece.kind === 'reasoning') ? pieces.filter((piece) => piece.kind === 'reasoning').map((piece) => piece.text).join('') : undefined);
+  const joined = (kind: 'text' | 'reasoning') => {
+    const parts = pieces.filter((piece) => piece.kind === kind);
+    return parts.length === 0 ? undefined : parts.map((piece) => piece.text).join('');
+  };
+  const text = joined('text') ?? '';
+  const reasoning = reasoningText(message) ?? joined('reasoning');
   if (reasoning !== undefined) output.push({ type: 'reasoning', id: newId('rs'), summary: [{ type: 'summary_text', text: reasoning }] });
   const calls = message?.tool_calls ?? [];
   const refusal = typeof message?.refusal === 'string' && message.refusal !== '' ? message.refusal : undefined;
