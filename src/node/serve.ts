@@ -203,7 +203,7 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
   }
   // Read as it comes, a compressed body is "not valid JSON"; this server takes none (RFC 9110 §15.5.16).
   const coding = request.headers['content-encoding']?.trim().toLowerCase();
-  if (method !== 'GET' && method !== 'HEAD' && coding !== undefined && coding !== '' && coding !== 'identity') {
+  if (!get && coding !== undefined && coding !== '' && coding !== 'identity') {
     extra = { ...extra, 'accept-encoding': 'identity' };
     return refuse(refused(`The request body is compressed (content-encoding: ${JSON.stringify(coding.slice(0, 64))}); this server takes uncompressed JSON only.`, 415));
   }
