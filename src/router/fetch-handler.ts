@@ -12,6 +12,7 @@ import { createChatCompletion } from './chat-completions.js';
 import { createCompletion } from './completions.js';
 import { createEmbeddings } from './embeddings.js';
 import { errorResponse, json } from './http-response.js';
+import { responsesFor } from './lazy-endpoints.js';
 import { listModels } from './models-list.js';
 import { rejectUnread } from './request-record.js';
 import type { RouterContext } from './router-context.js';
@@ -181,7 +182,7 @@ export function createFetchHandler(context: RouterContext, responses?: LoadRespo
       if (endpoint === 'responses' && responses) {
         if (call.method !== 'POST') return methodNotAllowed(context, call, path, endpoint);
         const body = await readBody(context, call, endpoint);
-        const served = await responses();
+        const served = await responsesFor(context, responses, call.apiKey);
         const result = await served.create(body as ResponseCreateParams, call);
         if (served.isStream(result)) {
           return new Response(served.sse(result, call.signal), {

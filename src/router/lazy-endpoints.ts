@@ -39,7 +39,7 @@ export const createCompletion: typeof Completions.createCompletion = async (cont
 export const createEmbeddings: typeof Embeddings.createEmbeddings = async (context, params, options) =>
   (await endpointCode(embeddings, context, 'embeddings', 'embeddings', options?.apiKey)).createEmbeddings(context, params, options);
 
-/** The Responses endpoint for a call of `router.responses.create`. */
+/** The Responses endpoint for a call of `router.responses.create` or `POST /v1/responses`. */
 export function responsesFor(context: RouterContext, responses: LoadResponses, apiKey: string | undefined): Promise<ResponsesEndpoint> {
   return endpointCode(responses, context, 'responses', 'the Responses API', apiKey);
 }
