@@ -171,10 +171,10 @@ export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): R
       // Making room evicts least recently continued first, and the conversation this response
       // continues was just renewed: it would be evicted only if it cannot fit with it, which
       // would keep a response that cannot be continued. It is refused instead (store: false).
-      if (chain.count + 1 > maxEntries || chain.bytes + size > maxBytes) {
-        const bound = chain.count + 1 > maxEntries ? `maxEntries (${maxEntries})` : `maxBytes (${maxBytes})`;
+      const bound = chain.count + 1 > maxEntries ? { name: 'maxEntries', value: maxEntries } : chain.bytes + size > maxBytes ? { name: 'maxBytes', value: maxBytes } : undefined;
+      if (bound) {
         throw new Error(
-          `response ${response.id} continues a conversation of ${chain.count} stored responses (${chain.bytes + size} bytes with it) that the memory store's ${bound} cannot hold together; raise responses.${bound.split(' ')[0]}`,
+          `response ${response.id} continues a conversation of ${chain.count} stored responses (${chain.bytes + size} bytes with it) that the memory store's ${bound.name} (${bound.value}) cannot hold together; raise responses.${bound.name}`,
         );
       }
       for (const [id, entry] of entries) {
