@@ -46,6 +46,11 @@ export interface StreamTranslation {
 }
 
 /** `error.code` strings as OpenAI streams send them. */
+/** A message's one content part: its text, or its refusal. */
+function messagePart(kind: OpenMessage['kind'], text: string): OutputMessage['content'][number] {
+  return kind === 'refusal' ? { type: 'refusal', refusal: text } : { type: 'output_text', text, annotations: [], logprobs: [] };
+}
+
 function streamErrorCode(error: RouterError): string {
   if (error.code === 'rate_limited' || error.status === 429) return 'rate_limit_exceeded';
   return 'server_error';
@@ -97,7 +102,7 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
     const { item, outputIndex, kind, text } = message;
     message = undefined;
     const where = { item_id: item.id, output_index: outputIndex, content_index: 0 };
-    const part = kind === 'refusal' ? { type: 'refusal' as const, refusal: text } : { type: 'output_text' as const, text, annotations: [], logprobs: [] };
+    const part = messagePart(kind, text);
     if (kind === 'refusal') yield event('response.refusal.done', { ...where, refusal: text });
     else yield event('response.output_text.done', { ...where, text, logprobs: [] });
     yield event('response.content_part.done', { ...where, part });
@@ -114,7 +119,7 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
     if (reasoning) reasoning.item.summary = [{ type: 'summary_text', text: reasoning.text }];
     if (message) {
       const { item, kind, text } = message;
-      item.content = [kind === 'refusal' ? { type: 'refusal', refusal: text } : { type: 'output_text', text, annotations: [], logprobs: [] }];
+      item.content = [messagePart(kind, text)];
       item.status = 'incomplete';
     }
     for (const call of calls.values()) if (call.open) call.item.status = 'incomplete';
