@@ -37,6 +37,7 @@ async function storedConversation(
   owner: string | null,
   maxTurns: number,
 ): Promise<{ items: ResponseItem[]; links: number }> {
+  if (!store) throw new InvalidRequestError(`Previous response with id '${quote(previousId)}' not found: ${keepsNone}`, 'previous_response_id');
   const turns: StoredResponse[] = [];
   for (let id: string | undefined = previousId; id !== undefined; ) {
     if (turns.length === maxTurns) {
@@ -47,7 +48,6 @@ async function storedConversation(
       );
     }
     const wanted: string = id;
-    if (!store) throw new InvalidRequestError(`Previous response with id '${quote(previousId)}' not found: ${keepsNone}`, 'previous_response_id');
     const response = await lookUp(() => store.get(wanted), 'previous_response_id');
     // Another key's response is answered as one not stored: its existence is not the caller's to learn.
     if (!response || response.owner !== owner) {
