@@ -75,4 +75,17 @@ describe('an endpoint whose code cannot be loaded', () => {
     expect(audit.records).toHaveLength(1);
     expect(audit.records[0]).toMatchObject({ endpoint: 'embeddings', outcome: 'error', key_id: null });
   });
+
+  it('router.fetch with a relative URL: still a 500 envelope and one audit record, not a thrown TypeError', async () => {
+    const { audit, router } = setUp();
+    const response = await router.fetch('/v1/embeddings', {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-team', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'model-a', input: 'hello' }),
+    });
+    expect(response.status).toBe(500);
+    await router.flush();
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]).toMatchObject({ endpoint: 'embeddings', outcome: 'error', key_id: 'team' });
+  });
 });

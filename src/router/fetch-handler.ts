@@ -16,7 +16,7 @@ import { responsesFor } from './lazy-endpoints.js';
 import { listModels } from './models-list.js';
 import { rejectUnread } from './request-record.js';
 import type { RouterContext } from './router-context.js';
-import { endpointOf, trimSlashes } from './router-internals.js';
+import { endpointOf, pathOf, trimSlashes } from './router-internals.js';
 
 /** A `fetch`-compatible function: what `new OpenAI({ fetch })` and other clients accept. */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -33,16 +33,6 @@ interface IncomingCall {
   /** Why the call cannot be served as sent (a header or method fetch itself refuses), if so. */
   malformed: RouterError | undefined;
   body(): Promise<unknown>;
-}
-
-/** Any URL the caller may pass, relative ones included; `undefined` for one that is not a URL at all. */
-function pathOf(input: string | URL | Request): string | undefined {
-  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-  try {
-    return new URL(href, 'http://localhost').pathname;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -9,7 +9,7 @@ import { errorResponse } from './http-response.js';
 import { loadOnce, notLoaded } from '../internal/load-once.js';
 import { rejectUnread } from './request-record.js';
 import type { RouterContext } from './router-context.js';
-import { endpointOf } from './router-internals.js';
+import { endpointOf, pathOf } from './router-internals.js';
 
 /*
  * Endpoints an app may never call, loaded on their first call: legacy completions, embeddings,
@@ -52,9 +52,20 @@ export function lazyFetchHandler(context: RouterContext, responses: LoadResponse
     try {
       fetch = await handler();
     } catch (cause) {
-      const request = new Request(input, init);
-      return errorResponse(rejectUnread(context, endpointOf(new URL(request.url).pathname), bearer(request.headers.get('authorization')), notLoaded('the HTTP handler (router.fetch)', cause)));
+      // Read as the handler reads them, without building a Request (which refuses a relative URL).
+      const path = pathOf(input);
+      return errorResponse(rejectUnread(context, path === undefined ? 'other' : endpointOf(path), authorizationOf(input, init), notLoaded('the HTTP handler (router.fetch)', cause)));
     }
     return fetch(input, init);
   };
+}
+
+/** The caller's key as `Authorization` gives it (`init`'s headers replace the Request's, as in fetch); '' when none can be read. */
+function authorizationOf(input: string | URL | Request, init: RequestInit | undefined): string {
+  try {
+    const headers = init?.headers !== undefined ? new Headers(init.headers) : input instanceof Request ? input.headers : undefined;
+    return bearer(headers?.get('authorization'));
+  } catch {
+    return '';
+  }
 }

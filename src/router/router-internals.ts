@@ -40,6 +40,16 @@ export function endpointOf(path: string): AuditRecordBody['endpoint'] {
   return 'other';
 }
 
+/** Any URL the caller may pass, relative ones included; `undefined` for one that is not a URL at all. */
+export function pathOf(input: string | URL | Request): string | undefined {
+  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  try {
+    return new URL(href, 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Drops trailing slashes; a loop, since `/\/+$/` is quadratic on a long run of slashes. */
 export function trimSlashes(path: string): string {
   let end = path.length;
