@@ -1,5 +1,5 @@
-/** The most of one key a `param` quotes: a key is the caller's string. @unit characters */
-const maxKey = 256;
+import { quote } from './quote.js';
+
 /** The most of a validation message a refusal carries: it may list the caller's keys. @unit characters */
 const maxMessage = 1024;
 
@@ -15,9 +15,8 @@ export function paramPath(path: readonly PropertyKey[]): string {
       out += `[${part}]`;
       continue;
     }
-    const key = String(part);
-    const cut = key.length > maxKey ? `${key.slice(0, maxKey)}…` : key;
-    out += out === '' ? cut : `.${cut}`;
+    const key = quote(part);
+    out += out === '' ? key : `.${key}`;
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { InvalidRequestError, RouterError } from '../errors.js';
 import { storeFailure, type ResponseStore, type StoredResponse } from './response-store.js';
 import type { ResponseItem, ResponseRequest } from './wire.js';
-import { quote } from './quote.js';
+import { quote } from '../internal/quote.js';
 
 /** A store lookup; a store that fails (a shared one that is down) is a 503 naming the field it was for. */
 async function lookUp<T>(lookup: () => T | Promise<T>, param: string): Promise<T> {

@@ -1,7 +1,7 @@
 import { InvalidRequestError } from '../errors.js';
 import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
 import type { ResponseItem } from './wire.js';
-import { quote } from './quote.js';
+import { quote } from '../internal/quote.js';
 
 /*
  * Responses input items → Chat Completions messages. `function_call` items join the assistant

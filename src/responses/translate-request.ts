@@ -3,7 +3,7 @@ import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
 import type { ChatCompletionCreateParamsBase } from '../wire/chat-params.js';
 import { itemsToMessages, type LabelledItem } from './translate-items.js';
 import type { ResponseItem, ResponseRequest } from './wire.js';
-import { quote } from './quote.js';
+import { quote } from '../internal/quote.js';
 
 /*
  * A Responses request → the Chat Completions request the router routes (docs/responses.md has

@@ -1,4 +1,4 @@
-/** The most of a caller's string (an id, a type, a role) a refusal quotes. @unit characters */
+/** The most of a caller's string (an id, a type, a role, a key in a `param`) a refusal quotes. @unit characters */
 const maxQuoted = 256;
 
 /**
