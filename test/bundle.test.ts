@@ -31,7 +31,7 @@ const dist = join(import.meta.dirname, '..', 'dist');
  * its contract, policy refusals that name where the model can go instead, explain()'s reasons
  * for the candidates a call will not try, and fx rates filled in the configured table's unit,
  * 56.3 KB with the checks of malformed answers and stream deltas, the streams' own usage kept when
- * a caller leaves, and close() letting requests under way end, 57.4 KB with the request limits of
+ * a caller leaves, and close() letting requests under way end, 57.5 KB with the request limits of
  * metadata and legacy functions, bounded echoes of caller text in 400s, the rate limits' and key
  * labels' option checks, a lazily loaded endpoint's failed load recorded, and models.list()
  * leaving out deployments that lack configuration.
