@@ -22,13 +22,18 @@ export function faultError(fault: Fault, simulate: SimulateOptions): RouterError
   const origin = `(simulated with simulate.fault "${fault}")`;
   switch (fault) {
     case 'rate_limit': {
-      const seconds = String(simulate.retry_after_s ?? 1);
-      return new RouterError(`Rate limit reached; retry after ${seconds} s ${origin}.`, {
+      const wait = simulate.retry_after_s ?? 1;
+      // Retry-After is whole seconds in digits (RFC 9110): a fraction is rounded up, with the
+      // exact wait in retry-after-ms (which the router and the openai SDK read first).
+      const seconds = BigInt(Math.ceil(wait)).toString();
+      const headers: Record<string, string> = { 'retry-after': seconds };
+      if (!Number.isInteger(wait)) headers['retry-after-ms'] = String(Math.round(wait * 1000));
+      return new RouterError(`Rate limit reached; retry after ${wait} s ${origin}.`, {
         code: 'rate_limited',
         status: 429,
         upstreamStatus: 429,
         isRetryable: true,
-        headers: { 'retry-after': seconds },
+        headers,
         type: 'rate_limit_error',
       });
     }

@@ -58,6 +58,14 @@ describe('simulated faults', () => {
     expect(error?.headers).toEqual({ 'retry-after': '7' });
   });
 
+  it('sends a Retry-After a client can read whatever retry_after_s is: whole seconds, with the exact wait in retry-after-ms', async () => {
+    const headers = async (seconds: number) => (await failure(pseudoChat(request({ fault: 'rate_limit', retry_after_s: seconds }), { model: 'x', attempt: 0 })))?.headers;
+    expect(await headers(0.25)).toEqual({ 'retry-after': '1', 'retry-after-ms': '250' });
+    expect(await headers(1.5)).toEqual({ 'retry-after': '2', 'retry-after-ms': '1500' });
+    // Never an exponent: RFC 9110 delay-seconds are digits.
+    expect((await headers(1e300))?.['retry-after']).toMatch(/^\d+$/);
+  });
+
   it('injects the fault on the first `times` attempts only, then answers as without it', async () => {
     const plain = await pseudoChat(request(), { model: 'x', attempt: 0 });
     const faulty = request({ fault: 'server_error', times: 2 });
