@@ -88,3 +88,36 @@ describe('serve(): a client that stops reading a stream', () => {
     expect(health.status).toBe(200);
   });
 });
+
+describe('serve(): the headers of a stream', () => {
+  it('tells proxies not to buffer or cache a chat or Responses stream, and sends no content-length', async () => {
+    const upstream = await localUpstream((_body, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(`data: ${JSON.stringify(chunk(model, { role: 'assistant', content: 'Bonjour' }, 'stop'))}\n\n`);
+      response.end('data: [DONE]\n\n');
+    });
+    const router = createRouter({
+      providers: [openaiCompatible({ id: 'eu-cloud', baseURL: upstream.baseURL, apiKey: 'sk-provider', jurisdiction: euFacts, models: [{ id: model, price: { input: 1, output: 1, currency: 'EUR' } }] })],
+    });
+    vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const server = await serve(router, { port: 0 });
+    servers.push(server);
+    const { port } = server.address() as AddressInfo;
+    const bodies = {
+      'chat/completions': { model, stream: true, messages: [{ role: 'user', content: 'Salut' }] },
+      responses: { model, stream: true, input: 'Salut' },
+    };
+    for (const [path, body] of Object.entries(bodies)) {
+      const response = await fetch(`http://127.0.0.1:${port}/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      // nginx and proxies like it hold a response back until it ends unless told not to.
+      expect({
+        status: response.status,
+        type: response.headers.get('content-type'),
+        cache: response.headers.get('cache-control'),
+        buffering: response.headers.get('x-accel-buffering'),
+        length: response.headers.get('content-length'),
+      }).toEqual({ status: 200, type: 'text/event-stream', cache: 'no-cache', buffering: 'no', length: null });
+      expect(await response.text()).toContain('Bonjour');
+    }
+  });
+});

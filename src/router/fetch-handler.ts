@@ -135,6 +135,12 @@ function parseJson(text: string): unknown {
 }
 
 /**
+ * A stream's response headers: not cached, and not held back by a buffering proxy in front of
+ * `serve()` (nginx keeps a response until it ends unless `X-Accel-Buffering: no` says otherwise).
+ */
+const streamHeaders = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' } as const;
+
+/**
  * Serves the OpenAI REST surface in-process: `POST /v1/chat/completions` (JSON and SSE),
  * `POST /v1/completions` (JSON), `POST /v1/responses` (JSON and SSE), `POST /v1/embeddings`, `GET /v1/models` and
  * `GET /v1/models/{id}`. Only the path's suffix is matched, so any base URL works. The bearer
@@ -159,7 +165,7 @@ export function createFetchHandler(context: RouterContext, responses?: LoadRespo
         if (result instanceof ChatCompletionStream) {
           return new Response(encodeSse(result, call.signal), {
             status: 200,
-            headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': result.requestId },
+            headers: { ...streamHeaders, 'x-request-id': result.requestId },
           });
         }
         return json(result, 200, { 'x-request-id': result.route.audit_id ?? '' });
@@ -177,7 +183,7 @@ export function createFetchHandler(context: RouterContext, responses?: LoadRespo
         if (served.isStream(result)) {
           return new Response(served.sse(result, call.signal), {
             status: 200,
-            headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': result.requestId },
+            headers: { ...streamHeaders, 'x-request-id': result.requestId },
           });
         }
         return json(result, 200, { 'x-request-id': result.route?.audit_id ?? '' });
