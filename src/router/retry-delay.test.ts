@@ -31,3 +31,22 @@ describe("the upstream's own wait", () => {
     expect(retryAfterMs(rateLimited({}))).toBeUndefined();
   });
 });
+
+describe('an upstream wait that makes no sense', () => {
+  const rateLimited = (headers: Record<string, string>) => new RouterError('rate limited', { code: 'rate_limited', status: 429, headers });
+
+  it('ignores a negative, empty or bare-number-as-date Retry-After, so the backoff applies instead of an instant retry', () => {
+    // `Date.parse('-5')` and `Date.parse('2')` are dates in 2001: read as dates, they meant "retry now".
+    expect(retryAfterMs(rateLimited({ 'retry-after': '-5' }))).toBeUndefined();
+    expect(retryAfterMs(rateLimited({ 'retry-after': '' }))).toBeUndefined();
+    expect(retryAfterMs(rateLimited({ 'retry-after': '   ' }))).toBeUndefined();
+    expect(retryAfterMs(rateLimited({ 'retry-after-ms': '' }))).toBeUndefined();
+    expect(retryAfterMs(rateLimited({ 'retry-after-ms': '-100' }))).toBeUndefined();
+  });
+
+  it('still reads a fractional wait, and a date in the past as "now"', () => {
+    expect(retryAfterMs(rateLimited({ 'retry-after': '1.5' }))).toBe(1500);
+    expect(retryAfterMs(rateLimited({ 'retry-after': ' 3 ' }))).toBe(3000);
+    expect(retryAfterMs(rateLimited({ 'retry-after': 'Sun, 01 Mar 2026 12:00:00 GMT' }), Date.parse('2026-03-02T00:00:00Z'))).toBe(0);
+  });
+});

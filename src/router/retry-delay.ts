@@ -6,15 +6,19 @@ import type { RetryOptions } from './options.js';
  * (seconds or an HTTP date). Undefined when it asked for nothing usable.
  */
 export function retryAfterMs(error: RouterError, now = Date.now()): number | undefined {
-  const milliseconds = Number(error.headers['retry-after-ms']);
-  if (error.headers['retry-after-ms'] !== undefined && Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
+  const milliseconds = error.headers['retry-after-ms'];
+  if (milliseconds !== undefined && waitPattern.test(milliseconds)) return Number(milliseconds);
   const value = error.headers['retry-after'];
   if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  if (waitPattern.test(value)) return Number(value) * 1000;
+  // Only a date with a month or weekday name: `Date.parse` reads '-5' or '2' as dates in 2001.
+  if (!/[a-z]/i.test(value)) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
+
+/** A wait as a number: non-negative, possibly fractional; not empty, not negative, not `Infinity`. */
+const waitPattern = /^\s*\d+(?:\.\d+)?\s*$/;
 
 /** Exponential backoff with full jitter between half and all of the step. */
 export function backoffMs(retry: Required<RetryOptions>, retryNumber: number, random = Math.random): number {
