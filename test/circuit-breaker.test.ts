@@ -116,6 +116,19 @@ describe('the circuit breaker', () => {
     expect(flaky.requests).toHaveLength(1);
   });
 
+  it('when the only deployment\u2019s circuit opens on a 429, the caller gets that 429 with its Retry-After, not a skip', async () => {
+    const limited = faults.upstream('limited').otherwise(fault.rateLimit(1));
+    const router = createRouter({ providers: [deployment(limited)], retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 2 }, health: { failureThreshold: 1 } });
+    const error = await call(router).catch((caught: unknown) => caught);
+    expect(RouterError.isInstance(error) && error.code).toBe('rate_limited');
+    const routerError = error as RouterError;
+    expect(routerError.headers['retry-after']).toBe('1');
+    expect(routerError.message).toMatch(/Rate limit reached/);
+    // It was called, once: it is not listed as "not called".
+    expect(routerError.message).not.toMatch(/not called/);
+    expect(limited.requests).toHaveLength(1);
+  });
+
   it('lets one trial through at a time: a concurrent request skips the half-open deployment', async () => {
     const { flaky, steady, router } = flakyAndSteady();
     for (let count = 0; count < 3; count++) await call(router);

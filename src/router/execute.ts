@@ -129,6 +129,8 @@ export async function execute<T>(
       continue;
     }
     current = candidate;
+    // This candidate's own latest failure: a retry its circuit (opened by that failure) refuses ends with it.
+    let failedHere: RouterError | undefined;
     const once = async (): Promise<Execution<T>> => {
       if (callerSignal?.aborted) throw new AbortedError(undefined, callerSignal.reason);
       const remaining = deadlineAt - performance.now();
@@ -229,6 +231,7 @@ export async function execute<T>(
         if (trackHealth) report(candidate, error, elapsedMs);
         // The limits count what is sent: an attempt that never left gives its slot back.
         if (slot !== undefined && wasNotSent(error)) slot.release();
+        failedHere = error;
         throw error;
       }
     };
@@ -253,6 +256,11 @@ export async function execute<T>(
       });
     } catch (thrown) {
       if (callerSignal?.aborted) throw RouterError.isInstance(thrown) && thrown.code === 'aborted' ? thrown : new AbortedError(undefined, thrown);
+      if (thrown instanceof CircuitSkip && failedHere !== undefined) {
+        // Its own failure opened the circuit before a retry: it was called, and failed with that.
+        lastError = failedHere;
+        continue;
+      }
       if (thrown instanceof CircuitSkip) {
         const now = Date.now();
         const circuit = health.circuit(candidate.key, now);
@@ -300,6 +308,8 @@ export async function execute<T>(
     if (!RouterError.isInstance(error) || !error.isRetryable) return false;
     // Too slow for this request's route.max_latency_ms: the same deployment would be again.
     if (isRequestLimitTimeout(error)) return false;
+    // The failure opened the deployment's circuit: the retry would be refused, so fall back now, without the wait.
+    if (trackHealth && current !== undefined && health.circuit(current.key, Date.now()).state === 'open') return false;
     // An upstream asking for a longer wait than we accept: fall back to the next candidate now.
     const asked = retryAfterMs(error);
     return asked === undefined || asked <= retry.maxRetryAfterMs;
