@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createRouter, RouterError } from '../src/index.js';
+import { createRouter, memoryAudit, RouterError } from '../src/index.js';
 import { deployment, messages } from './helpers/fault-deployments.js';
 import { fault, useFaultServer } from './helpers/fault-server.js';
 
@@ -96,5 +96,29 @@ describe('waiting before a retry', () => {
     await vi.advanceTimersByTimeAsync(5000);
     await settle();
     expect(limited.requests).toHaveLength(1);
+  });
+
+  it('stops the second retry’s wait too: aborted at once, one record, nothing more sent', async () => {
+    const failing = faults.upstream('failing').otherwise({ kind: 'status', status: 503, retryAfter: '30' });
+    const audit = memoryAudit();
+    const router = createRouter({ providers: [deployment(failing)], retry: { retries: 3, maxRetryAfterMs: 60_000 }, audit: [audit] });
+    const timers = fakeTimers();
+    const controller = new AbortController();
+    const pending = router.chat.completions.create({ model: 'model-a', messages }, { signal: controller.signal });
+    await timers.waitScheduled(30_000);
+    await vi.advanceTimersByTimeAsync(30_000);
+    await failing.received(2);
+    await settle();
+    controller.abort();
+    const error = await pending.catch((caught: unknown) => caught);
+    expect(RouterError.isInstance(error) && error.code).toBe('aborted');
+    await vi.advanceTimersByTimeAsync(120_000);
+    await settle();
+    expect(failing.requests).toHaveLength(2);
+    vi.useRealTimers();
+    await router.flush();
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]!.outcome).toBe('aborted');
+    expect(audit.records[0]!.attempts.map((attempt) => attempt.status)).toEqual([503, 503]);
   });
 });
