@@ -181,6 +181,19 @@ describe('an attempt that never reached a limited deployment', () => {
     expect(router.explain(request).candidates.find((entry) => entry.provider === 'limited')?.eligible).toBe(true);
   });
 
+  it('returns the failure of a deployment whose retry its own limit refused, not a "not called" skip', async () => {
+    const failing = await localUpstream((_body, response: ServerResponse) => response.writeHead(503).end('{"error":{"message":"overloaded"}}'));
+    const router = createRouter({
+      policy: 'eu-sovereign',
+      retry: { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 2 },
+      providers: [openaiCompatible({ id: 'limited', baseURL: failing.baseURL, apiKey: 'k', jurisdiction, limits: { rpm: 1 }, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
+    });
+    const error = await router.chat.completions.create(request).catch((caught: unknown) => caught as Error & { cause?: unknown });
+    expect(error).toMatchObject({ code: 'all_providers_failed', message: expect.stringMatching(/overloaded/) });
+    expect(error.message).not.toMatch(/not called/);
+    expect(failing.hits).toBe(1);
+  });
+
   it('keeps the slot of a request that was sent, even one that failed', async () => {
     const failing = await localUpstream((_body, response: ServerResponse) => response.writeHead(500).end('{}'));
     const router = limitedRouter(failing.baseURL);

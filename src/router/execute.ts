@@ -256,8 +256,8 @@ export async function execute<T>(
       });
     } catch (thrown) {
       if (callerSignal?.aborted) throw RouterError.isInstance(thrown) && thrown.code === 'aborted' ? thrown : new AbortedError(undefined, thrown);
-      if (thrown instanceof CircuitSkip && failedHere !== undefined) {
-        // Its own failure opened the circuit before a retry: it was called, and failed with that.
+      if ((thrown instanceof CircuitSkip || thrown instanceof LimitSkip) && failedHere !== undefined) {
+        // A retry refused by its circuit (which its own failure opened) or its limits: it was called, and failed with that.
         lastError = failedHere;
         continue;
       }
