@@ -142,6 +142,19 @@ describe('a stream that fails after its first chunk', () => {
     expect(error).toMatchObject({ code: 'timeout', message: expect.stringMatching(/deadline of 1000 ms \(deadlineMs\)/) });
     expect(await primary.requests[0]!.closed).toBe('client');
   });
+
+  it('records a stream cut by the call’s deadline once, as a timeout, with the attempt that the deadline ended', async () => {
+    const { router, audit } = pair(fault.hang(2), { deadlineMs: 1000 });
+    const { chunks, error } = await drain(await router.chat.completions.create({ model: 'model-a', messages, stream: true }));
+    expect(chunks).toHaveLength(2);
+    expect(error!.route!.attempts).toEqual([expect.objectContaining({ provider: 'primary', outcome: 'error', code: 'timeout' })]);
+    // A deadline says nothing of the deployment's health.
+    expect(router.health().find((entry) => entry.provider === 'primary')).toMatchObject({ failures: 0, consecutiveFailures: 0 });
+    await router.flush();
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]).toMatchObject({ outcome: 'error', error_code: 'timeout', provider: 'primary', stream: true });
+    expect(audit.records[0]!.attempts).toEqual(error!.route!.attempts);
+  });
 });
 
 describe('a stream that ends early after the upstream reported its usage', () => {
