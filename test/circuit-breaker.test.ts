@@ -143,6 +143,19 @@ describe('the circuit breaker', () => {
     expect([flaky.requests.length, steady.requests.length]).toEqual([4, 4]);
   });
 
+  it('while the only deployment’s trial is in flight, another call gets the 503 with a Retry-After, as documented', async () => {
+    const flaky = faults.upstream('flaky').otherwise(fault.status(503));
+    const router = createRouter({ providers: [deployment(flaky)], retry: { retries: 0 }, health: { failureThreshold: 1, cooldownMs: 30_000 } });
+    await call(router).catch(() => undefined);
+    vi.setSystemTime(new Date('2026-03-01T12:00:30Z'));
+    flaky.script(fault.ok({ ttftMs: 50 }));
+    const trial = call(router);
+    const error = await call(router).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'no_eligible_provider', status: 503 });
+    expect(Number((error as RouterError).headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect((await trial).provider).toBe('flaky');
+  });
+
   it('when every eligible deployment’s circuit is open, fails with a clear 503 and calls nobody, not even an ineligible one', async () => {
     const first = faults.upstream('first').otherwise(fault.status(500));
     const second = faults.upstream('second').otherwise(fault.reset());

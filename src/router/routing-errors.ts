@@ -152,7 +152,8 @@ export function circuitsOpen(plan: { requested: string; policy: string; earliest
       `nothing was sent. Try again ${when}, or widen the request (route.only / route.ignore / model). Excluded:\n${describeExclusions(excluded)}`,
     excluded,
     // An outage, not the request's fault: a server_error, as OpenAI types its own 503s.
-    { status: 503, type: 'server_error', isRetryable: true, ...(seconds === undefined ? {} : { headers: { 'retry-after': String(seconds) } }) },
+    // A trial in flight settles the circuit soon: ask for a second, the shortest wait a Retry-After says.
+    { status: 503, type: 'server_error', isRetryable: true, headers: { 'retry-after': String(seconds ?? 1) } },
   );
 }
 
