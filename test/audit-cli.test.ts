@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, linkSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +94,16 @@ describe('sovroute audit verify', () => {
     const lost = logFile('torn-lost.jsonl', [...lines.slice(0, 3), lines[3]!.slice(0, 80), lines[4]!]);
     expect(sovroute('audit', 'verify', lost)).toMatchObject({ status: 1, stdout: expect.stringMatching(/^broken at record 3: record 3 does not follow record 2.*\(line 5\)\n$/) });
   });
+
+  it('reads a torn last line of any length in bounded memory: a warning and exit 0, not a crash', () => {
+    // What a power loss can leave after the last record: a run of zero bytes, here 600 MB (sparse), longer than a string can be.
+    const zeros = logFile('zero-tail.jsonl', logLines());
+    truncateSync(zeros, statSync(zeros).size + 600 * 1024 * 1024);
+    const run = sovroute('audit', 'verify', zeros, '--expect-last-hash', records.at(-1)!.hash);
+    expect(run).toMatchObject({ status: 0, stdout: `ok: 5 records, 1 torn line skipped, last hash ${records.at(-1)!.hash}\n` });
+    expect(run.stderr).toMatch(/^sovroute: warning: .*: line 6 is torn/);
+    expect(run.stderr).not.toMatch(/RangeError|    at /);
+  }, 60_000);
 
   it('exits 1 when records were deleted from the start, unless told the file continues an earlier one', () => {
     const lines = logLines();

@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { exportRecords, type AuditExportOptions } from '../audit/export-audit.js';
 import type { AuditRecord } from '../audit/types.js';
 import { createAuditVerifier, type AuditVerification, type VerifyAuditOptions } from '../audit/verify-audit.js';
@@ -16,12 +15,74 @@ export function tornLine(line: number): string {
   return `line ${line} is torn: it is not JSON, so a write was cut short there (e.g. by a crash)`;
 }
 
-/** The lines of a JSONL audit log, streamed: a log of any size is read in constant memory. */
+/**
+ * The longest line read as text (a record is a few KiB). A longer one (a power loss can leave
+ * megabytes of zero bytes after the last record) is passed over without being held, so the log
+ * is read in bounded memory whatever it holds: it is a torn line unless it ends with `}`, as the
+ * writer judges it, and a line that long that may be a record cannot be verified.
+ */
+const maxLineBytes = 64 * 1024 * 1024;
+const newline = 0x0a;
+const closingBrace = 0x7d;
+const isSpace = (byte: number) => byte === 0x20 || byte === 0x09 || byte === 0x0d;
+
+/** A file's lines as bytes (without their newline), or the last byte that is not a space of a line too long to hold. */
+async function* rawLines(path: string): AsyncGenerator<Buffer | { tooLong: number | undefined }> {
+  let parts: Buffer[] = [];
+  let length = 0;
+  let tooLong = false;
+  let lastByte: number | undefined;
+  let pending = false;
+  const end = () => {
+    const line = tooLong ? { tooLong: lastByte } : Buffer.concat(parts, length);
+    parts = [];
+    length = 0;
+    tooLong = false;
+    lastByte = undefined;
+    pending = false;
+    return line;
+  };
+  const keep = (piece: Buffer) => {
+    if (piece.length === 0) return;
+    pending = true;
+    for (let index = piece.length - 1; index >= 0; index--) {
+      if (!isSpace(piece[index]!)) {
+        lastByte = piece[index];
+        break;
+      }
+    }
+    if (tooLong) return;
+    length += piece.length;
+    if (length > maxLineBytes) {
+      tooLong = true;
+      parts = [];
+    } else parts.push(piece);
+  };
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (let index = chunk.indexOf(newline); index >= 0; index = chunk.indexOf(newline, start)) {
+      keep(chunk.subarray(start, index));
+      pending = true;
+      yield end();
+      start = index + 1;
+    }
+    keep(chunk.subarray(start));
+  }
+  if (pending) yield end();
+}
+
+/** The lines of a JSONL audit log, streamed: a log of any size, with lines of any length, is read in bounded memory. */
 export async function* auditFileLines(path: string): AsyncGenerator<AuditLine> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let number = 0;
-  for await (const text of lines) {
+  for await (const raw of rawLines(path)) {
     number += 1;
+    if (!Buffer.isBuffer(raw)) {
+      if (raw.tooLong === closingBrace) yield { line: number, problem: `line ${number} is longer than ${maxLineBytes / 1024 / 1024} MiB, too long to be read as an audit record` };
+      else yield { line: number, torn: true };
+      continue;
+    }
+    // UTF-8 never uses the newline byte inside a character, so a line's bytes decode on their own.
+    const text = raw.toString('utf8');
     if (text.trim() === '') continue;
     let value: unknown;
     try {
