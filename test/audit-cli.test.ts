@@ -189,6 +189,13 @@ describe('sovroute audit export', () => {
     expect(run.stderr).toBe(`sovroute: warning: ${torn}: line 4 is torn: it is not JSON, so a write was cut short there (e.g. by a crash); skipped\n`);
   });
 
+  it('reads a log that starts with a byte order mark (saved by a Windows editor) as the same log: no record lost', () => {
+    const bom = logFile('bom.jsonl', logLines());
+    writeFileSync(bom, `\uFEFF${readFileSync(bom, 'utf8')}`);
+    expect(sovroute('audit', 'verify', bom, '--expect-last-hash', records.at(-1)!.hash)).toMatchObject({ status: 0, stdout: `ok: 5 records, last hash ${records.at(-1)!.hash}\n`, stderr: '' });
+    expect(sovroute('audit', 'export', bom, '--format', 'jsonl')).toMatchObject({ status: 0, stdout: readFileSync(log, 'utf8'), stderr: '' });
+  });
+
   it('refuses to write the export onto its input: the same path, a symbolic link or a hard link', () => {
     const original = readFileSync(log, 'utf8');
     const copy = logFile('in-place.jsonl', logLines());

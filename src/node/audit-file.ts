@@ -32,6 +32,7 @@ async function* rawLines(path: string): AsyncGenerator<Buffer | { tooLong: numbe
   let length = 0;
   let tooLong = false;
   let lastByte: number | undefined;
+  let lines = 0;
   let pending = false;
   const end = () => {
     const line = tooLong ? { tooLong: lastByte } : Buffer.concat(parts, length);
@@ -40,6 +41,8 @@ async function* rawLines(path: string): AsyncGenerator<Buffer | { tooLong: numbe
     tooLong = false;
     lastByte = undefined;
     pending = false;
+    // A byte order mark (a Windows editor saves one) is not part of the first record.
+    if (lines++ === 0 && Buffer.isBuffer(line) && line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf) return line.subarray(3);
     return line;
   };
   const keep = (piece: Buffer) => {

@@ -29,6 +29,11 @@ describe('readTail', () => {
     expect(await tailOf('{"a":1}\n{"b":2}')).toMatchObject({ last: { b: 2 }, unterminated: true, torn: 0 });
   });
 
+  it('reads a first line after a byte order mark (a Windows editor saves one), so a writer continues its chain', async () => {
+    expect(await tailOf('\uFEFF{"a":1}\n')).toMatchObject({ last: { a: 1 }, torn: 0 });
+    expect(await tailOf('\uFEFF{"a":1}\n{"torn')).toMatchObject({ last: { a: 1 }, torn: 1 });
+  });
+
   it('skips blank lines at the end', async () => {
     expect(await tailOf('{"a":1}\n{"b":2}\n\n  \n')).toMatchObject({ last: { b: 2 }, torn: 0 });
     expect(await tailOf('\n\n')).toMatchObject({ last: undefined, torn: 0 });

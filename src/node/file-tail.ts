@@ -57,7 +57,9 @@ async function classify(handle: FileHandle, start: number, end: number): Promise
     if (last >= 0 && tail[last] !== closingBrace) return 'torn';
   }
   // UTF-8 never uses the newline byte inside a character, so a line's bytes decode on their own.
-  const text = (await readRange(handle, start, end)).toString('utf8');
+  let text = (await readRange(handle, start, end)).toString('utf8');
+  // A byte order mark (a Windows editor saves one) is not part of the first line's record.
+  if (start === 0 && text.startsWith('\uFEFF')) text = text.slice(1);
   if (text.trim() === '') return 'blank';
   try {
     return { value: JSON.parse(text) as unknown };
