@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { spawn, spawnSync } from 'node:child_process';
 import { hostname, tmpdir } from 'node:os';
@@ -209,6 +209,27 @@ describe('jsonlAudit', () => {
     expectSyncs(syncs.mock.calls.length, appends.mock.calls.length);
     expect(lines(path)).toHaveLength(3);
     await routed.close();
+  });
+
+  it('follows a log rotated by renaming (logrotate without copytruncate) or deleted: later records go to a new file at the path, not to the old one', async () => {
+    const path = newFile();
+    const routed = router(jsonlAudit(path));
+    await requests(routed, 2);
+    await routed.flush();
+    renameSync(path, `${path}.1`);
+    await requests(routed, 2);
+    await routed.flush();
+    const rotated = await readAuditFile(`${path}.1`);
+    expect(rotated).toHaveLength(2);
+    expect(await verifyAuditFile(`${path}.1`, { expectedFirstPrev: null })).toMatchObject({ ok: true });
+    // The file at the path continues the chain of the rotated one.
+    expect(await verifyAuditFile(path, { expectedFirstPrev: rotated.at(-1)!.hash })).toMatchObject({ ok: true, count: 2 });
+    const second = await readAuditFile(path);
+    // Deleted (logrotate's compress step deletes the rotated file; so does an operator's rm).
+    rmSync(path);
+    await requests(routed, 1);
+    await routed.close();
+    expect(await verifyAuditFile(path, { expectedFirstPrev: second.at(-1)!.hash })).toMatchObject({ ok: true, count: 1 });
   });
 
   it('refuses a missing path or an unknown fsync policy when created, naming the option and what it allows', () => {

@@ -1,4 +1,4 @@
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AuditRecord, AuditSink } from '../audit/types.js';
 import { readTail } from './file-tail.js';
@@ -26,6 +26,10 @@ function recordHash(value: unknown): string | undefined {
  * writer killed in its turn inside its first append one more: the next append starts on a new
  * line, the chain continues from the last whole record however many torn lines follow it, and
  * `sovroute audit verify` reports each torn line.
+ *
+ * A log rotated by renaming it (logrotate's default) or deleted is noticed at the next append,
+ * which opens a new file at the path: its first record continues the chain of the rotated file,
+ * so `sovroute audit verify <file> --continues <the rotated file's last hash>` checks the link.
  *
  * @example createRouter({ providers, audit: [jsonlAudit('/var/log/sovroute/audit.jsonl', { fsync: 'always' })] })
  */
@@ -78,7 +82,8 @@ export function jsonlAudit(path: string, options: JsonlAuditOptions = {}): Jsonl
 
   async function append(records: readonly AuditRecord[]): Promise<void> {
     if (closed) throw new Error(`jsonlAudit(${path}) is closed`);
-    const file = await ensureOpen();
+    let file = await ensureOpen();
+    if (!(await stillAtPath(file))) file = await reopen(file);
     if (resync) await syncTail(file);
     // A batch offered again after a failure may be partly in the file already: skip that part.
     const stored = lastAppended === null ? -1 : records.findIndex((record) => record.hash === lastAppended);
@@ -104,6 +109,27 @@ export function jsonlAudit(path: string, options: JsonlAuditOptions = {}): Jsonl
       }, intervalMs);
       syncTimer.unref?.();
     }
+  }
+
+  /**
+   * Whether the path still names the open file. Rotated by renaming (logrotate's default) or
+   * deleted, it does not: appends would go to the rotated file, or to a deleted one, and be lost.
+   */
+  async function stillAtPath(file: FileHandle): Promise<boolean> {
+    const atPath = await stat(path).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'ENOTDIR' ? undefined : 'unknown'));
+    if (atPath === 'unknown') return true;
+    const opened = await file.stat();
+    return atPath !== undefined && atPath.ino === opened.ino && atPath.dev === opened.dev;
+  }
+
+  /** Closes the rotated file (synced first) and opens a new one at the path: the chain continues there. */
+  async function reopen(file: FileHandle): Promise<FileHandle> {
+    if (policy !== 'never') await syncNow();
+    dirty = false;
+    handle = undefined;
+    resync = true;
+    await file.close().catch(() => undefined);
+    return ensureOpen();
   }
 
   async function syncNow(): Promise<void> {
