@@ -249,6 +249,14 @@ describe('jsonlAudit', () => {
     await routed.close();
     expect(existsSync(path)).toBe(true);
   });
+
+  it('says which part of a path is a file when the log cannot be created under it', async () => {
+    const file = join(directory, 'plain-file');
+    writeFileSync(file, 'not a directory');
+    const sink = jsonlAudit(join(file, 'logs', 'audit.jsonl'));
+    await expect(sink.lastHash!()).rejects.toThrow(`cannot create ${join(file, 'logs', 'audit.jsonl')}: ${file} is a file, not a directory`);
+    await sink.close!();
+  });
 });
 
 describe('one writer per audit file', () => {

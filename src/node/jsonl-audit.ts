@@ -52,7 +52,11 @@ export function jsonlAudit(path: string, options: JsonlAuditOptions = {}): Jsonl
     if (handle) return Promise.resolve(handle);
     opening ??= (async () => {
       const directory = dirname(path);
-      await mkdir(directory, { recursive: true });
+      await mkdir(directory, { recursive: true }).catch(async (error: NodeJS.ErrnoException) => {
+        const file = error.code === 'EEXIST' || error.code === 'ENOTDIR' ? await fileInPath(directory) : undefined;
+        if (file !== undefined) throw new Error(`cannot create ${path}: ${file} is a file, not a directory`, { cause: error });
+        throw error;
+      });
       // One writer per file: a second would fork the chain.
       lock ??= await acquireWriterLock(path);
       const opened = await open(path, 'a+');
@@ -181,6 +185,15 @@ export function jsonlAudit(path: string, options: JsonlAuditOptions = {}): Jsonl
       lock = undefined;
     },
   };
+}
+
+/** The nearest part of `directory` that exists, when it is not a directory (mkdir's EEXIST/ENOTDIR name neither). */
+async function fileInPath(directory: string): Promise<string | undefined> {
+  for (let current = directory; ; current = dirname(current)) {
+    const info = await stat(current).catch(() => undefined);
+    if (info !== undefined) return info.isDirectory() ? undefined : current;
+    if (dirname(current) === current) return undefined;
+  }
 }
 
 /** A new file's directory entry must be durable too, or a power loss can lose the whole file. */
