@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, symlinkSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { spawn, spawnSync } from 'node:child_process';
 import { hostname, tmpdir } from 'node:os';
@@ -269,6 +269,21 @@ describe('one writer per audit file', () => {
       apiKey: 'test-jsonl',
       audit: { sinks: [jsonlAudit(path)], onError: (error) => errors.push(error), retry: { minDelayMs: 1, maxDelayMs: 5 }, drainTimeoutMs },
     });
+
+  it('refuses a second sink on the same file reached through a symbolic link or a linked directory', async () => {
+    const real = join(directory, 'linked-real');
+    mkdirSync(real);
+    symlinkSync(real, join(directory, 'linked-dir'));
+    const first = jsonlAudit(join(real, 'audit.jsonl'));
+    await first.lastHash!();
+    symlinkSync(join(real, 'audit.jsonl'), join(real, 'current.jsonl'));
+    for (const other of [join(directory, 'linked-dir', 'audit.jsonl'), join(real, 'current.jsonl')]) {
+      const second = jsonlAudit(other);
+      await expect(second.lastHash!()).rejects.toThrow(/another jsonlAudit in this process writes|is being written by/);
+      await second.close!();
+    }
+    await first.close!();
+  });
 
   it('refuses a second sink on a file another one in this process writes, until the first closes', async () => {
     const path = newFile();

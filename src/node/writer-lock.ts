@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { link, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, open, readFile, realpath, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /**
  * The claim of one writer on an audit file: `<file>.lock`, holding the writer's host, pid and
@@ -31,11 +31,11 @@ export interface WriterLock {
 const held: Set<string> = ((globalThis as Record<symbol, unknown>)[Symbol.for('sovroute.audit-writers')] ??= new Set<string>()) as Set<string>;
 
 export async function acquireWriterLock(path: string): Promise<WriterLock> {
-  const file = resolve(path);
+  const file = await canonical(resolve(path));
   if (held.has(file)) {
     throw new Error(`another jsonlAudit in this process writes ${path}; close its router first, or give each router its own file`);
   }
-  // Reserved before the first await: two sinks opening at once in this process see each other.
+  // Reserved before the next await: two sinks opening at once in this process see each other.
   held.add(file);
   const lockPath = `${file}.lock`;
   const me = `${hostname()} ${process.pid} ${processStart(process.pid) ?? '-'}`;
@@ -56,6 +56,18 @@ export async function acquireWriterLock(path: string): Promise<WriterLock> {
       held.delete(file);
     },
   };
+}
+
+/**
+ * The file's own path, symbolic links resolved (of the file, or of its directory when the file is
+ * not there yet): two paths to one file are one claim, and the lock lies next to the file itself.
+ */
+async function canonical(file: string): Promise<string> {
+  try {
+    return await realpath(file);
+  } catch {
+    return join(await realpath(dirname(file)).catch(() => dirname(file)), basename(file));
+  }
 }
 
 /** Creates the lock for `me`, taking over one whose writer is gone. False when none can be created. */
