@@ -59,6 +59,13 @@ describe('sovroute audit verify', () => {
     expect(run).toMatchObject({ status: 2, stdout: '', stderr: expect.stringMatching(/--expect-last-hash takes the hash \(64 hex digits\)/) });
   });
 
+  it('takes a hash written in capitals (as some tools print it) for --expect-last-hash and --continues', () => {
+    const last = records.at(-1)!.hash.toUpperCase();
+    expect(sovroute('audit', 'verify', log, '--expect-last-hash', last)).toMatchObject({ status: 0, stdout: `ok: 5 records, last hash ${records.at(-1)!.hash}\n` });
+    const headless = logFile('headless-upper.jsonl', logLines().slice(2));
+    expect(sovroute('audit', 'verify', headless, '--continues', records[1]!.hash.toUpperCase())).toMatchObject({ status: 0 });
+  });
+
   it('exits 1 naming the record and the reason when a field was edited', () => {
     const lines = readFileSync(log, 'utf8').split('\n');
     const tampered = join(directory, 'tampered.jsonl');

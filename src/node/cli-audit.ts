@@ -98,7 +98,10 @@ async function verify(args: string[], { stdout, stderr }: AuditCommandOutput): P
   const [file] = positionals;
   checkDatabaseUrl(values.postgres, verifyUsage);
   // A shortened or mistyped hash would otherwise read as records removed from the end.
-  const expected = values['expect-last-hash'];
+  // Hex digits in capitals (as some tools print a hash) are the same hash.
+  const expected = values['expect-last-hash']?.toLowerCase();
+  if (expected !== undefined) values['expect-last-hash'] = expected;
+  if (values.continues !== undefined) values.continues = values.continues.toLowerCase();
   if (expected !== undefined && !/^[0-9a-f]{64}$/.test(expected)) {
     throw new UsageError(`--expect-last-hash takes the hash (64 hex digits) the log's last record must have; got "${expected}"`, verifyUsage);
   }
