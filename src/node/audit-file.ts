@@ -3,6 +3,7 @@ import { exportRecords, type AuditExportOptions } from '../audit/export-audit.js
 import type { AuditRecord } from '../audit/types.js';
 import { createAuditVerifier, type AuditVerification, type VerifyAuditOptions } from '../audit/verify-audit.js';
 import { InvalidRequestError } from '../errors.js';
+import { closingBrace, isSpace, newline } from './file-tail.js';
 
 /**
  * One line of a JSONL audit log: a record, a torn line (not JSON: what a write cut short by a
@@ -22,9 +23,6 @@ export function tornLine(line: number): string {
  * writer judges it, and a line that long that may be a record cannot be verified.
  */
 const maxLineBytes = 64 * 1024 * 1024;
-const newline = 0x0a;
-const closingBrace = 0x7d;
-const isSpace = (byte: number) => byte === 0x20 || byte === 0x09 || byte === 0x0d;
 
 /** A file's lines as bytes (without their newline), or the last byte that is not a space of a line too long to hold. */
 async function* rawLines(path: string): AsyncGenerator<Buffer | { tooLong: number | undefined }> {

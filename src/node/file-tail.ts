@@ -1,8 +1,9 @@
 import type { FileHandle } from 'node:fs/promises';
 
 const blockSize = 64 * 1024;
-const newline = 0x0a;
-const closingBrace = 0x7d;
+export const newline = 0x0a;
+/** The last byte of a whole record's line (spaces aside). */
+export const closingBrace = 0x7d;
 
 /** The end of a JSON-lines file, found by reading it backwards. */
 export interface FileTail {
@@ -42,7 +43,8 @@ async function* linesBackwards(handle: FileHandle, size: number): AsyncGenerator
   yield { start: 0, end: lineEnd };
 }
 
-const isSpace = (byte: number) => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === newline;
+/** Whitespace JSON allows around a value (a line's newline included). */
+export const isSpace = (byte: number) => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === newline;
 
 /**
  * A line's value, `blank`, or `torn` for a line that is not JSON. A line longer than a block is

@@ -47,6 +47,8 @@ export function jsonlAudit(path: string, options: JsonlAuditOptions = {}): Jsonl
   let syncTimer: ReturnType<typeof setTimeout> | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
+  /** Which file the handle holds (device and inode, read once at open): the path is compared with it before each append. */
+  let openedAs: { dev: number; ino: number } | undefined;
 
   function ensureOpen(): Promise<FileHandle> {
     if (handle) return Promise.resolve(handle);
@@ -60,8 +62,10 @@ export function jsonlAudit(path: string, options: JsonlAuditOptions = {}): Jsonl
       // One writer per file: a second would fork the chain.
       lock ??= await acquireWriterLock(path);
       const opened = await open(path, 'a+');
-      if ((await opened.stat()).size === 0 && policy !== 'never') await syncDirectory(directory);
+      const { size, dev, ino } = await opened.stat();
+      if (size === 0 && policy !== 'never') await syncDirectory(directory);
       handle = opened;
+      openedAs = { dev, ino };
       return opened;
     })().finally(() => {
       opening = undefined;
@@ -87,7 +91,7 @@ export function jsonlAudit(path: string, options: JsonlAuditOptions = {}): Jsonl
   async function append(records: readonly AuditRecord[]): Promise<void> {
     if (closed) throw new Error(`jsonlAudit(${path}) is closed`);
     let file = await ensureOpen();
-    if (!(await stillAtPath(file))) file = await reopen(file);
+    if (!(await stillAtPath())) file = await reopen(file);
     if (resync) await syncTail(file);
     // A batch offered again after a failure may be partly in the file already: skip that part.
     const stored = lastAppended === null ? -1 : records.findIndex((record) => record.hash === lastAppended);
@@ -119,11 +123,10 @@ export function jsonlAudit(path: string, options: JsonlAuditOptions = {}): Jsonl
    * Whether the path still names the open file. Rotated by renaming (logrotate's default) or
    * deleted, it does not: appends would go to the rotated file, or to a deleted one, and be lost.
    */
-  async function stillAtPath(file: FileHandle): Promise<boolean> {
+  async function stillAtPath(): Promise<boolean> {
     const atPath = await stat(path).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'ENOTDIR' ? undefined : 'unknown'));
     if (atPath === 'unknown') return true;
-    const opened = await file.stat();
-    return atPath !== undefined && atPath.ino === opened.ino && atPath.dev === opened.dev;
+    return atPath !== undefined && atPath.ino === openedAs?.ino && atPath.dev === openedAs.dev;
   }
 
   /** Closes the rotated file (synced first) and opens a new one at the path: the chain continues there. */
