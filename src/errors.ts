@@ -154,13 +154,15 @@ export class RouterError extends Error {
 }
 
 /**
- * The key's budget for the period cannot cover the request's estimated cost. Nothing was sent;
- * retrying before the period resets will not help (`x-should-retry: false`).
+ * The key's budget for the period cannot cover the request's estimated cost. Nothing was sent.
+ * When what was spent leaves room for it and only requests in flight hold the rest, it may fit
+ * once they end (`x-should-retry: true`: they settle at their actual cost, usually less than
+ * they held); otherwise retrying before the period resets will not help (`x-should-retry: false`).
  */
 export class BudgetExceededError extends RouterError {
   override name = 'BudgetExceededError';
-  constructor(message: string) {
-    super(message, { code: 'budget_exceeded', headers: { 'x-should-retry': 'false' } });
+  constructor(message: string, options: { heldInFlight?: boolean } = {}) {
+    super(message, { code: 'budget_exceeded', headers: { 'x-should-retry': options.heldInFlight === true ? 'true' : 'false' } });
   }
 }
 

@@ -128,6 +128,46 @@ describe('a key budget in this process', () => {
     expect(usage.resetsAt).toMatch(/-01T00:00:00\.000Z$/);
   });
 
+  it('says a refusal caused only by requests in flight may be retried (x-should-retry: true), and one the spending caused may not', async () => {
+    // Each call reserves 0.001 EUR (max_tokens 1). With 0.0015 EUR left, a second call while the
+    // first is in flight does not fit only because of the first's reservation: once that settles
+    // at its actual cost (here 0: it answers with no usage), the second fits.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const upstream = await localUpstream((_body, response, hit) => {
+      const send = () =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: hit === 1 ? 0 : 1, total_tokens: 4 } }),
+        );
+      if (hit === 1) void held.then(send);
+      else send();
+    });
+    const router = createRouter({
+      currency: 'EUR',
+      policy: 'global',
+      keys: { 'sk-a': { label: 'team-a', budget: { limit: 0.0015, period: 'month' } } },
+      providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+    });
+    const first = router.chat.completions.create(request, { apiKey: 'sk-a' });
+    await vi.waitFor(() => expect(upstream.hits).toBe(1));
+    const refusal = (await router.chat.completions.create(request, { apiKey: 'sk-a' }).then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as RouterError;
+    expect([refusal.status, refusal.code, refusal.headers['x-should-retry']]).toEqual([429, 'budget_exceeded', 'true']);
+    expect(refusal.message).toMatch(/0\.001 EUR of it held by requests in flight.*may fit once they end/);
+    release();
+    await first;
+    // The first settled at 0: the retry fits, and spends the key's budget down to 0.0005 EUR.
+    expect((await router.chat.completions.create(request, { apiKey: 'sk-a' })).provider).toBe('local');
+    const spent = (await router.chat.completions.create(request, { apiKey: 'sk-a' }).then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as RouterError;
+    expect([spent.code, spent.headers['x-should-retry']]).toEqual(['budget_exceeded', 'false']);
+    expect(spent.message).not.toMatch(/may fit once they end/);
+  });
+
   it('never sends a budgeted key to a deployment with no known price, whose cost it could not count', async () => {
     // The unpriced deployment answers for free as far as the budget can tell: every call would
     // settle at 0, so a key with a budget of 0.001 EUR could spend without limit there.
@@ -324,7 +364,9 @@ describe.skipIf(skip)('a key budget shared by a fleet through Redis', () => {
       // Estimate and actual cost are equal here, so the bound is exact: 10 calls of 0.001 EUR.
       expect(ok).toHaveLength(10);
       expect(upstream.hits).toBe(10);
-      expect(refused.every((outcome) => outcome.status === 429 && outcome.code === 'budget_exceeded' && outcome.retry === 'false')).toBe(true);
+      // Refused while others' reservations were in flight: a retry may fit ('true') until the
+      // spending alone fills the budget ('false').
+      expect(refused.every((outcome) => outcome.status === 429 && outcome.code === 'budget_exceeded' && (outcome.retry === 'true' || outcome.retry === 'false'))).toBe(true);
       expect(audited.filter((record) => record.code === 'budget_exceeded')).toHaveLength(190);
 
       const store = redisStore({ url: redisUrl, prefix });

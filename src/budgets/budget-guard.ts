@@ -71,10 +71,15 @@ export async function reserveBudget(
   if (!result.granted) {
     const remaining = Math.max(0, fromMicro(toMicro(budget.limit) - result.spent - result.reserved));
     const resetsAt = result.resetsAt !== undefined ? result.resetsAt : periodAt(budget.period, reservedAt).resetsAt;
+    // Refused only because of what requests in flight hold: they settle at their actual cost,
+    // usually below what they reserved, so a retry after they end may fit.
+    const heldInFlight = result.reserved > 0 && toMicro(budget.limit) - result.spent >= estimateMicro;
     throw new BudgetExceededError(
       `key "${keyId}" has ${format(remaining, options.currency)} left of its ${periodWords[budget.period]} budget of ${format(budget.limit, options.currency)}` +
         ` (${format(fromMicro(result.reserved), options.currency)} of it held by requests in flight); this request is estimated at ${format(estimate, options.currency)}` +
+        (heldInFlight ? '; it may fit once they end, so retry then' : '') +
         (resetsAt === null ? '; the budget does not reset' : `; it resets at ${new Date(resetsAt).toISOString()}`),
+      { heldInFlight },
     );
   }
   let settled = false;
