@@ -48,6 +48,71 @@ describe('withGeminiToolCalls', () => {
     expect(seen.at(-1)?.choices[0]?.finish_reason).toBe('tool_calls');
   });
 
+  it('keeps parallel calls apart when Gemini numbers every one of them 0, across chunks and within one', async () => {
+    const provider = withGeminiToolCalls(
+      upstream([
+        chunk({ role: 'assistant', tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }] }),
+        chunk({ tool_calls: [{ index: 0, id: 'call_b', type: 'function', function: { name: 'weather', arguments: '{"city":' } }] }),
+        chunk({ tool_calls: [{ index: 0, function: { arguments: '"Rome"}' } }] }),
+        chunk({
+          tool_calls: [
+            { index: 0, id: 'call_c', type: 'function', function: { name: 'time', arguments: '{}' } },
+            { index: 0, id: 'call_d', type: 'function', function: { name: 'time', arguments: '{"tz":"UTC"}' } },
+          ],
+        }),
+        chunk({}, 'stop'),
+      ]),
+    );
+    const { chunks } = await provider.doChatStream({ model: 'm', messages: [] } as never, {});
+    const calls = new Map<number, { id: string; arguments: string }>();
+    for await (const item of chunks) {
+      for (const delta of item.choices[0]?.delta.tool_calls ?? []) {
+        const call = calls.get(delta.index) ?? { id: '', arguments: '' };
+        calls.set(delta.index, { id: delta.id ?? call.id, arguments: call.arguments + (delta.function?.arguments ?? '') });
+      }
+    }
+    expect([...calls.entries()]).toEqual([
+      [0, { id: 'call_a', arguments: '{"city":"Paris"}' }],
+      [1, { id: 'call_b', arguments: '{"city":"Rome"}' }],
+      [2, { id: 'call_c', arguments: '{}' }],
+      [3, { id: 'call_d', arguments: '{"tz":"UTC"}' }],
+    ]);
+  });
+
+  it('follows the index of an upstream that numbers its calls, arguments interleaved', async () => {
+    const provider = withGeminiToolCalls(
+      upstream([
+        chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'f', arguments: '' } }] }),
+        chunk({ tool_calls: [{ index: 1, id: 'call_b', type: 'function', function: { name: 'g', arguments: '' } }] }),
+        chunk({ tool_calls: [{ index: 0, function: { arguments: '{"a":1}' } }, { index: 1, function: { arguments: '{"b":2}' } }] }),
+        chunk({}, 'tool_calls'),
+      ]),
+    );
+    const { chunks } = await provider.doChatStream({ model: 'm', messages: [] } as never, {});
+    const seen: [number, string | undefined, string | undefined][] = [];
+    for await (const item of chunks) for (const delta of item.choices[0]?.delta.tool_calls ?? []) seen.push([delta.index, delta.id, delta.function?.arguments]);
+    expect(seen).toEqual([
+      [0, 'call_a', ''],
+      [1, 'call_b', ''],
+      [0, undefined, '{"a":1}'],
+      [1, undefined, '{"b":2}'],
+    ]);
+  });
+
+  it('keeps one call whole when an upstream sends a fresh id with each piece of its arguments', async () => {
+    const provider = withGeminiToolCalls(
+      upstream([
+        chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":' } }] }),
+        chunk({ tool_calls: [{ index: 0, id: 'call_2', function: { arguments: '1}' } }] }),
+        chunk({}, 'tool_calls'),
+      ]),
+    );
+    const { chunks } = await provider.doChatStream({ model: 'm', messages: [] } as never, {});
+    const indexes: number[] = [];
+    for await (const item of chunks) for (const delta of item.choices[0]?.delta.tool_calls ?? []) indexes.push(delta.index);
+    expect(indexes).toEqual([0, 0]);
+  });
+
   it('leaves a text answer finishing with stop alone, and fixes a non-streamed one with calls', async () => {
     const provider = withGeminiToolCalls(upstream([chunk({ content: 'Hi' }), chunk({}, 'stop')]));
     const { chunks } = await provider.doChatStream({ model: 'm', messages: [] } as never, {});

@@ -6,9 +6,10 @@ import { countThoughtTokens } from './gemini-usage.js';
  * Gemini's OpenAI-compatible layer (Gemini API and Vertex) differs from OpenAI's in two ways a
  * tool-calling client notices: streamed tool-call deltas may come without `index` (clients that
  * key on it merge parallel calls into one), and an answer that calls tools finishes with `stop`
- * where OpenAI says `tool_calls`. This wrapper numbers calls in order of appearance (a delta with
- * an `id` starts a call, one without continues the last) and reports `tool_calls` when any call
- * was made. Its usage also leaves thought tokens out of `completion_tokens`; they are counted
+ * where OpenAI says `tool_calls`; and when it does send `index`, it may give every parallel call
+ * index 0 (clients then glue their arguments into one invalid call). This wrapper numbers calls
+ * in order of appearance (a delta with a new `id` starts a call, one without continues the call
+ * of its index, or the last) and reports `tool_calls` when any call was made. Its usage also leaves thought tokens out of `completion_tokens`; they are counted
  * back in (gemini-usage.ts). Other chunks pass through untouched.
  */
 
@@ -30,27 +31,55 @@ export function withGeminiToolCalls(provider: Provider): Provider {
   };
 }
 
+/** One choice's tool calls so far: how many started, and which of ours each upstream id and index is. */
+interface CallNumbers {
+  count: number;
+  last: number;
+  byId: Map<string, number>;
+  byIndex: Map<number, number>;
+}
+
 async function* numbered(chunks: AsyncIterable<UpstreamChatCompletionChunk>): AsyncGenerator<UpstreamChatCompletionChunk> {
-  /** Per choice: how many calls started, and whether any did. */
-  const started = new Map<number, number>();
+  const choices = new Map<number, CallNumbers>();
   for await (const chunk of chunks) {
     countThoughtTokens(chunk.usage);
     for (const choice of chunk.choices ?? []) {
       const calls = choice.delta?.tool_calls;
       if (calls !== undefined && calls !== null) {
-        let count = started.get(choice.index) ?? 0;
+        let numbers = choices.get(choice.index);
+        if (numbers === undefined) choices.set(choice.index, (numbers = { count: 0, last: 0, byId: new Map(), byIndex: new Map() }));
+        const state = numbers;
         choice.delta.tool_calls = calls.map((delta: ChunkToolCallDelta) => {
-          if (typeof delta.index === 'number') {
-            count = Math.max(count, delta.index + 1);
-            return delta;
-          }
-          if (delta.id !== undefined && delta.id !== null && delta.id !== '') count += 1;
-          return { ...delta, index: Math.max(count - 1, 0) };
+          const index = numberOf(state, delta);
+          return index === delta.index ? delta : { ...delta, index };
         });
-        started.set(choice.index, Math.max(count, 1));
       }
-      if (choice.finish_reason === 'stop' && started.has(choice.index)) choice.finish_reason = 'tool_calls';
+      if (choice.finish_reason === 'stop' && choices.has(choice.index)) choice.finish_reason = 'tool_calls';
     }
     yield chunk;
   }
+}
+
+/**
+ * Our index for one tool-call delta. A known id is its call. A new id starts a call when it comes
+ * with the function's name, whatever index came with it (Gemini numbers every parallel call 0),
+ * or with an index not seen yet. Otherwise a delta continues the call that last came with its
+ * index (an upstream that sends a fresh id on each piece of one call), or without an index, the
+ * last call.
+ */
+function numberOf(state: CallNumbers, delta: ChunkToolCallDelta): number {
+  const id = typeof delta.id === 'string' && delta.id !== '' ? delta.id : undefined;
+  const upstreamIndex = typeof delta.index === 'number' ? delta.index : undefined;
+  const named = typeof delta.function?.name === 'string' && delta.function.name !== '';
+  const known = id === undefined ? undefined : state.byId.get(id);
+  let index: number;
+  if (known !== undefined) index = known;
+  else if (id !== undefined && (named || upstreamIndex === undefined || !state.byIndex.has(upstreamIndex))) index = state.count++;
+  else if (upstreamIndex !== undefined && state.byIndex.has(upstreamIndex)) index = state.byIndex.get(upstreamIndex)!;
+  else if (state.count === 0) index = state.count++;
+  else index = state.last;
+  if (id !== undefined && known === undefined) state.byId.set(id, index);
+  if (upstreamIndex !== undefined) state.byIndex.set(upstreamIndex, index);
+  state.last = index;
+  return index;
 }
