@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { anthropic, createRouter, defaultCatalog, openaiCompatible, RouterError, type ChatCompletionChunk } from '../src/index.js';
+import { anthropic, createRouter, defaultCatalog, memoryAudit, openaiCompatible, RouterError, type ChatCompletionChunk } from '../src/index.js';
 import { mockServer, sseBody } from './helpers/msw.js';
 
 /* An Anthropic-backed router, end to end: the caller speaks OpenAI, the upstream Messages API. */
@@ -113,6 +113,19 @@ describe('chat.completions.create through anthropic()', () => {
     expect(last.usage).toMatchObject({ prompt_tokens: 25, completion_tokens: 15, total_tokens: 40, prompt_tokens_details: { cached_tokens: 5 }, currency: 'USD' });
     expect((last.usage as { cost: number }).cost).toBeCloseTo(0.0003, 10);
     expect(last.route?.attempts).toMatchObject([{ provider: 'anthropic', model: 'claude-sonnet-5', outcome: 'ok' }]);
+  });
+
+  it('records a loop that stops at the finish reason as a success with Anthropic\'s usage, as for an OpenAI-compatible upstream (docs/audit.md)', async () => {
+    upstream.use(http.post(messagesURL, () => stream(vectorStream)));
+    const audit = memoryAudit();
+    const routed = createRouter({ providers: [anthropic({ apiKey: 'sk-ant-test' })], currency: 'USD', retry: { retries: 0 }, audit: { sinks: [audit] } });
+    const response = await routed.chat.completions.create({ model: 'claude-sonnet-5', messages, tools, stream: true });
+    for await (const chunk of response) if (chunk.choices[0]?.finish_reason) break;
+    await routed.flush();
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]).toMatchObject({ outcome: 'success', usage: { prompt_tokens: 25, completion_tokens: 15, total_tokens: 40 } });
+    expect(audit.records[0]!.usage).not.toHaveProperty('estimated');
+    expect(audit.records[0]!.cost).toBeCloseTo(0.0003, 10);
   });
 
   it('retries a 529 overloaded answer on Anthropic, then answers', async () => {

@@ -591,6 +591,50 @@ describe('the Gemini API and Vertex locations', () => {
     expect((chunks.at(-1)!.usage as { cost: number }).cost).toBeCloseTo(cost, 12);
   });
 
+  it('records a loop that stops at the finish reason as a success with the upstream usage, through gemini() and vertex() alike (docs/audit.md)', async () => {
+    const usage = { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 };
+    const chunk = (delta: object, finish: string | null) => ({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gemini-2.5-flash', choices: [{ index: 0, delta, finish_reason: finish }] });
+    const body = () =>
+      new HttpResponse(sseBody([sseEvents(chunk({ role: 'assistant', content: 'Ja.' }, null), chunk({}, 'stop'), { ...chunk({}, null), choices: [], usage }, '[DONE]')]), {
+        headers: { 'content-type': 'text/event-stream' },
+      });
+    const claudeEvents = [
+      { type: 'message_start', message: { id: 'msg_vrtx', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content: [], usage: { input_tokens: 1000, output_tokens: 1 } } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Ja.' } },
+      { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 500 } },
+      { type: 'message_stop' },
+    ];
+    const vertexRoot = 'https://europe-west4-aiplatform.googleapis.com/v1/projects/acme-eu-prod/locations/europe-west4';
+    upstream.use(
+      http.post('https://generativelanguage.googleapis.com/v1beta/openai/chat/completions', body),
+      http.post(`${vertexRoot}/endpoints/openapi/chat/completions`, body),
+      http.post(`${vertexRoot}/publishers/anthropic/models/claude-sonnet-4-6:streamRawPredict`, () =>
+        new HttpResponse(sseBody([claudeEvents.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('')]), { headers: { 'content-type': 'text/event-stream' } }),
+      ),
+    );
+    const audit = memoryAudit();
+    const router = createRouter({
+      providers: [gemini({ apiKey: 'gemini-test-key' }), vertex({ project: 'acme-eu-prod', location: 'europe-west4', accessToken: 'ya29.static' })],
+      policy: 'global',
+      retry: { retries: 0 },
+      audit: { sinks: [audit] },
+    });
+    for (const model of ['gemini/gemini-2.5-flash', 'vertex-europe-west4/gemini-2.5-flash', 'vertex-europe-west4/claude-sonnet-4-6']) {
+      let content = '';
+      for await (const item of await router.chat.completions.create({ model, messages, stream: true })) {
+        content += item.choices[0]?.delta.content ?? '';
+        if (item.choices[0]?.finish_reason) break;
+      }
+      expect(content).toBe('Ja.');
+    }
+    await router.flush();
+    expect(audit.records.map((record) => [record.outcome, record.usage])).toEqual([
+      ['success', expect.objectContaining(usage)],
+      ['success', expect.objectContaining(usage)],
+      ['success', expect.objectContaining(usage)],
+    ]);
+  });
+
   it('sends the eu multi-region to its jurisdictional host, and admits global only under global', async () => {
     upstream.use(
       http.post('https://aiplatform.eu.rep.googleapis.com/v1/projects/acme-eu-prod/locations/eu/endpoints/openapi/chat/completions', () =>

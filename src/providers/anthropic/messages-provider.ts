@@ -1,9 +1,9 @@
 import { InvalidRequestError, RouterError } from '../../errors.js';
 import * as s from '../../internal/shape/index.js';
 import { jurisdictionShape } from '../../policy/facts-shape.js';
+import { mapStream } from '../../streaming/mapped-stream.js';
 import { parseJsonEventStream } from '../../streaming/parse-sse.js';
 import type { ChatRequest } from '../../wire/chat-request.js';
-import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
 import { deploymentLimitsShape } from '../deployment-limits-shape.js';
 import { modelOfferShape } from '../model-offer-shape.js';
 import type { DeploymentLimits } from '../../budgets/deployment-limits.js';
@@ -214,15 +214,8 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
           return data as AnthropicStreamEvent;
         },
       });
-      return { chunks: translate(events, translator), requestId };
+      // Nothing follows message_stop: the source is closed there rather than read to its end.
+      return { chunks: mapStream(events, { map: (event) => translator.push(event), isDone: () => translator.done }), requestId };
     },
   };
-}
-
-async function* translate(events: AsyncGenerator<AnthropicStreamEvent>, translator: StreamTranslator): AsyncGenerator<UpstreamChatCompletionChunk> {
-  for await (const event of events) {
-    for (const chunk of translator.push(event)) yield chunk;
-    // Nothing follows message_stop: leaving closes the body rather than waiting for its end.
-    if (translator.done) return;
-  }
 }

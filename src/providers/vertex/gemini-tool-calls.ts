@@ -1,4 +1,5 @@
 import type { ChunkToolCallDelta, UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
+import { mapStream } from '../../streaming/mapped-stream.js';
 import type { ChatResult, ChatStreamResult, Provider } from '../types.js';
 import { countThoughtTokens } from './gemini-usage.js';
 
@@ -39,25 +40,28 @@ interface CallNumbers {
   byIndex: Map<number, number>;
 }
 
-async function* numbered(chunks: AsyncIterable<UpstreamChatCompletionChunk>): AsyncGenerator<UpstreamChatCompletionChunk> {
+/** Gemini's chunks renumbered, as they come; what the source already holds stays at hand (mapped-stream.ts). */
+function numbered(chunks: AsyncIterable<UpstreamChatCompletionChunk>): AsyncIterable<UpstreamChatCompletionChunk> {
   const choices = new Map<number, CallNumbers>();
-  for await (const chunk of chunks) {
-    countThoughtTokens(chunk.usage);
-    for (const choice of chunk.choices ?? []) {
-      const calls = choice.delta?.tool_calls;
-      if (calls !== undefined && calls !== null) {
-        let numbers = choices.get(choice.index);
-        if (numbers === undefined) choices.set(choice.index, (numbers = { count: 0, last: 0, byId: new Map(), byIndex: new Map() }));
-        const state = numbers;
-        choice.delta.tool_calls = calls.map((delta: ChunkToolCallDelta) => {
-          const index = numberOf(state, delta);
-          return index === delta.index ? delta : { ...delta, index };
-        });
+  return mapStream(chunks, {
+    map: (chunk) => {
+      countThoughtTokens(chunk.usage);
+      for (const choice of chunk.choices ?? []) {
+        const calls = choice.delta?.tool_calls;
+        if (calls !== undefined && calls !== null) {
+          let numbers = choices.get(choice.index);
+          if (numbers === undefined) choices.set(choice.index, (numbers = { count: 0, last: 0, byId: new Map(), byIndex: new Map() }));
+          const state = numbers;
+          choice.delta.tool_calls = calls.map((delta: ChunkToolCallDelta) => {
+            const index = numberOf(state, delta);
+            return index === delta.index ? delta : { ...delta, index };
+          });
+        }
+        if (choice.finish_reason === 'stop' && choices.has(choice.index)) choice.finish_reason = 'tool_calls';
       }
-      if (choice.finish_reason === 'stop' && choices.has(choice.index)) choice.finish_reason = 'tool_calls';
-    }
-    yield chunk;
-  }
+      return [chunk];
+    },
+  });
 }
 
 /**

@@ -3,7 +3,7 @@ import { RouterError } from '../../errors.js';
 import { anthropicMessagesProvider } from '../anthropic/messages-provider.js';
 import { redactError } from '../held-secrets.js';
 import { openaiCompatible } from '../openai-compatible.js';
-import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
+import { mapStream } from '../../streaming/mapped-stream.js';
 import type { CallOptions, ChatResult, ChatStreamResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
 import { withAccessAdvice } from './access-advice.js';
 import { AccessTokens, tokenFetch, type AccessTokenSource } from './access-token.js';
@@ -96,15 +96,7 @@ export function vertexProvider(settings: VertexSettings): Provider {
     doChatStream: async (request, call: CallOptions): Promise<ChatStreamResult> => {
       const result = await scrub(route(request.model).doChatStream(request, call));
       // An error event mid-stream may quote the token too.
-      return { ...result, chunks: scrubbed(result.chunks, scrubError) };
+      return { ...result, chunks: mapStream(result.chunks, { map: (chunk) => [chunk], mapError: scrubError }) };
     },
   };
-}
-
-async function* scrubbed(chunks: AsyncIterable<UpstreamChatCompletionChunk>, scrubError: (error: unknown) => unknown): AsyncGenerator<UpstreamChatCompletionChunk> {
-  try {
-    yield* chunks;
-  } catch (error) {
-    throw scrubError(error);
-  }
 }

@@ -1,0 +1,164 @@
+import { isBufferedIterator, type BufferedAsyncIterator } from './buffered-iterator.js';
+
+/*
+ * An adapter's stream translated value by value (Anthropic events → chunks, Gemini's chunks
+ * renumbered), without hiding what the source already holds. An async generator would: the
+ * router could then not see that a stream whose caller left at the finish reason had its usage
+ * chunk and its end already in, and would record a complete answer as abandoned, with estimated
+ * tokens (docs/audit.md). Here `nextBuffered` translates what the source hands over without a
+ * wait, so the relay reads a translated stream as it reads an untranslated one.
+ */
+
+export interface MapStreamOptions<S, T> {
+  /** The values one source value becomes, in order; often none. */
+  map: (value: S) => readonly T[];
+  /**
+   * Whether the translation is complete after the last value mapped: the source is then closed
+   * (its connection released) rather than read to its end.
+   */
+  isDone?: () => boolean;
+  /** What a failure of the source or of `map` is raised as (e.g. with secrets scrubbed). */
+  mapError?: (error: unknown) => unknown;
+}
+
+const finished: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/** `source`'s values through `options.map`, buffered results handed over as they are. */
+export function mapStream<S, T>(source: AsyncIterable<S>, options: MapStreamOptions<S, T>): AsyncIterableIterator<T, undefined> & BufferedAsyncIterator<T> {
+  return new MappedStream(source[Symbol.asyncIterator](), options);
+}
+
+class MappedStream<S, T> implements AsyncIterableIterator<T, undefined>, BufferedAsyncIterator<T> {
+  readonly #source: AsyncIterator<S, unknown>;
+  readonly #buffered: BufferedAsyncIterator<S> | undefined;
+  readonly #options: MapStreamOptions<S, T>;
+  /** Mapped values not yet handed over, from `#head` on. */
+  #queue: T[] = [];
+  #head = 0;
+  /** Nothing more comes from the source: it ended, failed, was closed, or the translation is done. */
+  #ended = false;
+  /** The source read in progress, which any other next() waits for. */
+  #pending: Promise<IteratorResult<T, undefined>> | undefined;
+
+  constructor(source: AsyncIterator<S, unknown>, options: MapStreamOptions<S, T>) {
+    this.#source = source;
+    this.#buffered = isBufferedIterator(source) ? source : undefined;
+    this.#options = options;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    // A read is in progress: wait for it, as a generator queues its callers.
+    if (this.#pending !== undefined) return this.#pending.then(() => this.next(), () => this.next());
+    try {
+      const ready = this.#take();
+      if (ready !== undefined) return Promise.resolve(ready);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const pending = this.#read().finally(() => {
+      this.#pending = undefined;
+    });
+    this.#pending = pending;
+    return pending;
+  }
+
+  nextBuffered(): IteratorResult<T, undefined> | undefined {
+    return this.#pending === undefined ? this.#take() : undefined;
+  }
+
+  /** Leaving early: closes the source, which releases the upstream connection. */
+  async return(): Promise<IteratorResult<T, undefined>> {
+    this.#close();
+    try {
+      await this.#source.return?.();
+    } catch {
+      // The caller is leaving: a failure to close says nothing it needs.
+    }
+    return finished;
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<T, undefined>> {
+    await this.return();
+    throw error;
+  }
+
+  /** The next result that needs no wait, or undefined when the source must be read. Throws a failure. */
+  #take(): IteratorResult<T, undefined> | undefined {
+    for (;;) {
+      if (this.#head < this.#queue.length) {
+        const value = this.#queue[this.#head]!;
+        this.#queue[this.#head++] = undefined as T; // released as it goes
+        return { done: false, value };
+      }
+      if (this.#ended) return finished;
+      if (this.#buffered === undefined) return undefined;
+      let result: IteratorResult<S, unknown> | undefined;
+      try {
+        result = this.#buffered.nextBuffered();
+      } catch (error) {
+        this.#fail(error);
+      }
+      if (result === undefined) return undefined;
+      this.#accept(result);
+    }
+  }
+
+  async #read(): Promise<IteratorResult<T, undefined>> {
+    for (;;) {
+      let result: IteratorResult<S, unknown>;
+      try {
+        result = await this.#source.next();
+      } catch (error) {
+        if (this.#ended) return finished; // return() while the read was waiting: nobody wants the error
+        this.#fail(error);
+      }
+      if (this.#ended) return finished; // return() while the read was waiting
+      this.#accept(result);
+      const ready = this.#take();
+      if (ready !== undefined) return ready;
+    }
+  }
+
+  /** Takes one source result in: its mapped values queued, the source closed once the translation is done. */
+  #accept(result: IteratorResult<S, unknown>): void {
+    if (result.done === true) {
+      this.#ended = true;
+      return;
+    }
+    let mapped: readonly T[];
+    let done: boolean;
+    try {
+      mapped = this.#options.map(result.value);
+      done = this.#options.isDone?.() === true;
+    } catch (error) {
+      void this.#source.return?.()?.catch(() => undefined);
+      this.#fail(error);
+    }
+    if (mapped.length > 0) {
+      if (this.#head === this.#queue.length) {
+        this.#queue = [...mapped];
+        this.#head = 0;
+      } else this.#queue.push(...mapped);
+    }
+    if (done) {
+      this.#ended = true;
+      // Nothing follows: closing the source releases the connection rather than waiting for its end.
+      void Promise.resolve(this.#source.return?.()).catch(() => undefined);
+    }
+  }
+
+  #close(): void {
+    this.#ended = true;
+    this.#queue = [];
+    this.#head = 0;
+  }
+
+  #fail(error: unknown): never {
+    this.#close();
+    throw this.#options.mapError === undefined ? error : this.#options.mapError(error);
+  }
+}
