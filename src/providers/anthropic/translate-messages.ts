@@ -10,9 +10,9 @@ import type { AnthropicMessage, AnthropicRequestBlock, AnthropicSource, Anthropi
  * - runs of user-side messages (`user`, `tool`) become one `user` turn with its `tool_result`
  *   blocks first, and runs of `assistant` messages one `assistant` turn with text before
  *   `tool_use`, as the API requires;
- * - empty and whitespace-only text is left out (the API rejects such text blocks), and a
- *   trailing assistant message (a prefill) loses its trailing whitespace, which the API also
- *   rejects;
+ * - empty and whitespace-only text is left out (the API rejects such text blocks), a tool result
+ *   without text becomes `(no output)`, and a trailing assistant message (a prefill) loses its
+ *   trailing whitespace, which the API also rejects;
  * - tool-call ids another provider minted are rewritten into ids the API accepts (tool-call-id.ts).
  */
 
@@ -39,6 +39,9 @@ export interface TranslatedMessages {
 }
 
 type Part = { type: string; [key: string]: unknown };
+
+/** What a tool result without text is sent as. */
+const noOutput = '(no output)';
 
 export function translateMessages(providerId: string, input: readonly ChatMessage[], options: MessageOptions = {}): TranslatedMessages {
   const system: AnthropicTextBlock[] = [];
@@ -68,7 +71,9 @@ export function translateMessages(providerId: string, input: readonly ChatMessag
       }
       case 'tool': {
         const content = typeof message.content === 'string' ? message.content : textBlocks(message.content);
-        turn('user').push({ type: 'tool_result', tool_use_id: toolCallId(message.tool_call_id), content });
+        // The API refuses a tool result without text (as Converse does): a tool that printed nothing says so.
+        const blank = typeof content === 'string' ? content.trim() === '' : content.length === 0;
+        turn('user').push({ type: 'tool_result', tool_use_id: toolCallId(message.tool_call_id), content: blank ? noOutput : content });
         break;
       }
       case 'assistant': {

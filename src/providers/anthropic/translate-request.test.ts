@@ -216,6 +216,28 @@ describe('translateRequest', () => {
     expect(body.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user']);
   });
 
+  it('sends a tool result with no text (a command that printed nothing) as "(no output)", which the Messages API requires, and keeps other results as they are', () => {
+    const calls = ['a', 'b', 'c', 'd'].map((id) => ({ id, type: 'function' as const, function: { name: 'run', arguments: '{}' } }));
+    const { body } = translate({
+      model: 'm',
+      messages: [
+        ...hello,
+        { role: 'assistant', tool_calls: calls },
+        { role: 'tool', tool_call_id: 'a', content: '' },
+        { role: 'tool', tool_call_id: 'b', content: ' \n' },
+        { role: 'tool', tool_call_id: 'c', content: [{ type: 'text', text: '' }] },
+        { role: 'tool', tool_call_id: 'd', content: [{ type: 'text', text: 'done' }] },
+      ],
+      tools: [{ type: 'function', function: { name: 'run' } }],
+    });
+    expect(body.messages[2]!.content).toEqual([
+      { type: 'tool_result', tool_use_id: 'a', content: '(no output)' },
+      { type: 'tool_result', tool_use_id: 'b', content: '(no output)' },
+      { type: 'tool_result', tool_use_id: 'c', content: '(no output)' },
+      { type: 'tool_result', tool_use_id: 'd', content: [{ type: 'text', text: 'done' }] },
+    ]);
+  });
+
   it('sends temperature and top_p together never (newer models refuse it): temperature wins', () => {
     expect(translate({ model: 'm', messages: hello, temperature: 0, top_p: 0.9 }).body).toMatchObject({ temperature: 0 });
     expect(translate({ model: 'm', messages: hello, temperature: 0, top_p: 0.9 }).body).not.toHaveProperty('top_p');
