@@ -160,7 +160,7 @@ describe.each(['native', 'fetch'] as const)('transport: %s', (transport) => {
     expect(empty.message).toBe('acme answered a streaming request without an event stream');
     const reported = await rejection(provider.doChatStream(request, {}));
     expect(reported).toMatchObject({ code: 'upstream_error', isRetryable: true, requestID: 'req-42' });
-    expect(reported.message).toBe('acme sent an error mid-stream: model is loading (server_error)');
+    expect(reported.message).toBe('acme answered 200 with an error instead of an event stream: model is loading (server_error)');
   });
 
   test('a 503 is a retryable upstream_error quoting the upstream, without the key it echoed', async () => {

@@ -209,7 +209,8 @@ describe('openaiCompatible', () => {
       );
       const error = await rejection(provider().doChat(request, {}));
       expect(error).toMatchObject({ code: 'upstream_error', isRetryable: true });
-      expect(error.message).toContain('model overloaded');
+      // Not a stream: the message says where the error came, not "mid-stream".
+      expect(error.message).toBe('acme answered 200 with an error: model overloaded (server_error)');
     });
   });
 

@@ -26,7 +26,7 @@ import type {
 import {
   errorFromFetchFailure,
   errorFromResponse,
-  errorFromStreamEvent,
+  errorFromOkBody,
   isErrorEvent,
   malformedResponse,
   raisedBeforeSending,
@@ -303,7 +303,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       }
       const response = await post(chatURL, body, jsonHeaders, call);
       const completion = await readJSON(response, call.signal);
-      if (isErrorEvent(completion, undefined)) throw errorFromStreamEvent(id, completion, requestIdOf(response.headers), redact);
+      if (isErrorEvent(completion, undefined)) throw errorFromOkBody(id, completion, requestIdOf(response.headers), redact);
       if (!isChatCompletion(completion)) throw malformedResponse(id, response, 'malformed JSON (not a chat.completion: choices must be one or more objects, each with a message)');
       return { completion: completion as UpstreamChatCompletion, requestId: requestIdOf(response.headers) };
     },
@@ -322,7 +322,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       const events = json ? null : response.reader();
       if (events === null) {
         const value = json ? await readJSON(response, call.signal) : undefined;
-        if (isErrorEvent(value, undefined)) throw errorFromStreamEvent(id, value, requestId, redact);
+        if (isErrorEvent(value, undefined)) throw errorFromOkBody(id, value, requestId, redact, true);
         throw new RouterError(`${id} answered a streaming request without an event stream`, {
           code: 'upstream_error',
           providerId: id,
@@ -346,7 +346,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       const { route: _route, simulate: _simulate, stream: _stream, ...body } = request;
       const response = await post(completionsURL, body, jsonHeaders, call);
       const completion = await readJSON(response, call.signal);
-      if (isErrorEvent(completion, undefined)) throw errorFromStreamEvent(id, completion, requestIdOf(response.headers), redact);
+      if (isErrorEvent(completion, undefined)) throw errorFromOkBody(id, completion, requestIdOf(response.headers), redact);
       if (!isTextCompletion(completion)) throw malformedResponse(id, response, 'malformed JSON (not a text_completion: choices must be one or more objects, each with its text)');
       return { completion: completion as UpstreamCompletion, requestId: requestIdOf(response.headers) };
     },
@@ -358,7 +358,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       };
       const response = await post(embeddingsURL, body, jsonHeaders, call);
       const value = await readJSON(response, call.signal);
-      if (isErrorEvent(value, undefined)) throw errorFromStreamEvent(id, value, requestIdOf(response.headers), redact);
+      if (isErrorEvent(value, undefined)) throw errorFromOkBody(id, value, requestIdOf(response.headers), redact);
       if (!isEmbeddingsList(value)) throw malformedResponse(id, response, 'malformed JSON (not an embeddings list: data must be objects)');
       return { response: value as UpstreamEmbeddingsResponse, requestId: requestIdOf(response.headers) };
     },

@@ -150,13 +150,32 @@ export function errorFromStreamEvent(
   requestId?: string,
   redact: Redactor = redactCredentialShapes,
 ): RouterError {
+  return errorFromEnvelope(providerId, data, 'sent an error mid-stream', requestId, redact);
+}
+
+/**
+ * The RouterError for an error envelope answered with status 200 (some servers report errors
+ * so), classified as {@link errorFromStreamEvent} does. `streaming`: the request asked for an
+ * event stream, and this came instead.
+ */
+export function errorFromOkBody(
+  providerId: string,
+  data: unknown,
+  requestId: string | undefined,
+  redact: Redactor = redactCredentialShapes,
+  streaming = false,
+): RouterError {
+  return errorFromEnvelope(providerId, data, streaming ? 'answered 200 with an error instead of an event stream' : 'answered 200 with an error', requestId, redact);
+}
+
+function errorFromEnvelope(providerId: string, data: unknown, said: string, requestId: string | undefined, redact: Redactor): RouterError {
   try {
     const details = redactDetails(describeValue(data), redact);
     const classification =
       details.status !== undefined && details.status >= 400
         ? classifyStatus(details.status)
         : { code: 'upstream_error' as const, status: 502, isRetryable: isTransient(details) };
-    return new RouterError(`${providerId} sent an error mid-stream: ${quote(details)}`, {
+    return new RouterError(`${providerId} ${said}: ${quote(details)}`, {
       ...classification,
       type: details.type,
       param: details.param,
@@ -165,7 +184,7 @@ export function errorFromStreamEvent(
       requestID: requestId,
     });
   } catch (error) {
-    return fallbackError(providerId, `${providerId} sent an error mid-stream`, redactCause(error, redact));
+    return fallbackError(providerId, `${providerId} ${said}`, redactCause(error, redact));
   }
 }
 

@@ -10,7 +10,7 @@ import type { DeploymentLimits } from '../../budgets/deployment-limits.js';
 import type { CallOptions, ChatResult, ChatStreamResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
 import {
   errorFromFetchFailure,
-  errorFromStreamEvent,
+  errorFromOkBody,
   isErrorEvent,
   malformedResponse,
   raisedBeforeSending,
@@ -185,7 +185,7 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
       const response = await post(body, jsonHeaders, call);
       const requestId = requestIdOf(response.headers);
       const message = await readJSON(response, call.signal);
-      if (isErrorEvent(message, undefined)) throw errorFromStreamEvent(id, message, requestId, redact);
+      if (isErrorEvent(message, undefined)) throw errorFromOkBody(id, message, requestId, redact);
       const shaped = message as AnthropicResponse | null;
       if (shaped?.type !== 'message' || !Array.isArray(shaped.content)) throw malformed(response, 'a body that is not a message');
       return { completion: translateResponse(shaped, jsonTool, now()), requestId };
@@ -198,7 +198,7 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
       const requestId = requestIdOf(response.headers);
       if (response.body === null || response.headers.get('content-type')?.includes('application/json') === true) {
         const value = response.body === null ? undefined : await readJSON(response, call.signal);
-        if (isErrorEvent(value, undefined)) throw errorFromStreamEvent(id, value, requestId, redact);
+        if (isErrorEvent(value, undefined)) throw errorFromOkBody(id, value, requestId, redact, true);
         throw new RouterError(`${id} answered a streaming request without an event stream`, { code: 'upstream_error', providerId: id, requestID: requestId });
       }
       const translator = new StreamTranslator(jsonTool, now());
