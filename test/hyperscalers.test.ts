@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { anthropic, bedrock, createRouter, gemini, memoryAudit, vertex, type ChatCompletionChunk, type ExplainCandidate } from '../src/index.js';
-import { concat, eventFrame, exceptionFrame, toolCallStream } from './helpers/event-stream-frames.js';
+import { concat, eventFrame, exceptionFrame, frame, toolCallStream } from './helpers/event-stream-frames.js';
 import { mockServer, sseBody, sseEvents } from './helpers/msw.js';
 
 /* The hyperscaler deployments end to end: jurisdiction, Bedrock streams, Vertex tokens, test keys. */
@@ -109,6 +109,38 @@ describe('a streamed Bedrock Converse answer', () => {
     });
   });
 
+  it('records a loop that stops at the finish reason as a success with Bedrock\'s usage, as for an OpenAI-compatible upstream (docs/audit.md)', async () => {
+    const frames = toolCallStream();
+    // The answer in one read, then messageStop and metadata (the usage) together in the next.
+    const body = () =>
+      new HttpResponse(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(concat(frames.slice(0, -2)));
+            controller.enqueue(concat(frames.slice(-2)));
+            controller.close();
+          },
+        }),
+        { headers: { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'req-bedrock-1' } },
+      );
+    upstream.use(http.post(`${frankfurt}${streamPath}`, body));
+    const audit = memoryAudit();
+    const router = createRouter({ providers: [bedrock({ region: 'eu-central-1', credentials })], currency: 'USD', retry: { retries: 0 }, audit: { sinks: [audit] } });
+    const response = await router.chat.completions.create({ model: 'claude-sonnet-4-6', messages, tools, stream: true });
+    let finish: string | null | undefined;
+    for await (const chunk of response) {
+      finish = chunk.choices[0]?.finish_reason;
+      if (finish) break;
+    }
+    await router.flush();
+    expect(finish).toBe('tool_calls');
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]).toMatchObject({ outcome: 'success', usage: { prompt_tokens: 1100, completion_tokens: 200, total_tokens: 1300 } });
+    expect(audit.records[0]!.usage).not.toHaveProperty('estimated');
+    // 1100 × 3.30 + 200 × 16.50 per million tokens (the eu. profile's list price).
+    expect(audit.records[0]!.cost).toBeCloseTo(0.00693, 10);
+  });
+
   it('estimates the usage of a stream that ends without its metadata event, rather than reporting zero tokens and no cost', async () => {
     const answer = 'Sunny and mild in Berlin today, with a light breeze from the west.';
     upstream.use(
@@ -133,6 +165,29 @@ describe('a streamed Bedrock Converse answer', () => {
     expect(usage.prompt_tokens).toBeGreaterThan(0);
     expect(usage.completion_tokens).toBeGreaterThan(0);
     expect(usage.cost).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['ends before the answer is complete', [], /ended before the answer was complete/],
+    ['sends an error frame', [frame({ ':message-type': 'error', ':error-code': 'InternalFailure', ':error-message': 'try again' }, '')], /sent an error mid-stream: InternalFailure: try again/],
+  ])('fails a stream that %s after its first chunks, with a retryable upstream error recorded once', async (_case, tail, message) => {
+    upstream.use(
+      http.post(`${frankfurt}${streamPath}`, () =>
+        eventStream(concat([eventFrame('messageStart', { role: 'assistant' }), eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Sunny' } }), ...tail])),
+      ),
+    );
+    const audit = memoryAudit();
+    const router = createRouter({ providers: [bedrock({ region: 'eu-central-1', credentials })], retry: { retries: 0 }, audit: [audit] });
+    const stream = await router.chat.completions.create({ model: 'claude-sonnet-4-6', messages, stream: true });
+    let content = '';
+    const error = await (async () => {
+      for await (const chunk of stream) content += chunk.choices[0]?.delta.content ?? '';
+    })().then(() => new Error('the stream ended without its error'), (caught: unknown) => caught as Error);
+    await router.flush();
+    expect(content).toBe('Sunny');
+    expect(error).toMatchObject({ code: 'upstream_error', isRetryable: true, providerId: 'bedrock-eu-central-1' });
+    expect(error.message).toMatch(message);
+    expect(audit.records.map((record) => record.outcome)).toEqual(['error']);
   });
 
   it('fails over to a second deployment when a frame fails its CRC before the first chunk', async () => {

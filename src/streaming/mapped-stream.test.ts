@@ -33,6 +33,30 @@ describe('mapStream', () => {
     expect(seen).toEqual([10, 11, 30, 31, 'end']);
   });
 
+  it('hands over what the source\'s end maps to, or fails with it through mapError', async () => {
+    const ended = mapStream(heldSource([1]), { map: (value: number) => [value], atEnd: () => [99] });
+    expect([ended.nextBuffered(), ended.nextBuffered(), ended.nextBuffered()]).toEqual([
+      { done: false, value: 1 },
+      { done: false, value: 99 },
+      { done: true, value: undefined },
+    ]);
+    const cut = mapStream(heldSource([1]), {
+      map: (value: number) => [value],
+      atEnd: () => {
+        throw new Error('ended early');
+      },
+      mapError: (error) => new Error(`mapped: ${(error as Error).message}`),
+    });
+    expect(await cut.next()).toEqual({ done: false, value: 1 });
+    await expect(cut.next()).rejects.toThrow('mapped: ended early');
+    expect(await cut.next()).toEqual({ done: true, value: undefined });
+    let called = false;
+    const finishedEarly = mapStream(heldSource([1, 2]), { map: (value: number) => [value], isDone: () => true, atEnd: () => ((called = true), []) });
+    expect(await finishedEarly.next()).toEqual({ done: false, value: 1 });
+    expect(await finishedEarly.next()).toEqual({ done: true, value: undefined });
+    expect(called).toBe(false);
+  });
+
   it('ends once the translation is done, closing the source without reading the rest', async () => {
     const source = heldSource([1, 2, 3]);
     const mapped = mapStream(source, { map: (value: number) => [value], isDone: () => true });

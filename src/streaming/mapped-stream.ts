@@ -17,6 +17,12 @@ export interface MapStreamOptions<S, T> {
    * (its connection released) rather than read to its end.
    */
   isDone?: () => boolean;
+  /**
+   * The values the source's end becomes (what the translation held back until then); throwing
+   * fails the stream instead, e.g. when it ended before the answer was complete. Not called when
+   * `isDone` closed the source, nor when the caller left.
+   */
+  atEnd?: () => readonly T[];
   /** What a failure of the source or of `map` is raised as (e.g. with secrets scrubbed). */
   mapError?: (error: unknown) => unknown;
 }
@@ -127,6 +133,15 @@ class MappedStream<S, T> implements AsyncIterableIterator<T, undefined>, Buffere
   #accept(result: IteratorResult<S, unknown>): void {
     if (result.done === true) {
       this.#ended = true;
+      const atEnd = this.#options.atEnd;
+      if (atEnd === undefined) return;
+      let last: readonly T[];
+      try {
+        last = atEnd();
+      } catch (error) {
+        this.#fail(error);
+      }
+      this.#enqueue(last);
       return;
     }
     let mapped: readonly T[];
@@ -138,17 +153,20 @@ class MappedStream<S, T> implements AsyncIterableIterator<T, undefined>, Buffere
       void this.#source.return?.()?.catch(() => undefined);
       this.#fail(error);
     }
-    if (mapped.length > 0) {
-      if (this.#head === this.#queue.length) {
-        this.#queue = [...mapped];
-        this.#head = 0;
-      } else this.#queue.push(...mapped);
-    }
+    this.#enqueue(mapped);
     if (done) {
       this.#ended = true;
       // Nothing follows: closing the source releases the connection rather than waiting for its end.
       void Promise.resolve(this.#source.return?.()).catch(() => undefined);
     }
+  }
+
+  #enqueue(mapped: readonly T[]): void {
+    if (mapped.length === 0) return;
+    if (this.#head === this.#queue.length) {
+      this.#queue = [...mapped];
+      this.#head = 0;
+    } else this.#queue.push(...mapped);
   }
 
   #close(): void {

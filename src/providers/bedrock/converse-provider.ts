@@ -1,6 +1,7 @@
 import { InvalidRequestError, RouterError } from '../../errors.js';
 import * as s from '../../internal/shape/index.js';
 import { jurisdictionShape } from '../../policy/facts-shape.js';
+import { mapStream } from '../../streaming/mapped-stream.js';
 import type { ChatRequest } from '../../wire/chat-request.js';
 import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
 import type { EmbeddingsRequest } from '../../wire/embeddings.js';
@@ -13,7 +14,7 @@ import { readJsonBody } from '../read-json-body.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbedResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
 import { errorFromFetchFailure, malformedResponse, raisedBeforeSending, readErrorBody, requestPreparationError, serializeRequest } from '../upstream-error.js';
 import { mayHaveCredentials, missingCredentials, resolveCredentials, type AwsCredentialSource } from './credentials.js';
-import { readEventStream } from './event-stream.js';
+import { readEventStream, type EventStreamMessage } from './event-stream.js';
 import { errorFromBedrock, errorFromStreamException } from './http-error.js';
 import { signRequest, type AwsCredentials } from './sign.js';
 import { embeddingBodies, embeddingFamily, embeddingsResponse, embeddingTexts, readEmbeddings, type InvokedEmbeddings } from './translate-embeddings.js';
@@ -204,7 +205,12 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
   };
 }
 
-async function* translateFrames(
+/**
+ * The body's frames as chunks. Frames already read and the chunks they become stay at hand
+ * (`nextBuffered`, streaming/mapped-stream.ts): a caller that leaves at the finish reason, with
+ * the usage in the same frame, then has its answer recorded as complete, with Bedrock's usage.
+ */
+function translateFrames(
   providerId: string,
   body: ReadableStream<Uint8Array>,
   translator: ConverseStreamTranslator,
@@ -212,31 +218,33 @@ async function* translateFrames(
   requestId: string | undefined,
   /** Scrubs what the adapter holds from a failure mid-way (an exception frame may quote what was sent). */
   scrubError: (error: unknown) => unknown,
-): AsyncGenerator<UpstreamChatCompletionChunk> {
+): AsyncIterable<UpstreamChatCompletionChunk> {
   const decoder = new TextDecoder();
-  try {
-    for await (const message of readEventStream(body, { providerId, signal, requestId })) {
-      const kind = message.headers[':message-type'];
-      if (kind === 'exception') throw errorFromStreamException(providerId, message.headers[':exception-type'] ?? 'unknownException', decoder.decode(message.payload), requestId);
-      if (kind === 'error') {
-        const code = message.headers[':error-code'] ?? 'UnknownError';
-        throw new RouterError(`${providerId} sent an error mid-stream: ${code}: ${message.headers[':error-message'] ?? ''}`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId });
-      }
-      if (kind !== 'event') continue;
-      let event: ConverseStreamEvent;
-      try {
-        event = JSON.parse(decoder.decode(message.payload)) as ConverseStreamEvent;
-      } catch (error) {
-        throw new RouterError(`${providerId} sent an event that is not JSON`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId, cause: redactCause(error) });
-      }
-      for (const chunk of translator.push(message.headers[':event-type'] ?? '', event)) yield chunk;
-      // Nothing follows the usage: leaving closes the body rather than waiting for its end.
-      if (translator.done) return;
+  const translate = (message: EventStreamMessage): readonly UpstreamChatCompletionChunk[] => {
+    const kind = message.headers[':message-type'];
+    if (kind === 'exception') throw errorFromStreamException(providerId, message.headers[':exception-type'] ?? 'unknownException', decoder.decode(message.payload), requestId);
+    if (kind === 'error') {
+      const code = message.headers[':error-code'] ?? 'UnknownError';
+      throw new RouterError(`${providerId} sent an error mid-stream: ${code}: ${message.headers[':error-message'] ?? ''}`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId });
     }
-    const last = translator.finish();
-    if (last.length === 0) throw new RouterError(`${providerId}: the stream ended before the answer was complete`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId });
-    yield* last;
-  } catch (error) {
-    throw scrubError(error);
-  }
+    if (kind !== 'event') return [];
+    let event: ConverseStreamEvent;
+    try {
+      event = JSON.parse(decoder.decode(message.payload)) as ConverseStreamEvent;
+    } catch (error) {
+      throw new RouterError(`${providerId} sent an event that is not JSON`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId, cause: redactCause(error) });
+    }
+    return translator.push(message.headers[':event-type'] ?? '', event);
+  };
+  return mapStream(readEventStream(body, { providerId, signal, requestId }), {
+    map: translate,
+    // Nothing follows the usage: the body is closed there rather than read to its end.
+    isDone: () => translator.done,
+    atEnd: () => {
+      const last = translator.finish();
+      if (last.length === 0) throw new RouterError(`${providerId}: the stream ended before the answer was complete`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId });
+      return last;
+    },
+    mapError: scrubError,
+  });
 }

@@ -85,6 +85,48 @@ describe('EventStreamDecoder', () => {
 });
 
 describe('readEventStream', () => {
+  it('hands over every frame of a read without a wait, then needs a read again, then ends', async () => {
+    const stream = readEventStream(
+      bodyOf([concat([eventFrame('messageStart', { role: 'assistant' }), eventFrame('messageStop', { stopReason: 'end_turn' }), eventFrame('metadata', { usage: {} })])]),
+      { providerId: 'bedrock-test' },
+    );
+    expect(stream.nextBuffered()).toBeUndefined();
+    const seen = [(await stream.next()).value?.headers[':event-type']];
+    for (let result = stream.nextBuffered(); result?.done === false; result = stream.nextBuffered()) seen.push(result.value.headers[':event-type']);
+    expect(seen).toEqual(['messageStart', 'messageStop', 'metadata']);
+    expect(stream.nextBuffered()).toBeUndefined();
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+    expect(stream.nextBuffered()).toEqual({ done: true, value: undefined });
+  });
+
+  it('cancels the body when left early, and throws the abort reason once aborted', async () => {
+    let cancelled = 0;
+    const body = () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(concat([eventFrame('messageStart', { role: 'assistant' }), eventFrame('messageStop', { stopReason: 'end_turn' })]));
+        },
+        cancel() {
+          cancelled += 1;
+        },
+      });
+    const left = readEventStream(body(), { providerId: 'bedrock-test' });
+    await left.next();
+    expect(await left.return!()).toEqual({ done: true, value: undefined });
+    expect(left.nextBuffered()).toEqual({ done: true, value: undefined });
+    expect(cancelled).toBe(1);
+
+    const controller = new AbortController();
+    const aborted = readEventStream(body(), { providerId: 'bedrock-test', signal: controller.signal });
+    await aborted.next();
+    expect((await aborted.next()).value?.headers[':event-type']).toBe('messageStop');
+    const stalled = aborted.next();
+    controller.abort(new RouterError('stopped by the caller', { code: 'aborted' }));
+    await expect(stalled).rejects.toThrow('stopped by the caller');
+    expect(cancelled).toBe(2);
+    expect(await aborted.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('turns a truncated last frame into a retryable upstream error', async () => {
     const bytes = hex(published);
     const messages: string[] = [];

@@ -1,4 +1,5 @@
 import { RouterError } from '../../errors.js';
+import type { BufferedAsyncIterator } from '../../streaming/buffered-iterator.js';
 import { errorFromBodyFailure } from '../upstream-error.js';
 import { crc32 } from './crc32.js';
 
@@ -155,51 +156,154 @@ export interface ReadEventStreamOptions {
  * A response body as event-stream frames, as they complete. A corrupted or truncated frame, or a
  * connection that fails mid-body, throws a retryable `upstream_error`; the caller's abort cancels
  * the body and throws its reason, also while a read waits. Leaving the iteration early cancels
- * the body.
+ * the body. Every frame a read completes is decoded at once and handed over without a wait
+ * (`nextBuffered`), so what the upstream already sent stays visible through the translation.
  */
-export async function* readEventStream(body: ReadableStream<Uint8Array>, options: ReadEventStreamOptions): AsyncGenerator<EventStreamMessage> {
-  const { providerId, signal, requestId } = options;
-  const reader = body.getReader();
-  const frames = new EventStreamDecoder();
-  let finished = false;
+export function readEventStream(body: ReadableStream<Uint8Array>, options: ReadEventStreamOptions): EventStreamReader {
+  return new EventStreamReader(body, options);
+}
+
+const finished: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * The iterator behind {@link readEventStream}: one hand-written iterator rather than an async
+ * generator, which could not say what it already holds (streaming/buffered-iterator.ts).
+ */
+export class EventStreamReader implements AsyncIterableIterator<EventStreamMessage, undefined>, BufferedAsyncIterator<EventStreamMessage> {
+  readonly #options: ReadEventStreamOptions;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #frames = new EventStreamDecoder();
+  /** Frames decoded and not yet handed over, from `#head` on. */
+  #queue: EventStreamMessage[] = [];
+  #head = 0;
+  /** The body ended, its last frame whole: nothing more comes once the queue is out. */
+  #ended = false;
+  /** The reader is ours to release: false once the body ended or failed. */
+  #open = true;
+  /** Closed: by the end, a failure, return() or throw(); every later next() is done. */
+  #closed = false;
+  /** The read in progress, which any other next() waits for. */
+  #pending: Promise<IteratorResult<EventStreamMessage, undefined>> | undefined;
   // fetch errors the body on abort by itself, but custom fetches and mocks may not: cancel it
   // here so a read waiting on a silent upstream settles at once.
-  const onAbort = () => void reader.cancel(signal?.reason).catch(() => undefined);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const corrupted = (error: EventStreamCorruption) =>
-    new RouterError(`${providerId} sent a broken event stream: ${error.message}`, {
+  readonly #onAbort = (): void => void this.#reader.cancel(this.#options.signal?.reason).catch(() => undefined);
+
+  constructor(body: ReadableStream<Uint8Array>, options: ReadEventStreamOptions) {
+    this.#options = options;
+    this.#reader = body.getReader();
+    options.signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<EventStreamMessage, undefined>> {
+    // A read is in progress: wait for it, whatever its outcome, as a generator queues its callers.
+    if (this.#pending !== undefined) return this.#pending.then(() => this.next(), () => this.next());
+    try {
+      const ready = this.#take();
+      if (ready !== undefined) return Promise.resolve(ready);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const pending = this.#read().finally(() => {
+      this.#pending = undefined;
+    });
+    this.#pending = pending;
+    return pending;
+  }
+
+  nextBuffered(): IteratorResult<EventStreamMessage, undefined> | undefined {
+    return this.#pending === undefined ? this.#take() : undefined;
+  }
+
+  /** Leaving early: cancels the body, which closes the upstream connection. */
+  return(): Promise<IteratorResult<EventStreamMessage, undefined>> {
+    this.#close();
+    return Promise.resolve(finished);
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<EventStreamMessage, undefined>> {
+    this.#close();
+    return Promise.reject(error);
+  }
+
+  /** The next result that needs no read, or undefined when one is needed. Throws the stream's error. */
+  #take(): IteratorResult<EventStreamMessage, undefined> | undefined {
+    if (this.#closed) return finished;
+    const { signal, providerId, requestId } = this.#options;
+    if (signal?.aborted) this.#fail(errorFromBodyFailure(providerId, undefined, signal, requestId));
+    if (this.#head < this.#queue.length) {
+      const value = this.#queue[this.#head]!;
+      this.#queue[this.#head++] = undefined as unknown as EventStreamMessage; // released as it goes
+      return { done: false, value };
+    }
+    if (this.#ended) {
+      this.#close();
+      return finished;
+    }
+    return undefined;
+  }
+
+  async #read(): Promise<IteratorResult<EventStreamMessage, undefined>> {
+    const { signal, providerId, requestId } = this.#options;
+    for (;;) {
+      let read: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
+      try {
+        read = await this.#reader.read();
+      } catch (error) {
+        this.#open = false;
+        if (this.#closed) return finished; // return() while the read was waiting: nobody wants the error
+        this.#fail(errorFromBodyFailure(providerId, error, signal, requestId));
+      }
+      if (this.#closed) return finished; // return() while the read was waiting
+      // An abort cancels the body, which ends the read as if the body had ended.
+      if (signal?.aborted) this.#fail(errorFromBodyFailure(providerId, undefined, signal, requestId));
+      try {
+        if (read.done) {
+          this.#open = false;
+          this.#ended = true;
+          this.#frames.end();
+        } else {
+          const messages = this.#frames.push(read.value);
+          if (this.#head === this.#queue.length) {
+            this.#queue = messages;
+            this.#head = 0;
+          } else this.#queue.push(...messages);
+        }
+      } catch (error) {
+        this.#fail(error instanceof EventStreamCorruption ? this.#corrupted(error) : error);
+      }
+      const ready = this.#take();
+      if (ready !== undefined) return ready;
+    }
+  }
+
+  #corrupted(error: EventStreamCorruption): RouterError {
+    const { providerId, requestId } = this.#options;
+    return new RouterError(`${providerId} sent a broken event stream: ${error.message}`, {
       code: 'upstream_error',
       providerId,
       isRetryable: true,
       requestID: requestId,
       cause: error,
     });
-  try {
-    for (;;) {
-      let read: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        read = await reader.read();
-      } catch (error) {
-        finished = true;
-        throw errorFromBodyFailure(providerId, error, signal, requestId);
-      }
-      if (signal?.aborted) throw errorFromBodyFailure(providerId, undefined, signal, requestId);
-      let messages: EventStreamMessage[];
-      try {
-        if (read.done) {
-          finished = true;
-          frames.end();
-          return;
-        }
-        messages = frames.push(read.value);
-      } catch (error) {
-        throw error instanceof EventStreamCorruption ? corrupted(error) : error;
-      }
-      for (const message of messages) yield message;
-    }
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
+  }
+
+  /** Ends the stream with `error`, after releasing the body. */
+  #fail(error: unknown): never {
+    this.#close();
+    throw error;
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#queue = [];
+    this.#head = 0;
+    this.#options.signal?.removeEventListener('abort', this.#onAbort);
     // Not awaited: some bodies (mocks, proxies) settle a cancel only when their source does.
-    if (!finished) void reader.cancel().catch(() => undefined);
+    if (this.#open) void this.#reader.cancel().catch(() => undefined);
   }
 }
