@@ -42,6 +42,15 @@ export interface Provider {
    * deployment with this reason instead of failing as an outage. Test keys still simulate it.
    */
   missingConfiguration?(): string | undefined;
+  /**
+   * Runs the request translation of `doChat` / `doChatStream` without sending anything, and
+   * throws the `RouterError` those would reject with before sending (a field the upstream's API
+   * cannot honour, an image it cannot take): the router calls it for a test key, right before
+   * the pseudo-LLM answers, so a test key meets the refusals of the deployment it simulates.
+   * Pure: no network, no credentials, no signing, no clock. Absent when the adapter passes
+   * requests through unchanged (`openaiCompatible()`), so refuses nothing before sending.
+   */
+  checkChat?(request: ChatRequest): void;
   /** One non-streaming chat completion. Rejects with a `RouterError` on any failure. */
   doChat(request: ChatRequest, options: CallOptions): Promise<ChatResult>;
   /**

@@ -7,6 +7,7 @@ import { parseModel, type RouteSpec } from '../models/parse-model.js';
 import { priceUsage } from '../pricing/cost.js';
 import { estimatePromptTokens, reasoningLength } from '../pricing/tokens.js';
 import { pseudoChat, pseudoChatStream } from '../providers/pseudo/lazy-pseudo-llm.js';
+import type { PseudoCallOptions } from '../providers/pseudo/pseudo-llm.js';
 import type { Capability } from '../providers/types.js';
 import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import type { ChatCompletionCreateParams, ChatRequest } from '../wire/chat-request.js';
@@ -119,6 +120,21 @@ function forCandidate(request: ChatRequest, candidate: Candidate): ChatRequest {
   return request.model === candidate.native ? request : { ...request, model: candidate.native };
 }
 
+/*
+ * A test key's attempt: the simulated deployment's translation sees the request first (checkChat,
+ * which sends nothing), so what the deployment would refuse before sending is refused with the
+ * same error, and ends or continues the walk as it would with a real key; then the pseudo-LLM answers.
+ */
+async function simulatedChat(candidate: Candidate, request: ChatRequest, options: PseudoCallOptions) {
+  candidate.provider.checkChat?.(request);
+  return pseudoChat(request, options);
+}
+
+async function simulatedChatStream(candidate: Candidate, request: ChatRequest, options: PseudoCallOptions) {
+  candidate.provider.checkChat?.(request);
+  return pseudoChatStream(request, options);
+}
+
 export async function createChatCompletion(
   context: RouterContext,
   params: ChatCompletionCreateParams,
@@ -155,7 +171,7 @@ export async function runChatCompletion(
       plan.ranked,
       (candidate, signal, attempt, headers) =>
         caller.simulated
-          ? pseudoChat(forCandidate(request, candidate), { model: candidate.native, attempt, signal, limits: simulation }).then((completion) => ({ completion }))
+          ? simulatedChat(candidate, forCandidate(request, candidate), { model: candidate.native, attempt, signal, limits: simulation }).then((completion) => ({ completion }))
           : candidate.provider.doChat(forCandidate(request, candidate), { signal, headers }),
       executeOptions(plan, caller, record, options.signal),
     );
@@ -198,7 +214,7 @@ async function startStream(
     plan.ranked,
     async (candidate, attemptSignal, attempt, headers) => {
       const { chunks } = caller.simulated
-        ? { chunks: await pseudoChatStream(forCandidate(request, candidate), { model: candidate.native, attempt, signal: attemptSignal, limits: simulation }) }
+        ? { chunks: await simulatedChatStream(candidate, forCandidate(request, candidate), { model: candidate.native, attempt, signal: attemptSignal, limits: simulation }) }
         : await candidate.provider.doChatStream(forCandidate(request, candidate), { signal: attemptSignal, headers });
       // Fallback stays possible until a chunk reaches the caller: read up to the first chunk with
       // choices inside the attempt. Chunks without choices before it (Azure's prompt-filter

@@ -180,6 +180,10 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
       return 'no API key: pass apiKey to anthropic()';
     },
 
+    checkChat(request: ChatRequest): void {
+      prepare(request);
+    },
+
     async doChat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
       const { body, jsonTool } = prepare(request);
       const response = await post(body, jsonHeaders, call);

@@ -155,6 +155,10 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
       return mayHaveCredentials(settings.credentials) ? undefined : missingCredentials();
     },
 
+    checkChat(request: ChatRequest): void {
+      prepare(request);
+    },
+
     doChat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
       return scrub(
         (async () => {

@@ -92,6 +92,8 @@ export function vertexProvider(settings: VertexSettings): Provider {
     models: Object.freeze([...settings.models]),
     limits: claude.limits,
     missingConfiguration: () => settings.missingConfiguration?.(),
+    // Only Claude's translation refuses anything; Gemini's requests pass through.
+    checkChat: (request) => route(request.model).checkChat?.(request),
     doChat: (request, call: CallOptions): Promise<ChatResult> => scrub(route(request.model).doChat(request, call)),
     doChatStream: async (request, call: CallOptions): Promise<ChatStreamResult> => {
       const result = await scrub(route(request.model).doChatStream(request, call));
