@@ -124,3 +124,29 @@ describe('a test key meets the refusals of the translation it simulates', () => 
     expect(upstream.requests).toHaveLength(0);
   });
 });
+
+describe('a test key meets the refusals of the embeddings translation it simulates', () => {
+  it.each([
+    ['token ids to Titan on Bedrock', { model: 'titan-embed-text-v2', input: [1, 2, 3] }, 'input', /embeds text, not token ids/],
+    ['dimensions to Cohere on Bedrock', { model: 'cohere-embed-v4', input: 'Hello', dimensions: 256 }, 'dimensions', /returns vectors of its own size/],
+  ])('bedrock(): %s', async (_name, body, param, message) => {
+    const outcomes = [];
+    for (const apiKey of ['sk-real-key', 'test-ci']) {
+      const audit = memoryAudit();
+      const router = createRouter({
+        providers: [bedrock({ region: 'eu-central-1', credentials, models: [{ id: 'cohere-embed-v4', native: 'eu.cohere.embed-v4:0', capabilities: ['embeddings'] }] })],
+        policy: 'eu-hosted',
+        retry: { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 2 },
+        audit: [audit],
+      });
+      const error = await rejection(router.embeddings.create(body as never, { apiKey }));
+      await router.flush();
+      outcomes.push({ error: seen(error), attempts: attemptsOf(audit.records as never) });
+    }
+    const [real, simulated] = outcomes;
+    expect(real!.error).toMatchObject({ status: 400, providerId: 'bedrock-eu-central-1', envelope: { error: { code: 'invalid_request', param } } });
+    expect(real!.error.envelope.error.message).toMatch(message);
+    expect(simulated).toEqual(real);
+    expect(upstream.requests).toHaveLength(0);
+  });
+});

@@ -62,6 +62,11 @@ export interface Provider {
   /** Embeddings, when the deployment serves any embedding model. */
   doEmbed?(request: EmbeddingsRequest, options: CallOptions): Promise<EmbedResult>;
   /**
+   * As `checkChat`, for `doEmbed`: throws the `RouterError` it would reject with before sending
+   * (an input or option the upstream's models cannot take). Pure; absent when nothing is refused.
+   */
+  checkEmbed?(request: EmbeddingsRequest): void;
+  /**
    * A legacy text completion (`POST /completions`), when the deployment serves a model with the
    * `completions` capability. Non-streaming.
    */

@@ -46,6 +46,7 @@ export async function createEmbeddings(
     const execution = await executeOneShot(context, plan, caller, record, request, options.signal, {
       method: 'doEmbed',
       pseudo: async (body, pseudoOptions) => ({ response: await pseudoEmbed(body, pseudoOptions) }),
+      check: (provider, body) => provider.checkEmbed?.(body),
       // A vector missing, repeated or not made of numbers fails the attempt: the next deployment is tried.
       real: (provider, body, call) =>
         provider.doEmbed?.(body, call).then((result) => {

@@ -12,6 +12,11 @@ export interface OneShotEndpoint<Body extends { model: string }, T> {
   /** The provider method, named in the error when a provider lists a model but lacks it. */
   method: 'doEmbed' | 'doComplete';
   pseudo(body: Body, options: PseudoCallOptions): Promise<T>;
+  /**
+   * The provider's translation without sending (`checkEmbed`), run before the pseudo-LLM for a
+   * test key: what the deployment would refuse before sending is refused alike.
+   */
+  check?(provider: Provider, body: Body): void;
   /** The provider's call, or undefined when the provider does not implement `method`. */
   real(provider: Provider, body: Body, options: CallOptions): Promise<T> | undefined;
 }
@@ -34,7 +39,10 @@ export async function executeOneShot<Body extends { model: string }, T>(
     plan.ranked,
     (candidate, attemptSignal, attempt, headers) => {
       const body = { ...request, model: candidate.native };
-      if (caller.simulated) return endpoint.pseudo(body, { model: candidate.native, attempt, signal: attemptSignal, limits: context.options.limits.simulation });
+      if (caller.simulated) {
+        endpoint.check?.(candidate.provider, body);
+        return endpoint.pseudo(body, { model: candidate.native, attempt, signal: attemptSignal, limits: context.options.limits.simulation });
+      }
       const pending = endpoint.real(candidate.provider, body, { signal: attemptSignal, headers });
       if (pending === undefined) {
         throw new RouterError(`provider ${candidate.provider.id} lists model ${candidate.model} but implements no ${endpoint.method}`, {

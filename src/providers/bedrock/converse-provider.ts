@@ -135,6 +135,12 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
       throw requestPreparationError(id, error, 'translated');
     }
   };
+  /** The InvokeModel bodies of an embeddings request; throws what Bedrock's models cannot take. */
+  const prepareEmbeddings = (request: EmbeddingsRequest) => {
+    const family = embeddingFamily(request.model);
+    if (family === undefined) throw new RouterError(`${id}: ${request.model} is not a Titan or Cohere embedding model`, { code: 'upstream_error', providerId: id });
+    return { family, bodies: embeddingBodies(id, family, embeddingTexts(id, request), request) };
+  };
   const modelPath = (model: string, operation: string) => `/model/${encodeURIComponent(model)}/${operation}`;
   const requestIdOf = (response: Response) => response.headers.get('x-amzn-requestid') ?? undefined;
   const scrubError = (error: unknown): unknown => (RouterError.isInstance(error) ? redactError(error, [...held]) : error);
@@ -187,12 +193,14 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
       );
     },
 
+    checkEmbed(request: EmbeddingsRequest): void {
+      prepareEmbeddings(request);
+    },
+
     doEmbed(request: EmbeddingsRequest, call: CallOptions): Promise<EmbedResult> {
       return scrub(
         (async () => {
-          const family = embeddingFamily(request.model);
-          if (family === undefined) throw new RouterError(`${id}: ${request.model} is not a Titan or Cohere embedding model`, { code: 'upstream_error', providerId: id });
-          const bodies = embeddingBodies(id, family, embeddingTexts(id, request), request);
+          const { family, bodies } = prepareEmbeddings(request);
           const parts: InvokedEmbeddings[] = [];
           let requestId: string | undefined;
           for (const body of bodies) {
