@@ -168,6 +168,34 @@ describe('a key budget in this process', () => {
     expect(spent.message).not.toMatch(/may fit once they end/);
   });
 
+  it('tells an HTTP client (router.fetch) that a refusal caused only by requests in flight may be retried', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const upstream = await localUpstream((_body, response, hit) => {
+      const send = () =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 0, total_tokens: 3 } }),
+        );
+      if (hit === 1) void held.then(send);
+      else send();
+    });
+    const router = createRouter({
+      currency: 'EUR',
+      policy: 'global',
+      keys: { 'sk-a': { label: 'team-a', budget: { limit: 0.0015, period: 'month' } } },
+      providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+    });
+    const post = () =>
+      router.fetch(new Request('http://router.test/v1/chat/completions', { method: 'POST', headers: { authorization: 'Bearer sk-a', 'content-type': 'application/json' }, body: JSON.stringify(request) }));
+    const first = post();
+    await vi.waitFor(() => expect(upstream.hits).toBe(1));
+    const refused = await post();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('x-should-retry')).toBe('true');
+    release();
+    expect((await first).status).toBe(200);
+  });
+
   it('never sends a budgeted key to a deployment with no known price, whose cost it could not count', async () => {
     // The unpriced deployment answers for free as far as the budget can tell: every call would
     // settle at 0, so a key with a budget of 0.001 EUR could spend without limit there.

@@ -10,14 +10,16 @@ export function json(body: unknown, status: number, headers: Record<string, stri
 const waitHeaders = ['retry-after', 'retry-after-ms'] as const;
 
 /**
- * An error as a real HTTP status with the OpenAI envelope. Every error answer carries
+ * An error as a real HTTP status with the OpenAI envelope. Error answers carry
  * `x-should-retry: false`: the router has already retried and fallen back, and the openai SDK
  * obeys this header, so it does not run the whole routing again (and multiply the upstream
  * attempts). Clients that ignore the header are told in docs/serve.md how to turn their retries off.
+ * The one exception is an error that says `true` itself: a budget refusal that only requests in
+ * flight caused, where nothing was sent and a retry after them may fit (errors.ts).
  */
 export function errorResponse(error: unknown): Response {
   const routerError = asRouterError(error);
-  const headers: Record<string, string> = { 'x-should-retry': 'false' };
+  const headers: Record<string, string> = { 'x-should-retry': routerError.headers['x-should-retry'] === 'true' ? 'true' : 'false' };
   for (const name of waitHeaders) {
     const value = routerError.headers[name];
     if (value !== undefined) headers[name] = value;
