@@ -99,6 +99,23 @@ describe('withGeminiToolCalls', () => {
     ]);
   });
 
+  it('keeps a second call apart when it comes on a new index without an id', async () => {
+    const provider = withGeminiToolCalls(
+      upstream([
+        chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }] }),
+        chunk({ tool_calls: [{ index: 1, type: 'function', function: { name: 'g', arguments: '{"b":2}' } }] }),
+        chunk({}, 'stop'),
+      ]),
+    );
+    const { chunks } = await provider.doChatStream({ model: 'm', messages: [] } as never, {});
+    const seen: [number, string | undefined][] = [];
+    for await (const item of chunks) for (const delta of item.choices[0]?.delta.tool_calls ?? []) seen.push([delta.index, delta.function?.name]);
+    expect(seen).toEqual([
+      [0, 'f'],
+      [1, 'g'],
+    ]);
+  });
+
   it('keeps one call whole when an upstream sends a fresh id with each piece of its arguments', async () => {
     const provider = withGeminiToolCalls(
       upstream([

@@ -67,9 +67,9 @@ function numbered(chunks: AsyncIterable<UpstreamChatCompletionChunk>): AsyncIter
 /**
  * Our index for one tool-call delta. A known id is its call. A new id starts a call when it comes
  * with the function's name, whatever index came with it (Gemini numbers every parallel call 0),
- * or with an index not seen yet. Otherwise a delta continues the call that last came with its
- * index (an upstream that sends a fresh id on each piece of one call), or without an index, the
- * last call.
+ * or with an index not seen yet; so does a delta without an id on an index not seen yet.
+ * Otherwise a delta continues the call that last came with its index (an upstream that sends a
+ * fresh id on each piece of one call), or without an index, the last call.
  */
 function numberOf(state: CallNumbers, delta: ChunkToolCallDelta): number {
   const id = typeof delta.id === 'string' && delta.id !== '' ? delta.id : undefined;
@@ -80,7 +80,8 @@ function numberOf(state: CallNumbers, delta: ChunkToolCallDelta): number {
   if (known !== undefined) index = known;
   else if (id !== undefined && (named || upstreamIndex === undefined || !state.byIndex.has(upstreamIndex))) index = state.count++;
   else if (upstreamIndex !== undefined && state.byIndex.has(upstreamIndex)) index = state.byIndex.get(upstreamIndex)!;
-  else if (state.count === 0) index = state.count++;
+  // An index not seen yet is a call of its own, id or not: only a delta without either continues the last.
+  else if (upstreamIndex !== undefined || state.count === 0) index = state.count++;
   else index = state.last;
   if (id !== undefined && known === undefined) state.byId.set(id, index);
   if (upstreamIndex !== undefined) state.byIndex.set(upstreamIndex, index);
