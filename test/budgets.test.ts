@@ -392,9 +392,9 @@ describe.skipIf(skip)('a key budget shared by a fleet through Redis', () => {
       // Estimate and actual cost are equal here, so the bound is exact: 10 calls of 0.001 EUR.
       expect(ok).toHaveLength(10);
       expect(upstream.hits).toBe(10);
-      // Refused while others' reservations were in flight: a retry may fit ('true') until the
-      // spending alone fills the budget ('false').
-      expect(refused.every((outcome) => outcome.status === 429 && outcome.code === 'budget_exceeded' && (outcome.retry === 'true' || outcome.retry === 'false'))).toBe(true);
+      // Refused while others' reservations were in flight: a retry may fit ('true', and the
+      // message says so) until the spending alone fills the budget ('false', checked below).
+      expect(refused.every((outcome) => outcome.status === 429 && outcome.code === 'budget_exceeded' && (outcome.retry === 'true') === /may fit once they end/.test(String(outcome.message)))).toBe(true);
       expect(audited.filter((record) => record.code === 'budget_exceeded')).toHaveLength(190);
 
       const store = redisStore({ url: redisUrl, prefix });
@@ -406,6 +406,12 @@ describe.skipIf(skip)('a key budget shared by a fleet through Redis', () => {
       });
       await store.ready();
       expect(await router.usage('team-a')).toMatchObject({ spent: 0.01, reserved: 0, remaining: 0 });
+      // Nothing in flight now: the spending alone leaves no room, and a retry would not help.
+      const spent = (await router.chat.completions.create(request, { apiKey: 'sk-a' }).then(
+        () => undefined,
+        (error: unknown) => error,
+      )) as RouterError;
+      expect([spent.code, spent.headers['x-should-retry']]).toEqual(['budget_exceeded', 'false']);
       await store.close();
     } finally {
       await removeRedisKeys(prefix);
