@@ -65,6 +65,21 @@ describe('mapStream', () => {
     expect(source.closed).toBe(1);
   });
 
+  it('raises a failure of map through mapError even when closing the source throws at once', async () => {
+    const source = heldSource([1]);
+    source.return = () => {
+      throw new Error('cannot close');
+    };
+    const mapped = mapStream(source, {
+      map: (): number[] => {
+        throw new Error('token ya29.secret');
+      },
+      mapError: (error) => new Error((error as Error).message.replace('ya29.secret', '[redacted]')),
+    });
+    await expect(mapped.next()).rejects.toThrow('token [redacted]');
+    expect(await mapped.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('raises the source failure through mapError, after the values before it, then ends', async () => {
     const mapped = mapStream(heldSource([1], new Error('token ya29.secret')), {
       map: (value: number) => [value],

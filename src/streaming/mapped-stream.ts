@@ -38,8 +38,11 @@ class MappedStream<S, T> implements AsyncIterableIterator<T, undefined>, Buffere
   readonly #source: AsyncIterator<S, unknown>;
   readonly #buffered: BufferedAsyncIterator<S> | undefined;
   readonly #options: MapStreamOptions<S, T>;
-  /** Mapped values not yet handed over, from `#head` on. */
-  #queue: T[] = [];
+  /**
+   * Mapped values not yet handed over, from `#head` on: the array `map` returned, kept as it is
+   * (never written to) and dropped once drained.
+   */
+  #queue: readonly T[] = [];
   #head = 0;
   /** Nothing more comes from the source: it ended, failed, was closed, or the translation is done. */
   #ended = false;
@@ -96,8 +99,11 @@ class MappedStream<S, T> implements AsyncIterableIterator<T, undefined>, Buffere
   #take(): IteratorResult<T, undefined> | undefined {
     for (;;) {
       if (this.#head < this.#queue.length) {
-        const value = this.#queue[this.#head]!;
-        this.#queue[this.#head++] = undefined as T; // released as it goes
+        const value = this.#queue[this.#head++]!;
+        if (this.#head === this.#queue.length) {
+          this.#queue = [];
+          this.#head = 0;
+        }
         return { done: false, value };
       }
       if (this.#ended) return finished;
@@ -150,23 +156,31 @@ class MappedStream<S, T> implements AsyncIterableIterator<T, undefined>, Buffere
       mapped = this.#options.map(result.value);
       done = this.#options.isDone?.() === true;
     } catch (error) {
-      void this.#source.return?.()?.catch(() => undefined);
+      this.#closeSource();
       this.#fail(error);
     }
     this.#enqueue(mapped);
     if (done) {
       this.#ended = true;
       // Nothing follows: closing the source releases the connection rather than waiting for its end.
-      void Promise.resolve(this.#source.return?.()).catch(() => undefined);
+      this.#closeSource();
     }
   }
 
   #enqueue(mapped: readonly T[]): void {
     if (mapped.length === 0) return;
-    if (this.#head === this.#queue.length) {
-      this.#queue = [...mapped];
-      this.#head = 0;
-    } else this.#queue.push(...mapped);
+    this.#queue = this.#head === this.#queue.length ? mapped : [...this.#queue.slice(this.#head), ...mapped];
+    this.#head = 0;
+  }
+
+  /**
+   * Closes the source without waiting: whatever its `return()` throws or rejects with, at once or
+   * later, is nothing the caller needs (the translation is done, or has failed with its own error).
+   */
+  #closeSource(): void {
+    void Promise.resolve()
+      .then(() => this.#source.return?.())
+      .catch(() => undefined);
   }
 
   #close(): void {
