@@ -27,6 +27,7 @@ import {
   errorFromFetchFailure,
   errorFromResponse,
   errorFromOkBody,
+  errorInsteadOfStream,
   isErrorEvent,
   malformedResponse,
   raisedBeforeSending,
@@ -322,7 +323,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       const events = json ? null : response.reader();
       if (events === null) {
         const value = json ? await readJSON(response, call.signal) : undefined;
-        if (isErrorEvent(value, undefined)) throw errorFromOkBody(id, value, requestId, redact, true);
+        if (isErrorEvent(value, undefined)) throw errorInsteadOfStream(id, value, requestId, redact);
         throw new RouterError(`${id} answered a streaming request without an event stream`, {
           code: 'upstream_error',
           providerId: id,

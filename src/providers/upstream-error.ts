@@ -155,17 +155,15 @@ export function errorFromStreamEvent(
 
 /**
  * The RouterError for an error envelope answered with status 200 (some servers report errors
- * so), classified as {@link errorFromStreamEvent} does. `streaming`: the request asked for an
- * event stream, and this came instead.
+ * so), classified as {@link errorFromStreamEvent} does.
  */
-export function errorFromOkBody(
-  providerId: string,
-  data: unknown,
-  requestId: string | undefined,
-  redact: Redactor = redactCredentialShapes,
-  streaming = false,
-): RouterError {
-  return errorFromEnvelope(providerId, data, streaming ? 'answered 200 with an error instead of an event stream' : 'answered 200 with an error', requestId, redact);
+export function errorFromOkBody(providerId: string, data: unknown, requestId: string | undefined, redact: Redactor = redactCredentialShapes): RouterError {
+  return errorFromEnvelope(providerId, data, 'answered 200 with an error', requestId, redact);
+}
+
+/** {@link errorFromOkBody} for a streaming request, which got the error instead of an event stream. */
+export function errorInsteadOfStream(providerId: string, data: unknown, requestId: string | undefined, redact: Redactor = redactCredentialShapes): RouterError {
+  return errorFromEnvelope(providerId, data, 'answered 200 with an error instead of an event stream', requestId, redact);
 }
 
 function errorFromEnvelope(providerId: string, data: unknown, said: string, requestId: string | undefined, redact: Redactor): RouterError {

@@ -187,6 +187,17 @@ describe('anthropic() over HTTP', () => {
     expect((error as RouterError).message).toBe('anthropic sent an error mid-stream: Overloaded (overloaded_error)');
   });
 
+  it('raises an error envelope answered with 200, to a call or instead of a stream, as that upstream error', async () => {
+    const overloaded = { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } };
+    mock.use(http.post(messagesURL, () => HttpResponse.json(overloaded)));
+    const called = await rejection(anthropic({ apiKey: 'k' }).doChat(request, {}));
+    expect(called).toMatchObject({ code: 'upstream_error', type: 'overloaded_error', providerId: 'anthropic', isRetryable: true });
+    expect(called.message).toBe('anthropic answered 200 with an error: Overloaded (overloaded_error)');
+    const streamed = await rejection(anthropic({ apiKey: 'k' }).doChatStream(request, {}));
+    expect(streamed).toMatchObject({ code: 'upstream_error', type: 'overloaded_error', isRetryable: true });
+    expect(streamed.message).toBe('anthropic answered 200 with an error instead of an event stream: Overloaded (overloaded_error)');
+  });
+
   it('raises a stream that closes before message_stop as cut, not complete', async () => {
     mock.use(http.post(messagesURL, () => sse(events(messageStart, ...checking))));
     const result = await anthropic({ apiKey: 'k' }).doChatStream(request, {});

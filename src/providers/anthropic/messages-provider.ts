@@ -11,6 +11,7 @@ import type { CallOptions, ChatResult, ChatStreamResult, JurisdictionFacts, Mode
 import {
   errorFromFetchFailure,
   errorFromOkBody,
+  errorInsteadOfStream,
   isErrorEvent,
   malformedResponse,
   raisedBeforeSending,
@@ -202,7 +203,7 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
       const requestId = requestIdOf(response.headers);
       if (response.body === null || response.headers.get('content-type')?.includes('application/json') === true) {
         const value = response.body === null ? undefined : await readJSON(response, call.signal);
-        if (isErrorEvent(value, undefined)) throw errorFromOkBody(id, value, requestId, redact, true);
+        if (isErrorEvent(value, undefined)) throw errorInsteadOfStream(id, value, requestId, redact);
         throw new RouterError(`${id} answered a streaming request without an event stream`, { code: 'upstream_error', providerId: id, requestID: requestId });
       }
       const translator = new StreamTranslator(jsonTool, now());
