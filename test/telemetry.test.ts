@@ -361,6 +361,35 @@ describe('telemetry: metrics', () => {
   });
 });
 
+describe('telemetry: test keys', () => {
+  it('calls answered by the pseudo-LLM add nothing to the provider metrics or the cost: no upstream was called, nothing was spent', async () => {
+    const exported = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const ownReader = new PeriodicExportingMetricReader({ exporter: exported, exportIntervalMillis: 3_600_000 });
+    const counted = new MeterProvider({ readers: [ownReader] }).getMeter('simulated');
+    const simulating = createRouter({ providers: [deployment('eu-working', 'ok')], retry: { retries: 0 }, telemetry: { tracer, meter: counted } });
+    const testKey = { apiKey: 'test-developer' };
+    await simulating.chat.completions.create({ ...ask, model: 'm' }, testKey);
+    const stream = await simulating.chat.completions.create({ ...ask, model: 'm', stream: true }, testKey);
+    for await (const _chunk of stream);
+    const fault = (await simulating.chat.completions
+      .create({ ...ask, model: 'm', simulate: { fault: 'server_error' } }, testKey)
+      .catch((error: unknown) => error)) as RouterError;
+    expect(fault.code).toBe('all_providers_failed');
+    expect(requestSpans().map((span) => span.attributes['sovroute.simulated'])).toEqual([true, true, true]);
+    await ownReader.forceFlush();
+    const named = (name: string) => exported.getMetrics().at(-1)!.scopeMetrics.flatMap((scope) => scope.metrics).find((metric) => metric.descriptor.name === name);
+    for (const name of ['gen_ai.client.operation.duration', 'gen_ai.client.token.usage', 'gen_ai.client.operation.time_to_first_chunk', 'sovroute.cost']) {
+      expect(named(name)?.dataPoints ?? [], name).toEqual([]);
+    }
+    // A real call still counts.
+    await simulating.chat.completions.create({ ...ask, model: 'm' });
+    await ownReader.forceFlush();
+    expect(named('gen_ai.client.operation.duration')!.dataPoints).toHaveLength(1);
+    expect(named('sovroute.cost')!.dataPoints).toHaveLength(1);
+    await ownReader.shutdown();
+  });
+});
+
 describe('telemetry: metric attributes stay few', () => {
   it('sovroute.cost names configured keys and the router key, but callers sending ever new keys (no keys configured) cannot add a series each', async () => {
     const exported = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);

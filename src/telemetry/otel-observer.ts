@@ -149,7 +149,8 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
                 attemptSpan.setStatus({ code: spanStatusError, message: error.message });
               }
               attemptSpan?.end();
-              if (deployment) duration.record((performance.now() - started) / 1000, deployment.failed(error.code));
+              // The pseudo-LLM called no upstream: its faults say nothing of the deployment's.
+              if (deployment && !simulated) duration.record((performance.now() - started) / 1000, deployment.failed(error.code));
             } catch {
               // Telemetry never breaks a request.
             }
@@ -193,9 +194,9 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
     function finish({ record, error, chosen, response, prompt, completion, policyExcluded }: RequestEnd): void {
       const usage = record.usage;
       const responseModel = response?.model ?? chosen?.native;
+      const ended = performance.now();
       if (served) {
-        const { span: attemptSpan, started, deployment } = served;
-        const ended = performance.now();
+        const attemptSpan = served.span;
         if (attemptSpan.isRecording()) {
           attemptSpan.setAttributes({
             'gen_ai.response.id': response?.id,
@@ -211,6 +212,11 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
           }
         }
         attemptSpan.end();
+      }
+      // A test key's call (the pseudo-LLM) reached no upstream and spent nothing: its spans say
+      // `sovroute.simulated`, but it adds nothing to the provider metrics, the cost or fallbacks.
+      if (served && !record.simulated) {
+        const { started, deployment } = served;
         const metric = deployment.answered(responseModel);
         duration.record((ended - started) / 1000, error ? { ...metric.attributes, 'error.type': error.code } : metric.attributes);
         if (firstChunkAt !== undefined) firstChunk.record((firstChunkAt - started) / 1000, metric.attributes);
@@ -249,10 +255,10 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
         }
       }
       span.end();
-      if (record.cost !== null && record.provider) {
+      if (record.cost !== null && record.provider && !record.simulated) {
         cost.add(record.cost, { 'sovroute.provider': record.provider, 'gen_ai.request.model': record.model ?? undefined, 'sovroute.key_id': costKeyId(record.key_id), 'sovroute.currency': record.currency });
       }
-      if (record.fallback_used) fallbacks.add(1, { 'sovroute.provider': record.provider ?? undefined, 'sovroute.outcome': record.outcome });
+      if (record.fallback_used && !record.simulated) fallbacks.add(1, { 'sovroute.provider': record.provider ?? undefined, 'sovroute.outcome': record.outcome });
       if (record.outcome === 'denied') denials.add(1, { 'sovroute.policy': record.policy ?? undefined, 'sovroute.reason': record.error_code });
     }
   }
