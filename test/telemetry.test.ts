@@ -170,6 +170,17 @@ describe('telemetry: spans', () => {
     expect(requestSpans()[0]!.attributes['sovroute.fallback_used']).toBe(true);
   });
 
+  it('an attempt no upstream answered (connection refused) has no sovroute.upstream_status: the 502 is the router\'s, not the upstream\'s', async () => {
+    const unreachable = openaiCompatible({ id: 'eu-unreachable', baseURL: 'http://127.0.0.1:9/v1', jurisdiction: eu, models: [{ id: 'm', price: { input: 1, output: 2, currency: 'EUR' } }] });
+    const refused = createRouter({ providers: [unreachable], retry: { retries: 0 }, telemetry: { tracer, meter } });
+    const error = (await refused.chat.completions.create({ ...ask, model: 'm' }).catch((caught: unknown) => caught)) as RouterError;
+    expect(error.code).toBe('all_providers_failed');
+    const [attempt] = attemptSpans();
+    expect(attempt!.attributes['error.type']).toBe('upstream_error');
+    expect(attempt!.status.code).toBe(2);
+    expect(attempt!.attributes['sovroute.upstream_status']).toBeUndefined();
+  });
+
   it('a denied call: a request span with error.type policy_violation and no attempt span', async () => {
     const error = (await router.chat.completions.create({ ...ask, model: 'us-only/m' }).catch((caught: unknown) => caught)) as RouterError;
     expect(error.code).toBe('policy_violation');

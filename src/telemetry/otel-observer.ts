@@ -142,10 +142,11 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
         }
         return {
           headers: options.propagate && !simulated && attemptSpan ? traceHeaders(attemptSpan) : undefined,
-          failed(attempt, error) {
+          failed(_attempt, error) {
             try {
               if (attemptSpan?.isRecording()) {
-                attemptSpan.setAttributes({ 'error.type': error.code, 'sovroute.upstream_status': attempt.status });
+                // The upstream's own status only: a timeout, a refused connection or an abort has none.
+                attemptSpan.setAttributes({ 'error.type': error.code, 'sovroute.upstream_status': error.upstreamStatus });
                 attemptSpan.setStatus({ code: spanStatusError, message: error.message });
               }
               attemptSpan?.end();
