@@ -23,6 +23,16 @@ const server = createServer((request, response) => {
       return;
     }
     const parsed = JSON.parse(body) as { model: string; stream?: boolean };
+    if (request.url?.endsWith('/embeddings')) {
+      const answer = { object: 'list', model: `${parsed.model}-v2`, data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }], usage: { prompt_tokens: 4, total_tokens: 4 } };
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+      return;
+    }
+    if (request.url?.endsWith('/v1/completions')) {
+      const answer = { id: 'cmpl-1', object: 'text_completion', created: 1, model: `${parsed.model}-v3`, choices: [{ index: 0, text: 'Hi', finish_reason: 'length' }], usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 } };
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+      return;
+    }
     if (parsed.stream) {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       const chunk = (delta: object, finish: string | null = null) =>
@@ -288,6 +298,33 @@ describe('telemetry: spans', () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]!.role).toBe('tool');
     expect(messages[0]!.parts[0]!.response[0]!.text).toMatch(/^Rows: row row .*…$/);
+  });
+
+  it('legacy completions and embeddings: the spans and the duration metric name the model, id and finish reasons the answer gave', async () => {
+    const offers = openaiCompatible({
+      id: 'eu-offers',
+      baseURL: `${origin}/ok/v1`,
+      jurisdiction: eu,
+      models: [
+        { id: 'text', capabilities: ['completions'] },
+        { id: 'vectors', capabilities: ['embeddings'] },
+      ],
+    });
+    const exported = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const ownReader = new PeriodicExportingMetricReader({ exporter: exported, exportIntervalMillis: 3_600_000 });
+    const traced = createRouter({ providers: [offers], telemetry: { tracer, meter: new MeterProvider({ readers: [ownReader] }).getMeter('answers') } });
+    await traced.completions.create({ model: 'text', prompt: 'Say hi' });
+    await traced.embeddings.create({ model: 'vectors', input: 'hello' });
+    const byOperation = (operation: string) => requestSpans().find((span) => span.attributes['gen_ai.operation.name'] === operation)!;
+    const attemptOf = (operation: string) => attemptSpans().find((span) => span.attributes['gen_ai.operation.name'] === operation)!;
+    for (const span of [byOperation('text_completion'), attemptOf('text_completion')]) {
+      expect(span.attributes).toMatchObject({ 'gen_ai.response.model': 'text-v3', 'gen_ai.response.id': 'cmpl-1', 'gen_ai.response.finish_reasons': ['length'] });
+    }
+    for (const span of [byOperation('embeddings'), attemptOf('embeddings')]) expect(span.attributes['gen_ai.response.model']).toBe('vectors-v2');
+    await ownReader.forceFlush();
+    const durations = exported.getMetrics().at(-1)!.scopeMetrics.flatMap((scope) => scope.metrics).find((metric) => metric.descriptor.name === 'gen_ai.client.operation.duration')!;
+    expect(durations.dataPoints.map((point) => point.attributes['gen_ai.response.model']).sort()).toEqual(['text-v3', 'vectors-v2']);
+    await ownReader.shutdown();
   });
 
   it('propagates the attempt span as traceparent upstream', async () => {

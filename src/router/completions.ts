@@ -73,8 +73,12 @@ export async function createCompletion(
     const { completion } = execution.value;
     const written = completion.choices.reduce((sum, choice) => sum + estimateTextTokens(choice.text), 0);
     const usage = priceUsage(completion.usage, execution.candidate, { promptTokens: needs.promptTokens, completionTokens: written }, context.currency);
-    record.succeed(execution.candidate, usage, () =>
-      [...completion.choices].sort((a, b) => a.index - b.index).map((choice) => ({ content: choice.text })),
+    const choices = [...completion.choices].sort((a, b) => a.index - b.index);
+    record.succeed(
+      execution.candidate,
+      usage,
+      () => choices.map((choice) => ({ content: choice.text })),
+      { id: completion.id, model: completion.model, finishReasons: choices.map((choice) => choice.finish_reason ?? 'unknown') },
     );
     return record.onceQueued({ ...completion, usage, provider: execution.candidate.provider.id, route: record.route(execution.candidate) });
   } catch (error) {

@@ -59,7 +59,7 @@ export async function createEmbeddings(
       ? { prompt_tokens: response.usage.prompt_tokens, completion_tokens: 0, total_tokens: response.usage.total_tokens }
       : undefined;
     const usage = priceUsage(reported, execution.candidate, { promptTokens, completionTokens: 0 }, context.currency);
-    record.succeed(execution.candidate, usage);
+    record.succeed(execution.candidate, usage, undefined, { model: response.model });
     const { completion_tokens: _none, ...embeddingUsage } = usage;
     return record.onceQueued({ ...response, usage: embeddingUsage, provider: execution.candidate.provider.id, route: record.route(execution.candidate) });
   } catch (error) {
