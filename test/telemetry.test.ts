@@ -327,6 +327,20 @@ describe('telemetry: spans', () => {
     await ownReader.shutdown();
   });
 
+  it('a legacy completion\'s span has its generation parameters, as a chat request\'s has', async () => {
+    const writer = openaiCompatible({ id: 'eu-writer', baseURL: `${origin}/ok/v1`, jurisdiction: eu, models: [{ id: 'text', capabilities: ['completions'] }] });
+    const traced = createRouter({ providers: [writer], telemetry: { tracer, meter } });
+    await traced.completions.create({ model: 'text', prompt: 'Say hi', max_tokens: 7, temperature: 0.4, top_p: 0.9, n: 2, seed: 42 });
+    expect(requestSpans()[0]!.attributes).toMatchObject({
+      'gen_ai.operation.name': 'text_completion',
+      'gen_ai.request.max_tokens': 7,
+      'gen_ai.request.temperature': 0.4,
+      'gen_ai.request.top_p': 0.9,
+      'gen_ai.request.choice.count': 2,
+      'gen_ai.request.seed': 42,
+    });
+  });
+
   it('propagates the attempt span as traceparent upstream', async () => {
     await router.chat.completions.create({ ...ask, model: 'eu-working/m' });
     const [attempt] = attemptSpans();

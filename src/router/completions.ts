@@ -55,6 +55,7 @@ export async function createCompletion(
     assertRequestBody(params, context.options.limits, 'prompt');
     const request = validateRequest(completionRequestSchema, params);
     record.captured(typeof request.prompt === 'string' ? [request.prompt] : request.prompt);
+    record.validated(request);
     if (request.stream === true) {
       throw new InvalidRequestError('stream is not supported for legacy completions; use chat.completions with stream: true', 'stream');
     }
