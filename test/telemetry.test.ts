@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRouter, openaiCompatible, type ChatCompletion, type Router, type RouterError } from '../src/index.js';
+import { azureOpenAI, createRouter, gemini, groq, openai, openaiCompatible, type ChatCompletion, type Provider, type Router, type RouterError } from '../src/index.js';
 import { hashedKeyId } from '../src/router/router-context.js';
 import { libraryVersion } from '../src/version.js';
 
@@ -339,6 +339,23 @@ describe('telemetry: spans', () => {
       'gen_ai.request.choice.count': 2,
       'gen_ai.request.seed': 42,
     });
+  });
+
+  it('gen_ai.provider.name is the vendor\'s well-known name for a preset given an id of its own', async () => {
+    const deployments: [Provider, string][] = [
+      [openai({ id: 'openai-eu', apiKey: 'sk-upstream-key' }), 'openai'],
+      [azureOpenAI({ id: 'azure-swe', resource: 'contoso-swe', apiKey: 'azure-upstream-key' }), 'azure.ai.openai'],
+      [groq({ id: 'fast-lane', apiKey: 'gsk-upstream-key' }), 'groq'],
+      [gemini({ id: 'google-ai', apiKey: 'gemini-upstream-key' }), 'gcp.gemini'],
+    ];
+    const traced = createRouter({ providers: deployments.map(([provider]) => provider), telemetry: { tracer, meter } });
+    for (const [provider, name] of deployments) {
+      spans.reset();
+      const chat = provider.models.find((offer) => offer.capabilities?.includes('chat') ?? true)!;
+      await traced.chat.completions.create({ ...ask, model: `${provider.id}/${chat.id}` }, { apiKey: 'test-names' });
+      expect(requestSpans()[0]!.attributes['gen_ai.provider.name'], provider.id).toBe(name);
+      expect(attemptSpans()[0]!.attributes['gen_ai.provider.name'], provider.id).toBe(name);
+    }
   });
 
   it('propagates the attempt span as traceparent upstream', async () => {

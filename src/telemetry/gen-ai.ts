@@ -12,8 +12,23 @@ export function operationName(endpoint: AuditRecordBody['endpoint'] | string): s
   return 'chat';
 }
 
-/** Well-known `gen_ai.provider.name` values; other deployments are named by their provider id. */
-const wellKnown: [RegExp, string][] = [
+/**
+ * Well-known `gen_ai.provider.name` values by the vendor's API host: a preset keeps its host
+ * whatever id it is given (`openai({ id: 'openai-eu' })`, a second `groq()`).
+ */
+const wellKnownHosts: [RegExp, string][] = [
+  [/(^|\.)api\.openai\.com$/, 'openai'],
+  [/\.openai\.azure\.com$/, 'azure.ai.openai'],
+  [/(^|\.)api\.anthropic\.com$/, 'anthropic'],
+  [/(^|\.)mistral\.ai$/, 'mistral_ai'],
+  [/^bedrock-runtime\./, 'aws.bedrock'],
+  [/(^|[.-])aiplatform\.([a-z]+\.rep\.)?googleapis\.com$/, 'gcp.vertex_ai'],
+  [/^generativelanguage\.googleapis\.com$/, 'gcp.gemini'],
+  [/^api\.groq\.com$/, 'groq'],
+];
+
+/** Well-known values by provider id, for a deployment behind another host (a proxy, a gateway). */
+const wellKnownIds: [RegExp, string][] = [
   [/^openai$/, 'openai'],
   [/^azure-openai/, 'azure.ai.openai'],
   [/^anthropic/, 'anthropic'],
@@ -24,8 +39,10 @@ const wellKnown: [RegExp, string][] = [
   [/^groq$/, 'groq'],
 ];
 
-export function providerName(providerId: string): string {
-  for (const [pattern, name] of wellKnown) if (pattern.test(providerId)) return name;
+/** The deployment's `gen_ai.provider.name`: by its API host, else by its id; other deployments are named by their id. */
+export function providerName(providerId: string, host?: string): string {
+  if (host !== undefined) for (const [pattern, name] of wellKnownHosts) if (pattern.test(host)) return name;
+  for (const [pattern, name] of wellKnownIds) if (pattern.test(providerId)) return name;
   return providerId;
 }
 

@@ -305,8 +305,8 @@ interface ServedMetricAttributes {
 const maxResponseModels = 16;
 
 function describeDeployment(candidate: Candidate, operation: string): DeploymentAttributes {
-  const provider = providerName(candidate.provider.id);
   const server = serverAttributes(candidate);
+  const provider = providerName(candidate.provider.id, server['server.address'] as string | undefined);
   const metric: Attributes = Object.freeze({
     'gen_ai.operation.name': operation,
     'gen_ai.provider.name': provider,
