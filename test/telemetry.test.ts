@@ -358,6 +358,22 @@ describe('telemetry: spans', () => {
     }
   });
 
+  it('embeddings report input tokens only: no output token count of 0 on their spans or in the token histogram', async () => {
+    const vectors = openaiCompatible({ id: 'eu-vectors', baseURL: `${origin}/ok/v1`, jurisdiction: eu, models: [{ id: 'vectors', capabilities: ['embeddings'] }] });
+    const exported = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const ownReader = new PeriodicExportingMetricReader({ exporter: exported, exportIntervalMillis: 3_600_000 });
+    const traced = createRouter({ providers: [vectors], telemetry: { tracer, meter: new MeterProvider({ readers: [ownReader] }).getMeter('embeddings') } });
+    await traced.embeddings.create({ model: 'vectors', input: 'hello' });
+    for (const span of [...requestSpans(), ...attemptSpans()]) {
+      expect(span.attributes['gen_ai.usage.input_tokens']).toBe(4);
+      expect(span.attributes).not.toHaveProperty('gen_ai.usage.output_tokens');
+    }
+    await ownReader.forceFlush();
+    const usage = exported.getMetrics().at(-1)!.scopeMetrics.flatMap((scope) => scope.metrics).find((metric) => metric.descriptor.name === 'gen_ai.client.token.usage')!;
+    expect(usage.dataPoints.map((point) => point.attributes['gen_ai.token.type'])).toEqual(['input']);
+    await ownReader.shutdown();
+  });
+
   it('propagates the attempt span as traceparent upstream', async () => {
     await router.chat.completions.create({ ...ask, model: 'eu-working/m' });
     const [attempt] = attemptSpans();

@@ -194,6 +194,8 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
 
     function finish({ record, error, chosen, response, prompt, completion, policyExcluded }: RequestEnd): void {
       const usage = record.usage;
+      // Embeddings write no tokens: their usage is input only (the conventions' embeddings span).
+      const outputTokens = operation === 'embeddings' ? undefined : usage?.completion_tokens;
       const responseModel = response?.model ?? chosen?.native;
       const ended = performance.now();
       if (served) {
@@ -204,7 +206,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
             'gen_ai.response.model': responseModel,
             'gen_ai.response.finish_reasons': response?.finishReasons,
             'gen_ai.usage.input_tokens': usage?.prompt_tokens,
-            'gen_ai.usage.output_tokens': usage?.completion_tokens,
+            'gen_ai.usage.output_tokens': outputTokens,
             'sovroute.usage.estimated': usage?.estimated ? true : undefined,
           });
           if (error) {
@@ -224,7 +226,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
         // Estimated counts are not the upstream's: the conventions ask not to report them as usage.
         if (usage && !usage.estimated) {
           tokens.record(usage.prompt_tokens, metric.input);
-          tokens.record(usage.completion_tokens, metric.output);
+          if (outputTokens !== undefined) tokens.record(outputTokens, metric.output);
         }
       }
       if (recording) {
@@ -234,7 +236,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
           'gen_ai.response.id': response?.id,
           'gen_ai.response.model': responseModel,
           'gen_ai.response.finish_reasons': response?.finishReasons,
-          ...(usage ? { 'gen_ai.usage.input_tokens': usage.prompt_tokens, 'gen_ai.usage.output_tokens': usage.completion_tokens } : {}),
+          ...(usage ? { 'gen_ai.usage.input_tokens': usage.prompt_tokens, 'gen_ai.usage.output_tokens': outputTokens } : {}),
           'sovroute.outcome': record.outcome,
           'sovroute.policy': record.policy ?? undefined,
           'sovroute.tier': record.tier ?? undefined,
