@@ -168,6 +168,15 @@ describe('telemetry: spans', () => {
     expect(requestSpans()).toHaveLength(0);
   });
 
+  it('a logger whose debug throws (a closed destination) does not keep the request\'s spans from ending', async () => {
+    const closed = { debug() { throw new Error('destination closed'); }, info() {}, warn() {}, error() {} };
+    const logged = createRouter({ providers: [deployment('eu-working', 'ok')], logger: closed, telemetry: { tracer, meter } });
+    const answer = await logged.chat.completions.create({ ...ask, model: 'm' });
+    expect(answer.choices[0]!.message.content).toBe('Hello.');
+    expect(requestSpans().map((span) => span.attributes['sovroute.audit_id'])).toEqual([answer.route.audit_id]);
+    expect(attemptSpans()).toHaveLength(1);
+  });
+
   it('a call that fell back: two attempt spans, the first with its error status', async () => {
     const response = await router.chat.completions.create({ ...ask, model: 'eu-hosted/m' });
     expect(response.route.fallback_used).toBe(true);

@@ -75,29 +75,41 @@ export interface AttemptObservation {
   succeeded(attempt: Attempt): void;
 }
 
-/** Several observers as one. */
+/** Calls `call` on each item; one that throws is ignored and the rest are still called. */
+function eachGuarded<T, R>(items: readonly T[], call: (item: T) => R): (R | undefined)[] {
+  return items.map((item) => {
+    try {
+      return call(item);
+    } catch {
+      // An observer never keeps another from hearing what happened (a logger that throws must not leave a span open).
+      return undefined;
+    }
+  });
+}
+
+/** Several observers as one; each is called on its own, so one that throws does not silence the others. */
 export function combineObservers(observers: readonly RequestObserver[]): RequestObserver | undefined {
   if (observers.length === 0) return undefined;
   if (observers.length === 1) return observers[0];
   return {
     wantsContent: observers.some((observer) => observer.wantsContent),
     request(start) {
-      const observations = observers.map((observer) => observer.request(start)).filter((observation) => observation !== undefined);
+      const observations = eachGuarded(observers, (observer) => observer.request(start)).filter((observation) => observation !== undefined);
       if (observations.length === 0) return undefined;
       return {
-        validated: (parameters) => observations.forEach((observation) => observation.validated(parameters)),
+        validated: (parameters) => void eachGuarded(observations, (observation) => observation.validated(parameters)),
         attempt(candidate, index, simulated) {
-          const attempts = observations.map((observation) => observation.attempt(candidate, index, simulated));
+          const attempts = eachGuarded(observations, (observation) => observation.attempt(candidate, index, simulated)).filter((attempt) => attempt !== undefined);
           const headers = attempts.reduce<Record<string, string> | undefined>((all, attempt) => (attempt.headers ? { ...all, ...attempt.headers } : all), undefined);
           return {
             headers,
-            failed: (attempt, error) => attempts.forEach((observed) => observed.failed(attempt, error)),
-            succeeded: (attempt) => attempts.forEach((observed) => observed.succeeded(attempt)),
+            failed: (attempt, error) => void eachGuarded(attempts, (observed) => observed.failed(attempt, error)),
+            succeeded: (attempt) => void eachGuarded(attempts, (observed) => observed.succeeded(attempt)),
           };
         },
-        retry: (candidate, error, waitMs) => observations.forEach((observation) => observation.retry(candidate, error, waitMs)),
-        firstChunk: () => observations.forEach((observation) => observation.firstChunk()),
-        end: (end) => observations.forEach((observation) => observation.end(end)),
+        retry: (candidate, error, waitMs) => void eachGuarded(observations, (observation) => observation.retry(candidate, error, waitMs)),
+        firstChunk: () => void eachGuarded(observations, (observation) => observation.firstChunk()),
+        end: (end) => void eachGuarded(observations, (observation) => observation.end(end)),
       };
     },
   };
