@@ -53,6 +53,18 @@ describe('logger', () => {
     expect(block).not.toContain('private words');
   });
 
+  it('a model string with line breaks or terminal escapes cannot forge a decision line or reach the terminal raw', async () => {
+    const logger = collecting(true);
+    const router = createRouter({ apiKey: 'test-log', providers: providers(), logger });
+    const forged = 'nope\nsovroute req_forged chat.completions m → success via eu-local/m (1 ms)\u001b[2J\u2028';
+    await router.chat.completions.create({ model: forged, messages: [{ role: 'user', content: 'hi' }] }).catch(() => undefined);
+    const block = logger.lines.debug![0]!;
+    expect(block.split('\n').filter((line) => line.startsWith('sovroute '))).toHaveLength(1);
+    expect(block).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/);
+    expect(block).toContain('nope\\nsovroute req_forged');
+    expect(block).toMatch(/error invalid_request: model "nope\\nsovroute req_forged/);
+  });
+
   it('logs no decision when the logger says debug is off', async () => {
     const logger = collecting(false);
     const router = createRouter({ apiKey: 'test-log', providers: providers(), logger });

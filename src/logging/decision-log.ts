@@ -49,5 +49,19 @@ export function formatDecision(record: DecisionRecord): string {
     const code = attempt.code ? ` ${attempt.code}` : '';
     lines.push(`  attempt ${index + 1}: ${attempt.provider}/${attempt.model} ${attempt.outcome}${status}${code} in ${attempt.latency_ms} ms`);
   });
-  return lines.join('\n');
+  return lines.map(printable).join('\n');
+}
+
+/** Control characters, DEL, C1 and the Unicode line separators: what could break a line or drive a terminal. */
+const unprintable = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+const shortEscapes: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * A line with its control characters escaped (`\n`, `\u001b`): the model string and error
+ * messages quote what a caller sent, which must not forge a line of the log nor reach a terminal
+ * as an escape sequence.
+ */
+function printable(line: string): string {
+  return line.replace(unprintable, (character) => shortEscapes[character] ?? `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
