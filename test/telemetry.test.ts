@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, MetricReader, PeriodicExportingMetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { azureOpenAI, createRouter, gemini, groq, openai, openaiCompatible, type ChatCompletion, type Provider, type Router, type RouterError } from '../src/index.js';
@@ -491,6 +491,39 @@ describe('telemetry: test keys', () => {
     expect(named('gen_ai.client.operation.duration')!.dataPoints).toHaveLength(1);
     expect(named('sovroute.cost')!.dataPoints).toHaveLength(1);
     await ownReader.shutdown();
+  });
+});
+
+describe('telemetry: a closed router', () => {
+  /** A reader collected on demand, reporting only what was observed since the last collection. */
+  class DeltaReader extends MetricReader {
+    constructor() {
+      super({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });
+    }
+    protected override async onShutdown(): Promise<void> {}
+    protected override async onForceFlush(): Promise<void> {}
+  }
+
+  it('is no longer observed by the meter: its circuits and audit queue stop being reported, and the meter no longer holds it', async () => {
+    const reader = new DeltaReader();
+    const shared = new MeterProvider({ readers: [reader] }).getMeter('shared');
+    const observed = async () => {
+      const { resourceMetrics } = await reader.collect();
+      const gauges = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).filter((metric) => metric.descriptor.name.startsWith('sovroute.'));
+      return gauges.flatMap((metric) => metric.dataPoints.map((point) => `${metric.descriptor.name} ${String(point.attributes['sovroute.provider'] ?? '')}`));
+    };
+    const first = createRouter({ providers: [deployment('eu-first', 'ok')], telemetry: { tracer, meter: shared } });
+    await first.chat.completions.create({ ...ask, model: 'm' });
+    expect(await observed()).toContain('sovroute.circuit.state eu-first');
+    await first.close();
+    expect(await observed()).toEqual([]);
+    // A router made in its place is observed alone.
+    const second = createRouter({ providers: [deployment('eu-second', 'ok')], telemetry: { tracer, meter: shared } });
+    await second.chat.completions.create({ ...ask, model: 'm' });
+    const now = await observed();
+    expect(now).toContain('sovroute.circuit.state eu-second');
+    expect(now).not.toContain('sovroute.circuit.state eu-first');
+    await second.close();
   });
 });
 

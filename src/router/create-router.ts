@@ -156,6 +156,9 @@ export function createRouter(options: RouterOptions): Router {
       await context.requests.close(context.options.audit.drainTimeoutMs);
       // Side by side: responses being stored are waited for while the audit records drain.
       const [, audit] = await Promise.allSettled([responses.close(), context.audit.close()]);
+      // Listeners let go of what they registered outside the router (telemetry's gauges on the meter).
+      if (context.observerReady) await context.observerReady;
+      context.observer?.close?.();
       if (audit.status === 'rejected') throw audit.reason;
     },
   };

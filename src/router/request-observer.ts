@@ -51,6 +51,8 @@ export interface RequestObserver {
   readonly wantsContent: boolean;
   /** A request arrived; returns what follows it, or undefined to ignore it. */
   request(start: RequestStart): RequestObservation | undefined;
+  /** The router closed: release what the observer registered outside it (a meter's gauge callbacks). */
+  close?(): void;
 }
 
 export interface RequestObservation {
@@ -93,6 +95,7 @@ export function combineObservers(observers: readonly RequestObserver[]): Request
   if (observers.length === 1) return observers[0];
   return {
     wantsContent: observers.some((observer) => observer.wantsContent),
+    close: () => void eachGuarded(observers, (observer) => observer.close?.()),
     request(start) {
       const observations = eachGuarded(observers, (observer) => observer.request(start)).filter((observation) => observation !== undefined);
       if (observations.length === 0) return undefined;

@@ -31,8 +31,11 @@ export interface CounterLike {
   add(value: number, attributes?: Attributes): void;
 }
 
+export type ObservableCallback = (result: { observe(value: number, attributes?: Attributes): void }) => void;
+
 export interface ObservableLike {
-  addCallback(callback: (result: { observe(value: number, attributes?: Attributes): void }) => void): void;
+  addCallback(callback: ObservableCallback): void;
+  removeCallback?(callback: ObservableCallback): void;
 }
 
 /** A `Meter` from `@opentelemetry/api`. */

@@ -3,7 +3,7 @@ import type { Candidate } from '../catalog/candidate.js';
 import type { DeploymentHealth } from '../health/health-tracker.js';
 import type { AttemptObservation, RequestEnd, RequestObservation, RequestObserver, RequestStart } from '../router/request-observer.js';
 import { durationBuckets, inputMessages, maxContentAttribute, messagesJson, operationName, outputMessages, providerName, tokenBuckets } from './gen-ai.js';
-import { spanKindClient, spanStatusError, type Attributes, type OtelApi, type SpanLike } from './otel-api.js';
+import { spanKindClient, spanStatusError, type Attributes, type ObservableCallback, type OtelApi, type SpanLike } from './otel-api.js';
 import type { ResolvedTelemetryOptions } from './telemetry-options.js';
 
 /** What the gauges read: the router's live state. */
@@ -51,14 +51,16 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
   const cost = meter.createCounter('sovroute.cost', { description: 'Cost of answered calls, in the router currency (attribute sovroute.currency)' });
   const fallbacks = meter.createCounter('sovroute.fallbacks', { description: 'Requests answered (or last failed) by a candidate other than the first tried' });
   const denials = meter.createCounter('sovroute.denials', { description: 'Requests denied by the jurisdiction policy or the key check' });
-  meter.createObservableGauge('sovroute.circuit.state', { description: 'Circuit per deployment: 0 closed, 1 half-open, 2 open' }).addCallback((result) => {
+  const circuits = meter.createObservableGauge('sovroute.circuit.state', { description: 'Circuit per deployment: 0 closed, 1 half-open, 2 open' });
+  const observeCircuits: ObservableCallback = (result) => {
     for (const entry of sources.health()) {
       result.observe(circuitValue[entry.circuit], { 'sovroute.provider': entry.provider, 'gen_ai.request.model': entry.model });
     }
-  });
-  meter.createObservableGauge('sovroute.audit.queue.depth', { description: 'Audit records waiting to be stored, over all sinks' }).addCallback((result) => {
-    result.observe(sources.auditQueueDepth());
-  });
+  };
+  circuits.addCallback(observeCircuits);
+  const queueDepth = meter.createObservableGauge('sovroute.audit.queue.depth', { description: 'Audit records waiting to be stored, over all sinks' });
+  const observeQueueDepth: ObservableCallback = (result) => result.observe(sources.auditQueueDepth());
+  queueDepth.addCallback(observeQueueDepth);
 
   const unconfiguredKeyIds = new Set<string>();
   /** The `sovroute.key_id` of a cost: configured keys by id, up to 100 others by id, then `other`. */
@@ -83,6 +85,11 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
 
   return {
     wantsContent: options.content !== 'none',
+    close() {
+      // The meter outlives the router: left registered, it would report a closed router's state and keep it in memory.
+      circuits.removeCallback?.(observeCircuits);
+      queueDepth.removeCallback?.(observeQueueDepth);
+    },
     request(start) {
       try {
         return observeRequest(start);
