@@ -492,6 +492,20 @@ describe('telemetry: test keys', () => {
     expect(named('sovroute.cost')!.dataPoints).toHaveLength(1);
     await ownReader.shutdown();
   });
+
+  it("a test key's attempt is an in-process call: kind INTERNAL, and no span names a server that was never contacted", async () => {
+    const simulating = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter } });
+    await simulating.chat.completions.create({ ...ask, model: 'm' }, { apiKey: 'test-developer' });
+    const [attempt] = attemptSpans();
+    const [request] = requestSpans();
+    expect(attempt!.kind).toBe(0); // INTERNAL
+    expect(attempt!.attributes['gen_ai.provider.name']).toBe('eu-working');
+    for (const span of [attempt!, request!]) {
+      expect(span.attributes).not.toHaveProperty('server.address');
+      expect(span.attributes).not.toHaveProperty('server.port');
+    }
+    expect(received).toHaveLength(0);
+  });
 });
 
 describe('telemetry: a closed router', () => {

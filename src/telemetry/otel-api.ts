@@ -3,7 +3,7 @@ import { nodeBuiltin } from '../internal/node-builtin.js';
 /*
  * The few shapes of `@opentelemetry/api` the router uses, declared here so that the package's
  * types never import it: an app that does not use telemetry needs neither the package nor its
- * types. Values match the API 1.x (SpanKind.CLIENT = 2, SpanStatusCode.ERROR = 2).
+ * types. Values match the API 1.x (SpanKind.INTERNAL = 0, SpanKind.CLIENT = 2, SpanStatusCode.ERROR = 2).
  */
 
 export type Attributes = Record<string, string | number | boolean | string[] | number[] | undefined>;
@@ -55,6 +55,7 @@ export interface OtelApi {
   context: { active(): unknown };
 }
 
+export const spanKindInternal = 0;
 export const spanKindClient = 2;
 export const spanStatusError = 2;
 

@@ -3,7 +3,7 @@ import type { Candidate } from '../catalog/candidate.js';
 import type { DeploymentHealth } from '../health/health-tracker.js';
 import type { AttemptObservation, RequestEnd, RequestObservation, RequestObserver, RequestStart } from '../router/request-observer.js';
 import { durationBuckets, inputMessages, maxContentAttribute, messagesJson, operationName, outputMessages, providerName, tokenBuckets } from './gen-ai.js';
-import { spanKindClient, spanStatusError, type Attributes, type ObservableCallback, type OtelApi, type SpanLike } from './otel-api.js';
+import { spanKindClient, spanKindInternal, spanStatusError, type Attributes, type ObservableCallback, type OtelApi, type SpanLike } from './otel-api.js';
 import type { ResolvedTelemetryOptions } from './telemetry-options.js';
 
 /** What the gauges read: the router's live state. */
@@ -143,7 +143,9 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
         let attemptSpan: SpanLike | undefined;
         try {
           deployment = deploymentAttributes(candidate, operation);
-          attemptSpan = tracer.startSpan(deployment.spanName, { kind: spanKindClient, attributes: deployment.attemptStart(index, simulated) }, parent);
+          // A test key's attempt is answered by the pseudo-LLM, in this process: no client call.
+          const kind = simulated ? spanKindInternal : spanKindClient;
+          attemptSpan = tracer.startSpan(deployment.spanName, { kind, attributes: deployment.attemptStart(index, simulated) }, parent);
         } catch {
           // No span for this attempt; the request goes on.
         }
@@ -239,7 +241,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
       if (recording) {
         const deployment = chosen ? deploymentAttributes(chosen, operation) : undefined;
         span.setAttributes({
-          ...(deployment ? deployment.chosen : {}),
+          ...(deployment ? deployment.chosen(record.simulated) : {}),
           'gen_ai.response.id': response?.id,
           'gen_ai.response.model': responseModel,
           'gen_ai.response.finish_reasons': response?.finishReasons,
@@ -300,8 +302,8 @@ interface DeploymentAttributes {
   failed(code: string): Attributes;
   /** The metric attributes of a served attempt, by the model the answer named. */
   answered(responseModel: string | undefined): ServedMetricAttributes;
-  /** What the request span says about the deployment that served it. */
-  chosen: Attributes;
+  /** What the request span says about the deployment that served it (by the pseudo-LLM when `simulated`). */
+  chosen(simulated: boolean): Attributes;
 }
 
 interface ServedMetricAttributes {
@@ -316,14 +318,15 @@ const maxResponseModels = 16;
 function describeDeployment(candidate: Candidate, operation: string): DeploymentAttributes {
   const server = serverAttributes(candidate);
   const provider = providerName(candidate.provider.id, server['server.address'] as string | undefined);
-  const metric: Attributes = Object.freeze({
+  const model: Attributes = {
     'gen_ai.operation.name': operation,
     'gen_ai.provider.name': provider,
     'gen_ai.request.model': candidate.native,
-    ...server,
-  });
+  };
+  const metric: Attributes = Object.freeze({ ...model, ...server });
   const attemptStart = (index: number, simulated: boolean): Attributes => ({
-    ...metric,
+    // The pseudo-LLM contacts no server: a span naming one would draw a call that never happened.
+    ...(simulated ? model : metric),
     'gen_ai.system': provider,
     'sovroute.provider': candidate.provider.id,
     'sovroute.model': candidate.model,
@@ -332,6 +335,8 @@ function describeDeployment(candidate: Candidate, operation: string): Deployment
   });
   // The common start (a first attempt, a real key) is shared; spans copy what they are given.
   const firstAttempt = Object.freeze(attemptStart(0, false));
+  const chosenSimulated: Attributes = Object.freeze({ 'gen_ai.provider.name': provider, 'gen_ai.system': provider });
+  const chosen: Attributes = Object.freeze({ ...chosenSimulated, ...server });
   const failures = new Map<string, Attributes>();
   const served = new Map<string | undefined, ServedMetricAttributes>();
   return {
@@ -359,7 +364,7 @@ function describeDeployment(candidate: Candidate, operation: string): Deployment
       }
       return entry;
     },
-    chosen: Object.freeze({ 'gen_ai.provider.name': provider, 'gen_ai.system': provider, ...server }),
+    chosen: (simulated) => (simulated ? chosenSimulated : chosen),
   };
 }
 
