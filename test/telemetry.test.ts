@@ -244,6 +244,21 @@ describe('telemetry: spans', () => {
     }
   });
 
+  it("content 'hash' or 'full': a request holding a value JSON cannot write (an in-process BigInt) still ends its span", async () => {
+    for (const content of ['hash', 'full'] as const) {
+      spans.reset();
+      const traced = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter, content } });
+      const unwritable = [{ role: 'user', content: [{ type: 'text', text: 'hi', extra: 10n }] }];
+      const error = (await traced.chat.completions.create({ model: 'm', messages: unwritable } as never).catch((caught: unknown) => caught)) as RouterError;
+      expect(error.code, content).toBe('invalid_request');
+      const [request] = requestSpans();
+      expect(request, content).toBeDefined();
+      expect(request!.attributes['error.type']).toBe('invalid_request');
+      expect(request!.status.code).toBe(2);
+    }
+    expect(received).toHaveLength(0);
+  });
+
   it("content 'full': the messages and the answer in the conventions' shape (role and typed parts, the answer's finish reason)", async () => {
     const seeing = openaiCompatible({ id: 'eu-seeing', baseURL: `${origin}/ok/v1`, jurisdiction: eu, models: [{ id: 'm', capabilities: ['chat', 'tools', 'vision'] }] });
     const traced = createRouter({ providers: [seeing], telemetry: { tracer, meter, content: 'full' } });

@@ -209,21 +209,24 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
       const ended = performance.now();
       if (served) {
         const attemptSpan = served.span;
-        if (attemptSpan.isRecording()) {
-          attemptSpan.setAttributes({
-            'gen_ai.response.id': response?.id,
-            'gen_ai.response.model': responseModel,
-            'gen_ai.response.finish_reasons': response?.finishReasons,
-            'gen_ai.usage.input_tokens': usage?.prompt_tokens,
-            'gen_ai.usage.output_tokens': outputTokens,
-            'sovroute.usage.estimated': usage?.estimated ? true : undefined,
-          });
-          if (error) {
-            attemptSpan.setAttributes({ 'error.type': error.code });
-            attemptSpan.setStatus({ code: spanStatusError, message: error.message });
+        try {
+          if (attemptSpan.isRecording()) {
+            attemptSpan.setAttributes({
+              'gen_ai.response.id': response?.id,
+              'gen_ai.response.model': responseModel,
+              'gen_ai.response.finish_reasons': response?.finishReasons,
+              'gen_ai.usage.input_tokens': usage?.prompt_tokens,
+              'gen_ai.usage.output_tokens': outputTokens,
+              'sovroute.usage.estimated': usage?.estimated ? true : undefined,
+            });
+            if (error) {
+              attemptSpan.setAttributes({ 'error.type': error.code });
+              attemptSpan.setStatus({ code: spanStatusError, message: error.message });
+            }
           }
+        } finally {
+          attemptSpan.end();
         }
-        attemptSpan.end();
       }
       // A test key's call (the pseudo-LLM) reached no upstream and spent nothing: its spans say
       // `sovroute.simulated`, but it adds nothing to the provider metrics, the cost or fallbacks.
@@ -238,35 +241,39 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
           if (outputTokens !== undefined) tokens.record(outputTokens, metric.output);
         }
       }
-      if (recording) {
-        const deployment = chosen ? deploymentAttributes(chosen, operation) : undefined;
-        span.setAttributes({
-          ...(deployment ? deployment.chosen(record.simulated) : {}),
-          'gen_ai.response.id': response?.id,
-          'gen_ai.response.model': responseModel,
-          'gen_ai.response.finish_reasons': response?.finishReasons,
-          ...(usage ? { 'gen_ai.usage.input_tokens': usage.prompt_tokens, 'gen_ai.usage.output_tokens': outputTokens } : {}),
-          'sovroute.outcome': record.outcome,
-          'sovroute.policy': record.policy ?? undefined,
-          'sovroute.tier': record.tier ?? undefined,
-          'sovroute.objective': record.objective ?? undefined,
-          'sovroute.provider': record.provider ?? undefined,
-          'sovroute.model': record.model ?? undefined,
-          'sovroute.fallback_used': record.fallback_used,
-          'sovroute.attempts': record.attempts.length,
-          'sovroute.cost': record.cost ?? undefined,
-          'sovroute.currency': record.cost === null ? undefined : record.currency,
-          'sovroute.simulated': record.simulated,
-          'sovroute.candidates.excluded_by_policy': policyExcluded,
-          'sovroute.overhead_ms': record.overhead_ms,
-          ...contentAttributes(prompt, completion, response?.finishReasons),
-        });
-        if (error) {
-          span.setAttributes({ 'error.type': error.code });
-          span.setStatus({ code: spanStatusError, message: error.message });
+      try {
+        if (recording) {
+          const deployment = chosen ? deploymentAttributes(chosen, operation) : undefined;
+          span.setAttributes({
+            ...(deployment ? deployment.chosen(record.simulated) : {}),
+            'gen_ai.response.id': response?.id,
+            'gen_ai.response.model': responseModel,
+            'gen_ai.response.finish_reasons': response?.finishReasons,
+            ...(usage ? { 'gen_ai.usage.input_tokens': usage.prompt_tokens, 'gen_ai.usage.output_tokens': outputTokens } : {}),
+            'sovroute.outcome': record.outcome,
+            'sovroute.policy': record.policy ?? undefined,
+            'sovroute.tier': record.tier ?? undefined,
+            'sovroute.objective': record.objective ?? undefined,
+            'sovroute.provider': record.provider ?? undefined,
+            'sovroute.model': record.model ?? undefined,
+            'sovroute.fallback_used': record.fallback_used,
+            'sovroute.attempts': record.attempts.length,
+            'sovroute.cost': record.cost ?? undefined,
+            'sovroute.currency': record.cost === null ? undefined : record.currency,
+            'sovroute.simulated': record.simulated,
+            'sovroute.candidates.excluded_by_policy': policyExcluded,
+            'sovroute.overhead_ms': record.overhead_ms,
+            ...contentAttributes(prompt, completion, response?.finishReasons),
+          });
+          if (error) {
+            span.setAttributes({ 'error.type': error.code });
+            span.setStatus({ code: spanStatusError, message: error.message });
+          }
         }
+      } finally {
+        // Ended whatever happened above: a span never ended is never exported.
+        span.end();
       }
-      span.end();
       if (record.cost !== null && record.provider && !record.simulated) {
         cost.add(record.cost, { 'sovroute.provider': record.provider, 'gen_ai.request.model': record.model ?? undefined, 'sovroute.key_id': costKeyId(record.key_id), 'sovroute.currency': record.currency });
       }
@@ -278,17 +285,29 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
   function contentAttributes(prompt: readonly unknown[] | undefined, completion: unknown[] | undefined, finishReasons: readonly string[] | undefined): Attributes {
     if (options.content === 'hash') {
       return {
-        'sovroute.input.sha256': prompt?.map((item) => contentHash(item)),
-        'sovroute.output.sha256': completion?.map((item) => contentHash(item)),
+        'sovroute.input.sha256': writable(() => prompt?.map((item) => contentHash(item))),
+        'sovroute.output.sha256': writable(() => completion?.map((item) => contentHash(item))),
       };
     }
     if (options.content === 'full') {
       return {
-        'gen_ai.input.messages': prompt && messagesJson(inputMessages(prompt), maxContentAttribute),
-        'gen_ai.output.messages': completion && messagesJson(outputMessages(completion, finishReasons), maxContentAttribute),
+        'gen_ai.input.messages': writable(() => prompt && messagesJson(inputMessages(prompt), maxContentAttribute)),
+        'gen_ai.output.messages': writable(() => completion && messagesJson(outputMessages(completion, finishReasons), maxContentAttribute)),
       };
     }
     return {};
+  }
+}
+
+/**
+ * The value `write` makes, or undefined when it throws: what an in-process caller sent may hold
+ * what JSON cannot write (a BigInt), and the attribute is then left out rather than the span.
+ */
+function writable<T>(write: () => T): T | undefined {
+  try {
+    return write();
+  } catch {
+    return undefined;
   }
 }
 
