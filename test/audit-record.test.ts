@@ -3,6 +3,8 @@ import {
   contentHash,
   createRouter,
   memoryAudit,
+  openaiCompatible,
+  RouterError,
   policyHash,
   presetPolicies,
   type AuditContentMode,
@@ -85,6 +87,22 @@ describe('audit.content', () => {
     })().catch(() => undefined);
     await routed.flush();
     expect(audit.records[0]!.content?.completion).toEqual([{ content: received }]);
+  });
+
+  it('a request holding a value JSON cannot write (an in-process BigInt) fails as invalid_request with its one record', async () => {
+    for (const content of ['hash', 'full'] as const) {
+      const audit = memoryAudit();
+      const unsent = openaiCompatible({ id: 'eu-local', baseURL: 'http://127.0.0.1:9/v1', models: [{ id: 'm' }] });
+      const routed = createRouter({ providers: [unsent], audit: { sinks: [audit], content } });
+      const unwritable = [{ role: 'user', content: [{ type: 'text', text: 'hi', extra: 10n }] }];
+      const error = await routed.chat.completions.create({ model: 'm', messages: unwritable } as never).catch((caught: unknown) => caught);
+      expect(RouterError.isInstance(error), content).toBe(true);
+      expect((error as RouterError).code).toBe('invalid_request');
+      await routed.flush();
+      expect(audit.records, content).toHaveLength(1);
+      expect(audit.records[0]!.outcome).toBe('invalid');
+      expect(audit.records[0]!.id).toBe((error as RouterError).auditId);
+    }
   });
 
   it('hashes each embedding input', async () => {

@@ -1,6 +1,6 @@
 import { auditContent } from '../audit/audit-content.js';
 import { nextRequestId } from '../internal/ids.js';
-import type { AuditCandidate, AuditCompletion, AuditOutcome, AuditRecordBody } from '../audit/types.js';
+import type { AuditCandidate, AuditCompletion, AuditContent, AuditContentMode, AuditOutcome, AuditRecordBody } from '../audit/types.js';
 import type { BudgetCeiling, KeySettlement } from '../budgets/key-admission.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { NoEligibleProviderError, RouterError, type Attempt, type RouterErrorCode } from '../errors.js';
@@ -200,7 +200,7 @@ export class RequestRecord {
     const excluded = audited.excluded;
     const estimated = chosen && plan?.ranked.find((entry) => entry.candidate === chosen)?.estCost;
     const answers = completion?.();
-    const content = audit.content === 'none' ? undefined : auditContent(audit.content, this.prompt, answers);
+    const content = audit.content === 'none' ? undefined : writableContent(audit.content, this.prompt, answers);
     const body: AuditRecordBody = {
       id: this.id,
       ts: new Date(this.arrivedAt).toISOString(),
@@ -246,6 +246,18 @@ export class RequestRecord {
         // A listener never changes how a request ends.
       }
     }
+  }
+}
+
+/**
+ * The record's content, or none when what an in-process caller sent holds a value JSON cannot
+ * write (a BigInt): the request still ends with its error and its one record.
+ */
+function writableContent(mode: Exclude<AuditContentMode, 'none'>, prompt: readonly unknown[] | undefined, answers: AuditCompletion[] | undefined): AuditContent | undefined {
+  try {
+    return auditContent(mode, prompt, answers);
+  } catch {
+    return undefined;
   }
 }
 
