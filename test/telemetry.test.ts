@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, MetricReader, PeriodicExportingMetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { azureOpenAI, createRouter, gemini, groq, openai, openaiCompatible, type ChatCompletion, type Provider, type Router, type RouterError } from '../src/index.js';
+import { azureOpenAI, contentHash, createRouter, gemini, groq, openai, openaiCompatible, type ChatCompletion, type Provider, type Router, type RouterError } from '../src/index.js';
 import { hashedKeyId } from '../src/router/router-context.js';
 import { libraryVersion } from '../src/version.js';
 
@@ -257,6 +257,16 @@ describe('telemetry: spans', () => {
       expect(request!.status.code).toBe(2);
     }
     expect(received).toHaveLength(0);
+  });
+
+  it("content 'hash': a long conversation adds at most 256 digests to its span, the newest messages'", async () => {
+    const traced = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter, content: 'hash' } });
+    const long = Array.from({ length: 3000 }, (_, index) => ({ role: index % 2 === 0 ? ('user' as const) : ('assistant' as const), content: `turn ${index}` }));
+    await traced.chat.completions.create({ model: 'm', messages: long });
+    const digests = requestSpans()[0]!.attributes['sovroute.input.sha256'] as string[];
+    expect(digests).toHaveLength(256);
+    expect(digests.at(-1)).toBe(contentHash(long.at(-1)));
+    expect(digests[0]).toBe(contentHash(long.at(-256)));
   });
 
   it("content 'full': the messages and the answer in the conventions' shape (role and typed parts, the answer's finish reason)", async () => {

@@ -54,6 +54,12 @@ export const tokenBuckets = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144
 /** The longest content attribute (`telemetry.content: 'full'`); longer JSON is shortened (`messagesJson`). @unit characters */
 export const maxContentAttribute = 16 * 1024;
 
+/**
+ * The most digests a `sovroute.input.sha256` / `sovroute.output.sha256` attribute holds
+ * (`telemetry.content: 'hash'`), the newest messages' (16 KiB of hex, as `'full'` keeps at most).
+ */
+export const maxContentDigests = 256;
+
 /** A message as `gen_ai.input.messages` / `gen_ai.output.messages` hold it: a role and typed parts. */
 export interface GenAiMessage {
   role: string;

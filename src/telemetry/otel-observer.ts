@@ -2,7 +2,7 @@ import { contentHash } from '../audit/hash-chain.js';
 import type { Candidate } from '../catalog/candidate.js';
 import type { DeploymentHealth } from '../health/health-tracker.js';
 import type { AttemptObservation, RequestEnd, RequestObservation, RequestObserver, RequestStart } from '../router/request-observer.js';
-import { durationBuckets, inputMessages, maxContentAttribute, messagesJson, operationName, outputMessages, providerName, tokenBuckets } from './gen-ai.js';
+import { durationBuckets, inputMessages, maxContentAttribute, maxContentDigests, messagesJson, operationName, outputMessages, providerName, tokenBuckets } from './gen-ai.js';
 import { spanKindClient, spanKindInternal, spanStatusError, type Attributes, type ObservableCallback, type OtelApi, type SpanLike } from './otel-api.js';
 import type { ResolvedTelemetryOptions } from './telemetry-options.js';
 
@@ -285,8 +285,9 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
   function contentAttributes(prompt: readonly unknown[] | undefined, completion: unknown[] | undefined, finishReasons: readonly string[] | undefined): Attributes {
     if (options.content === 'hash') {
       return {
-        'sovroute.input.sha256': writable(() => prompt?.map((item) => contentHash(item))),
-        'sovroute.output.sha256': writable(() => completion?.map((item) => contentHash(item))),
+        // The newest only: a caller sending thousands of messages must not make every span huge.
+        'sovroute.input.sha256': writable(() => prompt?.slice(-maxContentDigests).map((item) => contentHash(item))),
+        'sovroute.output.sha256': writable(() => completion?.slice(-maxContentDigests).map((item) => contentHash(item))),
       };
     }
     if (options.content === 'full') {

@@ -13,7 +13,7 @@ export interface TelemetryOptions {
   meter?: MeterLike;
   /**
    * What spans keep of the request's text: nothing (`'none'`), the SHA-256 of the messages and of
-   * the answers (`'hash'`, the same digests as the audit log's), or the messages and answers as
+   * the answers (`'hash'`, the same digests as the audit log's, of the newest 256 at most), or the messages and answers as
    * `gen_ai.input.messages` / `gen_ai.output.messages` JSON of at most 16 KiB, the oldest
    * messages left out beyond that (`'full'`).
    * @default 'none'
