@@ -75,6 +75,9 @@ describe('logger', () => {
   it('reads DEBUG like the debug package does', () => {
     for (const value of ['sovroute*', 'sovroute', 'sovroute:*', 'express,sovroute*', '*']) expect(debugFromEnvironment(value), value).toBe(true);
     for (const value of [undefined, '', 'express', 'sovroutex', 'other:*']) expect(debugFromEnvironment(value), String(value)).toBe(false);
+    // A name with a leading '-' is left out, whatever else the list turns on, wherever it stands.
+    for (const value of ['*,-sovroute*', '-sovroute*,*', 'sovroute*,-sovroute', '*,-sovroute:*', 'express*,-*,sovroute']) expect(debugFromEnvironment(value), value).toBe(false);
+    for (const value of ['*,-express*', 'sovroute*,-sovroutex', '-other,sovroute']) expect(debugFromEnvironment(value), value).toBe(true);
   });
 
   it('DEBUG=sovroute* prints each decision on stderr when no logger is given', () => {

@@ -17,10 +17,19 @@ export interface ResolvedLogger {
   debug: boolean;
 }
 
-/** `DEBUG=sovroute*` (or `sovroute`, `sovroute:*`, in a comma-separated list) turns the decision log on. */
+/** The names of `DEBUG` that mean the decision log. */
+const decisionLogName = /^(sovroute(:\*|\*|:.*)?|\*)$/;
+
+/**
+ * `DEBUG=sovroute*` (or `sovroute`, `sovroute:*`, `*`, in a comma-separated list) turns the
+ * decision log on; as with the `debug` package, a name with a leading `-` (`DEBUG=*,-sovroute*`)
+ * leaves it out, wherever it stands in the list.
+ */
 export function debugFromEnvironment(value: string | undefined): boolean {
   if (!value) return false;
-  return value.split(/[\s,]+/).some((name) => /^(sovroute(:\*|\*|:.*)?|\*)$/.test(name));
+  const names = value.split(/[\s,]+/);
+  if (names.some((name) => name.startsWith('-') && decisionLogName.test(name.slice(1)))) return false;
+  return names.some((name) => decisionLogName.test(name));
 }
 
 const stderrLogger: Logger = {
