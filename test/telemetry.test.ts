@@ -293,6 +293,36 @@ describe('telemetry: spans', () => {
     ]);
   });
 
+  it("content 'full': each answer keeps its own finish reason when the upstream lists its choices out of order", async () => {
+    const answer = {
+      id: 'chatcmpl-2',
+      object: 'chat.completion',
+      created: 1,
+      model: 'm',
+      choices: [
+        { index: 1, message: { role: 'assistant', content: 'Second, cut' }, finish_reason: 'length' },
+        { index: 0, message: { role: 'assistant', content: 'First.' }, finish_reason: 'stop' },
+      ],
+      usage: { prompt_tokens: 5, completion_tokens: 4, total_tokens: 9 },
+    };
+    const unordered = openaiCompatible({
+      id: 'eu-unordered',
+      baseURL: 'https://unordered.test/v1',
+      jurisdiction: eu,
+      models: [{ id: 'm' }],
+      fetch: async () => new Response(JSON.stringify(answer), { headers: { 'content-type': 'application/json' } }),
+    });
+    const traced = createRouter({ providers: [unordered], telemetry: { tracer, meter, content: 'full' } });
+    await traced.chat.completions.create({ ...ask, model: 'm', n: 2 });
+    const [request] = requestSpans();
+    const output = JSON.parse(request!.attributes['gen_ai.output.messages'] as string) as { parts: { content: string }[]; finish_reason: string }[];
+    expect(output.map((message) => [message.parts[0]!.content, message.finish_reason])).toEqual([
+      ['First.', 'stop'],
+      ['Second, cut', 'length'],
+    ]);
+    expect(request!.attributes['gen_ai.response.finish_reasons']).toEqual(['stop', 'length']);
+  });
+
   it("content 'full': a conversation over 16 KiB is cut to JSON that still parses, its newest message kept", async () => {
     const traced = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter, content: 'full' } });
     const earlier = Array.from({ length: 400 }, (_, index) => ({ role: index % 2 === 0 ? ('user' as const) : ('assistant' as const), content: `turn ${index} `.repeat(20) }));

@@ -186,7 +186,7 @@ export async function runChatCompletion(
     record.succeed(execution.candidate, usage, () => completionOf(completion.choices), {
       id: completion.id,
       model: completion.model,
-      finishReasons: completion.choices.map((choice) => choice.finish_reason ?? 'unknown'),
+      finishReasons: finishReasonsOf(completion.choices),
     });
     // The upstream's completion was parsed for this call alone: completed in place rather than
     // copied (a spread plus new keys costs ~3 µs on Node 20).
@@ -275,6 +275,12 @@ export function requestedModel(params: unknown, maxLength: number): string | nul
   const model = (params as { model?: unknown } | null)?.model;
   if (typeof model !== 'string') return null;
   return model.length > maxLength ? `${model.slice(0, maxLength)}…` : model;
+}
+
+/** Each choice's finish reason in choice order, as the recorded answers are (an upstream may list choices out of order). */
+function finishReasonsOf(choices: ChatCompletion['choices']): string[] {
+  const ordered = choices.length === 1 ? choices : [...choices].sort((a, b) => a.index - b.index);
+  return ordered.map((choice) => choice.finish_reason ?? 'unknown');
 }
 
 /** Completion tokens from the answer's text and reasoning, for upstreams that report no usage. */
