@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { context as otelContext, trace as otelTrace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, MetricReader, PeriodicExportingMetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -443,6 +445,32 @@ describe('telemetry: spans', () => {
     const [attempt] = attemptSpans();
     const { traceId, spanId } = attempt!.spanContext();
     expect(received[0]!.headers.traceparent).toBe(`00-${traceId}-${spanId}-01`);
+  });
+
+  it('the upstream call runs with its attempt span active, so HTTP instrumentation and fetch wrappers nest under it', async () => {
+    const contextManager = new AsyncLocalStorageContextManager().enable();
+    otelContext.setGlobalContextManager(contextManager);
+    try {
+      const activeAtCall: (string | undefined)[] = [];
+      const observed = openaiCompatible({
+        id: 'eu-observed',
+        baseURL: `${origin}/ok/v1`,
+        jurisdiction: eu,
+        models: [{ id: 'm' }],
+        // What an HTTP instrumentation does: read the active span when the request starts.
+        fetch: (input, init) => {
+          activeAtCall.push(otelTrace.getSpan(otelContext.active())?.spanContext().spanId);
+          return fetch(input, init);
+        },
+      });
+      const traced = createRouter({ providers: [observed], telemetry: { tracer, meter } });
+      await traced.chat.completions.create({ ...ask, model: 'm' });
+      const [attempt] = attemptSpans();
+      expect(activeAtCall).toEqual([attempt!.spanContext().spanId]);
+    } finally {
+      otelContext.disable();
+      contextManager.disable();
+    }
   });
 
   it('sends no trace context with propagate: false, and never a key in a span', async () => {

@@ -178,7 +178,9 @@ export async function execute<T>(
       const observed = record.observation?.attempt(candidate, count, !trackHealth);
       const started = performance.now();
       try {
-        const value = await run(candidate, signal, count++, observed?.headers);
+        const attempt = count++;
+        const call = () => run(candidate, signal, attempt, observed?.headers);
+        const value = await (observed?.run ? observed.run(call) : call());
         const latencyMs = performance.now() - started;
         const succeeded: Attempt = { provider: candidate.provider.id, model: candidate.model, outcome: 'ok', latency_ms: round(latencyMs) };
         attempts.push(succeeded);

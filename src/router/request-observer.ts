@@ -71,6 +71,11 @@ export interface RequestObservation {
 export interface AttemptObservation {
   /** Headers to add to the upstream request (trace context), if any. */
   readonly headers: Record<string, string> | undefined;
+  /**
+   * Runs the upstream call in the attempt's context (telemetry: its span active), so what the
+   * call does (an HTTP instrumentation's span, a fetch wrapper's) nests under the attempt.
+   */
+  run?<T>(call: () => T): T;
   /** The attempt failed. */
   failed(attempt: Attempt, error: RouterError): void;
   /** The attempt answered; it lasts until the request ends (a stream's last chunk). */
@@ -104,8 +109,12 @@ export function combineObservers(observers: readonly RequestObserver[]): Request
         attempt(candidate, index, simulated) {
           const attempts = eachGuarded(observations, (observation) => observation.attempt(candidate, index, simulated)).filter((attempt) => attempt !== undefined);
           const headers = attempts.reduce<Record<string, string> | undefined>((all, attempt) => (attempt.headers ? { ...all, ...attempt.headers } : all), undefined);
+          const runners = attempts.filter((attempt) => attempt.run !== undefined);
           return {
             headers,
+            ...(runners.length === 0
+              ? {}
+              : { run: <T>(call: () => T): T => runners.reduce<() => T>((inner, attempt) => () => attempt.run!(inner), call)() }),
             failed: (attempt, error) => void eachGuarded(attempts, (observed) => observed.failed(attempt, error)),
             succeeded: (attempt) => void eachGuarded(attempts, (observed) => observed.succeeded(attempt)),
           };

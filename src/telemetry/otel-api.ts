@@ -52,7 +52,7 @@ export interface OtelApi {
     setSpan(context: unknown, span: SpanLike): unknown;
   };
   metrics: { getMeter(name: string, version?: string): MeterLike };
-  context: { active(): unknown };
+  context: { active(): unknown; with<T>(context: unknown, call: () => T): T };
 }
 
 export const spanKindInternal = 0;

@@ -141,16 +141,20 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
         const started = performance.now();
         let deployment: DeploymentAttributes | undefined;
         let attemptSpan: SpanLike | undefined;
+        // The upstream call runs with the attempt span active: an HTTP instrumentation's span is its child.
+        let attemptContext: unknown;
         try {
           deployment = deploymentAttributes(candidate, operation);
           // A test key's attempt is answered by the pseudo-LLM, in this process: no client call.
           const kind = simulated ? spanKindInternal : spanKindClient;
           attemptSpan = tracer.startSpan(deployment.spanName, { kind, attributes: deployment.attemptStart(index, simulated) }, parent);
+          attemptContext = api.trace.setSpan(parent, attemptSpan);
         } catch {
           // No span for this attempt; the request goes on.
         }
         return {
           headers: options.propagate && !simulated && attemptSpan ? traceHeaders(attemptSpan) : undefined,
+          ...(attemptContext === undefined ? {} : { run: <T>(call: () => T): T => api.context.with(attemptContext, call) }),
           failed(_attempt, error) {
             try {
               if (attemptSpan?.isRecording()) {
