@@ -202,6 +202,17 @@ describe('telemetry: spans', () => {
     expect(attempt!.attributes['sovroute.upstream_status']).toBeUndefined();
   });
 
+  it('a denied call over a large catalogue: the span status says why in one line, not the kilobytes listing every excluded candidate', async () => {
+    const many = Array.from({ length: 200 }, (_, index) => deployment(`us-${index}`, 'ok', us));
+    const denying = createRouter({ providers: many, policy: 'eu-hosted', telemetry: { tracer, meter } });
+    const error = (await denying.chat.completions.create({ ...ask, model: 'm' }).catch((caught: unknown) => caught)) as RouterError;
+    expect(error.message.length).toBeGreaterThan(10_000);
+    const [request] = requestSpans();
+    expect(request!.status.code).toBe(2);
+    expect(request!.status.message).toBe(error.message.split('\n', 1)[0]);
+    expect(request!.status.message!.length).toBeLessThanOrEqual(1024);
+  });
+
   it('a denied call: a request span with error.type policy_violation and no attempt span', async () => {
     const error = (await router.chat.completions.create({ ...ask, model: 'us-only/m' }).catch((caught: unknown) => caught)) as RouterError;
     expect(error.code).toBe('policy_violation');

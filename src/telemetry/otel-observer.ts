@@ -160,7 +160,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
               if (attemptSpan?.isRecording()) {
                 // The upstream's own status only: a timeout, a refused connection or an abort has none.
                 attemptSpan.setAttributes({ 'error.type': error.code, 'sovroute.upstream_status': error.upstreamStatus });
-                attemptSpan.setStatus({ code: spanStatusError, message: error.message });
+                attemptSpan.setStatus({ code: spanStatusError, message: statusMessage(error.message) });
               }
               attemptSpan?.end();
               // The pseudo-LLM called no upstream: its faults say nothing of the deployment's.
@@ -225,7 +225,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
             });
             if (error) {
               attemptSpan.setAttributes({ 'error.type': error.code });
-              attemptSpan.setStatus({ code: spanStatusError, message: error.message });
+              attemptSpan.setStatus({ code: spanStatusError, message: statusMessage(error.message) });
             }
           }
         } finally {
@@ -271,7 +271,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
           });
           if (error) {
             span.setAttributes({ 'error.type': error.code });
-            span.setStatus({ code: spanStatusError, message: error.message });
+            span.setStatus({ code: spanStatusError, message: statusMessage(error.message) });
           }
         }
       } finally {
@@ -402,6 +402,19 @@ function serverAttributes(candidate: Candidate): Attributes {
   } catch {
     return {};
   }
+}
+
+/** The longest span status message. @unit characters */
+const maxStatusMessage = 1024;
+
+/**
+ * An error's first line, at most 1 KiB: a routing error lists every excluded candidate after it
+ * (tens of KiB over a large catalogue), which the audit record and `route` keep, not every span.
+ */
+function statusMessage(message: string): string {
+  const newline = message.indexOf('\n');
+  const line = newline === -1 ? message : message.slice(0, newline);
+  return line.length > maxStatusMessage ? `${line.slice(0, maxStatusMessage - 1)}…` : line;
 }
 
 /** The W3C trace context of the attempt's span, for the upstream. */
