@@ -65,6 +65,22 @@ describe('logger', () => {
     expect(block).toMatch(/error invalid_request: model "nope\\nsovroute req_forged/);
   });
 
+  it('a refusal over a large catalogue is one short block: the error line quotes at most 1 KiB, not every excluded candidate again', async () => {
+    const logger = collecting(true);
+    const many = Array.from({ length: 200 }, (_, index) =>
+      openaiCompatible({ id: `us-${index}`, baseURL: 'http://127.0.0.1:9/v1', jurisdiction: us, models: [{ id: 'm' }] }),
+    );
+    const router = createRouter({ apiKey: 'test-log', providers: many, policy: 'eu-hosted', logger });
+    const error = (await router.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }).catch((caught: unknown) => caught)) as Error;
+    expect(error.message.split('\n').length).toBeGreaterThan(200);
+    const block = logger.lines.debug![0]!;
+    const errorLines = block.split('\n').filter((line) => line.startsWith('  error '));
+    expect(errorLines).toHaveLength(1);
+    expect(errorLines[0]).toMatch(/^ {2}error no_eligible_provider: no provider is eligible for "m" under policy eu-hosted/);
+    expect(errorLines[0]!.length).toBeLessThan(1200);
+    expect(block.length).toBeLessThan(4096);
+  });
+
   it('logs no decision when the logger says debug is off', async () => {
     const logger = collecting(false);
     const router = createRouter({ apiKey: 'test-log', providers: providers(), logger });

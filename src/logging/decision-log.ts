@@ -30,7 +30,9 @@ export function formatDecision(record: DecisionRecord): string {
     `sovroute ${record.id} ${record.endpoint}${record.stream ? ' (stream)' : ''} ${record.requested_model ?? '(no model)'} → ${record.outcome}${served} (${record.duration_ms} ms${cost})`,
     `  key ${record.key_id ?? 'none'} · tier ${record.tier ?? '-'} · policy ${record.policy ?? '-'} · objective ${record.objective ?? '-'}${record.simulated ? ' · simulated (test key)' : ''}`,
   ];
-  if (record.error_code) lines.push(`  error ${record.error_code}: ${record.error_message ?? ''}`);
+  // At most 1 KiB: a routing error goes on to list every excluded candidate (tens of KiB over a
+  // large catalogue), which the block already shows below, summed up.
+  if (record.error_code) lines.push(`  error ${record.error_code}: ${cut(record.error_message ?? '', maxErrorLength)}`);
   const { considered } = countCandidates(record);
   if (considered > 0) {
     const eligible = record.candidates.filter((candidate) => candidate.eligible);
@@ -50,6 +52,13 @@ export function formatDecision(record: DecisionRecord): string {
     lines.push(`  attempt ${index + 1}: ${attempt.provider}/${attempt.model} ${attempt.outcome}${status}${code} in ${attempt.latency_ms} ms`);
   });
   return lines.map(printable).join('\n');
+}
+
+/** The longest error message a block quotes. @unit characters */
+const maxErrorLength = 1024;
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** Control characters, DEL, C1 and the Unicode line separators: what could break a line or drive a terminal. */
