@@ -179,8 +179,8 @@ export async function execute<T>(
       const started = performance.now();
       try {
         const attempt = count++;
-        const call = () => run(candidate, signal, attempt, observed?.headers);
-        const value = await (observed?.run ? observed.run(call) : call());
+        // Only telemetry wraps the call (its span active): the common path makes no closure.
+        const value = await (observed?.run ? observed.run(() => run(candidate, signal, attempt, observed.headers)) : run(candidate, signal, attempt, observed?.headers));
         const latencyMs = performance.now() - started;
         const succeeded: Attempt = { provider: candidate.provider.id, model: candidate.model, outcome: 'ok', latency_ms: round(latencyMs) };
         attempts.push(succeeded);
