@@ -22,6 +22,7 @@ import { withDefaultRates, type FxTable } from '../pricing/currency.js';
 import { builtInStrategies, strategyAliases, toStrategy } from '../strategies/registry.js';
 import type { Strategy } from '../strategies/types.js';
 import type { ResolvedRouterOptions } from './options.js';
+import { guardedHealth } from '../health/guarded-health.js';
 import type { Logger } from '../logging/logger.js';
 import { loadOtelApi, loadOtelApiSync, type OtelApi } from '../telemetry/otel-api.js';
 import { combineObservers, type RequestObserver } from './request-observer.js';
@@ -182,7 +183,12 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
 
   // Only the tracker's own store is changed by nothing but the tracker: a store passed in may be
   // written by others (other processes, the application), so what planning derives from it is not kept.
-  const { health, version: healthVersion } = versionedHealth(createHealthTracker(options.health), options.health.store !== undefined);
+  // A store passed in may also fail to write: what it cannot record must not fail the request.
+  const tracker = createHealthTracker(options.health);
+  const { health, version: healthVersion } = versionedHealth(
+    options.health.store === undefined ? tracker : guardedHealth(tracker, (message) => options.logger.logger.warn(message)),
+    options.health.store !== undefined,
+  );
   if (options.health.store && isSharedHealthStore(options.health.store)) options.health.store.attach({ logger: options.logger.logger });
   const audit = lazyAuditTrail(options.audit);
   // Who listens to requests: the decision log (DEBUG=sovroute*) and telemetry, each a chunk of

@@ -1,0 +1,44 @@
+import type { HealthTracker } from './health-tracker.js';
+
+/*
+ * A health store of the application's own (the `HealthStore` contract) may fail to write: read-only,
+ * full, or simply wrong. What the tracker records after an attempt is bookkeeping about the
+ * deployment, and must never change what the attempt was: a store that throws while recording an
+ * answer would otherwise turn that answer into a failure, which the router retries and falls
+ * back from, sending (and billing) the call again. So these writes are guarded: the failure is
+ * reported, at most once a minute, and routing goes on with what the store holds.
+ */
+
+/** How often a store that keeps failing is reported again. @unit milliseconds */
+const reportEveryMs = 60_000;
+
+/** `tracker` with its writes guarded, each failure reported through `warn` (throttled). */
+export function guardedHealth(tracker: HealthTracker, warn: (message: string) => void): HealthTracker {
+  let reportedAt = Number.NEGATIVE_INFINITY;
+  let unreported = 0;
+  const guard = (what: string, key: string, write: () => void) => {
+    try {
+      write();
+    } catch (error) {
+      const now = Date.now();
+      if (now - reportedAt < reportEveryMs) {
+        unreported += 1;
+        return;
+      }
+      const since = unreported > 0 ? ` (and ${unreported} more failures since the last report)` : '';
+      reportedAt = now;
+      unreported = 0;
+      warn(
+        `sovroute health: the health store could not record ${what} of ${key}: ${error instanceof Error ? error.message : String(error)}${since}; ` +
+          'routing goes on with what the store holds, and the request is unaffected',
+      );
+    }
+  };
+  return {
+    ...tracker,
+    succeeded: (key, latencyMs, kind) => guard('an answer', key, () => tracker.succeeded(key, latencyMs, kind)),
+    failed: (key, failure) => guard('a failure', key, () => tracker.failed(key, failure)),
+    released: (key, lowerBound) => guard('a released attempt', key, () => tracker.released(key, lowerBound)),
+    completed: (key, tokens) => guard('an answer length', key, () => tracker.completed(key, tokens)),
+  };
+}
