@@ -41,6 +41,7 @@ export type {
   EmbedResult,
   JurisdictionFacts,
   ModelOffer,
+  ModelPrice,
   Capability,
 } from './providers/types.js';
 

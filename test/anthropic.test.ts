@@ -78,9 +78,9 @@ describe('chat.completions.create through anthropic()', () => {
     expect(response.object).toBe('chat.completion');
     expect(response.choices[0]).toMatchObject({ finish_reason: 'stop', message: { role: 'assistant', content: 'Mild, 18 °C.', refusal: null } });
     expect(response.provider).toBe('anthropic');
-    // 25 prompt tokens (20 + 5 cached) at 3 USD/1M and 15 completion tokens at 15 USD/1M.
+    // 25 prompt tokens (20 at 3 USD/1M + 5 cache reads at 0.30) and 15 completion tokens at 15 USD/1M.
     expect(response.usage).toMatchObject({ prompt_tokens: 25, completion_tokens: 15, total_tokens: 40, currency: 'USD' });
-    expect(response.usage.cost).toBeCloseTo(0.0003, 10);
+    expect(response.usage.cost).toBeCloseTo(0.0002865, 10);
     expect(((await upstream.requests[0]!.json()) as { max_tokens: number; model: string })).toMatchObject({ model: 'claude-sonnet-5', max_tokens: 300 });
   });
 
@@ -111,7 +111,7 @@ describe('chat.completions.create through anthropic()', () => {
     const last = chunks.at(-1)!;
     expect(last).toMatchObject({ ...base, choices: [], provider: 'anthropic' });
     expect(last.usage).toMatchObject({ prompt_tokens: 25, completion_tokens: 15, total_tokens: 40, prompt_tokens_details: { cached_tokens: 5 }, currency: 'USD' });
-    expect((last.usage as { cost: number }).cost).toBeCloseTo(0.0003, 10);
+    expect((last.usage as { cost: number }).cost).toBeCloseTo(0.0002865, 10);
     expect(last.route?.attempts).toMatchObject([{ provider: 'anthropic', model: 'claude-sonnet-5', outcome: 'ok' }]);
   });
 
@@ -125,7 +125,7 @@ describe('chat.completions.create through anthropic()', () => {
     expect(audit.records).toHaveLength(1);
     expect(audit.records[0]).toMatchObject({ outcome: 'success', usage: { prompt_tokens: 25, completion_tokens: 15, total_tokens: 40 } });
     expect(audit.records[0]!.usage).not.toHaveProperty('estimated');
-    expect(audit.records[0]!.cost).toBeCloseTo(0.0003, 10);
+    expect(audit.records[0]!.cost).toBeCloseTo(0.0002865, 10);
   });
 
   it('retries a 529 overloaded answer on Anthropic, then answers', async () => {
@@ -204,7 +204,7 @@ describe('the official openai SDK through router.fetch, Anthropic behind it', ()
     expect(completion.choices[0]!.message.content).toBe('Mild, 18 °C.');
     const usage = completion.usage as unknown as { total_tokens: number; cost: number; currency: string };
     expect(usage.total_tokens).toBe(40);
-    expect(usage.cost).toBeCloseTo(0.0003, 10);
+    expect(usage.cost).toBeCloseTo(0.0002865, 10);
     expect(usage.currency).toBe('USD');
     expect((completion as unknown as { provider: string }).provider).toBe('anthropic');
     expect(upstream.requests[0]!.headers.get('x-api-key')).toBe('sk-ant-test');

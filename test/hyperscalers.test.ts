@@ -94,8 +94,8 @@ describe('a streamed Bedrock Converse answer', () => {
     expect(last.choices).toEqual([]);
     // Bedrock's inputTokens leave out the 100 cached tokens; OpenAI's prompt_tokens count them.
     expect(last.usage).toMatchObject({ prompt_tokens: 1100, completion_tokens: 200, total_tokens: 1300, prompt_tokens_details: { cached_tokens: 100 }, currency: 'USD' });
-    // 1100 × 3.30 + 200 × 16.50 per million tokens (the eu. profile's list price).
-    expect((last.usage as { cost: number }).cost).toBeCloseTo(0.00693, 10);
+    // 1000 × 3.30 + 100 cache reads × 0.33 + 200 × 16.50 per million tokens (the eu. profile's list price).
+    expect((last.usage as { cost: number }).cost).toBeCloseTo(0.006633, 10);
     expect(last.provider).toBe('bedrock-eu-central-1');
 
     const sent = upstream.requests[0]!;
@@ -137,8 +137,8 @@ describe('a streamed Bedrock Converse answer', () => {
     expect(audit.records).toHaveLength(1);
     expect(audit.records[0]).toMatchObject({ outcome: 'success', usage: { prompt_tokens: 1100, completion_tokens: 200, total_tokens: 1300 } });
     expect(audit.records[0]!.usage).not.toHaveProperty('estimated');
-    // 1100 × 3.30 + 200 × 16.50 per million tokens (the eu. profile's list price).
-    expect(audit.records[0]!.cost).toBeCloseTo(0.00693, 10);
+    // 1000 × 3.30 + 100 cache reads × 0.33 + 200 × 16.50 per million tokens (the eu. profile's list price).
+    expect(audit.records[0]!.cost).toBeCloseTo(0.006633, 10);
   });
 
   it('estimates the usage of a stream that ends without its metadata event, rather than reporting zero tokens and no cost', async () => {

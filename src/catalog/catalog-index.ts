@@ -1,7 +1,7 @@
 import { bareKey, lookupKey, modelKeys, namespaceOf } from '../models/canonical.js';
 import { convert, type FxTable } from '../pricing/currency.js';
-import type { Capability, Provider } from '../providers/types.js';
-import type { Candidate } from './candidate.js';
+import type { Capability, ModelPrice, Provider } from '../providers/types.js';
+import type { Candidate, CandidatePrice } from './candidate.js';
 
 /** Every candidate, indexed by provider and by any id its model is known by. Built once. */
 export interface CatalogIndex {
@@ -35,10 +35,7 @@ export function buildCatalogIndex(providers: readonly Provider[], currency: stri
   for (const provider of providers) {
     providerMap.set(provider.id, provider);
     for (const offer of provider.models) {
-      const price = offer.price && {
-        input: convert(offer.price.input, offer.price.currency, currency, fx),
-        output: convert(offer.price.output, offer.price.currency, currency, fx),
-      };
+      const price = offer.price && candidatePrice(offer.price, currency, fx);
       const candidate: Candidate = {
         key: `${provider.id}/${offer.id}`,
         provider,
@@ -94,5 +91,16 @@ export function buildCatalogIndex(providers: readonly Provider[], currency: stri
       (knownNamespace(model) ? perProvider.get(`${providerId}\u0000${bareKey(model)}`) : undefined),
     byListedModel: (model) => models.get(model) ?? models.get(lookupKey(model)) ?? [],
     byModel: (model) => models.get(model) ?? models.get(lookupKey(model)) ?? (knownNamespace(model) ? models.get(bareKey(model)) : undefined) ?? [],
+  };
+}
+
+/** An offer's price in the router's currency; cache reads and writes without a price of their own cost `input`. */
+function candidatePrice(price: ModelPrice, currency: string, fx: FxTable): CandidatePrice {
+  const input = convert(price.input, price.currency, currency, fx);
+  return {
+    input,
+    output: convert(price.output, price.currency, currency, fx),
+    cachedInput: price.cachedInput === undefined ? input : convert(price.cachedInput, price.currency, currency, fx),
+    cacheWrite: price.cacheWrite === undefined ? input : convert(price.cacheWrite, price.currency, currency, fx),
   };
 }

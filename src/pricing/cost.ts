@@ -1,4 +1,4 @@
-import type { Candidate } from '../catalog/candidate.js';
+import type { Candidate, CandidatePrice } from '../catalog/candidate.js';
 import type { TokenUsage, Usage } from '../wire/chat-response.js';
 import { roundMoney } from './currency.js';
 
@@ -18,7 +18,7 @@ export function priceUsage(
   const counts = complete ? undefined : fillCounts(reported, estimate);
   const prompt = counts ? counts.prompt_tokens : reported!.prompt_tokens;
   const completion = counts ? counts.completion_tokens : reported!.completion_tokens;
-  const cost = candidate.price ? roundMoney((prompt * candidate.price.input + completion * candidate.price.output) / 1_000_000) : 0;
+  const cost = candidate.price ? roundMoney(tokensCost(candidate.price, prompt, completion, reported?.prompt_tokens_details)) : 0;
   // Copied with Object.assign, not a spread: adding keys after a spread is V8's slow path (~3 µs).
   // Both counts reported but not their total (some upstreams leave it out): the sum, not an estimate.
   const usage: Usage = counts
@@ -28,6 +28,18 @@ export function priceUsage(
       : Object.assign({}, reported, { total_tokens: prompt + completion, cost, currency });
   if (!candidate.price) usage.price_unknown = true;
   return usage;
+}
+
+/**
+ * What the tokens cost: the prompt tokens the upstream says were read from its prompt cache
+ * (`cached_tokens`) or written to it (`cache_write_tokens`, Anthropic's cache writes) at their
+ * own prices, the rest of the prompt at the input price. Both are part of `prompt_tokens`, as
+ * in OpenAI's usage, so neither is counted twice.
+ */
+function tokensCost(price: CandidatePrice, prompt: number, completion: number, details: TokenUsage['prompt_tokens_details']): number {
+  const cached = details && isCount(details.cached_tokens) ? Math.min(details.cached_tokens, prompt) : 0;
+  const written = details && isCount(details.cache_write_tokens) ? Math.min(details.cache_write_tokens, prompt - cached) : 0;
+  return ((prompt - cached - written) * price.input + cached * price.cachedInput + written * price.cacheWrite + completion * price.output) / 1_000_000;
 }
 
 function isCount(value: unknown): value is number {

@@ -23,6 +23,8 @@ const modelOfferSchema = z.looseObject({
     z.looseObject({
       input: z.number().check(z.nonnegative('must be a price per 1M tokens, 0 or more')),
       output: z.number().check(z.nonnegative('must be a price per 1M tokens, 0 or more')),
+      cachedInput: z.optional(z.number().check(z.nonnegative('must be a price per 1M tokens, 0 or more'))),
+      cacheWrite: z.optional(z.number().check(z.nonnegative('must be a price per 1M tokens, 0 or more'))),
       currency: z.enum(['EUR', 'USD', 'CHF'], 'must be EUR, USD or CHF'),
     }),
   ),
@@ -70,7 +72,7 @@ const offer = fc.oneof(
       {
         id,
         native: fc.oneof(id, other),
-        price: fc.oneof(fc.record({ input: number, output: number, currency: fc.constantFrom('EUR', 'USD', 'CHF', 'GBP', 1) }, { requiredKeys: [] }), other),
+        price: fc.oneof(fc.record({ input: number, output: number, cachedInput: fc.oneof(number, other), cacheWrite: fc.oneof(number, other), currency: fc.constantFrom('EUR', 'USD', 'CHF', 'GBP', 1) }, { requiredKeys: [] }), other),
         context: fc.oneof(number, other),
         capabilities: fc.oneof(fc.array(fc.constantFrom('chat', 'tools', 'vision', 'json', 'embeddings', 'completions', 'audio'), { maxLength: 3 }), other),
         quality: fc.oneof(number, other),

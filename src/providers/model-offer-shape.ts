@@ -9,6 +9,8 @@ export const modelOfferShape = s.looseObject({
     s.looseObject({
       input: s.number(s.nonnegative('must be a price per 1M tokens, 0 or more')),
       output: s.number(s.nonnegative('must be a price per 1M tokens, 0 or more')),
+      cachedInput: s.optional(s.number(s.nonnegative('must be a price per 1M tokens, 0 or more'))),
+      cacheWrite: s.optional(s.number(s.nonnegative('must be a price per 1M tokens, 0 or more'))),
       currency: s.oneOf(['EUR', 'USD', 'CHF'], 'must be EUR, USD or CHF'),
     }),
   ),

@@ -137,14 +137,43 @@ export interface JurisdictionFacts {
 /** A capability a request may need from a model. */
 export type Capability = 'chat' | 'tools' | 'vision' | 'json' | 'embeddings' | 'completions';
 
+/** What one model costs on one deployment: per 1M tokens, in `currency`. */
+export interface ModelPrice {
+  /** An input (prompt) token. */
+  input: number;
+  /** An output (completion) token, reasoning included. */
+  output: number;
+  /**
+   * An input token read from the provider's prompt cache (OpenAI's
+   * `prompt_tokens_details.cached_tokens`, Anthropic's `cache_read_input_tokens`), usually a
+   * tenth to a half of `input`.
+   * @default input
+   */
+  cachedInput?: number;
+  /**
+   * An input token written to the provider's prompt cache (Anthropic's and Bedrock's
+   * `cache_creation_input_tokens`, reported as `prompt_tokens_details.cache_write_tokens`),
+   * 1.25× `input` for Claude's five-minute cache.
+   * @default input
+   */
+  cacheWrite?: number;
+  currency: 'EUR' | 'USD' | 'CHF';
+}
+
 /** One model as one deployment serves it. */
 export interface ModelOffer {
   /** Canonical id, the same across providers, e.g. `llama-3.3-70b-instruct`. */
   id: string;
   /** The provider's own id when it differs, e.g. `meta-llama/Llama-3.3-70B-Instruct`. */
   native?: string;
-  /** Price per 1M tokens, in the vendor's billing currency (converted through the router's `fx`). */
-  price?: { input: number; output: number; currency: 'EUR' | 'USD' | 'CHF' };
+  /**
+   * Price per 1M tokens, in the vendor's billing currency (converted through the router's `fx`).
+   * Input tokens the upstream reports as read from its prompt cache (`cached_tokens`) cost
+   * `cachedInput`, and those it reports as written to it (Anthropic's cache writes) `cacheWrite`;
+   * either left out costs `input`.
+   * @example { input: 3, output: 15, cachedInput: 0.3, cacheWrite: 3.75, currency: 'USD' }
+   */
+  price?: ModelPrice;
   /** Context window in tokens. */
   context?: number;
   /** What the model can do. @default ['chat'] */

@@ -48,7 +48,14 @@ export function listModels(context: RouterContext, apiKey: string | undefined): 
       },
       capabilities: [...candidate.capabilities],
     };
-    if (candidate.price) entry.price = { ...candidate.price, currency: context.currency };
+    if (candidate.price) {
+      const { input, output, cachedInput, cacheWrite } = candidate.price;
+      const offered = candidate.offer.price!;
+      const price: NonNullable<ModelEntry['price']> = { input, output, currency: context.currency };
+      if (offered.cachedInput !== undefined) price.cachedInput = cachedInput;
+      if (offered.cacheWrite !== undefined) price.cacheWrite = cacheWrite;
+      entry.price = price;
+    }
     if (candidate.offer.context !== undefined) entry.context = candidate.offer.context;
     data.push(entry);
   }

@@ -18,7 +18,8 @@ export interface ModelEntry {
     /** The strictest built-in policy the deployment satisfies. */
     tier: 'eu-sovereign' | 'eu-hosted' | 'global';
   };
-  price?: { input: number; output: number; currency: string };
+  /** Per 1M tokens, in the router's currency; cache reads and writes when the deployment prices them apart. */
+  price?: { input: number; output: number; cachedInput?: number; cacheWrite?: number; currency: string };
   context?: number;
   capabilities?: string[];
 }

@@ -28,7 +28,7 @@ export function rankingInput(spec: InputSpec): RankingInput {
     model: 'model-a',
     native: 'model-a',
     capabilities: new Set(['chat']),
-    price: spec.cost === undefined ? undefined : { input: spec.cost, output: spec.cost },
+    price: spec.cost === undefined ? undefined : { input: spec.cost, output: spec.cost, cachedInput: spec.cost, cacheWrite: spec.cost },
   };
   return {
     candidate,

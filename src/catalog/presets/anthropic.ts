@@ -1,6 +1,6 @@
 import { anthropicMessagesProvider } from '../../providers/anthropic/messages-provider.js';
 import type { JurisdictionFacts, ModelOffer, Provider } from '../../providers/types.js';
-import { resolvePreset, usd, withConfigurationCheck, type PresetOptions } from './preset.js';
+import { claudeCache, resolvePreset, usd, withConfigurationCheck, type PresetOptions } from './preset.js';
 
 const facts: JurisdictionFacts = {
   operator: { name: 'Anthropic PBC', country: 'US', parents: [] },
@@ -12,17 +12,18 @@ const facts: JurisdictionFacts = {
   source: 'https://platform.claude.com/docs/en/manage-claude/data-residency',
 };
 
-// Standard list prices (https://platform.claude.com/docs/en/about-claude/pricing); cache reads
-// and writes are priced as input here.
+// Standard list prices (https://platform.claude.com/docs/en/about-claude/pricing), with cache
+// reads at a tenth of input and five-minute cache writes at 1.25× input.
 const models: readonly ModelOffer[] = [
   // Claude Opus 5.5: price from a secondary source (a release note), effective 2026-09-22.
-  { id: 'claude-opus-5-5', price: usd(4, 20), context: 1_000_000, priceAsOf: '2026-09-22' },
-  { id: 'claude-opus-5', price: usd(5, 25), context: 1_000_000, priceAsOf: '2026-08-21' },
-  { id: 'claude-fable-5', price: usd(10, 50), context: 1_000_000, priceAsOf: '2026-08-21' },
-  { id: 'claude-sonnet-5', price: usd(3, 15), context: 1_000_000, priceAsOf: '2026-09-01' },
-  { id: 'claude-opus-4-8', price: usd(5, 25), context: 1_000_000, priceAsOf: '2026-08-21' },
-  { id: 'claude-sonnet-4-6', price: usd(3, 15), context: 1_000_000, priceAsOf: '2026-08-21' },
-  { id: 'claude-haiku-4-5', price: usd(1, 5), context: 200_000, priceAsOf: '2026-08-21' },
+  // Its cache-read price (0.20) is the release note's, not a tenth of input.
+  { id: 'claude-opus-5-5', price: usd(4, 20, { cachedInput: 0.2, cacheWrite: 5 }), context: 1_000_000, priceAsOf: '2026-09-22' },
+  { id: 'claude-opus-5', price: usd(5, 25, claudeCache(5)), context: 1_000_000, priceAsOf: '2026-08-21' },
+  { id: 'claude-fable-5', price: usd(10, 50, claudeCache(10)), context: 1_000_000, priceAsOf: '2026-08-21' },
+  { id: 'claude-sonnet-5', price: usd(3, 15, claudeCache(3)), context: 1_000_000, priceAsOf: '2026-09-01' },
+  { id: 'claude-opus-4-8', price: usd(5, 25, claudeCache(5)), context: 1_000_000, priceAsOf: '2026-08-21' },
+  { id: 'claude-sonnet-4-6', price: usd(3, 15, claudeCache(3)), context: 1_000_000, priceAsOf: '2026-08-21' },
+  { id: 'claude-haiku-4-5', price: usd(1, 5, claudeCache(1)), context: 200_000, priceAsOf: '2026-08-21' },
 ];
 
 /** What `anthropic()` takes: the options of every preset (but `transport`: it calls fetch), and Anthropic's required `max_tokens`. */

@@ -28,7 +28,7 @@ const models: readonly ModelOffer[] = [
   { id: 'gpt-4o-mini', price: usd(0.165, 0.66), context: 128_000, priceAsOf: '2026' },
   { id: 'text-embedding-3-small', price: usd(0.022, 0), context: 8_191, priceAsOf: '2026' },
   { id: 'text-embedding-3-large', price: usd(0.143, 0), context: 8_191, priceAsOf: '2026' },
-  { id: 'deepseek-v4-flash', native: 'DeepSeek-V4-Flash', price: usd(0.21, 0.56), context: 1_000_000, priceAsOf: '2026-10-01' },
+  { id: 'deepseek-v4-flash', native: 'DeepSeek-V4-Flash', price: usd(0.21, 0.56, { cachedInput: 0.031 }), context: 1_000_000, priceAsOf: '2026-10-01' },
   // Priced in the Data Zone; EU availability was in preview and is unconfirmed.
   { id: 'gpt-oss-120b', price: usd(0.165, 0.66), context: 131_072, priceAsOf: '2026-10-01' },
 ];

@@ -1,5 +1,5 @@
 import type { ModelOffer } from '../../providers/types.js';
-import { usd } from './preset.js';
+import { claudeCache, usd } from './preset.js';
 
 /*
  * Bedrock's models by region: list prices (USD per 1M tokens, on-demand, read from
@@ -42,22 +42,22 @@ export function geographyOf(region: string): 'eu' | 'us' | undefined {
 
 /** Claude and Nova through the geography's profile; the same price in the EU and US profiles. */
 function profileModels(geography: 'eu' | 'us'): ModelOffer[] {
-  const profile = (id: string, native: string, input: number, output: number, context: number, priceAsOf: string): ModelOffer => ({
+  const profile = (id: string, native: string, input: number, output: number, context: number, priceAsOf: string, cache?: Parameters<typeof usd>[2]): ModelOffer => ({
     id,
     native: `${geography}.${native}`,
-    price: usd(input, output),
+    price: usd(input, output, cache),
     context,
     priceAsOf,
   });
   return [
-    profile('claude-opus-4-8', 'anthropic.claude-opus-4-8', 5.5, 27.5, 1_000_000, '2026-05-28'),
-    profile('claude-sonnet-5', 'anthropic.claude-sonnet-5', 3.3, 16.5, 1_000_000, '2026-09-01'),
-    profile('claude-sonnet-4-6', 'anthropic.claude-sonnet-4-6', 3.3, 16.5, 1_000_000, '2026-06-26'),
-    profile('claude-sonnet-4-5', 'anthropic.claude-sonnet-4-5-20250929-v1:0', 3.3, 16.5, 200_000, '2026'),
+    profile('claude-opus-4-8', 'anthropic.claude-opus-4-8', 5.5, 27.5, 1_000_000, '2026-05-28', claudeCache(5.5)),
+    profile('claude-sonnet-5', 'anthropic.claude-sonnet-5', 3.3, 16.5, 1_000_000, '2026-09-01', claudeCache(3.3)),
+    profile('claude-sonnet-4-6', 'anthropic.claude-sonnet-4-6', 3.3, 16.5, 1_000_000, '2026-06-26', claudeCache(3.3)),
+    profile('claude-sonnet-4-5', 'anthropic.claude-sonnet-4-5-20250929-v1:0', 3.3, 16.5, 200_000, '2026', claudeCache(3.3)),
     // Before 4.5 regional profiles cost the same as the first-party list price.
-    profile('claude-sonnet-4', 'anthropic.claude-sonnet-4-20250514-v1:0', 3, 15, 200_000, '2026'),
-    profile('claude-haiku-4-5', 'anthropic.claude-haiku-4-5-20251001-v1:0', 1.1, 5.5, 200_000, '2026'),
-    profile('nova-2-lite', 'amazon.nova-2-lite-v1:0', 0.33, 2.75, 1_000_000, '2026-06-11'),
+    profile('claude-sonnet-4', 'anthropic.claude-sonnet-4-20250514-v1:0', 3, 15, 200_000, '2026', claudeCache(3)),
+    profile('claude-haiku-4-5', 'anthropic.claude-haiku-4-5-20251001-v1:0', 1.1, 5.5, 200_000, '2026', claudeCache(1.1)),
+    profile('nova-2-lite', 'amazon.nova-2-lite-v1:0', 0.33, 2.75, 1_000_000, '2026-06-11', { cachedInput: 0.0825 }),
     profile('nova-pro', 'amazon.nova-pro-v1:0', 0.8, 3.2, 300_000, '2026'),
     profile('nova-lite', 'amazon.nova-lite-v1:0', 0.06, 0.24, 300_000, '2026'),
     profile('nova-micro', 'amazon.nova-micro-v1:0', 0.035, 0.14, 128_000, '2026'),

@@ -30,7 +30,7 @@ export function deepinfra(options?: PresetOptions): Provider {
         { id: 'qwen3.5-397b-a17b', native: 'Qwen/Qwen3.5-397B-A17B', price: usd(0.45, 3), context: 262_144, priceAsOf: '2026-07-02' },
         { id: 'qwen3-coder-480b', native: 'Qwen/Qwen3-Coder-480B-A35B-Instruct-Turbo', price: usd(0.3, 1), context: 262_144, priceAsOf: '2026-10-01' },
         { id: 'deepseek-v4-pro', native: 'deepseek-ai/DeepSeek-V4-Pro', price: usd(1.3, 2.6), context: 1_048_576, priceAsOf: '2026-10-01' },
-        { id: 'deepseek-v4-flash', native: 'deepseek-ai/DeepSeek-V4-Flash', price: usd(0.09, 0.18), context: 1_048_576, priceAsOf: '2026-10-01' },
+        { id: 'deepseek-v4-flash', native: 'deepseek-ai/DeepSeek-V4-Flash', price: usd(0.09, 0.18, { cachedInput: 0.018 }), context: 1_048_576, priceAsOf: '2026-10-01' },
         // GLM 5.2: models.dev lists 0.95/3.00, a research note 1.40/4.40.
         { id: 'glm-5.2', native: 'zai-org/GLM-5.2', price: usd(0.95, 3), context: 1_048_576, priceAsOf: '2026-07-02' },
         { id: 'kimi-k2.6', native: 'moonshotai/Kimi-K2.6', price: usd(0.75, 3.5), context: 262_144, priceAsOf: '2026-10-01' },

@@ -49,7 +49,7 @@ interface Case {
   /** A native id, the canonical id it must resolve to, and that offer's price and context. */
   native: string;
   canonical: string;
-  price: { input: number; output: number; currency: string };
+  price: { input: number; output: number; cachedInput?: number; currency: string };
   context: number | undefined;
 }
 
@@ -62,7 +62,7 @@ const cases: Case[] = [
     chatURL: 'https://llm-server.llmhub.t-systems.net/v2/chat/completions',
     native: 'Qwen3.8-27B-FP8',
     canonical: 'qwen3.8-27b',
-    price: { input: 0.5, output: 2.5, currency: 'EUR' },
+    price: { input: 0.5, output: 2.5, cachedInput: 0.075, currency: 'EUR' },
     context: undefined,
   },
   {

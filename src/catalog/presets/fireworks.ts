@@ -25,7 +25,7 @@ export function fireworks(options?: PresetOptions): Provider {
       jurisdiction: facts,
       completions: true,
       models: [
-        { id: 'gpt-oss-120b', native: model('gpt-oss-120b'), price: usd(0.15, 0.6), context: 131_072, priceAsOf: '2026-10-01' },
+        { id: 'gpt-oss-120b', native: model('gpt-oss-120b'), price: usd(0.15, 0.6, { cachedInput: 0.015 }), context: 131_072, priceAsOf: '2026-10-01' },
         { id: 'gpt-oss-20b', native: model('gpt-oss-20b'), price: usd(0.07, 0.3), context: 131_072, priceAsOf: '2026-08-21' },
         { id: 'glm-5.2', native: model('glm-5p2'), price: usd(1.4, 4.4), context: 1_048_575, priceAsOf: '2026-08-21' },
         { id: 'kimi-k2.6', native: model('kimi-k2p6'), price: usd(0.95, 4), context: 262_000, priceAsOf: '2026-08-21' },

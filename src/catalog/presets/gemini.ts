@@ -22,7 +22,7 @@ const models: readonly ModelOffer[] = [
   { id: 'gemini-3.5-flash-lite', price: usd(0.3, 2.5), context: 1_048_576, priceAsOf: '2026-07-22' },
   { id: 'gemini-3.1-pro-preview', price: usd(2, 12), context: 1_048_576, priceAsOf: '2026' },
   { id: 'gemini-2.5-pro', price: usd(1.25, 10), context: 1_048_576, priceAsOf: '2026' },
-  { id: 'gemini-2.5-flash', price: usd(0.3, 2.5), context: 1_048_576, priceAsOf: '2026' },
+  { id: 'gemini-2.5-flash', price: usd(0.3, 2.5, { cachedInput: 0.03 }), context: 1_048_576, priceAsOf: '2026' },
   { id: 'gemini-2.5-flash-lite', price: usd(0.1, 0.4), context: 1_048_576, priceAsOf: '2026' },
   { id: 'gemini-embedding-001', price: usd(0.15, 0), context: 2_048, capabilities: ['embeddings'], priceAsOf: '2026' },
 ];

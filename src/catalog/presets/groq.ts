@@ -20,7 +20,7 @@ export function groq(options?: PresetOptions): Provider {
       envVar: 'GROQ_API_KEY',
       jurisdiction: facts,
       models: [
-        { id: 'gpt-oss-120b', native: 'openai/gpt-oss-120b', price: usd(0.15, 0.6), context: 131_072, priceAsOf: '2026-10-01' },
+        { id: 'gpt-oss-120b', native: 'openai/gpt-oss-120b', price: usd(0.15, 0.6, { cachedInput: 0.075 }), context: 131_072, priceAsOf: '2026-10-01' },
         { id: 'gpt-oss-20b', native: 'openai/gpt-oss-20b', price: usd(0.075, 0.3), context: 131_072, priceAsOf: '2026-08-21' },
         { id: 'llama-3.3-70b-instruct', native: 'llama-3.3-70b-versatile', price: usd(0.59, 0.79), context: 131_072, priceAsOf: '2026-08-21' },
         { id: 'llama-3.1-8b-instruct', native: 'llama-3.1-8b-instant', price: usd(0.05, 0.08), context: 131_072, priceAsOf: '2026-08-21' },

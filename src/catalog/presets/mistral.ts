@@ -41,9 +41,9 @@ export function mistral(options?: PresetOptions): Provider {
         // Mistral Small 4: a third-party note reports 0.10/0.30; models.dev and genai-prices agree on 0.15/0.60.
         { id: 'mistral-small-4', native: 'mistral-small-2603', price: usd(0.15, 0.6), context: 256_000, priceAsOf: '2026-08-21' },
         { id: 'mistral-small-3.2-24b', native: 'mistral-small-2506', price: usd(0.1, 0.3), context: 128_000, priceAsOf: '2026-07-02' },
-        { id: 'codestral', native: 'codestral-2508', price: usd(0.3, 0.9), context: 256_000, priceAsOf: '2026-10-01' },
+        { id: 'codestral', native: 'codestral-2508', price: usd(0.3, 0.9, { cachedInput: 0.03 }), context: 256_000, priceAsOf: '2026-10-01' },
         // GLM 5.3 hosted by Mistral; the exact model id string is not verified.
-        { id: 'glm-5.3', price: usd(1.4, 4.4), priceAsOf: '2026-10-01' },
+        { id: 'glm-5.3', price: usd(1.4, 4.4, { cachedInput: 0.14 }), priceAsOf: '2026-10-01' },
         { id: 'mistral-embed', price: usd(0.1, 0), context: 8_000, priceAsOf: '2026-07-02' },
       ],
     },

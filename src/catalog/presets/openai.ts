@@ -26,8 +26,8 @@ export function openai(options?: PresetOptions): Provider {
         // GPT-6.2 prices come from secondary sources (announced 2026-11-17).
         { id: 'gpt-6.2-astra', price: usd(8, 40), context: 1_050_000, priceAsOf: '2026-11-18' },
         { id: 'gpt-6.2-sol', price: usd(2, 10), context: 1_050_000, priceAsOf: '2026-11-18' },
-        { id: 'gpt-6-sol', price: usd(2, 10), context: 1_050_000, priceAsOf: '2026-09-22' },
-        { id: 'gpt-6-luna', price: usd(0.1, 0.5), context: 1_050_000, priceAsOf: '2026-09-22' },
+        { id: 'gpt-6-sol', price: usd(2, 10, { cachedInput: 0.2 }), context: 1_050_000, priceAsOf: '2026-09-22' },
+        { id: 'gpt-6-luna', price: usd(0.1, 0.5, { cachedInput: 0.01 }), context: 1_050_000, priceAsOf: '2026-09-22' },
         { id: 'gpt-5.6-terra', price: usd(2, 12), context: 1_050_000, priceAsOf: '2026-07-30' },
         { id: 'gpt-5.6-luna', price: usd(0.2, 1.2), context: 1_050_000, priceAsOf: '2026-07-30' },
         { id: 'gpt-5.4-mini', price: usd(0.75, 4.5), context: 400_000, priceAsOf: '2026-08-21' },

@@ -1,13 +1,17 @@
 import { InvalidRequestError, RouterError } from '../../errors.js';
 import { openaiCompatible } from '../../providers/openai-compatible.js';
 import { raisedBeforeSending } from '../../providers/upstream-error.js';
-import type { JurisdictionFacts, ModelOffer, Provider } from '../../providers/types.js';
+import type { JurisdictionFacts, ModelOffer, ModelPrice, Provider } from '../../providers/types.js';
 import { modelTraits } from './model-traits.js';
 
 /** A price that replaces a built-in one: per 1M tokens, with the date you read it. */
 export interface PriceOverride {
   input: number;
   output: number;
+  /** An input token read from the prompt cache. @default input */
+  cachedInput?: number;
+  /** An input token written to the prompt cache. @default input */
+  cacheWrite?: number;
   currency: 'EUR' | 'USD' | 'CHF';
   /** ISO date the price was read; shown as the offer's `priceAsOf`. */
   asOf?: string;
@@ -80,9 +84,21 @@ export interface PresetDefinition {
   models: readonly ModelOffer[];
 }
 
-export const eur = (input: number, output: number) => ({ input, output, currency: 'EUR' as const });
-export const usd = (input: number, output: number) => ({ input, output, currency: 'USD' as const });
-export const chf = (input: number, output: number) => ({ input, output, currency: 'CHF' as const });
+/** What cache reads and writes cost, where the vendor prices them apart from input. */
+type CachePrices = Pick<ModelPrice, 'cachedInput' | 'cacheWrite'>;
+
+export const eur = (input: number, output: number, cache?: CachePrices): ModelPrice => ({ input, output, ...cache, currency: 'EUR' });
+export const usd = (input: number, output: number, cache?: CachePrices): ModelPrice => ({ input, output, ...cache, currency: 'USD' });
+export const chf = (input: number, output: number, cache?: CachePrices): ModelPrice => ({ input, output, ...cache, currency: 'CHF' });
+
+/**
+ * Claude's prompt cache: a read costs a tenth of input, a five-minute write 1.25× input, on
+ * Anthropic's API, Bedrock and Vertex AI alike (research/hyperscalers.md §4.5).
+ */
+export const claudeCache = (input: number): CachePrices => ({
+  cachedInput: Math.round(input * 100_000) / 1_000_000,
+  cacheWrite: Math.round(input * 1_250_000) / 1_000_000,
+});
 
 /** Fills capabilities and quality from the shared traits when an offer does not set them. */
 function withTraits(offer: ModelOffer, completions: boolean): ModelOffer {

@@ -32,7 +32,7 @@ export function together(options?: PresetOptions): Provider {
         { id: 'qwen3.5-397b-a17b', native: 'Qwen/Qwen3.5-397B-A17B', price: usd(0.6, 3.6), context: 262_144, priceAsOf: '2026-07-02' },
         { id: 'glm-5.2', native: 'zai-org/GLM-5.2', price: usd(1.4, 4.4), context: 262_144, priceAsOf: '2026-07-02' },
         { id: 'kimi-k2.6', native: 'moonshotai/Kimi-K2.6', price: usd(1.2, 4.5), context: 262_144, priceAsOf: '2026-07-02' },
-        { id: 'kimi-k3', native: 'moonshotai/Kimi-K3', price: usd(3, 15), priceAsOf: '2026-10-01' },
+        { id: 'kimi-k3', native: 'moonshotai/Kimi-K3', price: usd(3, 15, { cachedInput: 0.3 }), priceAsOf: '2026-10-01' },
         { id: 'deepseek-v4-pro', native: 'deepseek-ai/DeepSeek-V4-Pro', price: usd(1.74, 3.48), context: 512_000, priceAsOf: '2026-07-02' },
         { id: 'gemma-4-31b', native: 'google/gemma-4-31B-it', price: usd(0.39, 0.97), context: 262_144, priceAsOf: '2026-07-02' },
         { id: 'minimax-m3', native: 'MiniMaxAI/MiniMax-M3', price: usd(0.3, 1.2), context: 524_288, priceAsOf: '2026-10-01' },

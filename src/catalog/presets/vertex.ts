@@ -4,7 +4,7 @@ import { euCountries } from '../../policy/countries.js';
 import type { AccessTokenSource } from '../../providers/vertex/access-token.js';
 import { vertexProvider } from '../../providers/vertex/vertex-provider.js';
 import type { JurisdictionFacts, ModelOffer, Provider } from '../../providers/types.js';
-import { configurationError, readEnv, resolvePreset, usd, type PresetOptions } from './preset.js';
+import { claudeCache, configurationError, readEnv, resolvePreset, usd, type PresetOptions } from './preset.js';
 import { nodeBuiltin } from '../../internal/node-builtin.js';
 
 /** What `vertex()` takes. */
@@ -87,13 +87,10 @@ function host(location: string): string {
 function models(location: string): ModelOffer[] {
   const regional = location === 'global' ? 1 : 1.1;
   const multiRegion = location === 'eu' || location === 'us' || location === 'global';
-  const claude = (id: string, native: string, input: number, output: number, context: number, markup = regional): ModelOffer => ({
-    id,
-    native,
-    price: usd(Math.round(input * markup * 1000) / 1000, Math.round(output * markup * 1000) / 1000),
-    context,
-    priceAsOf: '2026-12-05',
-  });
+  const claude = (id: string, native: string, input: number, output: number, context: number, markup = regional): ModelOffer => {
+    const marked = (price: number) => Math.round(price * markup * 1000) / 1000;
+    return { id, native, price: usd(marked(input), marked(output), claudeCache(marked(input))), context, priceAsOf: '2026-12-05' };
+  };
   const gemini = (id: string, input: number, output: number, priceAsOf: string): ModelOffer => ({ id, native: `google/${id}`, price: usd(input, output), context: 1_048_576, priceAsOf });
   return [
     ...(multiRegion ? [claude('claude-opus-4-8', 'claude-opus-4-8', 5, 25, 1_000_000)] : []),

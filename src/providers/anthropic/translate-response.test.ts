@@ -107,4 +107,13 @@ describe('translateUsage', () => {
       completion_tokens_details: { reasoning_tokens: 3 },
     });
   });
+
+  it('reports cache writes when the cache-read count is null, so that they are priced as writes', () => {
+    expect(translateUsage({ input_tokens: 10, cache_read_input_tokens: null, cache_creation_input_tokens: 50, output_tokens: 7 })).toEqual({
+      prompt_tokens: 60,
+      completion_tokens: 7,
+      total_tokens: 67,
+      prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 50 },
+    });
+  });
 });

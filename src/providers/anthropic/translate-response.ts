@@ -37,7 +37,7 @@ export function translateUsage(usage: AnthropicUsage): TokenUsage | undefined {
   const promptTokens = (usage.input_tokens ?? 0) + cacheRead + cacheWrite;
   const completionTokens = usage.output_tokens ?? 0;
   const result: TokenUsage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
-  if (typeof usage.cache_read_input_tokens === 'number') {
+  if (typeof usage.cache_read_input_tokens === 'number' || cacheWrite > 0) {
     result.prompt_tokens_details = cacheWrite > 0 ? { cached_tokens: cacheRead, cache_write_tokens: cacheWrite } : { cached_tokens: cacheRead };
   }
   const thinking = usage.output_tokens_details?.thinking_tokens;

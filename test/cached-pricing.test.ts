@@ -1,0 +1,97 @@
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { anthropic, createRouter, openai, openaiCompatible, type ChatCompletionChunk } from '../src/index.js';
+import { mockServer, sseBody } from './helpers/msw.js';
+
+/*
+ * Prompt tokens the upstream served from its prompt cache cost what the vendor bills for them
+ * (a tenth of input, often), not the full input price; Anthropic's cache writes cost their own
+ * price too. Both are part of `prompt_tokens`, so each is counted once.
+ */
+
+const upstream = mockServer();
+const messages = [{ role: 'user' as const, content: 'Summarise the attached contract.' }];
+const facts = { operator: { name: 'Example SAS', country: 'FR' }, hosting: ['FR'] };
+
+/** 1,000 prompt tokens of which 800 were read from the cache, and 100 completion tokens. */
+const cachedUsage = { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100, prompt_tokens_details: { cached_tokens: 800 } };
+const completion = (usage: object) => ({
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  created: 1,
+  model: 'gpt-6-sol',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'It is a lease.' }, finish_reason: 'stop', logprobs: null }],
+  usage,
+});
+
+function cachingCloud(price: { input: number; output: number; cachedInput?: number; currency: 'EUR' | 'USD' }) {
+  return createRouter({
+    providers: [openaiCompatible({ id: 'caching-cloud', baseURL: 'https://caching-cloud.test/v1', jurisdiction: facts, models: [{ id: 'model-a', price }] })],
+    currency: 'EUR',
+    fx: { EUR: 1, USD: 0.5 },
+  });
+}
+
+describe('cached prompt tokens', () => {
+  it('cost the cached-input price on an OpenAI-compatible answer, the rest of the prompt the input price', async () => {
+    upstream.use(http.post('https://caching-cloud.test/v1/chat/completions', () => HttpResponse.json(completion(cachedUsage))));
+    const response = await cachingCloud({ input: 2, output: 10, cachedInput: 0.2, currency: 'EUR' }).chat.completions.create({ model: 'model-a', messages });
+    // 200 uncached at 2, 800 cached at 0.2, 100 completion at 10 (per 1M): 0.00156, not 0.003.
+    expect(response.usage).toMatchObject({ prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100, prompt_tokens_details: { cached_tokens: 800 } });
+    expect(response.usage.cost).toBeCloseTo(0.00156, 12);
+  });
+
+  it('cost the cached-input price on a stream’s last chunk, converted to the router’s currency', async () => {
+    const chunk = (delta: object, finish: string | null) => ({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'model-a', choices: [{ index: 0, delta, finish_reason: finish }] });
+    const events = [chunk({ role: 'assistant', content: 'It is a lease.' }, null), chunk({}, 'stop'), { ...chunk({}, null), choices: [], usage: cachedUsage }];
+    upstream.use(
+      http.post('https://caching-cloud.test/v1/chat/completions', () =>
+        new HttpResponse(sseBody([...events.map((event) => `data: ${JSON.stringify(event)}\n\n`), 'data: [DONE]\n\n']), { headers: { 'content-type': 'text/event-stream' } }),
+      ),
+    );
+    const stream = await cachingCloud({ input: 2, output: 10, cachedInput: 0.2, currency: 'USD' }).chat.completions.create({ model: 'model-a', messages, stream: true });
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const each of stream) chunks.push(each);
+    // The same call in USD at 1 USD = 0.5 EUR.
+    expect((chunks.at(-1)!.usage as { cost: number; currency: string }).currency).toBe('EUR');
+    expect((chunks.at(-1)!.usage as { cost: number }).cost).toBeCloseTo(0.00078, 12);
+  });
+
+  it('cost the input price where the deployment gives cache reads no price of their own', async () => {
+    upstream.use(http.post('https://caching-cloud.test/v1/chat/completions', () => HttpResponse.json(completion(cachedUsage))));
+    const response = await cachingCloud({ input: 2, output: 10, currency: 'EUR' }).chat.completions.create({ model: 'model-a', messages });
+    expect(response.usage.cost).toBeCloseTo(0.003, 12);
+  });
+
+  it('are never counted as more than the prompt, nor priced below zero, when an upstream reports more cached than prompt tokens', async () => {
+    const inconsistent = { prompt_tokens: 100, completion_tokens: 0, total_tokens: 100, prompt_tokens_details: { cached_tokens: 5000 } };
+    upstream.use(http.post('https://caching-cloud.test/v1/chat/completions', () => HttpResponse.json(completion(inconsistent))));
+    const response = await cachingCloud({ input: 2, output: 10, cachedInput: 0.2, currency: 'EUR' }).chat.completions.create({ model: 'model-a', messages });
+    // All 100 prompt tokens cached: 100 × 0.2 per 1M.
+    expect(response.usage.cost).toBeCloseTo(0.00002, 12);
+  });
+
+  it('cost what OpenAI bills for them on the openai() preset’s gpt-6-sol (0.20 USD per 1M cached, 2.00 uncached)', async () => {
+    upstream.use(http.post('https://api.openai.com/v1/chat/completions', () => HttpResponse.json(completion(cachedUsage))));
+    const router = createRouter({ providers: [openai({ apiKey: 'sk-test' })], policy: 'global', currency: 'USD' });
+    const response = await router.chat.completions.create({ model: 'openai/gpt-6-sol', messages });
+    expect(response.usage.cost).toBeCloseTo((200 * 2 + 800 * 0.2 + 100 * 10) / 1e6, 12);
+  });
+
+  it('read from and written to Anthropic’s cache cost a tenth and 1.25× of input on the anthropic() preset', async () => {
+    const usage = { input_tokens: 20, cache_read_input_tokens: 1000, cache_creation_input_tokens: 500, output_tokens: 10 };
+    const answer = { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-5', content: [{ type: 'text', text: 'A lease.' }], stop_reason: 'end_turn', usage };
+    upstream.use(http.post('https://api.anthropic.com/v1/messages', () => HttpResponse.json(answer)));
+    const router = createRouter({ providers: [anthropic({ apiKey: 'sk-ant-test' })], policy: 'global', currency: 'USD' });
+    const response = await router.chat.completions.create({ model: 'anthropic/claude-sonnet-5', messages });
+    expect(response.usage).toMatchObject({ prompt_tokens: 1520, completion_tokens: 10, prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 500 } });
+    // 20 at 3, 1,000 cache reads at 0.30, 500 cache writes at 3.75, 10 output at 15 (USD per 1M).
+    expect(response.usage.cost).toBeCloseTo((20 * 3 + 1000 * 0.3 + 500 * 3.75 + 10 * 15) / 1e6, 12);
+  });
+
+  it('are listed by models.list() at their own price, in the router’s currency', async () => {
+    const router = cachingCloud({ input: 2, output: 10, cachedInput: 0.2, currency: 'USD' });
+    const listed = await router.models.list();
+    expect(listed.data[0]!.price).toEqual({ input: 1, output: 5, cachedInput: 0.1, currency: 'EUR' });
+  });
+});
