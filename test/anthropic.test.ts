@@ -128,6 +128,25 @@ describe('chat.completions.create through anthropic()', () => {
     expect(audit.records[0]!.cost).toBeCloseTo(0.0002865, 10);
   });
 
+  it('records a stream cut part-way with the prompt tokens message_start reported (cache reads priced as such), the answer estimated', async () => {
+    // A long cached prompt: 100,000 tokens read from the cache, 20 not; the request's own text is short.
+    const start = { ...vectorStream[0]!, message: { ...(vectorStream[0] as { message: object }).message, usage: { input_tokens: 20, cache_creation_input_tokens: 0, cache_read_input_tokens: 100_000, output_tokens: 1 } } };
+    const overloaded = { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } as { type: string };
+    upstream.use(http.post(messagesURL, () => stream([start, vectorStream[1]!, vectorStream[3]!, overloaded])));
+    const audit = memoryAudit();
+    const router = createRouter({ providers: [anthropic({ apiKey: 'sk-ant-test' })], currency: 'USD', retry: { retries: 0 }, audit: [audit] });
+    const response = await router.chat.completions.create({ model: 'claude-sonnet-5', messages, stream: true });
+    const error = await (async () => {
+      for await (const _chunk of response);
+    })().catch((caught: unknown) => caught);
+    expect(RouterError.isInstance(error)).toBe(true);
+    await router.flush();
+    expect(audit.records).toHaveLength(1);
+    // 'Checking.' is about 3 tokens: the answer is estimated, the prompt is what Anthropic counted.
+    expect(audit.records[0]).toMatchObject({ outcome: 'error', usage: { prompt_tokens: 100_020, completion_tokens: 3, total_tokens: 100_023, estimated: true } });
+    expect(audit.records[0]!.cost).toBeCloseTo((20 * 3 + 100_000 * 0.3 + 3 * 15) / 1e6, 12);
+  });
+
   it('retries a 529 overloaded answer on Anthropic, then answers', async () => {
     let calls = 0;
     upstream.use(http.post(messagesURL, () => (++calls === 1 ? overloaded() : HttpResponse.json(answer))));

@@ -89,7 +89,12 @@ export interface ChatResult {
 }
 
 export interface ChatStreamResult {
-  /** Chunks in arrival order. Breaking out of iteration closes the upstream connection. */
+  /**
+   * Chunks in arrival order. Breaking out of iteration closes the upstream connection. The last
+   * `usage` any chunk carries counts; it may be partial (the prompt's counts alone, which
+   * Anthropic reports before the answer), and a count it leaves out is estimated if the stream
+   * ends before a whole usage arrives.
+   */
   chunks: AsyncIterable<UpstreamChatCompletionChunk>;
   requestId?: string | undefined;
 }

@@ -164,7 +164,8 @@ describe('anthropic() over HTTP', () => {
     const { chunks, error } = await collect(result.chunks);
     expect(error).toBeUndefined();
     expect(chunks.map((chunk) => [chunk.choices[0]?.delta ?? null, chunk.choices[0]?.finish_reason ?? null, chunk.usage ?? null])).toEqual([
-      [{ role: 'assistant', content: '' }, null, null],
+      // The prompt's side of the usage, from message_start: the answer is not counted yet.
+      [{ role: 'assistant', content: '' }, null, { prompt_tokens: 20 }],
       [{ content: 'Checking.' }, null, null],
       [{}, 'stop', null],
       [null, null, { prompt_tokens: 20, completion_tokens: 3, total_tokens: 23 }],

@@ -46,6 +46,17 @@ export function translateUsage(usage: AnthropicUsage): TokenUsage | undefined {
 }
 
 /**
+ * The prompt's side of the usage `message_start` reports before any output: prompt tokens and
+ * cache details, without completion or total counts (the answer is still to come). Undefined
+ * when no input count was reported.
+ */
+export function promptUsage(usage: AnthropicUsage): Pick<TokenUsage, 'prompt_tokens' | 'prompt_tokens_details'> | undefined {
+  if (typeof usage.input_tokens !== 'number') return undefined;
+  const { prompt_tokens, prompt_tokens_details } = translateUsage(usage)!;
+  return prompt_tokens_details === undefined ? { prompt_tokens } : { prompt_tokens, prompt_tokens_details };
+}
+
+/**
  * @param jsonTool the JSON-mode tool's name when the request asked for JSON: its call becomes the
  *   message content, with finish_reason `stop`.
  * @param created the completion's `created`, in Unix seconds.

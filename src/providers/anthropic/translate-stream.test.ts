@@ -40,12 +40,16 @@ const vectorEvents: AnthropicStreamEvent[] = [
   ...end('tool_use', { output_tokens: 15 }),
 ];
 
-/** The §5.3 vector's OpenAI chunks, as an adapter yields them: the router adds `usage: null` when the caller asked for usage. */
+/**
+ * The §5.3 vector's OpenAI chunks, as an adapter yields them: the role chunk carries the prompt's
+ * usage from message_start (the router takes it in and strips it, or sets `usage: null` when the
+ * caller asked for usage).
+ */
 const vectorChunks = (() => {
   const base = { id: 'chatcmpl-msg_01ABC', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'claude-sonnet-4-5' };
   const chunk = (delta: object, finish: string | null = null) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
   return [
-    chunk({ role: 'assistant', content: '' }),
+    { ...chunk({ role: 'assistant', content: '' }), usage: { prompt_tokens: 25, prompt_tokens_details: { cached_tokens: 5 } } },
     chunk({ content: 'Checking.' }),
     chunk({ tool_calls: [{ index: 0, id: 'toolu_01X', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
     chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }),

@@ -1,12 +1,15 @@
-import type { ChunkToolCallDelta, UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
-import { finishReason, translateUsage } from './translate-response.js';
+import type { ChunkToolCallDelta, TokenUsage, UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
+import { finishReason, promptUsage, translateUsage } from './translate-response.js';
 import type { AnthropicStreamEvent, AnthropicUsage } from './wire.js';
 
 /*
  * Anthropic stream events → OpenAI `chat.completion.chunk`s (openai-contract.md §4.6), one event
  * at a time, O(1) each:
  * - `message_start` (the first; a repeated one is ignored) → `{role:'assistant', content:''}`,
- *   emitted with the first output rather than at once, so an error before any output fails over;
+ *   emitted with the first output rather than at once, so an error before any output fails over,
+ *   and carrying the prompt's side of the usage `message_start` reported (no completion count):
+ *   a stream cut before its usage chunk is then costed on the prompt Anthropic counted, cache
+ *   reads included, and only the answer is estimated;
  * - text → `content` deltas; each `tool_use` block → tool-call deltas numbered from 0 in order
  *   of appearance (not by Anthropic's block index), the first carrying id, type and name, and
  *   `"{}"` as arguments for a call that streamed none;
@@ -128,7 +131,12 @@ export class StreamTranslator {
   /** The first chunk; a stream that skipped `message_start` gets it before its first content. */
   #start(): UpstreamChatCompletionChunk[] {
     this.#started = true;
-    return [this.#chunk({ role: 'assistant', content: '' }, null)];
+    const chunk = this.#chunk({ role: 'assistant', content: '' }, null);
+    const prompt = promptUsage(this.#usage);
+    // Without completion_tokens on purpose: the router estimates the answer from what streamed
+    // until the full usage replaces it (pricing/cost.ts fills a count an upstream left out).
+    if (prompt !== undefined) chunk.usage = prompt as TokenUsage;
+    return [chunk];
   }
 
   #emit(delta: UpstreamChatCompletionChunk['choices'][number]['delta']): readonly UpstreamChatCompletionChunk[] {
