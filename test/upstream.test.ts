@@ -187,6 +187,42 @@ describe('routing to an openaiCompatible upstream', () => {
     expect(last!.usage).toMatchObject({ completion_tokens: 512, estimated: true });
   });
 
+  // Mistral's Magistral sends its content as a list of parts (thinking, then text): both were
+  // generated and are billed, as a string answer is.
+  it('counts an answer given as content parts (thinking and text) in the estimate when the upstream reports no usage, streamed or not', async () => {
+    const thought = 'Let me think about how to greet someone in French. '.repeat(40); // 2,040 characters
+    const thinking = (text: string) => ({ type: 'thinking', thinking: [{ type: 'text', text }] });
+    upstream.use(
+      http.post(url, async ({ request }) => {
+        const body = (await request.json()) as { stream?: boolean };
+        if (!body.stream) {
+          const answer = completion();
+          answer.choices[0]!.message = { ...answer.choices[0]!.message, content: [thinking(thought), { type: 'text', text: 'Bonjour.' }] } as never;
+          return HttpResponse.json(answer);
+        }
+        return new HttpResponse(
+          sseBody([
+            sseEvents(
+              chunk({ role: 'assistant', content: [thinking(thought.slice(0, 1000))] }),
+              chunk({ content: [thinking(thought.slice(1000))] }),
+              chunk({ content: [{ type: 'text', text: 'Bonjour.' }] }),
+              chunk({}, 'stop'),
+              '[DONE]',
+            ),
+          ]),
+          { headers: { 'content-type': 'text/event-stream' } },
+        );
+      }),
+    );
+    const router = pricedRouter();
+    const answered = await router.chat.completions.create({ model: 'priced/model-a', messages });
+    let last: ChatCompletionChunk | undefined;
+    for await (const received of await router.chat.completions.create({ model: 'priced/model-a', messages, stream: true })) last = received;
+    // (2,040 + 8) / 4
+    expect(answered.usage).toMatchObject({ completion_tokens: 512, estimated: true });
+    expect(last!.usage).toMatchObject({ completion_tokens: 512, estimated: true });
+  });
+
   it('estimates a tool call’s completion tokens alike, streamed or not, when the upstream reports no usage', async () => {
     const call = { id: 'call_1', type: 'function', function: { name: 'lookup_processing_agreement', arguments: '{"id":7}' } };
     upstream.use(

@@ -23,6 +23,33 @@ export function reasoningLength(fields: Record<string, unknown>): number {
   return typeof text === 'string' ? text.length : 0;
 }
 
+/**
+ * Characters of an answer's (or a chunk delta's) `content`: a string, or a list of parts, which
+ * some upstreams send (Mistral's Magistral: `thinking` parts, then `text` parts), all of them
+ * generated and paid for.
+ */
+export function answerLength(content: unknown): number {
+  if (typeof content === 'string') return content.length;
+  if (!Array.isArray(content)) return 0;
+  let length = 0;
+  for (const part of content) {
+    if (part && typeof part === 'object') {
+      const { text, thinking } = part as { text?: unknown; thinking?: unknown };
+      length += partLength(text) + partLength(thinking);
+    }
+  }
+  return length;
+}
+
+/** A part's text: a string, or a list of `{ text }` parts (a Magistral `thinking` part's). */
+function partLength(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (!Array.isArray(value)) return 0;
+  let length = 0;
+  for (const part of value) if (part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string') length += (part as { text: string }).text.length;
+  return length;
+}
+
 function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';

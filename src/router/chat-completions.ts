@@ -5,7 +5,7 @@ import { InvalidRequestError, RouterError } from '../errors.js';
 import { validateShape } from '../internal/validate-shape.js';
 import { parseModel, type RouteSpec } from '../models/parse-model.js';
 import { priceUsage } from '../pricing/cost.js';
-import { estimatePromptTokens, reasoningLength } from '../pricing/tokens.js';
+import { answerLength, estimatePromptTokens, reasoningLength } from '../pricing/tokens.js';
 import { pseudoChat, pseudoChatStream } from '../providers/pseudo/lazy-pseudo-llm.js';
 import type { PseudoCallOptions } from '../providers/pseudo/pseudo-llm.js';
 import type { Capability } from '../providers/types.js';
@@ -287,7 +287,7 @@ function finishReasonsOf(choices: ChatCompletion['choices']): string[] {
 function estimateCompletion(choices: ChatCompletion['choices']): number {
   let characters = 0;
   for (const choice of choices) {
-    characters += typeof choice.message.content === 'string' ? choice.message.content.length : 0;
+    characters += answerLength(choice.message.content);
     characters += reasoningLength(choice.message);
     for (const call of choice.message.tool_calls ?? []) characters += call.function.name.length + call.function.arguments.length;
   }

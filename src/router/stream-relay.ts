@@ -1,7 +1,7 @@
 import { StreamedCompletion } from '../audit/audit-content.js';
 import { AbortedError, type RouterError } from '../errors.js';
 import { priceUsage } from '../pricing/cost.js';
-import { reasoningLength } from '../pricing/tokens.js';
+import { answerLength, reasoningLength } from '../pricing/tokens.js';
 import { isBufferedIterator, type BufferedAsyncIterator } from '../streaming/buffered-iterator.js';
 import type { ChatCompletionChunk, TokenUsage, Usage, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
 import type { Execution } from './execute.js';
@@ -76,7 +76,7 @@ class RelayState {
     for (const choice of chunk.choices) {
       if (choice.finish_reason) (this.finishReasons ??= [])[choice.index] = choice.finish_reason;
       const delta = choice.delta;
-      if (typeof delta.content === 'string') this.characters += delta.content.length;
+      this.characters += answerLength(delta.content);
       this.characters += reasoningLength(delta);
       // As a whole answer is estimated (chat-completions.ts): a tool call's name and its arguments.
       if (delta.tool_calls) for (const call of delta.tool_calls) this.characters += (call.function?.name?.length ?? 0) + (call.function?.arguments?.length ?? 0);
