@@ -109,4 +109,17 @@ describe('fx', () => {
     const euroOnly = createRouter({ providers: [chfCloud], currency: 'EUR', fx: { EUR: 1 } });
     expect((await euroOnly.models.list()).data[0]?.price?.input).toBeCloseTo(1.24 / 1.16, 12);
   });
+
+  it('lists a converted price without floating-point noise in its last digits', async () => {
+    // 2 USD at the built-in 1 EUR = 1.16 USD is 1.72413793103448275… EUR; in binary floating point,
+    // 2 / 1.16 reads 1.7241379310344829, wrong in its last two digits.
+    const usdCloud = openaiCompatible({
+      id: 'usd-cloud',
+      baseURL: 'https://usd-cloud.test/v1',
+      jurisdiction: facts,
+      models: [{ id: 'gpt-6-sol', price: { input: 2, output: 10, cachedInput: 0.2, currency: 'USD' } }],
+    });
+    const listed = await createRouter({ providers: [usdCloud], currency: 'EUR' }).models.list();
+    expect(listed.data[0]?.price).toEqual({ input: 1.724137931034, output: 8.620689655172, cachedInput: 0.172413793103, currency: 'EUR' });
+  });
 });

@@ -1,5 +1,5 @@
 import { bareKey, lookupKey, modelKeys, namespaceOf } from '../models/canonical.js';
-import { convert, type FxTable } from '../pricing/currency.js';
+import { convert, roundMoney, type FxTable } from '../pricing/currency.js';
 import type { Capability, ModelPrice, Provider } from '../providers/types.js';
 import type { Candidate, CandidatePrice } from './candidate.js';
 
@@ -94,13 +94,18 @@ export function buildCatalogIndex(providers: readonly Provider[], currency: stri
   };
 }
 
-/** An offer's price in the router's currency; cache reads and writes without a price of their own cost `input`. */
+/**
+ * An offer's price in the router's currency; cache reads and writes without a price of their own
+ * cost `input`. Converted amounts are rounded as costs are (`roundMoney`): 2 USD at 1.16 is
+ * listed as 1.724137931034 EUR, not with the floating-point noise of 1.7241379310344829.
+ */
 function candidatePrice(price: ModelPrice, currency: string, fx: FxTable): CandidatePrice {
-  const input = convert(price.input, price.currency, currency, fx);
+  const inCurrency = (amount: number) => (price.currency === currency ? amount : roundMoney(convert(amount, price.currency, currency, fx)));
+  const input = inCurrency(price.input);
   return {
     input,
-    output: convert(price.output, price.currency, currency, fx),
-    cachedInput: price.cachedInput === undefined ? input : convert(price.cachedInput, price.currency, currency, fx),
-    cacheWrite: price.cacheWrite === undefined ? input : convert(price.cacheWrite, price.currency, currency, fx),
+    output: inCurrency(price.output),
+    cachedInput: price.cachedInput === undefined ? input : inCurrency(price.cachedInput),
+    cacheWrite: price.cacheWrite === undefined ? input : inCurrency(price.cacheWrite),
   };
 }
