@@ -249,6 +249,25 @@ describe('a key budget in this process', () => {
     expect(await listed('test-a')).toEqual(['priced/m', 'unpriced/m', 'unpriced/n']);
   });
 
+  it('names a refused request’s estimate as the millionths it is counted in, not as 0', async () => {
+    // Each call costs 0.001 EUR per million tokens × 1 token: far below a millionth, counted as one.
+    const upstream = await answer();
+    const router = createRouter({
+      currency: 'EUR',
+      policy: 'global',
+      keys: { 'sk-a': { label: 'team-a', budget: { limit: 0.000001, period: 'day' } } },
+      providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 0.001, currency: 'EUR' } }] })],
+    });
+    await router.chat.completions.create(request, { apiKey: 'sk-a' });
+    const refused = await router.chat.completions.create(request, { apiKey: 'sk-a' }).then(
+      () => undefined,
+      (error: unknown) => error as RouterError,
+    );
+    expect(refused?.code).toBe('budget_exceeded');
+    expect(refused?.message).toContain('has 0 EUR left of its daily budget of 0.000001 EUR');
+    expect(refused?.message).toContain('this request is estimated at 0.000001 EUR');
+  });
+
   it('reserves what planning estimated, whatever estimate a strategy of the caller returns with its ranking', async () => {
     // A request without max_tokens is estimated at 256 completion tokens, 0.256 EUR at 1000 EUR
     // per million: more than the budget. A ranking function that returns its entries without

@@ -76,7 +76,7 @@ export async function reserveBudget(
     const heldInFlight = result.reserved > 0 && toMicro(budget.limit) - result.spent >= estimateMicro;
     throw new BudgetExceededError(
       `key "${keyId}" has ${format(remaining, options.currency)} left of its ${periodWords[budget.period]} budget of ${format(budget.limit, options.currency)}` +
-        ` (${format(fromMicro(result.reserved), options.currency)} of it held by requests in flight); this request is estimated at ${format(estimate, options.currency)}` +
+        ` (${format(fromMicro(result.reserved), options.currency)} of it held by requests in flight); this request is estimated at ${format(fromMicro(estimateMicro), options.currency)}` +
         (heldInFlight ? '; it may fit once they end, so retry then' : '') +
         (resetsAt === null ? '; the budget does not reset' : `; it resets at ${new Date(resetsAt).toISOString()}`),
       { heldInFlight },
