@@ -38,6 +38,16 @@ describe('redactCredentialShapes', () => {
       'Authorization: Bearer [redacted] and [redacted]',
     );
   });
+
+  it("redacts Google API keys and OAuth access tokens it was never told about (a user's x-goog-api-key header, a ?key= URL)", () => {
+    const key = 'AIzaSyA1b2C3d4E5f6G7h8I9j0K_lMnOpQrStUv';
+    expect(key).toHaveLength(39);
+    expect(redactCredentialShapes(`GET /v1beta/models?key=${key} failed; token ya29.a0AfB_byC1d2E3f4G5h6-I7j8 expired`)).toBe(
+      'GET /v1beta/models?key=[redacted] failed; token [redacted] expired',
+    );
+    // Words that merely start alike stay.
+    expect(redactCredentialShapes('AIzan ya29 and ya29.x')).toBe('AIzan ya29 and ya29.x');
+  });
 });
 
 describe('headerSecrets', () => {
