@@ -20,3 +20,48 @@ export interface BufferedAsyncIterator<T> extends AsyncIterator<T, undefined> {
 export function isBufferedIterator<T>(iterator: AsyncIterator<T, unknown>): iterator is BufferedAsyncIterator<T> {
   return typeof (iterator as Partial<BufferedAsyncIterator<T>>).nextBuffered === 'function';
 }
+
+/**
+ * The iterator protocol for a source read one read at a time, shared by the hand-written stream
+ * iterators (the SSE parser, translations, Bedrock's frames). A subclass says what it holds
+ * (`take`) and how to read more (`read`); this keeps callers in order: a `next()` while a read is
+ * in progress waits for it, whatever its outcome, as an async generator queues its callers, and
+ * `nextBuffered()` answers nothing until it settles.
+ */
+export abstract class TurnTakingIterator<T> implements AsyncIterableIterator<T, undefined>, BufferedAsyncIterator<T> {
+  /** The read in progress, which any other next() waits for. */
+  #pending: Promise<IteratorResult<T, undefined>> | undefined;
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<T, undefined>> {
+    if (this.#pending !== undefined) return this.#pending.then(() => this.next(), () => this.next());
+    try {
+      const ready = this.take();
+      if (ready !== undefined) return Promise.resolve(ready);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const pending = this.read().finally(() => {
+      this.#pending = undefined;
+    });
+    this.#pending = pending;
+    return pending;
+  }
+
+  nextBuffered(): IteratorResult<T, undefined> | undefined {
+    return this.#pending === undefined ? this.take() : undefined;
+  }
+
+  abstract return(): Promise<IteratorResult<T, undefined>>;
+
+  abstract throw(error?: unknown): Promise<IteratorResult<T, undefined>>;
+
+  /** The next result that needs no read, or undefined when one is needed. Throws the stream's failure. */
+  protected abstract take(): IteratorResult<T, undefined> | undefined;
+
+  /** Reads until a result is ready (called with nothing held). */
+  protected abstract read(): Promise<IteratorResult<T, undefined>>;
+}

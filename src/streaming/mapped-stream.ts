@@ -1,4 +1,4 @@
-import { isBufferedIterator, type BufferedAsyncIterator } from './buffered-iterator.js';
+import { isBufferedIterator, TurnTakingIterator, type BufferedAsyncIterator } from './buffered-iterator.js';
 
 /*
  * An adapter's stream translated value by value (Anthropic events → chunks, Gemini's chunks
@@ -34,7 +34,7 @@ export function mapStream<S, T>(source: AsyncIterable<S>, options: MapStreamOpti
   return new MappedStream(source[Symbol.asyncIterator](), options);
 }
 
-class MappedStream<S, T> implements AsyncIterableIterator<T, undefined>, BufferedAsyncIterator<T> {
+class MappedStream<S, T> extends TurnTakingIterator<T> {
   readonly #source: AsyncIterator<S, unknown>;
   readonly #buffered: BufferedAsyncIterator<S> | undefined;
   readonly #options: MapStreamOptions<S, T>;
@@ -46,41 +46,16 @@ class MappedStream<S, T> implements AsyncIterableIterator<T, undefined>, Buffere
   #head = 0;
   /** Nothing more comes from the source: it ended, failed, was closed, or the translation is done. */
   #ended = false;
-  /** The source read in progress, which any other next() waits for. */
-  #pending: Promise<IteratorResult<T, undefined>> | undefined;
 
   constructor(source: AsyncIterator<S, unknown>, options: MapStreamOptions<S, T>) {
+    super();
     this.#source = source;
     this.#buffered = isBufferedIterator(source) ? source : undefined;
     this.#options = options;
   }
 
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  next(): Promise<IteratorResult<T, undefined>> {
-    // A read is in progress: wait for it, as a generator queues its callers.
-    if (this.#pending !== undefined) return this.#pending.then(() => this.next(), () => this.next());
-    try {
-      const ready = this.#take();
-      if (ready !== undefined) return Promise.resolve(ready);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const pending = this.#read().finally(() => {
-      this.#pending = undefined;
-    });
-    this.#pending = pending;
-    return pending;
-  }
-
-  nextBuffered(): IteratorResult<T, undefined> | undefined {
-    return this.#pending === undefined ? this.#take() : undefined;
-  }
-
   /** Leaving early: closes the source, which releases the upstream connection. */
-  async return(): Promise<IteratorResult<T, undefined>> {
+  override async return(): Promise<IteratorResult<T, undefined>> {
     this.#close();
     try {
       await this.#source.return?.();
@@ -90,13 +65,13 @@ class MappedStream<S, T> implements AsyncIterableIterator<T, undefined>, Buffere
     return finished;
   }
 
-  async throw(error?: unknown): Promise<IteratorResult<T, undefined>> {
+  override async throw(error?: unknown): Promise<IteratorResult<T, undefined>> {
     await this.return();
     throw error;
   }
 
   /** The next result that needs no wait, or undefined when the source must be read. Throws a failure. */
-  #take(): IteratorResult<T, undefined> | undefined {
+  protected override take(): IteratorResult<T, undefined> | undefined {
     for (;;) {
       if (this.#head < this.#queue.length) {
         const value = this.#queue[this.#head++]!;
@@ -119,7 +94,7 @@ class MappedStream<S, T> implements AsyncIterableIterator<T, undefined>, Buffere
     }
   }
 
-  async #read(): Promise<IteratorResult<T, undefined>> {
+  protected override async read(): Promise<IteratorResult<T, undefined>> {
     for (;;) {
       let result: IteratorResult<S, unknown>;
       try {
@@ -130,7 +105,7 @@ class MappedStream<S, T> implements AsyncIterableIterator<T, undefined>, Buffere
       }
       if (this.#ended) return finished; // return() while the read was waiting
       this.#accept(result);
-      const ready = this.#take();
+      const ready = this.take();
       if (ready !== undefined) return ready;
     }
   }

@@ -4,7 +4,7 @@ import { loadOnce, notLoaded, unlessAborted } from '../internal/load-once.js';
 import { abortError, errorFromBodyFailure, errorFromStreamEvent, isErrorEvent, raisedByTheLibrary } from '../providers/upstream-error.js';
 import { redactCause, type Redactor } from '../providers/redact.js';
 import type { ByteReader, ByteReadResult } from '../transport/types.js';
-import type { BufferedAsyncIterator } from './buffered-iterator.js';
+import { TurnTakingIterator } from './buffered-iterator.js';
 
 /*
  * Server-sent events carrying JSON (OpenAI-style streams) → typed values, one per event, as they
@@ -97,7 +97,7 @@ const finished: IteratorReturnResult<undefined> = Object.freeze({ done: true, va
  * events queued; `next()` answers from the queue with an already-settled promise, without the
  * extra awaits an async generator spends on every `yield`.
  */
-export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined>, BufferedAsyncIterator<T> {
+export class JsonEventStream<T> extends TurnTakingIterator<T> {
   readonly #options: JsonEventStreamOptions<T>;
   readonly #reader: ByteReader;
   readonly #decoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -123,11 +123,10 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined>, 
   #open = true;
   /** Closed: by the end, an error, return() or throw(); every later next() is done. */
   #closed = false;
-  /** The read in progress, which any other next() waits for. */
-  #pending: Promise<IteratorResult<T, undefined>> | undefined;
   readonly #onAbort = (): void => void this.#reader.cancel(this.#options.signal?.reason).catch(ignore);
 
   constructor(body: ReadableStream<Uint8Array> | ByteReader, options: JsonEventStreamOptions<T>) {
+    super();
     this.#options = options;
     this.#reader = 'getReader' in body ? body.getReader() : body;
     if (createParser !== undefined) this.#parser = this.#newParser(createParser);
@@ -135,10 +134,6 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined>, 
     // fetch errors the body on abort by itself, but custom fetches and mocks may not: cancel it
     // here so a pending read settles at once.
     options.signal?.addEventListener('abort', this.#onAbort, { once: true });
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
   }
 
   #newParser(create: CreateParser): EventSourceParser {
@@ -152,39 +147,19 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined>, 
     });
   }
 
-  next(): Promise<IteratorResult<T, undefined>> {
-    // A read is in progress: wait for it, whatever its outcome, as a generator queues its callers.
-    if (this.#pending !== undefined) return this.#pending.then(() => this.next(), () => this.next());
-    try {
-      const ready = this.#take();
-      if (ready !== undefined) return Promise.resolve(ready);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const pending = this.#read().finally(() => {
-      this.#pending = undefined;
-    });
-    this.#pending = pending;
-    return pending;
-  }
-
-  nextBuffered(): IteratorResult<T, undefined> | undefined {
-    return this.#pending === undefined ? this.#take() : undefined;
-  }
-
   /** Leaving early: cancels the body, which closes the upstream connection. */
-  return(): Promise<IteratorResult<T, undefined>> {
+  override return(): Promise<IteratorResult<T, undefined>> {
     this.#close();
     return Promise.resolve(finished);
   }
 
-  throw(error?: unknown): Promise<IteratorResult<T, undefined>> {
+  override throw(error?: unknown): Promise<IteratorResult<T, undefined>> {
     this.#close();
     return Promise.reject(error);
   }
 
   /** The next result that needs no read, or undefined when one is needed. Throws the stream's error. */
-  #take(): IteratorResult<T, undefined> | undefined {
+  protected override take(): IteratorResult<T, undefined> | undefined {
     if (this.#closed) return finished;
     const { signal, providerId } = this.#options;
     if (signal?.aborted) this.#fail(abortError(providerId, signal));
@@ -214,7 +189,7 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined>, 
     return undefined;
   }
 
-  async #read(): Promise<IteratorResult<T, undefined>> {
+  protected override async read(): Promise<IteratorResult<T, undefined>> {
     const { signal, providerId, requestId, redact } = this.#options;
     for (;;) {
       let result: ByteReadResult;
@@ -244,7 +219,7 @@ export class JsonEventStream<T> implements AsyncIterableIterator<T, undefined>, 
         parser.feed(this.#decode(result.value));
       }
       this.#collect();
-      const ready = this.#take();
+      const ready = this.take();
       if (ready !== undefined) return ready;
     }
   }

@@ -1,5 +1,5 @@
 import { RouterError } from '../../errors.js';
-import type { BufferedAsyncIterator } from '../../streaming/buffered-iterator.js';
+import { TurnTakingIterator } from '../../streaming/buffered-iterator.js';
 import { errorFromBodyFailure } from '../upstream-error.js';
 import { crc32 } from './crc32.js';
 
@@ -169,7 +169,7 @@ const finished: IteratorReturnResult<undefined> = Object.freeze({ done: true, va
  * The iterator behind {@link readEventStream}: one hand-written iterator rather than an async
  * generator, which could not say what it already holds (streaming/buffered-iterator.ts).
  */
-export class EventStreamReader implements AsyncIterableIterator<EventStreamMessage, undefined>, BufferedAsyncIterator<EventStreamMessage> {
+export class EventStreamReader extends TurnTakingIterator<EventStreamMessage> {
   readonly #options: ReadEventStreamOptions;
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
   readonly #frames = new EventStreamDecoder();
@@ -182,55 +182,30 @@ export class EventStreamReader implements AsyncIterableIterator<EventStreamMessa
   #open = true;
   /** Closed: by the end, a failure, return() or throw(); every later next() is done. */
   #closed = false;
-  /** The read in progress, which any other next() waits for. */
-  #pending: Promise<IteratorResult<EventStreamMessage, undefined>> | undefined;
   // fetch errors the body on abort by itself, but custom fetches and mocks may not: cancel it
   // here so a read waiting on a silent upstream settles at once.
   readonly #onAbort = (): void => void this.#reader.cancel(this.#options.signal?.reason).catch(() => undefined);
 
   constructor(body: ReadableStream<Uint8Array>, options: ReadEventStreamOptions) {
+    super();
     this.#options = options;
     this.#reader = body.getReader();
     options.signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  next(): Promise<IteratorResult<EventStreamMessage, undefined>> {
-    // A read is in progress: wait for it, whatever its outcome, as a generator queues its callers.
-    if (this.#pending !== undefined) return this.#pending.then(() => this.next(), () => this.next());
-    try {
-      const ready = this.#take();
-      if (ready !== undefined) return Promise.resolve(ready);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const pending = this.#read().finally(() => {
-      this.#pending = undefined;
-    });
-    this.#pending = pending;
-    return pending;
-  }
-
-  nextBuffered(): IteratorResult<EventStreamMessage, undefined> | undefined {
-    return this.#pending === undefined ? this.#take() : undefined;
-  }
-
   /** Leaving early: cancels the body, which closes the upstream connection. */
-  return(): Promise<IteratorResult<EventStreamMessage, undefined>> {
+  override return(): Promise<IteratorResult<EventStreamMessage, undefined>> {
     this.#close();
     return Promise.resolve(finished);
   }
 
-  throw(error?: unknown): Promise<IteratorResult<EventStreamMessage, undefined>> {
+  override throw(error?: unknown): Promise<IteratorResult<EventStreamMessage, undefined>> {
     this.#close();
     return Promise.reject(error);
   }
 
   /** The next result that needs no read, or undefined when one is needed. Throws the stream's error. */
-  #take(): IteratorResult<EventStreamMessage, undefined> | undefined {
+  protected override take(): IteratorResult<EventStreamMessage, undefined> | undefined {
     if (this.#closed) return finished;
     const { signal, providerId, requestId } = this.#options;
     if (signal?.aborted) this.#fail(errorFromBodyFailure(providerId, undefined, signal, requestId));
@@ -246,7 +221,7 @@ export class EventStreamReader implements AsyncIterableIterator<EventStreamMessa
     return undefined;
   }
 
-  async #read(): Promise<IteratorResult<EventStreamMessage, undefined>> {
+  protected override async read(): Promise<IteratorResult<EventStreamMessage, undefined>> {
     const { signal, providerId, requestId } = this.#options;
     for (;;) {
       let read: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
@@ -275,7 +250,7 @@ export class EventStreamReader implements AsyncIterableIterator<EventStreamMessa
       } catch (error) {
         this.#fail(error instanceof EventStreamCorruption ? this.#corrupted(error) : error);
       }
-      const ready = this.#take();
+      const ready = this.take();
       if (ready !== undefined) return ready;
     }
   }
