@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { context as otelContext, trace as otelTrace } from '@opentelemetry/api';
+import { context as otelContext, ROOT_CONTEXT, trace as otelTrace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, MetricReader, PeriodicExportingMetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { azureOpenAI, contentHash, createRouter, gemini, groq, openai, openaiCompatible, type ChatCompletion, type Provider, type Router, type RouterError } from '../src/index.js';
+import { azureOpenAI, contentHash, createRouter, gemini, groq, memoryAudit, openai, openaiCompatible, type ChatCompletion, type Provider, type Router, type RouterError } from '../src/index.js';
+import { serve } from '../src/node/index.js';
 import { hashedKeyId } from '../src/router/router-context.js';
 import { libraryVersion } from '../src/version.js';
 
@@ -489,6 +490,162 @@ describe('telemetry: spans', () => {
     await quiet.chat.completions.create({ ...ask, model: 'm' });
     expect(received[0]!.headers.traceparent).toBeUndefined();
     expect(JSON.stringify(spans.getFinishedSpans().map((span) => span.attributes))).not.toContain('sk-upstream');
+  });
+});
+
+describe('telemetry: the trace context a request arrives with', () => {
+  // A caller's span, as its own tracing would send it.
+  const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const callerSpan = '00f067aa0ba902b7';
+  const traceparent = `00-${callerTrace}-${callerSpan}-01`;
+  const body = JSON.stringify({ ...ask, model: 'eu-working/m' });
+
+  function post(headers: Record<string, string>, target: Router = router): Promise<Response> {
+    return target.fetch('http://router.test/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-any', ...headers }, body });
+  }
+
+  it('router.fetch: the request span continues the traceparent it was sent, and carries its tracestate upstream', async () => {
+    const response = await post({ traceparent, tracestate: 'vendor=opaque,other=1' });
+    expect(response.status).toBe(200);
+    const [request] = requestSpans();
+    expect(request!.spanContext().traceId).toBe(callerTrace);
+    expect(request!.parentSpanContext?.spanId).toBe(callerSpan);
+    expect(request!.spanContext().traceState?.serialize()).toBe('vendor=opaque,other=1');
+    const [attempt] = attemptSpans();
+    expect(attempt!.parentSpanContext?.spanId).toBe(request!.spanContext().spanId);
+    expect(received[0]!.headers.traceparent).toBe(`00-${callerTrace}-${attempt!.spanContext().spanId}-01`);
+    expect(received[0]!.headers.tracestate).toBe('vendor=opaque,other=1');
+  });
+
+  it.each([
+    ['a streamed chat completion', '/v1/chat/completions', { ...ask, model: 'eu-working/m', stream: true }],
+    ['a Responses request', '/v1/responses', { model: 'eu-working/m', input: 'hello' }],
+  ])('router.fetch: %s continues it too', async (_, path, payload) => {
+    const response = await router.fetch(`http://router.test${path}`, { method: 'POST', headers: { 'content-type': 'application/json', traceparent }, body: JSON.stringify(payload) });
+    expect(response.status).toBe(200);
+    await response.text();
+    const [request] = requestSpans();
+    expect(request!.spanContext().traceId).toBe(callerTrace);
+    expect(request!.parentSpanContext?.spanId).toBe(callerSpan);
+  });
+
+  it('serve(): a request over HTTP with a traceparent is a child of the caller span', async () => {
+    const served = await serve(router, { port: 0 });
+    try {
+      const { port } = served.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', traceparent, tracestate: 'vendor=opaque' },
+        body,
+      });
+      expect(response.status).toBe(200);
+      const [request] = requestSpans();
+      expect(request!.spanContext().traceId).toBe(callerTrace);
+      expect(request!.parentSpanContext?.spanId).toBe(callerSpan);
+      expect(request!.spanContext().traceState?.serialize()).toBe('vendor=opaque');
+    } finally {
+      served.closeAllConnections();
+      await new Promise<void>((resolve) => served.close(() => resolve()));
+    }
+  });
+
+  it('serve(): a refused request (its record written before the body is read) continues the trace too', async () => {
+    const served = await serve(router, { port: 0 });
+    try {
+      const { port } = served.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'text/plain', traceparent }, body });
+      expect(response.status).toBe(415);
+      const [request] = requestSpans();
+      expect(request!.spanContext().traceId).toBe(callerTrace);
+      expect(request!.parentSpanContext?.spanId).toBe(callerSpan);
+    } finally {
+      served.closeAllConnections();
+      await new Promise<void>((resolve) => served.close(() => resolve()));
+    }
+  });
+
+  it('without a traceparent, a request over HTTP starts a new trace', async () => {
+    expect((await post({})).status).toBe(200);
+    const [request] = requestSpans();
+    expect(request!.parentSpanContext).toBeUndefined();
+    expect(request!.spanContext().traceId).not.toBe(callerTrace);
+  });
+
+  it('a caller sampling its trace out is respected: the span is not recorded', async () => {
+    expect((await post({ traceparent: `00-${callerTrace}-${callerSpan}-00` })).status).toBe(200);
+    // The test tracer samples by its parent (the SDK default): a parent not sampled records nothing.
+    expect(requestSpans()).toHaveLength(0);
+    expect(received[0]!.headers.traceparent).toMatch(new RegExp(`^00-${callerTrace}-[0-9a-f]{16}-00$`));
+  });
+
+  const malformed = {
+    'too short': `00-${callerTrace}-${callerSpan}-1`,
+    'a short trace id': `00-${callerTrace.slice(1)}-${callerSpan}-01`,
+    'an all-zero trace id': `00-${'0'.repeat(32)}-${callerSpan}-01`,
+    'an all-zero span id': `00-${callerTrace}-${'0'.repeat(16)}-01`,
+    'uppercase hex': `00-${callerTrace.toUpperCase()}-${callerSpan}-01`,
+    'extra fields in version 00': `${traceparent}-extra`,
+    'the forbidden version ff': `ff-${callerTrace}-${callerSpan}-01`,
+    'a version that is not hex': `0g-${callerTrace}-${callerSpan}-01`,
+    'two traceparents joined': `${traceparent}, ${traceparent}`,
+    'a huge value': `${traceparent}${'-a'.repeat(32_768)}`,
+    'not hex': `00-${'z'.repeat(32)}-${callerSpan}-01`,
+  };
+  it.each(Object.entries(malformed))('a traceparent with %s is ignored: a new trace, the request answered, the value in no record', async (_, value) => {
+    const audit = memoryAudit();
+    const audited = createRouter({ providers: [deployment('eu-working', 'ok')], audit: { sinks: [audit] }, telemetry: { tracer, meter } });
+    const response = await post({ traceparent: value, tracestate: 'vendor=opaque' }, audited);
+    expect(response.status).toBe(200);
+    const [request] = requestSpans();
+    expect(request!.parentSpanContext).toBeUndefined();
+    expect(request!.spanContext().traceId).not.toBe(callerTrace);
+    expect(request!.spanContext().traceState).toBeUndefined();
+    expect(received[0]!.headers.traceparent).not.toContain(callerTrace);
+    expect(received[0]!.headers.tracestate).toBeUndefined();
+    await audited.close();
+    expect(audit.records).toHaveLength(1);
+    expect(JSON.stringify(audit.records)).not.toContain(value.slice(3, 35));
+    expect(JSON.stringify(spans.getFinishedSpans().map((span) => span.attributes))).not.toContain(value.slice(3, 35));
+  });
+
+  it('a future version with more fields is read by its first four, as the W3C recommendation asks', async () => {
+    expect((await post({ traceparent: `01-${callerTrace}-${callerSpan}-01-more` })).status).toBe(200);
+    const [request] = requestSpans();
+    expect(request!.spanContext().traceId).toBe(callerTrace);
+    expect(request!.parentSpanContext?.spanId).toBe(callerSpan);
+  });
+
+  it('a tracestate over 512 characters is dropped, the traceparent still continued', async () => {
+    const tracestate = Array.from({ length: 40 }, (_, index) => `vendor${index}=${'v'.repeat(20)}`).join(',');
+    expect((await post({ traceparent, tracestate })).status).toBe(200);
+    const [request] = requestSpans();
+    expect(request!.spanContext().traceId).toBe(callerTrace);
+    expect(request!.spanContext().traceState?.serialize() ?? '').toBe('');
+    expect(received[0]!.headers.tracestate).toBeUndefined();
+  });
+
+  it('an HTTP instrumentation span of the same trace stays the parent; an in-process call keeps the active span', async () => {
+    const contextManager = new AsyncLocalStorageContextManager().enable();
+    otelContext.setGlobalContextManager(contextManager);
+    try {
+      const remote = otelTrace.setSpanContext(ROOT_CONTEXT, { traceId: callerTrace, spanId: callerSpan, traceFlags: 1, isRemote: true });
+      // What an HTTP server instrumentation does: a server span continuing the caller's trace, active while the handler runs.
+      const serverSpan = tracer.startSpan('POST /v1/chat/completions', {}, remote);
+      await otelContext.with(otelTrace.setSpan(remote, serverSpan), () => post({ traceparent }));
+      serverSpan.end();
+      expect(requestSpans()[0]!.parentSpanContext?.spanId).toBe(serverSpan.spanContext().spanId);
+
+      spans.reset();
+      const own = tracer.startSpan('app work');
+      await otelContext.with(otelTrace.setSpan(otelContext.active(), own), () => router.chat.completions.create({ ...ask, model: 'eu-working/m' }));
+      own.end();
+      const [request] = requestSpans();
+      expect(request!.spanContext().traceId).toBe(own.spanContext().traceId);
+      expect(request!.parentSpanContext?.spanId).toBe(own.spanContext().spanId);
+    } finally {
+      otelContext.disable();
+      contextManager.disable();
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import { bodyTooLarge, declaredOverLimit } from '../router/body-limit.js';
 import { bearer } from '../router/bearer.js';
 import type { Router } from '../router/create-router.js';
 import { internalsOf, type RouterInternals } from '../router/router-internals.js';
+import { incomingTraceContext } from '../router/trace-context.js';
 import { answerClientError } from './client-error.js';
 import { checkOrigin, createHostCheck, isJsonContentType, isLoopbackHost, preflightHeaders } from './edge-checks.js';
 import { readRequestBody } from './read-request-body.js';
@@ -157,7 +158,7 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
   let extra: Record<string, string> = {};
   const refuse = async (error: RouterError) => {
     const answer = edge.internals
-      ? await edge.internals.refuse({ path, apiKey }, error)
+      ? await edge.internals.refuse({ path, apiKey, trace: incomingTraceContext(request.headers.traceparent, request.headers.tracestate) }, error)
       : new Response(JSON.stringify(error), { status: error.status, headers: { 'content-type': 'application/json', 'x-should-retry': 'false' } });
     const text = await answer.text();
     const headers = { ...Object.fromEntries(answer.headers), ...extra, 'content-length': String(Buffer.byteLength(text)) };

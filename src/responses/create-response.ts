@@ -1,6 +1,6 @@
 import { InvalidRequestError } from '../errors.js';
 import { validateRequest } from '../internal/validate.js';
-import { requestedModel, runChatCompletion, type RequestOptions } from '../router/chat-completions.js';
+import { requestedModel, runChatCompletion, type IncomingRequestOptions } from '../router/chat-completions.js';
 import { asRouterError, identifyCaller, RequestRecord } from '../router/request-record.js';
 import type { RouterContext } from '../router/router-context.js';
 import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
@@ -27,11 +27,11 @@ export async function createResponse(
   store: ResponseStore | undefined,
   writes: StoreWrites,
   params: ResponseCreateParams,
-  options: RequestOptions = {},
+  options: IncomingRequestOptions = {},
 ): Promise<ResponseObject | ResponseStream> {
   const stream = params?.stream === true;
   if (context.observerReady) await context.observerReady;
-  const record = new RequestRecord(context, 'responses', stream, requestedModel(params, context.options.limits.maxModelLength));
+  const record = new RequestRecord(context, 'responses', stream, requestedModel(params, context.options.limits.maxModelLength), options.trace);
   try {
     const caller = identifyCaller(context, options.apiKey, record);
     const limits = context.options.limits;

@@ -23,6 +23,7 @@ import { asRouterError, identifyCaller, RequestRecord } from './request-record.j
 import type { Caller, RouterContext } from './router-context.js';
 import { StreamController } from './stream-controller.js';
 import { relayStream } from './stream-relay.js';
+import type { IncomingTraceContext } from './trace-context.js';
 
 /** Per-call options of the in-process API. */
 export interface RequestOptions {
@@ -30,6 +31,15 @@ export interface RequestOptions {
   signal?: AbortSignal | undefined;
   /** The key for this call instead of the router's `apiKey` (scoped keys, test keys). */
   apiKey?: string | undefined;
+}
+
+/**
+ * The options of a call `router.fetch` received: the public ones and the W3C trace context the
+ * request was sent with, which its request span continues. Not public: an in-process call runs
+ * under the active context.
+ */
+export interface IncomingRequestOptions extends RequestOptions {
+  trace?: IncomingTraceContext | undefined;
 }
 
 /** Completion tokens assumed for cost ranking when the request sets no maximum, before any answer is seen. */
@@ -138,10 +148,10 @@ async function simulatedChatStream(candidate: Candidate, request: ChatRequest, o
 export async function createChatCompletion(
   context: RouterContext,
   params: ChatCompletionCreateParams,
-  options: RequestOptions = {},
+  options: IncomingRequestOptions = {},
 ): Promise<ChatCompletion | ChatCompletionStream> {
   if (context.observerReady) await context.observerReady;
-  const record = new RequestRecord(context, 'chat.completions', params?.stream === true, requestedModel(params, context.options.limits.maxModelLength));
+  const record = new RequestRecord(context, 'chat.completions', params?.stream === true, requestedModel(params, context.options.limits.maxModelLength), options.trace);
   return runChatCompletion(context, record, params, options);
 }
 

@@ -13,7 +13,7 @@ import {
   type CompletionCreateParams,
   type CompletionRequest,
 } from '../wire/completions.js';
-import { requestedModel, type RequestOptions } from './chat-completions.js';
+import { requestedModel, type IncomingRequestOptions } from './chat-completions.js';
 import { assertSimulateAllowed, executeOneShot } from './execute-one-shot.js';
 import { assertRoutable, planRoute, type RequestNeeds } from './plan.js';
 import { asRouterError, identifyCaller, RequestRecord } from './request-record.js';
@@ -46,10 +46,10 @@ function completionNeeds(request: CompletionRequest): RequestNeeds {
 export async function createCompletion(
   context: RouterContext,
   params: CompletionCreateParams,
-  options: RequestOptions = {},
+  options: IncomingRequestOptions = {},
 ): Promise<Completion> {
   if (context.observerReady) await context.observerReady;
-  const record = new RequestRecord(context, 'completions', false, requestedModel(params, context.options.limits.maxModelLength));
+  const record = new RequestRecord(context, 'completions', false, requestedModel(params, context.options.limits.maxModelLength), options.trace);
   try {
     const caller = identifyCaller(context, options.apiKey, record);
     assertRequestBody(params, context.options.limits, 'prompt');

@@ -8,7 +8,7 @@ import { pseudoEmbed } from '../providers/pseudo/lazy-pseudo-llm.js';
 import { inRequestedEncoding } from '../wire/embedding-encoding.js';
 import { assertEmbeddingsAnswer, embeddingInputCount, inInputOrder } from '../wire/embeddings-answer.js';
 import { embeddingsRequestSchema, type EmbeddingCreateParams, type EmbeddingsRequest, type EmbeddingsResponse } from '../wire/embeddings.js';
-import { requestedModel, type RequestOptions } from './chat-completions.js';
+import { requestedModel, type IncomingRequestOptions } from './chat-completions.js';
 import { assertSimulateAllowed, executeOneShot } from './execute-one-shot.js';
 import { assertRoutable, planRoute, type RequestNeeds } from './plan.js';
 import { asRouterError, identifyCaller, RequestRecord } from './request-record.js';
@@ -25,10 +25,10 @@ function inputTokens(input: EmbeddingsRequest['input']): number {
 export async function createEmbeddings(
   context: RouterContext,
   params: EmbeddingCreateParams,
-  options: RequestOptions = {},
+  options: IncomingRequestOptions = {},
 ): Promise<EmbeddingsResponse> {
   if (context.observerReady) await context.observerReady;
-  const record = new RequestRecord(context, 'embeddings', false, requestedModel(params, context.options.limits.maxModelLength));
+  const record = new RequestRecord(context, 'embeddings', false, requestedModel(params, context.options.limits.maxModelLength), options.trace);
   try {
     const caller = identifyCaller(context, options.apiKey, record);
     assertRequestBody(params, context.options.limits, 'input');

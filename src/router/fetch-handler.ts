@@ -17,6 +17,7 @@ import { listModels } from './models-list.js';
 import { rejectUnread } from './request-record.js';
 import type { RouterContext } from './router-context.js';
 import { endpointOf, pathOf, trimSlashes } from './router-internals.js';
+import { incomingTraceContext, type IncomingTraceContext } from './trace-context.js';
 
 /** A `fetch`-compatible function: what `new OpenAI({ fetch })` and other clients accept. */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -30,6 +31,8 @@ interface IncomingCall {
   path: string;
   apiKey: string;
   signal: AbortSignal | undefined;
+  /** The W3C trace context it was sent with (`traceparent`, `tracestate`), if valid: its request span continues it. */
+  trace: IncomingTraceContext | undefined;
   /** Why the call cannot be served as sent (a header or method fetch itself refuses), if so. */
   malformed: RouterError | undefined;
   body(): Promise<unknown>;
@@ -70,6 +73,7 @@ function malformedCall(path: string, error: unknown, headers?: RequestInit['head
     path,
     apiKey: '',
     signal: undefined,
+    trace: undefined,
     malformed: new InvalidRequestError(`The request is malformed: ${reason}`, null, error),
     body: async () => undefined,
   };
@@ -93,6 +97,7 @@ function incoming(input: string | URL | Request, init: RequestInit | undefined, 
         path,
         apiKey: bearer(headers.get('authorization')),
         signal: init.signal ?? undefined,
+        trace: incomingTraceContext(headers.get('traceparent'), headers.get('tracestate')),
         malformed: undefined,
         body: async () => {
           if (textOverLimit(text, maxBodyBytes)) throw bodyTooLarge(maxBodyBytes, bodyLimitOption);
@@ -110,6 +115,7 @@ function incoming(input: string | URL | Request, init: RequestInit | undefined, 
       path,
       apiKey: bearer(request.headers.get('authorization')),
       signal: request.signal,
+      trace: incomingTraceContext(request.headers.get('traceparent'), request.headers.get('tracestate')),
       malformed: undefined,
       body: async () => {
         if (declaredOverLimit(request.headers.get('content-length'), maxBodyBytes)) {
@@ -156,7 +162,7 @@ export function createFetchHandler(context: RouterContext, responses?: LoadRespo
       const path = trimSlashes(call.path);
       const endpoint = endpointOf(path);
       if (call.malformed) {
-        return errorResponse(endpoint === 'other' ? call.malformed : rejectUnread(context, endpoint, call.apiKey, call.malformed));
+        return errorResponse(endpoint === 'other' ? call.malformed : rejectUnread(context, endpoint, call.apiKey, call.malformed, call.trace));
       }
       if (endpoint === 'chat.completions') {
         if (call.method !== 'POST') return methodNotAllowed(context, call, path, endpoint);
@@ -240,12 +246,12 @@ async function readBody(context: RouterContext, call: IncomingCall, endpoint: Ro
   try {
     return await call.body();
   } catch (error) {
-    throw rejectUnread(context, endpoint, call.apiKey, error);
+    throw rejectUnread(context, endpoint, call.apiKey, error, call.trace);
   }
 }
 
 /** A wrong method on a routed endpoint is still a request: it leaves its one (invalid) record. */
 function methodNotAllowed(context: RouterContext, call: IncomingCall, path: string, endpoint: RoutedEndpoint): Response {
   const error = new RouterError(`${call.method} is not allowed on ${path}; use POST.`, { code: 'invalid_request', status: 405, headers: { allow: 'POST' } });
-  return errorResponse(rejectUnread(context, endpoint, call.apiKey, error));
+  return errorResponse(rejectUnread(context, endpoint, call.apiKey, error, call.trace));
 }

@@ -1,6 +1,7 @@
 import type { AuditCompletion, AuditRecordBody } from '../audit/types.js';
 import type { Candidate } from '../catalog/candidate.js';
 import type { Attempt, RouterError } from '../errors.js';
+import type { IncomingTraceContext } from './trace-context.js';
 
 /*
  * The request path tells what happened to whoever listens: telemetry, the debug log. A new
@@ -14,6 +15,11 @@ export interface RequestStart {
   endpoint: AuditRecordBody['endpoint'];
   stream: boolean;
   requested: string | null;
+  /**
+   * The trace context the request arrived with over HTTP (`router.fetch`, `serve()`), already
+   * checked; undefined for an in-process call, which runs under the active context.
+   */
+  trace?: IncomingTraceContext | undefined;
 }
 
 /** The request's generation parameters, once it is valid. */

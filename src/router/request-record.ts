@@ -9,6 +9,7 @@ import { auditCandidates } from './audit-candidates.js';
 import type { Plan } from './plan.js';
 import { hashedKeyId, type Caller, type RouterContext } from './router-context.js';
 import type { RequestObservation, RequestParameters, ResponseDetails } from './request-observer.js';
+import type { IncomingTraceContext } from './trace-context.js';
 
 const outcomeByCode: Partial<Record<RouterErrorCode, AuditOutcome>> = {
   invalid_request: 'invalid',
@@ -73,10 +74,11 @@ export class RequestRecord {
     readonly endpoint: AuditRecordBody['endpoint'],
     readonly stream: boolean,
     private readonly requested: string | null,
+    trace?: IncomingTraceContext,
   ) {
     // Refused once the router is closing: its trail could no longer record this request.
     context.requests.started();
-    this.observation = context.observer?.request({ id: this.id, endpoint, stream, requested });
+    this.observation = context.observer?.request({ id: this.id, endpoint, stream, requested, trace });
   }
 
   identify(keyId: string | null, simulated: boolean): void {
@@ -282,10 +284,11 @@ export function rejectUnread(
   endpoint: AuditRecordBody['endpoint'],
   apiKey: string | undefined,
   error: unknown,
+  trace?: IncomingTraceContext,
 ): RouterError {
   let record: RequestRecord;
   try {
-    record = new RequestRecord(context, endpoint, false, null);
+    record = new RequestRecord(context, endpoint, false, null, trace);
   } catch (closed) {
     // The router is closed: nothing can be recorded, and that is the error to report.
     return asRouterError(closed);

@@ -3,6 +3,7 @@ import { RouterError } from '../errors.js';
 import { errorResponse } from './http-response.js';
 import { rejectUnread } from './request-record.js';
 import type { RouterContext } from './router-context.js';
+import type { IncomingTraceContext } from './trace-context.js';
 
 /**
  * How `serve()` reaches into the router it serves, without a public API: a `Symbol.for` key
@@ -17,6 +18,8 @@ export interface RefusedRequest {
   path: string;
   /** The bearer token presented, '' when none. */
   apiKey: string;
+  /** The W3C trace context it was sent with, if valid: the refusal's request span continues it. */
+  trace?: IncomingTraceContext | undefined;
 }
 
 export interface RouterInternals {
@@ -63,7 +66,7 @@ export function createRouterInternals(context: RouterContext): RouterInternals {
     keyed: context.options.keys !== undefined,
     refuse: async (request, error) => {
       if (context.observerReady) await context.observerReady;
-      return errorResponse(rejectUnread(context, endpointOf(request.path), request.apiKey, error));
+      return errorResponse(rejectUnread(context, endpointOf(request.path), request.apiKey, error, request.trace));
     },
     refusesKey: (apiKey) => {
       if (context.options.keys === undefined) return undefined;

@@ -45,12 +45,25 @@ export interface MeterLike {
   createObservableGauge(name: string, options?: { unit?: string; description?: string }): ObservableLike;
 }
 
+/** A remote span as the API takes it (`SpanContext`): the caller's, from an incoming `traceparent`. */
+export interface RemoteSpanContext {
+  traceId: string;
+  spanId: string;
+  traceFlags: number;
+  isRemote: true;
+  traceState?: { serialize(): string } | undefined;
+}
+
 /** What the router needs of the API module itself: the active context and span parenting. */
 export interface OtelApi {
   trace: {
     getTracer(name: string, version?: string): TracerLike;
     setSpan(context: unknown, span: SpanLike): unknown;
+    setSpanContext(context: unknown, spanContext: RemoteSpanContext): unknown;
+    getSpanContext(context: unknown): { traceId: string } | undefined;
   };
+  /** Parses a `tracestate` header, leaving out members that are not valid (API ≥ 1.1). */
+  createTraceState?(raw: string): { serialize(): string };
   metrics: { getMeter(name: string, version?: string): MeterLike };
   context: { active(): unknown; with<T>(context: unknown, call: () => T): T };
 }

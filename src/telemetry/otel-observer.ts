@@ -2,8 +2,9 @@ import { contentHash } from '../audit/hash-chain.js';
 import type { Candidate } from '../catalog/candidate.js';
 import type { DeploymentHealth } from '../health/health-tracker.js';
 import type { AttemptObservation, RequestEnd, RequestObservation, RequestObserver, RequestStart } from '../router/request-observer.js';
+import type { IncomingTraceContext } from '../router/trace-context.js';
 import { durationBuckets, inputMessages, maxContentAttribute, maxContentDigests, messagesJson, operationName, outputMessages, providerName, tokenBuckets } from './gen-ai.js';
-import { spanKindClient, spanKindInternal, spanStatusError, type Attributes, type ObservableCallback, type OtelApi, type SpanLike } from './otel-api.js';
+import { spanKindClient, spanKindInternal, spanStatusError, type Attributes, type ObservableCallback, type OtelApi, type RemoteSpanContext, type SpanLike } from './otel-api.js';
 import type { ResolvedTelemetryOptions } from './telemetry-options.js';
 
 /** What the gauges read: the router's live state. */
@@ -101,7 +102,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
 
   function observeRequest(start: RequestStart): RequestObservation {
     const operation = operationName(start.endpoint);
-    const active = api.context.active();
+    const active = start.trace === undefined ? api.context.active() : continuing(start.trace);
     const span = tracer.startSpan(
       `${operation} ${start.requested ?? 'unknown'}`,
       {
@@ -283,6 +284,29 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
       }
       if (record.fallback_used && !record.simulated) fallbacks.add(1, { 'sovroute.provider': record.provider ?? undefined, 'sovroute.outcome': record.outcome });
       if (record.outcome === 'denied') denials.add(1, { 'sovroute.policy': record.policy ?? undefined, 'sovroute.reason': record.error_code });
+    }
+  }
+
+  /**
+   * The context a request that arrived over HTTP starts its span in: the caller's span, from its
+   * `traceparent`, so the trace goes on through the gateway. An active span already in that trace
+   * (an HTTP server instrumentation's span for this very request) stays the parent, one level
+   * nearer. The active context's other entries (baggage) are kept.
+   */
+  function continuing(trace: IncomingTraceContext): unknown {
+    const active = api.context.active();
+    try {
+      if (api.trace.getSpanContext(active)?.traceId === trace.traceId) return active;
+      let traceState: RemoteSpanContext['traceState'];
+      try {
+        if (trace.traceState !== undefined) traceState = api.createTraceState?.(trace.traceState);
+      } catch {
+        // A tracestate the API cannot read is left out; the trace still goes on.
+      }
+      return api.trace.setSpanContext(active, { traceId: trace.traceId, spanId: trace.spanId, traceFlags: trace.traceFlags, isRemote: true, traceState });
+    } catch {
+      // The request is traced as an in-process one would be, under the active context.
+      return active;
     }
   }
 
