@@ -48,6 +48,17 @@ describe('redactCredentialShapes', () => {
     // Words that merely start alike stay.
     expect(redactCredentialShapes('AIzan ya29 and ya29.x')).toBe('AIzan ya29 and ya29.x');
   });
+
+  it('redacts a Google API key whose last character is -, wherever it ends', () => {
+    // A key's 35 characters after AIza may be - too: about one key in 64 ends with it.
+    const key = 'AIzaSyA1b2C3d4E5f6G7h8I9j0K_lMnOpQrStU-';
+    expect(key).toHaveLength(39);
+    expect(redactCredentialShapes(`GET /v1beta/models?key=${key}&alt=sse failed`)).toBe('GET /v1beta/models?key=[redacted]&alt=sse failed');
+    expect(redactCredentialShapes(`{"x-goog-api-key":"${key}"}`)).toBe('{"x-goog-api-key":"[redacted]"}');
+    expect(redactCredentialShapes(`key ${key}`)).toBe('key [redacted]');
+    // A longer run is not a key of this shape.
+    expect(redactCredentialShapes(`${key}x`)).toBe(`${key}x`);
+  });
 });
 
 describe('headerSecrets', () => {

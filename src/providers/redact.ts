@@ -19,9 +19,10 @@ export const redactedMark = '[redacted]';
  * header or a custom fetch added): a bearer token, OpenAI-style `sk-…` keys (OpenAI, Anthropic's
  * `sk-ant-…`, DeepSeek…), Google API keys (`AIza` and 35 more characters, sent as `?key=` or
  * `x-goog-api-key`) and Google OAuth access tokens (`ya29.…`). Long enough that ordinary words are
- * not taken for keys.
+ * not taken for keys. A key's end is where its characters stop, not a word boundary: a key may
+ * end with `-`, after which `\b` finds none.
  */
-const credentialShapes = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}|\bsk-[A-Za-z0-9_-]{12,}|\bAIza[A-Za-z0-9_-]{35}\b|\bya29\.[A-Za-z0-9._-]{12,}/g;
+const credentialShapes = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}|\bsk-[A-Za-z0-9_-]{12,}|\bAIza[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])|\bya29\.[A-Za-z0-9._-]{12,}/g;
 
 /** Secrets shorter than this are not looked for: replacing "abc" everywhere would garble the text. */
 const shortestSecret = 6;
