@@ -46,6 +46,42 @@ describe('a health store that cannot write', () => {
     expect(warnings[0]).toMatch(/could not record .*health store is read-only/);
   });
 
+  it('lets a deployment whose circuit the store holds half-open take its trial, and answer, when the store cannot record the trial', async () => {
+    // The store opened the deployment's circuit while it could write; its cooldown has passed since.
+    const inner = memoryHealthStore();
+    const now = Date.now();
+    inner.set('first/model-a', {
+      latency: { ttft: null, answer: null },
+      completion: null,
+      outcomes: [1, 1, 1, 1, 1],
+      successes: 0,
+      failures: 5,
+      consecutiveFailures: 5,
+      circuit: 'open',
+      openedAt: now - 60_000,
+      retryAt: now - 30_000,
+      trialUntil: null,
+      timesOpened: 1,
+      cooldownLevel: 1,
+      closedAt: null,
+      lastError: { code: 'upstream_error', status: 503, message: 'first returned 503', at: now - 60_000 },
+    });
+    const readOnly: HealthStore = {
+      get: (key) => inner.get(key),
+      keys: () => inner.keys(),
+      set: () => {
+        throw new Error('health store is read-only');
+      },
+    };
+    const first = faults.upstream('first');
+    const { lines, logger } = capturingLogger();
+    const router = createRouter({ providers: [deployment(first, { price: 0.1 })], health: { store: readOnly }, logger });
+    const answer = await router.chat.completions.create({ model: 'model-a', messages });
+    expect(answer.provider).toBe('first');
+    expect(first.requests).toHaveLength(1);
+    expect(lines.filter((line) => line.includes('health store'))).toHaveLength(1);
+  });
+
   it('still falls back from a failing deployment, once, when the store cannot record the failure', async () => {
     const failing = faults.upstream('failing').otherwise(fault.status(503));
     const steady = faults.upstream('steady');

@@ -16,14 +16,15 @@ const reportEveryMs = 60_000;
 export function guardedHealth(tracker: HealthTracker, warn: (message: string) => void): HealthTracker {
   let reportedAt = Number.NEGATIVE_INFINITY;
   let unreported = 0;
-  const guard = (what: string, key: string, write: () => void) => {
+  /** Runs `write`; if it throws, reports it (throttled) and returns `otherwise`. */
+  const guard = <T>(what: string, key: string, write: () => T, otherwise: T): T => {
     try {
-      write();
+      return write();
     } catch (error) {
       const now = Date.now();
       if (now - reportedAt < reportEveryMs) {
         unreported += 1;
-        return;
+        return otherwise;
       }
       const since = unreported > 0 ? ` (and ${unreported} more failures since the last report)` : '';
       reportedAt = now;
@@ -32,13 +33,16 @@ export function guardedHealth(tracker: HealthTracker, warn: (message: string) =>
         `sovroute health: the health store could not record ${what} of ${key}: ${error instanceof Error ? error.message : String(error)}${since}; ` +
           'routing goes on with what the store holds, and the request is unaffected',
       );
+      return otherwise;
     }
   };
   return {
     ...tracker,
-    succeeded: (key, latencyMs, kind) => guard('an answer', key, () => tracker.succeeded(key, latencyMs, kind)),
-    failed: (key, failure) => guard('a failure', key, () => tracker.failed(key, failure)),
-    released: (key, lowerBound) => guard('a released attempt', key, () => tracker.released(key, lowerBound)),
-    completed: (key, tokens) => guard('an answer length', key, () => tracker.completed(key, tokens)),
+    // The tracker writes only an admission it granted (a half-open circuit's trial): unrecorded, it stands.
+    admit: (key, leaseMs) => guard('a trial attempt', key, () => tracker.admit(key, leaseMs), true),
+    succeeded: (key, latencyMs, kind) => guard('an answer', key, () => tracker.succeeded(key, latencyMs, kind), undefined),
+    failed: (key, failure) => guard('a failure', key, () => tracker.failed(key, failure), undefined),
+    released: (key, lowerBound) => guard('a released attempt', key, () => tracker.released(key, lowerBound), undefined),
+    completed: (key, tokens) => guard('an answer length', key, () => tracker.completed(key, tokens), undefined),
   };
 }
