@@ -46,6 +46,20 @@ describe('a health store that cannot write', () => {
     expect(warnings[0]).toMatch(/could not record .*health store is read-only/);
   });
 
+  it('keeps an answered call answered when the logger that would report the store failure throws too', async () => {
+    const first = faults.upstream('first');
+    const second = faults.upstream('second');
+    const closed = { debug() {}, info() {}, warn() { throw new Error('log destination closed'); }, error() {} };
+    const router = createRouter({
+      providers: [deployment(first, { price: 0.1 }), deployment(second, { price: 0.2 })],
+      strategy: 'cheapest',
+      health: { store: throwingStore() },
+      logger: closed,
+    });
+    expect((await router.chat.completions.create({ model: 'model-a', messages })).provider).toBe('first');
+    expect([first.requests.length, second.requests.length]).toEqual([1, 0]);
+  });
+
   it('lets a deployment whose circuit the store holds half-open take its trial, and answer, when the store cannot record the trial', async () => {
     // The store opened the deployment's circuit while it could write; its cooldown has passed since.
     const inner = memoryHealthStore();

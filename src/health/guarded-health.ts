@@ -29,10 +29,14 @@ export function guardedHealth(tracker: HealthTracker, warn: (message: string) =>
       const since = unreported > 0 ? ` (and ${unreported} more failures since the last report)` : '';
       reportedAt = now;
       unreported = 0;
-      warn(
-        `sovroute health: the health store could not record ${what} of ${key}: ${error instanceof Error ? error.message : String(error)}${since}; ` +
-          'routing goes on with what the store holds, and the request is unaffected',
-      );
+      try {
+        warn(
+          `sovroute health: the health store could not record ${what} of ${key}: ${error instanceof Error ? error.message : String(error)}${since}; ` +
+            'routing goes on with what the store holds, and the request is unaffected',
+        );
+      } catch {
+        // A logger that throws as well (a closed destination) must not turn the answer into a failure either.
+      }
       return otherwise;
     }
   };
