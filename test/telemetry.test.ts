@@ -171,6 +171,21 @@ describe('telemetry: spans', () => {
     expect(requestSpans()).toHaveLength(0);
   });
 
+  it('a histogram that throws when it records (a broken exporter or meter) does not keep the request\'s span from ending', async () => {
+    const histograms = meter.createHistogram.bind(meter);
+    const broken = {
+      ...meter,
+      createCounter: meter.createCounter.bind(meter),
+      createObservableGauge: meter.createObservableGauge.bind(meter),
+      createHistogram: (...args: Parameters<typeof meter.createHistogram>) => ({ ...histograms(...args), record: () => { throw new Error('histogram exploded'); } }),
+    };
+    const measured = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter: broken as never } });
+    const answer = await measured.chat.completions.create({ ...ask, model: 'm' });
+    expect(answer.choices[0]!.message.content).toBe('Hello.');
+    expect(requestSpans().map((span) => span.attributes['sovroute.audit_id'])).toEqual([answer.route.audit_id]);
+    expect(attemptSpans()).toHaveLength(1);
+  });
+
   it('a logger whose debug throws (a closed destination) does not keep the request\'s spans from ending', async () => {
     const closed = { debug() { throw new Error('destination closed'); }, info() {}, warn() {}, error() {} };
     const logged = createRouter({ providers: [deployment('eu-working', 'ok')], logger: closed, telemetry: { tracer, meter } });

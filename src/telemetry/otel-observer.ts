@@ -236,14 +236,19 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
       // A test key's call (the pseudo-LLM) reached no upstream and spent nothing: its spans say
       // `sovroute.simulated`, but it adds nothing to the provider metrics, the cost or fallbacks.
       if (served && !record.simulated) {
-        const { started, deployment } = served;
-        const metric = deployment.answered(responseModel);
-        duration.record((ended - started) / 1000, error ? { ...metric.attributes, 'error.type': error.code } : metric.attributes);
-        if (firstChunkAt !== undefined) firstChunk.record((firstChunkAt - started) / 1000, metric.attributes);
-        // Estimated counts are not the upstream's: the conventions ask not to report them as usage.
-        if (usage && !usage.estimated) {
-          tokens.record(usage.prompt_tokens, metric.input);
-          if (outputTokens !== undefined) tokens.record(outputTokens, metric.output);
+        // A meter that throws (a broken exporter or reader) loses this request's measurements, never its span.
+        try {
+          const { started, deployment } = served;
+          const metric = deployment.answered(responseModel);
+          duration.record((ended - started) / 1000, error ? { ...metric.attributes, 'error.type': error.code } : metric.attributes);
+          if (firstChunkAt !== undefined) firstChunk.record((firstChunkAt - started) / 1000, metric.attributes);
+          // Estimated counts are not the upstream's: the conventions ask not to report them as usage.
+          if (usage && !usage.estimated) {
+            tokens.record(usage.prompt_tokens, metric.input);
+            if (outputTokens !== undefined) tokens.record(outputTokens, metric.output);
+          }
+        } catch {
+          // Nothing to tell the caller: telemetry never changes how a request ends.
         }
       }
       try {
@@ -279,11 +284,15 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
         // Ended whatever happened above: a span never ended is never exported.
         span.end();
       }
-      if (record.cost !== null && record.provider && !record.simulated) {
-        cost.add(record.cost, { 'sovroute.provider': record.provider, 'gen_ai.request.model': record.model ?? undefined, 'sovroute.key_id': costKeyId(record.key_id), 'sovroute.currency': record.currency });
+      try {
+        if (record.cost !== null && record.provider && !record.simulated) {
+          cost.add(record.cost, { 'sovroute.provider': record.provider, 'gen_ai.request.model': record.model ?? undefined, 'sovroute.key_id': costKeyId(record.key_id), 'sovroute.currency': record.currency });
+        }
+        if (record.fallback_used && !record.simulated) fallbacks.add(1, { 'sovroute.provider': record.provider ?? undefined, 'sovroute.outcome': record.outcome });
+        if (record.outcome === 'denied') denials.add(1, { 'sovroute.policy': record.policy ?? undefined, 'sovroute.reason': record.error_code });
+      } catch {
+        // As above: a meter that throws loses the counts, and nothing else.
       }
-      if (record.fallback_used && !record.simulated) fallbacks.add(1, { 'sovroute.provider': record.provider ?? undefined, 'sovroute.outcome': record.outcome });
-      if (record.outcome === 'denied') denials.add(1, { 'sovroute.policy': record.policy ?? undefined, 'sovroute.reason': record.error_code });
     }
   }
 
