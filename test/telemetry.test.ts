@@ -805,6 +805,22 @@ describe('telemetry: a closed router', () => {
     expect(now).not.toContain('sovroute.circuit.state eu-first');
     await second.close();
   });
+
+  it('closes even when the meter throws as its gauge callbacks are removed', async () => {
+    const gauges = meter.createObservableGauge.bind(meter);
+    const broken = {
+      ...meter,
+      createCounter: meter.createCounter.bind(meter),
+      createHistogram: meter.createHistogram.bind(meter),
+      createObservableGauge: (...args: Parameters<typeof meter.createObservableGauge>) => {
+        const gauge = gauges(...args);
+        return { addCallback: gauge.addCallback.bind(gauge), removeCallback: () => { throw new Error('meter shut down'); } };
+      },
+    };
+    const closing = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter: broken as never } });
+    await closing.chat.completions.create({ ...ask, model: 'm' });
+    await expect(closing.close()).resolves.toBeUndefined();
+  });
 });
 
 describe('telemetry: metric attributes stay few', () => {

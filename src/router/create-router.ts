@@ -158,7 +158,11 @@ export function createRouter(options: RouterOptions): Router {
       const [, audit] = await Promise.allSettled([responses.close(), context.audit.close()]);
       // Listeners let go of what they registered outside the router (telemetry's gauges on the meter).
       if (context.observerReady) await context.observerReady;
-      context.observer?.close?.();
+      try {
+        context.observer?.close?.();
+      } catch {
+        // A listener that cannot let go (a meter already shut down) keeps nothing the router needs.
+      }
       if (audit.status === 'rejected') throw audit.reason;
     },
   };
