@@ -78,7 +78,7 @@ describe('sovroute audit report', () => {
       const cell = new RegExp(`data-label="${provider}">.*?data-cost="([0-9.e-]+)"`, 's').exec(spendTable);
       expect(Number(cell![1])).toBeCloseTo(cost, 9);
     }
-    expect(attributeValues(dom, /id="total-spend" data-value="([0-9.e-]+)"/g)[0]).toBeCloseTo(totals.spend, 9);
+    expect(attributeValues(dom, /id="total-spend"><b data-currency="EUR" data-cost="([0-9.e-]+)"/g)[0]).toBeCloseTo(totals.spend, 9);
     expect(dom).toMatch(/<svg id="spend-provider-chart"/);
     // Jurisdiction tiers: openai is global, the others EU-sovereign; hosting countries as bars.
     expect(dom).toMatch(/<svg id="tier-chart"[^>]*>.*data-label="eu-sovereign" data-value="45000".*data-label="global" data-value="15000"/s);

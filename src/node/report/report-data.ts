@@ -7,8 +7,11 @@ import { strictestTier } from '../../policy/tier.js';
 /** What a report knows of each provider: where it hosts and its tier, from the catalogue or a configuration. */
 export type ProviderFacts = ReadonlyMap<string, JurisdictionFacts | undefined>;
 
+/** Sums of money, one per currency (amounts in different currencies are never added up). */
+export type Amounts = Map<string, number>;
+
 /** Counts and sums, per label. */
-export type Tally = Map<string, { count: number; cost: number }>;
+export type Tally = Map<string, { count: number; cost: Amounts }>;
 
 export interface ReportData {
   /** Records read (all of them, whatever the filters). */
@@ -17,11 +20,10 @@ export interface ReportData {
   kept: number;
   from: string | null;
   to: string | null;
-  currency: string | null;
   /** Per hour (`YYYY-MM-DDTHH`), the count of each outcome. */
   timeline: Map<string, Record<AuditOutcome, number>>;
   outcomes: Record<AuditOutcome, number>;
-  spend: { provider: Tally; model: Tally; key: Tally; total: number };
+  spend: { provider: Tally; model: Tally; key: Tally; total: Amounts };
   tiers: Tally;
   countries: Tally;
   denials: { ts: string; id: string; key: string; model: string; reason: string }[];
@@ -40,12 +42,15 @@ const zeroOutcomes = (): Record<AuditOutcome, number> => ({ success: 0, error: 0
 const maxDenialsListed = 10_000;
 const maxPolicyChangesListed = 1_000;
 
-function add(tally: Tally, label: string, cost: number): void {
-  const entry = tally.get(label);
-  if (entry) {
-    entry.count += 1;
-    entry.cost += cost;
-  } else tally.set(label, { count: 1, cost });
+function addAmount(amounts: Amounts, currency: string, cost: number): void {
+  amounts.set(currency, (amounts.get(currency) ?? 0) + cost);
+}
+
+function add(tally: Tally, label: string, currency: string, cost: number): void {
+  let entry = tally.get(label);
+  if (!entry) tally.set(label, (entry = { count: 0, cost: new Map() }));
+  entry.count += 1;
+  addAmount(entry.cost, currency, cost);
 }
 
 /** Where a provider hosts, as one label: a country, "EU (any member state)", a list, or unknown. */
@@ -68,10 +73,9 @@ export function createReportBuilder(facts: ProviderFacts, keep: (record: AuditRe
     kept: 0,
     from: null,
     to: null,
-    currency: null,
     timeline: new Map(),
     outcomes: zeroOutcomes(),
-    spend: { provider: new Map(), model: new Map(), key: new Map(), total: 0 },
+    spend: { provider: new Map(), model: new Map(), key: new Map(), total: new Map() },
     tiers: new Map(),
     countries: new Map(),
     denials: [],
@@ -99,7 +103,6 @@ export function createReportBuilder(facts: ProviderFacts, keep: (record: AuditRe
       data.kept += 1;
       if (data.from === null || record.ts < data.from) data.from = record.ts;
       if (data.to === null || record.ts > data.to) data.to = record.ts;
-      data.currency ??= record.currency;
       const hour = record.ts.slice(0, 13);
       let bucket = data.timeline.get(hour);
       if (!bucket) data.timeline.set(hour, (bucket = zeroOutcomes()));
@@ -109,14 +112,16 @@ export function createReportBuilder(facts: ProviderFacts, keep: (record: AuditRe
       data.outcomes[record.outcome] += requests;
       const key = record.key_id ?? '(no key)';
       const cost = record.cost ?? 0;
+      // Each record's cost is in its own currency (a router's currency can change between runs).
+      const currency = typeof record.currency === 'string' && record.currency !== '' ? record.currency : 'unknown currency';
       if (record.provider !== null && record.outcome === 'success') {
-        add(data.spend.provider, record.provider, cost);
-        add(data.spend.model, record.model ?? record.requested_model ?? 'unknown', cost);
-        add(data.spend.key, key, cost);
-        data.spend.total += cost;
+        add(data.spend.provider, record.provider, currency, cost);
+        add(data.spend.model, record.model ?? record.requested_model ?? 'unknown', currency, cost);
+        add(data.spend.key, key, currency, cost);
+        addAmount(data.spend.total, currency, cost);
         const providerFacts = facts.get(record.provider);
-        add(data.tiers, facts.has(record.provider) ? strictestTier(record.provider, providerFacts) : 'unknown provider', cost);
-        add(data.countries, facts.has(record.provider) ? hostingLabel(providerFacts) : 'unknown', cost);
+        add(data.tiers, facts.has(record.provider) ? strictestTier(record.provider, providerFacts) : 'unknown provider', currency, cost);
+        add(data.countries, facts.has(record.provider) ? hostingLabel(providerFacts) : 'unknown', currency, cost);
       }
       if (record.outcome === 'denied') {
         if (data.denials.length < maxDenialsListed) {

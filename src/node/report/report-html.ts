@@ -1,5 +1,5 @@
 import { escapeHtml, horizontalBars, stackedColumns } from './svg-charts.js';
-import { outcomeNames, type ReportData, type Tally } from './report-data.js';
+import { outcomeNames, type Amounts, type ReportData, type Tally } from './report-data.js';
 
 /** What the report says about itself: the log, the filters, when it was made. */
 export interface ReportContext {
@@ -9,7 +9,26 @@ export interface ReportContext {
 }
 
 const number = (value: number) => value.toLocaleString('en');
-const money = (value: number, currency: string | null) => `${value.toFixed(value !== 0 && Math.abs(value) < 0.01 ? 6 : 2)} ${currency ?? ''}`.trim();
+const money = (value: number, currency: string) => `${value.toFixed(value !== 0 && Math.abs(value) < 0.01 ? 6 : 2)} ${currency}`;
+
+/** Each currency's amount apart (on a line of its own in a table): sums in different currencies are never added up. */
+function amounts(values: Amounts, tag = 'span', separator = '<br>'): string {
+  if (values.size === 0) return `<${tag} data-cost="0">0.00</${tag}>`;
+  return [...values]
+    .map(([currency, value]) => `<${tag} data-currency="${escapeHtml(currency)}" data-cost="${value}">${escapeHtml(money(value, currency))}</${tag}>`)
+    .join(separator);
+}
+
+/** Rows by spend, the report's first currency first, then by requests. */
+function bySpend(currencies: readonly string[]) {
+  return (a: [string, { count: number; cost: Amounts }], b: [string, { count: number; cost: Amounts }]) => {
+    for (const currency of currencies) {
+      const difference = (b[1].cost.get(currency) ?? 0) - (a[1].cost.get(currency) ?? 0);
+      if (difference !== 0) return difference;
+    }
+    return b[1].count - a[1].count;
+  };
+}
 const percent = (part: number, whole: number) => (whole === 0 ? '0%' : `${((part / whole) * 100).toFixed(1)}%`);
 
 const styles = `
@@ -25,10 +44,10 @@ const styles = `
   @media print { body { margin: 0; max-width: none; } a { color: inherit; text-decoration: none; } }
 `;
 
-function tallyTable(id: string, title: string, tally: Tally, currency: string | null, kept: number): string {
-  const rows = [...tally.entries()].sort((a, b) => b[1].cost - a[1].cost || b[1].count - a[1].count);
+function tallyTable(id: string, title: string, tally: Tally, currencies: readonly string[], kept: number): string {
+  const rows = [...tally.entries()].sort(bySpend(currencies));
   const body = rows
-    .map(([label, entry]) => `<tr data-label="${escapeHtml(label)}"><td>${escapeHtml(label)}</td><td class="n">${number(entry.count)}</td><td class="n">${percent(entry.count, kept)}</td><td class="n" data-cost="${entry.cost}">${money(entry.cost, currency)}</td></tr>`)
+    .map(([label, entry]) => `<tr data-label="${escapeHtml(label)}"><td>${escapeHtml(label)}</td><td class="n">${number(entry.count)}</td><td class="n">${percent(entry.count, kept)}</td><td class="n">${amounts(entry.cost)}</td></tr>`)
     .join('');
   return `<table id="${id}"><thead><tr><th>${escapeHtml(title)}</th><th class="n">requests</th><th class="n">share</th><th class="n">spend</th></tr></thead><tbody>${body}</tbody></table>`;
 }
@@ -52,14 +71,22 @@ function timeline(data: ReportData): string {
 /** The report as one HTML document: inline styles and SVG, no script, nothing fetched. */
 export function renderReport(data: ReportData, context: ReportContext): string {
   const { verification: chain } = data;
-  const currency = data.currency;
+  const currencies = [...data.spend.total.keys()];
   const served = data.spend.provider;
   const servedCount = [...served.values()].reduce((sum, entry) => sum + entry.count, 0);
+  // One chart per currency: bars in different currencies cannot share a scale.
   const spendBars = (id: string, tally: Tally) =>
-    horizontalBars(
-      id,
-      [...tally.entries()].sort((a, b) => b[1].cost - a[1].cost).slice(0, 15).map(([label, entry]) => ({ label, value: entry.cost, text: money(entry.cost, currency) })),
-    );
+    currencies
+      .map((currency) => {
+        const rows = [...tally.entries()]
+          .filter(([, entry]) => entry.cost.has(currency))
+          .map(([label, entry]) => ({ label, value: entry.cost.get(currency)!, text: money(entry.cost.get(currency)!, currency) }))
+          .sort((a, b) => b.value - a.value)
+          .slice(0, 15);
+        if (currencies.length === 1) return horizontalBars(id, rows);
+        return `<p class="meta">In ${escapeHtml(currency)}:</p>${horizontalBars(`${id}-${escapeHtml(currency)}`, rows)}`;
+      })
+      .join('') || horizontalBars(id, []);
   const shareBars = (id: string, tally: Tally, colour: string) =>
     horizontalBars(
       id,
@@ -94,7 +121,7 @@ export function renderReport(data: ReportData, context: ReportContext): string {
 <body>
 <header><h1>sovroute audit report</h1>
 <p class="meta">Log <code>${escapeHtml(context.source)}</code> · ${data.from ? `${escapeHtml(data.from)} to ${escapeHtml(data.to ?? '')}` : 'no records'} · generated ${escapeHtml(context.generatedAt)}</p>
-<p class="meta">Records: <b id="total-records" data-value="${data.total}">${number(data.total)}</b> in the log, <b id="kept-records" data-value="${data.kept}">${number(data.kept)}</b> in this report${context.filters.length > 0 ? ` (filters: ${escapeHtml(context.filters.join(', '))})` : ''}. Spend <b id="total-spend" data-value="${data.spend.total}">${money(data.spend.total, currency)}</b>.</p>
+<p class="meta">Records: <b id="total-records" data-value="${data.total}">${number(data.total)}</b> in the log, <b id="kept-records" data-value="${data.kept}">${number(data.kept)}</b> in this report${context.filters.length > 0 ? ` (filters: ${escapeHtml(context.filters.join(', '))})` : ''}. Spend <span id="total-spend">${amounts(data.spend.total, 'b', ', ')}</span>.</p>
 </header>
 
 <section id="chain"><h2>Hash chain</h2>${chainText}
@@ -106,14 +133,14 @@ export function renderReport(data: ReportData, context: ReportContext): string {
 <section id="outcomes-section"><h2>Requests by outcome</h2>${timeline(data)}
 <table id="outcomes"><thead><tr><th>outcome</th><th class="n">requests</th><th class="n">share</th></tr></thead><tbody>${outcomeRows}</tbody></table></section>
 
-<section id="spend" class="page"><h2>Spend</h2><p class="meta">Successful requests, at the cost recorded for each.</p>
-<h3>By provider</h3>${spendBars('spend-provider-chart', data.spend.provider)}${tallyTable('spend-provider', 'provider', data.spend.provider, currency, servedCount)}
-<h3>By model</h3>${spendBars('spend-model-chart', data.spend.model)}${tallyTable('spend-model', 'model', data.spend.model, currency, servedCount)}
-<h3>By key</h3>${spendBars('spend-key-chart', data.spend.key)}${tallyTable('spend-key', 'key label', data.spend.key, currency, servedCount)}</section>
+<section id="spend" class="page"><h2>Spend</h2><p class="meta">Successful requests, at the cost recorded for each, totalled per currency.</p>
+<h3>By provider</h3>${spendBars('spend-provider-chart', data.spend.provider)}${tallyTable('spend-provider', 'provider', data.spend.provider, currencies, servedCount)}
+<h3>By model</h3>${spendBars('spend-model-chart', data.spend.model)}${tallyTable('spend-model', 'model', data.spend.model, currencies, servedCount)}
+<h3>By key</h3>${spendBars('spend-key-chart', data.spend.key)}${tallyTable('spend-key', 'key label', data.spend.key, currencies, servedCount)}</section>
 
 <section id="jurisdiction" class="page"><h2>Where traffic went</h2><p class="meta">Share of successful requests by the strictest built-in policy the serving deployment satisfies, and by where it hosts inference.</p>
-<h3>By jurisdiction tier</h3>${shareBars('tier-chart', data.tiers, '#2c7a7b')}${tallyTable('tiers', 'tier', data.tiers, currency, servedCount)}
-<h3>By hosting country</h3>${shareBars('country-chart', data.countries, '#4c51bf')}${tallyTable('countries', 'hosting', data.countries, currency, servedCount)}</section>
+<h3>By jurisdiction tier</h3>${shareBars('tier-chart', data.tiers, '#2c7a7b')}${tallyTable('tiers', 'tier', data.tiers, currencies, servedCount)}
+<h3>By hosting country</h3>${shareBars('country-chart', data.countries, '#4c51bf')}${tallyTable('countries', 'hosting', data.countries, currencies, servedCount)}</section>
 
 <section id="denials-section" class="page"><h2>Denials</h2><p class="meta">Requests the policy refused, each with its reason.</p>
 ${data.denials.length === 0 ? '<p class="empty">No denials.</p>' : `<table id="denials"><thead><tr><th>time</th><th>key</th><th>model</th><th>reason</th><th>audit id</th></tr></thead><tbody>${denialRows}</tbody></table>`}

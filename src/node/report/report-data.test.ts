@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { hashRecord } from '../../audit/hash-chain.js';
+import type { AuditRecord } from '../../audit/types.js';
+import { createReportBuilder } from './report-data.js';
+import { renderReport } from './report-html.js';
+
+/** A chained log of successful records, each with the fields given over plain defaults. */
+function chain(fields: Partial<AuditRecord>[]): AuditRecord[] {
+  let prev: string | null = null;
+  return fields.map((overrides, index) => {
+    const record = {
+      id: `req_${index}`,
+      ts: new Date(Date.UTC(2026, 10, 1, 0, index)).toISOString(),
+      key_id: 'team-a',
+      requested_model: 'm',
+      tier: '1',
+      policy: 'eu-hosted',
+      policy_hash: 'a'.repeat(64),
+      objective: 'cheapest',
+      outcome: 'success',
+      provider: 'scaleway',
+      model: 'm',
+      simulated: false,
+      candidates: [],
+      attempts: [],
+      fallback_used: false,
+      usage: null,
+      estimated_cost: null,
+      cost: 1,
+      currency: 'EUR',
+      stream: false,
+      endpoint: 'chat.completions',
+      duration_ms: 1,
+      overhead_ms: 1,
+      ...overrides,
+      prev,
+    } as AuditRecord;
+    record.hash = hashRecord(record);
+    prev = record.hash;
+    return record;
+  });
+}
+
+function report(records: AuditRecord[]) {
+  const builder = createReportBuilder(new Map(), () => true);
+  for (const record of records) builder.add(record);
+  const data = builder.finish();
+  return { data, html: renderReport(data, { source: 'audit.jsonl', filters: [], generatedAt: '2026-12-01T00:00:00Z' }) };
+}
+
+describe('audit report spend', () => {
+  it('totals spend per currency, never adding USD to EUR under one label', () => {
+    const { html } = report(
+      chain([
+        { cost: 1.5, currency: 'EUR' },
+        { cost: 2, currency: 'USD', provider: 'openai' },
+        { cost: 0.5, currency: 'EUR' },
+      ]),
+    );
+    const total = /<span id="total-spend">(.*?)<\/span>/s.exec(html)?.[1] ?? html;
+    expect(total).toContain('2.00 EUR');
+    expect(total).toContain('2.00 USD');
+    expect(html).not.toContain('4.00 EUR');
+    // The provider table keeps each row's currency.
+    const providers = /<table id="spend-provider">(.*?)<\/table>/s.exec(html)![1]!;
+    expect(providers).toMatch(/data-label="scaleway">.*?2\.00 EUR/s);
+    expect(providers).toMatch(/data-label="openai">.*?2\.00 USD/s);
+  });
+});
