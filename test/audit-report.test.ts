@@ -150,7 +150,9 @@ describe('sovroute audit report --postgres', () => {
       expect(run.stderr).toContain('(6 of 6 records; chain intact)');
       const text = readFileSync(out, 'utf8');
       expect(text).toContain('data-outcome="success">6<');
-      expect(text).toContain('<tr data-label="eu-local"><td>eu-local</td><td class="n">6</td>');
+      // A test key's calls: requests, simulated, no spend.
+      expect(text).toContain('<tr data-label="eu-local"><td>eu-local</td><td class="n">6 (6 simulated)</td>');
+      expect(text).toContain('id="simulated-requests" data-value="6"');
       expect(text).toContain(`${table} in postgres://`);
       expect(text).not.toContain(password);
       expect(run.stdout + run.stderr).not.toContain(password);

@@ -66,4 +66,23 @@ describe('audit report spend', () => {
     expect(providers).toMatch(/data-label="scaleway">.*?2\.00 EUR/s);
     expect(providers).toMatch(/data-label="openai">.*?2\.00 USD/s);
   });
+
+  it('leaves test-key (simulated) calls out of spend, still counting them as requests, labelled simulated', () => {
+    const { data, html } = report(
+      chain([
+        { cost: 1, key_id: 'team-a' },
+        { cost: 5, key_id: 'ci', simulated: true },
+        { cost: 7, key_id: 'team-a', simulated: true },
+      ]),
+    );
+    expect(data.outcomes.success).toBe(3);
+    const total = /<span id="total-spend">(.*?)<\/span>/s.exec(html)![1]!;
+    expect(total).toContain('data-cost="1"');
+    expect(total).toContain('1.00 EUR');
+    const keys = /<table id="spend-key">(.*?)<\/table>/s.exec(html)![1]!;
+    // Each key's requests still count its simulated calls, said as such, at no spend.
+    expect(keys).toMatch(/data-label="team-a"><td>team-a<\/td><td class="n">2 \(1 simulated\)<\/td>.*?1\.00 EUR/s);
+    expect(keys).toMatch(/data-label="ci"><td>ci<\/td><td class="n">1 \(1 simulated\)<\/td>.*?0\.00 EUR/s);
+    expect(html).toContain('id="simulated-requests" data-value="2"');
+  });
 });

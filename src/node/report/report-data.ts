@@ -10,8 +10,8 @@ export type ProviderFacts = ReadonlyMap<string, JurisdictionFacts | undefined>;
 /** Sums of money, one per currency (amounts in different currencies are never added up). */
 export type Amounts = Map<string, number>;
 
-/** Counts and sums, per label. */
-export type Tally = Map<string, { count: number; cost: Amounts }>;
+/** Counts and sums, per label; `simulated` counts the test-key calls among `count`, which cost nothing. */
+export type Tally = Map<string, { count: number; simulated: number; cost: Amounts }>;
 
 export interface ReportData {
   /** Records read (all of them, whatever the filters). */
@@ -23,6 +23,8 @@ export interface ReportData {
   /** Per hour (`YYYY-MM-DDTHH`), the count of each outcome. */
   timeline: Map<string, Record<AuditOutcome, number>>;
   outcomes: Record<AuditOutcome, number>;
+  /** Requests made with a test key (`simulated`): counted as requests, never as spend. */
+  simulated: number;
   spend: { provider: Tally; model: Tally; key: Tally; total: Amounts };
   tiers: Tally;
   countries: Tally;
@@ -46,10 +48,11 @@ function addAmount(amounts: Amounts, currency: string, cost: number): void {
   amounts.set(currency, (amounts.get(currency) ?? 0) + cost);
 }
 
-function add(tally: Tally, label: string, currency: string, cost: number): void {
+function add(tally: Tally, label: string, currency: string, cost: number, simulated: boolean): void {
   let entry = tally.get(label);
-  if (!entry) tally.set(label, (entry = { count: 0, cost: new Map() }));
+  if (!entry) tally.set(label, (entry = { count: 0, simulated: 0, cost: new Map() }));
   entry.count += 1;
+  if (simulated) entry.simulated += 1;
   addAmount(entry.cost, currency, cost);
 }
 
@@ -75,6 +78,7 @@ export function createReportBuilder(facts: ProviderFacts, keep: (record: AuditRe
     to: null,
     timeline: new Map(),
     outcomes: zeroOutcomes(),
+    simulated: 0,
     spend: { provider: new Map(), model: new Map(), key: new Map(), total: new Map() },
     tiers: new Map(),
     countries: new Map(),
@@ -111,17 +115,21 @@ export function createReportBuilder(facts: ProviderFacts, keep: (record: AuditRe
       bucket[record.outcome] += requests;
       data.outcomes[record.outcome] += requests;
       const key = record.key_id ?? '(no key)';
-      const cost = record.cost ?? 0;
+      // A test key's call is answered by the pseudo-LLM: its record prices what a real key would
+      // have cost, but nothing was spent.
+      const simulated = record.simulated === true;
+      if (simulated && record.outcome !== 'dropped') data.simulated += 1;
+      const cost = simulated ? 0 : (record.cost ?? 0);
       // Each record's cost is in its own currency (a router's currency can change between runs).
       const currency = typeof record.currency === 'string' && record.currency !== '' ? record.currency : 'unknown currency';
       if (record.provider !== null && record.outcome === 'success') {
-        add(data.spend.provider, record.provider, currency, cost);
-        add(data.spend.model, record.model ?? record.requested_model ?? 'unknown', currency, cost);
-        add(data.spend.key, key, currency, cost);
+        add(data.spend.provider, record.provider, currency, cost, simulated);
+        add(data.spend.model, record.model ?? record.requested_model ?? 'unknown', currency, cost, simulated);
+        add(data.spend.key, key, currency, cost, simulated);
         addAmount(data.spend.total, currency, cost);
         const providerFacts = facts.get(record.provider);
-        add(data.tiers, facts.has(record.provider) ? strictestTier(record.provider, providerFacts) : 'unknown provider', currency, cost);
-        add(data.countries, facts.has(record.provider) ? hostingLabel(providerFacts) : 'unknown', currency, cost);
+        add(data.tiers, facts.has(record.provider) ? strictestTier(record.provider, providerFacts) : 'unknown provider', currency, cost, simulated);
+        add(data.countries, facts.has(record.provider) ? hostingLabel(providerFacts) : 'unknown', currency, cost, simulated);
       }
       if (record.outcome === 'denied') {
         if (data.denials.length < maxDenialsListed) {

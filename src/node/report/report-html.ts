@@ -20,8 +20,10 @@ function amounts(values: Amounts, tag = 'span', separator = '<br>'): string {
 }
 
 /** Rows by spend, the report's first currency first, then by requests. */
+type TallyRow = [string, { count: number; cost: Amounts }];
+
 function bySpend(currencies: readonly string[]) {
-  return (a: [string, { count: number; cost: Amounts }], b: [string, { count: number; cost: Amounts }]) => {
+  return (a: TallyRow, b: TallyRow) => {
     for (const currency of currencies) {
       const difference = (b[1].cost.get(currency) ?? 0) - (a[1].cost.get(currency) ?? 0);
       if (difference !== 0) return difference;
@@ -47,7 +49,7 @@ const styles = `
 function tallyTable(id: string, title: string, tally: Tally, currencies: readonly string[], kept: number): string {
   const rows = [...tally.entries()].sort(bySpend(currencies));
   const body = rows
-    .map(([label, entry]) => `<tr data-label="${escapeHtml(label)}"><td>${escapeHtml(label)}</td><td class="n">${number(entry.count)}</td><td class="n">${percent(entry.count, kept)}</td><td class="n">${amounts(entry.cost)}</td></tr>`)
+    .map(([label, entry]) => `<tr data-label="${escapeHtml(label)}"><td>${escapeHtml(label)}</td><td class="n">${number(entry.count)}${entry.simulated > 0 ? ` (${number(entry.simulated)} simulated)` : ''}</td><td class="n">${percent(entry.count, kept)}</td><td class="n">${amounts(entry.cost)}</td></tr>`)
     .join('');
   return `<table id="${id}"><thead><tr><th>${escapeHtml(title)}</th><th class="n">requests</th><th class="n">share</th><th class="n">spend</th></tr></thead><tbody>${body}</tbody></table>`;
 }
@@ -121,7 +123,7 @@ export function renderReport(data: ReportData, context: ReportContext): string {
 <body>
 <header><h1>sovroute audit report</h1>
 <p class="meta">Log <code>${escapeHtml(context.source)}</code> · ${data.from ? `${escapeHtml(data.from)} to ${escapeHtml(data.to ?? '')}` : 'no records'} · generated ${escapeHtml(context.generatedAt)}</p>
-<p class="meta">Records: <b id="total-records" data-value="${data.total}">${number(data.total)}</b> in the log, <b id="kept-records" data-value="${data.kept}">${number(data.kept)}</b> in this report${context.filters.length > 0 ? ` (filters: ${escapeHtml(context.filters.join(', '))})` : ''}. Spend <span id="total-spend">${amounts(data.spend.total, 'b', ', ')}</span>.</p>
+<p class="meta">Records: <b id="total-records" data-value="${data.total}">${number(data.total)}</b> in the log, <b id="kept-records" data-value="${data.kept}">${number(data.kept)}</b> in this report${context.filters.length > 0 ? ` (filters: ${escapeHtml(context.filters.join(', '))})` : ''}. Spend <span id="total-spend">${amounts(data.spend.total, 'b', ', ')}</span>${data.simulated > 0 ? ` (${number(data.simulated)} simulated requests cost nothing)` : ''}.</p>
 </header>
 
 <section id="chain"><h2>Hash chain</h2>${chainText}
@@ -131,9 +133,10 @@ export function renderReport(data: ReportData, context: ReportContext): string {
 <p class="meta">The chain covers the whole log, whatever the filters. Keep the last hash somewhere the log's writer cannot edit and check it with <code>sovroute audit verify --expect-last-hash</code>.</p></section>
 
 <section id="outcomes-section"><h2>Requests by outcome</h2>${timeline(data)}
-<table id="outcomes"><thead><tr><th>outcome</th><th class="n">requests</th><th class="n">share</th></tr></thead><tbody>${outcomeRows}</tbody></table></section>
+<table id="outcomes"><thead><tr><th>outcome</th><th class="n">requests</th><th class="n">share</th></tr></thead><tbody>${outcomeRows}</tbody></table>
+<p class="meta">Simulated (test keys, answered by the pseudo-LLM at no cost, so never counted as spend): <b id="simulated-requests" data-value="${data.simulated}">${number(data.simulated)}</b> of these requests.</p></section>
 
-<section id="spend" class="page"><h2>Spend</h2><p class="meta">Successful requests, at the cost recorded for each, totalled per currency.</p>
+<section id="spend" class="page"><h2>Spend</h2><p class="meta">Successful requests, at the cost recorded for each, totalled per currency. Simulated requests (test keys) are counted among the requests and cost nothing.</p>
 <h3>By provider</h3>${spendBars('spend-provider-chart', data.spend.provider)}${tallyTable('spend-provider', 'provider', data.spend.provider, currencies, servedCount)}
 <h3>By model</h3>${spendBars('spend-model-chart', data.spend.model)}${tallyTable('spend-model', 'model', data.spend.model, currencies, servedCount)}
 <h3>By key</h3>${spendBars('spend-key-chart', data.spend.key)}${tallyTable('spend-key', 'key label', data.spend.key, currencies, servedCount)}</section>
