@@ -48,7 +48,7 @@ function report(records: AuditRecord[]) {
   return { data, html: renderReport(data, { source: 'audit.jsonl', filters: [], generatedAt: '2026-12-01T00:00:00Z' }) };
 }
 
-describe('audit report spend', () => {
+describe('audit report', () => {
   it('totals spend per currency, never adding USD to EUR under one label', () => {
     const { html } = report(
       chain([
@@ -84,5 +84,21 @@ describe('audit report spend', () => {
     expect(keys).toMatch(/data-label="team-a"><td>team-a<\/td><td class="n">2 \(1 simulated\)<\/td>.*?1\.00 EUR/s);
     expect(keys).toMatch(/data-label="ci"><td>ci<\/td><td class="n">1 \(1 simulated\)<\/td>.*?0\.00 EUR/s);
     expect(html).toContain('id="simulated-requests" data-value="2"');
+  });
+
+  it('shares each outcome among the requests, a gap record standing for the requests it declares dropped', () => {
+    const ids = Array.from({ length: 997 }, (_, index) => `req_lost_${index}`);
+    const { data, html } = report(
+      chain([
+        {},
+        {},
+        { outcome: 'dropped', provider: null, model: null, cost: null, error_code: 'queue_full', dropped: { count: ids.length, ids, reason: 'queue_full' } },
+        {},
+      ]),
+    );
+    expect(data.outcomes).toMatchObject({ success: 3, dropped: 997 });
+    const share = (outcome: string) => new RegExp(`data-outcome="${outcome}">[\\d,]+</td><td class="n">([\\d.]+%)`).exec(html)?.[1];
+    expect(share('success')).toBe('0.3%');
+    expect(share('dropped')).toBe('99.7%');
   });
 });

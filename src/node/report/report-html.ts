@@ -98,8 +98,10 @@ export function renderReport(data: ReportData, context: ReportContext): string {
   const chainText = chain.ok
     ? `<p class="ok" id="chain-status" data-ok="true">Chain intact: ${number(data.total)} records verified.</p>`
     : `<p class="broken" id="chain-status" data-ok="false">Chain broken at record ${chain.index}: ${escapeHtml(chain.reason)}</p>`;
+  // A gap record stands for the requests it declares dropped: shares are of requests, not records.
+  const requests = outcomeNames.reduce((sum, name) => sum + data.outcomes[name], 0);
   const outcomeRows = outcomeNames
-    .map((name) => `<tr><td>${name}</td><td class="n" data-outcome="${name}">${number(data.outcomes[name])}</td><td class="n">${percent(data.outcomes[name], data.kept)}</td></tr>`)
+    .map((name) => `<tr><td>${name}</td><td class="n" data-outcome="${name}">${number(data.outcomes[name])}</td><td class="n">${percent(data.outcomes[name], requests)}</td></tr>`)
     .join('');
   const denialRows = data.denials
     .map((denial) => `<tr><td>${escapeHtml(denial.ts)}</td><td>${escapeHtml(denial.key)}</td><td>${escapeHtml(denial.model)}</td><td>${escapeHtml(denial.reason)}</td><td><code>${escapeHtml(denial.id)}</code></td></tr>`)
@@ -133,7 +135,8 @@ export function renderReport(data: ReportData, context: ReportContext): string {
 <p class="meta">The chain covers the whole log, whatever the filters. Keep the last hash somewhere the log's writer cannot edit and check it with <code>sovroute audit verify --expect-last-hash</code>.</p></section>
 
 <section id="outcomes-section"><h2>Requests by outcome</h2>${timeline(data)}
-<table id="outcomes"><thead><tr><th>outcome</th><th class="n">requests</th><th class="n">share</th></tr></thead><tbody>${outcomeRows}</tbody></table>
+<table id="outcomes"><thead><tr><th>outcome</th><th class="n">requests</th><th class="n">share</th></tr></thead><tbody>${outcomeRows}</tbody><tfoot><tr><th>requests</th><th class="n" id="total-requests" data-value="${requests}">${number(requests)}</th><th class="n">${requests === 0 ? '0%' : '100%'}</th></tr></tfoot></table>
+${data.outcomes.dropped > 0 ? `<p class="meta">dropped: requests whose records were dropped because the audit queue was full (audit.onFull 'drop'); gap records in the log declare them, with their ids.</p>` : ''}
 <p class="meta">Simulated (test keys, answered by the pseudo-LLM at no cost, so never counted as spend): <b id="simulated-requests" data-value="${data.simulated}">${number(data.simulated)}</b> of these requests.</p></section>
 
 <section id="spend" class="page"><h2>Spend</h2><p class="meta">Successful requests, at the cost recorded for each, totalled per currency. Simulated requests (test keys) are counted among the requests and cost nothing.</p>
