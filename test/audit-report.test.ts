@@ -119,6 +119,23 @@ describe('sovroute audit report', () => {
   });
 });
 
+describe('sovroute audit report on a log holding a line that is JSON but no record', () => {
+  it('writes the report saying the chain is broken there and exits 1, rather than failing to read the log', async () => {
+    const small = join(directory, 'small.jsonl');
+    await writeSyntheticLog(small, 5);
+    const lines = readFileSync(small, 'utf8').split('\n').filter(Boolean);
+    for (const [name, line] of [['empty', '{}'], ['no-ts', '{"note":"written by hand","outcome":"success"}'], ['number-ts', '{"ts":5,"outcome":"nonsense","provider":7}']]) {
+      const edited = join(directory, `${name}.jsonl`);
+      writeFileSync(edited, [...lines.slice(0, 3), line, ...lines.slice(3)].join('\n') + '\n');
+      const out = join(directory, `${name}.html`);
+      const run = spawnSync(process.execPath, [builtCli, 'audit', 'report', edited, '--html', out], { encoding: 'utf8' });
+      expect(run.stderr).toBe(`sovroute: wrote ${out} (5 of 6 records; chain broken at record 3)\n`);
+      expect(run.status).toBe(1);
+      expect(readFileSync(out, 'utf8')).toContain('id="chain-status" data-ok="false">Chain broken at record 3: record 3 is not an audit record');
+    }
+  });
+});
+
 const postgres = await postgresSkip();
 
 describe('sovroute audit report --postgres', () => {

@@ -56,6 +56,26 @@ function add(tally: Tally, label: string, currency: string, cost: number, simula
   addAmount(entry.cost, currency, cost);
 }
 
+const isText = (value: unknown) => typeof value === 'string';
+const isOptionalText = (value: unknown) => value === null || value === undefined || typeof value === 'string';
+
+/**
+ * Why an object read from a log cannot be counted as a record (a line written or edited by hand),
+ * or undefined: the report then says the chain breaks there instead of failing on it.
+ */
+function unreadable(record: AuditRecord): string | undefined {
+  if (!isText(record.hash) || !isOptionalText(record.prev)) return 'it has no hash and prev';
+  if (!isText(record.ts) || Number.isNaN(Date.parse(record.ts))) return 'its ts is not an ISO 8601 time';
+  if (!outcomeNames.includes(record.outcome)) return `its outcome ${JSON.stringify(record.outcome) ?? 'undefined'} is none of ${outcomeNames.join(', ')}`;
+  for (const field of ['id', 'key_id', 'provider', 'model', 'requested_model', 'policy', 'policy_hash', 'currency', 'error_code', 'error_message'] as const) {
+    if (!isOptionalText(record[field])) return `its ${field} is not text`;
+  }
+  if (record.cost !== null && record.cost !== undefined && !Number.isFinite(record.cost)) return 'its cost is not a number';
+  if (record.attempts !== undefined && !Array.isArray(record.attempts)) return 'its attempts are not a list';
+  if (record.dropped !== undefined && !Number.isInteger(record.dropped?.count)) return 'its dropped count is not a whole number';
+  return undefined;
+}
+
 /** Where a provider hosts, as one label: a country, "EU (any member state)", a list, or unknown. */
 export function hostingLabel(facts: JurisdictionFacts | undefined): string {
   const hosting = facts?.hosting ?? [];
@@ -101,7 +121,12 @@ export function createReportBuilder(facts: ProviderFacts, keep: (record: AuditRe
     },
     add(record: AuditRecord) {
       data.total += 1;
-      firstHash ??= typeof record.hash === 'string' ? record.hash : null;
+      const problem = unreadable(record);
+      if (problem !== undefined) {
+        failure ??= verifier.reject(`record ${verifier.count} is not an audit record: ${problem}`);
+        return;
+      }
+      firstHash ??= record.hash;
       failure ??= verifier.add(record);
       if (!keep(record)) return;
       data.kept += 1;
@@ -137,7 +162,7 @@ export function createReportBuilder(facts: ProviderFacts, keep: (record: AuditRe
         } else data.denialsNotListed += 1;
       }
       if (record.fallback_used) {
-        const first = record.attempts[0]?.provider ?? '?';
+        const first = record.attempts?.[0]?.provider ?? '?';
         const route = `${first} → ${record.provider ?? `none (${record.outcome})`}`;
         data.fallbacks.set(route, (data.fallbacks.get(route) ?? 0) + 1);
       }
