@@ -74,6 +74,15 @@ describe('exportAudit', () => {
     expect(() => exportAudit(records, { format: 'csv', to: '2025-02-30' })).toThrow(/to "2025-02-30" is not a date/);
   });
 
+  it('refuses a window that holds no instant (from at or after to) rather than exporting nothing', () => {
+    // Swapped by mistake: an empty export would read as "no such records".
+    expect(() => exportAudit(records, { format: 'csv', from: '2025-02-15', to: '2025-02-01' })).toThrow(
+      'audit export: from "2025-02-15" is not before to "2025-02-01", so no record could match (from is inclusive, to exclusive); swap them, or give a later to',
+    );
+    expect(() => exportAudit(records, { format: 'csv', from: '2025-02-01T01:00:00+01:00', to: '2025-02-01' })).toThrow(/is not before to/);
+    expect(ids(exportAudit(records, { format: 'jsonl', from: '2025-02-01', to: '2025-02-01T00:00:00.001Z' }))).toEqual(['req_2']);
+  });
+
   it('refuses a bad date, outcome or format, naming it', () => {
     expect(() => exportAudit(records, { format: 'csv', from: 'last tuesday' })).toThrow(/from "last tuesday" is not a date/);
     expect(() => exportAudit(records, { format: 'csv', outcome: 'lost' as never })).toThrow(/outcome "lost" is not one of/);

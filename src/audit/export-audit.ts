@@ -66,6 +66,14 @@ function list<T extends string>(value: T | readonly T[] | undefined): ReadonlySe
 export function auditFilter(filter: AuditFilter): (record: AuditRecord) => boolean {
   const from = instant(filter.from, 'from');
   const to = instant(filter.to, 'to');
+  if (from !== undefined && to !== undefined && from >= to) {
+    // Swapped bounds would export nothing, which reads as "no such records".
+    const shown = (value: string | Date | undefined) => (value instanceof Date ? value.toISOString() : String(value));
+    throw new InvalidRequestError(
+      `audit export: from "${shown(filter.from)}" is not before to "${shown(filter.to)}", so no record could match (from is inclusive, to exclusive); swap them, or give a later to`,
+      'to',
+    );
+  }
   const wanted = list(filter.outcome);
   for (const outcome of wanted ?? []) {
     if (!outcomes.includes(outcome)) throw new InvalidRequestError(`audit export: outcome "${outcome}" is not one of ${outcomes.join(', ')}`, 'outcome');
