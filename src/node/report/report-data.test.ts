@@ -101,4 +101,23 @@ describe('audit report', () => {
     expect(share('success')).toBe('0.3%');
     expect(share('dropped')).toBe('99.7%');
   });
+
+  it('counts what streams cut or aborted part-way cost as spend, as budgets do, marking those requests', () => {
+    const { html } = report(
+      chain([
+        { cost: 1 },
+        // The caller left a stream early: the upstream billed what it generated.
+        { outcome: 'aborted', error_code: 'aborted', cost: 0.25, stream: true },
+        // The upstream cut the stream part-way: paid for what it delivered.
+        { outcome: 'error', error_code: 'upstream_error', cost: 0.5, stream: true },
+        // A call that failed outright costs nothing; a simulated cut stream neither.
+        { outcome: 'error', error_code: 'upstream_error', cost: null },
+        { outcome: 'aborted', error_code: 'aborted', cost: 3, simulated: true },
+      ]),
+    );
+    const total = /<span id="total-spend">(.*?)<\/span>/s.exec(html)![1]!;
+    expect(total).toContain('1.75 EUR');
+    const providers = /<table id="spend-provider">(.*?)<\/table>/s.exec(html)![1]!;
+    expect(providers).toMatch(/data-label="scaleway"><td>scaleway<\/td><td class="n">3 \(2 cut or aborted\)<\/td>.*?1\.75 EUR/s);
+  });
 });

@@ -10,8 +10,11 @@ export type ProviderFacts = ReadonlyMap<string, JurisdictionFacts | undefined>;
 /** Sums of money, one per currency (amounts in different currencies are never added up). */
 export type Amounts = Map<string, number>;
 
-/** Counts and sums, per label; `simulated` counts the test-key calls among `count`, which cost nothing. */
-export type Tally = Map<string, { count: number; simulated: number; cost: Amounts }>;
+/**
+ * Counts and sums, per label. Among `count`, `simulated` counts the test-key calls (which cost
+ * nothing) and `unfinished` the streams cut or aborted part-way that were paid for what they delivered.
+ */
+export type Tally = Map<string, { count: number; simulated: number; unfinished: number; cost: Amounts }>;
 
 export interface ReportData {
   /** Records read (all of them, whatever the filters). */
@@ -48,11 +51,11 @@ function addAmount(amounts: Amounts, currency: string, cost: number): void {
   amounts.set(currency, (amounts.get(currency) ?? 0) + cost);
 }
 
-function add(tally: Tally, label: string, currency: string, cost: number, simulated: boolean): void {
+function add(tally: Tally, label: string, currency: string, cost: number, kind: 'simulated' | 'unfinished' | undefined): void {
   let entry = tally.get(label);
-  if (!entry) tally.set(label, (entry = { count: 0, simulated: 0, cost: new Map() }));
+  if (!entry) tally.set(label, (entry = { count: 0, simulated: 0, unfinished: 0, cost: new Map() }));
   entry.count += 1;
-  if (simulated) entry.simulated += 1;
+  if (kind !== undefined) entry[kind] += 1;
   addAmount(entry.cost, currency, cost);
 }
 
@@ -147,14 +150,17 @@ export function createReportBuilder(facts: ProviderFacts, keep: (record: AuditRe
       const cost = simulated ? 0 : (record.cost ?? 0);
       // Each record's cost is in its own currency (a router's currency can change between runs).
       const currency = typeof record.currency === 'string' && record.currency !== '' ? record.currency : 'unknown currency';
-      if (record.provider !== null && record.outcome === 'success') {
-        add(data.spend.provider, record.provider, currency, cost, simulated);
-        add(data.spend.model, record.model ?? record.requested_model ?? 'unknown', currency, cost, simulated);
-        add(data.spend.key, key, currency, cost, simulated);
+      // A stream cut or aborted part-way is paid for what it delivered (budgets count it so too).
+      const unfinished = record.outcome !== 'success' && cost > 0;
+      if (record.provider !== null && (record.outcome === 'success' || unfinished)) {
+        const kind = simulated ? 'simulated' : unfinished ? 'unfinished' : undefined;
+        add(data.spend.provider, record.provider, currency, cost, kind);
+        add(data.spend.model, record.model ?? record.requested_model ?? 'unknown', currency, cost, kind);
+        add(data.spend.key, key, currency, cost, kind);
         addAmount(data.spend.total, currency, cost);
         const providerFacts = facts.get(record.provider);
-        add(data.tiers, facts.has(record.provider) ? strictestTier(record.provider, providerFacts) : 'unknown provider', currency, cost, simulated);
-        add(data.countries, facts.has(record.provider) ? hostingLabel(providerFacts) : 'unknown', currency, cost, simulated);
+        add(data.tiers, facts.has(record.provider) ? strictestTier(record.provider, providerFacts) : 'unknown provider', currency, cost, kind);
+        add(data.countries, facts.has(record.provider) ? hostingLabel(providerFacts) : 'unknown', currency, cost, kind);
       }
       if (record.outcome === 'denied') {
         if (data.denials.length < maxDenialsListed) {

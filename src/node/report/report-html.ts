@@ -46,10 +46,16 @@ const styles = `
   @media print { body { margin: 0; max-width: none; } a { color: inherit; text-decoration: none; } }
 `;
 
+/** The requests of a row that are not plain successes, e.g. " (2 simulated, 1 cut or aborted)". */
+function detail(entry: { simulated: number; unfinished: number }): string {
+  const parts = [entry.simulated > 0 ? `${number(entry.simulated)} simulated` : '', entry.unfinished > 0 ? `${number(entry.unfinished)} cut or aborted` : ''].filter(Boolean);
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}
+
 function tallyTable(id: string, title: string, tally: Tally, currencies: readonly string[], kept: number): string {
   const rows = [...tally.entries()].sort(bySpend(currencies));
   const body = rows
-    .map(([label, entry]) => `<tr data-label="${escapeHtml(label)}"><td>${escapeHtml(label)}</td><td class="n">${number(entry.count)}${entry.simulated > 0 ? ` (${number(entry.simulated)} simulated)` : ''}</td><td class="n">${percent(entry.count, kept)}</td><td class="n">${amounts(entry.cost)}</td></tr>`)
+    .map(([label, entry]) => `<tr data-label="${escapeHtml(label)}"><td>${escapeHtml(label)}</td><td class="n">${number(entry.count)}${detail(entry)}</td><td class="n">${percent(entry.count, kept)}</td><td class="n">${amounts(entry.cost)}</td></tr>`)
     .join('');
   return `<table id="${id}"><thead><tr><th>${escapeHtml(title)}</th><th class="n">requests</th><th class="n">share</th><th class="n">spend</th></tr></thead><tbody>${body}</tbody></table>`;
 }
@@ -139,12 +145,12 @@ export function renderReport(data: ReportData, context: ReportContext): string {
 ${data.outcomes.dropped > 0 ? `<p class="meta">dropped: requests whose records were dropped because the audit queue was full (audit.onFull 'drop'); gap records in the log declare them, with their ids.</p>` : ''}
 <p class="meta">Simulated (test keys, answered by the pseudo-LLM at no cost, so never counted as spend): <b id="simulated-requests" data-value="${data.simulated}">${number(data.simulated)}</b> of these requests.</p></section>
 
-<section id="spend" class="page"><h2>Spend</h2><p class="meta">Successful requests, at the cost recorded for each, totalled per currency. Simulated requests (test keys) are counted among the requests and cost nothing.</p>
+<section id="spend" class="page"><h2>Spend</h2><p class="meta">Successful requests, and streams cut or aborted part-way (paid for what they delivered), at the cost recorded for each, totalled per currency. Simulated requests (test keys) are counted among the requests and cost nothing.</p>
 <h3>By provider</h3>${spendBars('spend-provider-chart', data.spend.provider)}${tallyTable('spend-provider', 'provider', data.spend.provider, currencies, servedCount)}
 <h3>By model</h3>${spendBars('spend-model-chart', data.spend.model)}${tallyTable('spend-model', 'model', data.spend.model, currencies, servedCount)}
 <h3>By key</h3>${spendBars('spend-key-chart', data.spend.key)}${tallyTable('spend-key', 'key label', data.spend.key, currencies, servedCount)}</section>
 
-<section id="jurisdiction" class="page"><h2>Where traffic went</h2><p class="meta">Share of successful requests by the strictest built-in policy the serving deployment satisfies, and by where it hosts inference.</p>
+<section id="jurisdiction" class="page"><h2>Where traffic went</h2><p class="meta">Share of the requests counted in spend by the strictest built-in policy the serving deployment satisfies, and by where it hosts inference.</p>
 <h3>By jurisdiction tier</h3>${shareBars('tier-chart', data.tiers, '#2c7a7b')}${tallyTable('tiers', 'tier', data.tiers, currencies, servedCount)}
 <h3>By hosting country</h3>${shareBars('country-chart', data.countries, '#4c51bf')}${tallyTable('countries', 'hosting', data.countries, currencies, servedCount)}</section>
 
