@@ -136,6 +136,18 @@ describe('sovroute audit report on a log holding a line that is JSON but no reco
   });
 });
 
+describe('sovroute audit report --html onto its own log', () => {
+  it('refuses, naming --html, and leaves the log as it was', async () => {
+    const own = join(directory, 'own.jsonl');
+    await writeSyntheticLog(own, 3);
+    const before = readFileSync(own, 'utf8');
+    const run = spawnSync(process.execPath, [builtCli, 'audit', 'report', own, '--html', own], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(`sovroute: refusing to write the report onto ${own}: --html ${own} is the input file or a link to it; write the report to another file\n`);
+    expect(readFileSync(own, 'utf8')).toBe(before);
+  });
+});
+
 const postgres = await postgresSkip();
 
 describe('sovroute audit report --postgres', () => {

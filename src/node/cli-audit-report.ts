@@ -59,7 +59,7 @@ export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'st
   if (values.html === undefined) throw new UsageError('audit report needs --html <out.html>', reportUsage);
   const filter: AuditFilter = { from: values.from, to: values.to, outcome: list(values.outcome) as AuditOutcome[] | undefined, provider: list(values.provider) };
   const keep = auditFilter(filter);
-  if (file !== undefined) await checkInput(file, { path: values.html });
+  if (file !== undefined) await checkInput(file, { path: values.html, option: '--html' });
 
   const facts = new Map<string, JurisdictionFacts | undefined>();
   for (const provider of defaultCatalog()) facts.set(provider.id, provider.jurisdiction);

@@ -33,7 +33,7 @@ const same = (a: Identity, b: Identity) => a.real === b.real || (a.ino !== 0n &&
  * Checks that `input` can be read and is not `output` (the same path, a symbolic or hard link to
  * it): writing an export onto its own input would truncate the log before it is read.
  */
-export async function checkInput(input: string, output: { path: string } | { fd: number } | undefined): Promise<void> {
+export async function checkInput(input: string, output: { path: string; option?: '--html' } | { fd: number } | undefined): Promise<void> {
   let stats;
   try {
     stats = await stat(input, { bigint: true });
@@ -46,6 +46,9 @@ export async function checkInput(input: string, output: { path: string } | { fd:
   if ('path' in output) {
     const target = await identity(output.path);
     if (target && same(source, target)) {
+      if (output.option === '--html') {
+        throw new FileError(`refusing to write the report onto ${input}: --html ${output.path} is the input file or a link to it; write the report to another file`);
+      }
       throw new FileError(`refusing to export ${input} onto itself: --out ${output.path} is the input file or a link to it; write the export to another file`);
     }
     return;
