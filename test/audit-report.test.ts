@@ -136,6 +136,17 @@ describe('sovroute audit report on a log holding a line that is JSON but no reco
   });
 });
 
+describe('sovroute audit report with a filter it cannot use', () => {
+  it('exits 2 with a message naming audit report, not audit export', () => {
+    const out = join(directory, 'never.html');
+    const run = spawnSync(process.execPath, [builtCli, 'audit', 'report', log, '--html', out, '--from', 'last tuesday'], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^sovroute: audit report: from "last tuesday" is not a date; use ISO 8601/);
+    expect(run.stderr).not.toContain('audit export');
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
 describe('sovroute audit report --html onto its own log', () => {
   it('refuses, naming --html, and leaves the log as it was', async () => {
     const own = join(directory, 'own.jsonl');

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { auditFilter, type AuditFilter } from '../audit/export-audit.js';
 import type { AuditOutcome } from '../audit/types.js';
 import { defaultCatalog } from '../catalog/default-catalog.js';
+import { InvalidRequestError } from '../errors.js';
 import type { JurisdictionFacts } from '../providers/types.js';
 import { auditFileLines } from './audit-file.js';
 import { loadGatewayConfig } from './config/load-config.js';
@@ -58,7 +59,14 @@ export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'st
   if (values.table !== undefined && database === undefined) throw new UsageError('--table goes with --postgres', reportUsage);
   if (values.html === undefined) throw new UsageError('audit report needs --html <out.html>', reportUsage);
   const filter: AuditFilter = { from: values.from, to: values.to, outcome: list(values.outcome) as AuditOutcome[] | undefined, provider: list(values.provider) };
-  const keep = auditFilter(filter);
+  let keep: ReturnType<typeof auditFilter>;
+  try {
+    keep = auditFilter(filter);
+  } catch (error) {
+    // The filters are export's, and so are their messages: this command says its own name.
+    if (InvalidRequestError.isInstance(error)) throw new UsageError(error.message.replace(/^audit export: /, 'audit report: '), reportUsage);
+    throw error;
+  }
   if (file !== undefined) await checkInput(file, { path: values.html, option: '--html' });
 
   const facts = new Map<string, JurisdictionFacts | undefined>();
