@@ -147,6 +147,15 @@ describe('sovroute audit report with a filter it cannot use', () => {
   });
 });
 
+describe('the --outcome filter of audit export and audit report', () => {
+  it('lists dropped (gap records) among the outcomes it takes, in each command’s help', () => {
+    for (const command of ['export', 'report']) {
+      const help = spawnSync(process.execPath, [builtCli, 'audit', command, '--help'], { encoding: 'utf8' }).stdout;
+      expect(help).toMatch(/--outcome <outcome>\[,\.\.\.\]\s+success, error, denied, invalid, aborted, dropped/);
+    }
+  });
+});
+
 describe('sovroute audit report --html onto its own log', () => {
   it('refuses, naming --html, and leaves the log as it was', async () => {
     const own = join(directory, 'own.jsonl');

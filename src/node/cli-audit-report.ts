@@ -25,7 +25,7 @@ Options:
   --html <out.html>          where to write the report (required)
   --from <ISO>               records at or after this instant (a date is midnight UTC; a time needs Z or an offset)
   --to <ISO>                 records before this instant
-  --outcome <outcome>[,...]  success, error, denied, invalid, aborted
+  --outcome <outcome>[,...]  success, error, denied, invalid, aborted, dropped (gap records)
   --provider <id>[,...]      records served (or last failed) by these providers
   --postgres <url>           report on the chain postgresAudit keeps in that database
   --table <name>             with --postgres (default sovroute_audit)

@@ -35,7 +35,7 @@ Options:
   --format csv|jsonl         output format (required)
   --from <ISO>               records at or after this instant (a date is midnight UTC; a time needs Z or an offset)
   --to <ISO>                 records before this instant
-  --outcome <outcome>[,...]  success, error, denied, invalid, aborted
+  --outcome <outcome>[,...]  success, error, denied, invalid, aborted, dropped (gap records)
   --provider <id>[,...]      records served (or last failed) by these providers
   --out <path>               write to this file (a line on stderr says what was written)
   --bom                      start a CSV with the byte order mark Excel needs for UTF-8
