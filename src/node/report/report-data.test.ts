@@ -120,4 +120,21 @@ describe('audit report', () => {
     const providers = /<table id="spend-provider">(.*?)<\/table>/s.exec(html)![1]!;
     expect(providers).toMatch(/data-label="scaleway"><td>scaleway<\/td><td class="n">3 \(2 cut or aborted\)<\/td>.*?1\.75 EUR/s);
   });
+
+  it('lists a policy change only when a policy a key used changed content, not when its model strings narrow it', () => {
+    const [hosted, sovereign, edited] = ['a'.repeat(64), 'b'.repeat(64), 'c'.repeat(64)];
+    const { data, html } = report(
+      chain([
+        { policy: 'eu-hosted', policy_hash: hosted },
+        // The same key asking for eu-sovereign/… in its model string: another policy, not a change.
+        { policy: 'eu-hosted + eu-sovereign', policy_hash: sovereign },
+        { policy: 'eu-hosted', policy_hash: hosted },
+        { policy: 'eu-hosted + eu-sovereign', policy_hash: sovereign },
+        // The configuration of eu-hosted was edited.
+        { policy: 'eu-hosted', policy_hash: edited },
+      ]),
+    );
+    expect(data.policyChanges).toEqual([{ ts: '2026-11-01T00:04:00.000Z', key: 'team-a', policy: 'eu-hosted', from: hosted, to: edited }]);
+    expect(html).toMatch(/<table id="policy-changes">.*<td>team-a<\/td><td>eu-hosted<\/td>/s);
+  });
 });

@@ -37,8 +37,12 @@ export interface ReportData {
   /** `first tried → served` with how often. */
   fallbacks: Map<string, number>;
   policies: Map<string, { name: string; first: string; last: string; count: number }>;
-  /** Records where the policy hash differed from the previous record's with the same key. */
-  policyChanges: { ts: string; key: string; from: string; to: string }[];
+  /**
+   * Records whose policy hash differed from the previous record's with the same key and the same
+   * policy name: the content of a policy the key used changed. A model string that narrows the
+   * key's policy names another policy (`eu-hosted + eu-sovereign`), which is no change.
+   */
+  policyChanges: { ts: string; key: string; policy: string; from: string; to: string }[];
   verification: AuditVerification & { firstHash: string | null; lastHash: string | null; torn: number };
 }
 
@@ -178,11 +182,13 @@ export function createReportBuilder(facts: ProviderFacts, keep: (record: AuditRe
           policy.last = record.ts;
           policy.count += 1;
         } else data.policies.set(record.policy_hash, { name: record.policy ?? '', first: record.ts, last: record.ts, count: 1 });
-        const before = lastPolicyByKey.get(key);
+        const name = record.policy ?? '';
+        const keyPolicy = `${key}\u0000${name}`;
+        const before = lastPolicyByKey.get(keyPolicy);
         if (before !== undefined && before !== record.policy_hash && data.policyChanges.length < maxPolicyChangesListed) {
-          data.policyChanges.push({ ts: record.ts, key, from: before, to: record.policy_hash });
+          data.policyChanges.push({ ts: record.ts, key, policy: name, from: before, to: record.policy_hash });
         }
-        lastPolicyByKey.set(key, record.policy_hash);
+        lastPolicyByKey.set(keyPolicy, record.policy_hash);
       }
     },
     finish(): ReportData {

@@ -121,7 +121,7 @@ export function renderReport(data: ReportData, context: ReportContext): string {
     .map(([hash, policy]) => `<tr><td>${escapeHtml(policy.name)}</td><td><code>${escapeHtml(hash)}</code></td><td>${escapeHtml(policy.first)}</td><td>${escapeHtml(policy.last)}</td><td class="n">${number(policy.count)}</td></tr>`)
     .join('');
   const changeRows = data.policyChanges
-    .map((change) => `<tr><td>${escapeHtml(change.ts)}</td><td>${escapeHtml(change.key)}</td><td><code>${escapeHtml(change.from.slice(0, 16))}…</code></td><td><code>${escapeHtml(change.to.slice(0, 16))}…</code></td></tr>`)
+    .map((change) => `<tr><td>${escapeHtml(change.ts)}</td><td>${escapeHtml(change.key)}</td><td>${escapeHtml(change.policy)}</td><td><code>${escapeHtml(change.from.slice(0, 16))}…</code></td><td><code>${escapeHtml(change.to.slice(0, 16))}…</code></td></tr>`)
     .join('');
 
   return `<!doctype html>
@@ -163,7 +163,7 @@ ${fallbackRows === '' ? '<p class="empty">No fallbacks.</p>' : `<table id="fallb
 
 <section id="policies-section"><h2>Policies in force</h2>
 <table id="policies"><thead><tr><th>policy</th><th>hash</th><th>first seen</th><th>last seen</th><th class="n">requests</th></tr></thead><tbody>${policyRows}</tbody></table>
-${changeRows === '' ? '<p class="meta">No key saw its policy change.</p>' : `<h3>Changes</h3><table id="policy-changes"><thead><tr><th>time</th><th>key</th><th>from</th><th>to</th></tr></thead><tbody>${changeRows}</tbody></table>`}</section>
+${changeRows === '' ? '<p class="meta">No key saw its policy change.</p>' : `<h3>Changes</h3><p class="meta">A policy a key used whose content changed (the same name, a new hash).</p><table id="policy-changes"><thead><tr><th>time</th><th>key</th><th>policy</th><th>from</th><th>to</th></tr></thead><tbody>${changeRows}</tbody></table>`}</section>
 </body></html>
 `;
 }
