@@ -137,4 +137,14 @@ describe('audit report', () => {
     expect(data.policyChanges).toEqual([{ ts: '2026-11-01T00:04:00.000Z', key: 'team-a', policy: 'eu-hosted', from: hosted, to: edited }]);
     expect(html).toMatch(/<table id="policy-changes">.*<td>team-a<\/td><td>eu-hosted<\/td>/s);
   });
+
+  it('lists a request refused for its API key among the denials without calling it a policy refusal', () => {
+    const { html } = report(
+      chain([{ outcome: 'denied', provider: null, cost: null, policy: null, policy_hash: null, error_code: 'invalid_api_key', error_message: 'Incorrect API key provided.' }]),
+    );
+    const section = /<section id="denials-section"[^>]*>(.*?)<\/section>/s.exec(html)![1]!;
+    expect(section).toContain('Incorrect API key provided.');
+    expect(section).not.toContain('Requests the policy refused');
+    expect(section).toContain('refused by the policy or for their API key');
+  });
 });

@@ -154,7 +154,7 @@ ${data.outcomes.dropped > 0 ? `<p class="meta">dropped: requests whose records w
 <h3>By jurisdiction tier</h3>${shareBars('tier-chart', data.tiers, '#2c7a7b')}${tallyTable('tiers', 'tier', data.tiers, currencies, servedCount)}
 <h3>By hosting country</h3>${shareBars('country-chart', data.countries, '#4c51bf')}${tallyTable('countries', 'hosting', data.countries, currencies, servedCount)}</section>
 
-<section id="denials-section" class="page"><h2>Denials</h2><p class="meta">Requests the policy refused, each with its reason.</p>
+<section id="denials-section" class="page"><h2>Denials</h2><p class="meta">Requests refused by the policy or for their API key (unknown or missing), each with its reason.</p>
 ${data.denials.length === 0 ? '<p class="empty">No denials.</p>' : `<table id="denials"><thead><tr><th>time</th><th>key</th><th>model</th><th>reason</th><th>audit id</th></tr></thead><tbody>${denialRows}</tbody></table>`}
 ${data.denialsNotListed > 0 ? `<p class="meta">${number(data.denialsNotListed)} more denials are not listed; export them with <code>sovroute audit export --outcome denied</code>.</p>` : ''}</section>
 
