@@ -57,13 +57,15 @@ export const auditCsvColumns: readonly AuditCsvColumn[] = [
  * One CSV field, RFC 4180: quoted when it holds a comma, a quote or a line break, quotes
  * doubled. Text that a spreadsheet would run as a formula (starting with = + - @, tab or
  * carriage return) gets a leading single quote, so an attacker-chosen model string or error
- * message cannot become a formula when the export is opened.
+ * message cannot become a formula when the export is opened. Text holding a semicolon is quoted
+ * too: Excel splits a .csv on its locale's list separator, a semicolon across most of the EU,
+ * and would otherwise start a cell (a formula) after it.
  */
 export function csvField(value: Cell): string {
   if (value === null || value === undefined) return '';
   if (typeof value !== 'string') return String(value);
   const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return /[",;\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** The header line, CRLF-terminated. */

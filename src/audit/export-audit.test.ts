@@ -37,6 +37,12 @@ describe('csvField', () => {
     expect(csvField('=HYPERLINK("x"),y')).toBe('"\'=HYPERLINK(""x""),y"');
     expect(csvField('a=1')).toBe('a=1');
   });
+
+  it('quotes text holding a semicolon, so a spreadsheet that splits on semicolons (Excel in French or German) finds no formula cell in it', () => {
+    // Excel reads a .csv with the list separator of its locale: ';' across most of the EU.
+    expect(csvField('m;=HYPERLINK("http://evil.example","click")')).toBe('"m;=HYPERLINK(""http://evil.example"",""click"")"');
+    expect(csvField('a;b')).toBe('"a;b"');
+  });
 });
 
 describe('exportAudit', () => {
