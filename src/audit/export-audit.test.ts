@@ -60,6 +60,21 @@ describe('exportAudit', () => {
     expect(ids(exportAudit(records, { format: 'jsonl', provider: 'us-ai' }))).toEqual(['req_3']);
   });
 
+  it('selects by provider the requests it served and those it last failed, as documented', () => {
+    // Every attempt failed: the record names no provider, its attempts say who failed last.
+    const failed = record({
+      id: 'req_failed',
+      outcome: 'error',
+      provider: null,
+      attempts: [
+        { provider: 'us-ai', model: 'm', outcome: 'error', status: 500 },
+        { provider: 'eu-cloud', model: 'm', outcome: 'error', status: 503 },
+      ] as AuditRecord['attempts'],
+    });
+    expect(ids(exportAudit([...records, failed], { format: 'jsonl', provider: 'eu-cloud' }))).toEqual(['req_1', 'req_failed']);
+    expect(ids(exportAudit([...records, failed], { format: 'jsonl', provider: 'us-ai' }))).toEqual(['req_3']);
+  });
+
   it('writes a CSV header even when nothing matches', () => {
     expect(exportAudit(records, { format: 'csv', outcome: 'aborted' })).toMatch(/^id,ts,key_id,.*,hash,prev\r\n$/);
   });

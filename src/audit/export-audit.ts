@@ -86,7 +86,11 @@ export function auditFilter(filter: AuditFilter): (record: AuditRecord) => boole
       if (to !== undefined && !(time < to)) return false;
     }
     if (wanted && !wanted.has(record.outcome)) return false;
-    if (providers && (record.provider === null || !providers.has(record.provider))) return false;
+    if (providers) {
+      // A request every attempt failed names no provider: the last attempt's is the one it last failed.
+      const provider = record.provider ?? (Array.isArray(record.attempts) ? record.attempts.at(-1)?.provider : undefined);
+      if (typeof provider !== 'string' || !providers.has(provider)) return false;
+    }
     return true;
   };
 }
