@@ -147,4 +147,16 @@ describe('audit report', () => {
     expect(section).not.toContain('Requests the policy refused');
     expect(section).toContain('refused by the policy or for their API key');
   });
+
+  it('shows hours without requests on the timeline, so a silence in the log is visible', () => {
+    const { html } = report(chain([{ ts: '2026-11-01T00:10:00.000Z' }, { ts: '2026-11-01T05:20:00.000Z' }, { ts: '2026-11-01T05:30:00.000Z' }]));
+    const columns = [...html.matchAll(/class="column" data-bucket="([^"]+)" data-total="(\d+)"/g)].map((match) => `${match[1]}=${match[2]}`);
+    expect(columns).toEqual(['2026-11-01 00h=1', '2026-11-01 01h=0', '2026-11-01 02h=0', '2026-11-01 03h=0', '2026-11-01 04h=0', '2026-11-01 05h=2']);
+  });
+
+  it('shows days without requests on a timeline of days', () => {
+    const { html } = report(chain([{ ts: '2026-11-01T00:10:00.000Z' }, { ts: '2026-11-04T23:00:00.000Z' }, { ts: '2026-11-09T05:30:00.000Z' }]));
+    const columns = [...html.matchAll(/class="column" data-bucket="([^"]+)" data-total="(\d+)"/g)].map((match) => `${match[1]}=${match[2]}`);
+    expect(columns).toEqual(['2026-11-01=1', '2026-11-02=0', '2026-11-03=0', '2026-11-04=1', '2026-11-05=0', '2026-11-06=0', '2026-11-07=0', '2026-11-08=0', '2026-11-09=1']);
+  });
 });

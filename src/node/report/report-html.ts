@@ -60,20 +60,36 @@ function tallyTable(id: string, title: string, tally: Tally, currencies: readonl
   return `<table id="${id}"><thead><tr><th>${escapeHtml(title)}</th><th class="n">requests</th><th class="n">share</th><th class="n">spend</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
+const hourMs = 3_600_000;
+const dayMs = 24 * hourMs;
+/** Columns at most on a timeline: a log spanning longer shows its first ten years' days (and says so). */
+const maxColumns = 3_660;
+
+/**
+ * Requests per hour, or per day past four days, with every hour (day) from the first to the last
+ * one a column, those without requests included: a silence in the log shows as one.
+ */
 function timeline(data: ReportData): string {
-  let buckets = [...data.timeline.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([label, values]) => ({ label: `${label.replace('T', ' ')}h`, values: values as Record<string, number> }));
-  // More than four days of hours: one column per day.
-  if (buckets.length > 96) {
-    const days = new Map<string, Record<string, number>>();
-    for (const bucket of buckets) {
-      const day = bucket.label.slice(0, 10);
-      const values = days.get(day) ?? {};
-      for (const [name, value] of Object.entries(bucket.values)) values[name] = (values[name] ?? 0) + value;
-      days.set(day, values);
-    }
-    buckets = [...days.entries()].map(([label, values]) => ({ label, values }));
+  const hours = [...data.timeline.keys()].sort();
+  const first = Date.parse(`${hours[0]}:00:00Z`);
+  const last = Date.parse(`${hours.at(-1)}:00:00Z`);
+  if (hours.length === 0 || Number.isNaN(first) || Number.isNaN(last)) return stackedColumns('timeline', [], outcomeNames);
+  const byDay = last - first >= 96 * hourMs;
+  const step = byDay ? dayMs : hourMs;
+  const start = byDay ? first - (first % dayMs) : first;
+  const columns = new Map<string, Record<string, number>>();
+  for (let time = start; time <= last && columns.size < maxColumns; time += step) {
+    const iso = new Date(time).toISOString();
+    columns.set(byDay ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 13)}h`, {});
   }
-  return stackedColumns('timeline', buckets, outcomeNames);
+  for (const [hour, values] of data.timeline) {
+    const label = byDay ? hour.slice(0, 10) : `${hour.replace('T', ' ')}h`;
+    const column = columns.get(label);
+    if (column === undefined) continue;
+    for (const [name, value] of Object.entries(values)) column[name] = (column[name] ?? 0) + value;
+  }
+  const note = columns.size >= maxColumns && !columns.has(hours.at(-1)!.slice(0, 10)) ? `<p class="meta">The timeline shows the first ${number(maxColumns)} days.</p>` : '';
+  return stackedColumns('timeline', [...columns].map(([label, values]) => ({ label, values })), outcomeNames) + note;
 }
 
 /** The report as one HTML document: inline styles and SVG, no script, nothing fetched. */
