@@ -245,3 +245,20 @@ describe('sovroute audit export', () => {
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(log, 'utf8'));
   });
 });
+
+describe('sovroute audit … --postgres with a database it cannot reach', () => {
+  it('exits 2 saying which database (password hidden) could not be reached and what to check', () => {
+    // Nothing listens on port 1: the connection is refused at once, without leaving the host.
+    const url = 'postgres://auditor:hunter2-secret@127.0.0.1:1/app';
+    const runs = [
+      sovroute('audit', 'verify', '--postgres', url),
+      sovroute('audit', 'export', '--postgres', url, '--format', 'csv'),
+      sovroute('audit', 'report', '--postgres', url, '--html', join(directory, 'unreachable.html')),
+    ];
+    for (const run of runs) {
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/^sovroute: cannot reach the database postgres:\/\/auditor:\*\*\*@127\.0\.0\.1:1\/app: .*ECONNREFUSED.*; check the URL, and that PostgreSQL runs there and accepts connections\n$/);
+      expect(run.stdout + run.stderr).not.toContain('hunter2');
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { AuditExportOptions } from '../audit/export-audit.js';
 import type { VerifyAuditOptions } from '../audit/verify-audit.js';
+import { FileError } from './cli-output.js';
 import { UsageError } from './cli-usage.js';
 
 /*
@@ -28,9 +29,35 @@ export function safeUrl(url: string): string {
   }
 }
 
+/** Errors of reaching and logging in to a database, as node's net and PostgreSQL report them. */
+const connectionCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', '28P01', '28000', '3D000']);
+
+/**
+ * A database that cannot be reached, or refuses the login, named (its password hidden) with what
+ * to check: pg's own words ("connect ECONNREFUSED 127.0.0.1:5432") say neither. Exit 2.
+ */
+export function databaseError(error: unknown, url: string): unknown {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const text = typeof message === 'string' ? message : '';
+  if ((typeof code === 'string' && connectionCodes.has(code)) || /timeout expired|Connection terminated/i.test(text)) {
+    const reason = text || String(code);
+    return new FileError(`cannot reach the database ${safeUrl(url)}: ${reason}; check the URL, and that PostgreSQL runs there and accepts connections`, { cause: error });
+  }
+  return error;
+}
+
+/** Runs `work` on the database at `url`, its connection failures said as `databaseError` says them. */
+export async function onDatabase<T>(url: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw databaseError(error, url);
+  }
+}
+
 export async function verifyPostgres(url: string, table: string | undefined, options: VerifyAuditOptions, stdout: Writable): Promise<number> {
   const { verifyPostgresAudit } = await loadPostgres();
-  const result = await verifyPostgresAudit({ connectionString: url, ...(table !== undefined ? { table } : {}) }, options);
+  const result = await onDatabase(url, () => verifyPostgresAudit({ connectionString: url, ...(table !== undefined ? { table } : {}) }, options));
   const head = `head seq ${result.head.seq}, hash ${result.head.hash ?? 'none'}`;
   if (result.ok) {
     stdout.write(`ok: ${result.count} record${result.count === 1 ? '' : 's'} in ${table ?? 'sovroute_audit'}, ${head}\n`);
@@ -42,12 +69,12 @@ export async function verifyPostgres(url: string, table: string | undefined, opt
 
 export async function exportPostgres(url: string, table: string | undefined, options: AuditExportOptions, write: (text: string) => Promise<void>): Promise<void> {
   const { exportPostgresAudit } = await loadPostgres();
-  await exportPostgresAudit({ connectionString: url, ...(table !== undefined ? { table } : {}) }, options, write);
+  await onDatabase(url, () => exportPostgresAudit({ connectionString: url, ...(table !== undefined ? { table } : {}) }, options, write));
 }
 
 export async function migratePostgres(url: string, table: string | undefined, stdout: Writable): Promise<number> {
   const { migratePostgresAudit } = await loadPostgres();
-  await migratePostgresAudit({ connectionString: url, ...(table !== undefined ? { table } : {}) });
+  await onDatabase(url, () => migratePostgresAudit({ connectionString: url, ...(table !== undefined ? { table } : {}) }));
   stdout.write(`ok: ${table ?? 'sovroute_audit'} is ready in ${safeUrl(url)}\n`);
   return 0;
 }

@@ -6,7 +6,7 @@ import { InvalidRequestError } from '../errors.js';
 import type { JurisdictionFacts } from '../providers/types.js';
 import { auditFileLines } from './audit-file.js';
 import { loadGatewayConfig } from './config/load-config.js';
-import { checkDatabaseUrl, safeUrl } from './cli-audit-postgres.js';
+import { checkDatabaseUrl, onDatabase, safeUrl } from './cli-audit-postgres.js';
 import { checkInput, FileError, fileErrorReason } from './cli-output.js';
 import { parseCommand, UsageError, withProgress, type CommandIo } from './cli-usage.js';
 import { createReportBuilder } from './report/report-data.js';
@@ -84,11 +84,13 @@ export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'st
     const table = values.table ?? 'sovroute_audit';
     source = `${table} in ${safeUrl(database)}`;
     // Up to the head, with the head checked: a removed tail breaks the chain as in `audit verify`.
-    for await (const row of withProgress(readPostgresAuditChecked({ connectionString: database, table }), io.stderr, `sovroute: reading ${table}`)) {
-      // A row edited into text that is no record, a missing seq or a cut tail breaks the chain there: the report says so.
-      if (row.record === undefined) builder.reject(row.broken);
-      else builder.add(row.record);
-    }
+    await onDatabase(database, async () => {
+      for await (const row of withProgress(readPostgresAuditChecked({ connectionString: database, table }), io.stderr, `sovroute: reading ${table}`)) {
+        // A row edited into text that is no record, a missing seq or a cut tail breaks the chain there: the report says so.
+        if (row.record === undefined) builder.reject(row.broken);
+        else builder.add(row.record);
+      }
+    });
   } else {
     source = file!;
     try {
