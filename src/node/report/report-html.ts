@@ -19,9 +19,9 @@ function amounts(values: Amounts, tag = 'span', separator = '<br>'): string {
     .join(separator);
 }
 
-/** Rows by spend, the report's first currency first, then by requests. */
 type TallyRow = [string, { count: number; cost: Amounts }];
 
+/** Rows by spend, the report's first currency first, then by requests. */
 function bySpend(currencies: readonly string[]) {
   return (a: TallyRow, b: TallyRow) => {
     for (const currency of currencies) {
