@@ -147,6 +147,29 @@ describe('sovroute audit report with a filter it cannot use', () => {
   });
 });
 
+describe('sovroute audit report on a log that continues an earlier one (rotated)', () => {
+  it('reports the chain intact with --continues <hash> or --segment, and without them says how to pass them', async () => {
+    const whole = join(directory, 'whole.jsonl');
+    await writeSyntheticLog(whole, 6);
+    const lines = readFileSync(whole, 'utf8').split('\n').filter(Boolean);
+    const rotatedLastHash = (JSON.parse(lines[2]!) as { hash: string }).hash;
+    const current = join(directory, 'current.jsonl');
+    writeFileSync(current, lines.slice(3).join('\n') + '\n');
+    const out = join(directory, 'current.html');
+    const run = (...extra: string[]) => spawnSync(process.execPath, [builtCli, 'audit', 'report', current, '--html', out, ...extra], { encoding: 'utf8' });
+    for (const extra of [['--continues', rotatedLastHash], ['--segment']]) {
+      const continued = run(...extra);
+      expect(continued.stderr).toBe(`sovroute: wrote ${out} (3 of 3 records; chain intact)\n`);
+      expect(continued.status).toBe(0);
+      expect(readFileSync(out, 'utf8')).toContain(`id="chain-status" data-ok="true">Chain intact: 3 records verified, starting mid-chain after ${rotatedLastHash}.`);
+    }
+    const plain = run();
+    expect(plain.status).toBe(1);
+    expect(plain.stderr).toContain("to report on a file that continues an earlier log, pass --continues <that log's last hash>, or --segment");
+    expect(run('--continues', 'f'.repeat(64)).status).toBe(1);
+  });
+});
+
 describe('the --outcome filter of audit export and audit report', () => {
   it('lists dropped (gap records) among the outcomes it takes, in each command’s help', () => {
     for (const command of ['export', 'report']) {

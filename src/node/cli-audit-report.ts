@@ -12,7 +12,7 @@ import { parseCommand, UsageError, withProgress, type CommandIo } from './cli-us
 import { createReportBuilder } from './report/report-data.js';
 import { renderReport } from './report/report-html.js';
 
-export const reportUsage = `Usage: sovroute audit report <file> | --postgres <url> [--table <name>] --html <out.html> [--from <ISO>] [--to <ISO>] [--outcome <o>[,...]] [--provider <id>[,...]] [--config <file>]
+export const reportUsage = `Usage: sovroute audit report <file> | --postgres <url> [--table <name>] --html <out.html> [--from <ISO>] [--to <ISO>] [--outcome <o>[,...]] [--provider <id>[,...]] [--config <file>] [--continues <hash> | --segment]
 
   Writes one self-contained HTML file (no script, nothing fetched, printable on A4) for the
   people around an app: requests by outcome over time, spend by provider, model and key (per currency),
@@ -27,6 +27,8 @@ Options:
   --to <ISO>                 records before this instant
   --outcome <outcome>[,...]  success, error, denied, invalid, aborted, dropped (gap records)
   --provider <id>[,...]      records served (or last failed) by these providers
+  --continues <hash>         the log continues an earlier one (rotated): its first record follows this hash
+  --segment                  the log's first record may follow any record
   --postgres <url>           report on the chain postgresAudit keeps in that database
   --table <name>             with --postgres (default sovroute_audit)
   --config <file>            a configuration whose providers' facts place custom deployments
@@ -43,6 +45,8 @@ const options = {
   config: { type: 'string' },
   postgres: { type: 'string' },
   table: { type: 'string' },
+  continues: { type: 'string' },
+  segment: { type: 'boolean' },
 } as const;
 
 const list = (value: string | undefined) => (value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean));
@@ -58,6 +62,15 @@ export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'st
   }
   if (values.table !== undefined && database === undefined) throw new UsageError('--table goes with --postgres', reportUsage);
   if (values.html === undefined) throw new UsageError('audit report needs --html <out.html>', reportUsage);
+  // Where the chain must start, as audit verify takes it: a rotated log continues the one before.
+  const continues = values.continues?.toLowerCase();
+  if (continues !== undefined || values.segment) {
+    if (database !== undefined) throw new UsageError('--continues and --segment are for files; a PostgreSQL chain starts at seq 1', reportUsage);
+    if (continues !== undefined && values.segment) throw new UsageError('give --continues <hash> or --segment, not both', reportUsage);
+    if (continues !== undefined && !/^[0-9a-f]{64}$/.test(continues)) {
+      throw new UsageError(`--continues takes the hash (64 hex digits) of the last record of the log this file continues; got "${continues}"`, reportUsage);
+    }
+  }
   const filter: AuditFilter = { from: values.from, to: values.to, outcome: list(values.outcome) as AuditOutcome[] | undefined, provider: list(values.provider) };
   let keep: ReturnType<typeof auditFilter>;
   try {
@@ -76,7 +89,7 @@ export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'st
     for (const provider of config.router.providers) facts.set(provider.id, provider.jurisdiction);
   }
 
-  const builder = createReportBuilder(facts, keep);
+  const builder = createReportBuilder(facts, keep, values.segment ? {} : { expectedFirstPrev: continues ?? null });
   let source: string;
   if (database !== undefined) {
     // The PostgreSQL room (and pg) loads only for --postgres.
@@ -113,7 +126,10 @@ export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'st
   } catch (error) {
     throw new FileError(`cannot write ${values.html}: ${fileErrorReason(error)}`, { cause: error });
   }
-  const verdict = data.verification.ok ? 'chain intact' : `chain broken at record ${data.verification.index}`;
-  io.stderr.write(`sovroute: wrote ${values.html} (${data.kept.toLocaleString('en')} of ${data.total.toLocaleString('en')} records; ${verdict})\n`);
-  return data.verification.ok ? 0 : 1;
+  const { verification } = data;
+  const verdict = verification.ok ? 'chain intact' : `chain broken at record ${verification.index}`;
+  const headless = file !== undefined && continues === undefined && !values.segment && !verification.ok && verification.index === 0 && verification.reason.startsWith('record 0 does not start a log');
+  const hint = headless ? "; to report on a file that continues an earlier log, pass --continues <that log's last hash>, or --segment" : '';
+  io.stderr.write(`sovroute: wrote ${values.html} (${data.kept.toLocaleString('en')} of ${data.total.toLocaleString('en')} records; ${verdict}${hint})\n`);
+  return verification.ok ? 0 : 1;
 }

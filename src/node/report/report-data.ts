@@ -1,5 +1,5 @@
 import type { AuditRecord, AuditOutcome } from '../../audit/types.js';
-import { createAuditVerifier, type AuditVerification } from '../../audit/verify-audit.js';
+import { createAuditVerifier, type AuditVerification, type VerifyAuditOptions } from '../../audit/verify-audit.js';
 import type { JurisdictionFacts } from '../../providers/types.js';
 import { euCountries } from '../../policy/countries.js';
 import { strictestTier } from '../../policy/tier.js';
@@ -43,7 +43,8 @@ export interface ReportData {
    * key's policy names another policy (`eu-hosted + eu-sovereign`), which is no change.
    */
   policyChanges: { ts: string; key: string; policy: string; from: string; to: string }[];
-  verification: AuditVerification & { firstHash: string | null; lastHash: string | null; torn: number };
+  /** `firstPrev`: the hash the first record follows, when the log continues an earlier one (null when it starts a chain). */
+  verification: AuditVerification & { firstHash: string | null; lastHash: string | null; firstPrev: string | null; torn: number };
 }
 
 export const outcomeNames: readonly AuditOutcome[] = ['success', 'error', 'denied', 'invalid', 'aborted', 'dropped'];
@@ -92,8 +93,13 @@ export function hostingLabel(facts: JurisdictionFacts | undefined): string {
 }
 
 /** Folds records, one at a time, into a report; memory does not grow with the log's length. */
-export function createReportBuilder(facts: ProviderFacts, keep: (record: AuditRecord) => boolean) {
-  const verifier = createAuditVerifier({ expectedFirstPrev: null });
+/**
+ * `chain`: where the log's chain must start, as `audit verify` takes it: `expectedFirstPrev` null
+ * (the default) for a log that starts a chain, a hash for one that continues an earlier log
+ * (rotated), absent for a segment that may follow any record.
+ */
+export function createReportBuilder(facts: ProviderFacts, keep: (record: AuditRecord) => boolean, chain: VerifyAuditOptions = { expectedFirstPrev: null }) {
+  const verifier = createAuditVerifier(chain);
   let failure: AuditVerification | undefined;
   let firstHash: string | null = null;
   let torn = 0;
@@ -114,7 +120,7 @@ export function createReportBuilder(facts: ProviderFacts, keep: (record: AuditRe
     fallbacks: new Map(),
     policies: new Map(),
     policyChanges: [],
-    verification: { ok: true, count: 0, firstHash: null, lastHash: null, torn: 0 } as ReportData['verification'],
+    verification: { ok: true, count: 0, firstHash: null, lastHash: null, firstPrev: null, torn: 0 } as ReportData['verification'],
   };
 
   return {
@@ -193,7 +199,7 @@ export function createReportBuilder(facts: ProviderFacts, keep: (record: AuditRe
     },
     finish(): ReportData {
       const result = failure ?? verifier.end();
-      data.verification = { ...result, firstHash, lastHash: verifier.lastHash, torn };
+      data.verification = { ...result, firstHash, lastHash: verifier.lastHash, firstPrev: verifier.firstPrev, torn };
       return data;
     },
   };

@@ -118,7 +118,7 @@ export function renderReport(data: ReportData, context: ReportContext): string {
       colour,
     );
   const chainText = chain.ok
-    ? `<p class="ok" id="chain-status" data-ok="true">Chain intact: ${number(data.total)} records verified.</p>`
+    ? `<p class="ok" id="chain-status" data-ok="true">Chain intact: ${number(data.total)} records verified${chain.firstPrev === null ? '' : `, starting mid-chain after ${escapeHtml(chain.firstPrev)}`}.</p>`
     : `<p class="broken" id="chain-status" data-ok="false">Chain broken at record ${chain.index}: ${escapeHtml(chain.reason)}</p>`;
   // A gap record stands for the requests it declares dropped: shares are of requests, not records.
   const requests = outcomeNames.reduce((sum, name) => sum + data.outcomes[name], 0);
