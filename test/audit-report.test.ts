@@ -170,6 +170,18 @@ describe('sovroute audit report on a log that continues an earlier one (rotated)
   });
 });
 
+describe('sovroute audit report --html where no file can be written', () => {
+  it('exits 2 naming it before reading the log, not after reading it all', () => {
+    // A log that never ends (a pipe no one writes to): reading it first would never finish.
+    const pipe = join(directory, 'endless.jsonl');
+    spawnSync('mkfifo', [pipe]);
+    const out = join(directory, 'no-such-directory', 'report.html');
+    const run = spawnSync(process.execPath, [builtCli, 'audit', 'report', pipe, '--html', out], { encoding: 'utf8', timeout: 10_000 });
+    expect(run.stderr).toBe(`sovroute: cannot write ${out}: no such file or directory (ENOENT)\n`);
+    expect(run.status).toBe(2);
+  });
+});
+
 describe('the --outcome filter of audit export and audit report', () => {
   it('lists dropped (gap records) among the outcomes it takes, in each command’s help', () => {
     for (const command of ['export', 'report']) {

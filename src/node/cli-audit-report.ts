@@ -7,7 +7,7 @@ import type { JurisdictionFacts } from '../providers/types.js';
 import { auditFileLines } from './audit-file.js';
 import { loadGatewayConfig } from './config/load-config.js';
 import { checkDatabaseUrl, onDatabase, safeUrl } from './cli-audit-postgres.js';
-import { checkInput, FileError, fileErrorReason } from './cli-output.js';
+import { checkInput, checkWritable, FileError, fileErrorReason } from './cli-output.js';
 import { parseCommand, UsageError, withProgress, type CommandIo } from './cli-usage.js';
 import { createReportBuilder } from './report/report-data.js';
 import { renderReport } from './report/report-html.js';
@@ -81,6 +81,8 @@ export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'st
     throw error;
   }
   if (file !== undefined) await checkInput(file, { path: values.html, option: '--html' });
+  // Before a read that may take minutes: a report that cannot be written is said at once.
+  await checkWritable(values.html);
 
   const facts = new Map<string, JurisdictionFacts | undefined>();
   for (const provider of defaultCatalog()) facts.set(provider.id, provider.jurisdiction);

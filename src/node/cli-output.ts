@@ -1,5 +1,6 @@
-import { fstatSync } from 'node:fs';
-import { open, realpath, stat } from 'node:fs/promises';
+import { constants, fstatSync } from 'node:fs';
+import { access, open, realpath, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 /** A file error as a person reads it: `no such file or directory (ENOENT)`, without the path again. */
 export function fileErrorReason(error: unknown): string {
@@ -62,6 +63,24 @@ export async function checkInput(input: string, output: { path: string; option?:
   }
   if (target.isFile() && target.ino !== 0n && target.dev === source.dev && target.ino === source.ino) {
     throw new FileError(`refusing to export ${input} onto itself: standard output is the input file or a link to it; write the export to another file`);
+  }
+}
+
+/**
+ * Fails as writing `path` later would (no such directory, no permission, a directory there), for
+ * a command that writes only after a long read: the user learns it before the read, not after.
+ */
+export async function checkWritable(path: string): Promise<void> {
+  try {
+    const stats = await stat(path).catch((error: unknown) => {
+      if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (stats?.isDirectory()) throw new FileError(`cannot write ${path}: it is a directory; give a file's path`);
+    await access(stats ? path : dirname(path), constants.W_OK);
+  } catch (error) {
+    if (error instanceof FileError) throw error;
+    throw new FileError(`cannot write ${path}: ${fileErrorReason(error)}`, { cause: error });
   }
 }
 
