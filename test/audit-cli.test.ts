@@ -262,3 +262,17 @@ describe('sovroute audit … --postgres with a database it cannot reach', () => 
     }
   });
 });
+
+describe('sovroute audit export and report with an empty --provider or --outcome', () => {
+  it('exits 2 saying the value is empty, rather than exporting nothing (an unset variable)', () => {
+    const log = logFile('empty-filter.jsonl', []);
+    for (const [option, noun] of [['--provider', 'a provider id'], ['--outcome', 'an outcome']] as const) {
+      for (const command of [['export', '--format', 'csv'], ['report', '--html', join(directory, 'empty-filter.html')]]) {
+        const run = sovroute('audit', command[0]!, log, ...command.slice(1), option, '');
+        expect(run.status).toBe(2);
+        expect(run.stderr).toContain(`sovroute: ${option} needs ${noun} or a comma-separated list of them; got an empty value`);
+        expect(run.stdout).toBe('');
+      }
+    }
+  });
+});

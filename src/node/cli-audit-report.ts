@@ -8,7 +8,7 @@ import { auditFileLines } from './audit-file.js';
 import { loadGatewayConfig } from './config/load-config.js';
 import { checkDatabaseUrl, onDatabase, safeUrl } from './cli-audit-postgres.js';
 import { checkInput, checkWritable, FileError, fileErrorReason } from './cli-output.js';
-import { parseCommand, UsageError, withProgress, type CommandIo } from './cli-usage.js';
+import { commaList, parseCommand, UsageError, withProgress, type CommandIo } from './cli-usage.js';
 import { createReportBuilder } from './report/report-data.js';
 import { renderReport } from './report/report-html.js';
 
@@ -49,8 +49,6 @@ const options = {
   segment: { type: 'boolean' },
 } as const;
 
-const list = (value: string | undefined) => (value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean));
-
 /** `sovroute audit report`; resolves to the exit code. */
 export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'stdout' | 'stderr'> & { env?: NodeJS.ProcessEnv }): Promise<number> {
   const { positionals, values } = parseCommand(args, options, reportUsage, true);
@@ -71,7 +69,12 @@ export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'st
       throw new UsageError(`--continues takes the hash (64 hex digits) of the last record of the log this file continues; got "${continues}"`, reportUsage);
     }
   }
-  const filter: AuditFilter = { from: values.from, to: values.to, outcome: list(values.outcome) as AuditOutcome[] | undefined, provider: list(values.provider) };
+  const filter: AuditFilter = {
+    from: values.from,
+    to: values.to,
+    outcome: commaList(values.outcome, '--outcome', 'an outcome', reportUsage) as AuditOutcome[] | undefined,
+    provider: commaList(values.provider, '--provider', 'a provider id', reportUsage),
+  };
   let keep: ReturnType<typeof auditFilter>;
   try {
     keep = auditFilter(filter);

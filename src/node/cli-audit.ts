@@ -7,7 +7,7 @@ import { auditFileLines, exportAuditLines, tornLine, verifyAuditLines } from './
 import { checkDatabaseUrl, exportPostgres, migratePostgres, verifyPostgres } from './cli-audit-postgres.js';
 import { checkInput, FileError, fileErrorReason, openOutput, type OutputFile } from './cli-output.js';
 import { auditReportCommand, reportUsage } from './cli-audit-report.js';
-import { parseCommand, UsageError, wantsHelp, withProgress } from './cli-usage.js';
+import { commaList, parseCommand, UsageError, wantsHelp, withProgress } from './cli-usage.js';
 
 export { UsageError } from './cli-usage.js';
 
@@ -70,10 +70,6 @@ Run sovroute audit <command> --help for its options.
 export interface AuditCommandOutput {
   stdout: Writable;
   stderr: Writable;
-}
-
-function list(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean);
 }
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
@@ -176,8 +172,8 @@ async function exportCommand(args: string[], { stdout, stderr }: AuditCommandOut
     format,
     from: values.from,
     to: values.to,
-    outcome: list(values.outcome) as AuditOutcome[] | undefined,
-    provider: list(values.provider),
+    outcome: commaList(values.outcome, '--outcome', 'an outcome', exportUsage) as AuditOutcome[] | undefined,
+    provider: commaList(values.provider, '--provider', 'a provider id', exportUsage),
     bom: values.bom,
   };
   // Everything that can refuse the command does so before the output is opened (and truncated).

@@ -12,6 +12,17 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * A comma-separated option value as a list. An empty one (an unset variable: `--provider "$P"`)
+ * is refused: read as no item, it would select nothing and the command would quietly output nothing.
+ */
+export function commaList(value: string | undefined, option: string, noun: string, usage: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+  if (items.length === 0) throw new UsageError(`${option} needs ${noun} or a comma-separated list of them; got an empty value`, usage);
+  return items;
+}
+
 /** Where a command writes: results to stdout, messages to stderr; its environment. */
 export interface CommandIo {
   stdout: Writable;
