@@ -16,10 +16,17 @@ export function checkDatabaseUrl(url: string | undefined, usage: string): void {
   if (url !== undefined && url.trim() === '') throw new UsageError("--postgres needs the database's URL, e.g. postgres://auditor@db/app; got an empty value", usage);
 }
 
+/**
+ * The user information as written (`scheme://user:password@`), up to the last `@`: a password
+ * written unencoded that starts with digits and holds `/`, `?` or `#` ("1234/5678") makes the URL
+ * parser (and pg) read a host, a port and a path instead, with no password to hide.
+ */
+const userInfo = /^([a-z][a-z0-9+.-]*:\/\/)([^:@/?#]*):(.*)@/i;
+
 /** Never print a password from the connection string. */
 export function safeUrl(url: string): string {
   try {
-    const parsed = new URL(url);
+    const parsed = new URL(url.replace(userInfo, '$1$2:***@'));
     if (parsed.password) parsed.password = '***';
     // pg and libpq also take the password as a parameter: `?password=…`.
     for (const name of [...parsed.searchParams.keys()]) if (/password/i.test(name)) parsed.searchParams.set(name, '***');
