@@ -154,6 +154,16 @@ describe('audit report', () => {
     expect(columns).toEqual(['2026-11-01 00h=1', '2026-11-01 01h=0', '2026-11-01 02h=0', '2026-11-01 03h=0', '2026-11-01 04h=0', '2026-11-01 05h=2']);
   });
 
+  it('still shows the traffic when one record has a far-off time (a host whose clock was reset)', () => {
+    // One record stamped 1970 by a host with a reset clock, the rest in 2026: a column for every
+    // day from the first would stop after ten years and never reach the log's real traffic.
+    const { html } = report(chain([{ ts: '1970-01-01T00:00:00.000Z' }, { ts: '2026-11-01T00:10:00.000Z' }, { ts: '2026-11-02T05:30:00.000Z' }]));
+    const columns = [...html.matchAll(/class="column" data-bucket="([^"]+)" data-total="(\d+)"/g)].map((match) => `${match[1]}=${match[2]}`);
+    expect(columns).toContain('2026-11-01=1');
+    expect(columns).toContain('2026-11-02=1');
+    expect(columns.length).toBeLessThanOrEqual(3_660);
+  });
+
   it('shows days without requests on a timeline of days', () => {
     const { html } = report(chain([{ ts: '2026-11-01T00:10:00.000Z' }, { ts: '2026-11-04T23:00:00.000Z' }, { ts: '2026-11-09T05:30:00.000Z' }]));
     const columns = [...html.matchAll(/class="column" data-bucket="([^"]+)" data-total="(\d+)"/g)].map((match) => `${match[1]}=${match[2]}`);

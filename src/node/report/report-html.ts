@@ -62,12 +62,14 @@ function tallyTable(id: string, title: string, tally: Tally, currencies: readonl
 
 const hourMs = 3_600_000;
 const dayMs = 24 * hourMs;
-/** Columns at most on a timeline: a log spanning longer shows its first ten years' days (and says so). */
+/** Columns at most on a gapless timeline: ten years of days. */
 const maxColumns = 3_660;
 
 /**
  * Requests per hour, or per day past four days, with every hour (day) from the first to the last
- * one a column, those without requests included: a silence in the log shows as one.
+ * one a column, those without requests included: a silence in the log shows as one. A log spanning
+ * more than `maxColumns` days (one record from a host whose clock was reset to 1970 is enough)
+ * shows only the days with requests, and says so: its traffic is never cut off.
  */
 function timeline(data: ReportData): string {
   const hours = [...data.timeline.keys()].sort();
@@ -76,19 +78,26 @@ function timeline(data: ReportData): string {
   if (hours.length === 0 || Number.isNaN(first) || Number.isNaN(last)) return stackedColumns('timeline', [], outcomeNames);
   const byDay = last - first >= 96 * hourMs;
   const step = byDay ? dayMs : hourMs;
-  const start = byDay ? first - (first % dayMs) : first;
+  // Floored: a time before 1970 is negative, and % would round it up into the next day.
+  const start = byDay ? Math.floor(first / dayMs) * dayMs : first;
+  const gapless = (last - start) / step < maxColumns;
   const columns = new Map<string, Record<string, number>>();
-  for (let time = start; time <= last && columns.size < maxColumns; time += step) {
-    const iso = new Date(time).toISOString();
-    columns.set(byDay ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 13)}h`, {});
+  if (gapless) {
+    for (let time = start; time <= last; time += step) {
+      const iso = new Date(time).toISOString();
+      columns.set(byDay ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 13)}h`, {});
+    }
   }
-  for (const [hour, values] of data.timeline) {
+  for (const hour of hours) {
     const label = byDay ? hour.slice(0, 10) : `${hour.replace('T', ' ')}h`;
-    const column = columns.get(label);
-    if (column === undefined) continue;
-    for (const [name, value] of Object.entries(values)) column[name] = (column[name] ?? 0) + value;
+    let column = columns.get(label);
+    if (column === undefined) {
+      if (gapless) continue;
+      columns.set(label, (column = {}));
+    }
+    for (const [name, value] of Object.entries(data.timeline.get(hour)!)) column[name] = (column[name] ?? 0) + value;
   }
-  const note = columns.size >= maxColumns && !columns.has(hours.at(-1)!.slice(0, 10)) ? `<p class="meta">The timeline shows the first ${number(maxColumns)} days.</p>` : '';
+  const note = gapless ? '' : `<p class="meta">The log spans ${number(Math.round((last - start) / dayMs) + 1)} days, from ${escapeHtml(hours[0]!.slice(0, 10))} to ${escapeHtml(hours.at(-1)!.slice(0, 10))}: only the days with requests are shown.</p>`;
   return stackedColumns('timeline', [...columns].map(([label, values]) => ({ label, values })), outcomeNames) + note;
 }
 
