@@ -121,15 +121,28 @@ describe('audit report', () => {
     expect(providers).toMatch(/data-label="scaleway"><td>scaleway<\/td><td class="n">3 \(2 cut or aborted\)<\/td>.*?1\.75 EUR/s);
   });
 
+  it('lists a change of the policy a key is configured with, even when it comes under another name', () => {
+    const [sovereign, global] = ['a'.repeat(64), 'b'.repeat(64)];
+    const { data } = report(
+      chain([
+        { policy: 'eu-sovereign', policy_hash: sovereign },
+        { policy: 'eu-sovereign', policy_hash: sovereign },
+        // The key's configuration moved it to global: the same model string, another policy.
+        { policy: 'global', policy_hash: global },
+      ]),
+    );
+    expect(data.policyChanges).toEqual([{ ts: '2026-11-01T00:02:00.000Z', key: 'team-a', policy: 'global', from: sovereign, to: global }]);
+  });
+
   it('lists a policy change only when a policy a key used changed content, not when its model strings narrow it', () => {
     const [hosted, sovereign, edited] = ['a'.repeat(64), 'b'.repeat(64), 'c'.repeat(64)];
     const { data, html } = report(
       chain([
         { policy: 'eu-hosted', policy_hash: hosted },
         // The same key asking for eu-sovereign/… in its model string: another policy, not a change.
-        { policy: 'eu-hosted + eu-sovereign', policy_hash: sovereign },
+        { policy: 'eu-hosted + eu-sovereign', policy_hash: sovereign, requested_model: 'eu-sovereign/cheapest' },
         { policy: 'eu-hosted', policy_hash: hosted },
-        { policy: 'eu-hosted + eu-sovereign', policy_hash: sovereign },
+        { policy: 'eu-hosted + eu-sovereign', policy_hash: sovereign, requested_model: 'eu-sovereign/cheapest' },
         // The configuration of eu-hosted was edited.
         { policy: 'eu-hosted', policy_hash: edited },
       ]),

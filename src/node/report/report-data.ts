@@ -51,6 +51,8 @@ export const outcomeNames: readonly AuditOutcome[] = ['success', 'error', 'denie
 const zeroOutcomes = (): Record<AuditOutcome, number> => ({ success: 0, error: 0, denied: 0, invalid: 0, aborted: 0, dropped: 0 });
 const maxDenialsListed = 10_000;
 const maxPolicyChangesListed = 1_000;
+/** Groups of (key, model string segment) whose policy the report follows: bounds its memory. */
+const maxPolicyGroups = 10_000;
 
 function addAmount(amounts: Amounts, currency: string, cost: number): void {
   amounts.set(currency, (amounts.get(currency) ?? 0) + cost);
@@ -103,7 +105,7 @@ export function createReportBuilder(facts: ProviderFacts, keep: (record: AuditRe
   let failure: AuditVerification | undefined;
   let firstHash: string | null = null;
   let torn = 0;
-  const lastPolicyByKey = new Map<string, string>();
+  const lastPolicyByGroup = new Map<string, string>();
   const data: ReportData = {
     total: 0,
     kept: 0,
@@ -189,12 +191,18 @@ export function createReportBuilder(facts: ProviderFacts, keep: (record: AuditRe
           policy.count += 1;
         } else data.policies.set(record.policy_hash, { name: record.policy ?? '', first: record.ts, last: record.ts, count: 1 });
         const name = record.policy ?? '';
-        const keyPolicy = `${key}\u0000${name}`;
-        const before = lastPolicyByKey.get(keyPolicy);
+        // Compared within what a key asked for (its model string's first segment: `auto`,
+        // `eu-sovereign`, a provider…): a model string that narrows the key's policy gets another
+        // one, which is no change, while the key's own policy changing is one, whatever its name.
+        const model = record.requested_model ?? '';
+        const slash = model.indexOf('/');
+        const group = `${key}\u0000${slash === -1 ? model : model.slice(0, slash)}`;
+        const before = lastPolicyByGroup.get(group);
         if (before !== undefined && before !== record.policy_hash && data.policyChanges.length < maxPolicyChangesListed) {
           data.policyChanges.push({ ts: record.ts, key, policy: name, from: before, to: record.policy_hash });
         }
-        lastPolicyByKey.set(keyPolicy, record.policy_hash);
+        // Model strings are the callers': past this many groups, new ones are not followed.
+        if (before !== undefined || lastPolicyByGroup.size < maxPolicyGroups) lastPolicyByGroup.set(group, record.policy_hash);
       }
     },
     finish(): ReportData {
