@@ -26,4 +26,11 @@ describe('safeUrl', () => {
     const error = Object.assign(new Error('getaddrinfo ENOTFOUND auditor'), { code: 'ENOTFOUND' });
     expect(String((databaseError(error, 'postgres://auditor:1234/5678@db/app') as Error).message)).not.toContain('1234/5678');
   });
+
+  it("leaves the password out when the driver's own words quote it", () => {
+    const error = Object.assign(new Error('password authentication failed (tried s3cret-pass)'), { code: '28P01' });
+    const message = String((databaseError(error, 'postgres://auditor:s3cret-pass@db/app') as Error).message);
+    expect(message).not.toContain('s3cret-pass');
+    expect(message).toContain('password authentication failed (tried [redacted])');
+  });
 });

@@ -1,12 +1,14 @@
 import type { Writable } from 'node:stream';
 import type { AuditExportOptions } from '../audit/export-audit.js';
 import type { VerifyAuditOptions } from '../audit/verify-audit.js';
+import { describeDatabaseError } from '../postgres/connection.js';
 import { FileError } from './cli-output.js';
 import { UsageError } from './cli-usage.js';
 
 /*
  * `sovroute audit … --postgres <url>`: the same commands on a chain kept by postgresAudit.
- * The PostgreSQL room (and with it the pg package) is loaded only when --postgres is given.
+ * The PostgreSQL room (and with it the pg package) is loaded only when --postgres is given; its
+ * error redaction (postgres/connection.ts, which loads no pg) comes with this file.
  */
 
 const loadPostgres = () => import('../postgres/index.js');
@@ -47,7 +49,8 @@ export function databaseError(error: unknown, url: string): unknown {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   const text = typeof message === 'string' ? message : '';
   if ((typeof code === 'string' && connectionCodes.has(code)) || /timeout expired|Connection terminated/i.test(text)) {
-    const reason = text || String(code);
+    // pg's words are not known to quote the password; were they to, it is redacted as the sink redacts.
+    const reason = text ? describeDatabaseError(error, url) : String(code);
     return new FileError(`cannot reach the database ${safeUrl(url)}: ${reason}; check the URL, and that PostgreSQL runs there and accepts connections`, { cause: error });
   }
   return error;
