@@ -1,9 +1,10 @@
 import { http, HttpResponse } from 'msw';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { createRouter, openaiCompatible, RouterError } from '../src/index.js';
+import { createRouter, openaiCompatible } from '../src/index.js';
 import { mockServer } from './helpers/msw.js';
 import { euFacts } from './helpers/providers.js';
+import { rejection } from './helpers/rejection.js';
 
 /* Embeddings take the same `route` and `simulate` extensions as chat. */
 
@@ -18,12 +19,6 @@ const deployment = (id: string, price: number) =>
   });
 
 const vectors = { object: 'list', model: 'embed-small', data: [{ object: 'embedding', index: 0, embedding: [0.6, 0.8] }], usage: { prompt_tokens: 1, total_tokens: 1 } };
-
-async function rejection(promise: Promise<unknown>): Promise<RouterError> {
-  const caught = await promise.then(() => undefined, (error: unknown) => error);
-  if (!RouterError.isInstance(caught)) throw new Error(`expected a RouterError, got ${String(caught)}`);
-  return caught;
-}
 
 describe('embeddings with route and simulate', () => {
   it('honours route.ignore: the cheaper deployment is skipped and never contacted', async () => {

@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createRouter, memoryAudit, RouterError, type RankingInput } from '../src/index.js';
+import { createRouter, memoryAudit, type RankingInput } from '../src/index.js';
 import { deployment, messages, quickRetry } from './helpers/fault-deployments.js';
 import { fault, useFaultServer, type Fault } from './helpers/fault-server.js';
+import { rejection } from './helpers/rejection.js';
 
 /* Retries and fallback against real upstreams on 127.0.0.1 that fail on cue. */
 
 const faults = useFaultServer();
-
-async function rejection(promise: Promise<unknown>): Promise<RouterError> {
-  const caught = await promise.then(() => undefined, (error: unknown) => error);
-  if (!RouterError.isInstance(caught)) throw new Error(`expected a RouterError, got ${String(caught)}`);
-  return caught;
-}
 
 const tried = (attempts: { provider: string; outcome: string }[]) => attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}`);
 

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createRouter, defaultCatalog, NoEligibleProviderError, RouterError, type ExplainCandidate } from '../src/index.js';
+import { createRouter, defaultCatalog, NoEligibleProviderError, type ExplainCandidate } from '../src/index.js';
 import { anyUpstream, stubPresetKeys } from './helpers/catalog.js';
 import { mockServer } from './helpers/msw.js';
+import { rejection } from './helpers/rejection.js';
 
 /* The jurisdiction acceptance criteria, against the built-in catalogue. */
 
@@ -30,12 +31,6 @@ afterEach(() => {
 function router(policy: 'eu-sovereign' | 'eu-hosted' | 'global', apiKey?: string) {
   stubPresetKeys();
   return createRouter({ providers: defaultCatalog({ azureOpenAI: { resource: 'contoso-eu' } }), policy, ...(apiKey ? { apiKey } : {}), retry: { retries: 0 } });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<RouterError> {
-  const caught = await promise.then(() => undefined, (error: unknown) => error);
-  if (!RouterError.isInstance(caught)) throw new Error(`expected a RouterError, got ${String(caught)}`);
-  return caught;
 }
 
 const byProvider = (candidates: ExplainCandidate[]) => new Map(candidates.map((candidate) => [candidate.provider, candidate]));

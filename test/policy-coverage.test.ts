@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { azureOpenAI, createRouter, defaultCatalog, RouterError } from '../src/index.js';
 import { anyUpstream, stubPresetKeys } from './helpers/catalog.js';
 import { mockServer } from './helpers/msw.js';
+import { rejection } from './helpers/rejection.js';
 
 /* Embeddings, legacy completions and the model listing obey the same policy as chat. */
 
@@ -20,12 +21,6 @@ function router(policy: 'eu-sovereign' | 'eu-hosted' | 'global', apiKey?: string
     retry: { retries: 0 },
     ...(apiKey ? { apiKey } : {}),
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<RouterError> {
-  const caught = await promise.then(() => undefined, (error: unknown) => error);
-  if (!RouterError.isInstance(caught)) throw new Error(`expected a RouterError, got ${String(caught)}`);
-  return caught;
 }
 
 const hosts = () => upstream.requests.map((sent) => new URL(sent.url).host);

@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createRouter, memoryAudit, RouterError, type RankingInput, type StrategyFunction } from '../src/index.js';
+import { createRouter, memoryAudit, type RankingInput, type StrategyFunction } from '../src/index.js';
 import { deployment, messages } from './helpers/fault-deployments.js';
 import { useFaultServer } from './helpers/fault-server.js';
+import { rejection } from './helpers/rejection.js';
 
 /* A user's strategy that fails: nothing is sent, and the error names the strategy and what to do. */
 
 const faults = useFaultServer();
-
-async function rejection(promise: Promise<unknown>): Promise<RouterError> {
-  const caught = await promise.then(() => undefined, (error: unknown) => error);
-  if (!RouterError.isInstance(caught)) throw new Error(`expected a RouterError, got ${String(caught)}`);
-  return caught;
-}
 
 function routerWith(strategy: StrategyFunction) {
   const first = faults.upstream('first');

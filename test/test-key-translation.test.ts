@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { anthropic, bedrock, createRouter, gemini, memoryAudit, RouterError, vertex, type Provider } from '../src/index.js';
 import { mockServer } from './helpers/msw.js';
+import { rejection } from './helpers/rejection.js';
 
 /*
  * A test key simulates the deployment a real key would call: a request that deployment's
@@ -32,12 +33,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.unstubAllEnvs();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<RouterError> {
-  const caught = await promise.then(() => undefined, (error: unknown) => error);
-  if (!RouterError.isInstance(caught)) throw new Error(`expected a RouterError, got ${String(caught)}`);
-  return caught;
-}
 
 /** What a caller and the audit see of a refusal. */
 function seen(error: RouterError) {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createRouter, RouterError, type ChatCompletionChunk } from '../src/index.js';
 import { mockServer } from './helpers/msw.js';
 import { testProviders } from './helpers/providers.js';
+import { rejection } from './helpers/rejection.js';
 
 const upstream = mockServer();
 const messages = [{ role: 'user' as const, content: 'Draft a short data-processing notice.' }];
@@ -14,12 +15,6 @@ function router(options: { policy?: 'eu-sovereign' | 'eu-hosted' | 'global'; ret
     apiKey: 'test-suite',
     retry: { retries: options.retries ?? 1, minTimeoutMs: 1, maxTimeoutMs: 2 },
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<RouterError> {
-  const caught = await promise.then(() => undefined, (error: unknown) => error);
-  if (!RouterError.isInstance(caught)) throw new Error(`expected a RouterError, got ${String(caught)}`);
-  return caught;
 }
 
 describe('a test- key', () => {

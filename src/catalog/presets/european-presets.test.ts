@@ -1,7 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockServer } from '../../../test/helpers/msw.js';
-import { RouterError } from '../../errors.js';
 import { eeaCountries } from '../../policy/countries.js';
 import { strictestTier } from '../../policy/tier.js';
 import { defaultFx } from '../../pricing/currency.js';
@@ -13,6 +12,7 @@ import { cloudferro } from './cloudferro.js';
 import { evroc } from './evroc.js';
 import { infomaniak } from './infomaniak.js';
 import { tSystems } from './t-systems.js';
+import { rejection } from '../../../test/helpers/rejection.js';
 
 /* T-Systems, evroc, CloudFerro and Infomaniak: their tier, model ids, prices and wire details. */
 
@@ -33,12 +33,6 @@ const chatAt = (url: string) =>
 afterEach(() => {
   vi.unstubAllEnvs();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<RouterError> {
-  const caught = await promise.then(() => undefined, (error: unknown) => error);
-  if (!RouterError.isInstance(caught)) throw new Error(`expected a RouterError, got ${String(caught)}`);
-  return caught;
-}
 
 interface Case {
   factory: () => Provider;

@@ -1,12 +1,12 @@
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockServer } from '../../../test/helpers/msw.js';
-import { RouterError } from '../../errors.js';
 import { createRouter } from '../../router/create-router.js';
 import { azureOpenAI } from './azure-openai.js';
 import { mistralEU } from './mistral-eu.js';
 import { ovhcloud } from './ovhcloud.js';
 import { scaleway } from './scaleway.js';
+import { rejection } from '../../../test/helpers/rejection.js';
 
 const mock = mockServer();
 const request = { model: 'gpt-oss-120b', messages: [{ role: 'user' as const, content: 'Hello' }] };
@@ -22,12 +22,6 @@ const completion = {
 afterEach(() => {
   vi.unstubAllEnvs();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<RouterError> {
-  const caught = await promise.then(() => undefined, (error: unknown) => error);
-  if (!RouterError.isInstance(caught)) throw new Error(`expected a RouterError, got ${String(caught)}`);
-  return caught;
-}
 
 describe('preset API keys', () => {
   it('reads the provider’s environment variable at call time, not at construction', async () => {

@@ -5,6 +5,7 @@ import { anthropic } from '../../catalog/presets/anthropic.js';
 import { RouterError } from '../../errors.js';
 import type { ChatRequest } from '../../wire/chat-request.js';
 import type { UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
+import { rejection } from '../../../test/helpers/rejection.js';
 
 /* The anthropic() adapter over HTTP: headers, endpoint, errors before and during a stream. */
 
@@ -30,12 +31,6 @@ const checking = [
   { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
   { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Checking.' } },
 ];
-
-async function rejection(promise: Promise<unknown>): Promise<RouterError> {
-  const caught = await promise.then(() => undefined, (error: unknown) => error);
-  if (!RouterError.isInstance(caught)) throw new Error(`expected a RouterError, got ${String(caught)}`);
-  return caught;
-}
 
 async function collect(chunks: AsyncIterable<UpstreamChatCompletionChunk>): Promise<{ chunks: UpstreamChatCompletionChunk[]; error: unknown }> {
   const seen: UpstreamChatCompletionChunk[] = [];
