@@ -18,6 +18,16 @@ function pricedRouter() {
   return createRouter({ providers: [provider], policy: 'eu-sovereign', retry: { retries: 0 } });
 }
 
+/** A call and a stream to priced/model-a both report `completionTokens`, estimated (the upstream sent no usage). */
+async function expectEstimatedBothWays(completionTokens: number): Promise<void> {
+  const router = pricedRouter();
+  const answered = await router.chat.completions.create({ model: 'priced/model-a', messages });
+  let last: ChatCompletionChunk | undefined;
+  for await (const received of await router.chat.completions.create({ model: 'priced/model-a', messages, stream: true })) last = received;
+  expect(answered.usage).toMatchObject({ completion_tokens: completionTokens, estimated: true });
+  expect(last!.usage).toMatchObject({ completion_tokens: completionTokens, estimated: true });
+}
+
 const completion = (usage?: object) => ({
   id: 'chatcmpl-1',
   object: 'chat.completion',
@@ -178,13 +188,8 @@ describe('routing to an openaiCompatible upstream', () => {
         );
       }),
     );
-    const router = pricedRouter();
-    const answered = await router.chat.completions.create({ model: 'priced/model-a', messages });
-    let last: ChatCompletionChunk | undefined;
-    for await (const received of await router.chat.completions.create({ model: 'priced/model-a', messages, stream: true })) last = received;
     // (2,040 + 8) / 4
-    expect(answered.usage).toMatchObject({ completion_tokens: 512, estimated: true });
-    expect(last!.usage).toMatchObject({ completion_tokens: 512, estimated: true });
+    await expectEstimatedBothWays(512);
   });
 
   // Mistral's Magistral sends its content as a list of parts (thinking, then text): both were
@@ -214,13 +219,8 @@ describe('routing to an openaiCompatible upstream', () => {
         );
       }),
     );
-    const router = pricedRouter();
-    const answered = await router.chat.completions.create({ model: 'priced/model-a', messages });
-    let last: ChatCompletionChunk | undefined;
-    for await (const received of await router.chat.completions.create({ model: 'priced/model-a', messages, stream: true })) last = received;
     // (2,040 + 8) / 4
-    expect(answered.usage).toMatchObject({ completion_tokens: 512, estimated: true });
-    expect(last!.usage).toMatchObject({ completion_tokens: 512, estimated: true });
+    await expectEstimatedBothWays(512);
   });
 
   it('estimates a tool call’s completion tokens alike, streamed or not, when the upstream reports no usage', async () => {
