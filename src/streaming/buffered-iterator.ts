@@ -21,6 +21,9 @@ export function isBufferedIterator<T>(iterator: AsyncIterator<T, unknown>): iter
   return typeof (iterator as Partial<BufferedAsyncIterator<T>>).nextBuffered === 'function';
 }
 
+/** The result of an iterator that has ended, shared (it is frozen). */
+export const finished: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
 /**
  * The iterator protocol for a source read one read at a time, shared by the hand-written stream
  * iterators (the SSE parser, translations, Bedrock's frames). A subclass says what it holds
@@ -55,9 +58,19 @@ export abstract class TurnTakingIterator<T> implements AsyncIterableIterator<T, 
     return this.#pending === undefined ? this.take() : undefined;
   }
 
-  abstract return(): Promise<IteratorResult<T, undefined>>;
+  /** Leaving early: closes the iterator, releasing what it holds (the body, and with it the upstream connection). */
+  return(): Promise<IteratorResult<T, undefined>> {
+    this.close();
+    return Promise.resolve(finished);
+  }
 
-  abstract throw(error?: unknown): Promise<IteratorResult<T, undefined>>;
+  throw(error?: unknown): Promise<IteratorResult<T, undefined>> {
+    this.close();
+    return Promise.reject(error);
+  }
+
+  /** Ends the iterator at once: every later next() is done, and what it holds is released. Idempotent. */
+  protected abstract close(): void;
 
   /** The next result that needs no read, or undefined when one is needed. Throws the stream's failure. */
   protected abstract take(): IteratorResult<T, undefined> | undefined;

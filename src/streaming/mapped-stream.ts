@@ -1,4 +1,4 @@
-import { isBufferedIterator, TurnTakingIterator, type BufferedAsyncIterator } from './buffered-iterator.js';
+import { finished, isBufferedIterator, TurnTakingIterator, type BufferedAsyncIterator } from './buffered-iterator.js';
 
 /*
  * An adapter's stream translated value by value (Anthropic events → chunks, Gemini's chunks
@@ -27,7 +27,6 @@ export interface MapStreamOptions<S, T> {
   mapError?: (error: unknown) => unknown;
 }
 
-const finished: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /** `source`'s values through `options.map`, buffered results handed over as they are. */
 export function mapStream<S, T>(source: AsyncIterable<S>, options: MapStreamOptions<S, T>): AsyncIterableIterator<T, undefined> & BufferedAsyncIterator<T> {
@@ -56,7 +55,7 @@ class MappedStream<S, T> extends TurnTakingIterator<T> {
 
   /** Leaving early: closes the source, which releases the upstream connection. */
   override async return(): Promise<IteratorResult<T, undefined>> {
-    this.#close();
+    this.close();
     try {
       await this.#source.return?.();
     } catch {
@@ -158,14 +157,14 @@ class MappedStream<S, T> extends TurnTakingIterator<T> {
       .catch(() => undefined);
   }
 
-  #close(): void {
+  protected override close(): void {
     this.#ended = true;
     this.#queue = [];
     this.#head = 0;
   }
 
   #fail(error: unknown): never {
-    this.#close();
+    this.close();
     throw this.#options.mapError === undefined ? error : this.#options.mapError(error);
   }
 }

@@ -4,7 +4,7 @@ import { loadOnce, notLoaded, unlessAborted } from '../internal/load-once.js';
 import { abortError, errorFromBodyFailure, errorFromStreamEvent, isErrorEvent, raisedByTheLibrary } from '../providers/upstream-error.js';
 import { redactCause, type Redactor } from '../providers/redact.js';
 import type { ByteReader, ByteReadResult } from '../transport/types.js';
-import { TurnTakingIterator } from './buffered-iterator.js';
+import { finished, TurnTakingIterator } from './buffered-iterator.js';
 
 /*
  * Server-sent events carrying JSON (OpenAI-style streams) → typed values, one per event, as they
@@ -90,7 +90,6 @@ export function parseJsonEventStream<T = unknown>(body: ReadableStream<Uint8Arra
   return new JsonEventStream(body, options);
 }
 
-const finished: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /**
  * The iterator behind {@link parseJsonEventStream}. Each network read is parsed whole and its
@@ -147,17 +146,6 @@ export class JsonEventStream<T> extends TurnTakingIterator<T> {
     });
   }
 
-  /** Leaving early: cancels the body, which closes the upstream connection. */
-  override return(): Promise<IteratorResult<T, undefined>> {
-    this.#close();
-    return Promise.resolve(finished);
-  }
-
-  override throw(error?: unknown): Promise<IteratorResult<T, undefined>> {
-    this.#close();
-    return Promise.reject(error);
-  }
-
   /** The next result that needs no read, or undefined when one is needed. Throws the stream's error. */
   protected override take(): IteratorResult<T, undefined> | undefined {
     if (this.#closed) return finished;
@@ -170,7 +158,7 @@ export class JsonEventStream<T> extends TurnTakingIterator<T> {
     }
     if (this.#failed) this.#fail(this.#failure);
     if (this.#sawDone) {
-      this.#close();
+      this.close();
       return finished;
     }
     if (this.#ended) {
@@ -181,7 +169,7 @@ export class JsonEventStream<T> extends TurnTakingIterator<T> {
         this.#fail(error);
       }
       if (complete) {
-        this.#close();
+        this.close();
         return finished;
       }
       this.#fail(truncated(providerId, this.#options.requestId));
@@ -302,11 +290,11 @@ export class JsonEventStream<T> extends TurnTakingIterator<T> {
 
   /** Ends the stream with `error`, after releasing the body. */
   #fail(error: unknown): never {
-    this.#close();
+    this.close();
     throw error;
   }
 
-  #close(): void {
+  protected override close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#values = [];

@@ -1,5 +1,5 @@
 import { RouterError } from '../../errors.js';
-import { TurnTakingIterator } from '../../streaming/buffered-iterator.js';
+import { finished, TurnTakingIterator } from '../../streaming/buffered-iterator.js';
 import { errorFromBodyFailure } from '../upstream-error.js';
 import { crc32 } from './crc32.js';
 
@@ -163,7 +163,6 @@ export function readEventStream(body: ReadableStream<Uint8Array>, options: ReadE
   return new EventStreamReader(body, options);
 }
 
-const finished: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /**
  * The iterator behind {@link readEventStream}: one hand-written iterator rather than an async
@@ -193,17 +192,6 @@ export class EventStreamReader extends TurnTakingIterator<EventStreamMessage> {
     options.signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
-  /** Leaving early: cancels the body, which closes the upstream connection. */
-  override return(): Promise<IteratorResult<EventStreamMessage, undefined>> {
-    this.#close();
-    return Promise.resolve(finished);
-  }
-
-  override throw(error?: unknown): Promise<IteratorResult<EventStreamMessage, undefined>> {
-    this.#close();
-    return Promise.reject(error);
-  }
-
   /** The next result that needs no read, or undefined when one is needed. Throws the stream's error. */
   protected override take(): IteratorResult<EventStreamMessage, undefined> | undefined {
     if (this.#closed) return finished;
@@ -215,7 +203,7 @@ export class EventStreamReader extends TurnTakingIterator<EventStreamMessage> {
       return { done: false, value };
     }
     if (this.#ended) {
-      this.#close();
+      this.close();
       return finished;
     }
     return undefined;
@@ -268,11 +256,11 @@ export class EventStreamReader extends TurnTakingIterator<EventStreamMessage> {
 
   /** Ends the stream with `error`, after releasing the body. */
   #fail(error: unknown): never {
-    this.#close();
+    this.close();
     throw error;
   }
 
-  #close(): void {
+  protected override close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue = [];
