@@ -8,6 +8,7 @@ import { euJurisdiction, oneTokenRequest, oneTokenUpstream } from './helpers/pri
 import { removeRedisKeys } from './helpers/redis-keys.js';
 import { createClient } from '@redis/client';
 import { redisSkip, redisUrl, uniqueName } from './helpers/services.js';
+import { rejection } from './helpers/rejection.js';
 
 /*
  * Key budgets: the estimated cost is reserved before a call and settled to the actual cost
@@ -21,6 +22,30 @@ const skip = await redisSkip();
 const answer = oneTokenUpstream;
 const request = oneTokenRequest;
 const jurisdiction = euJurisdiction;
+
+/**
+ * A key with 0.0015 EUR to spend, each call reserving 0.001, and an upstream that holds its first
+ * answer until `release()`; every answer reports 1 completion token but the first, which reports 0.
+ */
+async function heldFirstCall() {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const upstream = await localUpstream((_body, response, hit) => {
+    const send = () =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: hit === 1 ? 0 : 1, total_tokens: 4 } }),
+      );
+    if (hit === 1) void held.then(send);
+    else send();
+  });
+  const router = createRouter({
+    currency: 'EUR',
+    policy: 'global',
+    keys: { 'sk-a': { label: 'team-a', budget: { limit: 0.0015, period: 'month' } } },
+    providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+  });
+  return { router, upstream, release };
+}
 
 describe('a key budget in this process', () => {
   it('never falls back past the candidates it reserved for to one that would cost more than the reservation', async () => {
@@ -131,60 +156,24 @@ describe('a key budget in this process', () => {
   it('says a refusal caused only by requests in flight may be retried (x-should-retry: true), and one the spending caused may not', async () => {
     // Each call reserves 0.001 EUR (max_tokens 1). With 0.0015 EUR left, a second call while the
     // first is in flight does not fit only because of the first's reservation: once that settles
-    // at its actual cost (here 0: it answers with no usage), the second fits.
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const upstream = await localUpstream((_body, response, hit) => {
-      const send = () =>
-        response.writeHead(200, { 'content-type': 'application/json' }).end(
-          JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: hit === 1 ? 0 : 1, total_tokens: 4 } }),
-        );
-      if (hit === 1) void held.then(send);
-      else send();
-    });
-    const router = createRouter({
-      currency: 'EUR',
-      policy: 'global',
-      keys: { 'sk-a': { label: 'team-a', budget: { limit: 0.0015, period: 'month' } } },
-      providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
-    });
+    // at its actual cost (here 0: it reports no completion tokens), the second fits.
+    const { router, upstream, release } = await heldFirstCall();
     const first = router.chat.completions.create(request, { apiKey: 'sk-a' });
     await vi.waitFor(() => expect(upstream.hits).toBe(1));
-    const refusal = (await router.chat.completions.create(request, { apiKey: 'sk-a' }).then(
-      () => undefined,
-      (error: unknown) => error,
-    )) as RouterError;
+    const refusal = await rejection(router.chat.completions.create(request, { apiKey: 'sk-a' }));
     expect([refusal.status, refusal.code, refusal.headers['x-should-retry']]).toEqual([429, 'budget_exceeded', 'true']);
     expect(refusal.message).toMatch(/0\.001 EUR of it held by requests in flight.*may fit once they end/);
     release();
     await first;
     // The first settled at 0: the retry fits, and spends the key's budget down to 0.0005 EUR.
     expect((await router.chat.completions.create(request, { apiKey: 'sk-a' })).provider).toBe('local');
-    const spent = (await router.chat.completions.create(request, { apiKey: 'sk-a' }).then(
-      () => undefined,
-      (error: unknown) => error,
-    )) as RouterError;
+    const spent = await rejection(router.chat.completions.create(request, { apiKey: 'sk-a' }));
     expect([spent.code, spent.headers['x-should-retry']]).toEqual(['budget_exceeded', 'false']);
     expect(spent.message).not.toMatch(/may fit once they end/);
   });
 
   it('tells an HTTP client (router.fetch) that a refusal caused only by requests in flight may be retried', async () => {
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const upstream = await localUpstream((_body, response, hit) => {
-      const send = () =>
-        response.writeHead(200, { 'content-type': 'application/json' }).end(
-          JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 0, total_tokens: 3 } }),
-        );
-      if (hit === 1) void held.then(send);
-      else send();
-    });
-    const router = createRouter({
-      currency: 'EUR',
-      policy: 'global',
-      keys: { 'sk-a': { label: 'team-a', budget: { limit: 0.0015, period: 'month' } } },
-      providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
-    });
+    const { router, upstream, release } = await heldFirstCall();
     const post = () =>
       router.fetch(new Request('http://router.test/v1/chat/completions', { method: 'POST', headers: { authorization: 'Bearer sk-a', 'content-type': 'application/json' }, body: JSON.stringify(request) }));
     const first = post();
