@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { anthropic, createRouter, openai, openaiCompatible, type ChatCompletionChunk } from '../src/index.js';
+import { anthropic, createRouter, exportAudit, memoryAudit, openai, openaiCompatible, type ChatCompletionChunk } from '../src/index.js';
 import { mockServer, sseBody } from './helpers/msw.js';
 
 /*
@@ -87,6 +87,45 @@ describe('cached prompt tokens', () => {
     expect(response.usage).toMatchObject({ prompt_tokens: 1520, completion_tokens: 10, prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 500 } });
     // 20 at 3, 1,000 cache reads at 0.30, 500 cache writes at 3.75, 10 output at 15 (USD per 1M).
     expect(response.usage.cost).toBeCloseTo((20 * 3 + 1000 * 0.3 + 500 * 3.75 + 10 * 15) / 1e6, 12);
+  });
+
+  it('are in the audit record, so its cost can be recomputed from the record alone, and in the CSV export', async () => {
+    const usage = { input_tokens: 20, cache_read_input_tokens: 1000, cache_creation_input_tokens: 500, output_tokens: 10 };
+    const answer = { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-5', content: [{ type: 'text', text: 'A lease.' }], stop_reason: 'end_turn', usage };
+    upstream.use(http.post('https://api.anthropic.com/v1/messages', () => HttpResponse.json(answer)));
+    const audit = memoryAudit();
+    const router = createRouter({ providers: [anthropic({ apiKey: 'sk-ant-test' })], policy: 'global', currency: 'USD', audit: [audit] });
+    await router.chat.completions.create({ model: 'anthropic/claude-sonnet-5', messages });
+    await router.flush();
+    const record = audit.records[0]!;
+    expect(record.usage).toEqual({ prompt_tokens: 1520, completion_tokens: 10, total_tokens: 1530, cached_tokens: 1000, cache_write_tokens: 500 });
+    // The preset's USD prices per 1M: input 3, cache reads 0.30, cache writes 3.75, output 15.
+    const { prompt_tokens, cached_tokens = 0, cache_write_tokens = 0, completion_tokens } = record.usage!;
+    expect(record.cost).toBeCloseTo(((prompt_tokens - cached_tokens - cache_write_tokens) * 3 + cached_tokens * 0.3 + cache_write_tokens * 3.75 + completion_tokens * 15) / 1e6, 12);
+    const [header, line] = exportAudit(audit.records, { format: 'csv' }).trim().split('\n');
+    const columns = header!.split(',');
+    const values = line!.split(',');
+    expect(values[columns.indexOf('cached_tokens')]).toBe('1000');
+    expect(values[columns.indexOf('cache_write_tokens')]).toBe('500');
+  });
+
+  it('are recorded as priced: bounded by the prompt, and left out of a record whose upstream reported none', async () => {
+    const inconsistent = { prompt_tokens: 100, completion_tokens: 0, total_tokens: 100, prompt_tokens_details: { cached_tokens: 5000 } };
+    const plain = { prompt_tokens: 100, completion_tokens: 5, total_tokens: 105, prompt_tokens_details: { cached_tokens: 0 } };
+    let answer: object = inconsistent;
+    upstream.use(http.post('https://caching-cloud.test/v1/chat/completions', () => HttpResponse.json(completion(answer))));
+    const audit = memoryAudit();
+    const router = createRouter({
+      providers: [openaiCompatible({ id: 'caching-cloud', baseURL: 'https://caching-cloud.test/v1', jurisdiction: facts, models: [{ id: 'model-a', price: { input: 2, output: 10, cachedInput: 0.2, currency: 'EUR' } }] })],
+      currency: 'EUR',
+      audit: [audit],
+    });
+    await router.chat.completions.create({ model: 'model-a', messages });
+    answer = plain;
+    await router.chat.completions.create({ model: 'model-a', messages });
+    await router.flush();
+    expect(audit.records[0]!.usage).toEqual({ prompt_tokens: 100, completion_tokens: 0, total_tokens: 100, cached_tokens: 100 });
+    expect(audit.records[1]!.usage).toEqual({ prompt_tokens: 100, completion_tokens: 5, total_tokens: 105 });
   });
 
   it('are listed by models.list() at their own price, in the router’s currency', async () => {

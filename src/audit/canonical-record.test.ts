@@ -23,7 +23,7 @@ const attempt = fc.record(
 );
 const candidate = fc.record({ provider: text, model: text, eligible: fc.boolean(), reasons: fc.array(text, { maxLength: 3 }) });
 const usage = fc.record(
-  { prompt_tokens: fc.nat(), completion_tokens: fc.nat(), total_tokens: fc.nat(), estimated: fc.constant(true as const) },
+  { prompt_tokens: fc.nat(), completion_tokens: fc.nat(), total_tokens: fc.nat(), cached_tokens: fc.nat(), cache_write_tokens: fc.nat(), estimated: fc.constant(true as const) },
   { requiredKeys: ['prompt_tokens', 'completion_tokens', 'total_tokens'] },
 );
 

@@ -118,7 +118,7 @@ function objectOf(of: Shape): Write {
 const attempt = shape({ provider: scalar, model: scalar, outcome: scalar, status: scalar, code: scalar, message: scalar, latency_ms: scalar });
 const candidate = shape({ provider: scalar, model: scalar, eligible: scalar, reasons: canonicalJson });
 const exclusion = shape({ reason: scalar, count: scalar, examples: canonicalJson });
-const usage = shape({ prompt_tokens: scalar, completion_tokens: scalar, total_tokens: scalar, estimated: scalar });
+const usage = shape({ prompt_tokens: scalar, completion_tokens: scalar, total_tokens: scalar, cached_tokens: scalar, cache_write_tokens: scalar, estimated: scalar });
 
 /** The text of frozen candidate entries, by entry: they cannot change, so it is written once. */
 const frozenText = new WeakMap<object, string>();

@@ -105,8 +105,13 @@ export interface AuditRecordBody {
   fallback_used: boolean;
   /** Present when the first candidate was chosen to measure it (exploration), not as the best estimate. */
   explored?: true;
-  /** Tokens as reported, or estimated (marked) — for a cut or aborted stream, from what reached the caller. */
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; estimated?: true } | null;
+  /**
+   * Tokens as reported, or estimated (marked) — for a cut or aborted stream, from what reached the
+   * caller. `cached_tokens` (read from the provider's prompt cache) and `cache_write_tokens`
+   * (written to it) are part of `prompt_tokens` and present when the provider reported any: the
+   * counts `cost` priced at their own rates, so the cost can be recomputed from the record.
+   */
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; cached_tokens?: number; cache_write_tokens?: number; estimated?: true } | null;
   /** Cost expected before the call, from prices and token estimates. */
   estimated_cost: number | null;
   /** Cost of the tokens in `usage`. */

@@ -5,6 +5,7 @@ import type { BudgetCeiling, KeySettlement } from '../budgets/key-admission.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { NoEligibleProviderError, RouterError, type Attempt, type RouterErrorCode } from '../errors.js';
 import type { Route, Usage } from '../wire/chat-response.js';
+import { cacheTokens } from '../pricing/cost.js';
 import { auditCandidates } from './audit-candidates.js';
 import type { Plan } from './plan.js';
 import { hashedKeyId, type Caller, type RouterContext } from './router-context.js';
@@ -222,14 +223,7 @@ export class RequestRecord {
       attempts: this.attempts.map((attempt) => ({ ...attempt })),
       fallback_used: usedFallback(this.attempts),
       ...(plan?.exploration?.taken ? { explored: true as const } : {}),
-      usage: usage
-        ? {
-            prompt_tokens: usage.prompt_tokens,
-            completion_tokens: usage.completion_tokens,
-            total_tokens: usage.total_tokens,
-            ...(usage.estimated ? { estimated: true as const } : {}),
-          }
-        : null,
+      usage: usage ? auditUsage(usage) : null,
       estimated_cost: estimated ?? null,
       cost: usage && !usage.price_unknown ? usage.cost : null,
       ...(this.maxCostExceeded() ? { max_cost: plan!.maxCost!, max_cost_exceeded: true } : {}),
@@ -309,4 +303,17 @@ export function asRouterError(error: unknown): RouterError {
     status: 500,
     cause: error,
   });
+}
+
+/** The record's usage: the counts, and the prompt-cache counts that were priced apart when there are any. */
+function auditUsage(usage: Usage): NonNullable<AuditRecordBody['usage']> {
+  const { cached, written } = cacheTokens(usage.prompt_tokens, usage.prompt_tokens_details);
+  return {
+    prompt_tokens: usage.prompt_tokens,
+    completion_tokens: usage.completion_tokens,
+    total_tokens: usage.total_tokens,
+    ...(cached > 0 ? { cached_tokens: cached } : {}),
+    ...(written > 0 ? { cache_write_tokens: written } : {}),
+    ...(usage.estimated ? { estimated: true as const } : {}),
+  };
 }
