@@ -190,6 +190,24 @@ describe('a streamed Bedrock Converse answer', () => {
     expect(audit.records.map((record) => record.outcome)).toEqual(['error']);
   });
 
+  it('delivers the text of the frames before a corrupt one that arrives in the same read, then fails the stream', async () => {
+    const corrupt = eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: ' and warm' } });
+    // Flip one payload byte: the frame's message CRC no longer matches.
+    corrupt[60] = corrupt[60]! ^ 0x20;
+    const bytes = concat([eventFrame('messageStart', { role: 'assistant' }), eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Sunny' } }), corrupt]);
+    // The good frames and the corrupt one in a single write.
+    upstream.use(http.post(`${frankfurt}${streamPath}`, () => eventStream(bytes, bytes.length)));
+    const router = createRouter({ providers: [bedrock({ region: 'eu-central-1', credentials })], retry: { retries: 0 } });
+    const stream = await router.chat.completions.create({ model: 'claude-sonnet-4-6', messages, stream: true });
+    let content = '';
+    const error = await (async () => {
+      for await (const chunk of stream) content += chunk.choices[0]?.delta.content ?? '';
+    })().then(() => new Error('the stream ended without its error'), (caught: unknown) => caught as Error);
+    expect(content).toBe('Sunny');
+    expect(error).toMatchObject({ code: 'upstream_error', isRetryable: true, providerId: 'bedrock-eu-central-1' });
+    expect(error.message).toMatch(/sent a broken event stream: an event-stream frame failed its message CRC/);
+  });
+
   it('fails over to a second deployment when a frame fails its CRC before the first chunk', async () => {
     const broken = concat(toolCallStream());
     // Flip one payload byte of the first frame: its message CRC no longer matches.

@@ -127,6 +127,35 @@ describe('readEventStream', () => {
     expect(await aborted.next()).toEqual({ done: true, value: undefined });
   });
 
+  it.each([
+    ['prelude CRC', 8, /prelude CRC/],
+    ['message CRC', 120, /message CRC/],
+  ])('hands over the frames a read completed before one that fails its %s, then fails without another read', async (_case, flipped, message) => {
+    const corrupt = hex(published);
+    corrupt[flipped] = corrupt[flipped]! ^ 0x01;
+    let cancelled = 0;
+    // One read holds two good frames and the corrupt one; the body then stays open, as a stalled upstream's would.
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(concat([eventFrame('messageStart', { role: 'assistant' }), eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Sunny' } }), corrupt]));
+      },
+      cancel() {
+        cancelled += 1;
+      },
+    });
+    const stream = readEventStream(body, { providerId: 'bedrock-test' });
+    const messages: string[] = [];
+    const error = await (async () => {
+      for await (const frame of stream) messages.push(frame.headers[':event-type']!);
+    })().then(() => undefined, (caught: unknown) => caught);
+    expect(messages).toEqual(['messageStart', 'contentBlockDelta']);
+    expect(RouterError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'upstream_error', isRetryable: true, providerId: 'bedrock-test' });
+    expect((error as Error).message).toMatch(new RegExp(`bedrock-test sent a broken event stream: .*${message.source}`));
+    expect(cancelled).toBe(1);
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('turns a truncated last frame into a retryable upstream error', async () => {
     const bytes = hex(published);
     const messages: string[] = [];

@@ -13,7 +13,8 @@ import { crc32 } from './crc32.js';
  * A header is `uint8 name length · name · uint8 type · value`. Frames are not aligned with
  * network chunks: bytes are buffered until a whole frame is present, and a chunk may hold several.
  * Any broken CRC, impossible length or truncated frame fails the stream: a corrupted frame cannot
- * be told from a corrupted answer.
+ * be told from a corrupted answer. The whole frames before it were sent as they are, and are
+ * handed over first.
  */
 
 /** One decoded frame: its string-valued headers (others are read and skipped) and raw payload. */
@@ -32,6 +33,8 @@ const decoder = new TextDecoder();
 /** Raised for bytes that are not a valid frame; the stream reader turns it into an upstream error. */
 export class EventStreamCorruption extends Error {
   override readonly name = 'EventStreamCorruption';
+  /** The frames the same chunk completed before the corrupt one, in order: good, and still owed to the reader. */
+  frames: EventStreamMessage[] = [];
 }
 
 /** Splits a byte stream into frames, checking both CRCs of each. Push chunks, collect messages. */
@@ -40,10 +43,24 @@ export class EventStreamDecoder {
   #start = 0;
   #end = 0;
 
-  /** The complete frames the new bytes finish, in order. Throws `EventStreamCorruption`. */
+  /**
+   * The complete frames the new bytes finish, in order. Throws `EventStreamCorruption`, carrying
+   * the frames completed before the corrupt one.
+   */
   push(chunk: Uint8Array): EventStreamMessage[] {
     this.#append(chunk);
     const messages: EventStreamMessage[] = [];
+    try {
+      this.#decode(messages);
+    } catch (error) {
+      if (error instanceof EventStreamCorruption) error.frames = messages;
+      throw error;
+    }
+    return messages;
+  }
+
+  /** Appends the buffer's complete frames to `messages`. */
+  #decode(messages: EventStreamMessage[]): void {
     for (;;) {
       const available = this.#end - this.#start;
       if (available < preludeLength) break;
@@ -66,7 +83,6 @@ export class EventStreamDecoder {
       });
       this.#start = frameEnd;
     }
-    return messages;
   }
 
   /** Throws when the stream ended inside a frame. */
@@ -154,9 +170,10 @@ export interface ReadEventStreamOptions {
 
 /**
  * A response body as event-stream frames, as they complete. A corrupted or truncated frame, or a
- * connection that fails mid-body, throws a retryable `upstream_error`; the caller's abort cancels
- * the body and throws its reason, also while a read waits. Leaving the iteration early cancels
- * the body. Every frame a read completes is decoded at once and handed over without a wait
+ * connection that fails mid-body, throws a retryable `upstream_error`, once the whole frames
+ * before it are handed over (those of its own read too); the caller's abort cancels the body
+ * and throws its reason, also while a read waits. Leaving the iteration early cancels the
+ * body. Every frame a read completes is decoded at once and handed over without a wait
  * (`nextBuffered`), so what the upstream already sent stays visible through the translation.
  */
 export function readEventStream(body: ReadableStream<Uint8Array>, options: ReadEventStreamOptions): EventStreamReader {
@@ -177,6 +194,8 @@ export class EventStreamReader extends TurnTakingIterator<EventStreamMessage> {
   #head = 0;
   /** The body ended, its last frame whole: nothing more comes once the queue is out. */
   #ended = false;
+  /** A corrupt frame ended the body: thrown once the frames before it are out. */
+  #failure: RouterError | undefined;
   /** The reader is ours to release: false once the body ended or failed. */
   #open = true;
   /** Closed: by the end, a failure, return() or throw(); every later next() is done. */
@@ -202,6 +221,7 @@ export class EventStreamReader extends TurnTakingIterator<EventStreamMessage> {
       this.#queue[this.#head++] = undefined as unknown as EventStreamMessage; // released as it goes
       return { done: false, value };
     }
+    if (this.#failure !== undefined) this.#fail(this.#failure);
     if (this.#ended) {
       this.close();
       return finished;
@@ -228,19 +248,28 @@ export class EventStreamReader extends TurnTakingIterator<EventStreamMessage> {
           this.#open = false;
           this.#ended = true;
           this.#frames.end();
-        } else {
-          const messages = this.#frames.push(read.value);
-          if (this.#head === this.#queue.length) {
-            this.#queue = messages;
-            this.#head = 0;
-          } else this.#queue.push(...messages);
-        }
+        } else this.#enqueue(this.#frames.push(read.value));
       } catch (error) {
-        this.#fail(error instanceof EventStreamCorruption ? this.#corrupted(error) : error);
+        if (!(error instanceof EventStreamCorruption)) this.#fail(error);
+        // The frames before the corrupt one are what the upstream sent: handed over, then the failure.
+        this.#enqueue(error.frames);
+        this.#failure = this.#corrupted(error);
+        // Nothing after a corrupt frame can be read: the connection goes now, not once the frames are out.
+        if (this.#open) {
+          this.#open = false;
+          void this.#reader.cancel().catch(() => undefined);
+        }
       }
       const ready = this.take();
       if (ready !== undefined) return ready;
     }
+  }
+
+  #enqueue(messages: EventStreamMessage[]): void {
+    if (this.#head === this.#queue.length) {
+      this.#queue = messages;
+      this.#head = 0;
+    } else this.#queue.push(...messages);
   }
 
   #corrupted(error: EventStreamCorruption): RouterError {
