@@ -273,6 +273,66 @@ describe('Bedrock Converse and InvokeModel', () => {
     expect(upstream.requests).toHaveLength(1);
   });
 
+  it.each([
+    ['malformed_tool_use', /produced a tool call that is not valid \(stopReason malformed_tool_use\)/],
+    ['malformed_model_output', /produced output that is not valid \(stopReason malformed_model_output\)/],
+  ])('falls back to another deployment when the model stops with %s, rather than answering finish_reason stop', async (stopReason, message) => {
+    const ireland = 'https://bedrock-runtime.eu-west-1.amazonaws.com';
+    const path = '/model/eu.anthropic.claude-sonnet-4-6/converse';
+    upstream.use(
+      http.post(`${frankfurt}${path}`, () =>
+        HttpResponse.json({ output: { message: { role: 'assistant', content: [{ text: 'Checking.' }] } }, stopReason, usage: { inputTokens: 12, outputTokens: 6, totalTokens: 18 } }),
+      ),
+      http.post(`${ireland}${path}`, () =>
+        HttpResponse.json({
+          output: { message: { role: 'assistant', content: [{ toolUse: { toolUseId: 'tooluse_1', name: 'get_weather', input: { city: 'Berlin' } } }] } },
+          stopReason: 'tool_use',
+          usage: { inputTokens: 12, outputTokens: 6, totalTokens: 18 },
+        }),
+      ),
+    );
+    const router = createRouter({
+      providers: [bedrock({ region: 'eu-central-1', credentials }), bedrock({ region: 'eu-west-1', credentials })],
+      policy: 'eu-hosted',
+      retry: { retries: 0 },
+    });
+    const completion = await router.chat.completions.create({ model: 'claude-sonnet-4-6', messages, tools, route: { order: ['bedrock-eu-central-1', 'bedrock-eu-west-1'] } });
+    expect(completion.choices[0]).toMatchObject({ finish_reason: 'tool_calls', message: { tool_calls: [{ function: { name: 'get_weather', arguments: '{"city":"Berlin"}' } }] } });
+    expect(completion.route.attempts).toMatchObject([
+      { provider: 'bedrock-eu-central-1', outcome: 'error', code: 'upstream_error', message: expect.stringMatching(message) },
+      { provider: 'bedrock-eu-west-1', outcome: 'ok' },
+    ]);
+  });
+
+  it('fails a stream whose model stops with malformed_tool_use after its first chunks, never with finish_reason stop', async () => {
+    upstream.use(
+      http.post(`${frankfurt}${streamPath}`, () =>
+        eventStream(
+          concat([
+            eventFrame('messageStart', { role: 'assistant' }),
+            eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Let me check.' } }),
+            eventFrame('contentBlockStop', { contentBlockIndex: 0 }),
+            eventFrame('contentBlockStart', { contentBlockIndex: 1, start: { toolUse: { toolUseId: 'tooluse_1', name: 'get_weather' } } }),
+            eventFrame('contentBlockDelta', { contentBlockIndex: 1, delta: { toolUse: { input: '{"city":' } } }),
+            eventFrame('contentBlockStop', { contentBlockIndex: 1 }),
+            eventFrame('messageStop', { stopReason: 'malformed_tool_use' }),
+            eventFrame('metadata', { usage: { inputTokens: 12, outputTokens: 6, totalTokens: 18 } }),
+          ]),
+        ),
+      ),
+    );
+    const router = createRouter({ providers: [bedrock({ region: 'eu-central-1', credentials })], retry: { retries: 0 } });
+    const stream = await router.chat.completions.create({ model: 'claude-sonnet-4-6', messages, tools, stream: true });
+    const chunks: ChatCompletionChunk[] = [];
+    const error = await (async () => {
+      for await (const chunk of stream) chunks.push(chunk);
+    })().then(() => new Error('the stream ended without its error'), (caught: unknown) => caught as Error);
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe('Let me check.');
+    expect(chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter((reason) => reason !== null)).toEqual([]);
+    expect(error).toMatchObject({ code: 'upstream_error', isRetryable: true, providerId: 'bedrock-eu-central-1' });
+    expect(error.message).toMatch(/produced a tool call that is not valid \(stopReason malformed_tool_use\)/);
+  });
+
   it('never quotes the secret key or session token an upstream echoes back', async () => {
     upstream.use(
       http.post(`${frankfurt}/model/eu.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse`, () =>

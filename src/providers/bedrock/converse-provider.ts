@@ -19,7 +19,7 @@ import { errorFromBedrock, errorFromStreamException } from './http-error.js';
 import { signRequest, type AwsCredentials } from './sign.js';
 import { embeddingBodies, embeddingFamily, embeddingsResponse, embeddingTexts, readEmbeddings, type InvokedEmbeddings } from './translate-embeddings.js';
 import { translateRequest } from './translate-request.js';
-import { translateResponse } from './translate-response.js';
+import { malformedOutputError, translateResponse } from './translate-response.js';
 import { ConverseStreamTranslator } from './translate-stream.js';
 import type { ConverseResponse, ConverseStreamEvent } from './wire.js';
 
@@ -173,6 +173,8 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
           const requestId = requestIdOf(response);
           const value = (await readJsonBody(id, response, call.signal, settings.maxResponseBytes)) as ConverseResponse | null;
           if (typeof value !== 'object' || value === null || !Array.isArray(value.output?.message?.content)) throw malformedResponse(id, response, 'a body that is not a Converse answer');
+          const unusable = malformedOutputError(id, value.stopReason, requestId);
+          if (unusable !== undefined) throw unusable;
           return { completion: translateResponse(value, jsonTool, request.model, requestId ?? '', now()), requestId };
         })(),
       );
@@ -246,7 +248,12 @@ function translateFrames(
     } catch (error) {
       throw new RouterError(`${providerId} sent an event that is not JSON`, { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId, cause: redactCause(error) });
     }
-    return translator.push(message.headers[':event-type'] ?? '', event);
+    const eventType = message.headers[':event-type'] ?? '';
+    if (eventType === 'messageStop') {
+      const unusable = malformedOutputError(providerId, event.stopReason, requestId);
+      if (unusable !== undefined) throw unusable;
+    }
+    return translator.push(eventType, event);
   };
   return mapStream(readEventStream(body, { providerId, signal, requestId }), {
     map: translate,

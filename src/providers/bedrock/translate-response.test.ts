@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { translateResponse } from './translate-response.js';
+import { malformedOutputError, translateResponse } from './translate-response.js';
 import { ConverseStreamTranslator } from './translate-stream.js';
 
 describe('translateResponse (Converse → OpenAI)', () => {
@@ -30,9 +30,33 @@ describe('translateResponse (Converse → OpenAI)', () => {
     ['model_context_window_exceeded', 'length'],
     ['guardrail_intervened', 'content_filter'],
     ['content_filtered', 'content_filter'],
-  ])('maps stopReason %s to finish_reason %s', (stopReason, finish) => {
+    ['tool_use', 'tool_calls'],
+  ])('maps stopReason %s to finish_reason %s, streamed or not', (stopReason, finish) => {
     const completion = translateResponse({ output: { message: { content: [{ text: 'x' }] } }, stopReason }, undefined, 'm', 'r', 1);
     expect(completion.choices[0]?.finish_reason).toBe(finish);
+    const translator = new ConverseStreamTranslator(undefined, 'r', 'm', 1);
+    const chunks = [
+      ...translator.push('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'x' } }),
+      ...translator.push('messageStop', { stopReason }),
+      ...translator.push('metadata', { usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 } }),
+    ];
+    expect(chunks.map((chunk) => chunk.choices[0]?.finish_reason).filter((reason) => reason != null)).toEqual([finish]);
+  });
+
+  it.each([
+    ['malformed_tool_use', 'a tool call that is not valid'],
+    ['malformed_model_output', 'output that is not valid'],
+  ])('has no finish_reason for stopReason %s, but a retryable upstream error', (stopReason, what) => {
+    expect(malformedOutputError('bedrock-test', stopReason, 'req-1')).toMatchObject({
+      code: 'upstream_error',
+      isRetryable: true,
+      providerId: 'bedrock-test',
+      requestID: 'req-1',
+      message: expect.stringContaining(`bedrock-test: the model produced ${what} (stopReason ${stopReason})`),
+    });
+    for (const answered of ['end_turn', 'tool_use', 'max_tokens', 'stop_sequence', 'guardrail_intervened', 'content_filtered', 'model_context_window_exceeded', undefined]) {
+      expect(malformedOutputError('bedrock-test', answered, 'req-1')).toBeUndefined();
+    }
   });
 });
 

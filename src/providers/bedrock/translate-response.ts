@@ -1,3 +1,4 @@
+import { RouterError } from '../../errors.js';
 import type { UpstreamChatCompletion } from '../../wire/chat-response.js';
 import { translateResponse as translateMessage } from '../anthropic/translate-response.js';
 import type { AnthropicResponseBlock, AnthropicUsage } from '../anthropic/wire.js';
@@ -7,9 +8,31 @@ import type { ConverseResponse, ConverseUsage } from './wire.js';
  * A Converse answer → an OpenAI `chat.completion`, through the Anthropic translation (same
  * blocks, same JSON-tool unwrapping). Stop reasons: end_turn and stop_sequence → `stop`;
  * max_tokens and model_context_window_exceeded → `length`; tool_use → `tool_calls`;
- * guardrail_intervened and content_filtered → `content_filter`. Reasoning blocks are not
- * returned: OpenAI's shape has no slot for them.
+ * guardrail_intervened and content_filtered → `content_filter`; malformed_tool_use and
+ * malformed_model_output have no finish reason (see `malformedOutputError`). Reasoning blocks are
+ * not returned: OpenAI's shape has no slot for them.
  */
+
+/** Stop reasons that say the output is not a usable answer, with what the model produced. */
+const malformed: ReadonlyMap<unknown, string> = new Map([
+  ['malformed_tool_use', 'a tool call that is not valid'],
+  ['malformed_model_output', 'output that is not valid'],
+]);
+
+/**
+ * The error a stop reason that says the output is unusable becomes, streamed or not; undefined
+ * for the others. No `finish_reason` says it (`stop` would pass a broken answer off as a
+ * complete one), and the model's output is sampled: another attempt, or another deployment's
+ * model, may well answer properly. Hence a retryable `upstream_error`.
+ */
+export function malformedOutputError(providerId: string, stopReason: string | undefined, requestId: string | undefined): RouterError | undefined {
+  const what = malformed.get(stopReason);
+  if (what === undefined) return undefined;
+  return new RouterError(
+    `${providerId}: the model produced ${what} (stopReason ${stopReason}), not an answer; another attempt may succeed. If it keeps happening, check the request's tools and response_format, or use another model`,
+    { code: 'upstream_error', providerId, isRetryable: true, requestID: requestId },
+  );
+}
 
 /** Converse stop reasons in the Messages API's words, where they differ. */
 export function messagesStopReason(stopReason: string | undefined): string | undefined {
