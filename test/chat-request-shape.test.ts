@@ -5,7 +5,12 @@ import { englishMessages } from '../src/internal/english-messages.js';
 import * as s from '../src/internal/shape/index.js';
 import { chatRequestSchema } from '../src/wire/chat-request.js';
 import { chatRequestShape } from '../src/wire/chat-request-shape.js';
+import { mockServer } from './helpers/msw.js';
 import { testProviders } from './helpers/providers.js';
+import { rejection } from './helpers/rejection.js';
+
+/** No handler: a request that reaches an upstream fails the call and is recorded. */
+const upstream = mockServer();
 
 /*
  * A chat request is checked without zod (chat-request-shape.ts), so that an app's start-up bundle
@@ -213,5 +218,67 @@ describe('a chat request that cannot be read', () => {
     }
     await router.close?.();
     expect(audit.records).toHaveLength(2);
+  });
+});
+
+describe('a tool_choice the request gives no tool for', () => {
+  const question = [{ role: 'user' as const, content: 'What is the weather in Lyon?' }];
+  const functionTool = (name: string) => ({ type: 'function' as const, function: { name, parameters: { type: 'object', properties: {} } } });
+  const named = (name: string) => ({ type: 'function' as const, function: { name } });
+  const manyTools = Array.from({ length: 15 }, (_, index) => functionTool(`tool_${index}`));
+
+  it.each<[string, Record<string, unknown>, string, RegExp]>([
+    ['a named function tools does not declare', { tools: [functionTool('lookup')], tool_choice: named('get_weather') }, 'tool_choice', /^tool_choice names the function 'get_weather', which tools does not declare \(it declares lookup\)/],
+    ['a named function with no tools', { tool_choice: named('get_weather') }, 'tool_choice', /^tool_choice names the function 'get_weather', but tools declares no function/],
+    ["'required' with no tools", { tool_choice: 'required' }, 'tool_choice', /^tool_choice 'required' asks for a tool call, but the request declares no tools/],
+    ["'required' with an empty tools list", { tools: [], tool_choice: 'required' }, 'tool_choice', /^tool_choice 'required' asks for a tool call, but the request declares no tools/],
+    [
+      'a named function among many tools: ten of them listed',
+      { tools: manyTools, tool_choice: named('get_weather') },
+      'tool_choice',
+      /\(it declares tool_0, tool_1, tool_2, tool_3, tool_4, tool_5, tool_6, tool_7, tool_8, tool_9 and 5 more\)/,
+    ],
+    ['a legacy function_call naming a function functions does not declare', { functions: [{ name: 'lookup', parameters: { type: 'object' } }], function_call: { name: 'get_weather' } }, 'function_call', /^function_call names the function 'get_weather', which functions does not declare \(it declares lookup\)/],
+  ])('%s: a 400 before any upstream is called, with one audit record, for a real key and a test key alike', async (_name, fields, param, message) => {
+    for (const stream of [false, true]) {
+      const seen = [];
+      for (const apiKey of ['sk-real-key', 'test-ci']) {
+        const audit = memoryAudit();
+        const router = createRouter({ providers: testProviders(), audit: [audit], retry: { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 2 } });
+        const error = await rejection(router.chat.completions.create({ model: 'llama-3.3-70b-instruct', messages: question, ...fields, stream } as never, { apiKey }));
+        expect(error.status).toBe(400);
+        expect(error.toJSON()).toMatchObject({ error: { code: 'invalid_request', type: 'invalid_request_error', param, message: expect.stringMatching(message) } });
+        await router.flush();
+        expect(audit.records.map((record) => [record.outcome, record.attempts.length])).toEqual([['invalid', 0]]);
+        seen.push(error.toJSON());
+      }
+      expect(seen[1]).toEqual(seen[0]);
+    }
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it("takes 'auto' and 'none' without tools, and a named function tools declares", async () => {
+    const router = createRouter({ providers: testProviders(), apiKey: 'test-ci' });
+    for (const tool_choice of ['auto', 'none'] as const) {
+      const answer = await router.chat.completions.create({ model: 'llama-3.3-70b-instruct', messages: question, tool_choice });
+      expect(answer.choices[0]!.message.content).toEqual(expect.any(String));
+    }
+    const answer = await router.chat.completions.create({ model: 'llama-3.3-70b-instruct', messages: question, tools: [functionTool('lookup'), functionTool('get_weather')], tool_choice: named('get_weather') });
+    expect(answer.choices[0]!.message.tool_calls?.[0]?.function.name).toBe('get_weather');
+  });
+
+  it("the Responses API refuses the same: 'required' with no tools, and a function tools does not declare, naming the declared ones", async () => {
+    for (const apiKey of ['sk-real-key', 'test-ci']) {
+      const audit = memoryAudit();
+      const router = createRouter({ providers: testProviders(), audit: [audit] });
+      const required = await rejection(router.responses.create({ model: 'llama-3.3-70b-instruct', input: 'Hello', tool_choice: 'required' }, { apiKey }));
+      expect(required.toJSON()).toMatchObject({ error: { code: 'invalid_request', param: 'tool_choice', message: expect.stringMatching(/^tool_choice 'required' asks for a tool call, but the request declares no tools/) } });
+      const tools = [{ type: 'function' as const, name: 'lookup', parameters: { type: 'object', properties: {} }, strict: false }];
+      const missing = await rejection(router.responses.create({ model: 'llama-3.3-70b-instruct', input: 'Hello', tools, tool_choice: { type: 'function', name: 'get_weather' } }, { apiKey }));
+      expect(missing.toJSON()).toMatchObject({ error: { code: 'invalid_request', param: 'tool_choice.name', message: expect.stringMatching(/^tool_choice names the function 'get_weather', which tools does not declare \(it declares lookup\)/) } });
+      await router.flush();
+      expect(audit.records.map((record) => record.outcome)).toEqual(['invalid', 'invalid']);
+    }
+    expect(upstream.requests).toHaveLength(0);
   });
 });

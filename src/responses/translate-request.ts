@@ -4,6 +4,7 @@ import type { ChatCompletionCreateParamsBase } from '../wire/chat-params.js';
 import { itemsToMessages, type LabelledItem } from './translate-items.js';
 import type { ResponseItem, ResponseRequest } from './wire.js';
 import { quote } from '../internal/quote.js';
+import { undeclaredFunction } from '../wire/tool-choice.js';
 
 /*
  * A Responses request → the Chat Completions request the router routes (docs/responses.md has
@@ -67,7 +68,7 @@ function translateTools(request: ResponseRequest): Pick<ChatCompletionCreatePara
   const names = new Set(tools.map((tool) => tool.function.name));
   const offered = (name: unknown, param: string, what: string): string => {
     if (typeof name !== 'string' || name === '') refuse(param, `${what} names no function.`);
-    if (!names.has(name)) refuse(param, `${what} names the function '${quote(name)}', which is not among tools.`);
+    if (!names.has(name)) refuse(param, `${undeclaredFunction(what, name, 'tools', [...names])}.`);
     return name;
   };
   if (typeof choice === 'string') {

@@ -15,6 +15,7 @@ import { chatRequestShape } from '../wire/chat-request-shape.js';
 import { assertNestingDepth } from '../wire/nesting-depth.js';
 import { assertRequestLimits } from '../wire/request-limits.js';
 import { parseSimpleChatRequest, simpleRequestDepth } from '../wire/simple-chat-request.js';
+import { assertToolChoice } from '../wire/tool-choice.js';
 import type { ChatCompletion, TokenUsage, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
 import { execute, type ExecuteOptions } from './execute.js';
 import { assertSimulateAllowed } from './execute-one-shot.js';
@@ -94,7 +95,11 @@ function checkedRequest(params: ChatCompletionCreateParams, limits: RouterContex
     const simple = parseSimpleChatRequest(params);
     // A request the fast path accepted is flat: it needs no walk unless the limit is lower still.
     if (simple === undefined || limits.maxDepth < simpleRequestDepth) assertNestingDepth(params, limits.maxDepth);
-    return simple ?? validateShape<ChatRequest>(chatRequestShape, params);
+    if (simple !== undefined) return simple;
+    // The common request has no tools and no tool choice: only the full check's can name a missing tool.
+    const request = validateShape<ChatRequest>(chatRequestShape, params);
+    assertToolChoice(request);
+    return request;
   } catch (error) {
     if (RouterError.isInstance(error)) throw error;
     throw new InvalidRequestError(`the request cannot be read: ${error instanceof Error ? error.message.split('\n', 1)[0] : String(error)}`, null, error);
