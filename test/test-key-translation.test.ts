@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { anthropic, bedrock, createRouter, gemini, memoryAudit, RouterError, vertex, type Provider } from '../src/index.js';
 import { mockServer } from './helpers/msw.js';
+import { testProviders } from './helpers/providers.js';
 import { rejection } from './helpers/rejection.js';
 
 /*
@@ -47,7 +48,7 @@ function attemptsOf(records: readonly { attempts: readonly Record<string, unknow
 type Body = Record<string, unknown>;
 
 /** The same request with a real key and with a test key: both refused alike, nothing sent. */
-async function refusedAlike(providers: () => Provider[], policy: 'global' | 'eu-hosted', body: Body, expected: { param: string; message: RegExp; providerId: string }) {
+async function refusedAlike(providers: () => Provider[], policy: 'global' | 'eu-hosted', body: Body, expected: { param: string | null; message: RegExp; providerId: string | undefined }) {
   for (const stream of [false, true]) {
     const outcomes = [];
     for (const apiKey of ['sk-real-key', 'test-ci']) {
@@ -115,6 +116,33 @@ describe('a test key meets the refusals of the translation it simulates', () => 
       const answer = await router.chat.completions.create({ model, messages: question, n: 2, logprobs: true, stop: ['\n\n'] }, { apiKey: 'test-ci' });
       expect(answer.choices).toHaveLength(2);
     }
+    expect(upstream.requests).toHaveLength(0);
+  });
+});
+
+describe('a test key meets the refusal of a request JSON cannot write', () => {
+  it('a BigInt in a tool call of the history (in-process): 400 invalid_request naming it, as with a real key', async () => {
+    const history = [
+      { role: 'user', content: 'Find order 42.' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"order":42}', parsed: { order: 42n } } }] },
+      { role: 'tool', tool_call_id: 'call_1', content: 'shipped' },
+    ];
+    const tools = [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { order: { type: 'integer' } } } } }];
+    await refusedAlike(testProviders, 'global', { model: 'eu-cloud/llama-3.3-70b-instruct', messages: history, tools }, {
+      param: null,
+      message: /^the request could not be serialised as JSON for eu-cloud: Do not know how to serialize a BigInt/,
+      providerId: undefined,
+    });
+  });
+
+  it('a BigInt in an embeddings request (in-process): the same 400 as with a real key, not an answer', async () => {
+    const outcomes = [];
+    for (const apiKey of ['sk-real-key', 'test-ci']) {
+      const router = createRouter({ providers: testProviders(), policy: 'global', retry: { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 2 } });
+      outcomes.push(seen(await rejection(router.embeddings.create({ model: 'eu-cloud/embed-small', input: 'Hello', user_tag: 7n } as never, { apiKey }))));
+    }
+    expect(outcomes[0]).toMatchObject({ status: 400, envelope: { error: { code: 'invalid_request', message: expect.stringMatching(/^the request could not be serialised as JSON for eu-cloud/) } } });
+    expect(outcomes[1]).toEqual(outcomes[0]);
     expect(upstream.requests).toHaveLength(0);
   });
 });

@@ -48,7 +48,8 @@ export interface Provider {
    * cannot honour, an image it cannot take): the router calls it for a test key, right before
    * the pseudo-LLM answers, so a test key meets the refusals of the deployment it simulates.
    * Pure: no network, no credentials, no signing, no clock. Absent when the adapter passes
-   * requests through unchanged (`openaiCompatible()`), so refuses nothing before sending.
+   * requests through unchanged (`openaiCompatible()`), so refuses nothing before sending but a
+   * body JSON cannot write, which the router checks itself for a test key.
    */
   checkChat?(request: ChatRequest): void;
   /** One non-streaming chat completion. Rejects with a `RouterError` on any failure. */

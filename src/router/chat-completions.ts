@@ -9,6 +9,7 @@ import { answerLength, estimatePromptTokens, reasoningLength } from '../pricing/
 import { pseudoChat, pseudoChatStream } from '../providers/pseudo/lazy-pseudo-llm.js';
 import type { PseudoCallOptions } from '../providers/pseudo/pseudo-llm.js';
 import type { Capability } from '../providers/types.js';
+import { serializeRequest } from '../providers/upstream-error.js';
 import { ChatCompletionStream } from '../streaming/chat-completion-stream.js';
 import type { ChatCompletionCreateParams, ChatRequest } from '../wire/chat-request.js';
 import { chatRequestShape } from '../wire/chat-request-shape.js';
@@ -136,17 +137,25 @@ function forCandidate(request: ChatRequest, candidate: Candidate): ChatRequest {
 }
 
 /*
- * A test key's attempt: the simulated deployment's translation sees the request first (checkChat,
- * which sends nothing), so what the deployment would refuse before sending is refused with the
- * same error, and ends or continues the walk as it would with a real key; then the pseudo-LLM answers.
+ * A test key's attempt: the request meets first what a real key's attempt meets before sending,
+ * so it is refused with the same error and ends or continues the walk as it would with a real
+ * key; then the pseudo-LLM answers. That is the simulated deployment's translation (checkChat,
+ * which sends nothing), then the request written as JSON, as every adapter writes its body: a
+ * value JSON cannot write (a BigInt passed in-process) is the request's 400, not an upstream
+ * failure of the pseudo-LLM.
  */
-async function simulatedChat(candidate: Candidate, request: ChatRequest, options: PseudoCallOptions) {
+function checkSimulated(candidate: Candidate, request: ChatRequest): void {
   candidate.provider.checkChat?.(request);
+  serializeRequest(candidate.provider.id, request);
+}
+
+async function simulatedChat(candidate: Candidate, request: ChatRequest, options: PseudoCallOptions) {
+  checkSimulated(candidate, request);
   return pseudoChat(request, options);
 }
 
 async function simulatedChatStream(candidate: Candidate, request: ChatRequest, options: PseudoCallOptions) {
-  candidate.provider.checkChat?.(request);
+  checkSimulated(candidate, request);
   return pseudoChatStream(request, options);
 }
 

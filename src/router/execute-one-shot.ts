@@ -1,6 +1,7 @@
 import { InvalidRequestError, RouterError } from '../errors.js';
 import type { PseudoCallOptions } from '../providers/pseudo/pseudo-llm.js';
 import type { CallOptions, Provider } from '../providers/types.js';
+import { serializeRequest } from '../providers/upstream-error.js';
 import { executeOptions } from './chat-completions.js';
 import { execute, type Execution } from './execute.js';
 import type { Plan } from './plan.js';
@@ -40,7 +41,9 @@ export async function executeOneShot<Body extends { model: string }, T>(
     (candidate, attemptSignal, attempt, headers) => {
       const body = { ...request, model: candidate.native };
       if (caller.simulated) {
+        // What a real key's attempt meets before sending (see simulatedChat): the translation, then the body as JSON.
         endpoint.check?.(candidate.provider, body);
+        serializeRequest(candidate.provider.id, body);
         return endpoint.pseudo(body, { model: candidate.native, attempt, signal: attemptSignal, limits: context.options.limits.simulation });
       }
       const pending = endpoint.real(candidate.provider, body, { signal: attemptSignal, headers });
