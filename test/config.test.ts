@@ -191,6 +191,25 @@ describe('configuration files', () => {
     expect(explanations[3]).toEqual(explanations[0]);
   });
 
+  it('a policy denying a preset keeps out the deployments the file builds from it under another id', async () => {
+    const path = file(
+      'renamed.yaml',
+      'providers:\n  - { preset: openai, id: openai-prod, apiKey: k }\n  - { preset: azureOpenAI, resource: contoso-eu, apiKey: k }\npolicy: no-openai\npolicies:\n  no-openai:\n    providers: { deny: [openai] }\n',
+    );
+    const router = createRouter(await loadConfig(path));
+    const { candidates } = router.explain({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+    expect(candidates.map(({ provider, eligible, reasons }) => ({ provider, eligible, reasons }))).toEqual([
+      { provider: 'azure-openai', eligible: true, reasons: [] },
+      { provider: 'openai-prod', eligible: false, reasons: ['provider openai-prod is built from preset openai, which is in the deny list of policy no-openai'] },
+    ]);
+  });
+
+  it('a policy naming a preset by its factory name (mistralEU) is refused with the provider id to write, not one that would deny nothing', async () => {
+    const path = file('factory-name.yaml', 'providers:\n  - { preset: mistralEU, apiKey: k }\n  - { preset: scaleway }\npolicy: no-mistral\npolicies:\n  no-mistral:\n    providers: { deny: [mistralEU] }\n');
+    const options = await loadConfig(path);
+    expect(() => createRouter(options)).toThrow('policy "no-mistral" names "mistralEU" in providers.deny, which is not a provider id (kebab-case: a-z, 0-9, -) and would never match one; use "mistral-eu"');
+  });
+
   it('the example configuration loads, with its keys labelled and its serve settings apart', async () => {
     const config = await loadGatewayConfig(join(root, 'examples', 'sovroute.config.yaml'), {});
     expect(config.router.providers.map((provider) => provider.id)).toEqual(['mistral-eu', 'scaleway', 'ovhcloud', 'on-prem']);

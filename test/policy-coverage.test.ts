@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { azureOpenAI, createRouter, defaultCatalog, RouterError } from '../src/index.js';
+import { catalogPresets } from '../src/catalog/default-catalog.js';
+import { azureOpenAI, createRouter, defaultCatalog, memoryAudit, openai, RouterError, type Provider } from '../src/index.js';
 import { anyUpstream, stubPresetKeys } from './helpers/catalog.js';
 import { mockServer } from './helpers/msw.js';
 import { rejection } from './helpers/rejection.js';
@@ -170,5 +171,79 @@ describe('provider lists in policies', () => {
     expect(router.explain({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'x' }] }).candidates[0]?.reasons).toContain(
       'provider openai is in the deny list of policy no-openai',
     );
+  });
+
+  describe('a deployment built from a preset under another id (openai({ id: "openai-prod" }))', () => {
+    // gpt-4o: OpenAI's API lists it cheaper than Azure's EU data zone, so `cheapest` picks OpenAI unless it is kept out.
+    const deployments = () => [openai({ id: 'openai-prod', apiKey: 'sk-openai' }), azureOpenAI({ resource: 'contoso-eu', apiKey: 'sk-azure' })];
+    const request = { model: 'gpt-4o', messages: [{ role: 'user' as const, content: 'x' }] };
+    const build = (providers: { deny?: string[]; allow?: string[] }) => {
+      const audit = memoryAudit();
+      const routed = createRouter({ providers: deployments(), policy: { name: 'no-openai', providers }, strategy: 'cheapest', retry: { retries: 0 }, audit: { sinks: [audit] } });
+      return { routed, audit };
+    };
+
+    it('is kept out by a deny list naming the preset, and explain(), the audit record and the 403 of a pin say why', async () => {
+      upstream.use(...anyUpstream);
+      const { routed, audit } = build({ deny: ['openai'] });
+      const reason = 'provider openai-prod is built from preset openai, which is in the deny list of policy no-openai';
+      const candidate = routed.explain(request).candidates.find((shown) => shown.provider === 'openai-prod');
+      expect(candidate).toMatchObject({ eligible: false, reasons: [reason] });
+
+      const response = await routed.chat.completions.create(request);
+      expect(response.provider).toBe('azure-openai');
+      expect(hosts()).toEqual(['contoso-eu.openai.azure.com']);
+
+      const pinned = await rejection(routed.chat.completions.create({ ...request, model: 'openai-prod/gpt-4o' }));
+      expect(pinned).toMatchObject({ code: 'policy_violation', status: 403 });
+      expect(pinned.message).toContain(reason);
+      expect(hosts()).toEqual(['contoso-eu.openai.azure.com']);
+
+      await routed.flush();
+      expect(audit.records[0]!.excluded).toEqual([{ reason, count: 1, examples: ['openai-prod/gpt-4o'] }]);
+      const listed = new Set((await routed.models.list()).data.map((model) => model.provider));
+      expect([...listed]).toEqual(['azure-openai']);
+    });
+
+    it('is still kept out by a deny list naming its own id, and an allow list naming only the preset does not admit it', async () => {
+      expect(build({ deny: ['openai-prod'] }).routed.explain(request).candidates.find((shown) => shown.provider === 'openai-prod')).toMatchObject({
+        eligible: false,
+        reasons: ['provider openai-prod is in the deny list of policy no-openai'],
+      });
+      const allowed = build({ allow: ['openai', 'azure-openai'] }).routed.explain(request).candidates;
+      expect(allowed.find((shown) => shown.provider === 'openai-prod')).toMatchObject({
+        eligible: false,
+        reasons: [
+          'provider openai-prod is not in the allow list of policy no-openai (it is built from preset openai, which is listed; allow lists admit provider ids exactly: add openai-prod to admit it)',
+        ],
+      });
+      expect(allowed.find((shown) => shown.provider === 'azure-openai')?.eligible).toBe(true);
+    });
+
+    it('holds for every built-in preset, Anthropic, Bedrock and Vertex (with their own adapters) included', () => {
+      for (const [name, factory] of Object.entries(catalogPresets) as [string, (options?: object) => Provider][]) {
+        const presetId = factory().id;
+        const renamed = factory({ id: 'renamed-deployment' });
+        const routed = createRouter({ providers: [renamed], policy: { name: 'no-preset', providers: { deny: [presetId] } } });
+        const [shown] = routed.explain({ model: `renamed-deployment/${renamed.models[0]!.id}`, messages: [{ role: 'user', content: 'x' }] }).candidates;
+        expect(shown?.reasons, name).toContain(`provider renamed-deployment is built from preset ${presetId}, which is in the deny list of policy no-preset`);
+      }
+    });
+
+    it('is left out by route.ignore naming the preset, alone or with the model, and a preset named in another case is a 400', async () => {
+      upstream.use(...anyUpstream);
+      const routed = createRouter({ providers: deployments(), strategy: 'cheapest', retry: { retries: 0 } });
+      for (const ignore of [['openai'], ['openai/gpt-4o']]) {
+        const shown = routed.explain({ ...request, route: { ignore } }).candidates.find((candidate) => candidate.provider === 'openai-prod');
+        expect(shown, ignore[0]).toMatchObject({ eligible: false, reasons: ['built from preset openai, which route.ignore lists'] });
+        const response = await routed.chat.completions.create({ ...request, route: { ignore } });
+        expect(response.provider).toBe('azure-openai');
+      }
+      expect(hosts()).toEqual(['contoso-eu.openai.azure.com', 'contoso-eu.openai.azure.com']);
+      const miscased = await rejection(routed.chat.completions.create({ ...request, route: { ignore: ['OpenAI'] } }));
+      expect(miscased).toMatchObject({ code: 'invalid_request', status: 400, param: 'route.ignore[0]' });
+      expect(miscased.message).toContain('did you mean "openai"?');
+      expect(hosts()).toHaveLength(2);
+    });
   });
 });

@@ -10,7 +10,11 @@ import type { JurisdictionPolicy } from './types.js';
 export interface CompiledPolicy {
   readonly name: string;
   readonly policy: JurisdictionPolicy;
-  check(providerId: string, facts: JurisdictionFacts | undefined): string[];
+  /**
+   * `preset` is the id of the built-in preset the deployment was built from (`Provider.preset`):
+   * a deny list naming it excludes the deployment under any id.
+   */
+  check(providerId: string, facts: JurisdictionFacts | undefined, preset?: string): string[];
 }
 
 interface ChainEntity {
@@ -93,10 +97,19 @@ export function compilePolicy(policy: JurisdictionPolicy): CompiledPolicy {
   const asksChain = operator !== undefined || policy.allowUsControl === false;
   const label = `policy ${policy.name}`;
 
-  function check(providerId: string, facts: JurisdictionFacts | undefined): string[] {
+  function check(providerId: string, facts: JurisdictionFacts | undefined, preset?: string): string[] {
     const reasons: string[] = [];
-    if (allow !== undefined && !allow.has(providerId)) reasons.push(`provider ${providerId} is not in the allow list of ${label}`);
+    const renamed = preset !== undefined && preset !== providerId;
+    // An allow list admits the ids it names, exactly: a deployment renamed from a listed preset
+    // may be another account or endpoint than the one meant, so it stays out (fail closed).
+    if (allow !== undefined && !allow.has(providerId)) {
+      const hint = renamed && allow.has(preset) ? ` (it is built from preset ${preset}, which is listed; allow lists admit provider ids exactly: add ${providerId} to admit it)` : '';
+      reasons.push(`provider ${providerId} is not in the allow list of ${label}${hint}`);
+    }
+    // A deny list names what must never see a request: the preset's id catches every deployment
+    // built from it, whatever id it was given.
     if (deny.has(providerId)) reasons.push(`provider ${providerId} is in the deny list of ${label}`);
+    else if (renamed && deny.has(preset)) reasons.push(`provider ${providerId} is built from preset ${preset}, which is in the deny list of ${label}`);
     if (!asksFacts) return reasons;
     if (facts === undefined) {
       reasons.push(`jurisdiction facts of ${providerId} are unknown; ${label} requires them`);
@@ -152,10 +165,10 @@ export function compilePolicy(policy: JurisdictionPolicy): CompiledPolicy {
 }
 
 /** Several policies that all apply (router, key, model string, request): reasons from each. */
-export function checkAll(policies: readonly CompiledPolicy[], providerId: string, facts: JurisdictionFacts | undefined): string[] {
-  if (policies.length === 1) return policies[0]!.check(providerId, facts);
+export function checkAll(policies: readonly CompiledPolicy[], providerId: string, facts: JurisdictionFacts | undefined, preset?: string): string[] {
+  if (policies.length === 1) return policies[0]!.check(providerId, facts, preset);
   const reasons: string[] = [];
-  for (const policy of policies) reasons.push(...policy.check(providerId, facts));
+  for (const policy of policies) reasons.push(...policy.check(providerId, facts, preset));
   return reasons;
 }
 

@@ -14,7 +14,12 @@ export interface JurisdictionPolicy {
   allowUsControl?: boolean;
   /** Whether declared US sub-processors are acceptable. @default true */
   allowUsSubprocessors?: boolean;
-  /** Provider ids to allow exclusively, or to deny. createRouter refuses an entry that is not a provider id (kebab-case), which would never match. */
+  /**
+   * Provider ids to allow exclusively, or to deny. A denied id that is a built-in preset's own id
+   * (`openai`) also denies every deployment built from that preset under another id
+   * (`openai({ id: 'openai-prod' })`); an allow list admits exactly the ids it names. createRouter
+   * refuses an entry that is not a provider id (kebab-case), which would never match.
+   */
   providers?: { allow?: string[]; deny?: string[] };
   /** Require a zero-retention commitment. @default false */
   zeroRetention?: boolean;

@@ -21,6 +21,14 @@ export interface Provider {
    */
   readonly id: string;
   /**
+   * The id of the built-in preset this deployment was built from, as it would be without the
+   * preset's `id` option (`openai`, `mistral-eu`, `bedrock-eu-central-1`); absent for other
+   * providers. A policy's `providers.deny` and a request's `route.ignore` that name it exclude
+   * the deployment under whatever id it was given, so renaming a deployment never lets it out
+   * of a deny list.
+   */
+  readonly preset?: string | undefined;
+  /**
    * Facts about who operates the deployment and where inference runs. `undefined` means
    * unknown: such a provider is eligible only under policies that ask nothing of it.
    */

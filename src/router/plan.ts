@@ -235,6 +235,13 @@ function assertRouteNames(context: RouterContext, route: RouteOptions | undefine
     for (const candidate of context.index.all) {
       names.set(candidate.provider.id.toLowerCase(), candidate.provider.id);
       names.set(candidate.key.toLowerCase(), candidate.key);
+      // A renamed preset's own id is a name `route.ignore` matches too (see addRequestFitReasons).
+      const preset = candidate.provider.preset;
+      if (preset !== undefined && preset !== candidate.provider.id) {
+        if (!names.has(preset.toLowerCase())) names.set(preset.toLowerCase(), preset);
+        const deployment = `${preset}/${candidate.model}`;
+        if (!names.has(deployment.toLowerCase())) names.set(deployment.toLowerCase(), deployment);
+      }
     }
     routeNames.set(context.index, names);
   }
@@ -269,7 +276,17 @@ function addRequestFitReasons(reasons: string[], candidate: Candidate, needs: Re
   if (route === undefined) return;
   const id = candidate.provider.id;
   if (route.only && !route.only.includes(id) && !route.only.includes(candidate.key)) reasons.push('not listed in route.only');
-  if (route.ignore && (route.ignore.includes(id) || route.ignore.includes(candidate.key))) reasons.push('listed in route.ignore');
+  if (route.ignore) {
+    if (route.ignore.includes(id) || route.ignore.includes(candidate.key)) reasons.push('listed in route.ignore');
+    else {
+      // Renaming a preset's deployment (`openai({ id: 'openai-prod' })`) never lets it out of an
+      // ignore list that names the preset, alone or with the model.
+      const preset = candidate.provider.preset;
+      if (preset !== undefined && preset !== id && (route.ignore.includes(preset) || route.ignore.includes(`${preset}/${candidate.model}`))) {
+        reasons.push(`built from preset ${preset}, which route.ignore lists`);
+      }
+    }
+  }
 }
 
 /** The policy reasons against a provider under every policy that applies, each once. */

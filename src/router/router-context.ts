@@ -18,6 +18,7 @@ import type { ModelVocabulary } from '../models/parse-model.js';
 import { compilePolicy, type CompiledPolicy } from '../policy/evaluate.js';
 import { isPresetPolicyName, presetPolicies } from '../policy/presets.js';
 import type { JurisdictionPolicy } from '../policy/types.js';
+import type { Provider } from '../providers/types.js';
 import { withDefaultRates, type FxTable } from '../pricing/currency.js';
 import { builtInStrategies, strategyAliases, toStrategy } from '../strategies/registry.js';
 import type { Strategy } from '../strategies/types.js';
@@ -117,7 +118,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
         where,
       );
     }
-    assertProviderIds(value, where);
+    assertProviderIds(value, where, options.providers);
     const compiled = existing ?? compilePolicy(value);
     jurisdictions.set(value.name, compiled);
     return compiled;
@@ -288,7 +289,8 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
       if (byProvider === undefined) reasonCache.set(compiled, (byProvider = new Map()));
       let reasons = byProvider.get(providerId);
       if (reasons === undefined) {
-        reasons = compiled.check(providerId, index.providers.get(providerId)?.jurisdiction);
+        const provider = index.providers.get(providerId);
+        reasons = compiled.check(providerId, provider?.jurisdiction, provider?.preset);
         byProvider.set(providerId, reasons);
       }
       return reasons;
@@ -321,16 +323,21 @@ const providerIdPattern = /^[a-z0-9][a-z0-9-]*$/;
 /**
  * A policy's provider lists name provider ids, which are kebab-case: any other entry would never
  * match, and a deny list holding it would deny nothing. (An id no configured provider has is
- * taken as it is: a policy may be shared by routers with different providers.)
+ * taken as it is: a policy may be shared by routers with different providers.) The fix it
+ * suggests is a configured id or preset id the entry spells without its dashes (a factory name,
+ * as configuration files name presets: `mistralEU` for `mistral-eu`), else the entry in lower case.
  */
-function assertProviderIds(policy: JurisdictionPolicy, where: string): void {
+function assertProviderIds(policy: JurisdictionPolicy, where: string, providers: readonly Provider[]): void {
   for (const list of ['allow', 'deny'] as const) {
     for (const entry of policy.providers?.[list] ?? []) {
       if (providerIdPattern.test(entry)) continue;
       const lower = entry.toLowerCase();
+      const undashed = (name: string) => name.replaceAll('-', '');
+      const configured = providers.flatMap((provider) => [provider.id, provider.preset ?? provider.id]).find((name) => undashed(name) === undashed(lower));
+      const meant = configured ?? (providerIdPattern.test(lower) ? lower : undefined);
       throw new InvalidRequestError(
         `createRouter: policy "${policy.name}" names "${entry}" in providers.${list}, which is not a provider id (kebab-case: a-z, 0-9, -) and would never match one` +
-          (providerIdPattern.test(lower) ? `; use "${lower}"` : ''),
+          (meant === undefined ? '' : `; use "${meant}"`),
         where,
       );
     }

@@ -1,6 +1,6 @@
 import { anthropicMessagesProvider } from '../../providers/anthropic/messages-provider.js';
 import type { JurisdictionFacts, ModelOffer, Provider } from '../../providers/types.js';
-import { claudeCache, resolvePreset, usd, withConfigurationCheck, type PresetOptions } from './preset.js';
+import { claudeCache, fromPreset, resolvePreset, usd, withConfigurationCheck, type PresetOptions } from './preset.js';
 
 const facts: JurisdictionFacts = {
   operator: { name: 'Anthropic PBC', country: 'US', parents: [] },
@@ -65,5 +65,5 @@ export function anthropic(options: AnthropicOptions = {}): Provider {
     { factory: 'anthropic', id: 'anthropic', baseURL: 'https://api.anthropic.com', envVar: 'ANTHROPIC_API_KEY', apiKeyHeader: 'x-api-key', jurisdiction: facts, models },
     preset,
   );
-  return withConfigurationCheck(anthropicMessagesProvider({ ...resolved, defaultMaxTokens: defaultMaxTokens ?? 4096 }), missingConfiguration);
+  return fromPreset(withConfigurationCheck(anthropicMessagesProvider({ ...resolved, defaultMaxTokens: defaultMaxTokens ?? 4096 }), missingConfiguration), 'anthropic');
 }

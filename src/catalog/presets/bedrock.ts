@@ -4,7 +4,7 @@ import { bedrockConverseProvider } from '../../providers/bedrock/converse-provid
 import type { AwsCredentialSource } from '../../providers/bedrock/credentials.js';
 import type { JurisdictionFacts, ModelOffer, Provider } from '../../providers/types.js';
 import { bedrockModels, hostingOf } from './bedrock-models.js';
-import { readEnv, resolvePreset, type PresetOptions } from './preset.js';
+import { fromPreset, readEnv, resolvePreset, type PresetOptions } from './preset.js';
 
 /** What `bedrock()` takes. */
 export interface BedrockOptions extends Omit<PresetOptions, 'apiKey' | 'transport'> {
@@ -87,7 +87,8 @@ export function bedrock(options: BedrockOptions): Provider {
   if (typeof region !== 'string' || !/^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(region)) {
     throw new InvalidRequestError(`bedrock: region must be an AWS region such as eu-central-1 (got ${JSON.stringify(region)})`, 'region');
   }
-  const id = preset.id ?? `bedrock-${region}`;
+  const presetId = `bedrock-${region}`;
+  const id = preset.id ?? presetId;
   const userModels = preset.models?.map(canonicalOffer);
   const builtIn = bedrockModels(region);
   const facts: JurisdictionFacts = {
@@ -104,7 +105,7 @@ export function bedrock(options: BedrockOptions): Provider {
   const places = resolved.models.map((offer) => hostingOf(offer.native ?? offer.id, region));
   const hosting = places.includes(undefined) ? [] : [...new Set(places.flatMap((place) => place ?? []))].sort();
   const jurisdiction = { ...resolved.jurisdiction, hosting: preset.jurisdiction?.hosting ?? hosting };
-  return bedrockConverseProvider({
+  const provider = bedrockConverseProvider({
     id: resolved.id,
     region,
     baseURL: resolved.baseURL,
@@ -117,4 +118,5 @@ export function bedrock(options: BedrockOptions): Provider {
     maxResponseBytes: resolved.maxResponseBytes,
     limits: resolved.limits,
   });
+  return fromPreset(provider, presetId);
 }

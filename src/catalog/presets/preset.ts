@@ -143,6 +143,14 @@ export function combineChecks(...checks: ConfigurationCheck[]): ConfigurationChe
   };
 }
 
+/**
+ * The provider marked as built from the preset whose own id is `presetId`: deny lists naming the
+ * preset keep catching it when the user's options give it another id.
+ */
+export function fromPreset(provider: Provider, presetId: string): Provider {
+  return { ...provider, preset: presetId };
+}
+
 /** The provider with its own `missingConfiguration()`. */
 export function withConfigurationCheck(provider: Provider, check: ConfigurationCheck): Provider {
   return { ...provider, missingConfiguration: check };
@@ -246,5 +254,5 @@ export function buildPreset(definition: PresetDefinition, options: PresetOptions
     }
     throw error;
   }
-  return withConfigurationCheck(provider, also === undefined ? missingConfiguration : combineChecks(also, missingConfiguration));
+  return fromPreset(withConfigurationCheck(provider, also === undefined ? missingConfiguration : combineChecks(also, missingConfiguration)), definition.id);
 }

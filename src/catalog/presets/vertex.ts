@@ -4,7 +4,7 @@ import { euCountries } from '../../policy/countries.js';
 import type { AccessTokenSource } from '../../providers/vertex/access-token.js';
 import { vertexProvider } from '../../providers/vertex/vertex-provider.js';
 import type { JurisdictionFacts, ModelOffer, Provider } from '../../providers/types.js';
-import { claudeCache, configurationError, readEnv, resolvePreset, usd, type PresetOptions } from './preset.js';
+import { claudeCache, configurationError, fromPreset, readEnv, resolvePreset, usd, type PresetOptions } from './preset.js';
 import { nodeBuiltin } from '../../internal/node-builtin.js';
 
 /** What `vertex()` takes. */
@@ -167,7 +167,8 @@ export function vertex(options: VertexOptions): Provider {
   if (project !== undefined && !/^[a-z][a-z0-9-]{4,61}[a-z0-9]$/.test(project)) {
     throw new InvalidRequestError(`vertex: project "${project}" is not a Google Cloud project id`, 'project');
   }
-  const id = preset.id ?? `vertex-${location}`;
+  const presetId = `vertex-${location}`;
+  const id = preset.id ?? presetId;
   const resolved = resolvePreset(
     { factory: 'vertex', id, baseURL: `https://${host(location)}`, envVar: 'GOOGLE_CLOUD_PROJECT', jurisdiction: facts(location), models: models(location) },
     { ...preset, models: preset.models?.map(canonicalOffer) },
@@ -175,7 +176,7 @@ export function vertex(options: VertexOptions): Provider {
   const root = resolved.baseURL.replace(/\/+$/, '');
   // Without a project the deployment is unavailable: no call is made with the placeholder.
   const calledProject = project ?? 'project-not-set';
-  return vertexProvider({
+  const provider = vertexProvider({
     id: resolved.id,
     project: calledProject,
     locationRoot: `${root}/v1/projects/${calledProject}/locations/${location}`,
@@ -194,4 +195,5 @@ export function vertex(options: VertexOptions): Provider {
       return 'no Google credentials: pass accessToken to vertex(), or set GOOGLE_APPLICATION_CREDENTIALS (application default credentials, with google-auth-library installed)';
     },
   });
+  return fromPreset(provider, presetId);
 }
