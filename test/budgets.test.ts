@@ -82,6 +82,36 @@ describe('a key budget in this process', () => {
     expect((await unbudgeted.chat.completions.create(request)).provider).toBe('dear');
   });
 
+  it('explain() marks every candidate the walk would skip for the reservation, whatever its rank, with the reason the call gives', async () => {
+    // Twelve deployments priced 100…111 EUR per million, and a dear one: the reservation covers the
+    // eight ranked first (up to 107), so the call would skip the ninth onward, and explain() says so.
+    const failing = await localUpstream((_body, response) => void response.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"message":"busy"}}'));
+    const providers = [
+      ...Array.from({ length: 12 }, (_, index) =>
+        openaiCompatible({ id: `cheap-${index}`, baseURL: failing.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 100 + index, currency: 'EUR' } }] }),
+      ),
+      openaiCompatible({ id: 'dear', baseURL: failing.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 50_000, currency: 'EUR' } }] }),
+    ];
+    const keys = { 'sk-a': { label: 'team-a', budget: { limit: 1, period: 'day' as const } }, 'sk-free': { label: 'free' }, 'test-a': { label: 'test-team', budget: { limit: 1, period: 'day' as const } } };
+    const router = createRouter({ currency: 'EUR', policy: 'global', strategy: 'cheapest', retry: { retries: 0 }, keys, providers });
+    const over = (cost: string) => `not tried: estimated cost ${cost} is more than the key's budget reserved for this request (0.000107)`;
+    const explained = router.explain(request, { apiKey: 'sk-a' });
+    expect(explained.candidates.map(({ provider, eligible, reasons }) => [provider, eligible, reasons])).toEqual([
+      ...Array.from({ length: 8 }, (_, index) => [`cheap-${index}`, true, []]),
+      ['cheap-8', true, [over('0.000108')]],
+      ['cheap-9', true, [over('0.000109')]],
+      ['cheap-10', true, [over('0.000110')]],
+      ['cheap-11', true, [over('0.000111')]],
+      ['dear', true, [over('0.0500')]],
+    ]);
+    // The call skips exactly those, for the same reason.
+    const error = await rejection(router.chat.completions.create(request, { apiKey: 'sk-a' }));
+    expect(failing.hits).toBe(8);
+    for (const shown of explained.candidates.slice(8)) expect(error.message).toContain(`${shown.provider}/m (${shown.reasons[0]!.slice('not tried: '.length)})`);
+    // A key without a budget, and a test key (which spends nothing), reserve nothing: nothing is marked.
+    for (const apiKey of ['sk-free', 'test-a']) expect(router.explain(request, { apiKey }).candidates.flatMap((shown) => shown.reasons), apiKey).toEqual([]);
+  });
+
   it('reserves for the eight candidates ranked first under every strategy, not for the dearest of all of them', async () => {
     // balanced (the default) and fastest rank every candidate up front; the reservation still
     // covers only the first eight, as with cheapest. The dear deployment ranks last (it costs

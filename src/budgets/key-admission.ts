@@ -3,6 +3,7 @@ import type { Ranked } from '../strategies/types.js';
 import type { Caller, RouterContext } from '../router/router-context.js';
 import type { Usage } from '../wire/chat-response.js';
 import { loadOnce } from '../internal/load-once.js';
+import { amountAbove } from '../pricing/currency.js';
 
 // Loaded on the first call of a key with rate limits or a budget: most routers have neither.
 const rateGuard = loadOnce(() => import('./rate-guard.js'));
@@ -24,6 +25,32 @@ export type KeySettlement = (usage: Usage | undefined) => void;
 export interface BudgetCeiling {
   amount: number;
   cost(entry: Ranked): number;
+}
+
+/**
+ * What a key's budget reserves for a plan: the dearest of the candidates ranked up front, each
+ * at what it may cost the key. A call reserves it (`admitKey`); `explain()` shows what it bounds.
+ */
+export function budgetCeiling(plan: Plan, needs: RequestNeeds | undefined): BudgetCeiling {
+  const cost = (entry: Ranked) => reservedCost(entry, needs);
+  let amount = 0;
+  // Only the first candidates, as a strategy that selects ranks them up front (one that ranks
+  // everything, like balanced, would otherwise reserve for the dearest deployment of all):
+  // indexes, not the iterator, which would rank the rest.
+  const upFront = Math.min(plan.ranked.length, eagerRankCount);
+  for (let index = 0; index < upFront; index++) amount = Math.max(amount, cost(plan.ranked[index]!));
+  return { amount, cost };
+}
+
+/**
+ * Why the walk skips `entry` for costing more than the ceiling, or undefined when it fits: one
+ * sentence for the call's error and `explain()`. Only past the candidates ranked up front can a
+ * cost pass the reservation, which covers those.
+ */
+export function ceilingSkipReason(ceiling: BudgetCeiling, entry: Ranked): string | undefined {
+  const cost = ceiling.cost(entry);
+  if (cost <= ceiling.amount) return undefined;
+  return `estimated cost ${amountAbove(cost, ceiling.amount)} is more than the key's budget reserved for this request (${ceiling.amount.toPrecision(3)})`;
 }
 
 /** Where admission leaves what the request holds: its settlement and its budget ceiling. */
@@ -54,23 +81,17 @@ async function admit(context: RouterContext, caller: Caller, record: AdmittedReq
   if (caller.budget !== undefined && !caller.simulated) {
     // A fallback may be dearer than the first choice: the reservation covers the dearest ranked
     // up front, at max_tokens when the request sets it (then the answer's part is an upper bound).
-    const cost = (entry: Ranked) => reservedCost(entry, needs);
-    let estimate = 0;
-    // Only the first candidates, as a strategy that selects ranks them up front (one that ranks
-    // everything, like balanced, would otherwise reserve for the dearest deployment of all):
-    // indexes, not the iterator, which would rank the rest.
-    const upFront = Math.min(plan.ranked.length, eagerRankCount);
-    for (let index = 0; index < upFront; index++) estimate = Math.max(estimate, cost(plan.ranked[index]!));
+    const ceiling = budgetCeiling(plan, needs);
     try {
       const { reserveBudget } = await budgetGuard();
-      settleBudget = await reserveBudget(context.budgets, keyId, caller.budget, id, estimate);
+      settleBudget = await reserveBudget(context.budgets, keyId, caller.budget, id, ceiling.amount);
     } catch (error) {
       // Refused: the request is not sent, so neither it nor its tokens count against the key's rates.
       settleRate?.(0, true);
       throw error;
     }
     // Only a reservation bounds the walk: a ledger away under `onUnavailable: 'allow'` reserved nothing.
-    if (settleBudget !== undefined) record.budgetCeiling = { amount: estimate, cost };
+    if (settleBudget !== undefined) record.budgetCeiling = ceiling;
   }
   if (settleRate === undefined && settleBudget === undefined) return undefined;
   return (usage) => {

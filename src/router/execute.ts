@@ -6,9 +6,8 @@ import { onAbort } from '../internal/on-abort.js';
 import { sleep } from '../internal/sleep.js';
 import { describeCircuit } from '../health/circuit-breaker.js';
 import { deploymentsAtLimits, isSlot, type DeploymentSlot } from '../budgets/deployment-limits.js';
-import type { BudgetCeiling } from '../budgets/key-admission.js';
+import { ceilingSkipReason, type BudgetCeiling } from '../budgets/key-admission.js';
 import type { Ranked } from '../strategies/types.js';
-import { amountAbove } from '../pricing/currency.js';
 import { backoffMs, retryAfterMs } from './retry-delay.js';
 import { exceedsDeploymentLimit, saysNothingOfHealth, wasNotSent } from '../providers/upstream-error.js';
 import { attemptTimeout, circuitsOpen, deadlineError, exhausted, isDeadlineError, isRequestLimitTimeout } from './routing-errors.js';
@@ -122,10 +121,9 @@ export async function execute<T>(
   for (const entry of ranked) {
     if (deadlinePassed) break;
     const candidate = entry.candidate;
-    // Only past the candidates ranked up front can a cost pass the reservation, which covers those.
-    const cost = ceiling?.cost(entry);
-    if (cost !== undefined && cost > ceiling!.amount) {
-      skipped.push({ provider: candidate.provider.id, model: candidate.model, reasons: [`estimated cost ${amountAbove(cost, ceiling!.amount)} is more than the key's budget reserved for this request (${ceiling!.amount.toPrecision(3)})`] });
+    const overCeiling = ceiling && ceilingSkipReason(ceiling, entry);
+    if (overCeiling !== undefined) {
+      skipped.push({ provider: candidate.provider.id, model: candidate.model, reasons: [overCeiling] });
       continue;
     }
     current = candidate;

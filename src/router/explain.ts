@@ -1,7 +1,8 @@
+import { budgetCeiling, ceilingSkipReason } from '../budgets/key-admission.js';
 import type { ChatCompletionCreateParams } from '../wire/chat-request.js';
 import { prepareChat } from './chat-completions.js';
-import { policyReasons, type ExplainCandidate, type Plan } from './plan.js';
-import type { RouterContext } from './router-context.js';
+import { policyReasons, type ExplainCandidate, type Plan, type RequestNeeds } from './plan.js';
+import type { Caller, RouterContext } from './router-context.js';
 
 /** The routing decision for a request, made without calling anyone (DESIGN §8). */
 export interface Explanation {
@@ -26,7 +27,8 @@ export interface Explanation {
 }
 
 export function explainChat(context: RouterContext, params: ChatCompletionCreateParams, apiKey: string | undefined): Explanation {
-  const { spec, plan } = prepareChat(context, params, apiKey);
+  const { spec, plan, caller, needs } = prepareChat(context, params, apiKey);
+  markBudgetSkips(plan, caller, needs);
   const first = plan.ranked[0];
   return {
     requested: plan.requested,
@@ -46,6 +48,26 @@ export function explainChat(context: RouterContext, params: ChatCompletionCreate
         }
       : null,
   };
+}
+
+/**
+ * A key with a budget reserves, before a call, the dearest of the candidates ranked up front; the
+ * call's walk then skips any fallback that would cost more (see `budgetCeiling`). explain() ranks
+ * every candidate, so it marks each one the walk would skip, whatever its rank, with the call's
+ * reason. They stay eligible, as a call would weigh them; only the reservation keeps them out.
+ * Test keys reserve nothing.
+ */
+function markBudgetSkips(plan: Plan, caller: Caller, needs: RequestNeeds): void {
+  if (caller.budget === undefined || caller.simulated) return;
+  const ceiling = budgetCeiling(plan, needs);
+  // plan.candidates lists the ranked ones first, in the order of plan.ranked.
+  plan.ranked.forEach((entry, index) => {
+    const reason = ceilingSkipReason(ceiling, entry);
+    const shown = plan.candidates[index];
+    if (reason !== undefined && shown !== undefined && shown.provider === entry.candidate.provider.id && shown.model === entry.candidate.model) {
+      shown.reasons.push(`not tried: ${reason}`);
+    }
+  });
 }
 
 /**
