@@ -6,10 +6,10 @@ import { loadSovroute } from './sovroute-build.js';
 /*
  * Heap per in-flight request and per open stream, run by bench/run.ts in a process of its own
  * started with --expose-gc (so collections are forced and nothing else of the benchmark is on the
- * heap). Against an upstream that holds every answer (a stream after its first chunk), each
- * contender starts BENCH_INFLIGHT requests (default 1,000); once all are held upstream (and each
- * stream has delivered its first chunk), a forced collection, and the growth of `heapUsed` since
- * before they started, divided by their number, is what each one holds. Then the upstream
+ * heap). Against an upstream that holds every answer (a stream after its role chunk and first
+ * token), each contender starts BENCH_INFLIGHT requests (default 1,000); once all are held
+ * upstream (and each stream has delivered its first chunk), a forced collection, and the growth of
+ * `heapUsed` since before they started, divided by their number, is what each one holds. Then the upstream
  * releases them and they finish. A first round warms up (so every connection pool holds as many
  * idle connections before a measurement as it uses during it); then BENCH_HEAP_ROUNDS rounds
  * (default 2), contenders taking turns in a fresh seeded order each, and the median counts.

@@ -8,8 +8,9 @@ import type { AddressInfo } from 'node:net';
  * and [DONE]. Prints its port.
  *
  * With `hold` as the second argument it holds every answer until the parent says `release`
- * (IPC): a JSON answer entirely, a stream after its first chunk. The parent asks `count` to learn
- * how many answers are held; that is how bench/heap.ts knows every request is in flight.
+ * (IPC): a JSON answer entirely, a stream after its role chunk and first token. The parent asks
+ * `count` to learn how many answers are held; that is how bench/heap.ts knows every request is in
+ * flight.
  */
 
 const defaultChunks = Number(process.argv[2] ?? 100);
@@ -44,7 +45,9 @@ function streamOf(count: number): [first: string, rest: string] {
     events.push(chunk({}, 'stop'));
     events.push(`data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'bench-model', choices: [], usage: { prompt_tokens: 42, completion_tokens: count, total_tokens: 42 + count } })}\n\n`);
     events.push('data: [DONE]\n\n');
-    built = [chunk({ role: 'assistant', content: '' }), events.join('')];
+    // A held stream stops after its role chunk and its first token: a router's stream commits
+    // (and hands its first chunk over) only at its first token.
+    built = [chunk({ role: 'assistant', content: '' }) + events.shift()!, events.join('')];
     streams.set(count, built);
   }
   return built;

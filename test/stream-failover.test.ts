@@ -1,9 +1,11 @@
+import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { createRouter, memoryAudit, openaiCompatible, RouterError, type ChatCompletionChunk } from '../src/index.js';
 import { deployment, messages } from './helpers/fault-deployments.js';
 import { fault, useFaultServer, type Fault } from './helpers/fault-server.js';
 import { chunk, localUpstream, useLocalUpstreams } from './helpers/local-upstream.js';
 import { euFacts } from './helpers/providers.js';
+import { rejection } from './helpers/rejection.js';
 
 /* Streams fail over until their first chunk reaches the caller, and fail loudly after it. */
 
@@ -88,6 +90,134 @@ describe('a stream that fails before its first chunk', () => {
     const { chunks } = await drain(stream);
     expect(chunks.at(-1)!.route!.attempts[0]).toMatchObject({ provider: 'primary', code: 'timeout' });
     expect(secondary.requests).toHaveLength(1);
+  });
+});
+
+/** A deployment of `model-a` named `id` behind a local upstream that answers every stream with `answer`. */
+async function localDeployment(id: string, price: number, answer: (response: ServerResponse) => void) {
+  const upstream = await localUpstream((_body, response) => answer(response));
+  return openaiCompatible({
+    id,
+    baseURL: upstream.baseURL,
+    apiKey: `sk-${id}`,
+    jurisdiction: euFacts,
+    models: [{ id: 'model-a', price: { input: price, output: price * 3, currency: 'EUR' }, capabilities: ['chat'] }],
+  });
+}
+
+const event = (data: object) => `data: ${JSON.stringify(data)}\n\n`;
+const roleOnly = chunk('model-a', { role: 'assistant', content: '' }, null);
+
+// Many upstreams open a stream with a chunk whose delta is the role alone. Nothing of the answer
+// has reached anyone yet: a failure after it falls back like a failure before the first chunk.
+describe('a stream that opens with a chunk carrying only the role', () => {
+  const primaryAnswers: Record<string, (response: ServerResponse) => void> = {
+    'an error event': (response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(event(roleOnly) + event({ error: { message: 'overloaded', type: 'server_error' } }));
+    },
+    'the end of the stream': (response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(`${event(roleOnly)}data: [DONE]\n\n`);
+    },
+    'a connection reset': (response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(event(roleOnly));
+      setTimeout(() => response.socket?.destroy(), 10);
+    },
+  };
+
+  it.each(Object.keys(primaryAnswers))('falls back after the role chunk and %s: the caller gets only the next deployment’s stream', async (how) => {
+    const secondary = faults.upstream('secondary');
+    const audit = memoryAudit();
+    const router = createRouter({
+      providers: [await localDeployment('primary', 0.1, primaryAnswers[how]!), deployment(secondary, { price: 0.2 })],
+      strategy: 'cheapest',
+      retry: { retries: 0 },
+      audit: [audit],
+    });
+    const { chunks, error } = await drain(await router.chat.completions.create({ model: 'model-a', messages, stream: true }));
+    expect(error).toBeUndefined();
+    // Nothing of the primary's stream, its role chunk included: the secondary's own, from its role chunk on.
+    expect(chunks.map((received) => received.id)).toEqual(chunks.map(() => 'chatcmpl-secondary'));
+    expect(chunks[0]!.choices[0]!.delta).toEqual({ role: 'assistant', content: '' });
+    expect(text(chunks)).toBe('secondary-0 secondary-1 secondary-2 ');
+    const last = chunks.at(-1)!;
+    expect(last.provider).toBe('secondary');
+    expect(last.route!.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}`)).toEqual(['primary:error', 'secondary:ok']);
+    expect(router.health().find((entry) => entry.provider === 'primary')).toMatchObject({ failures: 1 });
+    await router.flush();
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]).toMatchObject({ outcome: 'success', provider: 'secondary', stream: true });
+    expect(audit.records[0]!.attempts).toEqual(last.route!.attempts);
+    expect(audit.records[0]!.attempts[0]).toMatchObject({ provider: 'primary', outcome: 'error', code: 'upstream_error' });
+  });
+
+  // router.fetch's SSE body and the Responses API's events come from the same routed stream.
+  it.each(['router.fetch', 'responses.create'])('falls back the same way through %s: only the next deployment’s answer is sent', async (via) => {
+    const secondary = faults.upstream('secondary');
+    const audit = memoryAudit();
+    const router = createRouter({
+      providers: [await localDeployment('primary', 0.1, primaryAnswers['an error event']!), deployment(secondary, { price: 0.2 })],
+      strategy: 'cheapest',
+      retry: { retries: 0 },
+      audit: [audit],
+    });
+    let received: string;
+    if (via === 'router.fetch') {
+      const response = await router.fetch('http://sovroute.local/v1/chat/completions', { method: 'POST', body: JSON.stringify({ model: 'model-a', messages, stream: true }) });
+      expect(response.status).toBe(200);
+      received = await response.text();
+      expect(received).not.toContain('chatcmpl-local');
+    } else {
+      received = '';
+      for await (const event of await router.responses.create({ model: 'model-a', input: 'Hi', stream: true })) if (event.type === 'response.output_text.delta') received += event.delta;
+      expect(received).toBe('secondary-0 secondary-1 secondary-2 ');
+    }
+    expect(received).toContain('secondary-2');
+    await router.flush();
+    expect(audit.records.map((record) => [record.outcome, record.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}`)])).toEqual([['success', ['primary:error', 'secondary:ok']]]);
+  });
+
+  it.each<[string, Fault]>([
+    ['a malformed SSE event', fault.malformedSse(1)],
+    ['a silence past the per-attempt timeout', fault.hang(1)],
+  ])('falls back after the role chunk and %s', async (_name, first) => {
+    const { secondary, router } = pair(first);
+    const { chunks, error } = await drain(await router.chat.completions.create({ model: 'model-a', messages, stream: true, route: { max_latency_ms: 500 } }));
+    expect(error).toBeUndefined();
+    expect(text(chunks)).toBe('secondary-0 secondary-1 secondary-2 ');
+    expect(chunks.at(-1)!.route!.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}`)).toEqual(['primary:error', 'secondary:ok']);
+    expect(secondary.requests).toHaveLength(1);
+  });
+
+  it('says so when the only deployment ends its stream after the role chunk', async () => {
+    const router = createRouter({ providers: [await localDeployment('primary', 0.1, primaryAnswers['the end of the stream']!)], retry: { retries: 0 } });
+    const error = await rejection(router.chat.completions.create({ model: 'model-a', messages, stream: true }));
+    expect(error.code).toBe('all_providers_failed');
+    expect(error.route!.attempts[0]!.message).toBe('provider primary ended the stream before any content: its chunks so far carried only the role');
+  });
+
+  it('relays the role chunk, then the content, as the upstream sent them; the attempt’s latency runs to the content', async () => {
+    const sent = [
+      roleOnly,
+      chunk('model-a', { content: 'Bonjour.' }, null),
+      chunk('model-a', {}, 'stop'),
+      { ...chunk('model-a', {}, null), choices: [], usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 } },
+    ];
+    const primary = await localDeployment('primary', 0.1, (response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(event(sent[0]!));
+      setTimeout(() => response.end(`${sent.slice(1).map(event).join('')}data: [DONE]\n\n`), 200);
+    });
+    const router = createRouter({ providers: [primary], retry: { retries: 0 } });
+    const { chunks, error } = await drain(await router.chat.completions.create({ model: 'model-a', messages, stream: true }));
+    expect(error).toBeUndefined();
+    expect(chunks.slice(0, 3)).toEqual(sent.slice(0, 3));
+    expect(chunks).toHaveLength(4);
+    expect(chunks[3]).toMatchObject({ id: 'chatcmpl-local', choices: [], usage: { prompt_tokens: 12, completion_tokens: 3 }, provider: 'primary' });
+    // Time to first token is time to the first content, not to the role chunk.
+    expect(chunks[3]!.route!.attempts[0]!.latency_ms).toBeGreaterThanOrEqual(180);
   });
 });
 

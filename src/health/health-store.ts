@@ -9,7 +9,7 @@ import type { LatencyEstimate } from './latency-estimate.js';
 export interface HealthRecord {
   /**
    * Latency estimates that follow change (decayed sums of log-latency, see `LatencyEstimate`):
-   * time to the first chunk of streamed calls, and time to the whole answer of other calls.
+   * time to the first chunk of substance of streamed calls, and time to the whole answer of other calls.
    */
   latency: { ttft: LatencyEstimate | null; answer: LatencyEstimate | null };
   /** Completion tokens per choice of recent answers, for expected cost; null before the first. */

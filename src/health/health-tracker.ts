@@ -33,7 +33,8 @@ import {
  * and the answer lengths; execution reports each attempt's outcome.
  */
 /**
- * Which latency a sample measures: the first chunk of a stream, or a whole non-streamed answer.
+ * Which latency a sample measures: a stream's first chunk of substance (its first token, not a
+ * chunk with the role alone), or a whole non-streamed answer.
  * They are kept apart: a request is compared with deployments' latency of its own kind.
  */
 export type LatencyKind = 'ttft' | 'answer';
@@ -60,7 +61,7 @@ export interface DeploymentHealth {
   timesOpened: number;
   /** When an open circuit lets a trial through (ISO time); null when closed. */
   retryAt: string | null;
-  /** Estimated time to the first chunk of streams, as of now; null until measured. @unit milliseconds */
+  /** Estimated time to the first chunk of substance of streams, as of now; null until measured. @unit milliseconds */
   ttftP50Ms: number | null;
   ttftP90Ms: number | null;
   /** Streamed samples taken (all time; recent ones count more in the estimate). */

@@ -17,13 +17,14 @@ import { assertNestingDepth } from '../wire/nesting-depth.js';
 import { assertRequestLimits } from '../wire/request-limits.js';
 import { parseSimpleChatRequest, simpleRequestDepth } from '../wire/simple-chat-request.js';
 import { assertToolChoice } from '../wire/tool-choice.js';
-import type { ChatCompletion, TokenUsage, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
+import type { ChatCompletion, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
 import { execute, type ExecuteOptions } from './execute.js';
 import { assertSimulateAllowed } from './execute-one-shot.js';
 import { assertRoutable, planRoute, type Plan, type RequestNeeds } from './plan.js';
 import { asRouterError, identifyCaller, RequestRecord } from './request-record.js';
 import type { Caller, RouterContext } from './router-context.js';
 import { StreamController } from './stream-controller.js';
+import { readOpening } from './stream-opening.js';
 import { relayStream } from './stream-relay.js';
 import type { IncomingTraceContext } from './trace-context.js';
 
@@ -240,23 +241,10 @@ async function startStream(
       const { chunks } = caller.simulated
         ? { chunks: await simulatedChatStream(candidate, forCandidate(request, candidate), { model: candidate.native, attempt, signal: attemptSignal, limits: simulation }) }
         : await candidate.provider.doChatStream(forCandidate(request, candidate), { signal: attemptSignal, headers });
-      // Fallback stays possible until a chunk reaches the caller: read up to the first chunk with
-      // choices inside the attempt. Chunks without choices before it (Azure's prompt-filter
-      // results) reach no one, but their usage, if any, is kept.
+      // Fallback stays possible until a chunk reaches the caller: read up to the first chunk of
+      // substance inside the attempt (its time is the attempt's latency, time to first token).
       const iterator = chunks[Symbol.asyncIterator]();
-      let usage: TokenUsage | undefined;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) {
-          throw new RouterError(`provider ${candidate.provider.id} ended the stream before its first chunk with choices`, {
-            code: 'upstream_error',
-            providerId: candidate.provider.id,
-            isRetryable: true,
-          });
-        }
-        if (next.value.choices.length > 0) return { iterator, first: next.value, usage };
-        if (next.value.usage) usage = next.value.usage;
-      }
+      return { iterator, ...(await readOpening(iterator, candidate.provider.id)) };
     },
     executeOptions(plan, caller, record, callerSignal, true),
   );
@@ -267,7 +255,7 @@ async function startStream(
     context,
     record,
     execution,
-    first: execution.value.first,
+    read: execution.value.read,
     usage: execution.value.usage,
     rest: execution.value.iterator,
     includeUsage: request.stream_options?.include_usage === true,

@@ -30,8 +30,9 @@ import { createRouterInternals, routerInternals } from './router-internals.js';
 export interface ChatCompletions {
   /**
    * Creates a chat completion, routed under the policy. With `stream: true` it resolves, once
-   * the first chunk is in, to a stream whose last chunk carries usage with cost, `provider`
-   * and `route`. Rejects with a `RouterError`. Takes the openai SDK's request values as they
+   * the first chunk of substance is in (content, a tool call, a finish reason: an opening chunk
+   * with the role alone is held until then, and a failure before it falls back), to a stream
+   * whose last chunk carries usage with cost, `provider` and `route`. Rejects with a `RouterError`. Takes the openai SDK's request values as they
    * are, and answers values its types accept.
    */
   create(params: ChatCompletionCreateParamsNonStreaming, options?: RequestOptions): Promise<ChatCompletion>;
@@ -53,9 +54,9 @@ export interface Embeddings {
 export interface Responses {
   /**
    * Creates a response (the OpenAI Responses API), routed, priced and audited like a chat
-   * completion. With `stream: true` it resolves, once the first chunk is in, to a stream of
-   * typed events ending with `response.completed` (usage with cost, `provider`, `route`).
-   * Rejects with a `RouterError`.
+   * completion. With `stream: true` it resolves, once the first chunk of substance is in (as a
+   * chat stream does), to a stream of typed events ending with `response.completed` (usage with
+   * cost, `provider`, `route`). Rejects with a `RouterError`.
    */
   create(params: ResponseCreateParams & { stream?: false | null }, options?: RequestOptions): Promise<ResponseObject>;
   create(params: ResponseCreateParams & { stream: true }, options?: RequestOptions): Promise<ResponseStream>;

@@ -27,7 +27,10 @@ export interface ExecuteOptions {
   signal: AbortSignal | undefined;
   /** This request's per-attempt timeout (`route.max_latency_ms`) instead of `timeoutMs`. @unit milliseconds */
   attemptTimeoutMs?: number | undefined;
-  /** What a successful attempt's latency measures: a stream's first chunk, or a whole answer. */
+  /**
+   * What a successful attempt's latency measures: a stream's first chunk of substance (its run
+   * resolves there, past chunks that carry only the role), or a whole answer.
+   */
   latencyKind: LatencyKind;
   /** Whether outcomes feed the health statistics: not for test keys, whose faults are simulated. */
   trackHealth: boolean;
@@ -43,7 +46,7 @@ export interface Execution<T> {
   candidate: Candidate;
   /** The attempt's signal, still live: a stream keeps using it to abort its upstream. */
   signal: AbortSignal;
-  /** A stream's first chunk is in: the per-attempt timeout stops, the call's deadline keeps running. */
+  /** A stream's first chunk of substance is in: the per-attempt timeout stops, the call's deadline keeps running. */
   commit(): void;
   /** Stops the timer and unlinks the caller's signal, once the call is over. */
   release(): void;

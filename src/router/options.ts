@@ -180,7 +180,8 @@ export interface RouterOptions {
   streamIdleTimeoutMs?: number;
   retry?: RetryOptions;
   /**
-   * Per-attempt timeout: connecting plus the whole answer, or the first chunk of a stream. A
+   * Per-attempt timeout: connecting plus the whole answer, or a stream up to its first chunk of
+   * substance (content, a tool call, a finish reason: not an opening chunk with the role alone). A
    * request's `route.max_latency_ms` replaces it for that request. A timed-out attempt is
    * retried or falls back like a 5xx.
    * @unit milliseconds @default 60000

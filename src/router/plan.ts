@@ -340,7 +340,7 @@ export function planRoute(
   let configurationExcluded = 0;
   let earliestRetryAt: number | undefined;
   const now = Date.now();
-  // A stream is compared on time to its first chunk, any other call on time to its whole answer.
+  // A stream is compared on time to its first chunk of substance, any other call on time to its whole answer.
   const latencyKind = needs.stream ? 'ttft' : 'answer';
   const latencyWords = needs.stream ? 'time to first token' : 'answer time';
 

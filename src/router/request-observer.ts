@@ -68,7 +68,10 @@ export interface RequestObservation {
   attempt(candidate: Candidate, index: number, simulated: boolean): AttemptObservation;
   /** The same candidate is tried again after `waitMs`. */
   retry(candidate: Candidate, error: RouterError, waitMs: number): void;
-  /** A stream's first chunk is in and goes to the caller. */
+  /**
+   * A stream's first chunk of substance (content, a tool call, a finish reason) is in: its chunks
+   * go to the caller, the ones with the role alone that came before it first.
+   */
   firstChunk(): void;
   /** The request ended, whichever way. Called once. */
   end(end: RequestEnd): void;

@@ -148,7 +148,7 @@ export class RequestRecord {
     return Math.max(0, Math.round((end - this.started - upstream - this.waitedMs) * 1000) / 1000);
   }
 
-  /** A stream's first chunk is in and goes to the caller. */
+  /** A stream's first chunk of substance is in: its chunks go to the caller. */
   committed(): void {
     this.committedAt = performance.now();
     this.observation?.firstChunk();

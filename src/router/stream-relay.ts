@@ -7,14 +7,19 @@ import type { ChatCompletionChunk, TokenUsage, Usage, UpstreamChatCompletionChun
 import type { Execution } from './execute.js';
 import { asRouterError, type RequestRecord } from './request-record.js';
 import type { RouterContext } from './router-context.js';
+import type { StreamOpening } from './stream-opening.js';
 
 export interface RelayInput {
   context: RouterContext;
   record: RequestRecord;
   execution: Execution<unknown>;
-  /** The first chunk with choices: its id, model and created are the final usage chunk's too. */
-  first: UpstreamChatCompletionChunk;
-  /** Usage reported on the chunks without choices that came before `first`. */
+  /**
+   * The chunks read while the attempt could still fall back, the caller's first, in order: from
+   * the first chunk with choices (whose id, model and created are the final usage chunk's too)
+   * to the first chunk of substance (`readOpening`).
+   */
+  read: StreamOpening['read'];
+  /** Usage reported on the chunks without choices that came before the first with choices. */
   usage: TokenUsage | undefined;
   rest: AsyncIterator<UpstreamChatCompletionChunk>;
   /** The caller asked for `stream_options.include_usage`: content chunks carry `usage: null`. */
@@ -94,7 +99,7 @@ class RelayState {
   succeed(): Usage {
     const usage = this.priced(this.usage);
     this.#stop();
-    const { first } = this.input;
+    const first = this.input.read[0];
     const finishReasons = this.finishReasons && Array.from(this.finishReasons, (reason) => reason ?? 'unknown');
     this.input.record.succeed(this.input.execution.candidate, usage, this.#completion(), { id: first.id, model: first.model, finishReasons });
     return usage;
@@ -108,7 +113,7 @@ class RelayState {
     const { record, execution } = this.input;
     const error = this.ended ?? asRouterError(execution.signal.aborted ? execution.signal.reason : thrown);
     if (!record.done) {
-      // A failure after the first chunk still counts against the deployment's health.
+      // A failure after the commit still counts against the deployment's health.
       execution.failedLate(error);
       const attempt = record.attempts.at(-1);
       if (attempt) {
@@ -179,7 +184,7 @@ class RelayState {
 /**
  * Passes a committed stream's chunks to the caller as they arrive, holds back the upstream's
  * usage-only chunk, and ends with one chunk carrying usage with cost, `provider` and `route`.
- * A failure after the first chunk ends the stream with that error (never a quiet end). Every
+ * A failure after the commit ends the stream with that error (never a quiet end). Every
  * way a stream ends writes its one audit record: the end, an upstream cut, an abort, the
  * caller leaving the loop, not reading for `streamIdleTimeoutMs`, or dropping the stream.
  */
@@ -232,8 +237,9 @@ const ended: ChunkResult = Object.freeze({ done: true, value: undefined });
 class Relay {
   readonly #state: RelayState;
   readonly #buffered: BufferedAsyncIterator<UpstreamChatCompletionChunk> | undefined;
-  /** The first chunk, read while the attempt could still fall back: the caller's first. */
-  #first: UpstreamChatCompletionChunk | undefined;
+  /** The chunks read while the attempt could still fall back (`RelayInput.read`), until all went out. */
+  #held: readonly UpstreamChatCompletionChunk[] | undefined;
+  #nextHeld = 0;
   /**
    * The last call still to settle while a `next()` waits on the upstream or the audit queue:
    * calls made meanwhile chain on it, so each is served in the order it was made.
@@ -244,7 +250,7 @@ class Relay {
 
   constructor(state: RelayState) {
     this.#state = state;
-    this.#first = state.input.first;
+    this.#held = state.input.read;
     const { rest } = state.input;
     this.#buffered = isBufferedIterator(rest) ? rest : undefined;
   }
@@ -269,9 +275,7 @@ class Relay {
     let result: ChunkResult | Promise<ChunkResult>;
     try {
       this.#state.resume();
-      const first = this.#first;
-      this.#first = undefined;
-      result = this.#step(first);
+      result = this.#step(undefined);
     } catch (thrown) {
       return this.#fail(thrown);
     }
@@ -337,7 +341,7 @@ class Relay {
    */
   #restIsIn(): boolean {
     const buffered = this.#buffered;
-    if (buffered === undefined || this.#first !== undefined) return false;
+    if (buffered === undefined || this.#held !== undefined) return false;
     const { usage, ended } = readBuffered(buffered, true);
     this.#state.usage = usage ?? this.#state.usage;
     return ended;
@@ -349,12 +353,14 @@ class Relay {
   }
 
   /**
-   * From `chunk` (or the upstream's next, when none) to the next chunk for the caller, in this
-   * turn while the upstream's chunks are buffered; a promise once it must be read.
+   * From `chunk` (or the next held chunk, or the upstream's next, when none) to the next chunk
+   * for the caller, in this turn while the upstream's chunks are held or buffered; a promise
+   * once it must be read.
    */
   #step(chunk: UpstreamChatCompletionChunk | undefined): ChunkResult | Promise<ChunkResult> {
     const buffered = this.#buffered;
     for (;;) {
+      if (chunk === undefined && this.#held !== undefined) chunk = this.#takeHeld();
       if (chunk === undefined) {
         const ready = buffered?.nextBuffered();
         if (ready === undefined) return this.#read();
@@ -364,6 +370,13 @@ class Relay {
       if (this.#deliverable(chunk)) return { done: false, value: chunk as ChatCompletionChunk };
       chunk = undefined;
     }
+  }
+
+  #takeHeld(): UpstreamChatCompletionChunk | undefined {
+    const held = this.#held!;
+    const chunk = held[this.#nextHeld++];
+    if (this.#nextHeld >= held.length) this.#held = undefined;
+    return chunk;
   }
 
   async #read(): Promise<ChunkResult> {
@@ -395,7 +408,8 @@ class Relay {
   /** The upstream ended: the record succeeds and the caller gets the usage chunk, last. */
   #finish(): ChunkResult | Promise<ChunkResult> {
     const state = this.#state;
-    const { record, execution, first } = state.input;
+    const { record, execution } = state.input;
+    const first = state.input.read[0];
     this.#closed = true;
     const usage = state.succeed();
     execution.release();
@@ -425,7 +439,7 @@ class Relay {
 
   #close(): void {
     this.#closed = true;
-    this.#first = undefined;
+    this.#held = undefined;
     this.#state.busy = false;
   }
 }

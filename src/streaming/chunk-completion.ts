@@ -22,7 +22,7 @@ export class ChunkCompletion {
 
   /**
    * The event as a chunk (a missing `choices` becomes `[]`, a missing `delta` `{}`); throws a
-   * retryable upstream error on anything else: before the first chunk the router falls back.
+   * retryable upstream error on anything else: before the first chunk of substance the router falls back.
    */
   accept(data: unknown): UpstreamChatCompletionChunk {
     if (typeof data !== 'object' || data === null) throw this.#malformed();

@@ -46,7 +46,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
   });
   const firstChunk = meter.createHistogram('gen_ai.client.operation.time_to_first_chunk', {
     unit: 's',
-    description: 'Time from the attempt that served a stream to its first chunk',
+    description: 'Time from the attempt that served a stream to its first chunk of substance (content, a tool call or a finish reason)',
     advice: { explicitBucketBoundaries: durationBuckets },
   });
   const cost = meter.createCounter('sovroute.cost', { description: 'Cost of answered calls, in the router currency (attribute sovroute.currency)' });

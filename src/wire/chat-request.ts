@@ -138,7 +138,11 @@ export const simulateSchema = z.strictObject({
   times: z.optional(z.number().check(z.int(), z.positive())),
   /** `Retry-After` seconds sent with `rate_limit`. @default 1 */
   retry_after_s: z.optional(z.number().check(z.nonnegative())),
-  /** For `stream_cut`: how many chunks reach the caller before the cut. @default 2 */
+  /**
+   * For `stream_cut`: how many chunks the stream sends before the cut; a cut before the first
+   * token (0, or 1: the role chunk alone) is retried or falls back like any failure before a
+   * stream commits. @default 2
+   */
   cut_after_chunks: z.optional(z.number().check(z.int(), z.nonnegative())),
   /** Delay before the answer (and between stream chunks, see `chunk_delay_ms`). @unit milliseconds */
   latency_ms: z.optional(z.number().check(z.nonnegative())),

@@ -1,5 +1,6 @@
 import type { ChatCompletionChunkChoice, UpstreamChatCompletionChunk } from '../../wire/chat-response.js';
 import type { Answer, AnswerChoice } from './chat-answer.js';
+import { hasSubstance } from '../../streaming/chunk-substance.js';
 import { streamCutError, throwIfAborted, wait } from './faults.js';
 
 /*
@@ -10,7 +11,11 @@ import { streamCutError, throwIfAborted, wait } from './faults.js';
 
 export interface StreamOptions {
   signal?: AbortSignal | undefined;
-  /** Pause before every chunk but the first. @unit milliseconds */
+  /**
+   * Pause before every chunk but the first and the one after a chunk that carries only the role:
+   * the role goes out with the first token, so time to the first token stays `latency_ms`.
+   * @unit milliseconds
+   */
   chunkDelay?: number | undefined;
   /** Throw a stream cut after this many chunks, when set. */
   cutAfter?: number | undefined;
@@ -47,12 +52,14 @@ export async function* streamChunks(
   options: StreamOptions,
 ): AsyncGenerator<UpstreamChatCompletionChunk> {
   let delivered = 0;
+  let paced = false;
   for (const chunk of chunks) {
     if (delivered === options.cutAfter) break;
-    if (delivered > 0 && options.chunkDelay) await wait(options.chunkDelay, options.signal);
+    if (paced) await wait(options.chunkDelay!, options.signal);
     throwIfAborted(options.signal);
     yield chunk;
     delivered++;
+    paced = options.chunkDelay !== undefined && options.chunkDelay > 0 && hasSubstance(chunk);
   }
   if (options.cutAfter !== undefined) throw streamCutError(delivered);
 }

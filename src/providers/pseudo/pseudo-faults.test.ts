@@ -118,16 +118,17 @@ describe('simulated latency and aborts', () => {
     expect(settled).toHaveBeenLastCalledWith(expect.objectContaining({ object: 'chat.completion' }));
   });
 
-  it('waits chunk_delay_ms between chunks, not before the first', async () => {
+  it('waits chunk_delay_ms between chunks, not before the first nor between the role and the first token', async () => {
     vi.useFakeTimers();
     const iterator = (await pseudoChatStream(request({ chunk_delay_ms: 100 }), { model: 'x', attempt: 0 }))[Symbol.asyncIterator]();
-    await iterator.next();
-    const second = vi.fn();
-    void iterator.next().then(second);
+    expect((await iterator.next()).value?.choices[0]?.delta).toEqual({ role: 'assistant', content: '' });
+    expect((await iterator.next()).value?.choices[0]?.delta.content).toBeTruthy();
+    const third = vi.fn();
+    void iterator.next().then(third);
     await vi.advanceTimersByTimeAsync(99);
-    expect(second).not.toHaveBeenCalled();
+    expect(third).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(1);
-    expect(second).toHaveBeenCalledWith(expect.objectContaining({ done: false }));
+    expect(third).toHaveBeenCalledWith(expect.objectContaining({ done: false }));
   });
 
   it('rejects promptly with the abort reason as cause when aborted during latency', async () => {
@@ -145,7 +146,8 @@ describe('simulated latency and aborts', () => {
   it('throws from the stream when aborted during a chunk delay, or before the next chunk', async () => {
     const controller = new AbortController();
     const paced = (await pseudoChatStream(request({ chunk_delay_ms: 60_000 }), { model: 'x', attempt: 0, signal: controller.signal }))[Symbol.asyncIterator]();
-    await paced.next();
+    await paced.next(); // the role
+    await paced.next(); // the first token, with it
     const pending = failure(paced.next());
     controller.abort();
     expect(await pending).toMatchObject({ code: 'aborted' });
