@@ -9,6 +9,16 @@ import type { AuditContentMode, AuditRecord, AuditRecordBody, ResolvedAuditOptio
 /** A finished request's record before it is chained. */
 export type UnchainedRecord = AuditRecordBody;
 
+/** A sink that cannot store records now: its last write failed, and it has not stored one since. */
+export interface FailingSink {
+  /** The sink's `name`, or `#<index>` among the sinks. */
+  sink: string;
+  /** When the first of its failed writes in a row failed. @unit epoch milliseconds */
+  since: number;
+  /** Records it has not stored yet. */
+  waiting: number;
+}
+
 /**
  * Chains records in the order requests complete and hands them to every sink, off the response
  * path: `append` only queues, hashing runs on the next turn of the event loop, and a slow or
@@ -26,6 +36,8 @@ export interface AuditTrail {
   append(record: UnchainedRecord): Promise<void> | undefined;
   /** Records not stored yet: waiting for room, waiting to be chained, and the longest sink queue. */
   depth(): number;
+  /** The sinks that cannot store records now (what a readiness probe reports); empty while all can. */
+  failing(): FailingSink[];
   /** Waits until every record appended so far is stored by every sink, or rejects after `drainTimeoutMs`. */
   flush(): Promise<void>;
   /** Flushes, then closes the sinks; records still not stored go to `onError`. */
@@ -234,6 +246,8 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
       return waiting.wait(unchained);
     },
     depth: () => waiting.size + backlog(),
+    failing: () =>
+      queues.flatMap((queue) => (queue.failingSince === undefined ? [] : [{ sink: queue.label, since: queue.failingSince, waiting: queue.size }])),
     flush,
     close: () => (closing ??= close()),
   };

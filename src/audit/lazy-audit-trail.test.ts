@@ -13,7 +13,7 @@ const { lazyAuditTrail } = await import('./lazy-audit-trail.js');
 
 function options(onError: ResolvedAuditOptions['onError']): ResolvedAuditOptions {
   return {
-    sinks: [{ write: async () => undefined }],
+    sinks: [{ name: 'shipper', write: async () => undefined }],
     content: 'none',
     candidates: 'summary',
     onError,
@@ -40,5 +40,14 @@ describe('an audit trail whose chunk cannot be loaded', () => {
     expect(reported[1]!.message).toMatch(/; record req-late is not stored$/);
     await expect(trail.flush()).rejects.toMatchObject({ reason: 'not_stored' });
     await expect(trail.close()).resolves.toBeUndefined();
+  });
+
+  it('counts every sink as failing from the failed load on, so a readiness probe says no record is stored', async () => {
+    const before = Date.now();
+    const trail = lazyAuditTrail(options(() => undefined));
+    expect(trail.failing()).toEqual([]);
+    await trail.append({ id: 'req-early' } as UnchainedRecord);
+    expect(trail.failing()).toEqual([{ sink: 'shipper', since: expect.any(Number), waiting: 0 }]);
+    expect(trail.failing()[0]!.since).toBeGreaterThanOrEqual(before);
   });
 });

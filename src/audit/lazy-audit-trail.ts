@@ -11,15 +11,18 @@ import type { ResolvedAuditOptions } from './types.js';
  *
  * If the chunk cannot be loaded (a deployment that left it out), no record can be stored: each
  * one is reported to `audit.onError` (reason `not_stored`), as a sink that cannot store it would
- * be, and no request waits for it; `flush()` rejects with that error.
+ * be, and no request waits for it; `flush()` rejects with that error, and every sink counts as
+ * failing (`failing()`, which `serve()`'s `/readyz` reports).
  */
 
 export function lazyAuditTrail(options: ResolvedAuditOptions): AuditTrail {
   if (options.sinks.length === 0) {
-    return { enabled: false, content: options.content, append: () => undefined, depth: () => 0, flush: async () => {}, close: async () => {} };
+    return { enabled: false, content: options.content, append: () => undefined, depth: () => 0, failing: () => [], flush: async () => {}, close: async () => {} };
   }
   let trail: AuditTrail | undefined;
   let failure: AuditError | undefined;
+  // When the trail failed to load: from then on no sink can store a record. @unit epoch milliseconds
+  let failedAt = 0;
   let early: { record: UnchainedRecord; resolve: (queued: Promise<void> | undefined) => void }[] = [];
   const notStored = (record: UnchainedRecord) => {
     try {
@@ -37,6 +40,7 @@ export function lazyAuditTrail(options: ResolvedAuditOptions): AuditTrail {
       return (trail = loaded);
     },
     (error: unknown) => {
+      failedAt = Date.now();
       failure = new AuditError(`the audit trail could not be loaded (${error instanceof Error ? error.message : String(error)})`, 'not_stored', error);
       for (const { record, resolve } of early) {
         notStored(record);
@@ -63,6 +67,7 @@ export function lazyAuditTrail(options: ResolvedAuditOptions): AuditTrail {
       return new Promise((resolve) => early.push({ record, resolve }));
     },
     depth: () => trail?.depth() ?? early.length,
+    failing: () => trail?.failing() ?? (failure ? options.sinks.map((sink, index) => ({ sink: sink.name ?? `#${index}`, since: failedAt, waiting: 0 })) : []),
     flush: async () => (await loaded()).flush(),
     close: async () => {
       const ready = trail ?? (await loading);

@@ -23,6 +23,11 @@ export class SinkQueue {
   #idle: (() => void)[] = [];
   /** The last write error, for `flush()` to explain what it waited for. */
   lastError: unknown;
+  /**
+   * When the first of the failed writes in a row failed; undefined while writes succeed. Records
+   * cannot be stored from then until a write succeeds. @unit epoch milliseconds
+   */
+  failingSince: number | undefined;
 
   /** `progress` is called each time stored records leave the queue, making room. */
   constructor(sink: AuditSink, label: string, options: ResolvedAuditOptions, progress: () => void) {
@@ -98,11 +103,13 @@ export class SinkQueue {
           this.#advance(batch.length);
           this.#failures = 0;
           this.lastError = undefined;
+          this.failingSince = undefined;
           this.#progress();
         } catch (error) {
           if (this.#closed) return;
           this.#failures += 1;
           this.lastError = error;
+          this.failingSince ??= Date.now();
           const { minDelayMs, maxDelayMs } = this.#options.retry;
           const delay = Math.min(maxDelayMs, minDelayMs * 2 ** Math.min(this.#failures - 1, 30));
           const message = error instanceof Error ? error.message : String(error);

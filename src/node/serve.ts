@@ -19,9 +19,17 @@ interface Edge {
   internals: RouterInternals | undefined;
   options: ResolvedServeOptions;
   hostAllowed(host: string | undefined): boolean;
-  /** Listening, and the audit sinks have told where their logs end (a chain continues from there). */
-  ready(): boolean;
+  /**
+   * 200 once listening, the audit sinks have told where their logs end (a chain continues from
+   * there) and every sink stores records; 503 otherwise, naming the sinks that cannot.
+   */
+  readiness(): { status: number; body: Readiness };
 }
+
+/** The body of `GET /readyz`. */
+type Readiness =
+  | { status: 'ready' | 'unavailable' }
+  | { status: 'unavailable'; audit: { failing: { sink: string; since: string; waiting: number }[] } };
 
 /**
  * Serves `router.fetch` over `node:http`, for clients in other languages or processes, with the
@@ -31,8 +39,9 @@ interface Edge {
  * other browser origin (unless `cors` allows it), send JSON on POST, and arrive within
  * `requestTimeoutMs`. Each refusal is an OpenAI error envelope with one audit record.
  * `GET /healthz` answers `{ "status": "ok" }` without either; `GET /readyz` answers 200 once
- * listening with the audit sinks resumed, and 503 from `server.close()` on. Resolves once listening;
- * `server.address()` tells the port.
+ * listening with the audit sinks resumed, 503 while an audit sink cannot store records (naming it
+ * and since when) and from `server.close()` on. Resolves once listening; `server.address()` tells
+ * the port.
  */
 export async function serve(router: Router, options: ServeOptions = {}): Promise<Server> {
   const internals = internalsOf(router);
@@ -71,7 +80,16 @@ export async function serve(router: Router, options: ServeOptions = {}): Promise
   });
   server.maxConnections = resolved.maxConnections;
   let resumed = false;
-  const edge: Edge = { router, internals, options: resolved, hostAllowed: () => false, ready: () => resumed && server.listening };
+  const readiness = (): { status: number; body: Readiness } => {
+    if (!resumed || !server.listening) return { status: 503, body: { status: 'unavailable' } };
+    // A sink that cannot store records makes every request served here one the log misses (or
+    // one held back by a full queue): the load balancer should send them elsewhere until it can.
+    const failing = internals?.failingAuditSinks?.() ?? [];
+    if (failing.length === 0) return { status: 200, body: { status: 'ready' } };
+    const sinks = failing.map(({ sink, since, waiting }) => ({ sink: withoutUserInfo(sink), since: new Date(since).toISOString(), waiting }));
+    return { status: 503, body: { status: 'unavailable', audit: { failing: sinks } } };
+  };
+  const edge: Edge = { router, internals, options: resolved, hostAllowed: () => false, readiness };
   const pending = new Set<Promise<void>>();
   handling.set(server, pending);
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
@@ -117,6 +135,15 @@ export async function serve(router: Router, options: ServeOptions = {}): Promise
   return server;
 }
 
+/**
+ * A sink's name without the user information of a URL in it (`//user:password@` becomes
+ * `//***@`): `/readyz` answers anyone who reaches the server. The built-in sinks' names hold no
+ * credentials (`postgres:<table>`, `jsonl:<path>`); a sink of the application's may name a URL.
+ */
+function withoutUserInfo(name: string): string {
+  return name.replace(/\/\/[^\s/@]*@/g, '//***@');
+}
+
 /** The requests each server is still handling. */
 const handling = new WeakMap<Server, Set<Promise<void>>>();
 
@@ -150,8 +177,8 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
     return;
   }
   if (get && path === '/readyz') {
-    const ready = edge.ready();
-    write(response, new Response(JSON.stringify({ status: ready ? 'ready' : 'unavailable' }), { status: ready ? 200 : 503, headers: { 'content-type': 'application/json' } }));
+    const { status, body } = edge.readiness();
+    write(response, new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
     return;
   }
   const apiKey = bearer(request.headers.authorization);

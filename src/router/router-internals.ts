@@ -1,3 +1,4 @@
+import type { FailingSink } from '../audit/audit-trail.js';
 import type { AuditRecordBody } from '../audit/types.js';
 import { RouterError } from '../errors.js';
 import { errorResponse } from './http-response.js';
@@ -31,6 +32,8 @@ export interface RouterInternals {
   refuse(request: RefusedRequest, error: RouterError): Response | Promise<Response>;
   /** Why the router's `keys` refuse this bearer token (401), so a server refuses it before reading a body; undefined when it may call. */
   refusesKey?(apiKey: string): RouterError | undefined;
+  /** The audit sinks that cannot store records now, for a readiness probe; empty while all can. */
+  failingAuditSinks?(): FailingSink[];
 }
 
 /** The endpoint a path is meant for: the routed ones by name, anything else `other`. */
@@ -77,6 +80,7 @@ export function createRouterInternals(context: RouterContext): RouterInternals {
         return RouterError.isInstance(error) ? error : undefined;
       }
     },
+    failingAuditSinks: () => context.audit.failing(),
   };
 }
 
