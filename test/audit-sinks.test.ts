@@ -128,6 +128,43 @@ describe('audit sinks', () => {
     expect(stored).toHaveLength(1);
   });
 
+  it('close() counts as lost only the records a write still under way did not store: a sink whose close lets that write finish loses none', async () => {
+    const stored: string[] = [];
+    let writing: (() => void) | undefined;
+    // Its write waits on something (a lock, a slow disk) that closing the sink lets go of.
+    const slow: AuditSink = {
+      name: 'slow',
+      write: (record) => new Promise<void>((resolve) => (writing = () => (stored.push(record.id), resolve()))),
+      close: async () => writing?.(),
+    };
+    const reported: Reported[] = [];
+    const routed = router({ sinks: [slow], drainTimeoutMs: 50, onError: (error, record, sink) => reported.push({ error, record, sink }) });
+    const id = (await routed.chat.completions.create({ model: 'auto', messages })).route.audit_id!;
+    const closed = await routed.close().then(() => 'closed', (error: Error) => error);
+    expect(stored).toEqual([id]);
+    expect(reported).toEqual([]);
+    expect(closed).toBe('closed');
+  });
+
+  it('close() reports a record queued behind a write still under way as lost, and the written one not, when the write ends as its sink closes', async () => {
+    const stored: string[] = [];
+    let writing: (() => void) | undefined;
+    const slow: AuditSink = {
+      name: 'slow',
+      write: (record) => new Promise<void>((resolve) => (writing ??= () => (stored.push(record.id), resolve()))),
+      close: async () => writing?.(),
+    };
+    const reported: Reported[] = [];
+    const routed = router({ sinks: [slow], drainTimeoutMs: 50, onError: (error, record, sink) => reported.push({ error, record, sink }) });
+    const first = (await routed.chat.completions.create({ model: 'auto', messages })).route.audit_id!;
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = (await routed.chat.completions.create({ model: 'auto', messages, seed: 1 })).route.audit_id!;
+    const closed = await routed.close().then(() => undefined, (error: Error) => error);
+    expect(stored).toEqual([first]);
+    expect(reported.map((entry) => [entry.error.reason, entry.record?.id])).toEqual([['not_stored', second]]);
+    expect(closed?.message).toMatch(/not stored after 50 ms \(audit.drainTimeoutMs\): sink slow: 1 not stored \(still writing\)$/);
+  });
+
   it("with onFull 'drop', reports records that do not fit a full queue, and those still queued at close", async () => {
     const reported: Reported[] = [];
     const hanging: AuditSink = { write: () => new Promise(() => undefined) };

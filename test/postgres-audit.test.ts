@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRouter, memoryAudit, openaiCompatible, verifyAudit, type AuditRecord } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createRouter, memoryAudit, openaiCompatible, verifyAudit, type AuditRecord, type AuditSink } from '../src/index.js';
 import { exportPostgresAudit, migratePostgresAudit, postgresAudit, readPostgresAudit, verifyPostgresAudit, type PostgresPool } from '../src/postgres/index.js';
 import { builtCli } from './helpers/built-package.js';
 import { databaseUrl, postgresSkip, uniqueName } from './helpers/services.js';
@@ -151,6 +151,54 @@ describe.skipIf(skip !== undefined)('postgresAudit', () => {
       await sink.close();
       await real.end();
     }
+  });
+
+  it('reports as lost, when close() stops waiting for an append the chain lock holds, only the records the database did not store', async () => {
+    const table = `${schema}.held`;
+    const sink = postgresAudit({ connectionString: databaseUrl, table });
+    const lockHolder = await admin.connect();
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      await lockHolder.query('COMMIT');
+    };
+    // The lock is let go as the router closes its sinks: the append it held then commits while the sink closes.
+    const closing: AuditSink = { name: sink.name!, write: sink.write, writeBatch: sink.writeBatch!, close: async () => (await release(), await sink.close()) };
+    const lost: { reason: string; id: string | undefined }[] = [];
+    const router = createRouter({
+      apiKey: 'test-pg',
+      providers: [provider],
+      audit: { sinks: [closing], drainTimeoutMs: 300, onError: (error, record) => void lost.push({ reason: error.reason, id: record?.id }) },
+    });
+    try {
+      const stored = (await router.chat.completions.create(ask('m'))).route.audit_id!;
+      await router.flush();
+      await lockHolder.query('BEGIN');
+      await lockHolder.query(`SELECT * FROM "${schema}".held_head FOR UPDATE`);
+      const held = (await router.chat.completions.create(ask('m'))).route.audit_id!;
+      // Its append is under way, waiting for the chain's lock.
+      await vi.waitFor(
+        async () => {
+          const { rows } = await admin.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%held_append%'`);
+          expect(rows).toHaveLength(1);
+        },
+        { timeout: 5_000, interval: 20 },
+      );
+      // Queued behind it, never sent.
+      const queued = (await router.chat.completions.create(ask('m'))).route.audit_id!;
+      const closed = await router.close().then(() => undefined, (error: Error) => error);
+      const ids: string[] = [];
+      for await (const { record } of readPostgresAudit({ connectionString: databaseUrl, table })) ids.push(record.id);
+      expect(ids).toEqual([stored, held]);
+      expect(lost.filter((entry) => entry.reason === 'not_stored')).toEqual([{ reason: 'not_stored', id: queued }]);
+      expect(closed?.message).toMatch(/not stored after 300 ms .*postgres:\S+held: 1 not stored/);
+    } finally {
+      await release();
+      lockHolder.release();
+      await sink.close();
+    }
+    expect(await verifyPostgresAudit({ connectionString: databaseUrl, table })).toMatchObject({ ok: true, count: 2 });
   });
 
   it('fails an append to a database that stops answering, stores it once it answers again, and lets router.close() finish while it is silent', async () => {

@@ -6,6 +6,9 @@ import { hashRecord } from './hash-chain.js';
 import { SinkQueue } from './sink-queue.js';
 import type { AuditContentMode, AuditRecord, AuditRecordBody, ResolvedAuditOptions } from './types.js';
 
+/** The errors of `flush()` giving up after `drainTimeoutMs`, which `close()` rewords once it knows what was lost. */
+const drainTimeouts = new WeakSet<AuditError>();
+
 /** A finished request's record before it is chained. */
 export type UnchainedRecord = AuditRecordBody;
 
@@ -185,7 +188,11 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let over = false;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(notStoredError()), options.drainTimeoutMs);
+      timer = setTimeout(() => {
+        const error = notStoredError();
+        drainTimeouts.add(error);
+        reject(error);
+      }, options.drainTimeoutMs);
     });
     return Promise.race([drain(() => over), deadline]).finally(() => {
       over = true;
@@ -215,18 +222,40 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
     } catch (error) {
       failure = error;
     }
+    const heldBack = waiting.size;
     // No request may wait on a closed trail: what is held back goes where the rest goes.
     waiting.release(waiting.size, (record) => pending.push(record));
     chain();
+    const unchained = pending.length;
     for (const entry of pending.splice(0)) {
       const unsent = { ...(entry instanceof AuditGap ? entry.record() : entry), prev: null, hash: '' } as AuditRecord;
       queues[0]?.report(new AuditError(`the router closed before record ${unsent.id} could be chained`, 'not_stored'), unsent);
     }
     for (const queue of queues) queue.abandon();
     const closed = await Promise.allSettled(queues.map((queue) => queue.sink.close?.()));
+    // A write under way when the wait ended may have stored its records since (a sink's close
+    // can wait for it): those are not lost. One still under way a turn after its sink closed
+    // may never end, and counts as storing nothing.
+    await Promise.race([Promise.all(queues.map((queue) => queue.writeEnded())), new Promise<void>((resolve) => scheduleTurn(resolve))]);
+    for (const queue of queues) queue.giveUp();
+    // The wait's own words counted records that were stored since: say what was lost instead.
+    if (drainTimeouts.has(failure as AuditError)) failure = lostError(heldBack, unchained);
     const rejected = closed.find((result) => result.status === 'rejected');
     if (failure === undefined && rejected) failure = rejected.reason;
     if (failure !== undefined) throw failure;
+  }
+
+  /** What `close()` lost after `flush()` gave up waiting; undefined when every record was stored after all. */
+  function lostError(heldBack: number, unchained: number): AuditError | undefined {
+    const lost = queues.filter((queue) => queue.notStored > 0);
+    const details = lost.map((queue) => {
+      const last = queue.lastError instanceof Error ? queue.lastError.message : queue.lastError === undefined ? 'still writing' : String(queue.lastError);
+      return `sink ${queue.label}: ${queue.notStored} not stored (${last})`;
+    });
+    if (unchained > 0) details.push(`${unchained} waiting for a sink to tell where its log ends`);
+    if (details.length === 0) return undefined;
+    if (heldBack > 0) details.push(`${heldBack} of them held back by a full queue (audit.queueLimit)`);
+    return new AuditError(`audit records not stored after ${options.drainTimeoutMs} ms (audit.drainTimeoutMs): ${details.join('; ')}`, 'not_stored', lost[0]?.lastError);
   }
 
   return {

@@ -21,6 +21,13 @@ export class SinkQueue {
   #closed = false;
   #wake: (() => void) | undefined;
   #idle: (() => void)[] = [];
+  /** How many records, from the head, the write under way holds; 0 between writes. */
+  #writing = 0;
+  #writeEnded: (() => void)[] = [];
+  /** What `abandon()` took from the queue while a write was under way: reported once it ends. */
+  #abandoned: AuditRecord[] = [];
+  /** Records handed to `onError` as not stored because the router closed. */
+  notStored = 0;
   /** The last write error, for `flush()` to explain what it waited for. */
   lastError: unknown;
   /**
@@ -69,17 +76,46 @@ export class SinkQueue {
     this.#wake?.();
   }
 
-  /** Stops delivering; every record still queued goes to `onError` as not stored. */
+  /**
+   * Stops delivering; every record still queued goes to `onError` as not stored. A write under
+   * way may still store its records (a sink's `close` can wait for it, as pg's pool does), so
+   * while it lasts nothing is reported: once it ends, what it did not store is, in chain order;
+   * `giveUp()` reports the rest if it never ends.
+   */
   abandon(): void {
     this.#closed = true;
     this.retryNow();
-    for (let index = this.#head; index < this.#items.length; index++) {
-      const record = this.#items[index]!;
-      this.report(new AuditError(`the router closed before audit sink ${this.label} stored record ${record.id}`, 'not_stored', this.lastError), record);
-    }
+    this.#abandoned = this.#items.slice(this.#head);
     this.#items = [];
     this.#head = 0;
+    if (this.#writing === 0) this.#reportAbandoned(0);
     this.#settle();
+  }
+
+  /** Resolves once no write is under way. */
+  writeEnded(): Promise<void> {
+    if (this.#writing === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#writeEnded.push(resolve));
+  }
+
+  /** Counts a write still under way after the router closed as one that stored nothing. */
+  giveUp(): void {
+    this.#reportAbandoned(0);
+  }
+
+  /** Reports the abandoned records after the first `stored` (which the last write stored) as not stored. */
+  #reportAbandoned(stored: number): void {
+    const records = this.#abandoned;
+    this.#abandoned = [];
+    for (const record of records.slice(stored)) {
+      this.notStored += 1;
+      this.report(new AuditError(`the router closed before audit sink ${this.label} stored record ${record.id}`, 'not_stored', this.lastError), record);
+    }
+  }
+
+  #ended(): void {
+    this.#writing = 0;
+    for (const resolve of this.#writeEnded.splice(0)) resolve();
   }
 
   report(error: AuditError, record: AuditRecord | null): void {
@@ -96,17 +132,29 @@ export class SinkQueue {
     try {
       while (this.size > 0 && !this.#closed) {
         const batch = this.sink.writeBatch ? this.#items.slice(this.#head, this.#head + maxBatch) : [this.#items[this.#head]!];
+        this.#writing = batch.length;
         try {
           if (this.sink.writeBatch) await this.sink.writeBatch(batch);
           else await this.sink.write(batch[0]!);
-          if (this.#closed) return; // abandoned meanwhile: the queue was already emptied
+          this.#ended();
+          if (this.#closed) {
+            // Abandoned meanwhile: this batch is stored, what followed it is not.
+            this.lastError = undefined;
+            this.#reportAbandoned(batch.length);
+            return;
+          }
           this.#advance(batch.length);
           this.#failures = 0;
           this.lastError = undefined;
           this.failingSince = undefined;
           this.#progress();
         } catch (error) {
-          if (this.#closed) return;
+          this.#ended();
+          if (this.#closed) {
+            this.lastError = error;
+            this.#reportAbandoned(0);
+            return;
+          }
           this.#failures += 1;
           this.lastError = error;
           this.failingSince ??= Date.now();

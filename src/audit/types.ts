@@ -170,7 +170,10 @@ export interface AuditSink {
   lastHash?(): Promise<string | null>;
   /** Waits until everything written so far is stored (and durable, as the sink defines it). */
   flush?(): Promise<void>;
-  /** Flushes and releases resources. */
+  /**
+   * Flushes and releases resources. Called by `router.close()` even while a write is under way:
+   * the records that write stores before `close` resolves count as stored, the rest as lost.
+   */
   close?(): Promise<void>;
 }
 
@@ -240,7 +243,8 @@ export interface AuditOptions {
   };
   /**
    * The longest `router.flush()` and `router.close()` wait for queued records and retries.
-   * `flush()` then rejects (the records stay queued); `close()` hands what is left to `onError`.
+   * `flush()` then rejects (the records stay queued); `close()` hands what is left to `onError`,
+   * except what a write still under way stores before its sink has closed.
    * `close()` first waits as long, at most, for the requests under way to end.
    * @unit milliseconds @default 10000
    */
