@@ -15,10 +15,10 @@ import { renderReport } from './report/report-html.js';
 export const reportUsage = `Usage: sovroute audit report <file> | --postgres <url> [--table <name>] --html <out.html> [--from <ISO>] [--to <ISO>] [--outcome <o>[,...]] [--provider <id>[,...]] [--config <file>] [--continues <hash> | --segment]
 
   Writes one self-contained HTML file (no script, nothing fetched, printable on A4) for the
-  people around an app: requests by outcome over time, spend by provider, model and key (per currency),
-  traffic per jurisdiction tier and hosting country, every denial with its reason, fallbacks,
-  the policies in force and when they changed, and the hash chain's verification with its first
-  and last hash. The log is streamed: its size does not matter. Exit 1 when the chain is broken
+  people around an app: requests by outcome over time, spend by provider, model and key (per
+  currency; the 20 keys that spent most, the others summed in one row), traffic per jurisdiction
+  tier and hosting country, every denial with its reason, fallbacks, the policies in force and
+  when they changed, and the hash chain's verification with its first and last hash. The log is streamed: its size does not matter. Exit 1 when the chain is broken
   (the report is still written, and says so).
 
 Options:

@@ -182,4 +182,31 @@ describe('audit report', () => {
     const columns = [...html.matchAll(/class="column" data-bucket="([^"]+)" data-total="(\d+)"/g)].map((match) => `${match[1]}=${match[2]}`);
     expect(columns).toEqual(['2026-11-01=1', '2026-11-02=0', '2026-11-03=0', '2026-11-04=1', '2026-11-05=0', '2026-11-06=0', '2026-11-07=0', '2026-11-08=0', '2026-11-09=1']);
   });
+
+  it('lists the 20 keys that spent most and sums the others in one row, so the table stays short and still adds up', () => {
+    // 500 callers, each a key of its own (a gateway without configured keys labels each by its hash).
+    const fields: Partial<AuditRecord>[] = Array.from({ length: 500 }, (_, index) => ({ key_id: `key_${index}`, cost: index + 1 }));
+    // Among the others: a test key's call (no spend) and a call in another currency.
+    fields.push({ key_id: 'ci', cost: 3, simulated: true }, { key_id: 'key_7', cost: 2, currency: 'USD' });
+    const { html } = report(chain(fields));
+    const table = /<table id="spend-key">(.*?)<\/table>/s.exec(html)![1]!;
+    const labels = [...table.matchAll(/<tr data-label="([^"]+)"/g)].map((match) => match[1]);
+    expect(labels).toEqual([...Array.from({ length: 20 }, (_, index) => `key_${499 - index}`), '(481 other keys)']);
+    const others = /<tr data-label="\(481 other keys\)">(.*?)<\/tr>/s.exec(table)![1]!;
+    // 480 keys with one call each, key_7's second call, and the simulated one.
+    expect(others).toContain('<td class="n">482 (1 simulated)</td>');
+    expect(others).toContain(`data-cost="${(480 * 481) / 2}"`);
+    expect(others).toContain('2.00 USD');
+    // Every row together is the total spend.
+    const euros = [...table.matchAll(/data-currency="EUR" data-cost="([0-9.]+)"/g)].reduce((sum, match) => sum + Number(match[1]), 0);
+    expect(euros).toBe((500 * 501) / 2);
+    expect(html).toMatch(/The 20 keys that spent most; the other 481 are summed in the last row/);
+  });
+
+  it('lists every key when there are at most 21, rather than a row summing a single key', () => {
+    const { html } = report(chain(Array.from({ length: 21 }, (_, index) => ({ key_id: `key_${index}`, cost: index + 1 }))));
+    const table = /<table id="spend-key">(.*?)<\/table>/s.exec(html)![1]!;
+    expect([...table.matchAll(/<tr data-label="([^"]+)"/g)]).toHaveLength(21);
+    expect(table).not.toContain('other keys');
+  });
 });

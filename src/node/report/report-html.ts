@@ -52,8 +52,34 @@ function detail(entry: { simulated: number; unfinished: number }): string {
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
 }
 
-function tallyTable(id: string, title: string, tally: Tally, currencies: readonly string[], kept: number): string {
-  const rows = [...tally.entries()].sort(bySpend(currencies));
+/** Keys listed by name in the spend table; the others share one row. */
+const keysListed = 20;
+
+type TallyEntry = [string, { count: number; simulated: number; unfinished: number; cost: Amounts }];
+
+/** Rows summed into one: requests, simulated and cut ones, spend per currency. */
+function others(rows: readonly TallyEntry[]): TallyEntry[1] {
+  const sum = { count: 0, simulated: 0, unfinished: 0, cost: new Map<string, number>() };
+  for (const [, entry] of rows) {
+    sum.count += entry.count;
+    sum.simulated += entry.simulated;
+    sum.unfinished += entry.unfinished;
+    for (const [currency, value] of entry.cost) sum.cost.set(currency, (sum.cost.get(currency) ?? 0) + value);
+  }
+  return sum;
+}
+
+/**
+ * A table of `tally` by spend. With `listed`, only that many rows are named and the rest are summed
+ * in one last row (`(N other …)`, where `noun` names them), so a table of thousands of keys stays
+ * readable and still adds up to the total; a single row left over is shown as itself.
+ */
+function tallyTable(id: string, title: string, tally: Tally, currencies: readonly string[], kept: number, cap?: { listed: number; noun: string }): string {
+  let rows: TallyEntry[] = [...tally.entries()].sort(bySpend(currencies));
+  if (cap !== undefined && rows.length > cap.listed + 1) {
+    const rest = rows.slice(cap.listed);
+    rows = [...rows.slice(0, cap.listed), [`(${number(rest.length)} other ${cap.noun})`, others(rest)]];
+  }
   const body = rows
     .map(([label, entry]) => `<tr data-label="${escapeHtml(label)}"><td>${escapeHtml(label)}</td><td class="n">${number(entry.count)}${detail(entry)}</td><td class="n">${percent(entry.count, kept)}</td><td class="n">${amounts(entry.cost)}</td></tr>`)
     .join('');
@@ -99,6 +125,12 @@ function timeline(data: ReportData): string {
   }
   const note = gapless ? '' : `<p class="meta">The log spans ${number(Math.round((last - start) / dayMs) + 1)} days, from ${escapeHtml(hours[0]!.slice(0, 10))} to ${escapeHtml(hours.at(-1)!.slice(0, 10))}: only the days with requests are shown.</p>`;
   return stackedColumns('timeline', [...columns].map(([label, values]) => ({ label, values })), outcomeNames) + note;
+}
+
+/** Says that the key table is cut, and where every key's requests are: the CSV export lists each with its key_id. */
+function keysNote(keys: number): string {
+  if (keys <= keysListed + 1) return '';
+  return `<p class="meta">The ${keysListed} keys that spent most; the other ${number(keys - keysListed)} are summed in the last row. <code>sovroute audit export --format csv</code> lists every request with its key.</p>`;
 }
 
 /** The report as one HTML document: inline styles and SVG, no script, nothing fetched. */
@@ -173,7 +205,7 @@ ${data.outcomes.dropped > 0 ? `<p class="meta">dropped: requests whose records w
 <section id="spend" class="page"><h2>Spend</h2><p class="meta">Successful requests, and streams cut or aborted part-way (paid for what they delivered), at the cost recorded for each, totalled per currency. Simulated requests (test keys) are counted among the requests and cost nothing.</p>
 <h3>By provider</h3>${spendBars('spend-provider-chart', data.spend.provider)}${tallyTable('spend-provider', 'provider', data.spend.provider, currencies, servedCount)}
 <h3>By model</h3>${spendBars('spend-model-chart', data.spend.model)}${tallyTable('spend-model', 'model', data.spend.model, currencies, servedCount)}
-<h3>By key</h3>${spendBars('spend-key-chart', data.spend.key)}${tallyTable('spend-key', 'key label', data.spend.key, currencies, servedCount)}</section>
+<h3>By key</h3>${spendBars('spend-key-chart', data.spend.key)}${tallyTable('spend-key', 'key label', data.spend.key, currencies, servedCount, { listed: keysListed, noun: 'keys' })}${keysNote(data.spend.key.size)}</section>
 
 <section id="jurisdiction" class="page"><h2>Where traffic went</h2><p class="meta">Share of the requests counted in spend by the strictest built-in policy the serving deployment satisfies, and by where it hosts inference.</p>
 <h3>By jurisdiction tier</h3>${shareBars('tier-chart', data.tiers, '#2c7a7b')}${tallyTable('tiers', 'tier', data.tiers, currencies, servedCount)}
