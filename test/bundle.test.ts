@@ -36,9 +36,12 @@ const dist = join(import.meta.dirname, '..', 'dist');
  * labels' option checks, a lazily loaded endpoint's failed load recorded, and models.list()
  * leaving out deployments that lack configuration, 58.4 KB with the prices of cached prompt
  * tokens, a failing health store kept from failing requests, the attempt's call run in its span's
- * context, and errors answered with status 200 told apart from those in a stream.
+ * context, and errors answered with status 200 told apart from those in a stream, 59.7 KB with
+ * tool_choice checked against the declared tools, deny lists matching the preset a deployment was
+ * built from, explain() marking candidates past a budget's ceiling, the prompt-cache counts in the
+ * audit record, and streams committing at their first chunk of substance, not a role-only one.
  */
-const startupBudget = 59 * 1024;
+const startupBudget = 60.5 * 1024;
 
 const builtIns = /\b(?:require\s*\(|import\s*\(?)\s*["'](?:node:[\w/]+|fs|fs\/promises|crypto|os|path|http|https|net|tls|module|events|stream|zlib|url|util|buffer|child_process|worker_threads|async_hooks)["']/;
 
