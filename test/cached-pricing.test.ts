@@ -102,7 +102,7 @@ describe('cached prompt tokens', () => {
     // The preset's USD prices per 1M: input 3, cache reads 0.30, cache writes 3.75, output 15.
     const { prompt_tokens, cached_tokens = 0, cache_write_tokens = 0, completion_tokens } = record.usage!;
     expect(record.cost).toBeCloseTo(((prompt_tokens - cached_tokens - cache_write_tokens) * 3 + cached_tokens * 0.3 + cache_write_tokens * 3.75 + completion_tokens * 15) / 1e6, 12);
-    const [header, line] = exportAudit(audit.records, { format: 'csv' }).trim().split('\n');
+    const [header, line] = exportAudit(audit.records, { format: 'csv' }).trim().split(/\r?\n/);
     const columns = header!.split(',');
     const values = line!.split(',');
     expect(values[columns.indexOf('cached_tokens')]).toBe('1000');

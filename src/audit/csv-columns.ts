@@ -36,8 +36,6 @@ export const auditCsvColumns: readonly AuditCsvColumn[] = [
   column('prompt_tokens', 'prompt tokens', (record) => record.usage?.prompt_tokens),
   column('completion_tokens', 'completion tokens', (record) => record.usage?.completion_tokens),
   column('total_tokens', 'total tokens', (record) => record.usage?.total_tokens),
-  column('cached_tokens', "prompt tokens read from the provider's prompt cache (part of prompt_tokens)", (record) => (record.usage ? (record.usage.cached_tokens ?? 0) : null)),
-  column('cache_write_tokens', "prompt tokens written to the provider's prompt cache (part of prompt_tokens)", (record) => (record.usage ? (record.usage.cache_write_tokens ?? 0) : null)),
   column('usage_estimated', 'true when the tokens are estimated, not reported by the provider', (record) => (record.usage ? record.usage.estimated === true : null)),
   column('estimated_cost', 'cost expected before the call', (record) => record.estimated_cost),
   column('cost', 'cost of the tokens used', (record) => record.cost),
@@ -53,6 +51,9 @@ export const auditCsvColumns: readonly AuditCsvColumn[] = [
   column('overhead_ms', 'time spent in the router outside upstream calls, milliseconds', (record) => record.overhead_ms),
   column('hash', "the record's hash in the chain", (record) => record.hash),
   column('prev', "the previous record's hash in the chain", (record) => record.prev),
+  // Columns added later go last, so a reader of earlier exports by position keeps its columns.
+  column('cached_tokens', "prompt tokens read from the provider's prompt cache (part of prompt_tokens)", (record) => (record.usage ? (record.usage.cached_tokens ?? 0) : null)),
+  column('cache_write_tokens', "prompt tokens written to the provider's prompt cache (part of prompt_tokens)", (record) => (record.usage ? (record.usage.cache_write_tokens ?? 0) : null)),
 ];
 
 /**

@@ -76,7 +76,7 @@ describe('exportAudit', () => {
   });
 
   it('writes a CSV header even when nothing matches', () => {
-    expect(exportAudit(records, { format: 'csv', outcome: 'aborted' })).toMatch(/^id,ts,key_id,.*,hash,prev\r\n$/);
+    expect(exportAudit(records, { format: 'csv', outcome: 'aborted' })).toMatch(/^id,ts,key_id,.*,hash,prev,cached_tokens,cache_write_tokens\r\n$/);
   });
 
   it('starts a CSV with a byte order mark only when asked (for Excel)', () => {
