@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { catalogPresets } from '../src/catalog/default-catalog.js';
-import { azureOpenAI, createRouter, defaultCatalog, memoryAudit, openai, RouterError, type Provider } from '../src/index.js';
+import { azureOpenAI, bedrock, createRouter, defaultCatalog, memoryAudit, openai, openaiCompatible, RouterError, type Provider } from '../src/index.js';
 import { anyUpstream, stubPresetKeys } from './helpers/catalog.js';
 import { mockServer } from './helpers/msw.js';
 import { rejection } from './helpers/rejection.js';
@@ -166,6 +166,14 @@ describe('provider lists in policies', () => {
     expect(keyed).toMatchObject({ code: 'invalid_request', param: 'keys.<key>.policy' });
     expect(keyed.message).toMatch(/policy "team" names "Mistral AI" in providers\.allow, which is not a provider id/);
     expect(keyed.message).not.toContain('sk-a');
+    // A name cut before a configured preset's id (the factory's, bedrock for bedrock-eu-central-1) would deny none of them.
+    const regions = [bedrock({ region: 'eu-central-1' }), bedrock({ region: 'eu-west-3' })];
+    const cut = refusal(() => createRouter({ providers: [...providers, ...regions], policy: { name: 'no-aws', providers: { deny: ['bedrock'] } } }));
+    expect(cut).toMatchObject({ code: 'invalid_request', param: 'policy' });
+    expect(cut.message).toContain('names "bedrock" in providers.deny, which no configured provider has as its id or preset, so it would match none; use "bedrock-eu-central-1", "bedrock-eu-west-3"');
+    // A custom provider's id starting with the entry is no factory name: the entry is taken as it is.
+    const custom = openaiCompatible({ id: 'acme-eu', baseURL: 'https://acme.test/v1', jurisdiction: { operator: { name: 'Acme SAS', country: 'FR', parents: [] }, hosting: ['FR'] }, models: [{ id: 'm' }] });
+    expect(() => createRouter({ providers: [custom], policy: { name: 'shared', providers: { deny: ['acme'] } } })).not.toThrow();
     // An id, configured or not, is taken as it is.
     const router = createRouter({ providers, policy: { name: 'no-openai', providers: { deny: ['openai', 'not-configured'] } } });
     expect(router.explain({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'x' }] }).candidates[0]?.reasons).toContain(

@@ -18,7 +18,9 @@ export interface JurisdictionPolicy {
    * Provider ids to allow exclusively, or to deny. A denied id that is a built-in preset's own id
    * (`openai`) also denies every deployment built from that preset under another id
    * (`openai({ id: 'openai-prod' })`); an allow list admits exactly the ids it names. createRouter
-   * refuses an entry that is not a provider id (kebab-case), which would never match.
+   * refuses an entry that is not a provider id (kebab-case), which would never match, and one that
+   * stands for configured presets without being their id (a factory name: `mistral` for
+   * `mistral-ai`, `bedrock` for `bedrock-eu-central-1`), naming the ids to write.
    */
   providers?: { allow?: string[]; deny?: string[] };
   /** Require a zero-retention commitment. @default false */

@@ -323,25 +323,43 @@ const providerIdPattern = /^[a-z0-9][a-z0-9-]*$/;
 /**
  * A policy's provider lists name provider ids, which are kebab-case: any other entry would never
  * match, and a deny list holding it would deny nothing. (An id no configured provider has is
- * taken as it is: a policy may be shared by routers with different providers.) The fix it
- * suggests is a configured id or preset id the entry spells without its dashes (a factory name,
- * as configuration files name presets: `mistralEU` for `mistral-eu`), else the entry in lower case.
+ * taken as it is: a policy may be shared by routers with different providers.) Nor may an entry
+ * stand for configured presets without being their id: a factory name, as configuration files
+ * name presets, spelled without the id's dashes (`mistralEU` for `mistral-eu`) or cut before
+ * them (`mistral` for `mistral-ai`, `bedrock` for `bedrock-eu-central-1`), would match none of
+ * them; the refusal names the ids to write.
  */
 function assertProviderIds(policy: JurisdictionPolicy, where: string, providers: readonly Provider[]): void {
   for (const list of ['allow', 'deny'] as const) {
     for (const entry of policy.providers?.[list] ?? []) {
-      if (providerIdPattern.test(entry)) continue;
+      const kebab = providerIdPattern.test(entry);
+      if (kebab && providers.some((provider) => provider.id === entry || provider.preset === entry)) continue;
       const lower = entry.toLowerCase();
-      const undashed = (name: string) => name.replaceAll('-', '');
-      const configured = providers.flatMap((provider) => [provider.id, provider.preset ?? provider.id]).find((name) => undashed(name) === undashed(lower));
-      const meant = configured ?? (providerIdPattern.test(lower) ? lower : undefined);
+      const meant = idsMeant(lower, providers);
+      if (kebab && meant.length === 0) continue;
+      if (meant.length === 0 && providerIdPattern.test(lower)) meant.push(lower);
+      const why = kebab ? 'which no configured provider has as its id or preset, so it would match none' : 'which is not a provider id (kebab-case: a-z, 0-9, -) and would never match one';
       throw new InvalidRequestError(
-        `createRouter: policy "${policy.name}" names "${entry}" in providers.${list}, which is not a provider id (kebab-case: a-z, 0-9, -) and would never match one` +
-          (meant === undefined ? '' : `; use "${meant}"`),
+        `createRouter: policy "${policy.name}" names "${entry}" in providers.${list}, ${why}` + (meant.length === 0 ? '' : `; use ${meant.map((id) => `"${id}"`).join(', ')}`),
         where,
       );
     }
   }
+}
+
+/**
+ * The configured ids and preset ids that `name` (in lower case) spells without their dashes, and
+ * the preset ids it names up to a dash (a factory name: `mistral`, `bedrock`). Only presets have
+ * factory names: a custom provider's id that merely starts with the entry is not taken for it.
+ */
+function idsMeant(name: string, providers: readonly Provider[]): string[] {
+  const undashed = (id: string) => id.replaceAll('-', '');
+  const meant = new Set<string>();
+  for (const provider of providers) {
+    for (const id of [provider.id, provider.preset ?? provider.id]) if (undashed(id) === undashed(name)) meant.add(id);
+    if (provider.preset?.startsWith(`${name}-`)) meant.add(provider.preset);
+  }
+  return [...meant];
 }
 
 /** A key's audit id when it has no label: a prefix of its SHA-256, never the key. */
