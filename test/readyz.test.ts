@@ -140,3 +140,39 @@ describe('GET /readyz while an audit sink cannot store records', () => {
     }
   });
 });
+
+describe('GET /readyz naming a failing sink whose name holds a credential elsewhere than user:password@', () => {
+  it('hides a token in its query, a password written unencoded (with / or @ in it) and a bearer token, keeping the rest readable', async () => {
+    const failingSink = (name: string): AuditSink => ({
+      name,
+      write: () => {
+        throw new Error('log pipeline unavailable');
+      },
+    });
+    const sinks = [
+      failingSink('https://logs.example/ingest?tenant=eu&api_key=k3y-secret&sig=s1g-secret'),
+      failingSink('https://shipper:pa55/w@rd-secret@logs.example/ingest'),
+      failingSink('webhook Bearer abcdefgh12345678-secret'),
+    ];
+    const router = createRouter({
+      providers: [provider],
+      keys: { 'test-a': { label: 'a' } },
+      audit: { sinks, retry: { minDelayMs: 20, maxDelayMs: 20 }, drainTimeoutMs: 50, onError: () => undefined },
+    });
+    const server = await serve(router, { port: 0 });
+    const { port } = server.address() as AddressInfo;
+    try {
+      expect((await chat(port)).status).toBe(200);
+      const failing = await readyzUntil(port, (_, body) => (body as { audit?: { failing: unknown[] } }).audit?.failing.length === 3);
+      expect(failing.status).toBe(503);
+      const names = (failing.body.audit as { failing: { sink: string }[] }).failing.map((entry) => entry.sink);
+      expect(JSON.stringify(names)).not.toMatch(/secret|k3y|s1g|pa55|w@rd/);
+      expect(names[0]).toMatch(/^https:\/\/logs\.example\/ingest\?tenant=eu&api_key=\*\*\*&sig=\*\*\*$/);
+      expect(names[1]).toBe('https://***@logs.example/ingest');
+      expect(names[2]).toMatch(/^webhook Bearer /);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await router.close().catch(() => undefined);
+    }
+  });
+});

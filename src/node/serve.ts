@@ -7,6 +7,7 @@ import { bearer } from '../router/bearer.js';
 import type { Router } from '../router/create-router.js';
 import { internalsOf, type RouterInternals } from '../router/router-internals.js';
 import { incomingTraceContext } from '../router/trace-context.js';
+import { redactCredentialShapes } from '../providers/redact.js';
 import { answerClientError } from './client-error.js';
 import { checkOrigin, createHostCheck, isJsonContentType, isLoopbackHost, preflightHeaders } from './edge-checks.js';
 import { readRequestBody } from './read-request-body.js';
@@ -86,7 +87,7 @@ export async function serve(router: Router, options: ServeOptions = {}): Promise
     // one held back by a full queue): the load balancer should send them elsewhere until it can.
     const failing = internals?.failingAuditSinks?.() ?? [];
     if (failing.length === 0) return { status: 200, body: { status: 'ready' } };
-    const sinks = failing.map(({ sink, since, waiting }) => ({ sink: withoutUserInfo(sink), since: new Date(since).toISOString(), waiting }));
+    const sinks = failing.map(({ sink, since, waiting }) => ({ sink: withoutCredentials(sink), since: new Date(since).toISOString(), waiting }));
     return { status: 503, body: { status: 'unavailable', audit: { failing: sinks } } };
   };
   const edge: Edge = { router, internals, options: resolved, hostAllowed: () => false, readiness };
@@ -136,13 +137,20 @@ export async function serve(router: Router, options: ServeOptions = {}): Promise
 }
 
 /**
- * A sink's name without the user information of a URL in it (`//user:password@` becomes
- * `//***@`): `/readyz` answers anyone who reaches the server. The built-in sinks' names hold no
- * credentials (`postgres:<table>`, `jsonl:<path>`); a sink of the application's may name a URL.
+ * A sink's name without the credentials a URL in it may hold: `/readyz` answers anyone who
+ * reaches the server. The built-in sinks' names hold none (`postgres:<table>`, `jsonl:<path>`); a
+ * sink of the application's may name a URL. Hidden as `***`: the user information (`//user:
+ * password@`, up to the last `@` before a space, since a password written unencoded may hold `/`
+ * or `@`), the value of a query parameter whose name says it is a secret (`?api_key=`, `&sig=`,
+ * `?token=`, `?password=`), and a bearer token or an API key known by its shape.
  */
-function withoutUserInfo(name: string): string {
-  return name.replace(/\/\/[^\s/@]*@/g, '//***@');
+function withoutCredentials(name: string): string {
+  const hidden = name.replace(/\/\/[^\s]*@/g, '//***@').replace(secretParameter, '$1***');
+  return redactCredentialShapes(hidden);
 }
+
+/** A query parameter (its `?`/`&`, name and `=` kept) whose name says its value is a credential. */
+const secretParameter = /([?&;][^=&#\s]*(?:pass|pwd|token|secret|key|sig|auth|credential)[^=&#\s]*=)[^&#\s]*/gi;
 
 /** The requests each server is still handling. */
 const handling = new WeakMap<Server, Set<Promise<void>>>();
