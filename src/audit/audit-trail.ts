@@ -249,7 +249,7 @@ export function createAuditTrail(options: ResolvedAuditOptions): AuditTrail {
   function lostError(heldBack: number, unchained: number): AuditError | undefined {
     const lost = queues.filter((queue) => queue.notStored > 0);
     const details = lost.map((queue) => {
-      const last = queue.lastError instanceof Error ? queue.lastError.message : queue.lastError === undefined ? 'still writing' : String(queue.lastError);
+      const last = queue.lastError instanceof Error ? queue.lastError.message : queue.lastError === undefined ? queue.lostWhile : String(queue.lastError);
       return `sink ${queue.label}: ${queue.notStored} not stored (${last})`;
     });
     if (unchained > 0) details.push(`${unchained} waiting for a sink to tell where its log ends`);

@@ -28,6 +28,8 @@ export class SinkQueue {
   #abandoned: AuditRecord[] = [];
   /** Records handed to `onError` as not stored because the router closed. */
   notStored = 0;
+  /** Why those records were not stored, when no write error says it: the write was still under way, or they waited behind one. */
+  lostWhile: 'still writing' | 'queued behind a write still under way when the wait ended' = 'still writing';
   /** The last write error, for `flush()` to explain what it waited for. */
   lastError: unknown;
   /**
@@ -140,6 +142,7 @@ export class SinkQueue {
           if (this.#closed) {
             // Abandoned meanwhile: this batch is stored, what followed it is not.
             this.lastError = undefined;
+            this.lostWhile = 'queued behind a write still under way when the wait ended';
             this.#reportAbandoned(batch.length);
             return;
           }
