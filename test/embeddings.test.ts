@@ -133,4 +133,21 @@ describe('an empty embeddings input', () => {
     expect(error.message).toMatch(/input must not be empty/);
     expect(upstream.requests).toHaveLength(0);
   });
+
+  // OpenAI refuses an empty string (and an empty token list) among the inputs; a test key that
+  // embedded it would pass a CI run that production then fails.
+  it('refuses an empty string or token list among the inputs, naming it, before anything is sent, with a test key too', async () => {
+    const router = createRouter({ providers: [deployment('eu-a', 0.01)] });
+    const empty = await rejection(router.embeddings.create({ model: 'embed-small', input: '' }));
+    expect(empty).toMatchObject({ status: 400, code: 'invalid_request', param: 'input' });
+    expect(empty.message).toMatch(/empty string/);
+    const inList = await rejection(router.embeddings.create({ model: 'embed-small', input: ['chunk one', '', 'chunk three'] }));
+    expect(inList).toMatchObject({ status: 400, code: 'invalid_request', param: 'input[1]' });
+    const tokens = await rejection(router.embeddings.create({ model: 'embed-small', input: [[101, 102], []] }));
+    expect(tokens).toMatchObject({ status: 400, code: 'invalid_request', param: 'input[1]' });
+    expect(tokens.message).toMatch(/empty list of tokens/);
+    const test = createRouter({ providers: [deployment('eu-a', 0.01)], apiKey: 'test-embeddings' });
+    expect(await rejection(test.embeddings.create({ model: 'embed-small', input: ['a', ''] }))).toMatchObject({ status: 400, param: 'input[1]' });
+    expect(upstream.requests).toHaveLength(0);
+  });
 });

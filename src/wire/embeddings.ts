@@ -12,6 +12,16 @@ export const embeddingsRequestSchema = z.looseObject({
     .check(
       z.refine((input) => typeof input === 'string' || input.length > 0, 'input must not be empty'),
       z.refine((input) => typeof input === 'string' || typeof input[0] === 'number' || input.length <= 2048, 'input holds at most 2048 entries'),
+      // OpenAI refuses an empty input among them; refused here, a test key refuses it too.
+      z.superRefine((input, context) => {
+        if (input === '') context.addIssue({ code: 'custom', message: 'must not be an empty string; give it text to embed', input });
+        if (typeof input === 'string' || typeof input[0] === 'number') return;
+        (input as ReadonlyArray<string | number[]>).forEach((entry, index) => {
+          if (entry.length > 0) return;
+          const what = typeof entry === 'string' ? 'an empty string; remove it or give it text to embed' : 'an empty list of tokens; remove it';
+          context.addIssue({ code: 'custom', message: `must not be ${what}`, path: [index], input: entry });
+        });
+      }),
     ),
   encoding_format: z.optional(z.enum(['float', 'base64'])),
   dimensions: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(65536))),
