@@ -68,7 +68,10 @@ export interface Provider {
    * chunks as they arrive and throws a `RouterError` if the upstream fails mid-stream.
    */
   doChatStream(request: ChatRequest, options: CallOptions): Promise<ChatStreamResult>;
-  /** Embeddings, when the deployment serves any embedding model. */
+  /**
+   * Embeddings, when the deployment serves any embedding model. Required then: `createRouter`
+   * refuses a model offering `embeddings` on a provider without it.
+   */
   doEmbed?(request: EmbeddingsRequest, options: CallOptions): Promise<EmbedResult>;
   /**
    * As `checkChat`, for `doEmbed`: throws the `RouterError` it would reject with before sending
@@ -77,7 +80,8 @@ export interface Provider {
   checkEmbed?(request: EmbeddingsRequest): void;
   /**
    * A legacy text completion (`POST /completions`), when the deployment serves a model with the
-   * `completions` capability. Non-streaming.
+   * `completions` capability (required then: `createRouter` refuses the offer without it).
+   * Non-streaming.
    */
   doComplete?(request: CompletionRequest, options: CallOptions): Promise<CompleteResult>;
 }

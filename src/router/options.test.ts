@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RouterError } from '../errors.js';
+import { anthropic } from '../catalog/presets/anthropic.js';
 import { openaiCompatible } from '../providers/openai-compatible.js';
 import { createRouter } from './create-router.js';
 import type { RouterOptions } from './options.js';
@@ -85,6 +86,22 @@ describe('createRouter options', () => {
       expect(explained.candidates.map((candidate) => candidate.reasons)).toEqual([['operator Big Cloud Inc is US-controlled']]);
       expect(() => createRouter({ providers: [custom(undefined) as never] })).not.toThrow();
     });
+  });
+
+  // Declared on an adapter without the method, the capability passed createRouter and test keys,
+  // then failed every real call with a 502.
+  it.each([
+    ['embeddings', 'doEmbed'],
+    ['completions', 'doComplete'],
+  ])('refuses a model offering %s on a provider that implements no %s, naming the model', (capability, method) => {
+    const chatOnly = anthropic({ apiKey: 'sk-ant-test', models: [{ id: 'claude-haiku-4-5' }, { id: 'embed-x', capabilities: [capability as 'embeddings'] }] });
+    const error = failure({ providers: [provider, chatOnly] });
+    expect(error.code).toBe('invalid_request');
+    const index = chatOnly.models.findIndex((offer) => offer.id === 'embed-x');
+    expect(error.param).toBe(`providers[1].models[${index}].capabilities`);
+    expect(error.message).toContain(`createRouter: options.providers[1].models[${index}].capabilities offers ${capability} for embed-x, but provider anthropic implements no ${method}`);
+    // An adapter that implements it is accepted.
+    expect(() => createRouter({ providers: [openaiCompatible({ id: 'q', baseURL: 'http://127.0.0.1:9/v1', models: [{ id: 'e', capabilities: [capability as 'embeddings'] }] })] })).not.toThrow();
   });
 
   it('never shows an API key in the error for a bad key option', () => {

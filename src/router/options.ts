@@ -289,8 +289,22 @@ const providerShape = s.custom(
     for (const issue of optionalFacts.run(provider.jurisdiction).issues) {
       issues.push({ code: 'custom', message: s.messageOf(issue), path: ['jurisdiction', ...issue.path], continue: true });
     }
+    // The router calls these methods for these capabilities: without one, every such call would fail (a test key's too).
+    provider.models.forEach((offer, index) => {
+      for (const [capability, method] of offeredMethods) {
+        if (offer?.capabilities?.includes(capability) !== true || typeof provider[method] === 'function') continue;
+        const message = `offers ${capability} for ${String(offer.id)}, but provider ${provider.id} implements no ${method}: remove the capability, or serve the model through a provider that does (openaiCompatible())`;
+        issues.push({ code: 'custom', message, path: ['models', index, 'capabilities'], continue: true });
+      }
+    });
   },
 );
+
+/** The provider method the router calls for each capability that needs its own. */
+const offeredMethods = [
+  ['embeddings', 'doEmbed'],
+  ['completions', 'doComplete'],
+] as const;
 
 const sinkShape = s.custom(
   (value) => typeof value === 'object' && value !== null && typeof (value as AuditSink).write === 'function',
