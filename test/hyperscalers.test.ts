@@ -1,4 +1,4 @@
-import { http, HttpResponse } from 'msw';
+import { delay, http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { anthropic, bedrock, createRouter, gemini, memoryAudit, vertex, type ChatCompletionChunk, type ExplainCandidate } from '../src/index.js';
 import { concat, eventFrame, exceptionFrame, frame, toolCallStream } from './helpers/event-stream-frames.js';
@@ -263,6 +263,70 @@ describe('Bedrock Converse and InvokeModel', () => {
     const embedded = await router.embeddings.create({ model: 'titan-embed-text-v2', input: ['one', 'three'] });
     expect(embedded.data.map((item) => item.embedding)).toEqual([[3, 0.5], [5, 0.5]]);
     expect(embedded.usage).toMatchObject({ prompt_tokens: 6 });
+  });
+
+  // One text per call, made one after another, a batch of a few hundred texts (LangChain sends
+  // 512) outlasted the attempt's timeout: retried from the start, then a 504, every call paid.
+  it('embeds a Titan batch several texts at a time, in input order, within the attempt timeout', async () => {
+    let inFlight = 0;
+    let most = 0;
+    upstream.use(
+      http.post(`${frankfurt}/model/amazon.titan-embed-text-v2%3A0/invoke`, async ({ request }) => {
+        const { inputText } = (await request.json()) as { inputText: string };
+        inFlight++;
+        most = Math.max(most, inFlight);
+        // Later texts answer sooner: the answers arrive out of order.
+        await delay(60 - (Number(inputText) % 8) * 5);
+        inFlight--;
+        return HttpResponse.json({ embedding: [Number(inputText), 0.5], inputTextTokenCount: 1 });
+      }),
+    );
+    const router = createRouter({ providers: [bedrock({ region: 'eu-central-1', credentials })], timeoutMs: 2000, retry: { retries: 0 } });
+    const input = Array.from({ length: 64 }, (_, index) => String(index));
+    const embedded = await router.embeddings.create({ model: 'titan-embed-text-v2', input });
+    expect(embedded.data.map((item) => (item.embedding as number[])[0])).toEqual(input.map(Number));
+    expect(embedded.usage).toMatchObject({ prompt_tokens: 64 });
+    // Bounded, so one request does not spend the account's Titan quota at once.
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(8);
+  });
+
+  it('stops sending a Titan batch once one of its texts fails', async () => {
+    upstream.use(
+      http.post(`${frankfurt}/model/amazon.titan-embed-text-v2%3A0/invoke`, async ({ request }) => {
+        const { inputText } = (await request.json()) as { inputText: string };
+        await delay(10);
+        if (inputText === '2') return HttpResponse.json({ message: 'Malformed input request' }, { status: 400, headers: { 'x-amzn-errortype': 'ValidationException' } });
+        return HttpResponse.json({ embedding: [1, 0.5], inputTextTokenCount: 1 });
+      }),
+    );
+    const router = createRouter({ providers: [bedrock({ region: 'eu-central-1', credentials })], retry: { retries: 0 } });
+    const error = await router.embeddings.create({ model: 'titan-embed-text-v2', input: Array.from({ length: 64 }, (_, index) => String(index)) }).then(
+      () => new Error('the batch succeeded'),
+      (caught: unknown) => caught as Error,
+    );
+    expect(error).toMatchObject({ status: 400 });
+    // Long enough for the rest of the batch to have gone out, had it not been stopped.
+    await delay(150);
+    expect(upstream.requests.length).toBeLessThanOrEqual(16);
+  });
+
+  it('ends a Titan batch the caller aborts as aborted, sending nothing more', async () => {
+    upstream.use(
+      http.post(`${frankfurt}/model/amazon.titan-embed-text-v2%3A0/invoke`, async () => {
+        await delay(20);
+        return HttpResponse.json({ embedding: [1, 0.5], inputTextTokenCount: 1 });
+      }),
+    );
+    const router = createRouter({ providers: [bedrock({ region: 'eu-central-1', credentials })], retry: { retries: 0 } });
+    const input = Array.from({ length: 64 }, (_, index) => String(index));
+    const error = await router.embeddings.create({ model: 'titan-embed-text-v2', input }, { signal: AbortSignal.timeout(30) }).then(
+      () => new Error('the batch succeeded'),
+      (caught: unknown) => caught as Error,
+    );
+    expect(error).toMatchObject({ code: 'aborted' });
+    await delay(100);
+    expect(upstream.requests.length).toBeLessThanOrEqual(24);
   });
 
   it('embeds through Titan for a caller that asks for base64 vectors, as the openai SDK does by default', async () => {

@@ -1,4 +1,5 @@
 import { InvalidRequestError, RouterError } from '../../errors.js';
+import { onAbort } from '../../internal/on-abort.js';
 import * as s from '../../internal/shape/index.js';
 import { jurisdictionShape } from '../../policy/facts-shape.js';
 import { mapStream } from '../../streaming/mapped-stream.js';
@@ -45,6 +46,13 @@ export interface BedrockConverseSettings {
 }
 
 const now = (): number => Math.floor(Date.now() / 1000);
+
+/**
+ * InvokeModel calls of one embeddings request in flight at once (Titan embeds one text per call):
+ * a batch of hundreds of texts then ends well within an attempt's timeout, without spending the
+ * account's requests-per-minute quota in one burst.
+ */
+const embeddingConcurrency = 8;
 
 const optionalFacts = s.optional(jurisdictionShape);
 
@@ -203,16 +211,33 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
       return scrub(
         (async () => {
           const { family, bodies } = prepareEmbeddings(request);
-          const parts: InvokedEmbeddings[] = [];
-          let requestId: string | undefined;
-          for (const body of bodies) {
-            const response = await post(modelPath(request.model, 'invoke'), body, 'application/json', call);
-            requestId ??= requestIdOf(response);
-            const part = readEmbeddings(family, await readJsonBody(id, response, call.signal, settings.maxResponseBytes), response.headers.get('x-amzn-bedrock-input-token-count'));
-            if (part === undefined) throw malformedResponse(id, response, 'a body that is not an embedding');
-            parts.push(part);
+          const parts = new Array<InvokedEmbeddings>(bodies.length);
+          const requestIds = new Array<string | undefined>(bodies.length);
+          // One failure ends the batch: the calls in flight are aborted, and a call made after that
+          // rejects before sending.
+          const batch = new AbortController();
+          const stopListening = call.signal === undefined ? undefined : onAbort(call.signal, () => batch.abort(call.signal!.reason));
+          const batchCall: CallOptions = { ...call, signal: batch.signal };
+          let next = 0;
+          const invokeNext = async (): Promise<void> => {
+            while (next < bodies.length) {
+              const index = next++;
+              const response = await post(modelPath(request.model, 'invoke'), bodies[index], 'application/json', batchCall);
+              requestIds[index] = requestIdOf(response);
+              const part = readEmbeddings(family, await readJsonBody(id, response, batch.signal, settings.maxResponseBytes), response.headers.get('x-amzn-bedrock-input-token-count'));
+              if (part === undefined) throw malformedResponse(id, response, 'a body that is not an embedding');
+              parts[index] = part;
+            }
+          };
+          try {
+            await Promise.all(Array.from({ length: Math.min(embeddingConcurrency, bodies.length) }, invokeNext));
+          } catch (error) {
+            batch.abort();
+            throw error;
+          } finally {
+            stopListening?.();
           }
-          return { response: embeddingsResponse(request.model, parts), requestId };
+          return { response: embeddingsResponse(request.model, parts), requestId: requestIds.find((requestId) => requestId !== undefined) };
         })(),
       );
     },
