@@ -59,6 +59,10 @@ export async function createCompletion(
     if (request.stream === true) {
       throw new InvalidRequestError('stream is not supported for legacy completions; use chat.completions with stream: true', 'stream');
     }
+    // OpenAI returns the n best of best_of: fewer candidates than answers is refused there, so here too.
+    if (request.best_of != null && request.best_of < (request.n ?? 1)) {
+      throw new InvalidRequestError(`best_of (${request.best_of}) must be at least n (${request.n ?? 1}): raise best_of or lower n`, 'best_of');
+    }
     assertSimulateAllowed(request, caller);
     const needs = completionNeeds(request);
     const plan = planRoute(context, caller, request.model, parseModel(request.model, context.vocabulary), needs, request.route);
