@@ -10,6 +10,7 @@ import {
   completionRequestSchema,
   defaultCompletionMaxTokens,
   type Completion,
+  type CompletionChoice,
   type CompletionCreateParams,
   type CompletionRequest,
 } from '../wire/completions.js';
@@ -37,6 +38,22 @@ function completionNeeds(request: CompletionRequest): RequestNeeds {
     completionTokens: maxTokens * Math.max(request.n ?? 1, request.best_of ?? 1) * prompts,
     contextTokens: prompt + maxTokens,
   };
+}
+
+/**
+ * Completion tokens from the choices' text, for upstreams that report no usage. With `echo`, a
+ * choice's text starts with its prompt (choice i answers prompt ⌊i / n⌋), which was read, not written.
+ */
+function estimateWritten(request: CompletionRequest, choices: readonly CompletionChoice[]): number {
+  const prompts: readonly (string | number[])[] =
+    typeof request.prompt === 'string' ? [request.prompt] : request.prompt.every((item) => typeof item === 'number') ? [request.prompt as number[]] : (request.prompt as (string | number[])[]);
+  let tokens = 0;
+  for (const choice of choices) {
+    const prompt = request.echo === true ? prompts[Math.floor(choice.index / (request.n ?? 1))] : undefined;
+    if (typeof prompt === 'string' && choice.text.startsWith(prompt)) tokens += estimateTextTokens(choice.text.slice(prompt.length));
+    else tokens += Math.max(0, estimateTextTokens(choice.text) - (Array.isArray(prompt) ? prompt.length : 0));
+  }
+  return tokens;
 }
 
 /**
@@ -76,7 +93,7 @@ export async function createCompletion(
       real: (provider, body, call) => provider.doComplete?.(body, call),
     });
     const { completion } = execution.value;
-    const written = completion.choices.reduce((sum, choice) => sum + estimateTextTokens(choice.text), 0);
+    const written = estimateWritten(request, completion.choices);
     const usage = priceUsage(completion.usage, execution.candidate, { promptTokens: needs.promptTokens, completionTokens: written }, context.currency);
     const choices = [...completion.choices].sort((a, b) => a.index - b.index);
     record.succeed(
