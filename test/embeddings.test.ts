@@ -117,6 +117,23 @@ describe('embeddings an upstream gets wrong', () => {
     expect(response.route.attempts[0]).toMatchObject({ provider: 'eu-a', outcome: 'error', code: 'upstream_error' });
   });
 
+  // Vectors of another size than asked for are unfit for the index they were asked for: a
+  // deployment that ignores dimensions must not hand them over as if it had honoured it.
+  it('fall back, without a retry, when a deployment ignores dimensions, and leave its health alone', async () => {
+    upstream.use(
+      http.post('https://eu-a.test/v1/embeddings', () => HttpResponse.json(two([vector(0, [0.6, 0.8, 0, 0])]))),
+      http.post('https://eu-b.test/v1/embeddings', () => HttpResponse.json(two([vector(0, btoa(String.fromCharCode(...new Uint8Array(new Float32Array([0.6, 0.8]).buffer))))]))),
+    );
+    const router = createRouter({ providers: [deployment('eu-a', 0.01), deployment('eu-b', 0.02)], strategy: 'cheapest', retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 1 } });
+    const response = await router.embeddings.create({ model: 'embed-small', input: 'one', dimensions: 2 });
+    expect(response.provider).toBe('eu-b');
+    expect(response.data[0]!.embedding).toHaveLength(2);
+    expect(response.route.attempts).toHaveLength(2);
+    expect(response.route.attempts[0]).toMatchObject({ provider: 'eu-a', outcome: 'error', code: 'upstream_error' });
+    expect(response.route.attempts[0]!.message).toMatch(/eu-a returned a vector of 4 dimensions for dimensions: 2 \(data\[0\]\)/);
+    expect(router.health().filter((entry) => entry.provider === 'eu-a' && (entry.failures > 0 || entry.lastError !== undefined))).toEqual([]);
+  });
+
   it('count a tokenised input (an array of numbers) as one input', async () => {
     upstream.use(http.post('https://eu-a.test/v1/embeddings', () => HttpResponse.json(two([vector(0)]))));
     const router = createRouter({ providers: [deployment('eu-a', 0.01)], retry: { retries: 0 } });

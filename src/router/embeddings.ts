@@ -1,4 +1,6 @@
 import { admitKey } from '../budgets/key-admission.js';
+import { RouterError } from '../errors.js';
+import { raisedByTheLibrary } from '../providers/upstream-error.js';
 import { validateRequest } from '../internal/validate.js';
 import { assertRequestBody } from '../wire/request-limits.js';
 import { parseModel } from '../models/parse-model.js';
@@ -6,8 +8,14 @@ import { priceUsage } from '../pricing/cost.js';
 import { estimateTextTokens } from '../pricing/tokens.js';
 import { pseudoEmbed } from '../providers/pseudo/lazy-pseudo-llm.js';
 import { inRequestedEncoding } from '../wire/embedding-encoding.js';
-import { assertEmbeddingsAnswer, embeddingInputCount, inInputOrder } from '../wire/embeddings-answer.js';
-import { embeddingsRequestSchema, type EmbeddingCreateParams, type EmbeddingsRequest, type EmbeddingsResponse } from '../wire/embeddings.js';
+import { assertEmbeddingsAnswer, embeddingInputCount, inInputOrder, vectorOfOtherSize } from '../wire/embeddings-answer.js';
+import {
+  embeddingsRequestSchema,
+  type EmbeddingCreateParams,
+  type EmbeddingsRequest,
+  type EmbeddingsResponse,
+  type UpstreamEmbeddingsResponse,
+} from '../wire/embeddings.js';
 import { requestedModel, type IncomingRequestOptions } from './chat-completions.js';
 import { assertSimulateAllowed, executeOneShot } from './execute-one-shot.js';
 import { assertRoutable, planRoute, type RequestNeeds } from './plan.js';
@@ -19,6 +27,22 @@ function inputTokens(input: EmbeddingsRequest['input']): number {
   let tokens = 0;
   for (const item of input) tokens += typeof item === 'string' ? estimateTextTokens(item) : Array.isArray(item) ? item.length : 1;
   return tokens;
+}
+
+/**
+ * Vectors of another size than `dimensions` are unfit for the index they were asked for. The
+ * deployment answered but ignores `dimensions`: asking it again would not help, and its health is
+ * not in question (as for the library's own failures), so the next deployment is tried at once.
+ */
+function assertDimensions(providerId: string, response: UpstreamEmbeddingsResponse, dimensions: number): void {
+  const other = vectorOfOtherSize(response, dimensions);
+  if (other === undefined) return;
+  throw raisedByTheLibrary(
+    new RouterError(
+      `${providerId} returned a vector of ${other.size} dimensions for dimensions: ${dimensions} (data[${other.position}]); it does not honour dimensions, so omit it or route the request elsewhere (route: { ignore: ['${providerId}'] })`,
+      { code: 'upstream_error', providerId },
+    ),
+  );
 }
 
 /** `POST /v1/embeddings`, routed under the same policy as chat. */
@@ -47,10 +71,11 @@ export async function createEmbeddings(
       method: 'doEmbed',
       pseudo: async (body, pseudoOptions) => ({ response: await pseudoEmbed(body, pseudoOptions) }),
       check: (provider, body) => provider.checkEmbed?.(body),
-      // A vector missing, repeated or not made of numbers fails the attempt: the next deployment is tried.
+      // A vector missing, repeated, not made of numbers or not of the dimensions asked for fails the attempt: the next deployment is tried.
       real: (provider, body, call) =>
         provider.doEmbed?.(body, call).then((result) => {
           assertEmbeddingsAnswer(provider.id, inputs, result.response);
+          if (request.dimensions !== undefined) assertDimensions(provider.id, result.response, request.dimensions);
           return result;
         }),
     });

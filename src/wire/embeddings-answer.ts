@@ -37,6 +37,25 @@ export function assertEmbeddingsAnswer(providerId: string, inputs: number, respo
   }
 }
 
+/**
+ * The first vector of a checked answer whose size is not `dimensions`, as `data[i]` with its size;
+ * undefined when every vector has that size.
+ */
+export function vectorOfOtherSize(response: UpstreamEmbeddingsResponse, dimensions: number): { position: number; size: number } | undefined {
+  for (let position = 0; position < response.data.length; position++) {
+    const { embedding } = response.data[position]!;
+    const size = typeof embedding === 'string' ? float32Count(embedding) : embedding.length;
+    if (size !== dimensions) return { position, size };
+  }
+  return undefined;
+}
+
+/** How many float32 values a checked base64 vector holds. */
+function float32Count(text: string): number {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return ((text.length / 4) * 3 - padding) / 4;
+}
+
 /** Base64 of a whole number of float32 values, at least one: what a base64 vector must be to decode. */
 function isFloat32Base64(text: string): boolean {
   if (text.length === 0 || text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return false;
