@@ -18,6 +18,13 @@ export interface EmbeddingCreateParams {
   encoding_format?: 'float' | 'base64';
   dimensions?: number;
   user?: string;
+  /**
+   * Cohere's field, not OpenAI's: how the texts will be used, for Cohere Embed on Bedrock (sent
+   * as is to an OpenAI-compatible server, which may ignore it or refuse it). Embed a search query
+   * with `search_query`, what it searches with `search_document`.
+   * @default 'search_document' (Cohere on Bedrock)
+   */
+  input_type?: 'search_document' | 'search_query' | 'classification' | 'clustering';
   /** Routing hints for this request; a misspelt key is a 400. */
   route?: z.input<typeof routeOptionsSchema>;
   /** With a `test-` key: the fault the pseudo-LLM injects. */

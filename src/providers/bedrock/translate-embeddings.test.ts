@@ -21,4 +21,19 @@ describe('embeddingBodies', () => {
     expect(caught).toMatchObject({ code: 'invalid_request', param: 'dimensions', status: 400 });
     expect(embeddingBodies('bedrock-test', 'cohere', ['hello'], request({}))).toEqual([{ texts: ['hello'], input_type: 'search_document', truncate: 'END' }]);
   });
+
+  // Cohere embeds a query and a document differently: a search query embedded as a document
+  // retrieves worse, and the caller's input_type (as Cohere's own API and LiteLLM take it) was dropped.
+  it("sends Cohere the caller's input_type, and refuses one Cohere does not know", () => {
+    const asked = (input_type: unknown) => request({ input_type } as never);
+    expect(embeddingBodies('bedrock-test', 'cohere', ['who wrote it?'], asked('search_query'))).toEqual([{ texts: ['who wrote it?'], input_type: 'search_query', truncate: 'END' }]);
+    let caught: unknown;
+    try {
+      embeddingBodies('bedrock-test', 'cohere', ['hello'], asked('query'));
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: 'invalid_request', param: 'input_type', status: 400 });
+    expect((caught as Error).message).toMatch(/search_document, search_query, classification or clustering/);
+  });
 });

@@ -7,6 +7,7 @@ import { unsupported } from '../anthropic/unsupported.js';
  *   `{inputText, dimensions?}` → `{embedding, inputTextTokenCount}`; several inputs are several calls;
  * - Cohere Embed (`cohere.embed-*`): up to 96 texts per call, `{texts, input_type}` →
  *   `{embeddings}`; token counts come in the `x-amzn-bedrock-input-token-count` header.
+ *   `input_type` is the request's own (an extension), `search_document` by default.
  * Token-id inputs are refused: neither model family takes them. Vectors come back as floats
  * whatever `encoding_format` asks; the router encodes them as base64 for a caller who wants that
  * (the openai SDK's default).
@@ -37,9 +38,22 @@ export function embeddingTexts(providerId: string, request: EmbeddingsRequest): 
 export function embeddingBodies(providerId: string, family: EmbeddingFamily, texts: readonly string[], request: EmbeddingsRequest): unknown[] {
   if (family === 'titan') return texts.map((text) => (request.dimensions === undefined ? { inputText: text } : { inputText: text, dimensions: request.dimensions }));
   if (request.dimensions !== undefined) throw unsupported(providerId, 'dimensions', 'Cohere Embed on Bedrock returns vectors of its own size; omit dimensions, or use a Titan embedding model');
+  const inputType = cohereInputType(providerId, (request as { input_type?: unknown }).input_type);
   const bodies: unknown[] = [];
-  for (let start = 0; start < texts.length; start += 96) bodies.push({ texts: texts.slice(start, start + 96), input_type: 'search_document', truncate: 'END' });
+  for (let start = 0; start < texts.length; start += 96) bodies.push({ texts: texts.slice(start, start + 96), input_type: inputType, truncate: 'END' });
   return bodies;
+}
+
+const cohereInputTypes = ['search_document', 'search_query', 'classification', 'clustering'];
+
+/**
+ * The caller's `input_type` (an extension of the OpenAI request that Cohere's own API takes): a
+ * query is embedded differently from the documents it searches. `search_document` by default.
+ */
+function cohereInputType(providerId: string, inputType: unknown): string {
+  if (inputType === undefined || inputType === null) return 'search_document';
+  if (typeof inputType === 'string' && cohereInputTypes.includes(inputType)) return inputType;
+  throw unsupported(providerId, 'input_type', 'Cohere Embed takes search_document, search_query, classification or clustering');
 }
 
 /** One InvokeModel answer: its vectors, in input order, and the input tokens when reported. */
