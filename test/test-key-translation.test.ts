@@ -151,6 +151,8 @@ describe('a test key meets the refusals of the embeddings translation it simulat
   it.each([
     ['token ids to Titan on Bedrock', { model: 'titan-embed-text-v2', input: [1, 2, 3] }, 'input', /embeds text, not token ids/],
     ['dimensions to Cohere on Bedrock', { model: 'cohere-embed-v4', input: 'Hello', dimensions: 256 }, 'dimensions', /returns vectors of its own size/],
+    // Bedrock refuses any other size after the call; the pseudo-LLM answered it.
+    ['dimensions Titan Text Embeddings V2 does not offer', { model: 'titan-embed-text-v2', input: 'Hello', dimensions: 1536 }, 'dimensions', /256, 512 or 1024/],
   ])('bedrock(): %s', async (_name, body, param, message) => {
     const outcomes = [];
     for (const apiKey of ['sk-real-key', 'test-ci']) {

@@ -10,6 +10,13 @@ describe('embeddingBodies', () => {
     expect(embeddingBodies('bedrock-test', 'titan', ['hello'], request({ model: 'amazon.titan-embed-text-v2:0', dimensions: 256 }))).toEqual([{ inputText: 'hello', dimensions: 256 }]);
   });
 
+  it('refuses a size Titan does not make before sending, and sends V1 no dimensions field', () => {
+    const titan = (model: string, dimensions: number) => () => embeddingBodies('bedrock-test', 'titan', ['hello'], request({ model, dimensions }));
+    expect(titan('amazon.titan-embed-text-v2:0', 1536)).toThrow(/Titan Text Embeddings V2 makes vectors of 256, 512 or 1024 values/);
+    expect(titan('amazon.titan-embed-text-v1', 256)).toThrow(/Titan Text Embeddings V1 makes vectors of 1536 values only/);
+    expect(titan('amazon.titan-embed-text-v1', 1536)()).toEqual([{ inputText: 'hello' }]);
+  });
+
   it('refuses dimensions for Cohere Embed, whose body has no such field, rather than answering with full-size vectors', () => {
     let caught: unknown;
     try {

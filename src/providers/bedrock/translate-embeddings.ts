@@ -15,8 +15,11 @@ import { unsupported } from '../anthropic/unsupported.js';
 
 export type EmbeddingFamily = 'titan' | 'cohere';
 
+/** A model id without its inference-profile prefix. */
+const bareModel = (modelId: string): string => modelId.replace(/^(eu|us|apac|global)\./, '');
+
 export function embeddingFamily(modelId: string): EmbeddingFamily | undefined {
-  const bare = modelId.replace(/^(eu|us|apac|global)\./, '');
+  const bare = bareModel(modelId);
   if (bare.startsWith('amazon.titan-embed')) return 'titan';
   if (bare.startsWith('cohere.embed')) return 'cohere';
   return undefined;
@@ -36,12 +39,33 @@ export function embeddingTexts(providerId: string, request: EmbeddingsRequest): 
  * come back at full size, unfit for the index they were asked for.
  */
 export function embeddingBodies(providerId: string, family: EmbeddingFamily, texts: readonly string[], request: EmbeddingsRequest): unknown[] {
-  if (family === 'titan') return texts.map((text) => (request.dimensions === undefined ? { inputText: text } : { inputText: text, dimensions: request.dimensions }));
+  if (family === 'titan') {
+    const dimensions = titanDimensions(providerId, request.model, request.dimensions);
+    return texts.map((text) => (dimensions === undefined ? { inputText: text } : { inputText: text, dimensions }));
+  }
   if (request.dimensions !== undefined) throw unsupported(providerId, 'dimensions', 'Cohere Embed on Bedrock returns vectors of its own size; omit dimensions, or use a Titan embedding model');
   const inputType = cohereInputType(providerId, (request as { input_type?: unknown }).input_type);
   const bodies: unknown[] = [];
   for (let start = 0; start < texts.length; start += 96) bodies.push({ texts: texts.slice(start, start + 96), input_type: inputType, truncate: 'END' });
   return bodies;
+}
+
+/**
+ * The `dimensions` to send Titan. Bedrock refuses other sizes only once called (and a test key
+ * would answer them): Text Embeddings V2 makes 256, 512 or 1024 values, V1 only 1536 and takes no
+ * `dimensions` field. Other Titan models are left to Bedrock.
+ */
+function titanDimensions(providerId: string, model: string, dimensions: number | undefined): number | undefined {
+  if (dimensions === undefined) return undefined;
+  const bare = bareModel(model);
+  if (bare.startsWith('amazon.titan-embed-text-v2') && ![256, 512, 1024].includes(dimensions)) {
+    throw unsupported(providerId, 'dimensions', 'Titan Text Embeddings V2 makes vectors of 256, 512 or 1024 values; ask for one of these');
+  }
+  if (bare.startsWith('amazon.titan-embed-text-v1') || bare.startsWith('amazon.titan-embed-g1-text')) {
+    if (dimensions === 1536) return undefined;
+    throw unsupported(providerId, 'dimensions', 'Titan Text Embeddings V1 makes vectors of 1536 values only; omit dimensions, or use Titan Text Embeddings V2');
+  }
+  return dimensions;
 }
 
 const cohereInputTypes = ['search_document', 'search_query', 'classification', 'clustering'];
