@@ -118,7 +118,11 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   // This instance among any given the same instanceId (a hostname shared under host networking):
   // its statistics field and its messages are told apart by this, never by the name alone.
   const self = `${instanceId}#${Math.random().toString(36).slice(2, 10)}`;
-  const channel = `${base}events`;
+  // Keys live in the URL's database, but Pub/Sub is one for the whole server: fleets on other
+  // databases with the same prefix (staging beside production) would open each other's circuits.
+  // Database 0 keeps the channel earlier versions used.
+  const database = databaseOf(url);
+  const channel = database === 0 ? `${base}events` : `${base}events:${database}`;
   const deploymentsKey = `${base}deployments`;
 
   const own = new Map<string, HealthRecord>();
@@ -459,6 +463,13 @@ function readJson<T extends object>(text: string): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The logical database a URL selects, as node-redis reads it: `/<db>`, or `?db=<db>` for `unix://`; 0 when none. */
+function databaseOf(url: string): number {
+  const parsed = new URL(url);
+  const database = Number(parsed.protocol === 'unix:' ? (parsed.searchParams.get('db') ?? 0) : parsed.pathname.slice(1) || 0);
+  return Number.isInteger(database) ? database : 0;
 }
 
 function pairs(values: string[]): Array<[string, string]> {
