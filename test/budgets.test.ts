@@ -695,3 +695,42 @@ describe('budgets and key rate limits on every endpoint', () => {
     expect(upstream.hits).toBe(2);
   });
 });
+
+describe.skipIf(skip)('a request that ends after its Redis store was closed', () => {
+  it('warns that its cost was not counted, instead of keeping the settlement for a connection that never comes back', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const upstream = await localUpstream((_body, response) =>
+      void held.then(() =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } }),
+        ),
+      ),
+    );
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const store = redisStore({ url: redisUrl, prefix });
+    const warnings: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: (message: string) => void warnings.push(message), error: () => undefined };
+    const router = createRouter({
+      currency: 'EUR',
+      store,
+      logger,
+      keys: { 'sk-a': { label: 'team-a', budget: { limit: 1, period: 'day' } } },
+      providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1000, currency: 'EUR' } }] })],
+    });
+    try {
+      await store.ready();
+      const pending = router.chat.completions.create(request, { apiKey: 'sk-a' });
+      await vi.waitFor(() => expect(upstream.hits).toBe(1));
+      // Closed before the router, with a request still in flight: its cost cannot reach Redis any more.
+      await store.close();
+      release();
+      expect((await pending).choices).toHaveLength(1);
+      await vi.waitFor(() => expect(warnings.find((message) => message.includes('settling'))).toMatch(/store is closed.*router\.close\(\)/));
+      expect(warnings.filter((message) => message.includes('does not answer'))).toEqual([]);
+    } finally {
+      await router.close();
+      await removeRedisKeys(prefix);
+    }
+  });
+});

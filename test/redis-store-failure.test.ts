@@ -71,6 +71,19 @@ describe('redisStore without Redis', () => {
     await store.close();
   });
 
+  it('says how many costs go uncounted when it is closed with settlements still waiting for Redis', async () => {
+    const store = redisStore({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 100 });
+    const { logger, warnings } = capturingLogger();
+    store.attach({ logger });
+    await store.ready();
+    const account = { keyId: 'team-a', period: 'day' as const, currency: 'EUR' };
+    // Two requests end while Redis is away: their settlements wait for it.
+    await store.budgets!.settle(account, 'first', 1_000);
+    await store.budgets!.settle(account, 'second', 2_000);
+    await store.close();
+    expect(warnings.filter((message) => message.includes('not counted'))).toEqual([expect.stringContaining('2 requests')]);
+  });
+
   it('refuses a budget once the command timeout has passed, while the first connection is still being tried', async () => {
     const store = redisStore({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 100 });
     const upstream = await oneTokenUpstream();

@@ -56,7 +56,11 @@ export interface RedisStore extends SharedHealthStore {
   readonly instanceId: string;
   /** Resolves once the first load from Redis is done (or failed: then the local view is used). Await it before serving to start from the fleet's statistics. */
   ready(): Promise<void>;
-  /** Writes what is pending and disconnects. */
+  /**
+   * Writes what is pending and disconnects. Call it after `router.close()`: a request still in
+   * flight can no longer have its cost counted (the router's logger says so), and settlements
+   * waiting for a Redis that does not answer are dropped with a warning.
+   */
   close(): Promise<void>;
 }
 
@@ -140,6 +144,10 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   let pendingLog: string | undefined;
   let connection: RedisConnection | undefined;
   let closed = false;
+  /** close() has ended: the connection is gone for good, and what still comes (a request in flight settling) is told so. */
+  let shutDown = false;
+  const closedError = () =>
+    new Error('the Redis store is closed (store.close() was called), so nothing more reaches Redis; close it after the router (await router.close(), then store.close())');
   const clock = new FleetClock();
 
   const log = (level: 'warn' | 'info', message: string) => {
@@ -160,6 +168,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   };
   /** Sends one command on a connection and records whether Redis answered (logged on a change). */
   const exchange = async <T>(live: RedisConnection, args: string[]): Promise<T> => {
+    if (shutDown) throw closedError();
     try {
       const reply = await live.send<T>(args);
       answered();
@@ -344,6 +353,8 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
    */
   const unsentSettlements: string[][] = [];
   const sendSettlement = async (args: string[]): Promise<void> => {
+    // Kept for a connection that never comes back, its cost would go uncounted without a word.
+    if (shutDown) throw closedError();
     const live = connection;
     if (live !== undefined && live.isReady()) {
       await exchange(live, args);
@@ -447,6 +458,11 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
       await sendUnsentSettlements();
       await flush();
       await connection?.close();
+      shutDown = true;
+      if (unsentSettlements.length > 0) {
+        log('warn', `sovroute redis store: closed while Redis at ${host} did not answer; the cost of ${unsentSettlements.length} requests that ended meanwhile is not counted in their keys' budgets`);
+        unsentSettlements.length = 0;
+      }
     },
   };
 }
