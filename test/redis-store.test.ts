@@ -501,3 +501,42 @@ describe.skipIf(skip)('instances given the same instanceId (hostname under host 
     }
   }, 30_000);
 });
+
+describe.skipIf(skip)("the fleet's latency merged under the router's own health.latency options", () => {
+  it("lets another instance's old samples fade by the router's halfLifeMs, as its own do, not by the default", async () => {
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const quick = await upstream();
+    const other = redisStore({ url: redisUrl, prefix, refreshMs: 50, instanceId: 'other' });
+    let store: ReturnType<typeof redisStore> | undefined;
+    try {
+      await other.ready();
+      // Another instance measured one-minute answers, its last 30 s ago.
+      const { addLatencySample, defaultLatencyEstimateOptions } = await import('../src/health/latency-estimate.js');
+      let answer: ReturnType<typeof addLatencySample> | undefined;
+      const then = Date.now() - 30_000;
+      for (let index = 0; index < 20; index++) answer = addLatencySample(answer, 60_000, then + index, defaultLatencyEstimateOptions);
+      other.set('local/m', { ...emptyRecord(), latency: { ttft: null, answer: answer! }, successes: 20 });
+      await other.close();
+      store = redisStore({ url: redisUrl, prefix, refreshMs: 50, instanceId: 'tuned' });
+      // This router forgets latency fast: after 30 s at a 1 s half-life, a sample weighs 2^-30.
+      const router = createRouter({
+        store,
+        policy: 'global',
+        health: { latency: { halfLifeMs: 1_000 } },
+        providers: [openaiCompatible({ id: 'local', baseURL: quick.url, apiKey: 'k', jurisdiction: { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] }, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
+      });
+      await store.ready();
+      for (let index = 0; index < 5; index++) await router.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
+      const health = router.health().find((entry) => entry.provider === 'local');
+      expect(health?.successes).toBe(25);
+      // Its own answers take milliseconds: the fleet's old minute no longer counts (under the
+      // default 30 s half-life it would still weigh half, and the median be near a second).
+      expect(health?.answerP50Ms).toBeLessThan(100);
+      await router.close();
+    } finally {
+      await store?.close();
+      quick.server.close();
+      await removeRedisKeys(prefix);
+    }
+  }, 30_000);
+});

@@ -89,8 +89,16 @@ export interface SharedHealthStore extends HealthStore {
    * the trial (or while this one is still asking for it). Never waits on the network.
    */
   claimTrial(key: string, leaseMs: number): boolean;
-  /** Called by the router with its logger, for the store's own messages. */
-  attach(context: { logger: import('../logging/logger.js').Logger }): void;
+  /**
+   * Called by the router with its logger, for the store's own messages, and with its resolved
+   * `health.latency` and `health.completion` options, by which `view` merges the fleet's
+   * estimates as the router decays its own.
+   */
+  attach(context: {
+    logger: import('../logging/logger.js').Logger;
+    latency?: import('./latency-estimate.js').ResolvedLatencyEstimateOptions;
+    completion?: import('./completion-estimate.js').ResolvedCompletionEstimateOptions;
+  }): void;
 }
 
 export function isSharedHealthStore(store: HealthStore): store is SharedHealthStore {

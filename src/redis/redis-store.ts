@@ -149,6 +149,9 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   const closedError = () =>
     new Error('the Redis store is closed (store.close() was called), so nothing more reaches Redis; close it after the router (await router.close(), then store.close())');
   const clock = new FleetClock();
+  // The router's own (attach): the fleet's estimates merge under the half-lives its own decay by.
+  let latencyOptions = defaultLatencyEstimateOptions;
+  let completionOptions = defaultCompletionEstimateOptions;
 
   const log = (level: 'warn' | 'info', message: string) => {
     if (logger) logger[level](message);
@@ -319,8 +322,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     const cached = views.get(key);
     if (cached !== undefined) return cached;
     const view: HealthRecord = { ...(record ?? emptyHealthRecord()), latency: { ...(record?.latency ?? { ttft: null, answer: null }) } };
-    const options = defaultLatencyEstimateOptions;
-    const merge = (a: LatencyEstimate | null | undefined, b: LatencyEstimate | null | undefined) => (a && b ? mergeLatencyEstimates(a, b, options) : (a ?? b ?? null));
+    const merge = (a: LatencyEstimate | null | undefined, b: LatencyEstimate | null | undefined) => (a && b ? mergeLatencyEstimates(a, b, latencyOptions) : (a ?? b ?? null));
     for (const stats of contributions.values()) {
       view.latency.ttft = merge(view.latency.ttft, stats.latency?.ttft);
       view.latency.answer = merge(view.latency.answer, stats.latency?.answer);
@@ -329,7 +331,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
       view.failures += stats.failures ?? 0;
     }
     // Answer lengths pooled whole (spread included, each decayed to now), as the router pools a model's deployments.
-    view.completion = poolCompletionEstimates([record?.completion ?? undefined, ...[...contributions.values()].map((stats) => stats.completion ?? undefined)], Date.now(), defaultCompletionEstimateOptions) ?? null;
+    view.completion = poolCompletionEstimates([record?.completion ?? undefined, ...[...contributions.values()].map((stats) => stats.completion ?? undefined)], Date.now(), completionOptions) ?? null;
     views.set(key, view);
     return view;
   };
@@ -446,6 +448,9 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     },
     attach(context) {
       logger = context.logger;
+      latencyOptions = context.latency ?? latencyOptions;
+      completionOptions = context.completion ?? completionOptions;
+      views.clear();
       if (pendingLog !== undefined) logger.warn(pendingLog);
       pendingLog = undefined;
     },

@@ -190,7 +190,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     options.health.store === undefined ? tracker : guardedHealth(tracker, (message) => options.logger.logger.warn(message)),
     options.health.store !== undefined,
   );
-  if (options.health.store && isSharedHealthStore(options.health.store)) options.health.store.attach({ logger: options.logger.logger });
+  if (options.health.store && isSharedHealthStore(options.health.store)) options.health.store.attach({ logger: options.logger.logger, latency: tracker.latencyOptions, completion: tracker.completionOptions });
   const audit = lazyAuditTrail(options.audit);
   // Who listens to requests: the decision log (DEBUG=sovroute*) and telemetry, each a chunk of
   // its own that a router without it neither loads nor bundles. They load now; requests that
