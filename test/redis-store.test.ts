@@ -540,3 +540,32 @@ describe.skipIf(skip)("the fleet's latency merged under the router's own health.
     }
   }, 30_000);
 });
+
+describe.skipIf(skip)('a deployment the fleet no longer routes to', () => {
+  it('leaves the list of deployments once its circuit and statistics have expired, while the fleet goes on writing others', async () => {
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const client = createClient({ url: redisUrl });
+    await client.connect();
+    const gone = redisStore({ url: redisUrl, prefix, refreshMs: 50, ttlMs: 400, instanceId: 'gone' });
+    const fleet = redisStore({ url: redisUrl, prefix, refreshMs: 50, ttlMs: 400, instanceId: 'fleet' });
+    try {
+      await Promise.all([gone.ready(), fleet.ready()]);
+      // A model retired from the configuration: measured once, then never again.
+      gone.set('retired/m', { ...emptyRecord(), successes: 1 });
+      await gone.close();
+      const members = () => client.sMembers(`${prefix}{sr}:deployments`);
+      expect(await members()).toContain('retired/m');
+      // The fleet keeps serving another deployment, writing (and so keeping) the list.
+      const until = Date.now() + 2_000;
+      while (Date.now() < until) {
+        fleet.set('current/m', { ...emptyRecord(), successes: Date.now() });
+        await sleep(50);
+      }
+      expect(await members()).toEqual(['current/m']);
+    } finally {
+      await fleet.close();
+      await client.close();
+      await removeRedisKeys(prefix);
+    }
+  }, 30_000);
+});

@@ -87,6 +87,13 @@ const maxUnsentSettlements = 10_000;
 
 const releaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
+/**
+ * Takes a deployment (ARGV[1]) off the list (KEYS[1]) once its circuit (KEYS[2]) and statistics
+ * (KEYS[3]) have expired: the list itself lives on while the fleet writes, and every instance
+ * reads each member at every refresh. Checked in the script, so a deployment written meanwhile stays.
+ */
+const pruneScript = "if redis.call('EXISTS', KEYS[2]) == 0 and redis.call('EXISTS', KEYS[3]) == 0 then return redis.call('SREM', KEYS[1], ARGV[1]) end return 0";
+
 /** The circuit of a record as the fleet reads it: its times on Redis's clock. */
 function circuitOf(record: HealthRecord, changedBy: string, changedAt: number, clock: FleetClock): SharedCircuit {
   const { circuit, openedAt, retryAt, timesOpened, cooldownLevel, closedAt, lastError } = record;
@@ -262,6 +269,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
         if (circuit !== undefined) applyShared(key, circuit);
         if (stats === undefined) return;
         const fields = Array.isArray(stats) ? Object.fromEntries(pairs(stats)) : stats;
+        if (circuitText === null && Object.keys(fields).length === 0) void send(['EVAL', pruneScript, '3', deploymentsKey, `${base}cb:${key}`, `${base}stats:${key}`, key]);
         const contributions = new Map<string, Stats>();
         const now = clock.toFleet(Date.now());
         for (const [instance, text] of Object.entries(fields)) {
