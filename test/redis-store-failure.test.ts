@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
+import { createClient } from '@redis/client';
 import { describe, expect, it } from 'vitest';
 import { createRouter, openaiCompatible, RouterError, type Logger } from '../src/index.js';
 import { redisStore } from '../src/redis/index.js';
@@ -479,4 +480,41 @@ describe.skipIf(!hasRedisServer)('requests refused while the connection to Redis
       server.kill('SIGKILL');
     }
   }, 60_000);
+});
+
+describe.skipIf(!hasRedisServer)('a Redis that answers reads but refuses writes (out of memory, a read-only replica)', () => {
+  it('is logged once, not as an outage and a recovery at every refresh', async () => {
+    const port = await freePort();
+    const server = await ownRedis(port);
+    const url = `redis://127.0.0.1:${port}`;
+    const admin = createClient({ url });
+    const store = redisStore({ url, refreshMs: 50, commandTimeoutMs: 200 });
+    const warnings: string[] = [];
+    const infos: string[] = [];
+    store.attach({ logger: { debug: () => undefined, info: (message) => void infos.push(message), warn: (message) => void warnings.push(message), error: () => undefined } });
+    try {
+      await admin.connect();
+      await store.ready();
+      // Redis at maxmemory with noeviction: TIME, GET and SMEMBERS answer, every write is refused with OOM.
+      await admin.configSet('maxmemory', '1');
+      const until = Date.now() + 1_000;
+      for (let successes = 1; Date.now() < until; successes++) {
+        store.set('local/m', { latency: { ttft: null, answer: null }, completion: null, outcomes: [], successes, failures: 0, consecutiveFailures: 0, circuit: 'closed', openedAt: null, retryAt: null, trialUntil: null, timesOpened: 0, cooldownLevel: 0, closedAt: null, lastError: null });
+        await sleep(20);
+      }
+      // Quiet for a while: nothing of its own to write at its refreshes.
+      await sleep(500);
+      expect(warnings).toEqual([expect.stringContaining('OOM')]);
+      expect(infos).toEqual([]);
+      // Writes accepted again: the recovery is logged once.
+      await admin.configSet('maxmemory', '0');
+      await sleep(300);
+      expect(infos).toHaveLength(1);
+      expect(warnings).toHaveLength(1);
+    } finally {
+      await store.close();
+      await admin.close();
+      server.kill('SIGKILL');
+    }
+  }, 20_000);
 });

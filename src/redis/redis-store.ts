@@ -164,7 +164,10 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     if (logger) logger[level](message);
     else pendingLog = message;
   };
+  /** Commands that failed so far: a refresh during which none did is what tells Redis is back. */
+  let failures = 0;
   const failed = (error: unknown) => {
+    failures += 1;
     if (down !== undefined) return;
     down = error instanceof Error ? error.message : String(error);
     log('warn', `sovroute redis store: Redis at ${host} does not answer (${down}); routing on this process's own view until it does`);
@@ -176,13 +179,16 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     // Circuits this instance changed while Redis was away are written again.
     for (const key of own.keys()) dirty.add(key);
   };
-  /** Sends one command on a connection and records whether Redis answered (logged on a change). */
+  /**
+   * Sends one command on a connection and records a failure (logged on a change). One command
+   * answering does not end an outage: a Redis out of memory, or a replica made read-only by a
+   * failover, answers reads and refuses every write, and the outage and the recovery would be
+   * logged at every refresh. It ends with a reconnection, or a refresh without a failure.
+   */
   const exchange = async <T>(live: RedisConnection, args: string[]): Promise<T> => {
     if (shutDown) throw closedError();
     try {
-      const reply = await live.send<T>(args);
-      answered();
-      return reply;
+      return await live.send<T>(args);
     } catch (error) {
       failed(error);
       throw error;
@@ -293,12 +299,18 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   let timer: NodeJS.Timeout | undefined;
   const tick = async () => {
     if (closed) return;
+    const failedBefore = failures;
     await sendUnsentSettlements();
     await clock.measure(() => send(['TIME']));
     // Read before writing: back after an outage, a circuit this instance changed while away is
     // written again only if the fleet has not changed it since (last change wins).
     await refresh();
     await flush();
+    if (down !== undefined && connection?.isReady() && failures === failedBefore) {
+      // Reads answer on a Redis that refuses writes, and a refresh may have had nothing to write: one write tells.
+      await send(['SET', `${base}probe`, self, 'PX', String(refreshMs + commandTimeoutMs)]);
+      if (failures === failedBefore) answered();
+    }
   };
   const started = (async () => {
     try {
