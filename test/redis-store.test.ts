@@ -569,3 +569,38 @@ describe.skipIf(skip)('a deployment the fleet no longer routes to', () => {
     }
   }, 30_000);
 });
+
+describe.skipIf(skip)("the fleet's error rate in router.health()", () => {
+  it("counts this instance's outcomes beside the other instances', not only the last instance's window", async () => {
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const failing = await upstream();
+    failing.mode = 'fail';
+    const other = redisStore({ url: redisUrl, prefix, refreshMs: 50, instanceId: 'other' });
+    let store: ReturnType<typeof redisStore> | undefined;
+    try {
+      await other.ready();
+      // Another instance's last 50 requests to the deployment all succeeded.
+      other.set('local/m', { ...emptyRecord(), outcomes: Array.from({ length: 50 }, () => 0), successes: 50 });
+      await other.close();
+      store = redisStore({ url: redisUrl, prefix, refreshMs: 50, instanceId: 'here' });
+      const router = createRouter({
+        store,
+        policy: 'global',
+        retry: { retries: 0 },
+        health: { failureThreshold: 100 },
+        providers: [openaiCompatible({ id: 'local', baseURL: failing.url, apiKey: 'k', jurisdiction: { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] }, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
+      });
+      await store.ready();
+      // Here, the last 50 all failed.
+      for (let index = 0; index < 50; index++) await router.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }).catch(() => undefined);
+      const health = router.health().find((entry) => entry.provider === 'local');
+      expect([health?.successes, health?.failures]).toEqual([50, 50]);
+      expect(health?.errorRate).toBe(0.5);
+      await router.close();
+    } finally {
+      await store?.close();
+      failing.server.close();
+      await removeRedisKeys(prefix);
+    }
+  }, 30_000);
+});

@@ -74,7 +74,7 @@ export interface DeploymentHealth {
   completionTokens: number | null;
   successes: number;
   failures: number;
-  /** Failures among the recent outcomes (the last {@link outcomeWindow}), 0..1. */
+  /** Failures among the recent outcomes (the last {@link outcomeWindow}; in a shared store, those of each instance), 0..1. */
   errorRate: number;
   lastError: HealthRecord['lastError'];
   /** In a shared store: which router instance last changed the circuit, and when (ISO time). */

@@ -346,7 +346,8 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     for (const stats of contributions.values()) {
       view.latency.ttft = merge(view.latency.ttft, stats.latency?.ttft);
       view.latency.answer = merge(view.latency.answer, stats.latency?.answer);
-      view.outcomes = [...view.outcomes, ...(stats.outcomes ?? [])].slice(-50);
+      // Each instance's window whole: cut to one window, the merge kept the last instance's alone.
+      view.outcomes = [...view.outcomes, ...(stats.outcomes ?? []).slice(-50)];
       view.successes += stats.successes ?? 0;
       view.failures += stats.failures ?? 0;
     }
