@@ -58,6 +58,16 @@ describe('redisStore without Redis', () => {
     expect(String((thrown as Error).message)).not.toContain('s3cret');
   });
 
+  it("takes a unix socket url as the Redis client does, credentials and ?db= included, and names the socket in its log", async () => {
+    const store = redisStore({ url: 'unix://app:s3cret@/tmp/sovroute-no-such-redis.sock?db=2', commandTimeoutMs: 100 });
+    const { logger, warnings } = capturingLogger();
+    store.attach({ logger });
+    await store.ready();
+    await store.close();
+    expect(warnings).toEqual([expect.stringContaining('Redis at /tmp/sovroute-no-such-redis.sock does not answer (connect ENOENT')]);
+    expect(warnings[0]).not.toContain('s3cret');
+  });
+
   it('routes on the local view when Redis refuses connections, and logs it once', async () => {
     const store = redisStore({ url: 'redis://127.0.0.1:1', refreshMs: 50, commandTimeoutMs: 100 });
     const { logger, warnings } = capturingLogger();

@@ -31,7 +31,7 @@ import { FleetClock } from './fleet-clock.js';
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
-  /** Where Redis is. @default 'redis://127.0.0.1:6379' */
+  /** Where Redis is: `redis://[[user]:password@]host[:port][/db]`, `rediss://` for TLS, or `unix://[[user]:password@]/path/to/socket[?db=<db>]`. @default 'redis://127.0.0.1:6379' */
   url?: string;
   /** Prepended to every key and channel; instances sharing state share a prefix. @default 'sovroute:' */
   prefix?: string;
@@ -115,12 +115,11 @@ const signature = (record: HealthRecord) => `${record.circuit}|${record.openedAt
 export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   const url = options.url ?? 'redis://127.0.0.1:6379';
   // Checked here, where a mistake is thrown to the caller; the URL itself, which may hold a password, is never quoted.
-  let host: string;
-  try {
-    host = new URL(url).host;
-  } catch {
-    throw new InvalidRequestError('redisStore: url is not a valid URL (redis://[[user]:password@]host[:port][/db], or rediss:// for TLS)', 'url');
+  const where = locate(url);
+  if (where === undefined) {
+    throw new InvalidRequestError('redisStore: url is not a valid URL (redis://[[user]:password@]host[:port][/db], rediss:// for TLS, or unix://[[user]:password@]/path/to/socket[?db=<db>])', 'url');
   }
+  const { host, database } = where;
   const base = `${options.prefix ?? 'sovroute:'}{sr}:`;
   const refreshMs = options.refreshMs ?? 1_000;
   const commandTimeoutMs = options.commandTimeoutMs ?? 500;
@@ -132,7 +131,6 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   // Keys live in the URL's database, but Pub/Sub is one for the whole server: fleets on other
   // databases with the same prefix (staging beside production) would open each other's circuits.
   // Database 0 keeps the channel earlier versions used.
-  const database = databaseOf(url);
   const channel = database === 0 ? `${base}events` : `${base}events:${database}`;
   const deploymentsKey = `${base}deployments`;
 
@@ -507,11 +505,29 @@ function readJson<T extends object>(text: string): T | undefined {
   }
 }
 
-/** The logical database a URL selects, as node-redis reads it: `/<db>`, or `?db=<db>` for `unix://`; 0 when none. */
-function databaseOf(url: string): number {
-  const parsed = new URL(url);
-  const database = Number(parsed.protocol === 'unix:' ? (parsed.searchParams.get('db') ?? 0) : parsed.pathname.slice(1) || 0);
-  return Number.isInteger(database) ? database : 0;
+/**
+ * Where a URL points, for the log (host and port, or a unix socket's path; never the
+ * credentials), and the logical database it selects, both as node-redis reads the URL:
+ * `/<db>`, or `?db=<db>` for `unix://`, whose credentials without a host WHATWG URL refuses.
+ */
+function locate(url: string): { host: string; database: number } | undefined {
+  const socket = /^unix:\/\/(?:[^:@/]*(?::[^@/]*)?@)?(\/[^?#]*)(?:\?([^#]*))?/.exec(url);
+  if (url.startsWith('unix:') && (socket === null || socket[1] === '/')) return undefined;
+  let host: string;
+  let database: number;
+  try {
+    if (socket) {
+      host = decodeURIComponent(socket[1]!);
+      database = Number(new URLSearchParams(socket[2] ?? '').get('db') ?? 0);
+    } else {
+      const parsed = new URL(url);
+      host = parsed.host;
+      database = Number(parsed.pathname.slice(1) || 0);
+    }
+  } catch {
+    return undefined;
+  }
+  return { host, database: Number.isInteger(database) ? database : 0 };
 }
 
 function pairs(values: string[]): Array<[string, string]> {
