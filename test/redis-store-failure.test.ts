@@ -528,3 +528,59 @@ describe.skipIf(!hasRedisServer)('a Redis that answers reads but refuses writes 
     }
   }, 20_000);
 });
+
+/** A TCP proxy to a Redis port that can be pointed elsewhere: new connections go to the new target (a DNS name moved by a failover). */
+async function movableProxy(port: number) {
+  let target = port;
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    const upstream = connect({ host: '127.0.0.1', port: target });
+    for (const side of [socket, upstream]) {
+      sockets.add(side);
+      side.on('close', () => sockets.delete(side));
+      side.on('error', () => undefined);
+    }
+    socket.pipe(upstream).pipe(socket);
+    socket.on('close', () => upstream.destroy());
+    upstream.on('close', () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `redis://127.0.0.1:${(server.address() as { port: number }).port}`,
+    moveTo: (next: number) => void (target = next),
+    close: () => new Promise<void>((resolve) => (sockets.forEach((socket) => socket.destroy()), server.close(() => resolve()))),
+  };
+}
+
+describe.skipIf(!hasRedisServer)('a failover that demotes the Redis the store is connected to', () => {
+  it('reconnects when Redis says it is a read-only replica, so budgets reach the new primary instead of failing until a restart', async () => {
+    const [oldPort, newPort] = [await freePort(), await freePort()];
+    const [oldPrimary, newPrimary] = [await ownRedis(oldPort), await ownRedis(newPort)];
+    const proxy = await movableProxy(oldPort);
+    const admin = createClient({ url: `redis://127.0.0.1:${oldPort}` });
+    const store = redisStore({ url: proxy.url, refreshMs: 50, commandTimeoutMs: 300 });
+    const account = { keyId: 'team-a', period: 'day' as const, currency: 'EUR' };
+    try {
+      await admin.connect();
+      await store.ready();
+      expect((await store.budgets!.reserve({ ...account, id: 'before', estimate: 1, limit: 100, holdMs: 60_000 })).granted).toBe(true);
+      // The failover: the name now leads to the new primary, and the old one follows it as a replica (connections stay open).
+      proxy.moveTo(newPort);
+      await admin.sendCommand(['REPLICAOF', '127.0.0.1', String(newPort)]);
+      const reserve = (id: string) => store.budgets!.reserve({ ...account, id, estimate: 1, limit: 100, holdMs: 60_000 }).then((result) => result.granted, (error: Error) => error.message);
+      const until = Date.now() + 5_000;
+      let outcome: boolean | string = await reserve('during');
+      for (let index = 0; outcome !== true && Date.now() < until; index++) {
+        await sleep(100);
+        outcome = await reserve(`after-${index}`);
+      }
+      expect(outcome).toBe(true);
+    } finally {
+      await store.close();
+      await admin.close();
+      await proxy.close();
+      oldPrimary.kill('SIGKILL');
+      newPrimary.kill('SIGKILL');
+    }
+  }, 20_000);
+});

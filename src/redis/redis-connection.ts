@@ -56,14 +56,42 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
     client.on('error', (error: Error) => emit({ up: false, error }));
     return client;
   };
-  const client = make();
+  const makeCommands = () => {
+    const made = make();
+    made.on('ready', () => emit({ up: true }));
+    return made;
+  };
+  let client = makeCommands();
   const subscriber = make();
-  client.on('ready', () => emit({ up: true }));
   // The first connection may fail; the client keeps retrying in the background.
   const connecting = Promise.allSettled([client.connect(), subscriber.connect()]);
   await within(connecting, options.commandTimeoutMs * 5, 'connecting').catch(() => undefined);
+  /*
+   * A failover that demotes the primary leaves connections to it open, and it refuses every
+   * write (READONLY) from then on: the client would stay there until the process restarts. A
+   * new connection reaches whatever the URL names now (the DNS name a managed Redis moves to
+   * the new primary). At most once a second, while the same answer keeps coming.
+   */
+  let closing = false;
+  let reconnectedAt = 0;
+  const reconnect = () => {
+    if (closing || performance.now() - reconnectedAt < 1_000) return;
+    reconnectedAt = performance.now();
+    const old = client;
+    client = makeCommands();
+    client.connect().catch(() => undefined);
+    old.destroy();
+  };
+  const send = async <T>(args: string[]): Promise<T> => {
+    try {
+      return await within(client.sendCommand(args) as Promise<T>, options.commandTimeoutMs, args[0]!);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('READONLY')) reconnect();
+      throw error;
+    }
+  };
   return {
-    send: (args) => within(client.sendCommand(args) as Promise<never>, options.commandTimeoutMs, args[0]!),
+    send,
     subscribe: (channel, listener) =>
       within(
         subscriber.subscribe(channel, (message: string) => listener(message)),
@@ -78,8 +106,9 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
     },
     // A polite close waits for replies a hung server never sends: after the timeout, drop the sockets.
     close: async () => {
-      const closing = Promise.allSettled([client.close(), subscriber.close()]);
-      await within(closing, options.commandTimeoutMs, 'close').catch(() => {
+      closing = true;
+      const closed = Promise.allSettled([client.close(), subscriber.close()]);
+      await within(closed, options.commandTimeoutMs, 'close').catch(() => {
         client.destroy();
         subscriber.destroy();
       });
