@@ -68,6 +68,18 @@ describe('redisStore without Redis', () => {
     expect(warnings[0]).not.toContain('s3cret');
   });
 
+  it('refuses times that Redis cannot take when the store is created, instead of failing every write later', () => {
+    for (const [option, value] of [['ttlMs', Infinity], ['ttlMs', 0], ['ttlMs', 1.5], ['refreshMs', 0], ['commandTimeoutMs', -1], ['refreshMs', Number.NaN]] as const) {
+      let thrown: unknown;
+      try {
+        redisStore({ url: 'redis://127.0.0.1:1', [option]: value });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(RouterError.isInstance(thrown) && [thrown.code, thrown.param, /whole number of milliseconds/.test(thrown.message)]).toEqual(['invalid_request', option, true]);
+    }
+  });
+
   it('routes on the local view when Redis refuses connections, and logs it once', async () => {
     const store = redisStore({ url: 'redis://127.0.0.1:1', refreshMs: 50, commandTimeoutMs: 100 });
     const { logger, warnings } = capturingLogger();

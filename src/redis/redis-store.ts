@@ -121,9 +121,9 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   }
   const { host, database } = where;
   const base = `${options.prefix ?? 'sovroute:'}{sr}:`;
-  const refreshMs = options.refreshMs ?? 1_000;
-  const commandTimeoutMs = options.commandTimeoutMs ?? 500;
-  const ttlMs = options.ttlMs ?? 86_400_000;
+  const refreshMs = milliseconds('refreshMs', options.refreshMs ?? 1_000);
+  const commandTimeoutMs = milliseconds('commandTimeoutMs', options.commandTimeoutMs ?? 500);
+  const ttlMs = milliseconds('ttlMs', options.ttlMs ?? 86_400_000);
   const instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   // This instance among any given the same instanceId (a hostname shared under host networking):
   // its statistics field and its messages are told apart by this, never by the name alone.
@@ -503,6 +503,15 @@ function readJson<T extends object>(text: string): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A time option checked where a mistake is thrown to the caller: Redis takes whole milliseconds
+ * (PX), and with 0, Infinity or a fraction every write would fail later, logged as an outage.
+ */
+function milliseconds(name: string, value: number): number {
+  if (Number.isSafeInteger(value) && value > 0) return value;
+  throw new InvalidRequestError(`redisStore: ${name} must be a whole number of milliseconds, 1 or more; got ${value}`, name);
 }
 
 /**
