@@ -604,3 +604,30 @@ describe.skipIf(skip)("the fleet's error rate in router.health()", () => {
     }
   }, 30_000);
 });
+
+describe.skipIf(skip)('the first circuit change of an instance that dies before its first refresh', () => {
+  it('leaves no key without an expiry behind: the list of deployments expires like every other key', async () => {
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const client = createClient({ url: redisUrl });
+    await client.connect();
+    const store = redisStore({ url: redisUrl, prefix, refreshMs: 60_000, ttlMs: 60_000, instanceId: 'short-lived' });
+    try {
+      await store.ready();
+      const at = Date.now();
+      store.set('flaky/m', { ...emptyRecord(), circuit: 'open', openedAt: at, retryAt: at + 600_000, timesOpened: 1 });
+      const until = Date.now() + 5_000;
+      while ((await client.exists(`${prefix}{sr}:cb:flaky/m`)) === 0 && Date.now() < until) await sleep(20);
+      await sleep(50);
+      // Its refresh, a minute away, never comes (the process is killed): what it wrote must still expire.
+      const keys: string[] = [];
+      for await (const batch of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) keys.push(...batch);
+      expect(keys.length).toBeGreaterThan(0);
+      const ttls = await Promise.all(keys.map((key) => client.pTTL(key)));
+      expect(keys.filter((_key, index) => ttls[index]! < 0)).toEqual([]);
+    } finally {
+      await store.close();
+      await client.close();
+      await removeRedisKeys(prefix);
+    }
+  }, 30_000);
+});

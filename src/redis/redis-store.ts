@@ -226,6 +226,8 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
     const message = JSON.stringify({ key, circuit, from: self });
     void send(['SET', `${base}cb:${key}`, JSON.stringify(circuit), 'PX', String(ttlMs)]);
     void send(['SADD', deploymentsKey, key]);
+    // The list may be new here: it expires like every key, also if no refresh follows (the process dies).
+    void send(['PEXPIRE', deploymentsKey, String(ttlMs)]);
     void send(['PUBLISH', channel, message]);
   };
 
