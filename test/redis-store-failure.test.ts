@@ -596,3 +596,32 @@ describe.skipIf(!hasRedisServer)('a failover that demotes the Redis the store is
     }
   }, 20_000);
 });
+
+describe.skipIf(!hasRedisServer)('a url that names a read-only replica', () => {
+  it('is logged once while the store keeps trying a new connection, not as an outage and a recovery every second', async () => {
+    const [replicaPort, primaryPort] = [await freePort(), await freePort()];
+    const [replica, primary] = [await ownRedis(replicaPort), await ownRedis(primaryPort)];
+    const admin = createClient({ url: `redis://127.0.0.1:${replicaPort}` });
+    const store = redisStore({ url: `redis://127.0.0.1:${replicaPort}`, refreshMs: 50, commandTimeoutMs: 300 });
+    const warnings: string[] = [];
+    const infos: string[] = [];
+    store.attach({ logger: { debug: () => undefined, info: (message) => void infos.push(message), warn: (message) => void warnings.push(message), error: () => undefined } });
+    try {
+      await admin.connect();
+      await admin.sendCommand(['REPLICAOF', '127.0.0.1', String(primaryPort)]);
+      await store.ready();
+      const until = Date.now() + 2_500;
+      for (let successes = 1; Date.now() < until; successes++) {
+        store.set('local/m', { latency: { ttft: null, answer: null }, completion: null, outcomes: [], successes, failures: 0, consecutiveFailures: 0, circuit: 'closed', openedAt: null, retryAt: null, trialUntil: null, timesOpened: 0, cooldownLevel: 0, closedAt: null, lastError: null });
+        await sleep(20);
+      }
+      expect(warnings).toEqual([expect.stringContaining('READONLY')]);
+      expect(infos).toEqual([]);
+    } finally {
+      await store.close();
+      await admin.close();
+      replica.kill('SIGKILL');
+      primary.kill('SIGKILL');
+    }
+  }, 20_000);
+});

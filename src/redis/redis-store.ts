@@ -181,7 +181,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
    * Sends one command on a connection and records a failure (logged on a change). One command
    * answering does not end an outage: a Redis out of memory, or a replica made read-only by a
    * failover, answers reads and refuses every write, and the outage and the recovery would be
-   * logged at every refresh. It ends with a reconnection, or a refresh without a failure.
+   * logged at every refresh. It ends with a refresh without a failure.
    */
   const exchange = async <T>(live: RedisConnection, args: string[]): Promise<T> => {
     if (shutDown) throw closedError();
@@ -319,7 +319,8 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
       failed(error);
       return;
     }
-    connection.onState((state) => (state.up ? answered() : failed(state.error)));
+    // A connection made again ends nothing by itself (it may reach a replica that refuses writes): the next clean refresh does.
+    connection.onState((state) => void (state.up || failed(state.error)));
     await clock.measure(() => send(['TIME']));
     await connection
       .subscribe(channel, (message) => {
