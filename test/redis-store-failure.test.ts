@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { createClient } from '@redis/client';
 import { describe, expect, it } from 'vitest';
 import { createRouter, openaiCompatible, RouterError, type Logger } from '../src/index.js';
@@ -171,7 +172,9 @@ async function freePort(): Promise<number> {
 
 /** A redis-server of the test's own, so the test may kill it and start it again on the same port. */
 async function ownRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  // A replica (the failover tests) writes the snapshot it receives: into the temp dir, not the working tree.
+  const files = ['--dir', tmpdir(), '--dbfilename', `sovroute-test-${port}.rdb`];
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...files], { stdio: 'ignore' });
   for (let tries = 0; tries < 100; tries++) {
     const up = await new Promise<boolean>((resolve) => {
       const socket = connect({ host: '127.0.0.1', port }, () => (socket.destroy(), resolve(true)));
