@@ -631,3 +631,37 @@ describe.skipIf(skip)('the first circuit change of an instance that dies before 
     }
   }, 30_000);
 });
+
+describe.skipIf(skip)('the half-open trial among instances given the same instanceId', () => {
+  it("is never given to a second instance while the first holds it: one instance's release of its own lapsed lease does not free another's", async () => {
+    const prefix = `${uniqueName('sovroute_test')}:`;
+    const [first, second, third] = [0, 1, 2].map(() => redisStore({ url: redisUrl, prefix, refreshMs: 60_000, instanceId: 'gateway-host' }));
+    const key = 'flaky/m';
+    const claimed = async (store: ReturnType<typeof redisStore>, leaseMs: number) => {
+      // The first ask goes to Redis; the answer decides the next.
+      if (store.claimTrial(key, leaseMs)) return true;
+      await sleep(100);
+      return store.claimTrial(key, leaseMs);
+    };
+    try {
+      await Promise.all([first!.ready(), second!.ready(), third!.ready()]);
+      const at = Date.now();
+      const halfOpen = { ...emptyRecord(), circuit: 'open' as const, openedAt: at - 60_000, retryAt: at - 1, timesOpened: 1 };
+      first!.set(key, halfOpen);
+      const until = Date.now() + 5_000;
+      while ((second!.get(key)?.circuit !== 'open' || third!.get(key)?.circuit !== 'open') && Date.now() < until) await sleep(20);
+      // The second instance holds a short lease and sends its trial; the lease lapses while the trial goes on.
+      expect(await claimed(second!, 300)).toBe(true);
+      await sleep(400);
+      // The first takes the trial over, for long.
+      expect(await claimed(first!, 60_000)).toBe(true);
+      // The second's trial ends without a verdict (its caller gave up): it lets go of its lease, not the first's.
+      second!.set(key, { ...second!.get(key)!, trialUntil: null });
+      await sleep(100);
+      expect(await claimed(third!, 60_000)).toBe(false);
+    } finally {
+      await Promise.all([first!.close(), second!.close(), third!.close()]);
+      await removeRedisKeys(prefix);
+    }
+  }, 30_000);
+});

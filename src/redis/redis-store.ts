@@ -232,12 +232,13 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   };
 
   /** One lease per half-open episode (named by its `retryAt`): a lease left from an earlier episode never blocks a later one. */
+  // Held under `self`, not the name: an instance sharing the name must not release this one's lease as its own.
   const leaseKey = (key: string, retryAt: number | null) => `${base}trial:${key}:${retryAt ?? 0}`;
   const releaseTrialLease = (key: string) => {
     const trial = trials.get(key);
     if (trial === undefined) return;
     trials.delete(key);
-    void send(['EVAL', releaseScript, '1', leaseKey(key, trial.retryAt), instanceId]);
+    void send(['EVAL', releaseScript, '1', leaseKey(key, trial.retryAt), self]);
   };
 
   const flush = async () => {
@@ -460,7 +461,7 @@ export function redisStore(options: RedisStoreOptions = {}): RedisStore {
       if (connection === undefined || down !== undefined) return true; // Redis away: this process decides alone.
       if (claiming.has(key) || (trials.get(key)?.until ?? 0) > now || (lostUntil.get(key) ?? 0) > now) return false;
       claiming.add(key);
-      void send<string | null>(['SET', leaseKey(key, retryAt), instanceId, 'NX', 'PX', String(leaseMs)]).then((reply) => {
+      void send<string | null>(['SET', leaseKey(key, retryAt), self, 'NX', 'PX', String(leaseMs)]).then((reply) => {
         claiming.delete(key);
         if (reply === 'OK') trials.set(key, { retryAt, until: Date.now() + leaseMs, used: false });
         // Another instance holds it: ask again only after a refresh, not on every request.
