@@ -125,6 +125,27 @@ describe('configuration files', () => {
     expect(options.providers.map((provider) => provider.id)).toEqual(['scaleway']);
   });
 
+  it('a reference in another form (${ NAME }, ${NAME:default}, $NAME, unclosed or nested) stops the start with the two forms read, instead of sending its text as the key', async () => {
+    const environment = { SCW_KEY_FOR_TEST: 'sk-from-env', OTHER_FOR_TEST: 'x' };
+    for (const [written, quoted] of [
+      ['${ SCW_KEY_FOR_TEST }', '${ SCW_KEY_FOR_TEST }'],
+      ['${SCW_KEY_FOR_TEST:default}', '${SCW_KEY_FOR_TEST:default}'],
+      ['${SCW_KEY_FOR_TEST-default}', '${SCW_KEY_FOR_TEST-default}'],
+      ['${scw.key}', '${scw.key}'],
+      ['Bearer ${SCW_KEY_FOR_TEST', '${SCW_KEY_FOR_TEST'],
+      ['${SCW_KEY_FOR_TEST:-${OTHER_FOR_TEST}}', '${SCW_KEY_FOR_TEST:-${OTHER_FOR_TEST}'],
+      ['$SCW_KEY_FOR_TEST', '$SCW_KEY_FOR_TEST'],
+    ]) {
+      const path = file('malformed-reference.yaml', `providers:\n  - preset: scaleway\n    apiKey: '${written}'\n`);
+      const error = await failure(path, environment);
+      expect(error.message).toContain(`${path}:3: providers[0].apiKey: ${quoted} is not an environment reference`);
+      expect(error.message).toContain('write ${NAME} or ${NAME:-default}');
+    }
+    // A dollar sign that starts no reference is text, as before.
+    const plain = file('dollar.yaml', "providers:\n  - preset: scaleway\n    apiKey: 'pa$$word-5$'\n");
+    expect((await loadConfig(plain, {})).providers).toHaveLength(1);
+  });
+
   it('reads a number or true/false from the environment where one ${ENV} reference is the whole value', async () => {
     const path = file(
       'env-typed.yaml',

@@ -1,7 +1,15 @@
 import { ConfigError } from './config-error.js';
 import type { ConfigPath, ConfigSource } from './read-config-file.js';
 
-const reference = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+/**
+ * A reference (group 1 the name, group 2 the default; a default holds no other reference), or
+ * else text that starts like one (`${ NAME }`, `${NAME:default}`, unclosed): the second is refused,
+ * since kept as text it would be sent as the key.
+ */
+const reference = /\$\{(?:([A-Za-z_][A-Za-z0-9_]*)(?::-((?:(?!\$\{)[^}])*))?\}|[^}]*\}?)/g;
+
+/** `$NAME` alone, the shell's and Docker Compose's form: read as text, it would be sent as the key. */
+const bareReference = /^\$[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Where a path reads as `providers[0].apiKey`. */
 export function formatPath(path: ConfigPath): string {
@@ -25,14 +33,23 @@ export interface SubstitutedConfig {
 
 /**
  * Replaces `${NAME}` (and `${NAME:-default}`) in every string with the environment variable, so
- * secrets stay out of the file. An unset variable without a default fails, naming it.
+ * secrets stay out of the file. An unset variable without a default fails, naming it, and so does
+ * text that looks like a reference but is none (`${ NAME }`, `${NAME-default}`, `$NAME` alone).
  */
 export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessEnv): SubstitutedConfig {
   const wholeReferences = new Set<string>();
   const visit = (value: unknown, path: PropertyKey[]): unknown => {
     if (typeof value === 'string') {
       if (wholeReference.test(value)) wholeReferences.add(formatPath(path));
-      return value.replace(reference, (_, name: string, fallback: string | undefined) => {
+      const notReference = (text: string) =>
+        new ConfigError(
+          source.file,
+          `${text.slice(0, 80)} is not an environment reference: write \${NAME} or \${NAME:-default}, NAME of letters, digits and _ (a default holds no } and no other reference)`,
+          { line: source.lineOf(path), path: formatPath(path) },
+        );
+      if (bareReference.test(value)) throw notReference(value);
+      return value.replace(reference, (text: string, name: string | undefined, fallback: string | undefined) => {
+        if (name === undefined) throw notReference(text);
         const found = environment[name];
         if (found !== undefined && found !== '') return found;
         if (fallback !== undefined) return fallback;
