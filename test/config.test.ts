@@ -90,6 +90,13 @@ describe('configuration files', () => {
     expect(error.message).not.toContain('s3cret');
   });
 
+  it('a key set twice names the key and both lines (a JSON file is not called YAML), instead of "Map keys must be unique"', async () => {
+    const yaml = file('twice.yaml', 'providers:\n  - preset: scaleway\npolicy: eu-sovereign\nstrategy: cheapest\npolicy: global\n');
+    expect((await failure(yaml)).message).toBe(`${yaml}:5: policy is set twice in the same mapping (first on line 3): keep one`);
+    const json = file('twice.json', '{\n  "providers": [\n    { "preset": "scaleway", "apiKey": "${K}",\n      "apiKey": "${L}" }\n  ]\n}\n');
+    expect((await failure(json)).message).toBe(`${json}:4: apiKey is set twice in the same mapping (first on line 3): keep one`);
+  });
+
   it('a typo names the file, its line and the key it meant', async () => {
     const path = file('typo.yaml', 'providers:\n  - preset: scaleway\npolcy: eu-sovereign\n');
     expect((await failure(path)).message).toBe(`${path}:3: unknown key polcy: did you mean policy?`);

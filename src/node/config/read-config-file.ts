@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isMap, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { ConfigError } from './config-error.js';
 
 export type ConfigPath = readonly PropertyKey[];
@@ -47,9 +47,7 @@ export async function readConfigFile(file: string): Promise<ConfigSource> {
     }
   }
   const problem = document.errors[0];
-  if (problem) {
-    throw new ConfigError(file, `not valid YAML: ${problem.message.split('\n')[0]}`, { line: lineCounter.linePos(problem.pos[0]).line, cause: problem });
-  }
+  if (problem) throw documentError(file, document, lineCounter, problem);
   const unknownTag = document.warnings.find((warning) => warning.code === 'TAG_RESOLVE_FAILED');
   if (unknownTag) {
     // Read as plain text, `apiKey: !env NAME` would send the text NAME as the key.
@@ -71,6 +69,30 @@ export async function readConfigFile(file: string): Promise<ConfigSource> {
       return offset === undefined ? undefined : lineCounter.linePos(offset).line;
     },
   };
+}
+
+/** What the parser found wrong, as the user reads it: a key set twice is named, with both its lines. */
+function documentError(file: string, document: Document, lineCounter: LineCounter, problem: YAMLError): ConfigError {
+  const line = lineCounter.linePos(problem.pos[0]).line;
+  if (problem.code === 'DUPLICATE_KEY') {
+    // The error is at the second key; the first is in the same mapping (JSON allows this, and a
+    // later value silently winning is what the error spares the user).
+    let twice: { key: unknown; first: number | undefined } | undefined;
+    visit(document, {
+      Map(_, map) {
+        const pair = map.items.find((item) => isScalar(item.key) && item.key.range?.[0] === problem.pos[0]);
+        if (pair === undefined) return undefined;
+        const key = (pair.key as { value: unknown }).value;
+        const first = map.items.find((item) => isScalar(item.key) && item.key.value === key)?.key as { range?: [number] } | undefined;
+        twice = { key, first: first?.range === undefined ? undefined : lineCounter.linePos(first.range[0]).line };
+        return visit.BREAK;
+      },
+    });
+    if (twice !== undefined) {
+      return new ConfigError(file, `${String(twice.key)} is set twice in the same mapping${twice.first === undefined ? '' : ` (first on line ${twice.first})`}: keep one`, { line });
+    }
+  }
+  return new ConfigError(file, `not valid YAML: ${problem.message.split('\n')[0]}`, { line, cause: problem });
 }
 
 /**
