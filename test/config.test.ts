@@ -97,6 +97,12 @@ describe('configuration files', () => {
     expect((await failure(json)).message).toBe(`${json}:4: apiKey is set twice in the same mapping (first on line 3): keep one`);
   });
 
+  it('a second YAML document (a second ---) is named as such, not with the parser\'s "please use YAML.parseAllDocuments()"', async () => {
+    const path = file('two-documents.yaml', '---\nproviders:\n  - preset: scaleway\n---\npolicy: eu-sovereign\n');
+    const error = await failure(path);
+    expect(error.message).toBe(`${path}:4: the file holds a second YAML document here (after ---): a configuration is one document; remove this --- to keep its settings`);
+  });
+
   it('a typo names the file, its line and the key it meant', async () => {
     const path = file('typo.yaml', 'providers:\n  - preset: scaleway\npolcy: eu-sovereign\n');
     expect((await failure(path)).message).toBe(`${path}:3: unknown key polcy: did you mean policy?`);

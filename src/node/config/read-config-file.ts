@@ -71,7 +71,10 @@ export async function readConfigFile(file: string): Promise<ConfigSource> {
   };
 }
 
-/** What the parser found wrong, as the user reads it: a key set twice is named, with both its lines. */
+/**
+ * What the parser found wrong, as the user reads it: a key set twice is named, with both its
+ * lines; a second document is not told to call the parser's parseAllDocuments().
+ */
 function documentError(file: string, document: Document, lineCounter: LineCounter, problem: YAMLError): ConfigError {
   const line = lineCounter.linePos(problem.pos[0]).line;
   if (problem.code === 'DUPLICATE_KEY') {
@@ -91,6 +94,9 @@ function documentError(file: string, document: Document, lineCounter: LineCounte
     if (twice !== undefined) {
       return new ConfigError(file, `${String(twice.key)} is set twice in the same mapping${twice.first === undefined ? '' : ` (first on line ${twice.first})`}: keep one`, { line });
     }
+  }
+  if (problem.code === 'MULTIPLE_DOCS') {
+    return new ConfigError(file, 'the file holds a second YAML document here (after ---): a configuration is one document; remove this --- to keep its settings', { line });
   }
   return new ConfigError(file, `not valid YAML: ${problem.message.split('\n')[0]}`, { line, cause: problem });
 }
