@@ -103,6 +103,13 @@ describe('configuration files', () => {
     expect(error.message).toBe(`${path}:4: the file holds a second YAML document here (after ---): a configuration is one document; remove this --- to keep its settings`);
   });
 
+  it('an empty file (or one of comments only) says it holds no settings and what it needs, not "expected object, received null; got null"', async () => {
+    for (const [name, text] of [['empty.yaml', ''], ['comments.yaml', '# to do: providers\n'], ['document-marker.yaml', '---\n']] as const) {
+      const path = file(name, text);
+      expect((await failure(path)).message).toBe(`${path}: the file holds no settings: a configuration needs at least providers, such as "providers: [{ preset: mistralEU }]"`);
+    }
+  });
+
   it('a typo names the file, its line and the key it meant', async () => {
     const path = file('typo.yaml', 'providers:\n  - preset: scaleway\npolcy: eu-sovereign\n');
     expect((await failure(path)).message).toBe(`${path}:3: unknown key polcy: did you mean policy?`);

@@ -13,6 +13,10 @@ type Issue = z.core.$ZodIssue;
  * true/false is wanted is read as one, since the environment holds only text.
  */
 export function validateConfig(source: ConfigSource, data: unknown, wholeReferences: ReadonlySet<string> = new Set()): SovrouteConfig {
+  // An empty YAML file (or one of comments only) is null: say what it lacks, not "received null".
+  if (data === null || data === undefined) {
+    throw new ConfigError(source.file, 'the file holds no settings: a configuration needs at least providers, such as "providers: [{ preset: mistralEU }]"');
+  }
   let parsed = configSchema.safeParse(data);
   while (!parsed.success && readTyped(data, parsed.error.issues, wholeReferences)) parsed = configSchema.safeParse(data);
   if (!parsed.success) throw describeIssue(source, data, pickIssue(parsed.error.issues[0]!, data));
