@@ -110,6 +110,19 @@ describe('configuration files', () => {
     }
   });
 
+  it('a YAML merge key (<<: *anchor) shares one entry\'s settings with another, the entry\'s own keys winning, instead of being refused as an unknown key <<', async () => {
+    const path = file(
+      'merge.yaml',
+      'providers:\n  - openaiCompatible: &on-prem\n      id: on-prem-a\n      baseURL: http://127.0.0.1:9/v1\n      apiKey: ${ON_PREM_KEY_FOR_TEST}\n      models: [{ id: model-a }]\n' +
+        '  - openaiCompatible:\n      <<: *on-prem\n      id: on-prem-b\n      models: [{ id: model-b }]\n',
+    );
+    const options = await loadConfig(path, { ON_PREM_KEY_FOR_TEST: 'sk-merged' });
+    expect(options.providers.map((provider) => [provider.id, provider.models.map((offer) => offer.id)])).toEqual([
+      ['on-prem-a', ['model-a']],
+      ['on-prem-b', ['model-b']],
+    ]);
+  });
+
   it('a typo names the file, its line and the key it meant', async () => {
     const path = file('typo.yaml', 'providers:\n  - preset: scaleway\npolcy: eu-sovereign\n');
     expect((await failure(path)).message).toBe(`${path}:3: unknown key polcy: did you mean policy?`);

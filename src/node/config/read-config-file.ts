@@ -33,7 +33,8 @@ export async function readConfigFile(file: string): Promise<ConfigSource> {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lineCounter = new LineCounter();
   // JSON is YAML 1.2: one parser gives positions for both, and JSON keeps its own strictness.
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Merge keys (`<<: *anchor`) as YAML 1.1 and Docker Compose read them: one entry's settings shared with another.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   if (extension === '.json') {
     try {
       JSON.parse(text);
