@@ -143,6 +143,14 @@ describe('configuration files', () => {
     expect(error.message).not.toContain('undefined');
   });
 
+  it('an openaiCompatible entry missing settings deep inside (a model price without output and currency) names them, not "this one has neither"', async () => {
+    const path = file(
+      'price-missing.yaml',
+      'providers:\n  - openaiCompatible:\n      id: on-prem\n      baseURL: http://127.0.0.1:9/v1\n      models:\n        - id: m\n          price: { input: 1 }\n',
+    );
+    expect((await failure(path)).message).toBe(`${path}:7: providers[0].openaiCompatible.models[0].price: output is required (expected number)`);
+  });
+
   it('a bad country code names its line and the form it must take', async () => {
     const path = file('country.yaml', 'providers: [{ preset: scaleway }]\npolicy: acme\npolicies:\n  acme:\n    hosting: [FR, DEU]\n');
     expect((await failure(path)).message).toBe(`${path}:5: policies.acme.hosting[1]: must be an ISO 3166-1 alpha-2 country code in upper case, such as 'FR' or 'DE'; got "DEU"`);

@@ -85,9 +85,17 @@ function pickIssue(issue: Issue, data: unknown): Issue {
   const input = valueAt(data, issue.path);
   const keys = typeof input === 'object' && input !== null ? Object.keys(input) : [];
   // The branch whose distinguishing key the entry has: `preset`, `openaiCompatible`, `jsonl`, `postgres`.
+  const absent = (inner: Issue) => inner.path.length === 1 && !keys.includes(String(inner.path[0]));
+  // Ties on required keys go to the branch not asking for another absent key: `preset` missing is an
+  // invalid_value (an enum), so an openaiCompatible entry with two mistakes deep inside is not read
+  // as a preset entry lacking its preset.
   const ranked = issue.errors
-    .map((branch) => ({ branch, missing: branch.filter((inner) => inner.code === 'invalid_type' && inner.path.length === 1 && !keys.includes(String(inner.path[0]))).length }))
-    .sort((a, b) => a.missing - b.missing || a.branch.length - b.branch.length);
+    .map((branch) => ({
+      branch,
+      missing: branch.filter((inner) => inner.code === 'invalid_type' && absent(inner)).length,
+      asks: branch.filter(absent).length,
+    }))
+    .sort((a, b) => a.missing - b.missing || a.asks - b.asks || a.branch.length - b.branch.length);
   const first = ranked[0]?.branch[0];
   if (first === undefined || ranked[0]!.missing > 0) return issue;
   return pickIssue({ ...first, path: [...issue.path, ...first.path] } as Issue, data);
