@@ -323,4 +323,16 @@ describe('the shipped JSON Schema', () => {
     expect(validate(serve({ port: 'eighty' }))).toBe(false);
     expect(validate(serve({ port: '80${PORT}' }))).toBe(false);
   });
+
+  it('accepts one ${ENV} reference alone where text must be one of some values, match a pattern or be a URL, as loading does', () => {
+    // Editors check `format: uri` (a URI with a scheme), as this Ajv now does.
+    const validate = new Ajv2020({ strict: false }).addFormat('uri', /^[a-z][a-z0-9+.-]*:/i).compile(JSON.parse(shipped));
+    const example = parse(readFileSync(join(root, 'examples', 'sovroute.config.yaml'), 'utf8')) as { providers: Record<string, Record<string, unknown>>[] };
+    const onPrem = { openaiCompatible: { ...example.providers[3]!.openaiCompatible, baseURL: '${ON_PREM_URL}' } };
+    const referenced = { ...example, providers: [onPrem], strategy: '${STRATEGY:-balanced}', currency: '${CURRENCY}', policies: { local: { hosting: ['${HOSTING_COUNTRY}'] } } };
+    expect(validate(referenced), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...referenced, strategy: 'fastest-ish' })).toBe(false);
+    expect(validate({ ...referenced, currency: 'eur' })).toBe(false);
+    expect(validate({ ...referenced, providers: [{ openaiCompatible: { ...onPrem.openaiCompatible, baseURL: 'llm.internal/v1' } }] })).toBe(false);
+  });
 });
