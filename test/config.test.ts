@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -121,6 +121,15 @@ describe('configuration files', () => {
       ['on-prem-a', ['model-a']],
       ['on-prem-b', ['model-b']],
     ]);
+  });
+
+  it('a directory given as the configuration says it is one and names the file to give, not "unknown configuration format" or EISDIR', async () => {
+    const folder = join(directory, 'deploy');
+    const named = join(directory, 'settings.yaml');
+    mkdirSync(folder);
+    mkdirSync(named);
+    expect((await failure(folder)).message).toBe(`${folder}: is a directory; give the configuration file's path, such as ${join(folder, 'sovroute.config.yaml')}`);
+    expect((await failure(named)).message).toBe(`${named}: is a directory; give the configuration file's path, such as ${join(named, 'sovroute.config.yaml')}`);
   });
 
   it('a typo names the file, its line and the key it meant', async () => {

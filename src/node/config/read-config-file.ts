@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { ConfigError } from './config-error.js';
@@ -18,6 +18,10 @@ const noLines = () => undefined;
 
 /** Reads `sovroute.config.{json,yaml,yml,mjs,js,ts}`; the format is the extension's. */
 export async function readConfigFile(file: string): Promise<ConfigSource> {
+  // `--config .` or a folder: said as such, not as a format without extension or Node's EISDIR.
+  if ((await stat(file).catch(() => undefined))?.isDirectory()) {
+    throw new ConfigError(file, `is a directory; give the configuration file's path, such as ${join(file, 'sovroute.config.yaml')}`);
+  }
   const extension = extname(file).toLowerCase();
   if (extension === '.mjs' || extension === '.js' || extension === '.ts' || extension === '.mts') return importConfig(file, extension);
   if (extension !== '.json' && extension !== '.yaml' && extension !== '.yml') {
