@@ -74,6 +74,17 @@ describe('CLI manners', () => {
     expect(sovroute('audit', 'verify', broken).status).toBe(1);
   });
 
+  it('an empty --config or --model (an unset variable: --config "$CONFIG") exits 2 with the usage saying the option needs a value', () => {
+    for (const [command, ...rest] of [['serve'], ['explain', '--model', 'm'], ['models'], ['audit', 'report', 'audit.jsonl', '--html', 'out.html']] as const) {
+      const run = sovroute(command, ...rest, '--config', '');
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`^sovroute: --config needs the path of a configuration file; got an empty value\n\nUsage: sovroute ${command === 'audit' ? 'audit report' : command} `));
+    }
+    const model = sovroute('explain', '--config', example, '--model', '');
+    expect(model.status).toBe(2);
+    expect(model.stderr).toMatch(/^sovroute: --model needs a model string; got an empty value\n\nUsage: sovroute explain /);
+  });
+
   it('NO_COLOR and a pipe: no escape sequences in tables', () => {
     const run = sovroute('explain', '--config', example, '--model', 'codestral', '--key', 'team-a');
     expect(run.stdout).toContain('codestral');

@@ -8,7 +8,7 @@ import { auditFileLines } from './audit-file.js';
 import { loadGatewayConfig } from './config/load-config.js';
 import { checkDatabaseUrl, onDatabase, safeUrl } from './cli-audit-postgres.js';
 import { checkInput, checkWritable, FileError, fileErrorReason } from './cli-output.js';
-import { commaList, parseCommand, UsageError, withProgress, type CommandIo } from './cli-usage.js';
+import { commaList, nonEmpty, parseCommand, UsageError, withProgress, type CommandIo } from './cli-usage.js';
 import { createReportBuilder } from './report/report-data.js';
 import { renderReport } from './report/report-html.js';
 
@@ -60,6 +60,7 @@ export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'st
   }
   if (values.table !== undefined && database === undefined) throw new UsageError('--table goes with --postgres', reportUsage);
   if (values.html === undefined) throw new UsageError('audit report needs --html <out.html>', reportUsage);
+  nonEmpty(values.config, '--config', 'the path of a configuration file', reportUsage);
   // Where the chain must start, as audit verify takes it: a rotated log continues the one before.
   const continues = values.continues?.toLowerCase();
   if (continues !== undefined || values.segment) {

@@ -4,7 +4,7 @@ import { createRouter } from '../router/create-router.js';
 import type { RouterOptions } from '../router/options.js';
 import { loadGatewayConfig } from './config/load-config.js';
 import { table } from './cli-table.js';
-import { colours, parseCommand, UsageError, type CommandIo } from './cli-usage.js';
+import { colours, nonEmpty, parseCommand, UsageError, type CommandIo } from './cli-usage.js';
 
 export const explainUsage = `Usage: sovroute explain --config <file> --model <model> [--key <label>] [--json]
 
@@ -46,6 +46,8 @@ export function explainTarget(router: RouterOptions, label: string | undefined, 
 /** `sovroute explain`; resolves to the exit code. */
 export async function explainCommand(args: string[], io: CommandIo): Promise<number> {
   const { values } = parseCommand(args, options, explainUsage);
+  nonEmpty(values.config, '--config', 'the path of a configuration file', explainUsage);
+  nonEmpty(values.model, '--model', 'a model string', explainUsage);
   if (values.config === undefined || values.model === undefined) throw new UsageError('explain needs --config <file> and --model <model>', explainUsage);
   const config = await loadGatewayConfig(values.config, io.env);
   const target = explainTarget(config.router, values.key, explainUsage);

@@ -4,7 +4,7 @@ import { missingConfiguration } from '../router/plan.js';
 import type { ModelEntry } from '../wire/models.js';
 import { loadGatewayConfig } from './config/load-config.js';
 import { table } from './cli-table.js';
-import { parseCommand, UsageError, type CommandIo } from './cli-usage.js';
+import { nonEmpty, parseCommand, UsageError, type CommandIo } from './cli-usage.js';
 
 export const modelsUsage = `Usage: sovroute models --config <file> [--policy <policy>] [--json]
 
@@ -29,6 +29,7 @@ const options = {
 /** `sovroute models`; resolves to the exit code. */
 export async function modelsCommand(args: string[], io: CommandIo): Promise<number> {
   const { values } = parseCommand(args, options, modelsUsage);
+  nonEmpty(values.config, '--config', 'the path of a configuration file', modelsUsage);
   if (values.config === undefined) throw new UsageError('models needs --config <file>', modelsUsage);
   const config = await loadGatewayConfig(values.config, io.env);
   // It routes nothing, so it keeps no audit trail: the gateway's log and its writer lock are not its own.

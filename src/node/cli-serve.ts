@@ -4,7 +4,7 @@ import { strictestTier } from '../policy/tier.js';
 import { createRouter } from '../router/create-router.js';
 import { loadGatewayConfig, type GatewayConfig } from './config/load-config.js';
 import { isLoopbackHost } from './edge-checks.js';
-import { parseCommand, UsageError, type CommandIo } from './cli-usage.js';
+import { nonEmpty, parseCommand, UsageError, type CommandIo } from './cli-usage.js';
 import { requestsHandled, serve } from './serve.js';
 
 export const serveUsage = `Usage: sovroute serve --config <file> [--port <n>] [--host <address>]
@@ -33,6 +33,7 @@ const options = {
 /** `sovroute serve`; resolves to the exit code once the server has shut down. */
 export async function serveCommand(args: string[], io: CommandIo): Promise<number> {
   const { values } = parseCommand(args, options, serveUsage);
+  nonEmpty(values.config, '--config', 'the path of a configuration file', serveUsage);
   if (values.config === undefined) throw new UsageError('serve needs --config <file>', serveUsage);
   const config = await loadGatewayConfig(values.config, io.env);
   if (values.port !== undefined) {

@@ -23,6 +23,15 @@ export function commaList(value: string | undefined, option: string, noun: strin
   return items;
 }
 
+/**
+ * An option's value, refused when empty (an unset variable: `--config "$CONFIG"`), which would
+ * otherwise be read as a file named '' or a model '' and fail as something else.
+ */
+export function nonEmpty(value: string | undefined, option: string, noun: string, usage: string): string | undefined {
+  if (value === '') throw new UsageError(`${option} needs ${noun}; got an empty value`, usage);
+  return value;
+}
+
 /** Where a command writes: results to stdout, messages to stderr; its environment. */
 export interface CommandIo {
   stdout: Writable;
