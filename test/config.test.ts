@@ -160,6 +160,11 @@ describe('configuration files', () => {
     expect((await failure(path)).message).toBe(`${path}:7: providers[0].openaiCompatible.models[0].price: output is required (expected number)`);
   });
 
+  it('a provider id used twice (the same preset twice without id) names its line at load, not "createRouter: … collides" with no file', async () => {
+    const twice = file('same-id.yaml', 'providers:\n  - preset: scaleway\n  - preset: mistralEU\n  - preset: scaleway\n');
+    expect((await failure(twice)).message).toBe(`${twice}:4: providers[2]: provider id "scaleway" is already used by providers[0] (line 2); give this one another id (id: scaleway-2)`);
+  });
+
   it('a bad country code names its line and the form it must take', async () => {
     const path = file('country.yaml', 'providers: [{ preset: scaleway }]\npolicy: acme\npolicies:\n  acme:\n    hosting: [FR, DEU]\n');
     expect((await failure(path)).message).toBe(`${path}:5: policies.acme.hosting[1]: must be an ISO 3166-1 alpha-2 country code in upper case, such as 'FR' or 'DE'; got "DEU"`);

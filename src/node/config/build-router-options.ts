@@ -22,6 +22,7 @@ export async function buildRouterOptions(source: ConfigSource, config: SovrouteC
     return { name, ...config.policies![name] } as JurisdictionPolicy;
   };
   const options: RouterOptions = { providers: config.providers.map((entry, index) => buildProvider(source, entry, index)) };
+  checkProviderIds(source, options.providers);
   if (config.policy !== undefined) options.policy = policyNamed(config.policy);
   if (config.strategy !== undefined) options.strategy = config.strategy;
   if (config.keys !== undefined) {
@@ -43,6 +44,26 @@ export async function buildRouterOptions(source: ConfigSource, config: SovrouteC
     if (config[name] !== undefined) (options as unknown as Record<string, unknown>)[name] = config[name];
   }
   return options;
+}
+
+/**
+ * A provider id used twice, which createRouter would refuse naming neither the file nor the entry,
+ * told with its line here: the same preset twice without an `id` is the usual way to get one.
+ */
+function checkProviderIds(source: ConfigSource, providers: readonly Provider[]): void {
+  const seen = new Map<string, number>();
+  for (const [index, provider] of providers.entries()) {
+    const first = seen.get(provider.id);
+    if (first !== undefined) {
+      const firstLine = source.lineOf(['providers', first]);
+      throw new ConfigError(
+        source.file,
+        `provider id "${provider.id}" is already used by providers[${first}]${firstLine === undefined ? '' : ` (line ${firstLine})`}; give this one another id (id: ${provider.id}-2)`,
+        { line: source.lineOf(['providers', index]), path: `providers[${index}]` },
+      );
+    }
+    seen.set(provider.id, index);
+  }
 }
 
 function buildProvider(source: ConfigSource, entry: SovrouteConfig['providers'][number], index: number): Provider {
