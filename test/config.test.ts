@@ -165,6 +165,13 @@ describe('configuration files', () => {
     expect((await failure(twice)).message).toBe(`${twice}:4: providers[2]: provider id "scaleway" is already used by providers[0] (line 2); give this one another id (id: scaleway-2)`);
   });
 
+  it('a policy name createRouter would refuse (a provider\'s id, a strategy, a /) names its line at load, not "createRouter: …" with no file', async () => {
+    const provider = file('policy-provider.yaml', 'providers:\n  - preset: scaleway\npolicy: scaleway\npolicies:\n  scaleway:\n    hosting: EU\n');
+    expect((await failure(provider)).message).toBe(`${provider}:2: providers[0]: provider id "scaleway" collides with a jurisdiction; give the provider another id`);
+    const slash = file('policy-slash.yaml', 'providers:\n  - preset: scaleway\npolicy: fr/only\npolicies:\n  fr/only:\n    hosting: [FR]\n');
+    expect((await failure(slash)).message).toBe(`${slash}:5: policies.fr/only: custom policy name "fr/only" contains the model-string separator "/" in model strings; give the policy another name`);
+  });
+
   it('a bad country code names its line and the form it must take', async () => {
     const path = file('country.yaml', 'providers: [{ preset: scaleway }]\npolicy: acme\npolicies:\n  acme:\n    hosting: [FR, DEU]\n');
     expect((await failure(path)).message).toBe(`${path}:5: policies.acme.hosting[1]: must be an ISO 3166-1 alpha-2 country code in upper case, such as 'FR' or 'DE'; got "DEU"`);
@@ -282,8 +289,9 @@ describe('configuration files', () => {
 
   it('a policy naming a preset by its factory name (mistralEU) is refused with the provider id to write, not one that would deny nothing', async () => {
     const path = file('factory-name.yaml', 'providers:\n  - { preset: mistralEU, apiKey: k }\n  - { preset: scaleway }\npolicy: no-mistral\npolicies:\n  no-mistral:\n    providers: { deny: [mistralEU] }\n');
-    const options = await loadConfig(path);
-    expect(() => createRouter(options)).toThrow('policy "no-mistral" names "mistralEU" in providers.deny, which is not a provider id (kebab-case: a-z, 0-9, -) and would never match one; use "mistral-eu"');
+    expect((await failure(path)).message).toBe(
+      `${path}:6: policies.no-mistral: policy "no-mistral" names "mistralEU" in providers.deny, which is not a provider id (kebab-case: a-z, 0-9, -) and would never match one; use "mistral-eu"`,
+    );
   });
 
   it('a policy naming a preset by a lower-case factory name (mistral, cloudferro) that is not its id is refused with the ids to write', async () => {

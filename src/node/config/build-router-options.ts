@@ -8,6 +8,8 @@ import type { JurisdictionPolicy } from '../../policy/types.js';
 import { openaiCompatible } from '../../providers/openai-compatible.js';
 import type { Provider } from '../../providers/types.js';
 import type { KeyOptions, RouterOptions } from '../../router/options.js';
+import { createRouter } from '../../router/create-router.js';
+import { InvalidRequestError } from '../../errors.js';
 import { jsonlAudit } from '../jsonl-audit.js';
 import { ConfigError } from './config-error.js';
 import type { SovrouteConfig } from './config-schema.js';
@@ -36,14 +38,38 @@ export async function buildRouterOptions(source: ConfigSource, config: SovrouteC
     }
     options.keys = keys;
   }
+  for (const name of ['health', 'retry', 'limits', 'timeoutMs', 'deadlineMs', 'streamIdleTimeoutMs', 'currency'] as const) {
+    if (config[name] !== undefined) (options as unknown as Record<string, unknown>)[name] = config[name];
+  }
+  checkRouterAccepts(source, options);
+  // Last: a sink may open a file or a pool, which a refused file should not leave behind.
   if (config.audit !== undefined) {
     const { sinks, ...rest } = config.audit;
     options.audit = { ...rest, sinks: await Promise.all(sinks.map((sink, index) => buildSink(source, sink, index))) } as AuditOptions;
   }
-  for (const name of ['health', 'retry', 'limits', 'timeoutMs', 'deadlineMs', 'streamIdleTimeoutMs', 'currency'] as const) {
-    if (config[name] !== undefined) (options as unknown as Record<string, unknown>)[name] = config[name];
-  }
   return options;
+}
+
+/**
+ * What createRouter refuses in options the schema lets through (a custom policy named like a
+ * provider or a strategy, or holding a `/`), told as a ConfigError with the line of the name it
+ * quotes: said by createRouter at start-up, it names neither the file nor the line.
+ */
+function checkRouterAccepts(source: ConfigSource, options: RouterOptions): void {
+  try {
+    createRouter(options);
+  } catch (error) {
+    if (!InvalidRequestError.isInstance(error)) throw error;
+    const name = /"([^"]*)"/.exec(error.message)?.[1];
+    const index = options.providers.findIndex((provider) => provider.id === name);
+    const at: { line: number | undefined; path: string | undefined } =
+      error.param === 'providers' && index !== -1
+        ? { line: source.lineOf(['providers', index]), path: `providers[${index}]` }
+        : error.param === 'policy' && name !== undefined
+          ? { line: source.lineOf(['policies'], name), path: `policies.${name}` }
+          : { line: undefined, path: undefined };
+    throw new ConfigError(source.file, error.message.replace(/^createRouter: /, ''), { ...at, cause: error });
+  }
 }
 
 /**
