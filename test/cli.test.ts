@@ -85,6 +85,12 @@ describe('CLI manners', () => {
     expect(model.stderr).toMatch(/^sovroute: --model needs a model string; got an empty value\n\nUsage: sovroute explain /);
   });
 
+  it('serve --host with a port or a scheme exits 2 with the usage saying what to write, instead of "getaddrinfo ENOTFOUND 127.0.0.1:8080"', () => {
+    const run = sovroute('serve', '--config', example, '--port', '0', '--host', '127.0.0.1:8080');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^sovroute: --host takes an interface's address or name alone, such as 127\.0\.0\.1, 0\.0\.0\.0, :: or localhost \(no scheme; the port goes in --port\); got "127\.0\.0\.1:8080"\n\nUsage: sovroute serve /);
+  });
+
   it('NO_COLOR and a pipe: no escape sequences in tables', () => {
     const run = sovroute('explain', '--config', example, '--model', 'codestral', '--key', 'team-a');
     expect(run.stdout).toContain('codestral');

@@ -172,6 +172,17 @@ describe('configuration files', () => {
     expect((await failure(slash)).message).toBe(`${slash}:5: policies.fr/only: custom policy name "fr/only" contains the model-string separator "/" in model strings; give the policy another name`);
   });
 
+  it('serve.host with a port or a scheme (127.0.0.1:8080, http://localhost) names its line and what to write, instead of "getaddrinfo ENOTFOUND" at start', async () => {
+    for (const host of ['127.0.0.1:8080', 'http://localhost', 'localhost:8787']) {
+      const path = file('host-port.yaml', `providers:\n  - preset: scaleway\nserve:\n  host: ${host}\n`);
+      expect((await failure(path)).message).toBe(
+        `${path}:4: serve.host: must be an interface's address or name alone, such as 127.0.0.1, 0.0.0.0, :: or localhost (no scheme; the port goes in port); got "${host}"`,
+      );
+    }
+    const v6 = file('host-v6.yaml', 'providers:\n  - preset: scaleway\nserve:\n  host: "::1"\n');
+    expect((await loadGatewayConfig(v6, {})).serve.host).toBe('::1');
+  });
+
   it('a bad country code names its line and the form it must take', async () => {
     const path = file('country.yaml', 'providers: [{ preset: scaleway }]\npolicy: acme\npolicies:\n  acme:\n    hosting: [FR, DEU]\n');
     expect((await failure(path)).message).toBe(`${path}:5: policies.acme.hosting[1]: must be an ISO 3166-1 alpha-2 country code in upper case, such as 'FR' or 'DE'; got "DEU"`);

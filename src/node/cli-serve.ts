@@ -6,6 +6,7 @@ import { loadGatewayConfig, type GatewayConfig } from './config/load-config.js';
 import { isLoopbackHost } from './edge-checks.js';
 import { nonEmpty, parseCommand, UsageError, type CommandIo } from './cli-usage.js';
 import { requestsHandled, serve } from './serve.js';
+import { listenHostPattern } from './serve-options.js';
 
 export const serveUsage = `Usage: sovroute serve --config <file> [--port <n>] [--host <address>]
 
@@ -42,7 +43,12 @@ export async function serveCommand(args: string[], io: CommandIo): Promise<numbe
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port takes a port number from 0 to 65535; got "${values.port}"`, serveUsage);
     config.serve.port = port;
   }
-  if (values.host !== undefined) config.serve.host = values.host;
+  if (values.host !== undefined) {
+    if (!listenHostPattern.test(values.host)) {
+      throw new UsageError(`--host takes an interface's address or name alone, such as 127.0.0.1, 0.0.0.0, :: or localhost (no scheme; the port goes in --port); got ${JSON.stringify(values.host)}`, serveUsage);
+    }
+    config.serve.host = values.host;
+  }
   const router = createRouter(config.router);
   let server: Server;
   try {

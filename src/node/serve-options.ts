@@ -98,6 +98,15 @@ const corsOrigin = z
     context.addIssue({ code: 'custom', message: `must be an origin as browsers send it, ${form}; got ${JSON.stringify(value.slice(0, 256))}` });
   });
 
+/**
+ * A host `listen` takes: a name or IPv4 address, or an IPv6 address without brackets. With a port
+ * or a scheme (`127.0.0.1:8080`, `http://localhost`) listen fails with "getaddrinfo ENOTFOUND".
+ */
+export const listenHostPattern = /^(?:[^\s:/@[\]]+|[0-9a-f.]*:[0-9a-f:.]*:[0-9a-z:.%]*)$/i;
+
+/** What {@link listenHostPattern} asks for, in the words of the configuration file and serve(). */
+export const listenHostRule = "must be an interface's address or name alone, such as 127.0.0.1, 0.0.0.0, :: or localhost (no scheme; the port goes in port)";
+
 /** `host`, `host:port` or `[v6]:port`, as clients send it in `Host`. */
 const hostAndPort = /^(?:\[[0-9a-f:.]+\]|[^\s/:@?#[\]]+)(?::\d{1,5})?$/i;
 
@@ -113,7 +122,7 @@ const allowedHost = z
 
 const serveOptionsSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).optional(),
-  host: z.string().min(1).optional(),
+  host: z.string().regex(listenHostPattern, listenHostRule).optional(),
   keys: z.array(z.string().min(1)).optional(),
   allowAnonymous: z.boolean().optional(),
   allowedHosts: z.union([z.array(allowedHost), z.literal('*')]).optional(),

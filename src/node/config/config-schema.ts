@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { catalogPresets } from '../../catalog/default-catalog.js';
+import { listenHostPattern, listenHostRule } from '../serve-options.js';
 import { requestLimitsSchema, retryOptionsSchema } from './router-schemas.js';
 
 /*
@@ -112,7 +113,7 @@ const sink = z.union([
 export const serveConfigSchema = z
   .strictObject({
     port: z.number().int().min(0).max(65_535).optional().describe('Port; 0 picks a free one. Default 8787.'),
-    host: z.string().min(1).optional().describe('Interface to bind. Default 127.0.0.1.'),
+    host: z.string().regex(listenHostPattern, listenHostRule).optional().describe('Interface to bind, without scheme or port. Default 127.0.0.1.'),
     allowAnonymous: z.boolean().optional(),
     allowedHosts: z.union([z.array(z.string().min(1)), z.literal('*')]).optional(),
     cors: z.strictObject({ origins: z.union([z.array(z.string().min(1)), z.literal('*')]) }).optional(),
