@@ -219,6 +219,13 @@ describe('configuration files', () => {
     expect((await loadConfig(plain, {})).providers).toHaveLength(1);
   });
 
+  it('a variable that is set but empty is said to be empty, not "not set" (export SCW_KEY=$UNSET_ONE)', async () => {
+    const path = file('env-empty.yaml', 'providers:\n  - preset: scaleway\n    apiKey: ${SCALEWAY_KEY_FOR_TEST}\n');
+    expect((await failure(path, { SCALEWAY_KEY_FOR_TEST: '' })).message).toBe(
+      `${path}:3: providers[0].apiKey: \${SCALEWAY_KEY_FOR_TEST} is set but empty: give it a value before starting, or a default as \${SCALEWAY_KEY_FOR_TEST:-value}`,
+    );
+  });
+
   it('reads a number or true/false from the environment where one ${ENV} reference is the whole value', async () => {
     const path = file(
       'env-typed.yaml',

@@ -53,7 +53,9 @@ export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessE
         const found = environment[name];
         if (found !== undefined && found !== '') return found;
         if (fallback !== undefined) return fallback;
-        throw new ConfigError(source.file, `\${${name}} is not set: export ${name}=… before starting, or give a default as \${${name}:-value}`, {
+        // Set but empty (export KEY=$UNSET_ONE) is told apart: "not set" would send the user to look in the wrong place.
+        const problem = found === '' ? 'is set but empty: give it a value before starting, or' : `is not set: export ${name}=… before starting, or give`;
+        throw new ConfigError(source.file, `\${${name}} ${problem} a default as \${${name}:-value}`, {
           line: source.lineOf(path),
           path: formatPath(path),
         });
