@@ -170,6 +170,8 @@ describe('configuration files', () => {
     expect((await failure(provider)).message).toBe(`${provider}:2: providers[0]: provider id "scaleway" collides with a jurisdiction; give the provider another id`);
     const slash = file('policy-slash.yaml', 'providers:\n  - preset: scaleway\npolicy: fr/only\npolicies:\n  fr/only:\n    hosting: [FR]\n');
     expect((await failure(slash)).message).toBe(`${slash}:5: policies.fr/only: custom policy name "fr/only" contains the model-string separator "/" in model strings; give the policy another name`);
+    const label = file('same-label.yaml', 'providers:\n  - preset: scaleway\nkeys:\n  - key: test-a\n    label: team\n  - key: test-b\n    label: team\n    policy: eu-sovereign\n');
+    expect((await failure(label)).message).toMatch(new RegExp(`^${label}:6: keys\\[1\\]: two keys have the label "team" but not the same policy`));
   });
 
   it('serve.host with a port or a scheme (127.0.0.1:8080, http://localhost) names its line and what to write, instead of "getaddrinfo ENOTFOUND" at start', async () => {

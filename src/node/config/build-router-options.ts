@@ -41,7 +41,7 @@ export async function buildRouterOptions(source: ConfigSource, config: SovrouteC
   for (const name of ['health', 'retry', 'limits', 'timeoutMs', 'deadlineMs', 'streamIdleTimeoutMs', 'currency'] as const) {
     if (config[name] !== undefined) (options as unknown as Record<string, unknown>)[name] = config[name];
   }
-  checkRouterAccepts(source, options);
+  checkRouterAccepts(source, config, options);
   // Last: a sink may open a file or a pool, which a refused file should not leave behind.
   if (config.audit !== undefined) {
     const { sinks, ...rest } = config.audit;
@@ -55,19 +55,23 @@ export async function buildRouterOptions(source: ConfigSource, config: SovrouteC
  * provider or a strategy, or holding a `/`), told as a ConfigError with the line of the name it
  * quotes: said by createRouter at start-up, it names neither the file nor the line.
  */
-function checkRouterAccepts(source: ConfigSource, options: RouterOptions): void {
+function checkRouterAccepts(source: ConfigSource, config: SovrouteConfig, options: RouterOptions): void {
   try {
     createRouter(options);
   } catch (error) {
     if (!InvalidRequestError.isInstance(error)) throw error;
     const name = /"([^"]*)"/.exec(error.message)?.[1];
-    const index = options.providers.findIndex((provider) => provider.id === name);
+    const provider = options.providers.findIndex((entry) => entry.id === name);
+    // The second key with a label is where the clash shows.
+    const key = (config.keys ?? []).findLastIndex((entry) => entry.label === name);
     const at: { line: number | undefined; path: string | undefined } =
-      error.param === 'providers' && index !== -1
-        ? { line: source.lineOf(['providers', index]), path: `providers[${index}]` }
-        : error.param === 'policy' && name !== undefined
+      error.param === 'providers' && provider !== -1
+        ? { line: source.lineOf(['providers', provider]), path: `providers[${provider}]` }
+        : name !== undefined && config.policies?.[name] !== undefined
           ? { line: source.lineOf(['policies'], name), path: `policies.${name}` }
-          : { line: undefined, path: undefined };
+          : error.param === 'keys' && key !== -1
+            ? { line: source.lineOf(['keys', key]), path: `keys[${key}]` }
+            : { line: undefined, path: undefined };
     throw new ConfigError(source.file, error.message.replace(/^createRouter: /, ''), { ...at, cause: error });
   }
 }
