@@ -185,6 +185,13 @@ describe('configuration files', () => {
     expect((await loadGatewayConfig(v6, {})).serve.host).toBe('::1');
   });
 
+  it('a number or true/false written in quotes (port: "8080", allowAnonymous: "yes") says to write it without quotes', async () => {
+    const port = file('quoted-port.yaml', 'providers:\n  - preset: scaleway\nserve:\n  port: "8080"\n');
+    expect((await failure(port)).message).toBe(`${port}:4: serve.port: Invalid input: expected number, received string; got "8080": write 8080 without quotes`);
+    const yes = file('quoted-yes.yaml', 'providers:\n  - preset: scaleway\nserve:\n  allowAnonymous: yes\n');
+    expect((await failure(yes)).message).toBe(`${yes}:4: serve.allowAnonymous: Invalid input: expected boolean, received string; got "yes": write true or false, without quotes`);
+  });
+
   it('a bad country code names its line and the form it must take', async () => {
     const path = file('country.yaml', 'providers: [{ preset: scaleway }]\npolicy: acme\npolicies:\n  acme:\n    hosting: [FR, DEU]\n');
     expect((await failure(path)).message).toBe(`${path}:5: policies.acme.hosting[1]: must be an ISO 3166-1 alpha-2 country code in upper case, such as 'FR' or 'DE'; got "DEU"`);

@@ -149,7 +149,13 @@ function describeIssue(source: ConfigSource, data: unknown, issue: Issue): Confi
   const given = valueAt(data, path);
   // A mapping or a list may hold a key (a provider written without its `-`): named by its type only.
   const named = holdsSecret(path) || (typeof given === 'object' && given !== null);
-  return new ConfigError(source.file, `${issue.message}; got ${named ? typeOf(given) : quoted(given)}`, { line: source.lineOf(path), path: formatPath(path) });
+  // A number or true/false in quotes is text in YAML and JSON: say how to write it.
+  let hint = '';
+  if (issue.code === 'invalid_type' && typeof given === 'string' && !named) {
+    if (issue.expected === 'boolean') hint = ': write true or false, without quotes';
+    else if (issue.expected === 'number' && numberIn(given) !== undefined) hint = `: write ${given.trim()} without quotes`;
+  }
+  return new ConfigError(source.file, `${issue.message}; got ${named ? typeOf(given) : quoted(given)}${hint}`, { line: source.lineOf(path), path: formatPath(path) });
 }
 
 /**
