@@ -192,6 +192,15 @@ describe('configuration files', () => {
     expect((await failure(yes)).message).toBe(`${yes}:4: serve.allowAnonymous: Invalid input: expected boolean, received string; got "yes": write true or false, without quotes`);
   });
 
+  it('an empty keys list, which would refuse every caller while the banner says "keys none (loopback only)", names its line and the two ways out; so does an empty providers list', async () => {
+    const path = file('no-keys.yaml', 'providers:\n  - preset: scaleway\nkeys: []\n');
+    expect((await failure(path)).message).toBe(
+      `${path}:3: keys: the list is empty, so every caller would be refused: list at least one key, or remove keys to serve without them (on loopback only unless serve.allowAnonymous)`,
+    );
+    const providers = file('no-providers.yaml', 'providers: []\n');
+    expect((await failure(providers)).message).toBe(`${providers}:1: providers: the list is empty: list at least one provider, such as "- preset: mistralEU"`);
+  });
+
   it('a bad country code names its line and the form it must take', async () => {
     const path = file('country.yaml', 'providers: [{ preset: scaleway }]\npolicy: acme\npolicies:\n  acme:\n    hosting: [FR, DEU]\n');
     expect((await failure(path)).message).toBe(`${path}:5: policies.acme.hosting[1]: must be an ISO 3166-1 alpha-2 country code in upper case, such as 'FR' or 'DE'; got "DEU"`);

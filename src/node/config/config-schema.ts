@@ -128,7 +128,10 @@ export const serveConfigSchema = z
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
-    providers: z.array(z.union([presetEntry, compatibleEntry])).min(1).describe('The provider deployments the router may use.'),
+    providers: z
+      .array(z.union([presetEntry, compatibleEntry]))
+      .min(1, 'the list is empty: list at least one provider, such as "- preset: mistralEU"')
+      .describe('The provider deployments the router may use.'),
     policy: policyName.optional().describe("The router's policy. Default 'global'."),
     policies: z.record(z.string().min(1), customPolicy).optional().describe('Custom policies by name.'),
     strategy: z.enum(['cheapest', 'fastest', 'balanced', 'quality']).optional(),
@@ -140,6 +143,8 @@ export const configSchema = z
           policy: policyName.optional(),
         }),
       )
+      // Empty, the router would refuse every caller while the banner reads like anonymous access.
+      .min(1, 'the list is empty, so every caller would be refused: list at least one key, or remove keys to serve without them (on loopback only unless serve.allowAnonymous)')
       .optional()
       .describe('Scoped API keys; when given, only these are accepted.'),
     audit: z

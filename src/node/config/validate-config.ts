@@ -147,6 +147,10 @@ function describeIssue(source: ConfigSource, data: unknown, issue: Issue): Confi
     });
   }
   const given = valueAt(data, path);
+  // An empty list is told by its own message; "got a list" adds nothing.
+  if (issue.code === 'too_small' && Array.isArray(given) && given.length === 0) {
+    return new ConfigError(source.file, issue.message, { line: source.lineOf(path), path: formatPath(path) });
+  }
   // A mapping or a list may hold a key (a provider written without its `-`): named by its type only.
   const named = holdsSecret(path) || (typeof given === 'object' && given !== null);
   // A number or true/false in quotes is text in YAML and JSON: say how to write it.
