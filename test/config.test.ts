@@ -132,6 +132,16 @@ describe('configuration files', () => {
     expect((await failure(named)).message).toBe(`${named}: is a directory; give the configuration file's path, such as ${join(named, 'sovroute.config.yaml')}`);
   });
 
+  it('a ${NAME} reference unquoted inside { } or [ ] says to quote it, not "Unexpected flow-map-start at node end"', async () => {
+    for (const text of ['providers:\n  - { preset: scaleway, apiKey: ${K} }\n', 'providers:\n  - preset: scaleway\nserve: { port: ${PORT:-8787} }\n']) {
+      const path = file('flow-reference.yaml', text);
+      const line = text.split('\n').findIndex((row) => row.includes('${')) + 1;
+      expect((await failure(path, { K: 'k' })).message).toBe(`${path}:${line}: not valid YAML: inside { } or [ ], quote a \${NAME} reference ('\${NAME}'), or YAML reads its braces as a mapping`);
+    }
+    const quoted = file('flow-quoted.yaml', "providers:\n  - { preset: scaleway, apiKey: '${K}' }\nserve: { port: '${PORT:-8787}' }\n");
+    expect((await loadGatewayConfig(quoted, { K: 'k' })).serve.port).toBe(8787);
+  });
+
   it('a typo names the file, its line and the key it meant', async () => {
     const path = file('typo.yaml', 'providers:\n  - preset: scaleway\npolcy: eu-sovereign\n');
     expect((await failure(path)).message).toBe(`${path}:3: unknown key polcy: did you mean policy?`);

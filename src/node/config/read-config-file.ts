@@ -52,7 +52,7 @@ export async function readConfigFile(file: string): Promise<ConfigSource> {
     }
   }
   const problem = document.errors[0];
-  if (problem) throw documentError(file, document, lineCounter, problem);
+  if (problem) throw documentError(file, text, document, lineCounter, problem);
   const unknownTag = document.warnings.find((warning) => warning.code === 'TAG_RESOLVE_FAILED');
   if (unknownTag) {
     // Read as plain text, `apiKey: !env NAME` would send the text NAME as the key.
@@ -80,7 +80,7 @@ export async function readConfigFile(file: string): Promise<ConfigSource> {
  * What the parser found wrong, as the user reads it: a key set twice is named, with both its
  * lines; a second document is not told to call the parser's parseAllDocuments().
  */
-function documentError(file: string, document: Document, lineCounter: LineCounter, problem: YAMLError): ConfigError {
+function documentError(file: string, text: string, document: Document, lineCounter: LineCounter, problem: YAMLError): ConfigError {
   const line = lineCounter.linePos(problem.pos[0]).line;
   if (problem.code === 'DUPLICATE_KEY') {
     // The error is at the second key; the first is in the same mapping (JSON allows this, and a
@@ -102,6 +102,12 @@ function documentError(file: string, document: Document, lineCounter: LineCounte
   }
   if (problem.code === 'MULTIPLE_DOCS') {
     return new ConfigError(file, 'the file holds a second YAML document here (after ---): a configuration is one document; remove this --- to keep its settings', { line });
+  }
+  // `{ apiKey: ${KEY} }`: in a flow collection the reference's braces open a mapping, and the
+  // parser's words ("Unexpected flow-map-start at node end") do not say that quotes fix it.
+  const row = text.slice(lineCounter.lineStarts[line - 1] ?? 0, lineCounter.lineStarts[line] ?? text.length);
+  if (/[{[][^'"]*\$\{/.test(row)) {
+    return new ConfigError(file, "not valid YAML: inside { } or [ ], quote a ${NAME} reference ('${NAME}'), or YAML reads its braces as a mapping", { line, cause: problem });
   }
   return new ConfigError(file, `not valid YAML: ${problem.message.split('\n')[0]}`, { line, cause: problem });
 }
