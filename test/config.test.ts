@@ -211,6 +211,15 @@ describe('configuration files', () => {
     expect((await failure(providers)).message).toBe(`${providers}:1: providers: the list is empty: list at least one provider, such as "- preset: mistralEU"`);
   });
 
+  it('a setting written with no value (strategy: and nothing after it) says so and what to do, not "unknown strategy null" or "received null"', async () => {
+    const strategy = file('empty-strategy.yaml', 'providers:\n  - preset: scaleway\nstrategy:\nserve:\n  port: 8080\n');
+    expect((await failure(strategy)).message).toBe(`${strategy}:3: strategy: has no value: give it one, or remove the line for the default`);
+    const serve = file('empty-serve.yaml', 'providers:\n  - preset: scaleway\nserve:\n  # port: 8080\n');
+    expect((await failure(serve)).message).toBe(`${serve}:3: serve: has no value: give it one, or remove the line for the default`);
+    const preset = file('empty-preset.yaml', 'providers:\n  - preset:\n');
+    expect((await failure(preset)).message).toBe(`${preset}:2: providers[0].preset: has no value: give it one`);
+  });
+
   it('a bad country code names its line and the form it must take', async () => {
     const path = file('country.yaml', 'providers: [{ preset: scaleway }]\npolicy: acme\npolicies:\n  acme:\n    hosting: [FR, DEU]\n');
     expect((await failure(path)).message).toBe(`${path}:5: policies.acme.hosting[1]: must be an ISO 3166-1 alpha-2 country code in upper case, such as 'FR' or 'DE'; got "DEU"`);

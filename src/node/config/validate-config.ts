@@ -116,6 +116,11 @@ function describeIssue(source: ConfigSource, data: unknown, issue: Issue): Confi
     const fix = suggestion ? `did you mean ${suggestion}?` : `remove it${allowed.length > 0 ? `; the keys here are ${allowed.join(', ')}` : ''}`;
     return new ConfigError(source.file, `unknown key ${key}: ${fix}`, { line: source.lineOf(path, key), path: path.length > 0 ? formatPath(path) : undefined });
   }
+  if (path.length > 0 && valueAt(data, path) === null && (issue.code === 'invalid_type' || issue.code === 'invalid_value')) {
+    // `strategy:` with nothing after it (its value commented out) is YAML's null: not a value to quote.
+    const optional = (schemaAt(path, data) as { def?: { type?: string } } | undefined)?.def?.type === 'optional';
+    return new ConfigError(source.file, `has no value: give it one${optional ? ', or remove the line for the default' : ''}`, { line: source.lineOf(path), path: formatPath(path) });
+  }
   if (issue.code === 'invalid_value' && path.at(-1) === 'preset' && valueAt(data, path) === undefined) {
     // An entry with neither distinguishing key: the union reports the preset branch's missing
     // preset, which would read "unknown preset undefined".
@@ -188,14 +193,19 @@ function quoted(value: unknown): string {
 
 /** The keys the schema allows at `path`, for suggestions. */
 function allowedKeys(path: readonly PropertyKey[], data: unknown): string[] {
+  const shape = objectShape(schemaAt(path, data), valueAt(data, path));
+  return shape ? Object.keys(shape) : [];
+}
+
+/** The schema of the setting at `path` (a union's member chosen by the keys the data has). */
+function schemaAt(path: readonly PropertyKey[], data: unknown): unknown {
   let schema: unknown = configSchema;
   let value = data;
   for (const segment of path) {
     schema = childSchema(schema, segment, value);
     value = (value as Record<PropertyKey, unknown> | undefined)?.[segment];
   }
-  const shape = objectShape(schema, value);
-  return shape ? Object.keys(shape) : [];
+  return schema;
 }
 
 function unwrap(schema: unknown): unknown {
