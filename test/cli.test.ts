@@ -91,6 +91,11 @@ describe('CLI manners', () => {
     expect(run.stderr).toMatch(/^sovroute: --host takes an interface's address or name alone, such as 127\.0\.0\.1, 0\.0\.0\.0, :: or localhost \(no scheme; the port goes in --port\); got "127\.0\.0\.1:8080"\n\nUsage: sovroute serve /);
   });
 
+  it('a mistyped --policy (models) or --key label (explain) is answered with the closest name', () => {
+    expect(sovroute('models', '--config', example, '--policy', 'france-onyl')).toMatchObject({ status: 2, stderr: expect.stringMatching(/^sovroute: unknown policy "france-onyl": did you mean france-only\? use /) });
+    expect(sovroute('explain', '--config', example, '--model', 'm', '--key', 'team-b')).toMatchObject({ status: 2, stderr: expect.stringMatching(/^sovroute: no key is labelled "team-b": did you mean team-a\? the labels are /) });
+  });
+
   it('NO_COLOR and a pipe: no escape sequences in tables', () => {
     const run = sovroute('explain', '--config', example, '--model', 'codestral', '--key', 'team-a');
     expect(run.stdout).toContain('codestral');

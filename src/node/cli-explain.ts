@@ -2,6 +2,7 @@ import { RouterError } from '../errors.js';
 import type { Explanation } from '../router/explain.js';
 import { createRouter } from '../router/create-router.js';
 import type { RouterOptions } from '../router/options.js';
+import { closest } from './config/config-error.js';
 import { loadGatewayConfig } from './config/load-config.js';
 import { table } from './cli-table.js';
 import { colours, nonEmpty, parseCommand, UsageError, type CommandIo } from './cli-usage.js';
@@ -38,7 +39,11 @@ export function explainTarget(router: RouterOptions, label: string | undefined, 
   const found = Object.entries(keys).find(([, key]) => key.label === label);
   if (found === undefined) {
     const labels = Object.values(keys).flatMap((key) => (key.label === undefined ? [] : [key.label]));
-    throw new UsageError(`no key is labelled "${label}"; the labels are ${labels.length > 0 ? labels.join(', ') : 'none (the file has no labelled keys)'}`, usage);
+    const suggestion = closest(label, labels);
+    throw new UsageError(
+      `no key is labelled "${label}"${suggestion ? `: did you mean ${suggestion}?` : ';'} the labels are ${labels.length > 0 ? labels.join(', ') : 'none (the file has no labelled keys)'}`,
+      usage,
+    );
   }
   return { options: router, apiKey: found[0] };
 }

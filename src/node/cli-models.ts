@@ -2,6 +2,7 @@ import { presetPolicies } from '../policy/presets.js';
 import { createRouter } from '../router/create-router.js';
 import { missingConfiguration } from '../router/plan.js';
 import type { ModelEntry } from '../wire/models.js';
+import { closest } from './config/config-error.js';
 import { loadGatewayConfig } from './config/load-config.js';
 import { table } from './cli-table.js';
 import { nonEmpty, parseCommand, UsageError, type CommandIo } from './cli-usage.js';
@@ -38,7 +39,11 @@ export async function modelsCommand(args: string[], io: CommandIo): Promise<numb
     const name = values.policy;
     if (name in presetPolicies) routerOptions.policy = name as keyof typeof presetPolicies;
     else if (config.policies[name]) routerOptions.policy = config.policies[name];
-    else throw new UsageError(`unknown policy "${name}": use ${[...Object.keys(presetPolicies), ...Object.keys(config.policies)].join(', ')}`, modelsUsage);
+    else {
+      const known = [...Object.keys(presetPolicies), ...Object.keys(config.policies)];
+      const suggestion = closest(name, known);
+      throw new UsageError(`unknown policy "${name}": ${suggestion ? `did you mean ${suggestion}? ` : ''}use ${known.join(', ')}`, modelsUsage);
+    }
   }
   const list = await createRouter(routerOptions).models.list();
   if (values.json) {
