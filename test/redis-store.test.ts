@@ -88,6 +88,12 @@ async function startWorker(prefix: string, cheap: Upstream, dear: Upstream, name
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The one deployment a test routes to, `local/m` on `baseURL`, priced in EUR per 1M tokens when `price` is given. */
+function localDeployment(baseURL: string, price?: { input: number; output: number }) {
+  const jurisdiction = { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] };
+  return openaiCompatible({ id: 'local', baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', ...(price ? { price: { ...price, currency: 'EUR' as const } } : {}) }] });
+}
+
 describe.skipIf(skip)('a fleet sharing health through Redis', () => {
   const prefix = `${uniqueName('sovroute_test')}:`;
   let cheap: Upstream;
@@ -260,7 +266,7 @@ describe.skipIf(skip)('the statistics of an instance that is gone', () => {
         store,
         policy: 'global',
         providers: [
-          openaiCompatible({ id: 'local', baseURL: ok.url, apiKey: 'k', jurisdiction: { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] }, models: [{ id: 'm' }] }),
+          localDeployment(ok.url),
         ],
       });
     const request = { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }] };
@@ -350,7 +356,7 @@ describe.skipIf(skip)('answer lengths measured by several instances', () => {
         policy: 'global',
         currency: 'EUR',
         providers: [
-          openaiCompatible({ id: 'local', baseURL: ok.url, apiKey: 'k', jurisdiction: { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] }, models: [{ id: 'm', price: { input: 0, output: 1_000_000, currency: 'EUR' } }] }),
+          localDeployment(ok.url, { input: 0, output: 1_000_000 }),
         ],
       });
       // One EUR per answer token: an answer at the p90 costs about 215 EUR, more than max_cost.
@@ -523,7 +529,7 @@ describe.skipIf(skip)("the fleet's latency merged under the router's own health.
         store,
         policy: 'global',
         health: { latency: { halfLifeMs: 1_000 } },
-        providers: [openaiCompatible({ id: 'local', baseURL: quick.url, apiKey: 'k', jurisdiction: { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] }, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
+        providers: [localDeployment(quick.url, { input: 1, output: 1 })],
       });
       await store.ready();
       for (let index = 0; index < 5; index++) await router.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
@@ -588,7 +594,7 @@ describe.skipIf(skip)("the fleet's error rate in router.health()", () => {
         policy: 'global',
         retry: { retries: 0 },
         health: { failureThreshold: 100 },
-        providers: [openaiCompatible({ id: 'local', baseURL: failing.url, apiKey: 'k', jurisdiction: { operator: { name: 'Local SAS', country: 'FR', parents: [] }, hosting: ['FR'] }, models: [{ id: 'm', price: { input: 1, output: 1, currency: 'EUR' } }] })],
+        providers: [localDeployment(failing.url, { input: 1, output: 1 })],
       });
       await store.ready();
       // Here, the last 50 all failed.
