@@ -114,6 +114,23 @@ describe('translating a chat stream to Responses events', () => {
     expect(completed.output[2]).toMatchObject({ call_id: 'call_b', name: 'get_time', arguments: '{}' });
   });
 
+  it('closes every call of an upstream that gives each call index 0, each with its own item', async () => {
+    const { events } = await run([
+      chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }),
+      chunk({ tool_calls: [{ index: 0, id: 'call_b', type: 'function', function: { name: 'get_time', arguments: '{}' } }] }),
+      chunk({}, 'tool_calls'),
+      final,
+    ]);
+    const done = events.filter((event) => event.type === 'response.output_item.done').map((event) => event.item);
+    expect(done).toMatchObject([
+      { call_id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris"}', status: 'completed' },
+      { call_id: 'call_b', name: 'get_time', arguments: '{}', status: 'completed' },
+    ]);
+    expect(events.filter((event) => event.type === 'response.function_call_arguments.done').map((event) => event.output_index)).toEqual([0, 1]);
+    const completed = events.at(-1)!.response as ResponseObject;
+    expect(completed.output.map((item) => (item as { status: string }).status)).toEqual(['completed', 'completed']);
+  });
+
   it('ends a length cut-off with response.incomplete and the reason', async () => {
     const { events, stored } = await run([chunk({ content: 'Once upon' }), chunk({}, 'length'), final]);
     const last = events.at(-1)!;

@@ -63,7 +63,11 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
   const output: OutputItem[] = [];
   let message: OpenMessage | undefined;
   let reasoning: OpenReasoning | undefined;
-  const calls = new Map<number, OpenCall>();
+  // Every call in the order it opened; `callAt`: the call each upstream index continues now. An
+  // upstream that reuses an index for its next call (some number calls per chunk) moves the index
+  // on, and the call it left still closes with the others.
+  const calls: OpenCall[] = [];
+  const callAt = new Map<number, OpenCall>();
   let finishReason: string | null = null;
   let usage: Usage | undefined;
   let provider: string | undefined;
@@ -122,11 +126,11 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
       item.content = [messagePart(kind, text)];
       item.status = 'incomplete';
     }
-    for (const call of calls.values()) if (call.open) call.item.status = 'incomplete';
+    for (const call of calls) if (call.open) call.item.status = 'incomplete';
   }
 
   function* closeCalls(status: FunctionCallItem['status']): Generator<ResponseStreamEvent> {
-    for (const call of calls.values()) {
+    for (const call of calls) {
       if (!call.open) continue;
       call.open = false;
       call.item.status = status;
@@ -154,16 +158,17 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
   }
 
   function* toolCall(delta: NonNullable<ChatCompletionChunk['choices'][number]['delta']['tool_calls']>[number]): Generator<ResponseStreamEvent> {
-    let call = calls.get(delta.index);
+    let call = callAt.get(delta.index);
     // An index reused with a new id is a new call (some providers number calls per chunk).
     if (!call || (delta.id && delta.id !== call.item.call_id && call.item.arguments !== '')) {
       yield* closeReasoning();
       yield* closeMessage('completed');
-      const callIds = new Set([...calls.values()].map((entry) => entry.item.call_id));
+      const callIds = new Set(calls.map((entry) => entry.item.call_id));
       const callId = delta.id && !callIds.has(delta.id) ? delta.id : newId('call');
       const item: FunctionCallItem = { type: 'function_call', id: newId('fc'), status: 'in_progress', call_id: callId, name: delta.function?.name ?? '', arguments: '' };
       call = { item, outputIndex: output.length, open: true };
-      calls.set(delta.index, call);
+      calls.push(call);
+      callAt.set(delta.index, call);
       output.push(item);
       yield event('response.output_item.added', { output_index: call.outputIndex, item: { ...item } });
     } else if (delta.function?.name && call.item.name === '') {
