@@ -199,3 +199,29 @@ describe('items named by item_reference', () => {
     expect(continued.status).toBe('completed');
   });
 });
+
+describe('what is kept of a response served in-process', () => {
+  it("is the router's own copy: the caller editing the returned response, its events or its input does not change the conversation continued later", async () => {
+    const { router, audit } = setup();
+    const question = { type: 'input_text' as const, text: 'First question' };
+    const first = await router.responses.create({ model, input: [{ role: 'user', content: [question] }] }, { apiKey: 'test-a' });
+    const answer = (first.output[0] as { content: { text: string }[] }).content[0]!.text;
+    // What an application does with the objects it was given: edit them for display, append to them.
+    question.text = 'Edited question';
+    (first.output[0] as { content: { text: string }[] }).content[0]!.text = 'Edited answer';
+    first.output.push({ ...first.output[0]!, id: 'msg_appended' } as never);
+    await router.responses.create({ model, previous_response_id: first.id, input: 'Second question' }, { apiKey: 'test-a' });
+
+    const stream = await router.responses.create({ model, input: 'Streamed question', stream: true }, { apiKey: 'test-a' });
+    let streamed = '';
+    for await (const event of stream) {
+      const item = (event.item ?? (event.response as { output?: unknown[] } | undefined)?.output?.[0]) as { content?: { text: string }[] } | undefined;
+      if (event.type === 'response.output_item.done') streamed = item!.content![0]!.text;
+      if (event.type === 'response.output_item.done' || event.type === 'response.completed') item!.content![0]!.text = 'Edited streamed answer';
+    }
+    await router.responses.create({ model, previous_response_id: stream.responseId, input: 'And then?' }, { apiKey: 'test-a' });
+    await router.flush();
+    expect(prompt(audit, 1).map((message) => message.content)).toEqual([[{ type: 'text', text: 'First question' }], answer, 'Second question']);
+    expect(prompt(audit, 3).map((message) => message.content)).toEqual(['Streamed question', streamed, 'And then?']);
+  });
+});

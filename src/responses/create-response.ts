@@ -56,18 +56,22 @@ export async function createResponse(
     // The response echoes whether it is kept: not when the router keeps none (responses.store: false).
     const echoed = keep || request.store === false ? request : { ...request, store: false };
     const previous = request.previous_response_id;
+    // The conversation before it stays where it is: this turn links to it rather than repeat it,
+    // except at a checkpoint (resolveInput's keepWhole), when it is kept whole and the links stop.
+    // What is kept is a copy (as JSON: what any store keeps): in-process, the input's items and the
+    // response are the caller's objects, and its later edits to them must not change a conversation
+    // continued later. The input is copied now, as a stream's caller may edit it before the answer ends.
+    const keptInput = keep ? copied(keepWhole ? [...history, ...input] : input) : [];
     // The answer is generated and paid for: a response that cannot be kept (a shared store that
     // is down, a router closing) loses its continuation, not the answer. It says so (store: false).
     const save = async (response: ResponseObject) => {
       if (!keep) return;
-      // The conversation before it stays where it is: this turn links to it rather than repeat it,
-      // except at a checkpoint (resolveInput's keepWhole), when it is kept whole and the links stop.
       const stored: StoredResponse = {
         id,
         owner: caller.keyId,
         ...(typeof previous === 'string' && !keepWhole ? { previousResponseId: previous } : {}),
-        input: keepWhole ? [...history, ...input] : input,
-        output: response.output as unknown as ResponseItem[],
+        input: keptInput,
+        output: copied(response.output as unknown as ResponseItem[]),
         createdAt: Date.now(),
       };
       const outcome = await writes.keep(() => keep.set(stored));
@@ -91,6 +95,11 @@ export async function createResponse(
   } catch (error) {
     throw record.fail(asRouterError(error));
   }
+}
+
+/** A deep copy of items as JSON carries them: what a shared store keeps (a function-valued field is left out). */
+function copied(items: readonly ResponseItem[]): ResponseItem[] {
+  return JSON.parse(JSON.stringify(items)) as ResponseItem[];
 }
 
 export type { ResponseRequest };

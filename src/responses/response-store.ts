@@ -41,7 +41,7 @@ export interface ResponseStore {
   get(id: string): StoredResponse | undefined | Promise<StoredResponse | undefined>;
   /** The item with this id and the owner of the response that holds it, or `undefined`. */
   getItem(id: string): { item: ResponseItem; owner: string | null } | undefined | Promise<{ item: ResponseItem; owner: string | null } | undefined>;
-  /** Keeps a response (and indexes its items by id). */
+  /** Keeps a response (and indexes its items by id). It is the store's own: nobody else holds or changes it. */
   set(response: StoredResponse): void | Promise<void>;
 }
 

@@ -90,6 +90,8 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
     yield event('response.reasoning_summary_text.delta', { item_id: reasoning.item.id, output_index: reasoning.outputIndex, summary_index: 0, delta });
   }
 
+  // An item's `output_item.done` carries a copy: the caller may edit what it is given, and the
+  // item itself is still to be sent in the terminal event's output and kept for continuations.
   function* closeReasoning(): Generator<ResponseStreamEvent> {
     if (!reasoning) return;
     const { item, outputIndex, text } = reasoning;
@@ -98,7 +100,7 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
     yield event('response.reasoning_summary_text.done', { ...where, text });
     yield event('response.reasoning_summary_part.done', { ...where, part: { type: 'summary_text', text } });
     item.summary = [{ type: 'summary_text', text }];
-    yield event('response.output_item.done', { output_index: outputIndex, item });
+    yield event('response.output_item.done', { output_index: outputIndex, item: structuredClone(item) });
   }
 
   function* closeMessage(status: OutputMessage['status']): Generator<ResponseStreamEvent> {
@@ -112,7 +114,7 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
     yield event('response.content_part.done', { ...where, part });
     item.content = [part];
     item.status = status;
-    yield event('response.output_item.done', { output_index: outputIndex, item });
+    yield event('response.output_item.done', { output_index: outputIndex, item: structuredClone(item) });
   }
 
   /**
@@ -136,7 +138,7 @@ export async function* translateStream(chunks: AsyncIterator<ChatCompletionChunk
       call.item.status = status;
       const where = { item_id: call.item.id, output_index: call.outputIndex };
       yield event('response.function_call_arguments.done', { ...where, name: call.item.name, arguments: call.item.arguments });
-      yield event('response.output_item.done', { output_index: call.outputIndex, item: call.item });
+      yield event('response.output_item.done', { output_index: call.outputIndex, item: { ...call.item } });
     }
   }
 
