@@ -44,6 +44,21 @@ describe('memoryResponseStore', () => {
     expect((await store.getItem('msg_resp_1'))?.item).toEqual(first.output[0]);
   });
 
+  it('keeps an item reachable while an older response, continued since, still holds it after the newer one is evicted', async () => {
+    const store = memoryResponseStore({ maxEntries: 3 });
+    const first = stored('resp_1');
+    await store.set(first);
+    // A later step names the first answer by item_reference: its input repeats the item.
+    await store.set({ ...stored('resp_2'), input: [first.output[0]!] });
+    // The first response's conversation is continued, so the second is now the least recently used.
+    await store.get('resp_1');
+    await store.set({ ...stored('resp_3'), previousResponseId: 'resp_1' });
+    await store.set(stored('resp_4'));
+    expect(await store.get('resp_2')).toBeUndefined();
+    expect(await store.get('resp_1')).toBeDefined();
+    expect((await store.getItem('msg_resp_1'))?.item).toEqual(first.output[0]);
+  });
+
   it('evicts the least recently continued conversation first, not the first turns of one in use', async () => {
     const store = memoryResponseStore({ maxEntries: 3 });
     await store.set(stored('resp_a1'));

@@ -91,9 +91,11 @@ export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): R
   const ttlMs = options.ttlMs ?? 3_600_000;
   // Map order is insertion order: the first entry is always the least recently kept or continued.
   const entries = new Map<string, Entry>();
-  // item id → the id of the newest response holding it (one may repeat another's items: an
-  // item_reference resolved into its input, or a conversation stored whole by an earlier version).
-  const items = new Map<string, string>();
+  // item id → the ids of the responses holding it, oldest kept first (one may repeat another's
+  // items: an item_reference resolved into its input, or a conversation stored whole by an earlier
+  // version). All of them, not only the newest: evicting one leaves the item with the others, which
+  // may have been continued since and outlive it.
+  const items = new Map<string, string[]>();
   let bytes = 0;
 
   function evict(id: string): void {
@@ -102,7 +104,10 @@ export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): R
     entries.delete(id);
     bytes -= entry.bytes;
     for (const item of [...entry.response.input, ...entry.response.output]) {
-      if (typeof item.id === 'string' && items.get(item.id) === id) items.delete(item.id);
+      if (typeof item.id !== 'string') continue;
+      const left = (items.get(item.id) ?? []).filter((holder) => holder !== id);
+      if (left.length > 0) items.set(item.id, left);
+      else items.delete(item.id);
     }
   }
 
@@ -155,11 +160,14 @@ export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): R
       return entry?.response;
     },
     getItem(id) {
-      const holder = items.get(id);
-      const entry = holder === undefined ? undefined : live(holder);
-      if (!entry) return undefined;
-      const item = entry.response.output.find((candidate) => candidate.id === id) ?? entry.response.input.find((candidate) => candidate.id === id);
-      return item && { item, owner: entry.response.owner };
+      // The newest holder still live (a copy of the list: an expired holder is evicted on the way).
+      for (const holder of [...(items.get(id) ?? [])].reverse()) {
+        const entry = live(holder);
+        if (!entry) continue;
+        const item = entry.response.output.find((candidate) => candidate.id === id) ?? entry.response.input.find((candidate) => candidate.id === id);
+        if (item) return { item, owner: entry.response.owner };
+      }
+      return undefined;
     },
     set(response) {
       const size = utf8ByteLength(JSON.stringify(response));
@@ -186,10 +194,11 @@ export function memoryResponseStore(options: MemoryResponseStoreOptions = {}): R
       for (const item of [...response.input, ...response.output]) {
         if (typeof item.id !== 'string') continue;
         // An id another key's kept response holds stays theirs: a caller cannot take a reference from it.
-        const holder = items.get(item.id);
-        const held = holder === undefined ? undefined : live(holder);
+        const held = [...(items.get(item.id) ?? [])].map(live).find((entry) => entry !== undefined && entry.response.id !== response.id);
         if (held && held.response.owner !== response.owner) continue;
-        items.set(item.id, response.id);
+        const holders = items.get(item.id);
+        if (!holders) items.set(item.id, [response.id]);
+        else if (!holders.includes(response.id)) holders.push(response.id);
       }
     },
   };
