@@ -224,4 +224,13 @@ describe('what is kept of a response served in-process', () => {
     expect(prompt(audit, 1).map((message) => message.content)).toEqual([[{ type: 'text', text: 'First question' }], answer, 'Second question']);
     expect(prompt(audit, 3).map((message) => message.content)).toEqual(['Streamed question', streamed, 'And then?']);
   });
+
+  it('refuses input JSON cannot write (a BigInt passed in-process) as the request’s 400, with one audit record, not as a router failure', async () => {
+    const { router, audit } = setup();
+    const input = [{ role: 'user' as const, content: [{ type: 'input_text' as const, text: 'Find order 42.', order: 42n }] }];
+    const error = await router.responses.create({ model, input } as never, { apiKey: 'test-a' }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: 400, code: 'invalid_request', param: 'input', message: expect.stringContaining('BigInt') });
+    await router.flush();
+    expect(audit.records.map((record) => [record.endpoint, record.outcome])).toEqual([['responses', 'invalid']]);
+  });
 });

@@ -97,9 +97,19 @@ export async function createResponse(
   }
 }
 
-/** A deep copy of items as JSON carries them: what a shared store keeps (a function-valued field is left out). */
+/**
+ * A deep copy of items as JSON carries them: what a shared store keeps (a function-valued field
+ * is left out). Items JSON cannot write (a BigInt passed in-process) are the request's 400, as
+ * the chat path would answer them, not a failure of the router.
+ */
 function copied(items: readonly ResponseItem[]): ResponseItem[] {
-  return JSON.parse(JSON.stringify(items)) as ResponseItem[];
+  let text: string;
+  try {
+    text = JSON.stringify(items);
+  } catch (error) {
+    throw new InvalidRequestError(`the input cannot be written as JSON: ${error instanceof Error ? error.message : String(error)}`, 'input', error);
+  }
+  return JSON.parse(text) as ResponseItem[];
 }
 
 export type { ResponseRequest };
