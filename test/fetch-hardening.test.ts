@@ -100,6 +100,17 @@ describe('router.fetch: request body size', () => {
     expect(await records()).toHaveLength(1);
   });
 
+  it('refuses a byte body that is not UTF-8 (a Latin-1 "café") with 400 rather than sending the provider a prompt with U+FFFD in it', async () => {
+    const { router, records } = makeRouter();
+    const latin1 = Buffer.from(JSON.stringify({ model, messages: [{ role: 'user', content: 'Un café ?' }] }), 'latin1');
+    const hitsBefore = upstreamHits;
+    const response = await router.fetch('http://router.local/v1/chat/completions', post(new Uint8Array(latin1)));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: unknown }).error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_request', message: expect.stringMatching(/not valid UTF-8/) });
+    expect(upstreamHits).toBe(hitsBefore);
+    expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions' }]);
+  });
+
   it('refuses a declared content-length over the limit without reading the body', async () => {
     const { router, records } = makeRouter({ limits: { maxBodyBytes: 1024 } });
     let pulled = 0;

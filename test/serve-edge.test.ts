@@ -319,6 +319,16 @@ describe('serve(): bodies and time', () => {
     expect(direct.status).toBe(200);
   });
 
+  it('refuses a body that is not UTF-8 (a Latin-1 "café") with 400 rather than sending the provider a prompt with U+FFFD in it', async () => {
+    const { router, records } = makeRouter();
+    const port = await start(router);
+    const latin1 = Buffer.from(JSON.stringify({ model: 'llama-3.3-70b-instruct', messages: [{ role: 'user', content: 'Un café ?' }] }), 'latin1');
+    const answer = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: { ...json, 'content-type': 'application/json; charset=iso-8859-1' }, body: latin1 });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.text).error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_request', message: expect.stringMatching(/not valid UTF-8/) });
+    expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions' }]);
+  });
+
   it('refuses a chunked body (no declared length) once its bytes pass maxBodyBytes, with one audit record', async () => {
     const { router, records } = makeRouter();
     const port = await start(router, { maxBodyBytes: 1024 });

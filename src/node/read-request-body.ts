@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http';
 
 export type BodyResult =
   | { kind: 'body'; text: string }
+  /** All in, but its bytes are not UTF-8. */
+  | { kind: 'not-utf8'; error: unknown }
   /** Over the limit: reading stopped there. */
   | { kind: 'too-large' }
   /** Not all in within the time: reading stopped. */
@@ -28,7 +30,14 @@ export function readRequestBody(request: IncomingMessage, limit: number, timeout
       if (size > limit) finish({ kind: 'too-large' });
       else chunks.push(chunk);
     };
-    const onEnd = () => finish({ kind: 'body', text: Buffer.concat(chunks).toString('utf8') });
+    const onEnd = () => {
+      // Fatal: Buffer's own decoding would replace every byte that is not UTF-8 with U+FFFD.
+      try {
+        finish({ kind: 'body', text: new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)) });
+      } catch (error) {
+        finish({ kind: 'not-utf8', error });
+      }
+    };
     const onGone = () => finish({ kind: 'gone' });
     const onClose = () => {
       if (!request.complete) finish({ kind: 'gone' });

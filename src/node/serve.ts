@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { pipeline, Readable } from 'node:stream';
 import { InvalidApiKeyError, InvalidRequestError, RouterError } from '../errors.js';
-import { bodyTooLarge, declaredOverLimit } from '../router/body-limit.js';
+import { bodyTooLarge, declaredOverLimit, notUtf8 } from '../router/body-limit.js';
 import { bearer } from '../router/bearer.js';
 import type { Router } from '../router/create-router.js';
 import { internalsOf, type RouterInternals } from '../router/router-internals.js';
@@ -258,6 +258,7 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
     const body = await readRequestBody(request, options.maxBodyBytes, options.requestTimeoutMs);
     if (body.kind === 'gone') return;
     if (body.kind === 'too-large') return refuse(bodyTooLarge(options.maxBodyBytes, limitOption));
+    if (body.kind === 'not-utf8') return refuse(notUtf8(body.error));
     if (body.kind === 'timeout') {
       return refuse(refused(`The request body did not arrive within ${options.requestTimeoutMs} ms (serve's requestTimeoutMs).`, 408));
     }

@@ -1,4 +1,4 @@
-import { AbortedError, RouterError } from '../errors.js';
+import { AbortedError, InvalidRequestError, RouterError } from '../errors.js';
 import { utf8ByteLength } from '../internal/utf8-length.js';
 
 /** The 413 for a body over a limit; `option` names the setting that raises it. */
@@ -7,6 +7,15 @@ export function bodyTooLarge(limit: number, option: string): RouterError {
     code: 'invalid_request',
     status: 413,
   });
+}
+
+/**
+ * The 400 for a body whose bytes are not UTF-8, the only encoding JSON is exchanged in (RFC
+ * 8259 §8.1). Decoding them anyway would send the provider a prompt with U+FFFD in place of
+ * each character the caller wrote in another charset (a Latin-1 "café" becomes "caf\uFFFD").
+ */
+export function notUtf8(cause: unknown): InvalidRequestError {
+  return new InvalidRequestError('The request body is not valid UTF-8: send JSON encoded as UTF-8 (RFC 8259), whatever charset the content-type names.', null, cause);
 }
 
 /** Whether a string body is over the limit in UTF-8 bytes, without encoding it. */
@@ -28,7 +37,7 @@ export async function readTextWithin(body: ReadableStream<Uint8Array> | null, li
   const onAbort = () => void reader.cancel(signal?.reason).catch(() => {});
   if (signal?.aborted) onAbort();
   else signal?.addEventListener('abort', onAbort, { once: true });
-  const decoder = new TextDecoder();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
   const parts: string[] = [];
   let size = 0;
   try {
@@ -41,13 +50,22 @@ export async function readTextWithin(body: ReadableStream<Uint8Array> | null, li
         reader.cancel().catch(() => {});
         throw bodyTooLarge(limit, option);
       }
-      parts.push(decoder.decode(value, { stream: true }));
+      parts.push(decode(decoder, value));
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-  parts.push(decoder.decode());
+  parts.push(decode(decoder));
   return parts.join('');
+}
+
+/** One step of a fatal decoder; bytes that are not UTF-8 are the caller's 400. */
+function decode(decoder: InstanceType<typeof TextDecoder>, bytes?: Uint8Array): string {
+  try {
+    return bytes === undefined ? decoder.decode() : decoder.decode(bytes, { stream: true });
+  } catch (error) {
+    throw notUtf8(error);
+  }
 }
 
 /** A declared `content-length` over the limit: refused before a byte of the body is read. */
