@@ -1,6 +1,7 @@
 import { request as httpRequest, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { AzureOpenAI } from 'openai';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadBuilt, loadBuiltNode } from './helpers/built-package.js';
 import { euFacts } from './helpers/providers.js';
@@ -204,6 +205,22 @@ describe('serve(): who may call', () => {
     expect(await records()).toMatchObject([
       { outcome: 'denied', endpoint: 'chat.completions', error_code: 'invalid_api_key', key_id: expect.stringMatching(/^key_/) },
       { outcome: 'success', key_id: 'team' },
+    ]);
+  });
+});
+
+describe('serve(): clients that send their key in another header', () => {
+  it("takes the key the AzureOpenAI client sends in its api-key header, as it takes a bearer token", async () => {
+    const { router, records } = makeRouter({ keys: { 'test-team': { label: 'team' } } });
+    const port = await start(router);
+    const client = new AzureOpenAI({ apiKey: 'test-team', endpoint: `http://127.0.0.1:${port}`, apiVersion: '2024-10-21', maxRetries: 0 });
+    const completion = await client.chat.completions.create({ model: 'llama-3.3-70b-instruct', messages: [{ role: 'user', content: 'Name one EU country.' }] });
+    expect(completion.choices[0]?.message.content).toBeTruthy();
+    const stranger = await send(port, { method: 'POST', path: '/v1/chat/completions', headers: { 'content-type': 'application/json', 'api-key': 'test-stranger' }, body: chatBody });
+    expect(stranger.status).toBe(401);
+    expect(await records()).toMatchObject([
+      { outcome: 'success', key_id: 'team' },
+      { outcome: 'denied', error_code: 'invalid_api_key' },
     ]);
   });
 });

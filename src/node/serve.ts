@@ -189,7 +189,8 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
     write(response, new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
     return;
   }
-  const apiKey = bearer(request.headers.authorization);
+  const azureKey = request.headers['api-key'];
+  const apiKey = bearer(request.headers.authorization, typeof azureKey === 'string' ? azureKey : undefined);
   let extra: Record<string, string> = {};
   const refuse = async (error: RouterError) => {
     const answer = edge.internals

@@ -64,7 +64,7 @@ export function lazyFetchHandler(context: RouterContext, responses: LoadResponse
 function authorizationOf(input: string | URL | Request, init: RequestInit | undefined): string {
   try {
     const headers = init?.headers !== undefined ? new Headers(init.headers) : input instanceof Request ? input.headers : undefined;
-    return bearer(headers?.get('authorization'));
+    return bearer(headers?.get('authorization'), headers?.get('api-key'));
   } catch {
     return '';
   }
