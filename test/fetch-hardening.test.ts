@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBuilt } from './helpers/built-package.js';
@@ -109,6 +110,19 @@ describe('router.fetch: request body size', () => {
     expect(((await response.json()) as { error: unknown }).error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_request', message: expect.stringMatching(/not valid UTF-8/) });
     expect(upstreamHits).toBe(hitsBefore);
     expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions' }]);
+  });
+
+  it('refuses a compressed body (content-encoding: gzip) with 415 naming the coding, as serve() does, not a 400 saying valid JSON is not JSON', async () => {
+    const { router, records } = makeRouter();
+    const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] });
+    const hitsBefore = upstreamHits;
+    for (const sent of [gzipSync(body), new ReadableStream({ start: (controller) => (controller.enqueue(gzipSync(body)), controller.close()) })]) {
+      const response = await router.fetch('http://router.local/v1/chat/completions', { ...post(new Uint8Array(0), { 'content-encoding': 'gzip' }), body: sent, duplex: 'half' } as RequestInit);
+      expect(response.status).toBe(415);
+      expect(((await response.json()) as { error: unknown }).error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_request', message: expect.stringMatching(/content-encoding.*gzip/i) });
+    }
+    expect(upstreamHits).toBe(hitsBefore);
+    expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions' }, { outcome: 'invalid', endpoint: 'chat.completions' }]);
   });
 
   it('refuses a declared content-length over the limit without reading the body', async () => {

@@ -100,6 +100,8 @@ function incoming(input: string | URL | Request, init: RequestInit | undefined, 
         trace: incomingTraceContext(headers.get('traceparent'), headers.get('tracestate')),
         malformed: undefined,
         body: async () => {
+          const compressed = compressedBody(headers.get('content-encoding'));
+          if (compressed) throw compressed;
           if (textOverLimit(text, maxBodyBytes)) throw bodyTooLarge(maxBodyBytes, bodyLimitOption);
           return parseJson(text);
         },
@@ -118,6 +120,11 @@ function incoming(input: string | URL | Request, init: RequestInit | undefined, 
       trace: incomingTraceContext(request.headers.get('traceparent'), request.headers.get('tracestate')),
       malformed: undefined,
       body: async () => {
+        const compressed = compressedBody(request.headers.get('content-encoding'));
+        if (compressed) {
+          request.body?.cancel().catch(() => {});
+          throw compressed;
+        }
         if (declaredOverLimit(request.headers.get('content-length'), maxBodyBytes)) {
           request.body?.cancel().catch(() => {});
           throw bodyTooLarge(maxBodyBytes, bodyLimitOption);
@@ -128,6 +135,20 @@ function incoming(input: string | URL | Request, init: RequestInit | undefined, 
   } catch (error) {
     return malformedCall(path, error, init?.headers);
   }
+}
+
+/**
+ * The 415 for a compressed body (`content-encoding` other than `identity`), as serve() answers
+ * it: read as it comes, it would be refused as "not valid JSON", which it may well be once
+ * decoded. None is decoded: a small body could inflate far past `limits.maxBodyBytes`.
+ */
+function compressedBody(contentEncoding: string | null): RouterError | undefined {
+  const coding = contentEncoding?.trim().toLowerCase();
+  if (coding === undefined || coding === '' || coding === 'identity') return undefined;
+  return new RouterError(`The request body is compressed (content-encoding: ${JSON.stringify(coding.slice(0, 64))}); router.fetch takes uncompressed JSON only.`, {
+    code: 'invalid_request',
+    status: 415,
+  });
 }
 
 function parseJson(text: string): unknown {
