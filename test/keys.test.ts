@@ -64,6 +64,17 @@ describe('keys', () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
+  it('tells a caller whose key came in another form (Basic, x-api-key) how to send it, rather than only that one is required', async () => {
+    const { router } = setup();
+    const body = JSON.stringify({ model: 'llama-3.3-70b-instruct', messages });
+    for (const headers of [{ authorization: `Basic ${Buffer.from('sk-team-b:').toString('base64')}` }, { 'x-api-key': 'sk-team-b' }]) {
+      const refused = await router.fetch('http://sovroute.local/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/Authorization: Bearer <key>/);
+    }
+    expect(upstream.requests).toHaveLength(0);
+  });
+
   it('refuses an unknown key in-process too', async () => {
     const { router } = setup();
     const error = await router.chat.completions.create({ model: 'llama-3.3-70b-instruct', messages }, { apiKey: 'sk-stranger' }).catch((caught: unknown) => caught);

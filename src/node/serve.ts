@@ -245,7 +245,7 @@ async function handle(edge: Edge, request: IncomingMessage, response: ServerResp
     return refuse(refused(`The request body is compressed (content-encoding: ${JSON.stringify(coding.slice(0, 64))}); this server takes uncompressed JSON only.`, 415));
   }
   if (options.keys.size > 0 && !options.keys.has(apiKey)) {
-    return refuse(apiKey ? new InvalidApiKeyError() : new InvalidApiKeyError('An API key is required: this server accepts only its configured keys.'));
+    return refuse(apiKey ? new InvalidApiKeyError() : new InvalidApiKeyError('An API key is required: this server accepts only its configured keys, sent as Authorization: Bearer <key> or in an api-key header.'));
   }
   // The router's own keys too: a stranger is never invited to send a body, nor has it buffered.
   const keyRefusal = edge.internals?.refusesKey?.(apiKey);

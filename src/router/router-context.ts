@@ -301,7 +301,11 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     caller(apiKey) {
       const key = apiKey ?? routerKey;
       if (key === undefined || key === '') {
-        if (options.keys) throw new InvalidApiKeyError('An API key is required: this router accepts only its configured keys.');
+        if (options.keys) {
+          throw new InvalidApiKeyError(
+            'An API key is required: this router accepts only its configured keys (the apiKey of the call or of the client; over HTTP, sent as Authorization: Bearer <key> or in an api-key header).',
+          );
+        }
         return { simulated: false, keyId: null, policy: undefined };
       }
       const scoped = keyCallers.get(key);
