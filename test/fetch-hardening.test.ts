@@ -170,6 +170,16 @@ describe('router.fetch: malformed requests are the caller’s 4xx, not a 500', (
     expect(await response.json()).toMatchObject({ error: { code: 'invalid_request', param: 'model', message: expect.stringMatching(/percent-encoding/) } });
   });
 
+  it('names an unknown model id from the path in a 404 whose message stays short, however long the id', async () => {
+    const { router } = makeRouter();
+    const response = await router.fetch(`http://router.local/v1/models/${'a'.repeat(100_000)}`, { headers: { authorization: 'Bearer test-caller' } });
+    expect(response.status).toBe(404);
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('model_not_found');
+    expect(error.message).toMatch(/^The model `a{256}/);
+    expect(error.message.length).toBeLessThan(512);
+  });
+
   it.each([
     ['a header value with a line break', 'http://router.local/v1/chat/completions', post('{}', { 'x-note': 'a\r\nb' })],
     ['a GET with a body', 'http://router.local/v1/chat/completions', { method: 'GET', body: new Uint8Array([123, 125]) }],

@@ -234,7 +234,7 @@ export function createFetchHandler(context: RouterContext, responses?: LoadRespo
         const entry = list.data.find((model) => model.id === id || model.canonical === id);
         if (entry) return found(entry);
         return errorResponse(
-          new RouterError(`The model \`${id}\` does not exist or is not reachable under this router's policy.`, { code: 'model_not_found', param: 'model' }),
+          new RouterError(`The model \`${id.slice(0, 256)}\` does not exist or is not reachable under this router's policy.`, { code: 'model_not_found', param: 'model' }),
         );
       }
       // The openai SDK's responses.retrieve, delete, inputItems.list and cancel: not served, said so.
