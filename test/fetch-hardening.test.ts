@@ -170,6 +170,18 @@ describe('router.fetch: malformed requests are the caller’s 4xx, not a 500', (
     expect(await response.json()).toMatchObject({ error: { code: 'invalid_request', param: 'model', message: expect.stringMatching(/percent-encoding/) } });
   });
 
+  it('answers a Request whose body was already read with a 400 saying so, not a 500 blamed on an upstream', async () => {
+    const { router, records } = makeRouter();
+    const request = new Request('http://router.local/v1/chat/completions', post(JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] })));
+    await request.text(); // a fetch wrapper that logged the body, then passed the same Request on
+    const hitsBefore = upstreamHits;
+    const response = await router.fetch(request);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: unknown }).error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_request', message: expect.stringMatching(/already been read.*clone\(\)/) });
+    expect(upstreamHits).toBe(hitsBefore);
+    expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions', error_code: 'invalid_request' }]);
+  });
+
   it('names an unknown model id from the path in a 404 whose message stays short, however long the id', async () => {
     const { router } = makeRouter();
     const response = await router.fetch(`http://router.local/v1/models/${'a'.repeat(100_000)}`, { headers: { authorization: 'Bearer test-caller' } });

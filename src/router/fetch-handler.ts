@@ -120,6 +120,10 @@ function incoming(input: string | URL | Request, init: RequestInit | undefined, 
       trace: incomingTraceContext(request.headers.get('traceparent'), request.headers.get('tracestate')),
       malformed: undefined,
       body: async () => {
+        // A body is read once; one read already (a wrapper that logged it) is the caller's 400.
+        if (request.bodyUsed || request.body?.locked) {
+          throw new InvalidRequestError('The request body has already been read: a Request can be read once, so pass a fresh one, or request.clone() before reading it.');
+        }
         const compressed = compressedBody(request.headers.get('content-encoding'));
         if (compressed) {
           request.body?.cancel().catch(() => {});
