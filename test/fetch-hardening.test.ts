@@ -182,6 +182,34 @@ describe('router.fetch: malformed requests are the caller’s 4xx, not a 500', (
     expect(await records()).toMatchObject([{ outcome: 'invalid', endpoint: 'chat.completions', error_code: 'invalid_request' }]);
   });
 
+  it('answers a body stream that fails or yields text instead of bytes with a 400 about the body, not a 500 blamed on an upstream', async () => {
+    const { router, records } = makeRouter();
+    const hitsBefore = upstreamHits;
+    const failing = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"model":'));
+        controller.error(new Error('the client reset the upload'));
+      },
+    });
+    const failed = await router.fetch('http://router.local/v1/chat/completions', { ...post(failing), duplex: 'half' } as RequestInit);
+    expect(failed.status).toBe(400);
+    expect(((await failed.json()) as { error: unknown }).error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/could not be read.*the client reset the upload/) });
+    const text = new ReadableStream<string>({
+      start(controller) {
+        controller.enqueue(JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }));
+        controller.close();
+      },
+    });
+    const texts = await router.fetch('http://router.local/v1/chat/completions', { ...post(text as unknown as ReadableStream<Uint8Array>), duplex: 'half' } as RequestInit);
+    expect(texts.status).toBe(400);
+    expect(((await texts.json()) as { error: unknown }).error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/bytes \(Uint8Array\)/) });
+    expect(upstreamHits).toBe(hitsBefore);
+    expect(await records()).toMatchObject([
+      { outcome: 'invalid', error_code: 'invalid_request' },
+      { outcome: 'invalid', error_code: 'invalid_request' },
+    ]);
+  });
+
   it('names an unknown model id from the path in a 404 whose message stays short, however long the id', async () => {
     const { router } = makeRouter();
     const response = await router.fetch(`http://router.local/v1/models/${'a'.repeat(100_000)}`, { headers: { authorization: 'Bearer test-caller' } });

@@ -42,9 +42,14 @@ export async function readTextWithin(body: ReadableStream<Uint8Array> | null, li
   let size = 0;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await readChunk(reader, signal);
       if (signal?.aborted) throw new AbortedError('The request was aborted while its body was being read.', signal.reason);
       if (done) break;
+      // A stream the caller built may enqueue strings: a fetch body is bytes, and a string has no byteLength to count.
+      if (!(value instanceof Uint8Array)) {
+        reader.cancel().catch(() => {});
+        throw new InvalidRequestError('The request body stream must yield bytes (Uint8Array): encode text with TextEncoder, or pass the body as a string.');
+      }
       size += value.byteLength;
       if (size > limit) {
         reader.cancel().catch(() => {});
@@ -57,6 +62,21 @@ export async function readTextWithin(body: ReadableStream<Uint8Array> | null, li
   }
   parts.push(decode(decoder));
   return parts.join('');
+}
+
+/**
+ * The next chunk. A body that fails while being read (its source errored: an upload cut
+ * mid-way) is the caller's 400, never a 500 blamed on a provider that was not called; its own
+ * abort stays an abort.
+ */
+async function readChunk(reader: ReadableStreamDefaultReader<Uint8Array>, signal: AbortSignal | undefined): ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']> {
+  try {
+    return await reader.read();
+  } catch (error) {
+    if (signal?.aborted) throw new AbortedError('The request was aborted while its body was being read.', signal.reason);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InvalidRequestError(`The request body could not be read to its end: ${reason.slice(0, 256)}`, null, error);
+  }
 }
 
 /** One step of a fatal decoder; bytes that are not UTF-8 are the caller's 400. */
