@@ -184,6 +184,30 @@ describe('a baseURL carrying credentials', () => {
   });
 });
 
+describe('a baseURL carrying a query string', () => {
+  // Each endpoint's path is appended to the base URL: behind a query it would never be reached,
+  // and a key=… there would reach every error and record that quotes the URL.
+  it.each([
+    ['openaiCompatible', () => openaiCompatible({ id: 'local', baseURL: 'http://127.0.0.1:9/v1?key=query-secret', models: [{ id: 'model-a' }] })],
+    ['a preset', () => scaleway({ apiKey: 'scw-key', baseURL: 'https://api.scaleway.test/v1?key=query-secret' })],
+    ['a fragment', () => openaiCompatible({ id: 'local', baseURL: 'http://127.0.0.1:9/v1#query-secret', models: [{ id: 'model-a' }] })],
+    ['anthropic', () => anthropic({ apiKey: 'sk-ant-key', baseURL: 'https://api.anthropic.test?key=query-secret' })],
+    ['bedrock', () => bedrock({ region: 'eu-central-1', apiKey: 'bedrock-key', baseURL: 'https://bedrock.test/?key=query-secret' })],
+  ])('is refused by %s at construction, without quoting the query', (_name, build) => {
+    let caught: unknown;
+    try {
+      build();
+    } catch (error) {
+      caught = error;
+    }
+    expect(RouterError.isInstance(caught)).toBe(true);
+    const error = caught as InstanceType<typeof RouterError>;
+    expect(error.code).toBe('invalid_request');
+    expect(error.message).toMatch(/baseURL must not contain a query string or fragment.*apiKey/);
+    expect(`${error.message} ${JSON.stringify(error)} ${String((error.cause as Error | undefined)?.message)}`).not.toContain('query-secret');
+  });
+});
+
 describe('anthropic()', () => {
   it('redacts its key from an error the Messages API echoes', async () => {
     const anthropicKey = 'sk-ant-api03-Zx81kQ2mP0wLs9Tn4Hd7';

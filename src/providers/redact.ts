@@ -75,9 +75,10 @@ export function headerSecrets(headers: Record<string, string> | undefined): stri
 const credentialHeader = /authorization|api[-_]?key|[-_]key$|token|secret|cookie|password|credential/i;
 
 /**
- * Refuses a URL that carries credentials (`https://user:secret@host/v1`): they would be sent on
- * every request and quoted by every error about the endpoint. Returns the problem in words, never
- * quoting the credential, or `undefined` for a URL without userinfo.
+ * Refuses a base URL that carries credentials (`https://user:secret@host/v1`): they would be sent
+ * on every request and quoted by every error about the endpoint; or a query string or fragment
+ * (`https://host/v1?key=…`), which the endpoint paths appended to it would land behind. Returns
+ * the problem in words, never quoting the credential or the query, or `undefined` for a plain URL.
  */
 export function credentialsInURL(value: string): string | undefined {
   let url: URL;
@@ -86,8 +87,12 @@ export function credentialsInURL(value: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (url.username === '' && url.password === '') return undefined;
-  return `must not contain credentials (user:password@): pass the key as apiKey, or in headers, instead (the URL was ${url.protocol}//${url.host}${url.pathname})`;
+  const shown = `${url.protocol}//${url.host}${url.pathname}`;
+  if (url.username !== '' || url.password !== '') return `must not contain credentials (user:password@): pass the key as apiKey, or in headers, instead (the URL was ${shown})`;
+  // Each endpoint's path is appended to the base URL, so a query there would end up in front of
+  // it (…/v1?key=…/chat/completions) and, as a key=… an upstream may echo, in errors and records.
+  if (url.search !== '' || url.hash !== '') return `must not contain a query string or fragment (?… or #…): each endpoint's path is appended to it; pass a key as apiKey (apiKeyHeader names its header), other values in headers (the URL was ${shown})`;
+  return undefined;
 }
 
 /** Deepest `cause` chain kept: causes rarely go further, and a cycle must end. */
