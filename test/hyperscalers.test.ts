@@ -761,6 +761,24 @@ describe('the Gemini API and Vertex locations', () => {
     expect(error.message).toBe(`gemini returned 400: ${message} (400)`);
   });
 
+  it("waits as long as a 429's RetryInfo asks (Google sends no Retry-After header), and passes the wait on", async () => {
+    const quota = {
+      code: 429,
+      message: 'You exceeded your current quota, please check your plan and billing details.',
+      status: 'RESOURCE_EXHAUSTED',
+      details: [
+        { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId: 'GenerateRequestsPerMinutePerProjectPerModel' }] },
+        { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '34.4s' },
+      ],
+    };
+    upstream.use(http.post('https://generativelanguage.googleapis.com/v1beta/openai/chat/completions', () => HttpResponse.json([{ error: quota }], { status: 429 })));
+    const router = createRouter({ providers: [gemini({ apiKey: 'gemini-test-key' })], policy: 'global', retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 1 } });
+    const error = await router.chat.completions.create({ model: 'gemini-2.5-flash', messages }).then(() => undefined, (caught: unknown) => caught as { code: string; headers: Record<string, string> });
+    // 34.4 s is past the router's maxRetryAfterMs (10 s): asking again at once would only meet the same 429.
+    expect(upstream.requests).toHaveLength(1);
+    expect(error).toMatchObject({ code: 'rate_limited', headers: { 'retry-after': '35', 'retry-after-ms': '34400' } });
+  });
+
   it("counts a thinking model's thought tokens, which Gemini's layer leaves out of completion_tokens, as completion tokens and prices them", async () => {
     // Gemini's OpenAI layer reports the answer's tokens as completion_tokens; the thought tokens show only in total_tokens.
     const usage = { prompt_tokens: 9, completion_tokens: 3, total_tokens: 105 };

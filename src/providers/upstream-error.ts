@@ -110,7 +110,7 @@ export function errorFromStatus(
       param: classification.code === 'invalid_request' ? details.param : undefined,
       providerId,
       upstreamStatus: status,
-      headers: headers === undefined ? undefined : retryHeaders(headers),
+      headers: (headers === undefined ? undefined : retryHeaders(headers)) ?? googleRetryHeaders(bodyText),
       requestID: headers === undefined ? undefined : requestIdOf(headers),
     });
     // 400 and 413 only: a 422 is about the request's content, which an upstream may quote back.
@@ -357,6 +357,36 @@ export function retryHeaders(headers: HeaderLookup): Record<string, string> | un
     if (value !== null) (kept ??= {})[name] = value;
   }
   return kept;
+}
+
+/** A protobuf Duration in JSON: decimal seconds, up to nine fractional digits (`34.4s`, `45.837906927s`). */
+const durationPattern = /^(\d+(?:\.\d{1,9})?)s$/;
+
+/**
+ * Google's wait, for an answer without `Retry-After`: Google APIs (the Gemini API, Vertex AI)
+ * send none and say how long to wait only in the body, as a `google.rpc.RetryInfo` among
+ * `error.details`. Read into the headers the router's backoff and the caller read. Never throws.
+ */
+function googleRetryHeaders(bodyText: string): Record<string, string> | undefined {
+  if (!bodyText.includes('google.rpc.RetryInfo')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(bodyText);
+    const body = Array.isArray(parsed) ? parsed[0] : parsed;
+    const details = (body as { error?: { details?: unknown } } | null)?.error?.details;
+    if (!Array.isArray(details)) return undefined;
+    for (const detail of details as unknown[]) {
+      if (typeof detail !== 'object' || detail === null) continue;
+      const { '@type': type, retryDelay } = detail as { '@type'?: unknown; retryDelay?: unknown };
+      if (type !== 'type.googleapis.com/google.rpc.RetryInfo' || typeof retryDelay !== 'string') continue;
+      const seconds = durationPattern.exec(retryDelay)?.[1];
+      if (seconds === undefined) return undefined;
+      const milliseconds = Math.ceil(Number(seconds) * 1000);
+      return { 'retry-after': String(Math.ceil(milliseconds / 1000)), 'retry-after-ms': String(milliseconds) };
+    }
+  } catch {
+    // Not JSON: no wait to read.
+  }
+  return undefined;
 }
 
 function isNamed(error: unknown, name: string): boolean {
