@@ -779,6 +779,23 @@ describe('the Gemini API and Vertex locations', () => {
     expect(error).toMatchObject({ code: 'rate_limited', headers: { 'retry-after': '35', 'retry-after-ms': '34400' } });
   });
 
+  it('does not retry a 429 for a per-day quota, which lifts hours later, and says so', async () => {
+    const quota = {
+      code: 429,
+      message: 'You exceeded your current quota, please check your plan and billing details.',
+      status: 'RESOURCE_EXHAUSTED',
+      details: [
+        { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests', quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier', quotaValue: '250' }] },
+        { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '2s' },
+      ],
+    };
+    upstream.use(http.post('https://generativelanguage.googleapis.com/v1beta/openai/chat/completions', () => HttpResponse.json([{ error: quota }], { status: 429 })));
+    const router = createRouter({ providers: [gemini({ apiKey: 'gemini-test-key' })], policy: 'global', retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 1 } });
+    const error = await router.chat.completions.create({ model: 'gemini-2.5-flash', messages }).then(() => undefined, (caught: unknown) => caught as { route: { attempts: { message: string; code: string }[] } });
+    expect(upstream.requests).toHaveLength(1);
+    expect(error!.route.attempts[0]!.message).toMatch(/per-day quota/);
+  });
+
   it("counts a thinking model's thought tokens, which Gemini's layer leaves out of completion_tokens, as completion tokens and prices them", async () => {
     // Gemini's OpenAI layer reports the answer's tokens as completion_tokens; the thought tokens show only in total_tokens.
     const usage = { prompt_tokens: 9, completion_tokens: 3, total_tokens: 105 };

@@ -92,7 +92,9 @@ export function errorFromStatus(
     // the body escaped as JSON is whole once parsed).
     const details = redactDetails(describeBody(redact(bodyText)), redact);
     const classification = classifyStatus(status);
-    const quoted = quote(details);
+    // Google names the quota a 429 hit (`google.rpc.QuotaFailure`); a per-day one lifts hours later.
+    const dailyQuota = status === 429 && /"quotaId"\s*:\s*"[^"]*PerDay/.test(bodyText);
+    const quoted = dailyQuota ? `${quote(details)} (a per-day quota is exhausted: it lifts when the day's quota resets, or raise it in Google Cloud)` : quote(details);
     const message =
       status === 401 || status === 403
         ? `${providerId} rejected the request with ${status}: ${quoted} (${credentialAdvice})`
@@ -101,7 +103,7 @@ export function errorFromStatus(
             `${providerId} answered with a redirect (${status}), which is never followed: the deployment is the host its jurisdiction facts describe; point its baseURL at the final endpoint`
           : `${providerId} returned ${status}: ${quoted}`;
     // A 429 for an exhausted quota (OpenAI's `insufficient_quota`) lifts with billing, not with time.
-    const quotaExhausted = status === 429 && (details.code === 'insufficient_quota' || details.type === 'insufficient_quota');
+    const quotaExhausted = dailyQuota || (status === 429 && (details.code === 'insufficient_quota' || details.type === 'insufficient_quota'));
     const error = new RouterError(message, {
       ...classification,
       isRetryable: classification.isRetryable && !quotaExhausted,
