@@ -28,6 +28,23 @@ describe('AccessTokens', () => {
     expect(supplier).toHaveBeenCalledTimes(2);
   });
 
+  it('keeps using a token that has not expired yet when its early refresh fails, and fails once it has', async () => {
+    let now = 1_000_000;
+    let failing = false;
+    const supplier = vi.fn(async () => {
+      if (failing) throw new Error('metadata server unreachable');
+      return { token: 'token-1', expiresAt: now + 60 * 60 * 1000 };
+    });
+    const tokens = new AccessTokens('vertex-test', supplier, () => now);
+    expect(await tokens.get()).toBe('token-1');
+    failing = true;
+    now += 57 * 60 * 1000;
+    expect(await tokens.get()).toBe('token-1');
+    expect(supplier).toHaveBeenCalledTimes(2);
+    now += 3 * 60 * 1000;
+    await expect(tokens.get()).rejects.toThrow(/accessToken function failed/);
+  });
+
   it('shares one refresh among concurrent requests', async () => {
     const supplier = vi.fn(async () => 'shared-token');
     const tokens = new AccessTokens('vertex-test', supplier);

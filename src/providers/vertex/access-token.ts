@@ -4,8 +4,8 @@ import { raisedBeforeSending } from '../upstream-error.js';
 /*
  * Google OAuth2 access tokens for Vertex AI, cached for their lifetime. A token is fetched once
  * and reused until shortly before it expires (five minutes, or a fifth of its life when that is
- * shorter); concurrent requests share one refresh. A token the API refused (401) is dropped and
- * the next request fetches another.
+ * shorter); concurrent requests share one refresh, and one that fails leaves the token in use
+ * until it expires. A token the API refused (401) is dropped and the next request fetches another.
  *
  * Sources: the caller's `accessToken` (a fixed string, or a function returning a string or
  * `{ token, expiresAt }`), else application default credentials through `google-auth-library`,
@@ -40,6 +40,8 @@ interface CachedToken {
   token: string;
   /** When to fetch the next one, in epoch milliseconds. */
   refreshAt: number;
+  /** When it stops working, in epoch milliseconds. */
+  expiresAt: number;
 }
 
 /** The minimal surface of google-auth-library this uses. */
@@ -80,7 +82,12 @@ export class AccessTokens {
     this.#pending ??= this.#refresh().finally(() => {
       this.#pending = undefined;
     });
-    return this.#pending;
+    // The refresh is early: a failing one (a metadata server's blip) leaves the token until it expires.
+    if (cached === undefined) return this.#pending;
+    return this.#pending.catch((error: unknown) => {
+      if (this.#cached === cached && this.#now() < cached.expiresAt) return cached.token;
+      throw error;
+    });
   }
 
   /** Drops `token` after the API refused it, so the next `get()` fetches another. */
@@ -98,7 +105,7 @@ export class AccessTokens {
     const now = this.#now();
     const expiresAt = fetched.expiresAt ?? now + assumedLifetime;
     const lifetime = expiresAt - now;
-    this.#cached = { token: fetched.token, refreshAt: expiresAt - Math.min(refreshMargin, lifetime / 5) };
+    this.#cached = { token: fetched.token, refreshAt: expiresAt - Math.min(refreshMargin, lifetime / 5), expiresAt };
     // Tokens rotate: the recent ones are kept, not every one ever fetched.
     if (this.#recent.size >= recentTokens) this.#recent.delete(this.#recent.values().next().value as string);
     this.#recent.add(fetched.token);
