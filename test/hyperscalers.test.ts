@@ -662,6 +662,19 @@ describe('Vertex AI access tokens', () => {
     expect(body).not.toHaveProperty('model');
   });
 
+  it("sends a Claude model declared with its publisher prefix (anthropic/…) to that model's URL, not one naming the prefix", async () => {
+    upstream.use(
+      http.post(`${base}/publishers/anthropic/models/*`, () =>
+        HttpResponse.json({ id: 'msg_vrtx', type: 'message', role: 'assistant', model: 'claude-opus-4-1', content: [{ type: 'text', text: 'Ja.' }], stop_reason: 'end_turn', usage: { input_tokens: 5, output_tokens: 1 } }),
+      ),
+    );
+    const provider = vertex({ project: 'acme-eu-prod', location: 'europe-west4', accessToken: 'ya29.static', models: [{ id: 'anthropic/claude-opus-4-1@20250805' }] });
+    const router = createRouter({ providers: [provider], retry: { retries: 0 } });
+    const response = await router.chat.completions.create({ model: 'claude-opus-4-1', messages });
+    expect(response.choices[0]?.message.content).toBe('Ja.');
+    expect(decodeURIComponent(new URL(upstream.requests[0]!.url).pathname)).toBe('/v1/projects/acme-eu-prod/locations/europe-west4/publishers/anthropic/models/claude-opus-4-1@20250805:rawPredict');
+  });
+
   it('refuses an image URL for Claude, which Vertex AI does not fetch, naming the part and sending nothing', async () => {
     const router = createRouter({ providers: [vertex({ project: 'acme-eu-prod', location: 'europe-west4', accessToken: 'ya29.static' })], retry: { retries: 0 } });
     const error = await router.chat.completions

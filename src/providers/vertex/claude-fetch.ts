@@ -24,6 +24,8 @@ export function claudeOnVertexFetch(publisherRoot: string, inner: typeof globalT
     headers.delete('anthropic-version');
     headers.delete('x-api-key');
     const operation = stream === true ? 'streamRawPredict' : 'rawPredict';
-    return inner(`${publisherRoot}/models/${encodeURIComponent(model)}:${operation}`, { ...init, headers, body });
+    // The URL names the publisher already: `anthropic/claude-…` (Model Garden's spelling) is `claude-…` there.
+    const modelId = model.replace(/^anthropic\//, '');
+    return inner(`${publisherRoot}/models/${encodeURIComponent(modelId)}:${operation}`, { ...init, headers, body });
   };
 }
