@@ -58,3 +58,26 @@ describe('a user strategy that fails', () => {
     ]);
   });
 });
+
+describe('a user strategy whose ranking holds something else', () => {
+  it('drops holes and non-objects (null, undefined, a number) and routes on the rest, in its order', async () => {
+    const { router, upstreams } = routerWith(function sparse(inputs: readonly RankingInput[]) {
+      // A lookup that missed: `[table.get(a), table.get(b)]`.
+      return [null, undefined, 7, ...[...inputs].reverse().map((input) => ({ ...input, score: 1 }))] as never;
+    });
+    expect(router.explain({ model: 'model-a', messages }).candidates.map((candidate) => candidate.provider)).toEqual(['second', 'first']);
+    const response = await router.chat.completions.create({ model: 'model-a', messages });
+    expect(response.provider).toBe('second');
+    expect(upstreams.map((upstream) => upstream.requests.length)).toEqual([0, 1]);
+  });
+
+  it('one entry, a hole: ranks nothing, and says so', async () => {
+    const { router, upstreams } = routerWith(function hole() {
+      return [null] as never;
+    });
+    const error = await rejection(router.chat.completions.create({ model: 'model-a', messages }));
+    expect(error).toMatchObject({ status: 500, code: 'no_eligible_provider' });
+    expect(error.message).toContain('strategy hole ranked none of the 2 deployments');
+    expect(upstreams.every((upstream) => upstream.requests.length === 0)).toBe(true);
+  });
+});

@@ -32,13 +32,14 @@ export interface PreselectedInputs {
  */
 export function ownRanking(inputs: readonly RankingInput[], ranked: readonly Ranked[]): Ranked[] {
   // The common case, checked without allocating: one input, ranked once, with its estimate.
-  if (inputs.length === 1 && ranked.length === 1 && ranked[0]!.candidate === inputs[0]!.candidate && ranked[0]!.estCost === inputs[0]!.estCost) {
+  if (inputs.length === 1 && ranked.length === 1 && ranked[0]?.candidate === inputs[0]!.candidate && ranked[0]!.estCost === inputs[0]!.estCost) {
     return ranked as Ranked[];
   }
   const allowed = new Map(inputs.map((input) => [input.candidate, input]));
   const kept: Ranked[] = [];
   for (const entry of ranked) {
-    const input = allowed.get(entry.candidate);
+    // A hole (`null`, `undefined`: a user's lookup that missed) is dropped like any other stranger.
+    const input = typeof entry === 'object' && entry !== null ? allowed.get(entry.candidate) : undefined;
     if (input === undefined) continue;
     allowed.delete(entry.candidate);
     // The cost planning estimated, not one the strategy returned: a key's budget reserves it.
