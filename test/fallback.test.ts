@@ -181,6 +181,47 @@ describe('fallback down the ranking', () => {
   });
 });
 
+describe('route.order with route.allow_fallbacks false', () => {
+  it('never calls a deployment the order does not name in place of one whose circuit is open: a 503, nothing sent', async () => {
+    const chosen = faults.upstream('chosen').script(fault.status(503));
+    const other = faults.upstream('other');
+    const audit = memoryAudit();
+    const router = createRouter({
+      providers: [deployment(chosen, { price: 0.3 }), deployment(other, { price: 0.1 })],
+      strategy: 'cheapest',
+      retry: { retries: 0 },
+      health: { failureThreshold: 1 },
+      audit: [audit],
+    });
+    // Opens chosen's circuit.
+    await rejection(router.chat.completions.create({ model: 'model-a', messages, route: { order: ['chosen'], allow_fallbacks: false } }));
+    const route = { order: ['chosen'], allow_fallbacks: false };
+    const error = await rejection(router.chat.completions.create({ model: 'model-a', messages, route }));
+    expect(error).toMatchObject({ status: 503, code: 'no_eligible_provider' });
+    expect(error.message).toContain('other/model-a: not listed in route.order, and route.allow_fallbacks is false');
+    expect(other.requests).toHaveLength(0);
+    await router.flush();
+    expect(audit.records).toHaveLength(2);
+    const explanation = router.explain({ model: 'model-a', messages, route });
+    expect(explanation.chosen).toBeNull();
+    expect(explanation.candidates.find((candidate) => candidate.provider === 'other')).toMatchObject({ eligible: false, reasons: ['not listed in route.order, and route.allow_fallbacks is false'] });
+  });
+
+  it('nor in place of one over route.max_cost; a second named one may answer', async () => {
+    const dear = faults.upstream('dear');
+    const low = faults.upstream('low');
+    const named = faults.upstream('named');
+    const router = createRouter({ providers: [deployment(dear, { price: 30 }), deployment(low, { price: 0.1 }), deployment(named, { price: 0.2 })], strategy: 'cheapest' });
+    const maxCost = router.explain({ model: 'model-a', messages }).candidates.find((candidate) => candidate.provider === 'named')!.est_cost! * 10;
+    const refused = await rejection(router.chat.completions.create({ model: 'model-a', messages, route: { order: ['dear'], allow_fallbacks: false, max_cost: maxCost } }));
+    expect(refused).toMatchObject({ code: 'no_eligible_provider' });
+    expect(refused.message).toMatch(/dear\/model-a: estimated cost .* exceeds route\.max_cost/);
+    const response = await router.chat.completions.create({ model: 'model-a', messages, route: { order: ['dear', 'named'], allow_fallbacks: false, max_cost: maxCost } });
+    expect(response.provider).toBe('named');
+    expect([dear.requests.length, low.requests.length, named.requests.length]).toEqual([0, 0, 1]);
+  });
+});
+
 describe('the deadline of the whole call', () => {
   it('ends a call whose attempts outlast deadlineMs with timeout and its attempts, without trying further', async () => {
     const stuck = faults.upstream('stuck').otherwise(fault.hang());

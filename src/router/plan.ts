@@ -276,6 +276,11 @@ function addRequestFitReasons(reasons: string[], candidate: Candidate, needs: Re
   if (route === undefined) return;
   const id = candidate.provider.id;
   if (route.only && !route.only.includes(id) && !route.only.includes(candidate.key)) reasons.push('not listed in route.only');
+  // The caller named their choices and refused fallbacks: a deployment they did not name never
+  // stands in for one that cannot be called (an open circuit, over max_cost).
+  if (route.order && route.allow_fallbacks === false && !route.order.includes(id) && !route.order.includes(candidate.key)) {
+    reasons.push('not listed in route.order, and route.allow_fallbacks is false');
+  }
   if (route.ignore) {
     if (route.ignore.includes(id) || route.ignore.includes(candidate.key)) reasons.push('listed in route.ignore');
     else {
