@@ -32,6 +32,23 @@ describe('a model nobody serves', () => {
   });
 });
 
+describe('a route.objective that is no strategy', () => {
+  it.each([
+    ['fastes', 'fastest'],
+    ['Cheapest', 'cheapest'],
+    ['balance', 'balanced'],
+  ])('%s: a 400 on route.objective that says what was meant', (objective, meant) => {
+    let error: unknown;
+    try {
+      router.explain({ model: 'auto', messages, route: { objective } });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ status: 400, param: 'route.objective' });
+    expect((error as Error).message).toContain(`route.objective "${objective}" is not a strategy; did you mean "${meant}"?`);
+  });
+});
+
 describe('closestName', () => {
   it('finds a name within a few edits, case aside, and nothing farther', () => {
     expect(closestName('Cheapst', ['cheapest', 'fastest'])).toBe('cheapest');

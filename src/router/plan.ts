@@ -172,8 +172,10 @@ function selectStrategy(context: RouterContext, spec: RouteSpec, route: RouteOpt
   if (name === undefined) return context.defaultStrategy;
   const strategy = context.strategies.get(strategyAliases[name] ?? name);
   if (strategy === undefined) {
+    const meant = closestName(name, [...context.strategies.keys(), ...Object.keys(strategyAliases)]);
+    const hint = meant === undefined ? '' : `did you mean "${strategyAliases[meant] ?? meant}"? `;
     throw new InvalidRequestError(
-      `route.objective "${name}" is not a strategy; use one of ${[...context.strategies.keys()].join(', ')}`,
+      `route.objective "${name}" is not a strategy; ${hint}use one of ${[...context.strategies.keys()].join(', ')}`,
       'route.objective',
     );
   }
