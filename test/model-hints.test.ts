@@ -25,6 +25,10 @@ describe('a model nobody serves', () => {
     ['eu-hosted/gpt-oss-120', /did you mean "eu-hosted\/gpt-oss-120b"\?$/],
     ['eu-hosted-cheapest/gpt-oss-120', /did you mean "eu-hosted-cheapest\/gpt-oss-120b"\?$/],
     ['totally-unknown-model', /\(add it to a provider's models to use it\)$/],
+    ['eu-sovereing/llama-3.3-70b-instruct', /did you mean "eu-sovereign\/llama-3\.3-70b-instruct"\?$/],
+    ['eu-hosted-cheapst/gpt-oss-120b', /did you mean "eu-hosted-cheapest\/gpt-oss-120b"\?$/],
+    ['eu-hosted-Fastest/gpt-oss-120b', /did you mean "eu-hosted-fastest\/gpt-oss-120b"\?$/],
+    ['eu-hostd-cheapest/gpt-oss-120b', /did you mean "eu-hosted-cheapest\/gpt-oss-120b"\?$/],
   ])('%s: model_not_found, with a hint', (model, hint) => {
     const error = notFound(model);
     expect(error).toMatchObject({ code: 'model_not_found', status: 404, param: 'model' });

@@ -1,4 +1,5 @@
 import { InvalidRequestError, ModelNotFoundError } from '../errors.js';
+import { closestName } from './suggest.js';
 
 /**
  * What a `model` string asks for, parsed left to right (DESIGN §2):
@@ -102,8 +103,28 @@ export function parseModel(model: string, vocabulary: ModelVocabulary): RouteSpe
   throw new ModelNotFoundError(
     `model "${value}" is unknown: "${prefix}" is not a provider (${known.providers.join(', ') || 'none configured'}), ` +
       `a jurisdiction (${known.jurisdictions.join(', ')}) or {jurisdiction}-{strategy} ` +
-      `(strategies: ${known.strategies.join(', ')}), and no provider serves a model with that id`,
+      `(strategies: ${known.strategies.join(', ')}), and no provider serves a model with that id${prefixHint(prefix, rest, known)}`,
   );
+}
+
+/** The longest prefix a hint is looked for: each of its dashes is a cut to try. @unit characters */
+const maxHintedPrefix = 256;
+
+/**
+ * What a prefix that names nothing probably meant: a provider or jurisdiction misspelt
+ * (`eu-sovereing`), or `{jurisdiction}-{strategy}` with either part misspelt
+ * (`eu-hosted-cheapst`, `eu-hostd-cheapest`). Empty when nothing is close.
+ */
+function prefixHint(prefix: string, rest: string, known: ReturnType<ModelVocabulary['describe']>): string {
+  if (prefix.length > maxHintedPrefix) return '';
+  const meant = closestName(prefix, [...known.jurisdictions, ...known.providers]);
+  if (meant !== undefined) return `; did you mean "${meant}/${rest}"?`;
+  for (let dash = prefix.indexOf('-'); dash !== -1; dash = prefix.indexOf('-', dash + 1)) {
+    const jurisdiction = closestName(prefix.slice(0, dash), known.jurisdictions);
+    const strategy = jurisdiction && closestName(prefix.slice(dash + 1), known.strategies);
+    if (strategy !== undefined) return `; did you mean "${jurisdiction}-${strategy}/${rest}"?`;
+  }
+  return '';
 }
 
 /**
