@@ -80,4 +80,20 @@ describe('a user strategy whose ranking holds something else', () => {
     expect(error.message).toContain('strategy hole ranked none of the 2 deployments');
     expect(upstreams.every((upstream) => upstream.requests.length === 0)).toBe(true);
   });
+
+  it('returns only candidate and score: explain() and the call show planning\'s estimates, not blanks', async () => {
+    const { router } = routerWith(function minimal(inputs: readonly RankingInput[]) {
+      return [...inputs].reverse().map((input) => ({ candidate: input.candidate, score: 1, estLatencyMs: 0 })) as never;
+    });
+    const explained = router.explain({ model: 'model-a', messages });
+    const cheapest = createRouter({ providers: [deployment(faults.upstream('first'), { price: 0.1 }), deployment(faults.upstream('second'), { price: 0.2 })] }).explain({ model: 'model-a', messages });
+    expect(explained.candidates.map((candidate) => [candidate.provider, candidate.est_latency_ms, candidate.est_cost])).toEqual(
+      ['second', 'first'].map((provider) => {
+        const own = cheapest.candidates.find((candidate) => candidate.provider === provider)!;
+        return [provider, own.est_latency_ms, own.est_cost];
+      }),
+    );
+    expect(typeof explained.candidates[0]!.est_latency_ms).toBe('number');
+    expect((await router.chat.completions.create({ model: 'model-a', messages })).provider).toBe('second');
+  });
 });

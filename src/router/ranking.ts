@@ -1,5 +1,6 @@
 import { byCost, cheapest } from '../strategies/cheapest.js';
 import { byQuality, quality } from '../strategies/quality.js';
+import { toRanked } from '../strategies/ranked.js';
 import type { Ranked, RankingInput, Strategy, StrategyContext } from '../strategies/types.js';
 
 /** Built-in strategies, whose `select` returns only inputs it was given: not checked per request. */
@@ -27,12 +28,12 @@ export interface PreselectedInputs {
 
 /**
  * Holds a strategy (a user function, above all) to its contract: only the eligible inputs it
- * was given, each once, at the cost planning estimated. Anything else is dropped, so no ranking
+ * was given, each once, with planning's estimates (cost, latency, quality). Anything else is dropped, so no ranking
  * can make the router call an ineligible deployment, or reserve less of a key's budget.
  */
 export function ownRanking(inputs: readonly RankingInput[], ranked: readonly Ranked[]): Ranked[] {
-  // The common case, checked without allocating: one input, ranked once, with its estimate.
-  if (inputs.length === 1 && ranked.length === 1 && ranked[0]?.candidate === inputs[0]!.candidate && ranked[0]!.estCost === inputs[0]!.estCost) {
+  // The common case, checked without allocating: one input, ranked once, with its estimates.
+  if (inputs.length === 1 && ranked.length === 1 && ranked[0]?.candidate === inputs[0]!.candidate && sameEstimates(ranked[0]!, inputs[0]!)) {
     return ranked as Ranked[];
   }
   const allowed = new Map(inputs.map((input) => [input.candidate, input]));
@@ -42,10 +43,21 @@ export function ownRanking(inputs: readonly RankingInput[], ranked: readonly Ran
     const input = typeof entry === 'object' && entry !== null ? allowed.get(entry.candidate) : undefined;
     if (input === undefined) continue;
     allowed.delete(entry.candidate);
-    // The cost planning estimated, not one the strategy returned: a key's budget reserves it.
-    kept.push(entry.estCost === input.estCost ? entry : { ...entry, estCost: input.estCost });
+    // Planning's estimates, not ones the strategy returned (or left out): a key's budget reserves
+    // the cost, and explain() shows them. The strategy's own are its score and note.
+    kept.push(sameEstimates(entry, input) ? entry : toRanked(input, entry.score, typeof entry.note === 'string' ? entry.note : undefined));
   }
   return kept;
+}
+
+function sameEstimates(entry: Ranked, input: RankingInput): boolean {
+  return (
+    entry.estCost === input.estCost &&
+    entry.estLatencyMs === input.estLatencyMs &&
+    entry.latencyP90Ms === input.latencyP90Ms &&
+    entry.latencyMeasured === input.latencyMeasured &&
+    entry.quality === input.quality
+  );
 }
 
 /**
