@@ -97,3 +97,23 @@ describe('a user strategy whose ranking holds something else', () => {
     expect((await router.chat.completions.create({ model: 'model-a', messages })).provider).toBe('second');
   });
 });
+
+describe("a user strategy's name", () => {
+  const reversed = (name: string) => ({ [name]: (inputs: readonly RankingInput[]) => [...inputs].reverse().map((input) => ({ ...input, score: 1 })) })[name]!;
+  const providers = () => [deployment(faults.upstream('first'), { price: 0.1 }), deployment(faults.upstream('second'), { price: 0.2 })];
+
+  it.each(['fast', 'cheap', 'cheapest', 'quality'])('"%s", a built-in strategy\'s name or alias, is refused at createRouter rather than silently shadowed or ignored', (name) => {
+    expect(() => createRouter({ providers: providers(), strategy: reversed(name) })).toThrow(
+      new RegExp(`options\\.strategy is named "${name}", the name of the built-in strategy .*; give your strategy another name`),
+    );
+  });
+
+  it('any other name routes with the function, and route.objective names it', async () => {
+    for (const name of ['constructor', 'mine']) {
+      const router = createRouter({ providers: providers(), strategy: reversed(name) });
+      expect(router.explain({ model: 'model-a', messages }).objective, name).toBe(name);
+      expect(router.explain({ model: 'model-a', messages, route: { objective: name } }).chosen?.provider, name).toBe('second');
+      expect(router.explain({ model: 'model-a', messages, route: { objective: 'cheapest' } }).chosen?.provider, name).toBe('first');
+    }
+  });
+});

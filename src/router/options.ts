@@ -151,7 +151,11 @@ export interface RouterOptions {
    * @default 'global'
    */
   policy?: PresetPolicyName | JurisdictionPolicy;
-  /** How candidates are ranked when the request does not say. @default 'balanced' */
+  /**
+   * How candidates are ranked when the request does not say. A function or object of your own
+   * is named after the function (or `custom`) or the object's `name`, which must not be a
+   * built-in strategy's name or alias (`cheapest`, `fast`…). @default 'balanced'
+   */
   strategy?: 'cheapest' | 'fastest' | 'balanced' | 'quality' | Strategy | StrategyFunction;
   /** The key used by in-process calls. A `test-` key answers every call with the pseudo-LLM. */
   apiKey?: string;

@@ -170,10 +170,10 @@ function selectStrategy(context: RouterContext, spec: RouteSpec, route: RouteOpt
   // string without a strategy (pinned, tier 1 and 2, plain `auto`) leaves it to the router's.
   const name = route?.objective ?? ('strategy' in spec ? spec.strategy : undefined);
   if (name === undefined) return context.defaultStrategy;
-  const strategy = context.strategies.get(strategyAliases[name] ?? name);
+  const strategy = context.strategies.get(Object.hasOwn(strategyAliases, name) ? strategyAliases[name]! : name);
   if (strategy === undefined) {
     const meant = closestName(name, [...context.strategies.keys(), ...Object.keys(strategyAliases)]);
-    const hint = meant === undefined ? '' : `did you mean "${strategyAliases[meant] ?? meant}"? `;
+    const hint = meant === undefined ? '' : `did you mean "${Object.hasOwn(strategyAliases, meant) ? strategyAliases[meant] : meant}"? `;
     throw new InvalidRequestError(
       `route.objective "${name}" is not a strategy; ${hint}use one of ${[...context.strategies.keys()].join(', ')}`,
       'route.objective',

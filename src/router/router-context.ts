@@ -153,9 +153,20 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
 
   const strategies = new Map<string, Strategy>(Object.entries(builtInStrategies));
   const configured = typeof options.strategy === 'string' ? undefined : toStrategy(options.strategy);
+  if (configured !== undefined && !Object.values(builtInStrategies).includes(configured)) {
+    // A user's strategy under a built-in's name or alias would shadow the built-in (which
+    // route.objective must still reach) or be shadowed by it (an alias resolves to the built-in).
+    const builtIn = Object.hasOwn(strategyAliases, configured.name) ? strategyAliases[configured.name] : Object.hasOwn(builtInStrategies, configured.name) ? configured.name : undefined;
+    if (builtIn !== undefined) {
+      throw new InvalidRequestError(
+        `createRouter: options.strategy is named "${configured.name}", the name of the built-in strategy ${builtIn}: model strings and route.objective could not tell them apart; give your strategy another name (the function's, or the object's name)`,
+        'strategy',
+      );
+    }
+  }
   if (configured) strategies.set(configured.name, configured);
   const defaultName = typeof options.strategy === 'string' ? options.strategy : configured!.name;
-  const defaultStrategy = strategies.get(strategyAliases[defaultName] ?? defaultName);
+  const defaultStrategy = configured ?? strategies.get(Object.hasOwn(strategyAliases, defaultName) ? strategyAliases[defaultName]! : defaultName);
   if (defaultStrategy === undefined) {
     throw new InvalidRequestError(
       `createRouter: options.strategy "${defaultName}" is unknown; use one of ${[...strategies.keys()].join(', ')} or a function`,
@@ -172,7 +183,7 @@ export function createRouterContext(options: ResolvedRouterOptions): RouterConte
     isListedModel: (model) => index.byListedModel(model).length > 0,
     hasJurisdiction: (name) => jurisdictions.has(name),
     strategy: (name) => {
-      const resolved = strategyAliases[name] ?? name;
+      const resolved = Object.hasOwn(strategyAliases, name) ? strategyAliases[name]! : name;
       return strategies.has(resolved) ? resolved : undefined;
     },
     describe: () => ({
