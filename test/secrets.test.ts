@@ -160,6 +160,21 @@ describe('a configured key never leaves in what the upstream says', () => {
   });
 });
 
+/** `build` throws a 400 saying `said`, and neither it, its JSON nor its cause quotes `secret`. */
+function expectRefusedBaseURL(build: () => unknown, said: RegExp, secret: string): void {
+  let caught: unknown;
+  try {
+    build();
+  } catch (error) {
+    caught = error;
+  }
+  expect(RouterError.isInstance(caught)).toBe(true);
+  const error = caught as InstanceType<typeof RouterError>;
+  expect(error.code).toBe('invalid_request');
+  expect(error.message).toMatch(said);
+  expect(`${error.message} ${JSON.stringify(error)} ${String((error.cause as Error | undefined)?.message)}`).not.toContain(secret);
+}
+
 describe('a baseURL carrying credentials', () => {
   const withUserinfo = 'http://user:secret@127.0.0.1:9/v1';
 
@@ -170,17 +185,7 @@ describe('a baseURL carrying credentials', () => {
     ['bedrock', () => bedrock({ region: 'eu-central-1', apiKey: 'bedrock-key', baseURL: 'https://user:secret@bedrock.test' })],
     ['vertex', () => vertex({ location: 'europe-west4', project: 'my-project-123', baseURL: 'https://user:secret@vertex.test' })],
   ])('is refused by %s at construction, without quoting the credential', (_name, build) => {
-    let caught: unknown;
-    try {
-      build();
-    } catch (error) {
-      caught = error;
-    }
-    expect(RouterError.isInstance(caught)).toBe(true);
-    const error = caught as InstanceType<typeof RouterError>;
-    expect(error.code).toBe('invalid_request');
-    expect(error.message).toMatch(/baseURL must not contain credentials.*apiKey/);
-    expect(`${error.message} ${JSON.stringify(error)} ${String((error.cause as Error | undefined)?.message)}`).not.toContain('secret');
+    expectRefusedBaseURL(build, /baseURL must not contain credentials.*apiKey/, 'secret');
   });
 });
 
@@ -194,17 +199,7 @@ describe('a baseURL carrying a query string', () => {
     ['anthropic', () => anthropic({ apiKey: 'sk-ant-key', baseURL: 'https://api.anthropic.test?key=query-secret' })],
     ['bedrock', () => bedrock({ region: 'eu-central-1', apiKey: 'bedrock-key', baseURL: 'https://bedrock.test/?key=query-secret' })],
   ])('is refused by %s at construction, without quoting the query', (_name, build) => {
-    let caught: unknown;
-    try {
-      build();
-    } catch (error) {
-      caught = error;
-    }
-    expect(RouterError.isInstance(caught)).toBe(true);
-    const error = caught as InstanceType<typeof RouterError>;
-    expect(error.code).toBe('invalid_request');
-    expect(error.message).toMatch(/baseURL must not contain a query string or fragment.*apiKey/);
-    expect(`${error.message} ${JSON.stringify(error)} ${String((error.cause as Error | undefined)?.message)}`).not.toContain('query-secret');
+    expectRefusedBaseURL(build, /baseURL must not contain a query string or fragment.*apiKey/, 'query-secret');
   });
 });
 
