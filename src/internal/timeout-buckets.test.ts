@@ -51,6 +51,8 @@ describe('timeout buckets', () => {
   it('keeps the process alive while a bucket has a pending callback, and not once all are cancelled', () => {
     const timer = { ref: vi.fn(), unref: vi.fn() };
     const spy = vi.spyOn(globalThis, 'setTimeout').mockReturnValue(timer as unknown as ReturnType<typeof setTimeout>);
+    // Both land in one bucket however slow the machine: the clock stands still between them.
+    const clock = vi.spyOn(performance, 'now').mockReturnValue(1_000);
     const buckets = createTimeoutBuckets();
     const first = buckets.schedule(60_000, () => undefined);
     const second = buckets.schedule(60_000, () => undefined);
@@ -60,6 +62,7 @@ describe('timeout buckets', () => {
     second();
     expect(timer.unref).toHaveBeenCalledOnce();
     spy.mockRestore();
+    clock.mockRestore();
   });
 
   it('never rounds the longest delay past what a timer can hold', () => {
@@ -114,6 +117,8 @@ describe('timeout buckets', () => {
   it('keeps the process alive while a shared signal is held, and not once every holder released it', () => {
     const timer = { ref: vi.fn(), unref: vi.fn() };
     const spy = vi.spyOn(globalThis, 'setTimeout').mockReturnValue(timer as unknown as ReturnType<typeof setTimeout>);
+    // Both land in one bucket however slow the machine: the clock stands still between them.
+    const clock = vi.spyOn(performance, 'now').mockReturnValue(1_000);
     const buckets = createTimeoutBuckets();
     const first = buckets.sharedSignal(60_000)!;
     const cancel = buckets.schedule(60_000, () => undefined);
@@ -124,5 +129,6 @@ describe('timeout buckets', () => {
     cancel();
     expect(timer.unref).toHaveBeenCalledOnce();
     spy.mockRestore();
+    clock.mockRestore();
   });
 });
