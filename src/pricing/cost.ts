@@ -37,18 +37,22 @@ export function priceUsage(
  * in OpenAI's usage, so neither is counted twice.
  */
 function tokensCost(price: CandidatePrice, prompt: number, completion: number, details: TokenUsage['prompt_tokens_details']): number {
-  const { cached, written } = cacheTokens(prompt, details);
+  const cached = cachedTokens(prompt, details);
+  const written = cacheWriteTokens(prompt, details);
   return ((prompt - cached - written) * price.input + cached * price.cachedInput + written * price.cacheWrite + completion * price.output) / 1_000_000;
 }
 
 /**
- * The prompt tokens priced as read from the prompt cache (`cached`) and as written to it
- * (`written`): the upstream's counts, bounded so that together they never exceed the prompt.
+ * The prompt tokens priced as read from the prompt cache: the upstream's count, at most the prompt.
+ * Numbers, not an object: every priced call asks.
  */
-export function cacheTokens(prompt: number, details: TokenUsage['prompt_tokens_details']): { cached: number; written: number } {
-  const cached = details && isCount(details.cached_tokens) ? Math.min(details.cached_tokens, prompt) : 0;
-  const written = details && isCount(details.cache_write_tokens) ? Math.min(details.cache_write_tokens, prompt - cached) : 0;
-  return { cached, written };
+export function cachedTokens(prompt: number, details: TokenUsage['prompt_tokens_details']): number {
+  return details && isCount(details.cached_tokens) ? Math.min(details.cached_tokens, prompt) : 0;
+}
+
+/** The prompt tokens priced as written to the prompt cache: at most what the cache reads leave of the prompt. */
+export function cacheWriteTokens(prompt: number, details: TokenUsage['prompt_tokens_details']): number {
+  return details && isCount(details.cache_write_tokens) ? Math.min(details.cache_write_tokens, prompt - cachedTokens(prompt, details)) : 0;
 }
 
 function isCount(value: unknown): value is number {

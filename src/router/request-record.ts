@@ -5,7 +5,7 @@ import type { BudgetCeiling, KeySettlement } from '../budgets/key-admission.js';
 import type { Candidate } from '../catalog/candidate.js';
 import { NoEligibleProviderError, RouterError, type Attempt, type RouterErrorCode } from '../errors.js';
 import type { Route, Usage } from '../wire/chat-response.js';
-import { cacheTokens } from '../pricing/cost.js';
+import { cachedTokens, cacheWriteTokens } from '../pricing/cost.js';
 import { auditCandidates } from './audit-candidates.js';
 import type { Plan } from './plan.js';
 import { hashedKeyId, type Caller, type RouterContext } from './router-context.js';
@@ -307,7 +307,8 @@ export function asRouterError(error: unknown): RouterError {
 
 /** The record's usage: the counts, and the prompt-cache counts that were priced apart when there are any. */
 function auditUsage(usage: Usage): NonNullable<AuditRecordBody['usage']> {
-  const { cached, written } = cacheTokens(usage.prompt_tokens, usage.prompt_tokens_details);
+  const cached = cachedTokens(usage.prompt_tokens, usage.prompt_tokens_details);
+  const written = cacheWriteTokens(usage.prompt_tokens, usage.prompt_tokens_details);
   return {
     prompt_tokens: usage.prompt_tokens,
     completion_tokens: usage.completion_tokens,
