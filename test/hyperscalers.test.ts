@@ -774,39 +774,41 @@ describe('the Gemini API and Vertex locations', () => {
     expect(error.message).toBe(`gemini returned 400: ${message} (400)`);
   });
 
-  it("waits as long as a 429's RetryInfo asks (Google sends no Retry-After header), and passes the wait on", async () => {
+  /**
+   * A Gemini API call answered by a 429 RESOURCE_EXHAUSTED naming `quotaId` and asking for
+   * `retryDelay`, retried up to twice: the error it ends with.
+   */
+  async function exhausted(quotaId: string, retryDelay: string): Promise<{ code: string; headers: Record<string, string>; route: { attempts: { message: string; code: string }[] } }> {
     const quota = {
       code: 429,
       message: 'You exceeded your current quota, please check your plan and billing details.',
       status: 'RESOURCE_EXHAUSTED',
       details: [
-        { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId: 'GenerateRequestsPerMinutePerProjectPerModel' }] },
-        { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '34.4s' },
+        { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests', quotaId, quotaValue: '250' }] },
+        { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay },
       ],
     };
     upstream.use(http.post('https://generativelanguage.googleapis.com/v1beta/openai/chat/completions', () => HttpResponse.json([{ error: quota }], { status: 429 })));
     const router = createRouter({ providers: [gemini({ apiKey: 'gemini-test-key' })], policy: 'global', retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 1 } });
-    const error = await router.chat.completions.create({ model: 'gemini-2.5-flash', messages }).then(() => undefined, (caught: unknown) => caught as { code: string; headers: Record<string, string> });
+    return router.chat.completions.create({ model: 'gemini-2.5-flash', messages }).then(
+      () => {
+        throw new Error('the call resolved');
+      },
+      (caught: unknown) => caught as Awaited<ReturnType<typeof exhausted>>,
+    );
+  }
+
+  it("waits as long as a 429's RetryInfo asks (Google sends no Retry-After header), and passes the wait on", async () => {
+    const error = await exhausted('GenerateRequestsPerMinutePerProjectPerModel', '34.4s');
     // 34.4 s is past the router's maxRetryAfterMs (10 s): asking again at once would only meet the same 429.
     expect(upstream.requests).toHaveLength(1);
     expect(error).toMatchObject({ code: 'rate_limited', headers: { 'retry-after': '35', 'retry-after-ms': '34400' } });
   });
 
   it('does not retry a 429 for a per-day quota, which lifts hours later, and says so', async () => {
-    const quota = {
-      code: 429,
-      message: 'You exceeded your current quota, please check your plan and billing details.',
-      status: 'RESOURCE_EXHAUSTED',
-      details: [
-        { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests', quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier', quotaValue: '250' }] },
-        { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '2s' },
-      ],
-    };
-    upstream.use(http.post('https://generativelanguage.googleapis.com/v1beta/openai/chat/completions', () => HttpResponse.json([{ error: quota }], { status: 429 })));
-    const router = createRouter({ providers: [gemini({ apiKey: 'gemini-test-key' })], policy: 'global', retry: { retries: 2, minTimeoutMs: 1, maxTimeoutMs: 1 } });
-    const error = await router.chat.completions.create({ model: 'gemini-2.5-flash', messages }).then(() => undefined, (caught: unknown) => caught as { route: { attempts: { message: string; code: string }[] } });
+    const error = await exhausted('GenerateRequestsPerDayPerProjectPerModel-FreeTier', '2s');
     expect(upstream.requests).toHaveLength(1);
-    expect(error!.route.attempts[0]!.message).toMatch(/per-day quota/);
+    expect(error.route.attempts[0]!.message).toMatch(/per-day quota/);
   });
 
   it("counts a thinking model's thought tokens, which Gemini's layer leaves out of completion_tokens, as completion tokens and prices them", async () => {
