@@ -66,6 +66,17 @@ const metrics = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
 const reader = new PeriodicExportingMetricReader({ exporter: metrics, exportIntervalMillis: 3_600_000 });
 const meter = new MeterProvider({ readers: [reader] }).getMeter('test');
 
+/** The test meter with some of its instrument factories replaced (a broken exporter or meter). */
+function meterWith(replaced: Partial<Pick<typeof meter, 'createCounter' | 'createHistogram' | 'createObservableGauge'>>): typeof meter {
+  return {
+    ...meter,
+    createCounter: meter.createCounter.bind(meter),
+    createHistogram: meter.createHistogram.bind(meter),
+    createObservableGauge: meter.createObservableGauge.bind(meter),
+    ...replaced,
+  } as typeof meter;
+}
+
 const eu = { operator: { name: 'EU SAS', country: 'FR', parents: [] }, hosting: ['FR'] };
 const us = { operator: { name: 'US Inc', country: 'US', parents: [] }, hosting: ['US'] };
 
@@ -163,7 +174,7 @@ describe('telemetry: spans', () => {
   it('a meter that throws while the instruments are made: reported to the logger, and calls are answered untraced', async () => {
     const errors: string[] = [];
     const logger = { debug() {}, info() {}, warn() {}, error: (message: string) => errors.push(message) };
-    const broken = { ...meter, createCounter: () => { throw new Error('meter exploded'); }, createHistogram: meter.createHistogram.bind(meter), createObservableGauge: meter.createObservableGauge.bind(meter) };
+    const broken = meterWith({ createCounter: () => { throw new Error('meter exploded'); } });
     const fresh = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter: broken as never }, logger });
     const answer = await fresh.chat.completions.create({ ...ask, model: 'eu-working/m' });
     expect(answer.choices[0]!.message.content).toBe('Hello.');
@@ -173,12 +184,9 @@ describe('telemetry: spans', () => {
 
   it('a histogram that throws when it records (a broken exporter or meter) does not keep the request\'s span from ending', async () => {
     const histograms = meter.createHistogram.bind(meter);
-    const broken = {
-      ...meter,
-      createCounter: meter.createCounter.bind(meter),
-      createObservableGauge: meter.createObservableGauge.bind(meter),
+    const broken = meterWith({
       createHistogram: (...args: Parameters<typeof meter.createHistogram>) => ({ ...histograms(...args), record: () => { throw new Error('histogram exploded'); } }),
-    };
+    });
     const measured = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter: broken as never } });
     const answer = await measured.chat.completions.create({ ...ask, model: 'm' });
     expect(answer.choices[0]!.message.content).toBe('Hello.');
@@ -808,15 +816,12 @@ describe('telemetry: a closed router', () => {
 
   it('closes even when the meter throws as its gauge callbacks are removed', async () => {
     const gauges = meter.createObservableGauge.bind(meter);
-    const broken = {
-      ...meter,
-      createCounter: meter.createCounter.bind(meter),
-      createHistogram: meter.createHistogram.bind(meter),
-      createObservableGauge: (...args: Parameters<typeof meter.createObservableGauge>) => {
+    const broken = meterWith({
+      createObservableGauge: ((...args: Parameters<typeof meter.createObservableGauge>) => {
         const gauge = gauges(...args);
         return { addCallback: gauge.addCallback.bind(gauge), removeCallback: () => { throw new Error('meter shut down'); } };
-      },
-    };
+      }) as never,
+    });
     const closing = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter: broken as never } });
     await closing.chat.completions.create({ ...ask, model: 'm' });
     await expect(closing.close()).resolves.toBeUndefined();
