@@ -1,5 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 
+/**
+ * One decoder for every body (each decode is whole, so none leaves state behind); fatal, as
+ * Buffer's own decoding would replace every byte that is not UTF-8 with U+FFFD.
+ */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 export type BodyResult =
   | { kind: 'body'; text: string }
   /** All in, but its bytes are not UTF-8. */
@@ -31,9 +37,8 @@ export function readRequestBody(request: IncomingMessage, limit: number, timeout
       else chunks.push(chunk);
     };
     const onEnd = () => {
-      // Fatal: Buffer's own decoding would replace every byte that is not UTF-8 with U+FFFD.
       try {
-        finish({ kind: 'body', text: new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)) });
+        finish({ kind: 'body', text: strictUtf8.decode(Buffer.concat(chunks)) });
       } catch (error) {
         finish({ kind: 'not-utf8', error });
       }
