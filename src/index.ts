@@ -28,7 +28,7 @@ export type {
 
 // Providers
 export { openaiCompatible } from './providers/openai-compatible.js';
-export type { OpenAICompatibleOptions } from './providers/openai-compatible.js';
+export type { OpenAICompatibleDialect, OpenAICompatibleOptions } from './providers/openai-compatible.js';
 export { openaiClient } from './providers/openai-client.js';
 export type { OpenAIClientOptions } from './providers/openai-client.js';
 export type { OpenAIClientLike, OpenAICreateMethod, OpenAIClientRequestOptions } from './providers/openai-client-types.js';

@@ -116,6 +116,7 @@ describe('openaiCompatible', () => {
       [{ jurisdiction: { operator: { name: 'Acme', country: 'fr' }, hosting: [] } }, 'openaiCompatible: jurisdiction.operator.country must be an ISO'],
       [{ headers: { 'x-team': 42 } }, 'openaiCompatible: headers.x-team must be a string'],
       [{ fetch: 'fetch' }, 'openaiCompatible: fetch must be a function'],
+      [{ dialect: { maxTokens: 'max_output_tokens' } }, "openaiCompatible: dialect.maxTokens must be 'max_tokens' or 'max_completion_tokens'"],
     ])('rejects %j with a RouterError naming the option', (overrides, message) => {
       let caught: unknown;
       try {
@@ -176,6 +177,19 @@ describe('openaiCompatible', () => {
       await provider({ headers: { Authorization: 'Token gateway' } }).doChat(request, {});
       expect(mock.requests[0]?.headers.has('authorization')).toBe(false);
       expect(mock.requests[1]?.headers.get('authorization')).toBe('Token gateway');
+    });
+
+    test.each([
+      ['max_tokens', { max_completion_tokens: 300 }, { max_tokens: 300 }],
+      ['max_tokens', { max_tokens: 500, max_completion_tokens: 300 }, { max_tokens: 300 }],
+      ['max_tokens', { max_tokens: 200, max_completion_tokens: null }, { max_tokens: 200 }],
+      ['max_tokens', { max_tokens: null, max_completion_tokens: 300 }, { max_tokens: 300 }],
+      ['max_completion_tokens', { max_tokens: 50 }, { max_completion_tokens: 50 }],
+      ['max_completion_tokens', {}, {}],
+    ] as const)('with dialect.maxTokens %s, sends %j as %j', async (field, limits, sent) => {
+      mock.use(http.post(`${baseURL}/chat/completions`, () => HttpResponse.json(completion)));
+      await provider({ dialect: { maxTokens: field } }).doChat({ ...request, ...limits }, {});
+      expect(await mock.requests[0]?.json()).toEqual({ ...request, ...sent });
     });
 
     test('a streaming request sent to doChat asks for JSON', async () => {
@@ -366,6 +380,16 @@ describe('openaiCompatible', () => {
         stream: true,
         stream_options: { include_usage: true, include_obfuscation: false },
       });
+    });
+
+    test('with dialect.streamOptions false, sends no stream_options, not even the caller’s', async () => {
+      streamReply(sseBody([sseEvents({ ...chunk({}, 'stop'), usage: usageChunk.usage }, '[DONE]')]));
+      const result = await provider({ dialect: { streamOptions: false } }).doChatStream({ ...request, stream_options: { include_usage: true } }, {});
+      const read: UpstreamChatCompletionChunk[] = [];
+      for await (const value of result.chunks) read.push(value);
+      expect(await (mock.requests[0] as Request).json()).toEqual({ ...request, stream: true });
+      // The usage the upstream sends unasked, on its last chunk, is passed on.
+      expect(read.at(-1)?.usage).toEqual(usageChunk.usage);
     });
 
     test('a non-OK status rejects doChatStream itself with the mapped error', async () => {

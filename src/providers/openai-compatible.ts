@@ -139,6 +139,32 @@ export interface OpenAICompatibleOptions {
    * @default 'native'
    */
   transport?: TransportName | undefined;
+  /**
+   * Where this upstream's chat completions wire differs from OpenAI's: requests are rewritten
+   * to match before they are sent. The presets set it for the upstreams that need it.
+   * @default {} (requests go as given)
+   * @example { maxTokens: 'max_tokens', streamOptions: false } // Mistral AI
+   */
+  dialect?: OpenAICompatibleDialect | undefined;
+}
+
+/** Where an OpenAI-compatible upstream's chat completions wire differs from OpenAI's. */
+export interface OpenAICompatibleDialect {
+  /**
+   * The one field this upstream reads the output-token limit from. A request's limit in the
+   * other field (`max_tokens` or `max_completion_tokens`) is sent in this one; when a request
+   * sets both, the smaller is sent. Mistral AI refuses `max_completion_tokens` (422, "Extra
+   * inputs are not permitted"); OpenAI's reasoning models refuse `max_tokens`.
+   * @default undefined (both sent as given)
+   */
+  maxTokens?: 'max_tokens' | 'max_completion_tokens' | undefined;
+  /**
+   * Whether this upstream takes `stream_options`. When false, streams are sent without it (the
+   * caller's included), and the upstream must report usage on its last chunk unasked, as Mistral
+   * AI does; cost accounting reads it from there.
+   * @default true
+   */
+  streamOptions?: boolean | undefined;
 }
 
 /** Provider ids: `mistral-ai`, `azure-openai-swe`. */
@@ -166,6 +192,12 @@ const optionsShape = s.object({
   headers: s.optional(s.record(s.string(), s.string())),
   fetch: s.optional(s.custom((value) => typeof value === 'function', 'must be a function')),
   transport: s.optional(s.oneOf(['fetch', 'native'], "must be 'fetch' or 'native'")),
+  dialect: s.optional(
+    s.object({
+      maxTokens: s.optional(s.oneOf(['max_tokens', 'max_completion_tokens'], "must be 'max_tokens' or 'max_completion_tokens'")),
+      streamOptions: s.optional(s.boolean()),
+    }),
+  ),
 });
 
 function isHttpURL(value: string): boolean {
@@ -183,9 +215,10 @@ function isHttpURL(value: string): boolean {
  * Mistral, Scaleway, OVHcloud, IONOS, STACKIT, vLLM, Ollama, OpenAI itself. The presets build on
  * it.
  *
- * The request goes upstream as given, minus sovroute's `route` and `simulate` extensions; fields
- * this library does not know pass through. Streams always ask for usage
- * (`stream_options.include_usage`), so cost accounting works.
+ * The request goes upstream as given, minus sovroute's `route` and `simulate` extensions and as
+ * `dialect` rewrites it; fields this library does not know pass through. Streams ask for usage
+ * (`stream_options.include_usage`), so cost accounting works, unless `dialect.streamOptions` is
+ * false.
  *
  * @throws {InvalidRequestError} when an option is invalid, naming it:
  *   `openaiCompatible: baseURL must be a URL (http or https), e.g. https://api.mistral.ai/v1`
@@ -216,6 +249,8 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
   const keyHeader = (options.apiKeyHeader ?? 'authorization').toLowerCase();
   const keyValue = (key: string) => (keyHeader === 'authorization' ? `Bearer ${key}` : key);
   const keySource = typeof options.apiKey === 'function' ? options.apiKey : undefined;
+  const limitField = options.dialect?.maxTokens;
+  const streamOptions = options.dialect?.streamOptions !== false;
 
   // Header names lowercased once, so a user's `Authorization` replaces ours instead of joining it.
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json' };
@@ -297,6 +332,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
 
     async doChat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
       const { route: _route, simulate: _simulate, ...body } = request;
+      if (limitField !== undefined) toLimitField(body, limitField);
       if (body.stream === true) {
         // A non-streaming call must get JSON back; stream_options without stream is a 400 upstream.
         delete body.stream;
@@ -311,8 +347,10 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
 
     async doChatStream(request: ChatRequest, call: CallOptions): Promise<ChatStreamResult> {
       const { route: _route, simulate: _simulate, ...body } = request;
+      if (limitField !== undefined) toLimitField(body, limitField);
       body.stream = true;
-      body.stream_options = { ...body.stream_options, include_usage: true };
+      if (streamOptions) body.stream_options = { ...body.stream_options, include_usage: true };
+      else delete body.stream_options;
       // The first stream loads the event parser while the upstream answers.
       preloadEventStreamParser();
       const response = await post(chatURL, body, streamHeaders, call);
@@ -371,4 +409,16 @@ function withCallHeaders(base: Record<string, string>, extra: Record<string, str
   const merged = { ...base };
   for (const [name, value] of Object.entries(extra)) merged[name.toLowerCase()] = value;
   return merged;
+}
+
+/** Moves a request's output-token limit into `field` (the smaller when both fields are set). */
+function toLimitField(body: { max_tokens?: number | null | undefined; max_completion_tokens?: number | null | undefined }, field: 'max_tokens' | 'max_completion_tokens'): void {
+  const other = field === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens';
+  const moved = body[other];
+  if (moved === undefined) return;
+  delete body[other];
+  // The other field's null says "no limit": the limit set here, if any, stands.
+  if (moved === null) return;
+  const kept = body[field];
+  body[field] = kept == null ? moved : Math.min(kept, moved);
 }

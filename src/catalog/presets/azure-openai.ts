@@ -84,6 +84,7 @@ export function azureOpenAI(options: AzureOpenAIOptions = {}): Provider {
       id: 'azure-openai',
       baseURL: `https://${resource ?? 'resource-not-set'}.openai.azure.com/openai/v1`,
       envVar: 'AZURE_OPENAI_API_KEY',
+      dialect: { maxTokens: 'max_completion_tokens' },
       apiKeyHeader: 'api-key',
       jurisdiction: facts,
       models: offered,

@@ -21,6 +21,7 @@ export function openai(options?: PresetOptions): Provider {
       id: 'openai',
       baseURL: 'https://api.openai.com/v1',
       envVar: 'OPENAI_API_KEY',
+      dialect: { maxTokens: 'max_completion_tokens' },
       jurisdiction: facts,
       models: [
         // GPT-6.2 prices come from secondary sources (announced 2026-11-17).

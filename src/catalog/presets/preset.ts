@@ -1,5 +1,5 @@
 import { InvalidRequestError, RouterError } from '../../errors.js';
-import { openaiCompatible } from '../../providers/openai-compatible.js';
+import { openaiCompatible, type OpenAICompatibleDialect } from '../../providers/openai-compatible.js';
 import { raisedBeforeSending } from '../../providers/upstream-error.js';
 import type { JurisdictionFacts, ModelOffer, ModelPrice, Provider } from '../../providers/types.js';
 import { modelTraits } from './model-traits.js';
@@ -81,6 +81,8 @@ export interface PresetDefinition {
   jurisdiction: JurisdictionFacts;
   /** The endpoint also serves legacy `POST /completions` for its chat models. */
   completions?: boolean;
+  /** Where its chat completions wire differs from OpenAI's (see `openaiCompatible`'s `dialect`). */
+  dialect?: OpenAICompatibleDialect;
   models: readonly ModelOffer[];
 }
 
@@ -246,7 +248,7 @@ export function buildPreset(definition: PresetDefinition, options: PresetOptions
   const { missingConfiguration, ...resolved } = resolvePreset(definition, options);
   let provider: Provider;
   try {
-    provider = openaiCompatible({ ...resolved, apiKeyHeader: definition.apiKeyHeader });
+    provider = openaiCompatible({ ...resolved, apiKeyHeader: definition.apiKeyHeader, dialect: definition.dialect });
   } catch (error) {
     // openaiCompatible's words, under the preset's name: `scaleway: baseURL must not contain credentials…`.
     if (RouterError.isInstance(error) && error.message.startsWith('openaiCompatible: ')) {
