@@ -6,8 +6,8 @@ import { mockServer, sseBody, sseEvents } from './helpers/msw.js';
 /*
  * Upstreams whose chat completions wire differs from OpenAI's, as their presets declare it:
  * Mistral AI refuses fields it does not know (422 "Extra inputs are not permitted"), among them
- * `stream_options` and `max_completion_tokens`, and reports a stream's usage on its last chunk
- * unasked; OpenAI's reasoning models refuse `max_tokens`.
+ * `stream_options`, `max_completion_tokens` and `seed` (its own is `random_seed`), and reports a
+ * stream's usage on its last chunk unasked; OpenAI's reasoning models refuse `max_tokens`.
  */
 
 const mock = mockServer();
@@ -29,7 +29,7 @@ function mistralUpstream() {
     http.post(mistralURL, async ({ request }) => {
       const body = (await request.json()) as Record<string, unknown>;
       bodies.push(body);
-      for (const field of ['stream_options', 'max_completion_tokens']) if (field in body) return extraForbidden(field, body[field]);
+      for (const field of ['stream_options', 'max_completion_tokens', 'seed']) if (field in body) return extraForbidden(field, body[field]);
       const base = { id: 'cmpl-m1', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'mistral-small-2603' };
       const usage = { prompt_tokens: 1000, completion_tokens: 2000, total_tokens: 3000 };
       if (body.stream !== true) {
@@ -76,15 +76,15 @@ describe('Mistral AI (mistral() and mistralEU())', () => {
     expect(last?.usage?.cost).toBeCloseTo(0.001485, 9);
   });
 
-  test('max_completion_tokens is sent as max_tokens; with both set, the smaller is sent', async () => {
+  test('max_completion_tokens is sent as max_tokens (with both set, the smaller), and seed as random_seed', async () => {
     const bodies = mistralUpstream();
     const router = mistralRouter();
-    const answer = await router.chat.completions.create({ model: 'mistral-small-4', messages: [{ role: 'user', content: 'Salut' }], max_completion_tokens: 300 });
+    const answer = await router.chat.completions.create({ model: 'mistral-small-4', messages: [{ role: 'user', content: 'Salut' }], max_completion_tokens: 300, seed: 7 });
     expect(answer.choices[0]?.message.content).toBe('Bonjour');
     await router.chat.completions.create({ model: 'mistral-small-4', messages: [{ role: 'user', content: 'Salut' }], max_completion_tokens: 300, max_tokens: 500 });
-    expect(bodies.map((body) => [body.max_tokens, 'max_completion_tokens' in body])).toEqual([
-      [300, false],
-      [300, false],
+    expect(bodies.map((body) => [body.max_tokens, 'max_completion_tokens' in body, body.random_seed, 'seed' in body])).toEqual([
+      [300, false, 7, false],
+      [300, false, undefined, false],
     ]);
   });
 

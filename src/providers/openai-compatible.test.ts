@@ -192,6 +192,15 @@ describe('openaiCompatible', () => {
       expect(await mock.requests[0]?.json()).toEqual({ ...request, ...sent });
     });
 
+    test('with dialect.renames, sends a field under the upstream’s name, keeping a value already set there', async () => {
+      mock.use(http.post(`${baseURL}/chat/completions`, () => HttpResponse.json(completion)));
+      const renamed = provider({ dialect: { renames: { seed: 'random_seed', user: 'end_user' } } });
+      await renamed.doChat({ ...request, seed: 7 }, {});
+      await renamed.doChat({ ...request, seed: 7, random_seed: 9 } as ChatRequest, {});
+      expect(await mock.requests[0]?.json()).toEqual({ ...request, random_seed: 7 });
+      expect(await mock.requests[1]?.json()).toEqual({ ...request, random_seed: 9 });
+    });
+
     test('a streaming request sent to doChat asks for JSON', async () => {
       mock.use(http.post(`${baseURL}/chat/completions`, () => HttpResponse.json(completion)));
       await provider().doChat({ ...request, stream: true, stream_options: { include_usage: true } }, {});

@@ -165,6 +165,13 @@ export interface OpenAICompatibleDialect {
    * @default true
    */
   streamOptions?: boolean | undefined;
+  /**
+   * Request fields this upstream takes under another name, OpenAI's name → the upstream's, e.g.
+   * `{ seed: 'random_seed' }` for Mistral AI. A field the request also sets under the upstream's
+   * name keeps that value.
+   * @default {}
+   */
+  renames?: Record<string, string> | undefined;
 }
 
 /** Provider ids: `mistral-ai`, `azure-openai-swe`. */
@@ -196,6 +203,7 @@ const optionsShape = s.object({
     s.object({
       maxTokens: s.optional(s.oneOf(['max_tokens', 'max_completion_tokens'], "must be 'max_tokens' or 'max_completion_tokens'")),
       streamOptions: s.optional(s.boolean()),
+      renames: s.optional(s.record(s.string(), s.string(s.minLength(1, 'must name a field')))),
     }),
   ),
 });
@@ -251,6 +259,16 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
   const keySource = typeof options.apiKey === 'function' ? options.apiKey : undefined;
   const limitField = options.dialect?.maxTokens;
   const streamOptions = options.dialect?.streamOptions !== false;
+  const renames = Object.entries(options.dialect?.renames ?? {});
+  /** A chat request's body in this upstream's dialect (changed in place). */
+  const toDialect = (body: Record<string, unknown>) => {
+    if (limitField !== undefined) toLimitField(body, limitField);
+    for (const [from, to] of renames) {
+      if (!(from in body)) continue;
+      if (!(to in body)) body[to] = body[from];
+      delete body[from];
+    }
+  };
 
   // Header names lowercased once, so a user's `Authorization` replaces ours instead of joining it.
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json' };
@@ -332,7 +350,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
 
     async doChat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
       const { route: _route, simulate: _simulate, ...body } = request;
-      if (limitField !== undefined) toLimitField(body, limitField);
+      toDialect(body);
       if (body.stream === true) {
         // A non-streaming call must get JSON back; stream_options without stream is a 400 upstream.
         delete body.stream;
@@ -347,7 +365,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
 
     async doChatStream(request: ChatRequest, call: CallOptions): Promise<ChatStreamResult> {
       const { route: _route, simulate: _simulate, ...body } = request;
-      if (limitField !== undefined) toLimitField(body, limitField);
+      toDialect(body);
       body.stream = true;
       if (streamOptions) body.stream_options = { ...body.stream_options, include_usage: true };
       else delete body.stream_options;
@@ -412,13 +430,13 @@ function withCallHeaders(base: Record<string, string>, extra: Record<string, str
 }
 
 /** Moves a request's output-token limit into `field` (the smaller when both fields are set). */
-function toLimitField(body: { max_tokens?: number | null | undefined; max_completion_tokens?: number | null | undefined }, field: 'max_tokens' | 'max_completion_tokens'): void {
+function toLimitField(body: Record<string, unknown>, field: 'max_tokens' | 'max_completion_tokens'): void {
   const other = field === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens';
-  const moved = body[other];
+  const moved = body[other] as number | null | undefined;
   if (moved === undefined) return;
   delete body[other];
   // The other field's null says "no limit": the limit set here, if any, stands.
   if (moved === null) return;
-  const kept = body[field];
+  const kept = body[field] as number | null | undefined;
   body[field] = kept == null ? moved : Math.min(kept, moved);
 }
