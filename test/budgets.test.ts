@@ -268,6 +268,45 @@ describe('a key budget in this process', () => {
     expect(await listed('test-a')).toEqual(['priced/m', 'unpriced/m', 'unpriced/n']);
   });
 
+  it('reserves a prompt at the cache-write price when that is dearer than input, so a call with max_tokens never spends past the limit', async () => {
+    // The request's prompt is estimated at 8 tokens (3 + 4 framing + 1 for "hi"), and the upstream
+    // counts exactly 8, all of them written to its prompt cache (as Claude's cache writes are
+    // reported). At 100,000 EUR per million input and 125,000 per million cache writes, the call
+    // costs 1 EUR; priced as input, the reservation would have been 0.8 EUR, under a 0.9 limit.
+    const upstream = await localUpstream((_body, response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          id: 'c',
+          object: 'chat.completion',
+          created: 1,
+          model: 'm',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 8, completion_tokens: 1, total_tokens: 9, prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 8 } },
+        }),
+      ),
+    );
+    const routerWith = (limit: number) =>
+      createRouter({
+        currency: 'EUR',
+        policy: 'global',
+        keys: { 'sk-a': { label: 'team-a', budget: { limit, period: 'day' } } },
+        providers: [
+          openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 100_000, output: 0, cacheWrite: 125_000, currency: 'EUR' } }] }),
+        ],
+      });
+    const tight = routerWith(0.9);
+    const refused = await rejection(tight.chat.completions.create(request, { apiKey: 'sk-a' }));
+    expect(refused).toMatchObject({ code: 'budget_exceeded' });
+    expect(refused.message).toContain('this request is estimated at 1 EUR');
+    expect(upstream.hits).toBe(0);
+    expect((await tight.usage('sk-a')).spent).toBe(0);
+    // A limit that holds the dearest the prompt may cost lets it through, and it spends exactly that.
+    const enough = routerWith(1);
+    const response = await enough.chat.completions.create(request, { apiKey: 'sk-a' });
+    expect(response.usage.cost).toBe(1);
+    expect(await enough.usage('sk-a')).toMatchObject({ spent: 1, reserved: 0, remaining: 0 });
+  });
+
   it('names a refused request’s estimate as the millionths it is counted in, not as 0', async () => {
     // Each call costs 0.001 EUR per million tokens × 1 token: far below a millionth, counted as one.
     const upstream = await answer();

@@ -3,7 +3,7 @@ import type { Ranked } from '../strategies/types.js';
 import type { Caller, RouterContext } from '../router/router-context.js';
 import type { Usage } from '../wire/chat-response.js';
 import { loadOnce } from '../internal/load-once.js';
-import { amountAbove } from '../pricing/currency.js';
+import { amountAbove, roundMoney } from '../pricing/currency.js';
 
 // Loaded on the first call of a key with rate limits or a budget: most routers have neither.
 const rateGuard = loadOnce(() => import('./rate-guard.js'));
@@ -103,11 +103,15 @@ async function admit(context: RouterContext, caller: Caller, record: AdmittedReq
 
 /**
  * What a candidate may cost the key: with `max_tokens` set, the prompt and every allowed token
- * of every choice at its prices; otherwise its estimate (the expected answer length).
+ * of every choice at its prices; otherwise its estimate (the expected answer length). Either way
+ * each prompt token at the dearest price it may be billed at: a cache write (Claude's costs 1.25×
+ * input) settles above an estimate at the input price, past the limit the reservation kept.
  */
 function reservedCost(entry: Ranked, needs: RequestNeeds | undefined): number {
-  const cap = needs?.completion?.cap;
   const price = entry.candidate.price;
-  if (needs === undefined || cap === undefined || price === undefined) return entry.estCost ?? 0;
-  return estimateCost(price, needs, cap);
+  if (needs === undefined || price === undefined) return entry.estCost ?? 0;
+  const cap = needs.completion?.cap;
+  const premium = Math.max(0, price.cacheWrite - price.input, price.cachedInput - price.input);
+  const base = cap === undefined ? (entry.estCost ?? 0) : estimateCost(price, needs, cap);
+  return premium === 0 ? base : roundMoney(base + (needs.promptTokens * premium) / 1_000_000);
 }
