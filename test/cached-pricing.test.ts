@@ -89,6 +89,42 @@ describe('cached prompt tokens', () => {
     expect(response.usage.cost).toBeCloseTo((20 * 3 + 1000 * 0.3 + 500 * 3.75 + 10 * 15) / 1e6, 12);
   });
 
+  it('keep the preset’s proportion to input under a price override that leaves them out: a negotiated Claude rate still bills cache reads at a tenth', async () => {
+    const usage = { input_tokens: 20, cache_read_input_tokens: 1000, cache_creation_input_tokens: 500, output_tokens: 10 };
+    const answer = { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-5', content: [{ type: 'text', text: 'A lease.' }], stop_reason: 'end_turn', usage };
+    upstream.use(http.post('https://api.anthropic.com/v1/messages', () => HttpResponse.json(answer)));
+    const cost = async (options: Parameters<typeof anthropic>[0]) => {
+      const router = createRouter({ providers: [anthropic({ apiKey: 'sk-ant-test', ...options })], policy: 'global', currency: 'USD' });
+      const listed = (await router.models.list()).data.find((model) => model.id === 'anthropic/claude-sonnet-5');
+      return { cost: (await router.chat.completions.create({ model: 'anthropic/claude-sonnet-5', messages })).usage.cost, price: listed?.price };
+    };
+    // 10 % off the list price (3 / 15): cache reads 0.27, cache writes 3.375 (USD per 1M), as Anthropic bills them.
+    const negotiated = { input: 2.7, output: 13.5, currency: 'USD' as const };
+    const expected = (20 * 2.7 + 1000 * 0.27 + 500 * 3.375 + 10 * 13.5) / 1e6;
+    const byPrices = await cost({ prices: { 'claude-sonnet-5': negotiated } });
+    expect(byPrices.price).toEqual({ input: 2.7, output: 13.5, cachedInput: 0.27, cacheWrite: 3.375, currency: 'USD' });
+    expect(byPrices.cost).toBeCloseTo(expected, 12);
+    // The same price given on a models entry that changes the built-in model.
+    expect((await cost({ models: [{ id: 'claude-sonnet-5', price: negotiated }] })).cost).toBeCloseTo(expected, 12);
+    // Cache prices the override gives are its own; one it leaves out still follows input.
+    const own = await cost({ prices: { 'claude-sonnet-5': { ...negotiated, cachedInput: 0.5 } } });
+    expect(own.price).toEqual({ input: 2.7, output: 13.5, cachedInput: 0.5, cacheWrite: 3.375, currency: 'USD' });
+    expect(own.cost).toBeCloseTo((20 * 2.7 + 1000 * 0.5 + 500 * 3.375 + 10 * 13.5) / 1e6, 12);
+  });
+
+  it('keep the preset’s proportion under an override in another currency, and stay at input for a model the preset prices no cache for', async () => {
+    const router = createRouter({
+      providers: [anthropic({ apiKey: 'sk-ant-test', prices: { 'claude-sonnet-5': { input: 2, output: 10, currency: 'EUR' } } }), openai({ apiKey: 'sk-test', prices: { 'gpt-4o-mini': { input: 0.2, output: 0.8, currency: 'USD' } } })],
+      policy: 'global',
+      currency: 'EUR',
+      fx: { EUR: 1, USD: 1 },
+    });
+    const listed = new Map((await router.models.list()).data.map((model) => [model.id, model.price]));
+    expect(listed.get('anthropic/claude-sonnet-5')).toEqual({ input: 2, output: 10, cachedInput: 0.2, cacheWrite: 2.5, currency: 'EUR' });
+    expect(openai().models.find((offer) => offer.id === 'gpt-4o-mini')?.price?.cachedInput).toBeUndefined();
+    expect(listed.get('openai/gpt-4o-mini')).toEqual({ input: 0.2, output: 0.8, currency: 'EUR' });
+  });
+
   it('are in the audit record, so its cost can be recomputed from the record alone, and in the CSV export', async () => {
     const usage = { input_tokens: 20, cache_read_input_tokens: 1000, cache_creation_input_tokens: 500, output_tokens: 10 };
     const answer = { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-5', content: [{ type: 'text', text: 'A lease.' }], stop_reason: 'end_turn', usage };

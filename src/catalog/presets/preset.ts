@@ -3,14 +3,19 @@ import { openaiCompatible, type OpenAICompatibleDialect } from '../../providers/
 import { raisedBeforeSending } from '../../providers/upstream-error.js';
 import type { JurisdictionFacts, ModelOffer, ModelPrice, Provider } from '../../providers/types.js';
 import { modelTraits } from './model-traits.js';
+import { roundMoney } from '../../pricing/currency.js';
 
-/** A price that replaces a built-in one: per 1M tokens, with the date you read it. */
+/**
+ * A price that replaces a built-in one: per 1M tokens, with the date you read it. A cache price
+ * left out keeps the built-in one's proportion to `input` (Claude's reads a tenth, its writes
+ * 1.25×), or costs `input` where the built-in price has none.
+ */
 export interface PriceOverride {
   input: number;
   output: number;
-  /** An input token read from the prompt cache. @default input */
+  /** An input token read from the prompt cache. @default the built-in proportion to input, else input */
   cachedInput?: number;
-  /** An input token written to the prompt cache. @default input */
+  /** An input token written to the prompt cache. @default the built-in proportion to input, else input */
   cacheWrite?: number;
   currency: 'EUR' | 'USD' | 'CHF';
   /** ISO date the price was read; shown as the offer's `priceAsOf`. */
@@ -50,11 +55,16 @@ export interface PresetOptions {
   headers?: Record<string, string> | undefined;
   /**
    * Models to add, or to change: an entry whose `id` is a built-in canonical id replaces the
-   * fields it gives (e.g. `{ id: 'gpt-oss-120b', context: 65536 }`); any other is added.
+   * fields it gives (e.g. `{ id: 'gpt-oss-120b', context: 65536 }`); any other is added. A
+   * `price` given there is taken as `prices` takes it (cache prices it leaves out keep the
+   * built-in proportion to input).
    */
   models?: ModelOffer[] | undefined;
   /**
-   * Your prices (a negotiated rate, a newer list), by canonical or native model id.
+   * Your prices (a negotiated rate, a newer list), by canonical or native model id. Each replaces
+   * the model's price (and its date), except the cache prices it leaves out: those keep the
+   * built-in ones' proportion to input, so a negotiated Claude rate still bills cache reads at a
+   * tenth of its input price.
    * @example { 'gpt-oss-120b': { input: 0.1, output: 0.5, currency: 'EUR', asOf: '2026-12-01' } }
    */
   prices?: Record<string, PriceOverride> | undefined;
@@ -101,6 +111,23 @@ export const claudeCache = (input: number): CachePrices => ({
   cachedInput: Math.round(input * 100_000) / 1_000_000,
   cacheWrite: Math.round(input * 1_250_000) / 1_000_000,
 });
+
+/**
+ * The user's price for a model the preset prices: a cache price it leaves out keeps the preset's
+ * proportion to input (Claude's reads stay a tenth of input, its writes 1.25×), in whatever
+ * currency the user's price is, as vendors derive cache prices from input; left out where the
+ * preset gives none, it costs input.
+ */
+function replacedPrice(builtIn: ModelPrice | undefined, price: ModelPrice): ModelPrice {
+  if (builtIn === undefined || !(builtIn.input > 0)) return price;
+  const proportional = (amount: number | undefined) => (amount === undefined ? undefined : roundMoney((amount / builtIn.input) * price.input));
+  const result: ModelPrice = { ...price };
+  const cachedInput = price.cachedInput ?? proportional(builtIn.cachedInput);
+  const cacheWrite = price.cacheWrite ?? proportional(builtIn.cacheWrite);
+  if (cachedInput !== undefined) result.cachedInput = cachedInput;
+  if (cacheWrite !== undefined) result.cacheWrite = cacheWrite;
+  return result;
+}
 
 /** Fills capabilities and quality from the shared traits when an offer does not set them. */
 function withTraits(offer: ModelOffer, completions: boolean): ModelOffer {
@@ -185,7 +212,12 @@ export function resolvePreset(definition: PresetDefinition, options: PresetOptio
   const models = new Map(definition.models.map((offer) => [offer.id, withTraits(offer, completions)]));
   for (const offer of options.models ?? []) {
     const existing = models.get(offer.id);
-    models.set(offer.id, existing ? { ...existing, ...offer } : withTraits(offer, completions));
+    if (existing === undefined) models.set(offer.id, withTraits(offer, completions));
+    else {
+      const changed: ModelOffer = { ...existing, ...offer };
+      if (offer.price !== undefined) changed.price = replacedPrice(existing.price, offer.price);
+      models.set(offer.id, changed);
+    }
   }
   for (const [name, price] of Object.entries(options.prices ?? {})) {
     const offer = models.get(name) ?? [...models.values()].find((candidate) => candidate.native === name);
@@ -196,7 +228,7 @@ export function resolvePreset(definition: PresetDefinition, options: PresetOptio
       );
     }
     const { asOf, ...value } = price;
-    const updated: ModelOffer = { ...offer, price: value };
+    const updated: ModelOffer = { ...offer, price: replacedPrice(offer.price, value) };
     if (asOf === undefined) delete updated.priceAsOf;
     else updated.priceAsOf = asOf;
     models.set(offer.id, updated);

@@ -32,8 +32,8 @@ const policyName = z.string().min(1).describe("'eu-sovereign', 'eu-hosted', 'glo
 const price = z.strictObject({
   input: z.number().min(0),
   output: z.number().min(0),
-  cachedInput: z.number().min(0).optional().describe('An input token read from the prompt cache; default: input.'),
-  cacheWrite: z.number().min(0).optional().describe('An input token written to the prompt cache; default: input.'),
+  cachedInput: z.number().min(0).optional().describe("An input token read from the prompt cache; default: for a preset's model, its built-in proportion to input; otherwise input."),
+  cacheWrite: z.number().min(0).optional().describe("An input token written to the prompt cache; default: for a preset's model, its built-in proportion to input; otherwise input."),
   currency: z.enum(['EUR', 'USD', 'CHF']),
   asOf: z.string().optional(),
 });
