@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { createRouter, RouterError, type ChatCompletionChunk } from '../src/index.js';
+import { createRouter, memoryAudit, openaiCompatible, RouterError, type ChatCompletionChunk } from '../src/index.js';
 import { mockServer } from './helpers/msw.js';
 import { testProviders } from './helpers/providers.js';
 import { rejection } from './helpers/rejection.js';
@@ -111,6 +111,39 @@ describe('a test- key', () => {
     setTimeout(() => controller.abort(), 10);
     const error = await rejection(pending);
     expect(error.code).toBe('aborted');
+  });
+});
+
+describe('the cost of a simulated call', () => {
+  it('is what its tokens would cost on the deployment it stands for, and is never spent: a budget far below it neither refuses nor counts it', async () => {
+    const audit = memoryAudit();
+    const routed = createRouter({
+      providers: [
+        openaiCompatible({
+          id: 'eu-cloud',
+          baseURL: 'https://eu-cloud.test/v1',
+          jurisdiction: { operator: { name: 'Example SAS', country: 'FR', parents: [] }, hosting: ['FR'] },
+          models: [{ id: 'model-a', price: { input: 1000, output: 2000, currency: 'EUR' } }],
+        }),
+      ],
+      currency: 'EUR',
+      audit: [audit],
+      keys: { 'test-team': { label: 'tester', budget: { limit: 0.000001, period: 'day' } } },
+    });
+    for (let call = 0; call < 2; call++) {
+      const response = await routed.chat.completions.create({ model: 'model-a', messages }, { apiKey: 'test-team' });
+      const { prompt_tokens, completion_tokens, cost } = response.usage;
+      expect(prompt_tokens).toBeGreaterThan(0);
+      expect(cost).toBeCloseTo((prompt_tokens * 1000 + completion_tokens * 2000) / 1e6, 12);
+      expect(cost).toBeGreaterThan(0.000001);
+    }
+    await routed.flush();
+    expect(audit.records.map((record) => [record.simulated, record.outcome, record.cost! > 0])).toEqual([
+      [true, 'success', true],
+      [true, 'success', true],
+    ]);
+    expect(await routed.usage('test-team')).toMatchObject({ spent: 0, reserved: 0, remaining: 0.000001 });
+    expect(upstream.requests).toHaveLength(0);
   });
 });
 

@@ -38,7 +38,7 @@ export const auditCsvColumns: readonly AuditCsvColumn[] = [
   column('total_tokens', 'total tokens', (record) => record.usage?.total_tokens),
   column('usage_estimated', 'true when the tokens are estimated, not reported by the provider', (record) => (record.usage ? record.usage.estimated === true : null)),
   column('estimated_cost', 'cost expected before the call', (record) => record.estimated_cost),
-  column('cost', 'cost of the tokens used', (record) => record.cost),
+  column('cost', 'cost of the tokens used (for a simulated call, what they would have cost: nothing was spent)', (record) => record.cost),
   column('currency', 'currency of both costs', (record) => record.currency),
   column('attempts', 'number of upstream attempts', (record) => record.attempts?.length),
   column('attempt_path', 'each attempt as provider/model:outcome and HTTP status, separated by " > "', (record) =>

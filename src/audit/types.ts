@@ -87,7 +87,11 @@ export interface AuditRecordBody {
   error_message?: string;
   provider: string | null;
   model: string | null;
-  /** With a `test-` key: the answer came from the pseudo-LLM. */
+  /**
+   * With a `test-` key: the answer came from the pseudo-LLM, and `cost` is what its tokens would
+   * have cost on the deployment it stands for. Nothing was spent: leave such records out of a sum
+   * of spend, as budgets and `sovroute audit report` do.
+   */
   simulated: boolean;
   /**
    * The candidates weighed: with `audit.candidates: 'all'` (and in records written before the
@@ -114,7 +118,7 @@ export interface AuditRecordBody {
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; cached_tokens?: number; cache_write_tokens?: number; estimated?: true } | null;
   /** Cost expected before the call, from prices and token estimates. */
   estimated_cost: number | null;
-  /** Cost of the tokens in `usage`. */
+  /** Cost of the tokens in `usage` (for a `simulated` record, what they would have cost). */
   cost: number | null;
   /** Present when the actual cost went over the request's `route.max_cost`. */
   max_cost?: number;
