@@ -307,6 +307,43 @@ describe('a key budget in this process', () => {
     expect(await enough.usage('sk-a')).toMatchObject({ spent: 1, reserved: 0, remaining: 0 });
   });
 
+  it('reserves a cost that is no whole millionth as it counts it (rounded up), so calls in flight together never spend past the limit', async () => {
+    // Each call costs 1.4 millionths of a euro (1 token at 1.4 EUR per million), exactly as
+    // estimated, and is counted as 2 once it ends. Reserved as 1 (rounded to the nearest), ten of
+    // them fitted a 10-millionth budget together and spent 20.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const upstream = await localUpstream((_body, response) => {
+      void held.then(() =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 8, completion_tokens: 1, total_tokens: 9 } }),
+        ),
+      );
+    });
+    const router = createRouter({
+      currency: 'EUR',
+      policy: 'global',
+      keys: { 'sk-a': { label: 'team-a', budget: { limit: 0.00001, period: 'day' } } },
+      providers: [openaiCompatible({ id: 'local', baseURL: upstream.baseURL, apiKey: 'k', jurisdiction, models: [{ id: 'm', price: { input: 0, output: 1.4, currency: 'EUR' } }] })],
+    });
+    let refused = 0;
+    const calls = Array.from({ length: 12 }, () =>
+      router.chat.completions.create(request, { apiKey: 'sk-a' }).then(
+        () => 'answered',
+        (error: unknown) => {
+          refused += 1;
+          return (error as RouterError).code;
+        },
+      ),
+    );
+    // Every call is either refused or held by the upstream before any is answered.
+    while (refused + upstream.hits < calls.length) await new Promise((resolve) => setImmediate(resolve));
+    expect([upstream.hits, refused]).toEqual([5, 7]);
+    release();
+    expect((await Promise.all(calls)).sort()).toEqual([...Array(5).fill('answered'), ...Array(7).fill('budget_exceeded')]);
+    expect(await router.usage('sk-a')).toMatchObject({ spent: 0.00001, reserved: 0, remaining: 0 });
+  });
+
   it('names a refused request’s estimate as the millionths it is counted in, not as 0', async () => {
     // Each call costs 0.001 EUR per million tokens × 1 token: far below a millionth, counted as one.
     const upstream = await answer();

@@ -53,7 +53,9 @@ export async function reserveBudget(
   estimate: number,
 ): Promise<((actual: number) => void) | undefined> {
   const reservedAt = Date.now();
-  const estimateMicro = Math.max(1, toMicro(estimate));
+  // Rounded up as the cost is counted (`spentMicro`): rounded to the nearest, an estimate of 1.4
+  // millionths reserved 1 for a call that counts 2, and calls in flight together passed the limit.
+  const estimateMicro = Math.max(1, spentMicro(estimate));
   const account: LedgerAccount = { keyId, period: budget.period, currency: options.currency };
   let result: Awaited<ReturnType<BudgetLedger['reserve']>>;
   try {
