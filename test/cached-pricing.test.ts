@@ -125,6 +125,16 @@ describe('cached prompt tokens', () => {
     expect(listed.get('openai/gpt-4o-mini')).toEqual({ input: 0.2, output: 0.8, currency: 'EUR' });
   });
 
+  it('are in the usage of a Responses API answer, so its cost can be recomputed from it, as from a chat answer', async () => {
+    const usage = { input_tokens: 20, cache_read_input_tokens: 1000, cache_creation_input_tokens: 500, output_tokens: 10 };
+    const answer = { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-5', content: [{ type: 'text', text: 'A lease.' }], stop_reason: 'end_turn', usage };
+    upstream.use(http.post('https://api.anthropic.com/v1/messages', () => HttpResponse.json(answer)));
+    const router = createRouter({ providers: [anthropic({ apiKey: 'sk-ant-test' })], policy: 'global', currency: 'USD' });
+    const response = await router.responses.create({ model: 'anthropic/claude-sonnet-5', input: 'Summarise the attached contract.', store: false });
+    expect(response.usage).toMatchObject({ input_tokens: 1520, input_tokens_details: { cached_tokens: 1000, cache_write_tokens: 500 }, output_tokens: 10 });
+    expect(response.usage!.cost).toBeCloseTo((20 * 3 + 1000 * 0.3 + 500 * 3.75 + 10 * 15) / 1e6, 12);
+  });
+
   it('are in the audit record, so its cost can be recomputed from the record alone, and in the CSV export', async () => {
     const usage = { input_tokens: 20, cache_read_input_tokens: 1000, cache_creation_input_tokens: 500, output_tokens: 10 };
     const answer = { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-5', content: [{ type: 'text', text: 'A lease.' }], stop_reason: 'end_turn', usage };

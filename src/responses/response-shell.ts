@@ -1,4 +1,5 @@
 import { randomHex } from '../internal/random-id.js';
+import { cacheWriteTokens } from '../pricing/cost.js';
 import type { Usage } from '../wire/chat-response.js';
 import type { OutputItem, ResponseObject, ResponseRequest, ResponseUsage } from './wire.js';
 
@@ -47,11 +48,16 @@ export function responseShell(request: ResponseRequest, id: string, model: strin
   };
 }
 
-/** Chat usage with cost → the Responses usage shape, cost kept. */
+/**
+ * Chat usage with cost → the Responses usage shape, cost kept, and the prompt tokens written to
+ * the provider's cache (priced apart, as on a chat answer) when there were any.
+ */
 export function responseUsage(usage: Usage): ResponseUsage {
+  const written = cacheWriteTokens(usage.prompt_tokens, usage.prompt_tokens_details);
+  const cached = usage.prompt_tokens_details?.cached_tokens ?? 0;
   return {
     input_tokens: usage.prompt_tokens,
-    input_tokens_details: { cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? 0 },
+    input_tokens_details: written > 0 ? { cached_tokens: cached, cache_write_tokens: written } : { cached_tokens: cached },
     output_tokens: usage.completion_tokens,
     output_tokens_details: { reasoning_tokens: usage.completion_tokens_details?.reasoning_tokens ?? 0 },
     total_tokens: usage.total_tokens || usage.prompt_tokens + usage.completion_tokens,

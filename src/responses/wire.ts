@@ -95,7 +95,11 @@ export type ItemStatus = 'in_progress' | 'completed' | 'incomplete';
 /** Token counts in the Responses shape, plus what the call cost. */
 export interface ResponseUsage {
   input_tokens: number;
-  input_tokens_details: { cached_tokens: number };
+  /**
+   * `cached_tokens`: read from the provider's prompt cache; `cache_write_tokens` (present when
+   * there were any): written to it. Both are part of `input_tokens` and priced at their own rates.
+   */
+  input_tokens_details: { cached_tokens: number; cache_write_tokens?: number };
   output_tokens: number;
   output_tokens_details: { reasoning_tokens: number };
   total_tokens: number;
