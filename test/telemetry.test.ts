@@ -137,8 +137,6 @@ describe('telemetry: spans', () => {
       'gen_ai.response.finish_reasons': ['stop'],
       'gen_ai.request.max_tokens': 50,
       'gen_ai.request.temperature': 0.2,
-      'gen_ai.usage.input_tokens': 12,
-      'gen_ai.usage.output_tokens': 3,
       'server.address': '127.0.0.1',
       'sovroute.policy': 'eu-hosted',
       'sovroute.tier': response.route.tier,
@@ -154,7 +152,27 @@ describe('telemetry: spans', () => {
     expect(attempts[0]!.name).toBe('chat m');
     expect(attempts[0]!.kind).toBe(2);
     expect(attempts[0]!.parentSpanContext?.spanId).toBe(request!.spanContext().spanId);
-    expect(attempts[0]!.attributes).toMatchObject({ 'gen_ai.provider.name': 'eu-working', 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': 12 });
+    expect(attempts[0]!.attributes).toMatchObject({ 'gen_ai.provider.name': 'eu-working', 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': 12, 'gen_ai.usage.output_tokens': 3 });
+  });
+
+  it('token usage is on the attempt span that served the call, once: summed over every span of the request it is the call\'s usage', async () => {
+    const sumOf = (key: string) => spans.getFinishedSpans().reduce((sum, span) => sum + Number(span.attributes[key] ?? 0), 0);
+    // Answered by the first deployment tried, and after a fallback (the failed attempt used no tokens).
+    for (const model of ['eu-working/m', 'eu-hosted/m']) {
+      spans.reset();
+      const response = await router.chat.completions.create({ ...ask, model });
+      expect(sumOf('gen_ai.usage.input_tokens'), model).toBe(response.usage.prompt_tokens);
+      expect(sumOf('gen_ai.usage.output_tokens'), model).toBe(response.usage.completion_tokens);
+      const served = attemptSpans().find((span) => span.status.code === 0)!;
+      expect(served.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 12, 'gen_ai.usage.output_tokens': 3 });
+      expect(requestSpans()[0]!.attributes).not.toHaveProperty('gen_ai.usage.input_tokens');
+    }
+    // A stream: its usage arrives on its last chunk.
+    spans.reset();
+    const stream = await router.chat.completions.create({ ...ask, model: 'eu-working/m', stream: true, stream_options: { include_usage: true } });
+    for await (const _chunk of stream);
+    expect(sumOf('gen_ai.usage.input_tokens')).toBe(9);
+    expect(sumOf('gen_ai.usage.output_tokens')).toBe(2);
   });
 
   it('traces the first requests of a new router, made in the turn that created it', async () => {
@@ -258,12 +276,11 @@ describe('telemetry: spans', () => {
       'gen_ai.request.stream': true,
       'gen_ai.response.id': 'chatcmpl-s',
       'gen_ai.response.finish_reasons': ['stop'],
-      'gen_ai.usage.input_tokens': 9,
-      'gen_ai.usage.output_tokens': 2,
       'sovroute.cost': cost,
     });
     expect(request!.events.map((event) => event.name)).toContain('sovroute.first_chunk');
     expect(attemptSpans()).toHaveLength(1);
+    expect(attemptSpans()[0]!.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 9, 'gen_ai.usage.output_tokens': 2 });
   });
 
   it('content: the answer of a call, streamed or not, is on its request span as hashes or as text (audit content off)', async () => {
@@ -465,10 +482,9 @@ describe('telemetry: spans', () => {
     const ownReader = new PeriodicExportingMetricReader({ exporter: exported, exportIntervalMillis: 3_600_000 });
     const traced = createRouter({ providers: [vectors], telemetry: { tracer, meter: new MeterProvider({ readers: [ownReader] }).getMeter('embeddings') } });
     await traced.embeddings.create({ model: 'vectors', input: 'hello' });
-    for (const span of [...requestSpans(), ...attemptSpans()]) {
-      expect(span.attributes['gen_ai.usage.input_tokens']).toBe(4);
-      expect(span.attributes).not.toHaveProperty('gen_ai.usage.output_tokens');
-    }
+    const [attempt] = attemptSpans();
+    expect(attempt!.attributes['gen_ai.usage.input_tokens']).toBe(4);
+    expect(attempt!.attributes).not.toHaveProperty('gen_ai.usage.output_tokens');
     await ownReader.forceFlush();
     const usage = exported.getMetrics().at(-1)!.scopeMetrics.flatMap((scope) => scope.metrics).find((metric) => metric.descriptor.name === 'gen_ai.client.token.usage')!;
     expect(usage.dataPoints.map((point) => point.attributes['gen_ai.token.type'])).toEqual(['input']);

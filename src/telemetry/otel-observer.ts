@@ -259,7 +259,8 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
             'gen_ai.response.id': response?.id,
             'gen_ai.response.model': responseModel,
             'gen_ai.response.finish_reasons': response?.finishReasons,
-            ...(usage ? { 'gen_ai.usage.input_tokens': usage.prompt_tokens, 'gen_ai.usage.output_tokens': outputTokens } : {}),
+            // No gen_ai.usage.* here: the tokens are the serving attempt's, the one model call of the
+            // conventions, and a backend summing usage over spans would count them twice.
             'sovroute.outcome': record.outcome,
             'sovroute.policy': record.policy ?? undefined,
             'sovroute.tier': record.tier ?? undefined,
