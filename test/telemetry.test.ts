@@ -21,6 +21,8 @@ const server = createServer((request, response) => {
   request.on('data', (part: Buffer) => (body += part.toString()));
   request.on('end', () => {
     received.push({ path: request.url ?? '', headers: request.headers });
+    // Never answers: the caller gives up first.
+    if (request.url?.startsWith('/hang/')) return;
     if (request.url?.startsWith('/fail/')) {
       response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"boom"}}');
       return;
@@ -752,6 +754,55 @@ describe('telemetry: metrics', () => {
     expect(denied).toBe(25);
     expect(histogram('gen_ai.client.operation.duration')[0]!.value.buckets.boundaries[0]).toBe(0.01);
     await ownReader.shutdown();
+  });
+});
+
+describe('telemetry: a call the caller ended', () => {
+  function measuredRouter(path: string) {
+    const exported = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const ownReader = new PeriodicExportingMetricReader({ exporter: exported, exportIntervalMillis: 3_600_000 });
+    const measured = createRouter({ providers: [deployment('eu-working', path)], retry: { retries: 0 }, telemetry: { tracer, meter: new MeterProvider({ readers: [ownReader] }).getMeter('ended') } });
+    const durations = async () => {
+      await ownReader.forceFlush();
+      const found = exported.getMetrics().at(-1)?.scopeMetrics.flatMap((scope) => scope.metrics).find((metric) => metric.descriptor.name === 'gen_ai.client.operation.duration');
+      return (found?.dataPoints ?? []) as DataPoint<Histogram>[];
+    };
+    return { measured, durations, shutdown: () => ownReader.shutdown() };
+  }
+
+  it("a caller's abort is not an upstream failure: no error status or error.type on its spans, no failed call in the deployment's duration metric", async () => {
+    const { measured, durations, shutdown } = measuredRouter('hang');
+    const controller = new AbortController();
+    const call = measured.chat.completions.create({ ...ask, model: 'm' }, { signal: controller.signal });
+    await expect.poll(() => received.length).toBe(1);
+    controller.abort();
+    const error = (await call.catch((caught: unknown) => caught)) as RouterError;
+    expect(error.code).toBe('aborted');
+    const [request] = requestSpans();
+    const [attempt] = attemptSpans();
+    for (const span of [request!, attempt!]) {
+      expect(span.status.code, span.name).toBe(0);
+      expect(span.attributes, span.name).not.toHaveProperty('error.type');
+      expect(span.attributes['sovroute.outcome'], span.name).toBe('aborted');
+    }
+    expect((await durations()).filter((point) => point.attributes['error.type'] !== undefined)).toEqual([]);
+    await shutdown();
+  });
+
+  it('a stream the caller stops reading (break) ends its spans without an error, and counts as no failed call', async () => {
+    const { measured, durations, shutdown } = measuredRouter('ok');
+    const stream = await measured.chat.completions.create({ ...ask, model: 'm', stream: true });
+    for await (const _chunk of stream) break;
+    const [request] = requestSpans();
+    const [attempt] = attemptSpans();
+    expect(request!.attributes['sovroute.outcome']).toBe('aborted');
+    for (const span of [request!, attempt!]) {
+      expect(span.status.code, span.name).toBe(0);
+      expect(span.attributes, span.name).not.toHaveProperty('error.type');
+    }
+    expect(attempt!.attributes['sovroute.outcome']).toBe('aborted');
+    expect((await durations()).filter((point) => point.attributes['error.type'] !== undefined)).toEqual([]);
+    await shutdown();
   });
 });
 

@@ -1,5 +1,6 @@
 import { contentHash } from '../audit/hash-chain.js';
 import type { Candidate } from '../catalog/candidate.js';
+import type { RouterError } from '../errors.js';
 import type { DeploymentHealth } from '../health/health-tracker.js';
 import type { AttemptObservation, RequestEnd, RequestObservation, RequestObserver, RequestStart } from '../router/request-observer.js';
 import type { IncomingTraceContext } from '../router/trace-context.js';
@@ -158,14 +159,19 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
           ...(attemptContext === undefined ? {} : { run: <T>(call: () => T): T => api.context.with(attemptContext, call) }),
           failed(_attempt, error) {
             try {
+              const byCaller = endedByCaller(error);
               if (attemptSpan?.isRecording()) {
-                // The upstream's own status only: a timeout, a refused connection or an abort has none.
-                attemptSpan.setAttributes({ 'error.type': error.code, 'sovroute.upstream_status': error.upstreamStatus });
-                attemptSpan.setStatus({ code: spanStatusError, message: statusMessage(error.message) });
+                if (byCaller) attemptSpan.setAttributes({ 'sovroute.outcome': 'aborted' });
+                else {
+                  // The upstream's own status only: a timeout or a refused connection has none.
+                  attemptSpan.setAttributes({ 'error.type': error.code, 'sovroute.upstream_status': error.upstreamStatus });
+                  attemptSpan.setStatus({ code: spanStatusError, message: statusMessage(error.message) });
+                }
               }
               attemptSpan?.end();
-              // The pseudo-LLM called no upstream: its faults say nothing of the deployment's.
-              if (deployment && !simulated) duration.record((performance.now() - started) / 1000, deployment.failed(error.code));
+              // The pseudo-LLM called no upstream: its faults say nothing of the deployment's. An
+              // attempt the caller ended is neither a failure nor a whole call: it measured the caller.
+              if (deployment && !simulated && !byCaller) duration.record((performance.now() - started) / 1000, deployment.failed(error.code));
             } catch {
               // Telemetry never breaks a request.
             }
@@ -206,12 +212,16 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
       },
     };
 
-    function finish({ record, error, chosen, response, prompt, completion, policyExcluded }: RequestEnd): void {
+    function finish({ record, error: ended, chosen, response, prompt, completion, policyExcluded }: RequestEnd): void {
       const usage = record.usage;
+      // A request the caller ended (an abort, a stream it stopped reading) did not fail: its spans
+      // say `sovroute.outcome: aborted`, with no error status, and it adds no duration.
+      const byCaller = ended !== undefined && endedByCaller(ended);
+      const error = byCaller ? undefined : ended;
       // Embeddings write no tokens: their usage is input only (the conventions' embeddings span).
       const outputTokens = operation === 'embeddings' ? undefined : usage?.completion_tokens;
       const responseModel = response?.model ?? chosen?.native;
-      const ended = performance.now();
+      const endedAt = performance.now();
       if (served) {
         const attemptSpan = served.span;
         try {
@@ -223,6 +233,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
               'gen_ai.usage.input_tokens': usage?.prompt_tokens,
               'gen_ai.usage.output_tokens': outputTokens,
               'sovroute.usage.estimated': usage?.estimated ? true : undefined,
+              'sovroute.outcome': byCaller ? 'aborted' : undefined,
             });
             if (error) {
               attemptSpan.setAttributes({ 'error.type': error.code });
@@ -240,7 +251,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
         try {
           const { started, deployment } = served;
           const metric = deployment.answered(responseModel);
-          duration.record((ended - started) / 1000, error ? { ...metric.attributes, 'error.type': error.code } : metric.attributes);
+          if (!byCaller) duration.record((endedAt - started) / 1000, error ? { ...metric.attributes, 'error.type': error.code } : metric.attributes);
           if (firstChunkAt !== undefined) firstChunk.record((firstChunkAt - started) / 1000, metric.attributes);
           // Estimated counts are not the upstream's: the conventions ask not to report them as usage.
           if (usage && !usage.estimated) {
@@ -436,6 +447,14 @@ function serverAttributes(candidate: Candidate): Attributes {
   } catch {
     return {};
   }
+}
+
+/**
+ * Whether the caller ended the call (its signal, a stream it stopped reading or dropped): not a
+ * failure of the router or of the upstream, as the health tracker does not count it either.
+ */
+function endedByCaller(error: RouterError): boolean {
+  return error.code === 'aborted';
 }
 
 /** The longest span status message. @unit characters */
