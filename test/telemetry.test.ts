@@ -129,7 +129,8 @@ describe('telemetry: spans', () => {
     expect(requestSpans()).toHaveLength(1);
     expect(attempts).toHaveLength(1);
     expect(request!.name).toBe('chat eu-working/m');
-    expect(request!.kind).toBe(2); // CLIENT
+    // The routing runs in the process; its one call to a remote service is the attempt's.
+    expect(request!.kind).toBe(0); // INTERNAL
     expect(request!.attributes).toMatchObject({
       'gen_ai.operation.name': 'chat',
       'gen_ai.provider.name': 'eu-working',
@@ -152,7 +153,7 @@ describe('telemetry: spans', () => {
     });
     expect(request!.status.code).toBe(0);
     expect(attempts[0]!.name).toBe('chat m');
-    expect(attempts[0]!.kind).toBe(2);
+    expect(attempts[0]!.kind).toBe(2); // CLIENT
     expect(attempts[0]!.parentSpanContext?.spanId).toBe(request!.spanContext().spanId);
     expect(attempts[0]!.attributes).toMatchObject({ 'gen_ai.provider.name': 'eu-working', 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': 12, 'gen_ai.usage.output_tokens': 3 });
   });
@@ -233,6 +234,9 @@ describe('telemetry: spans', () => {
     expect(attempts[0]!.attributes['sovroute.upstream_status']).toBe(500);
     expect(attempts[1]!.status.code).toBe(0);
     expect(requestSpans()[0]!.attributes['sovroute.fallback_used']).toBe(true);
+    // One CLIENT span per request an upstream received: what a service map counts as calls.
+    expect(spans.getFinishedSpans().filter((span) => span.kind === 2)).toHaveLength(received.length);
+    expect(received).toHaveLength(2);
   });
 
   it('an attempt no upstream answered (connection refused) has no sovroute.upstream_status: the 502 is the router\'s, not the upstream\'s', async () => {

@@ -26,8 +26,8 @@ const maxUnconfiguredKeyIds = 100;
 const circuitValue = { closed: 0, 'half-open': 1, open: 2 } as const;
 
 /**
- * Spans and metrics for every request, following the OpenTelemetry GenAI conventions: a
- * CLIENT span per request (`chat {requested model}`) with the router's decision under
+ * Spans and metrics for every request, following the OpenTelemetry GenAI conventions: an
+ * INTERNAL span per request (`chat {requested model}`) with the router's decision under
  * `sovroute.*`, a CLIENT child span per upstream attempt (`chat {native model}`), and the
  * GenAI client metrics per attempt plus the router's own (cost, fallbacks, denials, circuits,
  * audit queue). Nothing here may break a request: every call is guarded.
@@ -107,7 +107,9 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
     const span = tracer.startSpan(
       `${operation} ${start.requested ?? 'unknown'}`,
       {
-        kind: spanKindClient,
+        // The routing runs in this process; each call it makes to an upstream is an attempt's
+        // CLIENT span. A CLIENT span here would count every upstream call twice in a service map.
+        kind: spanKindInternal,
         attributes: {
           'gen_ai.operation.name': operation,
           'gen_ai.request.model': start.requested ?? undefined,
