@@ -215,6 +215,48 @@ describe('telemetry: spans', () => {
     expect(attemptSpans()).toHaveLength(1);
   });
 
+  it('a span processor that throws as a span ends loses neither the other span nor the metrics', async () => {
+    const exported = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const ownReader = new PeriodicExportingMetricReader({ exporter: exported, exportIntervalMillis: 3_600_000 });
+    const fragileMeter = new MeterProvider({ readers: [ownReader] }).getMeter('fragile');
+    // A processor with a bug on spans of one kind (it reads an attribute they do not have), placed first.
+    const fragileRouter = (kind: number) => {
+      const throwing = {
+        onStart() {},
+        onEnd(span: { kind: number }) {
+          if (span.kind === kind) throw new Error('processor exploded');
+        },
+        forceFlush: async () => {},
+        shutdown: async () => {},
+      };
+      const fragile = new BasicTracerProvider({ spanProcessors: [throwing, new SimpleSpanProcessor(spans)] }).getTracer('fragile');
+      return createRouter({
+        providers: [deployment('eu-failing', 'fail', eu, 1), deployment('eu-working', 'ok', eu, 2)],
+        strategy: 'cheapest',
+        retry: { retries: 0 },
+        health: { failureThreshold: 1_000 },
+        telemetry: { tracer: fragile, meter: fragileMeter },
+      });
+    };
+    const named = (name: string) => exported.getMetrics().at(-1)!.scopeMetrics.flatMap((scope) => scope.metrics).find((metric) => metric.descriptor.name === name);
+    // Throwing on the attempt spans (CLIENT).
+    const answer = await fragileRouter(2).chat.completions.create({ ...ask, model: 'm' });
+    expect(answer.route.fallback_used).toBe(true);
+    expect(requestSpans().map((span) => span.attributes['sovroute.audit_id'])).toEqual([answer.route.audit_id]);
+    await ownReader.forceFlush();
+    const durations = named('gen_ai.client.operation.duration')!.dataPoints as DataPoint<Histogram>[];
+    expect(durations.map((point) => point.attributes['error.type'] ?? 'ok').sort()).toEqual(['ok', 'upstream_error']);
+    expect(named('gen_ai.client.token.usage')!.dataPoints).toHaveLength(2);
+    expect(counterOf(named('sovroute.cost'))).toBeCloseTo(answer.usage.cost, 10);
+    expect(counterOf(named('sovroute.fallbacks'))).toBe(1);
+    // Throwing on the request span (INTERNAL): the cost and the fallback are still counted.
+    const again = await fragileRouter(0).chat.completions.create({ ...ask, model: 'm' });
+    await ownReader.forceFlush();
+    expect(counterOf(named('sovroute.cost'))).toBeCloseTo(answer.usage.cost + again.usage.cost, 10);
+    expect(counterOf(named('sovroute.fallbacks'))).toBe(2);
+    await ownReader.shutdown();
+  });
+
   it('a logger whose debug throws (a closed destination) does not keep the request\'s spans from ending', async () => {
     const closed = { debug() { throw new Error('destination closed'); }, info() {}, warn() {}, error() {} };
     const logged = createRouter({ providers: [deployment('eu-working', 'ok')], logger: closed, telemetry: { tracer, meter } });
@@ -693,6 +735,10 @@ describe('telemetry: the trace context a request arrives with', () => {
     }
   });
 });
+
+function counterOf(metric: { dataPoints: unknown[] } | undefined): number {
+  return ((metric?.dataPoints ?? []) as DataPoint<number>[]).reduce((sum, point) => sum + point.value, 0);
+}
 
 function histogram(name: string): DataPoint<Histogram>[] {
   const found = metrics

@@ -160,8 +160,9 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
           headers: options.propagate && !simulated && attemptSpan ? traceHeaders(attemptSpan) : undefined,
           ...(attemptContext === undefined ? {} : { run: <T>(call: () => T): T => api.context.with(attemptContext, call) }),
           failed(_attempt, error) {
+            const byCaller = endedByCaller(error);
+            // Each signal on its own: a span processor that throws as the span ends loses no measurement.
             try {
-              const byCaller = endedByCaller(error);
               if (attemptSpan?.isRecording()) {
                 if (byCaller) attemptSpan.setAttributes({ 'sovroute.outcome': 'aborted' });
                 else {
@@ -170,7 +171,16 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
                   attemptSpan.setStatus({ code: spanStatusError, message: statusMessage(error.message) });
                 }
               }
-              attemptSpan?.end();
+            } catch {
+              // Telemetry never breaks a request.
+            } finally {
+              try {
+                attemptSpan?.end();
+              } catch {
+                // As above.
+              }
+            }
+            try {
               // The pseudo-LLM called no upstream: its faults say nothing of the deployment's. An
               // attempt the caller ended is neither a failure nor a whole call: it measured the caller.
               if (deployment && !simulated && !byCaller) duration.record((performance.now() - started) / 1000, deployment.failed(error.code));
@@ -242,8 +252,14 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
               attemptSpan.setStatus({ code: spanStatusError, message: statusMessage(error.message) });
             }
           }
+        } catch {
+          // The request span and the metrics below are still written.
         } finally {
-          attemptSpan.end();
+          try {
+            attemptSpan.end();
+          } catch {
+            // A span processor that throws as the span ends: as above.
+          }
         }
       }
       // A test key's call (the pseudo-LLM) reached no upstream and spent nothing: its spans say
@@ -294,9 +310,15 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
             span.setStatus({ code: spanStatusError, message: statusMessage(error.message) });
           }
         }
+      } catch {
+        // The counters below are still written.
       } finally {
         // Ended whatever happened above: a span never ended is never exported.
-        span.end();
+        try {
+          span.end();
+        } catch {
+          // A span processor that throws as the span ends: as above.
+        }
       }
       try {
         if (record.cost !== null && record.provider && !record.simulated) {
