@@ -178,6 +178,26 @@ describe('telemetry: spans', () => {
     expect(sumOf('gen_ai.usage.output_tokens')).toBe(2);
   });
 
+  it("the attempt spans (the conventions' model calls) carry the request's parameters, and a stream's its flag and time to first chunk", async () => {
+    await router.chat.completions.create({ ...ask, model: 'eu-hosted/m', seed: 7 });
+    const attempts = attemptSpans();
+    expect(attempts).toHaveLength(2);
+    for (const attempt of attempts) {
+      expect(attempt.attributes).toMatchObject({ 'gen_ai.request.max_tokens': 50, 'gen_ai.request.temperature': 0.2, 'gen_ai.request.seed': 7 });
+      expect(attempt.attributes).not.toHaveProperty('gen_ai.request.stream');
+      expect(attempt.attributes).not.toHaveProperty('gen_ai.response.time_to_first_chunk');
+    }
+    spans.reset();
+    const stream = await router.chat.completions.create({ ...ask, model: 'eu-working/m', stream: true });
+    for await (const _chunk of stream);
+    const [attempt] = attemptSpans();
+    expect(attempt!.attributes).toMatchObject({ 'gen_ai.request.stream': true, 'gen_ai.request.max_tokens': 50 });
+    const firstChunk = attempt!.attributes['gen_ai.response.time_to_first_chunk'] as number;
+    expect(firstChunk).toBeGreaterThan(0);
+    const [seconds, nanos] = attempt!.duration;
+    expect(firstChunk).toBeLessThanOrEqual(seconds + nanos / 1e9);
+  });
+
   it('traces the first requests of a new router, made in the turn that created it', async () => {
     const fresh = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter } });
     const calls = [

@@ -125,18 +125,22 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
     const parent = api.trace.setSpan(active, span);
     let served: { span: SpanLike; started: number; deployment: DeploymentAttributes } | undefined;
     let firstChunkAt: number | undefined;
+    // What every attempt span says of the request as well: each is one model call of the conventions.
+    let requestAttributes: Attributes | undefined = start.stream ? { 'gen_ai.request.stream': true } : undefined;
 
     return {
       validated(parameters) {
         if (!recording) return;
         try {
-          span.setAttributes({
+          requestAttributes = {
             'gen_ai.request.max_tokens': parameters.max_completion_tokens ?? parameters.max_tokens ?? undefined,
             'gen_ai.request.temperature': parameters.temperature ?? undefined,
             'gen_ai.request.top_p': parameters.top_p ?? undefined,
             'gen_ai.request.choice.count': parameters.n !== undefined && parameters.n !== null && parameters.n !== 1 ? parameters.n : undefined,
             'gen_ai.request.seed': parameters.seed ?? undefined,
-          });
+            'gen_ai.request.stream': start.stream ? true : undefined,
+          };
+          span.setAttributes(requestAttributes);
         } catch {
           // Telemetry never breaks a request.
         }
@@ -152,6 +156,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
           // A test key's attempt is answered by the pseudo-LLM, in this process: no client call.
           const kind = simulated ? spanKindInternal : spanKindClient;
           attemptSpan = tracer.startSpan(deployment.spanName, { kind, attributes: deployment.attemptStart(index, simulated) }, parent);
+          if (requestAttributes !== undefined && attemptSpan.isRecording()) attemptSpan.setAttributes(requestAttributes);
           attemptContext = api.trace.setSpan(parent, attemptSpan);
         } catch {
           // No span for this attempt; the request goes on.
@@ -246,6 +251,8 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
               'gen_ai.usage.output_tokens': outputTokens,
               'sovroute.usage.estimated': usage?.estimated ? true : undefined,
               'sovroute.outcome': byCaller ? 'aborted' : undefined,
+              // From the attempt's start, as the time-to-first-chunk metric: @unit seconds
+              'gen_ai.response.time_to_first_chunk': firstChunkAt === undefined ? undefined : (firstChunkAt - served.started) / 1000,
             });
             if (error) {
               attemptSpan.setAttributes({ 'error.type': error.code });
