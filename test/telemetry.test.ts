@@ -198,6 +198,14 @@ describe('telemetry: spans', () => {
     expect(firstChunk).toBeLessThanOrEqual(seconds + nanos / 1e9);
   });
 
+  it('a request refused before its model is known is named by its operation alone, not after a model called "unknown"', async () => {
+    const refusal = await router.fetch('http://router.test/v1/chat/completions', { method: 'POST', headers: { authorization: 'Bearer sk-any' }, body: '{not json' });
+    expect(refusal.status).toBe(400);
+    const [request] = requestSpans();
+    expect(request!.name).toBe('chat');
+    expect(request!.attributes).not.toHaveProperty('gen_ai.request.model');
+  });
+
   it('traces the first requests of a new router, made in the turn that created it', async () => {
     const fresh = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter } });
     const calls = [

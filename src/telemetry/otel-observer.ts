@@ -105,7 +105,8 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
     const operation = operationName(start.endpoint);
     const active = start.trace === undefined ? api.context.active() : continuing(start.trace);
     const span = tracer.startSpan(
-      `${operation} ${start.requested ?? 'unknown'}`,
+      // As the conventions name a call whose model is not known: by its operation alone.
+      start.requested === null ? operation : `${operation} ${start.requested}`,
       {
         // The routing runs in this process; each call it makes to an upstream is an attempt's
         // CLIENT span. A CLIENT span here would count every upstream call twice in a service map.
