@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { context as otelContext, ROOT_CONTEXT, trace as otelTrace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -1015,6 +1016,33 @@ console.log(Object.keys(createRequire(import.meta.url).cache).some((path) => pat
     const run = (telemetry: string) => execFileSync(process.execPath, ['--input-type=module', '-e', probe(telemetry)], { cwd: root, encoding: 'utf8' }).trim();
     expect(run('false')).toBe('false');
     expect(run('true')).toBe('true');
+  });
+
+  it('without the @opentelemetry/api package, createRouter with telemetry on throws an error naming it; off, the router works', () => {
+    // The package as an app installs it, with every dependency but the OpenTelemetry API.
+    const app = mkdtempSync(join(tmpdir(), 'sovroute-no-otel-'));
+    try {
+      const modules = join(app, 'node_modules');
+      mkdirSync(join(modules, 'sovroute'), { recursive: true });
+      // A copy: Node resolves a symlinked file's imports from where it really is.
+      cpSync(join(root, 'dist'), join(modules, 'sovroute', 'dist'), { recursive: true });
+      writeFileSync(join(modules, 'sovroute', 'package.json'), readFileSync(join(root, 'package.json')));
+      for (const name of readdirSync(join(root, 'node_modules'))) if (name !== '@opentelemetry' && !name.startsWith('.')) symlinkSync(join(root, 'node_modules', name), join(modules, name));
+      const script = (telemetry: string) => `
+import { createRouter, openaiCompatible } from 'sovroute';
+try {
+  const router = createRouter({ apiKey: 'test-x', providers: [openaiCompatible({ id: 'p', baseURL: 'http://127.0.0.1:9/v1', models: [{ id: 'm' }] })], telemetry: ${telemetry} });
+  const answer = await router.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
+  console.log(answer.object);
+} catch (error) {
+  console.log(error.message);
+}`;
+      const run = (telemetry: string) => execFileSync(process.execPath, ['--input-type=module', '-e', script(telemetry)], { cwd: app, encoding: 'utf8' }).trim();
+      expect(run('false')).toBe('chat.completion');
+      expect(run('true')).toMatch(/^telemetry needs the @opentelemetry\/api package \(npm install @opentelemetry\/api\)/);
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
   });
 
   it('names the library version the package declares', () => {
