@@ -207,6 +207,34 @@ describe('telemetry: spans', () => {
     expect(request!.attributes).not.toHaveProperty('gen_ai.request.model');
   });
 
+  it('the serving attempt span says how many input tokens were read from and written to the prompt cache', async () => {
+    const answer = (details: object) => ({
+      id: 'chatcmpl-c',
+      object: 'chat.completion',
+      created: 1,
+      model: 'm',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Hi.' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 20, completion_tokens: 2, total_tokens: 22, prompt_tokens_details: details },
+    });
+    let details: object = { cached_tokens: 8, cache_write_tokens: 5 };
+    const caching = openaiCompatible({
+      id: 'eu-caching',
+      baseURL: 'https://caching.test/v1',
+      jurisdiction: eu,
+      models: [{ id: 'm' }],
+      fetch: async () => new Response(JSON.stringify(answer(details)), { headers: { 'content-type': 'application/json' } }),
+    });
+    const traced = createRouter({ providers: [caching], telemetry: { tracer, meter } });
+    await traced.chat.completions.create({ ...ask, model: 'm' });
+    expect(attemptSpans()[0]!.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.cache_read.input_tokens': 8, 'gen_ai.usage.cache_creation.input_tokens': 5 });
+    // None reported: none said.
+    spans.reset();
+    details = {};
+    await traced.chat.completions.create({ ...ask, model: 'm' });
+    expect(attemptSpans()[0]!.attributes).not.toHaveProperty('gen_ai.usage.cache_read.input_tokens');
+    expect(attemptSpans()[0]!.attributes).not.toHaveProperty('gen_ai.usage.cache_creation.input_tokens');
+  });
+
   it('traces the first requests of a new router, made in the turn that created it', async () => {
     const fresh = createRouter({ providers: [deployment('eu-working', 'ok')], telemetry: { tracer, meter } });
     const calls = [

@@ -250,6 +250,9 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
               'gen_ai.response.finish_reasons': response?.finishReasons,
               'gen_ai.usage.input_tokens': usage?.prompt_tokens,
               'gen_ai.usage.output_tokens': outputTokens,
+              // Parts of the input tokens, when the upstream reported them (what a backend prices lower).
+              'gen_ai.usage.cache_read.input_tokens': usage?.cached_tokens,
+              'gen_ai.usage.cache_creation.input_tokens': usage?.cache_write_tokens,
               'sovroute.usage.estimated': usage?.estimated ? true : undefined,
               'sovroute.outcome': byCaller ? 'aborted' : undefined,
               // From the attempt's start, as the time-to-first-chunk metric: @unit seconds
