@@ -581,6 +581,24 @@ describe('telemetry: spans', () => {
     }
   });
 
+  it('gen_ai.provider.name is the well-known name of every vendor the conventions list, reached through openaiCompatible under any id', async () => {
+    const vendors: [string, string][] = [
+      ['https://api.x.ai/v1', 'x_ai'],
+      ['https://api.deepseek.com/v1', 'deepseek'],
+      ['https://api.perplexity.ai', 'perplexity'],
+      ['https://api.cohere.ai/compatibility/v1', 'cohere'],
+      ['https://contoso.services.ai.azure.com/models', 'azure.ai.inference'],
+      ['https://eu-de.ml.cloud.ibm.com/ml/v1', 'ibm.watsonx.ai'],
+    ];
+    const deployments = vendors.map(([baseURL], index) => openaiCompatible({ id: `vendor-${index}`, baseURL, apiKey: 'sk-upstream', models: [{ id: 'm' }] }));
+    const traced = createRouter({ providers: deployments, telemetry: { tracer, meter } });
+    for (const [index, [baseURL, name]] of vendors.entries()) {
+      spans.reset();
+      await traced.chat.completions.create({ ...ask, model: `vendor-${index}/m` }, { apiKey: 'test-names' });
+      expect(attemptSpans()[0]!.attributes['gen_ai.provider.name'], baseURL).toBe(name);
+    }
+  });
+
   it('embeddings report input tokens only: no output token count of 0 on their spans or in the token histogram', async () => {
     const vectors = openaiCompatible({ id: 'eu-vectors', baseURL: `${origin}/ok/v1`, jurisdiction: eu, models: [{ id: 'vectors', capabilities: ['embeddings'] }] });
     const exported = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);

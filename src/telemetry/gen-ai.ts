@@ -25,6 +25,13 @@ const wellKnownHosts: [RegExp, string][] = [
   [/(^|[.-])aiplatform\.([a-z]+\.rep\.)?googleapis\.com$/, 'gcp.vertex_ai'],
   [/^generativelanguage\.googleapis\.com$/, 'gcp.gemini'],
   [/^api\.groq\.com$/, 'groq'],
+  [/(^|\.)(services|models)\.ai\.azure\.com$/, 'azure.ai.inference'],
+  [/^models\.inference\.ai\.azure\.com$/, 'azure.ai.inference'],
+  [/^api\.x\.ai$/, 'x_ai'],
+  [/^api\.deepseek\.com$/, 'deepseek'],
+  [/^api\.perplexity\.ai$/, 'perplexity'],
+  [/^api\.cohere\.(ai|com)$/, 'cohere'],
+  [/(^|\.)ml\.cloud\.ibm\.com$/, 'ibm.watsonx.ai'],
 ];
 
 /** Well-known values by provider id, for a deployment behind another host (a proxy, a gateway). */
