@@ -9,7 +9,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, MetricReader, PeriodicExportingMetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { azureOpenAI, contentHash, createRouter, gemini, groq, memoryAudit, openai, openaiCompatible, type ChatCompletion, type Provider, type Router, type RouterError } from '../src/index.js';
+import { azureOpenAI, bedrock, contentHash, createRouter, gemini, groq, memoryAudit, openai, openaiCompatible, vertex, type ChatCompletion, type Provider, type Router, type RouterError } from '../src/index.js';
 import { serve } from '../src/node/index.js';
 import { hashedKeyId } from '../src/router/router-context.js';
 import { libraryVersion } from '../src/version.js';
@@ -570,6 +570,9 @@ describe('telemetry: spans', () => {
       [azureOpenAI({ id: 'azure-swe', resource: 'contoso-swe', apiKey: 'azure-upstream-key' }), 'azure.ai.openai'],
       [groq({ id: 'fast-lane', apiKey: 'gsk-upstream-key' }), 'groq'],
       [gemini({ id: 'google-ai', apiKey: 'gemini-upstream-key' }), 'gcp.gemini'],
+      // Adapters whose requests go to more than one address, by the preset they were built from.
+      [bedrock({ id: 'claude-eu', region: 'eu-central-1', apiKey: 'bedrock-upstream-key' }), 'aws.bedrock'],
+      [vertex({ id: 'gemini-eu', project: 'my-project-1', location: 'europe-west4', accessToken: 'vertex-upstream-token' }), 'gcp.vertex_ai'],
     ];
     const traced = createRouter({ providers: deployments.map(([provider]) => provider), telemetry: { tracer, meter } });
     for (const [provider, name] of deployments) {

@@ -34,7 +34,11 @@ const wellKnownHosts: [RegExp, string][] = [
   [/(^|\.)ml\.cloud\.ibm\.com$/, 'ibm.watsonx.ai'],
 ];
 
-/** Well-known values by provider id, for a deployment behind another host (a proxy, a gateway). */
+/**
+ * Well-known values by the built-in preset a deployment was built from (`bedrock-eu-central-1`,
+ * `vertex-europe-west4`: adapters without one address), else by provider id, for a deployment
+ * behind another host (a proxy, a gateway).
+ */
 const wellKnownIds: [RegExp, string][] = [
   [/^openai$/, 'openai'],
   [/^azure-openai/, 'azure.ai.openai'],
@@ -46,10 +50,13 @@ const wellKnownIds: [RegExp, string][] = [
   [/^groq$/, 'groq'],
 ];
 
-/** The deployment's `gen_ai.provider.name`: by its API host, else by its id; other deployments are named by their id. */
-export function providerName(providerId: string, host?: string): string {
+/**
+ * The deployment's `gen_ai.provider.name`: by its API host, else by the preset it was built from,
+ * else by its id; other deployments are named by their id.
+ */
+export function providerName(providerId: string, host?: string, preset?: string): string {
   if (host !== undefined) for (const [pattern, name] of wellKnownHosts) if (pattern.test(host)) return name;
-  for (const [pattern, name] of wellKnownIds) if (pattern.test(providerId)) return name;
+  for (const id of preset === undefined ? [providerId] : [preset, providerId]) for (const [pattern, name] of wellKnownIds) if (pattern.test(id)) return name;
   return providerId;
 }
 

@@ -421,7 +421,7 @@ const maxResponseModels = 16;
 
 function describeDeployment(candidate: Candidate, operation: string): DeploymentAttributes {
   const server = serverAttributes(candidate);
-  const provider = providerName(candidate.provider.id, server['server.address'] as string | undefined);
+  const provider = providerName(candidate.provider.id, server['server.address'] as string | undefined, candidate.provider.preset);
   const model: Attributes = {
     'gen_ai.operation.name': operation,
     'gen_ai.provider.name': provider,
