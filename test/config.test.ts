@@ -1,4 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -121,6 +123,31 @@ describe('configuration files', () => {
       ['on-prem-a', ['model-a']],
       ['on-prem-b', ['model-b']],
     ]);
+  });
+
+  it("an openaiCompatible entry's dialect rewrites what is sent: the token limit's field and renamed fields", async () => {
+    const bodies: Record<string, unknown>[] = [];
+    const upstream = createServer((request, response) => {
+      let text = '';
+      request.on('data', (part: Buffer) => (text += part.toString('utf8')));
+      request.on('end', () => {
+        bodies.push(JSON.parse(text) as Record<string, unknown>);
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ id: 'c1', object: 'chat.completion', created: 1, model: 'model-a', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    try {
+      const path = file(
+        'dialect.yaml',
+        `providers:\n  - openaiCompatible:\n      id: strict\n      baseURL: http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1\n      models: [{ id: model-a }]\n      dialect: { maxTokens: max_tokens, renames: { seed: random_seed } }\n`,
+      );
+      const router = createRouter(await loadConfig(path));
+      await router.chat.completions.create({ model: 'model-a', messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: 30, seed: 4 });
+      expect(bodies).toEqual([{ model: 'model-a', messages: [{ role: 'user', content: 'hi' }], max_tokens: 30, random_seed: 4 }]);
+    } finally {
+      upstream.close();
+    }
   });
 
   it('a directory given as the configuration says it is one and names the file to give, not "unknown configuration format" or EISDIR', async () => {

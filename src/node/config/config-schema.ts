@@ -93,6 +93,14 @@ const compatibleEntry = z
       headers: z.record(z.string(), z.string()).optional(),
       jurisdiction: jurisdictionFacts.optional(),
       models: z.array(modelOffer).min(1),
+      dialect: z
+        .strictObject({
+          maxTokens: z.enum(['max_tokens', 'max_completion_tokens']).optional().describe('The one field the upstream reads the output-token limit from.'),
+          streamOptions: z.boolean().optional().describe('false: streams are sent without stream_options (the upstream reports usage unasked).'),
+          renames: z.record(z.string(), z.string().min(1)).optional().describe("Fields the upstream takes under another name, e.g. { seed: 'random_seed' }."),
+        })
+        .optional()
+        .describe("Where the upstream's chat completions wire differs from OpenAI's."),
     }),
   })
   .describe('Any OpenAI-compatible endpoint, with its facts and models.');
