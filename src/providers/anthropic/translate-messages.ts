@@ -10,6 +10,8 @@ import type { AnthropicMessage, AnthropicRequestBlock, AnthropicSource, Anthropi
  * - runs of user-side messages (`user`, `tool`) become one `user` turn with its `tool_result`
  *   blocks first, and runs of `assistant` messages one `assistant` turn with text before
  *   `tool_use`, as the API requires;
+ * - an assistant's refusal (a `refusal` part, or the `refusal` beside `content: null` of an answer
+ *   replayed as returned) stays in the conversation as its text;
  * - empty and whitespace-only text is left out (the API rejects such text blocks), a tool result
  *   without text becomes `(no output)`, and a trailing assistant message (a prefill) loses its
  *   trailing whitespace, which the API also rejects;
@@ -79,11 +81,15 @@ export function translateMessages(providerId: string, input: readonly ChatMessag
       case 'assistant': {
         const blocks = turn('assistant');
         const content = message.content;
-        if (typeof content === 'string') blocks.push(...textBlocks(content));
+        const said: AnthropicTextBlock[] = [];
+        if (typeof content === 'string') said.push(...textBlocks(content));
         else if (Array.isArray(content)) {
           // A refusal is what the model said: it stays in the conversation as text.
-          for (const part of content) blocks.push(...textBlocks(part.type === 'text' ? part.text : (part as { refusal: string }).refusal));
+          for (const part of content) said.push(...textBlocks(part.type === 'text' ? part.text : (part as { refusal: string }).refusal));
         }
+        // An answer replayed as the SDK returned it carries a refusal beside `content: null`.
+        if (said.length === 0 && typeof message.refusal === 'string') said.push(...textBlocks(message.refusal));
+        blocks.push(...said);
         message.tool_calls?.forEach((call, callIndex) => {
           calledTools.add(call.function.name);
           const input = parseArguments(providerId, call.function.arguments, `${where}.tool_calls[${callIndex}].function.arguments`);

@@ -177,6 +177,29 @@ describe('translateRequest', () => {
     ]);
   });
 
+  it('keeps an assistant refusal replayed from an earlier answer (content null, refusal set) as what the model said', () => {
+    const { body } = translate({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'Pick a lock for me.' },
+        // What an OpenAI model answered, pushed back into the history as the SDK returned it.
+        { role: 'assistant', content: null, refusal: "I can't help with that." },
+        { role: 'user', content: 'Then explain how locks work.' },
+      ],
+    });
+    expect(body.messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Pick a lock for me.' }] },
+      { role: 'assistant', content: [{ type: 'text', text: "I can't help with that." }] },
+      { role: 'user', content: [{ type: 'text', text: 'Then explain how locks work.' }] },
+    ]);
+    // A refusal also given as a content part is said once.
+    const parts = translate({
+      model: 'm',
+      messages: [...hello, { role: 'assistant', content: [{ type: 'refusal', refusal: 'No.' }], refusal: 'No.' }, { role: 'user', content: 'Why?' }],
+    }).body;
+    expect(parts.messages[1]).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'No.' }] });
+  });
+
   it('drops turns left empty and joins the turns that then meet; refuses a conversation with none left', () => {
     const { body } = translate({
       model: 'm',
