@@ -368,12 +368,15 @@ describe('translateRequest', () => {
     expect(array.param).toBe('response_format.json_schema.schema');
   });
 
-  it('passes user as metadata.user_id unless it looks like an e-mail address or phone number, and drops OpenAI metadata', () => {
+  it('passes user as metadata.user_id unless it looks like an e-mail address or phone number or is longer than 256 characters, and drops OpenAI metadata', () => {
     expect(translate({ model: 'm', messages: hello, user: 'ana@example.org' }).body.metadata).toBeUndefined();
     expect(translate({ model: 'm', messages: hello, user: '+33 6 12 34 56 78' }).body.metadata).toBeUndefined();
     expect(translate({ model: 'm', messages: hello, user: '06 12 34 56 78' }).body.metadata).toBeUndefined();
     // A numeric account id is an id, not a phone number.
     expect(translate({ model: 'm', messages: hello, user: '12345678' }).body.metadata).toEqual({ user_id: '12345678' });
+    // The Messages API takes a user_id of at most 256 characters and refuses the request otherwise.
+    expect(translate({ model: 'm', messages: hello, user: 'u'.repeat(256) }).body.metadata).toEqual({ user_id: 'u'.repeat(256) });
+    expect(translate({ model: 'm', messages: hello, user: 'u'.repeat(257) }).body.metadata).toBeUndefined();
     expect(translate({ model: 'm', messages: hello, metadata: { team: 'a' }, seed: 3 }).body).toEqual({
       model: 'm',
       max_tokens: 4096,

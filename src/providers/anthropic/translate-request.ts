@@ -49,6 +49,9 @@ const refusedWhen: readonly [string, (value: unknown) => boolean, (api: string) 
  */
 const personalData = /@|^\+[\d\s().-]{7,}$|^(?=.*\d)(?=.*[\s().-])[\d\s().-]{7,}$/;
 
+/** The longest `metadata.user_id` the Messages API takes; OpenAI sets no bound on `user`. */
+const maxUserIdLength = 256;
+
 export function translateRequest(providerId: string, request: ChatRequest, defaultMaxTokens: number, options: MessageOptions = {}): TranslatedRequest {
   const fields = request as Record<string, unknown>;
   const api = apiName(options);
@@ -76,7 +79,8 @@ export function translateRequest(providerId: string, request: ChatRequest, defau
     if (stops.length > 0) body.stop_sequences = stops;
   }
   const userId = typeof fields.safety_identifier === 'string' ? fields.safety_identifier : request.user;
-  if (userId !== undefined && userId !== '' && !personalData.test(userId)) body.metadata = { user_id: userId };
+  // A hint: one the API would refuse (longer than it takes, or personal data) is left out.
+  if (userId !== undefined && userId !== '' && userId.length <= maxUserIdLength && !personalData.test(userId)) body.metadata = { user_id: userId };
 
   const tools: AnthropicTool[] = (request.tools ?? []).map((tool, index) => {
     if (tool.type !== 'function') throw unsupported(providerId, `tools[${index}]`, 'custom tools are not translated; declare a function tool');
