@@ -202,6 +202,40 @@ describe('chat.completions.create through anthropic()', () => {
     ]);
   });
 
+  it('falls back when Anthropic says the prompt and max_tokens exceed the context window, as for a prompt too long', async () => {
+    upstream.use(
+      http.post(messagesURL, () =>
+        HttpResponse.json(
+          {
+            type: 'error',
+            error: { type: 'invalid_request_error', message: 'input length and `max_tokens` exceed context limit: 198512 + 4096 > 200000, decrease input length or `max_tokens` and try again' },
+          },
+          { status: 400 },
+        ),
+      ),
+      http.post('https://claude-proxy.example/v1/chat/completions', () =>
+        HttpResponse.json({
+          id: 'chatcmpl-proxy',
+          object: 'chat.completion',
+          created: 1,
+          model: 'claude-sonnet-5',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'From the proxy.', refusal: null }, finish_reason: 'stop', logprobs: null }],
+          usage: { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 },
+        }),
+      ),
+    );
+    const proxy = openaiCompatible({
+      id: 'claude-proxy',
+      baseURL: 'https://claude-proxy.example/v1',
+      jurisdiction: { operator: { name: 'Proxy Inc.', country: 'US', parents: [] }, hosting: ['US'] },
+      models: [{ id: 'claude-sonnet-5', price: { input: 4, output: 20, currency: 'USD' } }],
+    });
+    const routed = createRouter({ providers: [anthropic({ apiKey: 'k' }), proxy], strategy: 'cheapest', retry: { retries: 0 } });
+    const response = await routed.chat.completions.create({ model: 'claude-sonnet-5', messages });
+    expect(response.provider).toBe('claude-proxy');
+    expect(response.route.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}:${attempt.status ?? ''}`)).toEqual(['anthropic:error:400', 'claude-proxy:ok:']);
+  });
+
   it('refuses n > 1 with invalid_request naming n, without calling Anthropic or falling back', async () => {
     const error = await router().chat.completions.create({ model: 'claude-sonnet-5', messages, n: 2 }).catch((caught: unknown) => caught);
     expect(RouterError.isInstance(error)).toBe(true);

@@ -125,8 +125,12 @@ export function errorFromStatus(
   }
 }
 
-/** How upstreams word a request too long for the model behind them (OpenAI, vLLM, Anthropic, Mistral, Bedrock, Gemini…). */
-const tooLong = /context[ _-]?(length|window)|maximum context|prompt is too long|input is too long|too many (input )?tokens|exceeds the maximum number of tokens/i;
+/**
+ * How upstreams word a request too long for the model behind them (OpenAI, vLLM, Anthropic, Mistral,
+ * Bedrock, Gemini…). Anthropic has two ways: `prompt is too long: …`, and, for a prompt that fits
+ * but not with its max_tokens, `input length and \`max_tokens\` exceed context limit: 198512 + 4096 > 200000`.
+ */
+const tooLong = /context[ _-]?(length|window)|maximum context|prompt is too long|input is too long|too many (input )?tokens|exceeds the maximum number of tokens|exceeds? (the )?context limit/i;
 
 /** Errors classified, from the upstream's own message and code, as a deployment's limit. */
 const deploymentLimits = new WeakSet<RouterError>();
