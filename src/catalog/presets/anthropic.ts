@@ -36,7 +36,9 @@ export interface AnthropicOptions extends Omit<PresetOptions, 'transport'> {
   /**
    * `max_tokens` for requests that set neither `max_completion_tokens` nor `max_tokens`: the
    * Messages API requires one, OpenAI's does not. A reply that reaches it ends with
-   * `finish_reason: 'length'`; set the request's own limit for longer replies.
+   * `finish_reason: 'length'`; set the request's own limit for longer replies. When it does not
+   * fit beside the prompt in the model's context window, the request is asked again with what
+   * the window leaves.
    * @default 4096
    * @unit tokens
    */

@@ -135,6 +135,42 @@ describe('anthropic() over HTTP', () => {
     expect(negotiated.jurisdiction).toMatchObject({ zeroRetention: true, hosting: [] });
   });
 
+  it('asks again within the context window a request without max_tokens when the default does not fit, as OpenAI answers it; a caller\'s own max_tokens is kept', async () => {
+    const tooMuch = (maxTokens: number) =>
+      HttpResponse.json(
+        {
+          type: 'error',
+          error: { type: 'invalid_request_error', message: `input length and \`max_tokens\` exceed context limit: 198512 + ${maxTokens} > 200000, decrease input length or \`max_tokens\` and try again` },
+        },
+        { status: 400 },
+      );
+    const answer = { id: 'msg_1', type: 'message', model: 'claude-haiku-4-5', content: [{ type: 'text', text: 'Done.' }], stop_reason: 'end_turn', usage: { input_tokens: 198512, output_tokens: 2 } };
+    mock.use(
+      http.post(messagesURL, async ({ request: sent }) => {
+        const body = (await sent.json()) as { max_tokens: number; stream?: boolean };
+        if (body.max_tokens > 200000 - 198512) return tooMuch(body.max_tokens);
+        return body.stream === true
+          ? sse(events(messageStart, ...checking, { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 2 } }, { type: 'message_stop' }))
+          : HttpResponse.json(answer);
+      }),
+    );
+    const provider = anthropic({ apiKey: 'k' });
+    const result = await provider.doChat(request, {});
+    expect(result.completion.choices[0]!.message.content).toBe('Done.');
+    const streamed = await collect((await provider.doChatStream(request, {})).chunks);
+    expect(streamed.error).toBeUndefined();
+    expect(streamed.chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe('Checking.');
+    const sizes = await Promise.all(mock.requests.map(async (sent) => ((await sent.json()) as { max_tokens: number }).max_tokens));
+    expect(sizes).toEqual([4096, 1488, 4096, 1488]);
+
+    // A max_tokens the caller chose is theirs to lower: the 400 is returned as it is.
+    mock.requests.length = 0;
+    const error = await rejection(provider.doChat({ ...request, max_tokens: 2000 }, {}));
+    expect(error).toMatchObject({ code: 'invalid_request', status: 400 });
+    expect(error.message).toContain('exceed context limit');
+    expect(mock.requests).toHaveLength(1);
+  });
+
   it('refuses a request it cannot honour before sending anything', async () => {
     const error = await rejection(anthropic({ apiKey: 'k' }).doChat({ ...request, n: 3 }, {}));
     expect(error).toMatchObject({ code: 'invalid_request', param: 'n', status: 400 });

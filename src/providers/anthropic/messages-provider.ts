@@ -24,7 +24,7 @@ import { errorFromMessagesResponse } from './http-error.js';
 import { translateRequest } from './translate-request.js';
 import { translateResponse } from './translate-response.js';
 import { StreamTranslator } from './translate-stream.js';
-import type { AnthropicResponse, AnthropicStreamEvent } from './wire.js';
+import type { AnthropicRequest, AnthropicResponse, AnthropicStreamEvent } from './wire.js';
 import { defaultMaxResponseBytes, readJsonBody } from '../read-json-body.js';
 
 /** A resolved Anthropic deployment: what `anthropic()` builds from its options and defaults. */
@@ -81,6 +81,18 @@ const settingsShape = s.looseObject({
   maxResponseBytes: s.optional(s.number(s.int('must be a whole number of bytes'), s.positive('must be a positive number of bytes'))),
   limits: deploymentLimitsShape,
 });
+
+/** Anthropic's 400 for a prompt that fits its context window, but not with max_tokens: the prompt's tokens, max_tokens, the window. */
+const windowExceeded = /exceed context limit: (\d+) \+ (\d+) > (\d+)/;
+
+/** The tokens the window leaves after the prompt, when `error` says `maxTokens` did not fit there and some room is left. */
+function roomInWindow(error: RouterError, maxTokens: number): number | undefined {
+  if (error.code !== 'invalid_request' || error.upstreamStatus !== 400) return undefined;
+  const match = windowExceeded.exec(error.message);
+  if (match === null) return undefined;
+  const room = Number(match[3]) - Number(match[1]);
+  return room >= 1 && room < maxTokens ? room : undefined;
+}
 
 /** Unix seconds: Anthropic sends no `created`. */
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -163,6 +175,23 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
     return response;
   }
 
+  /**
+   * {@link post}, asked once more within the context window when the request set no max_tokens and
+   * the default does not fit beside the prompt: OpenAI answers such a request in the room left,
+   * where the Messages API refuses it (`input length and \`max_tokens\` exceed context limit:
+   * 198512 + 4096 > 200000`). A max_tokens the caller chose is kept, and so is the refusal.
+   */
+  async function postWithinWindow(request: ChatRequest, body: AnthropicRequest, headers: Record<string, string>, call: CallOptions): Promise<Response> {
+    try {
+      return await post(body, headers, call);
+    } catch (error) {
+      const defaulted = (request.max_completion_tokens ?? request.max_tokens ?? undefined) === undefined;
+      const room = defaulted && RouterError.isInstance(error) ? roomInWindow(error, body.max_tokens) : undefined;
+      if (room === undefined) throw error;
+      return post({ ...body, max_tokens: room }, headers, call);
+    }
+  }
+
   const readJSON = (response: Response, signal: AbortSignal | undefined) => readJsonBody(id, response, signal, maxResponseBytes, redact);
 
   const malformed = (response: Response, what: string, cause?: unknown) => malformedResponse(id, response, what, cause);
@@ -187,7 +216,7 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
 
     async doChat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
       const { body, jsonTool } = prepare(request);
-      const response = await post(body, jsonHeaders, call);
+      const response = await postWithinWindow(request, body, jsonHeaders, call);
       const requestId = requestIdOf(response.headers);
       const message = await readJSON(response, call.signal);
       if (isErrorEvent(message, undefined)) throw errorFromOkBody(id, message, requestId, redact);
@@ -199,7 +228,7 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
     async doChatStream(request: ChatRequest, call: CallOptions): Promise<ChatStreamResult> {
       const { body, jsonTool } = prepare(request);
       body.stream = true;
-      const response = await post(body, streamHeaders, call);
+      const response = await postWithinWindow(request, body, streamHeaders, call);
       const requestId = requestIdOf(response.headers);
       if (response.body === null || response.headers.get('content-type')?.includes('application/json') === true) {
         const value = response.body === null ? undefined : await readJSON(response, call.signal);
