@@ -332,6 +332,20 @@ describe('translateRequest', () => {
     expect(translate({ model: 'm', messages: hello, tool_choice: 'none' }).body.tools).toBeUndefined();
   });
 
+  it('takes an allowed_tools tool_choice by offering only the allowed tools, auto or required', () => {
+    const tools = ['f', 'g', 'h'].map((name) => ({ type: 'function' as const, function: { name, parameters: { type: 'object' } } }));
+    const allowed = (mode: 'auto' | 'required', names: string[]) =>
+      ({ type: 'allowed_tools' as const, allowed_tools: { mode, tools: names.map((name) => ({ type: 'function', function: { name } })) } });
+    const auto = translate({ model: 'm', messages: hello, tools, tool_choice: allowed('auto', ['f', 'h']) }).body;
+    expect(auto.tools?.map((tool) => tool.name)).toEqual(['f', 'h']);
+    expect(auto.tool_choice).toEqual({ type: 'auto' });
+    const required = translate({ model: 'm', messages: hello, tools, tool_choice: allowed('required', ['g']), parallel_tool_calls: false }).body;
+    expect(required.tools?.map((tool) => tool.name)).toEqual(['g']);
+    expect(required.tool_choice).toEqual({ type: 'any', disable_parallel_tool_use: true });
+    // A tool it names must be declared, as for a named function.
+    expect(refusal({ model: 'm', messages: hello, tools, tool_choice: allowed('auto', ['f', 'x']) })).toMatchObject({ code: 'invalid_request', param: 'tool_choice' });
+  });
+
   it('maps tool_choice auto, none and a named function, and parallel_tool_calls false onto auto', () => {
     const tools = [{ type: 'function' as const, function: { name: 'f', parameters: { type: 'object' } } }];
     expect(translate({ model: 'm', messages: hello, tools, tool_choice: 'auto' }).body.tool_choice).toEqual({ type: 'auto' });

@@ -9,7 +9,8 @@ import type { AnthropicRequest, AnthropicTool, AnthropicToolChoice } from './wir
  * An OpenAI chat request → an Anthropic Messages request (research: openai-contract.md §4.1).
  *
  * Translated: messages (see translate-messages.ts), max_completion_tokens / max_tokens,
- * temperature, top_p, top_k, stop, tools, tool_choice, parallel_tool_calls, response_format
+ * temperature, top_p, top_k, stop, tools, tool_choice (allowed_tools by sending the allowed tools
+ * only), parallel_tool_calls, response_format
  * (through a forced JSON tool, see json-mode.ts), user / safety_identifier → metadata.user_id.
  * Dropped, as hints Anthropic has no equivalent for: seed, frequency_penalty, presence_penalty,
  * store, service_tier, metadata, prompt_cache_key, verbosity, stream_options, and `strict` on
@@ -82,15 +83,17 @@ export function translateRequest(providerId: string, request: ChatRequest, defau
   // A hint: one the API would refuse (longer than it takes, or personal data) is left out.
   if (userId !== undefined && userId !== '' && userId.length <= maxUserIdLength && !personalData.test(userId)) body.metadata = { user_id: userId };
 
-  const tools: AnthropicTool[] = (request.tools ?? []).map((tool, index) => {
+  const allowed = allowedTools(providerId, request);
+  const tools: AnthropicTool[] = (request.tools ?? []).flatMap((tool, index) => {
     if (tool.type !== 'function') throw unsupported(providerId, `tools[${index}]`, 'custom tools are not translated; declare a function tool');
     const definition = tool.function;
+    if (allowed !== undefined && !allowed.has(definition.name)) return [];
     // The API requires an object schema; OpenAI takes none, or `{}`, for a function without parameters.
     const parameters = definition.parameters;
     const schema = parameters?.type === undefined ? { type: 'object', properties: {}, ...parameters } : parameters;
     const translated: AnthropicTool = { name: definition.name, input_schema: schema };
     if (definition.description !== undefined) translated.description = definition.description;
-    return translated;
+    return [translated];
   });
   let choice = translateToolChoice(providerId, request);
   if (tools.length === 0 && calledTools.size > 0) {
@@ -133,7 +136,34 @@ function translateToolChoice(providerId: string, request: ChatRequest): Anthropi
     if (!declared.has(name)) throw undeclaredTool(providerId, `tool_choice names the function ${JSON.stringify(name)}, which tools does not declare`);
     return { type: 'tool', name };
   }
+  // The tools it allows are the only ones sent (see allowedTools).
+  if (choice.type === 'allowed_tools') return (choice.allowed_tools as { mode?: unknown }).mode === 'required' ? { type: 'any' } : { type: 'auto' };
   throw unsupported(providerId, 'tool_choice', `a ${choice.type} tool_choice is not translated; send auto, required, none or a function`);
+}
+
+/**
+ * The names an `allowed_tools` tool_choice lets the model call, or undefined for another choice.
+ * The Messages API has no such choice: only the allowed tools are sent, which asks the model the
+ * same (OpenAI's form keeps the rest in the prompt for its cache, not for the model to call).
+ */
+function allowedTools(providerId: string, request: ChatRequest): Set<string> | undefined {
+  const choice = request.tool_choice;
+  if (typeof choice !== 'object' || choice.type !== 'allowed_tools') return undefined;
+  const { mode, tools } = choice.allowed_tools as { mode?: unknown; tools?: unknown };
+  if (mode !== undefined && mode !== 'auto' && mode !== 'required') {
+    throw unsupported(providerId, 'tool_choice.allowed_tools.mode', "an allowed_tools mode is 'auto' or 'required'");
+  }
+  if (!Array.isArray(tools)) throw unsupported(providerId, 'tool_choice.allowed_tools.tools', 'allowed_tools needs tools: the function tools it allows');
+  const declared = new Set((request.tools ?? []).flatMap((tool) => (tool.type === 'function' ? [tool.function.name] : [])));
+  const allowed = new Set<string>();
+  for (const entry of tools as { type?: unknown; function?: { name?: unknown } }[]) {
+    const name = entry?.type === 'function' ? entry.function?.name : undefined;
+    if (typeof name !== 'string') throw unsupported(providerId, 'tool_choice.allowed_tools.tools', 'it may allow function tools only ({ type: "function", function: { name } })');
+    if (!declared.has(name)) throw undeclaredTool(providerId, `tool_choice allows the function ${JSON.stringify(name)}, which tools does not declare`);
+    allowed.add(name);
+  }
+  if (allowed.size === 0 && mode === 'required') throw undeclaredTool(providerId, 'tool_choice requires a call of one of the allowed tools, and it allows none');
+  return allowed;
 }
 
 function undeclaredTool(providerId: string, problem: string): RouterError {
