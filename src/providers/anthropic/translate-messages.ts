@@ -168,6 +168,10 @@ function userPart(providerId: string, part: Part, where: string, options: Messag
       if (typeof file.file_data !== 'string') throw unsupported(providerId, `${where}.file`, 'uploaded file ids are not readable there; send the file inline as file_data');
       // OpenAI takes PDFs here: bare base64 is one.
       const source = dataSource(file.file_data) ?? { type: 'base64', media_type: 'application/pdf', data: file.file_data };
+      // Sent on, another kind of file would be refused upstream, naming the upstream's indexes, not the caller's.
+      if (source.type === 'base64' && source.media_type !== 'application/pdf') {
+        throw unsupported(providerId, `${where}.file.file_data`, `${apiName(options)} reads PDF and text files (got ${source.media_type}); send a PDF, an image as an image_url part, or the file's text as a text part`);
+      }
       return [{ type: 'document', source }];
     }
     default:
@@ -177,7 +181,7 @@ function userPart(providerId: string, part: Part, where: string, options: Messag
 
 const imageTypes = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
-/** `data:<mime>[;…];base64,<data>` → a base64 source; `text/plain` decoded into a text source. */
+/** `data:<mime>[;…];base64,<data>` → a base64 source; text (`text/plain`, `text/markdown`, `text/csv`…) decoded into a plain-text source. */
 function dataSource(url: string): AnthropicSource | undefined {
   const match = /^data:([^;,]+)[^,]*;base64,/i.exec(url);
   if (match === null) return undefined;
@@ -185,7 +189,7 @@ function dataSource(url: string): AnthropicSource | undefined {
   // `image/jpg` is not a registered type, but a common one that OpenAI takes; the API refuses it.
   const mediaType = named === 'image/jpg' ? 'image/jpeg' : named;
   const data = url.slice(match[0].length);
-  if (mediaType === 'text/plain') {
+  if (mediaType.startsWith('text/')) {
     const bytes = Uint8Array.from(atob(data), (character) => character.charCodeAt(0));
     return { type: 'text', media_type: 'text/plain', data: new TextDecoder().decode(bytes) };
   }

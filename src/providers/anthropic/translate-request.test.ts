@@ -157,6 +157,19 @@ describe('translateRequest', () => {
     ]);
   });
 
+  it('reads other text files (Markdown, CSV) as text documents, and refuses a file of another kind before sending, naming the part', () => {
+    const { body } = translate({
+      model: 'm',
+      messages: [{ role: 'user', content: [{ type: 'file', file: { file_data: `data:text/markdown;base64,${btoa('# Notes')}`, filename: 'notes.md' } }] }],
+    });
+    expect(body.messages[0]!.content).toEqual([{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: '# Notes' } }]);
+    // A Word file would go out as a document the Messages API refuses, naming its own indexes.
+    const docx = 'data:application/vnd.openxmlformats-officedocument.wordprocessingml.document;base64,UEsDBA==';
+    const error = refusal({ model: 'm', messages: [...hello, { role: 'user', content: [{ type: 'text', text: 'Summarise.' }, { type: 'file', file: { file_data: docx } }] }] });
+    expect(error).toMatchObject({ code: 'invalid_request', param: 'messages[1].content[1].file.file_data' });
+    expect(error.message).toMatch(/PDF/);
+  });
+
   it('reads image/jpg, the common misspelling OpenAI accepts, as image/jpeg', () => {
     const { body } = translate({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/jpg;base64,/9j/4AAQ' } }] }] });
     expect(body.messages[0]!.content).toEqual([{ type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: '/9j/4AAQ' } }]);
