@@ -155,7 +155,7 @@ function userPart(providerId: string, part: Part, where: string, options: Messag
         if (refusedBy !== undefined) throw unsupported(providerId, `${where}.image_url.url`, `${refusedBy} takes images as bytes, not URLs; send the image as a base64 data: URL`);
         return [{ type: 'image', source: { type: 'url', url } }];
       }
-      const source = dataSource(url);
+      const source = dataSource(providerId, url, `${where}.image_url.url`);
       if (source === undefined) throw unsupported(providerId, `${where}.image_url.url`, 'an image must be an http(s) URL or a base64 data URL');
       if (source.type === 'base64' && source.media_type === 'application/pdf') return [{ type: 'document', source }];
       if (source.type !== 'base64' || !imageTypes.has(source.media_type)) {
@@ -167,7 +167,7 @@ function userPart(providerId: string, part: Part, where: string, options: Messag
       const file = part.file as { file_data?: unknown };
       if (typeof file.file_data !== 'string') throw unsupported(providerId, `${where}.file`, 'uploaded file ids are not readable there; send the file inline as file_data');
       // OpenAI takes PDFs here: bare base64 is one.
-      const source = dataSource(file.file_data) ?? { type: 'base64', media_type: 'application/pdf', data: file.file_data };
+      const source = dataSource(providerId, file.file_data, `${where}.file.file_data`) ?? { type: 'base64', media_type: 'application/pdf', data: file.file_data };
       // Sent on, another kind of file would be refused upstream, naming the upstream's indexes, not the caller's.
       if (source.type === 'base64' && source.media_type !== 'application/pdf') {
         throw unsupported(providerId, `${where}.file.file_data`, `${apiName(options)} reads PDF and text files (got ${source.media_type}); send a PDF, an image as an image_url part, or the file's text as a text part`);
@@ -182,7 +182,7 @@ function userPart(providerId: string, part: Part, where: string, options: Messag
 const imageTypes = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
 /** `data:<mime>[;…];base64,<data>` → a base64 source; text (`text/plain`, `text/markdown`, `text/csv`…) decoded into a plain-text source. */
-function dataSource(url: string): AnthropicSource | undefined {
+function dataSource(providerId: string, url: string, where: string): AnthropicSource | undefined {
   const match = /^data:([^;,]+)[^,]*;base64,/i.exec(url);
   if (match === null) return undefined;
   const named = (match[1] as string).toLowerCase();
@@ -190,7 +190,13 @@ function dataSource(url: string): AnthropicSource | undefined {
   const mediaType = named === 'image/jpg' ? 'image/jpeg' : named;
   const data = url.slice(match[0].length);
   if (mediaType.startsWith('text/')) {
-    const bytes = Uint8Array.from(atob(data), (character) => character.charCodeAt(0));
+    let decoded: string;
+    try {
+      decoded = atob(data);
+    } catch (error) {
+      throw unsupported(providerId, where, 'a data: URL says base64, and its data is not base64', error);
+    }
+    const bytes = Uint8Array.from(decoded, (character) => character.charCodeAt(0));
     return { type: 'text', media_type: 'text/plain', data: new TextDecoder().decode(bytes) };
   }
   return { type: 'base64', media_type: mediaType, data };

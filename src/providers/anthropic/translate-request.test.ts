@@ -168,6 +168,10 @@ describe('translateRequest', () => {
     const error = refusal({ model: 'm', messages: [...hello, { role: 'user', content: [{ type: 'text', text: 'Summarise.' }, { type: 'file', file: { file_data: docx } }] }] });
     expect(error).toMatchObject({ code: 'invalid_request', param: 'messages[1].content[1].file.file_data' });
     expect(error.message).toMatch(/PDF/);
+    // A text file whose base64 does not decode is refused naming the part too.
+    const garbled = refusal({ model: 'm', messages: [{ role: 'user', content: [{ type: 'file', file: { file_data: 'data:text/plain;base64,@@@' } }] }] });
+    expect(garbled).toMatchObject({ code: 'invalid_request', param: 'messages[0].content[0].file.file_data' });
+    expect(garbled.message).toMatch(/base64/);
   });
 
   it('reads image/jpg, the common misspelling OpenAI accepts, as image/jpeg', () => {
