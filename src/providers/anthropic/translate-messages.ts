@@ -158,10 +158,13 @@ function userPart(providerId: string, part: Part, where: string, options: Messag
       const source = dataSource(providerId, url, `${where}.image_url.url`);
       if (source === undefined) throw unsupported(providerId, `${where}.image_url.url`, 'an image must be an http(s) URL or a base64 data URL');
       if (source.type === 'base64' && source.media_type === 'application/pdf') return [{ type: 'document', source }];
-      if (source.type !== 'base64' || !imageTypes.has(source.media_type)) {
+      // The API refuses an image whose bytes are another format than its media type says (a JPEG
+      // saved as .png), which OpenAI reads: the bytes decide.
+      const sniffed = source.type === 'base64' ? imageFormat(source.data) : undefined;
+      if (source.type !== 'base64' || (sniffed === undefined && !imageTypes.has(source.media_type))) {
         throw unsupported(providerId, `${where}.image_url.url`, 'images must be JPEG, PNG, GIF or WebP');
       }
-      return [{ type: 'image', source }];
+      return [{ type: 'image', source: sniffed === undefined ? source : { ...source, media_type: sniffed } }];
     }
     case 'file': {
       const file = part.file as { file_data?: unknown };
@@ -180,6 +183,22 @@ function userPart(providerId: string, part: Part, where: string, options: Messag
 }
 
 const imageTypes = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+
+/** The image format base64 data starts with (its magic bytes), of the four the API takes; undefined for another. */
+function imageFormat(data: string): string | undefined {
+  let head: string;
+  try {
+    // 16 base64 characters are the first 12 bytes.
+    head = atob(data.slice(0, 16));
+  } catch {
+    return undefined;
+  }
+  if (head.startsWith('\xff\xd8\xff')) return 'image/jpeg';
+  if (head.startsWith('\x89PNG\r\n\x1a\n')) return 'image/png';
+  if (head.startsWith('GIF87a') || head.startsWith('GIF89a')) return 'image/gif';
+  if (head.startsWith('RIFF') && head.slice(8, 12) === 'WEBP') return 'image/webp';
+  return undefined;
+}
 
 /** `data:<mime>[;…];base64,<data>` → a base64 source; text (`text/plain`, `text/markdown`, `text/csv`…) decoded into a plain-text source. */
 function dataSource(providerId: string, url: string, where: string): AnthropicSource | undefined {

@@ -174,6 +174,39 @@ describe('translateRequest', () => {
     expect(garbled.message).toMatch(/base64/);
   });
 
+  it('sends an image as the format its bytes are, whatever its data: URL says, which OpenAI takes and the Messages API refuses', () => {
+    const bytes = (...values: number[]) => btoa(String.fromCharCode(...values, 0, 0, 0, 0, 0, 0, 0, 0));
+    const jpeg = bytes(0xff, 0xd8, 0xff, 0xe0);
+    const png = bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
+    const gif = btoa('GIF89a' + '\0'.repeat(6));
+    const webp = btoa('RIFF\0\0\0\0WEBPVP8 ');
+    const image = (url: string) => ({ type: 'image_url' as const, image_url: { url } });
+    const { body } = translate({
+      model: 'm',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            // A JPEG snapshot saved as .png, labelled by its name.
+            image(`data:image/png;base64,${jpeg}`),
+            image(`data:image/jpeg;base64,${png}`),
+            image(`data:image/webp;base64,${gif}`),
+            image(`data:application/octet-stream;base64,${webp}`),
+            // Bytes of no known format keep the type they were given.
+            image('data:image/png;base64,AAAA'),
+          ],
+        },
+      ],
+    });
+    expect(body.messages[0]!.content.map((block) => (block.type === 'image' && block.source.type === 'base64' ? block.source.media_type : block.type))).toEqual([
+      'image/jpeg',
+      'image/png',
+      'image/gif',
+      'image/webp',
+      'image/png',
+    ]);
+  });
+
   it('reads image/jpg, the common misspelling OpenAI accepts, as image/jpeg', () => {
     const { body } = translate({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/jpg;base64,/9j/4AAQ' } }] }] });
     expect(body.messages[0]!.content).toEqual([{ type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: '/9j/4AAQ' } }]);
