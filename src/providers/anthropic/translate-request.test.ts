@@ -382,6 +382,50 @@ describe('translateRequest', () => {
     expect(translate({ model: 'm', messages: hello, tool_choice: 'none' }).body.tools).toBeUndefined();
   });
 
+  it('flattens anyOf, oneOf and allOf at the top of a tool\'s parameters (as MCP servers write them), which the Messages API refuses there', () => {
+    const string = { type: 'string' };
+    const tools = [
+      {
+        type: 'function' as const,
+        function: {
+          name: 'find',
+          parameters: {
+            type: 'object',
+            properties: { limit: { type: 'integer' } },
+            required: ['limit'],
+            anyOf: [
+              { properties: { id: string }, required: ['id'] },
+              { properties: { name: string }, required: ['name'] },
+            ],
+          },
+        },
+      },
+      {
+        type: 'function' as const,
+        function: {
+          name: 'move',
+          parameters: {
+            oneOf: [
+              { type: 'object', properties: { kind: { const: 'file' }, path: string }, required: ['kind', 'path'] },
+              { type: 'object', properties: { kind: { const: 'url' }, url: string }, required: ['kind', 'url'] },
+            ],
+          },
+        },
+      },
+      {
+        type: 'function' as const,
+        function: { name: 'tag', parameters: { allOf: [{ properties: { a: string }, required: ['a'] }, { properties: { b: string }, required: ['b'] }] } },
+      },
+    ];
+    expect(translate({ model: 'm', messages: hello, tools }).body.tools?.map((tool) => tool.input_schema)).toEqual([
+      // Every variant's properties are offered; required is what every variant requires.
+      { type: 'object', properties: { limit: { type: 'integer' }, id: string, name: string }, required: ['limit'] },
+      // A property the variants define differently may be any of its definitions.
+      { type: 'object', properties: { kind: { anyOf: [{ const: 'file' }, { const: 'url' }] }, path: string, url: string }, required: ['kind'] },
+      { type: 'object', properties: { a: string, b: string }, required: ['a', 'b'] },
+    ]);
+  });
+
   it('takes an allowed_tools tool_choice by offering only the allowed tools, auto or required', () => {
     const tools = ['f', 'g', 'h'].map((name) => ({ type: 'function' as const, function: { name, parameters: { type: 'object' } } }));
     const allowed = (mode: 'auto' | 'required', names: string[]) =>
