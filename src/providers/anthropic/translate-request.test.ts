@@ -416,6 +416,11 @@ describe('translateRequest', () => {
         type: 'function' as const,
         function: { name: 'tag', parameters: { allOf: [{ properties: { a: string }, required: ['a'] }, { properties: { b: string }, required: ['b'] }] } },
       },
+      {
+        // pydantic's form: the variant a reference into $defs, which stays for the properties that use it.
+        type: 'function' as const,
+        function: { name: 'save', parameters: { allOf: [{ $ref: '#/$defs/Note' }], $defs: { Note: { type: 'object', properties: { text: string }, required: ['text'] } } } },
+      },
     ];
     expect(translate({ model: 'm', messages: hello, tools }).body.tools?.map((tool) => tool.input_schema)).toEqual([
       // Every variant's properties are offered; required is what every variant requires.
@@ -423,6 +428,7 @@ describe('translateRequest', () => {
       // A property the variants define differently may be any of its definitions.
       { type: 'object', properties: { kind: { anyOf: [{ const: 'file' }, { const: 'url' }] }, path: string, url: string }, required: ['kind'] },
       { type: 'object', properties: { a: string, b: string }, required: ['a', 'b'] },
+      { type: 'object', properties: { text: string }, required: ['text'], $defs: { Note: { type: 'object', properties: { text: string }, required: ['text'] } } },
     ]);
   });
 

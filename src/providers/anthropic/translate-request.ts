@@ -191,7 +191,8 @@ function flattenTopLevel(schema: Record<string, unknown>): Record<string, unknow
   };
   for (const [all, variants] of [[true, allOf], [false, anyOf], [false, oneOf]] as const) {
     if (!Array.isArray(variants)) continue;
-    const requires = variants.filter(isRecord).map((variant) => {
+    const requires = variants.filter(isRecord).map((reference) => {
+      const variant = resolved(reference, rest);
       if (isRecord(variant.properties)) for (const [name, definition] of Object.entries(variant.properties)) offer(name, definition);
       return new Set(Array.isArray(variant.required) ? variant.required.filter((name): name is string => typeof name === 'string') : []);
     });
@@ -201,6 +202,15 @@ function flattenTopLevel(schema: Record<string, unknown>): Record<string, unknow
   if (required.size > 0) flattened.required = [...required];
   else delete flattened.required;
   return flattened;
+}
+
+/** A variant that is a reference into the schema's own `$defs` (or `definitions`), as pydantic writes one, is what it names. */
+function resolved(variant: Record<string, unknown>, schema: Record<string, unknown>): Record<string, unknown> {
+  const match = typeof variant.$ref === 'string' ? /^#\/(\$defs|definitions)\/([^/]+)$/.exec(variant.$ref) : null;
+  if (match === null) return variant;
+  const definitions = schema[match[1] as string];
+  const definition = isRecord(definitions) ? definitions[match[2] as string] : undefined;
+  return isRecord(definition) ? definition : variant;
 }
 
 function undeclaredTool(providerId: string, problem: string): RouterError {
