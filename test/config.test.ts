@@ -311,18 +311,39 @@ describe('configuration files', () => {
     await expect(loadGatewayConfig(mixed, { PORT_FOR_TEST: '80' })).rejects.toBeInstanceOf(ConfigError);
   });
 
-  it("an invalid URL is quoted without the user name and password it carries, whether written or from \${ENV}", async () => {
+  it('an invalid URL written in the file is quoted without the user name and password it carries', async () => {
     const path = file(
       'url.yaml',
-      'providers:\n  - openaiCompatible:\n      id: on-prem\n      baseURL: ${ON_PREM_URL_FOR_TEST}\n      apiKey: none\n' +
+      'providers:\n  - openaiCompatible:\n      id: on-prem\n      baseURL: "https://gateway:s3cr3t pass@llm.internal:8443 /v1"\n      apiKey: none\n' +
         '      jurisdiction: { operator: { name: Example GmbH, country: DE, parents: [] }, hosting: [DE] }\n' +
         '      models: [{ id: m, price: { input: 0, output: 0, currency: EUR } }]\n',
     );
-    const error = await failure(path, { ON_PREM_URL_FOR_TEST: 'https://gateway:s3cr3t pass@llm.internal:8443 /v1' });
+    const error = await failure(path);
     expect(error.message).toMatch(new RegExp(`^${path}:4: providers\\[0\\]\\.openaiCompatible\\.baseURL: Invalid URL; got "https://`));
     expect(error.message).toContain('llm.internal:8443 /v1');
     expect(error.message).not.toContain('s3cr3t');
     expect(error.message).not.toContain('gateway:');
+  });
+
+  it('a value from ${ENV} that the file cannot use names the setting and the variable, never its value (a key put where a URL, a strategy or a port goes)', async () => {
+    const provider =
+      'providers:\n  - openaiCompatible:\n      id: on-prem\n      baseURL: ${ON_PREM_URL_FOR_TEST}\n      apiKey: none\n' +
+      '      jurisdiction: { operator: { name: Example GmbH, country: DE, parents: [] }, hosting: [DE] }\n' +
+      '      models: [{ id: m, price: { input: 0, output: 0, currency: EUR } }]\n';
+    const cases = [
+      // The variable holds the key, not the URL: the usual slip between two variables.
+      { text: provider, environment: { ON_PREM_URL_FOR_TEST: 'sk-live-qz81url0123456789' }, expected: /:4: providers\[0\]\.openaiCompatible\.baseURL: Invalid URL; got "\$\{ON_PREM_URL_FOR_TEST\}" \(from the environment/ },
+      { text: provider, environment: { ON_PREM_URL_FOR_TEST: 'https://gateway:qz81pass@llm internal/v1' }, expected: /baseURL: Invalid URL; got "\$\{ON_PREM_URL_FOR_TEST\}"/ },
+      { text: 'providers:\n  - preset: scaleway\nstrategy: ${STRATEGY_FOR_TEST}\n', environment: { STRATEGY_FOR_TEST: 'qz81strategy-secret' }, expected: /:3: strategy: unknown strategy "\$\{STRATEGY_FOR_TEST\}" \(from the environment/ },
+      { text: 'providers:\n  - preset: scaleway\npolicy: ${POLICY_FOR_TEST}\n', environment: { POLICY_FOR_TEST: 'qz81policy-secret' }, expected: /:3: policy: unknown policy "\$\{POLICY_FOR_TEST\}" \(from the environment/ },
+      { text: 'providers:\n  - preset: scaleway\nserve:\n  port: ${PORT_FOR_TEST}\n', environment: { PORT_FOR_TEST: 'qz81port-secret' }, expected: /:4: serve\.port: .*expected number.*; got "\$\{PORT_FOR_TEST\}" \(from the environment/ },
+      { text: 'providers:\n  - preset: scaleway\nserve:\n  host: "${HOST_FOR_TEST}:80"\n', environment: { HOST_FOR_TEST: 'qz81host-secret' }, expected: /:4: serve\.host: .*; got "\$\{HOST_FOR_TEST\}:80" \(from the environment/ },
+    ];
+    for (const { text, environment, expected } of cases) {
+      const error = await failure(file('env-secret.yaml', text), environment);
+      expect(error.message).toMatch(expected);
+      expect(inspect(error, { depth: 10 })).not.toContain('qz81');
+    }
   });
 
   it('JSON errors carry lines too, and a policy name is checked against the declared ones', async () => {

@@ -29,6 +29,12 @@ export interface SubstitutedConfig {
    * file wants a number or true/false, such a value is read as one (`port: ${PORT}`).
    */
   wholeReferences: ReadonlySet<string>;
+  /**
+   * The text the file wrote (`${OPENAI_URL}`, `https://${HOST}/v1`) for each string holding a
+   * reference, by path: an error about such a value quotes this, never the value, which may be a
+   * secret (a key in the variable meant for the URL).
+   */
+  written: ReadonlyMap<string, string>;
 }
 
 /**
@@ -38,6 +44,7 @@ export interface SubstitutedConfig {
  */
 export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessEnv): SubstitutedConfig {
   const wholeReferences = new Set<string>();
+  const written = new Map<string, string>();
   const visit = (value: unknown, path: PropertyKey[]): unknown => {
     if (typeof value === 'string') {
       if (wholeReference.test(value)) wholeReferences.add(formatPath(path));
@@ -48,8 +55,10 @@ export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessE
           { line: source.lineOf(path), path: formatPath(path) },
         );
       if (bareReference.test(value)) throw notReference(value);
-      return value.replace(reference, (text: string, name: string | undefined, fallback: string | undefined) => {
+      let referenced = false;
+      const substituted = value.replace(reference, (text: string, name: string | undefined, fallback: string | undefined) => {
         if (name === undefined) throw notReference(text);
+        referenced = true;
         const found = environment[name];
         if (found !== undefined && found !== '') return found;
         if (fallback !== undefined) return fallback;
@@ -60,6 +69,8 @@ export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessE
           path: formatPath(path),
         });
       });
+      if (referenced) written.set(formatPath(path), value);
+      return substituted;
     }
     if (Array.isArray(value)) return value.map((item, index) => visit(item, [...path, index]));
     if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
@@ -67,5 +78,5 @@ export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessE
     }
     return value;
   };
-  return { data: visit(source.data, []), wholeReferences };
+  return { data: visit(source.data, []), wholeReferences, written };
 }

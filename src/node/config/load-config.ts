@@ -38,8 +38,8 @@ export async function loadConfig(path: string, environment: NodeJS.ProcessEnv = 
 /** Like {@link loadConfig}, with the `serve` settings and what the start-up banner shows. */
 export async function loadGatewayConfig(path: string, environment: NodeJS.ProcessEnv = process.env): Promise<GatewayConfig> {
   const source = await readConfigFile(path);
-  const { data, wholeReferences } = substituteEnv(source, environment);
-  const config = validateConfig(source, data, wholeReferences);
+  const { data, ...references } = substituteEnv(source, environment);
+  const config = validateConfig(source, data, references);
   const router = await buildRouterOptions(source, config);
   const { shutdownTimeoutMs = 30_000, ...serve } = config.serve ?? {};
   return {

@@ -2,31 +2,37 @@ import type { z } from 'zod';
 import { presetPolicies } from '../../policy/presets.js';
 import { closest, ConfigError } from './config-error.js';
 import { configSchema, type SovrouteConfig } from './config-schema.js';
-import { formatPath } from './env-references.js';
+import { formatPath, type SubstitutedConfig } from './env-references.js';
 import type { ConfigPath, ConfigSource } from './read-config-file.js';
 
 type Issue = z.core.$ZodIssue;
 
+/** Where the file's values came from the environment. */
+type References = Omit<SubstitutedConfig, 'data'>;
+
 /**
  * Validates the data of a configuration file; the first problem becomes a ConfigError naming its
  * line and fix. A value that was one `${ENV}` reference alone (`wholeReferences`) where a number or
- * true/false is wanted is read as one, since the environment holds only text.
+ * true/false is wanted is read as one, since the environment holds only text. A value from the
+ * environment is named by the reference the file wrote (`written`), never quoted.
  */
-export function validateConfig(source: ConfigSource, data: unknown, wholeReferences: ReadonlySet<string> = new Set()): SovrouteConfig {
+export function validateConfig(source: ConfigSource, data: unknown, references: References = { wholeReferences: new Set(), written: new Map() }): SovrouteConfig {
+  const { wholeReferences } = references;
   // An empty YAML file (or one of comments only) is null: say what it lacks, not "received null".
   if (data === null || data === undefined) {
     throw new ConfigError(source.file, 'the file holds no settings: a configuration needs at least providers, such as "providers: [{ preset: mistralEU }]"');
   }
   let parsed = configSchema.safeParse(data);
   while (!parsed.success && readTyped(data, parsed.error.issues, wholeReferences)) parsed = configSchema.safeParse(data);
-  if (!parsed.success) throw describeIssue(source, data, pickIssue(parsed.error.issues[0]!, data));
+  if (!parsed.success) throw describeIssue(source, data, pickIssue(parsed.error.issues[0]!, data), references);
   const config = parsed.data;
   const policies = Object.keys(config.policies ?? {});
   const known = [...Object.keys(presetPolicies), ...policies];
   const checkPolicy = (name: string | undefined, path: ConfigPath) => {
     if (name === undefined || known.includes(name)) return;
     const suggestion = closest(name, known);
-    throw new ConfigError(source.file, `unknown policy ${name}: ${suggestion ? `did you mean ${suggestion}? ` : ''}use ${known.join(', ')}, or declare it under policies`, {
+    const written = references.written.get(formatPath(path));
+    throw new ConfigError(source.file, `unknown policy ${written === undefined ? name : fromEnvironment(written)}: ${suggestion ? `did you mean ${suggestion}? ` : ''}use ${known.join(', ')}, or declare it under policies`, {
       line: source.lineOf(path),
       path: formatPath(path),
     });
@@ -107,8 +113,9 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-function describeIssue(source: ConfigSource, data: unknown, issue: Issue): ConfigError {
+function describeIssue(source: ConfigSource, data: unknown, issue: Issue, references: References): ConfigError {
   const path = issue.path as PropertyKey[];
+  const written = path.length > 0 ? references.written.get(formatPath(path)) : undefined;
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
     const allowed = allowedKeys(path, data);
@@ -140,7 +147,7 @@ function describeIssue(source: ConfigSource, data: unknown, issue: Issue): Confi
     const what = path.at(-1) === 'preset' ? 'preset' : String(path.at(-1) ?? 'value');
     return new ConfigError(
       source.file,
-      `unknown ${what} ${JSON.stringify(given)}: ${suggestion ? `did you mean ${suggestion}? ` : ''}use one of ${values.join(', ')}`,
+      `unknown ${what} ${written === undefined ? JSON.stringify(given) : fromEnvironment(written)}: ${suggestion ? `did you mean ${suggestion}? ` : ''}use one of ${values.join(', ')}`,
       { line: source.lineOf(path), path: formatPath(path) },
     );
   }
@@ -160,11 +167,11 @@ function describeIssue(source: ConfigSource, data: unknown, issue: Issue): Confi
   const named = holdsSecret(path) || (typeof given === 'object' && given !== null);
   // A number or true/false in quotes is text in YAML and JSON: say how to write it.
   let hint = '';
-  if (issue.code === 'invalid_type' && typeof given === 'string' && !named) {
+  if (issue.code === 'invalid_type' && typeof given === 'string' && !named && written === undefined) {
     if (issue.expected === 'boolean') hint = ': write true or false, without quotes';
     else if (issue.expected === 'number' && numberIn(given) !== undefined) hint = `: write ${given.trim()} without quotes`;
   }
-  return new ConfigError(source.file, `${issue.message}; got ${named ? typeOf(given) : quoted(given)}${hint}`, { line: source.lineOf(path), path: formatPath(path) });
+  return new ConfigError(source.file, `${issue.message}; got ${named ? typeOf(given) : written !== undefined ? fromEnvironment(written) : quoted(given)}${hint}`, { line: source.lineOf(path), path: formatPath(path) });
 }
 
 /**
@@ -189,6 +196,15 @@ function typeOf(value: unknown): string {
  */
 function quoted(value: unknown): string {
   return JSON.stringify(typeof value === 'string' ? value.replace(/:\/\/.*@/s, '://') : value) ?? String(value);
+}
+
+/**
+ * A value read from the environment, as an error names it: by the text the file wrote
+ * (`"${OPENAI_URL}"`), never by its value, which may be a secret (a key in the variable meant for
+ * the URL, a connection string) and the message goes to a terminal and the logs.
+ */
+function fromEnvironment(written: string): string {
+  return `${quoted(written)} (from the environment; its value is not shown)`;
 }
 
 /** The keys the schema allows at `path`, for suggestions. */
