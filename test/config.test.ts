@@ -346,6 +346,14 @@ describe('configuration files', () => {
     }
   });
 
+  it('a value from ${ENV} that a preset refuses (an Azure resource, an Infomaniak product id) is named by its variable, in the message and its cause', async () => {
+    const azure = await failure(file('azure-env.yaml', 'providers:\n  - preset: azureOpenAI\n    apiKey: k\n    resource: ${AZURE_RESOURCE_FOR_TEST}\n'), { AZURE_RESOURCE_FOR_TEST: 'qz81-azure key/secret' });
+    expect(azure.message).toMatch(/:2: providers\[0\]: azureOpenAI: resource "\$\{AZURE_RESOURCE_FOR_TEST\}" is not an Azure resource name/);
+    const infomaniak = await failure(file('infomaniak-env.yaml', 'providers:\n  - preset: infomaniak\n    apiKey: k\n    productId: "${PRODUCT_FOR_TEST}"\n'), { PRODUCT_FOR_TEST: 'qz81 product secret' });
+    expect(infomaniak.message).toMatch(/:2: providers\[0\]: infomaniak: productId "\$\{PRODUCT_FOR_TEST\}" is not a product id/);
+    for (const error of [azure, infomaniak]) expect(inspect(error, { depth: 10 })).not.toContain('qz81');
+  });
+
   it('JSON errors carry lines too, and a policy name is checked against the declared ones', async () => {
     const path = file('keys.json', '{\n  "providers": [{ "preset": "scaleway" }],\n  "keys": [\n    { "key": "test-a", "policy": "eu-sovreign" }\n  ]\n}\n');
     expect((await failure(path)).message).toMatch(new RegExp(`^${path}:4: keys\\[0\\]\\.policy: unknown policy eu-sovreign: did you mean eu-sovereign\\?`));

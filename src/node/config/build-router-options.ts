@@ -17,13 +17,24 @@ import type { ConfigSource } from './read-config-file.js';
 
 type PolicyOption = PresetPolicyName | JurisdictionPolicy;
 
-/** Turns a validated configuration into the options `createRouter` takes. */
-export async function buildRouterOptions(source: ConfigSource, config: SovrouteConfig): Promise<RouterOptions> {
+/** A factory's refusal as a ConfigError at a place in the file. */
+type Refused = (error: unknown, at: { line: number | undefined; path: string | undefined }, message?: string) => ConfigError;
+
+/**
+ * Turns a validated configuration into the options `createRouter` takes. What a factory refuses is
+ * told as a ConfigError whose message has each value read from the environment replaced by its
+ * reference (`hide`), and whose cause, quoting the value, is then not kept.
+ */
+export async function buildRouterOptions(source: ConfigSource, config: SovrouteConfig, hide: (text: string) => string = (text) => text): Promise<RouterOptions> {
+  const refused = (error: unknown, at: { line: number | undefined; path: string | undefined }, message = (error as Error).message) => {
+    const shown = hide(message);
+    return new ConfigError(source.file, shown, { ...at, cause: shown === message ? error : undefined });
+  };
   const policyNamed = (name: string): PolicyOption => {
     if (name in presetPolicies) return name as PresetPolicyName;
     return { name, ...config.policies![name] } as JurisdictionPolicy;
   };
-  const options: RouterOptions = { providers: config.providers.map((entry, index) => buildProvider(source, entry, index)) };
+  const options: RouterOptions = { providers: config.providers.map((entry, index) => buildProvider(source, entry, index, refused)) };
   checkProviderIds(source, options.providers);
   if (config.policy !== undefined) options.policy = policyNamed(config.policy);
   if (config.strategy !== undefined) options.strategy = config.strategy;
@@ -41,11 +52,11 @@ export async function buildRouterOptions(source: ConfigSource, config: SovrouteC
   for (const name of ['health', 'retry', 'limits', 'timeoutMs', 'deadlineMs', 'streamIdleTimeoutMs', 'currency'] as const) {
     if (config[name] !== undefined) (options as unknown as Record<string, unknown>)[name] = config[name];
   }
-  checkRouterAccepts(source, config, options);
+  checkRouterAccepts(source, config, options, refused);
   // Last: a sink may open a file or a pool, which a refused file should not leave behind.
   if (config.audit !== undefined) {
     const { sinks, ...rest } = config.audit;
-    options.audit = { ...rest, sinks: await Promise.all(sinks.map((sink, index) => buildSink(source, sink, index))) } as AuditOptions;
+    options.audit = { ...rest, sinks: await Promise.all(sinks.map((sink, index) => buildSink(source, sink, index, refused))) } as AuditOptions;
   }
   return options;
 }
@@ -55,7 +66,7 @@ export async function buildRouterOptions(source: ConfigSource, config: SovrouteC
  * provider or a strategy, or holding a `/`), told as a ConfigError with the line of the name it
  * quotes: said by createRouter at start-up, it names neither the file nor the line.
  */
-function checkRouterAccepts(source: ConfigSource, config: SovrouteConfig, options: RouterOptions): void {
+function checkRouterAccepts(source: ConfigSource, config: SovrouteConfig, options: RouterOptions, refused: Refused): void {
   try {
     createRouter(options);
   } catch (error) {
@@ -72,7 +83,7 @@ function checkRouterAccepts(source: ConfigSource, config: SovrouteConfig, option
           : error.param === 'keys' && key !== -1
             ? { line: source.lineOf(['keys', key]), path: `keys[${key}]` }
             : { line: undefined, path: undefined };
-    throw new ConfigError(source.file, error.message.replace(/^createRouter: /, ''), { ...at, cause: error });
+    throw refused(error, at, error.message.replace(/^createRouter: /, ''));
   }
 }
 
@@ -96,23 +107,23 @@ function checkProviderIds(source: ConfigSource, providers: readonly Provider[]):
   }
 }
 
-function buildProvider(source: ConfigSource, entry: SovrouteConfig['providers'][number], index: number): Provider {
+function buildProvider(source: ConfigSource, entry: SovrouteConfig['providers'][number], index: number, refused: Refused): Provider {
   try {
     if ('openaiCompatible' in entry) return openaiCompatible(entry.openaiCompatible as Parameters<typeof openaiCompatible>[0]);
     const { preset, ...options } = entry;
     const factory = catalogPresets[preset as keyof typeof catalogPresets] as (options: object) => Provider;
     return factory(options);
   } catch (error) {
-    throw new ConfigError(source.file, (error as Error).message, { line: source.lineOf(['providers', index]), path: `providers[${index}]`, cause: error });
+    throw refused(error, { line: source.lineOf(['providers', index]), path: `providers[${index}]` });
   }
 }
 
-async function buildSink(source: ConfigSource, sink: NonNullable<SovrouteConfig['audit']>['sinks'][number], index: number): Promise<AuditSink> {
+async function buildSink(source: ConfigSource, sink: NonNullable<SovrouteConfig['audit']>['sinks'][number], index: number, refused: Refused): Promise<AuditSink> {
   try {
     return await createSink(source, sink);
   } catch (error) {
     // The sink's own check (a table name it cannot use), told like every other mistake in the file.
-    throw new ConfigError(source.file, (error as Error).message, { line: source.lineOf(['audit', 'sinks', index]), path: `audit.sinks[${index}]`, cause: error });
+    throw refused(error, { line: source.lineOf(['audit', 'sinks', index]), path: `audit.sinks[${index}]` });
   }
 }
 

@@ -35,6 +35,13 @@ export interface SubstitutedConfig {
    * secret (a key in the variable meant for the URL).
    */
   written: ReadonlyMap<string, string>;
+  /**
+   * Replaces in a text (an error's message from a factory the file's settings went to) each value
+   * read from the environment by the reference that read it, so a message that quotes a setting
+   * never quotes a secret. Values shorter than 6 characters are left, as the redaction of
+   * upstream text leaves them: replacing "80" everywhere would garble the text.
+   */
+  hide: (text: string) => string;
 }
 
 /**
@@ -45,6 +52,7 @@ export interface SubstitutedConfig {
 export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessEnv): SubstitutedConfig {
   const wholeReferences = new Set<string>();
   const written = new Map<string, string>();
+  const values = new Map<string, string>();
   const visit = (value: unknown, path: PropertyKey[]): unknown => {
     if (typeof value === 'string') {
       if (wholeReference.test(value)) wholeReferences.add(formatPath(path));
@@ -60,7 +68,10 @@ export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessE
         if (name === undefined) throw notReference(text);
         referenced = true;
         const found = environment[name];
-        if (found !== undefined && found !== '') return found;
+        if (found !== undefined && found !== '') {
+          values.set(found, `\${${name}}`);
+          return found;
+        }
         if (fallback !== undefined) return fallback;
         // Set but empty (export KEY=$UNSET_ONE) is told apart: "not set" would send the user to look in the wrong place.
         const problem = found === '' ? 'is set but empty: give it a value before starting, or' : `is not set: export ${name}=… before starting, or give`;
@@ -78,5 +89,9 @@ export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessE
     }
     return value;
   };
-  return { data: visit(source.data, []), wholeReferences, written };
+  const data = visit(source.data, []);
+  // Longest first: a value inside another is replaced within it only after the longer one is gone.
+  const hidden = [...values].filter(([value]) => value.length >= 6).sort(([a], [b]) => b.length - a.length);
+  const hide = (text: string) => hidden.reduce((result, [value, name]) => result.split(value).join(name), text);
+  return { data, wholeReferences, written, hide };
 }

@@ -40,7 +40,7 @@ export async function loadGatewayConfig(path: string, environment: NodeJS.Proces
   const source = await readConfigFile(path);
   const { data, ...references } = substituteEnv(source, environment);
   const config = validateConfig(source, data, references);
-  const router = await buildRouterOptions(source, config);
+  const router = await buildRouterOptions(source, config, references.hide);
   const { shutdownTimeoutMs = 30_000, ...serve } = config.serve ?? {};
   return {
     file: path,

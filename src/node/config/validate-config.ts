@@ -8,7 +8,7 @@ import type { ConfigPath, ConfigSource } from './read-config-file.js';
 type Issue = z.core.$ZodIssue;
 
 /** Where the file's values came from the environment. */
-type References = Omit<SubstitutedConfig, 'data'>;
+type References = Pick<SubstitutedConfig, 'wholeReferences' | 'written'>;
 
 /**
  * Validates the data of a configuration file; the first problem becomes a ConfigError naming its
