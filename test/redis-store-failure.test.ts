@@ -59,6 +59,22 @@ describe('redisStore without Redis', () => {
     expect(String((thrown as Error).message)).not.toContain('s3cret');
   });
 
+  it('refuses a password written with an unencoded / ? or # (read as a host and a port, its first digits in the log), without quoting it', () => {
+    // "1234/5678" unencoded: WHATWG URL and the Redis client read host "app", port 1234, and the
+    // log named "Redis at app:1234", the password's first part, while connecting somewhere else.
+    for (const url of ['redis://app:1234/5678@127.0.0.1:6379', 'rediss://default:99?xyz@cache.internal:6380/1', 'redis://:42#q@127.0.0.1']) {
+      let thrown: unknown;
+      try {
+        redisStore({ url });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(RouterError.isInstance(thrown) && [thrown.code, thrown.param]).toEqual(['invalid_request', 'url']);
+      expect((thrown as Error).message).toMatch(/percent-encode/);
+      for (const part of ['1234', '5678', '99', 'xyz', '42']) expect((thrown as Error).message).not.toContain(part);
+    }
+  });
+
   it("takes a unix socket url as the Redis client does, credentials and ?db= included, and names the socket in its log", async () => {
     const store = redisStore({ url: 'unix://app:s3cret@/tmp/sovroute-no-such-redis.sock?db=2', commandTimeoutMs: 100 });
     const { logger, warnings } = capturingLogger();

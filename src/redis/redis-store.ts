@@ -115,6 +115,9 @@ const signature = (record: HealthRecord) => `${record.circuit}|${record.openedAt
 export function redisStore(options: RedisStoreOptions = {}): RedisStore {
   const url = options.url ?? 'redis://127.0.0.1:6379';
   // Checked here, where a mistake is thrown to the caller; the URL itself, which may hold a password, is never quoted.
+  if (unencodedUserInfo.test(url)) {
+    throw new InvalidRequestError('redisStore: url has an @ after a /, ? or #: a password holding one must be written percent-encoded (/ as %2F, ? as %3F, # as %23), or the URL reads as another host and port', 'url');
+  }
   const where = locate(url);
   if (where === undefined) {
     throw new InvalidRequestError('redisStore: url is not a valid URL (redis://[[user]:password@]host[:port][/db], rediss:// for TLS, or unix://[[user]:password@]/path/to/socket[?db=<db>])', 'url');
@@ -517,6 +520,13 @@ function milliseconds(name: string, value: number): number {
   if (Number.isSafeInteger(value) && value > 0) return value;
   throw new InvalidRequestError(`redisStore: ${name} must be a whole number of milliseconds, 1 or more; got ${value}`, name);
 }
+
+/**
+ * Credentials holding an unencoded `/`, `?` or `#` (`redis://app:1234/5678@host`): the URL parser
+ * and the Redis client end the host there, reading host `app` and port 1234, so the store would
+ * connect elsewhere and log the password's first part as where Redis is.
+ */
+const unencodedUserInfo = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@]*:[^/?#@]*[/?#][^]*@/i;
 
 /**
  * Where a URL points, for the log (host and port, or a unix socket's path; never the
