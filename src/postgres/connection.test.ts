@@ -35,6 +35,23 @@ describe('openPool', () => {
     await expect(opening).rejects.not.toThrow(/kw-secret/);
   });
 
+  it('refuses a password written with an unencoded / ? or #, which pg reads as a host and a port (connecting elsewhere, its digits in the error), without quoting it', () => {
+    for (const connectionString of ['postgres://writer:1234/5678@db.internal/app', 'postgresql://writer:77?pq@db.internal:5432/app', 'postgres://writer:31#zz@db.internal/app']) {
+      let thrown: unknown;
+      try {
+        postgresAudit({ connectionString });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(InvalidRequestError);
+      expect((thrown as InvalidRequestError).param).toBe('connectionString');
+      expect((thrown as Error).message).toMatch(/^postgresAudit: connectionString has an @ after a \/, \? or #: .*percent-encoded/);
+      for (const part of ['1234', '5678', '77', 'pq', '31', 'zz']) expect((thrown as Error).message).not.toContain(part);
+    }
+    // An @ in the query of a URL without credentials is no password: taken.
+    expect(() => postgresAudit({ connectionString: 'postgres:///app?host=/var/run/postgresql&user=auditor@corp' })).not.toThrow();
+  });
+
   it('takes a URL, and a socket directory as pg does', async () => {
     for (const connectionString of ['postgres://app:pw@db.internal:5432/audit', 'postgresql://db.internal/audit?sslmode=require', '/var/run/postgresql audit']) {
       const opened = await openPool({ connectionString }, 'postgresAudit');

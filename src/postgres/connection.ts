@@ -36,6 +36,13 @@ export interface OpenedPool {
   close(): Promise<void>;
 }
 
+/**
+ * Credentials holding an unencoded `/`, `?` or `#` (`postgres://writer:1234/5678@db/app`): the URL
+ * parser and pg end the host there, reading host `writer` and port 1234, so every connection goes
+ * elsewhere and its error ("connect ECONNREFUSED …:1234") quotes the password's first part.
+ */
+const unencodedUserInfo = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@]*:[^/?#@]*[/?#][^]*@/i;
+
 /** Refuses what would otherwise fail every connection later, each time with pg's words. */
 export function checkConnectionOptions(options: PostgresConnectionOptions, where: string): void {
   const { connectionString, statementTimeoutMs } = options;
@@ -43,6 +50,12 @@ export function checkConnectionOptions(options: PostgresConnectionOptions, where
   // named "base": every connection would fail with "getaddrinfo ENOTFOUND base". Not echoed: it may hold a password.
   if (options.pool === undefined && connectionString && !connectionString.startsWith('/') && !URL.canParse(connectionString)) {
     throw new InvalidRequestError(`${where}: connectionString must be a URL such as postgres://user@host:5432/database (or a socket directory)`, 'connectionString');
+  }
+  if (options.pool === undefined && connectionString && unencodedUserInfo.test(connectionString)) {
+    throw new InvalidRequestError(
+      `${where}: connectionString has an @ after a /, ? or #: a password holding one must be written percent-encoded (/ as %2F, ? as %3F, # as %23), or pg reads another host and port`,
+      'connectionString',
+    );
   }
   if (statementTimeoutMs !== undefined && !(Number.isSafeInteger(statementTimeoutMs) && statementTimeoutMs >= 0)) {
     throw new InvalidRequestError(`${where}: statementTimeoutMs must be a whole number of milliseconds, 0 or more (0: no limit); got ${statementTimeoutMs}`, 'statementTimeoutMs');
