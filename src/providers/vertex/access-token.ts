@@ -1,4 +1,5 @@
 import { RouterError } from '../../errors.js';
+import { redactCredentialShapes } from '../redact.js';
 import { raisedBeforeSending } from '../upstream-error.js';
 
 /*
@@ -150,13 +151,61 @@ export class AccessTokens {
       const expiry = client.credentials?.expiry_date;
       return typeof expiry === 'number' ? { token, expiresAt: expiry } : { token };
     } catch (error) {
-      throw this.#error(`application default credentials gave no access token (${error instanceof Error ? error.message : String(error)}); set GOOGLE_APPLICATION_CREDENTIALS or pass accessToken`);
+      // A token server's refusal is its own words (error_description), which may quote what it
+      // was sent: the refresh token, the client secret. What the library holds is scrubbed out.
+      const said = redactSecrets(error instanceof Error ? error.message : String(error), heldSecrets(this.#auth));
+      throw this.#error(`application default credentials gave no access token (${said}); set GOOGLE_APPLICATION_CREDENTIALS or pass accessToken`);
     }
   }
 
   #error(message: string): RouterError {
     return new RouterError(`${this.#providerId}: ${message}`, { code: 'upstream_error', status: 500, providerId: this.#providerId });
   }
+}
+
+/** Fields of google-auth-library's objects holding a credential (`refreshToken`, `client_secret`, `private_key`…), not where one is sent. */
+const secretField = /secret|refresh_?token|private_?key|password|access_?token|^token$|assertion/i;
+const addressField = /ur[il]$|endpoint/i;
+
+/**
+ * The credentials held in the fields of `root` (google-auth-library's GoogleAuth: the credentials
+ * file it read, its client), as written and as a form body or a URL carries them. The walk is
+ * bounded (depth, objects seen); never throws.
+ */
+function heldSecrets(root: unknown): string[] {
+  const found = new Set<string>();
+  const seen = new Set<object>();
+  const visit = (value: unknown, depth: number) => {
+    if (typeof value !== 'object' || value === null || depth > 5 || seen.has(value) || seen.size > 2_000) return;
+    seen.add(value);
+    let entries: [string, unknown][];
+    try {
+      entries = Object.entries(value);
+    } catch {
+      return;
+    }
+    for (const [name, field] of entries) {
+      if (typeof field === 'string') {
+        if (field.length >= 8 && secretField.test(name) && !addressField.test(name)) found.add(field);
+      } else visit(field, depth + 1);
+    }
+  };
+  visit(root, 0);
+  const secrets = new Set<string>();
+  for (const secret of found) {
+    secrets.add(secret);
+    secrets.add(encodeURIComponent(secret));
+    secrets.add(new URLSearchParams({ s: secret }).toString().slice(2));
+  }
+  // Longest first: a secret inside another's encoding goes with it.
+  return [...secrets].sort((a, b) => b.length - a.length);
+}
+
+/** `text` without `secrets` nor any text shaped like a credential (Bearer, Basic, ya29.…). */
+function redactSecrets(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join('[redacted]');
+  return redactCredentialShapes(result);
 }
 
 /**
