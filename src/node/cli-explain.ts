@@ -37,6 +37,14 @@ export function explainTarget(router: RouterOptions, label: string | undefined, 
     return { options: unkeyed, apiKey: undefined };
   }
   const found = Object.entries(keys).find(([, key]) => key.label === label);
+  if (found === undefined && Object.hasOwn(keys, label)) {
+    // The key itself, typed where its label goes: never printed back (terminals and CI logs keep it).
+    const own = keys[label]!.label;
+    throw new UsageError(
+      `--key takes a key's label, not the key itself: ${own === undefined ? 'this key has no label; give it one (label:) in the configuration file' : `give --key ${own}`}`,
+      usage,
+    );
+  }
   if (found === undefined) {
     const labels = Object.values(keys).flatMap((key) => (key.label === undefined ? [] : [key.label]));
     const suggestion = closest(label, labels);
