@@ -1,5 +1,8 @@
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { auditCommand } from './cli-audit.js';
 import { databaseError, safeUrl } from './cli-audit-postgres.js';
+import { auditReportCommand } from './cli-audit-report.js';
 
 describe('safeUrl', () => {
   it('hides a password that the URL parser reads as a port and a path (digits, then / ? or #)', () => {
@@ -32,5 +35,24 @@ describe('safeUrl', () => {
     const message = String((databaseError(error, 'postgres://auditor:s3cret-pass@db/app') as Error).message);
     expect(message).not.toContain('s3cret-pass');
     expect(message).toContain('password authentication failed (tried [redacted])');
+  });
+});
+
+describe('a database URL given where a file goes (--postgres forgotten)', () => {
+  it('is refused naming --postgres, its password hidden, instead of "cannot read postgres://auditor:…"', async () => {
+    const url = 'postgres://auditor:qz81-db-password@db.internal/app';
+    const runs = [
+      () => auditCommand(['verify', url], { stdout: new PassThrough(), stderr: new PassThrough() }),
+      () => auditCommand(['export', url, '--format', 'csv'], { stdout: new PassThrough(), stderr: new PassThrough() }),
+      () => auditReportCommand([url, '--html', 'out.html'], { stdout: new PassThrough(), stderr: new PassThrough(), env: {} }),
+    ];
+    for (const run of runs) {
+      const error = await run().then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect((error as Error).message).toBe('postgres://auditor:***@db.internal/app is a database URL, not a file: give it as --postgres <url>');
+      expect((error as Error).name).toBe('UsageError');
+    }
   });
 });

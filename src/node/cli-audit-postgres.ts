@@ -19,6 +19,15 @@ export function checkDatabaseUrl(url: string | undefined, usage: string): void {
 }
 
 /**
+ * A database URL given where a file goes (`audit verify postgres://…`, `--postgres` forgotten) is
+ * refused naming the option, its password hidden: read as a path, "cannot read <url>" would
+ * print the password.
+ */
+export function checkNotDatabaseUrl(file: string | undefined, usage: string): void {
+  if (file !== undefined && /^postgres(?:ql)?:\/\//i.test(file)) throw new UsageError(`${safeUrl(file)} is a database URL, not a file: give it as --postgres <url>`, usage);
+}
+
+/**
  * The user information as written (`scheme://user:password@`), up to the last `@`: a password
  * written unencoded that starts with digits and holds `/`, `?` or `#` ("1234/5678") makes the URL
  * parser (and pg) read a host, a port and a path instead, with no password to hide.

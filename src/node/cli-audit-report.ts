@@ -6,7 +6,7 @@ import { InvalidRequestError } from '../errors.js';
 import type { JurisdictionFacts } from '../providers/types.js';
 import { auditFileLines } from './audit-file.js';
 import { loadGatewayConfig } from './config/load-config.js';
-import { checkDatabaseUrl, onDatabase, safeUrl } from './cli-audit-postgres.js';
+import { checkDatabaseUrl, checkNotDatabaseUrl, onDatabase, safeUrl } from './cli-audit-postgres.js';
 import { checkInput, checkWritable, FileError, fileErrorReason } from './cli-output.js';
 import { commaList, nonEmpty, parseCommand, UsageError, withProgress, type CommandIo } from './cli-usage.js';
 import { createReportBuilder } from './report/report-data.js';
@@ -55,6 +55,7 @@ export async function auditReportCommand(args: string[], io: Pick<CommandIo, 'st
   const [file] = positionals;
   const database = values.postgres;
   checkDatabaseUrl(database, reportUsage);
+  if (database === undefined) checkNotDatabaseUrl(file, reportUsage);
   if (database !== undefined ? positionals.length > 0 : file === undefined || positionals.length > 1) {
     throw new UsageError('audit report takes one JSONL audit log or --postgres <url>', reportUsage);
   }

@@ -4,7 +4,7 @@ import { auditFilter, type AuditExportOptions } from '../audit/export-audit.js';
 import type { AuditOutcome } from '../audit/types.js';
 import type { VerifyAuditOptions } from '../audit/verify-audit.js';
 import { auditFileLines, exportAuditLines, tornLine, verifyAuditLines } from './audit-file.js';
-import { checkDatabaseUrl, exportPostgres, migratePostgres, verifyPostgres } from './cli-audit-postgres.js';
+import { checkDatabaseUrl, checkNotDatabaseUrl, exportPostgres, migratePostgres, verifyPostgres } from './cli-audit-postgres.js';
 import { checkInput, FileError, fileErrorReason, openOutput, type OutputFile } from './cli-output.js';
 import { auditReportCommand, reportUsage } from './cli-audit-report.js';
 import { commaList, parseCommand, UsageError, wantsHelp, withProgress } from './cli-usage.js';
@@ -101,6 +101,7 @@ async function verify(args: string[], { stdout, stderr }: AuditCommandOutput): P
   if (expected !== undefined && !/^[0-9a-f]{64}$/.test(expected)) {
     throw new UsageError(`--expect-last-hash takes the hash (64 hex digits) the log's last record must have; got "${expected}"`, verifyUsage);
   }
+  if (values.postgres === undefined) checkNotDatabaseUrl(file, verifyUsage);
   if (values.postgres !== undefined) {
     if (positionals.length > 0) throw new UsageError('audit verify takes one file or --postgres <url>, not both', verifyUsage);
     if (values.continues !== undefined || values.segment) throw new UsageError('--continues and --segment are for files; a PostgreSQL chain starts at seq 1', verifyUsage);
@@ -162,6 +163,7 @@ async function exportCommand(args: string[], { stdout, stderr }: AuditCommandOut
   );
   const [file] = positionals;
   checkDatabaseUrl(values.postgres, exportUsage);
+  if (values.postgres === undefined) checkNotDatabaseUrl(file, exportUsage);
   if (values.postgres !== undefined ? positionals.length > 0 : file === undefined || positionals.length > 1) {
     throw new UsageError('audit export takes one file or --postgres <url>', exportUsage);
   }
