@@ -75,12 +75,22 @@ export function headerSecrets(headers: Record<string, string> | undefined): stri
 const credentialHeader = /authorization|api[-_]?key|[-_]key$|token|secret|cookie|password|credential/i;
 
 /**
+ * Credentials whose password starts with digits and holds an unencoded `/`, `?` or `#`
+ * (`https://user:1234/5678@host/v1`): the URL parser ends the host there, reading host `user` and
+ * port 1234, so no credential is seen, the requests go to user:1234, and connection errors and
+ * spans (`server.address`, `server.port`) carry the password's first part.
+ */
+const unencodedUserInfo = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@]*:[^/?#@]*[/?#][^]*@/i;
+
+/**
  * Refuses a base URL that carries credentials (`https://user:secret@host/v1`): they would be sent
  * on every request and quoted by every error about the endpoint; or a query string or fragment
  * (`https://host/v1?key=…`), which the endpoint paths appended to it would land behind. Returns
  * the problem in words, never quoting the credential or the query, or `undefined` for a plain URL.
  */
 export function credentialsInURL(value: string): string | undefined {
+  // Not the URL, which shows the password's first part as its port.
+  if (unencodedUserInfo.test(value)) return 'must not contain credentials (user:password@, here with a password the URL reads as a port and a path): pass the key as apiKey, or in headers, instead';
   let url: URL;
   try {
     url = new URL(value);
