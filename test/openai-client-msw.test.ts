@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { createRouter, openaiClient, RouterError, type ChatCompletionChunk } from '../src/index.js';
+import { createRouter, memoryAudit, openaiClient, RouterError, type ChatCompletionChunk } from '../src/index.js';
 import { mockServer, sseBody, sseEvents } from './helpers/msw.js';
 import { euFacts } from './helpers/providers.js';
 
@@ -153,5 +153,30 @@ describe('openaiClient with the client’s own configuration', () => {
     const cause = (error as { cause?: unknown }).cause;
     expect(cause).toMatchObject({ code: 'upstream_error', upstreamStatus: 401, providerId: 'gateway', isRetryable: false });
     expect((cause as Error).message).toMatch(/gateway rejected the request with 401: Incorrect API key provided/);
+  });
+});
+
+describe('openaiClient never quotes the credentials its client sends', () => {
+  it('a gateway key in the client\'s default headers or default query, echoed by the upstream, is redacted from the error and the audit record', async () => {
+    const headerKey = 'gw-qz81-header-credential';
+    const queryKey = 'gq-qz81-query-credential';
+    upstream.use(
+      http.post(`${baseURL}/chat/completions`, ({ request }) =>
+        HttpResponse.json(
+          { error: { message: `subscription ${request.headers.get('ocp-apim-subscription-key')} refused for ${request.url}`, type: 'invalid_request_error' } },
+          { status: 401 },
+        ),
+      ),
+    );
+    const client = new OpenAI({ apiKey: 'sk-user', baseURL, defaultHeaders: { 'Ocp-Apim-Subscription-Key': headerKey }, defaultQuery: { 'subscription-key': queryKey } });
+    const audit = memoryAudit();
+    const provider = openaiClient(client, { id: 'gateway', jurisdiction: euFacts, models: [{ id: 'model-a', price: { input: 2, output: 6, currency: 'EUR' } }] });
+    const router = createRouter({ providers: [provider], policy: 'eu-sovereign', retry: { retries: 0 }, audit: [audit] });
+    const error = await router.chat.completions.create({ model: 'model-a', messages }).catch((caught: unknown) => caught);
+    expect(RouterError.isInstance(error)).toBe(true);
+    await router.close();
+    const said = `${(error as Error).message} ${JSON.stringify(error)} ${String(((error as Error).cause as Error | undefined)?.message)} ${JSON.stringify(audit.records)}`;
+    expect(said).toContain('subscription [redacted] refused');
+    expect(said).not.toContain('qz81');
   });
 });

@@ -12,7 +12,7 @@ import { paramPath } from '../internal/param-path.js';
 import { kebabCase } from './openai-compatible.js';
 import { describeOptionIssue, modelOffersShape } from './model-offer-shape.js';
 import { isChatCompletion, isEmbeddingsList, isTextCompletion } from './answer-shape.js';
-import { createRedactor } from './redact.js';
+import { createRedactor, headerSecrets, querySecrets } from './redact.js';
 import { requestPreparationError } from './upstream-error.js';
 import type { CallOptions, Capability, JurisdictionFacts, ModelOffer, Provider } from './types.js';
 
@@ -79,10 +79,11 @@ export function openaiClient(client: OpenAIClientLike, options: OpenAIClientOpti
   const chat = methodOf(client, 'chat.completions', 'pass an openai SDK client, e.g. new OpenAI({ apiKey })');
   const embeddings = serves(models, 'embeddings') ? methodOf(client, 'embeddings', 'a model offers embeddings') : undefined;
   const completions = serves(models, 'completions') ? methodOf(client, 'completions', 'a model offers completions') : undefined;
-  // The client's key, read at each failure (it may be rotated), as the upstream may quote it back.
+  // The client's key and the credentials among its default headers and query, read at each
+  // failure (they may be rotated), as the upstream may quote them back.
   const redact = createRedactor(() => {
     const key: unknown = (client as { apiKey?: unknown }).apiKey;
-    return typeof key === 'string' ? [key] : [];
+    return [...(typeof key === 'string' ? [key] : []), ...clientCredentials(client)];
   });
 
   async function send(method: OpenAICreateMethod, body: object, call: CallOptions): Promise<{ data: unknown; requestId: string | undefined }> {
@@ -196,4 +197,30 @@ function isAsyncIterable(value: unknown): value is SdkStream {
 function requestIdOf(data: unknown): string | undefined {
   const value: unknown = typeof data === 'object' && data !== null ? (data as { _request_id?: unknown })._request_id : undefined;
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The credentials an openai SDK client sends besides its key: the credential headers among its
+ * `defaultHeaders` (a gateway's `Ocp-Apim-Subscription-Key`) and the credential parameters of its
+ * `defaultQuery`, read from the options the SDK keeps. Never throws.
+ */
+function clientCredentials(client: object): string[] {
+  try {
+    const options = (client as { _options?: { defaultHeaders?: unknown; defaultQuery?: unknown } })._options;
+    const headers: Record<string, string> = {};
+    const given = options?.defaultHeaders;
+    // A plain object, a Headers, a list of pairs, or what the SDK builds: { values: Headers, nulls }.
+    const source = typeof given === 'object' && given !== null && (given as { values?: unknown }).values instanceof Headers ? (given as { values: Headers }).values : given;
+    if (source instanceof Headers) {
+      source.forEach((value, name) => (headers[name] = value));
+    } else if (Array.isArray(source)) {
+      for (const pair of source) if (Array.isArray(pair) && typeof pair[1] === 'string') headers[String(pair[0])] = pair[1];
+    } else if (typeof source === 'object' && source !== null) {
+      for (const [name, value] of Object.entries(source)) if (typeof value === 'string') headers[name] = value;
+    }
+    const query = options?.defaultQuery;
+    return [...headerSecrets(headers), ...querySecrets(typeof query === 'object' && query !== null ? (query as Record<string, unknown>) : undefined)];
+  } catch {
+    return [];
+  }
 }

@@ -69,6 +69,23 @@ export function headerSecrets(headers: Record<string, string> | undefined): stri
 }
 
 /**
+ * The secrets in a set of query parameters (an SDK client's `defaultQuery`: Azure API
+ * Management's `subscription-key`, Google's `key`, a SAS `sig`), as written and URL-encoded: an
+ * upstream quoting the URL it was sent quotes them.
+ */
+export function querySecrets(query: Record<string, unknown> | undefined): string[] {
+  const secrets: string[] = [];
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (typeof value !== 'string' || !credentialParameter.test(name)) continue;
+    secrets.push(value, encodeURIComponent(value), new URLSearchParams({ value }).toString().slice('value='.length));
+  }
+  return secrets;
+}
+
+/** Query parameter names that carry credentials: a header's (`api_key`, `*-key`, `*token*`…), and `key`, `code`, `sig`. */
+const credentialParameter = /^(?:key|code|sig|signature)$|authorization|api[-_]?key|[-_]key$|token|secret|password|credential/i;
+
+/**
  * Header names that carry credentials: `authorization`, `api-key`, `x-api-key`, `x-goog-api-key`,
  * any `*-key` (Azure API Management's `ocp-apim-subscription-key`), `*-token`, `*-secret`…
  */
