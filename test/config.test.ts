@@ -323,6 +323,11 @@ describe('configuration files', () => {
     expect(error.message).toContain('llm.internal:8443 /v1');
     expect(error.message).not.toContain('s3cr3t');
     expect(error.message).not.toContain('gateway:');
+    // Nor with a key in its query string: what follows ? or # is not quoted.
+    const query = file('url-query.yaml', readFileSync(path, 'utf8').replace('"https://gateway:s3cr3t pass@llm.internal:8443 /v1"', '"https://llm.internal:8443 /v1?api_key=qz81-query-key#qz81-fragment"'));
+    const queried = await failure(query);
+    expect(queried.message).toMatch(/baseURL: Invalid URL; got "https:\/\/llm\.internal:8443 \/v1\?…"$/);
+    expect(queried.message).not.toContain('qz81');
   });
 
   it('a value from ${ENV} that the file cannot use names the setting and the variable, never its value (a key put where a URL, a strategy or a port goes)', async () => {

@@ -190,12 +190,12 @@ function typeOf(value: unknown): string {
 }
 
 /**
- * A value as an error quotes it, without the user name and password a URL may carry: the value
- * may come from `${ENV}` (a connection string, an endpoint with its credentials), and the message
- * goes to a terminal and the logs. Everything from `://` to the last `@` goes, valid URL or not.
+ * A value as an error quotes it, without the user name and password a URL may carry, nor its
+ * query and fragment (`?api_key=…`): the message goes to a terminal and the logs. Everything from
+ * `://` to the last `@` goes, and after a URL's first `?` or `#` only `?…` is kept, valid URL or not.
  */
 function quoted(value: unknown): string {
-  return JSON.stringify(typeof value === 'string' ? value.replace(/:\/\/.*@/s, '://') : value) ?? String(value);
+  return JSON.stringify(typeof value === 'string' ? value.replace(/:\/\/.*@/s, '://').replace(/(:\/\/[^?#]*)[?#].*$/s, '$1?…') : value) ?? String(value);
 }
 
 /**
