@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createRouter } from '../src/index.js';
 import { configJsonSchemaText } from '../src/node/config/config-json-schema.js';
 import { ConfigError, loadConfig, loadGatewayConfig } from '../src/node/index.js';
@@ -348,6 +348,30 @@ describe('configuration files', () => {
       const error = await failure(file('env-secret.yaml', text), environment);
       expect(error.message).toMatch(expected);
       expect(inspect(error, { depth: 10 })).not.toContain('qz81');
+    }
+  });
+
+  it('a .mjs file reading process.env itself: a value the file cannot use that is a variable\'s value is named by the variable, never quoted', async () => {
+    const path = file(
+      'env-module.mjs',
+      'export default {\n  providers: [{ openaiCompatible: { id: "on-prem", baseURL: process.env.ON_PREM_URL_FOR_TEST, apiKey: "none",\n' +
+        '    jurisdiction: { operator: { name: "Example GmbH", country: "DE", parents: [] }, hosting: ["DE"] },\n' +
+        '    models: [{ id: "m", price: { input: 0, output: 0, currency: "EUR" } }] } }],\n  strategy: process.env.STRATEGY_FOR_TEST,\n};\n',
+    );
+    vi.stubEnv('ON_PREM_URL_FOR_TEST', 'sk-live-qz81module0123456789');
+    vi.stubEnv('STRATEGY_FOR_TEST', 'cheapest');
+    try {
+      const url = await failure(path, process.env);
+      expect(url.message).toMatch(/providers\[0\]\.openaiCompatible\.baseURL: Invalid URL; got "\$\{ON_PREM_URL_FOR_TEST\}" \(from the environment/);
+      expect(inspect(url, { depth: 10 })).not.toContain('qz81');
+      vi.stubEnv('ON_PREM_URL_FOR_TEST', 'https://llm.internal/v1');
+      vi.stubEnv('STRATEGY_FOR_TEST', 'qz81-strategy-secret');
+      // Another file: a module is evaluated once, and this one read the variables before.
+      const strategy = await failure(file('env-module-2.mjs', readFileSync(path, 'utf8')), process.env);
+      expect(strategy.message).toMatch(/strategy: unknown strategy "\$\{STRATEGY_FOR_TEST\}" \(from the environment/);
+      expect(inspect(strategy, { depth: 10 })).not.toContain('qz81');
+    } finally {
+      vi.unstubAllEnvs();
     }
   });
 

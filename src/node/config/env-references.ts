@@ -42,6 +42,12 @@ export interface SubstitutedConfig {
    * upstream text leaves them: replacing "80" everywhere would garble the text.
    */
   hide: (text: string) => string;
+  /**
+   * The variable (`${NAME}`) of the environment whose value is exactly `value` (6 characters or
+   * more), if any: a file that reads `process.env` itself (`.mjs`, `.ts`) holds values no
+   * reference marks, and an error names such a value by its variable, never quotes it.
+   */
+  variableOf: (value: string) => string | undefined;
 }
 
 /**
@@ -93,5 +99,14 @@ export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessE
   // Longest first: a value inside another is replaced within it only after the longer one is gone.
   const hidden = [...values].filter(([value]) => value.length >= 6).sort(([a], [b]) => b.length - a.length);
   const hide = (text: string) => hidden.reduce((result, [value, name]) => result.split(value).join(name), text);
-  return { data, wholeReferences, written, hide };
+  let byValue: Map<string, string> | undefined;
+  const variableOf = (value: string) => {
+    if (value.length < 6) return undefined;
+    if (byValue === undefined) {
+      byValue = new Map();
+      for (const [name, found] of Object.entries(environment)) if (found !== undefined && found.length >= 6 && !byValue.has(found)) byValue.set(found, `\${${name}}`);
+    }
+    return byValue.get(value);
+  };
+  return { data, wholeReferences, written, hide, variableOf };
 }

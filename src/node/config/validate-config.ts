@@ -8,7 +8,7 @@ import type { ConfigPath, ConfigSource } from './read-config-file.js';
 type Issue = z.core.$ZodIssue;
 
 /** Where the file's values came from the environment. */
-type References = Pick<SubstitutedConfig, 'wholeReferences' | 'written'>;
+type References = Pick<SubstitutedConfig, 'wholeReferences' | 'written'> & Partial<Pick<SubstitutedConfig, 'variableOf'>>;
 
 /**
  * Validates the data of a configuration file; the first problem becomes a ConfigError naming its
@@ -31,7 +31,7 @@ export function validateConfig(source: ConfigSource, data: unknown, references: 
   const checkPolicy = (name: string | undefined, path: ConfigPath) => {
     if (name === undefined || known.includes(name)) return;
     const suggestion = closest(name, known);
-    const written = references.written.get(formatPath(path));
+    const written = writtenFor(references, path, name);
     throw new ConfigError(source.file, `unknown policy ${written === undefined ? name : fromEnvironment(written)}: ${suggestion ? `did you mean ${suggestion}? ` : ''}use ${known.join(', ')}, or declare it under policies`, {
       line: source.lineOf(path),
       path: formatPath(path),
@@ -115,7 +115,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 
 function describeIssue(source: ConfigSource, data: unknown, issue: Issue, references: References): ConfigError {
   const path = issue.path as PropertyKey[];
-  const written = path.length > 0 ? references.written.get(formatPath(path)) : undefined;
+  const written = path.length > 0 ? writtenFor(references, path, valueAt(data, path)) : undefined;
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
     const allowed = allowedKeys(path, data);
@@ -196,6 +196,15 @@ function typeOf(value: unknown): string {
  */
 function quoted(value: unknown): string {
   return JSON.stringify(typeof value === 'string' ? value.replace(/:\/\/.*@/s, '://').replace(/(:\/\/[^?#]*)[?#].*$/s, '$1?…') : value) ?? String(value);
+}
+
+/**
+ * What the file wrote for the value at `path` when it came from the environment: its `${NAME}`
+ * text, or, for a value no reference marks (a `.mjs` file reading `process.env`), the variable
+ * holding exactly that value.
+ */
+function writtenFor(references: References, path: readonly PropertyKey[], value: unknown): string | undefined {
+  return references.written.get(formatPath(path)) ?? (typeof value === 'string' ? references.variableOf?.(value) : undefined);
 }
 
 /**
