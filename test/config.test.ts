@@ -381,6 +381,15 @@ describe('configuration files', () => {
     const infomaniak = await failure(file('infomaniak-env.yaml', 'providers:\n  - preset: infomaniak\n    apiKey: k\n    productId: "${PRODUCT_FOR_TEST}"\n'), { PRODUCT_FOR_TEST: 'qz81 product secret' });
     expect(infomaniak.message).toMatch(/:2: providers\[0\]: infomaniak: productId "\$\{PRODUCT_FOR_TEST\}" is not a product id/);
     for (const error of [azure, infomaniak]) expect(inspect(error, { depth: 10 })).not.toContain('qz81');
+    // A .mjs file reading process.env itself: the same.
+    vi.stubEnv('AZURE_RESOURCE_FOR_TEST', 'qz81-azure key/secret');
+    try {
+      const module = await failure(file('azure-env.mjs', 'export default { providers: [{ preset: "azureOpenAI", apiKey: "k", resource: process.env.AZURE_RESOURCE_FOR_TEST }] };\n'), process.env);
+      expect(module.message).toMatch(/providers\[0\]: azureOpenAI: resource "\$\{AZURE_RESOURCE_FOR_TEST\}" is not an Azure resource name/);
+      expect(inspect(module, { depth: 10 })).not.toContain('qz81');
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('JSON errors carry lines too, and a policy name is checked against the declared ones', async () => {

@@ -37,8 +37,9 @@ export interface SubstitutedConfig {
   written: ReadonlyMap<string, string>;
   /**
    * Replaces in a text (an error's message from a factory the file's settings went to) each value
-   * read from the environment by the reference that read it, so a message that quotes a setting
-   * never quotes a secret. Values shorter than 6 characters are left, as the redaction of
+   * read from the environment by the reference that read it (and each setting that is exactly a
+   * variable's value, as a module reading `process.env` gives), so a message that quotes a
+   * setting never quotes a secret. Values shorter than 6 characters are left, as the redaction of
    * upstream text leaves them: replacing "80" everywhere would garble the text.
    */
   hide: (text: string) => string;
@@ -108,5 +109,17 @@ export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessE
     }
     return byValue.get(value);
   };
-  return { data, wholeReferences, written, hide, variableOf };
+  // A value no reference marks (a module reading process.env itself) that is a variable's value
+  // is hidden too, as its variable.
+  const unmarked = new Map<string, string>();
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') {
+      const name = variableOf(value);
+      if (name !== undefined) unmarked.set(value, name);
+    } else if (Array.isArray(value)) value.forEach(collect);
+    else if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) Object.values(value).forEach(collect);
+  };
+  collect(data);
+  const hideAll = (text: string) => [...unmarked].sort(([a], [b]) => b.length - a.length).reduce((result, [value, name]) => result.split(value).join(name), hide(text));
+  return { data, wholeReferences, written, hide: hideAll, variableOf };
 }
