@@ -1,4 +1,5 @@
 import { http, HttpResponse } from 'msw';
+import { inspect } from 'node:util';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { createRouter, memoryAudit, openaiClient, RouterError, type ChatCompletionChunk } from '../src/index.js';
@@ -178,5 +179,24 @@ describe('openaiClient never quotes the credentials its client sends', () => {
     const said = `${(error as Error).message} ${JSON.stringify(error)} ${String(((error as Error).cause as Error | undefined)?.message)} ${JSON.stringify(audit.records)}`;
     expect(said).toContain('subscription [redacted] refused');
     expect(said).not.toContain('qz81');
+  });
+
+  it('a client whose baseURL carries credentials or a query is refused when the provider is built, without quoting them', () => {
+    // fetch refuses a URL with credentials on every call, in words that quote it whole; the SDK
+    // appends each path after a query, so a ?code=… base URL reaches no endpoint.
+    const build = (url: string) => {
+      try {
+        openaiClient(new OpenAI({ apiKey: 'sk-user', baseURL: url }), { id: 'gateway', jurisdiction: euFacts, models: [{ id: 'model-a', price: { input: 2, output: 6, currency: 'EUR' } }] });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    const credentials = build('https://gw:qz81-password@gateway.example.test/v1');
+    expect(RouterError.isInstance(credentials) && credentials.code).toBe('invalid_request');
+    expect((credentials as Error).message).toMatch(/^openaiClient: the client's baseURL must not contain credentials \(user:password@\).*apiKey or its defaultHeaders/);
+    const query = build('https://gateway.example.test/v1?code=qz81-function-key');
+    expect((query as Error).message).toMatch(/^openaiClient: the client's baseURL must not contain a query string or fragment.*defaultQuery/);
+    for (const error of [credentials, query]) expect(inspect(error, { depth: 10 })).not.toContain('qz81');
   });
 });

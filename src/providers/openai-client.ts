@@ -12,7 +12,7 @@ import { paramPath } from '../internal/param-path.js';
 import { kebabCase } from './openai-compatible.js';
 import { describeOptionIssue, modelOffersShape } from './model-offer-shape.js';
 import { isChatCompletion, isEmbeddingsList, isTextCompletion } from './answer-shape.js';
-import { createRedactor, headerSecrets, querySecrets } from './redact.js';
+import { createRedactor, credentialsInURL, headerSecrets, querySecrets } from './redact.js';
 import { requestPreparationError } from './upstream-error.js';
 import type { CallOptions, Capability, JurisdictionFacts, ModelOffer, Provider } from './types.js';
 
@@ -74,6 +74,7 @@ export function openaiClient(client: OpenAIClientLike, options: OpenAIClientOpti
     const cause = new s.ShapeError(parsed.issues, describeOptionIssue);
     throw new InvalidRequestError(`openaiClient: ${paramPath(issue.path) || 'options'} ${s.messageOf(issue, describeOptionIssue)}`, null, cause);
   }
+  checkClientBaseURL(client);
   const id = options.id;
   const models = parsed.data.models;
   const chat = methodOf(client, 'chat.completions', 'pass an openai SDK client, e.g. new OpenAI({ apiKey })');
@@ -223,4 +224,21 @@ function clientCredentials(client: object): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Refuses a client whose base URL carries credentials (fetch refuses such a URL on every call, in
+ * words that quote it whole, password included) or a query (the SDK appends each endpoint's path
+ * after it), naming neither.
+ */
+function checkClientBaseURL(client: object): void {
+  const baseURL: unknown = (client as { baseURL?: unknown }).baseURL;
+  const problem = typeof baseURL === 'string' ? credentialsInURL(baseURL) : undefined;
+  if (problem === undefined) return;
+  throw new InvalidRequestError(
+    problem.startsWith('must not contain credentials')
+      ? "openaiClient: the client's baseURL must not contain credentials (user:password@): fetch refuses such a URL on every call; give the key as the client's apiKey or its defaultHeaders"
+      : "openaiClient: the client's baseURL must not contain a query string or fragment (?… or #…): the SDK appends each endpoint's path after it; give query parameters as the client's defaultQuery",
+    null,
+  );
 }
