@@ -30,6 +30,11 @@ function mistralUpstream() {
       const body = (await request.json()) as Record<string, unknown>;
       bodies.push(body);
       for (const field of ['stream_options', 'max_completion_tokens', 'seed']) if (field in body) return extraForbidden(field, body[field]);
+      const ids = (body.messages as { tool_call_id?: string; tool_calls?: { id: string }[] }[]).flatMap((message) => [message.tool_call_id, ...(message.tool_calls ?? []).map((call) => call.id)]);
+      const badId = ids.find((id) => id !== undefined && !/^[a-zA-Z0-9]{9}$/.test(id));
+      if (badId !== undefined) {
+        return HttpResponse.json({ object: 'error', message: `Tool call id was ${badId} but must be a-z, A-Z, 0-9, with a length of 9.`, type: 'invalid_function_call', param: null, code: '3280' }, { status: 400 });
+      }
       const base = { id: 'cmpl-m1', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'mistral-small-2603' };
       const usage = { prompt_tokens: 1000, completion_tokens: 2000, total_tokens: 3000 };
       if (body.stream !== true) {
@@ -86,6 +91,32 @@ describe('Mistral AI (mistral() and mistralEU())', () => {
       [300, false, 7, false],
       [300, false, undefined, false],
     ]);
+  });
+
+  test("a conversation whose tool calls another provider answered (ids call_…, toolu_…) goes on at Mistral, the caller's messages untouched", async () => {
+    const bodies = mistralUpstream();
+    const messages = [
+      { role: 'user' as const, content: 'Weather in Paris and Lyon?' },
+      {
+        role: 'assistant' as const,
+        content: null,
+        tool_calls: [
+          { id: 'call_PTLP8xhu3uwZk4l3nlnrrJha', type: 'function' as const, function: { name: 'weather', arguments: '{"city":"Paris"}' } },
+          { id: 'toolu_01A09q90qw90lq917835lq9', type: 'function' as const, function: { name: 'weather', arguments: '{"city":"Lyon"}' } },
+        ],
+      },
+      { role: 'tool' as const, tool_call_id: 'call_PTLP8xhu3uwZk4l3nlnrrJha', content: '18 °C' },
+      { role: 'tool' as const, tool_call_id: 'toolu_01A09q90qw90lq917835lq9', content: '21 °C' },
+    ];
+    const before = structuredClone(messages);
+    const answer = await mistralRouter().chat.completions.create({ model: 'mistral-small-4', messages });
+    expect(answer.choices[0]?.message.content).toBe('Bonjour');
+    const sent = bodies[0]!.messages as { tool_call_id?: string; tool_calls?: { id: string }[] }[];
+    const calls = sent[1]!.tool_calls!.map((call) => call.id);
+    expect(calls.every((id) => /^[a-zA-Z0-9]{9}$/.test(id))).toBe(true);
+    expect(new Set(calls).size).toBe(2);
+    expect([sent[2]!.tool_call_id, sent[3]!.tool_call_id]).toEqual(calls);
+    expect(messages).toEqual(before);
   });
 
   test('a Responses request limited by max_output_tokens streams from Mistral', async () => {

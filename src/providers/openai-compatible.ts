@@ -37,8 +37,15 @@ import {
 import { defaultMaxResponseBytes, readJsonBody } from './read-json-body.js';
 import { isChatCompletion, isEmbeddingsList, isTextCompletion } from './answer-shape.js';
 import { createRedactor, credentialsInURL, headerSecrets } from './redact.js';
+import type { OpenAICompatibleDialect } from './dialect.js';
+import { loadOnce, notLoaded } from '../internal/load-once.js';
+
+// Loaded on the first request of a deployment with a dialect: most have none.
+const dialectModule = loadOnce(() => import('./dialect.js'));
 
 /** What `openaiCompatible()` takes: one deployment of an OpenAI-compatible API. */
+export type { OpenAICompatibleDialect } from './dialect.js';
+
 export interface OpenAICompatibleOptions {
   /**
    * The deployment's own rate limits (your quota with the vendor): at most `rpm` attempts (and
@@ -148,32 +155,6 @@ export interface OpenAICompatibleOptions {
   dialect?: OpenAICompatibleDialect | undefined;
 }
 
-/** Where an OpenAI-compatible upstream's chat completions wire differs from OpenAI's. */
-export interface OpenAICompatibleDialect {
-  /**
-   * The one field this upstream reads the output-token limit from. A request's limit in the
-   * other field (`max_tokens` or `max_completion_tokens`) is sent in this one; when a request
-   * sets both, the smaller is sent. Mistral AI refuses `max_completion_tokens` (422, "Extra
-   * inputs are not permitted"); OpenAI's reasoning models refuse `max_tokens`.
-   * @default undefined (both sent as given)
-   */
-  maxTokens?: 'max_tokens' | 'max_completion_tokens' | undefined;
-  /**
-   * Whether this upstream takes `stream_options`. When false, streams are sent without it (the
-   * caller's included), and the upstream must report usage on its last chunk unasked, as Mistral
-   * AI does; cost accounting reads it from there.
-   * @default true
-   */
-  streamOptions?: boolean | undefined;
-  /**
-   * Request fields this upstream takes under another name, OpenAI's name → the upstream's, e.g.
-   * `{ seed: 'random_seed' }` for Mistral AI. A field the request also sets under the upstream's
-   * name keeps that value.
-   * @default {}
-   */
-  renames?: Record<string, string> | undefined;
-}
-
 /** Provider ids: `mistral-ai`, `azure-openai-swe`. */
 export const kebabCase = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -204,6 +185,7 @@ const optionsShape = s.object({
       maxTokens: s.optional(s.oneOf(['max_tokens', 'max_completion_tokens'], "must be 'max_tokens' or 'max_completion_tokens'")),
       streamOptions: s.optional(s.boolean()),
       renames: s.optional(s.record(s.string(), s.string(s.minLength(1, 'must name a field')))),
+      toolCallIds: s.optional(s.oneOf(['alphanumeric-9'], "must be 'alphanumeric-9'")),
     }),
   ),
 });
@@ -257,18 +239,19 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
   const keyHeader = (options.apiKeyHeader ?? 'authorization').toLowerCase();
   const keyValue = (key: string) => (keyHeader === 'authorization' ? `Bearer ${key}` : key);
   const keySource = typeof options.apiKey === 'function' ? options.apiKey : undefined;
-  const limitField = options.dialect?.maxTokens;
   const streamOptions = options.dialect?.streamOptions !== false;
-  const renames = Object.entries(options.dialect?.renames ?? {});
-  /** A chat request's body in this upstream's dialect (changed in place). */
-  const toDialect = (body: Record<string, unknown>) => {
-    if (limitField !== undefined) toLimitField(body, limitField);
-    for (const [from, to] of renames) {
-      if (!(from in body)) continue;
-      if (!(to in body)) body[to] = body[from];
-      delete body[from];
-    }
-  };
+  const dialect = options.dialect;
+  const dialectRewriter =
+    dialect === undefined
+      ? undefined
+      : loadOnce(async () => {
+          try {
+            return (await dialectModule()).dialectRewriter(dialect);
+          } catch (error) {
+            // Nothing was sent: the library's fault, not the deployment's.
+            throw raisedBeforeSending(notLoaded(`${id}: the rewriting of requests into its dialect`, error, ', so nothing was sent'));
+          }
+        });
 
   // Header names lowercased once, so a user's `Authorization` replaces ours instead of joining it.
   const baseHeaders: Record<string, string> = { 'content-type': 'application/json' };
@@ -350,7 +333,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
 
     async doChat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
       const { route: _route, simulate: _simulate, ...body } = request;
-      toDialect(body);
+      if (dialectRewriter !== undefined) (await dialectRewriter())(body);
       if (body.stream === true) {
         // A non-streaming call must get JSON back; stream_options without stream is a 400 upstream.
         delete body.stream;
@@ -365,7 +348,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
 
     async doChatStream(request: ChatRequest, call: CallOptions): Promise<ChatStreamResult> {
       const { route: _route, simulate: _simulate, ...body } = request;
-      toDialect(body);
+      if (dialectRewriter !== undefined) (await dialectRewriter())(body);
       body.stream = true;
       if (streamOptions) body.stream_options = { ...body.stream_options, include_usage: true };
       else delete body.stream_options;
@@ -427,16 +410,4 @@ function withCallHeaders(base: Record<string, string>, extra: Record<string, str
   const merged = { ...base };
   for (const [name, value] of Object.entries(extra)) merged[name.toLowerCase()] = value;
   return merged;
-}
-
-/** Moves a request's output-token limit into `field` (the smaller when both fields are set). */
-function toLimitField(body: Record<string, unknown>, field: 'max_tokens' | 'max_completion_tokens'): void {
-  const other = field === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens';
-  const moved = body[other] as number | null | undefined;
-  if (moved === undefined) return;
-  delete body[other];
-  // The other field's null says "no limit": the limit set here, if any, stands.
-  if (moved === null) return;
-  const kept = body[field] as number | null | undefined;
-  body[field] = kept == null ? moved : Math.min(kept, moved);
 }

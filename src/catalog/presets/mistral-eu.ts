@@ -25,7 +25,7 @@ export function mistralEU(options?: PresetOptions): Provider {
       id: 'mistral-eu',
       baseURL: 'https://api.eu.mistral.ai/v1',
       envVar: 'MISTRAL_API_KEY',
-      dialect: { maxTokens: 'max_tokens', streamOptions: false, renames: { seed: 'random_seed' } },
+      dialect: { maxTokens: 'max_tokens', streamOptions: false, renames: { seed: 'random_seed' }, toolCallIds: 'alphanumeric-9' },
       jurisdiction: facts,
       models: [
         { id: 'mistral-medium-3.5', native: 'mistral-medium-2604', price: usd(1.65, 8.25), context: 262_144, priceAsOf: '2026-10-01' },

@@ -34,7 +34,7 @@ export function mistral(options?: PresetOptions): Provider {
       id: 'mistral-ai',
       baseURL: 'https://api.mistral.ai/v1',
       envVar: 'MISTRAL_API_KEY',
-      dialect: { maxTokens: 'max_tokens', streamOptions: false, renames: { seed: 'random_seed' } },
+      dialect: { maxTokens: 'max_tokens', streamOptions: false, renames: { seed: 'random_seed' }, toolCallIds: 'alphanumeric-9' },
       jurisdiction: facts,
       models: [
         { id: 'mistral-medium-3.5', native: 'mistral-medium-2604', price: usd(1.5, 7.5), context: 262_144, priceAsOf: '2026-10-01' },

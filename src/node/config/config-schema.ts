@@ -98,6 +98,7 @@ const compatibleEntry = z
           maxTokens: z.enum(['max_tokens', 'max_completion_tokens']).optional().describe('The one field the upstream reads the output-token limit from.'),
           streamOptions: z.boolean().optional().describe('false: streams are sent without stream_options (the upstream reports usage unasked).'),
           renames: z.record(z.string(), z.string().min(1)).optional().describe("Fields the upstream takes under another name, e.g. { seed: 'random_seed' }."),
+          toolCallIds: z.enum(['alphanumeric-9']).optional().describe('alphanumeric-9: tool-call ids in the history are sent as nine letters and digits (Mistral AI).'),
         })
         .optional()
         .describe("Where the upstream's chat completions wire differs from OpenAI's."),
