@@ -156,6 +156,43 @@ describe('fallback down the ranking', () => {
     expect([first.requests.length, second.requests.length]).toEqual([1, 1]);
   });
 
+  it('falls back when a deployment answers 413 (the request is too large for it), not counting it against that deployment', async () => {
+    const small = faults.upstream('small').otherwise(fault.status(413, 'Request exceeds the maximum allowed number of bytes.'));
+    const large = faults.upstream('large');
+    const router = createRouter({ providers: [deployment(small, { price: 0.1 }), deployment(large, { price: 0.2 })], strategy: 'cheapest', retry: quickRetry });
+    const response = await router.chat.completions.create({ model: 'model-a', messages });
+    expect(response.provider).toBe('large');
+    expect(tried(response.route.attempts)).toEqual(['small:error', 'large:ok']);
+    expect(response.route.attempts[0]).toMatchObject({ status: 413, code: 'invalid_request', message: expect.stringMatching(/too large for this deployment/) });
+    expect(router.health().find((entry) => entry.provider === 'small')).toMatchObject({ failures: 0, consecutiveFailures: 0 });
+  });
+
+  it('returns the upstream’s 413, saying what to do, when the request is too large for every deployment', async () => {
+    const first = faults.upstream('first').otherwise(fault.status(413, 'Request exceeds the maximum allowed number of bytes.'));
+    const second = faults.upstream('second').otherwise(fault.status(413, 'Request Entity Too Large'));
+    const router = createRouter({ providers: [deployment(first, { price: 0.1 }), deployment(second, { price: 0.2 })], strategy: 'cheapest', retry: quickRetry });
+    const error = await rejection(router.chat.completions.create({ model: 'model-a', messages }));
+    expect(error).toMatchObject({ status: 413, code: 'invalid_request', providerId: 'second', isRetryable: false });
+    expect(error.message).toMatch(/second returned 413: Request Entity Too Large .*too large for this deployment: send a smaller request/);
+    expect(tried(error.route!.attempts)).toEqual(['first:error', 'second:error']);
+    expect([first.requests.length, second.requests.length]).toEqual([1, 1]);
+  });
+
+  it('falls back when a deployment answers 404 for the model, and says the deployment does not serve it', async () => {
+    const unknown = faults.upstream('unknown').otherwise(fault.status(404, 'The model `model-a` does not exist or you do not have access to it.'));
+    const spare = faults.upstream('spare');
+    const router = createRouter({ providers: [deployment(unknown, { price: 0.1 }), deployment(spare, { price: 0.2 })], strategy: 'cheapest', retry: quickRetry });
+    const response = await router.chat.completions.create({ model: 'model-a', messages });
+    expect(tried(response.route.attempts)).toEqual(['unknown:error', 'spare:ok']);
+    expect(unknown.requests).toHaveLength(1);
+
+    const only = createRouter({ providers: [deployment(unknown)], retry: quickRetry });
+    const error = await rejection(only.chat.completions.create({ model: 'model-a', messages }));
+    expect(error).toMatchObject({ status: 502, code: 'all_providers_failed' });
+    expect(error.message).toContain('unknown/model-a: returned 404, model or endpoint not found');
+    expect(error.message).toMatch(/does not serve this model under this id, or its baseURL is wrong: check the model ids offered for provider unknown and its baseURL/);
+  });
+
   it('with route.allow_fallbacks false, retries the first choice but never calls another', async () => {
     const only = faults.upstream('only').otherwise(fault.status(503));
     const spare = faults.upstream('spare');

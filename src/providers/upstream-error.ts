@@ -42,12 +42,14 @@ const maxQuoted = 500;
 
 /** Maps an upstream HTTP status to the router's code, status and retryability. */
 export function classifyStatus(status: number): Classification {
-  if (status === 400 || status === 422) return { code: 'invalid_request', status, isRetryable: false };
+  // 413: too large for this deployment, which another may take (see exceedsDeploymentLimit).
+  if (status === 400 || status === 413 || status === 422) return { code: 'invalid_request', status, isRetryable: false };
   if (status === 408) return { code: 'timeout', status: 504, isRetryable: true };
   if (status === 409) return { code: 'upstream_error', status: 502, isRetryable: true };
   if (status === 429) return { code: 'rate_limited', status: 429, isRetryable: true };
   if (status >= 500) return { code: 'upstream_error', status: 502, isRetryable: true };
   // 401/403 (our credentials), 404 (model unknown upstream), other 4xx: asking again won't help.
+  // Still the deployment's fault, not the caller's: the router falls back.
   return { code: 'upstream_error', status: 502, isRetryable: false };
 }
 
@@ -101,7 +103,12 @@ export function errorFromStatus(
         : (status >= 300 && status < 400) || status === 0
           ? // 0: a browser's fetch hides a redirect it was told not to follow.
             `${providerId} answered with a redirect (${status}), which is never followed: the deployment is the host its jurisdiction facts describe; point its baseURL at the final endpoint`
-          : `${providerId} returned ${status}: ${quoted}`;
+          : status === 413
+            ? `${providerId} returned 413: ${quoted} (the request is too large for this deployment: send a smaller request, with fewer or smaller images and files or a shorter prompt)`
+            : status === 404
+              ? // A model id the deployment does not serve (or an API path its baseURL misses): the router falls back.
+                `${providerId} returned 404, model or endpoint not found: ${quoted} (the deployment does not serve this model under this id, or its baseURL is wrong: check the model ids offered for provider ${providerId} and its baseURL)`
+              : `${providerId} returned ${status}: ${quoted}`;
     // A 429 for an exhausted quota (OpenAI's `insufficient_quota`) lifts with billing, not with time.
     const quotaExhausted = dailyQuota || (status === 429 && (details.code === 'insufficient_quota' || details.type === 'insufficient_quota'));
     const error = new RouterError(message, {
@@ -115,8 +122,9 @@ export function errorFromStatus(
       headers: (headers === undefined ? undefined : retryHeaders(headers)) ?? googleRetryHeaders(bodyText),
       requestID: headers === undefined ? undefined : requestIdOf(headers),
     });
-    // 400 and 413 only: a 422 is about the request's content, which an upstream may quote back.
-    if ((status === 400 || status === 413) && (details.code === 'context_length_exceeded' || tooLong.test(details.message))) {
+    // A 413 is the deployment's size limit whatever it says; a 400 when it says so. Not a 422: it is
+    // about the request's content, which an upstream may quote back.
+    if (status === 413 || (status === 400 && (details.code === 'context_length_exceeded' || tooLong.test(details.message)))) {
       deploymentLimits.add(error);
     }
     return error;
@@ -137,9 +145,9 @@ const deploymentLimits = new WeakSet<RouterError>();
 
 /**
  * A request error that says more about the deployment than the request: the prompt is too long
- * for this model's context window. Another deployment (a larger window, or one whose window the
- * catalogue does not know) may take it, so the router falls back instead of giving up; the same
- * deployment is never asked again.
+ * for this model's context window, or the request too large for the deployment (413). Another
+ * deployment (a larger window or size limit, or one whose window the catalogue does not know) may
+ * take it, so the router falls back instead of giving up; the same deployment is never asked again.
  */
 export function exceedsDeploymentLimit(error: RouterError): boolean {
   return deploymentLimits.has(error);

@@ -4,9 +4,10 @@ import { errorFromStatus, readErrorBody } from '../upstream-error.js';
 
 /**
  * The RouterError for a non-OK Messages API response. The shared mapping reads Anthropic's
- * envelope (`{type:'error', error:{type, message}}`): 400 → invalid_request, 429 → rate_limited
+ * envelope (`{type:'error', error:{type, message}}`): 400 → invalid_request, 413
+ * `request_too_large` → invalid_request that another deployment may take, 429 → rate_limited
  * (retryable, `retry-after` kept), 500/504/529 `overloaded_error` → upstream_error, retryable;
- * 401/402/403/404/413 → upstream_error, not retryable. One exception: a 429 for a reached spend
+ * 401/402/403/404 → upstream_error, not retryable. One exception: a 429 for a reached spend
  * limit (`error.details.error_code: enforced_spend_limit_reached`) will not lift by retrying.
  * Never rejects.
  */
