@@ -224,6 +224,22 @@ describe('openaiCompatible', () => {
       expect(error.message).toContain('acme returned malformed JSON');
     });
 
+    test.each([
+      ['a parameter', 'text/html; charset=utf-8; token=acme-secret-0042'],
+      ['the whole value', 'acme-secret-0042'],
+    ])('a malformed answer whose content-type carries the key in %s never quotes it', async (_where, contentType) => {
+      mock.use(http.post(`${baseURL}/chat/completions`, () => new HttpResponse('<html>oops</html>', { headers: { 'content-type': contentType } })));
+      const error = await rejection(provider({ apiKey: 'acme-secret-0042' }).doChat(request, {}));
+      expect(error.message).toContain('acme returned malformed JSON (HTTP 200, ');
+      expect(error.message).not.toContain('acme-secret-0042');
+    });
+
+    test('a malformed answer names its media type without its parameters', async () => {
+      mock.use(http.post(`${baseURL}/chat/completions`, () => new HttpResponse('<html>oops</html>', { headers: { 'content-type': 'text/html; charset=utf-8' } })));
+      const error = await rejection(provider().doChat(request, {}));
+      expect(error.message).toContain('(HTTP 200, text/html)');
+    });
+
     test('an error envelope sent with 200 is raised as the upstream error', async () => {
       mock.use(
         http.post(`${baseURL}/chat/completions`, () =>

@@ -342,7 +342,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       const response = await post(chatURL, body, jsonHeaders, call);
       const completion = await readJSON(response, call.signal);
       if (isErrorEvent(completion, undefined)) throw errorFromOkBody(id, completion, requestIdOf(response.headers), redact);
-      if (!isChatCompletion(completion)) throw malformedResponse(id, response, 'malformed JSON (not a chat.completion: choices must be one or more objects, each with a message)');
+      if (!isChatCompletion(completion)) throw malformedResponse(id, response, 'malformed JSON (not a chat.completion: choices must be one or more objects, each with a message)', undefined, redact);
       return { completion: completion as UpstreamChatCompletion, requestId: requestIdOf(response.headers) };
     },
 
@@ -387,7 +387,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       const response = await post(completionsURL, body, jsonHeaders, call);
       const completion = await readJSON(response, call.signal);
       if (isErrorEvent(completion, undefined)) throw errorFromOkBody(id, completion, requestIdOf(response.headers), redact);
-      if (!isTextCompletion(completion)) throw malformedResponse(id, response, 'malformed JSON (not a text_completion: choices must be one or more objects, each with its text)');
+      if (!isTextCompletion(completion)) throw malformedResponse(id, response, 'malformed JSON (not a text_completion: choices must be one or more objects, each with its text)', undefined, redact);
       return { completion: completion as UpstreamCompletion, requestId: requestIdOf(response.headers) };
     },
 
@@ -399,7 +399,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       const response = await post(embeddingsURL, body, jsonHeaders, call);
       const value = await readJSON(response, call.signal);
       if (isErrorEvent(value, undefined)) throw errorFromOkBody(id, value, requestIdOf(response.headers), redact);
-      if (!isEmbeddingsList(value)) throw malformedResponse(id, response, 'malformed JSON (not an embeddings list: data must be objects)');
+      if (!isEmbeddingsList(value)) throw malformedResponse(id, response, 'malformed JSON (not an embeddings list: data must be objects)', undefined, redact);
       return { response: value as UpstreamEmbeddingsResponse, requestId: requestIdOf(response.headers) };
     },
   };

@@ -433,8 +433,7 @@ export function malformedResponse(
   cause?: unknown,
   redact: Redactor = redactCredentialShapes,
 ): RouterError {
-  const type = response.headers.get('content-type') ?? 'no content-type';
-  return new RouterError(`${providerId} returned ${what} (HTTP ${response.status}, ${type})`, {
+  return new RouterError(`${providerId} returned ${what} (HTTP ${response.status}, ${mediaType(response.headers.get('content-type'), redact)})`, {
     code: 'upstream_error',
     providerId,
     isRetryable: true,
@@ -442,6 +441,19 @@ export function malformedResponse(
     // `JSON.parse` quotes the text it choked on.
     cause: redactCause(cause, redact),
   });
+}
+
+/** A media type's shape: `type/subtype`, RFC 9110 tokens, without parameters. */
+const mediaTypePattern = /^[\w!#$%&'*+.^`|~-]{1,64}\/[\w!#$%&'*+.^`|~-]{1,64}$/;
+
+/**
+ * What a malformed answer's `content-type` says, for its message: the media type alone (a
+ * parameter, or a value that is no media type, may carry anything the upstream echoes), redacted.
+ */
+function mediaType(value: string | null, redact: Redactor): string {
+  if (value === null) return 'no content-type';
+  const type = value.split(';', 1)[0]!.trim().toLowerCase();
+  return mediaTypePattern.test(type) ? redact(type) : 'a content-type that is not a media type';
 }
 
 /** Errors raised before anything reached the upstream: they say nothing of a deployment's health. */

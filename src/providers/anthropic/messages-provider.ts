@@ -194,7 +194,7 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
 
   const readJSON = (response: Response, signal: AbortSignal | undefined) => readJsonBody(id, response, signal, maxResponseBytes, redact);
 
-  const malformed = (response: Response, what: string, cause?: unknown) => malformedResponse(id, response, what, cause);
+  const malformed = (response: Response, what: string, cause?: unknown) => malformedResponse(id, response, what, cause, redact);
 
 
   return {
