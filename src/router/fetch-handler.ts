@@ -41,21 +41,40 @@ interface IncomingCall {
 /**
  * Why fetch refused the call, in words that never quote a header's value: fetch's own message
  * does, and the value may be the caller's key (which would then reach the answer and the audit
- * record). The header is named instead.
+ * record). The header is named instead, and fetch's error is not kept as the cause.
  */
-function malformedReason(error: unknown, headers: RequestInit['headers']): string {
-  if (headers !== undefined && !(headers instanceof Headers)) {
-    const entries: unknown[] = Array.isArray(headers) ? headers : Object.entries(headers);
+function malformedReason(error: unknown, headers: RequestInit['headers']): { reason: string; cause: unknown } {
+  if (headers !== undefined && !(headers instanceof Headers) && refused(headers)) {
+    // Any iterable of pairs fetch takes (a list, a Map…), or a record.
+    const entries = entriesOf(headers);
     for (const entry of entries) {
-      try {
-        new Headers([entry as [string, string]]);
-      } catch {
+      if (refused([entry])) {
         const name = Array.isArray(entry) && typeof entry[0] === 'string' ? entry[0].slice(0, 64) : '';
-        return `the header ${JSON.stringify(name)} has a name or value that fetch refuses (a line break, a NUL, a character beyond Latin-1)`;
+        return { reason: `the header ${JSON.stringify(name)} has a name or value that fetch refuses (a line break, a NUL, a character beyond Latin-1)`, cause: undefined };
       }
     }
+    return { reason: 'a header has a name or value that fetch refuses (a line break, a NUL, a character beyond Latin-1)', cause: undefined };
   }
-  return error instanceof Error ? error.message : String(error);
+  return { reason: error instanceof Error ? error.message : String(error), cause: error };
+}
+
+function entriesOf(headers: object): unknown[] {
+  try {
+    return Symbol.iterator in headers ? Array.from(headers as Iterable<unknown>) : Object.entries(headers);
+  } catch {
+    // An iterable that throws: no header to name.
+    return [];
+  }
+}
+
+/** Whether fetch refuses these headers. */
+function refused(headers: unknown): boolean {
+  try {
+    new Headers(headers as RequestInit['headers']);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** The URL without the user name and password it may carry: a request needs its path, never those. */
@@ -67,14 +86,14 @@ function withoutCredentials(input: string | URL): URL {
 }
 
 function malformedCall(path: string, error: unknown, headers?: RequestInit['headers']): IncomingCall {
-  const reason = malformedReason(error, headers);
+  const { reason, cause } = malformedReason(error, headers);
   return {
     method: 'GET',
     path,
     apiKey: '',
     signal: undefined,
     trace: undefined,
-    malformed: new InvalidRequestError(`The request is malformed: ${reason}`, null, error),
+    malformed: new InvalidRequestError(`The request is malformed: ${reason}`, null, cause),
     body: async () => undefined,
   };
 }
@@ -85,7 +104,7 @@ function malformedCall(path: string, error: unknown, headers?: RequestInit['head
  * Whatever fetch itself would refuse (a header with a line break, a GET with a body) becomes a
  * 400, never an exception.
  */
-function incoming(input: string | URL | Request, init: RequestInit | undefined, maxBodyBytes: number): IncomingCall {
+export function incoming(input: string | URL | Request, init: RequestInit | undefined, maxBodyBytes: number): IncomingCall {
   const path = pathOf(input);
   if (path === undefined) return malformedCall('', new TypeError('the URL cannot be parsed'));
   try {
