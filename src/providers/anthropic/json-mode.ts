@@ -1,4 +1,5 @@
 import type { ChatRequest } from '../../wire/chat-request.js';
+import { flattenTopLevel, isRecord } from './input-schema.js';
 import { unsupported } from './unsupported.js';
 import type { AnthropicTool } from './wire.js';
 
@@ -31,12 +32,19 @@ export function jsonModeTool(
     return { name: jsonToolName, description: 'Respond with a JSON object.', input_schema: anyObject };
   }
   const { schema, description } = format.json_schema as { schema?: Record<string, unknown>; description?: string };
-  if (schema !== undefined && schema.type !== 'object') {
+  if (schema !== undefined && schema.type !== 'object' && !(schema.type === undefined && unionOfObjects(schema))) {
     throw unsupported(providerId, 'response_format.json_schema.schema', `${api} can return a JSON object only; wrap the value in an object schema`);
   }
   return {
     name: jsonToolName,
     description: description ?? 'Respond with a JSON object that matches the schema.',
-    input_schema: schema ?? anyObject,
+    // The API refuses anyOf, oneOf and allOf at the top of a tool's input schema, as for tool parameters.
+    input_schema: schema === undefined ? anyObject : flattenTopLevel(schema),
   };
+}
+
+/** A schema without a type whose anyOf, oneOf or allOf variants are all objects (a zod union): its answer is an object. */
+function unionOfObjects(schema: Record<string, unknown>): boolean {
+  const variants = [schema.anyOf, schema.oneOf, schema.allOf].filter(Array.isArray).flat() as unknown[];
+  return variants.length > 0 && variants.every((variant) => isRecord(variant) && (variant.type === 'object' || (variant.type === undefined && isRecord(variant.properties))));
 }

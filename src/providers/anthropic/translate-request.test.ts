@@ -482,6 +482,32 @@ describe('translateRequest', () => {
     expect(array.param).toBe('response_format.json_schema.schema');
   });
 
+  it('flattens anyOf, oneOf and allOf at the top of a response_format schema, as it does for tool parameters, which the Messages API refuses there too', () => {
+    const string = { type: 'string' };
+    const jsonSchema = (schema: Record<string, unknown>) => translate({ model: 'm', messages: hello, response_format: { type: 'json_schema', json_schema: { name: 'answer', schema } } }).body.tools?.[0]?.input_schema;
+    // An object schema with its variants beside its properties.
+    expect(
+      jsonSchema({ type: 'object', properties: { limit: { type: 'integer' } }, required: ['limit'], anyOf: [{ properties: { id: string }, required: ['id'] }, { properties: { name: string }, required: ['name'] }] }),
+    ).toEqual({ type: 'object', properties: { limit: { type: 'integer' }, id: string, name: string }, required: ['limit'] });
+    // A union of objects (a zod union, a discriminated one) has no type of its own: still a JSON object.
+    expect(
+      jsonSchema({
+        oneOf: [
+          { type: 'object', properties: { kind: { const: 'file' }, path: string }, required: ['kind', 'path'] },
+          { type: 'object', properties: { kind: { const: 'url' }, url: string }, required: ['kind', 'url'] },
+        ],
+      }),
+    ).toEqual({ type: 'object', properties: { kind: { anyOf: [{ const: 'file' }, { const: 'url' }] }, path: string, url: string }, required: ['kind'] });
+    expect(jsonSchema({ allOf: [{ properties: { a: string }, required: ['a'] }, { properties: { b: string }, required: ['b'] }] })).toEqual({
+      type: 'object',
+      properties: { a: string, b: string },
+      required: ['a', 'b'],
+    });
+    // A union that may be something else than an object is still refused: the answer is an object.
+    const mixed = refusal({ model: 'm', messages: hello, response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { anyOf: [{ type: 'object' }, { type: 'string' }] } } } });
+    expect(mixed.param).toBe('response_format.json_schema.schema');
+  });
+
   it('passes user as metadata.user_id unless it looks like an e-mail address or phone number or is longer than 256 characters, and drops OpenAI metadata', () => {
     expect(translate({ model: 'm', messages: hello, user: 'ana@example.org' }).body.metadata).toBeUndefined();
     expect(translate({ model: 'm', messages: hello, user: '+33 6 12 34 56 78' }).body.metadata).toBeUndefined();
