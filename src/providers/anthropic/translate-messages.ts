@@ -31,7 +31,15 @@ export interface MessageOptions {
    * of by the upstream. Undefined: URLs are sent as URL sources.
    */
   imageURLsRefusedBy?: string | undefined;
+  /**
+   * The files the API reads as documents besides text files: their media types, and how a
+   * refusal of another kind names them. Converse reads Word and Excel files too.
+   * @default PDF alone
+   */
+  documents?: { mediaTypes: ReadonlySet<string>; described: string } | undefined;
 }
+
+const pdfDocuments = { mediaTypes: new Set(['application/pdf']), described: 'PDF and text files' };
 
 export interface TranslatedMessages {
   system: AnthropicTextBlock[];
@@ -172,8 +180,9 @@ function userPart(providerId: string, part: Part, where: string, options: Messag
       // OpenAI takes PDFs here: bare base64 is one.
       const source = dataSource(providerId, file.file_data, `${where}.file.file_data`) ?? { type: 'base64', media_type: 'application/pdf', data: file.file_data };
       // Sent on, another kind of file would be refused upstream, naming the upstream's indexes, not the caller's.
-      if (source.type === 'base64' && source.media_type !== 'application/pdf') {
-        throw unsupported(providerId, `${where}.file.file_data`, `${apiName(options)} reads PDF and text files (got ${source.media_type}); send a PDF, an image as an image_url part, or the file's text as a text part`);
+      const documents = options.documents ?? pdfDocuments;
+      if (source.type === 'base64' && !documents.mediaTypes.has(source.media_type)) {
+        throw unsupported(providerId, `${where}.file.file_data`, `${apiName(options)} reads ${documents.described} (got ${source.media_type}); send a PDF, an image as an image_url part, or the file's text as a text part`);
       }
       return [{ type: 'document', source }];
     }

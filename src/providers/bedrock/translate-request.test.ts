@@ -55,6 +55,36 @@ describe('translateRequest (OpenAI → Converse)', () => {
     for (const name of names) expect(name).toMatch(/^[A-Za-z0-9\-()[\] ]{1,200}$/);
   });
 
+  it('sends each file in the document format its media type names: PDF, Word and Excel, which Converse reads', () => {
+    const file = (mediaType: string) => ({ type: 'file' as const, file: { file_data: `data:${mediaType};base64,UEsDBA==` } });
+    const { body } = translateRequest('bedrock-test', request({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Compare these.' },
+            file('application/pdf'),
+            file('application/vnd.openxmlformats-officedocument.wordprocessingml.document'),
+            file('application/msword'),
+            file('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'),
+            file('application/vnd.ms-excel'),
+          ],
+        },
+      ],
+    }));
+    const formats = body.messages[0]!.content.flatMap((block) => ('document' in block ? [block.document.format] : []));
+    expect(formats).toEqual(['pdf', 'docx', 'doc', 'xlsx', 'xls']);
+  });
+
+  it('refuses a file of a kind Converse does not read, naming its part and the kinds it reads', () => {
+    const translating = () =>
+      translateRequest('bedrock-test', request({
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'Unpack this.' }, { type: 'file', file: { file_data: 'data:application/zip;base64,UEsDBA==' } }] }],
+      }));
+    expect(translating).toThrow(expect.objectContaining({ code: 'invalid_request', param: 'messages[0].content[1].file.file_data' }));
+    expect(translating).toThrow(/Converse reads PDF, Word \(doc, docx\), Excel \(xls, xlsx\) and text files \(got application\/zip\)/);
+  });
+
   it('gives a message that carries only a PDF the text block Converse requires next to a document', () => {
     const { body } = translateRequest('bedrock-test', request({
       messages: [

@@ -2,7 +2,7 @@ import type { ChatRequest } from '../../wire/chat-request.js';
 import { translateRequest as translateToMessages } from '../anthropic/translate-request.js';
 import { unsupported } from '../anthropic/unsupported.js';
 import type { AnthropicRequest, AnthropicRequestBlock } from '../anthropic/wire.js';
-import type { ConverseContentBlock, ConverseMessage, ConverseRequest, ConverseToolChoice } from './wire.js';
+import type { ConverseContentBlock, ConverseDocumentFormat, ConverseMessage, ConverseRequest, ConverseToolChoice } from './wire.js';
 
 /*
  * An OpenAI chat request → a Converse request. The conversation rules Converse shares with
@@ -10,7 +10,7 @@ import type { ConverseContentBlock, ConverseMessage, ConverseRequest, ConverseTo
  * first in the next user turn, no blank text, JSON output through a forced tool, the fields
  * refused because they would change the answer) are applied by the Anthropic translation; this
  * file maps its result onto Converse's shapes:
- * - text, base64 images (png, jpeg, gif, webp) and PDFs, named document-1, document-2, … in
+ * - text, base64 images (png, jpeg, gif, webp) and documents (PDF, Word, Excel), named document-1, document-2, … in
  *   order (Converse refuses two documents of one name), with their names as text in a message of
  *   files alone (Converse wants a text block beside a document); image URLs are refused
  *   (Converse takes bytes only: send a data: URL);
@@ -36,7 +36,7 @@ const conversationStart = '(conversation start)';
 const unsetMaxTokens = -1;
 
 export function translateRequest(providerId: string, request: ChatRequest): TranslatedConverseRequest {
-  const { body: messages, jsonTool } = translateToMessages(providerId, request, unsetMaxTokens, { imageURLsRefusedBy: 'Bedrock', api: 'Converse' });
+  const { body: messages, jsonTool } = translateToMessages(providerId, request, unsetMaxTokens, { imageURLsRefusedBy: 'Bedrock', api: 'Converse', documents: converseDocuments });
   const forbidTools = messages.tool_choice?.type === 'none';
   // Converse refuses two documents of one name anywhere in the conversation: they are numbered.
   let documents = 0;
@@ -99,6 +99,20 @@ function convertMessage(
 
 const imageFormats: Record<string, 'png' | 'jpeg' | 'gif' | 'webp'> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/gif': 'gif', 'image/webp': 'webp' };
 
+/**
+ * The binary document formats Converse reads, by media type. Its text formats (txt, md, csv, html)
+ * arrive as text: the translation decodes every text/* file into a text block.
+ */
+const documentFormats: Record<string, ConverseDocumentFormat> = {
+  'application/pdf': 'pdf',
+  'application/msword': 'doc',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'application/vnd.ms-excel': 'xls',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+};
+
+const converseDocuments = { mediaTypes: new Set(Object.keys(documentFormats)), described: 'PDF, Word (doc, docx), Excel (xls, xlsx) and text files' };
+
 function convertBlock(providerId: string, block: AnthropicRequestBlock, where: string, flattenTools: boolean, nextDocumentName: () => string): ConverseContentBlock {
   switch (block.type) {
     case 'text':
@@ -111,7 +125,10 @@ function convertBlock(providerId: string, block: AnthropicRequestBlock, where: s
     case 'document': {
       if (block.source.type === 'text') return { text: block.source.data };
       if (block.source.type !== 'base64') throw unsupported(providerId, where, 'Bedrock takes documents as bytes, not URLs; send the PDF inline as file_data');
-      return { document: { format: 'pdf', name: nextDocumentName(), source: { bytes: block.source.data } } };
+      // The translation lets through only the media types above (a PDF sent as an image_url too).
+      const format = documentFormats[block.source.media_type];
+      if (format === undefined) throw unsupported(providerId, where, `Converse reads ${converseDocuments.described} (got ${block.source.media_type})`);
+      return { document: { format, name: nextDocumentName(), source: { bytes: block.source.data } } };
     }
     case 'tool_use':
       if (flattenTools) return { text: `[called tool ${block.name} with ${JSON.stringify(block.input)}]` };

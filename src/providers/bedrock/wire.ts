@@ -4,10 +4,13 @@
  * is checked where it is used.
  */
 
+/** The binary document formats Converse reads (its text ones, txt, md, csv and html, are sent as text). */
+export type ConverseDocumentFormat = 'pdf' | 'doc' | 'docx' | 'xls' | 'xlsx';
+
 export type ConverseContentBlock =
   | { text: string }
   | { image: { format: 'png' | 'jpeg' | 'gif' | 'webp'; source: { bytes: string } } }
-  | { document: { format: 'pdf'; name: string; source: { bytes: string } } }
+  | { document: { format: ConverseDocumentFormat; name: string; source: { bytes: string } } }
   | { toolUse: { toolUseId: string; name: string; input: Record<string, unknown> } }
   | { toolResult: { toolUseId: string; content: { text: string }[]; status?: 'success' | 'error' } };
 
