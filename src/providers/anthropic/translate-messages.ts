@@ -177,8 +177,12 @@ function userPart(providerId: string, part: Part, where: string, options: Messag
     case 'file': {
       const file = part.file as { file_data?: unknown };
       if (typeof file.file_data !== 'string') throw unsupported(providerId, `${where}.file`, 'uploaded file ids are not readable there; send the file inline as file_data');
-      // OpenAI takes PDFs here: bare base64 is one.
-      const source = dataSource(providerId, file.file_data, `${where}.file.file_data`) ?? { type: 'base64', media_type: 'application/pdf', data: file.file_data };
+      // OpenAI takes PDFs here: bare base64 is one. A data: URL that is not base64 is no such thing.
+      const source = dataSource(providerId, file.file_data, `${where}.file.file_data`);
+      if (source === undefined && /^data:/i.test(file.file_data)) {
+        throw unsupported(providerId, `${where}.file.file_data`, 'a file must be base64: a data URL (data:<type>;base64,<data>) or bare base64 of a PDF');
+      }
+      if (source === undefined) return [{ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: file.file_data } }];
       // Sent on, another kind of file would be refused upstream, naming the upstream's indexes, not the caller's.
       const documents = options.documents ?? pdfDocuments;
       if (source.type === 'base64' && !documents.mediaTypes.has(source.media_type)) {

@@ -174,6 +174,15 @@ describe('translateRequest', () => {
     expect(garbled.message).toMatch(/base64/);
   });
 
+  it('refuses a file whose data: URL is not base64 naming the part, instead of sending the URL as a PDF', () => {
+    // data:text/plain,<percent-encoded text> is a data: URL too; read as bare base64 it went out as a PDF the API refuses.
+    for (const fileData of ['data:text/plain,hello%20world', 'data:text/csv;charset=utf-8,a%2Cb', 'data:application/pdf,%25PDF-1.7']) {
+      const error = refusal({ model: 'm', messages: [...hello, { role: 'user', content: [{ type: 'text', text: 'Read.' }, { type: 'file', file: { file_data: fileData } }] }] });
+      expect(error, fileData).toMatchObject({ code: 'invalid_request', param: 'messages[1].content[1].file.file_data' });
+      expect(error.message, fileData).toMatch(/base64/);
+    }
+  });
+
   it('sends an image as the format its bytes are, whatever its data: URL says, which OpenAI takes and the Messages API refuses', () => {
     const bytes = (...values: number[]) => btoa(String.fromCharCode(...values, 0, 0, 0, 0, 0, 0, 0, 0));
     const jpeg = bytes(0xff, 0xd8, 0xff, 0xe0);
