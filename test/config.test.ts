@@ -375,6 +375,16 @@ describe('configuration files', () => {
     }
   });
 
+  it('a YAML file writes its own values: one that happens to equal a variable (policy: production beside NODE_ENV=production) is quoted as written, not said to come from the environment', async () => {
+    const environment = { NODE_ENV: 'production' };
+    const policy = await failure(file('literal-policy.yaml', 'providers:\n  - preset: mistralEU\n    apiKey: k\npolicy: production\n'), environment);
+    expect(policy.message).toMatch(/:4: policy: unknown policy production: /);
+    expect(policy.message).not.toContain('NODE_ENV');
+    // What a preset refuses keeps the file's own words too.
+    const resource = await failure(file('literal-resource.yaml', 'providers:\n  - preset: azureOpenAI\n    apiKey: k\n    resource: production env\n'), { NODE_ENV: 'production env' });
+    expect(resource.message).toMatch(/azureOpenAI: resource "production env" is not an Azure resource name/);
+  });
+
   it('a value from ${ENV} that a preset refuses (an Azure resource, an Infomaniak product id) is named by its variable, in the message and its cause', async () => {
     const azure = await failure(file('azure-env.yaml', 'providers:\n  - preset: azureOpenAI\n    apiKey: k\n    resource: ${AZURE_RESOURCE_FOR_TEST}\n'), { AZURE_RESOURCE_FOR_TEST: 'qz81-azure key/secret' });
     expect(azure.message).toMatch(/:2: providers\[0\]: azureOpenAI: resource "\$\{AZURE_RESOURCE_FOR_TEST\}" is not an Azure resource name/);

@@ -100,9 +100,12 @@ export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessE
   // Longest first: a value inside another is replaced within it only after the longer one is gone.
   const hidden = [...values].filter(([value]) => value.length >= 6).sort(([a], [b]) => b.length - a.length);
   const hide = (text: string) => hidden.reduce((result, [value, name]) => result.split(value).join(name), text);
+  // Only a module (.mjs, .js, .ts) reads process.env itself; a YAML or JSON file's unmarked value is
+  // its own text, which an error quotes as written even when a variable happens to hold the same.
+  const readsEnvironment = /\.(?:mjs|js|ts|mts)$/i.test(source.file);
   let byValue: Map<string, string> | undefined;
   const variableOf = (value: string) => {
-    if (value.length < 6) return undefined;
+    if (!readsEnvironment || value.length < 6) return undefined;
     if (byValue === undefined) {
       byValue = new Map();
       for (const [name, found] of Object.entries(environment)) if (found !== undefined && found.length >= 6 && !byValue.has(found)) byValue.set(found, `\${${name}}`);
