@@ -15,8 +15,8 @@ export interface OpenAICompatibleDialect {
    */
   maxTokens?: 'max_tokens' | 'max_completion_tokens' | undefined;
   /**
-   * Whether this upstream takes `stream_options`. When false, streams are sent without it (the
-   * caller's included), and the upstream must report usage on its last chunk unasked, as Mistral
+   * Whether this upstream takes `stream_options`. When false, requests are sent without it (the
+   * caller's included, streaming or not), and the upstream must report usage on its last chunk unasked, as Mistral
    * AI does; cost accounting reads it from there.
    * @default true
    */
@@ -44,8 +44,11 @@ export function dialectRewriter(dialect: OpenAICompatibleDialect): (body: Record
   const limitField = dialect.maxTokens;
   const renames = Object.entries(dialect.renames ?? {});
   const nineCharacterIds = dialect.toolCallIds === 'alphanumeric-9';
+  const streamOptions = dialect.streamOptions !== false;
   return (body) => {
     if (limitField !== undefined) toLimitField(body, limitField);
+    // Refused whatever its value, a non-streaming request's included (null, as SDKs send an unset one).
+    if (!streamOptions) delete body.stream_options;
     for (const [from, to] of renames) {
       if (!(from in body)) continue;
       if (!(to in body)) body[to] = body[from];

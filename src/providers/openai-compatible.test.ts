@@ -201,6 +201,15 @@ describe('openaiCompatible', () => {
       expect(await mock.requests[1]?.json()).toEqual({ ...request, random_seed: 9 });
     });
 
+    test('with dialect.streamOptions false, a non-streaming request’s stream_options (null, as SDKs send an unset one) is not sent either', async () => {
+      mock.use(http.post(`${baseURL}/chat/completions`, () => HttpResponse.json(completion)));
+      const strict = provider({ dialect: { streamOptions: false } });
+      await strict.doChat({ ...request, stream: false, stream_options: null }, {});
+      await strict.doChat({ ...request, stream_options: { include_usage: true } }, {});
+      expect(await mock.requests[0]?.json()).toEqual({ ...request, stream: false });
+      expect(await mock.requests[1]?.json()).toEqual(request);
+    });
+
     test('a streaming request sent to doChat asks for JSON', async () => {
       mock.use(http.post(`${baseURL}/chat/completions`, () => HttpResponse.json(completion)));
       await provider().doChat({ ...request, stream: true, stream_options: { include_usage: true } }, {});
