@@ -18,3 +18,20 @@ describe('explainTarget', () => {
     }
   });
 });
+
+describe('explainTarget with a key the file does not list', () => {
+  it('a key-shaped --key that is no key of the file is not printed back either', () => {
+    const router = { providers: [], keys: { 'sk-team-qz81secretkey': { label: 'team-a' } } };
+    let thrown: unknown;
+    try {
+      // A key of another deployment, typed where the label goes.
+      explainTarget(router, 'sk-prod-qz81unlistedkey', 'Usage: sovroute explain');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(UsageError);
+    expect((thrown as Error).message).toMatch(/--key takes a key's label/);
+    expect((thrown as Error).message).toContain('team-a');
+    expect((thrown as Error).message).not.toContain('qz81');
+  });
+});

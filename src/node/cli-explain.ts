@@ -1,5 +1,6 @@
 import { RouterError } from '../errors.js';
 import type { Explanation } from '../router/explain.js';
+import { redactCredentialShapes } from '../providers/redact.js';
 import { createRouter } from '../router/create-router.js';
 import type { RouterOptions } from '../router/options.js';
 import { closest } from './config/config-error.js';
@@ -47,6 +48,10 @@ export function explainTarget(router: RouterOptions, label: string | undefined, 
   }
   if (found === undefined) {
     const labels = Object.values(keys).flatMap((key) => (key.label === undefined ? [] : [key.label]));
+    if (redactCredentialShapes(label) !== label) {
+      // Shaped like a key (sk-…), though not one of this file's: not printed back either.
+      throw new UsageError(`--key takes a key's label, not a key (and this one is no key of the file); the labels are ${labels.length > 0 ? labels.join(', ') : 'none (the file has no labelled keys)'}`, usage);
+    }
     const suggestion = closest(label, labels);
     throw new UsageError(
       `no key is labelled "${label}"${suggestion ? `: did you mean ${suggestion}?` : ';'} the labels are ${labels.length > 0 ? labels.join(', ') : 'none (the file has no labelled keys)'}`,
