@@ -229,9 +229,25 @@ function dataSource(providerId: string, url: string, where: string): AnthropicSo
       throw unsupported(providerId, where, 'a data: URL says base64, and its data is not base64', error);
     }
     const bytes = Uint8Array.from(decoded, (character) => character.charCodeAt(0));
-    return { type: 'text', media_type: 'text/plain', data: new TextDecoder().decode(bytes) };
+    return { type: 'text', media_type: 'text/plain', data: textDecoder(match[0]).decode(bytes) };
   }
   return { type: 'base64', media_type: mediaType, data };
+}
+
+/**
+ * A decoder for the charset a data: URL's header names (`;charset=windows-1252`, as a spreadsheet
+ * saves a CSV), or UTF-8 when it names none or one TextDecoder does not know.
+ */
+function textDecoder(header: string): { decode(bytes: Uint8Array): string } {
+  const charset = /;\s*charset="?([^";,]+)"?/i.exec(header)?.[1];
+  if (charset !== undefined) {
+    try {
+      return new TextDecoder(charset.trim());
+    } catch {
+      // An unknown label: read as UTF-8, as before.
+    }
+  }
+  return new TextDecoder();
 }
 
 function parseArguments(providerId: string, text: string, where: string): Record<string, unknown> {

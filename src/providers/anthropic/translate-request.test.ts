@@ -174,6 +174,15 @@ describe('translateRequest', () => {
     expect(garbled.message).toMatch(/base64/);
   });
 
+  it('reads a text file in the charset its data: URL names (a CSV saved as windows-1252 by a spreadsheet), UTF-8 otherwise', () => {
+    const cafe = btoa(String.fromCharCode(0x63, 0x61, 0x66, 0xe9));
+    const text = (fileData: string) => translate({ model: 'm', messages: [{ role: 'user', content: [{ type: 'file', file: { file_data: fileData } }] }] }).body.messages[0]!.content;
+    expect(text(`data:text/csv;charset=windows-1252;base64,${cafe}`)).toEqual([{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'café' } }]);
+    expect(text(`data:text/csv;charset="ISO-8859-1";base64,${cafe}`)).toEqual([{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'café' } }]);
+    // A charset nobody knows is read as UTF-8, as before.
+    expect(text(`data:text/plain;charset=x-unknown;base64,${btoa('caf\xc3\xa9')}`)).toEqual([{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'café' } }]);
+  });
+
   it('refuses a file whose data: URL is not base64 naming the part, instead of sending the URL as a PDF', () => {
     // data:text/plain,<percent-encoded text> is a data: URL too; read as bare base64 it went out as a PDF the API refuses.
     for (const fileData of ['data:text/plain,hello%20world', 'data:text/csv;charset=utf-8,a%2Cb', 'data:application/pdf,%25PDF-1.7']) {
