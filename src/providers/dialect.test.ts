@@ -17,6 +17,14 @@ describe('alphanumeric9', () => {
   });
 });
 
+describe('dialectRewriter, renames', () => {
+  test('sends a field under the name given, and a field renamed to its own name as it was', () => {
+    const body: Record<string, unknown> = { model: 'm', seed: 3, user: 'u-1' };
+    dialectRewriter({ renames: { seed: 'random_seed', user: 'user' } })(body);
+    expect(body).toEqual({ model: 'm', random_seed: 3, user: 'u-1' });
+  });
+});
+
 describe('dialectRewriter, toolCallIds alphanumeric-9', () => {
   const history = [
     { role: 'user', content: 'Weather in Paris and Lyon?' },

@@ -50,7 +50,7 @@ export function dialectRewriter(dialect: OpenAICompatibleDialect): (body: Record
     // Refused whatever its value, a non-streaming request's included (null, as SDKs send an unset one).
     if (!streamOptions) delete body.stream_options;
     for (const [from, to] of renames) {
-      if (!(from in body)) continue;
+      if (from === to || !(from in body)) continue;
       if (!(to in body)) body[to] = body[from];
       delete body[from];
     }
