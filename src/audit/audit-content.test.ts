@@ -19,3 +19,31 @@ describe('StreamedCompletion', () => {
     expect(streamed.result()[1]).not.toHaveProperty('tool_calls');
   });
 });
+
+describe('StreamedCompletion with content parts', () => {
+  // Mistral's Magistral streams its answer as lists of parts (thinking, then text), and may mix in
+  // plain text: the record must hold the whole answer, as the unstreamed one does.
+  it('joins streamed content parts into the parts completionOf records for the same answer unstreamed', () => {
+    const thinking = (text: string) => ({ type: 'thinking', thinking: [{ type: 'text', text }] });
+    const streamed = new StreamedCompletion();
+    streamed.add(chunk([{ index: 0, delta: { role: 'assistant', content: '' } }]));
+    streamed.add(chunk([{ index: 0, delta: { content: [thinking('Hmm.')] } }]));
+    streamed.add(chunk([{ index: 0, delta: { content: [thinking(' Yes.')] } }]));
+    streamed.add(chunk([{ index: 0, delta: { content: [{ type: 'text', text: 'Bon' }] } }]));
+    streamed.add(chunk([{ index: 0, delta: { content: 'jour.' }, finish_reason: 'stop' }]));
+    const unstreamed = completionOf([
+      { index: 0, message: { role: 'assistant', content: [thinking('Hmm. Yes.'), { type: 'text', text: 'Bonjour.' }] }, finish_reason: 'stop' },
+    ] as unknown as Parameters<typeof completionOf>[0]);
+    expect(streamed.result()).toEqual(unstreamed);
+  });
+
+  it('keeps text that came before the first list of parts, and never changes the chunks it read', () => {
+    const part = { type: 'text', text: 'B' };
+    const streamed = new StreamedCompletion();
+    streamed.add(chunk([{ index: 0, delta: { role: 'assistant', content: 'A' } }]));
+    streamed.add(chunk([{ index: 0, delta: { content: [part] } }]));
+    streamed.add(chunk([{ index: 0, delta: { content: [{ type: 'text', text: 'C' }] } }]));
+    expect(streamed.result()).toEqual([{ content: [{ type: 'text', text: 'ABC' }] }]);
+    expect(part).toEqual({ type: 'text', text: 'B' });
+  });
+});

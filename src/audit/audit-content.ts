@@ -48,7 +48,16 @@ export class StreamedCompletion {
     for (const { index, delta } of chunk.choices) {
       let entry = this.#choices.get(index);
       if (entry === undefined) this.#choices.set(index, (entry = { content: null }));
-      if (typeof delta.content === 'string') entry.content = (entry.content ?? '') + delta.content;
+      const content: unknown = delta.content;
+      if (typeof content === 'string') {
+        if (Array.isArray(entry.content)) appendPart(entry.content, { type: 'text', text: content });
+        else entry.content = (entry.content ?? '') + content;
+      } else if (Array.isArray(content)) {
+        // A list of parts (Mistral's Magistral: thinking, then text): the answer becomes parts,
+        // text that came before them its first.
+        if (!Array.isArray(entry.content)) entry.content = entry.content ? [{ type: 'text', text: entry.content }] : [];
+        for (const part of content) appendPart(entry.content, part);
+      }
       // Most deltas carry no tool calls: no empty list is made for them, chunk after chunk.
       const calls = delta.tool_calls;
       if (!calls || calls.length === 0) continue;
@@ -68,4 +77,29 @@ export class StreamedCompletion {
   result(): AuditCompletion[] {
     return [...this.#choices.entries()].sort(([a], [b]) => a - b).map(([, entry]) => entry);
   }
+}
+
+type Part = { type?: unknown; text?: unknown; thinking?: unknown };
+
+/**
+ * Adds a streamed content part to `parts`, joined to the last one when both are text, or both are
+ * thinking made of text parts, as the unstreamed answer holds them. Copies: the caller's chunks
+ * stay as they came.
+ */
+function appendPart(parts: unknown[], part: unknown): void {
+  if (typeof part !== 'object' || part === null) return void parts.push(part);
+  const next = part as Part;
+  const last = parts.at(-1) as Part | undefined;
+  if (last !== undefined && typeof last === 'object' && last !== null && last.type === next.type) {
+    if (next.type === 'text' && typeof last.text === 'string' && typeof next.text === 'string') return void (last.text += next.text);
+    if (next.type === 'thinking' && Array.isArray(last.thinking) && Array.isArray(next.thinking)) {
+      for (const inner of next.thinking as unknown[]) appendPart(last.thinking as unknown[], inner);
+      return;
+    }
+  }
+  parts.push(next.type === 'thinking' && Array.isArray(next.thinking) ? { ...next, thinking: (next.thinking as unknown[]).map(copyPart) } : copyPart(part));
+}
+
+function copyPart(part: unknown): unknown {
+  return typeof part === 'object' && part !== null && !Array.isArray(part) ? { ...part } : part;
 }

@@ -53,7 +53,8 @@ export type AuditContentMode = 'none' | 'hash' | 'full';
 
 /** One answer (one choice) as the caller received it; a stream's deltas joined. */
 export interface AuditCompletion {
-  content: string | null;
+  /** The answer's text, or its list of parts when the upstream answered with parts (Mistral's Magistral: thinking, then text). */
+  content: string | unknown[] | null;
   tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
 }
 
