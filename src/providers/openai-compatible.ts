@@ -99,7 +99,7 @@ export interface OpenAICompatibleOptions {
   /**
    * Largest non-streamed answer read from the upstream. A longer body is abandoned as it arrives
    * (never buffered whole) and the attempt fails as an upstream error, which retries and falls
-   * back. Streams are bounded per event instead.
+   * back. Streams are bounded per event instead: 16 MiB of text an event (docs/failures.md).
    * @default 67108864 (64 MiB)
    * @unit bytes
    */
