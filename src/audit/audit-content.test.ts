@@ -47,3 +47,21 @@ describe('StreamedCompletion with content parts', () => {
     expect(part).toEqual({ type: 'text', text: 'B' });
   });
 });
+
+describe('StreamedCompletion with tool calls whose name comes again', () => {
+  // Some upstreams (MiniMax through NVIDIA NIM, some GPT-5 models) send the whole name again in every
+  // delta of a call: the openai SDK reads one name, and so must the record.
+  it('records the name once when deltas repeat it, and joins a name sent in pieces', () => {
+    const streamed = new StreamedCompletion();
+    const call = (fn: object, extra: object = {}) => chunk([{ index: 0, delta: { tool_calls: [{ index: 0, ...extra, function: fn }] } }]);
+    streamed.add(call({ name: 'read_file', arguments: '' }, { id: 'call_1', type: 'function' }));
+    streamed.add(call({ name: 'read_file', arguments: '{"path":' }));
+    streamed.add(call({ name: 'read_file', arguments: '"a.txt"}' }));
+    streamed.add(chunk([{ index: 0, delta: { tool_calls: [{ index: 1, id: 'call_2', type: 'function', function: { name: 'edit_ex', arguments: '' } }] } }]));
+    streamed.add(chunk([{ index: 0, delta: { tool_calls: [{ index: 1, function: { name: 'isting_file', arguments: '{}' } }] } }]));
+    expect(streamed.result()[0]!.tool_calls).toEqual([
+      { id: 'call_1', type: 'function', function: { name: 'read_file', arguments: '{"path":"a.txt"}' } },
+      { id: 'call_2', type: 'function', function: { name: 'edit_existing_file', arguments: '{}' } },
+    ]);
+  });
+});

@@ -68,7 +68,10 @@ export class StreamedCompletion {
           target = targets[call.index] = { id: call.id ?? '', type: 'function', function: { name: '', arguments: '' } };
         }
         if (call.id) target.id = call.id;
-        if (call.function?.name) target.function.name += call.function.name;
+        // A name sent again whole (MiniMax through NVIDIA NIM repeat it in every delta) is the same
+        // name, as the openai SDK reads it; pieces of one are joined.
+        const name = call.function?.name;
+        if (name && name !== target.function.name) target.function.name += name;
         if (call.function?.arguments) target.function.arguments += call.function.arguments;
       }
     }
