@@ -40,7 +40,8 @@ export class ChunkCompletion {
           if (problem !== undefined) throw this.#malformed(problem);
         }
         const index = choice.index ?? 0;
-        if (typeof choice.finish_reason === 'string') {
+        // `""` is no finish reason: Ollama, SGLang and some gateways send it on every unfinished chunk.
+        if (typeof choice.finish_reason === 'string' && choice.finish_reason !== '') {
           this.#finished.add(index);
           this.#unfinished.delete(index);
         } else if (!this.#finished.has(index)) this.#unfinished.add(index);
