@@ -1,4 +1,5 @@
 import { http, HttpResponse } from 'msw';
+import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { createRouter, memoryAudit, openaiCompatible, RouterError, type ChatCompletionChunk } from '../src/index.js';
 import { mockServer, sseBody, sseEvents } from './helpers/msw.js';
@@ -12,11 +13,15 @@ const messages = [{ role: 'user' as const, content: 'Say hello.' }];
 /** A router over deployments `primary` (cheaper, tried first) and `secondary`, whose upstreams send `bodies[id]`: raw SSE text. */
 function routerOver(bodies: Record<string, string>) {
   const audit = memoryAudit();
+  const tools = ['chat', 'tools'] as const;
   const providers = Object.entries(bodies).map(([id, text], rank) => {
     upstream.use(http.post(`https://${id}.test/v1/chat/completions`, () => new HttpResponse(sseBody([text]), { headers: { 'content-type': 'text/event-stream' } })));
-    return openaiCompatible({ id, baseURL: `https://${id}.test/v1`, jurisdiction, models: [{ id: 'model-a', price: { input: 1 + rank, output: 2 + rank, currency: 'EUR' } }] });
+    return openaiCompatible({ id, baseURL: `https://${id}.test/v1`, jurisdiction, models: [{ id: 'model-a', capabilities: [...tools], price: { input: 1 + rank, output: 2 + rank, currency: 'EUR' } }] });
   });
-  return { router: createRouter({ providers, strategy: 'cheapest', retry: { retries: 0 }, audit: [audit] }), audit };
+  const router = createRouter({ providers, strategy: 'cheapest', retry: { retries: 0 }, audit: { sinks: [audit], content: 'full' } });
+  // As an app routes its openai SDK through the router.
+  const client = new OpenAI({ apiKey: 'sk-caller', baseURL: 'http://sovroute.local/v1', fetch: router.fetch, maxRetries: 0 });
+  return { router, audit, client };
 }
 
 const chunk = (delta: object, finish: string | null) => ({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'model-a', choices: [{ index: 0, delta, finish_reason: finish }] });
@@ -64,5 +69,84 @@ describe('a stream whose chunks carry finish_reason "" until the end', () => {
     expect(chunks.at(-1)!.provider).toBe('secondary');
     await router.flush();
     expect(audit.records[0]).toMatchObject({ outcome: 'success', provider: 'secondary', fallback_used: true });
+  });
+});
+
+const choices = (...entries: object[]) => ({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'model-a', choices: entries });
+const usage = { prompt_tokens: 12, completion_tokens: 30, total_tokens: 42 };
+
+describe('n > 1: choices interleaved, finishing at different chunks', () => {
+  it('reach the openai SDK as sent, ending without [DONE] once every choice finished; one success record holds both answers', async () => {
+    const { router, audit, client } = routerOver({
+      primary: sseEvents(
+        choices({ index: 0, delta: { role: 'assistant', content: 'Bon' }, finish_reason: null }, { index: 1, delta: { role: 'assistant', content: 'Sal' }, finish_reason: null }),
+        choices({ index: 1, delta: { content: 'ut.' }, finish_reason: 'stop' }),
+        choices({ index: 0, delta: { content: 'jour.' }, finish_reason: null }),
+        choices({ index: 0, delta: {}, finish_reason: 'length' }),
+        { ...choices(), usage },
+      ),
+    });
+    const received: OpenAI.ChatCompletionChunk[] = [];
+    for await (const part of await client.chat.completions.create({ model: 'model-a', messages, n: 2, stream: true })) received.push(part);
+    expect(received.map((part) => part.choices.map((choice) => `${choice.index}:${choice.delta.content ?? ''}:${choice.finish_reason}`).join(' '))).toEqual([
+      '0:Bon:null 1:Sal:null',
+      '1:ut.:stop',
+      '0:jour.:null',
+      '0::length',
+      '',
+    ]);
+    expect(received.at(-1)!.usage).toMatchObject({ ...usage, currency: 'EUR' });
+    await router.flush();
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]).toMatchObject({ outcome: 'success', usage, content: { completion: [{ content: 'Bonjour.' }, { content: 'Salut.' }] } });
+  });
+
+  it('cut while one choice is unfinished, without [DONE], ends with an error and an error record', async () => {
+    const { router, audit, client } = routerOver({
+      primary: sseEvents(
+        choices({ index: 0, delta: { role: 'assistant', content: 'Bon' }, finish_reason: null }, { index: 1, delta: { role: 'assistant', content: 'Salut.' }, finish_reason: null }),
+        choices({ index: 1, delta: {}, finish_reason: 'stop' }),
+      ),
+    });
+    const stream = await client.chat.completions.create({ model: 'model-a', messages, n: 2, stream: true });
+    const error = await (async () => {
+      for await (const _part of stream);
+    })().catch((caught: unknown) => caught);
+    expect((error as Error).message).toMatch(/ended before completion/);
+    await router.flush();
+    expect(audit.records.map((record) => record.outcome)).toEqual(['error']);
+  });
+});
+
+describe('parallel tool calls streamed interleaved, the id only on each call\'s first delta', () => {
+  it('come out of the openai SDK\'s stream helper as the calls made, priced with the usage-only chunk; the record holds the same calls', async () => {
+    const call = (index: number, fn: object, extra: object = {}) => choices({ index: 0, delta: { tool_calls: [{ index, ...extra, function: fn }] }, finish_reason: null });
+    const { router, audit, client } = routerOver({
+      primary: sseEvents(
+        choices({ index: 0, delta: { role: 'assistant', content: null, reasoning_content: 'Two lookups.' }, finish_reason: null }),
+        call(0, { name: 'weather', arguments: '' }, { id: 'call_a', type: 'function' }),
+        call(1, { name: 'time', arguments: '' }, { id: 'call_b', type: 'function' }),
+        call(0, { arguments: '{"city":' }),
+        call(1, { arguments: '{"zone":"CET"}' }),
+        call(0, { arguments: '"Paris"}' }),
+        choices({ index: 0, delta: {}, finish_reason: 'tool_calls' }),
+        { ...choices(), usage },
+        '[DONE]',
+      ),
+    });
+    const parameters = { type: 'object', properties: {} };
+    const final = await client.chat.completions
+      .stream({ model: 'model-a', messages, tools: [{ type: 'function', function: { name: 'weather', parameters } }, { type: 'function', function: { name: 'time', parameters } }] })
+      .finalChatCompletion();
+    const calls = [
+      { id: 'call_a', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } },
+      { id: 'call_b', type: 'function', function: { name: 'time', arguments: '{"zone":"CET"}' } },
+    ];
+    expect(final.choices[0]!.message.tool_calls).toEqual(calls);
+    expect((final.choices[0]!.message as unknown as { reasoning_content: string }).reasoning_content).toBe('Two lookups.');
+    expect(final.usage).toMatchObject({ ...usage, cost: (12 * 1 + 30 * 2) / 1e6 });
+    await router.flush();
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]).toMatchObject({ outcome: 'success', usage, content: { completion: [{ content: null, tool_calls: calls }] } });
   });
 });
