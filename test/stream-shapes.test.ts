@@ -150,3 +150,23 @@ describe('parallel tool calls streamed interleaved, the id only on each call\'s 
     expect(audit.records[0]).toMatchObject({ outcome: 'success', usage, content: { completion: [{ content: null, tool_calls: calls }] } });
   });
 });
+
+// OpenAI's custom (freeform) tools: a call carries `custom: { name, input }`, no `function`.
+describe('a streamed call of a custom tool', () => {
+  it('is recorded as the custom call it is, and its input counts in the estimated completion tokens', async () => {
+    const input = 'SELECT name FROM users WHERE id = 7'; // 35 characters, with the name: 38, 10 tokens
+    const { router, audit, client } = routerOver({
+      primary: sseEvents(
+        choices({ index: 0, delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_1', type: 'custom', custom: { name: 'sql', input: '' } }] }, finish_reason: null }),
+        choices({ index: 0, delta: { tool_calls: [{ index: 0, custom: { input: input.slice(0, 20) } }] }, finish_reason: null }),
+        choices({ index: 0, delta: { tool_calls: [{ index: 0, custom: { input: input.slice(20) } }] }, finish_reason: 'tool_calls' }),
+        '[DONE]',
+      ),
+    });
+    let last: OpenAI.ChatCompletionChunk | undefined;
+    for await (const part of await client.chat.completions.create({ model: 'model-a', messages, tools: [{ type: 'custom', custom: { name: 'sql' } }], stream: true })) last = part;
+    expect(last!.usage).toMatchObject({ completion_tokens: 10, estimated: true });
+    await router.flush();
+    expect(audit.records[0]).toMatchObject({ outcome: 'success', content: { completion: [{ content: null, tool_calls: [{ id: 'call_1', type: 'custom', custom: { name: 'sql', input } }] }] } });
+  });
+});

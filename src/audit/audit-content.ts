@@ -65,14 +65,21 @@ export class StreamedCompletion {
       for (const call of calls) {
         let target = targets[call.index];
         if (target === undefined) {
-          target = targets[call.index] = { id: call.id ?? '', type: 'function', function: { name: '', arguments: '' } };
+          // A call of a custom tool (OpenAI's freeform tools) carries `custom: { name, input }`.
+          target = targets[call.index] =
+            (call.type as string | undefined) === 'custom' || (call.custom !== undefined && call.function === undefined)
+              ? { id: call.id ?? '', type: 'custom', custom: { name: '', input: '' } }
+              : { id: call.id ?? '', type: 'function', function: { name: '', arguments: '' } };
         }
         if (call.id) target.id = call.id;
+        const [held, name, text] = target.type === 'custom' ? [target.custom, call.custom?.name, call.custom?.input] : [target.function, call.function?.name, call.function?.arguments];
         // A name sent again whole (MiniMax through NVIDIA NIM repeat it in every delta) is the same
         // name, as the openai SDK reads it; pieces of one are joined.
-        const name = call.function?.name;
-        if (name && name !== target.function.name) target.function.name += name;
-        if (call.function?.arguments) target.function.arguments += call.function.arguments;
+        if (name && name !== held.name) held.name += name;
+        if (text) {
+          if ('input' in held) held.input += text;
+          else held.arguments += text;
+        }
       }
     }
   }

@@ -55,7 +55,8 @@ export type AuditContentMode = 'none' | 'hash' | 'full';
 export interface AuditCompletion {
   /** The answer's text, or its list of parts when the upstream answered with parts (Mistral's Magistral: thinking, then text). */
   content: string | unknown[] | null;
-  tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
+  /** The calls it asks for: function calls, or calls of OpenAI's custom tools (`type: 'custom'`). */
+  tool_calls?: ({ id: string; type: 'function'; function: { name: string; arguments: string } } | { id: string; type: 'custom'; custom: { name: string; input: string } })[];
 }
 
 /**

@@ -83,8 +83,14 @@ class RelayState {
       const delta = choice.delta;
       this.characters += answerLength(delta.content);
       this.characters += reasoningLength(delta);
-      // As a whole answer is estimated (chat-completions.ts): a tool call's name and its arguments.
-      if (delta.tool_calls) for (const call of delta.tool_calls) this.characters += (call.function?.name?.length ?? 0) + (call.function?.arguments?.length ?? 0);
+      // As a whole answer is estimated (chat-completions.ts): a tool call's name and its arguments
+      // (a custom tool's call: its name and input).
+      if (delta.tool_calls) {
+        for (const call of delta.tool_calls) {
+          this.characters += (call.function?.name?.length ?? 0) + (call.function?.arguments?.length ?? 0);
+          if (call.custom) this.characters += (call.custom.name?.length ?? 0) + (call.custom.input?.length ?? 0);
+        }
+      }
     }
     this.capture?.add(chunk);
     this.delivered += 1;

@@ -131,8 +131,14 @@ export interface ChatCompletion {
 export interface ChunkToolCallDelta {
   index: number;
   id?: string;
+  /**
+   * Typed `'function'` as every openai SDK major types it (so a chunk stays assignable to theirs);
+   * a call of one of OpenAI's custom tools has `'custom'` here and carries `custom` instead of
+   * `function`: check `type`.
+   */
   type?: 'function';
   function?: { name?: string; arguments?: string };
+  custom?: { name?: string; input?: string };
 }
 
 export interface ChatCompletionChunkChoice {
