@@ -1,5 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import OpenAI from 'openai';
+import OpenAI4 from 'openai-v4';
 import { describe, expect, it } from 'vitest';
 import { createRouter, memoryAudit, openaiCompatible, RouterError, type ChatCompletionChunk } from '../src/index.js';
 import { mockServer, sseBody, sseEvents } from './helpers/msw.js';
@@ -168,5 +169,29 @@ describe('a streamed call of a custom tool', () => {
     expect(last!.usage).toMatchObject({ completion_tokens: 10, estimated: true });
     await router.flush();
     expect(audit.records[0]).toMatchObject({ outcome: 'success', content: { completion: [{ content: null, tool_calls: [{ id: 'call_1', type: 'custom', custom: { name: 'sql', input } }] }] } });
+  });
+});
+
+// Mistral AI (and Mistral models on Azure AI Foundry) stream a tool call whole in one delta, with
+// its id and function but no `type`: the openai SDK 4's stream helper then fails with "missing
+// choices[0].tool_calls[0].type".
+describe('a streamed tool call whose first delta has no type (Mistral AI)', () => {
+  it("reaches the caller with type 'function', as OpenAI sends it, and the openai SDK 4 stream helper reads it", async () => {
+    const { router, client } = routerOver({
+      primary: sseEvents(
+        choices({ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }),
+        choices({ index: 0, delta: { tool_calls: [{ id: 'D681PevKs', function: { name: 'weather', arguments: '{"city":"Paris"}' }, index: 0 }] }, finish_reason: 'tool_calls' }),
+        { ...choices(), usage },
+        '[DONE]',
+      ),
+    });
+    const received: OpenAI.ChatCompletionChunk[] = [];
+    const tools = [{ type: 'function' as const, function: { name: 'weather', parameters: { type: 'object', properties: {} } } }];
+    for await (const part of await client.chat.completions.create({ model: 'model-a', messages, tools, stream: true })) received.push(part);
+    expect(received[1]!.choices[0]!.delta.tool_calls).toEqual([{ index: 0, id: 'D681PevKs', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }]);
+
+    const v4 = new OpenAI4({ apiKey: 'sk-caller', baseURL: 'http://sovroute.local/v1', fetch: router.fetch as never, maxRetries: 0 });
+    const final = await v4.beta.chat.completions.stream({ model: 'model-a', messages, tools }).finalChatCompletion();
+    expect(final.choices[0]!.message.tool_calls).toEqual([{ id: 'D681PevKs', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }]);
   });
 });

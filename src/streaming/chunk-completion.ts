@@ -4,7 +4,8 @@ import type { UpstreamChatCompletionChunk } from '../wire/chat-response.js';
 /**
  * Checks each parsed event of an OpenAI-shaped stream and keeps track of which choices have
  * finished. With `n > 1` each choice finishes on its own: a stream that ends without `[DONE]` is
- * complete only once every choice index that appeared has sent its `finish_reason`.
+ * complete only once every choice index that appeared has sent its `finish_reason`. A function
+ * call's first delta without `type` (Mistral AI's) is given `type: 'function'`.
  */
 export class ChunkCompletion {
   readonly #finished = new Set<unknown>();
@@ -38,6 +39,7 @@ export class ChunkCompletion {
         else {
           const problem = deltaProblem(choice.delta as Record<string, unknown>);
           if (problem !== undefined) throw this.#malformed(problem);
+          typeToolCalls(choice.delta as Record<string, unknown>);
         }
         const index = choice.index ?? 0;
         // `""` is no finish reason: Ollama, SGLang and some gateways send it on every unfinished chunk.
@@ -82,4 +84,18 @@ function deltaProblem(delta: Record<string, unknown>): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Gives the first delta of a function call (the one with its id) the `type: 'function'` OpenAI
+ * sends there, when the upstream left it out: Mistral AI, and Mistral models on Azure, stream
+ * their calls without it, and the openai SDK 4's stream helper then fails ("missing
+ * choices[0].tool_calls[0].type"). Checked by `deltaProblem` first: `tool_calls` is a list of objects.
+ */
+function typeToolCalls(delta: Record<string, unknown>): void {
+  const calls = delta.tool_calls as Record<string, unknown>[] | null | undefined;
+  if (!calls) return;
+  for (const call of calls) {
+    if ((call.type === undefined || call.type === null) && typeof call.id === 'string' && call.custom === undefined) call.type = 'function';
+  }
 }
