@@ -195,3 +195,34 @@ describe('a streamed tool call whose first delta has no type (Mistral AI)', () =
     expect(final.choices[0]!.message.tool_calls).toEqual([{ id: 'D681PevKs', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }]);
   });
 });
+
+// Ollama before 0.4.7, SGLang, mistral.rs and some proxies stream tool-call deltas without
+// `index`: the openai SDK's stream helper keys calls on it.
+describe('streamed tool calls whose deltas have no index', () => {
+  it('reach the caller numbered in order of appearance, a delta without an id continuing the last call', async () => {
+    const call = (fn: object, extra: object = {}) => choices({ index: 0, delta: { tool_calls: [{ ...extra, function: fn }] }, finish_reason: null });
+    const { router, audit, client } = routerOver({
+      primary: sseEvents(
+        choices({ index: 0, delta: { role: 'assistant', content: null }, finish_reason: null }),
+        call({ name: 'weather', arguments: '' }, { id: 'call_a', type: 'function' }),
+        call({ arguments: '{"city":"Paris"}' }),
+        call({ name: 'time', arguments: '' }, { id: 'call_b', type: 'function' }),
+        call({ arguments: '{"zone":"CET"}' }),
+        choices({ index: 0, delta: {}, finish_reason: 'tool_calls' }),
+        { ...choices(), usage },
+        '[DONE]',
+      ),
+    });
+    const parameters = { type: 'object', properties: {} };
+    const final = await client.chat.completions
+      .stream({ model: 'model-a', messages, tools: [{ type: 'function', function: { name: 'weather', parameters } }, { type: 'function', function: { name: 'time', parameters } }] })
+      .finalChatCompletion();
+    const calls = [
+      { id: 'call_a', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } },
+      { id: 'call_b', type: 'function', function: { name: 'time', arguments: '{"zone":"CET"}' } },
+    ];
+    expect(final.choices[0]!.message.tool_calls).toEqual(calls);
+    await router.flush();
+    expect(audit.records[0]).toMatchObject({ outcome: 'success', content: { completion: [{ content: null, tool_calls: calls }] } });
+  });
+});

@@ -4,12 +4,14 @@ import type { UpstreamChatCompletionChunk } from '../wire/chat-response.js';
 /**
  * Checks each parsed event of an OpenAI-shaped stream and keeps track of which choices have
  * finished. With `n > 1` each choice finishes on its own: a stream that ends without `[DONE]` is
- * complete only once every choice index that appeared has sent its `finish_reason`. A function
- * call's first delta without `type` (Mistral AI's) is given `type: 'function'`.
+ * complete only once every choice index that appeared has sent its `finish_reason`. Tool-call
+ * deltas get the `index` and `type` some upstreams leave out (`#completeToolCalls`).
  */
 export class ChunkCompletion {
   readonly #finished = new Set<unknown>();
   readonly #unfinished = new Set<unknown>();
+  /** Per choice, the tool calls seen: how many, the last one, and which each id is. */
+  #calls: Map<unknown, { count: number; last: number; byId: Map<string, number> }> | undefined;
 
   constructor(
     private readonly providerId: string,
@@ -39,7 +41,8 @@ export class ChunkCompletion {
         else {
           const problem = deltaProblem(choice.delta as Record<string, unknown>);
           if (problem !== undefined) throw this.#malformed(problem);
-          typeToolCalls(choice.delta as Record<string, unknown>);
+          const calls = (choice.delta as { tool_calls?: Record<string, unknown>[] | null }).tool_calls;
+          if (calls) this.#completeToolCalls(choice.index ?? 0, calls);
         }
         const index = choice.index ?? 0;
         // `""` is no finish reason: Ollama, SGLang and some gateways send it on every unfinished chunk.
@@ -50,6 +53,37 @@ export class ChunkCompletion {
       }
     }
     return data as UpstreamChatCompletionChunk;
+  }
+
+  /**
+   * Gives tool-call deltas what OpenAI's carry and clients key on. A delta without `index` (Ollama
+   * before 0.4.7, SGLang, mistral.rs, some proxies send none; the openai SDK's stream helper then
+   * drops the calls) is numbered in order of appearance: a new id starts a call, a known id is its
+   * call, a delta without an id continues the last call. A function call's first delta without
+   * `type` (Mistral AI's; the openai SDK 4's stream helper then fails with "missing
+   * choices[0].tool_calls[0].type") gets `type: 'function'`.
+   */
+  #completeToolCalls(choice: unknown, calls: Record<string, unknown>[]): void {
+    let state = this.#calls?.get(choice);
+    if (state === undefined) (this.#calls ??= new Map()).set(choice, (state = { count: 0, last: 0, byId: new Map() }));
+    for (const call of calls) {
+      const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined;
+      if (typeof call.index === 'number') {
+        state.count = Math.max(state.count, call.index + 1);
+        state.last = call.index;
+        if (id !== undefined) state.byId.set(id, call.index);
+      } else {
+        const known = id === undefined ? undefined : state.byId.get(id);
+        let index: number;
+        if (known !== undefined) index = known;
+        else if (id !== undefined || state.count === 0) {
+          index = state.count++;
+          if (id !== undefined) state.byId.set(id, index);
+        } else index = state.last;
+        call.index = state.last = index;
+      }
+      if ((call.type === undefined || call.type === null) && id !== undefined && call.custom === undefined) call.type = 'function';
+    }
   }
 
   #malformed(what = 'not a chat.completion.chunk object'): RouterError {
@@ -86,16 +120,3 @@ function deltaProblem(delta: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/**
- * Gives the first delta of a function call (the one with its id) the `type: 'function'` OpenAI
- * sends there, when the upstream left it out: Mistral AI, and Mistral models on Azure, stream
- * their calls without it, and the openai SDK 4's stream helper then fails ("missing
- * choices[0].tool_calls[0].type"). Checked by `deltaProblem` first: `tool_calls` is a list of objects.
- */
-function typeToolCalls(delta: Record<string, unknown>): void {
-  const calls = delta.tool_calls as Record<string, unknown>[] | null | undefined;
-  if (!calls) return;
-  for (const call of calls) {
-    if ((call.type === undefined || call.type === null) && typeof call.id === 'string' && call.custom === undefined) call.type = 'function';
-  }
-}
