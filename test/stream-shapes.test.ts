@@ -226,3 +226,31 @@ describe('streamed tool calls whose deltas have no index', () => {
     expect(audit.records[0]).toMatchObject({ outcome: 'success', content: { completion: [{ content: null, tool_calls: calls }] } });
   });
 });
+
+// Ollama (issue 15457) and LiteLLM's ollama_chat give every parallel call index 0, each with its
+// own id and name: keyed on index, the openai SDK's stream helper glues them into one call with
+// arguments that are not JSON ({"path":"a.rs"}{"path":"b.rs"}).
+describe('parallel tool calls streamed all at index 0, each with its own id and name', () => {
+  it('reach the caller as separate calls, numbered in order, a delta without an id continuing its call', async () => {
+    const call = (delta: object) => choices({ index: 0, delta: { tool_calls: [{ index: 0, ...delta }] }, finish_reason: null });
+    const { router, audit, client } = routerOver({
+      primary: sseEvents(
+        choices({ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }),
+        call({ id: 'call_a', type: 'function', function: { name: 'read', arguments: '{"path":' } }),
+        call({ function: { arguments: '"a.rs"}' } }),
+        call({ id: 'call_b', type: 'function', function: { name: 'read', arguments: '{"path":"b.rs"}' } }),
+        choices({ index: 0, delta: {}, finish_reason: 'tool_calls' }),
+        '[DONE]',
+      ),
+    });
+    const tools = [{ type: 'function' as const, function: { name: 'read', parameters: { type: 'object', properties: {} } } }];
+    const final = await client.chat.completions.stream({ model: 'model-a', messages, tools }).finalChatCompletion();
+    const calls = [
+      { id: 'call_a', type: 'function', function: { name: 'read', arguments: '{"path":"a.rs"}' } },
+      { id: 'call_b', type: 'function', function: { name: 'read', arguments: '{"path":"b.rs"}' } },
+    ];
+    expect(final.choices[0]!.message.tool_calls).toEqual(calls);
+    await router.flush();
+    expect(audit.records[0]).toMatchObject({ outcome: 'success', content: { completion: [{ content: '', tool_calls: calls }] } });
+  });
+});

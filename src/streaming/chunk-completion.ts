@@ -11,7 +11,7 @@ export class ChunkCompletion {
   readonly #finished = new Set<unknown>();
   readonly #unfinished = new Set<unknown>();
   /** Per choice, the tool calls seen: how many, the last one, and which each id is. */
-  #calls: Map<unknown, { count: number; last: number; byId: Map<string, number> }> | undefined;
+  #calls: Map<unknown, { count: number; last: number; byId: Map<string, number>; byIndex: Map<number, { index: number; id: string | undefined }> }> | undefined;
 
   constructor(
     private readonly providerId: string,
@@ -56,32 +56,39 @@ export class ChunkCompletion {
   }
 
   /**
-   * Gives tool-call deltas what OpenAI's carry and clients key on. A delta without `index` (Ollama
-   * before 0.4.7, SGLang, mistral.rs, some proxies send none; the openai SDK's stream helper then
-   * drops the calls) is numbered in order of appearance: a new id starts a call, a known id is its
-   * call, a delta without an id continues the last call. A function call's first delta without
+   * Gives tool-call deltas what OpenAI's carry and clients key on. Calls are numbered in order of
+   * appearance, as OpenAI's are: a known id is its call; a delta at an index is that index's call,
+   * unless it brings a new id and a name where another call's id is (Ollama and LiteLLM's
+   * ollama_chat send every parallel call at index 0, which clients glue into one call); a delta
+   * without `index` (Ollama before 0.4.7, SGLang, mistral.rs, some proxies send none, and the
+   * openai SDK's stream helper then drops the calls) with a new id starts a call, without one
+   * continues the last call. Indexes OpenAI-shaped upstreams send are kept as they are. A function call's first delta without
    * `type` (Mistral AI's; the openai SDK 4's stream helper then fails with "missing
    * choices[0].tool_calls[0].type") gets `type: 'function'`.
    */
   #completeToolCalls(choice: unknown, calls: Record<string, unknown>[]): void {
     let state = this.#calls?.get(choice);
-    if (state === undefined) (this.#calls ??= new Map()).set(choice, (state = { count: 0, last: 0, byId: new Map() }));
+    if (state === undefined) (this.#calls ??= new Map()).set(choice, (state = { count: 0, last: 0, byId: new Map(), byIndex: new Map() }));
     for (const call of calls) {
       const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined;
-      if (typeof call.index === 'number') {
-        state.count = Math.max(state.count, call.index + 1);
-        state.last = call.index;
-        if (id !== undefined) state.byId.set(id, call.index);
-      } else {
-        const known = id === undefined ? undefined : state.byId.get(id);
-        let index: number;
-        if (known !== undefined) index = known;
-        else if (id !== undefined || state.count === 0) {
-          index = state.count++;
-          if (id !== undefined) state.byId.set(id, index);
-        } else index = state.last;
-        call.index = state.last = index;
-      }
+      const sent = typeof call.index === 'number' ? call.index : undefined;
+      const known = id === undefined ? undefined : state.byId.get(id);
+      const held = sent === undefined ? undefined : state.byIndex.get(sent);
+      const fn = call.function as { name?: unknown } | null | undefined;
+      const named = typeof fn?.name === 'string' && fn.name !== '';
+      let index: number;
+      if (known !== undefined) index = known;
+      // A new id with a name at an index another call holds starts a call of its own (Ollama
+      // and LiteLLM's ollama_chat send every parallel call at index 0).
+      else if (held !== undefined && !(id !== undefined && named && held.id !== undefined && held.id !== id)) index = held.index;
+      else if (sent !== undefined && held === undefined && (sent >= state.count || id === undefined)) index = sent;
+      else if (sent !== undefined || id !== undefined || state.count === 0) index = state.count;
+      else index = state.last;
+      state.count = Math.max(state.count, index + 1);
+      if (id !== undefined) state.byId.set(id, index);
+      if (sent !== undefined && (held === undefined || held.index !== index)) state.byIndex.set(sent, { index, id });
+      else if (held !== undefined && held.id === undefined && id !== undefined) held.id = id;
+      call.index = state.last = index;
       if ((call.type === undefined || call.type === null) && id !== undefined && call.custom === undefined) call.type = 'function';
     }
   }
