@@ -171,26 +171,31 @@ describe('chat.completions.create through anthropic()', () => {
     expect(chunks.at(-1)!.route!.attempts.map((attempt) => attempt.outcome)).toEqual(['error', 'ok']);
   });
 
-  it('falls back to another deployment of the model when Anthropic stays overloaded', async () => {
-    upstream.use(
-      http.post(messagesURL, overloaded),
-      http.post('https://claude-proxy.example/v1/chat/completions', () =>
-        HttpResponse.json({
-          id: 'chatcmpl-proxy',
-          object: 'chat.completion',
-          created: 1,
-          model: 'claude-sonnet-5',
-          choices: [{ index: 0, message: { role: 'assistant', content: 'From the proxy.', refusal: null }, finish_reason: 'stop', logprobs: null }],
-          usage: { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 },
-        }),
-      ),
-    );
-    const proxy = openaiCompatible({
+  /** Another deployment of claude-sonnet-5 (an OpenAI-compatible proxy) to fall back to, and its answer. */
+  const claudeProxyAnswers = http.post('https://claude-proxy.example/v1/chat/completions', () =>
+    HttpResponse.json({
+      id: 'chatcmpl-proxy',
+      object: 'chat.completion',
+      created: 1,
+      model: 'claude-sonnet-5',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'From the proxy.', refusal: null }, finish_reason: 'stop', logprobs: null }],
+      usage: { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 },
+    }),
+  );
+  const claudeProxy = () =>
+    openaiCompatible({
       id: 'claude-proxy',
       baseURL: 'https://claude-proxy.example/v1',
       jurisdiction: { operator: { name: 'Proxy Inc.', country: 'US', parents: [] }, hosting: ['US'] },
       models: [{ id: 'claude-sonnet-5', price: { input: 4, output: 20, currency: 'USD' } }],
     });
+
+  it('falls back to another deployment of the model when Anthropic stays overloaded', async () => {
+    upstream.use(
+      http.post(messagesURL, overloaded),
+      claudeProxyAnswers,
+    );
+    const proxy = claudeProxy();
     const routed = createRouter({ providers: [anthropic({ apiKey: 'k' }), proxy], strategy: 'cheapest', retry: { retries: 1, minTimeoutMs: 0, maxTimeoutMs: 0 } });
     const response = await routed.chat.completions.create({ model: 'claude-sonnet-5', messages });
     expect(response.provider).toBe('claude-proxy');
@@ -213,23 +218,9 @@ describe('chat.completions.create through anthropic()', () => {
           { status: 400 },
         ),
       ),
-      http.post('https://claude-proxy.example/v1/chat/completions', () =>
-        HttpResponse.json({
-          id: 'chatcmpl-proxy',
-          object: 'chat.completion',
-          created: 1,
-          model: 'claude-sonnet-5',
-          choices: [{ index: 0, message: { role: 'assistant', content: 'From the proxy.', refusal: null }, finish_reason: 'stop', logprobs: null }],
-          usage: { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 },
-        }),
-      ),
+      claudeProxyAnswers,
     );
-    const proxy = openaiCompatible({
-      id: 'claude-proxy',
-      baseURL: 'https://claude-proxy.example/v1',
-      jurisdiction: { operator: { name: 'Proxy Inc.', country: 'US', parents: [] }, hosting: ['US'] },
-      models: [{ id: 'claude-sonnet-5', price: { input: 4, output: 20, currency: 'USD' } }],
-    });
+    const proxy = claudeProxy();
     const routed = createRouter({ providers: [anthropic({ apiKey: 'k' }), proxy], strategy: 'cheapest', retry: { retries: 0 } });
     const response = await routed.chat.completions.create({ model: 'claude-sonnet-5', messages });
     expect(response.provider).toBe('claude-proxy');

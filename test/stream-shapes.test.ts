@@ -119,6 +119,20 @@ describe('n > 1: choices interleaved, finishing at different chunks', () => {
   });
 });
 
+/** The final completion of a stream asking for the weather and time tools, as the openai SDK's stream helper reads it. */
+function weatherAndTime(client: ReturnType<typeof routerOver>['client']) {
+  const parameters = { type: 'object', properties: {} };
+  return client.chat.completions
+    .stream({ model: 'model-a', messages, tools: [{ type: 'function', function: { name: 'weather', parameters } }, { type: 'function', function: { name: 'time', parameters } }] })
+    .finalChatCompletion();
+}
+
+/** The two calls those streams make. */
+const weatherAndTimeCalls = [
+  { id: 'call_a', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } },
+  { id: 'call_b', type: 'function', function: { name: 'time', arguments: '{"zone":"CET"}' } },
+];
+
 describe('parallel tool calls streamed interleaved, the id only on each call\'s first delta', () => {
   it('come out of the openai SDK\'s stream helper as the calls made, priced with the usage-only chunk; the record holds the same calls', async () => {
     const call = (index: number, fn: object, extra: object = {}) => choices({ index: 0, delta: { tool_calls: [{ index, ...extra, function: fn }] }, finish_reason: null });
@@ -135,14 +149,8 @@ describe('parallel tool calls streamed interleaved, the id only on each call\'s 
         '[DONE]',
       ),
     });
-    const parameters = { type: 'object', properties: {} };
-    const final = await client.chat.completions
-      .stream({ model: 'model-a', messages, tools: [{ type: 'function', function: { name: 'weather', parameters } }, { type: 'function', function: { name: 'time', parameters } }] })
-      .finalChatCompletion();
-    const calls = [
-      { id: 'call_a', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } },
-      { id: 'call_b', type: 'function', function: { name: 'time', arguments: '{"zone":"CET"}' } },
-    ];
+    const final = await weatherAndTime(client);
+    const calls = weatherAndTimeCalls;
     expect(final.choices[0]!.message.tool_calls).toEqual(calls);
     expect((final.choices[0]!.message as unknown as { reasoning_content: string }).reasoning_content).toBe('Two lookups.');
     expect(final.usage).toMatchObject({ ...usage, cost: (12 * 1 + 30 * 2) / 1e6 });
@@ -213,14 +221,8 @@ describe('streamed tool calls whose deltas have no index', () => {
         '[DONE]',
       ),
     });
-    const parameters = { type: 'object', properties: {} };
-    const final = await client.chat.completions
-      .stream({ model: 'model-a', messages, tools: [{ type: 'function', function: { name: 'weather', parameters } }, { type: 'function', function: { name: 'time', parameters } }] })
-      .finalChatCompletion();
-    const calls = [
-      { id: 'call_a', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } },
-      { id: 'call_b', type: 'function', function: { name: 'time', arguments: '{"zone":"CET"}' } },
-    ];
+    const final = await weatherAndTime(client);
+    const calls = weatherAndTimeCalls;
     expect(final.choices[0]!.message.tool_calls).toEqual(calls);
     await router.flush();
     expect(audit.records[0]).toMatchObject({ outcome: 'success', content: { completion: [{ content: null, tool_calls: calls }] } });
