@@ -273,18 +273,7 @@ describe('a key budget in this process', () => {
     // counts exactly 8, all of them written to its prompt cache (as Claude's cache writes are
     // reported). At 100,000 EUR per million input and 125,000 per million cache writes, the call
     // costs 1 EUR; priced as input, the reservation would have been 0.8 EUR, under a 0.9 limit.
-    const upstream = await localUpstream((_body, response) =>
-      response.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          id: 'c',
-          object: 'chat.completion',
-          created: 1,
-          model: 'm',
-          choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 8, completion_tokens: 1, total_tokens: 9, prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 8 } },
-        }),
-      ),
-    );
+    const upstream = await oneTokenUpstream({ prompt_tokens: 8, completion_tokens: 1, total_tokens: 9, prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 8 } });
     const routerWith = (limit: number) =>
       createRouter({
         currency: 'EUR',

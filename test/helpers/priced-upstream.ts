@@ -6,7 +6,8 @@ import { localUpstream, type LocalUpstream } from './local-upstream.js';
  * EUR), the request that asks for exactly that, and the facts of an EU deployment.
  */
 
-export function oneTokenUpstream(): Promise<LocalUpstream> {
+/** `usage`: what the upstream reports instead (its prompt and cache counts), still one completion token. */
+export function oneTokenUpstream(usage: Record<string, unknown> = { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 }): Promise<LocalUpstream> {
   return localUpstream((_body, response) =>
     response.writeHead(200, { 'content-type': 'application/json' }).end(
       JSON.stringify({
@@ -15,7 +16,7 @@ export function oneTokenUpstream(): Promise<LocalUpstream> {
         created: 1,
         model: 'm',
         choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+        usage,
       }),
     ),
   );
