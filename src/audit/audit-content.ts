@@ -26,11 +26,12 @@ export function completionOf(choices: readonly ChatCompletionChoice[]): AuditCom
     .map(({ message }) => {
       const entry: AuditCompletion = { content: message.content };
       if (message.tool_calls && message.tool_calls.length > 0) {
-        entry.tool_calls = message.tool_calls.map(({ id, type, function: call }) => ({
-          id,
-          type,
-          function: { name: call.name, arguments: call.arguments },
-        }));
+        entry.tool_calls = message.tool_calls.map((call) => {
+          // A call of a custom tool (OpenAI's freeform tools) carries `custom: { name, input }`.
+          const custom = (call as { custom?: { name?: string; input?: string } }).custom;
+          if ((call.type as string) === 'custom' && custom !== undefined) return { id: call.id, type: 'custom' as const, custom: { name: custom.name ?? '', input: custom.input ?? '' } };
+          return { id: call.id, type: 'function' as const, function: { name: call.function.name, arguments: call.function.arguments } };
+        });
       }
       return entry;
     });

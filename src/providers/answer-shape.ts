@@ -28,12 +28,14 @@ function isMessage(message: unknown): boolean {
   if (!isObject(message)) return false;
   const { content, tool_calls: calls } = message;
   if (content !== undefined && content !== null && typeof content !== 'string' && !Array.isArray(content)) return false;
-  return calls === undefined || calls === null || everyObject(calls, (call) => isObject(call.function));
+  // A call of one of OpenAI's custom tools carries `custom` instead of `function`.
+  return calls === undefined || calls === null || everyObject(calls, (call) => isObject(call.function) || (call.type === 'custom' && isObject(call.custom)));
 }
 
 /**
  * A `chat.completion`: at least one choice, each with a `message` object whose content is text,
- * null or parts, and whose `tool_calls`, if any, are objects with a `function`.
+ * null or parts, and whose `tool_calls`, if any, are objects with a `function` (or, of a custom
+ * tool, `type: 'custom'` and `custom`).
  */
 export function isChatCompletion(value: unknown): boolean {
   return isObject(value) && someChoices(value.choices, (choice) => isMessage(choice.message));
