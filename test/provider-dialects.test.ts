@@ -119,6 +119,28 @@ describe('Mistral AI (mistral() and mistralEU())', () => {
     expect(messages).toEqual(before);
   });
 
+  test("a whole answer's tool call, which Mistral sends without type, reaches the caller as type 'function'", async () => {
+    mock.use(
+      http.post(mistralURL, () =>
+        HttpResponse.json({
+          id: 'cmpl-m2',
+          object: 'chat.completion',
+          created: 1_700_000_000,
+          model: 'mistral-small-2603',
+          choices: [{ index: 0, message: { role: 'assistant', content: '', tool_calls: [{ id: 'aB3dE6gH9', function: { name: 'weather', arguments: '{"city":"Paris"}' } }] }, finish_reason: 'tool_calls' }],
+          usage: { prompt_tokens: 20, completion_tokens: 10, total_tokens: 30 },
+        }),
+      ),
+    );
+    const answer = await mistralRouter().chat.completions.create({
+      model: 'mistral-small-4',
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      tools: [{ type: 'function', function: { name: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
+    });
+    const calls = answer.choices[0]?.message.tool_calls ?? [];
+    expect(calls.filter((call) => call.type === 'function').map((call) => call.function.name)).toEqual(['weather']);
+  });
+
   test('a Responses request limited by max_output_tokens streams from Mistral', async () => {
     const bodies = mistralUpstream();
     const events: string[] = [];

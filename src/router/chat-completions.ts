@@ -202,6 +202,7 @@ export async function runChatCompletion(
     );
     execution.release();
     const { completion } = execution.value;
+    typeToolCalls(completion.choices);
     const usage = priceUsage(
       completion.usage,
       execution.candidate,
@@ -293,6 +294,19 @@ export function requestedModel(params: unknown, maxLength: number): string | nul
 function finishReasonsOf(choices: ChatCompletion['choices']): string[] {
   const ordered = choices.length === 1 ? choices : [...choices].sort((a, b) => a.index - b.index);
   return ordered.map((choice) => choice.finish_reason ?? 'unknown');
+}
+
+/**
+ * Gives a function call without `type` (Mistral AI sends none) `type: 'function'`, as OpenAI
+ * sends it: clients tell function calls from custom tools' calls by it (the openai SDK's types
+ * make `type` the union's tag), and would skip such a call.
+ */
+function typeToolCalls(choices: ChatCompletion['choices']): void {
+  for (const choice of choices) {
+    const calls = choice.message?.tool_calls;
+    if (calls === undefined || calls === null) continue;
+    for (const call of calls) if (call.type == null && call.function !== undefined) call.type = 'function';
+  }
 }
 
 /** Completion tokens from the answer's text and reasoning, for upstreams that report no usage. */
