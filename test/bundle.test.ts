@@ -45,9 +45,12 @@ const dist = join(import.meta.dirname, '..', 'dist');
  * route.objective, and user strategies' rankings checked and given planning's estimates, 61.6 KB
  * with the dialects of OpenAI-compatible upstreams (the stream_options switch at start-up; the
  * rewriting loads on first use), an upstream's 413 taken as a request error and its 404 explained,
- * and upstream content types redacted in errors.
+ * and upstream content types redacted in errors, 62.6 KB with stream tool-call deltas numbered
+ * and typed as OpenAI's (Ollama, SGLang, Mistral), custom-tool calls in whole answers, a 413 or a
+ * too-long prompt inside a 200 answer falling back, and upstream request ids checked before they
+ * reach an error.
  */
-const startupBudget = 62.5 * 1024;
+const startupBudget = 63 * 1024;
 
 const builtIns = /\b(?:require\s*\(|import\s*\(?)\s*["'](?:node:[\w/]+|fs|fs\/promises|crypto|os|path|http|https|net|tls|module|events|stream|zlib|url|util|buffer|child_process|worker_threads|async_hooks)["']/;
 
