@@ -35,6 +35,14 @@ describe('ChunkCompletion numbering tool calls', () => {
     expect(numbered(start(0, 'a'), more(0), start(0, 'b'), more(0), start(0, 'c'))).toEqual(['0:function', '0', '1:function', '1', '2:function']);
   });
 
+  it('keeps the indexes an upstream sends even when the calls open out of order', () => {
+    expect(numbered(start(1, 'b'), start(0, 'a'), more(1), more(0))).toEqual(['1:function', '0:function', '1', '0']);
+  });
+
+  it('keeps parallel calls at indexes of their own when the upstream gives them one id', () => {
+    expect(numbered(start(0, 'same'), start(1, 'same'), more(1), more(0))).toEqual(['0:function', '1:function', '1', '0']);
+  });
+
   it("gives a call's first delta without type (Mistral AI's) type 'function', and a custom tool's call none", () => {
     expect(numbered({ index: 0, id: 'a', function: { name: 'f', arguments: '{}' } }, { index: 1, id: 'b', custom: { name: 'sql', input: '' } })).toEqual(['0:function', '1']);
   });

@@ -11,7 +11,7 @@ export class ChunkCompletion {
   readonly #finished = new Set<unknown>();
   readonly #unfinished = new Set<unknown>();
   /** Per choice, the tool calls seen: how many, the last one, and which each id is. */
-  #calls: Map<unknown, { count: number; last: number; byId: Map<string, number>; byIndex: Map<number, { index: number; id: string | undefined }> }> | undefined;
+  #calls: Map<unknown, { count: number; last: number; byId: Map<string, number>; byIndex: Map<number, { index: number; id: string | undefined }>; used: Set<number> }> | undefined;
 
   constructor(
     private readonly providerId: string,
@@ -62,13 +62,14 @@ export class ChunkCompletion {
    * ollama_chat send every parallel call at index 0, which clients glue into one call); a delta
    * without `index` (Ollama before 0.4.7, SGLang, mistral.rs, some proxies send none, and the
    * openai SDK's stream helper then drops the calls) with a new id starts a call, without one
-   * continues the last call. Indexes OpenAI-shaped upstreams send are kept as they are. A function call's first delta without
+   * continues the last call. An index no call holds yet is kept as sent, so the indexes
+   * OpenAI-shaped upstreams send are kept as they are, in any order and with any ids. A function call's first delta without
    * `type` (Mistral AI's; the openai SDK 4's stream helper then fails with "missing
    * choices[0].tool_calls[0].type") gets `type: 'function'`.
    */
   #completeToolCalls(choice: unknown, calls: Record<string, unknown>[]): void {
     let state = this.#calls?.get(choice);
-    if (state === undefined) (this.#calls ??= new Map()).set(choice, (state = { count: 0, last: 0, byId: new Map(), byIndex: new Map() }));
+    if (state === undefined) (this.#calls ??= new Map()).set(choice, (state = { count: 0, last: 0, byId: new Map(), byIndex: new Map(), used: new Set() }));
     for (const call of calls) {
       const id = typeof call.id === 'string' && call.id !== '' ? call.id : undefined;
       const sent = typeof call.index === 'number' ? call.index : undefined;
@@ -77,7 +78,10 @@ export class ChunkCompletion {
       const fn = call.function as { name?: unknown } | null | undefined;
       const named = typeof fn?.name === 'string' && fn.name !== '';
       let index: number;
-      if (known !== undefined) index = known;
+      // An index no call holds yet is kept as sent, even out of order or with an id another
+      // call already has (some upstreams give every parallel call one id).
+      if (sent !== undefined && held === undefined && !state.used.has(sent)) index = sent;
+      else if (known !== undefined) index = known;
       // A new id with a name at an index another call holds starts a call of its own (Ollama
       // and LiteLLM's ollama_chat send every parallel call at index 0).
       else if (held !== undefined && !(id !== undefined && named && held.id !== undefined && held.id !== id)) index = held.index;
@@ -85,6 +89,7 @@ export class ChunkCompletion {
       else if (sent !== undefined || id !== undefined || state.count === 0) index = state.count;
       else index = state.last;
       state.count = Math.max(state.count, index + 1);
+      state.used.add(index);
       if (id !== undefined) state.byId.set(id, index);
       if (sent !== undefined && (held === undefined || held.index !== index)) state.byIndex.set(sent, { index, id });
       else if (held !== undefined && held.id === undefined && id !== undefined) held.id = id;
