@@ -187,7 +187,7 @@ function errorFromEnvelope(providerId: string, data: unknown, said: string, requ
       details.status !== undefined && details.status >= 400
         ? classifyStatus(details.status)
         : { code: 'upstream_error' as const, status: 502, isRetryable: isTransient(details) };
-    return new RouterError(`${providerId} ${said}: ${quote(details)}`, {
+    const error = new RouterError(`${providerId} ${said}: ${quote(details)}`, {
       ...classification,
       type: details.type,
       param: details.param,
@@ -195,6 +195,9 @@ function errorFromEnvelope(providerId: string, data: unknown, said: string, requ
       upstreamStatus: details.status,
       requestID: requestId,
     });
+    // A 413 is a request error (classifyStatus) only because another deployment may take it.
+    if (details.status === 413) deploymentLimits.add(error);
+    return error;
   } catch (error) {
     return fallbackError(providerId, `${providerId} ${said}`, redactCause(error, redact));
   }
