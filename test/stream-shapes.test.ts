@@ -199,6 +199,22 @@ describe('a call of a custom tool answered whole (not streamed)', () => {
   });
 });
 
+describe('a call of a custom tool answered whole with function: null (serializers that write every field)', () => {
+  it('is the answer, its input counted in the estimate', async () => {
+    const input = 'SELECT name FROM users WHERE id = 7'; // 35 characters, with the name: 38, 10 tokens
+    const { client } = routerOver({ primary: '' });
+    const call = { id: 'call_1', type: 'custom', function: null, custom: { name: 'sql', input } };
+    upstream.use(
+      http.post('https://primary.test/v1/chat/completions', () =>
+        HttpResponse.json({ id: 'chatcmpl-c', object: 'chat.completion', created: 1, model: 'model-a', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: 'tool_calls' }] }),
+      ),
+    );
+    const answer = await client.chat.completions.create({ model: 'model-a', messages, tools: [{ type: 'custom', custom: { name: 'sql' } }] });
+    expect(answer.choices[0]!.message.tool_calls).toEqual([call]);
+    expect(answer.usage).toMatchObject({ completion_tokens: 10, estimated: true });
+  });
+});
+
 // Mistral AI (and Mistral models on Azure AI Foundry) stream a tool call whole in one delta, with
 // its id and function but no `type`: the openai SDK 4's stream helper then fails with "missing
 // choices[0].tool_calls[0].type".

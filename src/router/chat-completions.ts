@@ -316,9 +316,9 @@ function estimateCompletion(choices: ChatCompletion['choices']): number {
     characters += answerLength(choice.message.content);
     characters += reasoningLength(choice.message);
     for (const call of choice.message.tool_calls ?? []) {
-      // A custom tool's call carries `custom: { name, input }` instead of `function`.
+      // A custom tool's call carries `custom: { name, input }` instead of `function` (absent or null).
       const custom = (call as { custom?: { name?: string; input?: string } }).custom;
-      characters += call.function !== undefined ? call.function.name.length + call.function.arguments.length : (custom?.name?.length ?? 0) + (custom?.input?.length ?? 0);
+      characters += call.function != null ? call.function.name.length + call.function.arguments.length : (custom?.name?.length ?? 0) + (custom?.input?.length ?? 0);
     }
   }
   return Math.ceil(characters / 4);
