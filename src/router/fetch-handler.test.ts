@@ -25,6 +25,11 @@ describe('a refused header', () => {
     ['a record of headers, a NUL in the value', 'http://router.local/v1/chat/completions', { method: 'POST', headers: { authorization: `Bearer ${secret}\u0000` }, body: '{}' }],
     ['a list of headers, a line break in the value', 'http://router.local/v1/chat/completions', { method: 'POST', headers: [['authorization', `Bearer ${secret}\r\nx`]], body: '{}' }],
     ['a Map of headers', 'http://router.local/v1/chat/completions', { method: 'POST', headers: new Map([['authorization', `Bearer ${secret}\u0000`]]) as unknown as NonNullable<RequestInit['headers']>, body: '{}' }],
+    [
+      'a generator of headers, used up by the time it is named',
+      'http://router.local/v1/chat/completions',
+      { method: 'POST', headers: (function* () { yield ['authorization', `Bearer ${secret}\u0000`]; })() as unknown as NonNullable<RequestInit['headers']>, body: '{}' },
+    ],
     ['a URL and a streamed body', new URL('http://router.local/v1/chat/completions'), { method: 'POST', headers: { authorization: `Bearer ${secret}\u0000` }, body: new Uint8Array([123, 125]) }],
   ])('in %s is named, and nothing of its value is kept, not even in the cause', (_name, input, init) => {
     const call = incoming(input, init, 1024);

@@ -108,6 +108,12 @@ export function incoming(input: string | URL | Request, init: RequestInit | unde
   const path = pathOf(input);
   if (path === undefined) return malformedCall('', new TypeError('the URL cannot be parsed'));
   try {
+    // Headers as an iterable other than a list (a generator, a Map) are read once, here: a
+    // one-shot one would be used up by fetch, and a header it refuses could not be named.
+    const given = init?.headers;
+    if (given !== undefined && !Array.isArray(given) && !(given instanceof Headers) && Symbol.iterator in given) {
+      init = { ...init, headers: Array.from(given as Iterable<[string, string]>) };
+    }
     if (typeof input === 'string' && init !== undefined && (init.body === undefined || init.body === null || typeof init.body === 'string')) {
       const headers = new Headers(init.headers);
       const text = init.body ?? '';
