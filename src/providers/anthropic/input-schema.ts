@@ -42,7 +42,7 @@ export function flattenTopLevel(schema: Record<string, unknown>): Record<string,
 }
 
 /** A variant that is a reference into the schema's own `$defs` (or `definitions`), as pydantic writes one, is what it names. */
-function resolved(variant: Record<string, unknown>, schema: Record<string, unknown>): Record<string, unknown> {
+export function resolved(variant: Record<string, unknown>, schema: Record<string, unknown>): Record<string, unknown> {
   const match = typeof variant.$ref === 'string' ? /^#\/(\$defs|definitions)\/([^/]+)$/.exec(variant.$ref) : null;
   if (match === null) return variant;
   const definitions = schema[match[1] as string];

@@ -1,5 +1,5 @@
 import type { ChatRequest } from '../../wire/chat-request.js';
-import { flattenTopLevel, isRecord } from './input-schema.js';
+import { flattenTopLevel, isRecord, resolved } from './input-schema.js';
 import { unsupported } from './unsupported.js';
 import type { AnthropicTool } from './wire.js';
 
@@ -43,8 +43,18 @@ export function jsonModeTool(
   };
 }
 
-/** A schema without a type whose anyOf, oneOf or allOf variants are all objects (a zod union): its answer is an object. */
+/**
+ * A schema without a type whose anyOf, oneOf or allOf variants are all objects (a zod union), or
+ * references to objects in its own `$defs` (a pydantic one): its answer is an object.
+ */
 function unionOfObjects(schema: Record<string, unknown>): boolean {
   const variants = [schema.anyOf, schema.oneOf, schema.allOf].filter(Array.isArray).flat() as unknown[];
-  return variants.length > 0 && variants.every((variant) => isRecord(variant) && (variant.type === 'object' || (variant.type === undefined && isRecord(variant.properties))));
+  return (
+    variants.length > 0 &&
+    variants.every((reference) => {
+      if (!isRecord(reference)) return false;
+      const variant = resolved(reference, schema);
+      return variant.type === 'object' || (variant.type === undefined && isRecord(variant.properties));
+    })
+  );
 }

@@ -521,6 +521,9 @@ describe('translateRequest', () => {
       properties: { a: string, b: string },
       required: ['a', 'b'],
     });
+    // A union of references to objects in its own $defs (as pydantic writes one) is one too.
+    const defs = { File: { type: 'object', properties: { path: string }, required: ['path'] }, Url: { type: 'object', properties: { url: string }, required: ['url'] } };
+    expect(jsonSchema({ anyOf: [{ $ref: '#/$defs/File' }, { $ref: '#/$defs/Url' }], $defs: defs })).toEqual({ $defs: defs, type: 'object', properties: { path: string, url: string } });
     // A union that may be something else than an object is still refused: the answer is an object.
     const mixed = refusal({ model: 'm', messages: hello, response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { anyOf: [{ type: 'object' }, { type: 'string' }] } } } });
     expect(mixed.param).toBe('response_format.json_schema.schema');
