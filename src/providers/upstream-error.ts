@@ -104,7 +104,7 @@ export function errorFromStatus(
           ? // 0: a browser's fetch hides a redirect it was told not to follow.
             `${providerId} answered with a redirect (${status}), which is never followed: the deployment is the host its jurisdiction facts describe; point its baseURL at the final endpoint`
           : status === 413
-            ? `${providerId} returned 413: ${quoted} (the request is too large for this deployment: send a smaller request, with fewer or smaller images and files or a shorter prompt)`
+            ? `${providerId} returned 413: ${quoted} ${tooLargeAdvice}`
             : status === 404
               ? // A model id the deployment does not serve (or an API path its baseURL misses): the router falls back.
                 `${providerId} returned 404, model or endpoint not found: ${quoted} (the deployment does not serve this model under this id, or its baseURL is wrong: check the model ids offered for provider ${providerId} and its baseURL)`
@@ -122,11 +122,7 @@ export function errorFromStatus(
       headers: (headers === undefined ? undefined : retryHeaders(headers)) ?? googleRetryHeaders(bodyText),
       requestID: headers === undefined ? undefined : requestIdOf(headers),
     });
-    // A 413 is the deployment's size limit whatever it says; a 400 when it says so. Not a 422: it is
-    // about the request's content, which an upstream may quote back.
-    if (status === 413 || (status === 400 && (details.code === 'context_length_exceeded' || tooLong.test(details.message)))) {
-      deploymentLimits.add(error);
-    }
+    if (isDeploymentLimit(status, details)) deploymentLimits.add(error);
     return error;
   } catch (error) {
     return fallbackError(providerId, `${providerId} returned ${status}`, redactCause(error, redact));
@@ -139,6 +135,18 @@ export function errorFromStatus(
  * but not with its max_tokens, `input length and \`max_tokens\` exceed context limit: 198512 + 4096 > 200000`.
  */
 const tooLong = /context[ _-]?(length|window)|maximum context|prompt is too long|input is too long|too many (input )?tokens|exceeds the maximum number of tokens|exceeds? (the )?context limit/i;
+
+/**
+ * Whether an upstream's error says the request exceeds this deployment's limit. A 413 is the
+ * deployment's size limit whatever it says; a 400 when it says so. Not a 422: it is about the
+ * request's content, which an upstream may quote back.
+ */
+function isDeploymentLimit(status: number, details: UpstreamErrorDetails): boolean {
+  return status === 413 || (status === 400 && (details.code === 'context_length_exceeded' || tooLong.test(details.message)));
+}
+
+/** Advice appended to a 413's message. */
+const tooLargeAdvice = '(the request is too large for this deployment: send a smaller request, with fewer or smaller images and files or a shorter prompt)';
 
 /** Errors classified, from the upstream's own message and code, as a deployment's limit. */
 const deploymentLimits = new WeakSet<RouterError>();
@@ -183,11 +191,11 @@ export function errorInsteadOfStream(providerId: string, data: unknown, requestI
 function errorFromEnvelope(providerId: string, data: unknown, said: string, requestId: string | undefined, redact: Redactor): RouterError {
   try {
     const details = redactDetails(describeValue(data), redact);
+    // An event without a status that says the prompt is too long is the 400 it would be as a status.
+    const status = details.status === undefined && isDeploymentLimit(400, details) ? 400 : details.status;
     const classification =
-      details.status !== undefined && details.status >= 400
-        ? classifyStatus(details.status)
-        : { code: 'upstream_error' as const, status: 502, isRetryable: isTransient(details) };
-    const error = new RouterError(`${providerId} ${said}: ${quote(details)}`, {
+      status !== undefined && status >= 400 ? classifyStatus(status) : { code: 'upstream_error' as const, status: 502, isRetryable: isTransient(details) };
+    const error = new RouterError(`${providerId} ${said}: ${quote(details)}${status === 413 ? ` ${tooLargeAdvice}` : ''}`, {
       ...classification,
       type: details.type,
       param: details.param,
@@ -195,8 +203,8 @@ function errorFromEnvelope(providerId: string, data: unknown, said: string, requ
       upstreamStatus: details.status,
       requestID: requestId,
     });
-    // A 413 is a request error (classifyStatus) only because another deployment may take it.
-    if (details.status === 413) deploymentLimits.add(error);
+    // The deployment's limit as for the same error answered as an HTTP status: the router falls back.
+    if (status !== undefined && isDeploymentLimit(status, details)) deploymentLimits.add(error);
     return error;
   } catch (error) {
     return fallbackError(providerId, `${providerId} ${said}`, redactCause(error, redact));
