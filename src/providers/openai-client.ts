@@ -13,7 +13,7 @@ import { kebabCase } from './openai-compatible.js';
 import { describeOptionIssue, modelOffersShape } from './model-offer-shape.js';
 import { isChatCompletion, isEmbeddingsList, isTextCompletion } from './answer-shape.js';
 import { createRedactor, credentialsInURL, headerSecrets, querySecrets } from './redact.js';
-import { requestPreparationError } from './upstream-error.js';
+import { plausibleRequestId, requestPreparationError } from './upstream-error.js';
 import type { CallOptions, Capability, JurisdictionFacts, ModelOffer, Provider } from './types.js';
 
 /** What `openaiClient()` takes besides the client: the deployment's id, facts and models. */
@@ -95,10 +95,10 @@ export function openaiClient(client: OpenAIClientLike, options: OpenAIClientOpti
       const pending = method.create(body, requestOptions);
       if (typeof (pending as { withResponse?: unknown }).withResponse === 'function') {
         const result = (await (pending as unknown as { withResponse(): PromiseLike<WithResponse> }).withResponse()) as WithResponse;
-        return { data: result.data, requestId: result.request_id ?? requestIdOf(result.data) };
+        return { data: result.data, requestId: plausibleRequestId(result.request_id ?? requestIdOf(result.data), redact) };
       }
       const data = await pending;
-      return { data, requestId: requestIdOf(data) };
+      return { data, requestId: plausibleRequestId(requestIdOf(data), redact) };
     } catch (error) {
       // The SDK serialises the body itself and reports a body it cannot serialise like a broken
       // connection: asked only on failure, whether the request was sendable at all.

@@ -341,9 +341,9 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       }
       const response = await post(chatURL, body, jsonHeaders, call);
       const completion = await readJSON(response, call.signal);
-      if (isErrorEvent(completion, undefined)) throw errorFromOkBody(id, completion, requestIdOf(response.headers), redact);
+      if (isErrorEvent(completion, undefined)) throw errorFromOkBody(id, completion, requestIdOf(response.headers, redact), redact);
       if (!isChatCompletion(completion)) throw malformedResponse(id, response, 'malformed JSON (not a chat.completion: choices must be one or more objects, each with a message)', undefined, redact);
-      return { completion: completion as UpstreamChatCompletion, requestId: requestIdOf(response.headers) };
+      return { completion: completion as UpstreamChatCompletion, requestId: requestIdOf(response.headers, redact) };
     },
 
     async doChatStream(request: ChatRequest, call: CallOptions): Promise<ChatStreamResult> {
@@ -355,7 +355,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       // The first stream loads the event parser while the upstream answers.
       preloadEventStreamParser();
       const response = await post(chatURL, body, streamHeaders, call);
-      const requestId = requestIdOf(response.headers);
+      const requestId = requestIdOf(response.headers, redact);
 
       // Some servers ignore `stream` or report an error with a 200 JSON body.
       const json = response.headers.get('content-type')?.includes('application/json') === true;
@@ -386,9 +386,9 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       const { route: _route, simulate: _simulate, stream: _stream, ...body } = request;
       const response = await post(completionsURL, body, jsonHeaders, call);
       const completion = await readJSON(response, call.signal);
-      if (isErrorEvent(completion, undefined)) throw errorFromOkBody(id, completion, requestIdOf(response.headers), redact);
+      if (isErrorEvent(completion, undefined)) throw errorFromOkBody(id, completion, requestIdOf(response.headers, redact), redact);
       if (!isTextCompletion(completion)) throw malformedResponse(id, response, 'malformed JSON (not a text_completion: choices must be one or more objects, each with its text)', undefined, redact);
-      return { completion: completion as UpstreamCompletion, requestId: requestIdOf(response.headers) };
+      return { completion: completion as UpstreamCompletion, requestId: requestIdOf(response.headers, redact) };
     },
 
     async doEmbed(request: EmbeddingsRequest, call: CallOptions): Promise<EmbedResult> {
@@ -398,9 +398,9 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       };
       const response = await post(embeddingsURL, body, jsonHeaders, call);
       const value = await readJSON(response, call.signal);
-      if (isErrorEvent(value, undefined)) throw errorFromOkBody(id, value, requestIdOf(response.headers), redact);
+      if (isErrorEvent(value, undefined)) throw errorFromOkBody(id, value, requestIdOf(response.headers, redact), redact);
       if (!isEmbeddingsList(value)) throw malformedResponse(id, response, 'malformed JSON (not an embeddings list: data must be objects)', undefined, redact);
-      return { response: value as UpstreamEmbeddingsResponse, requestId: requestIdOf(response.headers) };
+      return { response: value as UpstreamEmbeddingsResponse, requestId: requestIdOf(response.headers, redact) };
     },
   };
 

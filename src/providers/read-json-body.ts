@@ -27,14 +27,14 @@ export async function readJsonBody(
   try {
     read = await readResponseText(response, maxBytes);
   } catch (error) {
-    throw errorFromBodyFailure(providerId, error, signal, requestIdOf(response.headers), redact);
+    throw errorFromBodyFailure(providerId, error, signal, requestIdOf(response.headers, redact), redact);
   }
   if (read.truncated) {
     throw new RouterError(`${providerId} returned an answer larger than ${maxBytes} bytes (maxResponseBytes); it was abandoned`, {
       code: 'upstream_error',
       providerId,
       isRetryable: true,
-      requestID: requestIdOf(response.headers),
+      requestID: requestIdOf(response.headers, redact),
     });
   }
   try {

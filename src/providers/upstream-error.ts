@@ -53,9 +53,26 @@ export function classifyStatus(status: number): Classification {
   return { code: 'upstream_error', status: 502, isRetryable: false };
 }
 
-/** The upstream's request id: OpenAI-style `x-request-id`, or Anthropic's `request-id`. */
-export function requestIdOf(headers: HeaderLookup): string | undefined {
-  return headers.get('x-request-id') ?? headers.get('request-id') ?? undefined;
+/** The upstream's request id: OpenAI-style `x-request-id`, or Anthropic's `request-id`, when it is {@link plausibleRequestId plausible}. */
+export function requestIdOf(headers: HeaderLookup, redact: Redactor = redactCredentialShapes): string | undefined {
+  return plausibleRequestId(headers.get('x-request-id') ?? headers.get('request-id') ?? undefined, redact);
+}
+
+/** Longest request id kept: real ones (`req_…`, UUIDs, AWS ids) are far shorter. @unit characters */
+const maxRequestIdLength = 128;
+
+/** A request id's characters: letters, digits and the punctuation ids use, no spaces. */
+const requestIdPattern = /^[A-Za-z0-9._:/+=@-]+$/;
+
+/**
+ * `value` when it looks like a request id, else `undefined`: an upstream (or a proxy in front of
+ * it) may put anything in the header, such as the credentials it was sent. An id kept reaches
+ * `error.requestID`, and through it the caller's logs, so a value the redactor would change, too
+ * long, or with other characters is dropped rather than quoted.
+ */
+export function plausibleRequestId(value: string | undefined, redact: Redactor = redactCredentialShapes): string | undefined {
+  if (value === undefined || value.length > maxRequestIdLength || !requestIdPattern.test(value)) return undefined;
+  return redact(value) === value && redactCredentialShapes(value) === value ? value : undefined;
 }
 
 /**
@@ -120,7 +137,7 @@ export function errorFromStatus(
       providerId,
       upstreamStatus: status,
       headers: (headers === undefined ? undefined : retryHeaders(headers)) ?? googleRetryHeaders(bodyText),
-      requestID: headers === undefined ? undefined : requestIdOf(headers),
+      requestID: headers === undefined ? undefined : requestIdOf(headers, redact),
     });
     if (isDeploymentLimit(status, details)) deploymentLimits.add(error);
     return error;
@@ -201,7 +218,7 @@ function errorFromEnvelope(providerId: string, data: unknown, said: string, requ
       param: details.param,
       providerId,
       upstreamStatus: details.status,
-      requestID: requestId,
+      requestID: plausibleRequestId(requestId, redact),
     });
     // The deployment's limit as for the same error answered as an HTTP status: the router falls back.
     if (status !== undefined && isDeploymentLimit(status, details)) deploymentLimits.add(error);
@@ -256,7 +273,7 @@ export function errorFromBodyFailure(
     code: 'upstream_error',
     providerId,
     isRetryable: true,
-    requestID: requestId,
+    requestID: plausibleRequestId(requestId, redact),
     cause: redactCause(error, redact),
   });
 }
@@ -448,7 +465,7 @@ export function malformedResponse(
     code: 'upstream_error',
     providerId,
     isRetryable: true,
-    requestID: requestIdOf(response.headers),
+    requestID: requestIdOf(response.headers, redact),
     // `JSON.parse` quotes the text it choked on.
     cause: redactCause(cause, redact),
   });

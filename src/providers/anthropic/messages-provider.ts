@@ -217,7 +217,7 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
     async doChat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
       const { body, jsonTool } = prepare(request);
       const response = await postWithinWindow(request, body, jsonHeaders, call);
-      const requestId = requestIdOf(response.headers);
+      const requestId = requestIdOf(response.headers, redact);
       const message = await readJSON(response, call.signal);
       if (isErrorEvent(message, undefined)) throw errorFromOkBody(id, message, requestId, redact);
       const shaped = message as AnthropicResponse | null;
@@ -229,7 +229,7 @@ export function anthropicMessagesProvider(settings: AnthropicMessagesSettings): 
       const { body, jsonTool } = prepare(request);
       body.stream = true;
       const response = await postWithinWindow(request, body, streamHeaders, call);
-      const requestId = requestIdOf(response.headers);
+      const requestId = requestIdOf(response.headers, redact);
       if (response.body === null || response.headers.get('content-type')?.includes('application/json') === true) {
         const value = response.body === null ? undefined : await readJSON(response, call.signal);
         if (isErrorEvent(value, undefined)) throw errorInsteadOfStream(id, value, requestId, redact);

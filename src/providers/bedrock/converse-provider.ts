@@ -13,7 +13,7 @@ import { modelOffersShape } from '../model-offer-shape.js';
 import type { DeploymentLimits } from '../../budgets/deployment-limits.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { CallOptions, ChatResult, ChatStreamResult, EmbedResult, JurisdictionFacts, ModelOffer, Provider } from '../types.js';
-import { errorFromFetchFailure, malformedResponse, raisedBeforeSending, readErrorBody, requestPreparationError, serializeRequest } from '../upstream-error.js';
+import { errorFromFetchFailure, malformedResponse, plausibleRequestId, raisedBeforeSending, readErrorBody, requestPreparationError, serializeRequest } from '../upstream-error.js';
 import { mayHaveCredentials, missingCredentials, resolveCredentials, type AwsCredentialSource } from './credentials.js';
 import { readEventStream, type EventStreamMessage } from './event-stream.js';
 import { errorFromBedrock, errorFromStreamException } from './http-error.js';
@@ -150,7 +150,7 @@ export function bedrockConverseProvider(settings: BedrockConverseSettings): Prov
     return { family, bodies: embeddingBodies(id, family, embeddingTexts(id, request), request) };
   };
   const modelPath = (model: string, operation: string) => `/model/${encodeURIComponent(model)}/${operation}`;
-  const requestIdOf = (response: Response) => response.headers.get('x-amzn-requestid') ?? undefined;
+  const requestIdOf = (response: Response) => plausibleRequestId(response.headers.get('x-amzn-requestid') ?? undefined, (text) => redactText(text, [...held]));
   const scrubError = (error: unknown): unknown => (RouterError.isInstance(error) ? redactError(error, [...held]) : error);
   const scrub = <T>(promise: Promise<T>): Promise<T> =>
     promise.catch((error: unknown) => {
