@@ -174,6 +174,35 @@ describe('cached prompt tokens', () => {
     expect(audit.records[1]!.usage).toEqual({ prompt_tokens: 100, completion_tokens: 5, total_tokens: 105 });
   });
 
+  it('reach the caller as recorded: a cache count larger than the prompt is capped at it, on a chat answer, a stream and a response', async () => {
+    const inconsistent = { prompt_tokens: 100, completion_tokens: 5, total_tokens: 105, prompt_tokens_details: { cached_tokens: 5000 } };
+    const chunk = (delta: object, finish: string | null) => ({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'model-a', choices: [{ index: 0, delta, finish_reason: finish }] });
+    const events = [chunk({ role: 'assistant', content: 'It is a lease.' }, null), chunk({}, 'stop'), { ...chunk({}, null), choices: [], usage: inconsistent }];
+    upstream.use(
+      http.post('https://caching-cloud.test/v1/chat/completions', async ({ request }) =>
+        ((await request.json()) as { stream?: boolean }).stream === true
+          ? new HttpResponse(sseBody([...events.map((event) => `data: ${JSON.stringify(event)}\n\n`), 'data: [DONE]\n\n']), { headers: { 'content-type': 'text/event-stream' } })
+          : HttpResponse.json(completion(inconsistent)),
+      ),
+    );
+    const audit = memoryAudit();
+    const router = createRouter({
+      providers: [openaiCompatible({ id: 'caching-cloud', baseURL: 'https://caching-cloud.test/v1', jurisdiction: facts, models: [{ id: 'model-a', price: { input: 2, output: 10, cachedInput: 0.2, currency: 'EUR' } }] })],
+      currency: 'EUR',
+      audit: [audit],
+    });
+    const answer = await router.chat.completions.create({ model: 'model-a', messages });
+    expect(answer.usage.prompt_tokens_details).toEqual({ cached_tokens: 100 });
+    const stream = await router.chat.completions.create({ model: 'model-a', messages, stream: true });
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const each of stream) chunks.push(each);
+    expect(chunks.at(-1)!.usage!.prompt_tokens_details).toEqual({ cached_tokens: 100 });
+    const response = await router.responses.create({ model: 'model-a', input: 'Summarise the attached contract.' });
+    expect(response.usage!.input_tokens_details).toEqual({ cached_tokens: 100 });
+    await router.flush();
+    expect(audit.records.map((record) => record.usage?.cached_tokens)).toEqual([100, 100, 100]);
+  });
+
   it('are listed by models.list() at their own price, in the router’s currency', async () => {
     const router = cachingCloud({ input: 2, output: 10, cachedInput: 0.2, currency: 'USD' });
     const listed = await router.models.list();

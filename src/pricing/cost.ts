@@ -27,7 +27,22 @@ export function priceUsage(
       ? Object.assign({}, reported, { cost, currency })
       : Object.assign({}, reported, { total_tokens: prompt + completion, cost, currency });
   if (!candidate.price) usage.price_unknown = true;
+  const details = reported?.prompt_tokens_details;
+  if (details) capCacheCounts(usage, prompt, details);
   return usage;
+}
+
+/**
+ * The cache counts the caller sees as they were priced and recorded: an upstream that reports
+ * more tokens read from (or written to) its cache than the prompt holds is capped at the prompt.
+ */
+function capCacheCounts(usage: Usage, prompt: number, details: NonNullable<TokenUsage['prompt_tokens_details']>): void {
+  const cached = cachedTokens(prompt, details);
+  const written = cacheWriteTokens(prompt, details);
+  const overCached = isCount(details.cached_tokens) && details.cached_tokens !== cached;
+  const overWritten = isCount(details.cache_write_tokens) && details.cache_write_tokens !== written;
+  if (!overCached && !overWritten) return;
+  usage.prompt_tokens_details = Object.assign({}, details, overCached ? { cached_tokens: cached } : {}, overWritten ? { cache_write_tokens: written } : {});
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomHex } from '../internal/random-id.js';
-import { cacheWriteTokens } from '../pricing/cost.js';
+import { cachedTokens, cacheWriteTokens } from '../pricing/cost.js';
 import type { Usage } from '../wire/chat-response.js';
 import type { OutputItem, ResponseObject, ResponseRequest, ResponseUsage } from './wire.js';
 
@@ -54,7 +54,7 @@ export function responseShell(request: ResponseRequest, id: string, model: strin
  */
 export function responseUsage(usage: Usage): ResponseUsage {
   const written = cacheWriteTokens(usage.prompt_tokens, usage.prompt_tokens_details);
-  const cached = usage.prompt_tokens_details?.cached_tokens ?? 0;
+  const cached = cachedTokens(usage.prompt_tokens, usage.prompt_tokens_details);
   return {
     input_tokens: usage.prompt_tokens,
     input_tokens_details: written > 0 ? { cached_tokens: cached, cache_write_tokens: written } : { cached_tokens: cached },
