@@ -213,7 +213,23 @@ function imageFormat(data: string): string | undefined {
   return undefined;
 }
 
-/** `data:<mime>[;…];base64,<data>` → a base64 source; text (`text/plain`, `text/markdown`, `text/csv`…) decoded into a plain-text source. */
+/** Media types of text files besides `text/*`: JSON, YAML and XML (and `+json`, `+xml` types), read as text. */
+const textLikeTypes = new Set(['application/json', 'application/yaml', 'application/x-yaml', 'application/xml']);
+
+function isTextFile(mediaType: string): boolean {
+  return mediaType.startsWith('text/') || textLikeTypes.has(mediaType) || mediaType.endsWith('+json') || mediaType.endsWith('+xml');
+}
+
+/**
+ * What an empty (or whitespace-only) text file is sent as: both APIs refuse a blank text block,
+ * and the model should still learn that a file was attached and had nothing in it.
+ */
+const emptyFileText = '(empty file)';
+
+/**
+ * `data:<mime>[;…];base64,<data>` → a base64 source; text (`text/plain`, `text/markdown`,
+ * `text/csv`…, JSON, YAML, XML) decoded into a plain-text source, an empty one as {@link emptyFileText}.
+ */
 function dataSource(providerId: string, url: string, where: string): AnthropicSource | undefined {
   const match = /^data:([^;,]+)[^,]*;base64,/i.exec(url);
   if (match === null) return undefined;
@@ -221,7 +237,7 @@ function dataSource(providerId: string, url: string, where: string): AnthropicSo
   // `image/jpg` is not a registered type, but a common one that OpenAI takes; the API refuses it.
   const mediaType = named === 'image/jpg' ? 'image/jpeg' : named;
   const data = url.slice(match[0].length);
-  if (mediaType.startsWith('text/')) {
+  if (isTextFile(mediaType)) {
     let decoded: string;
     try {
       decoded = atob(data);
@@ -229,7 +245,8 @@ function dataSource(providerId: string, url: string, where: string): AnthropicSo
       throw unsupported(providerId, where, 'a data: URL says base64, and its data is not base64', error);
     }
     const bytes = Uint8Array.from(decoded, (character) => character.charCodeAt(0));
-    return { type: 'text', media_type: 'text/plain', data: textDecoder(match[0]).decode(bytes) };
+    const text = textDecoder(match[0]).decode(bytes);
+    return { type: 'text', media_type: 'text/plain', data: text.trim() === '' ? emptyFileText : text };
   }
   return { type: 'base64', media_type: mediaType, data };
 }

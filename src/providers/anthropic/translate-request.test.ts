@@ -174,6 +174,16 @@ describe('translateRequest', () => {
     expect(garbled.message).toMatch(/base64/);
   });
 
+  it('reads JSON, YAML and XML files as text documents, and an empty text file as "(empty file)"', () => {
+    const text = (fileData: string) => translate({ model: 'm', messages: [{ role: 'user', content: [{ type: 'file', file: { file_data: fileData } }] }] }).body.messages[0]!.content;
+    const document = (data: string) => [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data } }];
+    expect(text(`data:application/json;base64,${btoa('{"a":1}')}`)).toEqual(document('{"a":1}'));
+    expect(text(`data:application/x-yaml;base64,${btoa('a: 1')}`)).toEqual(document('a: 1'));
+    expect(text(`data:application/yaml;base64,${btoa('a: 1')}`)).toEqual(document('a: 1'));
+    expect(text(`data:application/xml;base64,${btoa('<a/>')}`)).toEqual(document('<a/>'));
+    expect(text('data:text/plain;base64,')).toEqual(document('(empty file)'));
+  });
+
   it('reads a text file in the charset its data: URL names (a CSV saved as windows-1252 by a spreadsheet), UTF-8 otherwise', () => {
     const cafe = btoa(String.fromCharCode(0x63, 0x61, 0x66, 0xe9));
     const text = (fileData: string) => translate({ model: 'm', messages: [{ role: 'user', content: [{ type: 'file', file: { file_data: fileData } }] }] }).body.messages[0]!.content;

@@ -85,6 +85,27 @@ describe('translateRequest (OpenAI → Converse)', () => {
     expect(translating).toThrow(/Converse reads PDF, Word \(doc, docx\), Excel \(xls, xlsx\) and text files \(got application\/zip\)/);
   });
 
+  it('sends JSON, YAML and XML files as text, like text/* files, and an empty text file as "(empty file)", never a blank block', () => {
+    const file = (mediaType: string, text: string) => ({ type: 'file' as const, file: { file_data: `data:${mediaType};base64,${btoa(text)}` } });
+    const { body } = translateRequest('bedrock-test', request({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            file('application/json', '{"a":1}'),
+            file('application/x-yaml', 'a: 1'),
+            file('application/yaml', 'b: 2'),
+            file('application/xml', '<a/>'),
+            file('application/ld+json', '{}'),
+            file('text/plain', ''),
+            file('application/json', ' \n'),
+          ],
+        },
+      ],
+    }));
+    expect(body.messages[0]!.content).toEqual([{ text: '{"a":1}' }, { text: 'a: 1' }, { text: 'b: 2' }, { text: '<a/>' }, { text: '{}' }, { text: '(empty file)' }, { text: '(empty file)' }]);
+  });
+
   it('gives a message that carries only a PDF the text block Converse requires next to a document', () => {
     const { body } = translateRequest('bedrock-test', request({
       messages: [

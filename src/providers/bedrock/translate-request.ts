@@ -101,7 +101,7 @@ const imageFormats: Record<string, 'png' | 'jpeg' | 'gif' | 'webp'> = { 'image/p
 
 /**
  * The binary document formats Converse reads, by media type. Its text formats (txt, md, csv, html)
- * arrive as text: the translation decodes every text/* file into a text block.
+ * arrive as text: the translation decodes every text/* file (and JSON, YAML, XML) into a text block.
  */
 const documentFormats: Record<string, ConverseDocumentFormat> = {
   'application/pdf': 'pdf',
