@@ -24,6 +24,17 @@ export function reasoningLength(fields: Record<string, unknown>): number {
 }
 
 /**
+ * Characters of a tool call (whole, or a chunk delta's piece of one): a function call's name and
+ * arguments, or a custom tool's call's name and input (OpenAI's freeform tools carry `custom`,
+ * with `function` absent or null).
+ */
+export function toolCallLength(call: { function?: { name?: string; arguments?: string } | null; custom?: { name?: string; input?: string } | null }): number {
+  const fn = call.function;
+  const custom = call.custom;
+  return (fn?.name?.length ?? 0) + (fn?.arguments?.length ?? 0) + (custom?.name?.length ?? 0) + (custom?.input?.length ?? 0);
+}
+
+/**
  * Characters of an answer's (or a chunk delta's) `content`: a string, or a list of parts, which
  * some upstreams send (Mistral's Magistral: `thinking` parts, then `text` parts), all of them
  * generated and paid for.

@@ -5,7 +5,7 @@ import { InvalidRequestError, RouterError } from '../errors.js';
 import { validateShape } from '../internal/validate-shape.js';
 import { parseModel, type RouteSpec } from '../models/parse-model.js';
 import { priceUsage } from '../pricing/cost.js';
-import { answerLength, estimatePromptTokens, reasoningLength } from '../pricing/tokens.js';
+import { answerLength, estimatePromptTokens, reasoningLength, toolCallLength } from '../pricing/tokens.js';
 import { pseudoChat, pseudoChatStream } from '../providers/pseudo/lazy-pseudo-llm.js';
 import type { PseudoCallOptions } from '../providers/pseudo/pseudo-llm.js';
 import type { Capability } from '../providers/types.js';
@@ -315,11 +315,7 @@ function estimateCompletion(choices: ChatCompletion['choices']): number {
   for (const choice of choices) {
     characters += answerLength(choice.message.content);
     characters += reasoningLength(choice.message);
-    for (const call of choice.message.tool_calls ?? []) {
-      // A custom tool's call carries `custom: { name, input }` instead of `function` (absent or null).
-      const custom = (call as { custom?: { name?: string; input?: string } }).custom;
-      characters += call.function != null ? call.function.name.length + call.function.arguments.length : (custom?.name?.length ?? 0) + (custom?.input?.length ?? 0);
-    }
+    for (const call of choice.message.tool_calls ?? []) characters += toolCallLength(call);
   }
   return Math.ceil(characters / 4);
 }

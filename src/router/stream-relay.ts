@@ -1,7 +1,7 @@
 import { StreamedCompletion } from '../audit/audit-content.js';
 import { AbortedError, type RouterError } from '../errors.js';
 import { priceUsage } from '../pricing/cost.js';
-import { answerLength, reasoningLength } from '../pricing/tokens.js';
+import { answerLength, reasoningLength, toolCallLength } from '../pricing/tokens.js';
 import { isBufferedIterator, type BufferedAsyncIterator } from '../streaming/buffered-iterator.js';
 import type { ChatCompletionChunk, TokenUsage, Usage, UpstreamChatCompletionChunk } from '../wire/chat-response.js';
 import type { Execution } from './execute.js';
@@ -85,12 +85,7 @@ class RelayState {
       this.characters += reasoningLength(delta);
       // As a whole answer is estimated (chat-completions.ts): a tool call's name and its arguments
       // (a custom tool's call: its name and input).
-      if (delta.tool_calls) {
-        for (const call of delta.tool_calls) {
-          this.characters += (call.function?.name?.length ?? 0) + (call.function?.arguments?.length ?? 0);
-          if (call.custom) this.characters += (call.custom.name?.length ?? 0) + (call.custom.input?.length ?? 0);
-        }
-      }
+      if (delta.tool_calls) for (const call of delta.tool_calls) this.characters += toolCallLength(call);
     }
     this.capture?.add(chunk);
     this.delivered += 1;

@@ -63,9 +63,9 @@ export class ChunkCompletion {
    * without `index` (Ollama before 0.4.7, SGLang, mistral.rs, some proxies send none, and the
    * openai SDK's stream helper then drops the calls) with a new id starts a call, without one
    * continues the last call. An index no call holds yet is kept as sent, so the indexes
-   * OpenAI-shaped upstreams send are kept as they are, in any order and with any ids. A function call's first delta without
-   * `type` (Mistral AI's; the openai SDK 4's stream helper then fails with "missing
-   * choices[0].tool_calls[0].type") gets `type: 'function'`.
+   * OpenAI-shaped upstreams send are kept as they are, in any order and with any ids. A function
+   * call's first delta without `type` (Mistral AI's; the openai SDK 4's stream helper then fails
+   * with "missing choices[0].tool_calls[0].type") gets `type: 'function'`.
    */
   #completeToolCalls(choice: unknown, calls: Record<string, unknown>[]): void {
     let state = this.#calls?.get(choice);
@@ -131,4 +131,3 @@ function deltaProblem(delta: Record<string, unknown>): string | undefined {
   }
   return undefined;
 }
-
