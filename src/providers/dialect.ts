@@ -15,9 +15,10 @@ export interface OpenAICompatibleDialect {
    */
   maxTokens?: 'max_tokens' | 'max_completion_tokens' | undefined;
   /**
-   * Whether this upstream takes `stream_options`. When false, requests are sent without it (the
-   * caller's included, streaming or not), and the upstream must report usage on its last chunk unasked, as Mistral
-   * AI does; cost accounting reads it from there.
+   * Whether this upstream takes `stream_options`. When false, streams are sent without it (the
+   * caller's included), and the upstream must report usage on its last chunk unasked, as Mistral
+   * AI does; cost accounting reads it from there. (A request that does not stream never carries
+   * it, whatever the dialect.)
    * @default true
    */
   streamOptions?: boolean | undefined;
@@ -44,11 +45,9 @@ export function dialectRewriter(dialect: OpenAICompatibleDialect): (body: Record
   const limitField = dialect.maxTokens;
   const renames = Object.entries(dialect.renames ?? {});
   const nineCharacterIds = dialect.toolCallIds === 'alphanumeric-9';
-  const streamOptions = dialect.streamOptions !== false;
+  // `streamOptions` is openai-compatible.ts's to apply: it alone knows whether the call streams.
   return (body) => {
     if (limitField !== undefined) toLimitField(body, limitField);
-    // Refused whatever its value, a non-streaming request's included (null, as SDKs send an unset one).
-    if (!streamOptions) delete body.stream_options;
     for (const [from, to] of renames) {
       if (from === to || !(from in body)) continue;
       if (!(to in body)) body[to] = body[from];

@@ -210,6 +210,12 @@ describe('openaiCompatible', () => {
       expect(await mock.requests[1]?.json()).toEqual(request);
     });
 
+    test('a non-streaming request carrying stream_options is sent without it, which upstreams refuse without stream', async () => {
+      mock.use(http.post(`${baseURL}/chat/completions`, () => HttpResponse.json(completion)));
+      await provider().doChat({ ...request, stream: false, stream_options: { include_usage: true } }, {});
+      expect(await mock.requests[0]?.json()).toEqual({ ...request, stream: false });
+    });
+
     test('a streaming request sent to doChat asks for JSON', async () => {
       mock.use(http.post(`${baseURL}/chat/completions`, () => HttpResponse.json(completion)));
       await provider().doChat({ ...request, stream: true, stream_options: { include_usage: true } }, {});

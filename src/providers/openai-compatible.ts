@@ -334,11 +334,10 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
     async doChat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
       const { route: _route, simulate: _simulate, ...body } = request;
       if (dialectRewriter !== undefined) (await dialectRewriter())(body);
-      if (body.stream === true) {
-        // A non-streaming call must get JSON back; stream_options without stream is a 400 upstream.
-        delete body.stream;
-        delete body.stream_options;
-      }
+      // A non-streaming call must get JSON back; stream_options without stream is a 400 upstream
+      // (OpenAI's), whatever its value, and Mistral AI refuses the field even as null.
+      if (body.stream === true) delete body.stream;
+      if ('stream_options' in body) delete body.stream_options;
       const response = await post(chatURL, body, jsonHeaders, call);
       const completion = await readJSON(response, call.signal);
       if (isErrorEvent(completion, undefined)) throw errorFromOkBody(id, completion, requestIdOf(response.headers, redact), redact);
@@ -351,7 +350,7 @@ export function openaiCompatible(options: OpenAICompatibleOptions): Provider {
       if (dialectRewriter !== undefined) (await dialectRewriter())(body);
       body.stream = true;
       if (streamOptions) body.stream_options = { ...body.stream_options, include_usage: true };
-      else delete body.stream_options;
+      else delete body.stream_options; // the caller's too: the upstream refuses the field
       // The first stream loads the event parser while the upstream answers.
       preloadEventStreamParser();
       const response = await post(chatURL, body, streamHeaders, call);
