@@ -114,18 +114,7 @@ export function errorFromStatus(
     // Google names the quota a 429 hit (`google.rpc.QuotaFailure`); a per-day one lifts hours later.
     const dailyQuota = status === 429 && /"quotaId"\s*:\s*"[^"]*PerDay/.test(bodyText);
     const quoted = dailyQuota ? `${quote(details)} (a per-day quota is exhausted: it lifts when the day's quota resets, or raise it in Google Cloud)` : quote(details);
-    const message =
-      status === 401 || status === 403
-        ? `${providerId} rejected the request with ${status}: ${quoted} (${credentialAdvice})`
-        : (status >= 300 && status < 400) || status === 0
-          ? // 0: a browser's fetch hides a redirect it was told not to follow.
-            `${providerId} answered with a redirect (${status}), which is never followed: the deployment is the host its jurisdiction facts describe; point its baseURL at the final endpoint`
-          : status === 413
-            ? `${providerId} returned 413: ${quoted} ${tooLargeAdvice}`
-            : status === 404
-              ? // A model id the deployment does not serve (or an API path its baseURL misses): the router falls back.
-                `${providerId} returned 404, model or endpoint not found: ${quoted} (the deployment does not serve this model under this id, or its baseURL is wrong: check the model ids offered for provider ${providerId} and its baseURL)`
-              : `${providerId} returned ${status}: ${quoted}`;
+    const message = statusMessage(providerId, status, quoted, credentialAdvice);
     // A 429 for an exhausted quota (OpenAI's `insufficient_quota`) lifts with billing, not with time.
     const quotaExhausted = dailyQuota || (status === 429 && (details.code === 'insufficient_quota' || details.type === 'insufficient_quota'));
     const error = new RouterError(message, {
@@ -144,6 +133,21 @@ export function errorFromStatus(
   } catch (error) {
     return fallbackError(providerId, `${providerId} returned ${status}`, redactCause(error, redact));
   }
+}
+
+/** What an upstream's non-OK status says, with what to do where the status tells it. */
+function statusMessage(providerId: string, status: number, quoted: string, credentialAdvice: string): string {
+  if (status === 401 || status === 403) return `${providerId} rejected the request with ${status}: ${quoted} (${credentialAdvice})`;
+  // 0: a browser's fetch hides a redirect it was told not to follow.
+  if ((status >= 300 && status < 400) || status === 0) {
+    return `${providerId} answered with a redirect (${status}), which is never followed: the deployment is the host its jurisdiction facts describe; point its baseURL at the final endpoint`;
+  }
+  if (status === 413) return `${providerId} returned 413: ${quoted} ${tooLargeAdvice}`;
+  // A model id the deployment does not serve (or an API path its baseURL misses): the router falls back.
+  if (status === 404) {
+    return `${providerId} returned 404, model or endpoint not found: ${quoted} (the deployment does not serve this model under this id, or its baseURL is wrong: check the model ids offered for provider ${providerId} and its baseURL)`;
+  }
+  return `${providerId} returned ${status}: ${quoted}`;
 }
 
 /**
