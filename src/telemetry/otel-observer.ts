@@ -180,11 +180,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
             } catch {
               // Telemetry never breaks a request.
             } finally {
-              try {
-                attemptSpan?.end();
-              } catch {
-                // As above.
-              }
+              if (attemptSpan !== undefined) endSpan(attemptSpan);
             }
             try {
               // The pseudo-LLM called no upstream: its faults say nothing of the deployment's. An
@@ -266,11 +262,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
         } catch {
           // The request span and the metrics below are still written.
         } finally {
-          try {
-            attemptSpan.end();
-          } catch {
-            // A span processor that throws as the span ends: as above.
-          }
+          endSpan(attemptSpan);
         }
       }
       // A test key's call (the pseudo-LLM) reached no upstream and spent nothing: its spans say
@@ -325,11 +317,7 @@ export function otelObserver(api: OtelApi, options: ResolvedTelemetryOptions, so
         // The counters below are still written.
       } finally {
         // Ended whatever happened above: a span never ended is never exported.
-        try {
-          span.end();
-        } catch {
-          // A span processor that throws as the span ends: as above.
-        }
+        endSpan(span);
       }
       try {
         if (record.cost !== null && record.provider && !record.simulated) {
@@ -481,6 +469,15 @@ function serverAttributes(candidate: Candidate): Attributes {
     return { 'server.address': url.hostname, 'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80) };
   } catch {
     return {};
+  }
+}
+
+/** Ends `span`: a span processor that throws as it ends (they run synchronously) breaks no request and loses no other signal. */
+function endSpan(span: { end(): void }): void {
+  try {
+    span.end();
+  } catch {
+    // Telemetry never breaks a request.
   }
 }
 
