@@ -97,9 +97,6 @@ export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessE
     return value;
   };
   const data = visit(source.data, []);
-  // Longest first: a value inside another is replaced within it only after the longer one is gone.
-  const hidden = [...values].filter(([value]) => value.length >= 6).sort(([a], [b]) => b.length - a.length);
-  const hide = (text: string) => hidden.reduce((result, [value, name]) => result.split(value).join(name), text);
   // Only a module (.mjs, .js, .ts) reads process.env itself; a YAML or JSON file's unmarked value is
   // its own text, which an error quotes as written even when a variable happens to hold the same.
   const readsEnvironment = /\.(?:mjs|js|ts|mts)$/i.test(source.file);
@@ -114,15 +111,16 @@ export function substituteEnv(source: ConfigSource, environment: NodeJS.ProcessE
   };
   // A value no reference marks (a module reading process.env itself) that is a variable's value
   // is hidden too, as its variable.
-  const unmarked = new Map<string, string>();
   const collect = (value: unknown): void => {
     if (typeof value === 'string') {
       const name = variableOf(value);
-      if (name !== undefined) unmarked.set(value, name);
+      if (name !== undefined && !values.has(value)) values.set(value, name);
     } else if (Array.isArray(value)) value.forEach(collect);
     else if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) Object.values(value).forEach(collect);
   };
   collect(data);
-  const hideAll = (text: string) => [...unmarked].sort(([a], [b]) => b.length - a.length).reduce((result, [value, name]) => result.split(value).join(name), hide(text));
-  return { data, wholeReferences, written, hide: hideAll, variableOf };
+  // Longest first: a value inside another is replaced within it only after the longer one is gone.
+  const hidden = [...values].filter(([value]) => value.length >= 6).sort(([a], [b]) => b.length - a.length);
+  const hide = (text: string) => hidden.reduce((result, [value, name]) => result.split(value).join(name), text);
+  return { data, wholeReferences, written, hide, variableOf };
 }
